@@ -1,0 +1,97 @@
+"""The ``cityline`` command: one group with a subcommand per job.
+
+Subcommands live beside the code they drive and are imported only when used, so that
+``cityline --help`` and quick commands do not load the tokenizer or the web stack.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from cityline.errors import CitylineError
+from cityline.settings import DEFAULT_DATA_DIR, Settings
+
+# Subcommand name -> "module:attribute" of its click command.
+SUBCOMMANDS = {
+    "crawl": "crawler.cli:crawl",
+    "pages": "crawler.cli:pages",
+    "index": "index.cli:index_command",
+    "ask": "answerer.cli:ask",
+    "evaluate": "answerer.cli:evaluate",
+    "serve": "webhook.cli:serve",
+    "reports": "webhook.reports.cli:reports",
+    "broadcast": "webhook.broadcasts.cli:broadcast",
+    "demo": "cityline.demo.run:demo",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports each subcommand on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(SUBCOMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = SUBCOMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        return getattr(importlib.import_module(module_name), attribute)
+
+
+@click.group(cls=LazyGroup)
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="CITYLINE_DATA_DIR",
+    default=DEFAULT_DATA_DIR,
+    show_default=True,
+    help="Folder for the page store, the index and the app database.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log at DEBUG level.")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path, verbose: bool) -> None:
+    """cityline: crawl a city site, answer residents on LINE, take fault reports."""
+    configure_logging(logging.DEBUG if verbose else logging.INFO)
+    ctx.obj = Settings.from_env(data_dir=data_dir)
+
+
+def configure_logging(level: int) -> None:
+    """Send log lines to stderr, leaving stdout to the command's output."""
+    logging.basicConfig(
+        level=level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs every request at INFO, which drowns a crawl's own progress lines.
+    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
+
+
+def main() -> None:
+    """Run the command line, printing a CitylineError as one line with exit code 2."""
+    try:
+        exit_code = cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except CitylineError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    # A command that calls ctx.exit(code) returns the code in non-standalone mode.
+    if isinstance(exit_code, int):
+        sys.exit(exit_code)
+
+
+if __name__ == "__main__":
+    main()

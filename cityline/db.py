@@ -1,0 +1,130 @@
+"""Database engines and schema versions, shared by every store.
+
+Stores use SQLAlchemy Core. SQLite is the default, one file per store in the data dir,
+in WAL mode so that readers never block the single writer. A PostgreSQL URL works for
+the app database too. Each store names itself a *component* and records its schema
+version in the table ``schema_versions``. A database written by a newer version is
+rejected instead of being silently misread.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from sqlalchemy import (
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    event,
+    select,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from cityline.errors import ConfigError, DataDirError, SchemaVersionError
+
+logger = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+_versions_metadata = MetaData()
+schema_versions = Table(
+    "schema_versions",
+    _versions_metadata,
+    Column("component", String(64), primary_key=True),
+    Column("version", Integer, nullable=False),
+)
+
+
+def sqlite_url(path: Path) -> str:
+    """Return the SQLAlchemy URL of the SQLite file at ``path``."""
+    return f"sqlite:///{path.resolve()}"
+
+
+def create_db_engine(url: str) -> Engine:
+    """Create an engine for ``url``, preparing SQLite files for one writer.
+
+    For SQLite the parent folder is created, and every connection turns on WAL,
+    foreign keys and a busy timeout. Raises ConfigError for a URL SQLAlchemy cannot
+    parse and DataDirError when the SQLite folder cannot be created.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigError(
+            f"database URL {url!r} is invalid; use sqlite:///PATH or "
+            "postgresql+psycopg://USER@HOST/DB"
+        ) from exc
+
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+
+    if parsed.database and parsed.database != ":memory:":
+        folder = Path(parsed.database).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DataDirError(
+                f"cannot create folder {str(folder)!r} for {url!r} ({exc.strerror}); "
+                "choose a writable data dir"
+            ) from exc
+
+    engine = create_engine(url, connect_args={"check_same_thread": False})
+    event.listen(engine, "connect", _prepare_sqlite_connection)
+    return engine
+
+
+def _prepare_sqlite_connection(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def ensure_schema(
+    engine: Engine, component: str, metadata: MetaData, version: int
+) -> None:
+    """Create the tables of ``component`` if missing and check its schema version.
+
+    A fresh database gets the tables and ``version``. A database at the same version
+    is left as it is. Raises SchemaVersionError when it holds another version, because
+    no migration exists yet between versions. Raises DataDirError when the database
+    cannot be written.
+    """
+    try:
+        with engine.begin() as connection:
+            _versions_metadata.create_all(connection)
+            stored = connection.execute(
+                select(schema_versions.c.version).where(
+                    schema_versions.c.component == component
+                )
+            ).scalar_one_or_none()
+            if stored is None:
+                metadata.create_all(connection)
+                connection.execute(
+                    schema_versions.insert().values(
+                        component=component, version=version
+                    )
+                )
+                logger.info("created schema %s version %d", component, version)
+                return
+    except OperationalError as exc:
+        raise DataDirError(
+            f"database {engine.url.render_as_string(hide_password=True)!r} cannot be "
+            f"opened for writing ({exc.orig}); check the data dir and its permissions"
+        ) from exc
+
+    if stored != version:
+        raise SchemaVersionError(
+            f"database {engine.url.render_as_string(hide_password=True)!r} has "
+            f"{component} schema version {stored}, but this cityline uses {version}; "
+            "use a new data dir or the cityline release that wrote it"
+        )
+    metadata.create_all(engine)

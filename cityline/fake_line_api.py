@@ -1,0 +1,320 @@
+"""A local fake of the LINE Messaging API, for tests and the demo.
+
+It serves both the Messaging API and the content API on one loopback port, records
+every request it is sent, and can answer errors on demand. It checks what the real API
+checks that matters here: a bearer token, a known reply token, retry keys used once
+(409 on reuse after success), and message counts per request.
+
+    with FakeLineApi() as fake:
+        settings = Settings(line_api_url=fake.base_url, ...)
+        fake.fail_next("/v2/bot/message/push", status=429, headers={"Retry-After": "0"})
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGES_PER_REQUEST = 5
+MAX_MULTICAST_RECIPIENTS = 500
+CONTENT_PATH = re.compile(r"^/v2/bot/message/([^/]+)/content$")
+SEND_PATHS = (
+    "/v2/bot/message/reply",
+    "/v2/bot/message/push",
+    "/v2/bot/message/multicast",
+    "/v2/bot/message/broadcast",
+)
+
+
+@dataclass
+class RecordedRequest:
+    """One request the fake received, with its JSON body parsed when it has one."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    status: int
+    received_at: float = field(default_factory=time.time)
+
+    @property
+    def json(self) -> Any:
+        """Return the body parsed as JSON, or None when it is empty or not JSON."""
+        try:
+            return json.loads(self.body) if self.body else None
+        except ValueError:
+            return None
+
+
+@dataclass
+class _Failure:
+    path: str
+    status: int
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+class FakeLineApi:
+    """The fake server; use it as a context manager or call start() and stop()."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._host = host
+        self._port = port
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._requests: list[RecordedRequest] = []
+        self._failures: list[_Failure] = []
+        self._contents: dict[str, tuple[bytes, str]] = {}
+        self._used_retry_keys: set[str] = set()
+        self._expired_reply_tokens: set[str] = set()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.base_url = ""
+
+    def __enter__(self) -> FakeLineApi:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def start(self) -> str:
+        """Start serving on a background thread and return the base URL."""
+        handler = type("Handler", (_Handler,), {"fake": self})
+        self._server = ThreadingHTTPServer((self._host, self._port), handler)
+        self._server.daemon_threads = True
+        port = self._server.server_address[1]
+        self.base_url = f"http://{self._host}:{port}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="fake-line-api", daemon=True
+        )
+        self._thread.start()
+        logger.debug("fake LINE API listening on %s", self.base_url)
+        return self.base_url
+
+    def stop(self) -> None:
+        """Stop the server and wait for its thread."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    # Set-up for a test -------------------------------------------------------------
+
+    def add_content(
+        self, message_id: str, data: bytes, content_type: str = "image/jpeg"
+    ) -> None:
+        """Serve ``data`` as the content of message ``message_id``."""
+        with self._lock:
+            self._contents[message_id] = (data, content_type)
+
+    def fail_next(
+        self,
+        path: str,
+        status: int,
+        *,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+        message: str = "fake failure",
+    ) -> None:
+        """Answer the next ``times`` requests to ``path`` with ``status``."""
+        with self._lock:
+            for _ in range(times):
+                self._failures.append(
+                    _Failure(path, status, headers or {}, {"message": message})
+                )
+
+    def expire_reply_token(self, reply_token: str) -> None:
+        """Make replies with ``reply_token`` fail with 400, as an expired token does."""
+        with self._lock:
+            self._expired_reply_tokens.add(reply_token)
+
+    # Inspection --------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Return a copy of every request received so far, in order."""
+        with self._lock:
+            return list(self._requests)
+
+    def requests_to(
+        self, path: str, *, accepted_only: bool = False
+    ) -> list[RecordedRequest]:
+        """Return the requests to ``path``, optionally only those answered 200."""
+        return [
+            request
+            for request in self.requests
+            if request.path == path and (not accepted_only or request.status == 200)
+        ]
+
+    def wait_for(
+        self,
+        path: str,
+        count: int = 1,
+        timeout_s: float = 10.0,
+        accepted_only: bool = True,
+    ) -> list[RecordedRequest]:
+        """Wait until ``count`` requests to ``path`` arrived and return them.
+
+        Raises TimeoutError naming the path and the counts when they do not arrive.
+        """
+        deadline = time.monotonic() + timeout_s
+        with self._changed:
+            while True:
+                found = [
+                    r
+                    for r in self._requests
+                    if r.path == path and (not accepted_only or r.status == 200)
+                ]
+                if len(found) >= count:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(
+                        f"fake LINE API got {len(found)} of {count} requests to "
+                        f"{path!r} within {timeout_s} s"
+                    )
+                self._changed.wait(left)
+
+    # Request handling, called from the handler threads -----------------------------
+
+    def _respond(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes, str]:
+        with self._changed:
+            status, extra_headers, payload, content_type = self._decide(
+                method, path, headers, body
+            )
+            self._requests.append(RecordedRequest(method, path, headers, body, status))
+            self._changed.notify_all()
+        return status, extra_headers, payload, content_type
+
+    def _decide(self, method, path, headers, body):
+        for failure in self._failures:
+            if failure.path == path:
+                self._failures.remove(failure)
+                return (
+                    failure.status,
+                    failure.headers,
+                    _json(failure.body),
+                    "application/json",
+                )
+
+        if not headers.get("authorization", "").startswith("Bearer "):
+            return (
+                401,
+                {},
+                _json({"message": "Authentication failed"}),
+                "application/json",
+            )
+
+        content = CONTENT_PATH.match(path)
+        if method == "GET" and content:
+            found = self._contents.get(content.group(1))
+            if found is None:
+                return 404, {}, _json({"message": "Not found"}), "application/json"
+            return 200, {}, found[0], found[1]
+
+        if method != "POST" or path not in SEND_PATHS:
+            return 404, {}, _json({"message": "Not found"}), "application/json"
+        return self._decide_send(path, headers, body)
+
+    def _decide_send(self, path, headers, body):
+        try:
+            request = json.loads(body)
+        except ValueError:
+            return (
+                400,
+                {},
+                _json({"message": "The request body has 1 error(s)"}),
+                "application/json",
+            )
+
+        messages = request.get("messages") or []
+        if not 1 <= len(messages) <= MAX_MESSAGES_PER_REQUEST:
+            return (
+                400,
+                {},
+                _json({"message": "messages: size must be between 1 and 5"}),
+                "application/json",
+            )
+        if (
+            path.endswith("/multicast")
+            and len(request.get("to") or []) > MAX_MULTICAST_RECIPIENTS
+        ):
+            return (
+                400,
+                {},
+                _json({"message": "to: size must be at most 500"}),
+                "application/json",
+            )
+        if (
+            path.endswith("/reply")
+            and request.get("replyToken") in self._expired_reply_tokens
+        ):
+            return (
+                400,
+                {},
+                _json({"message": "Invalid reply token"}),
+                "application/json",
+            )
+
+        retry_key = headers.get("x-line-retry-key")
+        if retry_key:
+            if retry_key in self._used_retry_keys:
+                return (
+                    409,
+                    {"x-line-accepted-request-id": "fake"},
+                    _json({"message": "The retry key is already accepted"}),
+                    "application/json",
+                )
+            self._used_retry_keys.add(retry_key)
+        sent = [{"id": str(uuid.uuid4().int)[:18]} for _ in messages]
+        return 200, {}, _json({"sentMessages": sent}), "application/json"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeLineApi
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args) -> None:
+        logger.debug("fake LINE API: " + format, *args)
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def _serve(self, method: str) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        headers = {key.lower(): value for key, value in self.headers.items()}
+        path = self.path.split("?", 1)[0]
+        status, extra_headers, payload, content_type = self.fake._respond(
+            method, path, headers, body
+        )
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("x-line-request-id", str(uuid.uuid4()))
+        for key, value in extra_headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode("utf-8")

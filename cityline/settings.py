@@ -1,0 +1,152 @@
+"""Settings read once from the environment and passed to constructors.
+
+Every variable has the prefix ``CITYLINE_``, except the two LINE channel secrets, which
+keep the names that LINE's own tools use. Nothing here reads the environment at import
+time: call :meth:`Settings.from_env`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cityline.errors import ConfigError, DataDirError
+
+DEFAULT_DATA_DIR = Path("cityline-data")
+LINE_API_URL = "https://api.line.me"
+LINE_DATA_API_URL = "https://api-data.line.me"
+CITY_HALL_PHONE = "0422-51-5131"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings of one cityline process.
+
+    ``data_dir`` holds the page store, the index, the app database (unless
+    ``database_url`` points elsewhere), report photos and the user-id hash key.
+    """
+
+    data_dir: Path = DEFAULT_DATA_DIR
+    database_url: str | None = None
+    line_channel_secret: str | None = field(default=None, repr=False)
+    line_channel_access_token: str | None = field(default=None, repr=False)
+    line_api_url: str = LINE_API_URL
+    line_data_api_url: str = LINE_DATA_API_URL
+    crawler_user_agent: str = "cityline-crawler/0.1"
+    crawler_contact_url: str = "https://github.com/cityline/cityline"
+    city_hall_phone: str = CITY_HALL_PHONE
+    use_line_broadcast_for_safety: bool = False
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, data_dir: Path | None = None
+    ) -> Settings:
+        """Build settings from ``environ`` (default ``os.environ``).
+
+        ``data_dir`` overrides ``CITYLINE_DATA_DIR``, as the ``--data-dir`` option does.
+        """
+        env = os.environ if environ is None else environ
+        if data_dir is None:
+            data_dir = Path(env.get("CITYLINE_DATA_DIR", str(DEFAULT_DATA_DIR)))
+        return cls(
+            data_dir=data_dir,
+            database_url=env.get("CITYLINE_DATABASE_URL") or None,
+            line_channel_secret=env.get("LINE_CHANNEL_SECRET") or None,
+            line_channel_access_token=env.get("LINE_CHANNEL_ACCESS_TOKEN") or None,
+            line_api_url=_url(env, "CITYLINE_LINE_API_URL", LINE_API_URL),
+            line_data_api_url=_url(
+                env, "CITYLINE_LINE_DATA_API_URL", LINE_DATA_API_URL
+            ),
+            crawler_user_agent=env.get(
+                "CITYLINE_CRAWLER_USER_AGENT", cls.crawler_user_agent
+            ),
+            crawler_contact_url=env.get(
+                "CITYLINE_CRAWLER_CONTACT_URL", cls.crawler_contact_url
+            ),
+            city_hall_phone=env.get("CITYLINE_CITY_HALL_PHONE", CITY_HALL_PHONE),
+            use_line_broadcast_for_safety=_flag(
+                env, "CITYLINE_SAFETY_USES_LINE_BROADCAST"
+            ),
+        )
+
+    @property
+    def pages_db_path(self) -> Path:
+        """SQLite file of the crawler's page store."""
+        return self.data_dir / "pages.db"
+
+    @property
+    def index_dir(self) -> Path:
+        """Folder that holds the versioned search index."""
+        return self.data_dir / "index"
+
+    @property
+    def photos_dir(self) -> Path:
+        """Folder that holds report photos, with EXIF removed."""
+        return self.data_dir / "photos"
+
+    @property
+    def app_database_url(self) -> str:
+        """SQLAlchemy URL of the app database: inbox, reports and receive settings."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'cityline.db').resolve()}"
+
+    @property
+    def crawler_user_agent_header(self) -> str:
+        """User-Agent header that names the bot and a contact URL."""
+        return f"{self.crawler_user_agent} (+{self.crawler_contact_url})"
+
+    def ensure_data_dir(self) -> Path:
+        """Create the data dir if needed and check that it is writable.
+
+        Raises DataDirError naming the folder when it cannot be created or written.
+        """
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            probe = self.data_dir / f".write-test-{secrets.token_hex(4)}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise DataDirError(
+                f"data dir {str(self.data_dir)!r} is not writable ({exc.strerror}); "
+                "pass a writable folder with --data-dir or CITYLINE_DATA_DIR"
+            ) from exc
+        return self.data_dir
+
+    def user_hash_key(self) -> bytes:
+        """Return the secret key for hashing LINE user ids; create it on first use.
+
+        The key is a file with mode 0600 in the data dir, so that it moves with the
+        data it protects.
+        """
+        path = self.ensure_data_dir() / "user-hash.key"
+        if not path.exists():
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process created it first
+                return path.read_bytes()
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(secrets.token_bytes(32))
+        return path.read_bytes()
+
+
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name) or default
+    if not value.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"{name}={value!r} is not an http(s) URL; set it to a base URL such as "
+            f"{default!r}"
+        )
+    return value.rstrip("/")
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    value = env.get(name, "").strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{name}={value!r} is not a boolean; use 1 or 0")

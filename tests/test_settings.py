@@ -1,0 +1,60 @@
+from pathlib import Path
+
+import pytest
+
+from cityline.db import create_db_engine, ensure_schema, sqlite_url
+from cityline.errors import ConfigError, DataDirError, SchemaVersionError
+from cityline.settings import Settings
+from sqlalchemy import Column, Integer, MetaData, Table
+
+
+def test_settings_from_env_reads_prefixed_variables(tmp_path):
+    settings = Settings.from_env(
+        {
+            "CITYLINE_DATA_DIR": str(tmp_path),
+            "LINE_CHANNEL_SECRET": "secret",
+            "CITYLINE_LINE_API_URL": "http://127.0.0.1:9/",
+        }
+    )
+    assert settings.data_dir == tmp_path
+    assert settings.line_channel_secret == "secret"
+    assert settings.line_api_url == "http://127.0.0.1:9"
+    assert "secret" not in repr(settings)
+
+
+def test_settings_rejects_non_http_api_url():
+    with pytest.raises(ConfigError, match="CITYLINE_LINE_API_URL='ftp://x'"):
+        Settings.from_env({"CITYLINE_LINE_API_URL": "ftp://x"})
+
+
+def test_data_dir_not_writable_names_folder(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    settings = Settings(data_dir=blocker / "data")
+    with pytest.raises(DataDirError, match="data"):
+        settings.ensure_data_dir()
+
+
+def test_user_hash_key_is_stable(tmp_path):
+    settings = Settings(data_dir=tmp_path)
+    first = settings.user_hash_key()
+    assert len(first) == 32
+    assert settings.user_hash_key() == first
+    assert (tmp_path / "user-hash.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_schema_version_mismatch_is_rejected(tmp_path: Path):
+    url = sqlite_url(tmp_path / "x.db")
+    metadata = MetaData()
+    Table("things", metadata, Column("id", Integer, primary_key=True))
+    ensure_schema(create_db_engine(url), "things", metadata, 1)
+    ensure_schema(create_db_engine(url), "things", metadata, 1)
+    with pytest.raises(SchemaVersionError, match="version 1"):
+        ensure_schema(create_db_engine(url), "things", metadata, 2)
+
+
+def test_sqlite_engine_uses_wal(tmp_path):
+    engine = create_db_engine(sqlite_url(tmp_path / "w.db"))
+    with engine.connect() as connection:
+        mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+    assert mode == "wal"

@@ -1,0 +1,77 @@
+"""The contract between the webhook core and the conversation flows.
+
+The core verifies and stores each LINE event, turns it into an :class:`IncomingEvent`
+and offers it to the flows in order (reports first, then receive settings). The first
+flow whose :meth:`Flow.handle` returns messages takes the event, and the core sends
+those messages as the reply. When no flow takes a text message, the core answers it
+as a question or as small talk.
+
+Postback data is a query string whose ``flow`` key names the flow that owns it, for
+example ``flow=report&action=start`` or ``flow=settings&action=toggle&category=bosai``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import parse_qs
+
+from linebot.v3.messaging import Message
+
+ContentFetcher = Callable[[str], bytes]
+"""Download the content of a LINE message (an image) by message id."""
+
+
+@dataclass(frozen=True)
+class IncomingEvent:
+    """One verified LINE webhook event, reduced to the fields the flows use.
+
+    ``event_type`` is LINE's event type ("message", "postback", "follow", ...) and
+    ``message_type`` the message's type ("text", "image", "location", ...) or None.
+    ``timestamp_ms`` is LINE's event time in milliseconds since the epoch.
+    """
+
+    event_id: str
+    event_type: str
+    user_id: str | None
+    reply_token: str | None
+    timestamp_ms: int
+    message_type: str | None = None
+    message_id: str | None = None
+    text: str | None = None
+    postback_data: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    address: str | None = None
+    redelivery: bool = False
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    def postback_params(self) -> dict[str, str]:
+        """Return the postback data as a dict of its first values ({} if none)."""
+        if not self.postback_data:
+            return {}
+        parsed = parse_qs(self.postback_data, keep_blank_values=True)
+        return {key: values[0] for key, values in parsed.items()}
+
+
+class Flow(Protocol):
+    """A conversation that may take an event, such as a fault report."""
+
+    name: str
+
+    def handle(self, event: IncomingEvent) -> list[Message] | None:
+        """Return the reply messages if this flow takes ``event``, else None.
+
+        Called from a worker thread, in event order for each user. A flow that takes an
+        event and has nothing to say returns an empty list.
+        """
+        ...
+
+    def on_follow(self, user_id: str) -> None:
+        """Set up what a new friend starts with (for example default settings)."""
+        ...
+
+    def forget_user(self, user_id: str) -> None:
+        """Delete what this flow stores about ``user_id`` (called on unfollow)."""
+        ...

@@ -1,0 +1,257 @@
+"""A thin, retrying wrapper over line-bot-sdk's Messaging API clients.
+
+It points the SDK at ``Settings.line_api_url`` and ``Settings.line_data_api_url``
+(LINE's servers by default, a local fake in tests and the demo). It retries 429 and
+5xx answers and connection errors with exponential backoff that honours Retry-After,
+and logs every failed call with LINE's ``x-line-request-id``. Other 4xx answers are
+not retried. Push, multicast and broadcast carry an ``X-Line-Retry-Key`` that stays
+the same across retries, so LINE accepts each request at most once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from linebot.v3.messaging import (
+    ApiClient,
+    ApiException,
+    BroadcastRequest,
+    Configuration,
+    Message,
+    MessagingApi,
+    MessagingApiBlob,
+    MulticastRequest,
+    PushMessageRequest,
+    ReplyMessageRequest,
+)
+from urllib3.exceptions import HTTPError as Urllib3HTTPError
+
+from cityline.errors import CitylineError, ConfigError
+from cityline.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+CONNECT_TIMEOUT_S = 5.0
+READ_TIMEOUT_S = 20.0
+MAX_ATTEMPTS = 4
+BACKOFF_BASE_S = 0.5
+BACKOFF_MAX_S = 30.0
+
+
+class LineApiError(CitylineError):
+    """Raised when the LINE API rejects a call or keeps failing after retries."""
+
+    def __init__(
+        self, operation: str, status: int | None, request_id: str | None, body
+    ):
+        self.operation = operation
+        self.status = status
+        self.request_id = request_id
+        self.body = body
+        super().__init__(
+            f"LINE API {operation} failed with status {status} "
+            f"(x-line-request-id {request_id}): {_short(body)}"
+        )
+
+
+class LineClient:
+    """Send messages and fetch content through the LINE Messaging API.
+
+    ``sleep`` is injectable so that tests of the backoff need not wait.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        max_attempts: int = MAX_ATTEMPTS,
+        backoff_base_s: float = BACKOFF_BASE_S,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not settings.line_channel_access_token:
+            raise ConfigError(
+                "LINE_CHANNEL_ACCESS_TOKEN is not set; set it to the channel access "
+                "token from the LINE Developers console"
+            )
+        token = settings.line_channel_access_token
+        self._api_client = ApiClient(
+            Configuration(host=settings.line_api_url, access_token=token)
+        )
+        self._data_client = ApiClient(
+            Configuration(host=settings.line_data_api_url, access_token=token)
+        )
+        self._messaging = MessagingApi(self._api_client)
+        self._blob = MessagingApiBlob(self._data_client)
+        self._max_attempts = max_attempts
+        self._backoff_base_s = backoff_base_s
+        self._sleep = sleep
+
+    def close(self) -> None:
+        """Close the HTTP connection pools."""
+        self._api_client.close()
+        self._data_client.close()
+
+    def reply(self, reply_token: str, messages: Sequence[Message]) -> None:
+        """Reply with ``messages``; raises LineApiError when, say, the token expired."""
+        request = ReplyMessageRequest(replyToken=reply_token, messages=list(messages))
+        self._call(
+            "reply",
+            lambda: self._messaging.reply_message_with_http_info(
+                request, _request_timeout=_timeouts()
+            ),
+        )
+
+    def push(
+        self, user_id: str, messages: Sequence[Message], retry_key: str | None = None
+    ) -> None:
+        """Push ``messages`` to one user, with a retry key (a new one if not given)."""
+        request = PushMessageRequest(to=user_id, messages=list(messages))
+        key = retry_key or str(uuid.uuid4())
+        self._call(
+            "push",
+            lambda: self._messaging.push_message_with_http_info(
+                request, x_line_retry_key=key, _request_timeout=_timeouts()
+            ),
+            accepts_conflict=True,
+        )
+
+    def multicast(
+        self, user_ids: Sequence[str], messages: Sequence[Message], retry_key: str
+    ) -> bool:
+        """Send ``messages`` to up to 500 users.
+
+        Returns True when LINE accepted the request now, and False when it answered 409,
+        which means a request with this retry key was accepted before.
+        """
+        request = MulticastRequest(to=list(user_ids), messages=list(messages))
+        return self._call(
+            "multicast",
+            lambda: self._messaging.multicast_with_http_info(
+                request, x_line_retry_key=retry_key, _request_timeout=_timeouts()
+            ),
+            accepts_conflict=True,
+        )
+
+    def broadcast(self, messages: Sequence[Message], retry_key: str) -> bool:
+        """Send ``messages`` to every friend; the return value is as for multicast."""
+        request = BroadcastRequest(messages=list(messages))
+        return self._call(
+            "broadcast",
+            lambda: self._messaging.broadcast_with_http_info(
+                request, x_line_retry_key=retry_key, _request_timeout=_timeouts()
+            ),
+            accepts_conflict=True,
+        )
+
+    def get_content(self, message_id: str) -> bytes:
+        """Download the content (an image, say) that a user sent in a message."""
+        response = self._call(
+            "get_content",
+            lambda: self._blob.get_message_content_with_http_info(
+                message_id, _request_timeout=_timeouts()
+            ),
+            returns_response=True,
+        )
+        return bytes(response.data)
+
+    def _call(
+        self,
+        operation: str,
+        send: Callable[[], T],
+        *,
+        accepts_conflict: bool = False,
+        returns_response: bool = False,
+    ):
+        """Run ``send`` with retries and return True (or the response if asked).
+
+        A 409 returns False when ``accepts_conflict`` is set: LINE uses it to say that
+        the retry key was used by an accepted request.
+        """
+        for attempt in range(1, self._max_attempts + 1):
+            try:
+                response = send()
+            except ApiException as exc:
+                request_id = _header(exc.headers, "x-line-request-id")
+                if exc.status == 409 and accepts_conflict:
+                    logger.info(
+                        "LINE API %s: retry key was accepted before (request id %s)",
+                        operation,
+                        request_id,
+                    )
+                    return False
+                retryable = exc.status == 429 or (exc.status or 0) >= 500
+                if not retryable or attempt == self._max_attempts:
+                    logger.error(
+                        "LINE API %s failed: status %s, x-line-request-id %s, body %s",
+                        operation,
+                        exc.status,
+                        request_id,
+                        _short(exc.body),
+                    )
+                    raise LineApiError(
+                        operation, exc.status, request_id, exc.body
+                    ) from exc
+                delay = self._delay(attempt, _header(exc.headers, "retry-after"))
+                logger.warning(
+                    "LINE API %s answered %s (request id %s); retry %d in %.1f s",
+                    operation,
+                    exc.status,
+                    request_id,
+                    attempt,
+                    delay,
+                )
+            except Urllib3HTTPError as exc:
+                if attempt == self._max_attempts:
+                    logger.error("LINE API %s failed: %s", operation, exc)
+                    raise LineApiError(operation, None, None, str(exc)) from exc
+                delay = self._delay(attempt, None)
+                logger.warning(
+                    "LINE API %s connection failed (%s); retry %d in %.1f s",
+                    operation,
+                    exc,
+                    attempt,
+                    delay,
+                )
+            else:
+                logger.debug(
+                    "LINE API %s ok (x-line-request-id %s)",
+                    operation,
+                    _header(getattr(response, "headers", None), "x-line-request-id"),
+                )
+                return response if returns_response else True
+            self._sleep(delay)
+        raise AssertionError("unreachable: the loop returns or raises")
+
+    def _delay(self, attempt: int, retry_after: str | None) -> float:
+        if retry_after:
+            try:
+                return min(float(retry_after), BACKOFF_MAX_S)
+            except ValueError:
+                pass  # an HTTP date: fall back to the computed backoff
+        return min(self._backoff_base_s * 2 ** (attempt - 1), BACKOFF_MAX_S)
+
+
+def _timeouts() -> tuple[float, float]:
+    return (CONNECT_TIMEOUT_S, READ_TIMEOUT_S)
+
+
+def _header(headers, name: str) -> str | None:
+    if not headers:
+        return None
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def _short(body, limit: int = 300) -> str:
+    if isinstance(body, bytes | bytearray):
+        body = body.decode("utf-8", "replace")
+    text = str(body)
+    return text if len(text) <= limit else text[:limit] + "…"
