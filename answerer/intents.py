@@ -1,0 +1,306 @@
+"""Tell a resident's fault report from a question and guess the report's category.
+
+The classifier combines two signals:
+
+- hand-written cues: regular expressions for question endings, procedure words and
+  fault-state predicates, plus a weighted object lexicon per category
+  (``intent_data/lexicon.json``);
+- two scikit-learn logistic regressions over TF-IDF character n-grams, trained at
+  load time on the sentences in ``intent_data/train.jsonl`` (written for this
+  project, about 400 lines, so training takes well under a second).
+
+The label model sees the cue counts as extra features, so the cues and the n-grams
+are weighed together. The category is the lexicon score plus the model's
+probability, followed by two ownership rules: things the city does not manage
+(national roads, signals, power lines, private trees) are ``other``, and trees or
+toilets inside a park are ``park``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.sparse import csr_matrix, hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+logger = logging.getLogger(__name__)
+
+CATEGORIES = ("road", "streetlight", "tree", "park", "sewer", "other")
+LABELS = ("report", "question")
+
+DATA_DIR = Path(__file__).with_name("intent_data")
+TRAIN_PATH = DATA_DIR / "train.jsonl"
+LEXICON_PATH = DATA_DIR / "lexicon.json"
+
+# Longer texts are cut before classification, so one huge message costs bounded time.
+MAX_CHARS = 4000
+
+QUESTION_END = re.compile(
+    r"(ですか|ますか|ませんか|でしょうか|のですか|んですか|か|かな|の|は)\s*[?？。.!]*\s*$"
+)
+QUESTION_MARK = re.compile(r"[?？]")
+PROCEDURE = re.compile(
+    r"どうすれば|どうしたら|どのように|どうやって|どこで|どこに|どこへ|どこから|誰に"
+    r"|だれに|いつ|何曜|何日|何時|いくら|方法|手続|申請|申し込|申込|届出|届け出"
+    r"|必要です|必要でしょう|教えて|知りたい|できますか|いいですか|よいですか"
+    r"|ありますか|もらえますか|でしょうか|本当ですか|可能|何が|何を|どれ|どの"
+)
+# "〇〇のときは?" and "〜場合、どこに連絡" ask how to act, even about a fault.
+CONDITIONAL_PROCEDURE = re.compile(
+    r"(とき|時|場合|たら|れば)(は|には|、)?.{0,30}"
+    r"(どう|どこ|誰|だれ|連絡|通報|相談|知らせ|頼め|申請)"
+)
+REPORTING_WORDS = re.compile(r"通報|連絡先|報告でき|LINEで|写真は必要")
+ADMIN_TOPIC = re.compile(
+    r"申請|手続|届|証明|住民票|戸籍|印鑑|マイナンバー|保険|年金|税|納付|手当|助成"
+    r"|補助|保育|学童|入所|入園|介護|妊娠|出産|出生|予防接種|予診|健診|検診|投票"
+    r"|選挙|転入|転出|住所|図書館|予約|窓口|市役所|登録|ごみの|ごみは|捨て|出し方"
+    r"|分別|収集|手数料|許可|本籍|再発行"
+)
+FAULT_STATE = re.compile(
+    r"壊れ|こわれ|破損|欠け|割れ|消え|点かな|つかな|点いて(い)?な|ついて(い)?な"
+    r"|点灯して(い)?な|切れ|穴|陥没|沈|倒れ|折れ|詰ま|臭|くさい|におい|あふれ|溢れ"
+    r"|はがれ|剥がれ|めくれ|ひび|亀裂|危な|危険|放置|傾い|ぐらぐら|ぐらつ|外れ"
+    r"|ずれ|曲が|さび|錆|はみ出|伸び|ふさ|塞|暗|こわい|怖|困って|困る|汚|段差"
+    r"|でこぼこ|デコボコ|ボコボコ|噴き出|吹き出|吹き上|漏れ|垂れ|ぶら下が|浮い"
+    r"|捨てられ|落書き|止まらな|うるさ|騒音|心配|不安"
+)
+REQUEST = re.compile(
+    r"てほしい|て欲しい|てください|て下さい|お願い|もらえませんか|もらえないでしょうか"
+    r"|もらえないか|くれないか|ならないか|ならないでしょうか|なんとか|何とか|改善"
+    r"|検討|直して|対応して|見に来て|撤去|設置|増や|切って|刈って|早く|至急|すぐ"
+)
+
+URGENT_PATTERNS = (
+    re.compile(r"陥没"),
+    re.compile(r"(水|汚水|下水).{0,6}(噴き出|吹き出|噴出|吹き上|湧き出)"),
+    re.compile(r"ガス.{0,6}(臭|におい|匂い|漏れ|もれ)"),
+    re.compile(r"(木|枝|倒木).{0,30}(ふさ|塞|通行止|通れな|通行でき)"),
+    re.compile(r"(ふさ|塞|通れな|通行でき).{0,10}(倒木|枝)"),
+    re.compile(r"倒木"),
+    re.compile(r"人が(倒れ|落ち|はさま|挟ま|閉じ込め|流さ)|けが人|怪我人|溺れ|救急車を"),
+)
+
+# A "公園" followed by one of these is a landmark next to the place, not the place.
+PARK_LANDMARK = re.compile(r"公園(の)?(前|横|脇|沿い|付近|近く|周り|周辺|裏|向かい)")
+IN_PARK_CATEGORIES = ("tree", "sewer", "other")
+# The city does not manage these, so their faults are "other" whatever the object.
+NOT_CITY_MANAGED = re.compile(
+    r"国道|県道|都道|府道|高速道路|信号機|歩行者用(の)?信号|信号が"
+    r"|神社|お寺|私有地|空き家|隣の家|隣家|住宅の(樹木|木|庭木)|庭木|生け垣|畑の"
+    r"|線路|鉄道|不法投棄|落書き|いたずら書き|放置自転車|自転車が(放置|置かれ)"
+    r"|ガス.{0,6}(臭|におい|匂い)"
+)
+PLACEHOLDER = re.compile(r"[〇○◯]+")
+
+
+@dataclass(frozen=True)
+class Intent:
+    """Classification of one text.
+
+    ``category`` is one of CATEGORIES for a report and None for a question.
+    ``urgent`` is computed from the text for either label, because a question that
+    mentions a cave-in or a gas smell also needs the city hall number at once.
+    ``confidence`` is the model's probability (0..1) of ``label``.
+    """
+
+    label: str
+    category: str | None
+    urgent: bool
+    confidence: float
+
+
+def normalize(text: str) -> str:
+    """Return ``text`` NFKC-normalized, lowercased, with name placeholders as one 〇."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return PLACEHOLDER.sub("〇", text)
+
+
+def split_sentences(text: str) -> list[str]:
+    parts = re.split(r"(?<=[。!?？!\n])", text)
+    return [part.strip() for part in parts if part.strip()]
+
+
+def cue_features(text: str) -> list[float]:
+    """Return the hand-written cue counts of a normalized text, in a fixed order."""
+    sentences = split_sentences(text) or [""]
+    question_ends = sum(1 for s in sentences if QUESTION_END.search(s))
+    lexicon_hits = 1.0 if FAULT_STATE.search(text) else 0.0
+    request = 1.0 if REQUEST.search(text) else 0.0
+    procedure = len(PROCEDURE.findall(text))
+    admin = len(ADMIN_TOPIC.findall(text))
+    return [
+        question_ends / len(sentences),
+        1.0 if QUESTION_MARK.search(text) else 0.0,
+        min(procedure, 3) / 3,
+        1.0 if CONDITIONAL_PROCEDURE.search(text) else 0.0,
+        1.0 if REPORTING_WORDS.search(text) else 0.0,
+        min(admin, 3) / 3,
+        min(len(FAULT_STATE.findall(text)), 3) / 3,
+        request,
+        lexicon_hits * request,
+    ]
+
+
+def is_urgent(text: str) -> bool:
+    """Return True when a normalized text describes a case that needs a phone call."""
+    return any(pattern.search(text) for pattern in URGENT_PATTERNS)
+
+
+def load_jsonl(path: Path) -> list[dict]:
+    """Read a JSON-lines file, raising ValueError that names the bad line."""
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as error:
+                raise ValueError(
+                    f"{path}:{number}: invalid JSON ({error}); "
+                    "expected one object per line"
+                ) from error
+    return rows
+
+
+def validate_row(row: dict, where: str) -> None:
+    if not isinstance(row.get("text"), str):
+        raise ValueError(f"{where}: 'text' must be a string, got {row.get('text')!r}")
+    if row.get("label") not in LABELS:
+        raise ValueError(
+            f"{where}: 'label' must be one of {LABELS}, got {row.get('label')!r}"
+        )
+    category = row.get("category")
+    if row["label"] == "report" and category not in CATEGORIES:
+        raise ValueError(
+            f"{where}: a report needs 'category' in {CATEGORIES}, got {category!r}"
+        )
+    if row["label"] == "question" and category is not None:
+        raise ValueError(f"{where}: a question needs 'category' null, got {category!r}")
+
+
+def load_lexicon(path: Path = LEXICON_PATH) -> dict[str, dict[str, float]]:
+    """Read the category lexicon: category -> {substring: weight}."""
+    lexicon = json.loads(path.read_text(encoding="utf-8"))
+    unknown = set(lexicon) - set(CATEGORIES)
+    if unknown:
+        raise ValueError(
+            f"{path}: unknown categories {sorted(unknown)!r}; use {CATEGORIES}"
+        )
+    return {category: lexicon.get(category, {}) for category in CATEGORIES}
+
+
+def in_park(text: str) -> bool:
+    """Return True when a normalized text places the fault inside a park."""
+    without_landmarks = PARK_LANDMARK.sub("", text)
+    return "公園" in without_landmarks or "園内" in without_landmarks
+
+
+def has_content(text: str) -> bool:
+    return any(unicodedata.category(char)[0] in "LN" for char in text)
+
+
+class IntentClassifier:
+    """Report/question classifier with a category guess for reports.
+
+    ``classify`` only reads the fitted models, so one instance may be shared by
+    many threads.
+    """
+
+    # Weight of the category model's probability against the lexicon scores,
+    # which are sums of per-term weights from 0.5 to 4.
+    MODEL_WEIGHT = 2.0
+
+    def __init__(self, rows: list[dict], lexicon: dict[str, dict[str, float]]):
+        if not rows:
+            raise ValueError("training rows are empty; add sentences to train.jsonl")
+        self.lexicon = lexicon
+        texts = [normalize(row["text"]) for row in rows]
+        labels = [row["label"] for row in rows]
+
+        self.label_vectorizer = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=1
+        )
+        features = self.label_features(texts, fit=True)
+        self.label_model = LogisticRegression(
+            C=4.0, class_weight="balanced", max_iter=2000
+        )
+        self.label_model.fit(features, labels)
+
+        report_texts = [t for t, row in zip(texts, rows) if row["label"] == "report"]
+        report_categories = [row["category"] for row in rows if row["label"] == "report"]
+        self.category_vectorizer = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True
+        )
+        category_features = self.category_vectorizer.fit_transform(report_texts)
+        self.category_model = LogisticRegression(C=4.0, max_iter=2000)
+        self.category_model.fit(category_features, report_categories)
+        logger.debug(
+            "trained intent models on %d rows (%d reports)",
+            len(rows),
+            len(report_texts),
+        )
+
+    @classmethod
+    def load(cls, train_path: Path = TRAIN_PATH, lexicon_path: Path = LEXICON_PATH):
+        """Train the classifier from the packaged data files (no network)."""
+        rows = load_jsonl(train_path)
+        for number, row in enumerate(rows, start=1):
+            validate_row(row, f"{train_path}:{number}")
+        return cls(rows, load_lexicon(lexicon_path))
+
+    def label_features(self, texts: list[str], fit: bool = False):
+        if fit:
+            ngrams = self.label_vectorizer.fit_transform(texts)
+        else:
+            ngrams = self.label_vectorizer.transform(texts)
+        cues = csr_matrix(np.array([cue_features(text) for text in texts]))
+        return hstack([ngrams, cues], format="csr")
+
+    def lexicon_scores(self, text: str) -> dict[str, float]:
+        return {
+            category: sum(w for term, w in terms.items() if term.lower() in text)
+            for category, terms in self.lexicon.items()
+        }
+
+    def guess_category(self, text: str) -> str:
+        """Return the category of a normalized report text."""
+        if NOT_CITY_MANAGED.search(text):
+            return "other"
+        if in_park(text):
+            return "park"
+        scores = self.lexicon_scores(text)
+        probabilities = self.category_model.predict_proba(
+            self.category_vectorizer.transform([text])
+        )[0]
+        for category, probability in zip(self.category_model.classes_, probabilities):
+            scores[category] += self.MODEL_WEIGHT * probability
+        return max(CATEGORIES, key=lambda category: scores[category])
+
+    def classify(self, text: str) -> Intent:
+        """Classify one message. Empty or symbol-only text is a question at 0.5."""
+        normalized = normalize(text[:MAX_CHARS])
+        if not has_content(normalized):
+            return Intent("question", None, False, 0.5)
+
+        probabilities = self.label_model.predict_proba(
+            self.label_features([normalized])
+        )[0]
+        best = int(np.argmax(probabilities))
+        label = str(self.label_model.classes_[best])
+        category = self.guess_category(normalized) if label == "report" else None
+        return Intent(
+            label=label,
+            category=category,
+            urgent=is_urgent(normalized),
+            confidence=float(probabilities[best]),
+        )
