@@ -1,7 +1,7 @@
 """The ``cityline`` command: one group with a subcommand per job.
 
 Subcommands live beside the code they drive and are imported only when used, so that
-``cityline --help`` and quick commands do not load the tokenizer or the web stack.
+a quick command such as ``cityline pages`` does not load the tokenizer or the web stack.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class LazyGroup(click.Group):
 @click.option("-v", "--verbose", is_flag=True, help="Log at DEBUG level.")
 @click.pass_context
 def cli(ctx: click.Context, data_dir: Path, verbose: bool) -> None:
-    """cityline: crawl a city site, answer residents on LINE, take fault reports."""
+    """cityline: crawl a city site, reply to residents on LINE, take fault reports."""
     configure_logging(logging.DEBUG if verbose else logging.INFO)
     ctx.obj = Settings.from_env(data_dir=data_dir)
 

@@ -94,7 +94,7 @@ def ensure_schema(
     """Create the tables of ``component`` if missing and check its schema version.
 
     A fresh database gets the tables and ``version``. A database at the same version
-    is left as it is. Raises SchemaVersionError when it holds another version, because
+    is left as it is. Raises SchemaVersionError when it contains another version, because
     no migration exists yet between versions. Raises DataDirError when the database
     cannot be written.
     """

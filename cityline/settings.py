@@ -25,7 +25,7 @@ CITY_HALL_PHONE = "0422-51-5131"
 class Settings:
     """All settings of one cityline process.
 
-    ``data_dir`` holds the page store, the index, the app database (unless
+    ``data_dir`` contains the page store, the index, the app database (unless
     ``database_url`` points elsewhere), report photos and the user-id hash key.
     """
 
@@ -79,12 +79,12 @@ class Settings:
 
     @property
     def index_dir(self) -> Path:
-        """Folder that holds the versioned search index."""
+        """Folder of the versioned search index."""
         return self.data_dir / "index"
 
     @property
     def photos_dir(self) -> Path:
-        """Folder that holds report photos, with EXIF removed."""
+        """Folder of report photos, stored with EXIF removed."""
         return self.data_dir / "photos"
 
     @property
