@@ -1,0 +1,1 @@
+"""Demo city site: static pages, a loopback server and labelled sets."""
