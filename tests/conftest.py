@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "musashino"
+SHARED_DATA = (
+    Path(__file__).resolve().parents[1].parent / "shared" / "data" / "musashino"
+)
 
 
 @pytest.fixture
@@ -15,3 +17,15 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real city data not found at {SHARED_DATA}; these checks need it")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """Yield the URL of a throwaway PostgreSQL server, skipping when none can start."""
+    from postgres import PostgresUnavailable, temporary_postgres
+
+    try:
+        with temporary_postgres() as url:
+            yield url
+    except PostgresUnavailable as exc:
+        pytest.skip(f"no PostgreSQL server for this test: {exc}")
