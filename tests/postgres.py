@@ -86,7 +86,8 @@ def _run(command: list[str]) -> None:
     result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     if result.returncode != 0:
         raise PostgresUnavailable(
-            f"{command[-6:]} failed with exit {result.returncode}: {result.stderr[-500:]}"
+            f"{command[-6:]} failed with exit {result.returncode}: "
+            f"{result.stderr[-500:]}"
         )
 
 

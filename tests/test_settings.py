@@ -1,11 +1,11 @@
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Column, Integer, MetaData, Table
 
 from cityline.db import create_db_engine, ensure_schema, sqlite_url
 from cityline.errors import ConfigError, DataDirError, SchemaVersionError
 from cityline.settings import Settings
-from sqlalchemy import Column, Integer, MetaData, Table
 
 
 def test_settings_from_env_reads_prefixed_variables(tmp_path):
