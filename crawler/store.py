@@ -1,0 +1,587 @@
+"""The page store: one SQLite file with every crawled page and the crawl frontier.
+
+The store is written by one process at a time (the crawl) and read by others (the
+index build, ``cityline pages``). WAL mode lets readers work during a crawl. Every
+page is written in one transaction together with its frontier row and the links it
+adds, so a crawl killed at any moment leaves a consistent store that the next crawl
+resumes from.
+
+Tables (component ``pages``):
+
+- ``pages``: one row per stored page, keyed by its normalised URL.
+- ``page_aliases``: URLs that are not pages of their own: old URLs that redirect,
+  URLs whose canonical link names another page, and URLs whose content duplicates a
+  stored page. A crawl does not fetch an alias again as a new page.
+- ``page_files``: PDF and other files linked from pages (not downloaded).
+- ``crawl_runs`` and ``crawl_frontier``: the current crawl and its queue, with the
+  outcome of every URL it handled.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Engine,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    select,
+)
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from cityline.db import create_db_engine, ensure_schema, sqlite_url
+
+logger = logging.getLogger(__name__)
+
+COMPONENT = "pages"
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+pages_table = Table(
+    "pages",
+    metadata,
+    Column("url", String, primary_key=True),
+    Column("canonical_url", String, nullable=False),
+    Column("title", Text, nullable=False, default=""),
+    Column("breadcrumbs", Text, nullable=False, default="[]"),  # JSON list
+    Column("text", Text, nullable=False, default=""),
+    Column("page_number", String),
+    Column("updated", String),  # ISO date printed by the CMS
+    Column("encoding", String, nullable=False, default=""),
+    Column("status", Integer, nullable=False),  # last HTTP status
+    Column("content_hash", String, nullable=False, default=""),
+    Column("etag", String),
+    Column("last_modified", String),
+    Column("links", Text, nullable=False, default="[]"),  # JSON list of URLs
+    Column("fetched_at", String, nullable=False),
+    Column("changed_at", String, nullable=False),
+    Column("removed", Boolean, nullable=False, default=False),
+)
+
+aliases_table = Table(
+    "page_aliases",
+    metadata,
+    Column("url", String, primary_key=True),
+    Column("target_url", String, nullable=False),
+    Column("reason", String, nullable=False),  # redirect | canonical | duplicate
+    Column("status", Integer),
+    Column("seen_at", String, nullable=False),
+)
+
+files_table = Table(
+    "page_files",
+    metadata,
+    Column("url", String, primary_key=True),
+    Column("page_url", String, primary_key=True),
+    Column("link_text", Text, nullable=False, default=""),
+    Column("seen_at", String, nullable=False),
+)
+
+runs_table = Table(
+    "crawl_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("start_url", String, nullable=False),
+    Column("started_at", String, nullable=False),
+    Column("finished_at", String),
+    Column("seconds", Float, nullable=False, default=0.0),
+)
+
+frontier_table = Table(
+    "crawl_frontier",
+    metadata,
+    Column("run_id", Integer, ForeignKey("crawl_runs.id"), primary_key=True),
+    Column("url", String, primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("depth", Integer, nullable=False),
+    Column("source", String, nullable=False),  # start | sitemap | known | link
+    Column("pattern", String, nullable=False),
+    Column("referrer", String),
+    # queued, or the outcome: new | changed | unchanged | removed | failed |
+    # robots | duplicate | redirect | file
+    Column("state", String, nullable=False, default="queued"),
+    Column("reason", Text),
+)
+
+# Outcomes that end a frontier row; "queued" rows are still to be fetched.
+OUTCOMES = (
+    "new",
+    "changed",
+    "unchanged",
+    "removed",
+    "failed",
+    "robots",
+    "duplicate",
+    "redirect",
+    "file",
+)
+
+
+def utc_now() -> str:
+    """Return the current UTC time as an ISO 8601 string with seconds."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class StoredPage:
+    """One page as the store holds it.
+
+    ``status`` is the last HTTP status, ``updated`` the update date the CMS prints
+    (ISO ``YYYY-MM-DD``) or None, ``content_hash`` the SHA-256 of title and text,
+    and ``removed`` is true once the site answered 404 or 410 for the page.
+    """
+
+    url: str
+    canonical_url: str
+    title: str
+    breadcrumbs: list[str]
+    text: str
+    page_number: str | None
+    updated: str | None
+    encoding: str
+    status: int
+    content_hash: str
+    fetched_at: str
+    changed_at: str
+    removed: bool = False
+    etag: str | None = None
+    last_modified: str | None = None
+    links: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """Return the page as a JSON-ready dict."""
+        return {
+            "url": self.url,
+            "canonical_url": self.canonical_url,
+            "title": self.title,
+            "breadcrumbs": self.breadcrumbs,
+            "text": self.text,
+            "page_number": self.page_number,
+            "updated": self.updated,
+            "encoding": self.encoding,
+            "status": self.status,
+            "content_hash": self.content_hash,
+            "etag": self.etag,
+            "last_modified": self.last_modified,
+            "fetched_at": self.fetched_at,
+            "changed_at": self.changed_at,
+            "removed": self.removed,
+            "links": self.links,
+        }
+
+
+@dataclass
+class FrontierEntry:
+    """A URL waiting in the crawl frontier."""
+
+    url: str
+    seq: int
+    depth: int
+    source: str
+    pattern: str
+    referrer: str | None = None
+
+
+def _page_from_row(row) -> StoredPage:
+    return StoredPage(
+        url=row.url,
+        canonical_url=row.canonical_url,
+        title=row.title,
+        breadcrumbs=json.loads(row.breadcrumbs),
+        text=row.text,
+        page_number=row.page_number,
+        updated=row.updated,
+        encoding=row.encoding,
+        status=row.status,
+        content_hash=row.content_hash,
+        fetched_at=row.fetched_at,
+        changed_at=row.changed_at,
+        removed=bool(row.removed),
+        etag=row.etag,
+        last_modified=row.last_modified,
+        links=json.loads(row.links),
+    )
+
+
+def _page_values(page: StoredPage) -> dict:
+    return {
+        "url": page.url,
+        "canonical_url": page.canonical_url,
+        "title": page.title,
+        "breadcrumbs": json.dumps(page.breadcrumbs, ensure_ascii=False),
+        "text": page.text,
+        "page_number": page.page_number,
+        "updated": page.updated,
+        "encoding": page.encoding,
+        "status": page.status,
+        "content_hash": page.content_hash,
+        "etag": page.etag,
+        "last_modified": page.last_modified,
+        "links": json.dumps(page.links, ensure_ascii=False),
+        "fetched_at": page.fetched_at,
+        "changed_at": page.changed_at,
+        "removed": page.removed,
+    }
+
+
+class PageStore:
+    """Access to the page store file. Open it with :meth:`open`.
+
+    Reading methods may run in any process. Writing methods belong to the one crawl
+    that owns the store; each of them is one transaction.
+    """
+
+    def __init__(self, engine: Engine, path: Path) -> None:
+        self.engine = engine
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path) -> PageStore:
+        """Open the store at ``path``, creating the file and tables if missing.
+
+        Raises DataDirError when the file cannot be created or written and
+        SchemaVersionError when it was written by another schema version.
+        """
+        engine = create_db_engine(sqlite_url(Path(path)))
+        ensure_schema(engine, COMPONENT, metadata, SCHEMA_VERSION)
+        return cls(engine, Path(path))
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> PageStore:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    # Reading -----------------------------------------------------------------
+
+    def iter_pages(self, include_removed: bool = False) -> Iterator[StoredPage]:
+        """Yield stored pages ordered by URL; removed pages only if asked."""
+        query = select(pages_table).order_by(pages_table.c.url)
+        if not include_removed:
+            query = query.where(pages_table.c.removed.is_(False))
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).fetchall()
+        for row in rows:
+            yield _page_from_row(row)
+
+    def get(self, url: str) -> StoredPage | None:
+        """Return the page stored under ``url``, or under the page it aliases."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(pages_table).where(pages_table.c.url == url)
+            ).first()
+            if row is None:
+                target = connection.execute(
+                    select(aliases_table.c.target_url).where(aliases_table.c.url == url)
+                ).scalar_one_or_none()
+                if target is not None:
+                    row = connection.execute(
+                        select(pages_table).where(pages_table.c.url == target)
+                    ).first()
+        return None if row is None else _page_from_row(row)
+
+    def count_by_status(self) -> dict[str, int]:
+        """Count stored pages by state.
+
+        Keys: ``pages`` (stored and not removed), ``removed``, ``aliases``,
+        ``files``, and ``http_<status>`` for each last HTTP status seen.
+        """
+        with self.engine.connect() as connection:
+            by_removed = dict(
+                connection.execute(
+                    select(pages_table.c.removed, func.count()).group_by(
+                        pages_table.c.removed
+                    )
+                ).fetchall()
+            )
+            by_http = connection.execute(
+                select(pages_table.c.status, func.count())
+                .group_by(pages_table.c.status)
+                .order_by(pages_table.c.status)
+            ).fetchall()
+            aliases = connection.execute(
+                select(func.count()).select_from(aliases_table)
+            ).scalar_one()
+            files = connection.execute(
+                select(func.count(func.distinct(files_table.c.url)))
+            ).scalar_one()
+        counts = {
+            "pages": by_removed.get(False, 0) + by_removed.get(0, 0),
+            "removed": by_removed.get(True, 0) + by_removed.get(1, 0),
+            "aliases": aliases,
+            "files": files,
+        }
+        for status, count in by_http:
+            counts[f"http_{status}"] = count
+        return counts
+
+    def count_pages(self) -> int:
+        """Return the number of stored pages that are not removed."""
+        return self.count_by_status()["pages"]
+
+    def alias_target(self, url: str) -> str | None:
+        """Return the page URL that ``url`` is an alias of, or None."""
+        with self.engine.connect() as connection:
+            return connection.execute(
+                select(aliases_table.c.target_url).where(aliases_table.c.url == url)
+            ).scalar_one_or_none()
+
+    def find_by_hash(self, content_hash: str, other_than: str) -> str | None:
+        """Return the URL of a live page with ``content_hash`` other than a URL."""
+        with self.engine.connect() as connection:
+            return connection.execute(
+                select(pages_table.c.url)
+                .where(pages_table.c.content_hash == content_hash)
+                .where(pages_table.c.url != other_than)
+                .where(pages_table.c.removed.is_(False))
+                .limit(1)
+            ).scalar_one_or_none()
+
+    def known_urls(self) -> list[str]:
+        """Return the URLs of stored pages that are not removed."""
+        with self.engine.connect() as connection:
+            return list(
+                connection.execute(
+                    select(pages_table.c.url)
+                    .where(pages_table.c.removed.is_(False))
+                    .order_by(pages_table.c.url)
+                ).scalars()
+            )
+
+    def files(self) -> list[dict]:
+        """Return the recorded file links: ``url``, ``page_url``, ``link_text``."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(files_table).order_by(files_table.c.url)
+            ).fetchall()
+        return [
+            {"url": r.url, "page_url": r.page_url, "link_text": r.link_text}
+            for r in rows
+        ]
+
+    def aliases(self) -> dict[str, tuple[str, str]]:
+        """Return every alias: URL -> (target URL, reason)."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(aliases_table)).fetchall()
+        return {r.url: (r.target_url, r.reason) for r in rows}
+
+    # Crawl runs and the frontier ----------------------------------------------
+
+    def unfinished_run(self) -> tuple[int, str] | None:
+        """Return (run id, start URL) of the latest crawl if it did not finish."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(runs_table).order_by(runs_table.c.id.desc()).limit(1)
+            ).first()
+        if row is None or row.finished_at is not None:
+            return None
+        return row.id, row.start_url
+
+    def start_run(self, start_url: str) -> int:
+        """Begin a new crawl run, dropping the frontier of earlier runs."""
+        with self.engine.begin() as connection:
+            connection.execute(frontier_table.delete())
+            result = connection.execute(
+                runs_table.insert().values(start_url=start_url, started_at=utc_now())
+            )
+            return result.inserted_primary_key[0]
+
+    def finish_run(self, run_id: int, seconds: float) -> None:
+        """Mark a crawl run finished, adding ``seconds`` to its duration."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                runs_table.update()
+                .where(runs_table.c.id == run_id)
+                .values(
+                    finished_at=utc_now(),
+                    seconds=runs_table.c.seconds + seconds,
+                )
+            )
+
+    def add_run_seconds(self, run_id: int, seconds: float) -> None:
+        """Add ``seconds`` to the duration of an interrupted run."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                runs_table.update()
+                .where(runs_table.c.id == run_id)
+                .values(seconds=runs_table.c.seconds + seconds)
+            )
+
+    def frontier_rows(self, run_id: int) -> list:
+        """Return every frontier row of a run, in queue order."""
+        with self.engine.connect() as connection:
+            return connection.execute(
+                select(frontier_table)
+                .where(frontier_table.c.run_id == run_id)
+                .order_by(frontier_table.c.seq)
+            ).fetchall()
+
+    def outcome_counts(self, run_id: int) -> dict[str, int]:
+        """Count the frontier rows of a run by state."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(frontier_table.c.state, func.count())
+                .where(frontier_table.c.run_id == run_id)
+                .group_by(frontier_table.c.state)
+            ).fetchall()
+        return dict(rows)
+
+    def failures(self, run_id: int) -> list[tuple[str, str]]:
+        """Return (URL, reason) of every failed URL of a run."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(frontier_table.c.url, frontier_table.c.reason)
+                .where(frontier_table.c.run_id == run_id)
+                .where(frontier_table.c.state == "failed")
+                .order_by(frontier_table.c.seq)
+            ).fetchall()
+        return [(r.url, r.reason or "") for r in rows]
+
+    def enqueue(self, run_id: int, entries: list[FrontierEntry]) -> None:
+        """Add queued URLs to the frontier; URLs already in it are left alone."""
+        if not entries:
+            return
+        with self.engine.begin() as connection:
+            self._enqueue(connection, run_id, entries)
+
+    def record_outcome(
+        self,
+        run_id: int,
+        url: str,
+        state: str,
+        *,
+        reason: str | None = None,
+        page: StoredPage | None = None,
+        aliases: list[tuple[str, str, str, int | None]] = (),
+        files: list[tuple[str, str, str]] = (),
+        enqueue: list[FrontierEntry] = (),
+        done_urls: list[tuple[str, str]] = (),
+        removed_url: str | None = None,
+        status: int | None = None,
+        touch_url: str | None = None,
+    ) -> None:
+        """Write everything one fetched URL produced, in one transaction.
+
+        ``state`` becomes the outcome of ``url`` in the frontier. ``page`` is upserted,
+        ``aliases`` are (url, target, reason, status), ``files`` are (file URL, page
+        URL, link text), ``enqueue`` adds URLs to the frontier, ``done_urls`` are
+        (url, state) pairs of other frontier URLs this fetch settled (the final URL of
+        a redirect, say). ``removed_url`` marks that page removed with ``status``, and
+        ``touch_url`` updates the fetch time of an unchanged page.
+        """
+        now = utc_now()
+        with self.engine.begin() as connection:
+            if page is not None:
+                values = _page_values(page)
+                statement = sqlite_insert(pages_table).values(**values)
+                statement = statement.on_conflict_do_update(
+                    index_elements=[pages_table.c.url],
+                    set_={k: v for k, v in values.items() if k != "url"},
+                )
+                connection.execute(statement)
+                connection.execute(
+                    aliases_table.delete().where(aliases_table.c.url == page.url)
+                )
+            if removed_url is not None:
+                connection.execute(
+                    pages_table.update()
+                    .where(pages_table.c.url == removed_url)
+                    .values(removed=True, status=status, fetched_at=now, changed_at=now)
+                )
+            if touch_url is not None:
+                connection.execute(
+                    pages_table.update()
+                    .where(pages_table.c.url == touch_url)
+                    .values(fetched_at=now, status=status or 200)
+                )
+            for alias_url, target, why, alias_status in aliases:
+                if alias_url == target:
+                    continue
+                statement = sqlite_insert(aliases_table).values(
+                    url=alias_url,
+                    target_url=target,
+                    reason=why,
+                    status=alias_status,
+                    seen_at=now,
+                )
+                connection.execute(
+                    statement.on_conflict_do_update(
+                        index_elements=[aliases_table.c.url],
+                        set_={
+                            "target_url": target,
+                            "reason": why,
+                            "status": alias_status,
+                            "seen_at": now,
+                        },
+                    )
+                )
+                # An old URL that became an alias is no page of its own any more.
+                connection.execute(
+                    pages_table.delete().where(pages_table.c.url == alias_url)
+                )
+            for file_url, page_url, text in files:
+                statement = sqlite_insert(files_table).values(
+                    url=file_url, page_url=page_url, link_text=text, seen_at=now
+                )
+                connection.execute(
+                    statement.on_conflict_do_update(
+                        index_elements=[files_table.c.url, files_table.c.page_url],
+                        set_={"link_text": text, "seen_at": now},
+                    )
+                )
+            self._enqueue(connection, run_id, list(enqueue))
+            self._set_state(connection, run_id, url, state, reason)
+            for other_url, other_state in done_urls:
+                self._set_state(connection, run_id, other_url, other_state, None)
+
+    @staticmethod
+    def _enqueue(connection, run_id: int, entries: list[FrontierEntry]) -> None:
+        for entry in entries:
+            statement = sqlite_insert(frontier_table).values(
+                run_id=run_id,
+                url=entry.url,
+                seq=entry.seq,
+                depth=entry.depth,
+                source=entry.source,
+                pattern=entry.pattern,
+                referrer=entry.referrer,
+                state="queued",
+            )
+            connection.execute(statement.on_conflict_do_nothing())
+
+    @staticmethod
+    def _set_state(connection, run_id, url, state, reason) -> None:
+        statement = sqlite_insert(frontier_table).values(
+            run_id=run_id,
+            url=url,
+            seq=-1,
+            depth=0,
+            source="link",
+            pattern="",
+            state=state,
+            reason=reason,
+        )
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=[frontier_table.c.run_id, frontier_table.c.url],
+                set_={"state": state, "reason": reason},
+            )
+        )
