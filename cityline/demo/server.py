@@ -3,7 +3,7 @@
 Serves the static files under ``site/`` and a few dynamic paths that crawler tests
 need: permanent redirects read from ``redirects.tsv``, ``robots.txt`` and
 ``sitemap.xml`` with the served origin filled in, an endless event calendar, and a
-``/slow/`` path that answers after a configurable delay. Static files carry
+``/slow/`` path that responds after a configurable delay. Static files carry
 ``Last-Modified`` and ``ETag`` and answer 304 to ``If-Modified-Since`` and
 ``If-None-Match``.
 """
@@ -35,12 +35,12 @@ DEFAULT_SITE_DIR = Path(__file__).resolve().parent / "site"
 ORIGIN_PLACEHOLDER = b"{{ORIGIN}}"
 CALENDAR_PATH = "/event/calendar.html"
 SLOW_PREFIX = "/slow/"
-# Files whose body names the served origin; the server fills in the placeholder.
+# The server replaces the origin placeholder in these files with the served origin.
 ORIGIN_FILES = frozenset({"/robots.txt", "/sitemap.xml"})
-# Server-side files that exist in the site folder but are not part of the site.
+# Files in the site folder that configure the server and are never served.
 HIDDEN_FILES = frozenset({"/redirects.tsv"})
 
-# Fictional events; the calendar picks a few of them for each month.
+# Fictional events, of which the calendar shows three in each month.
 EVENTS = (
     ("みどり市民まつり", "中央公園", "模擬店やステージ発表があります。"),
     (
@@ -84,7 +84,7 @@ def is_loopback_host(host: str) -> bool:
 
 
 def load_redirects(path: Path) -> dict[str, str]:
-    """Read ``old path<TAB>new path`` lines; blank lines and ``#`` lines are skipped."""
+    """Read ``old<TAB>new`` path lines, skipping blank lines and ``#`` comments."""
     redirects: dict[str, str] = {}
     if not path.is_file():
         return redirects
@@ -102,7 +102,7 @@ def load_redirects(path: Path) -> dict[str, str]:
 
 
 def parse_year_month(value: str | None, today: date) -> tuple[int, int] | None:
-    """Parse a ``YYYYMM`` query value; a missing value means the current month.
+    """Parse a ``YYYYMM`` query value, where None means the current month.
 
     Returns None for a malformed value or a month outside 1-12.
     """
@@ -173,9 +173,9 @@ def etag_matches(header: str, etag: str) -> bool:
     """Apply the weak comparison of RFC 9110 to an If-None-Match header value."""
     if header.strip() == "*":
         return True
-    wanted = etag.removeprefix("W/")
+    expected = etag.removeprefix("W/")
     for candidate in header.split(","):
-        if candidate.strip().removeprefix("W/") == wanted:
+        if candidate.strip().removeprefix("W/") == expected:
             return True
     return False
 
@@ -291,7 +291,7 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def is_not_modified(self, stat: os.stat_result, etag: str) -> bool:
-        """Evaluate the conditional headers; If-None-Match takes precedence."""
+        """Evaluate the conditional headers, giving If-None-Match precedence."""
         if_none_match = self.headers.get("If-None-Match")
         if if_none_match is not None:
             return etag_matches(if_none_match, etag)
