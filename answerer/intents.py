@@ -53,13 +53,22 @@ PROCEDURE = re.compile(
     r"|だれに|いつ|何曜|何日|何時|いくら|方法|手続|申請|申し込|申込|届出|届け出"
     r"|必要です|必要でしょう|教えて|知りたい|できますか|いいですか|よいですか"
     r"|ありますか|もらえますか|でしょうか|本当ですか|可能|何が|何を|どれ|どの"
+    r"|[ぁ-ん]方(は|を)?\s*[?。]*$"
 )
 # "〇〇のときは?" and "〜場合、どこに連絡" ask how to act, even about a fault.
 CONDITIONAL_PROCEDURE = re.compile(
     r"(とき|時|場合|たら|れば)(は|には|、)?.{0,30}"
     r"(どう|どこ|誰|だれ|連絡|通報|相談|知らせ|頼め|申請)"
 )
-REPORTING_WORDS = re.compile(r"通報|連絡先|報告でき|LINEで|写真は必要")
+REPORTING_WORDS = re.compile(
+    r"通報|連絡先|報告でき|LINEで|写真は必要|(連絡|知らせ|相談|報告)して(も)?(いい|よい)"
+)
+# "市で直してもらえますか" asks who is responsible rather than reporting a fault.
+RESPONSIBILITY = re.compile(
+    r"(市|役所|行政)(で|に|が|は|の方で).{0,15}"
+    r"(もらえますか|くれますか|いいんですか|いいですか|よいですか|できますか"
+    r"|しますか|ですか|のですか|んですか|でしょうか)"
+)
 ADMIN_TOPIC = re.compile(
     r"申請|手続|届|証明|住民票|戸籍|印鑑|マイナンバー|保険|年金|税|納付|手当|助成"
     r"|補助|保育|学童|入所|入園|介護|妊娠|出産|出生|予防接種|予診|健診|検診|投票"
@@ -97,7 +106,8 @@ PARK_LANDMARK = re.compile(r"公園(の)?(前|横|脇|沿い|付近|近く|周�
 IN_PARK_CATEGORIES = ("tree", "sewer", "other")
 # The city does not manage these, so their faults are "other" whatever the object.
 NOT_CITY_MANAGED = re.compile(
-    r"国道|県道|都道|府道|高速道路|信号機|歩行者用(の)?信号|信号が"
+    r"国道|県道|都道|府道|高速道路"
+    r"|信号(機)?(の[^。、]{0,10})?(が|は)?(点|つか|つい|消え|壊れ|故障|青に|赤|変わ|反応)"
     r"|神社|お寺|私有地|空き家|隣の家|隣家|住宅の(樹木|木|庭木)|庭木|生け垣|畑の"
     r"|線路|鉄道|不法投棄|落書き|いたずら書き|放置自転車|自転車.{0,10}(放置|置かれ|置きっぱなし)"
     r"|ガス.{0,6}(臭|におい|匂い)"
@@ -146,6 +156,7 @@ def cue_features(text: str) -> list[float]:
         min(procedure, 3) / 3,
         1.0 if CONDITIONAL_PROCEDURE.search(text) else 0.0,
         1.0 if REPORTING_WORDS.search(text) else 0.0,
+        1.0 if RESPONSIBILITY.search(text) else 0.0,
         min(admin, 3) / 3,
         min(len(FAULT_STATE.findall(text)), 3) / 3,
         request,
