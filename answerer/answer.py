@@ -1,0 +1,194 @@
+"""Answers to residents' questions: the best-matching city pages, or the fallback.
+
+:class:`Answerer` holds one loaded index. ``ask`` only reads it and each thread
+tokenizes with its own Sudachi tokenizer, so one Answerer serves a thread pool.
+``reload_if_changed`` swaps in a newer index by replacing one reference, so a
+question being answered during the swap finishes on the index it started with.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from answerer.confidence import ConfidenceRule
+from answerer.rank import rank
+from answerer.snippet import best_snippet
+from cityline.settings import Settings
+from index.artifact import load_model, pointer_stamp
+from index.tokenize import _joins_previous
+from index.vectorize import IndexModel
+
+logger = logging.getLogger(__name__)
+
+# Longer questions are cut to this many characters before tokenizing, so that one
+# pasted document costs bounded time. LINE text messages are at most 5,000 characters.
+MAX_QUESTION_CHARS = 400
+DEFAULT_TOP_K = 3
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One page offered for a question; ``url`` is the page's canonical URL."""
+
+    url: str
+    title: str
+    snippet: str
+    score: float
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    """The pages offered for a question, or the fallback text when none fits."""
+
+    question: str
+    answers: list[Answer] = field(default_factory=list)
+    fallback: bool = False
+    fallback_text: str | None = None
+
+    def to_json(self) -> dict:
+        """Return the JSON object that ``cityline ask --json`` prints."""
+        return {
+            "question": self.question,
+            "answers": [
+                {
+                    "url": answer.url,
+                    "title": answer.title,
+                    "snippet": answer.snippet,
+                    "score": round(answer.score, 4),
+                }
+                for answer in self.answers
+            ],
+            "fallback": self.fallback,
+        }
+
+
+def fallback_text(phone: str) -> str:
+    """Return the text for a question that no page answers, with the contact route."""
+    return (
+        "申し訳ありません。お問い合わせに合うページが見つかりませんでした。"
+        f"市役所(電話 {phone})へお問い合わせください。"
+    )
+
+
+def cut_question(question: str, limit: int = MAX_QUESTION_CHARS) -> str:
+    """Return ``question`` cut to at most ``limit`` characters, never inside a
+    character sequence that a combining mark or variation selector continues."""
+    if len(question) <= limit:
+        return question
+    end = limit
+    while end > 0 and _joins_previous(question[end]):
+        end -= 1
+    return question[:end]
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    model: IndexModel
+    manifest: dict
+    stamp: tuple[int, int] | None
+
+
+class Answerer:
+    """Answer questions from the index in ``settings.index_dir``."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        loaded: _Loaded,
+        rule: ConfidenceRule | None = None,
+    ) -> None:
+        self._settings = settings
+        self._loaded = loaded
+        self._reload_lock = threading.Lock()
+        self.rule = rule or ConfidenceRule()
+
+    @classmethod
+    def load(cls, settings: Settings, rule: ConfidenceRule | None = None) -> Answerer:
+        """Load the current index.
+
+        Raises IndexNotFoundError or IndexVersionError (both CitylineError) with a
+        message that says to run ``cityline index``.
+        """
+        return cls(settings, _load(settings), rule)
+
+    @property
+    def model(self) -> IndexModel:
+        """The index in use."""
+        return self._loaded.model
+
+    @property
+    def manifest(self) -> dict:
+        """The manifest of the index in use: versions, parameters, page count."""
+        return self._loaded.manifest
+
+    def reload_if_changed(self) -> bool:
+        """Load the index again if a newer build was swapped in; return True if so.
+
+        One stat call when nothing changed. A failed load keeps the old index and is
+        logged, so a bad build never takes answers down.
+        """
+        stamp = pointer_stamp(self._settings.index_dir)
+        if stamp is None or stamp == self._loaded.stamp:
+            return False
+        with self._reload_lock:
+            if stamp == self._loaded.stamp:
+                return False
+            try:
+                loaded = _load(self._settings)
+            except Exception:
+                logger.exception(
+                    "reloading the index from %s failed; keeping the old one",
+                    self._settings.index_dir,
+                )
+                return False
+            self._loaded = loaded
+        logger.info(
+            "reloaded the index: %d pages", loaded.manifest.get("page_count", 0)
+        )
+        return True
+
+    def ask(self, question: str, top_k: int = DEFAULT_TOP_K) -> AnswerResult:
+        """Return up to ``top_k`` pages for ``question``, or the fallback.
+
+        Raises ValueError when ``top_k`` is less than 1.
+        """
+        if top_k < 1:
+            raise ValueError(f"top_k={top_k!r} must be at least 1")
+        model = self._loaded.model
+        text = cut_question(question or "")
+        ranking = rank(model, text)
+        if not self.rule.confident(ranking):
+            return self._fallback(question)
+        order = np.argsort(-ranking.scores, kind="stable")[:top_k]
+        answers = []
+        for row in order:
+            score = float(ranking.scores[row])
+            if score <= 0:
+                break
+            page = model.pages[row]
+            answers.append(
+                Answer(
+                    url=page.url,
+                    title=page.title,
+                    snippet=best_snippet(model, page, ranking.query.char_grams),
+                    score=score,
+                )
+            )
+        return AnswerResult(question=question, answers=answers)
+
+    def _fallback(self, question: str) -> AnswerResult:
+        return AnswerResult(
+            question=question,
+            fallback=True,
+            fallback_text=fallback_text(self._settings.city_hall_phone),
+        )
+
+
+def _load(settings: Settings) -> _Loaded:
+    stamp = pointer_stamp(settings.index_dir)
+    model, manifest = load_model(settings.index_dir)
+    return _Loaded(model=model, manifest=manifest, stamp=stamp)

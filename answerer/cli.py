@@ -1,0 +1,134 @@
+"""The ``cityline ask`` and ``cityline evaluate`` commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from answerer.answer import DEFAULT_TOP_K, Answerer, AnswerResult
+from answerer.evaluate import Evaluation, load_questions
+from answerer.evaluate import evaluate as run_evaluation
+from cityline.errors import ConfigError
+from cityline.settings import Settings
+
+
+@click.command()
+@click.argument("question")
+@click.option(
+    "--top",
+    "top_k",
+    type=click.IntRange(min=1),
+    default=DEFAULT_TOP_K,
+    show_default=True,
+    help="Maximum number of pages to return.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_obj
+def ask(settings: Settings, question: str, top_k: int, as_json: bool) -> None:
+    """Answer QUESTION with links to city pages, or the fallback text."""
+    result = Answerer.load(settings).ask(question, top_k=top_k)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False))
+        return
+    click.echo(format_result(result))
+
+
+def format_result(result: AnswerResult) -> str:
+    """Return the answers of ``result`` as numbered plain-text lines."""
+    if result.fallback:
+        return result.fallback_text or ""
+    lines = []
+    for number, answer in enumerate(result.answers, start=1):
+        lines.append(f"{number}. {answer.title} ({answer.score:.3f})")
+        lines.append(f"   {answer.url}")
+        lines.append(f"   {answer.snippet}")
+    return "\n".join(lines)
+
+
+@click.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option(
+    "--top",
+    "top_k",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Number of pages requested per question (metrics always look at 5).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option(
+    "--intents",
+    is_flag=True,
+    help="Score the intent classifier on FILE of labelled reports and questions.",
+)
+@click.pass_obj
+def evaluate(
+    settings: Settings, file: Path, top_k: int, as_json: bool, intents: bool
+) -> None:
+    """Score the answerer (or with --intents, the intent classifier) on FILE."""
+    if intents:
+        _evaluate_intents(file, as_json)
+        return
+    answerer = Answerer.load(settings)
+    questions = load_questions(file)
+    if not questions:
+        raise ConfigError(f"question file {str(file)!r} holds no questions")
+    evaluation = run_evaluation(answerer, questions, top_k=top_k)
+    if as_json:
+        click.echo(json.dumps(evaluation.metrics(), ensure_ascii=False))
+        return
+    click.echo(format_evaluation(evaluation))
+
+
+def format_evaluation(evaluation: Evaluation) -> str:
+    """Return the summary metrics and the per-topic table as text."""
+    m = evaluation.metrics()
+    lines = [
+        f"answerable questions: {m['answerable']}",
+        f"hit@1 {m['hit_at_1']:.3f}  hit@3 {m['hit_at_3']:.3f}  "
+        f"hit@5 {m['hit_at_5']:.3f}  MRR {m['mrr']:.3f}  nDCG@5 {m['ndcg_at_5']:.3f}",
+        f"no-answer questions given the fallback: {m['no_answer_fallback']} of "
+        f"{m['no_answer_total']}",
+        f"answerable questions given the fallback: {m['false_fallback']} of "
+        f"{m['answerable']}",
+        f"latency p50 {m['p50_ms']:.1f} ms  p95 {m['p95_ms']:.1f} ms",
+        "",
+        f"{'topic':<24} {'n':>3} {'hit@1':>6} {'hit@5':>6} {'MRR':>6} "
+        f"{'no-ans':>7} {'false-fb':>8}",
+    ]
+    for topic, t in evaluation.per_topic().items():
+        no_answer = f"{t['no_answer_fallback']}/{t['no_answer_total']}"
+        lines.append(
+            f"{_pad(topic, 24)} {t['answerable'] + t['no_answer_total']:>3} "
+            f"{t['hit_at_1']:>6.2f} {t['hit_at_5']:>6.2f} {t['mrr']:>6.2f} "
+            f"{no_answer:>7} {t['false_fallback']:>8}"
+        )
+    return "\n".join(lines)
+
+
+def _pad(text: str, width: int) -> str:
+    """Pad ``text`` to ``width`` terminal columns, counting wide characters as 2."""
+    import unicodedata
+
+    columns = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - columns)
+
+
+def _evaluate_intents(file: Path, as_json: bool) -> None:
+    from answerer.intents import evaluate_intents
+
+    result = evaluate_intents(file)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, default=str))
+        return
+    lines = [
+        f"intent accuracy: {result['intent_accuracy']:.3f}",
+        f"category accuracy: {result['category_accuracy']:.3f}",
+        f"texts: {result['total']}",
+    ]
+    for key, value in result.items():
+        if key not in ("intent_accuracy", "category_accuracy", "total"):
+            lines.append(f"{key}: {value}")
+    click.echo("\n".join(lines))

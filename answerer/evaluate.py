@@ -1,0 +1,204 @@
+"""Retrieval metrics of the answerer over a labelled question file.
+
+The file is JSON lines ``{"question", "gold": [{"url", "grade"}], "topic"}``. Grade A
+answers the question and B is relevant; an empty ``gold`` means that no page should
+be offered. URLs are compared by path and query only, so answers from a mirror and
+from the live site score alike.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from answerer.answer import Answerer
+from cityline.errors import ConfigError
+
+GAINS = {"A": 2, "B": 1}
+METRIC_DEPTH = 5
+
+
+@dataclass(frozen=True)
+class LabelledQuestion:
+    """One line of the question file."""
+
+    question: str
+    gold: dict[str, str]  # URL key (path and query) -> grade
+    topic: str
+    question_id: str | None = None
+
+    @property
+    def answerable(self) -> bool:
+        """True when some page of the site answers the question."""
+        return bool(self.gold)
+
+
+@dataclass(frozen=True)
+class QuestionOutcome:
+    """How the answerer did on one question."""
+
+    question: LabelledQuestion
+    urls: list[str]
+    rank: int | None  # 1-based rank of the first gold page, None when missing
+    ndcg: float
+    fallback: bool
+    milliseconds: float
+
+
+@dataclass
+class Evaluation:
+    """All outcomes and the metrics computed from them."""
+
+    outcomes: list[QuestionOutcome] = field(default_factory=list)
+
+    def metrics(self) -> dict[str, float | int]:
+        """Return the summary metrics under the keys that ``--json`` prints."""
+        return summarize(self.outcomes)
+
+    def per_topic(self) -> dict[str, dict[str, float | int]]:
+        """Return the summary metrics of each topic, topics sorted by name."""
+        groups: dict[str, list[QuestionOutcome]] = defaultdict(list)
+        for outcome in self.outcomes:
+            groups[outcome.question.topic].append(outcome)
+        return {topic: summarize(groups[topic]) for topic in sorted(groups)}
+
+
+def url_key(url: str) -> str:
+    """Return the path and query of ``url``, the part that evaluation compares."""
+    parts = urlsplit(url.strip())
+    path = parts.path or "/"
+    return f"{path}?{parts.query}" if parts.query else path
+
+
+def load_questions(path: Path) -> list[LabelledQuestion]:
+    """Read a labelled question file; raise ConfigError naming the bad line."""
+    questions = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read question file {str(path)!r}: {exc.strerror}"
+        ) from exc
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            questions.append(_parse_line(json.loads(line)))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise ConfigError(
+                f"{path}:{number} is not a labelled question ({exc!r}); expected "
+                '{"question": ..., "gold": [{"url": ..., "grade": "A"|"B"}], '
+                '"topic": ...}'
+            ) from exc
+    return questions
+
+
+def _parse_line(data: dict) -> LabelledQuestion:
+    gold: dict[str, str] = {}
+    for item in data["gold"]:
+        grade = item.get("grade", "A")
+        if grade not in GAINS:
+            raise ValueError(f"grade {grade!r} is not A or B")
+        key = url_key(item["url"])
+        if GAINS[grade] > GAINS.get(gold.get(key, "B"), 0) or key not in gold:
+            gold[key] = grade
+    question = data["question"]
+    if not isinstance(question, str):
+        raise TypeError(f"question {question!r} is not a string")
+    return LabelledQuestion(
+        question=question,
+        gold=gold,
+        topic=str(data.get("topic") or "-"),
+        question_id=data.get("id"),
+    )
+
+
+def evaluate(
+    answerer: Answerer, questions: Iterable[LabelledQuestion], top_k: int = 5
+) -> Evaluation:
+    """Ask every question and record rank, nDCG, fallback and latency.
+
+    At least METRIC_DEPTH answers are requested, so hit@5 and nDCG@5 are defined
+    whatever ``top_k`` is; a fallback counts as no answer at all.
+    """
+    depth = max(top_k, METRIC_DEPTH)
+    evaluation = Evaluation()
+    for question in questions:
+        started = time.perf_counter()
+        result = answerer.ask(question.question, top_k=depth)
+        elapsed = (time.perf_counter() - started) * 1000
+        urls = [answer.url for answer in result.answers]
+        evaluation.outcomes.append(
+            QuestionOutcome(
+                question=question,
+                urls=urls,
+                rank=first_gold_rank(urls, question.gold),
+                ndcg=ndcg(urls, question.gold, METRIC_DEPTH),
+                fallback=result.fallback,
+                milliseconds=elapsed,
+            )
+        )
+    return evaluation
+
+
+def first_gold_rank(urls: list[str], gold: dict[str, str]) -> int | None:
+    """Return the 1-based rank of the first URL in ``gold``, or None."""
+    for position, url in enumerate(urls, start=1):
+        if url_key(url) in gold:
+            return position
+    return None
+
+
+def ndcg(urls: list[str], gold: dict[str, str], depth: int) -> float:
+    """Return nDCG@depth with gains A=2 and B=1 (0.0 when ``gold`` is empty)."""
+    gains = sorted((GAINS[grade] for grade in gold.values()), reverse=True)
+    ideal = sum(g / math.log2(i + 2) for i, g in enumerate(gains[:depth]))
+    if ideal == 0:
+        return 0.0
+    seen: set[str] = set()
+    actual = 0.0
+    for i, url in enumerate(urls[:depth]):
+        key = url_key(url)
+        if key in gold and key not in seen:
+            seen.add(key)
+            actual += GAINS[gold[key]] / math.log2(i + 2)
+    return actual / ideal
+
+
+def summarize(outcomes: list[QuestionOutcome]) -> dict[str, float | int]:
+    """Compute the metrics of ``outcomes`` (see the module docstring for the set)."""
+    answerable = [o for o in outcomes if o.question.answerable]
+    no_answer = [o for o in outcomes if not o.question.answerable]
+    count = len(answerable)
+
+    def hit(k: int) -> float:
+        return _mean(
+            [1.0 if o.rank is not None and o.rank <= k else 0.0 for o in answerable]
+        )
+
+    latencies = np.asarray([o.milliseconds for o in outcomes] or [0.0])
+    return {
+        "hit_at_1": hit(1),
+        "hit_at_3": hit(3),
+        "hit_at_5": hit(5),
+        "mrr": _mean([1.0 / o.rank if o.rank else 0.0 for o in answerable]),
+        "ndcg_at_5": _mean([o.ndcg for o in answerable]),
+        "answerable": count,
+        "no_answer_total": len(no_answer),
+        "no_answer_fallback": sum(1 for o in no_answer if o.fallback),
+        "false_fallback": sum(1 for o in answerable if o.fallback),
+        "p50_ms": float(np.percentile(latencies, 50)),
+        "p95_ms": float(np.percentile(latencies, 95)),
+    }
+
+
+def _mean(values: list[float]) -> float:
+    return float(sum(values) / len(values)) if values else 0.0

@@ -1,0 +1,229 @@
+"""The index on disk: a versioned folder per build and a pointer to the current one.
+
+Layout under ``settings.index_dir``::
+
+    CURRENT                     name of the folder in use, replaced with os.replace
+    builds/<build id>/
+        manifest.json           format version, sudachipy and dictionary versions,
+                                parameters, page count, build time
+        terms.json, chars.json  vocabularies, one entry per matrix column
+        term_idf.npy, char_idf.npy
+        term_matrix.npz, char_matrix.npz
+        pages.json              URL, title, breadcrumbs, passages per row
+
+A build writes a new folder completely, then swaps ``CURRENT`` in one os.replace, so a
+reader sees either the old index or the new one and never a half-written folder. The
+newest few builds are kept, so that a reader that resolved the pointer just before a
+swap can still finish loading the folder it chose.
+
+Nothing is pickled: matrices are ``scipy.sparse.save_npz`` files and the rest is JSON
+and ``.npy``, loaded with ``allow_pickle=False``.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import logging
+import os
+import shutil
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import sudachipy
+from scipy import sparse
+
+from cityline.errors import CitylineError
+from index.vectorize import IndexModel, IndexParameters, PageEntry
+
+logger = logging.getLogger(__name__)
+
+# Raise this when the files or their meaning change; older folders are then rejected.
+INDEX_FORMAT_VERSION = 1
+POINTER_NAME = "CURRENT"
+BUILDS_DIR = "builds"
+KEEP_BUILDS = 3
+
+
+class IndexNotFoundError(CitylineError):
+    """Raised when no index has been built in the data dir yet."""
+
+
+class IndexVersionError(CitylineError):
+    """Raised when the index was built by other software versions or is damaged."""
+
+
+def software_versions() -> dict[str, str | int]:
+    """Return the versions that decide how text becomes terms and index files."""
+    return {
+        "index_format": INDEX_FORMAT_VERSION,
+        "sudachipy": sudachipy.__version__,
+        "sudachidict_core": importlib.metadata.version("sudachidict-core"),
+    }
+
+
+def save_model(model: IndexModel, index_dir: Path) -> Path:
+    """Write ``model`` as a new build folder and make it current; return the folder."""
+    builds = index_dir / BUILDS_DIR
+    builds.mkdir(parents=True, exist_ok=True)
+    build_id = (
+        f"{time.strftime('%Y%m%dT%H%M%S')}-{time.time_ns() % 10**9:09d}-{os.getpid()}"
+    )
+    staging = builds / f".{build_id}.partial"
+    staging.mkdir()
+    try:
+        _write_files(model, staging)
+        final = builds / build_id
+        os.replace(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _swap_pointer(index_dir, build_id)
+    _remove_old_builds(builds, keep=build_id)
+    logger.info("index %s is now current in %s", build_id, index_dir)
+    return final
+
+
+def _write_files(model: IndexModel, folder: Path) -> None:
+    manifest = {
+        **software_versions(),
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "page_count": model.page_count,
+        "parameters": model.parameters.to_json(),
+    }
+    _write_json(folder / "terms.json", _columns(model.term_vocabulary))
+    _write_json(folder / "chars.json", _columns(model.char_vocabulary))
+    np.save(folder / "term_idf.npy", model.term_idf, allow_pickle=False)
+    np.save(folder / "char_idf.npy", model.char_idf, allow_pickle=False)
+    sparse.save_npz(folder / "term_matrix.npz", model.term_matrix)
+    sparse.save_npz(folder / "char_matrix.npz", model.char_matrix)
+    _write_json(folder / "pages.json", [asdict(page) for page in model.pages])
+    # The manifest goes last: a folder without one was never finished.
+    _write_json(folder / "manifest.json", manifest)
+
+
+def _columns(vocabulary: dict[str, int]) -> list[str]:
+    columns = [""] * len(vocabulary)
+    for term, column in vocabulary.items():
+        columns[column] = term
+    return columns
+
+
+def _write_json(path: Path, data: object) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _swap_pointer(index_dir: Path, build_id: str) -> None:
+    temporary = index_dir / f".{POINTER_NAME}.{os.getpid()}.tmp"
+    with temporary.open("w", encoding="utf-8") as handle:
+        handle.write(build_id + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, index_dir / POINTER_NAME)
+
+
+def _remove_old_builds(builds: Path, keep: str) -> None:
+    finished = sorted(
+        (path for path in builds.iterdir() if not path.name.startswith(".")),
+        key=lambda path: path.name,
+    )
+    for old in finished[:-KEEP_BUILDS]:
+        if old.name != keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def current_build(index_dir: Path) -> str:
+    """Return the id of the current build; raise IndexNotFoundError if there is none."""
+    pointer = index_dir / POINTER_NAME
+    try:
+        build_id = pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise IndexNotFoundError(
+            f"no search index in {str(index_dir)!r}; run `cityline index` to build it"
+        ) from None
+    if not build_id:
+        raise IndexVersionError(
+            f"index pointer {str(pointer)!r} is empty; run `cityline index` to rebuild"
+        )
+    return build_id
+
+
+def pointer_stamp(index_dir: Path) -> tuple[int, int] | None:
+    """Return (inode, mtime_ns) of the pointer file, or None when it does not exist.
+
+    os.replace gives the pointer a new inode, so a changed stamp means a new build.
+    """
+    try:
+        status = (index_dir / POINTER_NAME).stat()
+    except FileNotFoundError:
+        return None
+    return status.st_ino, status.st_mtime_ns
+
+
+def load_model(index_dir: Path) -> tuple[IndexModel, dict]:
+    """Load the current build; return the model and its manifest.
+
+    Raises IndexNotFoundError when there is no index and IndexVersionError when it
+    was built by another index format, SudachiPy or dictionary version.
+    """
+    build_id = current_build(index_dir)
+    folder = index_dir / BUILDS_DIR / build_id
+    manifest = _read_manifest(folder)
+    check_versions(manifest, folder)
+    try:
+        model = IndexModel(
+            parameters=IndexParameters.from_json(manifest["parameters"]),
+            term_vocabulary=_vocabulary(folder / "terms.json"),
+            term_idf=np.load(folder / "term_idf.npy", allow_pickle=False),
+            term_matrix=sparse.csc_matrix(sparse.load_npz(folder / "term_matrix.npz")),
+            char_vocabulary=_vocabulary(folder / "chars.json"),
+            char_idf=np.load(folder / "char_idf.npy", allow_pickle=False),
+            char_matrix=sparse.csc_matrix(sparse.load_npz(folder / "char_matrix.npz")),
+            pages=[PageEntry(**page) for page in _read_json(folder / "pages.json")],
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise IndexVersionError(
+            f"index {str(folder)!r} cannot be read ({exc}); run `cityline index` to "
+            "rebuild it"
+        ) from exc
+    return model, manifest
+
+
+def _read_manifest(folder: Path) -> dict:
+    try:
+        return _read_json(folder / "manifest.json")
+    except (OSError, ValueError) as exc:
+        raise IndexVersionError(
+            f"index {str(folder)!r} has no readable manifest ({exc}); run "
+            "`cityline index` to rebuild it"
+        ) from exc
+
+
+def check_versions(manifest: dict, folder: Path) -> None:
+    """Raise IndexVersionError unless ``manifest`` matches the running software."""
+    expected = software_versions()
+    found = {key: manifest.get(key) for key in expected}
+    if found != expected:
+        differences = ", ".join(
+            f"{key} {found[key]!r} (running {expected[key]!r})"
+            for key in expected
+            if found[key] != expected[key]
+        )
+        raise IndexVersionError(
+            f"index {str(folder)!r} was built with other versions: {differences}; "
+            "run `cityline index` to rebuild it"
+        )
+
+
+def _vocabulary(path: Path) -> dict[str, int]:
+    return {term: column for column, term in enumerate(_read_json(path))}
+
+
+def _read_json(path: Path) -> object:
+    with path.open(encoding="utf-8") as handle:
+        return json.load(handle)

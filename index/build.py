@@ -1,0 +1,83 @@
+"""Build the index from the page store and make it current."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from cityline.errors import CitylineError
+from cityline.settings import Settings
+from index.artifact import save_model
+from index.fields import PageRecord, records_from_pages
+from index.vectorize import IndexParameters, build_model
+
+logger = logging.getLogger(__name__)
+
+
+class EmptyStoreError(CitylineError):
+    """Raised when the page store holds no page to index."""
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What one index build did: pages, vocabulary sizes, time and the new folder."""
+
+    page_count: int
+    term_count: int
+    char_gram_count: int
+    seconds: float
+    folder: Path
+
+
+def build_from_records(
+    records: Iterable[PageRecord],
+    index_dir: Path,
+    parameters: IndexParameters | None = None,
+) -> BuildReport:
+    """Index ``records`` into a new build folder under ``index_dir`` and swap it in.
+
+    Raises EmptyStoreError when ``records`` is empty; the current index then stays.
+    """
+    started = time.perf_counter()
+    try:
+        model = build_model(records, parameters)
+    except ValueError as exc:
+        raise EmptyStoreError(str(exc)) from exc
+    folder = save_model(model, index_dir)
+    return BuildReport(
+        page_count=model.page_count,
+        term_count=len(model.term_vocabulary),
+        char_gram_count=len(model.char_vocabulary),
+        seconds=time.perf_counter() - started,
+        folder=folder,
+    )
+
+
+def build_index(settings: Settings) -> BuildReport:
+    """Read every live page of the page store and build the index from it."""
+    from crawler.store import PageStore  # the crawler is imported only when building
+
+    settings.ensure_data_dir()
+    store = PageStore.open(settings.pages_db_path)
+    try:
+        records = list(records_from_pages(store.iter_pages()))
+    finally:
+        close = getattr(store, "close", None)
+        if close is not None:
+            close()
+    if not records:
+        raise EmptyStoreError(
+            f"the page store {str(settings.pages_db_path)!r} holds no pages; run "
+            "`cityline crawl URL` first"
+        )
+    report = build_from_records(records, settings.index_dir)
+    logger.info(
+        "indexed %d pages in %.1f s into %s",
+        report.page_count,
+        report.seconds,
+        report.folder,
+    )
+    return report

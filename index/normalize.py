@@ -1,0 +1,70 @@
+"""Text normalisation applied before tokenizing, the same for pages and questions.
+
+NFKC first, so full-width ASCII and half-width kana become their usual forms. Then one
+form for the wave dashes and for the dash variants, and ASCII lowercased. Accents and
+voiced marks are kept: stripping combining marks after decomposition would turn ご into
+こ and merge unrelated words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Wave dash (U+301C) and fullwidth tilde (U+FF5E, already ~ after NFKC) become one form.
+_WAVE_DASHES = "\u301c\u223c\u223e\u2053\uff5e"
+WAVE_DASH = "\u301c"
+
+# Hyphens, dashes and minus signs that people type for the same '-' in phone numbers,
+# addresses and ranges. The katakana prolonged sound mark ー (U+30FC) is not among them:
+# it is part of words such as カード.
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u2043"
+_TRANSLATION = str.maketrans(
+    {**{ch: WAVE_DASH for ch in _WAVE_DASHES}, **{ch: "-" for ch in _DASHES}}
+)
+_SPACES = re.compile(r"[ \t\u3000]+")
+
+
+def normalize_text(text: str) -> str:
+    """Return ``text`` in NFKC with one wave dash, one hyphen and lowercased ASCII.
+
+    NFKC turns U+FF5E into '~'; a '~' between non-ASCII characters is treated as the
+    wave dash too, because in Japanese text it is the same range mark.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    text = text.translate(_TRANSLATION)
+    text = _fold_tilde(text)
+    text = lower_ascii(text)
+    return _SPACES.sub(" ", text)
+
+
+def _fold_tilde(text: str) -> str:
+    if "~" not in text:
+        return text
+    chars = list(text)
+    for i, ch in enumerate(chars):
+        if ch != "~":
+            continue
+        before = chars[i - 1] if i > 0 else ""
+        after = chars[i + 1] if i + 1 < len(chars) else ""
+        if not (before.isascii() and after.isascii()):
+            chars[i] = WAVE_DASH
+    return "".join(chars)
+
+
+def lower_ascii(text: str) -> str:
+    """Return ``text`` with A-Z lowercased and every other character unchanged."""
+    if text.isascii():
+        return text.lower()
+    return "".join(ch.lower() if "A" <= ch <= "Z" else ch for ch in text)
+
+
+def fold_kana(text: str) -> str:
+    """Return ``text`` with katakana turned into hiragana (ゴミ -> ごみ).
+
+    Only the letters that have a hiragana twin move (U+30A1..U+30F6); the prolonged
+    sound mark and the middle dot stay as they are.
+    """
+    return "".join(
+        chr(ord(ch) - 0x60) if "\u30a1" <= ch <= "\u30f6" else ch for ch in text
+    )

@@ -1,0 +1,156 @@
+"""Sudachi tokenization into index terms, the same function for pages and questions.
+
+One :class:`sudachipy.Dictionary` is loaded per process and each thread gets its own
+Tokenizer, because a SudachiPy Tokenizer keeps state between calls and is not
+thread-safe.
+
+Each text is normalised (:func:`index.normalize.normalize_text`), cut into pieces
+below Sudachi's input limit, and tokenized in split mode C. Every content word then
+yields:
+
+- its long unit (mode C), such as 国民健康保険;
+- its middle units (mode B) and short units (mode A) when it is a compound, such as
+  国民, 健康, 保険, so that 健康保険 and 国民健康保険 share terms.
+
+Spelling and kana variants are joined by :mod:`index.variants`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import unicodedata
+from collections.abc import Iterator
+
+from sudachipy import Dictionary, Morpheme, SplitMode, Tokenizer
+
+from index.normalize import normalize_text
+from index.variants import is_content_word, term_key
+
+logger = logging.getLogger(__name__)
+
+# SudachiPy 0.7 rejects input longer than 49,149 bytes of UTF-8. Pieces stay well below.
+MAX_CHUNK_BYTES = 40_000
+# A piece is preferably cut after one of these, searched backwards from the limit.
+_BREAKS = ("\n", "。", "．", ". ", "！", "？", "!", "?", "、", " ")
+
+_dictionary: Dictionary | None = None
+_dictionary_lock = threading.Lock()
+_local = threading.local()
+
+
+def dictionary() -> Dictionary:
+    """Return the process-wide sudachidict-core dictionary, loading it once."""
+    global _dictionary
+    if _dictionary is None:
+        with _dictionary_lock:
+            if _dictionary is None:
+                logger.debug("loading the Sudachi core dictionary")
+                _dictionary = Dictionary(dict="core")
+    return _dictionary
+
+
+def tokenizer() -> Tokenizer:
+    """Return this thread's Sudachi tokenizer, creating it on first use."""
+    current = getattr(_local, "tokenizer", None)
+    if current is None:
+        current = dictionary().create(mode=SplitMode.C)
+        _local.tokenizer = current
+    return current
+
+
+def split_for_sudachi(text: str, max_bytes: int = MAX_CHUNK_BYTES) -> Iterator[str]:
+    """Yield pieces of ``text`` whose UTF-8 size is at most ``max_bytes``.
+
+    A piece ends after a line break or sentence mark when one lies in its second half,
+    otherwise between two characters, never inside a character and never before a
+    combining mark or variation selector.
+    """
+    if max_bytes < 16:
+        raise ValueError(f"max_bytes={max_bytes!r} is too small; use at least 16")
+    start = 0
+    while start < len(text):
+        end = _piece_end(text, start, max_bytes)
+        yield text[start:end]
+        start = end
+
+
+def _piece_end(text: str, start: int, max_bytes: int) -> int:
+    # Each character is at most 4 bytes, so max_bytes // 4 characters always fit.
+    end = min(len(text), start + max_bytes // 4)
+    while end < len(text):
+        step = min(len(text), end + 256)
+        if len(text[start:step].encode("utf-8")) > max_bytes:
+            break
+        end = step
+    while len(text[start:end].encode("utf-8")) > max_bytes:
+        end -= 1
+    if end >= len(text):
+        return len(text)
+    half = start + (end - start) // 2
+    for mark in _BREAKS:
+        cut = text.rfind(mark, half, end)
+        if cut != -1:
+            return cut + len(mark)
+    while end > start + 1 and _joins_previous(text[end]):
+        end -= 1
+    return end
+
+
+def _joins_previous(ch: str) -> bool:
+    """Tell whether ``ch`` belongs to the character before it (marks, selectors)."""
+    code = ord(ch)
+    return (
+        unicodedata.combining(ch) != 0
+        or 0xFE00 <= code <= 0xFE0F
+        or 0xE0100 <= code <= 0xE01EF
+        or code == 0x200D
+        or 0x1F3FB <= code <= 0x1F3FF
+    )
+
+
+def morphemes(text: str) -> Iterator[Morpheme]:
+    """Yield the mode C morphemes of the normalised ``text``."""
+    tok = tokenizer()
+    for piece in split_for_sudachi(normalize_text(text)):
+        yield from tok.tokenize(piece, SplitMode.C)
+
+
+def terms(text: str) -> list[str]:
+    """Return the index terms of ``text``: content words, compounds and their parts.
+
+    The intent classifier and the index use this same function, so a word is spelled
+    the same way wherever it is compared.
+    """
+    result: list[str] = []
+    for morpheme in morphemes(text):
+        result.extend(morpheme_terms(morpheme))
+    return result
+
+
+def morpheme_terms(morpheme: Morpheme) -> list[str]:
+    """Return the terms of one mode C morpheme (empty for particles, symbols, ...).
+
+    A noun compound yields its long unit, then its middle units that are not also short
+    units, then its short units. Verbs and adjectives
+    yield only their long unit, because the parts of 申し込む (申す, 込む) would
+    only add noise.
+    """
+    if not is_content_word(morpheme):
+        return []
+    found = [term_key(morpheme)]
+    if morpheme.part_of_speech()[0] != "名詞":
+        return found
+    short_units = morpheme.split(SplitMode.A)
+    if len(short_units) <= 1:
+        return found
+    short_keys = [term_key(unit) for unit in short_units if is_content_word(unit)]
+    middle_units = morpheme.split(SplitMode.B)
+    if 1 < len(middle_units) < len(short_units):
+        found.extend(
+            term_key(unit)
+            for unit in middle_units
+            if is_content_word(unit) and term_key(unit) not in short_keys
+        )
+    found.extend(short_keys)
+    return found

@@ -1,0 +1,102 @@
+"""Term keys that join spelling and kana variants of one word.
+
+Method: **kana fold over Sudachi's normalized form, with compounds rebuilt from their
+short units.**
+
+- Sudachi's normalized form already joins okurigana and kanji variants: 申込 and
+  申し込み both become 申し込み, 子ども becomes 子供, 障がい becomes 障害.
+- It does not join scripts: ごみ stays ごみ and ゴミ stays ゴミ. Folding katakana into
+  hiragana afterwards joins them, and ｺﾞﾐ reaches the same key because NFKC has
+  already made it ゴミ.
+- For compounds the normalized form of the long unit can differ from its parts
+  (粗大ごみ and 粗大ゴミ both become 粗大塵, while ごみ alone stays ごみ). The long
+  unit keeps that key, which joins the two spellings of the compound, and its short
+  units are indexed as well (粗大, ごみ), so a question about ごみ still reaches it.
+
+Sudachi's synonym group ids were considered too, but the core dictionary gives ids
+to only part of the vocabulary (障害 has none) and a group can join words that are
+related but not the same, so they are not used.
+"""
+
+from __future__ import annotations
+
+from sudachipy import Morpheme
+
+from index.normalize import fold_kana, lower_ascii
+
+# Parts of speech (first level of Sudachi's tag) whose words become terms.
+CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞", "接尾辞"})
+# Second levels dropped within those: suffixes that only inflect, numbers' counters
+# are kept because 歳, 円 and 枚 carry meaning in city questions.
+DROPPED_SUBPOS = frozenset({("接尾辞", "動詞的"), ("接尾辞", "形容詞的")})
+
+# Light verbs, auxiliaries-like adjectives and formal nouns: they appear in almost
+# every question (〜できますか, 〜してほしい, 〜こと) and carry no topic. Keys are
+# normalized forms after the kana fold.
+STOP_TERMS = frozenset(
+    {
+        "する",
+        "為る",
+        "ある",
+        "有る",
+        "在る",
+        "いる",
+        "居る",
+        "なる",
+        "成る",
+        "できる",
+        "出来る",
+        "おる",
+        "れる",
+        "られる",
+        "せる",
+        "いう",
+        "言う",
+        "くださる",
+        "下さる",
+        "いただく",
+        "頂く",
+        "ほしい",
+        "欲しい",
+        "よい",
+        "良い",
+        "いい",
+        "事",
+        "こと",
+        "物",
+        "もの",
+        "為",
+        "ため",
+        "様",
+        "よう",
+        "方",
+        "思う",
+        "教える",
+        "ども",
+        "達",
+        "等",
+    }
+)
+
+
+def term_key(morpheme: Morpheme) -> str:
+    """Return the variant-joined key of one morpheme: its folded normalized form.
+
+    ASCII is lowercased again because Sudachi's normalized form capitalises some
+    Latin words (abc becomes ABC).
+    """
+    return fold_kana(lower_ascii(morpheme.normalized_form() or morpheme.surface()))
+
+
+def is_content_word(morpheme: Morpheme) -> bool:
+    """Tell whether ``morpheme`` is a content word that should become a term.
+
+    Particles, auxiliaries, symbols, prefixes, pronouns, interjections and light
+    verbs are dropped. Single-character nouns such as 犬 and 税 are kept.
+    """
+    pos = morpheme.part_of_speech()
+    if pos[0] not in CONTENT_POS or (pos[0], pos[1]) in DROPPED_SUBPOS:
+        return False
+    if pos[1] == "数詞" and not morpheme.surface().isdigit():
+        return True
+    return term_key(morpheme) not in STOP_TERMS
