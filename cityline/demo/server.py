@@ -351,7 +351,9 @@ class DemoSite:
             )
         root = Path(root)
         if not (root / "index.html").is_file():
-            raise FileNotFoundError(f"site root {str(root)!r} has no index.html")
+            raise FileNotFoundError(
+                f"site root {str(root)!r} has no index.html; pass the demo site folder"
+            )
         if slow_delay_s < 0:
             raise ValueError(f"slow_delay_s must be >= 0, got {slow_delay_s!r}")
         self.root = root.resolve()
@@ -366,7 +368,9 @@ class DemoSite:
     def start(self) -> str:
         """Bind the socket, start serving in a daemon thread and return the base URL."""
         if self._server is not None:
-            raise RuntimeError(f"demo site already running at {self.base_url}")
+            raise RuntimeError(
+                f"demo site already running at {self.base_url}; call stop() first"
+            )
         self._server = _DemoHTTPServer((self.host, self.port), self)
         self.port = self._server.server_address[1]
         host = f"[{self.host}]" if ":" in self.host else self.host
