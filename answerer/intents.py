@@ -9,7 +9,7 @@ The classifier combines two signals:
   load time on the sentences in ``intent_data/train.jsonl`` (written for this
   project, about 400 lines, so training takes well under a second).
 
-The label model sees the cue counts as extra features, so the cues and the n-grams
+The label model takes the cue counts as extra features, so the cues and the n-grams
 are weighed together. The category is the lexicon score plus the model's
 probability, followed by two ownership rules: things the city does not manage
 (national roads, signals, power lines, private trees) are ``other``, and trees or
@@ -102,8 +102,9 @@ URGENT_PATTERNS = (
 )
 
 # A "公園" followed by one of these is a landmark next to the place, not the place.
-PARK_LANDMARK = re.compile(r"公園(の)?(前|横|脇|沿い|付近|近く|周り|周辺|裏|向かい)")
-IN_PARK_CATEGORIES = ("tree", "sewer", "other")
+PARK_LANDMARK = re.compile(
+    r"公園(の)?(前|横|脇|沿い|付近|近く|周り|周辺|裏|向かい|通り|駅)"
+)
 # The city does not manage these, so their faults are "other" whatever the object.
 NOT_CITY_MANAGED = re.compile(
     r"国道|県道|都道|府道|高速道路"
@@ -146,7 +147,7 @@ def cue_features(text: str) -> list[float]:
     """Return the hand-written cue counts of a normalized text, in a fixed order."""
     sentences = split_sentences(text) or [""]
     question_ends = sum(1 for s in sentences if QUESTION_END.search(s))
-    lexicon_hits = 1.0 if FAULT_STATE.search(text) else 0.0
+    has_fault = 1.0 if FAULT_STATE.search(text) else 0.0
     request = 1.0 if REQUEST.search(text) else 0.0
     procedure = len(PROCEDURE.findall(text))
     admin = len(ADMIN_TOPIC.findall(text))
@@ -160,7 +161,7 @@ def cue_features(text: str) -> list[float]:
         min(admin, 3) / 3,
         min(len(FAULT_STATE.findall(text)), 3) / 3,
         request,
-        lexicon_hits * request,
+        has_fault * request,
     ]
 
 
@@ -213,10 +214,18 @@ def load_lexicon(path: Path = LEXICON_PATH) -> dict[str, dict[str, float]]:
     return {category: lexicon.get(category, {}) for category in CATEGORIES}
 
 
+def score_lexicon(lexicon: dict[str, dict[str, float]], text: str) -> dict[str, float]:
+    """Return, per category, the sum of the weights of lexicon terms in ``text``."""
+    return {
+        category: sum(weight for term, weight in terms.items() if term.lower() in text)
+        for category, terms in lexicon.items()
+    }
+
+
 def in_park(text: str) -> bool:
     """Return True when a normalized text places the fault inside a park."""
     without_landmarks = PARK_LANDMARK.sub("", text)
-    return "公園" in without_landmarks or "園内" in without_landmarks
+    return "公園" in without_landmarks or "児童遊園" in without_landmarks
 
 
 def has_content(text: str) -> bool:
@@ -260,7 +269,8 @@ class IntentClassifier:
             analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True
         )
         category_features = self.category_vectorizer.fit_transform(report_texts)
-        # liblinear fits in milliseconds and is binary only, hence one-vs-rest.
+        # liblinear fits in milliseconds but, in scikit-learn 1.9, rejects more than
+        # two classes, hence one-vs-rest.
         self.category_model = OneVsRestClassifier(
             LogisticRegression(C=4.0, solver="liblinear")
         )
@@ -293,10 +303,7 @@ class IntentClassifier:
         return min(best, 6.0) / 6.0
 
     def lexicon_scores(self, text: str) -> dict[str, float]:
-        return {
-            category: sum(w for term, w in terms.items() if term.lower() in text)
-            for category, terms in self.lexicon.items()
-        }
+        return score_lexicon(self.lexicon, text)
 
     def guess_category(self, text: str) -> str:
         """Return the category of a normalized report text."""
@@ -349,10 +356,7 @@ class CueClassifier:
         return cls(load_lexicon(lexicon_path))
 
     def lexicon_scores(self, text: str) -> dict[str, float]:
-        return {
-            category: sum(w for term, w in terms.items() if term.lower() in text)
-            for category, terms in self.lexicon.items()
-        }
+        return score_lexicon(self.lexicon, text)
 
     def classify(self, text: str) -> Intent:
         normalized = normalize(text[:MAX_CHARS])
@@ -386,15 +390,20 @@ def evaluate_intents(path: Path, classifier: IntentClassifier | None = None) -> 
     """Score a classifier on a JSON-lines file of labelled texts.
 
     Each line is ``{"text", "label": "report"|"question", "category": ...|null,
-    "accept": [...]}`` (``accept`` optional). Returns ``intent_accuracy`` (share of
-    all texts with the right label), ``category_accuracy`` (over texts labelled
-    report, share whose predicted category is ``category`` or in ``accept``; a
-    predicted question counts as wrong), ``total``, ``reports``, ``questions``,
-    ``per_category`` (``{category: {"total", "correct"}}``), ``label_confusion``
-    and ``category_confusion`` (``{expected: {predicted: count}}``, where a
-    category of ``"question"`` means the report was taken for a question),
-    ``urgent_flagged`` and ``errors`` (line number, expected and predicted, no text).
-    Raises ValueError for a file with no rows or an invalid row.
+    "accept": [...]}``, with ``accept`` optional. The returned dict contains:
+
+    - ``intent_accuracy``: share of all texts with the right label;
+    - ``category_accuracy``: over texts labelled report, share whose predicted
+      category is ``category`` or in ``accept`` (a predicted question is wrong),
+      or None when the file has no reports;
+    - ``total``, ``reports``, ``questions`` and ``urgent_flagged``: counts;
+    - ``per_category``: ``{category: {"total", "correct"}}`` over reports;
+    - ``label_confusion`` and ``category_confusion``: ``{expected: {predicted:
+      count}}``, where the predicted category ``"question"`` means the report was
+      taken for a question;
+    - ``errors``: line number, expected and predicted pair for each miss (no text).
+
+    Raises ValueError for a file with no rows or with an invalid row.
     """
     path = Path(path)
     rows = load_jsonl(path)
@@ -446,3 +455,40 @@ def evaluate_intents(path: Path, classifier: IntentClassifier | None = None) -> 
         "urgent_flagged": urgent_flagged,
         "errors": errors,
     }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print ``evaluate_intents`` figures for JSON-lines files (``python -m``)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m answerer.intents",
+        description="Score the intent classifier on labelled JSON-lines files.",
+    )
+    parser.add_argument("paths", nargs="+", type=Path, help="labelled JSON-lines file")
+    parser.add_argument(
+        "--baseline", action="store_true", help="score the cue-only classifier instead"
+    )
+    parser.add_argument("--json", action="store_true", help="print the full result")
+    args = parser.parse_args(argv)
+
+    classifier = CueClassifier.load() if args.baseline else IntentClassifier.load()
+    for path in args.paths:
+        result = evaluate_intents(path, classifier)
+        if args.json:
+            print(json.dumps({"path": str(path), **result}, ensure_ascii=False))
+            continue
+        category_accuracy = result["category_accuracy"]
+        category_text = (
+            "n/a" if category_accuracy is None else f"{category_accuracy:.3f}"
+        )
+        print(
+            f"{path}: intent_accuracy={result['intent_accuracy']:.3f} "
+            f"category_accuracy={category_text} "
+            f"total={result['total']} reports={result['reports']}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
