@@ -9,4 +9,123 @@ placeholders in ``str.format`` style so that wording can change without touching
 
 # --- Fault reports --------------------------------------------------------------------
 
+REPORT_CATEGORY_LABELS = {
+    "road": "道路",
+    "streetlight": "街路灯",
+    "tree": "街路樹",
+    "park": "公園",
+    "sewer": "下水道",
+    "other": "その他",
+}
+REPORT_STATUS_LABELS = {
+    "submitted": "受付前（確認待ち）",
+    "accepted": "受付済み",
+    "in_progress": "対応中",
+    "resolved": "対応済み",
+    "not_city_managed": "市の管理外（管理者へ連絡）",
+    "rejected": "受付できませんでした（情報不足）",
+    "removed": "削除",
+}
+REPORT_BUTTON_CANCEL = "やめる"
+REPORT_BUTTON_SUBMIT = "送信"
+REPORT_BUTTON_SKIP = "スキップ"
+REPORT_BUTTON_NEXT = "次へ"
+REPORT_BUTTON_CAMERA = "カメラで撮る"
+REPORT_BUTTON_CAMERA_ROLL = "写真を選ぶ"
+REPORT_BUTTON_LOCATION = "位置情報を送る"
+REPORT_BUTTON_START = "通報する"
+
+REPORT_ASK_CATEGORY = (
+    "道路・街路灯・街路樹・公園・下水道の不具合をお知らせいただけます。\n"
+    "どの種類ですか。下のボタンから選んでください。"
+)
+REPORT_ASK_CATEGORY_AGAIN = (
+    "種類を下のボタンから選んでください。通報をやめるときは「やめる」と送ってください。"
+)
+REPORT_ASK_PHOTO = (
+    "「{category}」の通報ですね。\n"
+    "不具合の様子がわかる写真を送ってください（最大{max_photos}枚）。"
+    "通報には写真が必要です。"
+)
+REPORT_ASK_PHOTO_AGAIN = (
+    "通報には写真が必要です。下のボタンから写真を送ってください。"
+    "やめるときは「やめる」と送ってください。"
+)
+REPORT_PHOTO_RECEIVED = (
+    "写真を受け取りました（{count}/{max_photos}枚）。"
+    "ほかにも写真があれば送ってください。終わったら「次へ」を押してください。"
+)
+REPORT_PHOTO_LIMIT = "写真は{max_photos}枚までです。これ以上は受け付けられません。"
+REPORT_PHOTO_TOO_LARGE = (
+    "写真のサイズが大きすぎます（{max_mb} MBまで）。小さくしてから送ってください。"
+)
+REPORT_PHOTO_INVALID = (
+    "お送りいただいたファイルは写真（画像）として読み取れませんでした。"
+    "別の写真を送ってください。"
+)
+REPORT_PHOTO_FAILED = (
+    "写真を受け取れませんでした。お手数ですが、もう一度送ってください。"
+)
+REPORT_ASK_LOCATION = (
+    "場所を教えてください。「位置情報を送る」ボタンで地図から選ぶか、"
+    "住所や目印（例：吉祥寺本町1丁目2番、境南町2-3付近）を入力してください。"
+)
+REPORT_ASK_LOCATION_AGAIN = (
+    "場所がわかりませんでした。「位置情報を送る」ボタンを使うか、"
+    "町名と丁目・番地（例：中町1丁目5番）を入力してください。"
+)
+REPORT_LOCATION_RECEIVED_EARLY = "場所を受け取りました。"
+REPORT_OUTSIDE_CITY = (
+    "この場所は武蔵野市の外か、市の管理ではない可能性があります。"
+    "通報は受け付け、担当者が管理者を確認します。"
+)
+REPORT_ASK_COMMENT = (
+    "補足があれば入力してください（例：いつから、どのくらい危ないか）。"
+    "なければ「スキップ」を押してください。"
+)
+REPORT_CONFIRM = (
+    "この内容で送信しますか。\n"
+    "種類：{category}\n"
+    "写真：{photo_count}枚\n"
+    "場所：{place}\n"
+    "補足：{comment}"
+)
+REPORT_CONFIRM_NO_COMMENT = "なし"
+REPORT_CONFIRM_PLACE_POINT = "地図で指定した地点（{latitude:.5f}, {longitude:.5f}）"
+REPORT_CONFIRM_AGAIN = "「送信」か「やめる」を押してください。"
+REPORT_SUBMITTED = (
+    "通報を受け付けました。受付番号は {receipt_no} です。\n"
+    "担当：{department}\n"
+    "担当者が開庁時間（平日 8:30〜17:15。祝日と12月29日〜1月3日を除く）に"
+    "写真と場所を確認し、確認できた時点で正式な受付となります。"
+)
+REPORT_NEXT_CONFIRMATION = "次の確認は {when} 以降になります。"
+REPORT_NO_INDIVIDUAL_REPLY = "個別のご返信はお約束できませんので、ご了承ください。"
+REPORT_PHONE_FOR_URGENT = (
+    "危険が迫っているなど急ぐときは、武蔵野市役所（{phone}）へお電話ください。"
+)
+REPORT_URGENT = (
+    "危険な状態のようです。すぐに武蔵野市役所（{phone}）へお電話ください。"
+    "このまま通報を続けることもできます。"
+)
+REPORT_DUPLICATE_NOTE = (
+    "近くで同じ種類の通報がすでに寄せられています。担当者があわせて確認します。"
+)
+REPORT_CANCELLED = "通報を取り消しました。またいつでもお知らせください。"
+REPORT_NOTHING_TO_CANCEL = "作成中の通報はありません。"
+REPORT_EXPIRED = (
+    "30分以上操作がなかったため、作成中の通報を取り消しました。"
+    "通報するときは、もう一度「通報」と送ってください。"
+)
+REPORT_ALREADY_SUBMITTED = "この通報は受付番号 {receipt_no} で受け付け済みです。"
+REPORT_DRAFT_NOT_FOUND = (
+    "この通報の内容が見つかりませんでした。もう一度「通報」から始めてください。"
+)
+REPORT_IN_PROGRESS = "作成中の通報があります。続けて入力してください。"
+REPORT_RATE_LIMITED = (
+    "短い時間に多くの通報をいただいたため、LINEでの受付を一時停止しています。"
+    "急ぐときは武蔵野市役所（{phone}）へお電話ください。"
+)
+REPORT_UNSUPPORTED_MESSAGE = "写真・位置情報・文字でお送りください。"
+
 # --- Receive settings and broadcasts -------------------------------------------------

@@ -20,7 +20,9 @@ def build_flows(
 ) -> list[Flow]:
     """Return the flows in the order the core offers them events."""
     flows: list[Flow] = []
-    # reports: flows.append(...)
+    from webhook.reports.flow import ReportFlow  # reports
+
+    flows.append(ReportFlow(settings, engine, fetch_content))
     # receive settings: flows.append(...)
     return flows
 

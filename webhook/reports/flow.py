@@ -1,0 +1,488 @@
+"""The fault-report conversation: category, photo, location, comment, confirmation.
+
+A report starts with the postback ``flow=report&action=start``, the text 通報, or a
+free text that the intent classifier labels a report (its category, when it is one
+of the five managed kinds, skips the category question). The draft is stored after
+every step, keyed by the hashed user id, so a restart loses nothing. A draft idle
+for DRAFT_IDLE expires and the resident is told so on their next message.
+
+Photos and locations are taken at any step, because residents often send them
+before they are asked. A report is sent only with a category, a photo and a
+location.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import unicodedata
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from linebot.v3.messaging import Message
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+
+from cityline.errors import CitylineError
+from cityline.settings import Settings
+from webhook import texts
+from webhook.flow import ContentFetcher, IncomingEvent
+from webhook.limits import truncate
+from webhook.reports import geo
+from webhook.reports import messages as msg
+from webhook.reports.models import Draft
+from webhook.reports.photos import (
+    MAX_PHOTO_BYTES,
+    PhotoRejected,
+    delete_photo_files,
+    store_photo,
+)
+from webhook.reports.routing import load_routing
+from webhook.reports.store import ReportStore, new_draft_id, utc_now
+
+logger = logging.getLogger(__name__)
+
+DRAFT_IDLE = timedelta(minutes=30)
+# Expired drafts are kept this long so that the resident still gets the expiry
+# message, then deleted with their photos.
+DRAFT_RETENTION = timedelta(days=7)
+PURGE_INTERVAL = timedelta(minutes=10)
+MAX_REPORTS_PER_DAY = 10
+MAX_COMMENT_CHARS = 1000
+MAIN_CATEGORIES = frozenset({"road", "streetlight", "tree", "park", "sewer"})
+
+START_WORDS = frozenset(
+    {"通報", "通報する", "通報したい", "通報します", "不具合の通報"}
+)
+CANCEL_WORDS = frozenset(
+    {"やめる", "キャンセル", "中止", "取り消し", "取消", "やめます"}
+)
+SUBMIT_WORDS = frozenset({"送信", "送信する"})
+SKIP_WORDS = frozenset({"スキップ", "なし", "特になし", "ありません"})
+NEXT_WORDS = frozenset({"次へ", "つぎへ", "次"})
+
+
+class IntentLike(Protocol):
+    label: str
+    category: str | None
+    urgent: bool
+
+
+class ClassifierLike(Protocol):
+    def classify(self, text: str) -> IntentLike: ...
+
+
+def _normalize_word(text: str) -> str:
+    normalized = unicodedata.normalize("NFKC", text).strip()
+    return normalized.rstrip("。.!！")
+
+
+class ReportFlow:
+    """The report conversation as a :class:`webhook.flow.Flow`.
+
+    ``classifier`` defaults to ``answerer.intents.IntentClassifier``, loaded on first
+    use. ``clock`` returns the current aware datetime and is shared with the store.
+    """
+
+    name = msg.FLOW_NAME
+
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        fetch_content: ContentFetcher,
+        *,
+        classifier: ClassifierLike | None = None,
+        clock=utc_now,
+    ) -> None:
+        self.settings = settings
+        self.store = ReportStore(engine, settings.user_hash_key(), clock=clock)
+        self.routing = load_routing(settings.data_dir)
+        self._fetch_content = fetch_content
+        self._classifier = classifier
+        self._classifier_lock = threading.Lock()
+        self._last_purge: datetime | None = None
+
+    # Flow protocol ----------------------------------------------------------------
+
+    def handle(self, event: IncomingEvent) -> list[Message] | None:
+        """Return the reply if the event belongs to a report conversation."""
+        if not event.user_id or event.event_type not in ("message", "postback"):
+            return None
+        params = event.postback_params() if event.event_type == "postback" else {}
+        if event.event_type == "postback" and params.get("flow") != self.name:
+            return None
+
+        user_hash = self.store.hash_user(event.user_id)
+        now = self.store.now()
+        self._purge_if_due(now)
+        draft = self.store.load_draft(user_hash)
+        expired = draft is not None and now - draft.updated_at > DRAFT_IDLE
+        if expired:
+            self._discard(user_hash)
+            draft = None
+            logger.info("report draft expired after %s idle", DRAFT_IDLE)
+
+        if event.event_type == "postback":
+            replies = self._on_postback(user_hash, draft, params)
+        elif draft is None:
+            replies = self._maybe_start(user_hash, event)
+        else:
+            replies = self._continue(user_hash, draft, event)
+
+        if expired:
+            expiry = msg.plain(texts.REPORT_EXPIRED, offer_start=replies is None)
+            return [expiry, *(replies or [])]
+        return replies
+
+    def on_follow(self, user_id: str) -> None:
+        """Do nothing: a new friend has no report state."""
+
+    def forget_user(self, user_id: str) -> None:
+        """Delete the user's draft and its photos, and unlink their reports."""
+        draft, unlinked = self.store.forget_user(self.store.hash_user(user_id))
+        if draft is not None:
+            self._delete_draft_photos(draft)
+        logger.info(
+            "report data forgotten: draft %s, %d reports unlinked",
+            "deleted" if draft else "none",
+            unlinked,
+        )
+
+    # Starting ---------------------------------------------------------------------
+
+    def _maybe_start(
+        self, user_hash: str, event: IncomingEvent
+    ) -> list[Message] | None:
+        if event.message_type != "text" or not event.text:
+            return None
+        word = _normalize_word(event.text)
+        if word in START_WORDS:
+            return self._start(user_hash)
+        if word in CANCEL_WORDS:
+            return None
+        intent = self._classify(event.text)
+        if intent is None or intent.label != "report":
+            return None
+        category = intent.category if intent.category in MAIN_CATEGORIES else None
+        return self._start(
+            user_hash,
+            category=category,
+            description=truncate(event.text.strip(), MAX_COMMENT_CHARS),
+            urgent=intent.urgent,
+        )
+
+    def _start(
+        self,
+        user_hash: str,
+        *,
+        category: str | None = None,
+        description: str | None = None,
+        urgent: bool = False,
+    ) -> list[Message]:
+        replies: list[Message] = []
+        if urgent:
+            replies.append(
+                msg.plain(
+                    texts.REPORT_URGENT.format(phone=self.settings.city_hall_phone)
+                )
+            )
+        since = self.store.now() - timedelta(days=1)
+        if self.store.count_since(user_hash, since) >= MAX_REPORTS_PER_DAY:
+            logger.warning(
+                "report start rejected: %d reports in a day", MAX_REPORTS_PER_DAY
+            )
+            phone = self.settings.city_hall_phone
+            return [*replies, msg.plain(texts.REPORT_RATE_LIMITED.format(phone=phone))]
+        draft = Draft(
+            draft_id=new_draft_id(),
+            step="category",
+            category=category,
+            description=description,
+            urgent=urgent,
+        )
+        draft.step = _next_step(draft)
+        self.store.save_draft(user_hash, draft)
+        logger.info("report draft started (step %s)", draft.step)
+        return [*replies, self._prompt(draft)]
+
+    # Postbacks --------------------------------------------------------------------
+
+    def _on_postback(
+        self, user_hash: str, draft: Draft | None, params: dict[str, str]
+    ) -> list[Message]:
+        action = params.get("action", "")
+        if action == "start":
+            if draft is not None:
+                return [msg.plain(texts.REPORT_IN_PROGRESS), self._prompt(draft)]
+            return self._start(user_hash)
+        if action == "submit":
+            return self._on_submit_postback(user_hash, draft, params.get("draft", ""))
+        if action == "cancel":
+            if draft is None:
+                return [msg.plain(texts.REPORT_NOTHING_TO_CANCEL, offer_start=True)]
+            return self._cancel(user_hash)
+        if draft is None or params.get("draft") != draft.draft_id:
+            return [msg.plain(texts.REPORT_DRAFT_NOT_FOUND, offer_start=True)]
+        if action == "category":
+            value = params.get("value", "")
+            if value not in texts.REPORT_CATEGORY_LABELS:
+                return [msg.category_prompt(draft, texts.REPORT_ASK_CATEGORY_AGAIN)]
+            draft.category = value
+            return self._advance(user_hash, draft)
+        if action == "photos_done":
+            if not draft.photos:
+                return [msg.photo_prompt(draft, texts.REPORT_ASK_PHOTO_AGAIN)]
+            return self._advance(user_hash, draft)
+        if action == "skip_comment":
+            draft.comment_done = True
+            return self._advance(user_hash, draft)
+        logger.warning("unknown report postback action %r", action)
+        return [self._prompt(draft)]
+
+    def _on_submit_postback(
+        self, user_hash: str, draft: Draft | None, draft_id: str
+    ) -> list[Message]:
+        if draft is not None and draft.draft_id == draft_id:
+            return self._submit(user_hash, draft)
+        # A second press of 送信, or a redelivered event: answer with the report
+        # that this draft already became instead of sending a second one.
+        report = self.store.find_by_draft(draft_id) if draft_id else None
+        if report is not None:
+            text = texts.REPORT_ALREADY_SUBMITTED.format(receipt_no=report.receipt_no)
+            return [msg.plain(text)]
+        replies = [msg.plain(texts.REPORT_DRAFT_NOT_FOUND, offer_start=draft is None)]
+        if draft is not None:
+            replies.append(self._prompt(draft))
+        return replies
+
+    # Messages within a draft ------------------------------------------------------
+
+    def _continue(
+        self, user_hash: str, draft: Draft, event: IncomingEvent
+    ) -> list[Message]:
+        if event.message_type == "text" and event.text is not None:
+            return self._on_text(user_hash, draft, event.text)
+        if event.message_type == "image":
+            return self._on_image(user_hash, draft, event)
+        if event.message_type == "location" and event.latitude is not None:
+            return self._on_location(user_hash, draft, event)
+        return [msg.plain(texts.REPORT_UNSUPPORTED_MESSAGE), self._prompt(draft)]
+
+    def _on_text(self, user_hash: str, draft: Draft, text: str) -> list[Message]:
+        word = _normalize_word(text)
+        if word in CANCEL_WORDS:
+            return self._cancel(user_hash)
+        if word in START_WORDS:
+            return [msg.plain(texts.REPORT_IN_PROGRESS), self._prompt(draft)]
+
+        if draft.step == "category":
+            return self._on_category_text(user_hash, draft, text, word)
+        if draft.step == "photo":
+            if word in NEXT_WORDS and draft.photos:
+                return self._advance(user_hash, draft)
+            return [msg.photo_prompt(draft, texts.REPORT_ASK_PHOTO_AGAIN)]
+        if draft.step == "location":
+            if not geo.looks_like_address(text):
+                return [msg.location_prompt(draft, texts.REPORT_ASK_LOCATION_AGAIN)]
+            self._set_address(draft, text)
+            replies = self._outside_note(draft)
+            return [*replies, *self._advance(user_hash, draft)]
+        if draft.step == "comment":
+            return self._on_comment_text(user_hash, draft, text, word)
+        if word in SUBMIT_WORDS:
+            return self._submit(user_hash, draft)
+        return [msg.confirmation(draft, texts.REPORT_CONFIRM_AGAIN)]
+
+    def _on_category_text(
+        self, user_hash: str, draft: Draft, text: str, word: str
+    ) -> list[Message]:
+        for category, label in texts.REPORT_CATEGORY_LABELS.items():
+            if word == label:
+                draft.category = category
+                return self._advance(user_hash, draft)
+        intent = self._classify(text)
+        if intent is not None and intent.category in MAIN_CATEGORIES:
+            draft.category = intent.category
+            replies = self._urgent_reply(draft, intent.urgent)
+            if not draft.description:
+                draft.description = truncate(text.strip(), MAX_COMMENT_CHARS)
+            return [*replies, *self._advance(user_hash, draft)]
+        return [msg.category_prompt(draft, texts.REPORT_ASK_CATEGORY_AGAIN)]
+
+    def _on_comment_text(
+        self, user_hash: str, draft: Draft, text: str, word: str
+    ) -> list[Message]:
+        draft.comment_done = True
+        if word in SKIP_WORDS:
+            return self._advance(user_hash, draft)
+        draft.comment = truncate(text.strip(), MAX_COMMENT_CHARS)
+        intent = self._classify(text)
+        replies = self._urgent_reply(draft, bool(intent and intent.urgent))
+        return [*replies, *self._advance(user_hash, draft)]
+
+    def _on_image(
+        self, user_hash: str, draft: Draft, event: IncomingEvent
+    ) -> list[Message]:
+        if any(photo.message_id == event.message_id for photo in draft.photos):
+            return [self._prompt(draft)]
+        if len(draft.photos) >= msg.MAX_PHOTOS:
+            limit = texts.REPORT_PHOTO_LIMIT.format(max_photos=msg.MAX_PHOTOS)
+            return [msg.plain(limit), self._prompt(draft)]
+        problem = self._add_photo(draft, event.message_id)
+        if problem is not None:
+            if draft.step == "photo":
+                return [msg.photo_prompt(draft, problem)]
+            return [msg.plain(problem), self._prompt(draft)]
+        self.store.save_draft(user_hash, draft)
+        if draft.step == "photo":
+            if len(draft.photos) >= msg.MAX_PHOTOS:
+                return self._advance(user_hash, draft)
+            return [msg.photo_received(draft)]
+        received = texts.REPORT_PHOTO_RECEIVED.format(
+            count=len(draft.photos), max_photos=msg.MAX_PHOTOS
+        )
+        return [msg.plain(received), *self._advance(user_hash, draft)]
+
+    def _add_photo(self, draft: Draft, message_id: str | None) -> str | None:
+        """Download and store one photo; return the resident's error text or None."""
+        if not message_id:
+            return texts.REPORT_PHOTO_FAILED
+        try:
+            data = self._fetch_content(message_id)
+        except CitylineError as exc:
+            logger.warning("photo download failed: %s", exc)
+            return texts.REPORT_PHOTO_FAILED
+        try:
+            photo = store_photo(data, self.settings.photos_dir, message_id)
+        except PhotoRejected as exc:
+            logger.info("photo rejected (%s): %s", exc.reason, exc)
+            if exc.reason == "too_large":
+                max_mb = MAX_PHOTO_BYTES // (1024 * 1024)
+                return texts.REPORT_PHOTO_TOO_LARGE.format(max_mb=max_mb)
+            return texts.REPORT_PHOTO_INVALID
+        draft.photos.append(photo)
+        return None
+
+    def _on_location(
+        self, user_hash: str, draft: Draft, event: IncomingEvent
+    ) -> list[Message]:
+        draft.latitude = event.latitude
+        draft.longitude = event.longitude
+        draft.address = geo.normalize_address(event.address) if event.address else None
+        draft.location_source = "line"
+        draft.outside_city = not geo.is_inside_city(event.latitude, event.longitude)
+        replies = self._outside_note(draft)
+        if draft.step in ("category", "photo"):
+            self.store.save_draft(user_hash, draft)
+            early = msg.plain(texts.REPORT_LOCATION_RECEIVED_EARLY)
+            return [*replies, early, self._prompt(draft)]
+        return [*replies, *self._advance(user_hash, draft)]
+
+    # Steps ------------------------------------------------------------------------
+
+    def _advance(self, user_hash: str, draft: Draft) -> list[Message]:
+        draft.step = _next_step(draft)
+        self.store.save_draft(user_hash, draft)
+        return [self._prompt(draft)]
+
+    def _prompt(self, draft: Draft) -> Message:
+        if draft.step == "category":
+            return msg.category_prompt(draft)
+        if draft.step == "photo":
+            if draft.photos:
+                return msg.photo_received(draft)
+            return msg.photo_prompt(draft)
+        if draft.step == "location":
+            return msg.location_prompt(draft)
+        if draft.step == "comment":
+            return msg.comment_prompt(draft)
+        return msg.confirmation(draft)
+
+    def _set_address(self, draft: Draft, text: str) -> None:
+        draft.address = geo.normalize_address(text)
+        draft.latitude = None
+        draft.longitude = None
+        draft.location_source = "text"
+        draft.outside_city = geo.address_is_outside_city(text)
+
+    def _outside_note(self, draft: Draft) -> list[Message]:
+        return [msg.plain(texts.REPORT_OUTSIDE_CITY)] if draft.outside_city else []
+
+    def _urgent_reply(self, draft: Draft, urgent: bool) -> list[Message]:
+        if not urgent or draft.urgent:
+            return []
+        draft.urgent = True
+        phone = self.settings.city_hall_phone
+        return [msg.plain(texts.REPORT_URGENT.format(phone=phone))]
+
+    def _cancel(self, user_hash: str) -> list[Message]:
+        self._discard(user_hash)
+        logger.info("report draft cancelled")
+        return [msg.plain(texts.REPORT_CANCELLED, offer_start=True)]
+
+    def _submit(self, user_hash: str, draft: Draft) -> list[Message]:
+        department = self.routing[draft.category]
+        try:
+            report, created = self.store.submit(user_hash, draft, department)
+        except IntegrityError:
+            # Two first-of-the-year receipts raced; the second attempt gets the next.
+            logger.warning("report submit raced on the receipt counter; retrying")
+            report, created = self.store.submit(user_hash, draft, department)
+        if not created:
+            text = texts.REPORT_ALREADY_SUBMITTED.format(receipt_no=report.receipt_no)
+            return [msg.plain(text)]
+        return [
+            msg.submitted(
+                report,
+                self.store.now(),
+                self.settings.city_hall_phone,
+                outside_note=report.outside_city,
+            )
+        ]
+
+    # Housekeeping -----------------------------------------------------------------
+
+    def _classify(self, text: str) -> IntentLike | None:
+        classifier = self._load_classifier()
+        if classifier is None:
+            return None
+        return classifier.classify(text)
+
+    def _load_classifier(self) -> ClassifierLike | None:
+        with self._classifier_lock:
+            if self._classifier is None:
+                from answerer.intents import IntentClassifier
+
+                self._classifier = IntentClassifier.load()
+            return self._classifier
+
+    def _discard(self, user_hash: str) -> None:
+        draft = self.store.delete_draft(user_hash)
+        if draft is not None:
+            self._delete_draft_photos(draft)
+
+    def _delete_draft_photos(self, draft: Draft) -> None:
+        delete_photo_files(
+            self.settings.photos_dir, [photo.path for photo in draft.photos]
+        )
+
+    def _purge_if_due(self, now: datetime) -> None:
+        if self._last_purge is not None and now - self._last_purge < PURGE_INTERVAL:
+            return
+        self._last_purge = now
+        for draft in self.store.purge_drafts(now - DRAFT_RETENTION):
+            self._delete_draft_photos(draft)
+
+
+def _next_step(draft: Draft) -> str:
+    """Return the first step whose answer the draft still lacks."""
+    if not draft.category:
+        return "category"
+    if not draft.photos:
+        return "photo"
+    if not draft.has_location:
+        return "location"
+    if not draft.comment_done:
+        return "comment"
+    return "confirm"

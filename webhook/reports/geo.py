@@ -1,0 +1,133 @@
+"""Places in reports: the city boundary, distances and addresses typed as text.
+
+The boundary is a rough polygon drawn by hand around Musashino City (about
+35.69-35.73 N, 139.52-139.60 E). It is only an approximation: a point a hundred
+metres or so either side of the real city limit can be classified wrongly. That is
+acceptable because the result only adds a note for the resident, and staff decide
+which body manages the place.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+
+EARTH_RADIUS_M = 6_371_000.0
+
+# (latitude, longitude) corners of the approximate boundary, clockwise from the
+# south-east corner near Inokashira Park.
+CITY_POLYGON: tuple[tuple[float, float], ...] = (
+    (35.6960, 139.5990),
+    (35.7200, 139.5990),
+    (35.7290, 139.5850),
+    (35.7290, 139.5600),
+    (35.7220, 139.5370),
+    (35.7120, 139.5240),
+    (35.6980, 139.5250),
+    (35.6920, 139.5400),
+    (35.6960, 139.5700),
+)
+
+# The city's towns (町名). 境 alone is too common a character, so it is matched only
+# when a block number follows (境1丁目, 境2-3).
+TOWNS = (
+    "吉祥寺東町",
+    "吉祥寺南町",
+    "吉祥寺本町",
+    "吉祥寺北町",
+    "御殿山",
+    "中町",
+    "西久保",
+    "緑町",
+    "八幡町",
+    "関前",
+    "境南町",
+    "桜堤",
+    "境",
+)
+_TOWN_PATTERN = re.compile(
+    "|".join(re.escape(town) for town in TOWNS if town != "境")
+    + r"|境(?=[0-9一二三四五]\s*(丁目|-|−|ー|の))"
+)
+_KANJI_DIGITS = "一二三四五六七八九十"
+_BLOCK_PATTERN = re.compile(
+    rf"[0-9{_KANJI_DIGITS}]+\s*丁目"
+    rf"|[0-9{_KANJI_DIGITS}]+\s*番地?"
+    r"|\d+\s*[-−ー‐]\s*\d+"
+)
+_LANDMARK_PATTERN = re.compile(
+    r"\S{2,}(駅|公園|交差点|小学校|中学校|通り|図書館|コミュニティセンター)"
+)
+# Neighbouring cities and wards: a typed address that names one of them is outside.
+NEIGHBOURS = ("三鷹市", "杉並区", "練馬区", "西東京市", "小金井市", "調布市")
+
+MAX_ADDRESS_CHARS = 200
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Return the great-circle distance in metres between two points in degrees."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = phi2 - phi1
+    dlambda = math.radians(lon2 - lon1)
+    a = (
+        math.sin(dphi / 2) ** 2
+        + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def is_inside_city(latitude: float, longitude: float) -> bool:
+    """Return True when the point lies inside the approximate city polygon.
+
+    Uses ray casting on the (latitude, longitude) plane, which is accurate enough
+    over a few kilometres.
+    """
+    inside = False
+    corners = CITY_POLYGON
+    previous = corners[-1]
+    for current in corners:
+        lat_a, lon_a = previous
+        lat_b, lon_b = current
+        if (lon_a > longitude) != (lon_b > longitude):
+            crossing = lat_a + (longitude - lon_a) * (lat_b - lat_a) / (lon_b - lon_a)
+            if latitude < crossing:
+                inside = not inside
+        previous = current
+    return inside
+
+
+def normalize_address(text: str) -> str:
+    """Return ``text`` NFKC-normalized with whitespace collapsed and cut to length."""
+    normalized = unicodedata.normalize("NFKC", text)
+    return " ".join(normalized.split())[:MAX_ADDRESS_CHARS]
+
+
+def find_town(text: str) -> str | None:
+    """Return the first town name of the city in ``text``, or None."""
+    match = _TOWN_PATTERN.search(normalize_address(text))
+    return match.group(0) if match else None
+
+
+def looks_like_address(text: str) -> bool:
+    """Return True when ``text`` pins down a place well enough for staff.
+
+    Accepted: a town of the city, a block number (2丁目, 12番地, 1-2-3), or a named
+    landmark (吉祥寺駅, 中央公園, 五日市街道の交差点).
+    """
+    normalized = normalize_address(text)
+    if len(normalized) < 2:
+        return False
+    if find_town(normalized):
+        return True
+    if _BLOCK_PATTERN.search(normalized):
+        return True
+    return bool(_LANDMARK_PATTERN.search(normalized))
+
+
+def address_is_outside_city(text: str) -> bool:
+    """Return True when typed text names a neighbouring city and no town of ours."""
+    normalized = normalize_address(text)
+    if "武蔵野市" in normalized or find_town(normalized):
+        return False
+    return any(name in normalized for name in NEIGHBOURS)

@@ -1,0 +1,175 @@
+"""The LINE messages of the report conversation, built from ``webhook.texts``.
+
+Every button that belongs to a draft carries the draft id in its postback data, so
+that a button pressed on an old conversation cannot act on a newer draft.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlencode
+
+from linebot.v3.messaging import (
+    CameraAction,
+    CameraRollAction,
+    Message,
+    QuickReplyItem,
+)
+
+from webhook import texts
+from webhook.limits import MAX_ACTION_LABEL_UNITS, truncate
+from webhook.replies import location_item, postback_item, quick_reply, text_message
+from webhook.reports.models import Draft, Report
+from webhook.reports.office_hours import (
+    format_japanese,
+    is_office_hours,
+    next_confirmation_time,
+)
+
+FLOW_NAME = "report"
+MAX_PHOTOS = 3
+# The comment as echoed in the confirmation; the stored comment is longer.
+MAX_ECHOED_COMMENT_UNITS = 300
+
+
+def postback_data(action: str, draft: Draft | None = None, **extra: str) -> str:
+    """Return the postback data of a report button."""
+    params = {"flow": FLOW_NAME, "action": action}
+    if draft is not None:
+        params["draft"] = draft.draft_id
+    params.update(extra)
+    return urlencode(params)
+
+
+def _cancel_item(draft: Draft) -> QuickReplyItem:
+    return postback_item(texts.REPORT_BUTTON_CANCEL, postback_data("cancel", draft))
+
+
+def _camera_items() -> list[QuickReplyItem]:
+    return [
+        QuickReplyItem(
+            action=CameraAction(
+                label=truncate(texts.REPORT_BUTTON_CAMERA, MAX_ACTION_LABEL_UNITS)
+            )
+        ),
+        QuickReplyItem(
+            action=CameraRollAction(
+                label=truncate(texts.REPORT_BUTTON_CAMERA_ROLL, MAX_ACTION_LABEL_UNITS)
+            )
+        ),
+    ]
+
+
+def category_prompt(draft: Draft, text: str = texts.REPORT_ASK_CATEGORY) -> Message:
+    """Ask for the category with one quick reply per category."""
+    items = [
+        postback_item(label, postback_data("category", draft, value=category))
+        for category, label in texts.REPORT_CATEGORY_LABELS.items()
+    ]
+    return text_message(text, quick_reply([*items, _cancel_item(draft)]))
+
+
+def photo_prompt(draft: Draft, text: str | None = None) -> Message:
+    """Ask for a photo, offering the camera, the camera roll and (with one) 次へ."""
+    if text is None:
+        text = texts.REPORT_ASK_PHOTO.format(
+            category=category_label(draft.category), max_photos=MAX_PHOTOS
+        )
+    items = _camera_items()
+    if draft.photos:
+        items.append(
+            postback_item(texts.REPORT_BUTTON_NEXT, postback_data("photos_done", draft))
+        )
+    return text_message(text, quick_reply([*items, _cancel_item(draft)]))
+
+
+def photo_received(draft: Draft) -> Message:
+    """Confirm a photo and offer another one or 次へ."""
+    text = texts.REPORT_PHOTO_RECEIVED.format(
+        count=len(draft.photos), max_photos=MAX_PHOTOS
+    )
+    return photo_prompt(draft, text)
+
+
+def location_prompt(draft: Draft, text: str = texts.REPORT_ASK_LOCATION) -> Message:
+    """Ask for the place with LINE's location picker or a typed address."""
+    items = [location_item(texts.REPORT_BUTTON_LOCATION), _cancel_item(draft)]
+    return text_message(text, quick_reply(items))
+
+
+def comment_prompt(draft: Draft) -> Message:
+    """Ask for an optional comment, with スキップ."""
+    items = [
+        postback_item(texts.REPORT_BUTTON_SKIP, postback_data("skip_comment", draft)),
+        _cancel_item(draft),
+    ]
+    return text_message(texts.REPORT_ASK_COMMENT, quick_reply(items))
+
+
+def confirmation(draft: Draft, lead: str | None = None) -> Message:
+    """Show what will be sent, with 送信 and やめる."""
+    comment = draft.comment or draft.description
+    text = texts.REPORT_CONFIRM.format(
+        category=category_label(draft.category),
+        photo_count=len(draft.photos),
+        place=place_label(draft),
+        comment=truncate(comment, MAX_ECHOED_COMMENT_UNITS)
+        if comment
+        else texts.REPORT_CONFIRM_NO_COMMENT,
+    )
+    if lead:
+        text = f"{lead}\n{text}"
+    items = [
+        postback_item(texts.REPORT_BUTTON_SUBMIT, postback_data("submit", draft)),
+        _cancel_item(draft),
+    ]
+    return text_message(text, quick_reply(items))
+
+
+def start_item() -> QuickReplyItem:
+    """A 通報する button that starts a new report."""
+    return postback_item(texts.REPORT_BUTTON_START, postback_data("start"))
+
+
+def plain(text: str, *, offer_start: bool = False) -> Message:
+    """A text message, optionally with a 通報する button."""
+    return text_message(text, quick_reply([start_item()]) if offer_start else None)
+
+
+def submitted(
+    report: Report, now: datetime, phone: str, *, outside_note: bool
+) -> Message:
+    """The auto-reply after sending: receipt, department, when staff confirm."""
+    parts = [
+        texts.REPORT_SUBMITTED.format(
+            receipt_no=report.receipt_no, department=report.department
+        )
+    ]
+    if not is_office_hours(now):
+        when = format_japanese(next_confirmation_time(now))
+        parts.append(texts.REPORT_NEXT_CONFIRMATION.format(when=when))
+    if report.duplicate_of:
+        parts.append(texts.REPORT_DUPLICATE_NOTE)
+    if outside_note:
+        parts.append(texts.REPORT_OUTSIDE_CITY)
+    parts.append(texts.REPORT_NO_INDIVIDUAL_REPLY)
+    parts.append(texts.REPORT_PHONE_FOR_URGENT.format(phone=phone))
+    return text_message("\n".join(parts))
+
+
+def category_label(category: str | None) -> str:
+    """Return the Japanese name of a category ("" for None)."""
+    if category is None:
+        return ""
+    return texts.REPORT_CATEGORY_LABELS.get(category, category)
+
+
+def place_label(draft: Draft) -> str:
+    """Return the place as the confirmation shows it."""
+    if draft.address:
+        return draft.address
+    if draft.latitude is not None and draft.longitude is not None:
+        return texts.REPORT_CONFIRM_PLACE_POINT.format(
+            latitude=draft.latitude, longitude=draft.longitude
+        )
+    return ""

@@ -1,0 +1,112 @@
+"""Plain data objects of the report store: drafts, photos, reports, status changes."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass
+class StoredPhoto:
+    """One photo saved in the photos dir; ``path`` is relative to that dir."""
+
+    path: str
+    sha256: str
+    width: int
+    height: int
+    size_bytes: int
+    message_id: str | None = None
+
+
+@dataclass
+class Draft:
+    """A report being written in the conversation, stored between events.
+
+    ``step`` is the question the flow waits for: category, photo, location, comment
+    or confirm.
+    """
+
+    draft_id: str
+    step: str
+    category: str | None = None
+    photos: list[StoredPhoto] = field(default_factory=list)
+    latitude: float | None = None
+    longitude: float | None = None
+    address: str | None = None
+    location_source: str | None = None
+    outside_city: bool = False
+    description: str | None = None
+    comment: str | None = None
+    comment_done: bool = False
+    urgent: bool = False
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def has_location(self) -> bool:
+        """True when the draft has a point or an address."""
+        return self.latitude is not None or bool(self.address)
+
+    def to_state(self) -> dict[str, Any]:
+        """Return the JSON-ready state stored in the drafts table."""
+        state = asdict(self)
+        state.pop("created_at")
+        state.pop("updated_at")
+        return state
+
+    @classmethod
+    def from_state(
+        cls, state: dict[str, Any], created_at: datetime, updated_at: datetime
+    ) -> Draft:
+        """Rebuild a draft from its stored state and times."""
+        values = dict(state)
+        values["photos"] = [StoredPhoto(**photo) for photo in values.get("photos", [])]
+        return cls(**values, created_at=created_at, updated_at=updated_at)
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One entry of a report's status history."""
+
+    old_status: str | None
+    new_status: str
+    changed_by: str
+    changed_at: datetime
+    note: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """A submitted report with its photos and status history (oldest first)."""
+
+    id: int
+    receipt_no: str
+    draft_id: str
+    user_hash: str | None
+    category: str
+    department: str
+    status: str
+    latitude: float | None
+    longitude: float | None
+    address: str | None
+    location_source: str | None
+    outside_city: bool
+    urgent: bool
+    description: str | None
+    comment: str | None
+    duplicate_of: str | None
+    created_at: datetime
+    updated_at: datetime
+    accepted_at: datetime | None
+    closed_at: datetime | None
+    photos: tuple[StoredPhoto, ...] = ()
+    history: tuple[StatusChange, ...] = ()
+
+    @property
+    def result_note(self) -> str:
+        """The note of the latest staff change, or "" when staff made none."""
+        for change in reversed(self.history):
+            if change.old_status is not None:
+                return change.note
+        return ""

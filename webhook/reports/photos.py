@@ -1,0 +1,108 @@
+"""Checking and storing report photos.
+
+A photo is accepted when it is at most MAX_PHOTO_BYTES and Pillow can decode it. It
+is stored re-encoded as JPEG, which drops EXIF (GPS position, camera serial numbers)
+and every other metadata block. The EXIF orientation is applied first, so the
+stored picture stands the way the resident saw it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import os
+import uuid
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from webhook.reports.models import StoredPhoto
+
+logger = logging.getLogger(__name__)
+
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PHOTO_PIXELS = 50_000_000
+# Longest side of the stored picture: enough for staff to read a sign or a crack.
+MAX_STORED_SIDE = 2560
+JPEG_QUALITY = 85
+
+
+class PhotoRejected(Exception):
+    """Raised when a download is not an acceptable photo; ``reason`` says why."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        self.reason = reason
+        super().__init__(detail)
+
+
+def store_photo(data: bytes, photos_dir: Path, message_id: str | None) -> StoredPhoto:
+    """Check ``data``, write it EXIF-free under ``photos_dir`` and describe it.
+
+    Raises PhotoRejected with reason "too_large" or "not_image".
+    """
+    if len(data) > MAX_PHOTO_BYTES:
+        raise PhotoRejected(
+            "too_large", f"photo of {len(data)} bytes exceeds {MAX_PHOTO_BYTES}"
+        )
+    image = _decode(data)
+    image = ImageOps.exif_transpose(image)
+    if image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    image.thumbnail((MAX_STORED_SIDE, MAX_STORED_SIDE))
+
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+    encoded = buffer.getvalue()
+    relative = Path(uuid.uuid4().hex[:2]) / f"{uuid.uuid4().hex}.jpg"
+    target = photos_dir / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_suffix(".tmp")
+    temporary.write_bytes(encoded)
+    os.replace(temporary, target)
+    return StoredPhoto(
+        path=relative.as_posix(),
+        sha256=hashlib.sha256(encoded).hexdigest(),
+        width=image.width,
+        height=image.height,
+        size_bytes=len(encoded),
+        message_id=message_id,
+    )
+
+
+def _decode(data: bytes) -> Image.Image:
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.width * probe.height > MAX_PHOTO_PIXELS:
+                raise PhotoRejected(
+                    "too_large",
+                    f"photo of {probe.width}x{probe.height} pixels exceeds "
+                    f"{MAX_PHOTO_PIXELS}",
+                )
+            probe.verify()
+        # verify() leaves the image unusable, so it is opened again to decode.
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except PhotoRejected:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise PhotoRejected("too_large", str(exc)) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise PhotoRejected(
+            "not_image", f"content is not a readable image: {exc}"
+        ) from exc
+    return image
+
+
+def delete_photo_files(photos_dir: Path, paths: list[str]) -> None:
+    """Delete stored photo files, logging and skipping any that cannot be deleted."""
+    root = photos_dir.resolve()
+    for relative in paths:
+        target = (photos_dir / relative).resolve()
+        if root not in target.parents:
+            logger.warning("photo path %r is outside the photos dir; skipped", relative)
+            continue
+        try:
+            target.unlink(missing_ok=True)
+        except OSError as exc:
+            logger.warning("photo %s could not be deleted: %s", relative, exc)

@@ -1,0 +1,670 @@
+"""The report store: reports, photos, status history and conversation drafts.
+
+Tables live in the app database (component ``reports``, prefix ``report_``) and use
+only portable SQLAlchemy Core types, so SQLite and PostgreSQL both work. Each write
+is one short transaction. The resident's LINE user id is never stored: rows carry
+``user_hash``, a keyed HMAC-SHA256 of it (see :func:`hash_user_id`), which is enough
+to rate-limit a resident and to forget them on unfollow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Engine,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection, Row
+from sqlalchemy.exc import IntegrityError
+
+from cityline.db import ensure_schema
+from cityline.errors import CitylineError
+from webhook.reports import geo
+from webhook.reports.models import Draft, Report, StatusChange, StoredPhoto
+from webhook.reports.office_hours import JAPAN
+from webhook.reports.statuses import (
+    OPEN_STATUSES,
+    check_status,
+    check_transition,
+)
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+DUPLICATE_RADIUS_M = 30.0
+# Degrees that certainly cover DUPLICATE_RADIUS_M at Tokyo's latitude (1e-3 degree
+# of latitude is about 111 m, of longitude about 90 m), used to narrow the query.
+_DUPLICATE_BOX_DEG = 0.001
+RESIDENT = "resident"
+CLOSED_STATUSES = frozenset({"resolved", "not_city_managed", "rejected", "removed"})
+
+
+class UtcDateTime(TypeDecorator):
+    """A DateTime stored as naive UTC and read back as an aware UTC datetime.
+
+    SQLite keeps no time zone, so every value is converted to UTC before writing.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"datetime {value!r} has no time zone; pass an aware one")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+metadata = MetaData()
+
+reports_table = Table(
+    "report_reports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("receipt_no", String(20), nullable=False, unique=True),
+    Column("draft_id", String(64), nullable=False, unique=True),
+    Column("user_hash", String(64), nullable=True, index=True),
+    Column("category", String(20), nullable=False),
+    Column("department", String(100), nullable=False),
+    Column("status", String(20), nullable=False, index=True),
+    Column("latitude", Float, nullable=True),
+    Column("longitude", Float, nullable=True),
+    Column("address", Text, nullable=True),
+    Column("location_source", String(10), nullable=True),
+    Column("outside_city", Boolean, nullable=False, default=False),
+    Column("urgent", Boolean, nullable=False, default=False),
+    Column("description", Text, nullable=True),
+    Column("comment", Text, nullable=True),
+    Column(
+        "duplicate_of",
+        String(20),
+        ForeignKey("report_reports.receipt_no"),
+        nullable=True,
+    ),
+    Column("created_at", UtcDateTime, nullable=False, index=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("accepted_at", UtcDateTime, nullable=True),
+    Column("closed_at", UtcDateTime, nullable=True),
+)
+
+photos_table = Table(
+    "report_photos",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "report_id",
+        Integer,
+        ForeignKey("report_reports.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("position", Integer, nullable=False),
+    Column("path", String(300), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+)
+
+history_table = Table(
+    "report_status_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "report_id",
+        Integer,
+        ForeignKey("report_reports.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("old_status", String(20), nullable=True),
+    Column("new_status", String(20), nullable=False),
+    Column("changed_by", String(100), nullable=False),
+    Column("changed_at", UtcDateTime, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+)
+
+counters_table = Table(
+    "report_receipt_counters",
+    metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("last_number", Integer, nullable=False),
+)
+
+drafts_table = Table(
+    "report_drafts",
+    metadata,
+    Column("user_hash", String(64), primary_key=True),
+    Column("draft_id", String(64), nullable=False, unique=True),
+    Column("state", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False, index=True),
+)
+
+
+class ReportNotFoundError(CitylineError):
+    """Raised when no report has the given receipt number."""
+
+
+def hash_user_id(key: bytes, user_id: str) -> str:
+    """Return the keyed HMAC-SHA256 of a LINE user id, as 64 hex digits."""
+    return hmac.new(key, user_id.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def new_draft_id() -> str:
+    """Return a fresh random draft id."""
+    return uuid.uuid4().hex
+
+
+def utc_now() -> datetime:
+    """Return the current time as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+class ReportStore:
+    """Reads and writes reports and drafts; safe to share between threads.
+
+    ``clock`` returns the current aware datetime and is injectable for tests.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        hash_key: bytes,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.engine = engine
+        self._hash_key = hash_key
+        self._clock = clock
+        ensure_schema(engine, "reports", metadata, SCHEMA_VERSION)
+
+    def hash_user(self, user_id: str) -> str:
+        """Return the stored form of ``user_id``."""
+        return hash_user_id(self._hash_key, user_id)
+
+    def now(self) -> datetime:
+        """Return the store clock's current time."""
+        return self._clock()
+
+    # Drafts -----------------------------------------------------------------------
+
+    def load_draft(self, user_hash: str) -> Draft | None:
+        """Return the resident's draft, or None when there is none."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(drafts_table).where(drafts_table.c.user_hash == user_hash)
+            ).first()
+        return _draft_from_row(row) if row else None
+
+    def save_draft(self, user_hash: str, draft: Draft) -> Draft:
+        """Insert or replace the resident's draft and stamp ``updated_at``."""
+        now = self.now()
+        draft.updated_at = now
+        if draft.created_at is None:
+            draft.created_at = now
+        values = {
+            "draft_id": draft.draft_id,
+            "state": draft.to_state(),
+            "created_at": draft.created_at,
+            "updated_at": now,
+        }
+        for _attempt in range(3):
+            try:
+                with self.engine.begin() as connection:
+                    changed = connection.execute(
+                        update(drafts_table)
+                        .where(drafts_table.c.user_hash == user_hash)
+                        .values(**values)
+                    ).rowcount
+                    if not changed:
+                        connection.execute(
+                            insert(drafts_table).values(user_hash=user_hash, **values)
+                        )
+                return draft
+            except IntegrityError:
+                # Another thread inserted the same user's draft first: update it.
+                logger.debug("draft insert raced; retrying as an update")
+        raise CitylineError(
+            f"draft {draft.draft_id} could not be saved after 3 attempts; retry"
+        )
+
+    def delete_draft(self, user_hash: str) -> Draft | None:
+        """Delete the resident's draft and return it, or None when there was none."""
+        with self.engine.begin() as connection:
+            row = connection.execute(
+                select(drafts_table).where(drafts_table.c.user_hash == user_hash)
+            ).first()
+            if row is None:
+                return None
+            connection.execute(
+                delete(drafts_table).where(drafts_table.c.user_hash == user_hash)
+            )
+        return _draft_from_row(row)
+
+    def purge_drafts(self, idle_before: datetime) -> list[Draft]:
+        """Delete drafts last changed before ``idle_before`` and return them."""
+        with self.engine.begin() as connection:
+            rows = connection.execute(
+                select(drafts_table).where(drafts_table.c.updated_at < idle_before)
+            ).all()
+            if rows:
+                connection.execute(
+                    delete(drafts_table).where(
+                        drafts_table.c.user_hash.in_([row.user_hash for row in rows])
+                    )
+                )
+        return [_draft_from_row(row) for row in rows]
+
+    # Submitting -------------------------------------------------------------------
+
+    def submit(
+        self, user_hash: str | None, draft: Draft, department: str
+    ) -> tuple[Report, bool]:
+        """Store ``draft`` as a submitted report and delete the draft.
+
+        Idempotent by draft id: when a report from this draft exists, it is returned
+        with ``False`` and nothing is written. Otherwise returns the new report and
+        ``True``. Raises ValueError when the draft lacks a category, a photo or a
+        location.
+        """
+        _check_complete(draft)
+        now = self.now()
+        year = now.astimezone(JAPAN).year
+        with self.engine.begin() as connection:
+            # The counter update comes first so that the transaction holds the write
+            # lock before it reads, which keeps SQLite from failing a lock upgrade.
+            number = _next_receipt_number(connection, year)
+            existing = connection.execute(
+                select(reports_table.c.receipt_no).where(
+                    reports_table.c.draft_id == draft.draft_id
+                )
+            ).scalar_one_or_none()
+            if existing is not None:
+                connection.rollback()
+                return self.get(existing), False
+            receipt_no = f"R{year}-{number:06d}"
+            duplicate_of = _find_duplicate(connection, draft)
+            report_id = connection.execute(
+                insert(reports_table).values(
+                    receipt_no=receipt_no,
+                    draft_id=draft.draft_id,
+                    user_hash=user_hash,
+                    category=draft.category,
+                    department=department,
+                    status="submitted",
+                    latitude=draft.latitude,
+                    longitude=draft.longitude,
+                    address=draft.address,
+                    location_source=draft.location_source,
+                    outside_city=draft.outside_city,
+                    urgent=draft.urgent,
+                    description=draft.description,
+                    comment=draft.comment,
+                    duplicate_of=duplicate_of,
+                    created_at=now,
+                    updated_at=now,
+                )
+            ).inserted_primary_key[0]
+            _insert_photos(connection, report_id, draft.photos)
+            connection.execute(
+                insert(history_table).values(
+                    report_id=report_id,
+                    old_status=None,
+                    new_status="submitted",
+                    changed_by=RESIDENT,
+                    changed_at=now,
+                    note="",
+                )
+            )
+            if user_hash is not None:
+                connection.execute(
+                    delete(drafts_table).where(
+                        drafts_table.c.user_hash == user_hash,
+                        drafts_table.c.draft_id == draft.draft_id,
+                    )
+                )
+        logger.info(
+            "report %s submitted (category %s, duplicate of %s)",
+            receipt_no,
+            draft.category,
+            duplicate_of,
+        )
+        return self.get(receipt_no), True
+
+    def find_by_draft(self, draft_id: str) -> Report | None:
+        """Return the report submitted from ``draft_id``, or None."""
+        with self.engine.connect() as connection:
+            receipt_no = connection.execute(
+                select(reports_table.c.receipt_no).where(
+                    reports_table.c.draft_id == draft_id
+                )
+            ).scalar_one_or_none()
+        return self.get(receipt_no) if receipt_no else None
+
+    def count_since(self, user_hash: str, since: datetime) -> int:
+        """Return how many reports the resident submitted since ``since``."""
+        with self.engine.connect() as connection:
+            return connection.execute(
+                select(func.count())
+                .select_from(reports_table)
+                .where(
+                    reports_table.c.user_hash == user_hash,
+                    reports_table.c.created_at >= since,
+                )
+            ).scalar_one()
+
+    # Reading ----------------------------------------------------------------------
+
+    def get(self, receipt_no: str) -> Report:
+        """Return the report, or raise ReportNotFoundError naming the number."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(reports_table).where(
+                    reports_table.c.receipt_no == receipt_no.strip().upper()
+                )
+            ).first()
+            if row is None:
+                raise ReportNotFoundError(
+                    f"report {receipt_no!r} not found; run `cityline reports list` "
+                    "for the receipt numbers"
+                )
+            return _load_reports(connection, [row])[0]
+
+    def list(
+        self,
+        *,
+        status: str | None = None,
+        department: str | None = None,
+        statuses: Iterable[str] | None = None,
+        category: str | None = None,
+        created_from: datetime | None = None,
+        created_to: datetime | None = None,
+        receipt_nos: Iterable[str] | None = None,
+        limit: int | None = None,
+    ) -> list[Report]:
+        """Return reports matching every given filter, newest first."""
+        query = select(reports_table).order_by(
+            reports_table.c.created_at.desc(), reports_table.c.id.desc()
+        )
+        if status is not None:
+            query = query.where(reports_table.c.status == check_status(status))
+        if statuses is not None:
+            query = query.where(reports_table.c.status.in_(list(statuses)))
+        if department is not None:
+            query = query.where(reports_table.c.department == department)
+        if category is not None:
+            query = query.where(reports_table.c.category == category)
+        if created_from is not None:
+            query = query.where(reports_table.c.created_at >= created_from)
+        if created_to is not None:
+            query = query.where(reports_table.c.created_at <= created_to)
+        if receipt_nos is not None:
+            query = query.where(reports_table.c.receipt_no.in_(list(receipt_nos)))
+        if limit is not None:
+            query = query.limit(limit)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+            return _load_reports(connection, rows)
+
+    # Staff changes ----------------------------------------------------------------
+
+    def set_status(
+        self, receipt_no: str, new_status: str, *, changed_by: str, note: str
+    ) -> Report:
+        """Change the report's status and record who, when and why.
+
+        Raises ReportNotFoundError, UnknownStatusError or InvalidTransitionError,
+        each naming the value at fault; nothing is written then.
+        """
+        check_status(new_status)
+        now = self.now()
+        key = receipt_no.strip().upper()
+        with self.engine.begin() as connection:
+            row = connection.execute(
+                select(reports_table.c.id, reports_table.c.status).where(
+                    reports_table.c.receipt_no == key
+                )
+            ).first()
+            if row is None:
+                raise ReportNotFoundError(
+                    f"report {receipt_no!r} not found; run `cityline reports list` "
+                    "for the receipt numbers"
+                )
+            check_transition(key, row.status, new_status)
+            values: dict = {"status": new_status, "updated_at": now}
+            if new_status == "accepted":
+                values["accepted_at"] = now
+            values["closed_at"] = now if new_status in CLOSED_STATUSES else None
+            connection.execute(
+                update(reports_table)
+                .where(
+                    reports_table.c.id == row.id,
+                    reports_table.c.status == row.status,
+                )
+                .values(**values)
+            )
+            connection.execute(
+                insert(history_table).values(
+                    report_id=row.id,
+                    old_status=row.status,
+                    new_status=new_status,
+                    changed_by=changed_by,
+                    changed_at=now,
+                    note=note,
+                )
+            )
+        logger.info(
+            "report %s changed from %s to %s by %s",
+            key,
+            row.status,
+            new_status,
+            changed_by,
+        )
+        return self.get(key)
+
+    def delete_content(self, receipt_no: str) -> list[str]:
+        """Clear the report's free texts and photo rows; return the photo paths.
+
+        Used when a removed report holds content that must not be kept. The caller
+        deletes the photo files.
+        """
+        report = self.get(receipt_no)
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(reports_table)
+                .where(reports_table.c.id == report.id)
+                .values(description=None, comment=None, updated_at=self.now())
+            )
+            connection.execute(
+                delete(photos_table).where(photos_table.c.report_id == report.id)
+            )
+        return [photo.path for photo in report.photos]
+
+    def forget_user(self, user_hash: str) -> tuple[Draft | None, int]:
+        """Delete the resident's draft and unlink their reports.
+
+        Returns the deleted draft (so that the caller can delete its photo files)
+        and the number of reports unlinked.
+        """
+        draft = self.delete_draft(user_hash)
+        with self.engine.begin() as connection:
+            unlinked = connection.execute(
+                update(reports_table)
+                .where(reports_table.c.user_hash == user_hash)
+                .values(user_hash=None)
+            ).rowcount
+        return draft, unlinked
+
+
+def _check_complete(draft: Draft) -> None:
+    if not draft.category:
+        raise ValueError(f"draft {draft.draft_id} has no category")
+    if not draft.photos:
+        raise ValueError(f"draft {draft.draft_id} has no photo")
+    if not draft.has_location:
+        raise ValueError(f"draft {draft.draft_id} has no location")
+
+
+def _next_receipt_number(connection: Connection, year: int) -> int:
+    changed = connection.execute(
+        update(counters_table)
+        .where(counters_table.c.year == year)
+        .values(last_number=counters_table.c.last_number + 1)
+    ).rowcount
+    if not changed:
+        # NOTE: two first reports of a year at the same moment on PostgreSQL can
+        # both reach this insert; the loser fails with IntegrityError and the flow
+        # asks the resident to send again.
+        connection.execute(insert(counters_table).values(year=year, last_number=1))
+        return 1
+    return connection.execute(
+        select(counters_table.c.last_number).where(counters_table.c.year == year)
+    ).scalar_one()
+
+
+def _find_duplicate(connection: Connection, draft: Draft) -> str | None:
+    """Return the receipt number an open nearby report of the same category has.
+
+    The link points at the earliest report of a cluster, so that staff see one
+    group instead of a chain.
+    """
+    if draft.latitude is None or draft.longitude is None:
+        return None
+    rows = connection.execute(
+        select(
+            reports_table.c.receipt_no,
+            reports_table.c.latitude,
+            reports_table.c.longitude,
+            reports_table.c.duplicate_of,
+        ).where(
+            reports_table.c.category == draft.category,
+            reports_table.c.status.in_(sorted(OPEN_STATUSES)),
+            reports_table.c.latitude.between(
+                draft.latitude - _DUPLICATE_BOX_DEG, draft.latitude + _DUPLICATE_BOX_DEG
+            ),
+            reports_table.c.longitude.between(
+                draft.longitude - _DUPLICATE_BOX_DEG,
+                draft.longitude + _DUPLICATE_BOX_DEG,
+            ),
+        )
+    ).all()
+    best: tuple[float, str] | None = None
+    for row in rows:
+        distance = geo.haversine_m(
+            draft.latitude, draft.longitude, row.latitude, row.longitude
+        )
+        if distance <= DUPLICATE_RADIUS_M and (best is None or distance < best[0]):
+            best = (distance, row.duplicate_of or row.receipt_no)
+    return best[1] if best else None
+
+
+def _insert_photos(
+    connection: Connection, report_id: int, photos: list[StoredPhoto]
+) -> None:
+    for position, photo in enumerate(photos, start=1):
+        connection.execute(
+            insert(photos_table).values(
+                report_id=report_id,
+                position=position,
+                path=photo.path,
+                sha256=photo.sha256,
+                width=photo.width,
+                height=photo.height,
+                size_bytes=photo.size_bytes,
+            )
+        )
+
+
+def _draft_from_row(row: Row) -> Draft:
+    return Draft.from_state(dict(row.state), row.created_at, row.updated_at)
+
+
+def _load_reports(connection: Connection, rows: list[Row]) -> list[Report]:
+    if not rows:
+        return []
+    ids = [row.id for row in rows]
+    photos: dict[int, list[StoredPhoto]] = {report_id: [] for report_id in ids}
+    for photo in connection.execute(
+        select(photos_table)
+        .where(photos_table.c.report_id.in_(ids))
+        .order_by(photos_table.c.report_id, photos_table.c.position)
+    ):
+        photos[photo.report_id].append(
+            StoredPhoto(
+                path=photo.path,
+                sha256=photo.sha256,
+                width=photo.width,
+                height=photo.height,
+                size_bytes=photo.size_bytes,
+            )
+        )
+    history: dict[int, list[StatusChange]] = {report_id: [] for report_id in ids}
+    for change in connection.execute(
+        select(history_table)
+        .where(history_table.c.report_id.in_(ids))
+        .order_by(history_table.c.report_id, history_table.c.id)
+    ):
+        history[change.report_id].append(
+            StatusChange(
+                old_status=change.old_status,
+                new_status=change.new_status,
+                changed_by=change.changed_by,
+                changed_at=change.changed_at,
+                note=change.note,
+            )
+        )
+    return [
+        Report(
+            id=row.id,
+            receipt_no=row.receipt_no,
+            draft_id=row.draft_id,
+            user_hash=row.user_hash,
+            category=row.category,
+            department=row.department,
+            status=row.status,
+            latitude=row.latitude,
+            longitude=row.longitude,
+            address=row.address,
+            location_source=row.location_source,
+            outside_city=bool(row.outside_city),
+            urgent=bool(row.urgent),
+            description=row.description,
+            comment=row.comment,
+            duplicate_of=row.duplicate_of,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            accepted_at=row.accepted_at,
+            closed_at=row.closed_at,
+            photos=tuple(photos[row.id]),
+            history=tuple(history[row.id]),
+        )
+        for row in rows
+    ]
