@@ -2,8 +2,10 @@
 
 It serves both the Messaging API and the content API on one loopback port, records
 every request it is sent, and can answer errors on demand. It checks what the real API
-checks that matters here: a bearer token, a known reply token, retry keys used once
-(409 on reuse after success), and message counts per request.
+checks that matters here: a bearer token, reply tokens used once (400 on reuse or
+after :meth:`FakeLineApi.expire_reply_token`), retry keys used once (409 on reuse
+after success), message counts per request, and the length limits on texts,
+altText, carousels, quick replies and URIs (400 when one is exceeded).
 
     with FakeLineApi() as fake:
         settings = Settings(line_api_url=fake.base_url, ...)
@@ -26,6 +28,12 @@ logger = logging.getLogger(__name__)
 
 MAX_MESSAGES_PER_REQUEST = 5
 MAX_MULTICAST_RECIPIENTS = 500
+MAX_TEXT_UNITS = 5000
+MAX_ALT_TEXT_UNITS = 400
+MAX_CAROUSEL_BUBBLES = 12
+MAX_QUICK_REPLY_ITEMS = 13
+MAX_URI_LENGTH = 1000
+LISTEN_BACKLOG = 256
 CONTENT_PATH = re.compile(r"^/v2/bot/message/([^/]+)/content$")
 SEND_PATHS = (
     "/v2/bot/message/reply",
@@ -76,6 +84,7 @@ class FakeLineApi:
         self._contents: dict[str, tuple[bytes, str]] = {}
         self._used_retry_keys: set[str] = set()
         self._expired_reply_tokens: set[str] = set()
+        self._used_reply_tokens: set[str] = set()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.base_url = ""
@@ -90,7 +99,10 @@ class FakeLineApi:
     def start(self) -> str:
         """Start serving on a background thread and return the base URL."""
         handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer((self._host, self._port), handler)
+        server_class = type(
+            "Server", (ThreadingHTTPServer,), {"request_queue_size": LISTEN_BACKLOG}
+        )
+        self._server = server_class((self._host, self._port), handler)
         self._server.daemon_threads = True
         port = self._server.server_address[1]
         self.base_url = f"http://{self._host}:{port}"
@@ -188,6 +200,13 @@ class FakeLineApi:
                     )
                 self._changed.wait(left)
 
+    def sent_messages(self, path: str) -> list[dict[str, Any]]:
+        """Return the messages of the accepted requests to ``path``, in order."""
+        messages: list[dict[str, Any]] = []
+        for request in self.requests_to(path, accepted_only=True):
+            messages.extend((request.json or {}).get("messages") or [])
+        return messages
+
     # Request handling, called from the handler threads -----------------------------
 
     def _respond(
@@ -260,16 +279,23 @@ class FakeLineApi:
                 _json({"message": "to: size must be at most 500"}),
                 "application/json",
             )
-        if (
-            path.endswith("/reply")
-            and request.get("replyToken") in self._expired_reply_tokens
-        ):
-            return (
-                400,
-                {},
-                _json({"message": "Invalid reply token"}),
-                "application/json",
-            )
+        problem = _limit_problem(messages)
+        if problem:
+            return 400, {}, _json({"message": problem}), "application/json"
+        if path.endswith("/reply"):
+            token = request.get("replyToken")
+            if (
+                not token
+                or token in self._expired_reply_tokens
+                or token in self._used_reply_tokens
+            ):
+                return (
+                    400,
+                    {},
+                    _json({"message": "Invalid reply token"}),
+                    "application/json",
+                )
+            self._used_reply_tokens.add(token)
 
         retry_key = headers.get("x-line-retry-key")
         if retry_key:
@@ -314,6 +340,47 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(payload)
+
+
+def _limit_problem(messages: list[Any]) -> str | None:
+    """Return LINE's kind of error message for the first limit exceeded, or None."""
+    for index, message in enumerate(messages):
+        if not isinstance(message, dict):
+            return f"messages[{index}]: must be an object"
+        text = message.get("text")
+        if message.get("type") == "text" and not 1 <= _utf16(text) <= MAX_TEXT_UNITS:
+            return f"messages[{index}].text: length must be between 1 and 5000"
+        alt_text = message.get("altText")
+        if alt_text is not None and not 1 <= _utf16(alt_text) <= MAX_ALT_TEXT_UNITS:
+            return f"messages[{index}].altText: length must be between 1 and 400"
+        contents = message.get("contents") or {}
+        if (
+            contents.get("type") == "carousel"
+            and len(contents.get("contents") or []) > MAX_CAROUSEL_BUBBLES
+        ):
+            return f"messages[{index}].contents: at most 12 bubbles"
+        items = (message.get("quickReply") or {}).get("items") or []
+        if len(items) > MAX_QUICK_REPLY_ITEMS:
+            return f"messages[{index}].quickReply.items: at most 13 items"
+        for uri in _uris(message):
+            if len(uri) > MAX_URI_LENGTH:
+                return f"messages[{index}]: uri must be at most 1000 characters"
+    return None
+
+
+def _uris(node: Any):
+    if isinstance(node, dict):
+        if node.get("type") == "uri" and isinstance(node.get("uri"), str):
+            yield node["uri"]
+        for value in node.values():
+            yield from _uris(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _uris(value)
+
+
+def _utf16(text: Any) -> int:
+    return len(text.encode("utf-16-le")) // 2 if isinstance(text, str) else 0
 
 
 def _json(value: Any) -> bytes:

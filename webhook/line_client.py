@@ -5,7 +5,9 @@ It points the SDK at ``Settings.line_api_url`` and ``Settings.line_data_api_url`
 5xx answers and connection errors with exponential backoff that honours Retry-After,
 and logs every failed call with LINE's ``x-line-request-id``. Other 4xx answers are
 not retried. Push, multicast and broadcast carry an ``X-Line-Retry-Key`` that stays
-the same across retries, so LINE accepts each request at most once.
+the same across retries, so LINE accepts each request at most once. Every message
+passes through :func:`webhook.limits.enforce_limits` first, so that no request is
+rejected for a text, label or count over LINE's limits.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from urllib3.exceptions import HTTPError as Urllib3HTTPError
 
 from cityline.errors import CitylineError, ConfigError
 from cityline.settings import Settings
+from webhook.limits import enforce_limits
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +102,10 @@ class LineClient:
 
     def reply(self, reply_token: str, messages: Sequence[Message]) -> None:
         """Reply with ``messages``; raises LineApiError when, say, the token expired."""
-        request = ReplyMessageRequest(replyToken=reply_token, messages=list(messages))
+        fitted = _fitted(messages, "reply")
+        if not fitted:
+            return
+        request = ReplyMessageRequest(replyToken=reply_token, messages=fitted)
         self._call(
             "reply",
             lambda: self._messaging.reply_message_with_http_info(
@@ -111,7 +117,10 @@ class LineClient:
         self, user_id: str, messages: Sequence[Message], retry_key: str | None = None
     ) -> None:
         """Push ``messages`` to one user, with a retry key (a new one if not given)."""
-        request = PushMessageRequest(to=user_id, messages=list(messages))
+        fitted = _fitted(messages, "push")
+        if not fitted:
+            return
+        request = PushMessageRequest(to=user_id, messages=fitted)
         key = retry_key or str(uuid.uuid4())
         self._call(
             "push",
@@ -129,7 +138,10 @@ class LineClient:
         Returns True when LINE accepted the request now, and False when it answered 409,
         which means a request with this retry key was accepted before.
         """
-        request = MulticastRequest(to=list(user_ids), messages=list(messages))
+        fitted = _fitted(messages, "multicast")
+        if not fitted:
+            return True
+        request = MulticastRequest(to=list(user_ids), messages=fitted)
         return self._call(
             "multicast",
             lambda: self._messaging.multicast_with_http_info(
@@ -140,7 +152,10 @@ class LineClient:
 
     def broadcast(self, messages: Sequence[Message], retry_key: str) -> bool:
         """Send ``messages`` to every friend; the return value is as for multicast."""
-        request = BroadcastRequest(messages=list(messages))
+        fitted = _fitted(messages, "broadcast")
+        if not fitted:
+            return True
+        request = BroadcastRequest(messages=fitted)
         return self._call(
             "broadcast",
             lambda: self._messaging.broadcast_with_http_info(
@@ -235,6 +250,13 @@ class LineClient:
             except ValueError:
                 pass  # an HTTP date: fall back to the computed backoff
         return min(self._backoff_base_s * 2 ** (attempt - 1), BACKOFF_MAX_S)
+
+
+def _fitted(messages: Sequence[Message], operation: str) -> list[Message]:
+    fitted = enforce_limits(messages)
+    if not fitted:
+        logger.warning("LINE API %s skipped: no valid message to send", operation)
+    return fitted
 
 
 def _timeouts() -> tuple[float, float]:

@@ -7,6 +7,72 @@ placeholders in ``str.format`` style so that wording can change without touching
 
 # --- Core: welcome, small talk, answers, errors ------------------------------------
 
+WELCOME = (
+    "友だち追加ありがとうございます。武蔵野市のLINE公式アカウントです。\n"
+    "\n"
+    "できること\n"
+    "1. 市の手続きや施設についての質問に、関係する市のページでお答えします。"
+    "文章でそのまま送ってください。\n"
+    "2. 道路の穴、消えた街路灯、倒れそうな木、公園や下水の不具合を、"
+    "写真と場所で通報できます。下の「通報する」から始められます。\n"
+    "3. 防災やイベントなど、選んだ分野のお知らせを受け取れます。"
+    "下の「受信設定」から分野を選べます。\n"
+    "\n"
+    "受信設定で選んだ分野は、お知らせを届けるためだけに使います。"
+    "ブロックすると、このアカウントに保存された設定は削除されます。"
+)
+
+GREETING_REPLY = (
+    "こんにちは。市についての質問を文章で送ってください。"
+    "関係する市のページをお知らせします。"
+)
+THANKS_REPLY = "どういたしまして。ほかにもご質問があれば、いつでも送ってください。"
+HELP_TEXT = (
+    "使い方\n"
+    "・質問：「粗大ごみの出し方」のように文章で送ると、関係する市のページをお知らせします。\n"
+    "・通報：「通報する」を押すと、道路や街路灯などの不具合を写真と場所で知らせられます。\n"
+    "・お知らせ：「受信設定」を押すと、受け取る分野を選べます。"
+)
+RECEIVE_SETTINGS_UNAVAILABLE = (
+    "お知らせの受信設定は、いまは準備中です。もうしばらくお待ちください。"
+)
+
+ANSWER_INTRO = "関係しそうなページです。"
+ANSWER_ALT_TEXT = "関係しそうなページ：{titles}"
+OPEN_PAGE_LABEL = "ページを開く"
+UNTITLED_PAGE = "市のページ"
+FALLBACK_TEXT = (
+    "申し訳ありません。お答えできるページが見つかりませんでした。"
+    "市役所（電話 {phone}）にお問い合わせください。"
+)
+ANSWERER_UNAVAILABLE = (
+    "ただいま質問にお答えできません。時間をおいて送り直すか、"
+    "市役所（電話 {phone}）にお問い合わせください。"
+)
+
+QUICK_REPORT = "通報する"
+QUICK_SETTINGS = "受信設定"
+QUICK_HELP = "使い方"
+
+STICKER_REPLY = "スタンプありがとうございます。質問は文章で送ってください。"
+UNSUPPORTED_MESSAGE = (
+    "動画・音声・ファイルにはお答えできません。質問は文章で送ってください。"
+)
+IMAGE_WITHOUT_REPORT = (
+    "写真を受け取りました。不具合の通報は「通報する」から始めてください。"
+)
+LOCATION_WITHOUT_REPORT = (
+    "位置情報を受け取りました。不具合の通報は「通報する」から始めてください。"
+)
+UNKNOWN_POSTBACK = "この操作は受け付けられませんでした。もう一度お試しください。"
+REPORTS_UNAVAILABLE = (
+    "LINEでの通報の受付は準備中です。お急ぎの場合は市役所（電話 {phone}）へ"
+    "ご連絡ください。"
+)
+HANDLING_FAILED = (
+    "申し訳ありません。うまく処理できませんでした。時間をおいてもう一度お試しください。"
+)
+
 # --- Fault reports --------------------------------------------------------------------
 
 REPORT_CATEGORY_LABELS = {
@@ -129,3 +195,58 @@ REPORT_RATE_LIMITED = (
 REPORT_UNSUPPORTED_MESSAGE = "写真・位置情報・文字でお送りください。"
 
 # --- Receive settings and broadcasts -------------------------------------------------
+
+RECV_TITLE = "受信設定"
+RECV_INTRO = "受け取るお知らせを選んでください。"
+RECV_STATE_ON = "✅ {category}"
+RECV_STATE_OFF = "⬜ {category}"
+RECV_BUTTON_ON = "受け取る"
+RECV_BUTTON_OFF = "停止する"
+RECV_DISPLAY_ON = "「{category}」を受け取る"
+RECV_DISPLAY_OFF = "「{category}」を停止する"
+RECV_ATTRIBUTES_TITLE = "任意の回答"
+RECV_ATTRIBUTES_NOTE = (
+    "答えると、お住まいの地域や年代に向けたお知らせも届きます。"
+    "答えなくても、選んだお知らせは届きます。"
+)
+RECV_ATTRIBUTE_NAMES = {"gender": "性別", "age_band": "年代", "area": "お住まいの地域"}
+RECV_ATTRIBUTE_ROW = "{attribute}：{value}"
+RECV_NO_ANSWER = "回答しない"
+RECV_BUTTON_CHANGE = "変更"
+RECV_BUTTON_DELETE = "設定と回答をすべて削除"
+RECV_DISPLAY_DELETE = "受信設定を削除"
+RECV_PRIVACY_NOTE = (
+    "設定と回答は、お知らせを届けることと人数の集計だけに使います。"
+    "市が個人と結びつけて分析や利用をすることはありません。"
+)
+RECV_ALT_TEXT = "受信設定：{categories}"
+RECV_ALT_TEXT_NONE = "受信設定：受け取るお知らせはありません"
+RECV_TURNED_ON = "「{category}」のお知らせを受け取ります。"
+RECV_TURNED_OFF = "「{category}」のお知らせを停止しました。"
+RECV_SAFETY_CONFIRM = (
+    "「{category}」（{description}）を停止しますか。"
+    "災害時などの大切なお知らせが届かなくなります。"
+)
+RECV_SAFETY_CONFIRM_ALT = "「{category}」を停止しますか"
+RECV_SAFETY_CONFIRM_YES = "停止する"
+RECV_SAFETY_CONFIRM_NO = "受け取り続ける"
+RECV_PICK_TITLE = "{attribute}を選んでください"
+RECV_PICK_ALT = "{attribute}を選んでください"
+RECV_DISPLAY_PICK = "{attribute}を「{value}」にする"
+RECV_ATTRIBUTE_SET = "{attribute}を「{value}」にしました。"
+RECV_DELETED = (
+    "受信設定と回答をすべて削除しました。分野ごとのお知らせは届かなくなります。"
+    "もう一度選ぶときは「受信設定」と送ってください。"
+)
+RECV_DELETED_SAFETY_TO_ALL = (
+    "なお、防災・安全の緊急のお知らせは、友だち全員にお送りすることがあります。"
+)
+RECV_PRIVATE_CHAT_ONLY = (
+    "受信設定は、このアカウントとの1対1のトークで確認・変更できます。"
+)
+RECV_UNKNOWN_CHOICE = "その選択肢は見つかりませんでした。もう一度選んでください。"
+
+BROADCAST_HEADER = "【{category}】"
+BROADCAST_LINK_LABEL = "詳しく見る"
+BROADCAST_LINK_ALT_TEXT = "【{category}】詳しくはリンク先をご覧ください"
+BROADCAST_QUICK_SETTINGS = "受信設定"

@@ -1,0 +1,106 @@
+"""Answer a resident's question with the Answerer, loading it when it is missing.
+
+The app starts even when the index has not been built, so that LINE's webhook keeps
+getting its 200 and ``/healthz`` can report the problem. :class:`AnswererSource`
+then tries to load the Answerer again at most once a minute.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from linebot.v3.messaging import Message
+
+from cityline.errors import CitylineError
+from cityline.settings import Settings
+from webhook import texts
+from webhook.replies import answer_messages, default_quick_reply, text_message
+
+logger = logging.getLogger(__name__)
+
+TOP_K = 3
+RELOAD_INTERVAL_S = 60.0
+
+
+class AnswererLike(Protocol):
+    """What the core uses of ``answerer.answer.Answerer``."""
+
+    def ask(self, question: str, top_k: int = 3) -> Any: ...
+
+
+class AnswererSource:
+    """Hold the Answerer, or load it from ``settings`` when it was not given."""
+
+    def __init__(
+        self,
+        settings: Settings | None,
+        answerer: AnswererLike | None = None,
+        *,
+        reload_interval_s: float = RELOAD_INTERVAL_S,
+    ) -> None:
+        self._settings = settings
+        self._answerer = answerer
+        self._reload_interval_s = reload_interval_s
+        self._last_attempt = float("-inf")
+        self._lock = threading.Lock()
+
+    def get(self) -> AnswererLike | None:
+        """Return the Answerer, trying to load it if it is missing and may load now."""
+        if self._answerer is not None or self._settings is None:
+            return self._answerer
+        with self._lock:
+            now = time.monotonic()
+            if self._answerer is None and (
+                now - self._last_attempt >= self._reload_interval_s
+            ):
+                self._last_attempt = now
+                self._answerer = _load(self._settings)
+        return self._answerer
+
+
+def _load(settings: Settings) -> AnswererLike | None:
+    try:
+        from answerer.answer import Answerer
+    except ImportError as exc:
+        logger.error("the answerer package cannot be imported: %s", exc)
+        return None
+    try:
+        answerer = Answerer.load(settings)
+    except CitylineError as exc:
+        logger.error("questions cannot be answered: %s", exc)
+        return None
+    logger.info("answerer loaded from %s", settings.index_dir)
+    return answerer
+
+
+def question_reply(
+    answerer: AnswererLike | None, question: str, phone: str
+) -> list[Message]:
+    """Build the reply to a question: answer carousel, fallback, or an apology.
+
+    A failing Answerer is logged (without the question) and gets the apology with
+    the contact route, so the resident is never left without an answer.
+    """
+    if answerer is None:
+        return [_apology(phone)]
+    try:
+        result = answerer.ask(question, top_k=TOP_K)
+    except Exception:
+        logger.exception("the answerer failed on a question")
+        return [_apology(phone)]
+    answers: Sequence[Any] = getattr(result, "answers", None) or []
+    if getattr(result, "fallback", False) or not answers:
+        fallback_text = getattr(result, "fallback_text", None)
+        text = fallback_text or texts.FALLBACK_TEXT.format(phone=phone)
+        return [text_message(text, default_quick_reply())]
+    return answer_messages(answers)
+
+
+def _apology(phone: str) -> Message:
+    return text_message(
+        texts.ANSWERER_UNAVAILABLE.format(phone=phone), default_quick_reply()
+    )

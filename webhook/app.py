@@ -1,0 +1,261 @@
+"""The FastAPI app that LINE calls: ``POST /callback`` and ``GET /healthz``.
+
+``/callback`` reads the body with a size bound, verifies ``X-Line-Signature`` over
+the raw bytes with line-bot-sdk, stores the events in the inbox and returns 200
+before any event is handled. A :class:`~webhook.worker.KeyedWorker` then handles
+them in order per user. Events left in the inbox when the app stops are handled
+when it starts again.
+
+Nothing here reads the environment: :func:`create_app` takes its settings and,
+optionally, ready-made dependencies (tests and the demo pass fakes or shared ones).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from linebot.v3.webhook import SignatureValidator
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from cityline.db import create_db_engine
+from cityline.errors import ConfigError
+from cityline.settings import Settings
+from webhook.answering import AnswererLike, AnswererSource
+from webhook.flow import Flow
+from webhook.handler import EventHandler
+from webhook.inbox import Inbox, InboxItem
+from webhook.line_client import LineClient
+from webhook.privacy import UserHasher
+from webhook.sending import ReplySender
+from webhook.wiring import build_flows, build_routers
+from webhook.worker import DEFAULT_THREADS, KeyedWorker
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1024 * 1024
+"""Largest webhook body accepted (1 MiB); LINE's bodies are a few kilobytes."""
+
+
+class WebhookService:
+    """The state behind the routes: verification, inbox, worker and handler."""
+
+    def __init__(
+        self,
+        *,
+        channel_secret: str,
+        inbox: Inbox,
+        handler: EventHandler,
+        answerers: AnswererSource,
+        worker_threads: int,
+        handle_events: bool,
+    ) -> None:
+        self.inbox = inbox
+        self.handler = handler
+        self.answerers = answerers
+        self.handle_events = handle_events
+        self._validator = SignatureValidator(channel_secret)
+        self._worker_threads = worker_threads
+        self._accept_lock = threading.Lock()
+        self.worker: KeyedWorker[InboxItem] | None = None
+
+    def signature_is_valid(self, body: bytes, signature: str) -> bool:
+        """Check ``signature`` against the HMAC-SHA256 of ``body``."""
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return self._validator.validate(text, signature)
+
+    def start(self) -> None:
+        """Prune old ids, start the worker and queue the events left from before."""
+        self.inbox.prune()
+        if not self.handle_events:
+            logger.info("event handling is off; events are only stored")
+            return
+        self.worker = KeyedWorker(
+            self.handler.handle_item, threads=self._worker_threads, name="events"
+        )
+        with self._accept_lock:
+            left = self.inbox.pending()
+            for item in left:
+                self._submit(item)
+        if left:
+            logger.info("queued %d events left in the inbox", len(left))
+
+    def stop(self) -> None:
+        """Stop the worker; events it had not started stay in the inbox."""
+        if self.worker is not None:
+            self.worker.stop()
+            self.worker = None
+
+    def accept(self, raw_events: Sequence[Any]) -> int:
+        """Store the new events and queue them; return how many were new."""
+        events = [raw for raw in raw_events if isinstance(raw, dict)]
+        if len(events) != len(raw_events):
+            logger.warning(
+                "skipped %d events that are not JSON objects",
+                len(raw_events) - len(events),
+            )
+        # Storing and queueing under one lock keeps each user's events in the
+        # order in which they were stored, even when bodies arrive concurrently.
+        with self._accept_lock:
+            items = self.inbox.add(events)
+            for item in items:
+                self._submit(item)
+        return len(items)
+
+    def _submit(self, item: InboxItem) -> None:
+        if self.worker is not None:
+            self.worker.submit(item.source_hash or item.event_id, item)
+
+    def health(self) -> dict[str, Any]:
+        """Return whether the index is loaded and the database is writable."""
+        index_loaded = self.answerers.get() is not None
+        try:
+            self.inbox.check_writable()
+            database_writable = True
+        except (SQLAlchemyError, OSError) as exc:
+            logger.error("health check: the database is not writable: %s", exc)
+            database_writable = False
+        healthy = index_loaded and database_writable
+        return {
+            "status": "ok" if healthy else "unhealthy",
+            "index_loaded": index_loaded,
+            "database_writable": database_writable,
+        }
+
+
+def create_app(
+    settings: Settings,
+    *,
+    answerer: AnswererLike | None = None,
+    line_client: LineClient | None = None,
+    engine: Engine | None = None,
+    flows: Sequence[Flow] | None = None,
+    worker_threads: int = DEFAULT_THREADS,
+    handle_events: bool = True,
+) -> FastAPI:
+    """Build the webhook app; dependencies not given are made from ``settings``.
+
+    ``answerer`` defaults to ``Answerer.load(settings)``, retried later when the
+    index is missing. ``flows`` defaults to ``build_flows(...)``. With
+    ``handle_events=False`` events are verified and stored but not handled, which
+    leaves them for the next app on the same database. Raises ConfigError when the
+    channel secret or access token is missing.
+    """
+    if not settings.line_channel_secret:
+        raise ConfigError(
+            "LINE_CHANNEL_SECRET is not set; set it to the channel secret from the "
+            "LINE Developers console"
+        )
+    owns_line_client = line_client is None
+    owns_engine = engine is None
+    line_client = line_client or LineClient(settings)
+    engine = engine or create_db_engine(settings.app_database_url)
+    hasher = UserHasher(settings.user_hash_key())
+    inbox = Inbox(engine, hasher)
+    if flows is None:
+        flows = build_flows(settings, engine, line_client.get_content)
+    answerers = AnswererSource(settings if answerer is None else None, answerer)
+    answerers.get()
+    handler = EventHandler(
+        settings=settings,
+        inbox=inbox,
+        flows=flows,
+        answerers=answerers,
+        sender=ReplySender(line_client),
+        hasher=hasher,
+    )
+    service = WebhookService(
+        channel_secret=settings.line_channel_secret,
+        inbox=inbox,
+        handler=handler,
+        answerers=answerers,
+        worker_threads=worker_threads,
+        handle_events=handle_events,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(service.start)
+        logger.info("webhook started with %d flows", len(flows))
+        try:
+            yield
+        finally:
+            await run_in_threadpool(service.stop)
+            if owns_line_client:
+                line_client.close()
+            if owns_engine:
+                engine.dispose()
+            logger.info("webhook stopped")
+
+    app = FastAPI(title="cityline webhook", lifespan=lifespan, docs_url=None)
+    app.state.service = service
+    app.state.line_client = line_client
+    app.state.engine = engine
+
+    @app.get("/healthz")
+    async def healthz() -> JSONResponse:
+        report = await run_in_threadpool(service.health)
+        status = 200 if report["status"] == "ok" else 503
+        return JSONResponse(report, status_code=status)
+
+    @app.post("/callback")
+    async def callback(request: Request) -> JSONResponse:
+        return await _callback(service, request)
+
+    for router in build_routers(settings, engine):
+        app.include_router(router)
+    return app
+
+
+async def _callback(service: WebhookService, request: Request) -> JSONResponse:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return _error(413, f"body is larger than {MAX_BODY_BYTES} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            return _error(413, f"body is larger than {MAX_BODY_BYTES} bytes")
+
+    signature = request.headers.get("x-line-signature")
+    if not signature:
+        logger.warning("webhook call without X-Line-Signature rejected")
+        return _error(400, "missing X-Line-Signature header")
+    if not service.signature_is_valid(bytes(body), signature):
+        logger.warning("webhook call with an invalid signature rejected")
+        return _error(400, "invalid X-Line-Signature")
+
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        logger.warning("signed webhook body is not JSON; rejected")
+        return _error(400, "body is not JSON")
+    events = payload.get("events") if isinstance(payload, dict) else None
+    if not isinstance(events, list):
+        logger.warning("signed webhook body has no events list; rejected")
+        return _error(400, "body has no events list")
+    if not events:
+        return JSONResponse({})
+
+    try:
+        stored = await run_in_threadpool(service.accept, events)
+    except SQLAlchemyError:
+        logger.exception("storing %d webhook events failed", len(events))
+        return _error(503, "events could not be stored; LINE may redeliver them")
+    logger.info("webhook: %d events, %d new", len(events), stored)
+    return JSONResponse({})
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)

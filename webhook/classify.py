@@ -1,0 +1,149 @@
+"""Sort a text message that no flow took: receive settings, small talk or question.
+
+Small talk is recognised only when the whole message is made of greeting, thanks or
+help phrases (after removing punctuation, symbols and emoji), so that
+「こんにちは、粗大ごみの出し方は？」 is still a question. A receive-settings request
+is a short message that names the settings, such as 受信設定 or 配信を止めたい.
+Fault reports are not recognised here: the reports flow takes them before the core
+sees them, and without that flow they are answered as questions.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+
+
+class TextKind(enum.Enum):
+    """What a resident's text message is, as far as the core is concerned."""
+
+    RECEIVE_SETTINGS = "receive_settings"
+    GREETING = "greeting"
+    THANKS = "thanks"
+    HELP = "help"
+    QUESTION = "question"
+
+
+MAX_SETTINGS_REQUEST_CHARS = 40
+
+GREETINGS = frozenset(
+    {
+        "こんにちは",
+        "こんにちわ",
+        "こんばんは",
+        "こんばんわ",
+        "おはよう",
+        "おはようございます",
+        "はじめまして",
+        "初めまして",
+        "よろしく",
+        "よろしくお願いします",
+        "よろしくおねがいします",
+        "宜しくお願いします",
+        "どうも",
+        "やあ",
+        "hello",
+        "hi",
+        "hey",
+    }
+)
+THANKS = frozenset(
+    {
+        "ありがとう",
+        "ありがとうございます",
+        "ありがとうございました",
+        "どうもありがとう",
+        "どうもありがとうございます",
+        "どうもありがとうございました",
+        "有難うございます",
+        "有り難うございます",
+        "助かりました",
+        "助かります",
+        "了解しました",
+        "わかりました",
+        "分かりました",
+        "承知しました",
+        "thanks",
+        "thankyou",
+        "サンキュー",
+    }
+)
+HELP = frozenset(
+    {
+        "使い方",
+        "つかいかた",
+        "使いかた",
+        "使い方を教えて",
+        "使い方を教えてください",
+        "ヘルプ",
+        "help",
+        "メニュー",
+        "menu",
+        "何ができる",
+        "何ができますか",
+        "なにができますか",
+        "できること",
+        "?",
+    }
+)
+RECEIVE_SETTINGS = re.compile(
+    r"(受信|配信|通知|お知らせ|おしらせ)(の)?(設定|停止|変更|解除)"
+    r"|(配信|通知|お知らせ|おしらせ)を(止め|とめ|停止|やめ|受け取|選)"
+)
+
+# Separators between phrases: whitespace, punctuation and symbols (emoji included).
+_SEPARATOR_CATEGORIES = ("Z", "P", "S", "C", "M")
+
+
+def classify_text(text: str) -> TextKind:
+    """Return the kind of ``text``; anything not recognised is a QUESTION."""
+    normalized = unicodedata.normalize("NFKC", text).strip().lower()
+    compact = "".join(normalized.split())
+    if compact and len(compact) <= MAX_SETTINGS_REQUEST_CHARS:
+        if RECEIVE_SETTINGS.search(compact):
+            return TextKind.RECEIVE_SETTINGS
+    if normalized in HELP:
+        return TextKind.HELP
+    phrases = _phrases(normalized)
+    if not phrases:
+        return TextKind.QUESTION
+    joined = _small_talk_kind("".join(phrases))
+    if joined is not None:
+        return joined
+    kinds = set()
+    for phrase in phrases:
+        kind = _small_talk_kind(phrase)
+        if kind is None:
+            return TextKind.QUESTION
+        kinds.add(kind)
+    for kind in (TextKind.HELP, TextKind.THANKS, TextKind.GREETING):
+        if kind in kinds:
+            return kind
+    return TextKind.QUESTION
+
+
+def _small_talk_kind(phrase: str) -> TextKind | None:
+    phrase = phrase.rstrip("ーぁぃぅぇぉっ~")
+    if phrase in HELP:
+        return TextKind.HELP
+    if phrase in THANKS:
+        return TextKind.THANKS
+    if phrase in GREETINGS:
+        return TextKind.GREETING
+    return None
+
+
+def _phrases(text: str) -> list[str]:
+    phrases: list[str] = []
+    current: list[str] = []
+    for char in text:
+        if unicodedata.category(char)[0] in _SEPARATOR_CATEGORIES:
+            if current:
+                phrases.append("".join(current))
+                current = []
+        else:
+            current.append(char)
+    if current:
+        phrases.append("".join(current))
+    return phrases

@@ -1,0 +1,86 @@
+"""Turn LINE webhook event objects (parsed JSON) into :class:`IncomingEvent`.
+
+The core works on the JSON objects themselves rather than on line-bot-sdk's event
+models, so that an event type or field that the SDK does not know yet is still
+stored, ordered and handled (as an unknown event) instead of failing to parse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from webhook.flow import IncomingEvent
+
+
+def event_id_of(raw: Mapping[str, Any]) -> str | None:
+    """Return the ``webhookEventId`` of a raw event, or None when it has none."""
+    value = raw.get("webhookEventId")
+    return value if isinstance(value, str) and value else None
+
+
+def source_key_of(raw: Mapping[str, Any]) -> str | None:
+    """Return the id that orders this event: user, else group or room; None if none."""
+    source = raw.get("source")
+    if not isinstance(source, Mapping):
+        return None
+    for key in ("userId", "groupId", "roomId"):
+        value = source.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def to_incoming_event(raw: Mapping[str, Any]) -> IncomingEvent:
+    """Build the IncomingEvent of one raw event; missing fields become None.
+
+    Raises ValueError when the event has no ``webhookEventId``.
+    """
+    event_id = event_id_of(raw)
+    if event_id is None:
+        raise ValueError(
+            f"LINE event has no webhookEventId (keys {sorted(raw)!r}); "
+            "it cannot be stored or deduplicated"
+        )
+    source = _mapping(raw.get("source"))
+    message = _mapping(raw.get("message"))
+    postback = _mapping(raw.get("postback"))
+    delivery = _mapping(raw.get("deliveryContext"))
+    event_type = _text(raw.get("type")) or "unknown"
+    is_message = event_type == "message"
+    return IncomingEvent(
+        event_id=event_id,
+        event_type=event_type,
+        user_id=_text(source.get("userId")),
+        reply_token=_text(raw.get("replyToken")),
+        timestamp_ms=_integer(raw.get("timestamp")),
+        message_type=_text(message.get("type")) if is_message else None,
+        message_id=_text(message.get("id")) if is_message else None,
+        text=_text(message.get("text")) if is_message else None,
+        postback_data=_text(postback.get("data")),
+        latitude=_number(message.get("latitude")) if is_message else None,
+        longitude=_number(message.get("longitude")) if is_message else None,
+        address=_text(message.get("address")) if is_message else None,
+        redelivery=delivery.get("isRedelivery") is True,
+        raw=dict(raw),
+    )
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _integer(value: Any) -> int:
+    if isinstance(value, bool):
+        return 0
+    return value if isinstance(value, int) else 0
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)

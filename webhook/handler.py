@@ -1,0 +1,207 @@
+"""Handle one stored event: decide the reply, send it, and clear the inbox row.
+
+The order of decisions is the contract in ``webhook.flow``: follow and unfollow are
+the core's own, every other event is offered to the flows in order, and a text
+message that no flow takes is classified (``webhook.classify``) and answered here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from linebot.v3.messaging import Message
+
+from cityline.settings import Settings
+from webhook import texts
+from webhook.answering import AnswererSource, question_reply
+from webhook.classify import TextKind, classify_text
+from webhook.events import to_incoming_event
+from webhook.flow import Flow, IncomingEvent
+from webhook.inbox import Inbox, InboxItem
+from webhook.line_client import LineApiError
+from webhook.privacy import UserHasher
+from webhook.replies import default_quick_reply, text_message
+from webhook.sending import ReplySender
+
+logger = logging.getLogger(__name__)
+
+# Events that need no answer from a one-to-one city account.
+SILENT_EVENT_TYPES = frozenset(
+    {
+        "join",
+        "leave",
+        "memberJoined",
+        "memberLeft",
+        "unsend",
+        "videoPlayComplete",
+        "beacon",
+        "accountLink",
+        "things",
+        "membership",
+        "module",
+        "activated",
+        "deactivated",
+        "botSuspended",
+        "botResumed",
+    }
+)
+UNSUPPORTED_MESSAGE_TYPES = frozenset({"video", "audio", "file"})
+
+
+class EventHandler:
+    """Turn inbox items into replies; one instance serves all worker threads."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        inbox: Inbox,
+        flows: Sequence[Flow],
+        answerers: AnswererSource,
+        sender: ReplySender,
+        hasher: UserHasher,
+    ) -> None:
+        self._settings = settings
+        self._inbox = inbox
+        self._flows = list(flows)
+        self._answerers = answerers
+        self._sender = sender
+        self._hasher = hasher
+
+    def handle_item(self, item: InboxItem) -> None:
+        """Handle ``item`` and mark it handled, whatever happens on the way.
+
+        An event that fails is logged with its id and not tried again: trying at
+        every restart would only repeat the failure.
+        """
+        try:
+            event = to_incoming_event(item.raw)
+            self.handle_event(event, item.seq)
+        except LineApiError as exc:
+            logger.error("event %s: reply not delivered: %s", item.event_id, exc)
+        except Exception:
+            logger.exception("event %s: handling failed", item.event_id)
+        finally:
+            self._inbox.mark_handled(item.seq)
+
+    def handle_event(self, event: IncomingEvent, seq: int | None = None) -> None:
+        """Decide and send the reply to ``event``; ``seq`` is its inbox position."""
+        logger.debug(
+            "event %s: %s/%s from user %s",
+            event.event_id,
+            event.event_type,
+            event.message_type,
+            self._hasher.for_log(event.user_id),
+        )
+        if event.raw.get("mode") == "standby":
+            logger.info("event %s: channel in standby mode; ignored", event.event_id)
+            return
+        messages = self.respond(event, seq)
+        how = self._sender.send(event, messages)
+        logger.info(
+            "event %s (%s) handled: %d messages by %s",
+            event.event_id,
+            event.event_type,
+            len(messages),
+            how,
+        )
+
+    def respond(self, event: IncomingEvent, seq: int | None = None) -> list[Message]:
+        """Return the messages that answer ``event`` (empty for no answer)."""
+        if event.event_type == "follow":
+            return self._on_follow(event)
+        if event.event_type == "unfollow":
+            self._on_unfollow(event, seq)
+            return []
+        for flow in self._flows:
+            try:
+                taken = flow.handle(event)
+            except Exception:
+                logger.exception("event %s: flow %r failed", event.event_id, flow.name)
+                return [text_message(texts.HANDLING_FAILED)]
+            if taken is not None:
+                logger.debug("event %s taken by flow %r", event.event_id, flow.name)
+                return list(taken)
+        return self._core_reply(event)
+
+    def _on_follow(self, event: IncomingEvent) -> list[Message]:
+        if event.user_id:
+            for flow in self._flows:
+                try:
+                    flow.on_follow(event.user_id)
+                except Exception:
+                    logger.exception(
+                        "event %s: on_follow of flow %r failed",
+                        event.event_id,
+                        flow.name,
+                    )
+        return [text_message(texts.WELCOME, default_quick_reply())]
+
+    def _on_unfollow(self, event: IncomingEvent, seq: int | None) -> None:
+        if not event.user_id:
+            return
+        for flow in self._flows:
+            try:
+                flow.forget_user(event.user_id)
+            except Exception:
+                logger.exception(
+                    "event %s: forget_user of flow %r failed",
+                    event.event_id,
+                    flow.name,
+                )
+        if seq is not None:
+            self._inbox.forget_source(event.user_id, before_seq=seq)
+        logger.info("event %s: unfollow; the user's data was deleted", event.event_id)
+
+    def _core_reply(self, event: IncomingEvent) -> list[Message]:
+        if event.event_type == "message":
+            return self._message_reply(event)
+        if event.event_type == "postback":
+            return self._postback_reply(event)
+        if event.event_type not in SILENT_EVENT_TYPES:
+            logger.info(
+                "event %s: event type %r is not handled; ignored",
+                event.event_id,
+                event.event_type,
+            )
+        return []
+
+    def _message_reply(self, event: IncomingEvent) -> list[Message]:
+        kind = event.message_type
+        if kind == "text":
+            return self._text_reply(event.text or "")
+        if kind == "sticker":
+            return [text_message(texts.STICKER_REPLY, default_quick_reply())]
+        if kind == "image":
+            return [text_message(texts.IMAGE_WITHOUT_REPORT, default_quick_reply())]
+        if kind == "location":
+            return [text_message(texts.LOCATION_WITHOUT_REPORT, default_quick_reply())]
+        if kind not in UNSUPPORTED_MESSAGE_TYPES:
+            logger.info("event %s: message type %r unknown", event.event_id, kind)
+        return [text_message(texts.UNSUPPORTED_MESSAGE, default_quick_reply())]
+
+    def _text_reply(self, text: str) -> list[Message]:
+        kind = classify_text(text)
+        if kind is TextKind.RECEIVE_SETTINGS:
+            return [text_message(texts.RECEIVE_SETTINGS_UNAVAILABLE)]
+        if kind is TextKind.GREETING:
+            return [text_message(texts.GREETING_REPLY, default_quick_reply())]
+        if kind is TextKind.THANKS:
+            return [text_message(texts.THANKS_REPLY, default_quick_reply())]
+        if kind is TextKind.HELP:
+            return [text_message(texts.HELP_TEXT, default_quick_reply())]
+        phone = self._settings.city_hall_phone
+        return question_reply(self._answerers.get(), text, phone)
+
+    def _postback_reply(self, event: IncomingEvent) -> list[Message]:
+        owner = event.postback_params().get("flow")
+        phone = self._settings.city_hall_phone
+        if owner == "settings":
+            return [text_message(texts.RECEIVE_SETTINGS_UNAVAILABLE)]
+        if owner == "report":
+            return [text_message(texts.REPORTS_UNAVAILABLE.format(phone=phone))]
+        logger.info(
+            "event %s: postback for flow %r that no flow took", event.event_id, owner
+        )
+        return [text_message(texts.UNKNOWN_POSTBACK, default_quick_reply())]

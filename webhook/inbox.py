@@ -1,0 +1,223 @@
+"""The inbox: verified webhook events, stored before the 200 and handled later.
+
+Each event is a row keyed by LINE's ``webhookEventId``, so an event that LINE
+delivers again is stored once and handled once. A row is *pending* while it holds the
+event's JSON and has no handled time. Handling it clears the JSON and the hashed
+source id and sets the handled time: what remains (id, handled time) only serves to
+recognise a redelivery, and :meth:`Inbox.prune` deletes it after some days.
+
+The store is one component of the app database (tables prefixed ``inbox_``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Engine,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    insert,
+    select,
+    update,
+)
+
+from cityline.db import ensure_schema
+from webhook.events import event_id_of, source_key_of
+from webhook.privacy import UserHasher
+
+logger = logging.getLogger(__name__)
+
+COMPONENT = "inbox"
+SCHEMA_VERSION = 1
+KEEP_HANDLED_IDS_S = 7 * 24 * 3600
+"""How long the ids of handled events are kept to recognise redeliveries (7 days).
+
+LINE redelivers a failed webhook for a limited time only (well under a day when
+redelivery is turned on), so a week is a wide margin.
+"""
+
+metadata = MetaData()
+inbox_events = Table(
+    "inbox_events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", String(64), nullable=False, unique=True),
+    Column("source_hash", String(64), nullable=True, index=True),
+    Column("received_at", Float, nullable=False),
+    Column("handled_at", Float, nullable=True, index=True),
+    Column("body", Text, nullable=True),
+)
+inbox_health = Table(
+    "inbox_health",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("checked_at", Float, nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """A pending event: its order, id, the hashed source id and the event's JSON."""
+
+    seq: int
+    event_id: str
+    source_hash: str | None
+    received_at: float
+    raw: Mapping[str, Any]
+
+
+class Inbox:
+    """The inbox tables of one app database; safe to share between threads."""
+
+    def __init__(self, engine: Engine, hasher: UserHasher) -> None:
+        self._engine = engine
+        self._hasher = hasher
+        self._write_lock = threading.Lock()
+        ensure_schema(engine, COMPONENT, metadata, SCHEMA_VERSION)
+
+    def add(self, raw_events: Iterable[Mapping[str, Any]]) -> list[InboxItem]:
+        """Store the events not seen before and return them, in body order.
+
+        Events without a ``webhookEventId`` are skipped with a warning, because
+        they could not be deduplicated. Duplicates within ``raw_events`` count once.
+        """
+        candidates: dict[str, Mapping[str, Any]] = {}
+        for raw in raw_events:
+            event_id = event_id_of(raw)
+            if event_id is None:
+                logger.warning("skipped a LINE event without webhookEventId")
+                continue
+            candidates.setdefault(event_id, raw)
+        if not candidates:
+            return []
+        received_at = time.time()
+        with self._write_lock, self._engine.begin() as connection:
+            known = set(
+                connection.execute(
+                    select(inbox_events.c.event_id).where(
+                        inbox_events.c.event_id.in_(list(candidates))
+                    )
+                ).scalars()
+            )
+            rows = [
+                {
+                    "event_id": event_id,
+                    "source_hash": self._source_hash(raw),
+                    "received_at": received_at,
+                    "body": json.dumps(raw, ensure_ascii=False),
+                }
+                for event_id, raw in candidates.items()
+                if event_id not in known
+            ]
+            items = []
+            for row in rows:
+                seq = connection.execute(
+                    insert(inbox_events).values(**row)
+                ).inserted_primary_key[0]
+                items.append(
+                    InboxItem(
+                        seq=seq,
+                        event_id=row["event_id"],
+                        source_hash=row["source_hash"],
+                        received_at=received_at,
+                        raw=candidates[row["event_id"]],
+                    )
+                )
+        if known:
+            logger.info("ignored %d events already in the inbox", len(known))
+        return items
+
+    def pending(self) -> list[InboxItem]:
+        """Return the events not handled yet, oldest first."""
+        query = (
+            select(inbox_events)
+            .where(inbox_events.c.handled_at.is_(None))
+            .order_by(inbox_events.c.seq)
+        )
+        with self._engine.connect() as connection:
+            rows = connection.execute(query).mappings().all()
+        items = []
+        for row in rows:
+            try:
+                raw = json.loads(row["body"] or "{}")
+            except ValueError:
+                raw = {}
+            items.append(
+                InboxItem(
+                    seq=row["seq"],
+                    event_id=row["event_id"],
+                    source_hash=row["source_hash"],
+                    received_at=row["received_at"],
+                    raw=raw,
+                )
+            )
+        return items
+
+    def mark_handled(self, seq: int) -> None:
+        """Record that event ``seq`` was handled and delete its JSON and source."""
+        with self._write_lock, self._engine.begin() as connection:
+            connection.execute(
+                update(inbox_events)
+                .where(inbox_events.c.seq == seq)
+                .values(handled_at=time.time(), body=None, source_hash=None)
+            )
+
+    def forget_source(self, user_id: str, before_seq: int) -> int:
+        """Delete the stored data of ``user_id``'s events older than ``before_seq``.
+
+        Called on unfollow. Later events (a new follow, say) stay pending. Returns
+        the number of rows cleared.
+        """
+        source_hash = self._hasher.hash(user_id)
+        with self._write_lock, self._engine.begin() as connection:
+            result = connection.execute(
+                update(inbox_events)
+                .where(inbox_events.c.source_hash == source_hash)
+                .where(inbox_events.c.seq < before_seq)
+                .values(
+                    body=None,
+                    source_hash=None,
+                    handled_at=time.time(),
+                )
+            )
+        return result.rowcount
+
+    def prune(self, keep_s: float = KEEP_HANDLED_IDS_S) -> int:
+        """Delete the ids of events handled more than ``keep_s`` seconds ago."""
+        cutoff = time.time() - keep_s
+        with self._write_lock, self._engine.begin() as connection:
+            result = connection.execute(
+                delete(inbox_events).where(inbox_events.c.handled_at < cutoff)
+            )
+        if result.rowcount:
+            logger.info("pruned %d handled event ids from the inbox", result.rowcount)
+        return result.rowcount
+
+    def check_writable(self) -> None:
+        """Write a row to ``inbox_health``; raises SQLAlchemyError when that fails."""
+        now = time.time()
+        with self._write_lock, self._engine.begin() as connection:
+            changed = connection.execute(
+                update(inbox_health)
+                .where(inbox_health.c.id == 1)
+                .values(checked_at=now)
+            ).rowcount
+            if not changed:
+                connection.execute(insert(inbox_health).values(id=1, checked_at=now))
+
+    def _source_hash(self, raw: Mapping[str, Any]) -> str | None:
+        key = source_key_of(raw)
+        return self._hasher.hash(key) if key else None

@@ -1,0 +1,259 @@
+"""LINE's limits on outgoing messages, and the code that keeps messages within them.
+
+LINE rejects a whole request when one field breaks a limit, so every message goes
+through :func:`enforce_limits` before it is sent (``LineClient`` does this for reply,
+push, multicast and broadcast). Texts that are too long are cut cleanly with an
+ellipsis. Items over a count limit are dropped from the end. An action that cannot be
+cut (a URI or postback data over its limit) is removed together with the button or
+quick-reply item that carries it. Each change is logged at WARNING, because it means
+a message was built too large.
+
+The figures are those of the LINE Messaging API reference (message objects, Flex
+Message elements and quick reply). LINE counts text lengths in UTF-16 code units, so
+an emoji outside the Basic Multilingual Plane counts 2.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from linebot.v3.messaging import Message
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGES_PER_REQUEST = 5
+MAX_CAROUSEL_BUBBLES = 12
+MAX_QUICK_REPLY_ITEMS = 13
+MAX_TEXT_UNITS = 5000
+MAX_ALT_TEXT_UNITS = 400
+MAX_URI_LENGTH = 1000
+MAX_ACTION_LABEL_UNITS = 20
+MAX_POSTBACK_DATA_LENGTH = 300
+MAX_DISPLAY_TEXT_UNITS = 300
+MAX_CAROUSEL_JSON_BYTES = 50_000
+ELLIPSIS = "…"
+
+_ZERO_WIDTH_JOINER = "\u200d"
+_REGIONAL_INDICATORS = range(0x1F1E6, 0x1F200)
+_SKIN_TONES = range(0x1F3FB, 0x1F400)
+
+
+def utf16_length(text: str) -> int:
+    """Return the length of ``text`` in UTF-16 code units, as LINE counts it."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def truncate(text: str, max_units: int, ellipsis: str = ELLIPSIS) -> str:
+    """Cut ``text`` to at most ``max_units`` UTF-16 code units, ending in ``ellipsis``.
+
+    A text within the limit is returned unchanged. The cut never splits a surrogate
+    pair, an emoji sequence (skin tone, ZWJ sequence, flag, variation selector) or a
+    letter from its combining marks: the whole cluster is dropped instead. Raises
+    ValueError when ``max_units`` cannot hold the ellipsis.
+    """
+    if utf16_length(text) <= max_units:
+        return text
+    budget = max_units - utf16_length(ellipsis)
+    if budget < 0:
+        raise ValueError(
+            f"max_units={max_units!r} is shorter than the ellipsis {ellipsis!r}; "
+            "pass a larger limit or a shorter ellipsis"
+        )
+    cut = 0
+    used = 0
+    for char in text:
+        width = 2 if ord(char) > 0xFFFF else 1
+        if used + width > budget:
+            break
+        used += width
+        cut += 1
+    cut = _cluster_start(text, cut)
+    return text[:cut].rstrip() + ellipsis
+
+
+def _cluster_start(text: str, cut: int) -> int:
+    """Move ``cut`` back so that it does not fall inside a user-perceived character."""
+    while 0 < cut < len(text) and (
+        _extends_previous(text[cut]) or text[cut - 1] == _ZERO_WIDTH_JOINER
+    ):
+        cut -= 1
+    # Flags are pairs of regional indicators: never keep an odd one at the end.
+    run = 0
+    while run < cut and ord(text[cut - 1 - run]) in _REGIONAL_INDICATORS:
+        run += 1
+    if run % 2 == 1 and cut < len(text) and ord(text[cut]) in _REGIONAL_INDICATORS:
+        cut -= 1
+    return cut
+
+
+def _extends_previous(char: str) -> bool:
+    code = ord(char)
+    return (
+        unicodedata.combining(char) != 0
+        or unicodedata.category(char) in ("Mn", "Me")
+        or 0xFE00 <= code <= 0xFE0F
+        or 0xE0100 <= code <= 0xE01EF
+        or code in _SKIN_TONES
+        or char == _ZERO_WIDTH_JOINER
+    )
+
+
+def enforce_limits(messages: Sequence[Message]) -> list[Message]:
+    """Return ``messages`` changed as little as needed to fit LINE's limits.
+
+    Messages past the fifth are dropped, as is a text message left empty. The input
+    objects are not modified.
+    """
+    if len(messages) > MAX_MESSAGES_PER_REQUEST:
+        logger.warning(
+            "dropped %d messages over the limit of %d per request",
+            len(messages) - MAX_MESSAGES_PER_REQUEST,
+            MAX_MESSAGES_PER_REQUEST,
+        )
+    fitted: list[Message] = []
+    for message in messages[:MAX_MESSAGES_PER_REQUEST]:
+        data = message.to_dict()
+        cleaned = enforce_message_limits(data)
+        if cleaned is None:
+            continue
+        fitted.append(message if cleaned == message.to_dict() else _rebuild(cleaned))
+    return fitted
+
+
+def _rebuild(data: dict[str, Any]) -> Message:
+    return Message.from_dict(data)
+
+
+def enforce_message_limits(data: dict[str, Any]) -> dict[str, Any] | None:
+    """Fit one message, given as LINE's JSON object; None when nothing valid is left.
+
+    The dict is modified in place and returned.
+    """
+    kind = data.get("type")
+    if kind in ("text", "textV2"):
+        text = data.get("text") or ""
+        data["text"] = _cut(text, MAX_TEXT_UNITS, "text")
+        if not data["text"].strip():
+            logger.warning("dropped a text message with no text")
+            return None
+    if "altText" in data:
+        data["altText"] = _cut(data["altText"] or "", MAX_ALT_TEXT_UNITS, "altText")
+    if kind == "flex":
+        _fit_flex(data)
+    _fit_quick_reply(data)
+    _fit_actions(data)
+    return data
+
+
+def _cut(text: str, max_units: int, field_name: str) -> str:
+    cut = truncate(text, max_units)
+    if cut != text:
+        logger.warning(
+            "cut %s from %d to %d UTF-16 code units",
+            field_name,
+            utf16_length(text),
+            utf16_length(cut),
+        )
+    return cut
+
+
+def _fit_flex(data: dict[str, Any]) -> None:
+    container = data.get("contents") or {}
+    if container.get("type") != "carousel":
+        return
+    bubbles = container.get("contents") or []
+    if len(bubbles) > MAX_CAROUSEL_BUBBLES:
+        logger.warning(
+            "dropped %d carousel bubbles over the limit of %d",
+            len(bubbles) - MAX_CAROUSEL_BUBBLES,
+            MAX_CAROUSEL_BUBBLES,
+        )
+        del bubbles[MAX_CAROUSEL_BUBBLES:]
+    while len(bubbles) > 1 and _json_size(container) > MAX_CAROUSEL_JSON_BYTES:
+        logger.warning(
+            "dropped a carousel bubble: the carousel exceeds %d bytes of JSON",
+            MAX_CAROUSEL_JSON_BYTES,
+        )
+        bubbles.pop()
+
+
+def _json_size(value: Any) -> int:
+    return len(json.dumps(value, ensure_ascii=False).encode("utf-8"))
+
+
+def _fit_quick_reply(data: dict[str, Any]) -> None:
+    quick_reply = data.get("quickReply")
+    if not quick_reply:
+        return
+    items = [
+        item
+        for item in quick_reply.get("items") or []
+        if _action_is_valid(item.get("action"))
+    ]
+    if len(items) > MAX_QUICK_REPLY_ITEMS:
+        logger.warning(
+            "dropped %d quick-reply items over the limit of %d",
+            len(items) - MAX_QUICK_REPLY_ITEMS,
+            MAX_QUICK_REPLY_ITEMS,
+        )
+        del items[MAX_QUICK_REPLY_ITEMS:]
+    if items:
+        quick_reply["items"] = items
+    else:
+        del data["quickReply"]
+
+
+def _fit_actions(node: Any) -> None:
+    """Cut action labels and texts, and remove actions that cannot be cut."""
+    if isinstance(node, list):
+        node[:] = [
+            item
+            for item in node
+            if not (
+                isinstance(item, dict)
+                and item.get("type") == "button"
+                and not _action_is_valid(item.get("action"))
+            )
+        ]
+        for item in node:
+            _fit_actions(item)
+        return
+    if not isinstance(node, dict):
+        return
+    action = node.get("action")
+    if isinstance(action, dict):
+        if _action_is_valid(action):
+            _fit_action_texts(action)
+        else:
+            logger.warning("removed a %s action over its length limit", action["type"])
+            del node["action"]
+    for key, value in node.items():
+        if key != "action":
+            _fit_actions(value)
+
+
+def _action_is_valid(action: Any) -> bool:
+    if not isinstance(action, dict):
+        return False
+    if action.get("type") == "uri":
+        uris = [action.get("uri") or ""]
+        uris += list((action.get("altUri") or {}).values())
+        return all(0 < len(uri) <= MAX_URI_LENGTH for uri in uris)
+    if action.get("type") == "postback":
+        return 0 < len(action.get("data") or "") <= MAX_POSTBACK_DATA_LENGTH
+    return True
+
+
+def _fit_action_texts(action: dict[str, Any]) -> None:
+    if action.get("label"):
+        action["label"] = _cut(action["label"], MAX_ACTION_LABEL_UNITS, "label")
+    if action.get("displayText"):
+        action["displayText"] = _cut(
+            action["displayText"], MAX_DISPLAY_TEXT_UNITS, "displayText"
+        )
+    if action.get("type") == "message" and action.get("text"):
+        action["text"] = _cut(action["text"], MAX_DISPLAY_TEXT_UNITS, "action text")

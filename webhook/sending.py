@@ -1,0 +1,100 @@
+"""Send the reply to an event: by reply token, or by push when the token fails.
+
+A reply token can be used once and only for a short time after the event. When
+LINE refuses it with 400 (expired, used, or never valid), or when the event is
+already too old for its token (after a restart, say), the messages are pushed to
+the event's source instead. The push's retry key is derived from the event id, so
+handling the same event again after a crash cannot push the reply twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from linebot.v3.messaging import Message
+
+from webhook.flow import IncomingEvent
+from webhook.line_client import LineApiError, LineClient
+
+logger = logging.getLogger(__name__)
+
+REPLY_TOKEN_MAX_AGE_S = 50.0
+"""Events older than this are answered by push.
+
+LINE documents that a reply token must be used soon after the webhook and does not
+promise how long it stays valid; about a minute is what it observably allows.
+"""
+
+_RETRY_KEY_NAMESPACE = uuid.UUID("6f1d9c1e-3c55-4a3e-9f0a-2c4a8f2f6b11")
+
+
+def push_retry_key(event_id: str) -> str:
+    """Return the X-Line-Retry-Key for the push that replaces ``event_id``'s reply."""
+    return str(uuid.uuid5(_RETRY_KEY_NAMESPACE, event_id))
+
+
+def push_target_of(raw: Mapping[str, Any]) -> str | None:
+    """Return where a push for this event goes: its group or room, else its user."""
+    source = raw.get("source")
+    if not isinstance(source, Mapping):
+        return None
+    for key in ("groupId", "roomId", "userId"):
+        value = source.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+class ReplySender:
+    """Deliver reply messages for events through one LineClient."""
+
+    def __init__(
+        self,
+        line_client: LineClient,
+        *,
+        reply_token_max_age_s: float = REPLY_TOKEN_MAX_AGE_S,
+    ) -> None:
+        self._line = line_client
+        self._max_age_s = reply_token_max_age_s
+
+    def send(self, event: IncomingEvent, messages: Sequence[Message]) -> str:
+        """Send ``messages`` for ``event``; return "reply", "push" or "none".
+
+        Raises LineApiError when LINE rejects both the reply and the push, or the
+        call keeps failing after the client's retries.
+        """
+        if not messages:
+            return "none"
+        age_s = time.time() - event.timestamp_ms / 1000
+        if event.reply_token and age_s <= self._max_age_s:
+            try:
+                self._line.reply(event.reply_token, messages)
+                return "reply"
+            except LineApiError as exc:
+                if exc.status != 400:
+                    raise
+                logger.info(
+                    "reply to event %s refused (status 400, x-line-request-id %s); "
+                    "pushing instead",
+                    event.event_id,
+                    exc.request_id,
+                )
+        elif event.reply_token:
+            logger.info(
+                "event %s is %.0f s old, past its reply token; pushing instead",
+                event.event_id,
+                age_s,
+            )
+        target = push_target_of(event.raw)
+        if target is None:
+            logger.warning(
+                "event %s has no reply token and no source to push to; reply dropped",
+                event.event_id,
+            )
+            return "none"
+        self._line.push(target, messages, retry_key=push_retry_key(event.event_id))
+        return "push"
