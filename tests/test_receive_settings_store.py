@@ -1,0 +1,156 @@
+"""Receive settings store: per-resident changes, aggregates and the privacy floor."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import insert, select
+
+from cityline.db import create_db_engine, sqlite_url
+from webhook.broadcasts.privacy import AudienceTooSmallError
+from webhook.broadcasts.store import (
+    ReceiveSettingsStore,
+    attributes,
+    subscriptions,
+)
+
+HASH_KEY = b"k" * 32
+
+
+def user(number: int) -> str:
+    return f"U{number:032x}"
+
+
+@pytest.fixture
+def store(tmp_path) -> ReceiveSettingsStore:
+    engine = create_db_engine(sqlite_url(tmp_path / "app.db"))
+    return ReceiveSettingsStore(engine, HASH_KEY)
+
+
+def test_new_friend_starts_with_safety_only(store):
+    assert store.start_defaults(user(1)) is True
+    assert store.own_settings(user(1)).categories == {"bosai"}
+
+
+def test_start_defaults_keeps_existing_choices(store):
+    store.set_subscription(user(1), "gomi", True)
+    assert store.start_defaults(user(1)) is False
+    assert store.own_settings(user(1)).categories == {"gomi"}
+
+
+def test_set_subscription_reports_changes(store):
+    assert store.set_subscription(user(1), "kosodate", True) is True
+    assert store.set_subscription(user(1), "kosodate", True) is False
+    assert store.set_subscription(user(1), "kosodate", False) is True
+    assert store.set_subscription(user(1), "kosodate", False) is False
+    assert store.own_settings(user(1)).is_empty
+
+
+def test_attributes_round_trip_and_no_answer_removes(store):
+    store.set_attribute(user(1), "area", "sakai")
+    store.set_attribute(user(1), "age_band", "30s")
+    assert store.own_settings(user(1)).attributes == {"area": "sakai", "age_band": "30s"}
+
+    store.set_attribute(user(1), "area", None)
+    assert store.own_settings(user(1)).attributes == {"age_band": "30s"}
+    store.set_attribute(user(1), "age_band", None)
+    assert store.own_settings(user(1)).attributes == {}
+    with store.engine.connect() as connection:
+        assert connection.execute(select(attributes)).all() == []
+
+
+def test_attribute_table_holds_no_user_id(store):
+    store.set_subscription(user(7), "bosai", True)
+    store.set_attribute(user(7), "gender", "female")
+    with store.engine.connect() as connection:
+        rows = connection.execute(select(attributes)).all()
+    assert len(rows) == 1
+    assert user(7) not in repr(rows)
+    assert rows[0].subject != user(7)
+
+
+def test_unknown_attribute_is_rejected(store):
+    with pytest.raises(ValueError, match="unknown attribute 'income'"):
+        store.set_attribute(user(1), "income", "high")
+
+
+def test_delete_resident_removes_everything(store):
+    store.set_subscription(user(1), "bosai", True)
+    store.set_subscription(user(1), "gomi", True)
+    store.set_attribute(user(1), "area", "sakai")
+    store.set_subscription(user(2), "bosai", True)
+
+    store.delete_resident(user(1))
+
+    assert store.own_settings(user(1)).is_empty
+    assert store.own_settings(user(2)).categories == {"bosai"}
+    with store.engine.connect() as connection:
+        assert connection.execute(select(attributes)).all() == []
+
+
+def test_counts_per_category_and_attribute(store):
+    for number in range(12):
+        store.set_subscription(user(number), "bosai", True)
+    for number in range(3):
+        store.set_subscription(user(number), "gomi", True)
+        store.set_attribute(user(number), "area", "sakai")
+    store.set_attribute(user(5), "gender", "male")
+
+    assert store.count_residents() == 12
+    assert store.count_subscribers() == {"bosai": 12, "gomi": 3}
+    counts = store.count_attributes()
+    assert counts["area"] == {"sakai": 3}
+    assert counts["gender"] == {"male": 1}
+    assert counts["age_band"] == {}
+
+
+def test_audience_without_filters_may_be_small(store):
+    for number in range(3):
+        store.set_subscription(user(number), "gomi", True)
+    audience = store.audience("gomi", {})
+    assert audience.user_ids == (user(0), user(1), user(2))
+
+
+def test_audience_filters_by_attributes(store):
+    for number in range(30):
+        store.set_subscription(user(number), "kosodate", True)
+        store.set_attribute(user(number), "area", "sakai" if number < 12 else "nakacho")
+    store.set_attribute(user(40), "area", "sakai")  # answered but not subscribed
+
+    audience = store.audience("kosodate", {"area": "sakai"})
+
+    assert audience.user_ids == tuple(user(n) for n in range(12))
+
+
+def test_audience_of_nine_is_rejected(store):
+    for number in range(20):
+        store.set_subscription(user(number), "kenko", True)
+    for number in range(9):
+        store.set_attribute(user(number), "age_band", "70plus")
+
+    with pytest.raises(AudienceTooSmallError, match="reach <10 residents") as error:
+        store.audience("kenko", {"age_band": "70plus"})
+    assert "at least 10" in str(error.value)
+
+
+def test_audience_repr_hides_user_ids(store):
+    store.set_subscription(user(1), "bosai", True)
+    assert user(1) not in repr(store.audience("bosai", {}))
+
+
+def test_store_works_on_postgres(postgres_url):
+    engine = create_db_engine(postgres_url)
+    store = ReceiveSettingsStore(engine, HASH_KEY)
+    with engine.begin() as connection:
+        connection.execute(
+            insert(subscriptions),
+            [{"user_id": user(n), "category": "bosai"} for n in range(15)],
+        )
+    for number in range(11):
+        store.set_attribute(user(number), "area", "gotenyama")
+    store.set_subscription(user(1), "gomi", True)
+
+    assert store.count_subscribers()["bosai"] == 15
+    assert len(store.audience("bosai", {"area": "gotenyama"})) == 11
+    store.delete_resident(user(1))
+    assert store.own_settings(user(1)).is_empty
+    assert store.count_attributes()["area"] == {"gotenyama": 10}

@@ -1,0 +1,300 @@
+"""``cityline broadcast``: send to a category and see counts, never residents.
+
+Every count printed here goes through :func:`webhook.broadcasts.privacy.
+rounded_count`, so a count under 10 reads "<10". No subcommand prints, exports or
+logs a user id or one resident's settings.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+
+from cityline.db import create_db_engine
+from cityline.settings import Settings
+from webhook.broadcasts.categories import ATTRIBUTES, Catalog, load_catalog
+from webhook.broadcasts.delivery_log import BroadcastRecord, DeliveryLog
+from webhook.broadcasts.privacy import rounded_count
+from webhook.broadcasts.sender import (
+    BroadcastOutcome,
+    BroadcastRequest,
+    BroadcastSender,
+)
+from webhook.broadcasts.store import ReceiveSettingsStore
+from webhook.line_client import LineClient
+
+
+@dataclass
+class _Stores:
+    settings: Settings
+    store: ReceiveSettingsStore
+    log: DeliveryLog
+    catalog: Catalog
+
+    def sender(self, client: LineClient | None) -> BroadcastSender:
+        return BroadcastSender(
+            self.settings, self.store, self.log, self.catalog, client
+        )
+
+
+def _open(settings: Settings) -> _Stores:
+    settings.ensure_data_dir()
+    engine = create_db_engine(settings.app_database_url)
+    return _Stores(
+        settings=settings,
+        store=ReceiveSettingsStore(engine, settings.user_hash_key()),
+        log=DeliveryLog(engine),
+        catalog=load_catalog(settings),
+    )
+
+
+def _echo_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+@click.group("broadcast")
+def broadcast() -> None:
+    """Send category broadcasts and see counts per category and attribute."""
+
+
+@broadcast.command("categories")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def categories_command(settings: Settings, as_json: bool) -> None:
+    """List each category's key, name and subscriber count."""
+    stores = _open(settings)
+    counts = stores.store.count_subscribers()
+    rows = [
+        {
+            "key": category.key,
+            "name": category.name,
+            "subscribers": rounded_count(counts.get(category.key, 0)),
+        }
+        for category in stores.catalog.categories
+    ]
+    if as_json:
+        _echo_json(rows)
+        return
+    for row in rows:
+        click.echo(f"{row['key']:<10} {str(row['subscribers']):>7}  {row['name']}")
+
+
+@broadcast.command("send")
+@click.option(
+    "--category", required=True, help="Category key or name, e.g. bosai or 防災・安全."
+)
+@click.option("--area", help="Send only to residents of this area (key or name).")
+@click.option("--age", help="Send only to this age band (key or name, e.g. 30s).")
+@click.option("--gender", help="Send only to this gender (key or name).")
+@click.option(
+    "--text",
+    "bodies",
+    required=True,
+    multiple=True,
+    help="Message text; repeat for up to 5 messages (4 with --url).",
+)
+@click.option("--url", help="An https link, sent as a button after the text.")
+@click.option(
+    "--dry-run", is_flag=True, help="Check and count recipients; send nothing."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def send_command(
+    settings: Settings,
+    category: str,
+    area: str | None,
+    age: str | None,
+    gender: str | None,
+    bodies: tuple[str, ...],
+    url: str | None,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Send a message to a category's subscribers, optionally filtered.
+
+    A filtered broadcast must reach at least 10 residents. Recipients get it by
+    multicast in chunks of 500; a stopped run continues with `resume`.
+    """
+    filters = {
+        name: value
+        for name, value in zip(ATTRIBUTES, (gender, age, area), strict=True)
+        if value
+    }
+    request = BroadcastRequest(category, bodies, url or None, filters)
+    stores = _open(settings)
+    if dry_run:
+        outcome = stores.sender(None).dry_run(request)
+    else:
+        client = LineClient(settings)
+        try:
+            outcome = stores.sender(client).send(request)
+        finally:
+            client.close()
+    _print_outcome(outcome, as_json)
+
+
+@broadcast.command("resume")
+@click.argument("broadcast_id", required=False)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Also resend chunks first tried over 24 hours ago (may duplicate).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def resume_command(
+    settings: Settings, broadcast_id: str | None, force: bool, as_json: bool
+) -> None:
+    """Send the pending chunks of BROADCAST_ID, or of every unfinished broadcast."""
+    stores = _open(settings)
+    client = LineClient(settings)
+    try:
+        sender = stores.sender(client)
+        if broadcast_id:
+            outcomes = [sender.resume(broadcast_id, force=force)]
+        else:
+            outcomes = sender.resume_unfinished(force=force)
+    finally:
+        client.close()
+    if as_json:
+        _echo_json([outcome.to_json() for outcome in outcomes])
+        return
+    if not outcomes:
+        click.echo("no unfinished broadcasts")
+    for outcome in outcomes:
+        _print_outcome(outcome, False)
+
+
+@broadcast.command("cancel")
+@click.argument("broadcast_id")
+@click.pass_obj
+def cancel_command(settings: Settings, broadcast_id: str) -> None:
+    """Drop the pending chunks of BROADCAST_ID and delete their user ids."""
+    stores = _open(settings)
+    record = stores.log.cancel(broadcast_id, datetime.now(UTC))
+    click.echo(f"broadcast {record.id}: {record.status}")
+
+
+@broadcast.command("log")
+@click.option("--limit", default=20, show_default=True, help="Number of broadcasts.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def log_command(settings: Settings, limit: int, as_json: bool) -> None:
+    """Show the delivery log, newest first: category, filters, text and chunks."""
+    records = _open(settings).log.recent(limit)
+    if as_json:
+        _echo_json([_record_json(record) for record in records])
+        return
+    for record in records:
+        filters = ", ".join(f"{k}={v}" for k, v in record.filters.items()) or "-"
+        recipients = _shown(record.recipients, "all friends")
+        click.echo(
+            f"{record.id}  {record.created_at:%Y-%m-%d %H:%M} UTC  {record.category}  "
+            f"filters {filters}  {record.status}  recipients {recipients}"
+        )
+        for chunk in record.chunks:
+            click.echo(
+                f"    chunk {chunk.index + 1}: {chunk.status}, "
+                f"{_shown(chunk.recipients, 'all friends')} recipients"
+            )
+
+
+@broadcast.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def stats_command(settings: Settings, as_json: bool) -> None:
+    """Show counts per category and per attribute value (under 10 as "<10")."""
+    stores = _open(settings)
+    catalog = stores.catalog
+    subscribers = stores.store.count_subscribers()
+    answers = stores.store.count_attributes()
+    report = {
+        "residents": rounded_count(stores.store.count_residents()),
+        "categories": [
+            {
+                "key": c.key,
+                "name": c.name,
+                "count": rounded_count(subscribers.get(c.key, 0)),
+            }
+            for c in catalog.categories
+        ],
+        "attributes": {
+            name: [
+                {
+                    "key": o.key,
+                    "name": o.name,
+                    "count": rounded_count(answers[name].get(o.key, 0)),
+                }
+                for o in catalog.options(name)
+            ]
+            for name in ATTRIBUTES
+        },
+    }
+    if as_json:
+        _echo_json(report)
+        return
+    click.echo(f"residents with settings: {report['residents']}")
+    click.echo("categories:")
+    for row in report["categories"]:
+        click.echo(f"  {row['key']:<10} {str(row['count']):>7}  {row['name']}")
+    for name, rows in report["attributes"].items():
+        click.echo(f"{name}:")
+        for row in rows:
+            click.echo(f"  {row['key']:<22} {str(row['count']):>7}  {row['name']}")
+
+
+def _print_outcome(outcome: BroadcastOutcome, as_json: bool) -> None:
+    if as_json:
+        _echo_json(outcome.to_json())
+        return
+    recipients = _shown(outcome.recipients, "every friend")
+    if outcome.dry_run:
+        click.echo(
+            f"dry run: category {outcome.category} would reach {recipients} "
+            f"residents in {outcome.chunks} {outcome.mode} requests; nothing was sent"
+        )
+        return
+    click.echo(
+        f"broadcast {outcome.broadcast_id}: category {outcome.category}, "
+        f"{recipients} recipients in {outcome.chunks} {outcome.mode} requests; "
+        f"{outcome.sent_now} sent now, {outcome.already_sent} accepted before, "
+        f"{outcome.pending} pending"
+    )
+
+
+def _record_json(record: BroadcastRecord) -> dict[str, Any]:
+    return {
+        "broadcast_id": record.id,
+        "category": record.category,
+        "filters": dict(record.filters),
+        "text": record.text,
+        "url": record.url,
+        "mode": record.mode,
+        "status": record.status,
+        "recipients": _shown(record.recipients, None),
+        "created_at": record.created_at.isoformat(),
+        "finished_at": record.finished_at.isoformat() if record.finished_at else None,
+        "chunks": [
+            {
+                "index": chunk.index,
+                "status": chunk.status,
+                "recipients": _shown(chunk.recipients, None),
+                "first_attempt_at": _iso(chunk.first_attempt_at),
+                "finished_at": _iso(chunk.finished_at),
+                "last_error": chunk.last_error,
+            }
+            for chunk in record.chunks
+        ],
+    }
+
+
+def _shown(count: int | None, when_none: Any) -> Any:
+    return when_none if count is None else rounded_count(count)
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None

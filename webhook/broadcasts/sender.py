@@ -1,0 +1,360 @@
+"""Send a broadcast to a category's subscribers, in resumable multicast chunks.
+
+A send has three steps. First the request is checked: the category and filter
+values must exist, the messages must fit LINE's limits, and an attribute-filtered
+audience must reach the privacy floor (see :mod:`webhook.broadcasts.privacy`).
+Then the broadcast is stored in the delivery log with every chunk (at most 500
+user ids each) and its ``X-Line-Retry-Key``, before any request goes out. Last,
+the chunks are sent in order. Each chunk's user ids are deleted when LINE accepts
+it, and a 409 from LINE means it accepted that key before, so the chunk counts as
+sent. ``LineClient`` retries 429 and 5xx, honouring Retry-After.
+
+Resuming: when a run stops (a LINE error after the retries, a crash, Ctrl-C), the
+broadcast stays ``sending`` with its pending chunks. :meth:`BroadcastSender.resume`
+(``cityline broadcast resume [ID]``) sends those chunks with their stored keys, so
+no resident gets a chunk twice. Nothing resumes on its own, because a late
+announcement can do harm, so staff decide: ``send`` warns about unfinished
+broadcasts, and ``cancel`` drops the rest of one. LINE keeps a retry key for 24
+hours after its first attempt, so a chunk attempted longer ago than that is resent
+only with ``force``, as LINE may have accepted it already.
+
+For the safety category, ``Settings.use_line_broadcast_for_safety`` sends through
+LINE's broadcast to every friend instead, as one request with one retry key. It
+applies only without attribute filters, since LINE cannot filter by them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from linebot.v3.messaging import Message
+
+from cityline.errors import CitylineError, ConfigError
+from cityline.settings import Settings
+from webhook.broadcasts.categories import ATTRIBUTES, SAFETY_CATEGORY, Catalog, Choice
+from webhook.broadcasts.delivery_log import (
+    BROADCAST,
+    MULTICAST,
+    BroadcastRecord,
+    DeliveryLog,
+    PendingChunk,
+)
+from webhook.broadcasts.messages import build_messages
+from webhook.broadcasts.privacy import rounded_count
+from webhook.broadcasts.store import Audience, ReceiveSettingsStore
+from webhook.line_client import LineApiError
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 500
+RETRY_KEY_LIFETIME = timedelta(hours=24)
+
+
+class BroadcastStoppedError(CitylineError):
+    """Raised when LINE keeps failing a chunk; the broadcast can be resumed."""
+
+
+class RetryKeyExpiredError(CitylineError):
+    """Raised when resuming could send a chunk twice because its retry key expired."""
+
+
+class MessageSender(Protocol):
+    """The part of ``webhook.line_client.LineClient`` that sending uses."""
+
+    def multicast(
+        self, user_ids: Sequence[str], messages: Sequence[Message], retry_key: str
+    ) -> bool: ...
+
+    def broadcast(self, messages: Sequence[Message], retry_key: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class BroadcastRequest:
+    """What staff ask to send.
+
+    ``category`` and the values of ``filters`` may be keys or names;
+    ``filters`` maps "gender", "age_band" or "area" to one option.
+    """
+
+    category: str
+    bodies: tuple[str, ...]
+    url: str | None = None
+    filters: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BroadcastOutcome:
+    """What a send, dry run or resume did, in counts only.
+
+    ``recipients`` is None for a LINE broadcast to every friend. ``sent_now`` and
+    ``already_sent`` count the chunks that LINE accepted in this run and the ones
+    it had accepted before (409).
+    """
+
+    broadcast_id: str | None
+    category: str
+    mode: str
+    recipients: int | None
+    chunks: int
+    sent_now: int = 0
+    already_sent: int = 0
+    pending: int = 0
+    dry_run: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the outcome for ``--json`` output, with counts under 10 as "<10"."""
+        return {
+            "broadcast_id": self.broadcast_id,
+            "category": self.category,
+            "mode": self.mode,
+            "recipients": _shown(self.recipients),
+            "chunks": self.chunks,
+            "sent_now": self.sent_now,
+            "already_sent": self.already_sent,
+            "pending": self.pending,
+            "dry_run": self.dry_run,
+        }
+
+
+@dataclass(frozen=True)
+class _Plan:
+    category: Choice
+    filters: dict[str, str]
+    bodies: tuple[str, ...]
+    url: str | None
+    messages: list[Message]
+    audience: Audience | None
+
+
+class BroadcastSender:
+    """Plan, send and resume broadcasts.
+
+    ``client`` may be None for dry runs. ``clock`` returns the current UTC time.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: ReceiveSettingsStore,
+        log: DeliveryLog,
+        catalog: Catalog,
+        client: MessageSender | None,
+        *,
+        chunk_size: int = CHUNK_SIZE,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._settings = settings
+        self._store = store
+        self._log = log
+        self._catalog = catalog
+        self._client = client
+        self._chunk_size = chunk_size
+        self._clock = clock
+
+    def dry_run(self, request: BroadcastRequest) -> BroadcastOutcome:
+        """Check ``request`` and count its audience without storing or sending."""
+        plan = self._plan(request)
+        if plan.audience is None:
+            return BroadcastOutcome(
+                None, plan.category.key, BROADCAST, None, 1, dry_run=True
+            )
+        recipients = len(plan.audience)
+        chunks = -(-recipients // self._chunk_size)
+        return BroadcastOutcome(
+            None, plan.category.key, MULTICAST, recipients, chunks, dry_run=True
+        )
+
+    def send(self, request: BroadcastRequest) -> BroadcastOutcome:
+        """Check ``request``, store it with its chunks, then send every chunk.
+
+        Raises the error of the failed check before anything is stored, and
+        BroadcastStoppedError when LINE keeps failing a chunk (resume it later).
+        """
+        client = self._require_client()
+        plan = self._plan(request)
+        for unfinished in self._log.unfinished():
+            logger.warning(
+                "broadcast %s (category %s) is unfinished with %d pending chunks; "
+                "run `cityline broadcast resume %s` or `cityline broadcast cancel %s`",
+                unfinished.id,
+                unfinished.category,
+                unfinished.pending_count,
+                unfinished.id,
+                unfinished.id,
+            )
+        record = self._log.create(
+            category=plan.category.key,
+            filters=plan.filters,
+            text="\n\n".join(plan.bodies),
+            url=plan.url,
+            messages=[message.to_dict() for message in plan.messages],
+            audience=plan.audience,
+            chunk_size=self._chunk_size,
+            now=self._clock(),
+        )
+        return self._deliver(record, client, force=False)
+
+    def resume(self, broadcast_id: str, *, force: bool = False) -> BroadcastOutcome:
+        """Send the pending chunks of ``broadcast_id`` with their stored retry keys.
+
+        Raises RetryKeyExpiredError, before sending anything, when a pending chunk
+        was first attempted more than 24 hours ago, unless ``force`` is set.
+        """
+        client = self._require_client()
+        return self._deliver(self._log.get(broadcast_id), client, force=force)
+
+    def resume_unfinished(self, *, force: bool = False) -> list[BroadcastOutcome]:
+        """Resume every unfinished broadcast, oldest first."""
+        client = self._require_client()
+        return [
+            self._deliver(record, client, force=force)
+            for record in self._log.unfinished()
+        ]
+
+    def _require_client(self) -> MessageSender:
+        if self._client is None:
+            raise ConfigError(
+                "no LINE client was configured for sending; set "
+                "LINE_CHANNEL_ACCESS_TOKEN, or use --dry-run"
+            )
+        return self._client
+
+    def _plan(self, request: BroadcastRequest) -> _Plan:
+        category = self._catalog.category(request.category)
+        filters = {}
+        for attribute, value in request.filters.items():
+            if attribute not in ATTRIBUTES:
+                raise ConfigError(
+                    f"unknown filter {attribute!r}; use one of {', '.join(ATTRIBUTES)}"
+                )
+            filters[attribute] = self._catalog.option(attribute, value).key
+        messages = build_messages(category, request.bodies, request.url)
+        if self._uses_line_broadcast(category, filters):
+            audience = None
+        else:
+            audience = self._store.audience(category.key, filters)
+        return _Plan(
+            category=category,
+            filters=filters,
+            bodies=tuple(body.strip() for body in request.bodies),
+            url=request.url,
+            messages=messages,
+            audience=audience,
+        )
+
+    def _uses_line_broadcast(self, category: Choice, filters: Mapping) -> bool:
+        return (
+            self._settings.use_line_broadcast_for_safety
+            and category.key == SAFETY_CATEGORY
+            and not filters
+        )
+
+    def _deliver(
+        self, record: BroadcastRecord, client: MessageSender, *, force: bool
+    ) -> BroadcastOutcome:
+        pending = self._log.pending_chunks(record.id)
+        self._check_retry_keys(record, pending, force)
+        messages = [Message.from_dict(data) for data in self._log.messages(record.id)]
+        sent_now = already_sent = 0
+        total = len(record.chunks)
+        for chunk in pending:
+            accepted = self._send_chunk(record, chunk, messages, client, total)
+            if accepted:
+                sent_now += 1
+            else:
+                already_sent += 1
+        self._log.finish_if_done(record.id, self._clock())
+        final = self._log.get(record.id)
+        logger.info(
+            "broadcast %s %s: %d chunks sent now, %d accepted before, %d pending",
+            final.id,
+            final.status,
+            sent_now,
+            already_sent,
+            final.pending_count,
+        )
+        return BroadcastOutcome(
+            broadcast_id=final.id,
+            category=final.category,
+            mode=final.mode,
+            recipients=final.recipients,
+            chunks=total,
+            sent_now=sent_now,
+            already_sent=already_sent,
+            pending=final.pending_count,
+        )
+
+    def _check_retry_keys(
+        self, record: BroadcastRecord, pending: list[PendingChunk], force: bool
+    ) -> None:
+        now = self._clock()
+        expired = [
+            chunk.index + 1
+            for chunk in pending
+            if chunk.first_attempt_at is not None
+            and now - chunk.first_attempt_at > RETRY_KEY_LIFETIME
+        ]
+        if not expired:
+            return
+        if not force:
+            raise RetryKeyExpiredError(
+                f"broadcast {record.id}: chunks {expired} were first tried more than "
+                "24 hours ago, so LINE no longer recognises their retry keys and may "
+                "deliver them twice; run `cityline broadcast cancel "
+                f"{record.id}`, or resume with --force to send them anyway"
+            )
+        logger.warning(
+            "broadcast %s: resending chunks %s with expired retry keys (forced)",
+            record.id,
+            expired,
+        )
+
+    def _send_chunk(
+        self,
+        record: BroadcastRecord,
+        chunk: PendingChunk,
+        messages: list[Message],
+        client: MessageSender,
+        total: int,
+    ) -> bool:
+        self._log.mark_attempt(chunk, self._clock())
+        try:
+            if chunk.user_ids is None:
+                accepted = client.broadcast(messages, chunk.retry_key)
+            else:
+                accepted = client.multicast(chunk.user_ids, messages, chunk.retry_key)
+        except LineApiError as exc:
+            self._log.record_error(
+                chunk, f"status {exc.status}, x-line-request-id {exc.request_id}"
+            )
+            raise BroadcastStoppedError(
+                f"broadcast {record.id} stopped at chunk {chunk.index + 1} of {total}: "
+                f"LINE answered status {exc.status} (x-line-request-id "
+                f"{exc.request_id}); fix the cause, then run `cityline broadcast "
+                f"resume {record.id}`"
+            ) from exc
+        self._log.complete_chunk(
+            chunk, "sent" if accepted else "already_sent", self._clock()
+        )
+        count = (
+            "all friends"
+            if chunk.user_ids is None
+            else rounded_count(len(chunk.user_ids))
+        )
+        logger.info(
+            "broadcast %s chunk %d of %d %s (%s recipients)",
+            record.id,
+            chunk.index + 1,
+            total,
+            "sent" if accepted else "was accepted before",
+            count,
+        )
+        return accepted
+
+
+def _shown(count: int | None) -> int | str | None:
+    return None if count is None else rounded_count(count)

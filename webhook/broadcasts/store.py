@@ -1,0 +1,376 @@
+"""Receive settings in the app database, stored so that they serve sending only.
+
+Tables (component ``receive_settings``, prefix ``recv_``):
+
+- ``recv_subscriptions``: one row per (LINE user id, category key). It has the user
+  id because multicast needs it, and nothing else: no timestamps, no history.
+- ``recv_attributes``: the optional gender, age band and area. A row is keyed by a
+  *subject*, an HMAC-SHA256 of the user id under the data dir's user-hash key, so
+  the table has no LINE user id and cannot be joined to the subscriptions in SQL.
+  Only this module computes subjects. It uses them for three things: to show a
+  resident their own answers, to count residents per attribute value, and to narrow
+  a broadcast's audience inside :meth:`ReceiveSettingsStore.audience`, which refuses
+  an audience below the floor of :mod:`webhook.broadcasts.privacy`.
+- ``recv_broadcasts`` and ``recv_broadcast_chunks``: the delivery log, written by
+  :class:`webhook.broadcasts.delivery_log.DeliveryLog`.
+
+No method returns one resident's settings except :meth:`own_settings`, which the
+LINE flow calls to show them to that resident. Staff code gets counts only.
+
+NOTE: the separation protects a database export or an SQL session, not a person who
+holds both the database and the key file, because targeting by attribute needs the
+code to link the two.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+
+from cityline.db import ensure_schema
+from webhook.broadcasts.categories import ATTRIBUTES, SAFETY_CATEGORY
+from webhook.broadcasts.privacy import require_min_audience
+
+logger = logging.getLogger(__name__)
+
+COMPONENT = "receive_settings"
+VERSION = 1
+_SUBJECT_CONTEXT = b"cityline receive-settings attributes\x00"
+
+metadata = MetaData()
+
+subscriptions = Table(
+    "recv_subscriptions",
+    metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("category", String(32), primary_key=True),
+    Index("recv_subscriptions_by_category", "category"),
+)
+
+attributes = Table(
+    "recv_attributes",
+    metadata,
+    Column("subject", String(64), primary_key=True),
+    Column("gender", String(32)),
+    Column("age_band", String(32)),
+    Column("area", String(64)),
+)
+
+broadcasts = Table(
+    "recv_broadcasts",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("category", String(32), nullable=False),
+    Column("filters", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("url", Text),
+    Column("messages", Text, nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("recipients", Integer),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+)
+
+chunks = Table(
+    "recv_broadcast_chunks",
+    metadata,
+    Column(
+        "broadcast_id",
+        String(40),
+        ForeignKey("recv_broadcasts.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("chunk_index", Integer, primary_key=True),
+    Column("retry_key", String(36), nullable=False, unique=True),
+    Column("recipients", Integer),
+    Column("user_ids", Text),
+    Column("status", String(16), nullable=False),
+    Column("first_attempt_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("last_error", Text),
+)
+
+
+@dataclass(frozen=True)
+class ResidentSettings:
+    """One resident's own settings, for showing to that resident only."""
+
+    categories: frozenset[str] = frozenset()
+    attributes: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def is_empty(self) -> bool:
+        """True when nothing is stored for the resident."""
+        return not self.categories and not self.attributes
+
+
+@dataclass(frozen=True)
+class Audience:
+    """The user ids a broadcast goes to, sorted; never printed or logged."""
+
+    user_ids: tuple[str, ...] = field(repr=False)
+
+    def __len__(self) -> int:
+        return len(self.user_ids)
+
+
+class ReceiveSettingsStore:
+    """Subscriptions and attributes; per-resident access for the LINE flow only.
+
+    ``hash_key`` is the secret that turns a user id into an attribute subject
+    (``Settings.user_hash_key()``). Changing it orphans every stored answer.
+    """
+
+    def __init__(self, engine: Engine, hash_key: bytes) -> None:
+        if len(hash_key) < 16:
+            raise ValueError("hash_key must have at least 16 bytes")
+        ensure_schema(engine, COMPONENT, metadata, VERSION)
+        self._engine = engine
+        self._hash_key = hash_key
+
+    @property
+    def engine(self) -> Engine:
+        """The app database engine."""
+        return self._engine
+
+    def _subject(self, user_id: str) -> str:
+        message = _SUBJECT_CONTEXT + user_id.encode("utf-8")
+        return hmac.new(self._hash_key, message, hashlib.sha256).hexdigest()
+
+    # The resident's own settings, used by the LINE flow -----------------------------
+
+    def own_settings(self, user_id: str) -> ResidentSettings:
+        """Return the settings of ``user_id``, only to show them to that resident."""
+        with self._engine.connect() as connection:
+            categories = connection.execute(
+                select(subscriptions.c.category).where(
+                    subscriptions.c.user_id == user_id
+                )
+            ).scalars()
+            row = connection.execute(
+                select(*(attributes.c[name] for name in ATTRIBUTES)).where(
+                    attributes.c.subject == self._subject(user_id)
+                )
+            ).first()
+            stored = frozenset(categories)
+        answers = {}
+        if row is not None:
+            answers = {
+                name: value
+                for name, value in zip(ATTRIBUTES, row, strict=True)
+                if value is not None
+            }
+        return ResidentSettings(categories=stored, attributes=answers)
+
+    def start_defaults(self, user_id: str) -> bool:
+        """Subscribe a new friend to the safety category if they have no categories.
+
+        Returns True when it subscribed them. A resident who kept settings (a repeated
+        follow event, say) keeps them unchanged.
+        """
+        with self._engine.begin() as connection:
+            existing = connection.execute(
+                select(func.count())
+                .select_from(subscriptions)
+                .where(subscriptions.c.user_id == user_id)
+            ).scalar_one()
+            if existing:
+                return False
+            connection.execute(
+                insert(subscriptions).values(user_id=user_id, category=SAFETY_CATEGORY)
+            )
+        return True
+
+    def set_subscription(self, user_id: str, category: str, subscribed: bool) -> bool:
+        """Turn ``category`` on or off for ``user_id``; return True if it changed."""
+        with self._engine.begin() as connection:
+            present = connection.execute(
+                select(subscriptions.c.category).where(
+                    subscriptions.c.user_id == user_id,
+                    subscriptions.c.category == category,
+                )
+            ).first()
+            if subscribed and present is None:
+                connection.execute(
+                    insert(subscriptions).values(user_id=user_id, category=category)
+                )
+                return True
+            if not subscribed and present is not None:
+                connection.execute(
+                    delete(subscriptions).where(
+                        subscriptions.c.user_id == user_id,
+                        subscriptions.c.category == category,
+                    )
+                )
+                return True
+        return False
+
+    def set_attribute(self, user_id: str, attribute: str, value: str | None) -> None:
+        """Store ``value`` for ``attribute``; None (回答しない) removes the answer.
+
+        A row whose answers are all removed is deleted.
+        """
+        if attribute not in ATTRIBUTES:
+            raise ValueError(
+                f"unknown attribute {attribute!r}; use one of {', '.join(ATTRIBUTES)}"
+            )
+        subject = self._subject(user_id)
+        with self._engine.begin() as connection:
+            row = connection.execute(
+                select(attributes).where(attributes.c.subject == subject)
+            ).first()
+            if row is None:
+                if value is not None:
+                    connection.execute(
+                        insert(attributes).values(subject=subject, **{attribute: value})
+                    )
+                return
+            connection.execute(
+                update(attributes)
+                .where(attributes.c.subject == subject)
+                .values(**{attribute: value})
+            )
+            connection.execute(
+                delete(attributes).where(
+                    attributes.c.subject == subject,
+                    *(attributes.c[name].is_(None) for name in ATTRIBUTES),
+                )
+            )
+
+    def delete_resident(self, user_id: str) -> None:
+        """Delete every subscription and answer of ``user_id``.
+
+        The user id is also removed from broadcast chunks that are stored but not yet
+        attempted. A chunk already attempted keeps it until the send finishes, because
+        a retry must repeat the request exactly for LINE to recognise its retry key.
+        """
+        subject = self._subject(user_id)
+        with self._engine.begin() as connection:
+            connection.execute(
+                delete(subscriptions).where(subscriptions.c.user_id == user_id)
+            )
+            connection.execute(
+                delete(attributes).where(attributes.c.subject == subject)
+            )
+            _remove_from_unattempted_chunks(connection, user_id)
+        logger.info("deleted the receive settings of one resident")
+
+    # Aggregates, the only view staff get -------------------------------------------
+
+    def count_residents(self) -> int:
+        """Return how many residents subscribe to at least one category."""
+        with self._engine.connect() as connection:
+            return connection.execute(
+                select(func.count(subscriptions.c.user_id.distinct()))
+            ).scalar_one()
+
+    def count_subscribers(self) -> dict[str, int]:
+        """Return the number of subscribers per category key."""
+        query = select(subscriptions.c.category, func.count()).group_by(
+            subscriptions.c.category
+        )
+        with self._engine.connect() as connection:
+            return {category: count for category, count in connection.execute(query)}
+
+    def count_attributes(self) -> dict[str, dict[str, int]]:
+        """Return, per attribute, the number of residents per answered value."""
+        counts: dict[str, dict[str, int]] = {}
+        with self._engine.connect() as connection:
+            for name in ATTRIBUTES:
+                column = attributes.c[name]
+                query = (
+                    select(column, func.count())
+                    .where(column.is_not(None))
+                    .group_by(column)
+                )
+                counts[name] = {
+                    value: count for value, count in connection.execute(query)
+                }
+        return counts
+
+    def audience(self, category: str, filters: Mapping[str, str]) -> Audience:
+        """Return the subscribers of ``category`` whose answers match ``filters``.
+
+        ``filters`` maps attribute names to option keys; a resident who gave no answer
+        for a filtered attribute does not match. Raises AudienceTooSmallError when
+        filters narrow the audience below the privacy floor.
+        """
+        for name in filters:
+            if name not in ATTRIBUTES:
+                raise ValueError(
+                    f"unknown attribute {name!r}; use one of {', '.join(ATTRIBUTES)}"
+                )
+        with self._engine.connect() as connection:
+            user_ids = connection.execute(
+                select(subscriptions.c.user_id)
+                .where(subscriptions.c.category == category)
+                .order_by(subscriptions.c.user_id)
+            ).scalars()
+            if filters:
+                matching = set(
+                    connection.execute(
+                        select(attributes.c.subject).where(
+                            *(
+                                attributes.c[name] == value
+                                for name, value in filters.items()
+                            )
+                        )
+                    ).scalars()
+                )
+                selected = tuple(u for u in user_ids if self._subject(u) in matching)
+            else:
+                selected = tuple(user_ids)
+        require_min_audience(len(selected), filters)
+        return Audience(selected)
+
+
+def _remove_from_unattempted_chunks(connection, user_id: str) -> None:
+    rows = connection.execute(
+        select(chunks.c.broadcast_id, chunks.c.chunk_index, chunks.c.user_ids).where(
+            chunks.c.status == "pending",
+            chunks.c.first_attempt_at.is_(None),
+            chunks.c.user_ids.is_not(None),
+            chunks.c.user_ids.contains(json.dumps(user_id), autoescape=True),
+        )
+    ).all()
+    for broadcast_id, chunk_index, stored in rows:
+        remaining = [u for u in json.loads(stored) if u != user_id]
+        values = {"user_ids": json.dumps(remaining), "recipients": len(remaining)}
+        if not remaining:
+            values = {"user_ids": None, "recipients": 0, "status": "empty"}
+        connection.execute(
+            update(chunks)
+            .where(
+                chunks.c.broadcast_id == broadcast_id,
+                chunks.c.chunk_index == chunk_index,
+            )
+            .values(**values)
+        )
+        connection.execute(
+            update(broadcasts)
+            .where(broadcasts.c.id == broadcast_id)
+            .values(recipients=broadcasts.c.recipients - 1)
+        )
