@@ -323,9 +323,10 @@ class PageStore:
             files = connection.execute(
                 select(func.count(func.distinct(files_table.c.url)))
             ).scalar_one()
+        live = sum(n for removed, n in by_removed.items() if not removed)
         counts = {
-            "pages": by_removed.get(False, 0) + by_removed.get(0, 0),
-            "removed": by_removed.get(True, 0) + by_removed.get(1, 0),
+            "pages": live,
+            "removed": sum(by_removed.values()) - live,
             "aliases": aliases,
             "files": files,
         }
@@ -424,6 +425,13 @@ class PageStore:
                 .where(runs_table.c.id == run_id)
                 .values(seconds=runs_table.c.seconds + seconds)
             )
+
+    def run_seconds(self, run_id: int) -> float:
+        """Return the seconds a run has taken, over all its resumed parts."""
+        with self.engine.connect() as connection:
+            return connection.execute(
+                select(runs_table.c.seconds).where(runs_table.c.id == run_id)
+            ).scalar_one()
 
     def frontier_rows(self, run_id: int) -> list:
         """Return every frontier row of a run, in queue order."""

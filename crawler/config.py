@@ -1,0 +1,52 @@
+"""Crawl settings: polite defaults for a real city site, overridden by flags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cityline.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class CrawlConfig:
+    """Limits and politeness of one crawl.
+
+    Times are in seconds and sizes in bytes. ``concurrency`` is the number of
+    requests in flight per host, and ``delay`` the minimum time between the starts
+    of two requests to one host. A robots.txt ``Crawl-delay`` raises the delay and
+    is never lowered by it. ``max_per_pattern`` bounds the URLs found by following
+    links that share one pattern (path and query with digits collapsed), which ends
+    calendars and other traps. URLs that a sitemap lists or the store already holds
+    are exempt from it.
+    """
+
+    concurrency: int = 2
+    delay: float = 1.0
+    max_pages: int = 10_000
+    max_depth: int = 12
+    max_url_length: int = 512
+    max_per_pattern: int = 20
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    max_bytes: int = 5 * 1024 * 1024
+    max_retries: int = 3
+    backoff: float = 1.0
+    max_retry_after: float = 120.0
+    max_redirects: int = 5
+    max_sitemaps: int = 50
+    allowed_prefixes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        checks = [
+            ("concurrency", self.concurrency >= 1, "use 1 or more"),
+            ("delay", self.delay >= 0, "use 0 or more seconds"),
+            ("max_pages", self.max_pages >= 1, "use 1 or more"),
+            ("max_depth", self.max_depth >= 0, "use 0 or more"),
+            ("max_per_pattern", self.max_per_pattern >= 1, "use 1 or more"),
+            ("max_retries", self.max_retries >= 0, "use 0 or more"),
+            ("max_redirects", self.max_redirects >= 0, "use 0 or more"),
+        ]
+        for name, ok, fix in checks:
+            if not ok:
+                value = getattr(self, name)
+                raise ConfigError(f"crawl setting {name}={value!r} is invalid; {fix}")

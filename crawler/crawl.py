@@ -1,0 +1,669 @@
+"""The crawl loop: from a start URL and the sitemaps into the page store.
+
+A crawl first checks what could fail for the whole run: the start URL, the data
+dir, the host (robots.txt) and the start page. Only then does it open the store, so
+that bad input leaves the store as it was. It then seeds the frontier with the start
+page, the sitemap URLs and the pages already stored (a re-crawl fetches those with
+If-None-Match and If-Modified-Since), and works through the frontier breadth-first.
+
+The frontier lives in the store. A crawl that is interrupted leaves its run
+unfinished, and the next crawl from the same start URL resumes it: URLs already
+handled keep their outcome and only queued ones are fetched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import heapq
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from cityline.settings import Settings
+from crawler.config import CrawlConfig
+from crawler.decode import decode_html
+from crawler.errors import StartPageError, UnreachableHostError
+from crawler.extract import Extracted, Link, extract_page
+from crawler.fetch import Fetcher, FetchResult
+from crawler.progress import Progress
+from crawler.robots import RobotsRules, parse_robots
+from crawler.sitemap import parse_sitemap
+from crawler.store import FrontierEntry, PageStore, StoredPage, utc_now
+from crawler.urls import (
+    in_scope,
+    is_file_url,
+    normalize_url,
+    origin,
+    url_pattern,
+    validate_start_url,
+)
+
+logger = logging.getLogger(__name__)
+
+SUMMARY_KEYS = (
+    "new",
+    "changed",
+    "unchanged",
+    "removed",
+    "failed",
+    "robots_skipped",
+    "pages",
+    "seconds",
+)
+
+
+@dataclass
+class CrawlSummary:
+    """What one crawl did. ``pages`` counts stored pages that are not removed.
+
+    ``failures`` lists (URL, reason) of the failed URLs. ``limited`` counts URLs not
+    queued because of the depth, URL length or per-pattern limits, and
+    ``stopped_at_max_pages`` tells whether ``max_pages`` ended the crawl early.
+    """
+
+    start_url: str
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: int = 0
+    robots_skipped: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+    duplicates: int = 0
+    redirects: int = 0
+    files: int = 0
+    limited: int = 0
+    resumed: bool = False
+    stopped_at_max_pages: bool = False
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """Return the summary as the JSON object ``cityline crawl --json`` prints."""
+        values = {key: getattr(self, key) for key in SUMMARY_KEYS}
+        values["seconds"] = round(self.seconds, 2)
+        return values
+
+    def format(self) -> str:
+        """Return the summary as lines of text for a terminal."""
+        lines = [
+            f"crawl of {self.start_url}" + (" (resumed)" if self.resumed else ""),
+            f"  new {self.new}, changed {self.changed}, unchanged {self.unchanged}, "
+            f"removed {self.removed}, failed {self.failed}",
+            f"  skipped by robots.txt {self.robots_skipped}, not queued by limits "
+            f"{self.limited}, duplicates {self.duplicates}, redirects "
+            f"{self.redirects}, file links {self.files}",
+            f"  {self.pages} pages stored, {self.seconds:.1f} s",
+        ]
+        if self.stopped_at_max_pages:
+            lines.append("  stopped at --max-pages; URLs were left unfetched")
+        for url, reason in self.failures:
+            lines.append(f"  failed: {url}: {reason}")
+        return "\n".join(lines)
+
+
+def crawl_site(
+    settings: Settings,
+    start_url: str,
+    config: CrawlConfig,
+    progress: Progress | None = None,
+) -> CrawlSummary:
+    """Crawl from ``start_url`` into the page store of ``settings``.
+
+    Raises StartUrlError, DataDirError, UnreachableHostError or StartPageError
+    before the store is touched. KeyboardInterrupt leaves the run resumable.
+    """
+    start = validate_start_url(start_url)
+    settings.ensure_data_dir()
+    crawl = Crawl(settings, start, config, progress or Progress(enabled=False))
+    return asyncio.run(crawl.run())
+
+
+class Crawl:
+    """One crawl run. Use :func:`crawl_site` rather than this class directly."""
+
+    def __init__(
+        self, settings: Settings, start_url: str, config: CrawlConfig, progress
+    ) -> None:
+        self.settings = settings
+        self.start_url = start_url
+        self.config = config
+        self.progress = progress
+        self.user_agent = settings.crawler_user_agent_header
+        self.robots: dict[str, RobotsRules] = {}
+        self.store: PageStore | None = None
+        self.run_id = 0
+        self.states: dict[str, str] = {}
+        self.entries: dict[str, FrontierEntry] = {}
+        self.heap: list[tuple[int, int, str]] = []
+        self.pattern_counts: Counter[str] = Counter()
+        self.known_aliases: set[str] = set()
+        self.seq = 0
+        self.fetched = 0
+        self.in_flight = 0
+        self.limited = 0
+        self.failed_now = 0
+        self.wakeup = asyncio.Condition()
+
+    # The run -----------------------------------------------------------------
+
+    async def run(self) -> CrawlSummary:
+        started = time.monotonic()
+        async with Fetcher(self.config, self.user_agent) as fetcher:
+            self.fetcher = fetcher
+            await self._load_robots(self.start_url, required=True)
+            for prefix in self.config.allowed_prefixes:
+                await self._load_robots(prefix, required=False)
+            start_result, final_start = await self._fetch_start_page()
+
+            self.store = PageStore.open(self.settings.pages_db_path)
+            try:
+                resumed = await self._begin(final_start)
+                if not resumed or self.states.get(final_start) == "queued":
+                    self._claim(final_start)
+                    await self._apply(self.entries[final_start], start_result)
+                    self.in_flight -= 1
+                await self._work()
+            except BaseException:
+                self.store.add_run_seconds(self.run_id, time.monotonic() - started)
+                self.progress.close()
+                self.store.close()
+                raise
+            self.progress.close()
+            self.store.finish_run(self.run_id, time.monotonic() - started)
+            summary = self._summary(resumed)
+            self.store.close()
+        return summary
+
+    async def _fetch_start_page(self) -> tuple[FetchResult, str]:
+        url = self.start_url
+        if not self._robots_for(url).allows(url):
+            raise StartPageError(
+                f"start URL {url!r} is disallowed by {origin(url)}/robots.txt for "
+                f"{self.settings.crawler_user_agent!r}; pick a page robots.txt allows"
+            )
+        result = await self.fetcher.fetch(url, check_hop=self._hop_reason)
+        if result.error_kind in ("connect", "timeout"):
+            raise UnreachableHostError(
+                f"start page {url!r} cannot be fetched ({result.error}); check the "
+                "URL, that the site is up and the network"
+            )
+        if result.error is not None:
+            raise StartPageError(
+                f"start page {url!r} cannot be crawled: {result.error}; pass a start "
+                "URL that answers with an HTML page on the same host"
+            )
+        if result.status != 200:
+            raise StartPageError(
+                f"start page {url!r} answered HTTP {result.status}; pass the URL of a "
+                "page that exists"
+            )
+        if not result.is_html:
+            raise StartPageError(
+                f"start page {url!r} is {result.media_type!r}, not HTML; pass the URL "
+                "of an HTML page such as the site's top page"
+            )
+        return result, result.final_url
+
+    async def _begin(self, final_start: str) -> bool:
+        """Resume the unfinished run of this start URL, or begin a new run."""
+        unfinished = self.store.unfinished_run()
+        self.known_aliases = set(self.store.aliases())
+        if unfinished is not None and unfinished[1] == self.start_url:
+            self.run_id = unfinished[0]
+            for row in self.store.frontier_rows(self.run_id):
+                entry = FrontierEntry(
+                    row.url, row.seq, row.depth, row.source, row.pattern, row.referrer
+                )
+                self._remember(entry, row.state)
+            self.fetched = sum(
+                1 for s in self.states.values() if s not in ("queued", "robots")
+            )
+            logger.info(
+                "resuming the unfinished crawl of %s: %d URLs handled, %d queued",
+                self.start_url,
+                self.fetched,
+                len(self.heap),
+            )
+            if final_start not in self.entries:
+                self._add(final_start, 0, "start", None)
+                self.store.enqueue(self.run_id, [self.entries[final_start]])
+            return True
+
+        seeds = [(final_start, 0, "start")]
+        for url in await self._sitemap_urls():
+            seeds.append((url, 1, "sitemap"))
+        for url in self.store.known_urls():
+            seeds.append((url, 0, "known"))
+        self.run_id = self.store.start_run(self.start_url)
+        added = []
+        for url, depth, source in seeds:
+            if url in self.entries or url in self.known_aliases:
+                continue
+            added.append(self._add(url, depth, source, None))
+        self.store.enqueue(self.run_id, added)
+        logger.info("crawl of %s seeded with %d URLs", self.start_url, len(added))
+        return False
+
+    async def _work(self) -> None:
+        workers = [
+            asyncio.create_task(self._worker()) for _ in range(self.config.concurrency)
+        ]
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            for worker in workers:
+                worker.cancel()
+
+    async def _worker(self) -> None:
+        while True:
+            entry = await self._next_entry()
+            if entry is None:
+                return
+            try:
+                await self._handle(entry)
+            finally:
+                async with self.wakeup:
+                    self.in_flight -= 1
+                    self.wakeup.notify_all()
+                self._show_progress()
+
+    async def _next_entry(self) -> FrontierEntry | None:
+        async with self.wakeup:
+            while True:
+                while self.heap and self.fetched < self.config.max_pages:
+                    _depth, _seq, url = heapq.heappop(self.heap)
+                    if self.states.get(url) == "queued":
+                        self._claim(url)
+                        return self.entries[url]
+                if self.in_flight == 0:
+                    self.wakeup.notify_all()
+                    return None
+                await self.wakeup.wait()
+
+    def _claim(self, url: str) -> None:
+        self.states[url] = "fetching"
+        self.fetched += 1
+        self.in_flight += 1
+
+    # One URL -----------------------------------------------------------------
+
+    async def _handle(self, entry: FrontierEntry) -> None:
+        url = entry.url
+        if not self._robots_for(url).allows(url):
+            self._record(url, "robots")
+            return
+        stored = self._stored(url)
+        headers = {}
+        if stored is not None and not stored.removed:
+            if stored.etag:
+                headers["If-None-Match"] = stored.etag
+            if stored.last_modified:
+                headers["If-Modified-Since"] = stored.last_modified
+        result = await self.fetcher.fetch(
+            url, headers=headers, check_hop=self._hop_reason
+        )
+        try:
+            await self._apply(entry, result)
+        except Exception as exc:  # noqa: BLE001 - one bad page must not end a crawl
+            logger.exception("failed to process %s", url)
+            self._record(url, "failed", reason=f"processing failed: {exc!r}")
+
+    async def _apply(self, entry: FrontierEntry, result: FetchResult) -> None:
+        """Turn a fetch result into the store's rows and the frontier's next URLs."""
+        url = entry.url
+        final = result.final_url
+        aliases = [
+            (hop, final, "redirect", status)
+            for hop, status in result.redirects
+            if hop != final
+        ]
+        if result.error is not None:
+            self._record(url, "failed", reason=result.error, aliases=aliases)
+            return
+        if final != url:
+            if self.states.get(final) not in (None, "queued") or final in (
+                self.known_aliases
+            ):
+                self._record(url, "redirect", aliases=aliases)
+                return
+        stored = self._stored(final)
+        status = result.status
+
+        if status == 304:
+            # The body is not sent again, so the links stored last time are followed.
+            links, files = [], []
+            if stored is not None:
+                stored_links = [Link(u, "") for u in stored.links]
+                links, files = self._follow(entry, stored_links, False, final)
+            self._record(
+                url,
+                "unchanged",
+                touch_url=final,
+                status=200,
+                files=[f for f in files if f[2]],
+                enqueue=links,
+            )
+            return
+        if status in (404, 410):
+            if stored is not None and not stored.removed:
+                self._record(
+                    url, "removed", aliases=aliases, removed_url=final, status=status
+                )
+            else:
+                self._record(url, "failed", reason=f"HTTP {status}", aliases=aliases)
+            return
+        if status != 200:
+            self._record(url, "failed", reason=f"HTTP {status}", aliases=aliases)
+            return
+        if not result.is_html:
+            files = [(final, entry.referrer or "", "")]
+            self._record(
+                url, "file", aliases=aliases, files=files, done=[(final, "file")]
+            )
+            return
+
+        decoded = decode_html(result.body, result.headers.get("content-type"))
+        extracted = extract_page(decoded.text, final)
+        page_url = final
+        canonical = extracted.canonical_url
+        if (
+            canonical
+            and canonical != final
+            and self._in_scope(canonical)
+            and self._robots_for(canonical).allows(canonical)
+        ):
+            aliases.append((final, canonical, "canonical", None))
+            page_url = canonical
+            if self.states.get(canonical) not in (None, "queued", "fetching"):
+                self._record(url, "duplicate", aliases=aliases)
+                return
+            stored = self._stored(canonical)
+
+        content_hash = _content_hash(extracted)
+        links, files = self._follow(
+            entry, extracted.links, extracted.nofollow, page_url
+        )
+        done = [(u, "redirect") for u in (final, page_url) if u != url]
+
+        duplicate_of = self.store.find_by_hash(content_hash, other_than=page_url)
+        if duplicate_of is not None:
+            aliases.append((page_url, duplicate_of, "duplicate", None))
+            self._record(
+                url, "duplicate", aliases=aliases, files=files, enqueue=links, done=done
+            )
+            return
+
+        now = utc_now()
+        if stored is None:
+            state, changed_at = "new", now
+        elif stored.removed or stored.content_hash != content_hash:
+            state, changed_at = "changed", now
+        else:
+            state, changed_at = "unchanged", stored.changed_at
+        page = StoredPage(
+            url=page_url,
+            canonical_url=canonical or page_url,
+            title=extracted.title,
+            breadcrumbs=extracted.breadcrumbs,
+            text=extracted.text,
+            page_number=extracted.page_number,
+            updated=extracted.updated,
+            encoding=decoded.encoding,
+            status=200,
+            content_hash=content_hash,
+            fetched_at=now,
+            changed_at=changed_at,
+            removed=False,
+            etag=result.headers.get("etag"),
+            last_modified=result.headers.get("last-modified"),
+            links=[link.url for link in extracted.links],
+        )
+        if extracted.noindex:
+            logger.info("not storing %s: its meta robots says noindex", page_url)
+            removed = stored.url if stored is not None and not stored.removed else None
+            self._record(
+                url,
+                "removed" if removed else "robots",
+                aliases=aliases,
+                enqueue=links,
+                files=files,
+                done=done,
+                removed_url=removed,
+                status=200,
+            )
+            return
+        self._record(
+            url,
+            state,
+            page=page,
+            aliases=aliases,
+            files=files,
+            enqueue=links,
+            done=[(u, state if u == page_url else "redirect") for u, _ in done],
+        )
+
+    def _follow(
+        self,
+        entry: FrontierEntry,
+        page_links: list[Link],
+        nofollow: bool,
+        page_url: str,
+    ) -> tuple[list[FrontierEntry], list[tuple[str, str, str]]]:
+        """Return the frontier entries and file rows for a page's links."""
+        links: list[FrontierEntry] = []
+        files: list[tuple[str, str, str]] = []
+        for link in page_links:
+            if is_file_url(link.url):
+                files.append((link.url, page_url, link.text))
+                continue
+            if nofollow or not self._in_scope(link.url):
+                continue
+            if link.url in self.entries or link.url in self.known_aliases:
+                continue
+            depth = entry.depth + 1
+            pattern = url_pattern(link.url)
+            if (
+                depth > self.config.max_depth
+                or len(link.url) > self.config.max_url_length
+                or self.pattern_counts[pattern] >= self.config.max_per_pattern
+            ):
+                self.limited += 1
+                logger.debug("not queueing %s: a crawl limit applies", link.url)
+                continue
+            links.append(self._add(link.url, depth, "link", page_url))
+        return links, files
+
+    def _record(
+        self,
+        url: str,
+        state: str,
+        *,
+        reason: str | None = None,
+        aliases=(),
+        files=(),
+        enqueue=(),
+        done=(),
+        page: StoredPage | None = None,
+        removed_url: str | None = None,
+        touch_url: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        # Queued entries are in the heap already; the worker that called this
+        # wakes the others when it finishes the URL.
+        robots_skipped = [
+            (item.url, "robots")
+            for item in enqueue
+            if not self._robots_for(item.url).allows(item.url)
+        ]
+        self.store.record_outcome(
+            self.run_id,
+            url,
+            state,
+            reason=reason,
+            page=page,
+            aliases=list(aliases),
+            files=list(files),
+            enqueue=list(enqueue),
+            done_urls=list(done) + robots_skipped,
+            removed_url=removed_url,
+            status=status,
+            touch_url=touch_url,
+        )
+        self.states[url] = state
+        for other, other_state in list(done) + robots_skipped:
+            self.states[other] = other_state
+        for alias_url, *_ in aliases:
+            self.known_aliases.add(alias_url)
+        if state == "failed":
+            self.failed_now += 1
+            logger.warning("failed %s: %s", url, reason)
+
+    # Frontier bookkeeping ------------------------------------------------------
+
+    def _add(
+        self, url: str, depth: int, source: str, referrer: str | None
+    ) -> FrontierEntry:
+        self.seq += 1
+        entry = FrontierEntry(url, self.seq, depth, source, url_pattern(url), referrer)
+        self._remember(entry, "queued")
+        return entry
+
+    def _remember(self, entry: FrontierEntry, state: str) -> None:
+        self.entries[entry.url] = entry
+        self.states[entry.url] = state
+        self.seq = max(self.seq, entry.seq)
+        # Sitemap URLs are exempt from the pattern limit and do not use it up.
+        if entry.source in ("link", "known"):
+            self.pattern_counts[entry.pattern] += 1
+        if state == "queued":
+            heapq.heappush(self.heap, (entry.depth, entry.seq, entry.url))
+
+    def _stored(self, url: str) -> StoredPage | None:
+        page = self.store.get(url)
+        if page is not None and page.url != url:
+            return None  # an alias of another page, not a page of its own
+        return page
+
+    def _show_progress(self) -> None:
+        queued = sum(1 for s in self.states.values() if s == "queued")
+        self.progress.update(self.fetched, queued, self.failed_now)
+
+    # Scope, robots.txt and sitemaps ---------------------------------------------
+
+    def _in_scope(self, url: str) -> bool:
+        return in_scope(url, self.start_url, self.config.allowed_prefixes)
+
+    def _hop_reason(self, url: str) -> str | None:
+        if not self._in_scope(url):
+            return "outside the crawl scope"
+        if not self._robots_for(url).allows(url):
+            return "disallowed by robots.txt"
+        return None
+
+    def _robots_for(self, url: str) -> RobotsRules:
+        # Hosts whose robots.txt was not loaded are outside the scope anyway.
+        return self.robots.get(origin(url), RobotsRules.disallow_all())
+
+    async def _load_robots(self, url: str, required: bool) -> None:
+        host = origin(url)
+        if host in self.robots:
+            return
+        robots_url = f"{host}/robots.txt"
+        result = await self.fetcher.fetch(robots_url, html_only=False)
+        if result.error_kind == "connect" and required:
+            raise UnreachableHostError(
+                f"host {host!r} cannot be reached ({result.error}); check the start "
+                "URL, that the site is up and the network"
+            )
+        if result.error is None and result.status == 200:
+            text = result.body.decode("utf-8", errors="replace")
+            rules = parse_robots(text, self.settings.crawler_user_agent, robots_url)
+        elif result.error is None and result.status is not None and result.status < 500:
+            rules = RobotsRules.allow_all()
+        else:
+            logger.warning(
+                "robots.txt of %s is unavailable (%s); fetching nothing there",
+                host,
+                result.error or f"HTTP {result.status}",
+            )
+            rules = RobotsRules.disallow_all()
+        self.robots[host] = rules
+        delay = max(self.config.delay, rules.crawl_delay or 0.0)
+        self.fetcher.set_host_delay(url, delay)
+        logger.info(
+            "robots.txt of %s: %d rules, delay %.2f s", host, len(rules.rules), delay
+        )
+
+    async def _sitemap_urls(self) -> list[str]:
+        """Return the in-scope page URLs of the sitemaps robots.txt and / name."""
+        host = origin(self.start_url)
+        queue = list(self._robots_for(self.start_url).sitemaps)
+        queue.append(urljoin(host, "/sitemap.xml"))
+        seen: set[str] = set()
+        pages: list[str] = []
+        while queue and len(seen) < self.config.max_sitemaps:
+            sitemap_url = normalize_url(queue.pop(0))
+            if sitemap_url in seen or not self._in_scope(sitemap_url):
+                continue
+            seen.add(sitemap_url)
+            if not self._robots_for(sitemap_url).allows(sitemap_url):
+                continue
+            result = await self.fetcher.fetch(
+                sitemap_url, html_only=False, check_hop=self._hop_reason
+            )
+            if result.error is not None or result.status != 200:
+                logger.info(
+                    "no sitemap at %s (%s)",
+                    sitemap_url,
+                    result.error or f"HTTP {result.status}",
+                )
+                continue
+            try:
+                sitemap = parse_sitemap(result.body)
+            except ValueError as exc:
+                logger.warning("sitemap %s is invalid: %s", sitemap_url, exc)
+                continue
+            queue.extend(sitemap.sitemaps)
+            for loc in sitemap.pages:
+                try:
+                    page = normalize_url(urljoin(sitemap_url, loc))
+                except ValueError:
+                    continue
+                if self._in_scope(page) and not is_file_url(page):
+                    pages.append(page)
+            logger.info("sitemap %s lists %d URLs", sitemap_url, len(sitemap.pages))
+        return pages
+
+    def _summary(self, resumed: bool) -> CrawlSummary:
+        counts = self.store.outcome_counts(self.run_id)
+        summary = CrawlSummary(
+            start_url=self.start_url,
+            new=counts.get("new", 0),
+            changed=counts.get("changed", 0),
+            unchanged=counts.get("unchanged", 0),
+            removed=counts.get("removed", 0),
+            failed=counts.get("failed", 0),
+            robots_skipped=counts.get("robots", 0),
+            pages=self.store.count_pages(),
+            duplicates=counts.get("duplicate", 0),
+            redirects=counts.get("redirect", 0),
+            files=len(self.store.files()),
+            limited=self.limited,
+            resumed=resumed,
+            stopped_at_max_pages=counts.get("queued", 0) > 0,
+            failures=self.store.failures(self.run_id),
+        )
+        summary.seconds = self.store.run_seconds(self.run_id)
+        return summary
+
+
+def _content_hash(extracted: Extracted) -> str:
+    digest = hashlib.sha256()
+    digest.update(extracted.title.encode("utf-8"))
+    digest.update(b"\n")
+    digest.update(extracted.text.encode("utf-8"))
+    return digest.hexdigest()

@@ -1,0 +1,151 @@
+"""Decoding of fetched HTML bytes, with Japanese legacy encodings in mind.
+
+The order is: a byte order mark, then the charset of the HTTP Content-Type, then a
+``<meta charset>`` or ``<meta http-equiv="Content-Type">`` in the first 4 KiB, then a
+strict try of UTF-8, CP932, EUC-JP and ISO-2022-JP. A declared encoding that fails to
+decode strictly is skipped in favour of the next step. Every Shift_JIS label decodes
+as CP932, the Windows superset that Japanese sites really use, so that ①, ㈱, 髙
+and ～ survive, which Python's strict ``shift_jis`` codec rejects or maps elsewhere.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
+
+META_SCAN_BYTES = 4096
+
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Labels (lower case) that name Shift_JIS or one of its vendor variants.
+SHIFT_JIS_LABELS = frozenset(
+    {
+        "shift_jis",
+        "shift-jis",
+        "shiftjis",
+        "sjis",
+        "s-jis",
+        "x-sjis",
+        "x-shift_jis",
+        "x-shift-jis",
+        "ms_kanji",
+        "csshiftjis",
+        "windows-31j",
+        "cswindows31j",
+        "cp932",
+        "ms932",
+        "mskanji",
+    }
+)
+
+_META_CHARSET = re.compile(
+    rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.I
+)
+_XML_ENCODING = re.compile(rb"^<\?xml[^>]+encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)", re.I)
+_HTTP_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.I)
+
+FALLBACK_ENCODINGS = ("utf-8", "cp932", "euc-jp", "iso-2022-jp")
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Decoded text and how it was found: ``encoding`` and ``source``.
+
+    ``source`` is ``bom``, ``http``, ``meta``, ``guess`` or ``replaced`` (no
+    encoding decoded strictly, so UTF-8 with replacement characters was used).
+    """
+
+    text: str
+    encoding: str
+    source: str
+
+
+def codec_for(label: str) -> str | None:
+    """Return the Python codec name for an encoding label, or None if unknown."""
+    label = label.strip().strip("\"'").lower()
+    if label in SHIFT_JIS_LABELS:
+        return "cp932"
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    if name in ("shift_jis", "shift_jis_2004", "shift_jisx0213"):
+        return "cp932"
+    return name
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
+    """Decode an HTML or XML ``body``, given its HTTP Content-Type header."""
+    for bom, encoding in BOMS:
+        if body.startswith(bom):
+            text = body[len(bom) :].decode(encoding, errors="replace")
+            return Decoded(text, encoding, "bom")
+
+    if content_type:
+        match = _HTTP_CHARSET.search(content_type)
+        if match:
+            decoded = _try(body, match.group(1), "http")
+            if decoded is not None:
+                return decoded
+
+    head = body[:META_SCAN_BYTES]
+    match = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
+    if match:
+        decoded = _try(body, match.group(1).decode("ascii"), "meta")
+        if decoded is not None:
+            return decoded
+
+    return _guess(body)
+
+
+def _try(body: bytes, label: str, source: str) -> Decoded | None:
+    codec = codec_for(label)
+    if codec is None:
+        logger.debug("unknown charset label %r (%s)", label, source)
+        return None
+    if codec.startswith("utf-16") or codec.startswith("utf-32"):
+        # A document that reached here has no BOM, and an ASCII <meta> that names
+        # UTF-16 is a mislabel: treat the body as the bytes it is.
+        return None
+    try:
+        return Decoded(body.decode(codec), codec, source)
+    except UnicodeDecodeError:
+        logger.debug("body does not decode as %s declared by %s", codec, source)
+        return None
+
+
+def _guess(body: bytes) -> Decoded:
+    if b"\x1b$" in body or b"\x1b(" in body:
+        # ISO-2022-JP is 7-bit, so UTF-8 would accept it with escape bytes in it.
+        try:
+            return Decoded(body.decode("iso2022_jp"), "iso2022_jp", "guess")
+        except UnicodeDecodeError:
+            pass
+    candidates = []
+    for encoding in FALLBACK_ENCODINGS:
+        try:
+            text = body.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if encoding == "utf-8":
+            return Decoded(text, "utf-8", "guess")
+        candidates.append(Decoded(text, codecs.lookup(encoding).name, "guess"))
+    if candidates:
+        # EUC-JP bytes often decode as CP932 too, into half-width katakana and
+        # private-use characters. Prefer the reading with fewer of them.
+        return min(candidates, key=lambda d: _oddity(d.text))
+    return Decoded(body.decode("utf-8", errors="replace"), "utf-8", "replaced")
+
+
+def _oddity(text: str) -> int:
+    return sum(
+        1 for ch in text if "\uff61" <= ch <= "\uff9f" or "\ue000" <= ch <= "\uf8ff"
+    )

@@ -1,0 +1,28 @@
+"""Errors a crawl raises before it touches the page store.
+
+Each is a CitylineError, so the command line prints it as one ``error: ...`` line and
+exits 2. A crawl checks the start URL, the data dir, the host and the start page
+first, so any of these errors leaves the store as it was.
+"""
+
+from cityline.errors import CitylineError
+
+
+class CrawlError(CitylineError):
+    """Raised when a crawl cannot start."""
+
+
+class StartUrlError(CrawlError):
+    """Raised when the start URL is not an absolute http(s) URL."""
+
+
+class UnreachableHostError(CrawlError):
+    """Raised when the start host does not answer."""
+
+
+class StartPageError(CrawlError):
+    """Raised when the start page is not an HTML page the crawl may fetch."""
+
+
+class PageStoreError(CitylineError):
+    """Raised when the page store or a page asked for is missing."""

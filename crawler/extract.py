@@ -1,0 +1,341 @@
+"""Extraction of the parts of a CMS page that the index needs.
+
+From the decoded HTML it takes the title (the main ``h1``, else ``<title>`` without
+the site-name suffix), the breadcrumb trail, the main text, the page number and
+update date that Japanese municipal CMSs print (``ページ番号1005386　更新日
+2024年7月18日``), the canonical link, and every outgoing link resolved against
+``<base href>``. The main text leaves out the header, navigation, sidebar, footer,
+share and print tools, related-page lists, forms and scripts.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+from crawler.urls import resolve_link
+
+# Elements whose content is never main text.
+DROPPED_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "header",
+    "nav",
+    "aside",
+    "footer",
+    "form",
+    "iframe",
+    "svg",
+    "button",
+    "select",
+    "object",
+    "embed",
+    "canvas",
+)
+
+# An element whose id or class is one of these words (alone or joined to other words
+# with - or _) is page furniture, not content.
+_FURNITURE_WORDS = (
+    "header|footer|nav|gnav|lnav|snav|navi|navigation|menu|megamenu|sidebar|side|"
+    "sidenav|subnav|localnav|breadcrumb|breadcrumbs|topicpath|pankuzu|share|sns|"
+    "social|print|tools|toolbar|utility|util|banner|banners|skip|pagetop|"
+    "page-top|related|relation|kanren|page-meta|pagemeta|search|logo|"
+    "cookie|modal"
+)
+_FURNITURE = re.compile(rf"(^|[-_])({_FURNITURE_WORDS})($|[-_])", re.I)
+
+# Containers that hold the main content, most specific first.
+MAIN_SELECTORS = (
+    "main",
+    "[role=main]",
+    "#main",
+    "#main-content",
+    "#maincontent",
+    "#content",
+    "#contents",
+    "#tmp_contents",
+    "article",
+    ".main",
+    ".content",
+)
+
+BREADCRUMB_SELECTORS = (
+    "[aria-label~=breadcrumb]",
+    "[aria-label~=Breadcrumb]",
+    "#breadcrumb",
+    "#breadcrumbs",
+    ".breadcrumb",
+    ".breadcrumbs",
+    "#topicpath",
+    ".topicpath",
+    "#pankuzu",
+    ".pankuzu",
+    "#tmp_pankuzu",
+)
+
+BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "table",
+        "tr",
+        "thead",
+        "tbody",
+        "caption",
+        "blockquote",
+        "pre",
+        "figure",
+        "figcaption",
+        "address",
+        "hr",
+        "br",
+        "details",
+        "summary",
+    }
+)
+CELL_TAGS = frozenset({"td", "th"})
+
+TITLE_SEPARATORS = re.compile(r"\s*(?:｜|\||│|::|：：| - | – | — |－|／| / )\s*")
+BREADCRUMB_SEPARATORS = re.compile(r"\s*(?:>|＞|»|›|≫|→)\s*")
+PAGE_NUMBER = re.compile(r"ページ(?:番号|ID)\s*[:：]?\s*(\d+)")
+_DATE = (
+    r"\s*[:：]?\s*(?:(\d{4})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})日?"
+    r"|(令和|平成)\s*(\d{1,2}|元)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日)"
+)
+# An update date wins over a publication date when a page prints both.
+DATE_LABELS = (
+    re.compile(r"(?:最終更新日|更新日)" + _DATE),
+    re.compile(r"(?:掲載日|公開日|作成日)" + _DATE),
+)
+# A text line that holds only the CMS's page number and date is furniture.
+PAGE_META_LINE = re.compile(
+    r"^ページ(?:番号|ID)\s*[:：]?\s*\d+(?:\s*(?:最終更新日|更新日|掲載日|公開日)"
+    r"\s*[:：]?\s*\S+(?:\s*\S+日)?)?$"
+)
+ERA_START_YEAR = {"令和": 2018, "平成": 1988}
+
+
+@dataclass
+class Link:
+    """An outgoing link: normalised absolute URL and its text."""
+
+    url: str
+    text: str
+
+
+@dataclass
+class Extracted:
+    """What one HTML page holds for the store."""
+
+    title: str
+    breadcrumbs: list[str]
+    text: str
+    page_number: str | None
+    updated: str | None
+    canonical_url: str | None
+    base_url: str
+    links: list[Link] = field(default_factory=list)
+    noindex: bool = False
+    nofollow: bool = False
+
+
+def extract_page(html: str, page_url: str) -> Extracted:
+    """Extract title, breadcrumbs, main text, page data and links from ``html``.
+
+    ``page_url`` is the URL the page was fetched from; links resolve against the
+    ``<base href>`` if the page has one, else against it.
+    """
+    soup = BeautifulSoup(html, "html.parser")
+    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+
+    base_url = page_url
+    base = soup.find("base", href=True)
+    if base is not None:
+        base_url = resolve_link(page_url, base["href"]) or page_url
+
+    canonical_url = None
+    for link in soup.find_all("link", href=True):
+        rel = [value.lower() for value in link.get("rel") or []]
+        if "canonical" in rel:
+            canonical_url = resolve_link(base_url, link["href"])
+            break
+
+    robots = _meta_robots(soup)
+    links = _links(soup, base_url)
+    full_text = _clean(soup.get_text(" "))
+    page_number, updated = _page_data(full_text)
+    breadcrumbs = _breadcrumbs(soup)
+    main = _main_region(soup)
+    h1 = main.find("h1") or soup.find("h1")
+    title = _clean(h1.get_text(" ")) if h1 is not None else ""
+    if not title:
+        title = _title_without_site_name(soup)
+    _drop_furniture(main)
+    text = _block_text(main)
+
+    return Extracted(
+        title=title,
+        breadcrumbs=breadcrumbs,
+        text=text,
+        page_number=page_number,
+        updated=updated,
+        canonical_url=canonical_url,
+        base_url=base_url,
+        links=links,
+        noindex="noindex" in robots or "none" in robots,
+        nofollow="nofollow" in robots or "none" in robots,
+    )
+
+
+def _meta_robots(soup: BeautifulSoup) -> set[str]:
+    values: set[str] = set()
+    for meta in soup.find_all("meta", attrs={"name": True, "content": True}):
+        if meta["name"].strip().lower() in ("robots", "cityline-crawler"):
+            values.update(v.strip().lower() for v in meta["content"].split(","))
+    return values
+
+
+def _links(soup: BeautifulSoup, base_url: str) -> list[Link]:
+    seen: set[str] = set()
+    links: list[Link] = []
+    for anchor in soup.find_all(["a", "area"], href=True):
+        rel = [value.lower() for value in anchor.get("rel") or []]
+        if "nofollow" in rel:
+            continue
+        url = resolve_link(base_url, anchor["href"])
+        if url is None or url in seen:
+            continue
+        seen.add(url)
+        links.append(Link(url=url, text=_clean(anchor.get_text(" "))))
+    return links
+
+
+def _page_data(text: str) -> tuple[str | None, str | None]:
+    number = PAGE_NUMBER.search(text)
+    date = next((m for m in (label.search(text) for label in DATE_LABELS) if m), None)
+    updated = None
+    if date:
+        if date.group(1):
+            year, month, day = (
+                int(date.group(1)),
+                int(date.group(2)),
+                int(date.group(3)),
+            )
+        else:
+            era_year = 1 if date.group(5) == "元" else int(date.group(5))
+            year = ERA_START_YEAR[date.group(4)] + era_year
+            month, day = int(date.group(6)), int(date.group(7))
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            updated = f"{year:04d}-{month:02d}-{day:02d}"
+    return (number.group(1) if number else None), updated
+
+
+def _breadcrumbs(soup: BeautifulSoup) -> list[str]:
+    for selector in BREADCRUMB_SELECTORS:
+        trail = soup.select_one(selector)
+        if trail is None:
+            continue
+        items = trail.find_all("li")
+        if items:
+            crumbs = [_clean(item.get_text(" ")) for item in items]
+        else:
+            crumbs = BREADCRUMB_SEPARATORS.split(_clean(trail.get_text(" ")))
+        crumbs = [c for c in (BREADCRUMB_SEPARATORS.sub("", c).strip() for c in crumbs)]
+        return [c for c in crumbs if c]
+    return []
+
+
+def _main_region(soup: BeautifulSoup) -> Tag:
+    for selector in MAIN_SELECTORS:
+        region = soup.select_one(selector)
+        if region is not None:
+            return region
+    return soup.body or soup
+
+
+def _title_without_site_name(soup: BeautifulSoup) -> str:
+    if soup.title is None:
+        return ""
+    title = _clean(soup.title.get_text(" "))
+    parts = TITLE_SEPARATORS.split(title)
+    if len(parts) > 1 and parts[0]:
+        return _clean(" ".join(parts[:-1]))
+    return title
+
+
+def _drop_furniture(region: Tag) -> None:
+    for tag in region.find_all(DROPPED_TAGS):
+        tag.decompose()
+    for tag in region.find_all(True):
+        if tag.decomposed:
+            continue
+        if _is_furniture(tag):
+            tag.decompose()
+
+
+def _is_furniture(tag: Tag) -> bool:
+    if tag.has_attr("hidden") or tag.get("aria-hidden") == "true":
+        return True
+    words = list(tag.get("class") or [])
+    if tag.get("id"):
+        words.append(tag["id"])
+    return any(_FURNITURE.search(word) for word in words)
+
+
+def _block_text(region: Tag) -> str:
+    lines: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        line = _clean("".join(current))
+        if line:
+            lines.append(line)
+        current.clear()
+
+    def walk(node) -> None:
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                current.append(str(child))
+            elif isinstance(child, Tag):
+                if child.name in BLOCK_TAGS:
+                    flush()
+                    walk(child)
+                    flush()
+                elif child.name in CELL_TAGS:
+                    current.append(" ")
+                    walk(child)
+                    current.append(" ")
+                elif child.name == "img":
+                    current.append(child.get("alt") or "")
+                else:
+                    walk(child)
+
+    walk(region)
+    flush()
+    return "\n".join(line for line in lines if not PAGE_META_LINE.match(line))
+
+
+def _clean(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    return re.sub(r"\s+", " ", text).strip()

@@ -1,0 +1,228 @@
+"""URL normalisation, crawl scope and trap patterns.
+
+One page has one normalised URL: the scheme and host are lower case, the default port
+and the fragment are dropped, ``dir/index.html`` (and ``index.htm``) becomes
+``dir/``, print, share and tracking query parameters are dropped, the remaining ones
+are sorted, and percent escapes use one spelling.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from urllib.parse import (
+    parse_qsl,
+    quote,
+    unquote,
+    unquote_to_bytes,
+    urlencode,
+    urljoin,
+    urlsplit,
+)
+
+from crawler.errors import StartUrlError
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+INDEX_NAMES = ("index.html", "index.htm")
+
+# Query parameters that select a print view, a share dialog or a tracking campaign.
+# They never change the page's content.
+DROPPED_PARAMS = frozenset(
+    {
+        "print",
+        "printable",
+        "print_mode",
+        "printmode",
+        "share",
+        "sns",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "ref_src",
+    }
+)
+DROPPED_PREFIXES = ("utm_",)
+
+# Links with these extensions are files: recorded, never fetched.
+FILE_EXTENSIONS = frozenset(
+    {
+        ".pdf",
+        ".doc",
+        ".docx",
+        ".xls",
+        ".xlsx",
+        ".xlsm",
+        ".ppt",
+        ".pptx",
+        ".odt",
+        ".ods",
+        ".odp",
+        ".rtf",
+        ".csv",
+        ".txt",
+        ".jtd",
+        ".zip",
+        ".lzh",
+        ".gz",
+        ".jpg",
+        ".jpeg",
+        ".png",
+        ".gif",
+        ".svg",
+        ".webp",
+        ".bmp",
+        ".mp3",
+        ".mp4",
+        ".m4a",
+        ".wav",
+        ".mov",
+        ".avi",
+        ".wmv",
+        ".kml",
+        ".kmz",
+        ".xml",
+        ".json",
+        ".css",
+        ".js",
+        ".ics",
+    }
+)
+
+# Characters kept as they are when a path or query is re-encoded.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~%"
+_PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
+_DIGITS = re.compile(r"\d+")
+# Escapes of characters that separate URL parts; decoding them would change the URL.
+_RESERVED_ESCAPE = re.compile(r"(%(?:2[fF]|3[fF]|23|25|26|3[dD]|2[bB]))")
+
+
+def validate_start_url(url: str) -> str:
+    """Return the normalised start URL, or raise StartUrlError naming it."""
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in DEFAULT_PORTS or not parts.hostname:
+        raise StartUrlError(
+            f"start URL {url!r} is invalid: it needs http:// or https:// and a host; "
+            "pass an absolute URL such as https://www.city.example.lg.jp/"
+        )
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError as exc:
+        raise StartUrlError(
+            f"start URL {url!r} has an invalid port; use a number from 1 to 65535"
+        ) from exc
+    return normalize_url(url.strip())
+
+
+def normalize_url(url: str) -> str:
+    """Return the normalised form of the absolute http(s) URL ``url``."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port
+    netloc = host if port in (None, DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
+
+    path = _normalize_path(parts.path or "/")
+    query = _normalize_query(parts.query)
+    return f"{scheme}://{netloc}{path}" + (f"?{query}" if query else "")
+
+
+def resolve_link(base: str, href: str) -> str | None:
+    """Resolve ``href`` against ``base`` and normalise it.
+
+    Returns None for links that are not http(s): mailto, tel, javascript, data, and
+    bare fragments.
+    """
+    href = href.strip()
+    if not href or href.startswith("#"):
+        return None
+    absolute = urljoin(base, href)
+    if urlsplit(absolute).scheme.lower() not in DEFAULT_PORTS:
+        return None
+    try:
+        return normalize_url(absolute)
+    except ValueError:  # a bad port or an invalid IPv6 host
+        return None
+
+
+def is_file_url(url: str) -> bool:
+    """Return whether ``url`` names a file (PDF, office, image...) by extension."""
+    path = urlsplit(url).path.lower()
+    return posixpath.splitext(path)[1] in FILE_EXTENSIONS
+
+
+def url_pattern(url: str) -> str:
+    """Return the trap pattern of ``url``: its path and query with digit runs as 0."""
+    parts = urlsplit(url)
+    target = unquote(parts.path) + (f"?{unquote(parts.query)}" if parts.query else "")
+    return _DIGITS.sub("0", target)
+
+
+def origin(url: str) -> str:
+    """Return ``scheme://host[:port]`` of ``url``."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def in_scope(url: str, start_url: str, prefixes: tuple[str, ...] = ()) -> bool:
+    """Return whether ``url`` is on the start URL's host or under a given prefix."""
+    if urlsplit(url).netloc == urlsplit(start_url).netloc:
+        return True
+    return any(url.startswith(prefix) for prefix in prefixes)
+
+
+def _normalize_path(path: str) -> str:
+    path = _normalize_escapes(path)
+    # Remove dot segments, keeping a trailing slash.
+    trailing = path.endswith("/") or path.endswith("/.") or path.endswith("/..")
+    clean = posixpath.normpath(path) if path not in ("", "/") else "/"
+    if clean.startswith("//"):
+        clean = "/" + clean.lstrip("/")
+    if trailing and not clean.endswith("/"):
+        clean += "/"
+    name = clean.rsplit("/", 1)[-1]
+    if name.lower() in INDEX_NAMES:
+        clean = clean[: -len(name)]
+    return clean or "/"
+
+
+def _normalize_query(query: str) -> str:
+    if not query:
+        return ""
+    pairs = parse_qsl(query, keep_blank_values=True)
+    kept = [
+        (key, value)
+        for key, value in pairs
+        if key.lower() not in DROPPED_PARAMS
+        and not key.lower().startswith(DROPPED_PREFIXES)
+    ]
+    kept.sort()
+    return urlencode(kept, quote_via=quote)
+
+
+def _normalize_escapes(value: str) -> str:
+    # Decode every escape except those of reserved characters, then encode what must
+    # be encoded, so that /a%7Eb, /a~b and /a%7eb become one URL.
+    pieces = _RESERVED_ESCAPE.split(value)
+    out = []
+    for index, piece in enumerate(pieces):
+        if index % 2:  # a reserved escape, kept with upper-case hex
+            out.append(piece.upper())
+            continue
+        try:
+            decoded = unquote_to_bytes(piece).decode("utf-8")
+        except UnicodeDecodeError:  # escapes of a legacy encoding stay as they are
+            out.append(_PERCENT.sub(lambda m: m.group(0).upper(), piece))
+            continue
+        out.append(quote(decoded, safe=_PATH_SAFE.replace("%", "")))
+    return "".join(out)
