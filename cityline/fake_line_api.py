@@ -107,7 +107,10 @@ class FakeLineApi:
         port = self._server.server_address[1]
         self.base_url = f"http://{self._host}:{port}"
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="fake-line-api", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="fake-line-api",
+            daemon=True,
         )
         self._thread.start()
         logger.debug("fake LINE API listening on %s", self.base_url)
