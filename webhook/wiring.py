@@ -23,7 +23,9 @@ def build_flows(
     from webhook.reports.flow import ReportFlow  # reports
 
     flows.append(ReportFlow(settings, engine, fetch_content))
-    # receive settings: flows.append(...)
+    from webhook.broadcasts.flow import build_settings_flow  # receive settings
+
+    flows.append(build_settings_flow(settings, engine))
     return flows
 
 
