@@ -570,3 +570,16 @@ def test_info_logs_carry_no_user_id_or_text(app, fake, caplog):
     assert info_lines
     assert not [line for line in info_lines if user_id in line]
     assert not [line for line in info_lines if secret_text in line]
+
+
+def test_healthz_unhealthy_when_database_read_only(settings, answerer):
+    create_app(settings, answerer=answerer, flows=[])  # creates the schema
+    path = settings.data_dir / "cityline.db"
+    read_only = create_db_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+    app = create_app(settings, answerer=answerer, flows=[], engine=read_only)
+    with TestClient(app) as client:
+        response = client.get("/healthz")
+    read_only.dispose()
+    assert response.status_code == 503
+    assert response.json()["database_writable"] is False
+    assert response.json()["index_loaded"] is True

@@ -77,7 +77,10 @@ class WebhookService:
 
     def start(self) -> None:
         """Prune old ids, start the worker and queue the events left from before."""
-        self.inbox.prune()
+        try:
+            self.inbox.prune()
+        except SQLAlchemyError as exc:
+            logger.error("pruning the inbox failed: %s", exc)
         if not self.handle_events:
             logger.info("event handling is off; events are only stored")
             return

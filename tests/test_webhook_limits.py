@@ -1,0 +1,182 @@
+"""LINE's message limits: UTF-16 lengths, clean cuts and fitted messages."""
+
+from __future__ import annotations
+
+import pytest
+from linebot.v3.messaging import (
+    FlexBox,
+    FlexBubble,
+    FlexButton,
+    FlexCarousel,
+    FlexMessage,
+    FlexText,
+    PostbackAction,
+    QuickReply,
+    QuickReplyItem,
+    TextMessage,
+    URIAction,
+)
+
+from webhook.limits import (
+    ELLIPSIS,
+    MAX_TEXT_UNITS,
+    enforce_limits,
+    truncate,
+    utf16_length,
+)
+from webhook.replies import (
+    answer_bubble,
+    default_quick_reply,
+    message_item,
+    postback_item,
+    quick_reply,
+    text_message,
+    with_quick_reply,
+)
+
+
+def test_utf16_length_counts_emoji_as_two():
+    assert utf16_length("abc") == 3
+    assert utf16_length("あいう") == 3
+    assert utf16_length("😀") == 2
+    assert utf16_length("👨‍👩‍👧") == 8
+
+
+def test_truncate_leaves_short_text_alone():
+    assert truncate("短い", 10) == "短い"
+    assert truncate("x" * 5000, MAX_TEXT_UNITS) == "x" * 5000
+
+
+def test_truncate_counts_utf16_units():
+    text = "😀" * 3000  # 6,000 units, 3,000 code points
+    cut = truncate(text, MAX_TEXT_UNITS)
+    assert utf16_length(cut) <= MAX_TEXT_UNITS
+    assert cut.endswith(ELLIPSIS)
+    assert cut == "😀" * 2499 + ELLIPSIS
+
+
+def test_truncate_emoji_at_boundary_not_split():
+    text = "あ" * 4998 + "😀" + "い"
+    cut = truncate(text, 5000)
+    assert cut == "あ" * 4998 + ELLIPSIS
+    cut.encode("utf-8")  # raises on a lone surrogate
+
+
+@pytest.mark.parametrize(
+    ("text", "max_units", "expected"),
+    [
+        ("ab👍🏽cd", 5, "ab…"),  # skin tone modifier stays with its emoji
+        ("ab👨‍👩‍👧cd", 5, "ab…"),  # ZWJ family is one character
+        ("ab👨‍👩‍👧cd", 8, "ab…"),  # cut after a ZWJ
+        ("ab🇯🇵cd", 5, "ab…"),  # flag is a pair of regional indicators
+        ("ab🇯🇵cd", 7, "ab🇯🇵…"),
+        ("abか\u3099cd", 4, "ab…"),  # combining voiced mark stays with its kana
+        ("abか\u3099cd", 5, "abか\u3099…"),
+        ("ab❤️cd", 4, "ab…"),  # variation selector stays with its symbol
+    ],
+)
+def test_truncate_keeps_clusters_whole(text, max_units, expected):
+    assert truncate(text, max_units) == expected
+
+
+def test_truncate_rejects_limit_below_ellipsis():
+    with pytest.raises(ValueError, match="max_units=0"):
+        truncate("abc", 0)
+
+
+def test_enforce_limits_keeps_five_messages():
+    messages = [TextMessage(text=f"{i}") for i in range(7)]
+    fitted = enforce_limits(messages)
+    assert [message.text for message in fitted] == ["0", "1", "2", "3", "4"]
+
+
+def test_enforce_limits_cuts_long_text():
+    [fitted] = enforce_limits([TextMessage(text="あ" * 6000)])
+    assert utf16_length(fitted.text) == 5000
+    assert fitted.text.endswith(ELLIPSIS)
+
+
+def test_enforce_limits_drops_empty_text():
+    assert enforce_limits([TextMessage(text="  ")]) == []
+
+
+def test_enforce_limits_returns_same_object_when_fitting():
+    message = text_message("ちょうど良い")
+    [fitted] = enforce_limits([message])
+    assert fitted is message
+
+
+def carousel(count: int, uri: str = "https://city.example/p") -> FlexMessage:
+    bubbles = [answer_bubble(f"題{i}", "要約", uri) for i in range(count)]
+    return FlexMessage(altText="代替" * 300, contents=FlexCarousel(contents=bubbles))
+
+
+def test_enforce_limits_caps_carousel_and_alt_text():
+    [fitted] = enforce_limits([carousel(15)])
+    data = fitted.to_dict()
+    assert len(data["contents"]["contents"]) == 12
+    assert utf16_length(data["altText"]) == 400
+
+
+def test_enforce_limits_removes_button_with_long_uri():
+    bubble = FlexBubble(
+        body=FlexBox(layout="vertical", contents=[FlexText(text="本文")]),
+        footer=FlexBox(
+            layout="vertical",
+            contents=[
+                FlexButton(
+                    action=URIAction(label="開く", uri="https://x/" + "a" * 1200)
+                ),
+                FlexButton(action=URIAction(label="別", uri="https://x/ok")),
+            ],
+        ),
+    )
+    message = FlexMessage(altText="a", contents=FlexCarousel(contents=[bubble]))
+    [fitted] = enforce_limits([message])
+    footer = fitted.to_dict()["contents"]["contents"][0]["footer"]["contents"]
+    assert [button["action"]["uri"] for button in footer] == ["https://x/ok"]
+
+
+def test_enforce_limits_caps_quick_reply_items():
+    items = [message_item(f"項目{i}") for i in range(20)]
+    long_uri = URIAction(label="x", uri="https://x/" + "a" * 1200)
+    items.insert(0, QuickReplyItem(action=long_uri))
+    # The SDK validates 13 items at construction, so build past it as a raw model.
+    message = TextMessage(
+        text="選んでください", quickReply=QuickReply.construct(items=items)
+    )
+    [fitted] = enforce_limits([message])
+    labels = [item.action.label for item in fitted.quick_reply.items]
+    assert labels == [f"項目{i}" for i in range(13)]
+
+
+def test_enforce_limits_cuts_action_labels():
+    item = QuickReplyItem(
+        action=PostbackAction(label="とても長いラベル" * 5, data="a=1", displayText="x")
+    )
+    message = TextMessage(text="本文", quickReply=QuickReply(items=[item]))
+    [fitted] = enforce_limits([message])
+    assert utf16_length(fitted.quick_reply.items[0].action.label) == 20
+
+
+def test_answer_bubble_without_button_for_long_url():
+    bubble = answer_bubble("題", "要約", "https://x/" + "a" * 1000)
+    assert bubble.footer is None
+
+
+def test_builders_cut_their_inputs():
+    item = postback_item("ラベル" * 10, "flow=x")
+    assert utf16_length(item.action.label) == 20
+    assert item.action.display_text == item.action.label
+    assert utf16_length(text_message("😀" * 3000).text) <= 5000
+    assert quick_reply([]) is None
+    assert len(quick_reply(message_item(str(i)) for i in range(20)).items) == 13
+
+
+def test_with_quick_reply_sets_last_message_only():
+    first, second = text_message("一"), text_message("二")
+    result = with_quick_reply([first, second], default_quick_reply())
+    assert result[0] is first
+    assert result[1].quick_reply is not None
+    assert second.quick_reply is None
+    assert with_quick_reply([], default_quick_reply()) == []
