@@ -45,7 +45,8 @@ LEXICON_PATH = DATA_DIR / "lexicon.json"
 MAX_CHARS = 4000
 
 QUESTION_END = re.compile(
-    r"(ですか|ますか|ませんか|でしょうか|のですか|んですか|か|かな|の|は)\s*[?？。.!]*\s*$"
+    r"(ですか|ますか|ませんか|でしょうか|のですか|んですか|か|かな|の|は"
+    r"|たいのですが|たいんですが)\s*[?？。.!]*\s*$"
 )
 QUESTION_MARK = re.compile(r"[?？]")
 PROCEDURE = re.compile(
@@ -53,7 +54,8 @@ PROCEDURE = re.compile(
     r"|だれに|いつ|何曜|何日|何時|いくら|方法|手続|申請|申し込|申込|届出|届け出"
     r"|必要です|必要でしょう|教えて|知りたい|できますか|いいですか|よいですか"
     r"|ありますか|もらえますか|でしょうか|本当ですか|可能|何が|何を|どれ|どの"
-    r"|[ぁ-ん]方(は|を)?\s*[?。]*$"
+    r"|[ぁ-ん]方(は|を)?\s*[?。]*$|しかた|仕方を|やり方|わかりません|分かりません"
+    r"|わからない|について(知りたい|教えて|伺いたい|質問)"
 )
 # "〇〇のときは?" and "〜場合、どこに連絡" ask how to act, even about a fault.
 CONDITIONAL_PROCEDURE = re.compile(
@@ -63,11 +65,26 @@ CONDITIONAL_PROCEDURE = re.compile(
 REPORTING_WORDS = re.compile(
     r"通報|連絡先|報告でき|LINEで|写真は必要|(連絡|知らせ|相談|報告)して(も)?(いい|よい)"
 )
-# "市で直してもらえますか" asks who is responsible rather than reporting a fault.
+# "市で直してもらえますか" and "自分で切らないといけないのか" ask who is responsible
+# rather than report a fault.
 RESPONSIBILITY = re.compile(
     r"(市|役所|行政)(で|に|が|は|の方で).{0,15}"
     r"(もらえますか|くれますか|いいんですか|いいですか|よいですか|できますか"
     r"|しますか|ですか|のですか|んですか|でしょうか)"
+    r"|自分で.{0,15}(ないといけな|なければ|べき|いいのですか|いいですか|のでしょうか"
+    r"|んですか|ませんか)"
+)
+# Asking after a fault already reported ("いつ直るのですか") is a report.
+FOLLOW_UP = re.compile(
+    r"いつ直|まだ直|直らな|その後どうな|どうなっていますか|まだそのまま"
+)
+INFO_REQUEST = re.compile(r"について(知りたい|教えて|伺いたい|質問)")
+# A city action followed by a feasibility question ("設置してもらえないでしょうか",
+# "広げることはできないものでしょうか") proposes work, so it counts as a report cue.
+PROPOSAL = re.compile(
+    r"(設置|増設|新設|付け|つけ|取り付け|広げ|拡幅|増や|狭め|減ら|改良|改善|補修|修理"
+    r"|修繕|直し|直す|切っ|切る|刈|伐採|撤去|移設|塗り直|明るく|整備)"
+    r"[^。?]{0,12}(でき|無理|難し|可能|ないもの|もらえ|いただけ|くれな)"
 )
 ADMIN_TOPIC = re.compile(
     r"申請|手続|届|証明|住民票|戸籍|印鑑|マイナンバー|保険|年金|税|納付|手当|助成"
@@ -86,8 +103,15 @@ FAULT_STATE = re.compile(
 REQUEST = re.compile(
     r"てほしい|て欲しい|(?<!教え)てください|(?<!教え)て下さい|お願い|もらえませんか|もらえないでしょうか"
     r"|もらえないか|くれないか|ならないか|ならないでしょうか|なんとか|何とか|改善"
-    r"|検討|直して|対応して|見に来て|撤去|設置|増や|切って|刈って|早く|至急|すぐ"
+    r"|検討|直して|直る|直ら|直っ|対応して|見に来て|撤去|設置|増や|切って|刈って|早く|至急|すぐ"
 )
+
+# A fault predicate followed by a present or past state ("消えています", "割れたまま")
+# asserts a fault. Followed by "とき" or "場合" it only sets up a question.
+ASSERTED_STATE = re.compile(
+    r"^.{0,3}(ています|ていて|ている|てる|ままで|まま|ました|ません)"
+)
+HYPOTHETICAL = re.compile(r"^.{0,8}(とき|時は|場合|なら|たら|のを見つけ|を見つけ)")
 
 URGENT_PATTERNS = (
     re.compile(r"陥没"),
@@ -105,13 +129,16 @@ URGENT_PATTERNS = (
 PARK_LANDMARK = re.compile(
     r"公園(の)?(前|横|脇|沿い|付近|近く|周り|周辺|裏|向かい|通り|駅)"
 )
-# The city does not manage these, so their faults are "other" whatever the object.
-NOT_CITY_MANAGED = re.compile(
-    r"国道|県道|都道|府道|高速道路"
-    r"|信号(機)?(の[^。、]{0,10})?(が|は)?(点|つか|つい|消え|壊れ|故障|青に|赤|変わ|反応)"
-    r"|神社|お寺|私有地|空き家|隣の家|隣家|住宅の(樹木|木|庭木)|庭木|生け垣|畑の"
-    r"|線路|鉄道|不法投棄|落書き|いたずら書き|放置自転車|自転車.{0,10}(放置|置かれ|置きっぱなし|止められ|停められ|とめられ)"
+# Problems that are "other" wherever they are, even inside a park.
+OTHER_PROBLEM = re.compile(
+    r"不法投棄|落書き|いたずら書き|放置自転車"
+    r"|自転車.{0,10}(放置|置かれ|置きっぱなし|止められ|停められ|とめられ)"
     r"|ガス.{0,6}(臭|におい|匂い)"
+)
+# Owners and managers other than the city. Outside a park, their things are "other".
+OTHER_OWNER = re.compile(
+    r"国道|県道|都道|府道|高速道路|神社|お寺|私有地|空き家|隣の家|隣家"
+    r"|住宅の(樹木|木|庭木)|庭木|生け垣|畑の|線路|鉄道"
 )
 PLACEHOLDER = re.compile(r"[〇○◯]+")
 
@@ -162,7 +189,39 @@ def cue_features(text: str) -> list[float]:
         min(len(FAULT_STATE.findall(text)), 3) / 3,
         request,
         has_fault * request,
+        1.0 if asserts_fault(text) else 0.0,
+        1.0 if PROPOSAL.search(text) else 0.0,
+        1.0 if FOLLOW_UP.search(text) else 0.0,
     ]
+
+
+def asserts_fault(text: str) -> bool:
+    """Return True when a normalized text states that something is faulty now."""
+    for match in FAULT_STATE.finditer(text):
+        following = text[match.end() : match.end() + 12]
+        if ASSERTED_STATE.search(following) and not HYPOTHETICAL.search(following):
+            return True
+    return False
+
+
+def asks_how_to_act(text: str) -> bool:
+    """Return True when a normalized text asks how to report, whom to call or who is
+    responsible, and ends as a question. Such a text is a question even when it
+    names a fault."""
+    sentences = split_sentences(text)
+    last = sentences[-1] if sentences else ""
+    ends_as_question = bool(
+        QUESTION_END.search(last)
+        or QUESTION_MARK.search(last)
+        or PROCEDURE.search(last)
+    )
+    about_acting = bool(
+        CONDITIONAL_PROCEDURE.search(text)
+        or REPORTING_WORDS.search(text)
+        or RESPONSIBILITY.search(text)
+        or INFO_REQUEST.search(text)
+    )
+    return ends_as_question and about_acting
 
 
 def is_urgent(text: str) -> bool:
@@ -222,6 +281,17 @@ def score_lexicon(lexicon: dict[str, dict[str, float]], text: str) -> dict[str, 
     }
 
 
+def ownership_category(text: str) -> str | None:
+    """Return the category that ownership fixes for a normalized report, if any."""
+    if OTHER_PROBLEM.search(text):
+        return "other"
+    if in_park(text):
+        return "park"
+    if OTHER_OWNER.search(text):
+        return "other"
+    return None
+
+
 def in_park(text: str) -> bool:
     """Return True when a normalized text places the fault inside a park."""
     without_landmarks = PARK_LANDMARK.sub("", text)
@@ -242,6 +312,8 @@ class IntentClassifier:
     # Weight of the category model's probability against the lexicon scores,
     # which are sums of per-term weights from 0.5 to 4.
     MODEL_WEIGHT = 2.0
+    # Confidence reported when asks_how_to_act decides, since no model is consulted.
+    RULE_CONFIDENCE = 0.9
 
     def __init__(self, rows: list[dict], lexicon: dict[str, dict[str, float]]):
         if not rows:
@@ -307,11 +379,10 @@ class IntentClassifier:
 
     def guess_category(self, text: str) -> str:
         """Return the category of a normalized report text."""
-        if NOT_CITY_MANAGED.search(text):
-            return "other"
-        if in_park(text):
-            return "park"
-        scores = self.lexicon_scores(text)
+        fixed = ownership_category(text)
+        if fixed is not None:
+            return fixed
+        scores = self.lexicon_scores(PARK_LANDMARK.sub("", text))
         probabilities = self.category_model.predict_proba(
             self.category_vectorizer.transform([text])
         )[0]
@@ -322,10 +393,19 @@ class IntentClassifier:
         return max(CATEGORIES, key=lambda category: scores[category])
 
     def classify(self, text: str) -> Intent:
-        """Classify one message. Empty or symbol-only text is a question at 0.5."""
+        """Classify one message.
+
+        Empty or symbol-only text is a question at confidence 0.5. A question about
+        how to act (``asks_how_to_act``) is decided without the model, at
+        RULE_CONFIDENCE.
+        """
         normalized = normalize(text[:MAX_CHARS])
         if not has_content(normalized):
             return Intent("question", None, False, 0.5)
+
+        urgent = is_urgent(normalized)
+        if asks_how_to_act(normalized):
+            return Intent("question", None, urgent, self.RULE_CONFIDENCE)
 
         probabilities = self.label_model.predict_proba(
             self.label_features([normalized])
@@ -336,7 +416,7 @@ class IntentClassifier:
         return Intent(
             label=label,
             category=category,
-            urgent=is_urgent(normalized),
+            urgent=urgent,
             confidence=float(probabilities[best]),
         )
 
@@ -344,8 +424,9 @@ class IntentClassifier:
 class CueClassifier:
     """Regex-and-lexicon baseline with no trained model, kept for comparison.
 
-    A text is a question when a sentence ends like a question or it names a
-    procedure, unless it names a city object together with a fault or a request.
+    A text is a question when it asks how to act (``asks_how_to_act``), or when it
+    ends like a question or names a procedure without naming a city object together
+    with a fault or a request.
     """
 
     def __init__(self, lexicon: dict[str, dict[str, float]]):
@@ -362,7 +443,7 @@ class CueClassifier:
         normalized = normalize(text[:MAX_CHARS])
         if not has_content(normalized):
             return Intent("question", None, False, 0.5)
-        scores = self.lexicon_scores(normalized)
+        scores = self.lexicon_scores(PARK_LANDMARK.sub("", normalized))
         asks = bool(
             QUESTION_END.search(normalized)
             or PROCEDURE.search(normalized)
@@ -371,17 +452,12 @@ class CueClassifier:
         describes_fault = max(scores.values()) >= 1.5 and bool(
             FAULT_STATE.search(normalized) or REQUEST.search(normalized)
         )
-        if asks and not (
-            describes_fault and not CONDITIONAL_PROCEDURE.search(normalized)
-        ):
+        if asks_how_to_act(normalized) or (asks and not describes_fault):
             return Intent("question", None, is_urgent(normalized), 1.0)
-        if NOT_CITY_MANAGED.search(normalized):
+        category = ownership_category(normalized)
+        if category is None and max(scores.values()) == 0:
             category = "other"
-        elif in_park(normalized):
-            category = "park"
-        elif max(scores.values()) == 0:
-            category = "other"
-        else:
+        elif category is None:
             category = max(CATEGORIES, key=lambda name: scores[name])
         return Intent("report", category, is_urgent(normalized), 1.0)
 
