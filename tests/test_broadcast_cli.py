@@ -1,0 +1,322 @@
+"""`cityline broadcast`: counts only, rounded, and never a user id in any output."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import insert
+
+from cityline.cli import cli
+from cityline.db import create_db_engine
+from cityline.fake_line_api import FakeLineApi
+from cityline.settings import Settings
+from webhook.broadcasts.categories import Catalog
+from webhook.broadcasts.flow import SettingsFlow
+from webhook.broadcasts.privacy import AudienceTooSmallError
+from webhook.broadcasts.store import ReceiveSettingsStore, subscriptions
+from webhook.flow import IncomingEvent
+
+MULTICAST = "/v2/bot/message/multicast"
+REPO = Path(__file__).resolve().parents[1]
+
+
+def user(number: int) -> str:
+    return f"U{number:032x}"
+
+
+@pytest.fixture
+def fake():
+    with FakeLineApi() as server:
+        yield server
+
+
+@pytest.fixture
+def data_dir(tmp_path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def env(fake) -> dict[str, str]:
+    return {
+        "LINE_CHANNEL_ACCESS_TOKEN": "test-token",
+        "CITYLINE_LINE_API_URL": fake.base_url,
+        "CITYLINE_LINE_DATA_API_URL": fake.base_url,
+        "CITYLINE_DATABASE_URL": "",
+    }
+
+
+@pytest.fixture
+def store(data_dir) -> ReceiveSettingsStore:
+    settings = Settings(data_dir=data_dir)
+    engine = create_db_engine(settings.app_database_url)
+    return ReceiveSettingsStore(engine, settings.user_hash_key())
+
+
+@pytest.fixture
+def residents(store) -> ReceiveSettingsStore:
+    """1,234 safety subscribers, 3 for ごみ・環境, 12 in 境 of whom 9 are in their 30s."""
+    with store.engine.begin() as connection:
+        connection.execute(
+            insert(subscriptions),
+            [{"user_id": user(n), "category": "bosai"} for n in range(1234)],
+        )
+        connection.execute(
+            insert(subscriptions),
+            [{"user_id": user(n), "category": "gomi"} for n in range(3)],
+        )
+    for number in range(12):
+        store.set_attribute(user(number), "area", "sakai")
+    for number in range(9):
+        store.set_attribute(user(number), "age_band", "30s")
+    return store
+
+
+def run(data_dir: Path, env: dict[str, str], *args: str):
+    runner = CliRunner()
+    return runner.invoke(
+        cli, ["--data-dir", str(data_dir), "broadcast", *args], env=env
+    )
+
+
+def test_categories_json_rounds_small_counts(residents, data_dir, env):
+    result = run(data_dir, env, "categories", "--json")
+    assert result.exit_code == 0, result.output
+    rows = {row["key"]: row for row in json.loads(result.stdout)}
+    assert list(rows) == [c.key for c in Catalog().categories]
+    assert rows["bosai"] == {"key": "bosai", "name": "防災・安全", "subscribers": 1234}
+    assert rows["gomi"]["subscribers"] == "<10"
+    assert rows["kosodate"]["subscribers"] == "<10"
+
+
+def test_categories_text_lists_names(residents, data_dir, env):
+    result = run(data_dir, env, "categories")
+    assert result.exit_code == 0, result.output
+    assert "bosai" in result.stdout
+    assert "1234" in result.stdout
+    assert "文化・スポーツ・イベント" in result.stdout
+
+
+def test_dry_run_json_counts_and_sends_nothing(residents, data_dir, env, fake):
+    result = run(
+        data_dir,
+        env,
+        "send",
+        "--category",
+        "防災・安全",
+        "--text",
+        "訓練",
+        "--dry-run",
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    outcome = json.loads(result.stdout)
+    assert outcome["broadcast_id"] is None
+    assert outcome["recipients"] == 1234
+    assert outcome["chunks"] == 3
+    assert fake.requests == []
+
+
+def test_dry_run_text_of_small_category(residents, data_dir, env):
+    result = run(
+        data_dir, env, "send", "--category", "gomi", "--text", "a", "--dry-run"
+    )
+    assert result.exit_code == 0, result.output
+    assert "would reach <10 residents" in result.stdout
+
+
+def test_send_json_has_id_recipients_and_chunks(residents, data_dir, env, fake):
+    result = run(
+        data_dir,
+        env,
+        "send",
+        "--category",
+        "bosai",
+        "--text",
+        "大雨警報",
+        "--url",
+        "https://example.jp/ame",
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    outcome = json.loads(result.stdout)
+    assert outcome["broadcast_id"]
+    assert outcome["recipients"] == 1234
+    assert outcome["chunks"] == 3
+    assert len(fake.requests_to(MULTICAST, accepted_only=True)) == 3
+
+
+def test_send_to_filter_of_nine_is_rejected(residents, data_dir, env, fake):
+    result = run(
+        data_dir,
+        env,
+        "send",
+        "--category",
+        "bosai",
+        "--area",
+        "境",
+        "--age",
+        "30代",
+        "--text",
+        "a",
+    )
+    assert isinstance(result.exception, AudienceTooSmallError)
+    assert "at least 10" in str(result.exception)
+    assert fake.requests == []
+
+
+def test_filter_error_exits_2_with_reason(residents, data_dir, env):
+    command = [
+        sys.executable,
+        "-m",
+        "cityline.cli",
+        "--data-dir",
+        str(data_dir),
+        "broadcast",
+        "send",
+        "--category",
+        "bosai",
+        "--area",
+        "sakai",
+        "--age",
+        "30s",
+        "--text",
+        "a",
+        "--dry-run",
+    ]
+    completed = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, **env},
+        timeout=60,
+    )
+    assert completed.returncode == 2
+    assert completed.stderr.startswith("error: the filters")
+    assert "reach <10 residents" in completed.stderr
+
+
+def test_filtered_send_of_twelve(residents, data_dir, env, fake):
+    result = run(
+        data_dir,
+        env,
+        "send",
+        "--category",
+        "bosai",
+        "--area",
+        "sakai",
+        "--text",
+        "境地区の断水",
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["recipients"] == 12
+
+
+def test_stats_json_rounds_every_count(residents, data_dir, env):
+    result = run(data_dir, env, "stats", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["residents"] == 1234
+    areas = {row["key"]: row["count"] for row in report["attributes"]["area"]}
+    assert areas["sakai"] == 12
+    assert areas["nakacho"] == "<10"
+    ages = {row["key"]: row["count"] for row in report["attributes"]["age_band"]}
+    assert ages["30s"] == "<10"
+    categories = {row["key"]: row["count"] for row in report["categories"]}
+    assert categories == {**dict.fromkeys(categories, "<10"), "bosai": 1234}
+
+
+def test_log_shows_chunks_without_user_ids(residents, data_dir, env):
+    run(data_dir, env, "send", "--category", "bosai", "--text", "a")
+    result = run(data_dir, env, "log", "--json")
+    assert result.exit_code == 0, result.output
+    [record] = json.loads(result.stdout)
+    assert record["status"] == "finished"
+    assert [chunk["recipients"] for chunk in record["chunks"]] == [500, 500, 234]
+    assert {chunk["status"] for chunk in record["chunks"]} == {"sent"}
+    assert record["text"] == "a"
+
+
+def test_resume_with_nothing_unfinished(residents, data_dir, env):
+    result = run(data_dir, env, "resume")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "no unfinished broadcasts"
+
+
+def test_resume_after_failure_finishes(residents, data_dir, env, fake):
+    fake.fail_next(MULTICAST, 400, message="bad request")
+    failed = run(data_dir, env, "send", "--category", "bosai", "--text", "a")
+    assert "stopped at chunk 1 of 3" in str(failed.exception)
+
+    result = run(data_dir, env, "resume", "--json")
+    assert result.exit_code == 0, result.output
+    [outcome] = json.loads(result.stdout)
+    assert outcome["sent_now"] == 3
+    assert outcome["pending"] == 0
+
+
+def test_cancel_marks_broadcast_cancelled(residents, data_dir, env, fake):
+    fake.fail_next(MULTICAST, 400)
+    run(data_dir, env, "send", "--category", "bosai", "--text", "a")
+    [record] = json.loads(run(data_dir, env, "log", "--json").stdout)
+
+    result = run(data_dir, env, "cancel", record["broadcast_id"])
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().endswith("cancelled")
+
+
+def test_no_output_or_log_line_has_a_user_id(residents, data_dir, env, fake, caplog):
+    caplog.set_level(logging.DEBUG)
+    outputs = []
+    for args in (
+        ("categories",),
+        ("categories", "--json"),
+        ("stats",),
+        ("stats", "--json"),
+        ("send", "--category", "bosai", "--text", "a", "--dry-run"),
+        ("send", "--category", "bosai", "--area", "sakai", "--text", "a", "--json"),
+        ("send", "--category", "gomi", "--text", "a"),
+        ("log",),
+        ("log", "--json"),
+        ("resume",),
+    ):
+        result = run(data_dir, env, *args)
+        assert result.exit_code == 0, (args, result.output)
+        outputs.append(result.stdout + result.stderr)
+    fake.fail_next(MULTICAST, 429, headers={"Retry-After": "0"})
+    fake.fail_next(MULTICAST, 400)
+    stopped = run(data_dir, env, "send", "--category", "bosai", "--text", "b")
+    outputs.append(str(stopped.exception))
+    outputs.append(run(data_dir, env, "resume").stdout)
+
+    flow = SettingsFlow(residents, Catalog())
+    for number, data in enumerate(
+        [
+            "flow=settings&action=show",
+            "flow=settings&action=toggle&category=gomi&to=on",
+            "flow=settings&action=set&attr=area&value=sakai",
+            "flow=settings&action=delete",
+        ]
+    ):
+        flow.handle(
+            IncomingEvent(f"e{number}", "postback", user(5), "r", 0, postback_data=data)
+        )
+    flow.on_follow(user(5))
+    flow.forget_user(user(5))
+
+    sent = fake.requests_to(MULTICAST, accepted_only=True)
+    assert user(0) in sent[0].body.decode()  # the ids did go to LINE
+    assert len(caplog.records) > 10
+    everything = "\n".join(outputs + [record.getMessage() for record in caplog.records])
+    assert "U0000" not in everything
+    for number in range(1234):
+        assert user(number) not in everything
