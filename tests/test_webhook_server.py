@@ -1,0 +1,134 @@
+"""The app served by uvicorn on a loopback port, as LINE reaches it, and the CLI."""
+
+from __future__ import annotations
+
+import socket
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from cityline.cli import cli
+from cityline.fake_line_api import FakeLineApi
+from webhook.app import MAX_BODY_BYTES, create_app
+from webhook.testing import (
+    TEST_CHANNEL_SECRET,
+    ServerThread,
+    loopback_settings,
+    signed_headers,
+    text_event,
+    webhook_body,
+)
+
+REPLY = "/v2/bot/message/reply"
+
+
+class FixedAnswerer:
+    def ask(self, question, top_k=3):
+        from types import SimpleNamespace
+
+        page = SimpleNamespace(
+            url="https://city.example/a.html", title="案内", snippet="要約", score=1.0
+        )
+        return SimpleNamespace(
+            question=question, answers=[page], fallback=False, fallback_text=None
+        )
+
+
+@pytest.fixture
+def fake():
+    with FakeLineApi() as server:
+        yield server
+
+
+@pytest.fixture
+def server(tmp_path, fake):
+    settings = loopback_settings(tmp_path, fake.base_url)
+    app = create_app(settings, answerer=FixedAnswerer(), flows=[])
+    with ServerThread(app) as running:
+        yield running
+
+
+def test_signed_events_over_socket_answered(server, fake):
+    events = [text_event(f"U{i:032d}", f"質問{i}🙂") for i in range(20)]
+    bodies = [webhook_body([event]) for event in events]
+    with httpx.Client(base_url=server.url) as client, ThreadPoolExecutor(8) as pool:
+        responses = list(
+            pool.map(
+                lambda body: client.post(
+                    "/callback",
+                    content=body,
+                    headers=signed_headers(body, TEST_CHANNEL_SECRET),
+                ),
+                bodies,
+            )
+        )
+    assert [response.status_code for response in responses] == [200] * 20
+    replies = fake.wait_for(REPLY, 20)
+    assert {r.json["replyToken"] for r in replies} == {e["replyToken"] for e in events}
+
+
+def test_chunked_oversized_body_rejected(server, fake):
+    chunk = b"x" * 65536
+
+    def chunks():
+        for _ in range(MAX_BODY_BYTES // len(chunk) + 2):
+            yield chunk
+
+    with httpx.Client(base_url=server.url) as client:
+        response = client.post(
+            "/callback", content=chunks(), headers={"X-Line-Signature": "AAAA"}
+        )
+    assert response.status_code == 413
+    assert fake.requests == []
+
+
+def test_declared_oversized_body_rejected_before_reading(server):
+    host, port = server.host, server.port
+    request = (
+        "POST /callback HTTP/1.1\r\n"
+        f"Host: {host}:{port}\r\n"
+        "Content-Type: application/json\r\n"
+        "X-Line-Signature: AAAA\r\n"
+        f"Content-Length: {MAX_BODY_BYTES * 50}\r\n"
+        "\r\n"
+    ).encode()
+    with socket.create_connection((host, port), timeout=10) as connection:
+        connection.sendall(request + b"{")
+        status_line = connection.recv(4096).split(b"\r\n", 1)[0]
+    assert b" 413 " in status_line
+
+
+def test_bad_signature_over_socket_is_400(server):
+    body = webhook_body([text_event("Uaaa", "質問")])
+    with httpx.Client(base_url=server.url) as client:
+        response = client.post(
+            "/callback", content=body, headers={"X-Line-Signature": "bm90IHZhbGlk"}
+        )
+    assert response.status_code == 400
+
+
+def test_healthz_over_socket(server):
+    response = httpx.get(server.url + "/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+@pytest.mark.parametrize(
+    ("env", "missing"),
+    [
+        ({"LINE_CHANNEL_ACCESS_TOKEN": "t"}, "LINE_CHANNEL_SECRET"),
+        ({"LINE_CHANNEL_SECRET": "s"}, "LINE_CHANNEL_ACCESS_TOKEN"),
+    ],
+)
+def test_serve_without_credentials_stops_with_error(tmp_path, env, missing):
+    result = CliRunner().invoke(
+        cli,
+        ["--data-dir", str(tmp_path), "serve", "--port", "1"],
+        env={"LINE_CHANNEL_SECRET": "", "LINE_CHANNEL_ACCESS_TOKEN": "", **env},
+        standalone_mode=False,
+    )
+    assert result.exception is not None
+    assert missing in str(result.exception)
+    assert type(result.exception).__name__ == "ConfigError"
