@@ -436,14 +436,22 @@ class Crawl:
                 status=200,
             )
             return
+        if page_url == url:
+            self._record(
+                url, state, page=page, aliases=aliases, files=files, enqueue=links
+            )
+            return
+        # The outcome belongs to the page's own URL; the fetched URL redirected or
+        # named another URL as canonical.
+        done = [(u, "redirect") for u in (final,) if u not in (url, page_url)]
         self._record(
             url,
-            state,
+            "redirect",
             page=page,
             aliases=aliases,
             files=files,
             enqueue=links,
-            done=[(u, state if u == page_url else "redirect") for u, _ in done],
+            done=[*done, (page_url, state)],
         )
 
     def _follow(
@@ -627,7 +635,7 @@ class Crawl:
             except ValueError as exc:
                 logger.warning("sitemap %s is invalid: %s", sitemap_url, exc)
                 continue
-            queue.extend(sitemap.sitemaps)
+            queue.extend(urljoin(sitemap_url, loc) for loc in sitemap.sitemaps)
             for loc in sitemap.pages:
                 try:
                     page = normalize_url(urljoin(sitemap_url, loc))

@@ -73,16 +73,20 @@ class HostGate:
         self.semaphore = asyncio.Semaphore(concurrency)
         self.delay = delay
         self._lock = asyncio.Lock()
-        self._next_start = 0.0
+        self._last_start = float("-inf")
+
+    def set_delay(self, delay: float) -> None:
+        """Change the delay, including before the request after the last one."""
+        self.delay = delay
 
     async def __aenter__(self) -> HostGate:
         await self.semaphore.acquire()
         try:
             async with self._lock:
-                wait = self._next_start - time.monotonic()
+                wait = self._last_start + self.delay - time.monotonic()
                 if wait > 0:
                     await asyncio.sleep(wait)
-                self._next_start = time.monotonic() + self.delay
+                self._last_start = time.monotonic()
         except BaseException:
             self.semaphore.release()
             raise
@@ -122,7 +126,7 @@ class Fetcher:
 
     def set_host_delay(self, url: str, delay: float) -> None:
         """Set the delay between request starts to the host of ``url``."""
-        self._gate(url).delay = delay
+        self._gate(url).set_delay(delay)
 
     def host_delay(self, url: str) -> float:
         """Return the delay used for the host of ``url``."""

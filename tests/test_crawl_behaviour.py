@@ -1,0 +1,457 @@
+"""Crawls of small loopback sites, one behaviour each."""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import time
+
+from crawler.crawl import crawl_site
+from crawler.store import PageStore
+from tests.crawl_site import FAST, FakeSite, html_page, settings_for
+
+SJIS_PAGE = (
+    "<!DOCTYPE html><html><head><meta charset='Shift_JIS'><title>{0}</title></head>"
+    "<body><main><h1>{0}</h1><p>①番窓口、㈱武蔵野、髙橋さん、9時～17時</p></main>"
+    "</body></html>"
+)
+
+
+def crawl(tmp_path, site, path="/", config=FAST):
+    return crawl_site(settings_for(tmp_path), site.url(path), config)
+
+
+def open_store(tmp_path) -> PageStore:
+    return PageStore.open(settings_for(tmp_path).pages_db_path)
+
+
+def test_sitemap_seeds_pages_not_linked_anywhere(tmp_path):
+    index = (
+        "<?xml version='1.0'?><sitemapindex "
+        "xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+        "<sitemap><loc>/maps/a.xml.gz</loc></sitemap></sitemapindex>"
+    )
+    child = (
+        "<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+        "<url><loc>{base}/hidden/deep.html</loc></url>"
+        "<url><loc>https://elsewhere.example/out.html</loc></url></urlset>"
+    )
+    plain = (
+        "<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+        "<url><loc>{base}/from-root-sitemap.html</loc></url></urlset>"
+    )
+    with FakeSite() as site:
+        site.add(
+            "/robots.txt",
+            "User-agent: *\nSitemap: /maps/index.xml\n",
+            content_type="text/plain",
+        )
+        site.add("/maps/index.xml", index, content_type="application/xml")
+        site.add(
+            "/maps/a.xml.gz",
+            gzip.compress(child.format(base=site.base_url).encode()),
+            content_type="application/gzip",
+        )
+        site.add(
+            "/sitemap.xml", plain.format(base=site.base_url), content_type="text/xml"
+        )
+        site.page("/", "トップ")
+        site.page("/hidden/deep.html", "サイトマップだけのページ")
+        site.page("/from-root-sitemap.html", "ルートのサイトマップ")
+        summary = crawl(tmp_path, site)
+
+    assert summary.new == 3
+    with open_store(tmp_path) as store:
+        assert (
+            store.get(site.url("/hidden/deep.html")).title == "サイトマップだけのページ"
+        )
+        assert store.get(site.url("/from-root-sitemap.html")) is not None
+
+
+def test_shift_jis_and_cp932_pages_without_http_charset(tmp_path):
+    with FakeSite() as site:
+        site.page(
+            "/", "トップ", "<a href='/sjis.html'>s</a><a href='/cp932.html'>c</a>"
+        )
+        site.add(
+            "/sjis.html",
+            SJIS_PAGE.format("窓口案内").encode("cp932"),
+            content_type="text/html",
+        )
+        cp932_page = SJIS_PAGE.format("髙橋").replace("Shift_JIS", "windows-31j")
+        site.add("/cp932.html", cp932_page.encode("cp932"), content_type="text/html")
+        crawl(tmp_path, site)
+
+    with open_store(tmp_path) as store:
+        sjis = store.get(site.url("/sjis.html"))
+        cp932 = store.get(site.url("/cp932.html"))
+    assert sjis.encoding == "cp932"
+    assert "①番窓口、㈱武蔵野、髙橋さん、9時～17時" in sjis.text
+    assert cp932.title == "髙橋"
+    assert "㈱武蔵野" in cp932.text
+
+
+def test_redirect_stores_final_url_and_remembers_old(tmp_path):
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/old.html'>旧</a>")
+        site.add("/old.html", status=301, headers={"Location": "/mid.html"})
+        site.add("/mid.html", status=302, headers={"Location": "/new.html"})
+        site.page("/new.html", "新しいページ")
+        first = crawl(tmp_path, site)
+        second = crawl(tmp_path, site)
+        old_fetches = len(site.requests_for("/old.html"))
+
+    assert first.new == 2
+    assert second.new == 0
+    assert old_fetches == 1  # the alias is not fetched again as a new page
+    with open_store(tmp_path) as store:
+        assert store.get(site.url("/new.html")).title == "新しいページ"
+        assert store.get(site.url("/old.html")).url == site.url("/new.html")
+        assert store.aliases()[site.url("/old.html")] == (
+            site.url("/new.html"),
+            "redirect",
+        )
+
+
+def test_redirect_loop_fails_with_reason(tmp_path):
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/a.html'>a</a>")
+        site.add("/a.html", status=302, headers={"Location": "/b.html"})
+        site.add("/b.html", status=302, headers={"Location": "/a.html"})
+        summary = crawl(tmp_path, site)
+
+    assert summary.failed == 1
+    assert "redirect loop" in summary.failures[0][1]
+
+
+def test_too_many_redirects_fail(tmp_path):
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/r0.html'>r</a>")
+        for i in range(10):
+            site.add(f"/r{i}.html", status=301, headers={"Location": f"/r{i + 1}.html"})
+        summary = crawl(
+            tmp_path, site, config=dataclasses.replace(FAST, max_redirects=3)
+        )
+
+    assert summary.failed == 1
+    assert "more than 3 redirects" in summary.failures[0][1]
+
+
+def test_404_and_410_mark_known_pages_removed(tmp_path):
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/a.html'>a</a><a href='/b.html'>b</a>")
+        site.page("/a.html", "A")
+        site.page("/b.html", "B")
+        crawl(tmp_path, site)
+        site.page("/", "トップ")
+        site.add("/a.html", "gone", status=404)
+        site.add("/b.html", "gone", status=410)
+        summary = crawl(tmp_path, site)
+
+    assert summary.removed == 2
+    assert summary.pages == 1
+    with open_store(tmp_path) as store:
+        live = [page.url for page in store.iter_pages()]
+        every = {page.url: page for page in store.iter_pages(include_removed=True)}
+    assert live == [site.url("/")]
+    assert every[site.url("/a.html")].removed
+    assert every[site.url("/b.html")].status == 410
+
+
+def test_broken_link_counts_as_failed_and_is_not_retried(tmp_path):
+    with FakeSite() as site:
+        site.page(
+            "/", "トップ", "<a href='/missing.html'>x</a><a href='/denied.html'>y</a>"
+        )
+        site.add("/denied.html", "no", status=403)
+        summary = crawl(tmp_path, site)
+        missing = len(site.requests_for("/missing.html"))
+        denied = len(site.requests_for("/denied.html"))
+
+    assert summary.failed == 2
+    assert {reason for _, reason in summary.failures} == {"HTTP 404", "HTTP 403"}
+    assert missing == 1
+    assert denied == 1
+
+
+def test_429_waits_for_retry_after(tmp_path):
+    calls = []
+
+    def busy_then_ok(request):
+        calls.append(request.at)
+        if len(calls) == 1:
+            return 429, {"Retry-After": "1", "Content-Type": "text/plain"}, b"busy"
+        return 200, {"Content-Type": "text/html"}, html_page("混雑後").encode()
+
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/busy.html'>b</a>")
+        site.add("/busy.html", responder=busy_then_ok)
+        summary = crawl(tmp_path, site)
+
+    assert summary.new == 2
+    assert len(calls) == 2
+    assert calls[1] - calls[0] >= 0.95  # Retry-After: 1 was honoured
+
+
+def test_5xx_is_retried_then_fails(tmp_path):
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/err.html'>e</a>")
+        site.add("/err.html", "boom", status=503)
+        summary = crawl(tmp_path, site)
+        attempts = len(site.requests_for("/err.html"))
+
+    assert attempts == FAST.max_retries + 1
+    assert summary.failures == [(site.url("/err.html"), "HTTP 503 after 2 retries")]
+
+
+def test_recrawl_uses_conditional_requests_and_counts_304_unchanged(tmp_path):
+    def conditional(request):
+        if request.headers.get("If-None-Match") == '"v1"':
+            return 304, {"ETag": '"v1"'}, b""
+        body = html_page("条件付き").encode()
+        return 200, {"Content-Type": "text/html", "ETag": '"v1"'}, body
+
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/c.html'>c</a>")
+        site.add("/c.html", responder=conditional)
+        first = crawl(tmp_path, site)
+        second = crawl(tmp_path, site)
+        requests = site.requests_for("/c.html")
+
+    assert first.new == 2
+    assert second.unchanged == 2
+    assert second.new == 0
+    assert requests[1].headers.get("If-None-Match") == '"v1"'
+
+
+def test_recrawl_updates_changed_page_in_place(tmp_path):
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/c.html'>c</a>")
+        site.page("/c.html", "お知らせ", "<p>旧い本文</p>")
+        crawl(tmp_path, site)
+        site.page("/c.html", "お知らせ", "<p>新しい本文</p>")
+        summary = crawl(tmp_path, site)
+
+    assert summary.changed == 1
+    assert summary.unchanged == 1
+    with open_store(tmp_path) as store:
+        page = store.get(site.url("/c.html"))
+    assert "新しい本文" in page.text
+    assert "旧い本文" not in page.text
+
+
+def test_endless_calendar_stops_at_pattern_limit(tmp_path):
+    def month(request):
+        ym = int(request.path.rsplit("=", 1)[1])
+        year, mon = divmod(ym, 100)
+        nxt = year * 100 + mon + 1 if mon < 12 else (year + 1) * 100 + 1
+        body = html_page(f"{year}年{mon}月", f"<a href='/cal?ym={nxt}'>次の月</a>")
+        return 200, {"Content-Type": "text/html"}, body.encode()
+
+    config = dataclasses.replace(FAST, max_per_pattern=5)
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/cal?ym=202612'>カレンダー</a>")
+        site.add("/cal", responder=month)
+        first = crawl(tmp_path, site, config=config)
+        second = crawl(tmp_path, site, config=config)
+        calendar_fetches = sum(1 for path in site.paths() if path.startswith("/cal"))
+
+    assert first.new == 1 + 5
+    assert second.new == 0
+    assert calendar_fetches == 10  # five months, fetched once per crawl
+
+
+def test_max_depth_and_max_pages(tmp_path):
+    with FakeSite() as site:
+        site.page("/", "深さ0", "<a href='/d1.html'>次</a>")
+        for i in range(1, 6):
+            site.page(f"/d{i}.html", f"深さ{i}", f"<a href='/d{i + 1}.html'>次</a>")
+        deep = crawl(
+            tmp_path / "depth", site, config=dataclasses.replace(FAST, max_depth=2)
+        )
+        few = crawl(
+            tmp_path / "pages", site, config=dataclasses.replace(FAST, max_pages=3)
+        )
+
+    assert deep.new == 3
+    assert few.new == 3
+    assert few.stopped_at_max_pages
+
+
+def test_base_href_resolves_links(tmp_path):
+    with FakeSite() as site:
+        site.page(
+            "/a/b/page.html",
+            "起点",
+            "<a href='target.html'>t</a>",
+        )
+        site.add(
+            "/a/b/page.html",
+            html_page(
+                "起点", "<a href='target.html'>t</a>", head="<base href='/base/'>"
+            ),
+        )
+        site.page("/base/target.html", "基準URLの先")
+        crawl(tmp_path, site, "/a/b/page.html")
+        paths = site.paths()
+
+    assert "/base/target.html" in paths
+    assert "/a/b/target.html" not in paths
+
+
+def test_duplicate_url_forms_are_fetched_once(tmp_path):
+    links = (
+        "<a href='/dir/'>1</a><a href='/dir/index.html'>2</a><a href='/dir/#top'>3</a>"
+        "<a href='/dir/index.html?utm_source=x'>4</a><a href='/dir/?print=1'>5</a>"
+        "<a href='/DIR/../dir/'>6</a>"
+    )
+    with FakeSite() as site:
+        site.page("/", "トップ", links)
+        site.page("/dir/", "ディレクトリ")
+        summary = crawl(tmp_path, site)
+        dir_fetches = [p for p in site.paths() if p.startswith("/dir")]
+
+    assert summary.new == 2
+    assert dir_fetches == ["/dir/"]
+
+
+def test_same_content_is_stored_once(tmp_path):
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/a.html'>a</a><a href='/m/a.html'>m</a>")
+        site.page("/a.html", "同じ内容", "<p>同じ本文</p>")
+        site.page("/m/a.html", "同じ内容", "<p>同じ本文</p>")
+        summary = crawl(tmp_path, site)
+
+    assert summary.new == 2
+    assert summary.pages == 2
+    with open_store(tmp_path) as store:
+        assert store.get(site.url("/m/a.html")).url == site.url("/a.html")
+
+
+def test_canonical_link_names_the_page(tmp_path):
+    with FakeSite() as site:
+        head = f"<link rel='canonical' href='{site.base_url}/real.html'>"
+        site.page("/", "トップ", "<a href='/alias.html?sort=1'>a</a>")
+        site.add("/alias.html", html_page("正規ページ", head=head))
+        site.page("/real.html", "正規ページ")
+        crawl(tmp_path, site)
+        real_fetches = len(site.requests_for("/real.html"))
+
+    assert real_fetches == 0
+    with open_store(tmp_path) as store:
+        page = store.get(site.url("/alias.html?sort=1"))
+    assert page.url == site.url("/real.html")
+    assert page.canonical_url == site.url("/real.html")
+
+
+def test_file_links_are_recorded_not_downloaded(tmp_path):
+    with FakeSite() as site:
+        site.page(
+            "/",
+            "トップ",
+            "<a href='/files/guide.pdf'>ガイド（PDF）</a><a href='/download'>様式</a>",
+        )
+        site.add("/files/guide.pdf", b"%PDF-1.4", content_type="application/pdf")
+        site.add("/download", b"PK\x03\x04" * 1000, content_type="application/zip")
+        summary = crawl(tmp_path, site)
+        paths = site.paths()
+
+    assert "/files/guide.pdf" not in paths
+    assert summary.pages == 1
+    with open_store(tmp_path) as store:
+        files = {row["url"]: row for row in store.files()}
+    assert files[site.url("/files/guide.pdf")]["link_text"] == "ガイド（PDF）"
+    assert files[site.url("/files/guide.pdf")]["page_url"] == site.url("/")
+    assert site.url("/download") in files
+
+
+def test_page_over_size_cap_fails(tmp_path):
+    big = html_page("大きい", "<p>" + "あ" * 20_000 + "</p>")
+    config = dataclasses.replace(FAST, max_bytes=10_000)
+    with FakeSite() as site:
+        site.page(
+            "/", "トップ", "<a href='/big.html'>b</a><a href='/chunked.html'>c</a>"
+        )
+        site.add("/big.html", big)
+        # No Content-Length announced: the cap applies while reading.
+        site.add(
+            "/chunked.html",
+            responder=lambda r: (
+                200,
+                {
+                    "Content-Type": "text/html",
+                    "Connection": "close",
+                    "Content-Length": "",
+                },
+                big.encode(),
+            ),
+        )
+        summary = crawl(tmp_path, site, config=config)
+
+    reasons = dict(summary.failures)
+    assert "larger than the 10000 byte limit" in reasons[site.url("/big.html")]
+    assert summary.pages == 1
+
+
+def test_slow_page_times_out(tmp_path):
+    config = dataclasses.replace(FAST, read_timeout=0.3, max_retries=1)
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/slow.html'>s</a>")
+        site.page("/slow.html", "遅い", delay=1.5)
+        started = time.monotonic()
+        summary = crawl(tmp_path, site, config=config)
+        elapsed = time.monotonic() - started
+
+    assert summary.failures == [(site.url("/slow.html"), "timed out after 1 retries")]
+    assert elapsed < 10  # the crawl did not wait for the slow page to answer
+
+
+def test_links_outside_the_host_are_not_followed_unless_prefixed(tmp_path):
+    with FakeSite() as site, FakeSite() as other:
+        site.page(
+            "/",
+            "トップ",
+            f"<a href='{other.url('/shared/a.html')}'>共有</a>"
+            f"<a href='{other.url('/private/b.html')}'>私有</a>",
+        )
+        other.page("/shared/a.html", "共有ページ")
+        other.page("/private/b.html", "私有ページ")
+        plain = crawl(tmp_path / "plain", site)
+        prefixed = crawl(
+            tmp_path / "prefixed",
+            site,
+            config=dataclasses.replace(FAST, allowed_prefixes=(other.url("/shared/"),)),
+        )
+        other_paths = other.paths()
+
+    assert plain.new == 1
+    assert prefixed.new == 2
+    assert "/private/b.html" not in other_paths
+
+
+def test_redirect_off_the_host_is_not_followed(tmp_path):
+    with FakeSite() as site, FakeSite() as other:
+        site.page("/", "トップ", "<a href='/away.html'>a</a>")
+        site.add("/away.html", status=301, headers={"Location": other.url("/x.html")})
+        other.page("/x.html", "他のサイト")
+        summary = crawl(tmp_path, site)
+        other_paths = other.paths()
+
+    assert other_paths == []
+    assert "outside the crawl scope" in summary.failures[0][1]
+
+
+def test_summary_json_has_exactly_the_documented_keys(tmp_path):
+    with FakeSite() as site:
+        site.page("/", "トップ")
+        summary = crawl(tmp_path, site)
+    assert list(summary.to_json()) == [
+        "new",
+        "changed",
+        "unchanged",
+        "removed",
+        "failed",
+        "robots_skipped",
+        "pages",
+        "seconds",
+    ]

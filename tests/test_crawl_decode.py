@@ -1,0 +1,86 @@
+"""Decoding HTML bytes: BOM, HTTP charset, meta charset, strict guesses."""
+
+from __future__ import annotations
+
+import codecs
+
+from crawler.decode import codec_for, decode_html
+
+# Characters that Python's strict shift_jis codec rejects but CP932 has.
+VENDOR_TEXT = "①㈱髙～武蔵野市"
+
+
+def meta_page(charset: str, text: str) -> str:
+    return f'<html><head><meta charset="{charset}"></head><body>{text}</body></html>'
+
+
+def test_shift_jis_label_decodes_as_cp932():
+    body = meta_page("Shift_JIS", VENDOR_TEXT).encode("cp932")
+    decoded = decode_html(body, "text/html")
+    assert VENDOR_TEXT in decoded.text
+    assert decoded.encoding == "cp932"
+    assert decoded.source == "meta"
+
+
+def test_http_equiv_meta_charset():
+    html = (
+        '<html><head><meta http-equiv="Content-Type" '
+        f'content="text/html; charset=x-sjis"></head><body>{VENDOR_TEXT}</body></html>'
+    )
+    decoded = decode_html(html.encode("cp932"), None)
+    assert VENDOR_TEXT in decoded.text
+    assert decoded.encoding == "cp932"
+
+
+def test_http_charset_wins_over_meta():
+    body = meta_page("utf-8", "市役所").encode("euc-jp")
+    decoded = decode_html(body, "text/html; charset=EUC-JP")
+    assert "市役所" in decoded.text
+    assert decoded.source == "http"
+
+
+def test_wrong_declared_charset_falls_back_to_guess():
+    body = meta_page("utf-8", VENDOR_TEXT).encode("cp932")
+    decoded = decode_html(body, "text/html")
+    assert VENDOR_TEXT in decoded.text
+    assert decoded.encoding == "cp932"
+    assert decoded.source == "guess"
+
+
+def test_bom_wins_over_everything():
+    body = codecs.BOM_UTF8 + meta_page("Shift_JIS", "市").encode("utf-8")
+    decoded = decode_html(body, "text/html; charset=Shift_JIS")
+    assert "市" in decoded.text
+    assert decoded.source == "bom"
+
+
+def test_guess_utf8_without_any_label():
+    decoded = decode_html("<p>こんにちは</p>".encode(), None)
+    assert decoded.encoding == "utf-8"
+    assert "こんにちは" in decoded.text
+
+
+def test_guess_euc_jp_over_cp932_misreading():
+    text = "<p>武蔵野市役所の窓口案内と住民票の写しの請求について</p>"
+    decoded = decode_html(text.encode("euc-jp"), None)
+    assert decoded.encoding == "euc_jp"
+    assert "住民票" in decoded.text
+
+
+def test_guess_iso_2022_jp():
+    decoded = decode_html("<p>市役所</p>".encode("iso2022_jp"), None)
+    assert decoded.encoding == "iso2022_jp"
+    assert "市役所" in decoded.text
+
+
+def test_undecodable_bytes_are_replaced():
+    decoded = decode_html(b"<p>\xff\xfe\xfa\x80\x80</p>" * 3, None)
+    assert decoded.source in ("guess", "replaced")
+
+
+def test_codec_for_labels():
+    assert codec_for("Shift_JIS") == "cp932"
+    assert codec_for("windows-31j") == "cp932"
+    assert codec_for("SJIS") == "cp932"
+    assert codec_for("utf8") == "utf-8"
+    assert codec_for("no-such-charset") is None

@@ -1,0 +1,144 @@
+"""Extraction of title, breadcrumbs, main text, page data and links."""
+
+from __future__ import annotations
+
+from crawler.extract import extract_page
+
+PAGE = """<!DOCTYPE html>
+<html lang="ja"><head>
+<meta charset="utf-8">
+<title>ごみの出し方｜テスト市公式ホームページ</title>
+<link rel="canonical" href="https://www.city.example.lg.jp/gomi/1001.html">
+<script>var tracking = "スクリプトの文字";</script>
+<style>.x { content: "スタイルの文字"; }</style>
+</head><body>
+<div id="skip"><a href="#main">本文へ移動</a></div>
+<header id="header">
+<ul class="util"><li><a href="/sitemap.html">サイトマップ</a></li></ul>
+<form action="/search/"><label>サイト内検索</label></form>
+<nav id="gnav"><a href="/kurashi/">くらしの案内</a></nav></header>
+<div id="breadcrumb"><a href="/">ホーム</a> &gt; <a href="/gomi/">ごみ・リサイクル</a>
+ &gt; <span>ごみの出し方</span></div>
+<main id="main">
+<h1>ごみの出し方</h1>
+<div class="tools"><a class="share" href="https://twitter.com/intent/tweet">ポスト</a>
+<a class="print" href="?print=1">印刷する</a></div>
+<p class="page-meta">ページ番号1001　更新日 2025年3月9日</p>
+<div class="body">
+<p>燃やすごみは<strong>週2回</strong>、朝8時までに出してください。</p>
+<table><tr><th>地区</th><td>月・木</td></tr></table>
+<p><a href="/files/calendar.pdf">収集カレンダー（PDF）</a></p>
+<p><a href="sodai.html">粗大ごみの申し込み</a></p>
+</div>
+<div class="related"><h2>関連情報</h2><a href="/gomi/1002.html">資源物</a></div>
+</main>
+<aside id="side"><h2>このカテゴリーのページ</h2></aside>
+<footer id="footer"><p class="address">テスト市役所 〒000-0000 フッターの住所</p>
+<p class="copyright">Copyright テスト市</p></footer>
+</body></html>
+"""
+
+FURNITURE = [
+    "本文へ移動",
+    "サイトマップ",
+    "サイト内検索",
+    "くらしの案内",
+    "ポスト",
+    "印刷する",
+    "関連情報",
+    "このカテゴリーのページ",
+    "フッターの住所",
+    "Copyright",
+    "スクリプトの文字",
+    "スタイルの文字",
+    "ページ番号",
+    "ホーム",
+]
+
+
+def extracted():
+    return extract_page(PAGE, "http://h.example/gomi/1001.html")
+
+
+def test_title_is_the_h1():
+    assert extracted().title == "ごみの出し方"
+
+
+def test_title_falls_back_to_title_without_site_name():
+    page = (
+        "<html><head><title>粗大ごみ | テスト市</title></head><body>本文</body></html>"
+    )
+    assert extract_page(page, "http://h.example/").title == "粗大ごみ"
+
+
+def test_breadcrumbs():
+    assert extracted().breadcrumbs == ["ホーム", "ごみ・リサイクル", "ごみの出し方"]
+
+
+def test_breadcrumbs_from_list_items():
+    page = (
+        "<nav aria-label='breadcrumb'><ol><li><a href='/'>ホーム</a></li>"
+        "<li>子育て</li></ol></nav><main><h1>x</h1></main>"
+    )
+    assert extract_page(page, "http://h.example/").breadcrumbs == ["ホーム", "子育て"]
+
+
+def test_main_text_keeps_content():
+    text = extracted().text
+    assert "燃やすごみは週2回、朝8時までに出してください。" in text
+    assert "地区 月・木" in text
+    assert "収集カレンダー（PDF）" in text
+
+
+def test_main_text_drops_furniture():
+    text = extracted().text
+    for furniture in FURNITURE:
+        assert furniture not in text, furniture
+
+
+def test_page_number_and_update_date():
+    page = extracted()
+    assert page.page_number == "1001"
+    assert page.updated == "2025-03-09"
+
+
+def test_update_date_in_japanese_era():
+    page = "<main><h1>x</h1><p>更新日：令和6年4月1日</p></main>"
+    assert extract_page(page, "http://h.example/").updated == "2024-04-01"
+
+
+def test_canonical_link():
+    assert extracted().canonical_url == "https://www.city.example.lg.jp/gomi/1001.html"
+
+
+def test_links_cover_the_whole_page():
+    urls = {link.url for link in extracted().links}
+    assert "http://h.example/kurashi/" in urls  # navigation links are crawled
+    assert "http://h.example/gomi/sodai.html" in urls
+    assert "http://h.example/files/calendar.pdf" in urls
+    assert "http://h.example/gomi/1001.html" in urls  # ?print=1 is dropped
+
+
+def test_links_resolve_against_base_href():
+    page = (
+        "<html><head><base href='/other/dir/'></head><body>"
+        "<a href='page.html'>p</a><a href='../up.html'>u</a></body></html>"
+    )
+    urls = [link.url for link in extract_page(page, "http://h.example/a/b.html").links]
+    assert urls == [
+        "http://h.example/other/dir/page.html",
+        "http://h.example/other/up.html",
+    ]
+
+
+def test_meta_robots_noindex_nofollow():
+    page = "<head><meta name='robots' content='noindex, nofollow'></head><h1>x</h1>"
+    result = extract_page(page, "http://h.example/")
+    assert result.noindex
+    assert result.nofollow
+
+
+def test_nofollow_links_are_skipped():
+    page = "<a rel='nofollow' href='/a.html'>a</a><a href='/b.html'>b</a>"
+    urls = [link.url for link in extract_page(page, "http://h.example/").links]
+    assert urls == ["http://h.example/b.html"]
