@@ -32,5 +32,7 @@ def build_flows(
 def build_routers(settings: Settings, engine: Engine) -> list[APIRouter]:
     """Return the extra routers that the app includes, such as the Open311 API."""
     routers: list[APIRouter] = []
-    # reports: routers.append(...)
+    from webhook.reports.open311 import build_open311_router  # reports
+
+    routers.append(build_open311_router(settings, engine))
     return routers

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from cityline.errors import CitylineError
 from cityline.settings import Settings
 from webhook import texts
+from webhook.classify import TextKind, classify_text
 from webhook.flow import ContentFetcher, IncomingEvent
 from webhook.limits import truncate
 from webhook.reports import geo
@@ -49,6 +50,10 @@ DRAFT_RETENTION = timedelta(days=7)
 PURGE_INTERVAL = timedelta(minutes=10)
 MAX_REPORTS_PER_DAY = 10
 MAX_COMMENT_CHARS = 1000
+# A text starts a report when the classifier is this sure, or when it is unsure but
+# the text is at least this long (see _is_confident_report).
+MIN_REPORT_CONFIDENCE = 0.9
+MIN_UNSURE_REPORT_CHARS = 20
 MAIN_CATEGORIES = frozenset({"road", "streetlight", "tree", "park", "sewer"})
 
 START_WORDS = frozenset(
@@ -66,6 +71,7 @@ class IntentLike(Protocol):
     label: str
     category: str | None
     urgent: bool
+    confidence: float
 
 
 class ClassifierLike(Protocol):
@@ -161,8 +167,10 @@ class ReportFlow:
             return self._start(user_hash)
         if word in CANCEL_WORDS:
             return None
+        if classify_text(event.text) is not TextKind.QUESTION:
+            return None  # small talk or a receive-settings request, for the core
         intent = self._classify(event.text)
-        if intent is None or intent.label != "report":
+        if not _is_confident_report(intent, event.text):
             return None
         category = intent.category if intent.category in MAIN_CATEGORIES else None
         return self._start(
@@ -302,7 +310,7 @@ class ReportFlow:
                 draft.category = category
                 return self._advance(user_hash, draft)
         intent = self._classify(text)
-        if intent is not None and intent.category in MAIN_CATEGORIES:
+        if _is_confident_report(intent, text) and intent.category in MAIN_CATEGORIES:
             draft.category = intent.category
             replies = self._urgent_reply(draft, intent.urgent)
             if not draft.description:
@@ -473,6 +481,19 @@ class ReportFlow:
         self._last_purge = now
         for draft in self.store.purge_drafts(now - DRAFT_RETENTION):
             self._delete_draft_photos(draft)
+
+
+def _is_confident_report(intent: IntentLike | None, text: str) -> bool:
+    """Return True when ``intent`` is a report sure enough to start the flow.
+
+    The classifier labels most short chatter (はい, 了解, テスト) a report with a
+    confidence of about 0.8, while real reports are either surer or longer.
+    """
+    if intent is None or intent.label != "report":
+        return False
+    if intent.confidence >= MIN_REPORT_CONFIDENCE:
+        return True
+    return len(text.strip()) >= MIN_UNSURE_REPORT_CHARS
 
 
 def _next_step(draft: Draft) -> str:

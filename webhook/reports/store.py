@@ -404,7 +404,7 @@ class ReportStore:
         status: str | None = None,
         department: str | None = None,
         statuses: Iterable[str] | None = None,
-        category: str | None = None,
+        categories: Iterable[str] | None = None,
         created_from: datetime | None = None,
         created_to: datetime | None = None,
         receipt_nos: Iterable[str] | None = None,
@@ -420,8 +420,8 @@ class ReportStore:
             query = query.where(reports_table.c.status.in_(list(statuses)))
         if department is not None:
             query = query.where(reports_table.c.department == department)
-        if category is not None:
-            query = query.where(reports_table.c.category == category)
+        if categories is not None:
+            query = query.where(reports_table.c.category.in_(list(categories)))
         if created_from is not None:
             query = query.where(reports_table.c.created_at >= created_from)
         if created_to is not None:

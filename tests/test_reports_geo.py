@@ -1,0 +1,74 @@
+"""Tests of the city boundary, distances and typed addresses."""
+
+from __future__ import annotations
+
+import pytest
+
+from webhook.reports import geo
+
+
+@pytest.mark.parametrize(
+    ("name", "latitude", "longitude"),
+    [
+        ("Kichijoji station", 35.7031, 139.5798),
+        ("city hall", 35.7178, 139.5661),
+        ("Musashi-Sakai station", 35.7023, 139.5434),
+    ],
+)
+def test_points_inside_city(name, latitude, longitude):
+    assert geo.is_inside_city(latitude, longitude), name
+
+
+@pytest.mark.parametrize(
+    ("name", "latitude", "longitude"),
+    [
+        ("Shinjuku", 35.6900, 139.7000),
+        ("Mitaka city hall", 35.6833, 139.5595),
+        ("Tachikawa", 35.6980, 139.4130),
+    ],
+)
+def test_points_outside_city(name, latitude, longitude):
+    assert not geo.is_inside_city(latitude, longitude), name
+
+
+def test_haversine_distance():
+    # 0.0003 degree of latitude is about 33 m.
+    distance = geo.haversine_m(35.7, 139.57, 35.7003, 139.57)
+    assert 32 < distance < 35
+    assert geo.haversine_m(35.7, 139.57, 35.7, 139.57) == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "吉祥寺本町1丁目",
+        "中町２丁目５番",
+        "境2-3",
+        "桜堤3-1-2付近",
+        "12番地の前",
+        "吉祥寺駅北口のロータリー",
+        "三鷹市下連雀3丁目",
+    ],
+)
+def test_text_that_pins_a_place(text):
+    assert geo.looks_like_address(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["こんにちは", "家の前", "環境が悪い", "あそこ", "公園", "わかりません"]
+)
+def test_text_that_does_not_pin_a_place(text):
+    assert not geo.looks_like_address(text)
+
+
+def test_find_town():
+    assert geo.find_town("東京都武蔵野市吉祥寺本町1丁目2-3") == "吉祥寺本町"
+    assert geo.find_town("境南町２丁目") == "境南町"
+    assert geo.find_town("境1丁目") == "境"
+    assert geo.find_town("環境センター") is None
+
+
+def test_neighbouring_city_address_is_outside():
+    assert geo.address_is_outside_city("三鷹市下連雀3丁目")
+    assert not geo.address_is_outside_city("武蔵野市中町1丁目")
+    assert not geo.address_is_outside_city("中町1丁目")

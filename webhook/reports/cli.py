@@ -1,0 +1,292 @@
+"""``cityline reports``: staff commands to list, check and publish fault reports.
+
+Bad input (an unknown receipt number, status or format) raises a CitylineError,
+which ``cityline`` prints as one ``error: ...`` line with exit code 2. Nothing is
+written then.
+"""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import io
+import json
+import logging
+from pathlib import Path
+
+import click
+
+from cityline.db import create_db_engine
+from cityline.errors import ConfigError
+from cityline.settings import Settings
+from webhook.reports.models import Report
+from webhook.reports.office_hours import JAPAN
+from webhook.reports.photos import delete_photo_files
+from webhook.reports.public import public_reports
+from webhook.reports.publish import publish as write_public_files
+from webhook.reports.statuses import STATUSES, check_status
+from webhook.reports.store import ReportStore
+
+logger = logging.getLogger(__name__)
+
+EXPORT_FORMATS = ("csv", "json")
+EXPORT_FIELDS = (
+    "receipt_no",
+    "category",
+    "department",
+    "status",
+    "created_at",
+    "updated_at",
+    "accepted_at",
+    "closed_at",
+    "latitude",
+    "longitude",
+    "address",
+    "location_source",
+    "outside_city",
+    "urgent",
+    "duplicate_of",
+    "description",
+    "comment",
+    "photos",
+    "result_note",
+)
+
+
+def open_store(settings: Settings) -> ReportStore:
+    """Open the report store of the app database named by ``settings``."""
+    engine = create_db_engine(settings.app_database_url)
+    return ReportStore(engine, settings.user_hash_key())
+
+
+def _default_staff_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "staff"
+
+
+def _iso(moment) -> str | None:
+    return moment.astimezone(JAPAN).isoformat(timespec="seconds") if moment else None
+
+
+def staff_record(report: Report) -> dict:
+    """Return the staff view of a report: everything except the user hash."""
+    return {
+        "receipt_no": report.receipt_no,
+        "category": report.category,
+        "department": report.department,
+        "status": report.status,
+        "created_at": _iso(report.created_at),
+        "updated_at": _iso(report.updated_at),
+        "accepted_at": _iso(report.accepted_at),
+        "closed_at": _iso(report.closed_at),
+        "latitude": report.latitude,
+        "longitude": report.longitude,
+        "address": report.address,
+        "location_source": report.location_source,
+        "outside_city": report.outside_city,
+        "urgent": report.urgent,
+        "duplicate_of": report.duplicate_of,
+        "description": report.description,
+        "comment": report.comment,
+        "photos": [photo.path for photo in report.photos],
+        "result_note": report.result_note,
+        "history": [
+            {
+                "old_status": change.old_status,
+                "new_status": change.new_status,
+                "changed_by": change.changed_by,
+                "changed_at": _iso(change.changed_at),
+                "note": change.note,
+            }
+            for change in report.history
+        ],
+    }
+
+
+@click.group()
+def reports() -> None:
+    """List, check and publish fault reports."""
+
+
+@reports.command("list")
+@click.option("--status", help=f"Show only this status ({', '.join(STATUSES)}).")
+@click.option("--department", help="Show only this department, e.g. 道路管理課.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.pass_obj
+def list_command(
+    settings: Settings, status: str | None, department: str | None, as_json: bool
+) -> None:
+    """List reports, newest first."""
+    if status is not None:
+        check_status(status)
+    found = open_store(settings).list(status=status, department=department)
+    if as_json:
+        records = [staff_record(report) for report in found]
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        return
+    for report in found:
+        place = report.address or (
+            f"{report.latitude:.5f},{report.longitude:.5f}"
+            if report.latitude is not None
+            else ""
+        )
+        flags = "".join(
+            [
+                " 緊急" if report.urgent else "",
+                f" 重複候補:{report.duplicate_of}" if report.duplicate_of else "",
+                " 市外?" if report.outside_city else "",
+            ]
+        )
+        click.echo(
+            f"{report.receipt_no}  {report.status:<16} {report.category:<11} "
+            f"{report.department}  {_iso(report.created_at)}  {place}{flags}"
+        )
+    click.echo(f"{len(found)} reports", err=True)
+
+
+@reports.command("show")
+@click.argument("receipt_no")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_obj
+def show_command(settings: Settings, receipt_no: str, as_json: bool) -> None:
+    """Show one report with its photos and status history."""
+    record = staff_record(open_store(settings).get(receipt_no))
+    if as_json:
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        return
+    for key, value in record.items():
+        if key == "history":
+            continue
+        click.echo(f"{key}: {'' if value is None else value}")
+    click.echo("history:")
+    for change in record["history"]:
+        click.echo(
+            f"  {change['changed_at']}  {change['old_status'] or '-'} -> "
+            f"{change['new_status']}  by {change['changed_by']}: {change['note']}"
+        )
+
+
+@reports.command("set-status")
+@click.argument("receipt_no")
+@click.argument("status")
+@click.option(
+    "--note",
+    required=True,
+    help="Why the status changes. It is published as the result: no personal data.",
+)
+@click.option("--by", "changed_by", help="Staff name recorded with the change.")
+@click.pass_obj
+def set_status_command(
+    settings: Settings,
+    receipt_no: str,
+    status: str,
+    note: str,
+    changed_by: str | None,
+) -> None:
+    """Change a report's status (accepted, in_progress, resolved, ...)."""
+    report = open_store(settings).set_status(
+        receipt_no,
+        status,
+        changed_by=changed_by or _default_staff_name(),
+        note=note,
+    )
+    click.echo(f"{report.receipt_no}: {report.status}")
+
+
+@reports.command("remove")
+@click.argument("receipt_no")
+@click.option("--reason", required=True, help="Which rule the report breaks.")
+@click.option("--by", "changed_by", help="Staff name recorded with the change.")
+@click.option(
+    "--delete-content",
+    is_flag=True,
+    help="Also delete the photos and the resident's texts (e.g. others' data).",
+)
+@click.pass_obj
+def remove_command(
+    settings: Settings,
+    receipt_no: str,
+    reason: str,
+    changed_by: str | None,
+    delete_content: bool,
+) -> None:
+    """Remove a report that breaks the rules; it leaves every public view."""
+    store = open_store(settings)
+    report = store.set_status(
+        receipt_no,
+        "removed",
+        changed_by=changed_by or _default_staff_name(),
+        note=reason,
+    )
+    if delete_content:
+        paths = store.delete_content(report.receipt_no)
+        delete_photo_files(settings.photos_dir, paths)
+        click.echo(f"{report.receipt_no}: removed, {len(paths)} photos deleted")
+        return
+    click.echo(f"{report.receipt_no}: removed")
+
+
+@reports.command("export")
+@click.option(
+    "--format",
+    "export_format",
+    required=True,
+    help="Output format: csv or json.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File to write; standard output when omitted.",
+)
+@click.pass_obj
+def export_command(settings: Settings, export_format: str, out: Path | None) -> None:
+    """Export every report for staff, with comments, photos and history."""
+    if export_format not in EXPORT_FORMATS:
+        raise ConfigError(
+            f"export format {export_format!r} is not supported; use csv or json"
+        )
+    records = [staff_record(report) for report in open_store(settings).list()]
+    if export_format == "json":
+        content = json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    else:
+        content = _export_csv(records)
+    if out is None:
+        click.echo(content, nl=False)
+        return
+    encoding = "utf-8-sig" if export_format == "csv" else "utf-8"
+    out.write_text(content, encoding=encoding, newline="")
+    click.echo(f"{len(records)} reports written to {out}", err=True)
+
+
+def _export_csv(records: list[dict]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(EXPORT_FIELDS)
+    for record in records:
+        row = []
+        for name in EXPORT_FIELDS:
+            value = record[name]
+            if name == "photos":
+                value = " ".join(value)
+            row.append("" if value is None else value)
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+@reports.command("publish")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder for index.html, reports.csv and reports.json.",
+)
+@click.pass_obj
+def publish_command(settings: Settings, out_dir: Path) -> None:
+    """Write the public results without personal data for the city site."""
+    store = open_store(settings)
+    records = public_reports(store.list())
+    result = write_public_files(records, out_dir, store.now())
+    click.echo(f"{result.count} reports published to {result.out_dir}")

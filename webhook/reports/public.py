@@ -1,0 +1,103 @@
+"""The public view of reports, shared by the published files and the Open311 API.
+
+A public record holds no user data, comments or photos. The place is rounded to
+about 100 m (3 decimals of latitude and longitude) and a typed address is reduced
+to the town name. Reports still waiting for staff (submitted) and removed reports
+are never public.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from webhook import texts
+from webhook.reports import geo
+from webhook.reports.models import Report
+from webhook.reports.office_hours import JAPAN
+from webhook.reports.statuses import PUBLIC_STATUSES
+
+PLACE_DECIMALS = 3
+
+FIELDS = (
+    "receipt_no",
+    "category",
+    "category_name",
+    "department",
+    "status",
+    "status_name",
+    "created_at",
+    "accepted_at",
+    "updated_at",
+    "closed_at",
+    "latitude",
+    "longitude",
+    "town",
+    "result_note",
+)
+
+
+@dataclass(frozen=True)
+class PublicReport:
+    """One report as the public sees it; times are ISO 8601 in Japan time."""
+
+    receipt_no: str
+    category: str
+    category_name: str
+    department: str
+    status: str
+    status_name: str
+    created_at: str
+    accepted_at: str | None
+    updated_at: str
+    closed_at: str | None
+    latitude: float | None
+    longitude: float | None
+    town: str | None
+    result_note: str
+
+    def to_dict(self) -> dict:
+        """Return the record as a dict in FIELDS order."""
+        return asdict(self)
+
+
+def is_public(report: Report) -> bool:
+    """Return True when the report may appear in public views."""
+    return report.status in PUBLIC_STATUSES
+
+
+def to_public(report: Report) -> PublicReport:
+    """Return the public form of ``report`` (the caller checks :func:`is_public`)."""
+    latitude = longitude = None
+    if report.latitude is not None and report.longitude is not None:
+        latitude = round(report.latitude, PLACE_DECIMALS)
+        longitude = round(report.longitude, PLACE_DECIMALS)
+    return PublicReport(
+        receipt_no=report.receipt_no,
+        category=report.category,
+        category_name=texts.REPORT_CATEGORY_LABELS.get(
+            report.category, report.category
+        ),
+        department=report.department,
+        status=report.status,
+        status_name=texts.REPORT_STATUS_LABELS.get(report.status, report.status),
+        created_at=_iso(report.created_at),
+        accepted_at=_iso(report.accepted_at),
+        updated_at=_iso(report.updated_at),
+        closed_at=_iso(report.closed_at),
+        latitude=latitude,
+        longitude=longitude,
+        town=geo.find_town(report.address) if report.address else None,
+        result_note=report.result_note,
+    )
+
+
+def public_reports(reports: list[Report]) -> list[PublicReport]:
+    """Return the public forms of the public reports among ``reports``."""
+    return [to_public(report) for report in reports if is_public(report)]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(JAPAN).isoformat(timespec="seconds")

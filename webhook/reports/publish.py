@@ -1,0 +1,145 @@
+"""Write the public report results (HTML, CSV and JSON) for the city site.
+
+The files hold the records of :mod:`webhook.reports.public` and nothing else. Each
+file is written to a temporary name and renamed, so the site never serves half a
+file.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import logging
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from webhook.reports.office_hours import JAPAN
+from webhook.reports.public import FIELDS, PublicReport
+
+logger = logging.getLogger(__name__)
+
+JSON_NAME = "reports.json"
+CSV_NAME = "reports.csv"
+HTML_NAME = "index.html"
+
+# Column headings of the CSV and HTML table, in FIELDS order.
+HEADINGS = {
+    "receipt_no": "受付番号",
+    "category": "種類コード",
+    "category_name": "種類",
+    "department": "担当課",
+    "status": "状況コード",
+    "status_name": "状況",
+    "created_at": "通報日時",
+    "accepted_at": "受付日時",
+    "updated_at": "更新日時",
+    "closed_at": "完了日時",
+    "latitude": "緯度（約100m単位）",
+    "longitude": "経度（約100m単位）",
+    "town": "町名",
+    "result_note": "対応結果",
+}
+HTML_COLUMNS = (
+    "receipt_no",
+    "category_name",
+    "department",
+    "status_name",
+    "created_at",
+    "closed_at",
+    "town",
+    "latitude",
+    "longitude",
+    "result_note",
+)
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What :func:`publish` wrote."""
+
+    out_dir: Path
+    count: int
+    files: tuple[Path, ...]
+
+
+def publish(records: list[PublicReport], out_dir: Path, now: datetime) -> PublishResult:
+    """Write reports.json, reports.csv and index.html for ``records`` to ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows = [record.to_dict() for record in records]
+    generated = now.astimezone(JAPAN).isoformat(timespec="seconds")
+    files = (
+        _write(out_dir / JSON_NAME, render_json(rows, generated)),
+        _write(out_dir / CSV_NAME, render_csv(rows)),
+        _write(out_dir / HTML_NAME, render_html(rows, generated)),
+    )
+    logger.info("published %d reports to %s", len(rows), out_dir)
+    return PublishResult(out_dir=out_dir, count=len(rows), files=files)
+
+
+def render_json(rows: list[dict], generated: str) -> str:
+    """Return the JSON file: the generation time and the records."""
+    document = {"generated_at": generated, "count": len(rows), "reports": rows}
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def render_csv(rows: list[dict]) -> str:
+    """Return the CSV file with a header row of Japanese headings.
+
+    The caller writes it with a byte-order mark, so that spreadsheet programs read
+    it as UTF-8.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([HEADINGS[name] for name in FIELDS])
+    for row in rows:
+        writer.writerow(["" if row[name] is None else row[name] for name in FIELDS])
+    return buffer.getvalue()
+
+
+def render_html(rows: list[dict], generated: str) -> str:
+    """Return a standalone HTML page with one table row per report, all escaped."""
+    head_cells = "".join(f"<th>{html.escape(HEADINGS[c])}</th>" for c in HTML_COLUMNS)
+    body_rows = []
+    for row in rows:
+        cells = "".join(
+            f"<td>{html.escape(_cell(row[column]))}</td>" for column in HTML_COLUMNS
+        )
+        body_rows.append(f"<tr>{cells}</tr>")
+    table_body = "\n".join(body_rows)
+    return f"""<!DOCTYPE html>
+<html lang="ja">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>道路・公園などの不具合の通報と対応状況</title>
+</head>
+<body>
+<h1>道路・公園などの不具合の通報と対応状況</h1>
+<p>LINEで寄せられた通報のうち、担当課が確認したものです。場所は約100メートル単位で示しています。
+更新：{html.escape(generated)}（{len(rows)}件）</p>
+<p><a href="{CSV_NAME}">CSV</a> / <a href="{JSON_NAME}">JSON</a></p>
+<table>
+<thead><tr>{head_cells}</tr></thead>
+<tbody>
+{table_body}
+</tbody>
+</table>
+</body>
+</html>
+"""
+
+
+def _cell(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _write(path: Path, content: str) -> Path:
+    encoding = "utf-8-sig" if path.suffix == ".csv" else "utf-8"
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(content, encoding=encoding, newline="")
+    os.replace(temporary, path)
+    return path
