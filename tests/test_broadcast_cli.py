@@ -61,7 +61,7 @@ def store(data_dir) -> ReceiveSettingsStore:
 
 @pytest.fixture
 def residents(store) -> ReceiveSettingsStore:
-    """1,234 safety subscribers, 3 for ごみ・環境, 12 in 境 of whom 9 are in their 30s."""
+    """Store 1,234 safety subscribers, 3 for gomi, and 12 in sakai (9 in their 30s)."""
     with store.engine.begin() as connection:
         connection.execute(
             insert(subscriptions),
@@ -274,7 +274,7 @@ def test_cancel_marks_broadcast_cancelled(residents, data_dir, env, fake):
     assert result.stdout.strip().endswith("cancelled")
 
 
-def test_no_output_or_log_line_has_a_user_id(residents, data_dir, env, fake, caplog):
+def test_outputs_and_logs_lack_user_ids(residents, data_dir, env, fake, caplog):
     caplog.set_level(logging.DEBUG)
     outputs = []
     for args in (

@@ -37,7 +37,7 @@ class StopAfter:
     """A LineClient wrapper that raises KeyboardInterrupt on a chosen call.
 
     ``after_sending`` makes it raise once the request was sent, as a crash
-    between LINE's answer and the delivery log's update would.
+    between LINE's response and the delivery log's update would.
     """
 
     def __init__(self, client: LineClient, call: int, after_sending: bool = False):
@@ -131,9 +131,7 @@ def test_1234_subscribers_take_three_multicasts(settings, store, log, client, fa
     assert log.get(outcome.broadcast_id).status == "finished"
 
 
-def test_messages_carry_header_link_and_quick_reply(
-    settings, store, log, client, fake
-):
+def test_message_header_link_quick_reply(settings, store, log, client, fake):
     subscribe_many(store, "gomi", 3)
     sender = make_sender(settings, store, log, client)
 
@@ -192,9 +190,7 @@ def test_stopped_run_resumes_with_remaining_chunks(settings, store, log, client,
     assert log.get(unfinished.id).status == "finished"
 
 
-def test_crash_after_accept_resends_same_key_and_gets_409(
-    settings, store, log, client, fake
-):
+def test_crash_after_accept_gets_409(settings, store, log, client, fake):
     subscribe_many(store, "bosai", 1234)
     stopper = StopAfter(client, call=2, after_sending=True)
     with pytest.raises(KeyboardInterrupt):
@@ -209,8 +205,9 @@ def test_crash_after_accept_resends_same_key_and_gets_409(
     conflicts = [r for r in fake.requests_to(MULTICAST) if r.status == 409]
     assert len(accepted) == 3
     assert len(conflicts) == 1
-    assert conflicts[0].headers["x-line-retry-key"] == (
-        accepted[1].headers["x-line-retry-key"]
+    assert (
+        conflicts[0].headers["x-line-retry-key"]
+        == (accepted[1].headers["x-line-retry-key"])
     )
     assert outcome.sent_now == 1
     assert outcome.already_sent == 1
@@ -256,9 +253,7 @@ def test_persistent_failure_stops_and_resume_finishes(
     assert log.get(unfinished.id).status == "finished"
 
 
-def test_filter_reaching_nine_is_rejected_before_storing(
-    settings, store, log, client, fake
-):
+def test_filter_reaching_nine_rejected(settings, store, log, client, fake):
     subscribe_many(store, "kosodate", 40)
     for number in range(9):
         store.set_attribute(user(number), "area", "sakurazutsumi")
@@ -267,7 +262,9 @@ def test_filter_reaching_nine_is_rejected_before_storing(
     with pytest.raises(AudienceTooSmallError, match="at least 10"):
         sender.send(BroadcastRequest("kosodate", ("健診",), filters={"area": "桜堤"}))
     with pytest.raises(AudienceTooSmallError):
-        sender.dry_run(BroadcastRequest("kosodate", ("健診",), filters={"area": "桜堤"}))
+        sender.dry_run(
+            BroadcastRequest("kosodate", ("健診",), filters={"area": "桜堤"})
+        )
 
     assert fake.requests == []
     assert log.recent() == []
@@ -280,7 +277,9 @@ def test_filter_reaching_ten_is_sent(settings, store, log, client, fake):
         store.set_attribute(user(number), "age_band", "30s")
 
     outcome = make_sender(settings, store, log, client).send(
-        BroadcastRequest("kosodate", ("健診",), filters={"area": "桜堤", "age_band": "30s"})
+        BroadcastRequest(
+            "kosodate", ("健診",), filters={"area": "桜堤", "age_band": "30s"}
+        )
     )
 
     (request,) = fake.requests_to(MULTICAST)
@@ -351,9 +350,7 @@ def test_longest_allowed_text_is_sent(settings, store, log, client, fake):
     assert len(fake.requests_to(MULTICAST, accepted_only=True)) == 1
 
 
-def test_unknown_category_and_filter_value_name_the_choices(
-    settings, store, log, client
-):
+def test_unknown_choices_list_valid_keys(settings, store, log, client):
     sender = make_sender(settings, store, log, client)
     with pytest.raises(ConfigError, match="unknown category 'weather'.*bosai"):
         sender.dry_run(BroadcastRequest("weather", ("a",)))
@@ -361,9 +358,7 @@ def test_unknown_category_and_filter_value_name_the_choices(
         sender.dry_run(BroadcastRequest("bosai", ("a",), filters={"area": "新宿"}))
 
 
-def test_safety_uses_line_broadcast_when_configured(
-    settings, store, log, client, fake
-):
+def test_safety_uses_line_broadcast_when_configured(settings, store, log, client, fake):
     subscribe_many(store, "bosai", 20)
     broadcast_settings = Settings(
         data_dir=settings.data_dir,
@@ -421,7 +416,7 @@ def test_small_counts_are_rounded_in_json(settings, store, log):
     assert outcome.to_json()["recipients"] == "<10"
 
 
-def test_resume_refuses_chunks_tried_over_a_day_ago(settings, store, log, client, fake):
+def test_resume_rejects_day_old_attempts(settings, store, log, client, fake):
     subscribe_many(store, "bosai", 700)
     start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     stopper = StopAfter(client, call=2)
@@ -461,7 +456,7 @@ def test_cancel_drops_pending_user_ids(settings, store, log, client):
     assert log.unfinished() == []
 
 
-def test_unfollow_removes_user_from_unsent_chunks(settings, store, log, client, fake):
+def test_unfollow_leaves_unsent_chunks(settings, store, log, client, fake):
     subscribe_many(store, "bosai", 700)
     with pytest.raises(KeyboardInterrupt):
         make_sender(settings, store, log, StopAfter(client, call=1)).send(

@@ -105,7 +105,7 @@ def test_other_flows_postbacks_are_not_taken(flow):
     assert flow.handle(postback("action=show")) is None
 
 
-def test_card_has_a_toggle_per_category_and_attributes(flow, store):
+def test_card_toggles_and_attributes(flow, store):
     flow.on_follow(RESIDENT)
     [card] = flow.handle(postback("flow=settings&action=show"))
 
@@ -121,10 +121,10 @@ def test_card_has_a_toggle_per_category_and_attributes(flow, store):
         "flow=settings&action=pick&attr=area",
     ]
     assert any(a["data"] == "flow=settings&action=delete" for a in actions)
-    shown = texts_of(card)
-    assert shown.count(texts.RECV_NO_ANSWER) == 3
-    assert "✅ 防災・安全" in shown
-    assert "⬜ 子育て・教育" in shown
+    card_text = texts_of(card)
+    assert card_text.count(texts.RECV_NO_ANSWER) == 3
+    assert "✅ 防災・安全" in card_text
+    assert "⬜ 子育て・教育" in card_text
     assert as_json(card)["altText"] == "受信設定：防災・安全"
     assert all(len(a["data"]) <= 300 for a in actions)
 
@@ -251,7 +251,7 @@ def test_delete_by_text(flow, store):
     assert store.own_settings(RESIDENT).is_empty
 
 
-def test_delete_mentions_safety_broadcast_when_configured(store):
+def test_delete_mentions_safety_broadcast(store):
     flow = SettingsFlow(store, Catalog(), safety_goes_to_all_friends=True)
     [note] = flow.handle(postback("flow=settings&action=delete"))
     assert note.text.endswith(texts.RECV_DELETED_SAFETY_TO_ALL)

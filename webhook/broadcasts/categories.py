@@ -228,9 +228,9 @@ def _check_choices(field: str, choices: tuple[Choice, ...], limit: int) -> None:
 
 
 def _find(kind: str, choices: tuple[Choice, ...], key_or_name: str) -> Choice:
-    wanted = key_or_name.strip()
+    requested = key_or_name.strip()
     for choice in choices:
-        if wanted in (choice.key, choice.name):
+        if requested in (choice.key, choice.name):
             return choice
     valid = ", ".join(f"{c.key} ({c.name})" for c in choices)
     raise ConfigError(f"unknown {kind} {key_or_name!r}; use one of: {valid}")

@@ -3,13 +3,14 @@
 A broadcast is written with all of its chunks in one transaction before the first
 request goes out. Each chunk has the user ids it goes to (at most 500) and its
 ``X-Line-Retry-Key``, so a run that stops at any point can be resumed with the same
-requests: LINE answers 409 to a key it accepted before, and the chunk counts as sent.
+requests: LINE responds with 409 to a key it accepted before, and the chunk counts
+as sent.
 The user ids of a chunk are deleted as soon as LINE has accepted it, or when the
 broadcast is cancelled, so a finished broadcast keeps only its category, filters,
 text, times and per-chunk status and count.
 
 Chunk states: ``pending`` (stored; ``first_attempt_at`` is set once a request was
-tried), ``sent`` (accepted now), ``already_sent`` (LINE answered 409), ``empty``
+tried), ``sent`` (accepted now), ``already_sent`` (LINE responded with 409), ``empty``
 (every recipient unfollowed before it was tried) and ``cancelled``. A broadcast is
 ``sending`` until no chunk is pending, then ``finished`` (or ``cancelled``).
 """
@@ -65,8 +66,8 @@ class ChunkRecord:
 class BroadcastRecord:
     """One broadcast as the delivery log keeps it, without user ids.
 
-    ``recipients`` is None for a LINE broadcast to every friend, whose count only
-    LINE knows.
+    ``recipients`` is None for a LINE broadcast to every friend, because only LINE
+    has that count.
     """
 
     id: str

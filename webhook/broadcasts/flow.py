@@ -161,7 +161,7 @@ class SettingsFlow:
         if attribute not in ATTRIBUTES:
             return [TextMessage(text=texts.RECV_UNKNOWN_CHOICE), self._card(user_id)]
         if value == NO_ANSWER_KEY:
-            stored, shown = None, texts.RECV_NO_ANSWER
+            stored, label = None, texts.RECV_NO_ANSWER
         else:
             option = self._catalog.find_option(attribute, value)
             if option is None:
@@ -169,10 +169,10 @@ class SettingsFlow:
                     TextMessage(text=texts.RECV_UNKNOWN_CHOICE),
                     self._card(user_id),
                 ]
-            stored, shown = option.key, option.name
+            stored, label = option.key, option.name
         self._store.set_attribute(user_id, attribute, stored)
         note = texts.RECV_ATTRIBUTE_SET.format(
-            attribute=texts.RECV_ATTRIBUTE_NAMES[attribute], value=shown
+            attribute=texts.RECV_ATTRIBUTE_NAMES[attribute], value=label
         )
         return [TextMessage(text=note), self._card(user_id)]
 

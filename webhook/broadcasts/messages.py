@@ -4,7 +4,7 @@ A broadcast is one or more texts, the first one headed with the category name
 (【防災・安全】), and optionally a link, sent as a Flex bubble with one button. The
 last message carries a 受信設定 quick reply so that a resident can change what they
 receive. Nothing is cut to fit: :func:`build_messages` raises InvalidBroadcastError,
-which says what to shorten, before anything is stored or sent.
+which names what to shorten, before anything is stored or sent.
 """
 
 from __future__ import annotations

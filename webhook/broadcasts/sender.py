@@ -74,7 +74,7 @@ class MessageSender(Protocol):
 
 @dataclass(frozen=True)
 class BroadcastRequest:
-    """What staff ask to send.
+    """A broadcast as staff request it.
 
     ``category`` and the values of ``filters`` may be keys or names;
     ``filters`` maps "gender", "age_band" or "area" to one option.
@@ -88,7 +88,7 @@ class BroadcastRequest:
 
 @dataclass(frozen=True)
 class BroadcastOutcome:
-    """What a send, dry run or resume did, in counts only.
+    """The result of a send, dry run or resume, in counts only.
 
     ``recipients`` is None for a LINE broadcast to every friend. ``sent_now`` and
     ``already_sent`` count the chunks that LINE accepted in this run and the ones
@@ -333,7 +333,7 @@ class BroadcastSender:
             )
             raise BroadcastStoppedError(
                 f"broadcast {record.id} stopped at chunk {chunk.index + 1} of {total}: "
-                f"LINE answered status {exc.status} (x-line-request-id "
+                f"LINE responded with status {exc.status} (x-line-request-id "
                 f"{exc.request_id}); fix the cause, then run `cityline broadcast "
                 f"resume {record.id}`"
             ) from exc

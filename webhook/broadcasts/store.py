@@ -9,7 +9,7 @@ Tables (component ``receive_settings``, prefix ``recv_``):
   the table has no LINE user id and cannot be joined to the subscriptions in SQL.
   Only this module computes subjects. It uses them for three things: to show a
   resident their own answers, to count residents per attribute value, and to narrow
-  a broadcast's audience inside :meth:`ReceiveSettingsStore.audience`, which refuses
+  a broadcast's audience inside :meth:`ReceiveSettingsStore.audience`, which rejects
   an audience below the floor of :mod:`webhook.broadcasts.privacy`.
 - ``recv_broadcasts`` and ``recv_broadcast_chunks``: the delivery log, written by
   :class:`webhook.broadcasts.delivery_log.DeliveryLog`.

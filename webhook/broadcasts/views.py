@@ -143,9 +143,9 @@ def safety_confirmation(category: Choice) -> Message:
 def _category_row(category: Choice, subscribed: bool) -> FlexBox:
     state = texts.RECV_STATE_ON if subscribed else texts.RECV_STATE_OFF
     if subscribed:
-        label, target, shown = texts.RECV_BUTTON_OFF, "off", texts.RECV_DISPLAY_OFF
+        label, target, display = texts.RECV_BUTTON_OFF, "off", texts.RECV_DISPLAY_OFF
     else:
-        label, target, shown = texts.RECV_BUTTON_ON, "on", texts.RECV_DISPLAY_ON
+        label, target, display = texts.RECV_BUTTON_ON, "on", texts.RECV_DISPLAY_ON
     return FlexBox(
         layout="horizontal",
         spacing="sm",
@@ -165,7 +165,7 @@ def _category_row(category: Choice, subscribed: bool) -> FlexBox:
                 action=PostbackAction(
                     label=label,
                     data=postback_data("toggle", category=category.key, to=target),
-                    displayText=shown.format(category=category.name),
+                    displayText=display.format(category=category.name),
                 ),
             ),
         ],
