@@ -16,8 +16,8 @@ class ConfidenceRule:
     and no known n-gram (empty text, particles, emoji, symbols) never passes.
     """
 
-    min_score: float = 0.05
-    min_coverage: float = 0.3
+    min_score: float = 0.04
+    min_coverage: float = 0.2
 
     def confident(self, ranking: Ranking) -> bool:
         """Tell whether the best page of ``ranking`` may be offered."""

@@ -71,10 +71,23 @@ class Evaluation:
         return {topic: summarize(groups[topic]) for topic in sorted(groups)}
 
 
+# A folder URL and its index file name the same page on the servers that CMSs run
+# on, and crawlers differ in which of the two they keep.
+_INDEX_FILES = ("index.html", "index.htm")
+
+
 def url_key(url: str) -> str:
-    """Return the path and query of ``url``, the part that evaluation compares."""
+    """Return the path and query of ``url``, the part that evaluation compares.
+
+    Scheme and host are dropped, and a trailing ``index.html`` is dropped too, so
+    ``https://a.example/x/index.html`` and ``http://127.0.0.1:8000/x/`` compare
+    equal.
+    """
     parts = urlsplit(url.strip())
     path = parts.path or "/"
+    for name in _INDEX_FILES:
+        if path.endswith("/" + name):
+            path = path[: -len(name)]
     return f"{path}?{parts.query}" if parts.query else path
 
 

@@ -111,10 +111,14 @@ def _char_columns(
 def rank(model: IndexModel, question: str) -> Ranking:
     """Score every page for ``question``.
 
-    score = ((1 - a) * term cosine + a * n-gram cosine) * coverage ** b, times the
-    listing penalty for category listing pages, where a is ``char_weight``, b is
-    ``coverage_exponent`` and coverage is the share of the question's term idf
-    that the page contains.
+    score = ((1 - a) * term + a * ngram + g * window ngram) * coverage ** b, times
+    the listing penalty for category listing pages, where
+
+    - term = (1 - p) * page term cosine + p * best passage-window term cosine,
+    - ngram is the page's n-gram cosine, window ngram the best window's,
+    - p, a, g, b are ``passage_weight``, ``char_weight``, ``char_passage_weight``
+      and ``coverage_exponent``,
+    - coverage is the share of the question's term idf that the page contains.
     """
     params = model.parameters
     query = query_terms(model, question)
@@ -124,20 +128,51 @@ def rank(model: IndexModel, question: str) -> Ranking:
     if len(query.term_columns):
         columns = model.term_matrix[:, query.term_columns]
         term_score = np.asarray(columns @ query.term_weights).ravel()
+        if params.passage_weight:
+            beta = params.passage_weight
+            best = _best_windows(
+                model, model.window_matrix, query.term_columns, query.term_weights
+            )
+            term_score = (1.0 - beta) * term_score + beta * best
         present = columns.copy()
         present.data = np.ones_like(present.data)
         coverage = np.asarray(present @ query.term_idf).ravel() / query.term_idf_total
     char_score = np.zeros(n, dtype=np.float32)
+    char_window = np.zeros(n, dtype=np.float32)
     if len(query.char_columns):
         columns = model.char_matrix[:, query.char_columns]
         char_score = np.asarray(columns @ query.char_weights).ravel()
+        if params.char_passage_weight:
+            char_window = _best_windows(
+                model,
+                model.window_char_matrix,
+                query.char_columns,
+                query.char_weights,
+            )
     alpha = params.char_weight
     scores = (1.0 - alpha) * term_score + alpha * char_score
+    scores = scores + params.char_passage_weight * char_window
     if params.coverage_exponent:
         scores = scores * np.power(coverage, params.coverage_exponent)
     if params.listing_penalty != 1.0:
         scores = scores * _listing_factors(model)
     return Ranking(query=query, scores=scores, coverage=coverage)
+
+
+def _best_windows(
+    model: IndexModel, matrix, columns: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
+    """Return each page's best passage-window cosine (0 for pages without windows)."""
+    best = np.zeros(model.page_count, dtype=np.float32)
+    total = matrix.shape[0]
+    if total == 0:
+        return best
+    window_scores = np.asarray(matrix[:, columns] @ weights).ravel()
+    starts = model.window_starts
+    has_windows = np.diff(np.append(starts, total)) > 0
+    reduced = np.maximum.reduceat(window_scores, np.minimum(starts, total - 1))
+    best[has_windows] = reduced[has_windows]
+    return best
 
 
 def _listing_factors(model: IndexModel) -> np.ndarray:

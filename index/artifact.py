@@ -8,7 +8,9 @@ Layout under ``settings.index_dir``::
                                 parameters, page count, build time
         terms.json, chars.json  vocabularies, one entry per matrix column
         term_idf.npy, char_idf.npy
-        term_matrix.npz, char_matrix.npz
+        term_matrix.npz, char_matrix.npz  pages x terms, pages x n-grams
+        window_matrix.npz, window_char_matrix.npz, window_starts.npy
+                                passage windows x terms and x n-grams
         pages.json              URL, title, breadcrumbs, passages per row
 
 A build writes a new folder completely, then swaps ``CURRENT`` in one os.replace, so a
@@ -99,6 +101,9 @@ def _write_files(model: IndexModel, folder: Path) -> None:
     np.save(folder / "char_idf.npy", model.char_idf, allow_pickle=False)
     sparse.save_npz(folder / "term_matrix.npz", model.term_matrix)
     sparse.save_npz(folder / "char_matrix.npz", model.char_matrix)
+    sparse.save_npz(folder / "window_matrix.npz", model.window_matrix)
+    sparse.save_npz(folder / "window_char_matrix.npz", model.window_char_matrix)
+    np.save(folder / "window_starts.npy", model.window_starts, allow_pickle=False)
     _write_json(folder / "pages.json", [asdict(page) for page in model.pages])
     # The manifest goes last: a folder without one was never finished.
     _write_json(folder / "manifest.json", manifest)
@@ -180,10 +185,13 @@ def load_model(index_dir: Path) -> tuple[IndexModel, dict]:
             parameters=IndexParameters.from_json(manifest["parameters"]),
             term_vocabulary=_vocabulary(folder / "terms.json"),
             term_idf=np.load(folder / "term_idf.npy", allow_pickle=False),
-            term_matrix=sparse.csc_matrix(sparse.load_npz(folder / "term_matrix.npz")),
+            term_matrix=_load_matrix(folder / "term_matrix.npz"),
             char_vocabulary=_vocabulary(folder / "chars.json"),
             char_idf=np.load(folder / "char_idf.npy", allow_pickle=False),
-            char_matrix=sparse.csc_matrix(sparse.load_npz(folder / "char_matrix.npz")),
+            char_matrix=_load_matrix(folder / "char_matrix.npz"),
+            window_matrix=_load_matrix(folder / "window_matrix.npz"),
+            window_char_matrix=_load_matrix(folder / "window_char_matrix.npz"),
+            window_starts=np.load(folder / "window_starts.npy", allow_pickle=False),
             pages=[PageEntry(**page) for page in _read_json(folder / "pages.json")],
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -218,6 +226,10 @@ def check_versions(manifest: dict, folder: Path) -> None:
             f"index {str(folder)!r} was built with other versions: {differences}; "
             "run `cityline index` to rebuild it"
         )
+
+
+def _load_matrix(path: Path) -> sparse.csc_matrix:
+    return sparse.csc_matrix(sparse.load_npz(path))
 
 
 def _vocabulary(path: Path) -> dict[str, int]:

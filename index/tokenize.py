@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from sudachipy import Dictionary, Morpheme, SplitMode, Tokenizer
 
 from index.normalize import normalize_text
-from index.variants import is_content_word, term_key
+from index.variants import is_content_word, synonym_terms, term_key
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +138,7 @@ def morpheme_terms(morpheme: Morpheme) -> list[str]:
     """
     if not is_content_word(morpheme):
         return []
-    found = [term_key(morpheme)]
+    found = [term_key(morpheme), *synonym_terms(morpheme)]
     if morpheme.part_of_speech()[0] != "名詞":
         return found
     short_units = morpheme.split(SplitMode.A)
@@ -153,4 +153,7 @@ def morpheme_terms(morpheme: Morpheme) -> list[str]:
             if is_content_word(unit) and term_key(unit) not in short_keys
         )
     found.extend(short_keys)
+    for unit in short_units:
+        if is_content_word(unit):
+            found.extend(synonym_terms(unit))
     return found

@@ -24,6 +24,10 @@ from sudachipy import Morpheme
 
 from index.normalize import fold_kana, lower_ascii
 
+# Prefix of the terms that stand for a Sudachi synonym group. No word contains ':'
+# after normalisation, because NFKC keeps ':' and Sudachi tags it as a symbol.
+SYNONYM_PREFIX = "syn:"
+
 # Parts of speech (first level of Sudachi's tag) whose words become terms.
 CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞", "接尾辞"})
 # Second levels dropped within those: suffixes that only inflect, numbers' counters
@@ -100,3 +104,12 @@ def is_content_word(morpheme: Morpheme) -> bool:
     if pos[1] == "数詞" and not morpheme.surface().isdigit():
         return True
     return term_key(morpheme) not in STOP_TERMS
+
+
+def synonym_terms(morpheme: Morpheme) -> list[str]:
+    """Return one term per Sudachi synonym group of ``morpheme``, such as ``syn:1092``.
+
+    Words of one group share the term: 原付 and 原動機付自転車, 国保 and
+    国民健康保険, 保育園 and 保育所, 引っ越し and 転居.
+    """
+    return [f"{SYNONYM_PREFIX}{group}" for group in morpheme.synonym_group_ids()]
