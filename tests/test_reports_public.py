@@ -1,0 +1,351 @@
+"""Tests of the staff CLI, the published files and the Open311 API."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from click.testing import CliRunner
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from cityline.cli import cli, main
+from cityline.db import create_db_engine
+from cityline.settings import Settings
+from webhook.reports.cli import open_store
+from webhook.reports.models import Draft, StoredPhoto
+from webhook.reports.open311 import build_open311_router
+from webhook.reports.store import ReportStore, new_draft_id
+
+USER_ID = "Uprivate1234567890abcdef12345678"
+COMMENT = "山田さんの家の前の穴です。電話090-1234-5678"
+DESCRIPTION = "道路に穴があいています"
+ADDRESS = "吉祥寺本町1丁目2-3 鈴木様方"
+PHOTO_PATH = "ab/secretphoto1234.jpg"
+
+
+def make_draft(category="road", latitude=35.70312, longitude=139.57987, **extra):
+    photo = StoredPhoto(
+        path=PHOTO_PATH, sha256="0" * 64, width=4, height=3, size_bytes=9
+    )
+    values = {
+        "draft_id": new_draft_id(),
+        "step": "confirm",
+        "category": category,
+        "photos": [photo],
+        "latitude": latitude,
+        "longitude": longitude,
+        "address": ADDRESS,
+        "description": DESCRIPTION,
+        "comment": COMMENT,
+    }
+    values.update(extra)
+    return Draft(**values)
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def store(settings) -> ReportStore:
+    return open_store(settings)
+
+
+@pytest.fixture
+def seeded(store):
+    """Submit four reports: accepted, resolved, removed and still submitted."""
+    user_hash = store.hash_user(USER_ID)
+    numbers = []
+    for latitude in (35.70312, 35.7101, 35.7152, 35.7203):
+        report, _ = store.submit(user_hash, make_draft(latitude=latitude), "道路管理課")
+        numbers.append(report.receipt_no)
+    accepted, resolved, removed, _submitted = numbers
+    store.set_status(accepted, "accepted", changed_by="t", note="写真と場所を確認")
+    store.set_status(resolved, "accepted", changed_by="t", note="確認")
+    store.set_status(resolved, "resolved", changed_by="t", note="<b>補修</b>しました")
+    store.set_status(removed, "removed", changed_by="t", note="広告")
+    return numbers
+
+
+def run_cli(settings: Settings, *args: str):
+    runner = CliRunner()
+    return runner.invoke(cli, ["--data-dir", str(settings.data_dir), *args])
+
+
+def run_main(monkeypatch, capsys, settings: Settings, *args: str):
+    """Run the real entry point; return (exit code, stdout, stderr)."""
+    monkeypatch.setattr(
+        sys, "argv", ["cityline", "--data-dir", str(settings.data_dir), *args]
+    )
+    with pytest.raises(SystemExit) as exited:
+        main()
+    captured = capsys.readouterr()
+    return exited.value.code, captured.out, captured.err
+
+
+# Staff commands ---------------------------------------------------------------
+
+
+def test_list_json_has_the_required_keys(settings, seeded):
+    result = run_cli(settings, "reports", "list", "--json")
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    assert len(records) == 4
+    for record in records:
+        assert {"receipt_no", "category", "department", "status", "created_at"} <= set(
+            record
+        )
+        assert record["department"] == "道路管理課"
+    assert "user_hash" not in records[0]
+
+
+def test_list_filters_by_status_and_department(settings, seeded):
+    result = run_cli(settings, "reports", "list", "--status", "accepted", "--json")
+    assert [r["receipt_no"] for r in json.loads(result.stdout)] == [seeded[0]]
+    result = run_cli(settings, "reports", "list", "--department", "下水道課", "--json")
+    assert json.loads(result.stdout) == []
+    result = run_cli(settings, "reports", "list")
+    assert seeded[0] in result.stdout
+
+
+def test_show_prints_history(settings, seeded):
+    result = run_cli(settings, "reports", "show", seeded[1])
+    assert result.exit_code == 0, result.output
+    assert "accepted -> resolved" in result.stdout
+    assert COMMENT in result.stdout
+
+
+def test_set_status_and_remove(settings, seeded, store):
+    result = run_cli(
+        settings,
+        "reports",
+        "set-status",
+        seeded[0],
+        "in_progress",
+        "--note",
+        "業者手配済み",
+        "--by",
+        "佐藤",
+    )
+    assert result.exit_code == 0, result.output
+    report = store.get(seeded[0])
+    assert report.status == "in_progress"
+    assert report.history[-1].changed_by == "佐藤"
+    assert report.history[-1].note == "業者手配済み"
+
+    result = run_cli(
+        settings, "reports", "remove", seeded[3], "--reason", "他人の個人情報"
+    )
+    assert result.exit_code == 0, result.output
+    removed = store.get(seeded[3])
+    assert removed.status == "removed"
+    assert removed.result_note == "他人の個人情報"
+
+
+def test_remove_with_delete_content(settings, seeded, store):
+    photo = settings.photos_dir / PHOTO_PATH
+    photo.parent.mkdir(parents=True)
+    photo.write_bytes(b"jpeg")
+    result = run_cli(
+        settings, "reports", "remove", seeded[0], "--reason", "中傷", "--delete-content"
+    )
+    assert result.exit_code == 0, result.output
+    report = store.get(seeded[0])
+    assert report.comment is None
+    assert report.photos == ()
+    assert not photo.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["show", "R2026-999999"], "'R2026-999999' not found"),
+        (
+            ["set-status", "R2026-000001", "done", "--note", "x"],
+            "unknown status 'done'",
+        ),
+        (["set-status", "R2026-000003", "accepted", "--note", "x"], "'removed'"),
+        (["list", "--status", "open"], "unknown status 'open'"),
+        (["export", "--format", "xml"], "'xml' is not supported"),
+    ],
+)
+def test_bad_input_gives_one_error_line(
+    monkeypatch, capsys, settings, seeded, store, args, expected
+):
+    before = [(r.receipt_no, r.status, len(r.history)) for r in store.list()]
+    code, out, err = run_main(monkeypatch, capsys, settings, "reports", *args)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: ")
+    assert expected in lines[0]
+    after = [(r.receipt_no, r.status, len(r.history)) for r in store.list()]
+    assert after == before
+
+
+def test_export_csv_and_json(settings, seeded, tmp_path):
+    out = tmp_path / "export.csv"
+    result = run_cli(
+        settings, "reports", "export", "--format", "csv", "--out", str(out)
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert len(rows) == 4
+    assert rows[0]["comment"] == COMMENT
+    result = run_cli(settings, "reports", "export", "--format", "json")
+    records = json.loads(result.stdout)
+    assert len(records[0]["history"]) >= 1
+
+
+# Published files --------------------------------------------------------------
+
+
+def test_publish_writes_public_files_without_personal_data(settings, seeded, store):
+    out = settings.data_dir.parent / "public"
+    result = run_cli(settings, "reports", "publish", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    files = {
+        name: (out / name).read_text(encoding="utf-8-sig")
+        for name in ("index.html", "reports.csv", "reports.json")
+    }
+    user_hash = store.hash_user(USER_ID)
+    secrets = [
+        USER_ID,
+        user_hash,
+        COMMENT,
+        DESCRIPTION,
+        PHOTO_PATH,
+        "secretphoto",
+        "鈴木",
+        "35.70312",
+        "139.57987",
+        "090-1234-5678",
+    ]
+    for name, content in files.items():
+        for secret in secrets:
+            assert secret not in content, f"{secret!r} found in {name}"
+
+    document = json.loads(files["reports.json"])
+    published = {record["receipt_no"]: record for record in document["reports"]}
+    accepted, resolved, removed, submitted = seeded
+    assert set(published) == {accepted, resolved}
+    assert published[accepted]["latitude"] == 35.703
+    assert published[accepted]["longitude"] == 139.58
+    assert published[accepted]["town"] == "吉祥寺本町"
+    assert published[resolved]["result_note"] == "<b>補修</b>しました"
+    assert published[resolved]["closed_at"] is not None
+    assert published[accepted]["created_at"].endswith("+09:00")
+
+    assert "&lt;b&gt;補修&lt;/b&gt;しました" in files["index.html"]
+    assert "<b>補修" not in files["index.html"]
+    assert removed not in files["index.html"]
+    assert submitted not in files["reports.csv"]
+    rows = list(csv.reader(files["reports.csv"].splitlines()))
+    assert rows[0][0] == "受付番号"
+    assert len(rows) == 3
+
+
+# Open311 ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def api(settings, seeded):
+    app = FastAPI()
+    engine = create_db_engine(settings.app_database_url)
+    app.include_router(build_open311_router(settings, engine))
+    with TestClient(app) as client:
+        yield client
+    engine.dispose()
+
+
+def test_open311_services(api):
+    response = api.get("/open311/v2/services.json")
+    assert response.status_code == 200
+    services = {service["service_code"]: service for service in response.json()}
+    assert set(services) == {"road", "streetlight", "tree", "park", "sewer", "other"}
+    assert services["park"]["group"] == "緑のまち推進課"
+    assert services["road"]["type"] == "realtime"
+    assert services["road"]["metadata"] is False
+
+
+def test_open311_requests_are_public_only(api, seeded, store):
+    response = api.get("/open311/v2/requests.json")
+    assert response.status_code == 200
+    body = response.text
+    requests = {item["service_request_id"]: item for item in response.json()}
+    assert set(requests) == {seeded[0], seeded[1]}
+    assert requests[seeded[0]]["status"] == "open"
+    assert requests[seeded[1]]["status"] == "closed"
+    assert requests[seeded[1]]["status_notes"] == "<b>補修</b>しました"
+    assert requests[seeded[0]]["lat"] == 35.703
+    assert requests[seeded[0]]["address"] == "吉祥寺本町"
+    assert requests[seeded[0]]["agency_responsible"] == "道路管理課"
+    for secret in [
+        USER_ID,
+        store.hash_user(USER_ID),
+        COMMENT,
+        DESCRIPTION,
+        PHOTO_PATH,
+        "鈴木",
+    ]:
+        assert secret not in body
+
+
+def test_open311_filters(api, seeded):
+    def ids(**params):
+        response = api.get("/open311/v2/requests.json", params=params)
+        assert response.status_code == 200, response.text
+        return {item["service_request_id"] for item in response.json()}
+
+    assert ids(status="open") == {seeded[0]}
+    assert ids(status="closed") == {seeded[1]}
+    assert ids(status="open,closed") == {seeded[0], seeded[1]}
+    assert ids(service_code="tree") == set()
+    assert ids(service_code="road,tree") == {seeded[0], seeded[1]}
+    assert ids(service_request_id=f"{seeded[1]},{seeded[2]}") == {seeded[1]}
+    now = datetime.now(UTC)
+    assert ids(start_date=(now - timedelta(days=1)).isoformat()) == {
+        seeded[0],
+        seeded[1],
+    }
+    assert ids(end_date=(now - timedelta(days=2)).isoformat()) == set()
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"status": "pending"}, "status 'pending'"),
+        ({"service_code": "bridge"}, "service_code 'bridge'"),
+        ({"start_date": "yesterday"}, "start_date 'yesterday'"),
+        (
+            {"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-06-01T00:00:00Z"},
+            "more than 90 days",
+        ),
+        (
+            {"start_date": "2026-06-01T00:00:00Z", "end_date": "2026-01-01T00:00:00Z"},
+            "before start_date",
+        ),
+    ],
+)
+def test_open311_bad_filters(api, params, expected):
+    response = api.get("/open311/v2/requests.json", params=params)
+    assert response.status_code == 400
+    [error] = response.json()
+    assert error["code"] == 400
+    assert expected in error["description"]
+
+
+def test_open311_single_request(api, seeded):
+    response = api.get(f"/open311/v2/requests/{seeded[0]}.json")
+    assert response.status_code == 200
+    [item] = response.json()
+    assert item["service_request_id"] == seeded[0]
+    for hidden in (seeded[2], seeded[3], "R2026-999999"):
+        response = api.get(f"/open311/v2/requests/{hidden}.json")
+        assert response.status_code == 404
+        assert response.json()[0]["code"] == 404

@@ -1,0 +1,336 @@
+"""Fault reports through the real app: signed events in, replies at the fake API."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from answerer.intents import IntentClassifier
+from cityline.db import create_db_engine
+from cityline.fake_line_api import FakeLineApi
+from webhook import texts
+from webhook.app import create_app
+from webhook.line_client import LineClient
+from webhook.reports.flow import ReportFlow
+from webhook.reports.store import ReportStore
+from webhook.testing import (
+    TEST_CHANNEL_SECRET,
+    image_event,
+    location_event,
+    loopback_settings,
+    postback_event,
+    signed_headers,
+    text_event,
+    unfollow_event,
+    webhook_body,
+)
+
+REPLY = "/v2/bot/message/reply"
+ALICE = "U" + "a" * 32
+BOB = "U" + "b" * 32
+KICHIJOJI = (35.7031, 139.5798, "東京都武蔵野市吉祥寺本町1丁目")
+
+
+@dataclass
+class Result:
+    answers: list
+    fallback: bool = True
+    fallback_text: str | None = "FALLBACK"
+
+
+class RecordingAnswerer:
+    """Answers every question with a fallback and records the questions."""
+
+    def __init__(self) -> None:
+        self.questions: list[str] = []
+
+    def ask(self, question: str, top_k: int = 3) -> Result:
+        self.questions.append(question)
+        return Result(answers=[])
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def jpeg_with_exif() -> bytes:
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCam"
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), "green").save(buffer, format="JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def classifier():
+    return IntentClassifier.load()
+
+
+@pytest.fixture
+def fake():
+    with FakeLineApi() as server:
+        yield server
+
+
+@pytest.fixture
+def settings(tmp_path, fake):
+    return loopback_settings(tmp_path / "data", fake.base_url)
+
+
+@pytest.fixture
+def answerer() -> RecordingAnswerer:
+    return RecordingAnswerer()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+class Chat:
+    """Posts signed events to the app and returns the replies they caused."""
+
+    def __init__(self, client: TestClient, fake: FakeLineApi) -> None:
+        self.client = client
+        self.fake = fake
+        self.replies_seen = len(fake.requests_to(REPLY, accepted_only=True))
+
+    def post(self, *events: dict) -> None:
+        body = webhook_body(list(events))
+        response = self.client.post(
+            "/callback",
+            content=body,
+            headers=signed_headers(body, TEST_CHANNEL_SECRET),
+        )
+        assert response.status_code == 200
+
+    def replies(self, count: int = 1) -> list[list[dict]]:
+        """Wait for the next ``count`` replies and return their messages."""
+        target = self.replies_seen + count
+        found = self.fake.wait_for(REPLY, target)
+        self.replies_seen = target
+        return [request.json["messages"] for request in found[target - count : target]]
+
+    def send(self, event: dict) -> list[dict]:
+        self.post(event)
+        return self.replies(1)[0]
+
+
+def draft_button(messages: list[dict], label: str) -> str:
+    """Return the postback data of the quick reply ``label`` in the last message."""
+    for item in messages[-1]["quickReply"]["items"]:
+        if item["action"].get("label") == label:
+            return item["action"]["data"]
+    raise AssertionError(f"no quick reply {label!r} in {messages[-1]}")
+
+
+@pytest.fixture
+def app_factory(settings, answerer, classifier, clock):
+    """Build apps on one database, with the report flow's clock under test control."""
+    engines = []
+
+    def build(*, default_flows: bool = False):
+        engine = create_db_engine(settings.app_database_url)
+        engines.append(engine)
+        line_client = LineClient(settings, backoff_base_s=0.01)
+        flows = None
+        if not default_flows:
+            flows = [
+                ReportFlow(
+                    settings,
+                    engine,
+                    line_client.get_content,
+                    classifier=classifier,
+                    clock=clock,
+                )
+            ]
+        return create_app(
+            settings,
+            answerer=answerer,
+            engine=engine,
+            flows=flows,
+            line_client=line_client,
+        )
+
+    yield build
+    for engine in engines:
+        engine.dispose()
+
+
+@pytest.fixture
+def chat(app_factory, fake):
+    with TestClient(app_factory()) as client:
+        yield Chat(client, fake)
+
+
+@pytest.fixture
+def store(settings) -> ReportStore:
+    engine = create_db_engine(settings.app_database_url)
+    yield ReportStore(engine, settings.user_hash_key())
+    engine.dispose()
+
+
+def test_whole_report_through_the_app(app_factory, fake, settings, store):
+    fake.add_content("img1", jpeg_with_exif())
+    with TestClient(app_factory(default_flows=True)) as client:
+        chat = Chat(client, fake)
+        asked = chat.send(text_event(ALICE, "歩道の街灯が消えています"))
+        assert "街路灯" in asked[0]["text"]
+        types = [item["action"]["type"] for item in asked[0]["quickReply"]["items"]]
+        assert types[:2] == ["camera", "cameraRoll"]
+
+        received = chat.send(image_event(ALICE, "img1"))
+        assert "1/3" in received[0]["text"]
+        downloads = fake.requests_to("/v2/bot/message/img1/content")
+        assert len(downloads) == 1
+
+        location = chat.send(postback_event(ALICE, draft_button(received, "次へ")))
+        assert location[0]["quickReply"]["items"][0]["action"]["type"] == "location"
+        comment = chat.send(location_event(ALICE, *KICHIJOJI))
+        confirm = chat.send(postback_event(ALICE, draft_button(comment, "スキップ")))
+        assert "この内容で送信しますか" in confirm[0]["text"]
+        done = chat.send(postback_event(ALICE, draft_button(confirm, "送信")))
+
+    assert "R20" in done[0]["text"]
+    assert "道路管理課" in done[0]["text"]
+    assert "0422-51-5131" in done[0]["text"]
+    [report] = store.list()
+    assert report.category == "streetlight"
+    assert report.address == KICHIJOJI[2]
+    stored = (settings.photos_dir / report.photos[0].path).read_bytes()
+    assert b"SecretCam" not in stored
+
+
+def test_how_to_report_question_goes_to_answerer(chat, answerer, store):
+    messages = chat.send(text_event(ALICE, "マンホールが壊れているときはどうすれば?"))
+    assert messages[0]["text"] == "FALLBACK"
+    assert answerer.questions == ["マンホールが壊れているときはどうすれば?"]
+    assert store.load_draft(store.hash_user(ALICE)) is None
+
+
+def test_cancel_through_the_app(chat, store):
+    chat.send(text_event(ALICE, "通報"))
+    cancelled = chat.send(text_event(ALICE, "キャンセル"))
+    assert cancelled[0]["text"] == texts.REPORT_CANCELLED
+    assert store.load_draft(store.hash_user(ALICE)) is None
+
+
+def test_expiry_through_the_app(chat, clock, store):
+    chat.send(text_event(ALICE, "通報"))
+    clock.now += timedelta(minutes=31)
+    expired = chat.send(text_event(ALICE, "道路"))
+    assert expired[0]["text"] == texts.REPORT_EXPIRED
+    assert store.load_draft(store.hash_user(ALICE)) is None
+
+
+def test_restart_mid_flow(app_factory, fake, store):
+    fake.add_content("img1", jpeg_with_exif())
+    with TestClient(app_factory()) as client:
+        chat = Chat(client, fake)
+        chat.send(text_event(ALICE, "公園のブランコが壊れている"))
+        received = chat.send(image_event(ALICE, "img1"))
+    next_data = draft_button(received, "次へ")
+
+    with TestClient(app_factory()) as client:
+        chat = Chat(client, fake)
+        chat.send(postback_event(ALICE, next_data))
+        chat.send(location_event(ALICE, 35.7178, 139.5661))
+        confirm = chat.send(text_event(ALICE, "鎖が切れています"))
+        assert "鎖が切れています" in confirm[0]["text"]
+        done = chat.send(postback_event(ALICE, draft_button(confirm, "送信")))
+    assert "緑のまち推進課" in done[0]["text"]
+    [report] = store.list()
+    assert report.category == "park"
+    assert len(report.photos) == 1
+
+
+def test_outside_city_through_the_app(chat, fake, store):
+    fake.add_content("img1", jpeg_with_exif())
+    chat.send(text_event(ALICE, "街灯が消えています"))
+    received = chat.send(image_event(ALICE, "img1"))
+    chat.send(postback_event(ALICE, draft_button(received, "次へ")))
+    noted = chat.send(location_event(ALICE, 35.6900, 139.7000, "東京都新宿区"))
+    assert noted[0]["text"] == texts.REPORT_OUTSIDE_CITY
+    confirm = chat.send(postback_event(ALICE, draft_button(noted, "スキップ")))
+    chat.send(postback_event(ALICE, draft_button(confirm, "送信")))
+    [report] = store.list()
+    assert report.outside_city
+
+
+def test_not_an_image_through_the_app(chat, fake, store):
+    fake.add_content("doc1", b"%PDF-1.7 not an image", content_type="image/jpeg")
+    chat.send(text_event(ALICE, "街灯が消えています"))
+    rejected = chat.send(image_event(ALICE, "doc1"))
+    assert rejected[0]["text"] == texts.REPORT_PHOTO_INVALID
+    draft = store.load_draft(store.hash_user(ALICE))
+    assert draft.photos == []
+
+
+def test_redelivered_submit_gives_one_report(chat, fake, store):
+    fake.add_content("img1", jpeg_with_exif())
+    chat.send(text_event(ALICE, "街灯が消えています"))
+    received = chat.send(image_event(ALICE, "img1"))
+    chat.send(postback_event(ALICE, draft_button(received, "次へ")))
+    comment = chat.send(location_event(ALICE, *KICHIJOJI))
+    confirm = chat.send(postback_event(ALICE, draft_button(comment, "スキップ")))
+    submit_data = draft_button(confirm, "送信")
+
+    submit = postback_event(ALICE, submit_data, event_id="01SUBMITEVENT0000000000001")
+    chat.send(submit)
+    # LINE redelivers the same event: the inbox drops it, so no reply follows.
+    redelivered = dict(submit, deliveryContext={"isRedelivery": True})
+    chat.post(redelivered)
+    # The resident taps 送信 again: a new event with the same draft.
+    again = chat.send(postback_event(ALICE, submit_data))
+    receipt = store.list()[0].receipt_no
+    assert again[0]["text"] == texts.REPORT_ALREADY_SUBMITTED.format(receipt_no=receipt)
+    assert len(store.list()) == 1
+    # Events of one user are handled in order: a reply to the redelivered event
+    # would have arrived before the last one.
+    assert len(fake.requests_to(REPLY, accepted_only=True)) == chat.replies_seen
+
+
+def test_two_residents_in_one_body(chat, fake, store):
+    fake.add_content("a1", jpeg_with_exif())
+    fake.add_content("b1", jpeg_with_exif())
+    chat.post(
+        text_event(ALICE, "街灯が消えています"),
+        text_event(BOB, "下水のマンホールから水があふれています"),
+        image_event(ALICE, "a1"),
+        image_event(BOB, "b1"),
+    )
+    chat.replies(4)
+    alice = store.load_draft(store.hash_user(ALICE))
+    bob = store.load_draft(store.hash_user(BOB))
+    assert alice.category == "streetlight"
+    assert bob.category == "sewer"
+    assert len(alice.photos) == 1
+    assert len(bob.photos) == 1
+    assert alice.draft_id != bob.draft_id
+
+
+def test_unfollow_forgets_the_resident(chat, fake, store):
+    chat.send(text_event(ALICE, "通報"))
+    old_draft = store.load_draft(store.hash_user(ALICE))
+    chat.post(unfollow_event(ALICE))
+    # Events of one user are handled in order, so this reply comes after unfollow.
+    restarted = chat.send(text_event(ALICE, "通報"))
+    assert restarted[0]["text"] == texts.REPORT_ASK_CATEGORY
+    draft = store.load_draft(store.hash_user(ALICE))
+    assert draft.draft_id != old_draft.draft_id
+
+
+def test_open311_is_served_by_the_app(chat):
+    response = chat.client.get("/open311/v2/services.json")
+    assert response.status_code == 200
+    assert {service["service_code"] for service in response.json()} >= {"road"}
+    assert chat.client.get("/open311/v2/requests.json").json() == []
