@@ -188,6 +188,7 @@ def test_stopped_run_resumes_with_remaining_chunks(settings, store, log, client,
     assert outcome.sent_now == 2
     assert outcome.already_sent == 0
     assert log.get(unfinished.id).status == "finished"
+    assert all(r.json["messages"] == first[0].json["messages"] for r in requests)
 
 
 def test_crash_after_accept_gets_409(settings, store, log, client, fake):
@@ -471,3 +472,49 @@ def test_unfollow_leaves_unsent_chunks(settings, store, log, client, fake):
     assert user(650) not in sent
     assert len(sent) == 699
     assert log.get(unfinished.id).recipients == 699
+
+
+def test_stale_unfinished_broadcast_is_cancelled(settings, store, log, client):
+    subscribe_many(store, "bosai", 700)
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    with pytest.raises(KeyboardInterrupt):
+        make_sender(
+            settings, store, log, StopAfter(client, call=2), clock=lambda: start
+        ).send(BroadcastRequest("bosai", ("a",)))
+    (unfinished,) = log.unfinished()
+
+    assert log.cancel_stale(start + timedelta(days=6)) == []
+    assert log.cancel_stale(start + timedelta(days=8)) == [unfinished.id]
+
+    assert log.get(unfinished.id).status == "cancelled"
+    with store.engine.connect() as connection:
+        stored = connection.execute(select(chunks.c.user_ids)).scalars().all()
+    assert stored == [None, None]
+
+
+def test_send_and_resume_on_postgres(postgres_url, settings, client, fake):
+    engine = create_db_engine(postgres_url)
+    store = ReceiveSettingsStore(engine, HASH_KEY)
+    log = DeliveryLog(engine)
+    with engine.begin() as connection:
+        connection.execute(chunks.delete())
+        connection.execute(subscriptions.delete())
+    subscribe_many(store, "machi", 1234)
+    with pytest.raises(KeyboardInterrupt):
+        make_sender(settings, store, log, StopAfter(client, call=2)).send(
+            BroadcastRequest("machi", ("道路工事",))
+        )
+    (unfinished,) = [r for r in log.unfinished() if r.category == "machi"]
+    store.delete_resident(user(1200))
+
+    outcome = make_sender(settings, store, log, client).resume(unfinished.id)
+
+    sent = recipients_of(fake.requests_to(MULTICAST, accepted_only=True))
+    assert len(sent) == 1233
+    assert outcome.sent_now == 2
+    record = log.get(unfinished.id)
+    assert record.status == "finished"
+    assert record.created_at.tzinfo is not None
+    with engine.connect() as connection:
+        stored = connection.execute(select(chunks.c.user_ids)).scalars().all()
+    assert set(stored) == {None}

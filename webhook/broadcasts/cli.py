@@ -44,10 +44,12 @@ class _Stores:
 def _open(settings: Settings) -> _Stores:
     settings.ensure_data_dir()
     engine = create_db_engine(settings.app_database_url)
+    log = DeliveryLog(engine)
+    log.cancel_stale(datetime.now(UTC))
     return _Stores(
         settings=settings,
         store=ReceiveSettingsStore(engine, settings.user_hash_key()),
-        log=DeliveryLog(engine),
+        log=log,
         catalog=load_catalog(settings),
     )
 
@@ -117,7 +119,9 @@ def send_command(
     """Send a message to a category's subscribers, optionally filtered.
 
     A filtered broadcast must reach at least 10 residents. Recipients get it by
-    multicast in chunks of 500; a stopped run continues with `resume`.
+    multicast in chunks of 500; a stopped run continues with `resume`. --json
+    prints broadcast_id, recipients (a number, "<10", or null for a LINE
+    broadcast to every friend) and chunks.
     """
     filters = {
         name: value
@@ -251,18 +255,23 @@ def _print_outcome(outcome: BroadcastOutcome, as_json: bool) -> None:
     if as_json:
         _echo_json(outcome.to_json())
         return
-    recipients = _shown(outcome.recipients, "every friend")
+    if outcome.recipients is None:
+        audience = "every friend (LINE broadcast)"
+    else:
+        audience = f"{rounded_count(outcome.recipients)} residents"
+    requests = f"{outcome.chunks} {outcome.mode} request" + (
+        "" if outcome.chunks == 1 else "s"
+    )
     if outcome.dry_run:
         click.echo(
-            f"dry run: category {outcome.category} would reach {recipients} "
-            f"residents in {outcome.chunks} {outcome.mode} requests; nothing was sent"
+            f"dry run: category {outcome.category} would reach {audience} in "
+            f"{requests}; nothing was sent"
         )
         return
     click.echo(
-        f"broadcast {outcome.broadcast_id}: category {outcome.category}, "
-        f"{recipients} recipients in {outcome.chunks} {outcome.mode} requests; "
-        f"{outcome.sent_now} sent now, {outcome.already_sent} accepted before, "
-        f"{outcome.pending} pending"
+        f"broadcast {outcome.broadcast_id}: category {outcome.category} to "
+        f"{audience} in {requests}; {outcome.sent_now} sent now, "
+        f"{outcome.already_sent} accepted before, {outcome.pending} pending"
     )
 
 

@@ -13,6 +13,10 @@ Chunk states: ``pending`` (stored; ``first_attempt_at`` is set once a request wa
 tried), ``sent`` (accepted now), ``already_sent`` (LINE responded with 409), ``empty``
 (every recipient unfollowed before it was tried) and ``cancelled``. A broadcast is
 ``sending`` until no chunk is pending, then ``finished`` (or ``cancelled``).
+
+A broadcast left ``sending`` for :data:`STALE_AFTER` is cancelled by
+:meth:`DeliveryLog.cancel_stale`, which every ``cityline broadcast`` command runs,
+so that the user ids of a forgotten send do not stay in the database.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import secrets
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
@@ -43,7 +47,7 @@ logger = logging.getLogger(__name__)
 
 MULTICAST = "multicast"
 BROADCAST = "broadcast"
-DONE_STATES = ("sent", "already_sent", "empty", "cancelled")
+STALE_AFTER = timedelta(days=7)
 
 
 class BroadcastNotFoundError(CitylineError):
@@ -284,6 +288,22 @@ class DeliveryLog:
             )
         logger.info("cancelled broadcast %s", broadcast_id)
         return self.get(broadcast_id)
+
+    def cancel_stale(self, now: datetime) -> list[str]:
+        """Cancel the broadcasts still sending after STALE_AFTER; return their ids."""
+        cutoff = now - STALE_AFTER
+        stale = [
+            record.id for record in self.unfinished() if record.created_at < cutoff
+        ]
+        for broadcast_id in stale:
+            logger.warning(
+                "cancelled broadcast %s: it was still unfinished after %d days, and "
+                "its pending user ids are now deleted",
+                broadcast_id,
+                STALE_AFTER.days,
+            )
+            self.cancel(broadcast_id, now)
+        return stale
 
     def _records(self, condition, limit: int | None = None) -> list[BroadcastRecord]:
         query = select(

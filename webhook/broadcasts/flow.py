@@ -110,7 +110,7 @@ class SettingsFlow:
     def on_follow(self, user_id: str) -> None:
         """Subscribe a new friend to the safety category only."""
         if self._store.start_defaults(user_id):
-            logger.info("a new friend starts with the safety category")
+            logger.debug("a new friend starts with the safety category")
 
     def forget_user(self, user_id: str) -> None:
         """Delete every setting and answer of ``user_id``."""

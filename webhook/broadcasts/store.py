@@ -276,7 +276,7 @@ class ReceiveSettingsStore:
                 delete(attributes).where(attributes.c.subject == subject)
             )
             _remove_from_unattempted_chunks(connection, user_id)
-        logger.info("deleted the receive settings of one resident")
+        logger.debug("deleted the receive settings of one resident")
 
     # Aggregates, the only view staff get -------------------------------------------
 
