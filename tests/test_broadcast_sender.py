@@ -21,7 +21,12 @@ from webhook.broadcasts.sender import (
     BroadcastStoppedError,
     RetryKeyExpiredError,
 )
-from webhook.broadcasts.store import ReceiveSettingsStore, chunks, subscriptions
+from webhook.broadcasts.store import (
+    ReceiveSettingsStore,
+    chunks,
+    erase_deleted_rows,
+    subscriptions,
+)
 from webhook.line_client import LineClient
 
 MULTICAST = "/v2/bot/message/multicast"
@@ -518,3 +523,36 @@ def test_send_and_resume_on_postgres(postgres_url, settings, client, fake):
     with engine.connect() as connection:
         stored = connection.execute(select(chunks.c.user_ids)).scalars().all()
     assert set(stored) == {None}
+
+
+def database_bytes(engine, tmp_path) -> bytes:
+    with engine.begin() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    return (tmp_path / "app.db").read_bytes()
+
+
+def test_finished_send_leaves_no_ids_in_file(
+    settings, store, log, client, engine, tmp_path
+):
+    subscribe_many(store, "bosai", 1234)
+    make_sender(settings, store, log, client).send(BroadcastRequest("bosai", ("a",)))
+    with engine.begin() as connection:
+        erase_deleted_rows(connection)
+        connection.execute(subscriptions.delete())
+
+    content = database_bytes(engine, tmp_path)
+
+    assert user(0).encode() not in content
+    assert all(user(n).encode() not in content for n in range(0, 1234, 97))
+
+
+def test_deleted_resident_leaves_no_trace_in_file(store, engine, tmp_path):
+    store.set_subscription(user(77), "gomi", True)
+    store.set_subscription(user(78), "gomi", True)
+    database_bytes(engine, tmp_path)
+
+    store.delete_resident(user(77))
+
+    content = database_bytes(engine, tmp_path)
+    assert user(77).encode() not in content
+    assert user(78).encode() in content

@@ -82,7 +82,16 @@ def flow(store) -> SettingsFlow:
 
 @pytest.mark.parametrize(
     "body",
-    ["受信設定", " 受信設定 ", "受信設定。", "受信設定を変更", "配信設定", "受信 設定"],
+    [
+        "受信設定",
+        " 受信設定 ",
+        "受信設定。",
+        "受信設定を変更",
+        "配信設定",
+        "受信 設定",
+        "じゅしんせってい",
+        "配信停止",
+    ],
 )
 def test_settings_texts_show_the_card(flow, body):
     [card] = flow.handle(text(body))
@@ -90,7 +99,9 @@ def test_settings_texts_show_the_card(flow, body):
     assert as_json(card)["contents"]["type"] == "bubble"
 
 
-@pytest.mark.parametrize("body", ["受信", "設定を教えて", "ごみの受信設定はどこ", ""])
+@pytest.mark.parametrize(
+    "body", ["受信", "設定を教えて", "ごみの受信設定はどこ", "", "設定済み"]
+)
 def test_other_texts_are_not_taken(flow, body):
     assert flow.handle(text(body)) is None
 

@@ -48,7 +48,10 @@ def test_set_subscription_reports_changes(store):
 def test_attributes_round_trip_and_no_answer_removes(store):
     store.set_attribute(user(1), "area", "sakai")
     store.set_attribute(user(1), "age_band", "30s")
-    assert store.own_settings(user(1)).attributes == {"area": "sakai", "age_band": "30s"}
+    assert store.own_settings(user(1)).attributes == {
+        "area": "sakai",
+        "age_band": "30s",
+    }
 
     store.set_attribute(user(1), "area", None)
     assert store.own_settings(user(1)).attributes == {"age_band": "30s"}

@@ -40,6 +40,7 @@ from webhook.broadcasts.store import (
     Audience,
     broadcasts,
     chunks,
+    erase_deleted_rows,
     metadata,
 )
 
@@ -232,6 +233,7 @@ class DeliveryLog:
         if status not in ("sent", "already_sent"):
             raise ValueError(f"status {status!r} must be 'sent' or 'already_sent'")
         with self._engine.begin() as connection:
+            erase_deleted_rows(connection)
             connection.execute(
                 _chunk_update(chunk).values(
                     status=status, user_ids=None, finished_at=now, last_error=None
@@ -273,6 +275,7 @@ class DeliveryLog:
         if record.status != "sending":
             return record
         with self._engine.begin() as connection:
+            erase_deleted_rows(connection)
             connection.execute(
                 update(chunks)
                 .where(

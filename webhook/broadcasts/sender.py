@@ -14,7 +14,9 @@ broadcast stays ``sending`` with its pending chunks. :meth:`BroadcastSender.resu
 (``cityline broadcast resume [ID]``) sends those chunks with their stored keys, so
 no resident gets a chunk twice. Nothing resumes on its own, because a late
 announcement can do harm, so staff decide: ``send`` warns about unfinished
-broadcasts, and ``cancel`` drops the rest of one. LINE keeps a retry key for 24
+broadcasts, and ``cancel`` drops the rest of one. A broadcast still unfinished
+after a week is cancelled by the next ``cityline broadcast`` command
+(:meth:`DeliveryLog.cancel_stale`), which deletes its pending user ids. LINE keeps a retry key for 24
 hours after its first attempt, so a chunk attempted longer ago than that is resent
 only with ``force``, as LINE may have accepted it already.
 

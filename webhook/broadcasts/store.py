@@ -17,6 +17,13 @@ Tables (component ``receive_settings``, prefix ``recv_``):
 No method returns one resident's settings except :meth:`own_settings`, which the
 LINE flow calls to show them to that resident. Staff code gets counts only.
 
+On SQLite, every transaction that deletes settings or user ids first turns on
+``PRAGMA secure_delete``, so the deleted bytes are overwritten in the database file
+instead of lingering in free pages.
+
+NOTE: until the next WAL checkpoint, the ``-wal`` file may still hold old copies of
+pages with deleted rows; SQLite checkpoints on its own every 1,000 pages.
+
 NOTE: the separation protects a database export or an SQL session, not a person who
 holds both the database and the key file, because targeting by attribute needs the
 code to link the two.
@@ -33,6 +40,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import (
     Column,
+    Connection,
     DateTime,
     Engine,
     ForeignKey,
@@ -137,6 +145,12 @@ class Audience:
         return len(self.user_ids)
 
 
+def erase_deleted_rows(connection: Connection) -> None:
+    """Make SQLite overwrite what ``connection`` deletes (no-op elsewhere)."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA secure_delete=ON")
+
+
 class ReceiveSettingsStore:
     """Subscriptions and attributes; per-resident access for the LINE flow only.
 
@@ -219,6 +233,7 @@ class ReceiveSettingsStore:
                 )
                 return True
             if not subscribed and present is not None:
+                erase_deleted_rows(connection)
                 connection.execute(
                     delete(subscriptions).where(
                         subscriptions.c.user_id == user_id,
@@ -239,6 +254,7 @@ class ReceiveSettingsStore:
             )
         subject = self._subject(user_id)
         with self._engine.begin() as connection:
+            erase_deleted_rows(connection)
             row = connection.execute(
                 select(attributes).where(attributes.c.subject == subject)
             ).first()
@@ -269,6 +285,7 @@ class ReceiveSettingsStore:
         """
         subject = self._subject(user_id)
         with self._engine.begin() as connection:
+            erase_deleted_rows(connection)
             connection.execute(
                 delete(subscriptions).where(subscriptions.c.user_id == user_id)
             )
