@@ -16,9 +16,11 @@ no resident gets a chunk twice. Nothing resumes on its own, because a late
 announcement can do harm, so staff decide: ``send`` warns about unfinished
 broadcasts, and ``cancel`` drops the rest of one. A broadcast still unfinished
 after a week is cancelled by the next ``cityline broadcast`` command
-(:meth:`DeliveryLog.cancel_stale`), which deletes its pending user ids. LINE keeps a retry key for 24
-hours after its first attempt, so a chunk attempted longer ago than that is resent
-only with ``force``, as LINE may have accepted it already.
+(:meth:`DeliveryLog.cancel_stale`), which deletes its pending user ids.
+
+LINE keeps a retry key for 24 hours after its first attempt (LINE Messaging API
+documentation, "Retry failed API requests"), so a chunk attempted longer ago than
+that is resent only with ``force``, as LINE may have accepted it already.
 
 For the safety category, ``Settings.use_line_broadcast_for_safety`` sends through
 LINE's broadcast to every friend instead, as one request with one retry key. It
