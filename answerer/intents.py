@@ -263,20 +263,26 @@ def validate_row(row: dict, where: str) -> None:
 
 
 def load_lexicon(path: Path = LEXICON_PATH) -> dict[str, dict[str, float]]:
-    """Read the category lexicon: category -> {substring: weight}."""
+    """Read the category lexicon: category -> {normalized substring: weight}."""
     lexicon = json.loads(path.read_text(encoding="utf-8"))
     unknown = set(lexicon) - set(CATEGORIES)
     if unknown:
         raise ValueError(
             f"{path}: unknown categories {sorted(unknown)!r}; use {CATEGORIES}"
         )
-    return {category: lexicon.get(category, {}) for category in CATEGORIES}
+    return {
+        category: {
+            normalize(term): float(weight)
+            for term, weight in lexicon.get(category, {}).items()
+        }
+        for category in CATEGORIES
+    }
 
 
 def score_lexicon(lexicon: dict[str, dict[str, float]], text: str) -> dict[str, float]:
     """Return, per category, the sum of the weights of lexicon terms in ``text``."""
     return {
-        category: sum(weight for term, weight in terms.items() if term.lower() in text)
+        category: sum(weight for term, weight in terms.items() if term in text)
         for category, terms in lexicon.items()
     }
 
@@ -322,35 +328,28 @@ class IntentClassifier:
         texts = [normalize(row["text"]) for row in rows]
         labels = [row["label"] for row in rows]
 
-        self.label_vectorizer = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=1
+        # Both models share one vocabulary, so classify transforms a text once.
+        self.vectorizer = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True
         )
-        features = self.label_features(texts, fit=True)
+        ngrams = self.vectorizer.fit_transform(texts)
         self.label_model = LogisticRegression(
             C=4.0, class_weight="balanced", solver="liblinear"
         )
-        self.label_model.fit(features, labels)
+        self.label_model.fit(self.label_features(ngrams, texts), labels)
 
-        report_texts = [
-            t for t, row in zip(texts, rows, strict=True) if row["label"] == "report"
-        ]
-        report_categories = [
-            row["category"] for row in rows if row["label"] == "report"
-        ]
-        self.category_vectorizer = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True
-        )
-        category_features = self.category_vectorizer.fit_transform(report_texts)
+        report_rows = [i for i, row in enumerate(rows) if row["label"] == "report"]
+        report_categories = [rows[i]["category"] for i in report_rows]
         # liblinear fits in milliseconds but, in scikit-learn 1.9, rejects more than
         # two classes, hence one-vs-rest.
         self.category_model = OneVsRestClassifier(
             LogisticRegression(C=4.0, solver="liblinear")
         )
-        self.category_model.fit(category_features, report_categories)
+        self.category_model.fit(ngrams[report_rows], report_categories)
         logger.debug(
             "trained intent models on %d rows (%d reports)",
             len(rows),
-            len(report_texts),
+            len(report_rows),
         )
 
     @classmethod
@@ -361,11 +360,8 @@ class IntentClassifier:
             validate_row(row, f"{train_path}:{number}")
         return cls(rows, load_lexicon(lexicon_path))
 
-    def label_features(self, texts: list[str], fit: bool = False):
-        if fit:
-            ngrams = self.label_vectorizer.fit_transform(texts)
-        else:
-            ngrams = self.label_vectorizer.transform(texts)
+    def label_features(self, ngrams, texts: list[str]):
+        """Append the cue features of ``texts`` to their n-gram rows."""
         cues = [cue_features(text) + [self.object_strength(text)] for text in texts]
         return hstack([ngrams, csr_matrix(np.array(cues))], format="csr")
 
@@ -377,15 +373,18 @@ class IntentClassifier:
     def lexicon_scores(self, text: str) -> dict[str, float]:
         return score_lexicon(self.lexicon, text)
 
-    def guess_category(self, text: str) -> str:
-        """Return the category of a normalized report text."""
+    def guess_category(self, text: str, ngrams=None) -> str:
+        """Return the category of a normalized report text.
+
+        ``ngrams`` is the text's row from ``self.vectorizer``, computed when omitted.
+        """
         fixed = ownership_category(text)
         if fixed is not None:
             return fixed
+        if ngrams is None:
+            ngrams = self.vectorizer.transform([text])
         scores = self.lexicon_scores(PARK_LANDMARK.sub("", text))
-        probabilities = self.category_model.predict_proba(
-            self.category_vectorizer.transform([text])
-        )[0]
+        probabilities = self.category_model.predict_proba(ngrams)[0]
         for category, probability in zip(
             self.category_model.classes_, probabilities, strict=True
         ):
@@ -407,12 +406,15 @@ class IntentClassifier:
         if asks_how_to_act(normalized):
             return Intent("question", None, urgent, self.RULE_CONFIDENCE)
 
+        ngrams = self.vectorizer.transform([normalized])
         probabilities = self.label_model.predict_proba(
-            self.label_features([normalized])
+            self.label_features(ngrams, [normalized])
         )[0]
         best = int(np.argmax(probabilities))
         label = str(self.label_model.classes_[best])
-        category = self.guess_category(normalized) if label == "report" else None
+        category = None
+        if label == "report":
+            category = self.guess_category(normalized, ngrams)
         return Intent(
             label=label,
             category=category,
