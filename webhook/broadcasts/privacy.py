@@ -4,6 +4,10 @@ Staff never see a count of residents below :data:`MIN_GROUP_SIZE` as a number, a
 a broadcast narrowed by an attribute (gender, age band, area) must reach at least
 that many residents. Together they stop staff from singling out one resident by a
 combination of attributes, whether to learn about them or to message them.
+
+NOTE: two shown counts of 10 or more can still be subtracted to learn the size of a
+smaller group (say, 3 residents of one area who are not in their 30s). That names
+no one, and no filter can select such a group, because filters only match answers.
 """
 
 from __future__ import annotations

@@ -179,17 +179,18 @@ class ReceiveSettingsStore:
     def own_settings(self, user_id: str) -> ResidentSettings:
         """Return the settings of ``user_id``, only to show them to that resident."""
         with self._engine.connect() as connection:
-            categories = connection.execute(
-                select(subscriptions.c.category).where(
-                    subscriptions.c.user_id == user_id
-                )
-            ).scalars()
+            stored = frozenset(
+                connection.execute(
+                    select(subscriptions.c.category).where(
+                        subscriptions.c.user_id == user_id
+                    )
+                ).scalars()
+            )
             row = connection.execute(
                 select(*(attributes.c[name] for name in ATTRIBUTES)).where(
                     attributes.c.subject == self._subject(user_id)
                 )
             ).first()
-            stored = frozenset(categories)
         answers = {}
         if row is not None:
             answers = {
@@ -341,11 +342,15 @@ class ReceiveSettingsStore:
                     f"unknown attribute {name!r}; use one of {', '.join(ATTRIBUTES)}"
                 )
         with self._engine.connect() as connection:
-            user_ids = connection.execute(
-                select(subscriptions.c.user_id)
-                .where(subscriptions.c.category == category)
-                .order_by(subscriptions.c.user_id)
-            ).scalars()
+            user_ids = (
+                connection.execute(
+                    select(subscriptions.c.user_id)
+                    .where(subscriptions.c.category == category)
+                    .order_by(subscriptions.c.user_id)
+                )
+                .scalars()
+                .all()
+            )
             if filters:
                 matching = set(
                     connection.execute(
