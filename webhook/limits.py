@@ -15,6 +15,7 @@ an emoji outside the Basic Multilingual Plane counts 2.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import unicodedata
@@ -116,11 +117,11 @@ def enforce_limits(messages: Sequence[Message]) -> list[Message]:
         )
     fitted: list[Message] = []
     for message in messages[:MAX_MESSAGES_PER_REQUEST]:
-        data = message.to_dict()
-        cleaned = enforce_message_limits(data)
+        original = message.to_dict()
+        cleaned = enforce_message_limits(copy.deepcopy(original))
         if cleaned is None:
             continue
-        fitted.append(message if cleaned == message.to_dict() else _rebuild(cleaned))
+        fitted.append(message if cleaned == original else _rebuild(cleaned))
     return fitted
 
 
