@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from index.normalize import normalize_text
 from index.vectorize import IndexModel, PageEntry
 
 MAX_SNIPPET_CHARS = 100
@@ -12,23 +13,29 @@ def best_snippet(model: IndexModel, page: PageEntry, grams: tuple[str, ...]) -> 
     """Return the passage of ``page`` that holds the most question n-gram weight.
 
     ``grams`` are the question's character n-grams known to the index. A passage's
-    weight is the sum of the idf of the distinct n-grams it contains. The passage is
-    cut around its first rare match when longer than MAX_SNIPPET_CHARS; a page
-    without passages, or where nothing matches, gives its first passage or title.
+    weight is the sum of the idf of the distinct n-grams it contains. A passage
+    that only repeats the title is skipped, because the title is shown anyway. The
+    passage is cut around its rarest match when longer than MAX_SNIPPET_CHARS; a
+    page where nothing matches gives its first passage other than the title.
     """
     weights = {
         gram: float(model.char_idf[model.char_vocabulary[gram]]) for gram in grams
     }
-    best, best_weight = None, 0.0
-    for passage in page.passages:
-        weight = sum(value for gram, value in weights.items() if gram in passage)
+    title = normalize_text(page.title).strip()
+    candidates = [
+        (passage, key)
+        for passage, key in zip(page.passages, page.match_passages(), strict=True)
+        if key != title
+    ]
+    best, best_key, best_weight = None, "", 0.0
+    for passage, key in candidates:
+        weight = sum(value for gram, value in weights.items() if gram in key)
         if weight > best_weight:
-            best, best_weight = passage, weight
+            best, best_key, best_weight = passage, key, weight
     if best is None:
-        fallback = page.passages[0] if page.passages else page.title
+        fallback = candidates[0][0] if candidates else page.title
         return cut(fallback, 0)
-    anchor = _anchor(best, weights)
-    return cut(best, anchor)
+    return cut(best, _anchor(best_key, weights))
 
 
 def _anchor(passage: str, weights: dict[str, float]) -> int:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
-
-from index.normalize import normalize_text
 
 # Passages longer than this are cut at sentence ends, so a snippet can come from
 # inside a long paragraph.
 MAX_PASSAGE_CHARS = 200
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])")
+_SPACES = re.compile(r"[ \t\u3000]+")
 
 
 @dataclass(frozen=True)
@@ -55,10 +55,16 @@ def records_from_pages(pages: Iterable[StoredPageLike]) -> Iterator[PageRecord]:
 
 
 def passages(text: str) -> list[str]:
-    """Split body text into passages: non-empty lines, long lines cut at sentences."""
+    """Split body text into passages: non-empty lines, long lines cut at sentences.
+
+    Passages are shown to residents as snippets, so they are only NFKC-normalised
+    with runs of spaces collapsed, and keep their letter case. Each passage has
+    the same length as its :func:`index.normalize.normalize_text` form, so
+    positions found in one hold in the other.
+    """
     result: list[str] = []
     for line in text.splitlines():
-        line = normalize_text(line).strip()
+        line = _SPACES.sub(" ", unicodedata.normalize("NFKC", line)).strip()
         if not line:
             continue
         if len(line) <= MAX_PASSAGE_CHARS:

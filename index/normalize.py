@@ -19,8 +19,15 @@ WAVE_DASH = "\u301c"
 # addresses and ranges. The katakana prolonged sound mark ー (U+30FC) is not among them:
 # it is part of words such as カード.
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u2043"
+_LOWER_ASCII = str.maketrans(
+    {chr(code): chr(code + 32) for code in range(ord("A"), ord("Z") + 1)}
+)
 _TRANSLATION = str.maketrans(
-    {**{ch: WAVE_DASH for ch in _WAVE_DASHES}, **{ch: "-" for ch in _DASHES}}
+    {
+        **{ch: WAVE_DASH for ch in _WAVE_DASHES},
+        **{ch: "-" for ch in _DASHES},
+        **{chr(code): chr(code + 32) for code in range(ord("A"), ord("Z") + 1)},
+    }
 )
 _SPACES = re.compile(r"[ \t\u3000]+")
 
@@ -31,11 +38,18 @@ def normalize_text(text: str) -> str:
     NFKC turns U+FF5E into '~'; a '~' between non-ASCII characters is treated as the
     wave dash too, because in Japanese text it is the same range mark.
     """
-    text = unicodedata.normalize("NFKC", text)
-    text = text.translate(_TRANSLATION)
+    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATION)
     text = _fold_tilde(text)
-    text = lower_ascii(text)
     return _SPACES.sub(" ", text)
+
+
+def normalize_nfkc_text(text: str) -> str:
+    """Return :func:`normalize_text` of ``text`` that is NFKC with single spaces.
+
+    It skips the NFKC pass and the space collapsing, so it is cheap enough to run
+    over many stored passages per question.
+    """
+    return _fold_tilde(text.translate(_TRANSLATION))
 
 
 def _fold_tilde(text: str) -> str:
@@ -54,9 +68,7 @@ def _fold_tilde(text: str) -> str:
 
 def lower_ascii(text: str) -> str:
     """Return ``text`` with A-Z lowercased and every other character unchanged."""
-    if text.isascii():
-        return text.lower()
-    return "".join(ch.lower() if "A" <= ch <= "Z" else ch for ch in text)
+    return text.translate(_LOWER_ASCII)
 
 
 def fold_kana(text: str) -> str:

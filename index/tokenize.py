@@ -54,7 +54,7 @@ def tokenizer() -> Tokenizer:
     """Return this thread's Sudachi tokenizer, creating it on first use."""
     current = getattr(_local, "tokenizer", None)
     if current is None:
-        current = dictionary().create(mode=SplitMode.C)
+        current = dictionary().tokenizer(mode=SplitMode.C)
         _local.tokenizer = current
     return current
 

@@ -34,7 +34,7 @@ from sklearn.feature_extraction.text import (
 )
 
 from index.fields import PageRecord, passages
-from index.normalize import normalize_text
+from index.normalize import normalize_nfkc_text, normalize_text
 from index.tokenize import terms
 
 logger = logging.getLogger(__name__)
@@ -89,6 +89,17 @@ class PageEntry:
     breadcrumbs: list[str]
     passages: list[str]
     listing: bool = False
+
+    def match_passages(self) -> list[str]:
+        """Return the passages in :func:`normalize_text` form, computed once.
+
+        Two threads may compute it at the same time; both get equal lists.
+        """
+        cached = self.__dict__.get("_match_passages")
+        if cached is None:
+            cached = [normalize_nfkc_text(passage) for passage in self.passages]
+            self.__dict__["_match_passages"] = cached
+        return cached
 
 
 @dataclass

@@ -1,0 +1,216 @@
+"""The index folder on disk: versions, atomic swap, reload and fresh processes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from answerer.answer import Answerer
+from cityline.errors import CitylineError
+from cityline.settings import Settings
+from index.artifact import (
+    BUILDS_DIR,
+    KEEP_BUILDS,
+    POINTER_NAME,
+    IndexNotFoundError,
+    IndexVersionError,
+    current_build,
+    load_model,
+    software_versions,
+)
+from index.build import EmptyStoreError, build_from_records
+from index.fields import PageRecord
+
+REPO = Path(__file__).resolve().parents[1]
+
+PAGES = [
+    PageRecord(
+        url="https://city.example/gomi/sodai.html",
+        title="粗大ごみの申込方法",
+        text="粗大ごみは事前の申込制です。\n電話かインターネットで申し込めます。",
+        breadcrumbs=["ホーム", "ごみ"],
+    ),
+    PageRecord(
+        url="https://city.example/kenko/kokuho.html",
+        title="国民健康保険の加入",
+        text="会社を退職したときは、14日以内に国民健康保険の加入の届出をしてください。",
+        breadcrumbs=["ホーム", "健康"],
+    ),
+    PageRecord(
+        url="https://city.example/pet/inu.html",
+        title="犬の登録",
+        text="犬を飼い始めたら、30日以内に登録してください。狂犬病の予防注射も必要です。",
+        breadcrumbs=["ホーム", "ペット"],
+    ),
+]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path)
+
+
+def test_build_writes_manifest_with_versions(settings):
+    report = build_from_records(PAGES, settings.index_dir)
+    manifest = json.loads((report.folder / "manifest.json").read_text("utf-8"))
+    for key, value in software_versions().items():
+        assert manifest[key] == value
+    assert manifest["page_count"] == 3
+    assert report.page_count == 3
+
+
+def test_pointer_names_the_new_build(settings):
+    report = build_from_records(PAGES, settings.index_dir)
+    assert current_build(settings.index_dir) == report.folder.name
+    assert (settings.index_dir / POINTER_NAME).is_file()
+
+
+def test_missing_index_says_to_run_index(settings):
+    with pytest.raises(IndexNotFoundError, match="cityline index"):
+        Answerer.load(settings)
+
+
+def test_missing_index_error_is_a_cityline_error():
+    assert issubclass(IndexNotFoundError, CitylineError)
+    assert issubclass(IndexVersionError, CitylineError)
+
+
+@pytest.mark.parametrize("key", ["sudachipy", "sudachidict_core", "index_format"])
+def test_other_version_is_rejected(settings, key):
+    report = build_from_records(PAGES, settings.index_dir)
+    manifest_path = report.folder / "manifest.json"
+    manifest = json.loads(manifest_path.read_text("utf-8"))
+    manifest[key] = "0.0.0-other"
+    manifest_path.write_text(json.dumps(manifest), "utf-8")
+    with pytest.raises(IndexVersionError, match="cityline index") as raised:
+        Answerer.load(settings)
+    assert key in str(raised.value)
+    assert "0.0.0-other" in str(raised.value)
+
+
+def test_damaged_build_is_rejected(settings):
+    report = build_from_records(PAGES, settings.index_dir)
+    (report.folder / "term_matrix.npz").write_bytes(b"not a matrix")
+    with pytest.raises(IndexVersionError, match="cityline index"):
+        load_model(settings.index_dir)
+
+
+def test_empty_records_keep_the_old_index(settings):
+    first = build_from_records(PAGES, settings.index_dir)
+    with pytest.raises(EmptyStoreError):
+        build_from_records([], settings.index_dir)
+    assert current_build(settings.index_dir) == first.folder.name
+
+
+def test_old_builds_are_pruned(settings):
+    folders = [build_from_records(PAGES, settings.index_dir).folder for _ in range(5)]
+    kept = sorted(p.name for p in (settings.index_dir / BUILDS_DIR).iterdir())
+    assert len(kept) == KEEP_BUILDS
+    assert folders[-1].name in kept
+    assert not folders[0].exists()
+
+
+def test_reload_picks_up_a_new_build(settings):
+    build_from_records(PAGES[:2], settings.index_dir)
+    answerer = Answerer.load(settings)
+    assert answerer.reload_if_changed() is False
+    assert answerer.ask("犬の登録").fallback is True
+    build_from_records(PAGES, settings.index_dir)
+    assert answerer.reload_if_changed() is True
+    assert answerer.reload_if_changed() is False
+    assert answerer.ask("犬の登録").answers[0].url == "https://city.example/pet/inu.html"
+
+
+def test_reload_keeps_old_index_when_new_one_is_bad(settings):
+    build_from_records(PAGES, settings.index_dir)
+    answerer = Answerer.load(settings)
+    report = build_from_records(PAGES, settings.index_dir)
+    (report.folder / "manifest.json").write_text("{}", "utf-8")
+    assert answerer.reload_if_changed() is False
+    assert answerer.ask("犬の登録").answers
+
+
+def test_readers_never_see_a_partial_index(settings):
+    build_from_records(PAGES, settings.index_dir)
+    errors: list[BaseException] = []
+    loads = 0
+    done = threading.Event()
+
+    def read() -> None:
+        nonlocal loads
+        while not done.is_set():
+            try:
+                model, _ = load_model(settings.index_dir)
+                assert model.page_count == len(PAGES)
+                loads += 1
+            except BaseException as exc:  # collected and asserted below
+                errors.append(exc)
+                return
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for _ in range(6):
+            build_from_records(PAGES, settings.index_dir)
+    finally:
+        done.set()
+        reader.join()
+    assert errors == []
+    assert loads > 0
+
+
+def test_index_answers_in_a_fresh_process(settings):
+    build_from_records(PAGES, settings.index_dir)
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cityline.cli",
+            "--data-dir",
+            str(settings.data_dir),
+            "ask",
+            "粗大ゴミを出したい",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(completed.stdout)
+    assert set(result) == {"question", "answers", "fallback"}
+    assert result["fallback"] is False
+    assert result["answers"][0]["url"] == "https://city.example/gomi/sodai.html"
+    assert set(result["answers"][0]) == {"url", "title", "snippet", "score"}
+
+
+def test_fresh_process_rejects_other_versions(settings):
+    report = build_from_records(PAGES, settings.index_dir)
+    manifest_path = report.folder / "manifest.json"
+    manifest = json.loads(manifest_path.read_text("utf-8"))
+    manifest["sudachipy"] = "0.0.1"
+    manifest_path.write_text(json.dumps(manifest), "utf-8")
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cityline.cli",
+            "--data-dir",
+            str(settings.data_dir),
+            "ask",
+            "粗大ごみ",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert completed.returncode == 2
+    assert completed.stderr.startswith("error: ")
+    assert "cityline index" in completed.stderr
