@@ -7,7 +7,8 @@ combination of attributes, whether to learn about them or to message them.
 
 NOTE: two shown counts of 10 or more can still be subtracted to learn the size of a
 smaller group (say, 3 residents of one area who are not in their 30s). That names
-no one, and no filter can select such a group, because filters only match answers.
+no one, and no send can reach such a group, because a filtered audience under 10
+is rejected.
 """
 
 from __future__ import annotations
