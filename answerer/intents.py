@@ -1,19 +1,20 @@
 """Tell a resident's fault report from a question and guess the report's category.
 
-The classifier combines two signals:
+The classifier combines hand-written cues with trained models:
 
-- hand-written cues: regular expressions for question endings, procedure words and
-  fault-state predicates, plus a weighted object lexicon per category
+- regular expressions for question endings, procedure words, fault-state
+  predicates and requests, plus a weighted object lexicon per category
   (``intent_data/lexicon.json``);
 - two scikit-learn logistic regressions over TF-IDF character n-grams, trained at
   load time on the sentences in ``intent_data/train.jsonl`` (written for this
-  project, about 400 lines, so training takes well under a second).
+  project, under 500 lines, so training takes well under a second).
 
-The label model takes the cue counts as extra features, so the cues and the n-grams
-are weighed together. The category is the lexicon score plus the model's
-probability, followed by two ownership rules: things the city does not manage
-(national roads, signals, power lines, private trees) are ``other``, and trees or
-toilets inside a park are ``park``.
+A question about how to act ("〜ときはどうすれば?") is decided by rule. Otherwise the
+label model takes the cue counts as extra features, so the cues and the n-grams are
+weighed together. For a report, ownership rules come first (dumping and graffiti,
+then anything inside a park, then things of other owners such as national roads
+and private trees). Otherwise the category is the lexicon score plus the model's
+probability.
 """
 
 from __future__ import annotations
@@ -205,9 +206,11 @@ def asserts_fault(text: str) -> bool:
 
 
 def asks_how_to_act(text: str) -> bool:
-    """Return True when a normalized text asks how to report, whom to call or who is
-    responsible, and ends as a question. Such a text is a question even when it
-    names a fault."""
+    """Return True when a normalized text asks how to report, whom to call, who is
+    responsible or for information, and ends as a question.
+
+    Such a text is a question even when it names a fault.
+    """
     sentences = split_sentences(text)
     last = sentences[-1] if sentences else ""
     ends_as_question = bool(
