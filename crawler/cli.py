@@ -57,8 +57,8 @@ _DEFAULTS = CrawlConfig()
     type=click.IntRange(min=1),
     default=_DEFAULTS.max_per_pattern,
     show_default=True,
-    help="Maximum URLs found by links per pattern (digits collapsed), against "
-    "calendars and other traps.",
+    help="Maximum URLs per pattern (digits collapsed) reached by links between "
+    "pages of that pattern, which ends calendars and other traps.",
 )
 @click.option(
     "--timeout",

@@ -14,10 +14,12 @@ class CrawlConfig:
     Times are in seconds and sizes in bytes. ``concurrency`` is the number of
     requests in flight per host, and ``delay`` the minimum time between the starts
     of two requests to one host. A robots.txt ``Crawl-delay`` raises the delay and
-    is never lowered by it. ``max_per_pattern`` bounds the URLs found by following
-    links that share one pattern (path and query with digits collapsed), which ends
-    calendars and other traps. URLs that a sitemap lists or the store already holds
-    are exempt from it.
+    is never lowered by it. ``max_per_pattern`` bounds chains of
+    same-pattern pages (path and query with digits collapsed) that link to each
+    other, such as a calendar's next-month links: a link from a page to a URL of
+    the page's own pattern is not followed once that many such links, plus the
+    stored pages of the pattern, are queued. Links from other pages, sitemap URLs
+    and stored pages are always followed.
     """
 
     concurrency: int = 2

@@ -474,10 +474,14 @@ class Crawl:
                 continue
             depth = entry.depth + 1
             pattern = url_pattern(link.url)
+            trap = (
+                pattern == url_pattern(page_url)
+                and self.pattern_counts[pattern] >= self.config.max_per_pattern
+            )
             if (
                 depth > self.config.max_depth
                 or len(link.url) > self.config.max_url_length
-                or self.pattern_counts[pattern] >= self.config.max_per_pattern
+                or trap
             ):
                 self.limited += 1
                 logger.debug("not queueing %s: a crawl limit applies", link.url)
@@ -544,8 +548,13 @@ class Crawl:
         self.entries[entry.url] = entry
         self.states[entry.url] = state
         self.seq = max(self.seq, entry.seq)
-        # Sitemap URLs are exempt from the pattern limit and do not use it up.
-        if entry.source in ("link", "known"):
+        # A trap is a chain of pages of one pattern, each linking to the next, so
+        # the limit counts links between pages of the same pattern. Pages stored
+        # by earlier crawls count too, so that a re-crawl does not extend a chain.
+        chained = entry.source == "link" and (
+            entry.referrer is not None and url_pattern(entry.referrer) == entry.pattern
+        )
+        if chained or entry.source == "known":
             self.pattern_counts[entry.pattern] += 1
         if state == "queued":
             heapq.heappush(self.heap, (entry.depth, entry.seq, entry.url))
@@ -602,7 +611,7 @@ class Crawl:
         self.robots[host] = rules
         delay = max(self.config.delay, rules.crawl_delay or 0.0)
         self.fetcher.set_host_delay(url, delay)
-        logger.info(
+        logger.debug(
             "robots.txt of %s: %d rules, delay %.2f s", host, len(rules.rules), delay
         )
 

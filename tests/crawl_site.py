@@ -42,6 +42,15 @@ class Route:
     delay: float = 0.0
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A server that ignores clients closing connections early, as crawlers do."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        pass
+
+
 class FakeSite:
     """A ThreadingHTTPServer on 127.0.0.1 serving the routes a test adds.
 
@@ -77,8 +86,7 @@ class FakeSite:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = QuietServer(("127.0.0.1", 0), Handler)
         self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self._thread = threading.Thread(
             target=self.server.serve_forever,

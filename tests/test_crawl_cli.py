@@ -1,0 +1,275 @@
+"""The crawl and pages commands: bad input, output, interrupts and resuming."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from cityline.cli import main
+from crawler.crawl import crawl_site
+from crawler.store import PageStore
+from tests.crawl_site import FAST, FakeSite, html_page, settings_for
+
+SUMMARY_KEYS = [
+    "new",
+    "changed",
+    "unchanged",
+    "removed",
+    "failed",
+    "robots_skipped",
+    "pages",
+    "seconds",
+]
+
+
+def run_cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "cityline.cli", "--data-dir", str(data_dir), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def invoke(capsys, monkeypatch):
+    """Run ``cityline.cli.main`` in this process, like the console command."""
+
+    def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
+        argv = ["cityline", "--data-dir", str(data_dir), *args]
+        monkeypatch.setattr(sys, "argv", argv)
+        capsys.readouterr()
+        try:
+            main()
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        captured = capsys.readouterr()
+        return subprocess.CompletedProcess(argv, code, captured.out, captured.err)
+
+    return run
+
+
+def snapshot(data_dir: Path) -> dict[str, str]:
+    """Return a hash of every file in the data dir, by name."""
+    if not data_dir.exists():
+        return {}
+    return {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(data_dir.rglob("*"))
+        if path.is_file()
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def crawled(tmp_path):
+    """A site and a data dir that already holds one crawl of it."""
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/a.html'>a</a>")
+        site.page("/a.html", "ページA")
+        site.add("/doc.pdf", b"%PDF-1.4", content_type="application/pdf")
+        site.add("/data.json", "{}", content_type="application/json")
+        settings = settings_for(tmp_path)
+        crawl_site(settings, site.url("/"), FAST)
+        yield site, settings.data_dir
+
+
+def assert_one_error_line(result: subprocess.CompletedProcess, *fragments: str):
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+@pytest.mark.parametrize("bad_url", ["not-a-url", "ftp://example.org/", "http://"])
+def test_invalid_start_url(invoke, crawled, bad_url):
+    _site, data_dir = crawled
+    before = snapshot(data_dir)
+    result = invoke(data_dir, "crawl", bad_url, "--no-index")
+    assert_one_error_line(result, repr(bad_url), "http")
+    assert snapshot(data_dir) == before
+
+
+def test_unreachable_host(crawled):
+    # A real process, so that any log line on stderr would break the one-line rule.
+    _site, data_dir = crawled
+    before = snapshot(data_dir)
+    url = f"http://127.0.0.1:{free_port()}/"
+    result = run_cli(data_dir, "crawl", url, "--no-index", "--delay", "0")
+    assert_one_error_line(result, "127.0.0.1", "cannot be reached")
+    assert snapshot(data_dir) == before
+
+
+@pytest.mark.parametrize("path", ["/doc.pdf", "/data.json"])
+def test_start_page_not_html(invoke, crawled, path):
+    site, data_dir = crawled
+    before = snapshot(data_dir)
+    result = invoke(data_dir, "crawl", site.url(path), "--no-index", "--delay", "0")
+    assert_one_error_line(result, repr(site.url(path)), "not HTML")
+    assert snapshot(data_dir) == before
+
+
+def test_start_page_missing(invoke, crawled):
+    site, data_dir = crawled
+    before = snapshot(data_dir)
+    result = invoke(data_dir, "crawl", site.url("/nope.html"), "--no-index")
+    assert_one_error_line(result, "HTTP 404")
+    assert snapshot(data_dir) == before
+
+
+def test_data_dir_not_writable(invoke, crawled, tmp_path):
+    site, _data_dir = crawled
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = invoke(blocker / "data", "crawl", site.url("/"), "--no-index")
+    assert_one_error_line(result, "data dir", str(blocker / "data"))
+    assert blocker.read_text() == "not a folder"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write read-only folders")
+def test_data_dir_read_only(crawled):
+    site, data_dir = crawled
+    before = snapshot(data_dir)
+    data_dir.chmod(0o500)
+    try:
+        result = run_cli(data_dir, "crawl", site.url("/"), "--no-index")
+    finally:
+        data_dir.chmod(0o700)
+    assert_one_error_line(result, "not writable")
+    assert snapshot(data_dir) == before
+
+
+def test_crawl_json_output_and_pages_command(invoke, tmp_path):
+    data_dir = tmp_path / "data"
+    with FakeSite() as site:
+        site.page(
+            "/",
+            "トップ",
+            "<div id='breadcrumb'><span>ホーム</span></div><p>ようこそ</p>"
+            "<a href='/a.html'>a</a>",
+        )
+        site.page("/a.html", "ページA", "<p>本文です</p>")
+        result = invoke(
+            data_dir, "crawl", site.url("/"), "--json", "--no-index", "--delay", "0"
+        )
+        assert result.returncode == 0, result.stderr
+        summary = json.loads(result.stdout)
+        counts = invoke(data_dir, "pages", "--json")
+        page = invoke(data_dir, "pages", site.url("/a.html"), "--json")
+        text = invoke(data_dir, "pages", site.url("/a.html"))
+        missing = invoke(data_dir, "pages", site.url("/zzz.html"))
+
+    assert list(summary) == SUMMARY_KEYS
+    assert summary["new"] == 2
+    assert summary["pages"] == 2
+    assert json.loads(counts.stdout)["pages"] == 2
+    stored = json.loads(page.stdout)
+    for key in ("url", "title", "breadcrumbs", "text", "encoding", "status"):
+        assert key in stored
+    assert stored["title"] == "ページA"
+    assert stored["text"].endswith("本文です")
+    assert stored["status"] == 200
+    assert "title: ページA" in text.stdout
+    assert_one_error_line(missing, "zzz.html")
+
+
+def test_pages_without_a_store(invoke, tmp_path):
+    result = invoke(tmp_path / "empty", "pages")
+    assert_one_error_line(result, "cityline crawl")
+
+
+def test_crawl_text_summary_lists_failures(invoke, tmp_path):
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/gone.html'>g</a>")
+        result = invoke(
+            tmp_path / "d", "crawl", site.url("/"), "--no-index", "--delay", "0"
+        )
+    assert result.returncode == 0
+    assert "failed 1" in result.stdout
+    assert f"failed: {site.url('/gone.html')}: HTTP 404" in result.stdout
+
+
+def stored_count(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as connection:
+            return connection.execute("select count(*) from pages").fetchone()[0]
+    except sqlite3.OperationalError:  # tables not created yet
+        return 0
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGKILL])
+def test_interrupted_crawl_resumes(tmp_path, signal_number):
+    data_dir = tmp_path / "data"
+    db = data_dir / "pages.db"
+    total = 30
+    with FakeSite() as site:
+        links = "".join(f"<a href='/p{i}.html'>p{i}</a>" for i in range(total))
+        site.page("/", "トップ", links)
+        for i in range(total):
+            site.add(f"/p{i}.html", html_page(f"ページ{i}", f"<p>本文{i}</p>"))
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "cityline.cli",
+                "--data-dir",
+                str(data_dir),
+                "crawl",
+                site.url("/"),
+                "--no-index",
+                "--delay",
+                "0.1",
+                "--concurrency",
+                "1",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 30
+        while stored_count(db) < 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal_number)
+        _out, err = process.communicate(timeout=30)
+        first_run_paths = set(site.paths())
+
+        with PageStore.open(db) as store:
+            stored_before = store.count_pages()
+        assert 5 <= stored_before < total + 1, err
+        if signal_number == signal.SIGINT:
+            assert process.returncode == 130
+
+        site.requests.clear()
+        summary = crawl_site(settings_for(tmp_path), site.url("/"), FAST)
+        second_run_paths = site.paths()
+
+    assert summary.resumed
+    assert summary.pages == total + 1
+    assert summary.new == total + 1
+    refetched = [
+        p for p in second_run_paths if p.startswith("/p") and p in first_run_paths
+    ]
+    # At most the page in flight at the kill is fetched again.
+    assert len(refetched) <= 1
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("pragma integrity_check").fetchone()[0] == "ok"
