@@ -449,6 +449,15 @@ def test_location_sent_before_photo_is_kept(alice):
     assert after[0].text == texts.REPORT_ASK_COMMENT
 
 
+def test_address_typed_before_photo_is_kept(alice):
+    alice.text("街灯が消えています")
+    replies = alice.text("緑町2丁目4番")
+    assert replies[0].text == texts.REPORT_LOCATION_RECEIVED_EARLY
+    assert alice.draft.address == "緑町2丁目4番"
+    alice.image()
+    assert alice.press("photos_done")[0].text == texts.REPORT_ASK_COMMENT
+
+
 def test_second_submit_gives_one_report(alice, flow):
     send_complete_report(alice)
     draft_id = flow.store.list()[0].draft_id

@@ -194,6 +194,31 @@ REPORT_RATE_LIMITED = (
 )
 REPORT_UNSUPPORTED_MESSAGE = "写真・位置情報・文字でお送りください。"
 
+# Public results on the city site and the Open311 service list.
+REPORT_PUBLIC_TITLE = "道路・公園などの不具合の通報と対応状況"
+REPORT_PUBLIC_INTRO = (
+    "LINEで寄せられた通報のうち、担当課が確認したものです。"
+    "場所は約100メートル単位で示しています。"
+)
+REPORT_PUBLIC_UPDATED = "更新：{generated}（{count}件）"
+REPORT_PUBLIC_HEADINGS = {
+    "receipt_no": "受付番号",
+    "category": "種類コード",
+    "category_name": "種類",
+    "department": "担当課",
+    "status": "状況コード",
+    "status_name": "状況",
+    "created_at": "通報日時",
+    "accepted_at": "受付日時",
+    "updated_at": "更新日時",
+    "closed_at": "完了日時",
+    "latitude": "緯度（約100m単位）",
+    "longitude": "経度（約100m単位）",
+    "town": "町名",
+    "result_note": "対応結果",
+}
+REPORT_SERVICE_DESCRIPTION = "{category}の不具合の通報"
+
 # --- Receive settings and broadcasts -------------------------------------------------
 
 RECV_TITLE = "受信設定"

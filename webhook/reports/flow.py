@@ -4,7 +4,7 @@ A report starts with the postback ``flow=report&action=start``, the text 通報,
 free text that the intent classifier labels a report (its category, when it is one
 of the five managed kinds, skips the category question). The draft is stored after
 every step, keyed by the hashed user id, so a restart loses nothing. A draft idle
-for DRAFT_IDLE expires and the resident is told so on their next message.
+for DRAFT_IDLE expires, and the resident's next message gets an expiry notice.
 
 Photos and locations are taken at any step, because residents often send them
 before they are asked. A report is sent only with a category, a photo and a
@@ -253,8 +253,8 @@ class ReportFlow:
     ) -> list[Message]:
         if draft is not None and draft.draft_id == draft_id:
             return self._submit(user_hash, draft)
-        # A second press of 送信, or a redelivered event: answer with the report
-        # that this draft already became instead of sending a second one.
+        # A second press of 送信, or a redelivered event: reply with the receipt
+        # number of the report this draft became, and store no second report.
         report = self.store.find_by_draft(draft_id) if draft_id else None
         if report is not None:
             text = texts.REPORT_ALREADY_SUBMITTED.format(receipt_no=report.receipt_no)
@@ -289,6 +289,12 @@ class ReportFlow:
         if draft.step == "photo":
             if word in NEXT_WORDS and draft.photos:
                 return self._advance(user_hash, draft)
+            if not draft.has_location and geo.looks_like_address(text):
+                # The place typed before the photo is kept for the location step.
+                self._set_address(draft, text)
+                self.store.save_draft(user_hash, draft)
+                early = msg.plain(texts.REPORT_LOCATION_RECEIVED_EARLY)
+                return [*self._outside_note(draft), early, self._prompt(draft)]
             return [msg.photo_prompt(draft, texts.REPORT_ASK_PHOTO_AGAIN)]
         if draft.step == "location":
             if not geo.looks_like_address(text):
@@ -497,7 +503,7 @@ def _is_confident_report(intent: IntentLike | None, text: str) -> bool:
 
 
 def _next_step(draft: Draft) -> str:
-    """Return the first step whose answer the draft still lacks."""
+    """Return the first step whose input the draft still lacks."""
     if not draft.category:
         return "category"
     if not draft.photos:

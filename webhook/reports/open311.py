@@ -4,8 +4,8 @@ Routes, all JSON:
 
 - ``GET /open311/v2/services.json``: one service per report category
 - ``GET /open311/v2/requests.json``: public reports, filtered by
-  ``service_request_id`` (comma-separated; other filters are then ignored, as the
-  specification says), ``service_code`` (comma-separated), ``start_date`` and
+  ``service_request_id`` (comma-separated; other filters are then ignored),
+  ``service_code`` (comma-separated), ``start_date`` and
   ``end_date`` (ISO 8601; a date without a zone is Japan time) and ``status``
   (``open``, ``closed`` or both). Without dates the last 90 days are returned, a
   range may span at most 90 days, and at most 1000 requests are returned.
@@ -46,7 +46,7 @@ OPEN311_STATUSES = {
 
 
 class Open311Error(Exception):
-    """A bad request, answered in the Open311 error form."""
+    """A bad request, returned to the client in the Open311 error form."""
 
     def __init__(self, code: int, description: str) -> None:
         self.code = code
@@ -105,7 +105,9 @@ def service_list(routing: dict[str, str]) -> list[dict]:
         {
             "service_code": category,
             "service_name": texts.REPORT_CATEGORY_LABELS[category],
-            "description": f"{texts.REPORT_CATEGORY_LABELS[category]}の不具合の通報",
+            "description": texts.REPORT_SERVICE_DESCRIPTION.format(
+                category=texts.REPORT_CATEGORY_LABELS[category]
+            ),
             "metadata": False,
             "type": "realtime",
             "keywords": category,
@@ -130,8 +132,10 @@ def find_requests(
     Raises Open311Error (400) for an invalid code, status, date or range.
     """
     if service_request_id:
-        wanted = [part.strip().upper() for part in service_request_id.split(",")]
-        found = store.list(receipt_nos=[w for w in wanted if w], limit=MAX_RESULTS)
+        requested_ids = [part.strip().upper() for part in service_request_id.split(",")]
+        found = store.list(
+            receipt_nos=[i for i in requested_ids if i], limit=MAX_RESULTS
+        )
         return [to_public(report) for report in found if is_public(report)]
 
     statuses = set(PUBLIC_STATUSES)

@@ -1,6 +1,6 @@
 """The public view of reports, shared by the published files and the Open311 API.
 
-A public record holds no user data, comments or photos. The place is rounded to
+A public record contains no user data, comments or photos. The place is rounded to
 about 100 m (3 decimals of latitude and longitude) and a typed address is reduced
 to the town name. Reports still waiting for staff (submitted) and removed reports
 are never public.
@@ -39,7 +39,7 @@ FIELDS = (
 
 @dataclass(frozen=True)
 class PublicReport:
-    """One report as the public sees it; times are ISO 8601 in Japan time."""
+    """The public form of one report, with times in ISO 8601 and Japan time."""
 
     receipt_no: str
     category: str

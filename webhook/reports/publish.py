@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from webhook import texts
 from webhook.reports.office_hours import JAPAN
 from webhook.reports.public import FIELDS, PublicReport
 
@@ -27,22 +28,7 @@ CSV_NAME = "reports.csv"
 HTML_NAME = "index.html"
 
 # Column headings of the CSV and HTML table, in FIELDS order.
-HEADINGS = {
-    "receipt_no": "受付番号",
-    "category": "種類コード",
-    "category_name": "種類",
-    "department": "担当課",
-    "status": "状況コード",
-    "status_name": "状況",
-    "created_at": "通報日時",
-    "accepted_at": "受付日時",
-    "updated_at": "更新日時",
-    "closed_at": "完了日時",
-    "latitude": "緯度（約100m単位）",
-    "longitude": "経度（約100m単位）",
-    "town": "町名",
-    "result_note": "対応結果",
-}
+HEADINGS = texts.REPORT_PUBLIC_HEADINGS
 HTML_COLUMNS = (
     "receipt_no",
     "category_name",
@@ -59,7 +45,7 @@ HTML_COLUMNS = (
 
 @dataclass(frozen=True)
 class PublishResult:
-    """What :func:`publish` wrote."""
+    """Summary of the files that :func:`publish` wrote."""
 
     out_dir: Path
     count: int
@@ -110,17 +96,19 @@ def render_html(rows: list[dict], generated: str) -> str:
         )
         body_rows.append(f"<tr>{cells}</tr>")
     table_body = "\n".join(body_rows)
+    title = html.escape(texts.REPORT_PUBLIC_TITLE)
+    updated = texts.REPORT_PUBLIC_UPDATED.format(generated=generated, count=len(rows))
     return f"""<!DOCTYPE html>
 <html lang="ja">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>道路・公園などの不具合の通報と対応状況</title>
+<title>{title}</title>
 </head>
 <body>
-<h1>道路・公園などの不具合の通報と対応状況</h1>
-<p>LINEで寄せられた通報のうち、担当課が確認したものです。場所は約100メートル単位で示しています。
-更新：{html.escape(generated)}（{len(rows)}件）</p>
+<h1>{title}</h1>
+<p>{html.escape(texts.REPORT_PUBLIC_INTRO)}
+{html.escape(updated)}</p>
 <p><a href="{CSV_NAME}">CSV</a> / <a href="{JSON_NAME}">JSON</a></p>
 <table>
 <thead><tr>{head_cells}</tr></thead>

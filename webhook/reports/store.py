@@ -493,7 +493,7 @@ class ReportStore:
     def delete_content(self, receipt_no: str) -> list[str]:
         """Clear the report's free texts and photo rows; return the photo paths.
 
-        Used when a removed report holds content that must not be kept. The caller
+        Used when a removed report contains content that must not be kept. The caller
         deletes the photo files.
         """
         report = self.get(receipt_no)
@@ -540,9 +540,9 @@ def _next_receipt_number(connection: Connection, year: int) -> int:
         .values(last_number=counters_table.c.last_number + 1)
     ).rowcount
     if not changed:
-        # NOTE: two first reports of a year at the same moment on PostgreSQL can
-        # both reach this insert; the loser fails with IntegrityError and the flow
-        # asks the resident to send again.
+        # Two first reports of a year at the same moment on PostgreSQL can both
+        # reach this insert. The loser fails with IntegrityError, and ReportFlow
+        # retries its submit once.
         connection.execute(insert(counters_table).values(year=year, last_number=1))
         return 1
     return connection.execute(
