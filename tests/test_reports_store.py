@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
 from cityline.db import create_db_engine, sqlite_url
 from webhook.reports.models import Draft, StoredPhoto
@@ -285,3 +287,36 @@ def test_list_filters(store):
     assert [r.receipt_no for r in store.list(status="accepted")] == [tree.receipt_no]
     assert len(store.list()) == 2
     assert set(STATUSES) >= {r.status for r in store.list()}
+
+
+def test_concurrent_submits_get_unique_receipts(database_url, clock):
+    engine = create_db_engine(database_url)
+    ReportStore(engine, KEY, clock=clock)
+    errors: list[Exception] = []
+    receipts: list[str] = []
+    lock = threading.Lock()
+
+    def submit_many(worker: int) -> None:
+        store = ReportStore(engine, KEY, clock=clock)
+        for number in range(8):
+            draft = make_draft(latitude=35.70 + worker * 0.01 + number * 0.001)
+            try:
+                report, _ = store.submit(f"h{worker}", draft, "道路管理課")
+            except IntegrityError:
+                # The first report of a year may race on the counter row once.
+                report, _ = store.submit(f"h{worker}", draft, "道路管理課")
+            except Exception as exc:
+                errors.append(exc)
+                return
+            with lock:
+                receipts.append(report.receipt_no)
+
+    threads = [threading.Thread(target=submit_many, args=(w,)) for w in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    engine.dispose()
+    assert errors == []
+    assert len(receipts) == 32
+    assert len(set(receipts)) == 32

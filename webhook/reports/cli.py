@@ -159,6 +159,8 @@ def show_command(settings: Settings, receipt_no: str, as_json: bool) -> None:
     for key, value in record.items():
         if key == "history":
             continue
+        if key == "photos":
+            value = ", ".join(str(settings.photos_dir / path) for path in value)
         click.echo(f"{key}: {'' if value is None else value}")
     click.echo("history:")
     for change in record["history"]:

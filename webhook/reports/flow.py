@@ -273,7 +273,11 @@ class ReportFlow:
             return self._on_text(user_hash, draft, event.text)
         if event.message_type == "image":
             return self._on_image(user_hash, draft, event)
-        if event.message_type == "location" and event.latitude is not None:
+        if (
+            event.message_type == "location"
+            and event.latitude is not None
+            and event.longitude is not None
+        ):
             return self._on_location(user_hash, draft, event)
         return [msg.plain(texts.REPORT_UNSUPPORTED_MESSAGE), self._prompt(draft)]
 
