@@ -123,7 +123,9 @@ def test_reload_picks_up_a_new_build(settings):
     build_from_records(PAGES, settings.index_dir)
     assert answerer.reload_if_changed() is True
     assert answerer.reload_if_changed() is False
-    assert answerer.ask("犬の登録").answers[0].url == "https://city.example/pet/inu.html"
+    assert (
+        answerer.ask("犬の登録").answers[0].url == "https://city.example/pet/inu.html"
+    )
 
 
 def test_reload_keeps_old_index_when_new_one_is_bad(settings):

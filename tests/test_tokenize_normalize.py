@@ -31,7 +31,9 @@ def test_ascii_tilde_inside_ascii_is_kept():
     assert normalize_text("~/docs") == "~/docs"
 
 
-@pytest.mark.parametrize("dash", ["\u2010", "\u2012", "\u2013", "\u2014", "\u2212", "\uff0d"])
+@pytest.mark.parametrize(
+    "dash", ["\u2010", "\u2012", "\u2013", "\u2014", "\u2212", "\uff0d"]
+)
 def test_dash_variants_become_hyphen(dash):
     assert normalize_text(f"0422{dash}51{dash}5131") == "0422-51-5131"
 

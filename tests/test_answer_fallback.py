@@ -1,0 +1,104 @@
+"""Questions that no page fits get the fallback with the contact route."""
+
+from __future__ import annotations
+
+import pytest
+
+from answerer.answer import MAX_QUESTION_CHARS, Answerer, cut_question
+from cityline.settings import Settings
+from index.build import build_from_records
+from index.fields import PageRecord
+
+PAGES = [
+    PageRecord(
+        url="https://city.example/gomi/sodai.html",
+        title="粗大ごみの申込方法",
+        text="粗大ごみは事前の申込制です。\n電話かインターネットで申し込めます。",
+    ),
+    PageRecord(
+        url="https://city.example/kenko/kokuho.html",
+        title="国民健康保険の加入",
+        text="会社を退職したときは、14日以内に国民健康保険の加入の届出をしてください。",
+    ),
+    PageRecord(
+        url="https://city.example/pet/inu.html",
+        title="犬の登録",
+        text="犬を飼い始めたら、30日以内に登録してください。",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def answerer(tmp_path_factory) -> Answerer:
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("fallback"), city_hall_phone="0000-11-2222"
+    )
+    build_from_records(PAGES, settings.index_dir)
+    return Answerer.load(settings)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["", "   ", "\n\t", "のをにはが", "ですか？", "😀🙏👍", "！？…・「」", "www"],
+    ids=[
+        "empty",
+        "spaces",
+        "whitespace",
+        "particles",
+        "ending",
+        "emoji",
+        "symbols",
+        "w",
+    ],
+)
+def test_contentless_question_gets_fallback(answerer, question):
+    result = answerer.ask(question)
+    assert result.fallback is True
+    assert result.answers == []
+
+
+def test_fallback_text_gives_the_configured_phone(answerer):
+    result = answerer.ask("")
+    assert "0000-11-2222" in result.fallback_text
+    assert "市役所" in result.fallback_text
+
+
+def test_default_phone_is_city_hall():
+    assert Settings().city_hall_phone == "0422-51-5131"
+
+
+def test_unrelated_question_gets_fallback(answerer):
+    assert answerer.ask("明日の天気を教えてください").fallback is True
+
+
+def test_answer_has_no_fallback_text(answerer):
+    result = answerer.ask("粗大ごみを出したい")
+    assert result.fallback is False
+    assert result.fallback_text is None
+    assert result.answers[0].url == "https://city.example/gomi/sodai.html"
+
+
+def test_very_long_question_is_answered(answerer):
+    question = "粗大ごみの申込方法を知りたい。" + "あ" * 20_000
+    result = answerer.ask(question)
+    assert result.question == question
+    assert result.answers[0].url == "https://city.example/gomi/sodai.html"
+
+
+def test_long_question_cut_never_splits_a_base_from_its_mark():
+    # The voiced mark would be the first character past the limit.
+    question = "か" * (MAX_QUESTION_CHARS - 1) + "か\u3099" + "あ" * 10
+    assert cut_question(question) == "か" * (MAX_QUESTION_CHARS - 1)
+
+
+def test_long_question_is_cut_to_the_limit():
+    assert len(cut_question("あ" * 5000)) == MAX_QUESTION_CHARS
+
+
+def test_short_question_is_not_cut():
+    assert cut_question("犬の登録") == "犬の登録"
+
+
+def test_top_k_below_one_is_rejected(answerer):
+    with pytest.raises(ValueError, match="top_k=0"):
+        answerer.ask("犬", top_k=0)

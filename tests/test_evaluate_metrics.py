@@ -1,0 +1,224 @@
+"""Metrics of `cityline evaluate` and the command's output."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from answerer.evaluate import (
+    LabelledQuestion,
+    QuestionOutcome,
+    first_gold_rank,
+    load_questions,
+    ndcg,
+    summarize,
+    url_key,
+)
+from cityline.cli import cli
+from cityline.errors import ConfigError
+from cityline.settings import Settings
+from index.build import build_from_records
+from index.fields import PageRecord
+
+JSON_KEYS = {
+    "hit_at_1",
+    "hit_at_3",
+    "hit_at_5",
+    "mrr",
+    "ndcg_at_5",
+    "answerable",
+    "no_answer_total",
+    "no_answer_fallback",
+    "false_fallback",
+    "p50_ms",
+    "p95_ms",
+}
+
+
+def test_url_key_ignores_scheme_and_host():
+    assert url_key("https://www.city.example/a/b.html") == "/a/b.html"
+    assert url_key("http://127.0.0.1:8000/a/b.html") == "/a/b.html"
+
+
+def test_url_key_keeps_the_query():
+    assert url_key("https://x.example/list?page=2") == "/list?page=2"
+
+
+def test_url_key_joins_folder_and_index_file():
+    assert url_key("https://x.example/a/index.html") == url_key("http://y/a/")
+
+
+def test_url_key_of_a_bare_host_is_root():
+    assert url_key("https://x.example") == "/"
+
+
+def test_first_gold_rank_is_one_based():
+    gold = {"/b": "A"}
+    assert first_gold_rank(["https://h/a", "https://h/b"], gold) == 2
+    assert first_gold_rank(["https://h/a"], gold) is None
+
+
+def test_ndcg_is_one_for_the_ideal_order():
+    gold = {"/a": "A", "/b": "B"}
+    assert ndcg(["https://h/a", "https://h/b"], gold, 5) == pytest.approx(1.0)
+
+
+def test_ndcg_uses_gains_two_and_one():
+    gold = {"/a": "A", "/b": "B"}
+    ideal = 2 + 1 / math.log2(3)
+    assert ndcg(["https://h/b", "https://h/a"], gold, 5) == pytest.approx(
+        (1 + 2 / math.log2(3)) / ideal
+    )
+
+
+def test_ndcg_counts_a_repeated_url_once():
+    gold = {"/a": "A"}
+    assert ndcg(["https://h/a", "http://m/a"], gold, 5) == pytest.approx(1.0)
+
+
+def outcome(gold: dict, rank: int | None, fallback: bool, ms: float) -> QuestionOutcome:
+    return QuestionOutcome(
+        question=LabelledQuestion(question="q", gold=gold, topic="t"),
+        urls=[],
+        rank=rank,
+        ndcg=0.0 if rank is None else 1.0 / rank,
+        fallback=fallback,
+        milliseconds=ms,
+    )
+
+
+def test_summary_counts_hits_and_fallbacks():
+    outcomes = [
+        outcome({"/a": "A"}, 1, False, 1.0),
+        outcome({"/a": "A"}, 4, False, 2.0),
+        outcome({"/a": "A"}, None, True, 3.0),
+        outcome({}, None, True, 4.0),
+        outcome({}, None, False, 5.0),
+    ]
+    metrics = summarize(outcomes)
+    assert set(metrics) == JSON_KEYS
+    assert metrics["answerable"] == 3
+    assert metrics["hit_at_1"] == pytest.approx(1 / 3)
+    assert metrics["hit_at_3"] == pytest.approx(1 / 3)
+    assert metrics["hit_at_5"] == pytest.approx(2 / 3)
+    assert metrics["mrr"] == pytest.approx((1 + 0.25) / 3)
+    assert metrics["no_answer_total"] == 2
+    assert metrics["no_answer_fallback"] == 1
+    assert metrics["false_fallback"] == 1
+    assert metrics["p50_ms"] == pytest.approx(3.0)
+
+
+def test_load_questions_keeps_the_best_grade(tmp_path: Path):
+    path = tmp_path / "q.jsonl"
+    line = {
+        "question": "犬",
+        "gold": [
+            {"url": "https://a/x.html", "grade": "B"},
+            {"url": "http://b/x.html", "grade": "A"},
+        ],
+        "topic": "pet",
+    }
+    path.write_text(json.dumps(line, ensure_ascii=False) + "\n\n", "utf-8")
+    [question] = load_questions(path)
+    assert question.gold == {"/x.html": "A"}
+    assert question.topic == "pet"
+
+
+def test_load_questions_names_the_bad_line(tmp_path: Path):
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"question": "犬", "gold": []}\n{"gold": []}\n', "utf-8")
+    with pytest.raises(ConfigError, match=r"q\.jsonl:2"):
+        load_questions(path)
+
+
+def test_load_questions_rejects_unknown_grade(tmp_path: Path):
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"question": "犬", "gold": [{"url": "/x", "grade": "C"}]}\n')
+    with pytest.raises(ConfigError, match="'C'"):
+        load_questions(path)
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("evaluate")
+    pages = [
+        PageRecord(
+            url="https://city.example/gomi/sodai.html",
+            title="粗大ごみの申込方法",
+            text="粗大ごみは事前の申込制です。",
+        ),
+        PageRecord(
+            url="https://city.example/pet/inu.html",
+            title="犬の登録",
+            text="犬を飼い始めたら、30日以内に登録してください。",
+        ),
+    ]
+    build_from_records(pages, Settings(data_dir=folder).index_dir)
+    questions = [
+        {
+            "question": "粗大ごみの申し込み",
+            "gold": [{"url": "/gomi/sodai.html", "grade": "A"}],
+            "topic": "ごみ",
+        },
+        {
+            "question": "犬を飼った",
+            "gold": [{"url": "http://m/pet/inu.html", "grade": "A"}],
+            "topic": "ペット",
+        },
+        {"question": "明日の天気", "gold": [], "topic": "その他"},
+    ]
+    (folder / "questions.jsonl").write_text(
+        "\n".join(json.dumps(q, ensure_ascii=False) for q in questions), "utf-8"
+    )
+    return folder
+
+
+def test_evaluate_json_has_every_key(data_dir: Path):
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--data-dir",
+            str(data_dir),
+            "evaluate",
+            str(data_dir / "questions.jsonl"),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.output)
+    assert set(metrics) == JSON_KEYS
+    assert metrics["hit_at_1"] == 1.0
+    assert metrics["no_answer_fallback"] == 1
+
+
+def test_evaluate_text_has_a_topic_table(data_dir: Path):
+    result = CliRunner().invoke(
+        cli,
+        ["--data-dir", str(data_dir), "evaluate", str(data_dir / "questions.jsonl")],
+    )
+    assert result.exit_code == 0, result.output
+    assert "hit@5" in result.output
+    assert "p95" in result.output
+    for topic in ("ごみ", "ペット", "その他"):
+        assert topic in result.output
+
+
+def test_ask_json_is_one_object(data_dir: Path):
+    result = CliRunner().invoke(
+        cli, ["--data-dir", str(data_dir), "ask", "犬の登録", "--top", "1", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert answer["fallback"] is False
+    assert len(answer["answers"]) == 1
+    assert answer["answers"][0]["url"] == "https://city.example/pet/inu.html"
+
+
+def test_ask_text_prints_fallback(data_dir: Path):
+    result = CliRunner().invoke(cli, ["--data-dir", str(data_dir), "ask", "😀"])
+    assert result.exit_code == 0, result.output
+    assert "0422-51-5131" in result.output
