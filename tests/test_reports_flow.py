@@ -468,6 +468,14 @@ def test_second_submit_gives_one_report(alice, flow):
     assert len(flow.store.list()) == 1
 
 
+def test_submit_before_complete_asks_for_missing(alice, flow):
+    alice.text("街灯が消えています")
+    replies = alice.press("submit")
+    assert "写真" in replies[0].text
+    assert alice.draft.step == "photo"
+    assert flow.store.list() == []
+
+
 def test_typed_submit_word(alice, flow):
     alice.text("街灯が消えています")
     alice.image()

@@ -440,6 +440,11 @@ class ReportFlow:
         return [msg.plain(texts.REPORT_CANCELLED, offer_start=True)]
 
     def _submit(self, user_hash: str, draft: Draft) -> list[Message]:
+        if _next_step(draft) != "confirm":
+            # 送信 pressed before the draft is complete: ask for what is missing.
+            draft.step = _next_step(draft)
+            self.store.save_draft(user_hash, draft)
+            return [self._prompt(draft)]
         department = self.routing[draft.category]
         try:
             report, created = self.store.submit(user_hash, draft, department)

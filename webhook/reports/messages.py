@@ -108,7 +108,7 @@ def comment_prompt(draft: Draft) -> Message:
 
 def confirmation(draft: Draft, lead: str | None = None) -> Message:
     """Show what will be sent, with 送信 and やめる."""
-    comment = draft.comment or draft.description
+    comment = "\n".join(part for part in (draft.description, draft.comment) if part)
     text = texts.REPORT_CONFIRM.format(
         category=category_label(draft.category),
         photo_count=len(draft.photos),
