@@ -9,7 +9,10 @@ from cityline.db import create_db_engine
 from cityline.fake_line_api import FakeLineApi
 from webhook import texts
 from webhook.app import create_app
+from webhook.broadcasts.categories import Catalog
+from webhook.broadcasts.delivery_log import DeliveryLog
 from webhook.broadcasts.flow import build_settings_flow
+from webhook.broadcasts.sender import BroadcastRequest, BroadcastSender
 from webhook.broadcasts.store import ReceiveSettingsStore
 from webhook.line_client import LineClient
 from webhook.testing import (
@@ -173,3 +176,34 @@ def test_real_wiring_routes_settings_postback(settings, engine, fake, store):
         [card] = last_reply(fake, 1)
     assert card["type"] == "flex"
     assert card["contents"]["body"]["contents"][0]["text"] == texts.RECV_TITLE
+
+
+def test_choices_in_line_decide_who_gets_a_send(client, fake, settings, engine):
+    residents = [f"U{n:032x}" for n in range(12)]
+    events = []
+    for number, resident in enumerate(residents):
+        events.append(follow_event(resident))
+        toggle = "flow=settings&action=toggle&category=kosodate&to=on"
+        events.append(postback_event(resident, toggle))
+        area = "sakai" if number < 10 else "nakacho"
+        events.append(
+            postback_event(resident, f"flow=settings&action=set&attr=area&value={area}")
+        )
+    post(client, events)
+    fake.wait_for(REPLY, len(events))
+
+    store = ReceiveSettingsStore(engine, settings.user_hash_key())
+    line_client = LineClient(settings, backoff_base_s=0.01)
+    sender = BroadcastSender(
+        settings, store, DeliveryLog(engine), Catalog(), line_client
+    )
+    outcome = sender.send(
+        BroadcastRequest(
+            "子育て・教育", ("境地区の子育て広場",), filters={"area": "境"}
+        )
+    )
+    line_client.close()
+
+    [request] = fake.requests_to("/v2/bot/message/multicast")
+    assert sorted(request.json["to"]) == residents[:10]
+    assert outcome.recipients == 10
