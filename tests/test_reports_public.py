@@ -157,6 +157,9 @@ def test_remove_with_delete_content(settings, seeded, store):
     assert result.exit_code == 0, result.output
     report = store.get(seeded[0])
     assert report.comment is None
+    assert report.description is None
+    assert report.address is None
+    assert report.latitude == 35.70312
     assert report.photos == ()
     assert not photo.exists()
 

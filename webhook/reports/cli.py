@@ -204,7 +204,7 @@ def set_status_command(
 @click.option(
     "--delete-content",
     is_flag=True,
-    help="Also delete the photos and the resident's texts (e.g. others' data).",
+    help="Also delete the photos, the resident's texts and the address text.",
 )
 @click.pass_obj
 def remove_command(

@@ -493,15 +493,21 @@ class ReportStore:
     def delete_content(self, receipt_no: str) -> list[str]:
         """Clear the report's free texts and photo rows; return the photo paths.
 
-        Used when a removed report contains content that must not be kept. The caller
-        deletes the photo files.
+        The free texts are the first message, the comment and the address text,
+        while the coordinates are kept. Used when a removed report
+        contains content that must not be kept. The caller deletes the photo files.
         """
         report = self.get(receipt_no)
         with self.engine.begin() as connection:
             connection.execute(
                 update(reports_table)
                 .where(reports_table.c.id == report.id)
-                .values(description=None, comment=None, updated_at=self.now())
+                .values(
+                    description=None,
+                    comment=None,
+                    address=None,
+                    updated_at=self.now(),
+                )
             )
             connection.execute(
                 delete(photos_table).where(photos_table.c.report_id == report.id)
