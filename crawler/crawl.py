@@ -366,8 +366,10 @@ class Crawl:
             )
             return
 
-        decoded = decode_html(result.body, result.headers.get("content-type"))
-        extracted = extract_page(decoded.text, final)
+        # Parsing is CPU work; a thread keeps the event loop fetching meanwhile.
+        decoded, extracted = await asyncio.to_thread(
+            _parse, result.body, result.headers.get("content-type"), final
+        )
         page_url = final
         canonical = extracted.canonical_url
         if (
@@ -676,6 +678,11 @@ class Crawl:
         )
         summary.seconds = self.store.run_seconds(self.run_id)
         return summary
+
+
+def _parse(body: bytes, content_type: str | None, url: str):
+    decoded = decode_html(body, content_type)
+    return decoded, extract_page(decoded.text, url)
 
 
 def _content_hash(extracted: Extracted) -> str:

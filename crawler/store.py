@@ -63,7 +63,7 @@ pages_table = Table(
     Column("updated", String),  # ISO date printed by the CMS
     Column("encoding", String, nullable=False, default=""),
     Column("status", Integer, nullable=False),  # last HTTP status
-    Column("content_hash", String, nullable=False, default=""),
+    Column("content_hash", String, nullable=False, default="", index=True),
     Column("etag", String),
     Column("last_modified", String),
     Column("links", Text, nullable=False, default="[]"),  # JSON list of URLs
