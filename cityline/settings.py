@@ -39,6 +39,7 @@ class Settings:
     crawler_contact_url: str = "https://github.com/cityline/cityline"
     city_hall_phone: str = CITY_HALL_PHONE
     use_line_broadcast_for_safety: bool = False
+    receive_categories_path: Path | None = None
 
     @classmethod
     def from_env(
@@ -69,6 +70,9 @@ class Settings:
             city_hall_phone=env.get("CITYLINE_CITY_HALL_PHONE", CITY_HALL_PHONE),
             use_line_broadcast_for_safety=_flag(
                 env, "CITYLINE_SAFETY_USES_LINE_BROADCAST"
+            ),
+            receive_categories_path=_optional_path(
+                env, "CITYLINE_RECEIVE_CATEGORIES_FILE"
             ),
         )
 
@@ -141,6 +145,11 @@ def _url(env: Mapping[str, str], name: str, default: str) -> str:
             f"{default!r}"
         )
     return value.rstrip("/")
+
+
+def _optional_path(env: Mapping[str, str], name: str) -> Path | None:
+    value = env.get(name, "").strip()
+    return Path(value) if value else None
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:

@@ -58,3 +58,10 @@ def test_sqlite_engine_uses_wal(tmp_path):
     with engine.connect() as connection:
         mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
     assert mode == "wal"
+
+
+def test_receive_categories_file_setting(tmp_path):
+    path = tmp_path / "categories.json"
+    settings = Settings.from_env({"CITYLINE_RECEIVE_CATEGORIES_FILE": str(path)})
+    assert settings.receive_categories_path == path
+    assert Settings.from_env({}).receive_categories_path is None

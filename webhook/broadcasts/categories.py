@@ -148,8 +148,11 @@ class Catalog:
 def load_catalog(settings: Settings, path: Path | None = None) -> Catalog:
     """Return the catalog from ``path``, else from the data dir's file, else defaults.
 
-    Raises ConfigError naming the file and the field when the file is invalid.
+    ``path`` defaults to ``settings.receive_categories_path``, which must exist when
+    set. Raises ConfigError naming the file and the field when the file is invalid.
     """
+    if path is None:
+        path = settings.receive_categories_path
     if path is None:
         path = settings.data_dir / CATALOG_FILE_NAME
         if not path.exists():
