@@ -16,7 +16,7 @@ class CrawlConfig:
     of two requests to one host. A robots.txt ``Crawl-delay`` raises the delay and
     is never lowered by it. ``max_per_pattern`` bounds chains of
     same-pattern pages (path and query with digits collapsed) that link to each
-    other, such as a calendar's next-month links: a link from a page to a URL of
+    other, such as a calendar's next-month links. A link from a page to a URL of
     the page's own pattern is not followed once that many such links, plus the
     stored pages of the pattern, are queued. Links from other pages, sitemap URLs
     and stored pages are always followed.

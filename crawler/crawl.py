@@ -61,7 +61,7 @@ class CrawlSummary:
 
     ``failures`` lists (URL, reason) of the failed URLs. ``limited`` counts URLs not
     queued because of the depth, URL length or per-pattern limits, and
-    ``stopped_at_max_pages`` tells whether ``max_pages`` ended the crawl early.
+    ``stopped_at_max_pages`` is true when ``max_pages`` ended the crawl early.
     """
 
     start_url: str
@@ -178,14 +178,35 @@ class Crawl:
             self.store.close()
         return summary
 
-    async def _fetch_start_page(self) -> tuple[FetchResult, str]:
+    async def _fetch_start_page(self, moved: bool = False) -> tuple[FetchResult, str]:
         url = self.start_url
-        if not self._robots_for(url).allows(url):
+        rules = self._robots_for(url)
+        if rules.disallow_everything:
+            raise StartPageError(
+                f"robots.txt of {origin(url)!r} could not be fetched (a server error "
+                "or a timeout), which RFC 9309 treats as disallowing everything; try "
+                "again later"
+            )
+        if not rules.allows(url):
             raise StartPageError(
                 f"start URL {url!r} is disallowed by {origin(url)}/robots.txt for "
                 f"{self.settings.crawler_user_agent!r}; pick a page robots.txt allows"
             )
+
         result = await self.fetcher.fetch(url, check_hop=self._hop_reason)
+        target = result.final_url
+        if (
+            result.error_kind == "blocked"
+            and origin(target) != origin(url)
+            and not moved
+        ):
+            # A site that moved (http to https, say) redirects its top page: the
+            # crawl then covers the host it moved to.
+            logger.info("start URL %s redirects to %s; crawling that host", url, target)
+            self.start_url = target
+            await self._load_robots(target, required=True)
+            return await self._fetch_start_page(moved=True)
+
         if result.error_kind in ("connect", "timeout"):
             raise UnreachableHostError(
                 f"start page {url!r} cannot be fetched ({result.error}); check the "
@@ -198,7 +219,7 @@ class Crawl:
             )
         if result.status != 200:
             raise StartPageError(
-                f"start page {url!r} answered HTTP {result.status}; pass the URL of a "
+                f"start page {url!r} returned HTTP {result.status}; pass the URL of a "
                 "page that exists"
             )
         if not result.is_html:
@@ -425,7 +446,9 @@ class Crawl:
             links=[link.url for link in extracted.links],
         )
         if extracted.noindex:
-            logger.info("not storing %s: its meta robots says noindex", page_url)
+            logger.info(
+                "not storing %s: its robots meta tag contains noindex", page_url
+            )
             removed = stored.url if stored is not None and not stored.removed else None
             self._record(
                 url,

@@ -1,11 +1,11 @@
 """Extraction of the parts of a CMS page that the index needs.
 
 From the decoded HTML it takes the title (the main ``h1``, else ``<title>`` without
-the site-name suffix), the breadcrumb trail, the main text, the page number and
-update date that Japanese municipal CMSs print (``ページ番号1005386　更新日
-2024年7月18日``), the canonical link, and every outgoing link resolved against
-``<base href>``. The main text leaves out the header, navigation, sidebar, footer,
-share and print tools, related-page lists, forms and scripts.
+the site-name suffix), the breadcrumb trail and the main text. It also takes the
+page number and update date that Japanese municipal CMSs print (``ページ番号1005386
+更新日 2024年7月18日``), the canonical link, and every outgoing link resolved
+against ``<base href>``. The main text leaves out the header, navigation,
+sidebar, footer, share and print tools, related-page lists, forms and scripts.
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ class Link:
 
 @dataclass
 class Extracted:
-    """What one HTML page holds for the store."""
+    """The parts of one HTML page that the store keeps."""
 
     title: str
     breadcrumbs: list[str]

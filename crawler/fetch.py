@@ -275,8 +275,7 @@ class Fetcher:
             media_type = (
                 response.headers.get("content-type", "").split(";")[0].strip().lower()
             )
-            wanted = HTML_TYPES | UNNAMED_TYPES
-            if html_only and media_type not in wanted:
+            if html_only and media_type not in HTML_TYPES | UNNAMED_TYPES:
                 return status, response.headers, b"", None, None
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > max_bytes:

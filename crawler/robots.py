@@ -7,8 +7,8 @@ pattern wins, and ``Allow`` wins a tie. ``*`` matches any run of characters and 
 final ``$`` anchors the pattern at the end of the URL. ``Crawl-delay`` (seconds, a
 common extension) and ``Sitemap`` lines are read too.
 
-The standard library's ``urllib.robotparser`` is not used because it applies the
-first matching rule and treats ``*`` and ``$`` as literal characters.
+The standard library's ``urllib.robotparser`` (Python 3.11) is not used because it
+applies the first matching rule and treats ``*`` and ``$`` as literal characters.
 """
 
 from __future__ import annotations

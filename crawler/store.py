@@ -138,11 +138,12 @@ def utc_now() -> str:
 
 @dataclass
 class StoredPage:
-    """One page as the store holds it.
+    """One page in the store.
 
     ``status`` is the last HTTP status, ``updated`` the update date the CMS prints
-    (ISO ``YYYY-MM-DD``) or None, ``content_hash`` the SHA-256 of title and text,
-    and ``removed`` is true once the site answered 404 or 410 for the page.
+    (ISO ``YYYY-MM-DD``) or None, and ``content_hash`` the SHA-256 of title and
+    text. ``removed`` is true once the site returned 404 or 410 for the page, or
+    its robots meta tag asked for noindex.
     """
 
     url: str
@@ -488,12 +489,15 @@ class PageStore:
     ) -> None:
         """Write everything one fetched URL produced, in one transaction.
 
-        ``state`` becomes the outcome of ``url`` in the frontier. ``page`` is upserted,
-        ``aliases`` are (url, target, reason, status), ``files`` are (file URL, page
-        URL, link text), ``enqueue`` adds URLs to the frontier, ``done_urls`` are
-        (url, state) pairs of other frontier URLs this fetch settled (the final URL of
-        a redirect, say). ``removed_url`` marks that page removed with ``status``, and
-        ``touch_url`` updates the fetch time of an unchanged page.
+        - ``state`` becomes the outcome of ``url`` in the frontier.
+        - ``page`` is inserted or updated.
+        - ``aliases`` are (url, target, reason, status) tuples.
+        - ``files`` are (file URL, page URL, link text) tuples.
+        - ``enqueue`` adds URLs to the frontier.
+        - ``done_urls`` are (url, state) pairs of other frontier URLs that this
+          fetch settled, such as the final URL of a redirect.
+        - ``removed_url`` marks that page removed with ``status``.
+        - ``touch_url`` updates the fetch time of an unchanged page.
         """
         now = utc_now()
         with self.engine.begin() as connection:
@@ -520,13 +524,13 @@ class PageStore:
                     .where(pages_table.c.url == touch_url)
                     .values(fetched_at=now, status=status or 200)
                 )
-            for alias_url, target, why, alias_status in aliases:
+            for alias_url, target, alias_reason, alias_status in aliases:
                 if alias_url == target:
                     continue
                 statement = sqlite_insert(aliases_table).values(
                     url=alias_url,
                     target_url=target,
-                    reason=why,
+                    reason=alias_reason,
                     status=alias_status,
                     seen_at=now,
                 )
@@ -535,7 +539,7 @@ class PageStore:
                         index_elements=[aliases_table.c.url],
                         set_={
                             "target_url": target,
-                            "reason": why,
+                            "reason": alias_reason,
                             "status": alias_status,
                             "seen_at": now,
                         },

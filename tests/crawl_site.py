@@ -55,7 +55,7 @@ class FakeSite:
     """A ThreadingHTTPServer on 127.0.0.1 serving the routes a test adds.
 
     A route matches the request's path and query exactly, else its path alone.
-    Unknown paths answer 404, ``/robots.txt`` included unless a test adds it.
+    Unknown paths return 404, ``/robots.txt`` included unless a test adds it.
     """
 
     def __init__(self) -> None:

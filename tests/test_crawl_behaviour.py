@@ -158,7 +158,7 @@ def test_404_and_410_mark_known_pages_removed(tmp_path):
     assert every[site.url("/b.html")].status == 410
 
 
-def test_broken_link_counts_as_failed_and_is_not_retried(tmp_path):
+def test_broken_link_fails_without_retry(tmp_path):
     with FakeSite() as site:
         site.page(
             "/", "トップ", "<a href='/missing.html'>x</a><a href='/denied.html'>y</a>"
@@ -404,10 +404,10 @@ def test_slow_page_times_out(tmp_path):
         elapsed = time.monotonic() - started
 
     assert summary.failures == [(site.url("/slow.html"), "timed out after 1 retries")]
-    assert elapsed < 10  # the crawl did not wait for the slow page to answer
+    assert elapsed < 10  # the crawl did not wait for the slow page to respond
 
 
-def test_links_outside_the_host_are_not_followed_unless_prefixed(tmp_path):
+def test_other_host_needs_allowed_prefix(tmp_path):
     with FakeSite() as site, FakeSite() as other:
         site.page(
             "/",
@@ -456,3 +456,14 @@ def test_summary_json_has_exactly_the_documented_keys(tmp_path):
         "pages",
         "seconds",
     ]
+
+
+def test_start_url_moved_to_another_origin(tmp_path):
+    with FakeSite() as old, FakeSite() as new:
+        old.add("/", status=301, headers={"Location": new.url("/")})
+        new.page("/", "移転先", "<a href='/a.html'>a</a>")
+        new.page("/a.html", "移転先のページ")
+        summary = crawl(tmp_path, old)
+
+    assert summary.start_url == new.url("/")
+    assert summary.new == 2

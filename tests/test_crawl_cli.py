@@ -79,7 +79,7 @@ def free_port() -> int:
 
 @pytest.fixture
 def crawled(tmp_path):
-    """A site and a data dir that already holds one crawl of it."""
+    """A site and a data dir that already contains one crawl of it."""
     with FakeSite() as site:
         site.page("/", "トップ", "<a href='/a.html'>a</a>")
         site.page("/a.html", "ページA")
