@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -43,6 +44,9 @@ logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
 """Largest webhook body accepted (1 MiB); LINE's bodies are a few kilobytes."""
+
+PRUNE_INTERVAL_S = 3600.0
+"""How often a running app deletes the ids of long-handled events (hourly)."""
 
 MAX_YIELD_S = 0.02
 """Longest time a worker thread waits for open webhook requests before an event.
@@ -73,6 +77,7 @@ class WebhookService:
         self._validator = SignatureValidator(channel_secret)
         self._worker_threads = worker_threads
         self._accept_lock = threading.Lock()
+        self._next_prune = 0.0
         self._open_requests = 0
         self._requests_done = threading.Condition()
         self.worker: KeyedWorker[InboxItem] | None = None
@@ -106,10 +111,7 @@ class WebhookService:
 
     def start(self) -> None:
         """Prune old ids, start the worker and queue the events left from before."""
-        try:
-            self.inbox.prune()
-        except SQLAlchemyError as exc:
-            logger.error("pruning the inbox failed: %s", exc)
+        self._prune()
         if not self.handle_events:
             logger.info("event handling is off; events are only stored")
             return
@@ -140,6 +142,8 @@ class WebhookService:
                 "skipped %d events that are not JSON objects",
                 len(raw_events) - len(events),
             )
+        if time.monotonic() >= self._next_prune:
+            self._prune()
         # Storing and queueing under one lock keeps each user's events in the
         # order in which they were stored, even when bodies arrive concurrently.
         with self._accept_lock:
@@ -147,6 +151,13 @@ class WebhookService:
             for item in items:
                 self._submit(item)
         return len(items)
+
+    def _prune(self) -> None:
+        self._next_prune = time.monotonic() + PRUNE_INTERVAL_S
+        try:
+            self.inbox.prune()
+        except SQLAlchemyError as exc:
+            logger.error("pruning the inbox failed: %s", exc)
 
     def _submit(self, item: InboxItem) -> None:
         if self.worker is not None:

@@ -125,6 +125,25 @@ def enforce_limits(messages: Sequence[Message]) -> list[Message]:
     return fitted
 
 
+def fit_messages(messages: Sequence[Message]) -> list[dict[str, Any]]:
+    """Return ``messages`` as JSON objects, fitted as :func:`enforce_limits` does.
+
+    This is the form that ``LineClient`` sends: each message is serialized once.
+    """
+    if len(messages) > MAX_MESSAGES_PER_REQUEST:
+        logger.warning(
+            "dropped %d messages over the limit of %d per request",
+            len(messages) - MAX_MESSAGES_PER_REQUEST,
+            MAX_MESSAGES_PER_REQUEST,
+        )
+    fitted = []
+    for message in messages[:MAX_MESSAGES_PER_REQUEST]:
+        cleaned = enforce_message_limits(message.to_dict())
+        if cleaned is not None:
+            fitted.append(cleaned)
+    return fitted
+
+
 def _rebuild(data: dict[str, Any]) -> Message:
     return Message.from_dict(data)
 

@@ -16,27 +16,28 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from linebot.v3.messaging import (
     ApiClient,
     ApiException,
-    BroadcastRequest,
+    ApiResponse,
     Configuration,
     Message,
-    MessagingApi,
     MessagingApiBlob,
-    MulticastRequest,
-    PushMessageRequest,
-    ReplyMessageRequest,
 )
 from urllib3.exceptions import HTTPError as Urllib3HTTPError
 
 from cityline.errors import CitylineError, ConfigError
 from cityline.settings import Settings
-from webhook.limits import enforce_limits
+from webhook.limits import fit_messages
 
 logger = logging.getLogger(__name__)
+
+REPLY_PATH = "/v2/bot/message/reply"
+PUSH_PATH = "/v2/bot/message/push"
+MULTICAST_PATH = "/v2/bot/message/multicast"
+BROADCAST_PATH = "/v2/bot/message/broadcast"
 
 T = TypeVar("T")
 
@@ -89,7 +90,6 @@ class LineClient:
         self._data_client = ApiClient(
             Configuration(host=settings.line_data_api_url, access_token=token)
         )
-        self._messaging = MessagingApi(self._api_client)
         self._blob = MessagingApiBlob(self._data_client)
         self._max_attempts = max_attempts
         self._backoff_base_s = backoff_base_s
@@ -105,13 +105,8 @@ class LineClient:
         fitted = _fitted(messages, "reply")
         if not fitted:
             return
-        request = ReplyMessageRequest(replyToken=reply_token, messages=fitted)
-        self._call(
-            "reply",
-            lambda: self._messaging.reply_message_with_http_info(
-                request, _request_timeout=_timeouts()
-            ),
-        )
+        body = {"replyToken": reply_token, "messages": fitted}
+        self._call("reply", lambda: self._post_json(REPLY_PATH, body))
 
     def push(
         self, user_id: str, messages: Sequence[Message], retry_key: str | None = None
@@ -120,13 +115,11 @@ class LineClient:
         fitted = _fitted(messages, "push")
         if not fitted:
             return
-        request = PushMessageRequest(to=user_id, messages=fitted)
+        body = {"to": user_id, "messages": fitted}
         key = retry_key or str(uuid.uuid4())
         self._call(
             "push",
-            lambda: self._messaging.push_message_with_http_info(
-                request, x_line_retry_key=key, _request_timeout=_timeouts()
-            ),
+            lambda: self._post_json(PUSH_PATH, body, retry_key=key),
             accepts_conflict=True,
         )
 
@@ -141,12 +134,10 @@ class LineClient:
         fitted = _fitted(messages, "multicast")
         if not fitted:
             return True
-        request = MulticastRequest(to=list(user_ids), messages=fitted)
+        body = {"to": list(user_ids), "messages": fitted}
         return self._call(
             "multicast",
-            lambda: self._messaging.multicast_with_http_info(
-                request, x_line_retry_key=retry_key, _request_timeout=_timeouts()
-            ),
+            lambda: self._post_json(MULTICAST_PATH, body, retry_key=retry_key),
             accepts_conflict=True,
         )
 
@@ -155,13 +146,34 @@ class LineClient:
         fitted = _fitted(messages, "broadcast")
         if not fitted:
             return True
-        request = BroadcastRequest(messages=fitted)
+        body = {"messages": fitted}
         return self._call(
             "broadcast",
-            lambda: self._messaging.broadcast_with_http_info(
-                request, x_line_retry_key=retry_key, _request_timeout=_timeouts()
-            ),
+            lambda: self._post_json(BROADCAST_PATH, body, retry_key=retry_key),
             accepts_conflict=True,
+        )
+
+    def _post_json(
+        self, path: str, body: dict[str, Any], retry_key: str | None = None
+    ) -> ApiResponse:
+        """POST a ready JSON body through the SDK's ApiClient (auth, pool, errors).
+
+        The typed ``MessagingApi`` methods serialize every message model twice more
+        (pydantic v1 ``dict()`` and then each ``to_dict()``), which costs more CPU
+        than the rest of handling an event. The messages are already plain dicts
+        from :func:`fit_messages`, so the body goes to the same endpoint as it is.
+        """
+        headers = {"Accept": "application/json", "Content-Type": "application/json"}
+        if retry_key is not None:
+            headers["X-Line-Retry-Key"] = retry_key
+        return self._api_client.call_api(
+            path,
+            "POST",
+            header_params=headers,
+            body=body,
+            response_types_map={},
+            auth_settings=["Bearer"],
+            _request_timeout=_timeouts(),
         )
 
     def get_content(self, message_id: str) -> bytes:
@@ -252,8 +264,8 @@ class LineClient:
         return min(self._backoff_base_s * 2 ** (attempt - 1), BACKOFF_MAX_S)
 
 
-def _fitted(messages: Sequence[Message], operation: str) -> list[Message]:
-    fitted = enforce_limits(messages)
+def _fitted(messages: Sequence[Message], operation: str) -> list[dict[str, Any]]:
+    fitted = fit_messages(messages)
     if not fitted:
         logger.warning("LINE API %s skipped: no valid message to send", operation)
     return fitted
