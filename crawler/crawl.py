@@ -31,7 +31,13 @@ from crawler.fetch import Fetcher, FetchResult
 from crawler.progress import Progress
 from crawler.robots import RobotsRules, parse_robots
 from crawler.sitemap import parse_sitemap
-from crawler.store import FrontierEntry, PageStore, StoredPage, utc_now
+from crawler.store import (
+    FrontierEntry,
+    PageStore,
+    StoredPage,
+    utc_now,
+    writer_lock,
+)
 from crawler.urls import (
     in_scope,
     is_file_url,
@@ -159,23 +165,30 @@ class Crawl:
                 await self._load_robots(prefix, required=False)
             start_result, final_start = await self._fetch_start_page()
 
-            self.store = PageStore.open(self.settings.pages_db_path)
-            try:
-                resumed = await self._begin(final_start)
-                if not resumed or self.states.get(final_start) == "queued":
-                    self._claim(final_start)
-                    await self._apply(self.entries[final_start], start_result)
-                    self.in_flight -= 1
-                await self._work()
-            except BaseException:
-                self.store.add_run_seconds(self.run_id, time.monotonic() - started)
-                self.progress.close()
-                self.store.close()
-                raise
+            with writer_lock(self.settings.pages_db_path):
+                return await self._crawl(started, start_result, final_start)
+
+    async def _crawl(
+        self, started: float, start_result: FetchResult, final_start: str
+    ) -> CrawlSummary:
+        """Fill the store from the checked start page on; the caller holds the lock."""
+        self.store = PageStore.open(self.settings.pages_db_path)
+        try:
+            resumed = await self._begin(final_start)
+            if not resumed or self.states.get(final_start) == "queued":
+                self._claim(final_start)
+                await self._apply(self.entries[final_start], start_result)
+                self.in_flight -= 1
+            await self._work()
+        except BaseException:
+            self.store.add_run_seconds(self.run_id, time.monotonic() - started)
             self.progress.close()
-            self.store.finish_run(self.run_id, time.monotonic() - started)
-            summary = self._summary(resumed)
             self.store.close()
+            raise
+        self.progress.close()
+        self.store.finish_run(self.run_id, time.monotonic() - started)
+        summary = self._summary(resumed)
+        self.store.close()
         return summary
 
     async def _fetch_start_page(self, moved: bool = False) -> tuple[FetchResult, str]:
@@ -324,14 +337,14 @@ class Crawl:
                 headers["If-None-Match"] = stored.etag
             if stored.last_modified:
                 headers["If-Modified-Since"] = stored.last_modified
-        result = await self.fetcher.fetch(
-            url, headers=headers, check_hop=self._hop_reason
-        )
         try:
+            result = await self.fetcher.fetch(
+                url, headers=headers, check_hop=self._hop_reason
+            )
             await self._apply(entry, result)
         except Exception as exc:  # noqa: BLE001 - one bad page must not end a crawl
-            logger.exception("failed to process %s", url)
-            self._record(url, "failed", reason=f"processing failed: {exc!r}")
+            logger.exception("failed to fetch or process %s", url)
+            self._record(url, "failed", reason=f"unexpected error: {exc!r}")
 
     async def _apply(self, entry: FrontierEntry, result: FetchResult) -> None:
         """Turn a fetch result into the store's rows and the frontier's next URLs."""
@@ -616,7 +629,7 @@ class Crawl:
             return
         robots_url = f"{host}/robots.txt"
         result = await self.fetcher.fetch(robots_url, html_only=False)
-        if result.error_kind == "connect" and required:
+        if result.error_kind in ("connect", "timeout") and required:
             raise UnreachableHostError(
                 f"host {host!r} cannot be reached ({result.error}); check the start "
                 "URL, that the site is up and the network"

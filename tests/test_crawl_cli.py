@@ -17,7 +17,7 @@ import pytest
 
 from cityline.cli import main
 from crawler.crawl import crawl_site
-from crawler.store import PageStore
+from crawler.store import PageStore, StoreBusyError, writer_lock
 from tests.crawl_site import FAST, FakeSite, html_page, settings_for
 
 SUMMARY_KEYS = [
@@ -273,3 +273,13 @@ def test_interrupted_crawl_resumes(tmp_path, signal_number):
     assert len(refetched) <= 1
     with sqlite3.connect(db) as connection:
         assert connection.execute("pragma integrity_check").fetchone()[0] == "ok"
+
+
+def test_second_writer_is_rejected(crawled):
+    site, data_dir = crawled
+    before = snapshot(data_dir)
+    settings = settings_for(data_dir.parent)
+    with writer_lock(settings.pages_db_path):
+        with pytest.raises(StoreBusyError, match="another crawl is writing"):
+            crawl_site(settings, site.url("/"), FAST)
+    assert snapshot(data_dir) == before
