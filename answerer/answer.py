@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from answerer.confidence import ConfidenceRule
-from answerer.rank import rank
+from answerer.rank import best_passage, rank
 from answerer.snippet import best_snippet
 from cityline.settings import Settings
 from index.artifact import load_model, pointer_stamp
@@ -170,11 +170,17 @@ class Answerer:
             if score <= 0:
                 break
             page = model.pages[row]
+            first = best_passage(model, ranking, int(row))
+            window = (
+                None
+                if first is None
+                else (first, first + model.parameters.passage_window)
+            )
             answers.append(
                 Answer(
                     url=page.url,
                     title=page.title,
-                    snippet=best_snippet(model, page, ranking.query.char_grams),
+                    snippet=best_snippet(page, ranking.query.char_grams, window),
                     score=score,
                 )
             )

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from index.normalize import normalize_text
 from index.tokenize import terms
-from index.vectorize import IndexModel
-
-_WHITESPACE = re.compile(r"\s+")
+from index.vectorize import IndexModel, ngram_codes, ngram_text
 
 
 @dataclass(frozen=True)
@@ -28,7 +26,8 @@ class QueryTerms:
     term_idf_total: float
     char_columns: np.ndarray
     char_weights: np.ndarray
-    char_grams: tuple[str, ...]
+    # The known n-grams as text with their idf, for choosing snippets.
+    char_grams: tuple[tuple[str, float], ...]
 
     @property
     def empty(self) -> bool:
@@ -43,6 +42,8 @@ class Ranking:
     query: QueryTerms
     scores: np.ndarray
     coverage: np.ndarray
+    # Term score of every passage window when windows were scored, else None.
+    window_scores: np.ndarray | None = None
 
 
 def query_terms(model: IndexModel, question: str) -> QueryTerms:
@@ -80,99 +81,134 @@ def query_terms(model: IndexModel, question: str) -> QueryTerms:
     )
 
 
-def char_grams(model: IndexModel, text: str) -> Counter[str]:
-    """Count the character n-grams of ``text`` in the sizes the model uses."""
-    low, high = model.parameters.char_ngram_range
-    text = _WHITESPACE.sub(" ", normalize_text(text)).strip()
-    grams: Counter[str] = Counter()
-    for size in range(low, high + 1):
-        for start in range(len(text) - size + 1):
-            grams[text[start : start + size]] += 1
-    return grams
-
-
 def _char_columns(
     model: IndexModel, question: str
-) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
-    grams = char_grams(model, question)
-    columns, weights, known = [], [], []
-    for gram, count in grams.items():
-        column = model.char_vocabulary.get(gram)
-        if column is None:
-            continue
-        columns.append(column)
-        known.append(gram)
-        weights.append((1.0 + math.log(count)) * float(model.char_idf[column]))
-    vector = np.asarray(weights, dtype=np.float32)
+) -> tuple[np.ndarray, np.ndarray, tuple[tuple[str, float], ...]]:
+    codes, counts = np.unique(ngram_codes(normalize_text(question)), return_counts=True)
+    columns = model.char_columns(codes)
+    known = columns >= 0
+    codes, counts, columns = codes[known], counts[known], columns[known]
+    idf = model.char_idf[columns]
+    vector = ((1.0 + np.log(counts)) * idf).astype(np.float32)
     norm = float(np.linalg.norm(vector)) or 1.0
-    return np.asarray(columns, dtype=np.int64), vector / norm, tuple(known)
+    grams = tuple(
+        (ngram_text(int(code)), float(weight))
+        for code, weight in zip(codes, idf, strict=True)
+    )
+    return columns.astype(np.int64), vector / norm, grams
+
+
+def column_sums(
+    matrix: sparse.csc_matrix, columns: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
+    """Return ``matrix[:, columns] @ weights`` without building the sliced matrix.
+
+    The stored entries of the chosen columns are gathered from the CSC arrays and
+    summed per row with np.bincount, which is several times faster than scipy's
+    fancy indexing for the few columns of one question.
+    """
+    rows = matrix.shape[0]
+    if len(columns) == 0 or rows == 0:
+        return np.zeros(rows, dtype=np.float64)
+    starts = matrix.indptr[columns]
+    ends = matrix.indptr[columns + 1]
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(rows, dtype=np.float64)
+    # Positions of every stored entry of the chosen columns, column after column.
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    positions = offsets + np.arange(total)
+    values = matrix.data[positions] * np.repeat(weights, lengths)
+    return np.bincount(matrix.indices[positions], weights=values, minlength=rows)
 
 
 def rank(model: IndexModel, question: str) -> Ranking:
     """Score every page for ``question``.
 
-    score = ((1 - a) * term + a * ngram + g * window ngram) * coverage ** b, times
-    the listing penalty for category listing pages, where
+    score = ((1 - a) * term + a * ngram) * coverage ** b, times the listing penalty
+    for category listing pages, where
 
     - term = (1 - p) * page term cosine + p * best passage-window term cosine,
-    - ngram is the page's n-gram cosine, window ngram the best window's,
-    - p, a, g, b are ``passage_weight``, ``char_weight``, ``char_passage_weight``
-      and ``coverage_exponent``,
+    - ngram is the page's n-gram cosine,
+    - p, a, b are ``passage_weight``, ``char_weight`` and ``coverage_exponent``,
     - coverage is the share of the question's term idf that the page contains.
     """
     params = model.parameters
     query = query_terms(model, question)
     n = model.page_count
-    term_score = np.zeros(n, dtype=np.float32)
-    coverage = np.zeros(n, dtype=np.float32)
+    term_score = np.zeros(n)
+    coverage = np.zeros(n)
+    window_scores = None
     if len(query.term_columns):
-        columns = model.term_matrix[:, query.term_columns]
-        term_score = np.asarray(columns @ query.term_weights).ravel()
+        matrix = model.term_matrix
+        term_score = column_sums(matrix, query.term_columns, query.term_weights)
         if params.passage_weight:
+            window_scores = column_sums(
+                model.window_matrix, query.term_columns, query.term_weights
+            )
             beta = params.passage_weight
-            best = _best_windows(
-                model, model.window_matrix, query.term_columns, query.term_weights
-            )
+            best = _best_per_page(model, window_scores)
             term_score = (1.0 - beta) * term_score + beta * best
-        present = columns.copy()
-        present.data = np.ones_like(present.data)
-        coverage = np.asarray(present @ query.term_idf).ravel() / query.term_idf_total
-    char_score = np.zeros(n, dtype=np.float32)
-    char_window = np.zeros(n, dtype=np.float32)
-    if len(query.char_columns):
-        columns = model.char_matrix[:, query.char_columns]
-        char_score = np.asarray(columns @ query.char_weights).ravel()
-        if params.char_passage_weight:
-            char_window = _best_windows(
-                model,
-                model.window_char_matrix,
-                query.char_columns,
-                query.char_weights,
-            )
+        coverage = _coverage(matrix, query)
+    char_score = column_sums(model.char_matrix, query.char_columns, query.char_weights)
     alpha = params.char_weight
     scores = (1.0 - alpha) * term_score + alpha * char_score
-    scores = scores + params.char_passage_weight * char_window
     if params.coverage_exponent:
         scores = scores * np.power(coverage, params.coverage_exponent)
     if params.listing_penalty != 1.0:
         scores = scores * _listing_factors(model)
-    return Ranking(query=query, scores=scores, coverage=coverage)
+    return Ranking(
+        query=query,
+        scores=scores,
+        coverage=coverage,
+        window_scores=window_scores,
+    )
 
 
-def _best_windows(
-    model: IndexModel, matrix, columns: np.ndarray, weights: np.ndarray
-) -> np.ndarray:
-    """Return each page's best passage-window cosine (0 for pages without windows)."""
-    best = np.zeros(model.page_count, dtype=np.float32)
-    total = matrix.shape[0]
+def _coverage(matrix: sparse.csc_matrix, query: QueryTerms) -> np.ndarray:
+    """Return the share of the question's term idf that each page contains."""
+    lengths = np.diff(matrix.indptr)[query.term_columns]
+    rows = np.concatenate(
+        [
+            matrix.indices[matrix.indptr[c] : matrix.indptr[c + 1]]
+            for c in query.term_columns
+        ]
+    )
+    weights = np.repeat(query.term_idf, lengths)
+    found = np.bincount(rows, weights=weights, minlength=matrix.shape[0])
+    return found / query.term_idf_total
+
+
+def _best_per_page(model: IndexModel, window_scores: np.ndarray) -> np.ndarray:
+    """Return each page's best window score (0 for pages without windows)."""
+    total = len(window_scores)
     if total == 0:
-        return best
-    window_scores = np.asarray(matrix[:, columns] @ weights).ravel()
+        return np.zeros(model.page_count)
     starts = model.window_starts
     has_windows = np.diff(np.append(starts, total)) > 0
     reduced = np.maximum.reduceat(window_scores, np.minimum(starts, total - 1))
-    best[has_windows] = reduced[has_windows]
-    return best
+    return np.where(has_windows, reduced, 0.0)
+
+
+def best_passage(model: IndexModel, ranking: Ranking, page: int) -> int | None:
+    """Return the index of the first passage of ``page``'s best window, or None.
+
+    None when windows were not scored or no window of the page matches a term.
+    """
+    if ranking.window_scores is None:
+        return None
+    first = int(model.window_starts[page])
+    last = (
+        int(model.window_starts[page + 1])
+        if page + 1 < model.page_count
+        else len(ranking.window_scores)
+    )
+    if last <= first:
+        return None
+    scores = ranking.window_scores[first:last]
+    best = int(scores.argmax())
+    return best if scores[best] > 0 else None
 
 
 def _listing_factors(model: IndexModel) -> np.ndarray:

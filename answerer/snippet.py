@@ -3,30 +3,34 @@
 from __future__ import annotations
 
 from index.normalize import normalize_text
-from index.vectorize import IndexModel, PageEntry
+from index.vectorize import PageEntry
 
 MAX_SNIPPET_CHARS = 100
 ELLIPSIS = "…"
 
 
-def best_snippet(model: IndexModel, page: PageEntry, grams: tuple[str, ...]) -> str:
+def best_snippet(
+    page: PageEntry,
+    grams: tuple[tuple[str, float], ...],
+    window: tuple[int, int] | None = None,
+) -> str:
     """Return the passage of ``page`` that holds the most question n-gram weight.
 
-    ``grams`` are the question's character n-grams known to the index. A passage's
+    ``grams`` are the question's character n-grams known to the index, with their
+    idf. ``window`` (first, end) limits the search to those passages when the
+    ranker found the best passage window. A passage's
     weight is the sum of the idf of the distinct n-grams it contains. A passage
     that only repeats the title is skipped, because the title is shown anyway. The
     passage is cut around its rarest match when longer than MAX_SNIPPET_CHARS; a
     page where nothing matches gives its first passage other than the title.
     """
-    weights = {
-        gram: float(model.char_idf[model.char_vocabulary[gram]]) for gram in grams
-    }
+    weights = dict(grams)
     title = normalize_text(page.title).strip()
-    candidates = [
-        (passage, key)
-        for passage, key in zip(page.passages, page.match_passages(), strict=True)
-        if key != title
-    ]
+    pairs = list(zip(page.passages, page.match_passages(), strict=True))
+    if window is not None:
+        # The ranker's best passage window; searching it alone keeps this cheap.
+        pairs = pairs[window[0] : window[1]] or pairs
+    candidates = [(passage, key) for passage, key in pairs if key != title]
     best, best_key, best_weight = None, "", 0.0
     for passage, key in candidates:
         weight = sum(value for gram, value in weights.items() if gram in key)

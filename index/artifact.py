@@ -6,11 +6,13 @@ Layout under ``settings.index_dir``::
     builds/<build id>/
         manifest.json           format version, sudachipy and dictionary versions,
                                 parameters, page count, build time
-        terms.json, chars.json  vocabularies, one entry per matrix column
+        terms.json              term vocabulary, one entry per matrix column
+        char_codes.npy          sorted n-gram codes, one per matrix column
         term_idf.npy, char_idf.npy
-        term_matrix.npz, char_matrix.npz  pages x terms, pages x n-grams
-        window_matrix.npz, window_char_matrix.npz, window_starts.npy
-                                passage windows x terms and x n-grams
+        term_matrix.npz         pages x terms
+        char_matrix.npz         pages x n-grams
+        window_matrix.npz       passage windows x terms
+        window_starts.npy       first window row of each page
         pages.json              URL, title, breadcrumbs, passages per row
 
 A build writes a new folder completely, then swaps ``CURRENT`` in one os.replace, so a
@@ -43,7 +45,7 @@ from index.vectorize import IndexModel, IndexParameters, PageEntry
 logger = logging.getLogger(__name__)
 
 # Raise this when the files or their meaning change; older folders are then rejected.
-INDEX_FORMAT_VERSION = 1
+INDEX_FORMAT_VERSION = 2
 POINTER_NAME = "CURRENT"
 BUILDS_DIR = "builds"
 KEEP_BUILDS = 3
@@ -96,13 +98,16 @@ def _write_files(model: IndexModel, folder: Path) -> None:
         "parameters": model.parameters.to_json(),
     }
     _write_json(folder / "terms.json", _columns(model.term_vocabulary))
-    _write_json(folder / "chars.json", _columns(model.char_vocabulary))
+    np.save(folder / "char_codes.npy", model.char_codes, allow_pickle=False)
     np.save(folder / "term_idf.npy", model.term_idf, allow_pickle=False)
     np.save(folder / "char_idf.npy", model.char_idf, allow_pickle=False)
-    sparse.save_npz(folder / "term_matrix.npz", model.term_matrix)
-    sparse.save_npz(folder / "char_matrix.npz", model.char_matrix)
-    sparse.save_npz(folder / "window_matrix.npz", model.window_matrix)
-    sparse.save_npz(folder / "window_char_matrix.npz", model.window_char_matrix)
+    # Uncompressed: loading and writing stay fast, and the files are small anyway.
+    for name, matrix in (
+        ("term_matrix.npz", model.term_matrix),
+        ("char_matrix.npz", model.char_matrix),
+        ("window_matrix.npz", model.window_matrix),
+    ):
+        sparse.save_npz(folder / name, matrix, compressed=False)
     np.save(folder / "window_starts.npy", model.window_starts, allow_pickle=False)
     _write_json(folder / "pages.json", [asdict(page) for page in model.pages])
     # The manifest goes last: a folder without one was never finished.
@@ -186,11 +191,10 @@ def load_model(index_dir: Path) -> tuple[IndexModel, dict]:
             term_vocabulary=_vocabulary(folder / "terms.json"),
             term_idf=np.load(folder / "term_idf.npy", allow_pickle=False),
             term_matrix=_load_matrix(folder / "term_matrix.npz"),
-            char_vocabulary=_vocabulary(folder / "chars.json"),
+            char_codes=np.load(folder / "char_codes.npy", allow_pickle=False),
             char_idf=np.load(folder / "char_idf.npy", allow_pickle=False),
             char_matrix=_load_matrix(folder / "char_matrix.npz"),
             window_matrix=_load_matrix(folder / "window_matrix.npz"),
-            window_char_matrix=_load_matrix(folder / "window_char_matrix.npz"),
             window_starts=np.load(folder / "window_starts.npy", allow_pickle=False),
             pages=[PageEntry(**page) for page in _read_json(folder / "pages.json")],
         )

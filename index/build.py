@@ -50,7 +50,7 @@ def build_from_records(
     return BuildReport(
         page_count=model.page_count,
         term_count=len(model.term_vocabulary),
-        char_gram_count=len(model.char_vocabulary),
+        char_gram_count=len(model.char_codes),
         seconds=time.perf_counter() - started,
         folder=folder,
     )

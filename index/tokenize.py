@@ -116,6 +116,39 @@ def morphemes(text: str) -> Iterator[Morpheme]:
         yield from tok.tokenize(piece, SplitMode.C)
 
 
+def passage_terms(normalized_passages: list[str]) -> list[list[str]]:
+    """Return the terms of each passage, tokenizing them together in few calls.
+
+    The passages must already be in :func:`normalize_text` form and hold no line
+    break. They are joined with line breaks, tokenized in pieces below the input
+    limit, and each morpheme goes to the passage its first character belongs to;
+    Sudachi never joins characters across a line break into one morpheme.
+    """
+    result: list[list[str]] = [[] for _ in normalized_passages]
+    if not normalized_passages:
+        return result
+    starts = []
+    offset = 0
+    for passage in normalized_passages:
+        starts.append(offset)
+        offset += len(passage) + 1
+    joined = "\n".join(normalized_passages)
+    tok = tokenizer()
+    piece_start = 0
+    current = 0
+    for piece in split_for_sudachi(joined):
+        for morpheme in tok.tokenize(piece, SplitMode.C):
+            found = cached_morpheme_terms(morpheme)
+            if not found:
+                continue
+            position = piece_start + morpheme.begin()
+            while current + 1 < len(starts) and starts[current + 1] <= position:
+                current += 1
+            result[current].extend(found)
+        piece_start += len(piece)
+    return result
+
+
 def terms(text: str) -> list[str]:
     """Return the index terms of ``text``: content words, compounds and their parts.
 
@@ -124,8 +157,27 @@ def terms(text: str) -> list[str]:
     """
     result: list[str] = []
     for morpheme in morphemes(text):
-        result.extend(morpheme_terms(morpheme))
+        result.extend(cached_morpheme_terms(morpheme))
     return result
+
+
+# Terms depend only on the dictionary entry and the surface, so they are computed
+# once per (word id, surface). Bounded so that a stream of unknown words cannot
+# grow it forever; CPython dict reads and writes are atomic, so threads share it.
+_TERM_CACHE: dict[tuple[int, str], tuple[str, ...]] = {}
+_TERM_CACHE_LIMIT = 500_000
+
+
+def cached_morpheme_terms(morpheme: Morpheme) -> tuple[str, ...]:
+    """Return :func:`morpheme_terms` of ``morpheme``, from the cache when known."""
+    key = (morpheme.word_id(), morpheme.surface())
+    found = _TERM_CACHE.get(key)
+    if found is None:
+        found = tuple(morpheme_terms(morpheme))
+        if len(_TERM_CACHE) >= _TERM_CACHE_LIMIT:
+            _TERM_CACHE.clear()
+        _TERM_CACHE[key] = found
+    return found
 
 
 def morpheme_terms(morpheme: Morpheme) -> list[str]:

@@ -1,69 +1,72 @@
 """TF-IDF matrices over page fields plus a character n-gram channel.
 
-Two channels score a question against every page:
+Three matrices score a question against every page:
 
 - **terms**: Sudachi terms (:func:`index.tokenize.terms`) of the title, the
   breadcrumbs and the body, each field a sublinear TF-IDF matrix with unit-length
   rows, summed with the field weights into one matrix. The inverse document
   frequency is computed once over whole pages, so a term weighs the same in every
   field.
-- **passages**: the same terms over windows of consecutive body passages (a
-  question line and its answer on a FAQ page), so that one matching paragraph of a
-  long page counts as much as a short page about the same thing.
+- **passage windows**: the same terms over windows of consecutive body passages
+  (a question line and its answer on a FAQ page), so that one matching paragraph
+  of a long page counts as much as a short page about the same thing.
 - **chars**: character 2- and 3-grams of the normalised title and body, sublinear
   TF-IDF, so that typos, unknown words and spellings that Sudachi splits
-  differently still match. The same n-grams over the passage windows find a page
-  whose FAQ question line is worded like the resident's question.
+  differently still match.
 
-Both matrices are stored column-major (CSC): a question touches only its own few
+The weighting is scikit-learn's ``TfidfTransformer`` (smooth idf, sublinear tf,
+l2 rows). Counting is done here with numpy instead of ``CountVectorizer``,
+because the build must stay close to the cost of tokenizing alone. Character
+n-grams are kept as int64 codes (:func:`ngram_codes`) rather than strings.
+
+The matrices are stored column-major (CSC): a question touches only its own few
 columns, so scoring reads a handful of columns instead of the whole matrix.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import (
-    CountVectorizer,
-    TfidfTransformer,
-    TfidfVectorizer,
-)
+from sklearn.feature_extraction.text import TfidfTransformer
 
 from index.fields import PageRecord, passages
 from index.normalize import normalize_nfkc_text, normalize_text
-from index.tokenize import terms
+from index.tokenize import passage_terms, terms
 
 logger = logging.getLogger(__name__)
+
+# Code points take 21 bits. A 3-gram is three of them; a 2-gram puts this value,
+# which is no code point, in the last place, so the two sizes never collide.
+_CODE_BITS = 21
+_NO_CHAR = (1 << _CODE_BITS) - 1
+_WHITESPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
 class IndexParameters:
-    """Weights and shapes of the index, chosen on labelled questions.
+    """Weights of the index, chosen on labelled questions (docs/retrieval-figures.md).
 
     ``title_weight``, ``breadcrumbs_weight`` and ``body_weight`` scale each field's
-    unit-length TF-IDF rows before they are summed. ``char_ngram_range`` sets the
-    character n-gram sizes.
-    ``passage_window`` is the number of consecutive passages per window. The
-    remaining fields are read at query time: ``char_weight`` mixes in the n-gram
-    channel (0 = terms only), ``passage_weight`` mixes the best passage window into
-    the term channel, ``char_passage_weight`` adds the best window's n-gram cosine,
-    ``coverage_exponent``
-    raises the share of the question's term weight that a page contains, and
-    ``listing_penalty`` is the score factor for a category listing page.
+    unit-length TF-IDF rows before they are summed, and ``passage_window`` is the
+    number of consecutive passages per window; these four are fixed at build time.
+    The rest are read at query time: ``char_weight`` mixes in the n-gram channel
+    (0 = terms only), ``passage_weight`` mixes the best passage window into the
+    term channel, ``coverage_exponent`` raises the share of the question's term
+    weight that a page contains, and ``listing_penalty`` is the score factor for a
+    category listing page.
     """
 
     title_weight: float = 1.0
     breadcrumbs_weight: float = 0.3
     body_weight: float = 1.0
-    char_ngram_range: tuple[int, int] = (2, 3)
+    passage_window: int = 2
     char_weight: float = 0.3
     passage_weight: float = 0.3
-    passage_window: int = 2
-    char_passage_weight: float = 0.0
     coverage_exponent: float = 0.5
     listing_penalty: float = 0.3
 
@@ -75,8 +78,6 @@ class IndexParameters:
     def from_json(cls, data: dict) -> IndexParameters:
         """Build parameters from :meth:`to_json` output; unknown keys are ignored."""
         known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
-        if "char_ngram_range" in known:
-            known["char_ngram_range"] = tuple(known["char_ngram_range"])
         return cls(**known)
 
 
@@ -110,13 +111,13 @@ class IndexModel:
     term_vocabulary: dict[str, int]
     term_idf: np.ndarray
     term_matrix: sparse.csc_matrix
-    char_vocabulary: dict[str, int]
+    # Sorted n-gram codes; the column of a code is its position in this array.
+    char_codes: np.ndarray
     char_idf: np.ndarray
     char_matrix: sparse.csc_matrix
     # Passage windows in page order; window_starts[i] is the first window row of
-    # page i, and pages without windows repeat the next page's start.
+    # page i, and a page without windows has the next page's start.
     window_matrix: sparse.csc_matrix
-    window_char_matrix: sparse.csc_matrix
     window_starts: np.ndarray
     pages: list[PageEntry] = field(default_factory=list)
 
@@ -125,40 +126,106 @@ class IndexModel:
         """Number of indexed pages."""
         return len(self.pages)
 
+    def char_columns(self, codes: np.ndarray) -> np.ndarray:
+        """Return the column of each n-gram code, or -1 for codes not indexed."""
+        positions = np.searchsorted(self.char_codes, codes)
+        positions = np.minimum(positions, max(len(self.char_codes) - 1, 0))
+        found = (
+            self.char_codes[positions] == codes
+            if len(self.char_codes)
+            else np.zeros(len(codes), dtype=bool)
+        )
+        return np.where(found, positions, -1)
 
-def identity_analyzer(tokens: Sequence[str]) -> Sequence[str]:
-    """Return pre-tokenized ``tokens`` unchanged (an analyzer for CountVectorizer)."""
-    return tokens
+
+def ngram_codes(text: str) -> np.ndarray:
+    """Return the int64 codes of the character 2- and 3-grams of ``text``.
+
+    ``text`` must already be normalised; runs of whitespace count as one space,
+    as in scikit-learn's ``char`` analyzer.
+    """
+    text = _WHITESPACE.sub(" ", text).strip()
+    if len(text) < 2:
+        return np.zeros(0, dtype=np.int64)
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    bigrams = (points[:-1] << (2 * _CODE_BITS)) | (points[1:] << _CODE_BITS) | _NO_CHAR
+    trigrams = (
+        (points[:-2] << (2 * _CODE_BITS)) | (points[1:-1] << _CODE_BITS) | points[2:]
+    )
+    return np.concatenate([bigrams, trigrams])
+
+
+def ngram_text(code: int) -> str:
+    """Return the characters of one n-gram code (the inverse of ngram_codes)."""
+    mask = _NO_CHAR
+    chars = [code >> (2 * _CODE_BITS), (code >> _CODE_BITS) & mask, code & mask]
+    return "".join(chr(c) for c in chars if c != _NO_CHAR)
+
+
+class _Vocabulary:
+    """Term -> column ids, growing as pages are counted."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+
+    def row(self, tokens: list[str]) -> list[int]:
+        ids = self.ids
+        return [ids.setdefault(token, len(ids)) for token in tokens]
+
+
+def _count_matrix(rows: list[list[int]], width: int) -> sparse.csr_matrix:
+    """Return a term-count matrix with one row per id list."""
+    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    indices = np.fromiter(
+        (i for r in rows for i in r), dtype=np.int32, count=int(indptr[-1])
+    )
+    data = np.ones(len(indices), dtype=np.float32)
+    matrix = sparse.csr_matrix((data, indices, indptr), shape=(len(rows), width))
+    matrix.sum_duplicates()
+    return matrix
 
 
 @dataclass
-class _TokenizedPage:
-    title: list[str]
-    breadcrumbs: list[str]
-    passages: list[list[str]]
-    passage_texts: list[str]
-    char_text: str
-
-    @property
-    def body(self) -> list[str]:
-        return [term for passage in self.passages for term in passage]
+class _Counted:
+    title: list[list[int]] = field(default_factory=list)
+    breadcrumbs: list[list[int]] = field(default_factory=list)
+    passages: list[list[int]] = field(default_factory=list)
+    passage_pages: list[int] = field(default_factory=list)
+    passage_starts: list[int] = field(default_factory=list)
 
 
 def build_model(
     records: Iterable[PageRecord], parameters: IndexParameters | None = None
 ) -> IndexModel:
-    """Tokenize ``records`` and build the term and character matrices.
+    """Tokenize ``records`` and build the term, window and character matrices.
 
     Raises ValueError when ``records`` is empty, because an index without pages
     cannot rank anything.
     """
     parameters = parameters or IndexParameters()
     records = list(records)
-    tokenized: list[_TokenizedPage] = []
+    if not records:
+        raise ValueError(
+            "no pages to index; crawl the site first with `cityline crawl`"
+        )
+    vocabulary = _Vocabulary()
+    counted = _Counted()
     pages: list[PageEntry] = []
-    for record, listing in zip(records, mark_listing_pages(records), strict=True):
+    char_texts: list[str] = []
+    titles = _title_counts(records)
+    for row, record in enumerate(records):
         page_passages = passages(record.text)
-        tokenized.append(_tokenize_page(record, page_passages))
+        normalized = [normalize_nfkc_text(passage) for passage in page_passages]
+        listing = is_listing(record.title, normalized, titles)
+        crumbs = " / ".join(record.breadcrumbs)
+        counted.title.append(vocabulary.row(terms(record.title)))
+        counted.breadcrumbs.append(vocabulary.row(terms(crumbs) if crumbs else []))
+        counted.passage_starts.append(len(counted.passages))
+        for found in passage_terms(normalized):
+            counted.passages.append(vocabulary.row(found))
+            counted.passage_pages.append(row)
+        char_texts.append(normalize_text(record.title) + " " + " ".join(normalized))
         pages.append(
             PageEntry(
                 url=record.url,
@@ -168,147 +235,142 @@ def build_model(
                 listing=listing,
             )
         )
-    if not pages:
-        raise ValueError(
-            "no pages to index; crawl the site first with `cityline crawl`"
-        )
-    counter, transformer, term_matrix = _term_matrix(tokenized, parameters)
-    window_matrix, window_starts = _window_matrix(
-        tokenized, counter, transformer, parameters.passage_window
+    term_idf, term_matrix, window_matrix = _term_matrices(
+        counted, len(vocabulary.ids), len(pages), parameters
     )
-    vocabulary = {term: int(col) for term, col in counter.vocabulary_.items()}
-    idf = transformer.idf_.astype(np.float32)
-    char_vectorizer, char_matrix = _char_matrix(tokenized, parameters)
-    window_char_matrix = _window_char_matrix(
-        tokenized, char_vectorizer, parameters.passage_window
-    )
-    char_vocabulary = {
-        gram: int(col) for gram, col in char_vectorizer.vocabulary_.items()
-    }
-    char_idf = char_vectorizer.idf_.astype(np.float32)
+    char_codes, char_idf, char_matrix = _char_matrix(char_texts)
     logger.info(
         "built index: %d pages, %d terms, %d character n-grams",
         len(pages),
-        len(vocabulary),
-        len(char_vocabulary),
+        len(vocabulary.ids),
+        len(char_codes),
     )
     return IndexModel(
         parameters=parameters,
-        term_vocabulary=vocabulary,
-        term_idf=idf,
+        term_vocabulary=vocabulary.ids,
+        term_idf=term_idf,
         term_matrix=term_matrix,
-        char_vocabulary=char_vocabulary,
+        char_codes=char_codes,
         char_idf=char_idf,
         char_matrix=char_matrix,
         window_matrix=window_matrix,
-        window_char_matrix=window_char_matrix,
-        window_starts=window_starts,
+        window_starts=np.asarray(counted.passage_starts, dtype=np.int64),
         pages=pages,
     )
 
 
-def _tokenize_page(record: PageRecord, page_passages: list[str]) -> _TokenizedPage:
-    # The body is tokenized passage by passage, so the passage windows and the
-    # whole-body field come from one tokenizer pass.
-    crumbs = " / ".join(record.breadcrumbs)
-    return _TokenizedPage(
-        title=terms(record.title),
-        breadcrumbs=terms(crumbs) if crumbs else [],
-        passages=[terms(passage) for passage in page_passages],
-        passage_texts=page_passages,
-        char_text=normalize_text(record.title) + "\n" + "\n".join(page_passages),
+def _term_matrices(
+    counted: _Counted, width: int, page_count: int, parameters: IndexParameters
+) -> tuple[np.ndarray, sparse.csc_matrix, sparse.csc_matrix]:
+    title = _count_matrix(counted.title, width)
+    crumbs = _count_matrix(counted.breadcrumbs, width)
+    passage_counts = _count_matrix(counted.passages, width)
+    # Body counts are the sums of each page's passage rows.
+    owner = sparse.csr_matrix(
+        (
+            np.ones(len(counted.passage_pages), dtype=np.float32),
+            (counted.passage_pages, np.arange(len(counted.passage_pages))),
+        ),
+        shape=(page_count, len(counted.passage_pages)),
     )
-
-
-def _term_matrix(
-    tokenized: list[_TokenizedPage], parameters: IndexParameters
-) -> tuple[CountVectorizer, TfidfTransformer, sparse.csc_matrix]:
-    counter = CountVectorizer(analyzer=identity_analyzer, dtype=np.float32)
-    whole = counter.fit_transform(
-        [page.title + page.breadcrumbs + page.body for page in tokenized]
-    )
+    body = owner @ passage_counts
     transformer = TfidfTransformer(sublinear_tf=True)
-    transformer.fit(whole)
+    transformer.fit(title + crumbs + body)
     weighted = None
-    for attribute, weight in (
-        ("title", parameters.title_weight),
-        ("breadcrumbs", parameters.breadcrumbs_weight),
-        ("body", parameters.body_weight),
+    for counts, weight in (
+        (title, parameters.title_weight),
+        (crumbs, parameters.breadcrumbs_weight),
+        (body, parameters.body_weight),
     ):
         if weight == 0:
             continue
-        counts = counter.transform([getattr(page, attribute) for page in tokenized])
         part = transformer.transform(counts) * weight
         weighted = part if weighted is None else weighted + part
-    return counter, transformer, sparse.csc_matrix(weighted, dtype=np.float32)
+    windows = _window_counts(counted, passage_counts, parameters.passage_window)
+    window_matrix = transformer.transform(windows)
+    return (
+        transformer.idf_.astype(np.float32),
+        sparse.csc_matrix(weighted, dtype=np.float32),
+        sparse.csc_matrix(window_matrix, dtype=np.float32),
+    )
 
 
-def _window_matrix(
-    tokenized: list[_TokenizedPage],
-    counter: CountVectorizer,
-    transformer: TfidfTransformer,
-    window: int,
-) -> tuple[sparse.csc_matrix, np.ndarray]:
-    windows: list[list[str]] = []
-    starts = np.zeros(len(tokenized), dtype=np.int64)
-    for row, page in enumerate(tokenized):
-        starts[row] = len(windows)
-        for first in range(len(page.passages)):
-            chunk = page.passages[first : first + window]
-            windows.append([term for passage in chunk for term in passage])
-    if not windows:
-        empty = sparse.csc_matrix((0, len(counter.vocabulary_)), dtype=np.float32)
-        return empty, starts
-    weighted = transformer.transform(counter.transform(windows))
-    return sparse.csc_matrix(weighted, dtype=np.float32), starts
+def _window_counts(
+    counted: _Counted, passage_counts: sparse.csr_matrix, window: int
+) -> sparse.csr_matrix:
+    """Sum each passage with the next ``window - 1`` passages of the same page."""
+    total = passage_counts.shape[0]
+    rows, cols = [], []
+    pages = counted.passage_pages
+    for first in range(total):
+        for offset in range(window):
+            other = first + offset
+            if other < total and pages[other] == pages[first]:
+                rows.append(first)
+                cols.append(other)
+    adder = sparse.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(total, total)
+    )
+    return adder @ passage_counts
 
 
 def _char_matrix(
-    tokenized: list[_TokenizedPage], parameters: IndexParameters
-) -> tuple[TfidfVectorizer, sparse.csc_matrix]:
-    vectorizer = TfidfVectorizer(
-        analyzer="char",
-        ngram_range=tuple(parameters.char_ngram_range),
-        sublinear_tf=True,
-        lowercase=False,
-        dtype=np.float32,
+    texts: list[str],
+) -> tuple[np.ndarray, np.ndarray, sparse.csc_matrix]:
+    per_page = [np.unique(ngram_codes(text), return_counts=True) for text in texts]
+    all_codes = (
+        np.concatenate([codes for codes, _ in per_page])
+        if per_page
+        else np.zeros(0, dtype=np.int64)
     )
-    matrix = vectorizer.fit_transform([page.char_text for page in tokenized])
-    return vectorizer, sparse.csc_matrix(matrix, dtype=np.float32)
+    vocabulary, columns = np.unique(all_codes, return_inverse=True)
+    lengths = [len(codes) for codes, _ in per_page]
+    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    counts = np.concatenate([c for _, c in per_page]).astype(np.float32)
+    matrix = sparse.csr_matrix(
+        (counts, columns.astype(np.int32), indptr),
+        shape=(len(texts), len(vocabulary)),
+    )
+    transformer = TfidfTransformer(sublinear_tf=True)
+    weighted = transformer.fit_transform(matrix)
+    return (
+        vocabulary.astype(np.int64),
+        transformer.idf_.astype(np.float32),
+        sparse.csc_matrix(weighted, dtype=np.float32),
+    )
 
 
-def _window_char_matrix(
-    tokenized: list[_TokenizedPage], vectorizer: TfidfVectorizer, window: int
-) -> sparse.csc_matrix:
-    # Rows line up with _window_matrix: one window per passage, in page order.
-    texts = [
-        " ".join(page.passage_texts[first : first + window])
-        for page in tokenized
-        for first in range(len(page.passage_texts))
-    ]
-    if not texts:
-        width = len(vectorizer.vocabulary_)
-        return sparse.csc_matrix((0, width), dtype=np.float32)
-    return sparse.csc_matrix(vectorizer.transform(texts), dtype=np.float32)
+def _title_counts(records: list[PageRecord]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for record in records:
+        key = normalize_text(record.title).strip()
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def is_listing(title: str, normalized_lines: list[str], titles: dict[str, int]) -> bool:
+    """Tell whether a page is a listing page, like a category index.
+
+    A listing page's body is mostly the titles of other pages: at least half of its
+    non-empty lines, and at least one, are the exact title of another page.
+    ``titles`` counts the normalised titles of all pages, the page's own included.
+    """
+    own = normalize_text(title).strip()
+    lines = [line for line in normalized_lines if line]
+    other_titles = sum(
+        1 for line in lines if titles.get(line, 0) > (1 if line == own else 0)
+    )
+    return other_titles >= 1 and other_titles * 2 >= len(lines)
 
 
 def mark_listing_pages(records: list[PageRecord]) -> list[bool]:
-    """Tell for each record whether it is a listing page, like a category index.
-
-    A listing page's body is mostly the titles of other pages: at least half of its
-    non-empty lines, and at least one, are the exact title of another record.
-    """
-    titles: dict[str, int] = {}
-    for record in records:
-        key = normalize_text(record.title).strip()
-        titles[key] = titles.get(key, 0) + 1
-    flags = []
-    for record in records:
-        own = normalize_text(record.title).strip()
-        lines = [normalize_text(line).strip() for line in record.text.splitlines()]
-        lines = [line for line in lines if line]
-        other_titles = sum(
-            1 for line in lines if titles.get(line, 0) > (1 if line == own else 0)
+    """Return :func:`is_listing` for each record, comparing against all titles."""
+    titles = _title_counts(records)
+    return [
+        is_listing(
+            record.title,
+            [normalize_nfkc_text(p) for p in passages(record.text)],
+            titles,
         )
-        flags.append(other_titles >= 1 and other_titles * 2 >= len(lines))
-    return flags
+        for record in records
+    ]

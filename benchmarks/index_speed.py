@@ -1,0 +1,230 @@
+"""Index build time against raw Sudachi tokenization, answer latency against bm25s.
+
+Both comparisons run on the same corpus in the same process:
+
+- build: ``index.build.build_from_records`` (tokenize, vectorize, write the
+  folder) against plain SplitMode.C tokenization of the same title, breadcrumb
+  and body text with the same process-wide dictionary;
+- answer: ``Answerer.ask(question, top_k=3)`` against bm25s over the same
+  Sudachi terms of the same pages, each timed from the question text to the top
+  3 (both include tokenizing the question).
+
+Corpora: the real mirror site (HTML files read with the crawler's decoder and
+extractor) when present, and a synthetic corpus of ``--synthetic-pages`` pages
+made from sentences of the project's demo site.
+
+Run: .venv/bin/python benchmarks/index_speed.py [--synthetic-pages 20000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import platform
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from answerer.answer import Answerer  # noqa: E402
+from answerer.evaluate import load_questions  # noqa: E402
+from cityline.settings import Settings  # noqa: E402
+from crawler.decode import decode_html  # noqa: E402
+from crawler.extract import extract_page  # noqa: E402
+from index.build import build_from_records  # noqa: E402
+from index.fields import PageRecord  # noqa: E402
+from index.tokenize import split_for_sudachi, terms, tokenizer  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO = REPO / "cityline" / "demo"
+MIRROR = REPO.parent / "shared" / "data" / "musashino"
+
+
+def site_records(root: Path) -> list[PageRecord]:
+    """Read every HTML file under ``root`` as the crawler would store it."""
+    records, seen = [], set()
+    for path in sorted(root.rglob("*.html")):
+        relative = path.relative_to(root).as_posix()
+        page = extract_page(
+            decode_html(path.read_bytes()).text, f"http://127.0.0.1/{relative}"
+        )
+        url = page.canonical_url or f"http://127.0.0.1/{relative}"
+        if page.noindex or url in seen:
+            continue
+        seen.add(url)
+        records.append(PageRecord(url, page.title, page.text, page.breadcrumbs))
+    return records
+
+
+def synthetic_records(count: int, seed: int = 7) -> list[PageRecord]:
+    """Make ``count`` pages from shuffled sentences of the demo site.
+
+    Each page gets a title of two demo titles' words, three breadcrumbs and 8 to
+    40 sentences, with page numbers mixed in so that pages differ.
+    """
+    rng = random.Random(seed)
+    demo = site_records(DEMO / "site")
+    sentences = [
+        sentence + "。"
+        for record in demo
+        for sentence in record.text.replace("\n", "。").split("。")
+        if len(sentence) > 8
+    ]
+    titles = [record.title for record in demo if record.title]
+    crumbs = sorted({c for record in demo for c in record.breadcrumbs})
+    records = []
+    for number in range(count):
+        body = rng.sample(sentences, rng.randint(8, min(40, len(sentences))))
+        body.insert(rng.randrange(len(body)), f"ページ番号 {1_000_000 + number}。")
+        records.append(
+            PageRecord(
+                url=f"https://synthetic.example/page/{number}.html",
+                title=f"{rng.choice(titles)} {rng.choice(titles)}",
+                text="\n".join(body),
+                breadcrumbs=rng.sample(crumbs, min(3, len(crumbs))),
+            )
+        )
+    return records
+
+
+def raw_tokenize_seconds(records: list[PageRecord]) -> float:
+    """Time plain mode C tokenization of each page's title, breadcrumbs and body."""
+    tok = tokenizer()
+    started = time.perf_counter()
+    for record in records:
+        text = "\n".join([record.title, " / ".join(record.breadcrumbs), record.text])
+        for piece in split_for_sudachi(text):
+            for morpheme in tok.tokenize(piece):
+                morpheme.surface()
+    return time.perf_counter() - started
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values), q))
+
+
+def bm25s_latencies(records: list[PageRecord], questions: list[str]) -> list[float]:
+    """Index the pages' terms with bm25s and time question -> top 3."""
+    import bm25s
+
+    vocabulary: dict[str, int] = {}
+    corpus = []
+    for record in records:
+        tokens = terms(record.title) + terms(" / ".join(record.breadcrumbs))
+        tokens += terms(record.text)
+        corpus.append([vocabulary.setdefault(t, len(vocabulary)) for t in tokens])
+    retriever = bm25s.BM25()
+    retriever.index(
+        bm25s.tokenization.Tokenized(ids=corpus, vocab=vocabulary),
+        show_progress=False,
+    )
+    latencies = []
+    for question in questions:
+        started = time.perf_counter()
+        ids = [vocabulary[t] for t in terms(question) if t in vocabulary]
+        if ids:
+            scores = retriever.get_scores(ids)
+            top = np.argpartition(-scores, 3)[:3]
+            top[np.argsort(-scores[top])]
+        latencies.append((time.perf_counter() - started) * 1000)
+    return latencies
+
+
+def answer_latencies(answerer: Answerer, questions: list[str]) -> list[float]:
+    latencies = []
+    for question in questions:
+        started = time.perf_counter()
+        answerer.ask(question, top_k=3)
+        latencies.append((time.perf_counter() - started) * 1000)
+    return latencies
+
+
+def measure(
+    name: str, records: list[PageRecord], questions: list[str], repeat: int
+) -> dict:
+    """Return build and answer timings of one corpus.
+
+    Raw tokenization and the build alternate ``repeat`` times and the fastest run
+    of each counts, so that load from other processes affects both alike.
+    """
+    terms("warm up the dictionary")
+    raw_runs, build_runs = [], []
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings(data_dir=Path(folder))
+        for _ in range(repeat):
+            raw_runs.append(raw_tokenize_seconds(records))
+            build_runs.append(build_from_records(records, settings.index_dir).seconds)
+        raw, build = min(raw_runs), min(build_runs)
+        answerer = Answerer.load(settings)
+        answer_latencies(answerer, questions[:20])  # warm caches
+        ours = answer_latencies(answerer, questions)
+    reference = bm25s_latencies(records, questions)
+    return {
+        "corpus": name,
+        "pages": len(records),
+        "text_chars": sum(len(r.text) for r in records),
+        "raw_tokenize_s": round(raw, 2),
+        "build_s": round(build, 2),
+        "build_over_tokenize": round(build / raw, 2),
+        "questions": len(questions),
+        "answer_p50_ms": round(percentile(ours, 50), 2),
+        "answer_p99_ms": round(percentile(ours, 99), 2),
+        "bm25s_p50_ms": round(percentile(reference, 50), 2),
+        "bm25s_p99_ms": round(percentile(reference, 99), 2),
+    }
+
+
+def question_texts() -> list[str]:
+    """Return the labelled questions of both sets, repeated to 300 for percentiles."""
+    texts = [q.question for q in load_questions(DEMO / "questions.jsonl")]
+    if (MIRROR / "questions_dev.jsonl").is_file():
+        texts += [q.question for q in load_questions(MIRROR / "questions_dev.jsonl")]
+    return (texts * (300 // len(texts) + 1))[:300]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--synthetic-pages", type=int, default=20_000)
+    parser.add_argument("--skip-mirror", action="store_true")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="Build and tokenize runs per corpus."
+    )
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    questions = question_texts()
+    results = []
+    if not args.skip_mirror and (MIRROR / "site").is_dir():
+        results.append(
+            measure("mirror", site_records(MIRROR / "site"), questions, args.repeat)
+        )
+    elif not args.skip_mirror:
+        print(f"mirror not found at {MIRROR}; measuring the synthetic corpus only")
+    if args.synthetic_pages:
+        records = synthetic_records(args.synthetic_pages)
+        results.append(measure("synthetic", records, questions, args.repeat))
+    print(
+        f"# {platform.machine()}, Python {sys.version.split()[0]}"
+    )
+    for result in results:
+        print(json.dumps(result, ensure_ascii=False))
+    print(
+        "| corpus | pages | raw tokenize s | build s | ratio | answer p50/p99 ms "
+        "| bm25s p50/p99 ms |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for r in results:
+        print(
+            f"| {r['corpus']} | {r['pages']} | {r['raw_tokenize_s']} | {r['build_s']} "
+            f"| {r['build_over_tokenize']} | {r['answer_p50_ms']} / "
+            f"{r['answer_p99_ms']} | {r['bm25s_p50_ms']} / {r['bm25s_p99_ms']} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
