@@ -106,14 +106,22 @@ def build_real_index(data_dir: Path) -> None:
     build_index(settings)
 
 
-def serve_app(data_dir: str, fake_url: str, port: int, real: bool, threads: int):
+def serve_app(
+    data_dir: str, fake_url: str, port: int, real: bool, threads: int, handle: bool
+):
     """Child process: serve the webhook app as ``cityline serve`` does, until killed."""
     from webhook.app import create_app
     from webhook.cli import run_server
 
     settings = loopback_settings(Path(data_dir), fake_url)
     answerer = None if real else FixedAnswerer()
-    app = create_app(settings, answerer=answerer, worker_threads=threads, flows=[])
+    app = create_app(
+        settings,
+        answerer=answerer,
+        worker_threads=threads,
+        flows=[],
+        handle_events=handle,
+    )
     run_server(app, "127.0.0.1", port, log_level="warning")
 
 
@@ -235,6 +243,11 @@ def main() -> None:
         action="store_true",
         help="Use a fixed answer instead of the real Answerer.",
     )
+    parser.add_argument(
+        "--store-only",
+        action="store_true",
+        help="Verify and store events without handling them (no replies).",
+    )
     args = parser.parse_args()
 
     real = not args.fixed_answer and (SHARED / "pages.jsonl").exists()
@@ -253,7 +266,14 @@ def main() -> None:
         context = multiprocessing.get_context("spawn")
         child = context.Process(
             target=serve_app,
-            args=(str(data_dir), fake.base_url, port, real, args.threads),
+            args=(
+                str(data_dir),
+                fake.base_url,
+                port,
+                real,
+                args.threads,
+                not args.store_only,
+            ),
         )
         child.start()
         try:
@@ -283,10 +303,11 @@ def run_rate(url, fake, rate, args, texts, pid) -> None:
         run_load(url, rate, args.requests, args.max_seconds, texts)
     )
     expected = before + len(sent_at)
-    try:
-        fake.wait_for(REPLY, expected, timeout_s=120)
-    except TimeoutError as exc:
-        print(f"  {exc}")
+    if not args.store_only:
+        try:
+            fake.wait_for(REPLY, expected, timeout_s=120)
+        except TimeoutError as exc:
+            print(f"  {exc}")
     replies = fake.requests_to(REPLY, accepted_only=True)[before:]
     reply_ms = []
     for request in replies:
