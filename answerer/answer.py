@@ -163,7 +163,8 @@ class Answerer:
         ranking = rank(model, text)
         if not self.rule.confident(ranking):
             return self._fallback(question)
-        order = np.argsort(-ranking.scores, kind="stable")[:top_k]
+        order = top_rows(ranking.scores, top_k)
+        grams = ranking.query.char_grams
         answers = []
         for row in order:
             score = float(ranking.scores[row])
@@ -180,7 +181,7 @@ class Answerer:
                 Answer(
                     url=page.url,
                     title=page.title,
-                    snippet=best_snippet(page, ranking.query.char_grams, window),
+                    snippet=best_snippet(page, grams, window),
                     score=score,
                 )
             )
@@ -192,6 +193,14 @@ class Answerer:
             fallback=True,
             fallback_text=fallback_text(self._settings.city_hall_phone),
         )
+
+
+def top_rows(scores: np.ndarray, count: int) -> np.ndarray:
+    """Return the rows of the ``count`` highest scores, best first, ties by row."""
+    if count >= len(scores):
+        return np.argsort(-scores, kind="stable")
+    candidates = np.argpartition(-scores, count)[:count]
+    return candidates[np.lexsort((candidates, -scores[candidates]))]
 
 
 def _load(settings: Settings) -> _Loaded:

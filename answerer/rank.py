@@ -26,8 +26,16 @@ class QueryTerms:
     term_idf_total: float
     char_columns: np.ndarray
     char_weights: np.ndarray
-    # The known n-grams as text with their idf, for choosing snippets.
-    char_grams: tuple[tuple[str, float], ...]
+    char_codes: np.ndarray
+    char_idf: np.ndarray
+
+    @property
+    def char_grams(self) -> tuple[tuple[str, float], ...]:
+        """The known n-grams as text with their idf, for choosing snippets."""
+        return tuple(
+            (ngram_text(int(code)), float(weight))
+            for code, weight in zip(self.char_codes, self.char_idf, strict=True)
+        )
 
     @property
     def empty(self) -> bool:
@@ -69,7 +77,7 @@ def query_terms(model: IndexModel, question: str) -> QueryTerms:
     unknown_idf = max_idf * sum(
         1 for term in counts if term not in model.term_vocabulary
     )
-    char_columns, char_weights, grams = _char_columns(model, question)
+    char_columns, char_weights, char_codes, char_idf = _char_columns(model, question)
     return QueryTerms(
         term_columns=np.asarray(columns, dtype=np.int64),
         term_weights=np.asarray(weights, dtype=np.float32) / norm,
@@ -77,13 +85,14 @@ def query_terms(model: IndexModel, question: str) -> QueryTerms:
         term_idf_total=float(sum(idfs) + unknown_idf),
         char_columns=char_columns,
         char_weights=char_weights,
-        char_grams=grams,
+        char_codes=char_codes,
+        char_idf=char_idf,
     )
 
 
 def _char_columns(
     model: IndexModel, question: str
-) -> tuple[np.ndarray, np.ndarray, tuple[tuple[str, float], ...]]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     codes, counts = np.unique(ngram_codes(normalize_text(question)), return_counts=True)
     columns = model.char_columns(codes)
     known = columns >= 0
@@ -91,11 +100,7 @@ def _char_columns(
     idf = model.char_idf[columns]
     vector = ((1.0 + np.log(counts)) * idf).astype(np.float32)
     norm = float(np.linalg.norm(vector)) or 1.0
-    grams = tuple(
-        (ngram_text(int(code)), float(weight))
-        for code, weight in zip(codes, idf, strict=True)
-    )
-    return columns.astype(np.int64), vector / norm, grams
+    return columns.astype(np.int64), vector / norm, codes, idf
 
 
 def column_sums(
