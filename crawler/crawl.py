@@ -272,13 +272,14 @@ class Crawl:
             seeds.append((url, 1, "sitemap"))
         for url in self.store.known_urls():
             seeds.append((url, 0, "known"))
-        self.run_id = self.store.start_run(self.start_url)
         added = []
         for url, depth, source in seeds:
-            if url in self.entries or url in self.known_aliases:
+            if url in self.entries:
+                continue
+            if url in self.known_aliases and source != "start":
                 continue
             added.append(self._add(url, depth, source, None))
-        self.store.enqueue(self.run_id, added)
+        self.run_id = self.store.start_run(self.start_url, added)
         logger.info("crawl of %s seeded with %d URLs", self.start_url, len(added))
         return False
 

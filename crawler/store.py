@@ -421,6 +421,17 @@ class PageStore:
             rows = connection.execute(select(aliases_table)).fetchall()
         return {r.url: (r.target_url, r.reason) for r in rows}
 
+    def put_page(self, page: StoredPage) -> None:
+        """Insert or update one page outside a crawl, as fixtures and imports do."""
+        values = _page_values(page)
+        statement = sqlite_insert(pages_table).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[pages_table.c.url],
+            set_={k: v for k, v in values.items() if k != "url"},
+        )
+        with self.engine.begin() as connection:
+            connection.execute(statement)
+
     # Crawl runs and the frontier ----------------------------------------------
 
     def unfinished_run(self) -> tuple[int, str] | None:
@@ -433,14 +444,20 @@ class PageStore:
             return None
         return row.id, row.start_url
 
-    def start_run(self, start_url: str) -> int:
-        """Begin a new crawl run, dropping the frontier of earlier runs."""
+    def start_run(self, start_url: str, seeds: list[FrontierEntry] = ()) -> int:
+        """Begin a new crawl run with ``seeds`` queued; return its id.
+
+        The frontier of earlier runs is dropped. One transaction covers it all, so
+        an interrupted start leaves either no new run or one with every seed.
+        """
         with self.engine.begin() as connection:
             connection.execute(frontier_table.delete())
             result = connection.execute(
                 runs_table.insert().values(start_url=start_url, started_at=utc_now())
             )
-            return result.inserted_primary_key[0]
+            run_id = result.inserted_primary_key[0]
+            self._enqueue(connection, run_id, seeds)
+            return run_id
 
     def finish_run(self, run_id: int, seconds: float) -> None:
         """Mark a crawl run finished, adding ``seconds`` to its duration."""
