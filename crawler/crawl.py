@@ -63,7 +63,7 @@ SUMMARY_KEYS = (
 
 @dataclass
 class CrawlSummary:
-    """What one crawl did. ``pages`` counts stored pages that are not removed.
+    """Counts and failures of one crawl. ``pages`` counts pages stored, not removed.
 
     ``failures`` lists (URL, reason) of the failed URLs. ``limited`` counts URLs not
     queued because of the depth, URL length or per-pattern limits, and
@@ -356,8 +356,12 @@ class Crawl:
             for hop, status in result.redirects
             if hop != final
         ]
+        # Redirects are remembered only when the target returned a page, so that a
+        # transient failure does not hide the old URL from the next crawl. A hop off
+        # the crawl scope is remembered, because a retry would not follow it either.
         if result.error is not None:
-            self._record(url, "failed", reason=result.error, aliases=aliases)
+            kept = aliases if result.error_kind == "blocked" else []
+            self._record(url, "failed", reason=result.error, aliases=kept)
             return
         if final != url:
             if self.states.get(final) not in (None, "queued") or final in (
@@ -385,14 +389,12 @@ class Crawl:
             return
         if status in (404, 410):
             if stored is not None and not stored.removed:
-                self._record(
-                    url, "removed", aliases=aliases, removed_url=final, status=status
-                )
+                self._record(url, "removed", removed_url=final, status=status)
             else:
-                self._record(url, "failed", reason=f"HTTP {status}", aliases=aliases)
+                self._record(url, "failed", reason=f"HTTP {status}")
             return
         if status != 200:
-            self._record(url, "failed", reason=f"HTTP {status}", aliases=aliases)
+            self._record(url, "failed", reason=f"HTTP {status}")
             return
         if not result.is_html:
             files = [(final, entry.referrer or "", "")]
