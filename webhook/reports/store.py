@@ -17,19 +17,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
-    DateTime,
     Engine,
-    Float,
-    ForeignKey,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    TypeDecorator,
     delete,
     func,
     insert,
@@ -49,6 +37,14 @@ from webhook.reports.statuses import (
     check_status,
     check_transition,
 )
+from webhook.reports.tables import (
+    counters_table,
+    drafts_table,
+    history_table,
+    metadata,
+    photos_table,
+    reports_table,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -59,115 +55,6 @@ DUPLICATE_RADIUS_M = 30.0
 _DUPLICATE_BOX_DEG = 0.001
 RESIDENT = "resident"
 CLOSED_STATUSES = frozenset({"resolved", "not_city_managed", "rejected", "removed"})
-
-
-class UtcDateTime(TypeDecorator):
-    """A DateTime stored as naive UTC and read back as an aware UTC datetime.
-
-    SQLite keeps no time zone, so every value is converted to UTC before writing.
-    """
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"datetime {value!r} has no time zone; pass an aware one")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC)
-
-
-metadata = MetaData()
-
-reports_table = Table(
-    "report_reports",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("receipt_no", String(20), nullable=False, unique=True),
-    Column("draft_id", String(64), nullable=False, unique=True),
-    Column("user_hash", String(64), nullable=True, index=True),
-    Column("category", String(20), nullable=False),
-    Column("department", String(100), nullable=False),
-    Column("status", String(20), nullable=False, index=True),
-    Column("latitude", Float, nullable=True),
-    Column("longitude", Float, nullable=True),
-    Column("address", Text, nullable=True),
-    Column("location_source", String(10), nullable=True),
-    Column("outside_city", Boolean, nullable=False, default=False),
-    Column("urgent", Boolean, nullable=False, default=False),
-    Column("description", Text, nullable=True),
-    Column("comment", Text, nullable=True),
-    Column(
-        "duplicate_of",
-        String(20),
-        ForeignKey("report_reports.receipt_no"),
-        nullable=True,
-    ),
-    Column("created_at", UtcDateTime, nullable=False, index=True),
-    Column("updated_at", UtcDateTime, nullable=False),
-    Column("accepted_at", UtcDateTime, nullable=True),
-    Column("closed_at", UtcDateTime, nullable=True),
-)
-
-photos_table = Table(
-    "report_photos",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column(
-        "report_id",
-        Integer,
-        ForeignKey("report_reports.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
-    Column("position", Integer, nullable=False),
-    Column("path", String(300), nullable=False),
-    Column("sha256", String(64), nullable=False),
-    Column("width", Integer, nullable=False),
-    Column("height", Integer, nullable=False),
-    Column("size_bytes", Integer, nullable=False),
-)
-
-history_table = Table(
-    "report_status_history",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column(
-        "report_id",
-        Integer,
-        ForeignKey("report_reports.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
-    Column("old_status", String(20), nullable=True),
-    Column("new_status", String(20), nullable=False),
-    Column("changed_by", String(100), nullable=False),
-    Column("changed_at", UtcDateTime, nullable=False),
-    Column("note", Text, nullable=False, default=""),
-)
-
-counters_table = Table(
-    "report_receipt_counters",
-    metadata,
-    Column("year", Integer, primary_key=True, autoincrement=False),
-    Column("last_number", Integer, nullable=False),
-)
-
-drafts_table = Table(
-    "report_drafts",
-    metadata,
-    Column("user_hash", String(64), primary_key=True),
-    Column("draft_id", String(64), nullable=False, unique=True),
-    Column("state", JSON, nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("updated_at", UtcDateTime, nullable=False, index=True),
-)
 
 
 class ReportNotFoundError(CitylineError):
