@@ -35,6 +35,7 @@ from webhook.flow import Flow
 from webhook.handler import EventHandler
 from webhook.inbox import Inbox, InboxItem
 from webhook.line_client import LineClient
+from webhook.priority import RequestGate
 from webhook.privacy import UserHasher
 from webhook.sending import ReplySender
 from webhook.wiring import build_flows, build_routers
@@ -47,14 +48,6 @@ MAX_BODY_BYTES = 1024 * 1024
 
 PRUNE_INTERVAL_S = 3600.0
 """How often a running app deletes the ids of long-handled events (hourly)."""
-
-MAX_YIELD_S = 0.02
-"""Longest time a worker thread waits for open webhook requests before an event.
-
-Worker threads and the event loop share one interpreter lock, so an answer being
-computed delays every 200 in flight. Waiting a little before each event lets the
-requests that are open finish first; the cap keeps events moving under steady load.
-"""
 
 
 class WebhookService:
@@ -78,28 +71,7 @@ class WebhookService:
         self._worker_threads = worker_threads
         self._accept_lock = threading.Lock()
         self._next_prune = 0.0
-        self._open_requests = 0
-        self._requests_done = threading.Condition()
         self.worker: KeyedWorker[InboxItem] | None = None
-
-    def request_started(self) -> None:
-        """Count a webhook request as open (called on the event loop)."""
-        with self._requests_done:
-            self._open_requests += 1
-
-    def request_finished(self) -> None:
-        """Count a webhook request as answered and wake waiting workers."""
-        with self._requests_done:
-            self._open_requests -= 1
-            if self._open_requests == 0:
-                self._requests_done.notify_all()
-
-    def yield_to_requests(self) -> None:
-        """Wait up to MAX_YIELD_S while webhook requests are open."""
-        with self._requests_done:
-            self._requests_done.wait_for(
-                lambda: self._open_requests == 0, timeout=MAX_YIELD_S
-            )
 
     def signature_is_valid(self, body: bytes, signature: str) -> bool:
         """Check ``signature`` against the HMAC-SHA256 of ``body``."""
@@ -119,7 +91,6 @@ class WebhookService:
             self.handler.handle_item,
             threads=self._worker_threads,
             name="events",
-            before_item=self.yield_to_requests,
         )
         with self._accept_lock:
             left = self.inbox.pending()
@@ -213,6 +184,7 @@ def create_app(
         flows = build_flows(settings, engine, line_client.get_content)
     answerers = AnswererSource(settings if answerer is None else None, answerer)
     answerers.get()
+    gate = RequestGate()
     handler = EventHandler(
         settings=settings,
         inbox=inbox,
@@ -220,6 +192,7 @@ def create_app(
         answerers=answerers,
         sender=ReplySender(line_client),
         hasher=hasher,
+        compute_slot=gate.compute_slot,
     )
     service = WebhookService(
         channel_secret=settings.line_channel_secret,
@@ -257,11 +230,11 @@ def create_app(
 
     @app.post("/callback")
     async def callback(request: Request) -> JSONResponse:
-        service.request_started()
+        gate.request_started()
         try:
             return await _callback(service, request)
         finally:
-            service.request_finished()
+            gate.request_finished()
 
     for router in build_routers(settings, engine):
         app.include_router(router)

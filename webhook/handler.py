@@ -8,7 +8,8 @@ message that no flow takes is classified (``webhook.classify``) and answered her
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 
 from linebot.v3.messaging import Message
 
@@ -61,13 +62,17 @@ class EventHandler:
         answerers: AnswererSource,
         sender: ReplySender,
         hasher: UserHasher,
+        compute_slot: Callable[[], AbstractContextManager[None]] = nullcontext,
     ) -> None:
+        """``compute_slot`` is held while a reply is computed, but not while it is
+        sent (see ``webhook.priority``)."""
         self._settings = settings
         self._inbox = inbox
         self._flows = list(flows)
         self._answerers = answerers
         self._sender = sender
         self._hasher = hasher
+        self._compute_slot = compute_slot
 
     def handle_item(self, item: InboxItem) -> None:
         """Handle ``item`` and mark it handled, whatever happens on the way.
@@ -97,7 +102,8 @@ class EventHandler:
         if event.raw.get("mode") == "standby":
             logger.info("event %s: channel in standby mode; ignored", event.event_id)
             return
-        messages = self.respond(event, seq)
+        with self._compute_slot():
+            messages = self.respond(event, seq)
         how = self._sender.send(event, messages)
         logger.info(
             "event %s (%s) handled: %d messages by %s",

@@ -35,14 +35,10 @@ class KeyedWorker(Generic[T]):
         *,
         threads: int = DEFAULT_THREADS,
         name: str = "worker",
-        before_item: Callable[[], None] | None = None,
     ) -> None:
-        """``before_item`` runs in the worker thread before each item; it may block
-        briefly to give way to more urgent work in the process."""
         if threads < 1:
             raise ValueError(f"threads={threads!r}; use 1 or more")
         self._handle = handle
-        self._before_item = before_item
         self._executor = ThreadPoolExecutor(
             max_workers=threads, thread_name_prefix=name
         )
@@ -104,8 +100,6 @@ class KeyedWorker(Generic[T]):
                 self._running.add(key)
                 item = queue[0]
             try:
-                if self._before_item is not None:
-                    self._before_item()
                 self._handle(item)
             except Exception:
                 logger.exception("worker job failed; continuing with the next one")
