@@ -158,9 +158,9 @@ class LoopbackClient:
     async def post(self, path: str, body: bytes, headers: dict[str, str]) -> int:
         """Send a POST and return the status code; raises OSError on failure.
 
-        A kept-alive connection that the server closed meanwhile (uvicorn closes
-        idle ones after 5 s) is replaced and the request sent once more, as HTTP
-        clients do; the webhook's event-id dedupe makes that safe.
+        uvicorn closes idle kept-alive connections after 5 s. When a reused
+        connection turns out closed, the request is sent once more on a new one,
+        as HTTP clients do. The webhook's event-id dedupe makes that safe.
         """
         if self._idle:
             connection = self._idle.pop()
@@ -271,7 +271,7 @@ def wait_healthy(url: str, timeout_s: float = 120.0) -> dict:
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    raise RuntimeError(f"the app at {url} did not answer /healthz in {timeout_s} s")
+    raise RuntimeError(f"the app at {url} did not respond to /healthz in {timeout_s} s")
 
 
 def machine() -> str:
@@ -301,7 +301,7 @@ def main() -> None:
     parser.add_argument(
         "--fixed-answer",
         action="store_true",
-        help="Use a fixed answer instead of the real Answerer.",
+        help="Reply with one fixed page instead of using the real Answerer.",
     )
     parser.add_argument(
         "--store-only",

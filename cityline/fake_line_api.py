@@ -1,11 +1,11 @@
 """A local fake of the LINE Messaging API, for tests and the demo.
 
 It serves both the Messaging API and the content API on one loopback port, records
-every request it is sent, and can answer errors on demand. It checks what the real API
-checks that matters here: a bearer token, reply tokens used once (400 on reuse or
-after :meth:`FakeLineApi.expire_reply_token`), retry keys used once (409 on reuse
-after success), message counts per request, and the length limits on texts,
-altText, carousels, quick replies and URIs (400 when one is exceeded).
+every request it is sent, and can respond with errors on demand. It checks what the
+real API checks that matters here: a bearer token, reply tokens used once (400 on
+reuse or after :meth:`FakeLineApi.expire_reply_token`), retry keys used once (409
+on reuse after success), message counts per request, and the length limits on
+texts, altText, carousels, quick replies and URIs (400 when one is exceeded).
 
     with FakeLineApi() as fake:
         settings = Settings(line_api_url=fake.base_url, ...)
@@ -144,7 +144,7 @@ class FakeLineApi:
         headers: dict[str, str] | None = None,
         message: str = "fake failure",
     ) -> None:
-        """Answer the next ``times`` requests to ``path`` with ``status``."""
+        """Respond to the next ``times`` requests to ``path`` with ``status``."""
         with self._lock:
             for _ in range(times):
                 self._failures.append(
@@ -167,7 +167,7 @@ class FakeLineApi:
     def requests_to(
         self, path: str, *, accepted_only: bool = False
     ) -> list[RecordedRequest]:
-        """Return the requests to ``path``, optionally only those answered 200."""
+        """Return the requests to ``path``, optionally only those that got 200."""
         return [
             request
             for request in self.requests
@@ -317,8 +317,8 @@ class FakeLineApi:
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeLineApi
     protocol_version = "HTTP/1.1"
-    # Headers and body go out in two writes; with Nagle's algorithm the second waits
-    # for the client's delayed ACK, which adds about 40 ms to every call.
+    # Headers and body go out in two writes. With Nagle's algorithm on, the second
+    # write waits for the client's delayed ACK, which added about 40 ms per call.
     disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args) -> None:

@@ -27,7 +27,7 @@ RELOAD_INTERVAL_S = 60.0
 
 
 class AnswererLike(Protocol):
-    """What the core uses of ``answerer.answer.Answerer``."""
+    """The part of ``answerer.answer.Answerer`` that the core uses."""
 
     def ask(self, question: str, top_k: int = 3) -> Any: ...
 

@@ -17,7 +17,7 @@ SWITCH_INTERVAL_S = 0.001
 """Interpreter thread switch interval for the server process (CPython's is 5 ms).
 
 The event loop that returns LINE's 200s shares the interpreter lock with the worker
-threads that compute answers; a shorter interval lets the loop take the lock back
+threads that compute replies; a shorter interval lets the loop take the lock back
 sooner, which shortens the time to the 200 when workers are busy.
 """
 

@@ -27,7 +27,7 @@ from webhook.sending import ReplySender
 
 logger = logging.getLogger(__name__)
 
-# Events that need no answer from a one-to-one city account.
+# Events that need no reply from a one-to-one city account.
 SILENT_EVENT_TYPES = frozenset(
     {
         "join",
@@ -114,7 +114,7 @@ class EventHandler:
         )
 
     def respond(self, event: IncomingEvent, seq: int | None = None) -> list[Message]:
-        """Return the messages that answer ``event`` (empty for no answer)."""
+        """Return the messages that reply to ``event`` (empty for no reply)."""
         if event.event_type == "follow":
             return self._on_follow(event)
         if event.event_type == "unfollow":

@@ -1,7 +1,7 @@
 """The inbox: verified webhook events, stored before the 200 and handled later.
 
 Each event is a row keyed by LINE's ``webhookEventId``, so an event that LINE
-delivers again is stored once and handled once. A row is *pending* while it holds the
+delivers again is stored once and handled once. A row is *pending* while it contains the
 event's JSON and has no handled time. Handling it clears the JSON and the hashed
 source id and sets the handled time: what remains (id, handled time) only serves to
 recognise a redelivery, and :meth:`Inbox.prune` deletes it after some days.

@@ -2,7 +2,7 @@
 
 It points the SDK at ``Settings.line_api_url`` and ``Settings.line_data_api_url``
 (LINE's servers by default, a local fake in tests and the demo). It retries 429 and
-5xx answers and connection errors with exponential backoff that honours Retry-After,
+5xx responses and connection errors with exponential backoff that honours Retry-After,
 and logs every failed call with LINE's ``x-line-request-id``. Other 4xx answers are
 not retried. Push, multicast and broadcast carry an ``X-Line-Retry-Key`` that stays
 the same across retries, so LINE accepts each request at most once. Every message
@@ -128,8 +128,8 @@ class LineClient:
     ) -> bool:
         """Send ``messages`` to up to 500 users.
 
-        Returns True when LINE accepted the request now, and False when it answered 409,
-        which means a request with this retry key was accepted before.
+        Returns True when LINE accepted the request now, and False when it responded
+        409, which means a request with this retry key was accepted before.
         """
         fitted = _fitted(messages, "multicast")
         if not fitted:
@@ -226,7 +226,7 @@ class LineClient:
                     ) from exc
                 delay = self._delay(attempt, _header(exc.headers, "retry-after"))
                 logger.warning(
-                    "LINE API %s answered %s (request id %s); retry %d in %.1f s",
+                    "LINE API %s returned %s (request id %s); retry %d in %.1f s",
                     operation,
                     exc.status,
                     request_id,

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 MAX_WAIT_S = 0.05
-"""Longest time a worker waits for open requests before it computes a reply."""
+"""Maximum time a worker waits for open requests before it computes a reply."""
 
 
 class RequestGate:
@@ -34,7 +34,7 @@ class RequestGate:
             self._open += 1
 
     def request_finished(self) -> None:
-        """Count a webhook request as answered; wake a waiting worker at zero."""
+        """Count a webhook request as finished and wake waiting workers at zero."""
         with self._quiet:
             self._open -= 1
             if self._open == 0:

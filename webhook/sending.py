@@ -23,10 +23,11 @@ from webhook.line_client import LineApiError, LineClient
 logger = logging.getLogger(__name__)
 
 REPLY_TOKEN_MAX_AGE_S = 50.0
-"""Events older than this are answered by push.
+"""Age in seconds past which an event's reply is pushed without trying its token.
 
-LINE documents that a reply token must be used soon after the webhook and does not
-promise how long it stays valid; about a minute is what it observably allows.
+NOTE: 50 s is an estimate. A reply token must be used soon after the webhook, but
+this code does not rely on a documented validity period: a token refused with 400
+falls back to push at any age.
 """
 
 _RETRY_KEY_NAMESPACE = uuid.UUID("6f1d9c1e-3c55-4a3e-9f0a-2c4a8f2f6b11")
@@ -78,7 +79,7 @@ class ReplySender:
                 if exc.status != 400:
                     raise
                 logger.info(
-                    "reply to event %s refused (status 400, x-line-request-id %s); "
+                    "reply to event %s rejected (status 400, x-line-request-id %s); "
                     "pushing instead",
                     event.event_id,
                     exc.request_id,
