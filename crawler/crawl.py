@@ -245,6 +245,8 @@ class Crawl:
     async def _begin(self, final_start: str) -> bool:
         """Resume the unfinished run of this start URL, or begin a new run."""
         unfinished = self.store.unfinished_run()
+        # NOTE: aliases are never fetched again, so an old URL that the site later
+        # turns back into a page of its own stays hidden until its alias is deleted.
         self.known_aliases = set(self.store.aliases())
         if unfinished is not None and unfinished[1] == self.start_url:
             self.run_id = unfinished[0]
@@ -607,6 +609,8 @@ class Crawl:
         return page
 
     def _show_progress(self) -> None:
+        if not self.progress.due():
+            return  # counting the queue costs a pass over every URL
         queued = sum(1 for s in self.states.values() if s == "queued")
         self.progress.update(self.fetched, queued, self.failed_now)
 

@@ -35,15 +35,18 @@ class Progress:
         self._last = 0.0
         self._drawn = False
 
+    def due(self) -> bool:
+        """Return whether the next :meth:`update` would draw or log anything."""
+        interval = 0.1 if self.is_tty else self.log_interval
+        return self.enabled and time.monotonic() - self._last >= interval
+
     def update(self, done: int, queued: int, failed: int, force: bool = False) -> None:
         """Show ``done`` of ``done + queued`` URLs handled and ``failed`` failures."""
+        if not force and not self.due():
+            return
         if not self.enabled:
             return
-        now = time.monotonic()
-        interval = 0.1 if self.is_tty else self.log_interval
-        if not force and now - self._last < interval:
-            return
-        self._last = now
+        self._last = time.monotonic()
         total = done + queued
         if self.is_tty:
             filled = BAR_WIDTH * done // total if total else BAR_WIDTH
