@@ -362,8 +362,8 @@ class Crawl:
         # transient failure does not hide the old URL from the next crawl. A hop off
         # the crawl scope is remembered, because a retry would not follow it either.
         if result.error is not None:
-            kept = aliases if result.error_kind == "blocked" else []
-            self._record(url, "failed", reason=result.error, aliases=kept)
+            final_aliases = aliases if result.error_kind == "blocked" else []
+            self._record(url, "failed", reason=result.error, aliases=final_aliases)
             return
         if final != url:
             if self.states.get(final) not in (None, "queued") or final in (

@@ -2,10 +2,10 @@
 
 Every request goes through the gate of its host, which lets at most
 ``CrawlConfig.concurrency`` requests be in flight and starts them at least the host's
-delay apart. 429 and 5xx answers, timeouts and dropped connections are retried with
-exponential backoff, waiting at least as long as a ``Retry-After`` header asks. Other
-4xx answers and refused connections are not retried. Redirects are followed by hand,
-so that each hop is checked against the crawl scope and robots.txt.
+delay apart. 429 and 5xx responses, timeouts and dropped connections are retried with
+exponential backoff, waiting at least as long as a ``Retry-After`` header requests.
+Other 4xx responses and refused connections are not retried. Redirects are followed
+by hand, so that each hop is checked against the crawl scope and robots.txt.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ SNIFF_BYTES = 512
 class FetchResult:
     """The outcome of one fetch, after redirects.
 
-    ``error`` is None on any HTTP answer that ended the fetch (including 404 and
+    ``error`` is None on any HTTP response that ended the fetch (including 404 and
     304) and a reason otherwise. ``error_kind`` is one of ``connect``, ``timeout``,
     ``size``, ``http`` (retries used up), ``redirect`` (loop or too many hops),
     ``blocked`` (a hop left the scope or robots.txt disallows it) and ``transport``.
@@ -60,7 +60,7 @@ class FetchResult:
 
     @property
     def is_html(self) -> bool:
-        """Whether the answer is HTML by its type or, for an unnamed type, its body."""
+        """Whether the response is HTML by type or, for an unnamed type, by body."""
         if self.media_type in HTML_TYPES:
             return True
         return self.media_type in UNNAMED_TYPES and looks_like_html(self.body)
@@ -152,7 +152,7 @@ class Fetcher:
 
         ``headers`` (conditional headers, say) go with the first request only.
         ``check_hop`` returns a reason to stop at a redirect target, or None to go
-        on. With ``html_only`` the body of a non-HTML answer is not downloaded.
+        on. With ``html_only`` the body of a non-HTML response is not downloaded.
         """
         result = FetchResult(url=url, final_url=url)
         current = url
@@ -301,7 +301,7 @@ def _too_large(max_bytes: int) -> str:
 
 
 def parse_retry_after(value: str | None) -> float | None:
-    """Return the seconds a Retry-After header asks for (number or HTTP date)."""
+    """Return the seconds a Retry-After header requests (number or HTTP date)."""
     if not value:
         return None
     value = value.strip()

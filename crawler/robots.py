@@ -46,7 +46,7 @@ class RobotsRules:
 
     ``allow_all`` and ``disallow_all`` build the rules for a missing robots.txt
     (4xx: everything allowed) and an unreachable one (5xx: nothing allowed, as RFC
-    9309 asks).
+    9309 requires).
     """
 
     rules: list[Rule] = field(default_factory=list)

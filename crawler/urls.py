@@ -1,9 +1,9 @@
 """URL normalisation, crawl scope and trap patterns.
 
-One page has one normalised URL: the scheme and host are lower case, the default port
-and the fragment are dropped, ``dir/index.html`` (and ``index.htm``) becomes
-``dir/``, print, share and tracking query parameters are dropped, the remaining ones
-are sorted, and percent escapes use one spelling.
+One page has one normalised URL. The scheme and host are lower case, and the default
+port and the fragment are dropped. ``dir/index.html`` (and ``index.htm``) becomes
+``dir/``. Print, share and tracking query parameters are dropped and the remaining
+ones are sorted. Percent escapes use one spelling.
 """
 
 from __future__ import annotations
