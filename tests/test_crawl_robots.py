@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.crawl import crawl_site
+from crawler.errors import StartPageError
 from crawler.robots import RobotsRules, parse_robots
 from crawler.store import PageStore
 from tests.crawl_site import FAST, FakeSite, settings_for
@@ -177,3 +178,23 @@ def test_crawl_store_records_robots_outcome(tmp_path):
     with PageStore.open(settings_for(tmp_path).pages_db_path) as store:
         assert store.get(site.url("/x.html")) is None
         assert store.count_pages() == 1
+
+
+def test_robots_server_error_disallows_everything(tmp_path):
+    with FakeSite() as site:
+        site.add("/robots.txt", "busy", status=503, content_type="text/plain")
+        site.page("/", "トップ")
+        with pytest.raises(StartPageError, match="could not be fetched"):
+            crawl_site(settings_for(tmp_path), site.url("/"), FAST)
+        fetched = [path for path in site.paths() if path != "/robots.txt"]
+
+    assert fetched == []
+    assert not settings_for(tmp_path).pages_db_path.exists()
+
+
+def test_robots_missing_allows_everything(tmp_path):
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/a.html'>a</a>")
+        site.page("/a.html", "A")
+        summary = crawl_site(settings_for(tmp_path), site.url("/"), FAST)
+    assert summary.new == 2
