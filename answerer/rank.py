@@ -149,14 +149,20 @@ def rank(model: IndexModel, question: str) -> Ranking:
         matrix = model.term_matrix
         term_score = column_sums(matrix, query.term_columns, query.term_weights)
         if params.passage_weight:
+            keep = _not_common(model, query.term_idf, params.common_df_share)
             window_scores = column_sums(
-                model.window_matrix, query.term_columns, query.term_weights
+                model.window_matrix,
+                query.term_columns[keep],
+                query.term_weights[keep],
             )
             beta = params.passage_weight
             best = _best_per_page(model, window_scores)
             term_score = (1.0 - beta) * term_score + beta * best
         coverage = _coverage(matrix, query)
-    char_score = column_sums(model.char_matrix, query.char_columns, query.char_weights)
+    keep = _not_common(model, query.char_idf, params.common_df_share)
+    char_score = column_sums(
+        model.char_matrix, query.char_columns[keep], query.char_weights[keep]
+    )
     alpha = params.char_weight
     scores = (1.0 - alpha) * term_score + alpha * char_score
     if params.coverage_exponent:
@@ -183,6 +189,18 @@ def _coverage(matrix: sparse.csc_matrix, query: QueryTerms) -> np.ndarray:
     weights = np.repeat(query.term_idf, lengths)
     found = np.bincount(rows, weights=weights, minlength=matrix.shape[0])
     return found / query.term_idf_total
+
+
+def _not_common(model: IndexModel, idf: np.ndarray, share: float) -> np.ndarray:
+    """Return a mask of the columns whose document frequency is within ``share``.
+
+    The smooth idf is ln((1 + n) / (1 + df)) + 1, so df <= share * n holds
+    exactly when idf >= ln((1 + n) / (1 + share * n)) + 1.
+    """
+    if share >= 1.0:
+        return np.ones(len(idf), dtype=bool)
+    n = model.page_count
+    return idf >= math.log((1 + n) / (1 + share * n)) + 1.0
 
 
 def _best_per_page(model: IndexModel, window_scores: np.ndarray) -> np.ndarray:

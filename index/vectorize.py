@@ -57,8 +57,10 @@ class IndexParameters:
     The rest are read at query time: ``char_weight`` mixes in the n-gram channel
     (0 = terms only), ``passage_weight`` mixes the best passage window into the
     term channel, ``coverage_exponent`` raises the share of the question's term
-    weight that a page contains, and ``listing_penalty`` is the score factor for a
-    category listing page.
+    weight that a page contains, ``listing_penalty`` is the score factor for a
+    category listing page, and question n-grams and window terms found on more
+    than ``common_df_share`` of the pages are left out of the n-gram and window
+    scores (1.0 keeps all), which bounds the work per question on large sites.
     """
 
     title_weight: float = 1.0
@@ -69,6 +71,7 @@ class IndexParameters:
     passage_weight: float = 0.3
     coverage_exponent: float = 0.5
     listing_penalty: float = 0.3
+    common_df_share: float = 0.5
 
     def to_json(self) -> dict:
         """Return the parameters as a JSON-ready dict."""
