@@ -583,3 +583,29 @@ def test_healthz_unhealthy_when_database_read_only(settings, answerer):
     assert response.status_code == 503
     assert response.json()["database_writable"] is False
     assert response.json()["index_loaded"] is True
+
+
+def test_info_logs_private_with_default_flows(settings, fake, answerer, caplog):
+    user_id = "U0123456789abcdef0123456789abcdef"
+    private_texts = ["家の前の道路に穴があいています", "中町一丁目の街灯が消えています"]
+    events = [
+        follow_event(user_id),
+        text_event(user_id, private_texts[0]),
+        text_event(user_id, private_texts[1]),
+        postback_event(user_id, "flow=settings&action=show"),
+        unfollow_event(user_id),
+    ]
+    app = create_app(settings, answerer=answerer, line_client=fast_client(settings))
+    caplog.set_level(logging.INFO)
+    with TestClient(app) as client:
+        assert post(client, events).status_code == 200
+        fake.wait_for(REPLY, 4)
+        app.state.service.worker.wait_idle(10)
+    info_lines = [
+        record.getMessage()
+        for record in caplog.records
+        if record.levelno >= logging.INFO
+    ]
+    assert not [line for line in info_lines if user_id in line]
+    for text in private_texts:
+        assert not [line for line in info_lines if text in line]
