@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from cityline.demo.run import run_demo
+from cityline.errors import DataDirError
 from cityline.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -61,3 +62,12 @@ def test_demo_stops_its_servers(demo_run):
             url = urlsplit(line.split(" at ")[-1].rstrip("/"))
             with socket.socket() as probe:
                 assert probe.connect_ex((url.hostname, url.port)) != 0, line
+
+
+def test_demo_refuses_foreign_folder(tmp_path):
+    foreign = tmp_path / "demo"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("not the demo's")
+    with pytest.raises(DataDirError, match="not made by cityline demo"):
+        run_demo(Settings(data_dir=tmp_path), lambda line: None)
+    assert (foreign / "keep.txt").exists()

@@ -1,6 +1,7 @@
 """``cityline demo``: all three jobs on the embedded demo site, with no LINE channel.
 
-The demo works in ``<data dir>/demo`` and talks only to servers it starts on
+The demo works in ``<data dir>/demo``, which it empties at the start of each run so
+that every run shows the same steps. It talks only to servers it starts on
 127.0.0.1: the demo city site, a fake of the LINE Messaging API and the webhook app
 under uvicorn. It stops all three before it returns.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import logging
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -27,6 +29,7 @@ import httpx
 from PIL import Image
 
 from cityline.db import create_db_engine
+from cityline.errors import DataDirError
 from cityline.fake_line_api import FakeLineApi
 from cityline.settings import Settings
 
@@ -48,6 +51,8 @@ DEMO_RESIDENTS = 12
 DEMO_CATEGORY = "kosodate"
 DEMO_CHANNEL_SECRET = "demo-channel-secret-0123456789ab"
 DEMO_ACCESS_TOKEN = "demo-access-token"
+# A file that marks a folder as the demo's own, so that only such a folder is emptied.
+DEMO_MARKER = ".cityline-demo"
 REPLY_PATH = "/v2/bot/message/reply"
 REPLY_TIMEOUT_S = 20.0
 
@@ -80,7 +85,9 @@ def run_demo(settings: Settings, echo: Echo) -> Path:
         line_channel_secret=DEMO_CHANNEL_SECRET,
         line_channel_access_token=DEMO_ACCESS_TOKEN,
     )
+    _reset_demo_dir(demo_settings.data_dir)
     demo_settings.ensure_data_dir()
+    (demo_settings.data_dir / DEMO_MARKER).write_text("cityline demo data\n")
 
     with ExitStack() as servers:
         site = servers.enter_context(DemoSite())
@@ -111,6 +118,18 @@ def run_demo(settings: Settings, echo: Echo) -> Path:
         echo(f"  {name:<12} {note}")
     echo(f"Finished in {time.monotonic() - started:.1f} s.")
     return demo_settings.data_dir
+
+
+def _reset_demo_dir(folder: Path) -> None:
+    """Remove the previous demo run; reject a folder that the demo did not make."""
+    if not folder.exists():
+        return
+    if not (folder / DEMO_MARKER).exists():
+        raise DataDirError(
+            f"folder {str(folder)!r} exists but was not made by cityline demo; "
+            "move it away or pass another --data-dir"
+        )
+    shutil.rmtree(folder)
 
 
 def _step_crawl(settings: Settings, base_url: str, echo: Echo) -> None:
