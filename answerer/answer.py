@@ -1,6 +1,6 @@
 """Answers to residents' questions: the best-matching city pages, or the fallback.
 
-:class:`Answerer` holds one loaded index. ``ask`` only reads it and each thread
+:class:`Answerer` keeps one loaded index. ``ask`` only reads it and each thread
 tokenizes with its own Sudachi tokenizer, so one Answerer serves a thread pool.
 ``reload_if_changed`` swaps in a newer index by replacing one reference, so a
 question being answered during the swap finishes on the index it started with.
@@ -19,7 +19,7 @@ from answerer.rank import best_passage, rank
 from answerer.snippet import best_snippet
 from cityline.settings import Settings
 from index.artifact import load_model, pointer_stamp
-from index.tokenize import _joins_previous
+from index.tokenize import joins_previous
 from index.vectorize import IndexModel
 
 logger = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def cut_question(question: str, limit: int = MAX_QUESTION_CHARS) -> str:
     if len(question) <= limit:
         return question
     end = limit
-    while end > 0 and _joins_previous(question[end]):
+    while end > 0 and joins_previous(question[end]):
         end -= 1
     return question[:end]
 
@@ -110,8 +110,8 @@ class Answerer:
     def load(cls, settings: Settings, rule: ConfidenceRule | None = None) -> Answerer:
         """Load the current index.
 
-        Raises IndexNotFoundError or IndexVersionError (both CitylineError) with a
-        message that says to run ``cityline index``.
+        Raises IndexNotFoundError or IndexVersionError (both CitylineError), whose
+        message names the fix: run ``cityline index``.
         """
         return cls(settings, _load(settings), rule)
 
@@ -129,7 +129,7 @@ class Answerer:
         """Load the index again if a newer build was swapped in; return True if so.
 
         One stat call when nothing changed. A failed load keeps the old index and is
-        logged, so a bad build never takes answers down.
+        logged, so a bad build never stops the answering.
         """
         stamp = pointer_stamp(self._settings.index_dir)
         if stamp is None or stamp == self._loaded.stamp:

@@ -1,4 +1,4 @@
-"""Scores of every page for one question, from the two channels of the index."""
+"""Scores of every page for one question, from the three matrices of the index."""
 
 from __future__ import annotations
 
@@ -194,7 +194,7 @@ def _coverage(matrix: sparse.csc_matrix, query: QueryTerms) -> np.ndarray:
 def _not_common(model: IndexModel, idf: np.ndarray, share: float) -> np.ndarray:
     """Return a mask of the columns whose document frequency is within ``share``.
 
-    The smooth idf is ln((1 + n) / (1 + df)) + 1, so df <= share * n holds
+    The smooth idf is ln((1 + n) / (1 + df)) + 1, so df <= share * n is true
     exactly when idf >= ln((1 + n) / (1 + share * n)) + 1.
     """
     if share >= 1.0:

@@ -14,7 +14,7 @@ def best_snippet(
     grams: tuple[tuple[str, float], ...],
     window: tuple[int, int] | None = None,
 ) -> str:
-    """Return the passage of ``page`` that holds the most question n-gram weight.
+    """Return the passage of ``page`` that contains the most question n-gram weight.
 
     ``grams`` are the question's character n-grams known to the index, with their
     idf. ``window`` (first, end) limits the search to those passages when the

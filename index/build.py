@@ -18,12 +18,12 @@ logger = logging.getLogger(__name__)
 
 
 class EmptyStoreError(CitylineError):
-    """Raised when the page store holds no page to index."""
+    """Raised when the page store contains no page to index."""
 
 
 @dataclass(frozen=True)
 class BuildReport:
-    """What one index build did: pages, vocabulary sizes, time and the new folder."""
+    """Summary of one index build: pages, vocabulary sizes, time and the new folder."""
 
     page_count: int
     term_count: int

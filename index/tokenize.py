@@ -92,12 +92,12 @@ def _piece_end(text: str, start: int, max_bytes: int) -> int:
         cut = text.rfind(mark, half, end)
         if cut != -1:
             return cut + len(mark)
-    while end > start + 1 and _joins_previous(text[end]):
+    while end > start + 1 and joins_previous(text[end]):
         end -= 1
     return end
 
 
-def _joins_previous(ch: str) -> bool:
+def joins_previous(ch: str) -> bool:
     """Tell whether ``ch`` belongs to the character before it (marks, selectors)."""
     code = ord(ch)
     return (
@@ -152,8 +152,9 @@ def passage_terms(normalized_passages: list[str]) -> list[list[str]]:
 def terms(text: str) -> list[str]:
     """Return the index terms of ``text``: content words, compounds and their parts.
 
-    The intent classifier and the index use this same function, so a word is spelled
-    the same way wherever it is compared.
+    Pages and questions both go through this function, so a word is spelled the
+    same way wherever it is compared. Terms include ``syn:<id>`` entries for
+    Sudachi synonym groups (see :mod:`index.variants`).
     """
     result: list[str] = []
     for morpheme in morphemes(text):

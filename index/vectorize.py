@@ -40,8 +40,8 @@ from index.tokenize import passage_terms, terms
 
 logger = logging.getLogger(__name__)
 
-# Code points take 21 bits. A 3-gram is three of them; a 2-gram puts this value,
-# which is no code point, in the last place, so the two sizes never collide.
+# Code points take 21 bits, and a 3-gram code is three of them. A 2-gram code puts
+# this value, which is no code point, in the last place, so the sizes never collide.
 _CODE_BITS = 21
 _NO_CHAR = (1 << _CODE_BITS) - 1
 _WHITESPACE = re.compile(r"\s+")
@@ -86,7 +86,7 @@ class IndexParameters:
 
 @dataclass
 class PageEntry:
-    """What the answerer shows for one page: URL, title, breadcrumbs, passages."""
+    """Display data of one page: URL, title, breadcrumbs and passages."""
 
     url: str
     title: str
@@ -108,7 +108,7 @@ class PageEntry:
 
 @dataclass
 class IndexModel:
-    """The matrices and vocabularies that answer queries, rows in page order."""
+    """Matrices and vocabularies used to score questions, rows in page order."""
 
     parameters: IndexParameters
     term_vocabulary: dict[str, int]
