@@ -64,8 +64,9 @@ class EventHandler:
         hasher: UserHasher,
         compute_slot: Callable[[], AbstractContextManager[None]] = nullcontext,
     ) -> None:
-        """``compute_slot`` is held while a reply is computed, but not while it is
-        sent (see ``webhook.priority``)."""
+        """``compute_slot`` is held while a question is answered (the CPU-heavy
+        step), not while flows run or replies are sent (see ``webhook.priority``).
+        """
         self._settings = settings
         self._inbox = inbox
         self._flows = list(flows)
@@ -102,8 +103,7 @@ class EventHandler:
         if event.raw.get("mode") == "standby":
             logger.info("event %s: channel in standby mode; ignored", event.event_id)
             return
-        with self._compute_slot():
-            messages = self.respond(event, seq)
+        messages = self.respond(event, seq)
         how = self._sender.send(event, messages)
         logger.info(
             "event %s (%s) handled: %d messages by %s",
@@ -198,7 +198,9 @@ class EventHandler:
         if kind is TextKind.HELP:
             return [text_message(texts.HELP_TEXT, default_quick_reply())]
         phone = self._settings.city_hall_phone
-        return question_reply(self._answerers.get(), text, phone)
+        answerer = self._answerers.get()
+        with self._compute_slot():
+            return question_reply(answerer, text, phone)
 
     def _postback_reply(self, event: IncomingEvent) -> list[Message]:
         owner = event.postback_params().get("flow")

@@ -3,8 +3,9 @@
 The event loop that returns LINE's 200s and the worker threads that compute replies
 share CPython's interpreter lock. When several workers compute at once, the loop
 gets the lock only a fraction of the time and every 200 waits. :class:`RequestGate`
-lets one worker at a time compute (sending, which mostly waits on the network, stays
-concurrent), and has that worker first wait briefly while webhook requests are open.
+lets one worker at a time answer a question, the CPU-heavy step, and has that worker
+first wait briefly while webhook requests are open. Flows and sending, which mostly
+wait on the database and the network, stay concurrent.
 Under a load the process cannot keep up with, replies fall behind while the 200s,
 and with them the inbox, keep up.
 """
