@@ -609,3 +609,11 @@ def test_info_logs_private_with_default_flows(settings, fake, answerer, caplog):
     assert not [line for line in info_lines if user_id in line]
     for text in private_texts:
         assert not [line for line in info_lines if text in line]
+
+
+def test_event_without_reply_token_pushed(app, fake):
+    with TestClient(app) as client:
+        post(client, [text_event("Unotoken", "質問です", reply_token=None)])
+        [push] = fake.wait_for(PUSH)
+    assert push.json["to"] == "Unotoken"
+    assert fake.requests_to(REPLY) == []
