@@ -617,3 +617,16 @@ def test_event_without_reply_token_pushed(app, fake):
         [push] = fake.wait_for(PUSH)
     assert push.json["to"] == "Unotoken"
     assert fake.requests_to(REPLY) == []
+
+
+def test_repeated_rejections_logged_once(app, caplog):
+    caplog.set_level(logging.WARNING, logger="webhook.app")
+    with TestClient(app) as client:
+        for _ in range(5):
+            response = post(client, [text_event("Uaaa", "質問")], secret="wrong")
+            assert response.status_code == 400
+    lines = [r.getMessage() for r in caplog.records if "rejected" in r.getMessage()]
+    assert lines == [
+        "webhook call rejected: invalid X-Line-Signature "
+        "(0 more since the last such line)"
+    ]

@@ -50,6 +50,39 @@ PRUNE_INTERVAL_S = 3600.0
 """How often a running app deletes the ids of long-handled events (hourly)."""
 
 
+REJECTION_LOG_INTERVAL_S = 60.0
+"""Minimum seconds between log lines about rejected webhook calls of one kind."""
+
+
+class RejectionLog:
+    """Log rejected webhook calls at WARNING, at most once a minute per reason.
+
+    Anyone can post to ``/callback``, so one line per rejected call would let a
+    flood of bad requests fill the log. Later lines carry the count skipped since.
+    """
+
+    def __init__(self, interval_s: float = REJECTION_LOG_INTERVAL_S) -> None:
+        self._interval_s = interval_s
+        self._lock = threading.Lock()
+        self._next_at: dict[str, float] = {}
+        self._skipped: dict[str, int] = {}
+
+    def warn(self, reason: str) -> None:
+        """Log that a call was rejected for ``reason``, unless logged recently."""
+        now = time.monotonic()
+        with self._lock:
+            if now < self._next_at.get(reason, 0.0):
+                self._skipped[reason] = self._skipped.get(reason, 0) + 1
+                return
+            self._next_at[reason] = now + self._interval_s
+            skipped = self._skipped.pop(reason, 0)
+        logger.warning(
+            "webhook call rejected: %s (%d more since the last such line)",
+            reason,
+            skipped,
+        )
+
+
 class WebhookService:
     """The state behind the routes: verification, inbox, worker and handler."""
 
@@ -71,6 +104,7 @@ class WebhookService:
         self._worker_threads = worker_threads
         self._accept_lock = threading.Lock()
         self._next_prune = 0.0
+        self.rejections = RejectionLog()
         self.worker: KeyedWorker[InboxItem] | None = None
 
     def signature_is_valid(self, body: bytes, signature: str) -> bool:
@@ -167,7 +201,8 @@ def create_app(
     index is missing. ``flows`` defaults to ``build_flows(...)``. With
     ``handle_events=False`` events are verified and stored but not handled, which
     leaves them for the next app on the same database. Raises ConfigError when the
-    channel secret or access token is missing.
+    channel secret is missing, or when the access token is missing and no
+    ``line_client`` is given.
     """
     if not settings.line_channel_secret:
         raise ConfigError(
@@ -242,32 +277,29 @@ def create_app(
 
 
 async def _callback(service: WebhookService, request: Request) -> JSONResponse:
+    too_large = f"body is larger than {MAX_BODY_BYTES} bytes"
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        return _error(413, f"body is larger than {MAX_BODY_BYTES} bytes")
+        return _reject(service, 413, too_large)
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_BODY_BYTES:
-            return _error(413, f"body is larger than {MAX_BODY_BYTES} bytes")
+            return _reject(service, 413, too_large)
 
     signature = request.headers.get("x-line-signature")
     if not signature:
-        logger.warning("webhook call without X-Line-Signature rejected")
-        return _error(400, "missing X-Line-Signature header")
+        return _reject(service, 400, "missing X-Line-Signature header")
     if not service.signature_is_valid(bytes(body), signature):
-        logger.warning("webhook call with an invalid signature rejected")
-        return _error(400, "invalid X-Line-Signature")
+        return _reject(service, 400, "invalid X-Line-Signature")
 
     try:
         payload = json.loads(body)
     except ValueError:
-        logger.warning("signed webhook body is not JSON; rejected")
-        return _error(400, "body is not JSON")
+        return _reject(service, 400, "body is not JSON")
     events = payload.get("events") if isinstance(payload, dict) else None
     if not isinstance(events, list):
-        logger.warning("signed webhook body has no events list; rejected")
-        return _error(400, "body has no events list")
+        return _reject(service, 400, "body has no events list")
     if not events:
         return JSONResponse({})
 
@@ -278,6 +310,11 @@ async def _callback(service: WebhookService, request: Request) -> JSONResponse:
         return _error(503, "events could not be stored; LINE may redeliver them")
     logger.info("webhook: %d events, %d new", len(events), stored)
     return JSONResponse({})
+
+
+def _reject(service: WebhookService, status: int, reason: str) -> JSONResponse:
+    service.rejections.warn(reason)
+    return _error(status, reason)
 
 
 def _error(status: int, message: str) -> JSONResponse:
