@@ -122,7 +122,7 @@ def crawl_site(
     Raises StartUrlError, DataDirError, UnreachableHostError or StartPageError
     before the store is touched. KeyboardInterrupt leaves the run resumable.
     """
-    start = validate_start_url(start_url)
+    start = validate_start_url(start_url, config.max_url_length)
     settings.ensure_data_dir()
     crawl = Crawl(settings, start, config, progress or Progress(enabled=False))
     return asyncio.run(crawl.run())

@@ -105,21 +105,54 @@ _DIGITS = re.compile(r"\d+")
 _RESERVED_ESCAPE = re.compile(r"(%(?:2[fF]|3[fF]|23|25|26|3[dD]|2[bB]))")
 
 
-def validate_start_url(url: str) -> str:
-    """Return the normalised start URL, or raise StartUrlError naming it."""
-    parts = urlsplit(url.strip())
-    if parts.scheme.lower() not in DEFAULT_PORTS or not parts.hostname:
+def validate_start_url(url: str, max_length: int = 2048) -> str:
+    """Return the normalised start URL, or raise StartUrlError naming it.
+
+    Rejects URLs that are not absolute http(s), longer than ``max_length``
+    characters, with a port outside 1-65535, an invalid IPv6 host, or a user name
+    or password (which the crawl would drop and the logs would show).
+    """
+    url = url.strip()
+    shown = _shorten(url)
+    if len(url) > max_length:
         raise StartUrlError(
-            f"start URL {url!r} is invalid: it needs http:// or https:// and a host; "
-            "pass an absolute URL such as https://www.city.example.lg.jp/"
+            f"start URL {shown!r} is {len(url)} characters long; pass a URL of at "
+            f"most {max_length} characters"
         )
     try:
-        parts.port  # noqa: B018 - raises ValueError for a bad port
-    except ValueError as exc:
+        parts = urlsplit(url)
+    except ValueError as exc:  # an unclosed "[" of an IPv6 host
         raise StartUrlError(
-            f"start URL {url!r} has an invalid port; use a number from 1 to 65535"
+            f"start URL {shown!r} is invalid ({exc}); pass an absolute URL such as "
+            "https://www.city.example.lg.jp/"
         ) from exc
-    return normalize_url(url.strip())
+    if parts.scheme.lower() not in DEFAULT_PORTS or not parts.hostname:
+        raise StartUrlError(
+            f"start URL {shown!r} is invalid: it needs http:// or https:// and a "
+            "host; pass an absolute URL such as https://www.city.example.lg.jp/"
+        )
+    if parts.username is not None or parts.password is not None:
+        raise StartUrlError(
+            f"start URL for host {parts.hostname!r} contains a user name or "
+            "password; the crawler sends no credentials, so remove the part "
+            "before '@'"
+        )
+    try:
+        port = parts.port  # raises ValueError above 65535
+    except ValueError:
+        port = -1
+    if port is not None and not 1 <= port <= 65535:
+        raise StartUrlError(
+            f"start URL {shown!r} has an invalid port; use a number from 1 to 65535"
+        )
+    return normalize_url(url)
+
+
+def _shorten(value: str, limit: int = 120) -> str:
+    """Return ``value`` cut to ``limit`` characters for an error message."""
+    if len(value) <= limit:
+        return value
+    return f"{value[:limit]}..."
 
 
 def normalize_url(url: str) -> str:
