@@ -21,10 +21,11 @@ from sqlalchemy import (
     Table,
     create_engine,
     event,
+    inspect,
     select,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
 from cityline.errors import ConfigError, DataDirError, SchemaVersionError
 
@@ -94,19 +95,25 @@ def ensure_schema(
     """Create the tables of ``component`` if missing and check its schema version.
 
     A fresh database gets the tables and ``version``. A database at the same version
-    is left as it is. Raises SchemaVersionError when it contains another version, because
-    no migration exists yet between versions. Raises DataDirError when the database
-    cannot be written.
+    is left as it is. Raises SchemaVersionError when it contains another version,
+    because no migration exists yet between versions, or when it already has tables
+    of ``component`` without a recorded version (another program's database).
+    Raises DataDirError when the database cannot be written or is not a database.
     """
+    shown = engine.url.render_as_string(hide_password=True)
     try:
         with engine.begin() as connection:
-            _versions_metadata.create_all(connection)
-            stored = connection.execute(
-                select(schema_versions.c.version).where(
-                    schema_versions.c.component == component
-                )
-            ).scalar_one_or_none()
+            existing = set(inspect(connection).get_table_names())
+            stored = None
+            if schema_versions.name in existing:
+                stored = connection.execute(
+                    select(schema_versions.c.version).where(
+                        schema_versions.c.component == component
+                    )
+                ).scalar_one_or_none()
             if stored is None:
+                _reject_unversioned_tables(existing, component, metadata, shown)
+                _versions_metadata.create_all(connection)
                 metadata.create_all(connection)
                 connection.execute(
                     schema_versions.insert().values(
@@ -117,14 +124,31 @@ def ensure_schema(
                 return
     except OperationalError as exc:
         raise DataDirError(
-            f"database {engine.url.render_as_string(hide_password=True)!r} cannot be "
-            f"opened for writing ({exc.orig}); check the data dir and its permissions"
+            f"database {shown!r} cannot be opened for writing ({exc.orig}); check the "
+            "data dir and its permissions"
+        ) from exc
+    except DatabaseError as exc:
+        raise DataDirError(
+            f"database {shown!r} is corrupt or not a database ({exc.orig}); move the "
+            "file away or restore it from a backup, then run again"
         ) from exc
 
     if stored != version:
         raise SchemaVersionError(
-            f"database {engine.url.render_as_string(hide_password=True)!r} has "
-            f"{component} schema version {stored}, but this cityline uses {version}; "
-            "use a new data dir or the cityline release that wrote it"
+            f"database {shown!r} has {component} schema version {stored}, but this "
+            f"cityline uses {version}; use a new data dir or the cityline release that "
+            "wrote it"
         )
     metadata.create_all(engine)
+
+
+def _reject_unversioned_tables(
+    existing: set[str], component: str, metadata: MetaData, shown: str
+) -> None:
+    clashes = sorted(existing & set(metadata.tables))
+    if clashes:
+        raise SchemaVersionError(
+            f"database {shown!r} already has table(s) {', '.join(clashes)} but no "
+            f"{component} schema version, so another program wrote it; use a new "
+            "data dir or another database URL"
+        )

@@ -1,0 +1,81 @@
+"""Bad databases and data dirs: the CLI prints one error line and changes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cityline.cli import main
+
+
+@pytest.fixture
+def invoke(capsys, monkeypatch):
+    """Run ``cityline.cli.main`` in this process, like the console command."""
+
+    def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
+        argv = ["cityline", "--data-dir", str(data_dir), *args]
+        monkeypatch.setattr(sys, "argv", argv)
+        capsys.readouterr()
+        try:
+            main()
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        captured = capsys.readouterr()
+        return subprocess.CompletedProcess(argv, code, captured.out, captured.err)
+
+    return run
+
+
+def error_lines(stderr: str) -> list[str]:
+    """Return the stderr lines that are not log lines."""
+    return [line for line in stderr.splitlines() if " INFO " not in line]
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_garbage_page_store_is_rejected(invoke, tmp_path):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    store = data_dir / "pages.db"
+    store.write_bytes(os.urandom(20_000))
+    before = digest(store)
+
+    result = invoke(data_dir, "pages")
+
+    lines = error_lines(result.stderr)
+    assert result.returncode == 2
+    assert len(lines) == 1, result.stderr
+    assert "is corrupt or not a database" in lines[0]
+    assert digest(store) == before
+
+
+def test_foreign_page_store_is_rejected(invoke, tmp_path):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    store = data_dir / "pages.db"
+    with sqlite3.connect(store) as connection:
+        connection.execute("CREATE TABLE pages (x INTEGER)")
+        connection.execute("INSERT INTO pages VALUES (1)")
+    connection.close()
+
+    result = invoke(data_dir, "pages", "--json")
+
+    lines = error_lines(result.stderr)
+    assert result.returncode == 2
+    assert len(lines) == 1, result.stderr
+    assert "already has table(s) pages but no pages schema version" in lines[0]
+    with sqlite3.connect(store) as connection:
+        tables = connection.execute("SELECT name FROM sqlite_master").fetchall()
+        rows = connection.execute("SELECT x FROM pages").fetchall()
+    connection.close()
+    assert tables == [("pages",)]
+    assert rows == [(1,)]
