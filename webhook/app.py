@@ -151,6 +151,7 @@ class WebhookService:
             self._prune()
         # Storing and queueing under one lock keeps each user's events in the
         # order in which they were stored, even when bodies arrive concurrently.
+        # NOTE: the order holds within one process only; serve runs one.
         with self._accept_lock:
             items = self.inbox.add(events)
             for item in items:
