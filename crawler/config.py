@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from cityline.errors import ConfigError
 
@@ -52,3 +53,19 @@ class CrawlConfig:
             if not ok:
                 value = getattr(self, name)
                 raise ConfigError(f"crawl setting {name}={value!r} is invalid; {fix}")
+        for prefix in self.allowed_prefixes:
+            _check_prefix(prefix)
+
+
+def _check_prefix(prefix: str) -> None:
+    """Raise ConfigError unless ``prefix`` starts with http(s)://HOST."""
+    try:
+        parts = urlsplit(prefix)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # an invalid IPv6 host
+        valid = False
+    if not valid:
+        raise ConfigError(
+            f"allowed URL prefix {prefix!r} is invalid; pass --allow-prefix an "
+            "http(s) URL prefix such as https://www.city.example.lg.jp/kurashi/"
+        )

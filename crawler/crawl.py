@@ -41,8 +41,8 @@ from crawler.store import (
 from crawler.urls import (
     in_scope,
     is_file_url,
-    normalize_url,
     origin,
+    resolve_link,
     url_pattern,
     validate_start_url,
 )
@@ -668,7 +668,9 @@ class Crawl:
         seen: set[str] = set()
         pages: list[str] = []
         while queue and len(seen) < self.config.max_sitemaps:
-            sitemap_url = normalize_url(queue.pop(0))
+            sitemap_url = resolve_link(host, queue.pop(0))
+            if sitemap_url is None:  # not http(s), a bad port or IPv6 host
+                continue
             if sitemap_url in seen or not self._in_scope(sitemap_url):
                 continue
             seen.add(sitemap_url)
@@ -689,11 +691,13 @@ class Crawl:
             except ValueError as exc:
                 logger.warning("sitemap %s is invalid: %s", sitemap_url, exc)
                 continue
-            queue.extend(urljoin(sitemap_url, loc) for loc in sitemap.sitemaps)
+            for loc in sitemap.sitemaps:
+                nested = resolve_link(sitemap_url, loc)
+                if nested is not None:
+                    queue.append(nested)
             for loc in sitemap.pages:
-                try:
-                    page = normalize_url(urljoin(sitemap_url, loc))
-                except ValueError:
+                page = resolve_link(sitemap_url, loc)
+                if page is None:
                     continue
                 if self._in_scope(page) and not is_file_url(page):
                     pages.append(page)

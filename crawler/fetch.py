@@ -17,12 +17,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
 from crawler.config import CrawlConfig
-from crawler.urls import normalize_url
+from crawler.urls import resolve_link
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +172,13 @@ class Fetcher:
             location = response_headers.get("location")
             if status not in REDIRECT_STATUSES or not location:
                 return result
-            target = normalize_url(urljoin(current, location))
+            target = resolve_link(current, location)
+            if target is None:
+                result.error, result.error_kind = (
+                    f"redirect to an invalid or non-http(s) URL {location!r}",
+                    "redirect",
+                )
+                return result
             result.redirects.append((current, status))
             if target in seen:
                 result.error, result.error_kind = (

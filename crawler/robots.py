@@ -103,8 +103,12 @@ def parse_robots(text: str, user_agent: str, robots_url: str) -> RobotsRules:
         name, value = (part.strip() for part in line.split(":", 1))
         name = name.lower()
         if name == "sitemap":
-            if value:
-                sitemaps.append(urljoin(robots_url, value))
+            try:
+                sitemap_url = urljoin(robots_url, value) if value else None
+            except ValueError:  # an invalid IPv6 host
+                sitemap_url = None
+            if sitemap_url:
+                sitemaps.append(sitemap_url)
             continue
         if name == "user-agent":
             if current is None or not in_agent_lines:

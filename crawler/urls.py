@@ -179,10 +179,10 @@ def resolve_link(base: str, href: str) -> str | None:
     href = href.strip()
     if not href or href.startswith("#"):
         return None
-    absolute = urljoin(base, href)
-    if urlsplit(absolute).scheme.lower() not in DEFAULT_PORTS:
-        return None
     try:
+        absolute = urljoin(base, href)
+        if urlsplit(absolute).scheme.lower() not in DEFAULT_PORTS:
+            return None
         return normalize_url(absolute)
     except ValueError:  # a bad port or an invalid IPv6 host
         return None

@@ -9,6 +9,10 @@ from pathlib import Path
 import pytest
 
 from cityline.cli import main
+from crawler.crawl import crawl_site
+from crawler.store import PageStore
+from crawler.urls import resolve_link
+from tests.crawl_site import FAST, FakeSite, settings_for
 
 
 @pytest.fixture
@@ -67,3 +71,57 @@ def test_crawl_error_shortens_huge_url(invoke, tmp_path):
     result = invoke(tmp_path / "data", "crawl", "http://" + "b" * 5000 + ".example/")
 
     assert len(result.stderr) < 400
+
+
+@pytest.mark.parametrize("prefix", ["ftp://x/", "kurashi/", "http://[::1"])
+def test_crawl_rejects_bad_allow_prefix(invoke, tmp_path, prefix):
+    data_dir = tmp_path / "data"
+
+    result = invoke(
+        data_dir, "crawl", "--no-index", "--allow-prefix", prefix, "http://h.test/"
+    )
+
+    lines = error_lines(result.stderr)
+    assert result.returncode == 2
+    assert len(lines) == 1, result.stderr
+    assert f"allowed URL prefix {prefix!r} is invalid" in lines[0]
+    assert not data_dir.exists()
+
+
+@pytest.mark.parametrize(
+    "href", ["http://[::1", "http://[zz]/", "http://127.0.0.1:99999/", "ftp://x/"]
+)
+def test_resolve_link_skips_invalid_links(href):
+    assert resolve_link("http://h.test/", href) is None
+
+
+def test_crawl_survives_invalid_urls_from_the_site(tmp_path):
+    with FakeSite() as site:
+        site.add(
+            "/robots.txt",
+            "User-agent: *\nDisallow:\nSitemap: http://[::1\n",
+            content_type="text/plain",
+        )
+        site.add(
+            "/sitemap.xml",
+            "<?xml version='1.0'?><urlset"
+            " xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+            "<url><loc>http://[::1</loc></url></urlset>",
+            content_type="application/xml",
+        )
+        site.page(
+            "/",
+            "トップ",
+            "<a href='http://[::1'>v6</a><a href='/jump'>jump</a>"
+            "<a href='/a.html'>a</a>",
+        )
+        site.add("/jump", b"", status=302, headers={"Location": "http://[::1/x"})
+        site.page("/a.html", "ページA", "<p>\x00 NUL の入った本文</p>")
+        settings = settings_for(tmp_path)
+
+        summary = crawl_site(settings, site.url("/"), FAST)
+
+    assert summary.failed == 1
+    with PageStore.open(settings.pages_db_path) as store:
+        stored = {page.url for page in store.iter_pages()}
+    assert stored == {site.url("/"), site.url("/a.html")}
