@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 import click
@@ -110,10 +111,13 @@ def format_evaluation(evaluation: Evaluation) -> str:
 
 def _pad(text: str, width: int) -> str:
     """Pad ``text`` to ``width`` terminal columns, counting wide characters as 2."""
-    import unicodedata
-
     columns = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
     return text + " " * max(0, width - columns)
+
+
+def _share(value: float | None) -> str:
+    """Format a share with three decimals, or n/a when there was nothing to count."""
+    return "n/a" if value is None else f"{value:.3f}"
 
 
 def _evaluate_intents(file: Path, as_json: bool) -> None:
@@ -124,8 +128,8 @@ def _evaluate_intents(file: Path, as_json: bool) -> None:
         click.echo(json.dumps(result, ensure_ascii=False, default=str))
         return
     lines = [
-        f"intent accuracy: {result['intent_accuracy']:.3f}",
-        f"category accuracy: {result['category_accuracy']:.3f}",
+        f"intent accuracy: {_share(result['intent_accuracy'])}",
+        f"category accuracy: {_share(result['category_accuracy'])}",
         f"texts: {result['total']}",
     ]
     for key, value in result.items():

@@ -222,3 +222,30 @@ def test_ask_text_prints_fallback(data_dir: Path):
     result = CliRunner().invoke(cli, ["--data-dir", str(data_dir), "ask", "😀"])
     assert result.exit_code == 0, result.output
     assert "0422-51-5131" in result.output
+
+
+def test_evaluate_intents_prints_accuracies(tmp_path: Path):
+    reports = (
+        Path(__file__).resolve().parents[1] / "cityline" / "demo" / "reports.jsonl"
+    )
+    result = CliRunner().invoke(
+        cli, ["--data-dir", str(tmp_path), "evaluate", "--intents", str(reports)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "intent accuracy: " in result.output
+    assert "category accuracy: " in result.output
+    assert "texts: " in result.output
+
+
+def test_evaluate_intents_json_has_the_counts(tmp_path: Path):
+    reports = (
+        Path(__file__).resolve().parents[1] / "cityline" / "demo" / "reports.jsonl"
+    )
+    result = CliRunner().invoke(
+        cli,
+        ["--data-dir", str(tmp_path), "evaluate", "--intents", str(reports), "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.output)
+    for key in ("intent_accuracy", "category_accuracy", "total"):
+        assert key in metrics
