@@ -187,7 +187,10 @@ def _step_report(settings: Settings, conversation: _Conversation, echo: Echo) ->
     engine = create_db_engine(settings.app_database_url)
     store = ReportStore(engine, settings.user_hash_key())
     report = store.list()[0]
-    echo("\nStored report, as `cityline reports show` lists it:")
+    echo(
+        f"\nStored report (in full: cityline --data-dir {settings.data_dir} "
+        f"reports show {report.receipt_no}):"
+    )
     echo(
         f"  {report.receipt_no}  category {report.category}  "
         f"department {report.department}  status {report.status}  "
