@@ -242,14 +242,15 @@ def _step_receive_settings(
         conversation.postback(
             user, f"flow=settings&action=toggle&category={DEMO_CATEGORY}&to=on"
         )
+    catalog = load_catalog(settings)
+    safety = catalog.safety
     echo(
-        f"{DEMO_RESIDENTS} demo residents followed and turned on {DEMO_CATEGORY} "
-        "in 受信設定."
+        f"{DEMO_RESIDENTS} demo residents followed, which subscribes a new friend to "
+        f"{safety.key} ({safety.name}), and turned on {DEMO_CATEGORY} in 受信設定."
     )
 
     engine = create_db_engine(settings.app_database_url)
     store = ReceiveSettingsStore(engine, settings.user_hash_key())
-    catalog = load_catalog(settings)
     sender = BroadcastSender(settings, store, DeliveryLog(engine), catalog, None)
     request = BroadcastRequest(
         category=DEMO_CATEGORY,
