@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from cityline.db import create_db_engine
-from cityline.errors import ConfigError
+from cityline.errors import ConfigError, DataDirError
 from cityline.settings import Settings
 from webhook.reports.models import Report
 from webhook.reports.office_hours import JAPAN
@@ -188,6 +188,7 @@ def set_status_command(
     changed_by: str | None,
 ) -> None:
     """Change a report's status (accepted, in_progress, resolved, ...)."""
+    note = _require_text("--note", note, "say in a few words why the status changes")
     report = open_store(settings).set_status(
         receipt_no,
         status,
@@ -195,6 +196,13 @@ def set_status_command(
         note=note,
     )
     click.echo(f"{report.receipt_no}: {report.status}")
+
+
+def _require_text(option: str, value: str, hint: str) -> str:
+    """Return ``value`` stripped, or raise ConfigError naming ``option`` if blank."""
+    if not value.strip():
+        raise ConfigError(f"{option} {value!r} is empty; {hint}")
+    return value.strip()
 
 
 @reports.command("remove")
@@ -215,6 +223,7 @@ def remove_command(
     delete_content: bool,
 ) -> None:
     """Remove a report that breaks the rules; it leaves every public view."""
+    reason = _require_text("--reason", reason, "name the rule the report breaks")
     store = open_store(settings)
     report = store.set_status(
         receipt_no,
@@ -258,7 +267,13 @@ def export_command(settings: Settings, export_format: str, out: Path | None) -> 
         click.echo(content, nl=False)
         return
     encoding = "utf-8-sig" if export_format == "csv" else "utf-8"
-    out.write_text(content, encoding=encoding, newline="")
+    try:
+        out.write_text(content, encoding=encoding, newline="")
+    except OSError as exc:
+        raise DataDirError(
+            f"cannot write the export to {str(out)!r} ({exc.strerror}); pass --out "
+            "a file in a writable folder"
+        ) from exc
     click.echo(f"{len(records)} reports written to {out}", err=True)
 
 

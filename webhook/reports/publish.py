@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from cityline.errors import DataDirError
 from webhook import texts
 from webhook.reports.office_hours import JAPAN
 from webhook.reports.public import FIELDS, PublicReport
@@ -53,15 +54,26 @@ class PublishResult:
 
 
 def publish(records: list[PublicReport], out_dir: Path, now: datetime) -> PublishResult:
-    """Write reports.json, reports.csv and index.html for ``records`` to ``out_dir``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write reports.json, reports.csv and index.html for ``records`` to ``out_dir``.
+
+    Raises DataDirError naming ``out_dir`` when the folder cannot be created or
+    written. Files already in it are then left as they were, apart from those
+    written before the failure.
+    """
     rows = [record.to_dict() for record in records]
     generated = now.astimezone(JAPAN).isoformat(timespec="seconds")
-    files = (
-        _write(out_dir / JSON_NAME, render_json(rows, generated)),
-        _write(out_dir / CSV_NAME, render_csv(rows)),
-        _write(out_dir / HTML_NAME, render_html(rows, generated)),
-    )
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        files = (
+            _write(out_dir / JSON_NAME, render_json(rows, generated)),
+            _write(out_dir / CSV_NAME, render_csv(rows)),
+            _write(out_dir / HTML_NAME, render_html(rows, generated)),
+        )
+    except OSError as exc:
+        raise DataDirError(
+            f"cannot write the public files to {str(out_dir)!r} ({exc.strerror}); "
+            "pass --out a writable folder"
+        ) from exc
     logger.info("published %d reports to %s", len(rows), out_dir)
     return PublishResult(out_dir=out_dir, count=len(rows), files=files)
 
@@ -128,6 +140,10 @@ def _cell(value) -> str:
 def _write(path: Path, content: str) -> Path:
     encoding = "utf-8-sig" if path.suffix == ".csv" else "utf-8"
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(content, encoding=encoding, newline="")
-    os.replace(temporary, path)
+    try:
+        temporary.write_text(content, encoding=encoding, newline="")
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        raise
     return path

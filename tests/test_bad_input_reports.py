@@ -1,0 +1,120 @@
+"""Bad input to `cityline reports`: one error line, exit 2, reports unchanged."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from cityline.cli import main
+from cityline.settings import Settings
+from webhook.reports.cli import open_store
+from webhook.reports.models import Draft, StoredPhoto
+from webhook.reports.store import ReportStore, new_draft_id
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def store(settings) -> ReportStore:
+    return open_store(settings)
+
+
+@pytest.fixture
+def receipt_no(store) -> str:
+    """Submit one road report and return its receipt number."""
+    photo = StoredPhoto(
+        path="ab/p.jpg", sha256="0" * 64, width=4, height=3, size_bytes=9
+    )
+    draft = Draft(
+        draft_id=new_draft_id(),
+        step="confirm",
+        category="road",
+        photos=[photo],
+        latitude=35.70312,
+        longitude=139.57987,
+        description="道路に穴があいています",
+    )
+    report, _ = store.submit(store.hash_user("Utest"), draft, "道路管理課")
+    return report.receipt_no
+
+
+def run_main(monkeypatch, capsys, settings: Settings, *args: str):
+    """Run the real entry point; return (exit code, stdout, stderr)."""
+    argv = ["cityline", "--data-dir", str(settings.data_dir), "reports", *args]
+    monkeypatch.setattr(sys, "argv", argv)
+    capsys.readouterr()
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def snapshot(store: ReportStore) -> list[tuple]:
+    return [(r.receipt_no, r.status, len(r.history)) for r in store.list()]
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        (["set-status", "{no}", "accepted", "--note", ""], "--note '' is empty"),
+        (["set-status", "{no}", "accepted", "--note", "  "], "--note '  ' is empty"),
+        (["remove", "{no}", "--reason", ""], "--reason '' is empty"),
+    ],
+)
+def test_blank_note_is_rejected(
+    monkeypatch, capsys, settings, store, receipt_no, command, expected
+):
+    before = snapshot(store)
+    args = [part.replace("{no}", receipt_no) for part in command]
+
+    code, _out, err = run_main(monkeypatch, capsys, settings, *args)
+
+    lines = err.strip().splitlines()
+    assert code == 2
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: ")
+    assert expected in lines[0]
+    assert snapshot(store) == before
+
+
+def test_export_into_a_file_path_fails_cleanly(
+    monkeypatch, capsys, settings, receipt_no, tmp_path
+):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("keep me")
+    target = blocker / "export.csv"
+
+    code, _out, err = run_main(
+        monkeypatch, capsys, settings, "export", "--format", "csv", "--out", str(target)
+    )
+
+    lines = err.strip().splitlines()
+    assert code == 2
+    assert len(lines) == 1, err
+    assert f"cannot write the export to {str(target)!r}" in lines[0]
+    assert blocker.read_text() == "keep me"
+
+
+def test_publish_into_a_file_path_fails_cleanly(
+    monkeypatch, capsys, settings, receipt_no, tmp_path
+):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("keep me")
+    target = blocker / "public"
+
+    code, _out, err = run_main(
+        monkeypatch, capsys, settings, "publish", "--out", str(target)
+    )
+
+    lines = err.strip().splitlines()
+    assert code == 2
+    assert len(lines) == 1, err
+    assert f"cannot write the public files to {str(target)!r}" in lines[0]
+    assert blocker.read_text() == "keep me"
