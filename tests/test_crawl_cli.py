@@ -238,7 +238,9 @@ def test_interrupted_crawl_resumes(tmp_path, signal_number):
                 site.url("/"),
                 "--no-index",
                 "--delay",
-                "0.1",
+                # 31 pages at 0.3 s apiece leave about 9 s to interrupt the crawl,
+                # even when a loaded machine delays this test's polling.
+                "0.3",
                 "--concurrency",
                 "1",
             ],
@@ -249,6 +251,7 @@ def test_interrupted_crawl_resumes(tmp_path, signal_number):
         deadline = time.monotonic() + 30
         while stored_count(db) < 5 and time.monotonic() < deadline:
             time.sleep(0.05)
+        assert process.poll() is None, "the crawl finished before it was interrupted"
         process.send_signal(signal_number)
         _out, err = process.communicate(timeout=30)
         first_run_paths = set(site.paths())
