@@ -59,5 +59,9 @@ def run_server(app: FastAPI, host: str, port: int, log_level: str = "info") -> N
     import uvicorn
 
     sys.setswitchinterval(SWITCH_INTERVAL_S)
-    logger.info("serving the webhook on http://%s:%d", host, port)
+    if port:
+        logger.info("serving the webhook on http://%s:%d", host, port)
+    else:
+        # uvicorn picks the port and logs "Uvicorn running on ..." with it.
+        logger.info("serving the webhook on %s, on a port the system picks", host)
     uvicorn.run(app, host=host, port=port, log_level=log_level)
