@@ -169,6 +169,13 @@ def load_catalog(settings: Settings, path: Path | None = None) -> Catalog:
             f"the category file {str(path)!r} must contain a JSON object with "
             "'categories' and/or 'areas'"
         )
+    unknown = sorted(set(document) - {"categories", "areas"})
+    if unknown:
+        # A misspelt list name would otherwise fall back to the defaults silently.
+        raise ConfigError(
+            f"the category file {str(path)!r} has unknown field(s) "
+            f"{', '.join(map(repr, unknown))}; use only 'categories' and 'areas'"
+        )
     try:
         return Catalog(
             categories=_parse_choices(document, "categories", DEFAULT_CATEGORIES),

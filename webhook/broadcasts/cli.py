@@ -184,7 +184,13 @@ def cancel_command(settings: Settings, broadcast_id: str) -> None:
 
 
 @broadcast.command("log")
-@click.option("--limit", default=20, show_default=True, help="Number of broadcasts.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="Number of broadcasts to show.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def log_command(settings: Settings, limit: int, as_json: bool) -> None:

@@ -206,10 +206,17 @@ class BroadcastSender:
         """Send the pending chunks of ``broadcast_id`` with their stored retry keys.
 
         Raises RetryKeyExpiredError, before sending anything, when a pending chunk
-        was first attempted more than 24 hours ago, unless ``force`` is set.
+        was first attempted more than 24 hours ago, unless ``force`` is set, and
+        ConfigError when the broadcast was cancelled.
         """
         client = self._require_client()
-        return self._deliver(self._log.get(broadcast_id), client, force=force)
+        record = self._log.get(broadcast_id)
+        if record.status == "cancelled":
+            raise ConfigError(
+                f"broadcast {record.id} was cancelled, so it has no chunks to resume; "
+                "send it again with `cityline broadcast send`"
+            )
+        return self._deliver(record, client, force=force)
 
     def resume_unfinished(self, *, force: bool = False) -> list[BroadcastOutcome]:
         """Resume every unfinished broadcast, oldest first."""

@@ -1,0 +1,107 @@
+"""Bad input to `cityline broadcast`: one error line, exit 2, nothing sent."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert
+
+from cityline.cli import main
+from cityline.db import create_db_engine
+from cityline.fake_line_api import FakeLineApi
+from cityline.settings import Settings
+from webhook.broadcasts.store import ReceiveSettingsStore, subscriptions
+
+MULTICAST = "/v2/bot/message/multicast"
+
+
+@pytest.fixture
+def fake():
+    with FakeLineApi() as server:
+        yield server
+
+
+@pytest.fixture
+def data_dir(tmp_path) -> Path:
+    """Return a data dir with 20 safety subscribers."""
+    settings = Settings(data_dir=tmp_path / "data")
+    engine = create_db_engine(settings.app_database_url)
+    store = ReceiveSettingsStore(engine, settings.user_hash_key())
+    with store.engine.begin() as connection:
+        connection.execute(
+            insert(subscriptions),
+            [{"user_id": f"U{n:032x}", "category": "bosai"} for n in range(20)],
+        )
+    engine.dispose()
+    return settings.data_dir
+
+
+@pytest.fixture
+def invoke(capsys, monkeypatch, fake, data_dir):
+    """Run `cityline broadcast ARGS` in this process against the fake LINE API."""
+    monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", "test-token")
+    monkeypatch.setenv("CITYLINE_LINE_API_URL", fake.base_url)
+    monkeypatch.setenv("CITYLINE_LINE_DATA_API_URL", fake.base_url)
+    monkeypatch.delenv("CITYLINE_DATABASE_URL", raising=False)
+
+    def run(*args: str) -> tuple[int, str, str]:
+        argv = ["cityline", "--data-dir", str(data_dir), "broadcast", *args]
+        monkeypatch.setattr(sys, "argv", argv)
+        capsys.readouterr()
+        try:
+            main()
+            code = 0
+        except SystemExit as exc:
+            code = exc.code
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
+
+
+def error_lines(stderr: str) -> list[str]:
+    """Return the stderr lines that are not log lines."""
+    return [line for line in stderr.splitlines() if line.startswith("error: ")]
+
+
+def test_resume_of_cancelled_broadcast_is_rejected(invoke, fake):
+    fake.fail_next(MULTICAST, 400, times=100)
+    code, _out, _err = invoke("send", "--category", "bosai", "--text", "訓練")
+    assert code == 2
+    _code, out, _err = invoke("log", "--json")
+    [record] = json.loads(out)
+    broadcast_id = record["broadcast_id"]
+    invoke("cancel", broadcast_id)
+    sent_before = len(fake.requests_to(MULTICAST))
+
+    code, _out, err = invoke("resume", broadcast_id)
+
+    lines = error_lines(err)
+    assert code == 2
+    assert len(lines) == 1, err
+    assert f"broadcast {broadcast_id} was cancelled" in lines[0]
+    assert len(fake.requests_to(MULTICAST)) == sent_before
+
+
+def test_misspelt_catalog_field_is_rejected(invoke, fake, data_dir):
+    catalog = data_dir / "receive_categories.json"
+    catalog.write_text('{"categorys": []}', encoding="utf-8")
+
+    code, _out, err = invoke("send", "--category", "bosai", "--text", "訓練")
+
+    lines = error_lines(err)
+    assert code == 2
+    assert len(lines) == 1, err
+    assert "unknown field(s) 'categorys'" in lines[0]
+    assert fake.requests_to(MULTICAST) == []
+
+
+def test_log_limit_below_one_is_rejected(invoke):
+    code, out, err = invoke("log", "--limit", "-1")
+
+    assert code == 2
+    assert out == ""
+    assert "'--limit': -1 is not in the range x>=1" in err
