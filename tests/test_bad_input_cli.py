@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from cityline.cli import main
+from cityline.demo.run import DEMO_LOCK, DEMO_MARKER, _demo_lock
 
 
 @pytest.fixture
@@ -79,3 +80,33 @@ def test_foreign_page_store_is_rejected(invoke, tmp_path):
     connection.close()
     assert tables == [("pages",)]
     assert rows == [(1,)]
+
+
+def test_concurrent_demo_leaves_running_one_alone(invoke, tmp_path):
+    data_dir = tmp_path / "data"
+    demo_dir = data_dir / "demo"
+    demo_dir.mkdir(parents=True)
+    (demo_dir / DEMO_MARKER).write_text("cityline demo data\n")
+    (demo_dir / "pages.db").write_bytes(b"in use by the first demo")
+
+    with _demo_lock(data_dir / DEMO_LOCK):
+        result = invoke(data_dir, "demo")
+
+    lines = error_lines(result.stderr)
+    assert result.returncode == 2
+    assert len(lines) == 1, result.stderr
+    assert "another cityline demo is running" in lines[0]
+    assert (demo_dir / "pages.db").read_bytes() == b"in use by the first demo"
+
+
+def test_demo_under_a_file_is_rejected(invoke, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("keep me")
+
+    result = invoke(blocker / "data", "demo")
+
+    lines = error_lines(result.stderr)
+    assert result.returncode == 2
+    assert len(lines) == 1, result.stderr
+    assert "is not writable (Not a directory)" in lines[0]
+    assert blocker.read_text() == "keep me"

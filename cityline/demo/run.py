@@ -13,7 +13,9 @@ under uvicorn. It stops all three before it returns.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fcntl
 import io
 import logging
 import shutil
@@ -53,6 +55,8 @@ DEMO_CHANNEL_SECRET = "demo-channel-secret-0123456789ab"
 DEMO_ACCESS_TOKEN = "demo-access-token"
 # A file that marks a folder as the demo's own, so that only such a folder is emptied.
 DEMO_MARKER = ".cityline-demo"
+# Lock file beside the demo folder, held for a whole run.
+DEMO_LOCK = "demo.lock"
 REPLY_PATH = "/v2/bot/message/reply"
 REPLY_TIMEOUT_S = 20.0
 
@@ -85,11 +89,13 @@ def run_demo(settings: Settings, echo: Echo) -> Path:
         line_channel_secret=DEMO_CHANNEL_SECRET,
         line_channel_access_token=DEMO_ACCESS_TOKEN,
     )
-    _reset_demo_dir(demo_settings.data_dir)
-    demo_settings.ensure_data_dir()
-    (demo_settings.data_dir / DEMO_MARKER).write_text("cityline demo data\n")
-
+    settings.ensure_data_dir()
     with ExitStack() as servers:
+        servers.enter_context(_demo_lock(settings.data_dir / DEMO_LOCK))
+        _reset_demo_dir(demo_settings.data_dir)
+        demo_settings.ensure_data_dir()
+        (demo_settings.data_dir / DEMO_MARKER).write_text("cityline demo data\n")
+
         site = servers.enter_context(DemoSite())
         echo(f"Demo city site served at {site.base_url}/")
         _step_crawl(demo_settings, site.base_url, echo)
@@ -118,6 +124,25 @@ def run_demo(settings: Settings, echo: Echo) -> Path:
         echo(f"  {name:<12} {note}")
     echo(f"Finished in {time.monotonic() - started:.1f} s.")
     return demo_settings.data_dir
+
+
+@contextlib.contextmanager
+def _demo_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` or raise DataDirError if another demo has it.
+
+    A second demo on the same data dir would delete the first one's folder while
+    it runs. The operating system releases the lock when the process ends.
+    """
+    with open(path, "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise DataDirError(
+                f"another cityline demo is running with the data dir "
+                f"{str(path.parent)!r}; wait for it to finish or pass another "
+                "--data-dir"
+            ) from exc
+        yield
 
 
 def _reset_demo_dir(folder: Path) -> None:
