@@ -123,16 +123,51 @@ def _share(value: float | None) -> str:
 def _evaluate_intents(file: Path, as_json: bool) -> None:
     from answerer.intents import evaluate_intents
 
-    result = evaluate_intents(file)
+    try:
+        result = evaluate_intents(file)
+    except ValueError as exc:
+        raise ConfigError(
+            f"{str(file)!r} is not a file of labelled texts: {exc}. --intents expects "
+            'JSON lines {"text": ..., "label": "report"|"question", "category": ...}, '
+            "such as answerer/intent_data/holdout.jsonl; "
+            "drop --intents to score a question file"
+        ) from exc
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, default=str))
         return
+    click.echo(format_intents(result))
+
+
+def format_intents(result: dict) -> str:
+    """Return the intent evaluation of ``result`` as text tables."""
     lines = [
+        f"texts: {result['total']} ({result['reports']} reports, "
+        f"{result['questions']} questions), flagged urgent: {result['urgent_flagged']}",
         f"intent accuracy: {_share(result['intent_accuracy'])}",
-        f"category accuracy: {_share(result['category_accuracy'])}",
-        f"texts: {result['total']}",
+        f"category accuracy over reports: {_share(result['category_accuracy'])} "
+        "(a category in a line's accept alternates counts as correct)",
+        "",
+        "labels, expected (rows) against predicted (columns):",
+        f"{'expected label':<16} "
+        + " ".join(f"{label:>9}" for label in result["label_confusion"]),
     ]
-    for key, value in result.items():
-        if key not in ("intent_accuracy", "category_accuracy", "total"):
-            lines.append(f"{key}: {value}")
-    click.echo("\n".join(lines))
+    for expected, row in result["label_confusion"].items():
+        cells = " ".join(
+            f"{row.get(label, 0):>9}" for label in result["label_confusion"]
+        )
+        lines.append(f"{expected:<16} {cells}")
+    lines += ["", f"{'category':<12} {'reports':>7} {'correct':>7} {'share':>6}"]
+    for category, counts in result["per_category"].items():
+        if not counts["total"]:
+            continue
+        share = counts["correct"] / counts["total"]
+        lines.append(
+            f"{category:<12} {counts['total']:>7} {counts['correct']:>7} {share:>6.2f}"
+        )
+    errors = result.get("errors") or []
+    lines += ["", f"misses: {len(errors)}"]
+    for error in errors:
+        expected = "/".join(str(part) for part in error["expected"])
+        predicted = "/".join(str(part) for part in error["predicted"])
+        lines.append(f"  line {error['line']}: expected {expected}, got {predicted}")
+    return "\n".join(lines)

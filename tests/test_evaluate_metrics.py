@@ -233,7 +233,7 @@ def test_evaluate_intents_prints_accuracies(tmp_path: Path):
     )
     assert result.exit_code == 0, result.output
     assert "intent accuracy: " in result.output
-    assert "category accuracy: " in result.output
+    assert "category accuracy over reports: " in result.output
     assert "texts: " in result.output
 
 

@@ -1,0 +1,74 @@
+"""`cityline evaluate --intents`: the text tables and the error for a wrong file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cityline.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORTS = ROOT / "cityline" / "demo" / "reports.jsonl"
+QUESTIONS = ROOT / "cityline" / "demo" / "questions.jsonl"
+
+
+@pytest.fixture
+def evaluate_intents(capsys, monkeypatch, tmp_path: Path):
+    """Run ``cityline evaluate --intents FILE`` through the console entry point."""
+
+    def run(file: Path) -> subprocess.CompletedProcess:
+        argv = ["cityline", "--data-dir", str(tmp_path), "evaluate", "--intents"]
+        argv.append(str(file))
+        monkeypatch.setattr(sys, "argv", argv)
+        capsys.readouterr()
+        try:
+            main()
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        captured = capsys.readouterr()
+        return subprocess.CompletedProcess(argv, code, captured.out, captured.err)
+
+    return run
+
+
+def _error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line and " INFO " not in line]
+
+
+def test_question_file_gives_one_error_line(evaluate_intents):
+    result = evaluate_intents(QUESTIONS)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = _error_lines(result.stderr)
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert str(QUESTIONS) in lines[0]
+    assert "drop --intents" in lines[0]
+
+
+def test_invalid_json_gives_error_line(evaluate_intents, tmp_path: Path):
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("{not json\n", encoding="utf-8")
+    result = evaluate_intents(broken)
+    assert result.returncode == 2
+    lines = _error_lines(result.stderr)
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert "broken.jsonl" in lines[0]
+
+
+def test_text_output_has_confusion_and_category_tables(evaluate_intents):
+    result = evaluate_intents(REPORTS)
+    assert result.returncode == 0, result.stderr
+    assert "accept alternates counts as correct" in result.stdout
+    assert "expected label" in result.stdout
+    header = next(
+        line for line in result.stdout.splitlines() if line.endswith(" share")
+    )
+    assert header.split() == ["category", "reports", "correct", "share"]
+    assert "misses: " in result.stdout
+    assert "{" not in result.stdout
