@@ -16,6 +16,8 @@ import click
 from cityline.errors import CitylineError
 from cityline.settings import DEFAULT_DATA_DIR, Settings
 
+logger = logging.getLogger(__name__)
+
 # Subcommand name -> "module:attribute" of its click command.
 SUBCOMMANDS = {
     "crawl": "crawler.cli:crawl",
@@ -72,18 +74,45 @@ def configure_logging(level: int) -> None:
     logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
 
 
+def _database_error() -> type[Exception]:
+    """Return SQLAlchemy's DatabaseError, imported only once an error is raised."""
+    from sqlalchemy.exc import DatabaseError
+
+    return DatabaseError
+
+
 def main() -> None:
-    """Run the command line, printing a CitylineError as one line with exit code 2."""
+    """Run the command line, printing a CitylineError as one line with exit code 2.
+
+    A bad option or argument is printed the same way, as one ``error: ...`` line
+    that names the command's --help, with click's exit code 2.
+    """
     try:
         exit_code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
+    except click.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx is not None else "cityline"
+        message = exc.format_message().rstrip(".")
+        click.echo(f"error: {message}; see `{command} --help`", err=True)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
+        click.echo(f"error: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
     except CitylineError as exc:
         click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except _database_error() as exc:
+        # NOTE: the driver error does not name the file; ensure_schema names it for
+        # the failures it can see when a store is opened.
+        logger.debug("database error", exc_info=True)
+        click.echo(
+            f"error: a database in the data dir failed ({exc.orig}); if a SQLite "
+            "file there is corrupt, restore it from a backup or move it away, then "
+            "run again (-v shows the query)",
+            err=True,
+        )
         sys.exit(2)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)

@@ -13,6 +13,7 @@ import pytest
 
 from cityline.cli import main
 from cityline.demo.run import DEMO_LOCK, DEMO_MARKER, _demo_lock
+from crawler.store import PageStore
 
 
 @pytest.fixture
@@ -110,3 +111,50 @@ def test_demo_under_a_file_is_rejected(invoke, tmp_path):
     assert len(lines) == 1, result.stderr
     assert "is not writable (Not a directory)" in lines[0]
     assert blocker.read_text() == "keep me"
+
+
+def test_corrupt_table_page_gives_one_error_line(invoke, tmp_path):
+    data_dir = tmp_path / "data"
+    store_path = data_dir / "pages.db"
+    PageStore.open(store_path).close()
+    with sqlite3.connect(store_path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+        root_page = connection.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'pages'"
+        ).fetchone()[0]
+    connection.close()
+    with store_path.open("r+b") as handle:
+        handle.seek((root_page - 1) * page_size)
+        handle.write(b"\xee" * page_size)
+
+    result = invoke(data_dir, "pages")
+
+    lines = error_lines(result.stderr)
+    assert result.returncode == 2
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: a database in the data dir failed")
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["crawl", "--delay", "-1", "http://h.test/"], "'--delay': -1.0 is not"),
+        (["crawl", "--concurrency", "abc", "http://h.test/"], "'--concurrency'"),
+        (["reports", "set-status", "R1", "accepted"], "Missing option '--note'"),
+        (["crawll"], "No such command 'crawll'"),
+    ],
+)
+def test_usage_error_is_one_line(invoke, tmp_path, args, expected):
+    data_dir = tmp_path / "data"
+
+    result = invoke(data_dir, *args)
+
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert expected in lines[0]
+    assert "--help`" in lines[0]
+    assert not data_dir.exists()
