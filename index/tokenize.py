@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from sudachipy import Dictionary, Morpheme, SplitMode, Tokenizer
 
 from index.normalize import normalize_text
-from index.variants import is_content_word, synonym_terms, term_key
+from index.variants import is_content_pos, is_content_word, synonym_terms, term_key
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ _BREAKS = ("\n", "。", "．", ". ", "！", "？", "!", "?", "、", " ")
 _dictionary: Dictionary | None = None
 _dictionary_lock = threading.Lock()
 _local = threading.local()
+_content_pos_ids: frozenset[int] | None = None
 
 
 def dictionary() -> Dictionary:
@@ -116,6 +117,25 @@ def morphemes(text: str) -> Iterator[Morpheme]:
         yield from tok.tokenize(piece, SplitMode.C)
 
 
+def content_pos_ids() -> frozenset[int]:
+    """Return the Sudachi part-of-speech ids whose words may become terms.
+
+    A morpheme whose ``part_of_speech_id()`` is not among them gives no term, so
+    the hot loops skip it without reading its surface or dictionary entry.
+    """
+    global _content_pos_ids
+    if _content_pos_ids is None:
+        found = set()
+        dic = dictionary()
+        pos_id = 0
+        while (pos := dic.pos_of(pos_id)) is not None:
+            if is_content_pos(pos):
+                found.add(pos_id)
+            pos_id += 1
+        _content_pos_ids = frozenset(found)
+    return _content_pos_ids
+
+
 def passage_terms(normalized_passages: list[str]) -> list[list[str]]:
     """Return the terms of each passage, tokenizing them together in few calls.
 
@@ -134,11 +154,17 @@ def passage_terms(normalized_passages: list[str]) -> list[list[str]]:
         offset += len(passage) + 1
     joined = "\n".join(normalized_passages)
     tok = tokenizer()
+    content = content_pos_ids()
+    cache = _TERM_CACHE
     piece_start = 0
     current = 0
     for piece in split_for_sudachi(joined):
         for morpheme in tok.tokenize(piece, SplitMode.C):
-            found = cached_morpheme_terms(morpheme)
+            if morpheme.part_of_speech_id() not in content:
+                continue
+            found = cache.get((morpheme.word_id(), morpheme.surface()))
+            if found is None:
+                found = cached_morpheme_terms(morpheme)
             if not found:
                 continue
             position = piece_start + morpheme.begin()
@@ -157,8 +183,17 @@ def terms(text: str) -> list[str]:
     Sudachi synonym groups (see :mod:`index.variants`).
     """
     result: list[str] = []
-    for morpheme in morphemes(text):
-        result.extend(cached_morpheme_terms(morpheme))
+    tok = tokenizer()
+    content = content_pos_ids()
+    cache = _TERM_CACHE
+    for piece in split_for_sudachi(normalize_text(text)):
+        for morpheme in tok.tokenize(piece, SplitMode.C):
+            if morpheme.part_of_speech_id() not in content:
+                continue
+            found = cache.get((morpheme.word_id(), morpheme.surface()))
+            if found is None:
+                found = cached_morpheme_terms(morpheme)
+            result.extend(found)
     return result
 
 

@@ -92,6 +92,15 @@ def term_key(morpheme: Morpheme) -> str:
     return fold_kana(lower_ascii(morpheme.normalized_form() or morpheme.surface()))
 
 
+def is_content_pos(pos: tuple[str, ...]) -> bool:
+    """Tell whether words of the Sudachi part of speech ``pos`` may become terms.
+
+    :func:`is_content_word` is False for every word whose part of speech fails
+    this test; for the others it also looks at the word itself.
+    """
+    return pos[0] in CONTENT_POS and (pos[0], pos[1]) not in DROPPED_SUBPOS
+
+
 def is_content_word(morpheme: Morpheme) -> bool:
     """Tell whether ``morpheme`` is a content word that should become a term.
 
@@ -99,7 +108,7 @@ def is_content_word(morpheme: Morpheme) -> bool:
     verbs are dropped. Single-character nouns such as 犬 and 税 are kept.
     """
     pos = morpheme.part_of_speech()
-    if pos[0] not in CONTENT_POS or (pos[0], pos[1]) in DROPPED_SUBPOS:
+    if not is_content_pos(pos):
         return False
     if pos[1] == "数詞" and not morpheme.surface().isdigit():
         return True
