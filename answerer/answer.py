@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from answerer.confidence import ConfidenceRule
-from answerer.rank import best_passage, rank
+from answerer.rank import best_passage, rank, snippet_grams
 from answerer.snippet import best_snippet
 from cityline.settings import Settings
 from index.artifact import load_model, pointer_stamp
@@ -164,7 +164,7 @@ class Answerer:
         if not self.rule.confident(ranking):
             return self._fallback(question)
         order = top_rows(ranking.scores, top_k)
-        grams = ranking.query.char_grams
+        grams = snippet_grams(model, ranking.query)
         answers = []
         for row in order:
             score = float(ranking.scores[row])

@@ -177,6 +177,21 @@ def rank(model: IndexModel, question: str) -> Ranking:
     )
 
 
+def snippet_grams(
+    model: IndexModel, query: QueryTerms
+) -> tuple[tuple[str, float], ...]:
+    """Return the question's n-grams for choosing snippets, with their idf.
+
+    N-grams found on more than ``common_df_share`` of the pages (mostly particles
+    and verb endings) are left out, as in the n-gram score, unless no other
+    n-gram is left.
+    """
+    keep = _not_common(model, query.char_idf, model.parameters.common_df_share)
+    grams = query.char_grams
+    specific = tuple(gram for gram, kept in zip(grams, keep, strict=True) if kept)
+    return specific or grams
+
+
 def _coverage(matrix: sparse.csc_matrix, query: QueryTerms) -> np.ndarray:
     """Return the share of the question's term idf that each page contains."""
     lengths = np.diff(matrix.indptr)[query.term_columns]

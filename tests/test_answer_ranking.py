@@ -81,8 +81,8 @@ def test_snippet_holds_the_matching_words(answerer):
 
 
 def test_cut_marks_both_cut_ends():
-    text = "あ" * 50 + "手数料" + "い" * 200
-    piece = cut(text, 50)
+    text = "あ" * 90 + "手数料" + "い" * 200
+    piece = cut(text, 90)
     assert len(piece) == MAX_SNIPPET_CHARS
     assert piece.startswith("…")
     assert piece.endswith("…")

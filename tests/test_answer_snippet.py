@@ -1,0 +1,137 @@
+"""Snippets: page furniture is skipped, the whole page is searched, cuts are clean."""
+
+from __future__ import annotations
+
+import pytest
+
+from answerer.answer import Answerer
+from answerer.snippet import (
+    ELLIPSIS,
+    MAX_SNIPPET_CHARS,
+    best_snippet,
+    cut,
+    is_page_furniture,
+)
+from cityline.settings import Settings
+from index.build import build_from_records
+from index.vectorize import PageEntry
+from tests.test_evaluate_gate import DEMO, site_records
+
+FEE_SENTENCE = "粗大ごみの手数料は1点につき400円です。"
+
+
+def _page(*passages: str) -> PageEntry:
+    return PageEntry(
+        url="https://city.example/gomi/sodai.html",
+        title="粗大ごみ",
+        breadcrumbs=["ごみ"],
+        passages=list(passages),
+    )
+
+
+def _grams(*texts: str) -> tuple[tuple[str, float], ...]:
+    """Return every 2- and 3-gram of ``texts`` with weight 1."""
+    grams = {}
+    for text in texts:
+        for size in (2, 3):
+            for start in range(len(text) - size + 1):
+                grams[text[start : start + size]] = 1.0
+    return tuple(grams.items())
+
+
+@pytest.mark.parametrize(
+    "passage",
+    [
+        "更新日 2026年4月1日",
+        "最終更新日:令和8年4月1日",
+        "ページ番号 1004806",
+        "2026/04/01",
+        "掲載日 令和元年5月1日",
+    ],
+)
+def test_furniture_lines_are_recognised(passage):
+    assert is_page_furniture(passage)
+
+
+@pytest.mark.parametrize(
+    "passage",
+    ["令和8年4月1日から受付を始めます。", "手数料 400円", "粗大ごみの出しかた"],
+)
+def test_content_lines_are_not_furniture(passage):
+    assert not is_page_furniture(passage)
+
+
+def test_date_line_in_window_is_skipped():
+    page = _page(
+        "粗大ごみ",
+        "更新日 2026年4月1日",
+        "前日までに申し込んでください。",
+        FEE_SENTENCE,
+    )
+    snippet = best_snippet(page, _grams("粗大ごみ", "2026年"), window=(0, 2))
+    assert "更新日" not in snippet
+    assert snippet == FEE_SENTENCE
+
+
+def test_window_without_match_searches_whole_page():
+    page = _page("受付時間", "平日の午前9時から午後5時まで", FEE_SENTENCE)
+    snippet = best_snippet(page, _grams("手数料"), window=(0, 2))
+    assert snippet == FEE_SENTENCE
+
+
+def test_window_match_is_kept_when_close():
+    page = _page("手数料の支払い", "コンビニで買えます。", FEE_SENTENCE)
+    snippet = best_snippet(page, _grams("手数料"), window=(0, 2))
+    assert snippet == "手数料の支払い"
+
+
+def test_page_of_only_furniture_gives_title():
+    page = _page("粗大ごみ", "更新日 2026年4月1日")
+    assert best_snippet(page, _grams("手数料"), window=(0, 2)) == "粗大ごみ"
+
+
+def test_cut_ends_at_sentence_end():
+    text = "手数料は400円です。" + "収集は月に2回です。" * 8 + "あ" * 200
+    piece = cut(text, text.find("手数料"))
+    assert len(piece) <= MAX_SNIPPET_CHARS
+    assert "手数料は400円です。" in piece
+    assert piece.endswith("。" + ELLIPSIS)
+
+
+def test_cut_starts_at_sentence_start():
+    text = "あ" * 120 + "。手数料は400円です。" + "い" * 120
+    piece = cut(text, text.find("手数料"))
+    assert piece.startswith(ELLIPSIS + "手数料")
+    assert len(piece) <= MAX_SNIPPET_CHARS
+
+
+def test_cut_keeps_combining_mark_with_its_base():
+    # か + U+3099 (combining voiced mark) repeated: no piece may start with the mark.
+    text = "か\u3099" * 150
+    for anchor in range(0, 200, 7):
+        piece = cut(text, anchor).lstrip(ELLIPSIS).rstrip(ELLIPSIS)
+        assert not piece.startswith("\u3099")
+        assert piece.endswith("\u3099")
+
+
+@pytest.fixture(scope="module")
+def answerer(tmp_path_factory) -> Answerer:
+    settings = Settings(data_dir=tmp_path_factory.mktemp("snippets"))
+    build_from_records(site_records(DEMO / "site"), settings.index_dir)
+    return Answerer.load(settings)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "住民票の写しってどこでとれますか",
+        "印鑑登録をしたいです。必要なものは？",
+        "粗大ゴミ 申し込み",
+    ],
+)
+def test_demo_snippets_are_never_furniture(answerer, question):
+    result = answerer.ask(question)
+    assert result.answers
+    for answer in result.answers:
+        assert not is_page_furniture(answer.snippet), answer
+        assert 0 < len(answer.snippet) <= MAX_SNIPPET_CHARS
