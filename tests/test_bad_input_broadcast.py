@@ -105,3 +105,34 @@ def test_log_limit_below_one_is_rejected(invoke):
     assert code == 2
     assert out == ""
     assert "'--limit': -1 is not in the range x>=1" in err
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (["   "], "a broadcast needs text"),
+        (["訓練のお知らせ", " \n "], "text 2 of 2 is empty or only whitespace"),
+    ],
+)
+def test_blank_text_is_rejected(invoke, fake, texts, expected):
+    args = [part for text in texts for part in ("--text", text)]
+
+    code, _out, err = invoke("send", "--category", "bosai", *args)
+
+    lines = error_lines(err)
+    assert code == 2
+    assert len(lines) == 1, err
+    assert expected in lines[0]
+    assert fake.requests_to(MULTICAST) == []
+
+
+@pytest.mark.parametrize("option", ["--area", "--age", "--gender"])
+def test_empty_filter_is_rejected(invoke, fake, option):
+    code, _out, err = invoke("send", "--category", "bosai", option, "", "--text", "a")
+
+    lines = error_lines(err)
+    assert code == 2
+    assert len(lines) == 1, err
+    assert "unknown " in lines[0]
+    assert "''" in lines[0]
+    assert fake.requests_to(MULTICAST) == []

@@ -126,7 +126,9 @@ def send_command(
     filters = {
         name: value
         for name, value in zip(ATTRIBUTES, (gender, age, area), strict=True)
-        if value
+        # An empty --area "" is an unknown value, not "no filter", so that a blank
+        # shell variable never widens a filtered broadcast to the whole category.
+        if value is not None
     }
     request = BroadcastRequest(category, bodies, url or None, filters)
     stores = _open(settings)

@@ -52,9 +52,15 @@ def build_messages(
     not an https URL of at most 1,000 characters.
     """
     cleaned = [body.strip() for body in bodies]
-    if not cleaned or any(not body for body in cleaned):
+    if not any(cleaned):
         raise InvalidBroadcastError(
             "a broadcast needs text; pass a non-empty --text (it may be repeated)"
+        )
+    blank = [number for number, body in enumerate(cleaned, start=1) if not body]
+    if blank:
+        raise InvalidBroadcastError(
+            f"text {blank[0]} of {len(cleaned)} is empty or only whitespace; give "
+            "every --text some words or drop the empty one"
         )
     count = len(cleaned) + (1 if url else 0)
     if count > MAX_MESSAGES_PER_REQUEST:
