@@ -14,7 +14,7 @@ from crawler.crawl import crawl_site
 from crawler.errors import PageStoreError
 from crawler.progress import Progress
 from crawler.store import PageStore
-from crawler.urls import normalize_url
+from crawler.urls import normalize_url, shorten
 
 logger = logging.getLogger(__name__)
 
@@ -158,7 +158,8 @@ def pages(settings: Settings, url: str | None, as_json: bool) -> None:
         page = store.get(url) or store.get(_normalized(url))
         if page is None:
             raise PageStoreError(
-                f"no page stored for {url!r}; run `cityline pages` for the counts"
+                f"no page stored for {shorten(url)!r}; run `cityline pages` for the "
+                "counts"
             )
         if as_json:
             click.echo(json.dumps(page.to_json(), ensure_ascii=False))

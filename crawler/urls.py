@@ -113,7 +113,7 @@ def validate_start_url(url: str, max_length: int = 2048) -> str:
     or password (which the crawl would drop and the logs would show).
     """
     url = url.strip()
-    shown = _shorten(url)
+    shown = shorten(url)
     if len(url) > max_length:
         raise StartUrlError(
             f"start URL {shown!r} is {len(url)} characters long; pass a URL of at "
@@ -148,7 +148,7 @@ def validate_start_url(url: str, max_length: int = 2048) -> str:
     return normalize_url(url)
 
 
-def _shorten(value: str, limit: int = 120) -> str:
+def shorten(value: str, limit: int = 120) -> str:
     """Return ``value`` cut to ``limit`` characters for an error message."""
     if len(value) <= limit:
         return value

@@ -125,3 +125,16 @@ def test_crawl_survives_invalid_urls_from_the_site(tmp_path):
     with PageStore.open(settings.pages_db_path) as store:
         stored = {page.url for page in store.iter_pages()}
     assert stored == {site.url("/"), site.url("/a.html")}
+
+
+def test_pages_error_shortens_huge_url(invoke, tmp_path):
+    data_dir = tmp_path / "data"
+    PageStore.open(data_dir / "pages.db").close()
+
+    result = invoke(data_dir, "pages", "http://" + "c" * 5000 + ".example/")
+
+    lines = error_lines(result.stderr)
+    assert result.returncode == 2
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: no page stored for 'http://ccc")
+    assert len(lines[0]) < 300
