@@ -46,6 +46,7 @@ def run_main(monkeypatch, capsys, settings: Settings, *args: str):
     """Run the real entry point; return (exit code, stdout, stderr)."""
     argv = ["cityline", "--data-dir", str(settings.data_dir), "reports", *args]
     monkeypatch.setattr(sys, "argv", argv)
+    monkeypatch.delenv("CITYLINE_DATABASE_URL", raising=False)
     capsys.readouterr()
     try:
         main()
@@ -118,3 +119,25 @@ def test_publish_into_a_file_path_fails_cleanly(
     assert len(lines) == 1, err
     assert f"cannot write the public files to {str(target)!r}" in lines[0]
     assert blocker.read_text() == "keep me"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list"],
+        ["show", "R2026-000001"],
+        ["export", "--format", "json"],
+        ["set-status", "R2026-000001", "accepted", "--note", "確認"],
+    ],
+)
+def test_missing_database_is_not_created(monkeypatch, capsys, tmp_path, args):
+    settings = Settings(data_dir=tmp_path / "typo")
+
+    code, out, err = run_main(monkeypatch, capsys, settings, *args)
+
+    lines = err.strip().splitlines()
+    assert code == 2
+    assert out == ""
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: no app database at ")
+    assert not settings.data_dir.exists()

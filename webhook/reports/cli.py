@@ -59,6 +59,22 @@ def open_store(settings: Settings) -> ReportStore:
     return ReportStore(engine, settings.user_hash_key())
 
 
+def _open_existing(settings: Settings) -> ReportStore:
+    """Open the report store for a staff command, which never creates the database.
+
+    A mistyped --data-dir would otherwise get a new, empty cityline.db and print
+    "0 reports". Raises DataDirError when the default SQLite file is missing.
+    """
+    if settings.database_url is None:
+        path = settings.data_dir / "cityline.db"
+        if not path.exists():
+            raise DataDirError(
+                f"no app database at {str(path)!r}; check --data-dir or "
+                "CITYLINE_DATA_DIR (reports are stored by `cityline serve`)"
+            )
+    return open_store(settings)
+
+
 def _default_staff_name() -> str:
     try:
         return getpass.getuser()
@@ -121,7 +137,7 @@ def list_command(
     """List reports, newest first."""
     if status is not None:
         check_status(status)
-    found = open_store(settings).list(status=status, department=department)
+    found = _open_existing(settings).list(status=status, department=department)
     if as_json:
         records = [staff_record(report) for report in found]
         click.echo(json.dumps(records, ensure_ascii=False, indent=2))
@@ -152,7 +168,7 @@ def list_command(
 @click.pass_obj
 def show_command(settings: Settings, receipt_no: str, as_json: bool) -> None:
     """Show one report with its photos and status history."""
-    record = staff_record(open_store(settings).get(receipt_no))
+    record = staff_record(_open_existing(settings).get(receipt_no))
     if as_json:
         click.echo(json.dumps(record, ensure_ascii=False, indent=2))
         return
@@ -189,7 +205,7 @@ def set_status_command(
 ) -> None:
     """Change a report's status (accepted, in_progress, resolved, ...)."""
     note = _require_text("--note", note, "say in a few words why the status changes")
-    report = open_store(settings).set_status(
+    report = _open_existing(settings).set_status(
         receipt_no,
         status,
         changed_by=changed_by or _default_staff_name(),
@@ -224,7 +240,7 @@ def remove_command(
 ) -> None:
     """Remove a report that breaks the rules; it leaves every public view."""
     reason = _require_text("--reason", reason, "name the rule the report breaks")
-    store = open_store(settings)
+    store = _open_existing(settings)
     report = store.set_status(
         receipt_no,
         "removed",
@@ -258,7 +274,7 @@ def export_command(settings: Settings, export_format: str, out: Path | None) -> 
         raise ConfigError(
             f"export format {export_format!r} is not supported; use csv or json"
         )
-    records = [staff_record(report) for report in open_store(settings).list()]
+    records = [staff_record(report) for report in _open_existing(settings).list()]
     if export_format == "json":
         content = json.dumps(records, ensure_ascii=False, indent=2) + "\n"
     else:
@@ -303,7 +319,7 @@ def _export_csv(records: list[dict]) -> str:
 @click.pass_obj
 def publish_command(settings: Settings, out_dir: Path) -> None:
     """Write the public results without personal data for the city site."""
-    store = open_store(settings)
+    store = _open_existing(settings)
     records = public_reports(store.list())
     result = write_public_files(records, out_dir, store.now())
     click.echo(f"{result.count} reports published to {result.out_dir}")
