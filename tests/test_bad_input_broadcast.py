@@ -47,8 +47,9 @@ def invoke(capsys, monkeypatch, fake, data_dir):
     monkeypatch.setenv("CITYLINE_LINE_DATA_API_URL", fake.base_url)
     monkeypatch.delenv("CITYLINE_DATABASE_URL", raising=False)
 
-    def run(*args: str) -> tuple[int, str, str]:
-        argv = ["cityline", "--data-dir", str(data_dir), "broadcast", *args]
+    def run(*args: str, folder: Path | None = None) -> tuple[int, str, str]:
+        folder = data_dir if folder is None else folder
+        argv = ["cityline", "--data-dir", str(folder), "broadcast", *args]
         monkeypatch.setattr(sys, "argv", argv)
         capsys.readouterr()
         try:
@@ -135,4 +136,27 @@ def test_empty_filter_is_rejected(invoke, fake, option):
     assert len(lines) == 1, err
     assert "unknown " in lines[0]
     assert "''" in lines[0]
+    assert fake.requests_to(MULTICAST) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["stats"],
+        ["categories"],
+        ["log"],
+        ["send", "--category", "bosai", "--text", "a"],
+    ],
+)
+def test_missing_database_is_not_created(invoke, fake, data_dir, args):
+    typo = data_dir.parent / "typo"
+
+    code, out, err = invoke(*args, folder=typo)
+
+    lines = error_lines(err)
+    assert code == 2
+    assert out == ""
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: no app database at ")
+    assert not typo.exists()
     assert fake.requests_to(MULTICAST) == []
