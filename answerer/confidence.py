@@ -9,21 +9,34 @@ from answerer.rank import Ranking
 
 @dataclass(frozen=True)
 class ConfidenceRule:
-    """Offer pages only when the best page passes both thresholds.
+    """Offer pages only when the best page passes every threshold.
 
     ``min_score`` bounds the best combined score, ``min_coverage`` the share of the
-    question's term idf that the best page contains. A question with no content term
-    and no known n-gram (empty text, particles, emoji, symbols) never passes.
+    question's term idf that the best page contains. When at least
+    ``unknown_share`` of the question's term idf comes from terms that no page
+    contains (宇宙旅行 in 宇宙旅行の補助金はありますか), the best score must also
+    reach ``unknown_min_score``: the question is then mostly about something the
+    site does not mention, and a weak match on its remaining words is more likely
+    chance than an answer. A question with no content term and no known n-gram
+    (empty text, particles, emoji, symbols) never passes.
     """
 
     min_score: float = 0.04
     min_coverage: float = 0.2
+    unknown_share: float = 0.4
+    unknown_min_score: float = 0.12
 
     def confident(self, ranking: Ranking) -> bool:
         """Tell whether the best page of ``ranking`` may be offered."""
-        if ranking.query.empty or ranking.query.term_idf_total == 0:
+        query = ranking.query
+        if query.empty or query.term_idf_total == 0:
             return False
         best = int(ranking.scores.argmax())
-        if ranking.scores[best] < self.min_score:
+        score = float(ranking.scores[best])
+        if score < self.min_score:
             return False
-        return float(ranking.coverage[best]) >= self.min_coverage
+        if float(ranking.coverage[best]) < self.min_coverage:
+            return False
+        return query.unknown_share < self.unknown_share or (
+            score >= self.unknown_min_score
+        )

@@ -38,6 +38,13 @@ class QueryTerms:
         )
 
     @property
+    def unknown_share(self) -> float:
+        """Share of the question's term idf that comes from terms on no page."""
+        if self.term_idf_total == 0:
+            return 0.0
+        return max(0.0, 1.0 - float(self.term_idf.sum()) / self.term_idf_total)
+
+    @property
     def empty(self) -> bool:
         """True when the question has no content term and no known n-gram."""
         return self.term_idf_total == 0 and len(self.char_columns) == 0

@@ -102,3 +102,30 @@ def test_short_question_is_not_cut():
 def test_top_k_below_one_is_rejected(answerer):
     with pytest.raises(ValueError, match="top_k=0"):
         answerer.ask("犬", top_k=0)
+
+
+@pytest.fixture(scope="module")
+def demo_answerer(tmp_path_factory) -> Answerer:
+    from tests.test_evaluate_gate import DEMO, site_records
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("fallback-demo"))
+    build_from_records(site_records(DEMO / "site"), settings.index_dir)
+    return Answerer.load(settings)
+
+
+@pytest.mark.parametrize(
+    "question", ["宇宙旅行の補助金はありますか", "宇宙飛行士になりたい"]
+)
+def test_question_about_unknown_thing_gets_fallback(demo_answerer, question):
+    result = demo_answerer.ask(question)
+    assert result.fallback is True
+    assert result.answers == []
+
+
+def test_question_with_many_unknown_words_can_be_answered(demo_answerer):
+    # 古い and 捨て方 are on no demo page, so more than 0.4 of the question's term
+    # idf is unknown, but the best page matches パソコン well enough.
+    question = "古いパソコンの捨て方を教えてください"
+    result = demo_answerer.ask(question)
+    assert result.fallback is False
+    assert "/gomi/recycle/" in result.answers[0].url
