@@ -339,13 +339,19 @@ class BroadcastSender:
             else:
                 accepted = client.multicast(chunk.user_ids, messages, chunk.retry_key)
         except LineApiError as exc:
-            self._log.record_error(
-                chunk, f"status {exc.status}, x-line-request-id {exc.request_id}"
-            )
+            if exc.status is None:
+                cause = f"the LINE API was not reached ({str(exc.body)[:160]})"
+                stored = f"not reached: {str(exc.body)[:160]}"
+            else:
+                cause = (
+                    f"LINE responded with status {exc.status} (x-line-request-id "
+                    f"{exc.request_id})"
+                )
+                stored = f"status {exc.status}, x-line-request-id {exc.request_id}"
+            self._log.record_error(chunk, stored)
             raise BroadcastStoppedError(
                 f"broadcast {record.id} stopped at chunk {chunk.index + 1} of {total}: "
-                f"LINE responded with status {exc.status} (x-line-request-id "
-                f"{exc.request_id}); fix the cause, then run `cityline broadcast "
+                f"{cause}; {_fix_for(exc.status)}, then run `cityline broadcast "
                 f"resume {record.id}`"
             ) from exc
         self._log.complete_chunk(
@@ -369,3 +375,12 @@ class BroadcastSender:
 
 def _shown(count: int | None) -> int | str | None:
     return None if count is None else rounded_count(count)
+
+
+def _fix_for(status: int | None) -> str:
+    """Return what staff should check for a LINE API failure with ``status``."""
+    if status is None:
+        return "check CITYLINE_LINE_API_URL and the network"
+    if status in (401, 403):
+        return "check LINE_CHANNEL_ACCESS_TOKEN"
+    return "fix the cause"
