@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import platform
 import random
 import sys
@@ -39,7 +40,12 @@ from crawler.decode import decode_html  # noqa: E402
 from crawler.extract import extract_page  # noqa: E402
 from index.build import build_from_records  # noqa: E402
 from index.fields import PageRecord  # noqa: E402
-from index.tokenize import split_for_sudachi, terms, tokenizer  # noqa: E402
+from index.tokenize import (  # noqa: E402
+    clear_caches,
+    split_for_sudachi,
+    terms,
+    tokenizer,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "cityline" / "demo"
@@ -106,6 +112,7 @@ def raw_tokenize_seconds(records: list[PageRecord]) -> float:
 
 
 def percentile(values: list[float], q: float) -> float:
+    """Return the ``q``-th percentile of ``values`` (numpy's linear method)."""
     return float(np.percentile(np.asarray(values), q))
 
 
@@ -151,7 +158,8 @@ def measure(
     """Return build and answer timings of one corpus.
 
     Raw tokenization and the build alternate ``repeat`` times and the fastest run
-    of each counts, so that load from other processes affects both alike.
+    of each counts, so that load from other processes affects both alike. Each
+    build starts with empty term caches, as a new ``cityline index`` process does.
     """
     terms("warm up the dictionary")
     raw_runs, build_runs = [], []
@@ -159,6 +167,7 @@ def measure(
         settings = Settings(data_dir=Path(folder))
         for _ in range(repeat):
             raw_runs.append(raw_tokenize_seconds(records))
+            clear_caches()  # each build starts as cold as a new process
             build_runs.append(build_from_records(records, settings.index_dir).seconds)
         raw, build = min(raw_runs), min(build_runs)
         answerer = Answerer.load(settings)
@@ -188,6 +197,18 @@ def question_texts() -> list[str]:
     return (texts * (300 // len(texts) + 1))[:300]
 
 
+def machine() -> str:
+    """Return the CPU model and core count, as the figures are quoted with them."""
+    model = platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return f"{model}, {os.cpu_count()} cores"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--synthetic-pages", type=int, default=20_000)
@@ -208,9 +229,7 @@ def main() -> None:
     if args.synthetic_pages:
         records = synthetic_records(args.synthetic_pages)
         results.append(measure("synthetic", records, questions, args.repeat))
-    print(
-        f"# {platform.machine()}, Python {sys.version.split()[0]}"
-    )
+    print(f"# {machine()}, Python {sys.version.split()[0]}")
     for result in results:
         print(json.dumps(result, ensure_ascii=False))
     print(

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from sudachipy import Dictionary, Morpheme, SplitMode, Tokenizer
 
@@ -143,22 +143,100 @@ def passage_terms(normalized_passages: list[str]) -> list[list[str]]:
     break. They are joined with line breaks, tokenized in pieces below the input
     limit, and each morpheme goes to the passage its first character belongs to;
     Sudachi never joins characters across a line break into one morpheme.
+
+    Passages seen before (menus, contact boxes and notices repeat across a site)
+    are not tokenized again; see :func:`_separable` for when that holds.
     """
-    result: list[list[str]] = [[] for _ in normalized_passages]
     if not normalized_passages:
+        return []
+    joined = "\n".join(normalized_passages)
+    if not _separable(normalized_passages, joined):
+        result: list[list[str]] = [[] for _ in normalized_passages]
+        _collect_terms(split_for_sudachi(joined), _starts(normalized_passages), result)
         return result
+    last = len(normalized_passages) - 1
+    keys = [(text, i == 0, i == last) for i, text in enumerate(normalized_passages)]
+    known = [_PASSAGE_CACHE.get(key) for key in keys]
+    missing = [i for i, found in enumerate(known) if found is None]
+    if missing:
+        for i, found in zip(missing, _fresh_passage_terms(keys, missing), strict=True):
+            known[i] = found
+            _remember_passage(keys[i], found)
+    return [list(found) for found in known]
+
+
+# Terms of a separable passage keyed by (text, starts the call, ends the call).
+# Bounded like _TERM_CACHE; threads share it through atomic dict reads and writes.
+_PASSAGE_CACHE: dict[tuple[str, bool, bool], tuple[str, ...]] = {}
+_PASSAGE_CACHE_LIMIT = 100_000
+
+
+def _separable(normalized_passages: list[str], joined: str) -> bool:
+    """Tell whether each passage tokenizes the same wherever its line breaks are.
+
+    Sudachi puts a line break between two non-space characters in a morpheme of
+    its own, and every path through the lattice passes through that morpheme, so
+    the morphemes of a passage depend only on its text and on whether a line
+    break or the start (end) of the call comes before (after) it. That holds
+    when no passage is empty, holds a line break or starts or ends with white
+    space (Sudachi groups runs of white space into one morpheme), and when the
+    joined text fits in one call, as it then did before.
+    """
+    if len(joined) > MAX_CHUNK_BYTES // 4 and len(joined.encode()) > MAX_CHUNK_BYTES:
+        return False
+    return all(
+        text and "\n" not in text and not text[0].isspace() and not text[-1].isspace()
+        for text in normalized_passages
+    )
+
+
+def _fresh_passage_terms(
+    keys: list[tuple[str, bool, bool]], missing: list[int]
+) -> list[tuple[str, ...]]:
+    """Tokenize the ``missing`` passages in one call, each in its own context.
+
+    A passage that started (ended) the original call starts (ends) this one;
+    the others get a line break on each side.
+    """
+    texts = [keys[i][0] for i in missing]
+    prefix = "" if keys[missing[0]][1] else "\n"
+    suffix = "" if keys[missing[-1]][2] else "\n"
+    starts = [start + len(prefix) for start in _starts(texts)]
+    result: list[list[str]] = [[] for _ in texts]
+    _collect_terms([prefix + "\n".join(texts) + suffix], starts, result)
+    return [tuple(found) for found in result]
+
+
+def _remember_passage(key: tuple[str, bool, bool], found: tuple[str, ...]) -> None:
+    if len(_PASSAGE_CACHE) >= _PASSAGE_CACHE_LIMIT:
+        _PASSAGE_CACHE.clear()
+    _PASSAGE_CACHE[key] = found
+
+
+def _starts(texts: list[str]) -> list[int]:
+    """Return the offset of each text in ``"\\n".join(texts)``."""
     starts = []
     offset = 0
-    for passage in normalized_passages:
+    for text in texts:
         starts.append(offset)
-        offset += len(passage) + 1
-    joined = "\n".join(normalized_passages)
+        offset += len(text) + 1
+    return starts
+
+
+def _collect_terms(
+    pieces: Iterable[str], starts: list[int], result: list[list[str]]
+) -> None:
+    """Tokenize consecutive ``pieces`` and add each term to the text it starts in.
+
+    ``starts`` holds the offset of each text in the concatenated pieces; a
+    morpheme before the first start goes to the first text.
+    """
     tok = tokenizer()
     content = content_pos_ids()
     cache = _TERM_CACHE
     piece_start = 0
     current = 0
-    for piece in split_for_sudachi(joined):
+    for piece in pieces:
         for morpheme in tok.tokenize(piece, SplitMode.C):
             if morpheme.part_of_speech_id() not in content:
                 continue
@@ -172,7 +250,6 @@ def passage_terms(normalized_passages: list[str]) -> list[list[str]]:
                 current += 1
             result[current].extend(found)
         piece_start += len(piece)
-    return result
 
 
 def terms(text: str) -> list[str]:
@@ -202,6 +279,16 @@ def terms(text: str) -> list[str]:
 # grow it forever; CPython dict reads and writes are atomic, so threads share it.
 _TERM_CACHE: dict[tuple[int, str], tuple[str, ...]] = {}
 _TERM_CACHE_LIMIT = 500_000
+
+
+def clear_caches() -> None:
+    """Forget the cached terms of morphemes and passages, as in a new process.
+
+    The dictionary and the tokenizers stay loaded. Benchmarks call this so that
+    each timed build starts as cold as a fresh ``cityline index``.
+    """
+    _TERM_CACHE.clear()
+    _PASSAGE_CACHE.clear()
 
 
 def cached_morpheme_terms(morpheme: Morpheme) -> tuple[str, ...]:
