@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator
 from sudachipy import Dictionary, Morpheme, SplitMode, Tokenizer
 
 from index.normalize import normalize_text
-from index.variants import is_content_pos, is_content_word, synonym_terms, term_key
+from index.variants import content_key, is_content_pos, synonym_terms
 
 logger = logging.getLogger(__name__)
 
@@ -311,24 +311,25 @@ def morpheme_terms(morpheme: Morpheme) -> list[str]:
     yield only their long unit, because the parts of 申し込む (申す, 込む) would
     only add noise.
     """
-    if not is_content_word(morpheme):
+    key = content_key(morpheme)
+    if key is None:
         return []
-    found = [term_key(morpheme), *synonym_terms(morpheme)]
+    found = [key, *synonym_terms(morpheme)]
     if morpheme.part_of_speech()[0] != "名詞":
         return found
     short_units = morpheme.split(SplitMode.A)
     if len(short_units) <= 1:
         return found
-    short_keys = [term_key(unit) for unit in short_units if is_content_word(unit)]
+    short = [(unit, content_key(unit)) for unit in short_units]
+    short_keys = [unit_key for _, unit_key in short if unit_key is not None]
     middle_units = morpheme.split(SplitMode.B)
     if 1 < len(middle_units) < len(short_units):
-        found.extend(
-            term_key(unit)
-            for unit in middle_units
-            if is_content_word(unit) and term_key(unit) not in short_keys
-        )
+        for unit in middle_units:
+            unit_key = content_key(unit)
+            if unit_key is not None and unit_key not in short_keys:
+                found.append(unit_key)
     found.extend(short_keys)
-    for unit in short_units:
-        if is_content_word(unit):
+    for unit, unit_key in short:
+        if unit_key is not None:
             found.extend(synonym_terms(unit))
     return found

@@ -83,13 +83,24 @@ STOP_TERMS = frozenset(
 )
 
 
+# lower_ascii and fold_kana in one table: A-Z and the katakana with a hiragana
+# twin (U+30A1..U+30F6) are disjoint and neither maps into the other.
+_KEY_TABLE = str.maketrans(
+    {
+        **{chr(code): lower_ascii(chr(code)) for code in range(ord("A"), ord("Z") + 1)},
+        **{chr(code): fold_kana(chr(code)) for code in range(0x30A1, 0x30F7)},
+    }
+)
+
+
 def term_key(morpheme: Morpheme) -> str:
     """Return the variant-joined key of one morpheme: its folded normalized form.
 
     ASCII is lowercased again because Sudachi's normalized form capitalises some
-    Latin words (abc becomes ABC).
+    Latin words (abc becomes ABC). The result is
+    ``fold_kana(lower_ascii(form))``.
     """
-    return fold_kana(lower_ascii(morpheme.normalized_form() or morpheme.surface()))
+    return (morpheme.normalized_form() or morpheme.surface()).translate(_KEY_TABLE)
 
 
 def is_content_pos(pos: tuple[str, ...]) -> bool:
@@ -107,12 +118,21 @@ def is_content_word(morpheme: Morpheme) -> bool:
     Particles, auxiliaries, symbols, prefixes, pronouns, interjections and light
     verbs are dropped. Single-character nouns such as 犬 and 税 are kept.
     """
+    return content_key(morpheme) is not None
+
+
+def content_key(morpheme: Morpheme) -> str | None:
+    """Return :func:`term_key` of a content word, None when it gives no term.
+
+    The same test as :func:`is_content_word`, computing the key only once.
+    """
     pos = morpheme.part_of_speech()
     if not is_content_pos(pos):
-        return False
+        return None
+    key = term_key(morpheme)
     if pos[1] == "数詞" and not morpheme.surface().isdigit():
-        return True
-    return term_key(morpheme) not in STOP_TERMS
+        return key
+    return None if key in STOP_TERMS else key
 
 
 def synonym_terms(morpheme: Morpheme) -> list[str]:
