@@ -258,7 +258,28 @@ def terms(text: str) -> list[str]:
     Pages and questions both go through this function, so a word is spelled the
     same way wherever it is compared. Terms include ``syn:<id>`` entries for
     Sudachi synonym groups (see :mod:`index.variants`).
+
+    The terms of short texts are kept, since titles, breadcrumb trails and
+    questions recur; each call returns a new list.
     """
+    if len(text) > _SHORT_TEXT_CHARS:
+        return _text_terms(text)
+    found = _TEXT_CACHE.get(text)
+    if found is None:
+        found = tuple(_text_terms(text))
+        if len(_TEXT_CACHE) >= _TEXT_CACHE_LIMIT:
+            _TEXT_CACHE.clear()
+        _TEXT_CACHE[text] = found
+    return list(found)
+
+
+# Terms of texts up to _SHORT_TEXT_CHARS characters, keyed by the text.
+_TEXT_CACHE: dict[str, tuple[str, ...]] = {}
+_TEXT_CACHE_LIMIT = 100_000
+_SHORT_TEXT_CHARS = 400
+
+
+def _text_terms(text: str) -> list[str]:
     result: list[str] = []
     tok = tokenizer()
     content = content_pos_ids()
@@ -282,13 +303,14 @@ _TERM_CACHE_LIMIT = 500_000
 
 
 def clear_caches() -> None:
-    """Forget the cached terms of morphemes and passages, as in a new process.
+    """Forget the cached terms of morphemes, passages and texts, as in a new process.
 
     The dictionary and the tokenizers stay loaded. Benchmarks call this so that
     each timed build starts as cold as a fresh ``cityline index``.
     """
     _TERM_CACHE.clear()
     _PASSAGE_CACHE.clear()
+    _TEXT_CACHE.clear()
 
 
 def cached_morpheme_terms(morpheme: Morpheme) -> tuple[str, ...]:
