@@ -175,12 +175,12 @@ def _separable(normalized_passages: list[str], joined: str) -> bool:
     """Tell whether each passage tokenizes the same wherever its line breaks are.
 
     Sudachi puts a line break between two non-space characters in a morpheme of
-    its own, and every path through the lattice passes through that morpheme, so
+    its own, and every path through the lattice passes through that morpheme. So
     the morphemes of a passage depend only on its text and on whether a line
-    break or the start (end) of the call comes before (after) it. That holds
-    when no passage is empty, holds a line break or starts or ends with white
-    space (Sudachi groups runs of white space into one morpheme), and when the
-    joined text fits in one call, as it then did before.
+    break or the start (end) of the call comes before (after) it. That holds when
+    no passage is empty, contains a line break, or starts or ends with white
+    space, because Sudachi groups a run of white space into one morpheme. The
+    joined text must also fit in one call, as it then did before.
     """
     if len(joined) > MAX_CHUNK_BYTES // 4 and len(joined.encode()) > MAX_CHUNK_BYTES:
         return False
@@ -228,7 +228,7 @@ def _collect_terms(
 ) -> None:
     """Tokenize consecutive ``pieces`` and add each term to the text it starts in.
 
-    ``starts`` holds the offset of each text in the concatenated pieces; a
+    ``starts`` contains the offset of each text in the concatenated pieces; a
     morpheme before the first start goes to the first text.
     """
     tok = tokenizer()
