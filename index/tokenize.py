@@ -166,9 +166,11 @@ def passage_terms(normalized_passages: list[str]) -> list[list[str]]:
 
 
 # Terms of a separable passage keyed by (text, starts the call, ends the call).
-# Bounded like _TERM_CACHE; threads share it through atomic dict reads and writes.
+# Emptied when full, like _TERM_CACHE. An entry of the mirror site takes about
+# 600 bytes (tracemalloc), so a full cache takes about 30 MB, more for long
+# passages. Threads share it through atomic dict reads and writes.
 _PASSAGE_CACHE: dict[tuple[str, bool, bool], tuple[str, ...]] = {}
-_PASSAGE_CACHE_LIMIT = 100_000
+_PASSAGE_CACHE_LIMIT = 50_000
 
 
 def _separable(normalized_passages: list[str], joined: str) -> bool:
@@ -273,9 +275,10 @@ def terms(text: str) -> list[str]:
     return list(found)
 
 
-# Terms of texts up to _SHORT_TEXT_CHARS characters, keyed by the text.
+# Terms of texts up to _SHORT_TEXT_CHARS characters, keyed by the text. The
+# webhook process keeps it for its lifetime, so it stays small.
 _TEXT_CACHE: dict[str, tuple[str, ...]] = {}
-_TEXT_CACHE_LIMIT = 100_000
+_TEXT_CACHE_LIMIT = 20_000
 _SHORT_TEXT_CHARS = 400
 
 
