@@ -197,8 +197,8 @@ def _fresh_passage_terms(
 ) -> list[tuple[str, ...]]:
     """Tokenize the ``missing`` passages in one call, each in its own context.
 
-    A passage that started (ended) the original call starts (ends) this one;
-    the others get a line break on each side.
+    A passage that started (ended) the original call starts (ends) this one,
+    and the others get a line break on each side.
     """
     texts = [keys[i][0] for i in missing]
     prefix = "" if keys[missing[0]][1] else "\n"
