@@ -49,7 +49,7 @@ _WHITESPACE = re.compile(r"\s+")
 
 @dataclass(frozen=True)
 class IndexParameters:
-    """Weights of the index, chosen on labelled questions (docs/retrieval-figures.md).
+    """Weights of the index, chosen on labelled questions (docs/accuracy.md).
 
     ``title_weight``, ``breadcrumbs_weight`` and ``body_weight`` scale each field's
     unit-length TF-IDF rows before they are summed, and ``passage_window`` is the

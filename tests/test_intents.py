@@ -20,7 +20,7 @@ DEV_PATH = REPO_ROOT.parent / "shared" / "data" / "musashino" / "reports_dev.jso
 DEMO_PATH = REPO_ROOT / "cityline" / "demo" / "reports.jsonl"
 HOLDOUT_PATH = REPO_ROOT / "answerer" / "intent_data" / "holdout.jsonl"
 
-# Floors sit a little under the measured figures in docs/accuracy-intents.md and
+# Floors sit a little under the measured figures in docs/accuracy.md and
 # never under the targets (0.95 label, 0.85 category).
 DEV_INTENT_FLOOR = 0.97
 DEV_CATEGORY_FLOOR = 0.94
