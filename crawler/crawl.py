@@ -517,6 +517,10 @@ class Crawl:
                 continue
             depth = entry.depth + 1
             pattern = url_pattern(link.url)
+            # Only links between pages of one pattern count, so that category
+            # folders with many numbered pages are not cut.
+            # NOTE: a trap that alternates two patterns (month page -> day page ->
+            # next month) is stopped only by max_depth and max_pages.
             trap = (
                 pattern == url_pattern(page_url)
                 and self.pattern_counts[pattern] >= self.config.max_per_pattern
