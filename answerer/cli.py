@@ -75,7 +75,10 @@ def evaluate(
     answerer = Answerer.load(settings)
     questions = load_questions(file)
     if not questions:
-        raise ConfigError(f"question file {str(file)!r} holds no questions")
+        raise ConfigError(
+            f"question file {str(file)!r} contains no questions; add JSON lines "
+            'with "question" and "gold"'
+        )
     evaluation = run_evaluation(answerer, questions, top_k=top_k)
     if as_json:
         click.echo(json.dumps(evaluation.metrics(), ensure_ascii=False))
