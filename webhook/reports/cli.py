@@ -20,7 +20,7 @@ from cityline.db import create_db_engine
 from cityline.errors import ConfigError, DataDirError
 from cityline.settings import Settings
 from webhook.reports.models import Report
-from webhook.reports.office_hours import JAPAN
+from webhook.reports.office_hours import iso_in_japan
 from webhook.reports.photos import delete_photo_files
 from webhook.reports.public import public_reports
 from webhook.reports.publish import publish as write_public_files
@@ -82,10 +82,6 @@ def _default_staff_name() -> str:
         return "staff"
 
 
-def _iso(moment) -> str | None:
-    return moment.astimezone(JAPAN).isoformat(timespec="seconds") if moment else None
-
-
 def staff_record(report: Report) -> dict:
     """Return the staff view of a report: everything except the user hash."""
     return {
@@ -93,10 +89,10 @@ def staff_record(report: Report) -> dict:
         "category": report.category,
         "department": report.department,
         "status": report.status,
-        "created_at": _iso(report.created_at),
-        "updated_at": _iso(report.updated_at),
-        "accepted_at": _iso(report.accepted_at),
-        "closed_at": _iso(report.closed_at),
+        "created_at": iso_in_japan(report.created_at),
+        "updated_at": iso_in_japan(report.updated_at),
+        "accepted_at": iso_in_japan(report.accepted_at),
+        "closed_at": iso_in_japan(report.closed_at),
         "latitude": report.latitude,
         "longitude": report.longitude,
         "address": report.address,
@@ -113,7 +109,7 @@ def staff_record(report: Report) -> dict:
                 "old_status": change.old_status,
                 "new_status": change.new_status,
                 "changed_by": change.changed_by,
-                "changed_at": _iso(change.changed_at),
+                "changed_at": iso_in_japan(change.changed_at),
                 "note": change.note,
             }
             for change in report.history
@@ -157,7 +153,7 @@ def list_command(
         )
         click.echo(
             f"{report.receipt_no}  {report.status:<16} {report.category:<11} "
-            f"{report.department}  {_iso(report.created_at)}  {place}{flags}"
+            f"{report.department}  {iso_in_japan(report.created_at)}  {place}{flags}"
         )
     click.echo(f"{len(found)} reports", err=True)
 

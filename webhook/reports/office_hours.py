@@ -72,6 +72,13 @@ def next_confirmation_time(moment: datetime) -> datetime:
 WEEKDAY_NAMES = "月火水木金土日"
 
 
+def iso_in_japan(moment: datetime | None) -> str | None:
+    """Return ``moment`` as ISO 8601 in Japan time to the second, or None."""
+    if moment is None:
+        return None
+    return moment.astimezone(JAPAN).isoformat(timespec="seconds")
+
+
 def format_japanese(moment: datetime) -> str:
     """Format ``moment`` as residents read it, e.g. 12月7日（月）8:30."""
     local = _require_aware(moment)

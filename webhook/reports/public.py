@@ -9,12 +9,11 @@ are never public.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
 
 from webhook import texts
 from webhook.reports import geo
 from webhook.reports.models import Report
-from webhook.reports.office_hours import JAPAN
+from webhook.reports.office_hours import iso_in_japan
 from webhook.reports.statuses import PUBLIC_STATUSES
 
 PLACE_DECIMALS = 3
@@ -81,10 +80,10 @@ def to_public(report: Report) -> PublicReport:
         department=report.department,
         status=report.status,
         status_name=texts.REPORT_STATUS_LABELS.get(report.status, report.status),
-        created_at=_iso(report.created_at),
-        accepted_at=_iso(report.accepted_at),
-        updated_at=_iso(report.updated_at),
-        closed_at=_iso(report.closed_at),
+        created_at=iso_in_japan(report.created_at),
+        accepted_at=iso_in_japan(report.accepted_at),
+        updated_at=iso_in_japan(report.updated_at),
+        closed_at=iso_in_japan(report.closed_at),
         latitude=latitude,
         longitude=longitude,
         town=geo.find_town(report.address) if report.address else None,
@@ -95,9 +94,3 @@ def to_public(report: Report) -> PublicReport:
 def public_reports(reports: list[Report]) -> list[PublicReport]:
     """Return the public forms of the public reports among ``reports``."""
     return [to_public(report) for report in reports if is_public(report)]
-
-
-def _iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return moment.astimezone(JAPAN).isoformat(timespec="seconds")
