@@ -81,8 +81,15 @@ def create_db_engine(url: str) -> Engine:
 
 
 def _prepare_sqlite_connection(dbapi_connection, _record) -> None:
+    """Set the per-connection pragmas; switch only a new, empty file to WAL.
+
+    A file that already holds data keeps its journal mode until ``ensure_schema``
+    has accepted it, so that opening another program's database changes nothing
+    in it.
+    """
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    if cursor.execute("PRAGMA page_count").fetchone()[0] == 0:
+        cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
@@ -121,7 +128,7 @@ def ensure_schema(
                     )
                 )
                 logger.info("created schema %s version %d", component, version)
-                return
+                stored = version
     except OperationalError as exc:
         raise DataDirError(
             f"database {shown!r} cannot be opened for writing ({exc.orig}); check the "
@@ -140,6 +147,15 @@ def ensure_schema(
             "wrote it"
         )
     metadata.create_all(engine)
+    _use_wal(engine)
+
+
+def _use_wal(engine: Engine) -> None:
+    """Switch an accepted SQLite database to WAL; the mode stays in the file."""
+    if engine.url.get_backend_name() != "sqlite":
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA journal_mode=WAL")
 
 
 def _reject_unversioned_tables(

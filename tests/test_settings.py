@@ -1,3 +1,4 @@
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,35 @@ def test_receive_categories_file_setting(tmp_path):
     settings = Settings.from_env({"CITYLINE_RECEIVE_CATEGORIES_FILE": str(path)})
     assert settings.receive_categories_path == path
     assert Settings.from_env({}).receive_categories_path is None
+
+
+def test_rejected_foreign_database_is_left_byte_for_byte(tmp_path):
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE things (id INTEGER PRIMARY KEY)")
+        connection.execute("INSERT INTO things VALUES (1)")
+    connection.close()
+    before = path.read_bytes()
+    metadata = MetaData()
+    Table("things", metadata, Column("id", Integer, primary_key=True))
+
+    with pytest.raises(SchemaVersionError, match="another program"):
+        ensure_schema(create_db_engine(sqlite_url(path)), "things", metadata, 1)
+
+    assert path.read_bytes() == before
+
+
+def test_accepted_database_in_rollback_mode_is_switched_to_wal(tmp_path):
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE unrelated (id INTEGER PRIMARY KEY)")
+    connection.close()
+    metadata = MetaData()
+    Table("things", metadata, Column("id", Integer, primary_key=True))
+
+    engine = create_db_engine(sqlite_url(path))
+    ensure_schema(engine, "things", metadata, 1)
+
+    with engine.connect() as connection:
+        mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+    assert mode == "wal"
