@@ -32,7 +32,7 @@ import logging
 import os
 import shutil
 import time
-from dataclasses import asdict
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -109,9 +109,20 @@ def _write_files(model: IndexModel, folder: Path) -> None:
     ):
         sparse.save_npz(folder / name, matrix, compressed=False)
     np.save(folder / "window_starts.npy", model.window_starts, allow_pickle=False)
-    _write_json(folder / "pages.json", [asdict(page) for page in model.pages])
+    _write_json(folder / "pages.json", [_page_json(page) for page in model.pages])
     # The manifest goes last: a folder without one was never finished.
     _write_json(folder / "manifest.json", manifest)
+
+
+def _page_json(page: PageEntry) -> dict:
+    """Return the fields of ``page`` as a dict that shares its lists.
+
+    ``dataclasses.asdict`` would deep-copy every passage list first.
+    """
+    return {name: getattr(page, name) for name in _PAGE_FIELDS}
+
+
+_PAGE_FIELDS = tuple(item.name for item in fields(PageEntry))
 
 
 def _columns(vocabulary: dict[str, int]) -> list[str]:
@@ -122,8 +133,10 @@ def _columns(vocabulary: dict[str, int]) -> list[str]:
 
 
 def _write_json(path: Path, data: object) -> None:
+    # json.dumps encodes in C in one pass; json.dump would take the Python encoder.
+    text = json.dumps(data, ensure_ascii=False)
     with path.open("w", encoding="utf-8") as handle:
-        json.dump(data, handle, ensure_ascii=False)
+        handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())
 
