@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from index.normalize import normalize_text
 from index.tokenize import joins_previous
@@ -54,36 +57,105 @@ def best_snippet(
     nothing matches gives its first usable passage, or else its title.
     """
     weights = dict(grams)
-    title = normalize_text(page.title).strip()
-    candidates = [
-        (number, passage, key)
-        for number, (passage, key) in enumerate(
-            zip(page.passages, page.match_passages(), strict=True)
-        )
-        if key != title and not is_page_furniture(key)
-    ]
-    best, best_weight = _heaviest(candidates, weights)
+    usable = usable_passages(page)
+    totals = usable.weights(weights)
+    best, best_weight = _heaviest(range(len(totals)), totals)
     if window is not None:
-        inside = [item for item in candidates if window[0] <= item[0] < window[1]]
-        local, local_weight = _heaviest(inside, weights)
+        inside = [
+            item
+            for item, number in enumerate(usable.numbers)
+            if window[0] <= number < window[1]
+        ]
+        local, local_weight = _heaviest(inside, totals)
         if local is not None and local_weight * WINDOW_PREFERENCE >= best_weight:
             best = local
     if best is None:
-        fallback = candidates[0][1] if candidates else page.title
+        fallback = usable.texts[0] if usable.texts else page.title
         return cut(fallback, 0)
-    passage, key = best
-    return cut(passage, _anchor(key, weights))
+    return cut(usable.texts[best], _anchor(usable.keys[best], weights))
 
 
-def _heaviest(
-    candidates: list[tuple[int, str, str]], weights: dict[str, float]
-) -> tuple[tuple[str, str] | None, float]:
-    """Return the (passage, normalised passage) with the most weight, and it."""
+@dataclass(frozen=True)
+class UsablePassages:
+    """The passages of one page that may be shown, with their normalised keys.
+
+    ``numbers`` are their positions in ``page.passages``. ``joined`` is the keys
+    joined by line breaks, and ``starts`` and ``ends`` the offset of each key in
+    it and of the next key (or the end), so that one ``str.find`` per n-gram and
+    matching passage tells which passages contain the n-gram.
+    """
+
+    numbers: list[int]
+    texts: list[str]
+    keys: list[str]
+    joined: str
+    starts: list[int]
+    ends: list[int]
+
+    def weights(self, grams: dict[str, float]) -> list[float]:
+        """Return each passage's sum of the values of the ``grams`` it contains.
+
+        The values are added in the order of ``grams``, so each sum is the same
+        float as ``sum(value for gram, value in grams.items() if gram in key)``.
+        """
+        totals = [0.0] * len(self.keys)
+        joined, starts, ends = self.joined, self.starts, self.ends
+        for gram, value in grams.items():
+            if not gram or _SEPARATOR in gram:
+                for item, key in enumerate(self.keys):
+                    if gram in key:
+                        totals[item] += value
+                continue
+            position = joined.find(gram)
+            while position >= 0:
+                item = bisect_right(starts, position) - 1
+                totals[item] += value
+                position = joined.find(gram, ends[item])
+        return totals
+
+
+_SEPARATOR = "\n"
+
+
+def usable_passages(page: PageEntry) -> UsablePassages:
+    """Return the passages of ``page`` that may be shown, computed once per page.
+
+    Two threads may compute it at the same time; both get equal values.
+    """
+    cached = page.__dict__.get("_usable_passages")
+    if cached is None:
+        title = normalize_text(page.title).strip()
+        chosen = [
+            (number, passage, key)
+            for number, (passage, key) in enumerate(
+                zip(page.passages, page.match_passages(), strict=True)
+            )
+            if key != title and not is_page_furniture(key)
+        ]
+        keys = [key for _, _, key in chosen]
+        starts, offset = [], 0
+        for key in keys:
+            starts.append(offset)
+            offset += len(key) + len(_SEPARATOR)
+        joined = _SEPARATOR.join(keys)
+        cached = UsablePassages(
+            numbers=[number for number, _, _ in chosen],
+            texts=[passage for _, passage, _ in chosen],
+            keys=keys,
+            joined=joined,
+            starts=starts,
+            ends=starts[1:] + [len(joined)],
+        )
+        page.__dict__["_usable_passages"] = cached
+    return cached
+
+
+def _heaviest(items: Iterable[int], totals: list[float]) -> tuple[int | None, float]:
+    """Return the first of ``items`` with the largest positive total, and it."""
     best, best_weight = None, 0.0
-    for _, passage, key in candidates:
-        weight = sum(value for gram, value in weights.items() if gram in key)
-        if weight > best_weight:
-            best, best_weight = (passage, key), weight
+    for item in items:
+        if totals[item] > best_weight:
+            best, best_weight = item, totals[item]
     return best, best_weight
 
 

@@ -11,6 +11,7 @@ from answerer.snippet import (
     best_snippet,
     cut,
     is_page_furniture,
+    usable_passages,
 )
 from cityline.settings import Settings
 from index.build import build_from_records
@@ -88,6 +89,33 @@ def test_window_match_is_kept_when_close():
 def test_page_of_only_furniture_gives_title():
     page = _page("粗大ごみ", "更新日 2026年4月1日")
     assert best_snippet(page, _grams("手数料"), window=(0, 2)) == "粗大ごみ"
+
+
+def test_passage_weights_count_each_gram_once_per_passage():
+    page = _page(
+        "粗大ごみの申し込み。粗大ごみの出し方。",
+        "家庭ごみの出し方",
+        "更新日 2026年4月1日",
+        "粗大ごみ",
+        "手数料は400円です",
+    )
+    grams = {"粗大": 2.0, "ごみ": 0.5, "出し": 1.25, "400": 3.0, "なし": 9.0}
+    usable = usable_passages(page)
+    assert usable.numbers == [0, 1, 4]
+    assert usable.weights(grams) == [
+        sum(value for gram, value in grams.items() if gram in key)
+        for key in usable.keys
+    ]
+
+
+def test_passage_weights_accept_grams_with_line_breaks():
+    page = _page("ごみの\n出し方", "出し方")
+    usable = usable_passages(page)
+    grams = {"の\n出": 1.0, "": 0.25, "出し": 2.0}
+    assert usable.weights(grams) == [
+        sum(value for gram, value in grams.items() if gram in key)
+        for key in usable.keys
+    ]
 
 
 def test_cut_ends_at_sentence_end():
