@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -28,14 +29,16 @@ class QueryTerms:
     char_weights: np.ndarray
     char_codes: np.ndarray
     char_idf: np.ndarray
+    # The text of each known n-gram, in the order of char_codes.
+    char_texts: tuple[str, ...] = ()
 
     @property
     def char_grams(self) -> tuple[tuple[str, float], ...]:
         """The known n-grams as text with their idf, for choosing snippets."""
-        return tuple(
-            (ngram_text(int(code)), float(weight))
-            for code, weight in zip(self.char_codes, self.char_idf, strict=True)
-        )
+        texts = self.char_texts
+        if len(texts) != len(self.char_codes):
+            texts = tuple(ngram_text(int(code)) for code in self.char_codes)
+        return tuple(zip(texts, self.char_idf.tolist(), strict=True))
 
     @property
     def unknown_share(self) -> float:
@@ -84,7 +87,9 @@ def query_terms(model: IndexModel, question: str) -> QueryTerms:
     unknown_idf = max_idf * sum(
         1 for term in counts if term not in model.term_vocabulary
     )
-    char_columns, char_weights, char_codes, char_idf = _char_columns(model, question)
+    char_columns, char_weights, char_codes, char_idf, char_texts = _char_columns(
+        model, question
+    )
     return QueryTerms(
         term_columns=np.asarray(columns, dtype=np.int64),
         term_weights=np.asarray(weights, dtype=np.float32) / norm,
@@ -94,20 +99,47 @@ def query_terms(model: IndexModel, question: str) -> QueryTerms:
         char_weights=char_weights,
         char_codes=char_codes,
         char_idf=char_idf,
+        char_texts=char_texts,
     )
 
 
 def _char_columns(
     model: IndexModel, question: str
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    codes, counts = np.unique(ngram_codes(normalize_text(question)), return_counts=True)
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, tuple[str, ...]]:
+    """Return the question's known n-grams: columns, weights, codes, idf, texts."""
+    text = _WHITESPACE.sub(" ", normalize_text(question)).strip()
+    codes, first, counts = np.unique(
+        ngram_codes(text), return_index=True, return_counts=True
+    )
     columns = model.char_columns(codes)
     known = columns >= 0
-    codes, counts, columns = codes[known], counts[known], columns[known]
+    codes, first, counts, columns = (
+        codes[known],
+        first[known],
+        counts[known],
+        columns[known],
+    )
     idf = model.char_idf[columns]
     vector = ((1.0 + np.log(counts)) * idf).astype(np.float32)
     norm = float(np.linalg.norm(vector)) or 1.0
-    return columns.astype(np.int64), vector / norm, codes, idf
+    texts = _gram_texts(text, first.tolist())
+    return columns.astype(np.int64), vector / norm, codes, idf, texts
+
+
+# As in index.vectorize.ngram_codes, which sees whitespace runs as one space.
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _gram_texts(text: str, positions: list[int]) -> tuple[str, ...]:
+    """Return the n-grams at ``positions`` of ``ngram_codes(text)``.
+
+    ``ngram_codes`` lists the 2-grams of ``text`` in order, then its 3-grams.
+    """
+    bigrams = len(text) - 1
+    return tuple(
+        text[p : p + 2] if p < bigrams else text[p - bigrams : p - bigrams + 3]
+        for p in positions
+    )
 
 
 def column_sums(
@@ -132,15 +164,27 @@ def column_entries(
     Entries come column after column, in the matrix's storage order, so a row
     can appear once per chosen column.
     """
+    rows, values, lengths = _column_slices(matrix, columns)
+    return rows, values * np.repeat(weights, lengths)
+
+
+def _column_slices(
+    matrix: sparse.csc_matrix, columns: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """Return the rows and values stored in ``columns``, and each column's count.
+
+    Copying contiguous slices is about twice as fast as gathering the same
+    entries by position.
+    """
     if len(columns) == 0 or matrix.shape[0] == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-    starts = matrix.indptr[columns]
-    lengths = matrix.indptr[columns + 1] - starts
-    total = int(lengths.sum())
-    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
-    positions = offsets + np.arange(total)
-    values = matrix.data[positions] * np.repeat(weights, lengths)
-    return matrix.indices[positions], values
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32), []
+    bounds = matrix.indptr
+    starts = bounds[columns].tolist()
+    ends = bounds[columns + 1].tolist()
+    spans = list(zip(starts, ends, strict=True))
+    rows = np.concatenate([matrix.indices[start:end] for start, end in spans])
+    values = np.concatenate([matrix.data[start:end] for start, end in spans])
+    return rows, values, [end - start for start, end in spans]
 
 
 def rank(model: IndexModel, question: str) -> Ranking:
@@ -161,8 +205,7 @@ def rank(model: IndexModel, question: str) -> Ranking:
     coverage = np.zeros(n)
     window_scores = None
     if len(query.term_columns):
-        matrix = model.term_matrix
-        term_score = column_sums(matrix, query.term_columns, query.term_weights)
+        term_score, coverage = _term_scores(model.term_matrix, query)
         if params.passage_weight:
             keep = _not_common(model, query.term_idf, params.common_df_share)
             entry_rows, values = column_entries(
@@ -176,7 +219,6 @@ def rank(model: IndexModel, question: str) -> Ranking:
             beta = params.passage_weight
             best = _best_per_page(model, window_scores, entry_rows)
             term_score = (1.0 - beta) * term_score + beta * best
-        coverage = _coverage(matrix, query)
     keep = _not_common(model, query.char_idf, params.common_df_share)
     char_score = column_sums(
         model.char_matrix, query.char_columns[keep], query.char_weights[keep]
@@ -210,18 +252,20 @@ def snippet_grams(
     return specific or grams
 
 
-def _coverage(matrix: sparse.csc_matrix, query: QueryTerms) -> np.ndarray:
-    """Return the share of the question's term idf that each page contains."""
-    lengths = np.diff(matrix.indptr)[query.term_columns]
-    rows = np.concatenate(
-        [
-            matrix.indices[matrix.indptr[c] : matrix.indptr[c + 1]]
-            for c in query.term_columns
-        ]
+def _term_scores(
+    matrix: sparse.csc_matrix, query: QueryTerms
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return each page's term cosine and its coverage, the share of the question's
+    term idf that the page contains, from one copy of the question's entries."""
+    rows, values, lengths = _column_slices(matrix, query.term_columns)
+    pages = matrix.shape[0]
+    score = np.bincount(
+        rows, weights=values * np.repeat(query.term_weights, lengths), minlength=pages
     )
-    weights = np.repeat(query.term_idf, lengths)
-    found = np.bincount(rows, weights=weights, minlength=matrix.shape[0])
-    return found / query.term_idf_total
+    found = np.bincount(
+        rows, weights=np.repeat(query.term_idf, lengths), minlength=pages
+    )
+    return score, found / query.term_idf_total
 
 
 def _not_common(model: IndexModel, idf: np.ndarray, share: float) -> np.ndarray:
