@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from itertools import chain
 
 import numpy as np
 from scipy import sparse
@@ -165,39 +166,6 @@ def ngram_text(code: int) -> str:
     return "".join(chr(c) for c in chars if c != _NO_CHAR)
 
 
-class _Vocabulary:
-    """Term -> column ids, growing as pages are counted."""
-
-    def __init__(self) -> None:
-        self.ids: dict[str, int] = {}
-
-    def row(self, tokens: list[str]) -> list[int]:
-        ids = self.ids
-        return [ids.setdefault(token, len(ids)) for token in tokens]
-
-
-def _count_matrix(rows: list[list[int]], width: int) -> sparse.csr_matrix:
-    """Return a term-count matrix with one row per id list."""
-    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
-    indptr = np.concatenate([[0], np.cumsum(lengths)])
-    indices = np.fromiter(
-        (i for r in rows for i in r), dtype=np.int32, count=int(indptr[-1])
-    )
-    data = np.ones(len(indices), dtype=np.float32)
-    matrix = sparse.csr_matrix((data, indices, indptr), shape=(len(rows), width))
-    matrix.sum_duplicates()
-    return matrix
-
-
-@dataclass
-class _Counted:
-    title: list[list[int]] = field(default_factory=list)
-    breadcrumbs: list[list[int]] = field(default_factory=list)
-    passages: list[list[int]] = field(default_factory=list)
-    passage_pages: list[int] = field(default_factory=list)
-    passage_starts: list[int] = field(default_factory=list)
-
-
 def build_model(
     records: Iterable[PageRecord], parameters: IndexParameters | None = None
 ) -> IndexModel:
@@ -212,84 +180,165 @@ def build_model(
         raise ValueError(
             "no pages to index; crawl the site first with `cityline crawl`"
         )
-    vocabulary = _Vocabulary()
-    counted = _Counted()
+    title_forms = [normalize_text(record.title) for record in records]
+    titles = _count_titles(title.strip() for title in title_forms)
+    term_lists: list[Sequence[str]] = []
+    passage_counts: list[int] = []
     pages: list[PageEntry] = []
     char_texts: list[str] = []
-    titles = _title_counts(records)
-    for row, record in enumerate(records):
+    for record, title_form in zip(records, title_forms, strict=True):
         page_passages = passages(record.text)
         normalized = [normalize_nfkc_text(passage) for passage in page_passages]
-        listing = is_listing(record.title, normalized, titles)
         crumbs = " / ".join(record.breadcrumbs)
-        counted.title.append(vocabulary.row(terms(record.title)))
-        counted.breadcrumbs.append(vocabulary.row(terms(crumbs) if crumbs else []))
-        counted.passage_starts.append(len(counted.passages))
-        for found in passage_terms(normalized):
-            counted.passages.append(vocabulary.row(found))
-            counted.passage_pages.append(row)
-        char_texts.append(normalize_text(record.title) + " " + " ".join(normalized))
+        term_lists.append(terms(record.title))
+        term_lists.append(terms(crumbs) if crumbs else ())
+        found = passage_terms(normalized)
+        term_lists.extend(found)
+        passage_counts.append(len(found))
+        char_texts.append(title_form + " " + " ".join(normalized))
         pages.append(
             PageEntry(
                 url=record.url,
                 title=record.title,
                 breadcrumbs=record.breadcrumbs,
                 passages=page_passages,
-                listing=listing,
+                listing=_is_listing(title_form.strip(), normalized, titles),
             )
         )
-    term_idf, term_matrix, window_matrix = _term_matrices(
-        counted, len(vocabulary.ids), len(pages), parameters
-    )
+    counts = _TermCounts.from_lists(term_lists, passage_counts)
+    term_idf, term_matrix, window_matrix = _term_matrices(counts, parameters)
     char_codes, char_idf, char_matrix = _char_matrix(char_texts)
     logger.info(
         "built index: %d pages, %d terms, %d character n-grams",
         len(pages),
-        len(vocabulary.ids),
+        len(counts.vocabulary),
         len(char_codes),
     )
     return IndexModel(
         parameters=parameters,
-        term_vocabulary=vocabulary.ids,
+        term_vocabulary=counts.vocabulary,
         term_idf=term_idf,
         term_matrix=term_matrix,
         char_codes=char_codes,
         char_idf=char_idf,
         char_matrix=char_matrix,
         window_matrix=window_matrix,
-        window_starts=np.asarray(counted.passage_starts, dtype=np.int64),
+        window_starts=counts.passage_starts[:-1],
         pages=pages,
     )
 
 
+@dataclass
+class _TermCounts:
+    """Term counts of every page field and passage, with their vocabulary.
+
+    Columns are numbered in the order in which terms first occur, reading each
+    page's title, then its breadcrumbs, then its passages.
+    """
+
+    vocabulary: dict[str, int]
+    title: sparse.csr_matrix
+    breadcrumbs: sparse.csr_matrix
+    passages: sparse.csr_matrix
+    # passage_starts[i] is the first passage row of page i; the last entry is
+    # the number of passages.
+    passage_starts: np.ndarray
+
+    @property
+    def page_count(self) -> int:
+        return len(self.passage_starts) - 1
+
+    @classmethod
+    def from_lists(
+        cls, term_lists: list[Sequence[str]], passage_counts: list[int]
+    ) -> _TermCounts:
+        """Count ``term_lists``: per page its title, breadcrumbs, then passages.
+
+        ``passage_counts[i]`` is the number of passage lists of page ``i``. The
+        terms go through C-level loops (``dict.fromkeys``, ``map``) and numpy,
+        not a Python statement per term.
+        """
+        flat = list(chain.from_iterable(term_lists))
+        vocabulary = {term: i for i, term in enumerate(dict.fromkeys(flat))}
+        columns = np.fromiter(
+            map(vocabulary.__getitem__, flat), dtype=np.int32, count=len(flat)
+        )
+        lengths = np.fromiter(map(len, term_lists), dtype=np.int64)
+        owner = np.repeat(np.arange(len(term_lists)), lengths)
+        per_page = np.asarray(passage_counts, dtype=np.int64)
+        page_count = len(per_page)
+        passage_starts = np.zeros(page_count + 1, dtype=np.int64)
+        np.cumsum(per_page, out=passage_starts[1:])
+        # Page i owns lists 2 * i + passage_starts[i] onwards: title, breadcrumbs
+        # and its passages, so a list's offset in its page tells its field.
+        list_page = np.repeat(np.arange(page_count), per_page + 2)
+        list_offset = np.arange(len(term_lists)) - (
+            2 * list_page + passage_starts[:-1][list_page]
+        )
+        term_page = list_page[owner]
+        term_offset = list_offset[owner]
+        width = len(vocabulary)
+        in_body = term_offset >= 2
+        title, crumbs = (term_offset == 0), (term_offset == 1)
+        return cls(
+            vocabulary=vocabulary,
+            title=_count_rows(term_page[title], columns[title], page_count, width),
+            breadcrumbs=_count_rows(
+                term_page[crumbs], columns[crumbs], page_count, width
+            ),
+            passages=_count_rows(
+                owner[in_body] - 2 * (term_page[in_body] + 1),
+                columns[in_body],
+                int(passage_starts[-1]),
+                width,
+            ),
+            passage_starts=passage_starts,
+        )
+
+    def passage_pages(self) -> np.ndarray:
+        """Return the page row of each passage row."""
+        return np.repeat(np.arange(self.page_count), np.diff(self.passage_starts))
+
+
+def _count_rows(
+    rows: np.ndarray, columns: np.ndarray, row_count: int, width: int
+) -> sparse.csr_matrix:
+    """Return a count matrix with a 1 added at each (row, column); rows ascend."""
+    indptr = np.zeros(row_count + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=row_count), out=indptr[1:])
+    data = np.ones(len(columns), dtype=np.float32)
+    matrix = sparse.csr_matrix((data, columns, indptr), shape=(row_count, width))
+    matrix.sum_duplicates()
+    return matrix
+
+
 def _term_matrices(
-    counted: _Counted, width: int, page_count: int, parameters: IndexParameters
+    counts: _TermCounts, parameters: IndexParameters
 ) -> tuple[np.ndarray, sparse.csc_matrix, sparse.csc_matrix]:
-    title = _count_matrix(counted.title, width)
-    crumbs = _count_matrix(counted.breadcrumbs, width)
-    passage_counts = _count_matrix(counted.passages, width)
+    passage_counts = counts.passages
+    passage_pages = counts.passage_pages()
     # Body counts are the sums of each page's passage rows.
     owner = sparse.csr_matrix(
         (
-            np.ones(len(counted.passage_pages), dtype=np.float32),
-            (counted.passage_pages, np.arange(len(counted.passage_pages))),
+            np.ones(len(passage_pages), dtype=np.float32),
+            (passage_pages, np.arange(len(passage_pages))),
         ),
-        shape=(page_count, len(counted.passage_pages)),
+        shape=(counts.page_count, len(passage_pages)),
     )
     body = owner @ passage_counts
     transformer = TfidfTransformer(sublinear_tf=True)
-    transformer.fit(title + crumbs + body)
+    transformer.fit(counts.title + counts.breadcrumbs + body)
     weighted = None
-    for counts, weight in (
-        (title, parameters.title_weight),
-        (crumbs, parameters.breadcrumbs_weight),
+    for part_counts, weight in (
+        (counts.title, parameters.title_weight),
+        (counts.breadcrumbs, parameters.breadcrumbs_weight),
         (body, parameters.body_weight),
     ):
         if weight == 0:
             continue
-        part = transformer.transform(counts) * weight
+        part = transformer.transform(part_counts) * weight
         weighted = part if weighted is None else weighted + part
-    windows = _window_counts(counted, passage_counts, parameters.passage_window)
+    windows = _window_counts(passage_pages, passage_counts, parameters.passage_window)
     window_matrix = transformer.transform(windows)
     return (
         transformer.idf_.astype(np.float32),
@@ -299,20 +348,21 @@ def _term_matrices(
 
 
 def _window_counts(
-    counted: _Counted, passage_counts: sparse.csr_matrix, window: int
+    passage_pages: np.ndarray, passage_counts: sparse.csr_matrix, window: int
 ) -> sparse.csr_matrix:
     """Sum each passage with the next ``window - 1`` passages of the same page."""
     total = passage_counts.shape[0]
     rows, cols = [], []
-    pages = counted.passage_pages
-    for first in range(total):
-        for offset in range(window):
-            other = first + offset
-            if other < total and pages[other] == pages[first]:
-                rows.append(first)
-                cols.append(other)
+    for offset in range(min(window, total)):
+        first = np.arange(total - offset)
+        same = passage_pages[first + offset] == passage_pages[first]
+        rows.append(first[same])
+        cols.append(first[same] + offset)
+    row_array = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    col_array = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
     adder = sparse.csr_matrix(
-        (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(total, total)
+        (np.ones(len(row_array), dtype=np.float32), (row_array, col_array)),
+        shape=(total, total),
     )
     return adder @ passage_counts
 
@@ -320,20 +370,31 @@ def _window_counts(
 def _char_matrix(
     texts: list[str],
 ) -> tuple[np.ndarray, np.ndarray, sparse.csc_matrix]:
-    per_page = [np.unique(ngram_codes(text), return_counts=True) for text in texts]
-    all_codes = (
-        np.concatenate([codes for codes, _ in per_page])
-        if per_page
-        else np.zeros(0, dtype=np.int64)
-    )
-    vocabulary, columns = np.unique(all_codes, return_inverse=True)
-    lengths = [len(codes) for codes, _ in per_page]
-    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-    counts = np.concatenate([c for _, c in per_page]).astype(np.float32)
-    matrix = sparse.csr_matrix(
-        (counts, columns.astype(np.int32), indptr),
+    codes, rows = _page_ngrams(texts)
+    # One argsort gives the sorted vocabulary and each n-gram's column; numpy's
+    # unique is slower here (numpy 2.4).
+    order = np.argsort(codes)
+    ordered = codes[order]
+    new_code = np.empty(len(ordered), dtype=bool)
+    new_code[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new_code[1:])
+    vocabulary = ordered[new_code]
+    # Each (column, page) pair once, with its count, in column-major order.
+    keys = (np.cumsum(new_code) - 1) * len(texts) + rows[order]
+    keys.sort()
+    first = np.empty(len(keys), dtype=bool)
+    first[:1] = True
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.append(starts, len(keys))).astype(np.float32)
+    pairs = keys[starts]
+    columns = pairs // len(texts)
+    indptr = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(columns, minlength=len(vocabulary)), out=indptr[1:])
+    matrix = sparse.csc_matrix(
+        (counts, (pairs % len(texts)).astype(np.int32), indptr),
         shape=(len(texts), len(vocabulary)),
-    )
+    ).tocsr()
     transformer = TfidfTransformer(sublinear_tf=True)
     weighted = transformer.fit_transform(matrix)
     return (
@@ -343,10 +404,38 @@ def _char_matrix(
     )
 
 
+def _page_ngrams(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Return :func:`ngram_codes` of every text, concatenated, and each one's row.
+
+    The texts are encoded together and n-grams that would cross from one text
+    into the next are dropped.
+    """
+    cleaned = [_WHITESPACE.sub(" ", text).strip() for text in texts]
+    lengths = np.fromiter(map(len, cleaned), dtype=np.int64, count=len(cleaned))
+    joined = "".join(cleaned)
+    points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    row_of = np.repeat(np.arange(len(texts)), lengths)
+    head = points << (2 * _CODE_BITS)
+    middle = points << _CODE_BITS
+    bigram = row_of[:-1] == row_of[1:]
+    trigram = row_of[:-2] == row_of[2:]
+    codes = np.concatenate(
+        [
+            (head[:-1] | middle[1:] | _NO_CHAR)[bigram],
+            (head[:-2] | middle[1:-1] | points[2:])[trigram],
+        ]
+    )
+    rows = np.concatenate([row_of[:-1][bigram], row_of[:-2][trigram]])
+    return codes, rows
+
+
 def _title_counts(records: list[PageRecord]) -> dict[str, int]:
+    return _count_titles(normalize_text(record.title).strip() for record in records)
+
+
+def _count_titles(keys: Iterable[str]) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for record in records:
-        key = normalize_text(record.title).strip()
+    for key in keys:
         counts[key] = counts.get(key, 0) + 1
     return counts
 
@@ -358,7 +447,10 @@ def is_listing(title: str, normalized_lines: list[str], titles: dict[str, int]) 
     non-empty lines, and at least one, are the exact title of another page.
     ``titles`` counts the normalised titles of all pages, the page's own included.
     """
-    own = normalize_text(title).strip()
+    return _is_listing(normalize_text(title).strip(), normalized_lines, titles)
+
+
+def _is_listing(own: str, normalized_lines: list[str], titles: dict[str, int]) -> bool:
     lines = [line for line in normalized_lines if line]
     other_titles = sum(
         1 for line in lines if titles.get(line, 0) > (1 if line == own else 0)
