@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from answerer.confidence import ConfidenceRule
-from answerer.rank import best_passage, rank, snippet_grams
+from answerer.rank import best_passage, prepare, rank, snippet_grams
 from answerer.snippet import best_snippet
 from cityline.settings import Settings
 from index.artifact import load_model, pointer_stamp
@@ -160,7 +160,7 @@ class Answerer:
             raise ValueError(f"top_k={top_k!r} must be at least 1")
         model = self._loaded.model
         text = cut_question(question or "")
-        ranking = rank(model, text)
+        ranking = rank(model, text, top=top_k)
         if not self.rule.confident(ranking):
             return self._fallback(question)
         order = top_rows(ranking.scores, top_k)
@@ -206,4 +206,5 @@ def top_rows(scores: np.ndarray, count: int) -> np.ndarray:
 def _load(settings: Settings) -> _Loaded:
     stamp = pointer_stamp(settings.index_dir)
     model, manifest = load_model(settings.index_dir)
+    prepare(model)
     return _Loaded(model=model, manifest=manifest, stamp=stamp)

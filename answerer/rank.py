@@ -62,6 +62,25 @@ class Ranking:
     coverage: np.ndarray
     # Term score of every passage window when windows were scored, else None.
     window_scores: np.ndarray | None = None
+    # Instead of window_scores when only some pages' windows were scored.
+    page_windows: PageWindows | None = None
+
+
+@dataclass(frozen=True)
+class PageWindows:
+    """Window term scores of some pages: ``pages`` ascending, and the scores of
+    page ``pages[i]``'s windows in ``scores[offsets[i]:offsets[i + 1]]``."""
+
+    pages: np.ndarray
+    offsets: np.ndarray
+    scores: np.ndarray
+
+    def of_page(self, page: int) -> np.ndarray | None:
+        """Return the window scores of ``page``, or None when they were not scored."""
+        index = int(np.searchsorted(self.pages, page))
+        if index == len(self.pages) or self.pages[index] != page:
+            return None
+        return self.scores[self.offsets[index] : self.offsets[index + 1]]
 
 
 def query_terms(model: IndexModel, question: str) -> QueryTerms:
@@ -187,7 +206,7 @@ def _column_slices(
     return rows, values, [end - start for start, end in spans]
 
 
-def rank(model: IndexModel, question: str) -> Ranking:
+def rank(model: IndexModel, question: str, top: int | None = None) -> Ranking:
     """Score every page for ``question``.
 
     score = ((1 - a) * term + a * ngram) * coverage ** b, times the listing penalty
@@ -197,44 +216,99 @@ def rank(model: IndexModel, question: str) -> Ranking:
     - ngram is the page's n-gram cosine,
     - p, a, b are ``passage_weight``, ``char_weight`` and ``coverage_exponent``,
     - coverage is the share of the question's term idf that the page contains.
+
+    With ``top``, the scores of the ``top`` best pages, and of every page that
+    could be among them, are exact, and so is their order. On large sites the
+    windows of the other pages are then skipped (see :func:`_bounded_windows`)
+    and their scores leave the window part out, which can only lower them.
     """
     params = model.parameters
     query = query_terms(model, question)
     n = model.page_count
-    term_score = np.zeros(n)
-    coverage = np.zeros(n)
-    window_scores = None
-    if len(query.term_columns):
-        term_score, coverage = _term_scores(model.term_matrix, query)
-        if params.passage_weight:
-            keep = _not_common(model, query.term_idf, params.common_df_share)
-            entry_rows, values = column_entries(
-                model.window_matrix,
-                query.term_columns[keep],
-                query.term_weights[keep],
-            )
-            window_scores = np.bincount(
-                entry_rows, weights=values, minlength=model.window_matrix.shape[0]
-            )
-            beta = params.passage_weight
-            best = _best_per_page(model, window_scores, entry_rows)
-            term_score = (1.0 - beta) * term_score + beta * best
     keep = _not_common(model, query.char_idf, params.common_df_share)
     char_score = column_sums(
         model.char_matrix, query.char_columns[keep], query.char_weights[keep]
     )
+    if not len(query.term_columns):
+        zeros = np.zeros(n)
+        return Ranking(
+            query=query,
+            scores=_combine(model, zeros, char_score, zeros),
+            coverage=zeros,
+        )
+    beta = params.passage_weight
+    window_columns = None
+    if beta:
+        keep = _not_common(model, query.term_idf, params.common_df_share)
+        window_columns = (query.term_columns[keep], query.term_weights[keep])
+    bounded = (
+        window_columns is not None
+        and top is not None
+        and _may_bound_windows(model, window_columns[0])
+    )
+    term_score, coverage = _term_scores(model.term_matrix, query)
+    if window_columns is None:
+        return Ranking(
+            query=query,
+            scores=_combine(model, term_score, char_score, coverage),
+            coverage=coverage,
+        )
+    if bounded:
+        scores, page_windows = _bounded_windows(
+            model, window_columns, term_score, char_score, coverage, top
+        )
+        return Ranking(
+            query=query, scores=scores, coverage=coverage, page_windows=page_windows
+        )
+    entry_rows, values = column_entries(model.window_matrix, *window_columns)
+    window_scores = np.bincount(
+        entry_rows, weights=values, minlength=model.window_matrix.shape[0]
+    )
+    best = _best_per_page(model, window_scores, entry_rows)
+    return Ranking(
+        query=query,
+        scores=_combine(
+            model, (1.0 - beta) * term_score + beta * best, char_score, coverage
+        ),
+        coverage=coverage,
+        window_scores=window_scores,
+    )
+
+
+def _combine(
+    model: IndexModel,
+    term_score: np.ndarray,
+    char_score: np.ndarray,
+    coverage: np.ndarray,
+    rows: np.ndarray | None = None,
+) -> np.ndarray:
+    """Return the page scores from the two channels and the coverage.
+
+    The arrays hold every page, or only the pages ``rows`` when given. For
+    0 <= char_weight <= 1 the score never falls when ``term_score`` rises,
+    which :func:`_bounded_windows` relies on.
+    """
+    params = model.parameters
     alpha = params.char_weight
     scores = (1.0 - alpha) * term_score + alpha * char_score
     if params.coverage_exponent:
         scores = scores * np.power(coverage, params.coverage_exponent)
     if params.listing_penalty != 1.0:
-        scores = scores * _listing_factors(model)
-    return Ranking(
-        query=query,
-        scores=scores,
-        coverage=coverage,
-        window_scores=window_scores,
-    )
+        factors = _listing_factors(model)
+        scores = scores * (factors if rows is None else factors[rows])
+    return scores
+
+
+def prepare(model: IndexModel) -> None:
+    """Build the per-model arrays that ranking caches, so no question waits for them.
+
+    Optional: ranking builds each one on first use.
+    """
+    _listing_factors(model)
+    _window_pages(model)
+    _window_ends(model)
+    if model.window_matrix.nnz >= BOUND_MIN_ENTRIES:
+        page_window_maxima(model)
 
 
 def snippet_grams(
@@ -258,6 +332,7 @@ def _term_scores(
     """Return each page's term cosine and its coverage, the share of the question's
     term idf that the page contains, from one copy of the question's entries."""
     rows, values, lengths = _column_slices(matrix, query.term_columns)
+    rows = rows.astype(np.intp)
     pages = matrix.shape[0]
     score = np.bincount(
         rows, weights=values * np.repeat(query.term_weights, lengths), minlength=pages
@@ -266,6 +341,148 @@ def _term_scores(
         rows, weights=np.repeat(query.term_idf, lengths), minlength=pages
     )
     return score, found / query.term_idf_total
+
+
+# Windows are bounded (see _bounded_windows) when the question's window columns
+# hold at least this many entries; below it, scoring every window is as fast.
+BOUND_MIN_ENTRIES = 20_000
+
+
+def _may_bound_windows(model: IndexModel, columns: np.ndarray) -> bool:
+    """Tell whether :func:`_bounded_windows` is valid and worth it for ``columns``."""
+    params = model.parameters
+    if not (0.0 <= params.char_weight <= 1.0 and 0.0 < params.passage_weight <= 1.0):
+        return False
+    if params.coverage_exponent < 0 or params.listing_penalty < 0:
+        return False
+    if not model.window_matrix.has_sorted_indices:
+        return False
+    bounds = model.window_matrix.indptr
+    return int((bounds[columns + 1] - bounds[columns]).sum()) >= BOUND_MIN_ENTRIES
+
+
+def _bounded_windows(
+    model: IndexModel,
+    window_columns: tuple[np.ndarray, np.ndarray],
+    term_score: np.ndarray,
+    char_score: np.ndarray,
+    coverage: np.ndarray,
+    top: int,
+) -> tuple[np.ndarray, PageWindows]:
+    """Return the page scores, with the windows scored only where they can matter.
+
+    A page's best window score is at most the sum, over the question's window
+    columns, of the column weight times the largest value of that column in
+    the page's windows (:func:`page_window_maxima`). Each page gets a lower
+    score (no window) and an upper score (that bound). Only the windows of
+    pages whose upper score reaches the ``top``-th best lower score, and whose
+    bound is positive, are scored, and those pages get their exact score. The
+    others keep the lower score: those with a zero bound have no matching
+    window, and the rest stay below the ``top`` best pages with scores no
+    higher than their exact ones.
+    """
+    beta = model.parameters.passage_weight
+    reach = column_sums(page_window_maxima(model), *window_columns)
+    base = (1.0 - beta) * term_score
+    scores = _combine(model, base, char_score, coverage)
+    # The margin covers the rounding of the float32 products in both sums.
+    upper = _combine(model, base + beta * (reach * (1.0 + 1e-5)), char_score, coverage)
+    n = len(scores)
+    threshold = np.partition(scores, n - top)[n - top] if n > top else -np.inf
+    pages = np.flatnonzero((upper >= threshold) & (reach > 0))
+    windows = _windows_of_pages(model, pages, *window_columns)
+    best = np.zeros(len(pages))
+    scored = np.diff(windows.offsets) > 0
+    if scored.any():
+        best[scored] = np.maximum.reduceat(windows.scores, windows.offsets[:-1][scored])
+    scores[pages] = _combine(
+        model,
+        base[pages] + beta * best,
+        char_score[pages],
+        coverage[pages],
+        rows=pages,
+    )
+    return scores, windows
+
+
+def page_window_maxima(model: IndexModel) -> sparse.csc_matrix:
+    """Return the page x term matrix of each term's largest value in the page's
+    windows, built once per model.
+
+    Within a column of the window matrix the rows ascend, and so do their pages,
+    so each (column, page) group is one run of stored entries.
+    """
+    cached = getattr(model, "_page_window_maxima", None)
+    if cached is None:
+        matrix = model.window_matrix
+        pages = _window_pages(model).astype(np.int32)[matrix.indices]
+        group_starts = np.ones(len(pages), dtype=bool)
+        group_starts[1:] = pages[1:] != pages[:-1]
+        group_starts[matrix.indptr[:-1][np.diff(matrix.indptr) > 0]] = True
+        first = np.flatnonzero(group_starts)
+        maxima = (
+            np.maximum.reduceat(matrix.data, first)
+            if len(first)
+            else np.zeros(0, dtype=matrix.data.dtype)
+        )
+        cached = sparse.csc_matrix(
+            (maxima, pages[first], np.searchsorted(first, matrix.indptr)),
+            shape=(model.page_count, matrix.shape[1]),
+        )
+        model._page_window_maxima = cached
+    return cached
+
+
+def _windows_of_pages(
+    model: IndexModel, pages: np.ndarray, columns: np.ndarray, weights: np.ndarray
+) -> PageWindows:
+    """Return the window term scores of ``pages`` (ascending) for ``columns``.
+
+    The entries of each column within the pages' window rows are found by binary
+    search, since a column's rows are sorted. Each window's entries are added
+    column after column, as np.bincount adds them over all windows, so every
+    score is the same float.
+    """
+    matrix = model.window_matrix
+    starts = model.window_starts[pages]
+    ends = _window_ends(model)[pages]
+    offsets = np.concatenate([[0], np.cumsum(ends - starts)])
+    size = int(offsets[-1])
+    if len(columns) == 0 or len(pages) == 0:
+        return PageWindows(pages=pages, offsets=offsets, scores=np.zeros(size))
+    # int32 like the stored rows, so that searchsorted does not copy them.
+    edges = np.concatenate([starts, ends]).astype(matrix.indices.dtype)
+    bounds = matrix.indptr
+    found = np.concatenate(
+        [
+            np.searchsorted(matrix.indices[first:last], edges) + first
+            for first, last in zip(
+                bounds[columns].tolist(), bounds[columns + 1].tolist(), strict=True
+            )
+        ]
+    ).reshape(len(columns), 2, len(pages))
+    low = found[:, 0, :].ravel()
+    lengths = found[:, 1, :].ravel() - low
+    total = int(lengths.sum())
+    if total == 0:
+        return PageWindows(pages=pages, offsets=offsets, scores=np.zeros(size))
+    positions = np.repeat(low - np.cumsum(lengths) + lengths, lengths)
+    positions += np.arange(total)
+    shift = np.tile(offsets[:-1] - starts, len(columns))
+    local = matrix.indices[positions] + np.repeat(shift, lengths)
+    values = matrix.data[positions] * np.repeat(np.repeat(weights, len(pages)), lengths)
+    scores = np.bincount(local, weights=values, minlength=size)
+    return PageWindows(pages=pages, offsets=offsets, scores=scores)
+
+
+def _window_ends(model: IndexModel) -> np.ndarray:
+    """Return the end (exclusive) of every page's window rows, cached on the model."""
+    cached = getattr(model, "_window_ends", None)
+    if cached is None:
+        cached = np.append(model.window_starts[1:], model.window_matrix.shape[0])
+        cached = np.maximum(cached, model.window_starts)
+        model._window_ends = cached
+    return cached
 
 
 def _not_common(model: IndexModel, idf: np.ndarray, share: float) -> np.ndarray:
@@ -329,6 +546,12 @@ def best_passage(model: IndexModel, ranking: Ranking, page: int) -> int | None:
 
     None when windows were not scored or no window of the page matches a term.
     """
+    if ranking.page_windows is not None:
+        scores = ranking.page_windows.of_page(page)
+        if scores is None or len(scores) == 0:
+            return None
+        best = int(scores.argmax())
+        return best if scores[best] > 0 else None
     if ranking.window_scores is None:
         return None
     first = int(model.window_starts[page])

@@ -1,0 +1,60 @@
+"""Bounded window scoring gives the same best pages as scoring every window."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import answerer.rank as rank_module
+from answerer.answer import top_rows
+from answerer.evaluate import load_questions
+from answerer.rank import best_passage, page_window_maxima, rank
+from index.vectorize import build_model
+from tests.test_evaluate_gate import DEMO, site_records
+
+
+@pytest.fixture(scope="module")
+def model():
+    return build_model(site_records(DEMO / "site"))
+
+
+@pytest.fixture
+def always_bounded(monkeypatch):
+    monkeypatch.setattr(rank_module, "BOUND_MIN_ENTRIES", 0)
+
+
+def demo_questions() -> list[str]:
+    questions = [q.question for q in load_questions(DEMO / "questions.jsonl")]
+    return questions + ["ごみ", "粗大ごみ 申し込み 手数料 支払い", "!!", ""]
+
+
+def test_page_window_maxima_hold_each_terms_largest_window_value(model):
+    windows = model.window_matrix.toarray()
+    expected = np.zeros((model.page_count, windows.shape[1]), dtype=np.float32)
+    ends = list(model.window_starts[1:]) + [windows.shape[0]]
+    for page, (start, end) in enumerate(zip(model.window_starts, ends, strict=True)):
+        if end > start:
+            expected[page] = windows[start:end].max(axis=0)
+    assert np.array_equal(page_window_maxima(model).toarray(), expected)
+
+
+@pytest.mark.parametrize("top", [1, 3, 5])
+def test_bounded_windows_keep_the_top_pages_and_scores(model, always_bounded, top):
+    for question in demo_questions():
+        full = rank(model, question)
+        bounded = rank(model, question, top=top)
+        expected = top_rows(full.scores, top)
+        found = top_rows(bounded.scores, top)
+        assert list(found) == list(expected), question
+        assert list(bounded.scores[found]) == list(full.scores[expected]), question
+        assert np.all(bounded.scores <= full.scores), question
+        for row in expected:
+            assert best_passage(model, bounded, int(row)) == best_passage(
+                model, full, int(row)
+            ), question
+
+
+def test_small_sites_score_every_window(model):
+    ranking = rank(model, "粗大ごみの申し込み", top=3)
+    assert ranking.window_scores is not None
+    assert ranking.page_windows is None
