@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
@@ -133,6 +134,8 @@ PAGE_META_LINE = re.compile(
     r"\s*[:：]?\s*\S+(?:\s*\S+日)?)?$"
 )
 ERA_START_YEAR = {"令和": 2018, "平成": 1988}
+# A folder URL ending in one of these names is the same page as the folder.
+INDEX_FILE_NAMES = ("index.html", "index.htm", "index.php")
 
 
 @dataclass
@@ -192,6 +195,8 @@ def extract_page(html: str, page_url: str) -> Extracted:
     title = _clean(h1.get_text(" ")) if h1 is not None else ""
     if not title:
         title = _title_without_site_name(soup)
+    if is_folder_slug(title, canonical_url or page_url):
+        title = _own_link_text(main, base_url, (page_url, canonical_url)) or title
     _drop_furniture(main)
     text = _block_text(main)
 
@@ -207,6 +212,56 @@ def extract_page(html: str, page_url: str) -> Extracted:
         noindex="noindex" in robots or "none" in robots,
         nofollow="nofollow" in robots or "none" in robots,
     )
+
+
+def is_folder_slug(title: str, url: str) -> bool:
+    """Tell whether ``title`` is only the URL's folder or file name, not a name.
+
+    Some CMSs title a folder's index page with the folder's romanized name or
+    number (``nyuen moshikomi`` for ``.../nyuen_moshikomi/``, ``1002345`` for
+    ``.../1002345/``). Case, spaces, ``-`` and ``_`` are ignored.
+    """
+    if not title or not title.isascii():
+        return False
+    segment = _folder_path(urlsplit(url).path).rstrip("/").rsplit("/", 1)[-1]
+    segment = segment.rsplit(".", 1)[0] if "." in segment else segment
+    return bool(segment) and _slug_form(title) == _slug_form(segment)
+
+
+def _slug_form(text: str) -> str:
+    return re.sub(r"[\s_-]+", "_", text.strip().lower())
+
+
+def _own_link_text(region: Tag, base_url: str, urls: tuple[str | None, ...]) -> str:
+    """Return the text of the first link in ``region`` to the page itself.
+
+    A folder index page titled with its slug often lists itself under its real
+    name. Links whose text is itself a slug are skipped, and "" is returned when
+    no other link to the page is left.
+    """
+    own = {_page_key(url) for url in urls if url}
+    for anchor in region.find_all("a", href=True):
+        target = resolve_link(base_url, anchor["href"])
+        if target is None or _page_key(target) not in own:
+            continue
+        text = _clean(anchor.get_text(" "))
+        if text and not is_folder_slug(text, target):
+            return text
+    return ""
+
+
+def _page_key(url: str) -> tuple[str, str]:
+    """Return ``url``'s host and path, without a trailing index file name."""
+    parts = urlsplit(url)
+    return parts.netloc.lower(), _folder_path(parts.path)
+
+
+def _folder_path(path: str) -> str:
+    path = path or "/"
+    for name in INDEX_FILE_NAMES:
+        if path.endswith("/" + name):
+            return path[: -len(name)]
+    return path
 
 
 def _meta_robots(soup: BeautifulSoup) -> set[str]:

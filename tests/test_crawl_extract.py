@@ -142,3 +142,43 @@ def test_nofollow_links_are_skipped():
     page = "<a rel='nofollow' href='/a.html'>a</a><a href='/b.html'>b</a>"
     urls = [link.url for link in extract_page(page, "http://h.example/").links]
     assert urls == ["http://h.example/b.html"]
+
+
+FOLDER_PAGE = """<html><head>
+<link rel="canonical" href="https://www.city.example.lg.jp/kosodate/nyuen_moshikomi/index.html">
+</head><body>
+<div id="breadcrumb"><a href="/">ホーム</a> &gt; <a href="/kosodate/">kosodate</a>
+ &gt; <span>nyuen moshikomi</span></div>
+<main><h1>nyuen moshikomi</h1>
+<ul><li><a href="/kosodate/nyuen_moshikomi/">nyuen moshikomi</a></li>
+<li><a href="/kosodate/nyuen_moshikomi/index.html">保育園の入園申し込み</a></li>
+<li><a href="/kosodate/nyuen_moshikomi/1001.html">入園の説明会</a></li></ul>
+</main></body></html>
+"""
+
+
+def test_slug_title_takes_own_link_text():
+    url = "http://h.example/kosodate/nyuen_moshikomi/index.html"
+    assert extract_page(FOLDER_PAGE, url).title == "保育園の入園申し込み"
+
+
+def test_numbered_folder_title_takes_own_link_text():
+    page = (
+        "<main><h1>1002345</h1><ul><li><a href='./'>生活の相談窓口</a></li></ul></main>"
+    )
+    title = extract_page(page, "http://h.example/fukushi/1002345/").title
+    assert title == "生活の相談窓口"
+
+
+def test_slug_title_kept_without_named_self_link():
+    page = (
+        "<main><h1>nyuen moshikomi</h1>"
+        "<ul><li><a href='1001.html'>入園の説明会</a></li></ul></main>"
+    )
+    title = extract_page(page, "http://h.example/kosodate/nyuen_moshikomi/").title
+    assert title == "nyuen moshikomi"
+
+
+def test_ascii_title_other_than_slug_kept():
+    page = "<main><h1>FAQ</h1><a href='/help/1003.html'>よくある質問</a></main>"
+    assert extract_page(page, "http://h.example/help/1003.html").title == "FAQ"
