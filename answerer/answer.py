@@ -199,8 +199,11 @@ def top_rows(scores: np.ndarray, count: int) -> np.ndarray:
     """Return the rows of the ``count`` highest scores, best first, ties by row."""
     if count >= len(scores):
         return np.argsort(-scores, kind="stable")
-    candidates = np.argpartition(-scores, count)[:count]
-    return candidates[np.lexsort((candidates, -scores[candidates]))]
+    threshold = np.partition(scores, len(scores) - count)[len(scores) - count]
+    above = np.flatnonzero(scores > threshold)
+    above = above[np.lexsort((above, -scores[above]))]
+    ties = np.flatnonzero(scores == threshold)[: count - len(above)]
+    return np.concatenate([above, ties])
 
 
 def _load(settings: Settings) -> _Loaded:

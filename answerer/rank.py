@@ -184,7 +184,18 @@ def column_entries(
     can appear once per chosen column.
     """
     rows, values, lengths = _column_slices(matrix, columns)
-    return rows, values * np.repeat(weights, lengths)
+    return rows, _weighted(values, weights, lengths)
+
+
+def _weighted(
+    values: np.ndarray, weights: np.ndarray, lengths: list[int]
+) -> np.ndarray:
+    """Return ``values * np.repeat(weights, lengths)`` as float64.
+
+    The products are float32 products, as with float32 output, but written
+    straight into the float64 array that np.bincount needs.
+    """
+    return np.multiply(values, np.repeat(weights, lengths), out=np.empty(len(values)))
 
 
 def _column_slices(
@@ -290,12 +301,13 @@ def _combine(
     """
     params = model.parameters
     alpha = params.char_weight
-    scores = (1.0 - alpha) * term_score + alpha * char_score
+    scores = (1.0 - alpha) * term_score
+    scores += alpha * char_score
     if params.coverage_exponent:
-        scores = scores * np.power(coverage, params.coverage_exponent)
+        scores *= np.power(coverage, params.coverage_exponent)
     if params.listing_penalty != 1.0:
         factors = _listing_factors(model)
-        scores = scores * (factors if rows is None else factors[rows])
+        scores *= factors if rows is None else factors[rows]
     return scores
 
 
@@ -335,11 +347,12 @@ def _term_scores(
     rows = rows.astype(np.intp)
     pages = matrix.shape[0]
     score = np.bincount(
-        rows, weights=values * np.repeat(query.term_weights, lengths), minlength=pages
+        rows,
+        weights=_weighted(values, query.term_weights, lengths),
+        minlength=pages,
     )
-    found = np.bincount(
-        rows, weights=np.repeat(query.term_idf, lengths), minlength=pages
-    )
+    idf = query.term_idf.astype(np.float64)
+    found = np.bincount(rows, weights=np.repeat(idf, lengths), minlength=pages)
     return score, found / query.term_idf_total
 
 
