@@ -21,11 +21,12 @@ import logging
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from sudachipy import Dictionary, Morpheme, SplitMode, Tokenizer
 
 from index.normalize import normalize_text
-from index.variants import content_key, is_content_pos, synonym_terms
+from index.variants import STOP_TERMS, is_content_pos, key_of_form, synonym_terms
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +38,6 @@ _BREAKS = ("\n", "。", "．", ". ", "！", "？", "!", "?", "、", " ")
 _dictionary: Dictionary | None = None
 _dictionary_lock = threading.Lock()
 _local = threading.local()
-_content_pos_ids: frozenset[int] | None = None
 
 
 def dictionary() -> Dictionary:
@@ -123,17 +123,39 @@ def content_pos_ids() -> frozenset[int]:
     A morpheme whose ``part_of_speech_id()`` is not among them gives no term, so
     the hot loops skip it without reading its surface or dictionary entry.
     """
-    global _content_pos_ids
-    if _content_pos_ids is None:
-        found = set()
+    return _pos_classes().content
+
+
+@dataclass(frozen=True)
+class _PosClasses:
+    """Part-of-speech ids grouped by what :func:`morpheme_terms` asks of them."""
+
+    content: frozenset[int]  # see index.variants.is_content_pos
+    nouns: frozenset[int]  # 名詞: compounds also yield their parts
+    numerals: frozenset[int]  # 数詞: the surface decides whether a key is kept
+
+
+def _pos_classes() -> _PosClasses:
+    global _pos_class_table
+    if _pos_class_table is None:
+        content, nouns, numerals = set(), set(), set()
         dic = dictionary()
         pos_id = 0
         while (pos := dic.pos_of(pos_id)) is not None:
             if is_content_pos(pos):
-                found.add(pos_id)
+                content.add(pos_id)
+            if pos[0] == "名詞":
+                nouns.add(pos_id)
+            if pos[1] == "数詞":
+                numerals.add(pos_id)
             pos_id += 1
-        _content_pos_ids = frozenset(found)
-    return _content_pos_ids
+        _pos_class_table = _PosClasses(
+            frozenset(content), frozenset(nouns), frozenset(numerals)
+        )
+    return _pos_class_table
+
+
+_pos_class_table: _PosClasses | None = None
 
 
 def passage_terms(normalized_passages: list[str]) -> list[list[str]]:
@@ -147,22 +169,32 @@ def passage_terms(normalized_passages: list[str]) -> list[list[str]]:
     Passages seen before (menus, contact boxes and notices repeat across a site)
     are not tokenized again; see :func:`_separable` for when that holds.
     """
+    return [list(found) for found in passage_term_tuples(normalized_passages)]
+
+
+def passage_term_tuples(normalized_passages: list[str]) -> list[tuple[str, ...]]:
+    """Return :func:`passage_terms` as tuples that may be shared with the cache.
+
+    The index build reads them without copying; callers must not rely on the
+    identity of the tuples.
+    """
     if not normalized_passages:
         return []
     joined = "\n".join(normalized_passages)
     if not _separable(normalized_passages, joined):
         result: list[list[str]] = [[] for _ in normalized_passages]
         _collect_terms(split_for_sudachi(joined), _starts(normalized_passages), result)
-        return result
+        return [tuple(found) for found in result]
     last = len(normalized_passages) - 1
     keys = [(text, i == 0, i == last) for i, text in enumerate(normalized_passages)]
-    known = [_PASSAGE_CACHE.get(key) for key in keys]
+    cache = _PASSAGE_CACHE
+    known = [cache.get(key) for key in keys]
     missing = [i for i, found in enumerate(known) if found is None]
     if missing:
         for i, found in zip(missing, _fresh_passage_terms(keys, missing), strict=True):
             known[i] = found
             _remember_passage(keys[i], found)
-    return [list(found) for found in known]
+    return known
 
 
 # Terms of a separable passage keyed by (text, starts the call, ends the call).
@@ -203,10 +235,51 @@ def _fresh_passage_terms(
     texts = [keys[i][0] for i in missing]
     prefix = "" if keys[missing[0]][1] else "\n"
     suffix = "" if keys[missing[-1]][2] else "\n"
-    starts = [start + len(prefix) for start in _starts(texts)]
-    result: list[list[str]] = [[] for _ in texts]
-    _collect_terms([prefix + "\n".join(texts) + suffix], starts, result)
-    return [tuple(found) for found in result]
+    joined = prefix + "\n".join(texts) + suffix
+    found = _separated_terms(joined, len(texts), bool(prefix), bool(suffix))
+    if found is None:  # never seen; the slower path gives the same terms by offset
+        starts = [start + len(prefix) for start in _starts(texts)]
+        result: list[list[str]] = [[] for _ in texts]
+        _collect_terms([joined], starts, result)
+        found = result
+    return [tuple(terms_of_text) for terms_of_text in found]
+
+
+def _separated_terms(
+    text: str, count: int, prefix: bool, suffix: bool
+) -> list[list[str]] | None:
+    """Return the terms of the ``count`` texts that line breaks separate in ``text``.
+
+    One Sudachi call; a morpheme goes to the text after the line breaks seen
+    so far, so no offsets are read. Content words of the core dictionary are
+    looked up by word id alone (see :func:`cached_morpheme_terms`). ``prefix``
+    and ``suffix`` tell whether ``text`` starts and ends with a line break.
+    Returns None if the line breaks that Sudachi reports do not match.
+    """
+    result: list[list[str]] = [[] for _ in range(count + 1)]
+    current = -1 if prefix else 0
+    add = result[max(current, 0)].extend
+    content = content_pos_ids()
+    space = _space_pos_id()
+    cache = _TERM_CACHE
+    for morpheme in tokenizer().tokenize(text, SplitMode.C):
+        pos_id = morpheme.part_of_speech_id()
+        if pos_id in content:
+            found = cache.get(morpheme.word_id())
+            if found is None:
+                found = cached_morpheme_terms(morpheme)
+            if found:
+                add(found)
+        elif pos_id == space:
+            breaks = morpheme.surface().count("\n")
+            if breaks:
+                current += breaks
+                if current > count:
+                    return None
+                add = result[current].extend
+    if current != count - 1 + suffix:
+        return None
+    return result[:count]
 
 
 def _remember_passage(key: tuple[str, bool, bool], found: tuple[str, ...]) -> None:
@@ -242,7 +315,7 @@ def _collect_terms(
         for morpheme in tok.tokenize(piece, SplitMode.C):
             if morpheme.part_of_speech_id() not in content:
                 continue
-            found = cache.get((morpheme.word_id(), morpheme.surface()))
+            found = cache.get(morpheme.word_id())
             if found is None:
                 found = cached_morpheme_terms(morpheme)
             if not found:
@@ -291,18 +364,24 @@ def _text_terms(text: str) -> list[str]:
         for morpheme in tok.tokenize(piece, SplitMode.C):
             if morpheme.part_of_speech_id() not in content:
                 continue
-            found = cache.get((morpheme.word_id(), morpheme.surface()))
+            found = cache.get(morpheme.word_id())
             if found is None:
                 found = cached_morpheme_terms(morpheme)
             result.extend(found)
     return result
 
 
-# Terms depend only on the dictionary entry and the surface, so they are computed
-# once per (word id, surface). Bounded so that a stream of unknown words cannot
-# grow it forever; CPython dict reads and writes are atomic, so threads share it.
-_TERM_CACHE: dict[tuple[int, str], tuple[str, ...]] = {}
+# Terms of a morpheme, computed once per dictionary entry. A content word of the
+# core dictionary is keyed by its word id, because its terms come from the
+# entry alone (see cached_morpheme_terms). Other morphemes are keyed by
+# (word id, surface). Bounded so that a stream of unknown words cannot grow it
+# forever; CPython dict reads and writes are atomic, so threads share it.
+_TERM_CACHE: dict[int | tuple[int, str], tuple[str, ...]] = {}
 _TERM_CACHE_LIMIT = 500_000
+# Word ids at or above this belong to no dictionary entry: Sudachi gives each
+# unknown word 0xF0000000 plus its part-of-speech id. User dictionaries would
+# get ids below it, but the index loads the core dictionary only.
+_UNKNOWN_WORD_IDS = 0xF000_0000
 
 
 def clear_caches() -> None:
@@ -317,15 +396,45 @@ def clear_caches() -> None:
 
 
 def cached_morpheme_terms(morpheme: Morpheme) -> tuple[str, ...]:
-    """Return :func:`morpheme_terms` of ``morpheme``, from the cache when known."""
-    key = (morpheme.word_id(), morpheme.surface())
+    """Return :func:`morpheme_terms` of ``morpheme``, from the cache when known.
+
+    Terms are cached per word id when nothing in them depends on the surface:
+    the part of speech, normalized form, splits and synonym groups are the
+    entry's. The surface counts only for a numeral or a morpheme without a
+    normalized form (see :func:`index.variants.content_key`), so those, like
+    unknown words, are cached per (word id, surface).
+    """
+    word_id = morpheme.word_id()
+    found = _TERM_CACHE.get(word_id)
+    if found is not None:
+        return found
+    key = (word_id, morpheme.surface())
     found = _TERM_CACHE.get(key)
     if found is None:
-        found = tuple(morpheme_terms(morpheme))
+        found, surface_matters = _entry_terms(morpheme)
         if len(_TERM_CACHE) >= _TERM_CACHE_LIMIT:
             _TERM_CACHE.clear()
-        _TERM_CACHE[key] = found
+        if word_id < _UNKNOWN_WORD_IDS and not surface_matters:
+            _TERM_CACHE[word_id] = found
+        else:
+            _TERM_CACHE[key] = found
     return found
+
+
+def _space_pos_id() -> int:
+    """Return the part-of-speech id that Sudachi gives a line break."""
+    global _space_pos
+    if _space_pos is None:
+        _space_pos = tokenizer().tokenize("a\na")[1].part_of_speech_id()
+        if _space_pos in content_pos_ids():
+            raise RuntimeError(
+                f"a line break has a content part of speech ({_space_pos!r}); "
+                "check the Sudachi dictionary"
+            )
+    return _space_pos
+
+
+_space_pos: int | None = None
 
 
 def morpheme_terms(morpheme: Morpheme) -> list[str]:
@@ -336,25 +445,60 @@ def morpheme_terms(morpheme: Morpheme) -> list[str]:
     yield only their long unit, because the parts of 申し込む (申す, 込む) would
     only add noise.
     """
-    key = content_key(morpheme)
+    return list(_entry_terms(morpheme)[0])
+
+
+def _entry_terms(morpheme: Morpheme) -> tuple[tuple[str, ...], bool]:
+    """Return :func:`morpheme_terms` and whether a surface was needed for them.
+
+    Keys are those of :func:`index.variants.content_key`, found through
+    part-of-speech ids instead of part-of-speech tuples.
+    """
+    classes = _pos_classes()
+    pos_id = morpheme.part_of_speech_id()
+    key, surface_matters = _unit_key(morpheme, pos_id, classes)
     if key is None:
-        return []
+        return (), surface_matters
     found = [key, *synonym_terms(morpheme)]
-    if morpheme.part_of_speech()[0] != "名詞":
-        return found
+    if pos_id not in classes.nouns:
+        return tuple(found), surface_matters
     short_units = morpheme.split(SplitMode.A)
     if len(short_units) <= 1:
-        return found
-    short = [(unit, content_key(unit)) for unit in short_units]
+        return tuple(found), surface_matters
+    short = []
+    for unit in short_units:
+        unit_key, unit_surface = _unit_key(unit, unit.part_of_speech_id(), classes)
+        surface_matters = surface_matters or unit_surface
+        short.append((unit, unit_key))
     short_keys = [unit_key for _, unit_key in short if unit_key is not None]
     middle_units = morpheme.split(SplitMode.B)
     if 1 < len(middle_units) < len(short_units):
         for unit in middle_units:
-            unit_key = content_key(unit)
+            unit_key, unit_surface = _unit_key(unit, unit.part_of_speech_id(), classes)
+            surface_matters = surface_matters or unit_surface
             if unit_key is not None and unit_key not in short_keys:
                 found.append(unit_key)
     found.extend(short_keys)
     for unit, unit_key in short:
         if unit_key is not None:
             found.extend(synonym_terms(unit))
-    return found
+    return tuple(found), surface_matters
+
+
+def _unit_key(
+    morpheme: Morpheme, pos_id: int, classes: _PosClasses
+) -> tuple[str | None, bool]:
+    """Return ``content_key(morpheme)`` and whether the surface decided it."""
+    if pos_id not in classes.content:
+        return None, False
+    form = morpheme.normalized_form()
+    key = key_of_form(form or morpheme.surface())
+    if pos_id in classes.numerals:
+        if not morpheme.surface().isdigit():
+            return key, True
+        return _unless_stop(key), True
+    return _unless_stop(key), not form
+
+
+def _unless_stop(key: str) -> str | None:
+    return None if key in STOP_TERMS else key

@@ -100,7 +100,12 @@ def term_key(morpheme: Morpheme) -> str:
     Latin words (abc becomes ABC). The result is
     ``fold_kana(lower_ascii(form))``.
     """
-    return (morpheme.normalized_form() or morpheme.surface()).translate(_KEY_TABLE)
+    return key_of_form(morpheme.normalized_form() or morpheme.surface())
+
+
+def key_of_form(form: str) -> str:
+    """Return the key of a normalized form: ``fold_kana(lower_ascii(form))``."""
+    return form.translate(_KEY_TABLE)
 
 
 def is_content_pos(pos: tuple[str, ...]) -> bool:

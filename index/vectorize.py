@@ -37,7 +37,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 
 from index.fields import PageRecord, passages
 from index.normalize import normalize_nfkc_text, normalize_text
-from index.tokenize import passage_terms, terms
+from index.tokenize import passage_term_tuples, terms
 
 logger = logging.getLogger(__name__)
 
@@ -192,7 +192,7 @@ def build_model(
         crumbs = " / ".join(record.breadcrumbs)
         term_lists.append(terms(record.title))
         term_lists.append(terms(crumbs) if crumbs else ())
-        found = passage_terms(normalized)
+        found = passage_term_tuples(normalized)
         term_lists.extend(found)
         passage_counts.append(len(found))
         char_texts.append(title_form + " " + " ".join(normalized))

@@ -5,9 +5,17 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from sudachipy import SplitMode
 
+from index import tokenize
 from index.normalize import normalize_text
-from index.tokenize import clear_caches, passage_terms, terms
+from index.tokenize import (
+    clear_caches,
+    morpheme_terms,
+    passage_terms,
+    terms,
+    tokenizer,
+)
 
 SITE = Path(__file__).resolve().parents[1] / "cityline" / "demo" / "site"
 
@@ -75,3 +83,54 @@ def test_terms_short_text_cache_is_transparent():
         cold.append(terms(question))
     for question, expected in zip(questions * 2, cold * 2, strict=True):
         assert terms(question) == expected
+
+
+def context_terms(passage: str, first: bool, last: bool) -> list[str]:
+    """Terms of ``passage`` tokenized on its own, line breaks where it had neighbours.
+
+    Every morpheme's terms are computed afresh, without any cache.
+    """
+    text = ("" if first else "\n") + passage + ("" if last else "\n")
+    found = []
+    for morpheme in tokenizer().tokenize(text, SplitMode.C):
+        found.extend(morpheme_terms(morpheme))
+    return found
+
+
+def test_passage_terms_equal_each_passage_in_its_context():
+    for passages in site_passage_lists():
+        last = len(passages) - 1
+        expected = [
+            context_terms(passage, i == 0, i == last)
+            for i, passage in enumerate(passages)
+        ]
+        clear_caches()
+        assert passage_terms(passages) == expected
+        assert passage_terms(passages) == expected  # from the caches
+
+
+def test_offset_path_gives_the_same_terms(monkeypatch):
+    lists = site_passage_lists(10)
+    expected = [cold_passage_terms(passages) for passages in lists]
+    monkeypatch.setattr(tokenize, "_separated_terms", lambda *args: None)
+    for passages, cold in zip(lists, expected, strict=True):
+        assert cold_passage_terms(passages) == cold
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1人と一人と1つ",
+        "第1回と第一回",
+        "十二月と12月",
+        "ΑΒΓとαβγの表記",
+        "国民健康保険と国保",
+        "粗大ゴミと粗大ごみ",
+    ],
+)
+def test_terms_are_the_same_from_the_word_cache(text):
+    cold = terms(text)
+    for other in ("1人2人3人", "一人二人", "12月の第1回", "αβγ", "国保 粗大ごみ"):
+        terms(other)
+    tokenize._TEXT_CACHE.clear()  # so that the words come from the word cache
+    assert terms(text) == cold
