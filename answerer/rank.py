@@ -188,7 +188,7 @@ def column_entries(
 
 
 def _weighted(
-    values: np.ndarray, weights: np.ndarray, lengths: list[int]
+    values: np.ndarray, weights: np.ndarray, lengths: np.ndarray
 ) -> np.ndarray:
     """Return ``values * np.repeat(weights, lengths)`` as float64.
 
@@ -200,21 +200,33 @@ def _weighted(
 
 def _column_slices(
     matrix: sparse.csc_matrix, columns: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, list[int]]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return the rows and values stored in ``columns``, and each column's count.
 
-    Copying contiguous slices is about twice as fast as gathering the same
-    entries by position.
+    Columns with many entries are copied as contiguous slices, about twice as
+    fast per entry as gathering them by position; many columns with few entries
+    (a long question on a small site) are gathered, in a fixed number of steps.
     """
     if len(columns) == 0 or matrix.shape[0] == 0:
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32), []
+        empty = np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32), empty
     bounds = matrix.indptr
-    starts = bounds[columns].tolist()
-    ends = bounds[columns + 1].tolist()
-    spans = list(zip(starts, ends, strict=True))
+    starts = bounds[columns]
+    lengths = bounds[columns + 1] - starts
+    total = int(lengths.sum())
+    if total < GATHER_ENTRIES_PER_COLUMN * len(columns):
+        positions = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+        positions += np.arange(total)
+        return matrix.indices[positions], matrix.data[positions], lengths
+    spans = list(zip(starts.tolist(), (starts + lengths).tolist(), strict=True))
     rows = np.concatenate([matrix.indices[start:end] for start, end in spans])
     values = np.concatenate([matrix.data[start:end] for start, end in spans])
-    return rows, values, [end - start for start, end in spans]
+    return rows, values, lengths
+
+
+# Below this many entries per column on average, gathering by position beats
+# copying slices (2-core AMD EPYC, numpy 2.4).
+GATHER_ENTRIES_PER_COLUMN = 200
 
 
 def rank(model: IndexModel, question: str, top: int | None = None) -> Ranking:

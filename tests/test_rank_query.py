@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import answerer.rank as rank_module
 from answerer.rank import column_sums, query_terms, rank
 from index.fields import PageRecord
 from index.vectorize import build_model, ngram_text
@@ -67,3 +68,14 @@ def test_question_without_known_columns_scores_zero_everywhere(model):
     ranking = rank(model, "!!")
     assert not ranking.scores.any()
     assert ranking.query.empty
+
+
+def test_slices_and_gathers_give_the_same_entries(model, monkeypatch):
+    matrix = model.char_matrix
+    columns = np.arange(0, matrix.shape[1], 7, dtype=np.int64)
+    weights = np.linspace(0.1, 1.0, len(columns)).astype(np.float32)
+    monkeypatch.setattr(rank_module, "GATHER_ENTRIES_PER_COLUMN", 10**9)
+    gathered = column_sums(matrix, columns, weights)
+    monkeypatch.setattr(rank_module, "GATHER_ENTRIES_PER_COLUMN", 0)
+    sliced = column_sums(matrix, columns, weights)
+    assert np.array_equal(gathered, sliced)
