@@ -82,7 +82,7 @@ class UsablePassages:
     ``numbers`` are their positions in ``page.passages``. ``joined`` is the keys
     joined by line breaks, and ``starts`` and ``ends`` the offset of each key in
     it and of the next key (or the end), so that one ``str.find`` per n-gram and
-    matching passage tells which passages contain the n-gram.
+    matching passage finds the passages that contain the n-gram.
     """
 
     numbers: list[int]

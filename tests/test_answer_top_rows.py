@@ -19,7 +19,7 @@ from answerer.answer import top_rows
         ([0.3, 0.3, 0.3], 3, [0, 1, 2]),
     ],
 )
-def test_top_rows_are_best_first_with_ties_by_row(scores, count, expected):
+def test_top_rows_break_ties_by_row(scores, count, expected):
     assert list(top_rows(np.asarray(scores), count)) == expected
 
 

@@ -56,7 +56,7 @@ def test_column_sums_equal_sliced_matrix_product(model):
     assert np.allclose(column_sums(matrix, columns, weights), expected, rtol=1e-6)
 
 
-def test_coverage_is_the_share_of_question_idf_on_each_page(model):
+def test_coverage_is_share_of_idf_on_page(model):
     ranking = rank(model, "粗大ごみの手数料")
     query = ranking.query
     present = model.term_matrix[:, query.term_columns].toarray() > 0

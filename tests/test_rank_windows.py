@@ -28,7 +28,7 @@ def demo_questions() -> list[str]:
     return questions + ["ごみ", "粗大ごみ 申し込み 手数料 支払い", "!!", ""]
 
 
-def test_page_window_maxima_hold_each_terms_largest_window_value(model):
+def test_page_window_maxima_match_brute_force(model):
     windows = model.window_matrix.toarray()
     expected = np.zeros((model.page_count, windows.shape[1]), dtype=np.float32)
     ends = list(model.window_starts[1:]) + [windows.shape[0]]
