@@ -81,6 +81,12 @@ _DEFAULTS = CrawlConfig()
     metavar="URL",
     help="Also crawl URLs that start with this prefix (repeatable).",
 )
+@click.option(
+    "--refetch",
+    is_flag=True,
+    help="Fetch every stored page without If-None-Match and If-Modified-Since, so "
+    "that each is extracted again (applies to this run only).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option(
     "--no-index", is_flag=True, help="Do not rebuild the search index afterwards."
@@ -97,14 +103,16 @@ def crawl(
     timeout: float,
     retries: int,
     allowed_prefixes: tuple[str, ...],
+    refetch: bool,
     as_json: bool,
     no_index: bool,
 ) -> None:
     """Crawl the city site from URL into the page store, then rebuild the index.
 
     The crawl stays on URL's host (plus --allow-prefix), obeys robots.txt, and
-    re-fetches stored pages conditionally. An interrupted crawl resumes on the
-    next run with the same URL.
+    re-fetches stored pages conditionally, except pages extracted by another
+    extractor version and every page with --refetch. An interrupted crawl
+    resumes on the next run with the same URL.
     """
     config = CrawlConfig(
         concurrency=concurrency,
@@ -116,7 +124,9 @@ def crawl(
         max_retries=retries,
         allowed_prefixes=tuple(allowed_prefixes),
     )
-    summary = crawl_site(settings, url, config, Progress(stream=sys.stderr))
+    summary = crawl_site(
+        settings, url, config, Progress(stream=sys.stderr), refetch=refetch
+    )
     if as_json:
         click.echo(json.dumps(summary.to_json(), ensure_ascii=False))
     else:
@@ -173,6 +183,7 @@ def pages(settings: Settings, url: str | None, as_json: bool) -> None:
         click.echo(f"page number: {page.page_number or '-'}")
         click.echo(f"updated: {page.updated or '-'}")
         click.echo(f"fetched: {page.fetched_at}, changed: {page.changed_at}")
+        click.echo(f"extractor version: {page.extractor_version}")
         click.echo("")
         click.echo(page.text)
 

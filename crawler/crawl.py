@@ -3,8 +3,11 @@
 A crawl first checks what could fail for the whole run: the start URL, the data
 dir, the host (robots.txt) and the start page. Only then does it open the store, so
 that bad input leaves the store as it was. It then seeds the frontier with the start
-page, the sitemap URLs and the pages already stored (a re-crawl fetches those with
-If-None-Match and If-Modified-Since), and works through the frontier breadth-first.
+page, the sitemap URLs and the pages already stored, and works through the frontier
+breadth-first. A re-crawl fetches a stored page with If-None-Match and
+If-Modified-Since, unless the page was extracted by another extractor version or
+a full re-fetch was requested. Those pages are fetched without
+conditional headers, so a 304 cannot keep the fields an older extractor produced.
 
 The frontier lives in the store. A crawl that is interrupted leaves its run
 unfinished, and the next crawl from the same start URL resumes it: URLs already
@@ -26,7 +29,7 @@ from cityline.settings import Settings
 from crawler.config import CrawlConfig
 from crawler.decode import decode_html
 from crawler.errors import StartPageError, UnreachableHostError
-from crawler.extract import Extracted, Link, extract_page
+from crawler.extract import EXTRACTOR_VERSION, Extracted, Link, extract_page
 from crawler.fetch import Fetcher, FetchResult
 from crawler.progress import Progress
 from crawler.robots import RobotsRules, parse_robots
@@ -68,6 +71,9 @@ class CrawlSummary:
     ``failures`` lists (URL, reason) of the failed URLs. ``limited`` counts URLs not
     queued because of the depth, URL length or per-pattern limits, and
     ``stopped_at_max_pages`` is true when ``max_pages`` ended the crawl early.
+    ``unconditional`` counts the stored pages this call fetched without conditional
+    headers, and ``unconditional_reason`` gives the reason: they were extracted by
+    another extractor version, or ``refetch`` was requested.
     """
 
     start_url: str
@@ -85,6 +91,8 @@ class CrawlSummary:
     limited: int = 0
     resumed: bool = False
     stopped_at_max_pages: bool = False
+    unconditional: int = 0
+    unconditional_reason: str | None = None
     failures: list[tuple[str, str]] = field(default_factory=list)
 
     def to_json(self) -> dict:
@@ -104,6 +112,11 @@ class CrawlSummary:
             f"{self.redirects}, file links {self.files}",
             f"  {self.pages} pages stored, {self.seconds:.1f} s",
         ]
+        if self.unconditional_reason is not None:
+            lines.append(
+                f"  re-fetched {self.unconditional} stored pages without "
+                f"conditional headers, because {self.unconditional_reason}"
+            )
         if self.stopped_at_max_pages:
             lines.append("  stopped at --max-pages; URLs were left unfetched")
         for url, reason in self.failures:
@@ -116,15 +129,21 @@ def crawl_site(
     start_url: str,
     config: CrawlConfig,
     progress: Progress | None = None,
+    refetch: bool = False,
 ) -> CrawlSummary:
     """Crawl from ``start_url`` into the page store of ``settings``.
 
+    Stored pages are fetched conditionally unless ``refetch`` is true or they were
+    extracted by another extractor version. ``refetch`` applies to this call only,
+    so an interrupted crawl resumed without it fetches the rest conditionally.
     Raises StartUrlError, DataDirError, UnreachableHostError or StartPageError
     before the store is touched. KeyboardInterrupt leaves the run resumable.
     """
     start = validate_start_url(start_url, config.max_url_length)
     settings.ensure_data_dir()
-    crawl = Crawl(settings, start, config, progress or Progress(enabled=False))
+    crawl = Crawl(
+        settings, start, config, progress or Progress(enabled=False), refetch=refetch
+    )
     return asyncio.run(crawl.run())
 
 
@@ -132,9 +151,17 @@ class Crawl:
     """One crawl run. Use :func:`crawl_site` rather than this class directly."""
 
     def __init__(
-        self, settings: Settings, start_url: str, config: CrawlConfig, progress
+        self,
+        settings: Settings,
+        start_url: str,
+        config: CrawlConfig,
+        progress,
+        refetch: bool = False,
     ) -> None:
         self.settings = settings
+        self.refetch = refetch
+        self.unconditional = 0
+        self.unconditional_reason: str | None = None
         self.start_url = start_url
         self.config = config
         self.progress = progress
@@ -175,6 +202,7 @@ class Crawl:
         self.store = PageStore.open(self.settings.pages_db_path)
         try:
             resumed = await self._begin(final_start)
+            self._explain_unconditional()
             if not resumed or self.states.get(final_start) == "queued":
                 self._claim(final_start)
                 await self._apply(self.entries[final_start], start_result)
@@ -336,10 +364,13 @@ class Crawl:
         stored = self._stored(url)
         headers = {}
         if stored is not None and not stored.removed:
-            if stored.etag:
-                headers["If-None-Match"] = stored.etag
-            if stored.last_modified:
-                headers["If-Modified-Since"] = stored.last_modified
+            if self.refetch or stored.extractor_version != EXTRACTOR_VERSION:
+                self.unconditional += 1
+            else:
+                if stored.etag:
+                    headers["If-None-Match"] = stored.etag
+                if stored.last_modified:
+                    headers["If-Modified-Since"] = stored.last_modified
         try:
             result = await self.fetcher.fetch(
                 url, headers=headers, check_hop=self._hop_reason
@@ -462,6 +493,7 @@ class Crawl:
             etag=result.headers.get("etag"),
             last_modified=result.headers.get("last-modified"),
             links=[link.url for link in extracted.links],
+            extractor_version=EXTRACTOR_VERSION,
         )
         if extracted.noindex:
             logger.info(
@@ -580,6 +612,29 @@ class Crawl:
         if state == "failed":
             self.failed_now += 1
             logger.warning("failed %s: %s", url, reason)
+
+    def _explain_unconditional(self) -> None:
+        """Set and log why stored pages are fetched without conditional headers."""
+        counts = self.store.count_by_extractor_version()
+        if self.refetch:
+            planned = sum(counts.values())
+            self.unconditional_reason = "a full re-fetch was requested (--refetch)"
+        else:
+            outdated = sorted(v for v in counts if v != EXTRACTOR_VERSION)
+            if not outdated:
+                return
+            planned = sum(counts[v] for v in outdated)
+            versions = ", ".join(str(v) for v in outdated)
+            self.unconditional_reason = (
+                f"they were extracted by extractor version"
+                f"{'s' if len(outdated) > 1 else ''} {versions} and this cityline "
+                f"uses version {EXTRACTOR_VERSION}"
+            )
+        logger.info(
+            "up to %d stored pages are fetched without conditional headers, because %s",
+            planned,
+            self.unconditional_reason,
+        )
 
     # Frontier bookkeeping ------------------------------------------------------
 
@@ -725,6 +780,8 @@ class Crawl:
             limited=self.limited,
             resumed=resumed,
             stopped_at_max_pages=counts.get("queued", 0) > 0,
+            unconditional=self.unconditional,
+            unconditional_reason=self.unconditional_reason,
             failures=self.store.failures(self.run_id),
         )
         summary.seconds = self.store.run_seconds(self.run_id)

@@ -19,6 +19,12 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from crawler.urls import resolve_link
 
+# The version of what extract_page returns for a given HTML page. Any change to
+# that output (title, breadcrumbs, text, page data, links) must bump it. A crawl
+# fetches pages stored with another version without conditional headers, so that
+# every page is extracted again instead of keeping its old fields after a 304.
+EXTRACTOR_VERSION = 2
+
 # Elements whose content is never main text.
 DROPPED_TAGS = (
     "script",

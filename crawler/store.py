@@ -8,7 +8,8 @@ resumes from.
 
 Tables (component ``pages``):
 
-- ``pages``: one row per stored page, keyed by its normalised URL.
+- ``pages``: one row per stored page, keyed by its normalised URL, with the
+  version of the extractor that produced its title, breadcrumbs and text.
 - ``page_aliases``: URLs that are not pages of their own: old URLs that redirect,
   URLs whose canonical link names another page, and URLs whose content duplicates a
   stored page. A crawl does not fetch an alias again as a new page.
@@ -41,8 +42,10 @@ from sqlalchemy import (
     Text,
     func,
     select,
+    text,
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
 
 from cityline.db import create_db_engine, ensure_schema, sqlite_url
 from cityline.errors import CitylineError, DataDirError
@@ -73,6 +76,12 @@ pages_table = Table(
     Column("fetched_at", String, nullable=False),
     Column("changed_at", String, nullable=False),
     Column("removed", Boolean, nullable=False, default=False),
+    # crawler.extract.EXTRACTOR_VERSION when the page was extracted. Stores written
+    # before the column existed get it with the default 1 when opened, and so do rows
+    # that such older releases insert, since their extractor was version 1.
+    # NOTE: an older release that updates a stored page leaves this column as it
+    # was, so after a downgrade and an upgrade, run `cityline crawl --refetch` once.
+    Column("extractor_version", Integer, nullable=False, server_default=text("1")),
 )
 
 aliases_table = Table(
@@ -179,7 +188,9 @@ class StoredPage:
     ``status`` is the last HTTP status, ``updated`` the update date the CMS prints
     (ISO ``YYYY-MM-DD``) or None, and ``content_hash`` the SHA-256 of title and
     text. ``removed`` is true once the site returned 404 or 410 for the page, or
-    its robots meta tag asked for noindex.
+    its robots meta tag asked for noindex. ``extractor_version`` is the
+    ``crawler.extract.EXTRACTOR_VERSION`` that produced title, breadcrumbs and
+    text, and 1 for pages stored before versions were recorded.
     """
 
     url: str
@@ -198,6 +209,7 @@ class StoredPage:
     etag: str | None = None
     last_modified: str | None = None
     links: list[str] = field(default_factory=list)
+    extractor_version: int = 1
 
     def to_json(self) -> dict:
         """Return the page as a JSON-ready dict."""
@@ -218,6 +230,7 @@ class StoredPage:
             "changed_at": self.changed_at,
             "removed": self.removed,
             "links": self.links,
+            "extractor_version": self.extractor_version,
         }
 
 
@@ -251,6 +264,7 @@ def _page_from_row(row) -> StoredPage:
         etag=row.etag,
         last_modified=row.last_modified,
         links=json.loads(row.links),
+        extractor_version=row.extractor_version,
     )
 
 
@@ -272,7 +286,39 @@ def _page_values(page: StoredPage) -> dict:
         "fetched_at": page.fetched_at,
         "changed_at": page.changed_at,
         "removed": page.removed,
+        "extractor_version": page.extractor_version,
     }
+
+
+def _add_extractor_version_column(engine: Engine) -> None:
+    """Add ``pages.extractor_version`` to a store written before it existed.
+
+    The schema version stays 1, so older releases can still read the store. Raises
+    DataDirError when the column cannot be added, as in a read-only file.
+    """
+    if _has_extractor_version(engine):
+        return
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "ALTER TABLE pages ADD COLUMN extractor_version INTEGER NOT NULL "
+                "DEFAULT 1"
+            )
+    except OperationalError as exc:
+        if _has_extractor_version(engine):
+            return  # another process added it first
+        raise DataDirError(
+            f"page store {str(engine.url.database)!r} predates extractor versions "
+            f"and adding the extractor_version column failed ({exc.orig}); make the "
+            "file and its folder writable and run again"
+        ) from exc
+    logger.info("added extractor_version to the pages of %s", engine.url.database)
+
+
+def _has_extractor_version(engine: Engine) -> bool:
+    with engine.connect() as connection:
+        columns = connection.exec_driver_sql("PRAGMA table_info(pages)").fetchall()
+    return any(column[1] == "extractor_version" for column in columns)
 
 
 class PageStore:
@@ -290,11 +336,14 @@ class PageStore:
     def open(cls, path: Path) -> PageStore:
         """Open the store at ``path``, creating the file and tables if missing.
 
-        Raises DataDirError when the file cannot be created or written and
-        SchemaVersionError when it was written by another schema version.
+        A store written before extractor versions were recorded gets the
+        ``extractor_version`` column, 1 on every page. Raises DataDirError when the
+        file cannot be created or written and SchemaVersionError when it was written
+        by another schema version.
         """
         engine = create_db_engine(sqlite_url(Path(path)))
         ensure_schema(engine, COMPONENT, metadata, SCHEMA_VERSION)
+        _add_extractor_version_column(engine)
         return cls(engine, Path(path))
 
     def close(self) -> None:
@@ -370,6 +419,16 @@ class PageStore:
         for status, count in by_http:
             counts[f"http_{status}"] = count
         return counts
+
+    def count_by_extractor_version(self) -> dict[int, int]:
+        """Count the stored pages that are not removed, per extractor version."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(pages_table.c.extractor_version, func.count())
+                .where(pages_table.c.removed.is_(False))
+                .group_by(pages_table.c.extractor_version)
+            ).fetchall()
+        return dict(rows)
 
     def count_pages(self) -> int:
         """Return the number of stored pages that are not removed."""

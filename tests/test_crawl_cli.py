@@ -17,6 +17,7 @@ import pytest
 
 from cityline.cli import main
 from crawler.crawl import crawl_site
+from crawler.extract import EXTRACTOR_VERSION
 from crawler.store import PageStore, StoreBusyError, writer_lock
 from tests.crawl_site import FAST, FakeSite, html_page, settings_for
 
@@ -188,6 +189,8 @@ def test_crawl_json_output_and_pages_command(invoke, tmp_path):
     assert stored["text"].endswith("本文です")
     assert stored["status"] == 200
     assert "title: ページA" in text.stdout
+    assert stored["extractor_version"] == EXTRACTOR_VERSION
+    assert f"extractor version: {EXTRACTOR_VERSION}" in text.stdout
     assert_one_error_line(missing, "zzz.html")
 
 
@@ -286,3 +289,29 @@ def test_second_writer_is_rejected(crawled):
         with pytest.raises(StoreBusyError, match="another crawl is writing"):
             crawl_site(settings, site.url("/"), FAST)
     assert snapshot(data_dir) == before
+
+
+def test_refetch_flag_skips_conditional_headers(invoke, tmp_path):
+    data_dir = tmp_path / "data"
+    etag = {"ETag": '"v1"'}
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/a.html'>a</a>", headers=etag)
+        site.page("/a.html", "ページA", headers=etag)
+        invoke(data_dir, "crawl", site.url("/"), "--no-index", "--delay", "0")
+        site.requests.clear()
+        refetched = invoke(
+            data_dir, "crawl", site.url("/"), "--no-index", "--delay", "0", "--refetch"
+        )
+        refetch_requests = site.requests_for("/a.html")
+        site.requests.clear()
+        invoke(data_dir, "crawl", site.url("/"), "--no-index", "--delay", "0")
+        next_requests = site.requests_for("/a.html")
+
+    assert refetched.returncode == 0, refetched.stderr
+    assert "If-None-Match" not in refetch_requests[0].headers
+    assert (
+        "re-fetched 1 stored pages without conditional headers, because a full "
+        "re-fetch was requested (--refetch)"
+    ) in refetched.stdout
+    # The flag holds for one run: the next crawl is conditional again.
+    assert next_requests[0].headers.get("If-None-Match") == '"v1"'
