@@ -332,7 +332,8 @@ def prepare(model: IndexModel) -> None:
     _listing_factors(model)
     _window_pages(model)
     _window_ends(model)
-    if model.window_matrix.nnz >= BOUND_MIN_ENTRIES:
+    windows = model.window_matrix
+    if windows.nnz >= BOUND_MIN_ENTRIES and windows.has_sorted_indices:
         page_window_maxima(model)
 
 
@@ -436,12 +437,15 @@ def page_window_maxima(model: IndexModel) -> sparse.csc_matrix:
     """Return the page x term matrix of each term's largest value in the page's
     windows, built once per model.
 
-    Within a column of the window matrix the rows ascend, and so do their pages,
-    so each (column, page) group is one run of stored entries.
+    Within a column of the window matrix the rows ascend (they are sorted first
+    when they do not), and so do their pages, so each (column, page) group is
+    one run of stored entries.
     """
     cached = getattr(model, "_page_window_maxima", None)
     if cached is None:
         matrix = model.window_matrix
+        if not matrix.has_sorted_indices:
+            matrix = matrix.sorted_indices()
         pages = _window_pages(model).astype(np.int32)[matrix.indices]
         group_starts = np.ones(len(pages), dtype=bool)
         group_starts[1:] = pages[1:] != pages[:-1]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -36,6 +38,19 @@ def test_page_window_maxima_match_brute_force(model):
         if end > start:
             expected[page] = windows[start:end].max(axis=0)
     assert np.array_equal(page_window_maxima(model).toarray(), expected)
+
+
+def test_page_window_maxima_sort_unsorted_rows(model):
+    expected = page_window_maxima(model).toarray()
+    matrix = model.window_matrix
+    reversed_columns = matrix.copy()
+    for column in range(matrix.shape[1]):
+        start, end = matrix.indptr[column], matrix.indptr[column + 1]
+        reversed_columns.indices[start:end] = matrix.indices[start:end][::-1]
+        reversed_columns.data[start:end] = matrix.data[start:end][::-1]
+    reversed_columns.has_sorted_indices = False
+    unsorted = dataclasses.replace(model, window_matrix=reversed_columns)
+    assert np.array_equal(page_window_maxima(unsorted).toarray(), expected)
 
 
 @pytest.mark.parametrize("top", [1, 3, 5])
