@@ -128,7 +128,7 @@ def content_pos_ids() -> frozenset[int]:
 
 @dataclass(frozen=True)
 class _PosClasses:
-    """Part-of-speech ids grouped by what :func:`morpheme_terms` asks of them."""
+    """Part-of-speech ids grouped by the checks that :func:`morpheme_terms` makes."""
 
     content: frozenset[int]  # see index.variants.is_content_pos
     nouns: frozenset[int]  # 名詞: compounds also yield their parts
@@ -237,7 +237,7 @@ def _fresh_passage_terms(
     suffix = "" if keys[missing[-1]][2] else "\n"
     joined = prefix + "\n".join(texts) + suffix
     found = _separated_terms(joined, len(texts), bool(prefix), bool(suffix))
-    if found is None:  # never seen; the slower path gives the same terms by offset
+    if found is None:  # not seen on the mirror or demo sites; offsets still work
         starts = [start + len(prefix) for start in _starts(texts)]
         result: list[list[str]] = [[] for _ in texts]
         _collect_terms([joined], starts, result)
@@ -379,8 +379,8 @@ def _text_terms(text: str) -> list[str]:
 _TERM_CACHE: dict[int | tuple[int, str], tuple[str, ...]] = {}
 _TERM_CACHE_LIMIT = 500_000
 # Word ids at or above this belong to no dictionary entry: Sudachi gives each
-# unknown word 0xF0000000 plus its part-of-speech id. User dictionaries would
-# get ids below it, but the index loads the core dictionary only.
+# unknown word 0xF0000000 plus its part-of-speech id. Ids below it name an entry
+# of the core dictionary (or of a user dictionary, were one loaded).
 _UNKNOWN_WORD_IDS = 0xF000_0000
 
 

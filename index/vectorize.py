@@ -270,7 +270,7 @@ class _TermCounts:
         passage_starts = np.zeros(page_count + 1, dtype=np.int64)
         np.cumsum(per_page, out=passage_starts[1:])
         # Page i owns lists 2 * i + passage_starts[i] onwards: title, breadcrumbs
-        # and its passages, so a list's offset in its page tells its field.
+        # and its passages, so the offset of a list within its page gives its field.
         list_page = np.repeat(np.arange(page_count), per_page + 2)
         list_offset = np.arange(len(term_lists)) - (
             2 * list_page + passage_starts[:-1][list_page]
@@ -303,7 +303,7 @@ class _TermCounts:
 def _count_rows(
     rows: np.ndarray, columns: np.ndarray, row_count: int, width: int
 ) -> sparse.csr_matrix:
-    """Return a count matrix with a 1 added at each (row, column); rows ascend."""
+    """Return a count matrix with a 1 added at each (row, column). Rows must ascend."""
     indptr = np.zeros(row_count + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=row_count), out=indptr[1:])
     data = np.ones(len(columns), dtype=np.float32)
@@ -371,8 +371,8 @@ def _char_matrix(
     texts: list[str],
 ) -> tuple[np.ndarray, np.ndarray, sparse.csc_matrix]:
     codes, rows = _page_ngrams(texts)
-    # One argsort gives the sorted vocabulary and each n-gram's column; numpy's
-    # unique is slower here (numpy 2.4).
+    # One argsort gives the sorted vocabulary and the column of each n-gram. It is
+    # faster than np.unique here (numpy 2.4.6, measured on the mirror corpus).
     order = np.argsort(codes)
     ordered = codes[order]
     new_code = np.empty(len(ordered), dtype=bool)
