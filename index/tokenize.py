@@ -496,9 +496,5 @@ def _unit_key(
     if pos_id in classes.numerals:
         if not morpheme.surface().isdigit():
             return key, True
-        return _unless_stop(key), True
-    return _unless_stop(key), not form
-
-
-def _unless_stop(key: str) -> str | None:
-    return None if key in STOP_TERMS else key
+        return (None if key in STOP_TERMS else key), True
+    return (None if key in STOP_TERMS else key), not form

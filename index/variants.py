@@ -146,4 +146,7 @@ def synonym_terms(morpheme: Morpheme) -> list[str]:
     Words of one group share the term: 原付 and 原動機付自転車, 国保 and
     国民健康保険, 保育園 and 保育所, 引っ越し and 転居.
     """
-    return [f"{SYNONYM_PREFIX}{group}" for group in morpheme.synonym_group_ids()]
+    groups = morpheme.synonym_group_ids()
+    if not groups:  # most words; skips building a comprehension
+        return []
+    return [f"{SYNONYM_PREFIX}{group}" for group in groups]
