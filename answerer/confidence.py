@@ -17,14 +17,19 @@ class ConfidenceRule:
     contains (宇宙旅行 in 宇宙旅行の補助金はありますか), the best score must also
     reach ``unknown_min_score``: the question is then mostly about something the
     site does not mention, and a weak match on its remaining words is more likely
-    chance than an answer. A question with no content term and no known n-gram
-    (empty text, particles, emoji, symbols) never passes.
+    chance than an answer. A question of at most ``short_words`` content words
+    (コンビニ交付って何?) needs ``short_min_coverage``: in so short a question each
+    word carries the point, and a page missing one is about something near it. A
+    question with no content term and no known n-gram (empty text, particles,
+    emoji, symbols) never passes.
     """
 
     min_score: float = 0.04
     min_coverage: float = 0.2
     unknown_share: float = 0.4
     unknown_min_score: float = 0.12
+    short_words: int = 2
+    short_min_coverage: float = 0.5
 
     def confident(self, ranking: Ranking) -> bool:
         """Tell whether the best page of ``ranking`` may be offered."""
@@ -35,7 +40,10 @@ class ConfidenceRule:
         score = float(ranking.scores[best])
         if score < self.min_score:
             return False
-        if float(ranking.coverage[best]) < self.min_coverage:
+        coverage = float(ranking.coverage[best])
+        if coverage < self.min_coverage:
+            return False
+        if query.word_count <= self.short_words and coverage < self.short_min_coverage:
             return False
         return query.unknown_share < self.unknown_share or (
             score >= self.unknown_min_score

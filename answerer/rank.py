@@ -13,6 +13,7 @@ from scipy import sparse
 from index.normalize import normalize_text
 from index.tokenize import terms
 from index.vectorize import IndexModel, ngram_codes, ngram_text
+from index.words import content_word_count
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class QueryTerms:
     char_idf: np.ndarray
     # The text of each known n-gram, in the order of char_codes.
     char_texts: tuple[str, ...] = ()
+    # Distinct content words of the question (see index.words).
+    word_count: int = 0
 
     @property
     def char_grams(self) -> tuple[tuple[str, float], ...]:
@@ -119,6 +122,7 @@ def query_terms(model: IndexModel, question: str) -> QueryTerms:
         char_codes=char_codes,
         char_idf=char_idf,
         char_texts=char_texts,
+        word_count=content_word_count(question),
     )
 
 

@@ -129,3 +129,15 @@ def test_question_with_many_unknown_words_can_be_answered(demo_answerer):
     result = demo_answerer.ask(question)
     assert result.fallback is False
     assert "/gomi/recycle/" in result.answers[0].url
+
+
+def test_short_question_missing_word_falls_back(demo_answerer):
+    # No demo page is about passports; the best page covers only 申請.
+    result = demo_answerer.ask("パスポートの申請はどこでできますか")
+    assert result.fallback is True
+
+
+def test_short_question_fully_covered_is_answered(demo_answerer):
+    result = demo_answerer.ask("乾電池の出し方")
+    assert result.fallback is False
+    assert result.answers
