@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from index import normalize
 from index.normalize import fold_kana, normalize_text
 from index.tokenize import MAX_CHUNK_BYTES, split_for_sudachi, terms
 
@@ -153,3 +154,39 @@ def test_text_over_sudachi_limit_is_tokenized():
     assert len(text.encode("utf-8")) > SUDACHI_INPUT_LIMIT
     found = terms(text)
     assert found.count("粗大塵") == 4000
+
+
+WAVES = "\u301c\u223c\u223e\u2053\uff5e"
+DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u2043"
+
+
+def one_char_at_a_time(text: str) -> str:
+    """Map each character as the normaliser's table says, for comparison."""
+    out = []
+    for ch in text:
+        if ch in WAVES:
+            out.append("\u301c")
+        elif ch in DASHES:
+            out.append("-")
+        elif "A" <= ch <= "Z":
+            out.append(ch.lower())
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ABC xyz",
+        "Ａｂｃ〜ＸＹＺ",
+        WAVES + DASHES,
+        "KΩ ÀÉ İ ß",
+        "粗大ゴミ ABC-1~2 あ~い",
+        "",
+    ],
+    ids=["ascii", "fullwidth", "dashes", "non-ascii-letters", "mixed", "empty"],
+)
+def test_dash_and_case_mapping_matches_per_character(text):
+    expected = normalize._fold_tilde(one_char_at_a_time(text))
+    assert normalize.normalize_nfkc_text(text) == expected
