@@ -7,7 +7,8 @@ Both comparisons run on the same corpus in the same process:
   and body text with the same process-wide dictionary;
 - answer: ``Answerer.ask(question, top_k=3)`` against bm25s over the same
   Sudachi terms of the same pages, each timed from the question text to the top
-  3 (both include tokenizing the question).
+  3 (both include tokenizing the question, from the same warm term caches),
+  in alternating rounds.
 
 Corpora: the real mirror site (HTML files read with the crawler's decoder and
 extractor) when present, and a synthetic corpus of ``--synthetic-pages`` pages
@@ -27,6 +28,7 @@ import random
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -116,8 +118,13 @@ def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q))
 
 
-def bm25s_latencies(records: list[PageRecord], questions: list[str]) -> list[float]:
-    """Index the pages' terms with bm25s and time question -> top 3."""
+def median_percentile(runs: list[list[float]], q: float) -> float:
+    """Return the median over ``runs`` of each run's ``q``-th percentile, rounded."""
+    return round(float(np.median([percentile(run, q) for run in runs])), 3)
+
+
+def bm25s_searcher(records: list[PageRecord]):
+    """Index the pages' terms with bm25s; return a question -> top 3 function."""
     import bm25s
 
     vocabulary: dict[str, int] = {}
@@ -131,35 +138,44 @@ def bm25s_latencies(records: list[PageRecord], questions: list[str]) -> list[flo
         bm25s.tokenization.Tokenized(ids=corpus, vocab=vocabulary),
         show_progress=False,
     )
-    latencies = []
-    for question in questions:
-        started = time.perf_counter()
+
+    def search(question: str) -> None:
         ids = [vocabulary[t] for t in terms(question) if t in vocabulary]
         if ids:
             scores = retriever.get_scores(ids)
             top = np.argpartition(-scores, 3)[:3]
             top[np.argsort(-scores[top])]
-        latencies.append((time.perf_counter() - started) * 1000)
-    return latencies
+
+    return search
 
 
-def answer_latencies(answerer: Answerer, questions: list[str]) -> list[float]:
-    latencies = []
+def latencies(search, questions: list[str]) -> list[float]:
+    """Time ``search(question)`` for each question, in milliseconds."""
+    times = []
     for question in questions:
         started = time.perf_counter()
-        answerer.ask(question, top_k=3)
-        latencies.append((time.perf_counter() - started) * 1000)
-    return latencies
+        search(question)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
 
 
 def measure(
-    name: str, records: list[PageRecord], questions: list[str], repeat: int
+    name: str,
+    records: list[PageRecord],
+    questions: list[str],
+    repeat: int,
+    rounds: int = 5,
 ) -> dict:
     """Return build and answer timings of one corpus.
 
     Raw tokenization and the build alternate ``repeat`` times and the fastest run
     of each counts, so that load from other processes affects both alike. Each
     build starts with empty term caches, as a new ``cityline index`` process does.
+
+    For latency, every question is asked of both once first, so both read the
+    question's terms from the same warm caches. Then ``rounds`` rounds alternate
+    the answerer and bm25s over all questions, and the median of each round's
+    p50 and p99 counts.
     """
     terms("warm up the dictionary")
     raw_runs, build_runs = [], []
@@ -171,9 +187,14 @@ def measure(
             build_runs.append(build_from_records(records, settings.index_dir).seconds)
         raw, build = min(raw_runs), min(build_runs)
         answerer = Answerer.load(settings)
-        answer_latencies(answerer, questions[:20])  # warm caches
-        ours = answer_latencies(answerer, questions)
-    reference = bm25s_latencies(records, questions)
+        ask = partial(answerer.ask, top_k=3)
+        search = bm25s_searcher(records)
+        latencies(ask, questions)
+        latencies(search, questions)
+        ours, reference = [], []
+        for _ in range(rounds):
+            ours.append(latencies(ask, questions))
+            reference.append(latencies(search, questions))
     return {
         "corpus": name,
         "pages": len(records),
@@ -182,10 +203,10 @@ def measure(
         "build_s": round(build, 3),
         "build_over_tokenize": round(build / raw, 2),
         "questions": len(questions),
-        "answer_p50_ms": round(percentile(ours, 50), 2),
-        "answer_p99_ms": round(percentile(ours, 99), 2),
-        "bm25s_p50_ms": round(percentile(reference, 50), 2),
-        "bm25s_p99_ms": round(percentile(reference, 99), 2),
+        "answer_p50_ms": median_percentile(ours, 50),
+        "answer_p99_ms": median_percentile(ours, 99),
+        "bm25s_p50_ms": median_percentile(reference, 50),
+        "bm25s_p99_ms": median_percentile(reference, 99),
     }
 
 
@@ -216,19 +237,30 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=3, help="Build and tokenize runs per corpus."
     )
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="Latency rounds per corpus."
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     questions = question_texts()
     results = []
     if not args.skip_mirror and (MIRROR / "site").is_dir():
         results.append(
-            measure("mirror", site_records(MIRROR / "site"), questions, args.repeat)
+            measure(
+                "mirror",
+                site_records(MIRROR / "site"),
+                questions,
+                args.repeat,
+                args.rounds,
+            )
         )
     elif not args.skip_mirror:
         print(f"mirror not found at {MIRROR}; measuring the synthetic corpus only")
     if args.synthetic_pages:
         records = synthetic_records(args.synthetic_pages)
-        results.append(measure("synthetic", records, questions, args.repeat))
+        results.append(
+            measure("synthetic", records, questions, args.repeat, args.rounds)
+        )
     print(f"# {machine()}, Python {sys.version.split()[0]}")
     for result in results:
         print(json.dumps(result, ensure_ascii=False))
