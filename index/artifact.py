@@ -34,6 +34,7 @@ import shutil
 import time
 from dataclasses import fields
 from pathlib import Path
+from zipfile import BadZipFile
 
 import numpy as np
 import sudachipy
@@ -226,12 +227,47 @@ def load_model(index_dir: Path) -> tuple[IndexModel, dict]:
             window_starts=np.load(folder / "window_starts.npy", allow_pickle=False),
             pages=[PageEntry(**page) for page in _read_json(folder / "pages.json")],
         )
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, EOFError, BadZipFile) as exc:
         raise IndexVersionError(
             f"index {str(folder)!r} cannot be read ({exc}); run `cityline index` to "
             "rebuild it"
         ) from exc
+    problem = _inconsistency(model)
+    if problem:
+        raise IndexVersionError(
+            f"index {str(folder)!r} is inconsistent ({problem}); run `cityline index` "
+            "to rebuild it"
+        )
     return model, manifest
+
+
+def _inconsistency(model: IndexModel) -> str | None:
+    """Return what does not fit together in ``model``'s arrays, or None.
+
+    A file cut short or swapped with one of another build loads without error
+    but would make ranking fail or pick wrong rows, so the sizes are checked.
+    """
+    pages, terms = model.page_count, len(model.term_vocabulary)
+    window_rows = model.window_matrix.shape[0]
+    checks = (
+        (model.term_matrix.shape == (pages, terms), "term matrix shape"),
+        (len(model.term_idf) == terms, "term idf length"),
+        (model.window_matrix.shape[1] == terms, "window matrix columns"),
+        (model.char_matrix.shape == (pages, len(model.char_codes)), "n-gram matrix"),
+        (len(model.char_idf) == len(model.char_codes), "n-gram idf length"),
+        (len(model.window_starts) == pages, "window starts length"),
+        (
+            pages == 0
+            or (
+                bool(np.all(np.diff(model.window_starts) >= 0))
+                and int(model.window_starts[0]) >= 0
+                and int(model.window_starts[-1]) <= window_rows
+            ),
+            "window starts range",
+        ),
+    )
+    wrong = [name for passed, name in checks if not passed]
+    return ", ".join(wrong) if wrong else None
 
 
 def _read_manifest(folder: Path) -> dict:

@@ -8,6 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from answerer.answer import Answerer
@@ -216,3 +217,38 @@ def test_fresh_process_rejects_other_versions(settings):
     assert completed.returncode == 2
     assert completed.stderr.startswith("error: ")
     assert "cityline index" in completed.stderr
+
+
+def _current_folder(settings: Settings) -> Path:
+    return settings.index_dir / BUILDS_DIR / current_build(settings.index_dir)
+
+
+def test_truncated_matrix_is_rejected(settings):
+    build_from_records(PAGES, settings.index_dir)
+    path = _current_folder(settings) / "term_matrix.npz"
+    path.write_bytes(path.read_bytes()[:200])
+
+    with pytest.raises(IndexVersionError, match="cannot be read.*cityline index"):
+        load_model(settings.index_dir)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("pages.json", "[]"), ("terms.json", '["only"]')],
+    ids=["no-pages", "one-term"],
+)
+def test_inconsistent_build_is_rejected(settings, name, content):
+    build_from_records(PAGES, settings.index_dir)
+    (_current_folder(settings) / name).write_text(content, encoding="utf-8")
+
+    with pytest.raises(IndexVersionError, match="inconsistent.*cityline index"):
+        load_model(settings.index_dir)
+
+
+def test_short_idf_array_is_rejected(settings):
+    build_from_records(PAGES, settings.index_dir)
+    path = _current_folder(settings) / "term_idf.npy"
+    np.save(path, np.load(path)[:2], allow_pickle=False)
+
+    with pytest.raises(IndexVersionError, match="term idf length"):
+        load_model(settings.index_dir)
