@@ -24,7 +24,7 @@ from sqlalchemy import (
     inspect,
     select,
 )
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
 from cityline.errors import ConfigError, DataDirError, SchemaVersionError
@@ -32,6 +32,8 @@ from cityline.errors import ConfigError, DataDirError, SchemaVersionError
 logger = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+SUPPORTED_URLS = "sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
 
 _versions_metadata = MetaData()
 schema_versions = Table(
@@ -52,32 +54,70 @@ def create_db_engine(url: str) -> Engine:
 
     For SQLite the parent folder is created, and every connection turns on WAL,
     foreign keys and a busy timeout. Raises ConfigError for a URL SQLAlchemy cannot
-    parse and DataDirError when the SQLite folder cannot be created.
+    parse, for a backend other than SQLite and PostgreSQL, and for a driver that is
+    not installed. Raises DataDirError when the SQLite folder cannot be created.
     """
-    try:
-        parsed = make_url(url)
-    except ArgumentError as exc:
+    parsed = _parse_url(url)
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
         raise ConfigError(
-            f"database URL {url!r} is invalid; use sqlite:///PATH or "
-            "postgresql+psycopg://USER@HOST/DB"
-        ) from exc
+            f"database URL {_display_url(parsed)!r} uses {backend!r}, which cityline does "
+            f"not support; use {SUPPORTED_URLS}"
+        )
 
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
-
-    if parsed.database and parsed.database != ":memory:":
-        folder = Path(parsed.database).parent
+    if backend != "sqlite":
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            return create_engine(url, pool_pre_ping=True)
+        except ImportError as exc:
+            raise ConfigError(
+                f"database URL {_display_url(parsed)!r} needs the driver {exc.name!r}, "
+                f"which is not installed; use {SUPPORTED_URLS}"
+            ) from exc
+
+    path = _sqlite_path(parsed)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DataDirError(
-                f"cannot create folder {str(folder)!r} for {url!r} ({exc.strerror}); "
-                "choose a writable data dir"
+                f"cannot create folder {str(path.parent)!r} for {url!r} "
+                f"({exc.strerror}); choose a writable data dir"
             ) from exc
 
     engine = create_engine(url, connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _prepare_sqlite_connection)
     return engine
+
+
+def sqlite_file(url: str) -> Path | None:
+    """Return the file that a SQLite URL names, or None for other URLs.
+
+    An in-memory SQLite URL also gives None. Raises ConfigError for a URL
+    SQLAlchemy cannot parse.
+    """
+    parsed = _parse_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    return _sqlite_path(parsed)
+
+
+def _parse_url(url: str) -> URL:
+    try:
+        return make_url(url)
+    except ArgumentError as exc:
+        raise ConfigError(
+            f"database URL {url!r} is invalid; use {SUPPORTED_URLS}"
+        ) from exc
+
+
+def _sqlite_path(parsed: URL) -> Path | None:
+    if not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def _display_url(parsed: URL) -> str:
+    return parsed.render_as_string(hide_password=True)
 
 
 def _prepare_sqlite_connection(dbapi_connection, _record) -> None:
@@ -130,14 +170,11 @@ def ensure_schema(
                 logger.info("created schema %s version %d", component, version)
                 stored = version
     except OperationalError as exc:
-        raise DataDirError(
-            f"database {shown!r} cannot be opened for writing ({exc.orig}); check the "
-            "data dir and its permissions"
-        ) from exc
+        raise DataDirError(_open_failure(engine, shown, exc)) from exc
     except DatabaseError as exc:
         raise DataDirError(
-            f"database {shown!r} is corrupt or not a database ({exc.orig}); move the "
-            "file away or restore it from a backup, then run again"
+            f"database {shown!r} is corrupt or not a database ({_one_line(exc)}); "
+            "move the file away or restore it from a backup, then run again"
         ) from exc
 
     if stored != version:
@@ -148,6 +185,24 @@ def ensure_schema(
         )
     metadata.create_all(engine)
     _use_wal(engine)
+
+
+def _open_failure(engine: Engine, shown: str, exc: OperationalError) -> str:
+    """Return the error for a database that cannot be opened, worded per backend."""
+    if engine.url.get_backend_name() == "sqlite":
+        return (
+            f"database {shown!r} cannot be opened for writing ({_one_line(exc)}); "
+            "check the data dir and its permissions"
+        )
+    return (
+        f"database {shown!r} cannot be reached ({_one_line(exc)}); check that the "
+        "database server is running and that CITYLINE_DATABASE_URL names it"
+    )
+
+
+def _one_line(exc: DatabaseError) -> str:
+    """Return the driver's message as one line; PostgreSQL's has several."""
+    return " ".join(str(exc.orig).split())
 
 
 def _use_wal(engine: Engine) -> None:

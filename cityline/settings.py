@@ -98,6 +98,28 @@ class Settings:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'cityline.db').resolve()}"
 
+    def existing_app_database_url(self) -> str:
+        """Return ``app_database_url`` once its SQLite file is known to exist.
+
+        Staff commands read the app database that ``cityline serve`` writes. They
+        call this so that a mistyped data dir or URL is an error instead of a new,
+        empty database. Raises DataDirError naming the missing file and the setting
+        to check. A server URL is returned unchecked.
+        """
+        from cityline.db import sqlite_file
+
+        url = self.app_database_url
+        path = sqlite_file(url)
+        if path is None or path.exists():
+            return url
+        if self.database_url is None:
+            where = "check --data-dir or CITYLINE_DATA_DIR"
+        else:
+            where = f"check CITYLINE_DATABASE_URL={url!r}"
+        raise DataDirError(
+            f"no app database at {str(path)!r}; {where} (`cityline serve` creates it)"
+        )
+
     @property
     def crawler_user_agent_header(self) -> str:
         """User-Agent header that names the bot and a contact URL."""

@@ -189,3 +189,19 @@ def test_unreachable_line_api_is_named(invoke, monkeypatch):
     assert "the LINE API was not reached" in lines[0]
     assert "status None" not in lines[0]
     assert "check CITYLINE_LINE_API_URL" in lines[0]
+
+
+@pytest.mark.parametrize("args", [["categories"], ["stats"]])
+def test_missing_sqlite_url_is_not_created(invoke, monkeypatch, data_dir, args):
+    typo = data_dir.parent / "x" / "typo" / "cityline.db"
+    monkeypatch.setenv("CITYLINE_DATABASE_URL", f"sqlite:///{typo}")
+
+    code, out, err = invoke(*args)
+
+    lines = error_lines(err)
+    assert code == 2
+    assert out == ""
+    assert len(lines) == 1, err
+    assert lines[0].startswith(f"error: no app database at {str(typo)!r}")
+    assert "check CITYLINE_DATABASE_URL=" in lines[0]
+    assert not typo.parent.parent.exists()

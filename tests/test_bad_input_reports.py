@@ -42,11 +42,14 @@ def receipt_no(store) -> str:
     return report.receipt_no
 
 
-def run_main(monkeypatch, capsys, settings: Settings, *args: str):
+def run_main(monkeypatch, capsys, settings: Settings, *args: str, database_url=None):
     """Run the real entry point; return (exit code, stdout, stderr)."""
     argv = ["cityline", "--data-dir", str(settings.data_dir), "reports", *args]
     monkeypatch.setattr(sys, "argv", argv)
-    monkeypatch.delenv("CITYLINE_DATABASE_URL", raising=False)
+    if database_url is None:
+        monkeypatch.delenv("CITYLINE_DATABASE_URL", raising=False)
+    else:
+        monkeypatch.setenv("CITYLINE_DATABASE_URL", database_url)
     capsys.readouterr()
     try:
         main()
@@ -141,3 +144,47 @@ def test_missing_database_is_not_created(monkeypatch, capsys, tmp_path, args):
     assert len(lines) == 1, err
     assert lines[0].startswith("error: no app database at ")
     assert not settings.data_dir.exists()
+
+
+@pytest.mark.parametrize(
+    "args", [["list"], ["set-status", "R2026-000001", "accepted", "--note", "確認"]]
+)
+def test_missing_sqlite_url_is_not_created(monkeypatch, capsys, tmp_path, args):
+    settings = Settings(data_dir=tmp_path / "data")
+    typo = tmp_path / "x" / "typo" / "cityline.db"
+
+    code, out, err = run_main(
+        monkeypatch, capsys, settings, *args, database_url=f"sqlite:///{typo}"
+    )
+
+    lines = err.strip().splitlines()
+    assert code == 2
+    assert out == ""
+    assert len(lines) == 1, err
+    assert lines[0].startswith(f"error: no app database at {str(typo)!r}")
+    assert "check CITYLINE_DATABASE_URL=" in lines[0]
+    assert not (tmp_path / "x").exists()
+    assert not settings.data_dir.exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("mysql://staff:pw@localhost/city", "uses 'mysql', which cityline does not"),
+        ("postgresql+psycopg2://staff@localhost/city", "needs the driver 'psycopg2'"),
+    ],
+)
+def test_unusable_database_url_is_one_line(
+    monkeypatch, capsys, tmp_path, url, expected
+):
+    settings = Settings(data_dir=tmp_path / "data")
+
+    code, out, err = run_main(monkeypatch, capsys, settings, "list", database_url=url)
+
+    lines = err.strip().splitlines()
+    assert code == 2
+    assert out == ""
+    assert len(lines) == 1, err
+    assert expected in lines[0]
+    assert "use sqlite:///PATH or postgresql+psycopg://" in lines[0]
+    assert "pw" not in lines[0]

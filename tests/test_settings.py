@@ -1,3 +1,4 @@
+import socket
 import sqlite3
 from pathlib import Path
 
@@ -98,3 +99,28 @@ def test_accepted_database_in_rollback_mode_is_switched_to_wal(tmp_path):
     with engine.connect() as connection:
         mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
     assert mode == "wal"
+
+
+def test_refused_server_says_check_the_server(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    engine = create_db_engine(f"postgresql+psycopg://staff@127.0.0.1:{port}/city")
+
+    with pytest.raises(DataDirError) as caught:
+        ensure_schema(engine, "demo", MetaData(), 1)
+
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "check that the database server is running" in message
+    assert "data dir" not in message
+
+
+def test_existing_app_database_url_never_creates_the_file(tmp_path):
+    missing = tmp_path / "typo" / "cityline.db"
+    settings = Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{missing}")
+
+    with pytest.raises(DataDirError, match="check CITYLINE_DATABASE_URL="):
+        settings.existing_app_database_url()
+
+    assert not missing.parent.exists()

@@ -15,7 +15,6 @@ from typing import Any
 import click
 
 from cityline.db import create_db_engine
-from cityline.errors import DataDirError
 from cityline.settings import Settings
 from webhook.broadcasts.categories import ATTRIBUTES, Catalog, load_catalog
 from webhook.broadcasts.delivery_log import BroadcastRecord, DeliveryLog
@@ -43,17 +42,11 @@ class _Stores:
 
 
 def _open(settings: Settings) -> _Stores:
-    # A mistyped --data-dir would otherwise get a new, empty database and a new
-    # user-hash key, and every count would read 0.
-    if settings.database_url is None:
-        path = settings.data_dir / "cityline.db"
-        if not path.exists():
-            raise DataDirError(
-                f"no app database at {str(path)!r}; check --data-dir or "
-                "CITYLINE_DATA_DIR (receive settings are stored by `cityline serve`)"
-            )
+    # A mistyped --data-dir or database URL would otherwise get a new, empty
+    # database and a new user-hash key, and every count would read 0.
+    url = settings.existing_app_database_url()
     settings.ensure_data_dir()
-    engine = create_db_engine(settings.app_database_url)
+    engine = create_db_engine(url)
     log = DeliveryLog(engine)
     log.cancel_stale(datetime.now(UTC))
     return _Stores(

@@ -62,17 +62,12 @@ def open_store(settings: Settings) -> ReportStore:
 def _open_existing(settings: Settings) -> ReportStore:
     """Open the report store for a staff command, which never creates the database.
 
-    A mistyped --data-dir would otherwise get a new, empty cityline.db and print
-    "0 reports". Raises DataDirError when the default SQLite file is missing.
+    A mistyped --data-dir or CITYLINE_DATABASE_URL would otherwise get a new, empty
+    database and print "0 reports". Raises DataDirError when the SQLite file is
+    missing.
     """
-    if settings.database_url is None:
-        path = settings.data_dir / "cityline.db"
-        if not path.exists():
-            raise DataDirError(
-                f"no app database at {str(path)!r}; check --data-dir or "
-                "CITYLINE_DATA_DIR (reports are stored by `cityline serve`)"
-            )
-    return open_store(settings)
+    engine = create_db_engine(settings.existing_app_database_url())
+    return ReportStore(engine, settings.user_hash_key())
 
 
 def _default_staff_name() -> str:
