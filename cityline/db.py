@@ -61,8 +61,8 @@ def create_db_engine(url: str) -> Engine:
     backend = parsed.get_backend_name()
     if backend not in SUPPORTED_BACKENDS:
         raise ConfigError(
-            f"database URL {_display_url(parsed)!r} uses {backend!r}, which cityline does "
-            f"not support; use {SUPPORTED_URLS}"
+            f"database URL {_display_url(parsed)!r} uses {backend!r}, which "
+            f"cityline does not support; use {SUPPORTED_URLS}"
         )
 
     if backend != "sqlite":
@@ -70,8 +70,8 @@ def create_db_engine(url: str) -> Engine:
             return create_engine(url, pool_pre_ping=True)
         except ImportError as exc:
             raise ConfigError(
-                f"database URL {_display_url(parsed)!r} needs the driver {exc.name!r}, "
-                f"which is not installed; use {SUPPORTED_URLS}"
+                f"database URL {_display_url(parsed)!r} needs the driver "
+                f"{exc.name!r}, which is not installed; use {SUPPORTED_URLS}"
             ) from exc
 
     path = _sqlite_path(parsed)
