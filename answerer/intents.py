@@ -142,6 +142,13 @@ OTHER_OWNER = re.compile(
     r"|住宅の(樹木|木|庭木)|庭木|生け垣|畑の|線路|鉄道"
 )
 PLACEHOLDER = re.compile(r"[〇○◯]+")
+# A pasted link names a page, not a fault, and its letters look like no Japanese
+# sentence, so the n-gram model may take it for anything. Links are cut out before
+# classification. A link ends at whitespace, a quote, a bracket or 、。.
+URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'「」『』（）()、。]*", re.IGNORECASE)
+# Repeated units longer than this are not searched for, to bound the work per text.
+MAX_REPEAT_UNIT_CHARS = 50
+MIN_REPEATS = 3
 
 
 @dataclass(frozen=True)
@@ -311,6 +318,28 @@ def has_content(text: str) -> bool:
     return any(unicodedata.category(char)[0] in "LN" for char in text)
 
 
+def strip_urls(text: str) -> str:
+    """Return ``text`` with every http(s) or www. link replaced by a space."""
+    return URL.sub(" ", text)
+
+
+def is_repetition(text: str) -> bool:
+    """Return True when the letters and digits of ``text`` are one unit repeated.
+
+    The unit must occur at least MIN_REPEATS times and be at most
+    MAX_REPEAT_UNIT_CHARS long. A last, cut-off copy is allowed, so a repeated word
+    cut at MAX_CHARS still counts.
+    """
+    compact = "".join(char for char in text if unicodedata.category(char)[0] in "LN")
+    longest_unit = min(MAX_REPEAT_UNIT_CHARS, len(compact) // MIN_REPEATS)
+    for size in range(1, longest_unit + 1):
+        unit = compact[:size]
+        copies = -(-len(compact) // size)
+        if (unit * copies)[: len(compact)] == compact:
+            return True
+    return False
+
+
 class IntentClassifier:
     """Report/question classifier with a category guess for reports.
 
@@ -397,12 +426,14 @@ class IntentClassifier:
     def classify(self, text: str) -> Intent:
         """Classify one message.
 
-        Empty or symbol-only text is a question at confidence 0.5. A question about
-        how to act (``asks_how_to_act``) is decided without the model, at
+        Links are removed first (``strip_urls``). A text left empty or with only
+        symbols, and a text that is one word repeated (``is_repetition``), is a
+        question at confidence 0.5, because neither describes a fault. A question
+        about how to act (``asks_how_to_act``) is decided without the model, at
         RULE_CONFIDENCE.
         """
-        normalized = normalize(text[:MAX_CHARS])
-        if not has_content(normalized):
+        normalized = normalize(strip_urls(text[:MAX_CHARS]))
+        if not has_content(normalized) or is_repetition(normalized):
             return Intent("question", None, False, 0.5)
 
         urgent = is_urgent(normalized)
@@ -445,8 +476,8 @@ class CueClassifier:
         return score_lexicon(self.lexicon, text)
 
     def classify(self, text: str) -> Intent:
-        normalized = normalize(text[:MAX_CHARS])
-        if not has_content(normalized):
+        normalized = normalize(strip_urls(text[:MAX_CHARS]))
+        if not has_content(normalized) or is_repetition(normalized):
             return Intent("question", None, False, 0.5)
         scores = self.lexicon_scores(PARK_LANDMARK.sub("", normalized))
         asks = bool(

@@ -112,6 +112,49 @@ def test_contentless_text_is_unsure_question(classifier, text):
     assert intent == Intent("question", None, False, 0.5)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://www.city.example.lg.jp/gomi/",
+        "https://example.com/",
+        "HTTP://EXAMPLE.COM/Road/Hole",
+        "www.city.example.lg.jp/douro/ 、https://example.com/",
+        "粗大ごみ" * 100,
+        "粗大ごみ " * 2000,
+        "危ない!危ない!危ない!",
+        "はい" * 50,
+    ],
+)
+def test_link_or_repeated_word_is_unsure_question(classifier, text):
+    intent = classifier.classify(text)
+    assert intent == Intent("question", None, False, 0.5)
+
+
+def test_cue_baseline_ignores_links(classifier):
+    baseline = CueClassifier.load()
+    intent = baseline.classify("https://www.city.example.lg.jp/douro/kouen/")
+    assert intent == Intent("question", None, False, 0.5)
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "category"),
+    [
+        ("道路に穴があいています https://example.com/map?p=1", "report", "road"),
+        ("https://example.com/ の街灯が消えたままです", "report", "streetlight"),
+        ("https://www.city.example.lg.jp/gomi/ 粗大ごみの出し方は?", "question", None),
+        (
+            "ガタガタの道をガタガタ進む車が多くて、路面がへこんでいます",
+            "report",
+            "road",
+        ),
+    ],
+)
+def test_text_beside_link_still_classified(classifier, text, label, category):
+    intent = classifier.classify(text)
+    assert intent.label == label
+    assert intent.category == category
+
+
 def test_very_long_report_classified(classifier):
     text = (
         "〇〇公園のすべり台の手すりが外れています。"

@@ -1,0 +1,87 @@
+"""Texts that look like no fault report reach the answerer through the real app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+
+from cityline.db import create_db_engine
+from cityline.fake_line_api import FakeLineApi
+from webhook.app import create_app
+from webhook.line_client import LineClient
+from webhook.reports.store import ReportStore
+from webhook.testing import (
+    TEST_CHANNEL_SECRET,
+    loopback_settings,
+    signed_headers,
+    text_event,
+    webhook_body,
+)
+
+REPLY = "/v2/bot/message/reply"
+ALICE = "U" + "a" * 32
+
+
+@dataclass
+class Result:
+    answers: list
+    fallback: bool = True
+    fallback_text: str | None = "FALLBACK"
+
+
+class RecordingAnswerer:
+    """Answers every question with a fallback and records the questions."""
+
+    def __init__(self) -> None:
+        self.questions: list[str] = []
+
+    def ask(self, question: str, top_k: int = 3) -> Result:
+        self.questions.append(question)
+        return Result(answers=[])
+
+
+@pytest.fixture
+def fake():
+    with FakeLineApi() as server:
+        yield server
+
+
+@pytest.fixture
+def settings(tmp_path, fake):
+    return loopback_settings(tmp_path / "data", fake.base_url)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://www.city.example.lg.jp/gomi/",
+        "https://example.com/",
+        "www.city.example.lg.jp/kurashi/ https://example.com/a?b=1",
+        "粗大ごみ" * 100,
+        "公園、公園、公園、公園、公園、公園、公園、公園、公園、公園",
+    ],
+)
+def test_link_or_repeated_word_is_question(settings, fake, text):
+    answerer = RecordingAnswerer()
+    engine = create_db_engine(settings.app_database_url)
+    line_client = LineClient(settings, backoff_base_s=0.01)
+    app = create_app(
+        settings, answerer=answerer, engine=engine, line_client=line_client
+    )
+    body = webhook_body([text_event(ALICE, text)])
+    with TestClient(app) as client:
+        response = client.post(
+            "/callback",
+            content=body,
+            headers=signed_headers(body, TEST_CHANNEL_SECRET),
+        )
+        assert response.status_code == 200
+        reply = fake.wait_for(REPLY, 1)[0].json["messages"]
+
+    assert answerer.questions == [text]
+    assert reply[0]["text"] == "FALLBACK"
+    store = ReportStore(engine, settings.user_hash_key())
+    assert store.load_draft(store.hash_user(ALICE)) is None
+    engine.dispose()
