@@ -432,7 +432,7 @@ class IntentClassifier:
         about how to act (``asks_how_to_act``) is decided without the model, at
         RULE_CONFIDENCE.
         """
-        normalized = normalize(strip_urls(text[:MAX_CHARS]))
+        normalized = strip_urls(normalize(text[:MAX_CHARS]))
         if not has_content(normalized) or is_repetition(normalized):
             return Intent("question", None, False, 0.5)
 
@@ -476,7 +476,7 @@ class CueClassifier:
         return score_lexicon(self.lexicon, text)
 
     def classify(self, text: str) -> Intent:
-        normalized = normalize(strip_urls(text[:MAX_CHARS]))
+        normalized = strip_urls(normalize(text[:MAX_CHARS]))
         if not has_content(normalized) or is_repetition(normalized):
             return Intent("question", None, False, 0.5)
         scores = self.lexicon_scores(PARK_LANDMARK.sub("", normalized))

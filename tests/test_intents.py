@@ -118,6 +118,7 @@ def test_contentless_text_is_unsure_question(classifier, text):
         "https://www.city.example.lg.jp/gomi/",
         "https://example.com/",
         "HTTP://EXAMPLE.COM/Road/Hole",
+        "ｈｔｔｐｓ：／／ｅｘａｍｐｌｅ．ｃｏｍ／ｄｏｕｒｏ／",
         "www.city.example.lg.jp/douro/ 、https://example.com/",
         "粗大ごみ" * 100,
         "粗大ごみ " * 2000,
