@@ -9,10 +9,17 @@ from pathlib import Path
 import click
 
 from answerer.answer import DEFAULT_TOP_K, Answerer, AnswerResult
-from answerer.evaluate import Evaluation, load_questions
+from answerer.evaluate import (
+    Evaluation,
+    LabelledQuestion,
+    gold_not_indexed,
+    load_questions,
+)
 from answerer.evaluate import evaluate as run_evaluation
 from cityline.errors import ConfigError
 from cityline.settings import Settings
+
+GOLD_URLS_LISTED = 3
 
 
 @click.command()
@@ -72,18 +79,35 @@ def evaluate(
     if intents:
         _evaluate_intents(file, as_json)
         return
-    answerer = Answerer.load(settings)
     questions = load_questions(file)
     if not questions:
         raise ConfigError(
             f"question file {str(file)!r} contains no questions; add JSON lines "
             'with "question" and "gold"'
         )
+    answerer = Answerer.load(settings)
+    _warn_gold_not_indexed(questions, answerer)
     evaluation = run_evaluation(answerer, questions, top_k=top_k)
     if as_json:
         click.echo(json.dumps(evaluation.metrics(), ensure_ascii=False))
         return
     click.echo(format_evaluation(evaluation))
+
+
+def _warn_gold_not_indexed(
+    questions: list[LabelledQuestion], answerer: Answerer
+) -> None:
+    """Print one warning line when gold URLs are missing from the index."""
+    missing = gold_not_indexed(questions, (page.url for page in answerer.model.pages))
+    if not missing:
+        return
+    listed = ", ".join(missing[:GOLD_URLS_LISTED])
+    more = ", ..." if len(missing) > GOLD_URLS_LISTED else ""
+    click.echo(
+        f"warning: {len(missing)} gold URL(s) are not in the index and score as "
+        f"misses: {listed}{more}; crawl the pages or fix the question file",
+        err=True,
+    )
 
 
 def format_evaluation(evaluation: Evaluation) -> str:

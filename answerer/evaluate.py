@@ -1,9 +1,10 @@
 """Retrieval metrics of the answerer over a labelled question file.
 
-The file is JSON lines ``{"question", "gold": [{"url", "grade"}], "topic"}``. Grade A
-answers the question and B is relevant; an empty ``gold`` means that no page should
-be offered. URLs are compared by path and query only, so answers from a mirror and
-from the live site score alike.
+The file is JSON lines ``{"id", "question", "gold": [{"url", "grade"}], "topic"}``,
+where ``id`` and ``topic`` are optional. Grade A answers the question and B is
+relevant (the default is A). An empty ``gold`` means that no page should be
+offered. URLs are compared by path and query only, so answers from a mirror and from
+the live site score alike.
 """
 
 from __future__ import annotations
@@ -91,47 +92,120 @@ def url_key(url: str) -> str:
     return f"{path}?{parts.query}" if parts.query else path
 
 
+LINE_FORMAT = (
+    '{"id": ..., "question": ..., "gold": [{"url": ..., "grade": "A"|"B"}], '
+    '"topic": ...}'
+)
+
+
+class _BadLine(ValueError):
+    """Raised by the line parser with a message that needs no line number."""
+
+
 def load_questions(path: Path) -> list[LabelledQuestion]:
-    """Read a labelled question file; raise ConfigError naming the bad line."""
-    questions = []
+    """Read a labelled question file; raise ConfigError naming the bad line.
+
+    A line is rejected when it is not UTF-8 or not a JSON object, misses
+    ``question`` or ``gold``, has an empty question, a bad gold entry, or an ``id``
+    that an earlier line already used. Blank lines are skipped.
+    """
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        data = path.read_bytes()
     except OSError as exc:
         raise ConfigError(
             f"cannot read question file {str(path)!r}: {exc.strerror}"
         ) from exc
-    for number, line in enumerate(lines, start=1):
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        number = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"question file {str(path)!r} line {number} is not valid UTF-8 (byte "
+            f"0x{data[exc.start]:02x}); save the file as UTF-8"
+        ) from exc
+
+    questions: list[LabelledQuestion] = []
+    first_line_of_id: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            questions.append(_parse_line(json.loads(line)))
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            question = _parse_line(line)
+        except _BadLine as exc:
             raise ConfigError(
-                f"{path}:{number} is not a labelled question ({exc!r}); expected "
-                '{"question": ..., "gold": [{"url": ..., "grade": "A"|"B"}], '
-                '"topic": ...}'
+                f"question file {str(path)!r} line {number}: {exc}; each line must "
+                f"be {LINE_FORMAT}"
             ) from exc
+        if question.question_id is not None:
+            first = first_line_of_id.setdefault(question.question_id, number)
+            if first != number:
+                raise ConfigError(
+                    f"question file {str(path)!r} line {number}: duplicate id "
+                    f"{question.question_id!r} (first on line {first}); give each "
+                    "question its own id"
+                )
+        questions.append(question)
     return questions
 
 
-def _parse_line(data: dict) -> LabelledQuestion:
-    gold: dict[str, str] = {}
-    for item in data["gold"]:
-        grade = item.get("grade", "A")
-        if grade not in GAINS:
-            raise ValueError(f"grade {grade!r} is not A or B")
-        key = url_key(item["url"])
-        if GAINS[grade] > GAINS.get(gold.get(key, "B"), 0) or key not in gold:
-            gold[key] = grade
+def _parse_line(line: str) -> LabelledQuestion:
+    try:
+        data = json.loads(line)
+    except ValueError as exc:
+        raise _BadLine(f"invalid JSON ({exc})") from exc
+    if not isinstance(data, dict):
+        raise _BadLine(f"expected a JSON object, got {type(data).__name__}")
+    for key in ("question", "gold"):
+        if key not in data:
+            raise _BadLine(f"missing key {key!r}")
+
     question = data["question"]
     if not isinstance(question, str):
-        raise TypeError(f"question {question!r} is not a string")
+        raise _BadLine(f"question {question!r} is not a string")
+    if not question.strip():
+        raise _BadLine("question is empty")
+    question_id = data.get("id")
+    if question_id is not None and not isinstance(question_id, str):
+        raise _BadLine(f"id {question_id!r} is not a string")
     return LabelledQuestion(
         question=question,
-        gold=gold,
+        gold=_parse_gold(data["gold"]),
         topic=str(data.get("topic") or "-"),
-        question_id=data.get("id"),
+        question_id=question_id,
     )
+
+
+def _parse_gold(items: object) -> dict[str, str]:
+    """Return URL key -> grade, keeping the best grade of a URL listed twice."""
+    if not isinstance(items, list):
+        raise _BadLine(f"gold {items!r} is not a list")
+    gold: dict[str, str] = {}
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("url"), str):
+            raise _BadLine(f"gold entry {item!r} has no string 'url'")
+        grade = item.get("grade", "A")
+        if grade not in GAINS:
+            raise _BadLine(f"grade {grade!r} is not A or B")
+        key = url_key(item["url"])
+        if key not in gold or GAINS[grade] > GAINS[gold[key]]:
+            gold[key] = grade
+    return gold
+
+
+def gold_not_indexed(
+    questions: Iterable[LabelledQuestion], indexed_urls: Iterable[str]
+) -> list[str]:
+    """Return the gold URL keys that no indexed page has, in file order.
+
+    Such a URL can never be found, so the questions that want it score as misses.
+    """
+    indexed = {url_key(url) for url in indexed_urls}
+    missing: dict[str, None] = {}
+    for question in questions:
+        for key in question.gold:
+            if key not in indexed:
+                missing.setdefault(key)
+    return list(missing)
 
 
 def evaluate(

@@ -131,7 +131,7 @@ def test_load_questions_keeps_the_best_grade(tmp_path: Path):
 def test_load_questions_names_the_bad_line(tmp_path: Path):
     path = tmp_path / "q.jsonl"
     path.write_text('{"question": "犬", "gold": []}\n{"gold": []}\n', "utf-8")
-    with pytest.raises(ConfigError, match=r"q\.jsonl:2"):
+    with pytest.raises(ConfigError, match=r"q\.jsonl' line 2: missing key 'question';"):
         load_questions(path)
 
 
