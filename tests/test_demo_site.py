@@ -6,6 +6,7 @@ import json
 import re
 import urllib.parse
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -13,6 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from cityline.demo.server import CITY_NAME, DEFAULT_SITE_DIR, DemoSite
+from crawler.extract import extract_page
 
 DEMO_DIR = DEFAULT_SITE_DIR.parent
 CONTENT_PAGE = re.compile(r"^\d{7}\.html$")
@@ -364,3 +366,21 @@ def test_reports_have_valid_labels() -> None:
         else:
             assert report["category"] is None, report["id"]
         assert set(report.get("accept", [])) <= CATEGORIES, report["id"]
+
+
+@pytest.mark.parametrize(
+    ("url", "ym"),
+    [
+        ("/event/calendar.html?ym=202604", "202604"),
+        ("/event/calendar.html?ym=202701", "202701"),
+        ("/event/calendar.html", f"{date.today():%Y%m}"),
+    ],
+)
+def test_calendar_canonical_is_public_host(
+    site: DemoSite, client: httpx.Client, url: str, ym: str
+) -> None:
+    page = extract_page(client.get(url).text, site.base_url + url)
+
+    assert page.canonical_url == (
+        f"https://www.city.example.lg.jp/event/calendar.html?ym={ym}"
+    )

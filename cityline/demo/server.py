@@ -34,6 +34,9 @@ SITE_NAME = f"{CITY_NAME}公式ホームページ"
 DEFAULT_SITE_DIR = Path(__file__).resolve().parent / "site"
 ORIGIN_PLACEHOLDER = b"{{ORIGIN}}"
 CALENDAR_PATH = "/event/calendar.html"
+# Host of the demo city's public site; every page names its canonical URL there, so
+# an index built from the loopback server links to that host, not to a dead port.
+CANONICAL_ORIGIN = "https://www.city.example.lg.jp"
 SLOW_PREFIX = "/slow/"
 # The server replaces the origin placeholder in these files with the served origin.
 ORIGIN_FILES = frozenset({"/robots.txt", "/sitemap.xml"})
@@ -122,7 +125,10 @@ def shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
 
 
 def render_calendar(year: int, month: int) -> str:
-    """Render one month of the event calendar with links to the adjacent months."""
+    """Render one month of the event calendar with links to the adjacent months.
+
+    The canonical link names the month shown, also when ``ym`` was omitted.
+    """
     prev_y, prev_m = shift_month(year, month, -1)
     next_y, next_m = shift_month(year, month, 1)
     seed = year * 12 + month
@@ -135,11 +141,13 @@ def render_calendar(year: int, month: int) -> str:
             f"{html.escape(name)}（会場：{html.escape(place)}）{html.escape(note)}</li>"
         )
     title = f"イベントカレンダー（{year}年{month}月）"
+    canonical = f"{CANONICAL_ORIGIN}{CALENDAR_PATH}?ym={year:04d}{month:02d}"
     return f"""<!DOCTYPE html>
 <html lang="ja">
 <head>
 <meta charset="utf-8">
 <title>{title}｜{SITE_NAME}</title>
+<link rel="canonical" href="{canonical}">
 </head>
 <body id="top">
 <header id="header">
