@@ -11,7 +11,7 @@ import click
 from cityline.settings import Settings
 from crawler.config import CrawlConfig
 from crawler.crawl import crawl_site
-from crawler.errors import PageStoreError
+from crawler.errors import PageStoreError, TooManyRemovalsError
 from crawler.progress import Progress
 from crawler.store import PageStore
 from crawler.urls import normalize_url, shorten
@@ -87,6 +87,21 @@ _DEFAULTS = CrawlConfig()
     help="Fetch every stored page without If-None-Match and If-Modified-Since, so "
     "that each is extracted again (applies to this run only).",
 )
+@click.option(
+    "--max-removed-share",
+    type=click.FloatRange(min=0, max=1),
+    default=_DEFAULTS.max_removed_share,
+    show_default=True,
+    help="Maximum share (0 to 1) of the stored pages one crawl may mark removed. "
+    f"Above it, and with at least {_DEFAULTS.min_removals_checked} pages gone, "
+    "the crawl keeps every page, skips the index rebuild and exits with status 2.",
+)
+@click.option(
+    "--allow-removals",
+    is_flag=True,
+    help="Mark every page found gone removed, however many (sets "
+    "--max-removed-share to 1).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option(
     "--no-index", is_flag=True, help="Do not rebuild the search index afterwards."
@@ -104,6 +119,8 @@ def crawl(
     retries: int,
     allowed_prefixes: tuple[str, ...],
     refetch: bool,
+    max_removed_share: float,
+    allow_removals: bool,
     as_json: bool,
     no_index: bool,
 ) -> None:
@@ -123,6 +140,7 @@ def crawl(
         read_timeout=timeout,
         max_retries=retries,
         allowed_prefixes=tuple(allowed_prefixes),
+        max_removed_share=1.0 if allow_removals else max_removed_share,
     )
     summary = crawl_site(
         settings, url, config, Progress(stream=sys.stderr), refetch=refetch
@@ -131,6 +149,14 @@ def crawl(
         click.echo(json.dumps(summary.to_json(), ensure_ascii=False))
     else:
         click.echo(summary.format())
+    if summary.removals_held:
+        raise TooManyRemovalsError(
+            f"{summary.removals_held} stored pages were found gone (404, 410 or "
+            f"noindex), over --max-removed-share={config.max_removed_share:g}; "
+            "every page was kept and the index was not rebuilt. If the site is "
+            "down, crawl again later; if the pages are really gone, run again "
+            "with --allow-removals or a higher --max-removed-share"
+        )
     if not no_index:
         _build_index(settings)
 

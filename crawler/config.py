@@ -21,6 +21,12 @@ class CrawlConfig:
     the page's own pattern is not followed once that many such links, plus the
     stored pages of the pattern, are queued. Links from other pages, sitemap URLs
     and stored pages are always followed.
+
+    A crawl that finds more than ``max_removed_share`` (0 to 1) of the stored
+    pages gone (404, 410 or a noindex robots meta tag) keeps them all, since a
+    site outage or a broken CMS looks like that. The share is checked only when at
+    least ``min_removals_checked`` pages are gone, so small sites and everyday
+    removals are not held.
     """
 
     concurrency: int = 2
@@ -38,6 +44,8 @@ class CrawlConfig:
     max_redirects: int = 5
     max_sitemaps: int = 50
     allowed_prefixes: tuple[str, ...] = ()
+    max_removed_share: float = 0.2
+    min_removals_checked: int = 10
 
     def __post_init__(self) -> None:
         checks = [
@@ -48,6 +56,12 @@ class CrawlConfig:
             ("max_per_pattern", self.max_per_pattern >= 1, "use 1 or more"),
             ("max_retries", self.max_retries >= 0, "use 0 or more"),
             ("max_redirects", self.max_redirects >= 0, "use 0 or more"),
+            (
+                "max_removed_share",
+                0 <= self.max_removed_share <= 1,
+                "use a share from 0 to 1",
+            ),
+            ("min_removals_checked", self.min_removals_checked >= 1, "use 1 or more"),
         ]
         for name, ok, fix in checks:
             if not ok:
@@ -55,6 +69,12 @@ class CrawlConfig:
                 raise ConfigError(f"crawl setting {name}={value!r} is invalid; {fix}")
         for prefix in self.allowed_prefixes:
             _check_prefix(prefix)
+
+    def removals_exceed_limit(self, removals: int, stored: int) -> bool:
+        """Return whether ``removals`` of ``stored`` live pages are too many."""
+        if removals < self.min_removals_checked:
+            return False
+        return removals > self.max_removed_share * stored
 
 
 def _check_prefix(prefix: str) -> None:

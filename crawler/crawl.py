@@ -71,6 +71,8 @@ class CrawlSummary:
     ``failures`` lists (URL, reason) of the failed URLs. ``limited`` counts URLs not
     queued because of the depth, URL length or per-pattern limits, and
     ``stopped_at_max_pages`` is true when ``max_pages`` ended the crawl early.
+    ``removals_held`` counts the pages found gone but kept live, because more
+    than ``max_removed_share`` of the stored pages were gone; ``removed`` is then 0.
     ``unconditional`` counts the stored pages this call fetched without conditional
     headers, and ``unconditional_reason`` gives the reason: they were extracted by
     another extractor version, or ``refetch`` was requested.
@@ -91,6 +93,8 @@ class CrawlSummary:
     limited: int = 0
     resumed: bool = False
     stopped_at_max_pages: bool = False
+    removals_held: int = 0
+    max_removed_share: float = 1.0
     unconditional: int = 0
     unconditional_reason: str | None = None
     failures: list[tuple[str, str]] = field(default_factory=list)
@@ -119,6 +123,11 @@ class CrawlSummary:
             )
         if self.stopped_at_max_pages:
             lines.append("  stopped at --max-pages; URLs were left unfetched")
+        if self.removals_held:
+            lines.append(
+                f"  kept {self.removals_held} pages found gone, over the limit of "
+                f"{self.max_removed_share:.0%} of the stored pages"
+            )
         for url, reason in self.failures:
             lines.append(f"  failed: {url}: {reason}")
         return "\n".join(lines)
@@ -214,10 +223,31 @@ class Crawl:
             self.store.close()
             raise
         self.progress.close()
+        removals_held = self._settle_removals()
         self.store.finish_run(self.run_id, time.monotonic() - started)
-        summary = self._summary(resumed)
+        summary = self._summary(resumed, removals_held)
         self.store.close()
         return summary
+
+    def _settle_removals(self) -> int:
+        """Mark the pages this run found gone removed, unless too many are gone.
+
+        Returns the number of gone pages kept live because they exceed
+        ``config.max_removed_share``, or 0 when they were marked removed.
+        """
+        pending = len(self.store.pending_removals(self.run_id))
+        stored = self.store.count_pages()
+        if not self.config.removals_exceed_limit(pending, stored):
+            self.store.apply_removals(self.run_id)
+            return 0
+        logger.info(
+            "kept %d of %d stored pages that this crawl found gone, over the limit "
+            "of %.0f%%",
+            pending,
+            stored,
+            self.config.max_removed_share * 100,
+        )
+        return pending
 
     async def _fetch_start_page(self, moved: bool = False) -> tuple[FetchResult, str]:
         url = self.start_url
@@ -422,7 +452,8 @@ class Crawl:
             return
         if status in (404, 410):
             if stored is not None and not stored.removed:
-                self._record(url, "removed", removed_url=final, status=status)
+                state = "removed" if final == url else "redirect"
+                self._record(url, state, removed_url=final, status=status)
             else:
                 self._record(url, "failed", reason=f"HTTP {status}")
             return
@@ -461,7 +492,9 @@ class Crawl:
         )
         done = [(u, "redirect") for u in (final, page_url) if u != url]
 
-        duplicate_of = self.store.find_by_hash(content_hash, other_than=page_url)
+        duplicate_of = self.store.find_by_hash(
+            content_hash, other_than=page_url, run_id=self.run_id
+        )
         if duplicate_of is not None:
             aliases.append((page_url, duplicate_of, "duplicate", None))
             self._record(
@@ -500,9 +533,13 @@ class Crawl:
                 "not storing %s: its robots meta tag contains noindex", page_url
             )
             removed = stored.url if stored is not None and not stored.removed else None
+            if removed is None:
+                state = "robots"
+            else:
+                state = "removed" if removed == url else "redirect"
             self._record(
                 url,
-                "removed" if removed else "robots",
+                state,
                 aliases=aliases,
                 enqueue=links,
                 files=files,
@@ -607,6 +644,8 @@ class Crawl:
         self.states[url] = state
         for other, other_state in list(done) + robots_skipped:
             self.states[other] = other_state
+        if removed_url is not None:
+            self.states[removed_url] = "removed"
         for alias_url, *_ in aliases:
             self.known_aliases.add(alias_url)
         if state == "failed":
@@ -763,14 +802,16 @@ class Crawl:
             logger.info("sitemap %s lists %d URLs", sitemap_url, len(sitemap.pages))
         return pages
 
-    def _summary(self, resumed: bool) -> CrawlSummary:
+    def _summary(self, resumed: bool, removals_held: int) -> CrawlSummary:
         counts = self.store.outcome_counts(self.run_id)
         summary = CrawlSummary(
             start_url=self.start_url,
             new=counts.get("new", 0),
             changed=counts.get("changed", 0),
             unchanged=counts.get("unchanged", 0),
-            removed=counts.get("removed", 0),
+            removed=0 if removals_held else counts.get("removed", 0),
+            removals_held=removals_held,
+            max_removed_share=self.config.max_removed_share,
             failed=counts.get("failed", 0),
             robots_skipped=counts.get("robots", 0),
             pages=self.store.count_pages(),

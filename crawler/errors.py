@@ -1,8 +1,8 @@
-"""Errors a crawl raises before it touches the page store.
+"""Errors of the crawl and pages commands.
 
 Each is a CitylineError, so the command line prints it as one ``error: ...`` line and
 exits 2. A crawl checks the start URL, the data dir, the host and the start page
-first, so any of these errors leaves the store as it was.
+first, so a CrawlError leaves the store as it was.
 """
 
 from cityline.errors import CitylineError
@@ -26,3 +26,7 @@ class StartPageError(CrawlError):
 
 class PageStoreError(CitylineError):
     """Raised when the page store or a page asked for is missing."""
+
+
+class TooManyRemovalsError(CitylineError):
+    """Raised after a crawl that kept its gone pages because they were too many."""

@@ -143,6 +143,20 @@ OUTCOMES = (
 )
 
 
+# The frontier reason of a gone page: this prefix and the HTTP status to store.
+_REMOVAL_PREFIX = "HTTP "
+
+
+def _removal_status(reason: str | None) -> int:
+    """Return the HTTP status in a gone page's frontier reason (404 if absent)."""
+    if reason and reason.startswith(_REMOVAL_PREFIX):
+        try:
+            return int(reason.removeprefix(_REMOVAL_PREFIX))
+        except ValueError:
+            pass
+    return 404
+
+
 class StoreBusyError(CitylineError):
     """Raised when another crawl is writing to the same page store."""
 
@@ -187,8 +201,9 @@ class StoredPage:
 
     ``status`` is the last HTTP status, ``updated`` the update date the CMS prints
     (ISO ``YYYY-MM-DD``) or None, and ``content_hash`` the SHA-256 of title and
-    text. ``removed`` is true once the site returned 404 or 410 for the page, or
-    its robots meta tag asked for noindex. ``extractor_version`` is the
+    text. ``removed`` is true once a crawl found that the site returned 404 or
+    410 for the page, or that its robots meta tag asked for noindex, and applied
+    its removals (see :meth:`PageStore.apply_removals`). ``extractor_version`` is the
     ``crawler.extract.EXTRACTOR_VERSION`` that produced title, breadcrumbs and
     text, and 1 for pages stored before versions were recorded.
     """
@@ -441,16 +456,29 @@ class PageStore:
                 select(aliases_table.c.target_url).where(aliases_table.c.url == url)
             ).scalar_one_or_none()
 
-    def find_by_hash(self, content_hash: str, other_than: str) -> str | None:
-        """Return the URL of a live page with ``content_hash`` other than a URL."""
+    def find_by_hash(
+        self, content_hash: str, other_than: str, run_id: int | None = None
+    ) -> str | None:
+        """Return the URL of a live page with ``content_hash`` other than a URL.
+
+        Pages that run ``run_id`` found gone (see :meth:`pending_removals`) do not
+        count, so a page that moved to a new URL is stored there.
+        """
+        query = (
+            select(pages_table.c.url)
+            .where(pages_table.c.content_hash == content_hash)
+            .where(pages_table.c.url != other_than)
+            .where(pages_table.c.removed.is_(False))
+        )
+        if run_id is not None:
+            gone = (
+                select(frontier_table.c.url)
+                .where(frontier_table.c.run_id == run_id)
+                .where(frontier_table.c.state == "removed")
+            )
+            query = query.where(pages_table.c.url.not_in(gone))
         with self.engine.connect() as connection:
-            return connection.execute(
-                select(pages_table.c.url)
-                .where(pages_table.c.content_hash == content_hash)
-                .where(pages_table.c.url != other_than)
-                .where(pages_table.c.removed.is_(False))
-                .limit(1)
-            ).scalar_one_or_none()
+            return connection.execute(query.limit(1)).scalar_one_or_none()
 
     def known_urls(self) -> list[str]:
         """Return the URLs of stored pages that are not removed."""
@@ -576,6 +604,40 @@ class PageStore:
             ).fetchall()
         return [(r.url, r.reason or "") for r in rows]
 
+    def pending_removals(self, run_id: int) -> list[tuple[str, int]]:
+        """Return (URL, HTTP status) of the live pages that run ``run_id`` found gone.
+
+        A crawl records a gone page as a frontier row in state ``removed`` and
+        leaves the page live until :meth:`apply_removals`, so that the crawl can
+        keep every page when too many are gone at once.
+        """
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(frontier_table.c.url, frontier_table.c.reason)
+                .join(pages_table, pages_table.c.url == frontier_table.c.url)
+                .where(frontier_table.c.run_id == run_id)
+                .where(frontier_table.c.state == "removed")
+                .where(pages_table.c.removed.is_(False))
+                .order_by(frontier_table.c.seq)
+            ).fetchall()
+        return [(row.url, _removal_status(row.reason)) for row in rows]
+
+    def apply_removals(self, run_id: int) -> int:
+        """Mark every page of :meth:`pending_removals` removed in one transaction.
+
+        Returns the number of pages marked.
+        """
+        pending = self.pending_removals(run_id)
+        now = utc_now()
+        with self.engine.begin() as connection:
+            for url, status in pending:
+                connection.execute(
+                    pages_table.update()
+                    .where(pages_table.c.url == url)
+                    .values(removed=True, status=status, fetched_at=now, changed_at=now)
+                )
+        return len(pending)
+
     def enqueue(self, run_id: int, entries: list[FrontierEntry]) -> None:
         """Add queued URLs to the frontier; URLs already in it are left alone."""
         if not entries:
@@ -608,7 +670,8 @@ class PageStore:
         - ``enqueue`` adds URLs to the frontier.
         - ``done_urls`` are (url, state) pairs of other frontier URLs that this
           fetch settled, such as the final URL of a redirect.
-        - ``removed_url`` marks that page removed with ``status``.
+        - ``removed_url`` records that page as gone with ``status``: its frontier
+          row gets state ``removed``, and :meth:`apply_removals` marks the page.
         - ``touch_url`` updates the fetch time of an unchanged page.
         """
         now = utc_now()
@@ -623,12 +686,6 @@ class PageStore:
                 connection.execute(statement)
                 connection.execute(
                     aliases_table.delete().where(aliases_table.c.url == page.url)
-                )
-            if removed_url is not None:
-                connection.execute(
-                    pages_table.update()
-                    .where(pages_table.c.url == removed_url)
-                    .values(removed=True, status=status, fetched_at=now, changed_at=now)
                 )
             if touch_url is not None:
                 connection.execute(
@@ -675,6 +732,9 @@ class PageStore:
             self._set_state(connection, run_id, url, state, reason)
             for other_url, other_state in done_urls:
                 self._set_state(connection, run_id, other_url, other_state, None)
+            if removed_url is not None:
+                reason = f"{_REMOVAL_PREFIX}{status}"
+                self._set_state(connection, run_id, removed_url, "removed", reason)
 
     @staticmethod
     def _enqueue(connection, run_id: int, entries: list[FrontierEntry]) -> None:
