@@ -188,3 +188,35 @@ def test_unusable_database_url_is_one_line(
     assert expected in lines[0]
     assert "use sqlite:///PATH or postgresql+psycopg://" in lines[0]
     assert "pw" not in lines[0]
+
+
+def test_one_report_is_counted_in_singular(monkeypatch, capsys, settings, receipt_no):
+    out_file = settings.data_dir / "export.json"
+
+    listed = run_main(monkeypatch, capsys, settings, "list")
+    exported = run_main(
+        monkeypatch,
+        capsys,
+        settings,
+        "export",
+        "--format",
+        "json",
+        "--out",
+        str(out_file),
+    )
+    published = run_main(
+        monkeypatch,
+        capsys,
+        settings,
+        "publish",
+        "--out",
+        str(settings.data_dir / "pub"),
+    )
+
+    assert listed[0] == 0
+    assert listed[2].strip().splitlines()[-1] == "1 report"
+    assert exported[0] == 0
+    assert f"1 report written to {out_file}" in exported[2]
+    assert published[0] == 0
+    # Only accepted reports are public, and this one is still submitted.
+    assert "0 reports published to " in published[1]

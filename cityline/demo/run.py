@@ -186,6 +186,7 @@ def _step_answers(settings: Settings, echo: Echo) -> None:
 
 
 def _step_report(settings: Settings, conversation: _Conversation, echo: Echo) -> None:
+    from webhook.reports.cli import count_reports
     from webhook.reports.public import public_reports
     from webhook.reports.publish import publish as write_public_files
     from webhook.reports.store import ReportStore
@@ -238,7 +239,7 @@ def _step_report(settings: Settings, conversation: _Conversation, echo: Echo) ->
     out_dir = settings.data_dir / "public"
     records = public_reports(store.list())
     result = write_public_files(records, out_dir, store.now())
-    echo(f"Public results: {result.count} report(s) written to {result.out_dir}")
+    echo(f"Public results: {count_reports(result.count)} written to {result.out_dir}")
     engine.dispose()
 
 

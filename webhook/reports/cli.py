@@ -70,6 +70,11 @@ def _open_existing(settings: Settings) -> ReportStore:
     return ReportStore(engine, settings.user_hash_key())
 
 
+def count_reports(count: int) -> str:
+    """Return ``count`` with "report" or "reports", as in "1 report"."""
+    return f"{count} report" if count == 1 else f"{count} reports"
+
+
 def _default_staff_name() -> str:
     try:
         return getpass.getuser()
@@ -150,7 +155,7 @@ def list_command(
             f"{report.receipt_no}  {report.status:<16} {report.category:<11} "
             f"{report.department}  {iso_in_japan(report.created_at)}  {place}{flags}"
         )
-    click.echo(f"{len(found)} reports", err=True)
+    click.echo(count_reports(len(found)), err=True)
 
 
 @reports.command("show")
@@ -281,7 +286,7 @@ def export_command(settings: Settings, export_format: str, out: Path | None) -> 
             f"cannot write the export to {str(out)!r} ({exc.strerror}); pass --out "
             "a file in a writable folder"
         ) from exc
-    click.echo(f"{len(records)} reports written to {out}", err=True)
+    click.echo(f"{count_reports(len(records))} written to {out}", err=True)
 
 
 def _export_csv(records: list[dict]) -> str:
@@ -313,4 +318,4 @@ def publish_command(settings: Settings, out_dir: Path) -> None:
     store = _open_existing(settings)
     records = public_reports(store.list())
     result = write_public_files(records, out_dir, store.now())
-    click.echo(f"{result.count} reports published to {result.out_dir}")
+    click.echo(f"{count_reports(result.count)} published to {result.out_dir}")
