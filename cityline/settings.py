@@ -67,7 +67,7 @@ class Settings:
             crawler_contact_url=env.get(
                 "CITYLINE_CRAWLER_CONTACT_URL", cls.crawler_contact_url
             ),
-            city_hall_phone=env.get("CITYLINE_CITY_HALL_PHONE", CITY_HALL_PHONE),
+            city_hall_phone=_phone(env, "CITYLINE_CITY_HALL_PHONE", CITY_HALL_PHONE),
             use_line_broadcast_for_safety=_flag(
                 env, "CITYLINE_SAFETY_USES_LINE_BROADCAST"
             ),
@@ -167,6 +167,19 @@ def _url(env: Mapping[str, str], name: str, default: str) -> str:
             f"{default!r}"
         )
     return value.rstrip("/")
+
+
+def _phone(env: Mapping[str, str], name: str, default: str) -> str:
+    """Return the phone number in ``name``; residents read it in fallback texts."""
+    if name not in env:
+        return default
+    value = env[name].strip()
+    if not value:
+        raise ConfigError(
+            f"{name}={env[name]!r} is empty; set it to the phone number residents "
+            f"should call, such as {default!r}, or unset it to use that number"
+        )
+    return value
 
 
 def _optional_path(env: Mapping[str, str], name: str) -> Path | None:

@@ -124,3 +124,15 @@ def test_existing_app_database_url_never_creates_the_file(tmp_path):
         settings.existing_app_database_url()
 
     assert not missing.parent.exists()
+
+
+@pytest.mark.parametrize("value", ["", "  "])
+def test_empty_city_hall_phone_is_rejected(value):
+    with pytest.raises(ConfigError, match="CITYLINE_CITY_HALL_PHONE=.* is empty"):
+        Settings.from_env({"CITYLINE_CITY_HALL_PHONE": value})
+
+
+def test_city_hall_phone_default_and_override():
+    assert Settings.from_env({}).city_hall_phone == "0422-51-5131"
+    custom = Settings.from_env({"CITYLINE_CITY_HALL_PHONE": " 03-1234-5678 "})
+    assert custom.city_hall_phone == "03-1234-5678"
