@@ -177,12 +177,7 @@ def _build_index(settings: Settings) -> None:
 @click.pass_obj
 def pages(settings: Settings, url: str | None, as_json: bool) -> None:
     """Show the page store: counts by status, or the page stored for URL."""
-    path = settings.pages_db_path
-    if not path.exists():
-        raise PageStoreError(
-            f"no page store at {str(path)!r}; run `cityline crawl URL` first"
-        )
-    with PageStore.open(path) as store:
+    with PageStore.open_existing(settings.pages_db_path) as store:
         if url is None:
             counts = store.count_by_status()
             if as_json:

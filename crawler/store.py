@@ -49,6 +49,7 @@ from sqlalchemy.exc import OperationalError
 
 from cityline.db import create_db_engine, ensure_schema, sqlite_url
 from cityline.errors import CitylineError, DataDirError
+from crawler.errors import PageStoreError
 
 logger = logging.getLogger(__name__)
 
@@ -360,6 +361,20 @@ class PageStore:
         ensure_schema(engine, COMPONENT, metadata, SCHEMA_VERSION)
         _add_extractor_version_column(engine)
         return cls(engine, Path(path))
+
+    @classmethod
+    def open_existing(cls, path: Path) -> PageStore:
+        """Open the store at ``path`` for reading, as :meth:`open` does.
+
+        Raises PageStoreError, creating nothing, when ``path`` is not a file, as in
+        a data dir that no crawl has written to.
+        """
+        if not Path(path).is_file():
+            raise PageStoreError(
+                f"no page store at {str(path)!r}; run `cityline crawl URL` first, or "
+                "check --data-dir"
+            )
+        return cls.open(path)
 
     def close(self) -> None:
         """Release the database connections."""

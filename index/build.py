@@ -57,11 +57,14 @@ def build_from_records(
 
 
 def build_index(settings: Settings) -> BuildReport:
-    """Read every live page of the page store and build the index from it."""
+    """Read every live page of the page store and build the index from it.
+
+    Raises PageStoreError, creating nothing, when the data dir has no page store,
+    and EmptyStoreError when the store contains no live page.
+    """
     from crawler.store import PageStore  # the crawler is imported only when building
 
-    settings.ensure_data_dir()
-    store = PageStore.open(settings.pages_db_path)
+    store = PageStore.open_existing(settings.pages_db_path)
     try:
         records = list(records_from_pages(store.iter_pages()))
     finally:
@@ -73,6 +76,7 @@ def build_index(settings: Settings) -> BuildReport:
             f"the page store {str(settings.pages_db_path)!r} holds no pages; run "
             "`cityline crawl URL` first"
         )
+    settings.ensure_data_dir()
     report = build_from_records(records, settings.index_dir)
     logger.info(
         "indexed %d pages in %.1f s into %s",

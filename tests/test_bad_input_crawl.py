@@ -138,3 +138,32 @@ def test_pages_error_shortens_huge_url(invoke, tmp_path):
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error: no page stored for 'http://ccc")
     assert len(lines[0]) < 300
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["pages"],
+        ["pages", "--json"],
+        ["pages", "http://127.0.0.1:1/a.html"],
+        ["index"],
+    ],
+)
+@pytest.mark.parametrize("folder_exists", [False, True])
+def test_read_only_commands_need_a_page_store(invoke, tmp_path, args, folder_exists):
+    data_dir = tmp_path / "nonexist"
+    if folder_exists:
+        data_dir.mkdir()
+
+    result = invoke(data_dir, *args)
+
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.returncode == 2
+    assert len(lines) == 1, result.stderr
+    store_path = str(data_dir / "pages.db")
+    assert lines[0].startswith(f"error: no page store at {store_path!r}")
+    assert "cityline crawl" in lines[0]
+    assert "--data-dir" in lines[0]
+    assert result.stdout == ""
+    assert data_dir.exists() is folder_exists
+    assert not (data_dir / "pages.db").exists()
