@@ -320,3 +320,45 @@ def test_outputs_and_logs_lack_user_ids(residents, data_dir, env, fake, caplog):
     assert "U0000" not in everything
     for number in range(1234):
         assert user(number) not in everything
+
+
+@pytest.mark.parametrize("category", ["gomi", "kosodate"])
+def test_dry_run_of_few_hides_the_request_count(residents, data_dir, env, category):
+    # gomi has 3 subscribers and kosodate none; both must read the same.
+    args = ("send", "--category", category, "--text", "お知らせ", "--dry-run")
+
+    text = run(data_dir, env, *args)
+    as_json = run(data_dir, env, *args, "--json")
+
+    assert text.exit_code == 0, text.output
+    assert text.stdout.strip() == (
+        f"dry run: category {category} would reach <10 residents in at most 1 "
+        "multicast request; nothing was sent"
+    )
+    assert as_json.exit_code == 0, as_json.output
+    outcome = json.loads(as_json.stdout)
+    assert outcome["recipients"] == "<10"
+    assert outcome["chunks"] == "<=1"
+    assert outcome["sent_now"] == "<=1"
+
+
+@pytest.mark.parametrize("category", ["gomi", "kosodate"])
+def test_send_to_few_hides_the_sent_count(residents, data_dir, env, fake, category):
+    result = run(data_dir, env, "send", "--category", category, "--text", "お知らせ")
+
+    assert result.exit_code == 0, result.output
+    line = result.stdout.strip()
+    assert line.startswith("broadcast ")
+    assert line.endswith(
+        f"category {category} to <10 residents in at most 1 multicast request; "
+        "0 pending"
+    )
+
+
+def test_dry_run_text_counts_requests_in_plural(residents, data_dir, env):
+    result = run(
+        data_dir, env, "send", "--category", "bosai", "--text", "訓練", "--dry-run"
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "would reach 1234 residents in 3 multicast requests;" in result.stdout

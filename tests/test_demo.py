@@ -51,7 +51,7 @@ def test_demo_stores_and_publishes_report(demo_run):
 
 def test_demo_dry_run_broadcast_counts(demo_run):
     _, output = demo_run
-    assert "would reach 12 residents in 1 multicast chunk(s)" in output
+    assert "would reach 12 residents in 1 multicast request;" in output
     assert "Udemo" not in output
 
 

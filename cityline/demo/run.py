@@ -257,6 +257,7 @@ def _step_receive_settings(
     settings: Settings, conversation: _Conversation, echo: Echo
 ) -> None:
     from webhook.broadcasts.categories import load_catalog
+    from webhook.broadcasts.cli import describe_requests
     from webhook.broadcasts.delivery_log import DeliveryLog
     from webhook.broadcasts.sender import BroadcastRequest, BroadcastSender
     from webhook.broadcasts.store import ReceiveSettingsStore
@@ -294,7 +295,7 @@ def _step_receive_settings(
         )
     echo(
         f"Dry run to {DEMO_CATEGORY}: would reach {shown['recipients']} residents "
-        f"in {shown['chunks']} multicast chunk(s); nothing was sent."
+        f"in {describe_requests(outcome)}; nothing was sent."
     )
     engine.dispose()
 

@@ -270,20 +270,38 @@ def _print_outcome(outcome: BroadcastOutcome, as_json: bool) -> None:
         audience = "every friend (LINE broadcast)"
     else:
         audience = f"{rounded_count(outcome.recipients)} residents"
-    requests = f"{outcome.chunks} {outcome.mode} request" + (
-        "" if outcome.chunks == 1 else "s"
-    )
+    requests = describe_requests(outcome)
     if outcome.dry_run:
         click.echo(
             f"dry run: category {outcome.category} would reach {audience} in "
             f"{requests}; nothing was sent"
         )
         return
+    if outcome.few_recipients:
+        # sent_now and already_sent are 0 or 1 here, which would reveal an empty
+        # category; the pending count stays, because staff must act on it.
+        progress = f"{outcome.pending} pending"
+    else:
+        progress = (
+            f"{outcome.sent_now} sent now, {outcome.already_sent} accepted before, "
+            f"{outcome.pending} pending"
+        )
     click.echo(
         f"broadcast {outcome.broadcast_id}: category {outcome.category} to "
-        f"{audience} in {requests}; {outcome.sent_now} sent now, "
-        f"{outcome.already_sent} accepted before, {outcome.pending} pending"
+        f"{audience} in {requests}; {progress}"
     )
+
+
+def describe_requests(outcome: BroadcastOutcome) -> str:
+    """Describe the LINE API requests of ``outcome``, as in "3 multicast requests".
+
+    Under 10 recipients it reads "at most 1 multicast request", which reveals no more
+    than the rounded count "<10".
+    """
+    if outcome.few_recipients:
+        return f"at most 1 {outcome.mode} request"
+    noun = "request" if outcome.chunks == 1 else "requests"
+    return f"{outcome.chunks} {outcome.mode} {noun}"
 
 
 def _record_json(record: BroadcastRecord) -> dict[str, Any]:

@@ -48,13 +48,16 @@ from webhook.broadcasts.delivery_log import (
     PendingChunk,
 )
 from webhook.broadcasts.messages import build_messages
-from webhook.broadcasts.privacy import rounded_count
+from webhook.broadcasts.privacy import SMALL_COUNT, rounded_count
 from webhook.broadcasts.store import Audience, ReceiveSettingsStore
 from webhook.line_client import LineApiError
 
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 500
+# The shown chunk count of an audience under 10, which fits in one chunk of
+# CHUNK_SIZE; the exact count (0 or 1) would reveal an empty category.
+FEW_CHUNKS = "<=1"
 RETRY_KEY_LIFETIME = timedelta(hours=24)
 
 
@@ -109,19 +112,38 @@ class BroadcastOutcome:
     pending: int = 0
     dry_run: bool = False
 
+    @property
+    def few_recipients(self) -> bool:
+        """True when the recipient count is shown as "<10".
+
+        Such an audience fits in one chunk, so a chunk count of 0 or 1 would tell
+        staff whether anyone subscribed at all. The chunk counts are then shown as
+        FEW_CHUNKS.
+        """
+        return self.recipients is not None and rounded_count(self.recipients) == (
+            SMALL_COUNT
+        )
+
     def to_json(self) -> dict[str, Any]:
-        """Return the outcome for ``--json`` output, with counts under 10 as "<10"."""
+        """Return the outcome for ``--json`` output, with counts under 10 as "<10".
+
+        With fewer than 10 recipients, ``chunks``, ``sent_now`` and
+        ``already_sent`` are FEW_CHUNKS instead of 0 or 1.
+        """
         return {
             "broadcast_id": self.broadcast_id,
             "category": self.category,
             "mode": self.mode,
             "recipients": _shown(self.recipients),
-            "chunks": self.chunks,
-            "sent_now": self.sent_now,
-            "already_sent": self.already_sent,
+            "chunks": self._shown_chunks(self.chunks),
+            "sent_now": self._shown_chunks(self.sent_now),
+            "already_sent": self._shown_chunks(self.already_sent),
             "pending": self.pending,
             "dry_run": self.dry_run,
         }
+
+    def _shown_chunks(self, count: int) -> int | str:
+        return FEW_CHUNKS if self.few_recipients else count
 
 
 @dataclass(frozen=True)
