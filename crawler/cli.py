@@ -13,7 +13,7 @@ from crawler.config import CrawlConfig
 from crawler.crawl import crawl_site
 from crawler.errors import PageStoreError, TooManyRemovalsError
 from crawler.progress import Progress
-from crawler.store import PageStore
+from crawler.store import PageStore, StoredPage
 from crawler.urls import normalize_url, shorten
 
 logger = logging.getLogger(__name__)
@@ -176,7 +176,11 @@ def _build_index(settings: Settings) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def pages(settings: Settings, url: str | None, as_json: bool) -> None:
-    """Show the page store: counts by status, or the page stored for URL."""
+    """Show the page store: counts by status, or the page stored for URL.
+
+    URL may be the fetched URL, an old URL that redirects to the page, or the
+    page's canonical URL, which `cityline ask` prints.
+    """
     with PageStore.open_existing(settings.pages_db_path) as store:
         if url is None:
             counts = store.count_by_status()
@@ -186,7 +190,7 @@ def pages(settings: Settings, url: str | None, as_json: bool) -> None:
                 for key, value in counts.items():
                     click.echo(f"{key}: {value}")
             return
-        page = store.get(url) or store.get(_normalized(url))
+        page = _find_page(store, url)
         if page is None:
             raise PageStoreError(
                 f"no page stored for {shorten(url)!r}; run `cityline pages` for the "
@@ -207,6 +211,15 @@ def pages(settings: Settings, url: str | None, as_json: bool) -> None:
         click.echo(f"extractor version: {page.extractor_version}")
         click.echo("")
         click.echo(page.text)
+
+
+def _find_page(store: PageStore, url: str) -> StoredPage | None:
+    """Return the page stored, aliased or canonical under ``url`` or its normal form."""
+    for candidate in dict.fromkeys([url, _normalized(url)]):
+        page = store.get(candidate) or store.get_by_canonical(candidate)
+        if page is not None:
+            return page
+    return None
 
 
 def _normalized(url: str) -> str:

@@ -414,6 +414,23 @@ class PageStore:
                     ).first()
         return None if row is None else _page_from_row(row)
 
+    def get_by_canonical(self, canonical_url: str) -> StoredPage | None:
+        """Return the page whose canonical URL is ``canonical_url``, or None.
+
+        The canonical URL is what the index and ``cityline ask`` show. It differs
+        from the stored URL when the page's canonical link points off the crawl
+        scope. Of several such pages, the one with the first URL is returned, which is
+        the one the index answers with.
+        """
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(pages_table)
+                .where(pages_table.c.canonical_url == canonical_url)
+                .order_by(pages_table.c.url)
+                .limit(1)
+            ).first()
+        return None if row is None else _page_from_row(row)
+
     def count_by_status(self) -> dict[str, int]:
         """Count stored pages by state.
 

@@ -315,3 +315,22 @@ def test_refetch_flag_skips_conditional_headers(invoke, tmp_path):
     ) in refetched.stdout
     # The flag holds for one run: the next crawl is conditional again.
     assert next_requests[0].headers.get("If-None-Match") == '"v1"'
+
+
+def test_pages_finds_page_by_canonical_url(invoke, tmp_path):
+    data_dir = tmp_path / "data"
+    canonical = "https://www.city.example.lg.jp/gomi/a.html"
+    head = f"<link rel='canonical' href='{canonical}'>"
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/gomi/a.html'>a</a>")
+        site.add("/gomi/a.html", html_page("粗大ごみ", "<p>申し込み</p>", head))
+        crawled = invoke(data_dir, "crawl", site.url("/"), "--no-index", "--delay", "0")
+        assert crawled.returncode == 0, crawled.stderr
+        text = invoke(data_dir, "pages", canonical)
+        as_json = invoke(data_dir, "pages", canonical, "--json")
+
+    assert text.returncode == 0, text.stderr
+    assert f"url: {site.url('/gomi/a.html')}" in text.stdout
+    assert f"canonical: {canonical}" in text.stdout
+    assert as_json.returncode == 0, as_json.stderr
+    assert json.loads(as_json.stdout)["title"] == "粗大ごみ"
