@@ -73,6 +73,8 @@ class CrawlSummary:
     ``stopped_at_max_pages`` is true when ``max_pages`` ended the crawl early.
     ``removals_held`` counts the pages found gone but kept live, because more
     than ``max_removed_share`` of the stored pages were gone; ``removed`` is then 0.
+    ``outside_scope`` counts the stored pages of other hosts, which the crawl
+    neither fetched nor removed, as after the site moved to another origin.
     ``unconditional`` counts the stored pages this call fetched without conditional
     headers, and ``unconditional_reason`` gives the reason: they were extracted by
     another extractor version, or ``refetch`` was requested.
@@ -95,6 +97,7 @@ class CrawlSummary:
     stopped_at_max_pages: bool = False
     removals_held: int = 0
     max_removed_share: float = 1.0
+    outside_scope: int = 0
     unconditional: int = 0
     unconditional_reason: str | None = None
     failures: list[tuple[str, str]] = field(default_factory=list)
@@ -123,6 +126,11 @@ class CrawlSummary:
             )
         if self.stopped_at_max_pages:
             lines.append("  stopped at --max-pages; URLs were left unfetched")
+        if self.outside_scope:
+            lines.append(
+                f"  left {self.outside_scope} stored pages of other hosts as they "
+                "are (outside this crawl's scope: not fetched, not removed)"
+            )
         if self.removals_held:
             lines.append(
                 f"  kept {self.removals_held} pages found gone, over the limit of "
@@ -233,10 +241,11 @@ class Crawl:
         """Mark the pages this run found gone removed, unless too many are gone.
 
         Returns the number of gone pages kept live because they exceed
-        ``config.max_removed_share``, or 0 when they were marked removed.
+        ``config.max_removed_share`` of the stored pages in the crawl's scope, or 0
+        when they were marked removed.
         """
         pending = len(self.store.pending_removals(self.run_id))
-        stored = self.store.count_pages()
+        stored = sum(1 for url in self.store.known_urls() if self._in_scope(url))
         if not self.config.removals_exceed_limit(pending, stored):
             self.store.apply_removals(self.run_id)
             return 0
@@ -330,8 +339,11 @@ class Crawl:
         seeds = [(final_start, 0, "start")]
         for url in await self._sitemap_urls():
             seeds.append((url, 1, "sitemap"))
+        # Stored pages outside the scope, such as those of the old origin after a
+        # site moved, are neither fetched nor removed. The summary counts them.
         for url in self.store.known_urls():
-            seeds.append((url, 0, "known"))
+            if self._in_scope(url):
+                seeds.append((url, 0, "known"))
         added = []
         for url, depth, source in seeds:
             if url in self.entries:
@@ -493,7 +505,10 @@ class Crawl:
         done = [(u, "redirect") for u in (final, page_url) if u != url]
 
         duplicate_of = self.store.find_by_hash(
-            content_hash, other_than=page_url, run_id=self.run_id
+            content_hash,
+            other_than=page_url,
+            run_id=self.run_id,
+            accept=self._in_scope,
         )
         if duplicate_of is not None:
             aliases.append((page_url, duplicate_of, "duplicate", None))
@@ -823,6 +838,9 @@ class Crawl:
             stopped_at_max_pages=counts.get("queued", 0) > 0,
             unconditional=self.unconditional,
             unconditional_reason=self.unconditional_reason,
+            outside_scope=sum(
+                1 for url in self.store.known_urls() if not self._in_scope(url)
+            ),
             failures=self.store.failures(self.run_id),
         )
         summary.seconds = self.store.run_seconds(self.run_id)

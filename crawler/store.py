@@ -24,7 +24,7 @@ import contextlib
 import fcntl
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -489,12 +489,17 @@ class PageStore:
             ).scalar_one_or_none()
 
     def find_by_hash(
-        self, content_hash: str, other_than: str, run_id: int | None = None
+        self,
+        content_hash: str,
+        other_than: str,
+        run_id: int | None = None,
+        accept: Callable[[str], bool] | None = None,
     ) -> str | None:
         """Return the URL of a live page with ``content_hash`` other than a URL.
 
         Pages that run ``run_id`` found gone (see :meth:`pending_removals`) do not
-        count, so a page that moved to a new URL is stored there.
+        count, so a page that moved to a new URL is stored there. Neither do URLs
+        for which ``accept`` returns false.
         """
         query = (
             select(pages_table.c.url)
@@ -510,7 +515,8 @@ class PageStore:
             )
             query = query.where(pages_table.c.url.not_in(gone))
         with self.engine.connect() as connection:
-            return connection.execute(query.limit(1)).scalar_one_or_none()
+            urls = connection.execute(query.order_by(pages_table.c.url)).scalars()
+            return next((url for url in urls if accept is None or accept(url)), None)
 
     def known_urls(self) -> list[str]:
         """Return the URLs of stored pages that are not removed."""

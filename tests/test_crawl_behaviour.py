@@ -496,3 +496,24 @@ def test_store_put_page_outside_a_crawl(tmp_path):
         store.put_page(page)
         assert store.count_pages() == 1
         assert store.get(page.url).title == "手で入れたページ"
+
+
+def test_recrawl_from_new_origin_leaves_old_pages(tmp_path):
+    with FakeSite() as old:
+        old.page("/", "トップ", "<a href='/a.html'>a</a>")
+        old.page("/a.html", "ページA")
+        crawl(tmp_path, old)
+    with FakeSite() as new:
+        new.page("/", "トップ", "<a href='/a.html'>a</a>")
+        new.page("/a.html", "ページA")
+        summary = crawl(tmp_path, new)
+
+    assert summary.robots_skipped == 0
+    assert summary.new == 2
+    assert summary.duplicates == 0
+    assert summary.removed == 0
+    assert summary.outside_scope == 2
+    assert "left 2 stored pages of other hosts as they are" in summary.format()
+    with open_store(tmp_path) as store:
+        live = {page.url for page in store.iter_pages()}
+    assert live == {old.url("/"), old.url("/a.html"), new.url("/"), new.url("/a.html")}
