@@ -158,17 +158,19 @@ def crawl(
             "with --allow-removals or a higher --max-removed-share"
         )
     if not no_index:
-        _build_index(settings)
+        _build_index(settings, echo=not as_json)
 
 
-def _build_index(settings: Settings) -> None:
+def _build_index(settings: Settings, echo: bool) -> None:
+    """Rebuild the index; print its one-line report unless ``echo`` is false."""
     try:
         from index.build import build_index
     except ImportError as exc:
         logger.warning("index not rebuilt: index.build is unavailable (%s)", exc)
         return
     report = build_index(settings)
-    logger.info("index rebuilt: %s", report)
+    if echo:
+        click.echo(report.format())
 
 
 @click.command()

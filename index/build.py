@@ -31,6 +31,14 @@ class BuildReport:
     seconds: float
     folder: Path
 
+    def format(self) -> str:
+        """Return the report as the one line ``cityline index`` prints."""
+        return (
+            f"indexed {self.page_count} pages ({self.term_count} terms, "
+            f"{self.char_gram_count} character n-grams) in {self.seconds:.1f} s "
+            f"into {self.folder}"
+        )
+
 
 def build_from_records(
     records: Iterable[PageRecord],

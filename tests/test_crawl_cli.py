@@ -334,3 +334,21 @@ def test_pages_finds_page_by_canonical_url(invoke, tmp_path):
     assert f"canonical: {canonical}" in text.stdout
     assert as_json.returncode == 0, as_json.stderr
     assert json.loads(as_json.stdout)["title"] == "粗大ごみ"
+
+
+def test_crawl_prints_index_report_line(invoke, tmp_path):
+    data_dir = tmp_path / "data"
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/a.html'>a</a><p>ごみの出し方</p>")
+        site.page("/a.html", "ページA", "<p>粗大ごみの申し込み</p>")
+        result = invoke(data_dir, "crawl", site.url("/"), "--delay", "0")
+        as_json = invoke(data_dir, "crawl", site.url("/"), "--delay", "0", "--json")
+
+    assert result.returncode == 0, result.stderr
+    last = result.stdout.strip().splitlines()[-1]
+    assert last.startswith("indexed 2 pages (")
+    assert f"into {data_dir / 'index' / 'builds'}" in last
+    assert "BuildReport" not in result.stdout + result.stderr
+    assert "PosixPath" not in result.stdout + result.stderr
+    assert as_json.returncode == 0, as_json.stderr
+    assert list(json.loads(as_json.stdout)) == SUMMARY_KEYS
