@@ -8,7 +8,18 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint bench clean
 
+# Prints the interpreter's version, to tell whether .venv was made by $(PYTHON).
+PYTHON_VERSION := import sys; print(sys.version)
+
+# A .venv left by another Python, such as a failed `make demo PYTHON=python3.12`,
+# is removed first: `python -m venv` would keep its interpreter and fail again.
 $(STAMP): pyproject.toml
+	@wanted="$$($(PYTHON) -c '$(PYTHON_VERSION)')" || exit 1; \
+	if [ -d $(VENV) ] && \
+	   [ "$$($(BIN)/python -c '$(PYTHON_VERSION)' 2>/dev/null)" != "$$wanted" ]; then \
+		echo "$(VENV) was made by another Python than $(PYTHON); recreating it"; \
+		rm -rf $(VENV); \
+	fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
