@@ -13,9 +13,11 @@ short units.**
   unit keeps that key, which joins the two spellings of the compound, and its short
   units are indexed as well (粗大, ごみ), so a question about ごみ still reaches it.
 
-Sudachi's synonym group ids were considered too, but the core dictionary gives ids
-to only part of the vocabulary (障害 has none) and a group can join words that are
-related but not the same, so they are not used.
+Sudachi's synonym group ids do not replace the key: the core dictionary gives ids
+to only part of the vocabulary (障害 has none), and a group can join words that are
+related but not the same. Each group a word belongs to is added as an extra term
+instead (``syn:<id>``), which joins 原付 and 原動機付自転車 or 国保 and
+国民健康保険 without merging their own keys.
 """
 
 from __future__ import annotations
