@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import queue
+import re
+import signal
 import socket
+import subprocess
+import sys
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -132,3 +140,113 @@ def test_serve_without_credentials_stops_with_error(tmp_path, env, missing):
     assert result.exception is not None
     assert missing in str(result.exception)
     assert type(result.exception).__name__ == "ConfigError"
+
+
+def serve_env(data_dir) -> dict[str, str]:
+    """Return the environment of a ``cityline serve`` child process on loopback."""
+    return {
+        **os.environ,
+        "CITYLINE_DATA_DIR": str(data_dir),
+        "LINE_CHANNEL_SECRET": TEST_CHANNEL_SECRET,
+        "LINE_CHANNEL_ACCESS_TOKEN": "test-access-token",
+        "CITYLINE_LINE_API_URL": "http://127.0.0.1:9",
+        "CITYLINE_LINE_DATA_API_URL": "http://127.0.0.1:9",
+    }
+
+
+def run_cityline(*args: str, env: dict[str, str], timeout_s: float = 60.0):
+    return subprocess.run(
+        [sys.executable, "-m", "cityline.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+    )
+
+
+@pytest.mark.parametrize("port", ["99999", "65536", "-5"])
+def test_serve_port_out_of_range_rejected(tmp_path, port):
+    result = CliRunner().invoke(
+        cli,
+        ["--data-dir", str(tmp_path), "serve", "--port", port],
+        env=serve_env(tmp_path),
+    )
+    assert result.exit_code == 2
+    assert "--port" in result.output
+    assert port in result.output
+    assert "0<=x<=65535" in result.output
+    assert "serving the webhook" not in result.output
+
+
+def test_serve_busy_port_one_error_line(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run_cityline("serve", "--port", str(port), env=serve_env(tmp_path))
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines == [lines[-1]], result.stderr
+    assert lines[0].startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
+    assert "pass another --port" in lines[0]
+
+
+def test_serve_unknown_host_one_error_line(tmp_path):
+    # A label of 64 characters is invalid in a host name, so no resolver is asked.
+    host = "a" * 64 + ".invalid"
+    result = run_cityline("serve", "--host", host, env=serve_env(tmp_path))
+
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert lines == [lines[-1]], result.stderr
+    assert lines[0].startswith(f"error: cannot listen on {host}:8000: ")
+    assert "--host" in lines[0]
+
+
+def wait_for_serving_port(lines: queue.Queue, timeout_s: float = 60.0) -> int:
+    """Return the port in the child's "serving the webhook" log line."""
+    deadline = time.monotonic() + timeout_s
+    seen = []
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=max(deadline - time.monotonic(), 0.01))
+        except queue.Empty:
+            break
+        if line is None:
+            break
+        seen.append(line)
+        match = re.search(r"serving the webhook on http://127\.0\.0\.1:(\d+)", line)
+        if match:
+            return int(match.group(1))
+    raise AssertionError(f"no serving line with a port in: {''.join(seen)!r}")
+
+
+def test_serve_port_zero_serves_healthz(tmp_path):
+    child = subprocess.Popen(
+        [sys.executable, "-m", "cityline.cli", "serve", "--port", "0"],
+        env=serve_env(tmp_path),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: queue.Queue = queue.Queue()
+
+    def read_stderr() -> None:
+        for line in child.stderr:
+            lines.put(line)
+        lines.put(None)
+
+    reader = threading.Thread(target=read_stderr, daemon=True)
+    reader.start()
+    try:
+        port = wait_for_serving_port(lines)
+        response = httpx.get(
+            f"http://127.0.0.1:{port}/healthz", timeout=30.0, trust_env=False
+        )
+        assert response.json()["index_loaded"] is False
+    finally:
+        child.send_signal(signal.SIGINT)
+        child.wait(timeout=60)
+        reader.join(timeout=10)
+    assert child.returncode == 0

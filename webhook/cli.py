@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import sys
 
 import click
@@ -30,7 +31,11 @@ sooner, which shortens the time to the 200 when workers are busy.
     help="Address to listen on; put a TLS proxy in front for LINE.",
 )
 @click.option(
-    "--port", default=8000, show_default=True, type=int, help="TCP port to listen on."
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="TCP port to listen on (0 lets the system pick one).",
 )
 @click.pass_obj
 def serve(settings: Settings, host: str, port: int) -> None:
@@ -51,17 +56,110 @@ def serve(settings: Settings, host: str, port: int) -> None:
     from webhook.app import create_app
 
     settings.ensure_data_dir()
-    run_server(create_app(settings), host, port)
+    # Bind before building the app, so a busy port fails at once and in one line.
+    listeners = bind_listeners(host, port)
+    try:
+        app = create_app(settings)
+    except BaseException:
+        _close(listeners)
+        raise
+    run_server(app, host, port, listeners=listeners)
 
 
-def run_server(app: FastAPI, host: str, port: int, log_level: str = "info") -> None:
-    """Serve ``app`` with uvicorn in this process until it is stopped."""
+def run_server(
+    app: FastAPI,
+    host: str,
+    port: int,
+    log_level: str = "info",
+    *,
+    listeners: list[socket.socket] | None = None,
+) -> None:
+    """Serve ``app`` with uvicorn in this process until it is stopped.
+
+    ``listeners`` are sockets from :func:`bind_listeners`, bound here when omitted.
+    They are closed when the server stops. Raises ConfigError when binding fails.
+    """
     import uvicorn
 
+    if listeners is None:
+        listeners = bind_listeners(host, port)
+    bound_port = listeners[0].getsockname()[1]
     sys.setswitchinterval(SWITCH_INTERVAL_S)
-    if port:
-        logger.info("serving the webhook on http://%s:%d", host, port)
-    else:
-        # uvicorn picks the port and logs "Uvicorn running on ..." with it.
-        logger.info("serving the webhook on %s, on a port the system picks", host)
-    uvicorn.run(app, host=host, port=port, log_level=log_level)
+    # uvicorn logs no "running on" line for sockets it is given, so this is the one.
+    logger.info("serving the webhook on http://%s", _host_port(host, bound_port))
+    config = uvicorn.Config(app, host=host, port=bound_port, log_level=log_level)
+    try:
+        uvicorn.Server(config).run(sockets=listeners)
+    except KeyboardInterrupt:
+        # uvicorn re-raises Ctrl+C after its graceful shutdown, and uvicorn.run
+        # swallows it the same way.
+        pass
+    finally:
+        _close(listeners)
+
+
+def bind_listeners(host: str, port: int) -> list[socket.socket]:
+    """Bind a TCP socket on each address that ``host`` resolves to, at ``port``.
+
+    With port 0 the system picks the port of the first address, and the other
+    addresses get the same port. Raises ConfigError that names the host and port
+    when ``host`` does not resolve or an address cannot be bound (port in use,
+    address not of this machine, port reserved for root).
+    """
+    try:
+        addresses = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except (socket.gaierror, UnicodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ConfigError(
+            f"cannot listen on {_host_port(host, port)}: host {host!r} is invalid "
+            f"or not found ({reason}); pass an address of this machine as --host"
+        ) from exc
+    listeners: list[socket.socket] = []
+    try:
+        for family, kind, protocol, _, address in addresses:
+            if listeners and port == 0:
+                address = (address[0], listeners[0].getsockname()[1], *address[2:])
+            if any(_same_address(sock, family, address) for sock in listeners):
+                continue
+            listeners.append(_bind(family, kind, protocol, address))
+    except OSError as exc:
+        _close(listeners)
+        reason = exc.strerror or str(exc)
+        raise ConfigError(
+            f"cannot listen on {_host_port(host, port)}: {reason}; pass another "
+            "--port, or as --host an address of this machine"
+        ) from exc
+    return listeners
+
+
+def _bind(family: int, kind: int, protocol: int, address: tuple) -> socket.socket:
+    sock = socket.socket(family, kind, protocol)
+    try:
+        # The same options as asyncio's create_server, which uvicorn uses when it
+        # binds by itself: restart at once after a stop, one family per socket.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        sock.bind(address)
+        # Listening now lets clients queue from the "serving" log line on, before
+        # uvicorn's loop starts accepting.
+        sock.listen()
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _same_address(sock: socket.socket, family: int, address: tuple) -> bool:
+    return sock.family == family and sock.getsockname()[:2] == address[:2]
+
+
+def _close(listeners: list[socket.socket]) -> None:
+    for sock in listeners:
+        sock.close()
+
+
+def _host_port(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
