@@ -532,6 +532,7 @@ def test_healthz_ok_with_answerer(app):
     assert response.json() == {
         "status": "ok",
         "index_loaded": True,
+        "answers": "ok",
         "database_writable": True,
     }
 

@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from linebot.v3.messaging import Message
@@ -47,6 +48,22 @@ class AnswererSource:
         self._reload_interval_s = reload_interval_s
         self._last_attempt = float("-inf")
         self._lock = threading.Lock()
+        self._failed_at: datetime | None = None
+
+    def record_answer(self, failed: bool) -> None:
+        """Store whether the last question failed in the Answerer, with the time."""
+        self._failed_at = datetime.now(UTC) if failed else None
+
+    def answer_health(self) -> dict[str, str]:
+        """Return ``{"answers": "ok"}``, or "failing" with the last failure's time.
+
+        The state is that of the last question asked: one answered question
+        clears an earlier failure.
+        """
+        failed_at = self._failed_at
+        if failed_at is None:
+            return {"answers": "ok"}
+        return {"answers": "failing", "answers_failed_at": failed_at.isoformat()}
 
     def get(self) -> AnswererLike | None:
         """Return the Answerer, trying to load it if it is missing and may load now."""
@@ -78,20 +95,31 @@ def _load(settings: Settings) -> AnswererLike | None:
 
 
 def question_reply(
-    answerer: AnswererLike | None, question: str, phone: str
+    answerer: AnswererLike | None,
+    question: str,
+    phone: str,
+    *,
+    source: AnswererSource | None = None,
+    event_id: str = "-",
 ) -> list[Message]:
     """Build the reply to a question: answer carousel, fallback, or an apology.
 
-    A failing Answerer is logged (without the question) and gets the apology with
-    the contact route, so the resident is never left without an answer.
+    A failing Answerer is logged once with ``event_id`` (without the question) and
+    gets the apology with the contact route, so the resident is never left without
+    an answer. ``source``, when given, records whether the Answerer failed, for
+    ``/healthz``.
     """
     if answerer is None:
         return [_apology(phone)]
     try:
         result = answerer.ask(question, top_k=TOP_K)
     except Exception:
-        logger.exception("the answerer failed on a question")
+        logger.exception("event %s: the answerer failed on a question", event_id)
+        if source is not None:
+            source.record_answer(failed=True)
         return [_apology(phone)]
+    if source is not None:
+        source.record_answer(failed=False)
     answers: Sequence[Any] = getattr(result, "answers", None) or []
     if getattr(result, "fallback", False) or not answers:
         fallback_text = getattr(result, "fallback_text", None)

@@ -170,18 +170,21 @@ class WebhookService:
             self.worker.submit(item.source_hash or item.event_id, item)
 
     def health(self) -> dict[str, Any]:
-        """Return whether the index is loaded and the database is writable."""
+        """Return whether the index is loaded, the last question was answered
+        without an error and the database is writable."""
         index_loaded = self.answerers.get() is not None
+        answers = self.answerers.answer_health()
         try:
             self.inbox.check_writable()
             database_writable = True
         except (SQLAlchemyError, OSError) as exc:
             logger.error("health check: the database is not writable: %s", exc)
             database_writable = False
-        healthy = index_loaded and database_writable
+        healthy = index_loaded and answers["answers"] == "ok" and database_writable
         return {
             "status": "ok" if healthy else "unhealthy",
             "index_loaded": index_loaded,
+            **answers,
             "database_writable": database_writable,
         }
 

@@ -176,7 +176,7 @@ class EventHandler:
     def _message_reply(self, event: IncomingEvent) -> list[Message]:
         kind = event.message_type
         if kind == "text":
-            return self._text_reply(event.text or "")
+            return self._text_reply(event.text or "", event.event_id)
         if kind == "sticker":
             return [text_message(texts.STICKER_REPLY, default_quick_reply())]
         if kind == "image":
@@ -187,7 +187,7 @@ class EventHandler:
             logger.info("event %s: message type %r unknown", event.event_id, kind)
         return [text_message(texts.UNSUPPORTED_MESSAGE, default_quick_reply())]
 
-    def _text_reply(self, text: str) -> list[Message]:
+    def _text_reply(self, text: str, event_id: str) -> list[Message]:
         kind = classify_text(text)
         if kind is TextKind.RECEIVE_SETTINGS:
             return [text_message(texts.RECEIVE_SETTINGS_UNAVAILABLE)]
@@ -200,7 +200,9 @@ class EventHandler:
         phone = self._settings.city_hall_phone
         answerer = self._answerers.get()
         with self._compute_slot():
-            return question_reply(answerer, text, phone)
+            return question_reply(
+                answerer, text, phone, source=self._answerers, event_id=event_id
+            )
 
     def _postback_reply(self, event: IncomingEvent) -> list[Message]:
         owner = event.postback_params().get("flow")
