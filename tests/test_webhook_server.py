@@ -138,8 +138,19 @@ def test_serve_without_credentials_stops_with_error(tmp_path, env, missing):
         standalone_mode=False,
     )
     assert result.exception is not None
-    assert missing in str(result.exception)
+    assert f"{missing} is not set" in str(result.exception)
     assert type(result.exception).__name__ == "ConfigError"
+
+
+def test_serve_names_both_missing_credentials(tmp_path):
+    result = CliRunner().invoke(
+        cli,
+        ["--data-dir", str(tmp_path), "serve", "--port", "1"],
+        env={"LINE_CHANNEL_SECRET": "", "LINE_CHANNEL_ACCESS_TOKEN": ""},
+        standalone_mode=False,
+    )
+    message = str(result.exception)
+    assert "LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN are not set" in message
 
 
 def serve_env(data_dir) -> dict[str, str]:

@@ -49,9 +49,10 @@ def serve(settings: Settings, host: str, port: int) -> None:
         if not value
     ]
     if missing:
+        verb = "is" if len(missing) == 1 else "are"
         raise ConfigError(
-            f"{' and '.join(missing)} not set; set them to the values from the "
-            "LINE Developers console before running serve"
+            f"{' and '.join(missing)} {verb} not set; set each to its value from the "
+            "LINE Developers console (Messaging API channel) before running serve"
         )
     from webhook.app import create_app
 
