@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+
+from cityline.cli import main
 
 SHARED_DATA = (
     Path(__file__).resolve().parents[1].parent / "shared" / "data" / "musashino"
@@ -29,3 +33,22 @@ def postgres_url():
             yield url
     except PostgresUnavailable as exc:
         pytest.skip(f"no PostgreSQL server for this test: {exc}")
+
+
+@pytest.fixture
+def invoke(capsys, monkeypatch):
+    """Run ``cityline.cli.main`` in this process, like the console command."""
+
+    def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
+        argv = ["cityline", "--data-dir", str(data_dir), *args]
+        monkeypatch.setattr(sys, "argv", argv)
+        capsys.readouterr()
+        try:
+            main()
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        captured = capsys.readouterr()
+        return subprocess.CompletedProcess(argv, code, captured.out, captured.err)
+
+    return run

@@ -5,34 +5,12 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from cityline.cli import main
 from cityline.demo.run import DEMO_LOCK, DEMO_MARKER, _demo_lock
 from crawler.store import PageStore
-
-
-@pytest.fixture
-def invoke(capsys, monkeypatch):
-    """Run ``cityline.cli.main`` in this process, like the console command."""
-
-    def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-        argv = ["cityline", "--data-dir", str(data_dir), *args]
-        monkeypatch.setattr(sys, "argv", argv)
-        capsys.readouterr()
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        captured = capsys.readouterr()
-        return subprocess.CompletedProcess(argv, code, captured.out, captured.err)
-
-    return run
 
 
 def error_lines(stderr: str) -> list[str]:

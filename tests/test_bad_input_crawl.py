@@ -2,36 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-from cityline.cli import main
 from crawler.crawl import crawl_site
 from crawler.store import PageStore
 from crawler.urls import resolve_link
 from tests.crawl_site import FAST, FakeSite, settings_for
-
-
-@pytest.fixture
-def invoke(capsys, monkeypatch):
-    """Run ``cityline.cli.main`` in this process, like the console command."""
-
-    def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-        argv = ["cityline", "--data-dir", str(data_dir), *args]
-        monkeypatch.setattr(sys, "argv", argv)
-        capsys.readouterr()
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        captured = capsys.readouterr()
-        return subprocess.CompletedProcess(argv, code, captured.out, captured.err)
-
-    return run
 
 
 def error_lines(stderr: str) -> list[str]:

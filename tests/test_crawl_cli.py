@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from cityline.cli import main
 from crawler.crawl import crawl_site
 from crawler.extract import EXTRACTOR_VERSION
 from crawler.store import PageStore, StoreBusyError, writer_lock
@@ -40,25 +39,6 @@ def run_cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
         text=True,
         timeout=60,
     )
-
-
-@pytest.fixture
-def invoke(capsys, monkeypatch):
-    """Run ``cityline.cli.main`` in this process, like the console command."""
-
-    def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-        argv = ["cityline", "--data-dir", str(data_dir), *args]
-        monkeypatch.setattr(sys, "argv", argv)
-        capsys.readouterr()
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        captured = capsys.readouterr()
-        return subprocess.CompletedProcess(argv, code, captured.out, captured.err)
-
-    return run
 
 
 def snapshot(data_dir: Path) -> dict[str, str]:

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import subprocess
-import sys
 import threading
 from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
-from cityline.cli import main
 from crawler.crawl import crawl_site
 from crawler.store import PageStore
 from tests.crawl_site import FAST, QuietServer, html_page, settings_for
@@ -45,25 +42,6 @@ def folder_site(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture
-def invoke(capsys, monkeypatch):
-    """Run ``cityline.cli.main`` in this process, like the console command."""
-
-    def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-        argv = ["cityline", "--data-dir", str(data_dir), *args]
-        monkeypatch.setattr(sys, "argv", argv)
-        capsys.readouterr()
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        captured = capsys.readouterr()
-        return subprocess.CompletedProcess(argv, code, captured.out, captured.err)
-
-    return run
 
 
 def delete_pages(root: Path, count: int) -> None:
