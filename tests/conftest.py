@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from cityline.cli import main
+from tests.console import run_console
 
 SHARED_DATA = (
     Path(__file__).resolve().parents[1].parent / "shared" / "data" / "musashino"
@@ -41,14 +40,6 @@ def invoke(capsys, monkeypatch):
 
     def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
         argv = ["cityline", "--data-dir", str(data_dir), *args]
-        monkeypatch.setattr(sys, "argv", argv)
-        capsys.readouterr()
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        captured = capsys.readouterr()
-        return subprocess.CompletedProcess(argv, code, captured.out, captured.err)
+        return run_console(argv, monkeypatch, capsys)
 
     return run

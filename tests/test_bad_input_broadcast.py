@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 import socket
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import insert
 
-from cityline.cli import main
 from cityline.db import create_db_engine
 from cityline.fake_line_api import FakeLineApi
 from cityline.settings import Settings
+from tests.console import run_console
 from webhook.broadcasts.store import ReceiveSettingsStore, subscriptions
 
 MULTICAST = "/v2/bot/message/multicast"
@@ -51,15 +50,8 @@ def invoke(capsys, monkeypatch, fake, data_dir):
     def run(*args: str, folder: Path | None = None) -> tuple[int, str, str]:
         folder = data_dir if folder is None else folder
         argv = ["cityline", "--data-dir", str(folder), "broadcast", *args]
-        monkeypatch.setattr(sys, "argv", argv)
-        capsys.readouterr()
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
+        result = run_console(argv, monkeypatch, capsys)
+        return result.returncode, result.stdout, result.stderr
 
     return run
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
-from cityline.cli import main
 from cityline.settings import Settings
+from tests.console import run_console
 from webhook.reports.cli import open_store
 from webhook.reports.models import Draft, StoredPhoto
 from webhook.reports.store import ReportStore, new_draft_id
@@ -45,19 +43,12 @@ def receipt_no(store) -> str:
 def run_main(monkeypatch, capsys, settings: Settings, *args: str, database_url=None):
     """Run the real entry point; return (exit code, stdout, stderr)."""
     argv = ["cityline", "--data-dir", str(settings.data_dir), "reports", *args]
-    monkeypatch.setattr(sys, "argv", argv)
     if database_url is None:
         monkeypatch.delenv("CITYLINE_DATABASE_URL", raising=False)
     else:
         monkeypatch.setenv("CITYLINE_DATABASE_URL", database_url)
-    capsys.readouterr()
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    result = run_console(argv, monkeypatch, capsys)
+    return result.returncode, result.stdout, result.stderr
 
 
 def snapshot(store: ReportStore) -> list[tuple]:

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-from cityline.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORTS = ROOT / "cityline" / "demo" / "reports.jsonl"
@@ -16,21 +13,11 @@ QUESTIONS = ROOT / "cityline" / "demo" / "questions.jsonl"
 
 
 @pytest.fixture
-def evaluate_intents(capsys, monkeypatch, tmp_path: Path):
+def evaluate_intents(invoke, tmp_path: Path):
     """Run ``cityline evaluate --intents FILE`` through the console entry point."""
 
     def run(file: Path) -> subprocess.CompletedProcess:
-        argv = ["cityline", "--data-dir", str(tmp_path), "evaluate", "--intents"]
-        argv.append(str(file))
-        monkeypatch.setattr(sys, "argv", argv)
-        capsys.readouterr()
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        captured = capsys.readouterr()
-        return subprocess.CompletedProcess(argv, code, captured.out, captured.err)
+        return invoke(tmp_path, "evaluate", "--intents", str(file))
 
     return run
 
