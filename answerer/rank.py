@@ -11,9 +11,8 @@ import numpy as np
 from scipy import sparse
 
 from index.normalize import normalize_text
-from index.tokenize import terms
+from index.tokenize import content_word_count, terms
 from index.vectorize import IndexModel, ngram_codes, ngram_text
-from index.words import content_word_count
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ class QueryTerms:
     char_idf: np.ndarray
     # The text of each known n-gram, in the order of char_codes.
     char_texts: tuple[str, ...] = ()
-    # Distinct content words of the question (see index.words).
+    # Distinct content words of the question (see index.tokenize).
     word_count: int = 0
 
     @property

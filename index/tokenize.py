@@ -337,26 +337,44 @@ def terms(text: str) -> list[str]:
     The terms of short texts are kept, since titles, breadcrumb trails and
     questions recur; each call returns a new list.
     """
+    return list(_analysed(text)[0])
+
+
+def content_word_count(text: str) -> int:
+    """Return the number of distinct content words of ``text``.
+
+    A content word is a split mode C morpheme that gives terms (see :func:`terms`).
+    It counts once, by its first term, so 市 twice counts once. Its compound parts
+    and synonym groups do not count, and neither do dropped words such as particles.
+    The count comes from the same pass and cache as :func:`terms`.
+    """
+    return _analysed(text)[1]
+
+
+def _analysed(text: str) -> tuple[tuple[str, ...], int]:
+    """Return the terms of ``text`` and its content word count, cached if short."""
     if len(text) > _SHORT_TEXT_CHARS:
         return _text_terms(text)
     found = _TEXT_CACHE.get(text)
     if found is None:
-        found = tuple(_text_terms(text))
+        found = _text_terms(text)
         if len(_TEXT_CACHE) >= _TEXT_CACHE_LIMIT:
             _TEXT_CACHE.clear()
         _TEXT_CACHE[text] = found
-    return list(found)
+    return found
 
 
-# Terms of texts up to _SHORT_TEXT_CHARS characters, keyed by the text. The
-# webhook process keeps it for its lifetime, so it stays small.
-_TEXT_CACHE: dict[str, tuple[str, ...]] = {}
+# Terms and content word counts of texts up to _SHORT_TEXT_CHARS characters,
+# keyed by the text. The webhook process keeps it for its lifetime, so it stays
+# small.
+_TEXT_CACHE: dict[str, tuple[tuple[str, ...], int]] = {}
 _TEXT_CACHE_LIMIT = 20_000
 _SHORT_TEXT_CHARS = 400
 
 
-def _text_terms(text: str) -> list[str]:
+def _text_terms(text: str) -> tuple[tuple[str, ...], int]:
     result: list[str] = []
+    words: set[str] = set()
     tok = tokenizer()
     content = content_pos_ids()
     cache = _TERM_CACHE
@@ -367,8 +385,10 @@ def _text_terms(text: str) -> list[str]:
             found = cache.get(morpheme.word_id())
             if found is None:
                 found = cached_morpheme_terms(morpheme)
-            result.extend(found)
-    return result
+            if found:
+                words.add(found[0])
+                result.extend(found)
+    return tuple(result), len(words)
 
 
 # Terms of a morpheme, computed once per dictionary entry. A content word of the

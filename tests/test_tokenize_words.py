@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.words import content_word_count
+from index.tokenize import content_word_count
 
 
 @pytest.mark.parametrize(
