@@ -154,7 +154,7 @@ def rank_only(model, question: str) -> None:
     """Rank ``question`` and pick the top 3 rows, as ``ask`` does before snippets.
 
     The confidence rule, titles and snippets are left out, so this is the part
-    of an answer that does what bm25s does.
+    of an answer that bm25s also computes.
     """
     top_rows(rank(model, cut_question(question), top=3).scores, 3)
 

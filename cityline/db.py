@@ -123,7 +123,7 @@ def _display_url(parsed: URL) -> str:
 def _prepare_sqlite_connection(dbapi_connection, _record) -> None:
     """Set the per-connection pragmas; switch only a new, empty file to WAL.
 
-    A file that already holds data keeps its journal mode until ``ensure_schema``
+    A file that already contains data keeps its journal mode until ``ensure_schema``
     has accepted it, so that opening another program's database changes nothing
     in it.
     """

@@ -420,7 +420,7 @@ class PageStore:
         The canonical URL is what the index and ``cityline ask`` show. It differs
         from the stored URL when the page's canonical link points off the crawl
         scope. Of several such pages, the one with the first URL is returned, which is
-        the one the index answers with.
+        the one the index links to.
         """
         with self.engine.connect() as connection:
             row = connection.execute(

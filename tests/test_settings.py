@@ -69,7 +69,7 @@ def test_receive_categories_file_setting(tmp_path):
     assert Settings.from_env({}).receive_categories_path is None
 
 
-def test_rejected_foreign_database_is_left_byte_for_byte(tmp_path):
+def test_rejected_database_stays_unchanged(tmp_path):
     path = tmp_path / "other.db"
     with sqlite3.connect(path) as connection:
         connection.execute("CREATE TABLE things (id INTEGER PRIMARY KEY)")
@@ -85,7 +85,7 @@ def test_rejected_foreign_database_is_left_byte_for_byte(tmp_path):
     assert path.read_bytes() == before
 
 
-def test_accepted_database_in_rollback_mode_is_switched_to_wal(tmp_path):
+def test_accepted_database_switches_to_wal(tmp_path):
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as connection:
         connection.execute("CREATE TABLE unrelated (id INTEGER PRIMARY KEY)")

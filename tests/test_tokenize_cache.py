@@ -90,7 +90,11 @@ def context_terms(passage: str, first: bool, last: bool) -> list[str]:
 
     Every morpheme's terms are computed afresh, without any cache.
     """
-    text = ("" if first else "\n") + passage + ("" if last else "\n")
+    text = passage
+    if not first:
+        text = "\n" + text
+    if not last:
+        text = text + "\n"
     found = []
     for morpheme in tokenizer().tokenize(text, SplitMode.C):
         found.extend(morpheme_terms(morpheme))

@@ -161,7 +161,7 @@ DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u2043"
 
 
 def one_char_at_a_time(text: str) -> str:
-    """Map each character as the normaliser's table says, for comparison."""
+    """Map each character by the normaliser's table, for comparison."""
     out = []
     for ch in text:
         if ch in WAVES:
