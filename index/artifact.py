@@ -111,8 +111,10 @@ def _write_files(model: IndexModel, folder: Path) -> None:
     ):
         sparse.save_npz(folder / name, matrix, compressed=False)
     np.save(folder / "window_starts.npy", model.window_starts, allow_pickle=False)
+    # _write_json syncs the JSON files itself, so only the arrays are left.
     for path in folder.iterdir():
-        _sync_path(path)
+        if path.suffix in (".npy", ".npz"):
+            _sync_path(path)
     _write_json(folder / "pages.json", [_page_json(page) for page in model.pages])
     # The manifest goes last, after every other file is on disk: a folder
     # without one was never finished.
