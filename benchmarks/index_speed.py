@@ -3,8 +3,9 @@
 Both comparisons run on the same corpus in the same process:
 
 - build: ``index.build.build_from_records`` (tokenize, vectorize, write the
-  folder) against plain SplitMode.C tokenization of the same title, breadcrumb
-  and body text with the same process-wide dictionary;
+  folder), with its default tokenizing threads and with one thread, against
+  plain SplitMode.C tokenization of the same title, breadcrumb and body text
+  with the same process-wide dictionary, in one thread;
 - answer: ``Answerer.ask(question, top_k=3)`` against bm25s over the same
   Sudachi terms of the same pages, each timed from the question text to the top
   3 (both include tokenizing the question, from the same warm term caches),
@@ -49,6 +50,7 @@ from index.tokenize import (  # noqa: E402
     terms,
     tokenizer,
 )
+from index.vectorize import default_workers  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "cityline" / "demo"
@@ -188,14 +190,17 @@ def measure(
     p50 and p99 counts.
     """
     terms("warm up the dictionary")
-    raw_runs, build_runs = [], []
+    raw_runs, build_runs, single_runs = [], [], []
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(data_dir=Path(folder))
         for _ in range(repeat):
             raw_runs.append(raw_tokenize_seconds(records))
             clear_caches()  # each build starts as cold as a new process
+            single = build_from_records(records, settings.index_dir, workers=1)
+            single_runs.append(single.seconds)
+            clear_caches()
             build_runs.append(build_from_records(records, settings.index_dir).seconds)
-        raw, build = min(raw_runs), min(build_runs)
+        raw, build, single = min(raw_runs), min(build_runs), min(single_runs)
         answerer = Answerer.load(settings)
         ask = partial(answerer.ask, top_k=3)
         ranked = partial(rank_only, answerer.model)
@@ -214,6 +219,9 @@ def measure(
         "raw_tokenize_s": round(raw, 3),
         "build_s": round(build, 3),
         "build_over_tokenize": round(build / raw, 2),
+        "build_workers": default_workers(),
+        "build_1_thread_s": round(single, 3),
+        "build_1_thread_over_tokenize": round(single / raw, 2),
         "questions": len(questions),
         "answer_p50_ms": median_percentile(ours, 50),
         "answer_p99_ms": median_percentile(ours, 99),
@@ -279,14 +287,17 @@ def main() -> None:
     for result in results:
         print(json.dumps(result, ensure_ascii=False))
     print(
-        "| corpus | pages | raw tokenize s | build s | ratio | answer p50/p99 ms "
+        "| corpus | pages | raw tokenize s | build s (threads) | ratio "
+        "| 1-thread build s | ratio | answer p50/p99 ms "
         "| rank only p50/p99 ms | bm25s p50/p99 ms |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in results:
         print(
-            f"| {r['corpus']} | {r['pages']} | {r['raw_tokenize_s']} | {r['build_s']} "
-            f"| {r['build_over_tokenize']} | {r['answer_p50_ms']} / "
+            f"| {r['corpus']} | {r['pages']} | {r['raw_tokenize_s']} "
+            f"| {r['build_s']} ({r['build_workers']}) | {r['build_over_tokenize']} "
+            f"| {r['build_1_thread_s']} | {r['build_1_thread_over_tokenize']} "
+            f"| {r['answer_p50_ms']} / "
             f"{r['answer_p99_ms']} | {r['rank_p50_ms']} / {r['rank_p99_ms']} "
             f"| {r['bm25s_p50_ms']} / {r['bm25s_p99_ms']} |"
         )

@@ -44,16 +44,21 @@ def build_from_records(
     records: Iterable[PageRecord],
     index_dir: Path,
     parameters: IndexParameters | None = None,
+    workers: int | None = None,
 ) -> BuildReport:
     """Index ``records`` into a new build folder under ``index_dir`` and swap it in.
 
-    Raises EmptyStoreError when ``records`` is empty; the current index then stays.
+    ``workers`` is the number of tokenizing threads (see
+    :func:`index.vectorize.build_model`). Raises EmptyStoreError when ``records``
+    is empty; the current index then stays.
     """
     started = time.perf_counter()
-    try:
-        model = build_model(records, parameters)
-    except ValueError as exc:
-        raise EmptyStoreError(str(exc)) from exc
+    records = list(records)
+    if not records:
+        raise EmptyStoreError(
+            "no pages to index; crawl the site first with `cityline crawl`"
+        )
+    model = build_model(records, parameters, workers)
     folder = save_model(model, index_dir)
     return BuildReport(
         page_count=model.page_count,

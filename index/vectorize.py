@@ -26,8 +26,10 @@ columns, so scoring reads a handful of columns instead of the whole matrix.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from itertools import chain
 
@@ -167,12 +169,20 @@ def ngram_text(code: int) -> str:
 
 
 def build_model(
-    records: Iterable[PageRecord], parameters: IndexParameters | None = None
+    records: Iterable[PageRecord],
+    parameters: IndexParameters | None = None,
+    workers: int | None = None,
 ) -> IndexModel:
     """Tokenize ``records`` and build the term, window and character matrices.
 
+    ``workers`` threads tokenize the pages (default: one per CPU, at most
+    :data:`MAX_WORKERS`). SudachiPy releases the GIL while it tokenizes, so one
+    thread's Sudachi call runs beside another's term extraction. Each thread has
+    its own Tokenizer, and pages are put back in their order before counting, so
+    the index is the same for any number of workers.
+
     Raises ValueError when ``records`` is empty, because an index without pages
-    cannot rank anything.
+    cannot rank anything, or when ``workers`` is below 1.
     """
     parameters = parameters or IndexParameters()
     records = list(records)
@@ -180,31 +190,23 @@ def build_model(
         raise ValueError(
             "no pages to index; crawl the site first with `cityline crawl`"
         )
+    workers = default_workers() if workers is None else workers
+    if workers < 1:
+        raise ValueError(f"workers={workers!r} must be at least 1")
     title_forms = [normalize_text(record.title) for record in records]
     titles = _count_titles(title.strip() for title in title_forms)
+    tokenized = _tokenize_pages(records, title_forms, titles, workers)
     term_lists: list[Sequence[str]] = []
     passage_counts: list[int] = []
-    pages: list[PageEntry] = []
     char_texts: list[str] = []
-    for record, title_form in zip(records, title_forms, strict=True):
-        page_passages = passages(record.text)
-        normalized = [normalize_nfkc_text(passage) for passage in page_passages]
-        crumbs = " / ".join(record.breadcrumbs)
-        term_lists.append(terms(record.title))
-        term_lists.append(terms(crumbs) if crumbs else ())
-        found = passage_term_tuples(normalized)
-        term_lists.extend(found)
-        passage_counts.append(len(found))
-        char_texts.append(title_form + " " + " ".join(normalized))
-        pages.append(
-            PageEntry(
-                url=record.url,
-                title=record.title,
-                breadcrumbs=record.breadcrumbs,
-                passages=page_passages,
-                listing=_is_listing(title_form.strip(), normalized, titles),
-            )
-        )
+    pages: list[PageEntry] = []
+    for page in tokenized:
+        term_lists.append(page.title_terms)
+        term_lists.append(page.breadcrumb_terms)
+        term_lists.extend(page.passage_terms)
+        passage_counts.append(len(page.passage_terms))
+        char_texts.append(page.char_text)
+        pages.append(page.entry)
     counts = _TermCounts.from_lists(term_lists, passage_counts)
     term_idf, term_matrix, window_matrix = _term_matrices(counts, parameters)
     char_codes, char_idf, char_matrix = _char_matrix(char_texts)
@@ -225,6 +227,72 @@ def build_model(
         window_matrix=window_matrix,
         window_starts=counts.passage_starts[:-1],
         pages=pages,
+    )
+
+
+# More threads than this gain nothing: the term extraction that runs between
+# Sudachi calls holds the GIL, so two or three threads already keep it busy.
+MAX_WORKERS = 4
+# Pages per task handed to a worker thread.
+_PAGES_PER_TASK = 16
+
+
+def default_workers() -> int:
+    """Return the number of tokenizing threads: one per CPU, at most MAX_WORKERS."""
+    return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
+
+
+@dataclass
+class _TokenizedPage:
+    """One page's terms per field and passage, its n-gram text and its entry."""
+
+    title_terms: Sequence[str]
+    breadcrumb_terms: Sequence[str]
+    passage_terms: list[tuple[str, ...]]
+    char_text: str
+    entry: PageEntry
+
+
+def _tokenize_pages(
+    records: list[PageRecord],
+    title_forms: list[str],
+    titles: dict[str, int],
+    workers: int,
+) -> list[_TokenizedPage]:
+    """Tokenize every page, in ``workers`` threads, and return them in order."""
+    tasks = [
+        range(start, min(start + _PAGES_PER_TASK, len(records)))
+        for start in range(0, len(records), _PAGES_PER_TASK)
+    ]
+
+    def tokenize_task(task: range) -> list[_TokenizedPage]:
+        return [_tokenize_page(records[i], title_forms[i], titles) for i in task]
+
+    if workers == 1 or len(tasks) == 1:
+        return [page for task in tasks for page in tokenize_task(task)]
+    with ThreadPoolExecutor(workers, thread_name_prefix="index-build") as pool:
+        return [page for done in pool.map(tokenize_task, tasks) for page in done]
+
+
+def _tokenize_page(
+    record: PageRecord, title_form: str, titles: dict[str, int]
+) -> _TokenizedPage:
+    """Return the terms of one page's title, breadcrumbs and passages."""
+    page_passages = passages(record.text)
+    normalized = [normalize_nfkc_text(passage) for passage in page_passages]
+    crumbs = " / ".join(record.breadcrumbs)
+    return _TokenizedPage(
+        title_terms=terms(record.title),
+        breadcrumb_terms=terms(crumbs) if crumbs else (),
+        passage_terms=passage_term_tuples(normalized),
+        char_text=title_form + " " + " ".join(normalized),
+        entry=PageEntry(
+            url=record.url,
+            title=record.title,
+            breadcrumbs=record.breadcrumbs,
+            passages=page_passages,
+            listing=_is_listing(title_form.strip(), normalized, titles),
+        ),
     )
 
 
