@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import click
 
 from cityline.settings import Settings
 from crawler.config import CrawlConfig
 from crawler.crawl import crawl_site
-from crawler.errors import PageStoreError, TooManyRemovalsError
+from crawler.errors import PageStoreError, StartUrlError, TooManyRemovalsError
 from crawler.progress import Progress
-from crawler.store import PageStore, StoredPage
-from crawler.urls import normalize_url, shorten
+from crawler.store import OriginRows, PageStore, StoredPage, writer_lock
+from crawler.urls import normalize_url, origin, shorten, validate_start_url
 
 logger = logging.getLogger(__name__)
 
 _DEFAULTS = CrawlConfig()
+
+# Stored hosts named in an error about a host that has no stored pages.
+_MAX_HOSTS_SHOWN = 10
 
 
 @click.command()
@@ -175,44 +181,119 @@ def _build_index(settings: Settings, echo: bool) -> None:
 
 @click.command()
 @click.argument("url", required=False)
+@click.option(
+    "--remove-host",
+    metavar="HOST",
+    callback=lambda ctx, param, value: _host_selection(value),
+    help="List the stored pages of HOST, given as old.example, old.example:8080 or "
+    "http://old.example/ (that scheme only); with --confirm, remove them.",
+)
+@click.option(
+    "--remove-other-hosts",
+    "keep_url",
+    metavar="URL",
+    callback=lambda ctx, param, value: _keep_selection(value),
+    help="List the stored pages of every host except the host of URL, the site's "
+    "current start URL; with --confirm, remove them.",
+)
+@click.option(
+    "--confirm",
+    is_flag=True,
+    help="Remove the listed pages, then rebuild the index.",
+)
+@click.option(
+    "--no-index",
+    is_flag=True,
+    help="With --confirm, do not rebuild the search index afterwards.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.pass_obj
-def pages(settings: Settings, url: str | None, as_json: bool) -> None:
-    """Show the page store: counts by status, or the page stored for URL.
+@click.pass_context
+def pages(
+    ctx: click.Context,
+    url: str | None,
+    remove_host: HostSelection | None,
+    keep_url: HostSelection | None,
+    confirm: bool,
+    no_index: bool,
+    as_json: bool,
+) -> None:
+    """Show the page store, or remove the pages stored from old hosts.
 
-    URL may be the fetched URL, an old URL that redirects to the page, or the
-    page's canonical URL, which `cityline ask` prints.
+    Without URL: counts by status. With URL: the page stored for URL, which may be
+    the fetched URL, an old URL that redirects to the page, or the page's canonical
+    URL, which `cityline ask` prints.
+
+    After the site moved to a new origin (another host, scheme or port), the pages
+    stored from the old one stay until they are removed here. A removal option
+    alone is a dry run: it lists the pages and their count and changes nothing.
+    With --confirm, the pages are removed in one transaction and the index is
+    rebuilt, as `cityline crawl` does at its end.
+
+    \b
+    Examples:
+      cityline pages --remove-other-hosts https://www.city.example.lg.jp/
+      cityline pages --remove-host old.example
+      cityline pages --remove-host old.example --confirm
     """
+    settings: Settings = ctx.obj
+    removal = remove_host or keep_url
+    if remove_host is not None and keep_url is not None:
+        raise click.UsageError(
+            "pass --remove-host or --remove-other-hosts, not both", ctx
+        )
+    if removal is not None and url is not None:
+        raise click.UsageError(
+            f"URL {shorten(url)!r} cannot be combined with --remove-host or "
+            "--remove-other-hosts; pass one of them",
+            ctx,
+        )
+    if removal is None and (confirm or no_index):
+        raise click.UsageError(
+            "--confirm and --no-index need --remove-host or --remove-other-hosts",
+            ctx,
+        )
+    if removal is not None:
+        done = _remove_hosts(settings, removal, confirm, no_index, as_json)
+        if done and not no_index:
+            _build_index(settings, echo=not as_json)
+        return
     with PageStore.open_existing(settings.pages_db_path) as store:
         if url is None:
-            counts = store.count_by_status()
-            if as_json:
-                click.echo(json.dumps(counts))
-            else:
-                for key, value in counts.items():
-                    click.echo(f"{key}: {value}")
-            return
-        page = _find_page(store, url)
-        if page is None:
-            raise PageStoreError(
-                f"no page stored for {shorten(url)!r}; run `cityline pages` for the "
-                "counts"
-            )
-        if as_json:
-            click.echo(json.dumps(page.to_json(), ensure_ascii=False))
-            return
-        click.echo(f"url: {page.url}")
-        click.echo(f"canonical: {page.canonical_url}")
-        click.echo(f"title: {page.title}")
-        click.echo(f"breadcrumbs: {' > '.join(page.breadcrumbs)}")
-        click.echo(f"status: {page.status}{' (removed)' if page.removed else ''}")
-        click.echo(f"encoding: {page.encoding}")
-        click.echo(f"page number: {page.page_number or '-'}")
-        click.echo(f"updated: {page.updated or '-'}")
-        click.echo(f"fetched: {page.fetched_at}, changed: {page.changed_at}")
-        click.echo(f"extractor version: {page.extractor_version}")
-        click.echo("")
-        click.echo(page.text)
+            _show_counts(store, as_json)
+        else:
+            _show_page(store, url, as_json)
+
+
+def _show_counts(store: PageStore, as_json: bool) -> None:
+    counts = store.count_by_status()
+    if as_json:
+        click.echo(json.dumps(counts))
+        return
+    for key, value in counts.items():
+        click.echo(f"{key}: {value}")
+
+
+def _show_page(store: PageStore, url: str, as_json: bool) -> None:
+    page = _find_page(store, url)
+    if page is None:
+        raise PageStoreError(
+            f"no page stored for {shorten(url)!r}; run `cityline pages` for the counts"
+        )
+    if as_json:
+        click.echo(json.dumps(page.to_json(), ensure_ascii=False))
+        return
+    click.echo(f"url: {page.url}")
+    click.echo(f"canonical: {page.canonical_url}")
+    click.echo(f"title: {page.title}")
+    click.echo(f"breadcrumbs: {' > '.join(page.breadcrumbs)}")
+    click.echo(f"status: {page.status}{' (removed)' if page.removed else ''}")
+    click.echo(f"encoding: {page.encoding}")
+    click.echo(f"page number: {page.page_number or '-'}")
+    click.echo(f"updated: {page.updated or '-'}")
+    click.echo(f"fetched: {page.fetched_at}, changed: {page.changed_at}")
+    click.echo(f"extractor version: {page.extractor_version}")
+    click.echo("")
+    click.echo(page.text)
 
 
 def _find_page(store: PageStore, url: str) -> StoredPage | None:
@@ -229,3 +310,216 @@ def _normalized(url: str) -> str:
         return normalize_url(url)
     except ValueError:
         return url
+
+
+@dataclass(frozen=True)
+class HostSelection:
+    """The stored origins (``scheme://host[:port]``) that a removal option selects.
+
+    ``--remove-host`` selects the stored origins in ``origins``, and
+    ``--remove-other-hosts`` every stored origin whose host and port differ from
+    ``keep_netloc``, the same test a crawl uses for its scope. ``value`` is the
+    option's value as given.
+    """
+
+    value: str
+    origins: frozenset[str] = frozenset()
+    keep_netloc: str | None = None
+
+    def select(self, stored: dict[str, int]) -> list[str]:
+        """Return the origins of ``stored`` to remove, or raise PageStoreError.
+
+        Raises when ``--remove-host`` matches no stored origin, and when no page of
+        the host that ``--remove-other-hosts`` keeps is stored, since every page
+        would go.
+        """
+        if self.keep_netloc is None:
+            chosen = [item for item in stored if item in self.origins]
+            if not chosen:
+                raise PageStoreError(
+                    f"no pages stored for host {self.value!r}; "
+                    f"{_stored_hosts(stored)}; pass one of them to --remove-host"
+                )
+            return chosen
+        kept_origins = [
+            item for item in stored if urlsplit(item).netloc == self.keep_netloc
+        ]
+        if not kept_origins:
+            raise PageStoreError(
+                f"no pages stored for the host of {self.value!r}, so "
+                "--remove-other-hosts would remove every page; "
+                f"{_stored_hosts(stored)}; pass the URL that the site is crawled "
+                "from now"
+            )
+        return [item for item in stored if item not in kept_origins]
+
+
+def _host_selection(value: str | None) -> HostSelection | None:
+    """Parse ``--remove-host``: a host with an optional port, or an origin URL."""
+    if value is None:
+        return None
+    host = value.strip()
+    shown = shorten(host)
+    if "://" in host:
+        return HostSelection(host, frozenset({_url_origin(host, shown)}))
+    if "@" in host:
+        raise click.BadParameter(
+            "the host contains a user name or password; remove the part before '@'"
+        )
+    if not host or any(char in host for char in "/?#\\") or _has_space(host):
+        raise click.BadParameter(
+            f"{shown!r} is not a host; pass a host such as old.example or "
+            "old.example:8080, or an origin URL such as http://old.example/"
+        )
+    # Without a scheme the host matches both, and a port that is the default of
+    # one scheme (80 or 443) drops out of that scheme's normalised URLs.
+    origins = frozenset(
+        _url_origin(f"{scheme}://{host}/", shown) for scheme in ("http", "https")
+    )
+    return HostSelection(host, origins)
+
+
+def _url_origin(url: str, shown: str) -> str:
+    """Return the normalised origin of an origin URL, or raise click.BadParameter.
+
+    ``shown`` is the value to name in the error.
+    """
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError outside 0-65535
+    except ValueError as exc:
+        raise click.BadParameter(
+            f"{shown!r} is invalid ({exc}); pass a host such as old.example:8080 or "
+            "an origin URL such as http://old.example/"
+        ) from exc
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise click.BadParameter(
+            f"{shown!r} is not an http:// or https:// URL with a host; pass an "
+            "origin URL such as http://old.example/"
+        )
+    if parts.username is not None or parts.password is not None:
+        raise click.BadParameter(
+            f"the URL for host {parts.hostname!r} contains a user name or password; "
+            "remove the part before '@'"
+        )
+    if port == 0:
+        raise click.BadParameter(
+            f"{shown!r} has an invalid port; use a number from 1 to 65535"
+        )
+    found = origin(normalize_url(url))
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise click.BadParameter(
+            f"{shown!r} names more than a host; pages are removed per host, so pass "
+            f"{found + '/'!r}"
+        )
+    return found
+
+
+def _has_space(value: str) -> bool:
+    return any(char.isspace() for char in value)
+
+
+def _keep_selection(value: str | None) -> HostSelection | None:
+    """Parse ``--remove-other-hosts``: a start URL whose host keeps its pages."""
+    if value is None:
+        return None
+    try:
+        start = validate_start_url(value)
+    except StartUrlError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    return HostSelection(value, keep_netloc=urlsplit(start).netloc)
+
+
+def _remove_hosts(
+    settings: Settings,
+    selection: HostSelection,
+    confirm: bool,
+    no_index: bool,
+    as_json: bool,
+) -> bool:
+    """List the pages of the selected hosts, or remove them with ``confirm``.
+
+    Returns whether pages were removed. Raises PageStoreError, changing nothing,
+    when the data dir has no page store, when no stored host matches, and, unless
+    ``no_index``, when no live page would be left to index.
+    """
+    path = settings.pages_db_path
+    with PageStore.open_existing(path) as store:
+        # Only a removal needs the writer lock, which keeps crawls out until the
+        # transaction ends.
+        lock = writer_lock(path) if confirm else contextlib.nullcontext()
+        with lock:
+            stored = store.count_by_origin()
+            origins = selection.select(stored)
+            rows = store.origin_rows(origins)
+            remaining = store.count_pages() - rows.live_pages
+            if rows.page_urls and remaining == 0 and not no_index:
+                raise PageStoreError(
+                    f"removing {_count(len(rows.page_urls), 'stored page')} would "
+                    "leave no page to index; crawl the new site first with "
+                    "`cityline crawl URL`, or pass --no-index to remove them anyway "
+                    "(the current index then lists them until the next index build)"
+                )
+            if confirm and rows.page_urls:
+                rows = store.remove_origins(origins)
+    _print_removal(rows, stored, remaining, confirm, no_index, as_json)
+    return confirm and bool(rows.page_urls)
+
+
+def _print_removal(
+    rows: OriginRows,
+    stored: dict[str, int],
+    remaining: int,
+    confirm: bool,
+    no_index: bool,
+    as_json: bool,
+) -> None:
+    hosts = {item: stored[item] for item in rows.origins}
+    if as_json:
+        result = {
+            "dry_run": not confirm,
+            "hosts": hosts,
+            "pages": rows.page_urls,
+            "aliases": rows.aliases,
+            "files": rows.files,
+            "remaining": remaining,
+        }
+        click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    if not rows.page_urls:
+        click.echo("no pages stored for other hosts; nothing to remove")
+        return
+    host_list = ", ".join(f"{item} ({count})" for item, count in hosts.items())
+    click.echo(
+        f"{'removed' if confirm else 'would remove'} "
+        f"{_count(len(rows.page_urls), 'stored page')} of {host_list}, with "
+        f"{_count(rows.aliases, 'alias', 'aliases')} and "
+        f"{_count(rows.files, 'file link')}; "
+        f"{_count(remaining, 'live page')} of other hosts stay"
+    )
+    if confirm:
+        return
+    for url in rows.page_urls:
+        click.echo(f"  {url}")
+    rebuild = "" if no_index else " and rebuild the index"
+    click.echo(
+        "dry run: nothing was removed; run again with --confirm to remove these "
+        f"{_count(len(rows.page_urls), 'page')}{rebuild}"
+    )
+
+
+def _stored_hosts(stored: dict[str, int]) -> str:
+    """Return the stored origins and their page counts for an error message."""
+    if not stored:
+        return "the page store holds no pages"
+    shown = [f"{item} ({count})" for item, count in stored.items()]
+    more = len(shown) - _MAX_HOSTS_SHOWN
+    listing = ", ".join(shown[:_MAX_HOSTS_SHOWN])
+    if more > 0:
+        listing += f" and {more} more"
+    return f"stored hosts (pages): {listing}"
+
+
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    word = singular if number == 1 else plural or f"{singular}s"
+    return f"{number} {word}"

@@ -129,7 +129,9 @@ class CrawlSummary:
         if self.outside_scope:
             lines.append(
                 f"  left {self.outside_scope} stored pages of other hosts as they "
-                "are (outside this crawl's scope: not fetched, not removed)"
+                "are (outside this crawl's scope: not fetched, not removed); "
+                f"`cityline pages --remove-other-hosts {self.start_url}` lists them "
+                "for removal"
             )
         if self.removals_held:
             lines.append(

@@ -1,7 +1,8 @@
 """The page store: one SQLite file with every crawled page and the crawl frontier.
 
-The store is written by one process at a time (the crawl) and read by others (the
-index build, ``cityline pages``). WAL mode lets readers work during a crawl. Every
+The store is written by one process at a time (a crawl, or ``cityline pages`` when it
+removes the pages of a host) and read by others (the index build, ``cityline
+pages``). WAL mode lets readers work during a crawl. Every
 page is written in one transaction together with its frontier row and the links it
 adds, so a crawl killed at any moment leaves a consistent store that the next crawl
 resumes from.
@@ -24,7 +25,7 @@ import contextlib
 import fcntl
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,7 +41,9 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
     func,
+    or_,
     select,
     text,
 )
@@ -50,6 +53,7 @@ from sqlalchemy.exc import OperationalError
 from cityline.db import create_db_engine, ensure_schema, sqlite_url
 from cityline.errors import CitylineError, DataDirError
 from crawler.errors import PageStoreError
+from crawler.urls import origin
 
 logger = logging.getLogger(__name__)
 
@@ -250,6 +254,24 @@ class StoredPage:
         }
 
 
+@dataclass(frozen=True)
+class OriginRows:
+    """The rows of the page store that belong to some origins (``scheme://host``).
+
+    ``page_urls`` lists the stored pages on those origins, removed ones included,
+    and ``live_pages`` counts those that are not removed. ``aliases`` counts the
+    aliases on those origins or pointing to their pages, ``files`` the file links
+    found on their pages, and ``frontier`` the crawl frontier rows of their URLs.
+    """
+
+    origins: tuple[str, ...]
+    page_urls: list[str]
+    live_pages: int
+    aliases: int
+    files: int
+    frontier: int
+
+
 @dataclass
 class FrontierEntry:
     """A URL waiting in the crawl frontier."""
@@ -306,6 +328,20 @@ def _page_values(page: StoredPage) -> dict:
     }
 
 
+def _on_origins(column, origins: tuple[str, ...]):
+    """Return a condition true where ``column`` contains a URL on one of ``origins``.
+
+    Stored URLs are normalised, so each starts with its origin and a ``/``, and a
+    prefix test on that string matches exactly that origin. It is false for no
+    origins.
+    """
+    if not origins:
+        return false()
+    return or_(
+        *(func.substr(column, 1, len(item) + 1) == f"{item}/" for item in origins)
+    )
+
+
 def _add_extractor_version_column(engine: Engine) -> None:
     """Add ``pages.extractor_version`` to a store written before it existed.
 
@@ -340,8 +376,8 @@ def _has_extractor_version(engine: Engine) -> bool:
 class PageStore:
     """Access to the page store file. Open it with :meth:`open`.
 
-    Reading methods may run in any process. Writing methods belong to the one crawl
-    that owns the store; each of them is one transaction.
+    Reading methods may run in any process. Writing methods belong to the one
+    process that holds :func:`writer_lock`; each of them is one transaction.
     """
 
     def __init__(self, engine: Engine, path: Path) -> None:
@@ -556,6 +592,106 @@ class PageStore:
         )
         with self.engine.begin() as connection:
             connection.execute(statement)
+
+    # Removing the pages of an origin ------------------------------------------
+
+    def count_by_origin(self) -> dict[str, int]:
+        """Count the stored pages, removed ones included, per origin ``scheme://host``.
+
+        Origins are ordered by name; ``host`` includes a port other than the
+        scheme's default.
+        """
+        with self.engine.connect() as connection:
+            urls = connection.execute(select(pages_table.c.url)).scalars().all()
+        counts: dict[str, int] = {}
+        for url in urls:
+            key = origin(url)
+            counts[key] = counts.get(key, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def origin_rows(self, origins: Collection[str]) -> OriginRows:
+        """Return what :meth:`remove_origins` would delete for ``origins``."""
+        with self.engine.connect() as connection:
+            return self._origin_rows(connection, tuple(origins))
+
+    def remove_origins(self, origins: Collection[str]) -> OriginRows:
+        """Delete the rows that :meth:`origin_rows` counts, in one transaction.
+
+        Pages of other origins stay as they are, and so do their file links, even
+        those that point to a removed origin. An alias of another origin that
+        pointed to a removed page is deleted, so the next crawl fetches its URL
+        as a page. A failure or a crash midway deletes nothing. Returns the counts
+        taken inside the transaction.
+        """
+        origins = tuple(origins)
+        with self.engine.begin() as connection:
+            rows = self._origin_rows(connection, origins)
+            alias_urls = aliases_table.c.url
+            targets = aliases_table.c.target_url
+            connection.execute(
+                pages_table.delete().where(_on_origins(pages_table.c.url, origins))
+            )
+            connection.execute(
+                aliases_table.delete().where(
+                    or_(_on_origins(alias_urls, origins), _on_origins(targets, origins))
+                )
+            )
+            connection.execute(
+                files_table.delete().where(_on_origins(files_table.c.page_url, origins))
+            )
+            connection.execute(
+                frontier_table.delete().where(
+                    _on_origins(frontier_table.c.url, origins)
+                )
+            )
+        logger.info(
+            "removed the rows of %s from %s: pages %d, aliases %d, file links %d, "
+            "frontier URLs %d",
+            ", ".join(origins),
+            self.path,
+            len(rows.page_urls),
+            rows.aliases,
+            rows.files,
+            rows.frontier,
+        )
+        return rows
+
+    @staticmethod
+    def _origin_rows(connection, origins: tuple[str, ...]) -> OriginRows:
+        on_pages = _on_origins(pages_table.c.url, origins)
+        pages = connection.execute(
+            select(pages_table.c.url, pages_table.c.removed)
+            .where(on_pages)
+            .order_by(pages_table.c.url)
+        ).fetchall()
+        aliases = connection.execute(
+            select(func.count())
+            .select_from(aliases_table)
+            .where(
+                or_(
+                    _on_origins(aliases_table.c.url, origins),
+                    _on_origins(aliases_table.c.target_url, origins),
+                )
+            )
+        ).scalar_one()
+        files = connection.execute(
+            select(func.count())
+            .select_from(files_table)
+            .where(_on_origins(files_table.c.page_url, origins))
+        ).scalar_one()
+        frontier = connection.execute(
+            select(func.count())
+            .select_from(frontier_table)
+            .where(_on_origins(frontier_table.c.url, origins))
+        ).scalar_one()
+        return OriginRows(
+            origins=origins,
+            page_urls=[row.url for row in pages],
+            live_pages=sum(1 for row in pages if not row.removed),
+            aliases=aliases,
+            files=files,
+            frontier=frontier,
+        )
 
     # Crawl runs and the frontier ----------------------------------------------
 
