@@ -75,6 +75,7 @@ class CrawlSummary:
     than ``max_removed_share`` of the stored pages were gone; ``removed`` is then 0.
     ``outside_scope`` counts the stored pages of other hosts, which the crawl
     neither fetched nor removed, as after the site moved to another origin.
+    ``allowed_prefixes`` are the crawl's extra URL prefixes (``--allow-prefix``).
     ``unconditional`` counts the stored pages this call fetched without conditional
     headers, and ``unconditional_reason`` gives the reason: they were extracted by
     another extractor version, or ``refetch`` was requested.
@@ -98,6 +99,7 @@ class CrawlSummary:
     removals_held: int = 0
     max_removed_share: float = 1.0
     outside_scope: int = 0
+    allowed_prefixes: tuple[str, ...] = ()
     unconditional: int = 0
     unconditional_reason: str | None = None
     failures: list[tuple[str, str]] = field(default_factory=list)
@@ -107,6 +109,16 @@ class CrawlSummary:
         values = {key: getattr(self, key) for key in SUMMARY_KEYS}
         values["seconds"] = round(self.seconds, 2)
         return values
+
+    def _removal_command(self) -> str:
+        """Return the command that lists the stored pages of other hosts.
+
+        ``--remove-other-hosts`` would also list the pages under an allowed prefix
+        on another host, so a crawl with prefixes names ``--remove-host``.
+        """
+        if self.allowed_prefixes:
+            return "`cityline pages --remove-host HOST`"
+        return f"`cityline pages --remove-other-hosts {self.start_url}`"
 
     def format(self) -> str:
         """Return the summary as lines of text for a terminal."""
@@ -130,8 +142,7 @@ class CrawlSummary:
             lines.append(
                 f"  left {self.outside_scope} stored pages of other hosts as they "
                 "are (outside this crawl's scope: not fetched, not removed); "
-                f"`cityline pages --remove-other-hosts {self.start_url}` lists them "
-                "for removal"
+                f"{self._removal_command()} lists them for removal"
             )
         if self.removals_held:
             lines.append(
@@ -843,6 +854,7 @@ class Crawl:
             outside_scope=sum(
                 1 for url in self.store.known_urls() if not self._in_scope(url)
             ),
+            allowed_prefixes=self.config.allowed_prefixes,
             failures=self.store.failures(self.run_id),
         )
         summary.seconds = self.store.run_seconds(self.run_id)

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.crawl import crawl_site
+from crawler.crawl import CrawlSummary, crawl_site
 from crawler.store import PageStore, StoredPage, aliases_table, utc_now, writer_lock
 from index.artifact import load_model
 from tests.crawl_site import FAST, FakeSite, settings_for
@@ -430,3 +430,17 @@ def test_pages_rejects_mixed_options(invoke, two_origins, args, expected):
     assert expected in error_lines(result)[0]
     assert "cityline pages --help" in error_lines(result)[0]
     assert store_rows(data_dir) == before
+
+
+def test_crawl_summary_names_removal_command():
+    start = "https://new.example/"
+    plain = CrawlSummary(start_url=start, outside_scope=3).format()
+    prefixed = CrawlSummary(
+        start_url=start, outside_scope=3, allowed_prefixes=("https://files.example/",)
+    ).format()
+    in_scope_only = CrawlSummary(start_url=start).format()
+
+    assert f"`cityline pages --remove-other-hosts {start}` lists them" in plain
+    assert "`cityline pages --remove-host HOST` lists them" in prefixed
+    assert "--remove-other-hosts" not in prefixed
+    assert "cityline pages" not in in_scope_only
