@@ -9,12 +9,13 @@ The classifier combines hand-written cues with trained models:
   load time on the sentences in ``intent_data/train.jsonl`` (written for this
   project, under 500 lines, so training takes well under a second).
 
-A question about how to act ("〜ときはどうすれば?") is decided by rule. Otherwise the
-label model takes the cue counts as extra features, so the cues and the n-grams are
-weighed together. For a report, ownership rules come first (dumping and graffiti,
-then anything inside a park, then things of other owners such as national roads
-and private trees). Otherwise the category is the lexicon score plus the model's
-probability.
+Two rules decide before any model. A question about how to act ("〜ときはどうすれば?")
+is a question, and so is a text with no evidence of a fault (``has_fault_evidence``),
+such as a bare object name or "公園はどこ". Otherwise the label model takes the cue
+counts as extra features, so the cues and the n-grams are weighed together. For a
+report, ownership rules come first (dumping and graffiti, then anything inside a
+park, then things of other owners such as national roads and private trees).
+Otherwise the category is the lexicon score plus the model's probability.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
+from sudachipy import Morpheme
+
+from index.tokenize import morphemes
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +103,9 @@ FAULT_STATE = re.compile(
     r"|はがれ|剥がれ|めくれ|ひび|亀裂|危な|危険|放置|傾い|ぐらぐら|ぐらつ|外れ"
     r"|ずれ|曲が|さび|錆|はみ出|伸び|ふさ|塞|暗|こわい|怖|困って|困る|汚|段差"
     r"|でこぼこ|デコボコ|ボコボコ|噴き出|吹き出|吹き上|漏れ|垂れ|ぶら下が|浮い"
-    r"|捨てられ|落書き|止まらな|うるさ|騒音|心配|不安|冠水|浸水|水浸し|水たまり|ぬかる"
+    r"|捨てられ|落書き|止まらな|うるさ|騒音|心配|不安|冠水|浸水|水浸し|水びたし|水たまり"
+    r"|ぬかる|点滅|ちらつ|チカチカ|ちかちか|破れ|やぶれ|へこ|凹|落下物|障害物|じゃま|邪魔"
+    r"|故障|不具合|損傷|匂"
 )
 REQUEST = re.compile(
     r"てほしい|て欲しい|(?<!教え)てください|(?<!教え)て下さい|お願い|もらえませんか|もらえないでしょうか"
@@ -113,6 +119,23 @@ ASSERTED_STATE = re.compile(
     r"^.{0,3}(ています|ていて|ている|てる|ままで|まま|ました|ません)"
 )
 HYPOTHETICAL = re.compile(r"^.{0,8}(とき|時は|場合|なら|たら|のを見つけ|を見つけ)")
+# "落ちたまま", "そのままです" and "出しっぱなし" say that a state has lasted.
+UNCHANGED_STATE = re.compile(r"まま|っぱなし|っ放し")
+# A sentence containing one of these asks for a place, time or list, so even if it
+# ends in a verb ("街灯は何時に点く") it states no fault. いつも, いつか and
+# いつの間に are not questions.
+QUESTION_WORD = re.compile(
+    r"どこ|どちら|何時|何曜|何日|いつ(?!も|か|の間|までも)|一覧|予約"
+)
+# Sudachi parts of speech that end a statement ("壊れてる", "危ない", "ボロボロ",
+# "通りにくい"). A sentence ending in a noun or pronoun ("公園の場所", "公園はどこ")
+# only names something.
+PREDICATE_POS = frozenset({"動詞", "形容詞", "形状詞", "副詞"})
+PREDICATE_SUFFIX_POS = frozenset({"形容詞的", "形状詞的", "動詞的"})
+# Trailing morphemes skipped to find a sentence's last word: particles, symbols,
+# spaces and auxiliaries. An auxiliary follows a noun too: the copula in "公園です"
+# and, as Sudachi splits it, ます in "雨水ます".
+TRAILING_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空白"})
 
 URGENT_PATTERNS = (
     re.compile(r"陥没"),
@@ -234,6 +257,52 @@ def asks_how_to_act(text: str) -> bool:
     return ends_as_question and about_acting
 
 
+def has_fault_evidence(text: str) -> bool:
+    """Return True when a normalized text gives any evidence of a fault.
+
+    Evidence is a fault-state word (FAULT_STATE), a request (REQUEST), a proposal
+    of city work (PROPOSAL), a follow-up on a fault (FOLLOW_UP), a state that has
+    lasted (UNCHANGED_STATE), an urgent case, or a statement: a sentence or
+    space-separated part that ends in a predicate and contains no QUESTION_WORD.
+    A text with none of these only names things ("公園", "ベンチのある公園") or asks
+    where or when ("公園はどこ", "街灯は何時に点く"), so it is never a report.
+    """
+    cues = (FAULT_STATE, REQUEST, PROPOSAL, FOLLOW_UP, UNCHANGED_STATE)
+    if any(pattern.search(text) for pattern in cues) or is_urgent(text):
+        return True
+    # NOTE: any statement counts, because many reports name no fault word
+    # ("路面が盛り上がったまま"). So a text that states no fault ("桜が咲いている")
+    # still reaches the label model, which takes most such texts for reports.
+    parts = [part for sentence in split_sentences(text) for part in sentence.split()]
+    return any(states_something(part) for part in parts)
+
+
+def states_something(part: str) -> bool:
+    """Return True when a normalized sentence ends in a predicate and asks nothing.
+
+    A sentence containing a QUESTION_WORD asks. The last word is found with
+    Sudachi, skipping particles, symbols and auxiliaries, so "壊れてるよ" ends in a
+    verb and "公園はどこですか" in a pronoun.
+    """
+    if QUESTION_WORD.search(part):
+        return False
+    words = list(morphemes(part))
+    while words and is_trailing(words[-1]):
+        words.pop()
+    return bool(words) and is_predicate(words[-1])
+
+
+def is_trailing(word: Morpheme) -> bool:
+    return word.part_of_speech()[0] in TRAILING_POS
+
+
+def is_predicate(word: Morpheme) -> bool:
+    pos = word.part_of_speech()
+    if pos[0] == "接尾辞":
+        return pos[1] in PREDICATE_SUFFIX_POS
+    return pos[0] in PREDICATE_POS
+
+
 def is_urgent(text: str) -> bool:
     """Return True when a normalized text describes a case that needs a phone call."""
     return any(pattern.search(text) for pattern in URGENT_PATTERNS)
@@ -350,7 +419,7 @@ class IntentClassifier:
     # Weight of the category model's probability against the lexicon scores,
     # which are sums of per-term weights from 0.5 to 4.
     MODEL_WEIGHT = 2.0
-    # Confidence reported when asks_how_to_act decides, since no model is consulted.
+    # Confidence reported when a rule decides, since no model is consulted.
     RULE_CONFIDENCE = 0.9
 
     def __init__(self, rows: list[dict], lexicon: dict[str, dict[str, float]]):
@@ -405,6 +474,18 @@ class IntentClassifier:
     def lexicon_scores(self, text: str) -> dict[str, float]:
         return score_lexicon(self.lexicon, text)
 
+    def object_category(self, text: str) -> str | None:
+        """Return the category of the city object that a message names, if any.
+
+        Unlike ``classify``, this needs no fault evidence: the report flow uses it
+        when it has asked for the category and the resident types an object name
+        ("街灯", "ベンチ"). Returns None when no lexicon term occurs in the text.
+        """
+        normalized = strip_urls(normalize(text[:MAX_CHARS]))
+        if self.object_strength(normalized) == 0:
+            return None
+        return self.guess_category(normalized)
+
     def guess_category(self, text: str, ngrams=None) -> str:
         """Return the category of a normalized report text.
 
@@ -429,7 +510,8 @@ class IntentClassifier:
         Links are removed first (``strip_urls``). A text left empty or with only
         symbols, and a text that is one word repeated (``is_repetition``), is a
         question at confidence 0.5, because neither describes a fault. A question
-        about how to act (``asks_how_to_act``) is decided without the model, at
+        about how to act (``asks_how_to_act``) and a text without evidence of a
+        fault (``has_fault_evidence``) are questions decided without the model, at
         RULE_CONFIDENCE.
         """
         normalized = strip_urls(normalize(text[:MAX_CHARS]))
@@ -437,7 +519,7 @@ class IntentClassifier:
             return Intent("question", None, False, 0.5)
 
         urgent = is_urgent(normalized)
-        if asks_how_to_act(normalized):
+        if asks_how_to_act(normalized) or not has_fault_evidence(normalized):
             return Intent("question", None, urgent, self.RULE_CONFIDENCE)
 
         ngrams = self.vectorizer.transform([normalized])
@@ -460,9 +542,10 @@ class IntentClassifier:
 class CueClassifier:
     """Regex-and-lexicon baseline with no trained model, kept for comparison.
 
-    A text is a question when it asks how to act (``asks_how_to_act``), or when it
-    ends like a question or names a procedure without naming a city object together
-    with a fault or a request.
+    A text is a question when it asks how to act (``asks_how_to_act``), when it
+    gives no evidence of a fault (``has_fault_evidence``), or when it ends like a
+    question or names a procedure without naming a city object together with a
+    fault or a request.
     """
 
     def __init__(self, lexicon: dict[str, dict[str, float]]):
@@ -488,7 +571,11 @@ class CueClassifier:
         describes_fault = max(scores.values()) >= 1.5 and bool(
             FAULT_STATE.search(normalized) or REQUEST.search(normalized)
         )
-        if asks_how_to_act(normalized) or (asks and not describes_fault):
+        if (
+            asks_how_to_act(normalized)
+            or (asks and not describes_fault)
+            or not has_fault_evidence(normalized)
+        ):
             return Intent("question", None, is_urgent(normalized), 1.0)
         category = ownership_category(normalized)
         if category is None and max(scores.values()) == 0:
