@@ -14,6 +14,7 @@ location.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import unicodedata
 from datetime import datetime, timedelta
@@ -51,9 +52,13 @@ PURGE_INTERVAL = timedelta(minutes=10)
 MAX_REPORTS_PER_DAY = 10
 MAX_COMMENT_CHARS = 1000
 # A text starts a report when the classifier is this sure, or when it is unsure but
-# the text is at least this long (see _is_confident_report).
+# the text has at least this many letters and digits (see _is_confident_report).
 MIN_REPORT_CONFIDENCE = 0.9
 MIN_UNSURE_REPORT_CHARS = 20
+# In a description or comment, a run of spaces becomes one space and blank lines
+# are dropped, so padding does not push the resident's words past MAX_COMMENT_CHARS.
+_SPACE_RUN = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\n(\s*\n)+")
 MAIN_CATEGORIES = frozenset({"road", "streetlight", "tree", "park", "sewer"})
 
 START_WORDS = frozenset(
@@ -76,6 +81,8 @@ class IntentLike(Protocol):
 
 class ClassifierLike(Protocol):
     def classify(self, text: str) -> IntentLike: ...
+
+    def object_category(self, text: str) -> str | None: ...
 
 
 def _normalize_word(text: str) -> str:
@@ -176,7 +183,7 @@ class ReportFlow:
         return self._start(
             user_hash,
             category=category,
-            description=truncate(event.text.strip(), MAX_COMMENT_CHARS),
+            description=_clean_comment(event.text),
             urgent=intent.urgent,
         )
 
@@ -324,8 +331,14 @@ class ReportFlow:
             draft.category = intent.category
             replies = self._urgent_reply(draft, intent.urgent)
             if not draft.description:
-                draft.description = truncate(text.strip(), MAX_COMMENT_CHARS)
+                draft.description = _clean_comment(text)
             return [*replies, *self._advance(user_hash, draft)]
+        # A bare object name ("街灯", "ベンチ") is no report on its own, but here it
+        # is the reply to the category question.
+        category = self._object_category(text)
+        if category in MAIN_CATEGORIES:
+            draft.category = category
+            return self._advance(user_hash, draft)
         return [msg.category_prompt(draft, texts.REPORT_ASK_CATEGORY_AGAIN)]
 
     def _on_comment_text(
@@ -334,7 +347,7 @@ class ReportFlow:
         draft.comment_done = True
         if word in SKIP_WORDS:
             return self._advance(user_hash, draft)
-        draft.comment = truncate(text.strip(), MAX_COMMENT_CHARS)
+        draft.comment = _clean_comment(text)
         intent = self._classify(text)
         replies = self._urgent_reply(draft, bool(intent and intent.urgent))
         return [*replies, *self._advance(user_hash, draft)]
@@ -472,6 +485,12 @@ class ReportFlow:
             return None
         return classifier.classify(text)
 
+    def _object_category(self, text: str) -> str | None:
+        classifier = self._load_classifier()
+        if classifier is None:
+            return None
+        return classifier.object_category(text)
+
     def _load_classifier(self) -> ClassifierLike | None:
         with self._classifier_lock:
             if self._classifier is None:
@@ -501,14 +520,30 @@ class ReportFlow:
 def _is_confident_report(intent: IntentLike | None, text: str) -> bool:
     """Return True when ``intent`` is a report sure enough to start the flow.
 
-    The classifier labels most short chatter (はい, 了解, テスト) a report with a
-    confidence of about 0.8, while real reports are either surer or longer.
+    Short texts that the classifier is unsure of (about 0.8) are mostly chatter,
+    while real reports are either surer or longer. Length is counted in letters
+    and digits, so spaces, punctuation and emoji do not make a short text long.
     """
     if intent is None or intent.label != "report":
         return False
     if intent.confidence >= MIN_REPORT_CONFIDENCE:
         return True
-    return len(text.strip()) >= MIN_UNSURE_REPORT_CHARS
+    return content_char_count(text) >= MIN_UNSURE_REPORT_CHARS
+
+
+def content_char_count(text: str) -> int:
+    """Return the number of letters and digits (Unicode L* and N*) in ``text``."""
+    return sum(1 for char in text if unicodedata.category(char)[0] in "LN")
+
+
+def _clean_comment(text: str) -> str:
+    """Cut space runs and blank lines from a resident's text, then truncate it.
+
+    The limit is MAX_COMMENT_CHARS UTF-16 code units, as ``truncate`` counts.
+    """
+    text = _SPACE_RUN.sub(" ", text.strip())
+    text = _BLANK_LINES.sub("\n", text)
+    return truncate(text, MAX_COMMENT_CHARS)
 
 
 def _next_step(draft: Draft) -> str:
