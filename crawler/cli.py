@@ -371,6 +371,11 @@ def _host_selection(value: str | None) -> HostSelection | None:
             f"{shown!r} is not a host; pass a host such as old.example or "
             "old.example:8080, or an origin URL such as http://old.example/"
         )
+    if host.count(":") > 1 and not host.startswith("["):
+        raise click.BadParameter(
+            f"{shown!r} is an IPv6 address without brackets; pass it as [::1] or "
+            "[::1]:8080"
+        )
     # Without a scheme the host matches both, and a port that is the default of
     # one scheme (80 or 443) drops out of that scheme's normalised URLs.
     origins = frozenset(

@@ -10,7 +10,14 @@ from urllib.parse import urlsplit
 import pytest
 
 from crawler.crawl import CrawlSummary, crawl_site
-from crawler.store import PageStore, StoredPage, aliases_table, utc_now, writer_lock
+from crawler.store import (
+    FrontierEntry,
+    PageStore,
+    StoredPage,
+    aliases_table,
+    utc_now,
+    writer_lock,
+)
 from index.artifact import load_model
 from tests.crawl_site import FAST, FakeSite, settings_for
 
@@ -254,6 +261,40 @@ def test_removal_failure_midway_changes_nothing(invoke, two_origins):
     assert not (data_dir / "index").exists()
 
 
+def test_resumed_crawl_refetches_removed_host(invoke, tmp_path):
+    """A crawl of the removed host that was left unfinished fetches its pages again.
+
+    The removal drops the frontier rows of the host's URLs, so the resumed run
+    does not skip the URLs it had handled before the removal.
+    """
+    settings = settings_for(tmp_path)
+    data_dir = settings.data_dir
+    with FakeSite() as old, FakeSite() as new:
+        serve_city_pages(old)
+        serve_city_pages(new)
+        crawl_site(settings, new.url("/"), FAST)
+        crawl_site(settings, old.url("/"), FAST)
+        with PageStore.open(settings.pages_db_path) as store:
+            seeds = [FrontierEntry(old.url("/"), 0, 0, "start", "/")]
+            run_id = store.start_run(old.url("/"), seeds)
+            store.record_outcome(run_id, old.url("/"), "unchanged")
+        removal = invoke(data_dir, "pages", "--remove-host", netloc(old), "--confirm")
+        with PageStore.open(settings.pages_db_path) as store:
+            frontier = store.frontier_rows(run_id)
+        resumed = crawl_site(settings, old.url("/"), FAST)
+
+    assert removal.returncode == 0, removal.stderr
+    assert frontier == []
+    assert resumed.resumed is True
+    assert resumed.new == 2
+    assert live_urls(data_dir) == {
+        old.url("/"),
+        old.url("/gomi.html"),
+        new.url("/"),
+        new.url("/gomi.html"),
+    }
+
+
 def test_remove_host_scheme_and_default_port(invoke, tmp_path):
     settings = settings_for(tmp_path)
     data_dir = settings.data_dir
@@ -310,6 +351,7 @@ def test_remove_host_unknown_host(invoke, two_origins):
         ("old.example:port", "'old.example:port'"),
         ("http://old.example:0/", "'http://old.example:0/'"),
         ("http://[::1/", "'http://[::1/'"),
+        ("::1", "'::1'"),
         ("staff:secret@old.example", "before '@'"),
         ("http://staff:secret@old.example/", "before '@'"),
     ],
