@@ -1,4 +1,4 @@
-"""Which stored hosts a page removal selects, parsed from the command line.
+"""Host selection for page removal, parsed from the command line.
 
 After a site moves to a new origin, ``cityline pages --remove-host HOST`` or
 ``--remove-other-hosts URL`` removes the pages stored from the old one. This module
