@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,6 +11,7 @@ from answerer.intents import Intent, IntentClassifier
 from cityline.db import create_db_engine
 from cityline.fake_line_api import FakeLineApi
 from cityline.settings import Settings
+from tests.answerers import RecordingAnswerer
 from webhook import texts
 from webhook.app import create_app
 from webhook.flow import IncomingEvent
@@ -189,24 +189,6 @@ def test_blank_lines_dropped_from_description(make_flow):
     flow = make_flow(FixedClassifier(confidence=0.95))
     send_text(flow, "  道に穴があります\n\n\n \n東町1丁目  ")
     assert draft_of(flow).description == "道に穴があります\n東町1丁目"
-
-
-@dataclass
-class Result:
-    answers: list
-    fallback: bool = True
-    fallback_text: str | None = "FALLBACK"
-
-
-class RecordingAnswerer:
-    """Returns a fallback for every question and records the questions."""
-
-    def __init__(self) -> None:
-        self.questions: list[str] = []
-
-    def ask(self, question: str, top_k: int = 3) -> Result:
-        self.questions.append(question)
-        return Result(answers=[])
 
 
 def test_app_answers_place_question(tmp_path, classifier):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,6 +12,7 @@ from PIL import Image
 from answerer.intents import IntentClassifier
 from cityline.db import create_db_engine
 from cityline.fake_line_api import FakeLineApi
+from tests.answerers import RecordingAnswerer
 from webhook import texts
 from webhook.app import create_app
 from webhook.line_client import LineClient
@@ -34,24 +34,6 @@ REPLY = "/v2/bot/message/reply"
 ALICE = "U" + "a" * 32
 BOB = "U" + "b" * 32
 KICHIJOJI = (35.7031, 139.5798, "東京都武蔵野市吉祥寺本町1丁目")
-
-
-@dataclass
-class Result:
-    answers: list
-    fallback: bool = True
-    fallback_text: str | None = "FALLBACK"
-
-
-class RecordingAnswerer:
-    """Answers every question with a fallback and records the questions."""
-
-    def __init__(self) -> None:
-        self.questions: list[str] = []
-
-    def ask(self, question: str, top_k: int = 3) -> Result:
-        self.questions.append(question)
-        return Result(answers=[])
 
 
 class Clock:

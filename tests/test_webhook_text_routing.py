@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from fastapi.testclient import TestClient
 
 from cityline.db import create_db_engine
 from cityline.fake_line_api import FakeLineApi
+from tests.answerers import RecordingAnswerer
 from webhook.app import create_app
 from webhook.line_client import LineClient
 from webhook.reports.store import ReportStore
@@ -22,24 +21,6 @@ from webhook.testing import (
 
 REPLY = "/v2/bot/message/reply"
 ALICE = "U" + "a" * 32
-
-
-@dataclass
-class Result:
-    answers: list
-    fallback: bool = True
-    fallback_text: str | None = "FALLBACK"
-
-
-class RecordingAnswerer:
-    """Answers every question with a fallback and records the questions."""
-
-    def __init__(self) -> None:
-        self.questions: list[str] = []
-
-    def ask(self, question: str, top_k: int = 3) -> Result:
-        self.questions.append(question)
-        return Result(answers=[])
 
 
 @pytest.fixture
