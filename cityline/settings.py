@@ -8,6 +8,7 @@ time: call :meth:`Settings.from_env`.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,6 +20,13 @@ DEFAULT_DATA_DIR = Path("cityline-data")
 LINE_API_URL = "https://api.line.me"
 LINE_DATA_API_URL = "https://api-data.line.me"
 CITY_HALL_PHONE = "0422-51-5131"
+CITY_NAME = "武蔵野市"
+MAX_CITY_NAME_LENGTH = 20
+# The office that a municipality's name ending gives: 市役所, 区役所, 町役場, 村役場.
+_OFFICE_BY_ENDING = {"市": "役所", "区": "役所", "町": "役場", "村": "役場"}
+_PHONE_PATTERN = re.compile(r"\+?[0-9() -]+")
+# E.164 numbers have at most 15 digits; 3 allows short numbers such as 110.
+_PHONE_DIGITS = range(3, 16)
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,7 @@ class Settings:
     crawler_user_agent: str = "cityline-crawler/0.1"
     crawler_contact_url: str = "https://github.com/cityline/cityline"
     city_hall_phone: str = CITY_HALL_PHONE
+    city_name: str = CITY_NAME
     use_line_broadcast_for_safety: bool = False
     receive_categories_path: Path | None = None
 
@@ -68,6 +77,7 @@ class Settings:
                 "CITYLINE_CRAWLER_CONTACT_URL", cls.crawler_contact_url
             ),
             city_hall_phone=_phone(env, "CITYLINE_CITY_HALL_PHONE", CITY_HALL_PHONE),
+            city_name=_city_name(env, "CITYLINE_CITY_NAME", CITY_NAME),
             use_line_broadcast_for_safety=_flag(
                 env, "CITYLINE_SAFETY_USES_LINE_BROADCAST"
             ),
@@ -121,6 +131,11 @@ class Settings:
         )
 
     @property
+    def city_hall_name(self) -> str:
+        """Name of the office residents call, such as 武蔵野市役所 or 〇〇町役場."""
+        return self.city_name + _OFFICE_BY_ENDING.get(self.city_name[-1:], "役所")
+
+    @property
     def crawler_user_agent_header(self) -> str:
         """User-Agent header that names the bot and a contact URL."""
         return f"{self.crawler_user_agent} (+{self.crawler_contact_url})"
@@ -170,7 +185,11 @@ def _url(env: Mapping[str, str], name: str, default: str) -> str:
 
 
 def _phone(env: Mapping[str, str], name: str, default: str) -> str:
-    """Return the phone number in ``name``; residents read it in fallback texts."""
+    """Return the phone number in ``name``; residents read it in replies.
+
+    A number has 3 to 15 ASCII digits, with optional hyphens, spaces and
+    parentheses, and may start with ``+``.
+    """
     if name not in env:
         return default
     value = env[name].strip()
@@ -178,6 +197,39 @@ def _phone(env: Mapping[str, str], name: str, default: str) -> str:
         raise ConfigError(
             f"{name}={env[name]!r} is empty; set it to the phone number residents "
             f"should call, such as {default!r}, or unset it to use that number"
+        )
+    digits = sum(character.isdigit() for character in value)
+    if not _PHONE_PATTERN.fullmatch(value) or digits not in _PHONE_DIGITS:
+        raise ConfigError(
+            f"{name}={value!r} is not a phone number; use 3 to 15 digits "
+            f"(0-9) with optional hyphens, spaces, parentheses and a leading '+', "
+            f"such as {default!r}"
+        )
+    return value
+
+
+def _city_name(env: Mapping[str, str], name: str, default: str) -> str:
+    """Return the municipality name in ``name``, such as 武蔵野市.
+
+    Replies name the city and its office, so the name must end in 市, 区, 町 or 村.
+    """
+    if name not in env:
+        return default
+    value = env[name].strip()
+    if (
+        not value
+        or len(value) > MAX_CITY_NAME_LENGTH
+        or value[-1] not in _OFFICE_BY_ENDING
+    ):
+        raise ConfigError(
+            f"{name}={env[name]!r} is not a municipality name; set it to the name "
+            f"residents know, 1 to {MAX_CITY_NAME_LENGTH} characters ending in "
+            f"市, 区, 町 or 村, such as {default!r}"
+        )
+    if any(character.isspace() for character in value):
+        raise ConfigError(
+            f"{name}={value!r} contains whitespace; write the name without spaces "
+            f"or line breaks, such as {default!r}"
         )
     return value
 
