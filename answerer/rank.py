@@ -12,6 +12,7 @@ from scipy import sparse
 
 from index.normalize import normalize_text
 from index.tokenize import content_word_count, terms
+from index.variants import SYNONYM_PREFIX
 from index.vectorize import IndexModel, ngram_codes, ngram_text
 
 
@@ -21,8 +22,9 @@ class QueryTerms:
 
     term_columns: np.ndarray
     term_weights: np.ndarray
-    # Inverse document frequency of each known term, and the sum over all the
-    # question's distinct terms (unknown ones counted at the maximum idf).
+    # Inverse document frequency of each known term, and the sum over the
+    # question's distinct terms (unknown ones at the maximum idf, except synonym
+    # group terms, which then count nothing).
     term_idf: np.ndarray
     term_idf_total: float
     char_columns: np.ndarray
@@ -90,24 +92,26 @@ def query_terms(model: IndexModel, question: str) -> QueryTerms:
 
     Term weights are sublinear tf times idf, divided by the length of the whole
     vector, unknown terms included, so that a question with many unknown words
-    scores lower everywhere. Character n-grams are weighted the same way.
+    scores lower everywhere. An unknown term counts at the largest idf. A synonym
+    group term (``syn:<id>``) that no page contains does not count: it only offers
+    its word another way to match, and the word itself is counted already.
+    Character n-grams are weighted the same way.
     """
     max_idf = math.log(model.page_count + 1) + 1.0
     counts = Counter(terms(question))
-    columns, weights, idfs, unknown = [], [], [], 0.0
+    columns, weights, idfs, unknown_terms = [], [], [], 0
     for term, count in counts.items():
         column = model.term_vocabulary.get(term)
         if column is None:
-            unknown += max_idf**2
+            if not term.startswith(SYNONYM_PREFIX):
+                unknown_terms += 1
             continue
         idf = float(model.term_idf[column])
         columns.append(column)
         idfs.append(idf)
         weights.append((1.0 + math.log(count)) * idf)
-    norm = math.sqrt(sum(w * w for w in weights) + unknown) or 1.0
-    unknown_idf = max_idf * sum(
-        1 for term in counts if term not in model.term_vocabulary
-    )
+    norm = math.sqrt(sum(w * w for w in weights) + unknown_terms * max_idf**2) or 1.0
+    unknown_idf = max_idf * unknown_terms
     char_columns, char_weights, char_codes, char_idf, char_texts = _char_columns(
         model, question
     )

@@ -79,3 +79,13 @@ def test_slices_and_gathers_give_the_same_entries(model, monkeypatch):
     monkeypatch.setattr(rank_module, "GATHER_ENTRIES_PER_COLUMN", 0)
     sliced = column_sums(matrix, columns, weights)
     assert np.array_equal(gathered, sliced)
+
+
+def test_unknown_word_counts_once_despite_synonym_groups(model):
+    # 逃げる is on no page and has two synonym groups, which are on no page either.
+    assert [t for t in rank_module.terms("逃げる") if t.startswith("syn:")]
+    known = query_terms(model, "粗大ごみ")
+    both = query_terms(model, "粗大ごみから逃げる")
+    max_idf = np.log(model.page_count + 1) + 1.0
+    assert both.term_idf_total == pytest.approx(known.term_idf_total + max_idf)
+    assert both.unknown_share == pytest.approx(max_idf / both.term_idf_total)
