@@ -53,8 +53,10 @@ def best_snippet(
     chosen. ``window`` (first, end) is the ranker's best passage window. Its best
     passage wins unless no passage there matches, or a passage elsewhere on the
     page weighs more than WINDOW_PREFERENCE times as much.
-    The passage is cut around its rarest match by :func:`cut`. A page where
-    nothing matches gives its first usable passage, or else its title.
+    The passage is cut around its rarest match by :func:`cut`. A heading (a short
+    passage without a sentence end) is shown with the passages under it, up to
+    the first sentence end, cut from its start. A page where nothing matches
+    gives its first usable passage, or else its title.
     """
     weights = dict(grams)
     usable = usable_passages(page)
@@ -72,7 +74,37 @@ def best_snippet(
     if best is None:
         fallback = usable.texts[0] if usable.texts else page.title
         return cut(fallback, 0)
-    return cut(usable.texts[best], _anchor(usable.keys[best], weights))
+    text = usable.texts[best]
+    if _is_heading(text):
+        return cut(_with_following(usable.texts, best), 0)
+    return cut(text, _anchor(usable.keys[best], weights))
+
+
+# A passage this short without a sentence end reads as a heading, a label or a
+# table row: 郵送で請求するとき, ペットボトル, 住民票の写し 1通300円.
+HEADING_CHARS = 30
+
+
+def _is_heading(text: str) -> bool:
+    return len(text) <= HEADING_CHARS and not _SENTENCE_END.search(text)
+
+
+def _with_following(texts: list[str], first: int) -> str:
+    """Return ``texts[first]`` and the passages after it, up to a sentence end.
+
+    A heading alone says where the answer is, not what it says, so the passages
+    under it are added until one holds a sentence end or the snippet is full.
+    """
+    parts = [texts[first]]
+    length = len(texts[first])
+    for text in texts[first + 1 :]:
+        if length >= MAX_SNIPPET_CHARS:
+            break
+        parts.append(text)
+        length += len(text) + 1
+        if _SENTENCE_END.search(text):
+            break
+    return " ".join(parts)
 
 
 @dataclass(frozen=True)

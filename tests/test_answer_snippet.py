@@ -83,7 +83,40 @@ def test_window_without_match_searches_whole_page():
 def test_window_match_is_kept_when_close():
     page = _page("手数料の支払い", "コンビニで買えます。", FEE_SENTENCE)
     snippet = best_snippet(page, _grams("手数料"), window=(0, 2))
-    assert snippet == "手数料の支払い"
+    assert snippet == "手数料の支払い コンビニで買えます。"
+
+
+def test_heading_brings_the_passage_under_it():
+    page = _page("郵送で請求するとき", "請求書と返信用封筒を送ってください。", "窓口")
+    snippet = best_snippet(page, _grams("郵送"))
+    assert snippet == "郵送で請求するとき 請求書と返信用封筒を送ってください。"
+
+
+def test_heading_collects_rows_up_to_a_sentence_end():
+    page = _page(
+        "手数料", "住民票 1通300円", "戸籍謄本 1通450円", "窓口で払います。", "次"
+    )
+    snippet = best_snippet(page, _grams("手数料"))
+    assert snippet == "手数料 住民票 1通300円 戸籍謄本 1通450円 窓口で払います。"
+
+
+def test_heading_with_long_rows_is_cut_to_the_limit():
+    rows = [f"品目{n} " + "あ" * 40 for n in range(5)]
+    page = _page("品目一覧", *rows)
+    snippet = best_snippet(page, _grams("品目一覧"))
+    assert snippet.startswith("品目一覧 品目0")
+    assert len(snippet) <= 100
+    assert snippet.endswith("…")
+
+
+def test_last_passage_heading_stays_alone():
+    page = _page("前日までに申し込んでください。", "問い合わせ先")
+    assert best_snippet(page, _grams("問い合わせ")) == "問い合わせ先"
+
+
+def test_sentence_is_not_extended():
+    page = _page(FEE_SENTENCE, "前日までに申し込んでください。")
+    assert best_snippet(page, _grams("手数料")) == FEE_SENTENCE
 
 
 def test_page_of_only_furniture_gives_title():
