@@ -130,6 +130,8 @@ def bm25s_searcher(records: list[PageRecord]):
     """Index the pages' terms with bm25s; return a question -> top 3 function."""
     import bm25s
 
+    # bm25s sets its own logger to DEBUG when imported; keep its progress lines out.
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
     vocabulary: dict[str, int] = {}
     corpus = []
     for record in records:
