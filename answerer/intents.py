@@ -67,6 +67,9 @@ CONDITIONAL_PROCEDURE = re.compile(
     r"(とき|時|場合|たら|れば)(は|には|、)?[^。!?]{0,30}"
     r"(どうすれば|どうしたら|どうする|どこ|誰|だれ|連絡|通報|相談|知らせ|頼め|申請)"
 )
+# A condition left open before a question mark asks what to do in that case:
+# "陥没を見つけたら?", "街灯が消えていたときは?".
+ELLIPTICAL_CONDITION = re.compile(r"(たら|れば|とき|時|場合)(は|には)?[?？]+$")
 REPORTING_WORDS = re.compile(
     r"通報|連絡先|報告でき|LINEで|写真は必要|(連絡|知らせ|相談|報告)して(も)?(いい|よい)"
 )
@@ -250,6 +253,7 @@ def asks_how_to_act(text: str) -> bool:
     )
     about_acting = bool(
         CONDITIONAL_PROCEDURE.search(text)
+        or ELLIPTICAL_CONDITION.search(last)
         or REPORTING_WORDS.search(text)
         or RESPONSIBILITY.search(text)
         or INFO_REQUEST.search(text)
