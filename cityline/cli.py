@@ -29,6 +29,7 @@ SUBCOMMANDS = {
     "reports": "webhook.reports.cli:reports",
     "broadcast": "webhook.broadcasts.cli:broadcast",
     "demo": "cityline.demo.run:demo",
+    "dev": "cityline.devtools:dev",
 }
 
 

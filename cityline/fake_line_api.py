@@ -20,7 +20,9 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -41,6 +43,8 @@ SEND_PATHS = (
     "/v2/bot/message/multicast",
     "/v2/bot/message/broadcast",
 )
+# Keys whose value is one action object, in quick replies, Flex and templates.
+ACTION_KEYS = ("action", "defaultAction")
 
 
 @dataclass
@@ -62,6 +66,42 @@ class RecordedRequest:
         except ValueError:
             return None
 
+    def as_record(self) -> dict[str, Any]:
+        """Return the request as a JSON-ready dict, without the Authorization header.
+
+        ``body`` is the parsed JSON body, the body as text when it is not JSON, or
+        None when it is empty.
+        """
+        body = self.json
+        if body is None and self.body:
+            body = self.body.decode("utf-8", errors="replace")
+        return {
+            "received_at": datetime.fromtimestamp(self.received_at, UTC).isoformat(),
+            "method": self.method,
+            "path": self.path,
+            "status": self.status,
+            "headers": {
+                key: value
+                for key, value in self.headers.items()
+                if key != "authorization"
+            },
+            "body": body,
+        }
+
+    def summary(self) -> str:
+        """Return one line: method, path, status and each message sent.
+
+        A message shows its type and its text or altText. Then come its buttons
+        (quick replies, Flex and template actions), each with its label and its
+        postback data, URI or text, so that a reader can send a tap by hand.
+        """
+        line = f"{self.method} {self.path} {self.status}"
+        messages = (self.json or {}).get("messages") if self.method == "POST" else None
+        if not isinstance(messages, list):
+            return line
+        parts = [_describe_message(message) for message in messages]
+        return line + " " + " | ".join(parts)
+
 
 @dataclass
 class _Failure:
@@ -74,14 +114,28 @@ class _Failure:
 class FakeLineApi:
     """The fake server; use it as a context manager or call start() and stop()."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        on_request: Callable[[RecordedRequest], None] | None = None,
+    ) -> None:
+        """Set up the fake. Nothing listens before :meth:`start`.
+
+        ``on_request`` is called with each request once it is recorded, in the
+        handler thread and before the response is sent. An exception it raises is
+        logged and does not change the response.
+        """
         self._host = host
         self._port = port
+        self._on_request = on_request
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._requests: list[RecordedRequest] = []
         self._failures: list[_Failure] = []
         self._contents: dict[str, tuple[bytes, str]] = {}
+        self._default_content: tuple[bytes, str] | None = None
         self._used_retry_keys: set[str] = set()
         self._expired_reply_tokens: set[str] = set()
         self._used_reply_tokens: set[str] = set()
@@ -134,6 +188,16 @@ class FakeLineApi:
         """Serve ``data`` as the content of message ``message_id``."""
         with self._lock:
             self._contents[message_id] = (data, content_type)
+
+    def set_default_content(
+        self, data: bytes, content_type: str = "image/jpeg"
+    ) -> None:
+        """Serve ``data`` for every message id that add_content did not set.
+
+        Without it, the content of such a message id is 404.
+        """
+        with self._lock:
+            self._default_content = (data, content_type)
 
     def fail_next(
         self,
@@ -219,8 +283,14 @@ class FakeLineApi:
             status, extra_headers, payload, content_type = self._decide(
                 method, path, headers, body
             )
-            self._requests.append(RecordedRequest(method, path, headers, body, status))
+            recorded = RecordedRequest(method, path, headers, body, status)
+            self._requests.append(recorded)
             self._changed.notify_all()
+        if self._on_request is not None:
+            try:
+                self._on_request(recorded)
+            except Exception:
+                logger.exception("on_request failed for %s %s", method, path)
         return status, extra_headers, payload, content_type
 
     def _decide(self, method, path, headers, body):
@@ -244,7 +314,7 @@ class FakeLineApi:
 
         content = CONTENT_PATH.match(path)
         if method == "GET" and content:
-            found = self._contents.get(content.group(1))
+            found = self._contents.get(content.group(1), self._default_content)
             if found is None:
                 return 404, {}, _json({"message": "Not found"}), "application/json"
             return 200, {}, found[0], found[1]
@@ -372,6 +442,54 @@ def _limit_problem(messages: list[Any]) -> str | None:
             if len(uri) > MAX_URI_LENGTH:
                 return f"messages[{index}]: uri must be at most 1000 characters"
     return None
+
+
+def _describe_message(message: Any) -> str:
+    if not isinstance(message, dict):
+        return repr(message)
+    kind = message.get("type", "?")
+    text = message.get("text") if kind == "text" else message.get("altText")
+    described = kind if text is None else f"{kind} {_quoted(text)}"
+    buttons = [_describe_action(action) for action in _actions(message)]
+    if buttons:
+        described += " buttons: " + ", ".join(buttons)
+    return described
+
+
+def _describe_action(action: dict[str, Any]) -> str:
+    kind = action.get("type")
+    label = action.get("label") or ""
+    if kind == "postback":
+        return f"[{label}] postback {_quoted(action.get('data', ''))}"
+    if kind == "uri":
+        return f"[{label}] uri {action.get('uri', '')}"
+    if kind == "message":
+        return f"[{label}] text {_quoted(action.get('text', ''))}"
+    return f"[{label}] {kind}"
+
+
+def _actions(node: Any):
+    """Yield every action object inside a message, in document order.
+
+    Actions sit under ``action`` (quick-reply items, Flex components),
+    ``defaultAction`` (templates, Flex) or in an ``actions`` list (templates).
+    """
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ACTION_KEYS and isinstance(value, dict):
+                yield value
+            elif key == "actions" and isinstance(value, list):
+                yield from (item for item in value if isinstance(item, dict))
+            else:
+                yield from _actions(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _actions(value)
+
+
+def _quoted(text: Any) -> str:
+    """Return ``text`` as a JSON string, so that newlines stay on one line."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _uris(node: Any):

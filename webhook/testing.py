@@ -3,7 +3,8 @@
 Build events with :func:`text_event` and friends, wrap them with
 :func:`webhook_body`, sign the bytes with :func:`sign_body` (HMAC-SHA256, base64,
 keyed by the channel secret, as LINE signs them) and post them to an app served by
-:class:`ServerThread` on a loopback port.
+:class:`ServerThread` on a loopback port. :func:`post_events` does the last three
+steps in one call.
 
     with FakeLineApi() as fake, ServerThread(create_app(settings)) as server:
         body = webhook_body([text_event("U1", "こんにちは")])
@@ -16,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import io
 import json
 import socket
 import threading
@@ -25,6 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
 
@@ -108,13 +111,15 @@ def sticker_event(user_id: str, **fields: Any) -> dict[str, Any]:
     )
 
 
-def image_event(user_id: str, message_id: str, **fields: Any) -> dict[str, Any]:
-    """Return an image message event whose content is ``message_id``."""
+def image_event(
+    user_id: str, message_id: str | None = None, **fields: Any
+) -> dict[str, Any]:
+    """Return an image message event whose content is ``message_id`` (new if None)."""
     return message_event(
         user_id,
         {
             "type": "image",
-            "id": message_id,
+            "id": message_id or _message_id(),
             "contentProvider": {"type": "line"},
         },
         **fields,
@@ -206,6 +211,35 @@ class ServerThread:
         if self._thread is not None:
             self._thread.join(timeout=timeout_s)
             self._thread = None
+
+
+def post_events(
+    url: str,
+    events: Sequence[dict[str, Any]],
+    channel_secret: str,
+    *,
+    timeout_s: float = 10.0,
+) -> httpx.Response:
+    """Post ``events`` in one signed webhook call to ``url`` and return the response.
+
+    Raises httpx.HTTPError when the call fails before a response arrives.
+    """
+    body = webhook_body(events)
+    return httpx.post(
+        url,
+        content=body,
+        headers=signed_headers(body, channel_secret),
+        timeout=timeout_s,
+    )
+
+
+def sample_jpeg(width: int = 320, height: int = 240) -> bytes:
+    """Return a plain grey JPEG of ``width`` x ``height`` pixels, a stand-in photo."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (128, 128, 128)).save(buffer, format="JPEG")
+    return buffer.getvalue()
 
 
 def _free_port(host: str) -> int:
