@@ -21,6 +21,7 @@ from cityline.settings import Settings
 from index.artifact import load_model, pointer_stamp
 from index.tokenize import joins_previous
 from index.vectorize import IndexModel
+from webhook import texts
 
 logger = logging.getLogger(__name__)
 
@@ -66,11 +67,14 @@ class AnswerResult:
         }
 
 
-def fallback_text(phone: str) -> str:
-    """Return the text for a question that no page answers, with the contact route."""
-    return (
-        "申し訳ありません。お問い合わせに合うページが見つかりませんでした。"
-        f"市役所(電話 {phone})へお問い合わせください。"
+def fallback_text(settings: Settings) -> str:
+    """Return the text for a question that no page answers, with the contact route.
+
+    The wording is ``webhook.texts.FALLBACK_TEMPLATE``, which the webhook also
+    uses, filled in with the city office and phone of ``settings``.
+    """
+    return texts.FALLBACK_TEMPLATE.format(
+        city_hall=settings.city_hall_name, phone=settings.city_hall_phone
     )
 
 
@@ -191,7 +195,7 @@ class Answerer:
         return AnswerResult(
             question=question,
             fallback=True,
-            fallback_text=fallback_text(self._settings.city_hall_phone),
+            fallback_text=fallback_text(self._settings),
         )
 
 

@@ -28,7 +28,9 @@ from linebot.v3.messaging import (
     URIAction,
 )
 
+from cityline.settings import Settings
 from webhook import texts
+from webhook.broadcasts.categories import load_catalog
 from webhook.limits import (
     MAX_ACTION_LABEL_UNITS,
     MAX_ALT_TEXT_UNITS,
@@ -53,6 +55,35 @@ class AnswerLike(Protocol):
     url: str
     title: str
     snippet: str
+
+
+def contact_text(template: str, settings: Settings) -> str:
+    """Format ``template`` with the city office and phone residents should call.
+
+    ``template`` is a text of :mod:`webhook.texts` with the placeholders
+    ``{city_hall}`` and ``{phone}``, such as ``FALLBACK_TEMPLATE``.
+    """
+    return template.format(
+        city_hall=settings.city_hall_name, phone=settings.city_hall_phone
+    )
+
+
+def welcome_text(settings: Settings) -> str:
+    """Build the follow greeting: the city's name and the safety category's default.
+
+    New friends start subscribed to the safety category (named as in the data
+    dir's category file). With ``use_line_broadcast_for_safety`` the greeting
+    says instead that its broadcasts go to every friend. Raises ConfigError when
+    the category file is invalid.
+    """
+    safety = load_catalog(settings).safety.name
+    if settings.use_line_broadcast_for_safety:
+        note = texts.WELCOME_SAFETY_TO_ALL
+    else:
+        note = texts.WELCOME_SAFETY_ON
+    return texts.WELCOME_TEMPLATE.format(
+        city_name=settings.city_name, safety_note=note.format(safety=safety)
+    )
 
 
 def text_message(text: str, quick_reply: QuickReply | None = None) -> TextMessage:

@@ -7,8 +7,8 @@ placeholders in ``str.format`` style so that wording can change without touching
 
 # --- Core: welcome, small talk, answers, errors ------------------------------------
 
-WELCOME = (
-    "友だち追加ありがとうございます。武蔵野市のLINE公式アカウントです。\n"
+WELCOME_TEMPLATE = (
+    "友だち追加ありがとうございます。{city_name}のLINE公式アカウントです。\n"
     "\n"
     "できること\n"
     "1. 市の手続きや施設についての質問に、関係する市のページでお答えします。"
@@ -18,8 +18,22 @@ WELCOME = (
     "3. 防災やイベントなど、選んだ分野のお知らせを受け取れます。"
     "下の「受信設定」から分野を選べます。\n"
     "\n"
+    "{safety_note}\n"
     "受信設定で選んだ分野は、お知らせを届けるためだけに使います。"
     "ブロックすると、このアカウントに保存された設定は削除されます。"
+)
+# The safety sentence of the welcome: new friends start subscribed to the safety
+# category, and with CITYLINE_SAFETY_USES_LINE_BROADCAST its unfiltered
+# broadcasts go to every friend whatever their settings.
+WELCOME_SAFETY_ON = (
+    "「{safety}」のお知らせは、はじめから受け取る設定になっています。"
+    "止めるときは「受信設定」から変更できます。"
+)
+WELCOME_SAFETY_TO_ALL = "「{safety}」のお知らせは、友だち全員にお送りします。"
+# NOTE: the default-city form for callers without settings (webhook.handler);
+# replies.welcome_text builds the welcome for the configured city.
+WELCOME = WELCOME_TEMPLATE.format(
+    city_name="武蔵野市", safety_note=WELCOME_SAFETY_ON.format(safety="防災・安全")
 )
 
 GREETING_REPLY = (
@@ -41,13 +55,25 @@ ANSWER_INTRO = "関係しそうなページです。"
 ANSWER_ALT_TEXT = "関係しそうなページ：{titles}"
 OPEN_PAGE_LABEL = "ページを開く"
 UNTITLED_PAGE = "市のページ"
-FALLBACK_TEXT = (
+# Texts that give the city office to call: format them with city_hall
+# (Settings.city_hall_name) and phone, as replies.contact_text does.
+FALLBACK_TEMPLATE = (
     "申し訳ありません。お答えできるページが見つかりませんでした。"
-    "市役所（電話 {phone}）にお問い合わせください。"
+    "{city_hall}（電話 {phone}）にお問い合わせください。"
 )
-ANSWERER_UNAVAILABLE = (
+ANSWERER_UNAVAILABLE_TEMPLATE = (
     "ただいま質問にお答えできません。時間をおいて送り直すか、"
-    "市役所（電話 {phone}）にお問い合わせください。"
+    "{city_hall}（電話 {phone}）にお問い合わせください。"
+)
+REPORTS_UNAVAILABLE_TEMPLATE = (
+    "LINEでの通報の受付は準備中です。お急ぎの場合は{city_hall}（電話 {phone}）へ"
+    "ご連絡ください。"
+)
+# NOTE: phone-only forms for callers that do not pass the city yet
+# (webhook.answering and webhook.handler); they name no city.
+FALLBACK_TEXT = FALLBACK_TEMPLATE.format(city_hall="市役所", phone="{phone}")
+ANSWERER_UNAVAILABLE = ANSWERER_UNAVAILABLE_TEMPLATE.format(
+    city_hall="市役所", phone="{phone}"
 )
 
 QUICK_REPORT = "通報する"
@@ -65,9 +91,8 @@ LOCATION_WITHOUT_REPORT = (
     "位置情報を受け取りました。不具合の通報は「通報する」から始めてください。"
 )
 UNKNOWN_POSTBACK = "この操作は受け付けられませんでした。もう一度お試しください。"
-REPORTS_UNAVAILABLE = (
-    "LINEでの通報の受付は準備中です。お急ぎの場合は市役所（電話 {phone}）へ"
-    "ご連絡ください。"
+REPORTS_UNAVAILABLE = REPORTS_UNAVAILABLE_TEMPLATE.format(
+    city_hall="市役所", phone="{phone}"
 )
 HANDLING_FAILED = (
     "申し訳ありません。うまく処理できませんでした。時間をおいてもう一度お試しください。"
@@ -259,6 +284,14 @@ RECV_PICK_TITLE = "{attribute}を選んでください"
 RECV_PICK_ALT = "{attribute}を選んでください"
 RECV_DISPLAY_PICK = "{attribute}を「{value}」にする"
 RECV_ATTRIBUTE_SET = "{attribute}を「{value}」にしました。"
+RECV_DELETE_CONFIRM = (
+    "受信設定と任意の回答をすべて削除しますか。"
+    "削除すると、「{safety}」を含め、分野ごとのお知らせが届かなくなります。"
+)
+RECV_DELETE_CONFIRM_YES = "削除する"
+RECV_DELETE_CONFIRM_NO = "削除しない"
+RECV_DISPLAY_DELETE_CONFIRMED = "受信設定をすべて削除する"
+RECV_NOTHING_TO_DELETE = "削除する受信設定と回答はありません。"
 RECV_DELETED = (
     "受信設定と回答をすべて削除しました。分野ごとのお知らせは届かなくなります。"
     "もう一度選ぶときは「受信設定」と送ってください。"
