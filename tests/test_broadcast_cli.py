@@ -305,6 +305,7 @@ def test_outputs_and_logs_lack_user_ids(residents, data_dir, env, fake, caplog):
             "flow=settings&action=toggle&category=gomi&to=on",
             "flow=settings&action=set&attr=area&value=sakai",
             "flow=settings&action=delete",
+            "flow=settings&action=delete&confirmed=1",
         ]
     ):
         flow.handle(

@@ -9,7 +9,7 @@ import pytest
 
 from cityline.db import create_db_engine, sqlite_url
 from webhook import texts
-from webhook.broadcasts.categories import Catalog
+from webhook.broadcasts.categories import Catalog, Choice
 from webhook.broadcasts.flow import SettingsFlow, normalize_text
 from webhook.broadcasts.store import ReceiveSettingsStore
 from webhook.flow import IncomingEvent
@@ -244,28 +244,95 @@ def test_unknown_action_shows_the_card(flow):
     assert card.type == "flex"
 
 
-def test_delete_removes_everything_in_one_action(flow, store):
+def quick_reply_actions(message) -> list[dict]:
+    return [item["action"] for item in as_json(message)["quickReply"]["items"]]
+
+
+def test_delete_asks_before_deleting(flow, store):
+    flow.on_follow(RESIDENT)
+    flow.handle(postback("flow=settings&action=set&attr=gender&value=female"))
+
+    [question] = flow.handle(postback("flow=settings&action=delete"))
+
+    assert question.text == texts.RECV_DELETE_CONFIRM.format(safety="防災・安全")
+    assert store.own_settings(RESIDENT).categories == {"bosai"}
+    assert store.own_settings(RESIDENT).attributes == {"gender": "female"}
+
+
+def test_delete_question_offers_yes_and_no(flow):
+    flow.on_follow(RESIDENT)
+    [question] = flow.handle(postback("flow=settings&action=delete"))
+
+    yes, no = quick_reply_actions(question)
+
+    assert yes["type"] == "postback"
+    assert yes["label"] == texts.RECV_DELETE_CONFIRM_YES
+    assert yes["data"] == "flow=settings&action=delete&confirmed=1"
+    assert yes["displayText"] == texts.RECV_DISPLAY_DELETE_CONFIRMED
+    assert no["label"] == texts.RECV_DELETE_CONFIRM_NO
+    assert no["data"] == "flow=settings&action=show"
+
+
+def test_confirmed_delete_removes_everything(flow, store):
     flow.on_follow(RESIDENT)
     flow.handle(postback("flow=settings&action=toggle&category=gomi&to=on"))
     flow.handle(postback("flow=settings&action=set&attr=gender&value=female"))
 
-    [note] = flow.handle(postback("flow=settings&action=delete"))
+    [note] = flow.handle(postback("flow=settings&action=delete&confirmed=1"))
 
     assert note.text == texts.RECV_DELETED
     assert store.own_settings(RESIDENT).is_empty
 
 
-def test_delete_by_text(flow, store):
+def test_declined_delete_keeps_settings(flow, store):
     flow.on_follow(RESIDENT)
-    [note] = flow.handle(text("受信設定を削除"))
-    assert note.text == texts.RECV_DELETED
+    flow.handle(postback("flow=settings&action=delete"))
+
+    [card] = flow.handle(postback("flow=settings&action=show"))
+
+    assert card.type == "flex"
+    assert store.own_settings(RESIDENT).categories == {"bosai"}
+
+
+def test_delete_by_text_asks_first(flow, store):
+    flow.on_follow(RESIDENT)
+
+    [question] = flow.handle(text("受信設定を削除"))
+
+    assert question.text == texts.RECV_DELETE_CONFIRM.format(safety="防災・安全")
+    assert store.own_settings(RESIDENT).categories == {"bosai"}
+
+
+def test_delete_question_names_renamed_safety(store):
+    catalog = Catalog(categories=(Choice("bosai", "防災"), Choice("gomi", "ごみ")))
+    flow = SettingsFlow(store, catalog)
+    flow.on_follow(RESIDENT)
+
+    [question] = flow.handle(postback("flow=settings&action=delete"))
+
+    assert "「防災」" in question.text
+
+
+def test_delete_with_nothing_stored_needs_no_question(flow, store):
+    [note] = flow.handle(postback("flow=settings&action=delete"))
+    assert note.text == texts.RECV_NOTHING_TO_DELETE
     assert store.own_settings(RESIDENT).is_empty
+
+
+def test_repeated_confirmed_delete_reports_nothing_left(flow, store):
+    flow.on_follow(RESIDENT)
+    flow.handle(postback("flow=settings&action=delete&confirmed=1"))
+
+    [note] = flow.handle(postback("flow=settings&action=delete&confirmed=1"))
+
+    assert note.text == texts.RECV_NOTHING_TO_DELETE
 
 
 def test_delete_mentions_safety_broadcast(store):
     flow = SettingsFlow(store, Catalog(), safety_goes_to_all_friends=True)
-    [note] = flow.handle(postback("flow=settings&action=delete"))
-    assert note.text.endswith(texts.RECV_DELETED_SAFETY_TO_ALL)
+    flow.on_follow(RESIDENT)
+    [note] = flow.handle(postback("flow=settings&action=delete&confirmed=1"))
+    assert note.text == texts.RECV_DELETED + texts.RECV_DELETED_SAFETY_TO_ALL
 
 
 def test_forget_user_deletes_settings(flow, store):

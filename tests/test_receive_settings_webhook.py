@@ -98,6 +98,7 @@ def test_follow_subscribes_to_safety(client, fake, store):
     post(client, [follow_event(RESIDENT)])
     [welcome] = last_reply(fake, 1)
     assert welcome["text"] == texts.WELCOME
+    assert "「防災・安全」のお知らせは、はじめから受け取る設定" in welcome["text"]
     assert store.own_settings(RESIDENT).categories == {"bosai"}
 
 
@@ -135,6 +136,22 @@ def test_postback_toggles_and_confirms_safety(client, fake, store):
     note, _card = last_reply(fake, 4)
     assert note["text"] == texts.RECV_TURNED_OFF.format(category="防災・安全")
     assert store.own_settings(RESIDENT).categories == {"gomi"}
+
+
+def test_delete_by_postback_asks_then_deletes(client, fake, store):
+    post(client, [follow_event(RESIDENT)])
+    last_reply(fake, 1)
+
+    post(client, [postback_event(RESIDENT, "flow=settings&action=delete")])
+    [question] = last_reply(fake, 2)
+    assert question["text"] == texts.RECV_DELETE_CONFIRM.format(safety="防災・安全")
+    assert store.own_settings(RESIDENT).categories == {"bosai"}
+
+    yes = question["quickReply"]["items"][0]["action"]
+    post(client, [postback_event(RESIDENT, yes["data"])])
+    [note] = last_reply(fake, 3)
+    assert note["text"] == texts.RECV_DELETED
+    assert store.own_settings(RESIDENT).is_empty
 
 
 def test_attribute_set_by_postback(client, fake, store):

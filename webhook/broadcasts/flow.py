@@ -9,7 +9,9 @@ The flow takes the text 受信設定 (and close variants such as 配信設定 or
   asks for confirmation, and the confirming button carries ``confirmed=1``.
 - ``action=pick&attr=A``: the options of attribute A (gender, age band, area).
 - ``action=set&attr=A&value=V``: store the answer; ``value=none`` is 回答しない.
-- ``action=delete``: delete every setting and answer at once.
+- ``action=delete[&confirmed=1]``: delete every setting and answer at once. Without
+  ``confirmed=1`` it first asks, with quick-reply buttons, unless nothing is
+  stored; the text 受信設定を削除 asks in the same way.
 
 Settings are shown only in a one-to-one chat with the resident they belong to, and
 never in a group or room. New friends start with the safety category only
@@ -38,6 +40,7 @@ from webhook.broadcasts.store import ReceiveSettingsStore
 from webhook.broadcasts.views import (
     FLOW_NAME,
     NO_ANSWER_KEY,
+    delete_confirmation,
     option_picker,
     safety_confirmation,
     settings_card,
@@ -109,7 +112,7 @@ class SettingsFlow:
         if action == "set":
             return self._set(user_id, params.get("attr", ""), params.get("value", ""))
         if action == "delete":
-            return self._delete(user_id)
+            return self._delete(user_id, confirmed=params.get("confirmed") == "1")
         return [self._card(user_id)]
 
     def on_follow(self, user_id: str) -> None:
@@ -181,9 +184,14 @@ class SettingsFlow:
         )
         return [TextMessage(text=note), self._card(user_id)]
 
-    def _delete(self, user_id: str) -> list[Message]:
+    def _delete(self, user_id: str, *, confirmed: bool) -> list[Message]:
+        stored = not self._store.own_settings(user_id).is_empty
+        if stored and not confirmed:
+            return [delete_confirmation(self._catalog)]
+        # Runs even when nothing is stored, because it also removes the user id
+        # from broadcast chunks not yet attempted.
         self._store.delete_resident(user_id)
-        note = texts.RECV_DELETED
+        note = texts.RECV_DELETED if stored else texts.RECV_NOTHING_TO_DELETE
         if self._safety_goes_to_all_friends:
             note += texts.RECV_DELETED_SAFETY_TO_ALL
         return [TextMessage(text=note)]

@@ -20,12 +20,14 @@ from linebot.v3.messaging import (
     Message,
     PostbackAction,
     TemplateMessage,
+    TextMessage,
 )
 
 from webhook import texts
 from webhook.broadcasts.categories import ATTRIBUTES, Catalog, Choice
 from webhook.broadcasts.store import ResidentSettings
 from webhook.limits import MAX_ALT_TEXT_UNITS, truncate
+from webhook.replies import postback_item, quick_reply
 
 FLOW_NAME = "settings"
 NO_ANSWER_KEY = "none"
@@ -136,6 +138,28 @@ def safety_confirmation(category: Choice) -> Message:
                     displayText=texts.RECV_SAFETY_CONFIRM_NO,
                 ),
             ],
+        ),
+    )
+
+
+def delete_confirmation(catalog: Catalog) -> TextMessage:
+    """Build the question asked before every setting and answer is deleted.
+
+    Its quick reply has 削除する, which posts ``action=delete&confirmed=1``, and
+    削除しない, which shows the settings card again.
+    """
+    question = texts.RECV_DELETE_CONFIRM.format(safety=catalog.safety.name)
+    return TextMessage(
+        text=question,
+        quickReply=quick_reply(
+            [
+                postback_item(
+                    texts.RECV_DELETE_CONFIRM_YES,
+                    postback_data("delete", confirmed="1"),
+                    texts.RECV_DISPLAY_DELETE_CONFIRMED,
+                ),
+                postback_item(texts.RECV_DELETE_CONFIRM_NO, postback_data("show")),
+            ]
         ),
     )
 
