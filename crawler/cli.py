@@ -12,7 +12,7 @@ import click
 
 from cityline.settings import Settings
 from crawler.config import CrawlConfig
-from crawler.crawl import crawl_site
+from crawler.crawl import CrawlSummary, crawl_site
 from crawler.errors import PageStoreError, TooManyRemovalsError
 from crawler.hosts import HostSelection, host_selection, keep_selection
 from crawler.progress import Progress
@@ -88,22 +88,24 @@ _DEFAULTS = CrawlConfig()
     "--refetch",
     is_flag=True,
     help="Fetch every stored page without If-None-Match and If-Modified-Since, so "
-    "that each is extracted again (applies to this run only).",
+    "that each is extracted again, and fetch every alias URL (redirect, canonical "
+    "or duplicate) again (applies to this run only).",
 )
 @click.option(
     "--max-removed-share",
     type=click.FloatRange(min=0, max=1),
     default=_DEFAULTS.max_removed_share,
     show_default=True,
-    help="Maximum share (0 to 1) of the stored pages one crawl may mark removed. "
-    f"Above it, and with at least {_DEFAULTS.min_removals_checked} pages gone, "
-    "the crawl keeps every page, skips the index rebuild and exits with status 2.",
+    help="Maximum share (0 to 1) of the stored pages one crawl may mark removed "
+    "or merge into other pages. Above it, and with at least "
+    f"{_DEFAULTS.min_removals_checked} such pages, the crawl leaves the stored "
+    "pages as they were, skips the index rebuild and exits with status 2.",
 )
 @click.option(
     "--allow-removals",
     is_flag=True,
-    help="Mark every page found gone removed, however many (sets "
-    "--max-removed-share to 1).",
+    help="Mark every page found gone removed and merge every duplicate, however "
+    "many (sets --max-removed-share to 1).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option(
@@ -152,16 +154,28 @@ def crawl(
         click.echo(json.dumps(summary.to_json(), ensure_ascii=False))
     else:
         click.echo(summary.format())
-    if summary.removals_held:
-        raise TooManyRemovalsError(
-            f"{summary.removals_held} stored pages were found gone (404, 410 or "
-            f"noindex), over --max-removed-share={config.max_removed_share:g}; "
-            "every page was kept and the index was not rebuilt. If the site is "
-            "down, crawl again later; if the pages are really gone, run again "
-            "with --allow-removals or a higher --max-removed-share"
-        )
+    if summary.held:
+        raise TooManyRemovalsError(_held_message(summary, config))
     if not no_index:
         _build_index(settings, echo=not as_json)
+
+
+def _held_message(summary: CrawlSummary, config: CrawlConfig) -> str:
+    """Return the error for a crawl that the removal guard kept from changing pages."""
+    merged = (
+        f" and {summary.merges_held} were merged into other pages (same content, "
+        "a canonical link or a redirect)"
+        if summary.merges_held
+        else ""
+    )
+    return (
+        f"{summary.removals_held} stored pages were found gone (404, 410, noindex "
+        f"or a soft 404){merged}, over --max-removed-share="
+        f"{config.max_removed_share:g}; the stored pages were left as they were "
+        "before this crawl and the index was not rebuilt. If the site is down or "
+        "in maintenance, crawl again later; if the pages are really gone or "
+        "merged, run again with --allow-removals or a higher --max-removed-share"
+    )
 
 
 def _build_index(settings: Settings, echo: bool) -> None:
@@ -335,7 +349,11 @@ def _remove_hosts(
     ``no_index``, when no live page would be left to index.
     """
     path = settings.pages_db_path
-    with PageStore.open_existing(path) as store:
+    opened = PageStore.open_existing(path)
+    if confirm:
+        opened.close()
+        opened = PageStore.open(path)
+    with opened as store:
         # Only a removal needs the writer lock, which keeps crawls out until the
         # transaction ends.
         lock = writer_lock(path) if confirm else contextlib.nullcontext()

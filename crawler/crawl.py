@@ -12,6 +12,25 @@ conditional headers, so a 304 cannot keep the fields an older extractor produced
 The frontier lives in the store. A crawl that is interrupted leaves its run
 unfinished, and the next crawl from the same start URL resumes it: URLs already
 handled keep their outcome and only queued ones are fetched.
+
+Guards against a site that is down while it answers 200 (see :class:`CrawlSummary`
+for what they report):
+
+- Soft 404 probe: before the store is opened, the crawl fetches one random URL of
+  the start host that no site links to. When that returns an HTML page with status
+  200, the site sends its "not found" or maintenance page for URLs that do not
+  exist, and any fetched page with the same title and text is handled as a 404.
+  A start page with that content ends the crawl with StartPageError.
+- Removal guard: the stored pages this run found gone (404, 410, noindex or a soft
+  404) and those it merged into another page (same content, a canonical link or a
+  redirect) count as lost. When more than ``max_removed_share`` of the pages stored
+  before the run are lost, the run restores the pages, aliases and file links it
+  started with (``PageStore.settle_run``), so it changes nothing in them.
+- Alias re-checks: a URL stored as an alias (an old URL that redirects, or a
+  duplicate) is not queued from links or sitemaps. It is fetched again with
+  ``refetch``, and a duplicate or canonical alias is also fetched again when its
+  target page changes or is found gone in this run, so that pages merged while
+  the site was broken come back once it recovers.
 """
 
 from __future__ import annotations
@@ -20,6 +39,7 @@ import asyncio
 import hashlib
 import heapq
 import logging
+import secrets
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -79,6 +99,10 @@ class CrawlSummary:
     ``unconditional`` counts the stored pages this call fetched without conditional
     headers, and ``unconditional_reason`` gives the reason: they were extracted by
     another extractor version, or ``refetch`` was requested.
+    ``merged`` counts the pages stored before the run that it merged into another
+    page (they became aliases, see ``PageStore.collapsed_pages``). ``merges_held``
+    is that count when the run kept every page because of the removal guard, and
+    then ``merged`` is 0. ``rechecked_aliases`` counts the alias URLs queued again.
     """
 
     start_url: str
@@ -97,12 +121,20 @@ class CrawlSummary:
     resumed: bool = False
     stopped_at_max_pages: bool = False
     removals_held: int = 0
+    merged: int = 0
+    merges_held: int = 0
+    rechecked_aliases: int = 0
     max_removed_share: float = 1.0
     outside_scope: int = 0
     allowed_prefixes: tuple[str, ...] = ()
     unconditional: int = 0
     unconditional_reason: str | None = None
     failures: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def held(self) -> bool:
+        """Whether the removal guard kept every page as it was before the run."""
+        return bool(self.removals_held or self.merges_held)
 
     def to_json(self) -> dict:
         """Return the summary as the JSON object ``cityline crawl --json`` prints."""
@@ -144,10 +176,23 @@ class CrawlSummary:
                 "are (outside this crawl's scope: not fetched, not removed); "
                 f"{self._removal_command()} lists them for removal"
             )
-        if self.removals_held:
+        if self.merged:
             lines.append(
-                f"  kept {self.removals_held} pages found gone, over the limit of "
-                f"{self.max_removed_share:.0%} of the stored pages"
+                f"  merged {self.merged} stored pages into other pages (same content, "
+                "a canonical link or a redirect)"
+            )
+        if self.rechecked_aliases:
+            lines.append(f"  fetched {self.rechecked_aliases} alias URLs again")
+        if self.held:
+            merges = (
+                f" and {self.merges_held} pages merged into other pages"
+                if self.merges_held
+                else ""
+            )
+            lines.append(
+                f"  kept {self.removals_held} pages found gone{merges}, over the "
+                f"limit of {self.max_removed_share:.0%} of the stored pages; the "
+                "stored pages are as they were before this crawl"
             )
         for url, reason in self.failures:
             lines.append(f"  failed: {url}: {reason}")
@@ -204,6 +249,10 @@ class Crawl:
         self.heap: list[tuple[int, int, str]] = []
         self.pattern_counts: Counter[str] = Counter()
         self.known_aliases: set[str] = set()
+        self.recheckable: dict[str, list[str]] = {}
+        self.rechecked = 0
+        self.soft_404_hash: str | None = None
+        self.soft_404_url: str | None = None
         self.seq = 0
         self.fetched = 0
         self.in_flight = 0
@@ -221,6 +270,7 @@ class Crawl:
             for prefix in self.config.allowed_prefixes:
                 await self._load_robots(prefix, required=False)
             start_result, final_start = await self._fetch_start_page()
+            self.soft_404_hash = await self._probe_soft_404(start_result, final_start)
 
             with writer_lock(self.settings.pages_db_path):
                 return await self._crawl(started, start_result, final_start)
@@ -244,32 +294,40 @@ class Crawl:
             self.store.close()
             raise
         self.progress.close()
-        removals_held = self._settle_removals()
-        self.store.finish_run(self.run_id, time.monotonic() - started)
-        summary = self._summary(resumed, removals_held)
+        gone, merged, keep = self._lost_pages()
+        self.store.settle_run(self.run_id, time.monotonic() - started, keep=keep)
+        summary = self._summary(resumed, gone, merged, keep)
         self.store.close()
         return summary
 
-    def _settle_removals(self) -> int:
-        """Mark the pages this run found gone removed, unless too many are gone.
+    def _lost_pages(self) -> tuple[int, int, bool]:
+        """Return (gone, merged, keep) for the pages stored before this run.
 
-        Returns the number of gone pages kept live because they exceed
-        ``config.max_removed_share`` of the stored pages in the crawl's scope, or 0
-        when they were marked removed.
+        ``gone`` counts the pages found gone, ``merged`` those merged into another
+        page, and ``keep`` is true when the two together exceed
+        ``config.max_removed_share`` of the pages in the crawl's scope that were
+        stored before the run. A run resumed from an older release has no snapshot
+        of those pages: it counts the gone pages against the pages stored now.
         """
-        pending = len(self.store.pending_removals(self.run_id))
-        stored = sum(1 for url in self.store.known_urls() if self._in_scope(url))
-        if not self.config.removals_exceed_limit(pending, stored):
-            self.store.apply_removals(self.run_id)
-            return 0
-        logger.info(
-            "kept %d of %d stored pages that this crawl found gone, over the limit "
-            "of %.0f%%",
-            pending,
-            stored,
-            self.config.max_removed_share * 100,
-        )
-        return pending
+        gone = len(self.store.pending_removals(self.run_id))
+        if self.store.has_snapshot(self.run_id):
+            before = [u for u in self.store.snapshot_urls() if self._in_scope(u)]
+            merged = len(self.store.collapsed_pages(before))
+            stored = len(before)
+        else:
+            merged = 0
+            stored = sum(1 for url in self.store.known_urls() if self._in_scope(url))
+        keep = self.config.removals_exceed_limit(gone + merged, stored)
+        if keep:
+            logger.warning(
+                "keeping the %d stored pages as they were: this crawl found %d gone "
+                "and merged %d into other pages, over the limit of %.0f%%",
+                stored,
+                gone,
+                merged,
+                self.config.max_removed_share * 100,
+            )
+        return gone, merged, keep
 
     async def _fetch_start_page(self, moved: bool = False) -> tuple[FetchResult, str]:
         url = self.start_url
@@ -322,12 +380,61 @@ class Crawl:
             )
         return result, result.final_url
 
+    async def _probe_soft_404(
+        self, start_result: FetchResult, final_start: str
+    ) -> str | None:
+        """Fetch a random URL of the start host; return its content hash if 200 HTML.
+
+        A page returned with status 200 for a URL that no page has is a soft 404
+        page. Returns None when the probe URL returns anything else, redirects to
+        the start page (a site that sends unknown URLs home) or is disallowed by
+        robots.txt. Raises StartPageError when the start page has the same title
+        and text as the probe, as during maintenance.
+        """
+        # NOTE: a soft 404 page that quotes the requested URL has other content for
+        # every URL, so the probe does not find it; the removal guard still counts
+        # the pages it replaces.
+        probe = urljoin(final_start, f"/{_PROBE_PREFIX}{secrets.token_hex(8)}.html")
+        if not self._robots_for(probe).allows(probe):
+            return None
+        result = await self.fetcher.fetch(probe, check_hop=self._hop_reason)
+        if result.error is not None or result.status != 200 or not result.is_html:
+            return None
+        if result.final_url == final_start:
+            return None
+        content_type = result.headers.get("content-type")
+        _decoded, probed = await asyncio.to_thread(
+            _parse, result.body, content_type, result.final_url
+        )
+        probe_hash = _content_hash(probed)
+        start_type = start_result.headers.get("content-type")
+        _decoded, start = await asyncio.to_thread(
+            _parse, start_result.body, start_type, final_start
+        )
+        if _content_hash(start) == probe_hash:
+            raise StartPageError(
+                f"start page {final_start!r} has the same title and text "
+                f"({start.title!r}) as {probe!r}, a URL that does not exist, so the "
+                "site sends one page for every URL, as during maintenance; crawl "
+                "again when the site is back"
+            )
+        logger.info(
+            "%s, a URL that does not exist, returned HTTP 200 with the page %r; "
+            "pages with the same title and text are handled as not found (soft 404)",
+            probe,
+            probed.title,
+        )
+        self.soft_404_url = probe
+        return probe_hash
+
     async def _begin(self, final_start: str) -> bool:
         """Resume the unfinished run of this start URL, or begin a new run."""
         unfinished = self.store.unfinished_run()
-        # NOTE: aliases are never fetched again, so an old URL that the site later
-        # turns back into a page of its own stays hidden until its alias is deleted.
-        self.known_aliases = set(self.store.aliases())
+        aliases = self.store.aliases()
+        self.known_aliases = set(aliases)
+        for alias_url, (target, reason) in aliases.items():
+            if reason in ("duplicate", "canonical"):
+                self.recheckable.setdefault(target, []).append(alias_url)
         if unfinished is not None and unfinished[1] == self.start_url:
             self.run_id = unfinished[0]
             for row in self.store.frontier_rows(self.run_id):
@@ -357,13 +464,16 @@ class Crawl:
         for url in self.store.known_urls():
             if self._in_scope(url):
                 seeds.append((url, 0, "known"))
+        if self.refetch:
+            seeds.extend((url, 0, "alias") for url in sorted(aliases))
         added = []
         for url, depth, source in seeds:
-            if url in self.entries:
+            if url in self.entries or not self._in_scope(url):
                 continue
-            if url in self.known_aliases and source != "start":
+            if url in self.known_aliases and source not in ("start", "alias"):
                 continue
             added.append(self._add(url, depth, source, None))
+        self.rechecked = sum(1 for entry in added if entry.source == "alias")
         self.run_id = self.store.start_run(self.start_url, added)
         logger.info("crawl of %s seeded with %d URLs", self.start_url, len(added))
         return False
@@ -476,11 +586,7 @@ class Crawl:
             )
             return
         if status in (404, 410):
-            if stored is not None and not stored.removed:
-                state = "removed" if final == url else "redirect"
-                self._record(url, state, removed_url=final, status=status)
-            else:
-                self._record(url, "failed", reason=f"HTTP {status}")
+            self._record_gone(entry, final, stored, status, f"HTTP {status}")
             return
         if status != 200:
             self._record(url, "failed", reason=f"HTTP {status}")
@@ -496,6 +602,11 @@ class Crawl:
         decoded, extracted = await asyncio.to_thread(
             _parse, result.body, result.headers.get("content-type"), final
         )
+        content_hash = _content_hash(extracted)
+        if content_hash == self.soft_404_hash:
+            reason = f"soft 404: the same page as {self.soft_404_url}"
+            self._record_gone(entry, final, stored, 404, reason)
+            return
         page_url = final
         canonical = extracted.canonical_url
         if (
@@ -511,7 +622,6 @@ class Crawl:
                 return
             stored = self._stored(canonical)
 
-        content_hash = _content_hash(extracted)
         links, files = self._follow(
             entry, extracted.links, extracted.nofollow, page_url
         )
@@ -535,6 +645,7 @@ class Crawl:
             state, changed_at = "new", now
         elif stored.removed or stored.content_hash != content_hash:
             state, changed_at = "changed", now
+            links += self._recheck_aliases(page_url, entry.depth)
         else:
             state, changed_at = "unchanged", stored.changed_at
         page = StoredPage(
@@ -593,6 +704,43 @@ class Crawl:
             enqueue=links,
             done=[*done, (page_url, state)],
         )
+
+    def _record_gone(
+        self,
+        entry: FrontierEntry,
+        final: str,
+        stored: StoredPage | None,
+        status: int,
+        reason: str,
+    ) -> None:
+        """Record a URL that returned ``status`` 404 or 410, or a soft 404 page."""
+        url = entry.url
+        if stored is None or stored.removed:
+            self._record(url, "failed", reason=reason)
+            return
+        state = "removed" if final == url else "redirect"
+        rechecks = self._recheck_aliases(final, entry.depth)
+        self._record(url, state, removed_url=final, status=status, enqueue=rechecks)
+
+    def _recheck_aliases(self, target: str, depth: int) -> list[FrontierEntry]:
+        """Queue the duplicate and canonical aliases of ``target`` again.
+
+        Called when ``target`` changed or is gone, since the URLs that had its
+        content may have other content now.
+        """
+        entries = []
+        for alias_url in self.recheckable.pop(target, []):
+            if alias_url in self.entries or not self._in_scope(alias_url):
+                continue
+            entries.append(self._add(alias_url, depth, "alias", None))
+        if entries:
+            logger.info(
+                "fetching %d aliases of %s again, because it changed or is gone",
+                len(entries),
+                target,
+            )
+        self.rechecked += len(entries)
+        return entries
 
     def _follow(
         self,
@@ -830,15 +978,20 @@ class Crawl:
             logger.info("sitemap %s lists %d URLs", sitemap_url, len(sitemap.pages))
         return pages
 
-    def _summary(self, resumed: bool, removals_held: int) -> CrawlSummary:
+    def _summary(
+        self, resumed: bool, gone: int, merged: int, keep: bool
+    ) -> CrawlSummary:
         counts = self.store.outcome_counts(self.run_id)
         summary = CrawlSummary(
             start_url=self.start_url,
             new=counts.get("new", 0),
             changed=counts.get("changed", 0),
             unchanged=counts.get("unchanged", 0),
-            removed=0 if removals_held else counts.get("removed", 0),
-            removals_held=removals_held,
+            removed=0 if keep else counts.get("removed", 0),
+            removals_held=gone if keep else 0,
+            merged=0 if keep else merged,
+            merges_held=merged if keep else 0,
+            rechecked_aliases=self.rechecked,
             max_removed_share=self.config.max_removed_share,
             failed=counts.get("failed", 0),
             robots_skipped=counts.get("robots", 0),
@@ -859,6 +1012,10 @@ class Crawl:
         )
         summary.seconds = self.store.run_seconds(self.run_id)
         return summary
+
+
+# The start of the probe path that _probe_soft_404 fetches, a random hex follows.
+_PROBE_PREFIX = "cityline-soft-404-check-"
 
 
 def _parse(body: bytes, content_type: str | None, url: str):

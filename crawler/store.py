@@ -17,6 +17,13 @@ Tables (component ``pages``):
 - ``page_files``: PDF and other files linked from pages (not downloaded).
 - ``crawl_runs`` and ``crawl_frontier``: the current crawl and its queue, with the
   outcome of every URL it handled.
+- ``crawl_snapshots`` and the ``crawl_snapshot_*`` tables: a copy of ``pages``,
+  ``page_aliases`` and ``page_files`` taken when a crawl run starts. A run whose
+  losses exceed the removal guard restores that copy when it settles, so that it
+  leaves the pages as they were before it (see :meth:`PageStore.settle_run`).
+
+:meth:`PageStore.open` may create and migrate the file. :meth:`PageStore.open_existing`
+opens it read-only, for the commands that only read it.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ import contextlib
 import fcntl
 import json
 import logging
+import sqlite3
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -41,6 +49,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    create_engine,
+    event,
     false,
     func,
     or_,
@@ -50,8 +60,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 
-from cityline.db import create_db_engine, ensure_schema, sqlite_url
-from cityline.errors import CitylineError, DataDirError
+from cityline.db import (
+    SQLITE_BUSY_TIMEOUT_MS,
+    create_db_engine,
+    ensure_schema,
+    sqlite_url,
+)
+from cityline.errors import CitylineError, DataDirError, SchemaVersionError
 from crawler.errors import PageStoreError
 from crawler.urls import origin
 
@@ -133,6 +148,30 @@ frontier_table = Table(
     Column("state", String, nullable=False, default="queued"),
     Column("reason", Text),
 )
+
+
+def _snapshot_table(name: str, source: Table) -> Table:
+    """Return a table with the columns and primary key of ``source``, no indexes."""
+    columns = [
+        Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
+        for c in source.columns
+    ]
+    return Table(name, metadata, *columns)
+
+
+# The run whose snapshot the crawl_snapshot_* tables contain; at most one row.
+snapshots_table = Table(
+    "crawl_snapshots",
+    metadata,
+    Column("run_id", Integer, primary_key=True),
+    Column("taken_at", String, nullable=False),
+)
+SNAPSHOTS = (
+    (pages_table, _snapshot_table("crawl_snapshot_pages", pages_table)),
+    (aliases_table, _snapshot_table("crawl_snapshot_aliases", aliases_table)),
+    (files_table, _snapshot_table("crawl_snapshot_files", files_table)),
+)
+snapshot_pages_table = SNAPSHOTS[0][1]
 
 # Outcomes that end a frontier row; "queued" rows are still to be fetched.
 OUTCOMES = (
@@ -373,6 +412,122 @@ def _has_extractor_version(engine: Engine) -> bool:
     return any(column[1] == "extractor_version" for column in columns)
 
 
+def _copy_tables(connection, pairs) -> None:
+    """Replace the rows of each target table by those of its source table.
+
+    ``pairs`` are (source, target) tables with the same column names.
+    """
+    for source, target in pairs:
+        names = [column.name for column in target.columns]
+        connection.execute(target.delete())
+        columns = [source.c[name] for name in names]
+        connection.execute(target.insert().from_select(names, select(*columns)))
+
+
+# SQLite result codes of a read-only connection that cannot create the -shm file.
+_NO_SHM_CODES = ("SQLITE_READONLY", "SQLITE_CANTOPEN")
+
+
+def _read_only_engine(path: Path) -> Engine:
+    """Return an engine whose connections open ``path`` with SQLite's ``mode=ro``.
+
+    SQLite reads a WAL file only through its ``-shm`` file, which it cannot create
+    in a read-only folder. A connection then opens the file as ``immutable``, which
+    needs no ``-shm`` file, since no process can write to such a folder either.
+    """
+    uri = Path(path).resolve().as_uri()
+    # NOTE: a process with more rights (another user, root) writing the file while
+    # an immutable connection reads it is not seen, and such a read may fail.
+
+    def connect() -> sqlite3.Connection:
+        connection = sqlite3.connect(
+            f"{uri}?mode=ro", uri=True, check_same_thread=False
+        )
+        connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        try:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError as exc:
+            if not exc.sqlite_errorname.startswith(_NO_SHM_CODES):
+                raise
+            connection.close()
+            logger.debug("opening %s as immutable: its folder is read-only", path)
+            return sqlite3.connect(
+                f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False
+            )
+        return connection
+
+    return create_engine("sqlite://", creator=connect)
+
+
+def _check_read_only_schema(engine: Engine, path: Path) -> None:
+    """Raise unless ``path`` is a page store at SCHEMA_VERSION with extractor versions.
+
+    Raises PageStoreError for a file that is no page store, SchemaVersionError for
+    another schema version or a store that still lacks ``extractor_version``.
+    """
+    try:
+        with engine.connect() as connection:
+            tables = set(
+                connection.exec_driver_sql(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                ).scalars()
+            )
+            version = None
+            if "schema_versions" in tables:
+                version = connection.exec_driver_sql(
+                    "SELECT version FROM schema_versions WHERE component = ?",
+                    (COMPONENT,),
+                ).scalar_one_or_none()
+    except OperationalError as exc:
+        raise DataDirError(
+            f"page store {str(path)!r} cannot be opened for reading ({exc.orig}); "
+            "check that the file and its folder are readable"
+        ) from exc
+    if version is None or pages_table.name not in tables:
+        raise PageStoreError(
+            f"{str(path)!r} is not a cityline page store; check --data-dir, or move "
+            "the file away and run `cityline crawl URL`"
+        )
+    if version != SCHEMA_VERSION:
+        raise SchemaVersionError(
+            f"page store {str(path)!r} has pages schema version {version}, but this "
+            f"cityline uses {SCHEMA_VERSION}; use a new data dir or the cityline "
+            "release that wrote it"
+        )
+    if not _has_extractor_version(engine):
+        raise SchemaVersionError(
+            f"page store {str(path)!r} predates extractor versions, and a read-only "
+            "open cannot add the column; run `cityline crawl URL` once on a "
+            "writable data dir"
+        )
+
+
+# SQLite result codes of a file whose pages are damaged or that is no database.
+_DAMAGED_CODES = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+
+
+def _name_damaged_file(engine: Engine, path: Path) -> None:
+    """Make every query on ``engine`` raise PageStoreError naming a damaged ``path``.
+
+    The SQLite driver reports damaged inner pages (``database disk image is
+    malformed``) without the file name, and a damaged page may be reached only by a
+    later query, long after the file was opened.
+    """
+
+    def rewrite(context) -> None:
+        original = context.original_exception
+        code = getattr(original, "sqlite_errorname", "")
+        if not code.startswith(_DAMAGED_CODES):
+            return
+        raise PageStoreError(
+            f"page store {str(path)!r} is damaged ({original}); restore it from a "
+            "backup, or move it away and run `cityline crawl URL`, which fetches "
+            "every page again"
+        ) from original
+
+    event.listen(engine, "handle_error", rewrite)
+
+
 class PageStore:
     """Access to the page store file. Open it with :meth:`open`.
 
@@ -386,7 +541,7 @@ class PageStore:
 
     @classmethod
     def open(cls, path: Path) -> PageStore:
-        """Open the store at ``path``, creating the file and tables if missing.
+        """Open the store at ``path`` for writing, creating the file and tables.
 
         A store written before extractor versions were recorded gets the
         ``extractor_version`` column, 1 on every page. Raises DataDirError when the
@@ -394,23 +549,34 @@ class PageStore:
         by another schema version.
         """
         engine = create_db_engine(sqlite_url(Path(path)))
+        _name_damaged_file(engine, Path(path))
         ensure_schema(engine, COMPONENT, metadata, SCHEMA_VERSION)
         _add_extractor_version_column(engine)
         return cls(engine, Path(path))
 
     @classmethod
     def open_existing(cls, path: Path) -> PageStore:
-        """Open the store at ``path`` for reading, as :meth:`open` does.
+        """Open the store at ``path`` read-only; it writes nothing to the data dir.
 
-        Raises PageStoreError, creating nothing, when ``path`` is not a file, as in
-        a data dir that no crawl has written to.
+        Works on a read-only copy of the data dir too. Raises PageStoreError when
+        ``path`` is not a file, as in a data dir that no crawl has written to, or
+        is not a page store, and SchemaVersionError when it was written by another
+        schema version or predates extractor versions.
         """
-        if not Path(path).is_file():
+        path = Path(path)
+        if not path.is_file():
             raise PageStoreError(
                 f"no page store at {str(path)!r}; run `cityline crawl URL` first, or "
                 "check --data-dir"
             )
-        return cls.open(path)
+        engine = _read_only_engine(path)
+        _name_damaged_file(engine, path)
+        try:
+            _check_read_only_schema(engine, path)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine, path)
 
     def close(self) -> None:
         """Release the database connections."""
@@ -644,6 +810,28 @@ class PageStore:
                     _on_origins(frontier_table.c.url, origins)
                 )
             )
+            # A resumed crawl that restores its snapshot must not bring them back.
+            snapshot_pages, snapshot_aliases, snapshot_files = (
+                copy for _table, copy in SNAPSHOTS
+            )
+            connection.execute(
+                snapshot_pages.delete().where(
+                    _on_origins(snapshot_pages.c.url, origins)
+                )
+            )
+            connection.execute(
+                snapshot_aliases.delete().where(
+                    or_(
+                        _on_origins(snapshot_aliases.c.url, origins),
+                        _on_origins(snapshot_aliases.c.target_url, origins),
+                    )
+                )
+            )
+            connection.execute(
+                snapshot_files.delete().where(
+                    _on_origins(snapshot_files.c.page_url, origins)
+                )
+            )
         logger.info(
             "removed the rows of %s from %s: pages %d, aliases %d, file links %d, "
             "frontier URLs %d",
@@ -708,8 +896,10 @@ class PageStore:
     def start_run(self, start_url: str, seeds: list[FrontierEntry] = ()) -> int:
         """Begin a new crawl run with ``seeds`` queued; return its id.
 
-        The frontier of earlier runs is dropped. One transaction covers it all, so
-        an interrupted start leaves either no new run or one with every seed.
+        The frontier of earlier runs is dropped, and the pages, aliases and file
+        links are copied to the snapshot tables for :meth:`settle_run`. One
+        transaction covers it all, so an interrupted start leaves either no new run
+        or one with every seed and its snapshot.
         """
         with self.engine.begin() as connection:
             connection.execute(frontier_table.delete())
@@ -718,11 +908,83 @@ class PageStore:
             )
             run_id = result.inserted_primary_key[0]
             self._enqueue(connection, run_id, seeds)
+            _copy_tables(connection, SNAPSHOTS)
+            connection.execute(snapshots_table.delete())
+            connection.execute(
+                snapshots_table.insert().values(run_id=run_id, taken_at=utc_now())
+            )
             return run_id
 
-    def finish_run(self, run_id: int, seconds: float) -> None:
-        """Mark a crawl run finished, adding ``seconds`` to its duration."""
+    def has_snapshot(self, run_id: int) -> bool:
+        """Return whether the snapshot tables contain the state before run ``run_id``.
+
+        A run that an older release started and this one resumes has none.
+        """
+        with self.engine.connect() as connection:
+            return self._snapshot_of(connection, run_id)
+
+    def snapshot_urls(self) -> list[str]:
+        """Return the URLs of the pages that were live when the snapshot was taken."""
+        with self.engine.connect() as connection:
+            return list(
+                connection.execute(
+                    select(snapshot_pages_table.c.url)
+                    .where(snapshot_pages_table.c.removed.is_(False))
+                    .order_by(snapshot_pages_table.c.url)
+                ).scalars()
+            )
+
+    def collapsed_pages(self, before: Collection[str]) -> list[tuple[str, str]]:
+        """Return (URL, target) of the ``before`` pages now merged into another page.
+
+        ``before`` are the URLs of the pages that were live when the run started. A
+        page is merged when its URL is now an alias (redirect, canonical or
+        duplicate) and no page of its own. A target that was no page before the
+        run is where one page moved to, so one of the URLs aliasing it, the first
+        by URL, is a move and is left out. The others lost their page to it.
+        """
+        before = set(before)
+        with self.engine.connect() as connection:
+            live = set(
+                connection.execute(
+                    select(pages_table.c.url).where(pages_table.c.removed.is_(False))
+                ).scalars()
+            )
+            aliases = connection.execute(
+                select(aliases_table.c.url, aliases_table.c.target_url).order_by(
+                    aliases_table.c.url
+                )
+            ).fetchall()
+        by_target: dict[str, list[str]] = {}
+        for url, target in aliases:
+            if url in before and url not in live:
+                by_target.setdefault(target, []).append(url)
+        collapsed = []
+        for target, urls in by_target.items():
+            merged = urls if target in before else urls[1:]
+            collapsed.extend((url, target) for url in merged)
+        return sorted(collapsed)
+
+    def settle_run(self, run_id: int, seconds: float, *, keep: bool) -> None:
+        """Finish a crawl run, adding ``seconds`` to its duration, in one transaction.
+
+        With ``keep`` false, the pages the run found gone are marked removed (see
+        :meth:`pending_removals`). With ``keep`` true, the pages, aliases and file
+        links are restored from the snapshot the run started with, so the run
+        leaves them as they were before it. A run without a snapshot (one that an
+        older release started) then only leaves its gone pages live. Either way the
+        snapshot is dropped.
+        """
         with self.engine.begin() as connection:
+            if keep:
+                if self._snapshot_of(connection, run_id):
+                    restore = [(copy, table) for table, copy in SNAPSHOTS]
+                    _copy_tables(connection, restore)
+            else:
+                self._apply_removals(connection, run_id)
+            for _table, copy in SNAPSHOTS:
+                connection.execute(copy.delete())
+            connection.execute(snapshots_table.delete())
             connection.execute(
                 runs_table.update()
                 .where(runs_table.c.id == run_id)
@@ -731,6 +993,13 @@ class PageStore:
                     seconds=runs_table.c.seconds + seconds,
                 )
             )
+
+    @staticmethod
+    def _snapshot_of(connection, run_id: int) -> bool:
+        found = connection.execute(
+            select(snapshots_table.c.run_id).where(snapshots_table.c.run_id == run_id)
+        ).first()
+        return found is not None
 
     def add_run_seconds(self, run_id: int, seconds: float) -> None:
         """Add ``seconds`` to the duration of an interrupted run."""
@@ -786,14 +1055,18 @@ class PageStore:
         keep every page when too many are gone at once.
         """
         with self.engine.connect() as connection:
-            rows = connection.execute(
-                select(frontier_table.c.url, frontier_table.c.reason)
-                .join(pages_table, pages_table.c.url == frontier_table.c.url)
-                .where(frontier_table.c.run_id == run_id)
-                .where(frontier_table.c.state == "removed")
-                .where(pages_table.c.removed.is_(False))
-                .order_by(frontier_table.c.seq)
-            ).fetchall()
+            return self._pending_removals(connection, run_id)
+
+    @staticmethod
+    def _pending_removals(connection, run_id: int) -> list[tuple[str, int]]:
+        rows = connection.execute(
+            select(frontier_table.c.url, frontier_table.c.reason)
+            .join(pages_table, pages_table.c.url == frontier_table.c.url)
+            .where(frontier_table.c.run_id == run_id)
+            .where(frontier_table.c.state == "removed")
+            .where(pages_table.c.removed.is_(False))
+            .order_by(frontier_table.c.seq)
+        ).fetchall()
         return [(row.url, _removal_status(row.reason)) for row in rows]
 
     def apply_removals(self, run_id: int) -> int:
@@ -801,15 +1074,18 @@ class PageStore:
 
         Returns the number of pages marked.
         """
-        pending = self.pending_removals(run_id)
-        now = utc_now()
         with self.engine.begin() as connection:
-            for url, status in pending:
-                connection.execute(
-                    pages_table.update()
-                    .where(pages_table.c.url == url)
-                    .values(removed=True, status=status, fetched_at=now, changed_at=now)
-                )
+            return self._apply_removals(connection, run_id)
+
+    def _apply_removals(self, connection, run_id: int) -> int:
+        pending = self._pending_removals(connection, run_id)
+        now = utc_now()
+        for url, status in pending:
+            connection.execute(
+                pages_table.update()
+                .where(pages_table.c.url == url)
+                .values(removed=True, status=status, fetched_at=now, changed_at=now)
+            )
         return len(pending)
 
     def enqueue(self, run_id: int, entries: list[FrontierEntry]) -> None:
