@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from cityline.db import create_db_engine
+from cityline.errors import ConfigError
 from cityline.settings import Settings
 from webhook.broadcasts.categories import ATTRIBUTES, Catalog, load_catalog
 from webhook.broadcasts.delivery_log import BroadcastRecord, DeliveryLog
@@ -26,6 +27,13 @@ from webhook.broadcasts.sender import (
 )
 from webhook.broadcasts.store import ReceiveSettingsStore
 from webhook.line_client import LineClient
+
+# The `send` option and the noun for each filter attribute, for error messages.
+FILTER_OPTIONS = {
+    "gender": ("--gender", "gender"),
+    "age_band": ("--age", "age band"),
+    "area": ("--area", "area"),
+}
 
 
 @dataclass
@@ -135,6 +143,8 @@ def send_command(
     }
     request = BroadcastRequest(category, bodies, url or None, filters)
     stores = _open(settings)
+    for attribute, value in filters.items():
+        check_filter(stores.catalog, attribute, value)
     if dry_run:
         outcome = stores.sender(None).dry_run(request)
     else:
@@ -160,6 +170,9 @@ def resume_command(
 ) -> None:
     """Send the pending chunks of BROADCAST_ID, or of every unfinished broadcast."""
     stores = _open(settings)
+    if broadcast_id:
+        # An unknown or cancelled id is an error that needs no access token.
+        stores.sender(None).resumable(broadcast_id)
     client = LineClient(settings)
     try:
         sender = stores.sender(client)
@@ -204,6 +217,8 @@ def log_command(settings: Settings, limit: int, as_json: bool) -> None:
     if as_json:
         _echo_json([_record_json(record) for record in records])
         return
+    if not records:
+        click.echo("no broadcasts in the delivery log")
     for record in records:
         filters = ", ".join(f"{k}={v}" for k, v in record.filters.items()) or "-"
         recipients = _shown(record.recipients, "all friends")
@@ -260,6 +275,21 @@ def stats_command(settings: Settings, as_json: bool) -> None:
         click.echo(f"{name}:")
         for row in rows:
             click.echo(f"  {row['key']:<22} {str(row['count']):>7}  {row['name']}")
+
+
+def check_filter(catalog: Catalog, attribute: str, value: str) -> None:
+    """Raise ConfigError naming the `send` option when ``value`` is not an option.
+
+    ``value`` may be an option's key or its name, as in the catalog.
+    """
+    try:
+        catalog.option(attribute, value)
+    except ConfigError:
+        option, noun = FILTER_OPTIONS[attribute]
+        valid = ", ".join(f"{c.key} ({c.name})" for c in catalog.options(attribute))
+        raise ConfigError(
+            f"{option} {value!r} is not a known {noun}; use one of: {valid}"
+        ) from None
 
 
 def _print_outcome(outcome: BroadcastOutcome, as_json: bool) -> None:

@@ -231,14 +231,23 @@ class BroadcastSender:
         was first attempted more than 24 hours ago, unless ``force`` is set, and
         ConfigError when the broadcast was cancelled.
         """
+        record = self.resumable(broadcast_id)
         client = self._require_client()
+        return self._deliver(record, client, force=force)
+
+    def resumable(self, broadcast_id: str) -> BroadcastRecord:
+        """Return broadcast ``broadcast_id`` if it can be resumed; needs no client.
+
+        Raises BroadcastNotFoundError for an unknown id and ConfigError when the
+        broadcast was cancelled.
+        """
         record = self._log.get(broadcast_id)
         if record.status == "cancelled":
             raise ConfigError(
                 f"broadcast {record.id} was cancelled, so it has no chunks to resume; "
                 "send it again with `cityline broadcast send`"
             )
-        return self._deliver(record, client, force=force)
+        return record
 
     def resume_unfinished(self, *, force: bool = False) -> list[BroadcastOutcome]:
         """Resume every unfinished broadcast, oldest first."""
