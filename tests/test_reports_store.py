@@ -112,6 +112,16 @@ def test_submit_requires_photo_and_location(store):
         store.submit("h1", nowhere, "道路管理課")
 
 
+@pytest.mark.parametrize(
+    ("latitude", "longitude"), [(999.0, 999.0), (35.7, 181.0), (float("nan"), 139.5)]
+)
+def test_submit_rejects_invalid_point(store, latitude, longitude):
+    draft = make_draft(latitude=latitude, longitude=longitude)
+    with pytest.raises(ValueError, match="invalid point"):
+        store.submit("h1", draft, "道路管理課")
+    assert store.list() == []
+
+
 def test_report_fields_round_trip(store):
     draft = make_draft(address="吉祥寺本町1丁目", urgent=True, outside_city=False)
     report, _ = store.submit("h1", draft, "道路管理課")

@@ -77,6 +77,15 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
+def is_valid_point(latitude: float | None, longitude: float | None) -> bool:
+    """Return True for a finite latitude in -90..90 and longitude in -180..180."""
+    if latitude is None or longitude is None:
+        return False
+    if not (math.isfinite(latitude) and math.isfinite(longitude)):
+        return False
+    return -90.0 <= latitude <= 90.0 and -180.0 <= longitude <= 180.0
+
+
 def is_inside_city(latitude: float, longitude: float) -> bool:
     """Return True when the point lies inside the approximate city polygon.
 

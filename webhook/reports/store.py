@@ -424,6 +424,14 @@ def _check_complete(draft: Draft) -> None:
         raise ValueError(f"draft {draft.draft_id} has no photo")
     if not draft.has_location:
         raise ValueError(f"draft {draft.draft_id} has no location")
+    if draft.latitude is not None and not geo.is_valid_point(
+        draft.latitude, draft.longitude
+    ):
+        raise ValueError(
+            f"draft {draft.draft_id} has an invalid point "
+            f"({draft.latitude!r}, {draft.longitude!r}); latitude must be in "
+            "-90..90 and longitude in -180..180"
+        )
 
 
 def _next_receipt_number(connection: Connection, year: int) -> int:
