@@ -561,12 +561,9 @@ class Crawl:
             final_aliases = aliases if result.error_kind == "blocked" else []
             self._record(url, "failed", reason=result.error, aliases=final_aliases)
             return
-        if final != url:
-            if self.states.get(final) not in (None, "queued") or final in (
-                self.known_aliases
-            ):
-                self._record(url, "redirect", aliases=aliases)
-                return
+        if final != url and self._redirect_settled(url, final):
+            self._record(url, "redirect", aliases=aliases)
+            return
         stored = self._stored(final)
         status = result.status
 
@@ -627,9 +624,11 @@ class Crawl:
         )
         done = [(u, "redirect") for u in (final, page_url) if u != url]
 
+        # The fetched URL and the redirect hops become aliases of this page, so
+        # a stored page under one of them is this page, moved: no duplicate.
         duplicate_of = self.store.find_by_hash(
             content_hash,
-            other_than=page_url,
+            other_than={page_url, url, final, *(hop for hop, _ in result.redirects)},
             run_id=self.run_id,
             accept=self._in_scope,
         )
@@ -704,6 +703,17 @@ class Crawl:
             enqueue=links,
             done=[*done, (page_url, state)],
         )
+
+    def _redirect_settled(self, url: str, final: str) -> bool:
+        """Return whether the page at ``final``, where ``url`` redirects, is known.
+
+        It is when this run handled ``final`` already or it is an alias, unless it
+        is an alias of ``url`` itself: the page then moved from ``url`` to
+        ``final``, which must become the page.
+        """
+        if final in self.known_aliases:
+            return self.store.alias_target(final) != url
+        return self.states.get(final) not in (None, "queued")
 
     def _record_gone(
         self,

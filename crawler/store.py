@@ -693,11 +693,11 @@ class PageStore:
     def find_by_hash(
         self,
         content_hash: str,
-        other_than: str,
+        other_than: Collection[str],
         run_id: int | None = None,
         accept: Callable[[str], bool] | None = None,
     ) -> str | None:
-        """Return the URL of a live page with ``content_hash`` other than a URL.
+        """Return the URL of a live page with ``content_hash`` not in ``other_than``.
 
         Pages that run ``run_id`` found gone (see :meth:`pending_removals`) do not
         count, so a page that moved to a new URL is stored there. Neither do URLs
@@ -706,7 +706,7 @@ class PageStore:
         query = (
             select(pages_table.c.url)
             .where(pages_table.c.content_hash == content_hash)
-            .where(pages_table.c.url != other_than)
+            .where(pages_table.c.url.not_in(list(other_than)))
             .where(pages_table.c.removed.is_(False))
         )
         if run_id is not None:

@@ -55,11 +55,13 @@ class FakeSite:
     """A ThreadingHTTPServer on 127.0.0.1 serving the routes a test adds.
 
     A route matches the request's path and query exactly, else its path alone.
-    Unknown paths return 404, ``/robots.txt`` included unless a test adds it.
+    Unknown paths return 404, ``/robots.txt`` included unless a test adds it, or
+    the ``fallback`` route when a test sets one.
     """
 
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
+        self.fallback: Route | None = None
         self.requests: list[Request] = []
         self._lock = threading.Lock()
         site = self
@@ -123,6 +125,12 @@ class FakeSite:
         data = body.encode("utf-8") if isinstance(body, str) else body
         self.routes[path] = Route(status, data, all_headers, responder, delay)
 
+    def serve_unknown_paths(self, body: str, status: int = 200) -> None:
+        """Answer every path without a route with ``body``, as a soft 404 site does."""
+        data = body.encode("utf-8")
+        headers = {"Content-Type": "text/html; charset=utf-8"}
+        self.fallback = Route(status, data, headers)
+
     def page(self, path: str, title: str, body: str = "", **kwargs) -> None:
         """Serve a small HTML page with an h1 and ``body`` inside <main>."""
         self.add(path, html_page(title, body), **kwargs)
@@ -140,6 +148,8 @@ class FakeSite:
         route = self.routes.get(request.path) or self.routes.get(
             urlsplit(request.path).path
         )
+        if route is None:
+            route = self.fallback
         if route is None:
             return 404, {"Content-Type": "text/plain"}, b"not found"
         if route.delay:

@@ -1,0 +1,195 @@
+"""Soft 404 pages and alias re-checks, against a loopback site defined per test."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from crawler.crawl import crawl_site
+from crawler.store import PageStore
+from tests.crawl_site import FAST, FakeSite, html_page, settings_for
+
+NOT_FOUND = html_page("ページが見つかりません", "<p>お探しのページはありません。</p>")
+
+
+def stored(settings) -> dict:
+    with PageStore.open_existing(settings.pages_db_path) as store:
+        return {page.url: page for page in store.iter_pages(include_removed=True)}
+
+
+def aliases(settings) -> dict:
+    with PageStore.open_existing(settings.pages_db_path) as store:
+        return store.aliases()
+
+
+def test_soft_404_link_is_not_stored(tmp_path):
+    settings = settings_for(tmp_path)
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/a.html'>a</a><a href='/gone.html'>x</a>")
+        site.page("/a.html", "ページA", "<p>本文A</p>")
+        site.serve_unknown_paths(NOT_FOUND)
+        summary = crawl_site(settings, site.url("/"), FAST)
+        probes = [p for p in site.paths() if "soft-404-check" in p]
+
+    pages = stored(settings)
+    assert len(probes) == 1
+    assert summary.new == 2
+    assert sorted(pages) == [site.url("/"), site.url("/a.html")]
+    assert summary.failures == [
+        (site.url("/gone.html"), f"soft 404: the same page as {site.url(probes[0])}")
+    ]
+
+
+def test_stored_page_turning_soft_404_is_removed(tmp_path):
+    settings = settings_for(tmp_path)
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/a.html'>a</a><a href='/b.html'>b</a>")
+        site.page("/a.html", "ページA", "<p>本文A</p>")
+        site.page("/b.html", "ページB", "<p>本文B</p>")
+        site.serve_unknown_paths(NOT_FOUND)
+        crawl_site(settings, site.url("/"), FAST)
+        site.add("/b.html", NOT_FOUND)
+        summary = crawl_site(settings, site.url("/"), FAST)
+
+    pages = stored(settings)
+    assert summary.removed == 1
+    assert pages[site.url("/b.html")].removed
+    assert pages[site.url("/b.html")].title == "ページB"
+    assert not pages[site.url("/a.html")].removed
+
+
+def test_probe_redirected_home_is_ignored(tmp_path):
+    settings = settings_for(tmp_path)
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/a.html'>a</a>")
+        site.page("/a.html", "ページA", "<p>本文A</p>")
+        site.fallback = dataclasses.replace(
+            site.routes["/a.html"], status=302, headers={"Location": "/"}, body=b""
+        )
+        summary = crawl_site(settings, site.url("/"), FAST)
+
+    assert summary.new == 2
+    assert summary.failed == 0
+
+
+def test_probe_disallowed_by_robots_is_not_sent(tmp_path):
+    settings = settings_for(tmp_path)
+    with FakeSite() as site:
+        robots = "User-agent: *\nDisallow: /cityline-soft-404-check-\n"
+        site.add("/robots.txt", robots, content_type="text/plain")
+        site.page("/", "トップ")
+        site.serve_unknown_paths(NOT_FOUND)
+        crawl_site(settings, site.url("/"), FAST)
+        probes = [p for p in site.paths() if "soft-404-check" in p]
+
+    assert probes == []
+
+
+def test_duplicate_rechecked_when_target_changes(tmp_path):
+    settings = settings_for(tmp_path)
+    same = "<p>同じ本文です。</p>"
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/a.html'>a</a><a href='/b.html'>b</a>")
+        site.page("/a.html", "共通", same)
+        site.page("/b.html", "共通", same)
+        crawl_site(settings, site.url("/"), FAST)
+        first_aliases = aliases(settings)
+        site.page("/a.html", "ページA", "<p>本文A</p>")
+        site.page("/b.html", "ページB", "<p>本文B</p>")
+        summary = crawl_site(settings, site.url("/"), FAST)
+
+    assert list(first_aliases.values()) == [(site.url("/a.html"), "duplicate")]
+    assert summary.rechecked_aliases == 1
+    assert aliases(settings) == {}
+    assert stored(settings)[site.url("/b.html")].title == "ページB"
+
+
+def test_duplicate_rechecked_on_refetch_only(tmp_path):
+    settings = settings_for(tmp_path)
+    same = "<p>同じ本文です。</p>"
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/a.html'>a</a><a href='/b.html'>b</a>")
+        site.page("/a.html", "共通", same)
+        site.page("/b.html", "共通", same)
+        crawl_site(settings, site.url("/"), FAST)
+        site.page("/b.html", "ページB", "<p>本文B</p>")
+        plain = crawl_site(settings, site.url("/"), FAST)
+        after_plain = aliases(settings)
+        refetched = crawl_site(settings, site.url("/"), FAST, refetch=True)
+
+    assert plain.rechecked_aliases == 0
+    assert len(after_plain) == 1
+    assert refetched.rechecked_aliases == 1
+    assert refetched.new == 1
+    assert aliases(settings) == {}
+    assert stored(settings)[site.url("/b.html")].title == "ページB"
+
+
+def test_refetch_keeps_redirect_alias(tmp_path):
+    settings = settings_for(tmp_path)
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/old.html'>old</a>")
+        site.add("/old.html", status=301, headers={"Location": "/new.html"})
+        site.page("/new.html", "新しいページ", "<p>本文</p>")
+        crawl_site(settings, site.url("/"), FAST)
+        summary = crawl_site(settings, site.url("/"), FAST, refetch=True)
+        old_fetches = len(site.requests_for("/old.html"))
+
+    assert summary.rechecked_aliases == 1
+    assert old_fetches == 2
+    assert aliases(settings) == {
+        site.url("/old.html"): (site.url("/new.html"), "redirect")
+    }
+    assert summary.merged == 0
+
+
+def test_small_merge_is_applied(tmp_path):
+    settings = settings_for(tmp_path)
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/a.html'>a</a><a href='/b.html'>b</a>")
+        site.page("/a.html", "ページA", "<p>本文A</p>")
+        site.page("/b.html", "ページB", "<p>本文B</p>")
+        crawl_site(settings, site.url("/"), FAST)
+        site.page("/b.html", "ページA", "<p>本文A</p>")
+        summary = crawl_site(settings, site.url("/"), FAST)
+
+    assert summary.merged == 1
+    assert summary.merges_held == 0
+    assert "merged 1 stored pages" in summary.format()
+    assert aliases(settings) == {
+        site.url("/b.html"): (site.url("/a.html"), "duplicate")
+    }
+
+
+def test_moved_pages_are_no_merges(tmp_path):
+    settings = settings_for(tmp_path)
+    links = "".join(f"<a href='/p{i}.html'>{i}</a>" for i in range(12))
+    with FakeSite() as site:
+        site.page("/", "トップ", links)
+        for i in range(12):
+            site.page(f"/p{i}.html", f"ページ{i}", f"<p>本文{i}</p>")
+        crawl_site(settings, site.url("/"), FAST)
+        for i in range(12):
+            site.add(f"/p{i}.html", status=301, headers={"Location": f"/n{i}.html"})
+            site.page(f"/n{i}.html", f"ページ{i}", f"<p>本文{i}</p>")
+        summary = crawl_site(settings, site.url("/"), FAST)
+
+    assert summary.merged == 0
+    assert summary.held is False
+    assert summary.pages == 13
+
+
+def test_redirect_to_own_duplicate_keeps_page(tmp_path):
+    settings = settings_for(tmp_path)
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/p.html'>p</a><a href='/n.html'>n</a>")
+        site.page("/p.html", "ページ", "<p>本文</p>")
+        site.page("/n.html", "ページ", "<p>本文</p>")
+        crawl_site(settings, site.url("/"), FAST)
+        first_aliases = aliases(settings)
+        site.add("/p.html", status=301, headers={"Location": "/n.html"})
+        summary = crawl_site(settings, site.url("/"), FAST)
+
+    assert first_aliases == {site.url("/n.html"): (site.url("/p.html"), "duplicate")}
+    assert aliases(settings) == {site.url("/p.html"): (site.url("/n.html"), "redirect")}
+    assert sorted(stored(settings)) == [site.url("/"), site.url("/n.html")]
+    assert summary.merged == 0
