@@ -15,6 +15,7 @@ from cityline.db import create_db_engine
 from cityline.settings import Settings
 from webhook import texts
 from webhook.flow import IncomingEvent
+from webhook.reports import reply_texts
 from webhook.reports.flow import MAX_REPORTS_PER_DAY, ReportFlow
 from webhook.reports.models import Draft, StoredPhoto
 from webhook.reports.photos import MAX_PHOTO_BYTES
@@ -524,7 +525,11 @@ def test_button_of_another_draft_is_refused(alice):
 
 def test_urgent_report_gets_phone_at_once(alice, flow):
     replies = alice.text("道路が陥没して水が噴き出している")
-    assert replies[0].text == texts.REPORT_URGENT.format(phone="0422-51-5131")
+    lines = replies[0].text.splitlines()
+    assert lines[0] == reply_texts.URGENT_EMERGENCY_CALL
+    assert reply_texts.URGENT_CITY_HALL.format(phone="0422-51-5131") in lines
+    assert reply_texts.URGENT_STAFF_DURING_HOURS in lines
+    assert reply_texts.URGENT_GAS not in lines
     assert alice.draft.urgent
     alice.image()
     alice.press("photos_done")
@@ -542,7 +547,8 @@ def test_urgent_comment_gets_phone(alice):
     alice.press("photos_done")
     alice.location(*KICHIJOJI)
     replies = alice.text("木が倒れて道をふさいでいます")
-    assert replies[0].text == texts.REPORT_URGENT.format(phone="0422-51-5131")
+    assert replies[0].text.startswith(reply_texts.URGENT_EMERGENCY_CALL)
+    assert "0422-51-5131" in replies[0].text
     assert alice.draft.urgent
 
 
@@ -627,3 +633,348 @@ def test_replies_stay_within_line_limits(alice):
     confirmation = alice.text(long_comment)
     assert len(confirmation[0].text) < 1000
     assert len(alice.draft.comment) <= 1000
+
+
+# Urgent replies ---------------------------------------------------------------------
+
+# Wednesday 30 December 2026, 10:00 in Japan: the year-end closure.
+YEAR_END = datetime(2026, 12, 30, 1, 0, tzinfo=UTC)
+
+
+def test_urgent_after_hours_gives_staff_time(alice, clock):
+    clock.now = EVENING
+    replies = alice.text("道路が大きく陥没していて車が落ちそうです")
+    lines = replies[0].text.splitlines()
+    assert lines[0] == reply_texts.URGENT_EMERGENCY_CALL
+    assert reply_texts.URGENT_CITY_HALL.format(phone="0422-51-5131") in lines
+    staff = reply_texts.URGENT_STAFF_AFTER_HOURS.format(when="12月7日（月）8:30")
+    assert staff in lines
+    assert reply_texts.URGENT_STAFF_DURING_HOURS not in lines
+    assert lines[-1] == reply_texts.URGENT_CONTINUE
+    assert alice.draft.step == "photo"
+
+
+def test_urgent_in_year_end_closure(alice, clock):
+    clock.now = YEAR_END
+    replies = alice.text("道路が陥没して水が噴き出している")
+    assert "1月4日（月）8:30 以降" in replies[0].text
+
+
+def test_gas_smell_names_gas_company(alice, clock):
+    clock.now = EVENING
+    replies = alice.text("歩道でガス臭いにおいがしています")
+    lines = replies[0].text.splitlines()
+    assert lines[0] == reply_texts.URGENT_EMERGENCY_CALL
+    assert lines[1] == reply_texts.URGENT_GAS
+    assert lines[2] == reply_texts.URGENT_CITY_HALL.format(phone="0422-51-5131")
+    # No number is given for the gas company, only the route.
+    assert "ガス会社" in lines[1]
+    assert not any(char.isdigit() for char in lines[1])
+
+
+def test_urgent_reply_is_short(alice, clock):
+    clock.now = EVENING
+    replies = alice.text("歩道でガス臭いにおいがしています")
+    text = replies[0].text
+    assert len(text.splitlines()) <= 5
+    assert len(text) <= 200
+
+
+def test_urgent_comment_after_hours_gives_staff_time(alice, clock):
+    clock.now = EVENING
+    alice.text("通報")
+    alice.press("category", value="tree")
+    alice.image()
+    alice.press("photos_done")
+    alice.location(*KICHIJOJI)
+    replies = alice.text("木が倒れて道をふさいでいます")
+    assert replies[0].text.startswith(reply_texts.URGENT_EMERGENCY_CALL)
+    assert "12月7日（月）8:30" in replies[0].text
+    assert texts.REPORT_CONFIRM.split("\n")[0] in replies[1].text
+
+
+def test_submitted_reply_names_emergency_route(alice, clock):
+    clock.now = EVENING
+    done = send_complete_report(alice)
+    route = reply_texts.SUBMITTED_URGENT_ROUTE.format(phone="0422-51-5131")
+    assert done[0].text.splitlines()[-1] == route
+    assert "110番" in route
+    assert "119番" in route
+
+
+# A question typed at the comment step -------------------------------------------------
+
+
+def reach_comment_step(resident: Resident, text="街灯が消えています"):
+    resident.text(text)
+    resident.image()
+    resident.press("photos_done")
+    return resident.location(*KICHIJOJI, address="東京都武蔵野市吉祥寺本町1丁目")
+
+
+def quick_labels(message) -> list[str]:
+    return [item.action.label for item in message.quick_reply.items]
+
+
+def test_question_at_comment_step_asks_first(alice):
+    reach_comment_step(alice)
+    replies = alice.text("市役所の開庁時間は？")
+    assert len(replies) == 1
+    assert "市役所の開庁時間は？" in replies[0].text
+    assert quick_labels(replies[0]) == ["補足にする", "質問として送る"]
+    assert action_types(replies[0]) == ["postback", "message"]
+    assert replies[0].quick_reply.items[1].action.text == "市役所の開庁時間は？"
+    draft = alice.draft
+    assert draft.step == "comment"
+    assert draft.comment is None
+    assert draft.pending_comment == "市役所の開庁時間は？"
+
+
+def test_question_sent_on_is_left_to_core(alice):
+    reach_comment_step(alice)
+    alice.text("市役所の開庁時間は？")
+    # 質問として送る sends the same text again, and the core replies to it.
+    assert alice.text("市役所の開庁時間は？") is None
+    draft = alice.draft
+    assert draft.step == "comment"
+    assert draft.pending_comment is None
+    assert draft.comment is None
+    confirmation = alice.text("夜は真っ暗で危ないです")
+    assert "夜は真っ暗で危ないです" in confirmation[0].text
+    assert alice.draft.comment == "夜は真っ暗で危ないです"
+
+
+def test_question_used_as_comment(alice, flow):
+    reach_comment_step(alice)
+    alice.text("いつ直りますか？")
+    confirmation = alice.press("use_comment")
+    assert "いつ直りますか？" in confirmation[0].text
+    assert alice.draft.step == "confirm"
+    alice.press("submit")
+    [report] = flow.store.list()
+    assert report.comment == "いつ直りますか？"
+
+
+def test_question_then_skip_drops_it(alice):
+    reach_comment_step(alice)
+    alice.text("市役所の開庁時間は？")
+    confirmation = alice.press("skip_comment")
+    assert alice.draft.step == "confirm"
+    assert alice.draft.comment is None
+    assert alice.draft.pending_comment is None
+    assert "市役所" not in confirmation[0].text
+
+
+def test_question_then_other_text_is_comment(alice):
+    reach_comment_step(alice)
+    alice.text("市役所の開庁時間は？")
+    confirmation = alice.text("電球が切れているみたい")
+    assert alice.draft.comment == "電球が切れているみたい"
+    assert alice.draft.pending_comment is None
+    assert "電球が切れているみたい" in confirmation[0].text
+
+
+def test_question_survives_restart(alice, make_flow, contents):
+    reach_comment_step(alice)
+    alice.text("市役所の開庁時間は？")
+    restarted = Resident(make_flow(), contents, alice.user_id)
+    assert restarted.text("市役所の開庁時間は？") is None
+    assert restarted.draft.step == "comment"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "市役所の開庁時間は？",
+        "市役所の開庁時間は?",
+        "図書館は何時まで開いていますか",
+        "粗大ごみの出し方を教えてください",
+    ],
+)
+def test_clear_questions_are_caught(alice, text):
+    reach_comment_step(alice)
+    replies = alice.text(text)
+    assert quick_labels(replies[0]) == ["補足にする", "質問として送る"]
+    assert alice.draft.comment is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "昨日の夜から",
+        "夜は真っ暗で危ないです",
+        "危ないので早く直してもらえませんか？",
+        "子どもが通学で通る道です",
+    ],
+)
+def test_comments_are_not_taken_for_questions(alice, text):
+    reach_comment_step(alice)
+    confirmation = alice.text(text)
+    assert alice.draft.step == "confirm"
+    assert alice.draft.comment == text
+    assert quick_labels(confirmation[0]) == ["送信", "やめる"]
+
+
+def test_urgent_question_gets_urgent_reply_first(alice):
+    reach_comment_step(alice)
+    replies = alice.text("ガスのにおいがするときはどこに連絡すればいいですか？")
+    assert replies[0].text.startswith(reply_texts.URGENT_EMERGENCY_CALL)
+    assert reply_texts.URGENT_GAS in replies[0].text
+    assert quick_labels(replies[1]) == ["補足にする", "質問として送る"]
+    assert alice.draft.urgent
+
+
+def test_question_too_long_to_resend_is_comment(alice):
+    reach_comment_step(alice)
+    text = "穴" * 320 + "ですか？"
+    alice.text(text)
+    assert alice.draft.step == "confirm"
+    assert alice.draft.comment == text
+
+
+# Reports that name no object ---------------------------------------------------------
+
+
+def reach_other_comment_step(resident: Resident):
+    resident.text("通報")
+    resident.press("category", value="other")
+    resident.image()
+    resident.press("photos_done")
+    return resident.location(*KICHIJOJI)
+
+
+def test_other_report_asks_for_description(alice):
+    prompt = reach_other_comment_step(alice)
+    assert prompt[0].text == reply_texts.ASK_DESCRIPTION
+    assert quick_labels(prompt[0]) == ["やめる"]
+
+
+@pytest.mark.parametrize("word", ["スキップ", "なし"])
+def test_other_report_cannot_skip_by_text(alice, word):
+    reach_other_comment_step(alice)
+    replies = alice.text(word)
+    assert replies[0].text == reply_texts.DESCRIPTION_REQUIRED
+    assert quick_labels(replies[0]) == ["やめる"]
+    assert alice.draft.step == "comment"
+    assert not alice.draft.comment_done
+
+
+def test_other_report_cannot_skip_by_button(alice, flow):
+    reach_other_comment_step(alice)
+    # A スキップ button pressed on an older prompt of the same draft.
+    replies = alice.press("skip_comment")
+    assert replies[0].text == reply_texts.DESCRIPTION_REQUIRED
+    replies = alice.press("submit")
+    assert replies[0].text == reply_texts.ASK_DESCRIPTION
+    assert flow.store.list() == []
+
+
+def test_other_report_with_description_is_sent(alice, flow):
+    reach_other_comment_step(alice)
+    confirmation = alice.text("看板が倒れそうです")
+    assert "種類：その他" in confirmation[0].text
+    assert "補足：看板が倒れそうです" in confirmation[0].text
+    alice.press("submit")
+    [report] = flow.store.list()
+    assert report.category == "other"
+    assert report.comment == "看板が倒れそうです"
+
+
+def test_stored_skip_of_other_draft_is_reopened(alice, flow):
+    # A draft saved by a version of the flow that let その他 skip the comment.
+    reach_other_comment_step(alice)
+    user_hash = flow.store.hash_user(alice.user_id)
+    draft = alice.draft
+    draft.comment_done = True
+    draft.step = "confirm"
+    flow.store.save_draft(user_hash, draft)
+    replies = alice.press("submit")
+    assert replies[0].text == reply_texts.ASK_DESCRIPTION
+    assert flow.store.list() == []
+
+
+def test_other_report_naming_object_may_skip(alice, flow):
+    alice.text("公園の壁に落書きがあります")
+    alice.press("category", value="other")
+    alice.image()
+    alice.press("photos_done")
+    prompt = alice.location(*KICHIJOJI)
+    assert prompt[0].text == texts.REPORT_ASK_COMMENT
+    alice.press("skip_comment")
+    alice.press("submit")
+    [report] = flow.store.list()
+    assert report.description == "公園の壁に落書きがあります"
+    assert report.comment is None
+
+
+def test_managed_category_comment_stays_optional(alice, flow):
+    alice.text("通報")
+    alice.press("category", value="road")
+    alice.image()
+    alice.press("photos_done")
+    prompt = alice.location(*KICHIJOJI)
+    assert prompt[0].text == texts.REPORT_ASK_COMMENT
+    assert quick_labels(prompt[0]) == ["スキップ", "やめる"]
+    alice.press("skip_comment")
+    alice.press("submit")
+    assert len(flow.store.list()) == 1
+
+
+# Invalid locations -------------------------------------------------------------------
+
+INVALID_POINTS = [
+    (999.0, 999.0),
+    (90.5, 139.5),
+    (-91.0, 139.5),
+    (35.7, 180.5),
+    (35.7, -181.0),
+    (float("nan"), 139.5),
+    (35.7, float("inf")),
+    (None, 139.5),
+]
+
+
+@pytest.mark.parametrize(("latitude", "longitude"), INVALID_POINTS)
+def test_invalid_location_is_rejected(alice, latitude, longitude):
+    alice.text("街灯が消えています")
+    alice.image()
+    alice.press("photos_done")
+    replies = alice.location(latitude, longitude)
+    assert len(replies) == 1
+    assert replies[0].text == reply_texts.LOCATION_INVALID
+    assert action_types(replies[0]) == ["location", "postback"]
+    draft = alice.draft
+    assert draft.step == "location"
+    assert draft.latitude is None
+    assert draft.longitude is None
+    assert not draft.outside_city
+    assert len(draft.photos) == 1
+
+
+def test_invalid_location_before_photo_keeps_step(alice):
+    alice.text("街灯が消えています")
+    replies = alice.location(999.0, 999.0)
+    assert texts_of(replies)[0] == reply_texts.LOCATION_INVALID
+    assert "街路灯" in replies[1].text
+    assert alice.draft.step == "photo"
+    assert not alice.draft.has_location
+
+
+def test_invalid_location_keeps_earlier_place(alice):
+    reach_comment_step(alice)
+    replies = alice.location(999.0, 999.0)
+    assert replies[0].text == reply_texts.LOCATION_INVALID
+    assert replies[1].text == texts.REPORT_ASK_COMMENT
+    draft = alice.draft
+    assert draft.latitude == KICHIJOJI[0]
+    assert draft.address == "東京都武蔵野市吉祥寺本町1丁目"
+
+
+@pytest.mark.parametrize(("latitude", "longitude"), [(90.0, 180.0), (-90.0, -180.0)])
+def test_edge_coordinates_are_accepted(alice, latitude, longitude):
+    alice.text("街灯が消えています")
+    alice.image()
+    alice.press("photos_done")
+    replies = alice.location(latitude, longitude)
+    assert texts_of(replies) == [texts.REPORT_OUTSIDE_CITY, texts.REPORT_ASK_COMMENT]
+    assert alice.draft.latitude == latitude

@@ -16,6 +16,7 @@ from tests.answerers import RecordingAnswerer
 from webhook import texts
 from webhook.app import create_app
 from webhook.line_client import LineClient
+from webhook.reports import reply_texts
 from webhook.reports.flow import ReportFlow
 from webhook.reports.store import ReportStore
 from webhook.testing import (
@@ -316,3 +317,90 @@ def test_open311_is_served_by_the_app(chat):
     assert response.status_code == 200
     assert {service["service_code"] for service in response.json()} >= {"road"}
     assert chat.client.get("/open311/v2/requests.json").json() == []
+
+
+def quick_items(messages: list[dict]) -> list[dict]:
+    return [item["action"] for item in messages[-1]["quickReply"]["items"]]
+
+
+def reach_comment(chat: Chat, fake: FakeLineApi) -> list[dict]:
+    fake.add_content("img1", jpeg_with_exif())
+    chat.send(text_event(ALICE, "街灯が消えています"))
+    received = chat.send(image_event(ALICE, "img1"))
+    chat.send(postback_event(ALICE, draft_button(received, "次へ")))
+    return chat.send(location_event(ALICE, *KICHIJOJI))
+
+
+def test_question_at_comment_through_the_app(chat, fake, answerer, store):
+    reach_comment(chat, fake)
+    asked = chat.send(text_event(ALICE, "市役所の開庁時間は？"))
+    actions = quick_items(asked)
+    assert [action["label"] for action in actions] == ["補足にする", "質問として送る"]
+    assert actions[1]["type"] == "message"
+    assert answerer.questions == []
+
+    # 質問として送る: LINE sends the action's text as the resident's message.
+    answered = chat.send(text_event(ALICE, actions[1]["text"]))
+    assert answered[0]["text"] == "FALLBACK"
+    assert answerer.questions == ["市役所の開庁時間は？"]
+    draft = store.load_draft(store.hash_user(ALICE))
+    assert draft.step == "comment"
+    assert draft.comment is None
+
+    confirm = chat.send(text_event(ALICE, "夜は真っ暗です"))
+    chat.send(postback_event(ALICE, draft_button(confirm, "送信")))
+    [report] = store.list()
+    assert report.comment == "夜は真っ暗です"
+
+
+def test_invalid_location_through_the_app(chat, fake, store):
+    fake.add_content("img1", jpeg_with_exif())
+    chat.send(text_event(ALICE, "街灯が消えています"))
+    received = chat.send(image_event(ALICE, "img1"))
+    chat.send(postback_event(ALICE, draft_button(received, "次へ")))
+    rejected = chat.send(location_event(ALICE, 999.0, 999.0))
+    assert rejected[0]["text"] == reply_texts.LOCATION_INVALID
+    assert quick_items(rejected)[0]["type"] == "location"
+    # JSON has no NaN, but Python's parser accepts the token, so check it too.
+    body = webhook_body([location_event(ALICE, float("nan"), 139.57)])
+    assert b"NaN" in body
+    chat.client.post(
+        "/callback", content=body, headers=signed_headers(body, TEST_CHANNEL_SECRET)
+    )
+    assert chat.replies(1)[0][0]["text"] == reply_texts.LOCATION_INVALID
+    draft = store.load_draft(store.hash_user(ALICE))
+    assert draft.step == "location"
+    assert draft.latitude is None
+    accepted = chat.send(location_event(ALICE, *KICHIJOJI))
+    assert accepted[0]["text"] == texts.REPORT_ASK_COMMENT
+
+
+def test_urgent_at_night_through_the_app(chat, clock):
+    # Saturday 5 December 2026, 04:20 in Japan.
+    clock.now = datetime(2026, 12, 4, 19, 20, tzinfo=UTC)
+    text = "道路が大きく陥没していて車が落ちそうです、すぐ来てください"
+    messages = chat.send(text_event(ALICE, text))
+    lines = messages[0]["text"].splitlines()
+    assert lines[0] == reply_texts.URGENT_EMERGENCY_CALL
+    assert "0422-51-5131" in messages[0]["text"]
+    assert "12月7日（月）8:30" in messages[0]["text"]
+    assert "写真" in messages[1]["text"]
+
+
+def test_other_report_needs_text_through_the_app(chat, fake, store):
+    fake.add_content("img1", jpeg_with_exif())
+    asked = chat.send(text_event(ALICE, "通報"))
+    chosen = chat.send(postback_event(ALICE, draft_button(asked, "その他")))
+    received = chat.send(image_event(ALICE, "img1"))
+    assert "その他" in chosen[0]["text"]
+    chat.send(postback_event(ALICE, draft_button(received, "次へ")))
+    prompt = chat.send(location_event(ALICE, *KICHIJOJI))
+    assert prompt[0]["text"] == reply_texts.ASK_DESCRIPTION
+    assert [action["label"] for action in quick_items(prompt)] == ["やめる"]
+    again = chat.send(text_event(ALICE, "スキップ"))
+    assert again[0]["text"] == reply_texts.DESCRIPTION_REQUIRED
+    confirm = chat.send(text_event(ALICE, "歩道に自転車が何台も倒れています"))
+    chat.send(postback_event(ALICE, draft_button(confirm, "送信")))
+    [report] = store.list()
+    assert report.category == "other"
+    assert report.comment == "歩道に自転車が何台も倒れています"

@@ -29,8 +29,8 @@ from cityline.settings import Settings
 from webhook import texts
 from webhook.classify import TextKind, classify_text
 from webhook.flow import ContentFetcher, IncomingEvent
-from webhook.limits import truncate
-from webhook.reports import geo
+from webhook.limits import MAX_DISPLAY_TEXT_UNITS, truncate, utf16_length
+from webhook.reports import geo, reply_texts
 from webhook.reports import messages as msg
 from webhook.reports.models import Draft
 from webhook.reports.photos import (
@@ -39,8 +39,10 @@ from webhook.reports.photos import (
     delete_photo_files,
     store_photo,
 )
+from webhook.reports.questions import looks_like_question
 from webhook.reports.routing import load_routing
 from webhook.reports.store import ReportStore, new_draft_id, utc_now
+from webhook.reports.urgent import urgent_reply_text
 
 logger = logging.getLogger(__name__)
 
@@ -197,11 +199,7 @@ class ReportFlow:
     ) -> list[Message]:
         replies: list[Message] = []
         if urgent:
-            replies.append(
-                msg.plain(
-                    texts.REPORT_URGENT.format(phone=self.settings.city_hall_phone)
-                )
-            )
+            replies.append(self._urgent_message(description))
         since = self.store.now() - timedelta(days=1)
         if self.store.count_since(user_hash, since) >= MAX_REPORTS_PER_DAY:
             logger.warning(
@@ -216,7 +214,7 @@ class ReportFlow:
             description=description,
             urgent=urgent,
         )
-        draft.step = _next_step(draft)
+        draft.step = self._next_step(draft)
         self.store.save_draft(user_hash, draft)
         logger.info("report draft started (step %s)", draft.step)
         return [*replies, self._prompt(draft)]
@@ -250,8 +248,9 @@ class ReportFlow:
                 return [msg.photo_prompt(draft, texts.REPORT_ASK_PHOTO_AGAIN)]
             return self._advance(user_hash, draft)
         if action == "skip_comment":
-            draft.comment_done = True
-            return self._advance(user_hash, draft)
+            return self._skip_comment(user_hash, draft)
+        if action == "use_comment":
+            return self._use_pending_comment(user_hash, draft)
         logger.warning("unknown report postback action %r", action)
         return [self._prompt(draft)]
 
@@ -275,20 +274,23 @@ class ReportFlow:
 
     def _continue(
         self, user_hash: str, draft: Draft, event: IncomingEvent
-    ) -> list[Message]:
+    ) -> list[Message] | None:
+        """Return the reply to a message within ``draft``.
+
+        Returns None, which leaves the message to the core, only for a question
+        that the resident chose to send as a question (see ``_on_comment_text``).
+        """
         if event.message_type == "text" and event.text is not None:
             return self._on_text(user_hash, draft, event.text)
         if event.message_type == "image":
             return self._on_image(user_hash, draft, event)
-        if (
-            event.message_type == "location"
-            and event.latitude is not None
-            and event.longitude is not None
-        ):
+        if event.message_type == "location":
+            if not geo.is_valid_point(event.latitude, event.longitude):
+                return self._invalid_location(draft, event)
             return self._on_location(user_hash, draft, event)
         return [msg.plain(texts.REPORT_UNSUPPORTED_MESSAGE), self._prompt(draft)]
 
-    def _on_text(self, user_hash: str, draft: Draft, text: str) -> list[Message]:
+    def _on_text(self, user_hash: str, draft: Draft, text: str) -> list[Message] | None:
         word = _normalize_word(text)
         if word in CANCEL_WORDS:
             return self._cancel(user_hash)
@@ -329,7 +331,7 @@ class ReportFlow:
         intent = self._classify(text)
         if _is_confident_report(intent, text) and intent.category in MAIN_CATEGORIES:
             draft.category = intent.category
-            replies = self._urgent_reply(draft, intent.urgent)
+            replies = self._urgent_reply(draft, intent.urgent, text)
             if not draft.description:
                 draft.description = _clean_comment(text)
             return [*replies, *self._advance(user_hash, draft)]
@@ -343,14 +345,51 @@ class ReportFlow:
 
     def _on_comment_text(
         self, user_hash: str, draft: Draft, text: str, word: str
-    ) -> list[Message]:
-        draft.comment_done = True
+    ) -> list[Message] | None:
+        """Take ``text`` as the comment, unless it is clearly a question.
+
+        A question is kept as ``pending_comment`` until the resident presses
+        補足にする (the ``use_comment`` postback) or 質問として送る, which sends the
+        same text again. The core replies to that second message as to any question, and
+        the draft keeps waiting for its comment.
+        """
         if word in SKIP_WORDS:
-            return self._advance(user_hash, draft)
-        draft.comment = _clean_comment(text)
+            return self._skip_comment(user_hash, draft)
+        comment = _clean_comment(text)
+        if draft.pending_comment is not None and comment == draft.pending_comment:
+            draft.pending_comment = None
+            self.store.save_draft(user_hash, draft)
+            logger.info("report comment-step text passed to the core as a question")
+            return None
         intent = self._classify(text)
-        replies = self._urgent_reply(draft, bool(intent and intent.urgent))
+        replies = self._urgent_reply(draft, bool(intent and intent.urgent), text)
+        # The text must fit a message action to be sent again as a question.
+        fits = utf16_length(comment) <= MAX_DISPLAY_TEXT_UNITS
+        if fits and looks_like_question(text, intent):
+            draft.pending_comment = comment
+            self.store.save_draft(user_hash, draft)
+            return [*replies, msg.question_choice(draft)]
+        draft.pending_comment = None
+        draft.comment = comment
+        draft.comment_done = True
         return [*replies, *self._advance(user_hash, draft)]
+
+    def _skip_comment(self, user_hash: str, draft: Draft) -> list[Message]:
+        draft.pending_comment = None
+        if self._description_required(draft) and not draft.comment:
+            self.store.save_draft(user_hash, draft)
+            text = reply_texts.DESCRIPTION_REQUIRED
+            return [msg.comment_prompt(draft, required=True, text=text)]
+        draft.comment_done = True
+        return self._advance(user_hash, draft)
+
+    def _use_pending_comment(self, user_hash: str, draft: Draft) -> list[Message]:
+        if draft.pending_comment is None:
+            return [self._prompt(draft)]
+        draft.comment = draft.pending_comment
+        draft.pending_comment = None
+        draft.comment_done = True
+        return self._advance(user_hash, draft)
 
     def _on_image(
         self, user_hash: str, draft: Draft, event: IncomingEvent
@@ -395,6 +434,17 @@ class ReportFlow:
         draft.photos.append(photo)
         return None
 
+    def _invalid_location(self, draft: Draft, event: IncomingEvent) -> list[Message]:
+        """Reply to a location outside -90..90 / -180..180, keeping the draft."""
+        logger.warning(
+            "report location rejected: latitude %r, longitude %r",
+            event.latitude,
+            event.longitude,
+        )
+        if draft.step == "location":
+            return [msg.location_prompt(draft, reply_texts.LOCATION_INVALID)]
+        return [msg.plain(reply_texts.LOCATION_INVALID), self._prompt(draft)]
+
     def _on_location(
         self, user_hash: str, draft: Draft, event: IncomingEvent
     ) -> list[Message]:
@@ -413,9 +463,24 @@ class ReportFlow:
     # Steps ------------------------------------------------------------------------
 
     def _advance(self, user_hash: str, draft: Draft) -> list[Message]:
-        draft.step = _next_step(draft)
+        draft.step = self._next_step(draft)
         self.store.save_draft(user_hash, draft)
         return [self._prompt(draft)]
+
+    def _next_step(self, draft: Draft) -> str:
+        return _next_step(draft, description_required=self._description_required(draft))
+
+    def _description_required(self, draft: Draft) -> bool:
+        """Return True when the draft needs a comment to say what is broken.
+
+        The five managed categories name the broken object, but その他 does not.
+        An その他 report therefore needs a comment, unless the text that started
+        it names an object. That is the case when ``object_category`` finds one,
+        and its lexicon covers kinds of その他 too, such as 落書き and 不法投棄.
+        """
+        if draft.category != "other":
+            return False
+        return not (draft.description and self._object_category(draft.description))
 
     def _prompt(self, draft: Draft) -> Message:
         if draft.step == "category":
@@ -427,7 +492,10 @@ class ReportFlow:
         if draft.step == "location":
             return msg.location_prompt(draft)
         if draft.step == "comment":
-            return msg.comment_prompt(draft)
+            if draft.pending_comment is not None:
+                return msg.question_choice(draft)
+            required = self._description_required(draft) and not draft.comment
+            return msg.comment_prompt(draft, required=required)
         return msg.confirmation(draft)
 
     def _set_address(self, draft: Draft, text: str) -> None:
@@ -440,12 +508,15 @@ class ReportFlow:
     def _outside_note(self, draft: Draft) -> list[Message]:
         return [msg.plain(texts.REPORT_OUTSIDE_CITY)] if draft.outside_city else []
 
-    def _urgent_reply(self, draft: Draft, urgent: bool) -> list[Message]:
+    def _urgent_reply(self, draft: Draft, urgent: bool, text: str) -> list[Message]:
         if not urgent or draft.urgent:
             return []
         draft.urgent = True
-        phone = self.settings.city_hall_phone
-        return [msg.plain(texts.REPORT_URGENT.format(phone=phone))]
+        return [self._urgent_message(text)]
+
+    def _urgent_message(self, text: str | None) -> Message:
+        now = self.store.now()
+        return msg.plain(urgent_reply_text(text, now, self.settings.city_hall_phone))
 
     def _cancel(self, user_hash: str) -> list[Message]:
         self._discard(user_hash)
@@ -453,9 +524,9 @@ class ReportFlow:
         return [msg.plain(texts.REPORT_CANCELLED, offer_start=True)]
 
     def _submit(self, user_hash: str, draft: Draft) -> list[Message]:
-        if _next_step(draft) != "confirm":
+        if self._next_step(draft) != "confirm":
             # 送信 pressed before the draft is complete: ask for what is missing.
-            draft.step = _next_step(draft)
+            draft.step = self._next_step(draft)
             self.store.save_draft(user_hash, draft)
             return [self._prompt(draft)]
         department = self.routing[draft.category]
@@ -546,8 +617,11 @@ def _clean_comment(text: str) -> str:
     return truncate(text, MAX_COMMENT_CHARS)
 
 
-def _next_step(draft: Draft) -> str:
-    """Return the first step whose input the draft still lacks."""
+def _next_step(draft: Draft, *, description_required: bool = False) -> str:
+    """Return the first step whose input the draft still lacks.
+
+    With ``description_required``, the comment step is done only with a comment.
+    """
     if not draft.category:
         return "category"
     if not draft.photos:
@@ -555,5 +629,7 @@ def _next_step(draft: Draft) -> str:
     if not draft.has_location:
         return "location"
     if not draft.comment_done:
+        return "comment"
+    if description_required and not draft.comment:
         return "comment"
     return "confirm"

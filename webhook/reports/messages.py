@@ -18,7 +18,14 @@ from linebot.v3.messaging import (
 
 from webhook import texts
 from webhook.limits import MAX_ACTION_LABEL_UNITS, truncate
-from webhook.replies import location_item, postback_item, quick_reply, text_message
+from webhook.replies import (
+    location_item,
+    message_item,
+    postback_item,
+    quick_reply,
+    text_message,
+)
+from webhook.reports import reply_texts
 from webhook.reports.models import Draft, Report
 from webhook.reports.office_hours import (
     format_japanese,
@@ -30,6 +37,8 @@ FLOW_NAME = "report"
 MAX_PHOTOS = 3
 # The comment as echoed in the confirmation; the stored comment is longer.
 MAX_ECHOED_COMMENT_UNITS = 300
+# The start of a question as echoed when the flow asks what it is.
+MAX_ECHOED_QUESTION_UNITS = 40
 
 
 def postback_data(action: str, draft: Draft | None = None, **extra: str) -> str:
@@ -97,13 +106,37 @@ def location_prompt(draft: Draft, text: str = texts.REPORT_ASK_LOCATION) -> Mess
     return text_message(text, quick_reply(items))
 
 
-def comment_prompt(draft: Draft) -> Message:
-    """Ask for an optional comment, with スキップ."""
+def comment_prompt(
+    draft: Draft, *, required: bool = False, text: str | None = None
+) -> Message:
+    """Ask for a comment: optional with スキップ, or ``required`` without it."""
+    if required:
+        items = [_cancel_item(draft)]
+        default = reply_texts.ASK_DESCRIPTION
+    else:
+        skip = postback_data("skip_comment", draft)
+        items = [postback_item(texts.REPORT_BUTTON_SKIP, skip), _cancel_item(draft)]
+        default = texts.REPORT_ASK_COMMENT
+    return text_message(text or default, quick_reply(items))
+
+
+def question_choice(draft: Draft) -> Message:
+    """Ask whether the pending text is the comment or a question for the bot.
+
+    補足にする is a postback. 質問として送る sends the text again as the resident's
+    message, which the flow then leaves to the core to answer.
+    """
+    question = draft.pending_comment or ""
+    text = reply_texts.QUESTION_AT_COMMENT.format(
+        text=truncate(question, MAX_ECHOED_QUESTION_UNITS)
+    )
     items = [
-        postback_item(texts.REPORT_BUTTON_SKIP, postback_data("skip_comment", draft)),
-        _cancel_item(draft),
+        postback_item(
+            reply_texts.BUTTON_USE_AS_COMMENT, postback_data("use_comment", draft)
+        ),
+        message_item(reply_texts.BUTTON_SEND_AS_QUESTION, question),
     ]
-    return text_message(texts.REPORT_ASK_COMMENT, quick_reply(items))
+    return text_message(text, quick_reply(items))
 
 
 def confirmation(draft: Draft, lead: str | None = None) -> Message:
@@ -153,7 +186,7 @@ def submitted(
     if outside_note:
         parts.append(texts.REPORT_OUTSIDE_CITY)
     parts.append(texts.REPORT_NO_INDIVIDUAL_REPLY)
-    parts.append(texts.REPORT_PHONE_FOR_URGENT.format(phone=phone))
+    parts.append(reply_texts.SUBMITTED_URGENT_ROUTE.format(phone=phone))
     return text_message("\n".join(parts))
 
 

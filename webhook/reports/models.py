@@ -23,7 +23,7 @@ class StoredPhoto:
 class Draft:
     """A report being written in the conversation, stored between events.
 
-    ``step`` is the question the flow waits for: category, photo, location, comment
+    ``step`` is the input the flow waits for: category, photo, location, comment
     or confirm.
     """
 
@@ -39,6 +39,9 @@ class Draft:
     description: str | None = None
     comment: str | None = None
     comment_done: bool = False
+    # A text typed at the comment step that looks like a question, kept until the
+    # resident says whether it is the comment.
+    pending_comment: str | None = None
     urgent: bool = False
     created_at: datetime | None = None
     updated_at: datetime | None = None

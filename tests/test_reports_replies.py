@@ -1,0 +1,92 @@
+"""Report replies: urgent texts, the comment-step question check, valid points."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+
+from webhook.reports import geo, reply_texts
+from webhook.reports.questions import looks_like_question
+from webhook.reports.urgent import mentions_gas, staff_time_line, urgent_reply_text
+
+# Monday 11 January 2027 is a national holiday (成人の日), 10:00 in Japan.
+COMING_OF_AGE_DAY = datetime(2027, 1, 11, 1, 0, tzinfo=UTC)
+# Friday 4 December 2026, 10:00 in Japan.
+OFFICE_HOURS = datetime(2026, 12, 4, 1, 0, tzinfo=UTC)
+
+
+@dataclass
+class FakeIntent:
+    label: str
+    confidence: float
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ガスのにおいがする", "ガス臭い", "ｶﾞｽが漏れているみたい", "ガスがもれている"],
+)
+def test_gas_is_recognised(text):
+    assert mentions_gas(text)
+
+
+@pytest.mark.parametrize("text", ["道路が陥没している", "ガスメーター", "", None])
+def test_no_gas_is_recognised(text):
+    assert not mentions_gas(text)
+
+
+def test_holiday_reply_gives_next_working_day():
+    line = staff_time_line(COMING_OF_AGE_DAY)
+    assert line == reply_texts.URGENT_STAFF_AFTER_HOURS.format(when="1月12日（火）8:30")
+
+
+def test_office_hours_reply_has_no_time():
+    assert staff_time_line(OFFICE_HOURS) == reply_texts.URGENT_STAFF_DURING_HOURS
+
+
+def test_urgent_reply_line_order():
+    text = urgent_reply_text("ガスのにおいがする", COMING_OF_AGE_DAY, "0422-51-5131")
+    assert text.splitlines() == [
+        reply_texts.URGENT_EMERGENCY_CALL,
+        reply_texts.URGENT_GAS,
+        reply_texts.URGENT_CITY_HALL.format(phone="0422-51-5131"),
+        staff_time_line(COMING_OF_AGE_DAY),
+        reply_texts.URGENT_CONTINUE,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("市役所の開庁時間は？", FakeIntent("question", 0.9), True),
+        ("市役所の開庁時間は？　", FakeIntent("question", 0.9), True),
+        ("開いていますか。", FakeIntent("question", 0.9), True),
+        ("粗大ごみの出し方", FakeIntent("question", 0.96), True),
+        ("昨日の夜から", FakeIntent("question", 0.9), False),
+        ("直してもらえませんか？", FakeIntent("report", 0.6), False),
+        ("いつ直りますか", None, True),
+        ("昨日の夜から", None, False),
+    ],
+)
+def test_question_check(text, intent, expected):
+    assert looks_like_question(text, intent) is expected
+
+
+@pytest.mark.parametrize(
+    ("latitude", "longitude", "expected"),
+    [
+        (35.7031, 139.5798, True),
+        (90.0, 180.0, True),
+        (-90.0, -180.0, True),
+        (999.0, 999.0, False),
+        (90.0001, 0.0, False),
+        (0.0, -180.0001, False),
+        (float("nan"), 0.0, False),
+        (0.0, float("-inf"), False),
+        (None, 0.0, False),
+        (0.0, None, False),
+    ],
+)
+def test_point_validity(latitude, longitude, expected):
+    assert geo.is_valid_point(latitude, longitude) is expected

@@ -1,0 +1,45 @@
+"""Tell a question from a comment at the report's comment step.
+
+Residents sometimes type a question for the bot ("市役所の開庁時間は？") while the
+draft waits for its comment. The flow then asks whether the text is a comment or
+a question instead of storing it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Protocol
+
+# Endings of a Japanese question, matched after NFKC (which turns ？ into ?) and
+# after trailing punctuation and spaces are cut.
+QUESTION_ENDING = re.compile(
+    r"(\?|ですか|ますか|でしょうか|ませんか|教えて(ください|下さい)?)$"
+)
+_TRAILING = "。.!！ 　\n"
+# The classifier gives rule-based questions (texts with no sign of a fault, such
+# as "昨日の夜から") a confidence of 0.9. A short comment is often such a text, so
+# only the model's surer verdicts count on their own.
+MIN_QUESTION_CONFIDENCE = 0.95
+
+
+class IntentLike(Protocol):
+    label: str
+    confidence: float
+
+
+def looks_like_question(text: str, intent: IntentLike | None) -> bool:
+    """Return True when ``text`` is clearly a question and not a comment.
+
+    The classifier must label it a question, and the text must either end like a
+    question or be labelled with at least MIN_QUESTION_CONFIDENCE. A request that
+    ends in a question ("早く直してもらえませんか？") is labelled a report and so
+    stays a comment. Without a classifier (``intent`` None) the ending decides.
+    """
+    ending = unicodedata.normalize("NFKC", text).rstrip(_TRAILING)
+    ends_like_question = bool(QUESTION_ENDING.search(ending))
+    if intent is None:
+        return ends_like_question
+    if intent.label != "question":
+        return False
+    return ends_like_question or intent.confidence >= MIN_QUESTION_CONFIDENCE

@@ -1,0 +1,54 @@
+"""The reply to an urgent report: emergency numbers, city hall, and when staff look.
+
+A report is urgent when the intent classifier flags it (a cave-in, gushing water, a
+gas smell, a fallen tree blocking the road, a person in danger). Staff read reports
+only in office hours, so the reply names the routes that work at any hour first.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+
+from webhook.reports import reply_texts
+from webhook.reports.office_hours import (
+    format_japanese,
+    is_office_hours,
+    next_confirmation_time,
+)
+
+GAS_SMELL = re.compile(r"ガス.{0,6}(臭|くさ|におい|匂い|漏れ|もれ)")
+
+
+def mentions_gas(text: str | None) -> bool:
+    """Return True when ``text`` speaks of a gas smell or leak."""
+    if not text:
+        return False
+    return bool(GAS_SMELL.search(unicodedata.normalize("NFKC", text)))
+
+
+def urgent_reply_text(text: str | None, now: datetime, phone: str) -> str:
+    """Build the urgent reply to ``text`` sent at ``now`` (an aware datetime).
+
+    The lines are: 110 and 119 for people in danger, the gas company for a gas
+    smell, the city hall ``phone`` for the city's roads and trees, and when staff
+    will read the report.
+    """
+    # NOTE: the city's policy names the city hall number for emergencies, but
+    # nothing here knows whether that number is answered at night or on holidays.
+    lines = [reply_texts.URGENT_EMERGENCY_CALL]
+    if mentions_gas(text):
+        lines.append(reply_texts.URGENT_GAS)
+    lines.append(reply_texts.URGENT_CITY_HALL.format(phone=phone))
+    lines.append(staff_time_line(now))
+    lines.append(reply_texts.URGENT_CONTINUE)
+    return "\n".join(lines)
+
+
+def staff_time_line(now: datetime) -> str:
+    """Return the line that says when staff will read a report sent at ``now``."""
+    if is_office_hours(now):
+        return reply_texts.URGENT_STAFF_DURING_HOURS
+    when = format_japanese(next_confirmation_time(now))
+    return reply_texts.URGENT_STAFF_AFTER_HOURS.format(when=when)
