@@ -15,6 +15,7 @@ from webhook.broadcasts.flow import build_settings_flow
 from webhook.broadcasts.sender import BroadcastRequest, BroadcastSender
 from webhook.broadcasts.store import ReceiveSettingsStore
 from webhook.line_client import LineClient
+from webhook.replies import welcome_text
 from webhook.testing import (
     TEST_CHANNEL_SECRET,
     follow_event,
@@ -94,10 +95,10 @@ def last_reply(fake: FakeLineApi, count: int) -> list[dict]:
     return fake.wait_for(REPLY, count)[count - 1].json["messages"]
 
 
-def test_follow_subscribes_to_safety(client, fake, store):
+def test_follow_subscribes_to_safety(client, fake, store, settings):
     post(client, [follow_event(RESIDENT)])
     [welcome] = last_reply(fake, 1)
-    assert welcome["text"] == texts.WELCOME
+    assert welcome["text"] == welcome_text(settings)
     assert "「防災・安全」のお知らせは、はじめから受け取る設定" in welcome["text"]
     assert store.own_settings(RESIDENT).categories == {"bosai"}
 
