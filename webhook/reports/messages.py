@@ -37,7 +37,7 @@ FLOW_NAME = "report"
 MAX_PHOTOS = 3
 # The comment as echoed in the confirmation; the stored comment is longer.
 MAX_ECHOED_COMMENT_UNITS = 300
-# The start of a question as echoed when the flow asks what it is.
+# The start of a question as echoed in the reply that offers 補足にする.
 MAX_ECHOED_QUESTION_UNITS = 40
 
 
@@ -124,7 +124,7 @@ def question_choice(draft: Draft) -> Message:
     """Ask whether the pending text is the comment or a question for the bot.
 
     補足にする is a postback. 質問として送る sends the text again as the resident's
-    message, which the flow then leaves to the core to answer.
+    message, which the flow then leaves to the core, as any question.
     """
     question = draft.pending_comment or ""
     text = reply_texts.QUESTION_AT_COMMENT.format(

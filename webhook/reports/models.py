@@ -40,7 +40,7 @@ class Draft:
     comment: str | None = None
     comment_done: bool = False
     # A text typed at the comment step that looks like a question, kept until the
-    # resident says whether it is the comment.
+    # resident chooses whether it is the comment.
     pending_comment: str | None = None
     urgent: bool = False
     created_at: datetime | None = None

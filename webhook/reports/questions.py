@@ -1,8 +1,8 @@
 """Tell a question from a comment at the report's comment step.
 
 Residents sometimes type a question for the bot ("市役所の開庁時間は？") while the
-draft waits for its comment. The flow then asks whether the text is a comment or
-a question instead of storing it.
+draft waits for its comment. Instead of storing such a text, the flow replies with
+a choice between using it as the comment and sending it as a question.
 """
 
 from __future__ import annotations

@@ -4,14 +4,14 @@ They cover the urgent reply, the question typed at the comment step, the require
 description of a report that names no object, and an invalid location. They use
 the same style as the fault-report section of ``webhook.texts``.
 
-NOTE: these constants belong in the fault-report section of ``webhook/texts.py``,
-which another module owner edits; move them there unchanged, and then delete
-REPORT_URGENT and REPORT_PHONE_FOR_URGENT from it, which these texts replace.
+NOTE: these constants belong in the fault-report section of ``webhook/texts.py``.
+Move them there unchanged, then delete REPORT_URGENT and REPORT_PHONE_FOR_URGENT
+from that module, because these texts replace them.
 """
 
 from __future__ import annotations
 
-# The urgent reply, sent as one message: the lines are joined with newlines, in
+# The urgent reply is one message made of these lines, joined with newlines in
 # this order. The 110/119 line comes first because it works at any hour.
 URGENT_EMERGENCY_CALL = (
     "人に危険が迫っているときは、すぐに110番（警察）か119番（消防・救急）へ"
@@ -36,10 +36,12 @@ SUBMITTED_URGENT_ROUTE = (
     "武蔵野市役所（{phone}）へお電話ください。"
 )
 
-# A text at the comment step that looks like a question: {text} is its start.
+# The reply to a text at the comment step that looks like a question. {text} is
+# the start of that text.
 QUESTION_AT_COMMENT = (
     "「{text}」は質問のようです。通報の補足にしますか。\n"
-    "質問として送ると回答をお送りします。作成中の通報はそのまま残ります。"
+    "質問として送ると回答をお送りします。作成中の通報はそのまま残り、"
+    "続けて補足を入力できます。"
 )
 BUTTON_USE_AS_COMMENT = "補足にする"
 BUTTON_SEND_AS_QUESTION = "質問として送る"

@@ -35,8 +35,8 @@ def urgent_reply_text(text: str | None, now: datetime, phone: str) -> str:
     smell, the city hall ``phone`` for the city's roads and trees, and when staff
     will read the report.
     """
-    # NOTE: the city's policy names the city hall number for emergencies, but
-    # nothing here knows whether that number is answered at night or on holidays.
+    # NOTE: the city's policy gives the city hall number for emergencies, but this
+    # code cannot check whether that number is staffed at night or on holidays.
     lines = [reply_texts.URGENT_EMERGENCY_CALL]
     if mentions_gas(text):
         lines.append(reply_texts.URGENT_GAS)
@@ -47,7 +47,7 @@ def urgent_reply_text(text: str | None, now: datetime, phone: str) -> str:
 
 
 def staff_time_line(now: datetime) -> str:
-    """Return the line that says when staff will read a report sent at ``now``."""
+    """Return the line that tells when staff will read a report sent at ``now``."""
     if is_office_hours(now):
         return reply_texts.URGENT_STAFF_DURING_HOURS
     when = format_japanese(next_confirmation_time(now))
