@@ -25,7 +25,7 @@ MAX_CITY_NAME_LENGTH = 20
 # The office that a municipality's name ending gives: 市役所, 区役所, 町役場, 村役場.
 _OFFICE_BY_ENDING = {"市": "役所", "区": "役所", "町": "役場", "村": "役場"}
 _PHONE_PATTERN = re.compile(r"\+?[0-9() -]+")
-# E.164 numbers have at most 15 digits; 3 allows short numbers such as 110.
+# E.164 allows at most 15 digits, and a minimum of 3 admits numbers such as 110.
 _PHONE_DIGITS = range(3, 16)
 
 
@@ -201,7 +201,7 @@ def _phone(env: Mapping[str, str], name: str, default: str) -> str:
     digits = sum(character.isdigit() for character in value)
     if not _PHONE_PATTERN.fullmatch(value) or digits not in _PHONE_DIGITS:
         raise ConfigError(
-            f"{name}={value!r} is not a phone number; use 3 to 15 digits "
+            f"{name}={value!r} is not a valid phone number; use 3 to 15 digits "
             f"(0-9) with optional hyphens, spaces, parentheses and a leading '+', "
             f"such as {default!r}"
         )
@@ -222,9 +222,9 @@ def _city_name(env: Mapping[str, str], name: str, default: str) -> str:
         or value[-1] not in _OFFICE_BY_ENDING
     ):
         raise ConfigError(
-            f"{name}={env[name]!r} is not a municipality name; set it to the name "
-            f"residents know, 1 to {MAX_CITY_NAME_LENGTH} characters ending in "
-            f"市, 区, 町 or 村, such as {default!r}"
+            f"{name}={env[name]!r} is not a valid municipality name; set it to "
+            f"the name residents know, 1 to {MAX_CITY_NAME_LENGTH} characters "
+            f"ending in 市, 区, 町 or 村, such as {default!r}"
         )
     if any(character.isspace() for character in value):
         raise ConfigError(

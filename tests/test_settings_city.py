@@ -37,7 +37,7 @@ def test_invalid_phone_is_rejected(value):
         Settings.from_env({PHONE: value})
     message = str(caught.value)
     assert f"{PHONE}=" in message
-    assert "is not a phone number" in message
+    assert "is not a valid phone number" in message
     assert "'0422-51-5131'" in message
 
 
@@ -69,7 +69,9 @@ def test_city_name_sets_the_office_name(name, office):
 
 @pytest.mark.parametrize("value", ["", "  ", "東京都", "Musashino", "市" * 21])
 def test_invalid_city_name_is_rejected(value):
-    with pytest.raises(ConfigError, match=r"CITYLINE_CITY_NAME=.* is not a municip"):
+    with pytest.raises(
+        ConfigError, match=r"CITYLINE_CITY_NAME=.* is not a valid municip"
+    ):
         Settings.from_env({CITY: value})
 
 

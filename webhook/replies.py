@@ -73,7 +73,7 @@ def welcome_text(settings: Settings) -> str:
 
     New friends start subscribed to the safety category (named as in the data
     dir's category file). With ``use_line_broadcast_for_safety`` the greeting
-    says instead that its broadcasts go to every friend. Raises ConfigError when
+    states instead that its broadcasts go to every friend. Raises ConfigError when
     the category file is invalid.
     """
     safety = load_catalog(settings).safety.name

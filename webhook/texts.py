@@ -22,7 +22,7 @@ WELCOME_TEMPLATE = (
     "受信設定で選んだ分野は、お知らせを届けるためだけに使います。"
     "ブロックすると、このアカウントに保存された設定は削除されます。"
 )
-# The safety sentence of the welcome: new friends start subscribed to the safety
+# Safety sentences of the welcome. New friends start subscribed to the safety
 # category, and with CITYLINE_SAFETY_USES_LINE_BROADCAST its unfiltered
 # broadcasts go to every friend whatever their settings.
 WELCOME_SAFETY_ON = (
@@ -30,8 +30,8 @@ WELCOME_SAFETY_ON = (
     "止めるときは「受信設定」から変更できます。"
 )
 WELCOME_SAFETY_TO_ALL = "「{safety}」のお知らせは、友だち全員にお送りします。"
-# NOTE: the default-city form for callers without settings (webhook.handler);
-# replies.welcome_text builds the welcome for the configured city.
+# NOTE: webhook.handler still sends this welcome for the default city and
+# categories. replies.welcome_text builds it from the settings.
 WELCOME = WELCOME_TEMPLATE.format(
     city_name="武蔵野市", safety_note=WELCOME_SAFETY_ON.format(safety="防災・安全")
 )
@@ -55,8 +55,8 @@ ANSWER_INTRO = "関係しそうなページです。"
 ANSWER_ALT_TEXT = "関係しそうなページ：{titles}"
 OPEN_PAGE_LABEL = "ページを開く"
 UNTITLED_PAGE = "市のページ"
-# Texts that give the city office to call: format them with city_hall
-# (Settings.city_hall_name) and phone, as replies.contact_text does.
+# Texts that give the city office to call. replies.contact_text fills in
+# city_hall (Settings.city_hall_name) and phone.
 FALLBACK_TEMPLATE = (
     "申し訳ありません。お答えできるページが見つかりませんでした。"
     "{city_hall}（電話 {phone}）にお問い合わせください。"
@@ -69,8 +69,8 @@ REPORTS_UNAVAILABLE_TEMPLATE = (
     "LINEでの通報の受付は準備中です。お急ぎの場合は{city_hall}（電話 {phone}）へ"
     "ご連絡ください。"
 )
-# NOTE: phone-only forms for callers that do not pass the city yet
-# (webhook.answering and webhook.handler); they name no city.
+# NOTE: webhook.answering and webhook.handler still format these phone-only
+# forms, which name no city.
 FALLBACK_TEXT = FALLBACK_TEMPLATE.format(city_hall="市役所", phone="{phone}")
 ANSWERER_UNAVAILABLE = ANSWERER_UNAVAILABLE_TEMPLATE.format(
     city_hall="市役所", phone="{phone}"

@@ -278,7 +278,7 @@ def stats_command(settings: Settings, as_json: bool) -> None:
 
 
 def check_filter(catalog: Catalog, attribute: str, value: str) -> None:
-    """Raise ConfigError naming the `send` option when ``value`` is not an option.
+    """Raise ConfigError naming the `send` option when ``value`` matches no option.
 
     ``value`` may be an option's key or its name, as in the catalog.
     """

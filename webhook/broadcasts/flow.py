@@ -11,7 +11,7 @@ The flow takes the text 受信設定 (and close variants such as 配信設定 or
 - ``action=set&attr=A&value=V``: store the answer; ``value=none`` is 回答しない.
 - ``action=delete[&confirmed=1]``: delete every setting and answer at once. Without
   ``confirmed=1`` it first asks, with quick-reply buttons, unless nothing is
-  stored; the text 受信設定を削除 asks in the same way.
+  stored. The text 受信設定を削除 gets the same question.
 
 Settings are shown only in a one-to-one chat with the resident they belong to, and
 never in a group or room. New friends start with the safety category only

@@ -236,7 +236,7 @@ class BroadcastSender:
         return self._deliver(record, client, force=force)
 
     def resumable(self, broadcast_id: str) -> BroadcastRecord:
-        """Return broadcast ``broadcast_id`` if it can be resumed; needs no client.
+        """Return broadcast ``broadcast_id`` if it can be resumed, without the client.
 
         Raises BroadcastNotFoundError for an unknown id and ConfigError when the
         broadcast was cancelled.
