@@ -162,19 +162,24 @@ def crawl(
 
 def _held_message(summary: CrawlSummary, config: CrawlConfig) -> str:
     """Return the error for a crawl that the removal guard kept from changing pages."""
-    merged = (
-        f" and {summary.merges_held} were merged into other pages (same content, "
-        "a canonical link or a redirect)"
-        if summary.merges_held
-        else ""
-    )
-    return (
+    gone = (
         f"{summary.removals_held} stored pages were found gone (404, 410, noindex "
-        f"or a soft 404){merged}, over --max-removed-share="
-        f"{config.max_removed_share:g}; the stored pages were left as they were "
-        "before this crawl and the index was not rebuilt. If the site is down or "
-        "in maintenance, crawl again later; if the pages are really gone or "
-        "merged, run again with --allow-removals or a higher --max-removed-share"
+        "or a soft 404)"
+    )
+    merged = (
+        f"{summary.merges_held} stored pages were merged into other pages (same "
+        "content, a canonical link or a redirect)"
+    )
+    if summary.removals_held and summary.merges_held:
+        lost = f"{gone}, and {merged}"
+    else:
+        lost = gone if summary.removals_held else merged
+    return (
+        f"{lost}, over --max-removed-share={config.max_removed_share:g}; the stored "
+        "pages were left as they were before this crawl and the index was not "
+        "rebuilt. If the site is down or in maintenance, crawl again later; if the "
+        "pages are really gone or merged, run again with --allow-removals or a "
+        "higher --max-removed-share"
     )
 
 

@@ -17,10 +17,11 @@ Guards against a site that is down while it answers 200 (see :class:`CrawlSummar
 for what they report):
 
 - Soft 404 probe: before the store is opened, the crawl fetches one random URL of
-  the start host that no site links to. When that returns an HTML page with status
-  200, the site sends its "not found" or maintenance page for URLs that do not
-  exist, and any fetched page with the same title and text is handled as a 404.
-  A start page with that content ends the crawl with StartPageError.
+  the start host, which no page of the site can have. When that returns an HTML
+  page with status 200, the site sends its "not found" or maintenance page for
+  URLs that do not exist, and any fetched page with the same title and text is
+  handled as a 404. A start page with that content ends the crawl with
+  StartPageError.
 - Removal guard: the stored pages this run found gone (404, 410, noindex or a soft
   404) and those it merged into another page (same content, a canonical link or a
   redirect) count as lost. When more than ``max_removed_share`` of the pages stored
@@ -391,9 +392,9 @@ class Crawl:
         robots.txt. Raises StartPageError when the start page has the same title
         and text as the probe, as during maintenance.
         """
-        # NOTE: a soft 404 page that quotes the requested URL has other content for
-        # every URL, so the probe does not find it; the removal guard still counts
-        # the pages it replaces.
+        # NOTE: a soft 404 page that quotes the requested URL differs for every URL,
+        # so the probe misses it. The removal guard still counts the pages it
+        # replaces.
         probe = urljoin(final_start, f"/{_PROBE_PREFIX}{secrets.token_hex(8)}.html")
         if not self._robots_for(probe).allows(probe):
             return None
@@ -1024,7 +1025,7 @@ class Crawl:
         return summary
 
 
-# The start of the probe path that _probe_soft_404 fetches, a random hex follows.
+# Path prefix of the URL that _probe_soft_404 fetches, before random hex digits.
 _PROBE_PREFIX = "cityline-soft-404-check-"
 
 

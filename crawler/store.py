@@ -462,8 +462,9 @@ def _read_only_engine(path: Path) -> Engine:
 def _check_read_only_schema(engine: Engine, path: Path) -> None:
     """Raise unless ``path`` is a page store at SCHEMA_VERSION with extractor versions.
 
-    Raises PageStoreError for a file that is no page store, SchemaVersionError for
-    another schema version or a store that still lacks ``extractor_version``.
+    Raises PageStoreError for a file that is no page store, and SchemaVersionError
+    for tables of another program, another schema version or a store that still
+    lacks ``extractor_version``.
     """
     try:
         with engine.connect() as connection:
@@ -483,6 +484,14 @@ def _check_read_only_schema(engine: Engine, path: Path) -> None:
             f"page store {str(path)!r} cannot be opened for reading ({exc.orig}); "
             "check that the file and its folder are readable"
         ) from exc
+    if version is None:
+        clashes = ", ".join(sorted(tables & set(metadata.tables)))
+        if clashes:
+            raise SchemaVersionError(
+                f"database {str(path)!r} already has table(s) {clashes} but no "
+                f"{COMPONENT} schema version, so another program wrote it; use a new "
+                "data dir"
+            )
     if version is None or pages_table.name not in tables:
         raise PageStoreError(
             f"{str(path)!r} is not a cityline page store; check --data-dir, or move "
@@ -520,9 +529,9 @@ def _name_damaged_file(engine: Engine, path: Path) -> None:
         if not code.startswith(_DAMAGED_CODES):
             return
         raise PageStoreError(
-            f"page store {str(path)!r} is damaged ({original}); restore it from a "
-            "backup, or move it away and run `cityline crawl URL`, which fetches "
-            "every page again"
+            f"a database in the data dir failed: page store {str(path)!r} is corrupt "
+            f"or not a database ({original}); restore it from a backup, or move it "
+            "away and run `cityline crawl URL`, which fetches every page again"
         ) from original
 
     event.listen(engine, "handle_error", rewrite)
@@ -982,17 +991,26 @@ class PageStore:
                     _copy_tables(connection, restore)
             else:
                 self._apply_removals(connection, run_id)
-            for _table, copy in SNAPSHOTS:
-                connection.execute(copy.delete())
-            connection.execute(snapshots_table.delete())
-            connection.execute(
-                runs_table.update()
-                .where(runs_table.c.id == run_id)
-                .values(
-                    finished_at=utc_now(),
-                    seconds=runs_table.c.seconds + seconds,
-                )
-            )
+            self._finish(connection, run_id, seconds)
+
+    def finish_run(self, run_id: int, seconds: float) -> None:
+        """Mark a crawl run finished, as writers outside a crawl do.
+
+        Adds ``seconds`` to its duration and drops its snapshot. Pages found gone
+        stay live; :meth:`settle_run` is how a crawl finishes.
+        """
+        with self.engine.begin() as connection:
+            self._finish(connection, run_id, seconds)
+
+    def _finish(self, connection, run_id: int, seconds: float) -> None:
+        for _table, copy in SNAPSHOTS:
+            connection.execute(copy.delete())
+        connection.execute(snapshots_table.delete())
+        connection.execute(
+            runs_table.update()
+            .where(runs_table.c.id == run_id)
+            .values(finished_at=utc_now(), seconds=runs_table.c.seconds + seconds)
+        )
 
     @staticmethod
     def _snapshot_of(connection, run_id: int) -> bool:

@@ -126,7 +126,7 @@ class FakeSite:
         self.routes[path] = Route(status, data, all_headers, responder, delay)
 
     def serve_unknown_paths(self, body: str, status: int = 200) -> None:
-        """Answer every path without a route with ``body``, as a soft 404 site does."""
+        """Serve ``body`` for every path without a route, as a soft 404 site does."""
         data = body.encode("utf-8")
         headers = {"Content-Type": "text/html; charset=utf-8"}
         self.fallback = Route(status, data, headers)

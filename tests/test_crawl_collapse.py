@@ -36,11 +36,16 @@ UNAVAILABLE = (
 class SwitchableSite:
     """The demo site on one loopback port, switched to a failure mode and back.
 
-    Modes: ``demo`` (the demo site), ``maintenance`` (one 200 page for every URL),
-    ``soft404`` (the demo top page, and one 200 "not found" page for every other
-    URL), and ``collapse`` (the demo top page, one 200 page for every other path
-    the demo site has, and 404 for paths it does not have). ``robots.txt`` is
-    404 in every mode except ``demo``.
+    Modes:
+
+    - ``demo``: the demo site.
+    - ``maintenance``: one 200 page for every URL.
+    - ``soft404``: the demo top page, and one 200 "not found" page for every other
+      URL.
+    - ``collapse``: the demo top page, one 200 page for every other path of the
+      demo site, and 404 for paths it does not have.
+
+    ``robots.txt`` is 404 in every mode except ``demo``.
     """
 
     def __init__(self) -> None:

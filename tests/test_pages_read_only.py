@@ -107,5 +107,5 @@ def test_damaged_store_is_named(invoke, tmp_path, command):
     assert result.returncode == 2
     assert len(errors) == 1
     assert str(path) in errors[0]
-    assert "damaged" in errors[0]
+    assert "is corrupt" in errors[0]
     assert "restore it from a backup" in errors[0]
