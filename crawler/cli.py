@@ -107,6 +107,15 @@ _DEFAULTS = CrawlConfig()
     help="Mark every page found gone removed and merge every duplicate, however "
     "many (sets --max-removed-share to 1).",
 )
+@click.option(
+    "--alias-recheck-days",
+    type=click.FloatRange(min=0),
+    default=_DEFAULTS.alias_recheck_days,
+    show_default=True,
+    help="Fetch a URL stored as a duplicate of another page again once it was last "
+    "fetched this many days ago (0: on every crawl). A duplicate is also fetched "
+    "again whenever the page it duplicates changes.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option(
     "--no-index", is_flag=True, help="Do not rebuild the search index afterwards."
@@ -126,6 +135,7 @@ def crawl(
     refetch: bool,
     max_removed_share: float,
     allow_removals: bool,
+    alias_recheck_days: float,
     as_json: bool,
     no_index: bool,
 ) -> None:
@@ -146,6 +156,7 @@ def crawl(
         max_retries=retries,
         allowed_prefixes=tuple(allowed_prefixes),
         max_removed_share=1.0 if allow_removals else max_removed_share,
+        alias_recheck_days=alias_recheck_days,
     )
     summary = crawl_site(
         settings, url, config, Progress(stream=sys.stderr), refetch=refetch

@@ -27,6 +27,11 @@ class CrawlConfig:
     site outage or a broken CMS looks like that. The share is checked only when at
     least ``min_removals_checked`` pages are gone, so small sites and everyday
     removals are not held.
+
+    A duplicate or canonical alias (a URL whose content was another page's) is
+    fetched again once it was last seen ``alias_recheck_days`` days ago, so that
+    a URL that got content of its own is stored within that time even when its
+    target page never changes. 0 fetches every such alias on every crawl.
     """
 
     concurrency: int = 2
@@ -46,6 +51,7 @@ class CrawlConfig:
     allowed_prefixes: tuple[str, ...] = ()
     max_removed_share: float = 0.2
     min_removals_checked: int = 10
+    alias_recheck_days: float = 30.0
 
     def __post_init__(self) -> None:
         checks = [
@@ -62,6 +68,11 @@ class CrawlConfig:
                 "use a share from 0 to 1",
             ),
             ("min_removals_checked", self.min_removals_checked >= 1, "use 1 or more"),
+            (
+                "alias_recheck_days",
+                self.alias_recheck_days >= 0,
+                "use 0 or more days",
+            ),
         ]
         for name, ok, fix in checks:
             if not ok:

@@ -29,9 +29,10 @@ for what they report):
   started with (``PageStore.settle_run``), so it changes nothing in them.
 - Alias re-checks: a URL stored as an alias (an old URL that redirects, or a
   duplicate) is not queued from links or sitemaps. It is fetched again with
-  ``refetch``, and a duplicate or canonical alias is also fetched again when its
+  ``refetch``. A duplicate or canonical alias is also fetched again when its
   target page changes or is found gone in this run, so that pages merged while
-  the site was broken come back once it recovers.
+  the site was broken come back once it recovers, and when it was last seen
+  ``alias_recheck_days`` ago.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ import secrets
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urljoin
 
 from cityline.settings import Settings
@@ -434,7 +436,7 @@ class Crawl:
         aliases = self.store.aliases()
         self.known_aliases = set(aliases)
         for alias_url, (target, reason) in aliases.items():
-            if reason in ("duplicate", "canonical"):
+            if reason in _RECHECKED_REASONS:
                 self.recheckable.setdefault(target, []).append(alias_url)
         if unfinished is not None and unfinished[1] == self.start_url:
             self.run_id = unfinished[0]
@@ -467,6 +469,8 @@ class Crawl:
                 seeds.append((url, 0, "known"))
         if self.refetch:
             seeds.extend((url, 0, "alias") for url in sorted(aliases))
+        else:
+            seeds.extend((url, 0, "alias") for url in self._stale_aliases())
         added = []
         for url, depth, source in seeds:
             if url in self.entries or not self._in_scope(url):
@@ -732,6 +736,12 @@ class Crawl:
         state = "removed" if final == url else "redirect"
         rechecks = self._recheck_aliases(final, entry.depth)
         self._record(url, state, removed_url=final, status=status, enqueue=rechecks)
+
+    def _stale_aliases(self) -> list[str]:
+        """Return the duplicate and canonical aliases due for a check by age."""
+        age = timedelta(days=self.config.alias_recheck_days)
+        cutoff = (datetime.now(UTC) - age).isoformat(timespec="seconds")
+        return self.store.aliases_seen_by(cutoff, _RECHECKED_REASONS)
 
     def _recheck_aliases(self, target: str, depth: int) -> list[FrontierEntry]:
         """Queue the duplicate and canonical aliases of ``target`` again.
@@ -1024,6 +1034,9 @@ class Crawl:
         summary.seconds = self.store.run_seconds(self.run_id)
         return summary
 
+
+# Alias reasons whose URL had the content of another page when it was last seen.
+_RECHECKED_REASONS = ("duplicate", "canonical")
 
 # Path prefix of the URL that _probe_soft_404 fetches, before random hex digits.
 _PROBE_PREFIX = "cityline-soft-404-check-"

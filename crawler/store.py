@@ -751,6 +751,22 @@ class PageStore:
             for r in rows
         ]
 
+    def aliases_seen_by(self, cutoff: str, reasons: Collection[str]) -> list[str]:
+        """Return the URLs of aliases with one of ``reasons`` last seen by ``cutoff``.
+
+        ``cutoff`` is an ISO 8601 UTC time as :func:`utc_now` writes it, and an
+        alias seen at ``cutoff`` itself is included.
+        """
+        with self.engine.connect() as connection:
+            return list(
+                connection.execute(
+                    select(aliases_table.c.url)
+                    .where(aliases_table.c.reason.in_(list(reasons)))
+                    .where(aliases_table.c.seen_at <= cutoff)
+                    .order_by(aliases_table.c.url)
+                ).scalars()
+            )
+
     def aliases(self) -> dict[str, tuple[str, str]]:
         """Return every alias: URL -> (target URL, reason)."""
         with self.engine.connect() as connection:

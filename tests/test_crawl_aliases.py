@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import signal
+import subprocess
+import sys
+import threading
 
 from crawler.crawl import crawl_site
 from crawler.store import PageStore
 from tests.crawl_site import FAST, FakeSite, html_page, settings_for
 
+# One request at a time, so that of two pages with one content the first linked
+# is stored and the other becomes its alias.
+IN_ORDER = dataclasses.replace(FAST, concurrency=1)
 NOT_FOUND = html_page("ページが見つかりません", "<p>お探しのページはありません。</p>")
 
 
@@ -91,11 +98,11 @@ def test_duplicate_rechecked_when_target_changes(tmp_path):
         site.page("/", "トップ", "<a href='/a.html'>a</a><a href='/b.html'>b</a>")
         site.page("/a.html", "共通", same)
         site.page("/b.html", "共通", same)
-        crawl_site(settings, site.url("/"), FAST)
+        crawl_site(settings, site.url("/"), IN_ORDER)
         first_aliases = aliases(settings)
         site.page("/a.html", "ページA", "<p>本文A</p>")
         site.page("/b.html", "ページB", "<p>本文B</p>")
-        summary = crawl_site(settings, site.url("/"), FAST)
+        summary = crawl_site(settings, site.url("/"), IN_ORDER)
 
     assert list(first_aliases.values()) == [(site.url("/a.html"), "duplicate")]
     assert summary.rechecked_aliases == 1
@@ -110,11 +117,11 @@ def test_duplicate_rechecked_on_refetch_only(tmp_path):
         site.page("/", "トップ", "<a href='/a.html'>a</a><a href='/b.html'>b</a>")
         site.page("/a.html", "共通", same)
         site.page("/b.html", "共通", same)
-        crawl_site(settings, site.url("/"), FAST)
+        crawl_site(settings, site.url("/"), IN_ORDER)
         site.page("/b.html", "ページB", "<p>本文B</p>")
-        plain = crawl_site(settings, site.url("/"), FAST)
+        plain = crawl_site(settings, site.url("/"), IN_ORDER)
         after_plain = aliases(settings)
-        refetched = crawl_site(settings, site.url("/"), FAST, refetch=True)
+        refetched = crawl_site(settings, site.url("/"), IN_ORDER, refetch=True)
 
     assert plain.rechecked_aliases == 0
     assert len(after_plain) == 1
@@ -184,12 +191,89 @@ def test_redirect_to_own_duplicate_keeps_page(tmp_path):
         site.page("/", "トップ", "<a href='/p.html'>p</a><a href='/n.html'>n</a>")
         site.page("/p.html", "ページ", "<p>本文</p>")
         site.page("/n.html", "ページ", "<p>本文</p>")
-        crawl_site(settings, site.url("/"), FAST)
+        crawl_site(settings, site.url("/"), IN_ORDER)
         first_aliases = aliases(settings)
         site.add("/p.html", status=301, headers={"Location": "/n.html"})
-        summary = crawl_site(settings, site.url("/"), FAST)
+        summary = crawl_site(settings, site.url("/"), IN_ORDER)
 
     assert first_aliases == {site.url("/n.html"): (site.url("/p.html"), "duplicate")}
     assert aliases(settings) == {site.url("/p.html"): (site.url("/n.html"), "redirect")}
     assert sorted(stored(settings)) == [site.url("/"), site.url("/n.html")]
     assert summary.merged == 0
+
+
+def test_resumed_collapse_restores_snapshot(tmp_path):
+    settings = settings_for(tmp_path)
+    total, stop_at = 15, 7
+    reached, release = threading.Event(), threading.Event()
+    with FakeSite() as site:
+        links = "".join(f"<a href='/p{i:02}.html'>{i}</a>" for i in range(total))
+        site.page("/", "トップ", links)
+        for i in range(total):
+            site.page(f"/p{i:02}.html", f"ページ{i}", f"<p>本文{i}</p>")
+        crawl_site(settings, site.url("/"), FAST)
+        before = stored(settings)
+        for i in range(total):
+            site.page(f"/p{i:02}.html", "休止中", "<p>休止中です。</p>")
+        blocked = site.routes[f"/p{stop_at:02}.html"]
+
+        def block_first_request(request):
+            # The first request waits here until the crawl has been killed.
+            if not reached.is_set():
+                reached.set()
+                release.wait(timeout=60)
+            return blocked.status, blocked.headers, blocked.body
+
+        site.add(f"/p{stop_at:02}.html", responder=block_first_request)
+        command = [
+            sys.executable,
+            "-m",
+            "cityline.cli",
+            "--data-dir",
+            str(settings.data_dir),
+            "crawl",
+            site.url("/"),
+            "--no-index",
+            "--delay",
+            "0",
+            "--concurrency",
+            "1",
+        ]
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            assert reached.wait(timeout=60), "the crawl never requested the page"
+            process.send_signal(signal.SIGKILL)
+            _out, err = process.communicate(timeout=30)
+        finally:
+            release.set()
+            if process.poll() is None:
+                process.kill()
+        killed = stored(settings)
+        resumed = crawl_site(settings, site.url("/"), FAST)
+
+    assert len(killed) < len(before), err
+    assert resumed.resumed
+    assert resumed.merges_held >= total - 1
+    assert stored(settings) == before
+    assert aliases(settings) == {}
+
+
+def test_old_duplicate_rechecked_by_age(tmp_path):
+    settings = settings_for(tmp_path)
+    same = "<p>同じ本文です。</p>"
+    every_crawl = dataclasses.replace(IN_ORDER, alias_recheck_days=0)
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/a.html'>a</a><a href='/b.html'>b</a>")
+        site.page("/a.html", "共通", same)
+        site.page("/b.html", "共通", same)
+        crawl_site(settings, site.url("/"), IN_ORDER)
+        site.page("/b.html", "ページB", "<p>本文B</p>")
+        recent = crawl_site(settings, site.url("/"), IN_ORDER)
+        due = crawl_site(settings, site.url("/"), every_crawl)
+
+    assert recent.rechecked_aliases == 0
+    assert due.rechecked_aliases == 1
+    assert due.new == 1
+    assert aliases(settings) == {}
