@@ -391,8 +391,10 @@ class Crawl:
         A page returned with status 200 for a URL that no page has is a soft 404
         page. Returns None when the probe URL returns anything else, redirects to
         the start page (a site that sends unknown URLs home) or is disallowed by
-        robots.txt. Raises StartPageError when the start page has the same title
-        and text as the probe, as during maintenance.
+        robots.txt. A probe with the start page's title and text is a site that
+        sends one page for every URL. When that page links to other pages of the
+        crawl, it is the real top page, served for unknown URLs too, and None is
+        returned. Otherwise, as during maintenance, StartPageError is raised.
         """
         # NOTE: a soft 404 page that quotes the requested URL differs for every URL,
         # so the probe misses it. The removal guard still counts the pages it
@@ -415,6 +417,13 @@ class Crawl:
             _parse, start_result.body, start_type, final_start
         )
         if _content_hash(start) == probe_hash:
+            if self._links_elsewhere(start, final_start):
+                logger.info(
+                    "%s, a URL that does not exist, returned the start page; soft "
+                    "404 pages are not looked for",
+                    probe,
+                )
+                return None
             raise StartPageError(
                 f"start page {final_start!r} has the same title and text "
                 f"({start.title!r}) as {probe!r}, a URL that does not exist, so the "
@@ -429,6 +438,15 @@ class Crawl:
         )
         self.soft_404_url = probe
         return probe_hash
+
+    def _links_elsewhere(self, page: Extracted, page_url: str) -> bool:
+        """Return whether ``page`` links to a page of the crawl other than itself."""
+        return any(
+            link.url != page_url
+            and self._in_scope(link.url)
+            and not is_file_url(link.url)
+            for link in page.links
+        )
 
     async def _begin(self, final_start: str) -> bool:
         """Resume the unfinished run of this start URL, or begin a new run."""

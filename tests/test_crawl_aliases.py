@@ -277,3 +277,16 @@ def test_old_duplicate_rechecked_by_age(tmp_path):
     assert due.rechecked_aliases == 1
     assert due.new == 1
     assert aliases(settings) == {}
+
+
+def test_top_page_for_unknown_urls_is_crawled(tmp_path):
+    settings = settings_for(tmp_path)
+    top = html_page("トップ", "<a href='/a.html'>a</a>")
+    with FakeSite() as site:
+        site.add("/", top)
+        site.page("/a.html", "ページA", "<p>本文A</p>")
+        site.serve_unknown_paths(top)
+        summary = crawl_site(settings, site.url("/"), FAST)
+
+    assert summary.new == 2
+    assert summary.failed == 0
