@@ -126,3 +126,26 @@ def test_resume_of_all_without_token_names_the_token(invoke):
     code, _out, errors = invoke("resume")
     assert code == 2
     assert "LINE_CHANNEL_ACCESS_TOKEN" in errors[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--category", "nope", "--text", "a"], "unknown category 'nope'"),
+        (["--category", "bosai", "--text", "a" * 5001], "5,000"),
+        (["--category", "bosai", "--text", "a", "--url", "http://x"], "https"),
+    ],
+)
+def test_bad_request_is_named_before_missing_token(invoke, args, expected):
+    code, _out, errors = invoke("send", *args)
+
+    assert code == 2
+    assert len(errors) == 1
+    assert expected in errors[0]
+    assert "LINE_CHANNEL_ACCESS_TOKEN" not in errors[0]
+
+
+def test_valid_send_without_token_names_the_token(invoke):
+    code, _out, errors = invoke("send", "--category", "bosai", "--text", "a")
+    assert code == 2
+    assert "LINE_CHANNEL_ACCESS_TOKEN" in errors[0]

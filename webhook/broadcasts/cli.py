@@ -148,6 +148,8 @@ def send_command(
     if dry_run:
         outcome = stores.sender(None).dry_run(request)
     else:
+        # Report a mistyped category or too long a text before a missing token.
+        stores.sender(None).check(request)
         client = LineClient(settings)
         try:
             outcome = stores.sender(client).send(request)

@@ -265,7 +265,17 @@ class BroadcastSender:
             )
         return self._client
 
-    def _plan(self, request: BroadcastRequest) -> _Plan:
+    def check(self, request: BroadcastRequest) -> None:
+        """Check the category, filters and messages of ``request``, without the client.
+
+        Raises the error that ``send`` would raise for them. The audience and its
+        privacy floor are checked only by ``send`` and ``dry_run``.
+        """
+        self._checked(request)
+
+    def _checked(
+        self, request: BroadcastRequest
+    ) -> tuple[Choice, dict[str, str], list[Message]]:
         category = self._catalog.category(request.category)
         filters = {}
         for attribute, value in request.filters.items():
@@ -275,6 +285,10 @@ class BroadcastSender:
                 )
             filters[attribute] = self._catalog.option(attribute, value).key
         messages = build_messages(category, request.bodies, request.url)
+        return category, filters, messages
+
+    def _plan(self, request: BroadcastRequest) -> _Plan:
+        category, filters, messages = self._checked(request)
         if self._uses_line_broadcast(category, filters):
             audience = None
         else:
