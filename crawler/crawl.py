@@ -905,12 +905,13 @@ class Crawl:
         self.states[entry.url] = state
         self.seq = max(self.seq, entry.seq)
         # A trap is a chain of pages of one pattern, each linking to the next, so
-        # the limit counts links between pages of the same pattern. Pages stored
-        # by earlier crawls count too, so that a re-crawl does not extend a chain.
+        # the limit counts links between pages of the same pattern. Pages and
+        # aliases stored by earlier crawls count too, so that a re-crawl does not
+        # extend a chain.
         chained = entry.source == "link" and (
             entry.referrer is not None and url_pattern(entry.referrer) == entry.pattern
         )
-        if chained or entry.source == "known":
+        if chained or entry.source in ("known", "alias"):
             self.pattern_counts[entry.pattern] += 1
         if state == "queued":
             heapq.heappush(self.heap, (entry.depth, entry.seq, entry.url))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.store import utc_now
 from tests.crawl_site import QuietServer
 
 server = pytest.importorskip("cityline.demo.server", reason="the demo site is missing")
@@ -260,3 +261,45 @@ def test_allowed_collapse_heals_after_recovery(invoke, site, stored):
 
 def without_calendar(urls: set[str]) -> set[str]:
     return {url for url in urls if server.CALENDAR_PATH not in url}
+
+
+def collapse_store(data_dir: Path, url: str) -> None:
+    """Merge every stored page into the top page, as older releases did in maintenance.
+
+    The top page gets other text, and every other page becomes a duplicate alias
+    of it, seen now, so that only the change of the top page makes the next crawl
+    fetch them again.
+    """
+    connection = sqlite3.connect(data_dir / "pages.db")
+    with connection:
+        others = [
+            other
+            for (other,) in connection.execute(
+                "SELECT url FROM pages WHERE url != ?", (url,)
+            )
+        ]
+        connection.execute(
+            "UPDATE pages SET title = 'メンテナンス中', text = '点検中です。', "
+            "content_hash = 'maintenance' WHERE url = ?",
+            (url,),
+        )
+        connection.execute("DELETE FROM pages WHERE url != ?", (url,))
+        connection.executemany(
+            "INSERT INTO page_aliases (url, target_url, reason, status, seen_at) "
+            "VALUES (?, ?, 'duplicate', NULL, ?)",
+            [(other, url, utc_now()) for other in others],
+        )
+    connection.close()
+
+
+def test_store_collapsed_earlier_heals(invoke, stored):
+    data_dir, url = stored
+    urls = live_urls(data_dir)
+    collapse_store(data_dir, url)
+    collapsed = live_urls(data_dir)
+    back = invoke(data_dir, "crawl", url, "--delay", "0")
+
+    assert collapsed == {url}
+    assert back.returncode == 0, back.stderr
+    assert f"fetched {len(urls) - 1} alias URLs again" in back.stdout
+    assert live_urls(data_dir) == urls
