@@ -460,11 +460,10 @@ def _read_only_engine(path: Path) -> Engine:
 
 
 def _check_read_only_schema(engine: Engine, path: Path) -> None:
-    """Raise unless ``path`` is a page store at SCHEMA_VERSION with extractor versions.
+    """Raise unless ``path`` is a page store at SCHEMA_VERSION.
 
     Raises PageStoreError for a file that is no page store, and SchemaVersionError
-    for tables of another program, another schema version or a store that still
-    lacks ``extractor_version``.
+    for tables of another program or another schema version.
     """
     try:
         with engine.connect() as connection:
@@ -502,12 +501,6 @@ def _check_read_only_schema(engine: Engine, path: Path) -> None:
             f"page store {str(path)!r} has pages schema version {version}, but this "
             f"cityline uses {SCHEMA_VERSION}; use a new data dir or the cityline "
             "release that wrote it"
-        )
-    if not _has_extractor_version(engine):
-        raise SchemaVersionError(
-            f"page store {str(path)!r} predates extractor versions, and a read-only "
-            "open cannot add the column; run `cityline crawl URL` once on a "
-            "writable data dir"
         )
 
 
@@ -567,10 +560,11 @@ class PageStore:
     def open_existing(cls, path: Path) -> PageStore:
         """Open the store at ``path`` read-only; it writes nothing to the data dir.
 
-        Works on a read-only copy of the data dir too. Raises PageStoreError when
-        ``path`` is not a file, as in a data dir that no crawl has written to, or
-        is not a page store, and SchemaVersionError when it was written by another
-        schema version or predates extractor versions.
+        Works on a read-only copy of the data dir too. A store that predates
+        extractor versions is opened with :meth:`open` instead, which adds the
+        column. Raises PageStoreError when ``path`` is not a file, as in a data dir
+        that no crawl has written to, or is not a page store, and
+        SchemaVersionError when it was written by another schema version.
         """
         path = Path(path)
         if not path.is_file():
@@ -582,9 +576,11 @@ class PageStore:
         _name_damaged_file(engine, path)
         try:
             _check_read_only_schema(engine, path)
-        except BaseException:
+            current = _has_extractor_version(engine)
+        finally:
             engine.dispose()
-            raise
+        if not current:
+            return cls.open(path)
         return cls(engine, path)
 
     def close(self) -> None:

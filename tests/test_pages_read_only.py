@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from crawler.store import PageStore, StoredPage, utc_now
+from tests.test_crawl_extractor_version import make_old_store
 
 
 def fill_store(data_dir: Path, count: int) -> None:
@@ -109,3 +110,12 @@ def test_damaged_store_is_named(invoke, tmp_path, command):
     assert str(path) in errors[0]
     assert "is corrupt" in errors[0]
     assert "restore it from a backup" in errors[0]
+
+
+def test_pages_upgrades_store_without_versions(invoke, tmp_path):
+    data_dir = tmp_path / "data"
+    make_old_store(data_dir / "pages.db", ["http://127.0.0.1:9/a.html"])
+    result = invoke(data_dir, "pages", "http://127.0.0.1:9/a.html", "--json")
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["extractor_version"] == 1
