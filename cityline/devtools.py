@@ -12,13 +12,18 @@ import json
 import logging
 import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
 from cityline.errors import CitylineError, ConfigError
 from cityline.settings import Settings
+
+if TYPE_CHECKING:
+    from cityline.fake_line_api import RecordedRequest
 
 logger = logging.getLogger(__name__)
 
@@ -64,26 +69,40 @@ def fake_line_api(port: int, record: Path | None, photo: Path | None) -> None:
     from cityline.fake_line_api import FakeLineApi
     from webhook.testing import sample_jpeg
 
-    photo_bytes = photo.read_bytes() if photo is not None else sample_jpeg()
+    photo_bytes = _read_photo(photo) if photo is not None else sample_jpeg()
     record_file = _open_record(record) if record is not None else None
     printer = _RequestPrinter(record_file)
     fake = FakeLineApi(FAKE_HOST, port, on_request=printer)
     fake.set_default_content(photo_bytes, _content_type(photo))
+    # Ctrl-C and SIGTERM stop the fake cleanly from the first printed line on, so
+    # that a test or a process manager may stop it as soon as it has read the URL.
+    with _sigterm_event() as stop, _closing(record_file):
+        try:
+            fake.start()
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot listen on {FAKE_HOST}:{port}: {exc.strerror or exc}; "
+                "pass another --port, or --port 0 for a free one"
+            ) from exc
+        try:
+            _print_settings(fake.base_url, record)
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+        finally:
+            fake.stop()
+    click.echo("fake LINE API stopped")
+
+
+def _read_photo(path: Path) -> bytes:
     try:
-        fake.start()
+        return path.read_bytes()
     except OSError as exc:
         raise ConfigError(
-            f"cannot listen on {FAKE_HOST}:{port}: {exc.strerror or exc}; "
-            "pass another --port, or --port 0 for a free one"
+            f"cannot read --photo file {str(path)!r} ({exc.strerror or exc}); "
+            "pass a readable image file"
         ) from exc
-    try:
-        _print_settings(fake.base_url, record)
-        _wait_for_stop()
-    finally:
-        fake.stop()
-        if record_file is not None:
-            record_file.close()
-    click.echo("fake LINE API stopped")
 
 
 def _open_record(path: Path) -> TextIO:
@@ -114,13 +133,13 @@ def _print_settings(base_url: str, record: Path | None) -> None:
 
 
 class _RequestPrinter:
-    """Print each recorded request on one line and append it to the record file."""
+    """Request callback that prints one line and appends a JSON record to a file."""
 
     def __init__(self, record_file: TextIO | None) -> None:
         self._record_file = record_file
         self._lock = threading.Lock()
 
-    def __call__(self, request: Any) -> None:
+    def __call__(self, request: RecordedRequest) -> None:
         line = request.summary()
         record = json.dumps(request.as_record(), ensure_ascii=False)
         with self._lock:
@@ -130,17 +149,24 @@ class _RequestPrinter:
                 self._record_file.flush()
 
 
-def _wait_for_stop() -> None:
-    """Block until Ctrl-C or SIGTERM."""
+@contextmanager
+def _sigterm_event() -> Iterator[threading.Event]:
+    """Yield an event that SIGTERM sets, restoring the old handler on exit."""
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
+        yield stop
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def _closing(file: TextIO | None) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        if file is not None:
+            file.close()
 
 
 @dev.group()

@@ -65,9 +65,9 @@ class FakeProcess:
                 assert url is not None
                 return url
 
-    def stop(self) -> tuple[int, str]:
-        """Send Ctrl-C, then return the exit code and the rest of stdout."""
-        self.process.send_signal(signal.SIGINT)
+    def stop(self, signal_number: int = signal.SIGINT) -> tuple[int, str]:
+        """Send a signal (Ctrl-C by default), then return the exit code and stdout."""
+        self.process.send_signal(signal_number)
         code = self.process.wait(timeout=LINE_TIMEOUT_S)
         rest = []
         while (line := self.lines.get(timeout=LINE_TIMEOUT_S)) is not None:
@@ -151,6 +151,14 @@ def test_command_prints_and_records_request(start_fake, tmp_path):
     assert records[0]["status"] == 200
     assert records[0]["body"] == payload
     assert "authorization" not in records[0]["headers"]
+
+
+def test_command_stops_on_sigterm(start_fake):
+    fake = start_fake("--port", "0")
+    fake.wait_for_url()
+    code, rest = fake.stop(signal.SIGTERM)
+    assert code == 0
+    assert rest == "fake LINE API stopped"
 
 
 def test_command_serves_photo_for_any_id(start_fake):
