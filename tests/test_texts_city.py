@@ -105,7 +105,3 @@ def test_welcome_with_invalid_category_file_is_rejected(settings):
     (settings.data_dir / "receive_categories.json").write_text("{", encoding="utf-8")
     with pytest.raises(ConfigError, match="receive_categories.json"):
         welcome_text(settings)
-
-
-def test_default_welcome_constant_matches_builder(settings):
-    assert texts.WELCOME == welcome_text(settings)

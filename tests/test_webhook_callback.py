@@ -14,12 +14,13 @@ from sqlalchemy import select
 
 from cityline.db import create_db_engine
 from cityline.fake_line_api import FakeLineApi
+from cityline.settings import Settings
 from webhook import texts
 from webhook.app import MAX_BODY_BYTES, create_app
 from webhook.inbox import inbox_events
 from webhook.limits import ELLIPSIS, utf16_length
 from webhook.line_client import LineClient
-from webhook.replies import text_message
+from webhook.replies import contact_text, text_message, welcome_text
 from webhook.testing import (
     TEST_CHANNEL_SECRET,
     base_event,
@@ -391,7 +392,7 @@ def test_follow_sends_welcome_and_calls_flows(settings, fake):
         post(client, [follow_event("Unew")])
         [request] = fake.wait_for(REPLY)
     [message] = request.json["messages"]
-    assert message["text"] == texts.WELCOME
+    assert message["text"] == welcome_text(settings)
     assert len(message["quickReply"]["items"]) == 3
     assert [flow.followed for flow in flows] == [["Unew"], ["Unew"]]
 
@@ -489,7 +490,7 @@ def test_failing_answerer_gets_contact_route(settings, fake):
         (lambda: image_event("Uaaa", "m1"), texts.IMAGE_WITHOUT_REPORT),
         (
             lambda: postback_event("Uaaa", "flow=report&action=start"),
-            texts.REPORTS_UNAVAILABLE.format(phone="0422-51-5131"),
+            contact_text(texts.REPORTS_UNAVAILABLE_TEMPLATE, Settings()),
         ),
         (
             lambda: postback_event("Uaaa", "flow=settings&action=show"),

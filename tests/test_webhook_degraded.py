@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from cityline.fake_line_api import FakeLineApi
 from webhook import texts
 from webhook.app import create_app
+from webhook.replies import contact_text
 from webhook.testing import (
     TEST_CHANNEL_SECRET,
     loopback_settings,
@@ -105,7 +106,7 @@ def test_truncated_index_starts_degraded(tmp_path, fake):
         chat = Chat(client, fake)
 
         question = chat.send(text_event(ALICE, "粗大ごみの出し方を教えてください"))
-        unavailable = texts.ANSWERER_UNAVAILABLE.format(phone=settings.city_hall_phone)
+        unavailable = contact_text(texts.ANSWERER_UNAVAILABLE_TEMPLATE, settings)
         assert question[0]["text"] == unavailable
 
         report = chat.send(text_event(ALICE, "歩道の街灯が消えています"))
@@ -144,7 +145,7 @@ def test_answer_failure_shown_on_healthz(tmp_path, fake, caplog):
         chat = Chat(client, fake)
         with caplog.at_level(logging.ERROR, logger="webhook.answering"):
             apology = chat.send(event)
-        unavailable = texts.ANSWERER_UNAVAILABLE.format(phone=settings.city_hall_phone)
+        unavailable = contact_text(texts.ANSWERER_UNAVAILABLE_TEMPLATE, settings)
         assert apology[0]["text"] == unavailable
 
         failing = client.get("/healthz")

@@ -19,7 +19,12 @@ from linebot.v3.messaging import Message
 from cityline.errors import CitylineError
 from cityline.settings import Settings
 from webhook import texts
-from webhook.replies import answer_messages, default_quick_reply, text_message
+from webhook.replies import (
+    answer_messages,
+    contact_text,
+    default_quick_reply,
+    text_message,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +102,7 @@ def _load(settings: Settings) -> AnswererLike | None:
 def question_reply(
     answerer: AnswererLike | None,
     question: str,
-    phone: str,
+    settings: Settings,
     *,
     source: AnswererSource | None = None,
     event_id: str = "-",
@@ -105,30 +110,29 @@ def question_reply(
     """Build the reply to a question: answer carousel, fallback, or an apology.
 
     A failing Answerer is logged once with ``event_id`` (without the question) and
-    gets the apology with the contact route, so the resident is never left without
-    an answer. ``source``, when given, records whether the Answerer failed, for
-    ``/healthz``.
+    gets the apology with the contact route of ``settings``, so the resident is
+    never left without an answer. ``source``, when given, records whether the
+    Answerer failed, for ``/healthz``.
     """
     if answerer is None:
-        return [_apology(phone)]
+        return [_apology(settings)]
     try:
         result = answerer.ask(question, top_k=TOP_K)
     except Exception:
         logger.exception("event %s: the answerer failed on a question", event_id)
         if source is not None:
             source.record_answer(failed=True)
-        return [_apology(phone)]
+        return [_apology(settings)]
     if source is not None:
         source.record_answer(failed=False)
     answers: Sequence[Any] = getattr(result, "answers", None) or []
     if getattr(result, "fallback", False) or not answers:
         fallback_text = getattr(result, "fallback_text", None)
-        text = fallback_text or texts.FALLBACK_TEXT.format(phone=phone)
+        text = fallback_text or contact_text(texts.FALLBACK_TEMPLATE, settings)
         return [text_message(text, default_quick_reply())]
     return answer_messages(answers)
 
 
-def _apology(phone: str) -> Message:
-    return text_message(
-        texts.ANSWERER_UNAVAILABLE.format(phone=phone), default_quick_reply()
-    )
+def _apology(settings: Settings) -> Message:
+    text = contact_text(texts.ANSWERER_UNAVAILABLE_TEMPLATE, settings)
+    return text_message(text, default_quick_reply())

@@ -22,7 +22,12 @@ from webhook.flow import Flow, IncomingEvent
 from webhook.inbox import Inbox, InboxItem
 from webhook.line_client import LineApiError
 from webhook.privacy import UserHasher
-from webhook.replies import default_quick_reply, text_message
+from webhook.replies import (
+    contact_text,
+    default_quick_reply,
+    text_message,
+    welcome_text,
+)
 from webhook.sending import ReplySender
 
 logger = logging.getLogger(__name__)
@@ -74,6 +79,7 @@ class EventHandler:
         self._sender = sender
         self._hasher = hasher
         self._compute_slot = compute_slot
+        self._welcome = welcome_text(settings)
 
     def handle_item(self, item: InboxItem) -> None:
         """Handle ``item`` and mark it handled, whatever happens on the way.
@@ -142,7 +148,7 @@ class EventHandler:
                         event.event_id,
                         flow.name,
                     )
-        return [text_message(texts.WELCOME, default_quick_reply())]
+        return [text_message(self._welcome, default_quick_reply())]
 
     def _on_unfollow(self, event: IncomingEvent, seq: int | None) -> None:
         if not event.user_id:
@@ -197,20 +203,25 @@ class EventHandler:
             return [text_message(texts.THANKS_REPLY, default_quick_reply())]
         if kind is TextKind.HELP:
             return [text_message(texts.HELP_TEXT, default_quick_reply())]
-        phone = self._settings.city_hall_phone
         answerer = self._answerers.get()
         with self._compute_slot():
             return question_reply(
-                answerer, text, phone, source=self._answerers, event_id=event_id
+                answerer,
+                text,
+                self._settings,
+                source=self._answerers,
+                event_id=event_id,
             )
 
     def _postback_reply(self, event: IncomingEvent) -> list[Message]:
         owner = event.postback_params().get("flow")
-        phone = self._settings.city_hall_phone
         if owner == "settings":
             return [text_message(texts.RECEIVE_SETTINGS_UNAVAILABLE)]
         if owner == "report":
-            return [text_message(texts.REPORTS_UNAVAILABLE.format(phone=phone))]
+            unavailable = contact_text(
+                texts.REPORTS_UNAVAILABLE_TEMPLATE, self._settings
+            )
+            return [text_message(unavailable)]
         logger.info(
             "event %s: postback for flow %r that no flow took", event.event_id, owner
         )

@@ -30,11 +30,6 @@ WELCOME_SAFETY_ON = (
     "止めるときは「受信設定」から変更できます。"
 )
 WELCOME_SAFETY_TO_ALL = "「{safety}」のお知らせは、友だち全員にお送りします。"
-# NOTE: webhook.handler still sends this welcome for the default city and
-# categories. replies.welcome_text builds it from the settings.
-WELCOME = WELCOME_TEMPLATE.format(
-    city_name="武蔵野市", safety_note=WELCOME_SAFETY_ON.format(safety="防災・安全")
-)
 
 GREETING_REPLY = (
     "こんにちは。市についての質問を文章で送ってください。"
@@ -69,12 +64,6 @@ REPORTS_UNAVAILABLE_TEMPLATE = (
     "LINEでの通報の受付は準備中です。お急ぎの場合は{city_hall}（電話 {phone}）へ"
     "ご連絡ください。"
 )
-# NOTE: webhook.answering and webhook.handler still format these phone-only
-# forms, which name no city.
-FALLBACK_TEXT = FALLBACK_TEMPLATE.format(city_hall="市役所", phone="{phone}")
-ANSWERER_UNAVAILABLE = ANSWERER_UNAVAILABLE_TEMPLATE.format(
-    city_hall="市役所", phone="{phone}"
-)
 
 QUICK_REPORT = "通報する"
 QUICK_SETTINGS = "受信設定"
@@ -91,9 +80,6 @@ LOCATION_WITHOUT_REPORT = (
     "位置情報を受け取りました。不具合の通報は「通報する」から始めてください。"
 )
 UNKNOWN_POSTBACK = "この操作は受け付けられませんでした。もう一度お試しください。"
-REPORTS_UNAVAILABLE = REPORTS_UNAVAILABLE_TEMPLATE.format(
-    city_hall="市役所", phone="{phone}"
-)
 HANDLING_FAILED = (
     "申し訳ありません。うまく処理できませんでした。時間をおいてもう一度お試しください。"
 )
