@@ -15,11 +15,19 @@ from cityline.db import create_db_engine
 from cityline.settings import Settings
 from webhook import texts
 from webhook.flow import IncomingEvent
-from webhook.reports import reply_texts
 from webhook.reports.flow import MAX_REPORTS_PER_DAY, ReportFlow
 from webhook.reports.models import Draft, StoredPhoto
 from webhook.reports.photos import MAX_PHOTO_BYTES
 from webhook.reports.store import new_draft_id
+
+OUTSIDE_CITY = texts.REPORT_OUTSIDE_CITY.format(city_name="武蔵野市")
+
+CITY_HALL_LINE = texts.REPORT_URGENT_CITY_HALL.format(
+    city_hall="武蔵野市役所", phone="0422-51-5131"
+)
+SUBMITTED_ROUTE = texts.REPORT_SUBMITTED_URGENT_ROUTE.format(
+    city_hall="武蔵野市役所", phone="0422-51-5131"
+)
 
 # Friday 4 December 2026, 10:00 in Japan: inside office hours.
 OFFICE_HOURS = datetime(2026, 12, 4, 1, 0, tzinfo=UTC)
@@ -353,10 +361,10 @@ def test_location_outside_city_is_noted_and_stored(alice, flow):
     alice.image()
     alice.press("photos_done")
     replies = alice.location(*SHINJUKU, address="東京都新宿区西新宿2丁目")
-    assert replies[0].text == texts.REPORT_OUTSIDE_CITY
+    assert replies[0].text == OUTSIDE_CITY
     alice.press("skip_comment")
     done = alice.press("submit")
-    assert texts.REPORT_OUTSIDE_CITY in done[0].text
+    assert OUTSIDE_CITY in done[0].text
     [report] = flow.store.list()
     assert report.outside_city
     assert report.status == "submitted"
@@ -367,7 +375,7 @@ def test_typed_address_in_neighbouring_city_is_noted(alice, flow):
     alice.image()
     alice.press("photos_done")
     replies = alice.text("三鷹市下連雀3丁目")
-    assert replies[0].text == texts.REPORT_OUTSIDE_CITY
+    assert replies[0].text == OUTSIDE_CITY
     assert alice.draft.outside_city
 
 
@@ -526,10 +534,10 @@ def test_button_of_another_draft_is_refused(alice):
 def test_urgent_report_gets_phone_at_once(alice, flow):
     replies = alice.text("道路が陥没して水が噴き出している")
     lines = replies[0].text.splitlines()
-    assert lines[0] == reply_texts.URGENT_EMERGENCY_CALL
-    assert reply_texts.URGENT_CITY_HALL.format(phone="0422-51-5131") in lines
-    assert reply_texts.URGENT_STAFF_DURING_HOURS in lines
-    assert reply_texts.URGENT_GAS not in lines
+    assert lines[0] == texts.REPORT_URGENT_EMERGENCY_CALL
+    assert CITY_HALL_LINE in lines
+    assert texts.REPORT_URGENT_STAFF_DURING_HOURS in lines
+    assert texts.REPORT_URGENT_GAS not in lines
     assert alice.draft.urgent
     alice.image()
     alice.press("photos_done")
@@ -547,7 +555,7 @@ def test_urgent_comment_gets_phone(alice):
     alice.press("photos_done")
     alice.location(*KICHIJOJI)
     replies = alice.text("木が倒れて道をふさいでいます")
-    assert replies[0].text.startswith(reply_texts.URGENT_EMERGENCY_CALL)
+    assert replies[0].text.startswith(texts.REPORT_URGENT_EMERGENCY_CALL)
     assert "0422-51-5131" in replies[0].text
     assert alice.draft.urgent
 
@@ -645,12 +653,12 @@ def test_urgent_after_hours_gives_staff_time(alice, clock):
     clock.now = EVENING
     replies = alice.text("道路が大きく陥没していて車が落ちそうです")
     lines = replies[0].text.splitlines()
-    assert lines[0] == reply_texts.URGENT_EMERGENCY_CALL
-    assert reply_texts.URGENT_CITY_HALL.format(phone="0422-51-5131") in lines
-    staff = reply_texts.URGENT_STAFF_AFTER_HOURS.format(when="12月7日（月）8:30")
+    assert lines[0] == texts.REPORT_URGENT_EMERGENCY_CALL
+    assert CITY_HALL_LINE in lines
+    staff = texts.REPORT_URGENT_STAFF_AFTER_HOURS.format(when="12月7日（月）8:30")
     assert staff in lines
-    assert reply_texts.URGENT_STAFF_DURING_HOURS not in lines
-    assert lines[-1] == reply_texts.URGENT_CONTINUE
+    assert texts.REPORT_URGENT_STAFF_DURING_HOURS not in lines
+    assert lines[-1] == texts.REPORT_URGENT_CONTINUE
     assert alice.draft.step == "photo"
 
 
@@ -664,9 +672,9 @@ def test_gas_smell_names_gas_company(alice, clock):
     clock.now = EVENING
     replies = alice.text("歩道でガス臭いにおいがしています")
     lines = replies[0].text.splitlines()
-    assert lines[0] == reply_texts.URGENT_EMERGENCY_CALL
-    assert lines[1] == reply_texts.URGENT_GAS
-    assert lines[2] == reply_texts.URGENT_CITY_HALL.format(phone="0422-51-5131")
+    assert lines[0] == texts.REPORT_URGENT_EMERGENCY_CALL
+    assert lines[1] == texts.REPORT_URGENT_GAS
+    assert lines[2] == CITY_HALL_LINE
     # No number is given for the gas company, only the route.
     assert "ガス会社" in lines[1]
     assert not any(char.isdigit() for char in lines[1])
@@ -688,7 +696,7 @@ def test_urgent_comment_after_hours_gives_staff_time(alice, clock):
     alice.press("photos_done")
     alice.location(*KICHIJOJI)
     replies = alice.text("木が倒れて道をふさいでいます")
-    assert replies[0].text.startswith(reply_texts.URGENT_EMERGENCY_CALL)
+    assert replies[0].text.startswith(texts.REPORT_URGENT_EMERGENCY_CALL)
     assert "12月7日（月）8:30" in replies[0].text
     assert texts.REPORT_CONFIRM.split("\n")[0] in replies[1].text
 
@@ -696,7 +704,7 @@ def test_urgent_comment_after_hours_gives_staff_time(alice, clock):
 def test_submitted_reply_names_emergency_route(alice, clock):
     clock.now = EVENING
     done = send_complete_report(alice)
-    route = reply_texts.SUBMITTED_URGENT_ROUTE.format(phone="0422-51-5131")
+    route = SUBMITTED_ROUTE
     assert done[0].text.splitlines()[-1] == route
     assert "110番" in route
     assert "119番" in route
@@ -818,8 +826,8 @@ def test_comments_are_not_taken_for_questions(alice, text):
 def test_urgent_question_gets_urgent_reply_first(alice):
     reach_comment_step(alice)
     replies = alice.text("ガスのにおいがするときはどこに連絡すればいいですか？")
-    assert replies[0].text.startswith(reply_texts.URGENT_EMERGENCY_CALL)
-    assert reply_texts.URGENT_GAS in replies[0].text
+    assert replies[0].text.startswith(texts.REPORT_URGENT_EMERGENCY_CALL)
+    assert texts.REPORT_URGENT_GAS in replies[0].text
     assert quick_labels(replies[1]) == ["補足にする", "質問として送る"]
     assert alice.draft.urgent
 
@@ -845,7 +853,7 @@ def reach_other_comment_step(resident: Resident):
 
 def test_other_report_asks_for_description(alice):
     prompt = reach_other_comment_step(alice)
-    assert prompt[0].text == reply_texts.ASK_DESCRIPTION
+    assert prompt[0].text == texts.REPORT_ASK_DESCRIPTION
     assert quick_labels(prompt[0]) == ["やめる"]
 
 
@@ -853,7 +861,7 @@ def test_other_report_asks_for_description(alice):
 def test_other_report_cannot_skip_by_text(alice, word):
     reach_other_comment_step(alice)
     replies = alice.text(word)
-    assert replies[0].text == reply_texts.DESCRIPTION_REQUIRED
+    assert replies[0].text == texts.REPORT_DESCRIPTION_REQUIRED
     assert quick_labels(replies[0]) == ["やめる"]
     assert alice.draft.step == "comment"
     assert not alice.draft.comment_done
@@ -863,9 +871,9 @@ def test_other_report_cannot_skip_by_button(alice, flow):
     reach_other_comment_step(alice)
     # A スキップ button pressed on an older prompt of the same draft.
     replies = alice.press("skip_comment")
-    assert replies[0].text == reply_texts.DESCRIPTION_REQUIRED
+    assert replies[0].text == texts.REPORT_DESCRIPTION_REQUIRED
     replies = alice.press("submit")
-    assert replies[0].text == reply_texts.ASK_DESCRIPTION
+    assert replies[0].text == texts.REPORT_ASK_DESCRIPTION
     assert flow.store.list() == []
 
 
@@ -889,7 +897,7 @@ def test_stored_skip_of_other_draft_is_reopened(alice, flow):
     draft.step = "confirm"
     flow.store.save_draft(user_hash, draft)
     replies = alice.press("submit")
-    assert replies[0].text == reply_texts.ASK_DESCRIPTION
+    assert replies[0].text == texts.REPORT_ASK_DESCRIPTION
     assert flow.store.list() == []
 
 
@@ -941,7 +949,7 @@ def test_invalid_location_is_rejected(alice, latitude, longitude):
     alice.press("photos_done")
     replies = alice.location(latitude, longitude)
     assert len(replies) == 1
-    assert replies[0].text == reply_texts.LOCATION_INVALID
+    assert replies[0].text == texts.REPORT_LOCATION_INVALID
     assert action_types(replies[0]) == ["location", "postback"]
     draft = alice.draft
     assert draft.step == "location"
@@ -954,7 +962,7 @@ def test_invalid_location_is_rejected(alice, latitude, longitude):
 def test_invalid_location_before_photo_keeps_step(alice):
     alice.text("街灯が消えています")
     replies = alice.location(999.0, 999.0)
-    assert texts_of(replies)[0] == reply_texts.LOCATION_INVALID
+    assert texts_of(replies)[0] == texts.REPORT_LOCATION_INVALID
     assert "街路灯" in replies[1].text
     assert alice.draft.step == "photo"
     assert not alice.draft.has_location
@@ -963,7 +971,7 @@ def test_invalid_location_before_photo_keeps_step(alice):
 def test_invalid_location_keeps_earlier_place(alice):
     reach_comment_step(alice)
     replies = alice.location(999.0, 999.0)
-    assert replies[0].text == reply_texts.LOCATION_INVALID
+    assert replies[0].text == texts.REPORT_LOCATION_INVALID
     assert replies[1].text == texts.REPORT_ASK_COMMENT
     draft = alice.draft
     assert draft.latitude == KICHIJOJI[0]
@@ -976,5 +984,5 @@ def test_edge_coordinates_are_accepted(alice, latitude, longitude):
     alice.image()
     alice.press("photos_done")
     replies = alice.location(latitude, longitude)
-    assert texts_of(replies) == [texts.REPORT_OUTSIDE_CITY, texts.REPORT_ASK_COMMENT]
+    assert texts_of(replies) == [OUTSIDE_CITY, texts.REPORT_ASK_COMMENT]
     assert alice.draft.latitude == latitude

@@ -7,7 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from webhook.reports import geo, reply_texts
+from cityline.settings import Settings
+from webhook import texts
+from webhook.reports import geo
+from webhook.reports.messages import outside_city_text
 from webhook.reports.questions import looks_like_question
 from webhook.reports.urgent import mentions_gas, staff_time_line, urgent_reply_text
 
@@ -15,6 +18,10 @@ from webhook.reports.urgent import mentions_gas, staff_time_line, urgent_reply_t
 COMING_OF_AGE_DAY = datetime(2027, 1, 11, 1, 0, tzinfo=UTC)
 # Friday 4 December 2026, 10:00 in Japan.
 OFFICE_HOURS = datetime(2026, 12, 4, 1, 0, tzinfo=UTC)
+
+CITY_HALL_LINE = texts.REPORT_URGENT_CITY_HALL.format(
+    city_hall="武蔵野市役所", phone="0422-51-5131"
+)
 
 
 @dataclass
@@ -38,21 +45,22 @@ def test_no_gas_is_recognised(text):
 
 def test_holiday_reply_gives_next_working_day():
     line = staff_time_line(COMING_OF_AGE_DAY)
-    assert line == reply_texts.URGENT_STAFF_AFTER_HOURS.format(when="1月12日（火）8:30")
+    expected = texts.REPORT_URGENT_STAFF_AFTER_HOURS.format(when="1月12日（火）8:30")
+    assert line == expected
 
 
 def test_office_hours_reply_has_no_time():
-    assert staff_time_line(OFFICE_HOURS) == reply_texts.URGENT_STAFF_DURING_HOURS
+    assert staff_time_line(OFFICE_HOURS) == texts.REPORT_URGENT_STAFF_DURING_HOURS
 
 
 def test_urgent_reply_line_order():
-    text = urgent_reply_text("ガスのにおいがする", COMING_OF_AGE_DAY, "0422-51-5131")
+    text = urgent_reply_text("ガスのにおいがする", COMING_OF_AGE_DAY, Settings())
     assert text.splitlines() == [
-        reply_texts.URGENT_EMERGENCY_CALL,
-        reply_texts.URGENT_GAS,
-        reply_texts.URGENT_CITY_HALL.format(phone="0422-51-5131"),
+        texts.REPORT_URGENT_EMERGENCY_CALL,
+        texts.REPORT_URGENT_GAS,
+        CITY_HALL_LINE,
         staff_time_line(COMING_OF_AGE_DAY),
-        reply_texts.URGENT_CONTINUE,
+        texts.REPORT_URGENT_CONTINUE,
     ]
 
 
@@ -90,3 +98,14 @@ def test_question_check(text, intent, expected):
 )
 def test_point_validity(latitude, longitude, expected):
     assert geo.is_valid_point(latitude, longitude) is expected
+
+
+def test_urgent_reply_names_the_configured_city():
+    settings = Settings(city_name="みどり市", city_hall_phone="0000-00-1111")
+    text = urgent_reply_text("道路が陥没しています", OFFICE_HOURS, settings)
+    assert "みどり市役所（0000-00-1111）" in text
+    assert "武蔵野市" not in text
+
+
+def test_outside_city_note_names_the_configured_city():
+    assert "みどり市の外" in outside_city_text(Settings(city_name="みどり市"))

@@ -16,7 +16,6 @@ from tests.answerers import RecordingAnswerer
 from webhook import texts
 from webhook.app import create_app
 from webhook.line_client import LineClient
-from webhook.reports import reply_texts
 from webhook.reports.flow import ReportFlow
 from webhook.reports.store import ReportStore
 from webhook.testing import (
@@ -30,6 +29,8 @@ from webhook.testing import (
     unfollow_event,
     webhook_body,
 )
+
+OUTSIDE_CITY = texts.REPORT_OUTSIDE_CITY.format(city_name="武蔵野市")
 
 REPLY = "/v2/bot/message/reply"
 ALICE = "U" + "a" * 32
@@ -242,7 +243,7 @@ def test_outside_city_through_the_app(chat, fake, store):
     received = chat.send(image_event(ALICE, "img1"))
     chat.send(postback_event(ALICE, draft_button(received, "次へ")))
     noted = chat.send(location_event(ALICE, 35.6900, 139.7000, "東京都新宿区"))
-    assert noted[0]["text"] == texts.REPORT_OUTSIDE_CITY
+    assert noted[0]["text"] == OUTSIDE_CITY
     confirm = chat.send(postback_event(ALICE, draft_button(noted, "スキップ")))
     chat.send(postback_event(ALICE, draft_button(confirm, "送信")))
     [report] = store.list()
@@ -359,7 +360,7 @@ def test_invalid_location_through_the_app(chat, fake, store):
     received = chat.send(image_event(ALICE, "img1"))
     chat.send(postback_event(ALICE, draft_button(received, "次へ")))
     rejected = chat.send(location_event(ALICE, 999.0, 999.0))
-    assert rejected[0]["text"] == reply_texts.LOCATION_INVALID
+    assert rejected[0]["text"] == texts.REPORT_LOCATION_INVALID
     assert quick_items(rejected)[0]["type"] == "location"
     # JSON has no NaN, but Python's parser accepts the token, so check it too.
     body = webhook_body([location_event(ALICE, float("nan"), 139.57)])
@@ -367,7 +368,7 @@ def test_invalid_location_through_the_app(chat, fake, store):
     chat.client.post(
         "/callback", content=body, headers=signed_headers(body, TEST_CHANNEL_SECRET)
     )
-    assert chat.replies(1)[0][0]["text"] == reply_texts.LOCATION_INVALID
+    assert chat.replies(1)[0][0]["text"] == texts.REPORT_LOCATION_INVALID
     draft = store.load_draft(store.hash_user(ALICE))
     assert draft.step == "location"
     assert draft.latitude is None
@@ -381,7 +382,7 @@ def test_urgent_at_night_through_the_app(chat, clock):
     text = "道路が大きく陥没していて車が落ちそうです、すぐ来てください"
     messages = chat.send(text_event(ALICE, text))
     lines = messages[0]["text"].splitlines()
-    assert lines[0] == reply_texts.URGENT_EMERGENCY_CALL
+    assert lines[0] == texts.REPORT_URGENT_EMERGENCY_CALL
     assert "0422-51-5131" in messages[0]["text"]
     assert "12月7日（月）8:30" in messages[0]["text"]
     assert "写真" in messages[1]["text"]
@@ -395,10 +396,10 @@ def test_other_report_needs_text_through_the_app(chat, fake, store):
     assert "その他" in chosen[0]["text"]
     chat.send(postback_event(ALICE, draft_button(received, "次へ")))
     prompt = chat.send(location_event(ALICE, *KICHIJOJI))
-    assert prompt[0]["text"] == reply_texts.ASK_DESCRIPTION
+    assert prompt[0]["text"] == texts.REPORT_ASK_DESCRIPTION
     assert [action["label"] for action in quick_items(prompt)] == ["やめる"]
     again = chat.send(text_event(ALICE, "スキップ"))
-    assert again[0]["text"] == reply_texts.DESCRIPTION_REQUIRED
+    assert again[0]["text"] == texts.REPORT_DESCRIPTION_REQUIRED
     confirm = chat.send(text_event(ALICE, "歩道に自転車が何台も倒れています"))
     chat.send(postback_event(ALICE, draft_button(confirm, "送信")))
     [report] = store.list()

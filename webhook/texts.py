@@ -153,7 +153,7 @@ REPORT_ASK_LOCATION_AGAIN = (
 )
 REPORT_LOCATION_RECEIVED_EARLY = "場所を受け取りました。"
 REPORT_OUTSIDE_CITY = (
-    "この場所は武蔵野市の外か、市の管理ではない可能性があります。"
+    "この場所は{city_name}の外か、市の管理ではない可能性があります。"
     "通報は受け付け、担当者が管理者を確認します。"
 )
 REPORT_ASK_COMMENT = (
@@ -178,12 +178,53 @@ REPORT_SUBMITTED = (
 )
 REPORT_NEXT_CONFIRMATION = "次の確認は {when} 以降になります。"
 REPORT_NO_INDIVIDUAL_REPLY = "個別のご返信はお約束できませんので、ご了承ください。"
-REPORT_PHONE_FOR_URGENT = (
-    "危険が迫っているなど急ぐときは、武蔵野市役所（{phone}）へお電話ください。"
+# The urgent reply is one message made of these lines, joined with newlines in
+# this order. The 110/119 line comes first because it works at any hour.
+REPORT_URGENT_EMERGENCY_CALL = (
+    "人に危険が迫っているときは、すぐに110番（警察）か119番（消防・救急）へ"
+    "電話してください。"
 )
-REPORT_URGENT = (
-    "危険な状態のようです。すぐに武蔵野市役所（{phone}）へお電話ください。"
-    "このまま通報を続けることもできます。"
+REPORT_URGENT_GAS = (
+    "ガスのにおいがするときは、火を使わずにガス会社の緊急連絡先へ電話してください。"
+)
+REPORT_URGENT_CITY_HALL = (
+    "道路の陥没や倒木など、市の施設の急ぎの連絡は{city_hall}（{phone}）へ"
+    "お電話ください。"
+)
+REPORT_URGENT_STAFF_DURING_HOURS = "送信された通報は、担当者が開庁時間内に確認します。"
+REPORT_URGENT_STAFF_AFTER_HOURS = (
+    "今は閉庁中のため、担当者が通報を確認するのは {when} 以降です。"
+)
+REPORT_URGENT_CONTINUE = "このまま通報を続けることもできます。"
+
+# The last line of the reply after sending, for every report.
+REPORT_SUBMITTED_URGENT_ROUTE = (
+    "人に危険が迫っているときは110番・119番へ、道路などの緊急の連絡は"
+    "{city_hall}（{phone}）へお電話ください。"
+)
+
+# The reply to a text at the comment step that looks like a question. {text} is
+# the start of that text.
+REPORT_QUESTION_AT_COMMENT = (
+    "「{text}」は質問のようです。通報の補足にしますか。\n"
+    "質問として送ると回答をお送りします。作成中の通報はそのまま残り、"
+    "続けて補足を入力できます。"
+)
+REPORT_BUTTON_USE_AS_COMMENT = "補足にする"
+REPORT_BUTTON_SEND_AS_QUESTION = "質問として送る"
+
+# The comment step of a report whose category and text name no object.
+REPORT_ASK_DESCRIPTION = (
+    "何がどうなっているかを短く入力してください（例：看板が倒れそう、"
+    "歩道に物が置かれている）。担当者が内容を確かめるために必要です。"
+)
+REPORT_DESCRIPTION_REQUIRED = (
+    "この通報には説明が必要です。何がどうなっているかを短く入力してください。"
+)
+
+REPORT_LOCATION_INVALID = (
+    "位置情報を読み取れませんでした。もう一度「位置情報を送る」で送るか、"
+    "住所や目印を入力してください。"
 )
 REPORT_DUPLICATE_NOTE = (
     "近くで同じ種類の通報がすでに寄せられています。担当者があわせて確認します。"
@@ -201,7 +242,7 @@ REPORT_DRAFT_NOT_FOUND = (
 REPORT_IN_PROGRESS = "作成中の通報があります。続けて入力してください。"
 REPORT_RATE_LIMITED = (
     "短い時間に多くの通報をいただいたため、LINEでの受付を一時停止しています。"
-    "急ぐときは武蔵野市役所（{phone}）へお電話ください。"
+    "急ぐときは{city_hall}（{phone}）へお電話ください。"
 )
 REPORT_UNSUPPORTED_MESSAGE = "写真・位置情報・文字でお送りください。"
 

@@ -30,7 +30,8 @@ from webhook import texts
 from webhook.classify import TextKind, classify_text
 from webhook.flow import ContentFetcher, IncomingEvent
 from webhook.limits import MAX_DISPLAY_TEXT_UNITS, truncate, utf16_length
-from webhook.reports import geo, reply_texts
+from webhook.replies import contact_text
+from webhook.reports import geo
 from webhook.reports import messages as msg
 from webhook.reports.models import Draft
 from webhook.reports.photos import (
@@ -205,8 +206,8 @@ class ReportFlow:
             logger.warning(
                 "report start rejected: %d reports in a day", MAX_REPORTS_PER_DAY
             )
-            phone = self.settings.city_hall_phone
-            return [*replies, msg.plain(texts.REPORT_RATE_LIMITED.format(phone=phone))]
+            limited = contact_text(texts.REPORT_RATE_LIMITED, self.settings)
+            return [*replies, msg.plain(limited)]
         draft = Draft(
             draft_id=new_draft_id(),
             step="category",
@@ -378,7 +379,7 @@ class ReportFlow:
         draft.pending_comment = None
         if self._description_required(draft) and not draft.comment:
             self.store.save_draft(user_hash, draft)
-            text = reply_texts.DESCRIPTION_REQUIRED
+            text = texts.REPORT_DESCRIPTION_REQUIRED
             return [msg.comment_prompt(draft, required=True, text=text)]
         draft.comment_done = True
         return self._advance(user_hash, draft)
@@ -442,8 +443,8 @@ class ReportFlow:
             event.longitude,
         )
         if draft.step == "location":
-            return [msg.location_prompt(draft, reply_texts.LOCATION_INVALID)]
-        return [msg.plain(reply_texts.LOCATION_INVALID), self._prompt(draft)]
+            return [msg.location_prompt(draft, texts.REPORT_LOCATION_INVALID)]
+        return [msg.plain(texts.REPORT_LOCATION_INVALID), self._prompt(draft)]
 
     def _on_location(
         self, user_hash: str, draft: Draft, event: IncomingEvent
@@ -506,7 +507,9 @@ class ReportFlow:
         draft.outside_city = geo.address_is_outside_city(text)
 
     def _outside_note(self, draft: Draft) -> list[Message]:
-        return [msg.plain(texts.REPORT_OUTSIDE_CITY)] if draft.outside_city else []
+        if not draft.outside_city:
+            return []
+        return [msg.plain(msg.outside_city_text(self.settings))]
 
     def _urgent_reply(self, draft: Draft, urgent: bool, text: str) -> list[Message]:
         if not urgent or draft.urgent:
@@ -516,7 +519,7 @@ class ReportFlow:
 
     def _urgent_message(self, text: str | None) -> Message:
         now = self.store.now()
-        return msg.plain(urgent_reply_text(text, now, self.settings.city_hall_phone))
+        return msg.plain(urgent_reply_text(text, now, self.settings))
 
     def _cancel(self, user_hash: str) -> list[Message]:
         self._discard(user_hash)
@@ -543,7 +546,7 @@ class ReportFlow:
             msg.submitted(
                 report,
                 self.store.now(),
-                self.settings.city_hall_phone,
+                self.settings,
                 outside_note=report.outside_city,
             )
         ]

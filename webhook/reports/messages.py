@@ -16,16 +16,17 @@ from linebot.v3.messaging import (
     QuickReplyItem,
 )
 
+from cityline.settings import Settings
 from webhook import texts
 from webhook.limits import MAX_ACTION_LABEL_UNITS, truncate
 from webhook.replies import (
+    contact_text,
     location_item,
     message_item,
     postback_item,
     quick_reply,
     text_message,
 )
-from webhook.reports import reply_texts
 from webhook.reports.models import Draft, Report
 from webhook.reports.office_hours import (
     format_japanese,
@@ -112,7 +113,7 @@ def comment_prompt(
     """Ask for a comment: optional with スキップ, or ``required`` without it."""
     if required:
         items = [_cancel_item(draft)]
-        default = reply_texts.ASK_DESCRIPTION
+        default = texts.REPORT_ASK_DESCRIPTION
     else:
         skip = postback_data("skip_comment", draft)
         items = [postback_item(texts.REPORT_BUTTON_SKIP, skip), _cancel_item(draft)]
@@ -127,14 +128,14 @@ def question_choice(draft: Draft) -> Message:
     message, which the flow then leaves to the core, as any question.
     """
     question = draft.pending_comment or ""
-    text = reply_texts.QUESTION_AT_COMMENT.format(
+    text = texts.REPORT_QUESTION_AT_COMMENT.format(
         text=truncate(question, MAX_ECHOED_QUESTION_UNITS)
     )
     items = [
         postback_item(
-            reply_texts.BUTTON_USE_AS_COMMENT, postback_data("use_comment", draft)
+            texts.REPORT_BUTTON_USE_AS_COMMENT, postback_data("use_comment", draft)
         ),
-        message_item(reply_texts.BUTTON_SEND_AS_QUESTION, question),
+        message_item(texts.REPORT_BUTTON_SEND_AS_QUESTION, question),
     ]
     return text_message(text, quick_reply(items))
 
@@ -170,9 +171,10 @@ def plain(text: str, *, offer_start: bool = False) -> Message:
 
 
 def submitted(
-    report: Report, now: datetime, phone: str, *, outside_note: bool
+    report: Report, now: datetime, settings: Settings, *, outside_note: bool
 ) -> Message:
-    """The auto-reply after sending: receipt, department, when staff confirm."""
+    """The auto-reply after sending: receipt, department, when staff confirm, and
+    the routes for emergencies with the city office and phone of ``settings``."""
     parts = [
         texts.REPORT_SUBMITTED.format(
             receipt_no=report.receipt_no, department=report.department
@@ -184,10 +186,15 @@ def submitted(
     if report.duplicate_of:
         parts.append(texts.REPORT_DUPLICATE_NOTE)
     if outside_note:
-        parts.append(texts.REPORT_OUTSIDE_CITY)
+        parts.append(outside_city_text(settings))
     parts.append(texts.REPORT_NO_INDIVIDUAL_REPLY)
-    parts.append(reply_texts.SUBMITTED_URGENT_ROUTE.format(phone=phone))
+    parts.append(contact_text(texts.REPORT_SUBMITTED_URGENT_ROUTE, settings))
     return text_message("\n".join(parts))
+
+
+def outside_city_text(settings: Settings) -> str:
+    """The note that a place may lie outside the city named in ``settings``."""
+    return texts.REPORT_OUTSIDE_CITY.format(city_name=settings.city_name)
 
 
 def category_label(category: str | None) -> str:

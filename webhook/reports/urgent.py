@@ -11,7 +11,9 @@ import re
 import unicodedata
 from datetime import datetime
 
-from webhook.reports import reply_texts
+from cityline.settings import Settings
+from webhook import texts
+from webhook.replies import contact_text
 from webhook.reports.office_hours import (
     format_japanese,
     is_office_hours,
@@ -28,27 +30,27 @@ def mentions_gas(text: str | None) -> bool:
     return bool(GAS_SMELL.search(unicodedata.normalize("NFKC", text)))
 
 
-def urgent_reply_text(text: str | None, now: datetime, phone: str) -> str:
+def urgent_reply_text(text: str | None, now: datetime, settings: Settings) -> str:
     """Build the urgent reply to ``text`` sent at ``now`` (an aware datetime).
 
     The lines are: 110 and 119 for people in danger, the gas company for a gas
-    smell, the city hall ``phone`` for the city's roads and trees, and when staff
-    will read the report.
+    smell, the city office and phone of ``settings`` for the city's roads and
+    trees, and when staff will read the report.
     """
     # NOTE: the city's policy gives the city hall number for emergencies, but this
     # code cannot check whether that number is staffed at night or on holidays.
-    lines = [reply_texts.URGENT_EMERGENCY_CALL]
+    lines = [texts.REPORT_URGENT_EMERGENCY_CALL]
     if mentions_gas(text):
-        lines.append(reply_texts.URGENT_GAS)
-    lines.append(reply_texts.URGENT_CITY_HALL.format(phone=phone))
+        lines.append(texts.REPORT_URGENT_GAS)
+    lines.append(contact_text(texts.REPORT_URGENT_CITY_HALL, settings))
     lines.append(staff_time_line(now))
-    lines.append(reply_texts.URGENT_CONTINUE)
+    lines.append(texts.REPORT_URGENT_CONTINUE)
     return "\n".join(lines)
 
 
 def staff_time_line(now: datetime) -> str:
     """Return the line that tells when staff will read a report sent at ``now``."""
     if is_office_hours(now):
-        return reply_texts.URGENT_STAFF_DURING_HOURS
+        return texts.REPORT_URGENT_STAFF_DURING_HOURS
     when = format_japanese(next_confirmation_time(now))
-    return reply_texts.URGENT_STAFF_AFTER_HOURS.format(when=when)
+    return texts.REPORT_URGENT_STAFF_AFTER_HOURS.format(when=when)
