@@ -105,8 +105,9 @@ def main() -> None:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     except _database_error() as exc:
-        # NOTE: the driver error does not name the file; ensure_schema names it for
-        # the failures it can see when a store is opened.
+        # NOTE: the driver error does not name the file. The page store names its
+        # own file for damaged pages; for the app database, ensure_schema names it
+        # only for the failures it can see when the database is opened.
         logger.debug("database error", exc_info=True)
         click.echo(
             f"error: a database in the data dir failed ({exc.orig}); if a SQLite "

@@ -522,8 +522,8 @@ def _name_damaged_file(engine: Engine, path: Path) -> None:
         if not code.startswith(_DAMAGED_CODES):
             return
         raise PageStoreError(
-            f"a database in the data dir failed: page store {str(path)!r} is corrupt "
-            f"or not a database ({original}); restore it from a backup, or move it "
+            f"page store {str(path)!r} is corrupt or not a database "
+            f"({original}); restore it from a backup, or move it "
             "away and run `cityline crawl URL`, which fetches every page again"
         ) from original
 

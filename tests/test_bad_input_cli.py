@@ -111,7 +111,9 @@ def test_corrupt_table_page_gives_one_error_line(invoke, tmp_path):
     lines = error_lines(result.stderr)
     assert result.returncode == 2
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: a database in the data dir failed")
+    assert lines[0].startswith("error: page store ")
+    assert str(store_path) in lines[0]
+    assert "is corrupt" in lines[0]
     assert "Traceback" not in result.stderr
 
 
