@@ -198,18 +198,18 @@ def build_model(
     tokenized = _tokenize_pages(records, title_forms, titles, workers)
     term_lists: list[Sequence[str]] = []
     passage_counts: list[int] = []
-    char_texts: list[str] = []
+    char_grams: list[tuple[np.ndarray, np.ndarray]] = []
     pages: list[PageEntry] = []
     for page in tokenized:
         term_lists.append(page.title_terms)
         term_lists.append(page.breadcrumb_terms)
         term_lists.extend(page.passage_terms)
         passage_counts.append(len(page.passage_terms))
-        char_texts.append(page.char_text)
+        char_grams.append(page.char_grams)
         pages.append(page.entry)
     counts = _TermCounts.from_lists(term_lists, passage_counts)
     term_idf, term_matrix, window_matrix = _term_matrices(counts, parameters)
-    char_codes, char_idf, char_matrix = _char_matrix(char_texts)
+    char_codes, char_idf, char_matrix = _char_matrix(char_grams)
     logger.info(
         "built index: %d pages, %d terms, %d character n-grams",
         len(pages),
@@ -244,12 +244,16 @@ def default_workers() -> int:
 
 @dataclass
 class _TokenizedPage:
-    """One page's terms per field and passage, its n-gram text and its entry."""
+    """One page's terms per field and passage, its n-gram counts and its entry.
+
+    ``char_grams`` holds the distinct n-gram codes of the title and body, sorted,
+    and the count of each.
+    """
 
     title_terms: Sequence[str]
     breadcrumb_terms: Sequence[str]
     passage_terms: list[tuple[str, ...]]
-    char_text: str
+    char_grams: tuple[np.ndarray, np.ndarray]
     entry: PageEntry
 
 
@@ -285,7 +289,9 @@ def _tokenize_page(
         title_terms=terms(record.title),
         breadcrumb_terms=terms(crumbs) if crumbs else (),
         passage_terms=passage_term_tuples(normalized),
-        char_text=title_form + " " + " ".join(normalized),
+        char_grams=np.unique(
+            ngram_codes(title_form + " " + " ".join(normalized)), return_counts=True
+        ),
         entry=PageEntry(
             url=record.url,
             title=record.title,
@@ -436,9 +442,9 @@ def _window_counts(
 
 
 def _char_matrix(
-    texts: list[str],
+    per_page: list[tuple[np.ndarray, np.ndarray]],
 ) -> tuple[np.ndarray, np.ndarray, sparse.csc_matrix]:
-    per_page = [np.unique(ngram_codes(text), return_counts=True) for text in texts]
+    """Weight the pages' n-gram counts (codes and counts, per page) with TF-IDF."""
     all_codes = (
         np.concatenate([codes for codes, _ in per_page])
         if per_page
@@ -450,7 +456,7 @@ def _char_matrix(
     counts = np.concatenate([c for _, c in per_page]).astype(np.float32)
     matrix = sparse.csr_matrix(
         (counts, columns.astype(np.int32), indptr),
-        shape=(len(texts), len(vocabulary)),
+        shape=(len(per_page), len(vocabulary)),
     )
     transformer = TfidfTransformer(sublinear_tf=True)
     weighted = transformer.fit_transform(matrix)
