@@ -170,9 +170,10 @@ class Answerer:
         order = top_rows(ranking.scores, top_k)
         grams = snippet_grams(model, ranking.query)
         answers = []
+        floor = float(ranking.scores[order[0]]) * self.rule.follow_share
         for row in order:
             score = float(ranking.scores[row])
-            if score <= 0:
+            if score <= 0 or score < floor:
                 break
             page = model.pages[row]
             first = best_passage(model, ranking, int(row))

@@ -22,6 +22,10 @@ class ConfidenceRule:
     word carries the point, and a page missing one is about something near it. A
     question with no content term and no known n-gram (empty text, particles,
     emoji, symbols) never passes.
+
+    ``follow_share`` is not a test of the best page: once it passes, a page after
+    it is offered only when its score reaches that share of the best score, so
+    that a weak match on one common word does not follow a strong answer.
     """
 
     min_score: float = 0.04
@@ -30,6 +34,7 @@ class ConfidenceRule:
     unknown_min_score: float = 0.12
     short_words: int = 2
     short_min_coverage: float = 0.5
+    follow_share: float = 0.1
 
     def confident(self, ranking: Ranking) -> bool:
         """Tell whether the best page of ``ranking`` may be offered."""
