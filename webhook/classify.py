@@ -96,6 +96,23 @@ RECEIVE_SETTINGS = re.compile(
 _SEPARATOR_CATEGORIES = ("Z", "P", "S", "C", "M")
 
 
+# Words of a danger to life or safety that the city cannot handle through LINE: a
+# fire, a medical emergency, an accident or a crime in progress. Such a message is
+# still answered, but the reply first gives 119 and 110.
+EMERGENCY = re.compile(
+    r"火事|燃えて(い|る)|煙が(出|上|充満)|救急車|急病|助けて|たすけて"
+    r"|(人|子ども|子供|こども|高齢者|老人|男性|女性|男の人|女の人|方).{0,6}倒れ"
+    r"|意識が(ない|無い)|息をしていない|けが人|怪我人|けがを(し|した)|怪我を(し|した)"
+    r"|溺れ|交通事故|事故(です|が起き|に遭|にあ|を起こ)|不審者|泥棒|強盗|空き巣|襲われ"
+    r"|刺され|110番|119番"
+)
+
+
+def is_emergency(text: str) -> bool:
+    """Tell whether ``text`` speaks of a danger to life or safety (see EMERGENCY)."""
+    return bool(EMERGENCY.search(unicodedata.normalize("NFKC", text)))
+
+
 def classify_text(text: str) -> TextKind:
     """Return the kind of ``text``; anything not recognised is a QUESTION."""
     normalized = unicodedata.normalize("NFKC", text).strip().lower()

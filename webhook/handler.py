@@ -16,7 +16,7 @@ from linebot.v3.messaging import Message
 from cityline.settings import Settings
 from webhook import texts
 from webhook.answering import AnswererSource, question_reply
-from webhook.classify import TextKind, classify_text
+from webhook.classify import TextKind, classify_text, is_emergency
 from webhook.events import to_incoming_event
 from webhook.flow import Flow, IncomingEvent
 from webhook.inbox import Inbox, InboxItem
@@ -194,6 +194,11 @@ class EventHandler:
         return [text_message(texts.UNSUPPORTED_MESSAGE, default_quick_reply())]
 
     def _text_reply(self, text: str, event_id: str) -> list[Message]:
+        """Reply to a text the flows did not take; an emergency gets 119/110 first."""
+        first = [text_message(texts.EMERGENCY_FIRST)] if is_emergency(text) else []
+        return first + self._core_text_reply(text, event_id)
+
+    def _core_text_reply(self, text: str, event_id: str) -> list[Message]:
         kind = classify_text(text)
         if kind is TextKind.RECEIVE_SETTINGS:
             return [text_message(texts.RECEIVE_SETTINGS_UNAVAILABLE)]

@@ -178,6 +178,13 @@ REPORT_SUBMITTED = (
 )
 REPORT_NEXT_CONFIRMATION = "次の確認は {when} 以降になります。"
 REPORT_NO_INDIVIDUAL_REPLY = "個別のご返信はお約束できませんので、ご了承ください。"
+# Sent before the answer to a message about a fire, a medical emergency, an
+# accident or a crime (webhook.classify.EMERGENCY), at any hour.
+EMERGENCY_FIRST = (
+    "火事や急病、けが、事故、事件など、命や身の安全に関わるときは、"
+    "すぐに119番（火事・救急）か110番（事件・事故）へ電話してください。"
+    "このLINEでは緊急の通報を受け付けていません。"
+)
 # The urgent reply is one message made of these lines, joined with newlines in
 # this order. The 110/119 line comes first because it works at any hour.
 REPORT_URGENT_EMERGENCY_CALL = (

@@ -1,0 +1,88 @@
+"""Messages about a fire, an illness, an accident or a crime get 119 and 110 first."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from cityline.db import create_db_engine
+from cityline.fake_line_api import FakeLineApi
+from tests.answerers import RecordingAnswerer
+from webhook import texts
+from webhook.app import create_app
+from webhook.classify import is_emergency
+from webhook.line_client import LineClient
+from webhook.testing import (
+    TEST_CHANNEL_SECRET,
+    loopback_settings,
+    signed_headers,
+    text_event,
+    webhook_body,
+)
+
+REPLY = "/v2/bot/message/reply"
+ALICE = "U" + "a" * 32
+
+EMERGENCIES = [
+    "火事です",
+    "隣の家が燃えている",
+    "救急車を呼びたい",
+    "助けて",
+    "駅前で人が倒れています",
+    "交通事故にあいました",
+    "不審者がいます",
+]
+NOT_EMERGENCIES = [
+    "火災保険の相談",
+    "事故の多い交差点にミラーをつけてほしい",
+    "粗大ごみの出し方",
+    "救急医療の休日診療所はどこ",
+]
+
+
+@pytest.mark.parametrize("text", EMERGENCIES)
+def test_emergency_words_are_recognised(text):
+    assert is_emergency(text)
+
+
+@pytest.mark.parametrize("text", NOT_EMERGENCIES)
+def test_everyday_texts_are_not_emergencies(text):
+    assert not is_emergency(text)
+
+
+def _reply_to(tmp_path, text: str) -> tuple[list[dict], RecordingAnswerer]:
+    with FakeLineApi() as fake:
+        settings = loopback_settings(tmp_path / "data", fake.base_url)
+        answerer = RecordingAnswerer()
+        engine = create_db_engine(settings.app_database_url)
+        app = create_app(
+            settings,
+            answerer=answerer,
+            engine=engine,
+            line_client=LineClient(settings, backoff_base_s=0.01),
+        )
+        body = webhook_body([text_event(ALICE, text)])
+        with TestClient(app) as client:
+            response = client.post(
+                "/callback",
+                content=body,
+                headers=signed_headers(body, TEST_CHANNEL_SECRET),
+            )
+            assert response.status_code == 200
+            messages = fake.wait_for(REPLY, 1)[0].json["messages"]
+        engine.dispose()
+    return messages, answerer
+
+
+def test_emergency_reply_leads_with_119_and_110(tmp_path):
+    messages, answerer = _reply_to(tmp_path, "火事です")
+    assert messages[0]["text"] == texts.EMERGENCY_FIRST
+    assert "119番" in messages[0]["text"]
+    assert "110番" in messages[0]["text"]
+    assert messages[1]["text"] == "FALLBACK"
+    assert answerer.questions == ["火事です"]
+
+
+def test_everyday_question_has_no_emergency_line(tmp_path):
+    messages, _ = _reply_to(tmp_path, "粗大ごみの出し方")
+    assert all(message.get("text") != texts.EMERGENCY_FIRST for message in messages)
