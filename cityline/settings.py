@@ -25,8 +25,9 @@ MAX_CITY_NAME_LENGTH = 20
 # The office that a municipality's name ending gives: 市役所, 区役所, 町役場, 村役場.
 _OFFICE_BY_ENDING = {"市": "役所", "区": "役所", "町": "役場", "村": "役場"}
 _PHONE_PATTERN = re.compile(r"\+?[0-9() -]+")
-# E.164 allows at most 15 digits, and a minimum of 3 admits numbers such as 110.
-_PHONE_DIGITS = range(3, 16)
+# E.164 allows at most 15 digits. The number is an office's, so at least 6: a short
+# code such as 110 or 119 belongs to the police or fire service, not to city hall.
+_PHONE_DIGITS = range(6, 16)
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,7 @@ def _url(env: Mapping[str, str], name: str, default: str) -> str:
 def _phone(env: Mapping[str, str], name: str, default: str) -> str:
     """Return the phone number in ``name``; residents read it in replies.
 
-    A number has 3 to 15 ASCII digits, with optional hyphens, spaces and
+    A number has 6 to 15 ASCII digits, with optional hyphens, spaces and
     parentheses, and may start with ``+``.
     """
     if name not in env:
@@ -201,7 +202,7 @@ def _phone(env: Mapping[str, str], name: str, default: str) -> str:
     digits = sum(character.isdigit() for character in value)
     if not _PHONE_PATTERN.fullmatch(value) or digits not in _PHONE_DIGITS:
         raise ConfigError(
-            f"{name}={value!r} is not a valid phone number; use 3 to 15 digits "
+            f"{name}={value!r} is not a valid phone number; use 6 to 15 digits "
             f"(0-9) with optional hyphens, spaces, parentheses and a leading '+', "
             f"such as {default!r}"
         )

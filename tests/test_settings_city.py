@@ -13,7 +13,7 @@ CITY = "CITYLINE_CITY_NAME"
 
 @pytest.mark.parametrize(
     "value",
-    ["0422-51-5131", "+81 422-51-5131", "(0422) 51-5131", "0422 51 5131", "110"],
+    ["0422-51-5131", "+81 422-51-5131", "(0422) 51-5131", "0422 51 5131", "0120-123-456"],
 )
 def test_phone_formats_are_accepted(value):
     assert Settings.from_env({PHONE: value}).city_hall_phone == value
@@ -30,6 +30,10 @@ def test_phone_formats_are_accepted(value):
         "1234567890123456",
         "０４２２－５１－５１３１",
         "0422-51\n5131",
+        "110",
+        "119",
+        "---110",
+        "0 1 2",
     ],
 )
 def test_invalid_phone_is_rejected(value):
