@@ -13,7 +13,13 @@ CITY = "CITYLINE_CITY_NAME"
 
 @pytest.mark.parametrize(
     "value",
-    ["0422-51-5131", "+81 422-51-5131", "(0422) 51-5131", "0422 51 5131", "0120-123-456"],
+    [
+        "0422-51-5131",
+        "+81 422-51-5131",
+        "(0422) 51-5131",
+        "0422 51 5131",
+        "0120-123-456",
+    ],
 )
 def test_phone_formats_are_accepted(value):
     assert Settings.from_env({PHONE: value}).city_hall_phone == value
