@@ -18,8 +18,10 @@ class ConfidenceRule:
     reach ``unknown_min_score``: the question is then mostly about something the
     site does not mention, and a weak match on its remaining words is more likely
     chance than an answer. A question of at most ``short_words`` content words
-    (コンビニ交付って何?) needs ``short_min_coverage``: in so short a question each
-    word carries the point, and a page missing one is about something near it. A
+    (コンビニ交付って何?) needs ``short_min_coverage``, and less than
+    ``unknown_share`` of its idf from words on no page (猫の登録 when no page
+    names 猫): in so short a question each word carries the point, and a page
+    missing one is about something near it. A
     question with no content term and no known n-gram (empty text, particles,
     emoji, symbols) never passes.
 
@@ -48,7 +50,10 @@ class ConfidenceRule:
         coverage = float(ranking.coverage[best])
         if coverage < self.min_coverage:
             return False
-        if query.word_count <= self.short_words and coverage < self.short_min_coverage:
+        if query.word_count <= self.short_words and (
+            coverage < self.short_min_coverage
+            or query.unknown_share >= self.unknown_share
+        ):
             return False
         return query.unknown_share < self.unknown_share or (
             score >= self.unknown_min_score

@@ -141,3 +141,9 @@ def test_short_question_fully_covered_is_answered(demo_answerer):
     result = demo_answerer.ask("乾電池の出し方")
     assert result.fallback is False
     assert result.answers
+
+
+def test_short_question_with_a_word_on_no_page_gets_fallback(answerer):
+    # 登録 is on the dog page, but no page names 猫.
+    assert answerer.ask("猫の登録").fallback
+    assert not answerer.ask("犬の登録").fallback
