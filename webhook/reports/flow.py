@@ -232,12 +232,15 @@ class ReportFlow:
             return self._start(user_hash)
         if action == "submit":
             return self._on_submit_postback(user_hash, draft, params.get("draft", ""))
-        if action == "cancel":
-            if draft is None:
-                return [msg.plain(texts.REPORT_NOTHING_TO_CANCEL, offer_start=True)]
-            return self._cancel(user_hash)
+        if action == "cancel" and draft is None:
+            return [msg.plain(texts.REPORT_NOTHING_TO_CANCEL, offer_start=True)]
+        # Every other button acts only on the draft whose id it carries, so a tap
+        # on an older conversation, or a draft id of another resident, changes
+        # nothing.
         if draft is None or params.get("draft") != draft.draft_id:
-            return [msg.plain(texts.REPORT_DRAFT_NOT_FOUND, offer_start=True)]
+            return self._stale_tap(draft, action)
+        if action == "cancel":
+            return self._cancel(user_hash)
         if action == "category":
             value = params.get("value", "")
             if value not in texts.REPORT_CATEGORY_LABELS:
@@ -261,11 +264,24 @@ class ReportFlow:
         if draft is not None and draft.draft_id == draft_id:
             return self._submit(user_hash, draft)
         # A second press of 送信, or a redelivered event: reply with the receipt
-        # number of the report this draft became, and store no second report.
+        # number of the report this draft became, and store no second report. The
+        # number is given only to the resident who sent that report.
         report = self.store.find_by_draft(draft_id) if draft_id else None
-        if report is not None:
-            text = texts.REPORT_ALREADY_SUBMITTED.format(receipt_no=report.receipt_no)
-            return [msg.plain(text)]
+        if report is None or report.user_hash != user_hash:
+            return self._stale_tap(draft, "submit")
+        text = texts.REPORT_ALREADY_SUBMITTED.format(receipt_no=report.receipt_no)
+        replies = [msg.plain(text)]
+        if draft is not None:
+            replies.append(self._prompt(draft))
+        return replies
+
+    def _stale_tap(self, draft: Draft | None, action: str) -> list[Message]:
+        """Reply to a button of a draft that is not the resident's current one.
+
+        The current draft, if any, stays as it was, and its prompt follows the
+        notice so that the resident can go on with it.
+        """
+        logger.info("report postback %r for another draft ignored", action)
         replies = [msg.plain(texts.REPORT_DRAFT_NOT_FOUND, offer_start=draft is None)]
         if draft is not None:
             replies.append(self._prompt(draft))
