@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from webhook.classify import TextKind, classify_text
+from webhook import texts
+from webhook.classify import TextKind, classify_text, greeting_word
 
 
 @pytest.mark.parametrize(
@@ -59,3 +60,21 @@ def test_receive_settings(text):
 )
 def test_everything_else_is_question(text):
     assert classify_text(text) is TextKind.QUESTION
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("おはようございます", texts.GREETING_MORNING),
+        ("おはよう", texts.GREETING_MORNING),
+        ("こんばんは", texts.GREETING_EVENING),
+        ("こんにちは", texts.GREETING_DAYTIME),
+        ("はじめまして", texts.GREETING_DAYTIME),
+    ],
+)
+def test_greeting_is_answered_in_kind(text, word):
+    assert greeting_word(text) == word
+
+
+def test_greeting_reply_starts_with_the_daytime_word():
+    assert texts.GREETING_REPLY.startswith(texts.GREETING_DAYTIME)

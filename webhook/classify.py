@@ -14,6 +14,8 @@ import enum
 import re
 import unicodedata
 
+from webhook import texts
+
 
 class TextKind(enum.Enum):
     """What a resident's text message is, as far as the core is concerned."""
@@ -111,6 +113,16 @@ EMERGENCY = re.compile(
 def is_emergency(text: str) -> bool:
     """Tell whether ``text`` speaks of a danger to life or safety (see EMERGENCY)."""
     return bool(EMERGENCY.search(unicodedata.normalize("NFKC", text)))
+
+
+def greeting_word(text: str) -> str:
+    """Return the greeting that answers ``text`` in kind: morning, evening or day."""
+    normalized = unicodedata.normalize("NFKC", text)
+    if "おはよう" in normalized:
+        return texts.GREETING_MORNING
+    if "こんばん" in normalized:
+        return texts.GREETING_EVENING
+    return texts.GREETING_DAYTIME
 
 
 def classify_text(text: str) -> TextKind:

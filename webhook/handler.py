@@ -16,7 +16,7 @@ from linebot.v3.messaging import Message
 from cityline.settings import Settings
 from webhook import texts
 from webhook.answering import AnswererSource, question_reply
-from webhook.classify import TextKind, classify_text, is_emergency
+from webhook.classify import TextKind, classify_text, greeting_word, is_emergency
 from webhook.events import to_incoming_event
 from webhook.flow import Flow, IncomingEvent
 from webhook.inbox import Inbox, InboxItem
@@ -203,7 +203,10 @@ class EventHandler:
         if kind is TextKind.RECEIVE_SETTINGS:
             return [text_message(texts.RECEIVE_SETTINGS_UNAVAILABLE)]
         if kind is TextKind.GREETING:
-            return [text_message(texts.GREETING_REPLY, default_quick_reply())]
+            reply = texts.GREETING_REPLY.replace(
+                texts.GREETING_DAYTIME, greeting_word(text), 1
+            )
+            return [text_message(reply, default_quick_reply())]
         if kind is TextKind.THANKS:
             return [text_message(texts.THANKS_REPLY, default_quick_reply())]
         if kind is TextKind.HELP:

@@ -35,6 +35,10 @@ GREETING_REPLY = (
     "こんにちは。市についての質問を文章で送ってください。"
     "関係する市のページをお知らせします。"
 )
+# The first word of GREETING_REPLY, answered in kind to a morning or evening greeting.
+GREETING_DAYTIME = "こんにちは"
+GREETING_MORNING = "おはようございます"
+GREETING_EVENING = "こんばんは"
 THANKS_REPLY = "どういたしまして。ほかにもご質問があれば、いつでも送ってください。"
 HELP_TEXT = (
     "使い方\n"
