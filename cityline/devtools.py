@@ -175,7 +175,9 @@ def send() -> None:
 
     The event is signed with LINE_CHANNEL_SECRET, which must match the one the
     server uses. The bot's reply goes to the LINE API that the server is set to,
-    so start `cityline dev fake-line-api` first to see it. For example:
+    so start `cityline dev fake-line-api` first to see it. Each event kind takes
+    --user (the resident) and --url (the server's webhook) after its name, as in
+    `cityline dev send text --user U2 ...`. For example:
 
     \b
       cityline dev send follow
