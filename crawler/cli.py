@@ -168,7 +168,7 @@ def crawl(
     if summary.held:
         raise TooManyRemovalsError(_held_message(summary, config))
     if not no_index:
-        _build_index(settings, echo=not as_json)
+        _build_index(settings, echo=not as_json, done="the crawl was stored")
 
 
 def _held_message(summary: CrawlSummary, config: CrawlConfig) -> str:
@@ -194,14 +194,26 @@ def _held_message(summary: CrawlSummary, config: CrawlConfig) -> str:
     )
 
 
-def _build_index(settings: Settings, echo: bool) -> None:
-    """Rebuild the index; print its one-line report unless ``echo`` is false."""
+def _build_index(
+    settings: Settings, echo: bool, done: str, still_listed: str | None = None
+) -> None:
+    """Rebuild the index; print its one-line report unless ``echo`` is false.
+
+    ``done`` states what the command changed before, such as "the crawl was
+    stored". An IndexWriteError is raised again with it and ``still_listed``
+    (see ``IndexWriteError.after``), so that the error line names the work
+    that is finished.
+    """
     try:
+        from index.artifact import IndexWriteError
         from index.build import build_index
     except ImportError as exc:
         logger.warning("index not rebuilt: index.build is unavailable (%s)", exc)
         return
-    report = build_index(settings)
+    try:
+        report = build_index(settings)
+    except IndexWriteError as exc:
+        raise exc.after(done, still_listed) from exc.error
     if echo:
         click.echo(report.format())
 
@@ -284,7 +296,12 @@ def pages(
     if removal is not None:
         done = _remove_hosts(settings, removal, confirm, no_index, as_json)
         if done and not no_index:
-            _build_index(settings, echo=not as_json)
+            _build_index(
+                settings,
+                echo=not as_json,
+                done="the listed pages were removed from the page store",
+                still_listed="the removed pages",
+            )
         return
     with PageStore.open_existing(settings.pages_db_path) as store:
         if url is None:

@@ -26,11 +26,13 @@ and ``.npy``, loaded with ``allow_pickle=False``.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import json
 import logging
 import os
 import shutil
+import tempfile
 import time
 from dataclasses import fields
 from pathlib import Path
@@ -60,6 +62,49 @@ class IndexVersionError(CitylineError):
     """Raised when the index was built by other software versions or is damaged."""
 
 
+class IndexWriteError(CitylineError):
+    """Raised when a new build cannot be written into the index folder.
+
+    The current index and its pointer stay as they were. ``error`` is the OSError
+    that stopped the build. ``done`` and ``still_listed`` are set by a command
+    that changed the page store first (see :meth:`after`).
+    """
+
+    def __init__(
+        self,
+        index_dir: Path,
+        error: OSError,
+        done: str | None = None,
+        still_listed: str | None = None,
+    ):
+        self.index_dir = index_dir
+        self.error = error
+        self.done = done
+        self.still_listed = still_listed
+        super().__init__(self._message())
+
+    def after(self, done: str, still_listed: str | None = None) -> IndexWriteError:
+        """Return the same error, with what the command finished before the build.
+
+        ``done`` comes first in the message, for example "the crawl was stored".
+        ``still_listed`` names what the current index lists although the page
+        store no longer contains it, for example "the removed pages".
+        """
+        return IndexWriteError(self.index_dir, self.error, done, still_listed)
+
+    def _message(self) -> str:
+        error = self.error
+        reason = f"[Errno {error.errno}] {error.strerror}" if error.errno else error
+        prefix = f"{self.done}, but " if self.done else ""
+        listed = f", so it still lists {self.still_listed}" if self.still_listed else ""
+        return (
+            f"{prefix}the index was not rebuilt, because a new build could not be "
+            f"written to the index folder {str(self.index_dir)!r} ({reason}). The "
+            f"current index was left as it was{listed}. Run `cityline index` once "
+            "the folder is writable"
+        )
+
+
 def software_versions() -> dict[str, str | int]:
     """Return the versions that decide how text becomes terms and index files."""
     return {
@@ -69,27 +114,70 @@ def software_versions() -> dict[str, str | int]:
     }
 
 
+def check_writable(index_dir: Path) -> None:
+    """Create ``index_dir`` and its builds folder, and check that both are writable.
+
+    A build calls this before it tokenizes, so that a read-only folder fails
+    before the pages are tokenized and not at the end. Raises IndexWriteError.
+    """
+    try:
+        builds = index_dir / BUILDS_DIR
+        builds.mkdir(parents=True, exist_ok=True)
+        for folder in (index_dir, builds):
+            descriptor, name = tempfile.mkstemp(prefix=".write-test-", dir=folder)
+            os.close(descriptor)
+            os.unlink(name)
+    except OSError as exc:
+        raise IndexWriteError(index_dir, exc) from exc
+
+
 def save_model(model: IndexModel, index_dir: Path) -> Path:
-    """Write ``model`` as a new build folder and make it current; return the folder."""
-    builds = index_dir / BUILDS_DIR
-    builds.mkdir(parents=True, exist_ok=True)
+    """Write ``model`` as a new build folder and make it current; return the folder.
+
+    Raises IndexWriteError when a file, folder or the pointer cannot be written.
+    The current index then stays, and the folders of the failed build are deleted.
+    """
     build_id = (
         f"{time.strftime('%Y%m%dT%H%M%S')}-{time.time_ns() % 10**9:09d}-{os.getpid()}"
     )
+    builds = index_dir / BUILDS_DIR
+    final = builds / build_id
     staging = builds / f".{build_id}.partial"
-    staging.mkdir()
     try:
+        builds.mkdir(parents=True, exist_ok=True)
+        staging.mkdir()
         _write_files(model, staging)
-        final = builds / build_id
         os.replace(staging, final)
         _sync_path(builds)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        _swap_pointer(index_dir, build_id)
+    except BaseException as exc:
+        _discard_build(index_dir, [staging, final])
+        if isinstance(exc, OSError):
+            raise IndexWriteError(index_dir, exc) from exc
         raise
-    _swap_pointer(index_dir, build_id)
     _remove_old_builds(builds, keep=build_id)
     logger.info("index %s is now current in %s", build_id, index_dir)
     return final
+
+
+def _discard_build(index_dir: Path, folders: list[Path]) -> None:
+    """Delete the ``folders`` of a failed build, unless the pointer names one.
+
+    The pointer names the new build when the failure came after its os.replace,
+    and the build is then current and must stay.
+    """
+    try:
+        current = (index_dir / POINTER_NAME).read_text(encoding="utf-8").strip()
+    except OSError:
+        current = None
+    for folder in folders:
+        if folder.name == current or not folder.exists():
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        if folder.exists():
+            logger.warning(
+                "failed to delete %s of a failed index build; delete it by hand", folder
+            )
 
 
 def _write_files(model: IndexModel, folder: Path) -> None:
@@ -160,12 +248,27 @@ def _write_json(path: Path, data: object) -> None:
 
 def _swap_pointer(index_dir: Path, build_id: str) -> None:
     temporary = index_dir / f".{POINTER_NAME}.{os.getpid()}.tmp"
-    with temporary.open("w", encoding="utf-8") as handle:
-        handle.write(build_id + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, index_dir / POINTER_NAME)
-    _sync_path(index_dir)
+    try:
+        with temporary.open("w", encoding="utf-8") as handle:
+            handle.write(build_id + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, index_dir / POINTER_NAME)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        raise
+    # The new build is current from here on, so a failed sync is no failed build.
+    try:
+        _sync_path(index_dir)
+    except OSError as exc:
+        logger.warning(
+            "index %s is current, but syncing %s failed (%s); a crash before the "
+            "next sync may bring back the previous pointer",
+            build_id,
+            index_dir,
+            exc,
+        )
 
 
 def _remove_old_builds(builds: Path, keep: str) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from cityline.errors import CitylineError
 from cityline.settings import Settings
-from index.artifact import save_model
+from index.artifact import check_writable, save_model
 from index.fields import PageRecord, records_from_pages
 from index.vectorize import IndexParameters, build_model
 
@@ -50,7 +50,8 @@ def build_from_records(
 
     ``workers`` is the number of tokenizing threads (see
     :func:`index.vectorize.build_model`). Raises EmptyStoreError when ``records``
-    is empty; the current index then stays.
+    is empty, and IndexWriteError when ``index_dir`` cannot be written. The
+    current index then stays.
     """
     started = time.perf_counter()
     records = list(records)
@@ -58,6 +59,7 @@ def build_from_records(
         raise EmptyStoreError(
             "no pages to index; crawl the site first with `cityline crawl`"
         )
+    check_writable(index_dir)
     model = build_model(records, parameters, workers)
     folder = save_model(model, index_dir)
     return BuildReport(
@@ -73,7 +75,8 @@ def build_index(settings: Settings) -> BuildReport:
     """Read every live page of the page store and build the index from it.
 
     Raises PageStoreError, creating nothing, when the data dir has no page store,
-    and EmptyStoreError when the store contains no live page.
+    EmptyStoreError when the store contains no live page, and IndexWriteError
+    when the index folder cannot be written.
     """
     from crawler.store import PageStore  # the crawler is imported only when building
 
