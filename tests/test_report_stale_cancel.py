@@ -183,7 +183,7 @@ def test_stale_cancel_keeps_current_draft(alice, clock):
 
     replies = alice.press("cancel", old_id)
 
-    assert replies[0].text == texts.REPORT_DRAFT_NOT_FOUND
+    assert replies[0].text == texts.REPORT_STALE_BUTTON
     assert alice.draft == before
     assert alice.draft.category == "road"
     # The current draft's prompt follows, so the resident can go on with it.
@@ -213,7 +213,7 @@ def test_stale_button_changes_nothing(alice, flow, clock, action, step, extra):
 
     replies = alice.press(action, old_id, **extra)
 
-    assert replies[0].text == texts.REPORT_DRAFT_NOT_FOUND
+    assert replies[0].text == texts.REPORT_STALE_BUTTON
     assert alice.draft == before
     assert flow.store.list() == []
     assert len(replies) == 2
@@ -228,7 +228,7 @@ def test_other_residents_draft_id_changes_nothing(alice, bob, action, step, extr
 
     replies = alice.press(action, bob.draft.draft_id, **extra)
 
-    assert replies[0].text == texts.REPORT_DRAFT_NOT_FOUND
+    assert replies[0].text == texts.REPORT_STALE_BUTTON
     assert alice.draft == alice_before
     assert bob.draft == bob_before
 
@@ -237,7 +237,7 @@ def test_button_without_draft_id_changes_nothing(alice):
     reach(alice, "photo")
     before = alice.draft
     replies = alice.postback("flow=report&action=cancel")
-    assert replies[0].text == texts.REPORT_DRAFT_NOT_FOUND
+    assert replies[0].text == texts.REPORT_STALE_BUTTON
     assert alice.draft == before
 
 
@@ -280,7 +280,7 @@ def test_other_residents_submit_hides_receipt(alice, bob, flow):
 
     replies = alice.press("submit", bob_id)
 
-    assert replies[0].text == texts.REPORT_DRAFT_NOT_FOUND
+    assert replies[0].text == texts.REPORT_STALE_BUTTON
     assert "R2026-000001" not in "".join(reply.text for reply in replies)
     assert alice.draft == before
     assert len(flow.store.list()) == 1
@@ -355,7 +355,7 @@ def test_stale_cancel_through_the_app(tmp_path, classifier):
         draft = flow.store.load_draft(flow.store.hash_user(ALICE))
         engine.dispose()
 
-    assert replies[0]["text"] == texts.REPORT_DRAFT_NOT_FOUND
+    assert replies[0]["text"] == texts.REPORT_STALE_BUTTON
     assert draft is not None
     assert draft.category == "road"
     assert draft.step == "photo"

@@ -527,7 +527,7 @@ def test_button_of_another_draft_is_refused(alice):
     alice.press("cancel")
     alice.text("通報")
     replies = alice.postback(f"flow=report&action=category&draft={old_id}&value=road")
-    assert replies[0].text == texts.REPORT_DRAFT_NOT_FOUND
+    assert replies[0].text == texts.REPORT_STALE_BUTTON
     assert alice.draft.category is None
 
 

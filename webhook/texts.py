@@ -251,6 +251,8 @@ REPORT_DRAFT_NOT_FOUND = (
     "この通報の内容が見つかりませんでした。もう一度「通報」から始めてください。"
 )
 REPORT_IN_PROGRESS = "作成中の通報があります。続けて入力してください。"
+# A tap on a button of an earlier report while another one is being written.
+REPORT_STALE_BUTTON = "この操作は前の通報のものです。作成中の通報を続けてください。"
 REPORT_RATE_LIMITED = (
     "短い時間に多くの通報をいただいたため、LINEでの受付を一時停止しています。"
     "急ぐときは{city_hall}（{phone}）へお電話ください。"

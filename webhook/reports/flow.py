@@ -282,10 +282,9 @@ class ReportFlow:
         notice so that the resident can go on with it.
         """
         logger.info("report postback %r for another draft ignored", action)
-        replies = [msg.plain(texts.REPORT_DRAFT_NOT_FOUND, offer_start=draft is None)]
-        if draft is not None:
-            replies.append(self._prompt(draft))
-        return replies
+        if draft is None:
+            return [msg.plain(texts.REPORT_DRAFT_NOT_FOUND, offer_start=True)]
+        return [msg.plain(texts.REPORT_STALE_BUTTON), self._prompt(draft)]
 
     # Messages within a draft ------------------------------------------------------
 
