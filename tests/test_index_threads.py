@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+import index.vectorize as vectorize
 from index.build import EmptyStoreError, build_from_records
 from index.tokenize import clear_caches
 from index.vectorize import IndexModel, build_model, default_workers
@@ -61,3 +63,20 @@ def test_default_workers_is_between_one_and_the_cap():
 def test_empty_records_still_raise_empty_store(tmp_path: Path):
     with pytest.raises(EmptyStoreError, match="crawl"):
         build_from_records([], tmp_path / "index", workers=2)
+
+
+def test_switch_interval_is_short_during_the_build_and_restored(
+    demo_records, monkeypatch
+):
+    seen = []
+    tokenize_page = vectorize._tokenize_page
+
+    def recording(*args):
+        seen.append(sys.getswitchinterval())
+        return tokenize_page(*args)
+
+    monkeypatch.setattr(vectorize, "_tokenize_page", recording)
+    before = sys.getswitchinterval()
+    build_model(demo_records, workers=2)
+    assert sys.getswitchinterval() == before
+    assert max(seen) <= vectorize.BUILD_SWITCH_INTERVAL
