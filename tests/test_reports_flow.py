@@ -986,3 +986,26 @@ def test_edge_coordinates_are_accepted(alice, latitude, longitude):
     replies = alice.location(latitude, longitude)
     assert texts_of(replies) == [OUTSIDE_CITY, texts.REPORT_ASK_COMMENT]
     assert alice.draft.latitude == latitude
+
+
+def test_question_at_category_step_goes_to_the_core(alice):
+    alice.text("通報")
+    before = alice.draft
+    assert alice.text("ごみの日はいつですか？") is None
+    assert alice.draft == before
+    assert alice.draft.step == "category"
+
+
+def test_question_at_photo_step_goes_to_the_core(alice):
+    alice.text("街灯が消えています")
+    assert alice.draft.step == "photo"
+    before = alice.draft
+    assert alice.text("写真は何枚まで送れますか？") is None
+    assert alice.draft == before
+
+
+def test_address_at_photo_step_is_not_a_question(alice):
+    alice.text("街灯が消えています")
+    replies = alice.text("吉祥寺本町1丁目2番ですか？")
+    assert replies is not None
+    assert alice.draft.address

@@ -75,6 +75,12 @@ SKIP_WORDS = frozenset({"スキップ", "なし", "特になし", "ありませ�
 NEXT_WORDS = frozenset({"次へ", "つぎへ", "次"})
 
 
+# Steps that wait for a tap, a photo or a place. A question typed there is left to
+# the core to answer, and the draft keeps waiting; at the comment step the resident
+# is asked instead, because a comment may read like a question.
+_QUESTION_STEPS = frozenset({"category", "photo", "location"})
+
+
 class IntentLike(Protocol):
     label: str
     category: str | None
@@ -293,8 +299,10 @@ class ReportFlow:
     ) -> list[Message] | None:
         """Return the reply to a message within ``draft``.
 
-        Returns None, which leaves the message to the core, only for a question
-        that the resident chose to send as a question (see ``_on_comment_text``).
+        Returns None, which leaves the message to the core, for a question typed
+        at a step that waits for a tap, a photo or a place, and for a question that
+        the resident chose to send as a question (see ``_on_comment_text``). The
+        draft stays as it was in both cases.
         """
         if event.message_type == "text" and event.text is not None:
             return self._on_text(user_hash, draft, event.text)
@@ -313,6 +321,9 @@ class ReportFlow:
         if word in START_WORDS:
             return [msg.plain(texts.REPORT_IN_PROGRESS), self._prompt(draft)]
 
+        if draft.step in _QUESTION_STEPS and self._is_aside_question(text):
+            logger.info("report %s-step question passed to the core", draft.step)
+            return None
         if draft.step == "category":
             return self._on_category_text(user_hash, draft, text, word)
         if draft.step == "photo":
@@ -358,6 +369,15 @@ class ReportFlow:
             draft.category = category
             return self._advance(user_hash, draft)
         return [msg.category_prompt(draft, texts.REPORT_ASK_CATEGORY_AGAIN)]
+
+    def _is_aside_question(self, text: str) -> bool:
+        """Tell whether ``text``, typed at a step that wants no text, is a question.
+
+        An address is never one, because the photo and location steps take it.
+        """
+        if geo.looks_like_address(text):
+            return False
+        return looks_like_question(text, self._classify(text))
 
     def _on_comment_text(
         self, user_hash: str, draft: Draft, text: str, word: str
