@@ -149,3 +149,15 @@ def test_valid_send_without_token_names_the_token(invoke):
     code, _out, errors = invoke("send", "--category", "bosai", "--text", "a")
     assert code == 2
     assert "LINE_CHANNEL_ACCESS_TOKEN" in errors[0]
+
+
+@pytest.mark.parametrize("option", ["--age", "--area", "--gender"])
+def test_repeated_filter_is_refused(invoke, fake, option):
+    args = ["send", "--category", "bosai", option, "x", option, "y"]
+    code, out, errors = invoke(*args, "--text", "a", "--dry-run")
+
+    assert code == 2
+    assert out == ""
+    assert option in errors[0]
+    assert "given 2 times" in errors[0]
+    assert fake.requests_to(MULTICAST) == []

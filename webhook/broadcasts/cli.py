@@ -36,6 +36,21 @@ FILTER_OPTIONS = {
 }
 
 
+def _one_filter_value(param: click.Parameter, values: tuple[str, ...]) -> str | None:
+    """Return the one value of a filter option, or None when it is not given.
+
+    The option is declared ``multiple`` only so that a repeat is caught: click
+    would otherwise keep the last value and widen or change the audience silently.
+    """
+    if len(values) > 1:
+        shown = ", ".join(repr(value) for value in values)
+        raise click.BadParameter(
+            f"given {len(values)} times ({shown}); a broadcast filters on one value "
+            "per attribute, so send one broadcast per value"
+        )
+    return values[0] if values else None
+
+
 @dataclass
 class _Stores:
     settings: Settings
@@ -100,9 +115,24 @@ def categories_command(settings: Settings, as_json: bool) -> None:
 @click.option(
     "--category", required=True, help="Category key or name, e.g. bosai or 防災・安全."
 )
-@click.option("--area", help="Send only to residents of this area (key or name).")
-@click.option("--age", help="Send only to this age band (key or name, e.g. 30s).")
-@click.option("--gender", help="Send only to this gender (key or name).")
+@click.option(
+    "--area",
+    multiple=True,
+    callback=lambda ctx, param, values: _one_filter_value(param, values),
+    help="Send only to residents of this area (key or name).",
+)
+@click.option(
+    "--age",
+    multiple=True,
+    callback=lambda ctx, param, values: _one_filter_value(param, values),
+    help="Send only to this age band (key or name, e.g. 30s).",
+)
+@click.option(
+    "--gender",
+    multiple=True,
+    callback=lambda ctx, param, values: _one_filter_value(param, values),
+    help="Send only to this gender (key or name).",
+)
 @click.option(
     "--text",
     "bodies",
