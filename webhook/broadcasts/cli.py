@@ -36,6 +36,16 @@ FILTER_OPTIONS = {
 }
 
 
+def _filter_option(name: str, help_text: str):
+    """Declare a filter option that takes one value (see _one_filter_value)."""
+    return click.option(
+        name,
+        multiple=True,
+        callback=lambda ctx, param, values: _one_filter_value(param, values),
+        help=help_text,
+    )
+
+
 def _one_filter_value(param: click.Parameter, values: tuple[str, ...]) -> str | None:
     """Return the one value of a filter option, or None when it is not given.
 
@@ -115,24 +125,9 @@ def categories_command(settings: Settings, as_json: bool) -> None:
 @click.option(
     "--category", required=True, help="Category key or name, e.g. bosai or 防災・安全."
 )
-@click.option(
-    "--area",
-    multiple=True,
-    callback=lambda ctx, param, values: _one_filter_value(param, values),
-    help="Send only to residents of this area (key or name).",
-)
-@click.option(
-    "--age",
-    multiple=True,
-    callback=lambda ctx, param, values: _one_filter_value(param, values),
-    help="Send only to this age band (key or name, e.g. 30s).",
-)
-@click.option(
-    "--gender",
-    multiple=True,
-    callback=lambda ctx, param, values: _one_filter_value(param, values),
-    help="Send only to this gender (key or name).",
-)
+@_filter_option("--area", "Send only to residents of this area (key or name).")
+@_filter_option("--age", "Send only to this age band (key or name, e.g. 30s).")
+@_filter_option("--gender", "Send only to this gender (key or name).")
 @click.option(
     "--text",
     "bodies",
