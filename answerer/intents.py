@@ -281,10 +281,17 @@ def has_fault_evidence(text: str) -> bool:
     return any(states_something(part) for part in parts)
 
 
+# A sentence that ends in a wish of the writer ("公園で遊びたい", "ベンチが欲しい")
+# states no fault. A request to fix something ("直してほしい") is caught earlier,
+# by REQUEST.
+WISH_FORMS = frozenset({"たい", "欲しい", "ほしい"})
+
+
 def states_something(part: str) -> bool:
     """Return True when a normalized sentence ends in a predicate and asks nothing.
 
-    A sentence containing a QUESTION_WORD asks. The last word is found with
+    A sentence containing a QUESTION_WORD asks, and one that ends in a wish
+    (WISH_FORMS) states nothing about the place. The last word is found with
     Sudachi, skipping particles, symbols and auxiliaries, so "壊れてるよ" ends in a
     verb and "公園はどこですか" in a pronoun.
     """
@@ -292,7 +299,11 @@ def states_something(part: str) -> bool:
         return False
     words = list(morphemes(part))
     while words and is_trailing(words[-1]):
+        if words[-1].dictionary_form() in WISH_FORMS:
+            return False
         words.pop()
+    if words and words[-1].dictionary_form() in WISH_FORMS:
+        return False
     return bool(words) and is_predicate(words[-1])
 
 

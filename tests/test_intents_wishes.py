@@ -1,0 +1,39 @@
+"""A sentence that ends in the writer's wish states no fault, so it is a question."""
+
+import pytest
+
+from answerer.intents import IntentClassifier, has_fault_evidence, normalize
+
+
+@pytest.fixture(scope="module")
+def classifier() -> IntentClassifier:
+    return IntentClassifier.load()
+
+
+WISHES = [
+    "公園で遊びたい",
+    "粗大ごみを出したい",
+    "公園でバーベキューをしたい",
+    "公園に行きたいです",
+    "ベンチが欲しい",
+]
+REQUESTS = [
+    "街灯を直してもらいたい",
+    "街灯が消えているので直してほしい",
+    "道路に穴があいていて危ないので埋めてほしい",
+]
+
+
+@pytest.mark.parametrize("text", WISHES)
+def test_wish_gives_no_fault_evidence(text):
+    assert not has_fault_evidence(normalize(text))
+
+
+@pytest.mark.parametrize("text", WISHES)
+def test_wish_is_a_question(classifier, text):
+    assert classifier.classify(text).label == "question"
+
+
+@pytest.mark.parametrize("text", REQUESTS)
+def test_request_to_fix_stays_a_report(classifier, text):
+    assert classifier.classify(text).label == "report"
