@@ -14,7 +14,7 @@ from answerer.intents import IntentClassifier
 from cityline.db import create_db_engine
 from cityline.settings import Settings
 from webhook import texts
-from webhook.flow import IncomingEvent
+from webhook.flow import IncomingEvent, Preface
 from webhook.reports.flow import MAX_REPORTS_PER_DAY, ReportFlow
 from webhook.reports.models import Draft, StoredPhoto
 from webhook.reports.photos import MAX_PHOTO_BYTES
@@ -1009,3 +1009,12 @@ def test_address_at_photo_step_is_not_a_question(alice):
     replies = alice.text("吉祥寺本町1丁目2番ですか？")
     assert replies is not None
     assert alice.draft.address
+
+
+def test_question_after_expiry_is_left_to_the_core(alice, clock):
+    alice.text("通報")
+    clock.now += timedelta(hours=1)
+    replies = alice.text("粗大ごみの出し方を教えてください")
+    assert isinstance(replies, Preface)
+    assert [reply.text for reply in replies] == [texts.REPORT_EXPIRED]
+    assert alice.draft is None

@@ -55,6 +55,15 @@ class IncomingEvent:
         return {key: values[0] for key, values in parsed.items()}
 
 
+class Preface(list):
+    """Messages that a flow sends before another reply, for an event it leaves.
+
+    A flow returns a Preface instead of None when it has something to say about
+    the event but does not take it: the messages go first, and the next flow or
+    the core replies to the event as usual.
+    """
+
+
 class Flow(Protocol):
     """A conversation that may take an event, such as a fault report."""
 
@@ -64,7 +73,8 @@ class Flow(Protocol):
         """Return the reply messages if this flow takes ``event``, else None.
 
         Called from a worker thread, in event order for each user. A flow that takes an
-        event and has nothing to say returns an empty list.
+        event and has nothing to say returns an empty list; one that leaves the event
+        but has a notice for it returns a :class:`Preface`.
         """
         ...
 

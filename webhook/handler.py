@@ -18,7 +18,7 @@ from webhook import texts
 from webhook.answering import AnswererSource, question_reply
 from webhook.classify import TextKind, classify_text, greeting_word, is_emergency
 from webhook.events import to_incoming_event
-from webhook.flow import Flow, IncomingEvent
+from webhook.flow import Flow, IncomingEvent, Preface
 from webhook.inbox import Inbox, InboxItem
 from webhook.line_client import LineApiError
 from webhook.privacy import UserHasher
@@ -126,16 +126,19 @@ class EventHandler:
         if event.event_type == "unfollow":
             self._on_unfollow(event, seq)
             return []
+        preface: list[Message] = []
         for flow in self._flows:
             try:
                 taken = flow.handle(event)
             except Exception:
                 logger.exception("event %s: flow %r failed", event.event_id, flow.name)
-                return [text_message(texts.HANDLING_FAILED)]
-            if taken is not None:
+                return [*preface, text_message(texts.HANDLING_FAILED)]
+            if isinstance(taken, Preface):
+                preface.extend(taken)
+            elif taken is not None:
                 logger.debug("event %s taken by flow %r", event.event_id, flow.name)
-                return list(taken)
-        return self._core_reply(event)
+                return [*preface, *taken]
+        return [*preface, *self._core_reply(event)]
 
     def _on_follow(self, event: IncomingEvent) -> list[Message]:
         if event.user_id:

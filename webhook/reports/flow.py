@@ -28,7 +28,7 @@ from cityline.errors import CitylineError
 from cityline.settings import Settings
 from webhook import texts
 from webhook.classify import TextKind, classify_text
-from webhook.flow import ContentFetcher, IncomingEvent
+from webhook.flow import ContentFetcher, IncomingEvent, Preface
 from webhook.limits import MAX_DISPLAY_TEXT_UNITS, truncate, utf16_length
 from webhook.replies import contact_text
 from webhook.reports import geo
@@ -154,7 +154,10 @@ class ReportFlow:
 
         if expired:
             expiry = msg.plain(texts.REPORT_EXPIRED, offer_start=replies is None)
-            return [expiry, *(replies or [])]
+            if replies is None:
+                # The core still answers the message (a question, say).
+                return Preface([expiry])
+            return [expiry, *replies]
         return replies
 
     def on_follow(self, user_id: str) -> None:
