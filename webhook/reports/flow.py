@@ -75,12 +75,6 @@ SKIP_WORDS = frozenset({"スキップ", "なし", "特になし", "ありませ�
 NEXT_WORDS = frozenset({"次へ", "つぎへ", "次"})
 
 
-# Steps that wait for a tap, a photo or a place. A question typed there is left to
-# the core to answer, and the draft keeps waiting; at the comment step the resident
-# is asked instead, because a comment may read like a question.
-_QUESTION_STEPS = frozenset({"category", "photo", "location"})
-
-
 class IntentLike(Protocol):
     label: str
     category: str | None
@@ -324,14 +318,13 @@ class ReportFlow:
         if word in START_WORDS:
             return [msg.plain(texts.REPORT_IN_PROGRESS), self._prompt(draft)]
 
-        if draft.step in _QUESTION_STEPS and self._is_aside_question(text):
-            logger.info("report %s-step question passed to the core", draft.step)
-            return None
         if draft.step == "category":
             return self._on_category_text(user_hash, draft, text, word)
         if draft.step == "photo":
             if word in NEXT_WORDS and draft.photos:
                 return self._advance(user_hash, draft)
+            if self._is_aside_question(draft, text, self._classify(text)):
+                return None
             if not draft.has_location and geo.looks_like_address(text):
                 # The place typed before the photo is kept for the location step.
                 self._set_address(draft, text)
@@ -340,6 +333,8 @@ class ReportFlow:
                 return [*self._outside_note(draft), early, self._prompt(draft)]
             return [msg.photo_prompt(draft, texts.REPORT_ASK_PHOTO_AGAIN)]
         if draft.step == "location":
+            if self._is_aside_question(draft, text, self._classify(text)):
+                return None
             if not geo.looks_like_address(text):
                 return [msg.location_prompt(draft, texts.REPORT_ASK_LOCATION_AGAIN)]
             self._set_address(draft, text)
@@ -353,12 +348,14 @@ class ReportFlow:
 
     def _on_category_text(
         self, user_hash: str, draft: Draft, text: str, word: str
-    ) -> list[Message]:
+    ) -> list[Message] | None:
         for category, label in texts.REPORT_CATEGORY_LABELS.items():
             if word == label:
                 draft.category = category
                 return self._advance(user_hash, draft)
         intent = self._classify(text)
+        if self._is_aside_question(draft, text, intent):
+            return None
         if _is_confident_report(intent, text) and intent.category in MAIN_CATEGORIES:
             draft.category = intent.category
             replies = self._urgent_reply(draft, intent.urgent, text)
@@ -373,14 +370,18 @@ class ReportFlow:
             return self._advance(user_hash, draft)
         return [msg.category_prompt(draft, texts.REPORT_ASK_CATEGORY_AGAIN)]
 
-    def _is_aside_question(self, text: str) -> bool:
-        """Tell whether ``text``, typed at a step that wants no text, is a question.
+    def _is_aside_question(
+        self, draft: Draft, text: str, intent: IntentLike | None
+    ) -> bool:
+        """Tell whether ``text``, typed at a step that waits for a tap, a photo or a
+        place, is a question for the core; log it when it is.
 
         An address is never one, because the photo and location steps take it.
         """
-        if geo.looks_like_address(text):
+        if geo.looks_like_address(text) or not looks_like_question(text, intent):
             return False
-        return looks_like_question(text, self._classify(text))
+        logger.info("report %s-step question passed to the core", draft.step)
+        return True
 
     def _on_comment_text(
         self, user_hash: str, draft: Draft, text: str, word: str
