@@ -26,8 +26,8 @@ class ConfidenceRule:
     emoji, symbols) never passes.
 
     ``follow_share`` is not a test of the best page: once it passes, a page after
-    it is offered only when its score reaches that share of the best score, so
-    that a weak match on one common word does not follow a strong answer.
+    it is offered only when its score reaches that share of the best score. A weak
+    match on one common word then does not follow a strong match.
     """
 
     min_score: float = 0.04

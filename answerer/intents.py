@@ -67,7 +67,7 @@ CONDITIONAL_PROCEDURE = re.compile(
     r"(とき|時|場合|たら|れば)(は|には|、)?[^。!?]{0,30}"
     r"(どうすれば|どうしたら|どうする|どこ|誰|だれ|連絡|通報|相談|知らせ|頼め|申請)"
 )
-# A condition left open before a question mark asks what to do in that case:
+# A condition left open before a question mark is a request for what to do then:
 # "陥没を見つけたら?", "街灯が消えていたときは?".
 ELLIPTICAL_CONDITION = re.compile(r"(たら|れば|とき|時|場合)(は|には)?[?？]+$")
 REPORTING_WORDS = re.compile(
@@ -266,8 +266,8 @@ def has_fault_evidence(text: str) -> bool:
 
     Evidence is a fault-state word (FAULT_STATE), a request (REQUEST), a proposal
     of city work (PROPOSAL), a follow-up on a fault (FOLLOW_UP), a state that has
-    lasted (UNCHANGED_STATE), an urgent case, or a statement: a sentence or
-    space-separated part that ends in a predicate and contains no QUESTION_WORD.
+    lasted (UNCHANGED_STATE) or an urgent case. A statement counts too: a sentence
+    or space-separated part that ends in a predicate and contains no QUESTION_WORD.
     A text with none of these only names things ("公園", "ベンチのある公園") or asks
     where or when ("公園はどこ", "街灯は何時に点く"), so it is never a report.
     """
@@ -290,8 +290,8 @@ WISH_FORMS = frozenset({"たい", "欲しい", "ほしい"})
 def states_something(part: str) -> bool:
     """Return True when a normalized sentence ends in a predicate and asks nothing.
 
-    A sentence containing a QUESTION_WORD asks, and one that ends in a wish
-    (WISH_FORMS) states nothing about the place. The last word is found with
+    A sentence containing a QUESTION_WORD is a question, and one that ends in a
+    wish (WISH_FORMS) states nothing about the place. The last word is found with
     Sudachi, skipping particles, symbols and auxiliaries, so "壊れてるよ" ends in a
     verb and "公園はどこですか" in a pronoun.
     """

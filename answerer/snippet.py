@@ -92,8 +92,9 @@ def _is_heading(text: str) -> bool:
 def _with_following(texts: list[str], first: int) -> str:
     """Return ``texts[first]`` and the passages after it, up to a sentence end.
 
-    A heading alone says where the answer is, not what it says, so the passages
-    under it are added until one holds a sentence end or the snippet is full.
+    A heading alone shows where the answer is but not its content, so the
+    passages under it are added until one contains a sentence end or the snippet
+    is full.
     """
     parts = [texts[first]]
     length = len(texts[first])

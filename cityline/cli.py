@@ -106,7 +106,7 @@ def main() -> None:
         sys.exit(2)
     except _database_error() as exc:
         # NOTE: the driver error does not name the file. The page store names its
-        # own file for damaged pages; for the app database, ensure_schema names it
+        # own file for damaged pages. For the app database, ensure_schema names it
         # only for the failures it can see when the database is opened.
         logger.debug("database error", exc_info=True)
         click.echo(

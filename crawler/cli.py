@@ -263,8 +263,8 @@ def pages(
     URL, which `cityline ask` prints.
 
     After the site moved to a new origin (another host, scheme or port), the pages
-    stored from the old one stay until they are removed here. Other hosts are told
-    apart by host and port, so every scheme of the kept host stays; pass
+    stored from the old one stay until they are removed here. Hosts are
+    distinguished by host and port, so every scheme of the kept host stays. Pass
     http://HOST/ to --remove-host to select one scheme. A removal option
     alone is a dry run: it lists the pages and their count and changes nothing.
     With --confirm, the pages are removed in one transaction and the index is

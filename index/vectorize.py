@@ -249,7 +249,7 @@ def default_workers() -> int:
 class _TokenizedPage:
     """One page's terms per field and passage, its n-gram counts and its entry.
 
-    ``char_grams`` holds the distinct n-gram codes of the title and body, sorted,
+    ``char_grams`` contains the distinct n-gram codes of the title and body, sorted,
     and the count of each.
     """
 
@@ -286,7 +286,7 @@ def _tokenize_pages(
 
 # While pages are tokenized in threads, Python hands the GIL from thread to thread
 # at least this often (seconds). At the default 5 ms, a thread back from a Sudachi
-# call waits for the other thread's term extraction; at 1 ms they interleave
+# call waits for the other thread's term extraction. At 1 ms they interleave
 # better (mirror, 2 cores: 0.29 s to 0.26 s for the tokenizing step).
 BUILD_SWITCH_INTERVAL = 0.001
 
@@ -296,8 +296,8 @@ def _short_switch_interval() -> Iterator[None]:
     """Lower the interpreter's thread switch interval for the block, then restore it.
 
     The interval is process-wide, so other threads of the process switch more
-    often too while the block runs; the build is short and mostly runs in a
-    command of its own.
+    often too while the block runs. That is acceptable because the build is short
+    and mostly runs in a command of its own.
     """
     previous = sys.getswitchinterval()
     sys.setswitchinterval(min(previous, BUILD_SWITCH_INTERVAL))

@@ -1,4 +1,4 @@
-"""A stand-in for the answerer in webhook tests that do not look at answers."""
+"""A stand-in for the answerer in webhook tests that do not check its results."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 @dataclass
 class FallbackResult:
-    """An answer with no pages: the fallback, as ``Answerer.ask`` returns it."""
+    """A result with no pages: the fallback, as ``Answerer.ask`` returns it."""
 
     answers: list = field(default_factory=list)
     fallback: bool = True

@@ -143,7 +143,7 @@ def test_short_question_fully_covered_is_answered(demo_answerer):
     assert result.answers
 
 
-def test_short_question_with_a_word_on_no_page_gets_fallback(answerer):
+def test_short_question_unknown_word_falls_back(answerer):
     # 登録 is on the dog page, but no page names 猫.
     assert answerer.ask("猫の登録").fallback
     assert not answerer.ask("犬の登録").fallback

@@ -100,7 +100,7 @@ def test_heading_collects_rows_up_to_a_sentence_end():
     assert snippet == "手数料 住民票 1通300円 戸籍謄本 1通450円 窓口で払います。"
 
 
-def test_heading_with_long_rows_is_cut_to_the_limit():
+def test_heading_rows_cut_at_limit():
     rows = [f"品目{n} " + "あ" * 40 for n in range(5)]
     page = _page("品目一覧", *rows)
     snippet = best_snippet(page, _grams("品目一覧"))

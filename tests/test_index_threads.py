@@ -65,9 +65,7 @@ def test_empty_records_still_raise_empty_store(tmp_path: Path):
         build_from_records([], tmp_path / "index", workers=2)
 
 
-def test_switch_interval_is_short_during_the_build_and_restored(
-    demo_records, monkeypatch
-):
+def test_build_restores_switch_interval(demo_records, monkeypatch):
     seen = []
     tokenize_page = vectorize._tokenize_page
 

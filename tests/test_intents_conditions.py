@@ -1,4 +1,4 @@
-"""A condition left open before a question mark asks what to do, not reports."""
+"""A condition left open before a question mark is a question, not a report."""
 
 import pytest
 

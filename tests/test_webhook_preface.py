@@ -1,4 +1,4 @@
-"""A flow can send a notice before the core answers an event it leaves."""
+"""A flow can send a notice before the core replies to an event it leaves."""
 
 from __future__ import annotations
 

@@ -99,8 +99,8 @@ _SEPARATOR_CATEGORIES = ("Z", "P", "S", "C", "M")
 
 
 # Words of a danger to life or safety that the city cannot handle through LINE: a
-# fire, a medical emergency, an accident or a crime in progress. Such a message is
-# still answered, but the reply first gives 119 and 110.
+# fire, a medical emergency, an accident or a crime in progress. Such a message
+# still gets the usual reply, after a first message that gives 119 and 110.
 EMERGENCY = re.compile(
     r"火事|燃えて(い|る)|煙が(出|上|充満)|救急車|急病|助けて|たすけて"
     r"|(人|子ども|子供|こども|高齢者|老人|男性|女性|男の人|女の人|方).{0,6}倒れ"
@@ -116,7 +116,7 @@ def is_emergency(text: str) -> bool:
 
 
 def greeting_word(text: str) -> str:
-    """Return the greeting that answers ``text`` in kind: morning, evening or day."""
+    """Return the greeting that matches ``text``: morning, evening or daytime."""
     normalized = unicodedata.normalize("NFKC", text)
     if "おはよう" in normalized:
         return texts.GREETING_MORNING

@@ -35,7 +35,7 @@ GREETING_REPLY = (
     "こんにちは。市についての質問を文章で送ってください。"
     "関係する市のページをお知らせします。"
 )
-# The first word of GREETING_REPLY, answered in kind to a morning or evening greeting.
+# The first word of GREETING_REPLY, replaced by the morning or evening greeting.
 GREETING_DAYTIME = "こんにちは"
 GREETING_MORNING = "おはようございます"
 GREETING_EVENING = "こんばんは"
@@ -182,7 +182,7 @@ REPORT_SUBMITTED = (
 )
 REPORT_NEXT_CONFIRMATION = "次の確認は {when} 以降になります。"
 REPORT_NO_INDIVIDUAL_REPLY = "個別のご返信はお約束できませんので、ご了承ください。"
-# Sent before the answer to a message about a fire, a medical emergency, an
+# Sent before the usual reply to a message about a fire, a medical emergency, an
 # accident or a crime (webhook.classify.EMERGENCY), at any hour.
 EMERGENCY_FIRST = (
     "火事や急病、けが、事故、事件など、命や身の安全に関わるときは、"

@@ -297,9 +297,9 @@ class ReportFlow:
         """Return the reply to a message within ``draft``.
 
         Returns None, which leaves the message to the core, for a question typed
-        at a step that waits for a tap, a photo or a place, and for a question that
-        the resident chose to send as a question (see ``_on_comment_text``). The
-        draft stays as it was in both cases.
+        at a step that waits for a tap, a photo or a place. It does the same for a
+        question that the resident chose to send as a question (see
+        ``_on_comment_text``). The draft stays as it was in both cases.
         """
         if event.message_type == "text" and event.text is not None:
             return self._on_text(user_hash, draft, event.text)

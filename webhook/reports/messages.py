@@ -193,7 +193,7 @@ def submitted(
 
 
 def outside_city_text(settings: Settings) -> str:
-    """The note that a place may lie outside the city named in ``settings``."""
+    """Return the note that a place may lie outside the city named in ``settings``."""
     return texts.REPORT_OUTSIDE_CITY.format(city_name=settings.city_name)
 
 

@@ -49,7 +49,7 @@ def urgent_reply_text(text: str | None, now: datetime, settings: Settings) -> st
 
 
 def staff_time_line(now: datetime) -> str:
-    """Return the line that tells when staff will read a report sent at ``now``."""
+    """Return the line that states when staff will read a report sent at ``now``."""
     if is_office_hours(now):
         return texts.REPORT_URGENT_STAFF_DURING_HOURS
     when = format_japanese(next_confirmation_time(now))
