@@ -19,8 +19,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import (
@@ -44,6 +43,7 @@ from cityline.db import (
 from cityline.errors import DataDirError, SchemaVersionError
 from crawler.errors import PageStoreError
 from crawler.lock import StoreBusyError, writer_lock
+from crawler.records import FrontierEntry, StoredPage, utc_now
 from crawler.schema import (
     COMPONENT,
     OUTCOMES,
@@ -101,65 +101,6 @@ def _removal_status(reason: str | None) -> int:
     return 404
 
 
-def utc_now() -> str:
-    """Return the current UTC time as an ISO 8601 string with seconds."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@dataclass
-class StoredPage:
-    """One page in the store.
-
-    ``status`` is the last HTTP status, ``updated`` the update date the CMS prints
-    (ISO ``YYYY-MM-DD``) or None, and ``content_hash`` the SHA-256 of title and
-    text. ``removed`` is true once a crawl found that the site returned 404 or
-    410 for the page, or that its robots meta tag asked for noindex, and applied
-    its removals (see :meth:`PageStore.apply_removals`). ``extractor_version`` is the
-    ``crawler.extract.EXTRACTOR_VERSION`` that produced title, breadcrumbs and
-    text, and 1 for pages stored before versions were recorded.
-    """
-
-    url: str
-    canonical_url: str
-    title: str
-    breadcrumbs: list[str]
-    text: str
-    page_number: str | None
-    updated: str | None
-    encoding: str
-    status: int
-    content_hash: str
-    fetched_at: str
-    changed_at: str
-    removed: bool = False
-    etag: str | None = None
-    last_modified: str | None = None
-    links: list[str] = field(default_factory=list)
-    extractor_version: int = 1
-
-    def to_json(self) -> dict:
-        """Return the page as a JSON-ready dict."""
-        return {
-            "url": self.url,
-            "canonical_url": self.canonical_url,
-            "title": self.title,
-            "breadcrumbs": self.breadcrumbs,
-            "text": self.text,
-            "page_number": self.page_number,
-            "updated": self.updated,
-            "encoding": self.encoding,
-            "status": self.status,
-            "content_hash": self.content_hash,
-            "etag": self.etag,
-            "last_modified": self.last_modified,
-            "fetched_at": self.fetched_at,
-            "changed_at": self.changed_at,
-            "removed": self.removed,
-            "links": self.links,
-            "extractor_version": self.extractor_version,
-        }
-
-
 @dataclass(frozen=True)
 class OriginRows:
     """The rows of the page store that belong to some origins (``scheme://host``).
@@ -176,18 +117,6 @@ class OriginRows:
     aliases: int
     files: int
     frontier: int
-
-
-@dataclass
-class FrontierEntry:
-    """A URL waiting in the crawl frontier."""
-
-    url: str
-    seq: int
-    depth: int
-    source: str
-    pattern: str
-    referrer: str | None = None
 
 
 def _page_from_row(row) -> StoredPage:
