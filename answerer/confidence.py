@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from answerer.answer_type import missing_answer_types
 from answerer.rank import Ranking
+from index.vectorize import PageEntry
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,11 @@ class ConfidenceRule:
     question with no content term and no known n-gram (empty text, particles,
     emoji, symbols) never passes.
 
+    With ``answer_types``, and when ``confident`` is given the pages and the
+    question, the best page must also state a fact of each kind that the
+    question asks for (see :mod:`answerer.answer_type`): a page without any
+    place in its body does not answer 回収ボックスはどこにありますか.
+
     ``follow_share`` is not a test of the best page: once it passes, a page after
     it is offered only when its score reaches that share of the best score. A weak
     match on one common word then does not follow a strong match.
@@ -37,9 +45,28 @@ class ConfidenceRule:
     short_words: int = 2
     short_min_coverage: float = 0.5
     follow_share: float = 0.1
+    answer_types: bool = True
 
-    def confident(self, ranking: Ranking) -> bool:
-        """Tell whether the best page of ``ranking`` may be offered."""
+    def confident(
+        self,
+        ranking: Ranking,
+        pages: Sequence[PageEntry] | None = None,
+        question: str | None = None,
+    ) -> bool:
+        """Tell whether the best page of ``ranking`` may be offered.
+
+        ``pages`` are the index's pages in row order and ``question`` the text
+        that was ranked. The answer-type test needs both and is skipped when
+        either is None.
+        """
+        if not self._scores_pass(ranking):
+            return False
+        if not self.answer_types or pages is None or question is None:
+            return True
+        best = pages[int(ranking.scores.argmax())]
+        return not missing_answer_types(question, best)
+
+    def _scores_pass(self, ranking: Ranking) -> bool:
         query = ranking.query
         if query.empty or query.term_idf_total == 0:
             return False
