@@ -18,14 +18,11 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import (
     Engine,
-    false,
     func,
-    or_,
     select,
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -37,6 +34,7 @@ from cityline.db import (
 )
 from crawler.errors import PageStoreError
 from crawler.lock import StoreBusyError, writer_lock
+from crawler.origin_rows import OriginRows, count_origin_rows, delete_origin_rows
 from crawler.records import FrontierEntry, StoredPage, utc_now
 from crawler.schema import (
     COMPONENT,
@@ -100,24 +98,6 @@ def _removal_status(reason: str | None) -> int:
     return 404
 
 
-@dataclass(frozen=True)
-class OriginRows:
-    """The rows of the page store that belong to some origins (``scheme://host``).
-
-    ``page_urls`` lists the stored pages on those origins, removed ones included,
-    and ``live_pages`` counts those that are not removed. ``aliases`` counts the
-    aliases on those origins or pointing to their pages, ``files`` the file links
-    found on their pages, and ``frontier`` the crawl frontier rows of their URLs.
-    """
-
-    origins: tuple[str, ...]
-    page_urls: list[str]
-    live_pages: int
-    aliases: int
-    files: int
-    frontier: int
-
-
 def _page_from_row(row) -> StoredPage:
     return StoredPage(
         url=row.url,
@@ -160,20 +140,6 @@ def _page_values(page: StoredPage) -> dict:
         "removed": page.removed,
         "extractor_version": page.extractor_version,
     }
-
-
-def _on_origins(column, origins: tuple[str, ...]):
-    """Return a condition true where ``column`` contains a URL on one of ``origins``.
-
-    Stored URLs are normalised, so each starts with its origin and a ``/``, and a
-    prefix test on that string matches exactly that origin. It is false for no
-    origins.
-    """
-    if not origins:
-        return false()
-    return or_(
-        *(func.substr(column, 1, len(item) + 1) == f"{item}/" for item in origins)
-    )
 
 
 def _copy_tables(connection, pairs) -> None:
@@ -457,7 +423,7 @@ class PageStore:
     def origin_rows(self, origins: Collection[str]) -> OriginRows:
         """Return what :meth:`remove_origins` would delete for ``origins``."""
         with self.engine.connect() as connection:
-            return self._origin_rows(connection, tuple(origins))
+            return count_origin_rows(connection, tuple(origins))
 
     def remove_origins(self, origins: Collection[str]) -> OriginRows:
         """Delete the rows that :meth:`origin_rows` counts, in one transaction.
@@ -470,47 +436,8 @@ class PageStore:
         """
         origins = tuple(origins)
         with self.engine.begin() as connection:
-            rows = self._origin_rows(connection, origins)
-            alias_urls = aliases_table.c.url
-            targets = aliases_table.c.target_url
-            connection.execute(
-                pages_table.delete().where(_on_origins(pages_table.c.url, origins))
-            )
-            connection.execute(
-                aliases_table.delete().where(
-                    or_(_on_origins(alias_urls, origins), _on_origins(targets, origins))
-                )
-            )
-            connection.execute(
-                files_table.delete().where(_on_origins(files_table.c.page_url, origins))
-            )
-            connection.execute(
-                frontier_table.delete().where(
-                    _on_origins(frontier_table.c.url, origins)
-                )
-            )
-            # A resumed crawl that restores its snapshot must not bring them back.
-            snapshot_pages, snapshot_aliases, snapshot_files = (
-                copy for _table, copy in SNAPSHOTS
-            )
-            connection.execute(
-                snapshot_pages.delete().where(
-                    _on_origins(snapshot_pages.c.url, origins)
-                )
-            )
-            connection.execute(
-                snapshot_aliases.delete().where(
-                    or_(
-                        _on_origins(snapshot_aliases.c.url, origins),
-                        _on_origins(snapshot_aliases.c.target_url, origins),
-                    )
-                )
-            )
-            connection.execute(
-                snapshot_files.delete().where(
-                    _on_origins(snapshot_files.c.page_url, origins)
-                )
-            )
+            rows = count_origin_rows(connection, origins)
+            delete_origin_rows(connection, origins)
         logger.info(
             "removed the rows of %s from %s: pages %d, aliases %d, file links %d, "
             "frontier URLs %d",
@@ -522,43 +449,6 @@ class PageStore:
             rows.frontier,
         )
         return rows
-
-    @staticmethod
-    def _origin_rows(connection, origins: tuple[str, ...]) -> OriginRows:
-        on_pages = _on_origins(pages_table.c.url, origins)
-        pages = connection.execute(
-            select(pages_table.c.url, pages_table.c.removed)
-            .where(on_pages)
-            .order_by(pages_table.c.url)
-        ).fetchall()
-        aliases = connection.execute(
-            select(func.count())
-            .select_from(aliases_table)
-            .where(
-                or_(
-                    _on_origins(aliases_table.c.url, origins),
-                    _on_origins(aliases_table.c.target_url, origins),
-                )
-            )
-        ).scalar_one()
-        files = connection.execute(
-            select(func.count())
-            .select_from(files_table)
-            .where(_on_origins(files_table.c.page_url, origins))
-        ).scalar_one()
-        frontier = connection.execute(
-            select(func.count())
-            .select_from(frontier_table)
-            .where(_on_origins(frontier_table.c.url, origins))
-        ).scalar_one()
-        return OriginRows(
-            origins=origins,
-            page_urls=[row.url for row in pages],
-            live_pages=sum(1 for row in pages if not row.removed),
-            aliases=aliases,
-            files=files,
-            frontier=frontier,
-        )
 
     # Crawl runs and the frontier ----------------------------------------------
 
