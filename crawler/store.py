@@ -32,6 +32,7 @@ from cityline.db import (
     ensure_schema,
     sqlite_url,
 )
+from crawler import snapshots
 from crawler.errors import PageStoreError
 from crawler.lock import StoreBusyError, writer_lock
 from crawler.origin_rows import OriginRows, count_origin_rows, delete_origin_rows
@@ -140,18 +141,6 @@ def _page_values(page: StoredPage) -> dict:
         "removed": page.removed,
         "extractor_version": page.extractor_version,
     }
-
-
-def _copy_tables(connection, pairs) -> None:
-    """Replace the rows of each target table by those of its source table.
-
-    ``pairs`` are (source, target) tables with the same column names.
-    """
-    for source, target in pairs:
-        names = [column.name for column in target.columns]
-        connection.execute(target.delete())
-        columns = [source.c[name] for name in names]
-        connection.execute(target.insert().from_select(names, select(*columns)))
 
 
 class PageStore:
@@ -477,11 +466,7 @@ class PageStore:
             )
             run_id = result.inserted_primary_key[0]
             self._enqueue(connection, run_id, seeds)
-            _copy_tables(connection, SNAPSHOTS)
-            connection.execute(snapshots_table.delete())
-            connection.execute(
-                snapshots_table.insert().values(run_id=run_id, taken_at=utc_now())
-            )
+            snapshots.take_snapshot(connection, run_id)
             return run_id
 
     def has_snapshot(self, run_id: int) -> bool:
@@ -490,18 +475,12 @@ class PageStore:
         A run that an older release started and this one resumes has none.
         """
         with self.engine.connect() as connection:
-            return self._snapshot_of(connection, run_id)
+            return snapshots.has_snapshot(connection, run_id)
 
     def snapshot_urls(self) -> list[str]:
         """Return the URLs of the pages that were live when the snapshot was taken."""
         with self.engine.connect() as connection:
-            return list(
-                connection.execute(
-                    select(snapshot_pages_table.c.url)
-                    .where(snapshot_pages_table.c.removed.is_(False))
-                    .order_by(snapshot_pages_table.c.url)
-                ).scalars()
-            )
+            return snapshots.snapshot_urls(connection)
 
     def collapsed_pages(self, before: Collection[str]) -> list[tuple[str, str]]:
         """Return (URL, target) of the ``before`` pages now merged into another page.
@@ -512,27 +491,8 @@ class PageStore:
         run is where one page moved to, so one of the URLs aliasing it, the first
         by URL, is a move and is left out. The others lost their page to it.
         """
-        before = set(before)
         with self.engine.connect() as connection:
-            live = set(
-                connection.execute(
-                    select(pages_table.c.url).where(pages_table.c.removed.is_(False))
-                ).scalars()
-            )
-            aliases = connection.execute(
-                select(aliases_table.c.url, aliases_table.c.target_url).order_by(
-                    aliases_table.c.url
-                )
-            ).fetchall()
-        by_target: dict[str, list[str]] = {}
-        for url, target in aliases:
-            if url in before and url not in live:
-                by_target.setdefault(target, []).append(url)
-        collapsed = []
-        for target, urls in by_target.items():
-            merged = urls if target in before else urls[1:]
-            collapsed.extend((url, target) for url in merged)
-        return sorted(collapsed)
+            return snapshots.collapsed_pages(connection, before)
 
     def settle_run(self, run_id: int, seconds: float, *, keep: bool) -> None:
         """Finish a crawl run, adding ``seconds`` to its duration, in one transaction.
@@ -546,9 +506,8 @@ class PageStore:
         """
         with self.engine.begin() as connection:
             if keep:
-                if self._snapshot_of(connection, run_id):
-                    restore = [(copy, table) for table, copy in SNAPSHOTS]
-                    _copy_tables(connection, restore)
+                if snapshots.has_snapshot(connection, run_id):
+                    snapshots.restore_snapshot(connection)
             else:
                 self._apply_removals(connection, run_id)
             self._finish(connection, run_id, seconds)
@@ -563,21 +522,12 @@ class PageStore:
             self._finish(connection, run_id, seconds)
 
     def _finish(self, connection, run_id: int, seconds: float) -> None:
-        for _table, copy in SNAPSHOTS:
-            connection.execute(copy.delete())
-        connection.execute(snapshots_table.delete())
+        snapshots.drop_snapshot(connection)
         connection.execute(
             runs_table.update()
             .where(runs_table.c.id == run_id)
             .values(finished_at=utc_now(), seconds=runs_table.c.seconds + seconds)
         )
-
-    @staticmethod
-    def _snapshot_of(connection, run_id: int) -> bool:
-        found = connection.execute(
-            select(snapshots_table.c.run_id).where(snapshots_table.c.run_id == run_id)
-        ).first()
-        return found is not None
 
     def add_run_seconds(self, run_id: int, seconds: float) -> None:
         """Add ``seconds`` to the duration of an interrupted run."""
