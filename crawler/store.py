@@ -32,7 +32,7 @@ from cityline.db import (
     ensure_schema,
     sqlite_url,
 )
-from crawler import snapshots
+from crawler import frontier_rows, snapshots
 from crawler.errors import PageStoreError
 from crawler.lock import StoreBusyError, writer_lock
 from crawler.origin_rows import OriginRows, count_origin_rows, delete_origin_rows
@@ -84,19 +84,6 @@ __all__ = [
     "utc_now",
     "writer_lock",
 ]
-
-# The frontier reason of a gone page: this prefix and the HTTP status to store.
-_REMOVAL_PREFIX = "HTTP "
-
-
-def _removal_status(reason: str | None) -> int:
-    """Return the HTTP status in a gone page's frontier reason (404 if absent)."""
-    if reason and reason.startswith(_REMOVAL_PREFIX):
-        try:
-            return int(reason.removeprefix(_REMOVAL_PREFIX))
-        except ValueError:
-            pass
-    return 404
 
 
 def _page_from_row(row) -> StoredPage:
@@ -465,7 +452,7 @@ class PageStore:
                 runs_table.insert().values(start_url=start_url, started_at=utc_now())
             )
             run_id = result.inserted_primary_key[0]
-            self._enqueue(connection, run_id, seeds)
+            frontier_rows.enqueue(connection, run_id, seeds)
             snapshots.take_snapshot(connection, run_id)
             return run_id
 
@@ -509,7 +496,7 @@ class PageStore:
                 if snapshots.has_snapshot(connection, run_id):
                     snapshots.restore_snapshot(connection)
             else:
-                self._apply_removals(connection, run_id)
+                frontier_rows.apply_removals(connection, run_id)
             self._finish(connection, run_id, seconds)
 
     def finish_run(self, run_id: int, seconds: float) -> None:
@@ -583,19 +570,7 @@ class PageStore:
         keep every page when too many are gone at once.
         """
         with self.engine.connect() as connection:
-            return self._pending_removals(connection, run_id)
-
-    @staticmethod
-    def _pending_removals(connection, run_id: int) -> list[tuple[str, int]]:
-        rows = connection.execute(
-            select(frontier_table.c.url, frontier_table.c.reason)
-            .join(pages_table, pages_table.c.url == frontier_table.c.url)
-            .where(frontier_table.c.run_id == run_id)
-            .where(frontier_table.c.state == "removed")
-            .where(pages_table.c.removed.is_(False))
-            .order_by(frontier_table.c.seq)
-        ).fetchall()
-        return [(row.url, _removal_status(row.reason)) for row in rows]
+            return frontier_rows.pending_removals(connection, run_id)
 
     def apply_removals(self, run_id: int) -> int:
         """Mark every page of :meth:`pending_removals` removed in one transaction.
@@ -603,25 +578,14 @@ class PageStore:
         Returns the number of pages marked.
         """
         with self.engine.begin() as connection:
-            return self._apply_removals(connection, run_id)
-
-    def _apply_removals(self, connection, run_id: int) -> int:
-        pending = self._pending_removals(connection, run_id)
-        now = utc_now()
-        for url, status in pending:
-            connection.execute(
-                pages_table.update()
-                .where(pages_table.c.url == url)
-                .values(removed=True, status=status, fetched_at=now, changed_at=now)
-            )
-        return len(pending)
+            return frontier_rows.apply_removals(connection, run_id)
 
     def enqueue(self, run_id: int, entries: list[FrontierEntry]) -> None:
         """Add queued URLs to the frontier; URLs already in it are left alone."""
         if not entries:
             return
         with self.engine.begin() as connection:
-            self._enqueue(connection, run_id, entries)
+            frontier_rows.enqueue(connection, run_id, entries)
 
     def record_outcome(
         self,
@@ -706,44 +670,11 @@ class PageStore:
                         set_={"link_text": text, "seen_at": now},
                     )
                 )
-            self._enqueue(connection, run_id, list(enqueue))
-            self._set_state(connection, run_id, url, state, reason)
+            frontier_rows.enqueue(connection, run_id, list(enqueue))
+            frontier_rows.set_state(connection, run_id, url, state, reason)
             for other_url, other_state in done_urls:
-                self._set_state(connection, run_id, other_url, other_state, None)
+                frontier_rows.set_state(
+                    connection, run_id, other_url, other_state, None
+                )
             if removed_url is not None:
-                reason = f"{_REMOVAL_PREFIX}{status}"
-                self._set_state(connection, run_id, removed_url, "removed", reason)
-
-    @staticmethod
-    def _enqueue(connection, run_id: int, entries: list[FrontierEntry]) -> None:
-        for entry in entries:
-            statement = sqlite_insert(frontier_table).values(
-                run_id=run_id,
-                url=entry.url,
-                seq=entry.seq,
-                depth=entry.depth,
-                source=entry.source,
-                pattern=entry.pattern,
-                referrer=entry.referrer,
-                state="queued",
-            )
-            connection.execute(statement.on_conflict_do_nothing())
-
-    @staticmethod
-    def _set_state(connection, run_id, url, state, reason) -> None:
-        statement = sqlite_insert(frontier_table).values(
-            run_id=run_id,
-            url=url,
-            seq=-1,
-            depth=0,
-            source="link",
-            pattern="",
-            state=state,
-            reason=reason,
-        )
-        connection.execute(
-            statement.on_conflict_do_update(
-                index_elements=[frontier_table.c.run_id, frontier_table.c.url],
-                set_={"state": state, "reason": reason},
-            )
-        )
+                frontier_rows.record_gone(connection, run_id, removed_url, status)
