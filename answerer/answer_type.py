@@ -21,7 +21,8 @@ logger = logging.getLogger(__name__)
 # The cues of each expected answer type in the last clause of a question.
 _QUESTION_CUES = {
     "location": re.compile(
-        r"どこに(あり|ある|置|設置|いけ|行け)|場所|所在地|住所|何階|会場|どこにあ|どの辺"
+        r"どこに(あり|ある|置|設置|いけ|行け)|場所|所在地|住所|何階|会場|どこにあ|どの辺|"
+        r"どこ(です|でしょう|だ|なの|$)|どちら(です|でしょう|$)"
     ),
     "time": re.compile(
         r"いつ|何時|何日|何曜|曜日|期限|締め?切|日程|期間|何月|時間|までに|開館|休館|"
@@ -91,8 +92,9 @@ def expected_answer_types(question: str) -> frozenset[str]:
     """Return the expected answer types of ``question``, read from its last clause.
 
     The kinds are ``location``, ``time``, ``amount``, ``count`` and
-    ``documents``. Questions about a procedure (どうすればいいですか) or a
-    yes-or-no question ask for none of them.
+    ``documents``. Questions about a procedure (どうすればいいですか) and most
+    yes-or-no questions expect none of them, but 日曜日も開いていますか expects a
+    time.
     """
     clause = last_clause(question)
     return frozenset(kind for kind, cue in _QUESTION_CUES.items() if cue.search(clause))
@@ -120,20 +122,19 @@ def page_body(page: PageEntry) -> tuple[str, ...]:
 
 def missing_answer_types(question: str, page: PageEntry) -> frozenset[str]:
     """Return the expected answer types of ``question`` that ``page``'s body lacks."""
-    asked = expected_answer_types(question)
-    if not asked:
+    expected = expected_answer_types(question)
+    if not expected:
         return frozenset()
     body = page_body(page)
     missing = frozenset(
         kind
-        for kind in asked
+        for kind in expected
         if not any(_PAGE_CUES[kind].search(passage) for passage in body)
     )
     if missing:
+        # The question is left out of the log, because residents' questions may
+        # contain personal details.
         logger.debug(
-            "page %s contains no %s that %r expects",
-            page.url,
-            sorted(missing),
-            question,
+            "page %s contains no %s for the question", page.url, sorted(missing)
         )
     return missing

@@ -60,6 +60,9 @@ def page(text: str, title: str = "見出し") -> PageEntry:
     [
         ("回収ボックスはどこにありますか", {"location"}),
         ("子育てひろばの場所を教えて", {"location"}),
+        ("子育てひろばはどこですか？", {"location"}),
+        ("公民館はどこ", {"location"}),
+        ("どこで申し込めますか", set()),
         ("図書館は何時まで開いていますか", {"time"}),
         ("申請の期限はいつですか？", {"time"}),
         ("粗大ごみの手数料はいくら", {"amount"}),
@@ -70,11 +73,11 @@ def page(text: str, title: str = "見出し") -> PageEntry:
         ("クレジットカードで払えますか", set()),
     ],
 )
-def test_asked_types_of_question(question, kinds):
+def test_expected_types_of_question(question, kinds):
     assert expected_answer_types(question) == kinds
 
 
-def test_asked_types_read_only_last_clause():
+def test_expected_types_read_last_clause():
     question = "住所が変わった場合、保険証はそのまま使えますか？"
     assert last_clause(question) == "保険証はそのまま使えますか"
     assert expected_answer_types(question) == set()
