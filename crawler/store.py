@@ -15,7 +15,6 @@ opens it read-only, for the commands that only read it.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
@@ -25,14 +24,13 @@ from sqlalchemy import (
     func,
     select,
 )
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from cityline.db import (
     create_db_engine,
     ensure_schema,
     sqlite_url,
 )
-from crawler import frontier_rows, snapshots
+from crawler import frontier_rows, page_rows, snapshots
 from crawler.errors import PageStoreError
 from crawler.lock import StoreBusyError, writer_lock
 from crawler.origin_rows import OriginRows, count_origin_rows, delete_origin_rows
@@ -84,50 +82,6 @@ __all__ = [
     "utc_now",
     "writer_lock",
 ]
-
-
-def _page_from_row(row) -> StoredPage:
-    return StoredPage(
-        url=row.url,
-        canonical_url=row.canonical_url,
-        title=row.title,
-        breadcrumbs=json.loads(row.breadcrumbs),
-        text=row.text,
-        page_number=row.page_number,
-        updated=row.updated,
-        encoding=row.encoding,
-        status=row.status,
-        content_hash=row.content_hash,
-        fetched_at=row.fetched_at,
-        changed_at=row.changed_at,
-        removed=bool(row.removed),
-        etag=row.etag,
-        last_modified=row.last_modified,
-        links=json.loads(row.links),
-        extractor_version=row.extractor_version,
-    )
-
-
-def _page_values(page: StoredPage) -> dict:
-    return {
-        "url": page.url,
-        "canonical_url": page.canonical_url,
-        "title": page.title,
-        "breadcrumbs": json.dumps(page.breadcrumbs, ensure_ascii=False),
-        "text": page.text,
-        "page_number": page.page_number,
-        "updated": page.updated,
-        "encoding": page.encoding,
-        "status": page.status,
-        "content_hash": page.content_hash,
-        "etag": page.etag,
-        "last_modified": page.last_modified,
-        "links": json.dumps(page.links, ensure_ascii=False),
-        "fetched_at": page.fetched_at,
-        "changed_at": page.changed_at,
-        "removed": page.removed,
-        "extractor_version": page.extractor_version,
-    }
 
 
 class PageStore:
@@ -203,7 +157,7 @@ class PageStore:
         with self.engine.connect() as connection:
             rows = connection.execute(query).fetchall()
         for row in rows:
-            yield _page_from_row(row)
+            yield page_rows.page_from_row(row)
 
     def get(self, url: str) -> StoredPage | None:
         """Return the page stored under ``url``, or under the page it aliases."""
@@ -219,7 +173,7 @@ class PageStore:
                     row = connection.execute(
                         select(pages_table).where(pages_table.c.url == target)
                     ).first()
-        return None if row is None else _page_from_row(row)
+        return None if row is None else page_rows.page_from_row(row)
 
     def get_by_canonical(self, canonical_url: str) -> StoredPage | None:
         """Return the page whose canonical URL is ``canonical_url``, or None.
@@ -236,7 +190,7 @@ class PageStore:
                 .order_by(pages_table.c.url)
                 .limit(1)
             ).first()
-        return None if row is None else _page_from_row(row)
+        return None if row is None else page_rows.page_from_row(row)
 
     def count_by_status(self) -> dict[str, int]:
         """Count stored pages by state.
@@ -371,14 +325,8 @@ class PageStore:
 
     def put_page(self, page: StoredPage) -> None:
         """Insert or update one page outside a crawl, as fixtures and imports do."""
-        values = _page_values(page)
-        statement = sqlite_insert(pages_table).values(**values)
-        statement = statement.on_conflict_do_update(
-            index_elements=[pages_table.c.url],
-            set_={k: v for k, v in values.items() if k != "url"},
-        )
         with self.engine.begin() as connection:
-            connection.execute(statement)
+            page_rows.upsert_page(connection, page)
 
     # Removing the pages of an origin ------------------------------------------
 
@@ -619,57 +567,18 @@ class PageStore:
         now = utc_now()
         with self.engine.begin() as connection:
             if page is not None:
-                values = _page_values(page)
-                statement = sqlite_insert(pages_table).values(**values)
-                statement = statement.on_conflict_do_update(
-                    index_elements=[pages_table.c.url],
-                    set_={k: v for k, v in values.items() if k != "url"},
-                )
-                connection.execute(statement)
-                connection.execute(
-                    aliases_table.delete().where(aliases_table.c.url == page.url)
-                )
+                page_rows.upsert_page(connection, page)
+                page_rows.delete_alias(connection, page.url)
             if touch_url is not None:
-                connection.execute(
-                    pages_table.update()
-                    .where(pages_table.c.url == touch_url)
-                    .values(fetched_at=now, status=status or 200)
-                )
+                page_rows.touch_page(connection, touch_url, status or 200, now)
             for alias_url, target, alias_reason, alias_status in aliases:
                 if alias_url == target:
                     continue
-                statement = sqlite_insert(aliases_table).values(
-                    url=alias_url,
-                    target_url=target,
-                    reason=alias_reason,
-                    status=alias_status,
-                    seen_at=now,
-                )
-                connection.execute(
-                    statement.on_conflict_do_update(
-                        index_elements=[aliases_table.c.url],
-                        set_={
-                            "target_url": target,
-                            "reason": alias_reason,
-                            "status": alias_status,
-                            "seen_at": now,
-                        },
-                    )
-                )
-                # An old URL that became an alias is no page of its own any more.
-                connection.execute(
-                    pages_table.delete().where(pages_table.c.url == alias_url)
+                page_rows.upsert_alias(
+                    connection, alias_url, target, alias_reason, alias_status, now
                 )
             for file_url, page_url, text in files:
-                statement = sqlite_insert(files_table).values(
-                    url=file_url, page_url=page_url, link_text=text, seen_at=now
-                )
-                connection.execute(
-                    statement.on_conflict_do_update(
-                        index_elements=[files_table.c.url, files_table.c.page_url],
-                        set_={"link_text": text, "seen_at": now},
-                    )
-                )
+                page_rows.upsert_file(connection, file_url, page_url, text, now)
             frontier_rows.enqueue(connection, run_id, list(enqueue))
             frontier_rows.set_state(connection, run_id, url, state, reason)
             for other_url, other_state in done_urls:
