@@ -1,0 +1,132 @@
+"""The summary of one crawl: counts, failures and the text ``cityline crawl`` prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# The keys of the JSON object ``cityline crawl --json`` prints.
+SUMMARY_KEYS = (
+    "new",
+    "changed",
+    "unchanged",
+    "removed",
+    "failed",
+    "robots_skipped",
+    "pages",
+    "seconds",
+)
+
+
+@dataclass
+class CrawlSummary:
+    """Counts and failures of one crawl. ``pages`` counts pages stored, not removed.
+
+    ``failures`` lists (URL, reason) of the failed URLs. ``limited`` counts URLs not
+    queued because of the depth, URL length or per-pattern limits, and
+    ``stopped_at_max_pages`` is true when ``max_pages`` ended the crawl early.
+    ``removals_held`` counts the pages found gone but kept live, because more
+    than ``max_removed_share`` of the stored pages were gone; ``removed`` is then 0.
+    ``outside_scope`` counts the stored pages of other hosts, which the crawl
+    neither fetched nor removed, as after the site moved to another origin.
+    ``allowed_prefixes`` are the crawl's extra URL prefixes (``--allow-prefix``).
+    ``unconditional`` counts the stored pages this call fetched without conditional
+    headers, and ``unconditional_reason`` gives the reason: they were extracted by
+    another extractor version, or ``refetch`` was requested.
+    ``merged`` counts the pages stored before the run that it merged into another
+    page (they became aliases, see ``PageStore.collapsed_pages``). ``merges_held``
+    is that count when the run kept every page because of the removal guard, and
+    then ``merged`` is 0. ``rechecked_aliases`` counts the alias URLs queued again.
+    """
+
+    start_url: str
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: int = 0
+    robots_skipped: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+    duplicates: int = 0
+    redirects: int = 0
+    files: int = 0
+    limited: int = 0
+    resumed: bool = False
+    stopped_at_max_pages: bool = False
+    removals_held: int = 0
+    merged: int = 0
+    merges_held: int = 0
+    rechecked_aliases: int = 0
+    max_removed_share: float = 1.0
+    outside_scope: int = 0
+    allowed_prefixes: tuple[str, ...] = ()
+    unconditional: int = 0
+    unconditional_reason: str | None = None
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def held(self) -> bool:
+        """Whether the removal guard kept every page as it was before the run."""
+        return bool(self.removals_held or self.merges_held)
+
+    def to_json(self) -> dict:
+        """Return the summary as the JSON object ``cityline crawl --json`` prints."""
+        values = {key: getattr(self, key) for key in SUMMARY_KEYS}
+        values["seconds"] = round(self.seconds, 2)
+        return values
+
+    def _removal_command(self) -> str:
+        """Return the command that lists the stored pages of other hosts.
+
+        ``--remove-other-hosts`` would also list the pages under an allowed prefix
+        on another host, so a crawl with prefixes names ``--remove-host``.
+        """
+        if self.allowed_prefixes:
+            return "`cityline pages --remove-host HOST`"
+        return f"`cityline pages --remove-other-hosts {self.start_url}`"
+
+    def format(self) -> str:
+        """Return the summary as lines of text for a terminal."""
+        lines = [
+            f"crawl of {self.start_url}" + (" (resumed)" if self.resumed else ""),
+            f"  new {self.new}, changed {self.changed}, unchanged {self.unchanged}, "
+            f"removed {self.removed}, failed {self.failed}",
+            f"  skipped by robots.txt {self.robots_skipped}, not queued by limits "
+            f"{self.limited}, duplicates {self.duplicates}, redirects "
+            f"{self.redirects}, file links {self.files}",
+            f"  {self.pages} pages stored, {self.seconds:.1f} s",
+        ]
+        if self.unconditional_reason is not None:
+            lines.append(
+                f"  re-fetched {self.unconditional} stored pages without "
+                f"conditional headers, because {self.unconditional_reason}"
+            )
+        if self.stopped_at_max_pages:
+            lines.append("  stopped at --max-pages; URLs were left unfetched")
+        if self.outside_scope:
+            lines.append(
+                f"  left {self.outside_scope} stored pages of other hosts as they "
+                "are (outside this crawl's scope: not fetched, not removed); "
+                f"{self._removal_command()} lists them for removal"
+            )
+        if self.merged:
+            lines.append(
+                f"  merged {self.merged} stored pages into other pages (same content, "
+                "a canonical link or a redirect)"
+            )
+        if self.rechecked_aliases:
+            lines.append(f"  fetched {self.rechecked_aliases} alias URLs again")
+        if self.held:
+            merges = (
+                f" and {self.merges_held} pages merged into other pages"
+                if self.merges_held
+                else ""
+            )
+            lines.append(
+                f"  kept {self.removals_held} pages found gone{merges}, over the "
+                f"limit of {self.max_removed_share:.0%} of the stored pages; the "
+                "stored pages are as they were before this crawl"
+            )
+        for url, reason in self.failures:
+            lines.append(f"  failed: {url}: {reason}")
+        return "\n".join(lines)
