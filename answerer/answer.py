@@ -167,7 +167,9 @@ class Answerer:
         ranking = rank(model, text, top=top_k)
         if not self.rule.confident(ranking):
             return self._fallback(question)
-        order = top_rows(ranking.scores, top_k)
+        order = (
+            ranking.top if ranking.top is not None else top_rows(ranking.scores, top_k)
+        )
         grams = snippet_grams(model, ranking.query)
         answers = []
         floor = float(ranking.scores[order[0]]) * self.rule.follow_share

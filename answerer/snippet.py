@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
+
+from answerer import kernel
 from index.normalize import normalize_text
 from index.tokenize import joins_previous
-from index.vectorize import PageEntry
+from index.vectorize import CODE_BITS, PageEntry, ngram_code, ngram_text
 
 MAX_SNIPPET_CHARS = 100
 ELLIPSIS = "…"
@@ -40,9 +43,51 @@ def is_page_furniture(passage: str) -> bool:
     return not _LEFTOVER.sub("", rest)
 
 
+@dataclass(frozen=True)
+class QuestionGrams:
+    """A question's n-grams and their weights, ready to match against passages.
+
+    ``values`` are the weights in n-gram order. ``codes`` are the n-grams'
+    :func:`index.vectorize.ngram_codes` codes, or None when some n-gram is not a
+    2- or 3-gram without a line break (only callers outside the ranker give
+    those); ``texts`` spell them, and are derived from the codes when not given.
+    """
+
+    values: np.ndarray
+    codes: np.ndarray | None
+    texts: tuple[str, ...] | None = None
+
+    @classmethod
+    def of(cls, grams: Iterable[tuple[str, float]]) -> QuestionGrams:
+        """Return the grams of ``(text, weight)`` pairs, as ``dict`` keeps them."""
+        weights = dict(grams)
+        regular = all(
+            len(gram) in (2, 3) and _SEPARATOR not in gram for gram in weights
+        )
+        codes = (
+            np.asarray([ngram_code(gram) for gram in weights], dtype=np.int64)
+            if regular
+            else None
+        )
+        values = np.asarray(list(weights.values()), dtype=np.float64)
+        return cls(values=values, codes=codes, texts=tuple(weights))
+
+    def text(self, item: int) -> str:
+        """Return the text of n-gram ``item``."""
+        if self.texts is not None:
+            return self.texts[item]
+        return ngram_text(int(self.codes[item]))
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """The n-grams as a text to weight mapping."""
+        texts = self.texts or tuple(ngram_text(int(code)) for code in self.codes)
+        return dict(zip(texts, self.values.tolist(), strict=True))
+
+
 def best_snippet(
     page: PageEntry,
-    grams: tuple[tuple[str, float], ...],
+    grams: QuestionGrams | Iterable[tuple[str, float]],
     window: tuple[int, int] | None = None,
 ) -> str:
     """Return the passage of ``page`` that contains the most question n-gram weight.
@@ -58,26 +103,54 @@ def best_snippet(
     the first sentence end, cut from its start. A page where nothing matches
     gives its first usable passage, or else its title.
     """
-    weights = dict(grams)
+    if not isinstance(grams, QuestionGrams):
+        grams = QuestionGrams.of(grams)
     usable = usable_passages(page)
-    totals = usable.weights(weights)
-    best, best_weight = _heaviest(range(len(totals)), totals)
-    if window is not None:
-        inside = [
-            item
-            for item, number in enumerate(usable.numbers)
-            if window[0] <= number < window[1]
-        ]
-        local, local_weight = _heaviest(inside, totals)
-        if local is not None and local_weight * WINDOW_PREFERENCE >= best_weight:
-            best = local
-    if best is None:
+    low, high = (0, 0) if window is None else _window_items(usable, window)
+    if grams.codes is None:
+        best, anchor = _choose_by_search(usable, grams, low, high)
+    else:
+        best, anchor = kernel.choose_passage(
+            usable.points,
+            usable.key_starts,
+            usable.key_ends,
+            grams.codes,
+            grams.values,
+            CODE_BITS,
+            low,
+            high,
+            WINDOW_PREFERENCE,
+        )
+    if best < 0:
         fallback = usable.texts[0] if usable.texts else page.title
         return cut(fallback, 0)
     text = usable.texts[best]
     if _is_heading(text):
         return cut(_with_following(usable.texts, best), 0)
-    return cut(text, _anchor(usable.keys[best], weights))
+    return cut(text, anchor)
+
+
+def _window_items(usable: UsablePassages, window: tuple[int, int]) -> tuple[int, int]:
+    """Return the range of usable passages within passages ``window`` (first, end)."""
+    numbers = usable.numbers
+    return bisect_left(numbers, window[0]), bisect_left(numbers, window[1])
+
+
+def _choose_by_search(
+    usable: UsablePassages, grams: QuestionGrams, low: int, high: int
+) -> tuple[int, int]:
+    """Choose as :func:`answerer.kernel.choose_passage` does, by substring search."""
+    weights = grams.weights
+    totals = usable.weights(weights)
+    best = _heaviest(totals, 0, len(totals))
+    local = _heaviest(totals, low, high)
+    if local is not None and totals[local] * WINDOW_PREFERENCE >= totals[best]:
+        best = local
+    if best is None:
+        return -1, 0
+    key = usable.keys[best]
+    matches = [(weight, gram) for gram, weight in weights.items() if gram in key]
+    return best, key.find(max(matches)[1])
 
 
 # A passage this short without a sentence end reads as a heading, a label or a
@@ -124,13 +197,32 @@ class UsablePassages:
     joined: str
     starts: list[int]
     ends: list[int]
+    # The code points of ``joined``, and where each key starts and ends in it,
+    # for matching n-gram codes.
+    points: np.ndarray
+    key_starts: np.ndarray
+    key_ends: np.ndarray
 
-    def weights(self, grams: dict[str, float]) -> list[float]:
+    def weights(self, grams: QuestionGrams | dict[str, float]) -> list[float]:
         """Return each passage's sum of the values of the ``grams`` it contains.
 
         The values are added in the order of ``grams``, so each sum is the same
         float as ``sum(value for gram, value in grams.items() if gram in key)``.
         """
+        if not isinstance(grams, QuestionGrams):
+            grams = QuestionGrams.of(grams.items())
+        if grams.codes is None:
+            return self._weights_by_search(grams.weights)
+        return kernel.passage_weights(
+            self.points,
+            self.key_starts,
+            self.key_ends,
+            grams.codes,
+            grams.values,
+            CODE_BITS,
+        ).tolist()
+
+    def _weights_by_search(self, grams: dict[str, float]) -> list[float]:
         totals = [0.0] * len(self.keys)
         joined, starts, ends = self.joined, self.starts, self.ends
         for gram, value in grams.items():
@@ -171,6 +263,8 @@ def usable_passages(page: PageEntry) -> UsablePassages:
             starts.append(offset)
             offset += len(key) + len(_SEPARATOR)
         joined = _SEPARATOR.join(keys)
+        key_starts = np.asarray(starts, dtype=np.int64)
+        key_lengths = np.asarray([len(key) for key in keys], dtype=np.int64)
         cached = UsablePassages(
             numbers=[number for number, _, _ in chosen],
             texts=[passage for _, passage, _ in chosen],
@@ -178,26 +272,22 @@ def usable_passages(page: PageEntry) -> UsablePassages:
             joined=joined,
             starts=starts,
             ends=starts[1:] + [len(joined)],
+            points=np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32),
+            key_starts=key_starts,
+            key_ends=key_starts + key_lengths,
         )
         page.__dict__["_usable_passages"] = cached
     return cached
 
 
-def _heaviest(items: Iterable[int], totals: list[float]) -> tuple[int | None, float]:
-    """Return the first of ``items`` with the largest positive total, and it."""
-    best, best_weight = None, 0.0
-    for item in items:
-        if totals[item] > best_weight:
-            best, best_weight = item, totals[item]
-    return best, best_weight
-
-
-def _anchor(passage: str, weights: dict[str, float]) -> int:
-    matches = [(weight, gram) for gram, weight in weights.items() if gram in passage]
-    if not matches:
-        return 0
-    _, gram = max(matches)
-    return passage.find(gram)
+def _heaviest(totals: list[float], start: int, end: int) -> int | None:
+    """Return the first of items ``start`` to ``end`` with the largest positive
+    total, or None."""
+    best, best_total = None, 0.0
+    for item in range(start, end):
+        if totals[item] > best_total:
+            best, best_total = item, totals[item]
+    return best
 
 
 def cut(text: str, anchor: int, limit: int = MAX_SNIPPET_CHARS) -> str:

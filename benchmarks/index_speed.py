@@ -36,7 +36,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from answerer.answer import Answerer, cut_question, top_rows  # noqa: E402
+from answerer.answer import Answerer, cut_question  # noqa: E402
 from answerer.evaluate import load_questions  # noqa: E402
 from answerer.rank import rank  # noqa: E402
 from cityline.settings import Settings  # noqa: E402
@@ -154,13 +154,13 @@ def bm25s_searcher(records: list[PageRecord]):
     return search
 
 
-def rank_only(model, question: str) -> None:
+def rank_only(model, question: str) -> np.ndarray:
     """Rank ``question`` and pick the top 3 rows, as ``ask`` does before snippets.
 
     The confidence rule, titles and snippets are left out, so this is the part
     of an answer that bm25s also computes.
     """
-    top_rows(rank(model, cut_question(question), top=3).scores, 3)
+    return rank(model, cut_question(question), top=3).top
 
 
 def latencies(search, questions: list[str]) -> list[float]:

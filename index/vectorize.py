@@ -47,8 +47,8 @@ logger = logging.getLogger(__name__)
 
 # Code points take 21 bits, and a 3-gram code is three of them. A 2-gram code puts
 # this value, which is no code point, in the last place, so the sizes never collide.
-_CODE_BITS = 21
-_NO_CHAR = (1 << _CODE_BITS) - 1
+CODE_BITS = 21
+_NO_CHAR = (1 << CODE_BITS) - 1
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -156,17 +156,25 @@ def ngram_codes(text: str) -> np.ndarray:
     if len(text) < 2:
         return np.zeros(0, dtype=np.int64)
     points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-    bigrams = (points[:-1] << (2 * _CODE_BITS)) | (points[1:] << _CODE_BITS) | _NO_CHAR
+    bigrams = (points[:-1] << (2 * CODE_BITS)) | (points[1:] << CODE_BITS) | _NO_CHAR
     trigrams = (
-        (points[:-2] << (2 * _CODE_BITS)) | (points[1:-1] << _CODE_BITS) | points[2:]
+        (points[:-2] << (2 * CODE_BITS)) | (points[1:-1] << CODE_BITS) | points[2:]
     )
     return np.concatenate([bigrams, trigrams])
+
+
+def ngram_code(gram: str) -> int:
+    """Return the code of one 2- or 3-gram, as :func:`ngram_codes` makes it."""
+    if len(gram) not in (2, 3):
+        raise ValueError(f"gram={gram!r} must have 2 or 3 characters")
+    last = ord(gram[2]) if len(gram) == 3 else _NO_CHAR
+    return (ord(gram[0]) << (2 * CODE_BITS)) | (ord(gram[1]) << CODE_BITS) | last
 
 
 def ngram_text(code: int) -> str:
     """Return the characters of one n-gram code (the inverse of ngram_codes)."""
     mask = _NO_CHAR
-    chars = [code >> (2 * _CODE_BITS), (code >> _CODE_BITS) & mask, code & mask]
+    chars = [code >> (2 * CODE_BITS), (code >> CODE_BITS) & mask, code & mask]
     return "".join(chr(c) for c in chars if c != _NO_CHAR)
 
 

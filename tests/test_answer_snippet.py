@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 
 from answerer.answer import Answerer
+from answerer.evaluate import load_questions
+from answerer.rank import best_passage, rank, snippet_grams
 from answerer.snippet import (
     ELLIPSIS,
     MAX_SNIPPET_CHARS,
+    QuestionGrams,
     best_snippet,
     cut,
     is_page_furniture,
@@ -15,7 +18,7 @@ from answerer.snippet import (
 )
 from cityline.settings import Settings
 from index.build import build_from_records
-from index.vectorize import PageEntry
+from index.vectorize import PageEntry, build_model
 from tests.test_evaluate_gate import DEMO, site_records
 
 FEE_SENTENCE = "粗大ごみの手数料は1点につき400円です。"
@@ -196,3 +199,33 @@ def test_demo_snippets_are_never_furniture(answerer, question):
     for answer in result.answers:
         assert not is_page_furniture(answer.snippet), answer
         assert 0 < len(answer.snippet) <= MAX_SNIPPET_CHARS
+
+
+def _searched(grams: QuestionGrams) -> QuestionGrams:
+    """The same grams without codes, so that passages are chosen by str search."""
+    return QuestionGrams(values=grams.values, codes=None, texts=tuple(grams.weights))
+
+
+def test_compiled_and_searched_choice_give_the_same_snippets():
+    model = build_model(site_records(DEMO / "site"))
+    questions = [q.question for q in load_questions(DEMO / "questions.jsonl")]
+    for question in questions:
+        ranking = rank(model, question, top=3)
+        grams = snippet_grams(model, ranking.query)
+        for row in ranking.top:
+            first = best_passage(model, ranking, int(row))
+            window = None if first is None else (first, first + 2)
+            page = model.pages[row]
+            assert best_snippet(page, grams, window) == best_snippet(
+                page, _searched(grams), window
+            ), question
+
+
+def test_equal_weights_anchor_at_the_gram_that_sorts_last():
+    filler = "受付は市役所の窓口でします。" * 6
+    page = _page("ごみは月曜日に出します。" + filler + "手数料は400円です。" + filler)
+    # 手 sorts after ご, so the cut starts at the sentence with 手数.
+    grams = QuestionGrams.of([("ごみ", 1.0), ("手数", 1.0)])
+    compiled = best_snippet(page, grams)
+    assert compiled == best_snippet(page, _searched(grams))
+    assert compiled.startswith(ELLIPSIS + "手数料は400円です。")

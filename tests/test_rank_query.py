@@ -6,9 +6,12 @@ import numpy as np
 import pytest
 
 import answerer.rank as rank_module
+from answerer import kernel
+from answerer.answer import top_rows
 from answerer.rank import column_sums, query_terms, rank
 from index.fields import PageRecord
-from index.vectorize import build_model, ngram_text
+from index.normalize import normalize_text
+from index.vectorize import build_model, ngram_codes, ngram_text
 
 PAGES = [
     PageRecord(
@@ -44,8 +47,28 @@ def model():
 def test_gram_texts_spell_the_gram_codes(model, question):
     query = query_terms(model, question)
     assert [gram for gram, _ in query.char_grams] == [
-        ngram_text(int(code)) for code in query.char_codes
+        ngram_text(int(code)) for code in model.char_codes[query.char_columns]
     ]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["粗大ごみの手数料", "ごみ  の 出し方", "ごみごみごみ", "住民", "ご", ""],
+)
+def test_question_grams_match_numpy_unique(model, question):
+    text = " ".join(normalize_text(question).split())
+    codes, first, counts = np.unique(
+        ngram_codes(text), return_index=True, return_counts=True
+    )
+    columns = model.char_columns(codes)
+    known = columns >= 0
+    query = query_terms(model, question)
+    assert list(query.char_columns) == list(columns[known])
+    assert list(query.char_positions) == list(first[known])
+    weights = (1.0 + np.log(counts[known])) * model.char_idf[columns[known]]
+    if len(weights):
+        weights = weights / np.linalg.norm(weights)
+    assert np.allclose(query.char_weights, weights, rtol=1e-6)
 
 
 def test_column_sums_equal_sliced_matrix_product(model):
@@ -70,15 +93,41 @@ def test_question_without_known_columns_scores_zero_everywhere(model):
     assert ranking.query.empty
 
 
-def test_slices_and_gathers_give_the_same_entries(model, monkeypatch):
-    matrix = model.char_matrix
-    columns = np.arange(0, matrix.shape[1], 7, dtype=np.int64)
-    weights = np.linspace(0.1, 1.0, len(columns)).astype(np.float32)
-    monkeypatch.setattr(rank_module, "GATHER_ENTRIES_PER_COLUMN", 10**9)
-    gathered = column_sums(matrix, columns, weights)
-    monkeypatch.setattr(rank_module, "GATHER_ENTRIES_PER_COLUMN", 0)
-    sliced = column_sums(matrix, columns, weights)
-    assert np.array_equal(gathered, sliced)
+def test_scores_follow_the_documented_formula(model):
+    params = model.parameters
+    for question in ["粗大ごみの手数料", "住民票 コンビニ", "ごみの出し方 月曜日"]:
+        ranking = rank(model, question)
+        query = ranking.query
+        term = model.term_matrix[:, query.term_columns].toarray() @ query.term_weights
+        # N-grams and window terms on more than half of the pages are left out.
+        rare = rank_module._not_common(model, query.char_idf, params.common_df_share)
+        chars = model.char_matrix[:, query.char_columns[rare]].toarray()
+        chars = chars @ query.char_weights[rare]
+        rare = rank_module._not_common(model, query.term_idf, params.common_df_share)
+        windows = model.window_matrix[:, query.term_columns[rare]].toarray()
+        windows = windows @ query.term_weights[rare]
+        ends = list(model.window_starts[1:]) + [len(windows)]
+        best = np.array(
+            [
+                windows[start:end].max() if end > start else 0.0
+                for start, end in zip(model.window_starts, ends, strict=True)
+            ]
+        )
+        blend = (1 - params.passage_weight) * term + params.passage_weight * best
+        expected = (1 - params.char_weight) * blend + params.char_weight * chars
+        expected *= ranking.coverage**params.coverage_exponent
+        listing = [params.listing_penalty if p.listing else 1.0 for p in model.pages]
+        expected *= np.asarray(listing)
+        assert np.allclose(ranking.scores, expected, rtol=1e-5), question
+
+
+def test_kernel_top_rows_match_numpy_ranking():
+    generator = np.random.default_rng(3)
+    for size in [1, 2, 5, 40]:
+        scores = generator.integers(0, 4, size).astype(float)
+        for count in [1, 3, 5, 50]:
+            expected = top_rows(scores, count)
+            assert list(kernel.top_rows(scores, count)) == list(expected)
 
 
 def test_unknown_word_counts_once_despite_synonym_groups(model):
