@@ -165,7 +165,7 @@ class Answerer:
         model = self._loaded.model
         text = cut_question(question or "")
         ranking = rank(model, text, top=top_k)
-        if not self.rule.confident(ranking):
+        if not self.rule.confident(ranking, model.pages, text):
             return self._fallback(question)
         order = (
             ranking.top if ranking.top is not None else top_rows(ranking.scores, top_k)

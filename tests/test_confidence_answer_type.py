@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from answerer.answer import Answerer, _Loaded
 from answerer.answer_type import (
     expected_answer_types,
     last_clause,
@@ -11,6 +12,7 @@ from answerer.answer_type import (
 )
 from answerer.confidence import ConfidenceRule
 from answerer.rank import rank
+from cityline.settings import Settings
 from index.fields import PageRecord
 from index.vectorize import IndexParameters, PageEntry, build_model
 
@@ -135,3 +137,11 @@ def test_rule_keeps_score_tests_first(model):
     question = "宇宙旅行の場所はどこですか"
     ranking = rank(model, question)
     assert ConfidenceRule().confident(ranking, model.pages, question) is False
+
+
+def test_answerer_falls_back_when_the_best_page_names_no_place(model):
+    answerer = Answerer(Settings(), _Loaded(model=model, manifest={}, stamp=None))
+    assert answerer.ask("小型家電の回収ボックスはどこにありますか").fallback
+    found = answerer.ask("小型家電の回収ボックスでリサイクルできますか")
+    assert not found.fallback
+    assert found.answers[0].url == "https://city.example/gomi/kaden.html"
