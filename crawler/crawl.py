@@ -54,7 +54,7 @@ from crawler.errors import StartPageError, UnreachableHostError
 from crawler.extract import EXTRACTOR_VERSION, Extracted, Link, extract_page
 from crawler.fetch import Fetcher, FetchResult
 from crawler.progress import Progress
-from crawler.robots import RobotsRules, parse_robots
+from crawler.scope import CrawlScope
 from crawler.sitemap import parse_sitemap
 from crawler.store import (
     FrontierEntry,
@@ -65,7 +65,6 @@ from crawler.store import (
 )
 from crawler.summary import SUMMARY_KEYS, CrawlSummary
 from crawler.urls import (
-    in_scope,
     is_file_url,
     origin,
     resolve_link,
@@ -117,11 +116,10 @@ class Crawl:
         self.refetch = refetch
         self.unconditional = 0
         self.unconditional_reason: str | None = None
-        self.start_url = start_url
+        self.scope = CrawlScope(start_url, config, settings.crawler_user_agent)
         self.config = config
         self.progress = progress
         self.user_agent = settings.crawler_user_agent_header
-        self.robots: dict[str, RobotsRules] = {}
         self.store: PageStore | None = None
         self.run_id = 0
         self.states: dict[str, str] = {}
@@ -146,9 +144,9 @@ class Crawl:
         started = time.monotonic()
         async with Fetcher(self.config, self.user_agent) as fetcher:
             self.fetcher = fetcher
-            await self._load_robots(self.start_url, required=True)
+            await self.scope.load_robots(fetcher, self.scope.start_url, required=True)
             for prefix in self.config.allowed_prefixes:
-                await self._load_robots(prefix, required=False)
+                await self.scope.load_robots(self.fetcher, prefix, required=False)
             start_result, final_start = await self._fetch_start_page()
             self.soft_404_hash = await self._probe_soft_404(start_result, final_start)
 
@@ -191,12 +189,14 @@ class Crawl:
         """
         gone = len(self.store.pending_removals(self.run_id))
         if self.store.has_snapshot(self.run_id):
-            before = [u for u in self.store.snapshot_urls() if self._in_scope(u)]
+            before = [u for u in self.store.snapshot_urls() if self.scope.contains(u)]
             merged = len(self.store.collapsed_pages(before))
             stored = len(before)
         else:
             merged = 0
-            stored = sum(1 for url in self.store.known_urls() if self._in_scope(url))
+            stored = sum(
+                1 for url in self.store.known_urls() if self.scope.contains(url)
+            )
         keep = self.config.removals_exceed_limit(gone + merged, stored)
         if keep:
             logger.warning(
@@ -210,8 +210,8 @@ class Crawl:
         return gone, merged, keep
 
     async def _fetch_start_page(self, moved: bool = False) -> tuple[FetchResult, str]:
-        url = self.start_url
-        rules = self._robots_for(url)
+        url = self.scope.start_url
+        rules = self.scope.robots_for(url)
         if rules.disallow_everything:
             raise StartPageError(
                 f"robots.txt of {origin(url)!r} could not be fetched (a server error "
@@ -224,7 +224,7 @@ class Crawl:
                 f"{self.settings.crawler_user_agent!r}; pick a page robots.txt allows"
             )
 
-        result = await self.fetcher.fetch(url, check_hop=self._hop_reason)
+        result = await self.fetcher.fetch(url, check_hop=self.scope.hop_reason)
         target = result.final_url
         if (
             result.error_kind == "blocked"
@@ -234,8 +234,8 @@ class Crawl:
             # A site that moved (http to https, say) redirects its top page: the
             # crawl then covers the host it moved to.
             logger.info("start URL %s redirects to %s; crawling that host", url, target)
-            self.start_url = target
-            await self._load_robots(target, required=True)
+            self.scope.start_url = target
+            await self.scope.load_robots(self.fetcher, target, required=True)
             return await self._fetch_start_page(moved=True)
 
         if result.error_kind in ("connect", "timeout"):
@@ -277,9 +277,9 @@ class Crawl:
         # so the probe misses it. The removal guard still counts the pages it
         # replaces.
         probe = urljoin(final_start, f"/{_PROBE_PREFIX}{secrets.token_hex(8)}.html")
-        if not self._robots_for(probe).allows(probe):
+        if not self.scope.robots_for(probe).allows(probe):
             return None
-        result = await self.fetcher.fetch(probe, check_hop=self._hop_reason)
+        result = await self.fetcher.fetch(probe, check_hop=self.scope.hop_reason)
         if result.error is not None or result.status != 200 or not result.is_html:
             return None
         if result.final_url == final_start:
@@ -320,7 +320,7 @@ class Crawl:
         """Return whether ``page`` links to a page of the crawl other than itself."""
         return any(
             link.url != page_url
-            and self._in_scope(link.url)
+            and self.scope.contains(link.url)
             and not is_file_url(link.url)
             for link in page.links
         )
@@ -333,7 +333,7 @@ class Crawl:
         for alias_url, (target, reason) in aliases.items():
             if reason in _RECHECKED_REASONS:
                 self.recheckable.setdefault(target, []).append(alias_url)
-        if unfinished is not None and unfinished[1] == self.start_url:
+        if unfinished is not None and unfinished[1] == self.scope.start_url:
             self.run_id = unfinished[0]
             for row in self.store.frontier_rows(self.run_id):
                 entry = FrontierEntry(
@@ -345,7 +345,7 @@ class Crawl:
             )
             logger.info(
                 "resuming the unfinished crawl of %s: %d URLs handled, %d queued",
-                self.start_url,
+                self.scope.start_url,
                 self.fetched,
                 len(self.heap),
             )
@@ -360,7 +360,7 @@ class Crawl:
         # Stored pages outside the scope, such as those of the old origin after a
         # site moved, are neither fetched nor removed. The summary counts them.
         for url in self.store.known_urls():
-            if self._in_scope(url):
+            if self.scope.contains(url):
                 seeds.append((url, 0, "known"))
         if self.refetch:
             seeds.extend((url, 0, "alias") for url in sorted(aliases))
@@ -368,14 +368,14 @@ class Crawl:
             seeds.extend((url, 0, "alias") for url in self._stale_aliases())
         added = []
         for url, depth, source in seeds:
-            if url in self.entries or not self._in_scope(url):
+            if url in self.entries or not self.scope.contains(url):
                 continue
             if url in self.known_aliases and source not in ("start", "alias"):
                 continue
             added.append(self._add(url, depth, source, None))
         self.rechecked = sum(1 for entry in added if entry.source == "alias")
-        self.run_id = self.store.start_run(self.start_url, added)
-        logger.info("crawl of %s seeded with %d URLs", self.start_url, len(added))
+        self.run_id = self.store.start_run(self.scope.start_url, added)
+        logger.info("crawl of %s seeded with %d URLs", self.scope.start_url, len(added))
         return False
 
     async def _work(self) -> None:
@@ -423,7 +423,7 @@ class Crawl:
 
     async def _handle(self, entry: FrontierEntry) -> None:
         url = entry.url
-        if not self._robots_for(url).allows(url):
+        if not self.scope.robots_for(url).allows(url):
             self._record(url, "robots")
             return
         stored = self._stored(url)
@@ -438,7 +438,7 @@ class Crawl:
                     headers["If-Modified-Since"] = stored.last_modified
         try:
             result = await self.fetcher.fetch(
-                url, headers=headers, check_hop=self._hop_reason
+                url, headers=headers, check_hop=self.scope.hop_reason
             )
             await self._apply(entry, result)
         except Exception as exc:  # noqa: BLE001 - one bad page must not end a crawl
@@ -509,8 +509,8 @@ class Crawl:
         if (
             canonical
             and canonical != final
-            and self._in_scope(canonical)
-            and self._robots_for(canonical).allows(canonical)
+            and self.scope.contains(canonical)
+            and self.scope.robots_for(canonical).allows(canonical)
         ):
             aliases.append((final, canonical, "canonical", None))
             page_url = canonical
@@ -530,7 +530,7 @@ class Crawl:
             content_hash,
             other_than={page_url, url, final, *(hop for hop, _ in result.redirects)},
             run_id=self.run_id,
-            accept=self._in_scope,
+            accept=self.scope.contains,
         )
         if duplicate_of is not None:
             aliases.append((page_url, duplicate_of, "duplicate", None))
@@ -646,7 +646,7 @@ class Crawl:
         """
         entries = []
         for alias_url in self.recheckable.pop(target, []):
-            if alias_url in self.entries or not self._in_scope(alias_url):
+            if alias_url in self.entries or not self.scope.contains(alias_url):
                 continue
             entries.append(self._add(alias_url, depth, "alias", None))
         if entries:
@@ -672,7 +672,7 @@ class Crawl:
             if is_file_url(link.url):
                 files.append((link.url, page_url, link.text))
                 continue
-            if nofollow or not self._in_scope(link.url):
+            if nofollow or not self.scope.contains(link.url):
                 continue
             if link.url in self.entries or link.url in self.known_aliases:
                 continue
@@ -717,7 +717,7 @@ class Crawl:
         robots_skipped = [
             (item.url, "robots")
             for item in enqueue
-            if not self._robots_for(item.url).allows(item.url)
+            if not self.scope.robots_for(item.url).allows(item.url)
         ]
         self.store.record_outcome(
             self.run_id,
@@ -805,56 +805,12 @@ class Crawl:
         queued = sum(1 for s in self.states.values() if s == "queued")
         self.progress.update(self.fetched, queued, self.failed_now)
 
-    # Scope, robots.txt and sitemaps ---------------------------------------------
-
-    def _in_scope(self, url: str) -> bool:
-        return in_scope(url, self.start_url, self.config.allowed_prefixes)
-
-    def _hop_reason(self, url: str) -> str | None:
-        if not self._in_scope(url):
-            return "outside the crawl scope"
-        if not self._robots_for(url).allows(url):
-            return "disallowed by robots.txt"
-        return None
-
-    def _robots_for(self, url: str) -> RobotsRules:
-        # Hosts whose robots.txt was not loaded are outside the scope anyway.
-        return self.robots.get(origin(url), RobotsRules.disallow_all())
-
-    async def _load_robots(self, url: str, required: bool) -> None:
-        host = origin(url)
-        if host in self.robots:
-            return
-        robots_url = f"{host}/robots.txt"
-        result = await self.fetcher.fetch(robots_url, html_only=False)
-        if result.error_kind in ("connect", "timeout") and required:
-            raise UnreachableHostError(
-                f"host {host!r} cannot be reached ({result.error}); check the start "
-                "URL, that the site is up and the network"
-            )
-        if result.error is None and result.status == 200:
-            text = result.body.decode("utf-8", errors="replace")
-            rules = parse_robots(text, self.settings.crawler_user_agent, robots_url)
-        elif result.error is None and result.status is not None and result.status < 500:
-            rules = RobotsRules.allow_all()
-        else:
-            logger.warning(
-                "robots.txt of %s is unavailable (%s); fetching nothing there",
-                host,
-                result.error or f"HTTP {result.status}",
-            )
-            rules = RobotsRules.disallow_all()
-        self.robots[host] = rules
-        delay = max(self.config.delay, rules.crawl_delay or 0.0)
-        self.fetcher.set_host_delay(url, delay)
-        logger.debug(
-            "robots.txt of %s: %d rules, delay %.2f s", host, len(rules.rules), delay
-        )
+    # Sitemaps and the summary --------------------------------------------------
 
     async def _sitemap_urls(self) -> list[str]:
         """Return the in-scope page URLs of the sitemaps robots.txt and / name."""
-        host = origin(self.start_url)
-        queue = list(self._robots_for(self.start_url).sitemaps)
+        host = origin(self.scope.start_url)
+        queue = list(self.scope.robots_for(self.scope.start_url).sitemaps)
         queue.append(urljoin(host, "/sitemap.xml"))
         seen: set[str] = set()
         pages: list[str] = []
@@ -862,13 +818,13 @@ class Crawl:
             sitemap_url = resolve_link(host, queue.pop(0))
             if sitemap_url is None:  # not http(s), a bad port or IPv6 host
                 continue
-            if sitemap_url in seen or not self._in_scope(sitemap_url):
+            if sitemap_url in seen or not self.scope.contains(sitemap_url):
                 continue
             seen.add(sitemap_url)
-            if not self._robots_for(sitemap_url).allows(sitemap_url):
+            if not self.scope.robots_for(sitemap_url).allows(sitemap_url):
                 continue
             result = await self.fetcher.fetch(
-                sitemap_url, html_only=False, check_hop=self._hop_reason
+                sitemap_url, html_only=False, check_hop=self.scope.hop_reason
             )
             if result.error is not None or result.status != 200:
                 logger.info(
@@ -890,7 +846,7 @@ class Crawl:
                 page = resolve_link(sitemap_url, loc)
                 if page is None:
                     continue
-                if self._in_scope(page) and not is_file_url(page):
+                if self.scope.contains(page) and not is_file_url(page):
                     pages.append(page)
             logger.info("sitemap %s lists %d URLs", sitemap_url, len(sitemap.pages))
         return pages
@@ -900,7 +856,7 @@ class Crawl:
     ) -> CrawlSummary:
         counts = self.store.outcome_counts(self.run_id)
         summary = CrawlSummary(
-            start_url=self.start_url,
+            start_url=self.scope.start_url,
             new=counts.get("new", 0),
             changed=counts.get("changed", 0),
             unchanged=counts.get("unchanged", 0),
@@ -922,7 +878,7 @@ class Crawl:
             unconditional=self.unconditional,
             unconditional_reason=self.unconditional_reason,
             outside_scope=sum(
-                1 for url in self.store.known_urls() if not self._in_scope(url)
+                1 for url in self.store.known_urls() if not self.scope.contains(url)
             ),
             allowed_prefixes=self.config.allowed_prefixes,
             failures=self.store.failures(self.run_id),
