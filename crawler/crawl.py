@@ -44,7 +44,6 @@ import logging
 import secrets
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
 from urllib.parse import urljoin
 
 from cityline.settings import Settings
@@ -55,7 +54,7 @@ from crawler.extract import EXTRACTOR_VERSION, Extracted, Link, extract_page
 from crawler.fetch import Fetcher, FetchResult
 from crawler.progress import Progress
 from crawler.scope import CrawlScope
-from crawler.sitemap import parse_sitemap
+from crawler.seeds import RECHECKED_REASONS, seed_urls
 from crawler.store import (
     FrontierEntry,
     PageStore,
@@ -67,7 +66,6 @@ from crawler.summary import SUMMARY_KEYS, CrawlSummary
 from crawler.urls import (
     is_file_url,
     origin,
-    resolve_link,
     url_pattern,
     validate_start_url,
 )
@@ -331,7 +329,7 @@ class Crawl:
         aliases = self.store.aliases()
         self.known_aliases = set(aliases)
         for alias_url, (target, reason) in aliases.items():
-            if reason in _RECHECKED_REASONS:
+            if reason in RECHECKED_REASONS:
                 self.recheckable.setdefault(target, []).append(alias_url)
         if unfinished is not None and unfinished[1] == self.scope.start_url:
             self.run_id = unfinished[0]
@@ -354,18 +352,14 @@ class Crawl:
                 self.store.enqueue(self.run_id, [self.entries[final_start]])
             return True
 
-        seeds = [(final_start, 0, "start")]
-        for url in await self._sitemap_urls():
-            seeds.append((url, 1, "sitemap"))
-        # Stored pages outside the scope, such as those of the old origin after a
-        # site moved, are neither fetched nor removed. The summary counts them.
-        for url in self.store.known_urls():
-            if self.scope.contains(url):
-                seeds.append((url, 0, "known"))
-        if self.refetch:
-            seeds.extend((url, 0, "alias") for url in sorted(aliases))
-        else:
-            seeds.extend((url, 0, "alias") for url in self._stale_aliases())
+        seeds = await seed_urls(
+            self.scope,
+            self.fetcher,
+            self.store,
+            final_start,
+            aliases=aliases,
+            refetch=self.refetch,
+        )
         added = []
         for url, depth, source in seeds:
             if url in self.entries or not self.scope.contains(url):
@@ -632,12 +626,6 @@ class Crawl:
         rechecks = self._recheck_aliases(final, entry.depth)
         self._record(url, state, removed_url=final, status=status, enqueue=rechecks)
 
-    def _stale_aliases(self) -> list[str]:
-        """Return the duplicate and canonical aliases due for a check by age."""
-        age = timedelta(days=self.config.alias_recheck_days)
-        cutoff = (datetime.now(UTC) - age).isoformat(timespec="seconds")
-        return self.store.aliases_seen_by(cutoff, _RECHECKED_REASONS)
-
     def _recheck_aliases(self, target: str, depth: int) -> list[FrontierEntry]:
         """Queue the duplicate and canonical aliases of ``target`` again.
 
@@ -807,50 +795,6 @@ class Crawl:
 
     # Sitemaps and the summary --------------------------------------------------
 
-    async def _sitemap_urls(self) -> list[str]:
-        """Return the in-scope page URLs of the sitemaps robots.txt and / name."""
-        host = origin(self.scope.start_url)
-        queue = list(self.scope.robots_for(self.scope.start_url).sitemaps)
-        queue.append(urljoin(host, "/sitemap.xml"))
-        seen: set[str] = set()
-        pages: list[str] = []
-        while queue and len(seen) < self.config.max_sitemaps:
-            sitemap_url = resolve_link(host, queue.pop(0))
-            if sitemap_url is None:  # not http(s), a bad port or IPv6 host
-                continue
-            if sitemap_url in seen or not self.scope.contains(sitemap_url):
-                continue
-            seen.add(sitemap_url)
-            if not self.scope.robots_for(sitemap_url).allows(sitemap_url):
-                continue
-            result = await self.fetcher.fetch(
-                sitemap_url, html_only=False, check_hop=self.scope.hop_reason
-            )
-            if result.error is not None or result.status != 200:
-                logger.info(
-                    "no sitemap at %s (%s)",
-                    sitemap_url,
-                    result.error or f"HTTP {result.status}",
-                )
-                continue
-            try:
-                sitemap = parse_sitemap(result.body)
-            except ValueError as exc:
-                logger.warning("sitemap %s is invalid: %s", sitemap_url, exc)
-                continue
-            for loc in sitemap.sitemaps:
-                nested = resolve_link(sitemap_url, loc)
-                if nested is not None:
-                    queue.append(nested)
-            for loc in sitemap.pages:
-                page = resolve_link(sitemap_url, loc)
-                if page is None:
-                    continue
-                if self.scope.contains(page) and not is_file_url(page):
-                    pages.append(page)
-            logger.info("sitemap %s lists %d URLs", sitemap_url, len(sitemap.pages))
-        return pages
-
     def _summary(
         self, resumed: bool, gone: int, merged: int, keep: bool
     ) -> CrawlSummary:
@@ -886,9 +830,6 @@ class Crawl:
         summary.seconds = self.store.run_seconds(self.run_id)
         return summary
 
-
-# Alias reasons whose URL had the content of another page when it was last seen.
-_RECHECKED_REASONS = ("duplicate", "canonical")
 
 # Path prefix of the URL that _probe_soft_404 fetches, before random hex digits.
 _PROBE_PREFIX = "cityline-soft-404-check-"
