@@ -66,9 +66,10 @@ def stale_aliases(store: PageStore, days: float) -> list[str]:
 async def sitemap_page_urls(
     scope: CrawlScope, fetcher: Fetcher, max_sitemaps: int
 ) -> list[str]:
-    """Return the in-scope page URLs listed by /sitemap.xml and the sitemaps robots.txt names.
+    """Return the in-scope page URLs that the site's sitemaps list.
 
-    Reads at most ``max_sitemaps`` sitemap files, nested sitemap indexes included.
+    The sitemaps are /sitemap.xml and those robots.txt names. Reads at most
+    ``max_sitemaps`` sitemap files, nested sitemap indexes included.
     """
     host = origin(scope.start_url)
     queue = list(scope.robots_for(scope.start_url).sitemaps)
