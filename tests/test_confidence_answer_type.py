@@ -9,6 +9,7 @@ from answerer.answer_type import (
     expected_answer_types,
     last_clause,
     missing_answer_types,
+    stated_answer_types,
 )
 from answerer.confidence import ConfidenceRule
 from answerer.rank import rank
@@ -103,6 +104,18 @@ def test_stated_kind_is_not_missing():
 def test_fee_word_counts_as_amount():
     entry = page("使用料がかかることがあります。")
     assert missing_answer_types("使用料はいくらですか", entry) == set()
+
+
+def test_stated_types_of_page_body():
+    entry = page("西町会館の2階にあります。\n使用料は無料です。\n" + CONTACT)
+    assert stated_answer_types(entry) == {"location", "amount", "count"}
+
+
+def test_stated_types_kept_on_page():
+    entry = page("西町会館にあります。")
+    first = stated_answer_types(entry)
+    entry.passages.append("午前9時から開いています。")
+    assert stated_answer_types(entry) is first
 
 
 def test_question_without_kind_misses_nothing():
