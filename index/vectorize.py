@@ -321,10 +321,14 @@ def _tokenize_page(
     """Return the terms of one page's title, breadcrumbs and passages."""
     page_passages = passages(record.text)
     normalized = [normalize_nfkc_text(passage) for passage in page_passages]
-    crumbs = " / ".join(record.breadcrumbs)
+    title_terms = terms(record.title)
+    # Each label of the trail is tokenized alone, so no word is cut by the context
+    # of the label next to it. Labels recur across pages (the last is mostly the
+    # title), so their terms mostly come from the cache of short texts.
+    crumb_terms = [term for crumb in record.breadcrumbs for term in terms(crumb)]
     return _TokenizedPage(
-        title_terms=terms(record.title),
-        breadcrumb_terms=terms(crumbs) if crumbs else (),
+        title_terms=title_terms,
+        breadcrumb_terms=crumb_terms,
         passage_terms=passage_term_tuples(normalized),
         char_grams=np.unique(
             ngram_codes(title_form + " " + " ".join(normalized)), return_counts=True
