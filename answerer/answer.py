@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from answerer.answer_type import expected_answer_types
 from answerer.confidence import ConfidenceRule
 from answerer.rank import best_passage, prepare, rank, snippet_grams
 from answerer.snippet import best_snippet
@@ -171,6 +172,7 @@ class Answerer:
             ranking.top if ranking.top is not None else top_rows(ranking.scores, top_k)
         )
         grams = snippet_grams(model, ranking.query)
+        kinds = expected_answer_types(text)
         answers = []
         floor = float(ranking.scores[order[0]]) * self.rule.follow_share
         for row in order:
@@ -188,7 +190,7 @@ class Answerer:
                 Answer(
                     url=page.url,
                     title=page.title,
-                    snippet=best_snippet(page, grams, window),
+                    snippet=best_snippet(page, grams, window, kinds),
                     score=score,
                 )
             )

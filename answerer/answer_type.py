@@ -59,6 +59,23 @@ _PAGE_CUES = {
     ),
 }
 
+# A stated fact of each kind, for choosing a snippet. Narrower than _PAGE_CUES: a
+# passage that names a year or a fee word is no answer to いつ or いくら, but a
+# page that holds neither cannot answer it at all.
+_FACT_CUES = {
+    "location": re.compile(
+        r"\d+丁目|\d+番|\d+号|\d+階|〒|駅|窓口|センター|会館|館|学校|庁舎|所在地|住所|"
+        r"場所|コーナー"
+    ),
+    "time": re.compile(
+        r"\d+時|\d+分|\d+月|\d+日|曜日|以内|日間|週間|か月|ヶ月|カ月|年末年始|毎月|毎週|"
+        r"毎日|平日|休日|祝日|上旬|中旬|下旬|翌日|前日|当日|午前|午後"
+    ),
+    "amount": re.compile(r"\d[\d,]*円|無料|有料|\d+割|半額|全額"),
+    "count": re.compile(r"\d+(回|台|人|個|歳|枚|件|か所|カ所|箇所|本|冊|通|点)"),
+    "documents": _PAGE_CUES["documents"],
+}
+
 ANSWER_TYPES = frozenset(_QUESTION_CUES)
 
 # A clause before one of these sets the scene (名字や住所に変更があった場合、…),
@@ -136,6 +153,31 @@ def stated_answer_types(page: PageEntry) -> frozenset[str]:
         )
         page.__dict__["_stated_answer_types"] = cached
     return cached
+
+
+def states_answer_types(text: str, kinds: frozenset[str]) -> bool:
+    """Tell whether ``text`` states a fact of each of ``kinds`` (True when empty).
+
+    The facts are narrower than the traces that :func:`stated_answer_types`
+    looks for: a time is a date, a clock time or a period, not a bare year.
+    """
+    text = _nfkc(text)
+    return all(_FACT_CUES[kind].search(text) for kind in kinds)
+
+
+def first_statement(text: str, kinds: frozenset[str]) -> int | None:
+    """Return the offset of the first fact of one of ``kinds`` in ``text``, or None.
+
+    The offset is into the NFKC form of ``text``, which is ``text`` itself for the
+    stored passages of a page.
+    """
+    text = _nfkc(text)
+    starts = [
+        match.start()
+        for kind in kinds
+        if (match := _FACT_CUES[kind].search(text)) is not None
+    ]
+    return min(starts) if starts else None
 
 
 def missing_answer_types(question: str, page: PageEntry) -> frozenset[str]:

@@ -362,11 +362,14 @@ def score_question(
 
 
 @numba.njit(**_JIT)
-def choose_passage(points, starts, ends, codes, values, code_bits, low, high, prefer):
+def choose_passage(
+    points, starts, ends, codes, values, code_bits, low, high, prefer, boosts
+):
     """Return the passage with the most n-gram weight, and where to cut it.
 
-    The arguments up to ``code_bits`` are those of :func:`passage_weights`. The
-    first passage with the largest positive total wins. The first best of
+    The arguments up to ``code_bits`` are those of :func:`passage_weights`. Each
+    passage's total is multiplied by its entry in ``boosts``. The first passage
+    with the largest positive total wins. The first best of
     passages ``low`` to ``high`` (exclusive) wins instead when ``prefer`` times
     its total reaches that. Returns (-1, 0) when no passage contains an n-gram,
     else the passage and the offset in it of the first occurrence of its
@@ -380,6 +383,7 @@ def choose_passage(points, starts, ends, codes, values, code_bits, low, high, pr
         for gram in range(len(codes)):
             if present[passage, gram]:
                 total += values[gram]
+        total *= boosts[passage]
         if total > best_total:
             best, best_total = passage, total
         if low <= passage < high and total > local_total:

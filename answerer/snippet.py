@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from answerer import kernel
+from answerer.answer_type import first_statement, states_answer_types
 from index.normalize import normalize_text
 from index.tokenize import joins_previous
 from index.vectorize import CODE_BITS, PageEntry, ngram_code, ngram_text
@@ -21,6 +22,11 @@ ELLIPSIS = "…"
 # the window contains only the title and a line that shares a verb ending with the
 # question.
 WINDOW_PREFERENCE = 2.0
+# A passage that states a fact of each kind the question asks for (a time for
+# いつまで, an amount for いくら) counts this many times its n-gram weight. The
+# snippet then shows the asked fact, not the passage that repeats the question's
+# words best.
+KIND_PREFERENCE = 3.0
 
 # A passage made only of these is page furniture (an update date, a page number)
 # and is never shown as a snippet: 更新日 2026年4月1日, 最終更新日:令和8年4月1日,
@@ -89,6 +95,7 @@ def best_snippet(
     page: PageEntry,
     grams: QuestionGrams | Iterable[tuple[str, float]],
     window: tuple[int, int] | None = None,
+    kinds: frozenset[str] = frozenset(),
 ) -> str:
     """Return the passage of ``page`` that contains the most question n-gram weight.
 
@@ -98,6 +105,9 @@ def best_snippet(
     chosen. ``window`` (first, end) is the ranker's best passage window. Its best
     passage wins unless no passage there matches, or a passage elsewhere on the
     page weighs more than WINDOW_PREFERENCE times as much.
+    ``kinds`` are the answer types the question asks for (see
+    :mod:`answerer.answer_type`). A passage that states a fact of each counts
+    KIND_PREFERENCE times its weight, and its cut keeps the first such fact.
     The passage is cut around its rarest match by :func:`cut`. A heading (a short
     passage without a sentence end) is shown with the passages under it, up to
     the first sentence end, cut from its start. A page where nothing matches
@@ -107,8 +117,9 @@ def best_snippet(
         grams = QuestionGrams.of(grams)
     usable = usable_passages(page)
     low, high = (0, 0) if window is None else _window_items(usable, window)
+    boosts = usable.kind_boosts(kinds)
     if grams.codes is None:
-        best, anchor = _choose_by_search(usable, grams, low, high)
+        best, anchor = _choose_by_search(usable, grams, low, high, boosts)
     else:
         best, anchor = kernel.choose_passage(
             usable.points,
@@ -120,6 +131,7 @@ def best_snippet(
             low,
             high,
             WINDOW_PREFERENCE,
+            boosts,
         )
     if best < 0:
         fallback = usable.texts[0] if usable.texts else page.title
@@ -127,7 +139,17 @@ def best_snippet(
     text = usable.texts[best]
     if _is_heading(text):
         return cut(_with_following(usable.texts, best), 0)
-    return cut(text, anchor)
+    return _cut_with_fact(text, anchor, kinds)
+
+
+def _cut_with_fact(text: str, anchor: int, kinds: frozenset[str]) -> str:
+    """Cut ``text`` around ``anchor``, or around its first fact of ``kinds`` when
+    the piece around ``anchor`` would leave every such fact out."""
+    piece = cut(text, anchor)
+    if not kinds or piece == text or states_answer_types(piece, kinds):
+        return piece
+    fact = first_statement(text, kinds)
+    return piece if fact is None else cut(text, fact)
 
 
 def _window_items(usable: UsablePassages, window: tuple[int, int]) -> tuple[int, int]:
@@ -137,11 +159,18 @@ def _window_items(usable: UsablePassages, window: tuple[int, int]) -> tuple[int,
 
 
 def _choose_by_search(
-    usable: UsablePassages, grams: QuestionGrams, low: int, high: int
+    usable: UsablePassages,
+    grams: QuestionGrams,
+    low: int,
+    high: int,
+    boosts: np.ndarray,
 ) -> tuple[int, int]:
     """Choose as :func:`answerer.kernel.choose_passage` does, by substring search."""
     weights = grams.weights
-    totals = usable.weights(weights)
+    totals = [
+        total * boost
+        for total, boost in zip(usable.weights(weights), boosts.tolist(), strict=True)
+    ]
     best = _heaviest(totals, 0, len(totals))
     local = _heaviest(totals, low, high)
     if local is not None and totals[local] * WINDOW_PREFERENCE >= totals[best]:
@@ -202,6 +231,30 @@ class UsablePassages:
     points: np.ndarray
     key_starts: np.ndarray
     key_ends: np.ndarray
+    # Boosts of kind_boosts, by the set of kinds.
+    boost_cache: dict[frozenset[str], np.ndarray] = field(default_factory=dict)
+
+    def kind_boosts(self, kinds: frozenset[str]) -> np.ndarray:
+        """Return each passage's weight factor for a question asking for ``kinds``.
+
+        A passage that states a fact of each kind, or a heading whose shown text
+        (with the passages under it) does, gets KIND_PREFERENCE, the others 1.
+        Computed once per page and set of kinds. Two threads may compute it at
+        the same time; both get equal arrays.
+        """
+        cached = self.boost_cache.get(kinds)
+        if cached is None:
+            cached = np.ones(len(self.texts))
+            for item, text in enumerate(self.texts):
+                if not kinds:
+                    break
+                shown_text = text
+                if _is_heading(text):
+                    shown_text = _with_following(self.texts, item)
+                if states_answer_types(shown_text, kinds):
+                    cached[item] = KIND_PREFERENCE
+            self.boost_cache[kinds] = cached
+        return cached
 
     def weights(self, grams: QuestionGrams | dict[str, float]) -> list[float]:
         """Return each passage's sum of the values of the ``grams`` it contains.

@@ -1,0 +1,71 @@
+"""Snippets for questions that ask for a kind of fact: a time, an amount, a place."""
+
+from __future__ import annotations
+
+from answerer.answer_type import first_statement, states_answer_types
+from answerer.snippet import KIND_PREFERENCE, best_snippet, usable_passages
+from index.vectorize import PageEntry
+from tests.test_answer_snippet import _grams
+
+TIME = frozenset({"time"})
+
+WORDY = "自転車の保管場所では、撤去された自転車の引き取りの手続きを受け付けています。"
+DATED = "撤去された自転車は30日間保管します。"
+
+
+def _page(*passages: str) -> PageEntry:
+    return PageEntry(
+        url="https://city.example/jitensha/tekkyo.html",
+        title="放置自転車の撤去",
+        breadcrumbs=["くらし"],
+        passages=["放置自転車の撤去", *passages],
+    )
+
+
+QUESTION_GRAMS = _grams("撤去された自転車の保管", "引き取り")
+
+
+def test_word_heavy_passage_wins_without_kinds():
+    page = _page(WORDY, DATED)
+    assert best_snippet(page, QUESTION_GRAMS) == WORDY
+
+
+def test_passage_stating_time_wins_for_time_question():
+    page = _page(WORDY, DATED)
+    assert best_snippet(page, QUESTION_GRAMS, kinds=TIME) == DATED
+
+
+def test_kind_boost_needs_a_matching_word():
+    # A passage with a time but none of the question's n-grams is never chosen.
+    page = _page(WORDY, "受付は午前9時からです。")
+    assert best_snippet(page, QUESTION_GRAMS, kinds=TIME) == WORDY
+
+
+def test_heading_boosted_by_text_under_it():
+    page = _page(WORDY, "保管の期間", "撤去した日から30日間です。")
+    boosts = usable_passages(page).kind_boosts(TIME)
+    assert boosts.tolist() == [1.0, KIND_PREFERENCE, KIND_PREFERENCE]
+
+
+def test_cut_keeps_the_asked_fact():
+    filler = "撤去された自転車の保管場所と引き取りの手続きについてご案内します。" * 3
+    passage = filler + "なお、保管の期間は撤去した日から30日間です。"
+    snippet = best_snippet(_page(passage), QUESTION_GRAMS, kinds=TIME)
+    assert "30日間" in snippet
+    assert len(snippet) <= 100
+
+
+def test_cut_without_kinds_starts_at_match():
+    filler = "撤去された自転車の保管場所と引き取りの手続きについてご案内します。" * 3
+    passage = filler + "なお、保管の期間は撤去した日から30日間です。"
+    assert "30日間" not in best_snippet(_page(passage), QUESTION_GRAMS)
+
+
+def test_states_answer_types_needs_every_kind():
+    assert states_answer_types("午前9時から、手数料は300円です。", {"time", "amount"})
+    assert not states_answer_types("午前9時からです。", {"time", "amount"})
+
+
+def test_first_statement_offset():
+    assert first_statement("受付は午前9時から", TIME) == 3
+    assert first_statement("受付しています", TIME) is None
