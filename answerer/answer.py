@@ -20,6 +20,7 @@ from answerer.rank import best_passage, prepare, rank, snippet_grams
 from answerer.snippet import best_snippet
 from cityline.settings import Settings
 from index.artifact import load_model, pointer_stamp
+from index.normalize import replace_surrogates
 from index.tokenize import joins_previous
 from index.vectorize import IndexModel
 from webhook import texts
@@ -159,12 +160,14 @@ class Answerer:
     def ask(self, question: str, top_k: int = DEFAULT_TOP_K) -> AnswerResult:
         """Return up to ``top_k`` pages for ``question``, or the fallback.
 
-        Raises ValueError when ``top_k`` is less than 1.
+        A lone surrogate in ``question`` is replaced by U+FFFD, in the result's
+        question too. Raises ValueError when ``top_k`` is less than 1.
         """
         if top_k < 1:
             raise ValueError(f"top_k={top_k!r} must be at least 1")
         model = self._loaded.model
-        text = cut_question(question or "")
+        question = replace_surrogates(question or "")
+        text = cut_question(question)
         ranking = rank(model, text, top=top_k)
         if not self.rule.confident(ranking, model.pages, text):
             return self._fallback(question)

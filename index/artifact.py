@@ -168,7 +168,7 @@ def _discard_build(index_dir: Path, folders: list[Path]) -> None:
     """
     try:
         current = (index_dir / POINTER_NAME).read_text(encoding="utf-8").strip()
-    except OSError:
+    except (OSError, UnicodeDecodeError):
         current = None
     for folder in folders:
         if folder.name == current or not folder.exists():
@@ -290,9 +290,20 @@ def current_build(index_dir: Path) -> str:
         raise IndexNotFoundError(
             f"no search index in {str(index_dir)!r}; run `cityline index` to build it"
         ) from None
+    except UnicodeDecodeError:
+        raise IndexVersionError(
+            f"index pointer {str(pointer)!r} is not UTF-8 text; run `cityline index` "
+            "to rebuild"
+        ) from None
     if not build_id:
         raise IndexVersionError(
             f"index pointer {str(pointer)!r} is empty; run `cityline index` to rebuild"
+        )
+    # A build id is a folder name under builds/, never a path elsewhere.
+    if build_id in (".", "..") or "/" in build_id or "\\" in build_id:
+        raise IndexVersionError(
+            f"index pointer {str(pointer)!r} names {build_id!r}, which is not a build "
+            "folder; run `cityline index` to rebuild"
         )
     return build_id
 

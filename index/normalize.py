@@ -43,6 +43,17 @@ _LOWER_ASCII_BYTES = bytes.maketrans(
 )
 
 
+# A lone UTF-16 surrogate is no character, and UTF-8 cannot encode it, so neither
+# the tokenizer nor SQLite takes it. Python strings get one from an undecodable
+# command-line byte or a JSON escape such as "\ud800".
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def replace_surrogates(text: str) -> str:
+    """Return ``text`` with each lone surrogate replaced by U+FFFD."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
 def normalize_text(text: str) -> str:
     """Return ``text`` in NFKC with one wave dash, one hyphen and lowercased ASCII.
 

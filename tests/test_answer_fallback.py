@@ -78,6 +78,12 @@ def test_answer_has_no_fallback_text(answerer):
     assert result.answers[0].url == "https://city.example/gomi/sodai.html"
 
 
+def test_lone_surrogate_in_question_is_replaced(answerer):
+    result = answerer.ask("粗大ごみを出したい\udcff")
+    assert result.question == "粗大ごみを出したい\ufffd"
+    assert result.answers[0].url == "https://city.example/gomi/sodai.html"
+
+
 def test_very_long_question_is_answered(answerer):
     question = "粗大ごみの申込方法を知りたい。" + "あ" * 20_000
     result = answerer.ask(question)

@@ -101,6 +101,21 @@ def test_damaged_build_is_rejected(settings):
         load_model(settings.index_dir)
 
 
+def test_pointer_not_utf8_is_rejected(settings):
+    build_from_records(PAGES, settings.index_dir)
+    (settings.index_dir / POINTER_NAME).write_bytes(b"\xff\xfe")
+    with pytest.raises(IndexVersionError, match="not UTF-8.*cityline index"):
+        load_model(settings.index_dir)
+
+
+@pytest.mark.parametrize("name", ["..", "../../etc", "builds/x", "."])
+def test_pointer_outside_builds_is_rejected(settings, name):
+    build_from_records(PAGES, settings.index_dir)
+    (settings.index_dir / POINTER_NAME).write_text(name, encoding="utf-8")
+    with pytest.raises(IndexVersionError, match="not a build folder"):
+        load_model(settings.index_dir)
+
+
 def test_empty_records_keep_the_old_index(settings):
     first = build_from_records(PAGES, settings.index_dir)
     with pytest.raises(EmptyStoreError):

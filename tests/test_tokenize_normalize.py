@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from index import normalize
-from index.normalize import fold_kana, normalize_text
+from index.normalize import fold_kana, normalize_text, replace_surrogates
 from index.tokenize import MAX_CHUNK_BYTES, split_for_sudachi, terms
 
 # SudachiPy 0.7 rejects inputs above this many UTF-8 bytes.
@@ -190,3 +190,11 @@ def one_char_at_a_time(text: str) -> str:
 def test_dash_and_case_mapping_matches_per_character(text):
     expected = normalize._fold_tilde(one_char_at_a_time(text))
     assert normalize.normalize_nfkc_text(text) == expected
+
+
+def test_lone_surrogates_become_replacement_character():
+    assert replace_surrogates("粗大\ud800ごみ\udcff") == "粗大\ufffdごみ\ufffd"
+
+
+def test_surrogate_free_text_unchanged():
+    assert replace_surrogates("粗大ごみ😀") == "粗大ごみ😀"

@@ -183,6 +183,18 @@ def test_japanese_and_emoji_text_reach_answerer(app, fake, answerer):
     assert answerer.questions == [text]
 
 
+def test_escaped_lone_surrogate_replaced(app, fake, answerer, settings):
+    # json.dumps escapes the surrogate as \\ud800, as a sender's JSON could.
+    body = json.dumps({"events": [text_event("Uaaa", "粗大\ud800ごみ")]}).encode()
+    headers = signed_headers(body, TEST_CHANNEL_SECRET)
+    with TestClient(app) as client:
+        response = client.post("/callback", content=body, headers=headers)
+        fake.wait_for(REPLY)
+    assert response.status_code == 200
+    assert answerer.questions == ["粗大\ufffdごみ"]
+    assert len(stored_rows(settings)) == 1
+
+
 def test_bad_signature_rejected_and_nothing_stored(app, fake, settings):
     with TestClient(app) as client:
         response = post(client, [text_event("Uaaa", "質問")], secret="wrong-secret")

@@ -30,6 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from cityline.db import create_db_engine
 from cityline.errors import ConfigError
 from cityline.settings import Settings
+from index.normalize import replace_surrogates
 from webhook.answering import AnswererLike, AnswererSource
 from webhook.flow import Flow
 from webhook.handler import EventHandler
@@ -298,7 +299,7 @@ async def _callback(service: WebhookService, request: Request) -> JSONResponse:
         return _reject(service, 400, "invalid X-Line-Signature")
 
     try:
-        payload = json.loads(body)
+        payload = _without_surrogates(json.loads(body))
     except ValueError:
         return _reject(service, 400, "body is not JSON")
     events = payload.get("events") if isinstance(payload, dict) else None
@@ -314,6 +315,25 @@ async def _callback(service: WebhookService, request: Request) -> JSONResponse:
         return _error(503, "events could not be stored; LINE may redeliver them")
     logger.info("webhook: %d events, %d new", len(events), stored)
     return JSONResponse({})
+
+
+def _without_surrogates(value: Any) -> Any:
+    """Return parsed JSON ``value`` with each lone surrogate in its strings replaced.
+
+    JSON may escape one (``"\\ud800"``), and the inbox, the report store and the
+    tokenizer all need text that UTF-8 can encode. The signature was checked on
+    the raw body before.
+    """
+    if isinstance(value, str):
+        return replace_surrogates(value)
+    if isinstance(value, list):
+        return [_without_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {
+            replace_surrogates(key): _without_surrogates(item)
+            for key, item in value.items()
+        }
+    return value
 
 
 def _reject(service: WebhookService, status: int, reason: str) -> JSONResponse:
