@@ -115,8 +115,9 @@ def format_evaluation(evaluation: Evaluation) -> str:
     m = evaluation.metrics()
     lines = [
         f"answerable questions: {m['answerable']}",
-        f"hit@1 {m['hit_at_1']:.3f}  hit@3 {m['hit_at_3']:.3f}  "
-        f"hit@5 {m['hit_at_5']:.3f}  MRR {m['mrr']:.3f}  nDCG@5 {m['ndcg_at_5']:.3f}",
+        f"hit@1 {_share(m['hit_at_1'])}  hit@3 {_share(m['hit_at_3'])}  "
+        f"hit@5 {_share(m['hit_at_5'])}  MRR {_share(m['mrr'])}  "
+        f"nDCG@5 {_share(m['ndcg_at_5'])}",
         f"no-answer questions given the fallback: {m['no_answer_fallback']} of "
         f"{m['no_answer_total']}",
         f"answerable questions given the fallback: {m['false_fallback']} of "
@@ -130,7 +131,7 @@ def format_evaluation(evaluation: Evaluation) -> str:
         no_answer = f"{t['no_answer_fallback']}/{t['no_answer_total']}"
         lines.append(
             f"{_pad(topic, 24)} {t['answerable'] + t['no_answer_total']:>3} "
-            f"{t['hit_at_1']:>6.2f} {t['hit_at_5']:>6.2f} {t['mrr']:>6.2f} "
+            f"{_cell(t['hit_at_1']):>6} {_cell(t['hit_at_5']):>6} {_cell(t['mrr']):>6} "
             f"{no_answer:>7} {t['false_fallback']:>8}"
         )
     return "\n".join(lines)
@@ -140,6 +141,11 @@ def _pad(text: str, width: int) -> str:
     """Pad ``text`` to ``width`` terminal columns, counting wide characters as 2."""
     columns = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
     return text + " " * max(0, width - columns)
+
+
+def _cell(value: float | None) -> str:
+    """Format a per-topic share with two decimals, or n/a."""
+    return "n/a" if value is None else f"{value:.2f}"
 
 
 def _share(value: float | None) -> str:

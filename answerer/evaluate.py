@@ -64,7 +64,7 @@ class Evaluation:
         """Return the summary metrics under the keys that ``--json`` prints."""
         return summarize(self.outcomes)
 
-    def per_topic(self) -> dict[str, dict[str, float | int]]:
+    def per_topic(self) -> dict[str, dict[str, float | int | None]]:
         """Return the summary metrics of each topic, topics sorted by name."""
         groups: dict[str, list[QuestionOutcome]] = defaultdict(list)
         for outcome in self.outcomes:
@@ -183,6 +183,8 @@ def _parse_gold(items: object) -> dict[str, str]:
     for item in items:
         if not isinstance(item, dict) or not isinstance(item.get("url"), str):
             raise _BadLine(f"gold entry {item!r} has no string 'url'")
+        if not item["url"].strip():
+            raise _BadLine(f"gold entry {item!r} has an empty 'url'")
         grade = item.get("grade", "A")
         if grade not in GAINS:
             raise _BadLine(f"grade {grade!r} is not A or B")
@@ -260,13 +262,17 @@ def ndcg(urls: list[str], gold: dict[str, str], depth: int) -> float:
     return actual / ideal
 
 
-def summarize(outcomes: list[QuestionOutcome]) -> dict[str, float | int]:
-    """Compute the metrics of ``outcomes`` (see the module docstring for the set)."""
+def summarize(outcomes: list[QuestionOutcome]) -> dict[str, float | int | None]:
+    """Compute the metrics of ``outcomes`` (see the module docstring for the set).
+
+    hit@k, MRR and nDCG@5 are None when no question is answerable, since there is
+    nothing to rank.
+    """
     answerable = [o for o in outcomes if o.question.answerable]
     no_answer = [o for o in outcomes if not o.question.answerable]
     count = len(answerable)
 
-    def hit(k: int) -> float:
+    def hit(k: int) -> float | None:
         return _mean(
             [1.0 if o.rank is not None and o.rank <= k else 0.0 for o in answerable]
         )
@@ -287,5 +293,5 @@ def summarize(outcomes: list[QuestionOutcome]) -> dict[str, float | int]:
     }
 
 
-def _mean(values: list[float]) -> float:
-    return float(sum(values) / len(values)) if values else 0.0
+def _mean(values: list[float]) -> float | None:
+    return float(sum(values) / len(values)) if values else None

@@ -288,7 +288,8 @@ def current_build(index_dir: Path) -> str:
         build_id = pointer.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         raise IndexNotFoundError(
-            f"no search index in {str(index_dir)!r}; run `cityline index` to build it"
+            f"no search index in {str(index_dir)!r}; run `cityline index` to build "
+            "it, after `cityline crawl URL` if no site was crawled into this data dir"
         ) from None
     except UnicodeDecodeError:
         raise IndexVersionError(

@@ -64,6 +64,7 @@ def test_non_utf8_file_names_the_line(data_dir, tmp_path):
         ('{"id": "q2", "gold": []}', "line 2: missing key 'question'"),
         ('["犬"]', "line 2: expected a JSON object, got list"),
         ('{"question": "犬", "gold": [{"grade": "A"}]}', "has no string 'url'"),
+        ('{"question": "犬", "gold": [{"url": " "}]}', "has an empty 'url'"),
         ('{"question": "犬", "gold": "/a.html"}', "gold '/a.html' is not a list"),
         (
             '{"id": "q1", "question": "猫", "gold": []}',
@@ -136,3 +137,15 @@ def test_all_gold_indexed_gives_no_warning(data_dir, tmp_path):
 
     assert result.exit_code == 0, result.output
     assert "warning" not in result.stderr
+
+
+def test_only_no_answer_questions_print_na(data_dir, tmp_path):
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"question": "宇宙旅行", "gold": []}\n', encoding="utf-8")
+    runner = CliRunner()
+    text = runner.invoke(cli, ["--data-dir", str(data_dir), "evaluate", str(questions)])
+    assert text.exit_code == 0
+    assert "hit@1 n/a" in text.output
+    assert "MRR n/a" in text.output
+    result = run_evaluate(data_dir, questions)
+    assert json.loads(result.stdout)["mrr"] is None

@@ -112,6 +112,14 @@ def test_summary_counts_hits_and_fallbacks():
     assert metrics["p50_ms"] == pytest.approx(3.0)
 
 
+def test_summary_without_answerable_questions():
+    metrics = summarize([outcome({}, None, True, 1.0), outcome({}, None, False, 2.0)])
+    assert metrics["answerable"] == 0
+    for key in ("hit_at_1", "hit_at_3", "hit_at_5", "mrr", "ndcg_at_5"):
+        assert metrics[key] is None, key
+    assert metrics["no_answer_fallback"] == 1
+
+
 def test_load_questions_keeps_the_best_grade(tmp_path: Path):
     path = tmp_path / "q.jsonl"
     line = {
