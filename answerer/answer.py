@@ -169,13 +169,13 @@ class Answerer:
         question = replace_surrogates(question or "")
         text = cut_question(question)
         ranking = rank(model, text, top=top_k)
-        if not self.rule.confident(ranking, model.pages, text):
+        kinds = expected_answer_types(text)
+        if not self.rule.confident(ranking, model.pages, text, kinds):
             return self._fallback(question)
         order = (
             ranking.top if ranking.top is not None else top_rows(ranking.scores, top_k)
         )
         grams = snippet_grams(model, ranking.query)
-        kinds = expected_answer_types(text)
         answers = []
         floor = float(ranking.scores[order[0]]) * self.rule.follow_share
         for row in order:

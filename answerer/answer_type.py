@@ -158,20 +158,18 @@ def stated_answer_types(page: PageEntry) -> frozenset[str]:
 def states_answer_types(text: str, kinds: frozenset[str]) -> bool:
     """Tell whether ``text`` states a fact of each of ``kinds`` (True when empty).
 
-    The facts are narrower than the traces that :func:`stated_answer_types`
-    looks for: a time is a date, a clock time or a period, not a bare year.
+    ``text`` must be NFKC-normalised, as the stored passages of a page are. The
+    facts are narrower than the traces that :func:`stated_answer_types` looks
+    for: a time is a date, a clock time or a period, not a bare year.
     """
-    text = _nfkc(text)
     return all(_FACT_CUES[kind].search(text) for kind in kinds)
 
 
 def first_statement(text: str, kinds: frozenset[str]) -> int | None:
     """Return the offset of the first fact of one of ``kinds`` in ``text``, or None.
 
-    The offset is into the NFKC form of ``text``, which is ``text`` itself for the
-    stored passages of a page.
+    ``text`` must be NFKC-normalised, as for :func:`states_answer_types`.
     """
-    text = _nfkc(text)
     starts = [
         match.start()
         for kind in kinds
@@ -180,9 +178,16 @@ def first_statement(text: str, kinds: frozenset[str]) -> int | None:
     return min(starts) if starts else None
 
 
-def missing_answer_types(question: str, page: PageEntry) -> frozenset[str]:
-    """Return the expected answer types of ``question`` that ``page``'s body lacks."""
-    expected = expected_answer_types(question)
+def missing_answer_types(
+    question: str, page: PageEntry, expected: frozenset[str] | None = None
+) -> frozenset[str]:
+    """Return the expected answer types of ``question`` that ``page``'s body lacks.
+
+    ``expected`` is :func:`expected_answer_types` of ``question`` when the caller
+    has it already.
+    """
+    if expected is None:
+        expected = expected_answer_types(question)
     if not expected:
         return frozenset()
     missing = expected - stated_answer_types(page)

@@ -52,19 +52,22 @@ class ConfidenceRule:
         ranking: Ranking,
         pages: Sequence[PageEntry] | None = None,
         question: str | None = None,
+        expected: frozenset[str] | None = None,
     ) -> bool:
         """Tell whether the best page of ``ranking`` may be offered.
 
         ``pages`` are the index's pages in row order and ``question`` the text
         that was ranked. The answer-type test needs both and is skipped when
-        either is None.
+        either is None. ``expected`` is the question's answer types when the
+        caller has them already, from
+        :func:`answerer.answer_type.expected_answer_types`.
         """
         if not self._scores_pass(ranking):
             return False
         if not self.answer_types or pages is None or question is None:
             return True
         best = pages[int(ranking.scores.argmax())]
-        return not missing_answer_types(question, best)
+        return not missing_answer_types(question, best, expected)
 
     def _scores_pass(self, ranking: Ranking) -> bool:
         query = ranking.query

@@ -117,9 +117,9 @@ def best_snippet(
         grams = QuestionGrams.of(grams)
     usable = usable_passages(page)
     low, high = (0, 0) if window is None else _window_items(usable, window)
-    boosts = usable.kind_boosts(kinds)
+    facts = usable.kind_facts(kinds)
     if grams.codes is None:
-        best, anchor = _choose_by_search(usable, grams, low, high, boosts)
+        best, anchor = _choose_by_search(usable, grams, low, high, facts.boosts)
     else:
         best, anchor = kernel.choose_passage(
             usable.points,
@@ -131,7 +131,7 @@ def best_snippet(
             low,
             high,
             WINDOW_PREFERENCE,
-            boosts,
+            facts.boosts,
         )
     if best < 0:
         fallback = usable.texts[0] if usable.texts else page.title
@@ -139,17 +139,19 @@ def best_snippet(
     text = usable.texts[best]
     if _is_heading(text):
         return cut(_with_following(usable.texts, best), 0)
-    return _cut_with_fact(text, anchor, kinds)
+    return _cut_with_fact(text, anchor, kinds, facts.firsts[best])
 
 
-def _cut_with_fact(text: str, anchor: int, kinds: frozenset[str]) -> str:
-    """Cut ``text`` around ``anchor``, or around its first fact of ``kinds`` when
-    the piece around ``anchor`` would leave every such fact out."""
+def _cut_with_fact(
+    text: str, anchor: int, kinds: frozenset[str], fact: int | None
+) -> str:
+    """Cut ``text`` around ``anchor``, or around ``fact``, the offset of its first
+    fact of ``kinds``, when the piece around ``anchor`` would leave every such
+    fact out."""
     piece = cut(text, anchor)
-    if not kinds or piece == text or states_answer_types(piece, kinds):
+    if fact is None or piece == text or states_answer_types(piece, kinds):
         return piece
-    fact = first_statement(text, kinds)
-    return piece if fact is None else cut(text, fact)
+    return cut(text, fact)
 
 
 def _window_items(usable: UsablePassages, window: tuple[int, int]) -> tuple[int, int]:
@@ -211,6 +213,20 @@ def _with_following(texts: list[str], first: int) -> str:
 
 
 @dataclass(frozen=True)
+class KindFacts:
+    """Where the usable passages of a page state facts of a set of answer kinds.
+
+    ``boosts`` gives each passage's weight factor: KIND_PREFERENCE for a passage
+    that states a fact of each kind, or a heading whose shown text (with the
+    passages under it) does, else 1. ``firsts`` gives the offset of the first
+    fact of any of the kinds in each passage, or None.
+    """
+
+    boosts: np.ndarray
+    firsts: list[int | None]
+
+
+@dataclass(frozen=True)
 class UsablePassages:
     """The passages of one page that may be shown, with their normalised keys.
 
@@ -231,29 +247,30 @@ class UsablePassages:
     points: np.ndarray
     key_starts: np.ndarray
     key_ends: np.ndarray
-    # Boosts of kind_boosts, by the set of kinds.
-    boost_cache: dict[frozenset[str], np.ndarray] = field(default_factory=dict)
+    # Results of kind_facts, by the set of kinds.
+    facts_cache: dict[frozenset[str], KindFacts] = field(default_factory=dict)
 
-    def kind_boosts(self, kinds: frozenset[str]) -> np.ndarray:
-        """Return each passage's weight factor for a question asking for ``kinds``.
+    def kind_facts(self, kinds: frozenset[str]) -> KindFacts:
+        """Return where the passages state facts of ``kinds``, computed once per
+        set of kinds.
 
-        A passage that states a fact of each kind, or a heading whose shown text
-        (with the passages under it) does, gets KIND_PREFERENCE, the others 1.
-        Computed once per page and set of kinds. Two threads may compute it at
-        the same time; both get equal arrays.
+        Two threads may compute it at the same time; both get equal values.
         """
-        cached = self.boost_cache.get(kinds)
+        cached = self.facts_cache.get(kinds)
         if cached is None:
-            cached = np.ones(len(self.texts))
+            boosts = np.ones(len(self.texts))
+            firsts: list[int | None] = [None] * len(self.texts)
             for item, text in enumerate(self.texts):
                 if not kinds:
                     break
+                firsts[item] = first_statement(text, kinds)
                 shown_text = text
                 if _is_heading(text):
                     shown_text = _with_following(self.texts, item)
                 if states_answer_types(shown_text, kinds):
-                    cached[item] = KIND_PREFERENCE
-            self.boost_cache[kinds] = cached
+                    boosts[item] = KIND_PREFERENCE
+            cached = KindFacts(boosts=boosts, firsts=firsts)
+            self.facts_cache[kinds] = cached
         return cached
 
     def weights(self, grams: QuestionGrams | dict[str, float]) -> list[float]:

@@ -43,7 +43,7 @@ def test_kind_boost_needs_a_matching_word():
 
 def test_heading_boosted_by_text_under_it():
     page = _page(WORDY, "保管の期間", "撤去した日から30日間です。")
-    boosts = usable_passages(page).kind_boosts(TIME)
+    boosts = usable_passages(page).kind_facts(TIME).boosts
     assert boosts.tolist() == [1.0, KIND_PREFERENCE, KIND_PREFERENCE]
 
 
