@@ -5,7 +5,8 @@ Layout under ``settings.index_dir``::
     CURRENT                     name of the folder in use, replaced with os.replace
     builds/<build id>/
         manifest.json           format version, sudachipy and dictionary versions,
-                                parameters, page count, build time
+                                parameters, page count, build time, and the
+                                size and CRC-32 of every other file
         terms.json              term vocabulary, one entry per matrix column
         char_codes.npy          sorted n-gram codes, one per matrix column
         term_idf.npy, char_idf.npy
@@ -34,6 +35,7 @@ import os
 import shutil
 import tempfile
 import time
+import zlib
 from dataclasses import fields
 from pathlib import Path
 from zipfile import BadZipFile
@@ -204,10 +206,43 @@ def _write_files(model: IndexModel, folder: Path) -> None:
         if path.suffix in (".npy", ".npz"):
             _sync_path(path)
     _write_json(folder / "pages.json", [_page_json(page) for page in model.pages])
+    manifest["files"] = {
+        path.name: _file_sum(path) for path in sorted(folder.iterdir())
+    }
     # The manifest goes last, after every other file is on disk: a folder
     # without one was never finished.
     _write_json(folder / "manifest.json", manifest)
     _sync_path(folder)
+
+
+def _file_sum(path: Path) -> dict[str, int]:
+    """Return the size and CRC-32 of the file at ``path``."""
+    checksum = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            checksum = zlib.crc32(chunk, checksum)
+    return {"bytes": path.stat().st_size, "crc32": checksum}
+
+
+def _check_files(manifest: dict, folder: Path) -> None:
+    """Raise IndexVersionError when a file of ``folder`` differs from the manifest.
+
+    numpy's .npy files carry no checksum, so a flipped byte would otherwise load
+    and rank with wrong numbers. A manifest without ``files`` (an older build)
+    is not checked.
+    """
+    for name, expected in (manifest.get("files") or {}).items():
+        try:
+            found = _file_sum(folder / name)
+        except OSError as exc:
+            found, problem = None, str(exc)
+        else:
+            problem = f"{name} does not match its size and CRC-32 in the manifest"
+        if found != expected:
+            raise IndexVersionError(
+                f"index {str(folder)!r} cannot be read ({problem}); run "
+                "`cityline index` to rebuild it"
+            )
 
 
 def _sync_path(path: Path) -> None:
@@ -331,6 +366,7 @@ def load_model(index_dir: Path) -> tuple[IndexModel, dict]:
     folder = index_dir / BUILDS_DIR / build_id
     manifest = _read_manifest(folder)
     check_versions(manifest, folder)
+    _check_files(manifest, folder)
     try:
         model = IndexModel(
             parameters=IndexParameters.from_json(manifest["parameters"]),

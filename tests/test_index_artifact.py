@@ -238,6 +238,43 @@ def _current_folder(settings: Settings) -> Path:
     return settings.index_dir / BUILDS_DIR / current_build(settings.index_dir)
 
 
+def _forget_file_sums(settings: Settings) -> None:
+    """Drop the file sums from the manifest, as in a build made before them, so
+    that the checks after them are reached."""
+    path = _current_folder(settings) / "manifest.json"
+    manifest = json.loads(path.read_text("utf-8"))
+    del manifest["files"]
+    path.write_text(json.dumps(manifest), "utf-8")
+
+
+def test_manifest_sums_every_file(settings):
+    report = build_from_records(PAGES, settings.index_dir)
+    manifest = json.loads((report.folder / "manifest.json").read_text("utf-8"))
+    names = {path.name for path in report.folder.iterdir()} - {"manifest.json"}
+    assert set(manifest["files"]) == names
+    for name, entry in manifest["files"].items():
+        assert entry["bytes"] == (report.folder / name).stat().st_size, name
+
+
+def test_flipped_byte_is_rejected(settings):
+    build_from_records(PAGES, settings.index_dir)
+    path = _current_folder(settings) / "char_codes.npy"
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0x01
+    path.write_bytes(bytes(data))
+
+    with pytest.raises(IndexVersionError, match="char_codes.npy does not match"):
+        load_model(settings.index_dir)
+
+
+def test_missing_file_is_rejected(settings):
+    build_from_records(PAGES, settings.index_dir)
+    (_current_folder(settings) / "window_starts.npy").unlink()
+
+    with pytest.raises(IndexVersionError, match="cannot be read.*cityline index"):
+        load_model(settings.index_dir)
+
+
 def test_truncated_matrix_is_rejected(settings):
     build_from_records(PAGES, settings.index_dir)
     path = _current_folder(settings) / "term_matrix.npz"
@@ -255,8 +292,11 @@ def test_truncated_matrix_is_rejected(settings):
 def test_inconsistent_build_is_rejected(settings, name, content):
     build_from_records(PAGES, settings.index_dir)
     (_current_folder(settings) / name).write_text(content, encoding="utf-8")
+    _forget_file_sums(settings)
 
-    with pytest.raises(IndexVersionError, match="inconsistent.*cityline index"):
+    # The test's own folder name contains "inconsistent", so the pattern
+    # anchors on the message's words.
+    with pytest.raises(IndexVersionError, match=r"is inconsistent \(.*cityline index"):
         load_model(settings.index_dir)
 
 
@@ -264,6 +304,7 @@ def test_short_idf_array_is_rejected(settings):
     build_from_records(PAGES, settings.index_dir)
     path = _current_folder(settings) / "term_idf.npy"
     np.save(path, np.load(path)[:2], allow_pickle=False)
+    _forget_file_sums(settings)
 
     with pytest.raises(IndexVersionError, match="term idf length"):
         load_model(settings.index_dir)
