@@ -65,7 +65,8 @@ PROCEDURE = re.compile(
 # "〇〇のときは?" and "〜場合、どこに連絡" ask how to act, even about a fault.
 CONDITIONAL_PROCEDURE = re.compile(
     r"(とき|時|場合|たら|れば)(は|には|、)?[^。!?]{0,30}"
-    r"(どうすれば|どうしたら|どうする|どこ|誰|だれ|連絡|通報|相談|知らせ|頼め|申請)"
+    r"(どうすれば|どうしたら|どうする|どこ|誰|だれ|連絡|通報|相談|知らせ|頼め|申請"
+    r"|受け付け|受付)"
 )
 # A condition left open before a question mark is a request for what to do then:
 # "陥没を見つけたら?", "街灯が消えていたときは?".
@@ -91,7 +92,8 @@ INFO_REQUEST = re.compile(r"について(知りたい|教えて|伺いたい|質
 # "広げることはできないものでしょうか") proposes work, so it counts as a report cue.
 PROPOSAL = re.compile(
     r"(設置|増設|新設|付け|つけ|取り付け|広げ|拡幅|増や|狭め|減ら|改良|改善|補修|修理"
-    r"|修繕|直し|直す|切っ|切る|刈|伐採|撤去|移設|塗り直|明るく|整備)"
+    r"|修繕|直し|直す|切っ|切る|刈|伐採|撤去|移設|塗り直|明るく|整備|交換|取り替え"
+    r"|取替|清掃|掃除|片付け|除去|回収|点検)"
     r"[^。?]{0,12}(でき|無理|難し|可能|ないもの|もらえ|いただけ|くれな)"
 )
 ADMIN_TOPIC = re.compile(
@@ -108,7 +110,7 @@ FAULT_STATE = re.compile(
     r"|でこぼこ|デコボコ|ボコボコ|噴き出|吹き出|吹き上|漏れ|垂れ|ぶら下が|浮い"
     r"|捨てられ|落書き|止まらな|うるさ|騒音|心配|不安|冠水|浸水|水浸し|水びたし|水たまり"
     r"|ぬかる|点滅|ちらつ|チカチカ|ちかちか|破れ|やぶれ|へこ|凹|落下物|障害物|じゃま|邪魔"
-    r"|故障|不具合|損傷|匂"
+    r"|故障|不具合|損傷|匂|溜ま|たまって|たまってる"
 )
 REQUEST = re.compile(
     r"てほしい|て欲しい|(?<!教え)てください|(?<!教え)て下さい|お願い|もらえませんか|もらえないでしょうか"
@@ -147,6 +149,8 @@ URGENT_PATTERNS = (
     re.compile(r"(木|枝|倒木).{0,30}(ふさ|塞|通行止|通れな|通行でき)"),
     re.compile(r"(ふさ|塞|通れな|通行でき).{0,10}(倒木|枝)"),
     re.compile(r"倒木"),
+    # Something lying on a road that the writer calls dangerous or urgent.
+    re.compile(r"(落下物|落ちて|散乱).{0,40}(危険|危な|至急|事故)"),
     re.compile(
         r"人が(倒れ|落ち|はさま|挟ま|閉じ込め|流さ)|けが人|怪我人|溺れ|救急車を"
     ),
@@ -165,7 +169,14 @@ OTHER_PROBLEM = re.compile(
 # Owners and managers other than the city. Outside a park, their things are "other".
 OTHER_OWNER = re.compile(
     r"国道|県道|都道|府道|高速道路|神社|お寺|私有地|空き家|隣の家|隣家"
-    r"|住宅の(樹木|木|庭木)|庭木|生け垣|畑の|線路|鉄道"
+    r"|住宅の(樹木|木|庭木)|庭木|生け垣|畑の|線路|鉄道|構内"
+)
+# A part of a building ("公民館の入口", "センターのエレベーター") is managed with the
+# building, not by the road, green or sewer sections.
+FACILITY_PART = re.compile(
+    r"(館|センター|学校|庁舎|役所|保育園|幼稚園|駅)の?"
+    r"(入口|入り口|玄関|自動ドア|ドア|扉|トイレ|窓|エレベーター|エスカレーター"
+    r"|階段|屋根|壁|館内|ロビー)"
 )
 PLACEHOLDER = re.compile(r"[〇○◯]+")
 # A pasted link names a page, not a fault, and its letters look like no Japanese
@@ -277,7 +288,14 @@ def has_fault_evidence(text: str) -> bool:
     # NOTE: any statement counts, because many reports name no fault word
     # ("路面が盛り上がったまま"). So a text that states no fault ("桜が咲いている")
     # still reaches the label model, which takes most such texts for reports.
-    parts = [part for sentence in split_sentences(text) for part in sentence.split()]
+    # A question word anywhere in a sentence makes all of it a question, so the
+    # parts of "じゅうみんひょう どこで とれる" are no statements.
+    parts = [
+        part
+        for sentence in split_sentences(text)
+        if not QUESTION_WORD.search(sentence)
+        for part in sentence.split()
+    ]
     return any(states_something(part) for part in parts)
 
 
@@ -290,12 +308,14 @@ WISH_FORMS = frozenset({"たい", "欲しい", "ほしい"})
 def states_something(part: str) -> bool:
     """Return True when a normalized sentence ends in a predicate and asks nothing.
 
-    A sentence containing a QUESTION_WORD is a question, and one that ends in a
-    wish (WISH_FORMS) states nothing about the place. The last word is found with
+    A sentence containing a QUESTION_WORD or ending in a question mark is a
+    question, and one that ends in a wish (WISH_FORMS) states nothing about the
+    place. The last word is found with
     Sudachi, skipping particles, symbols and auxiliaries, so "壊れてるよ" ends in a
     verb and "公園はどこですか" in a pronoun.
     """
-    if QUESTION_WORD.search(part):
+    # "アプリで見れる?" ends in a verb, but its question mark makes it a question.
+    if QUESTION_WORD.search(part) or QUESTION_MARK.search(part[-1:]):
         return False
     words = list(morphemes(part))
     while words and is_trailing(words[-1]):
@@ -357,7 +377,11 @@ def validate_row(row: dict, where: str) -> None:
 
 
 def load_lexicon(path: Path = LEXICON_PATH) -> dict[str, dict[str, float]]:
-    """Read the category lexicon: category -> {normalized substring: weight}."""
+    """Read the category lexicon: category -> {normalized substring: weight}.
+
+    A term of weight 0 adds nothing but keeps the shorter terms inside it from
+    counting (see :func:`score_lexicon`).
+    """
     lexicon = json.loads(path.read_text(encoding="utf-8"))
     unknown = set(lexicon) - set(CATEGORIES)
     if unknown:
@@ -374,11 +398,37 @@ def load_lexicon(path: Path = LEXICON_PATH) -> dict[str, dict[str, float]]:
 
 
 def score_lexicon(lexicon: dict[str, dict[str, float]], text: str) -> dict[str, float]:
-    """Return, per category, the sum of the weights of lexicon terms in ``text``."""
-    return {
-        category: sum(weight for term, weight in terms.items() if term in text)
-        for category, terms in lexicon.items()
-    }
+    """Return, per category, the sum of the weights of lexicon terms in ``text``.
+
+    A term counts once, and only where no longer matched term covers it: 信号 in
+    信号機 adds nothing to 信号機's weight. So a term of weight 0 blocks the
+    shorter terms inside it (木材 keeps 木 from counting as a tree).
+    """
+    spans = []
+    for category, terms in lexicon.items():
+        for term, weight in terms.items():
+            start = text.find(term)
+            while start >= 0:
+                spans.append((start, start + len(term), category, term, weight))
+                start = text.find(term, start + 1)
+    counted: dict[tuple[str, str], float] = {}
+    for start, end, category, term, weight in spans:
+        if (category, term) not in counted and not _covered(start, end, spans):
+            counted[(category, term)] = weight
+    scores = dict.fromkeys(lexicon, 0.0)
+    for (category, _), weight in counted.items():
+        scores[category] += weight
+    return scores
+
+
+def _covered(start: int, end: int, spans: list) -> bool:
+    """Tell whether a longer span of ``spans`` contains ``start``..``end``."""
+    return any(
+        other_start <= start
+        and end <= other_end
+        and other_end - other_start > end - start
+        for other_start, other_end, *_ in spans
+    )
 
 
 def ownership_category(text: str) -> str | None:
@@ -387,7 +437,7 @@ def ownership_category(text: str) -> str | None:
         return "other"
     if in_park(text):
         return "park"
-    if OTHER_OWNER.search(text):
+    if OTHER_OWNER.search(text) or FACILITY_PART.search(text):
         return "other"
     return None
 

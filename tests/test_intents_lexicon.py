@@ -1,0 +1,74 @@
+"""Lexicon scoring and the question and category rules that use it."""
+
+from __future__ import annotations
+
+import pytest
+
+from answerer.intents import IntentClassifier, score_lexicon
+
+LEXICON = {
+    "tree": {"木": 1.5, "枝": 1.0},
+    "other": {"信号": 1.5, "信号機": 4.0, "木材": 0.0},
+}
+
+
+@pytest.fixture(scope="module")
+def classifier() -> IntentClassifier:
+    return IntentClassifier.load()
+
+
+def test_nested_term_counts_once():
+    scores = score_lexicon(LEXICON, "信号機が見えない")
+    assert scores["other"] == 4.0
+
+
+def test_separate_shorter_term_still_counts():
+    scores = score_lexicon(LEXICON, "信号機の横の信号")
+    assert scores["other"] == 5.5
+
+
+def test_zero_weight_term_blocks_shorter_term():
+    assert score_lexicon(LEXICON, "木材が道に落ちている")["tree"] == 0.0
+    assert score_lexicon(LEXICON, "木材の横の木が倒れそう")["tree"] == 1.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "いんかんとうろく どこで できる",
+        "ごみ出しカレンダー、スマホで見れる？",
+        "倒木を見つけた場合、土日でも受け付けてもらえますか",
+    ],
+)
+def test_question_forms_without_fault(classifier, text):
+    assert classifier.classify(text).label == "question"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        (
+            "〇〇通りの街灯がずっと消えたままなので、交換していただけますか",
+            "streetlight",
+        ),
+        ("雨水ますに落ち葉がたまっています。清掃してもらえますか？", "sewer"),
+    ],
+)
+def test_request_as_question_is_report(classifier, text, category):
+    intent = classifier.classify(text)
+    assert intent.label == "report"
+    assert intent.category == category
+
+
+def test_station_premises_are_other(classifier):
+    intent = classifier.classify("駅の構内のエレベーターが止まったままです")
+    assert intent.label == "report"
+    assert intent.category == "other"
+
+
+def test_building_part_is_other(classifier):
+    intent = classifier.classify(
+        "コミュニティセンターの玄関の自動ドアが動かなくなっています"
+    )
+    assert intent.label == "report"
+    assert intent.category == "other"
