@@ -72,3 +72,17 @@ def test_building_part_is_other(classifier):
     )
     assert intent.label == "report"
     assert intent.category == "other"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("えだが おれて ぶらさがってる", "tree"),
+        ("こうえんの すべりだい こわれてる", "park"),
+        ("がいとう きれてる", "streetlight"),
+    ],
+)
+def test_kana_only_report(classifier, text, category):
+    intent = classifier.classify(text)
+    assert intent.label == "report"
+    assert intent.category == category
