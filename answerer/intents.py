@@ -180,6 +180,12 @@ FACILITY_PART = re.compile(
     r"(入口|入り口|玄関|自動ドア|ドア|扉|トイレ|窓|エレベーター|エスカレーター"
     r"|階段|屋根|壁|館内|ロビー)"
 )
+# Words after an object that make it a landmark or part of a name: "バス停のとこ",
+# "街灯の前の道路", "公園通り".
+PLACE_AFTER = re.compile(
+    r"の?(前|横|脇|そば|近く|付近|周辺|周り|あたり|辺り|とこ|ところ|向かい|裏|沿い)"
+    r"|通り|駅"
+)
 PLACEHOLDER = re.compile(r"[〇○◯]+")
 # A pasted link names a page, not a fault, and its letters look like no Japanese
 # sentence, so the n-gram model may take it for anything. Links are cut out before
@@ -399,12 +405,16 @@ def load_lexicon(path: Path = LEXICON_PATH) -> dict[str, dict[str, float]]:
     }
 
 
-def score_lexicon(lexicon: dict[str, dict[str, float]], text: str) -> dict[str, float]:
+def score_lexicon(
+    lexicon: dict[str, dict[str, float]], text: str, landmarks: bool = False
+) -> dict[str, float]:
     """Return, per category, the sum of the weights of lexicon terms in ``text``.
 
     A term counts once, and only where no longer matched term covers it: 信号 in
     信号機 adds nothing to 信号機's weight. So a term of weight 0 blocks the
-    shorter terms inside it (木材 keeps 木 from counting as a tree).
+    shorter terms inside it (木材 keeps 木 from counting as a tree). With
+    ``landmarks``, a term followed by a place word (バス停のとこ, 街灯の前) only
+    says where the fault is and counts nothing.
     """
     spans = []
     for category, terms in lexicon.items():
@@ -415,8 +425,11 @@ def score_lexicon(lexicon: dict[str, dict[str, float]], text: str) -> dict[str, 
                 start = text.find(term, start + 1)
     counted: dict[tuple[str, str], float] = {}
     for start, end, category, term, weight in spans:
-        if (category, term) not in counted and not _covered(start, end, spans):
-            counted[(category, term)] = weight
+        if (category, term) in counted or _covered(start, end, spans):
+            continue
+        if landmarks and PLACE_AFTER.match(text, end):
+            continue
+        counted[(category, term)] = weight
     scores = dict.fromkeys(lexicon, 0.0)
     for (category, _), weight in counted.items():
         scores[category] += weight
@@ -563,7 +576,7 @@ class IntentClassifier:
             return fixed
         if ngrams is None:
             ngrams = self.vectorizer.transform([text])
-        scores = self.lexicon_scores(PARK_LANDMARK.sub("", text))
+        scores = score_lexicon(self.lexicon, text, landmarks=True)
         probabilities = self.category_model.predict_proba(ngrams)[0]
         for category, probability in zip(
             self.category_model.classes_, probabilities, strict=True

@@ -27,6 +27,17 @@ def test_separate_shorter_term_still_counts():
     assert scores["other"] == 5.5
 
 
+def test_landmark_term_counts_nothing():
+    lexicon = {"streetlight": {"街灯": 2.5}, "other": {"バス停": 2.5}}
+    scores = score_lexicon(lexicon, "街灯がつかない、バス停のとこ", landmarks=True)
+    assert scores == {"streetlight": 2.5, "other": 0.0}
+
+
+def test_landmark_counts_without_flag():
+    lexicon = {"other": {"バス停": 2.5}}
+    assert score_lexicon(lexicon, "バス停のとこ")["other"] == 2.5
+
+
 def test_zero_weight_term_blocks_shorter_term():
     assert score_lexicon(LEXICON, "木材が道に落ちている")["tree"] == 0.0
     assert score_lexicon(LEXICON, "木材の横の木が倒れそう")["tree"] == 1.5
@@ -64,6 +75,11 @@ def test_station_premises_are_other(classifier):
     intent = classifier.classify("駅の構内のエレベーターが止まったままです")
     assert intent.label == "report"
     assert intent.category == "other"
+
+
+def test_object_beside_landmark_wins(classifier):
+    intent = classifier.classify("ライトが点いてない、〇〇バス停のとこ")
+    assert intent.category == "streetlight"
 
 
 def test_building_part_is_other(classifier):
