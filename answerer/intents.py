@@ -35,6 +35,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sudachipy import Morpheme
 
+from index.normalize import fold_kana
 from index.tokenize import morphemes
 
 logger = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ CONDITIONAL_PROCEDURE = re.compile(
 ELLIPTICAL_CONDITION = re.compile(r"(たら|れば|とき|時|場合)(は|には)?[?？]+$")
 REPORTING_WORDS = re.compile(
     r"通報|連絡先|報告でき|LINEで|写真は必要|(連絡|知らせ|相談|報告)して(も)?(いい|よい)"
+    r"|\breport(ing)?\b"
 )
 # "市で直してもらえますか" and "自分で切らないといけないのか" ask who is responsible
 # rather than report a fault.
@@ -87,6 +89,7 @@ RESPONSIBILITY = re.compile(
 FOLLOW_UP = re.compile(
     r"いつ直|まだ直|直らな|その後どうな|どうなっていますか|まだそのまま"
 )
+GRATITUDE = re.compile(r"ありがと|感謝")
 INFO_REQUEST = re.compile(r"について(知りたい|教えて|伺いたい|質問)")
 # A city action followed by a feasibility question ("設置してもらえないでしょうか",
 # "広げることはできないものでしょうか") proposes work, so it counts as a report cue.
@@ -111,8 +114,13 @@ FAULT_STATE = re.compile(
     r"|捨てられ|落書き|止まらな|うるさ|騒音|心配|不安|冠水|浸水|水浸し|水びたし|水たまり"
     r"|ぬかる|点滅|ちらつ|チカチカ|ちかちか|破れ|やぶれ|へこ|凹|落下物|障害物|じゃま|邪魔"
     r"|故障|不具合|損傷|匂|溜ま|たまって|たまってる"
-    # Kana spellings typed without conversion: 折れ, 倒れ, 危な, ぶら下が, 割れ, 傾.
+    # Kana spellings typed without conversion: 折れ, 倒れ, 危な, ぶら下が, 割れ, 傾,
+    # 消え, 切れ.
     r"|おれて|おれた|おれそう|たおれ|あぶな|ぶらさが|われて|われた|かたむ"
+    r"|きえて|きえた|きれて|きれた"
+    # Residents who write in English.
+    r"|\bbroken\b|not working|\b(is|are|been|went|goes) off\b|out of order"
+    r"|damaged|pothole|flicker|fallen|\bblocked\b|overflow"
 )
 REQUEST = re.compile(
     r"てほしい|て欲しい|(?<!教え)てください|(?<!教え)て下さい|お願い|もらえませんか|もらえないでしょうか"
@@ -123,7 +131,7 @@ REQUEST = re.compile(
 # A fault predicate followed by a present or past state ("消えています", "割れたまま")
 # asserts a fault. Followed by "とき" or "場合" it only sets up a question.
 ASSERTED_STATE = re.compile(
-    r"^.{0,3}(ています|ていて|ている|てる|ままで|まま|ました|ません)"
+    r"^.{0,3}(ています|ていて|ている|てる|てます|とる|とった|ままで|まま|ました|ません)"
 )
 HYPOTHETICAL = re.compile(r"^.{0,8}(とき|時は|場合|なら|たら|のを見つけ|を見つけ)")
 # "落ちたまま", "そのままです" and "出しっぱなし" say that a state has lasted.
@@ -167,16 +175,21 @@ OTHER_PROBLEM = re.compile(
     r"不法投棄|落書き|いたずら書き|放置自転車"
     r"|自転車.{0,10}(放置|置かれ|置きっぱなし|止められ|停められ|とめられ)"
     r"|ガス.{0,6}(臭|におい|匂い)"
+    # A traffic signal that is itself faulty is the police's, wherever it stands;
+    # one hidden by a tree or named as a landmark is not the fault.
+    r"|信号(機|灯)?(が|は)?(点滅|消え|つかな|点かな|故障|変わら|壊れ|止ま)"
 )
 # Owners and managers other than the city. Outside a park, their things are "other".
 OTHER_OWNER = re.compile(
     r"国道|県道|都道|府道|高速道路|神社|お寺|私有地|空き家|隣の家|隣家"
+    r"|隣(さん)?の(家|宅|庭)|うちの庭|自宅|マンション|アパート|共用"
     r"|住宅の(樹木|木|庭木)|庭木|生け垣|畑の|線路|鉄道|構内"
+    r"|自動ドア|エレベーター|エスカレーター"
 )
 # A part of a building ("公民館の入口", "センターのエレベーター") is managed with the
 # building, not by the road, green or sewer sections.
 FACILITY_PART = re.compile(
-    r"(館|センター|学校|庁舎|役所|保育園|幼稚園|駅)の?"
+    r"(館|センター|学校|庁舎|役所|保育園|幼稚園|駅|店|スーパー|コンビニ)の?"
     r"(入口|入り口|玄関|自動ドア|ドア|扉|トイレ|窓|エレベーター|エスカレーター"
     r"|階段|屋根|壁|館内|ロビー)"
 )
@@ -290,9 +303,17 @@ def has_fault_evidence(text: str) -> bool:
     A text with none of these only names things ("公園", "ベンチのある公園") or asks
     where or when ("公園はどこ", "街灯は何時に点く"), so it is never a report.
     """
+    # A sentence of thanks ("直していただき、ありがとうございました") looks back on
+    # work done, so its words are no evidence of a fault now.
+    text = " ".join(
+        sentence for sentence in split_sentences(text) if not GRATITUDE.search(sentence)
+    )
     cues = (FAULT_STATE, REQUEST, PROPOSAL, FOLLOW_UP, UNCHANGED_STATE)
-    if any(pattern.search(text) for pattern in cues) or is_urgent(text):
-        return True
+    # Katakana typed for kana words (キエテル, often half-width) is read as
+    # hiragana too, since the cues spell those words in hiragana.
+    for form in (text, fold_kana(text)):
+        if any(pattern.search(form) for pattern in cues) or is_urgent(form):
+            return True
     # NOTE: any statement counts, because many reports name no fault word
     # ("路面が盛り上がったまま"). So a text that states no fault ("桜が咲いている")
     # still reaches the label model, which takes most such texts for reports.
@@ -447,12 +468,20 @@ def _covered(start: int, end: int, spans: list) -> bool:
 
 
 def ownership_category(text: str) -> str | None:
-    """Return the category that ownership fixes for a normalized report, if any."""
+    """Return the category that ownership fixes for a normalized report, if any.
+
+    An owner named as a landmark (線路沿いの道, マンションの前) fixes nothing.
+    """
     if OTHER_PROBLEM.search(text):
         return "other"
     if in_park(text):
         return "park"
-    if OTHER_OWNER.search(text) or FACILITY_PART.search(text):
+    owners = (
+        match
+        for match in OTHER_OWNER.finditer(text)
+        if not PLACE_AFTER.match(text, match.end())
+    )
+    if next(owners, None) is not None or FACILITY_PART.search(text):
         return "other"
     return None
 
@@ -577,6 +606,9 @@ class IntentClassifier:
         if ngrams is None:
             ngrams = self.vectorizer.transform([text])
         scores = score_lexicon(self.lexicon, text, landmarks=True)
+        if not any(scores.values()):
+            # The lexicon spells words typed in kana (がいとう) in hiragana.
+            scores = score_lexicon(self.lexicon, fold_kana(text), landmarks=True)
         probabilities = self.category_model.predict_proba(ngrams)[0]
         for category, probability in zip(
             self.category_model.classes_, probabilities, strict=True

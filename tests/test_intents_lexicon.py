@@ -102,3 +102,45 @@ def test_kana_only_report(classifier, text, category):
     intent = classifier.classify(text)
     assert intent.label == "report"
     assert intent.category == category
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("〇〇二丁目の交差点の信号機が消えたままです", "other"),
+        ("並木の枝がのびて信号が見えにくくなっています", "tree"),
+        ("線路沿いの道の街灯が一晩中ついたり消えたりしています", "streetlight"),
+        ("うちのマンションの共用の階段の電気が切れてます", "other"),
+        ("お隣さんの家の庭の木が道にはみ出しています", "other"),
+        ("駅前のスーパーの自動ドアが閉まらなくなっています", "other"),
+    ],
+)
+def test_owner_rules(classifier, text, category):
+    intent = classifier.classify(text)
+    assert intent.label == "report"
+    assert intent.category == category
+
+
+def test_half_width_katakana_report(classifier):
+    intent = classifier.classify("ｶﾞｲﾄｳ ｷｴﾃﾙ 〇〇公民館のうら")
+    assert intent.label == "report"
+    assert intent.category == "streetlight"
+
+
+def test_english_report(classifier):
+    intent = classifier.classify(
+        "The street light by the library has been off all week."
+    )
+    assert intent.label == "report"
+    assert intent.category == "streetlight"
+
+
+def test_english_question_about_reporting(classifier):
+    intent = classifier.classify("How do I report a pothole? Is there a form?")
+    assert intent.label == "question"
+
+
+def test_thanks_for_past_repair_is_no_fault(classifier):
+    # The thanks sentence names a repair; the rest states no fault.
+    text = "先日は街灯を直していただきありがとうございました。"
+    assert classifier.classify(text).label == "question"
