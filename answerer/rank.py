@@ -15,6 +15,7 @@ import numpy as np
 from scipy import sparse
 
 from answerer import kernel
+from answerer.kana import read_kana_words, reading_table
 from answerer.snippet import QuestionGrams
 from index.normalize import normalize_text
 from index.tokenize import content_word_count, terms
@@ -96,12 +97,15 @@ def query_terms(model: IndexModel, question: str) -> QueryTerms:
     scores lower everywhere. An unknown term counts at the largest idf. A synonym
     group term (``syn:<id>``) that no page contains does not count: it only offers
     its word another way to match, and the word itself is counted already.
-    Character n-grams are weighted the same way, over the known ones only.
+    Character n-grams are weighted the same way, over the known ones only. A
+    word typed all in hiragana is read with the index's terms instead
+    (:func:`answerer.kana.read_kana_words`).
     """
     arrays = _arrays(model)
     vocabulary, all_idf = model.term_vocabulary, arrays.term_idf
-    columns, weights, idfs, unknown_terms = [], [], [], 0
-    for term, count in Counter(terms(question)).items():
+    rest, kana_terms, unread_kana = read_kana_words(model, question)
+    columns, weights, idfs, unknown_terms = [], [], [], unread_kana
+    for term, count in Counter(terms(rest) + kana_terms).items():
         column = vocabulary.get(term)
         if column is None:
             if not term.startswith(SYNONYM_PREFIX):
@@ -125,7 +129,7 @@ def query_terms(model: IndexModel, question: str) -> QueryTerms:
         char_idf=char_idf,
         char_positions=positions,
         char_text=text,
-        word_count=content_word_count(question),
+        word_count=content_word_count(rest) + len(set(kana_terms)) + unread_kana,
     )
 
 
@@ -334,12 +338,14 @@ def _csc(matrix: sparse.csc_matrix) -> tuple:
 
 
 def prepare(model: IndexModel) -> None:
-    """Build the per-model arrays that ranking caches, and compile the kernels.
+    """Build the per-model arrays and reading table that ranking caches, and
+    compile the kernels.
 
-    Optional: ranking does both on first use, which then takes a second or more
-    in a process whose compiled code is not cached yet.
+    Optional: ranking does all of this on first use, which then takes a second
+    or more in a process whose compiled code is not cached yet.
     """
     _arrays(model)
+    reading_table(model)
     rank(model, model.pages[0].title if model.pages else "", top=1)
 
 

@@ -1,0 +1,156 @@
+"""Questions typed in hiragana without conversion, read with the site's words.
+
+Residents on phones often send じゅうみんひょう or でんちのすてかた as typed.
+Sudachi cuts such text into short words that are not meant (じゅう / みん /
+ひょう), so no index term matches and the question gets the fallback. Each index
+term's reading maps back to the term, and the words of a question written in
+hiragana alone are read as the longest readings they are made of: でんち (電池),
+の, すてかた (捨て方). A question with any kanji or katakana is left to Sudachi:
+there a hiragana stretch is mostly grammar (どうしたらよいですか), and reading
+it by the site's words would find 同士.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.normalize import fold_kana
+from index.tokenize import morphemes
+from index.variants import SYNONYM_PREFIX
+from index.vectorize import IndexModel
+
+# A question word, split at spaces and punctuation, that is all hiragana (the
+# prolonged sound mark included) and long enough to be more than a particle.
+_KANA_WORD = re.compile(r"(?<!\w)[ぁ-ゖー]{3,}(?!\w)")
+# Kanji and katakana: a question with any is not read by _KANA_WORD.
+_CONVERTED = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u30a1-\u30fa々〆]")
+# Readings shorter than this match too much by chance (か, の, ご).
+MIN_READING_CHARS = 2
+# Question words, endings and two-character particles, skipped before the site's
+# words are looked up, so that いくら is not read as 行く + ら.
+_FUNCTION_WORDS = sorted(
+    [
+        "いくら",
+        "いつ",
+        "どこ",
+        "なに",
+        "なんじ",
+        "だれ",
+        "どう",
+        "ですか",
+        "ますか",
+        "ください",
+        "おしえて",
+        "したい",
+        "たい",
+        "です",
+        "ます",
+        "まで",
+        "から",
+        "より",
+        "だけ",
+        "など",
+        "って",
+    ],
+    key=len,
+    reverse=True,
+)
+# Particles: a character left between two readings that is one of these is no
+# unknown word.
+_PARTICLES = frozenset("のはをがにでともかへやねよ")
+
+
+def reading_table(model: IndexModel) -> dict[str, str]:
+    """Return the index terms by their reading in hiragana, made once per model.
+
+    Of terms with the same reading, the one found on most pages (lowest idf)
+    wins, as a city site's こうえん is 公園 far more often than 講演. Two threads
+    may make it at the same time; both get equal tables.
+    """
+    cached = model.__dict__.get("_reading_table")
+    if cached is not None:
+        return cached
+    best: dict[str, tuple[float, str]] = {}
+    for term, column in model.term_vocabulary.items():
+        # A one-character term read from kana is mostly chance: なん is 何,
+        # かた is 型.
+        if term.startswith(SYNONYM_PREFIX) or term.isascii() or len(term) < 2:
+            continue
+        reading = fold_kana("".join(m.reading_form() for m in morphemes(term)))
+        if len(reading) < MIN_READING_CHARS:
+            continue
+        idf = float(model.term_idf[column])
+        if reading not in best or idf < best[reading][0]:
+            best[reading] = (idf, term)
+    cached = {reading: term for reading, (_, term) in best.items()}
+    model.__dict__["_reading_table"] = cached
+    return cached
+
+
+def read_kana_words(model: IndexModel, question: str) -> tuple[str, list[str], int]:
+    """Return ``question`` without its all-hiragana words, the index terms those
+    words are read as, and how many stretches of them no term reads.
+
+    Only a question without kanji and katakana is read this way. A word is read
+    from its start: a question word or ending is skipped, then the longest
+    reading in :func:`reading_table` is taken. Characters that start neither
+    are left over, and each stretch of two or more of them, particles aside,
+    counts as a word that no page contains (せいじんしき on a site that never
+    names 成人式). Any other question comes back unchanged with no terms.
+    """
+    if _CONVERTED.search(question):
+        return question, [], 0
+    words = list(_KANA_WORD.finditer(question))
+    if not words:
+        return question, [], 0
+    table = reading_table(model)
+    longest = max((len(reading) for reading in table), default=0)
+    found: list[str] = []
+    unread = 0
+    for match in words:
+        terms, stretches = _read(match.group(), table, longest)
+        found.extend(terms)
+        unread += stretches
+    rest = _KANA_WORD.sub(" ", question)
+    return rest, found, unread
+
+
+def _read(word: str, table: dict[str, str], longest: int) -> tuple[list[str], int]:
+    """Return the terms whose readings make up ``word``, and the number of
+    left-over stretches that are more than a particle."""
+    terms: list[str] = []
+    stretches = 0
+    left_over = ""
+    start = 0
+    while start < len(word):
+        skipped = _function_word_length(word, start)
+        length = 0 if skipped else _reading_length(word, start, table, longest)
+        if not skipped and not length:
+            left_over += word[start]
+            start += 1
+            continue
+        stretches += _is_word(left_over)
+        left_over = ""
+        if length:
+            terms.append(table[word[start : start + length]])
+        start += skipped or length
+    stretches += _is_word(left_over)
+    return terms, stretches
+
+
+def _function_word_length(word: str, start: int) -> int:
+    for function_word in _FUNCTION_WORDS:
+        if word.startswith(function_word, start):
+            return len(function_word)
+    return 0
+
+
+def _reading_length(word: str, start: int, table: dict[str, str], longest: int) -> int:
+    for end in range(min(len(word), start + longest), start, -1):
+        if end - start >= MIN_READING_CHARS and word[start:end] in table:
+            return end - start
+    return 0
+
+
+def _is_word(left_over: str) -> bool:
+    return len(left_over.strip("".join(_PARTICLES))) >= 2

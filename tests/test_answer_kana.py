@@ -1,0 +1,89 @@
+"""Questions typed in hiragana alone, read with the words of the indexed site."""
+
+from __future__ import annotations
+
+import pytest
+
+from answerer.answer import Answerer
+from answerer.kana import read_kana_words, reading_table
+from cityline.settings import Settings
+from index.build import build_from_records
+from index.fields import PageRecord
+from index.vectorize import IndexParameters, build_model
+
+PAGES = [
+    PageRecord(
+        url="https://city.example/kurashi/juminhyo.html",
+        title="住民票の写しの請求",
+        text="住民票の写しは、市役所の窓口かコンビニで取れます。手数料は1通300円です。",
+    ),
+    PageRecord(
+        url="https://city.example/gomi/denchi.html",
+        title="電池の出し方",
+        text="乾電池は有害ごみの日に出してください。行く前に確認してください。",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def model():
+    return build_model(PAGES, IndexParameters(), workers=1)
+
+
+def test_reading_table_maps_readings_to_terms(model):
+    table = reading_table(model)
+    assert table["じゅうみんひょう"] == "住民票"
+    assert table["しやくしょ"] == "市役所"
+
+
+def test_hiragana_question_read_as_site_terms(model):
+    rest, terms, unread = read_kana_words(model, "じゅうみんひょう しやくしょ")
+    assert terms == ["住民票", "市役所"]
+    assert unread == 0
+    assert rest.strip() == ""
+
+
+def test_particles_between_words_skipped(model):
+    _, terms, unread = read_kana_words(model, "じゅうみんひょうのてすうりょう")
+    assert terms == ["住民票", "手数料"]
+    assert unread == 0
+
+
+def test_question_word_not_read_as_site_word(model):
+    # いくら would otherwise start with the reading of 行く.
+    _, terms, unread = read_kana_words(model, "てすうりょう いくら")
+    assert terms == ["手数料"]
+    assert unread == 0
+
+
+def test_left_over_stretch_counts_as_unknown(model):
+    _, terms, unread = read_kana_words(model, "せいじんしきのてすうりょう")
+    assert terms == ["手数料"]
+    assert unread == 1
+
+
+def test_question_with_kanji_left_to_sudachi(model):
+    question = "住民票はどうしたらよいですか"
+    assert read_kana_words(model, question) == (question, [], 0)
+
+
+def test_short_hiragana_word_not_read(model):
+    question = "ごみ"
+    assert read_kana_words(model, question) == (question, [], 0)
+
+
+@pytest.fixture(scope="module")
+def answerer(tmp_path_factory) -> Answerer:
+    settings = Settings(data_dir=tmp_path_factory.mktemp("kana"))
+    build_from_records(PAGES, settings.index_dir)
+    return Answerer.load(settings)
+
+
+def test_hiragana_question_answered(answerer):
+    result = answerer.ask("じゅうみんひょう こんびにでとれる？")
+    assert result.fallback is False
+    assert result.answers[0].url == "https://city.example/kurashi/juminhyo.html"
+
+
+def test_hiragana_question_about_unknown_thing_falls_back(answerer):
+    assert answerer.ask("せいじんしきのひにち").fallback is True
