@@ -89,7 +89,11 @@ RESPONSIBILITY = re.compile(
 FOLLOW_UP = re.compile(
     r"いつ直|まだ直|直らな|その後どうな|どうなっていますか|まだそのまま"
 )
-GRATITUDE = re.compile(r"ありがと|感謝")
+# Thanks, and a fault said to be over ("直りました", "安心して歩けます"): such a
+# sentence looks back on work done, so it is no evidence of a fault now.
+GRATITUDE = re.compile(
+    r"ありがと|感謝|直りました|直っていました|直っています|安心して|助かりました"
+)
 INFO_REQUEST = re.compile(r"について(知りたい|教えて|伺いたい|質問)")
 # A city action followed by a feasibility question ("設置してもらえないでしょうか",
 # "広げることはできないものでしょうか") proposes work, so it counts as a report cue.
@@ -303,8 +307,8 @@ def has_fault_evidence(text: str) -> bool:
     A text with none of these only names things ("公園", "ベンチのある公園") or asks
     where or when ("公園はどこ", "街灯は何時に点く"), so it is never a report.
     """
-    # A sentence of thanks ("直していただき、ありがとうございました") looks back on
-    # work done, so its words are no evidence of a fault now.
+    # A sentence of thanks or of a fault that is over (GRATITUDE) says nothing of
+    # a fault now.
     text = " ".join(
         sentence for sentence in split_sentences(text) if not GRATITUDE.search(sentence)
     )

@@ -144,3 +144,8 @@ def test_thanks_for_past_repair_is_no_fault(classifier):
     # The thanks sentence names a repair; the rest states no fault.
     text = "先日は街灯を直していただきありがとうございました。"
     assert classifier.classify(text).label == "question"
+
+
+def test_fault_said_to_be_over_is_no_fault(classifier):
+    text = "公園の前の街灯が直りました。おかげで安心して歩けます。"
+    assert classifier.classify(text).label == "question"
