@@ -122,6 +122,8 @@ FAULT_STATE = re.compile(
     # 消え, 切れ.
     r"|おれて|おれた|おれそう|たおれ|あぶな|ぶらさが|われて|われた|かたむ"
     r"|きえて|きえた|きれて|きれた"
+    # Soiling: droppings and litter that someone has to clear away.
+    r"|フン|糞|吐しゃ|嘔吐|散らか|だらけ"
     # Residents who write in English.
     r"|\bbroken\b|not working|\b(is|are|been|went|goes) off\b|out of order"
     r"|damaged|pothole|flicker|fallen|\bblocked\b|overflow"
@@ -129,13 +131,14 @@ FAULT_STATE = re.compile(
 REQUEST = re.compile(
     r"てほしい|て欲しい|(?<!教え)てください|(?<!教え)て下さい|お願い|もらえませんか|もらえないでしょうか"
     r"|もらえないか|くれないか|ならないか|ならないでしょうか|なりませんか|なんとか|何とか|どうにか|改善"
-    r"|検討|直して|直る|直ら|直っ|対応して|見に来て|撤去|設置|増や|切って|刈って|早く|至急|すぐ"
+    r"|検討|直して|直る|直ら|直っ|対応して|見に来て|見てもらえ|見ていただけ|撤去|設置|増や|切って|刈って|早く|至急|すぐ"
 )
 
 # A fault predicate followed by a present or past state ("消えています", "割れたまま")
 # asserts a fault. Followed by "とき" or "場合" it only sets up a question.
 ASSERTED_STATE = re.compile(
-    r"^.{0,3}(ています|ていて|ている|てる|てます|とる|とった|ままで|まま|ました|ません)"
+    r"^.{0,3}(ています|ていて|ている|てる|てます|とる|とった|ままで|まま|ました|ません"
+    r"|る(ん|の)です(けど|が))"
 )
 HYPOTHETICAL = re.compile(r"^.{0,8}(とき|時は|場合|なら|たら|のを見つけ|を見つけ)")
 # "落ちたまま", "そのままです" and "出しっぱなし" say that a state has lasted.
@@ -179,6 +182,9 @@ OTHER_PROBLEM = re.compile(
     r"不法投棄|落書き|いたずら書き|放置自転車"
     r"|自転車.{0,10}(放置|置かれ|置きっぱなし|止められ|停められ|とめられ)"
     r"|ガス.{0,6}(臭|におい|匂い)"
+    # The pavement, verge and gutter along a national or prefectural road are that
+    # road's, so 沿い does not make the road a landmark here.
+    r"|(国道|県道|都道|府道)(沿い)?の(歩道|路肩|側溝|植え込み|街路樹|街灯)"
     # A traffic signal that is itself faulty is the police's, wherever it stands;
     # one hidden by a tree or named as a landmark is not the fault.
     r"|信号(機|灯)?(が|は)?(点滅|消え|つかな|点かな|故障|変わら|壊れ|止ま)"

@@ -149,3 +149,18 @@ def test_thanks_for_past_repair_is_no_fault(classifier):
 def test_fault_said_to_be_over_is_no_fault(classifier):
     text = "公園の前の街灯が直りました。おかげで安心して歩けます。"
     assert classifier.classify(text).label == "question"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("児童遊園のベンチの周りがゴミだらけです", "park"),
+        ("〇〇公園の滑り台にカラスのフンがたくさんついています", "park"),
+        ("防犯灯が夜中になると消えるんですけど、見てもらえますか", "streetlight"),
+        ("県道沿いの歩道の段差が大きくてつまずきます", "other"),
+    ],
+)
+def test_soiling_habit_and_road_owner(classifier, text, category):
+    intent = classifier.classify(text)
+    assert intent.label == "report"
+    assert intent.category == category
