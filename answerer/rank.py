@@ -18,7 +18,7 @@ from answerer import kernel
 from answerer.kana import read_kana_words, reading_table
 from answerer.snippet import QuestionGrams
 from index.normalize import normalize_text
-from index.tokenize import content_word_count, terms
+from index.tokenize import content_word_count, terms, word_term_groups
 from index.variants import SYNONYM_PREFIX
 from index.vectorize import CODE_BITS, IndexModel
 
@@ -104,11 +104,12 @@ def query_terms(model: IndexModel, question: str) -> QueryTerms:
     arrays = _arrays(model)
     vocabulary, all_idf = model.term_vocabulary, arrays.term_idf
     rest, kana_terms, unread_kana = read_kana_words(model, question)
+    abbreviations = _abbreviations(vocabulary, rest)
     columns, weights, idfs, unknown_terms = [], [], [], unread_kana
     for term, count in Counter(terms(rest) + kana_terms).items():
         column = vocabulary.get(term)
         if column is None:
-            if not term.startswith(SYNONYM_PREFIX):
+            if not term.startswith(SYNONYM_PREFIX) and term not in abbreviations:
                 unknown_terms += 1
             continue
         idf = all_idf[column]
@@ -131,6 +132,28 @@ def query_terms(model: IndexModel, question: str) -> QueryTerms:
         char_text=text,
         word_count=content_word_count(rest) + len(set(kana_terms)) + unread_kana,
     )
+
+
+def _abbreviations(vocabulary: dict[str, int], question: str) -> set[str]:
+    """Return the question's short words that no page contains but whose synonym
+    group term some page does: 国保 on a site that writes 国民健康保険.
+
+    Only words of at most ABBREVIATION_CHARS characters count. Longer words that
+    share a Sudachi synonym group with a page's word are often a related thing
+    rather than the same one (市営住宅 and 公営住宅), and such a question is
+    better left to the unknown-word fallback.
+    """
+    found = set()
+    for group in word_term_groups(question):
+        word = group[0]
+        if len(word) > ABBREVIATION_CHARS or word in vocabulary:
+            continue
+        if any(t.startswith(SYNONYM_PREFIX) and t in vocabulary for t in group[1:]):
+            found.add(word)
+    return found
+
+
+ABBREVIATION_CHARS = 2
 
 
 def _char_columns(

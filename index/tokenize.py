@@ -351,8 +351,21 @@ def content_word_count(text: str) -> int:
     return _analysed(text)[1]
 
 
-def _analysed(text: str) -> tuple[tuple[str, ...], int]:
-    """Return the terms of ``text`` and its content word count, cached if short."""
+def word_term_groups(text: str) -> tuple[tuple[str, ...], ...]:
+    """Return the terms of ``text`` grouped by content word, in text order.
+
+    Each group is one split mode C word's terms: its own term first, then its
+    compound parts and its synonym group terms. :func:`terms` is the groups
+    joined. Comes from the same pass and cache as :func:`terms`.
+    """
+    return _analysed(text)[2]
+
+
+def _analysed(
+    text: str,
+) -> tuple[tuple[str, ...], int, tuple[tuple[str, ...], ...]]:
+    """Return the terms, content word count and term groups of ``text``, cached
+    if short."""
     if len(text) > _SHORT_TEXT_CHARS:
         return _text_terms(text)
     found = _TEXT_CACHE.get(text)
@@ -367,13 +380,16 @@ def _analysed(text: str) -> tuple[tuple[str, ...], int]:
 # Terms and content word counts of texts up to _SHORT_TEXT_CHARS characters,
 # keyed by the text. The webhook process keeps it for its lifetime, so it stays
 # small.
-_TEXT_CACHE: dict[str, tuple[tuple[str, ...], int]] = {}
+_TEXT_CACHE: dict[str, tuple[tuple[str, ...], int, tuple[tuple[str, ...], ...]]] = {}
 _TEXT_CACHE_LIMIT = 20_000
 _SHORT_TEXT_CHARS = 400
 
 
-def _text_terms(text: str) -> tuple[tuple[str, ...], int]:
+def _text_terms(
+    text: str,
+) -> tuple[tuple[str, ...], int, tuple[tuple[str, ...], ...]]:
     result: list[str] = []
+    groups: list[tuple[str, ...]] = []
     words: set[str] = set()
     tok = tokenizer()
     content = content_pos_ids()
@@ -388,7 +404,8 @@ def _text_terms(text: str) -> tuple[tuple[str, ...], int]:
             if found:
                 words.add(found[0])
                 result.extend(found)
-    return tuple(result), len(words)
+                groups.append(found)
+    return tuple(result), len(words), tuple(groups)
 
 
 # Terms of a morpheme, computed once per dictionary entry. A content word of the
