@@ -360,10 +360,31 @@ def load_model(index_dir: Path) -> tuple[IndexModel, dict]:
     """Load the current build; return the model and its manifest.
 
     Raises IndexNotFoundError when there is no index and IndexVersionError when it
-    was built by another index format, SudachiPy or dictionary version.
+    was built by another index format, SudachiPy or dictionary version, or cannot
+    be read. A build that newer builds replaced and deleted while it was being
+    read is not an error: the current build is loaded instead.
     """
-    build_id = current_build(index_dir)
-    folder = index_dir / BUILDS_DIR / build_id
+    attempts = 0
+    while True:
+        build_id = current_build(index_dir)
+        folder = index_dir / BUILDS_DIR / build_id
+        try:
+            return _load_build(folder)
+        except IndexVersionError:
+            attempts += 1
+            replaced = current_build(index_dir) != build_id and not folder.exists()
+            if not replaced or attempts >= LOAD_ATTEMPTS:
+                raise
+            logger.info("index build %s was replaced while loading; retrying", build_id)
+
+
+# Loads of a build that newer builds deleted meanwhile, before giving up. Builds
+# take seconds and KEEP_BUILDS of them must finish during one load for this.
+LOAD_ATTEMPTS = 3
+
+
+def _load_build(folder: Path) -> tuple[IndexModel, dict]:
+    """Load the build in ``folder``; raise IndexVersionError if it cannot be used."""
     manifest = _read_manifest(folder)
     check_versions(manifest, folder)
     _check_files(manifest, folder)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import threading
@@ -14,6 +15,7 @@ import pytest
 from answerer.answer import Answerer
 from cityline.errors import CitylineError
 from cityline.settings import Settings
+from index import artifact
 from index.artifact import (
     BUILDS_DIR,
     KEEP_BUILDS,
@@ -180,6 +182,43 @@ def test_readers_never_see_a_partial_index(settings):
         reader.join()
     assert errors == []
     assert loads > 0
+
+
+def test_build_deleted_while_loading_loads_current(settings, monkeypatch):
+    first = build_from_records(PAGES, settings.index_dir)
+    real_load = artifact._load_build
+    calls = []
+
+    def replaced_on_first_call(folder):
+        calls.append(folder.name)
+        if len(calls) == 1:
+            # Newer builds replace this one and delete its folder mid-load.
+            build_from_records(PAGES, settings.index_dir)
+            shutil.rmtree(folder)
+            return real_load(folder)
+        return real_load(folder)
+
+    monkeypatch.setattr(artifact, "_load_build", replaced_on_first_call)
+    model, manifest = load_model(settings.index_dir)
+    assert model.page_count == len(PAGES)
+    assert calls[0] == first.folder.name
+    assert calls[1] == current_build(settings.index_dir)
+
+
+def test_damaged_current_build_is_not_retried(settings, monkeypatch):
+    build_from_records(PAGES, settings.index_dir)
+    (_current_folder(settings) / "terms.json").write_text("[", encoding="utf-8")
+    calls = []
+    real_load = artifact._load_build
+
+    def counting(folder):
+        calls.append(folder)
+        return real_load(folder)
+
+    monkeypatch.setattr(artifact, "_load_build", counting)
+    with pytest.raises(IndexVersionError):
+        load_model(settings.index_dir)
+    assert len(calls) == 1
 
 
 def test_index_answers_in_a_fresh_process(settings):
