@@ -55,84 +55,78 @@ def test_question_forms_without_fault(classifier, text):
     assert classifier.classify(text).label == "question"
 
 
-@pytest.mark.parametrize(
-    ("text", "category"),
-    [
-        (
-            "〇〇通りの街灯がずっと消えたままなので、交換していただけますか",
-            "streetlight",
-        ),
-        ("雨水ますに落ち葉がたまっています。清掃してもらえますか？", "sewer"),
-    ],
-)
-def test_request_as_question_is_report(classifier, text, category):
+# Reports, each with the rule it checks, and the category it must get.
+REPORT_CASES = [
+    pytest.param(
+        "〇〇通りの街灯がずっと消えたままなので、交換していただけますか",
+        "streetlight",
+        id="request-phrased-as-question",
+    ),
+    pytest.param(
+        "雨水ますに落ち葉がたまっています。清掃してもらえますか？",
+        "sewer",
+        id="cleaning-request",
+    ),
+    pytest.param(
+        "駅の構内のエレベーターが止まったままです", "other", id="station-premises"
+    ),
+    pytest.param(
+        "ライトが点いてない、〇〇バス停のとこ", "streetlight", id="landmark-object"
+    ),
+    pytest.param(
+        "コミュニティセンターの玄関の自動ドアが動かなくなっています",
+        "other",
+        id="building-part",
+    ),
+    pytest.param("えだが おれて ぶらさがってる", "tree", id="kana-branch"),
+    pytest.param("こうえんの すべりだい こわれてる", "park", id="kana-slide"),
+    pytest.param("がいとう きれてる", "streetlight", id="kana-light"),
+    pytest.param(
+        "〇〇二丁目の交差点の信号機が消えたままです", "other", id="faulty-signal"
+    ),
+    pytest.param(
+        "並木の枝がのびて信号が見えにくくなっています", "tree", id="hidden-signal"
+    ),
+    pytest.param(
+        "線路沿いの道の街灯が一晩中ついたり消えたりしています",
+        "streetlight",
+        id="owner-as-landmark",
+    ),
+    pytest.param("うちのマンションの共用の階段の電気が切れてます", "other", id="flat"),
+    pytest.param("お隣さんの家の庭の木が道にはみ出しています", "other", id="neighbour"),
+    pytest.param(
+        "駅前のスーパーの自動ドアが閉まらなくなっています", "other", id="shop"
+    ),
+    pytest.param("ｶﾞｲﾄｳ ｷｴﾃﾙ 〇〇公民館のうら", "streetlight", id="half-width-katakana"),
+    pytest.param(
+        "The street light by the library has been off all week.",
+        "streetlight",
+        id="english",
+    ),
+    pytest.param("児童遊園のベンチの周りがゴミだらけです", "park", id="litter"),
+    pytest.param(
+        "〇〇公園の滑り台にカラスのフンがたくさんついています",
+        "park",
+        id="droppings",
+    ),
+    pytest.param(
+        "防犯灯が夜中になると消えるんですけど、見てもらえますか",
+        "streetlight",
+        id="habit-and-look-request",
+    ),
+    pytest.param(
+        "県道沿いの歩道の段差が大きくてつまずきます",
+        "other",
+        id="prefectural-road-pavement",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), REPORT_CASES)
+def test_report_category_rules(classifier, text, category):
     intent = classifier.classify(text)
     assert intent.label == "report"
     assert intent.category == category
-
-
-def test_station_premises_are_other(classifier):
-    intent = classifier.classify("駅の構内のエレベーターが止まったままです")
-    assert intent.label == "report"
-    assert intent.category == "other"
-
-
-def test_object_beside_landmark_wins(classifier):
-    intent = classifier.classify("ライトが点いてない、〇〇バス停のとこ")
-    assert intent.category == "streetlight"
-
-
-def test_building_part_is_other(classifier):
-    intent = classifier.classify(
-        "コミュニティセンターの玄関の自動ドアが動かなくなっています"
-    )
-    assert intent.label == "report"
-    assert intent.category == "other"
-
-
-@pytest.mark.parametrize(
-    ("text", "category"),
-    [
-        ("えだが おれて ぶらさがってる", "tree"),
-        ("こうえんの すべりだい こわれてる", "park"),
-        ("がいとう きれてる", "streetlight"),
-    ],
-)
-def test_kana_only_report(classifier, text, category):
-    intent = classifier.classify(text)
-    assert intent.label == "report"
-    assert intent.category == category
-
-
-@pytest.mark.parametrize(
-    ("text", "category"),
-    [
-        ("〇〇二丁目の交差点の信号機が消えたままです", "other"),
-        ("並木の枝がのびて信号が見えにくくなっています", "tree"),
-        ("線路沿いの道の街灯が一晩中ついたり消えたりしています", "streetlight"),
-        ("うちのマンションの共用の階段の電気が切れてます", "other"),
-        ("お隣さんの家の庭の木が道にはみ出しています", "other"),
-        ("駅前のスーパーの自動ドアが閉まらなくなっています", "other"),
-    ],
-)
-def test_owner_rules(classifier, text, category):
-    intent = classifier.classify(text)
-    assert intent.label == "report"
-    assert intent.category == category
-
-
-def test_half_width_katakana_report(classifier):
-    intent = classifier.classify("ｶﾞｲﾄｳ ｷｴﾃﾙ 〇〇公民館のうら")
-    assert intent.label == "report"
-    assert intent.category == "streetlight"
-
-
-def test_english_report(classifier):
-    intent = classifier.classify(
-        "The street light by the library has been off all week."
-    )
-    assert intent.label == "report"
-    assert intent.category == "streetlight"
 
 
 def test_english_question_about_reporting(classifier):
@@ -149,18 +143,3 @@ def test_thanks_for_past_repair_is_no_fault(classifier):
 def test_fault_said_to_be_over_is_no_fault(classifier):
     text = "公園の前の街灯が直りました。おかげで安心して歩けます。"
     assert classifier.classify(text).label == "question"
-
-
-@pytest.mark.parametrize(
-    ("text", "category"),
-    [
-        ("児童遊園のベンチの周りがゴミだらけです", "park"),
-        ("〇〇公園の滑り台にカラスのフンがたくさんついています", "park"),
-        ("防犯灯が夜中になると消えるんですけど、見てもらえますか", "streetlight"),
-        ("県道沿いの歩道の段差が大きくてつまずきます", "other"),
-    ],
-)
-def test_soiling_habit_and_road_owner(classifier, text, category):
-    intent = classifier.classify(text)
-    assert intent.label == "report"
-    assert intent.category == category
