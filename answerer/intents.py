@@ -89,9 +89,9 @@ RESPONSIBILITY = re.compile(
 FOLLOW_UP = re.compile(
     r"いつ直|まだ直|直らな|その後どうな|どうなっていますか|まだそのまま"
 )
-# Thanks, and a fault said to be over ("直りました", "安心して歩けます"): such a
-# sentence looks back on work done, so it is no evidence of a fault now.
-GRATITUDE = re.compile(
+# Thanks, and a fault reported as repaired ("直りました", "安心して歩けます").
+# Such a sentence looks back on work done, so it is no evidence of a fault now.
+THANKS_OR_REPAIRED = re.compile(
     r"ありがと|感謝|直りました|直っていました|直っています|安心して|助かりました"
 )
 INFO_REQUEST = re.compile(r"について(知りたい|教えて|伺いたい|質問)")
@@ -185,8 +185,8 @@ OTHER_PROBLEM = re.compile(
     # The pavement, verge and gutter along a national or prefectural road are that
     # road's, so 沿い does not make the road a landmark here.
     r"|(国道|県道|都道|府道)(沿い)?の(歩道|路肩|側溝|植え込み|街路樹|街灯)"
-    # A traffic signal that is itself faulty is the police's, wherever it stands;
-    # one hidden by a tree or named as a landmark is not the fault.
+    # A traffic signal that is itself faulty is the police's, wherever it is.
+    # One hidden by a tree or named as a landmark is not the fault.
     r"|信号(機|灯)?(が|は)?(点滅|消え|つかな|点かな|故障|変わら|壊れ|止ま)"
 )
 # Owners and managers other than the city. Outside a park, their things are "other".
@@ -313,10 +313,12 @@ def has_fault_evidence(text: str) -> bool:
     A text with none of these only names things ("公園", "ベンチのある公園") or asks
     where or when ("公園はどこ", "街灯は何時に点く"), so it is never a report.
     """
-    # A sentence of thanks or of a fault that is over (GRATITUDE) says nothing of
-    # a fault now.
+    # A sentence of thanks or of a repaired fault (THANKS_OR_REPAIRED) is no
+    # evidence of a fault now.
     text = " ".join(
-        sentence for sentence in split_sentences(text) if not GRATITUDE.search(sentence)
+        sentence
+        for sentence in split_sentences(text)
+        if not THANKS_OR_REPAIRED.search(sentence)
     )
     cues = (FAULT_STATE, REQUEST, PROPOSAL, FOLLOW_UP, UNCHANGED_STATE)
     # Katakana typed for kana words (キエテル, often half-width) is read as
@@ -445,7 +447,7 @@ def score_lexicon(
     信号機 adds nothing to 信号機's weight. So a term of weight 0 blocks the
     shorter terms inside it (木材 keeps 木 from counting as a tree). With
     ``landmarks``, a term followed by a place word (バス停のとこ, 街灯の前) only
-    says where the fault is and counts nothing.
+    gives the place of the fault and counts nothing.
     """
     spans = []
     for category, terms in lexicon.items():

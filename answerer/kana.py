@@ -22,8 +22,8 @@ from index.vectorize import IndexModel
 # A question word, split at spaces and punctuation, that is all hiragana (the
 # prolonged sound mark included) and long enough to be more than a particle.
 _KANA_WORD = re.compile(r"(?<!\w)[ぁ-ゖー]{3,}(?!\w)")
-# Kanji and katakana: a question with any is not read by _KANA_WORD.
-_CONVERTED = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u30a1-\u30fa々〆]")
+# A question with any kanji or katakana is not read by _KANA_WORD.
+_KANJI_OR_KATAKANA = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u30a1-\u30fa々〆]")
 # Readings shorter than this match too much by chance (か, の, ご).
 MIN_READING_CHARS = 2
 # Question words, endings and two-character particles, skipped before the site's
@@ -83,6 +83,9 @@ def reading_table(model: IndexModel) -> dict[str, str]:
         if reading not in best or idf < best[reading][0]:
             best[reading] = (idf, term)
     cached = {reading: term for reading, (_, term) in best.items()}
+    # The longest reading bounds each lookup; it is kept beside the table, not
+    # recomputed for every question.
+    model.__dict__["_longest_reading"] = max(map(len, cached), default=0)
     model.__dict__["_reading_table"] = cached
     return cached
 
@@ -98,13 +101,13 @@ def read_kana_words(model: IndexModel, question: str) -> tuple[str, list[str], i
     counts as a word that no page contains (せいじんしき on a site that never
     names 成人式). Any other question comes back unchanged with no terms.
     """
-    if _CONVERTED.search(question):
+    if _KANJI_OR_KATAKANA.search(question):
         return question, [], 0
     words = list(_KANA_WORD.finditer(question))
     if not words:
         return question, [], 0
     table = reading_table(model)
-    longest = max((len(reading) for reading in table), default=0)
+    longest = model.__dict__["_longest_reading"]
     found: list[str] = []
     unread = 0
     for match in words:

@@ -22,7 +22,7 @@ ELLIPSIS = "…"
 # the window contains only the title and a line that shares a verb ending with the
 # question.
 WINDOW_PREFERENCE = 2.0
-# A passage that states a fact of each kind the question asks for (a time for
+# A passage that states a fact of each kind the question requests (a time for
 # いつまで, an amount for いくら) counts this many times its n-gram weight. The
 # snippet then shows the asked fact, not the passage that repeats the question's
 # words best.
@@ -77,12 +77,6 @@ class QuestionGrams:
         )
         values = np.asarray(list(weights.values()), dtype=np.float64)
         return cls(values=values, codes=codes, texts=tuple(weights))
-
-    def text(self, item: int) -> str:
-        """Return the text of n-gram ``item``."""
-        if self.texts is not None:
-            return self.texts[item]
-        return ngram_text(int(self.codes[item]))
 
     @property
     def weights(self) -> dict[str, float]:
@@ -257,20 +251,19 @@ class UsablePassages:
         Two threads may compute it at the same time; both get equal values.
         """
         cached = self.facts_cache.get(kinds)
-        if cached is None:
-            boosts = np.ones(len(self.texts))
-            firsts: list[int | None] = [None] * len(self.texts)
-            for item, text in enumerate(self.texts):
-                if not kinds:
-                    break
-                firsts[item] = first_statement(text, kinds)
-                shown_text = text
-                if _is_heading(text):
-                    shown_text = _with_following(self.texts, item)
-                if states_answer_types(shown_text, kinds):
-                    boosts[item] = KIND_PREFERENCE
-            cached = KindFacts(boosts=boosts, firsts=firsts)
-            self.facts_cache[kinds] = cached
+        if cached is not None:
+            return cached
+        boosts = np.ones(len(self.texts))
+        firsts: list[int | None] = [None] * len(self.texts)
+        for item, text in enumerate(self.texts if kinds else ()):
+            firsts[item] = first_statement(text, kinds)
+            shown_text = text
+            if _is_heading(text):
+                shown_text = _with_following(self.texts, item)
+            if states_answer_types(shown_text, kinds):
+                boosts[item] = KIND_PREFERENCE
+        cached = KindFacts(boosts=boosts, firsts=firsts)
+        self.facts_cache[kinds] = cached
         return cached
 
     def weights(self, grams: QuestionGrams | dict[str, float]) -> list[float]:

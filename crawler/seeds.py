@@ -41,7 +41,7 @@ async def seed_urls(
     scope and the aliases found by other sources.
     """
     seeds = [(final_start, 0, "start")]
-    for url in await sitemap_page_urls(scope, fetcher, scope.config.max_sitemaps):
+    for url in await sitemap_page_urls(scope, fetcher):
         seeds.append((url, 1, "sitemap"))
     # Stored pages outside the scope, such as those of the old origin after a
     # site moved, are neither fetched nor removed. The summary counts them.
@@ -63,20 +63,18 @@ def stale_aliases(store: PageStore, days: float) -> list[str]:
     return store.aliases_seen_by(cutoff, RECHECKED_REASONS)
 
 
-async def sitemap_page_urls(
-    scope: CrawlScope, fetcher: Fetcher, max_sitemaps: int
-) -> list[str]:
+async def sitemap_page_urls(scope: CrawlScope, fetcher: Fetcher) -> list[str]:
     """Return the in-scope page URLs that the site's sitemaps list.
 
     The sitemaps are /sitemap.xml and those robots.txt names. Reads at most
-    ``max_sitemaps`` sitemap files, nested sitemap indexes included.
+    ``scope.config.max_sitemaps`` sitemap files, nested sitemap indexes included.
     """
     host = origin(scope.start_url)
     queue = list(scope.robots_for(scope.start_url).sitemaps)
     queue.append(urljoin(host, "/sitemap.xml"))
     seen: set[str] = set()
     pages: list[str] = []
-    while queue and len(seen) < max_sitemaps:
+    while queue and len(seen) < scope.config.max_sitemaps:
         sitemap_url = resolve_link(host, queue.pop(0))
         if sitemap_url is None:  # not http(s), a bad port or IPv6 host
             continue
