@@ -41,17 +41,42 @@ def term_sums(indptr, indices, data, columns, weights, idf, rows):
     each column, so the second array divided by the question's idf total is the
     coverage.
     """
+    no_reach = np.zeros(0, dtype=np.float32)
+    score, found, _ = term_reach_sums(
+        indptr, indices, data, columns, weights, idf, weights, no_reach, rows
+    )
+    return score, found
+
+
+@numba.njit(**_JIT)
+def term_reach_sums(
+    indptr, indices, data, columns, weights, idf, reach_weights, entry_reach, rows
+):
+    """Return the arrays of :func:`term_sums` and each row's window reach.
+
+    ``entry_reach`` holds, for every stored entry of the term matrix, the largest
+    value of that term in the windows of that entry's page (see
+    :func:`answerer.rank.entry_window_maxima`); empty, it gives no reach. The
+    reach is the sum over the columns of ``reach_weights`` times those values:
+    no window of the page can score more. It is taken in the same pass over the
+    entries as the term cosine.
+    """
     score = np.zeros(rows)
     found = np.zeros(rows)
+    reach = np.zeros(rows)
+    with_reach = len(entry_reach) > 0
     for position in range(len(columns)):
         column = columns[position]
         weight = np.float64(weights[position])
         column_idf = np.float64(idf[position])
+        reach_weight = np.float64(reach_weights[position])
         for entry in range(indptr[column], indptr[column + 1]):
             row = indices[entry]
             score[row] += np.float64(data[entry]) * weight
             found[row] += column_idf
-    return score, found
+            if with_reach and reach_weight > 0.0:
+                reach[row] += np.float64(entry_reach[entry]) * reach_weight
+    return score, found, reach
 
 
 @numba.njit(**_JIT)
@@ -145,20 +170,27 @@ def top_rows(scores, count):
     """Return the rows of the ``count`` highest scores, best first, ties by row."""
     count = min(count, len(scores))
     chosen = np.empty(count, dtype=np.int64)
+    if count == 0:
+        return chosen
     filled = 0
+    # The lowest score chosen so far, once ``count`` rows are chosen: a row
+    # enters only above it, so most rows cost one comparison.
+    floor = -np.inf
     for row in range(len(scores)):
         score = scores[row]
+        if filled == count and not score > floor:
+            continue
         if filled < count:
             place = filled
             filled += 1
-        elif score > scores[chosen[count - 1]]:
-            place = count - 1
         else:
-            continue
+            place = count - 1
         while place > 0 and scores[chosen[place - 1]] < score:
             chosen[place] = chosen[place - 1]
             place -= 1
         chosen[place] = row
+        if filled == count:
+            floor = scores[chosen[count - 1]]
     return chosen
 
 
@@ -326,34 +358,50 @@ def score_question(
     chars = column_sums(
         char_matrix[0], char_matrix[1], char_matrix[2], columns, weights, pages
     )
-    term, found = term_sums(
+    window_columns, window_weights = _specific(
+        term_columns, term_weights, term_idf, min_term_idf
+    )
+    bounded = (
+        passage_weight != 0.0
+        and _entry_count(window_matrix[0], window_columns) >= bound_entries
+    )
+    entry_reach = window_bounds[0] if bounded else window_bounds[0][:0]
+    reach_weights = np.where(term_idf >= min_term_idf, term_weights, 0.0)
+    term, found, reach = term_reach_sums(
         term_matrix[0],
         term_matrix[1],
         term_matrix[2],
         term_columns,
         term_weights,
         term_idf,
+        reach_weights,
+        entry_reach,
         pages,
     )
     coverage, power = coverage_power(found, idf_total, coverage_exponent)
     parts = (term, chars, power, listing, passage_weight, char_weight)
+    if bounded:
+        _, best_row, scores, rows = bounded_windows(
+            window_matrix,
+            window_columns,
+            window_weights,
+            window_bounds,
+            parts,
+            top,
+            reach,
+        )
+        return scores, coverage, best_row, rows
     if passage_weight != 0.0:
-        columns, weights = _specific(term_columns, term_weights, term_idf, min_term_idf)
-        if _entry_count(window_matrix[0], columns) >= bound_entries:
-            window, best_row = bounded_windows(
-                window_matrix, columns, weights, window_bounds, parts, top
-            )
-        else:
-            window, best_row = best_windows(
-                window_matrix[0],
-                window_matrix[1],
-                window_matrix[2],
-                columns,
-                weights,
-                window_pages,
-                window_matrix[3],
-                pages,
-            )
+        window, best_row = best_windows(
+            window_matrix[0],
+            window_matrix[1],
+            window_matrix[2],
+            window_columns,
+            window_weights,
+            window_pages,
+            window_matrix[3],
+            pages,
+        )
     else:
         window = np.zeros(pages)
         best_row = np.full(pages, -1, dtype=np.int64)
@@ -464,14 +512,15 @@ def _ngram_codes(points, code_bits):
 
 
 @numba.njit(**_JIT)
-def bounded_windows(window_matrix, columns, weights, window_bounds, parts, top):
-    """Return each page's best window score and row, scoring only the windows of
-    pages that can reach the ``top`` best.
+def bounded_windows(window_matrix, columns, weights, window_bounds, parts, top, reach):
+    """Return each page's best window score and row, the page scores and the rows
+    of the ``top`` best, scoring only the windows of pages that can reach them.
 
-    ``window_bounds`` is (page x term matrix of each term's largest value in the
-    page's windows, first window row of each page, end of its window rows), and
-    ``parts`` the other inputs of :func:`combine` (term, chars, power, listing,
-    passage_weight, char_weight).
+    ``window_bounds`` is (the largest value of each term matrix entry's term in
+    the windows of its page, first window row of each page, end of its window
+    rows), ``parts`` the other inputs of :func:`combine` (term, chars, power,
+    listing, passage_weight, char_weight), and ``reach`` each page's reach from
+    :func:`term_reach_sums`.
 
     A page's best window score is at most its reach: the sum over the columns of
     the weight times the column's largest value in the page's windows. Each page
@@ -483,36 +532,39 @@ def bounded_windows(window_matrix, columns, weights, window_bounds, parts, top):
     next. The rest get window score 0 and row -1: they cannot be among the
     ``top`` best.
     """
-    maxima, starts, ends = window_bounds
+    _, starts, ends = window_bounds
     term, chars, power, listing, passage_weight, char_weight = parts
     pages = len(term)
     # The margin covers the rounding of the float32 products in both sums.
-    reach = column_sums(maxima[0], maxima[1], maxima[2], columns, weights, pages)
-    reach *= 1.0 + 1e-5
+    reach = reach * (1.0 + 1e-5)
     best = np.zeros(pages)
     best_row = np.full(pages, -1, dtype=np.int64)
-    known = combine(term, best, chars, power, listing, passage_weight, char_weight)
+    scores = combine(term, best, chars, power, listing, passage_weight, char_weight)
     upper = combine(term, reach, chars, power, listing, passage_weight, char_weight)
-    done = np.zeros(pages, dtype=np.bool_)
     for page in top_rows(upper, 4 * top):
         if reach[page] > 0.0:
             _score_page_windows(
                 window_matrix, columns, weights, starts, ends, page, best, best_row
             )
-            done[page] = True
-            known[page] = _one_score(
+            scores[page] = _one_score(
                 term, best, chars, power, listing, passage_weight, char_weight, page
             )
-    threshold = -np.inf
-    if pages > top:
-        threshold = known[top_rows(known, top)[top - 1]]
+    rows = top_rows(scores, top)
+    threshold = scores[rows[top - 1]] if pages > top else -np.inf
+    rescored = False
     for page in range(pages):
-        if done[page] or reach[page] <= 0.0 or upper[page] < threshold:
+        if best_row[page] >= 0 or reach[page] <= 0.0 or upper[page] < threshold:
             continue
         _score_page_windows(
             window_matrix, columns, weights, starts, ends, page, best, best_row
         )
-    return best, best_row
+        scores[page] = _one_score(
+            term, best, chars, power, listing, passage_weight, char_weight, page
+        )
+        rescored = True
+    if rescored:
+        rows = top_rows(scores, top)
+    return best, best_row, scores, rows
 
 
 @numba.njit(**_JIT)

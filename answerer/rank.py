@@ -312,14 +312,49 @@ def _window_bounds(model: IndexModel) -> dict:
         and windows.has_sorted_indices
         and windows.nnz >= BOUND_MIN_ENTRIES
     )
-    if not may_bound:
-        # Typed as a real matrix is, so the kernel is compiled once for both.
+    maxima = entry_window_maxima(model) if may_bound else None
+    if maxima is None:
+        # Typed as real bounds are, so the kernel is compiled once for both.
         empty = np.zeros(0, dtype=np.int64)
-        indices = np.zeros(0, dtype=np.int32)
-        maxima = (np.zeros(1, dtype=np.int32), indices, np.zeros(0, np.float32), 0)
-        return {"window_bounds": (maxima, empty, empty), "may_bound": False}
-    bounds = (_csc(page_window_maxima(model)), model.window_starts, _window_ends(model))
+        bounds = (np.zeros(0, dtype=np.float32), empty, empty)
+        return {"window_bounds": bounds, "may_bound": False}
+    bounds = (maxima, model.window_starts, _window_ends(model))
     return {"window_bounds": bounds, "may_bound": True}
+
+
+def entry_window_maxima(model: IndexModel) -> np.ndarray | None:
+    """Return, for every stored entry of the term matrix, the largest value of its
+    term in the windows of its page (0 where the term is in no window).
+
+    The values line up with ``model.term_matrix.data``, so that the term pass
+    of the kernel reads a page's window reach with its term cosine. None when
+    the term matrix's rows are not sorted within each column, or when some
+    window term of a page has no term matrix entry: the reach would then miss
+    it and not bound the windows.
+    """
+    terms = model.term_matrix
+    if not terms.has_sorted_indices:
+        return None
+    maxima = page_window_maxima(model)
+    pages = np.int64(model.page_count)
+    term_keys = _entry_keys(terms, pages)
+    maxima_keys = _entry_keys(maxima, pages)
+    places = np.searchsorted(term_keys, maxima_keys)
+    inside = places < len(term_keys)
+    if not inside.all() or not np.array_equal(term_keys[places], maxima_keys):
+        return None
+    aligned = np.zeros(terms.nnz, dtype=np.float32)
+    aligned[places] = maxima.data
+    return aligned
+
+
+def _entry_keys(matrix: sparse.csc_matrix, rows: np.int64) -> np.ndarray:
+    """Return column * rows + row for every stored entry, ascending when the
+    rows are sorted within each column."""
+    columns = np.repeat(
+        np.arange(matrix.shape[1], dtype=np.int64), np.diff(matrix.indptr)
+    )
+    return columns * rows + matrix.indices.astype(np.int64)
 
 
 def page_window_maxima(model: IndexModel) -> sparse.csc_matrix:

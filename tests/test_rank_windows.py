@@ -6,11 +6,12 @@ import dataclasses
 
 import numpy as np
 import pytest
+from scipy import sparse
 
 import answerer.rank as rank_module
 from answerer.answer import top_rows
 from answerer.evaluate import load_questions
-from answerer.rank import best_passage, page_window_maxima, rank
+from answerer.rank import best_passage, entry_window_maxima, page_window_maxima, rank
 from index.vectorize import build_model
 from tests.test_evaluate_gate import DEMO, site_records
 
@@ -54,6 +55,23 @@ def test_page_window_maxima_sort_unsorted_rows(model):
     reversed_columns.has_sorted_indices = False
     unsorted = dataclasses.replace(model, window_matrix=reversed_columns)
     assert np.array_equal(page_window_maxima(unsorted).toarray(), expected)
+
+
+def test_entry_window_maxima_line_up_with_the_term_matrix(model):
+    aligned = entry_window_maxima(model)
+    terms = model.term_matrix
+    assert aligned is not None and len(aligned) == terms.nnz
+    on_terms = sparse.csc_matrix((aligned, terms.indices, terms.indptr), terms.shape)
+    assert np.array_equal(on_terms.toarray(), page_window_maxima(model).toarray())
+
+
+def test_entry_window_maxima_refuse_a_window_term_missing_from_its_page(model):
+    terms = model.term_matrix.tolil()
+    page, column = terms.nonzero()[0][0], terms.nonzero()[1][0]
+    assert page_window_maxima(model)[page, column] > 0
+    terms[page, column] = 0
+    missing = dataclasses.replace(model, term_matrix=sparse.csc_matrix(terms))
+    assert entry_window_maxima(missing) is None
 
 
 @pytest.mark.parametrize("top", [1, 3, 5])
