@@ -34,28 +34,16 @@ def column_sums(indptr, indices, data, columns, weights, rows):
 
 
 @numba.njit(**_JIT)
-def term_sums(indptr, indices, data, columns, weights, idf, rows):
-    """Return each row's term cosine and the idf sum of the columns it contains.
-
-    ``weights`` are the question's unit-length term weights and ``idf`` the idf of
-    each column, so the second array divided by the question's idf total is the
-    coverage.
-    """
-    no_reach = np.zeros(0, dtype=np.float32)
-    score, found, _ = term_reach_sums(
-        indptr, indices, data, columns, weights, idf, weights, no_reach, rows
-    )
-    return score, found
-
-
-@numba.njit(**_JIT)
 def term_reach_sums(
     indptr, indices, data, columns, weights, idf, reach_weights, entry_reach, rows
 ):
-    """Return the arrays of :func:`term_sums` and each row's window reach.
+    """Return each row's term cosine, the idf sum of the columns it contains,
+    and its window reach.
 
-    ``entry_reach`` holds, for every stored entry of the term matrix, the largest
-    value of that term in the windows of that entry's page (see
+    ``weights`` are the question's unit-length term weights and ``idf`` the idf of
+    each column, so the second array divided by the question's idf total is the
+    coverage. ``entry_reach`` holds, for every stored entry of the term matrix,
+    the largest value of that term in the windows of that entry's page (see
     :func:`answerer.rank.entry_window_maxima`); empty, it gives no reach. The
     reach is the sum over the columns of ``reach_weights`` times those values:
     no window of the page can score more. It is taken in the same pass over the

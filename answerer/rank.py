@@ -410,17 +410,22 @@ def prepare(model: IndexModel) -> None:
 def snippet_grams(model: IndexModel, query: QueryTerms) -> QuestionGrams:
     """Return the question's n-grams for choosing snippets, weighted by their idf.
 
-    N-grams found on more than ``common_df_share`` of the pages (mostly particles
-    and verb endings) are left out, as in the n-gram score, unless no other
-    n-gram is left.
+    N-grams found on more than SNIPPET_COMMON_SHARE of the pages (mostly
+    particles and verb endings) are left out, unless no other n-gram is left.
     """
-    keep = _not_common(model, query.char_idf, model.parameters.common_df_share)
+    keep = _not_common(model, query.char_idf, SNIPPET_COMMON_SHARE)
     if not keep.any():
         keep = np.ones(len(keep), dtype=bool)
     return QuestionGrams(
         values=query.char_idf[keep].astype(np.float64),
         codes=model.char_codes[query.char_columns[keep]],
     )
+
+
+# Snippets keep n-grams on up to half of the pages, more than ranking does
+# (``common_df_share``): a word such as 申請 says little about which page fits,
+# but still tells which passage of the chosen page speaks of it.
+SNIPPET_COMMON_SHARE = 0.5
 
 
 def _not_common(model: IndexModel, idf: np.ndarray, share: float) -> np.ndarray:

@@ -76,7 +76,7 @@ class IndexParameters:
     passage_weight: float = 0.3
     coverage_exponent: float = 0.5
     listing_penalty: float = 0.3
-    common_df_share: float = 0.5
+    common_df_share: float = 0.2
 
     def to_json(self) -> dict:
         """Return the parameters as a JSON-ready dict."""
