@@ -543,7 +543,7 @@ class Crawl:
             state, changed_at = "unchanged", stored.changed_at
         page = StoredPage(
             url=page_url,
-            canonical_url=canonical or page_url,
+            canonical_url=extracted.canonical_href or page_url,
             title=extracted.title,
             breadcrumbs=extracted.breadcrumbs,
             text=extracted.text,

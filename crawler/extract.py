@@ -17,13 +17,14 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
-from crawler.urls import resolve_link
+from crawler.urls import absolute_link, resolve_link
 
 # The version of what extract_page returns for a given HTML page. Any change to
-# that output (title, breadcrumbs, text, page data, links) must bump it. A crawl
-# fetches pages stored with another version without conditional headers, so that
-# every page is extracted again instead of keeping its old fields after a 304.
-EXTRACTOR_VERSION = 2
+# that output (title, breadcrumbs, text, page data, canonical link, links) must
+# bump it. A crawl fetches pages stored with another version without conditional
+# headers, so that every page is extracted again instead of keeping its old
+# fields after a 304.
+EXTRACTOR_VERSION = 3
 
 # Elements whose content is never main text.
 DROPPED_TAGS = (
@@ -164,6 +165,9 @@ class Extracted:
     canonical_url: str | None
     base_url: str
     links: list[Link] = field(default_factory=list)
+    # The canonical link as the page writes it (``dir/index.html`` kept), made
+    # absolute; ``canonical_url`` is its normalised form.
+    canonical_href: str | None = None
     noindex: bool = False
     nofollow: bool = False
 
@@ -183,11 +187,12 @@ def extract_page(html: str, page_url: str) -> Extracted:
     if base is not None:
         base_url = resolve_link(page_url, base["href"]) or page_url
 
-    canonical_url = None
+    canonical_url = canonical_href = None
     for link in soup.find_all("link", href=True):
         rel = [value.lower() for value in link.get("rel") or []]
         if "canonical" in rel:
             canonical_url = resolve_link(base_url, link["href"])
+            canonical_href = absolute_link(base_url, link["href"])
             break
 
     robots = _meta_robots(soup)
@@ -213,6 +218,7 @@ def extract_page(html: str, page_url: str) -> Extracted:
         page_number=page_number,
         updated=updated,
         canonical_url=canonical_url,
+        canonical_href=canonical_href,
         base_url=base_url,
         links=links,
         noindex="noindex" in robots or "none" in robots,

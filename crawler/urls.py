@@ -15,6 +15,7 @@ from urllib.parse import (
     quote,
     unquote,
     unquote_to_bytes,
+    urldefrag,
     urlencode,
     urljoin,
     urlsplit,
@@ -186,6 +187,17 @@ def resolve_link(base: str, href: str) -> str | None:
         return normalize_url(absolute)
     except ValueError:  # a bad port or an invalid IPv6 host
         return None
+
+
+def absolute_link(base: str, href: str) -> str | None:
+    """Resolve ``href`` against ``base`` without normalising it, fragment dropped.
+
+    This is the URL as the site writes it (``dir/index.html`` stays), for showing
+    to people. Returns None where :func:`resolve_link` does.
+    """
+    if resolve_link(base, href) is None:
+        return None
+    return urldefrag(urljoin(base, href.strip())).url
 
 
 def is_file_url(url: str) -> bool:

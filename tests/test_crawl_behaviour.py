@@ -349,6 +349,19 @@ def test_canonical_link_names_the_page(tmp_path):
     assert page.canonical_url == site.url("/real.html")
 
 
+def test_folder_page_keeps_its_canonical_index_file(tmp_path):
+    with FakeSite() as site:
+        head = f"<link rel='canonical' href='{site.base_url}/gomi/index.html'>"
+        site.page("/", "トップ", "<a href='/gomi/'>ごみ</a>")
+        site.add("/gomi/", html_page("ごみ", head=head))
+        crawl(tmp_path, site)
+
+    with open_store(tmp_path) as store:
+        page = store.get(site.url("/gomi/"))
+    assert page.url == site.url("/gomi/")
+    assert page.canonical_url == site.url("/gomi/index.html")
+
+
 def test_file_links_are_recorded_not_downloaded(tmp_path):
     with FakeSite() as site:
         site.page(

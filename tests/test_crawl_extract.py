@@ -162,6 +162,29 @@ def test_slug_title_takes_own_link_text():
     assert extract_page(FOLDER_PAGE, url).title == "保育園の入園申し込み"
 
 
+def test_folder_canonical_keeps_index_file_as_written():
+    url = "http://h.example/kosodate/nyuen_moshikomi/"
+    extracted = extract_page(FOLDER_PAGE, url)
+    folder = "https://www.city.example.lg.jp/kosodate/nyuen_moshikomi/"
+    assert extracted.canonical_url == folder
+    assert extracted.canonical_href == folder + "index.html"
+
+
+def test_canonical_href_is_absolute_without_fragment():
+    page = "<link rel='canonical' href='../gomi/index.html#top'>"
+    extracted = extract_page(page, "http://h.example/kurashi/a.html")
+    assert extracted.canonical_href == "http://h.example/gomi/index.html"
+    assert extracted.canonical_url == "http://h.example/gomi/"
+
+
+def test_non_http_canonical_is_ignored():
+    extracted = extract_page(
+        "<link rel='canonical' href='mailto:a@b.jp'>", "http://h.example/"
+    )
+    assert extracted.canonical_href is None
+    assert extracted.canonical_url is None
+
+
 def test_numbered_folder_title_takes_own_link_text():
     page = (
         "<main><h1>1002345</h1><ul><li><a href='./'>生活の相談窓口</a></li></ul></main>"
