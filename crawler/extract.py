@@ -206,9 +206,17 @@ def extract_page(html: str, page_url: str) -> Extracted:
     title = _clean(h1.get_text(" ")) if h1 is not None else ""
     if not title:
         title = _title_without_site_name(soup)
+    slug = ""
     if is_folder_slug(title, canonical_url or page_url):
-        title = _own_link_text(main, base_url, (page_url, canonical_url)) or title
+        named = _own_link_text(main, base_url, (page_url, canonical_url))
+        if named:
+            slug, title = title, named
     _drop_furniture(main)
+    if slug:
+        # The slug heading only spells the folder's name in romaji, and the
+        # page's real name stands in the title now.
+        if h1 is not None:
+            h1.decompose()
     text = _block_text(main)
 
     return Extracted(

@@ -162,6 +162,17 @@ def test_slug_title_takes_own_link_text():
     assert extract_page(FOLDER_PAGE, url).title == "保育園の入園申し込み"
 
 
+def test_slug_heading_leaves_the_text():
+    page = (
+        "<main><h1>nyusho tetsuzuki</h1><ul><li>"
+        "<a href='/hoiku/nyusho_tetsuzuki/index.html'>入所申込手続き</a>"
+        "</li></ul></main>"
+    )
+    extracted = extract_page(page, "http://h.example/hoiku/nyusho_tetsuzuki/")
+    assert extracted.title == "入所申込手続き"
+    assert extracted.text == "入所申込手続き"
+
+
 def test_folder_canonical_keeps_index_file_as_written():
     url = "http://h.example/kosodate/nyuen_moshikomi/"
     extracted = extract_page(FOLDER_PAGE, url)
