@@ -160,7 +160,7 @@ def _evaluate_intents(file: Path, as_json: bool) -> None:
         result = evaluate_intents(file)
     except ValueError as exc:
         raise ConfigError(
-            f"{str(file)!r} is not a file of labelled texts: {exc}. --intents expects "
+            f"invalid file of labelled texts: {exc}. --intents expects "
             'JSON lines {"text": ..., "label": "report"|"question", "category": ...}, '
             "such as answerer/intent_data/holdout.jsonl; "
             "drop --intents to score a question file"

@@ -151,8 +151,9 @@ def load_questions(path: Path) -> list[LabelledQuestion]:
 def _parse_line(line: str) -> LabelledQuestion:
     try:
         data = json.loads(line)
-    except ValueError as exc:
-        raise _BadLine(f"invalid JSON ({exc})") from exc
+    except json.JSONDecodeError as exc:
+        # The decoder counts lines within this one line; only the column helps.
+        raise _BadLine(f"invalid JSON at column {exc.colno} ({exc.msg})") from exc
     if not isinstance(data, dict):
         raise _BadLine(f"expected a JSON object, got {type(data).__name__}")
     for key in ("question", "gold"):

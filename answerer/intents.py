@@ -395,8 +395,8 @@ def load_jsonl(path: Path) -> list[dict]:
                 rows.append(json.loads(line))
             except json.JSONDecodeError as error:
                 raise ValueError(
-                    f"{path}:{number}: invalid JSON ({error}); "
-                    "expected one object per line"
+                    f"{path}:{number}: invalid JSON at column {error.colno} "
+                    f"({error.msg}); expected one object per line"
                 ) from error
     return rows
 

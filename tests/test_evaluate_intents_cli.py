@@ -45,7 +45,8 @@ def test_invalid_json_gives_error_line(evaluate_intents, tmp_path: Path):
     lines = _error_lines(result.stderr)
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error: ")
-    assert "broken.jsonl" in lines[0]
+    assert "broken.jsonl:1: invalid JSON at column 2" in lines[0]
+    assert lines[0].count("broken.jsonl") == 1
 
 
 def test_text_output_has_confusion_and_category_tables(evaluate_intents):
