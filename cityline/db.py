@@ -10,6 +10,7 @@ rejected instead of being silently misread.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 
 from sqlalchemy import (
@@ -87,6 +88,56 @@ def create_db_engine(url: str) -> Engine:
     engine = create_engine(url, connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _prepare_sqlite_connection)
     return engine
+
+
+def create_read_only_engine(url: str) -> Engine:
+    """Create an engine for ``url`` that only reads, for commands that only show data.
+
+    A SQLite file is opened with SQLite's ``mode=ro`` (see
+    :func:`read_only_sqlite_engine`), so the command works on a read-only copy of
+    a data dir and cannot change the file. Other backends get a plain engine.
+    Raises ConfigError as :func:`create_db_engine` does.
+    """
+    parsed = _parse_url(url)
+    path = _sqlite_path(parsed) if parsed.get_backend_name() == "sqlite" else None
+    if path is None:
+        return create_db_engine(url)
+    return read_only_sqlite_engine(path)
+
+
+# SQLite result codes of a read-only connection that cannot create the -shm file.
+_NO_SHM_CODES = ("SQLITE_READONLY", "SQLITE_CANTOPEN")
+
+
+def read_only_sqlite_engine(path: Path) -> Engine:
+    """Return an engine whose connections open ``path`` with SQLite's ``mode=ro``.
+
+    SQLite reads a WAL file only through its ``-shm`` file, which it cannot create
+    in a read-only folder. A connection then opens the file as ``immutable``, which
+    needs no ``-shm`` file, since no process can write to such a folder either.
+    """
+    uri = Path(path).resolve().as_uri()
+    # NOTE: a process with more rights (another user, root) writing the file while
+    # an immutable connection reads it is not seen, and such a read may fail.
+
+    def connect() -> sqlite3.Connection:
+        connection = sqlite3.connect(
+            f"{uri}?mode=ro", uri=True, check_same_thread=False
+        )
+        connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        try:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError as exc:
+            if not exc.sqlite_errorname.startswith(_NO_SHM_CODES):
+                raise
+            connection.close()
+            logger.debug("opening %s as immutable: its folder is read-only", path)
+            return sqlite3.connect(
+                f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False
+            )
+        return connection
+
+    return create_engine("sqlite://", creator=connect)
 
 
 def sqlite_file(url: str) -> Path | None:

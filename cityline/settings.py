@@ -162,17 +162,44 @@ class Settings:
         """Return the secret key for hashing LINE user ids; create it on first use.
 
         The key is a file with mode 0600 in the data dir, so that it moves with the
-        data it protects.
+        data it protects. An existing key is only read, so a read-only data dir
+        serves it. Raises DataDirError naming the file when it cannot be read, and
+        as :meth:`ensure_data_dir` does when it must be created.
         """
-        path = self.ensure_data_dir() / "user-hash.key"
+        path = self.data_dir / "user-hash.key"
         if not path.exists():
+            self.ensure_data_dir()
             try:
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             except FileExistsError:  # another process created it first
-                return path.read_bytes()
+                return _read_key(path)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(secrets.token_bytes(32))
+        return _read_key(path)
+
+    def existing_user_hash_key(self) -> bytes:
+        """Return the key of :meth:`user_hash_key` without ever creating it.
+
+        For commands that only read: a new key would match no stored answer.
+        Raises DataDirError naming the file when it is missing or unreadable.
+        """
+        path = self.data_dir / "user-hash.key"
+        if not path.exists():
+            raise DataDirError(
+                f"user-hash key {str(path)!r} not found; copy it with the data dir, "
+                "since answers stored under another key cannot be matched"
+            )
+        return _read_key(path)
+
+
+def _read_key(path: Path) -> bytes:
+    try:
         return path.read_bytes()
+    except OSError as exc:
+        raise DataDirError(
+            f"cannot read the user-hash key {str(path)!r} ({exc.strerror}); run as "
+            "the user that owns the data dir"
+        ) from exc
 
 
 def _url(env: Mapping[str, str], name: str, default: str) -> str:

@@ -7,53 +7,21 @@ file name it.
 
 from __future__ import annotations
 
-import logging
-import sqlite3
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import OperationalError
 
-from cityline.db import SQLITE_BUSY_TIMEOUT_MS
+from cityline.db import read_only_sqlite_engine
 from cityline.errors import DataDirError, SchemaVersionError
 from crawler.errors import PageStoreError
 from crawler.schema import COMPONENT, SCHEMA_VERSION, metadata, pages_table
 
-logger = logging.getLogger(__name__)
-
-# SQLite result codes of a read-only connection that cannot create the -shm file.
-_NO_SHM_CODES = ("SQLITE_READONLY", "SQLITE_CANTOPEN")
-
 
 def read_only_engine(path: Path) -> Engine:
-    """Return an engine whose connections open ``path`` with SQLite's ``mode=ro``.
-
-    SQLite reads a WAL file only through its ``-shm`` file, which it cannot create
-    in a read-only folder. A connection then opens the file as ``immutable``, which
-    needs no ``-shm`` file, since no process can write to such a folder either.
-    """
-    uri = Path(path).resolve().as_uri()
-    # NOTE: a process with more rights (another user, root) writing the file while
-    # an immutable connection reads it is not seen, and such a read may fail.
-
-    def connect() -> sqlite3.Connection:
-        connection = sqlite3.connect(
-            f"{uri}?mode=ro", uri=True, check_same_thread=False
-        )
-        connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        try:
-            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.OperationalError as exc:
-            if not exc.sqlite_errorname.startswith(_NO_SHM_CODES):
-                raise
-            connection.close()
-            logger.debug("opening %s as immutable: its folder is read-only", path)
-            return sqlite3.connect(
-                f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False
-            )
-        return connection
-
-    return create_engine("sqlite://", creator=connect)
+    """Return an engine that opens the store at ``path`` for reading only (see
+    :func:`cityline.db.read_only_sqlite_engine`)."""
+    return read_only_sqlite_engine(path)
 
 
 def check_read_only_schema(engine: Engine, path: Path) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from cityline.db import create_db_engine
+from cityline.db import create_db_engine, create_read_only_engine
 from cityline.errors import ConfigError
 from cityline.settings import Settings
 from webhook.broadcasts.categories import ATTRIBUTES, Catalog, load_catalog
@@ -74,19 +74,29 @@ class _Stores:
         )
 
 
-def _open(settings: Settings) -> _Stores:
-    # A mistyped --data-dir or database URL would otherwise get a new, empty
-    # database and a new user-hash key, and every count would read 0.
+def _open(settings: Settings, read_only: bool = False) -> _Stores:
+    """Open the stores of an existing app database.
+
+    A mistyped --data-dir or database URL would otherwise get a new, empty
+    database and a new user-hash key, and every count would read 0. With
+    ``read_only`` the database is only read and stale deliveries stay as they
+    are. The key is then read only if a user id must be hashed, and never
+    created. Commands that only show data thus work on a read-only copy of the
+    data dir.
+    """
     url = settings.existing_app_database_url()
-    settings.ensure_data_dir()
-    engine = create_db_engine(url)
-    log = DeliveryLog(engine)
-    log.cancel_stale(datetime.now(UTC))
+    if read_only:
+        engine = create_read_only_engine(url)
+        log = DeliveryLog(engine)
+        store = ReceiveSettingsStore(engine, settings.existing_user_hash_key)
+    else:
+        settings.ensure_data_dir()
+        engine = create_db_engine(url)
+        log = DeliveryLog(engine)
+        log.cancel_stale(datetime.now(UTC))
+        store = ReceiveSettingsStore(engine, settings.user_hash_key())
     return _Stores(
-        settings=settings,
-        store=ReceiveSettingsStore(engine, settings.user_hash_key()),
-        log=log,
-        catalog=load_catalog(settings),
+        settings=settings, store=store, log=log, catalog=load_catalog(settings)
     )
 
 
@@ -104,7 +114,7 @@ def broadcast() -> None:
 @click.pass_obj
 def categories_command(settings: Settings, as_json: bool) -> None:
     """List each category's key, name and subscriber count."""
-    stores = _open(settings)
+    stores = _open(settings, read_only=True)
     counts = stores.store.count_subscribers()
     rows = [
         {
@@ -167,7 +177,7 @@ def send_command(
         if value is not None
     }
     request = BroadcastRequest(category, bodies, url or None, filters)
-    stores = _open(settings)
+    stores = _open(settings, read_only=dry_run)
     for attribute, value in filters.items():
         check_filter(stores.catalog, attribute, value)
     if dry_run:
@@ -240,7 +250,7 @@ def cancel_command(settings: Settings, broadcast_id: str) -> None:
 @click.pass_obj
 def log_command(settings: Settings, limit: int, as_json: bool) -> None:
     """Show the delivery log, newest first: category, filters, text and chunks."""
-    records = _open(settings).log.recent(limit)
+    records = _open(settings, read_only=True).log.recent(limit)
     if as_json:
         _echo_json([_record_json(record) for record in records])
         return
@@ -265,7 +275,7 @@ def log_command(settings: Settings, limit: int, as_json: bool) -> None:
 @click.pass_obj
 def stats_command(settings: Settings, as_json: bool) -> None:
     """Show counts per category and per attribute value (under 10 as "<10")."""
-    stores = _open(settings)
+    stores = _open(settings, read_only=True)
     catalog = stores.catalog
     subscribers = stores.store.count_subscribers()
     answers = stores.store.count_attributes()

@@ -35,7 +35,7 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import (
@@ -151,16 +151,24 @@ def erase_deleted_rows(connection: Connection) -> None:
         connection.exec_driver_sql("PRAGMA secure_delete=ON")
 
 
+def _check_key(key: bytes) -> bytes:
+    if len(key) < 16:
+        raise ValueError("hash_key must have at least 16 bytes")
+    return key
+
+
 class ReceiveSettingsStore:
     """Subscriptions and attributes; per-resident access for the LINE flow only.
 
     ``hash_key`` is the secret that turns a user id into an attribute subject
-    (``Settings.user_hash_key()``). Changing it orphans every stored answer.
+    (``Settings.user_hash_key()``). Changing it orphans every stored answer. A
+    callable is read on the first use of the key, so that commands that only
+    count never need the key file.
     """
 
-    def __init__(self, engine: Engine, hash_key: bytes) -> None:
-        if len(hash_key) < 16:
-            raise ValueError("hash_key must have at least 16 bytes")
+    def __init__(self, engine: Engine, hash_key: bytes | Callable[[], bytes]) -> None:
+        if not callable(hash_key):
+            _check_key(hash_key)
         ensure_schema(engine, COMPONENT, metadata, VERSION)
         self._engine = engine
         self._hash_key = hash_key
@@ -171,6 +179,8 @@ class ReceiveSettingsStore:
         return self._engine
 
     def _subject(self, user_id: str) -> str:
+        if callable(self._hash_key):
+            self._hash_key = _check_key(self._hash_key())
         message = _SUBJECT_CONTEXT + user_id.encode("utf-8")
         return hmac.new(self._hash_key, message, hashlib.sha256).hexdigest()
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from cityline.db import create_db_engine
+from cityline.db import create_db_engine, create_read_only_engine
 from cityline.errors import ConfigError, DataDirError
 from cityline.settings import Settings
 from webhook.reports.models import Report
@@ -59,15 +59,21 @@ def open_store(settings: Settings) -> ReportStore:
     return ReportStore(engine, settings.user_hash_key())
 
 
-def _open_existing(settings: Settings) -> ReportStore:
+def _open_existing(settings: Settings, read_only: bool = False) -> ReportStore:
     """Open the report store for a staff command, which never creates the database.
 
     A mistyped --data-dir or CITYLINE_DATABASE_URL would otherwise get a new, empty
-    database and print "0 reports". Raises DataDirError when the SQLite file is
-    missing.
+    database and print "0 reports". With ``read_only`` the database is only read
+    and the user-hash key is never loaded, so that commands that only show
+    reports work on a read-only copy of the data dir. Raises DataDirError when
+    the SQLite file is missing.
     """
-    engine = create_db_engine(settings.existing_app_database_url())
-    return ReportStore(engine, settings.user_hash_key())
+    url = settings.existing_app_database_url()
+    if read_only:
+        return ReportStore(
+            create_read_only_engine(url), settings.existing_user_hash_key
+        )
+    return ReportStore(create_db_engine(url), settings.user_hash_key())
 
 
 def count_reports(count: int) -> str:
@@ -133,7 +139,8 @@ def list_command(
     """List reports, newest first."""
     if status is not None:
         check_status(status)
-    found = _open_existing(settings).list(status=status, department=department)
+    store = _open_existing(settings, read_only=True)
+    found = store.list(status=status, department=department)
     if as_json:
         records = [staff_record(report) for report in found]
         click.echo(json.dumps(records, ensure_ascii=False, indent=2))
@@ -164,7 +171,7 @@ def list_command(
 @click.pass_obj
 def show_command(settings: Settings, receipt_no: str, as_json: bool) -> None:
     """Show one report with its photos and status history."""
-    record = staff_record(_open_existing(settings).get(receipt_no))
+    record = staff_record(_open_existing(settings, read_only=True).get(receipt_no))
     if as_json:
         click.echo(json.dumps(record, ensure_ascii=False, indent=2))
         return
@@ -270,7 +277,8 @@ def export_command(settings: Settings, export_format: str, out: Path | None) -> 
         raise ConfigError(
             f"export format {export_format!r} is not supported; use csv or json"
         )
-    records = [staff_record(report) for report in _open_existing(settings).list()]
+    store = _open_existing(settings, read_only=True)
+    records = [staff_record(report) for report in store.list()]
     if export_format == "json":
         content = json.dumps(records, ensure_ascii=False, indent=2) + "\n"
     else:
@@ -315,7 +323,7 @@ def _export_csv(records: list[dict]) -> str:
 @click.pass_obj
 def publish_command(settings: Settings, out_dir: Path) -> None:
     """Write the public results without personal data for the city site."""
-    store = _open_existing(settings)
+    store = _open_existing(settings, read_only=True)
     records = public_reports(store.list())
     result = write_public_files(records, out_dir, store.now())
     click.echo(f"{count_reports(result.count)} published to {result.out_dir}")

@@ -85,16 +85,20 @@ class ReportStore:
     def __init__(
         self,
         engine: Engine,
-        hash_key: bytes,
+        hash_key: bytes | Callable[[], bytes],
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.engine = engine
+        # A callable is read on the first hash, so that staff commands, which
+        # never hash a user id, do not need the key file.
         self._hash_key = hash_key
         self._clock = clock
         ensure_schema(engine, "reports", metadata, SCHEMA_VERSION)
 
     def hash_user(self, user_id: str) -> str:
         """Return the stored form of ``user_id``."""
+        if callable(self._hash_key):
+            self._hash_key = self._hash_key()
         return hash_user_id(self._hash_key, user_id)
 
     def now(self) -> datetime:
