@@ -128,7 +128,8 @@ class Settings:
         else:
             where = f"check CITYLINE_DATABASE_URL={url!r}"
         raise DataDirError(
-            f"no app database at {str(path)!r}; {where} (`cityline serve` creates it)"
+            f"no app database at {str(path)!r}; {where} (`cityline serve` creates "
+            "it, and `cityline demo` writes one under cityline-data/demo)"
         )
 
     @property
