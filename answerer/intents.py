@@ -67,7 +67,7 @@ PROCEDURE = re.compile(
 CONDITIONAL_PROCEDURE = re.compile(
     r"(とき|時|場合|たら|れば)(は|には|、)?[^。!?]{0,30}"
     r"(どうすれば|どうしたら|どうする|どこ|誰|だれ|連絡|通報|相談|知らせ|頼め|申請"
-    r"|受け付け|受付)"
+    r"|受け付け|受付|送れば|送ったら|送って(も)?(いい|よい)|電話)"
 )
 # A condition left open before a question mark is a request for what to do then:
 # "陥没を見つけたら?", "街灯が消えていたときは?".
@@ -89,10 +89,16 @@ RESPONSIBILITY = re.compile(
 FOLLOW_UP = re.compile(
     r"いつ直|まだ直|直らな|その後どうな|どうなっていますか|まだそのまま"
 )
-# Thanks, and a fault reported as repaired ("直りました", "安心して歩けます").
-# Such a sentence looks back on work done, so it is no evidence of a fault now.
+# Thanks, a fault reported as repaired ("直ってました", "安心して歩けます"), and an
+# apology for a message sent by mistake. Such a sentence looks back on work done
+# or takes a message back, so it is no evidence of a fault now.
 THANKS_OR_REPAIRED = re.compile(
-    r"ありがと|感謝|直りました|直っていました|直っています|安心して|助かりました"
+    r"ありがと|感謝|助かりました|安心して"
+    r"|直りました|直って(い)?(ました|ます|た)|直ってる(?!の|か)"
+    r"|(直|修理|補修|修繕|交換|撤去|剪定|対応)し(て)?(もらった|もらいました|いただいた"
+    r"|いただきました|くれた|くれました)"
+    r"|(やす|明る|きれいに|綺麗に|広)くなり(まし)?た"
+    r"|(間違|まちが)(え|っ)て(送|おく)|誤送信|送り間違"
 )
 INFO_REQUEST = re.compile(r"について(知りたい|教えて|伺いたい|質問)")
 # A city action followed by a feasibility question ("設置してもらえないでしょうか",
@@ -163,7 +169,10 @@ URGENT_PATTERNS = (
     re.compile(r"陥没"),
     re.compile(r"(水|汚水|下水).{0,6}(噴き出|吹き出|噴出|吹き上|湧き出)"),
     re.compile(r"ガス.{0,6}(臭|におい|匂い|漏れ|もれ)"),
-    re.compile(r"(木|枝|倒木).{0,30}(ふさ|塞|通行止|通れな|通行でき)"),
+    re.compile(r"(木|樹|枝|倒木).{0,30}(ふさ|塞|通行止|通れな|通行でき)"),
+    # An open manhole, and a hole whose depth the writer measured.
+    re.compile(r"(ふた|蓋)が(なくな|無くな|外れ|ずれて穴)"),
+    re.compile(r"深さ\s*([1-9]\d+\s*(センチ|cm)|\d+(\.\d+)?\s*(メートル|m(?![a-z])))"),
     re.compile(r"(ふさ|塞|通れな|通行でき).{0,10}(倒木|枝)"),
     re.compile(r"倒木"),
     # Something lying on a road that the writer calls dangerous or urgent.
@@ -179,7 +188,7 @@ PARK_LANDMARK = re.compile(
 )
 # Problems that are "other" wherever they are, even inside a park.
 OTHER_PROBLEM = re.compile(
-    r"不法投棄|落書き|いたずら書き|放置自転車"
+    r"不法投棄|放置自転車"
     r"|自転車.{0,10}(放置|置かれ|置きっぱなし|止められ|停められ|とめられ)"
     r"|ガス.{0,6}(臭|におい|匂い)"
     # The pavement, verge and gutter along a national or prefectural road are that
@@ -189,9 +198,18 @@ OTHER_PROBLEM = re.compile(
     # One hidden by a tree or named as a landmark is not the fault.
     r"|信号(機|灯)?(が|は)?(点滅|消え|つかな|点かな|故障|変わら|壊れ|止ま)"
 )
+# Graffiti is "other" (the owner of the wall removes it) except in a city
+# park, whose buildings and equipment the park's section looks after.
+GRAFFITI = re.compile(r"落書き|いたずら書き|らくがき")
+# Parks that the prefecture or the state runs: 都立〇〇公園, 〇〇恩賜公園, and by
+# their usual names the metropolitan parks in and next to Musashino.
+NON_CITY_PARK = re.compile(
+    r"(都立|県立|府立|道立|国営|国立)[^。、\s]{0,12}公園|恩賜"
+    r"|井の頭公園|武蔵野中央公園|小金井公園|武蔵野公園|善福寺公園"
+)
 # Owners and managers other than the city. Outside a park, their things are "other".
 OTHER_OWNER = re.compile(
-    r"国道|県道|都道|府道|高速道路|神社|お寺|私有地|空き家|隣の家|隣家"
+    r"国道|県道|都道|府道|高速道路|神社|お寺|私有地|私道|民間|空き家|隣の家|隣家"
     r"|隣(さん)?の(家|宅|庭)|うちの庭|自宅|マンション|アパート|共用"
     r"|住宅の(樹木|木|庭木)|庭木|生け垣|畑の|線路|鉄道|構内"
     r"|自動ドア|エレベーター|エスカレーター"
@@ -201,7 +219,7 @@ OTHER_OWNER = re.compile(
 FACILITY_PART = re.compile(
     r"(館|センター|学校|庁舎|役所|保育園|幼稚園|駅|店|スーパー|コンビニ)の?"
     r"(入口|入り口|玄関|自動ドア|ドア|扉|トイレ|窓|エレベーター|エスカレーター"
-    r"|階段|屋根|壁|館内|ロビー)"
+    r"|階段|屋根|壁|館内|ロビー|看板)"
 )
 # Words after an object that make it a landmark or part of a name: "バス停のとこ",
 # "街灯の前の道路", "公園通り".
@@ -479,6 +497,17 @@ def _covered(start: int, end: int, spans: list) -> bool:
     )
 
 
+def fault_sentences(text: str) -> str:
+    """Return the sentences of a normalized text that state a fault or ask for
+    work (FAULT_STATE, REQUEST, UNCHANGED_STATE), joined by spaces; "" if none."""
+    cues = (FAULT_STATE, REQUEST, UNCHANGED_STATE)
+    return " ".join(
+        sentence
+        for sentence in split_sentences(text)
+        if any(pattern.search(sentence) for pattern in cues)
+    )
+
+
 def ownership_category(text: str) -> str | None:
     """Return the category that ownership fixes for a normalized report, if any.
 
@@ -486,8 +515,12 @@ def ownership_category(text: str) -> str | None:
     """
     if OTHER_PROBLEM.search(text):
         return "other"
+    if any(not PLACE_AFTER.match(text, m.end()) for m in NON_CITY_PARK.finditer(text)):
+        return "other"
     if in_park(text):
         return "park"
+    if GRAFFITI.search(text):
+        return "other"
     owners = (
         match
         for match in OTHER_OWNER.finditer(text)
@@ -617,7 +650,11 @@ class IntentClassifier:
             return fixed
         if ngrams is None:
             ngrams = self.vectorizer.transform([text])
-        scores = score_lexicon(self.lexicon, text, landmarks=True)
+        # The sentences that state the fault name its object; a later sentence
+        # may name other things only to give details (電柱に貼ってある番号).
+        scores = score_lexicon(self.lexicon, fault_sentences(text), landmarks=True)
+        if not any(scores.values()):
+            scores = score_lexicon(self.lexicon, text, landmarks=True)
         if not any(scores.values()):
             # The lexicon spells words typed in kana (がいとう) in hiragana.
             scores = score_lexicon(self.lexicon, fold_kana(text), landmarks=True)
