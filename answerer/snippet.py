@@ -387,7 +387,9 @@ def _start(text: str, anchor: int, limit: int) -> int:
     if anchor - sentence_start <= limit * 3 // 4:
         start = sentence_start
     else:
-        start = max(0, min(anchor - limit // 4, len(text) - limit))
+        # A piece that starts after 0 has limit - 1 characters after its
+        # ellipsis, so this is the last start that still reaches the end.
+        start = max(0, min(anchor - limit // 4, len(text) - (limit - 1)))
     while 0 < start < len(text) and joins_previous(text[start]):
         start -= 1
     return start

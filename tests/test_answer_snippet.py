@@ -169,6 +169,25 @@ def test_cut_starts_at_sentence_start():
     assert len(piece) <= MAX_SNIPPET_CHARS
 
 
+def test_cut_near_the_end_keeps_the_last_characters():
+    text = "、".join(["本人確認書類"] * 16) + "、手数料300円"
+    piece = cut(text, text.find("300円"))
+    assert piece.endswith("手数料300円")
+    assert piece.startswith(ELLIPSIS)
+    assert len(piece) == MAX_SNIPPET_CHARS
+
+
+def test_cut_anywhere_keeps_the_anchor():
+    # Distinct characters, so that each piece is found at one place only.
+    text = "".join(chr(0x4E00 + offset) for offset in range(130))
+    for anchor in range(len(text)):
+        piece = cut(text, anchor)
+        covered = piece.strip(ELLIPSIS)
+        start = text.find(covered)
+        assert len(piece) <= MAX_SNIPPET_CHARS
+        assert start <= anchor < start + len(covered), anchor
+
+
 def test_cut_keeps_combining_mark_with_its_base():
     # か + U+3099 (combining voiced mark) repeated: no piece may start with the mark.
     text = "か\u3099" * 150
