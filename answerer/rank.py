@@ -202,7 +202,10 @@ def rank(model: IndexModel, question: str, top: int | None = None) -> Ranking:
     Question n-grams and window terms found on more than ``common_df_share`` of
     the pages are left out of the n-gram and window parts. With ``top``, the
     ranking also holds the rows of the ``top`` best pages (``Ranking.top``).
+    Raises ValueError when ``top`` is less than 1.
     """
+    if top is not None and top < 1:
+        raise ValueError(f"top={top!r} must be at least 1")
     arrays = _arrays(model)
     query = query_terms(model, question)
     scores, coverage, best_windows, rows = kernel.score_question(

@@ -138,3 +138,9 @@ def test_unknown_word_counts_once_despite_synonym_groups(model):
     max_idf = np.log(model.page_count + 1) + 1.0
     assert both.term_idf_total == pytest.approx(known.term_idf_total + max_idf)
     assert both.unknown_share == pytest.approx(max_idf / both.term_idf_total)
+
+
+@pytest.mark.parametrize("top", [0, -1])
+def test_rank_rejects_top_below_one(model, top):
+    with pytest.raises(ValueError, match=f"top={top} must be at least 1"):
+        rank(model, "粗大ごみの出し方", top=top)
