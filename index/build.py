@@ -12,7 +12,7 @@ from cityline.errors import CitylineError
 from cityline.settings import Settings
 from index.artifact import check_writable, save_model
 from index.fields import PageRecord, records_from_pages
-from index.vectorize import IndexParameters, build_model
+from index.vectorize import IndexParameters, NoTermsError, build_model
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +50,8 @@ def build_from_records(
 
     ``workers`` is the number of tokenizing threads (see
     :func:`index.vectorize.build_model`). Raises EmptyStoreError when ``records``
-    is empty, and IndexWriteError when ``index_dir`` cannot be written. The
-    current index then stays.
+    is empty or give no search term, and IndexWriteError when ``index_dir``
+    cannot be written. The current index then stays.
     """
     started = time.perf_counter()
     records = list(records)
@@ -60,7 +60,10 @@ def build_from_records(
             "no pages to index; crawl the site first with `cityline crawl`"
         )
     check_writable(index_dir)
-    model = build_model(records, parameters, workers)
+    try:
+        model = build_model(records, parameters, workers)
+    except NoTermsError as exc:
+        raise EmptyStoreError(str(exc)) from exc
     folder = save_model(model, index_dir)
     return BuildReport(
         page_count=model.page_count,

@@ -52,6 +52,10 @@ _NO_CHAR = (1 << CODE_BITS) - 1
 _WHITESPACE = re.compile(r"\s+")
 
 
+class NoTermsError(ValueError):
+    """Raised when no page of an index build gives a term or n-gram."""
+
+
 @dataclass(frozen=True)
 class IndexParameters:
     """Weights of the index, chosen on labelled questions (docs/accuracy.md).
@@ -77,6 +81,48 @@ class IndexParameters:
     coverage_exponent: float = 0.5
     listing_penalty: float = 0.3
     common_df_share: float = 0.2
+
+    def __post_init__(self) -> None:
+        for name, field_type in (
+            ("title_weight", float),
+            ("breadcrumbs_weight", float),
+            ("body_weight", float),
+            ("passage_window", int),
+            ("char_weight", float),
+            ("passage_weight", float),
+            ("coverage_exponent", float),
+            ("listing_penalty", float),
+            ("common_df_share", float),
+        ):
+            value = getattr(self, name)
+            wrong_type = isinstance(value, bool) or not isinstance(
+                value, (int, float) if field_type is float else int
+            )
+            if wrong_type or value != value or value < 0:
+                raise ValueError(
+                    f"index parameter {name}={value!r} must be a number of at least 0"
+                )
+        if not (self.title_weight or self.breadcrumbs_weight or self.body_weight):
+            raise ValueError(
+                "index parameters title_weight, breadcrumbs_weight and body_weight "
+                "are all 0; give at least one field a weight"
+            )
+        if self.passage_window < 1:
+            raise ValueError(
+                f"index parameter passage_window={self.passage_window!r} must be at "
+                "least 1"
+            )
+        for name in ("char_weight", "passage_weight"):
+            if getattr(self, name) > 1:
+                raise ValueError(
+                    f"index parameter {name}={getattr(self, name)!r} is a share; use "
+                    "a number from 0 to 1"
+                )
+        if self.common_df_share == 0:
+            raise ValueError(
+                "index parameter common_df_share=0 would leave out every n-gram; use "
+                "a share above 0 (1.0 keeps all)"
+            )
 
     def to_json(self) -> dict:
         """Return the parameters as a JSON-ready dict."""
@@ -192,7 +238,8 @@ def build_model(
     the index is the same for any number of workers.
 
     Raises ValueError when ``records`` is empty, because an index without pages
-    cannot rank anything, or when ``workers`` is below 1.
+    cannot rank anything, or when ``workers`` is below 1, and NoTermsError (a
+    ValueError) when no page gives a single term or n-gram.
     """
     parameters = parameters or IndexParameters()
     records = list(records)
@@ -218,6 +265,12 @@ def build_model(
         char_grams.append(page.char_grams)
         pages.append(page.entry)
     counts = _TermCounts.from_lists(term_lists, passage_counts)
+    if not counts.vocabulary or not any(len(codes) for codes, _ in char_grams):
+        raise NoTermsError(
+            f"none of the {len(records)} pages has a title or text that gives a "
+            "search term (all are empty, symbols or emoji); check that the site's "
+            "pages carry their text in the HTML, then crawl again"
+        )
     term_idf, term_matrix, window_matrix = _term_matrices(counts, parameters)
     char_codes, char_idf, char_matrix = _char_matrix(char_grams)
     logger.info(
@@ -454,7 +507,11 @@ def _term_matrices(
         part = transformer.transform(part_counts) * weight
         weighted = part if weighted is None else weighted + part
     windows = _window_counts(passage_pages, passage_counts, parameters.passage_window)
-    window_matrix = transformer.transform(windows)
+    if windows.shape[0]:
+        window_matrix = transformer.transform(windows)
+    else:
+        # No page has body text; the titles and breadcrumbs are indexed alone.
+        window_matrix = sparse.csr_matrix(windows.shape, dtype=np.float32)
     return (
         transformer.idf_.astype(np.float32),
         sparse.csc_matrix(weighted, dtype=np.float32),

@@ -125,6 +125,36 @@ def test_empty_records_keep_the_old_index(settings):
     assert current_build(settings.index_dir) == first.folder.name
 
 
+def test_pages_with_titles_alone_are_indexed(settings):
+    titles_only = [
+        PageRecord(url=page.url, title=page.title, text="", breadcrumbs=[])
+        for page in PAGES
+    ]
+    report = build_from_records(titles_only, settings.index_dir)
+    answer = Answerer.load(settings).ask("犬の登録")
+    assert report.page_count == 3
+    assert answer.answers[0].url == "https://city.example/pet/inu.html"
+
+
+def test_pages_without_any_term_keep_the_old_index(settings):
+    first = build_from_records(PAGES, settings.index_dir)
+    symbols = [
+        PageRecord(url=page.url, title="😀", text="★★", breadcrumbs=[])
+        for page in PAGES
+    ]
+    with pytest.raises(EmptyStoreError, match="none of the 3 pages.*crawl again"):
+        build_from_records(symbols, settings.index_dir)
+    assert current_build(settings.index_dir) == first.folder.name
+
+
+@pytest.mark.parametrize("content", ["[]", '"x"', '{"files": []}'])
+def test_manifest_not_an_object_is_rejected(settings, content):
+    report = build_from_records(PAGES, settings.index_dir)
+    (report.folder / "manifest.json").write_text(content, encoding="utf-8")
+    with pytest.raises(IndexVersionError, match="damaged manifest.*cityline index"):
+        load_model(settings.index_dir)
+
+
 def test_old_builds_are_pruned(settings):
     folders = [build_from_records(PAGES, settings.index_dir).folder for _ in range(5)]
     kept = sorted(p.name for p in (settings.index_dir / BUILDS_DIR).iterdir())
