@@ -446,12 +446,20 @@ def _inconsistency(model: IndexModel) -> str | None:
 
 def _read_manifest(folder: Path) -> dict:
     try:
-        return _read_json(folder / "manifest.json")
+        manifest = _read_json(folder / "manifest.json")
     except (OSError, ValueError) as exc:
         raise IndexVersionError(
             f"index {str(folder)!r} has no readable manifest ({exc}); run "
             "`cityline index` to rebuild it"
         ) from exc
+    if not isinstance(manifest, dict) or not isinstance(
+        manifest.get("files", {}), dict
+    ):
+        raise IndexVersionError(
+            f"index {str(folder)!r} has a damaged manifest (not an object with a "
+            "files object); run `cityline index` to rebuild it"
+        )
+    return manifest
 
 
 def check_versions(manifest: dict, folder: Path) -> None:
