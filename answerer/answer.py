@@ -109,6 +109,7 @@ class Answerer:
     ) -> None:
         self._settings = settings
         self._loaded = loaded
+        self._failed_stamp: tuple[int, int] | None = None
         self._reload_lock = threading.Lock()
         self.rule = rule or ConfidenceRule()
 
@@ -135,17 +136,19 @@ class Answerer:
         """Load the index again if a newer build was swapped in; return True if so.
 
         One stat call when nothing changed. A failed load keeps the old index and is
-        logged, so a bad build never stops the answering.
+        logged, so a bad build never stops the answering. The same failed build is
+        not tried again; the next build is.
         """
         stamp = pointer_stamp(self._settings.index_dir)
-        if stamp is None or stamp == self._loaded.stamp:
+        if stamp is None or stamp in (self._loaded.stamp, self._failed_stamp):
             return False
         with self._reload_lock:
-            if stamp == self._loaded.stamp:
+            if stamp in (self._loaded.stamp, self._failed_stamp):
                 return False
             try:
                 loaded = _load(self._settings)
             except Exception:
+                self._failed_stamp = stamp
                 logger.exception(
                     "reloading the index from %s failed; keeping the old one",
                     self._settings.index_dir,

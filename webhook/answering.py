@@ -2,7 +2,10 @@
 
 The app starts even when the index has not been built, so that LINE's webhook keeps
 getting its 200 and ``/healthz`` can report the problem. :class:`AnswererSource`
-then tries to load the Answerer again at most once a minute.
+then tries to load the Answerer again at most once a minute. Once loaded, it
+checks every few seconds whether a crawl or ``cityline index`` swapped in a new
+index, and loads that one in the thread that noticed it, while other threads
+go on answering from the old one.
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ logger = logging.getLogger(__name__)
 
 TOP_K = 3
 RELOAD_INTERVAL_S = 60.0
+# How often a loaded Answerer is asked whether a newer index was swapped in. The
+# check itself is one stat call of the index pointer.
+INDEX_CHECK_INTERVAL_S = 5.0
 
 
 class AnswererLike(Protocol):
@@ -47,12 +53,16 @@ class AnswererSource:
         answerer: AnswererLike | None = None,
         *,
         reload_interval_s: float = RELOAD_INTERVAL_S,
+        index_check_interval_s: float = INDEX_CHECK_INTERVAL_S,
     ) -> None:
         self._settings = settings
         self._answerer = answerer
         self._reload_interval_s = reload_interval_s
+        self._index_check_interval_s = index_check_interval_s
         self._last_attempt = float("-inf")
+        self._last_check = time.monotonic()
         self._lock = threading.Lock()
+        self._check_lock = threading.Lock()
         self._failed_at: datetime | None = None
 
     def record_answer(self, failed: bool) -> None:
@@ -71,9 +81,17 @@ class AnswererSource:
         return {"answers": "failing", "answers_failed_at": failed_at.isoformat()}
 
     def get(self) -> AnswererLike | None:
-        """Return the Answerer, trying to load it if it is missing and may load now."""
-        if self._answerer is not None or self._settings is None:
+        """Return the Answerer, trying to load it if it is missing and may load now.
+
+        A loaded Answerer that offers ``reload_if_changed`` is checked for a newer
+        index at most every ``index_check_interval_s``, by one thread at a time;
+        the others get the Answerer as it is meanwhile.
+        """
+        if self._answerer is not None:
+            self._check_index(self._answerer)
             return self._answerer
+        if self._settings is None:
+            return None
         with self._lock:
             now = time.monotonic()
             if self._answerer is None and (
@@ -82,6 +100,23 @@ class AnswererSource:
                 self._last_attempt = now
                 self._answerer = _load(self._settings)
         return self._answerer
+
+    def _check_index(self, answerer: AnswererLike) -> None:
+        reload_if_changed = getattr(answerer, "reload_if_changed", None)
+        if reload_if_changed is None:
+            return
+        if time.monotonic() - self._last_check < self._index_check_interval_s:
+            return
+        if not self._check_lock.acquire(blocking=False):
+            return
+        try:
+            self._last_check = time.monotonic()
+            reload_if_changed()
+        except Exception:
+            # reload_if_changed logs a failed load itself; this covers the check.
+            logger.exception("checking the index for a newer build failed")
+        finally:
+            self._check_lock.release()
 
 
 def _load(settings: Settings) -> AnswererLike | None:
