@@ -26,7 +26,8 @@ class ConfidenceRule:
     names 猫): in so short a question each word carries the point, and a page
     missing one is about something near it. A
     question with no content term and no known n-gram (empty text, particles,
-    emoji, symbols) never passes.
+    emoji, symbols) never passes, nor does one of a single kana (づ, which
+    Sudachi reads as 出る): a stray key rather than a word.
 
     With ``answer_types``, and when ``confident`` is given the pages and the
     question, the best page must also state a fact of each kind that the
@@ -71,7 +72,7 @@ class ConfidenceRule:
 
     def _scores_pass(self, ranking: Ranking) -> bool:
         query = ranking.query
-        if query.empty or query.term_idf_total == 0:
+        if query.empty or query.term_idf_total == 0 or _one_kana(query.char_text):
             return False
         best = int(ranking.scores.argmax())
         score = float(ranking.scores[best])
@@ -88,3 +89,8 @@ class ConfidenceRule:
         return query.unknown_share < self.unknown_share or (
             score >= self.unknown_min_score
         )
+
+
+def _one_kana(text: str) -> bool:
+    """Tell whether ``text`` is a single hiragana or katakana character."""
+    return len(text) == 1 and ("ぁ" <= text <= "ゖ" or "ァ" <= text <= "ヺ")

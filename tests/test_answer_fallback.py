@@ -39,7 +39,8 @@ def answerer(tmp_path_factory) -> Answerer:
 
 @pytest.mark.parametrize(
     "question",
-    ["", "   ", "\n\t", "のをにはが", "ですか？", "😀🙏👍", "！？…・「」", "www"],
+    ["", "   ", "\n\t", "のをにはが", "ですか？", "😀🙏👍", "！？…・「」", "www"]
+    + ["ご", "く", " づ ", "ア"],
     ids=[
         "empty",
         "spaces",
@@ -49,6 +50,10 @@ def answerer(tmp_path_factory) -> Answerer:
         "emoji",
         "symbols",
         "w",
+        "kana read as five",
+        "kana read as nine",
+        "kana read as a verb",
+        "one katakana",
     ],
 )
 def test_contentless_question_gets_fallback(answerer, question):
