@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from index.normalize import fold_kana
+from index.normalize import fold_kana, normalize_text
 from index.tokenize import morphemes
 from index.variants import SYNONYM_PREFIX
 from index.vectorize import IndexModel
@@ -99,8 +99,11 @@ def read_kana_words(model: IndexModel, question: str) -> tuple[str, list[str], i
     reading in :func:`reading_table` is taken. Characters that start neither
     are left over, and each stretch of two or more of them, particles aside,
     counts as a word that no page contains (せいじんしき on a site that never
-    names 成人式). Any other question comes back unchanged with no terms.
+    names 成人式). Any other question comes back with no terms. The question
+    is normalised first, so that kana typed with separate voicing marks
+    (decomposed じ) read as the composed ones do.
     """
+    question = normalize_text(question)
     if _KANJI_OR_KATAKANA.search(question):
         return question, [], 0
     words = list(_KANA_WORD.finditer(question))

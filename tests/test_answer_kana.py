@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from answerer.answer import Answerer
@@ -41,6 +43,14 @@ def test_hiragana_question_read_as_site_terms(model):
     assert terms == ["住民票", "市役所"]
     assert unread == 0
     assert rest.strip() == ""
+
+
+def test_decomposed_voicing_marks_read_as_composed(model):
+    decomposed = unicodedata.normalize("NFD", "じゅうみんひょう")
+    assert decomposed != "じゅうみんひょう"
+    _, terms, unread = read_kana_words(model, decomposed)
+    assert terms == ["住民票"]
+    assert unread == 0
 
 
 def test_particles_between_words_skipped(model):
