@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Wave dash (U+301C) and fullwidth tilde (U+FF5E, already ~ after NFKC) become one form.
+# Wave dash (U+301C) and fullwidth tilde (U+FF5E, already ~ after NFKC) become one
+# form; _fold_tilde says when a '~' does.
 _WAVE_DASHES = "\u301c\u223c\u223e\u2053\uff5e"
 WAVE_DASH = "\u301c"
 
@@ -57,8 +58,9 @@ def replace_surrogates(text: str) -> str:
 def normalize_text(text: str) -> str:
     """Return ``text`` in NFKC with one wave dash, one hyphen and lowercased ASCII.
 
-    NFKC turns U+FF5E into '~'; a '~' between non-ASCII characters is treated as the
-    wave dash too, because in Japanese text it is the same range mark.
+    NFKC turns U+FF5E into '~'. A '~' next to a non-ASCII character or between two
+    digits (9時~17時, 9:00~17:00, 10~12) is the wave dash too, because in Japanese
+    text it is the same range mark. Elsewhere ('~/docs', a~b) it stays.
     """
     text = _fold_tilde(_translate(unicodedata.normalize("NFKC", text)))
     return _SPACES.sub(" ", text)
@@ -92,7 +94,8 @@ def _fold_tilde(text: str) -> str:
             continue
         before = chars[i - 1] if i > 0 else ""
         after = chars[i + 1] if i + 1 < len(chars) else ""
-        if not (before.isascii() and after.isascii()):
+        between_digits = before.isdigit() and after.isdigit()
+        if between_digits or not (before.isascii() and after.isascii()):
             chars[i] = WAVE_DASH
     return "".join(chars)
 

@@ -30,6 +30,14 @@ def test_ascii_tilde_between_japanese_becomes_wave_dash():
 
 def test_ascii_tilde_inside_ascii_is_kept():
     assert normalize_text("~/docs") == "~/docs"
+    assert normalize_text("a~b") == "a~b"
+
+
+@pytest.mark.parametrize("text", ["9:00～17:00", "9:00~17:00", "１０～１２"])
+def test_tilde_between_digits_becomes_wave_dash(text):
+    expected = text.replace("～", "〜").replace("~", "〜")
+    assert normalize_text(text) == normalize_text(expected)
+    assert "〜" in normalize_text(text)
 
 
 @pytest.mark.parametrize(
