@@ -91,7 +91,9 @@ def _piece_end(text: str, start: int, max_bytes: int) -> int:
     half = start + (end - start) // 2
     for mark in _BREAKS:
         cut = text.rfind(mark, half, end)
-        if cut != -1:
+        # A mark that a combining mark follows keeps it (、 + U+3099), so the next
+        # piece never starts with it.
+        if cut != -1 and not joins_previous(text[cut + len(mark)]):
             return cut + len(mark)
     while end > start + 1 and joins_previous(text[end]):
         end -= 1
@@ -335,7 +337,9 @@ def terms(text: str) -> list[str]:
     Sudachi synonym groups (see :mod:`index.variants`).
 
     The terms of short texts are kept, since titles, breadcrumb trails and
-    questions recur; each call returns a new list.
+    questions recur; each call returns a new list. ``text`` must hold no lone
+    surrogate (UnicodeEncodeError): pass user input through
+    :func:`index.normalize.replace_surrogates` first.
     """
     return list(_analysed(text)[0])
 

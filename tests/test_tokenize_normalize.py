@@ -140,6 +140,13 @@ def test_split_keeps_every_piece_under_the_limit():
     assert "".join(pieces) == text
 
 
+def test_split_after_a_break_mark_keeps_its_combining_mark():
+    text = "あ" * 14 + "、\u3099" + "い" * 30
+    pieces = list(split_for_sudachi(text, max_bytes=64))
+    assert "".join(pieces) == text
+    assert all(not piece.startswith("\u3099") for piece in pieces)
+
+
 def test_split_never_cuts_inside_a_combining_sequence():
     # No sentence marks, only characters that a mark or selector continues.
     unit = "か\u3099" + "葛\U000e0100" + "👍\U0001f3fb"
