@@ -63,7 +63,10 @@ def format_result(result: AnswerResult) -> str:
     type=click.IntRange(min=1),
     default=5,
     show_default=True,
-    help="Number of pages requested per question (metrics always look at 5).",
+    help=(
+        "Pages requested per question, at least 5: hit@k and nDCG@5 look at the "
+        "first 5, MRR at all of them."
+    ),
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option(

@@ -264,9 +264,14 @@ def ndcg(urls: list[str], gold: dict[str, str], depth: int) -> float:
 
 
 def summarize(outcomes: list[QuestionOutcome]) -> dict[str, float | int | None]:
-    """Compute the metrics of ``outcomes`` (see the module docstring for the set).
+    """Compute the metrics of ``outcomes``, keyed as ``cityline evaluate --json``
+    prints them.
 
-    hit@k, MRR and nDCG@5 are None when no question is answerable, since there is
+    Over the answerable questions: hit@1, hit@3 and hit@5, MRR (the first gold
+    page anywhere in the answers asked for) and nDCG@5. Over the no-answer
+    questions: how many got the fallback. Also the answerable questions that got
+    the fallback, and the latency p50 and p95 in milliseconds over all. hit@k,
+    MRR and nDCG@5 are None when no question is answerable, since there is
     nothing to rank.
     """
     answerable = [o for o in outcomes if o.question.answerable]

@@ -17,7 +17,7 @@ from scipy import sparse
 from answerer import kernel
 from answerer.kana import read_kana_words, reading_table
 from answerer.snippet import QuestionGrams
-from index.normalize import normalize_text
+from index.normalize import normalize_text, replace_surrogates
 from index.tokenize import content_word_count, terms, word_term_groups
 from index.variants import SYNONYM_PREFIX
 from index.vectorize import CODE_BITS, IndexModel
@@ -99,8 +99,10 @@ def query_terms(model: IndexModel, question: str) -> QueryTerms:
     its word another way to match, and the word itself is counted already.
     Character n-grams are weighted the same way, over the known ones only. A
     word typed all in hiragana is read with the index's terms instead
-    (:func:`answerer.kana.read_kana_words`).
+    (:func:`answerer.kana.read_kana_words`). A lone surrogate, which no
+    tokenizer takes, is read as U+FFFD.
     """
+    question = replace_surrogates(question)
     arrays = _arrays(model)
     vocabulary, all_idf = model.term_vocabulary, arrays.term_idf
     rest, kana_terms, unread_kana = read_kana_words(model, question)

@@ -144,3 +144,8 @@ def test_unknown_word_counts_once_despite_synonym_groups(model):
 def test_rank_rejects_top_below_one(model, top):
     with pytest.raises(ValueError, match=f"top={top} must be at least 1"):
         rank(model, "粗大ごみの出し方", top=top)
+
+
+def test_rank_reads_a_lone_surrogate_as_a_replacement(model):
+    ranking = rank(model, "粗大ごみ\ud800の出し方", top=3)
+    assert ranking.top is not None and len(ranking.top) == 3
