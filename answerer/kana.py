@@ -103,6 +103,8 @@ def read_kana_words(model: IndexModel, question: str) -> tuple[str, list[str], i
     is normalised first, so that kana typed with separate voicing marks
     (decomposed じ) read as the composed ones do.
     """
+    if _KANJI_OR_KATAKANA.search(question):
+        return question, [], 0
     question = normalize_text(question)
     if _KANJI_OR_KATAKANA.search(question):
         return question, [], 0
