@@ -68,7 +68,7 @@ def create_db_engine(url: str) -> Engine:
 
     if backend != "sqlite":
         try:
-            return create_engine(url, pool_pre_ping=True)
+            return create_engine(url, pool_pre_ping=True, hide_parameters=True)
         except ImportError as exc:
             raise ConfigError(
                 f"database URL {_display_url(parsed)!r} needs the driver "
@@ -85,7 +85,11 @@ def create_db_engine(url: str) -> Engine:
                 f"({exc.strerror}); choose a writable data dir"
             ) from exc
 
-    engine = create_engine(url, connect_args={"check_same_thread": False})
+    # Errors never carry the bound values into logs: they hold LINE user ids and
+    # residents' messages.
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False}, hide_parameters=True
+    )
     event.listen(engine, "connect", _prepare_sqlite_connection)
     return engine
 
@@ -137,7 +141,7 @@ def read_only_sqlite_engine(path: Path) -> Engine:
             )
         return connection
 
-    return create_engine("sqlite://", creator=connect)
+    return create_engine("sqlite://", creator=connect, hide_parameters=True)
 
 
 def sqlite_file(url: str) -> Path | None:

@@ -1,0 +1,41 @@
+"""Database errors never carry the values of a statement: they hold LINE user ids
+and residents' messages, and errors end up in logs."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Column, MetaData, String, Table, insert
+from sqlalchemy.exc import IntegrityError
+
+from cityline.db import create_db_engine, create_read_only_engine, sqlite_url
+
+USER_ID = "U4af4980629d3a1b2c3d4e5f6a7b8c9d0"
+
+metadata = MetaData()
+residents = Table("residents", metadata, Column("user_id", String, primary_key=True))
+
+
+def test_failed_write_hides_the_user_id(tmp_path):
+    engine = create_db_engine(sqlite_url(tmp_path / "app.db"))
+    metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(insert(residents).values(user_id=USER_ID))
+
+    with pytest.raises(IntegrityError) as raised, engine.begin() as connection:
+        connection.execute(insert(residents).values(user_id=USER_ID))
+
+    assert USER_ID not in str(raised.value)
+    assert "hidden" in str(raised.value)
+
+
+def test_read_only_engine_hides_the_user_id(tmp_path):
+    path = tmp_path / "app.db"
+    writer = create_db_engine(sqlite_url(path))
+    metadata.create_all(writer)
+    writer.dispose()
+    engine = create_read_only_engine(sqlite_url(path))
+
+    with pytest.raises(Exception) as raised, engine.begin() as connection:
+        connection.execute(insert(residents).values(user_id=USER_ID))
+
+    assert USER_ID not in str(raised.value)
