@@ -96,7 +96,7 @@ def parse_robots(text: str, user_agent: str, robots_url: str) -> RobotsRules:
     current: _Group | None = None
     in_agent_lines = False
 
-    for raw_line in text[:MAX_ROBOTS_BYTES].splitlines():
+    for raw_line in text[:MAX_ROBOTS_BYTES].lstrip("\ufeff").splitlines():
         line = raw_line.split("#", 1)[0].strip()
         if ":" not in line:
             continue

@@ -64,7 +64,9 @@ class CrawlScope:
                 "URL, that the site is up and the network"
             )
         if result.error is None and result.status == 200:
-            text = result.body.decode("utf-8", errors="replace")
+            # utf-8-sig drops a byte-order mark, which would otherwise hide the
+            # first User-agent line and leave every rule without a group.
+            text = result.body.decode("utf-8-sig", errors="replace")
             rules = parse_robots(text, self.user_agent, robots_url)
         elif result.error is None and result.status is not None and result.status < 500:
             rules = RobotsRules.allow_all()

@@ -137,6 +137,25 @@ def test_crawl_skips_disallowed_links_without_fetching(tmp_path):
     assert summary.new == 3
 
 
+def test_robots_with_byte_order_mark_keeps_its_first_group():
+    rules = parse_robots("\ufeffUser-agent: *\nDisallow: /private/\n", "cityline", "")
+    assert not rules.allows("http://h.example/private/a.html")
+    assert rules.allows("http://h.example/open.html")
+
+
+def test_crawl_obeys_robots_sent_with_byte_order_mark(tmp_path):
+    with FakeSite() as site:
+        robots = b"\xef\xbb\xbfUser-agent: *\r\nDisallow: /private/\r\n"
+        site.add("/robots.txt", robots, content_type="text/plain")
+        site.page("/", "トップ", "<a href='/private/a.html'>非公開</a>")
+        site.page("/private/a.html", "非公開のページ")
+        summary = crawl_site(settings_for(tmp_path), site.url("/"), FAST)
+        paths = site.paths()
+
+    assert "/private/a.html" not in paths
+    assert summary.robots_skipped == 1
+
+
 def test_crawl_delay_from_robots_spaces_requests(tmp_path):
     with FakeSite() as site:
         site.add(
