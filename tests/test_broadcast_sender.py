@@ -479,6 +479,27 @@ def test_unfollow_leaves_unsent_chunks(settings, store, log, client, fake):
     assert log.get(unfinished.id).recipients == 699
 
 
+def test_turning_a_category_off_leaves_unsent_chunks(
+    settings, store, log, client, fake
+):
+    subscribe_many(store, "bosai", 700)
+    store.set_subscription(user(651), "kosodate", True)
+    with pytest.raises(KeyboardInterrupt):
+        make_sender(settings, store, log, StopAfter(client, call=1)).send(
+            BroadcastRequest("bosai", ("a",))
+        )
+    (unfinished,) = log.unfinished()
+    store.set_subscription(user(650), "bosai", False)
+    store.set_subscription(user(651), "kosodate", False)
+
+    make_sender(settings, store, log, client).resume(unfinished.id)
+
+    sent = recipients_of(fake.requests_to(MULTICAST, accepted_only=True))
+    assert user(650) not in sent
+    assert user(651) in sent
+    assert log.get(unfinished.id).recipients == 699
+
+
 def test_stale_unfinished_broadcast_is_cancelled(settings, store, log, client):
     subscribe_many(store, "bosai", 700)
     start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

@@ -230,7 +230,11 @@ class ReceiveSettingsStore:
         return True
 
     def set_subscription(self, user_id: str, category: str, subscribed: bool) -> bool:
-        """Turn ``category`` on or off for ``user_id``; return True if it changed."""
+        """Turn ``category`` on or off for ``user_id``; return True if it changed.
+
+        Turned off, the user id also leaves the chunks of broadcasts to the
+        category that no request was tried for yet, as in :meth:`delete_resident`.
+        """
         with self._engine.begin() as connection:
             present = connection.execute(
                 select(subscriptions.c.category).where(
@@ -251,6 +255,7 @@ class ReceiveSettingsStore:
                         subscriptions.c.category == category,
                     )
                 )
+                _remove_from_unattempted_chunks(connection, user_id, category)
                 return True
         return False
 
@@ -379,13 +384,23 @@ class ReceiveSettingsStore:
         return Audience(selected)
 
 
-def _remove_from_unattempted_chunks(connection, user_id: str) -> None:
+def _remove_from_unattempted_chunks(
+    connection, user_id: str, category: str | None = None
+) -> None:
+    """Remove ``user_id`` from the pending chunks that no request was tried for,
+    of broadcasts to ``category`` or, when it is None, of every broadcast."""
+    conditions = [
+        chunks.c.status == "pending",
+        chunks.c.first_attempt_at.is_(None),
+        chunks.c.user_ids.is_not(None),
+        chunks.c.user_ids.contains(json.dumps(user_id), autoescape=True),
+    ]
+    if category is not None:
+        to_category = select(broadcasts.c.id).where(broadcasts.c.category == category)
+        conditions.append(chunks.c.broadcast_id.in_(to_category))
     rows = connection.execute(
         select(chunks.c.broadcast_id, chunks.c.chunk_index, chunks.c.user_ids).where(
-            chunks.c.status == "pending",
-            chunks.c.first_attempt_at.is_(None),
-            chunks.c.user_ids.is_not(None),
-            chunks.c.user_ids.contains(json.dumps(user_id), autoescape=True),
+            *conditions
         )
     ).all()
     for broadcast_id, chunk_index, stored in rows:
