@@ -444,7 +444,9 @@ def test_failing_flow_gets_apology_not_error(settings, fake):
     with TestClient(app) as client:
         assert post(client, [text_event("Uaaa", "質問")]).status_code == 200
         [request] = fake.wait_for(REPLY)
-    assert request.json["messages"][0]["text"] == texts.HANDLING_FAILED
+    reply = request.json["messages"][0]["text"]
+    assert reply == contact_text(texts.HANDLING_FAILED, settings)
+    assert settings.city_hall_phone in reply
 
 
 @pytest.mark.parametrize(

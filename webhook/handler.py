@@ -132,7 +132,8 @@ class EventHandler:
                 taken = flow.handle(event)
             except Exception:
                 logger.exception("event %s: flow %r failed", event.event_id, flow.name)
-                return [*preface, text_message(texts.HANDLING_FAILED)]
+                failed = contact_text(texts.HANDLING_FAILED, self._settings)
+                return [*preface, text_message(failed)]
             if isinstance(taken, Preface):
                 preface.extend(taken)
             elif taken is not None:
