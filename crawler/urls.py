@@ -11,12 +11,10 @@ from __future__ import annotations
 import posixpath
 import re
 from urllib.parse import (
-    parse_qsl,
     quote,
     unquote,
     unquote_to_bytes,
     urldefrag,
-    urlencode,
     urljoin,
     urlsplit,
 )
@@ -242,17 +240,41 @@ def _normalize_path(path: str) -> str:
 
 
 def _normalize_query(query: str) -> str:
+    """Return the query's parameters, sorted, each ``key=value`` with one escaping.
+
+    UTF-8 text is escaped as ``urlencode`` does (``+`` read as a space). Escapes
+    of a legacy encoding (Shift_JIS ``%8C%9F``) stay as they are, in upper case,
+    since decoding them as UTF-8 would turn different queries into one.
+    """
     if not query:
         return ""
-    pairs = parse_qsl(query, keep_blank_values=True)
-    kept = [
-        (key, value)
-        for key, value in pairs
-        if key.lower() not in DROPPED_PARAMS
-        and not key.lower().startswith(DROPPED_PREFIXES)
-    ]
-    kept.sort()
-    return urlencode(kept, quote_via=quote)
+    kept = []
+    for part in query.split("&"):
+        if not part:
+            continue
+        key, _, value = part.partition("=")
+        key_text, key_form = _query_component(key)
+        value_text, value_form = _query_component(value)
+        name = key_text.lower()
+        if name in DROPPED_PARAMS or name.startswith(DROPPED_PREFIXES):
+            continue
+        kept.append(((key_text, value_text), f"{key_form}={value_form}"))
+    kept.sort(key=lambda item: item[0])
+    return "&".join(form for _, form in kept)
+
+
+def _query_component(raw: str) -> tuple[str, str]:
+    """Return a query key or value as text (for sorting and dropping) and in its
+    normal escaped form."""
+    spaced = raw.replace("+", " ")
+    try:
+        text = unquote_to_bytes(spaced).decode("utf-8")
+    except UnicodeDecodeError:
+        # The escapes stay; anything else that a URL may not hold is escaped.
+        escaped = quote(spaced, safe="%!$'()*,;:@/?~")
+        kept = _PERCENT.sub(lambda m: m.group(0).upper(), escaped)
+        return kept, kept
+    return text, quote(text, safe="")
 
 
 def _normalize_escapes(value: str) -> str:

@@ -42,10 +42,20 @@ from crawler.urls import (
             "http://h.example/%e6%ad%a6%e8%94%b5%e9%87%8e/",
             "http://h.example/%E6%AD%A6%E8%94%B5%E9%87%8E/",
         ),
+        ("http://h.example/s?q=ごみ", "http://h.example/s?q=%E3%81%94%E3%81%BF"),
+        ("http://h.example/s?q=a+b&p=", "http://h.example/s?p=&q=a%20b"),
+        ("http://h.example/s?q=%8c%9f%8d%f5", "http://h.example/s?q=%8C%9F%8D%F5"),
+        ("http://h.example/s?q=%82%B2%82%DD", "http://h.example/s?q=%82%B2%82%DD"),
     ],
 )
 def test_normalize_url(raw, expected):
     assert normalize_url(raw) == expected
+
+
+def test_shift_jis_queries_stay_apart():
+    first = normalize_url("http://h.example/search?word=%8C%9F%8D%F5")
+    second = normalize_url("http://h.example/search?word=%82%B2%82%DD")
+    assert first != second
 
 
 def test_duplicate_forms_normalize_to_one_url():
