@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from crawler.config import CrawlConfig
-from crawler.urls import resolve_link
+from crawler.urls import absolute_link, resolve_link
 
 logger = logging.getLogger(__name__)
 
@@ -155,12 +155,15 @@ class Fetcher:
         on. With ``html_only`` the body of a non-HTML response is not downloaded.
         """
         result = FetchResult(url=url, final_url=url)
-        current = url
+        # ``current`` is the page's normalised URL; ``requested`` is the URL sent,
+        # which a redirect gives as written: dir/ may redirect to dir/index.html,
+        # which normalises back to dir/.
+        current = requested = url
         seen = {url}
         request_headers = headers or {}
         for _ in range(self.config.max_redirects + 1):
             status, response_headers, body, error, kind = await self._get(
-                current, request_headers, html_only
+                requested, request_headers, html_only
             )
             result.final_url = current
             result.status = status
@@ -172,7 +175,7 @@ class Fetcher:
             location = response_headers.get("location")
             if status not in REDIRECT_STATUSES or not location:
                 return result
-            target = resolve_link(current, location)
+            target = resolve_link(requested, location)
             if target is None:
                 result.error, result.error_kind = (
                     f"redirect to an invalid or non-http(s) URL {location!r}",
@@ -180,9 +183,13 @@ class Fetcher:
                 )
                 return result
             result.redirects.append((current, status))
-            if target in seen:
+            next_request = target
+            if target == current:
+                next_request = absolute_link(requested, location) or target
+            if next_request in seen:
                 result.error, result.error_kind = (
-                    f"redirect loop: {current} -> {target}",
+                    f"redirect loop: {requested} -> {next_request} (Location: "
+                    f"{location!r})",
                     "redirect",
                 )
                 return result
@@ -192,8 +199,8 @@ class Fetcher:
                 result.error = f"redirect to {target} not followed: {reason}"
                 result.error_kind = "blocked"
                 return result
-            seen.add(target)
-            current = target
+            seen.add(next_request)
+            current, requested = target, next_request
             request_headers = {}
         result.error = f"more than {self.config.max_redirects} redirects"
         result.error_kind = "redirect"

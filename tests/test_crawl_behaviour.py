@@ -349,6 +349,31 @@ def test_canonical_link_names_the_page(tmp_path):
     assert page.canonical_url == site.url("/real.html")
 
 
+def test_folder_redirected_to_its_index_file_is_stored(tmp_path):
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/kurashi/'>くらし</a>")
+        site.add("/kurashi/", status=301, headers={"Location": "/kurashi/index.html"})
+        site.page("/kurashi/index.html", "くらしの案内")
+        summary = crawl(tmp_path, site)
+        fetched = site.requests_for("/kurashi/index.html")
+
+    assert len(fetched) == 1
+    assert summary.failed == 0
+    with open_store(tmp_path) as store:
+        page = store.get(site.url("/kurashi/"))
+    assert page is not None and page.title == "くらしの案内"
+
+
+def test_redirect_back_to_itself_is_a_loop(tmp_path):
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/a.html'>a</a>")
+        site.add("/a.html", status=302, headers={"Location": "/a.html"})
+        summary = crawl(tmp_path, site)
+
+    assert summary.failed == 1
+    assert "redirect loop" in summary.failures[0][1]
+
+
 def test_folder_page_keeps_its_canonical_index_file(tmp_path):
     with FakeSite() as site:
         head = f"<link rel='canonical' href='{site.base_url}/gomi/index.html'>"
