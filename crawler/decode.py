@@ -68,6 +68,14 @@ class Decoded:
     source: str
 
 
+# Codecs that read a superset of a declared one: EUC-JP pages often hold NEC
+# characters (① as 0xADA1), which Python's euc_jp rejects and JIS X 0213 covers.
+_WIDER_CODECS = {"euc_jp": ("euc_jis_2004",)}
+# Undecodable bytes a page of the declared encoding may hold before the
+# declaration is taken for wrong (at least; one per 1,000 characters is allowed).
+MAX_STRAY_BYTES = 2
+
+
 def codec_for(label: str) -> str | None:
     """Return the Python codec name for an encoding label, or None if unknown."""
     label = label.strip().strip("\"'").lower()
@@ -118,8 +126,20 @@ def _try(body: bytes, label: str, source: str) -> Decoded | None:
     try:
         return Decoded(body.decode(codec), codec, source)
     except UnicodeDecodeError:
-        logger.debug("body does not decode as %s declared by %s", codec, source)
-        return None
+        pass
+    for wider in _WIDER_CODECS.get(codec, ()):
+        try:
+            return Decoded(body.decode(wider), wider, source)
+        except UnicodeDecodeError:
+            continue
+    # A few stray bytes in a page of the declared encoding cost only themselves;
+    # many mean the declaration is wrong, and the encoding is guessed instead.
+    text = body.decode(codec, errors="replace")
+    if text.count("\ufffd") <= max(MAX_STRAY_BYTES, len(text) // 1000):
+        logger.debug("body has stray bytes for %s declared by %s", codec, source)
+        return Decoded(text, codec, source)
+    logger.debug("body does not decode as %s declared by %s", codec, source)
+    return None
 
 
 def _guess(body: bytes) -> Decoded:

@@ -47,6 +47,24 @@ def test_wrong_declared_charset_falls_back_to_guess():
     assert decoded.source == "guess"
 
 
+def test_stray_byte_keeps_the_declared_encoding():
+    body = meta_page("Shift_JIS", "粗大ごみの出し方" * 200).encode("cp932")
+    # A lead byte before ASCII starts no character in CP932.
+    body = body.replace(b"</body>", b"\x81</body>")
+    decoded = decode_html(body, "text/html")
+    assert decoded.encoding == "cp932"
+    assert decoded.source == "meta"
+    assert decoded.text.count("粗大ごみの出し方") == 200
+    assert decoded.text.count("\ufffd") == 1
+
+
+def test_euc_jp_page_with_nec_characters():
+    text = "①市役所のお知らせ②"
+    decoded = decode_html(meta_page("EUC-JP", text).encode("euc_jis_2004"), None)
+    assert text in decoded.text
+    assert decoded.source == "meta"
+
+
 def test_bom_wins_over_everything():
     body = codecs.BOM_UTF8 + meta_page("Shift_JIS", "市").encode("utf-8")
     decoded = decode_html(body, "text/html; charset=Shift_JIS")
