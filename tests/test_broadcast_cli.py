@@ -356,6 +356,41 @@ def test_send_to_few_hides_the_sent_count(residents, data_dir, env, fake, catego
     )
 
 
+def _log_and_info_lines(data_dir, env, category, caplog) -> tuple[str, dict, list]:
+    """Send to ``category``; return the log's text, JSON and the INFO lines, with
+    the broadcast id replaced."""
+    with caplog.at_level(logging.INFO):
+        sent = run(data_dir, env, "send", "--category", category, "--text", "a")
+    assert sent.exit_code == 0, sent.output
+    text = run(data_dir, env, "log", "--limit", "1").stdout
+    record = json.loads(run(data_dir, env, "log", "--limit", "1", "--json").stdout)[0]
+    broadcast_id = record["broadcast_id"]
+    infos = [
+        r.getMessage().replace(broadcast_id, "ID").replace(category, "CAT")
+        for r in caplog.records
+        if r.levelno == logging.INFO and r.name.startswith("webhook.broadcasts")
+    ]
+    return text.replace(broadcast_id, "ID").replace(category, "CAT"), record, infos
+
+
+def test_log_of_few_does_not_tell_none_from_some(
+    residents, data_dir, env, fake, caplog
+):
+    # gomi has 3 subscribers and kosodate none; the log and logs must read alike.
+    gomi_text, gomi_json, gomi_infos = _log_and_info_lines(
+        data_dir, env, "gomi", caplog
+    )
+    caplog.clear()
+    none_text, none_json, none_infos = _log_and_info_lines(
+        data_dir, env, "kosodate", caplog
+    )
+
+    assert gomi_text.splitlines()[1:] == none_text.splitlines()[1:]
+    assert "chunks <=1 (under 10 recipients)" in gomi_text
+    assert gomi_json["chunks"] == none_json["chunks"] == "<=1"
+    assert gomi_infos == none_infos
+
+
 def test_dry_run_text_counts_requests_in_plural(residents, data_dir, env):
     result = run(
         data_dir, env, "send", "--category", "bosai", "--text", "訓練", "--dry-run"

@@ -19,8 +19,9 @@ from cityline.errors import ConfigError
 from cityline.settings import Settings
 from webhook.broadcasts.categories import ATTRIBUTES, Catalog, load_catalog
 from webhook.broadcasts.delivery_log import BroadcastRecord, DeliveryLog
-from webhook.broadcasts.privacy import rounded_count
+from webhook.broadcasts.privacy import few_recipients, rounded_count
 from webhook.broadcasts.sender import (
+    FEW_CHUNKS,
     BroadcastOutcome,
     BroadcastRequest,
     BroadcastSender,
@@ -263,6 +264,9 @@ def log_command(settings: Settings, limit: int, as_json: bool) -> None:
             f"{record.id}  {record.created_at:%Y-%m-%d %H:%M} UTC  {record.category}  "
             f"filters {filters}  {record.status}  recipients {recipients}"
         )
+        if few_recipients(record.recipients):
+            click.echo(f"    chunks {FEW_CHUNKS} (under 10 recipients)")
+            continue
         for chunk in record.chunks:
             click.echo(
                 f"    chunk {chunk.index + 1}: {chunk.status}, "
@@ -383,7 +387,9 @@ def _record_json(record: BroadcastRecord) -> dict[str, Any]:
         "recipients": _shown(record.recipients, None),
         "created_at": record.created_at.isoformat(),
         "finished_at": record.finished_at.isoformat() if record.finished_at else None,
-        "chunks": [
+        "chunks": FEW_CHUNKS
+        if few_recipients(record.recipients)
+        else [
             {
                 "index": chunk.index,
                 "status": chunk.status,

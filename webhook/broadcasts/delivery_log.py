@@ -34,6 +34,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from cityline.db import ensure_schema
 from cityline.errors import CitylineError
+from webhook.broadcasts.privacy import few_recipients
 from webhook.broadcasts.store import (
     COMPONENT,
     VERSION,
@@ -160,11 +161,11 @@ class DeliveryLog:
             if chunk_rows:
                 connection.execute(insert(chunks), chunk_rows)
         logger.info(
-            "stored broadcast %s: category %s, %s, %d chunks",
+            "stored broadcast %s: category %s, %s, %s chunks",
             broadcast_id,
             category,
             mode,
-            len(chunk_rows),
+            "<=1" if few_recipients(recipients) else len(chunk_rows),
         )
         return self.get(broadcast_id)
 

@@ -43,3 +43,12 @@ def require_min_audience(count: int, filters: Mapping[str, str]) -> None:
             f"broadcast filtered by attributes must reach at least {MIN_GROUP_SIZE}, "
             "so that it cannot single out a resident. Widen or drop a filter"
         )
+
+
+def few_recipients(recipients: int | None) -> bool:
+    """Tell whether a broadcast reaches fewer than MIN_GROUP_SIZE residents.
+
+    Its chunk counts are then hidden too: one chunk or none would tell staff
+    whether anyone subscribes. None (a LINE broadcast to every friend) is not few.
+    """
+    return recipients is not None and recipients < MIN_GROUP_SIZE

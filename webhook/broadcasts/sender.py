@@ -48,7 +48,12 @@ from webhook.broadcasts.delivery_log import (
     PendingChunk,
 )
 from webhook.broadcasts.messages import build_messages
-from webhook.broadcasts.privacy import SMALL_COUNT, rounded_count
+from webhook.broadcasts.privacy import (
+    MIN_GROUP_SIZE,
+    SMALL_COUNT,
+    few_recipients,
+    rounded_count,
+)
 from webhook.broadcasts.store import Audience, ReceiveSettingsStore
 from webhook.line_client import LineApiError
 
@@ -325,14 +330,22 @@ class BroadcastSender:
                 already_sent += 1
         self._log.finish_if_done(record.id, self._clock())
         final = self._log.get(record.id)
-        logger.info(
-            "broadcast %s %s: %d chunks sent now, %d accepted before, %d pending",
-            final.id,
-            final.status,
-            sent_now,
-            already_sent,
-            final.pending_count,
-        )
+        if few_recipients(final.recipients):
+            logger.info(
+                "broadcast %s %s: under %d recipients, chunk counts not shown",
+                final.id,
+                final.status,
+                MIN_GROUP_SIZE,
+            )
+        else:
+            logger.info(
+                "broadcast %s %s: %d chunks sent now, %d accepted before, %d pending",
+                final.id,
+                final.status,
+                sent_now,
+                already_sent,
+                final.pending_count,
+            )
         return BroadcastOutcome(
             broadcast_id=final.id,
             category=final.category,
@@ -407,6 +420,8 @@ class BroadcastSender:
             if chunk.user_ids is None
             else rounded_count(len(chunk.user_ids))
         )
+        if few_recipients(record.recipients):
+            return accepted
         logger.info(
             "broadcast %s chunk %d of %d %s (%s recipients)",
             record.id,
