@@ -48,6 +48,19 @@ def test_stored_photo_has_no_exif(tmp_path):
     assert photo.size_bytes == len(stored)
 
 
+def test_stored_photo_has_no_jpeg_comment(tmp_path):
+    buffer = io.BytesIO()
+    comment = "owner: 武蔵野太郎 090-0000-0000".encode()
+    Image.new("RGB", (40, 30), "red").save(buffer, "JPEG", comment=comment)
+    assert comment in buffer.getvalue()
+
+    photo = store_photo(buffer.getvalue(), tmp_path, "m1")
+
+    stored = (tmp_path / photo.path).read_bytes()
+    assert comment not in stored
+    assert b"\xff\xfe" not in stored
+
+
 def test_png_is_stored_as_jpeg(tmp_path):
     buffer = io.BytesIO()
     Image.new("RGBA", (10, 10), (255, 0, 0, 128)).save(buffer, format="PNG")

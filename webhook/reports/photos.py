@@ -51,6 +51,9 @@ def store_photo(data: bytes, photos_dir: Path, message_id: str | None) -> Stored
         image = image.convert("RGB")
     image.thumbnail((MAX_STORED_SIDE, MAX_STORED_SIDE))
 
+    # Pillow writes some of a decoded image's info back (the JPEG comment, which
+    # may name a person), so the stored copy starts from none.
+    image.info = {}
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True)
     encoded = buffer.getvalue()
