@@ -232,6 +232,23 @@ def test_signed_body_not_json_rejected(app):
     assert response.json()["error"] == "body is not JSON"
 
 
+@pytest.mark.parametrize(
+    "nested",
+    [
+        '{"events": [' + "[" * 5000 + "]" * 5000 + "]}",
+        '{"a":' * 2000 + "1" + "}" * 2000,
+    ],
+)
+def test_signed_json_nested_too_deep_rejected(app, nested):
+    body = nested.encode()
+    with TestClient(app) as client:
+        response = client.post(
+            "/callback", content=body, headers=signed_headers(body, TEST_CHANNEL_SECRET)
+        )
+    assert response.status_code == 400
+    assert response.json()["error"] == "body is not JSON"
+
+
 def test_signed_json_without_events_rejected(app):
     body = json.dumps({"destination": "U0"}).encode()
     with TestClient(app) as client:

@@ -300,7 +300,8 @@ async def _callback(service: WebhookService, request: Request) -> JSONResponse:
 
     try:
         payload = _without_surrogates(json.loads(body))
-    except ValueError:
+    except (ValueError, RecursionError):
+        # RecursionError: JSON nested too deep to parse or to walk.
         return _reject(service, 400, "body is not JSON")
     events = payload.get("events") if isinstance(payload, dict) else None
     if not isinstance(events, list):
