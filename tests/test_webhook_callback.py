@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -374,11 +375,22 @@ def test_expired_reply_token_falls_back_to_push(app, fake, caplog):
 
 
 def test_old_event_pushed_without_trying_reply(app, fake):
-    event = text_event("Uold", "質問です", timestamp_ms=1_000)
+    ten_minutes_ago = int((time.time() - 600) * 1000)
+    event = text_event("Uold", "質問です", timestamp_ms=ten_minutes_ago)
     with TestClient(app) as client:
         post(client, [event])
         fake.wait_for(PUSH)
     assert fake.requests_to(REPLY) == []
+
+
+def test_event_older_than_kept_ids_is_ignored(app, settings, fake, caplog):
+    eight_days_ago = int((time.time() - 8 * 86400) * 1000)
+    event = text_event("Ureplay", "質問です", timestamp_ms=eight_days_ago)
+    with TestClient(app) as client:
+        response = post(client, [event])
+    assert response.status_code == 200
+    assert stored_rows(settings) == []
+    assert "ignored 1 events sent over 7 days ago" in caplog.text
 
 
 @pytest.mark.parametrize("status", [429, 500])

@@ -92,18 +92,32 @@ class Inbox:
         """Store the events not seen before and return them, in body order.
 
         Events without a ``webhookEventId`` are skipped with a warning, because
-        they could not be deduplicated. Duplicates within ``raw_events`` count once.
+        they could not be deduplicated. So are events whose ``timestamp`` is older
+        than KEEP_HANDLED_IDS_S: their id may have been pruned already, so a
+        replayed copy would otherwise be handled again. Duplicates within
+        ``raw_events`` count once.
         """
+        received_at = time.time()
         candidates: dict[str, Mapping[str, Any]] = {}
+        too_old = 0
         for raw in raw_events:
             event_id = event_id_of(raw)
             if event_id is None:
                 logger.warning("skipped a LINE event without webhookEventId")
                 continue
+            if _older_than_kept_ids(raw, received_at):
+                too_old += 1
+                continue
             candidates.setdefault(event_id, raw)
+        if too_old:
+            logger.warning(
+                "ignored %d events sent over %d days ago, older than the ids kept "
+                "to recognise redeliveries",
+                too_old,
+                KEEP_HANDLED_IDS_S // 86400,
+            )
         if not candidates:
             return []
-        received_at = time.time()
         with self._write_lock, self._engine.begin() as connection:
             known = set(
                 connection.execute(
@@ -221,3 +235,11 @@ class Inbox:
     def _source_hash(self, raw: Mapping[str, Any]) -> str | None:
         key = source_key_of(raw)
         return self._hasher.hash(key) if key else None
+
+
+def _older_than_kept_ids(raw: Mapping[str, Any], now: float) -> bool:
+    """Tell whether the event's ``timestamp`` (ms) is over KEEP_HANDLED_IDS_S old."""
+    stamp = raw.get("timestamp")
+    if isinstance(stamp, bool) or not isinstance(stamp, (int, float)):
+        return False
+    return stamp / 1000 < now - KEEP_HANDLED_IDS_S
