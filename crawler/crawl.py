@@ -417,6 +417,10 @@ class Crawl:
 
     async def _handle(self, entry: FrontierEntry) -> None:
         url = entry.url
+        if not self.scope.knows_robots(url):
+            # An in-scope origin met only in links: the other scheme of the start
+            # host (http and https), whose robots.txt may differ.
+            await self.scope.load_robots(self.fetcher, url, required=False)
         if not self.scope.robots_for(url).allows(url):
             self._record(url, "robots")
             return
@@ -705,7 +709,8 @@ class Crawl:
         robots_skipped = [
             (item.url, "robots")
             for item in enqueue
-            if not self.scope.robots_for(item.url).allows(item.url)
+            if self.scope.knows_robots(item.url)
+            and not self.scope.robots_for(item.url).allows(item.url)
         ]
         self.store.record_outcome(
             self.run_id,

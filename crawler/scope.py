@@ -40,6 +40,10 @@ class CrawlScope:
             return "disallowed by robots.txt"
         return None
 
+    def knows_robots(self, url: str) -> bool:
+        """Tell whether the robots.txt of the host of ``url`` was loaded."""
+        return origin(url) in self.robots
+
     def robots_for(self, url: str) -> RobotsRules:
         """Return the robots.txt rules of the host of ``url``."""
         # Hosts whose robots.txt was not loaded are outside the scope anyway.

@@ -156,6 +156,17 @@ def test_crawl_obeys_robots_sent_with_byte_order_mark(tmp_path):
     assert summary.robots_skipped == 1
 
 
+def test_other_scheme_of_start_host_gets_its_own_robots(tmp_path, caplog):
+    with FakeSite() as site:
+        other_scheme = site.url("/x.html").replace("http://", "https://")
+        site.page("/", "トップ", f"<a href='{other_scheme}'>x</a>")
+        with caplog.at_level("WARNING"):
+            crawl_site(settings_for(tmp_path), site.url("/"), FAST)
+
+    https_origin = site.base_url.replace("http://", "https://")
+    assert f"robots.txt of {https_origin} is unavailable" in caplog.text
+
+
 def test_crawl_delay_from_robots_spaces_requests(tmp_path):
     with FakeSite() as site:
         site.add(
