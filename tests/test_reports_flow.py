@@ -467,6 +467,16 @@ def test_address_typed_before_photo_is_kept(alice):
     assert alice.press("photos_done")[0].text == texts.REPORT_ASK_COMMENT
 
 
+@pytest.mark.parametrize("remark", ["穴は30-40cmくらいです", "近くの公園の前です"])
+def test_remark_before_photo_is_not_the_place(alice, remark):
+    alice.text("道路に穴があいています")
+    replies = alice.text(remark)
+    assert replies[0].text != texts.REPORT_LOCATION_RECEIVED_EARLY
+    assert alice.draft.address is None
+    alice.image()
+    assert alice.press("photos_done")[0].text == texts.REPORT_ASK_LOCATION
+
+
 def test_second_submit_gives_one_report(alice, flow):
     send_complete_report(alice)
     draft_id = flow.store.list()[0].draft_id

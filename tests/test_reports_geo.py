@@ -48,6 +48,12 @@ def test_haversine_distance():
         "12番地の前",
         "吉祥寺駅北口のロータリー",
         "三鷹市下連雀3丁目",
+        "武蔵野市役所の前",
+        "成蹊大学の正門前",
+        "武蔵野赤十字病院の前",
+        "グリーンパーク遊歩道",
+        "五日市街道の交差点",
+        "中町1-2-3 (電話 0422-51-5131)",
     ],
 )
 def test_text_that_pins_a_place(text):
@@ -55,7 +61,23 @@ def test_text_that_pins_a_place(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["こんにちは", "家の前", "環境が悪い", "あそこ", "公園", "わかりません"]
+    "text",
+    [
+        "こんにちは",
+        "家の前",
+        "環境が悪い",
+        "あそこ",
+        "公園",
+        "わかりません",
+        "090-1234-5678",
+        "一番奥のところ",
+        "10-15分前から",
+        "穴は30-40cmくらいです",
+        "うちの近くの公園",
+        "近くの公園の前です",
+        "いつもの通り",
+        "1丁目",
+    ],
 )
 def test_text_that_does_not_pin_a_place(text):
     assert not geo.looks_like_address(text)
@@ -72,3 +94,6 @@ def test_neighbouring_city_address_is_outside():
     assert geo.address_is_outside_city("三鷹市下連雀3丁目")
     assert not geo.address_is_outside_city("武蔵野市中町1丁目")
     assert not geo.address_is_outside_city("中町1丁目")
+    assert geo.address_is_outside_city("小金井市緑町3丁目")
+    assert geo.address_is_outside_city("西東京市中町2-1")
+    assert not geo.address_is_outside_city("武蔵野市緑町2丁目 (三鷹市寄り)")

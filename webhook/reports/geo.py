@@ -51,13 +51,28 @@ _TOWN_PATTERN = re.compile(
     + r"|境(?=[0-9一二三四五]\s*(丁目|-|−|ー|の))"
 )
 _KANJI_DIGITS = "一二三四五六七八九十"
+# A place name: kanji, katakana or Latin letters and digits, but no hiragana, so
+# that うちの近くの公園 or いつもの通り name no place.
+_NAME = r"[0-9A-Za-z\u3005\u30a1-\u30fa\u30fc\u4e00-\u9fff]"
+# Units after a number range that make it a size, a time or a price, not a block
+# number (30-40cm, 10-15分).
+_UNIT_AFTER = (
+    r"(?!\s*(?:[0-9]|cm|mm|km|kg|m(?![a-z])|センチ|ミリ|メートル|キロ|分|秒|時|円|歳|才"
+    r"|%|個|本|台|人|回|日|階|枚|件|度|年|月|週|か所|箇所))"
+)
+_DASH = "[-−ー‐]"
+_PHONE_PATTERN = re.compile(rf"0\d{{1,4}}{_DASH}\d{{1,4}}{_DASH}\d{{3,4}}")
 _BLOCK_PATTERN = re.compile(
-    rf"[0-9{_KANJI_DIGITS}]+\s*丁目"
-    rf"|[0-9{_KANJI_DIGITS}]+\s*番地?"
-    r"|\d+\s*[-−ー‐]\s*\d+"
+    # A named area's block (下連雀3丁目), block numbers (1-2, 1-2-3) and a lot (12番地).
+    rf"{_NAME}{{2,}}\s*[0-9{_KANJI_DIGITS}]+\s*丁目"
+    rf"|(?<![0-9]){_DASH}?\d{{1,4}}\s*{_DASH}\s*\d{{1,4}}(\s*{_DASH}\s*\d{{1,4}})?"
+    + _UNIT_AFTER
+    + r"|\d+\s*番地"
 )
 _LANDMARK_PATTERN = re.compile(
-    r"\S{2,}(駅|公園|交差点|小学校|中学校|通り|図書館|コミュニティセンター)"
+    rf"{_NAME}{{2,}}(駅|公園|交差点|小学校|中学校|高校|高等学校|大学|病院|図書館"
+    r"|コミュニティセンター|センター|市役所|役所|会館|体育館|通り|街道|遊歩道|緑道|橋"
+    r"|神社|寺|郵便局|商店街|踏切|バス停|団地)"
 )
 # Neighbouring cities and wards: a typed address that names one of them is outside.
 NEIGHBOURS = ("三鷹市", "杉並区", "練馬区", "西東京市", "小金井市", "調布市")
@@ -121,11 +136,14 @@ def find_town(text: str) -> str | None:
 def looks_like_address(text: str) -> bool:
     """Return True when ``text`` pins down a place well enough for staff.
 
-    Accepted: a town of the city, a block number (2丁目, 12番地, 1-2-3), or a named
-    landmark (吉祥寺駅, 中央公園, 五日市街道の交差点).
+    Accepted: a town of the city (緑町, 境1丁目), a named area's block
+    (下連雀3丁目), block numbers (2-3, 1-2-3, 12番地), or a named landmark
+    (吉祥寺駅, 中央公園, 武蔵野市役所の前, 五日市街道の交差点). Not accepted: a
+    phone number, a number range with a unit (30-40cm, 10-15分), a bare block
+    (1丁目) and a place named without a name (近くの公園, いつもの通り).
     """
-    normalized = normalize_address(text)
-    if len(normalized) < 2:
+    normalized = _PHONE_PATTERN.sub(" ", normalize_address(text))
+    if len(normalized.strip()) < 2:
         return False
     if find_town(normalized):
         return True
@@ -135,8 +153,13 @@ def looks_like_address(text: str) -> bool:
 
 
 def address_is_outside_city(text: str) -> bool:
-    """Return True when typed text names a neighbouring city and no town of ours."""
+    """Return True when typed text names a neighbouring city, unless it names
+    武蔵野市 too.
+
+    Neighbours share town names (小金井市緑町, 西東京市中町), so a town name of
+    the city does not make an address that names a neighbour inside.
+    """
     normalized = normalize_address(text)
-    if "武蔵野市" in normalized or find_town(normalized):
+    if "武蔵野市" in normalized:
         return False
     return any(name in normalized for name in NEIGHBOURS)

@@ -86,7 +86,12 @@ def to_public(report: Report) -> PublicReport:
         closed_at=iso_in_japan(report.closed_at),
         latitude=latitude,
         longitude=longitude,
-        town=geo.find_town(report.address) if report.address else None,
+        # A neighbouring city's town of the same name (小金井市緑町) is not ours.
+        town=(
+            geo.find_town(report.address)
+            if report.address and not report.outside_city
+            else None
+        ),
         result_note=report.result_note,
     )
 
