@@ -15,8 +15,17 @@ pytestmark = pytest.mark.slow
 def demo_run(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("demo")
     lines: list[str] = []
-    demo_dir = run_demo(Settings(data_dir=data_dir), lines.append)
+    # A service database set in the environment must not get the demo's data.
+    service = f"sqlite:///{data_dir / 'service.db'}"
+    settings = Settings(data_dir=data_dir, database_url=service)
+    demo_dir = run_demo(settings, lines.append)
     return demo_dir, "\n".join(lines)
+
+
+def test_demo_keeps_its_data_in_its_folder(demo_run):
+    demo_dir, _ = demo_run
+    assert (demo_dir / "cityline.db").is_file()
+    assert not (demo_dir.parent / "service.db").exists()
 
 
 def test_demo_prints_every_step(demo_run):

@@ -83,9 +83,12 @@ def run_demo(settings: Settings, echo: Echo) -> Path:
     from cityline.demo.server import DemoSite
 
     started = time.monotonic()
+    # The demo keeps everything in its own folder: a CITYLINE_DATABASE_URL set for
+    # the real service must not receive demo reports and residents.
     demo_settings = dataclasses.replace(
         settings,
         data_dir=settings.data_dir / "demo",
+        database_url=None,
         line_channel_secret=DEMO_CHANNEL_SECRET,
         line_channel_access_token=DEMO_ACCESS_TOKEN,
     )
