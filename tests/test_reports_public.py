@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from cityline.cli import cli, main
 from cityline.db import create_db_engine
 from cityline.settings import Settings
+from webhook.reports import cli as reports_cli
 from webhook.reports.cli import open_store
 from webhook.reports.models import Draft, StoredPhoto
 from webhook.reports.open311 import build_open311_router
@@ -203,6 +204,24 @@ def test_export_csv_and_json(settings, seeded, tmp_path):
     result = run_cli(settings, "reports", "export", "--format", "json")
     records = json.loads(result.stdout)
     assert len(records[0]["history"]) >= 1
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (
+            '=HYPERLINK("http://127.0.0.1/x","写真")',
+            '\'=HYPERLINK("http://127.0.0.1/x","写真")',
+        ),
+        ("+81 90", "'+81 90"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("道路に穴", "道路に穴"),
+        (35.7, 35.7),
+    ],
+)
+def test_export_cells_never_start_a_formula(value, shown):
+    assert reports_cli._inert_cell(value) == shown
 
 
 # Published files --------------------------------------------------------------
