@@ -352,6 +352,8 @@ def test_open311_filters(api, seeded):
             {"start_date": "2026-06-01T00:00:00Z", "end_date": "2026-01-01T00:00:00Z"},
             "before start_date",
         ),
+        ({"start_date": "9999-12-31"}, "date '9999-12-31' is too far"),
+        ({"end_date": "0001-01-02"}, "date '0001-01-02' is too far"),
     ],
 )
 def test_open311_bad_filters(api, params, expected):

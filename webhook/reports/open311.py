@@ -216,10 +216,18 @@ def _window(
     end = _parse_date("end_date", end_date) if end_date else None
     if start is None and end is None:
         return now - DEFAULT_WINDOW, now
-    if start is None:
-        start = end - DEFAULT_WINDOW
-    if end is None:
-        end = start + DEFAULT_WINDOW
+    try:
+        if start is None:
+            start = end - DEFAULT_WINDOW
+        if end is None:
+            end = start + DEFAULT_WINDOW
+    except OverflowError:
+        given = start_date if start_date else end_date
+        raise Open311Error(
+            400,
+            f"date {given!r} is too far from today; use a date after 0001 and "
+            "before 9999",
+        ) from None
     if end < start:
         raise Open311Error(400, "end_date is before start_date; swap them")
     if end - start > MAX_WINDOW:
