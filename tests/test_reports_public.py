@@ -146,6 +146,7 @@ def test_set_status_and_remove(settings, seeded, store):
     removed = store.get(seeded[3])
     assert removed.status == "removed"
     assert removed.result_note == "他人の個人情報"
+    assert "run `cityline reports publish --out DIR` again" in result.output
 
 
 def test_remove_with_delete_content(settings, seeded, store):

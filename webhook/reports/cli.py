@@ -241,7 +241,8 @@ def remove_command(
     changed_by: str | None,
     delete_content: bool,
 ) -> None:
-    """Remove a report that breaks the rules; it leaves every public view."""
+    """Remove a report that breaks the rules; it leaves Open311 at once and the
+    published files at the next `reports publish`."""
     reason = _require_text("--reason", reason, "name the rule the report breaks")
     store = _open_existing(settings)
     report = store.set_status(
@@ -254,8 +255,12 @@ def remove_command(
         paths = store.delete_content(report.receipt_no)
         delete_photo_files(settings.photos_dir, paths)
         click.echo(f"{report.receipt_no}: removed, {len(paths)} photos deleted")
-        return
-    click.echo(f"{report.receipt_no}: removed")
+    else:
+        click.echo(f"{report.receipt_no}: removed")
+    click.echo(
+        "files published before still list it; run `cityline reports publish "
+        "--out DIR` again to update them"
+    )
 
 
 @reports.command("export")
