@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import weakref
 from pathlib import Path
 
 from sqlalchemy import (
@@ -141,7 +142,14 @@ def read_only_sqlite_engine(path: Path) -> Engine:
             )
         return connection
 
-    return create_engine("sqlite://", creator=connect, hide_parameters=True)
+    # The URL only names the file in messages; ``creator`` makes the connections.
+    engine = create_engine(sqlite_url(path), creator=connect, hide_parameters=True)
+    _READ_ONLY_ENGINES.add(engine)
+    return engine
+
+
+# Engines that open their database read-only, where ensure_schema creates nothing.
+_READ_ONLY_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -213,6 +221,12 @@ def ensure_schema(
                         schema_versions.c.component == component
                     )
                 ).scalar_one_or_none()
+            if stored is None and engine in _READ_ONLY_ENGINES:
+                raise DataDirError(
+                    f"database {shown!r} holds no {component} tables, so no "
+                    "`cityline serve` wrote it; check --data-dir or "
+                    "CITYLINE_DATABASE_URL"
+                )
             if stored is None:
                 _reject_unversioned_tables(existing, component, metadata, shown)
                 _versions_metadata.create_all(connection)

@@ -136,3 +136,16 @@ def test_dry_run_counts_the_subscribers(invoke, data_dir):
     command = ["broadcast", "send", "--dry-run", "--category", "bosai"]
     result = invoke(data_dir, *command, "--text", "訓練", "--json")
     assert json.loads(result.stdout)["recipients"] == RESIDENTS
+
+
+def test_database_without_tables_is_named(invoke, data_dir):
+    engine = create_db_engine(f"sqlite:///{data_dir / 'cityline.db'}")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE other (a INTEGER)")
+    engine.dispose()
+
+    result = invoke(data_dir, "reports", "list")
+
+    assert result.returncode == 2
+    assert str(data_dir / "cityline.db") in result.stderr
+    assert "holds no reports tables" in result.stderr
