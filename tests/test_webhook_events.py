@@ -67,6 +67,14 @@ def test_malformed_fields_become_none():
     assert event.timestamp_ms == 0
 
 
+def test_coordinate_beyond_any_float_becomes_none():
+    raw = location_event("Uaaa", 35.7178, 139.5661)
+    raw["message"]["latitude"] = 10**400
+    event = to_incoming_event(raw)
+    assert event.latitude is None
+    assert event.longitude == 139.5661
+
+
 def test_event_without_id_rejected():
     raw = text_event("Uaaa", "質問")
     del raw["webhookEventId"]

@@ -83,4 +83,7 @@ def _integer(value: Any) -> int:
 def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an integer beyond any float, which is no coordinate
+        return None
