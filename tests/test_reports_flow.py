@@ -427,7 +427,8 @@ def test_at_most_three_photos(alice):
     alice.image()
     alice.image()
     third = alice.image()
-    assert third[0].text == texts.REPORT_ASK_LOCATION
+    assert third[0].text == "写真を受け取りました（3/3枚）。"
+    assert third[1].text == texts.REPORT_ASK_LOCATION
     fourth = alice.image()
     assert "3枚まで" in fourth[0].text
     assert len(alice.draft.photos) == 3

@@ -137,6 +137,7 @@ REPORT_PHOTO_RECEIVED = (
     "写真を受け取りました（{count}/{max_photos}枚）。"
     "ほかにも写真があれば送ってください。終わったら「次へ」を押してください。"
 )
+REPORT_PHOTO_RECEIVED_LAST = "写真を受け取りました（{count}/{max_photos}枚）。"
 REPORT_PHOTO_LIMIT = "写真は{max_photos}枚までです。これ以上は受け付けられません。"
 REPORT_PHOTO_TOO_LARGE = (
     "写真のサイズが大きすぎます（{max_mb} MBまで）。小さくしてから送ってください。"

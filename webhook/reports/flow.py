@@ -445,13 +445,15 @@ class ReportFlow:
                 return [msg.photo_prompt(draft, problem)]
             return [msg.plain(problem), self._prompt(draft)]
         self.store.save_draft(user_hash, draft)
-        if draft.step == "photo":
-            if len(draft.photos) >= msg.MAX_PHOTOS:
-                return self._advance(user_hash, draft)
+        if draft.step == "photo" and len(draft.photos) < msg.MAX_PHOTOS:
             return [msg.photo_received(draft)]
-        received = texts.REPORT_PHOTO_RECEIVED.format(
-            count=len(draft.photos), max_photos=msg.MAX_PHOTOS
+        # The last photo allowed, or one sent after the photo step, is counted
+        # too before the flow moves on.
+        last = len(draft.photos) >= msg.MAX_PHOTOS
+        template = (
+            texts.REPORT_PHOTO_RECEIVED_LAST if last else texts.REPORT_PHOTO_RECEIVED
         )
+        received = template.format(count=len(draft.photos), max_photos=msg.MAX_PHOTOS)
         return [msg.plain(received), *self._advance(user_hash, draft)]
 
     def _add_photo(self, draft: Draft, message_id: str | None) -> str | None:
