@@ -13,6 +13,7 @@ import logging
 import sqlite3
 import weakref
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import (
     Column,
@@ -176,6 +177,11 @@ def _parse_url(url: str) -> URL:
 def _sqlite_path(parsed: URL) -> Path | None:
     if not parsed.database or parsed.database == ":memory:":
         return None
+    if parsed.database.startswith("file:"):
+        # A SQLite URI (sqlite:///file:/path?mode=ro&uri=true) names its file in
+        # the URI's path; "file:" is no folder to create.
+        path = urlsplit(parsed.database).path
+        return Path(unquote(path)) if path else None
     return Path(parsed.database)
 
 

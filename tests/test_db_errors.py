@@ -7,7 +7,12 @@ import pytest
 from sqlalchemy import Column, MetaData, String, Table, insert
 from sqlalchemy.exc import IntegrityError
 
-from cityline.db import create_db_engine, create_read_only_engine, sqlite_url
+from cityline.db import (
+    create_db_engine,
+    create_read_only_engine,
+    sqlite_file,
+    sqlite_url,
+)
 
 USER_ID = "U4af4980629d3a1b2c3d4e5f6a7b8c9d0"
 
@@ -39,3 +44,17 @@ def test_read_only_engine_hides_the_user_id(tmp_path):
         connection.execute(insert(residents).values(user_id=USER_ID))
 
     assert USER_ID not in str(raised.value)
+
+
+def test_sqlite_uri_names_its_file_and_creates_no_file_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "data" / "app.db"
+    url = f"sqlite:///file:{path}?uri=true"
+
+    engine = create_db_engine(url)
+    metadata.create_all(engine)
+    engine.dispose()
+
+    assert sqlite_file(url) == path
+    assert path.is_file()
+    assert not (tmp_path / "file:").exists()
