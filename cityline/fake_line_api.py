@@ -401,13 +401,27 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve("POST")
 
     def _serve(self, method: str) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
+        raw_length = self.headers.get("Content-Length") or "0"
+        if not raw_length.isdigit():
+            self._send(400, {}, _json({"message": "invalid Content-Length"}), _JSON)
+            return
+        length = int(raw_length)
         body = self.rfile.read(length) if length else b""
         headers = {key.lower(): value for key, value in self.headers.items()}
         path = self.path.split("?", 1)[0]
-        status, extra_headers, payload, content_type = self.fake._respond(
-            method, path, headers, body
-        )
+        try:
+            status, extra_headers, payload, content_type = self.fake._respond(
+                method, path, headers, body
+            )
+        except (AttributeError, TypeError, ValueError) as exc:
+            # A body of the wrong shape (a list, messages that are no objects):
+            # the real API answers 400 too, never a dropped connection.
+            message = f"The request body has 1 error(s): {type(exc).__name__}"
+            self._send(400, {}, _json({"message": message}), _JSON)
+            return
+        self._send(status, extra_headers, payload, content_type)
+
+    def _send(self, status, extra_headers, payload, content_type) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
@@ -416,6 +430,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(payload)
+
+
+_JSON = "application/json"
 
 
 def _limit_problem(messages: list[Any]) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 
 import httpx
 import pytest
@@ -33,6 +34,33 @@ def test_rejects_missing_bearer_token(fake):
         fake, "/v2/bot/message/push", {"to": "U", "messages": [text("a")]}, {}
     )
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        [],
+        {"to": "U", "messages": 5},
+        {"to": "U", "messages": [{**text("a"), "quickReply": [1]}]},
+    ]
+    + [{"to": "U", "messages": [{"type": "flex", "altText": "a", "contents": "x"}]}],
+)
+def test_malformed_body_gets_400(fake, payload):
+    response = send(fake, "/v2/bot/message/push", payload)
+    assert response.status_code == 400
+
+
+def test_invalid_content_length_gets_400(fake):
+    address = httpx.URL(fake.base_url)
+    request = (
+        "POST /v2/bot/message/push HTTP/1.1\r\n"
+        f"Host: {address.host}\r\nAuthorization: Bearer t\r\n"
+        "Content-Length: abc\r\nConnection: close\r\n\r\n"
+    )
+    with socket.create_connection((address.host, address.port), timeout=5) as sock:
+        sock.sendall(request.encode())
+        status_line = sock.makefile("rb").readline()
+    assert status_line.split()[1] == b"400"
 
 
 def test_reply_token_works_once(fake):
