@@ -414,8 +414,8 @@ class _Handler(BaseHTTPRequestHandler):
                 method, path, headers, body
             )
         except (AttributeError, TypeError, ValueError) as exc:
-            # A body of the wrong shape (a list, messages that are no objects):
-            # the real API answers 400 too, never a dropped connection.
+            # A body of the wrong shape (a list, messages that are no objects) gets
+            # a 400 from the real API too, never a dropped connection.
             message = f"The request body has 1 error(s): {type(exc).__name__}"
             self._send(400, {}, _json({"message": message}), _JSON)
             return

@@ -132,8 +132,8 @@ def _try(body: bytes, label: str, source: str) -> Decoded | None:
             return Decoded(body.decode(wider), wider, source)
         except UnicodeDecodeError:
             continue
-    # A few stray bytes in a page of the declared encoding cost only themselves;
-    # many mean the declaration is wrong, and the encoding is guessed instead.
+    # A few stray bytes in a page of the declared encoding cost only themselves.
+    # Many mean that the declaration is wrong, so the encoding is guessed instead.
     text = body.decode(codec, errors="replace")
     if text.count("\ufffd") <= max(MAX_STRAY_BYTES, len(text) // 1000):
         logger.debug("body has stray bytes for %s declared by %s", codec, source)

@@ -84,8 +84,8 @@ class AnswererSource:
         """Return the Answerer, trying to load it if it is missing and may load now.
 
         A loaded Answerer that offers ``reload_if_changed`` is checked for a newer
-        index at most every ``index_check_interval_s``, by one thread at a time;
-        the others get the Answerer as it is meanwhile.
+        index at most every ``index_check_interval_s``, by one thread at a time.
+        The others get the Answerer as it is meanwhile.
         """
         if self._answerer is not None:
             self._check_index(self._answerer)
