@@ -21,9 +21,8 @@ def store(settings) -> ReportStore:
     return open_store(settings)
 
 
-@pytest.fixture
-def receipt_no(store) -> str:
-    """Submit one road report and return its receipt number."""
+def submit_road_report(store: ReportStore, user_id: str = "Utest") -> str:
+    """Submit one road report with a photo and a place; return its receipt number."""
     photo = StoredPhoto(
         path="ab/p.jpg", sha256="0" * 64, width=4, height=3, size_bytes=9
     )
@@ -36,8 +35,14 @@ def receipt_no(store) -> str:
         longitude=139.57987,
         description="道路に穴があいています",
     )
-    report, _ = store.submit(store.hash_user("Utest"), draft, "道路管理課")
+    report, _ = store.submit(store.hash_user(user_id), draft, "道路管理課")
     return report.receipt_no
+
+
+@pytest.fixture
+def receipt_no(store) -> str:
+    """Submit one road report and return its receipt number."""
+    return submit_road_report(store)
 
 
 def run_main(monkeypatch, capsys, settings: Settings, *args: str, database_url=None):

@@ -13,11 +13,10 @@ import pytest
 
 from cityline.db import create_db_engine
 from cityline.settings import Settings
+from tests.test_bad_input_reports import submit_road_report
 from tests.test_pages_read_only import make_read_only, make_writable
 from webhook.broadcasts.store import ReceiveSettingsStore
 from webhook.reports.cli import open_store
-from webhook.reports.models import Draft, StoredPhoto
-from webhook.reports.store import new_draft_id
 
 RESIDENTS = 12
 
@@ -26,19 +25,7 @@ def fill_app_database(data_dir: Path) -> str:
     """Store one road report and RESIDENTS bosai subscribers; return the receipt."""
     settings = Settings(data_dir=data_dir)
     store = open_store(settings)
-    photo = StoredPhoto(
-        path="ab/p.jpg", sha256="0" * 64, width=4, height=3, size_bytes=9
-    )
-    draft = Draft(
-        draft_id=new_draft_id(),
-        step="confirm",
-        category="road",
-        photos=[photo],
-        latitude=35.70312,
-        longitude=139.57987,
-        description="道路に穴があいています",
-    )
-    report, _ = store.submit(store.hash_user("Ustaff"), draft, "道路管理課")
+    receipt_no = submit_road_report(store, "Ustaff")
     store.engine.dispose()
     engine = create_db_engine(settings.app_database_url)
     subscribers = ReceiveSettingsStore(engine, settings.user_hash_key())
@@ -47,7 +34,7 @@ def fill_app_database(data_dir: Path) -> str:
         subscribers.set_subscription(user_id, "bosai", True)
         subscribers.set_attribute(user_id, "area", "kichijoji_honcho")
     engine.dispose()
-    return report.receipt_no
+    return receipt_no
 
 
 def read_commands(receipt_no: str, out: Path) -> list[list[str]]:
