@@ -97,3 +97,8 @@ def test_neighbouring_city_address_is_outside():
     assert geo.address_is_outside_city("小金井市緑町3丁目")
     assert geo.address_is_outside_city("西東京市中町2-1")
     assert not geo.address_is_outside_city("武蔵野市緑町2丁目 (三鷹市寄り)")
+    assert geo.address_is_outside_city("新宿区西新宿2丁目")
+    assert geo.address_is_outside_city("横浜市中区山下町1")
+    assert geo.address_is_outside_city("神奈川県相模原市")
+    assert not geo.address_is_outside_city("吉祥寺地区3番")
+    assert not geo.address_is_outside_city("吉祥寺本町1-2 市道の歩道")

@@ -153,13 +153,36 @@ def looks_like_address(text: str) -> bool:
 
 
 def address_is_outside_city(text: str) -> bool:
-    """Return True when typed text names a neighbouring city, unless it names
+    """Return True when typed text names another city or ward, unless it names
     武蔵野市 too.
 
-    Neighbours share town names (小金井市緑町, 西東京市中町), so a town name of
-    the city does not make an address that names a neighbour inside.
+    Another city is a neighbour (三鷹市), one of Tokyo's wards (新宿区), a
+    prefecture other than Tokyo, or any city or ward name directly followed by a
+    town and a number (横浜市中区山下町1). Neighbours share town names
+    (小金井市緑町, 西東京市中町), so a town name of the city does not make such
+    an address inside.
     """
     normalized = normalize_address(text)
     if "武蔵野市" in normalized:
         return False
-    return any(name in normalized for name in NEIGHBOURS)
+    if any(name in normalized for name in NEIGHBOURS + TOKYO_WARDS):
+        return True
+    if _PREFECTURE_PATTERN.search(normalized):
+        return True
+    return bool(_CITY_ADDRESS_PATTERN.search(normalized))
+
+
+# Tokyo's 23 wards, named in addresses without 東京都.
+TOKYO_WARDS = tuple(
+    f"{name}区"
+    for name in (
+        "千代田 中央 港 新宿 文京 台東 墨田 江東 品川 目黒 大田 世田谷 渋谷 中野 "
+        "杉並 豊島 北 荒川 板橋 練馬 足立 葛飾 江戸川"
+    ).split()
+)
+_PREFECTURE_PATTERN = re.compile(r"北海道|京都府|大阪府|[一-龥]{2,3}県")
+# A city or ward directly followed by a town name and a number: 横浜市中区山下町1,
+# 小平市小川町1丁目. 吉祥寺地区3番 is no match, since no town name follows 区.
+_CITY_ADDRESS_PATTERN = re.compile(
+    rf"[一-龥]{{2,4}}[市区][一-龥ァ-ヶー]{{1,6}}\s*[0-9{_KANJI_DIGITS}]"
+)
