@@ -92,7 +92,9 @@ def evaluate(
     _warn_gold_not_indexed(questions, answerer)
     evaluation = run_evaluation(answerer, questions, top_k=top_k)
     if as_json:
-        click.echo(json.dumps(evaluation.metrics(), ensure_ascii=False))
+        # The summary keys first, as documented, then the per-topic table.
+        result = {**evaluation.metrics(), "topics": evaluation.per_topic()}
+        click.echo(json.dumps(result, ensure_ascii=False))
         return
     click.echo(format_evaluation(evaluation))
 

@@ -198,9 +198,12 @@ def test_evaluate_json_has_every_key(data_dir: Path):
     )
     assert result.exit_code == 0, result.output
     metrics = json.loads(result.output)
+    topics = metrics.pop("topics")
     assert set(metrics) == JSON_KEYS
     assert metrics["hit_at_1"] == 1.0
     assert metrics["no_answer_fallback"] == 1
+    assert set(topics) == {"ごみ", "ペット", "その他"}
+    assert all(set(row) == JSON_KEYS for row in topics.values())
 
 
 def test_evaluate_text_has_a_topic_table(data_dir: Path):
