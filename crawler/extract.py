@@ -379,11 +379,19 @@ def _title_without_site_name(soup: BeautifulSoup) -> str:
 def _drop_furniture(region: Tag) -> None:
     for tag in region.find_all(DROPPED_TAGS):
         tag.decompose()
+    total = len(region.get_text(strip=True))
     for tag in region.find_all(True):
         if tag.decomposed:
             continue
-        if _is_furniture(tag):
+        if _is_furniture(tag) and not _holds_the_content(tag, total):
             tag.decompose()
+
+
+def _holds_the_content(tag: Tag, total: int) -> bool:
+    """Tell whether ``tag`` wraps most of its region's text, as a
+    <div id="print_area"> around a whole article does: such a wrapper is no
+    page furniture, whatever its name."""
+    return total > 0 and len(tag.get_text(strip=True)) * 2 > total
 
 
 def _is_furniture(tag: Tag) -> bool:

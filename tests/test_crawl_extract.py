@@ -162,6 +162,17 @@ def test_slug_title_takes_own_link_text():
     assert extract_page(FOLDER_PAGE, url).title == "保育園の入園申し込み"
 
 
+def test_content_wrapper_named_like_furniture_is_kept():
+    page = (
+        "<div id='main'><div id='print_area'><h1>児童手当</h1>"
+        "<p>児童手当は高校生年代までの子どもを育てる方に支給します。</p></div>"
+        "<div class='related'><a href='/x.html'>関連ページ</a></div></div>"
+    )
+    extracted = extract_page(page, "http://h.example/a.html")
+    assert "支給します" in extracted.text
+    assert "関連ページ" not in extracted.text
+
+
 def test_slug_heading_leaves_the_text():
     page = (
         "<main><h1>nyusho tetsuzuki</h1><ul><li>"
