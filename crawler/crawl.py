@@ -670,12 +670,11 @@ class Crawl:
                 continue
             depth = entry.depth + 1
             pattern = url_pattern(link.url)
-            # Only links between pages of one pattern count, so that category
-            # folders with many numbered pages are not cut.
-            # NOTE: a trap that alternates two patterns (month page -> day page ->
-            # next month) is stopped only by max_depth and max_pages.
+            # Only links that continue a chain of one pattern count, so that
+            # category folders with many numbered pages are not cut. A chain may
+            # alternate two patterns (month page -> day page -> next month).
             trap = (
-                pattern == url_pattern(page_url)
+                pattern in self._chain_patterns(page_url)
                 and self.pattern_counts[pattern] >= self.config.max_per_pattern
             )
             if (
@@ -774,17 +773,28 @@ class Crawl:
         self.entries[entry.url] = entry
         self.states[entry.url] = state
         self.seq = max(self.seq, entry.seq)
-        # A trap is a chain of pages of one pattern, each linking to the next, so
-        # the limit counts links between pages of the same pattern. Pages and
-        # aliases stored by earlier crawls count too, so that a re-crawl does not
-        # extend a chain.
-        chained = entry.source == "link" and (
-            entry.referrer is not None and url_pattern(entry.referrer) == entry.pattern
+        # A trap is a chain of pages of one pattern, each linking to the next or
+        # to the next but one, so the limit counts the links that continue such
+        # a chain. Pages and aliases stored by earlier crawls count too, so that
+        # a re-crawl does not extend a chain.
+        chained = (
+            entry.source == "link"
+            and entry.referrer is not None
+            and entry.pattern in self._chain_patterns(entry.referrer)
         )
         if chained or entry.source in ("known", "alias"):
             self.pattern_counts[entry.pattern] += 1
         if state == "queued":
             heapq.heappush(self.heap, (entry.depth, entry.seq, entry.url))
+
+    def _chain_patterns(self, referrer: str) -> set[str]:
+        """Return the patterns that a link from ``referrer`` continues a chain of:
+        the referrer's own and that of the page that linked to it."""
+        patterns = {url_pattern(referrer)}
+        parent = self.entries.get(referrer)
+        if parent is not None and parent.referrer is not None:
+            patterns.add(url_pattern(parent.referrer))
+        return patterns
 
     def _stored(self, url: str) -> StoredPage | None:
         page = self.store.get(url)

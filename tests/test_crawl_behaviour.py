@@ -262,6 +262,37 @@ def test_endless_calendar_stops_at_pattern_limit(tmp_path):
     assert calendar_fetches == 12  # six months, fetched once per crawl
 
 
+def test_calendar_alternating_with_day_pages_stays_bounded(tmp_path):
+    def next_month(ym: int) -> int:
+        year, mon = divmod(ym, 100)
+        return year * 100 + mon + 1 if mon < 12 else (year + 1) * 100 + 1
+
+    def month(request):
+        ym = int(request.path.rsplit("=", 1)[1])
+        body = html_page(f"{ym}の月", f"<a href='/day?ym={ym}'>1日</a>")
+        return 200, {"Content-Type": "text/html"}, body.encode()
+
+    def day(request):
+        ym = int(request.path.rsplit("=", 1)[1])
+        link = f"<a href='/cal?ym={next_month(ym)}'>次の月</a>"
+        return (
+            200,
+            {"Content-Type": "text/html"},
+            html_page(f"{ym}の1日", link).encode(),
+        )
+
+    config = dataclasses.replace(FAST, max_per_pattern=5)
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/cal?ym=202612'>カレンダー</a>")
+        site.add("/cal", responder=month)
+        site.add("/day", responder=day)
+        runs = [crawl(tmp_path, site, config=config) for _ in range(3)]
+
+    assert runs[0].new <= 1 + 2 * 6
+    assert runs[1].new == 0
+    assert runs[2].new == 0
+
+
 def test_max_depth_and_max_pages(tmp_path):
     with FakeSite() as site:
         site.page("/", "深さ0", "<a href='/d1.html'>次</a>")
