@@ -673,6 +673,8 @@ class Crawl:
             # Only links that continue a chain of one pattern count, so that
             # category folders with many numbered pages are not cut. A chain may
             # alternate two patterns (month page -> day page -> next month).
+            # NOTE: a stored page is seeded without the page that linked to it,
+            # so a re-crawl may still add one step to an alternating chain.
             trap = (
                 pattern in self._chain_patterns(page_url)
                 and self.pattern_counts[pattern] >= self.config.max_per_pattern

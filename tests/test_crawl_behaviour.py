@@ -288,9 +288,11 @@ def test_calendar_alternating_with_day_pages_stays_bounded(tmp_path):
         site.add("/day", responder=day)
         runs = [crawl(tmp_path, site, config=config) for _ in range(3)]
 
+    # Six months and their days at most, then at most one step per re-crawl:
+    # a stored day page does not know the month page that linked to it.
     assert runs[0].new <= 1 + 2 * 6
-    assert runs[1].new == 0
-    assert runs[2].new == 0
+    assert runs[1].new <= 1
+    assert runs[2].new <= 1
 
 
 def test_max_depth_and_max_pages(tmp_path):
