@@ -109,4 +109,14 @@ async def sitemap_page_urls(scope: CrawlScope, fetcher: Fetcher) -> list[str]:
             if scope.contains(page) and not is_file_url(page):
                 pages.append(page)
         logger.info("sitemap %s lists %d URLs", sitemap_url, len(sitemap.pages))
+    unread = [url for url in dict.fromkeys(queue) if url not in seen]
+    if unread:
+        logger.warning(
+            "read %d sitemap files, the limit; %d more were left unread (%s%s): "
+            "their pages are found through links only",
+            len(seen),
+            len(unread),
+            ", ".join(unread[:3]),
+            ", ..." if len(unread) > 3 else "",
+        )
     return pages
