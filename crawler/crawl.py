@@ -564,9 +564,13 @@ class Crawl:
             links=[link.url for link in extracted.links],
             extractor_version=EXTRACTOR_VERSION,
         )
-        if extracted.noindex:
+        # The X-Robots-Tag header says the same as the robots meta tag.
+        header_noindex = _says_noindex(result.headers.get("x-robots-tag", ""))
+        if extracted.noindex or header_noindex:
             logger.info(
-                "not storing %s: its robots meta tag contains noindex", page_url
+                "not storing %s: its robots meta tag or X-Robots-Tag header "
+                "contains noindex",
+                page_url,
             )
             removed = stored.url if stored is not None and not stored.removed else None
             if removed is None:
@@ -863,3 +867,17 @@ def _content_hash(extracted: Extracted) -> str:
     digest.update(b"\n")
     digest.update(extracted.text.encode("utf-8"))
     return digest.hexdigest()
+
+
+def _says_noindex(header: str) -> bool:
+    """Tell whether an X-Robots-Tag value forbids indexing for every crawler.
+
+    A value aimed at one named crawler ("otherbot: noindex") is left alone.
+    """
+    for part in header.lower().split(","):
+        directive = part.strip()
+        if ":" in directive:  # a named crawler's rule, or unavailable_after: DATE
+            continue
+        if directive in ("noindex", "none"):
+            return True
+    return False

@@ -25,6 +25,27 @@ def open_store(tmp_path) -> PageStore:
     return PageStore.open(settings_for(tmp_path).pages_db_path)
 
 
+def test_sitemaps_over_the_limit_are_named(tmp_path, caplog):
+    ns = "xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'"
+    children = "".join(f"<sitemap><loc>/maps/{n}.xml</loc></sitemap>" for n in range(4))
+    config = dataclasses.replace(FAST, max_sitemaps=3)
+    with FakeSite() as site:
+        site.add(
+            "/sitemap.xml",
+            f"<?xml version='1.0'?><sitemapindex {ns}>{children}</sitemapindex>",
+            content_type="application/xml",
+        )
+        for n in range(4):
+            urls = f"<url><loc>{site.base_url}/p{n}.html</loc></url>"
+            site.add(f"/maps/{n}.xml", f"<urlset {ns}>{urls}</urlset>")
+            site.page(f"/p{n}.html", f"ページ{n}")
+        site.page("/", "トップ")
+        with caplog.at_level("WARNING"):
+            crawl(tmp_path, site, config=config)
+
+    assert "read 3 sitemap files, the limit; 2 more were left unread" in caplog.text
+
+
 def test_sitemap_seeds_pages_not_linked_anywhere(tmp_path):
     index = (
         "<?xml version='1.0'?><sitemapindex "
@@ -293,6 +314,18 @@ def test_calendar_alternating_with_day_pages_stays_bounded(tmp_path):
     assert runs[0].new <= 1 + 2 * 6
     assert runs[1].new <= 1
     assert runs[2].new <= 1
+
+
+def test_x_robots_tag_noindex_page_is_not_stored(tmp_path):
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/x.html'>x</a><a href='/y.html'>y</a>")
+        site.page("/x.html", "非公開", headers={"X-Robots-Tag": "noindex"})
+        site.page("/y.html", "公開", headers={"X-Robots-Tag": "otherbot: noindex"})
+        crawl(tmp_path, site)
+
+    with open_store(tmp_path) as store:
+        assert store.get(site.url("/x.html")) is None
+        assert store.get(site.url("/y.html")) is not None
 
 
 def test_max_depth_and_max_pages(tmp_path):
