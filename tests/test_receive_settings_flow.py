@@ -91,6 +91,11 @@ def flow(store) -> SettingsFlow:
         "受信 設定",
         "じゅしんせってい",
         "配信停止",
+        "お知らせの設定を変更したい",
+        "配信を止めたい",
+        "通知設定を見たい",
+        "受信設定を変更したいです",
+        "ごみの受信設定はどこ",
     ],
 )
 def test_settings_texts_show_the_card(flow, body):
@@ -100,7 +105,7 @@ def test_settings_texts_show_the_card(flow, body):
 
 
 @pytest.mark.parametrize(
-    "body", ["受信", "設定を教えて", "ごみの受信設定はどこ", "", "設定済み"]
+    "body", ["受信", "設定を教えて", "ごみの収集日はどこで見られますか", "", "設定済み"]
 )
 def test_other_texts_are_not_taken(flow, body):
     assert flow.handle(text(body)) is None

@@ -45,6 +45,7 @@ from webhook.broadcasts.views import (
     safety_confirmation,
     settings_card,
 )
+from webhook.classify import RECEIVE_SETTINGS
 from webhook.flow import IncomingEvent
 
 logger = logging.getLogger(__name__)
@@ -132,10 +133,12 @@ class SettingsFlow:
             return params.get("action") or "show", params
         if event.event_type == "message" and event.message_type == "text":
             text = normalize_text(event.text or "")
-            if text in SHOW_TEXTS:
-                return "show", {}
             if text in DELETE_TEXTS:
                 return "delete", {}
+            # Free wording about the settings (配信を止めたい, 通知設定を見たい)
+            # shows the card too: it holds every switch, stopping included.
+            if text in SHOW_TEXTS or RECEIVE_SETTINGS.search(text):
+                return "show", {}
         return None, {}
 
     def _card(self, user_id: str) -> Message:
