@@ -478,6 +478,29 @@ def test_remark_before_photo_is_not_the_place(alice, remark):
     assert alice.press("photos_done")[0].text == texts.REPORT_ASK_LOCATION
 
 
+@pytest.mark.parametrize("source", ["group", "room"])
+def test_group_messages_neither_start_nor_continue_a_report(alice, flow, source):
+    def group_text(text: str):
+        raw = {"source": {"type": source, f"{source}Id": "C1", "userId": alice.user_id}}
+        event = IncomingEvent(
+            event_id=f"e{next(_ids)}",
+            event_type="message",
+            user_id=alice.user_id,
+            reply_token=f"r{next(_ids)}",
+            timestamp_ms=0,
+            message_type="text",
+            text=text,
+            raw=raw,
+        )
+        return flow.handle(event)
+
+    assert group_text("道路に穴があいています") is None
+    assert alice.draft is None
+    alice.text("道路に穴があいています")
+    assert group_text("キャンセル") is None
+    assert alice.draft is not None
+
+
 def test_second_submit_gives_one_report(alice, flow):
     send_complete_report(alice)
     draft_id = flow.store.list()[0].draft_id

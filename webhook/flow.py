@@ -85,3 +85,13 @@ class Flow(Protocol):
     def forget_user(self, user_id: str) -> None:
         """Delete what this flow stores about ``user_id`` (called on unfollow)."""
         ...
+
+
+def is_one_to_one(event: IncomingEvent) -> bool:
+    """Tell whether ``event`` comes from a resident's one-to-one chat with the
+    account, not from a group or a room (an event without a source counts as
+    one-to-one)."""
+    source = event.raw.get("source") if event.raw else None
+    if not isinstance(source, dict):
+        return True
+    return source.get("type", "user") == "user"

@@ -46,7 +46,7 @@ from webhook.broadcasts.views import (
     settings_card,
 )
 from webhook.classify import RECEIVE_SETTINGS
-from webhook.flow import IncomingEvent
+from webhook.flow import IncomingEvent, is_one_to_one
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ class SettingsFlow:
         action, params = self._request_of(event)
         if action is None:
             return None
-        if event.user_id is None or not _is_one_to_one(event):
+        if event.user_id is None or not is_one_to_one(event):
             return [TextMessage(text=texts.RECV_PRIVATE_CHAT_ONLY)]
         user_id = event.user_id
         if action == "toggle":
@@ -198,13 +198,6 @@ class SettingsFlow:
         if self._safety_goes_to_all_friends:
             note += texts.RECV_DELETED_SAFETY_TO_ALL
         return [TextMessage(text=note)]
-
-
-def _is_one_to_one(event: IncomingEvent) -> bool:
-    source = event.raw.get("source") if event.raw else None
-    if not isinstance(source, dict):
-        return True
-    return source.get("type", "user") == "user"
 
 
 def build_settings_flow(settings: Settings, engine: Engine) -> SettingsFlow:

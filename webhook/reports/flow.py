@@ -28,7 +28,7 @@ from cityline.errors import CitylineError
 from cityline.settings import Settings
 from webhook import texts
 from webhook.classify import TextKind, classify_text
-from webhook.flow import ContentFetcher, IncomingEvent, Preface
+from webhook.flow import ContentFetcher, IncomingEvent, Preface, is_one_to_one
 from webhook.limits import MAX_DISPLAY_TEXT_UNITS, truncate, utf16_length
 from webhook.replies import contact_text
 from webhook.reports import geo
@@ -122,8 +122,14 @@ class ReportFlow:
     # Flow protocol ----------------------------------------------------------------
 
     def handle(self, event: IncomingEvent) -> list[Message] | None:
-        """Return the reply if the event belongs to a report conversation."""
+        """Return the reply if the event belongs to a report conversation.
+
+        Reports are taken in one-to-one chats only: a draft is the resident's
+        own, and a group's messages must neither start one nor continue it.
+        """
         if not event.user_id or event.event_type not in ("message", "postback"):
+            return None
+        if not is_one_to_one(event):
             return None
         params = event.postback_params() if event.event_type == "postback" else {}
         if event.event_type == "postback" and params.get("flow") != self.name:
