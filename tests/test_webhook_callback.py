@@ -404,6 +404,16 @@ def test_reply_retried_after_transient_error(app, fake, status):
     assert accepted.json["messages"][0]["type"] == "flex"
 
 
+def test_reply_that_keeps_failing_is_pushed(app, fake):
+    fake.fail_next(REPLY, 503, times=10, headers={"Retry-After": "0"})
+    with TestClient(app) as client:
+        post(client, [text_event("Uoutage", "質問です")])
+        [pushed] = fake.wait_for(PUSH)
+    assert pushed.json["to"] == "Uoutage"
+    assert pushed.json["messages"][0]["type"] == "flex"
+    assert all(request.status == 503 for request in fake.requests_to(REPLY))
+
+
 def test_long_flow_text_cut_to_limit(settings, fake):
     long_text = "あ" * 4998 + "😀😀"
     flow = RecordingFlow(reply_text=long_text)

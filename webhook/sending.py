@@ -1,10 +1,17 @@
 """Send the reply to an event: by reply token, or by push when the token fails.
 
 A reply token can be used once and only for a short time after the event. When
-LINE refuses it with 400 (expired, used, or never valid), or when the event is
+LINE refuses it with 400 (expired, used, or never valid), when the reply keeps
+failing (5xx, no connection) after the client's retries, or when the event is
 already too old for its token (after a restart, say), the messages are pushed to
 the event's source instead. The push's retry key is derived from the event id, so
 handling the same event again after a crash cannot push the reply twice.
+
+NOTE: when LINE took a reply but its response was lost (a 5xx after delivery, a
+dropped connection), or the process stopped between the reply and marking the
+event handled, the push repeats the reply: a resident may get it twice. A reply
+has no retry key to tell, and a lost reply (an urgent report's answer) is judged
+worse than a repeated one.
 """
 
 from __future__ import annotations
@@ -65,8 +72,7 @@ class ReplySender:
     def send(self, event: IncomingEvent, messages: Sequence[Message]) -> str:
         """Send ``messages`` for ``event``; return "reply", "push" or "none".
 
-        Raises LineApiError when LINE rejects both the reply and the push, or the
-        call keeps failing after the client's retries.
+        Raises LineApiError when the push fails too, after the client's retries.
         """
         if not messages:
             return "none"
@@ -76,12 +82,12 @@ class ReplySender:
                 self._line.reply(event.reply_token, messages)
                 return "reply"
             except LineApiError as exc:
-                if exc.status != 400:
-                    raise
-                logger.info(
-                    "reply to event %s rejected (status 400, x-line-request-id %s); "
+                logger.log(
+                    logging.INFO if exc.status == 400 else logging.WARNING,
+                    "reply to event %s failed (status %s, x-line-request-id %s); "
                     "pushing instead",
                     event.event_id,
+                    exc.status,
                     exc.request_id,
                 )
         elif event.reply_token:
