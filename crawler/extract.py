@@ -49,7 +49,8 @@ DROPPED_TAGS = (
 # An element whose id or class is one of these words (alone or joined to other words
 # with - or _) is page furniture, not content.
 _FURNITURE_WORDS = (
-    "header|footer|nav|gnav|lnav|snav|navi|navigation|menu|megamenu|sidebar|side|"
+    "header|footer|nav|gnav|lnav|snav|navi|gnavi|lnavi|snavi|navigation|menu|"
+    "megamenu|sidebar|side|copyright|"
     "sidenav|subnav|localnav|breadcrumb|breadcrumbs|topicpath|pankuzu|share|sns|"
     "social|print|tools|toolbar|utility|util|banner|banners|skip|pagetop|"
     "page-top|related|relation|kanren|page-meta|pagemeta|search|logo|"
@@ -202,7 +203,7 @@ def extract_page(html: str, page_url: str) -> Extracted:
     landmarks = _landmarks(soup)
     breadcrumbs = _breadcrumbs(landmarks)
     main = _first(landmarks, MAIN_KEYS) or soup.body or soup
-    h1 = main.find("h1") or soup.find("h1")
+    h1 = main.find("h1") or _h1_outside_furniture(soup)
     title = _clean(h1.get_text(" ")) if h1 is not None else ""
     if not title:
         title = _title_without_site_name(soup)
@@ -374,6 +375,17 @@ def _title_without_site_name(soup: BeautifulSoup) -> str:
     if len(parts) > 1 and parts[0]:
         return _clean(" ".join(parts[:-1]))
     return title
+
+
+def _h1_outside_furniture(soup: BeautifulSoup) -> Tag | None:
+    """Return the first h1 that is not inside a header, nav or footer: a logo's
+    h1 in the page header names the site, not the page."""
+    for h1 in soup.find_all("h1"):
+        if not h1.find_parent(["header", "nav", "footer"]) and not any(
+            _is_furniture(parent) for parent in h1.parents if isinstance(parent, Tag)
+        ):
+            return h1
+    return None
 
 
 def _drop_furniture(region: Tag) -> None:

@@ -173,6 +173,24 @@ def test_content_wrapper_named_like_furniture_is_kept():
     assert "関連ページ" not in extracted.text
 
 
+def test_logo_heading_in_the_header_is_not_the_title():
+    page = (
+        "<html><head><title>児童手当 | テスト市</title></head><body>"
+        "<header><h1>テスト市</h1></header>"
+        "<div id='contents'><h2>児童手当</h2><p>本文です。</p></div></body></html>"
+    )
+    assert extract_page(page, "http://h.example/a.html").title == "児童手当"
+
+
+def test_menu_and_copyright_blocks_are_furniture():
+    page = (
+        "<body><div id='tmp_gnavi'><li>くらし・手続き</li></div>"
+        "<div id='wrap'><h1>ごみの出し方</h1><p>本文</p></div>"
+        "<div id='copyright'>Copyright 市役所</div></body>"
+    )
+    assert extract_page(page, "http://h.example/b.html").text == "ごみの出し方\n本文"
+
+
 def test_slug_heading_leaves_the_text():
     page = (
         "<main><h1>nyusho tetsuzuki</h1><ul><li>"
