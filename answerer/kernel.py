@@ -369,7 +369,7 @@ def score_question(
     coverage, power = coverage_power(found, idf_total, coverage_exponent)
     parts = (term, chars, power, listing, passage_weight, char_weight)
     if bounded:
-        _, best_row, scores, rows = bounded_windows(
+        best_row, scores, rows = bounded_windows(
             window_matrix,
             window_columns,
             window_weights,
@@ -501,8 +501,8 @@ def _ngram_codes(points, code_bits):
 
 @numba.njit(**_JIT)
 def bounded_windows(window_matrix, columns, weights, window_bounds, parts, top, reach):
-    """Return each page's best window score and row, the page scores and the rows
-    of the ``top`` best, scoring only the windows of pages that can reach them.
+    """Return each page's best window row, the page scores and the rows of the
+    ``top`` best, scoring only the windows of pages that can reach them.
 
     ``window_bounds`` is (the largest value of each term matrix entry's term in
     the windows of its page, first window row of each page, end of its window
@@ -552,7 +552,7 @@ def bounded_windows(window_matrix, columns, weights, window_bounds, parts, top, 
         rescored = True
     if rescored:
         rows = top_rows(scores, top)
-    return best, best_row, scores, rows
+    return best_row, scores, rows
 
 
 @numba.njit(**_JIT)
