@@ -428,8 +428,8 @@ def snippet_grams(model: IndexModel, query: QueryTerms) -> QuestionGrams:
 
 
 # Snippets keep n-grams on up to half of the pages, more than ranking does
-# (``common_df_share``): a word such as 申請 says little about which page fits,
-# but still tells which passage of the chosen page speaks of it.
+# (``common_df_share``). A word such as 申請 does little to pick the page, but
+# still points to the passage of the chosen page that is about it.
 SNIPPET_COMMON_SHARE = 0.5
 
 

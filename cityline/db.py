@@ -87,8 +87,8 @@ def create_db_engine(url: str) -> Engine:
                 f"({exc.strerror}); choose a writable data dir"
             ) from exc
 
-    # Errors never carry the bound values into logs: they hold LINE user ids and
-    # residents' messages.
+    # Errors leave the bound values out, so out of logs too, because the values
+    # contain LINE user ids and residents' messages.
     engine = create_engine(
         url, connect_args={"check_same_thread": False}, hide_parameters=True
     )
@@ -229,7 +229,7 @@ def ensure_schema(
                 ).scalar_one_or_none()
             if stored is None and engine in _READ_ONLY_ENGINES:
                 raise DataDirError(
-                    f"database {shown!r} holds no {component} tables, so no "
+                    f"database {shown!r} has no {component} tables, so no "
                     "`cityline serve` wrote it; check --data-dir or "
                     "CITYLINE_DATABASE_URL"
                 )

@@ -181,7 +181,8 @@ class Settings:
     def existing_user_hash_key(self) -> bytes:
         """Return the key of :meth:`user_hash_key` without ever creating it.
 
-        For commands that only read: a new key would match no stored answer.
+        It is for commands that only read, because a new key would match no stored
+        attribute answer.
         Raises DataDirError naming the file when it is missing or unreadable.
         """
         path = self.data_dir / "user-hash.key"

@@ -564,8 +564,8 @@ class Crawl:
             links=[link.url for link in extracted.links],
             extractor_version=EXTRACTOR_VERSION,
         )
-        # The X-Robots-Tag header says the same as the robots meta tag.
-        header_noindex = _says_noindex(result.headers.get("x-robots-tag", ""))
+        # The X-Robots-Tag header carries the same directives as the robots meta tag.
+        header_noindex = _forbids_indexing(result.headers.get("x-robots-tag", ""))
         if extracted.noindex or header_noindex:
             logger.info(
                 "not storing %s: its robots meta tag or X-Robots-Tag header "
@@ -869,7 +869,7 @@ def _content_hash(extracted: Extracted) -> str:
     return digest.hexdigest()
 
 
-def _says_noindex(header: str) -> bool:
+def _forbids_indexing(header: str) -> bool:
     """Tell whether an X-Robots-Tag value forbids indexing for every crawler.
 
     A value aimed at one named crawler ("otherbot: noindex") is left alone.

@@ -68,11 +68,11 @@ class Decoded:
     source: str
 
 
-# Codecs that read a superset of a declared one: EUC-JP pages often hold NEC
+# Codecs that read a superset of a declared one. EUC-JP pages may contain NEC
 # characters (① as 0xADA1), which Python's euc_jp rejects and JIS X 0213 covers.
 _WIDER_CODECS = {"euc_jp": ("euc_jis_2004",)}
-# Undecodable bytes a page of the declared encoding may hold before the
-# declaration is taken for wrong (at least; one per 1,000 characters is allowed).
+# Undecodable bytes that a page of the declared encoding may contain before the
+# declaration is taken as wrong: this many, or one per 1,000 characters if more.
 MAX_STRAY_BYTES = 2
 
 

@@ -215,7 +215,7 @@ def extract_page(html: str, page_url: str) -> Extracted:
     _drop_furniture(main)
     if slug:
         # The slug heading only spells the folder's name in romaji, and the
-        # page's real name stands in the title now.
+        # page's real name is the title now.
         if h1 is not None:
             h1.decompose()
     text = _block_text(main)

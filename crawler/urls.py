@@ -248,7 +248,7 @@ def _normalize_query(query: str) -> str:
     """
     if not query:
         return ""
-    kept = []
+    parameters = []
     for part in query.split("&"):
         if not part:
             continue
@@ -258,9 +258,9 @@ def _normalize_query(query: str) -> str:
         name = key_text.lower()
         if name in DROPPED_PARAMS or name.startswith(DROPPED_PREFIXES):
             continue
-        kept.append(((key_text, value_text), f"{key_form}={value_form}"))
-    kept.sort(key=lambda item: item[0])
-    return "&".join(form for _, form in kept)
+        parameters.append(((key_text, value_text), f"{key_form}={value_form}"))
+    parameters.sort(key=lambda item: item[0])
+    return "&".join(form for _, form in parameters)
 
 
 def _query_component(raw: str) -> tuple[str, str]:
@@ -272,8 +272,8 @@ def _query_component(raw: str) -> tuple[str, str]:
     except UnicodeDecodeError:
         # The escapes stay; anything else that a URL may not hold is escaped.
         escaped = quote(spaced, safe="%!$'()*,;:@/?~")
-        kept = _PERCENT.sub(lambda m: m.group(0).upper(), escaped)
-        return kept, kept
+        legacy_form = _PERCENT.sub(lambda m: m.group(0).upper(), escaped)
+        return legacy_form, legacy_form
     return text, quote(text, safe="")
 
 

@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 # Wave dash (U+301C) and fullwidth tilde (U+FF5E, already ~ after NFKC) become one
-# form; _fold_tilde says when a '~' does.
+# form; _fold_tilde decides when a '~' does.
 _WAVE_DASHES = "\u301c\u223c\u223e\u2053\uff5e"
 WAVE_DASH = "\u301c"
 

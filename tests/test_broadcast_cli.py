@@ -373,9 +373,7 @@ def _log_and_info_lines(data_dir, env, category, caplog) -> tuple[str, dict, lis
     return text.replace(broadcast_id, "ID").replace(category, "CAT"), record, infos
 
 
-def test_log_of_few_does_not_tell_none_from_some(
-    residents, data_dir, env, fake, caplog
-):
+def test_log_hides_none_versus_few(residents, data_dir, env, fake, caplog):
     # gomi has 3 subscribers and kosodate none; the log and logs must read alike.
     gomi_text, gomi_json, gomi_infos = _log_and_info_lines(
         data_dir, env, "gomi", caplog

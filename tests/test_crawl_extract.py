@@ -173,7 +173,7 @@ def test_content_wrapper_named_like_furniture_is_kept():
     assert "関連ページ" not in extracted.text
 
 
-def test_logo_heading_in_the_header_is_not_the_title():
+def test_header_logo_is_not_title():
     page = (
         "<html><head><title>児童手当 | テスト市</title></head><body>"
         "<header><h1>テスト市</h1></header>"

@@ -137,7 +137,7 @@ def test_crawl_skips_disallowed_links_without_fetching(tmp_path):
     assert summary.new == 3
 
 
-def test_robots_with_byte_order_mark_keeps_its_first_group():
+def test_robots_byte_order_mark_ignored():
     rules = parse_robots("\ufeffUser-agent: *\nDisallow: /private/\n", "cityline", "")
     assert not rules.allows("http://h.example/private/a.html")
     assert rules.allows("http://h.example/open.html")
@@ -156,7 +156,7 @@ def test_crawl_obeys_robots_sent_with_byte_order_mark(tmp_path):
     assert summary.robots_skipped == 1
 
 
-def test_other_scheme_of_start_host_gets_its_own_robots(tmp_path, caplog):
+def test_robots_loaded_for_other_scheme(tmp_path, caplog):
     with FakeSite() as site:
         other_scheme = site.url("/x.html").replace("http://", "https://")
         site.page("/", "トップ", f"<a href='{other_scheme}'>x</a>")

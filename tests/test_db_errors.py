@@ -46,7 +46,7 @@ def test_read_only_engine_hides_the_user_id(tmp_path):
     assert USER_ID not in str(raised.value)
 
 
-def test_sqlite_uri_names_its_file_and_creates_no_file_folder(tmp_path, monkeypatch):
+def test_sqlite_uri_reads_file_path(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "data" / "app.db"
     url = f"sqlite:///file:{path}?uri=true"

@@ -57,7 +57,7 @@ def test_page_window_maxima_sort_unsorted_rows(model):
     assert np.array_equal(page_window_maxima(unsorted).toarray(), expected)
 
 
-def test_entry_window_maxima_line_up_with_the_term_matrix(model):
+def test_entry_maxima_match_term_matrix(model):
     aligned = entry_window_maxima(model)
     terms = model.term_matrix
     assert aligned is not None and len(aligned) == terms.nnz
@@ -65,7 +65,7 @@ def test_entry_window_maxima_line_up_with_the_term_matrix(model):
     assert np.array_equal(on_terms.toarray(), page_window_maxima(model).toarray())
 
 
-def test_entry_window_maxima_refuse_a_window_term_missing_from_its_page(model):
+def test_entry_maxima_missing_term_gives_none(model):
     terms = model.term_matrix.tolil()
     page, column = terms.nonzero()[0][0], terms.nonzero()[1][0]
     assert page_window_maxima(model)[page, column] > 0

@@ -135,4 +135,4 @@ def test_database_without_tables_is_named(invoke, data_dir):
 
     assert result.returncode == 2
     assert str(data_dir / "cityline.db") in result.stderr
-    assert "holds no reports tables" in result.stderr
+    assert "has no reports tables" in result.stderr

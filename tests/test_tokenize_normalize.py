@@ -140,7 +140,7 @@ def test_split_keeps_every_piece_under_the_limit():
     assert "".join(pieces) == text
 
 
-def test_split_after_a_break_mark_keeps_its_combining_mark():
+def test_split_keeps_mark_after_break():
     text = "あ" * 14 + "、\u3099" + "い" * 30
     pieces = list(split_for_sudachi(text, max_bytes=64))
     assert "".join(pieces) == text

@@ -136,7 +136,7 @@ class SettingsFlow:
             if text in DELETE_TEXTS:
                 return "delete", {}
             # Free wording about the settings (配信を止めたい, 通知設定を見たい)
-            # shows the card too: it holds every switch, stopping included.
+            # shows the card too, because it contains every switch, stopping included.
             if text in SHOW_TEXTS or RECEIVE_SETTINGS.search(text):
                 return "show", {}
         return None, {}

@@ -222,10 +222,10 @@ def _window(
         if end is None:
             end = start + DEFAULT_WINDOW
     except OverflowError:
-        given = start_date if start_date else end_date
+        date_text = start_date if start_date else end_date
         raise Open311Error(
             400,
-            f"date {given!r} is too far from today; use a date after 0001 and "
+            f"date {date_text!r} is too far from today; use a date after 0001 and "
             "before 9999",
         ) from None
     if end < start:
