@@ -28,6 +28,9 @@ _PHONE_PATTERN = re.compile(r"\+?[0-9() -]+")
 # E.164 allows at most 15 digits. The number is an office's, so at least 6: a short
 # code such as 110 or 119 belongs to the police or fire service, not to city hall.
 _PHONE_DIGITS = range(6, 16)
+_KEY_FILE_NAME = "user-hash.key"
+# A shorter key could be found by trying keys on known user ids; a new key has 32.
+MIN_KEY_BYTES = 16
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,8 @@ class Settings:
     """All settings of one cityline process.
 
     ``data_dir`` contains the page store, the index, the app database (unless
-    ``database_url`` points elsewhere), report photos and the user-id hash key.
+    ``database_url`` points elsewhere), report photos and the user-id hash key
+    (unless ``user_hash_key_path`` puts the key elsewhere).
     """
 
     data_dir: Path = DEFAULT_DATA_DIR
@@ -50,6 +54,7 @@ class Settings:
     city_name: str = CITY_NAME
     use_line_broadcast_for_safety: bool = False
     receive_categories_path: Path | None = None
+    user_hash_key_path: Path | None = None
 
     @classmethod
     def from_env(
@@ -85,6 +90,7 @@ class Settings:
             receive_categories_path=_optional_path(
                 env, "CITYLINE_RECEIVE_CATEGORIES_FILE"
             ),
+            user_hash_key_path=_optional_path(env, "CITYLINE_USER_HASH_KEY_FILE"),
         )
 
     @property
@@ -159,23 +165,45 @@ class Settings:
             ) from exc
         return self.data_dir
 
+    @property
+    def user_hash_key_file(self) -> Path:
+        """File of the secret key that hashes LINE user ids.
+
+        It is ``user-hash.key`` in the data dir unless ``user_hash_key_path``
+        (``CITYLINE_USER_HASH_KEY_FILE``) names another file. Kept outside the data
+        dir, a copy of the data dir alone cannot link attribute answers to user ids.
+        """
+        return self.user_hash_key_path or self.data_dir / _KEY_FILE_NAME
+
     def user_hash_key(self) -> bytes:
         """Return the secret key for hashing LINE user ids; create it on first use.
 
-        The key is a file with mode 0600 in the data dir, so that it moves with the
-        data it protects. An existing key is only read, so a read-only data dir
-        serves it. Raises DataDirError naming the file when it cannot be read, and
-        as :meth:`ensure_data_dir` does when it must be created.
+        The key is a file with mode 0600 (see :attr:`user_hash_key_file`). An
+        existing key is only read, so a read-only data dir serves it. A key file
+        set outside the data dir is created only in a folder that exists, and never
+        while the data dir still holds a key: answers stored under that key would
+        no longer match. Raises DataDirError naming the file when it cannot be
+        read, created or used, and as :meth:`ensure_data_dir` does when the data
+        dir must be created.
         """
-        path = self.data_dir / "user-hash.key"
-        if not path.exists():
+        path = self.user_hash_key_file
+        if path.exists():
+            return _read_key(path)
+        if self.user_hash_key_path is None:
             self.ensure_data_dir()
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:  # another process created it first
-                return _read_key(path)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(secrets.token_bytes(32))
+        else:
+            self._check_new_key_file(path)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process created it first
+            return _read_key(path)
+        except OSError as exc:
+            raise DataDirError(
+                f"cannot create the user-hash key {str(path)!r} ({exc.strerror}); "
+                "set CITYLINE_USER_HASH_KEY_FILE to a file in a writable folder"
+            ) from exc
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_bytes(32))
         return _read_key(path)
 
     def existing_user_hash_key(self) -> bytes:
@@ -185,23 +213,49 @@ class Settings:
         attribute answer.
         Raises DataDirError naming the file when it is missing or unreadable.
         """
-        path = self.data_dir / "user-hash.key"
+        path = self.user_hash_key_file
         if not path.exists():
+            if self.user_hash_key_path is None:
+                fix = "copy it with the data dir, or set CITYLINE_USER_HASH_KEY_FILE"
+            else:
+                fix = "set CITYLINE_USER_HASH_KEY_FILE to the key the server uses"
             raise DataDirError(
-                f"user-hash key {str(path)!r} not found; copy it with the data dir, "
-                "since answers stored under another key cannot be matched"
+                f"user-hash key {str(path)!r} not found; {fix}, since answers "
+                "stored under another key cannot be matched"
             )
         return _read_key(path)
+
+    def _check_new_key_file(self, path: Path) -> None:
+        old = self.data_dir / _KEY_FILE_NAME
+        if old.exists() and old.resolve() != path.resolve():
+            raise DataDirError(
+                f"the user-hash key {str(path)!r} does not exist but {str(old)!r} "
+                f"does; move that file to {str(path)!r} so that stored answers "
+                "still match, instead of starting a new key"
+            )
+        if not path.parent.is_dir():
+            raise DataDirError(
+                f"folder {str(path.parent)!r} of CITYLINE_USER_HASH_KEY_FILE does "
+                "not exist; create it, or set the variable to a file in an existing "
+                "folder"
+            )
 
 
 def _read_key(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        key = path.read_bytes()
     except OSError as exc:
         raise DataDirError(
             f"cannot read the user-hash key {str(path)!r} ({exc.strerror}); run as "
             "the user that owns the data dir"
         ) from exc
+    if len(key) < MIN_KEY_BYTES:
+        raise DataDirError(
+            f"the user-hash key {str(path)!r} holds {len(key)} bytes, fewer than "
+            f"{MIN_KEY_BYTES}; restore the key the server created, or delete the "
+            "file to start a new one when no attribute answer is stored"
+        )
+    return key
 
 
 def _url(env: Mapping[str, str], name: str, default: str) -> str:

@@ -45,6 +45,52 @@ def test_user_hash_key_is_stable(tmp_path):
     assert (tmp_path / "user-hash.key").stat().st_mode & 0o777 == 0o600
 
 
+def test_user_hash_key_file_outside_the_data_dir(tmp_path):
+    secrets_dir = tmp_path / "secrets"
+    secrets_dir.mkdir()
+    key_file = secrets_dir / "cityline.key"
+    settings = Settings.from_env(
+        {"CITYLINE_USER_HASH_KEY_FILE": str(key_file)}, data_dir=tmp_path / "data"
+    )
+    key = settings.user_hash_key()
+    assert key_file.read_bytes() == key
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert not (tmp_path / "data" / "user-hash.key").exists()
+    assert settings.existing_user_hash_key() == key
+
+
+def test_user_hash_key_file_in_a_missing_folder_is_named(tmp_path):
+    settings = Settings(
+        data_dir=tmp_path / "data", user_hash_key_path=tmp_path / "nope" / "k.key"
+    )
+    with pytest.raises(DataDirError, match="nope.*create it"):
+        settings.user_hash_key()
+
+
+def test_user_hash_key_file_is_not_created_beside_a_data_dir_key(tmp_path):
+    old = Settings(data_dir=tmp_path).user_hash_key()
+    moved = tmp_path / "elsewhere.key"
+    settings = Settings(data_dir=tmp_path, user_hash_key_path=moved)
+    with pytest.raises(DataDirError, match="move that file"):
+        settings.user_hash_key()
+    assert not moved.exists()
+    (tmp_path / "user-hash.key").rename(moved)
+    assert settings.user_hash_key() == old
+
+
+def test_missing_user_hash_key_file_names_the_setting(tmp_path):
+    settings = Settings(data_dir=tmp_path, user_hash_key_path=tmp_path / "k.key")
+    with pytest.raises(DataDirError, match="CITYLINE_USER_HASH_KEY_FILE to the key"):
+        settings.existing_user_hash_key()
+
+
+def test_short_user_hash_key_is_refused(tmp_path):
+    (tmp_path / "user-hash.key").write_bytes(b"")
+    settings = Settings(data_dir=tmp_path)
+    with pytest.raises(DataDirError, match="holds 0 bytes"):
+        settings.user_hash_key()
+
+
 def test_schema_version_mismatch_is_rejected(tmp_path: Path):
     url = sqlite_url(tmp_path / "x.db")
     metadata = MetaData()

@@ -5,8 +5,9 @@ Tables (component ``receive_settings``, prefix ``recv_``):
 - ``recv_subscriptions``: one row per (LINE user id, category key). It has the user
   id because multicast needs it, and nothing else: no timestamps, no history.
 - ``recv_attributes``: the optional gender, age band and area. A row is keyed by a
-  *subject*, an HMAC-SHA256 of the user id under the data dir's user-hash key, so
-  the table has no LINE user id and cannot be joined to the subscriptions in SQL.
+  *subject*, an HMAC-SHA256 of the user id under the user-hash key (see
+  ``Settings.user_hash_key_file``), so the table has no LINE user id and cannot be
+  joined to the subscriptions in SQL.
   Only this module computes subjects. It uses them for three things: to show a
   resident their own answers, to count residents per attribute value, and to narrow
   a broadcast's audience inside :meth:`ReceiveSettingsStore.audience`, which rejects
@@ -26,7 +27,8 @@ pages with deleted rows; SQLite checkpoints on its own every 1,000 pages.
 
 NOTE: the separation protects a database export or an SQL session, not a person who
 holds both the database and the key file, because targeting by attribute needs the
-code to link the two.
+code to link the two. ``CITYLINE_USER_HASH_KEY_FILE`` keeps the key out of the data
+dir, so that a copy of the data dir alone is not enough.
 """
 
 from __future__ import annotations
