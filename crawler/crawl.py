@@ -574,7 +574,7 @@ class Crawl:
             )
             removed = stored.url if stored is not None and not stored.removed else None
             if removed is None:
-                state = "robots"
+                state = "noindex"
             else:
                 state = "removed" if removed == url else "redirect"
             self._record(
@@ -833,6 +833,7 @@ class Crawl:
             max_removed_share=self.config.max_removed_share,
             failed=counts.get("failed", 0),
             robots_skipped=counts.get("robots", 0),
+            noindex_skipped=counts.get("noindex", 0),
             pages=self.store.count_pages(),
             duplicates=counts.get("duplicate", 0),
             redirects=counts.get("redirect", 0),

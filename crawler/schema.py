@@ -146,6 +146,7 @@ OUTCOMES = (
     "removed",
     "failed",
     "robots",
+    "noindex",
     "duplicate",
     "redirect",
     "file",

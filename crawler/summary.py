@@ -21,7 +21,10 @@ SUMMARY_KEYS = (
 class CrawlSummary:
     """Counts and failures of one crawl. ``pages`` counts pages stored, not removed.
 
-    ``failures`` lists (URL, reason) of the failed URLs. ``limited`` counts URLs not
+    ``robots_skipped`` counts the URLs that robots.txt disallows, and
+    ``noindex_skipped`` the pages fetched but not stored because a robots meta tag
+    or X-Robots-Tag header says noindex. ``failures`` lists (URL, reason) of the
+    failed URLs. ``limited`` counts URLs not
     queued because of the depth, URL length or per-pattern limits, and
     ``stopped_at_max_pages`` is true when ``max_pages`` ended the crawl early.
     ``removals_held`` counts the pages found gone but kept live, because more
@@ -45,6 +48,7 @@ class CrawlSummary:
     removed: int = 0
     failed: int = 0
     robots_skipped: int = 0
+    noindex_skipped: int = 0
     pages: int = 0
     seconds: float = 0.0
     duplicates: int = 0
@@ -91,7 +95,8 @@ class CrawlSummary:
             f"crawl of {self.start_url}" + (" (resumed)" if self.resumed else ""),
             f"  new {self.new}, changed {self.changed}, unchanged {self.unchanged}, "
             f"removed {self.removed}, failed {self.failed}",
-            f"  skipped by robots.txt {self.robots_skipped}, not queued by limits "
+            f"  skipped by robots.txt {self.robots_skipped}, by noindex "
+            f"{self.noindex_skipped}, not queued by limits "
             f"{self.limited}, duplicates {self.duplicates}, redirects "
             f"{self.redirects}, file links {self.files}",
             f"  {self.pages} pages stored, {self.seconds:.1f} s",

@@ -321,11 +321,13 @@ def test_x_robots_tag_noindex_page_is_not_stored(tmp_path):
         site.page("/", "トップ", "<a href='/x.html'>x</a><a href='/y.html'>y</a>")
         site.page("/x.html", "非公開", headers={"X-Robots-Tag": "noindex"})
         site.page("/y.html", "公開", headers={"X-Robots-Tag": "otherbot: noindex"})
-        crawl(tmp_path, site)
+        summary = crawl(tmp_path, site)
 
     with open_store(tmp_path) as store:
         assert store.get(site.url("/x.html")) is None
         assert store.get(site.url("/y.html")) is not None
+    assert (summary.noindex_skipped, summary.robots_skipped) == (1, 0)
+    assert "skipped by robots.txt 0, by noindex 1," in summary.format()
 
 
 def test_max_depth_and_max_pages(tmp_path):
