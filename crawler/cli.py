@@ -71,6 +71,13 @@ _DEFAULTS = CrawlConfig()
     help="Read timeout in seconds.",
 )
 @click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1024),
+    default=_DEFAULTS.max_bytes,
+    show_default=True,
+    help="Largest response body read, in bytes; a larger page fails.",
+)
+@click.option(
     "--retries",
     type=click.IntRange(min=0),
     default=_DEFAULTS.max_retries,
@@ -130,6 +137,7 @@ def crawl(
     max_depth: int,
     max_per_pattern: int,
     timeout: float,
+    max_bytes: int,
     retries: int,
     allowed_prefixes: tuple[str, ...],
     refetch: bool,
@@ -153,6 +161,7 @@ def crawl(
         max_depth=max_depth,
         max_per_pattern=max_per_pattern,
         read_timeout=timeout,
+        max_bytes=max_bytes,
         max_retries=retries,
         allowed_prefixes=tuple(allowed_prefixes),
         max_removed_share=1.0 if allow_removals else max_removed_share,

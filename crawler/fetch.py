@@ -220,7 +220,7 @@ class Fetcher:
                         timeout=config.connect_timeout + 2 * config.read_timeout,
                     )
             except (httpx.TimeoutException, TimeoutError):
-                last = (None, httpx.Headers(), b"", "timed out", "timeout")
+                last = (None, httpx.Headers(), b"", _timed_out(config), "timeout")
             except httpx.ConnectError as exc:
                 return (
                     None,
@@ -276,6 +276,8 @@ class Fetcher:
             kind = "http"
         elif config.max_retries:
             error = f"{error} after {config.max_retries} retries"
+        if kind == "timeout":
+            error += "; raise the read limit with `cityline crawl --timeout`"
         return status, response_headers, body, error, kind
 
     async def _get_once(self, url: str, headers: dict[str, str], html_only: bool):
@@ -310,7 +312,17 @@ def looks_like_html(body: bytes) -> bool:
 
 
 def _too_large(max_bytes: int) -> str:
-    return f"response is larger than the {max_bytes} byte limit"
+    return (
+        f"response is larger than the {max_bytes} byte limit (raise it with "
+        "`cityline crawl --max-bytes`)"
+    )
+
+
+def _timed_out(config: CrawlConfig) -> str:
+    return (
+        f"timed out (connect {config.connect_timeout:g} s, read "
+        f"{config.read_timeout:g} s)"
+    )
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -501,6 +501,7 @@ def test_page_over_size_cap_fails(tmp_path):
 
     reasons = dict(summary.failures)
     assert "larger than the 10000 byte limit" in reasons[site.url("/big.html")]
+    assert "--max-bytes" in reasons[site.url("/big.html")]
     assert summary.pages == 1
 
 
@@ -513,7 +514,13 @@ def test_slow_page_times_out(tmp_path):
         summary = crawl(tmp_path, site, config=config)
         elapsed = time.monotonic() - started
 
-    assert summary.failures == [(site.url("/slow.html"), "timed out after 1 retries")]
+    assert summary.failures == [
+        (
+            site.url("/slow.html"),
+            f"timed out (connect {FAST.connect_timeout:g} s, read 0.3 s) after 1 "
+            "retries; raise the read limit with `cityline crawl --timeout`",
+        )
+    ]
     assert elapsed < 10  # the crawl did not wait for the slow page to respond
 
 

@@ -190,6 +190,25 @@ def test_crawl_text_summary_lists_failures(invoke, tmp_path):
     assert f"failed: {site.url('/gone.html')}: HTTP 404" in result.stdout
 
 
+def test_max_bytes_option_fails_a_larger_page(invoke, tmp_path):
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/big.html'>b</a>")
+        site.page("/big.html", "大きい", "あ" * 2000)
+        result = invoke(
+            tmp_path / "d",
+            "crawl",
+            site.url("/"),
+            "--no-index",
+            "--delay",
+            "0",
+            "--max-bytes",
+            "4096",
+        )
+    assert result.returncode == 0
+    assert "larger than the 4096 byte limit" in result.stdout
+    assert "--max-bytes" in result.stdout
+
+
 def stored_count(db: Path) -> int:
     if not db.exists():
         return 0
