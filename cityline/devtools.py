@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import signal
 import threading
 from collections.abc import Iterator
@@ -236,9 +237,16 @@ def send_image(
     _post(settings, url, image_event(user_id, message_id))
 
 
+def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """Reject nan, which passes a FloatRange because it compares false both ways."""
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value!r} is not a number; give decimal degrees")
+    return value
+
+
 @send.command("location")
-@click.argument("latitude", type=click.FloatRange(-90, 90))
-@click.argument("longitude", type=click.FloatRange(-180, 180))
+@click.argument("latitude", type=click.FloatRange(-90, 90), callback=_finite)
+@click.argument("longitude", type=click.FloatRange(-180, 180), callback=_finite)
 @click.option("--address", help="Address text that LINE sends with the location.")
 @_event_options
 def send_location(

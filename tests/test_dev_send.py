@@ -165,3 +165,11 @@ def test_latitude_out_of_range_rejected(send, fake):
     assert result.returncode == 2
     assert "LATITUDE" in result.stderr
     assert fake.requests == []
+
+
+@pytest.mark.parametrize("latitude, longitude", [("nan", "139.5"), ("35.7", "nan")])
+def test_nan_coordinate_rejected(send, fake, latitude, longitude):
+    result = send("location", latitude, longitude)
+    assert result.returncode == 2
+    assert "nan is not a number; give decimal degrees" in result.stderr
+    assert fake.requests == []
