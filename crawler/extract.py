@@ -126,6 +126,10 @@ CELL_TAGS = frozenset({"td", "th"})
 
 TITLE_SEPARATORS = re.compile(r"\s*(?:｜|\||│|::|：：| - | – | — |－|／| / )\s*")
 BREADCRUMB_SEPARATORS = re.compile(r"\s*(?:>|＞|»|›|≫|→)\s*")
+# Separators drawn at a crumb's start or end, as in <li>ホーム ＞</li>.
+_CRUMB_EDGE_SEPARATORS = re.compile(
+    r"^(?:\s*(?:>|＞|»|›|≫|→))+|(?:(?:>|＞|»|›|≫|→)\s*)+$"
+)
 PAGE_NUMBER = re.compile(r"ページ(?:番号|ID)\s*[:：]?\s*(\d+)")
 _DATE = (
     r"\s*[:：]?\s*(?:(\d{4})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})日?"
@@ -362,9 +366,33 @@ def _breadcrumbs(landmarks: dict[tuple[str, str], Tag]) -> list[str]:
     if items:
         crumbs = [_clean(item.get_text(" ")) for item in items]
     else:
-        crumbs = BREADCRUMB_SEPARATORS.split(_clean(trail.get_text(" ")))
-    crumbs = [BREADCRUMB_SEPARATORS.sub("", crumb).strip() for crumb in crumbs]
+        crumbs = _linked_crumbs(trail)
+    crumbs = [_CRUMB_EDGE_SEPARATORS.sub("", crumb).strip() for crumb in crumbs]
     return [crumb for crumb in crumbs if crumb]
+
+
+def _linked_crumbs(trail: Tag) -> list[str]:
+    """Return the crumbs of a trail without list items.
+
+    Each link is one crumb, so a label that holds a separator character (東京→大阪)
+    stays whole; text between links, such as the current page's name after the
+    last one, is split at separators.
+    """
+    crumbs: list[str] = []
+    loose: list[str] = []
+    for node in trail.descendants:
+        if isinstance(node, Tag) and node.name == "a":
+            crumbs.extend(BREADCRUMB_SEPARATORS.split(_clean(" ".join(loose))))
+            loose = []
+            crumbs.append(_clean(node.get_text(" ")))
+        elif _is_text(node) and node.find_parent("a") is None:
+            loose.append(str(node))
+    crumbs.extend(BREADCRUMB_SEPARATORS.split(_clean(" ".join(loose))))
+    return crumbs
+
+
+def _is_text(node: object) -> bool:
+    return isinstance(node, NavigableString) and not isinstance(node, Comment)
 
 
 def _title_without_site_name(soup: BeautifulSoup) -> str:

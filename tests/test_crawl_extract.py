@@ -83,6 +83,30 @@ def test_breadcrumbs_from_list_items():
     assert extract_page(page, "http://h.example/").breadcrumbs == ["ホーム", "子育て"]
 
 
+def test_breadcrumb_label_with_an_arrow_stays_whole():
+    listed = (
+        "<nav aria-label='breadcrumb'><ol><li><a href='/'>ホーム</a> ＞</li>"
+        "<li><a href='/m/'>転入→転出の手続き</a> ＞</li><li>届出</li></ol></nav>"
+        "<main><h1>x</h1></main>"
+    )
+    linked = (
+        "<div id='breadcrumb'><a href='/'>ホーム</a> &gt; "
+        "<a href='/m/'>転入→転出の手続き</a> &gt; 届出</div><main><h1>x</h1></main>"
+    )
+    expected = ["ホーム", "転入→転出の手続き", "届出"]
+    assert extract_page(listed, "http://h.example/").breadcrumbs == expected
+    assert extract_page(linked, "http://h.example/").breadcrumbs == expected
+
+
+def test_breadcrumb_trail_of_plain_text_is_split_at_separators():
+    page = "<div class='topicpath'>ホーム＞くらし＞ごみ</div><main><h1>x</h1></main>"
+    assert extract_page(page, "http://h.example/").breadcrumbs == [
+        "ホーム",
+        "くらし",
+        "ごみ",
+    ]
+
+
 def test_main_text_keeps_content():
     text = extracted().text
     assert "燃やすごみは週2回、朝8時までに出してください。" in text
