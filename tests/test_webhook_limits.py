@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from linebot.v3.messaging import (
+    ButtonsTemplate,
+    ConfirmTemplate,
     FlexBox,
     FlexBubble,
     FlexButton,
@@ -13,12 +17,14 @@ from linebot.v3.messaging import (
     PostbackAction,
     QuickReply,
     QuickReplyItem,
+    TemplateMessage,
     TextMessage,
     URIAction,
 )
 
 from webhook.limits import (
     ELLIPSIS,
+    MAX_BUBBLE_JSON_BYTES,
     MAX_TEXT_UNITS,
     enforce_limits,
     truncate,
@@ -135,6 +141,61 @@ def test_enforce_limits_removes_button_with_long_uri():
     [fitted] = enforce_limits([message])
     footer = fitted.to_dict()["contents"]["contents"][0]["footer"]["contents"]
     assert [button["action"]["uri"] for button in footer] == ["https://x/ok"]
+
+
+def big_bubble(*texts: str) -> FlexBubble:
+    contents = [FlexText(text=text, wrap=True) for text in texts]
+    return FlexBubble(body=FlexBox(layout="vertical", contents=contents))
+
+
+def test_enforce_limits_cuts_the_longest_texts_of_a_large_bubble():
+    message = FlexMessage(
+        altText="お知らせ", contents=big_bubble("見出し", "本文" * 9000, "詳細" * 4000)
+    )
+    [fitted] = enforce_limits([message])
+    data = fitted.to_dict()["contents"]
+    texts = [item["text"] for item in data["body"]["contents"]]
+    assert len(json.dumps(data, ensure_ascii=False).encode()) <= MAX_BUBBLE_JSON_BYTES
+    assert texts[0] == "見出し"
+    assert texts[1].endswith(ELLIPSIS) and texts[2].startswith("詳細")
+
+
+def test_enforce_limits_fits_each_bubble_of_a_carousel():
+    bubbles = [big_bubble("本文" * 9000), big_bubble("短い")]
+    message = FlexMessage(altText="a", contents=FlexCarousel(contents=bubbles))
+    [fitted] = enforce_limits([message])
+    fitted_bubbles = fitted.to_dict()["contents"]["contents"]
+    assert len(fitted_bubbles) == 2
+    assert fitted_bubbles[1]["body"]["contents"][0]["text"] == "短い"
+
+
+def test_enforce_limits_cuts_template_title_and_texts():
+    confirm = TemplateMessage(
+        altText="確認",
+        template=ConfirmTemplate.construct(
+            type="confirm",
+            text="確認" * 200,
+            actions=[
+                PostbackAction(label="はい", data="a=1"),
+                PostbackAction(label="いいえ", data="a=0"),
+            ],
+        ),
+    )
+    buttons = TemplateMessage(
+        altText="選択",
+        template=ButtonsTemplate.construct(
+            type="buttons",
+            title="題名" * 30,
+            text="説明" * 100,
+            actions=[PostbackAction(label="選ぶ", data="a=1")],
+        ),
+    )
+    fitted = [
+        message.to_dict()["template"] for message in enforce_limits([confirm, buttons])
+    ]
+    assert utf16_length(fitted[0]["text"]) == 240
+    assert utf16_length(fitted[1]["title"]) == 40
+    assert utf16_length(fitted[1]["text"]) == 60
 
 
 def test_enforce_limits_caps_quick_reply_items():

@@ -36,6 +36,14 @@ MAX_ACTION_LABEL_UNITS = 20
 MAX_POSTBACK_DATA_LENGTH = 300
 MAX_DISPLAY_TEXT_UNITS = 300
 MAX_CAROUSEL_JSON_BYTES = 50_000
+MAX_BUBBLE_JSON_BYTES = 30_000
+# A text component is never cut below this many UTF-16 code units to fit a bubble.
+MIN_FLEX_TEXT_UNITS = 20
+MAX_CONFIRM_TEXT_UNITS = 240
+MAX_BUTTONS_TITLE_UNITS = 40
+MAX_BUTTONS_TEXT_UNITS = 160
+# The buttons template's text limit when it also has a title or an image.
+MAX_BUTTONS_SHORT_TEXT_UNITS = 60
 ELLIPSIS = "…"
 
 _ZERO_WIDTH_JOINER = "\u200d"
@@ -164,6 +172,8 @@ def enforce_message_limits(data: dict[str, Any]) -> dict[str, Any] | None:
         data["altText"] = _cut(data["altText"] or "", MAX_ALT_TEXT_UNITS, "altText")
     if kind == "flex":
         _fit_flex(data)
+    if kind == "template":
+        _fit_template(data.get("template") or {})
     _fit_quick_reply(data)
     _fit_actions(data)
     return data
@@ -183,9 +193,13 @@ def _cut(text: str, max_units: int, field_name: str) -> str:
 
 def _fit_flex(data: dict[str, Any]) -> None:
     container = data.get("contents") or {}
+    if container.get("type") == "bubble":
+        _fit_bubble(container)
     if container.get("type") != "carousel":
         return
     bubbles = container.get("contents") or []
+    for bubble in bubbles:
+        _fit_bubble(bubble)
     if len(bubbles) > MAX_CAROUSEL_BUBBLES:
         logger.warning(
             "dropped %d carousel bubbles over the limit of %d",
@@ -199,6 +213,66 @@ def _fit_flex(data: dict[str, Any]) -> None:
             MAX_CAROUSEL_JSON_BYTES,
         )
         bubbles.pop()
+
+
+def _fit_bubble(bubble: dict[str, Any]) -> None:
+    """Cut the bubble's longest texts by half until its JSON fits the limit.
+
+    No text is cut below ``MIN_FLEX_TEXT_UNITS``; a bubble that is still too large
+    is logged and left for LINE to reject.
+    """
+    size = _json_size(bubble)
+    if size <= MAX_BUBBLE_JSON_BYTES:
+        return
+    texts = list(_text_components(bubble))
+    while _json_size(bubble) > MAX_BUBBLE_JSON_BYTES:
+        longest = max(texts, key=lambda node: utf16_length(node["text"]), default=None)
+        units = utf16_length(longest["text"]) if longest is not None else 0
+        if units <= MIN_FLEX_TEXT_UNITS:
+            logger.warning(
+                "a bubble of %d bytes of JSON exceeds %d even with its texts cut",
+                _json_size(bubble),
+                MAX_BUBBLE_JSON_BYTES,
+            )
+            return
+        longest["text"] = truncate(
+            longest["text"], max(units // 2, MIN_FLEX_TEXT_UNITS)
+        )
+    logger.warning(
+        "cut the texts of a bubble from %d to %d bytes of JSON",
+        size,
+        _json_size(bubble),
+    )
+
+
+def _text_components(node: Any):
+    """Yield the Flex text and span components under ``node`` that hold text."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _text_components(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("type") in ("text", "span") and isinstance(node.get("text"), str):
+        yield node
+    for key, value in node.items():
+        if key != "action":
+            yield from _text_components(value)
+
+
+def _fit_template(template: dict[str, Any]) -> None:
+    """Cut the title and text of a confirm or buttons template to LINE's limits."""
+    kind = template.get("type")
+    if kind == "confirm" and template.get("text"):
+        template["text"] = _cut(template["text"], MAX_CONFIRM_TEXT_UNITS, "text")
+    if kind != "buttons":
+        return
+    if template.get("title"):
+        template["title"] = _cut(template["title"], MAX_BUTTONS_TITLE_UNITS, "title")
+    if template.get("text"):
+        short = template.get("title") or template.get("thumbnailImageUrl")
+        limit = MAX_BUTTONS_SHORT_TEXT_UNITS if short else MAX_BUTTONS_TEXT_UNITS
+        template["text"] = _cut(template["text"], limit, "text")
 
 
 def _json_size(value: Any) -> int:
