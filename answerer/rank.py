@@ -194,7 +194,9 @@ def rank(model: IndexModel, question: str, top: int | None = None) -> Ranking:
     """Score every page for ``question``.
 
     score = ((1 - a) * term + a * ngram) * coverage ** b, times the listing penalty
-    for category listing pages, where
+    for category listing pages and, unless the question names a year or a
+    revision (:func:`names_date`), the dated-title factor for pages whose title
+    does, where
 
     - term = (1 - p) * page term cosine + p * best passage-window term cosine,
     - ngram is the page's n-gram cosine,
@@ -221,7 +223,7 @@ def rank(model: IndexModel, question: str, top: int | None = None) -> Ranking:
         query.char_columns,
         query.char_weights,
         query.char_idf,
-        arrays.listing,
+        arrays.listing if names_date(query.char_text) else arrays.undated,
         query.term_idf_total,
         arrays.min_term_idf,
         arrays.min_char_idf,
@@ -250,6 +252,9 @@ class _KernelArrays:
     char_matrix: tuple
     window_pages: np.ndarray
     listing: np.ndarray
+    # The listing factors times the dated-title factor, for questions that name
+    # no year or revision; the same array when no title names one.
+    undated: np.ndarray
     # The idf of every term as Python floats, which are faster to read one by one.
     term_idf: list[float]
     max_idf: float
@@ -286,6 +291,7 @@ def _arrays(model: IndexModel) -> _KernelArrays:
             char_matrix=_csc(model.char_matrix),
             window_pages=_window_pages(model),
             listing=_listing_factors(model),
+            undated=_undated_factors(model),
             term_idf=model.term_idf.tolist(),
             max_idf=math.log(model.page_count + 1) + 1.0,
             min_term_idf=np.float32(min_idf),
@@ -475,6 +481,28 @@ def best_passage(model: IndexModel, ranking: Ranking, page: int) -> int | None:
     if row < 0:
         return None
     return row - int(model.window_starts[page])
+
+
+def names_date(text: str) -> bool:
+    """Tell whether ``text`` names a year (令和3年, 2026年) or a revision (改正).
+
+    A page titled so is a notice of its time (令和3年度 個人住民税の申告受付会場,
+    児童手当の制度改正について). A question that names neither asks about the
+    service as it stands, which the undated page on the same topic describes.
+    """
+    return _DATED.search(text) is not None
+
+
+_DATED = re.compile(r"(?:令和|平成|昭和)\s*(?:\d+|元)\s*年|(?:19|20)\d\d\s*年|改正")
+
+
+def _undated_factors(model: IndexModel) -> np.ndarray:
+    listing = _listing_factors(model)
+    factor = model.parameters.dated_title_factor
+    dated = [names_date(page.title) for page in model.pages]
+    if factor == 1.0 or not any(dated):
+        return listing
+    return np.where(dated, listing * np.float32(factor), listing).astype(np.float32)
 
 
 def _listing_factors(model: IndexModel) -> np.ndarray:

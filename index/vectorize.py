@@ -67,7 +67,9 @@ class IndexParameters:
     (0 = terms only), ``passage_weight`` mixes the best passage window into the
     term channel, ``coverage_exponent`` raises the share of the question's term
     weight that a page contains, ``listing_penalty`` is the score factor for a
-    category listing page, and question n-grams and window terms found on more
+    category listing page, ``dated_title_factor`` the factor for a page whose
+    title names a year or a revision (令和3年度…, …の制度改正について) when the
+    question names neither, and question n-grams and window terms found on more
     than ``common_df_share`` of the pages are left out of the n-gram and window
     scores (1.0 keeps all), which bounds the work per question on large sites.
     """
@@ -81,6 +83,7 @@ class IndexParameters:
     coverage_exponent: float = 0.5
     listing_penalty: float = 0.3
     common_df_share: float = 0.2
+    dated_title_factor: float = 0.8
 
     def __post_init__(self) -> None:
         for name, field_type in (
@@ -93,6 +96,7 @@ class IndexParameters:
             ("coverage_exponent", float),
             ("listing_penalty", float),
             ("common_df_share", float),
+            ("dated_title_factor", float),
         ):
             value = getattr(self, name)
             wrong_type = isinstance(value, bool) or not isinstance(
