@@ -13,11 +13,79 @@ release the GIL, so that the webhook's threads can score at the same time.
 
 from __future__ import annotations
 
+import logging
+import os
+import stat
+import tempfile
+from pathlib import Path
+
 import numba
 import numpy as np
 
-# Compiled code is cached beside this file (or in the user's cache folder when
-# that is read-only), so only the first process after an install compiles it.
+logger = logging.getLogger(__name__)
+
+
+def _probe() -> int:
+    return 0
+
+
+def ensure_cache_location() -> None:
+    """Give numba a cache folder when it has none it can write.
+
+    numba caches compiled code beside this file, or in the user's cache folder
+    when that is read-only, or in ``NUMBA_CACHE_DIR``. A service user that can
+    write none of them (an installed package, HOME unwritable) would otherwise
+    fail at import with "no locator available". The folder is then
+    ``cityline-numba-UID`` in the system's temporary folder, used only when this
+    user owns it and no one else can write it, so that no other user can plant
+    compiled code in it; otherwise a new private folder, compiled into once per
+    process.
+    """
+    try:
+        numba.njit(cache=True)(_probe)
+        return
+    except RuntimeError:
+        pass
+    folder, kept = _private_folder()
+    numba.config.CACHE_DIR = str(folder)
+    logger.log(
+        logging.INFO if kept else logging.WARNING,
+        "numba cannot write its cache beside %s or in the user's cache folder; "
+        "caching compiled code in %s%s",
+        Path(__file__).parent,
+        folder,
+        ""
+        if kept
+        else " for this process only (set NUMBA_CACHE_DIR to a "
+        "writable folder to keep it)",
+    )
+
+
+def _private_folder() -> tuple[Path, bool]:
+    """Return a cache folder only this user can write, and whether it is kept
+    across processes (the shared temporary folder's ``cityline-numba-UID``)."""
+    uid = os.getuid()
+    folder = Path(tempfile.gettempdir()) / f"cityline-numba-{uid}"
+    try:
+        folder.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    except OSError:
+        return Path(tempfile.mkdtemp(prefix="cityline-numba-")), False
+    info = os.lstat(folder)
+    if (
+        not stat.S_ISDIR(info.st_mode)
+        or info.st_uid != uid
+        or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    ):
+        return Path(tempfile.mkdtemp(prefix="cityline-numba-")), False
+    return folder, True
+
+
+ensure_cache_location()
+
+# Compiled code is cached on disk (see ensure_cache_location), so only the first
+# process after an install compiles it.
 _JIT = {"cache": True, "nogil": True}
 
 
