@@ -64,8 +64,8 @@ def format_result(result: AnswerResult) -> str:
     default=5,
     show_default=True,
     help=(
-        "Pages requested per question, at least 5: hit@k and nDCG@5 look at the "
-        "first 5, MRR at all of them."
+        "Pages requested per question; a value under 5 still requests 5, because "
+        "hit@k and nDCG@5 look at the first 5 (MRR looks at all of them)."
     ),
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -80,6 +80,11 @@ def evaluate(
 ) -> None:
     """Score the answerer (or with --intents, the intent classifier) on FILE."""
     if intents:
+        source = click.get_current_context().get_parameter_source("top_k")
+        if source is click.core.ParameterSource.COMMANDLINE:
+            raise click.UsageError(
+                "--top applies to questions, not to --intents; drop one of them"
+            )
         _evaluate_intents(file, as_json)
         return
     questions = load_questions(file)

@@ -9,6 +9,7 @@ the live site score alike.
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 import time
@@ -115,6 +116,8 @@ def load_questions(path: Path) -> list[LabelledQuestion]:
         raise ConfigError(
             f"cannot read question file {str(path)!r}: {exc.strerror}"
         ) from exc
+    # Editors on Windows often save "UTF-8 with BOM"; the mark is not text.
+    data = data.removeprefix(codecs.BOM_UTF8)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -132,6 +135,11 @@ def load_questions(path: Path) -> list[LabelledQuestion]:
         try:
             question = _parse_line(line)
         except _BadLine as exc:
+            if _is_one_document(text):
+                raise ConfigError(
+                    f"question file {str(path)!r} is one JSON document; write it "
+                    f"as JSON lines, one question per line: {LINE_FORMAT}"
+                ) from exc
             raise ConfigError(
                 f"question file {str(path)!r} line {number}: {exc}; each line must "
                 f"be {LINE_FORMAT}"
@@ -146,6 +154,16 @@ def load_questions(path: Path) -> list[LabelledQuestion]:
                 )
         questions.append(question)
     return questions
+
+
+def _is_one_document(text: str) -> bool:
+    """Tell whether ``text`` is a JSON array or object spread over several lines."""
+    if text.count("\n") < 2:
+        return False
+    try:
+        return isinstance(json.loads(text), (list, dict))
+    except json.JSONDecodeError:
+        return False
 
 
 def _parse_line(line: str) -> LabelledQuestion:
@@ -189,7 +207,13 @@ def _parse_gold(items: object) -> dict[str, str]:
         grade = item.get("grade", "A")
         if grade not in GAINS:
             raise _BadLine(f"grade {grade!r} is not A or B")
-        key = url_key(item["url"])
+        try:
+            key = url_key(item["url"])
+        except ValueError as exc:
+            raise _BadLine(
+                f"gold url {item['url']!r} is not a valid URL ({exc})"
+            ) from exc
+
         if key not in gold or GAINS[grade] > GAINS[gold[key]]:
             gold[key] = grade
     return gold

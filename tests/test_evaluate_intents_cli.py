@@ -60,3 +60,9 @@ def test_text_output_has_confusion_and_category_tables(evaluate_intents):
     assert header.split() == ["category", "reports", "correct", "share"]
     assert "misses: " in result.stdout
     assert "{" not in result.stdout
+
+
+def test_top_with_intents_is_refused(invoke, tmp_path: Path):
+    result = invoke(tmp_path, "evaluate", "--intents", "--top", "3", str(REPORTS))
+    assert result.returncode == 2
+    assert "--top applies to questions, not to --intents" in result.stderr
