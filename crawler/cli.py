@@ -11,7 +11,7 @@ from collections.abc import Callable
 import click
 
 from cityline.settings import Settings
-from crawler.config import CrawlConfig
+from crawler.config import MAX_DELAY, CrawlConfig
 from crawler.crawl import CrawlSummary, crawl_site
 from crawler.errors import PageStoreError, TooManyRemovalsError
 from crawler.hosts import HostSelection, host_selection, keep_selection
@@ -35,11 +35,11 @@ _DEFAULTS = CrawlConfig()
 )
 @click.option(
     "--delay",
-    type=click.FloatRange(min=0),
+    type=click.FloatRange(min=0, max=MAX_DELAY),
     default=_DEFAULTS.delay,
     show_default=True,
-    help="Seconds between request starts to one host (robots.txt Crawl-delay "
-    "raises it).",
+    help="Seconds between request starts to one host (a robots.txt Crawl-delay "
+    "raises it, to at most 60 s).",
 )
 @click.option(
     "--max-pages",

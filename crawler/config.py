@@ -7,6 +7,9 @@ from urllib.parse import urlsplit
 
 from cityline.errors import ConfigError
 
+# The longest --delay accepted, in seconds: an hour between two requests.
+MAX_DELAY = 3600.0
+
 
 @dataclass(frozen=True)
 class CrawlConfig:
@@ -56,7 +59,11 @@ class CrawlConfig:
     def __post_init__(self) -> None:
         checks = [
             ("concurrency", self.concurrency >= 1, "use 1 or more"),
-            ("delay", self.delay >= 0, "use 0 or more seconds"),
+            (
+                "delay",
+                0 <= self.delay <= MAX_DELAY,
+                f"use 0 to {MAX_DELAY:g} seconds",
+            ),
             ("max_pages", self.max_pages >= 1, "use 1 or more"),
             ("max_depth", self.max_depth >= 0, "use 0 or more"),
             ("max_per_pattern", self.max_per_pattern >= 1, "use 1 or more"),

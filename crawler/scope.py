@@ -12,6 +12,9 @@ from crawler.urls import in_scope, origin
 
 logger = logging.getLogger(__name__)
 
+# The longest robots.txt Crawl-delay honoured, in seconds.
+MAX_CRAWL_DELAY = 60.0
+
 
 class CrawlScope:
     """The start URL, the extra URL prefixes and the robots.txt rules of one crawl.
@@ -82,8 +85,31 @@ class CrawlScope:
             )
             rules = RobotsRules.disallow_all()
         self.robots[host] = rules
-        delay = max(self.config.delay, rules.crawl_delay or 0.0)
+        delay = max(self.config.delay, _crawl_delay(host, rules.crawl_delay))
         fetcher.set_host_delay(url, delay)
         logger.debug(
             "robots.txt of %s: %d rules, delay %.2f s", host, len(rules.rules), delay
         )
+
+
+def _crawl_delay(host: str, requested: float | None) -> float:
+    """Return the robots.txt Crawl-delay to keep, at most MAX_CRAWL_DELAY.
+
+    A delay above the cap (or infinite) would stall the crawl for hours per page,
+    which on a city's own site is a mistake in its robots.txt rather than a wish.
+    """
+    if requested is None:
+        return 0.0
+    if requested > MAX_CRAWL_DELAY:
+        logger.warning(
+            "robots.txt of %s asks for a Crawl-delay of %g s; waiting %g s, the "
+            "most this crawler waits between requests (ask the site's admins to "
+            "lower it)",
+            host,
+            requested,
+            MAX_CRAWL_DELAY,
+        )
+        return MAX_CRAWL_DELAY
+    if requested > 0:
+        logger.info("robots.txt of %s asks for %g s between requests", host, requested)
+    return requested

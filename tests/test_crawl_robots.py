@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from cityline.errors import ConfigError
+from crawler.config import CrawlConfig
 from crawler.crawl import crawl_site
 from crawler.errors import StartPageError
 from crawler.robots import RobotsRules, parse_robots
+from crawler.scope import MAX_CRAWL_DELAY, _crawl_delay
 from crawler.store import PageStore
 from tests.crawl_site import FAST, FakeSite, settings_for
 
@@ -228,3 +231,21 @@ def test_robots_missing_allows_everything(tmp_path):
         site.page("/a.html", "A")
         summary = crawl_site(settings_for(tmp_path), site.url("/"), FAST)
     assert summary.new == 2
+
+
+@pytest.mark.parametrize("requested", [100_000.0, float("inf")])
+def test_huge_crawl_delay_is_capped_with_a_warning(requested, caplog):
+    assert _crawl_delay("https://city.example", requested) == MAX_CRAWL_DELAY
+    assert "asks for a Crawl-delay of" in caplog.text
+    assert "ask the site's admins to lower it" in caplog.text
+
+
+def test_small_crawl_delay_is_kept():
+    assert _crawl_delay("https://city.example", 2.5) == 2.5
+    assert _crawl_delay("https://city.example", None) == 0.0
+
+
+@pytest.mark.parametrize("delay", [float("inf"), float("nan"), 3601.0])
+def test_delay_beyond_an_hour_or_not_a_number_is_refused(delay):
+    with pytest.raises(ConfigError, match="delay"):
+        CrawlConfig(delay=delay)
