@@ -50,7 +50,7 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup)
 @click.option(
     "--data-dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     envvar="CITYLINE_DATA_DIR",
     default=DEFAULT_DATA_DIR,
     show_default=True,
@@ -61,6 +61,19 @@ class LazyGroup(click.Group):
 def cli(ctx: click.Context, data_dir: Path, verbose: bool) -> None:
     """cityline: crawl a city site, reply to residents on LINE, take fault reports."""
     configure_logging(logging.DEBUG if verbose else logging.INFO)
+    if data_dir.exists() and not data_dir.is_dir():
+        source = ctx.get_parameter_source("data_dir")
+        name = (
+            "CITYLINE_DATA_DIR"
+            if source is click.core.ParameterSource.ENVIRONMENT
+            else "--data-dir"
+        )
+        raise click.BadParameter(
+            f"{str(data_dir)!r} is a file, not a folder; point {name} at a folder "
+            "(it is created when missing)",
+            ctx=ctx,
+            param_hint=name,
+        )
     ctx.obj = Settings.from_env(data_dir=data_dir)
 
 

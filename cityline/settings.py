@@ -244,10 +244,16 @@ class Settings:
 def _read_key(path: Path) -> bytes:
     try:
         key = path.read_bytes()
-    except OSError as exc:
+    except PermissionError as exc:
         raise DataDirError(
             f"cannot read the user-hash key {str(path)!r} ({exc.strerror}); run as "
             "the user that owns the data dir"
+        ) from exc
+    except OSError as exc:
+        raise DataDirError(
+            f"cannot read the user-hash key {str(path)!r} ({exc.strerror}); set "
+            "CITYLINE_USER_HASH_KEY_FILE to the key file, or unset it to use "
+            "user-hash.key in the data dir"
         ) from exc
     if len(key) < MIN_KEY_BYTES:
         raise DataDirError(

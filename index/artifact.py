@@ -99,11 +99,14 @@ class IndexWriteError(CitylineError):
         reason = f"[Errno {error.errno}] {error.strerror}" if error.errno else error
         prefix = f"{self.done}, but " if self.done else ""
         listed = f", so it still lists {self.still_listed}" if self.still_listed else ""
+        if self.index_dir.exists() and not self.index_dir.is_dir():
+            fix = "Move that file away, then run `cityline index`"
+        else:
+            fix = "Run `cityline index` once the folder is writable"
         return (
             f"{prefix}the index was not rebuilt, because a new build could not be "
             f"written to the index folder {str(self.index_dir)!r} ({reason}). The "
-            f"current index was left as it was{listed}. Run `cityline index` once "
-            "the folder is writable"
+            f"current index was left as it was{listed}. {fix}"
         )
 
 

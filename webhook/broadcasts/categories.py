@@ -157,6 +157,12 @@ def load_catalog(settings: Settings, path: Path | None = None) -> Catalog:
         path = settings.data_dir / CATALOG_FILE_NAME
         if not path.exists():
             return Catalog()
+    if not path.is_file():
+        raise ConfigError(
+            f"the category file {str(path)!r} (CITYLINE_RECEIVE_CATEGORIES_FILE) "
+            "does not exist or is not a file; set the variable to a JSON file, or "
+            "unset it to use the built-in categories"
+        )
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

@@ -1,0 +1,53 @@
+"""Settings that point at the wrong kind of file get messages that name them."""
+
+from __future__ import annotations
+
+import pytest
+
+from cityline.errors import ConfigError, DataDirError
+from cityline.settings import Settings
+from index.artifact import IndexWriteError
+from index.build import build_from_records
+from index.fields import PageRecord
+from tests.console import run_console
+from webhook.broadcasts.categories import load_catalog
+
+
+@pytest.mark.parametrize("from_env", [False, True])
+def test_data_dir_that_is_a_file_names_where_it_was_set(
+    tmp_path, monkeypatch, capsys, from_env
+):
+    blocker = tmp_path / "data"
+    blocker.write_text("")
+    if from_env:
+        monkeypatch.setenv("CITYLINE_DATA_DIR", str(blocker))
+        argv = ["cityline", "pages"]
+        name = "CITYLINE_DATA_DIR"
+    else:
+        argv = ["cityline", "--data-dir", str(blocker), "pages"]
+        name = "--data-dir"
+    result = run_console(argv, monkeypatch, capsys)
+    assert result.returncode == 2
+    assert f"is a file, not a folder; point {name} at a folder" in result.stderr
+
+
+def test_missing_category_file_names_the_variable(tmp_path):
+    settings = Settings(
+        data_dir=tmp_path, receive_categories_path=tmp_path / "nope.json"
+    )
+    with pytest.raises(ConfigError, match="CITYLINE_RECEIVE_CATEGORIES_FILE"):
+        load_catalog(settings)
+
+
+def test_user_hash_key_that_is_a_folder_names_the_variable(tmp_path):
+    settings = Settings(data_dir=tmp_path, user_hash_key_path=tmp_path)
+    with pytest.raises(DataDirError, match="set CITYLINE_USER_HASH_KEY_FILE to the"):
+        settings.user_hash_key()
+
+
+def test_index_folder_that_is_a_file_says_to_move_it(tmp_path):
+    index_dir = tmp_path / "index"
+    index_dir.write_text("")
+    pages = [PageRecord(url="https://city.example/a.html", title="犬", text="犬の登録")]
+    with pytest.raises(IndexWriteError, match="Move that file away"):
+        build_from_records(pages, index_dir)
