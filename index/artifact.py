@@ -317,6 +317,35 @@ def _remove_old_builds(builds: Path, keep: str) -> None:
     for old in finished[:-KEEP_BUILDS]:
         if old.name != keep:
             shutil.rmtree(old, ignore_errors=True)
+    _remove_abandoned_partials(builds)
+
+
+def _remove_abandoned_partials(builds: Path) -> None:
+    """Delete the staging folders of builds whose process is gone.
+
+    A build killed while writing (kill -9, a power cut) leaves ``.ID.partial``
+    behind, as large as a whole index. The build id ends in the writer's process
+    id; a folder whose process still runs belongs to a build in progress and
+    stays.
+    """
+    for folder in builds.glob(".*.partial"):
+        pid = folder.name.removesuffix(".partial").rpartition("-")[2]
+        if not pid.isdigit() or _process_alive(int(pid)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        logger.info("deleted %s, left by an index build that was stopped", folder)
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 def current_build(index_dir: Path) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -161,6 +162,25 @@ def test_old_builds_are_pruned(settings):
     assert len(kept) == KEEP_BUILDS
     assert folders[-1].name in kept
     assert not folders[0].exists()
+
+
+def test_staging_folder_of_a_stopped_build_is_deleted(settings):
+    build_from_records(PAGES, settings.index_dir)
+    builds = settings.index_dir / BUILDS_DIR
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    stopped = builds / f".20260101T000000-000000001-{gone}.partial"
+    running = builds / f".20260101T000000-000000002-{os.getpid()}.partial"
+    for folder in (stopped, running):
+        folder.mkdir()
+        (folder / "terms.json").write_text("{}")
+    build_from_records(PAGES, settings.index_dir)
+    assert not stopped.exists()
+    assert running.exists()
 
 
 def test_reload_picks_up_a_new_build(settings):
