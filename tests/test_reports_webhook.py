@@ -405,3 +405,37 @@ def test_other_report_needs_text_through_the_app(chat, fake, store):
     [report] = store.list()
     assert report.category == "other"
     assert report.comment == "歩道に自転車が何台も倒れています"
+
+
+def test_emergency_at_the_photo_step_gets_119_first(chat, store):
+    chat.send(text_event(ALICE, "公園の遊具が壊れています"))
+    messages = chat.send(text_event(ALICE, "火事です"))
+    assert messages[0]["text"] == texts.EMERGENCY_FIRST
+    assert len(messages) >= 2  # the report step's reply follows
+
+
+def group_text(text: str, **message: object) -> dict:
+    event = text_event(ALICE, text)
+    event["source"] = {"type": "group", "groupId": "C" + "1" * 32, "userId": ALICE}
+    event["message"].update(message)
+    return event
+
+
+def test_group_chatter_gets_no_reply(chat, fake, answerer):
+    chat.post(group_text("今日のランチどうする？"))
+    chat.send(text_event(ALICE, "粗大ごみの出し方"))  # the next reply is this one
+    assert answerer.questions == ["粗大ごみの出し方"]
+
+
+def test_group_question_that_mentions_the_account_is_answered(chat, answerer):
+    mention = {"mentionees": [{"index": 0, "length": 5, "isSelf": True}]}
+    messages = chat.send(group_text("@市役所 粗大ごみの出し方", mention=mention))
+    assert answerer.questions == ["粗大ごみの出し方"]
+    assert messages[-1]["text"] == "FALLBACK"
+
+
+def test_report_button_in_a_group_points_to_the_one_to_one_chat(chat):
+    event = postback_event(ALICE, "flow=report&action=start")
+    event["source"] = {"type": "group", "groupId": "C" + "1" * 32, "userId": ALICE}
+    messages = chat.send(event)
+    assert [message["text"] for message in messages] == [texts.ONE_TO_ONE_ONLY]

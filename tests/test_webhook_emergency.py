@@ -74,13 +74,20 @@ def _reply_to(tmp_path, text: str) -> tuple[list[dict], RecordingAnswerer]:
     return messages, answerer
 
 
-def test_emergency_reply_leads_with_119_and_110(tmp_path):
-    messages, answerer = _reply_to(tmp_path, "火事です")
-    assert messages[0]["text"] == texts.EMERGENCY_FIRST
+def test_emergency_reply_is_119_and_110_without_page_links(tmp_path):
+    messages, answerer = _reply_to(tmp_path, "救急車を呼んで")
+    assert [message["text"] for message in messages] == [texts.EMERGENCY_FIRST]
     assert "119番" in messages[0]["text"]
     assert "110番" in messages[0]["text"]
+    assert answerer.questions == []
+
+
+def test_emergency_word_in_a_question_still_gets_pages(tmp_path):
+    question = "交通事故の証明書はどこでもらえますか"
+    messages, answerer = _reply_to(tmp_path, question)
+    assert messages[0]["text"] == texts.EMERGENCY_FIRST
     assert messages[1]["text"] == "FALLBACK"
-    assert answerer.questions == ["火事です"]
+    assert answerer.questions == [question]
 
 
 def test_everyday_question_has_no_emergency_line(tmp_path):

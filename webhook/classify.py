@@ -115,6 +115,18 @@ def is_emergency(text: str) -> bool:
     return bool(EMERGENCY.search(unicodedata.normalize("NFKC", text)))
 
 
+# A question mark, a question ending, or a question word.
+_ASKS = re.compile(
+    r"[?？]|(?:か|の|かな|でしょうか)[。．!！\s]*$|どこ|いつ|どう|どの|どんな|なに|何|教えて"
+    r"|知りたい"
+)
+
+
+def asks_something(text: str) -> bool:
+    """Tell whether ``text`` is phrased as a question, not only as a statement."""
+    return bool(_ASKS.search(unicodedata.normalize("NFKC", text).strip()))
+
+
 def greeting_word(text: str) -> str:
     """Return the greeting that matches ``text``: morning, evening or daytime."""
     normalized = unicodedata.normalize("NFKC", text)

@@ -95,3 +95,31 @@ def is_one_to_one(event: IncomingEvent) -> bool:
     if not isinstance(source, dict):
         return True
     return source.get("type", "user") == "user"
+
+
+def addressed_text(event: IncomingEvent) -> str | None:
+    """Return the text of a group message that mentions the account, without
+    the mention; None when the account is not mentioned.
+
+    LINE marks the account's own mention with ``isSelf``; its ``index`` and
+    ``length`` count UTF-16 code units of the text.
+    """
+    message = event.raw.get("message") if event.raw else None
+    mention = message.get("mention") if isinstance(message, dict) else None
+    mentionees = mention.get("mentionees") if isinstance(mention, dict) else None
+    if not isinstance(mentionees, list):
+        return None
+    own = [m for m in mentionees if isinstance(m, dict) and m.get("isSelf") is True]
+    if not own:
+        return None
+    units = (event.text or "").encode("utf-16-le")
+    for item in sorted(own, key=_mention_start, reverse=True):
+        start, length = _mention_start(item), item.get("length")
+        if isinstance(length, int) and 0 <= start and length > 0:
+            units = units[: 2 * start] + units[2 * (start + length) :]
+    return units.decode("utf-16-le", errors="replace").strip()
+
+
+def _mention_start(item: dict) -> int:
+    start = item.get("index")
+    return start if isinstance(start, int) else -1

@@ -16,9 +16,15 @@ from linebot.v3.messaging import Message
 from cityline.settings import Settings
 from webhook import texts
 from webhook.answering import AnswererSource, question_reply
-from webhook.classify import TextKind, classify_text, greeting_word, is_emergency
+from webhook.classify import (
+    TextKind,
+    asks_something,
+    classify_text,
+    greeting_word,
+    is_emergency,
+)
 from webhook.events import to_incoming_event
-from webhook.flow import Flow, IncomingEvent, Preface
+from webhook.flow import Flow, IncomingEvent, Preface, addressed_text, is_one_to_one
 from webhook.inbox import Inbox, InboxItem
 from webhook.line_client import LineApiError
 from webhook.privacy import UserHasher
@@ -126,7 +132,12 @@ class EventHandler:
         if event.event_type == "unfollow":
             self._on_unfollow(event, seq)
             return []
-        preface: list[Message] = []
+        if not is_one_to_one(event):
+            return self._group_reply(event)
+        # 119/110 comes first whatever else replies, a report step included.
+        preface: list[Message] = (
+            [text_message(texts.EMERGENCY_FIRST)] if _emergency(event) else []
+        )
         for flow in self._flows:
             try:
                 taken = flow.handle(event)
@@ -197,10 +208,36 @@ class EventHandler:
             logger.info("event %s: message type %r unknown", event.event_id, kind)
         return [text_message(texts.UNSUPPORTED_MESSAGE, default_quick_reply())]
 
-    def _text_reply(self, text: str, event_id: str) -> list[Message]:
-        """Reply to a text the flows did not take; an emergency gets 119/110 first."""
+    def _group_reply(self, event: IncomingEvent) -> list[Message]:
+        """Reply in a group or room only when spoken to.
+
+        The account answers a text that mentions it (the mention itself left out
+        of the question) and a tap on one of its own buttons. Reports and receive
+        settings belong to the one-to-one chat, so their buttons point there.
+        Every other message of the members' own conversation gets no reply.
+        """
+        if event.event_type == "postback":
+            if event.postback_params().get("flow") in ("report", "settings"):
+                return [text_message(texts.ONE_TO_ONE_ONLY)]
+            return self._core_reply(event)
+        if event.event_type != "message" or event.message_type != "text":
+            return []
+        text = addressed_text(event)
+        if text is None:
+            return []
         first = [text_message(texts.EMERGENCY_FIRST)] if is_emergency(text) else []
-        return first + self._core_text_reply(text, event_id)
+        return first + self._text_reply(text, event.event_id)
+
+    def _text_reply(self, text: str, event_id: str) -> list[Message]:
+        """Reply to a text the flows did not take.
+
+        A text about an emergency gets no page links unless it asks something
+        (交通事故証明書はどこで), because the links would answer the wrong
+        thing (救急車を呼んで); the caller has put 119/110 first.
+        """
+        if is_emergency(text) and not asks_something(text):
+            return []
+        return self._core_text_reply(text, event_id)
 
     def _core_text_reply(self, text: str, event_id: str) -> list[Message]:
         kind = classify_text(text)
@@ -238,3 +275,11 @@ class EventHandler:
             "event %s: postback for flow %r that no flow took", event.event_id, owner
         )
         return [text_message(texts.UNKNOWN_POSTBACK, default_quick_reply())]
+
+
+def _emergency(event: IncomingEvent) -> bool:
+    return (
+        event.event_type == "message"
+        and event.message_type == "text"
+        and is_emergency(event.text or "")
+    )

@@ -64,6 +64,11 @@ ANSWERER_UNAVAILABLE_TEMPLATE = (
     "ただいま質問にお答えできません。時間をおいて送り直すか、"
     "{city_hall}（電話 {phone}）にお問い合わせください。"
 )
+ONE_TO_ONE_ONLY = (
+    "通報と受信設定は、この公式アカウントとの1対1のトークで受け付けています。"
+    "アカウントのトーク画面を開いてから、もう一度お試しください。"
+)
+
 REPORTS_UNAVAILABLE_TEMPLATE = (
     "LINEでの通報の受付は準備中です。お急ぎの場合は{city_hall}（電話 {phone}）へ"
     "ご連絡ください。"
