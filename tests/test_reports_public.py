@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
 from datetime import UTC, datetime, timedelta
@@ -15,10 +16,11 @@ from fastapi.testclient import TestClient
 from cityline.cli import cli, main
 from cityline.db import create_db_engine
 from cityline.settings import Settings
-from webhook.reports import cli as reports_cli
 from webhook.reports.cli import open_store
 from webhook.reports.models import Draft, StoredPhoto
 from webhook.reports.open311 import build_open311_router
+from webhook.reports.public import FIELDS
+from webhook.reports.publish import inert_cell, render_csv
 from webhook.reports.store import ReportStore, new_draft_id
 
 USER_ID = "Uprivate1234567890abcdef12345678"
@@ -222,7 +224,17 @@ def test_export_csv_and_json(settings, seeded, tmp_path):
     ],
 )
 def test_export_cells_never_start_a_formula(value, shown):
-    assert reports_cli._inert_cell(value) == shown
+    assert inert_cell(value) == shown
+
+
+def test_published_csv_cells_never_start_a_formula():
+    row = {name: None for name in FIELDS}
+    row["result_note"] = '=HYPERLINK("http://127.0.0.1/x","詳細")'
+    [_, cells] = list(csv.reader(io.StringIO(render_csv([row]))))
+    assert (
+        cells[FIELDS.index("result_note")]
+        == '\'=HYPERLINK("http://127.0.0.1/x","詳細")'
+    )
 
 
 # Published files --------------------------------------------------------------

@@ -23,6 +23,7 @@ from webhook.reports.models import Report
 from webhook.reports.office_hours import iso_in_japan
 from webhook.reports.photos import delete_photo_files
 from webhook.reports.public import public_reports
+from webhook.reports.publish import inert_cell
 from webhook.reports.publish import publish as write_public_files
 from webhook.reports.statuses import STATUSES, check_status
 from webhook.reports.store import ReportStore
@@ -312,24 +313,9 @@ def _export_csv(records: list[dict]) -> str:
             value = record[name]
             if name == "photos":
                 value = " ".join(value)
-            row.append("" if value is None else _inert_cell(value))
+            row.append("" if value is None else inert_cell(value))
         writer.writerow(row)
     return buffer.getvalue()
-
-
-# First characters that make a spreadsheet read a cell as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _inert_cell(value: object) -> object:
-    """Return ``value`` so that a spreadsheet shows it as text, never as a formula.
-
-    A resident's comment such as =HYPERLINK(...) would otherwise run when staff
-    open the export; a leading apostrophe keeps it text. Numbers stay numbers.
-    """
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 @reports.command("publish")

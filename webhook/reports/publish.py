@@ -84,6 +84,22 @@ def render_json(rows: list[dict], generated: str) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
+# First characters that make a spreadsheet read a cell as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_cell(value: object) -> object:
+    """Return ``value`` so that a spreadsheet shows it as text, never as a formula.
+
+    A comment or staff note such as =HYPERLINK(...) would otherwise run when
+    someone opens the file; a leading apostrophe keeps it text. Numbers stay
+    numbers.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def render_csv(rows: list[dict]) -> str:
     """Return the CSV file with a header row of Japanese headings.
 
@@ -94,7 +110,9 @@ def render_csv(rows: list[dict]) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([HEADINGS[name] for name in FIELDS])
     for row in rows:
-        writer.writerow(["" if row[name] is None else row[name] for name in FIELDS])
+        writer.writerow(
+            ["" if row[name] is None else inert_cell(row[name]) for name in FIELDS]
+        )
     return buffer.getvalue()
 
 
