@@ -340,6 +340,19 @@ def test_delete_mentions_safety_broadcast(store):
     assert note.text == texts.RECV_DELETED + texts.RECV_DELETED_SAFETY_TO_ALL
 
 
+def test_safety_off_says_city_wide_messages_still_come_when_sent_to_all(store):
+    flow = SettingsFlow(store, Catalog(), safety_goes_to_all_friends=True)
+    flow.on_follow(RESIDENT)
+    [question] = flow.handle(
+        postback("flow=settings&action=toggle&category=bosai&to=off")
+    )
+    assert "この設定にかかわらず友だち全員にお送りします" in question.template.text
+    yes = question.template.actions[0].data
+    note, _card = flow.handle(postback(yes))
+    assert note.text.endswith(texts.RECV_SAFETY_OFF_TO_ALL)
+    assert store.own_settings(RESIDENT).categories == frozenset()
+
+
 def test_forget_user_deletes_settings(flow, store):
     flow.on_follow(RESIDENT)
     flow.handle(postback("flow=settings&action=set&attr=age_band&value=40s"))

@@ -324,6 +324,16 @@ RECV_SAFETY_CONFIRM = (
     "「{category}」（{description}）を停止しますか。"
     "災害時などの大切なお知らせが届かなくなります。"
 )
+# With CITYLINE_SAFETY_USES_LINE_BROADCAST, unfiltered safety messages reach every
+# friend whatever the setting; only those narrowed by area or another answer stop.
+RECV_SAFETY_CONFIRM_TO_ALL = (
+    "「{category}」（{description}）を停止しますか。"
+    "地域などを絞ったお知らせは届かなくなります。"
+    "市内全体への緊急のお知らせは、この設定にかかわらず友だち全員にお送りします。"
+)
+RECV_SAFETY_OFF_TO_ALL = (
+    "市内全体への緊急のお知らせは、この設定にかかわらずお届けします。"
+)
 RECV_SAFETY_CONFIRM_ALT = "「{category}」を停止しますか"
 RECV_SAFETY_CONFIRM_YES = "停止する"
 RECV_SAFETY_CONFIRM_NO = "受け取り続ける"

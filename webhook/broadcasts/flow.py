@@ -155,13 +155,17 @@ class SettingsFlow:
         confirmed = params.get("confirmed") == "1"
         if target == "off" and category.key == SAFETY_CATEGORY and not confirmed:
             if category.key in self._store.own_settings(user_id).categories:
-                return [safety_confirmation(category)]
+                return [safety_confirmation(category, self._safety_goes_to_all_friends)]
         self._store.set_subscription(user_id, category.key, target == "on")
         note = texts.RECV_TURNED_ON if target == "on" else texts.RECV_TURNED_OFF
-        return [
-            TextMessage(text=note.format(category=category.name)),
-            self._card(user_id),
-        ]
+        note = note.format(category=category.name)
+        if (
+            target == "off"
+            and category.key == SAFETY_CATEGORY
+            and self._safety_goes_to_all_friends
+        ):
+            note += texts.RECV_SAFETY_OFF_TO_ALL
+        return [TextMessage(text=note), self._card(user_id)]
 
     def _pick(self, user_id: str, attribute: str) -> list[Message]:
         if attribute not in ATTRIBUTES:

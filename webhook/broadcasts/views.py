@@ -115,9 +115,18 @@ def option_picker(catalog: Catalog, attribute: str) -> FlexMessage:
     return FlexMessage(altText=alt_text, contents=bubble)
 
 
-def safety_confirmation(category: Choice) -> Message:
-    """Build the question asked before the safety category is turned off."""
-    question = texts.RECV_SAFETY_CONFIRM.format(
+def safety_confirmation(category: Choice, to_all_friends: bool = False) -> Message:
+    """Build the question asked before the safety category is turned off.
+
+    ``to_all_friends`` says that unfiltered safety messages go to every friend
+    (LINE broadcast), so the question says they keep coming.
+    """
+    template = (
+        texts.RECV_SAFETY_CONFIRM_TO_ALL
+        if to_all_friends
+        else texts.RECV_SAFETY_CONFIRM
+    )
+    question = template.format(
         category=category.name, description=category.description or category.name
     )
     return TemplateMessage(
