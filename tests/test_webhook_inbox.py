@@ -9,9 +9,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
 from cityline.db import create_db_engine, sqlite_url
-from webhook.inbox import Inbox, inbox_events
+from webhook.inbox import Inbox, inbox_events, inbox_unfollows
 from webhook.privacy import UserHasher
-from webhook.testing import follow_event, text_event, unfollow_event
+from webhook.testing import follow_event, postback_event, text_event, unfollow_event
 
 
 @pytest.fixture
@@ -110,3 +110,34 @@ def test_check_writable_fails_on_read_only_database(tmp_path):
     with pytest.raises(OperationalError, match="readonly"):
         inbox.check_writable()
     read_only.dispose()
+
+
+def test_events_sent_before_an_unfollow_are_ignored_when_they_come_later(inbox):
+    sent = int(time.time() * 1000)
+    early = postback_event("Ua", "flow=settings&action=toggle&category=kenko&to=on")
+    early["timestamp"] = sent - 5000
+    unfollow = unfollow_event("Ua")
+    unfollow["timestamp"] = sent
+    later = follow_event("Ua")
+    later["timestamp"] = sent + 1000
+    other = text_event("Ub", "別の人")
+    other["timestamp"] = sent - 5000
+
+    [stored_unfollow] = inbox.add([unfollow])
+    assert stored_unfollow.event_id == unfollow["webhookEventId"]
+    added = inbox.add([early, other, later])
+    assert [item.event_id for item in added] == [
+        other["webhookEventId"],
+        later["webhookEventId"],
+    ]
+
+
+def test_unfollow_marks_are_pruned_with_old_ids(inbox, engine):
+    inbox.add([unfollow_event("Ua")])
+    with engine.begin() as connection:
+        connection.execute(
+            update(inbox_unfollows).values(noted_at=time.time() - 8 * 24 * 3600)
+        )
+    inbox.prune()
+    with engine.connect() as connection:
+        assert connection.execute(select(inbox_unfollows)).all() == []

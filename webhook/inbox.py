@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import (
     Column,
+    Connection,
     Engine,
     Float,
     Integer,
@@ -60,6 +61,16 @@ inbox_events = Table(
     Column("handled_at", Float, nullable=True, index=True),
     Column("body", Text, nullable=True),
 )
+# The time of each sender's last unfollow, by hashed source id: an event sent
+# before it and delivered after it (a redelivery) would recreate deleted data.
+# Kept as long as event ids are, since older events are ignored anyway.
+inbox_unfollows = Table(
+    "inbox_unfollows",
+    metadata,
+    Column("source_hash", String(64), primary_key=True),
+    Column("unfollowed_ms", Float, nullable=False),
+    Column("noted_at", Float, nullable=False, index=True),
+)
 inbox_health = Table(
     "inbox_health",
     metadata,
@@ -94,8 +105,9 @@ class Inbox:
         Events without a ``webhookEventId`` are skipped with a warning, because
         they could not be deduplicated. So are events whose ``timestamp`` is older
         than KEEP_HANDLED_IDS_S: their id may have been pruned already, so a
-        replayed copy would otherwise be handled again. Duplicates within
-        ``raw_events`` count once.
+        replayed copy would otherwise be handled again. An event sent before its
+        sender's last unfollow is skipped too, since the unfollow deleted what it
+        would change. Duplicates within ``raw_events`` count once.
         """
         received_at = time.time()
         candidates: dict[str, Mapping[str, Any]] = {}
@@ -119,6 +131,7 @@ class Inbox:
         if not candidates:
             return []
         with self._write_lock, self._engine.begin() as connection:
+            candidates = self._drop_before_unfollow(connection, candidates, received_at)
             known = set(
                 connection.execute(
                     select(inbox_events.c.event_id).where(
@@ -216,6 +229,9 @@ class Inbox:
             result = connection.execute(
                 delete(inbox_events).where(inbox_events.c.handled_at < cutoff)
             )
+            connection.execute(
+                delete(inbox_unfollows).where(inbox_unfollows.c.noted_at < cutoff)
+            )
         if result.rowcount:
             logger.info("pruned %d handled event ids from the inbox", result.rowcount)
         return result.rowcount
@@ -232,6 +248,58 @@ class Inbox:
             if not changed:
                 connection.execute(insert(inbox_health).values(id=1, checked_at=now))
 
+    def _drop_before_unfollow(
+        self,
+        connection: Connection,
+        candidates: dict[str, Mapping[str, Any]],
+        now: float,
+    ) -> dict[str, Mapping[str, Any]]:
+        """Record the unfollows among ``candidates`` and return the candidates
+        sent after their sender's last unfollow (and the unfollows themselves)."""
+        hashes = {
+            event_id: self._source_hash(raw) for event_id, raw in candidates.items()
+        }
+        wanted = {value for value in hashes.values() if value}
+        if not wanted:
+            return candidates
+        marks = dict(
+            connection.execute(
+                select(
+                    inbox_unfollows.c.source_hash, inbox_unfollows.c.unfollowed_ms
+                ).where(inbox_unfollows.c.source_hash.in_(wanted))
+            ).all()
+        )
+        for event_id, raw in candidates.items():
+            source = hashes[event_id]
+            stamp = _timestamp(raw)
+            if raw.get("type") != "unfollow" or source is None or stamp is None:
+                continue
+            if stamp > marks.get(source, -1.0):
+                connection.execute(
+                    delete(inbox_unfollows).where(
+                        inbox_unfollows.c.source_hash == source
+                    )
+                )
+                connection.execute(
+                    insert(inbox_unfollows).values(
+                        source_hash=source, unfollowed_ms=stamp, noted_at=now
+                    )
+                )
+                marks[source] = stamp
+        kept = {
+            event_id: raw
+            for event_id, raw in candidates.items()
+            if raw.get("type") == "unfollow"
+            or hashes[event_id] not in marks
+            or not _sent_before(raw, marks[hashes[event_id]])
+        }
+        if len(kept) < len(candidates):
+            logger.info(
+                "ignored %d events sent before their sender unfollowed",
+                len(candidates) - len(kept),
+            )
+        return kept
+
     def _source_hash(self, raw: Mapping[str, Any]) -> str | None:
         key = source_key_of(raw)
         return self._hasher.hash(key) if key else None
@@ -239,7 +307,24 @@ class Inbox:
 
 def _older_than_kept_ids(raw: Mapping[str, Any], now: float) -> bool:
     """Tell whether the event's ``timestamp`` (ms) is over KEEP_HANDLED_IDS_S old."""
+    stamp = _timestamp(raw)
+    return stamp is not None and stamp / 1000 < now - KEEP_HANDLED_IDS_S
+
+
+def _sent_before(raw: Mapping[str, Any], unfollowed_ms: float) -> bool:
+    """Tell whether the event was sent before the unfollow at ``unfollowed_ms``.
+
+    An event of the same millisecond, or without a time, is not: the order of
+    two events in one millisecond is unknown, and a follow right after an
+    unfollow must stay.
+    """
+    stamp = _timestamp(raw)
+    return stamp is not None and stamp < unfollowed_ms
+
+
+def _timestamp(raw: Mapping[str, Any]) -> float | None:
+    """Return the event's ``timestamp`` in ms, or None when it has no number."""
     stamp = raw.get("timestamp")
     if isinstance(stamp, bool) or not isinstance(stamp, (int, float)):
-        return False
-    return stamp / 1000 < now - KEEP_HANDLED_IDS_S
+        return None
+    return float(stamp) if stamp == stamp else None
