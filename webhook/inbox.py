@@ -254,8 +254,8 @@ class Inbox:
         candidates: dict[str, Mapping[str, Any]],
         now: float,
     ) -> dict[str, Mapping[str, Any]]:
-        """Record the unfollows among ``candidates`` and return the candidates
-        sent after their sender's last unfollow (and the unfollows themselves)."""
+        """Return the candidates not sent before their sender's last recorded
+        unfollow, and record the unfollows among them."""
         hashes = {
             event_id: self._source_hash(raw) for event_id, raw in candidates.items()
         }
@@ -269,7 +269,16 @@ class Inbox:
                 ).where(inbox_unfollows.c.source_hash.in_(wanted))
             ).all()
         )
-        for event_id, raw in candidates.items():
+        # Only earlier bodies' unfollows drop events: within one body the events
+        # are handled in order, and the unfollow clears what came before it.
+        kept = {
+            event_id: raw
+            for event_id, raw in candidates.items()
+            if raw.get("type") == "unfollow"
+            or hashes[event_id] not in marks
+            or not _sent_before(raw, marks[hashes[event_id]])
+        }
+        for event_id, raw in kept.items():
             source = hashes[event_id]
             stamp = _timestamp(raw)
             if raw.get("type") != "unfollow" or source is None or stamp is None:
@@ -286,13 +295,6 @@ class Inbox:
                     )
                 )
                 marks[source] = stamp
-        kept = {
-            event_id: raw
-            for event_id, raw in candidates.items()
-            if raw.get("type") == "unfollow"
-            or hashes[event_id] not in marks
-            or not _sent_before(raw, marks[hashes[event_id]])
-        }
         if len(kept) < len(candidates):
             logger.info(
                 "ignored %d events sent before their sender unfollowed",
