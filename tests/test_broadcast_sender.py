@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -577,3 +578,74 @@ def test_deleted_resident_leaves_no_trace_in_file(store, engine, tmp_path):
     content = database_bytes(engine, tmp_path)
     assert user(77).encode() not in content
     assert user(78).encode() in content
+
+
+def stored_chunk_entries(store: ReceiveSettingsStore) -> list[str]:
+    with store.engine.connect() as connection:
+        rows = connection.execute(select(chunks.c.user_ids)).scalars().all()
+    return [entry for row in rows if row for entry in json.loads(row)]
+
+
+def test_stopped_filtered_broadcast_stores_no_user_id(
+    settings, store, log, client, fake
+):
+    subscribe_many(store, "kosodate", 20)
+    for number in range(15):
+        store.set_attribute(user(number), "area", "sakai")
+    sender = make_sender(settings, store, log, client)
+    fake.fail_next(MULTICAST, 500, times=4)
+    with pytest.raises(BroadcastStoppedError):
+        sender.send(BroadcastRequest("kosodate", ("健診",), filters={"area": "境"}))
+
+    entries = stored_chunk_entries(store)
+    assert len(entries) == 15
+    assert not {user(number) for number in range(20)} & set(entries)
+
+    (unfinished,) = log.unfinished()
+    sender.resume(unfinished.id)
+    assert sorted(recipients_of(fake.requests_to(MULTICAST, accepted_only=True))) == [
+        user(number) for number in range(15)
+    ]
+    assert stored_chunk_entries(store) == []
+
+
+def test_resume_leaves_out_residents_whose_settings_changed(
+    settings, store, log, client, fake
+):
+    subscribe_many(store, "kosodate", 20)
+    for number in range(15):
+        store.set_attribute(user(number), "area", "sakai")
+    sender = make_sender(settings, store, log, client)
+    fake.fail_next(MULTICAST, 500, times=4)
+    with pytest.raises(BroadcastStoppedError):
+        sender.send(BroadcastRequest("kosodate", ("健診",), filters={"area": "境"}))
+
+    store.set_subscription(user(0), "kosodate", False)
+    store.set_attribute(user(1), "area", None)
+    (unfinished,) = log.unfinished()
+    sender.resume(unfinished.id)
+
+    sent = recipients_of(fake.requests_to(MULTICAST, accepted_only=True))
+    assert sorted(sent) == [user(number) for number in range(2, 15)]
+    assert log.get(unfinished.id).recipients == 13
+
+
+def test_resume_of_a_plain_broadcast_skips_residents_who_turned_it_off(
+    settings, store, log, client, fake
+):
+    subscribe_many(store, "bosai", 30)
+    sender = make_sender(settings, store, log, client)
+    fake.fail_next(MULTICAST, 500, times=4)
+    with pytest.raises(BroadcastStoppedError):
+        sender.send(BroadcastRequest("bosai", ("停電情報",)))
+    for number in range(30):
+        store.set_subscription(user(number), "bosai", False)
+
+    (unfinished,) = log.unfinished()
+    outcome = sender.resume(unfinished.id)
+
+    assert fake.requests_to(MULTICAST, accepted_only=True) == []
+    assert outcome.sent_now == 0 and outcome.already_sent == 0
+    record = log.get(unfinished.id)
+    assert [chunk.status for chunk in record.chunks] == ["empty"]
+    assert record.status == "finished"

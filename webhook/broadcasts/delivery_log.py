@@ -1,10 +1,15 @@
 """The delivery log: each broadcast, its chunks, and their retry keys.
 
 A broadcast is written with all of its chunks in one transaction before the first
-request goes out. Each chunk has the user ids it goes to (at most 500) and its
+request goes out. Each chunk has the recipients it goes to (at most 500) and its
 ``X-Line-Retry-Key``, so a run that stops at any point can be resumed with the same
 requests: LINE responds with 409 to a key it accepted before, and the chunk counts
-as sent.
+as sent. The recipients are user ids, or for a broadcast filtered by attributes
+their subjects (see ``ReceiveSettingsStore.subjects``), so that a stopped filtered
+broadcast does not leave user ids beside the attribute values they matched. Before
+each request the sender keeps only the recipients still in the audience, so a
+resumed broadcast skips residents who turned the category off or changed the
+filtered answer meanwhile.
 The user ids of a chunk are deleted as soon as LINE has accepted it, or when the
 broadcast is cancelled, so a finished broadcast keeps only its category, filters,
 text, times and per-chunk status and count.
@@ -239,6 +244,30 @@ class DeliveryLog:
                 _chunk_update(chunk).values(
                     status=status, user_ids=None, finished_at=now, last_error=None
                 )
+            )
+
+    def narrow_chunk(self, chunk: PendingChunk, user_ids: Sequence[str]) -> None:
+        """Keep only ``user_ids`` of a pending multicast ``chunk``.
+
+        With none left the chunk becomes ``empty``. The broadcast's recipient count
+        drops by the number removed.
+        """
+        removed = len(chunk.user_ids or ()) - len(user_ids)
+        if removed <= 0:
+            return
+        values: dict[str, Any] = {
+            "user_ids": json.dumps(list(user_ids)),
+            "recipients": len(user_ids),
+        }
+        if not user_ids:
+            values = {"user_ids": None, "recipients": 0, "status": "empty"}
+        with self._engine.begin() as connection:
+            erase_deleted_rows(connection)
+            connection.execute(_chunk_update(chunk).values(**values))
+            connection.execute(
+                update(broadcasts)
+                .where(broadcasts.c.id == chunk.broadcast_id)
+                .values(recipients=broadcasts.c.recipients - removed)
             )
 
     def record_error(self, chunk: PendingChunk, error: str) -> None:

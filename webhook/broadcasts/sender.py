@@ -223,7 +223,7 @@ class BroadcastSender:
             text="\n\n".join(plan.bodies),
             url=plan.url,
             messages=[message.to_dict() for message in plan.messages],
-            audience=plan.audience,
+            audience=self._stored_audience(plan),
             chunk_size=self._chunk_size,
             now=self._clock(),
         )
@@ -322,8 +322,16 @@ class BroadcastSender:
         messages = [Message.from_dict(data) for data in self._log.messages(record.id)]
         sent_now = already_sent = 0
         total = len(record.chunks)
+        by_subject: dict[str, str] | None = None
+        if record.filters and any(chunk.user_ids for chunk in pending):
+            by_subject = self._store.subscriber_subjects(record.category)
         for chunk in pending:
-            accepted = self._send_chunk(record, chunk, messages, client, total)
+            recipients = self._current_recipients(record, chunk, by_subject)
+            if recipients == ():
+                continue
+            accepted = self._send_chunk(
+                record, chunk, recipients, messages, client, total
+            )
             if accepted:
                 sent_now += 1
             else:
@@ -382,20 +390,52 @@ class BroadcastSender:
             expired,
         )
 
+    def _stored_audience(self, plan: _Plan) -> Audience | None:
+        """Return the audience as the delivery log stores it: the user ids, or
+        for a filtered broadcast their subjects (see ``subjects`` of the store)."""
+        if plan.audience is None or not plan.filters:
+            return plan.audience
+        return Audience(self._store.subjects(plan.audience.user_ids))
+
+    def _current_recipients(
+        self,
+        record: BroadcastRecord,
+        chunk: PendingChunk,
+        by_subject: dict[str, str] | None,
+    ) -> tuple[str, ...] | None:
+        """Return the user ids to send ``chunk`` to now: None for a broadcast to
+        all friends, else those of its recipients still in the audience (an
+        empty tuple when none is left, and the chunk is then ``empty``)."""
+        if chunk.user_ids is None:
+            return None
+        pairs = self._store.resolve_recipients(
+            chunk.user_ids, record.category, record.filters, by_subject
+        )
+        if len(pairs) < len(chunk.user_ids):
+            self._log.narrow_chunk(chunk, [entry for entry, _ in pairs])
+            logger.info(
+                "broadcast %s chunk %d: left out residents whose settings changed "
+                "since it was stored",
+                record.id,
+                chunk.index + 1,
+            )
+        return tuple(user_id for _, user_id in pairs)
+
     def _send_chunk(
         self,
         record: BroadcastRecord,
         chunk: PendingChunk,
+        recipients: tuple[str, ...] | None,
         messages: list[Message],
         client: MessageSender,
         total: int,
     ) -> bool:
         self._log.mark_attempt(chunk, self._clock())
         try:
-            if chunk.user_ids is None:
+            if recipients is None:
                 accepted = client.broadcast(messages, chunk.retry_key)
             else:
-                accepted = client.multicast(chunk.user_ids, messages, chunk.retry_key)
+                accepted = client.multicast(recipients, messages, chunk.retry_key)
         except LineApiError as exc:
             if exc.status is None:
                 cause = f"the LINE API was not reached ({str(exc.body)[:160]})"
@@ -415,11 +455,7 @@ class BroadcastSender:
         self._log.complete_chunk(
             chunk, "sent" if accepted else "already_sent", self._clock()
         )
-        count = (
-            "all friends"
-            if chunk.user_ids is None
-            else rounded_count(len(chunk.user_ids))
-        )
+        count = "all friends" if recipients is None else rounded_count(len(recipients))
         if few_recipients(record.recipients):
             return accepted
         logger.info(

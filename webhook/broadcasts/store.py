@@ -37,7 +37,8 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import (
@@ -64,6 +65,9 @@ from webhook.broadcasts.categories import ATTRIBUTES, SAFETY_CATEGORY
 from webhook.broadcasts.privacy import require_min_audience
 
 logger = logging.getLogger(__name__)
+
+# A LINE user id; a subject is 64 hex digits, so the two never look alike.
+_LINE_USER_ID = re.compile(r"U[0-9a-f]{32}")
 
 COMPONENT = "receive_settings"
 VERSION = 1
@@ -384,6 +388,85 @@ class ReceiveSettingsStore:
                 selected = tuple(user_ids)
         require_min_audience(len(selected), filters)
         return Audience(selected)
+
+    def subjects(self, user_ids: Sequence[str]) -> tuple[str, ...]:
+        """Return the subject of each of ``user_ids``, in order.
+
+        A filtered broadcast stores its chunks as subjects, so that the delivery
+        log never holds LINE user ids beside the attribute values they matched.
+        """
+        return tuple(self._subject(user_id) for user_id in user_ids)
+
+    def subscriber_subjects(self, category: str) -> dict[str, str]:
+        """Return the user id of every subscriber of ``category`` by subject."""
+        with self._engine.connect() as connection:
+            user_ids = connection.execute(
+                select(subscriptions.c.user_id).where(
+                    subscriptions.c.category == category
+                )
+            ).scalars()
+            return {self._subject(user_id): user_id for user_id in user_ids}
+
+    def resolve_recipients(
+        self,
+        entries: Sequence[str],
+        category: str,
+        filters: Mapping[str, str],
+        by_subject: Mapping[str, str] | None = None,
+    ) -> list[tuple[str, str]]:
+        """Return (entry, user id) for the stored chunk ``entries`` still in the
+        audience: subscribed to ``category`` and, with ``filters``, matching them.
+
+        An entry is a user id, or with ``filters`` a subject (see
+        :meth:`subjects`); a chunk stored before subjects were used holds user
+        ids and is read as such. ``by_subject`` is
+        :meth:`subscriber_subjects` of ``category`` when the caller has it. A
+        broadcast resumed after a stop must not reach a resident who turned the
+        category off or withdrew the filtered answer since; no privacy floor
+        applies, as the broadcast passed it when it was created.
+        """
+        if not entries:
+            return []
+        if not filters:
+            return [(u, u) for u in self._subscribed(entries, category)]
+        if by_subject is None:
+            by_subject = self.subscriber_subjects(category)
+        pairs = []
+        for entry in entries:
+            if _LINE_USER_ID.fullmatch(entry):
+                user_id = entry if self._subscribed([entry], category) else None
+                subject = self._subject(entry)
+            else:
+                user_id, subject = by_subject.get(entry), entry
+            if user_id is not None:
+                pairs.append((entry, user_id, subject))
+        with self._engine.connect() as connection:
+            matching = set(
+                connection.execute(
+                    select(attributes.c.subject).where(
+                        attributes.c.subject.in_([p[2] for p in pairs]),
+                        *(
+                            attributes.c[name] == value
+                            for name, value in filters.items()
+                        ),
+                    )
+                ).scalars()
+            )
+        return [
+            (entry, user_id) for entry, user_id, subject in pairs if subject in matching
+        ]
+
+    def _subscribed(self, user_ids: Sequence[str], category: str) -> list[str]:
+        with self._engine.connect() as connection:
+            found = set(
+                connection.execute(
+                    select(subscriptions.c.user_id).where(
+                        subscriptions.c.category == category,
+                        subscriptions.c.user_id.in_(list(user_ids)),
+                    )
+                ).scalars()
+            )
+        return [u for u in user_ids if u in found]
 
 
 def _remove_from_unattempted_chunks(
