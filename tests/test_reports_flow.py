@@ -392,6 +392,17 @@ def test_text_that_is_no_place_asks_again(alice):
     assert alice.draft.step == "comment"
 
 
+def test_town_alone_asks_for_a_block_or_landmark(alice):
+    alice.text("街灯が消えています")
+    alice.image()
+    alice.press("photos_done")
+    replies = alice.text("中町")
+    assert replies[0].text == texts.REPORT_ASK_LOCATION_DETAIL
+    assert alice.draft.step == "location"
+    alice.text("中町3丁目")
+    assert alice.draft.step == "comment"
+
+
 def test_file_that_is_not_an_image_is_rejected(alice, settings):
     alice.text("街灯が消えています")
     replies = alice.image(data=b"GIF89a but really just text")

@@ -342,7 +342,12 @@ class ReportFlow:
             if self._is_aside_question(draft, text, self._classify(text)):
                 return None
             if not geo.looks_like_address(text):
-                return [msg.location_prompt(draft, texts.REPORT_ASK_LOCATION_AGAIN)]
+                again = (
+                    texts.REPORT_ASK_LOCATION_DETAIL
+                    if geo.names_only_a_town(text)
+                    else texts.REPORT_ASK_LOCATION_AGAIN
+                )
+                return [msg.location_prompt(draft, again)]
             self._set_address(draft, text)
             replies = self._outside_note(draft)
             return [*replies, *self._advance(user_hash, draft)]

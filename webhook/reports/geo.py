@@ -62,12 +62,15 @@ _UNIT_AFTER = (
 )
 _DASH = "[-−ー‐]"
 _PHONE_PATTERN = re.compile(rf"0\d{{1,4}}{_DASH}\d{{1,4}}{_DASH}\d{{3,4}}")
-_BLOCK_PATTERN = re.compile(
-    # A named area's block (下連雀3丁目), block numbers (1-2, 1-2-3) and a lot (12番地).
-    rf"{_NAME}{{2,}}\s*[0-9{_KANJI_DIGITS}]+\s*丁目"
+# A named area's block (下連雀3丁目): the name says where the block is.
+_NAMED_BLOCK_PATTERN = re.compile(rf"{_NAME}{{2,}}\s*[0-9{_KANJI_DIGITS}]+\s*丁目")
+# Numbers that narrow a town down: a block (境1丁目), block numbers (2-3, 1-2-3)
+# and a lot (12番地). Alone they name no town.
+_NUMBER_PATTERN = re.compile(
+    rf"[0-9{_KANJI_DIGITS}]+\s*丁目"
     rf"|(?<![0-9]){_DASH}?\d{{1,4}}\s*{_DASH}\s*\d{{1,4}}(\s*{_DASH}\s*\d{{1,4}})?"
     + _UNIT_AFTER
-    + r"|\d+\s*番地"
+    + r"|\d+\s*番"
 )
 _LANDMARK_PATTERN = re.compile(
     rf"{_NAME}{{2,}}(駅|公園|交差点|小学校|中学校|高校|高等学校|大学|病院|図書館"
@@ -136,20 +139,24 @@ def find_town(text: str) -> str | None:
 def looks_like_address(text: str) -> bool:
     """Return True when ``text`` pins down a place well enough for staff.
 
-    Accepted: a town of the city (緑町, 境1丁目), a named area's block
-    (下連雀3丁目), block numbers (2-3, 1-2-3, 12番地), or a named landmark
-    (吉祥寺駅, 中央公園, 武蔵野市役所の前, 五日市街道の交差点). Not accepted: a
-    phone number, a number range with a unit (30-40cm, 10-15分), a bare block
-    (1丁目) and a place named without a name (近くの公園, いつもの通り).
+    Accepted: a town of the city with numbers (境1丁目, 中町2-3, 緑町12番地), a
+    named area's block (下連雀3丁目), or a named landmark (吉祥寺駅, 中央公園,
+    武蔵野市役所の前, 五日市街道の交差点). Not accepted: a town alone (中町, a
+    whole town), numbers alone (1-2, 12番地: which town?), a phone number, a
+    number range with a unit (30-40cm, 10-15分), and a place named without a
+    name (近くの公園, いつもの通り).
     """
     normalized = _PHONE_PATTERN.sub(" ", normalize_address(text))
     if len(normalized.strip()) < 2:
         return False
-    if find_town(normalized):
+    if _LANDMARK_PATTERN.search(normalized) or _NAMED_BLOCK_PATTERN.search(normalized):
         return True
-    if _BLOCK_PATTERN.search(normalized):
-        return True
-    return bool(_LANDMARK_PATTERN.search(normalized))
+    return bool(find_town(normalized) and _NUMBER_PATTERN.search(normalized))
+
+
+def names_only_a_town(text: str) -> bool:
+    """Tell whether ``text`` names a town of the city but nothing narrower."""
+    return find_town(text) is not None and not looks_like_address(text)
 
 
 def address_is_outside_city(text: str) -> bool:
