@@ -264,6 +264,17 @@ def test_questions_are_not_taken(alice):
     assert alice.draft is None
 
 
+@pytest.mark.parametrize("text", ["空き巣に入られました", "公園で不審者を見ました"])
+def test_crime_is_not_taken_as_a_report(alice, text):
+    assert alice.text(text) is None
+    assert alice.draft is None
+
+
+def test_road_fault_that_caused_an_accident_is_still_a_report(alice):
+    assert alice.text("道路の穴で交通事故が起きそうです") is not None
+    assert alice.draft is not None
+
+
 @pytest.mark.parametrize("text", ["はい", "了解", "テスト", "ありがとう", "受信設定"])
 def test_short_chatter_is_not_taken(alice, text):
     assert alice.text(text) is None
@@ -1063,3 +1074,8 @@ def test_question_after_expiry_is_left_to_the_core(alice, clock):
     assert isinstance(replies, Preface)
     assert [reply.text for reply in replies] == [texts.REPORT_EXPIRED]
     assert alice.draft is None
+
+
+def test_stolen_manhole_cover_is_still_a_report(alice):
+    assert alice.text("マンホールのふたが盗まれています") is not None
+    assert alice.draft is not None

@@ -28,6 +28,9 @@ def test_greetings(text):
         "ありがとうございました。助かりました",
         "Thank you!",
         "ありがとう😊",
+        "了解です",
+        "OK",
+        "わかった！",
     ],
 )
 def test_thanks(text):

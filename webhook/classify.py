@@ -63,7 +63,16 @@ THANKS = frozenset(
         "助かりました",
         "助かります",
         "了解しました",
+        "了解です",
+        "了解",
+        "りょうかい",
+        "りょうかいです",
+        "承知です",
         "わかりました",
+        "わかった",
+        "ok",
+        "okです",
+        "オッケー",
         "分かりました",
         "承知しました",
         "thanks",
@@ -108,6 +117,15 @@ EMERGENCY = re.compile(
     r"|溺れ|交通事故|事故(です|が起き|に遭|にあ|を起こ)|不審者|泥棒|強盗|空き巣|襲われ"
     r"|刺され|110番|119番"
 )
+
+
+# The crimes of EMERGENCY: never a fault of a city facility, wherever they happen.
+CRIME = re.compile(r"不審者|強盗|空き巣|襲われ|刺され|痴漢")
+
+
+def is_crime(text: str) -> bool:
+    """Tell whether ``text`` speaks of a crime, a matter for the police."""
+    return bool(CRIME.search(unicodedata.normalize("NFKC", text)))
 
 
 def is_emergency(text: str) -> bool:

@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from cityline.errors import CitylineError
 from cityline.settings import Settings
 from webhook import texts
-from webhook.classify import TextKind, classify_text
+from webhook.classify import TextKind, classify_text, is_crime, is_emergency
 from webhook.flow import ContentFetcher, IncomingEvent, Preface, is_one_to_one
 from webhook.limits import MAX_DISPLAY_TEXT_UNITS, truncate, utf16_length
 from webhook.replies import contact_text
@@ -190,6 +190,12 @@ class ReportFlow:
             return None  # small talk or a receive-settings request, for the core
         intent = self._classify(event.text)
         if not _is_confident_report(intent, event.text):
+            return None
+        if is_crime(event.text) or (
+            intent.category not in MAIN_CATEGORIES and is_emergency(event.text)
+        ):
+            # A crime (不審者 in a park too) or another emergency outside the
+            # facility categories is for 110/119, which the core gives.
             return None
         category = intent.category if intent.category in MAIN_CATEGORIES else None
         return self._start(
