@@ -97,7 +97,8 @@ def build_index(settings: Settings) -> BuildReport:
         )
     settings.ensure_data_dir()
     report = build_from_records(records, settings.index_dir)
-    logger.info(
+    # DEBUG: the commands print the report themselves (BuildReport.format).
+    logger.debug(
         "indexed %d pages in %.1f s into %s",
         report.page_count,
         report.seconds,

@@ -351,3 +351,16 @@ def test_crawl_prints_index_report_line(invoke, tmp_path):
     assert "PosixPath" not in result.stdout + result.stderr
     assert as_json.returncode == 0, as_json.stderr
     assert list(json.loads(as_json.stdout)) == SUMMARY_KEYS
+
+
+def test_allow_removals_with_a_share_is_a_usage_error(invoke, tmp_path):
+    result = invoke(
+        tmp_path / "d",
+        "crawl",
+        "http://127.0.0.1:9/",
+        "--allow-removals",
+        "--max-removed-share",
+        "0.1",
+    )
+    assert result.returncode == 2
+    assert "give only one of them" in result.stderr

@@ -120,6 +120,18 @@ def test_connection_error_retried_then_raised(tmp_path, delays):
     assert len(delays) == 3
 
 
+def test_connection_error_is_not_retried_inside_urllib3(tmp_path, delays, caplog):
+    with FakeLineApi() as fake:
+        url = fake.base_url
+    line = LineClient(loopback_settings(tmp_path, url), sleep=delays.append)
+    caplog.set_level(logging.WARNING)
+    with pytest.raises(LineApiError):
+        line.push("Uaaa", hello())
+    line.close()
+    assert not [r for r in caplog.records if r.name.startswith("urllib3")]
+    assert len([r for r in caplog.records if r.name == "webhook.line_client"]) == 4
+
+
 def test_multicast_reports_conflict_as_false(client, fake):
     key = "5f2b4c1e-0000-4000-8000-000000000003"
     assert client.multicast(["Ua", "Ub"], hello(), retry_key=key) is True

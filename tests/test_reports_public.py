@@ -179,6 +179,10 @@ def test_remove_with_delete_content(settings, seeded, store):
         (["set-status", "R2026-000003", "accepted", "--note", "x"], "'removed'"),
         (["list", "--status", "open"], "unknown status 'open'"),
         (["export", "--format", "xml"], "'xml' is not supported"),
+        (
+            ["set-status", "R2026-000001", "accepted", "--note", "長" * 501],
+            "--note has 501 characters, more than 500",
+        ),
     ],
 )
 def test_bad_input_gives_one_error_line(

@@ -26,6 +26,7 @@ from linebot.v3.messaging import (
     Message,
     MessagingApiBlob,
 )
+from urllib3 import Retry
 from urllib3.exceptions import HTTPError as Urllib3HTTPError
 
 from cityline.errors import CitylineError, ConfigError
@@ -84,12 +85,8 @@ class LineClient:
                 "token from the LINE Developers console"
             )
         token = settings.line_channel_access_token
-        self._api_client = ApiClient(
-            Configuration(host=settings.line_api_url, access_token=token)
-        )
-        self._data_client = ApiClient(
-            Configuration(host=settings.line_data_api_url, access_token=token)
-        )
+        self._api_client = ApiClient(_configuration(settings.line_api_url, token))
+        self._data_client = ApiClient(_configuration(settings.line_data_api_url, token))
         self._blob = MessagingApiBlob(self._data_client)
         self._max_attempts = max_attempts
         self._backoff_base_s = backoff_base_s
@@ -289,3 +286,14 @@ def _short(body, limit: int = 300) -> str:
         body = body.decode("utf-8", "replace")
     text = str(body)
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _configuration(host: str, token: str) -> Configuration:
+    """Return the SDK configuration for ``host``, without urllib3's own retries.
+
+    This client retries with backoff itself; urllib3's default three retries
+    inside each attempt tripled the wait and logged a warning per try.
+    """
+    configuration = Configuration(host=host, access_token=token)
+    configuration.retries = Retry(total=0, redirect=False)
+    return configuration

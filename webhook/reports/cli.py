@@ -218,11 +218,22 @@ def set_status_command(
     click.echo(f"{report.receipt_no}: {report.status}")
 
 
+# Notes and reasons are published or shown in lists; a page of text is a mistake.
+MAX_NOTE_CHARS = 500
+
+
 def _require_text(option: str, value: str, hint: str) -> str:
-    """Return ``value`` stripped, or raise ConfigError naming ``option`` if blank."""
-    if not value.strip():
+    """Return ``value`` stripped; raise ConfigError naming ``option`` if it is
+    blank or longer than MAX_NOTE_CHARS."""
+    value = value.strip()
+    if not value:
         raise ConfigError(f"{option} {value!r} is empty; {hint}")
-    return value.strip()
+    if len(value) > MAX_NOTE_CHARS:
+        raise ConfigError(
+            f"{option} has {len(value)} characters, more than {MAX_NOTE_CHARS}; "
+            f"{hint}, in at most {MAX_NOTE_CHARS} characters"
+        )
+    return value
 
 
 @reports.command("remove")
