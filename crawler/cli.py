@@ -154,9 +154,7 @@ def crawl(
     extractor version and every page with --refetch. An interrupted crawl
     resumes on the next run with the same URL.
     """
-    share_source = click.get_current_context().get_parameter_source(
-        "max_removed_share"
-    )
+    share_source = click.get_current_context().get_parameter_source("max_removed_share")
     if allow_removals and share_source is click.core.ParameterSource.COMMANDLINE:
         raise click.UsageError(
             "--allow-removals sets --max-removed-share to 1; give only one of them"

@@ -48,7 +48,7 @@ from urllib.parse import urljoin
 
 from cityline.settings import Settings
 from crawler.config import CrawlConfig
-from crawler.decode import decode_html
+from crawler.decode import decode_html, looks_binary
 from crawler.errors import StartPageError, UnreachableHostError
 from crawler.extract import EXTRACTOR_VERSION, Extracted, Link, extract_page
 from crawler.fetch import Fetcher, FetchResult
@@ -490,6 +490,15 @@ class Crawl:
             files = [(final, entry.referrer or "", "")]
             self._record(
                 url, "file", aliases=aliases, files=files, done=[(final, "file")]
+            )
+            return
+
+        if looks_binary(result.body):
+            self._record(
+                url,
+                "failed",
+                reason="the body is binary data, not HTML text (check the server's "
+                "Content-Type for this URL)",
             )
             return
 

@@ -90,6 +90,34 @@ def codec_for(label: str) -> str | None:
     return name
 
 
+# Bytes looked at to tell text from binary data, and the share of control bytes
+# above which a body is binary. Text in any encoding the crawler reads has no NUL
+# outside UTF-16 and UTF-32, and almost no other control byte; ESC is left out,
+# because ISO-2022-JP switches character sets with it.
+BINARY_SCAN_BYTES = 4096
+BINARY_CONTROL_SHARE = 0.1
+_CONTROL_BYTES = bytes(range(0, 9)) + bytes(range(14, 27)) + bytes(range(28, 32))
+
+
+def looks_binary(body: bytes) -> bool:
+    """Tell whether ``body`` is binary data (an image, a PDF, a zip) rather than
+    text, as when a server labels a file text/html.
+
+    A body with a UTF-16 or UTF-32 byte-order mark is text. Otherwise a NUL
+    byte, or more than BINARY_CONTROL_SHARE control bytes, in the first
+    BINARY_SCAN_BYTES makes it binary.
+    """
+    if any(body.startswith(bom) for bom, _ in BOMS):
+        return False
+    head = body[:BINARY_SCAN_BYTES]
+    if not head:
+        return False
+    if b"\x00" in head:
+        return True
+    controls = sum(head.count(byte) for byte in _CONTROL_BYTES)
+    return controls > BINARY_CONTROL_SHARE * len(head)
+
+
 def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
     """Decode an HTML or XML ``body``, given its HTTP Content-Type header."""
     for bom, encoding in BOMS:

@@ -630,3 +630,14 @@ def test_recrawl_from_new_origin_leaves_old_pages(tmp_path):
     with open_store(tmp_path) as store:
         live = {page.url for page in store.iter_pages()}
     assert live == {old.url("/"), old.url("/a.html"), new.url("/"), new.url("/a.html")}
+
+
+def test_binary_body_labelled_html_fails_with_a_reason(tmp_path):
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/photo.html'>p</a>")
+        site.add("/photo.html", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 50)
+        summary = crawl(tmp_path, site)
+    reasons = dict(summary.failures)
+    assert "binary data, not HTML text" in reasons[site.url("/photo.html")]
+    with open_store(tmp_path) as store:
+        assert store.get(site.url("/photo.html")) is None

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import codecs
 
-from crawler.decode import codec_for, decode_html
+import pytest
+
+from crawler.decode import codec_for, decode_html, looks_binary
 
 # Characters that Python's strict shift_jis codec rejects but CP932 has.
 VENDOR_TEXT = "①㈱髙～武蔵野市"
@@ -102,3 +104,23 @@ def test_codec_for_labels():
     assert codec_for("SJIS") == "cp932"
     assert codec_for("utf8") == "utf-8"
     assert codec_for("no-such-charset") is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<html><body>日本語のページ</body></html>".encode("iso-2022-jp"),
+        "<p>ごみの出し方</p>".encode("shift_jis"),
+        "\ufeff<p>ごみ</p>".encode("utf-16"),
+        b"",
+    ],
+)
+def test_text_in_any_encoding_is_not_binary(body):
+    assert not looks_binary(body)
+
+
+@pytest.mark.parametrize(
+    "body", [b"%PDF-1.4\n\x00\x01\x02 stream", bytes(range(1, 32)) * 200]
+)
+def test_binary_data_is_recognised(body):
+    assert looks_binary(body)
