@@ -208,7 +208,7 @@ def test_whole_flow_stores_a_report(alice, flow, settings):
     assert "吉祥寺本町1丁目" in confirmation[0].text
     assert "夜は真っ暗で危ないです" in confirmation[0].text
     labels = [item.action.label for item in confirmation[0].quick_reply.items]
-    assert labels == ["送信", "やめる"]
+    assert labels == ["送信", "種類を変える", "やめる"]
 
     done = alice.press("submit")
     reply = joined(done)
@@ -230,6 +230,22 @@ def test_whole_flow_stores_a_report(alice, flow, settings):
     assert report.user_hash == flow.store.hash_user(alice.user_id)
     assert (settings.photos_dir / report.photos[0].path).is_file()
     assert not report.outside_city
+
+
+def test_category_can_be_changed_at_confirmation(alice, flow):
+    alice.text("街灯が消えています")
+    alice.image()
+    alice.press("photos_done")
+    alice.location(*KICHIJOJI, address="東京都武蔵野市吉祥寺本町1丁目")
+    alice.press("skip_comment")
+    [prompt] = alice.press("change_category")
+    assert alice.draft.step == "category"
+    [confirmation] = alice.press("category", value="park")
+    assert "種類：公園" in confirmation.text
+    alice.press("submit")
+    [report] = flow.store.list()
+    assert (report.category, report.department) == ("park", "緑のまち推進課")
+    assert len(report.photos) == 1
 
 
 def test_text_tsuhou_asks_for_category(alice):
@@ -876,7 +892,7 @@ def test_comments_are_not_taken_for_questions(alice, text):
     confirmation = alice.text(text)
     assert alice.draft.step == "confirm"
     assert alice.draft.comment == text
-    assert quick_labels(confirmation[0]) == ["送信", "やめる"]
+    assert quick_labels(confirmation[0]) == ["送信", "種類を変える", "やめる"]
 
 
 def test_urgent_question_gets_urgent_reply_first(alice):

@@ -266,6 +266,13 @@ class ReportFlow:
             if not draft.photos:
                 return [msg.photo_prompt(draft, texts.REPORT_ASK_PHOTO_AGAIN)]
             return self._advance(user_hash, draft)
+        if action == "change_category":
+            # The classifier may have guessed wrong; everything else is kept and
+            # the next step after the new category is the first one still missing.
+            draft.category = None
+            draft.step = "category"
+            self.store.save_draft(user_hash, draft)
+            return [msg.category_prompt(draft)]
         if action == "skip_comment":
             return self._skip_comment(user_hash, draft)
         if action == "use_comment":

@@ -141,7 +141,7 @@ def question_choice(draft: Draft) -> Message:
 
 
 def confirmation(draft: Draft, lead: str | None = None) -> Message:
-    """Show what will be sent, with 送信 and やめる."""
+    """Show what will be sent, with 送信, 種類を変える and やめる."""
     comment = "\n".join(part for part in (draft.description, draft.comment) if part)
     text = texts.REPORT_CONFIRM.format(
         category=category_label(draft.category),
@@ -155,6 +155,10 @@ def confirmation(draft: Draft, lead: str | None = None) -> Message:
         text = f"{lead}\n{text}"
     items = [
         postback_item(texts.REPORT_BUTTON_SUBMIT, postback_data("submit", draft)),
+        postback_item(
+            texts.REPORT_BUTTON_CHANGE_CATEGORY,
+            postback_data("change_category", draft),
+        ),
         _cancel_item(draft),
     ]
     return text_message(text, quick_reply(items))
