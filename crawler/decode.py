@@ -91,28 +91,38 @@ def codec_for(label: str) -> str | None:
 
 
 # Bytes looked at to tell text from binary data, and the share of control bytes
-# above which a body is binary. Text in any encoding the crawler reads has no NUL
-# outside UTF-16 and UTF-32, and almost no other control byte; ESC is left out,
-# because ISO-2022-JP switches character sets with it.
+# above which a body is binary. Text in any encoding the crawler reads has almost
+# no control byte (a stray NUL happens); ESC is left out, because ISO-2022-JP
+# switches character sets with it.
 BINARY_SCAN_BYTES = 4096
-BINARY_CONTROL_SHARE = 0.1
+BINARY_CONTROL_SHARE = 0.05
 _CONTROL_BYTES = bytes(range(0, 9)) + bytes(range(14, 27)) + bytes(range(28, 32))
+# Signatures of the files a city site links most: PDF, PNG, GIF, JPEG, zip
+# (docx, xlsx) and the older Office formats.
+_BINARY_SIGNATURES = (
+    b"%PDF-",
+    b"\x89PNG",
+    b"GIF8",
+    b"\xff\xd8\xff",
+    b"PK\x03\x04",
+    b"\xd0\xcf\x11\xe0",
+)
 
 
 def looks_binary(body: bytes) -> bool:
     """Tell whether ``body`` is binary data (an image, a PDF, a zip) rather than
     text, as when a server labels a file text/html.
 
-    A body with a UTF-16 or UTF-32 byte-order mark is text. Otherwise a NUL
-    byte, or more than BINARY_CONTROL_SHARE control bytes, in the first
-    BINARY_SCAN_BYTES makes it binary.
+    A body with a byte-order mark is text. A body that starts with a known file
+    signature is binary, as is one with more than BINARY_CONTROL_SHARE control
+    bytes in its first BINARY_SCAN_BYTES.
     """
     if any(body.startswith(bom) for bom, _ in BOMS):
         return False
     head = body[:BINARY_SCAN_BYTES]
     if not head:
         return False
-    if b"\x00" in head:
+    if head.lstrip().startswith(_BINARY_SIGNATURES):
         return True
     controls = sum(head.count(byte) for byte in _CONTROL_BYTES)
     return controls > BINARY_CONTROL_SHARE * len(head)

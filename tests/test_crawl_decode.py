@@ -112,6 +112,7 @@ def test_codec_for_labels():
         "<html><body>日本語のページ</body></html>".encode("iso-2022-jp"),
         "<p>ごみの出し方</p>".encode("shift_jis"),
         "\ufeff<p>ごみ</p>".encode("utf-16"),
+        "<p>\x00 NUL の入った本文</p>".encode(),
         b"",
     ],
 )
@@ -120,7 +121,8 @@ def test_text_in_any_encoding_is_not_binary(body):
 
 
 @pytest.mark.parametrize(
-    "body", [b"%PDF-1.4\n\x00\x01\x02 stream", bytes(range(1, 32)) * 200]
+    "body",
+    [b"%PDF-1.4\n%text only at first", b"\x89PNG\r\n", bytes(range(1, 32)) * 200],
 )
 def test_binary_data_is_recognised(body):
     assert looks_binary(body)

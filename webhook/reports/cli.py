@@ -225,15 +225,15 @@ MAX_NOTE_CHARS = 500
 def _require_text(option: str, value: str, hint: str) -> str:
     """Return ``value`` stripped; raise ConfigError naming ``option`` if it is
     blank or longer than MAX_NOTE_CHARS."""
-    value = value.strip()
-    if not value:
+    stripped = value.strip()
+    if not stripped:
         raise ConfigError(f"{option} {value!r} is empty; {hint}")
-    if len(value) > MAX_NOTE_CHARS:
+    if len(stripped) > MAX_NOTE_CHARS:
         raise ConfigError(
-            f"{option} has {len(value)} characters, more than {MAX_NOTE_CHARS}; "
+            f"{option} has {len(stripped)} characters, more than {MAX_NOTE_CHARS}; "
             f"{hint}, in at most {MAX_NOTE_CHARS} characters"
         )
-    return value
+    return stripped
 
 
 @reports.command("remove")
