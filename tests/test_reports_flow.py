@@ -280,8 +280,19 @@ def test_questions_are_not_taken(alice):
     assert alice.draft is None
 
 
-@pytest.mark.parametrize("text", ["空き巣に入られました", "公園で不審者を見ました"])
-def test_crime_is_not_taken_as_a_report(alice, text):
+@pytest.mark.parametrize(
+    "text",
+    [
+        "空き巣に入られました",
+        "公園で不審者を見ました",
+        "公園で泥棒を見ました",
+        "公園でひったくりにあいました",
+        "公園で自転車を盗まれました",
+        "公園で喧嘩をしていて危ないです",
+        "何か燃えているにおいがする、火事です",
+    ],
+)
+def test_crime_or_fire_is_not_taken_as_a_report(alice, text):
     assert alice.text(text) is None
     assert alice.draft is None
 
@@ -1095,3 +1106,13 @@ def test_question_after_expiry_is_left_to_the_core(alice, clock):
 def test_stolen_manhole_cover_is_still_a_report(alice):
     assert alice.text("マンホールのふたが盗まれています") is not None
     assert alice.draft is not None
+
+
+def test_fire_at_the_comment_step_is_no_comment(alice):
+    alice.text("街灯が消えています")
+    alice.image()
+    alice.press("photos_done")
+    alice.location(*KICHIJOJI, address="東京都武蔵野市吉祥寺本町1丁目")
+    assert alice.text("火事です") is None
+    assert alice.draft.step == "comment"
+    assert alice.draft.comment is None

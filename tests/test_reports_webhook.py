@@ -410,8 +410,10 @@ def test_other_report_needs_text_through_the_app(chat, fake, store):
 def test_emergency_at_the_photo_step_gets_119_first(chat, store):
     chat.send(text_event(ALICE, "公園の遊具が壊れています"))
     messages = chat.send(text_event(ALICE, "火事です"))
-    assert messages[0]["text"] == texts.EMERGENCY_FIRST
-    assert len(messages) >= 2  # the report step's reply follows
+    assert [message["text"] for message in messages] == [texts.EMERGENCY_FIRST]
+    # The draft waits: a photo is still what it needs.
+    messages = chat.send(text_event(ALICE, "遊具のくさりが切れています"))
+    assert "写真" in messages[-1]["text"]
 
 
 def group_text(text: str, **message: object) -> dict:
@@ -427,11 +429,26 @@ def test_group_chatter_gets_no_reply(chat, fake, answerer):
     assert answerer.questions == ["粗大ごみの出し方"]
 
 
+MENTION = {"mentionees": [{"index": 0, "length": 4, "isSelf": True}]}
+
+
 def test_group_question_that_mentions_the_account_is_answered(chat, answerer):
-    mention = {"mentionees": [{"index": 0, "length": 5, "isSelf": True}]}
-    messages = chat.send(group_text("@市役所 粗大ごみの出し方", mention=mention))
+    messages = chat.send(group_text("@市役所 粗大ごみの出し方", mention=MENTION))
     assert answerer.questions == ["粗大ごみの出し方"]
     assert messages[-1]["text"] == "FALLBACK"
+    assert all("quickReply" not in message for message in messages)
+
+
+@pytest.mark.parametrize("text", ["@市役所 通報", "@市役所 受信設定"])
+def test_group_report_or_settings_request_points_to_the_chat(chat, text):
+    messages = chat.send(group_text(text, mention=MENTION))
+    assert [message["text"] for message in messages] == [texts.ONE_TO_ONE_ONLY]
+
+
+def test_bare_mention_in_a_group_gets_a_hint(chat, answerer):
+    messages = chat.send(group_text("@市役所", mention=MENTION))
+    assert [message["text"] for message in messages] == [texts.GROUP_HELP]
+    assert answerer.questions == []
 
 
 def test_report_button_in_a_group_points_to_the_one_to_one_chat(chat):

@@ -10,7 +10,7 @@ from cityline.fake_line_api import FakeLineApi
 from tests.answerers import RecordingAnswerer
 from webhook import texts
 from webhook.app import create_app
-from webhook.classify import is_emergency
+from webhook.classify import asks_something, is_emergency
 from webhook.line_client import LineClient
 from webhook.testing import (
     TEST_CHANNEL_SECRET,
@@ -31,12 +31,16 @@ EMERGENCIES = [
     "駅前で人が倒れています",
     "交通事故にあいました",
     "不審者がいます",
+    "痴漢にあいました",
+    "公園で殴られました",
+    "自転車を盗まれました",
 ]
 NOT_EMERGENCIES = [
     "火災保険の相談",
     "事故の多い交差点にミラーをつけてほしい",
     "粗大ごみの出し方",
     "救急医療の休日診療所はどこ",
+    "マンホールのふたが盗まれています",
 ]
 
 
@@ -93,3 +97,17 @@ def test_emergency_word_in_a_question_still_gets_pages(tmp_path):
 def test_everyday_question_has_no_emergency_line(tmp_path):
     messages, _ = _reply_to(tmp_path, "粗大ごみの出し方")
     assert all(message.get("text") != texts.EMERGENCY_FIRST for message in messages)
+
+
+@pytest.mark.parametrize(
+    "text, asks",
+    [
+        ("交通事故の証明書はどこでもらえますか", True),
+        ("盗難届は何を持っていけばいい？", True),
+        ("どうしよう、子どもが溺れてる", False),
+        ("救急車を呼んでください。早く来てほしいの", False),
+        ("何か燃えているにおいがする", False),
+    ],
+)
+def test_only_questions_ask_something(text, asks):
+    assert asks_something(text) is asks

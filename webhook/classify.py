@@ -29,6 +29,11 @@ class TextKind(enum.Enum):
 
 MAX_SETTINGS_REQUEST_CHARS = 40
 
+# Texts that start a fault report, as a whole message.
+REPORT_START_WORDS = frozenset(
+    {"通報", "通報する", "通報したい", "通報します", "不具合の通報"}
+)
+
 GREETINGS = frozenset(
     {
         "こんにちは",
@@ -108,35 +113,62 @@ _SEPARATOR_CATEGORIES = ("Z", "P", "S", "C", "M")
 
 
 # Words of a danger to life or safety that the city cannot handle through LINE: a
-# fire, a medical emergency, an accident or a crime in progress. Such a message
+# fire, a medical emergency, an accident or a crime (see CRIME). Such a message
 # still gets the usual reply, after a first message that gives 119 and 110.
 EMERGENCY = re.compile(
     r"火事|燃えて(い|る)|煙が(出|上|充満)|救急車|急病|助けて|たすけて"
     r"|(人|子ども|子供|こども|高齢者|老人|男性|女性|男の人|女の人|方).{0,6}倒れ"
     r"|意識が(ない|無い)|息をしていない|けが人|怪我人|けがを(し|した)|怪我を(し|した)"
-    r"|溺れ|交通事故|事故(です|が起き|に遭|にあ|を起こ)|不審者|泥棒|強盗|空き巣|襲われ"
-    r"|刺され|110番|119番"
+    r"|溺れ|交通事故|事故(です|が起き|に遭|にあ|を起こ)|110番|119番"
 )
-
-
-# The crimes of EMERGENCY: never a fault of a city facility, wherever they happen.
-CRIME = re.compile(r"不審者|強盗|空き巣|襲われ|刺され|痴漢")
+# Crimes: a matter for the police, never a fault of a city facility, wherever
+# they happen (公園で不審者を見ました is no park report).
+CRIME = re.compile(
+    r"不審者|強盗|空き巣|泥棒|襲われ|刺され|殴られ|暴行|暴力を|痴漢|ひったくり|盗撮"
+    r"|喧嘩|けんか|ストーカー|つきまと|脅され"
+)
+# A theft is a crime, unless what was stolen is part of a facility (a manhole
+# cover, a grating, a fence), which is a fault to report.
+_THEFT = re.compile(r"盗まれ|盗難|盗られ|盗んで")
+_FACILITY_PART = re.compile(
+    r"ふた|蓋|グレーチング|マンホール|柵|フェンス|標識|看板|ベンチ|遊具|街灯|街路灯"
+    r"|照明|電球|ケーブル|銅線|側溝|ガードレール|ミラー|金網|手すり|車止め"
+)
+# Emergencies that are not a fault of a facility either: a fire, someone drowning
+# or unconscious. An accident or an injury may come from a fault (a hole in the
+# road) and stays a possible report.
+_NO_FAULT = re.compile(
+    r"火事|燃えて(い|る)|煙が(出|上|充満)|溺れ|息をしていない|意識が(ない|無い)"
+)
 
 
 def is_crime(text: str) -> bool:
     """Tell whether ``text`` speaks of a crime, a matter for the police."""
-    return bool(CRIME.search(unicodedata.normalize("NFKC", text)))
+    normalized = unicodedata.normalize("NFKC", text)
+    if CRIME.search(normalized):
+        return True
+    return bool(_THEFT.search(normalized) and not _FACILITY_PART.search(normalized))
 
 
 def is_emergency(text: str) -> bool:
-    """Tell whether ``text`` speaks of a danger to life or safety (see EMERGENCY)."""
-    return bool(EMERGENCY.search(unicodedata.normalize("NFKC", text)))
+    """Tell whether ``text`` speaks of a danger to life or safety: EMERGENCY or a
+    crime (see :func:`is_crime`)."""
+    normalized = unicodedata.normalize("NFKC", text)
+    return bool(EMERGENCY.search(normalized)) or is_crime(normalized)
 
 
-# A question mark, a question ending, or a question word.
+def rules_out_report(text: str) -> bool:
+    """Tell whether ``text`` is an emergency that no fault report fits: a crime,
+    a fire, someone drowning or unconscious. 119/110 is the only answer."""
+    normalized = unicodedata.normalize("NFKC", text)
+    return is_crime(normalized) or bool(_NO_FAULT.search(normalized))
+
+
+# A question mark, a question ending, or a question word that asks for something.
 _ASKS = re.compile(
-    r"[?？]|(?:か|の|かな|でしょうか)[。．!！\s]*$|どこ|いつ|どう|どの|どんな|なに|何|教えて"
-    r"|知りたい"
+    r"[?？]|(?:ですか|ますか|でしょうか|のか|かな|すか)[。．!！\s]*$"
+    r"|どこ|いつ|どうすれば|どうしたら|どうやって|どうやったら|どの|どんな|何時|何日"
+    r"|何曜|何を|何が|何で|なに|いくら|教えて|知りたい"
 )
 
 

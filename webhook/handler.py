@@ -8,6 +8,7 @@ message that no flow takes is classified (``webhook.classify``) and answered her
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 
@@ -17,6 +18,7 @@ from cityline.settings import Settings
 from webhook import texts
 from webhook.answering import AnswererSource, question_reply
 from webhook.classify import (
+    REPORT_START_WORDS,
     TextKind,
     asks_something,
     classify_text,
@@ -225,8 +227,16 @@ class EventHandler:
         text = addressed_text(event)
         if text is None:
             return []
+        if not text:
+            return [text_message(texts.GROUP_HELP)]
+        if _asks_for_one_to_one(text):
+            return [text_message(texts.ONE_TO_ONE_ONLY)]
         first = [text_message(texts.EMERGENCY_FIRST)] if is_emergency(text) else []
-        return first + self._text_reply(text, event.event_id)
+        # Quick replies would offer reports and settings, which a group cannot use.
+        return [
+            _without_quick_reply(m)
+            for m in first + self._text_reply(text, event.event_id)
+        ]
 
     def _text_reply(self, text: str, event_id: str) -> list[Message]:
         """Reply to a text the flows did not take.
@@ -283,3 +293,17 @@ def _emergency(event: IncomingEvent) -> bool:
         and event.message_type == "text"
         and is_emergency(event.text or "")
     )
+
+
+def _asks_for_one_to_one(text: str) -> bool:
+    """Tell whether a group text asks for a report or the receive settings."""
+    word = unicodedata.normalize("NFKC", text).strip().rstrip("。.!！")
+    return (
+        word in REPORT_START_WORDS or classify_text(text) is TextKind.RECEIVE_SETTINGS
+    )
+
+
+def _without_quick_reply(message: Message) -> Message:
+    if getattr(message, "quick_reply", None) is None:
+        return message
+    return message.copy(update={"quick_reply": None})

@@ -27,7 +27,13 @@ from sqlalchemy.exc import IntegrityError
 from cityline.errors import CitylineError
 from cityline.settings import Settings
 from webhook import texts
-from webhook.classify import TextKind, classify_text, is_crime, is_emergency
+from webhook.classify import (
+    REPORT_START_WORDS,
+    TextKind,
+    classify_text,
+    is_emergency,
+    rules_out_report,
+)
 from webhook.flow import ContentFetcher, IncomingEvent, Preface, is_one_to_one
 from webhook.limits import MAX_DISPLAY_TEXT_UNITS, truncate, utf16_length
 from webhook.replies import contact_text
@@ -64,9 +70,7 @@ _SPACE_RUN = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n(\s*\n)+")
 MAIN_CATEGORIES = frozenset({"road", "streetlight", "tree", "park", "sewer"})
 
-START_WORDS = frozenset(
-    {"通報", "通報する", "通報したい", "通報します", "不具合の通報"}
-)
+START_WORDS = REPORT_START_WORDS
 CANCEL_WORDS = frozenset(
     {"やめる", "キャンセル", "中止", "取り消し", "取消", "やめます"}
 )
@@ -191,11 +195,11 @@ class ReportFlow:
         intent = self._classify(event.text)
         if not _is_confident_report(intent, event.text):
             return None
-        if is_crime(event.text) or (
+        if rules_out_report(event.text) or (
             intent.category not in MAIN_CATEGORIES and is_emergency(event.text)
         ):
-            # A crime (不審者 in a park too) or another emergency outside the
-            # facility categories is for 110/119, which the core gives.
+            # A crime (不審者 in a park too), a fire, or another emergency outside
+            # the facility categories is for 110/119, which the core gives.
             return None
         category = intent.category if intent.category in MAIN_CATEGORIES else None
         return self._start(
@@ -337,6 +341,10 @@ class ReportFlow:
         if word in START_WORDS:
             return [msg.plain(texts.REPORT_IN_PROGRESS), self._prompt(draft)]
 
+        if rules_out_report(text):
+            # 火事です at any step is no photo, place or comment; the core gives
+            # 119/110 and the draft waits as it is.
+            return None
         if draft.step == "category":
             return self._on_category_text(user_hash, draft, text, word)
         if draft.step == "photo":
