@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
 from cityline.db import create_db_engine, sqlite_url
-from webhook.inbox import Inbox, inbox_events, inbox_unfollows
+from webhook.inbox import Inbox, inbox_events, inbox_follow_marks
 from webhook.privacy import UserHasher
 from webhook.testing import follow_event, postback_event, text_event, unfollow_event
 
@@ -132,12 +132,35 @@ def test_events_sent_before_an_unfollow_are_ignored_when_they_come_later(inbox):
     ]
 
 
-def test_unfollow_marks_are_pruned_with_old_ids(inbox, engine):
+def test_follow_marks_are_pruned_with_old_ids(inbox, engine):
     inbox.add([unfollow_event("Ua")])
     with engine.begin() as connection:
         connection.execute(
-            update(inbox_unfollows).values(noted_at=time.time() - 8 * 24 * 3600)
+            update(inbox_follow_marks).values(noted_at=time.time() - 8 * 24 * 3600)
         )
     inbox.prune()
     with engine.connect() as connection:
-        assert connection.execute(select(inbox_unfollows)).all() == []
+        assert connection.execute(select(inbox_follow_marks)).all() == []
+
+
+def stamped(event: dict, ms: int) -> dict:
+    event["timestamp"] = ms
+    return event
+
+
+def test_unfollow_older_than_a_later_follow_is_ignored(inbox):
+    now = int(time.time() * 1000)
+    inbox.add([stamped(follow_event("Ua"), now - 3000)])
+    stale = stamped(unfollow_event("Ua"), now - 5000)
+    assert inbox.add([stale]) == []
+
+
+def test_events_of_one_call_are_stored_in_sending_order(inbox):
+    now = int(time.time() * 1000)
+    unfollow = stamped(unfollow_event("Ua"), now - 5000)
+    earlier = stamped(postback_event("Ua", "flow=settings&action=show"), now - 6000)
+    stored = inbox.add([unfollow, earlier])
+    assert [item.event_id for item in stored] == [
+        earlier["webhookEventId"],
+        unfollow["webhookEventId"],
+    ]

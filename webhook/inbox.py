@@ -61,14 +61,16 @@ inbox_events = Table(
     Column("handled_at", Float, nullable=True, index=True),
     Column("body", Text, nullable=True),
 )
-# The time of each sender's last unfollow, by hashed source id: an event sent
-# before it and delivered after it (a redelivery) would recreate deleted data.
-# Kept as long as event ids are, since older events are ignored anyway.
-inbox_unfollows = Table(
-    "inbox_unfollows",
+# The times of each sender's last follow and last unfollow, by hashed source id.
+# An event sent before an unfollow but delivered after it (a redelivery) would
+# recreate deleted data, and an unfollow sent before a newer follow would delete
+# a friend's settings. Kept as long as event ids are; older events are ignored.
+inbox_follow_marks = Table(
+    "inbox_follow_marks",
     metadata,
     Column("source_hash", String(64), primary_key=True),
-    Column("unfollowed_ms", Float, nullable=False),
+    Column("followed_ms", Float, nullable=True),
+    Column("unfollowed_ms", Float, nullable=True),
     Column("noted_at", Float, nullable=False, index=True),
 )
 inbox_health = Table(
@@ -105,9 +107,10 @@ class Inbox:
         Events without a ``webhookEventId`` are skipped with a warning, because
         they could not be deduplicated. So are events whose ``timestamp`` is older
         than KEEP_HANDLED_IDS_S: their id may have been pruned already, so a
-        replayed copy would otherwise be handled again. An event sent before its
-        sender's last unfollow is skipped too, since the unfollow deleted what it
-        would change. Duplicates within ``raw_events`` count once.
+        replayed copy would otherwise be handled again. An event that an earlier
+        call's follow or unfollow supersedes is skipped too (see
+        ``_drop_superseded``), and the events of one call are stored in the order
+        they were sent. Duplicates within ``raw_events`` count once.
         """
         received_at = time.time()
         candidates: dict[str, Mapping[str, Any]] = {}
@@ -131,7 +134,7 @@ class Inbox:
         if not candidates:
             return []
         with self._write_lock, self._engine.begin() as connection:
-            candidates = self._drop_before_unfollow(connection, candidates, received_at)
+            candidates = self._drop_superseded(connection, candidates, received_at)
             known = set(
                 connection.execute(
                     select(inbox_events.c.event_id).where(
@@ -230,7 +233,7 @@ class Inbox:
                 delete(inbox_events).where(inbox_events.c.handled_at < cutoff)
             )
             connection.execute(
-                delete(inbox_unfollows).where(inbox_unfollows.c.noted_at < cutoff)
+                delete(inbox_follow_marks).where(inbox_follow_marks.c.noted_at < cutoff)
             )
         if result.rowcount:
             logger.info("pruned %d handled event ids from the inbox", result.rowcount)
@@ -248,57 +251,68 @@ class Inbox:
             if not changed:
                 connection.execute(insert(inbox_health).values(id=1, checked_at=now))
 
-    def _drop_before_unfollow(
+    def _drop_superseded(
         self,
         connection: Connection,
         candidates: dict[str, Mapping[str, Any]],
         now: float,
     ) -> dict[str, Mapping[str, Any]]:
-        """Return the candidates not sent before their sender's last recorded
-        unfollow, and record the unfollows among them."""
-        hashes = {
-            event_id: self._source_hash(raw) for event_id, raw in candidates.items()
-        }
+        """Return the candidates in the order they were sent, without those an
+        earlier call's follow or unfollow supersedes, and record the follows and
+        unfollows among them.
+
+        An event sent before the sender's last recorded unfollow is dropped, and
+        an unfollow sent before the last recorded follow. Within one body the
+        events are handled in the order they were sent, so an unfollow there
+        clears what was sent before it.
+        """
+        ordered = _in_sending_order(candidates)
+        hashes = {event_id: self._source_hash(raw) for event_id, raw in ordered.items()}
         wanted = {value for value in hashes.values() if value}
         if not wanted:
-            return candidates
-        marks = dict(
-            connection.execute(
-                select(
-                    inbox_unfollows.c.source_hash, inbox_unfollows.c.unfollowed_ms
-                ).where(inbox_unfollows.c.source_hash.in_(wanted))
-            ).all()
-        )
-        # Only earlier bodies' unfollows drop events: within one body the events
-        # are handled in order, and the unfollow clears what came before it.
+            return ordered
+        marks = {
+            row.source_hash: [row.followed_ms, row.unfollowed_ms]
+            for row in connection.execute(
+                select(inbox_follow_marks).where(
+                    inbox_follow_marks.c.source_hash.in_(wanted)
+                )
+            )
+        }
         kept = {
             event_id: raw
-            for event_id, raw in candidates.items()
-            if raw.get("type") == "unfollow"
-            or hashes[event_id] not in marks
-            or not _sent_before(raw, marks[hashes[event_id]])
+            for event_id, raw in ordered.items()
+            if not _superseded(raw, marks.get(hashes[event_id]))
         }
+        changed: set[str] = set()
         for event_id, raw in kept.items():
-            source = hashes[event_id]
-            stamp = _timestamp(raw)
-            if raw.get("type") != "unfollow" or source is None or stamp is None:
+            kind, source, stamp = raw.get("type"), hashes[event_id], _timestamp(raw)
+            if kind not in ("follow", "unfollow") or source is None or stamp is None:
                 continue
-            if stamp > marks.get(source, -1.0):
-                connection.execute(
-                    delete(inbox_unfollows).where(
-                        inbox_unfollows.c.source_hash == source
-                    )
+            mark = marks.setdefault(source, [None, None])
+            slot = 0 if kind == "follow" else 1
+            if mark[slot] is None or stamp > mark[slot]:
+                mark[slot] = stamp
+                changed.add(source)
+        for source in changed:
+            followed, unfollowed = marks[source]
+            connection.execute(
+                delete(inbox_follow_marks).where(
+                    inbox_follow_marks.c.source_hash == source
                 )
-                connection.execute(
-                    insert(inbox_unfollows).values(
-                        source_hash=source, unfollowed_ms=stamp, noted_at=now
-                    )
+            )
+            connection.execute(
+                insert(inbox_follow_marks).values(
+                    source_hash=source,
+                    followed_ms=followed,
+                    unfollowed_ms=unfollowed,
+                    noted_at=now,
                 )
-                marks[source] = stamp
-        if len(kept) < len(candidates):
+            )
+        if len(kept) < len(ordered):
             logger.info(
-                "ignored %d events sent before their sender unfollowed",
-                len(candidates) - len(kept),
+                "ignored %d events that a later follow or unfollow superseded",
+                len(ordered) - len(kept),
             )
         return kept
 
@@ -313,15 +327,33 @@ def _older_than_kept_ids(raw: Mapping[str, Any], now: float) -> bool:
     return stamp is not None and stamp / 1000 < now - KEEP_HANDLED_IDS_S
 
 
-def _sent_before(raw: Mapping[str, Any], unfollowed_ms: float) -> bool:
-    """Tell whether the event was sent before the unfollow at ``unfollowed_ms``.
+def _superseded(raw: Mapping[str, Any], mark: list | None) -> bool:
+    """Tell whether an earlier call's follow or unfollow makes ``raw`` stale.
 
-    An event of the same millisecond, or without a time, is not: the order of
-    two events in one millisecond is unknown, and a follow right after an
-    unfollow must stay.
+    ``mark`` is [followed_ms, unfollowed_ms] of the sender, or None. An event of
+    the same millisecond as the mark, or without a time, is kept: the order of
+    two events in one millisecond is unknown.
     """
     stamp = _timestamp(raw)
-    return stamp is not None and stamp < unfollowed_ms
+    if mark is None or stamp is None:
+        return False
+    followed, unfollowed = mark
+    if raw.get("type") == "unfollow":
+        return followed is not None and stamp < followed
+    return unfollowed is not None and stamp < unfollowed
+
+
+def _in_sending_order(
+    candidates: dict[str, Mapping[str, Any]],
+) -> dict[str, Mapping[str, Any]]:
+    """Return ``candidates`` sorted by their ``timestamp``, ties in body order;
+    unchanged when any event has no time."""
+    stamps = [_timestamp(raw) for raw in candidates.values()]
+    if any(stamp is None for stamp in stamps):
+        return candidates
+    order = sorted(range(len(stamps)), key=lambda index: stamps[index])
+    items = list(candidates.items())
+    return dict(items[index] for index in order)
 
 
 def _timestamp(raw: Mapping[str, Any]) -> float | None:
