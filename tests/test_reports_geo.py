@@ -55,6 +55,8 @@ def test_haversine_distance():
         "グリーンパーク遊歩道",
         "五日市街道の交差点",
         "中町1-2-3 (電話 0422-51-5131)",
+        "井の頭公園の入口",
+        "中町郵便局の前",
     ],
 )
 def test_text_that_pins_a_place(text):
@@ -82,6 +84,10 @@ def test_text_that_pins_a_place(text):
         "境南町のあたり",
         "1-2",
         "12番地の前",
+        "吉祥寺本町",
+        "吉祥寺東町のあたり",
+        "境",
+        "中町 3番目の電柱",
     ],
 )
 def test_text_that_does_not_pin_a_place(text):
@@ -107,3 +113,13 @@ def test_neighbouring_city_address_is_outside():
     assert geo.address_is_outside_city("神奈川県相模原市")
     assert not geo.address_is_outside_city("吉祥寺地区3番")
     assert not geo.address_is_outside_city("吉祥寺本町1-2 市道の歩道")
+
+
+@pytest.mark.parametrize("text", ["中町", "境", "吉祥寺本町", "中町 3番目の電柱"])
+def test_a_town_without_more_is_told_apart(text):
+    assert geo.names_only_a_town(text)
+
+
+@pytest.mark.parametrize("text", ["家の近く", "中町2-3", "吉祥寺駅"])
+def test_other_places_are_not_a_bare_town(text):
+    assert not geo.names_only_a_town(text)

@@ -50,6 +50,8 @@ _TOWN_PATTERN = re.compile(
     "|".join(re.escape(town) for town in TOWNS if town != "境")
     + r"|境(?=[0-9一二三四五]\s*(丁目|-|−|ー|の))"
 )
+# Any town name, 境 alone included (find_town wants 境 followed by a block).
+_ANY_TOWN = re.compile("|".join(re.escape(town) for town in TOWNS))
 _KANJI_DIGITS = "一二三四五六七八九十"
 # A place name: kanji, katakana or Latin letters and digits, but no hiragana, so
 # that うちの近くの公園 or いつもの通り name no place.
@@ -70,10 +72,12 @@ _NUMBER_PATTERN = re.compile(
     rf"[0-9{_KANJI_DIGITS}]+\s*丁目"
     rf"|(?<![0-9]){_DASH}?\d{{1,4}}\s*{_DASH}\s*\d{{1,4}}(\s*{_DASH}\s*\d{{1,4}})?"
     + _UNIT_AFTER
-    + r"|\d+\s*番"
+    + r"|\d+\s*番(?!目)"
 )
 _LANDMARK_PATTERN = re.compile(
-    rf"{_NAME}{{2,}}(駅|公園|交差点|小学校|中学校|高校|高等学校|大学|病院|図書館"
+    # A name of two characters or more, or two names joined by の (井の頭公園,
+    # 中町の郵便局), before the kind of place.
+    rf"(?:{_NAME}{{2,}}|{_NAME}+の{_NAME}+)(駅|公園|交差点|小学校|中学校|高校|高等学校|大学|病院|図書館"
     r"|コミュニティセンター|センター|市役所|役所|会館|体育館|通り|街道|遊歩道|緑道|橋"
     r"|神社|寺|郵便局|商店街|踏切|バス停|団地)"
 )
@@ -149,14 +153,29 @@ def looks_like_address(text: str) -> bool:
     normalized = _PHONE_PATTERN.sub(" ", normalize_address(text))
     if len(normalized.strip()) < 2:
         return False
-    if _LANDMARK_PATTERN.search(normalized) or _NAMED_BLOCK_PATTERN.search(normalized):
+    if _names_landmark(normalized):
+        return True
+    if _NAMED_BLOCK_PATTERN.search(normalized):
         return True
     return bool(find_town(normalized) and _NUMBER_PATTERN.search(normalized))
 
 
+def _names_landmark(text: str) -> bool:
+    """Tell whether ``text`` names a landmark that is not part of a town name
+    (吉祥寺本町 holds 吉祥寺, which reads as a temple)."""
+    towns = [match.span() for match in _ANY_TOWN.finditer(text)]
+    for match in _LANDMARK_PATTERN.finditer(text):
+        start, end = match.span()
+        if not any(low <= start and end <= high for low, high in towns):
+            return True
+    return False
+
+
 def names_only_a_town(text: str) -> bool:
     """Tell whether ``text`` names a town of the city but nothing narrower."""
-    return find_town(text) is not None and not looks_like_address(text)
+    if looks_like_address(text):
+        return False
+    return _ANY_TOWN.search(normalize_address(text)) is not None
 
 
 def address_is_outside_city(text: str) -> bool:
