@@ -153,6 +153,11 @@ def read_only_sqlite_engine(path: Path) -> Engine:
 _READ_ONLY_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
+def is_read_only(engine: Engine) -> bool:
+    """Tell whether ``engine`` came from :func:`create_read_only_engine`."""
+    return engine in _READ_ONLY_ENGINES
+
+
 def sqlite_file(url: str) -> Path | None:
     """Return the file that a SQLite URL names, or None for other URLs.
 
@@ -258,6 +263,10 @@ def ensure_schema(
             f"cityline uses {version}; use a new data dir or the cityline release that "
             "wrote it"
         )
+    if engine in _READ_ONLY_ENGINES:
+        # A table added to a component since the file was written stays missing;
+        # readers of such a table treat it as empty.
+        return
     metadata.create_all(engine)
     _use_wal(engine)
 

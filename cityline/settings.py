@@ -7,6 +7,7 @@ time: call :meth:`Settings.from_env`.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import secrets
@@ -15,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cityline.errors import ConfigError, DataDirError
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_DATA_DIR = Path("cityline-data")
 LINE_API_URL = "https://api.line.me"
@@ -188,6 +191,7 @@ class Settings:
         """
         path = self.user_hash_key_file
         if path.exists():
+            self._warn_about_a_second_key(path)
             return _read_key(path)
         if self.user_hash_key_path is None:
             self.ensure_data_dir()
@@ -225,6 +229,21 @@ class Settings:
             )
         return _read_key(path)
 
+    def _warn_about_a_second_key(self, path: Path) -> None:
+        """Warn when the key was copied, not moved, out of the data dir."""
+        old = self.data_dir / _KEY_FILE_NAME
+        if self.user_hash_key_path is None or not old.exists():
+            return
+        if old.resolve() == path.resolve():
+            return
+        logger.warning(
+            "the data dir still holds %s beside CITYLINE_USER_HASH_KEY_FILE=%s; "
+            "delete it once the server uses the other file, or a copy of the data "
+            "dir can link attribute answers to user ids",
+            old,
+            path,
+        )
+
     def _check_new_key_file(self, path: Path) -> None:
         old = self.data_dir / _KEY_FILE_NAME
         if old.exists() and old.resolve() != path.resolve():
@@ -242,6 +261,12 @@ class Settings:
 
 
 def _read_key(path: Path) -> bytes:
+    if not path.is_file():
+        raise DataDirError(
+            f"the user-hash key {str(path)!r} is not a regular file; set "
+            "CITYLINE_USER_HASH_KEY_FILE to the key file, or unset it to use "
+            "user-hash.key in the data dir"
+        )
     try:
         key = path.read_bytes()
     except PermissionError as exc:
@@ -326,7 +351,7 @@ def _city_name(env: Mapping[str, str], name: str, default: str) -> str:
 
 def _optional_path(env: Mapping[str, str], name: str) -> Path | None:
     value = env.get(name, "").strip()
-    return Path(value) if value else None
+    return Path(value).expanduser() if value else None
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:

@@ -51,3 +51,20 @@ def test_index_folder_that_is_a_file_says_to_move_it(tmp_path):
     pages = [PageRecord(url="https://city.example/a.html", title="犬", text="犬の登録")]
     with pytest.raises(IndexWriteError, match="Move that file away"):
         build_from_records(pages, index_dir)
+
+
+def test_staff_commands_never_create_a_user_hash_key(tmp_path):
+    from cityline.db import create_db_engine
+    from webhook.broadcasts import cli as broadcast_cli
+    from webhook.broadcasts.store import ReceiveSettingsStore
+    from webhook.reports import cli as reports_cli
+
+    settings = Settings(data_dir=tmp_path)
+    engine = create_db_engine(settings.app_database_url)
+    ReceiveSettingsStore(engine, settings.user_hash_key())
+    engine.dispose()
+    (tmp_path / "user-hash.key").rename(tmp_path.parent / f"{tmp_path.name}.key")
+
+    reports_cli._open_existing(settings)
+    broadcast_cli._open(settings)
+    assert not (tmp_path / "user-hash.key").exists()

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from cityline.db import create_db_engine, sqlite_url
+from cityline.errors import DataDirError
 from webhook.broadcasts.privacy import AudienceTooSmallError
 from webhook.broadcasts.store import (
     ReceiveSettingsStore,
@@ -157,3 +158,14 @@ def test_store_works_on_postgres(postgres_url):
     store.delete_resident(user(1))
     assert store.own_settings(user(1)).is_empty
     assert store.count_attributes()["area"] == {"gotenyama": 10}
+
+
+def test_store_refuses_a_key_other_than_the_one_it_was_written_under(store):
+    store.set_attribute(user(1), "area", "sakai")
+    with pytest.raises(DataDirError, match="not the one this database"):
+        ReceiveSettingsStore(store.engine, b"x" * 32)
+    lazy = ReceiveSettingsStore(store.engine, lambda: b"y" * 32)
+    with pytest.raises(DataDirError, match="point CITYLINE_USER_HASH_KEY_FILE"):
+        lazy.own_settings(user(1))
+    own = ReceiveSettingsStore(store.engine, HASH_KEY).own_settings(user(1))
+    assert own.attributes == {"area": "sakai"}

@@ -1,3 +1,4 @@
+import os
 import socket
 import sqlite3
 from pathlib import Path
@@ -182,3 +183,23 @@ def test_city_hall_phone_default_and_override():
     assert Settings.from_env({}).city_hall_phone == "0422-51-5131"
     custom = Settings.from_env({"CITYLINE_CITY_HALL_PHONE": " 03-1234-5678 "})
     assert custom.city_hall_phone == "03-1234-5678"
+
+
+def test_key_that_is_no_regular_file_is_named(tmp_path):
+    settings = Settings(data_dir=tmp_path, user_hash_key_path=Path(os.devnull))
+    with pytest.raises(DataDirError, match="is not a regular file"):
+        settings.user_hash_key()
+
+
+def test_key_file_path_expands_the_home_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    settings = Settings.from_env({"CITYLINE_USER_HASH_KEY_FILE": "~/uh.key"})
+    assert settings.user_hash_key_path == tmp_path / "uh.key"
+
+
+def test_key_copied_out_of_the_data_dir_is_warned_about(tmp_path, caplog):
+    key = Settings(data_dir=tmp_path).user_hash_key()
+    copy = tmp_path.parent / f"{tmp_path.name}-copy.key"
+    copy.write_bytes(key)
+    Settings(data_dir=tmp_path, user_hash_key_path=copy).user_hash_key()
+    assert "the data dir still holds" in caplog.text

@@ -95,7 +95,8 @@ def _open(settings: Settings, read_only: bool = False) -> _Stores:
         engine = create_db_engine(url)
         log = DeliveryLog(engine)
         log.cancel_stale(datetime.now(UTC))
-        store = ReceiveSettingsStore(engine, settings.user_hash_key())
+        # Never create the key here: a new one would match no stored answer.
+        store = ReceiveSettingsStore(engine, settings.existing_user_hash_key)
     return _Stores(
         settings=settings, store=store, log=log, catalog=load_catalog(settings)
     )

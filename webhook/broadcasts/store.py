@@ -59,8 +59,10 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import OperationalError
 
-from cityline.db import ensure_schema
+from cityline.db import ensure_schema, is_read_only
+from cityline.errors import DataDirError
 from webhook.broadcasts.categories import ATTRIBUTES, SAFETY_CATEGORY
 from webhook.broadcasts.privacy import require_min_audience
 
@@ -72,6 +74,7 @@ _LINE_USER_ID = re.compile(r"U[0-9a-f]{32}")
 COMPONENT = "receive_settings"
 VERSION = 1
 _SUBJECT_CONTEXT = b"cityline receive-settings attributes\x00"
+_FINGERPRINT_CONTEXT = b"cityline user-hash key check\x00"
 
 metadata = MetaData()
 
@@ -108,6 +111,14 @@ broadcasts = Table(
     Column("finished_at", DateTime(timezone=True)),
 )
 
+# One row: a fingerprint of the user-hash key the attribute answers were stored
+# under (an HMAC of a fixed text, which reveals nothing of the key).
+key_check = Table(
+    "recv_key_check",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+)
 chunks = Table(
     "recv_broadcast_chunks",
     metadata,
@@ -163,6 +174,44 @@ def _check_key(key: bytes) -> bytes:
     return key
 
 
+def _fingerprint(key: bytes) -> str:
+    return hmac.new(key, _FINGERPRINT_CONTEXT, hashlib.sha256).hexdigest()
+
+
+def _match_stored_key(engine: Engine, key: bytes) -> None:
+    """Record the key's fingerprint on first use; raise DataDirError when the
+    database was written under another key.
+
+    Subjects made with another key match no stored answer, so a mistyped
+    CITYLINE_USER_HASH_KEY_FILE or a copied-in key would silently orphan every
+    answer and empty every filtered audience.
+    """
+    fingerprint = _fingerprint(key)
+    try:
+        with engine.connect() as connection:
+            stored = connection.execute(
+                select(key_check.c.fingerprint).where(key_check.c.id == 1)
+            ).scalar_one_or_none()
+    except OperationalError:
+        if not is_read_only(engine):
+            raise
+        return  # a read-only file written before the check existed
+    if stored == fingerprint:
+        return
+    if stored is not None:
+        raise DataDirError(
+            "the user-hash key is not the one this database's receive settings were "
+            "stored under; point CITYLINE_USER_HASH_KEY_FILE (or user-hash.key in "
+            "the data dir) at the original key, since answers under another key "
+            "cannot be matched"
+        )
+    if is_read_only(engine):
+        return
+    with engine.begin() as connection:
+        if connection.execute(select(key_check.c.id)).first() is None:
+            connection.execute(insert(key_check).values(id=1, fingerprint=fingerprint))
+
+
 class ReceiveSettingsStore:
     """Subscriptions and attributes; per-resident access for the LINE flow only.
 
@@ -178,6 +227,8 @@ class ReceiveSettingsStore:
         ensure_schema(engine, COMPONENT, metadata, VERSION)
         self._engine = engine
         self._hash_key = hash_key
+        if not callable(hash_key):
+            _match_stored_key(engine, hash_key)
 
     @property
     def engine(self) -> Engine:
@@ -186,7 +237,9 @@ class ReceiveSettingsStore:
 
     def _subject(self, user_id: str) -> str:
         if callable(self._hash_key):
-            self._hash_key = _check_key(self._hash_key())
+            key = _check_key(self._hash_key())
+            _match_stored_key(self._engine, key)
+            self._hash_key = key
         message = _SUBJECT_CONTEXT + user_id.encode("utf-8")
         return hmac.new(self._hash_key, message, hashlib.sha256).hexdigest()
 

@@ -74,7 +74,8 @@ def _open_existing(settings: Settings, read_only: bool = False) -> ReportStore:
         return ReportStore(
             create_read_only_engine(url), settings.existing_user_hash_key
         )
-    return ReportStore(create_db_engine(url), settings.user_hash_key())
+    # Staff commands never create the key: a new one would match no stored user.
+    return ReportStore(create_db_engine(url), settings.existing_user_hash_key)
 
 
 def count_reports(count: int) -> str:
