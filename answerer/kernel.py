@@ -13,8 +13,10 @@ release the GIL, so that the webhook's threads can score at the same time.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import shutil
 import stat
 import tempfile
 from pathlib import Path
@@ -71,15 +73,22 @@ def _private_folder() -> tuple[Path, bool]:
     except FileExistsError:
         pass
     except OSError:
-        return Path(tempfile.mkdtemp(prefix="cityline-numba-")), False
+        return _folder_for_this_process(), False
     info = os.lstat(folder)
     if (
         not stat.S_ISDIR(info.st_mode)
         or info.st_uid != uid
         or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
     ):
-        return Path(tempfile.mkdtemp(prefix="cityline-numba-")), False
+        return _folder_for_this_process(), False
     return folder, True
+
+
+def _folder_for_this_process() -> Path:
+    """Return a new private cache folder, deleted when the process exits."""
+    folder = Path(tempfile.mkdtemp(prefix="cityline-numba-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 ensure_cache_location()

@@ -494,11 +494,12 @@ class Crawl:
             return
 
         if looks_binary(result.body):
+            served = result.headers.get("content-type") or "no Content-Type"
             self._record(
                 url,
                 "failed",
-                reason="the body is binary data, not HTML text (check the server's "
-                "Content-Type for this URL)",
+                reason=f"the body is binary data, not HTML text, though served as "
+                f"{served!r}; fix the server's Content-Type for this URL",
             )
             return
 

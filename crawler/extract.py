@@ -126,6 +126,9 @@ CELL_TAGS = frozenset({"td", "th"})
 
 TITLE_SEPARATORS = re.compile(r"\s*(?:｜|\||│|::|：：| - | – | — |－|／| / )\s*")
 BREADCRUMB_SEPARATORS = re.compile(r"\s*(?:>|＞|»|›|≫|→)\s*")
+# Between links, loose text is split at an arrow only when a space sets it off,
+# so that the current page's own name (… &gt; 転入→転出の手続き) stays whole.
+_SPACED_SEPARATORS = re.compile(r"\s*(?:>|＞|»|›|≫)\s*|\s+→\s*|\s*→\s+")
 # Separators drawn at a crumb's start or end, as in <li>ホーム ＞</li>.
 _CRUMB_EDGE_SEPARATORS = re.compile(
     r"^(?:\s*(?:>|＞|»|›|≫|→))+|(?:(?:>|＞|»|›|≫|→)\s*)+$"
@@ -376,18 +379,22 @@ def _linked_crumbs(trail: Tag) -> list[str]:
 
     Each link is one crumb, so a label that holds a separator character (東京→大阪)
     stays whole; text between links, such as the current page's name after the
-    last one, is split at separators.
+    last one, is split at separators, at an arrow only when a space sets it off.
+    A trail without links is split at every separator.
     """
+    links = trail.find_all("a")
+    if not links:
+        return BREADCRUMB_SEPARATORS.split(_clean(trail.get_text(" ")))
     crumbs: list[str] = []
     loose: list[str] = []
     for node in trail.descendants:
         if isinstance(node, Tag) and node.name == "a":
-            crumbs.extend(BREADCRUMB_SEPARATORS.split(_clean(" ".join(loose))))
+            crumbs.extend(_SPACED_SEPARATORS.split(_clean(" ".join(loose))))
             loose = []
             crumbs.append(_clean(node.get_text(" ")))
         elif _is_text(node) and node.find_parent("a") is None:
             loose.append(str(node))
-    crumbs.extend(BREADCRUMB_SEPARATORS.split(_clean(" ".join(loose))))
+    crumbs.extend(_SPACED_SEPARATORS.split(_clean(" ".join(loose))))
     return crumbs
 
 

@@ -98,6 +98,30 @@ def test_breadcrumb_label_with_an_arrow_stays_whole():
     assert extract_page(linked, "http://h.example/").breadcrumbs == expected
 
 
+def test_current_page_label_with_an_arrow_stays_whole():
+    page = (
+        "<div id='breadcrumb'><a href='/'>ホーム</a> &gt; <a href='/k/'>くらし</a>"
+        " &gt; 転入→転出の手続き</div><main><h1>x</h1></main>"
+    )
+    assert extract_page(page, "http://h.example/").breadcrumbs == [
+        "ホーム",
+        "くらし",
+        "転入→転出の手続き",
+    ]
+
+
+def test_loose_labels_between_links_are_split_at_brackets():
+    page = (
+        "<div id='breadcrumb'><a href='/'>ホーム</a>＞くらし＞ごみ</div>"
+        "<main><h1>x</h1></main>"
+    )
+    assert extract_page(page, "http://h.example/").breadcrumbs == [
+        "ホーム",
+        "くらし",
+        "ごみ",
+    ]
+
+
 def test_breadcrumb_trail_of_plain_text_is_split_at_separators():
     page = "<div class='topicpath'>ホーム＞くらし＞ごみ</div><main><h1>x</h1></main>"
     assert extract_page(page, "http://h.example/").breadcrumbs == [
