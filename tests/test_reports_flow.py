@@ -283,6 +283,8 @@ def test_questions_are_not_taken(alice):
 @pytest.mark.parametrize(
     "text",
     [
+        "街灯の下に止めていた自転車が盗まれました",
+        "ふたりの男に財布を盗まれました",
         "空き巣に入られました",
         "公園で不審者を見ました",
         "公園で泥棒を見ました",
@@ -1113,6 +1115,20 @@ def test_fire_at_the_comment_step_is_no_comment(alice):
     alice.image()
     alice.press("photos_done")
     alice.location(*KICHIJOJI, address="東京都武蔵野市吉祥寺本町1丁目")
-    assert alice.text("火事です") is None
+    [prompt] = alice.text("火事です")
+    assert texts.REPORT_ASK_COMMENT in prompt.text
     assert alice.draft.step == "comment"
     assert alice.draft.comment is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "街灯が切れていて夜道が暗く、痴漢やひったくりが心配です",
+        "公園の木にハチの巣があって子どもが刺されました",
+        "公園の水飲み場の蛇口が盗まれました",
+    ],
+)
+def test_fault_that_mentions_a_crime_word_is_still_a_report(alice, text):
+    assert alice.text(text) is not None
+    assert alice.draft is not None

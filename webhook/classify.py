@@ -127,12 +127,25 @@ CRIME = re.compile(
     r"不審者|強盗|空き巣|泥棒|襲われ|刺され|殴られ|暴行|暴力を|痴漢|ひったくり|盗撮"
     r"|喧嘩|けんか|ストーカー|つきまと|脅され"
 )
+# A crime word followed by a worry or a precaution (痴漢が心配, 盗難防止) speaks of
+# no crime that happened; a sting in a text about insects (ハチに刺され) is none,
+# nor a fight in one about animals (野良猫がけんか).
+_NOT_AN_EVENT = re.compile(
+    r".{0,10}?(心配|不安|怖|こわ|出そう|防止|対策|注意|恐れ|おそれ)"
+)
+_INSECT = re.compile(r"蜂|ハチ|虫|蚊|ムカデ|毛虫")
+_ANIMAL = re.compile(r"猫|ねこ|ネコ|犬|いぬ|イヌ|カラス|鳥|ハト|鳩")
 # A theft is a crime, unless what was stolen is part of a facility (a manhole
-# cover, a grating, a fence), which is a fault to report.
+# cover, a grating, a tap), which is a fault to report: the part must be what
+# the theft verb speaks of (ふたが盗まれ), not a place nearby (街灯の下の自転車).
 _THEFT = re.compile(r"盗まれ|盗難|盗られ|盗んで")
-_FACILITY_PART = re.compile(
+_FACILITY_PART = (
     r"ふた|蓋|グレーチング|マンホール|柵|フェンス|標識|看板|ベンチ|遊具|街灯|街路灯"
-    r"|照明|電球|ケーブル|銅線|側溝|ガードレール|ミラー|金網|手すり|車止め"
+    r"|照明|電球|ケーブル|銅線|ガードレール|ミラー|金網|手すり|車止め|蛇口|鎖|くさり"
+    r"|チェーン|ブランコ|滑り台|すべり台|ポール|プレート|銘板"
+)
+_PART_STOLEN = re.compile(
+    rf"(?:{_FACILITY_PART})(?:が|も|は|を|の)?(?:盗まれ|盗難|盗られ|盗んで)"
 )
 # Emergencies that are not a fault of a facility either: a fire, someone drowning
 # or unconscious. An accident or an injury may come from a fault (a hole in the
@@ -143,11 +156,21 @@ _NO_FAULT = re.compile(
 
 
 def is_crime(text: str) -> bool:
-    """Tell whether ``text`` speaks of a crime, a matter for the police."""
+    """Tell whether ``text`` speaks of a crime that happened, a matter for the
+    police: not a worry about one (痴漢が心配) nor an insect's sting."""
     normalized = unicodedata.normalize("NFKC", text)
-    if CRIME.search(normalized):
-        return True
-    return bool(_THEFT.search(normalized) and not _FACILITY_PART.search(normalized))
+    if _INSECT.search(normalized):
+        normalized = normalized.replace("刺され", " ")
+    if _ANIMAL.search(normalized):
+        normalized = re.sub("喧嘩|けんか", " ", normalized)
+    for pattern in (CRIME, _THEFT):
+        for match in pattern.finditer(normalized):
+            if _NOT_AN_EVENT.match(normalized, match.end()):
+                continue
+            if pattern is _THEFT and _PART_STOLEN.search(normalized):
+                continue
+            return True
+    return False
 
 
 def is_emergency(text: str) -> bool:
@@ -166,9 +189,10 @@ def rules_out_report(text: str) -> bool:
 
 # A question mark, a question ending, or a question word that asks for something.
 _ASKS = re.compile(
-    r"[?？]|(?:ですか|ますか|でしょうか|のか|かな|すか)[。．!！\s]*$"
-    r"|どこ|いつ|どうすれば|どうしたら|どうやって|どうやったら|どの|どんな|何時|何日"
-    r"|何曜|何を|何が|何で|なに|いくら|教えて|知りたい"
+    r"[?？]|(?:ですか|ますか|でしょうか|のか|かな|すか|れるの|えるの|きるの)[。．!！\s]*$"
+    r"|どこ|いつ|どうすれば|どうしたら|どうやって|どうやったら|どうする|どうなる|どの"
+    r"|どんな|誰|だれ|何時|何日|何曜|何を|何が|何で|なに|いくら|教えて|知りたい|相談"
+    r"|窓口"
 )
 
 

@@ -342,9 +342,9 @@ class ReportFlow:
             return [msg.plain(texts.REPORT_IN_PROGRESS), self._prompt(draft)]
 
         if rules_out_report(text):
-            # 火事です at any step is no photo, place or comment; the core gives
-            # 119/110 and the draft waits as it is.
-            return None
+            # 火事です at any step is no photo, place or comment: the handler puts
+            # 119/110 first, and the step's prompt says the draft still waits.
+            return [self._prompt(draft)]
         if draft.step == "category":
             return self._on_category_text(user_hash, draft, text, word)
         if draft.step == "photo":
