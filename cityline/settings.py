@@ -20,6 +20,8 @@ from cityline.errors import ConfigError, DataDirError
 logger = logging.getLogger(__name__)
 
 DEFAULT_DATA_DIR = Path("cityline-data")
+# (data-dir key, configured key) pairs already warned about in this process.
+_WARNED_KEYS: set[tuple[Path, Path]] = set()
 LINE_API_URL = "https://api.line.me"
 LINE_DATA_API_URL = "https://api-data.line.me"
 CITY_HALL_PHONE = "0422-51-5131"
@@ -218,6 +220,8 @@ class Settings:
         Raises DataDirError naming the file when it is missing or unreadable.
         """
         path = self.user_hash_key_file
+        if path.exists():
+            self._warn_about_a_second_key(path)
         if not path.exists():
             if self.user_hash_key_path is None:
                 fix = "copy it with the data dir, or set CITYLINE_USER_HASH_KEY_FILE"
@@ -230,19 +234,33 @@ class Settings:
         return _read_key(path)
 
     def _warn_about_a_second_key(self, path: Path) -> None:
-        """Warn when the key was copied, not moved, out of the data dir."""
+        """Warn, once per process, when the data dir still holds a key beside
+        the one CITYLINE_USER_HASH_KEY_FILE names."""
         old = self.data_dir / _KEY_FILE_NAME
         if self.user_hash_key_path is None or not old.exists():
             return
-        if old.resolve() == path.resolve():
+        if old.resolve() == path.resolve() or (old, path) in _WARNED_KEYS:
             return
-        logger.warning(
-            "the data dir still holds %s beside CITYLINE_USER_HASH_KEY_FILE=%s; "
-            "delete it once the server uses the other file, or a copy of the data "
-            "dir can link attribute answers to user ids",
-            old,
-            path,
-        )
+        _WARNED_KEYS.add((old, path))
+        try:
+            same = old.read_bytes() == path.read_bytes()
+        except OSError:
+            return
+        if same:
+            logger.warning(
+                "the data dir still holds a copy of the user-hash key (%s); delete "
+                "that copy, or a copy of the data dir can link attribute answers to "
+                "user ids",
+                old,
+            )
+        else:
+            logger.warning(
+                "the data dir holds another user-hash key (%s) than "
+                "CITYLINE_USER_HASH_KEY_FILE (%s); keep the one the stored answers "
+                "were made with (the server refuses the other) before deleting any",
+                old,
+                path,
+            )
 
     def _check_new_key_file(self, path: Path) -> None:
         old = self.data_dir / _KEY_FILE_NAME

@@ -11,6 +11,7 @@ from webhook.broadcasts.privacy import AudienceTooSmallError
 from webhook.broadcasts.store import (
     ReceiveSettingsStore,
     attributes,
+    key_check,
     subscriptions,
 )
 
@@ -169,3 +170,26 @@ def test_store_refuses_a_key_other_than_the_one_it_was_written_under(store):
         lazy.own_settings(user(1))
     own = ReceiveSettingsStore(store.engine, HASH_KEY).own_settings(user(1))
     assert own.attributes == {"area": "sakai"}
+
+
+def forget_fingerprint(store: ReceiveSettingsStore) -> None:
+    """Make the database look written before key fingerprints were stored."""
+    with store.engine.begin() as connection:
+        connection.execute(key_check.delete())
+
+
+def test_key_is_adopted_only_when_stored_answers_match_it(store):
+    store.set_subscription(user(1), "kenko", True)
+    store.set_attribute(user(1), "area", "sakai")
+    forget_fingerprint(store)
+
+    with pytest.raises(DataDirError, match="not the one"):
+        ReceiveSettingsStore(store.engine, b"x" * 32)
+    staff = ReceiveSettingsStore(store.engine, lambda: HASH_KEY, adopt_key=False)
+    assert staff.own_settings(user(1)).attributes == {"area": "sakai"}
+    with store.engine.connect() as connection:
+        assert connection.execute(select(key_check)).all() == []
+
+    ReceiveSettingsStore(store.engine, HASH_KEY)
+    with pytest.raises(DataDirError):
+        ReceiveSettingsStore(store.engine, b"x" * 32)

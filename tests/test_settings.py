@@ -202,4 +202,13 @@ def test_key_copied_out_of_the_data_dir_is_warned_about(tmp_path, caplog):
     copy = tmp_path.parent / f"{tmp_path.name}-copy.key"
     copy.write_bytes(key)
     Settings(data_dir=tmp_path, user_hash_key_path=copy).user_hash_key()
-    assert "the data dir still holds" in caplog.text
+    assert "still holds a copy of the user-hash key" in caplog.text
+
+
+def test_a_different_key_in_the_data_dir_is_not_called_a_copy(tmp_path, caplog):
+    Settings(data_dir=tmp_path).user_hash_key()
+    other = tmp_path.parent / f"{tmp_path.name}-other.key"
+    other.write_bytes(b"o" * 32)
+    Settings(data_dir=tmp_path, user_hash_key_path=other).existing_user_hash_key()
+    assert "holds another user-hash key" in caplog.text
+    assert "delete that copy" not in caplog.text

@@ -89,14 +89,18 @@ def _open(settings: Settings, read_only: bool = False) -> _Stores:
     if read_only:
         engine = create_read_only_engine(url)
         log = DeliveryLog(engine)
-        store = ReceiveSettingsStore(engine, settings.existing_user_hash_key)
+        store = ReceiveSettingsStore(
+            engine, settings.existing_user_hash_key, adopt_key=False
+        )
     else:
         settings.ensure_data_dir()
         engine = create_db_engine(url)
         log = DeliveryLog(engine)
         log.cancel_stale(datetime.now(UTC))
         # Never create the key here: a new one would match no stored answer.
-        store = ReceiveSettingsStore(engine, settings.existing_user_hash_key)
+        store = ReceiveSettingsStore(
+            engine, settings.existing_user_hash_key, adopt_key=False
+        )
     return _Stores(
         settings=settings, store=store, log=log, catalog=load_catalog(settings)
     )

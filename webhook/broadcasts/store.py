@@ -178,13 +178,16 @@ def _fingerprint(key: bytes) -> str:
     return hmac.new(key, _FINGERPRINT_CONTEXT, hashlib.sha256).hexdigest()
 
 
-def _match_stored_key(engine: Engine, key: bytes) -> None:
-    """Record the key's fingerprint on first use; raise DataDirError when the
-    database was written under another key.
+def _match_stored_key(engine: Engine, key: bytes, adopt: bool) -> None:
+    """Check the key against the fingerprint stored with the receive settings.
 
     Subjects made with another key match no stored answer, so a mistyped
     CITYLINE_USER_HASH_KEY_FILE or a copied-in key would silently orphan every
-    answer and empty every filtered audience.
+    answer and empty every filtered audience. Raises DataDirError when the
+    database names another key. With no fingerprint yet (a database written
+    before the check), ``adopt`` records this key's, but only after checking
+    that stored answers, if any, match it: some subscriber's subject must be
+    among them. Staff commands do not adopt, so that only the server decides.
     """
     fingerprint = _fingerprint(key)
     try:
@@ -198,18 +201,46 @@ def _match_stored_key(engine: Engine, key: bytes) -> None:
         return  # a read-only file written before the check existed
     if stored == fingerprint:
         return
-    if stored is not None:
+    if stored is not None or not _answers_match(engine, key):
         raise DataDirError(
             "the user-hash key is not the one this database's receive settings were "
             "stored under; point CITYLINE_USER_HASH_KEY_FILE (or user-hash.key in "
             "the data dir) at the original key, since answers under another key "
-            "cannot be matched"
+            "cannot be matched. A key file created by mistake can be deleted; if "
+            "the original key is lost, the stored answers are lost with it"
         )
-    if is_read_only(engine):
+    if not adopt or is_read_only(engine):
         return
     with engine.begin() as connection:
         if connection.execute(select(key_check.c.id)).first() is None:
             connection.execute(insert(key_check).values(id=1, fingerprint=fingerprint))
+
+
+# Subscribers whose subjects are tried against the stored answers when a key is
+# first adopted.
+_KEY_SAMPLE = 2000
+
+
+def _answers_match(engine: Engine, key: bytes) -> bool:
+    """Tell whether the stored attribute answers, if any, were made with ``key``."""
+    with engine.connect() as connection:
+        if connection.execute(select(attributes.c.subject).limit(1)).first() is None:
+            return True
+        user_ids = connection.execute(
+            select(subscriptions.c.user_id).distinct().limit(_KEY_SAMPLE)
+        ).scalars()
+        subjects = [_subject_with(key, user_id) for user_id in user_ids]
+        found = connection.execute(
+            select(attributes.c.subject)
+            .where(attributes.c.subject.in_(subjects))
+            .limit(1)
+        ).first()
+    return found is not None
+
+
+def _subject_with(key: bytes, user_id: str) -> str:
+    message = _SUBJECT_CONTEXT + user_id.encode("utf-8")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 class ReceiveSettingsStore:
@@ -218,17 +249,26 @@ class ReceiveSettingsStore:
     ``hash_key`` is the secret that turns a user id into an attribute subject
     (``Settings.user_hash_key()``). Changing it orphans every stored answer. A
     callable is read on the first use of the key, so that commands that only
-    count never need the key file.
+    count never need the key file. ``adopt_key`` lets the store record the key's
+    fingerprint in a database that has none (see ``_match_stored_key``); staff
+    commands pass False.
     """
 
-    def __init__(self, engine: Engine, hash_key: bytes | Callable[[], bytes]) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        hash_key: bytes | Callable[[], bytes],
+        *,
+        adopt_key: bool = True,
+    ) -> None:
         if not callable(hash_key):
             _check_key(hash_key)
         ensure_schema(engine, COMPONENT, metadata, VERSION)
         self._engine = engine
         self._hash_key = hash_key
+        self._adopt_key = adopt_key
         if not callable(hash_key):
-            _match_stored_key(engine, hash_key)
+            _match_stored_key(engine, hash_key, adopt_key)
 
     @property
     def engine(self) -> Engine:
@@ -238,10 +278,9 @@ class ReceiveSettingsStore:
     def _subject(self, user_id: str) -> str:
         if callable(self._hash_key):
             key = _check_key(self._hash_key())
-            _match_stored_key(self._engine, key)
+            _match_stored_key(self._engine, key, self._adopt_key)
             self._hash_key = key
-        message = _SUBJECT_CONTEXT + user_id.encode("utf-8")
-        return hmac.new(self._hash_key, message, hashlib.sha256).hexdigest()
+        return _subject_with(self._hash_key, user_id)
 
     # The resident's own settings, used by the LINE flow -----------------------------
 
