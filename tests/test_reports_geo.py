@@ -55,7 +55,6 @@ def test_haversine_distance():
         "グリーンパーク遊歩道",
         "五日市街道の交差点",
         "中町1-2-3 (電話 0422-51-5131)",
-        "井の頭公園の入口",
         "中町郵便局の前",
     ],
 )
@@ -88,6 +87,9 @@ def test_text_that_pins_a_place(text):
         "吉祥寺東町のあたり",
         "境",
         "中町 3番目の電柱",
+        "中町 3番めの電柱",
+        "家の前の大通り",
+        "北の市役所",
     ],
 )
 def test_text_that_does_not_pin_a_place(text):
@@ -120,6 +122,8 @@ def test_a_town_without_more_is_told_apart(text):
     assert geo.names_only_a_town(text)
 
 
-@pytest.mark.parametrize("text", ["家の近く", "中町2-3", "吉祥寺駅"])
+@pytest.mark.parametrize(
+    "text", ["家の近く", "中町2-3", "吉祥寺駅", "市境の道路", "境内"]
+)
 def test_other_places_are_not_a_bare_town(text):
     assert not geo.names_only_a_town(text)

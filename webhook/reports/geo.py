@@ -50,8 +50,12 @@ _TOWN_PATTERN = re.compile(
     "|".join(re.escape(town) for town in TOWNS if town != "境")
     + r"|境(?=[0-9一二三四五]\s*(丁目|-|−|ー|の))"
 )
-# Any town name, 境 alone included (find_town wants 境 followed by a block).
-_ANY_TOWN = re.compile("|".join(re.escape(town) for town in TOWNS))
+# Any town name, 境 alone included (find_town wants 境 followed by a block), but
+# not 境 inside another word (市境, 境内).
+_ANY_TOWN = re.compile(
+    "|".join(re.escape(town) for town in TOWNS if town != "境")
+    + r"|(?<![\u4e00-\u9fff])境(?![\u4e00-\u9fff])"
+)
 _KANJI_DIGITS = "一二三四五六七八九十"
 # A place name: kanji, katakana or Latin letters and digits, but no hiragana, so
 # that うちの近くの公園 or いつもの通り name no place.
@@ -72,12 +76,10 @@ _NUMBER_PATTERN = re.compile(
     rf"[0-9{_KANJI_DIGITS}]+\s*丁目"
     rf"|(?<![0-9]){_DASH}?\d{{1,4}}\s*{_DASH}\s*\d{{1,4}}(\s*{_DASH}\s*\d{{1,4}})?"
     + _UNIT_AFTER
-    + r"|\d+\s*番(?!目)"
+    + r"|\d+\s*番(?![目め])"
 )
 _LANDMARK_PATTERN = re.compile(
-    # A name of two characters or more, or two names joined by の (井の頭公園,
-    # 中町の郵便局), before the kind of place.
-    rf"(?:{_NAME}{{2,}}|{_NAME}+の{_NAME}+)(駅|公園|交差点|小学校|中学校|高校|高等学校|大学|病院|図書館"
+    rf"{_NAME}{{2,}}(駅|公園|交差点|小学校|中学校|高校|高等学校|大学|病院|図書館"
     r"|コミュニティセンター|センター|市役所|役所|会館|体育館|通り|街道|遊歩道|緑道|橋"
     r"|神社|寺|郵便局|商店街|踏切|バス停|団地)"
 )
