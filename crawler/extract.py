@@ -129,6 +129,7 @@ BREADCRUMB_SEPARATORS = re.compile(r"\s*(?:>|＞|»|›|≫|→)\s*")
 # Between links, loose text is split at an arrow only when a space sets it off,
 # so that the current page's own name (… &gt; 転入→転出の手続き) stays whole.
 _SPACED_SEPARATORS = re.compile(r"\s*(?:>|＞|»|›|≫)\s*|\s+→\s*|\s*→\s+")
+_NON_ARROW_SEPARATOR = re.compile(r">|＞|»|›|≫")
 # Separators drawn at a crumb's start or end, as in <li>ホーム ＞</li>.
 _CRUMB_EDGE_SEPARATORS = re.compile(
     r"^(?:\s*(?:>|＞|»|›|≫|→))+|(?:(?:>|＞|»|›|≫|→)\s*)+$"
@@ -378,24 +379,34 @@ def _linked_crumbs(trail: Tag) -> list[str]:
     """Return the crumbs of a trail without list items.
 
     Each link is one crumb, so a label that holds a separator character (東京→大阪)
-    stays whole; text between links, such as the current page's name after the
-    last one, is split at separators, at an arrow only when a space sets it off.
-    A trail without links is split at every separator.
+    stays whole. The text between links, such as the current page's name after
+    the last one, and a trail without links are split by :func:`_split_loose`.
     """
-    links = trail.find_all("a")
-    if not links:
-        return BREADCRUMB_SEPARATORS.split(_clean(trail.get_text(" ")))
+    if not trail.find_all("a"):
+        return _split_loose(_clean(trail.get_text("")))
     crumbs: list[str] = []
     loose: list[str] = []
     for node in trail.descendants:
         if isinstance(node, Tag) and node.name == "a":
-            crumbs.extend(_SPACED_SEPARATORS.split(_clean(" ".join(loose))))
+            crumbs.extend(_split_loose(_clean("".join(loose))))
             loose = []
             crumbs.append(_clean(node.get_text(" ")))
         elif _is_text(node) and node.find_parent("a") is None:
             loose.append(str(node))
-    crumbs.extend(_SPACED_SEPARATORS.split(_clean(" ".join(loose))))
+    crumbs.extend(_split_loose(_clean("".join(loose))))
     return crumbs
+
+
+def _split_loose(text: str) -> list[str]:
+    """Split trail text at its separators.
+
+    When the text has separators other than arrows, an arrow splits only where
+    a space sets it off, because there an unspaced arrow belongs to a label
+    (ホーム > 転入→転出の手続き). A trail of arrows alone splits at each.
+    """
+    if _NON_ARROW_SEPARATOR.search(text):
+        return _SPACED_SEPARATORS.split(text)
+    return BREADCRUMB_SEPARATORS.split(text)
 
 
 def _is_text(node: object) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from crawler.extract import extract_page
 
 PAGE = """<!DOCTYPE html>
@@ -107,6 +109,30 @@ def test_current_page_label_with_an_arrow_stays_whole():
         "ホーム",
         "くらし",
         "転入→転出の手続き",
+    ]
+
+
+@pytest.mark.parametrize(
+    "trail",
+    [
+        "<a href='/'>ホーム</a> &gt; <span>転入</span>→<span>転出の手続き</span>",
+        "ホーム &gt; 転入→転出の手続き",
+    ],
+)
+def test_unspaced_arrow_in_a_label_stays_whole(trail):
+    page = f"<div id='breadcrumb'>{trail}</div><main><h1>x</h1></main>"
+    assert extract_page(page, "http://h.example/").breadcrumbs == [
+        "ホーム",
+        "転入→転出の手続き",
+    ]
+
+
+def test_trail_of_arrows_alone_is_split_at_each():
+    page = "<div class='topicpath'>ホーム→くらし→ごみ</div><main><h1>x</h1></main>"
+    assert extract_page(page, "http://h.example/").breadcrumbs == [
+        "ホーム",
+        "くらし",
+        "ごみ",
     ]
 
 
