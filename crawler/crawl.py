@@ -493,7 +493,7 @@ class Crawl:
             )
             return
 
-        if looks_binary(result.body):
+        if looks_binary(result.body, result.headers.get("content-type")):
             served = result.headers.get("content-type") or "no Content-Type"
             self._record(
                 url,

@@ -109,15 +109,19 @@ _BINARY_SIGNATURES = (
 )
 
 
-def looks_binary(body: bytes) -> bool:
+def looks_binary(body: bytes, content_type: str | None = None) -> bool:
     """Tell whether ``body`` is binary data (an image, a PDF, a zip) rather than
     text, as when a server labels a file text/html.
 
-    A body with a byte-order mark is text. A body that starts with a known file
-    signature is binary, as is one with more than BINARY_CONTROL_SHARE control
-    bytes in its first BINARY_SCAN_BYTES.
+    A body with a byte-order mark, or whose ``content_type`` declares UTF-16 or
+    UTF-32 (with a NUL in every other byte), is text. A body that starts with a
+    known file signature is binary, as is one with more than
+    BINARY_CONTROL_SHARE control bytes in its first BINARY_SCAN_BYTES.
     """
     if any(body.startswith(bom) for bom, _ in BOMS):
+        return False
+    declared = _HTTP_CHARSET.search(content_type or "")
+    if declared and declared.group(1).lower().startswith(("utf-16", "utf-32")):
         return False
     head = body[:BINARY_SCAN_BYTES]
     if not head:
@@ -129,7 +133,20 @@ def looks_binary(body: bytes) -> bool:
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
-    """Decode an HTML or XML ``body``, given its HTTP Content-Type header."""
+    """Decode an HTML or XML ``body``, given its HTTP Content-Type header.
+
+    NUL characters are dropped: a stray one in a page is no text, and it would
+    reach residents' replies.
+    """
+    decoded = _decode(body, content_type)
+    if "\x00" in decoded.text:
+        return Decoded(
+            decoded.text.replace("\x00", ""), decoded.encoding, decoded.source
+        )
+    return decoded
+
+
+def _decode(body: bytes, content_type: str | None) -> Decoded:
     for bom, encoding in BOMS:
         if body.startswith(bom):
             text = body[len(bom) :].decode(encoding, errors="replace")
@@ -157,9 +174,12 @@ def _try(body: bytes, label: str, source: str) -> Decoded | None:
     if codec is None:
         logger.debug("unknown charset label %r (%s)", label, source)
         return None
-    if codec.startswith("utf-16") or codec.startswith("utf-32"):
+    if (codec.startswith("utf-16") or codec.startswith("utf-32")) and (
+        source != "http" or b"\x00" not in body[:BINARY_SCAN_BYTES]
+    ):
         # A document that reached here has no BOM, and an ASCII <meta> that names
-        # UTF-16 is a mislabel: treat the body as the bytes it is.
+        # UTF-16 is a mislabel: treat the body as the bytes it is. The HTTP header
+        # may name it rightly, and then the body has NUL bytes (ASCII in UTF-16).
         return None
     try:
         return Decoded(body.decode(codec), codec, source)

@@ -126,3 +126,18 @@ def test_text_in_any_encoding_is_not_binary(body):
 )
 def test_binary_data_is_recognised(body):
     assert looks_binary(body)
+
+
+def test_utf16_declared_by_http_without_bom_is_text():
+    body = "<html><body>日本語</body></html>".encode("utf-16-le")
+    content_type = "text/html; charset=utf-16le"
+    assert not looks_binary(body, content_type)
+    decoded = decode_html(body, content_type)
+    assert (decoded.encoding, decoded.text) == (
+        "utf-16-le",
+        "<html><body>日本語</body></html>",
+    )
+
+
+def test_nul_characters_are_dropped_from_decoded_text():
+    assert decode_html("<p>\x00本文</p>".encode()).text == "<p>本文</p>"
