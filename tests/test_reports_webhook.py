@@ -439,14 +439,17 @@ def test_group_question_that_mentions_the_account_is_answered(chat, answerer):
     assert all("quickReply" not in message for message in messages)
 
 
-@pytest.mark.parametrize("text", ["@市役所 通報", "@市役所 受信設定"])
+@pytest.mark.parametrize(
+    "text", ["@市役所 通報", "@市役所 受信設定", "@市役所 ねえ 通報"]
+)
 def test_group_report_or_settings_request_points_to_the_chat(chat, text):
     messages = chat.send(group_text(text, mention=MENTION))
     assert [message["text"] for message in messages] == [texts.ONE_TO_ONE_ONLY]
 
 
-def test_bare_mention_in_a_group_gets_a_hint(chat, answerer):
-    messages = chat.send(group_text("@市役所", mention=MENTION))
+@pytest.mark.parametrize("text", ["@市役所", "@市役所 使い方"])
+def test_bare_mention_or_help_in_a_group_gets_a_hint(chat, answerer, text):
+    messages = chat.send(group_text(text, mention=MENTION))
     assert [message["text"] for message in messages] == [texts.GROUP_HELP]
     assert answerer.questions == []
 

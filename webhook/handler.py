@@ -61,6 +61,8 @@ SILENT_EVENT_TYPES = frozenset(
     }
 )
 UNSUPPORTED_MESSAGE_TYPES = frozenset({"video", "audio", "file"})
+# A group text this short that names 通報 asks to report, rather than asks about it.
+MAX_REPORT_REQUEST_CHARS = 10
 
 
 class EventHandler:
@@ -227,7 +229,8 @@ class EventHandler:
         text = addressed_text(event)
         if text is None:
             return []
-        if not text:
+        if not text or classify_text(text) is TextKind.HELP:
+            # The one-to-one help names buttons that group replies do not carry.
             return [text_message(texts.GROUP_HELP)]
         if _asks_for_one_to_one(text):
             return [text_message(texts.ONE_TO_ONE_ONLY)]
@@ -298,9 +301,10 @@ def _emergency(event: IncomingEvent) -> bool:
 def _asks_for_one_to_one(text: str) -> bool:
     """Tell whether a group text asks for a report or the receive settings."""
     word = unicodedata.normalize("NFKC", text).strip().rstrip("。.!！")
-    return (
-        word in REPORT_START_WORDS or classify_text(text) is TextKind.RECEIVE_SETTINGS
-    )
+    if word in REPORT_START_WORDS or classify_text(text) is TextKind.RECEIVE_SETTINGS:
+        return True
+    # A short message about reporting (ねえ 通報したい), not a question about it.
+    return "通報" in word and len(word) <= MAX_REPORT_REQUEST_CHARS
 
 
 def _without_quick_reply(message: Message) -> Message:
