@@ -38,10 +38,10 @@ def ensure_cache_location() -> None:
     when that is read-only, or in ``NUMBA_CACHE_DIR``. A service user that can
     write none of them (an installed package, HOME unwritable) would otherwise
     fail at import with "no locator available". The folder is then
-    ``cityline-numba-UID`` in the system's temporary folder, used only when this
-    user owns it and no one else can write it, so that no other user can plant
-    compiled code in it; otherwise a new private folder, compiled into once per
-    process.
+    ``cityline-numba-UID`` in the system's temporary folder. It is used only when
+    this user owns it and no one else can write it, so that no other user can
+    plant compiled code in it. Otherwise each process compiles into a new private
+    folder, deleted at exit.
     """
     try:
         numba.njit(cache=True)(_probe)

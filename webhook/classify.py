@@ -136,7 +136,7 @@ _NOT_AN_EVENT = re.compile(
 _INSECT = re.compile(r"蜂|ハチ|虫|蚊|ムカデ|毛虫")
 _ANIMAL = re.compile(r"猫|ねこ|ネコ|犬|いぬ|イヌ|カラス|鳥|ハト|鳩")
 # A theft is a crime, unless what was stolen is part of a facility (a manhole
-# cover, a grating, a tap), which is a fault to report: the part must be what
+# cover, a grating, a tap), which is a fault to report. The part must be what
 # the theft verb speaks of (ふたが盗まれ), not a place nearby (街灯の下の自転車).
 _THEFT = re.compile(r"盗まれ|盗難|盗られ|盗んで")
 _FACILITY_PART = (
