@@ -96,6 +96,8 @@ def codec_for(label: str) -> str | None:
 # switches character sets with it.
 BINARY_SCAN_BYTES = 4096
 BINARY_CONTROL_SHARE = 0.05
+# Control characters that decoded text keeps no use for (tab and line breaks stay).
+_STRAY_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_BYTES = bytes(range(0, 9)) + bytes(range(14, 27)) + bytes(range(28, 32))
 # Signatures of the files a city site links most: PDF, PNG, GIF, JPEG, zip
 # (docx, xlsx) and the older Office formats.
@@ -120,29 +122,37 @@ def looks_binary(body: bytes, content_type: str | None = None) -> bool:
     """
     if any(body.startswith(bom) for bom, _ in BOMS):
         return False
-    declared = _HTTP_CHARSET.search(content_type or "")
-    if declared and declared.group(1).lower().startswith(("utf-16", "utf-32")):
-        return False
     head = body[:BINARY_SCAN_BYTES]
     if not head:
         return False
     if head.lstrip().startswith(_BINARY_SIGNATURES):
         return True
+    if _declares_wide_text(head, content_type):
+        return False
     controls = sum(head.count(byte) for byte in _CONTROL_BYTES)
     return controls > BINARY_CONTROL_SHARE * len(head)
+
+
+def _declares_wide_text(head: bytes, content_type: str | None) -> bool:
+    """Tell whether the HTTP header declares UTF-16 or UTF-32 and ``head`` looks
+    like it: ASCII characters, such as HTML's markup, leave a NUL byte in at
+    least a quarter of the bytes."""
+    declared = _HTTP_CHARSET.search(content_type or "")
+    if not declared or not declared.group(1).lower().startswith(("utf-16", "utf-32")):
+        return False
+    return head.count(0) >= len(head) // 4
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
     """Decode an HTML or XML ``body``, given its HTTP Content-Type header.
 
-    NUL characters are dropped: a stray one in a page is no text, and it would
-    reach residents' replies.
+    Control characters other than tab and line breaks are dropped: a stray one
+    in a page is no text, and it would reach residents' replies.
     """
     decoded = _decode(body, content_type)
-    if "\x00" in decoded.text:
-        return Decoded(
-            decoded.text.replace("\x00", ""), decoded.encoding, decoded.source
-        )
+    if _STRAY_CONTROLS.search(decoded.text):
+        text = _STRAY_CONTROLS.sub("", decoded.text)
+        return Decoded(text, decoded.encoding, decoded.source)
     return decoded
 
 

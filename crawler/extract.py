@@ -380,31 +380,34 @@ def _linked_crumbs(trail: Tag) -> list[str]:
 
     Each link is one crumb, so a label that holds a separator character (東京→大阪)
     stays whole. The text between links, such as the current page's name after
-    the last one, and a trail without links are split by :func:`_split_loose`.
+    the last one, and a trail without links are split by :func:`_split_loose`,
+    told whether the whole trail uses separators other than arrows.
     """
+    others = bool(_NON_ARROW_SEPARATOR.search(trail.get_text("")))
     if not trail.find_all("a"):
-        return _split_loose(_clean(trail.get_text("")))
+        return _split_loose(_clean(trail.get_text(" ")), others)
     crumbs: list[str] = []
     loose: list[str] = []
     for node in trail.descendants:
         if isinstance(node, Tag) and node.name == "a":
-            crumbs.extend(_split_loose(_clean("".join(loose))))
+            crumbs.extend(_split_loose(_clean("".join(loose)), others))
             loose = []
             crumbs.append(_clean(node.get_text(" ")))
         elif _is_text(node) and node.find_parent("a") is None:
             loose.append(str(node))
-    crumbs.extend(_split_loose(_clean("".join(loose))))
+    crumbs.extend(_split_loose(_clean("".join(loose)), others))
     return crumbs
 
 
-def _split_loose(text: str) -> list[str]:
+def _split_loose(text: str, others: bool) -> list[str]:
     """Split trail text at its separators.
 
-    When the text has separators other than arrows, an arrow splits only where
-    a space sets it off, because there an unspaced arrow belongs to a label
-    (ホーム > 転入→転出の手続き). A trail of arrows alone splits at each.
+    When the trail has separators other than arrows (``others``), an arrow
+    splits only where a space sets it off, because there an unspaced arrow
+    belongs to a label (ホーム > 転入→転出の手続き). A trail of arrows alone splits
+    at each.
     """
-    if _NON_ARROW_SEPARATOR.search(text):
+    if others:
         return _SPACED_SEPARATORS.split(text)
     return BREADCRUMB_SEPARATORS.split(text)
 

@@ -141,3 +141,12 @@ def test_utf16_declared_by_http_without_bom_is_text():
 
 def test_nul_characters_are_dropped_from_decoded_text():
     assert decode_html("<p>\x00本文</p>".encode()).text == "<p>本文</p>"
+
+
+def test_png_is_binary_whatever_charset_the_header_names():
+    body = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
+    assert looks_binary(body, "text/html; charset=UTF-16")
+
+
+def test_other_control_characters_are_dropped_too():
+    assert decode_html("<p>ベル\x07と\x1b本文</p>".encode()).text == "<p>ベルと本文</p>"

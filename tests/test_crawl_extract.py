@@ -127,6 +127,22 @@ def test_unspaced_arrow_in_a_label_stays_whole(trail):
     ]
 
 
+@pytest.mark.parametrize(
+    "trail",
+    [
+        "<a href='/'>ホーム ＞</a> <a href='/k/'>くらし ＞</a> 転入→転出の手続き",
+        "<span>ホーム</span> ＞ <span>くらし</span> ＞ <span>転入→転出の手続き</span>",
+    ],
+)
+def test_separators_anywhere_in_the_trail_keep_an_unspaced_arrow(trail):
+    page = f"<div id='breadcrumb'>{trail}</div><main><h1>x</h1></main>"
+    assert extract_page(page, "http://h.example/").breadcrumbs == [
+        "ホーム",
+        "くらし",
+        "転入→転出の手続き",
+    ]
+
+
 def test_trail_of_arrows_alone_is_split_at_each():
     page = "<div class='topicpath'>ホーム→くらし→ごみ</div><main><h1>x</h1></main>"
     assert extract_page(page, "http://h.example/").breadcrumbs == [

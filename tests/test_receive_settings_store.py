@@ -193,3 +193,16 @@ def test_key_is_adopted_only_when_stored_answers_match_it(store):
     ReceiveSettingsStore(store.engine, HASH_KEY)
     with pytest.raises(DataDirError):
         ReceiveSettingsStore(store.engine, b"x" * 32)
+
+
+def test_key_is_adopted_when_only_late_subscribers_gave_answers(store):
+    with store.engine.begin() as connection:
+        connection.execute(
+            insert(subscriptions),
+            [{"user_id": user(n), "category": "bosai"} for n in range(2500)],
+        )
+    store.set_attribute(user(2499), "area", "sakai")
+    forget_fingerprint(store)
+    ReceiveSettingsStore(store.engine, HASH_KEY)
+    with store.engine.connect() as connection:
+        assert connection.execute(select(key_check)).all() != []

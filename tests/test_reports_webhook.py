@@ -459,3 +459,11 @@ def test_report_button_in_a_group_points_to_the_one_to_one_chat(chat):
     event["source"] = {"type": "group", "groupId": "C" + "1" * 32, "userId": ALICE}
     messages = chat.send(event)
     assert [message["text"] for message in messages] == [texts.ONE_TO_ONE_ONLY]
+
+
+def test_emergency_report_request_in_a_group_gets_119_first(chat):
+    messages = chat.send(group_text("@市役所 火事を通報したい", mention=MENTION))
+    assert [message["text"] for message in messages] == [
+        texts.EMERGENCY_FIRST,
+        texts.ONE_TO_ONE_ONLY,
+    ]

@@ -232,9 +232,9 @@ class EventHandler:
         if not text or classify_text(text) is TextKind.HELP:
             # The one-to-one help names buttons that group replies do not carry.
             return [text_message(texts.GROUP_HELP)]
-        if _asks_for_one_to_one(text):
-            return [text_message(texts.ONE_TO_ONE_ONLY)]
         first = [text_message(texts.EMERGENCY_FIRST)] if is_emergency(text) else []
+        if _asks_for_one_to_one(text):
+            return [*first, text_message(texts.ONE_TO_ONE_ONLY)]
         # Quick replies would offer reports and settings, which a group cannot use.
         return [
             _without_quick_reply(m)

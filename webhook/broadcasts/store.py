@@ -187,7 +187,8 @@ def _match_stored_key(engine: Engine, key: bytes, adopt: bool) -> None:
     database names another key. With no fingerprint yet (a database written
     before the check), ``adopt`` records this key's, but only after checking
     that stored answers, if any, match it: some subscriber's subject must be
-    among them. Staff commands do not adopt, so that only the server decides.
+    among them. Staff commands do not adopt, so that only the server decides; a
+    read-only file without the fingerprint table is checked the same way.
     """
     fingerprint = _fingerprint(key)
     try:
@@ -198,7 +199,7 @@ def _match_stored_key(engine: Engine, key: bytes, adopt: bool) -> None:
     except OperationalError:
         if not is_read_only(engine):
             raise
-        return  # a read-only file written before the check existed
+        stored = None  # a read-only file written before the check existed
     if stored == fingerprint:
         return
     if stored is not None or not _answers_match(engine, key):
@@ -206,8 +207,7 @@ def _match_stored_key(engine: Engine, key: bytes, adopt: bool) -> None:
             "the user-hash key is not the one this database's receive settings were "
             "stored under; point CITYLINE_USER_HASH_KEY_FILE (or user-hash.key in "
             "the data dir) at the original key, since answers under another key "
-            "cannot be matched. A key file created by mistake can be deleted; if "
-            "the original key is lost, the stored answers are lost with it"
+            "cannot be matched"
         )
     if not adopt or is_read_only(engine):
         return
@@ -216,26 +216,16 @@ def _match_stored_key(engine: Engine, key: bytes, adopt: bool) -> None:
             connection.execute(insert(key_check).values(id=1, fingerprint=fingerprint))
 
 
-# Subscribers whose subjects are tried against the stored answers when a key is
-# first adopted.
-_KEY_SAMPLE = 2000
-
-
 def _answers_match(engine: Engine, key: bytes) -> bool:
     """Tell whether the stored attribute answers, if any, were made with ``key``."""
     with engine.connect() as connection:
         if connection.execute(select(attributes.c.subject).limit(1)).first() is None:
             return True
+        stored = set(connection.execute(select(attributes.c.subject)).scalars())
         user_ids = connection.execute(
-            select(subscriptions.c.user_id).distinct().limit(_KEY_SAMPLE)
+            select(subscriptions.c.user_id).distinct()
         ).scalars()
-        subjects = [_subject_with(key, user_id) for user_id in user_ids]
-        found = connection.execute(
-            select(attributes.c.subject)
-            .where(attributes.c.subject.in_(subjects))
-            .limit(1)
-        ).first()
-    return found is not None
+        return any(_subject_with(key, user_id) in stored for user_id in user_ids)
 
 
 def _subject_with(key: bytes, user_id: str) -> str:
