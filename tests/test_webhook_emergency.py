@@ -10,7 +10,7 @@ from cityline.fake_line_api import FakeLineApi
 from tests.answerers import RecordingAnswerer
 from webhook import texts
 from webhook.app import create_app
-from webhook.classify import asks_something, is_emergency
+from webhook.classify import asks_something, is_emergency, rules_out_report
 from webhook.line_client import LineClient
 from webhook.testing import (
     TEST_CHANNEL_SECRET,
@@ -87,7 +87,7 @@ def test_emergency_reply_is_119_and_110_without_page_links(tmp_path):
 
 
 def test_emergency_word_in_a_question_still_gets_pages(tmp_path):
-    question = "交通事故の証明書はどこでもらえますか"
+    question = "交通事故にあったときはどうすればいいですか"
     messages, answerer = _reply_to(tmp_path, question)
     assert messages[0]["text"] == texts.EMERGENCY_FIRST
     assert messages[1]["text"] == "FALLBACK"
@@ -111,3 +111,45 @@ def test_everyday_question_has_no_emergency_line(tmp_path):
 )
 def test_only_questions_ask_something(text, asks):
     assert asks_something(text) is asks
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ゴミ置き場が燃えてます、早く来て",
+        "黒いけむりが上がっているのが見えます",
+        "通勤中の男性が意識がありません",
+        "痴漢にあいました。怖かったです",
+        "公園に不審者がいて怖いです",
+        "ハチの巣を見ていたら、後ろから来た男に刺されました",
+        "ベンチの横に置いた自転車のチェーンが盗まれました",
+        "鳥居の前で男の人たちが喧嘩しています",
+        "家まであとをつけられて怖いです",
+    ],
+)
+def test_emergencies_in_resident_words_rule_out_a_report(text):
+    assert is_emergency(text)
+    assert rules_out_report(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "街灯が消えていて、不審者がよく出るので早く直してください",
+        "先週ここでひったくりがあったそうです",
+        "助けてくれてありがとう",
+        "交通事故に気をつけましょう",
+        "怪我をしないよう気をつけます",
+        "見通しが悪くて事故が起きそうな交差点なのにミラーがありません",
+        "西の方で街路樹が倒れて道をふさいでいます",
+        "交通事故のニュースを見て悲しくなりました",
+        "公園の水飲み場の蛇口が盗まれました",
+    ],
+)
+def test_worries_hearsay_and_faults_are_no_emergency(text):
+    assert not is_emergency(text)
+    assert not rules_out_report(text)
+
+
+def test_someone_collapsed_gets_119_even_near_a_facility():
+    assert is_emergency("おじいさんが道で倒れていて動きません")

@@ -115,29 +115,47 @@ _SEPARATOR_CATEGORIES = ("Z", "P", "S", "C", "M")
 # Words of a danger to life or safety that the city cannot handle through LINE: a
 # fire, a medical emergency, an accident or a crime (see CRIME). Such a message
 # still gets the usual reply, after a first message that gives 119 and 110.
+_PERSON = (
+    r"(人|子ども|子供|こども|高齢者|老人|男性|女性|男の人|女の人|おじいさん|おばあさん"
+    r"|お年寄り|男の子|女の子|赤ちゃん)"
+)
 EMERGENCY = re.compile(
-    r"火事|燃えて(い|る)|煙が(出|上|充満)|救急車|急病|助けて|たすけて"
-    r"|(人|子ども|子供|こども|高齢者|老人|男性|女性|男の人|女の人|方).{0,6}倒れ"
-    r"|意識が(ない|無い)|息をしていない|けが人|怪我人|けがを(し|した)|怪我を(し|した)"
-    r"|溺れ|交通事故|事故(です|が起き|に遭|にあ|を起こ)|110番|119番"
+    r"火事|燃えて(い|る|ま)|火が出|炎が|(煙|けむり)が(出|上|充満)|救急車|急病"
+    r"|(助けて|たすけて)(?!くれ|もら|いただ)"
+    rf"|{_PERSON}.{{0,6}}(倒れ|落ち)|血が(出|止まら)"
+    r"|意識が(ない|無い|ありません)|息をしてい(ない|ません)"
+    r"|けが人|怪我人|(けが|怪我)を(した|して|しま)|溺れ"
+    r"|交通事故(です|が(起き|あ)(?!そう)|に(遭|あ)|を起こ)"
+    r"|(?<!交通)事故(です|が起き(?!そう)|に遭|にあ|を起こ)|110番|119番"
 )
 # Crimes: a matter for the police, never a fault of a city facility, wherever
 # they happen (公園で不審者を見ました is no park report).
 CRIME = re.compile(
-    r"不審者|強盗|空き巣|泥棒|襲われ|刺され|殴られ|暴行|暴力を|痴漢|ひったくり|盗撮"
-    r"|喧嘩|けんか|ストーカー|つきまと|脅され"
+    r"不審者|強盗|空き巣|泥棒|襲われ|刺され|殴られ|暴行|暴力を|痴漢|ひったく|盗撮"
+    r"|喧嘩|けんか|ストーカー|つきまと|脅され|(後|あと|まで)をつけられ|までつけられ"
 )
-# A crime word followed by a worry or a precaution (痴漢が心配, 盗難防止) speaks of
-# no crime that happened; a sting in a text about insects (ハチに刺され) is none,
-# nor a fight in one about animals (野良猫がけんか).
-_NOT_AN_EVENT = re.compile(
-    r".{0,10}?(心配|不安|怖|こわ|出そう|防止|対策|注意|恐れ|おそれ)"
+# A crime word followed, before any sign that something happened, by a worry or
+# a precaution (痴漢が心配, 盗難防止, 不審者情報) speaks of no crime that happened.
+_WORRY = re.compile(
+    r"心配|不安|怖|こわ|出そう|防止|対策|注意|恐れ|おそれ|よく出|出るので|多い|多くて"
+    r"|情報|気をつけ"
 )
+# Signs that something happened or is happening: a past or passive form, a
+# presence (いて, います) or a sentence end.
+_HAPPENED = re.compile(
+    r"ました|でした|[っい]た(?!く)|られ|され|いて|いる|います|[。！!]"
+)
+# Hearsay (あったそうです, らしい) reports no crime to the police now.
+_HEARSAY = re.compile(r"そうです|らしい|と聞")
+# 刺され after an insect is a sting, unless a person or a blade is named.
 _INSECT = re.compile(r"蜂|ハチ|虫|蚊|ムカデ|毛虫")
-_ANIMAL = re.compile(r"猫|ねこ|ネコ|犬|いぬ|イヌ|カラス|鳥|ハト|鳩")
+_ATTACKER = re.compile(r"男|女|人に|者|刃物|ナイフ|包丁|犯人")
+# A fight among animals (野良猫がけんか) is no crime.
+_ANIMAL = re.compile(r"猫|ねこ|ネコ|犬|いぬ|イヌ|カラス|ハト|鳩|野鳥|小鳥")
 # A theft is a crime, unless what was stolen is part of a facility (a manhole
 # cover, a grating, a tap), which is a fault to report. The part must be what
-# the theft verb speaks of (ふたが盗まれ), not a place nearby (街灯の下の自転車).
+# the theft verb speaks of (ふたが盗まれ), not a place nearby (街灯の下の自転車),
+# nor a part of a bicycle or a car (自転車のチェーン).
 _THEFT = re.compile(r"盗まれ|盗難|盗られ|盗んで")
 _FACILITY_PART = (
     r"ふた|蓋|グレーチング|マンホール|柵|フェンス|標識|看板|ベンチ|遊具|街灯|街路灯"
@@ -145,32 +163,48 @@ _FACILITY_PART = (
     r"|チェーン|ブランコ|滑り台|すべり台|ポール|プレート|銘板"
 )
 _PART_STOLEN = re.compile(
-    rf"(?:{_FACILITY_PART})(?:が|も|は|を|の)?(?:盗まれ|盗難|盗られ|盗んで)"
+    rf"(?<!自転車の)(?<!バイクの)(?<!車の)(?:{_FACILITY_PART})"
+    r"(?:が|も|は|を|の)?(?:盗まれ|盗難|盗られ|盗んで)"
 )
 # Emergencies that are not a fault of a facility either: a fire, someone drowning
 # or unconscious. An accident or an injury may come from a fault (a hole in the
 # road) and stays a possible report.
 _NO_FAULT = re.compile(
-    r"火事|燃えて(い|る)|煙が(出|上|充満)|溺れ|息をしていない|意識が(ない|無い)"
+    r"火事|燃えて(い|る|ま)|火が出|炎が|(煙|けむり)が(出|上|充満)|溺れ"
+    r"|息をしてい(ない|ません)|意識が(ない|無い|ありません)"
 )
 
 
 def is_crime(text: str) -> bool:
     """Tell whether ``text`` speaks of a crime that happened, a matter for the
-    police: not a worry about one (痴漢が心配) nor an insect's sting."""
+    police: not a worry about one (痴漢が心配), hearsay, an insect's sting or a
+    fight of animals."""
     normalized = unicodedata.normalize("NFKC", text)
-    if _INSECT.search(normalized):
+    if _INSECT.search(normalized) and not _ATTACKER.search(normalized):
         normalized = normalized.replace("刺され", " ")
     if _ANIMAL.search(normalized):
         normalized = re.sub("喧嘩|けんか", " ", normalized)
+    if _HEARSAY.search(normalized):
+        return False
     for pattern in (CRIME, _THEFT):
         for match in pattern.finditer(normalized):
-            if _NOT_AN_EVENT.match(normalized, match.end()):
+            # A passive form (襲われ, つけられ) says it happened, whatever follows.
+            passive = match.group().endswith("れ")
+            if not passive and _only_a_worry(normalized, match.end()):
                 continue
             if pattern is _THEFT and _PART_STOLEN.search(normalized):
                 continue
             return True
     return False
+
+
+def _only_a_worry(text: str, start: int) -> bool:
+    """Tell whether a worry word follows ``start`` closely, before any sign that
+    something happened (痴漢が心配, but not 痴漢にあいました。怖かった)."""
+    worry = _WORRY.search(text, start, start + 12)
+    if worry is None:
+        return False
+    return _HAPPENED.search(text, start, worry.start()) is None
 
 
 def is_emergency(text: str) -> bool:
