@@ -87,7 +87,7 @@ def test_emergency_reply_is_119_and_110_without_page_links(tmp_path):
 
 
 def test_emergency_word_in_a_question_still_gets_pages(tmp_path):
-    question = "交通事故にあったときはどうすればいいですか"
+    question = "ストーブから火が出た、消火器どこ？"
     messages, answerer = _reply_to(tmp_path, question)
     assert messages[0]["text"] == texts.EMERGENCY_FIRST
     assert messages[1]["text"] == "FALLBACK"
@@ -103,6 +103,7 @@ def test_everyday_question_has_no_emergency_line(tmp_path):
     "text, asks",
     [
         ("交通事故の証明書はどこでもらえますか", True),
+        ("交通事故にあったときはどうすればいいですか", True),
         ("盗難届は何を持っていけばいい？", True),
         ("どうしよう、子どもが溺れてる", False),
         ("救急車を呼んでください。早く来てほしいの", False),
@@ -153,3 +154,18 @@ def test_worries_hearsay_and_faults_are_no_emergency(text):
 
 def test_someone_collapsed_gets_119_even_near_a_facility():
     assert is_emergency("おじいさんが道で倒れていて動きません")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "交通事故にあったときはどうすればいいですか",
+        "防災訓練で煙が出る体験ってありますか",
+        "昨日のニュースで見た火事、あれってどのへん？",
+        "盗まれた自転車が見つかったって警察から電話あった！よかった",
+        "熱中症で倒れる人が多いって聞くけど、涼しい場所はどこ？",
+        "車いすが車道の方へ流されてしまいます",
+    ],
+)
+def test_general_told_or_settled_mentions_are_no_emergency(text):
+    assert not is_emergency(text)

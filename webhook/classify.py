@@ -117,36 +117,54 @@ _SEPARATOR_CATEGORIES = ("Z", "P", "S", "C", "M")
 # still gets the usual reply, after a first message that gives 119 and 110.
 _PERSON = (
     r"(人|子ども|子供|こども|高齢者|老人|男性|女性|男の人|女の人|おじいさん|おばあさん"
-    r"|お年寄り|男の子|女の子|赤ちゃん)"
+    r"|おじいちゃん|おばあちゃん|お年寄り|男の子|女の子|赤ちゃん|友達|友だち|父|母"
+    r"|おじさん|おばさん|運転手|息子|娘|夫|妻)"
 )
 EMERGENCY = re.compile(
-    r"火事|燃えて(い|る|ま)|火が出|炎が|(煙|けむり)が(出|上|充満)|救急車|急病"
+    r"火事|燃えて(い|る|ま)|火が(出|くすぶ|つい)|炎が|ボヤ|ぼや騒ぎ"
+    r"|(煙|けむり)が.{0,4}(出|上が|充満)|救急車|急病|熱中症"
     r"|(助けて|たすけて)(?!くれ|もら|いただ)"
-    rf"|{_PERSON}.{{0,6}}(倒れ|落ち)|血が(出|止まら)"
-    r"|意識が(ない|無い|ありません)|息をしてい(ない|ません)"
-    r"|けが人|怪我人|(けが|怪我)を(した|して|しま)|溺れ"
-    r"|交通事故(です|が(起き|あ)(?!そう)|に(遭|あ)|を起こ)"
-    r"|(?<!交通)事故(です|が起き(?!そう)|に遭|にあ|を起こ)|110番|119番"
+    rf"|{_PERSON}.{{0,6}}(倒れ|落ち)(?!そう|かけ|ない)"
+    rf"|{_PERSON}.{{0,10}}(動かない|動きません|ぐったり|反応が?(ない|ありません))"
+    r"|血が(出|止まら)|血を?なが"
+    r"|意識が(ない|無い|ありません)|息を?して(い)?(ない|ません)|のどに?つまら"
+    r"|けが人|怪我人|(けが|怪我)を?(した|して|しました|しちゃ)|溺れ|おぼれ"
+    rf"|(川|海|水路|用水|{_PERSON}).{{0,10}}流され"
+    r"|交通事故(です|が(起き|あ)(?!そう|る前)|に(遭|あ)(?!わ)|を起こ(?!したら))"
+    r"|(?<!交通)事故(です|が起き(?!そう|る前)|に遭|にあ(?!わ)|を起こ(?!したら))"
+    r"|(車|自転車|バイク).{0,8}(ぶつか(った|り)|突っ込|つっこ)"
+    r"|110番|119番"
 )
+# After an emergency word, a sign that it is general or did not happen: a time
+# or a condition (火事の時, 倒れたとき, 事故を起こしたら), a precaution, training or
+# news (防災訓練で煙が出る体験).
+_NOT_HAPPENING = re.compile(
+    r".{0,6}?(とき|時|場合|たら|ほど|ないよう|ないか|前に|る前|の?ニュース|訓練|講習"
+    r"|体験|搬送|対策|情報|被害の相談|でも)"
+)
+# Words that make a whole text hearsay or settled (火事らしい, 見つかってよかった).
+_SETTLED = re.compile(r"そうです|らしい|と聞|って聞|よかった|見つかった")
+# Before an emergency word, a sign that it is a story, not an event here and now.
+_TOLD_BEFORE = re.compile(r"ニュース|訓練|ドラマ|映画")
 # Crimes: a matter for the police, never a fault of a city facility, wherever
 # they happen (公園で不審者を見ました is no park report).
 CRIME = re.compile(
     r"不審者|強盗|空き巣|泥棒|襲われ|刺され|殴られ|暴行|暴力を|痴漢|ひったく|盗撮"
     r"|喧嘩|けんか|ストーカー|つきまと|脅され|(後|あと|まで)をつけられ|までつけられ"
+    r"|詐欺|誘拐|当て逃げ|ひき逃げ|蹴られ|追いかけられ|ついてくる|刃物|なぐられ"
+    r"|パクられ|すられ"
 )
 # A crime word followed, before any sign that something happened, by a worry or
 # a precaution (痴漢が心配, 盗難防止, 不審者情報) speaks of no crime that happened.
 _WORRY = re.compile(
     r"心配|不安|怖|こわ|出そう|防止|対策|注意|恐れ|おそれ|よく出|出るので|多い|多くて"
-    r"|情報|気をつけ"
+    r"|情報|気をつけ|の相談"
 )
 # Signs that something happened or is happening: a past or passive form, a
 # presence (いて, います) or a sentence end.
 _HAPPENED = re.compile(
     r"ました|でした|[っい]た(?!く)|られ|され|いて|いる|います|[。！!]"
 )
-# Hearsay (あったそうです, らしい) reports no crime to the police now.
-_HEARSAY = re.compile(r"そうです|らしい|と聞")
 # 刺され after an insect is a sting, unless a person or a blade is named.
 _INSECT = re.compile(r"蜂|ハチ|虫|蚊|ムカデ|毛虫")
 _ATTACKER = re.compile(r"男|女|人に|者|刃物|ナイフ|包丁|犯人")
@@ -170,8 +188,11 @@ _PART_STOLEN = re.compile(
 # or unconscious. An accident or an injury may come from a fault (a hole in the
 # road) and stays a possible report.
 _NO_FAULT = re.compile(
-    r"火事|燃えて(い|る|ま)|火が出|炎が|(煙|けむり)が(出|上|充満)|溺れ"
-    r"|息をしてい(ない|ません)|意識が(ない|無い|ありません)"
+    r"火事|燃えて(い|る|ま)|火が(出|くすぶ|つい)|炎が|ボヤ|ぼや騒ぎ"
+    r"|(煙|けむり)が.{0,4}(出|上が|充満)|溺れ|おぼれ"
+    rf"|(川|海|水路|用水|{_PERSON}).{{0,10}}流され"
+    r"|息を?して(い)?(ない|ません)|意識が(ない|無い|ありません)|のどに?つまら"
+    rf"|{_PERSON}.{{0,10}}(動かない|動きません|ぐったり|反応が?(ない|ありません))"
 )
 
 
@@ -184,7 +205,7 @@ def is_crime(text: str) -> bool:
         normalized = normalized.replace("刺され", " ")
     if _ANIMAL.search(normalized):
         normalized = re.sub("喧嘩|けんか", " ", normalized)
-    if _HEARSAY.search(normalized):
+    if _SETTLED.search(normalized):
         return False
     for pattern in (CRIME, _THEFT):
         for match in pattern.finditer(normalized):
@@ -208,17 +229,29 @@ def _only_a_worry(text: str, start: int) -> bool:
 
 
 def is_emergency(text: str) -> bool:
-    """Tell whether ``text`` speaks of a danger to life or safety: EMERGENCY or a
-    crime (see :func:`is_crime`)."""
+    """Tell whether ``text`` speaks of a danger to life or safety happening now:
+    EMERGENCY or a crime (see :func:`is_crime`), not hearsay, a settled matter or
+    a general or conditional mention (火事の時は, 倒れたとき)."""
     normalized = unicodedata.normalize("NFKC", text)
-    return bool(EMERGENCY.search(normalized)) or is_crime(normalized)
+    return _happening(EMERGENCY, normalized) or is_crime(normalized)
 
 
 def rules_out_report(text: str) -> bool:
     """Tell whether ``text`` is an emergency that no fault report fits: a crime,
     a fire, someone drowning or unconscious. 119/110 is the only answer."""
     normalized = unicodedata.normalize("NFKC", text)
-    return is_crime(normalized) or bool(_NO_FAULT.search(normalized))
+    return is_crime(normalized) or _happening(_NO_FAULT, normalized)
+
+
+def _happening(pattern: re.Pattern, text: str) -> bool:
+    """Tell whether ``pattern`` finds an event that happens now in ``text``."""
+    if _SETTLED.search(text):
+        return False
+    return any(
+        not _NOT_HAPPENING.match(text, match.end())
+        and not _TOLD_BEFORE.search(text, max(0, match.start() - 12), match.start())
+        for match in pattern.finditer(text)
+    )
 
 
 # A question mark, a question ending, or a question word that asks for something.

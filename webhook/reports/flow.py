@@ -30,6 +30,7 @@ from webhook import texts
 from webhook.classify import (
     REPORT_START_WORDS,
     TextKind,
+    asks_something,
     classify_text,
     is_emergency,
     rules_out_report,
@@ -341,9 +342,10 @@ class ReportFlow:
         if word in START_WORDS:
             return [msg.plain(texts.REPORT_IN_PROGRESS), self._prompt(draft)]
 
-        if rules_out_report(text):
+        if rules_out_report(text) and not asks_something(text):
             # 火事です at any step is no photo, place or comment: the handler puts
-            # 119/110 first, and the step's prompt says the draft still waits.
+            # 119/110 first, and the step's prompt says the draft still waits. A
+            # question (火事の時は?) goes on to be answered as an aside.
             return [self._prompt(draft)]
         if draft.step == "category":
             return self._on_category_text(user_hash, draft, text, word)
