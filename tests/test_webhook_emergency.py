@@ -169,3 +169,30 @@ def test_someone_collapsed_gets_119_even_near_a_facility():
 )
 def test_general_told_or_settled_mentions_are_no_emergency(text):
     assert not is_emergency(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "裏の倉庫が燃えとる！",
+        "父が急に倒れて呼んでも返事しない",
+        "弟がプールで沈んで上がってこない",
+        "車上荒らしにあいました",
+        "母が意識もうろうとしてます",
+    ],
+)
+def test_dialect_and_plain_forms_are_emergencies(text):
+    assert is_emergency(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "側溝のふたがなくなってる。盗まれたのかも",
+        "歩道のタイルがあちこち沈んでいます",
+        "熱中症にならないように気をつけてね",
+        "車が道路の穴にはまって動かない",
+    ],
+)
+def test_guesses_and_faults_are_not_ruled_out(text):
+    assert not rules_out_report(text)

@@ -121,29 +121,35 @@ _PERSON = (
     r"|おじさん|おばさん|運転手|息子|娘|夫|妻)"
 )
 EMERGENCY = re.compile(
-    r"火事|燃えて(い|る|ま)|火が(出|くすぶ|つい)|炎が|ボヤ|ぼや騒ぎ"
-    r"|(煙|けむり)が.{0,4}(出|上が|充満)|救急車|急病|熱中症"
+    r"火事|かじです|燃え(てい|てる|てま|とる|とん|てん)|火が(出|くすぶ|つい)|炎が|ボヤ"
+    r"|ぼや騒ぎ|(煙|けむり)が?.{0,4}(出|上が|充満|すご|やば)|救急車|急病|熱中症"
     r"|(助けて|たすけて)(?!くれ|もら|いただ)"
     rf"|{_PERSON}.{{0,6}}(倒れ|落ち)(?!そう|かけ|ない)"
-    rf"|{_PERSON}.{{0,10}}(動かない|動きません|ぐったり|反応が?(ない|ありません))"
-    r"|血が(出|止まら)|血を?なが"
-    r"|意識が(ない|無い|ありません)|息を?して(い)?(ない|ません)|のどに?つまら"
-    r"|けが人|怪我人|(けが|怪我)を?(した|して|しました|しちゃ)|溺れ|おぼれ"
+    rf"|{_PERSON}.{{0,10}}(動かない|動きません|動けない|ぐったり|反応が?(ない|ありません))"
+    r"|血が(出|止まら)|血を?なが|返事(が)?(しない|ない)"
+    r"|意識(が)?(ない|無い|ありません|なくし|もうろう)|息を?して(い)?(ない|ません)"
+    r"|のどに?つまら|つまらせ"
+    rf"|(プール|川|海|池|{_PERSON}).{{0,8}}(沈んで|浮いてこない|上がってこない)"
+    r"|けが人|怪我人|(けが|怪我)を?(した|して|しました|しちゃ)|溺れ(?!かけ)|おぼれ"
     rf"|(川|海|水路|用水|{_PERSON}).{{0,10}}流され"
     r"|交通事故(です|が(起き|あ)(?!そう|る前)|に(遭|あ)(?!わ)|を起こ(?!したら))"
     r"|(?<!交通)事故(です|が起き(?!そう|る前)|に遭|にあ(?!わ)|を起こ(?!したら))"
-    r"|(車|自転車|バイク).{0,8}(ぶつか(った|り)|突っ込|つっこ)"
+    r"|(車|自転車|バイク).{0,8}(ぶつか(った|り(?!そう))|突っ込|つっこ|はね)"
     r"|110番|119番"
 )
 # After an emergency word, a sign that it is general or did not happen: a time
 # or a condition (火事の時, 倒れたとき, 事故を起こしたら), a precaution, training or
 # news (防災訓練で煙が出る体験).
 _NOT_HAPPENING = re.compile(
-    r".{0,6}?(とき|時|場合|たら|ほど|ないよう|ないか|前に|る前|の?ニュース|訓練|講習"
-    r"|体験|搬送|対策|情報|被害の相談|でも)"
+    r"[^。．！!？?、]{0,6}?(とき|時|場合|たら|ほど|ないよう|ないため|ないか|ならない"
+    r"|ならん|前に|る前|の?ニュース|訓練|講習|体験|搬送|対策|情報|被害の相談|でもあ"
+    r"|のサイレン|かな(?=[\s。？?!！、]|$)|かも(?=しれ|ね|[\s。？?!！、]|$))"
 )
 # Words that make a whole text hearsay or settled (火事らしい, 見つかってよかった).
-_SETTLED = re.compile(r"そうです|らしい|と聞|って聞|よかった|見つかった")
+_SETTLED = re.compile(
+    r"そうです|らしい|と聞|って聞|って話|という話|よかった|見つかった|去年|昨年|この前"
+    r"|以前"
+)
 # Before an emergency word, a sign that it is a story, not an event here and now.
 _TOLD_BEFORE = re.compile(r"ニュース|訓練|ドラマ|映画")
 # Crimes: a matter for the police, never a fault of a city facility, wherever
@@ -152,19 +158,22 @@ CRIME = re.compile(
     r"不審者|強盗|空き巣|泥棒|襲われ|刺され|殴られ|暴行|暴力を|痴漢|ひったく|盗撮"
     r"|喧嘩|けんか|ストーカー|つきまと|脅され|(後|あと|まで)をつけられ|までつけられ"
     r"|詐欺|誘拐|当て逃げ|ひき逃げ|蹴られ|追いかけられ|ついてくる|刃物|なぐられ"
-    r"|パクられ|すられ"
+    r"|パクられ|すられ|車上荒らし|荒らされ"
 )
 # A crime word followed, before any sign that something happened, by a worry or
 # a precaution (痴漢が心配, 盗難防止, 不審者情報) speaks of no crime that happened.
 _WORRY = re.compile(
     r"心配|不安|怖|こわ|出そう|防止|対策|注意|恐れ|おそれ|よく出|出るので|多い|多くて"
-    r"|情報|気をつけ|の相談"
+    r"|情報|気をつけ|の相談|たら|とき|場合|っぽい|かな(?=[\s。？?!！、]|$)"
+    r"|かも(?=しれ|ね|[\s。？?!！、]|$)"
 )
 # Signs that something happened or is happening: a past or passive form, a
 # presence (いて, います) or a sentence end.
 _HAPPENED = re.compile(
     r"ました|でした|[っい]た(?!く)|られ|され|いて|いる|います|[。！!]"
 )
+# A guess right after a passive crime word (盗まれたのかも).
+_GUESS = re.compile(r"[^。、！!？?]{0,4}?(かも|かな)")
 # 刺され after an insect is a sting, unless a person or a blade is named.
 _INSECT = re.compile(r"蜂|ハチ|虫|蚊|ムカデ|毛虫")
 _ATTACKER = re.compile(r"男|女|人に|者|刃物|ナイフ|包丁|犯人")
@@ -188,10 +197,12 @@ _PART_STOLEN = re.compile(
 # or unconscious. An accident or an injury may come from a fault (a hole in the
 # road) and stays a possible report.
 _NO_FAULT = re.compile(
-    r"火事|燃えて(い|る|ま)|火が(出|くすぶ|つい)|炎が|ボヤ|ぼや騒ぎ"
-    r"|(煙|けむり)が.{0,4}(出|上が|充満)|溺れ|おぼれ"
+    r"火事|かじです|燃え(てい|てる|てま|とる|とん|てん)|火が(出|くすぶ|つい)|炎が|ボヤ"
+    r"|ぼや騒ぎ|(煙|けむり)が?.{0,4}(出|上が|充満)|溺れ(?!かけ)|おぼれ"
+    rf"|(プール|川|海|池|{_PERSON}).{{0,8}}(沈んで|浮いてこない|上がってこない)"
     rf"|(川|海|水路|用水|{_PERSON}).{{0,10}}流され"
-    r"|息を?して(い)?(ない|ません)|意識が(ない|無い|ありません)|のどに?つまら"
+    r"|息を?して(い)?(ない|ません)|意識(が)?(ない|無い|ありません|なくし|もうろう)"
+    r"|のどに?つまら|つまらせ|返事(が)?(しない|ない)"
     rf"|{_PERSON}.{{0,10}}(動かない|動きません|ぐったり|反応が?(ない|ありません))"
 )
 
@@ -209,8 +220,11 @@ def is_crime(text: str) -> bool:
         return False
     for pattern in (CRIME, _THEFT):
         for match in pattern.finditer(normalized):
-            # A passive form (襲われ, つけられ) says it happened, whatever follows.
-            passive = match.group().endswith("れ")
+            # A passive form (襲われ, つけられ) says it happened, unless a guess
+            # follows at once (盗まれたのかも).
+            passive = match.group().endswith("れ") and not _GUESS.match(
+                normalized, match.end()
+            )
             if not passive and _only_a_worry(normalized, match.end()):
                 continue
             if pattern is _THEFT and _PART_STOLEN.search(normalized):
