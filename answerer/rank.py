@@ -487,8 +487,8 @@ def names_date(text: str) -> bool:
     """Tell whether ``text`` names a year (令和3年, 2026年) or a revision (改正).
 
     A page titled so is a notice of its time (令和3年度 個人住民税の申告受付会場,
-    児童手当の制度改正について). A question that names neither asks about the
-    service as it stands, which the undated page on the same topic describes.
+    児童手当の制度改正について). A question that names neither is about the
+    service as it is now, which the undated page on the same topic describes.
     """
     return _DATED.search(text) is not None
 

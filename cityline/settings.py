@@ -234,7 +234,7 @@ class Settings:
         return _read_key(path)
 
     def _warn_about_a_second_key(self, path: Path) -> None:
-        """Warn, once per process, when the data dir still holds a key beside
+        """Warn, once per process, when the data dir still contains a key beside
         the one CITYLINE_USER_HASH_KEY_FILE names."""
         old = self.data_dir / _KEY_FILE_NAME
         if self.user_hash_key_path is None or not old.exists():

@@ -378,7 +378,7 @@ def _breadcrumbs(landmarks: dict[tuple[str, str], Tag]) -> list[str]:
 def _linked_crumbs(trail: Tag) -> list[str]:
     """Return the crumbs of a trail without list items.
 
-    Each link is one crumb, so a label that holds a separator character (東京→大阪)
+    Each link is one crumb, so a label that contains a separator character (東京→大阪)
     stays whole. The text between links, such as the current page's name after
     the last one, and a trail without links are split by :func:`_split_loose`,
     told whether the whole trail uses separators other than arrows.

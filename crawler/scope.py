@@ -12,7 +12,7 @@ from crawler.urls import in_scope, origin
 
 logger = logging.getLogger(__name__)
 
-# The longest robots.txt Crawl-delay honoured, in seconds.
+# The maximum robots.txt Crawl-delay honoured, in seconds.
 MAX_CRAWL_DELAY = 60.0
 
 

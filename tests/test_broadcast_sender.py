@@ -631,9 +631,7 @@ def test_resume_leaves_out_residents_whose_settings_changed(
     assert log.get(unfinished.id).recipients == 13
 
 
-def test_resume_of_a_plain_broadcast_skips_residents_who_turned_it_off(
-    settings, store, log, client, fake
-):
+def test_resume_skips_unsubscribed_residents(settings, store, log, client, fake):
     subscribe_many(store, "bosai", 30)
     sender = make_sender(settings, store, log, client)
     fake.fail_next(MULTICAST, 500, times=4)
@@ -646,7 +644,8 @@ def test_resume_of_a_plain_broadcast_skips_residents_who_turned_it_off(
     outcome = sender.resume(unfinished.id)
 
     assert fake.requests_to(MULTICAST, accepted_only=True) == []
-    assert outcome.sent_now == 0 and outcome.already_sent == 0
+    assert outcome.sent_now == 0
+    assert outcome.already_sent == 0
     record = log.get(unfinished.id)
     assert [chunk.status for chunk in record.chunks] == ["empty"]
     assert record.status == "finished"

@@ -14,9 +14,7 @@ from webhook.broadcasts.categories import load_catalog
 
 
 @pytest.mark.parametrize("from_env", [False, True])
-def test_data_dir_that_is_a_file_names_where_it_was_set(
-    tmp_path, monkeypatch, capsys, from_env
-):
+def test_data_dir_file_names_setting(tmp_path, monkeypatch, capsys, from_env):
     blocker = tmp_path / "data"
     blocker.write_text("")
     if from_env:
@@ -39,13 +37,13 @@ def test_missing_category_file_names_the_variable(tmp_path):
         load_catalog(settings)
 
 
-def test_user_hash_key_that_is_a_folder_names_the_variable(tmp_path):
+def test_key_folder_names_variable(tmp_path):
     settings = Settings(data_dir=tmp_path, user_hash_key_path=tmp_path)
     with pytest.raises(DataDirError, match="set CITYLINE_USER_HASH_KEY_FILE to the"):
         settings.user_hash_key()
 
 
-def test_index_folder_that_is_a_file_says_to_move_it(tmp_path):
+def test_index_file_says_move_it(tmp_path):
     index_dir = tmp_path / "index"
     index_dir.write_text("")
     pages = [PageRecord(url="https://city.example/a.html", title="犬", text="犬の登録")]

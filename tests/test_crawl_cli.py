@@ -353,7 +353,7 @@ def test_crawl_prints_index_report_line(invoke, tmp_path):
     assert list(json.loads(as_json.stdout)) == SUMMARY_KEYS
 
 
-def test_allow_removals_with_a_share_is_a_usage_error(invoke, tmp_path):
+def test_allow_removals_with_share_rejected(invoke, tmp_path):
     result = invoke(
         tmp_path / "d",
         "crawl",

@@ -134,7 +134,7 @@ def test_unspaced_arrow_in_a_label_stays_whole(trail):
         "<span>ホーム</span> ＞ <span>くらし</span> ＞ <span>転入→転出の手続き</span>",
     ],
 )
-def test_separators_anywhere_in_the_trail_keep_an_unspaced_arrow(trail):
+def test_breadcrumb_keeps_unspaced_arrow(trail):
     page = f"<div id='breadcrumb'>{trail}</div><main><h1>x</h1></main>"
     assert extract_page(page, "http://h.example/").breadcrumbs == [
         "ホーム",
@@ -164,7 +164,7 @@ def test_loose_labels_between_links_are_split_at_brackets():
     ]
 
 
-def test_breadcrumb_trail_of_plain_text_is_split_at_separators():
+def test_plain_breadcrumb_split_at_separators():
     page = "<div class='topicpath'>ホーム＞くらし＞ごみ</div><main><h1>x</h1></main>"
     assert extract_page(page, "http://h.example/").breadcrumbs == [
         "ホーム",

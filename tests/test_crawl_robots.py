@@ -246,6 +246,6 @@ def test_small_crawl_delay_is_kept():
 
 
 @pytest.mark.parametrize("delay", [float("inf"), float("nan"), 3601.0])
-def test_delay_beyond_an_hour_or_not_a_number_is_refused(delay):
+def test_invalid_delay_rejected(delay):
     with pytest.raises(ConfigError, match="delay"):
         CrawlConfig(delay=delay)

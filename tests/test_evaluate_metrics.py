@@ -150,7 +150,7 @@ def test_load_questions_rejects_unknown_grade(tmp_path: Path):
         load_questions(path)
 
 
-def test_load_questions_names_a_gold_url_that_cannot_be_parsed(tmp_path: Path):
+def test_load_questions_names_bad_gold_url(tmp_path: Path):
     path = tmp_path / "q.jsonl"
     path.write_text('{"question": "犬", "gold": [{"url": "https://[::1"}]}\n')
     with pytest.raises(ConfigError, match=r"line 1: gold url 'https://\[::1' is not"):
@@ -164,7 +164,7 @@ def test_load_questions_skips_a_byte_order_mark(tmp_path: Path):
     assert question.question == "犬"
 
 
-def test_load_questions_names_a_file_that_is_one_document(tmp_path: Path):
+def test_load_questions_names_json_document(tmp_path: Path):
     path = tmp_path / "q.json"
     rows = [{"question": "犬", "gold": []}, {"question": "猫", "gold": []}]
     path.write_text(json.dumps(rows, ensure_ascii=False, indent=2), "utf-8")

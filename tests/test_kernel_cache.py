@@ -1,4 +1,4 @@
-"""Where numba caches compiled answer loops when its usual folders are read-only."""
+"""Where numba caches the compiled ranking loops when its folders are read-only."""
 
 from __future__ import annotations
 
@@ -21,13 +21,13 @@ def temp_root(tmp_path, monkeypatch):
 def no_locator(monkeypatch):
     """Make numba's cache probe fail as it does for a user who can write nothing."""
 
-    def refuse(**options):
+    def reject(**options):
         def decorate(function):
             raise RuntimeError("cannot cache function: no locator available")
 
         return decorate
 
-    monkeypatch.setattr(numba, "njit", refuse)
+    monkeypatch.setattr(numba, "njit", reject)
     monkeypatch.setattr(numba.config, "CACHE_DIR", "")
 
 

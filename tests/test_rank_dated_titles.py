@@ -56,7 +56,7 @@ def models():
     )
 
 
-def test_dated_page_scores_less_for_a_question_without_a_date(models):
+def test_dated_page_scores_less(models):
     question = "児童手当の支給はいつからですか"
     chosen, plain = (rank(model, question).scores for model in models)
     assert chosen[1] == pytest.approx(0.8 * plain[1])
@@ -64,7 +64,7 @@ def test_dated_page_scores_less_for_a_question_without_a_date(models):
     assert PAGES[int(rank(models[0], question, top=1).top[0])].title == "児童手当"
 
 
-def test_dated_page_keeps_its_score_when_the_question_names_a_revision(models):
+def test_dated_page_kept_for_revision_question(models):
     question = "児童手当の制度改正で支給はいつからですか"
     chosen, plain = (rank(model, question).scores for model in models)
     assert list(chosen) == list(plain)

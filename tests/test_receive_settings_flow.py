@@ -340,7 +340,7 @@ def test_delete_mentions_safety_broadcast(store):
     assert note.text == texts.RECV_DELETED + texts.RECV_DELETED_SAFETY_TO_ALL
 
 
-def test_safety_off_says_city_wide_messages_still_come_when_sent_to_all(store):
+def test_safety_off_notes_broadcast_mode(store):
     flow = SettingsFlow(store, Catalog(), safety_goes_to_all_friends=True)
     flow.on_follow(RESIDENT)
     [question] = flow.handle(

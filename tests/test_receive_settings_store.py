@@ -161,7 +161,7 @@ def test_store_works_on_postgres(postgres_url):
     assert store.count_attributes()["area"] == {"gotenyama": 10}
 
 
-def test_store_refuses_a_key_other_than_the_one_it_was_written_under(store):
+def test_store_rejects_other_key(store):
     store.set_attribute(user(1), "area", "sakai")
     with pytest.raises(DataDirError, match="not the one this database"):
         ReceiveSettingsStore(store.engine, b"x" * 32)
@@ -178,7 +178,7 @@ def forget_fingerprint(store: ReceiveSettingsStore) -> None:
         connection.execute(key_check.delete())
 
 
-def test_key_is_adopted_only_when_stored_answers_match_it(store):
+def test_key_adopted_only_when_answers_match(store):
     store.set_subscription(user(1), "kenko", True)
     store.set_attribute(user(1), "area", "sakai")
     forget_fingerprint(store)
@@ -195,7 +195,7 @@ def test_key_is_adopted_only_when_stored_answers_match_it(store):
         ReceiveSettingsStore(store.engine, b"x" * 32)
 
 
-def test_key_is_adopted_when_only_late_subscribers_gave_answers(store):
+def test_key_adopted_with_late_subscribers(store):
     with store.engine.begin() as connection:
         connection.execute(
             insert(subscriptions),

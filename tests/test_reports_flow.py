@@ -294,12 +294,12 @@ def test_questions_are_not_taken(alice):
         "何か燃えているにおいがする、火事です",
     ],
 )
-def test_crime_or_fire_is_not_taken_as_a_report(alice, text):
+def test_crime_or_fire_starts_no_report(alice, text):
     assert alice.text(text) is None
     assert alice.draft is None
 
 
-def test_road_fault_that_caused_an_accident_is_still_a_report(alice):
+def test_fault_with_accident_starts_report(alice):
     assert alice.text("道路の穴で交通事故が起きそうです") is not None
     assert alice.draft is not None
 
@@ -1129,6 +1129,6 @@ def test_fire_at_the_comment_step_is_no_comment(alice):
         "公園の水飲み場の蛇口が盗まれました",
     ],
 )
-def test_fault_that_mentions_a_crime_word_is_still_a_report(alice, text):
+def test_fault_with_crime_word_starts_report(alice, text):
     assert alice.text(text) is not None
     assert alice.draft is not None

@@ -118,7 +118,7 @@ def test_neighbouring_city_address_is_outside():
 
 
 @pytest.mark.parametrize("text", ["中町", "境", "吉祥寺本町", "中町 3番目の電柱"])
-def test_a_town_without_more_is_told_apart(text):
+def test_bare_town_recognised(text):
     assert geo.names_only_a_town(text)
 
 

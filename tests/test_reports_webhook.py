@@ -411,7 +411,7 @@ def test_emergency_at_the_photo_step_gets_119_first(chat, store):
     chat.send(text_event(ALICE, "公園の遊具が壊れています"))
     messages = chat.send(text_event(ALICE, "火事です"))
     assert messages[0]["text"] == texts.EMERGENCY_FIRST
-    # The draft waits, and the second message says a photo is still needed.
+    # The draft waits, and the second message asks for the photo again.
     assert "写真" in messages[1]["text"]
     assert len(messages) == 2
 
@@ -442,26 +442,26 @@ def test_group_question_that_mentions_the_account_is_answered(chat, answerer):
 @pytest.mark.parametrize(
     "text", ["@市役所 通報", "@市役所 受信設定", "@市役所 ねえ 通報"]
 )
-def test_group_report_or_settings_request_points_to_the_chat(chat, text):
+def test_group_report_request_points_to_chat(chat, text):
     messages = chat.send(group_text(text, mention=MENTION))
     assert [message["text"] for message in messages] == [texts.ONE_TO_ONE_ONLY]
 
 
 @pytest.mark.parametrize("text", ["@市役所", "@市役所 使い方"])
-def test_bare_mention_or_help_in_a_group_gets_a_hint(chat, answerer, text):
+def test_group_bare_mention_gets_hint(chat, answerer, text):
     messages = chat.send(group_text(text, mention=MENTION))
     assert [message["text"] for message in messages] == [texts.GROUP_HELP]
     assert answerer.questions == []
 
 
-def test_report_button_in_a_group_points_to_the_one_to_one_chat(chat):
+def test_group_report_button_points_to_chat(chat):
     event = postback_event(ALICE, "flow=report&action=start")
     event["source"] = {"type": "group", "groupId": "C" + "1" * 32, "userId": ALICE}
     messages = chat.send(event)
     assert [message["text"] for message in messages] == [texts.ONE_TO_ONE_ONLY]
 
 
-def test_emergency_report_request_in_a_group_gets_119_first(chat):
+def test_group_emergency_gets_119_first(chat):
     messages = chat.send(group_text("@市役所 火事を通報したい", mention=MENTION))
     assert [message["text"] for message in messages] == [
         texts.EMERGENCY_FIRST,

@@ -60,7 +60,7 @@ def test_user_hash_key_file_outside_the_data_dir(tmp_path):
     assert settings.existing_user_hash_key() == key
 
 
-def test_user_hash_key_file_in_a_missing_folder_is_named(tmp_path):
+def test_key_file_missing_folder_named(tmp_path):
     settings = Settings(
         data_dir=tmp_path / "data", user_hash_key_path=tmp_path / "nope" / "k.key"
     )
@@ -68,7 +68,7 @@ def test_user_hash_key_file_in_a_missing_folder_is_named(tmp_path):
         settings.user_hash_key()
 
 
-def test_user_hash_key_file_is_not_created_beside_a_data_dir_key(tmp_path):
+def test_key_file_not_created_beside_old_key(tmp_path):
     old = Settings(data_dir=tmp_path).user_hash_key()
     moved = tmp_path / "elsewhere.key"
     settings = Settings(data_dir=tmp_path, user_hash_key_path=moved)
@@ -197,7 +197,7 @@ def test_key_file_path_expands_the_home_folder(tmp_path, monkeypatch):
     assert settings.user_hash_key_path == tmp_path / "uh.key"
 
 
-def test_key_copied_out_of_the_data_dir_is_warned_about(tmp_path, caplog):
+def test_copied_key_warned_about(tmp_path, caplog):
     key = Settings(data_dir=tmp_path).user_hash_key()
     copy = tmp_path.parent / f"{tmp_path.name}-copy.key"
     copy.write_bytes(key)
@@ -205,7 +205,7 @@ def test_key_copied_out_of_the_data_dir_is_warned_about(tmp_path, caplog):
     assert "still holds a copy of the user-hash key" in caplog.text
 
 
-def test_a_different_key_in_the_data_dir_is_not_called_a_copy(tmp_path, caplog):
+def test_different_key_not_called_copy(tmp_path, caplog):
     Settings(data_dir=tmp_path).user_hash_key()
     other = tmp_path.parent / f"{tmp_path.name}-other.key"
     other.write_bytes(b"o" * 32)

@@ -78,7 +78,7 @@ def _reply_to(tmp_path, text: str) -> tuple[list[dict], RecordingAnswerer]:
     return messages, answerer
 
 
-def test_emergency_reply_is_119_and_110_without_page_links(tmp_path):
+def test_emergency_reply_has_no_links(tmp_path):
     messages, answerer = _reply_to(tmp_path, "救急車を呼んで")
     assert [message["text"] for message in messages] == [texts.EMERGENCY_FIRST]
     assert "119番" in messages[0]["text"]

@@ -112,7 +112,7 @@ def test_check_writable_fails_on_read_only_database(tmp_path):
     read_only.dispose()
 
 
-def test_events_sent_before_an_unfollow_are_ignored_when_they_come_later(inbox):
+def test_late_events_before_unfollow_ignored(inbox):
     sent = int(time.time() * 1000)
     early = postback_event("Ua", "flow=settings&action=toggle&category=kenko&to=on")
     early["timestamp"] = sent - 5000
@@ -155,7 +155,7 @@ def test_unfollow_older_than_a_later_follow_is_ignored(inbox):
     assert inbox.add([stale]) == []
 
 
-def test_events_of_one_call_are_stored_in_sending_order(inbox):
+def test_call_stored_in_sending_order(inbox):
     now = int(time.time() * 1000)
     unfollow = stamped(unfollow_event("Ua"), now - 5000)
     earlier = stamped(postback_event("Ua", "flow=settings&action=show"), now - 6000)

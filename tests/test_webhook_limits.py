@@ -148,7 +148,7 @@ def big_bubble(*texts: str) -> FlexBubble:
     return FlexBubble(body=FlexBox(layout="vertical", contents=contents))
 
 
-def test_enforce_limits_cuts_the_longest_texts_of_a_large_bubble():
+def test_enforce_limits_cuts_large_bubble():
     message = FlexMessage(
         altText="お知らせ", contents=big_bubble("見出し", "本文" * 9000, "詳細" * 4000)
     )
@@ -157,7 +157,8 @@ def test_enforce_limits_cuts_the_longest_texts_of_a_large_bubble():
     texts = [item["text"] for item in data["body"]["contents"]]
     assert len(json.dumps(data, ensure_ascii=False).encode()) <= MAX_BUBBLE_JSON_BYTES
     assert texts[0] == "見出し"
-    assert texts[1].endswith(ELLIPSIS) and texts[2].startswith("詳細")
+    assert texts[1].endswith(ELLIPSIS)
+    assert texts[2].startswith("詳細")
 
 
 def test_enforce_limits_fits_each_bubble_of_a_carousel():

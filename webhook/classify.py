@@ -120,18 +120,27 @@ _PERSON = (
     r"|おじいちゃん|おばあちゃん|お年寄り|男の子|女の子|赤ちゃん|友達|友だち|父|母"
     r"|おじさん|おばさん|運転手|息子|娘|夫|妻)"
 )
-EMERGENCY = re.compile(
+# Fragments shared by EMERGENCY and _NO_FAULT: a fire, someone drowning, and
+# someone unconscious or unable to breathe.
+_FIRE = (
     r"火事|かじです|燃え(てい|てる|てま|とる|とん|てん)|火が(出|くすぶ|つい)|炎が|ボヤ"
-    r"|ぼや騒ぎ|(煙|けむり)が?.{0,4}(出|上が|充満|すご|やば)|救急車|急病|熱中症"
-    r"|(助けて|たすけて)(?!くれ|もら|いただ)"
-    rf"|{_PERSON}.{{0,6}}(倒れ|落ち)(?!そう|かけ|ない)"
-    rf"|{_PERSON}.{{0,10}}(動かない|動きません|動けない|ぐったり|反応が?(ない|ありません))"
-    r"|血が(出|止まら)|血を?なが|返事(が)?(しない|ない)"
-    r"|意識(が)?(ない|無い|ありません|なくし|もうろう)|息を?して(い)?(ない|ません)"
-    r"|のどに?つまら|つまらせ"
+    r"|ぼや騒ぎ|(煙|けむり)が?.{0,4}(出|上が|充満)"
+)
+_DROWNING = (
+    r"溺れ(?!かけ)|おぼれ"
     rf"|(プール|川|海|池|{_PERSON}).{{0,8}}(沈んで|浮いてこない|上がってこない)"
-    r"|けが人|怪我人|(けが|怪我)を?(した|して|しました|しちゃ)|溺れ(?!かけ)|おぼれ"
     rf"|(川|海|水路|用水|{_PERSON}).{{0,10}}流され"
+)
+_UNCONSCIOUS = (
+    r"息を?して(い)?(ない|ません)|意識(が)?(ない|無い|ありません|なくし|もうろう)"
+    r"|のどに?つまら|つまらせ|返事(が)?(しない|ない)"
+    rf"|{_PERSON}.{{0,10}}(動かない|動きません|ぐったり|反応が?(ない|ありません))"
+)
+EMERGENCY = re.compile(
+    rf"{_FIRE}|(煙|けむり)が?.{{0,4}}(すご|やば)|{_DROWNING}|{_UNCONSCIOUS}"
+    r"|救急車|急病|熱中症|(助けて|たすけて)(?!くれ|もら|いただ)"
+    rf"|{_PERSON}.{{0,6}}(倒れ|落ち)(?!そう|かけ|ない)|{_PERSON}.{{0,10}}動けない"
+    r"|血が(出|止まら)|血を?なが|けが人|怪我人|(けが|怪我)を?(した|して|しました|しちゃ)"
     r"|交通事故(です|が(起き|あ)(?!そう|る前)|に(遭|あ)(?!わ)|を起こ(?!したら))"
     r"|(?<!交通)事故(です|が起き(?!そう|る前)|に遭|にあ(?!わ)|を起こ(?!したら))"
     r"|(車|自転車|バイク).{0,8}(ぶつか(った|り(?!そう))|突っ込|つっこ|はね)"
@@ -151,7 +160,7 @@ _SETTLED = re.compile(
     r"|以前"
 )
 # Before an emergency word, a sign that it is a story, not an event here and now.
-_TOLD_BEFORE = re.compile(r"ニュース|訓練|ドラマ|映画")
+_STORY_BEFORE = re.compile(r"ニュース|訓練|ドラマ|映画")
 # Crimes: a matter for the police, never a fault of a city facility, wherever
 # they happen (公園で不審者を見ました is no park report).
 CRIME = re.compile(
@@ -191,20 +200,12 @@ _FACILITY_PART = (
 )
 _PART_STOLEN = re.compile(
     rf"(?<!自転車の)(?<!バイクの)(?<!車の)(?:{_FACILITY_PART})"
-    r"(?:が|も|は|を|の)?(?:盗まれ|盗難|盗られ|盗んで)"
+    rf"(?:が|も|は|を|の)?(?:{_THEFT.pattern})"
 )
 # Emergencies that are not a fault of a facility either: a fire, someone drowning
 # or unconscious. An accident or an injury may come from a fault (a hole in the
 # road) and stays a possible report.
-_NO_FAULT = re.compile(
-    r"火事|かじです|燃え(てい|てる|てま|とる|とん|てん)|火が(出|くすぶ|つい)|炎が|ボヤ"
-    r"|ぼや騒ぎ|(煙|けむり)が?.{0,4}(出|上が|充満)|溺れ(?!かけ)|おぼれ"
-    rf"|(プール|川|海|池|{_PERSON}).{{0,8}}(沈んで|浮いてこない|上がってこない)"
-    rf"|(川|海|水路|用水|{_PERSON}).{{0,10}}流され"
-    r"|息を?して(い)?(ない|ません)|意識(が)?(ない|無い|ありません|なくし|もうろう)"
-    r"|のどに?つまら|つまらせ|返事(が)?(しない|ない)"
-    rf"|{_PERSON}.{{0,10}}(動かない|動きません|ぐったり|反応が?(ない|ありません))"
-)
+_NO_FAULT = re.compile(f"{_FIRE}|{_DROWNING}|{_UNCONSCIOUS}")
 
 
 def is_crime(text: str) -> bool:
@@ -220,7 +221,7 @@ def is_crime(text: str) -> bool:
         return False
     for pattern in (CRIME, _THEFT):
         for match in pattern.finditer(normalized):
-            # A passive form (襲われ, つけられ) says it happened, unless a guess
+            # A passive form (襲われ, つけられ) means it happened, unless a guess
             # follows at once (盗まれたのかも).
             passive = match.group().endswith("れ") and not _GUESS.match(
                 normalized, match.end()
@@ -252,7 +253,7 @@ def is_emergency(text: str) -> bool:
 
 def rules_out_report(text: str) -> bool:
     """Tell whether ``text`` is an emergency that no fault report fits: a crime,
-    a fire, someone drowning or unconscious. 119/110 is the only answer."""
+    a fire, someone drowning or unconscious. 119/110 is the only reply that fits."""
     normalized = unicodedata.normalize("NFKC", text)
     return is_crime(normalized) or _happening(_NO_FAULT, normalized)
 
@@ -263,12 +264,12 @@ def _happening(pattern: re.Pattern, text: str) -> bool:
         return False
     return any(
         not _NOT_HAPPENING.match(text, match.end())
-        and not _TOLD_BEFORE.search(text, max(0, match.start() - 12), match.start())
+        and not _STORY_BEFORE.search(text, max(0, match.start() - 12), match.start())
         for match in pattern.finditer(text)
     )
 
 
-# A question mark, a question ending, or a question word that asks for something.
+# A question mark, a question ending, or a question word.
 _ASKS = re.compile(
     r"[?？]|(?:ですか|ますか|でしょうか|のか|かな|すか|れるの|えるの|きるの)[。．!！\s]*$"
     r"|どこ|いつ|どうすれば|どうしたら|どうやって|どうやったら|どうする|どうなる|どの"

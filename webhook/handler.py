@@ -61,7 +61,7 @@ SILENT_EVENT_TYPES = frozenset(
     }
 )
 UNSUPPORTED_MESSAGE_TYPES = frozenset({"video", "audio", "file"})
-# A group text this short that names 通報 asks to report, rather than asks about it.
+# A group text this short that names 通報 is a request to report, not a question.
 MAX_REPORT_REQUEST_CHARS = 10
 
 

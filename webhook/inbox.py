@@ -102,7 +102,7 @@ class Inbox:
         ensure_schema(engine, COMPONENT, metadata, SCHEMA_VERSION)
 
     def add(self, raw_events: Iterable[Mapping[str, Any]]) -> list[InboxItem]:
-        """Store the events not seen before and return them, in body order.
+        """Store the events not seen before and return them, in the order sent.
 
         Events without a ``webhookEventId`` are skipped with a warning, because
         they could not be deduplicated. So are events whose ``timestamp`` is older
@@ -133,8 +133,13 @@ class Inbox:
             )
         if not candidates:
             return []
+        hashes = {
+            event_id: self._source_hash(raw) for event_id, raw in candidates.items()
+        }
         with self._write_lock, self._engine.begin() as connection:
-            candidates = self._drop_superseded(connection, candidates, received_at)
+            candidates = self._drop_superseded(
+                connection, candidates, hashes, received_at
+            )
             known = set(
                 connection.execute(
                     select(inbox_events.c.event_id).where(
@@ -145,7 +150,7 @@ class Inbox:
             rows = [
                 {
                     "event_id": event_id,
-                    "source_hash": self._source_hash(raw),
+                    "source_hash": hashes[event_id],
                     "received_at": received_at,
                     "body": json.dumps(raw, ensure_ascii=False),
                 }
@@ -255,6 +260,7 @@ class Inbox:
         self,
         connection: Connection,
         candidates: dict[str, Mapping[str, Any]],
+        hashes: Mapping[str, str | None],
         now: float,
     ) -> dict[str, Mapping[str, Any]]:
         """Return the candidates in the order they were sent, without those an
@@ -264,18 +270,17 @@ class Inbox:
         An event sent before the sender's last recorded unfollow is dropped, and
         an unfollow sent before the last recorded follow. Within one body the
         events are handled in the order they were sent, so an unfollow there
-        clears what was sent before it.
+        clears what was sent before it. ``hashes`` gives each event's hashed source.
         """
         ordered = _in_sending_order(candidates)
-        hashes = {event_id: self._source_hash(raw) for event_id, raw in ordered.items()}
-        wanted = {value for value in hashes.values() if value}
-        if not wanted:
+        sources = {value for value in hashes.values() if value}
+        if not sources:
             return ordered
         marks = {
             row.source_hash: [row.followed_ms, row.unfollowed_ms]
             for row in connection.execute(
                 select(inbox_follow_marks).where(
-                    inbox_follow_marks.c.source_hash.in_(wanted)
+                    inbox_follow_marks.c.source_hash.in_(sources)
                 )
             )
         }
@@ -348,12 +353,9 @@ def _in_sending_order(
 ) -> dict[str, Mapping[str, Any]]:
     """Return ``candidates`` sorted by their ``timestamp``, ties in body order;
     unchanged when any event has no time."""
-    stamps = [_timestamp(raw) for raw in candidates.values()]
-    if any(stamp is None for stamp in stamps):
+    if any(_timestamp(raw) is None for raw in candidates.values()):
         return candidates
-    order = sorted(range(len(stamps)), key=lambda index: stamps[index])
-    items = list(candidates.items())
-    return dict(items[index] for index in order)
+    return dict(sorted(candidates.items(), key=lambda item: _timestamp(item[1])))
 
 
 def _timestamp(raw: Mapping[str, Any]) -> float | None:

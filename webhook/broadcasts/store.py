@@ -475,7 +475,7 @@ class ReceiveSettingsStore:
         """Return the subject of each of ``user_ids``, in order.
 
         A filtered broadcast stores its chunks as subjects, so that the delivery
-        log never holds LINE user ids beside the attribute values they matched.
+        log never contains LINE user ids beside the attribute values they matched.
         """
         return tuple(self._subject(user_id) for user_id in user_ids)
 
@@ -500,7 +500,7 @@ class ReceiveSettingsStore:
         audience: subscribed to ``category`` and, with ``filters``, matching them.
 
         An entry is a user id, or with ``filters`` a subject (see
-        :meth:`subjects`); a chunk stored before subjects were used holds user
+        :meth:`subjects`); a chunk stored before subjects were used contains user
         ids and is read as such. ``by_subject`` is
         :meth:`subscriber_subjects` of ``category`` when the caller has it. A
         broadcast resumed after a stop must not reach a resident who turned the

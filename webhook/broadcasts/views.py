@@ -118,8 +118,8 @@ def option_picker(catalog: Catalog, attribute: str) -> FlexMessage:
 def safety_confirmation(category: Choice, to_all_friends: bool = False) -> Message:
     """Build the question asked before the safety category is turned off.
 
-    ``to_all_friends`` says that unfiltered safety messages go to every friend
-    (LINE broadcast), so the question says they keep coming.
+    ``to_all_friends`` means that unfiltered safety messages go to every friend
+    (LINE broadcast), so the question tells the resident they keep coming.
     """
     template = (
         texts.RECV_SAFETY_CONFIRM_TO_ALL

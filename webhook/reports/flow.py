@@ -344,7 +344,7 @@ class ReportFlow:
 
         if rules_out_report(text) and not asks_something(text):
             # 火事です at any step is no photo, place or comment: the handler puts
-            # 119/110 first, and the step's prompt says the draft still waits. A
+            # 119/110 first, and the step's prompt shows the draft still waits. A
             # question (火事の時は?) goes on to be answered as an aside.
             return [self._prompt(draft)]
         if draft.step == "category":

@@ -164,7 +164,7 @@ def looks_like_address(text: str) -> bool:
 
 def _names_landmark(text: str) -> bool:
     """Tell whether ``text`` names a landmark that is not part of a town name
-    (吉祥寺本町 holds 吉祥寺, which reads as a temple)."""
+    (吉祥寺本町 contains 吉祥寺, which reads as a temple)."""
     towns = [match.span() for match in _ANY_TOWN.finditer(text)]
     for match in _LANDMARK_PATTERN.finditer(text):
         start, end = match.span()
