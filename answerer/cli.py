@@ -12,8 +12,10 @@ from answerer.answer import DEFAULT_TOP_K, Answerer, AnswerResult
 from answerer.evaluate import (
     Evaluation,
     LabelledQuestion,
+    QuestionOutcome,
     gold_not_indexed,
     load_questions,
+    url_key,
 )
 from answerer.evaluate import evaluate as run_evaluation
 from cityline.errors import ConfigError
@@ -74,17 +76,34 @@ def format_result(result: AnswerResult) -> str:
     is_flag=True,
     help="Score the intent classifier on FILE of labelled reports and questions.",
 )
+@click.option(
+    "--misses",
+    "show_misses",
+    is_flag=True,
+    help=(
+        "Also list each question whose first page is not a gold page, and each "
+        "no-answer question that got pages, with the pages offered."
+    ),
+)
 @click.pass_obj
 def evaluate(
-    settings: Settings, file: Path, top_k: int, as_json: bool, intents: bool
+    settings: Settings,
+    file: Path,
+    top_k: int,
+    as_json: bool,
+    intents: bool,
+    show_misses: bool,
 ) -> None:
     """Score the answerer (or with --intents, the intent classifier) on FILE."""
     if intents:
-        source = click.get_current_context().get_parameter_source("top_k")
-        if source is click.core.ParameterSource.COMMANDLINE:
-            raise click.UsageError(
-                "--top applies to questions, not to --intents; drop one of them"
-            )
+        context = click.get_current_context()
+        for name, option in (("top_k", "--top"), ("show_misses", "--misses")):
+            source = context.get_parameter_source(name)
+            if source is click.core.ParameterSource.COMMANDLINE:
+                raise click.UsageError(
+                    f"{option} applies to questions, not to --intents (which "
+                    "always lists its misses); drop one of them"
+                )
         _evaluate_intents(file, as_json)
         return
     questions = load_questions(file)
@@ -99,9 +118,13 @@ def evaluate(
     if as_json:
         # The summary keys first, as documented, then the per-topic table.
         result = {**evaluation.metrics(), "topics": evaluation.per_topic()}
+        if show_misses:
+            result["misses"] = [miss_json(o) for o in evaluation.misses()]
         click.echo(json.dumps(result, ensure_ascii=False))
         return
     click.echo(format_evaluation(evaluation))
+    if show_misses:
+        click.echo(format_misses(evaluation))
 
 
 def _warn_gold_not_indexed(
@@ -145,6 +168,52 @@ def format_evaluation(evaluation: Evaluation) -> str:
             f"{no_answer:>7} {t['false_fallback']:>8}"
         )
     return "\n".join(lines)
+
+
+def miss_status(outcome: QuestionOutcome) -> str:
+    """Return how ``outcome`` missed, in words."""
+    if not outcome.question.answerable:
+        return f"no-answer question got {len(outcome.urls)} page(s)"
+    if outcome.fallback:
+        return "answerable question got the fallback"
+    if outcome.rank is None:
+        return f"no gold page among the {len(outcome.urls)} offered"
+    return f"first gold page at rank {outcome.rank}"
+
+
+def format_misses(evaluation: Evaluation) -> str:
+    """Return the missed questions, each with the pages offered (gold ones
+    marked with their grade), as text."""
+    misses = evaluation.misses()
+    lines = ["", f"missed: {len(misses)} of {len(evaluation.outcomes)} questions"]
+    for outcome in misses:
+        question = outcome.question
+        lines.append(f"{question.label} [{question.topic}] {miss_status(outcome)}")
+        lines.append(f"  {question.question}")
+        for number, (url, title) in enumerate(
+            zip(outcome.urls, outcome.titles, strict=True), start=1
+        ):
+            grade = question.gold.get(url_key(url))
+            mark = f" ({grade})" if grade else ""
+            lines.append(f"  {number}. {title}{mark}  {url}")
+    return "\n".join(lines)
+
+
+def miss_json(outcome: QuestionOutcome) -> dict:
+    """Return one missed question as the ``misses`` entry of ``--json``."""
+    question = outcome.question
+    return {
+        "id": question.question_id,
+        "line": question.line,
+        "question": question.question,
+        "topic": question.topic,
+        "rank": outcome.rank,
+        "fallback": outcome.fallback,
+        "offered": [
+            {"url": url, "title": title, "grade": question.gold.get(url_key(url))}
+            for url, title in zip(outcome.urls, outcome.titles, strict=True)
+        ],
+    }
 
 
 def _pad(text: str, width: int) -> str:

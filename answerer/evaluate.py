@@ -36,6 +36,14 @@ class LabelledQuestion:
     gold: dict[str, str]  # URL key (path and query) -> grade
     topic: str
     question_id: str | None = None
+    line: int | None = None  # line number in the question file
+
+    @property
+    def label(self) -> str:
+        """Return the id, or ``line N`` when the file gives none."""
+        if self.question_id is not None:
+            return self.question_id
+        return "-" if self.line is None else f"line {self.line}"
 
     @property
     def answerable(self) -> bool:
@@ -53,6 +61,16 @@ class QuestionOutcome:
     ndcg: float
     fallback: bool
     milliseconds: float
+    titles: list[str] = field(default_factory=list)
+
+    @property
+    def missed(self) -> bool:
+        """True for an answerable question whose first offered page is not a
+        gold page (or that got the fallback), and for a no-answer question that
+        got pages."""
+        if self.question.answerable:
+            return self.rank != 1
+        return not self.fallback
 
 
 @dataclass
@@ -64,6 +82,11 @@ class Evaluation:
     def metrics(self) -> dict[str, float | int]:
         """Return the summary metrics under the keys that ``--json`` prints."""
         return summarize(self.outcomes)
+
+    def misses(self) -> list[QuestionOutcome]:
+        """Return the outcomes that missed (see ``QuestionOutcome.missed``), in
+        file order."""
+        return [outcome for outcome in self.outcomes if outcome.missed]
 
     def per_topic(self) -> dict[str, dict[str, float | int | None]]:
         """Return the summary metrics of each topic, topics sorted by name."""
@@ -133,7 +156,7 @@ def load_questions(path: Path) -> list[LabelledQuestion]:
         if not line.strip():
             continue
         try:
-            question = _parse_line(line)
+            question = _parse_line(line, number)
         except _BadLine as exc:
             if _is_one_document(text):
                 raise ConfigError(
@@ -166,7 +189,7 @@ def _is_one_document(text: str) -> bool:
         return False
 
 
-def _parse_line(line: str) -> LabelledQuestion:
+def _parse_line(line: str, number: int | None = None) -> LabelledQuestion:
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -191,6 +214,7 @@ def _parse_line(line: str) -> LabelledQuestion:
         gold=_parse_gold(data["gold"]),
         topic=str(data.get("topic") or "-"),
         question_id=question_id,
+        line=number,
     )
 
 
@@ -258,6 +282,7 @@ def evaluate(
                 ndcg=ndcg(urls, question.gold, METRIC_DEPTH),
                 fallback=result.fallback,
                 milliseconds=elapsed,
+                titles=[answer.title for answer in result.answers],
             )
         )
     return evaluation

@@ -66,3 +66,9 @@ def test_top_with_intents_is_refused(invoke, tmp_path: Path):
     result = invoke(tmp_path, "evaluate", "--intents", "--top", "3", str(REPORTS))
     assert result.returncode == 2
     assert "--top applies to questions, not to --intents" in result.stderr
+
+
+def test_misses_with_intents_is_refused(invoke, tmp_path: Path):
+    result = invoke(tmp_path, "evaluate", "--intents", "--misses", str(REPORTS))
+    assert result.returncode == 2
+    assert "--misses applies to questions, not to --intents" in result.stderr

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from answerer.cli import format_misses
 from answerer.evaluate import (
+    Evaluation,
     LabelledQuestion,
     QuestionOutcome,
     first_gold_rank,
@@ -238,6 +240,108 @@ def test_evaluate_text_has_a_topic_table(data_dir: Path):
     assert "p95" in result.output
     for topic in ("ごみ", "ペット", "その他"):
         assert topic in result.output
+
+
+def write_misses_file(folder: Path) -> Path:
+    """Write a question file with one right answer and two misses, no ids."""
+    rows = [
+        {"question": "犬の登録", "gold": [{"url": "/pet/inu.html"}], "topic": "ペット"},
+        {"question": "犬の登録", "gold": [], "topic": "ペット"},
+        {
+            "question": "粗大ごみの申し込み",
+            "gold": [{"url": "/pet/inu.html", "grade": "B"}],
+            "topic": "ごみ",
+        },
+    ]
+    path = folder / "misses.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), "utf-8")
+    return path
+
+
+def test_evaluate_misses_lists_each_miss_with_its_pages(data_dir: Path, tmp_path):
+    path = write_misses_file(tmp_path)
+    result = CliRunner().invoke(
+        cli, ["--data-dir", str(data_dir), "evaluate", str(path), "--misses"]
+    )
+    assert result.exit_code == 0, result.output
+    listing = result.output.split("missed: ", 1)[1]
+    assert listing.startswith("2 of 3 questions")
+    assert "line 1 " not in listing
+    assert "line 2 [ペット] no-answer question got 1 page(s)" in listing
+    assert "line 3 [ごみ] " in listing
+    assert "1. 粗大ごみの申込方法  https://city.example/gomi/sodai.html" in listing
+
+
+def test_format_misses_marks_gold_pages_with_their_grade():
+    question = LabelledQuestion(
+        question="犬の登録は?", gold={"/b": "B", "/c": "A"}, topic="t", line=4
+    )
+    missed = QuestionOutcome(
+        question=question,
+        urls=["https://x/a", "https://x/b", "https://x/c"],
+        rank=2,
+        ndcg=0.5,
+        fallback=False,
+        milliseconds=1.0,
+        titles=["A page", "B page", "C page"],
+    )
+    text = format_misses(Evaluation(outcomes=[missed]))
+    assert text.splitlines()[1:] == [
+        "missed: 1 of 1 questions",
+        "line 4 [t] first gold page at rank 2",
+        "  犬の登録は?",
+        "  1. A page  https://x/a",
+        "  2. B page (B)  https://x/b",
+        "  3. C page (A)  https://x/c",
+    ]
+
+
+def test_missed_includes_answerable_fallback():
+    question = LabelledQuestion(question="q", gold={"/b": "A"}, topic="t")
+    missed = QuestionOutcome(question, [], None, 0.0, True, 1.0)
+    assert missed.missed
+    assert "answerable question got the fallback" in format_misses(
+        Evaluation(outcomes=[missed])
+    )
+
+
+def test_evaluate_misses_json_adds_the_list(data_dir: Path, tmp_path):
+    path = write_misses_file(tmp_path)
+    result = CliRunner().invoke(
+        cli,
+        ["--data-dir", str(data_dir), "evaluate", str(path), "--misses", "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    misses = report.pop("misses")
+    report.pop("topics")
+    assert set(report) == JSON_KEYS
+    assert [m["line"] for m in misses] == [2, 3]
+    no_answer = misses[0]
+    assert no_answer["id"] is None
+    assert no_answer["rank"] is None and no_answer["fallback"] is False
+    assert no_answer["offered"] == [
+        {"url": "https://city.example/pet/inu.html", "title": "犬の登録", "grade": None}
+    ]
+
+
+def test_evaluate_without_misses_prints_no_list(data_dir: Path, tmp_path):
+    path = write_misses_file(tmp_path)
+    result = CliRunner().invoke(
+        cli, ["--data-dir", str(data_dir), "evaluate", str(path), "--json"]
+    )
+    assert "misses" not in json.loads(result.output)
+
+
+def test_misses_use_the_question_id_when_given(tmp_path: Path):
+    path = tmp_path / "q.jsonl"
+    path.write_text(
+        '{"id": "q7", "question": "x", "gold": []}\n\n{"question": "y", "gold": []}\n',
+        "utf-8",
+    )
+    first, second = load_questions(path)
+    assert (first.label, first.line) == ("q7", 1)
+    assert (second.label, second.line) == ("line 3", 3)
 
 
 def test_ask_json_is_one_object(data_dir: Path):
