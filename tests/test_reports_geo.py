@@ -56,6 +56,8 @@ def test_haversine_distance():
         "五日市街道の交差点",
         "中町1-2-3 (電話 0422-51-5131)",
         "中町郵便局の前",
+        "井の頭公園の池のそば",
+        "井ノ頭通りの歩道",
     ],
 )
 def test_text_that_pins_a_place(text):
@@ -90,6 +92,8 @@ def test_text_that_pins_a_place(text):
         "中町 3番めの電柱",
         "家の前の大通り",
         "北の市役所",
+        "井の頭",
+        "池の頭公園",
     ],
 )
 def test_text_that_does_not_pin_a_place(text):

@@ -142,17 +142,30 @@ def find_town(text: str) -> str | None:
     return match.group(0) if match else None
 
 
+# Place names in and next to the city that residents write with a hiragana の,
+# which _NAME leaves out so that うちの近くの公園 names no place. Their other
+# spelling (井ノ頭) already reads as a name.
+NAMES_WITH_NO = {"井の頭": "井ノ頭"}
+
+
+def _spell_names(text: str) -> str:
+    """Return ``text`` with each name of NAMES_WITH_NO in its katakana-ノ spelling."""
+    for name, spelling in NAMES_WITH_NO.items():
+        text = text.replace(name, spelling)
+    return text
+
+
 def looks_like_address(text: str) -> bool:
     """Return True when ``text`` pins down a place well enough for staff.
 
     Accepted: a town of the city with numbers (境1丁目, 中町2-3, 緑町12番地), a
     named area's block (下連雀3丁目), or a named landmark (吉祥寺駅, 中央公園,
-    武蔵野市役所の前, 五日市街道の交差点). Not accepted: a town alone (中町, a
-    whole town), numbers alone (1-2, 12番地: which town?), a phone number, a
-    number range with a unit (30-40cm, 10-15分), and a place named without a
-    name (近くの公園, いつもの通り).
+    武蔵野市役所の前, 五日市街道の交差点, 井の頭公園の池). Not accepted: a town
+    alone (中町, a whole town), numbers alone (1-2, 12番地: which town?), a
+    phone number, a number range with a unit (30-40cm, 10-15分), and a place
+    named without a name (近くの公園, いつもの通り).
     """
-    normalized = _PHONE_PATTERN.sub(" ", normalize_address(text))
+    normalized = _PHONE_PATTERN.sub(" ", _spell_names(normalize_address(text)))
     if len(normalized.strip()) < 2:
         return False
     if _names_landmark(normalized):
