@@ -196,3 +196,80 @@ def test_dialect_and_plain_forms_are_emergencies(text):
 )
 def test_guesses_and_faults_are_not_ruled_out(text):
     assert not rules_out_report(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ｼﾞｲﾁｬﾝｶﾞ ｲｷｼﾃﾅｲ",
+        "かじです うらのいえ",
+        "タスケテ ヒトガ タオレテル",
+        "工場で爆発があって黒い煙が見える",
+        "祖母が餅を喉に詰まらせた",
+        "友達が急にけいれんし始めた",
+        "赤ちゃんが息できてないみたい",
+        "呼びかけても反応がない、おっちゃんが道に寝てる",
+    ],
+)
+def test_kana_only_and_new_emergencies_rule_out_a_report(text):
+    assert is_emergency(text)
+    assert rules_out_report(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "知らない男がずっと娘のあとをつけてきてる",
+        "空き地で子どもが車に無理やり乗せられた",
+        "玄関のドアをこじ開けられた",
+        "帰ったら部屋の窓が割られていた",
+        "どろぼう！にげてく",
+    ],
+)
+def test_crimes_in_plain_words_are_for_the_police(text):
+    assert is_emergency(text)
+    assert rules_out_report(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "バイクと車がぶつかって運転手が動けない",
+        "トラックに自転車がはねられた",
+        "駅前で人が倒れて頭から血を流してる",
+        "事故、けが人います",
+    ],
+)
+def test_accidents_and_people_down_without_a_fault_rule_out_a_report(text):
+    assert is_emergency(text)
+    assert rules_out_report(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "歩道の穴に足を取られて母が転んでけがをした",
+        "公園のブランコの鎖が切れて子どもが落ちて血が出てる",
+        "街灯の電線が切れて垂れ下がってバチバチいってる",
+        "倒木の下敷きになってる人がいる",
+    ],
+)
+def test_emergencies_from_a_fault_may_still_be_reported(text):
+    assert is_emergency(text)
+    assert not rules_out_report(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "救急車ってどうやって呼ぶの",
+        "119番と110番の違いを教えて",
+        "昨日の火事の後片付けで灰が側溝に詰まってる",
+        "ガードレールが壊れてて、そのうち誰か落ちます",
+        "熱中症の予防について知りたい",
+        "献血ができる場所はどこ",
+        "写真がぼやけてしまいました",
+    ],
+)
+def test_questions_about_emergency_words_and_future_worries_are_not(text):
+    assert not is_emergency(text)

@@ -13,7 +13,9 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
+from dataclasses import dataclass
 
+from index.normalize import fold_kana
 from webhook import texts
 
 
@@ -115,59 +117,96 @@ _SEPARATOR_CATEGORIES = ("Z", "P", "S", "C", "M")
 # Words of a danger to life or safety that the city cannot handle through LINE: a
 # fire, a medical emergency, an accident or a crime (see CRIME). Such a message
 # still gets the usual reply, after a first message that gives 119 and 110.
+# Every pattern is matched against the text as typed (after NFKC) and against the
+# same text with katakana folded into hiragana, so the hiragana forms below also
+# catch ｶｼﾞﾃﾞｽ and タオレテル.
 _PERSON = (
-    r"(人|子ども|子供|こども|高齢者|老人|男性|女性|男の人|女の人|おじいさん|おばあさん"
-    r"|おじいちゃん|おばあちゃん|お年寄り|男の子|女の子|赤ちゃん|友達|友だち|父|母"
-    r"|おじさん|おばさん|運転手|息子|娘|夫|妻)"
+    r"(人|ひと|子ども|子供|こども|高齢者|老人|男性|女性|男の人|女の人|おじいさん"
+    r"|おばあさん|おじいちゃん|おばあちゃん|じいちゃん|ばあちゃん|じいさん|ばあさん"
+    r"|じっちゃ|ばっちゃ|お年寄り|男の子|女の子|赤ちゃん|友達|友だち|父|母|おじさん"
+    r"|おばさん|おっちゃん|おばちゃん|運転手|歩行者|通行人|生徒|児童|学生|誰か|だれか"
+    r"|息子|娘|夫|妻|主人|旦那|彼|彼女|兄|姉|弟|妹|祖父|祖母)"
 )
-# Fragments shared by EMERGENCY and _NO_FAULT: a fire, someone drowning, and
-# someone unconscious or unable to breathe.
+# Fragments of EMERGENCY: a fire or an explosion and someone drowning, which no
+# fault report fits (_NO_FAULT), and someone unconscious, not breathing, choking
+# or in a seizure.
 _FIRE = (
-    r"火事|かじです|燃え(てい|てる|てま|とる|とん|てん)|火が(出|くすぶ|つい)|炎が|ボヤ"
-    r"|ぼや騒ぎ|(煙|けむり)が?.{0,4}(出|上が|充満)"
+    r"火事|火災が|かじ(です|だ[!！よ]|や[!！で])"
+    r"|燃え(てい|てる|てま|とる|とん|てん|て[、。!！ ])"
+    r"|もえ(てい|てる|てま|とる|とん|てん|て[、。!！ ])"
+    r"|火が(出|で|くすぶ|つい|上が|あが)|炎が|火の手|火柱|黒煙|炎上"
+    r"|ボヤ(?!け|く|か|き)|ぼや騒ぎ|(煙|けむり)が?.{0,4}(出|で|上が|あが|充満)"
+    r"|爆発(し|音|みたい|が起|があ|事故)|ばくはつ"
 )
 _DROWNING = (
     r"溺れ(?!かけ)|おぼれ"
     rf"|(プール|川|海|池|{_PERSON}).{{0,8}}(沈んで|浮いてこない|上がってこない)"
     rf"|(川|海|水路|用水|{_PERSON}).{{0,10}}流され"
 )
+# Negative endings in plain speech and dialect: ない, ません, へん, ん, ねえ, ねぇ.
+_NOT = r"(ない|ません|へん|ねぇ|ねえ|ん(?![でだ]))"
 _UNCONSCIOUS = (
-    r"息を?して(い)?(ない|ません)|意識(が)?(ない|無い|ありません|なくし|もうろう)"
-    r"|のどに?つまら|つまらせ|返事(が)?(しない|ない)"
-    rf"|{_PERSON}.{{0,10}}(動かない|動きません|ぐったり|反応が?(ない|ありません))"
+    rf"(息|いき)を?(して|でき)(い|て)?{_NOT}|呼吸を?(して|でき)?(い|て)?{_NOT}"
+    r"|呼吸(が|を)(止|とま|おかし|苦し)|呼吸して(る|い)か(わか|分か)"
+    r"|(意識|いしき)(が|は)?(ない|無い|ありません|なくし|もうろう)"
+    r"|のどに?(つまら|詰まら)|(つまら|詰まら)せ|痙攣|けいれん|ひきつけを"
+    rf"|返事を?(が)?(し|せ)?{_NOT}|返事が?ありません|(呼びかけ|呼んで).{{0,8}}(返事|反応)"
+    rf"|{_PERSON}.{{0,10}}(動かない|動きません|動かへん|動がね|動かん|うごかない"
+    r"|うごかへん|うごかん|ぐったり|反応が?(ない|ありません))"
+)
+# A person down or hurt, and accidents between vehicles or with people. Unlike
+# _NO_FAULT these may come from a fault (a child hurt on broken play equipment,
+# a cyclist thrown by a hole), so a text that also names one may still start a
+# report.
+_HURT = (
+    rf"{_PERSON}.{{0,6}}(倒れ|たおれ|落ち)(?!そう|かけ|ない|ます(?!た)|る)"
+    rf"|{_PERSON}.{{0,10}}動けない"
+    rf"|{_PERSON}.{{0,10}}うずくま"
+    r"|(?<![献採])(血|ち)が(出|で|止まら|とまら|なが)|(?<![献採])血を?(出|流|なが|吐)"
+    r"|血まみれ|血だらけ|けが人|怪我人|負傷|重傷|大けが|大怪我|骨折"
+    r"|(けが|怪我)を?(した|して|しま|しちゃ|しとる|しと)|下敷き|したじき"
+    rf"|{_PERSON}.{{0,8}}(挟まれ|はさまれ|挟まっ|はさまっ|閉じ込め)|感電"
+)
+_ACCIDENT = (
+    r"交通事故(です|が(起き|あ)(?!そう|る前)|に(遭|あ)(?!わ)|を起こ(?!したら))"
+    r"|(?<!交通)事故(です|だ|や|が起き(?!そう|る前)|に遭|にあ(?!わ)|を起こ(?!したら)"
+    r"|[、。!！]|で(人|けが|怪我)|発生|があった(?!ら)|起きた|おきた)"
+    r"|(車|トラック|バイク|自転車|タクシー|バス|自動車)(が|に|と|同士)?.{0,8}"
+    r"(ぶつか(った|って|り(?!そう))|突っ込|つっこ|はね(た|られ)|ひか(れ|れた)|轢|衝突)"
+    r"|(はね|撥ね|ひか|轢か)れ(た|て|まし)|車同士"
 )
 EMERGENCY = re.compile(
-    rf"{_FIRE}|(煙|けむり)が?.{{0,4}}(すご|やば)|{_DROWNING}|{_UNCONSCIOUS}"
-    r"|救急車|急病|熱中症|(助けて|たすけて)(?!くれ|もら|いただ)"
-    rf"|{_PERSON}.{{0,6}}(倒れ|落ち)(?!そう|かけ|ない)|{_PERSON}.{{0,10}}動けない"
-    r"|血が(出|止まら)|血を?なが|けが人|怪我人|(けが|怪我)を?(した|して|しました|しちゃ)"
-    r"|交通事故(です|が(起き|あ)(?!そう|る前)|に(遭|あ)(?!わ)|を起こ(?!したら))"
-    r"|(?<!交通)事故(です|が起き(?!そう|る前)|に遭|にあ(?!わ)|を起こ(?!したら))"
-    r"|(車|自転車|バイク).{0,8}(ぶつか(った|り(?!そう))|突っ込|つっこ|はね)"
-    r"|110番|119番"
+    rf"{_FIRE}|(煙|けむり)が?.{{0,4}}(すご|やば)|{_DROWNING}|{_UNCONSCIOUS}|{_HURT}"
+    rf"|{_ACCIDENT}|救急車|急病|熱中症|(助けて|たすけて)(?!くれ|もら|いただ)"
+    r"|110番|119番|電線.{0,8}(切れ|垂れ|落ち|むき出し|火花)|火花"
 )
 # After an emergency word, a sign that it is general or did not happen: a time
-# or a condition (火事の時, 倒れたとき, 事故を起こしたら), a precaution, training or
-# news (防災訓練で煙が出る体験).
+# or a condition (火事の時, 倒れたとき, 事故を起こしたら), a precaution, training,
+# news, or a question about the word itself (救急車ってどう呼ぶの).
 _NOT_HAPPENING = re.compile(
     r"[^。．！!？?、]{0,6}?(とき|時|場合|たら|ほど|ないよう|ないため|ないか|ならない"
     r"|ならん|前に|る前|の?ニュース|訓練|講習|体験|搬送|対策|情報|被害の相談|でもあ"
-    r"|のサイレン|かな(?=[\s。？?!！、]|$)|かも(?=しれ|ね|[\s。？?!！、]|$))"
+    r"|のサイレン|かな(?=[\s。？?!！、]|$)|かも(?=しれ|ね|[\s。？?!！、]|$)"
+    r"|って(何|なに|どう)|とは|の(呼び方|使い方|違い|意味|予防|警戒)|と\d*番?の違い)"
 )
-# Words that make a whole text hearsay or settled (火事らしい, 見つかってよかった).
+# Words that make a whole text hearsay or settled (火事らしい, 見つかってよかった,
+# 昨日の火事のあと片付け).
 _SETTLED = re.compile(
     r"そうです|らしい|と聞|って聞|って話|という話|よかった|見つかった|去年|昨年|この前"
-    r"|以前"
+    r"|以前|(昨日|きのう|先日|先週|先月|おととい)の(火事|事故|火災|地震)"
 )
 # Before an emergency word, a sign that it is a story, not an event here and now.
 _STORY_BEFORE = re.compile(r"ニュース|訓練|ドラマ|映画")
 # Crimes: a matter for the police, never a fault of a city facility, wherever
 # they happen (公園で不審者を見ました is no park report).
 CRIME = re.compile(
-    r"不審者|強盗|空き巣|泥棒|襲われ|刺され|殴られ|暴行|暴力を|痴漢|ひったく|盗撮"
-    r"|喧嘩|けんか|ストーカー|つきまと|脅され|(後|あと|まで)をつけられ|までつけられ"
-    r"|詐欺|誘拐|当て逃げ|ひき逃げ|蹴られ|追いかけられ|ついてくる|刃物|なぐられ"
-    r"|パクられ|すられ|車上荒らし|荒らされ"
+    r"不審者|強盗|空き巣|泥棒|どろぼう|襲われ|刺され|殴られ|暴行|暴力を|痴漢|ちかん"
+    r"|ひったく|盗撮|喧嘩|けんか|ストーカー|つきまと|脅され|(後|あと|まで)をつけられ"
+    r"|までつけられ|(後|あと)を.{0,4}(つけて|付けて|つけと|ついて)|詐欺|誘拐|当て逃げ"
+    r"|ひき逃げ|蹴られ|追いかけられ|ついてくる|刃物|なぐられ|パクられ|すられ"
+    r"|車上荒らし|荒らされ|連れ去|つれさ|拉致|無理やり.{0,10}(乗せ|連れ|引っ張)"
+    r"|こじ開け|こじあけ|侵入|しんにゅう|忍び込|押し入|中に(誰|だれ)か(が)?い"
+    r"|(家|うち|自宅|部屋|玄関|車)の?.{0,12}割られ"
 )
 # A crime word followed, before any sign that something happened, by a worry or
 # a precaution (痴漢が心配, 盗難防止, 不審者情報) speaks of no crime that happened.
@@ -202,69 +241,157 @@ _PART_STOLEN = re.compile(
     rf"(?<!自転車の)(?<!バイクの)(?<!車の)(?:{_FACILITY_PART})"
     rf"(?:が|も|は|を|の)?(?:{_THEFT.pattern})"
 )
-# Emergencies that are not a fault of a facility either: a fire, someone drowning
-# or unconscious. An accident or an injury may come from a fault (a hole in the
-# road) and stays a possible report.
-_NO_FAULT = re.compile(f"{_FIRE}|{_DROWNING}|{_UNCONSCIOUS}")
+# Emergencies that no fault report fits: a fire or an explosion, and someone
+# drowning.
+_NO_FAULT = re.compile(f"{_FIRE}|{_DROWNING}")
+# Someone unconscious, hurt or in an accident: no fault report fits either,
+# unless the text also names a fault that may have caused it (_FAULT_CAUSE).
+_NO_FAULT_UNLESS_CAUSE = re.compile(f"{_UNCONSCIOUS}|{_HURT}|{_ACCIDENT}")
+_FAULT_CAUSE = re.compile(
+    r"穴|陥没|段差|ひび|亀裂|壊れ|こわれ|折れ|外れ|はずれ|ふた|蓋|マンホール|側溝"
+    r"|グレーチング|倒木|樹|木が|枝|遊具|ブランコ|滑り台|すべり台|ジャングルジム|鉄棒"
+    r"|街灯|街路灯|電柱|電線|ガードレール|舗装|でこぼこ|凸凹|傾い|崩れ|くずれ|冠水"
+    r"|水たまり|標識|ミラー|柵|フェンス|ベンチ|手すり|歩道橋|看板"
+)
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """The patterns of the emergency and crime tests, for one form of the text."""
+
+    emergency: re.Pattern
+    crime: re.Pattern
+    theft: re.Pattern
+    part_stolen: re.Pattern
+    no_fault: re.Pattern
+    no_fault_unless_cause: re.Pattern
+    fault_cause: re.Pattern
+    not_happening: re.Pattern
+    settled: re.Pattern
+    story_before: re.Pattern
+    worry: re.Pattern
+    happened: re.Pattern
+    guess: re.Pattern
+    insect: re.Pattern
+    attacker: re.Pattern
+    animal: re.Pattern
+
+    def folded(self) -> _Rules:
+        """Return the same rules with katakana folded into hiragana, for text
+        folded the same way (ナイフ becomes ないふ and still matches)."""
+        return _Rules(
+            **{
+                name: re.compile(fold_kana(pattern.pattern))
+                for name, pattern in vars(self).items()
+            }
+        )
+
+
+_AS_TYPED = _Rules(
+    emergency=EMERGENCY,
+    crime=CRIME,
+    theft=_THEFT,
+    part_stolen=_PART_STOLEN,
+    no_fault=_NO_FAULT,
+    no_fault_unless_cause=_NO_FAULT_UNLESS_CAUSE,
+    fault_cause=_FAULT_CAUSE,
+    not_happening=_NOT_HAPPENING,
+    settled=_SETTLED,
+    story_before=_STORY_BEFORE,
+    worry=_WORRY,
+    happened=_HAPPENED,
+    guess=_GUESS,
+    insect=_INSECT,
+    attacker=_ATTACKER,
+    animal=_ANIMAL,
+)
+_FOLDED = _AS_TYPED.folded()
+
+
+def _forms(text: str) -> list[tuple[str, _Rules]]:
+    """Return ``text`` after NFKC with the rules as written, and, when it has
+    katakana, folded into hiragana with the folded rules (ｶｼﾞ becomes かじ)."""
+    normalized = unicodedata.normalize("NFKC", text)
+    folded = fold_kana(normalized)
+    forms = [(normalized, _AS_TYPED)]
+    if folded != normalized:
+        forms.append((folded, _FOLDED))
+    return forms
 
 
 def is_crime(text: str) -> bool:
     """Tell whether ``text`` speaks of a crime that happened, a matter for the
     police: not a worry about one (痴漢が心配), hearsay, an insect's sting or a
     fight of animals."""
-    normalized = unicodedata.normalize("NFKC", text)
-    if _INSECT.search(normalized) and not _ATTACKER.search(normalized):
-        normalized = normalized.replace("刺され", " ")
-    if _ANIMAL.search(normalized):
-        normalized = re.sub("喧嘩|けんか", " ", normalized)
-    if _SETTLED.search(normalized):
+    return any(_is_crime(form, rules) for form, rules in _forms(text))
+
+
+def _is_crime(text: str, rules: _Rules) -> bool:
+    if rules.insect.search(text) and not rules.attacker.search(text):
+        text = text.replace("刺され", " ")
+    if rules.animal.search(text):
+        text = re.sub("喧嘩|けんか", " ", text)
+    if rules.settled.search(text):
         return False
-    for pattern in (CRIME, _THEFT):
-        for match in pattern.finditer(normalized):
+    for pattern in (rules.crime, rules.theft):
+        for match in pattern.finditer(text):
             # A passive form (襲われ, つけられ) means it happened, unless a guess
             # follows at once (盗まれたのかも).
-            passive = match.group().endswith("れ") and not _GUESS.match(
-                normalized, match.end()
+            passive = match.group().endswith("れ") and not rules.guess.match(
+                text, match.end()
             )
-            if not passive and _only_a_worry(normalized, match.end()):
+            if not passive and _only_a_worry(text, match.end(), rules):
                 continue
-            if pattern is _THEFT and _PART_STOLEN.search(normalized):
+            if pattern is rules.theft and rules.part_stolen.search(text):
                 continue
             return True
     return False
 
 
-def _only_a_worry(text: str, start: int) -> bool:
+def _only_a_worry(text: str, start: int, rules: _Rules) -> bool:
     """Tell whether a worry word follows ``start`` closely, before any sign that
     something happened (痴漢が心配, but not 痴漢にあいました。怖かった)."""
-    worry = _WORRY.search(text, start, start + 12)
+    worry = rules.worry.search(text, start, start + 12)
     if worry is None:
         return False
-    return _HAPPENED.search(text, start, worry.start()) is None
+    return rules.happened.search(text, start, worry.start()) is None
 
 
 def is_emergency(text: str) -> bool:
     """Tell whether ``text`` speaks of a danger to life or safety happening now:
     EMERGENCY or a crime (see :func:`is_crime`), not hearsay, a settled matter or
     a general or conditional mention (火事の時は, 倒れたとき)."""
-    normalized = unicodedata.normalize("NFKC", text)
-    return _happening(EMERGENCY, normalized) or is_crime(normalized)
+    return any(
+        _happening(rules.emergency, form, rules) or _is_crime(form, rules)
+        for form, rules in _forms(text)
+    )
 
 
 def rules_out_report(text: str) -> bool:
     """Tell whether ``text`` is an emergency that no fault report fits: a crime,
-    a fire, someone drowning or unconscious. 119/110 is the only reply that fits."""
-    normalized = unicodedata.normalize("NFKC", text)
-    return is_crime(normalized) or _happening(_NO_FAULT, normalized)
+    a fire, an explosion or someone drowning, and someone unconscious, hurt or in
+    an accident unless the text names a fault that may have caused it (a hole, a
+    broken lid, a fallen tree). 119/110 is the only reply that fits."""
+    return any(_rules_out(form, rules) for form, rules in _forms(text))
 
 
-def _happening(pattern: re.Pattern, text: str) -> bool:
+def _rules_out(text: str, rules: _Rules) -> bool:
+    if _is_crime(text, rules) or _happening(rules.no_fault, text, rules):
+        return True
+    return _happening(
+        rules.no_fault_unless_cause, text, rules
+    ) and not rules.fault_cause.search(text)
+
+
+def _happening(pattern: re.Pattern, text: str, rules: _Rules) -> bool:
     """Tell whether ``pattern`` finds an event that happens now in ``text``."""
-    if _SETTLED.search(text):
+    if rules.settled.search(text):
         return False
     return any(
-        not _NOT_HAPPENING.match(text, match.end())
-        and not _STORY_BEFORE.search(text, max(0, match.start() - 12), match.start())
+        not rules.not_happening.match(text, match.end())
+        and not rules.story_before.search(
+            text, max(0, match.start() - 12), match.start()
+        )
         for match in pattern.finditer(text)
     )
 
