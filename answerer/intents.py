@@ -186,6 +186,13 @@ URGENT_PATTERNS = (
 PARK_LANDMARK = re.compile(
     r"公園(の)?(前|横|脇|沿い|付近|近く|周り|周辺|裏|向かい|通り|駅)"
 )
+# A traffic signal that is itself faulty. The police run traffic signals, so such
+# a text is for them, not a city report. One hidden by a tree or named as a
+# landmark is not the fault.
+SIGNAL_FAULT = re.compile(
+    r"信号(機|灯)?(が|は)?(ずっと|まだ|また|完全に|全く|全然)?"
+    r"(点滅|消え|つかな|点かな|故障|変わら|壊れ|止ま)"
+)
 # Problems that are "other" wherever they are, even inside a park.
 OTHER_PROBLEM = re.compile(
     r"不法投棄|放置自転車"
@@ -195,8 +202,7 @@ OTHER_PROBLEM = re.compile(
     # road's, so 沿い does not make the road a landmark here.
     r"|(国道|県道|都道|府道)(沿い)?の(歩道|路肩|側溝|植え込み|街路樹|街灯)"
     # A traffic signal that is itself faulty is the police's, wherever it is.
-    # One hidden by a tree or named as a landmark is not the fault.
-    r"|信号(機|灯)?(が|は)?(点滅|消え|つかな|点かな|故障|変わら|壊れ|止ま)"
+    r"|" + SIGNAL_FAULT.pattern
 )
 # Graffiti is "other" (the owner of the wall removes it) except in a city
 # park, whose buildings and equipment the park's section looks after.

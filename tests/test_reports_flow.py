@@ -1132,3 +1132,18 @@ def test_fire_at_the_comment_step_is_no_comment(alice):
 def test_fault_with_crime_word_starts_report(alice, text):
     assert alice.text(text) is not None
     assert alice.draft is not None
+
+
+@pytest.mark.parametrize(
+    "text", ["交差点の信号機が消えていて危ないです", "駅前の信号がずっと点滅しています"]
+)
+def test_faulty_traffic_signal_points_to_the_police(alice, text):
+    replies = alice.text(text)
+    assert [reply.text for reply in replies] == [texts.REPORT_SIGNAL_IS_POLICE]
+    assert "110番" in replies[0].text
+    assert alice.draft is None
+
+
+def test_signal_named_as_a_landmark_still_reports(alice):
+    alice.text("信号の手前の歩道に大きな穴があいています")
+    assert alice.draft is not None

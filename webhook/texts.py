@@ -174,6 +174,12 @@ REPORT_ASK_LOCATION_DETAIL = (
     "「位置情報を送る」ボタンで地図から選んでください。"
 )
 REPORT_LOCATION_RECEIVED_EARLY = "場所を受け取りました。"
+# A faulty traffic signal: the police run signals, so the city takes no report.
+REPORT_SIGNAL_IS_POLICE = (
+    "信号機は警察が管理しているため、市では通報を受け付けていません。"
+    "信号が消えている、点滅したままなど危険なときは110番へ、"
+    "急がないときは最寄りの警察署へ連絡してください。"
+)
 REPORT_OUTSIDE_CITY = (
     "この場所は{city_name}の外か、市の管理ではない可能性があります。"
     "通報は受け付け、担当者が管理者を確認します。"

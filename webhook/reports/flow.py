@@ -24,6 +24,7 @@ from linebot.v3.messaging import Message
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
+from answerer.intents import SIGNAL_FAULT
 from cityline.errors import CitylineError
 from cityline.settings import Settings
 from webhook import texts
@@ -202,6 +203,8 @@ class ReportFlow:
             # A crime (不審者 in a park too), a fire, or another emergency outside
             # the facility categories is for 110/119, which the core gives.
             return None
+        if SIGNAL_FAULT.search(unicodedata.normalize("NFKC", event.text)):
+            return [msg.plain(texts.REPORT_SIGNAL_IS_POLICE)]
         category = intent.category if intent.category in MAIN_CATEGORIES else None
         return self._start(
             user_hash,
