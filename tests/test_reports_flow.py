@@ -208,7 +208,7 @@ def test_whole_flow_stores_a_report(alice, flow, settings):
     assert "吉祥寺本町1丁目" in confirmation[0].text
     assert "夜は真っ暗で危ないです" in confirmation[0].text
     labels = [item.action.label for item in confirmation[0].quick_reply.items]
-    assert labels == ["送信", "種類を変える", "やめる"]
+    assert labels == ["送信", "種類を変える", "場所を変える", "やめる"]
 
     done = alice.press("submit")
     reply = joined(done)
@@ -905,7 +905,8 @@ def test_comments_are_not_taken_for_questions(alice, text):
     confirmation = alice.text(text)
     assert alice.draft.step == "confirm"
     assert alice.draft.comment == text
-    assert quick_labels(confirmation[0]) == ["送信", "種類を変える", "やめる"]
+    labels = quick_labels(confirmation[0])
+    assert labels == ["送信", "種類を変える", "場所を変える", "やめる"]
 
 
 def test_urgent_question_gets_urgent_reply_first(alice):
@@ -1147,3 +1148,35 @@ def test_faulty_traffic_signal_points_to_the_police(alice, text):
 def test_signal_named_as_a_landmark_still_reports(alice):
     alice.text("信号の手前の歩道に大きな穴があいています")
     assert alice.draft is not None
+
+
+def test_change_place_asks_again_and_keeps_the_rest(alice, flow):
+    reach_other_comment_step(alice)
+    alice.text("看板が倒れそうです")
+    replies = alice.press("change_place")
+    assert replies[0].text == texts.REPORT_ASK_NEW_LOCATION
+    assert action_types(replies[0]) == ["location", "postback"]
+    draft = alice.draft
+    assert draft.step == "location"
+    assert not draft.has_location
+    assert not draft.outside_city
+    assert draft.comment == "看板が倒れそうです"
+    assert len(draft.photos) == 1
+
+
+def test_changed_place_replaces_an_outside_point(alice, flow):
+    alice.text("通報")
+    alice.press("category", value="road")
+    alice.image()
+    alice.press("photos_done")
+    alice.location(35.6895, 139.6917)
+    assert alice.draft.outside_city
+    alice.press("skip_comment")
+    alice.press("change_place")
+    confirmation = alice.text("境南町2丁目3番の前")
+    assert "場所：境南町2丁目3番の前" in confirmation[0].text
+    alice.press("submit")
+    [report] = flow.store.list()
+    assert report.address == "境南町2丁目3番の前"
+    assert report.latitude is None
+    assert not report.outside_city

@@ -121,6 +121,7 @@ REPORT_STATUS_LABELS = {
 REPORT_BUTTON_CANCEL = "やめる"
 REPORT_BUTTON_SUBMIT = "送信"
 REPORT_BUTTON_CHANGE_CATEGORY = "種類を変える"
+REPORT_BUTTON_CHANGE_PLACE = "場所を変える"
 REPORT_BUTTON_SKIP = "スキップ"
 REPORT_BUTTON_NEXT = "次へ"
 REPORT_BUTTON_CAMERA = "カメラで撮る"
@@ -183,6 +184,11 @@ REPORT_SIGNAL_IS_POLICE = (
 REPORT_OUTSIDE_CITY = (
     "この場所は{city_name}の外か、市の管理ではない可能性があります。"
     "通報は受け付け、担当者が管理者を確認します。"
+    "場所が違うときは、位置情報を送り直すか、確認画面の「場所を変える」で直せます。"
+)
+REPORT_ASK_NEW_LOCATION = (
+    "新しい場所を、「位置情報を送る」ボタンで地図から選ぶか、"
+    "住所や近くの目印（例：中町1丁目5番、〇〇公園の入口）で入力してください。"
 )
 REPORT_ASK_COMMENT = (
     "補足があれば入力してください（例：いつから、どのくらい危ないか）。"

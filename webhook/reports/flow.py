@@ -281,6 +281,13 @@ class ReportFlow:
             draft.step = "category"
             self.store.save_draft(user_hash, draft)
             return [msg.category_prompt(draft)]
+        if action == "change_place":
+            # A wrong point or address is dropped, and the next place replaces it;
+            # photos, category and comment are kept.
+            _clear_location(draft)
+            draft.step = "location"
+            self.store.save_draft(user_hash, draft)
+            return [msg.location_prompt(draft, texts.REPORT_ASK_NEW_LOCATION)]
         if action == "skip_comment":
             return self._skip_comment(user_hash, draft)
         if action == "use_comment":
@@ -696,6 +703,15 @@ def _clean_comment(text: str) -> str:
     text = _SPACE_RUN.sub(" ", text.strip())
     text = _BLANK_LINES.sub("\n", text)
     return truncate(text, MAX_COMMENT_CHARS)
+
+
+def _clear_location(draft: Draft) -> None:
+    """Forget the draft's point, address and outside-city flag."""
+    draft.latitude = None
+    draft.longitude = None
+    draft.address = None
+    draft.location_source = None
+    draft.outside_city = False
 
 
 def _next_step(draft: Draft, *, description_required: bool = False) -> str:

@@ -141,7 +141,7 @@ def question_choice(draft: Draft) -> Message:
 
 
 def confirmation(draft: Draft, lead: str | None = None) -> Message:
-    """Show what will be sent, with 送信, 種類を変える and やめる."""
+    """Show what will be sent, with 送信, 種類を変える, 場所を変える and やめる."""
     comment = "\n".join(part for part in (draft.description, draft.comment) if part)
     text = texts.REPORT_CONFIRM.format(
         category=category_label(draft.category),
@@ -158,6 +158,9 @@ def confirmation(draft: Draft, lead: str | None = None) -> Message:
         postback_item(
             texts.REPORT_BUTTON_CHANGE_CATEGORY,
             postback_data("change_category", draft),
+        ),
+        postback_item(
+            texts.REPORT_BUTTON_CHANGE_PLACE, postback_data("change_place", draft)
         ),
         _cancel_item(draft),
     ]
