@@ -273,3 +273,38 @@ def test_emergencies_from_a_fault_may_still_be_reported(text):
 )
 def test_questions_about_emergency_words_and_future_worries_are_not(text):
     assert not is_emergency(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "祖父が胸を押さえてうずくまってる",
+        "父の言葉がはっきりしなくて、ろれつが回ってない",
+        "エビを食べた息子がじんましんだらけで息苦しそう",
+        "ｵｶｱｻﾝｶﾞ ｵｷﾅｲ",
+        "くるまとじてんしゃがぶつかった",
+        "Please help, my father collapsed in the kitchen",
+        "kaji desu! tonari no ie",
+        "電話で孫を名乗る男からお金を用意しろと言われている",
+        "駅前で酔った男が暴れて人を殴ってる",
+    ],
+)
+def test_medical_signs_foreign_words_and_crimes_in_progress(text):
+    assert is_emergency(text)
+    assert rules_out_report(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "歩道に穴があって危ない。まだけがした人はいません",
+        "ストレスで爆発しそう",
+        "水たまりが深くて溺れそうなくらい",
+        "119番の日はいつですか",
+        "前に事故があった交差点のミラーが曲がってる",
+        "ベンチに火事の跡みたいな焦げがある",
+        "Is there anyone who can help me register in English?",
+    ],
+)
+def test_figurative_negated_and_past_mentions_are_not_emergencies(text):
+    assert not is_emergency(text)

@@ -123,23 +123,25 @@ _SEPARATOR_CATEGORIES = ("Z", "P", "S", "C", "M")
 _PERSON = (
     r"(人|ひと|子ども|子供|こども|高齢者|老人|男性|女性|男の人|女の人|おじいさん"
     r"|おばあさん|おじいちゃん|おばあちゃん|じいちゃん|ばあちゃん|じいさん|ばあさん"
-    r"|じっちゃ|ばっちゃ|お年寄り|男の子|女の子|赤ちゃん|友達|友だち|父|母|おじさん"
-    r"|おばさん|おっちゃん|おばちゃん|運転手|歩行者|通行人|生徒|児童|学生|誰か|だれか"
-    r"|息子|娘|夫|妻|主人|旦那|彼|彼女|兄|姉|弟|妹|祖父|祖母)"
+    r"|じっちゃ|ばっちゃ|お年寄り|男の子|女の子|おとこのこ|おんなのこ|赤ちゃん"
+    r"|あかちゃん|友達|友だち|ともだち|父|母|お父さん|お母さん|おとうさん|おかあさん"
+    r"|親父|おやじ|お袋|おふくろ|おじさん|おばさん|おっちゃん|おばちゃん|運転手"
+    r"|歩行者|通行人|生徒|児童|学生|誰か|だれか|息子|むすこ|娘|むすめ|夫|妻|嫁"
+    r"|主人|旦那|彼|彼女|兄|姉|弟|妹|祖父|祖母|家族|近所の|隣の)"
 )
 # Fragments of EMERGENCY: a fire or an explosion and someone drowning, which no
-# fault report fits (_NO_FAULT), and someone unconscious, not breathing, choking
-# or in a seizure.
+# fault report fits (_NO_FAULT), and someone unconscious, not breathing, choking,
+# in a seizure or with other signs of a medical emergency.
 _FIRE = (
     r"火事|火災が|かじ(です|だ[!！よ]|や[!！で])"
     r"|燃え(てい|てる|てま|とる|とん|てん|て[、。!！ ])"
     r"|もえ(てい|てる|てま|とる|とん|てん|て[、。!！ ])"
-    r"|火が(出|で|くすぶ|つい|上が|あが)|炎が|火の手|火柱|黒煙|炎上"
-    r"|ボヤ(?!け|く|か|き)|ぼや騒ぎ|(煙|けむり)が?.{0,4}(出|で|上が|あが|充満)"
-    r"|爆発(し|音|みたい|が起|があ|事故)|ばくはつ"
+    r"|火(が|ぃ|い)?(出|で)(て|た|と)|火が(くすぶ|つい|上が|あが)|炎が|火の手|火柱"
+    r"|黒煙|ボヤ(?!け|く|か|き)|ぼや騒ぎ|(煙|けむり)が?.{0,4}(出|で|上が|あが|充満)"
+    r"|爆発(し(?!そう)|音|みたい|が起|があ|事故)|ばくはつ(し(?!そう)|した)"
 )
 _DROWNING = (
-    r"溺れ(?!かけ)|おぼれ"
+    r"溺れ(?!かけ|そう)|おぼれ(?!そう)"
     rf"|(プール|川|海|池|{_PERSON}).{{0,8}}(沈んで|浮いてこない|上がってこない)"
     rf"|(川|海|水路|用水|{_PERSON}).{{0,10}}流され"
 )
@@ -149,51 +151,69 @@ _UNCONSCIOUS = (
     rf"(息|いき)を?(して|でき)(い|て)?{_NOT}|呼吸を?(して|でき)?(い|て)?{_NOT}"
     r"|呼吸(が|を)(止|とま|おかし|苦し)|呼吸して(る|い)か(わか|分か)"
     r"|(意識|いしき)(が|は)?(ない|無い|ありません|なくし|もうろう)"
-    r"|のどに?(つまら|詰まら)|(つまら|詰まら)せ|痙攣|けいれん|ひきつけを"
+    r"|(意識|気)を?(失|うしな)|失神|のどに?(つまら|詰まら)|(つまら|詰まら)せ"
+    r"|痙攣|けいれん|ひきつけを"
     rf"|返事を?(が)?(し|せ)?{_NOT}|返事が?ありません|(呼びかけ|呼んで).{{0,8}}(返事|反応)"
     rf"|{_PERSON}.{{0,10}}(動かない|動きません|動かへん|動がね|動かん|うごかない"
-    r"|うごかへん|うごかん|ぐったり|反応が?(ない|ありません))"
+    r"|うごかへん|うごかん|ぐったり|反応が?(ない|ありません)|起きない|おきない)"
+)
+# Signs of a heart attack, a stroke, an allergic shock or heatstroke.
+_MEDICAL = (
+    r"胸を押さえ|胸が(痛|苦し)|苦しそう|くるしそう|苦しんで|息苦し|息がぜー|息がゼー"
+    r"|ろれつ|呂律|(手|足|体)に力が入らな|顔色が(悪|真っ青|まっさお)|じんましん"
+    r"|アナフィラキシー|吐血|熱中症|急病|救急車"
 )
 # A person down or hurt, and accidents between vehicles or with people. Unlike
 # _NO_FAULT these may come from a fault (a child hurt on broken play equipment,
 # a cyclist thrown by a hole), so a text that also names one may still start a
 # report.
 _HURT = (
-    rf"{_PERSON}.{{0,6}}(倒れ|たおれ|落ち)(?!そう|かけ|ない|ます(?!た)|る)"
-    rf"|{_PERSON}.{{0,10}}動けない"
-    rf"|{_PERSON}.{{0,10}}うずくま"
-    r"|(?<![献採])(血|ち)が(出|で|止まら|とまら|なが)|(?<![献採])血を?(出|流|なが|吐)"
-    r"|血まみれ|血だらけ|けが人|怪我人|負傷|重傷|大けが|大怪我|骨折"
-    r"|(けが|怪我)を?(した|して|しま|しちゃ|しとる|しと)|下敷き|したじき"
-    rf"|{_PERSON}.{{0,8}}(挟まれ|はさまれ|挟まっ|はさまっ|閉じ込め)|感電"
+    rf"{_PERSON}[^。！!？?]{{0,12}}?(倒れ|たおれ|落ち)(?!そう|かけ|ない|ます(?!た)|る)"
+    rf"|{_PERSON}.{{0,10}}動けない|{_PERSON}.{{0,10}}うずくま|頭を(強く)?打"
+    r"|(?<![献採])(血|ち)が(出|で|止ま(ら|り)|とま(ら|り)|なが)"
+    r"|(?<![献採])血を?(出|流|なが|吐)|出血|血まみれ|血だらけ|けが人|怪我人|負傷"
+    r"|重傷|大けが|大怪我|骨折|(けが|怪我)を?(した|して|しま|しちゃ|しとる|しと)"
+    rf"|下敷き|したじき|{_PERSON}.{{0,8}}(挟まれ|はさまれ|挟まっ|はさまっ|閉じ込め)"
+    r"|感電"
 )
 _ACCIDENT = (
     r"交通事故(です|が(起き|あ)(?!そう|る前)|に(遭|あ)(?!わ)|を起こ(?!したら))"
     r"|(?<!交通)事故(です|だ|や|が起き(?!そう|る前)|に遭|にあ(?!わ)|を起こ(?!したら)"
     r"|[、。!！]|で(人|けが|怪我)|発生|があった(?!ら)|起きた|おきた)"
-    r"|(車|トラック|バイク|自転車|タクシー|バス|自動車)(が|に|と|同士)?.{0,8}"
+    r"|(車|くるま|トラック|バイク|自転車|じてんしゃ|タクシー|バス|自動車)"
+    r"(が|に|と|同士)?.{0,8}"
     r"(ぶつか(った|って|り(?!そう))|突っ込|つっこ|はね(た|られ)|ひか(れ|れた)|轢|衝突)"
     r"|(はね|撥ね|ひか|轢か)れ(た|て|まし)|車同士"
 )
+# Emergency words in English and romaji, matched without regard to case.
+_FOREIGN = (
+    r"(?i:help!|^\s*help\b|please help|\bsos\b|\bfire\b|\bsmoke\b|collapsed"
+    r"|unconscious|not breathing|bleeding|ambulance|\bpolice\b|injured|drowning"
+    r"|snatched|\brobbed\b|stole|stolen|\bthief\b|accident|tasukete|kaji desu"
+    r"|taore|ugokanai|kyu+kyu+sha)"
+)
 EMERGENCY = re.compile(
-    rf"{_FIRE}|(煙|けむり)が?.{{0,4}}(すご|やば)|{_DROWNING}|{_UNCONSCIOUS}|{_HURT}"
-    rf"|{_ACCIDENT}|救急車|急病|熱中症|(助けて|たすけて)(?!くれ|もら|いただ)"
+    rf"{_FIRE}|(煙|けむり)が?.{{0,4}}(すご|やば)|{_DROWNING}|{_UNCONSCIOUS}|{_MEDICAL}"
+    rf"|{_HURT}|{_ACCIDENT}|{_FOREIGN}|(助けて|たすけて)(?!くれ|もら|いただ)"
     r"|110番|119番|電線.{0,8}(切れ|垂れ|落ち|むき出し|火花)|火花"
 )
 # After an emergency word, a sign that it is general or did not happen: a time
 # or a condition (火事の時, 倒れたとき, 事故を起こしたら), a precaution, training,
-# news, or a question about the word itself (救急車ってどう呼ぶの).
+# news, nobody hurt (けがした人はいません), or, right after the word, a question
+# about the word itself (救急車ってどう呼ぶの).
 _NOT_HAPPENING = re.compile(
     r"[^。．！!？?、]{0,6}?(とき|時|場合|たら|ほど|ないよう|ないため|ないか|ならない"
-    r"|ならん|前に|る前|の?ニュース|訓練|講習|体験|搬送|対策|情報|被害の相談|でもあ"
-    r"|のサイレン|かな(?=[\s。？?!！、]|$)|かも(?=しれ|ね|[\s。？?!！、]|$)"
-    r"|って(何|なに|どう)|とは|の(呼び方|使い方|違い|意味|予防|警戒)|と\d*番?の違い)"
+    r"|ならん|前に|る前|の?ニュース|訓練|講習|体験|搬送|対策|予防|情報|被害の相談"
+    r"|でもあ|のサイレン|かな(?=[\s。？?!！、]|$)|かも(?=しれ|ね|[\s。？?!！、]|$)"
+    r"|は(い|おり)ません|はいない|はいなかっ|はなし|の跡)"
+    r"|って(何|なに|どう)|とは|の(呼び方|使い方|違い|意味|予防|警戒|日)|と\d*番?の違い"
 )
 # Words that make a whole text hearsay or settled (火事らしい, 見つかってよかった,
-# 昨日の火事のあと片付け).
+# 昨日の火事のあと片付け, 前に事故があった場所).
 _SETTLED = re.compile(
     r"そうです|らしい|と聞|って聞|って話|という話|よかった|見つかった|去年|昨年|この前"
     r"|以前|(昨日|きのう|先日|先週|先月|おととい)の(火事|事故|火災|地震)"
+    r"|(前|昔|過去)に(も)?(事故|火事|火災)"
 )
 # Before an emergency word, a sign that it is a story, not an event here and now.
 _STORY_BEFORE = re.compile(r"ニュース|訓練|ドラマ|映画")
@@ -201,9 +221,12 @@ _STORY_BEFORE = re.compile(r"ニュース|訓練|ドラマ|映画")
 # they happen (公園で不審者を見ました is no park report).
 CRIME = re.compile(
     r"不審者|強盗|空き巣|泥棒|どろぼう|襲われ|刺され|殴られ|暴行|暴力を|痴漢|ちかん"
-    r"|ひったく|盗撮|喧嘩|けんか|ストーカー|つきまと|脅され|(後|あと|まで)をつけられ"
+    r"|ひったく|盗撮|喧嘩|けんか|ストーカー|つきまとわれ|つきまと|脅され|(後|あと|まで)をつけられ"
     r"|までつけられ|(後|あと)を.{0,4}(つけて|付けて|つけと|ついて)|詐欺|誘拐|当て逃げ"
     r"|ひき逃げ|蹴られ|追いかけられ|ついてくる|刃物|なぐられ|パクられ|すられ"
+    r"|(に|から)(ずっと)?つけられ|つかまれ|連れて(行|い)かれ|殴って|なぐって"
+    r"|暴れて(る|い|ま)|名乗る.{0,20}(電話|お金)|お金を用意(しろ|して)|振り込め"
+    r"|オレオレ"
     r"|車上荒らし|荒らされ|連れ去|つれさ|拉致|無理やり.{0,10}(乗せ|連れ|引っ張)"
     r"|こじ開け|こじあけ|侵入|しんにゅう|忍び込|押し入|中に(誰|だれ)か(が)?い"
     r"|(家|うち|自宅|部屋|玄関|車)の?.{0,12}割られ"
@@ -244,14 +267,17 @@ _PART_STOLEN = re.compile(
 # Emergencies that no fault report fits: a fire or an explosion, and someone
 # drowning.
 _NO_FAULT = re.compile(f"{_FIRE}|{_DROWNING}")
-# Someone unconscious, hurt or in an accident: no fault report fits either,
+# Someone unconscious, hurt, ill or in an accident: no fault report fits either,
 # unless the text also names a fault that may have caused it (_FAULT_CAUSE).
-_NO_FAULT_UNLESS_CAUSE = re.compile(f"{_UNCONSCIOUS}|{_HURT}|{_ACCIDENT}")
+_NO_FAULT_UNLESS_CAUSE = re.compile(
+    f"{_UNCONSCIOUS}|{_MEDICAL}|{_HURT}|{_ACCIDENT}|{_FOREIGN}"
+)
 _FAULT_CAUSE = re.compile(
     r"穴|陥没|段差|ひび|亀裂|壊れ|こわれ|折れ|外れ|はずれ|ふた|蓋|マンホール|側溝"
     r"|グレーチング|倒木|樹|木が|枝|遊具|ブランコ|滑り台|すべり台|ジャングルジム|鉄棒"
     r"|街灯|街路灯|電柱|電線|ガードレール|舗装|でこぼこ|凸凹|傾い|崩れ|くずれ|冠水"
     r"|水たまり|標識|ミラー|柵|フェンス|ベンチ|手すり|歩道橋|看板"
+    r"|(?i:manhole|pothole|\bhole\b|street ?light|fallen tree|branch|playground)"
 )
 
 
