@@ -320,8 +320,48 @@ def test_other_events_are_not_taken(alice, flow):
         timestamp_ms=0,
     )
     assert flow.handle(follow) is None
-    assert alice.image() is None
     assert alice.text("やめる") is None
+
+
+def test_photo_without_a_report_starts_one(alice, flow):
+    replies = alice.image()
+    assert replies[0].text == texts.REPORT_STARTED_BY_PHOTO.format(
+        count=1, max_photos=3
+    )
+    assert replies[1].text == texts.REPORT_ASK_CATEGORY
+    assert "やめる" in quick_labels(replies[1])
+    draft = alice.draft
+    assert draft.step == "category"
+    assert len(draft.photos) == 1
+    # The photo is there, so the place comes next; more photos are still taken.
+    alice.press("category", value="park")
+    assert alice.draft.step == "location"
+
+
+def test_location_without_a_report_starts_one(alice):
+    replies = alice.location(*KICHIJOJI)
+    assert replies[0].text == texts.REPORT_STARTED_BY_LOCATION
+    assert replies[1].text == texts.REPORT_ASK_CATEGORY
+    assert alice.draft.has_location
+    assert not alice.draft.outside_city
+
+
+def test_photo_start_that_is_cancelled_keeps_nothing(alice, flow):
+    alice.image()
+    alice.text("やめる")
+    assert alice.draft is None
+    assert flow.store.list() == []
+
+
+def test_place_in_the_first_text_skips_the_location_step(alice, flow):
+    replies = alice.text("吉祥寺本町2丁目4番の前の道路に穴があいています")
+    assert texts.REPORT_LOCATION_RECEIVED_EARLY in [r.text for r in replies]
+    draft = alice.draft
+    assert draft.address == "吉祥寺本町2丁目4番の前の道路に穴があいています"
+    assert draft.location_source == "text"
+    alice.image()
+    replies = alice.press("photos_done")
+    assert alice.draft.step == "comment"
 
 
 @pytest.mark.parametrize(

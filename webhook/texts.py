@@ -174,6 +174,15 @@ REPORT_ASK_LOCATION_DETAIL = (
     "近くの目印（〇〇公園、〇〇交差点など）も入力するか、"
     "「位置情報を送る」ボタンで地図から選んでください。"
 )
+# A photo or a location sent with no report under way starts one.
+REPORT_STARTED_BY_PHOTO = (
+    "写真を不具合の通報として受け取りました（{count}/{max_photos}枚）。"
+    "通報でなければ「やめる」を押してください。"
+)
+REPORT_STARTED_BY_LOCATION = (
+    "位置情報を不具合の通報の場所として受け取りました。"
+    "通報でなければ「やめる」を押してください。"
+)
 REPORT_LOCATION_RECEIVED_EARLY = "場所を受け取りました。"
 # A faulty traffic signal: the police run signals, so the city takes no report.
 REPORT_SIGNAL_IS_POLICE = (

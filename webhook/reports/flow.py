@@ -185,6 +185,12 @@ class ReportFlow:
     def _maybe_start(
         self, user_hash: str, event: IncomingEvent
     ) -> list[Message] | None:
+        if event.message_type == "image":
+            return self._start_with_photo(user_hash, event)
+        if event.message_type == "location":
+            if not geo.is_valid_point(event.latitude, event.longitude):
+                return None  # the core says a location alone starts nothing
+            return self._start_with_location(user_hash, event)
         if event.message_type != "text" or not event.text:
             return None
         word = _normalize_word(event.text)
@@ -213,6 +219,42 @@ class ReportFlow:
             urgent=intent.urgent,
         )
 
+    def _start_with_photo(self, user_hash: str, event: IncomingEvent) -> list[Message]:
+        """Start a report whose first photo is the one just sent.
+
+        A photo is the heart of a report, so a resident who sends one first
+        means to report; the draft asks for the category next, with やめる.
+        """
+        started = self._start(user_hash)
+        draft = self.store.load_draft(user_hash)
+        if draft is None:
+            return started  # the daily limit of reports
+        problem = self._add_photo(draft, event.message_id)
+        if problem is not None:
+            return [msg.plain(problem), self._prompt(draft)]
+        self.store.save_draft(user_hash, draft)
+        lead = texts.REPORT_STARTED_BY_PHOTO.format(
+            count=len(draft.photos), max_photos=msg.MAX_PHOTOS
+        )
+        return [msg.plain(lead), self._prompt(draft)]
+
+    def _start_with_location(
+        self, user_hash: str, event: IncomingEvent
+    ) -> list[Message]:
+        """Start a report placed at the location just sent."""
+        started = self._start(user_hash)
+        draft = self.store.load_draft(user_hash)
+        if draft is None:
+            return started
+        draft.latitude = event.latitude
+        draft.longitude = event.longitude
+        draft.address = geo.normalize_address(event.address) if event.address else None
+        draft.location_source = "line"
+        draft.outside_city = not geo.is_inside_city(event.latitude, event.longitude)
+        self.store.save_draft(user_hash, draft)
+        lead = msg.plain(texts.REPORT_STARTED_BY_LOCATION)
+        return [*self._outside_note(draft), lead, self._prompt(draft)]
+
     def _start(
         self,
         user_hash: str,
@@ -238,6 +280,12 @@ class ReportFlow:
             description=description,
             urgent=urgent,
         )
+        if description and geo.looks_like_address(description):
+            # 中町1丁目5番の前の道路に穴: the place is in the text, so the
+            # location step is skipped; 場所を変える on the confirmation fixes it.
+            self._set_address(draft, description)
+            replies += [*self._outside_note(draft)]
+            replies.append(msg.plain(texts.REPORT_LOCATION_RECEIVED_EARLY))
         draft.step = self._next_step(draft)
         self.store.save_draft(user_hash, draft)
         logger.info("report draft started (step %s)", draft.step)
