@@ -245,6 +245,13 @@ def test_log_shows_chunks_without_user_ids(residents, data_dir, env):
     assert record["text"] == "a"
 
 
+def test_log_text_shows_japan_time(residents, data_dir, env):
+    run(data_dir, env, "send", "--category", "bosai", "--text", "a")
+    [first, *_] = run(data_dir, env, "log").stdout.splitlines()
+    assert " JST  bosai" in first
+    assert "UTC" not in first
+
+
 def test_resume_with_nothing_unfinished(residents, data_dir, env):
     result = run(data_dir, env, "resume")
     assert result.exit_code == 0, result.output

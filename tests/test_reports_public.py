@@ -19,7 +19,7 @@ from cityline.settings import Settings
 from webhook.reports.cli import open_store
 from webhook.reports.models import Draft, StoredPhoto
 from webhook.reports.open311 import build_open311_router
-from webhook.reports.public import FIELDS
+from webhook.reports.public import FIELDS, public_reports
 from webhook.reports.publish import inert_cell, render_csv
 from webhook.reports.store import ReportStore, new_draft_id
 
@@ -390,3 +390,24 @@ def test_open311_single_request(api, seeded):
         response = api.get(f"/open311/v2/requests/{hidden}.json")
         assert response.status_code == 404
         assert response.json()[0]["code"] == 404
+
+
+def test_point_outside_the_city_is_not_published(store):
+    user_hash = store.hash_user(USER_ID)
+    draft = make_draft(latitude=35.6895, longitude=139.6917, outside_city=True)
+    report, _ = store.submit(user_hash, draft, "道路管理課")
+    store.set_status(report.receipt_no, "not_city_managed", changed_by="t", note="市外")
+    [public] = public_reports(store.list())
+    assert public.latitude is None
+    assert public.longitude is None
+    assert public.town is None
+
+
+def test_list_cuts_a_long_place_to_one_line(settings, store):
+    user_hash = store.hash_user(USER_ID)
+    store.submit(user_hash, make_draft(address="中町1丁目" + "あ" * 150), "道路管理課")
+    result = run_cli(settings, "reports", "list")
+    [line] = [line for line in result.output.splitlines() if line.startswith("R")]
+    assert "中町1丁目" in line
+    assert "あ" * 40 not in line
+    assert "…" in line

@@ -28,6 +28,7 @@ from webhook.broadcasts.sender import (
 )
 from webhook.broadcasts.store import ReceiveSettingsStore
 from webhook.line_client import LineClient
+from webhook.reports.office_hours import JAPAN
 
 # The `send` option and the noun for each filter attribute, for error messages.
 FILTER_OPTIONS = {
@@ -266,7 +267,8 @@ def log_command(settings: Settings, limit: int, as_json: bool) -> None:
         filters = ", ".join(f"{k}={v}" for k, v in record.filters.items()) or "-"
         recipients = _shown(record.recipients, "all friends")
         click.echo(
-            f"{record.id}  {record.created_at:%Y-%m-%d %H:%M} UTC  {record.category}  "
+            f"{record.id}  {record.created_at.astimezone(JAPAN):%Y-%m-%d %H:%M} JST  "
+            f"{record.category}  "
             f"filters {filters}  {record.status}  recipients {recipients}"
         )
         if few_recipients(record.recipients):

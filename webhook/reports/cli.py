@@ -30,6 +30,9 @@ from webhook.reports.store import ReportStore
 
 logger = logging.getLogger(__name__)
 
+# Characters of the place that `reports list` shows on a report's line.
+LIST_PLACE_CHARS = 40
+
 EXPORT_FORMATS = ("csv", "json")
 EXPORT_FIELDS = (
     "receipt_no",
@@ -153,6 +156,9 @@ def list_command(
             if report.latitude is not None
             else ""
         )
+        if len(place) > LIST_PLACE_CHARS:
+            # One line per report; `reports show` prints the whole place.
+            place = place[: LIST_PLACE_CHARS - 1] + "…"
         flags = "".join(
             [
                 " 緊急" if report.urgent else "",

@@ -68,7 +68,13 @@ def is_public(report: Report) -> bool:
 def to_public(report: Report) -> PublicReport:
     """Return the public form of ``report`` (the caller checks :func:`is_public`)."""
     latitude = longitude = None
-    if report.latitude is not None and report.longitude is not None:
+    # A point outside the city is no city facility; publishing it would only say
+    # where the resident was.
+    if (
+        report.latitude is not None
+        and report.longitude is not None
+        and not report.outside_city
+    ):
         latitude = round(report.latitude, PLACE_DECIMALS)
         longitude = round(report.longitude, PLACE_DECIMALS)
     return PublicReport(
