@@ -10,7 +10,12 @@ from cityline.fake_line_api import FakeLineApi
 from tests.answerers import RecordingAnswerer
 from webhook import texts
 from webhook.app import create_app
-from webhook.classify import asks_something, is_emergency, rules_out_report
+from webhook.classify import (
+    asks_something,
+    is_crisis,
+    is_emergency,
+    rules_out_report,
+)
 from webhook.line_client import LineClient
 from webhook.testing import (
     TEST_CHANNEL_SECRET,
@@ -92,6 +97,28 @@ def test_emergency_word_in_a_question_still_gets_pages(tmp_path):
     assert messages[0]["text"] == texts.EMERGENCY_FIRST
     assert messages[1]["text"] == "FALLBACK"
     assert answerer.questions == [question]
+
+
+def test_wish_to_die_gets_the_consultation_line_and_no_links(tmp_path):
+    messages, answerer = _reply_to(tmp_path, "もう死にたい")
+    assert [message["text"] for message in messages] == [texts.CRISIS_FIRST]
+    assert "0570-064-556" in messages[0]["text"]
+    assert "119番" in messages[0]["text"]
+    assert answerer.questions == []
+
+
+@pytest.mark.parametrize(
+    "text, crisis",
+    [
+        ("もう死にたい", True),
+        ("屋上から飛び降りるつもりです", True),
+        ("仕事が忙しすぎて死にそう", False),
+        ("自殺防止の講座はありますか", False),
+        ("人が倒れています", False),
+    ],
+)
+def test_crisis_is_told_from_figures_of_speech(text, crisis):
+    assert is_crisis(text) is crisis
 
 
 def test_everyday_question_has_no_emergency_line(tmp_path):
@@ -307,4 +334,38 @@ def test_medical_signs_foreign_words_and_crimes_in_progress(text):
     ],
 )
 def test_figurative_negated_and_past_mentions_are_not_emergencies(text):
+    assert not is_emergency(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "5歳の息子が公園で見つからない",
+        "認知症の祖母が散歩に出たまま帰ってこない",
+        "父の顔が片方ゆがんで言葉が出ない",
+        "娘の唇がぱんぱんに腫れてゼーゼーしてる",
+        "もう死にたい",
+        "となりの家から けむりが もくもく",
+        "血 止まらない",
+        "刃物を持った男が歩き回ってる",
+        "我的孩子不见了",
+    ],
+)
+def test_missing_people_medical_signs_and_threats_rule_out_a_report(text):
+    assert is_emergency(text)
+    assert rules_out_report(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "スズメバチの巣があるけど、まだ刺された人はいません",
+        "息子が受験に落ちて元気がない",
+        "側溝が割れていて足を入れたら骨折しそう",
+        "昔この交差点で事故があったので標識を直してほしい",
+        "熱中症警戒アラートの通知を受け取りたい",
+        "110番ごっこをする子どもたち",
+    ],
+)
+def test_worries_exams_and_games_are_not_emergencies(text):
     assert not is_emergency(text)

@@ -137,7 +137,8 @@ _FIRE = (
     r"|燃え(てい|てる|てま|とる|とん|てん|て[、。!！ ])"
     r"|もえ(てい|てる|てま|とる|とん|てん|て[、。!！ ])"
     r"|火(が|ぃ|い)?(出|で)(て|た|と)|火が(くすぶ|つい|上が|あが)|炎が|火の手|火柱"
-    r"|黒煙|ボヤ(?!け|く|か|き)|ぼや騒ぎ|(煙|けむり)が?.{0,4}(出|で|上が|あが|充満)"
+    r"|黒煙|ボヤ(?!け|く|か|き)|ぼや騒ぎ|(煙|けむり)が?.{0,8}(出|で|上が|あが|充満)"
+    r"|(煙|けむり)が?\s*もくもく"
     r"|爆発(し(?!そう)|音|みたい|が起|があ|事故)|ばくはつ(し(?!そう)|した)"
 )
 _DROWNING = (
@@ -157,22 +158,43 @@ _UNCONSCIOUS = (
     rf"|{_PERSON}.{{0,10}}(動かない|動きません|動かへん|動がね|動かん|うごかない"
     r"|うごかへん|うごかん|ぐったり|反応が?(ない|ありません)|起きない|おきない)"
 )
-# Signs of a heart attack, a stroke, an allergic shock or heatstroke.
+# Wanting to die or ending one's life (is_crisis gives these their own reply).
+_CRISIS_WORDS = (
+    r"自殺|死にたい|しにたい|死のう|死ぬ(って|つもり|しかな)|消えたい|飛び降り"
+    r"|今までありがとう|生きてい(たく|る意味)|生きるのが(つら|辛|しんど)"
+)
+_CRISIS = re.compile(_CRISIS_WORDS)
+# Signs of a heart attack, a stroke, an allergic shock or heatstroke, and
+# wanting to die.
 _MEDICAL = (
-    r"胸を押さえ|胸が(痛|苦し)|苦しそう|くるしそう|苦しんで|息苦し|息がぜー|息がゼー"
-    r"|ろれつ|呂律|(手|足|体)に力が入らな|顔色が(悪|真っ青|まっさお)|じんましん"
-    r"|アナフィラキシー|吐血|熱中症|急病|救急車"
+    r"胸を押さえ|胸が(痛|苦し|しめつけ|締め付け)|冷や汗|苦しそう|くるしそう|苦しんで"
+    r"|息苦し|ゼーゼー|ぜーぜー|ヒューヒュー|ろれつ|呂律|顔.{0,6}(ゆがん|歪ん)"
+    r"|言葉(が|も)?(おかし|変|出な|はっきりしな)"
+    r"|(手|足|腕|体)(に|にも|が)?.{0,2}力が?入らな|(手|足|腕)が?うまく動かな"
+    r"|顔色が(悪|真っ青|まっさお)|(唇|くちびる|顔|喉|のど)が?.{0,6}腫れ|じんましん"
+    r"|アナフィラキシー|エピペン|吐血|ぐったり|熱中症|急病|救急車"
+    rf"|{_CRISIS_WORDS}"
+    r"|ガス(臭|くさ|のにおい|の臭い).{0,30}(頭(が)?痛|ふらふら|気持ち悪|吐き気|めまい)"
+)
+# A child or an older person missing: 3歳の娘がいない, 認知症の父が帰ってこない.
+_MISSING = (
+    rf"({_PERSON}|歳|才|認知症).{{0,12}}(がいない[!！]|見つからな|帰ってこな|帰ってこん"
+    r"|戻ってこな|行方不明|迷子)"
 )
 # A person down or hurt, and accidents between vehicles or with people. Unlike
 # _NO_FAULT these may come from a fault (a child hurt on broken play equipment,
 # a cyclist thrown by a hole), so a text that also names one may still start a
 # report.
 _HURT = (
-    rf"{_PERSON}[^。！!？?]{{0,12}}?(倒れ|たおれ|落ち)(?!そう|かけ|ない|ます(?!た)|る)"
+    rf"{_PERSON}[^。！!？?]{{0,12}}?(倒れ|たおれ|(?<!験に|接に|選に|考に)落ち)"
+    r"(?!そう|かけ|ない|ます(?!た)|る)"
     rf"|{_PERSON}.{{0,10}}動けない|{_PERSON}.{{0,10}}うずくま|頭を(強く)?打"
     r"|(?<![献採])(血|ち)が(出|で|止ま(ら|り)|とま(ら|り)|なが)"
+    r"|(?<![献採])血(は|\s)?(止ま(ら|り)|とま(ら|り))"
     r"|(?<![献採])血を?(出|流|なが|吐)|出血|血まみれ|血だらけ|けが人|怪我人|負傷"
-    r"|重傷|大けが|大怪我|骨折|(けが|怪我)を?(した|して|しま|しちゃ|しとる|しと)"
+    r"|重傷|大けが|大怪我|骨折(?!しそう)|(けが|怪我)を?(した|して|しま|しちゃ|しとる|しと)"
+    r"|(頭|顔|体)に(当たっ|直撃)|直撃(し|。|$)"
+    rf"|{_PERSON}.{{0,10}}(埋まっ|出られな)|(車|人).{{0,6}}沈みかけ"
     rf"|下敷き|したじき|{_PERSON}.{{0,8}}(挟まれ|はさまれ|挟まっ|はさまっ|閉じ込め)"
     r"|感電"
 )
@@ -189,12 +211,18 @@ _ACCIDENT = (
 _FOREIGN = (
     r"(?i:help!|^\s*help\b|please help|\bsos\b|\bfire\b|\bsmoke\b|collapsed"
     r"|unconscious|not breathing|bleeding|ambulance|\bpolice\b|injured|drowning"
-    r"|snatched|\brobbed\b|stole|stolen|\bthief\b|accident|tasukete|kaji desu"
-    r"|taore|ugokanai|kyu+kyu+sha)"
+    r"|snatched|\brobbed\b|stole|stolen|\bthief\b|breaking into|broke into"
+    r"|accident|tasukete|kaji desu|taore|ugokanai|kyu+kyu+sha|iki ?shitenai"
+    r"|hannou ?nai|ishiki ?nai)"
+    # Chinese and Korean: help, missing, hit by a car, bleeding, fire, fainted,
+    # cannot breathe.
+    r"|救命|帮帮我|不见了|被车撞|流血|流了很多血|着火|失火|晕倒"
+    r"|살려|도와주세요|불이 ?났|숨을 ?못|쓰러졌"
 )
 EMERGENCY = re.compile(
     rf"{_FIRE}|(煙|けむり)が?.{{0,4}}(すご|やば)|{_DROWNING}|{_UNCONSCIOUS}|{_MEDICAL}"
-    rf"|{_HURT}|{_ACCIDENT}|{_FOREIGN}|(助けて|たすけて)(?!くれ|もら|いただ)"
+    rf"|{_MISSING}|{_HURT}|{_ACCIDENT}|{_FOREIGN}"
+    r"|(助けて|たすけて)(?!くれ|もら|いただ)"
     r"|110番|119番|電線.{0,8}(切れ|垂れ|落ち|むき出し|火花)|火花"
 )
 # After an emergency word, a sign that it is general or did not happen: a time
@@ -203,17 +231,20 @@ EMERGENCY = re.compile(
 # about the word itself (救急車ってどう呼ぶの).
 _NOT_HAPPENING = re.compile(
     r"[^。．！!？?、]{0,6}?(とき|時|場合|たら|ほど|ないよう|ないため|ないか|ならない"
-    r"|ならん|前に|る前|の?ニュース|訓練|講習|体験|搬送|対策|予防|情報|被害の相談"
+    r"|ならん|前に|る前|の?ニュース|訓練|講習|体験|搬送|対策|予防|防止|情報|被害の相談"
     r"|でもあ|のサイレン|かな(?=[\s。？?!！、]|$)|かも(?=しれ|ね|[\s。？?!！、]|$)"
-    r"|は(い|おり)ません|はいない|はいなかっ|はなし|の跡)"
-    r"|って(何|なに|どう)|とは|の(呼び方|使い方|違い|意味|予防|警戒|日)|と\d*番?の違い"
+    r"|は(い|おり)ません|はいない|はいなかっ|はなし|の?跡|警戒|アラート|かけ方"
+    r"|掛け方|の仕方)"
+    r"|って(何|なに|どう|有料|無料|本当|ほんと)|とは|ごっこ"
+    r"|の(呼び方|使い方|違い|意味|予防|警戒|日)|と\d*番?の違い"
 )
 # Words that make a whole text hearsay or settled (火事らしい, 見つかってよかった,
 # 昨日の火事のあと片付け, 前に事故があった場所).
 _SETTLED = re.compile(
     r"そうです|らしい|と聞|って聞|って話|という話|よかった|見つかった|去年|昨年|この前"
     r"|以前|(昨日|きのう|先日|先週|先月|おととい)の(火事|事故|火災|地震)"
-    r"|(前|昔|過去)に(も)?(事故|火事|火災)"
+    r"|(昔|過去|以前|前に|先月|先週|去年|昨年|この前).{0,10}(事故|火事|火災)が?"
+    r"(あっ|起き|おき)"
 )
 # Before an emergency word, a sign that it is a story, not an event here and now.
 _STORY_BEFORE = re.compile(r"ニュース|訓練|ドラマ|映画")
@@ -226,7 +257,7 @@ CRIME = re.compile(
     r"|ひき逃げ|蹴られ|追いかけられ|ついてくる|刃物|なぐられ|パクられ|すられ"
     r"|(に|から)(ずっと)?つけられ|つかまれ|連れて(行|い)かれ|殴って|なぐって"
     r"|暴れて(る|い|ま)|名乗る.{0,20}(電話|お金)|お金を用意(しろ|して)|振り込め"
-    r"|オレオレ"
+    r"|オレオレ|(包丁|ナイフ|刃物).{0,8}(持|振り回)|撮られ"
     r"|車上荒らし|荒らされ|連れ去|つれさ|拉致|無理やり.{0,10}(乗せ|連れ|引っ張)"
     r"|こじ開け|こじあけ|侵入|しんにゅう|忍び込|押し入|中に(誰|だれ)か(が)?い"
     r"|(家|うち|自宅|部屋|玄関|車)の?.{0,12}割られ"
@@ -243,6 +274,8 @@ _WORRY = re.compile(
 _HAPPENED = re.compile(
     r"ました|でした|[っい]た(?!く)|られ|され|いて|いる|います|[。！!]"
 )
+# Nobody to whom it happened, right after a crime word (刺された人はいない).
+_NOBODY = re.compile(r"[^。、！!？?]{0,4}?(人|者)?(は|も)(い|おり)(ない|ません)")
 # A guess right after a passive crime word (盗まれたのかも).
 _GUESS = re.compile(r"[^。、！!？?]{0,4}?(かも|かな)")
 # 刺され after an insect is a sting, unless a person or a blade is named.
@@ -267,10 +300,10 @@ _PART_STOLEN = re.compile(
 # Emergencies that no fault report fits: a fire or an explosion, and someone
 # drowning.
 _NO_FAULT = re.compile(f"{_FIRE}|{_DROWNING}")
-# Someone unconscious, hurt, ill or in an accident: no fault report fits either,
+# Someone unconscious, hurt, ill, missing or in an accident: no fault report fits,
 # unless the text also names a fault that may have caused it (_FAULT_CAUSE).
 _NO_FAULT_UNLESS_CAUSE = re.compile(
-    f"{_UNCONSCIOUS}|{_MEDICAL}|{_HURT}|{_ACCIDENT}|{_FOREIGN}"
+    f"{_UNCONSCIOUS}|{_MEDICAL}|{_MISSING}|{_HURT}|{_ACCIDENT}|{_FOREIGN}"
 )
 _FAULT_CAUSE = re.compile(
     r"穴|陥没|段差|ひび|亀裂|壊れ|こわれ|折れ|外れ|はずれ|ふた|蓋|マンホール|側溝"
@@ -298,6 +331,7 @@ class _Rules:
     worry: re.Pattern
     happened: re.Pattern
     guess: re.Pattern
+    nobody: re.Pattern
     insect: re.Pattern
     attacker: re.Pattern
     animal: re.Pattern
@@ -327,6 +361,7 @@ _AS_TYPED = _Rules(
     worry=_WORRY,
     happened=_HAPPENED,
     guess=_GUESS,
+    nobody=_NOBODY,
     insect=_INSECT,
     attacker=_ATTACKER,
     animal=_ANIMAL,
@@ -368,6 +403,8 @@ def _is_crime(text: str, rules: _Rules) -> bool:
             )
             if not passive and _only_a_worry(text, match.end(), rules):
                 continue
+            if rules.nobody.match(text, match.end()):
+                continue
             if pattern is rules.theft and rules.part_stolen.search(text):
                 continue
             return True
@@ -391,6 +428,12 @@ def is_emergency(text: str) -> bool:
         _happening(rules.emergency, form, rules) or _is_crime(form, rules)
         for form, rules in _forms(text)
     )
+
+
+def is_crisis(text: str) -> bool:
+    """Tell whether ``text`` speaks of wanting to die or of ending one's life now
+    (死にたい, 飛び降りる), not figuratively (忙しくて死にそう) or in general."""
+    return any(_happening(_CRISIS, form, rules) for form, rules in _forms(text))
 
 
 def rules_out_report(text: str) -> bool:

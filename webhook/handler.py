@@ -23,6 +23,7 @@ from webhook.classify import (
     asks_something,
     classify_text,
     greeting_word,
+    is_crisis,
     is_emergency,
 )
 from webhook.events import to_incoming_event
@@ -139,9 +140,7 @@ class EventHandler:
         if not is_one_to_one(event):
             return self._group_reply(event)
         # 119/110 comes first whatever else replies, a report step included.
-        preface: list[Message] = (
-            [text_message(texts.EMERGENCY_FIRST)] if _emergency(event) else []
-        )
+        preface = _emergency_first(event.text or "") if _emergency(event) else []
         for flow in self._flows:
             try:
                 taken = flow.handle(event)
@@ -232,7 +231,7 @@ class EventHandler:
         if not text or classify_text(text) is TextKind.HELP:
             # The one-to-one help names buttons that group replies do not carry.
             return [text_message(texts.GROUP_HELP)]
-        first = [text_message(texts.EMERGENCY_FIRST)] if is_emergency(text) else []
+        first = _emergency_first(text) if is_emergency(text) else []
         if _asks_for_one_to_one(text):
             return [*first, text_message(texts.ONE_TO_ONE_ONLY)]
         # Quick replies would offer reports and settings, which a group cannot use.
@@ -288,6 +287,13 @@ class EventHandler:
             "event %s: postback for flow %r that no flow took", event.event_id, owner
         )
         return [text_message(texts.UNKNOWN_POSTBACK, default_quick_reply())]
+
+
+def _emergency_first(text: str) -> list[Message]:
+    """Return the first message for an emergency text: the consultation line
+    with 119/110 for someone who wants to die, else the 119/110 line."""
+    crisis = is_crisis(text)
+    return [text_message(texts.CRISIS_FIRST if crisis else texts.EMERGENCY_FIRST)]
 
 
 def _emergency(event: IncomingEvent) -> bool:

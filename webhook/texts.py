@@ -228,6 +228,15 @@ EMERGENCY_FIRST = (
     "すぐに119番（火事・救急）か110番（事件・事故）へ電話してください。"
     "このLINEでは緊急の通報を受け付けていません。"
 )
+# For a text about wanting to die, in place of EMERGENCY_FIRST. 0570-064-556 is
+# the health ministry's common number for mental health lines
+# (こころの健康相談統一ダイヤル), which connects to the caller's own prefecture.
+CRISIS_FIRST = (
+    "つらい気持ちを伝えてくれてありがとうございます。"
+    "命の危険が迫っているときは、すぐに119番（救急）か110番（警察）へ電話してください。"
+    "話を聞いてもらいたいときは、こころの健康相談統一ダイヤル 0570-064-556"
+    "（お住まいの地域の公的な相談窓口につながります）にも相談できます。"
+)
 # The urgent reply is one message made of these lines, joined with newlines in
 # this order. The 110/119 line comes first because it works at any hour.
 REPORT_URGENT_EMERGENCY_CALL = (
