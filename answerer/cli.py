@@ -20,6 +20,7 @@ from answerer.evaluate import (
 from answerer.evaluate import evaluate as run_evaluation
 from cityline.errors import ConfigError
 from cityline.settings import Settings
+from index.artifact import IndexNotFoundError
 
 GOLD_URLS_LISTED = 3
 
@@ -38,11 +39,26 @@ GOLD_URLS_LISTED = 3
 @click.pass_obj
 def ask(settings: Settings, question: str, top_k: int, as_json: bool) -> None:
     """Answer QUESTION with links to city pages, or the fallback text."""
-    result = Answerer.load(settings).ask(question, top_k=top_k)
+    result = load_answerer(settings).ask(question, top_k=top_k)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False))
         return
     click.echo(format_result(result))
+
+
+def load_answerer(settings: Settings) -> Answerer:
+    """Load the answerer of ``settings``; when its data dir has no index but
+    holds the demo's, the error names the demo's data dir."""
+    try:
+        return Answerer.load(settings)
+    except IndexNotFoundError as exc:
+        demo = settings.data_dir / "demo"
+        if (demo / "index").is_dir():
+            raise IndexNotFoundError(
+                f"{exc}. The demo's index is in {str(demo)!r}: add "
+                f"--data-dir {demo} to use it"
+            ) from None
+        raise
 
 
 def format_result(result: AnswerResult) -> str:
@@ -112,7 +128,7 @@ def evaluate(
             f"question file {str(file)!r} contains no questions; add JSON lines "
             'with "question" and "gold"'
         )
-    answerer = Answerer.load(settings)
+    answerer = load_answerer(settings)
     _warn_gold_not_indexed(questions, answerer)
     evaluation = run_evaluation(answerer, questions, top_k=top_k)
     if as_json:

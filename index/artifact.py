@@ -99,8 +99,14 @@ class IndexWriteError(CitylineError):
         reason = f"[Errno {error.errno}] {error.strerror}" if error.errno else error
         prefix = f"{self.done}, but " if self.done else ""
         listed = f", so it still lists {self.still_listed}" if self.still_listed else ""
+        pointer = self.index_dir / POINTER_NAME
         if self.index_dir.exists() and not self.index_dir.is_dir():
             fix = "Move that file away, then run `cityline index`"
+        elif pointer.is_dir():
+            fix = (
+                f"{str(pointer)!r} is a folder, where the index keeps a small text "
+                "file; move that folder away, then run `cityline index`"
+            )
         else:
             fix = "Run `cityline index` once the folder is writable"
         return (
@@ -358,6 +364,16 @@ def current_build(index_dir: Path) -> str:
             f"no search index in {str(index_dir)!r}; run `cityline index` to build "
             "it, after `cityline crawl URL` if no site was crawled into this data dir"
         ) from None
+    except NotADirectoryError:
+        raise IndexNotFoundError(
+            f"the index folder {str(index_dir)!r} is a file; move it away, then run "
+            "`cityline index`"
+        ) from None
+    except IsADirectoryError:
+        raise IndexVersionError(
+            f"index pointer {str(pointer)!r} is a folder, where the index keeps a "
+            "small text file; move it away, then run `cityline index`"
+        ) from None
     except UnicodeDecodeError:
         raise IndexVersionError(
             f"index pointer {str(pointer)!r} is not UTF-8 text; run `cityline index` "
@@ -383,7 +399,8 @@ def pointer_stamp(index_dir: Path) -> tuple[int, int] | None:
     """
     try:
         status = (index_dir / POINTER_NAME).stat()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
+        # No pointer, or an index "folder" that is a file: load_model says which.
         return None
     return status.st_ino, status.st_mtime_ns
 

@@ -21,7 +21,7 @@ from answerer.evaluate import (
     url_key,
 )
 from cityline.cli import cli
-from cityline.errors import ConfigError
+from cityline.errors import CitylineError, ConfigError
 from cityline.settings import Settings
 from index.build import build_from_records
 from index.fields import PageRecord
@@ -386,3 +386,10 @@ def test_evaluate_intents_json_has_the_counts(tmp_path: Path):
     metrics = json.loads(result.output)
     for key in ("intent_accuracy", "category_accuracy", "total"):
         assert key in metrics
+
+
+def test_missing_index_points_to_the_demo_data_dir(tmp_path: Path):
+    (tmp_path / "demo" / "index").mkdir(parents=True)
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path), "ask", "犬"])
+    assert isinstance(result.exception, CitylineError)
+    assert f"add --data-dir {tmp_path / 'demo'} to use it" in str(result.exception)

@@ -269,3 +269,23 @@ def test_crawl_write_error(invoke, settings, monkeypatch):
     assert READ_ONLY in line
     assert site.url("/gomi.html") in live_urls(settings.data_dir)
     assert index_state(settings.index_dir) == before
+
+
+def test_index_folder_that_is_a_file_is_named(tmp_path):
+    index_dir = tmp_path / "index"
+    index_dir.write_text("x")
+    assert artifact.pointer_stamp(index_dir) is None
+    with pytest.raises(artifact.IndexNotFoundError, match="is a file; move it away"):
+        load_model(index_dir)
+
+
+def test_pointer_that_is_a_folder_is_named(built):
+    pointer = built / artifact.POINTER_NAME
+    pointer.unlink()
+    pointer.mkdir()
+    with pytest.raises(artifact.IndexVersionError, match="is a folder, where the"):
+        load_model(built)
+    with pytest.raises(IndexWriteError, match="move that folder away"):
+        build_from_records(
+            [PageRecord(url="https://city.example/a", title="a", text="犬")], built
+        )
