@@ -131,16 +131,17 @@ def evaluate(
     answerer = load_answerer(settings)
     _warn_gold_not_indexed(questions, answerer)
     evaluation = run_evaluation(answerer, questions, top_k=top_k)
+    titles = {url_key(page.url): page.title for page in answerer.model.pages}
     if as_json:
         # The summary keys first, as documented, then the per-topic table.
         result = {**evaluation.metrics(), "topics": evaluation.per_topic()}
         if show_misses:
-            result["misses"] = [miss_json(o) for o in evaluation.misses()]
+            result["misses"] = [miss_json(o, titles) for o in evaluation.misses()]
         click.echo(json.dumps(result, ensure_ascii=False))
         return
     click.echo(format_evaluation(evaluation))
     if show_misses:
-        click.echo(format_misses(evaluation))
+        click.echo(format_misses(evaluation, titles))
 
 
 def _warn_gold_not_indexed(
@@ -186,48 +187,106 @@ def format_evaluation(evaluation: Evaluation) -> str:
     return "\n".join(lines)
 
 
+def miss_reason(outcome: QuestionOutcome) -> str:
+    """Return why ``outcome`` missed, as the ``reason`` of ``--json``."""
+    if not outcome.question.answerable:
+        return "no_answer_got_pages"
+    if outcome.fallback:
+        return "fallback"
+    if outcome.rank is None:
+        return "no_gold_offered"
+    return "gold_below_first"
+
+
 def miss_status(outcome: QuestionOutcome) -> str:
     """Return how ``outcome`` missed, in words."""
-    if not outcome.question.answerable:
+    reason = miss_reason(outcome)
+    if reason == "no_answer_got_pages":
         return f"no-answer question got {len(outcome.urls)} page(s)"
-    if outcome.fallback:
+    if reason == "fallback":
         return "answerable question got the fallback"
-    if outcome.rank is None:
+    if reason == "no_gold_offered":
         return f"no gold page among the {len(outcome.urls)} offered"
     return f"first gold page at rank {outcome.rank}"
 
 
-def format_misses(evaluation: Evaluation) -> str:
-    """Return the missed questions, each with the pages offered (gold ones
-    marked with their grade), as text."""
+# Questions in the misses listing are cut to this many characters.
+MISS_QUESTION_CHARS = 200
+
+
+def one_line(text: str, limit: int = MISS_QUESTION_CHARS) -> str:
+    """Return ``text`` on one line for a terminal: control characters (line
+    breaks, escapes) as spaces, space runs as one, cut to ``limit`` with …."""
+    cleaned = "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch
+        for ch in text
+    )
+    cleaned = " ".join(cleaned.split())
+    if len(cleaned) > limit:
+        cleaned = cleaned[: limit - 1] + "…"
+    return cleaned
+
+
+def format_misses(evaluation: Evaluation, titles: dict[str, str] | None = None) -> str:
+    """Return the missed questions as text: each with the pages offered (gold ones
+    marked with their grade) and the gold pages that were not offered.
+
+    ``titles`` maps URL keys (:func:`answerer.evaluate.url_key`) to page titles,
+    for naming the gold pages that were not offered.
+    """
+    titles = titles or {}
     misses = evaluation.misses()
     lines = ["", f"missed: {len(misses)} of {len(evaluation.outcomes)} questions"]
     for outcome in misses:
         question = outcome.question
-        lines.append(f"{question.label} [{question.topic}] {miss_status(outcome)}")
-        lines.append(f"  {question.question}")
+        lines.append(
+            f"{one_line(question.label, 60)} [{one_line(question.topic, 60)}] "
+            f"{miss_status(outcome)}"
+        )
+        lines.append(f"  {one_line(question.question)}")
         for number, (url, title) in enumerate(
             zip(outcome.urls, outcome.titles, strict=True), start=1
         ):
             grade = question.gold.get(url_key(url))
             mark = f" ({grade})" if grade else ""
-            lines.append(f"  {number}. {title}{mark}  {url}")
+            lines.append(f"  {number}. {one_line(title)}{mark}  {url}")
+        for key, grade in _gold_not_offered(outcome):
+            title = titles.get(key, "(not in the index)")
+            lines.append(f"  expected ({grade}): {one_line(title)}  {key}")
     return "\n".join(lines)
 
 
-def miss_json(outcome: QuestionOutcome) -> dict:
+def _gold_not_offered(outcome: QuestionOutcome) -> list[tuple[str, str]]:
+    """Return (URL key, grade) of the gold pages that ``outcome`` did not offer,
+    grade A first."""
+    offered = {url_key(url) for url in outcome.urls}
+    missing = [
+        (key, grade)
+        for key, grade in outcome.question.gold.items()
+        if key not in offered
+    ]
+    return sorted(missing, key=lambda item: item[1])
+
+
+def miss_json(outcome: QuestionOutcome, titles: dict[str, str] | None = None) -> dict:
     """Return one missed question as the ``misses`` entry of ``--json``."""
+    titles = titles or {}
     question = outcome.question
     return {
         "id": question.question_id,
         "line": question.line,
         "question": question.question,
         "topic": question.topic,
+        "reason": miss_reason(outcome),
         "rank": outcome.rank,
         "fallback": outcome.fallback,
         "offered": [
             {"url": url, "title": title, "grade": question.gold.get(url_key(url))}
             for url, title in zip(outcome.urls, outcome.titles, strict=True)
+        ],
+        "gold": [
+            {"url": key, "grade": grade, "title": titles.get(key)}
+            for key, grade in sorted(question.gold.items(), key=lambda item: item[1])
         ],
     }
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from answerer.cli import format_misses
+from answerer.cli import format_misses, miss_json
 from answerer.evaluate import (
     Evaluation,
     LabelledQuestion,
@@ -294,6 +294,37 @@ def test_format_misses_marks_gold_pages_with_their_grade():
         "  2. B page (B)  https://x/b",
         "  3. C page (A)  https://x/c",
     ]
+
+
+def test_format_misses_names_gold_pages_not_offered():
+    question = LabelledQuestion(
+        question="質問\n\x1b[31m赤" + "あ" * 300,
+        gold={"/g": "A", "/h": "B"},
+        topic="t",
+        line=2,
+    )
+    missed = QuestionOutcome(
+        question, ["https://x/a"], None, 0.0, False, 1.0, titles=["A page"]
+    )
+    lines = format_misses(Evaluation(outcomes=[missed]), {"/g": "Gold page"})
+    lines = lines.splitlines()
+    assert lines[2] == "line 2 [t] no gold page among the 1 offered"
+    assert lines[3].startswith("  質問 [31m赤あ")
+    assert "\x1b" not in lines[3]
+    assert len(lines[3]) == 2 + 200
+    assert lines[3].endswith("…")
+    assert lines[5:] == [
+        "  expected (A): Gold page  /g",
+        "  expected (B): (not in the index)  /h",
+    ]
+
+
+def test_miss_json_gives_reason_and_gold_pages():
+    question = LabelledQuestion(question="q", gold={"/g": "A"}, topic="t", line=1)
+    missed = QuestionOutcome(question, [], None, 0.0, True, 1.0)
+    entry = miss_json(missed, {"/g": "Gold page"})
+    assert entry["reason"] == "fallback"
+    assert entry["gold"] == [{"url": "/g", "grade": "A", "title": "Gold page"}]
 
 
 def test_missed_includes_answerable_fallback():
