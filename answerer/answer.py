@@ -169,6 +169,9 @@ class Answerer:
         if top_k < 1:
             raise ValueError(f"top_k={top_k!r} must be at least 1")
         model = self._loaded.model
+        # More answers than pages are never given, and a huge top_k would not fit
+        # the ranking's 64-bit integers.
+        top_k = min(top_k, max(1, len(model.pages)))
         question = replace_surrogates(question or "")
         text = cut_question(question)
         ranking = rank(model, text, top=top_k)

@@ -23,6 +23,9 @@ from cityline.settings import Settings
 from index.artifact import IndexNotFoundError
 
 GOLD_URLS_LISTED = 3
+# The most pages --top may ask for: far more than a resident reads, and small
+# enough for every array size.
+MAX_TOP = 1000
 
 
 @click.command()
@@ -30,7 +33,7 @@ GOLD_URLS_LISTED = 3
 @click.option(
     "--top",
     "top_k",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_TOP),
     default=DEFAULT_TOP_K,
     show_default=True,
     help="Maximum number of pages to return.",
@@ -78,7 +81,7 @@ def format_result(result: AnswerResult) -> str:
 @click.option(
     "--top",
     "top_k",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_TOP),
     default=5,
     show_default=True,
     help=(

@@ -5,13 +5,20 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import sys
 from collections.abc import Callable
 
 import click
 
 from cityline.settings import Settings
-from crawler.config import MAX_DELAY, CrawlConfig
+from crawler.config import (
+    MAX_ALIAS_RECHECK_DAYS,
+    MAX_CONCURRENCY,
+    MAX_DELAY,
+    MAX_TIMEOUT,
+    CrawlConfig,
+)
 from crawler.crawl import CrawlSummary, crawl_site
 from crawler.errors import PageStoreError, TooManyRemovalsError
 from crawler.hosts import HostSelection, host_selection, keep_selection
@@ -24,18 +31,30 @@ logger = logging.getLogger(__name__)
 _DEFAULTS = CrawlConfig()
 
 
+class FiniteRange(click.FloatRange):
+    """A FloatRange that also refuses nan and inf, which compare as in range."""
+
+    name = "finite float range"
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
+
+
 @click.command()
 @click.argument("url")
 @click.option(
     "--concurrency",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_CONCURRENCY),
     default=_DEFAULTS.concurrency,
     show_default=True,
     help="Requests in flight per host.",
 )
 @click.option(
     "--delay",
-    type=click.FloatRange(min=0, max=MAX_DELAY),
+    type=FiniteRange(min=0, max=MAX_DELAY),
     default=_DEFAULTS.delay,
     show_default=True,
     help="Seconds between request starts to one host (a robots.txt Crawl-delay "
@@ -65,7 +84,7 @@ _DEFAULTS = CrawlConfig()
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0.1),
+    type=FiniteRange(min=0.1, max=MAX_TIMEOUT),
     default=_DEFAULTS.read_timeout,
     show_default=True,
     help="Read timeout in seconds.",
@@ -100,7 +119,7 @@ _DEFAULTS = CrawlConfig()
 )
 @click.option(
     "--max-removed-share",
-    type=click.FloatRange(min=0, max=1),
+    type=FiniteRange(min=0, max=1),
     default=_DEFAULTS.max_removed_share,
     show_default=True,
     help="Maximum share (0 to 1) of the stored pages one crawl may mark removed "
@@ -116,7 +135,7 @@ _DEFAULTS = CrawlConfig()
 )
 @click.option(
     "--alias-recheck-days",
-    type=click.FloatRange(min=0),
+    type=FiniteRange(min=0, max=MAX_ALIAS_RECHECK_DAYS),
     default=_DEFAULTS.alias_recheck_days,
     show_default=True,
     help="Fetch a URL stored as a duplicate of another page again once it was last "

@@ -9,6 +9,13 @@ from cityline.errors import ConfigError
 
 # The longest --delay accepted, in seconds: an hour between two requests.
 MAX_DELAY = 3600.0
+# More requests in flight to one host than this is no longer polite to a city
+# server, and the crawl gets slower, not faster, on one event loop.
+MAX_CONCURRENCY = 16
+# The longest read timeout accepted, in seconds.
+MAX_TIMEOUT = 600.0
+# The longest alias recheck period accepted, in days: ten years.
+MAX_ALIAS_RECHECK_DAYS = 3650.0
 
 
 @dataclass(frozen=True)
@@ -58,7 +65,11 @@ class CrawlConfig:
 
     def __post_init__(self) -> None:
         checks = [
-            ("concurrency", self.concurrency >= 1, "use 1 or more"),
+            (
+                "concurrency",
+                1 <= self.concurrency <= MAX_CONCURRENCY,
+                f"use 1 to {MAX_CONCURRENCY}",
+            ),
             (
                 "delay",
                 0 <= self.delay <= MAX_DELAY,
@@ -77,8 +88,13 @@ class CrawlConfig:
             ("min_removals_checked", self.min_removals_checked >= 1, "use 1 or more"),
             (
                 "alias_recheck_days",
-                self.alias_recheck_days >= 0,
-                "use 0 or more days",
+                0 <= self.alias_recheck_days <= MAX_ALIAS_RECHECK_DAYS,
+                f"use 0 to {MAX_ALIAS_RECHECK_DAYS:g} days",
+            ),
+            (
+                "read_timeout",
+                0 < self.read_timeout <= MAX_TIMEOUT,
+                f"use more than 0 and at most {MAX_TIMEOUT:g} seconds",
             ),
         ]
         for name, ok, fix in checks:

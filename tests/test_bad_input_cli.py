@@ -122,6 +122,11 @@ def test_corrupt_table_page_gives_one_error_line(invoke, tmp_path):
     [
         (["crawl", "--delay", "-1", "http://h.test/"], "'--delay': -1.0 is not"),
         (["crawl", "--concurrency", "abc", "http://h.test/"], "'--concurrency'"),
+        (["crawl", "--concurrency", "100000", "http://h.test/"], "1<=x<=16"),
+        (["crawl", "--timeout", "nan", "http://h.test/"], "not a finite number"),
+        (["crawl", "--alias-recheck-days", "inf", "http://h.test/"], "'--alias"),
+        (["ask", "--top", str(2**63), "住民票"], "1<=x<=1000"),
+        (["evaluate", "--top", str(2**64), "q.jsonl"], "1<=x<=1000"),
         (["reports", "set-status", "R1", "accepted"], "Missing option '--note'"),
         (["crawll"], "No such command 'crawll'"),
     ],

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from answerer.answer import Answerer
 from answerer.cli import format_misses, miss_json
 from answerer.evaluate import (
     Evaluation,
@@ -424,3 +425,9 @@ def test_missing_index_points_to_the_demo_data_dir(tmp_path: Path):
     result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path), "ask", "犬"])
     assert isinstance(result.exception, CitylineError)
     assert f"add --data-dir {tmp_path / 'demo'} to use it" in str(result.exception)
+
+
+def test_ask_with_a_huge_top_gives_every_page_once(data_dir: Path):
+    answerer = Answerer.load(Settings(data_dir=data_dir))
+    result = answerer.ask("犬の登録と粗大ごみの申込", top_k=2**70)
+    assert 1 <= len(result.answers) <= 2
