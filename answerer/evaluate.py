@@ -197,6 +197,11 @@ def _parse_line(line: str, number: int | None = None) -> LabelledQuestion:
         raise _BadLine(f"invalid JSON at column {exc.colno} ({exc.msg})") from exc
     if not isinstance(data, dict):
         raise _BadLine(f"expected a JSON object, got {type(data).__name__}")
+    if "question" not in data and {"text", "label"} <= data.keys():
+        raise _BadLine(
+            "missing key 'question'; this line is a labelled text of reports and "
+            "questions, which `cityline evaluate --intents` scores"
+        )
     for key in ("question", "gold"):
         if key not in data:
             raise _BadLine(f"missing key {key!r}")

@@ -431,3 +431,10 @@ def test_ask_with_a_huge_top_gives_every_page_once(data_dir: Path):
     answerer = Answerer.load(Settings(data_dir=data_dir))
     result = answerer.ask("犬の登録と粗大ごみの申込", top_k=2**70)
     assert 1 <= len(result.answers) <= 2
+
+
+def test_reports_file_points_to_intents(tmp_path: Path):
+    path = tmp_path / "reports.jsonl"
+    path.write_text('{"text": "街灯が消えています", "label": "report"}\n', "utf-8")
+    with pytest.raises(ConfigError, match="cityline evaluate --intents"):
+        load_questions(path)
