@@ -201,13 +201,7 @@ class ReportFlow:
         if classify_text(event.text) is not TextKind.QUESTION:
             return None  # small talk or a receive-settings request, for the core
         intent = self._classify(event.text)
-        if not _is_confident_report(intent, event.text):
-            return None
-        if rules_out_report(event.text) or (
-            intent.category not in MAIN_CATEGORIES and is_emergency(event.text)
-        ):
-            # A crime (不審者 in a park too), a fire, or another emergency outside
-            # the facility categories is for 110/119, which the core gives.
+        if not may_start_report(event.text, intent):
             return None
         if SIGNAL_FAULT.search(unicodedata.normalize("NFKC", event.text)):
             return [msg.plain(texts.REPORT_SIGNAL_IS_POLICE)]
@@ -722,6 +716,21 @@ class ReportFlow:
         self._last_purge = now
         for draft in self.store.purge_drafts(now - DRAFT_RETENTION):
             self._delete_draft_photos(draft)
+
+
+def may_start_report(text: str, intent: IntentLike | None) -> bool:
+    """Tell whether a text the classifier read as ``intent`` may start a report.
+
+    It must be a confident report (:func:`_is_confident_report`) and no
+    emergency that rules a report out: a crime (不審者 in a park too), a fire,
+    someone hurt with no fault named, or another emergency outside the facility
+    categories is for 110/119, which the core gives.
+    """
+    if not _is_confident_report(intent, text):
+        return False
+    if rules_out_report(text):
+        return False
+    return intent.category in MAIN_CATEGORIES or not is_emergency(text)
 
 
 def _is_confident_report(intent: IntentLike | None, text: str) -> bool:
