@@ -66,6 +66,13 @@ class CrawlScope:
         robots_url = f"{host}/robots.txt"
         result = await fetcher.fetch(robots_url, html_only=False)
         if result.error_kind in ("connect", "timeout") and required:
+            if result.redirects and origin(result.final_url) != host:
+                # The host answered; the place its robots.txt redirects to did not.
+                raise UnreachableHostError(
+                    f"robots.txt of {host!r} redirects to {result.final_url!r}, "
+                    f"which cannot be reached ({result.error}); check that "
+                    "redirect on the site, or that its target is up"
+                )
             raise UnreachableHostError(
                 f"host {host!r} cannot be reached ({result.error}); check the start "
                 "URL, that the site is up and the network"

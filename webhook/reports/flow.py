@@ -189,7 +189,7 @@ class ReportFlow:
             return self._start_with_photo(user_hash, event)
         if event.message_type == "location":
             if not geo.is_valid_point(event.latitude, event.longitude):
-                return None  # the core says a location alone starts nothing
+                return None  # unreadable: the core replies, and nothing starts
             return self._start_with_location(user_hash, event)
         if event.message_type != "text" or not event.text:
             return None
