@@ -369,3 +369,40 @@ def test_missing_people_medical_signs_and_threats_rule_out_a_report(text):
 )
 def test_worries_exams_and_games_are_not_emergencies(text):
     assert not is_emergency(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "祖母が息してないかも",
+        "ﾍﾔｶﾗ ｹﾑﾘ ﾓｸﾓｸ ﾅｶﾆ ﾋﾄｶﾞｲﾙｶﾓ",
+        "鍋の火が壁の上まで上がってる",
+        "塩素系の洗剤を混ぜてしまって、喉が痛くて咳が出る",
+        "赤ちゃんが白目をむいてガクガクしてる",
+        "熱湯をこぼして腕をやけどした、皮がむけてる",
+        "帰ったら玄関が開いていて、まだ誰かいるみたい",
+        "隣から悲鳴と、やめてって叫ぶ声がする",
+        "祖父に電話があって、銀行員がキャッシュカードを取りに来るって",
+    ],
+)
+def test_guessed_life_signs_burns_fumes_and_intruders(text):
+    assert is_emergency(text)
+    assert rules_out_report(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "側溝のふたがなくて、いつか誰か落ちて大けがするよ",
+        "すべり台が熱くて子どもが火傷しそう",
+        "水たまりが深くて溺れるかと思った",
+        "迷子札を配っていますか",
+        "道に人が倒れてる夢を見て怖かった",
+    ],
+)
+def test_future_dreamt_and_figurative_mentions_are_not_emergencies(text):
+    assert not is_emergency(text)
+
+
+def test_a_wish_to_die_near_a_fence_starts_no_report():
+    assert rules_out_report("もう死にたい。いまベランダの柵の外にいる")

@@ -136,27 +136,34 @@ _FIRE = (
     r"火事|火災が|かじ(です|だ[!！よ]|や[!！で])"
     r"|燃え(てい|てる|てま|とる|とん|てん|て[、。!！ ])"
     r"|もえ(てい|てる|てま|とる|とん|てん|て[、。!！ ])"
-    r"|火(が|ぃ|い)?(出|で)(て|た|と)|火が(くすぶ|つい|上が|あが)|炎が|火の手|火柱"
+    r"|火(が|ぃ|い)?(出|で)(て|た|と)|火が(くすぶ|つい)|火が.{0,6}(上が|あが)"
+    r"|炎が|火の手|火柱|燃えた(?!ら|とき)|もえた(?!ら)"
     r"|黒煙|ボヤ(?!け|く|か|き)|ぼや騒ぎ|(煙|けむり)が?.{0,8}(出|で|上が|あが|充満)"
     r"|(煙|けむり)が?\s*もくもく"
     r"|爆発(し(?!そう)|音|みたい|が起|があ|事故)|ばくはつ(し(?!そう)|した)"
 )
 _DROWNING = (
-    r"溺れ(?!かけ|そう)|おぼれ(?!そう)"
+    r"溺れ(?!かけ|そう|る?かと)|おぼれ(?!そう|る?かと)"
     rf"|(プール|川|海|池|{_PERSON}).{{0,8}}(沈んで|浮いてこない|上がってこない)"
     rf"|(川|海|水路|用水|{_PERSON}).{{0,10}}流され"
 )
 # Negative endings in plain speech and dialect: ない, ません, へん, ん, ねえ, ねぇ.
 _NOT = r"(ない|ません|へん|ねぇ|ねえ|ん(?![でだ]))"
+# A guess about a life sign (息してないかも) is still an emergency, so the
+# guess is taken into the match and _NOT_HAPPENING does not see it.
+_GUESSED = r"(かも|かな|みたい)?"
 _UNCONSCIOUS = (
-    rf"(息|いき)を?(して|でき)(い|て)?{_NOT}|呼吸を?(して|でき)?(い|て)?{_NOT}"
+    rf"(息|いき)を?(して|でき)(い|て)?{_NOT}{_GUESSED}"
+    rf"|呼吸を?(して|でき)?(い|て)?{_NOT}{_GUESSED}"
     r"|呼吸(が|を)(止|とま|おかし|苦し)|呼吸して(る|い)か(わか|分か)"
-    r"|(意識|いしき)(が|は)?(ない|無い|ありません|なくし|もうろう)"
+    rf"|(意識|いしき)(が|は)?(ない|無い|ありません|なくし|もうろう){_GUESSED}"
     r"|(意識|気)を?(失|うしな)|失神|のどに?(つまら|詰まら)|(つまら|詰まら)せ"
-    r"|痙攣|けいれん|ひきつけを"
+    r"|痙攣|けいれん|ひきつけ(を|て|た)|白目を?(むい|剥い)|ガクガク(して|震え)"
+    r"|目がうつろ|話しかけても(変|おかし)|(咳|せき)が?(止まらな|とまらな)"
     rf"|返事を?(が)?(し|せ)?{_NOT}|返事が?ありません|(呼びかけ|呼んで).{{0,8}}(返事|反応)"
     rf"|{_PERSON}.{{0,10}}(動かない|動きません|動かへん|動がね|動かん|うごかない"
-    r"|うごかへん|うごかん|ぐったり|反応が?(ない|ありません)|起きない|おきない)"
+    r"|うごかへん|うごかん|ぐったり|反応が?(ない|ありません)|起きない|おきない"
+    r"|起き上がれな|おきあがれな)"
 )
 # Wanting to die or ending one's life (is_crisis gives these their own reply).
 _CRISIS_WORDS = (
@@ -167,7 +174,7 @@ _CRISIS = re.compile(_CRISIS_WORDS)
 # Signs of a heart attack, a stroke, an allergic shock or heatstroke, and
 # wanting to die.
 _MEDICAL = (
-    r"胸を押さえ|胸が(痛|苦し|しめつけ|締め付け)|冷や汗|苦しそう|くるしそう|苦しんで"
+    r"胸を?押さえ|胸が(痛|苦し|しめつけ|締め付け)|冷や汗|苦しそう|くるしそう|苦しんで"
     r"|息苦し|ゼーゼー|ぜーぜー|ヒューヒュー|ろれつ|呂律|顔.{0,6}(ゆがん|歪ん)"
     r"|言葉(が|も)?(おかし|変|出な|はっきりしな)"
     r"|(手|足|腕|体)(に|にも|が)?.{0,2}力が?入らな|(手|足|腕)が?うまく動かな"
@@ -175,11 +182,14 @@ _MEDICAL = (
     r"|アナフィラキシー|エピペン|吐血|ぐったり|熱中症|急病|救急車"
     rf"|{_CRISIS_WORDS}"
     r"|ガス(臭|くさ|のにおい|の臭い).{0,30}(頭(が)?痛|ふらふら|気持ち悪|吐き気|めまい)"
+    r"|(洗剤|薬品|塩素|漂白剤).{0,12}(まぜ|混ぜ|吸っ|吸い).{0,20}"
+    r"(痛|苦し|咳|せき|めまい|気持ち悪)"
+    r"|火傷(?!しそう)|やけど(した|して|を)|皮が.{0,4}むけ|頭が割れる(よう|みたい)"
 )
 # A child or an older person missing: 3歳の娘がいない, 認知症の父が帰ってこない.
 _MISSING = (
     rf"({_PERSON}|歳|才|認知症).{{0,12}}(がいない[!！]|見つからな|帰ってこな|帰ってこん"
-    r"|戻ってこな|行方不明|迷子)"
+    r"|戻ってこな|行方不明|迷子(?!札))"
 )
 # A person down or hurt, and accidents between vehicles or with people. Unlike
 # _NO_FAULT these may come from a fault (a child hurt on broken play equipment,
@@ -192,9 +202,11 @@ _HURT = (
     r"|(?<![献採])(血|ち)が(出|で|止ま(ら|り)|とま(ら|り)|なが)"
     r"|(?<![献採])血(は|\s)?(止ま(ら|り)|とま(ら|り))"
     r"|(?<![献採])血を?(出|流|なが|吐)|出血|血まみれ|血だらけ|けが人|怪我人|負傷"
-    r"|重傷|大けが|大怪我|骨折(?!しそう)|(けが|怪我)を?(した|して|しま|しちゃ|しとる|しと)"
+    r"|重傷|(大けが|大怪我)(?!する|しそう|しな|に)|骨折(?!しそう)|(けが|怪我)を?(した|して|しま|しちゃ|しとる|しと)"
     r"|(頭|顔|体)に(当たっ|直撃)|直撃(し|。|$)"
-    rf"|{_PERSON}.{{0,10}}(埋まっ|出られな)|(車|人).{{0,6}}沈みかけ"
+    rf"|{_PERSON}.{{0,10}}(埋まっ|出られな|出てこれな|出てこられな)"
+    rf"|(車|人).{{0,6}}沈みかけ|(中|車内)に{_PERSON}.{{0,4}}残って"
+    r"|(足|手|指)が?.{0,6}(はまって|挟まって|はさまって).{0,6}抜けな"
     rf"|下敷き|したじき|{_PERSON}.{{0,8}}(挟まれ|はさまれ|挟まっ|はさまっ|閉じ込め)"
     r"|感電"
 )
@@ -205,7 +217,7 @@ _ACCIDENT = (
     r"|(車|くるま|トラック|バイク|自転車|じてんしゃ|タクシー|バス|自動車)"
     r"(が|に|と|同士)?.{0,8}"
     r"(ぶつか(った|って|り(?!そう))|突っ込|つっこ|はね(た|られ)|ひか(れ|れた)|轢|衝突)"
-    r"|(はね|撥ね|ひか|轢か)れ(た|て|まし)|車同士"
+    r"|(はね|撥ね)られ|(ひか|轢か)れ(た|て|まし)|車同士"
 )
 # Emergency words in English and romaji, matched without regard to case.
 _FOREIGN = (
@@ -213,6 +225,7 @@ _FOREIGN = (
     r"|unconscious|not breathing|bleeding|ambulance|\bpolice\b|injured|drowning"
     r"|snatched|\brobbed\b|stole|stolen|\bthief\b|breaking into|broke into"
     r"|accident|tasukete|kaji desu|taore|ugokanai|kyu+kyu+sha|iki ?shitenai"
+    r"|moete ?iru|moeteru|kemuri"
     r"|hannou ?nai|ishiki ?nai)"
     # Chinese and Korean: help, missing, hit by a car, bleeding, fire, fainted,
     # cannot breathe.
@@ -230,24 +243,25 @@ EMERGENCY = re.compile(
 # news, nobody hurt (けがした人はいません), or, right after the word, a question
 # about the word itself (救急車ってどう呼ぶの).
 _NOT_HAPPENING = re.compile(
-    r"[^。．！!？?、]{0,6}?(とき|時|場合|たら|ほど|ないよう|ないため|ないか|ならない"
+    r"[^。．！!？?、\s]{0,6}?(とき|時|場合|たら|ほど|ないよう|ないため|ないか|ならない"
     r"|ならん|前に|る前|の?ニュース|訓練|講習|体験|搬送|対策|予防|防止|情報|被害の相談"
     r"|でもあ|のサイレン|かな(?=[\s。？?!！、]|$)|かも(?=しれ|ね|[\s。？?!！、]|$)"
     r"|は(い|おり)ません|はいない|はいなかっ|はなし|の?跡|警戒|アラート|かけ方"
-    r"|掛け方|の仕方)"
+    r"|掛け方|の仕方|夢)"
     r"|って(何|なに|どう|有料|無料|本当|ほんと)|とは|ごっこ"
     r"|の(呼び方|使い方|違い|意味|予防|警戒|日)|と\d*番?の違い"
 )
 # Words that make a whole text hearsay or settled (火事らしい, 見つかってよかった,
 # 昨日の火事のあと片付け, 前に事故があった場所).
 _SETTLED = re.compile(
-    r"そうです|らしい|と聞|って聞|って話|という話|よかった|見つかった|去年|昨年|この前"
+    r"そうです|らし[いく]|と聞|って聞|って話|という話|よかった|見つかった|去年|昨年"
+    r"|この前"
     r"|以前|(昨日|きのう|先日|先週|先月|おととい)の(火事|事故|火災|地震)"
     r"|(昔|過去|以前|前に|先月|先週|去年|昨年|この前).{0,10}(事故|火事|火災)が?"
     r"(あっ|起き|おき)"
 )
 # Before an emergency word, a sign that it is a story, not an event here and now.
-_STORY_BEFORE = re.compile(r"ニュース|訓練|ドラマ|映画")
+_STORY_BEFORE = re.compile(r"ニュース|訓練|ドラマ|映画|夢|いつか|そのうち")
 # Crimes: a matter for the police, never a fault of a city facility, wherever
 # they happen (公園で不審者を見ました is no park report).
 CRIME = re.compile(
@@ -256,8 +270,11 @@ CRIME = re.compile(
     r"|までつけられ|(後|あと)を.{0,4}(つけて|付けて|つけと|ついて)|詐欺|誘拐|当て逃げ"
     r"|ひき逃げ|蹴られ|追いかけられ|ついてくる|刃物|なぐられ|パクられ|すられ"
     r"|(に|から)(ずっと)?つけられ|つかまれ|連れて(行|い)かれ|殴って|なぐって"
-    r"|暴れて(る|い|ま)|名乗る.{0,20}(電話|お金)|お金を用意(しろ|して)|振り込め"
-    r"|オレオレ|(包丁|ナイフ|刃物).{0,8}(持|振り回)|撮られ"
+    r"|名乗る.{0,20}(電話|お金)|お金を用意(しろ|して)|振り込め"
+    r"|オレオレ|(包丁|ナイフ|刃物).{0,8}(持|振り回)|撮られ|覗かれ|のぞかれ"
+    r"|まだ(誰|だれ)か(が)?(いる|中に)|悲鳴|叫び声|やめて(って|と).{0,6}(聞こえ|叫)"
+    r"|(インターホン|チャイム).{0,10}(鳴らされ|何十回|何回も)"
+    r"|(お金|現金|キャッシュカード|カード).{0,12}取りに(来|く)|暴れて(?!ない)"
     r"|車上荒らし|荒らされ|連れ去|つれさ|拉致|無理やり.{0,10}(乗せ|連れ|引っ張)"
     r"|こじ開け|こじあけ|侵入|しんにゅう|忍び込|押し入|中に(誰|だれ)か(が)?い"
     r"|(家|うち|自宅|部屋|玄関|車)の?.{0,12}割られ"
@@ -297,9 +314,9 @@ _PART_STOLEN = re.compile(
     rf"(?<!自転車の)(?<!バイクの)(?<!車の)(?:{_FACILITY_PART})"
     rf"(?:が|も|は|を|の)?(?:{_THEFT.pattern})"
 )
-# Emergencies that no fault report fits: a fire or an explosion, and someone
-# drowning.
-_NO_FAULT = re.compile(f"{_FIRE}|{_DROWNING}")
+# Emergencies that no fault report fits: a fire or an explosion, someone
+# drowning, and a wish to die.
+_NO_FAULT = re.compile(f"{_FIRE}|{_DROWNING}|{_CRISIS_WORDS}")
 # Someone unconscious, hurt, ill, missing or in an accident: no fault report fits,
 # unless the text also names a fault that may have caused it (_FAULT_CAUSE).
 _NO_FAULT_UNLESS_CAUSE = re.compile(
