@@ -10,12 +10,8 @@ from cityline.fake_line_api import FakeLineApi
 from tests.answerers import RecordingAnswerer
 from webhook import texts
 from webhook.app import create_app
-from webhook.classify import (
-    asks_something,
-    is_crisis,
-    is_emergency,
-    rules_out_report,
-)
+from webhook.classify import asks_something
+from webhook.emergency import is_crisis, is_emergency, rules_out_report
 from webhook.line_client import LineClient
 from webhook.testing import (
     TEST_CHANNEL_SECRET,

@@ -23,9 +23,8 @@ from webhook.classify import (
     asks_something,
     classify_text,
     greeting_word,
-    is_crisis,
-    is_emergency,
 )
+from webhook.emergency import is_crisis, is_emergency
 from webhook.events import to_incoming_event
 from webhook.flow import Flow, IncomingEvent, Preface, addressed_text, is_one_to_one
 from webhook.inbox import Inbox, InboxItem

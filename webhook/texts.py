@@ -222,7 +222,7 @@ REPORT_SUBMITTED = (
 REPORT_NEXT_CONFIRMATION = "次の確認は {when} 以降になります。"
 REPORT_NO_INDIVIDUAL_REPLY = "個別のご返信はお約束できませんので、ご了承ください。"
 # Sent before the usual reply to a message about a fire, a medical emergency, an
-# accident or a crime (webhook.classify.EMERGENCY), at any hour.
+# accident or a crime (webhook.emergency.EMERGENCY), at any hour.
 EMERGENCY_FIRST = (
     "火事や急病、けが、事故、事件など、命や身の安全に関わるときは、"
     "すぐに119番（火事・救急）か110番（事件・事故）へ電話してください。"

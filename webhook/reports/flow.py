@@ -33,9 +33,8 @@ from webhook.classify import (
     TextKind,
     asks_something,
     classify_text,
-    is_emergency,
-    rules_out_report,
 )
+from webhook.emergency import is_emergency, rules_out_report
 from webhook.flow import ContentFetcher, IncomingEvent, Preface, is_one_to_one
 from webhook.limits import MAX_DISPLAY_TEXT_UNITS, truncate, utf16_length
 from webhook.replies import contact_text

@@ -1,0 +1,384 @@
+"""Emergencies in residents' texts: what gets the 119/110 line first, what may
+not become a fault report, and what gets the consultation line.
+
+The tests are word patterns, run on the text after NFKC and on the same text
+with katakana folded into hiragana. A mention that is general, conditional,
+past, hearsay or about the word itself is no emergency (火事の時は, 倒れたら,
+昨日の火事の後片付け, 救急車って有料?). docs/accuracy.md measures them on
+messages written blind.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from index.normalize import fold_kana
+
+# Words of a danger to life or safety that the city cannot handle through LINE: a
+# fire, a medical emergency, an accident or a crime (see CRIME). Such a message
+# still gets the usual reply, after a first message that gives 119 and 110.
+# Every pattern is matched against the text as typed (after NFKC) and against the
+# same text with katakana folded into hiragana, so the hiragana forms below also
+# catch ｶｼﾞﾃﾞｽ and タオレテル.
+_PERSON = (
+    r"(人|ひと|子ども|子供|こども|高齢者|老人|男性|女性|男の人|女の人|おじいさん"
+    r"|おばあさん|おじいちゃん|おばあちゃん|じいちゃん|ばあちゃん|じいさん|ばあさん"
+    r"|じっちゃ|ばっちゃ|お年寄り|男の子|女の子|おとこのこ|おんなのこ|赤ちゃん"
+    r"|あかちゃん|友達|友だち|ともだち|父|母|お父さん|お母さん|おとうさん|おかあさん"
+    r"|親父|おやじ|お袋|おふくろ|おじさん|おばさん|おっちゃん|おばちゃん|運転手"
+    r"|歩行者|通行人|生徒|児童|学生|誰か|だれか|息子|むすこ|娘|むすめ|夫|妻|嫁"
+    r"|主人|旦那|彼|彼女|兄|姉|弟|妹|祖父|祖母|家族|近所の|隣の)"
+)
+# Fragments of EMERGENCY: a fire or an explosion and someone drowning, which no
+# fault report fits (_NO_FAULT), and someone unconscious, not breathing, choking,
+# in a seizure or with other signs of a medical emergency.
+_FIRE = (
+    r"火事|火災が|かじ(です|だ[!！よ]|や[!！で])"
+    r"|燃え(てい|てる|てま|とる|とん|てん|て[、。!！ ])"
+    r"|もえ(てい|てる|てま|とる|とん|てん|て[、。!！ ])"
+    r"|火(が|ぃ|い)?(出|で)(て|た|と)|火が(くすぶ|つい)|火が.{0,6}(上が|あが)"
+    r"|炎が|火の手|火柱|燃えた(?!ら|とき)|もえた(?!ら)"
+    r"|黒煙|ボヤ(?!け|く|か|き)|ぼや騒ぎ|(煙|けむり)が?.{0,8}(出|で|上が|あが|充満)"
+    r"|(煙|けむり)が?\s*もくもく"
+    r"|爆発(し(?!そう)|音|みたい|が起|があ|事故)|ばくはつ(し(?!そう)|した)"
+)
+_DROWNING = (
+    r"溺れ(?!かけ|そう|る?かと)|おぼれ(?!そう|る?かと)"
+    rf"|(プール|川|海|池|{_PERSON}).{{0,8}}(沈んで|浮いてこない|上がってこない)"
+    rf"|(川|海|水路|用水|{_PERSON}).{{0,10}}流され"
+)
+# Negative endings in plain speech and dialect: ない, ません, へん, ん, ねえ, ねぇ.
+_NOT = r"(ない|ません|へん|ねぇ|ねえ|ん(?![でだ]))"
+# A guess about a life sign (息してないかも) is still an emergency, so the
+# guess is taken into the match and _NOT_HAPPENING does not see it.
+_GUESSED = r"(かも|かな|みたい)?"
+_UNCONSCIOUS = (
+    rf"(息|いき)を?(して|でき)(い|て)?{_NOT}{_GUESSED}"
+    rf"|呼吸を?(して|でき)?(い|て)?{_NOT}{_GUESSED}"
+    r"|呼吸(が|を)(止|とま|おかし|苦し)|呼吸して(る|い)か(わか|分か)"
+    rf"|(意識|いしき)(が|は)?(ない|無い|ありません|なくし|もうろう){_GUESSED}"
+    r"|(意識|気)を?(失|うしな)|失神|のどに?(つまら|詰まら)|(つまら|詰まら)せ"
+    r"|痙攣|けいれん|ひきつけ(を|て|た)|白目を?(むい|剥い)|ガクガク(して|震え)"
+    r"|目がうつろ|話しかけても(変|おかし)|(咳|せき)が?(止まらな|とまらな)"
+    rf"|返事を?(が)?(し|せ)?{_NOT}|返事が?ありません|(呼びかけ|呼んで).{{0,8}}(返事|反応)"
+    rf"|{_PERSON}.{{0,10}}(動かない|動きません|動かへん|動がね|動かん|うごかない"
+    r"|うごかへん|うごかん|ぐったり|反応が?(ない|ありません)|起きない|おきない"
+    r"|起き上がれな|おきあがれな)"
+)
+# Wanting to die or ending one's life (is_crisis gives these their own reply).
+_CRISIS_WORDS = (
+    r"自殺|死にたい|しにたい|死のう|死ぬ(って|つもり|しかな)|消えたい|飛び降り"
+    r"|今までありがとう|生きてい(たく|る意味)|生きるのが(つら|辛|しんど)"
+)
+_CRISIS = re.compile(_CRISIS_WORDS)
+# Signs of a heart attack, a stroke, an allergic shock or heatstroke, and
+# wanting to die.
+_MEDICAL = (
+    r"胸を?押さえ|胸が(痛|苦し|しめつけ|締め付け)|冷や汗|苦しそう|くるしそう|苦しんで"
+    r"|息苦し|ゼーゼー|ぜーぜー|ヒューヒュー|ろれつ|呂律|顔.{0,6}(ゆがん|歪ん)"
+    r"|言葉(が|も)?(おかし|変|出な|はっきりしな)"
+    r"|(手|足|腕|体)(に|にも|が)?.{0,2}力が?入らな|(手|足|腕)が?うまく動かな"
+    r"|顔色が(悪|真っ青|まっさお)|(唇|くちびる|顔|喉|のど)が?.{0,6}腫れ|じんましん"
+    r"|アナフィラキシー|エピペン|吐血|ぐったり|熱中症|急病|救急車"
+    rf"|{_CRISIS_WORDS}"
+    r"|ガス(臭|くさ|のにおい|の臭い).{0,30}(頭(が)?痛|ふらふら|気持ち悪|吐き気|めまい)"
+    r"|(洗剤|薬品|塩素|漂白剤).{0,12}(まぜ|混ぜ|吸っ|吸い).{0,20}"
+    r"(痛|苦し|咳|せき|めまい|気持ち悪)"
+    r"|火傷(?!しそう)|やけど(した|して|を)|皮が.{0,4}むけ|頭が割れる(よう|みたい)"
+)
+# A child or an older person missing: 3歳の娘がいない, 認知症の父が帰ってこない.
+_MISSING = (
+    rf"({_PERSON}|歳|才|認知症).{{0,12}}(がいない[!！]|見つからな|帰ってこな|帰ってこん"
+    r"|戻ってこな|行方不明|迷子(?!札))"
+)
+# A person down or hurt, and accidents between vehicles or with people. Unlike
+# _NO_FAULT these may come from a fault (a child hurt on broken play equipment,
+# a cyclist thrown by a hole), so a text that also names one may still start a
+# report.
+_HURT = (
+    rf"{_PERSON}[^。！!？?]{{0,12}}?(倒れ|たおれ|(?<!験に|接に|選に|考に)落ち)"
+    r"(?!そう|かけ|ない|ます(?!た)|る)"
+    rf"|{_PERSON}.{{0,10}}動けない|{_PERSON}.{{0,10}}うずくま|頭を(強く)?打"
+    r"|(?<![献採])(血|ち)が(出|で|止ま(ら|り)|とま(ら|り)|なが)"
+    r"|(?<![献採])血(は|\s)?(止ま(ら|り)|とま(ら|り))"
+    r"|(?<![献採])血を?(出|流|なが|吐)|出血|血まみれ|血だらけ|けが人|怪我人|負傷"
+    r"|重傷|(大けが|大怪我)(?!する|しそう|しな|に)|骨折(?!しそう)|(けが|怪我)を?(した|して|しま|しちゃ|しとる|しと)"
+    r"|(頭|顔|体)に(当たっ|直撃)|直撃(し|。|$)"
+    rf"|{_PERSON}.{{0,10}}(埋まっ|出られな|出てこれな|出てこられな)"
+    rf"|(車|人).{{0,6}}沈みかけ|(中|車内)に{_PERSON}.{{0,4}}残って"
+    r"|(足|手|指)が?.{0,6}(はまって|挟まって|はさまって).{0,6}抜けな"
+    rf"|下敷き|したじき|{_PERSON}.{{0,8}}(挟まれ|はさまれ|挟まっ|はさまっ|閉じ込め)"
+    r"|感電"
+)
+_ACCIDENT = (
+    r"交通事故(です|が(起き|あ)(?!そう|る前)|に(遭|あ)(?!わ)|を起こ(?!したら))"
+    r"|(?<!交通)事故(です|だ|や|が起き(?!そう|る前)|に遭|にあ(?!わ)|を起こ(?!したら)"
+    r"|[、。!！]|で(人|けが|怪我)|発生|があった(?!ら)|起きた|おきた)"
+    r"|(車|くるま|トラック|バイク|自転車|じてんしゃ|タクシー|バス|自動車)"
+    r"(が|に|と|同士)?.{0,8}"
+    r"(ぶつか(った|って|り(?!そう))|突っ込|つっこ|はね(た|られ)|ひか(れ|れた)|轢|衝突)"
+    r"|(はね|撥ね)られ|(ひか|轢か)れ(た|て|まし)|車同士"
+)
+# Emergency words in English and romaji, matched without regard to case.
+_FOREIGN = (
+    r"(?i:help!|^\s*help\b|please help|\bsos\b|\bfire\b|\bsmoke\b|collapsed"
+    r"|unconscious|not breathing|bleeding|ambulance|\bpolice\b|injured|drowning"
+    r"|snatched|\brobbed\b|stole|stolen|\bthief\b|breaking into|broke into"
+    r"|accident|tasukete|kaji desu|taore|ugokanai|kyu+kyu+sha|iki ?shitenai"
+    r"|moete ?iru|moeteru|kemuri"
+    r"|hannou ?nai|ishiki ?nai)"
+    # Chinese and Korean: help, missing, hit by a car, bleeding, fire, fainted,
+    # cannot breathe.
+    r"|救命|帮帮我|不见了|被车撞|流血|流了很多血|着火|失火|晕倒"
+    r"|살려|도와주세요|불이 ?났|숨을 ?못|쓰러졌"
+)
+EMERGENCY = re.compile(
+    rf"{_FIRE}|(煙|けむり)が?.{{0,4}}(すご|やば)|{_DROWNING}|{_UNCONSCIOUS}|{_MEDICAL}"
+    rf"|{_MISSING}|{_HURT}|{_ACCIDENT}|{_FOREIGN}"
+    r"|(助けて|たすけて)(?!くれ|もら|いただ)"
+    r"|110番|119番|電線.{0,8}(切れ|垂れ|落ち|むき出し|火花)|火花"
+)
+# After an emergency word, a sign that it is general or did not happen: a time
+# or a condition (火事の時, 倒れたとき, 事故を起こしたら), a precaution, training,
+# news, nobody hurt (けがした人はいません), or, right after the word, a question
+# about the word itself (救急車ってどう呼ぶの).
+_NOT_HAPPENING = re.compile(
+    r"[^。．！!？?、\s]{0,6}?(とき|時|場合|たら|ほど|ないよう|ないため|ないか|ならない"
+    r"|ならん|前に|る前|の?ニュース|訓練|講習|体験|搬送|対策|予防|防止|情報|被害の相談"
+    r"|でもあ|のサイレン|かな(?=[\s。？?!！、]|$)|かも(?=しれ|ね|[\s。？?!！、]|$)"
+    r"|は(い|おり)ません|はいない|はいなかっ|はなし|の?跡|警戒|アラート|かけ方"
+    r"|掛け方|の仕方|夢)"
+    r"|って(何|なに|どう|有料|無料|本当|ほんと)|とは|ごっこ"
+    r"|の(呼び方|使い方|違い|意味|予防|警戒|日)|と\d*番?の違い"
+)
+# Words that make a whole text hearsay or settled (火事らしい, 見つかってよかった,
+# 昨日の火事のあと片付け, 前に事故があった場所).
+_SETTLED = re.compile(
+    r"そうです|らし[いく]|と聞|って聞|って話|という話|よかった|見つかった|去年|昨年"
+    r"|この前"
+    r"|以前|(昨日|きのう|先日|先週|先月|おととい)の(火事|事故|火災|地震)"
+    r"|(昔|過去|以前|前に|先月|先週|去年|昨年|この前).{0,10}(事故|火事|火災)が?"
+    r"(あっ|起き|おき)"
+)
+# Before an emergency word, a sign that it is a story, not an event here and now.
+_STORY_BEFORE = re.compile(r"ニュース|訓練|ドラマ|映画|夢|いつか|そのうち")
+# Crimes: a matter for the police, never a fault of a city facility, wherever
+# they happen (公園で不審者を見ました is no park report).
+CRIME = re.compile(
+    r"不審者|強盗|空き巣|泥棒|どろぼう|襲われ|刺され|殴られ|暴行|暴力を|痴漢|ちかん"
+    r"|ひったく|盗撮|喧嘩|けんか|ストーカー|つきまとわれ|つきまと|脅され|(後|あと|まで)をつけられ"
+    r"|までつけられ|(後|あと)を.{0,4}(つけて|付けて|つけと|ついて)|詐欺|誘拐|当て逃げ"
+    r"|ひき逃げ|蹴られ|追いかけられ|ついてくる|刃物|なぐられ|パクられ|すられ"
+    r"|(に|から)(ずっと)?つけられ|つかまれ|連れて(行|い)かれ|殴って|なぐって"
+    r"|名乗る.{0,20}(電話|お金)|お金を用意(しろ|して)|振り込め"
+    r"|オレオレ|(包丁|ナイフ|刃物).{0,8}(持|振り回)|撮られ|覗かれ|のぞかれ"
+    r"|まだ(誰|だれ)か(が)?(いる|中に)|悲鳴|叫び声|やめて(って|と).{0,6}(聞こえ|叫)"
+    r"|(インターホン|チャイム).{0,10}(鳴らされ|何十回|何回も)"
+    r"|(お金|現金|キャッシュカード|カード).{0,12}取りに(来|く)|暴れて(?!ない)"
+    r"|車上荒らし|荒らされ|連れ去|つれさ|拉致|無理やり.{0,10}(乗せ|連れ|引っ張)"
+    r"|こじ開け|こじあけ|侵入|しんにゅう|忍び込|押し入|中に(誰|だれ)か(が)?い"
+    r"|(家|うち|自宅|部屋|玄関|車)の?.{0,12}割られ"
+)
+# A crime word followed, before any sign that something happened, by a worry or
+# a precaution (痴漢が心配, 盗難防止, 不審者情報) speaks of no crime that happened.
+_WORRY = re.compile(
+    r"心配|不安|怖|こわ|出そう|防止|対策|注意|恐れ|おそれ|よく出|出るので|多い|多くて"
+    r"|情報|気をつけ|の相談|たら|とき|場合|っぽい|かな(?=[\s。？?!！、]|$)"
+    r"|かも(?=しれ|ね|[\s。？?!！、]|$)"
+)
+# Signs that something happened or is happening: a past or passive form, a
+# presence (いて, います) or a sentence end.
+_HAPPENED = re.compile(
+    r"ました|でした|[っい]た(?!く)|られ|され|いて|いる|います|[。！!]"
+)
+# Nobody to whom it happened, right after a crime word (刺された人はいない).
+_NOBODY = re.compile(r"[^。、！!？?]{0,4}?(人|者)?(は|も)(い|おり)(ない|ません)")
+# A guess right after a passive crime word (盗まれたのかも).
+_GUESS = re.compile(r"[^。、！!？?]{0,4}?(かも|かな)")
+# 刺され after an insect is a sting, unless a person or a blade is named.
+_INSECT = re.compile(r"蜂|ハチ|虫|蚊|ムカデ|毛虫")
+_ATTACKER = re.compile(r"男|女|人に|者|刃物|ナイフ|包丁|犯人")
+# A fight among animals (野良猫がけんか) is no crime.
+_ANIMAL = re.compile(r"猫|ねこ|ネコ|犬|いぬ|イヌ|カラス|ハト|鳩|野鳥|小鳥")
+# A theft is a crime, unless what was stolen is part of a facility (a manhole
+# cover, a grating, a tap), which is a fault to report. The part must be what
+# the theft verb speaks of (ふたが盗まれ), not a place nearby (街灯の下の自転車),
+# nor a part of a bicycle or a car (自転車のチェーン).
+_THEFT = re.compile(r"盗まれ|盗難|盗られ|盗んで")
+_FACILITY_PART = (
+    r"ふた|蓋|グレーチング|マンホール|柵|フェンス|標識|看板|ベンチ|遊具|街灯|街路灯"
+    r"|照明|電球|ケーブル|銅線|ガードレール|ミラー|金網|手すり|車止め|蛇口|鎖|くさり"
+    r"|チェーン|ブランコ|滑り台|すべり台|ポール|プレート|銘板"
+)
+_PART_STOLEN = re.compile(
+    rf"(?<!自転車の)(?<!バイクの)(?<!車の)(?:{_FACILITY_PART})"
+    rf"(?:が|も|は|を|の)?(?:{_THEFT.pattern})"
+)
+# Emergencies that no fault report fits: a fire or an explosion, someone
+# drowning, and a wish to die.
+_NO_FAULT = re.compile(f"{_FIRE}|{_DROWNING}|{_CRISIS_WORDS}")
+# Someone unconscious, hurt, ill, missing or in an accident: no fault report fits,
+# unless the text also names a fault that may have caused it (_FAULT_CAUSE).
+_NO_FAULT_UNLESS_CAUSE = re.compile(
+    f"{_UNCONSCIOUS}|{_MEDICAL}|{_MISSING}|{_HURT}|{_ACCIDENT}|{_FOREIGN}"
+)
+_FAULT_CAUSE = re.compile(
+    r"穴|陥没|段差|ひび|亀裂|壊れ|こわれ|折れ|外れ|はずれ|ふた|蓋|マンホール|側溝"
+    r"|グレーチング|倒木|樹|木が|枝|遊具|ブランコ|滑り台|すべり台|ジャングルジム|鉄棒"
+    r"|街灯|街路灯|電柱|電線|ガードレール|舗装|でこぼこ|凸凹|傾い|崩れ|くずれ|冠水"
+    r"|水たまり|標識|ミラー|柵|フェンス|ベンチ|手すり|歩道橋|看板"
+    r"|(?i:manhole|pothole|\bhole\b|street ?light|fallen tree|branch|playground)"
+)
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """The patterns of the emergency and crime tests, for one form of the text."""
+
+    emergency: re.Pattern
+    crime: re.Pattern
+    theft: re.Pattern
+    part_stolen: re.Pattern
+    no_fault: re.Pattern
+    no_fault_unless_cause: re.Pattern
+    fault_cause: re.Pattern
+    not_happening: re.Pattern
+    settled: re.Pattern
+    story_before: re.Pattern
+    worry: re.Pattern
+    happened: re.Pattern
+    guess: re.Pattern
+    nobody: re.Pattern
+    insect: re.Pattern
+    attacker: re.Pattern
+    animal: re.Pattern
+
+    def folded(self) -> _Rules:
+        """Return the same rules with katakana folded into hiragana, for text
+        folded the same way (ナイフ becomes ないふ and still matches)."""
+        return _Rules(
+            **{
+                name: re.compile(fold_kana(pattern.pattern))
+                for name, pattern in vars(self).items()
+            }
+        )
+
+
+_AS_TYPED = _Rules(
+    emergency=EMERGENCY,
+    crime=CRIME,
+    theft=_THEFT,
+    part_stolen=_PART_STOLEN,
+    no_fault=_NO_FAULT,
+    no_fault_unless_cause=_NO_FAULT_UNLESS_CAUSE,
+    fault_cause=_FAULT_CAUSE,
+    not_happening=_NOT_HAPPENING,
+    settled=_SETTLED,
+    story_before=_STORY_BEFORE,
+    worry=_WORRY,
+    happened=_HAPPENED,
+    guess=_GUESS,
+    nobody=_NOBODY,
+    insect=_INSECT,
+    attacker=_ATTACKER,
+    animal=_ANIMAL,
+)
+_FOLDED = _AS_TYPED.folded()
+
+
+def _forms(text: str) -> list[tuple[str, _Rules]]:
+    """Return ``text`` after NFKC with the rules as written, and, when it has
+    katakana, folded into hiragana with the folded rules (ｶｼﾞ becomes かじ)."""
+    normalized = unicodedata.normalize("NFKC", text)
+    folded = fold_kana(normalized)
+    forms = [(normalized, _AS_TYPED)]
+    if folded != normalized:
+        forms.append((folded, _FOLDED))
+    return forms
+
+
+def is_crime(text: str) -> bool:
+    """Tell whether ``text`` speaks of a crime that happened, a matter for the
+    police: not a worry about one (痴漢が心配), hearsay, an insect's sting or a
+    fight of animals."""
+    return any(_is_crime(form, rules) for form, rules in _forms(text))
+
+
+def _is_crime(text: str, rules: _Rules) -> bool:
+    if rules.insect.search(text) and not rules.attacker.search(text):
+        text = text.replace("刺され", " ")
+    if rules.animal.search(text):
+        text = re.sub("喧嘩|けんか", " ", text)
+    if rules.settled.search(text):
+        return False
+    for pattern in (rules.crime, rules.theft):
+        for match in pattern.finditer(text):
+            # A passive form (襲われ, つけられ) means it happened, unless a guess
+            # follows at once (盗まれたのかも).
+            passive = match.group().endswith("れ") and not rules.guess.match(
+                text, match.end()
+            )
+            if not passive and _only_a_worry(text, match.end(), rules):
+                continue
+            if rules.nobody.match(text, match.end()):
+                continue
+            if pattern is rules.theft and rules.part_stolen.search(text):
+                continue
+            return True
+    return False
+
+
+def _only_a_worry(text: str, start: int, rules: _Rules) -> bool:
+    """Tell whether a worry word follows ``start`` closely, before any sign that
+    something happened (痴漢が心配, but not 痴漢にあいました。怖かった)."""
+    worry = rules.worry.search(text, start, start + 12)
+    if worry is None:
+        return False
+    return rules.happened.search(text, start, worry.start()) is None
+
+
+def is_emergency(text: str) -> bool:
+    """Tell whether ``text`` speaks of a danger to life or safety happening now:
+    EMERGENCY or a crime (see :func:`is_crime`), not hearsay, a settled matter or
+    a general or conditional mention (火事の時は, 倒れたとき)."""
+    return any(
+        _happening(rules.emergency, form, rules) or _is_crime(form, rules)
+        for form, rules in _forms(text)
+    )
+
+
+def is_crisis(text: str) -> bool:
+    """Tell whether ``text`` speaks of wanting to die or of ending one's life now
+    (死にたい, 飛び降りる), not figuratively (忙しくて死にそう) or in general."""
+    return any(_happening(_CRISIS, form, rules) for form, rules in _forms(text))
+
+
+def rules_out_report(text: str) -> bool:
+    """Tell whether ``text`` is an emergency that no fault report fits: a crime,
+    a fire, an explosion or someone drowning, and someone unconscious, hurt or in
+    an accident unless the text names a fault that may have caused it (a hole, a
+    broken lid, a fallen tree). 119/110 is the only reply that fits."""
+    return any(_rules_out(form, rules) for form, rules in _forms(text))
+
+
+def _rules_out(text: str, rules: _Rules) -> bool:
+    if _is_crime(text, rules) or _happening(rules.no_fault, text, rules):
+        return True
+    return _happening(
+        rules.no_fault_unless_cause, text, rules
+    ) and not rules.fault_cause.search(text)
+
+
+def _happening(pattern: re.Pattern, text: str, rules: _Rules) -> bool:
+    """Tell whether ``pattern`` finds an event that happens now in ``text``."""
+    if rules.settled.search(text):
+        return False
+    return any(
+        not rules.not_happening.match(text, match.end())
+        and not rules.story_before.search(
+            text, max(0, match.start() - 12), match.start()
+        )
+        for match in pattern.finditer(text)
+    )
