@@ -1220,3 +1220,21 @@ def test_changed_place_replaces_an_outside_point(alice, flow):
     assert report.address == "境南町2丁目3番の前"
     assert report.latitude is None
     assert not report.outside_city
+
+
+def test_landmark_in_the_first_text_still_asks_for_the_place(alice):
+    alice.text("児童公園のブランコが壊れています")
+    assert alice.draft is not None
+    assert not alice.draft.has_location
+
+
+def test_change_place_after_sending_names_the_receipt(alice, flow):
+    reach_other_comment_step(alice)
+    alice.text("看板が倒れそうです")
+    sent_draft = alice.draft.draft_id
+    alice.press("submit")
+    [report] = flow.store.list()
+    replies = alice.postback(f"flow=report&action=change_place&draft={sent_draft}")
+    assert report.receipt_no in replies[0].text
+    assert "0422-51-5131" in replies[0].text
+    assert alice.draft is None

@@ -131,3 +131,10 @@ def test_bare_town_recognised(text):
 )
 def test_other_places_are_not_a_bare_town(text):
     assert not geo.names_only_a_town(text)
+
+
+def test_street_address_needs_numbers_or_a_block():
+    assert geo.names_street_address("中町1丁目5番の前の道路に穴")
+    assert geo.names_street_address("下連雀3丁目の道路が陥没")
+    assert not geo.names_street_address("児童公園のブランコが壊れています")
+    assert not geo.names_street_address("中町の交差点で事故があって110番しました")

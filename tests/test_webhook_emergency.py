@@ -402,3 +402,44 @@ def test_future_dreamt_and_figurative_mentions_are_not_emergencies(text):
 
 def test_a_wish_to_die_near_a_fence_starts_no_report():
     assert rules_out_report("もう死にたい。いまベランダの柵の外にいる")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "池に人が浮いています",
+        "公園で息子がいなくなりました",
+        "道で倒れて動かない",
+        "不審な男が子どもを撮っている",
+        "公園のベンチの横でおじいさんが倒れています",
+        "街灯の下で男の人がうずくまって動かない",
+    ],
+)
+def test_people_in_danger_near_a_facility_start_no_report(text):
+    assert is_emergency(text)
+    assert rules_out_report(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["もう死にます", "首を吊りたい", "駅で電車に飛び込みたい", "I want to die"]
+)
+def test_more_ways_of_saying_a_wish_to_die(text):
+    assert is_crisis(text)
+    assert rules_out_report(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "マンホールのふたが開いていて、おじいさんが落ちて血が出てる",
+        "すべり台の手すりが取れて、息子が落ちた",
+        "街灯のカバーが落ちてきて、女性の頭に当たって出血してる",
+    ],
+)
+def test_people_hurt_by_a_fault_state_may_still_report(text):
+    assert is_emergency(text)
+    assert not rules_out_report(text)
+
+
+def test_a_suspicious_person_seen_before_is_a_request_not_a_crime():
+    assert not rules_out_report("最近このあたりで不審な人を見かけます。パトロールを")

@@ -90,8 +90,23 @@ def test_truncate_rejects_limit_below_ellipsis():
         truncate("abc", 0)
 
 
-def test_enforce_limits_keeps_five_messages():
+def test_enforce_limits_joins_plain_texts_past_five():
     messages = [TextMessage(text=f"{i}") for i in range(7)]
+    fitted = enforce_limits(messages)
+    assert [message.text for message in fitted] == ["0\n\n1\n\n2", "3", "4", "5", "6"]
+
+
+def test_over_five_keeps_the_last_message_with_its_buttons():
+    messages = [TextMessage(text=f"{i}") for i in range(5)]
+    messages.append(text_message("次へ", default_quick_reply()))
+    fitted = enforce_limits(messages)
+    assert len(fitted) == 5
+    assert fitted[-1].text == "次へ"
+    assert fitted[-1].quick_reply is not None
+
+
+def test_messages_that_cannot_be_joined_are_dropped_past_five():
+    messages = [text_message(f"{i}", default_quick_reply()) for i in range(7)]
     fitted = enforce_limits(messages)
     assert [message.text for message in fitted] == ["0", "1", "2", "3", "4"]
 

@@ -47,6 +47,7 @@ _FIRE = (
 _DROWNING = (
     r"溺れ(?!かけ|そう|る?かと)|おぼれ(?!そう|る?かと)"
     rf"|(プール|川|海|池|{_PERSON}).{{0,8}}(沈んで|浮いてこない|上がってこない)"
+    rf"|{_PERSON}.{{0,4}}(浮いて(い|る|ま)|うつぶせで浮)"
     rf"|(川|海|水路|用水|{_PERSON}).{{0,10}}流され"
 )
 # Negative endings in plain speech and dialect: ない, ません, へん, ん, ねえ, ねぇ.
@@ -66,10 +67,13 @@ _UNCONSCIOUS = (
     rf"|{_PERSON}.{{0,10}}(動かない|動きません|動かへん|動がね|動かん|うごかない"
     r"|うごかへん|うごかん|ぐったり|反応が?(ない|ありません)|起きない|おきない"
     r"|起き上がれな|おきあがれな)"
+    r"|(倒れ|たおれ)て.{0,4}(動かない|動きません|うごかない|意識|反応|返事)"
 )
 # Wanting to die or ending one's life (is_crisis gives these their own reply).
 _CRISIS_WORDS = (
-    r"自殺|死にたい|しにたい|死のう|死ぬ(って|つもり|しかな)|消えたい|飛び降り"
+    r"自殺|死にたい|しにたい|死のう|死にます|死んでやる|死ぬ(って|つもり|しかな)"
+    r"|消えたい|飛び降り|飛び込みたい|(電車|線路|ホーム).{0,6}飛び込|首を?(吊|つ)"
+    r"|首吊り|リストカット|リスカ|(?i:want to die|kill myself|suicide)"
     r"|今までありがとう|生きてい(たく|る意味)|生きるのが(つら|辛|しんど)"
 )
 _CRISIS = re.compile(_CRISIS_WORDS)
@@ -91,7 +95,7 @@ _MEDICAL = (
 # A child or an older person missing: 3歳の娘がいない, 認知症の父が帰ってこない.
 _MISSING = (
     rf"({_PERSON}|歳|才|認知症).{{0,12}}(がいない[!！]|見つからな|帰ってこな|帰ってこん"
-    r"|戻ってこな|行方不明|迷子(?!札))"
+    r"|戻ってこな|行方不明|迷子(?!札)|いなくな(っ|り))"
 )
 # A person down or hurt, and accidents between vehicles or with people. Unlike
 # _NO_FAULT these may come from a fault (a child hurt on broken play equipment,
@@ -174,6 +178,8 @@ CRIME = re.compile(
     r"|(に|から)(ずっと)?つけられ|つかまれ|連れて(行|い)かれ|殴って|なぐって"
     r"|名乗る.{0,20}(電話|お金)|お金を用意(しろ|して)|振り込め"
     r"|オレオレ|(包丁|ナイフ|刃物).{0,8}(持|振り回)|撮られ|覗かれ|のぞかれ"
+    r"|不審な(男|女|人|車)が?.{0,6}(いる|います|うろ|つけ|撮|のぞ|覗)"
+    r"|(子ども|子供|こども|女の子|男の子).{0,6}(撮影|盗撮)"
     r"|まだ(誰|だれ)か(が)?(いる|中に)|悲鳴|叫び声|やめて(って|と).{0,6}(聞こえ|叫)"
     r"|(インターホン|チャイム).{0,10}(鳴らされ|何十回|何回も)"
     r"|(お金|現金|キャッシュカード|カード).{0,12}取りに(来|く)|暴れて(?!ない)"
@@ -224,12 +230,18 @@ _NO_FAULT = re.compile(f"{_FIRE}|{_DROWNING}|{_CRISIS_WORDS}")
 _NO_FAULT_UNLESS_CAUSE = re.compile(
     f"{_UNCONSCIOUS}|{_MEDICAL}|{_MISSING}|{_HURT}|{_ACCIDENT}|{_FOREIGN}"
 )
+# A fault that may have hurt someone: a state of a facility, not the facility
+# alone, since someone ill on a bench or under a street light is no report of
+# the bench or the light.
 _FAULT_CAUSE = re.compile(
-    r"穴|陥没|段差|ひび|亀裂|壊れ|こわれ|折れ|外れ|はずれ|ふた|蓋|マンホール|側溝"
-    r"|グレーチング|倒木|樹|木が|枝|遊具|ブランコ|滑り台|すべり台|ジャングルジム|鉄棒"
-    r"|街灯|街路灯|電柱|電線|ガードレール|舗装|でこぼこ|凸凹|傾い|崩れ|くずれ|冠水"
-    r"|水たまり|標識|ミラー|柵|フェンス|ベンチ|手すり|歩道橋|看板"
-    r"|(?i:manhole|pothole|\bhole\b|street ?light|fallen tree|branch|playground)"
+    r"穴|あな|陥没|段差|ひび|亀裂|壊れ|こわれ|破損|折れ|外れ|はずれ|割れ|切れ"
+    r"|倒木|曲が|垂れ|ぐらぐら|ぐらつ|はがれ|剥がれ|さび|錆|腐|抜け|ずれ|浮い|沈ん"
+    r"|あふれ|溢れ|漏れ|消え|欠け|傾|崩れ|くずれ|冠水|むき出し|でこぼこ|凸凹"
+    r"|取れ|とれて|開いて|空いて|噴き出|吹き出|火花|落ちてきて|落下"
+    r"|(木|樹|枝|柱|電柱|街灯|塀|フェンス|柵|看板).{0,4}(倒れ|落ち)"
+    r"|(ふた|蓋)が?(ない|無い|なく)|マンホール|側溝|グレーチング|電線"
+    r"|(?i:pothole|\bhole\b|manhole|missing|broken|fallen|fell (on|in)|branch"
+    r"|(wall|fence) collapsed)"
 )
 
 

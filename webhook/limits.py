@@ -114,22 +114,21 @@ def _extends_previous(char: str) -> bool:
 def enforce_limits(messages: Sequence[Message]) -> list[Message]:
     """Return ``messages`` changed as little as needed to fit LINE's limits.
 
-    Messages past the fifth are dropped, as is a text message left empty. The input
-    objects are not modified.
+    Over five messages, plain texts are joined first (:func:`within_count`), and
+    messages past the fifth are dropped only when that is not enough. A text
+    message left empty is dropped. The input objects are not modified.
     """
-    if len(messages) > MAX_MESSAGES_PER_REQUEST:
-        logger.warning(
-            "dropped %d messages over the limit of %d per request",
-            len(messages) - MAX_MESSAGES_PER_REQUEST,
-            MAX_MESSAGES_PER_REQUEST,
-        )
+    originals = [message.to_dict() for message in messages]
     fitted: list[Message] = []
-    for message in messages[:MAX_MESSAGES_PER_REQUEST]:
-        original = message.to_dict()
-        cleaned = enforce_message_limits(copy.deepcopy(original))
+    for data in within_count(copy.deepcopy(originals)):
+        cleaned = enforce_message_limits(data)
         if cleaned is None:
             continue
-        fitted.append(message if cleaned == original else _rebuild(cleaned))
+        kept = next(
+            (m for m, o in zip(messages, originals, strict=True) if o == cleaned),
+            None,
+        )
+        fitted.append(kept if kept is not None else _rebuild(cleaned))
     return fitted
 
 
@@ -138,18 +137,40 @@ def fit_messages(messages: Sequence[Message]) -> list[dict[str, Any]]:
 
     This is the form that ``LineClient`` sends: each message is serialized once.
     """
-    if len(messages) > MAX_MESSAGES_PER_REQUEST:
-        logger.warning(
-            "dropped %d messages over the limit of %d per request",
-            len(messages) - MAX_MESSAGES_PER_REQUEST,
-            MAX_MESSAGES_PER_REQUEST,
-        )
     fitted = []
-    for message in messages[:MAX_MESSAGES_PER_REQUEST]:
-        cleaned = enforce_message_limits(message.to_dict())
+    for data in within_count([message.to_dict() for message in messages]):
+        cleaned = enforce_message_limits(data)
         if cleaned is not None:
             fitted.append(cleaned)
     return fitted
+
+
+def within_count(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return at most five messages: over five, neighbouring plain texts (no
+    quick reply) are joined with a blank line, earliest first, so that the last
+    message, which carries the buttons of the next step, is kept; what is still
+    over five is dropped, with a warning."""
+    merged = list(messages)
+    place = 0
+    while len(merged) > MAX_MESSAGES_PER_REQUEST and place < len(merged) - 1:
+        first, second = merged[place], merged[place + 1]
+        if _plain_text(first) and _plain_text(second):
+            joined = f"{first['text']}\n\n{second['text']}"
+            merged[place : place + 2] = [{"type": "text", "text": joined}]
+        else:
+            place += 1
+    if len(merged) > MAX_MESSAGES_PER_REQUEST:
+        logger.warning(
+            "dropped %d messages over the limit of %d per request",
+            len(merged) - MAX_MESSAGES_PER_REQUEST,
+            MAX_MESSAGES_PER_REQUEST,
+        )
+    return merged[:MAX_MESSAGES_PER_REQUEST]
+
+
+def _plain_text(message: dict[str, Any]) -> bool:
+    """Tell whether ``message`` is a text with nothing but its text."""
+    return message.get("type") == "text" and set(message) <= {"type", "text"}
 
 
 def _rebuild(data: dict[str, Any]) -> Message:

@@ -295,6 +295,10 @@ REPORT_EXPIRED = (
     "通報するときは、もう一度「通報」と送ってください。"
 )
 REPORT_ALREADY_SUBMITTED = "この通報は受付番号 {receipt_no} で受け付け済みです。"
+# After REPORT_ALREADY_SUBMITTED, for a tap on a button of a sent report.
+REPORT_CORRECTION_ROUTE = (
+    "内容を直したいときは、受付番号を添えて{city_hall}（{phone}）へご連絡ください。"
+)
 REPORT_DRAFT_NOT_FOUND = (
     "この通報の内容が見つかりませんでした。もう一度「通報」から始めてください。"
 )

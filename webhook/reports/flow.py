@@ -273,7 +273,7 @@ class ReportFlow:
             description=description,
             urgent=urgent,
         )
-        if description and geo.looks_like_address(description):
+        if description and geo.names_street_address(description):
             # 中町1丁目5番の前の道路に穴: the place is in the text, so the
             # location step is skipped; 場所を変える on the confirmation fixes it.
             self._set_address(draft, description)
@@ -302,7 +302,10 @@ class ReportFlow:
         # on an older conversation, or a draft id of another resident, changes
         # nothing.
         if draft is None or params.get("draft") != draft.draft_id:
-            return self._stale_tap(draft, action)
+            submitted = self._submitted_reply(
+                user_hash, draft, params.get("draft", ""), correction=True
+            )
+            return submitted or self._stale_tap(draft, action)
         if action == "cancel":
             return self._cancel(user_hash)
         if action == "category":
@@ -342,12 +345,30 @@ class ReportFlow:
         if draft is not None and draft.draft_id == draft_id:
             return self._submit(user_hash, draft)
         # A second press of 送信, or a redelivered event: reply with the receipt
-        # number of the report this draft became, and store no second report. The
-        # number is given only to the resident who sent that report.
+        # number of the report this draft became, and store no second report.
+        submitted = self._submitted_reply(user_hash, draft, draft_id)
+        return submitted or self._stale_tap(draft, "submit")
+
+    def _submitted_reply(
+        self,
+        user_hash: str,
+        draft: Draft | None,
+        draft_id: str,
+        *,
+        correction: bool = False,
+    ) -> list[Message] | None:
+        """Reply to a button of a draft that became a report: its receipt number,
+        with ``correction`` how to correct it, then the current draft's prompt.
+
+        None when ``draft_id`` is no report of this resident; the number is given
+        only to the resident who sent that report.
+        """
         report = self.store.find_by_draft(draft_id) if draft_id else None
         if report is None or report.user_hash != user_hash:
-            return self._stale_tap(draft, "submit")
+            return None
         text = texts.REPORT_ALREADY_SUBMITTED.format(receipt_no=report.receipt_no)
+        if correction:
+            text += contact_text(texts.REPORT_CORRECTION_ROUTE, self.settings)
         replies = [msg.plain(text)]
         if draft is not None:
             replies.append(self._prompt(draft))

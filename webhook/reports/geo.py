@@ -76,7 +76,8 @@ _NUMBER_PATTERN = re.compile(
     rf"[0-9{_KANJI_DIGITS}]+\s*丁目"
     rf"|(?<![0-9]){_DASH}?\d{{1,4}}\s*{_DASH}\s*\d{{1,4}}(\s*{_DASH}\s*\d{{1,4}})?"
     + _UNIT_AFTER
-    + r"|\d+\s*番(?![目め])"
+    # 110番 and 119番 are phone calls, not lots.
+    + r"|(?<!\d)(?!11[09]\s*番)\d+\s*番(?![目め])"
 )
 _LANDMARK_PATTERN = re.compile(
     rf"{_NAME}{{2,}}(駅|公園|交差点|小学校|中学校|高校|高等学校|大学|病院|図書館"
@@ -170,6 +171,20 @@ def looks_like_address(text: str) -> bool:
         return False
     if _names_landmark(normalized):
         return True
+    if _NAMED_BLOCK_PATTERN.search(normalized):
+        return True
+    return bool(find_town(normalized) and _NUMBER_PATTERN.search(normalized))
+
+
+def names_street_address(text: str) -> bool:
+    """Tell whether ``text`` gives a street address: a town of the city with
+    numbers (中町1丁目5番) or a named area's block (下連雀3丁目).
+
+    Stricter than :func:`looks_like_address`, which also takes a landmark: a
+    report's first text often names a landmark only to say what is broken
+    (児童公園のブランコが壊れています), where the place is still to be asked.
+    """
+    normalized = _PHONE_PATTERN.sub(" ", normalize_address(text))
     if _NAMED_BLOCK_PATTERN.search(normalized):
         return True
     return bool(find_town(normalized) and _NUMBER_PATTERN.search(normalized))
