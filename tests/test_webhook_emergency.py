@@ -443,3 +443,41 @@ def test_people_hurt_by_a_fault_state_may_still_report(text):
 
 def test_a_suspicious_person_seen_before_is_a_request_not_a_crime():
     assert not rules_out_report("最近このあたりで不審な人を見かけます。パトロールを")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "祖父が餅を喉につまらせて顔が紫になってる",
+        "ハチに刺されて息が苦しい",
+        "薬を全部飲んでしまった",
+        "今まで本当にお世話になりました。今までお世話になりました",
+        "3歳の娘と駅ではぐれて見つかりません",
+        "うちに知らない男がいて、トイレに隠れてる",
+        "1歳の子がボタン電池を飲み込んだかもしれない",
+        "炎天下で車の中に赤ちゃんが置き去りになってる",
+        "おかんが風呂で倒れとる",
+        "There is a strong gas smell in the hallway",
+    ],
+)
+def test_choking_overdose_missing_and_intruders_rule_out_a_report(text):
+    assert is_emergency(text)
+    assert rules_out_report(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "穴が深くて、このままだと誰かけがしますよ",
+        "骨折してからじゃ遅いので早く直して",
+        "昨日公園に救急車が来てたけど、遊具は大丈夫?",
+        "けが人は出ていませんが、割れたガラスが散らばっています",
+        "枝が伸びて救急車とか通れないと思う",
+        "先月父が脳梗塞で倒れて、今はリハビリ中です",
+        "友だちが落ち込んでいるので相談窓口を知りたい",
+        "Is there a fire drill this weekend?",
+        "ガス漏れ警報器の補助はありますか",
+    ],
+)
+def test_future_past_and_negated_harms_are_not_emergencies(text):
+    assert not is_emergency(text)
