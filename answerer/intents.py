@@ -190,8 +190,10 @@ PARK_LANDMARK = re.compile(
 # a text is for them, not a city report. One hidden by a tree or named as a
 # landmark is not the fault.
 SIGNAL_FAULT = re.compile(
-    r"信号(機|灯)?(が|は)?(ずっと|まだ|また|完全に|全く|全然)?"
-    r"(点滅|消え|つかな|点かな|故障|変わら|壊れ|止ま)"
+    r"(信号|しんごう|シンゴウ)(機|灯|き)?(の(電球|電気|ランプ|ライト|柱))?(が|は)?"
+    r"(ずっと|まだ|また|完全に|全く|全然)?"
+    r"(点滅|消え|きえ|つかな|点かな|故障|変わら|かわら|壊れ|こわれ|止ま|切れ|傾"
+    r"|青にならな|赤のまま)"
 )
 # Problems that are "other" wherever they are, even inside a park.
 OTHER_PROBLEM = re.compile(

@@ -1176,7 +1176,13 @@ def test_fault_with_crime_word_starts_report(alice, text):
 
 
 @pytest.mark.parametrize(
-    "text", ["交差点の信号機が消えていて危ないです", "駅前の信号がずっと点滅しています"]
+    "text",
+    [
+        "交差点の信号機が消えていて危ないです",
+        "駅前の信号がずっと点滅しています",
+        "交差点の信号の電球が切れている",
+        "信号機が傾いていて倒れそうです",
+    ],
 )
 def test_faulty_traffic_signal_points_to_the_police(alice, text):
     replies = alice.text(text)
@@ -1238,3 +1244,19 @@ def test_change_place_after_sending_names_the_receipt(alice, flow):
     assert report.receipt_no in replies[0].text
     assert "0422-51-5131" in replies[0].text
     assert alice.draft is None
+
+
+def test_photo_then_a_text_with_a_street_address_keeps_both(alice):
+    alice.image()
+    alice.text("中町1丁目5番の前の道路に穴があいています")
+    draft = alice.draft
+    assert draft.category == "road"
+    assert draft.address == "中町1丁目5番の前の道路に穴があいています"
+    assert draft.step == "comment"
+
+
+def test_photo_then_a_faulty_signal_points_to_the_police(alice):
+    alice.image()
+    replies = alice.text("交差点の信号機が消えています")
+    assert replies[0].text == texts.REPORT_SIGNAL_IS_POLICE
+    assert alice.draft.category is None

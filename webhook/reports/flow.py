@@ -462,11 +462,18 @@ class ReportFlow:
         intent = self._classify(text)
         if self._is_aside_question(draft, text, intent):
             return None
+        if SIGNAL_FAULT.search(unicodedata.normalize("NFKC", text)):
+            # A draft started by a photo of a traffic signal: the police run it.
+            return [msg.plain(texts.REPORT_SIGNAL_IS_POLICE), self._prompt(draft)]
         if _is_confident_report(intent, text) and intent.category in MAIN_CATEGORIES:
             draft.category = intent.category
             replies = self._urgent_reply(draft, intent.urgent, text)
             if not draft.description:
                 draft.description = _clean_comment(text)
+            if not draft.has_location and geo.names_street_address(text):
+                # A photo first, then 中町1丁目5番の前の道路に穴: keep the place too.
+                self._set_address(draft, text)
+                replies += self._outside_note(draft)
             return [*replies, *self._advance(user_hash, draft)]
         # A bare object name ("街灯", "ベンチ") is no report on its own, but here it
         # is the reply to the category question.
