@@ -1260,3 +1260,18 @@ def test_photo_then_a_faulty_signal_points_to_the_police(alice):
     replies = alice.text("交差点の信号機が消えています")
     assert replies[0].text == texts.REPORT_SIGNAL_IS_POLICE
     assert alice.draft.category is None
+
+
+def test_photo_of_an_idle_draft_is_deleted_before_the_draft(
+    alice, flow, contents, clock, settings
+):
+    alice.image()
+    photo_path = settings.photos_dir / alice.draft.photos[0].path
+    clock.now += timedelta(hours=2)
+    # Another resident's message runs the periodic clean-up.
+    Resident(flow, contents, "U" + "b" * 32).text("こんにちは")
+    assert not photo_path.exists()
+    state = flow.store.load_draft(flow.store.hash_user(alice.user_id))
+    assert state is not None
+    assert state.photos == []
+    assert alice.text("こんにちは") is not None

@@ -743,6 +743,10 @@ class ReportFlow:
         self._last_purge = now
         for draft in self.store.purge_drafts(now - DRAFT_RETENTION):
             self._delete_draft_photos(draft)
+        # An expired draft's photos go at once: a photo sent on its own starts a
+        # draft, and it may show something that was never meant as a report.
+        expired_photos = self.store.strip_idle_photos(now - DRAFT_IDLE)
+        delete_photo_files(self.settings.photos_dir, expired_photos)
 
 
 def may_start_report(text: str, intent: IntentLike | None) -> bool:

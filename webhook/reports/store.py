@@ -160,6 +160,32 @@ class ReportStore:
             )
         return _draft_from_row(row)
 
+    def strip_idle_photos(self, idle_before: datetime) -> list[str]:
+        """Drop the photos of drafts last changed before ``idle_before`` from their
+        state, keeping the drafts and their ``updated_at``; return the photo paths.
+
+        An expired draft is kept a while only so that its resident hears that it
+        expired; its photos are no longer needed for that.
+        """
+        paths: list[str] = []
+        with self.engine.begin() as connection:
+            rows = connection.execute(
+                select(drafts_table).where(drafts_table.c.updated_at < idle_before)
+            ).all()
+            for row in rows:
+                draft = _draft_from_row(row)
+                if not draft.photos:
+                    continue
+                paths.extend(photo.path for photo in draft.photos)
+                draft.photos = []
+                connection.execute(
+                    update(drafts_table)
+                    .where(drafts_table.c.user_hash == row.user_hash)
+                    .where(drafts_table.c.draft_id == row.draft_id)
+                    .values(state=draft.to_state())
+                )
+        return paths
+
     def purge_drafts(self, idle_before: datetime) -> list[Draft]:
         """Delete drafts last changed before ``idle_before`` and return them."""
         with self.engine.begin() as connection:
