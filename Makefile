@@ -35,5 +35,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 
+# Only the demo's data: cityline-data is also every command's default data dir,
+# where a city's own crawl, reports and settings may live.
 clean:
-	rm -rf $(VENV) cityline-data
+	rm -rf $(VENV) cityline-data/demo

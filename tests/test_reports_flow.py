@@ -1275,3 +1275,10 @@ def test_photo_of_an_idle_draft_is_deleted_before_the_draft(
     assert state is not None
     assert state.photos == []
     assert alice.text("こんにちは") is not None
+
+
+def test_wish_to_die_during_a_report_gets_no_report_prompt(alice):
+    alice.text("通報")
+    alice.press("category", value="road")
+    assert alice.text("もう死にたい") == []
+    assert alice.draft.step == "photo"

@@ -34,7 +34,7 @@ from webhook.classify import (
     asks_something,
     classify_text,
 )
-from webhook.emergency import is_emergency, rules_out_report
+from webhook.emergency import is_crisis, is_emergency, rules_out_report
 from webhook.flow import ContentFetcher, IncomingEvent, Preface, is_one_to_one
 from webhook.limits import MAX_DISPLAY_TEXT_UNITS, truncate, utf16_length
 from webhook.replies import contact_text
@@ -414,6 +414,11 @@ class ReportFlow:
         if word in START_WORDS:
             return [msg.plain(texts.REPORT_IN_PROGRESS), self._prompt(draft)]
 
+        if is_crisis(text):
+            # Someone who wants to die gets the consultation line alone, from the
+            # handler; a report prompt after it would read as not listening. The
+            # draft stays as it was.
+            return []
         if rules_out_report(text) and not asks_something(text):
             # 火事です at any step is no photo, place or comment: the handler puts
             # 119/110 first, and the step's prompt shows the draft still waits. A
