@@ -481,3 +481,35 @@ def test_choking_overdose_missing_and_intruders_rule_out_a_report(text):
 )
 def test_future_past_and_negated_harms_are_not_emergencies(text):
     assert not is_emergency(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "台所の鍋の火がカーテンに燃え移った",
+        "部屋がガスのにおいがする、どうしよう",
+        "父が喘息の発作で苦しんでる",
+        "石油ストーブの部屋で家族が頭痛、一酸化炭素かも",
+        "母が30分前に散歩に出て、ずっと探してるけど見つからない",
+        "友達から薬をいっぱい飲んだとメッセージが来た",
+        "知らない人が後ろをずっとついてきてる",
+        "車が人をはねて、運転手が逃げた",
+        "息子がベランダの外側にぶら下がってる",
+    ],
+)
+def test_fires_spreading_gas_attacks_and_people_in_danger(text):
+    assert is_emergency(text)
+    assert rules_out_report(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "街路樹の枝が折れてぶら下がってる",
+        "マンホールから煙みたいな湯気が出ている",
+        "ガードレールが車にぶつけられて曲がっている",
+        "救急車って呼んだらお金がかかるの?",
+    ],
+)
+def test_hanging_branches_steam_and_damage_are_not_emergencies(text):
+    assert not is_emergency(text)
