@@ -263,9 +263,10 @@ _NO_FAULT = re.compile(f"{_FIRE}|{_DROWNING}|{_CRISIS_WORDS}")
 _NO_FAULT_UNLESS_CAUSE = re.compile(
     f"{_UNCONSCIOUS}|{_MEDICAL}|{_MISSING}|{_HURT}|{_ACCIDENT}|{_FOREIGN}"
 )
-# A fault that may have hurt someone: a state of a facility, not the facility
-# alone, since someone ill on a bench or under a street light is no report of
-# the bench or the light.
+# A fault that may have hurt someone: a state of a facility (broken, open,
+# fallen), or a manhole, gutter or power line, whose mere mention beside someone
+# hurt points to them. A bench or a street light alone does not, since someone
+# ill on a bench or under a light is no report of either.
 _FAULT_CAUSE = re.compile(
     r"穴|あな|陥没|段差|ひび|亀裂|壊れ|こわれ|破損|折れ|外れ|はずれ|割れ|切れ"
     r"|倒木|曲が|垂れ|ぐらぐら|ぐらつ|はがれ|剥がれ|さび|錆|腐|抜け|ずれ|浮い|沈ん"
