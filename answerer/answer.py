@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from answerer.answer_type import expected_answer_types
+from answerer.answer_type import expected_answer_types, snippet_kinds
 from answerer.confidence import ConfidenceRule
 from answerer.rank import best_passage, prepare, rank, snippet_grams
 from answerer.snippet import best_snippet
@@ -182,6 +182,7 @@ class Answerer:
             ranking.top if ranking.top is not None else top_rows(ranking.scores, top_k)
         )
         grams = snippet_grams(model, ranking.query)
+        wanted = snippet_kinds(text, kinds)
         answers = []
         floor = float(ranking.scores[order[0]]) * self.rule.follow_share
         for row in order:
@@ -199,7 +200,7 @@ class Answerer:
                 Answer(
                     url=page.url,
                     title=page.title,
-                    snippet=best_snippet(page, grams, window, kinds),
+                    snippet=best_snippet(page, grams, window, wanted),
                     score=score,
                 )
             )

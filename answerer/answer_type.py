@@ -74,6 +74,8 @@ _FACT_CUES = {
     "amount": re.compile(r"\d[\d,]*円|無料|有料|\d+割|半額|全額"),
     "count": re.compile(r"\d+(回|台|人|個|歳|枚|件|か所|カ所|箇所|本|冊|通|点)"),
     "documents": _PAGE_CUES["documents"],
+    # A clock time, for 何時 questions only (see snippet_kinds).
+    "clock": re.compile(r"\d+時|午前|午後|正午"),
 }
 
 ANSWER_TYPES = frozenset(_QUESTION_CUES)
@@ -115,6 +117,19 @@ def expected_answer_types(question: str) -> frozenset[str]:
     """
     clause = last_clause(question)
     return frozenset(kind for kind, cue in _QUESTION_CUES.items() if cue.search(clause))
+
+
+def snippet_kinds(question: str, kinds: frozenset[str]) -> frozenset[str]:
+    """Return the kinds of fact a snippet for ``question`` should state.
+
+    These are ``kinds`` (:func:`expected_answer_types`), plus ``clock`` when the
+    last clause asks 何時: 市役所は何時まで wants the opening hours, not 歩いて8分,
+    which is a time too. ``clock`` is a snippet preference only; the fallback
+    checks ``kinds`` alone.
+    """
+    if "time" in kinds and "何時" in last_clause(question):
+        return kinds | {"clock"}
+    return kinds
 
 
 def page_body(page: PageEntry) -> tuple[str, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from answerer.answer_type import first_statement, states_answer_types
+from answerer.answer_type import first_statement, snippet_kinds, states_answer_types
 from answerer.snippet import KIND_PREFERENCE, best_snippet, usable_passages
 from index.vectorize import PageEntry
 from tests.test_answer_snippet import _grams
@@ -69,3 +69,18 @@ def test_states_answer_types_needs_every_kind():
 def test_first_statement_offset():
     assert first_statement("受付は午前9時から", TIME) == 3
     assert first_statement("受付しています", TIME) is None
+
+
+def test_what_time_questions_also_want_a_clock_time():
+    assert snippet_kinds("市役所は何時まで開いてますか", TIME) == TIME | {"clock"}
+    assert snippet_kinds("いつまでに出せばいいですか", TIME) == TIME
+    assert snippet_kinds("何時か分からないけど、場所はどこ", frozenset()) == frozenset()
+
+
+def test_clock_question_prefers_hours_over_a_walking_time():
+    access = "市役所は、市役所前のバス停から歩いて8分です。"
+    hours = "市役所の窓口は、平日の午前8時30分から午後5時まで開いています。"
+    page = _page(access, hours)
+    grams = _grams("市役所は", "開いて")
+    kinds = snippet_kinds("市役所は何時まで開いてますか", TIME)
+    assert best_snippet(page, grams, kinds=kinds) == hours
