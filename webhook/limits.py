@@ -118,17 +118,20 @@ def enforce_limits(messages: Sequence[Message]) -> list[Message]:
     messages past the fifth are dropped only when that is not enough. A text
     message left empty is dropped. The input objects are not modified.
     """
-    originals = [message.to_dict() for message in messages]
+    if len(messages) > MAX_MESSAGES_PER_REQUEST:
+        joined = within_count([message.to_dict() for message in messages])
+        return [
+            _rebuild(cleaned)
+            for cleaned in map(enforce_message_limits, joined)
+            if cleaned is not None
+        ]
     fitted: list[Message] = []
-    for data in within_count(copy.deepcopy(originals)):
-        cleaned = enforce_message_limits(data)
+    for message in messages:
+        original = message.to_dict()
+        cleaned = enforce_message_limits(copy.deepcopy(original))
         if cleaned is None:
             continue
-        kept = next(
-            (m for m, o in zip(messages, originals, strict=True) if o == cleaned),
-            None,
-        )
-        fitted.append(kept if kept is not None else _rebuild(cleaned))
+        fitted.append(message if cleaned == original else _rebuild(cleaned))
     return fitted
 
 
@@ -146,10 +149,13 @@ def fit_messages(messages: Sequence[Message]) -> list[dict[str, Any]]:
 
 
 def within_count(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Return at most five messages: over five, neighbouring plain texts (no
-    quick reply) are joined with a blank line, earliest first, so that the last
-    message, which carries the buttons of the next step, is kept; what is still
-    over five is dropped, with a warning."""
+    """Return at most five of ``messages``, joining plain texts before dropping.
+
+    Over five, neighbouring plain texts (no quick reply) are joined with a blank
+    line, earliest first. The last message, which carries the buttons of the
+    next step, is kept that way. Messages still over five are dropped, with a
+    warning.
+    """
     merged = list(messages)
     place = 0
     while len(merged) > MAX_MESSAGES_PER_REQUEST and place < len(merged) - 1:

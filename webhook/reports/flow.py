@@ -17,6 +17,7 @@ import logging
 import re
 import threading
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -202,7 +203,7 @@ class ReportFlow:
         intent = self._classify(event.text)
         if not may_start_report(event.text, intent):
             return None
-        if SIGNAL_FAULT.search(unicodedata.normalize("NFKC", event.text)):
+        if _names_signal_fault(event.text):
             return [msg.plain(texts.REPORT_SIGNAL_IS_POLICE)]
         category = intent.category if intent.category in MAIN_CATEGORIES else None
         return self._start(
@@ -215,38 +216,32 @@ class ReportFlow:
     def _start_with_photo(self, user_hash: str, event: IncomingEvent) -> list[Message]:
         """Start a report whose first photo is the one just sent.
 
-        A photo is the heart of a report, so a resident who sends one first
-        means to report; the draft asks for the category next, with やめる.
+        A resident who sends a photo first most likely means to report, so the
+        draft requests the category next and offers やめる.
         """
-        started = self._start(user_hash)
-        draft = self.store.load_draft(user_hash)
-        if draft is None:
-            return started  # the daily limit of reports
-        problem = self._add_photo(draft, event.message_id)
-        if problem is not None:
-            return [msg.plain(problem), self._prompt(draft)]
-        self.store.save_draft(user_hash, draft)
-        lead = texts.REPORT_STARTED_BY_PHOTO.format(
-            count=len(draft.photos), max_photos=msg.MAX_PHOTOS
-        )
-        return [msg.plain(lead), self._prompt(draft)]
+
+        def add_photo(draft: Draft) -> list[Message]:
+            problem = self._add_photo(draft, event.message_id)
+            if problem is not None:
+                return [msg.plain(problem)]
+            lead = texts.REPORT_STARTED_BY_PHOTO.format(
+                count=len(draft.photos), max_photos=msg.MAX_PHOTOS
+            )
+            return [msg.plain(lead)]
+
+        return self._start(user_hash, setup=add_photo)
 
     def _start_with_location(
         self, user_hash: str, event: IncomingEvent
     ) -> list[Message]:
         """Start a report placed at the location just sent."""
-        started = self._start(user_hash)
-        draft = self.store.load_draft(user_hash)
-        if draft is None:
-            return started
-        draft.latitude = event.latitude
-        draft.longitude = event.longitude
-        draft.address = geo.normalize_address(event.address) if event.address else None
-        draft.location_source = "line"
-        draft.outside_city = not geo.is_inside_city(event.latitude, event.longitude)
-        self.store.save_draft(user_hash, draft)
-        lead = msg.plain(texts.REPORT_STARTED_BY_LOCATION)
-        return [*self._outside_note(draft), lead, self._prompt(draft)]
+
+        def place(draft: Draft) -> list[Message]:
+            _set_point(draft, event)
+            lead = msg.plain(texts.REPORT_STARTED_BY_LOCATION)
+            return [*self._outside_note(draft), lead]
+
+        return self._start(user_hash, setup=place)
 
     def _start(
         self,
@@ -255,7 +250,14 @@ class ReportFlow:
         category: str | None = None,
         description: str | None = None,
         urgent: bool = False,
+        setup: Callable[[Draft], list[Message]] | None = None,
     ) -> list[Message]:
+        """Start a draft and return the replies, ending with the next step's prompt.
+
+        ``setup`` fills the new draft (a first photo or point) before its step is
+        chosen and returns the messages to send before the prompt. Over the daily
+        limit no draft starts.
+        """
         replies: list[Message] = []
         if urgent:
             replies.append(self._urgent_message(description))
@@ -277,8 +279,10 @@ class ReportFlow:
             # 中町1丁目5番の前の道路に穴: the place is in the text, so the
             # location step is skipped; 場所を変える on the confirmation fixes it.
             self._set_address(draft, description)
-            replies += [*self._outside_note(draft)]
+            replies += self._outside_note(draft)
             replies.append(msg.plain(texts.REPORT_LOCATION_RECEIVED_EARLY))
+        if setup is not None:
+            replies += setup(draft)
         draft.step = self._next_step(draft)
         self.store.save_draft(user_hash, draft)
         logger.info("report draft started (step %s)", draft.step)
@@ -467,7 +471,7 @@ class ReportFlow:
         intent = self._classify(text)
         if self._is_aside_question(draft, text, intent):
             return None
-        if SIGNAL_FAULT.search(unicodedata.normalize("NFKC", text)):
+        if _names_signal_fault(text):
             # A draft started by a photo of a traffic signal: the police run it.
             return [msg.plain(texts.REPORT_SIGNAL_IS_POLICE), self._prompt(draft)]
         if _is_confident_report(intent, text) and intent.category in MAIN_CATEGORIES:
@@ -608,11 +612,7 @@ class ReportFlow:
     def _on_location(
         self, user_hash: str, draft: Draft, event: IncomingEvent
     ) -> list[Message]:
-        draft.latitude = event.latitude
-        draft.longitude = event.longitude
-        draft.address = geo.normalize_address(event.address) if event.address else None
-        draft.location_source = "line"
-        draft.outside_city = not geo.is_inside_city(event.latitude, event.longitude)
+        _set_point(draft, event)
         replies = self._outside_note(draft)
         if draft.step in ("category", "photo"):
             self.store.save_draft(user_hash, draft)
@@ -757,10 +757,10 @@ class ReportFlow:
 def may_start_report(text: str, intent: IntentLike | None) -> bool:
     """Tell whether a text the classifier read as ``intent`` may start a report.
 
-    It must be a confident report (:func:`_is_confident_report`) and no
-    emergency that rules a report out: a crime (不審者 in a park too), a fire,
-    someone hurt with no fault named, or another emergency outside the facility
-    categories is for 110/119, which the core gives.
+    It must be a confident report (:func:`_is_confident_report`). It must also be
+    no emergency that rules a report out, such as a crime (不審者 in a park too),
+    a fire or someone hurt with no fault named. Another emergency outside the
+    facility categories is for 110/119 too, which the core gives.
     """
     if not _is_confident_report(intent, text):
         return False
@@ -796,6 +796,21 @@ def _clean_comment(text: str) -> str:
     text = _SPACE_RUN.sub(" ", text.strip())
     text = _BLANK_LINES.sub("\n", text)
     return truncate(text, MAX_COMMENT_CHARS)
+
+
+def _names_signal_fault(text: str) -> bool:
+    """Tell whether ``text`` reports a faulty traffic signal, which the police run."""
+    return SIGNAL_FAULT.search(unicodedata.normalize("NFKC", text)) is not None
+
+
+def _set_point(draft: Draft, event: IncomingEvent) -> None:
+    """Place ``draft`` at the point of a location message, noting whether it lies
+    outside the city."""
+    draft.latitude = event.latitude
+    draft.longitude = event.longitude
+    draft.address = geo.normalize_address(event.address) if event.address else None
+    draft.location_source = "line"
+    draft.outside_city = not geo.is_inside_city(event.latitude, event.longitude)
 
 
 def _clear_location(draft: Draft) -> None:
