@@ -169,8 +169,8 @@ class Answerer:
         if top_k < 1:
             raise ValueError(f"top_k={top_k!r} must be at least 1")
         model = self._loaded.model
-        # More answers than pages are never given, and a huge top_k would not fit
-        # the ranking's 64-bit integers.
+        # top_k is capped at the page count, because a larger value gives nothing
+        # more and a huge one would overflow the ranking's 64-bit integers.
         top_k = min(top_k, max(1, len(model.pages)))
         question = replace_surrogates(question or "")
         text = cut_question(question)
@@ -182,7 +182,7 @@ class Answerer:
             ranking.top if ranking.top is not None else top_rows(ranking.scores, top_k)
         )
         grams = snippet_grams(model, ranking.query)
-        wanted = snippet_kinds(text, kinds)
+        snippet_types = snippet_kinds(text, kinds)
         answers = []
         floor = float(ranking.scores[order[0]]) * self.rule.follow_share
         for row in order:
@@ -200,7 +200,7 @@ class Answerer:
                 Answer(
                     url=page.url,
                     title=page.title,
-                    snippet=best_snippet(page, grams, window, wanted),
+                    snippet=best_snippet(page, grams, window, snippet_types),
                     score=score,
                 )
             )

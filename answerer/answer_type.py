@@ -123,8 +123,8 @@ def snippet_kinds(question: str, kinds: frozenset[str]) -> frozenset[str]:
     """Return the kinds of fact a snippet for ``question`` should state.
 
     These are ``kinds`` (:func:`expected_answer_types`), plus ``clock`` when the
-    last clause asks 何時: 市役所は何時まで wants the opening hours, not 歩いて8分,
-    which is a time too. ``clock`` is a snippet preference only; the fallback
+    last clause contains 何時. 市役所は何時まで expects the opening hours, not
+    歩いて8分, which is a time too. ``clock`` is a snippet preference only; the fallback
     checks ``kinds`` alone.
     """
     if "time" in kinds and "何時" in last_clause(question):

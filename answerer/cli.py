@@ -23,8 +23,8 @@ from cityline.settings import Settings
 from index.artifact import IndexNotFoundError
 
 GOLD_URLS_LISTED = 3
-# The most pages --top may ask for: far more than a resident reads, and small
-# enough for every array size.
+# Maximum of --top: far more pages than a resident reads, and small enough for
+# every array size.
 MAX_TOP = 1000
 
 
@@ -50,8 +50,11 @@ def ask(settings: Settings, question: str, top_k: int, as_json: bool) -> None:
 
 
 def load_answerer(settings: Settings) -> Answerer:
-    """Load the answerer of ``settings``; when its data dir has no index but
-    holds the demo's, the error names the demo's data dir."""
+    """Load the answerer of ``settings``.
+
+    When its data dir has no index but contains the demo's, the error names the
+    demo's data dir.
+    """
     try:
         return Answerer.load(settings)
     except IndexNotFoundError as exc:

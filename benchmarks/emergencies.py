@@ -3,15 +3,15 @@
 Each line of FILE is ``{"text": ..., "kind": ...}`` with one of four kinds:
 
 - ``emergency_no_report``: a danger happening now that no fault report fits;
-  the 119/110 line is wanted and no report may start;
+  the 119/110 line is expected and no report may start;
 - ``emergency_with_fault``: a danger caused by a city facility; the line is
-  wanted and a report may still start;
+  expected and a report may still start;
 - ``fault``: an ordinary fault; no line, and a report should start;
 - ``ordinary``: a question or chat; no line and no report.
 
-For each kind the script counts the texts that got the line as wanted, and the
+For each kind the script counts the texts that got the line as expected, and the
 texts whose report start (``webhook.reports.flow.may_start_report``, after the
-small-talk test) was as wanted. ``--reports`` adds files of labelled texts
+small-talk test) was as expected. ``--reports`` adds files of labelled texts
 (``{"text", "label"}``, as ``cityline evaluate --intents`` reads them) and counts
 how many of their reports would be kept from starting.
 
@@ -33,8 +33,8 @@ from webhook.classify import TextKind, classify_text  # noqa: E402
 from webhook.emergency import is_emergency  # noqa: E402
 from webhook.reports.flow import may_start_report  # noqa: E402
 
-# (line wanted, report start wanted) of each kind.
-WANTED = {
+# (line expected, report start expected) of each kind.
+EXPECTED = {
     "emergency_no_report": (True, False),
     "emergency_with_fault": (True, True),
     "fault": (False, True),
@@ -56,27 +56,28 @@ def read_lines(path: Path) -> list[dict]:
 
 
 def score_kinds(path: Path, classifier: IntentClassifier, verbose: bool) -> None:
-    """Print, per kind, how many texts got the line and the report start wanted."""
+    """Print, per kind, how many texts got the line and the report start expected."""
     counts: Counter = Counter()
     for row in read_lines(path):
         kind, text = row["kind"], row["text"]
-        if kind not in WANTED:
+        if kind not in EXPECTED:
             raise SystemExit(
-                f"{path}: unknown kind {kind!r}; use one of {list(WANTED)}"
+                f"{path}: unknown kind {kind!r}; use one of {list(EXPECTED)}"
             )
-        line_wanted, start_wanted = WANTED[kind]
+        line_expected, start_expected = EXPECTED[kind]
         line, start = is_emergency(text), starts_report(text, classifier)
         counts[kind, "total"] += 1
-        counts[kind, "line"] += line == line_wanted
-        counts[kind, "start"] += start == start_wanted
-        if verbose and (line, start) != (line_wanted, start_wanted):
+        counts[kind, "line"] += line == line_expected
+        counts[kind, "start"] += start == start_expected
+        if verbose and (line, start) != (line_expected, start_expected):
             print(f"  {kind}: line {line}, report {start}: {text[:70]}")
-    print(f"{'kind':<22} {'texts':>5} {'line as wanted':>15} {'start as wanted':>16}")
-    for kind in WANTED:
+    header = f"{'kind':<22} {'texts':>5} {'line as expected':>17}"
+    print(f"{header} {'start as expected':>18}")
+    for kind in EXPECTED:
         total = counts[kind, "total"]
         print(
-            f"{kind:<22} {total:>5} {counts[kind, 'line']:>15} "
-            f"{counts[kind, 'start']:>16}"
+            f"{kind:<22} {total:>5} {counts[kind, 'line']:>17} "
+            f"{counts[kind, 'start']:>18}"
         )
 
 

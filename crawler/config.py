@@ -12,9 +12,9 @@ MAX_DELAY = 3600.0
 # More requests in flight to one host than this is no longer polite to a city
 # server, and the crawl gets slower, not faster, on one event loop.
 MAX_CONCURRENCY = 16
-# The longest read timeout accepted, in seconds.
+# Maximum read timeout, in seconds.
 MAX_TIMEOUT = 600.0
-# The longest alias recheck period accepted, in days: ten years.
+# Maximum alias recheck period, in days: ten years.
 MAX_ALIAS_RECHECK_DAYS = 3650.0
 
 

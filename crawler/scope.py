@@ -67,7 +67,7 @@ class CrawlScope:
         result = await fetcher.fetch(robots_url, html_only=False)
         if result.error_kind in ("connect", "timeout") and required:
             if result.redirects and origin(result.final_url) != host:
-                # The host answered; the place its robots.txt redirects to did not.
+                # The host replied, so only the target of the redirect is unreachable.
                 raise UnreachableHostError(
                     f"robots.txt of {host!r} redirects to {result.final_url!r}, "
                     f"which cannot be reached ({result.error}); check that "

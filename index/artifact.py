@@ -400,7 +400,8 @@ def pointer_stamp(index_dir: Path) -> tuple[int, int] | None:
     try:
         status = (index_dir / POINTER_NAME).stat()
     except (FileNotFoundError, NotADirectoryError):
-        # No pointer, or an index "folder" that is a file: load_model says which.
+        # No pointer, or an index "folder" that is a file: load_model raises the
+        # matching error.
         return None
     return status.st_ino, status.st_mtime_ns
 

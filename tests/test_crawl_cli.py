@@ -366,7 +366,7 @@ def test_allow_removals_with_share_rejected(invoke, tmp_path):
     assert "give only one of them" in result.stderr
 
 
-def test_robots_redirect_to_a_dead_host_names_the_redirect(tmp_path):
+def test_robots_redirect_to_dead_host(tmp_path):
     dead = f"http://127.0.0.1:{free_port()}/robots.txt"
     with FakeSite() as site:
         site.add("/robots.txt", status=302, headers={"Location": dead})

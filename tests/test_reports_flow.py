@@ -353,7 +353,7 @@ def test_photo_start_that_is_cancelled_keeps_nothing(alice, flow):
     assert flow.store.list() == []
 
 
-def test_place_in_the_first_text_skips_the_location_step(alice, flow):
+def test_first_text_address_skips_location(alice, flow):
     replies = alice.text("吉祥寺本町2丁目4番の前の道路に穴があいています")
     assert texts.REPORT_LOCATION_RECEIVED_EARLY in [r.text for r in replies]
     draft = alice.draft
@@ -1228,7 +1228,7 @@ def test_changed_place_replaces_an_outside_point(alice, flow):
     assert not report.outside_city
 
 
-def test_landmark_in_the_first_text_still_asks_for_the_place(alice):
+def test_first_text_landmark_keeps_location(alice):
     alice.text("児童公園のブランコが壊れています")
     assert alice.draft is not None
     assert not alice.draft.has_location
@@ -1246,7 +1246,7 @@ def test_change_place_after_sending_names_the_receipt(alice, flow):
     assert alice.draft is None
 
 
-def test_photo_then_a_text_with_a_street_address_keeps_both(alice):
+def test_photo_then_address_keeps_both(alice):
     alice.image()
     alice.text("中町1丁目5番の前の道路に穴があいています")
     draft = alice.draft
@@ -1255,16 +1255,14 @@ def test_photo_then_a_text_with_a_street_address_keeps_both(alice):
     assert draft.step == "comment"
 
 
-def test_photo_then_a_faulty_signal_points_to_the_police(alice):
+def test_photo_then_signal_points_to_police(alice):
     alice.image()
     replies = alice.text("交差点の信号機が消えています")
     assert replies[0].text == texts.REPORT_SIGNAL_IS_POLICE
     assert alice.draft.category is None
 
 
-def test_photo_of_an_idle_draft_is_deleted_before_the_draft(
-    alice, flow, contents, clock, settings
-):
+def test_idle_draft_photo_deleted_first(alice, flow, contents, clock, settings):
     alice.image()
     photo_path = settings.photos_dir / alice.draft.photos[0].path
     clock.now += timedelta(hours=2)
@@ -1277,7 +1275,7 @@ def test_photo_of_an_idle_draft_is_deleted_before_the_draft(
     assert alice.text("こんにちは") is not None
 
 
-def test_wish_to_die_during_a_report_gets_no_report_prompt(alice):
+def test_crisis_mid_report_has_no_prompt(alice):
     alice.text("通報")
     alice.press("category", value="road")
     assert alice.text("もう死にたい") == []

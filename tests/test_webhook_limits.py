@@ -96,7 +96,7 @@ def test_enforce_limits_joins_plain_texts_past_five():
     assert [message.text for message in fitted] == ["0\n\n1\n\n2", "3", "4", "5", "6"]
 
 
-def test_over_five_keeps_the_last_message_with_its_buttons():
+def test_over_five_keeps_last_buttons():
     messages = [TextMessage(text=f"{i}") for i in range(5)]
     messages.append(text_message("次へ", default_quick_reply()))
     fitted = enforce_limits(messages)
@@ -105,7 +105,7 @@ def test_over_five_keeps_the_last_message_with_its_buttons():
     assert fitted[-1].quick_reply is not None
 
 
-def test_messages_that_cannot_be_joined_are_dropped_past_five():
+def test_unjoinable_messages_past_five_dropped():
     messages = [text_message(f"{i}", default_quick_reply()) for i in range(7)]
     fitted = enforce_limits(messages)
     assert [message.text for message in fitted] == ["0", "1", "2", "3", "4"]

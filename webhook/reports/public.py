@@ -68,8 +68,8 @@ def is_public(report: Report) -> bool:
 def to_public(report: Report) -> PublicReport:
     """Return the public form of ``report`` (the caller checks :func:`is_public`)."""
     latitude = longitude = None
-    # A point outside the city is no city facility; publishing it would only say
-    # where the resident was.
+    # A point outside the city is no city facility, so publishing it would only
+    # reveal where the resident was.
     if (
         report.latitude is not None
         and report.longitude is not None
