@@ -46,6 +46,7 @@ from scipy import sparse
 
 from cityline.errors import CitylineError
 from index.vectorize import IndexModel, IndexParameters, PageEntry
+from index.word_groups import groups_digest
 
 logger = logging.getLogger(__name__)
 
@@ -117,11 +118,17 @@ class IndexWriteError(CitylineError):
 
 
 def software_versions() -> dict[str, str | int]:
-    """Return the versions that decide how text becomes terms and index files."""
+    """Return the versions that decide how text becomes terms and index files.
+
+    ``word_groups`` is a digest of :data:`index.word_groups.GROUPS_PATH`, so an
+    index built before the word groups changed is rejected like one built with
+    another dictionary.
+    """
     return {
         "index_format": INDEX_FORMAT_VERSION,
         "sudachipy": sudachipy.__version__,
         "sudachidict_core": importlib.metadata.version("sudachidict-core"),
+        "word_groups": groups_digest(),
     }
 
 

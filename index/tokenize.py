@@ -27,6 +27,7 @@ from sudachipy import Dictionary, Morpheme, SplitMode, Tokenizer
 
 from index.normalize import normalize_text
 from index.variants import STOP_TERMS, is_content_pos, key_of_form, synonym_terms
+from index.word_groups import build_table, read_groups
 
 logger = logging.getLogger(__name__)
 
@@ -500,7 +501,8 @@ def _entry_terms(morpheme: Morpheme) -> tuple[tuple[str, ...], bool]:
     key, surface_matters = _unit_key(morpheme, pos_id, classes)
     if key is None:
         return (), surface_matters
-    found = [key, *synonym_terms(morpheme)]
+    groups = word_group_table()
+    found = [key, *synonym_terms(morpheme), *groups.get(key, ())]
     if pos_id not in classes.nouns:
         return tuple(found), surface_matters
     short_units = morpheme.split(SplitMode.A)
@@ -523,7 +525,32 @@ def _entry_terms(morpheme: Morpheme) -> tuple[tuple[str, ...], bool]:
     for unit, unit_key in short:
         if unit_key is not None:
             found.extend(synonym_terms(unit))
+            found.extend(groups.get(unit_key, ()))
     return tuple(found), surface_matters
+
+
+def word_group_table() -> dict[str, tuple[str, ...]]:
+    """Return the key-to-terms table of :mod:`index.word_groups`, built once."""
+    global _word_groups
+    if _word_groups is None:
+        with _word_groups_lock:
+            if _word_groups is None:
+                _word_groups = build_table(read_groups(), _single_word_key)
+    return _word_groups
+
+
+_word_groups: dict[str, tuple[str, ...]] | None = None
+_word_groups_lock = threading.Lock()
+
+
+def _single_word_key(text: str) -> str | None:
+    """Return the key of ``text`` when it is exactly one content word, else None."""
+    found = list(morphemes(text))
+    if len(found) != 1:
+        return None
+    morpheme = found[0]
+    key, _ = _unit_key(morpheme, morpheme.part_of_speech_id(), _pos_classes())
+    return key
 
 
 def _unit_key(

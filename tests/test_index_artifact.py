@@ -84,7 +84,9 @@ def test_missing_index_error_is_a_cityline_error():
     assert issubclass(IndexVersionError, CitylineError)
 
 
-@pytest.mark.parametrize("key", ["sudachipy", "sudachidict_core", "index_format"])
+@pytest.mark.parametrize(
+    "key", ["sudachipy", "sudachidict_core", "index_format", "word_groups"]
+)
 def test_other_version_is_rejected(settings, key):
     report = build_from_records(PAGES, settings.index_dir)
     manifest_path = report.folder / "manifest.json"

@@ -1,0 +1,96 @@
+"""Groups of words that residents and city pages use for the same thing.
+
+Sudachi's synonym groups (see :mod:`index.variants`) join many pairs, such as 引っ越す
+and 転居, but not the words that a resident writes and a city page does not:
+再発行 against 再交付, 赤ちゃん against 乳児, 引き落とし against 口座振替.
+``word_groups.txt`` beside this module lists such groups, one per line. Every word of
+a group gets the group's term (``syn:`` and the group's first word), in pages and
+questions alike, the way a Sudachi synonym group id does.
+
+Each word must be one content word for Sudachi in split mode C, so that the group
+can be found by the word's key. A phrase such as 燃やすごみ is two words, so
+building the table raises WordGroupError for it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from cityline.errors import CitylineError
+
+logger = logging.getLogger(__name__)
+
+GROUPS_PATH = Path(__file__).with_name("word_groups.txt")
+GROUP_PREFIX = "syn:"
+
+
+class WordGroupError(CitylineError, ValueError):
+    """Raised when a line of the word group file cannot be used."""
+
+
+def read_groups(path: Path = GROUPS_PATH) -> list[tuple[int, tuple[str, ...]]]:
+    """Return (line number, words) for each group line of ``path``.
+
+    Blank lines and lines starting with ``#`` are skipped. A group needs at least
+    two words, and no word may appear twice in one group.
+    """
+    groups = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        words = tuple(text.split())
+        if len(words) < 2:
+            raise WordGroupError(
+                f"{path}:{number}: invalid group {text!r}: it contains one word; "
+                "list at least two words that mean the same thing"
+            )
+        if len(set(words)) != len(words):
+            raise WordGroupError(
+                f"{path}:{number}: invalid group {text!r}: it repeats a word; "
+                "list each word once"
+            )
+        groups.append((number, words))
+    return groups
+
+
+def build_table(
+    groups: list[tuple[int, tuple[str, ...]]],
+    key_of_word: Callable[[str], str | None],
+    path: Path = GROUPS_PATH,
+) -> dict[str, tuple[str, ...]]:
+    """Map each word's term key to the terms of the groups it belongs to.
+
+    ``key_of_word`` returns the key of a text that is one content word, or None
+    when the text is not. A word without a key raises WordGroupError, which
+    names its line.
+    """
+    table: dict[str, list[str]] = {}
+    for number, words in groups:
+        term = GROUP_PREFIX + words[0]
+        for word in words:
+            key = key_of_word(word)
+            if key is None:
+                raise WordGroupError(
+                    f"{path}:{number}: {word!r} is not one content word for Sudachi; "
+                    "write a single word (a phrase cannot be matched by its key)"
+                )
+            found = table.setdefault(key, [])
+            if term not in found:
+                found.append(term)
+    logger.debug("word groups: %d groups, %d words", len(groups), len(table))
+    return {key: tuple(terms) for key, terms in table.items()}
+
+
+@functools.cache
+def groups_digest(path: Path = GROUPS_PATH) -> str:
+    """Return a short digest of the group file, recorded in each index it shaped.
+
+    It is read once per process, like the table, so a file edited while a server
+    runs does not make the server's own index look stale.
+    """
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]

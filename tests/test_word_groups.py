@@ -1,0 +1,83 @@
+"""City word groups: words residents and pages use for one thing share a term."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.tokenize import _single_word_key, terms, word_group_table
+from index.word_groups import (
+    GROUPS_PATH,
+    WordGroupError,
+    build_table,
+    groups_digest,
+    read_groups,
+)
+
+
+@pytest.mark.parametrize(
+    ("resident", "page"),
+    [
+        ("再発行", "再交付"),
+        ("赤ちゃん", "乳児"),
+        ("引き落とし", "口座振替"),
+        ("入園", "入所"),
+        ("ワクチン", "予防接種"),
+        ("スマホ", "スマートフォン"),
+    ],
+)
+def test_word_group_joins_resident_and_page_words(resident, page):
+    shared = {t for t in terms(resident) if t.startswith("syn:")} & set(terms(page))
+    assert shared
+
+
+def test_word_group_reaches_the_part_of_a_compound():
+    # 市民税 is one word whose short unit 税 is in the group of 税金.
+    assert set(terms("税金")) & {t for t in terms("市民税") if t.startswith("syn:")}
+
+
+def test_word_group_keeps_each_word_own_key():
+    assert "再発行" in terms("再発行")
+    assert "再発行" not in terms("再交付")
+
+
+def test_inflected_verb_gets_its_group():
+    assert set(terms("払った")) & set(terms("納付"))
+
+
+def test_every_shipped_word_is_one_sudachi_word():
+    table = word_group_table()
+    words = [word for _, group in read_groups() for word in group]
+    assert all(_single_word_key(word) in table for word in words)
+
+
+def test_one_word_group_is_rejected(tmp_path):
+    path = tmp_path / "groups.txt"
+    path.write_text("# comment\n\n再発行 再交付\n乳児\n", encoding="utf-8")
+    with pytest.raises(
+        WordGroupError, match=r"groups.txt:4: invalid group '乳児'.*at least two"
+    ):
+        read_groups(path)
+
+
+def test_phrase_is_rejected(tmp_path):
+    path = tmp_path / "groups.txt"
+    path.write_text("燃やすごみ 可燃ごみ\n", encoding="utf-8")
+    groups = read_groups(path)
+    with pytest.raises(WordGroupError, match=r"groups.txt:1: '燃やすごみ' is not one"):
+        build_table(groups, _single_word_key, path)
+
+
+def test_repeated_word_is_rejected(tmp_path):
+    path = tmp_path / "groups.txt"
+    path.write_text("乳児 赤ちゃん 乳児\n", encoding="utf-8")
+    with pytest.raises(WordGroupError, match="repeats a word"):
+        read_groups(path)
+
+
+def test_digest_follows_the_file_content(tmp_path):
+    first = tmp_path / "a.txt"
+    second = tmp_path / "b.txt"
+    first.write_text("乳児 赤ちゃん\n", encoding="utf-8")
+    second.write_text("乳児 新生児\n", encoding="utf-8")
+    assert groups_digest(first) != groups_digest(second)
+    assert len(groups_digest(GROUPS_PATH)) == 16
