@@ -127,6 +127,7 @@ def best_snippet(
             WINDOW_PREFERENCE,
             facts.boosts,
         )
+    best, anchor = _stating_passage(usable, grams, kinds, facts, (best, anchor))
     if best < 0:
         fallback = usable.texts[0] if usable.texts else page.title
         return cut(fallback, 0)
@@ -134,6 +135,36 @@ def best_snippet(
     if _is_heading(text):
         return cut(_with_following(usable.texts, best), 0)
     return _cut_with_fact(text, anchor, kinds, facts.firsts[best])
+
+
+def _stating_passage(
+    usable: UsablePassages,
+    grams: QuestionGrams,
+    kinds: frozenset[str],
+    facts: KindFacts,
+    chosen: tuple[int, int],
+) -> tuple[int, int]:
+    """Return (passage, anchor): ``chosen``, or a passage with the asked clock time.
+
+    A question with 何時 (``clock`` in ``kinds``) expects a clock time, which
+    on a city page is usually opening or reception hours. When the
+    chosen passage states none but another usable passage does, the heaviest
+    such passage (the first of equal weight) replaces it, anchored at its first
+    fact. The hours rarely repeat the question's words (図書館は何時から on a
+    library page, whose hours table names no 図書館), so n-gram weight alone
+    picks the page's description. Other kinds keep the weighted choice: a
+    question with いつ matches dates of past notices as well as the asked one.
+    """
+    best, anchor = chosen
+    if "clock" not in kinds or (best >= 0 and facts.boosts[best] > 1.0):
+        return chosen
+    stating = np.flatnonzero(facts.boosts > 1.0)
+    if len(stating) == 0:
+        return chosen
+    weights = usable.weights(grams)
+    replacement = int(max(stating, key=lambda item: (weights[item], -item)))
+    fact = facts.firsts[replacement]
+    return replacement, 0 if fact is None else fact
 
 
 def _cut_with_fact(

@@ -84,3 +84,22 @@ def test_clock_question_prefers_hours_over_a_walking_time():
     grams = _grams("市役所は", "開いて")
     kinds = snippet_kinds("市役所は何時まで開いてますか", TIME)
     assert best_snippet(page, grams, kinds=kinds) == hours
+
+
+def test_clock_question_finds_hours_without_its_words():
+    # The hours table repeats none of the question's words, unlike the description.
+    about = "中央図書館は、本や雑誌をそろえた図書館です。図書館の本は予約できます。"
+    page = _page(about, "開館時間", "火曜日から金曜日 午前9時30分から午後8時まで")
+    grams = _grams("図書館は")
+    kinds = snippet_kinds("図書館は何時から", TIME)
+    snippet = best_snippet(page, grams, kinds=kinds)
+    assert snippet.startswith("開館時間")
+    assert "午前9時30分" in snippet
+
+
+def test_clock_question_keeps_match_when_no_clock():
+    about = "中央図書館は、本や雑誌をそろえた図書館です。"
+    page = _page(about, "休館日は毎週月曜日です。")
+    grams = _grams("図書館は")
+    kinds = snippet_kinds("図書館は何時から", TIME)
+    assert best_snippet(page, grams, kinds=kinds) == about
