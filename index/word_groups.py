@@ -4,8 +4,8 @@ Sudachi's synonym groups (see :mod:`index.variants`) join many pairs, such as �
 and 転居, but not the words that a resident writes and a city page does not:
 再発行 against 再交付, 赤ちゃん against 乳児, 引き落とし against 口座振替.
 ``word_groups.txt`` beside this module lists such groups, one per line. Every word of
-a group gets the group's term (``syn:`` and the group's first word), in pages and
-questions alike, the way a Sudachi synonym group id does.
+a group gets the group's term (``syn:`` and the key of the group's first word), in
+pages and questions alike, the way a Sudachi synonym group id does.
 
 Each word must be one content word for Sudachi in split mode C, so that the group
 can be found by the word's key. A phrase such as 燃やすごみ is two words, so
@@ -35,13 +35,22 @@ class WordGroupError(CitylineError, ValueError):
 def read_groups(path: Path = GROUPS_PATH) -> list[tuple[int, tuple[str, ...]]]:
     """Return (line number, words) for each group line of ``path``.
 
-    Blank lines and lines starting with ``#`` are skipped. A group needs at least
-    two words, and no word may appear twice in one group.
+    Words are separated by any whitespace, ideographic spaces included. Text from
+    ``#`` to the end of a line is a comment, and blank lines are skipped. A group
+    needs at least two words, and no word may appear twice in one group. Raises
+    WordGroupError for an unreadable file or an invalid line.
     """
+    try:
+        content = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WordGroupError(
+            f"word group file {str(path)!r} cannot be read ({exc}); "
+            "restore it as UTF-8 text, one group of words per line"
+        ) from exc
     groups = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        text = line.strip()
-        if not text or text.startswith("#"):
+    for number, line in enumerate(content.splitlines(), 1):
+        text = line.split("#", 1)[0].strip()
+        if not text:
             continue
         words = tuple(text.split())
         if len(words) < 2:
@@ -70,20 +79,35 @@ def build_table(
     names its line.
     """
     table: dict[str, list[str]] = {}
+    first_lines: dict[str, int] = {}
     for number, words in groups:
-        term = GROUP_PREFIX + words[0]
-        for word in words:
-            key = key_of_word(word)
-            if key is None:
-                raise WordGroupError(
-                    f"{path}:{number}: {word!r} is not one content word for Sudachi; "
-                    "write a single word (a phrase cannot be matched by its key)"
-                )
+        keys = [_word_key(word, number, key_of_word, path) for word in words]
+        term = GROUP_PREFIX + keys[0]
+        if term in first_lines:
+            raise WordGroupError(
+                f"{path}:{number}: group {' '.join(words)!r} starts with the same "
+                f"word as the group on line {first_lines[term]}; "
+                "merge the two lines or start this one with another word"
+            )
+        first_lines[term] = number
+        for key in keys:
             found = table.setdefault(key, [])
             if term not in found:
                 found.append(term)
     logger.debug("word groups: %d groups, %d words", len(groups), len(table))
     return {key: tuple(terms) for key, terms in table.items()}
+
+
+def _word_key(
+    word: str, number: int, key_of_word: Callable[[str], str | None], path: Path
+) -> str:
+    key = key_of_word(word)
+    if key is None:
+        raise WordGroupError(
+            f"{path}:{number}: {word!r} is not one content word for Sudachi; "
+            "write a single word (a phrase cannot be matched by its key)"
+        )
+    return key
 
 
 @functools.cache

@@ -81,3 +81,42 @@ def test_digest_follows_the_file_content(tmp_path):
     second.write_text("乳児 新生児\n", encoding="utf-8")
     assert groups_digest(first) != groups_digest(second)
     assert len(groups_digest(GROUPS_PATH)) == 16
+
+
+def test_bom_and_crlf_are_read(tmp_path):
+    path = tmp_path / "groups.txt"
+    path.write_bytes("\ufeff再発行 再交付\r\n乳児　赤ちゃん\r\n".encode())
+    assert read_groups(path) == [(1, ("再発行", "再交付")), (2, ("乳児", "赤ちゃん"))]
+
+
+def test_comment_after_words_is_ignored(tmp_path):
+    path = tmp_path / "groups.txt"
+    path.write_text("再発行 再交付  # papers\n", encoding="utf-8")
+    assert read_groups(path) == [(1, ("再発行", "再交付"))]
+
+
+def test_group_term_uses_the_first_word_key(tmp_path):
+    path = tmp_path / "groups.txt"
+    path.write_text("ｽﾏﾎ スマートフォン\n", encoding="utf-8")
+    table = build_table(read_groups(path), _single_word_key, path)
+    assert table[_single_word_key("スマホ")] == ("syn:すまほ",)
+
+
+def test_same_first_word_twice_is_rejected(tmp_path):
+    path = tmp_path / "groups.txt"
+    path.write_text("乳児 赤ちゃん\n乳児 新生児\n", encoding="utf-8")
+    groups = read_groups(path)
+    with pytest.raises(WordGroupError, match=r"groups.txt:2: .*line 1"):
+        build_table(groups, _single_word_key, path)
+
+
+def test_file_not_utf8_is_rejected(tmp_path):
+    path = tmp_path / "groups.txt"
+    path.write_bytes("再発行 再交付\n".encode("shift_jis"))
+    with pytest.raises(WordGroupError, match="cannot be read.*UTF-8"):
+        read_groups(path)
+
+
+def test_missing_file_is_rejected(tmp_path):
+    with pytest.raises(WordGroupError, match="cannot be read"):
+        read_groups(tmp_path / "absent.txt")
