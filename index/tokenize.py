@@ -12,7 +12,8 @@ yields:
 - its middle units (mode B) and short units (mode A) when it is a compound, such as
   国民, 健康, 保険, so that 健康保険 and 国民健康保険 share terms.
 
-Spelling and kana variants are joined by :mod:`index.variants`.
+Spelling and kana variants are joined by :mod:`index.variants`, and the words that
+residents and city pages use for one thing by :mod:`index.word_groups`.
 """
 
 from __future__ import annotations
