@@ -199,11 +199,13 @@ def missing_answer_types(
     """Return the expected answer types of ``question`` that ``page``'s body lacks.
 
     ``expected`` is :func:`expected_answer_types` of ``question`` when the caller
-    has it already.
+    has it already. A page with no body text (a folder page whose stored text is
+    its title) lacks nothing: what it states cannot be judged, and the pages it
+    leads to may give the fact.
     """
     if expected is None:
         expected = expected_answer_types(question)
-    if not expected:
+    if not expected or not any(page_body(page)):
         return frozenset()
     missing = expected - stated_answer_types(page)
     if missing:

@@ -158,3 +158,14 @@ def test_answerer_falls_back_when_the_best_page_names_no_place(model):
     found = answerer.ask("小型家電の回収ボックスでリサイクルできますか")
     assert not found.fallback
     assert found.answers[0].url == "https://city.example/gomi/kaden.html"
+
+
+def test_page_without_body_lacks_no_type():
+    # A folder page stored as its title alone cannot show what it lacks.
+    folder = page("", title="入所申込手続き")
+    assert missing_answer_types("保育園の申込はいつから?", folder) == frozenset()
+
+
+def test_page_with_body_still_lacks_type():
+    body = page("保育園の申込は子ども育成課で受け付けます。", title="入所申込手続き")
+    assert missing_answer_types("保育園の申込はいつから?", body) == {"time"}
