@@ -18,6 +18,7 @@ from answerer.answer_type import expected_answer_types, snippet_kinds
 from answerer.confidence import ConfidenceRule
 from answerer.rank import best_passage, prepare, rank, snippet_grams
 from answerer.snippet import best_snippet
+from cityline.errors import CitylineError
 from cityline.settings import Settings
 from index.artifact import load_model, pointer_stamp
 from index.normalize import replace_surrogates
@@ -147,6 +148,15 @@ class Answerer:
                 return False
             try:
                 loaded = _load(self._settings)
+            except CitylineError as exc:
+                # A version or format message names the fix; no traceback needed.
+                self._failed_stamp = stamp
+                logger.error(
+                    "reloading the index from %s failed; keeping the old one: %s",
+                    self._settings.index_dir,
+                    exc,
+                )
+                return False
             except Exception:
                 self._failed_stamp = stamp
                 logger.exception(

@@ -45,8 +45,9 @@ import sudachipy
 from scipy import sparse
 
 from cityline.errors import CitylineError
+from index import word_groups
+from index.tokenize import reload_word_groups, word_groups_digest
 from index.vectorize import IndexModel, IndexParameters, PageEntry
-from index.word_groups import groups_digest
 
 logger = logging.getLogger(__name__)
 
@@ -120,15 +121,15 @@ class IndexWriteError(CitylineError):
 def software_versions() -> dict[str, str | int]:
     """Return the versions that decide how text becomes terms and index files.
 
-    ``word_groups`` is a digest of :data:`index.word_groups.GROUPS_PATH`, so an
-    index built before the word groups changed is rejected like one built with
-    another dictionary.
+    ``word_groups`` is the digest of :data:`index.word_groups.GROUPS_PATH` as this
+    process read it, so an index built before the word groups changed is
+    rejected like one built with another dictionary.
     """
     return {
         "index_format": INDEX_FORMAT_VERSION,
         "sudachipy": sudachipy.__version__,
         "sudachidict_core": importlib.metadata.version("sudachidict-core"),
-        "word_groups": groups_digest(),
+        "word_groups": word_groups_digest(),
     }
 
 
@@ -520,19 +521,39 @@ def _read_manifest(folder: Path) -> dict:
 
 
 def check_versions(manifest: dict, folder: Path) -> None:
-    """Raise IndexVersionError unless ``manifest`` matches the running software."""
+    """Raise IndexVersionError unless ``manifest`` matches the running software.
+
+    Sometimes the index was built with the word group file as it is on disk now,
+    while this process still uses the groups it read at start. The process then
+    reads the file again, so a running server takes the index that ``cityline
+    index`` built after the file was edited.
+    """
     expected = software_versions()
     found = {key: manifest.get(key) for key in expected}
+    if (
+        _only_word_groups_differ(found, expected)
+        and found["word_groups"] == word_groups.groups_digest()
+    ):
+        logger.info("the word group file changed since it was read; reading it again")
+        reload_word_groups()
+        expected = software_versions()
     if found != expected:
         differences = ", ".join(
             f"{key} {found[key]!r} (running {expected[key]!r})"
             for key in expected
             if found[key] != expected[key]
         )
+        hint = ""
+        if found["word_groups"] != expected["word_groups"]:
+            hint = f" (word_groups is the digest of {word_groups.GROUPS_PATH})"
         raise IndexVersionError(
-            f"index {str(folder)!r} was built with other versions: {differences}; "
-            "run `cityline index` to rebuild it"
+            f"index {str(folder)!r} was built with other versions: {differences}"
+            f"{hint}; run `cityline index` to rebuild it"
         )
+
+
+def _only_word_groups_differ(found: dict, expected: dict) -> bool:
+    return [key for key in expected if found[key] != expected[key]] == ["word_groups"]
 
 
 def _load_matrix(path: Path) -> sparse.csc_matrix:

@@ -26,9 +26,10 @@ from dataclasses import dataclass
 
 from sudachipy import Dictionary, Morpheme, SplitMode, Tokenizer
 
+from index import word_groups
 from index.normalize import normalize_text
 from index.variants import STOP_TERMS, is_content_pos, key_of_form, synonym_terms
-from index.word_groups import build_table, read_groups
+from index.word_groups import build_table, read_groups_and_digest
 
 logger = logging.getLogger(__name__)
 
@@ -532,15 +533,43 @@ def _entry_terms(morpheme: Morpheme) -> tuple[tuple[str, ...], bool]:
 
 def word_group_table() -> dict[str, tuple[str, ...]]:
     """Return the key-to-terms table of :mod:`index.word_groups`, built once."""
+    return _word_group_state()[0]
+
+
+def word_groups_digest() -> str:
+    """Return the digest of the word group file as this process read it."""
+    return _word_group_state()[1]
+
+
+def reload_word_groups() -> str:
+    """Read the word group file again, forget the cached terms, return its digest.
+
+    For a long-running process that meets an index built after the file was
+    edited. A question tokenized while this runs may still use the old groups.
+    """
+    global _word_groups
+    with _word_groups_lock:
+        _word_groups = _read_word_groups()
+        clear_caches()
+    return _word_groups[1]
+
+
+def _word_group_state() -> tuple[dict[str, tuple[str, ...]], str]:
     global _word_groups
     if _word_groups is None:
         with _word_groups_lock:
             if _word_groups is None:
-                _word_groups = build_table(read_groups(), _single_word_key)
+                _word_groups = _read_word_groups()
     return _word_groups
 
 
-_word_groups: dict[str, tuple[str, ...]] | None = None
+def _read_word_groups() -> tuple[dict[str, tuple[str, ...]], str]:
+    path = word_groups.GROUPS_PATH
+    groups, digest = read_groups_and_digest(path)
+    return build_table(groups, _single_word_key, path), digest
+
+
+_word_groups: tuple[dict[str, tuple[str, ...]], str] | None = None
 _word_groups_lock = threading.Lock()
 
 

@@ -14,7 +14,6 @@ building the table raises WordGroupError for it.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 from collections.abc import Callable
@@ -32,21 +31,35 @@ class WordGroupError(CitylineError, ValueError):
     """Raised when a line of the word group file cannot be used."""
 
 
-def read_groups(path: Path = GROUPS_PATH) -> list[tuple[int, tuple[str, ...]]]:
+def read_groups(path: Path | None = None) -> list[tuple[int, tuple[str, ...]]]:
     """Return (line number, words) for each group line of ``path``.
 
-    Words are separated by any whitespace, ideographic spaces included. Text from
+    ``path`` defaults to GROUPS_PATH, read when called. Words are separated by
+    any whitespace, ideographic spaces included. Text from
     ``#`` to the end of a line is a comment, and blank lines are skipped. A group
     needs at least two words, and no word may appear twice in one group. Raises
     WordGroupError for an unreadable file or an invalid line.
     """
+    return read_groups_and_digest(path)[0]
+
+
+def read_groups_and_digest(
+    path: Path | None = None,
+) -> tuple[list[tuple[int, tuple[str, ...]]], str]:
+    """Return :func:`read_groups` of ``path`` and the digest of the bytes read."""
+    path = GROUPS_PATH if path is None else path
     try:
-        content = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
+        content = data.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise WordGroupError(
             f"word group file {str(path)!r} cannot be read ({exc}); "
             "restore it as UTF-8 text, one group of words per line"
         ) from exc
+    return _parse(content, path), _digest(data)
+
+
+def _parse(content: str, path: Path) -> list[tuple[int, tuple[str, ...]]]:
     groups = []
     for number, line in enumerate(content.splitlines(), 1):
         text = line.split("#", 1)[0].strip()
@@ -70,14 +83,15 @@ def read_groups(path: Path = GROUPS_PATH) -> list[tuple[int, tuple[str, ...]]]:
 def build_table(
     groups: list[tuple[int, tuple[str, ...]]],
     key_of_word: Callable[[str], str | None],
-    path: Path = GROUPS_PATH,
+    path: Path | None = None,
 ) -> dict[str, tuple[str, ...]]:
     """Map each word's term key to the terms of the groups it belongs to.
 
     ``key_of_word`` returns the key of a text that is one content word, or None
     when the text is not. A word without a key raises WordGroupError, which
-    names its line.
+    names its line in ``path`` (default GROUPS_PATH).
     """
+    path = GROUPS_PATH if path is None else path
     table: dict[str, list[str]] = {}
     first_lines: dict[str, int] = {}
     for number, words in groups:
@@ -110,11 +124,20 @@ def _word_key(
     return key
 
 
-@functools.cache
-def groups_digest(path: Path = GROUPS_PATH) -> str:
-    """Return a short digest of the group file, recorded in each index it shaped.
+def groups_digest(path: Path | None = None) -> str:
+    """Return the digest of the group file (default GROUPS_PATH) as it is now.
 
-    It is read once per process, like the table, so a file edited while a server
-    runs does not make the server's own index look stale.
+    Raises WordGroupError when the file cannot be read.
     """
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    path = GROUPS_PATH if path is None else path
+    try:
+        return _digest(path.read_bytes())
+    except OSError as exc:
+        raise WordGroupError(
+            f"word group file {str(path)!r} cannot be read ({exc}); "
+            "restore it as UTF-8 text, one group of words per line"
+        ) from exc
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]

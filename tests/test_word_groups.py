@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from index.tokenize import _single_word_key, terms, word_group_table
+from answerer.answer import Answerer
+from cityline.settings import Settings
+from index import word_groups
+from index.artifact import IndexVersionError
+from index.build import build_from_records
+from index.fields import PageRecord
+from index.tokenize import (
+    _single_word_key,
+    reload_word_groups,
+    terms,
+    word_group_table,
+    word_groups_digest,
+)
 from index.word_groups import (
     GROUPS_PATH,
     WordGroupError,
@@ -12,6 +26,14 @@ from index.word_groups import (
     groups_digest,
     read_groups,
 )
+
+RECORDS = [
+    PageRecord(
+        url="https://city.example/toshokan.html",
+        title="中央図書館",
+        text="中央図書館の開館時間は午前9時30分から午後8時までです。",
+    ),
+]
 
 
 @pytest.mark.parametrize(
@@ -120,3 +142,46 @@ def test_file_not_utf8_is_rejected(tmp_path):
 def test_missing_file_is_rejected(tmp_path):
     with pytest.raises(WordGroupError, match="cannot be read"):
         read_groups(tmp_path / "absent.txt")
+
+
+@pytest.fixture
+def edited_groups(tmp_path, monkeypatch):
+    """Point the word group file at an editable copy; read the real one after."""
+    path = tmp_path / "word_groups.txt"
+    path.write_bytes(GROUPS_PATH.read_bytes())
+    monkeypatch.setattr(word_groups, "GROUPS_PATH", path)
+    yield path
+    monkeypatch.undo()
+    reload_word_groups()
+
+
+def _manifest_with_groups(index_dir, digest):
+    report_folder = sorted((index_dir / "builds").iterdir())[-1]
+    manifest_path = report_folder / "manifest.json"
+    manifest = json.loads(manifest_path.read_text("utf-8"))
+    manifest["word_groups"] = digest
+    manifest_path.write_text(json.dumps(manifest), "utf-8")
+
+
+def test_index_of_edited_file_reloads_groups(tmp_path, edited_groups):
+    settings = Settings(data_dir=tmp_path / "data")
+    build_from_records(RECORDS, settings.index_dir)
+    edited_groups.write_text(
+        edited_groups.read_text("utf-8") + "歩道 舗道\n", encoding="utf-8"
+    )
+    # As if `cityline index` ran in another process after the edit.
+    _manifest_with_groups(settings.index_dir, groups_digest(edited_groups))
+    assert not set(terms("舗道")) & set(terms("歩道"))
+    Answerer.load(settings)
+    assert word_groups_digest() == groups_digest(edited_groups)
+    assert set(terms("舗道")) & set(terms("歩道"))
+
+
+def test_index_of_other_groups_names_the_file(tmp_path, edited_groups):
+    settings = Settings(data_dir=tmp_path / "data")
+    build_from_records(RECORDS, settings.index_dir)
+    _manifest_with_groups(settings.index_dir, "0123456789abcdef")
+    with pytest.raises(IndexVersionError, match="word_groups") as raised:
+        Answerer.load(settings)
+    assert str(edited_groups) in str(raised.value)
+    assert "cityline index" in str(raised.value)
