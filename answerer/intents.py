@@ -413,8 +413,16 @@ def is_urgent(text: str) -> bool:
 def load_jsonl(path: Path) -> list[dict]:
     """Read a JSON-lines file, raising ValueError that names the bad line."""
     rows = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as error:
+                bad = raw[error.start : error.start + 1].hex()
+                raise ValueError(
+                    f"{path}:{number}: not valid UTF-8 (byte 0x{bad}); "
+                    "save the file as UTF-8"
+                ) from error
             if not line.strip():
                 continue
             try:

@@ -50,7 +50,8 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup)
 @click.option(
     "--data-dir",
-    type=click.Path(path_type=Path),
+    type=click.Path(),
+    callback=lambda ctx, param, value: _data_dir_path(value),
     envvar="CITYLINE_DATA_DIR",
     default=DEFAULT_DATA_DIR,
     show_default=True,
@@ -75,6 +76,20 @@ def cli(ctx: click.Context, data_dir: Path, verbose: bool) -> None:
             param_hint=name,
         )
     ctx.obj = Settings.from_env(data_dir=data_dir)
+
+
+def _data_dir_path(value: str | Path) -> Path:
+    """Return ``value`` as a Path, rejecting an empty one.
+
+    Path("") is the current folder, so an empty ``--data-dir ""`` would spread the
+    store and the index over wherever the command runs.
+    """
+    if str(value).strip() == "":
+        raise click.BadParameter(
+            "an empty value names no folder; give one such as cityline-data",
+            param_hint="--data-dir",
+        )
+    return Path(value)
 
 
 def configure_logging(level: int) -> None:

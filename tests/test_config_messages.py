@@ -29,6 +29,14 @@ def test_data_dir_file_names_setting(tmp_path, monkeypatch, capsys, from_env):
     assert f"is a file, not a folder; point {name} at a folder" in result.stderr
 
 
+def test_empty_data_dir_is_rejected(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    result = run_console(["cityline", "--data-dir", "", "pages"], monkeypatch, capsys)
+    assert result.returncode == 2
+    assert "empty value names no folder" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_missing_category_file_names_the_variable(tmp_path):
     settings = Settings(
         data_dir=tmp_path, receive_categories_path=tmp_path / "nope.json"

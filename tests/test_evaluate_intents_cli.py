@@ -49,6 +49,26 @@ def test_invalid_json_gives_error_line(evaluate_intents, tmp_path: Path):
     assert lines[0].count("broken.jsonl") == 1
 
 
+def test_shift_jis_file_names_line(evaluate_intents, tmp_path: Path):
+    legacy = tmp_path / "legacy.jsonl"
+    row = '{"text": "道路に穴", "label": "report", "category": "road"}\n'
+    legacy.write_bytes(row.encode("shift_jis"))
+    result = evaluate_intents(legacy)
+    assert result.returncode == 2
+    lines = _error_lines(result.stderr)
+    assert len(lines) == 1, result.stderr
+    assert "legacy.jsonl:1: not valid UTF-8 (byte 0x93)" in lines[0]
+    assert "save the file as UTF-8" in lines[0]
+
+
+def test_byte_order_mark_is_accepted(evaluate_intents, tmp_path: Path):
+    marked = tmp_path / "marked.jsonl"
+    row = '{"text": "道路に穴があいている", "label": "report", "category": "road"}\n'
+    marked.write_bytes(b"\xef\xbb\xbf" + row.encode("utf-8"))
+    result = evaluate_intents(marked)
+    assert result.returncode == 0, result.stderr
+
+
 def test_text_output_has_confusion_and_category_tables(evaluate_intents):
     result = evaluate_intents(REPORTS)
     assert result.returncode == 0, result.stderr

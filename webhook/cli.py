@@ -51,7 +51,8 @@ def serve(settings: Settings, host: str, port: int) -> None:
     if missing:
         verb = "is" if len(missing) == 1 else "are"
         raise ConfigError(
-            f"{' and '.join(missing)} {verb} not set; set each to its value from the "
+            f"{' and '.join(missing)} {verb} not set; set "
+            f"{'it' if len(missing) == 1 else 'each'} to its value from the "
             "LINE Developers console (Messaging API channel) before running serve"
         )
     from webhook.app import create_app
