@@ -18,7 +18,12 @@ from answerer import kernel
 from answerer.kana import read_kana_words, reading_table
 from answerer.snippet import QuestionGrams
 from index.normalize import normalize_text, replace_surrogates
-from index.tokenize import content_word_count, terms, word_term_groups
+from index.tokenize import (
+    content_word_count,
+    terms,
+    word_group_table,
+    word_term_groups,
+)
 from index.variants import SYNONYM_PREFIX
 from index.vectorize import CODE_BITS, IndexModel
 
@@ -137,20 +142,28 @@ def query_terms(model: IndexModel, question: str) -> QueryTerms:
 
 
 def _abbreviations(vocabulary: dict[str, int], question: str) -> set[str]:
-    """Return the question's short words that no page contains but whose synonym
-    group term some page does: 国保 on a site that writes 国民健康保険.
+    """Return the question's words that no page contains but whose synonym term
+    some page does: 国保 on a site that writes 国民健康保険.
 
-    Only words of at most ABBREVIATION_CHARS characters count. Longer words that
-    share a Sudachi synonym group with a page's word are often a related thing
-    rather than the same one (市営住宅 and 公営住宅), and such a question is
-    better left to the unknown-word fallback.
+    A Sudachi synonym group counts only for words of at most ABBREVIATION_CHARS
+    characters. Longer words that share such a group with a page's word are often
+    a related thing rather than the same one (市営住宅 and 公営住宅), and such a
+    question is better left to the unknown-word fallback. A city word group
+    (:mod:`index.word_groups`) lists words for the same thing, so it counts at
+    any length: クーラー on a site that writes エアコン.
     """
     found = set()
+    city_groups = word_group_table()
     for group in word_term_groups(question):
         word = group[0]
-        if len(word) > ABBREVIATION_CHARS or word in vocabulary:
+        if word in vocabulary:
             continue
-        if any(t.startswith(SYNONYM_PREFIX) and t in vocabulary for t in group[1:]):
+        if len(word) <= ABBREVIATION_CHARS:
+            if any(t.startswith(SYNONYM_PREFIX) and t in vocabulary for t in group[1:]):
+                found.add(word)
+        elif any(t in vocabulary for t in city_groups.get(word, ())):
+            # Only the word's own groups count, not those of its parts: 補助金 on
+            # no page is not known through 補助 and its group.
             found.add(word)
     return found
 

@@ -1,4 +1,4 @@
-"""Short words that only a Sudachi synonym group joins to a page's word."""
+"""Words on no page that a synonym group joins to a page's word."""
 
 from __future__ import annotations
 
@@ -17,6 +17,11 @@ PAGES = [
         url="https://city.example/kenko/kokuho.html",
         title="国民健康保険の加入",
         text="会社を辞めたときは、14日以内に国民健康保険の加入の届出をしてください。",
+    ),
+    PageRecord(
+        url="https://city.example/gomi/kaden.html",
+        title="家電リサイクル",
+        text="エアコンと冷蔵庫は家電リサイクル法の対象です。",
     ),
     PageRecord(
         url="https://city.example/jutaku/koei.html",
@@ -51,3 +56,9 @@ def test_abbreviation_question_answered(tmp_path):
     result = Answerer.load(settings).ask("国保の加入の届出")
     assert result.fallback is False
     assert result.answers[0].url == "https://city.example/kenko/kokuho.html"
+
+
+def test_long_word_of_city_group_is_known(model):
+    # クーラー is on no page, but the city word groups join it to エアコン.
+    assert _abbreviations(model.term_vocabulary, "クーラーのリサイクル") == {"くーらー"}
+    assert query_terms(model, "クーラーのリサイクル").unknown_share == 0.0
