@@ -10,6 +10,7 @@ import click
 from fastapi import FastAPI
 
 from cityline.errors import ConfigError
+from cityline.serve_lock import hold_serve_lock
 from cityline.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -65,7 +66,8 @@ def serve(settings: Settings, host: str, port: int) -> None:
     except BaseException:
         _close(listeners)
         raise
-    run_server(app, host, port, listeners=listeners)
+    with hold_serve_lock(settings.data_dir):
+        run_server(app, host, port, listeners=listeners)
 
 
 def run_server(

@@ -33,6 +33,7 @@ from PIL import Image
 from cityline.db import create_db_engine
 from cityline.errors import DataDirError
 from cityline.fake_line_api import FakeLineApi
+from cityline.serve_lock import serve_running
 from cityline.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -149,13 +150,19 @@ def _demo_lock(path: Path) -> Iterator[None]:
 
 
 def _reset_demo_dir(folder: Path) -> None:
-    """Remove the previous demo run; reject a folder that the demo did not make."""
+    """Remove the previous demo run; reject a folder that the demo did not make
+    or that a running ``cityline serve`` uses."""
     if not folder.exists():
         return
     if not (folder / DEMO_MARKER).exists():
         raise DataDirError(
             f"folder {str(folder)!r} exists but was not made by cityline demo; "
             "move it away or pass another --data-dir"
+        )
+    if serve_running(folder):
+        raise DataDirError(
+            f"a cityline serve is running with the data dir {str(folder)!r}; "
+            "stop it first (Ctrl-C), because the demo deletes that folder"
         )
     shutil.rmtree(folder)
 

@@ -1,0 +1,45 @@
+"""The lock that keeps `cityline demo` from deleting a live server's data dir."""
+
+from __future__ import annotations
+
+import pytest
+
+from cityline.demo.run import DEMO_MARKER, _reset_demo_dir
+from cityline.errors import DataDirError
+from cityline.serve_lock import hold_serve_lock, serve_running
+
+
+def test_no_lock_file_means_no_server(tmp_path):
+    assert serve_running(tmp_path) is False
+
+
+def test_lock_held_while_serving(tmp_path):
+    with hold_serve_lock(tmp_path):
+        assert serve_running(tmp_path) is True
+    assert serve_running(tmp_path) is False
+
+
+def test_two_servers_share_the_lock(tmp_path):
+    with hold_serve_lock(tmp_path), hold_serve_lock(tmp_path):
+        assert serve_running(tmp_path) is True
+
+
+def test_demo_keeps_folder_of_running_server(tmp_path):
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    (folder / DEMO_MARKER).write_text("")
+    (folder / "cityline.db").write_text("")
+    with hold_serve_lock(folder):
+        with pytest.raises(DataDirError, match="cityline serve is running"):
+            _reset_demo_dir(folder)
+    assert (folder / "cityline.db").exists()
+
+
+def test_demo_empties_folder_after_server_stops(tmp_path):
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    (folder / DEMO_MARKER).write_text("")
+    with hold_serve_lock(folder):
+        pass
+    _reset_demo_dir(folder)
+    assert not folder.exists()
