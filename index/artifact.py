@@ -46,7 +46,7 @@ from scipy import sparse
 
 from cityline.errors import CitylineError
 from index import word_groups
-from index.tokenize import reload_word_groups, word_groups_digest
+from index.tokenize import publish_word_groups, read_word_groups, word_groups_digest
 from index.vectorize import IndexModel, IndexParameters, PageEntry
 
 logger = logging.getLogger(__name__)
@@ -444,7 +444,7 @@ LOAD_ATTEMPTS = 3
 def _load_build(folder: Path) -> tuple[IndexModel, dict]:
     """Load the build in ``folder``; raise IndexVersionError if it cannot be used."""
     manifest = _read_manifest(folder)
-    check_versions(manifest, folder)
+    switch_groups = check_versions(manifest, folder)
     _check_files(manifest, folder)
     try:
         model = IndexModel(
@@ -470,7 +470,23 @@ def _load_build(folder: Path) -> tuple[IndexModel, dict]:
             f"index {str(folder)!r} is inconsistent ({problem}); run `cityline index` "
             "to rebuild it"
         )
+    if switch_groups:
+        _switch_word_groups(manifest["word_groups"], folder)
     return model, manifest
+
+
+def _switch_word_groups(digest: str, folder: Path) -> None:
+    """Make the word group file, read again, this process's groups, if its digest
+    is still ``digest``; raise IndexVersionError and keep the old groups if not."""
+    state = read_word_groups()
+    if state[1] != digest:
+        raise IndexVersionError(
+            f"index {str(folder)!r} was built with word groups {digest!r}, but "
+            f"{word_groups.GROUPS_PATH} changed again since ({state[1]!r}); run "
+            "`cityline index` to rebuild it"
+        )
+    logger.info("the word group file changed since it was read; using it now")
+    publish_word_groups(state)
 
 
 def _inconsistency(model: IndexModel) -> str | None:
@@ -520,13 +536,14 @@ def _read_manifest(folder: Path) -> dict:
     return manifest
 
 
-def check_versions(manifest: dict, folder: Path) -> None:
+def check_versions(manifest: dict, folder: Path) -> bool:
     """Raise IndexVersionError unless ``manifest`` matches the running software.
 
-    Sometimes the index was built with the word group file as it is on disk now,
-    while this process still uses the groups it read at start. The process then
-    reads the file again, so a running server takes the index that ``cityline
-    index`` built after the file was edited.
+    Returns True when the index differs only in its word groups and was built
+    with the word group file as it is on disk now, while this process still
+    uses the groups it read before. The caller then loads the index and, once it
+    has loaded in full, switches to the file's groups, so a running server
+    takes the index that ``cityline index`` built after the file was edited.
     """
     expected = software_versions()
     found = {key: manifest.get(key) for key in expected}
@@ -534,9 +551,7 @@ def check_versions(manifest: dict, folder: Path) -> None:
         _only_word_groups_differ(found, expected)
         and found["word_groups"] == word_groups.groups_digest()
     ):
-        logger.info("the word group file changed since it was read; reading it again")
-        reload_word_groups()
-        expected = software_versions()
+        return True
     if found != expected:
         differences = ", ".join(
             f"{key} {found[key]!r} (running {expected[key]!r})"
@@ -550,6 +565,7 @@ def check_versions(manifest: dict, folder: Path) -> None:
             f"index {str(folder)!r} was built with other versions: {differences}"
             f"{hint}; run `cityline index` to rebuild it"
         )
+    return False
 
 
 def _only_word_groups_differ(found: dict, expected: dict) -> bool:

@@ -198,7 +198,7 @@ def passage_term_tuples(normalized_passages: list[str]) -> list[tuple[str, ...]]
     if missing:
         for i, found in zip(missing, _fresh_passage_terms(keys, missing), strict=True):
             known[i] = found
-            _remember_passage(keys[i], found)
+            _remember_passage(cache, keys[i], found)
     return known
 
 
@@ -287,10 +287,14 @@ def _separated_terms(
     return result[:count]
 
 
-def _remember_passage(key: tuple[str, bool, bool], found: tuple[str, ...]) -> None:
-    if len(_PASSAGE_CACHE) >= _PASSAGE_CACHE_LIMIT:
-        _PASSAGE_CACHE.clear()
-    _PASSAGE_CACHE[key] = found
+def _remember_passage(
+    cache: dict[tuple[str, bool, bool], tuple[str, ...]],
+    key: tuple[str, bool, bool],
+    found: tuple[str, ...],
+) -> None:
+    if len(cache) >= _PASSAGE_CACHE_LIMIT:
+        cache.clear()
+    cache[key] = found
 
 
 def _starts(texts: list[str]) -> list[int]:
@@ -375,12 +379,13 @@ def _analysed(
     if short."""
     if len(text) > _SHORT_TEXT_CHARS:
         return _text_terms(text)
-    found = _TEXT_CACHE.get(text)
+    cache = _TEXT_CACHE
+    found = cache.get(text)
     if found is None:
         found = _text_terms(text)
-        if len(_TEXT_CACHE) >= _TEXT_CACHE_LIMIT:
-            _TEXT_CACHE.clear()
-        _TEXT_CACHE[text] = found
+        if len(cache) >= _TEXT_CACHE_LIMIT:
+            cache.clear()
+        cache[text] = found
     return found
 
 
@@ -448,20 +453,21 @@ def cached_morpheme_terms(morpheme: Morpheme) -> tuple[str, ...]:
     normalized form (see :func:`index.variants.content_key`), so those, like
     unknown words, are cached per (word id, surface).
     """
+    cache = _TERM_CACHE
     word_id = morpheme.word_id()
-    found = _TERM_CACHE.get(word_id)
+    found = cache.get(word_id)
     if found is not None:
         return found
     key = (word_id, morpheme.surface())
-    found = _TERM_CACHE.get(key)
+    found = cache.get(key)
     if found is None:
         found, surface_matters = _entry_terms(morpheme)
-        if len(_TERM_CACHE) >= _TERM_CACHE_LIMIT:
-            _TERM_CACHE.clear()
+        if len(cache) >= _TERM_CACHE_LIMIT:
+            cache.clear()
         if word_id < _UNKNOWN_WORD_IDS and not surface_matters:
-            _TERM_CACHE[word_id] = found
+            cache[word_id] = found
         else:
-            _TERM_CACHE[key] = found
+            cache[key] = found
     return found
 
 
@@ -541,17 +547,28 @@ def word_groups_digest() -> str:
     return _word_group_state()[1]
 
 
-def reload_word_groups() -> str:
-    """Read the word group file again, forget the cached terms, return its digest.
+def read_word_groups() -> tuple[dict[str, tuple[str, ...]], str]:
+    """Read the word group file and return its table and digest, unpublished.
 
-    For a long-running process that meets an index built after the file was
-    edited. A question tokenized while this runs may still use the old groups.
+    :func:`publish_word_groups` makes them the process's groups.
     """
-    global _word_groups
+    return _read_word_groups()
+
+
+def publish_word_groups(state: tuple[dict[str, tuple[str, ...]], str]) -> None:
+    """Make ``state`` (from :func:`read_word_groups`) the process's word groups.
+
+    The term caches are replaced by empty ones after the table, and every
+    function binds a cache before it reads the table. So a thread that was
+    tokenizing with the old groups stores its terms in a cache no one reads any
+    more, and no cache in use contains terms of the old groups once this returns.
+    """
+    global _word_groups, _TERM_CACHE, _PASSAGE_CACHE, _TEXT_CACHE
     with _word_groups_lock:
-        _word_groups = _read_word_groups()
-        clear_caches()
-    return _word_groups[1]
+        _word_groups = state
+        _TERM_CACHE = {}
+        _PASSAGE_CACHE = {}
+        _TEXT_CACHE = {}
 
 
 def _word_group_state() -> tuple[dict[str, tuple[str, ...]], str]:

@@ -4,8 +4,8 @@ Sudachi's synonym groups (see :mod:`index.variants`) join many pairs, such as �
 and 転居, but not the words that a resident writes and a city page does not:
 再発行 against 再交付, 赤ちゃん against 乳児, 引き落とし against 口座振替.
 ``word_groups.txt`` beside this module lists such groups, one per line. Every word of
-a group gets the group's term (``syn:`` and the key of the group's first word), in
-pages and questions alike, the way a Sudachi synonym group id does.
+a group gets the group's term (``syn:w:`` and the key of the group's first word),
+in pages and questions alike, the way a Sudachi synonym group id does.
 
 Each word must be one content word for Sudachi in split mode C, so that the group
 can be found by the word's key. A phrase such as 燃やすごみ is two words, so
@@ -24,7 +24,10 @@ from cityline.errors import CitylineError
 logger = logging.getLogger(__name__)
 
 GROUPS_PATH = Path(__file__).with_name("word_groups.txt")
-GROUP_PREFIX = "syn:"
+# Group terms start like Sudachi's group terms (``syn:1092``), so that code that
+# treats synonym terms alike covers both. The ``w:`` keeps a group whose first
+# word is a numeral (20) apart from Sudachi's group of that number.
+GROUP_PREFIX = "syn:w:"
 
 
 class WordGroupError(CitylineError, ValueError):
@@ -56,12 +59,14 @@ def read_groups_and_digest(
             f"word group file {str(path)!r} cannot be read ({exc}); "
             "restore it as UTF-8 text, one group of words per line"
         ) from exc
-    return _parse(content, path), _digest(data)
+    groups = _parse(content, path)
+    return groups, _digest(groups)
 
 
 def _parse(content: str, path: Path) -> list[tuple[int, tuple[str, ...]]]:
     groups = []
-    for number, line in enumerate(content.splitlines(), 1):
+    # Split on line feeds alone, so that line numbers are those an editor shows.
+    for number, line in enumerate(content.split("\n"), 1):
         text = line.split("#", 1)[0].strip()
         if not text:
             continue
@@ -125,19 +130,15 @@ def _word_key(
 
 
 def groups_digest(path: Path | None = None) -> str:
-    """Return the digest of the group file (default GROUPS_PATH) as it is now.
+    """Return the digest of the groups in the file (default GROUPS_PATH) now.
 
-    Raises WordGroupError when the file cannot be read.
+    The digest covers the groups, not the bytes: comments, blank lines, spacing,
+    line endings and a byte order mark leave it as it was, so such an edit does
+    not make built indexes stale. Raises WordGroupError for an unreadable file.
     """
-    path = GROUPS_PATH if path is None else path
-    try:
-        return _digest(path.read_bytes())
-    except OSError as exc:
-        raise WordGroupError(
-            f"word group file {str(path)!r} cannot be read ({exc}); "
-            "restore it as UTF-8 text, one group of words per line"
-        ) from exc
+    return read_groups_and_digest(path)[1]
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:16]
+def _digest(groups: list[tuple[int, tuple[str, ...]]]) -> str:
+    canonical = "\n".join(" ".join(words) for _, words in groups)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]

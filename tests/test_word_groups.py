@@ -14,7 +14,8 @@ from index.build import build_from_records
 from index.fields import PageRecord
 from index.tokenize import (
     _single_word_key,
-    reload_word_groups,
+    publish_word_groups,
+    read_word_groups,
     terms,
     word_group_table,
     word_groups_digest,
@@ -96,13 +97,28 @@ def test_repeated_word_is_rejected(tmp_path):
         read_groups(path)
 
 
-def test_digest_follows_the_file_content(tmp_path):
+def test_digest_follows_the_groups(tmp_path):
     first = tmp_path / "a.txt"
     second = tmp_path / "b.txt"
     first.write_text("乳児 赤ちゃん\n", encoding="utf-8")
     second.write_text("乳児 新生児\n", encoding="utf-8")
     assert groups_digest(first) != groups_digest(second)
     assert len(groups_digest(GROUPS_PATH)) == 16
+
+
+def test_digest_ignores_comments_and_layout(tmp_path):
+    plain = tmp_path / "a.txt"
+    edited = tmp_path / "b.txt"
+    plain.write_text("乳児 赤ちゃん\n", encoding="utf-8")
+    edited.write_bytes("\ufeff# reviewed\r\n\r\n乳児\t赤ちゃん  # same\r\n".encode())
+    assert groups_digest(plain) == groups_digest(edited)
+
+
+def test_numeral_group_term_differs_from_sudachi_ids(tmp_path):
+    path = tmp_path / "groups.txt"
+    path.write_text("20 二十\n", encoding="utf-8")
+    table = build_table(read_groups(path), _single_word_key, path)
+    assert table[_single_word_key("20")] == ("syn:w:20",)
 
 
 def test_bom_and_crlf_are_read(tmp_path):
@@ -121,7 +137,7 @@ def test_group_term_uses_the_first_word_key(tmp_path):
     path = tmp_path / "groups.txt"
     path.write_text("ｽﾏﾎ スマートフォン\n", encoding="utf-8")
     table = build_table(read_groups(path), _single_word_key, path)
-    assert table[_single_word_key("スマホ")] == ("syn:すまほ",)
+    assert table[_single_word_key("スマホ")] == ("syn:w:すまほ",)
 
 
 def test_same_first_word_twice_is_rejected(tmp_path):
@@ -152,7 +168,7 @@ def edited_groups(tmp_path, monkeypatch):
     monkeypatch.setattr(word_groups, "GROUPS_PATH", path)
     yield path
     monkeypatch.undo()
-    reload_word_groups()
+    publish_word_groups(read_word_groups())
 
 
 def _manifest_with_groups(index_dir, digest):
@@ -185,3 +201,19 @@ def test_index_of_other_groups_names_the_file(tmp_path, edited_groups):
         Answerer.load(settings)
     assert str(edited_groups) in str(raised.value)
     assert "cityline index" in str(raised.value)
+
+
+def test_failed_load_keeps_old_groups(tmp_path, edited_groups):
+    settings = Settings(data_dir=tmp_path / "data")
+    build_from_records(RECORDS, settings.index_dir)
+    before = word_groups_digest()
+    edited_groups.write_text(
+        edited_groups.read_text("utf-8") + "歩道 舗道\n", encoding="utf-8"
+    )
+    _manifest_with_groups(settings.index_dir, groups_digest(edited_groups))
+    folder = sorted((settings.index_dir / "builds").iterdir())[-1]
+    (folder / "term_matrix.npz").write_bytes(b"cut short")
+    with pytest.raises(IndexVersionError):
+        Answerer.load(settings)
+    assert word_groups_digest() == before
+    assert not set(terms("舗道")) & set(terms("歩道"))
