@@ -37,5 +37,16 @@ lint: $(STAMP)
 
 # Only the demo's data: cityline-data is also every command's default data dir,
 # where a city's own crawl, reports and settings may live.
+# A running `cityline serve` holds a shared lock on serve.lock in its data dir;
+# deleting the folder under it would leave it writing to a deleted database.
+SERVE_RUNNING := import fcntl, os, sys; \
+	fd = os.open(sys.argv[1], os.O_RDONLY); \
+	sys.exit(0 if fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB) is None else 1)
+
 clean:
+	@if [ -f cityline-data/demo/serve.lock ] && \
+	   ! $(PYTHON) -c '$(SERVE_RUNNING)' cityline-data/demo/serve.lock 2>/dev/null; then \
+		echo "a cityline serve is running with cityline-data/demo; stop it first"; \
+		exit 1; \
+	fi
 	rm -rf $(VENV) cityline-data/demo

@@ -1,10 +1,11 @@
 """A lock file that marks a data dir as used by a running webhook server.
 
-``cityline serve`` holds a shared lock on ``serve.lock`` in its data dir for as
-long as it runs. ``cityline demo`` empties its data dir at the start of each run,
-so it first checks the lock: deleting the database under a live server would
-leave the server writing reports to a file that no longer exists. The operating
-system releases the lock when the server process ends, however it ends.
+``cityline serve`` holds a shared lock on ``serve.lock`` in its data dir from
+before it opens the database until it stops. ``cityline demo`` empties its data
+dir at the start of each run, so it takes the lock exclusively for the delete:
+deleting the database under a live server would leave the server writing reports
+to a file that no longer exists. The operating system releases a lock when its
+process ends, however it ends.
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
+
+from cityline.errors import DataDirError
 
 logger = logging.getLogger(__name__)
 
@@ -24,22 +28,57 @@ SERVE_LOCK = "serve.lock"
 def hold_serve_lock(data_dir: Path) -> Iterator[None]:
     """Hold a shared lock on the data dir's ``serve.lock`` while the block runs.
 
-    Shared, so that two servers on one data dir do not stop each other.
+    Shared, so that two servers on one data dir do not stop each other. Raises
+    DataDirError when the lock file cannot be opened.
     """
-    with open(data_dir / SERVE_LOCK, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_SH)
+    descriptor = _open(data_dir / SERVE_LOCK)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_SH)
         yield
+    finally:
+        os.close(descriptor)
+
+
+@contextlib.contextmanager
+def no_server(data_dir: Path) -> Iterator[None]:
+    """Hold ``data_dir``'s lock exclusively while the block runs, so that no
+    server starts meanwhile.
+
+    Raises DataDirError when a ``cityline serve`` holds the lock, or when the
+    lock file cannot be opened.
+    """
+    descriptor = _open(data_dir / SERVE_LOCK)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise DataDirError(
+                f"a cityline serve is running with the data dir {str(data_dir)!r}; "
+                "stop it first (Ctrl-C)"
+            ) from exc
+        yield
+    finally:
+        os.close(descriptor)
 
 
 def serve_running(data_dir: Path) -> bool:
     """Tell whether a ``cityline serve`` process holds the lock of ``data_dir``."""
-    path = data_dir / SERVE_LOCK
-    if not path.is_file():
+    if not (data_dir / SERVE_LOCK).exists():
         return False
-    with open(path, "a+b") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-    return False
+    try:
+        with no_server(data_dir):
+            return False
+    except DataDirError:
+        return True
+
+
+def _open(path: Path) -> int:
+    """Open ``path`` for reading, creating it when missing; a shared or exclusive
+    flock needs no write access."""
+    try:
+        return os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise DataDirError(
+            f"lock file {str(path)!r} cannot be opened ({exc.strerror}); "
+            "remove it or fix its permissions"
+        ) from exc

@@ -43,3 +43,10 @@ def test_demo_empties_folder_after_server_stops(tmp_path):
         pass
     _reset_demo_dir(folder)
     assert not folder.exists()
+
+
+def test_lock_file_as_folder_names_it(tmp_path):
+    (tmp_path / "serve.lock").mkdir()
+    with pytest.raises(DataDirError, match="serve.lock.*cannot be opened"):
+        with hold_serve_lock(tmp_path):
+            pass

@@ -59,14 +59,16 @@ def serve(settings: Settings, host: str, port: int) -> None:
     from webhook.app import create_app
 
     settings.ensure_data_dir()
-    # Bind before building the app, so a busy port fails at once and in one line.
-    listeners = bind_listeners(host, port)
-    try:
-        app = create_app(settings)
-    except BaseException:
-        _close(listeners)
-        raise
+    # Locked before the database is opened, so that `cityline demo` cannot empty
+    # the data dir while the app is being built.
     with hold_serve_lock(settings.data_dir):
+        # Bind before building the app, so a busy port fails at once and in one line.
+        listeners = bind_listeners(host, port)
+        try:
+            app = create_app(settings)
+        except BaseException:
+            _close(listeners)
+            raise
         run_server(app, host, port, listeners=listeners)
 
 

@@ -33,7 +33,7 @@ from PIL import Image
 from cityline.db import create_db_engine
 from cityline.errors import DataDirError
 from cityline.fake_line_api import FakeLineApi
-from cityline.serve_lock import serve_running
+from cityline.serve_lock import no_server
 from cityline.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -159,12 +159,9 @@ def _reset_demo_dir(folder: Path) -> None:
             f"folder {str(folder)!r} exists but was not made by cityline demo; "
             "move it away or pass another --data-dir"
         )
-    if serve_running(folder):
-        raise DataDirError(
-            f"a cityline serve is running with the data dir {str(folder)!r}; "
-            "stop it first (Ctrl-C), because the demo deletes that folder"
-        )
-    shutil.rmtree(folder)
+    # Held through the delete, so that no server starts on the folder meanwhile.
+    with no_server(folder):
+        shutil.rmtree(folder)
 
 
 def _step_crawl(settings: Settings, base_url: str, echo: Echo) -> None:
