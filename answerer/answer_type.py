@@ -74,8 +74,9 @@ _FACT_CUES = {
     "amount": re.compile(r"\d[\d,]*円|無料|有料|\d+割|半額|全額"),
     "count": re.compile(r"\d+(回|台|人|個|歳|枚|件|か所|カ所|箇所|本|冊|通|点)"),
     "documents": _PAGE_CUES["documents"],
-    # A clock time, for 何時 questions only (see snippet_kinds).
-    "clock": re.compile(r"\d+時|午前|午後|正午"),
+    # A clock time, for 何時 questions only (see snippet_kinds). 1時間 is a
+    # duration, not a clock time, but 24時間 is a reply to 何時まで.
+    "clock": re.compile(r"\d+時(?!間)|24時間|午前|午後|正午"),
 }
 
 ANSWER_TYPES = frozenset(_QUESTION_CUES)
@@ -152,6 +153,19 @@ def page_body(page: PageEntry) -> tuple[str, ...]:
     return cached
 
 
+def has_body_text(page: PageEntry) -> bool:
+    """Tell whether ``page`` has any passage besides its title.
+
+    A folder page stored as its title alone has none. Unlike :func:`page_body`,
+    this does not stop at a contact heading, so a page titled お問い合わせ has a
+    body.
+    """
+    title = _nfkc(page.title).strip()
+    return any(
+        (text := _nfkc(passage).strip()) and text != title for passage in page.passages
+    )
+
+
 def stated_answer_types(page: PageEntry) -> frozenset[str]:
     """Return the answer types of which ``page``'s body states at least one fact.
 
@@ -205,7 +219,7 @@ def missing_answer_types(
     """
     if expected is None:
         expected = expected_answer_types(question)
-    if not expected or not any(page_body(page)):
+    if not expected or not has_body_text(page):
         return frozenset()
     missing = expected - stated_answer_types(page)
     if missing:

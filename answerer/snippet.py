@@ -158,6 +158,10 @@ def _stating_passage(
     best, anchor = chosen
     if "clock" not in kinds or (best >= 0 and facts.boosts[best] > 1.0):
         return chosen
+    if best >= 0 and usable.kind_facts(_TIME).boosts[best] > 1.0:
+        # Residents also write 何時 for いつ (何時までに申し込む), so a chosen
+        # passage with a date or a period stays.
+        return chosen
     stating = np.flatnonzero(facts.boosts > 1.0)
     if len(stating) == 0:
         return chosen
@@ -165,6 +169,9 @@ def _stating_passage(
     replacement = int(max(stating, key=lambda item: (weights[item], -item)))
     fact = facts.firsts[replacement]
     return replacement, 0 if fact is None else fact
+
+
+_TIME = frozenset({"time"})
 
 
 def _cut_with_fact(

@@ -103,3 +103,21 @@ def test_clock_question_keeps_match_when_no_clock():
     grams = _grams("図書館は")
     kinds = snippet_kinds("図書館は何時から", TIME)
     assert best_snippet(page, grams, kinds=kinds) == about
+
+
+def test_clock_question_keeps_a_date_passage():
+    # Residents write 何時 for いつ; a chosen passage with the dates stays.
+    dates = "学童クラブの申し込みは、1月10日から1月31日まで受け付けます。"
+    hours = "開所時間は放課後から午後6時までです。"
+    page = _page(dates, hours)
+    grams = _grams("学童クラブの申し込み")
+    kinds = snippet_kinds("学童クラブの申し込みは何時まで", TIME)
+    assert best_snippet(page, grams, kinds=kinds) == dates
+
+
+def test_duration_is_no_clock_time():
+    about = "中央図書館は、本や雑誌をそろえた図書館です。"
+    page = _page(about, "貸出は1回につき2時間まで延長できます。")
+    grams = _grams("図書館は")
+    kinds = snippet_kinds("図書館は何時から", TIME)
+    assert best_snippet(page, grams, kinds=kinds) == about

@@ -169,3 +169,8 @@ def test_page_without_body_lacks_no_type():
 def test_page_with_body_still_lacks_type():
     body = page("保育園の申込は子ども育成課で受け付けます。", title="入所申込手続き")
     assert missing_answer_types("保育園の申込はいつから?", body) == {"time"}
+
+
+def test_contact_titled_page_has_a_body():
+    contact = page("電話でのお問い合わせは代表電話へ。", title="お問い合わせ")
+    assert missing_answer_types("問い合わせの料金はいくら", contact) == {"amount"}
