@@ -168,3 +168,13 @@ def test_answer_failure_shown_on_healthz(tmp_path, fake, caplog):
     assert len(failures) == 1
     assert event["webhookEventId"] in failures[0].getMessage()
     assert failures[0].exc_info is not None
+
+
+def test_deleted_database_is_unhealthy(tmp_path, fake):
+    settings = loopback_settings(tmp_path / "data", fake.base_url)
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/healthz").json()["database_writable"] is True
+        (settings.data_dir / "cityline.db").unlink()
+        health = client.get("/healthz")
+        assert health.status_code == 503
+        assert health.json()["database_writable"] is False

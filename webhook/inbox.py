@@ -35,7 +35,7 @@ from sqlalchemy import (
     update,
 )
 
-from cityline.db import ensure_schema
+from cityline.db import ensure_schema, sqlite_file
 from webhook.events import event_id_of, source_key_of
 from webhook.privacy import UserHasher
 
@@ -245,7 +245,17 @@ class Inbox:
         return result.rowcount
 
     def check_writable(self) -> None:
-        """Write a row to ``inbox_health``; raises SQLAlchemyError when that fails."""
+        """Write a row to ``inbox_health``; raises SQLAlchemyError when that fails.
+
+        Raises OSError when the SQLite file was deleted while the engine had it
+        open: writes then still succeed, into a file that no other process sees.
+        """
+        path = sqlite_file(self._engine.url.render_as_string(hide_password=False))
+        if path is not None and not path.exists():
+            raise OSError(
+                f"database file {str(path)!r} no longer exists (deleted while "
+                "open); restart cityline serve"
+            )
         now = time.time()
         with self._write_lock, self._engine.begin() as connection:
             changed = connection.execute(
