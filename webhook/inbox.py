@@ -248,7 +248,7 @@ class Inbox:
         """Write a row to ``inbox_health``; raises SQLAlchemyError when that fails.
 
         Raises OSError when the SQLite file was deleted while the engine had it
-        open: writes then still succeed, into a file that no other process sees.
+        open: writes then still succeed, into a file other processes cannot open.
         """
         path = sqlite_file(self._engine.url.render_as_string(hide_password=False))
         if path is not None and not path.exists():
