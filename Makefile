@@ -35,17 +35,16 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 
-# Only the demo's data: cityline-data is also every command's default data dir,
-# where a city's own crawl, reports and settings may live.
-# A running `cityline serve` holds a shared lock on serve.lock in its data dir;
-# deleting the folder under it would leave it writing to a deleted database.
-SERVE_RUNNING := import fcntl, os, sys; \
-	fd = os.open(sys.argv[1], os.O_RDONLY); \
-	sys.exit(0 if fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB) is None else 1)
+# Fails while a `cityline serve` holds its shared lock on the lock file given.
+SERVE_STOPPED := import fcntl, os, sys; \
+	fcntl.flock(os.open(sys.argv[1], os.O_RDONLY), fcntl.LOCK_EX | fcntl.LOCK_NB)
 
+# Only the demo's data: cityline-data is also every command's default data dir,
+# where a city's own crawl, reports and settings may live. Not under a running
+# server, which would go on writing to a deleted database.
 clean:
 	@if [ -f cityline-data/demo/serve.lock ] && \
-	   ! $(PYTHON) -c '$(SERVE_RUNNING)' cityline-data/demo/serve.lock 2>/dev/null; then \
+	   ! $(PYTHON) -c '$(SERVE_STOPPED)' cityline-data/demo/serve.lock 2>/dev/null; then \
 		echo "a cityline serve is running with cityline-data/demo; stop it first"; \
 		exit 1; \
 	fi

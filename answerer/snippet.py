@@ -144,16 +144,17 @@ def _stating_passage(
     facts: KindFacts,
     chosen: tuple[int, int],
 ) -> tuple[int, int]:
-    """Return (passage, anchor): ``chosen``, or a passage with the asked clock time.
+    """Return (passage, anchor): ``chosen``, or a passage that states a clock time.
 
     A question with 何時 (``clock`` in ``kinds``) expects a clock time, which
-    on a city page is usually opening or reception hours. When the
-    chosen passage states none but another usable passage does, the heaviest
-    such passage (the first of equal weight) replaces it, anchored at its first
-    fact. The hours rarely repeat the question's words (図書館は何時から on a
-    library page, whose hours table names no 図書館), so n-gram weight alone
-    picks the page's description. Other kinds keep the weighted choice: a
-    question with いつ matches dates of past notices as well as the asked one.
+    on a city page is usually opening or reception hours. When the chosen
+    passage states neither a clock time nor a date but another usable passage
+    states a clock time, the heaviest such passage (the first of equal weight)
+    replaces it, anchored at its first fact. The hours rarely repeat the
+    question's words (図書館は何時から on a library page, whose hours table names
+    no 図書館), so n-gram weight alone picks the page's description. Other kinds
+    keep the weighted choice, because a question with いつ matches dates of past
+    notices as well as the expected one.
     """
     best, anchor = chosen
     if "clock" not in kinds or (best >= 0 and facts.boosts[best] > 1.0):

@@ -479,10 +479,10 @@ def _switch_word_groups(digest: str, folder: Path) -> None:
     """Make the word group file, read again, this process's groups, if its digest
     is still ``digest``; raise IndexVersionError and keep the old groups if not."""
     state = read_word_groups()
-    if state[1] != digest:
+    if state.digest != digest:
         raise IndexVersionError(
             f"index {str(folder)!r} was built with word groups {digest!r}, but "
-            f"{word_groups.GROUPS_PATH} changed again since ({state[1]!r}); run "
+            f"{word_groups.GROUPS_PATH} changed again since ({state.digest!r}); run "
             "`cityline index` to rebuild it"
         )
     logger.info("the word group file changed since it was read; using it now")

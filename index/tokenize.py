@@ -23,6 +23,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sudachipy import Dictionary, Morpheme, SplitMode, Tokenizer
 
@@ -537,25 +538,34 @@ def _entry_terms(morpheme: Morpheme) -> tuple[tuple[str, ...], bool]:
     return tuple(found), surface_matters
 
 
+class WordGroupState(NamedTuple):
+    """The word group table of one reading of the file, and that file's digest."""
+
+    table: dict[str, tuple[str, ...]]
+    digest: str
+
+
 def word_group_table() -> dict[str, tuple[str, ...]]:
     """Return the key-to-terms table of :mod:`index.word_groups`, built once."""
-    return _word_group_state()[0]
+    return _word_group_state().table
 
 
 def word_groups_digest() -> str:
     """Return the digest of the word group file as this process read it."""
-    return _word_group_state()[1]
+    return _word_group_state().digest
 
 
-def read_word_groups() -> tuple[dict[str, tuple[str, ...]], str]:
+def read_word_groups() -> WordGroupState:
     """Read the word group file and return its table and digest, unpublished.
 
     :func:`publish_word_groups` makes them the process's groups.
     """
-    return _read_word_groups()
+    path = word_groups.GROUPS_PATH
+    groups, digest = read_groups_and_digest(path)
+    return WordGroupState(build_table(groups, _single_word_key, path), digest)
 
 
-def publish_word_groups(state: tuple[dict[str, tuple[str, ...]], str]) -> None:
+def publish_word_groups(state: WordGroupState) -> None:
     """Make ``state`` (from :func:`read_word_groups`) the process's word groups.
 
     The term caches are replaced by empty ones after the table, and every
@@ -571,22 +581,16 @@ def publish_word_groups(state: tuple[dict[str, tuple[str, ...]], str]) -> None:
         _TEXT_CACHE = {}
 
 
-def _word_group_state() -> tuple[dict[str, tuple[str, ...]], str]:
+def _word_group_state() -> WordGroupState:
     global _word_groups
     if _word_groups is None:
         with _word_groups_lock:
             if _word_groups is None:
-                _word_groups = _read_word_groups()
+                _word_groups = read_word_groups()
     return _word_groups
 
 
-def _read_word_groups() -> tuple[dict[str, tuple[str, ...]], str]:
-    path = word_groups.GROUPS_PATH
-    groups, digest = read_groups_and_digest(path)
-    return build_table(groups, _single_word_key, path), digest
-
-
-_word_groups: tuple[dict[str, tuple[str, ...]], str] | None = None
+_word_groups: WordGroupState | None = None
 _word_groups_lock = threading.Lock()
 
 

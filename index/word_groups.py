@@ -49,7 +49,8 @@ def read_groups(path: Path | None = None) -> list[tuple[int, tuple[str, ...]]]:
 def read_groups_and_digest(
     path: Path | None = None,
 ) -> tuple[list[tuple[int, tuple[str, ...]]], str]:
-    """Return :func:`read_groups` of ``path`` and the digest of the bytes read."""
+    """Return :func:`read_groups` of ``path`` and the digest of those groups
+    (see :func:`groups_digest`)."""
     path = GROUPS_PATH if path is None else path
     try:
         data = path.read_bytes()

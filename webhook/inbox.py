@@ -97,6 +97,10 @@ class Inbox:
 
     def __init__(self, engine: Engine, hasher: UserHasher) -> None:
         self._engine = engine
+        # The SQLite file, checked by check_writable; None for other backends.
+        self._sqlite_file = sqlite_file(
+            engine.url.render_as_string(hide_password=False)
+        )
         self._hasher = hasher
         self._write_lock = threading.Lock()
         ensure_schema(engine, COMPONENT, metadata, SCHEMA_VERSION)
@@ -250,7 +254,7 @@ class Inbox:
         Raises OSError when the SQLite file was deleted while the engine had it
         open: writes then still succeed, into a file other processes cannot open.
         """
-        path = sqlite_file(self._engine.url.render_as_string(hide_password=False))
+        path = self._sqlite_file
         if path is not None and not path.exists():
             raise OSError(
                 f"database file {str(path)!r} no longer exists (deleted while "
