@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 from pathlib import Path
 
@@ -12,6 +13,18 @@ from tests.console import run_console
 SHARED_DATA = (
     Path(__file__).resolve().parents[1].parent / "shared" / "data" / "musashino"
 )
+
+
+def pytest_configure(config):
+    """Let the commands that tests start react to SIGINT, as in a terminal.
+
+    A shell starts a background job (``make test &``) with SIGINT ignored, and a
+    child process keeps an ignored signal, so a crawl or server that a test
+    interrupts would run on. Python's own handler is not inherited: children get
+    the default action, for which Python installs KeyboardInterrupt.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture
