@@ -111,7 +111,7 @@ def _database_error() -> type[Exception]:
 
 
 def main() -> None:
-    """Run the command line, printing a CitylineError as one line with exit code 2.
+    """Run the command line, printing a CitylineError as one line with its exit code.
 
     A bad option or argument is printed the same way, as one ``error: ...`` line
     that names the command's --help, with click's exit code 2.
@@ -131,7 +131,7 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except CitylineError as exc:
         click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        sys.exit(exc.exit_code)
     except _database_error() as exc:
         # NOTE: the driver error does not name the file. The page store names its
         # own file for damaged pages. For the app database, ensure_schema names it

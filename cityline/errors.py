@@ -5,13 +5,21 @@ CitylineError
  +-- DataDirError         the data dir cannot be created or written
  +-- SchemaVersionError   a database was written by another schema version
 
-The command line prints the message of any CitylineError as one line and exits 2, so
-each message names the value at fault and what to do about it.
+The command line prints the message of any CitylineError as one line and exits with
+the error's ``exit_code``, so each message names the value at fault and what to do
+about it.
 """
 
 
 class CitylineError(Exception):
-    """Base class of the errors that the command line reports as one line."""
+    """Base class of the errors that the command line reports as one line.
+
+    ``exit_code`` is the command's exit status: 2 for bad input or state that the
+    user must fix. A subclass sets 3 for a site that cannot be crawled now, so a
+    scheduled crawl can tell an outage from a mistake in its command.
+    """
+
+    exit_code = 2
 
 
 class ConfigError(CitylineError):

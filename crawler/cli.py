@@ -125,7 +125,7 @@ class FiniteRange(click.FloatRange):
     help="Maximum share (0 to 1) of the stored pages one crawl may mark removed "
     "or merge into other pages. Above it, and with at least "
     f"{_DEFAULTS.min_removals_checked} such pages, the crawl leaves the stored "
-    "pages as they were, skips the index rebuild and exits with status 2.",
+    "pages as they were, skips the index rebuild and exits with status 3.",
 )
 @click.option(
     "--allow-removals",

@@ -21,7 +21,7 @@ for what they report):
   page with status 200, the site sends its "not found" or maintenance page for
   URLs that do not exist, and any fetched page with the same title and text is
   handled as a 404. A start page with that content ends the crawl with
-  StartPageError.
+  SiteUnavailableError.
 - Removal guard: the stored pages this run found gone (404, 410, noindex or a soft
   404) and those it merged into another page (same content, a canonical link or a
   redirect) count as lost. When more than ``max_removed_share`` of the pages stored
@@ -49,7 +49,7 @@ from urllib.parse import urljoin
 from cityline.settings import Settings
 from crawler.config import CrawlConfig
 from crawler.decode import decode_html, looks_binary
-from crawler.errors import StartPageError, UnreachableHostError
+from crawler.errors import SiteUnavailableError, StartPageError, UnreachableHostError
 from crawler.extract import EXTRACTOR_VERSION, Extracted, Link, extract_page
 from crawler.fetch import Fetcher, FetchResult
 from crawler.progress import Progress
@@ -88,8 +88,9 @@ def crawl_site(
     Stored pages are fetched conditionally unless ``refetch`` is true or they were
     extracted by another extractor version. ``refetch`` applies to this call only,
     so an interrupted crawl resumed without it fetches the rest conditionally.
-    Raises StartUrlError, DataDirError, UnreachableHostError or StartPageError
-    before the store is touched. KeyboardInterrupt leaves the run resumable.
+    Raises StartUrlError, DataDirError, SiteUnavailableError (UnreachableHostError
+    among them) or StartPageError before the store is touched. KeyboardInterrupt
+    leaves the run resumable.
     """
     start = validate_start_url(start_url, config.max_url_length)
     settings.ensure_data_dir()
@@ -211,7 +212,7 @@ class Crawl:
         url = self.scope.start_url
         rules = self.scope.robots_for(url)
         if rules.disallow_everything:
-            raise StartPageError(
+            raise SiteUnavailableError(
                 f"robots.txt of {origin(url)!r} could not be fetched (a server error "
                 "or a timeout), which RFC 9309 treats as disallowing everything; try "
                 "again later"
@@ -241,10 +242,21 @@ class Crawl:
                 f"start page {url!r} cannot be fetched ({result.error}); check the "
                 "URL, that the site is up and the network"
             )
+        if result.error_kind == "http":
+            # Retries used up on 429 or a server error: the site is busy or down.
+            raise SiteUnavailableError(
+                f"start page {url!r} cannot be fetched: {result.error}; crawl again "
+                "when the site is back"
+            )
         if result.error is not None:
             raise StartPageError(
                 f"start page {url!r} cannot be crawled: {result.error}; pass a start "
                 "URL that answers with an HTML page on the same host"
+            )
+        if result.status >= 500:
+            raise SiteUnavailableError(
+                f"start page {url!r} returned HTTP {result.status}, a server error; "
+                "crawl again when the site is back"
             )
         if result.status != 200:
             raise StartPageError(
@@ -269,7 +281,7 @@ class Crawl:
         robots.txt. A probe with the start page's title and text is a site that
         sends one page for every URL. When that page links to other pages of the
         crawl, it is the real top page, served for unknown URLs too, and None is
-        returned. Otherwise, as during maintenance, StartPageError is raised.
+        returned. Otherwise, as during maintenance, SiteUnavailableError is raised.
         """
         # NOTE: a soft 404 page that quotes the requested URL differs for every URL,
         # so the probe misses it. The removal guard still counts the pages it
@@ -299,7 +311,7 @@ class Crawl:
                     probe,
                 )
                 return None
-            raise StartPageError(
+            raise SiteUnavailableError(
                 f"start page {final_start!r} has the same title and text "
                 f"({start.title!r}) as {probe!r}, a URL that does not exist, so the "
                 "site sends one page for every URL, as during maintenance; crawl "

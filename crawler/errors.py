@@ -1,8 +1,9 @@
 """Errors of the crawl and pages commands.
 
-Each is a CitylineError, so the command line prints it as one ``error: ...`` line and
-exits 2. A crawl checks the start URL, the data dir, the host and the start page
-first, so a CrawlError leaves the store as it was.
+Each is a CitylineError, so the command line prints it as one ``error: ...`` line. It
+exits 3 when the site cannot be crawled now (SiteUnavailableError,
+TooManyRemovalsError) and 2 otherwise. A crawl checks the start URL, the data dir,
+the host and the start page first, so a CrawlError leaves the store as it was.
 """
 
 from cityline.errors import CitylineError
@@ -16,7 +17,15 @@ class StartUrlError(CrawlError):
     """Raised when the start URL is not an absolute http(s) URL."""
 
 
-class UnreachableHostError(CrawlError):
+class SiteUnavailableError(CrawlError):
+    """Raised when the site cannot be crawled now: its robots.txt fails with a
+    server error or a timeout, its start page returns a server error, or it sends
+    one page for every URL, as during maintenance."""
+
+    exit_code = 3
+
+
+class UnreachableHostError(SiteUnavailableError):
     """Raised when the start host does not answer."""
 
 
@@ -30,3 +39,5 @@ class PageStoreError(CitylineError):
 
 class TooManyRemovalsError(CitylineError):
     """Raised after a crawl that kept its gone pages because they were too many."""
+
+    exit_code = 3

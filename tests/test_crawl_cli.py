@@ -86,6 +86,7 @@ def test_invalid_start_url(invoke, crawled, bad_url):
     before = snapshot(data_dir)
     result = invoke(data_dir, "crawl", bad_url, "--no-index")
     assert_one_error_line(result, repr(bad_url), "http")
+    assert result.returncode == 2
     assert snapshot(data_dir) == before
 
 
@@ -96,7 +97,33 @@ def test_unreachable_host(crawled):
     url = f"http://127.0.0.1:{free_port()}/"
     result = run_cli(data_dir, "crawl", url, "--no-index", "--delay", "0")
     assert_one_error_line(result, "127.0.0.1", "cannot be reached")
+    assert result.returncode == 3
     assert snapshot(data_dir) == before
+
+
+def test_start_page_server_error_exits_3(crawled):
+    _site, data_dir = crawled
+    before = snapshot(data_dir)
+    with FakeSite() as site:
+        site.add("/", "busy", status=503)
+        result = run_cli(
+            data_dir,
+            *("crawl", site.url("/"), "--no-index", "--delay", "0", "--retries", "0"),
+        )
+    assert_one_error_line(result, "HTTP 503", "when the site is back")
+    assert result.returncode == 3
+    assert snapshot(data_dir) == before
+
+
+def test_start_page_not_found_exits_2(crawled):
+    _site, data_dir = crawled
+    with FakeSite() as site:
+        site.page("/", "トップ")
+        result = run_cli(
+            data_dir, "crawl", site.url("/nothing.html"), "--no-index", "--delay", "0"
+        )
+    assert_one_error_line(result, "HTTP 404", "page that exists")
+    assert result.returncode == 2
 
 
 @pytest.mark.parametrize("path", ["/doc.pdf", "/data.json"])

@@ -169,11 +169,11 @@ def test_maintenance_site_changes_nothing(invoke, site, stored):
     held = invoke(data_dir, "crawl", url, "--delay", "0", "--retries", "0")
     allowed = invoke(data_dir, "crawl", url, "--delay", "0", "--allow-removals")
 
-    assert held.returncode == 2
+    assert held.returncode == 3
     assert len(error_lines(held)) == 1
     assert "maintenance" in error_lines(held)[0]
     assert url in error_lines(held)[0]
-    assert allowed.returncode == 2
+    assert allowed.returncode == 3
     assert store_rows(data_dir) == rows
     assert index_state(data_dir) == index
 
@@ -190,7 +190,7 @@ def test_soft_404_site_is_held(invoke, site, stored):
     held = invoke(data_dir, "crawl", url, "--delay", "0", "--retries", "0")
     errors = error_lines(held)
 
-    assert held.returncode == 2
+    assert held.returncode == 3
     assert len(errors) == 1
     assert "were found gone" in errors[0]
     assert "soft 404" in errors[0]
@@ -231,7 +231,7 @@ def test_collapse_into_one_page_is_held(invoke, site, stored):
     held = invoke(data_dir, "crawl", url, "--delay", "0", "--retries", "0")
     errors = error_lines(held)
 
-    assert held.returncode == 2
+    assert held.returncode == 3
     assert len(errors) == 1
     assert "merged into other pages" in errors[0]
     assert "--max-removed-share" in errors[0]

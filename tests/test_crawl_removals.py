@@ -111,7 +111,7 @@ def test_cli_outage_exits_2_and_keeps_the_index(invoke, tmp_path, folder_site):
     held = invoke(data_dir, "crawl", url, "--delay", "0")
     errors = [line for line in held.stderr.splitlines() if line.startswith("error:")]
 
-    assert held.returncode == 2
+    assert held.returncode == 3
     assert len(errors) == 1
     assert "20 stored pages were found gone" in errors[0]
     assert "--allow-removals" in errors[0]

@@ -7,7 +7,7 @@ import pytest
 from cityline.errors import ConfigError
 from crawler.config import CrawlConfig
 from crawler.crawl import crawl_site
-from crawler.errors import StartPageError
+from crawler.errors import SiteUnavailableError
 from crawler.robots import RobotsRules, parse_robots
 from crawler.scope import MAX_CRAWL_DELAY, _crawl_delay
 from crawler.store import PageStore
@@ -217,7 +217,7 @@ def test_robots_server_error_disallows_everything(tmp_path):
     with FakeSite() as site:
         site.add("/robots.txt", "busy", status=503, content_type="text/plain")
         site.page("/", "トップ")
-        with pytest.raises(StartPageError, match="could not be fetched"):
+        with pytest.raises(SiteUnavailableError, match="could not be fetched"):
             crawl_site(settings_for(tmp_path), site.url("/"), FAST)
         fetched = [path for path in site.paths() if path != "/robots.txt"]
 
