@@ -30,9 +30,13 @@ class ConfidenceRule:
     Sudachi reads as 出る): a stray key rather than a word.
 
     With ``answer_types``, and when ``confident`` is given the pages and the
-    question, the best page must also state a fact of each kind that the
-    question asks for (see :mod:`answerer.answer_type`): a page without any
-    place in its body does not answer 回収ボックスはどこにありますか.
+    question, the best page must also state a fact of each kind in
+    ``fallback_types`` that the question asks for (see
+    :mod:`answerer.answer_type`): a page without any place in its body does not
+    answer 回収ボックスはどこにありますか. Amounts are left out by default. A
+    city page often gives its fees further down, in a table or on a linked
+    page, so a page whose stored text names no fee is weak evidence that no
+    page answers お金はかかりますか.
 
     ``follow_share`` is not a test of the best page: once it passes, a page after
     it is offered only when its score reaches that share of the best score. A weak
@@ -47,6 +51,9 @@ class ConfidenceRule:
     short_min_coverage: float = 0.5
     follow_share: float = 0.1
     answer_types: bool = True
+    fallback_types: frozenset[str] = frozenset(
+        {"location", "time", "count", "documents"}
+    )
 
     def confident(
         self,
@@ -68,7 +75,8 @@ class ConfidenceRule:
         if not self.answer_types or pages is None or question is None:
             return True
         best = pages[int(ranking.scores.argmax())]
-        return not missing_answer_types(question, best, expected)
+        missing = missing_answer_types(question, best, expected)
+        return not missing & self.fallback_types
 
     def _scores_pass(self, ranking: Ranking) -> bool:
         query = ranking.query

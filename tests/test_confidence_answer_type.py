@@ -6,6 +6,7 @@ import pytest
 
 from answerer.answer import Answerer, _Loaded
 from answerer.answer_type import (
+    ANSWER_TYPES,
     expected_answer_types,
     last_clause,
     missing_answer_types,
@@ -137,6 +138,22 @@ def test_rule_offers_page_that_states_place(model):
     question = "子育てひろばはどこにありますか"
     ranking = rank(model, question)
     assert ConfidenceRule().confident(ranking, model.pages, question) is True
+
+
+def test_rule_offers_page_without_amount(model):
+    question = "小型家電のリサイクルはいくらかかりますか"
+    ranking = rank(model, question)
+    best = model.pages[int(ranking.scores.argmax())]
+    assert best.title == "使用済み小型家電のリサイクル"
+    assert missing_answer_types(question, best) == {"amount"}
+    assert ConfidenceRule().confident(ranking, model.pages, question) is True
+
+
+def test_rule_with_amount_type_falls_back(model):
+    question = "小型家電のリサイクルはいくらかかりますか"
+    ranking = rank(model, question)
+    rule = ConfidenceRule(fallback_types=ANSWER_TYPES)
+    assert rule.confident(ranking, model.pages, question) is False
 
 
 def test_rule_without_answer_types_skips_test(model):
