@@ -826,6 +826,31 @@ def test_urgent_comment_after_hours_gives_staff_time(alice, clock):
     assert texts.REPORT_CONFIRM.split("\n")[0] in replies[1].text
 
 
+def test_urgent_text_at_location_step(alice, clock):
+    clock.now = EVENING
+    alice.text("通報")
+    alice.press("category", value="tree")
+    alice.image()
+    alice.press("photos_done")
+    assert alice.draft.step == "location"
+    replies = alice.text("木が倒れて道をふさいでいます")
+    assert replies[0].text.startswith(texts.REPORT_URGENT_EMERGENCY_CALL)
+    assert alice.draft.step == "location"
+    assert alice.draft.urgent
+
+
+def test_gas_smell_after_urgent_reply_gets_gas_line(alice, clock):
+    clock.now = EVENING
+    alice.text("通報")
+    alice.press("category", value="road")
+    alice.image()
+    alice.press("photos_done")
+    first = alice.text("道路が陥没しています")
+    assert texts.REPORT_URGENT_GAS not in first[0].text
+    again = alice.text("ガスくさいです")
+    assert texts.REPORT_URGENT_GAS in again[0].text.splitlines()
+
+
 def test_submitted_reply_names_emergency_route(alice, clock):
     clock.now = EVENING
     done = send_complete_report(alice)

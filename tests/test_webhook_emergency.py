@@ -513,3 +513,36 @@ def test_fires_spreading_gas_attacks_and_people_in_danger(text):
 )
 def test_hanging_branches_steam_and_damage_are_not_emergencies(text):
     assert not is_emergency(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "焦げ臭いです",
+        "なんか煙くさい",
+        "熱中症かもしれない、ふらふらする",
+        "高熱で動けない",
+        "めまいがして立てない",
+        "行方不明です",
+        "救急",
+        "119",
+    ],
+)
+def test_smells_symptoms_and_bare_calls_are_emergencies(text):
+    assert is_emergency(text)
+    assert rules_out_report(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "歩道が狭くて歩けない",
+        "足が痛くて歩けないので補助はありますか",
+        "熱中症かもしれないときはどうすればいいですか",
+        "行方不明者の捜索について",
+        "119番の日のイベント",
+        "動けない車が道をふさいでいる",
+    ],
+)
+def test_road_complaints_and_general_mentions_are_not_emergencies(text):
+    assert not is_emergency(text)

@@ -121,6 +121,23 @@ _MISSING = (
     r"|戻ってこな|戻らな|帰らな|はぐれ|見つかりません|行方不明|迷子(?!札)"
     r"|いなくな(っ|り))"
 )
+# A missing person with the subject left out: 行方不明です, 行方不明になりました.
+_MISSING_ALONE = r"(?<![のな])行方不明(です|でして|で[、。]|になっ|になり|なんです)"
+# A smell of burning or smoke: a fire may have started out of sight.
+_BURNING_SMELL = r"焦げ(臭|くさ)|こげ(臭|くさ)|(煙|けむり|けむ)(臭|くさ)"
+# Signs of heatstroke or a sudden illness that stops someone getting about:
+# 熱中症かもしれない, 高熱で動けない, めまいがして立てない. A bare 歩けない is
+# left out, because 歩道が狭くて歩けない is a complaint about a road, and so is
+# 足が痛くて歩けない, which is mostly a lasting condition.
+_CANNOT_STAND = (
+    r"熱中症(かも|みたい|っぽ|の(よう|症状|疑い))"
+    r"|(熱|高熱|めまい|目まい|ふらふら|フラフラ|苦しくて|具合が悪くて)"
+    r"(が(あって|して|ひどくて))?で?.{0,3}(立て|動け|起き上が|起きあが|歩け)"
+    r"(ない|なく|ません)"
+    r"|めまいが(して|ひど).{0,6}(倒れ|ふらふら|フラフラ)"
+)
+# A text that is only an emergency number or word: 119, 救急, 救急車.
+_BARE_CALL = r"^\s*(119|110|救急車?|きゅうきゅう(しゃ)?)\s*[!！。]*\s*$"
 # A person down or hurt, and accidents between vehicles or with people. Unlike
 # _NO_FAULT these may come from a fault (a child hurt on broken play equipment,
 # a cyclist thrown by a hole), so a text that also names one may still start a
@@ -165,8 +182,11 @@ _FOREIGN = (
     r"|살려|도와주세요|불이 ?났|숨을 ?못|쓰러졌"
 )
 EMERGENCY = re.compile(
-    rf"{_FIRE}|(煙|けむり)が?.{{0,4}}(すご|やば)|{_DROWNING}|{_UNCONSCIOUS}|{_MEDICAL}"
-    rf"|{_MISSING}|{_HURT}|{_ACCIDENT}|{_FOREIGN}"
+    # _CANNOT_STAND comes first, so that 熱中症かも matches whole rather than as
+    # _MEDICAL's 熱中症 followed by a guess.
+    rf"{_CANNOT_STAND}|{_FIRE}|(煙|けむり)が?.{{0,4}}(すご|やば)|{_DROWNING}"
+    rf"|{_UNCONSCIOUS}|{_MEDICAL}|{_MISSING}|{_HURT}|{_ACCIDENT}|{_FOREIGN}|{_MISSING_ALONE}"
+    rf"|{_BURNING_SMELL}|{_BARE_CALL}"
     r"|(助けて|たすけて)(?!くれ|もら|いただ)"
     r"|110番|119番|電線.{0,8}(切れ|垂れ|落ち|むき出し|火花)|火花"
 )
@@ -264,7 +284,8 @@ _NO_FAULT = re.compile(f"{_FIRE}|{_DROWNING}|{_CRISIS_WORDS}")
 # Someone unconscious, hurt, ill, missing or in an accident: no fault report fits,
 # unless the text also names a fault that may have caused it (_FAULT_CAUSE).
 _NO_FAULT_UNLESS_CAUSE = re.compile(
-    f"{_UNCONSCIOUS}|{_MEDICAL}|{_MISSING}|{_HURT}|{_ACCIDENT}|{_FOREIGN}"
+    f"{_CANNOT_STAND}|{_UNCONSCIOUS}|{_MEDICAL}|{_MISSING}|{_HURT}|{_ACCIDENT}"
+    f"|{_FOREIGN}|{_MISSING_ALONE}|{_BURNING_SMELL}|{_BARE_CALL}"
 )
 # A fault that may have hurt someone: a state of a facility (broken, open,
 # fallen), or a manhole, gutter or power line, whose mere mention beside someone

@@ -51,7 +51,7 @@ from webhook.reports.photos import (
 from webhook.reports.questions import looks_like_question
 from webhook.reports.routing import load_routing
 from webhook.reports.store import ReportStore, new_draft_id, utc_now
-from webhook.reports.urgent import urgent_reply_text
+from webhook.reports.urgent import mentions_gas, urgent_reply_text
 
 logger = logging.getLogger(__name__)
 
@@ -443,7 +443,8 @@ class ReportFlow:
                 return [*self._outside_note(draft), early, self._prompt(draft)]
             return [msg.photo_prompt(draft, texts.REPORT_ASK_PHOTO_AGAIN)]
         if draft.step == "location":
-            if self._is_aside_question(draft, text, self._classify(text)):
+            intent = self._classify(text)
+            if self._is_aside_question(draft, text, intent):
                 return None
             if not geo.looks_like_address(text):
                 again = (
@@ -451,7 +452,12 @@ class ReportFlow:
                     if geo.names_only_a_town(text)
                     else texts.REPORT_ASK_LOCATION_AGAIN
                 )
-                return [msg.location_prompt(draft, again)]
+                # A danger written in place of the place (ガス臭い, 木が倒れて道を
+                # ふさいでいる) gets the phone routes before the prompt.
+                urgent = self._urgent_reply(draft, bool(intent and intent.urgent), text)
+                if urgent:
+                    self.store.save_draft(user_hash, draft)
+                return [*urgent, msg.location_prompt(draft, again)]
             self._set_address(draft, text)
             replies = self._outside_note(draft)
             return [*replies, *self._advance(user_hash, draft)]
@@ -671,7 +677,9 @@ class ReportFlow:
         return [msg.plain(msg.outside_city_text(self.settings))]
 
     def _urgent_reply(self, draft: Draft, urgent: bool, text: str) -> list[Message]:
-        if not urgent or draft.urgent:
+        # The reply goes once per draft, except that a gas smell always gets it,
+        # because the first urgent reply (a cave-in, say) may lack the gas line.
+        if not urgent or (draft.urgent and not mentions_gas(text)):
             return []
         draft.urgent = True
         return [self._urgent_message(text)]
