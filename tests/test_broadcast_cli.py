@@ -278,7 +278,9 @@ def test_cancel_marks_broadcast_cancelled(residents, data_dir, env, fake):
     result = run(data_dir, env, "cancel", record["broadcast_id"])
 
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip().endswith("cancelled")
+    first_line = result.stdout.splitlines()[0]
+    assert first_line == f"broadcast {record['broadcast_id']}: cancelled"
+    assert "may still arrive" in result.stdout
 
 
 def test_outputs_and_logs_lack_user_ids(residents, data_dir, env, fake, caplog):

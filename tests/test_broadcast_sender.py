@@ -463,6 +463,40 @@ def test_cancel_drops_pending_user_ids(settings, store, log, client):
     assert log.unfinished() == []
 
 
+class CancelDuringFirstCall:
+    """A LineClient wrapper that cancels the broadcast while its first request is
+    in flight, as `cityline broadcast cancel` run during a send would."""
+
+    def __init__(self, client: LineClient, log: DeliveryLog):
+        self._client = client
+        self._log = log
+
+    def multicast(self, user_ids, messages, retry_key):
+        for record in self._log.unfinished():
+            self._log.cancel(record.id, datetime.now(UTC))
+        return self._client.multicast(user_ids, messages, retry_key)
+
+    def broadcast(self, messages, retry_key):
+        return self._client.broadcast(messages, retry_key)
+
+
+def test_cancel_stops_running_send(settings, store, log, client, fake):
+    subscribe_many(store, "bosai", 1200)
+    sender = make_sender(settings, store, log, CancelDuringFirstCall(client, log))
+
+    outcome = sender.send(BroadcastRequest("bosai", ("a",)))
+
+    record = log.get(outcome.broadcast_id)
+    assert record.status == "cancelled"
+    assert [chunk.status for chunk in record.chunks] == [
+        "sent",
+        "cancelled",
+        "cancelled",
+    ]
+    assert len(fake.requests_to(MULTICAST)) == 1
+    assert outcome.sent_now == 1
+
+
 def test_unfollow_leaves_unsent_chunks(settings, store, log, client, fake):
     subscribe_many(store, "bosai", 700)
     with pytest.raises(KeyboardInterrupt):

@@ -239,10 +239,19 @@ def resume_command(
 @click.argument("broadcast_id")
 @click.pass_obj
 def cancel_command(settings: Settings, broadcast_id: str) -> None:
-    """Drop the pending chunks of BROADCAST_ID and delete their user ids."""
+    """Drop the pending chunks of BROADCAST_ID and delete their user ids.
+
+    A send that is running stops before its next chunk. The chunk it is sending
+    at that moment may still reach its recipients, and the log then marks it sent.
+    """
     stores = _open(settings)
     record = stores.log.cancel(broadcast_id, datetime.now(UTC))
     click.echo(f"broadcast {record.id}: {record.status}")
+    if record.status == "cancelled":
+        click.echo(
+            "a send that is running stops before its next chunk; the chunk it is "
+            "sending may still arrive (see `cityline broadcast log`)"
+        )
 
 
 @broadcast.command("log")

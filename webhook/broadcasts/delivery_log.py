@@ -225,6 +225,15 @@ class DeliveryLog:
             for index, retry_key, stored, first_attempt_at in rows
         ]
 
+    def is_pending(self, chunk: PendingChunk) -> bool:
+        """Tell whether ``chunk`` is still pending: not cancelled since it was read."""
+        query = select(chunks.c.status).where(
+            chunks.c.broadcast_id == chunk.broadcast_id,
+            chunks.c.chunk_index == chunk.index,
+        )
+        with self._engine.connect() as connection:
+            return connection.execute(query).scalar_one_or_none() == "pending"
+
     def mark_attempt(self, chunk: PendingChunk, now: datetime) -> None:
         """Record that a request for ``chunk`` is about to be sent (first time only)."""
         with self._engine.begin() as connection:
@@ -235,15 +244,23 @@ class DeliveryLog:
             )
 
     def complete_chunk(self, chunk: PendingChunk, status: str, now: datetime) -> None:
-        """Mark ``chunk`` as ``sent`` or ``already_sent`` and delete its user ids."""
+        """Mark ``chunk`` as ``sent`` or ``already_sent`` and delete its user ids.
+
+        A chunk cancelled while its request was in flight is marked too, because
+        LINE accepted it: the log then shows who was reached after all.
+        """
         if status not in ("sent", "already_sent"):
             raise ValueError(f"status {status!r} must be 'sent' or 'already_sent'")
         with self._engine.begin() as connection:
             erase_deleted_rows(connection)
             connection.execute(
-                _chunk_update(chunk).values(
-                    status=status, user_ids=None, finished_at=now, last_error=None
+                update(chunks)
+                .where(
+                    chunks.c.broadcast_id == chunk.broadcast_id,
+                    chunks.c.chunk_index == chunk.index,
+                    chunks.c.status.in_(("pending", "cancelled")),
                 )
+                .values(status=status, user_ids=None, finished_at=now, last_error=None)
             )
 
     def narrow_chunk(self, chunk: PendingChunk, user_ids: Sequence[str]) -> None:

@@ -326,6 +326,16 @@ class BroadcastSender:
         if record.filters and any(chunk.user_ids for chunk in pending):
             by_subject = self._store.subscriber_subjects(record.category)
         for chunk in pending:
+            if not self._log.is_pending(chunk):
+                # `cityline broadcast cancel` ran while this send was going on.
+                logger.info(
+                    "broadcast %s was cancelled during the send; stopped before "
+                    "chunk %d of %d",
+                    record.id,
+                    chunk.index + 1,
+                    total,
+                )
+                break
             recipients = self._current_recipients(record, chunk, by_subject)
             if recipients == ():
                 continue
