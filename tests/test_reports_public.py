@@ -213,6 +213,31 @@ def test_export_csv_and_json(settings, seeded, tmp_path):
     assert len(records[0]["history"]) >= 1
 
 
+@pytest.mark.parametrize("name", ["cityline.db", "user-hash.key", "new.csv"])
+def test_export_into_data_dir_rejected(
+    monkeypatch, capsys, settings, seeded, store, name
+):
+    target = settings.data_dir / name
+    before = target.read_bytes() if target.exists() else None
+    code, _out, err = run_main(
+        monkeypatch,
+        capsys,
+        settings,
+        "reports",
+        "export",
+        "--format",
+        "csv",
+        "--out",
+        str(target),
+    )
+    assert code == 2
+    assert "inside the data dir" in err
+    assert str(target) in err
+    after = target.read_bytes() if target.exists() else None
+    assert after == before
+    assert len(store.list()) == 4
+
+
 @pytest.mark.parametrize(
     ("value", "shown"),
     [

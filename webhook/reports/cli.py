@@ -292,7 +292,8 @@ def remove_command(
 @click.option(
     "--out",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="File to write; standard output when omitted.",
+    help="File to write, outside the data dir; an existing file is replaced. "
+    "Standard output when omitted.",
 )
 @click.pass_obj
 def export_command(settings: Settings, export_format: str, out: Path | None) -> None:
@@ -301,6 +302,8 @@ def export_command(settings: Settings, export_format: str, out: Path | None) -> 
         raise ConfigError(
             f"export format {export_format!r} is not supported; use csv or json"
         )
+    if out is not None:
+        _check_outside_data_dir(out, settings.data_dir)
     store = _open_existing(settings, read_only=True)
     records = [staff_record(report) for report in store.list()]
     if export_format == "json":
@@ -319,6 +322,18 @@ def export_command(settings: Settings, export_format: str, out: Path | None) -> 
             "a file in a writable folder"
         ) from exc
     click.echo(f"{count_reports(len(records))} written to {out}", err=True)
+
+
+def _check_outside_data_dir(out: Path, data_dir: Path) -> None:
+    """Raise ConfigError when ``out`` lies in ``data_dir``, where an export would
+    replace a database, the user-hash key or a photo."""
+    target = out.resolve()
+    folder = data_dir.resolve()
+    if target == folder or folder in target.parents:
+        raise ConfigError(
+            f"--out {str(out)!r} is inside the data dir {str(data_dir)!r}, whose "
+            "databases and key an export must not replace; pass a file outside it"
+        )
 
 
 def _export_csv(records: list[dict]) -> str:
