@@ -168,6 +168,28 @@ def test_remove_with_delete_content(settings, seeded, store):
     assert not photo.exists()
 
 
+def test_delete_content_after_removal(settings, seeded, store):
+    photo = settings.photos_dir / PHOTO_PATH
+    photo.parent.mkdir(parents=True)
+    photo.write_bytes(b"jpeg")
+    first = run_cli(settings, "reports", "remove", seeded[0], "--reason", "中傷")
+    assert first.exit_code == 0, first.output
+    history = len(store.get(seeded[0]).history)
+
+    again = run_cli(
+        settings, "reports", "remove", seeded[0], "--reason", "中傷", "--delete-content"
+    )
+
+    assert again.exit_code == 0, again.output
+    report = store.get(seeded[0])
+    assert report.status == "removed"
+    assert len(report.history) == history
+    assert report.comment is None
+    assert report.description is None
+    assert report.photos == ()
+    assert not photo.exists()
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [

@@ -261,15 +261,21 @@ def remove_command(
     delete_content: bool,
 ) -> None:
     """Remove a report that breaks the rules; it leaves Open311 at once and the
-    published files at the next `reports publish`."""
+    published files at the next `reports publish`.
+
+    On a report removed before, --delete-content deletes its content alone, so
+    content kept by a first removal without the flag can still be deleted.
+    """
     reason = _require_text("--reason", reason, "name the rule the report breaks")
     store = _open_existing(settings)
-    report = store.set_status(
-        receipt_no,
-        "removed",
-        changed_by=changed_by or _default_staff_name(),
-        note=reason,
-    )
+    report = store.get(receipt_no)
+    if not (delete_content and report.status == "removed"):
+        report = store.set_status(
+            receipt_no,
+            "removed",
+            changed_by=changed_by or _default_staff_name(),
+            note=reason,
+        )
     if delete_content:
         paths = store.delete_content(report.receipt_no)
         delete_photo_files(settings.photos_dir, paths)
