@@ -458,3 +458,17 @@ def test_list_cuts_a_long_place_to_one_line(settings, store):
     assert "中町1丁目" in line
     assert "あ" * 40 not in line
     assert "…" in line
+
+
+def test_show_escapes_control_characters(settings, store):
+    user_hash = store.hash_user(USER_ID)
+    draft = make_draft(comment="穴です\x1b[2J\nstatus: resolved\u202e逆")
+    report, _ = store.submit(user_hash, draft, "道路管理課")
+
+    result = run_cli(settings, "reports", "show", report.receipt_no)
+
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output
+    assert "\u202e" not in result.output
+    assert "comment: 穴です\\x1b[2J\\nstatus: resolved\\u202e逆" in result.output
+    assert "\nstatus: resolved" not in result.output

@@ -19,6 +19,7 @@ import click
 from cityline.db import create_db_engine, create_read_only_engine
 from cityline.errors import ConfigError, DataDirError
 from cityline.settings import Settings
+from cityline.terminal import terminal_safe
 from webhook.reports.models import Report
 from webhook.reports.office_hours import iso_in_japan
 from webhook.reports.photos import delete_photo_files
@@ -168,7 +169,8 @@ def list_command(
         )
         click.echo(
             f"{report.receipt_no}  {report.status:<16} {report.category:<11} "
-            f"{report.department}  {iso_in_japan(report.created_at)}  {place}{flags}"
+            f"{report.department}  {iso_in_japan(report.created_at)}  "
+            f"{terminal_safe(place)}{flags}"
         )
     click.echo(count_reports(len(found)), err=True)
 
@@ -188,12 +190,13 @@ def show_command(settings: Settings, receipt_no: str, as_json: bool) -> None:
             continue
         if key == "photos":
             value = ", ".join(str(settings.photos_dir / path) for path in value)
-        click.echo(f"{key}: {'' if value is None else value}")
+        click.echo(f"{key}: {'' if value is None else terminal_safe(str(value))}")
     click.echo("history:")
     for change in record["history"]:
         click.echo(
             f"  {change['changed_at']}  {change['old_status'] or '-'} -> "
-            f"{change['new_status']}  by {change['changed_by']}: {change['note']}"
+            f"{change['new_status']}  by {terminal_safe(str(change['changed_by']))}: "
+            f"{terminal_safe(str(change['note']))}"
         )
 
 

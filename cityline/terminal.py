@@ -1,0 +1,27 @@
+"""Text from residents made safe to print on a staff member's terminal."""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls (newline and tab among them), DEL, C1 controls, and the Unicode
+# marks that reorder the text after them (U+202A to U+202E, U+2066 to U+2069,
+# U+061C). A resident's text could otherwise clear the screen, retitle the
+# window, reverse what follows, or start a line that reads as another field.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """Return ``text`` with each control or direction mark written as an escape
+    (``\\n``, ``\\x1b``, ``\\u202e``), so that it prints on one line as typed."""
+    return _UNSAFE.sub(_escape, text)
+
+
+def _escape(match: re.Match) -> str:
+    char = match.group()
+    if char == "\n":
+        return "\\n"
+    if char == "\t":
+        return "\\t"
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
