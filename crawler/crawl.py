@@ -41,10 +41,11 @@ import asyncio
 import hashlib
 import heapq
 import logging
+import re
 import secrets
 import time
 from collections import Counter
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from cityline.settings import Settings
 from crawler.config import CrawlConfig
@@ -269,6 +270,33 @@ class Crawl:
                 "of an HTML page such as the site's top page"
             )
         return result, result.final_url
+
+    def _shown_url(self, page_url: str, canonical_href: str | None) -> str:
+        """Return the URL that residents are given for the page at ``page_url``.
+
+        That is its canonical link when the link is in the crawl's scope, or
+        when it is on another host with the page's own path and query, as a
+        mirror of the live site names the live page. A canonical link to any
+        other page outside the scope is ignored, so a template mistake or
+        injected markup cannot send residents off the city's site.
+        """
+        if not canonical_href or canonical_href == page_url:
+            return page_url
+        if self.scope.contains(canonical_href):
+            return canonical_href
+        page, canonical = urlsplit(page_url), urlsplit(canonical_href)
+        if (_folder_path(page.path), page.query) == (
+            _folder_path(canonical.path),
+            canonical.query,
+        ):
+            return canonical_href
+        logger.info(
+            "ignoring the canonical link %s of %s: it is outside the crawl's scope "
+            "and names another path",
+            canonical_href,
+            page_url,
+        )
+        return page_url
 
     async def _probe_soft_404(
         self, start_result: FetchResult, final_start: str
@@ -569,7 +597,7 @@ class Crawl:
             state, changed_at = "unchanged", stored.changed_at
         page = StoredPage(
             url=page_url,
-            canonical_url=extracted.canonical_href or page_url,
+            canonical_url=self._shown_url(page_url, extracted.canonical_href),
             title=extracted.title,
             breadcrumbs=extracted.breadcrumbs,
             text=extracted.text,
@@ -882,6 +910,16 @@ _PROBE_PREFIX = "cityline-soft-404-check-"
 def _parse(body: bytes, content_type: str | None, url: str):
     decoded = decode_html(body, content_type)
     return decoded, extract_page(decoded.text, url)
+
+
+# File names that a web server serves for a folder's own URL (/kurashi/).
+_FOLDER_INDEX = re.compile(r"/(index|default)\.(html?|php|aspx?)$", re.IGNORECASE)
+
+
+def _folder_path(path: str) -> str:
+    """Return ``path`` with a folder's index file name left out: /a/index.html is
+    /a/, as a server answers both with one page."""
+    return _FOLDER_INDEX.sub("/", path)
 
 
 def _content_hash(extracted: Extracted) -> str:

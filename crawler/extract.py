@@ -19,12 +19,14 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from crawler.urls import absolute_link, resolve_link
 
-# The version of what extract_page returns for a given HTML page. Any change to
-# that output (title, breadcrumbs, text, page data, canonical link, links) must
+# The version of what extract_page returns for a given HTML page, and of the
+# fields a crawl stores from it. Any change to that output (title, breadcrumbs,
+# text, page data, canonical link, links) or to the URL shown to residents must
 # bump it. A crawl fetches pages stored with another version without conditional
 # headers, so that every page is extracted again instead of keeping its old
-# fields after a 304.
-EXTRACTOR_VERSION = 3
+# fields after a 304. Version 4 stopped showing a canonical link that leaves the
+# crawl's scope for another path.
+EXTRACTOR_VERSION = 4
 
 # Elements whose content is never main text.
 DROPPED_TAGS = (

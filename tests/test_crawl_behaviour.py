@@ -6,6 +6,8 @@ import dataclasses
 import gzip
 import time
 
+import pytest
+
 from crawler.crawl import crawl_site
 from crawler.store import PageStore
 from tests.crawl_site import FAST, FakeSite, html_page, settings_for
@@ -453,6 +455,37 @@ def test_folder_page_keeps_its_canonical_index_file(tmp_path):
         page = store.get(site.url("/gomi/"))
     assert page.url == site.url("/gomi/")
     assert page.canonical_url == site.url("/gomi/index.html")
+
+
+def crawl_with_canonical(tmp_path, path: str, canonical: str):
+    """Crawl a site whose page at ``path`` names ``canonical``; return the page."""
+    with FakeSite() as site:
+        head = f"<link rel='canonical' href='{canonical}'>"
+        site.page("/", "トップ", f"<a href='{path}'>a</a>")
+        site.add(path, html_page("ページ", head=head))
+        crawl(tmp_path, site)
+    with open_store(tmp_path) as store:
+        return site, store.get(site.url(path))
+
+
+@pytest.mark.parametrize(
+    ("path", "canonical"),
+    [
+        ("/a.html", "https://city.example/a.html"),
+        ("/gomi/", "https://city.example/gomi/index.html"),
+    ],
+)
+def test_mirror_canonical_on_other_host_kept(tmp_path, path, canonical):
+    _site, page = crawl_with_canonical(tmp_path, path, canonical)
+    assert page.canonical_url == canonical
+
+
+@pytest.mark.parametrize(
+    "canonical", ["https://other.example/pay", "https://city.example/b.html"]
+)
+def test_off_site_canonical_to_other_path_ignored(tmp_path, canonical):
+    site, page = crawl_with_canonical(tmp_path, "/a.html", canonical)
+    assert page.canonical_url == site.url("/a.html")
 
 
 def test_file_links_are_recorded_not_downloaded(tmp_path):
