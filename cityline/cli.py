@@ -110,6 +110,33 @@ def _database_error() -> type[Exception]:
     return DatabaseError
 
 
+def _database_advice(reason: str) -> str:
+    """Return what to do about a database error with the driver's ``reason``.
+
+    Only a damaged file calls for a backup: moving away a database that is
+    merely locked by a running server would split its reports in two.
+    """
+    reason = reason.lower()
+    if "readonly" in reason or "read-only" in reason:
+        return (
+            "the data dir or a database file in it is read-only; run the command "
+            "as the user that owns the data dir"
+        )
+    if "locked" in reason or "busy" in reason:
+        return (
+            "another process is writing to it (a running `cityline serve`, a crawl "
+            "or a backup); run again when it is done, and do not move the file"
+        )
+    if "disk is full" in reason or "disk i/o" in reason:
+        return (
+            "the disk is full or failing; free space or check the disk, then run again"
+        )
+    return (
+        "if a SQLite file there is corrupt, restore it from a backup or move it "
+        "away, then run again"
+    )
+
+
 def main() -> None:
     """Run the command line, printing a CitylineError as one line with its exit code.
 
@@ -138,9 +165,8 @@ def main() -> None:
         # only for the failures it can see when the database is opened.
         logger.debug("database error", exc_info=True)
         click.echo(
-            f"error: a database in the data dir failed ({exc.orig}); if a SQLite "
-            "file there is corrupt, restore it from a backup or move it away, then "
-            "run again (-v shows the query)",
+            f"error: a database in the data dir failed ({exc.orig}); "
+            f"{_database_advice(str(exc.orig))} (-v shows the query)",
             err=True,
         )
         sys.exit(2)

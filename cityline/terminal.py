@@ -6,8 +6,9 @@ import re
 
 # C0 controls (newline and tab among them), DEL, C1 controls, and the Unicode
 # marks that set the direction of the text around them (U+061C, U+200E, U+200F,
-# U+202A to U+202E, U+2066 to U+2069). A resident's text could otherwise clear the screen, retitle the
-# window, reverse what follows, or start a line that reads as another field.
+# U+202A to U+202E, U+2066 to U+2069). A resident's text could otherwise clear
+# the screen, retitle the window, reverse what follows, or start a line that
+# reads as another field.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from cityline.cli import _database_advice
 from cityline.demo.run import DEMO_LOCK, DEMO_MARKER, _demo_lock
 from crawler.store import PageStore
 
@@ -143,3 +144,19 @@ def test_usage_error_is_one_line(invoke, tmp_path, args, expected):
     assert expected in lines[0]
     assert "--help`" in lines[0]
     assert not data_dir.exists()
+
+
+@pytest.mark.parametrize(
+    ("reason", "advice"),
+    [
+        ("attempt to write a readonly database", "is read-only"),
+        ("database is locked", "do not move the file"),
+        ("database or disk is full", "free space"),
+        ("database disk image is malformed", "restore it from a backup"),
+    ],
+)
+def test_database_error_advice_fits_cause(reason, advice):
+    text = _database_advice(reason)
+    assert advice in text
+    if advice != "restore it from a backup":
+        assert "backup or move it away" not in text
