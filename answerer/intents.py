@@ -426,12 +426,18 @@ def load_jsonl(path: Path) -> list[dict]:
             if not line.strip():
                 continue
             try:
-                rows.append(json.loads(line))
+                row = json.loads(line)
             except json.JSONDecodeError as error:
                 raise ValueError(
                     f"{path}:{number}: invalid JSON at column {error.colno} "
                     f"({error.msg}); expected one object per line"
                 ) from error
+            if not isinstance(row, dict):
+                raise ValueError(
+                    f"{path}:{number}: a JSON {type(row).__name__}, not an object; "
+                    "expected one object per line"
+                )
+            rows.append(row)
     return rows
 
 

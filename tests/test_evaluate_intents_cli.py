@@ -49,6 +49,22 @@ def test_invalid_json_gives_error_line(evaluate_intents, tmp_path: Path):
     assert lines[0].count("broken.jsonl") == 1
 
 
+@pytest.mark.parametrize("line", ['["text"]', '"text"', "3"])
+def test_json_line_not_object_names_line(evaluate_intents, tmp_path: Path, line):
+    odd = tmp_path / "odd.jsonl"
+    odd.write_text(
+        '{"text": "道路に穴", "label": "report", "category": "road"}\n\n' + line + "\n",
+        encoding="utf-8",
+    )
+    result = evaluate_intents(odd)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = _error_lines(result.stderr)
+    assert len(lines) == 1, result.stderr
+    assert f"{odd}:3:" in lines[0]
+    assert "not an object" in lines[0]
+
+
 def test_shift_jis_file_names_line(evaluate_intents, tmp_path: Path):
     legacy = tmp_path / "legacy.jsonl"
     row = '{"text": "道路に穴", "label": "report", "category": "road"}\n'
