@@ -15,7 +15,7 @@ from cityline.db import create_db_engine
 from cityline.settings import Settings
 from webhook import texts
 from webhook.flow import IncomingEvent, Preface
-from webhook.reports.flow import MAX_REPORTS_PER_DAY, ReportFlow
+from webhook.reports.flow import MAX_COMMENT_CHARS, MAX_REPORTS_PER_DAY, ReportFlow
 from webhook.reports.models import Draft, StoredPhoto
 from webhook.reports.photos import MAX_PHOTO_BYTES
 from webhook.reports.store import new_draft_id
@@ -849,6 +849,30 @@ def test_gas_smell_after_urgent_reply_gets_gas_line(alice, clock):
     assert texts.REPORT_URGENT_GAS not in first[0].text
     again = alice.text("ガスくさいです")
     assert texts.REPORT_URGENT_GAS in again[0].text.splitlines()
+
+
+def at_comment_step(alice):
+    alice.text("通報")
+    alice.press("category", value="road")
+    alice.image()
+    alice.press("photos_done")
+    alice.location(*KICHIJOJI)
+    assert alice.draft.step == "comment"
+
+
+def test_long_comment_is_cut_with_note(alice):
+    at_comment_step(alice)
+    replies = alice.text("道路の舗装がひび割れています。" * 80)
+    cut = texts.REPORT_COMMENT_CUT.format(limit=MAX_COMMENT_CHARS)
+    assert cut in [reply.text for reply in replies]
+    assert alice.draft.comment.endswith("…")
+
+
+def test_short_comment_has_no_cut_note(alice):
+    at_comment_step(alice)
+    replies = alice.text("道路の舗装がひび割れています。")
+    cut = texts.REPORT_COMMENT_CUT.format(limit=MAX_COMMENT_CHARS)
+    assert cut not in [reply.text for reply in replies]
 
 
 def test_submitted_reply_names_emergency_route(alice, clock):

@@ -212,6 +212,12 @@ REPORT_CONFIRM = (
 )
 REPORT_CONFIRM_NO_COMMENT = "なし"
 REPORT_CONFIRM_PLACE_POINT = "地図で指定した地点（{latitude:.5f}, {longitude:.5f}）"
+# After a comment longer than the stored limit ({limit}, in UTF-16 code units,
+# where an emoji counts twice).
+REPORT_COMMENT_CUT = (
+    "コメントが長いため、最初の約{limit}文字までを保存しました。"
+    "場所など大切なことが後半にあるときは、通報をやめて、短くまとめて送り直してください。"
+)
 REPORT_CONFIRM_AGAIN = "「送信」か「やめる」を押してください。"
 REPORT_SUBMITTED = (
     "通報を受け付けました。受付番号は {receipt_no} です。\n"

@@ -540,6 +540,10 @@ class ReportFlow:
         draft.pending_comment = None
         draft.comment = comment
         draft.comment_done = True
+        if _comment_is_cut(text):
+            # The resident should know that the end of a long comment was lost.
+            cut = texts.REPORT_COMMENT_CUT.format(limit=MAX_COMMENT_CHARS)
+            replies.append(msg.plain(cut))
         return [*replies, *self._advance(user_hash, draft)]
 
     def _skip_comment(self, user_hash: str, draft: Draft) -> list[Message]:
@@ -801,9 +805,17 @@ def _clean_comment(text: str) -> str:
 
     The limit is MAX_COMMENT_CHARS UTF-16 code units, as ``truncate`` counts.
     """
+    return truncate(_tidy(text), MAX_COMMENT_CHARS)
+
+
+def _comment_is_cut(text: str) -> bool:
+    """Tell whether :func:`_clean_comment` drops part of ``text``."""
+    return utf16_length(_tidy(text)) > MAX_COMMENT_CHARS
+
+
+def _tidy(text: str) -> str:
     text = _SPACE_RUN.sub(" ", text.strip())
-    text = _BLANK_LINES.sub("\n", text)
-    return truncate(text, MAX_COMMENT_CHARS)
+    return _BLANK_LINES.sub("\n", text)
 
 
 def _names_signal_fault(text: str) -> bool:
