@@ -252,6 +252,14 @@ def test_log_text_shows_japan_time(residents, data_dir, env):
     assert "UTC" not in first
 
 
+def test_log_text_shows_message(residents, data_dir, env):
+    run(
+        data_dir, env, "send", "--category", "bosai", "--text", "避難所を開設\nしました"
+    )
+    lines = run(data_dir, env, "log").stdout.splitlines()
+    assert lines[1] == "    text: 避難所を開設\\nしました"
+
+
 def test_resume_with_nothing_unfinished(residents, data_dir, env):
     result = run(data_dir, env, "resume")
     assert result.exit_code == 0, result.output

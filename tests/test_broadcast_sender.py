@@ -443,6 +443,19 @@ def test_resume_rejects_day_old_attempts(settings, store, log, client, fake):
     assert outcome.sent_now == 1
 
 
+def test_interrupted_send_names_resume(settings, store, log, client, caplog):
+    subscribe_many(store, "bosai", 700)
+    with pytest.raises(KeyboardInterrupt):
+        make_sender(settings, store, log, StopAfter(client, call=2)).send(
+            BroadcastRequest("bosai", ("a",))
+        )
+    (unfinished,) = log.unfinished()
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any(
+        f"cityline broadcast resume {unfinished.id}" in message for message in warnings
+    )
+
+
 def test_cancel_drops_pending_user_ids(settings, store, log, client):
     subscribe_many(store, "bosai", 700)
     with pytest.raises(KeyboardInterrupt):

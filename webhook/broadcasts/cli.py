@@ -17,6 +17,7 @@ import click
 from cityline.db import create_db_engine, create_read_only_engine
 from cityline.errors import ConfigError
 from cityline.settings import Settings
+from cityline.terminal import terminal_safe
 from webhook.broadcasts.categories import ATTRIBUTES, Catalog, load_catalog
 from webhook.broadcasts.delivery_log import BroadcastRecord, DeliveryLog
 from webhook.broadcasts.privacy import few_recipients, rounded_count
@@ -280,6 +281,9 @@ def log_command(settings: Settings, limit: int, as_json: bool) -> None:
             f"{record.category}  "
             f"filters {filters}  {record.status}  recipients {recipients}"
         )
+        click.echo(f"    text: {terminal_safe(record.text)}")
+        if record.url:
+            click.echo(f"    url: {terminal_safe(record.url)}")
         if few_recipients(record.recipients):
             click.echo(f"    chunks {FEW_CHUNKS} (under 10 recipients)")
             continue

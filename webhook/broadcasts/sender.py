@@ -227,7 +227,19 @@ class BroadcastSender:
             chunk_size=self._chunk_size,
             now=self._clock(),
         )
-        return self._deliver(record, client, force=False)
+        try:
+            return self._deliver(record, client, force=False)
+        except KeyboardInterrupt:
+            # Staff pressed Ctrl-C: name the broadcast, which the command line
+            # cannot, so that they can finish or drop what is left.
+            logger.warning(
+                "broadcast %s interrupted; run `cityline broadcast resume %s` to "
+                "send the rest or `cityline broadcast cancel %s` to drop it",
+                record.id,
+                record.id,
+                record.id,
+            )
+            raise
 
     def resume(self, broadcast_id: str, *, force: bool = False) -> BroadcastOutcome:
         """Send the pending chunks of ``broadcast_id`` with their stored retry keys.
