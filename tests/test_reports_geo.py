@@ -138,3 +138,17 @@ def test_street_address_needs_numbers_or_a_block():
     assert geo.names_street_address("下連雀3丁目の道路が陥没")
     assert not geo.names_street_address("児童公園のブランコが壊れています")
     assert not geo.names_street_address("中町の交差点で事故があって110番しました")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["中町の郵便局の前", "中町 セブンイレブンの前", "境南町のローソン", "市役所の前"],
+)
+def test_town_with_place_or_city_hall_is_address(text):
+    assert geo.looks_like_address(text)
+    assert not geo.names_only_a_town(text)
+
+
+@pytest.mark.parametrize("text", ["中町の角", "近くのコンビニ", "役所の前"])
+def test_town_corner_or_unnamed_place_is_not_address(text):
+    assert not geo.looks_like_address(text)

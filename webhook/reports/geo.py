@@ -84,6 +84,17 @@ _LANDMARK_PATTERN = re.compile(
     r"|コミュニティセンター|センター|市役所|役所|会館|体育館|通り|街道|遊歩道|緑道|橋"
     r"|神社|寺|郵便局|商店街|踏切|バス停|団地)"
 )
+# A town of the city with a place in it that staff can find on a map: 中町の
+# 郵便局の前, 中町 セブンイレブンの前. The town narrows a chain store or a post
+# office down to a few.
+_TOWN_PLACE_PATTERN = re.compile(
+    rf"(?:{_ANY_TOWN.pattern})(?:の|\s)?{_NAME}*?(郵便局|交番|消防署|駅|公園|小学校"
+    r"|中学校|図書館|保育園|幼稚園|コンビニ|スーパー|銀行|セブンイレブン"
+    r"|セブン-イレブン|ローソン|ファミリーマート|ファミマ)"
+)
+# The city hall, which a resident names without the city (市役所の前). Only at
+# the start: in 北の市役所 another city's hall may be meant.
+_CITY_HALL_PATTERN = re.compile(r"^\s*市役所")
 # Neighbouring cities and wards: a typed address that names one of them is outside.
 NEIGHBOURS = ("三鷹市", "杉並区", "練馬区", "西東京市", "小金井市", "調布市")
 
@@ -160,16 +171,19 @@ def looks_like_address(text: str) -> bool:
     """Return True when ``text`` pins down a place well enough for staff.
 
     Accepted: a town of the city with numbers (境1丁目, 中町2-3, 緑町12番地), a
-    named area's block (下連雀3丁目), or a named landmark (吉祥寺駅, 中央公園,
-    武蔵野市役所の前, 五日市街道の交差点, 井の頭公園の池). Not accepted: a town
-    alone (中町, a whole town), numbers alone (1-2, 12番地: which town?), a
-    phone number, a number range with a unit (30-40cm, 10-15分), and a place
-    named without a name (近くの公園, いつもの通り).
+    named area's block (下連雀3丁目), a named landmark (吉祥寺駅, 中央公園,
+    武蔵野市役所の前, 五日市街道の交差点, 井の頭公園の池), a town with a place
+    in it (中町の郵便局の前, 中町 セブンイレブンの前), or the city hall
+    (市役所の前). Not accepted: a town alone (中町, a whole town), numbers alone
+    (1-2, 12番地: which town?), a phone number, a number range with a unit
+    (30-40cm, 10-15分), and a place named without a name (近くの公園, いつもの通り).
     """
     normalized = _PHONE_PATTERN.sub(" ", _spell_names(normalize_address(text)))
     if len(normalized.strip()) < 2:
         return False
     if _names_landmark(normalized):
+        return True
+    if _TOWN_PLACE_PATTERN.search(normalized) or _CITY_HALL_PATTERN.search(normalized):
         return True
     if _NAMED_BLOCK_PATTERN.search(normalized):
         return True
