@@ -868,6 +868,16 @@ def test_long_comment_is_cut_with_note(alice):
     assert alice.draft.comment.endswith("…")
 
 
+@pytest.mark.parametrize(
+    "comment", ["山田さんの家の前です。電話090-1234-5678", "連絡はa.b@example.jpへ"]
+)
+def test_comment_with_contact_details_gets_note(alice, comment):
+    at_comment_step(alice)
+    replies = alice.text(comment)
+    assert texts.REPORT_COMMENT_CONTACT_DETAILS in [reply.text for reply in replies]
+    assert alice.draft.comment == comment
+
+
 def test_short_comment_has_no_cut_note(alice):
     at_comment_step(alice)
     replies = alice.text("道路の舗装がひび割れています。")

@@ -70,6 +70,11 @@ MIN_UNSURE_REPORT_CHARS = 20
 # are dropped, so padding does not push the resident's words past MAX_COMMENT_CHARS.
 _SPACE_RUN = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n(\s*\n)+")
+# A phone number or an e-mail address in a comment: someone's personal data,
+# which the city's rules do not allow in a report.
+_CONTACT_DETAILS = re.compile(
+    r"0\d{1,4}[-‐−ー ]?\d{1,4}[-‐−ー ]?\d{3,4}|[\w.+-]+@[\w-]+\.[\w.-]+"
+)
 MAIN_CATEGORIES = frozenset({"road", "streetlight", "tree", "park", "sewer"})
 
 START_WORDS = REPORT_START_WORDS
@@ -540,6 +545,8 @@ class ReportFlow:
         draft.pending_comment = None
         draft.comment = comment
         draft.comment_done = True
+        if _CONTACT_DETAILS.search(unicodedata.normalize("NFKC", comment)):
+            replies.append(msg.plain(texts.REPORT_COMMENT_CONTACT_DETAILS))
         if _comment_is_cut(text):
             # The resident should know that the end of a long comment was lost.
             cut = texts.REPORT_COMMENT_CUT.format(limit=MAX_COMMENT_CHARS)
