@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from cityline.db import create_db_engine
 from cityline.fake_line_api import FakeLineApi
 from tests.answerers import RecordingAnswerer
+from webhook import texts
 from webhook.app import create_app
 from webhook.line_client import LineClient
 from webhook.reports.store import ReportStore
@@ -65,4 +66,27 @@ def test_link_or_repeated_word_is_question(settings, fake, text):
     assert reply[0]["text"] == "FALLBACK"
     store = ReportStore(engine, settings.user_hash_key())
     assert store.load_draft(store.hash_user(ALICE)) is None
+    engine.dispose()
+
+
+@pytest.mark.parametrize("text", ["やめる", "キャンセル。"])
+def test_cancel_without_report_says_nothing_to_cancel(settings, fake, text):
+    answerer = RecordingAnswerer()
+    engine = create_db_engine(settings.app_database_url)
+    line_client = LineClient(settings, backoff_base_s=0.01)
+    app = create_app(
+        settings, answerer=answerer, engine=engine, line_client=line_client
+    )
+    body = webhook_body([text_event(ALICE, text)])
+    with TestClient(app) as client:
+        response = client.post(
+            "/callback",
+            content=body,
+            headers=signed_headers(body, TEST_CHANNEL_SECRET),
+        )
+        assert response.status_code == 200
+        reply = fake.wait_for(REPLY, 1)[0].json["messages"]
+
+    assert answerer.questions == []
+    assert reply[0]["text"] == texts.NOTHING_TO_CANCEL
     engine.dispose()

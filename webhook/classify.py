@@ -24,6 +24,7 @@ class TextKind(enum.Enum):
     GREETING = "greeting"
     THANKS = "thanks"
     HELP = "help"
+    CANCEL = "cancel"
     QUESTION = "question"
 
 
@@ -32,6 +33,10 @@ MAX_SETTINGS_REQUEST_CHARS = 40
 # Texts that start a fault report, as a whole message.
 REPORT_START_WORDS = frozenset(
     {"通報", "通報する", "通報したい", "通報します", "不具合の通報"}
+)
+# Texts that cancel a fault report under way, as a whole message.
+REPORT_CANCEL_WORDS = frozenset(
+    {"やめる", "キャンセル", "中止", "取り消し", "取消", "やめます"}
 )
 
 GREETINGS = frozenset(
@@ -145,6 +150,8 @@ def classify_text(text: str) -> TextKind:
             return TextKind.RECEIVE_SETTINGS
     if normalized in HELP:
         return TextKind.HELP
+    if normalized.rstrip("。.!！") in REPORT_CANCEL_WORDS:
+        return TextKind.CANCEL
     phrases = _phrases(normalized)
     if not phrases:
         return TextKind.QUESTION

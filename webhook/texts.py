@@ -212,6 +212,8 @@ REPORT_CONFIRM = (
 )
 REPORT_CONFIRM_NO_COMMENT = "なし"
 REPORT_CONFIRM_PLACE_POINT = "地図で指定した地点（{latitude:.5f}, {longitude:.5f}）"
+# A cancel word (やめる, キャンセル) sent with no report under way.
+NOTHING_TO_CANCEL = "やめる途中の通報はありません。質問はそのまま入力してください。"
 # After a comment with a phone number or an e-mail address. The city removes
 # reports with other people's personal data, and promises no individual reply.
 REPORT_COMMENT_CONTACT_DETAILS = (

@@ -30,6 +30,7 @@ from cityline.errors import CitylineError
 from cityline.settings import Settings
 from webhook import texts
 from webhook.classify import (
+    REPORT_CANCEL_WORDS,
     REPORT_START_WORDS,
     TextKind,
     asks_something,
@@ -78,9 +79,7 @@ _CONTACT_DETAILS = re.compile(
 MAIN_CATEGORIES = frozenset({"road", "streetlight", "tree", "park", "sewer"})
 
 START_WORDS = REPORT_START_WORDS
-CANCEL_WORDS = frozenset(
-    {"やめる", "キャンセル", "中止", "取り消し", "取消", "やめます"}
-)
+CANCEL_WORDS = REPORT_CANCEL_WORDS
 SUBMIT_WORDS = frozenset({"送信", "送信する"})
 SKIP_WORDS = frozenset({"スキップ", "なし", "特になし", "ありません"})
 NEXT_WORDS = frozenset({"次へ", "つぎへ", "次"})
