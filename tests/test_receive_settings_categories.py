@@ -105,6 +105,15 @@ def test_explicit_path_wins(tmp_path):
         ({"categories": [{"key": "bosai"}]}, "needs a string 'name'"),
         ({"areas": [{"key": "a", "name": "A"}, {"key": "a", "name": "B"}]}, "repeats"),
         ({"areas": [{"key": "a", "name": "あ" * 21}]}, "1 to 20 characters"),
+        (
+            {
+                "categories": [
+                    {"key": "bosai", "name": "kosodate"},
+                    {"key": "kosodate", "name": "子育て"},
+                ]
+            },
+            "another entry's key",
+        ),
         (["bosai"], "must contain a JSON object"),
     ],
 )

@@ -241,6 +241,14 @@ def _check_choices(field: str, choices: tuple[Choice, ...], limit: int) -> None:
             )
         keys.add(choice.key)
         names.add(choice.name)
+    # Staff pick an entry by key or by name, so one entry's name may not be
+    # another entry's key.
+    for choice in choices:
+        if choice.name in keys and choice.name != choice.key:
+            raise ConfigError(
+                f"{field} entry {choice.key!r} has the name {choice.name!r}, which "
+                "is another entry's key; give it another name"
+            )
 
 
 def _find(kind: str, choices: tuple[Choice, ...], key_or_name: str) -> Choice:
