@@ -187,7 +187,7 @@ def test_unusable_database_url_is_one_line(
 
 
 def test_one_report_is_counted_in_singular(monkeypatch, capsys, settings, receipt_no):
-    out_file = settings.data_dir / "export.json"
+    out_file = settings.data_dir.parent / "export.json"
 
     listed = run_main(monkeypatch, capsys, settings, "list")
     exported = run_main(
