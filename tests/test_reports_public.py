@@ -227,9 +227,13 @@ def test_export_csv_and_json(settings, seeded, tmp_path):
         settings, "reports", "export", "--format", "csv", "--out", str(out)
     )
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert len(rows) == 4
     assert rows[0]["comment"] == COMMENT
+    [resolved_row] = [row for row in rows if row["status"] == "resolved"]
+    resolved = resolved_row["history"].splitlines()
+    assert len(resolved) == 3
+    assert resolved[-1].endswith("accepted -> resolved by t: <b>補修</b>しました")
     result = run_cli(settings, "reports", "export", "--format", "json")
     records = json.loads(result.stdout)
     assert len(records[0]["history"]) >= 1

@@ -55,6 +55,7 @@ EXPORT_FIELDS = (
     "comment",
     "photos",
     "result_note",
+    "history",
 )
 
 
@@ -345,6 +346,14 @@ def _check_outside_data_dir(out: Path, data_dir: Path) -> None:
         )
 
 
+def _history_line(change: dict) -> str:
+    """Return one status change as a line of the CSV export's history cell."""
+    return (
+        f"{change['changed_at']} {change['old_status'] or '-'} -> "
+        f"{change['new_status']} by {change['changed_by']}: {change['note']}"
+    )
+
+
 def _export_csv(records: list[dict]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -355,6 +364,8 @@ def _export_csv(records: list[dict]) -> str:
             value = record[name]
             if name == "photos":
                 value = " ".join(value)
+            elif name == "history":
+                value = "\n".join(_history_line(change) for change in value)
             row.append("" if value is None else inert_cell(value))
         writer.writerow(row)
     return buffer.getvalue()
