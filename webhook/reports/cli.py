@@ -26,6 +26,7 @@ from webhook.reports.photos import delete_photo_files
 from webhook.reports.public import public_reports
 from webhook.reports.publish import inert_cell
 from webhook.reports.publish import publish as write_public_files
+from webhook.reports.routing import load_routing
 from webhook.reports.statuses import STATUSES, check_status
 from webhook.reports.store import ReportStore
 
@@ -148,6 +149,8 @@ def list_command(
         check_status(status)
     store = _open_existing(settings, read_only=True)
     found = store.list(status=status, department=department)
+    if department is not None and not found:
+        _warn_unknown_department(settings, store, department)
     if as_json:
         records = [staff_record(report) for report in found]
         click.echo(json.dumps(records, ensure_ascii=False, indent=2))
@@ -174,6 +177,21 @@ def list_command(
             f"{terminal_safe(place)}{flags}"
         )
     click.echo(count_reports(len(found)), err=True)
+
+
+def _warn_unknown_department(
+    settings: Settings, store: ReportStore, department: str
+) -> None:
+    """Print a hint to stderr when ``department`` is neither routed to nor on any
+    report, as with a typo (道路管理化), so that "0 reports" is not taken as news."""
+    known = set(load_routing(settings.data_dir).values())
+    known.update(report.department for report in store.list())
+    if department in known:
+        return
+    click.echo(
+        f"no department named {department!r}; departments: {', '.join(sorted(known))}",
+        err=True,
+    )
 
 
 @reports.command("show")
