@@ -413,3 +413,23 @@ def test_dry_run_text_counts_requests_in_plural(residents, data_dir, env):
 
     assert result.exit_code == 0, result.output
     assert "would reach 1234 residents in 3 multicast requests;" in result.stdout
+
+
+def test_renamed_category_key_is_warned(residents, data_dir, env, caplog):
+    (data_dir / "receive_categories.json").write_text(
+        json.dumps(
+            {
+                "categories": [
+                    {"key": "bosai", "name": "防災・安全"},
+                    {"key": "gomi2", "name": "ごみ・リサイクル"},
+                ]
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    result = run(data_dir, env, "categories")
+    assert result.exit_code == 0, result.output
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("'gomi' has <10 subscribers" in message for message in warnings)
+    assert not any("'bosai'" in message for message in warnings)

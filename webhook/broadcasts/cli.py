@@ -8,6 +8,7 @@ logs a user id or one resident's settings.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -30,6 +31,8 @@ from webhook.broadcasts.sender import (
 from webhook.broadcasts.store import ReceiveSettingsStore
 from webhook.line_client import LineClient
 from webhook.reports.office_hours import JAPAN
+
+logger = logging.getLogger(__name__)
 
 # The `send` option and the noun for each filter attribute, for error messages.
 FILTER_OPTIONS = {
@@ -103,9 +106,27 @@ def _open(settings: Settings, read_only: bool = False) -> _Stores:
         store = ReceiveSettingsStore(
             engine, settings.existing_user_hash_key, adopt_key=False
         )
-    return _Stores(
-        settings=settings, store=store, log=log, catalog=load_catalog(settings)
-    )
+    catalog = load_catalog(settings)
+    _warn_unconfigured_keys(store, catalog)
+    return _Stores(settings=settings, store=store, log=log, catalog=catalog)
+
+
+def _warn_unconfigured_keys(store: ReceiveSettingsStore, catalog: Catalog) -> None:
+    """Log the category keys that residents subscribed to but the catalog lacks.
+
+    A key renamed in the categories file leaves its subscribers behind, and
+    counts and sends then leave them out without a word. The count is shown as
+    in the other outputs, "<10" under 10.
+    """
+    configured = {category.key for category in catalog.categories}
+    for key, count in sorted(store.count_subscribers().items()):
+        if key not in configured:
+            logger.warning(
+                "category key %r has %s subscribers but is not in the categories "
+                "file; restore the key, or those residents get no broadcasts",
+                key,
+                _shown(count, None),
+            )
 
 
 def _echo_json(value: Any) -> None:
