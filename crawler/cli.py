@@ -207,8 +207,8 @@ def crawl(
 def _held_message(summary: CrawlSummary, config: CrawlConfig) -> str:
     """Return the error for a crawl that the removal guard kept from changing pages."""
     gone = (
-        f"{summary.removals_held} stored pages were found gone (404, 410, noindex "
-        "or a soft 404)"
+        f"{summary.removals_held} stored pages were found gone (404, 410, noindex, "
+        "a soft 404 or disallowed by robots.txt)"
     )
     merged = (
         f"{summary.merges_held} stored pages were merged into other pages (same "

@@ -166,6 +166,7 @@ class Crawl:
                 await self._apply(self.entries[final_start], start_result)
                 self.in_flight -= 1
             await self._work()
+            self._remove_disallowed()
         except BaseException:
             self.store.add_run_seconds(self.run_id, time.monotonic() - started)
             self.progress.close()
@@ -177,6 +178,26 @@ class Crawl:
         summary = self._summary(resumed, gone, merged, keep)
         self.store.close()
         return summary
+
+    def _remove_disallowed(self) -> None:
+        """Record the stored pages that robots.txt now disallows as gone.
+
+        The crawl no longer fetches them, so without this they would stay in the
+        index however long the site has disallowed them. They leave it as a
+        noindex page does, and count toward the removal guard.
+        """
+        for url in self.store.known_urls():
+            if not self.scope.contains(url) or not self.scope.knows_robots(url):
+                continue
+            rules = self.scope.robots_for(url)
+            # A robots.txt that failed to load disallows everything for this run
+            # only; that says nothing about the pages, so they stay.
+            if rules.disallow_everything or rules.allows(url):
+                continue
+            if self._stored(url) is None:
+                continue
+            logger.info("removing %s: robots.txt now disallows it", url)
+            self._record(url, "removed", removed_url=url, status=200)
 
     def _lost_pages(self) -> tuple[int, int, bool]:
         """Return (gone, merged, keep) for the pages stored before this run.

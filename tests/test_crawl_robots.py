@@ -213,6 +213,28 @@ def test_crawl_store_records_robots_outcome(tmp_path):
         assert store.count_pages() == 1
 
 
+def test_page_disallowed_later_is_removed(tmp_path):
+    settings = settings_for(tmp_path)
+    with FakeSite() as site:
+        site.add("/robots.txt", "User-agent: *\n", content_type="text/plain")
+        site.page("/", "トップ", "<a href='/x.html'>x</a><a href='/y.html'>y</a>")
+        site.page("/x.html", "非公開になるページ")
+        site.page("/y.html", "公開ページ")
+        crawl_site(settings, site.url("/"), FAST)
+        site.add(
+            "/robots.txt", "User-agent: *\nDisallow: /x\n", content_type="text/plain"
+        )
+        site.requests.clear()
+        summary = crawl_site(settings, site.url("/"), FAST)
+        fetched = site.paths()
+
+    assert "/x.html" not in fetched
+    assert summary.removed == 1
+    with PageStore.open(settings.pages_db_path) as store:
+        assert store.get(site.url("/x.html")).removed
+        assert not store.get(site.url("/y.html")).removed
+
+
 def test_robots_server_error_disallows_everything(tmp_path):
     with FakeSite() as site:
         site.add("/robots.txt", "busy", status=503, content_type="text/plain")
