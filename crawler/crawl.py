@@ -127,6 +127,8 @@ class Crawl:
         self.heap: list[tuple[int, int, str]] = []
         self.pattern_counts: Counter[str] = Counter()
         self.known_aliases: set[str] = set()
+        # Fetched URLs that named each in-scope canonical URL in this run.
+        self.canonical_counts: Counter[str] = Counter()
         self.recheckable: dict[str, list[str]] = {}
         self.rechecked = 0
         self.soft_404_hash: str | None = None
@@ -167,6 +169,7 @@ class Crawl:
                 self.in_flight -= 1
             await self._work()
             self._remove_disallowed()
+            self._warn_canonical_collapse()
         except BaseException:
             self.store.add_run_seconds(self.run_id, time.monotonic() - started)
             self.progress.close()
@@ -198,6 +201,27 @@ class Crawl:
                 continue
             logger.info("removing %s: robots.txt now disallows it", url)
             self._record(url, "removed", removed_url=url, status=200)
+
+    def _warn_canonical_collapse(self) -> None:
+        """Warn when most fetched pages name one URL as their canonical URL.
+
+        A CMS template that gives every page the top page's canonical link
+        merges the site into one page, and the pages behind it are never
+        followed. The removal guard catches that only on later crawls.
+        """
+        if not self.canonical_counts:
+            return
+        target, count = self.canonical_counts.most_common(1)[0]
+        if count < COLLAPSE_MIN_PAGES or count * 2 < self.fetched:
+            return
+        logger.warning(
+            "%d of the %d fetched pages name %s as their canonical URL, so they "
+            "were stored as that one page; if the site's template sets the same "
+            "canonical link on every page, ask its admins to fix it",
+            count,
+            self.fetched,
+            target,
+        )
 
     def _lost_pages(self) -> tuple[int, int, bool]:
         """Return (gone, merged, keep) for the pages stored before this run.
@@ -582,6 +606,7 @@ class Crawl:
             and self.scope.robots_for(canonical).allows(canonical)
         ):
             aliases.append((final, canonical, "canonical", None))
+            self.canonical_counts[canonical] += 1
             page_url = canonical
             if self.states.get(canonical) not in (None, "queued", "fetching"):
                 self._record(url, "duplicate", aliases=aliases)
@@ -923,6 +948,10 @@ class Crawl:
         summary.seconds = self.store.run_seconds(self.run_id)
         return summary
 
+
+# _warn_canonical_collapse warns when one canonical URL absorbs at least this
+# many fetched pages, and at least half of them.
+COLLAPSE_MIN_PAGES = 10
 
 # Path prefix of the URL that _probe_soft_404 fetches, before random hex digits.
 _PROBE_PREFIX = "cityline-soft-404-check-"

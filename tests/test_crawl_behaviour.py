@@ -488,6 +488,32 @@ def test_off_site_canonical_to_other_path_ignored(tmp_path, canonical):
     assert page.canonical_url == site.url("/a.html")
 
 
+def test_one_canonical_on_every_page_is_warned(tmp_path, caplog):
+    with FakeSite() as site:
+        head = f"<link rel='canonical' href='{site.base_url}/'>"
+        links = "".join(f"<a href='/p{i}.html'>p{i}</a>" for i in range(12))
+        site.page("/", "トップ", links)
+        for i in range(12):
+            site.add(f"/p{i}.html", html_page(f"ページ{i}", head=head))
+        crawl(tmp_path, site)
+
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any(
+        f"12 of the 13 fetched pages name {site.url('/')}" in message
+        for message in warnings
+    )
+
+
+def test_few_canonical_aliases_are_not_warned(tmp_path, caplog):
+    with FakeSite() as site:
+        head = f"<link rel='canonical' href='{site.base_url}/'>"
+        site.page("/", "トップ", "<a href='/a.html?sort=1'>a</a>")
+        site.add("/a.html?sort=1", html_page("トップ", head=head))
+        crawl(tmp_path, site)
+
+    assert not any("canonical URL" in r.getMessage() for r in caplog.records)
+
+
 def test_file_links_are_recorded_not_downloaded(tmp_path):
     with FakeSite() as site:
         site.page(
