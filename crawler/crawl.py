@@ -605,6 +605,10 @@ class Crawl:
             and self.scope.contains(canonical)
             and self.scope.robots_for(canonical).allows(canonical)
         ):
+            # NOTE: the canonical URL gets this page's content and is not fetched
+            # itself, so a page naming the wrong canonical URL (a template
+            # mistake) hides the real page there until --refetch or the alias
+            # recheck after --alias-recheck-days.
             aliases.append((final, canonical, "canonical", None))
             self.canonical_counts[canonical] += 1
             page_url = canonical
