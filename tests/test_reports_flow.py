@@ -338,6 +338,16 @@ def test_photo_without_a_report_starts_one(alice, flow):
     assert alice.draft.step == "location"
 
 
+def test_photo_after_photo_step_does_not_ask_for_next(alice):
+    alice.image()
+    assert alice.draft.step == "category"
+    replies = alice.image()
+    assert replies[0].text == texts.REPORT_PHOTO_RECEIVED_LAST.format(
+        count=2, max_photos=3
+    )
+    assert all("次へ" not in reply.text for reply in replies)
+
+
 def test_location_without_a_report_starts_one(alice):
     replies = alice.location(*KICHIJOJI)
     assert replies[0].text == texts.REPORT_STARTED_BY_LOCATION

@@ -586,12 +586,11 @@ class ReportFlow:
         if draft.step == "photo" and len(draft.photos) < msg.MAX_PHOTOS:
             return [msg.photo_received(draft)]
         # The last photo allowed, or one sent after the photo step, is counted
-        # too before the flow moves on.
-        last = len(draft.photos) >= msg.MAX_PHOTOS
-        template = (
-            texts.REPORT_PHOTO_RECEIVED_LAST if last else texts.REPORT_PHOTO_RECEIVED
+        # before the flow moves on, without the photo step's call to press 次へ:
+        # no other step offers that button.
+        received = texts.REPORT_PHOTO_RECEIVED_LAST.format(
+            count=len(draft.photos), max_photos=msg.MAX_PHOTOS
         )
-        received = template.format(count=len(draft.photos), max_photos=msg.MAX_PHOTOS)
         return [msg.plain(received), *self._advance(user_hash, draft)]
 
     def _add_photo(self, draft: Draft, message_id: str | None) -> str | None:
