@@ -723,6 +723,13 @@ def test_rate_limit_stops_new_reports(alice, flow):
         flow.store.submit(user_hash, draft, "道路管理課")
     replies = alice.text("通報")
     assert "0422-51-5131" in replies[0].text
+    assert f"24時間に{MAX_REPORTS_PER_DAY}件まで" in replies[0].text
+    assert alice.draft is None
+
+    urgent = alice.text("道路が陥没しています")
+    assert urgent[0].text.startswith(texts.REPORT_URGENT_EMERGENCY_CALL)
+    assert texts.REPORT_URGENT_CONTINUE not in urgent[0].text
+    assert f"24時間に{MAX_REPORTS_PER_DAY}件まで" in urgent[-1].text
     assert alice.draft is None
 
 

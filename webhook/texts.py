@@ -229,7 +229,7 @@ REPORT_COMMENT_CUT = (
 )
 REPORT_CONFIRM_AGAIN = "「送信」か「やめる」を押してください。"
 REPORT_SUBMITTED = (
-    "通報を受け付けました。受付番号は {receipt_no} です。\n"
+    "通報を送信しました。受付番号は {receipt_no} です。\n"
     "担当：{department}\n"
     "担当者が開庁時間（平日 8:30〜17:15。祝日と12月29日〜1月3日を除く）に"
     "写真と場所を確認し、確認できた時点で正式な受付となります。"
@@ -321,7 +321,8 @@ REPORT_IN_PROGRESS = "作成中の通報があります。続けて入力して�
 # A tap on a button of an earlier report while another one is being written.
 REPORT_STALE_BUTTON = "この操作は前の通報のものです。作成中の通報を続けてください。"
 REPORT_RATE_LIMITED = (
-    "短い時間に多くの通報をいただいたため、LINEでの受付を一時停止しています。"
+    "LINEでの通報は、24時間に{max_reports}件までお送りいただけます。"
+    "最初の通報から24時間たつと、また送れるようになります。"
     "急ぐときは{city_hall}（{phone}）へお電話ください。"
 )
 REPORT_UNSUPPORTED_MESSAGE = "写真・位置情報・文字でお送りください。"

@@ -263,15 +263,22 @@ class ReportFlow:
         limit no draft starts.
         """
         replies: list[Message] = []
-        if urgent:
-            replies.append(self._urgent_message(description))
         since = self.store.now() - timedelta(days=1)
         if self.store.count_since(user_hash, since) >= MAX_REPORTS_PER_DAY:
             logger.warning(
                 "report start rejected: %d reports in a day", MAX_REPORTS_PER_DAY
             )
-            limited = contact_text(texts.REPORT_RATE_LIMITED, self.settings)
+            if urgent:
+                # The phone routes still matter, but the report cannot go on.
+                replies.append(self._urgent_message(description, can_continue=False))
+            limited = texts.REPORT_RATE_LIMITED.format(
+                city_hall=self.settings.city_hall_name,
+                phone=self.settings.city_hall_phone,
+                max_reports=MAX_REPORTS_PER_DAY,
+            )
             return [*replies, msg.plain(limited)]
+        if urgent:
+            replies.append(self._urgent_message(description))
         draft = Draft(
             draft_id=new_draft_id(),
             step="category",
@@ -693,9 +700,9 @@ class ReportFlow:
         draft.urgent = True
         return [self._urgent_message(text)]
 
-    def _urgent_message(self, text: str | None) -> Message:
+    def _urgent_message(self, text: str | None, can_continue: bool = True) -> Message:
         now = self.store.now()
-        return msg.plain(urgent_reply_text(text, now, self.settings))
+        return msg.plain(urgent_reply_text(text, now, self.settings, can_continue))
 
     def _cancel(self, user_hash: str) -> list[Message]:
         self._discard(user_hash)
