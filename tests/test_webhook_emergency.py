@@ -131,6 +131,8 @@ def test_everyday_question_has_no_emergency_line(tmp_path):
         ("どうしよう、子どもが溺れてる", False),
         ("救急車を呼んでください。早く来てほしいの", False),
         ("何か燃えているにおいがする", False),
+        ("誰かが家に侵入しようとしている", False),
+        ("誰に相談すればいいですか", True),
     ],
 )
 def test_only_questions_ask_something(text, asks):

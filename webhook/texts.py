@@ -19,7 +19,7 @@ WELCOME_TEMPLATE = (
     "下の「受信設定」から分野を選べます。\n"
     "\n"
     "{safety_note}\n"
-    "受信設定で選んだ分野は、お知らせを届けるためだけに使います。"
+    "受信設定の内容は、お知らせを届けることと人数の集計だけに使います。"
     "ブロックすると、このアカウントに保存された設定は削除されます。"
 )
 # Safety sentences of the welcome. New friends start subscribed to the safety
