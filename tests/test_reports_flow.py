@@ -348,6 +348,23 @@ def test_photo_after_photo_step_does_not_ask_for_next(alice):
     assert all("次へ" not in reply.text for reply in replies)
 
 
+@pytest.mark.parametrize(
+    ("message_type", "reply"),
+    [
+        ("video", texts.REPORT_VIDEO_NOT_PHOTO),
+        ("sticker", texts.REPORT_UNSUPPORTED_MESSAGE),
+    ],
+)
+def test_video_at_photo_step_is_not_a_photo(alice, message_type, reply):
+    alice.text("通報")
+    alice.press("category", value="road")
+    assert alice.draft.step == "photo"
+    replies = alice._send(message_type=message_type, message_id="m-other")
+    assert replies[0].text == reply
+    assert alice.draft.step == "photo"
+    assert alice.draft.photos == []
+
+
 def test_location_without_a_report_starts_one(alice):
     replies = alice.location(*KICHIJOJI)
     assert replies[0].text == texts.REPORT_STARTED_BY_LOCATION

@@ -326,6 +326,9 @@ REPORT_RATE_LIMITED = (
     "急ぐときは{city_hall}（{phone}）へお電話ください。"
 )
 REPORT_UNSUPPORTED_MESSAGE = "写真・位置情報・文字でお送りください。"
+REPORT_VIDEO_NOT_PHOTO = (
+    "動画は通報の写真として使えません。写真（画像）を送ってください。"
+)
 
 # Public results on the city site and the Open311 service list.
 REPORT_PUBLIC_TITLE = "道路・公園などの不具合の通報と対応状況"
