@@ -365,6 +365,13 @@ def test_video_at_photo_step_is_not_a_photo(alice, message_type, reply):
     assert alice.draft.photos == []
 
 
+def test_location_outside_city_starts_report_lead_first(alice):
+    replies = alice.location(*SHINJUKU)
+    assert replies[0].text == texts.REPORT_STARTED_BY_LOCATION
+    assert replies[1].text == OUTSIDE_CITY
+    assert alice.draft.outside_city
+
+
 def test_location_without_a_report_starts_one(alice):
     replies = alice.location(*KICHIJOJI)
     assert replies[0].text == texts.REPORT_STARTED_BY_LOCATION

@@ -243,7 +243,7 @@ class ReportFlow:
         def place(draft: Draft) -> list[Message]:
             _set_point(draft, event)
             lead = msg.plain(texts.REPORT_STARTED_BY_LOCATION)
-            return [*self._outside_note(draft), lead]
+            return [lead, *self._outside_note(draft)]
 
         return self._start(user_hash, setup=place)
 
