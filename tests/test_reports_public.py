@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 from datetime import UTC, datetime, timedelta
 
@@ -14,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from cityline.cli import cli, main
-from cityline.db import create_db_engine
+from cityline.db import create_db_engine, sqlite_file
 from cityline.settings import Settings
 from webhook.reports.cli import open_store
 from webhook.reports.models import Draft, StoredPhoto
@@ -262,6 +263,47 @@ def test_export_into_data_dir_rejected(
     after = target.read_bytes() if target.exists() else None
     assert after == before
     assert len(store.list()) == 4
+
+
+def test_export_onto_key_outside_data_dir_rejected(
+    monkeypatch, capsys, tmp_path, seeded, settings
+):
+    key = tmp_path / "secret" / "user-hash.key"
+    key.parent.mkdir()
+    key.write_bytes(settings.user_hash_key())
+    monkeypatch.setenv("CITYLINE_USER_HASH_KEY_FILE", str(key))
+    code, _out, err = run_main(
+        monkeypatch,
+        capsys,
+        settings,
+        *("reports", "export", "--format", "csv", "--out", str(key)),
+    )
+    assert code == 2
+    assert "which cityline keeps" in err
+    assert key.read_bytes() == settings.user_hash_key()
+
+
+def test_export_onto_hard_link_rejected(
+    monkeypatch, capsys, tmp_path, seeded, settings
+):
+    database = sqlite_file(settings.app_database_url)
+    link = tmp_path / "link.db"
+    os.link(database, link)
+    before = database.read_bytes()
+    code, _out, err = run_main(
+        monkeypatch,
+        capsys,
+        settings,
+        "reports",
+        "export",
+        "--format",
+        "csv",
+        "--out",
+        str(link),
+    )
+    assert code == 2
+    assert "which cityline keeps" in err
+    assert database.read_bytes() == before
 
 
 @pytest.mark.parametrize(

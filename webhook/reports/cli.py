@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from cityline.db import create_db_engine, create_read_only_engine
+from cityline.db import create_db_engine, create_read_only_engine, sqlite_file
 from cityline.errors import ConfigError, DataDirError
 from cityline.settings import Settings
 from cityline.terminal import terminal_safe
@@ -331,7 +331,7 @@ def export_command(settings: Settings, export_format: str, out: Path | None) -> 
             f"export format {export_format!r} is not supported; use csv or json"
         )
     if out is not None:
-        _check_outside_data_dir(out, settings.data_dir)
+        _check_export_target(out, settings)
     store = _open_existing(settings, read_only=True)
     records = [staff_record(report) for report in store.list()]
     if export_format == "json":
@@ -352,16 +352,39 @@ def export_command(settings: Settings, export_format: str, out: Path | None) -> 
     click.echo(f"{count_reports(len(records))} written to {out}", err=True)
 
 
-def _check_outside_data_dir(out: Path, data_dir: Path) -> None:
-    """Raise ConfigError when ``out`` lies in ``data_dir``, where an export would
-    replace a database, the user-hash key or a photo."""
+def _check_export_target(out: Path, settings: Settings) -> None:
+    """Raise ConfigError when writing ``out`` would replace data cityline keeps.
+
+    That is anything in the data dir, the app database and the user-hash key
+    wherever their settings put them, and a hard link to one of them or to the
+    page store.
+    """
     target = out.resolve()
-    folder = data_dir.resolve()
+    folder = settings.data_dir.resolve()
     if target == folder or folder in target.parents:
         raise ConfigError(
-            f"--out {str(out)!r} is inside the data dir {str(data_dir)!r}, whose "
-            "databases and key an export must not replace; pass a file outside it"
+            f"--out {str(out)!r} is inside the data dir {str(settings.data_dir)!r}, "
+            "whose databases and key an export must not replace; pass a file "
+            "outside it"
         )
+    kept = [settings.user_hash_key_file, settings.pages_db_path]
+    database = sqlite_file(settings.app_database_url)
+    if database is not None:
+        kept.append(database)
+    for path in kept:
+        if target == path.resolve() or _same_file(target, path):
+            raise ConfigError(
+                f"--out {str(out)!r} is {str(path)!r}, which cityline keeps; "
+                "pass another file"
+            )
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    """Tell whether two existing paths are one file, as hard links are."""
+    try:
+        return first.samefile(second)
+    except OSError:
+        return False
 
 
 def _history_line(change: dict) -> str:
