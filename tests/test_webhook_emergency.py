@@ -521,13 +521,17 @@ def test_hanging_branches_steam_and_damage_are_not_emergencies(text):
     "text",
     [
         "焦げ臭いです",
-        "なんか煙くさい",
+        "焦げたにおいがする",
         "熱中症かもしれない、ふらふらする",
+        "熱中症かな",
         "高熱で動けない",
+        "熱で起き上がれない",
         "めまいがして立てない",
         "行方不明です",
         "救急",
+        "救急です",
         "119",
+        "119です",
     ],
 )
 def test_smells_symptoms_and_bare_calls_are_emergencies(text):
@@ -544,7 +548,18 @@ def test_smells_symptoms_and_bare_calls_are_emergencies(text):
         "行方不明者の捜索について",
         "119番の日のイベント",
         "動けない車が道をふさいでいる",
+        "行方不明になった猫を探しています",
+        "うちの猫が行方不明です",
+        "看板が行方不明になりました",
+        "近所の焚き火が煙くさくて困っています",
+        "高熱で動けないので保育園を休ませたい",
     ],
 )
 def test_road_complaints_and_general_mentions_are_not_emergencies(text):
     assert not is_emergency(text)
+
+
+def test_burning_smell_from_facility_can_be_reported():
+    text = "街灯から焦げ臭いにおいがします"
+    assert is_emergency(text)
+    assert not rules_out_report(text)
