@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from answerer.answer_type import missing_answer_types
+from answerer.answer_type import ANSWER_TYPES, missing_answer_types
 from answerer.rank import Ranking
+from index.tokenize import terms
+from index.variants import SYNONYM_PREFIX
 from index.vectorize import PageEntry
+from index.word_groups import GROUP_PREFIX
 
 
 @dataclass(frozen=True)
@@ -33,10 +37,12 @@ class ConfidenceRule:
     question, the best page must also state a fact of each kind in
     ``fallback_types`` that the question asks for (see
     :mod:`answerer.answer_type`): a page without any place in its body does not
-    answer 回収ボックスはどこにありますか. Amounts are left out by default. A
-    city page often gives its fees further down, in a table or on a linked
-    page, so a page whose stored text names no fee is weak evidence that no
-    page answers お金はかかりますか.
+    answer 回収ボックスはどこにありますか. A missing amount counts only when the
+    best page's title names none of the question's specific terms, those on at
+    most ``amount_title_share`` of the pages (or on one page). A page
+    titled with the question's topic (HPVワクチン for HPVワクチンは無料ですか)
+    often gives its fees further down or on a linked page. A page on something
+    else (a care form for パスポートの申請料金) is a chance match.
 
     ``follow_share`` is not a test of the best page: once it passes, a page after
     it is offered only when its score reaches that share of the best score. A weak
@@ -51,9 +57,8 @@ class ConfidenceRule:
     short_min_coverage: float = 0.5
     follow_share: float = 0.1
     answer_types: bool = True
-    fallback_types: frozenset[str] = frozenset(
-        {"location", "time", "count", "documents"}
-    )
+    fallback_types: frozenset[str] = ANSWER_TYPES
+    amount_title_share: float = 0.05
 
     def confident(
         self,
@@ -75,8 +80,30 @@ class ConfidenceRule:
         if not self.answer_types or pages is None or question is None:
             return True
         best = pages[int(ranking.scores.argmax())]
-        missing = missing_answer_types(question, best, expected)
-        return not missing & self.fallback_types
+        missing = missing_answer_types(question, best, expected) & self.fallback_types
+        if "amount" in missing and self._title_names_topic(ranking, best, len(pages)):
+            missing -= {"amount"}
+        return not missing
+
+    def _title_names_topic(
+        self, ranking: Ranking, page: PageEntry, page_count: int
+    ) -> bool:
+        """Tell whether ``page``'s title contains a specific term of the question.
+
+        Sudachi's synonym groups do not count, because they also join looser
+        pairs (利用 and 使用). The city word groups join only words for one
+        thing, so they count.
+        """
+        query = ranking.query
+        # The index's smooth idf is ln((1 + n) / (1 + df)) + 1, so df follows.
+        max_pages = max(1.0, self.amount_title_share * page_count)
+        specific = {
+            name
+            for name, idf in zip(query.term_names, query.term_idf.tolist(), strict=True)
+            if (1 + page_count) / math.exp(idf - 1) - 1 <= max_pages + 1e-6
+            and (name.startswith(GROUP_PREFIX) or not name.startswith(SYNONYM_PREFIX))
+        }
+        return bool(specific) and not specific.isdisjoint(terms(page.title))
 
     def _scores_pass(self, ranking: Ranking) -> bool:
         query = ranking.query

@@ -53,6 +53,8 @@ class QueryTerms:
     char_text: str = ""
     # Distinct content words of the question (see index.tokenize).
     word_count: int = 0
+    # The known terms themselves, in the order of term_columns.
+    term_names: tuple[str, ...] = ()
 
     @property
     def char_grams(self) -> tuple[tuple[str, float], ...]:
@@ -113,6 +115,7 @@ def query_terms(model: IndexModel, question: str) -> QueryTerms:
     rest, kana_terms, unread_kana = read_kana_words(model, question)
     abbreviations = _abbreviations(vocabulary, rest)
     columns, weights, idfs, unknown_terms = [], [], [], unread_kana
+    names = []
     for term, count in Counter(terms(rest) + kana_terms).items():
         column = vocabulary.get(term)
         if column is None:
@@ -120,6 +123,7 @@ def query_terms(model: IndexModel, question: str) -> QueryTerms:
                 unknown_terms += 1
             continue
         idf = all_idf[column]
+        names.append(term)
         columns.append(column)
         idfs.append(idf)
         weights.append((1.0 + math.log(count)) * idf if count > 1 else idf)
@@ -138,6 +142,7 @@ def query_terms(model: IndexModel, question: str) -> QueryTerms:
         char_positions=positions,
         char_text=text,
         word_count=content_word_count(rest) + len(set(kana_terms)) + unread_kana,
+        term_names=tuple(names),
     )
 
 

@@ -140,7 +140,7 @@ def test_rule_offers_page_that_states_place(model):
     assert ConfidenceRule().confident(ranking, model.pages, question) is True
 
 
-def test_rule_offers_page_without_amount(model):
+def test_rule_offers_titled_page_without_amount(model):
     question = "小型家電のリサイクルはいくらかかりますか"
     ranking = rank(model, question)
     best = model.pages[int(ranking.scores.argmax())]
@@ -149,11 +149,20 @@ def test_rule_offers_page_without_amount(model):
     assert ConfidenceRule().confident(ranking, model.pages, question) is True
 
 
-def test_rule_with_amount_type_falls_back(model):
-    question = "小型家電のリサイクルはいくらかかりますか"
+def test_rule_falls_back_on_untitled_page_without_amount(model):
+    question = "回収ボックスの利用料金はいくらですか"
     ranking = rank(model, question)
-    rule = ConfidenceRule(fallback_types=ANSWER_TYPES)
-    assert rule.confident(ranking, model.pages, question) is False
+    best = model.pages[int(ranking.scores.argmax())]
+    assert best.title == "使用済み小型家電のリサイクル"
+    assert ConfidenceRule().confident(ranking) is True
+    assert ConfidenceRule().confident(ranking, model.pages, question) is False
+
+
+def test_rule_without_amount_type_offers_page(model):
+    question = "回収ボックスの利用料金はいくらですか"
+    ranking = rank(model, question)
+    rule = ConfidenceRule(fallback_types=ANSWER_TYPES - {"amount"})
+    assert rule.confident(ranking, model.pages, question) is True
 
 
 def test_rule_without_answer_types_skips_test(model):
