@@ -142,13 +142,32 @@ def test_street_address_needs_numbers_or_a_block():
 
 @pytest.mark.parametrize(
     "text",
-    ["中町の郵便局の前", "中町 セブンイレブンの前", "境南町のローソン", "市役所の前"],
+    [
+        "中町の郵便局の前",
+        "中町 セブンイレブンの前",
+        "境南町のローソン",
+        "市役所の前",
+        "市役所の駐輪場",
+    ],
 )
 def test_town_with_place_or_city_hall_is_address(text):
     assert geo.looks_like_address(text)
     assert not geo.names_only_a_town(text)
 
 
-@pytest.mark.parametrize("text", ["中町の角", "近くのコンビニ", "役所の前"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "中町の角",
+        "近くのコンビニ",
+        "役所の前",
+        "中町の公園",
+        "中町のコンビニ",
+        "玄関前の公園",
+        "市役所",
+        "市役所の人に言われて写真を送りました",
+        "市役所には連絡済みです",
+    ],
+)
 def test_town_corner_or_unnamed_place_is_not_address(text):
     assert not geo.looks_like_address(text)

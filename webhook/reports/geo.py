@@ -85,16 +85,20 @@ _LANDMARK_PATTERN = re.compile(
     r"|神社|寺|郵便局|商店街|踏切|バス停|団地)"
 )
 # A town of the city with a place in it that staff can find on a map: 中町の
-# 郵便局の前, 中町 セブンイレブンの前. The town narrows a chain store or a post
-# office down to a few.
+# 郵便局の前, 中町 セブンイレブンの前. The town narrows a post office, a police
+# box or a named chain store down to one or a few; a bare 公園 or コンビニ in a
+# whole town does not. The town must start a word (玄関前 holds no 関前).
 _TOWN_PLACE_PATTERN = re.compile(
-    rf"(?:{_ANY_TOWN.pattern})(?:の|\s)?{_NAME}*?(郵便局|交番|消防署|駅|公園|小学校"
-    r"|中学校|図書館|保育園|幼稚園|コンビニ|スーパー|銀行|セブンイレブン"
-    r"|セブン-イレブン|ローソン|ファミリーマート|ファミマ)"
+    rf"(?<![\u3005\u4e00-\u9fff])(?:{_ANY_TOWN.pattern})(?:の|\s)?"
+    r"(郵便局|交番|消防署|小学校|中学校|図書館|セブンイレブン|セブン-イレブン"
+    r"|ローソン|ファミリーマート|ファミマ)"
 )
-# The city hall, which a resident names without the city (市役所の前). Only at
-# the start: in 北の市役所 another city's hall may be meant.
-_CITY_HALL_PATTERN = re.compile(r"^\s*市役所")
+# The city hall, which a resident names without the city, as the whole place:
+# 市役所の前, 市役所の駐輪場 (not 市役所の人に言われて, nor 北の市役所).
+_CITY_HALL_PATTERN = re.compile(
+    r"^\s*(武蔵野)?市役所(の)?(前|横|裏|向かい|付近|近く|入口|入り口|駐輪場|駐車場"
+    r"|敷地)"
+)
 # Neighbouring cities and wards: a typed address that names one of them is outside.
 NEIGHBOURS = ("三鷹市", "杉並区", "練馬区", "西東京市", "小金井市", "調布市")
 
@@ -173,7 +177,7 @@ def looks_like_address(text: str) -> bool:
     Accepted: a town of the city with numbers (境1丁目, 中町2-3, 緑町12番地), a
     named area's block (下連雀3丁目), a named landmark (吉祥寺駅, 中央公園,
     武蔵野市役所の前, 五日市街道の交差点, 井の頭公園の池), a town with a place
-    in it (中町の郵便局の前, 中町 セブンイレブンの前), or the city hall
+    in it (中町の郵便局の前, 中町 セブンイレブンの前), or a spot at the city hall
     (市役所の前). Not accepted: a town alone (中町, a whole town), numbers alone
     (1-2, 12番地: which town?), a phone number, a number range with a unit
     (30-40cm, 10-15分), and a place named without a name (近くの公園, いつもの通り).
