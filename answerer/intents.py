@@ -168,7 +168,9 @@ TRAILING_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空�
 URGENT_PATTERNS = (
     re.compile(r"陥没"),
     re.compile(r"(水|汚水|下水).{0,6}(噴き出|吹き出|噴出|吹き上|湧き出)"),
-    re.compile(r"ガス.{0,6}(臭|くさ|におい|匂い|漏れ|もれ)"),
+    re.compile(
+        r"ガス.{0,6}(臭|くさ|におい|匂い|漏れ|もれ)(?!.{0,4}(しない|しません|ない|ません))"
+    ),
     re.compile(r"(木|樹|枝|倒木).{0,30}(ふさ|塞|通行止|通れな|通行でき)"),
     # An open manhole, and a hole whose depth the writer measured.
     re.compile(r"(ふた|蓋)が(なくな|無くな|外れ|ずれて穴)"),

@@ -926,6 +926,41 @@ def test_short_comment_has_no_cut_note(alice):
     assert cut not in [reply.text for reply in replies]
 
 
+def test_gas_line_is_sent_once(alice, clock):
+    clock.now = EVENING
+    alice.text("通報")
+    alice.press("category", value="road")
+    alice.image()
+    alice.press("photos_done")
+    first = alice.text("ガス臭いです")
+    assert texts.REPORT_URGENT_GAS in first[0].text.splitlines()
+    again = alice.text("ガスくさいです、場所はよくわかりません")
+    assert all(texts.REPORT_URGENT_GAS not in reply.text for reply in again)
+
+
+def test_denied_gas_smell_is_not_urgent(alice, clock):
+    clock.now = EVENING
+    alice.text("通報")
+    alice.press("category", value="road")
+    alice.image()
+    alice.press("photos_done")
+    replies = alice.text("ガスのにおいはしません")
+    assert all(texts.REPORT_URGENT_GAS not in reply.text for reply in replies)
+    assert not alice.draft.urgent
+
+
+def test_address_with_danger_gets_urgent_reply(alice, clock):
+    clock.now = EVENING
+    alice.text("通報")
+    alice.press("category", value="tree")
+    alice.image()
+    alice.press("photos_done")
+    replies = alice.text("吉祥寺本町1丁目2番の前で木が倒れて道をふさいでいます")
+    assert replies[0].text.startswith(texts.REPORT_URGENT_EMERGENCY_CALL)
+    assert alice.draft.address is not None
+    assert alice.draft.step == "comment"
+
+
 def test_submitted_reply_names_emergency_route(alice, clock):
     clock.now = EVENING
     done = send_complete_report(alice)

@@ -472,8 +472,10 @@ class ReportFlow:
                     self.store.save_draft(user_hash, draft)
                 return [*urgent, msg.location_prompt(draft, again)]
             self._set_address(draft, text)
+            # 中町1丁目2番の前で木が倒れて道をふさいでいます: the place and a danger.
+            urgent = self._urgent_reply(draft, bool(intent and intent.urgent), text)
             replies = self._outside_note(draft)
-            return [*replies, *self._advance(user_hash, draft)]
+            return [*urgent, *replies, *self._advance(user_hash, draft)]
         if draft.step == "comment":
             return self._on_comment_text(user_hash, draft, text, word)
         if word in SUBMIT_WORDS:
@@ -695,11 +697,15 @@ class ReportFlow:
         return [msg.plain(msg.outside_city_text(self.settings))]
 
     def _urgent_reply(self, draft: Draft, urgent: bool, text: str) -> list[Message]:
-        # The reply goes once per draft, except that a gas smell always gets it,
-        # because the first urgent reply (a cave-in, say) may lack the gas line.
-        if not urgent or (draft.urgent and not mentions_gas(text)):
+        # The reply goes once per draft, and once more for the first gas smell
+        # after an urgent reply without the gas line (a cave-in, say).
+        if not urgent:
+            return []
+        gas = mentions_gas(text)
+        if draft.urgent and not (gas and not draft.gas_warned):
             return []
         draft.urgent = True
+        draft.gas_warned = draft.gas_warned or gas
         return [self._urgent_message(text)]
 
     def _urgent_message(self, text: str | None, can_continue: bool = True) -> Message:

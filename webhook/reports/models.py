@@ -43,6 +43,8 @@ class Draft:
     # resident chooses whether it is the comment.
     pending_comment: str | None = None
     urgent: bool = False
+    # The urgent reply with the gas company's line was sent for this draft.
+    gas_warned: bool = False
     created_at: datetime | None = None
     updated_at: datetime | None = None
 

@@ -20,7 +20,10 @@ from webhook.reports.office_hours import (
     next_confirmation_time,
 )
 
-GAS_SMELL = re.compile(r"ガス.{0,6}(臭|くさ|におい|匂い|漏れ|もれ)")
+# A gas smell or leak, unless denied right after (ガスのにおいはしません).
+GAS_SMELL = re.compile(
+    r"ガス.{0,6}(臭|くさ|におい|匂い|漏れ|もれ)(?!.{0,4}(しない|しません|ない|ません))"
+)
 
 
 def mentions_gas(text: str | None) -> bool:
