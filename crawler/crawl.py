@@ -66,6 +66,7 @@ from crawler.store import (
 from crawler.summary import SUMMARY_KEYS, CrawlSummary
 from crawler.urls import (
     is_file_url,
+    normalize_url,
     origin,
     url_pattern,
     validate_start_url,
@@ -132,6 +133,9 @@ class Crawl:
         self.recheckable: dict[str, list[str]] = {}
         self.rechecked = 0
         self.soft_404_hash: str | None = None
+        # The other host that the start page names as its canonical one with the
+        # same path, as a mirror names the live site; see _shown_url.
+        self.canonical_origin: str | None = None
         self.soft_404_url: str | None = None
         self.seq = 0
         self.fetched = 0
@@ -151,6 +155,9 @@ class Crawl:
                 await self.scope.load_robots(self.fetcher, prefix, required=False)
             start_result, final_start = await self._fetch_start_page()
             self.soft_404_hash = await self._probe_soft_404(start_result, final_start)
+            self.canonical_origin = await self._canonical_origin(
+                start_result, final_start
+            )
 
             with writer_lock(self.settings.pages_db_path):
                 return await self._crawl(started, start_result, final_start)
@@ -316,28 +323,45 @@ class Crawl:
             )
         return result, result.final_url
 
+    async def _canonical_origin(
+        self, start_result: FetchResult, final_start: str
+    ) -> str | None:
+        """Return the origin of the start page's canonical link when it names
+        another host with the start page's own path, else None."""
+        content_type = start_result.headers.get("content-type")
+        _decoded, start = await asyncio.to_thread(
+            _parse, start_result.body, content_type, final_start
+        )
+        href = start.canonical_href
+        if not href or self.scope.contains(href) or not _same_place(final_start, href):
+            return None
+        logger.info("the start page names %s as its canonical host", origin(href))
+        return origin(href)
+
     def _shown_url(self, page_url: str, canonical_href: str | None) -> str:
         """Return the URL that residents are given for the page at ``page_url``.
 
         That is its canonical link when the link is in the crawl's scope, or
-        when it is on another host with the page's own path and query, as a
-        mirror of the live site names the live page. A canonical link to any
-        other page outside the scope is ignored, so a template mistake or
-        injected markup cannot send residents off the city's site.
+        when it is on the host that the start page names as canonical
+        (``canonical_origin``) with the page's own path and query, as a mirror
+        of the live site names the live page. Any other canonical link off the
+        scope is ignored, so a template mistake or injected markup cannot send
+        residents to another site.
         """
         if not canonical_href or canonical_href == page_url:
             return page_url
-        if self.scope.contains(canonical_href):
-            return canonical_href
-        page, canonical = urlsplit(page_url), urlsplit(canonical_href)
-        if (_folder_path(page.path), page.query) == (
-            _folder_path(canonical.path),
-            canonical.query,
-        ):
-            return canonical_href
+        if "@" not in urlsplit(canonical_href).netloc:
+            if self.scope.contains(canonical_href):
+                return canonical_href
+            if (
+                self.canonical_origin is not None
+                and origin(canonical_href) == self.canonical_origin
+                and _same_place(page_url, canonical_href)
+            ):
+                return canonical_href
         logger.info(
-            "ignoring the canonical link %s of %s: it is outside the crawl's scope "
-            "and names another path",
+            "ignoring the canonical link %r of %s: it leaves the crawl's scope for "
+            "another host or path",
             canonical_href,
             page_url,
         )
@@ -968,6 +992,17 @@ def _parse(body: bytes, content_type: str | None, url: str):
 
 # File names that a web server serves for a folder's own URL (/kurashi/).
 _FOLDER_INDEX = re.compile(r"/(index|default)\.(html?|php|aspx?)$", re.IGNORECASE)
+
+
+def _same_place(first: str, second: str) -> bool:
+    """Tell whether two URLs, of any hosts, have one path and query once
+    normalised (escapes, parameter order, a folder's index file)."""
+    try:
+        one, two = urlsplit(normalize_url(first)), urlsplit(normalize_url(second))
+    except ValueError:  # a bad port or an invalid IPv6 host
+        return False
+    one_path, two_path = _folder_path(one.path), _folder_path(two.path)
+    return (one_path.rstrip("/"), one.query) == (two_path.rstrip("/"), two.query)
 
 
 def _folder_path(path: str) -> str:

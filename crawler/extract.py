@@ -25,7 +25,7 @@ from crawler.urls import absolute_link, resolve_link
 # bump it. A crawl fetches pages stored with another version without conditional
 # headers, so that every page is extracted again instead of keeping its old
 # fields after a 304. Version 4 stopped showing a canonical link that leaves the
-# crawl's scope for another path.
+# crawl's scope, except on the top page's canonical host with the same path.
 EXTRACTOR_VERSION = 4
 
 # Elements whose content is never main text.

@@ -458,10 +458,12 @@ def test_folder_page_keeps_its_canonical_index_file(tmp_path):
 
 
 def crawl_with_canonical(tmp_path, path: str, canonical: str):
-    """Crawl a site whose page at ``path`` names ``canonical``; return the page."""
+    """Crawl a mirror of https://city.example whose page at ``path`` names
+    ``canonical``; return the site and the page."""
     with FakeSite() as site:
+        top = "<link rel='canonical' href='https://city.example/'>"
+        site.add("/", html_page("トップ", f"<a href='{path}'>a</a>", head=top))
         head = f"<link rel='canonical' href='{canonical}'>"
-        site.page("/", "トップ", f"<a href='{path}'>a</a>")
         site.add(path, html_page("ページ", head=head))
         crawl(tmp_path, site)
     with open_store(tmp_path) as store:
@@ -473,6 +475,7 @@ def crawl_with_canonical(tmp_path, path: str, canonical: str):
     [
         ("/a.html", "https://city.example/a.html"),
         ("/gomi/", "https://city.example/gomi/index.html"),
+        ("/list.html?id=5&page=2", "https://city.example/list.html?page=2&id=5"),
     ],
 )
 def test_mirror_canonical_on_other_host_kept(tmp_path, path, canonical):
@@ -481,10 +484,27 @@ def test_mirror_canonical_on_other_host_kept(tmp_path, path, canonical):
 
 
 @pytest.mark.parametrize(
-    "canonical", ["https://other.example/pay", "https://city.example/b.html"]
+    "canonical",
+    [
+        "https://other.example/pay",
+        "https://city.example/b.html",
+        "https://other.example/a.html",
+        "https://city.example@other.example/a.html",
+    ],
 )
 def test_off_site_canonical_to_other_path_ignored(tmp_path, canonical):
     site, page = crawl_with_canonical(tmp_path, "/a.html", canonical)
+    assert page.canonical_url == site.url("/a.html")
+
+
+def test_other_host_canonical_needs_the_start_page_naming_it(tmp_path):
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/a.html'>a</a>")
+        head = "<link rel='canonical' href='https://city.example/a.html'>"
+        site.add("/a.html", html_page("ページ", head=head))
+        crawl(tmp_path, site)
+    with open_store(tmp_path) as store:
+        page = store.get(site.url("/a.html"))
     assert page.canonical_url == site.url("/a.html")
 
 

@@ -347,8 +347,10 @@ def test_pages_finds_page_by_canonical_url(invoke, tmp_path):
     data_dir = tmp_path / "data"
     canonical = "https://www.city.example.lg.jp/gomi/a.html"
     head = f"<link rel='canonical' href='{canonical}'>"
+    # A mirror: its top page names the live host, whose canonical links count.
+    top = "<link rel='canonical' href='https://www.city.example.lg.jp/'>"
     with FakeSite() as site:
-        site.page("/", "トップ", "<a href='/gomi/a.html'>a</a>")
+        site.add("/", html_page("トップ", "<a href='/gomi/a.html'>a</a>", top))
         site.add("/gomi/a.html", html_page("粗大ごみ", "<p>申し込み</p>", head))
         crawled = invoke(data_dir, "crawl", site.url("/"), "--no-index", "--delay", "0")
         assert crawled.returncode == 0, crawled.stderr
