@@ -919,6 +919,22 @@ def test_comment_with_contact_details_gets_note(alice, comment):
     assert alice.draft.comment == comment
 
 
+def test_first_text_with_phone_gets_note(alice):
+    replies = alice.text(
+        "道路に穴があいています。隣の田中さん090-1234-5678も見ています"
+    )
+    assert texts.REPORT_COMMENT_CONTACT_DETAILS in [reply.text for reply in replies]
+
+
+@pytest.mark.parametrize(
+    "comment", ["街灯の管理番号は0123-4567です", "場所は35.7031234,139.5797812です"]
+)
+def test_lamp_number_or_coordinates_get_no_note(alice, comment):
+    at_comment_step(alice)
+    replies = alice.text(comment)
+    assert texts.REPORT_COMMENT_CONTACT_DETAILS not in [r.text for r in replies]
+
+
 def test_short_comment_has_no_cut_note(alice):
     at_comment_step(alice)
     replies = alice.text("道路の舗装がひび割れています。")

@@ -213,11 +213,11 @@ REPORT_CONFIRM = (
 REPORT_CONFIRM_NO_COMMENT = "なし"
 REPORT_CONFIRM_PLACE_POINT = "地図で指定した地点（{latitude:.5f}, {longitude:.5f}）"
 # A cancel word (やめる, キャンセル) sent with no report under way.
-NOTHING_TO_CANCEL = "やめる途中の通報はありません。質問はそのまま入力してください。"
+NOTHING_TO_CANCEL = "作成中の通報はありません。質問はそのまま入力してください。"
 # After a comment with a phone number or an e-mail address. The city removes
 # reports with other people's personal data, and promises no individual reply.
 REPORT_COMMENT_CONTACT_DETAILS = (
-    "補足に電話番号やメールアドレスが含まれています。ほかの人の個人情報を含む通報は"
+    "通報の文に電話番号やメールアドレスが含まれています。ほかの人の個人情報を含む通報は"
     "削除することがあります。個別のご返信はお約束できないため、ご自身の連絡先も"
     "不要です。書き直すときは、通報をやめて送り直してください。"
 )

@@ -71,11 +71,30 @@ MIN_UNSURE_REPORT_CHARS = 20
 # are dropped, so padding does not push the resident's words past MAX_COMMENT_CHARS.
 _SPACE_RUN = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n(\s*\n)+")
-# A phone number or an e-mail address in a comment: someone's personal data,
-# which the city's rules do not allow in a report.
-_CONTACT_DETAILS = re.compile(
-    r"0\d{1,4}[-‐−ー ]?\d{1,4}[-‐−ー ]?\d{3,4}|[\w.+-]+@[\w-]+\.[\w.-]+"
+# A phone number (10 or 11 digits from a leading 0, with or without dashes,
+# dots, spaces or brackets, or +81 for the 0) or an e-mail address in a
+# resident's text: someone's personal data, which the city's rules do not allow
+# in a report. A lamp post's number (0123-4567) has too few digits.
+_PHONE_CANDIDATE = re.compile(
+    r"(?<![\d.])(?:0|\+81[\s-]?)\d[\d\s().‐−ー-]{7,16}\d(?![\d.])"
 )
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+
+
+def _has_contact_details(text: str) -> bool:
+    """Tell whether ``text`` contains a phone number or an e-mail address."""
+    text = unicodedata.normalize("NFKC", text)
+    if _EMAIL.search(text):
+        return True
+    for match in _PHONE_CANDIDATE.finditer(text):
+        digits = re.sub(r"\D", "", match.group())
+        if digits.startswith("81"):
+            digits = "0" + digits[2:]
+        if len(digits) in (10, 11):
+            return True
+    return False
+
+
 MAIN_CATEGORIES = frozenset({"road", "streetlight", "tree", "park", "sewer"})
 
 START_WORDS = REPORT_START_WORDS
@@ -279,6 +298,8 @@ class ReportFlow:
             return [*replies, msg.plain(limited)]
         if urgent:
             replies.append(self._urgent_message(description))
+        if description and _has_contact_details(description):
+            replies.append(msg.plain(texts.REPORT_COMMENT_CONTACT_DETAILS))
         draft = Draft(
             draft_id=new_draft_id(),
             step="category",
@@ -555,7 +576,7 @@ class ReportFlow:
         draft.pending_comment = None
         draft.comment = comment
         draft.comment_done = True
-        if _CONTACT_DETAILS.search(unicodedata.normalize("NFKC", comment)):
+        if _has_contact_details(comment):
             replies.append(msg.plain(texts.REPORT_COMMENT_CONTACT_DETAILS))
         if _comment_is_cut(text):
             # The resident should know that the end of a long comment was lost.
@@ -578,7 +599,10 @@ class ReportFlow:
         draft.comment = draft.pending_comment
         draft.pending_comment = None
         draft.comment_done = True
-        return self._advance(user_hash, draft)
+        notes = []
+        if _has_contact_details(draft.comment):
+            notes.append(msg.plain(texts.REPORT_COMMENT_CONTACT_DETAILS))
+        return [*notes, *self._advance(user_hash, draft)]
 
     def _on_image(
         self, user_hash: str, draft: Draft, event: IncomingEvent
