@@ -290,7 +290,7 @@ class Crawl:
             await self.scope.load_robots(self.fetcher, target, required=True)
             return await self._fetch_start_page(moved=True)
 
-        if result.error_kind in ("connect", "timeout"):
+        if result.error_kind in ("connect", "timeout", "transport"):
             raise UnreachableHostError(
                 f"start page {url!r} cannot be fetched ({result.error}); check the "
                 "URL, that the site is up and the network"

@@ -11,7 +11,13 @@ from cityline.errors import CitylineError, DataDirError
 
 
 class StoreBusyError(CitylineError):
-    """Raised when another crawl is writing to the same page store."""
+    """Raised when another crawl is writing to the same page store.
+
+    Its exit code is 3, as for a site that cannot be crawled now: a scheduled
+    crawl that overlaps a long earlier one should simply run again later.
+    """
+
+    exit_code = 3
 
 
 @contextlib.contextmanager
