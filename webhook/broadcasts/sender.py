@@ -227,19 +227,7 @@ class BroadcastSender:
             chunk_size=self._chunk_size,
             now=self._clock(),
         )
-        try:
-            return self._deliver(record, client, force=False)
-        except KeyboardInterrupt:
-            # Staff pressed Ctrl-C: name the broadcast, which the command line
-            # cannot, so that they can finish or drop what is left.
-            logger.warning(
-                "broadcast %s interrupted; run `cityline broadcast resume %s` to "
-                "send the rest or `cityline broadcast cancel %s` to drop it",
-                record.id,
-                record.id,
-                record.id,
-            )
-            raise
+        return self._deliver_naming_id(record, client, force=False)
 
     def resume(self, broadcast_id: str, *, force: bool = False) -> BroadcastOutcome:
         """Send the pending chunks of ``broadcast_id`` with their stored retry keys.
@@ -250,7 +238,24 @@ class BroadcastSender:
         """
         record = self.resumable(broadcast_id)
         client = self._require_client()
-        return self._deliver(record, client, force=force)
+        return self._deliver_naming_id(record, client, force=force)
+
+    def _deliver_naming_id(
+        self, record: BroadcastRecord, client: MessageSender, *, force: bool
+    ) -> BroadcastOutcome:
+        """Deliver ``record``; on Ctrl-C, log its id with the commands to go on."""
+        try:
+            return self._deliver(record, client, force=force)
+        except KeyboardInterrupt:
+            # The command line cannot name the broadcast, so staff learn it here.
+            logger.warning(
+                "broadcast %s interrupted; run `cityline broadcast resume %s` to "
+                "send the rest or `cityline broadcast cancel %s` to drop it",
+                record.id,
+                record.id,
+                record.id,
+            )
+            raise
 
     def resumable(self, broadcast_id: str) -> BroadcastRecord:
         """Return broadcast ``broadcast_id`` if it can be resumed, without the client.
