@@ -867,12 +867,24 @@ def test_urgent_comment_after_hours_gives_staff_time(alice, clock):
     assert texts.REPORT_CONFIRM.split("\n")[0] in replies[1].text
 
 
-def test_urgent_text_at_location_step(alice, clock):
-    clock.now = EVENING
+def at_location_step(alice, category: str) -> None:
+    """Start a report of ``category`` with one photo, up to the location step."""
     alice.text("通報")
-    alice.press("category", value="tree")
+    alice.press("category", value=category)
     alice.image()
     alice.press("photos_done")
+    assert alice.draft.step == "location"
+
+
+def at_comment_step(alice):
+    at_location_step(alice, "road")
+    alice.location(*KICHIJOJI)
+    assert alice.draft.step == "comment"
+
+
+def test_urgent_text_at_location_step(alice, clock):
+    clock.now = EVENING
+    at_location_step(alice, "tree")
     assert alice.draft.step == "location"
     replies = alice.text("木が倒れて道をふさいでいます")
     assert replies[0].text.startswith(texts.REPORT_URGENT_EMERGENCY_CALL)
@@ -882,23 +894,11 @@ def test_urgent_text_at_location_step(alice, clock):
 
 def test_gas_smell_after_urgent_reply_gets_gas_line(alice, clock):
     clock.now = EVENING
-    alice.text("通報")
-    alice.press("category", value="road")
-    alice.image()
-    alice.press("photos_done")
+    at_location_step(alice, "road")
     first = alice.text("道路が陥没しています")
     assert texts.REPORT_URGENT_GAS not in first[0].text
     again = alice.text("ガスくさいです")
     assert texts.REPORT_URGENT_GAS in again[0].text.splitlines()
-
-
-def at_comment_step(alice):
-    alice.text("通報")
-    alice.press("category", value="road")
-    alice.image()
-    alice.press("photos_done")
-    alice.location(*KICHIJOJI)
-    assert alice.draft.step == "comment"
 
 
 def test_long_comment_is_cut_with_note(alice):
@@ -944,10 +944,7 @@ def test_short_comment_has_no_cut_note(alice):
 
 def test_gas_line_is_sent_once(alice, clock):
     clock.now = EVENING
-    alice.text("通報")
-    alice.press("category", value="road")
-    alice.image()
-    alice.press("photos_done")
+    at_location_step(alice, "road")
     first = alice.text("ガス臭いです")
     assert texts.REPORT_URGENT_GAS in first[0].text.splitlines()
     again = alice.text("ガスくさいです、場所はよくわかりません")
@@ -956,10 +953,7 @@ def test_gas_line_is_sent_once(alice, clock):
 
 def test_denied_gas_smell_is_not_urgent(alice, clock):
     clock.now = EVENING
-    alice.text("通報")
-    alice.press("category", value="road")
-    alice.image()
-    alice.press("photos_done")
+    at_location_step(alice, "road")
     replies = alice.text("ガスのにおいはしません")
     assert all(texts.REPORT_URGENT_GAS not in reply.text for reply in replies)
     assert not alice.draft.urgent
@@ -967,10 +961,7 @@ def test_denied_gas_smell_is_not_urgent(alice, clock):
 
 def test_address_with_danger_gets_urgent_reply(alice, clock):
     clock.now = EVENING
-    alice.text("通報")
-    alice.press("category", value="tree")
-    alice.image()
-    alice.press("photos_done")
+    at_location_step(alice, "tree")
     replies = alice.text("吉祥寺本町1丁目2番の前で木が倒れて道をふさいでいます")
     assert replies[0].text.startswith(texts.REPORT_URGENT_EMERGENCY_CALL)
     assert alice.draft.address is not None

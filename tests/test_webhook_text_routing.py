@@ -35,6 +35,26 @@ def settings(tmp_path, fake):
     return loopback_settings(tmp_path / "data", fake.base_url)
 
 
+def send_text(settings, fake, engine, text: str) -> tuple[RecordingAnswerer, list]:
+    """Post one signed text event to the real app; return the answerer used
+    and the messages of the reply that reached the fake LINE API."""
+    answerer = RecordingAnswerer()
+    line_client = LineClient(settings, backoff_base_s=0.01)
+    app = create_app(
+        settings, answerer=answerer, engine=engine, line_client=line_client
+    )
+    body = webhook_body([text_event(ALICE, text)])
+    with TestClient(app) as client:
+        response = client.post(
+            "/callback",
+            content=body,
+            headers=signed_headers(body, TEST_CHANNEL_SECRET),
+        )
+        assert response.status_code == 200
+        reply = fake.wait_for(REPLY, 1)[0].json["messages"]
+    return answerer, reply
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -46,21 +66,8 @@ def settings(tmp_path, fake):
     ],
 )
 def test_link_or_repeated_word_is_question(settings, fake, text):
-    answerer = RecordingAnswerer()
     engine = create_db_engine(settings.app_database_url)
-    line_client = LineClient(settings, backoff_base_s=0.01)
-    app = create_app(
-        settings, answerer=answerer, engine=engine, line_client=line_client
-    )
-    body = webhook_body([text_event(ALICE, text)])
-    with TestClient(app) as client:
-        response = client.post(
-            "/callback",
-            content=body,
-            headers=signed_headers(body, TEST_CHANNEL_SECRET),
-        )
-        assert response.status_code == 200
-        reply = fake.wait_for(REPLY, 1)[0].json["messages"]
+    answerer, reply = send_text(settings, fake, engine, text)
 
     assert answerer.questions == [text]
     assert reply[0]["text"] == "FALLBACK"
@@ -71,21 +78,8 @@ def test_link_or_repeated_word_is_question(settings, fake, text):
 
 @pytest.mark.parametrize("text", ["やめる", "キャンセル。"])
 def test_cancel_without_report_says_nothing_to_cancel(settings, fake, text):
-    answerer = RecordingAnswerer()
     engine = create_db_engine(settings.app_database_url)
-    line_client = LineClient(settings, backoff_base_s=0.01)
-    app = create_app(
-        settings, answerer=answerer, engine=engine, line_client=line_client
-    )
-    body = webhook_body([text_event(ALICE, text)])
-    with TestClient(app) as client:
-        response = client.post(
-            "/callback",
-            content=body,
-            headers=signed_headers(body, TEST_CHANNEL_SECRET),
-        )
-        assert response.status_code == 200
-        reply = fake.wait_for(REPLY, 1)[0].json["messages"]
+    answerer, reply = send_text(settings, fake, engine, text)
 
     assert answerer.questions == []
     assert reply[0]["text"] == texts.NOTHING_TO_CANCEL
