@@ -184,7 +184,10 @@ def test_delete_content_after_removal(settings, seeded, store):
     assert again.exit_code == 0, again.output
     report = store.get(seeded[0])
     assert report.status == "removed"
-    assert len(report.history) == history
+    assert len(report.history) == history + 1
+    assert report.history[-1].old_status == "removed"
+    assert report.history[-1].new_status == "removed"
+    assert report.history[-1].note == "内容を削除: 中傷"
     assert report.comment is None
     assert report.description is None
     assert report.photos == ()

@@ -290,16 +290,18 @@ def remove_command(
     """
     reason = _require_text("--reason", reason, "name the rule the report breaks")
     store = _open_existing(settings)
+    staff = changed_by or _default_staff_name()
     report = store.get(receipt_no)
-    if not (delete_content and report.status == "removed"):
-        report = store.set_status(
-            receipt_no,
-            "removed",
-            changed_by=changed_by or _default_staff_name(),
-            note=reason,
-        )
+    removed_before = report.status == "removed"
+    if not (delete_content and removed_before):
+        report = store.set_status(receipt_no, "removed", changed_by=staff, note=reason)
     if delete_content:
-        paths = store.delete_content(report.receipt_no)
+        # A deletion after the removal gets a history row of its own.
+        paths = store.delete_content(
+            report.receipt_no,
+            changed_by=staff if removed_before else None,
+            note=f"内容を削除: {reason}",
+        )
         delete_photo_files(settings.photos_dir, paths)
         click.echo(f"{report.receipt_no}: removed, {len(paths)} photos deleted")
     else:

@@ -407,15 +407,34 @@ class ReportStore:
         )
         return self.get(key)
 
-    def delete_content(self, receipt_no: str) -> list[str]:
+    def delete_content(
+        self,
+        receipt_no: str,
+        *,
+        changed_by: str | None = None,
+        note: str | None = None,
+    ) -> list[str]:
         """Clear the report's free texts and photo rows; return the photo paths.
 
         The free texts are the first message, the comment and the address text,
         while the coordinates are kept. Used when a removed report
         contains content that must not be kept. The caller deletes the photo files.
+        With ``changed_by``, the deletion is recorded in the history with ``note``,
+        its status unchanged.
         """
         report = self.get(receipt_no)
         with self.engine.begin() as connection:
+            if changed_by is not None:
+                connection.execute(
+                    insert(history_table).values(
+                        report_id=report.id,
+                        old_status=report.status,
+                        new_status=report.status,
+                        changed_by=changed_by,
+                        changed_at=self.now(),
+                        note=note or "",
+                    )
+                )
             connection.execute(
                 update(reports_table)
                 .where(reports_table.c.id == report.id)
