@@ -221,10 +221,10 @@ REPORT_COMMENT_CONTACT_DETAILS = (
     "削除することがあります。個別のご返信はお約束できないため、ご自身の連絡先も"
     "不要です。書き直すときは、通報をやめて送り直してください。"
 )
-# After a comment longer than the stored limit ({limit}, in UTF-16 code units,
-# where an emoji counts twice).
+# After a report's first text or comment longer than the stored limit ({limit},
+# in UTF-16 code units, where an emoji counts twice).
 REPORT_COMMENT_CUT = (
-    "コメントが長いため、最初の約{limit}文字までを保存しました。"
+    "文が長いため、最初の約{limit}文字までを保存しました。"
     "場所など大切なことが後半にあるときは、通報をやめて、短くまとめて送り直してください。"
 )
 REPORT_CONFIRM_AGAIN = "「送信」か「やめる」を押してください。"

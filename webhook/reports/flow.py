@@ -233,6 +233,7 @@ class ReportFlow:
             user_hash,
             category=category,
             description=_clean_comment(event.text),
+            description_cut=_comment_is_cut(event.text),
             urgent=intent.urgent,
         )
 
@@ -272,6 +273,7 @@ class ReportFlow:
         *,
         category: str | None = None,
         description: str | None = None,
+        description_cut: bool = False,
         urgent: bool = False,
         setup: Callable[[Draft], list[Message]] | None = None,
     ) -> list[Message]:
@@ -300,6 +302,8 @@ class ReportFlow:
             replies.append(self._urgent_message(description))
         if description and _has_contact_details(description):
             replies.append(msg.plain(texts.REPORT_COMMENT_CONTACT_DETAILS))
+        if description_cut:
+            replies.append(self._cut_note())
         draft = Draft(
             draft_id=new_draft_id(),
             step="category",
@@ -521,6 +525,8 @@ class ReportFlow:
             replies = self._urgent_reply(draft, intent.urgent, text)
             if not draft.description:
                 draft.description = _clean_comment(text)
+                if _comment_is_cut(text):
+                    replies.append(self._cut_note())
             if not draft.has_location and geo.names_street_address(text):
                 # A photo first, then 中町1丁目5番の前の道路に穴: keep the place too.
                 self._set_address(draft, text)
@@ -579,9 +585,7 @@ class ReportFlow:
         if _has_contact_details(comment):
             replies.append(msg.plain(texts.REPORT_COMMENT_CONTACT_DETAILS))
         if _comment_is_cut(text):
-            # The resident should know that the end of a long comment was lost.
-            cut = texts.REPORT_COMMENT_CUT.format(limit=MAX_COMMENT_CHARS)
-            replies.append(msg.plain(cut))
+            replies.append(self._cut_note())
         return [*replies, *self._advance(user_hash, draft)]
 
     def _skip_comment(self, user_hash: str, draft: Draft) -> list[Message]:
@@ -719,6 +723,10 @@ class ReportFlow:
         if not draft.outside_city:
             return []
         return [msg.plain(msg.outside_city_text(self.settings))]
+
+    def _cut_note(self) -> Message:
+        """Tell the resident that the end of a long text was not kept."""
+        return msg.plain(texts.REPORT_COMMENT_CUT.format(limit=MAX_COMMENT_CHARS))
 
     def _urgent_reply(self, draft: Draft, urgent: bool, text: str) -> list[Message]:
         # The reply goes once per draft, and once more for the first gas smell
