@@ -28,7 +28,7 @@ from webhook.broadcasts.store import (
     erase_deleted_rows,
     subscriptions,
 )
-from webhook.line_client import LineClient
+from webhook.line_client import LineApiError, LineClient
 
 MULTICAST = "/v2/bot/message/multicast"
 BROADCAST = "/v2/bot/message/broadcast"
@@ -508,6 +508,28 @@ def test_cancel_stops_running_send(settings, store, log, client, fake):
     ]
     assert len(fake.requests_to(MULTICAST)) == 1
     assert outcome.sent_now == 1
+
+
+class CancelThenFail:
+    """A LineClient wrapper whose first request fails after a cancel was made."""
+
+    def __init__(self, log: DeliveryLog):
+        self._log = log
+
+    def multicast(self, user_ids, messages, retry_key):
+        for record in self._log.unfinished():
+            self._log.cancel(record.id, datetime.now(UTC))
+        raise LineApiError("multicast", status=500, body="down", request_id="r1")
+
+    def broadcast(self, messages, retry_key):
+        raise AssertionError("not used")
+
+
+def test_cancel_during_failing_chunk_says_cancelled(settings, store, log):
+    subscribe_many(store, "bosai", 700)
+    sender = make_sender(settings, store, log, CancelThenFail(log))
+    with pytest.raises(BroadcastStoppedError, match="was cancelled while chunk 1"):
+        sender.send(BroadcastRequest("bosai", ("a",)))
 
 
 def test_unfollow_leaves_unsent_chunks(settings, store, log, client, fake):

@@ -474,6 +474,12 @@ class BroadcastSender:
                 )
                 stored = f"status {exc.status}, x-line-request-id {exc.request_id}"
             self._log.record_error(chunk, stored)
+            if not self._log.is_pending(chunk):
+                raise BroadcastStoppedError(
+                    f"broadcast {record.id} was cancelled while chunk "
+                    f"{chunk.index + 1} of {total} failed ({cause}); nothing more "
+                    "is sent, and `cityline broadcast log` shows what was"
+                ) from exc
             raise BroadcastStoppedError(
                 f"broadcast {record.id} stopped at chunk {chunk.index + 1} of {total}: "
                 f"{cause}; {_fix_for(exc.status)}, then run `cityline broadcast "
