@@ -311,6 +311,14 @@ class Crawl:
                 f"start page {url!r} returned HTTP {result.status}, a server error; "
                 "crawl again when the site is back"
             )
+        if result.status == 403:
+            # A firewall in front of the site, during an attack or a maintenance,
+            # or a rule against this crawler's user agent.
+            raise SiteUnavailableError(
+                f"start page {url!r} returned HTTP 403: the site refused the "
+                f"crawler ({self.settings.crawler_user_agent!r}); crawl again later, "
+                "or ask the site's admins to allow this user agent"
+            )
         if result.status != 200:
             raise StartPageError(
                 f"start page {url!r} returned HTTP {result.status}; pass the URL of a "

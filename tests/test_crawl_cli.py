@@ -115,6 +115,18 @@ def test_start_page_server_error_exits_3(crawled):
     assert snapshot(data_dir) == before
 
 
+def test_start_page_forbidden_exits_3(crawled):
+    _site, data_dir = crawled
+    with FakeSite() as site:
+        site.add("/", "forbidden", status=403)
+        result = run_cli(
+            data_dir,
+            *("crawl", site.url("/"), "--no-index", "--delay", "0", "--retries", "0"),
+        )
+    assert_one_error_line(result, "HTTP 403", "allow this user agent")
+    assert result.returncode == 3
+
+
 def test_start_page_not_found_exits_2(crawled):
     _site, data_dir = crawled
     with FakeSite() as site:
