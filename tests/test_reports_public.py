@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from cityline.cli import cli, main
 from cityline.db import create_db_engine, sqlite_file
 from cityline.settings import Settings
+from webhook.reports import cli as reports_cli
 from webhook.reports.cli import open_store
 from webhook.reports.models import Draft, StoredPhoto
 from webhook.reports.open311 import build_open311_router
@@ -521,3 +522,14 @@ def test_show_escapes_control_characters(settings, store):
     assert "\u202e" not in result.output
     assert "comment: 穴です\\x1b[2J\\nstatus: resolved\\u202e逆" in result.output
     assert "\nstatus: resolved" not in result.output
+
+
+def test_export_to_terminal_escapes_controls(settings, store, monkeypatch):
+    user_hash = store.hash_user(USER_ID)
+    store.submit(user_hash, make_draft(comment="穴\x1b[2J\u202e逆"), "道路管理課")
+    monkeypatch.setattr(reports_cli, "_stdout_is_terminal", lambda: True)
+    result = run_cli(settings, "reports", "export", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output
+    assert "\u202e" not in result.output
+    assert "穴\\x1b[2J\\u202e逆" in result.output

@@ -12,6 +12,7 @@ import getpass
 import io
 import json
 import logging
+import sys
 from pathlib import Path
 
 import click
@@ -341,6 +342,10 @@ def export_command(settings: Settings, export_format: str, out: Path | None) -> 
     else:
         content = _export_csv(records)
     if out is None:
+        if _stdout_is_terminal():
+            # On a terminal, residents' texts could clear it or reorder it.
+            lines = content.replace("\r\n", "\n").split("\n")
+            content = "\n".join(terminal_safe(line) for line in lines)
         click.echo(content, nl=False)
         return
     encoding = "utf-8-sig" if export_format == "csv" else "utf-8"
@@ -352,6 +357,11 @@ def export_command(settings: Settings, export_format: str, out: Path | None) -> 
             "a file in a writable folder"
         ) from exc
     click.echo(f"{count_reports(len(records))} written to {out}", err=True)
+
+
+def _stdout_is_terminal() -> bool:
+    """Tell whether standard output is a terminal rather than a file or pipe."""
+    return sys.stdout.isatty()
 
 
 def _check_export_target(out: Path, settings: Settings) -> None:
