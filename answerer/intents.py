@@ -168,8 +168,10 @@ TRAILING_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空�
 URGENT_PATTERNS = (
     re.compile(r"陥没"),
     re.compile(r"(水|汚水|下水).{0,6}(噴き出|吹き出|噴出|吹き上|湧き出)"),
+    # A gas smell, unless denied right after it (as webhook.reports.urgent reads).
     re.compile(
-        r"ガス.{0,6}(臭|くさ|におい|匂い|漏れ|もれ)(?!.{0,4}(しない|しません|ない|ません))"
+        r"ガス.{0,6}(臭|くさ|におい|匂い|漏れ|もれ)"
+        r"(?!く?[はがも]?(しない|しません|しなかった|ない|ありません|ません)(?!か))"
     ),
     re.compile(r"(木|樹|枝|倒木).{0,30}(ふさ|塞|通行止|通れな|通行でき)"),
     # An open manhole, and a hole whose depth the writer measured.

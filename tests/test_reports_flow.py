@@ -951,6 +951,27 @@ def test_gas_line_is_sent_once(alice, clock):
     assert all(texts.REPORT_URGENT_GAS not in reply.text for reply in again)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "歩道でガスのにおいが消えない",
+        "ガスの匂いで眠れない",
+    ],
+)
+def test_lasting_gas_smell_is_urgent(alice, clock, text):
+    clock.now = EVENING
+    at_location_step(alice, "road")
+    replies = alice.text(text)
+    assert texts.REPORT_URGENT_GAS in replies[0].text.splitlines()
+
+
+def test_gas_in_first_text_is_not_repeated(alice, clock):
+    clock.now = EVENING
+    first = alice.text("歩道でガス臭いにおいがしています")
+    assert texts.REPORT_URGENT_GAS in first[0].text.splitlines()
+    assert alice.draft.gas_warned
+
+
 def test_denied_gas_smell_is_not_urgent(alice, clock):
     clock.now = EVENING
     at_location_step(alice, "road")

@@ -32,13 +32,30 @@ class FakeIntent:
 
 @pytest.mark.parametrize(
     "text",
-    ["ガスのにおいがする", "ガス臭い", "ｶﾞｽが漏れているみたい", "ガスがもれている"],
+    [
+        "ガスのにおいがする",
+        "ガス臭い",
+        "ｶﾞｽが漏れているみたい",
+        "ガスがもれている",
+        "ガスのにおいが消えない",
+        "ガスのにおいがしませんか？",
+    ],
 )
 def test_gas_is_recognised(text):
     assert mentions_gas(text)
 
 
-@pytest.mark.parametrize("text", ["道路が陥没している", "ガスメーター", "", None])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "道路が陥没している",
+        "ガスメーター",
+        "",
+        None,
+        "ガスのにおいはしません",
+        "ガス臭くはない",
+    ],
+)
 def test_no_gas_is_recognised(text):
     assert not mentions_gas(text)
 

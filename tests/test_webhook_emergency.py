@@ -532,6 +532,11 @@ def test_hanging_branches_steam_and_damage_are_not_emergencies(text):
         "救急です",
         "119",
         "119です",
+        "動けない熱中症かも",
+        "すみません、行方不明です",
+        "【至急】行方不明です",
+        "母が高熱で起きられない",
+        "何かが焦げているにおいがします",
     ],
 )
 def test_smells_symptoms_and_bare_calls_are_emergencies(text):
@@ -553,13 +558,22 @@ def test_smells_symptoms_and_bare_calls_are_emergencies(text):
         "看板が行方不明になりました",
         "近所の焚き火が煙くさくて困っています",
         "高熱で動けないので保育園を休ませたい",
+        "パンが焦げた匂いがしておいしそう",
+        "熱中症かな？対策を知りたい",
     ],
 )
 def test_road_complaints_and_general_mentions_are_not_emergencies(text):
     assert not is_emergency(text)
 
 
-def test_burning_smell_from_facility_can_be_reported():
-    text = "街灯から焦げ臭いにおいがします"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "街灯から焦げ臭いにおいがします",
+        "公園の街灯が焦げ臭いです",
+        "下水から焦げ臭いにおい",
+    ],
+)
+def test_burning_smell_from_facility_can_be_reported(text):
     assert is_emergency(text)
     assert not rules_out_report(text)

@@ -124,21 +124,29 @@ _MISSING = (
 # A missing person with the subject left out: a text that starts 行方不明です.
 # With a subject it is _MISSING's, which needs a person: うちの猫が行方不明です
 # is no emergency.
-_MISSING_ALONE = r"^\s*行方不明(です|でして|で[、。]|になりました|になってい|なんです)"
+_MISSING_ALONE = (
+    r"(?:^|[、。！!？?】\])）)]|すみません|至急)\s*"
+    r"行方不明(です|でして|で[、。]|になりました|になってい|なんです)"
+)
 # A smell of burning: a fire may have started out of sight. A smell of smoke
 # alone is left out, since it is mostly a neighbour's bonfire or barbecue.
-_BURNING_SMELL = r"焦げ(臭|くさ)|こげ(臭|くさ)|焦げ(た|てる)(にお|匂|臭)"
+_BURNING_SMELL = (
+    r"焦げ(臭|くさ)|こげ(臭|くさ)"
+    # Something burning with no source named (パンが焦げた匂い is cooking).
+    r"|(?:^\s*|何か|なにか|どこか)(が)?(焦げ|こげ)(た|てる|ている)(にお|匂|臭)"
+)
 # Signs of heatstroke or a sudden illness that stops someone getting about:
 # 熱中症かもしれない, 高熱で動けない, めまいがして立てない. A bare 歩けない is
 # left out, because 歩道が狭くて歩けない is a complaint about a road, and so is
 # 足が痛くて歩けない, which is mostly a lasting condition. Given as a reason for
 # something else (高熱で動けないので保育園を休ませたい), it is no call for help.
 _CANNOT_STAND = (
-    r"熱中症(かも|かな|みたい|っぽ|の(よう|症状|疑い))"
+    r"熱中症(かも|かな(?![?？])|みたい|っぽ|の(よう|症状|疑い)|になったかも)"
     r"|(熱|高熱|めまい|目まい|ふらふら|フラフラ|苦しくて|具合が悪くて)"
     r"(が(あって|して|ひどくて))?で?.{0,3}"
-    r"(立て|動け|起き上がれ|起きあがれ|歩け)(ない|なく|ません)(?!ので|から|ため)"
-    r"|(立て|動け|起き上がれ|起きあがれ)(ない|ません)[、。]?.{0,3}(熱|めまい|目まい)"
+    r"(立て|動け|起き上がれ|起きあがれ|起きられ|歩け)(ない|なく|ません)(?!ので|から|ため)"
+    r"|(立て|動け|起き上がれ|起きあがれ)(ない|ません)[、。]?.{0,3}"
+    r"(熱(?!中症)|めまい|目まい)"
     r"|めまいが(して|ひど).{0,6}(倒れ|ふらふら|フラフラ)"
 )
 # A text that is only an emergency number or word: 119, 救急です, 救急車を呼んで.
@@ -305,7 +313,7 @@ _FAULT_CAUSE = re.compile(
     r"|あふれ|溢れ|漏れ|消え|欠け|傾|崩れ|くずれ|冠水|むき出し|でこぼこ|凸凹"
     r"|取れ|とれて|開いて|空いて|噴き出|吹き出|火花|落ちてきて|落下"
     # A facility as the source of a smell or smoke (街灯から焦げ臭いにおい).
-    r"|(街灯|街路灯|電柱|変圧器|分電盤|マンホール|側溝|信号)から"
+    r"|(街灯|街路灯|電柱|変圧器|分電盤|マンホール|側溝|信号|下水|排水)(から|が)"
     r"|(木|樹|枝|柱|電柱|街灯|塀|フェンス|柵|看板).{0,4}(倒れ|落ち)"
     r"|(ふた|蓋)が?(ない|無い|なく)|マンホール|側溝|グレーチング|電線"
     r"|(?i:pothole|\bhole\b|manhole|missing|broken|fallen|fell (on|in)|branch"

@@ -310,6 +310,7 @@ class ReportFlow:
             category=category,
             description=description,
             urgent=urgent,
+            gas_warned=urgent and mentions_gas(description),
         )
         if description and geo.names_street_address(description):
             # 中町1丁目5番の前の道路に穴: the place is in the text, so the

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -65,7 +65,10 @@ class Draft:
         cls, state: dict[str, Any], created_at: datetime, updated_at: datetime
     ) -> Draft:
         """Rebuild a draft from its stored state and times."""
-        values = dict(state)
+        known = {item.name for item in fields(cls)}
+        # A field written by a newer release is left out, so that a rollback
+        # still loads the resident's draft.
+        values = {key: value for key, value in state.items() if key in known}
         values["photos"] = [StoredPhoto(**photo) for photo in values.get("photos", [])]
         return cls(**values, created_at=created_at, updated_at=updated_at)
 
@@ -110,8 +113,12 @@ class Report:
 
     @property
     def result_note(self) -> str:
-        """The note of the latest staff change, or "" when staff made none."""
+        """The note of the latest staff status change, or "" when staff made none.
+
+        A row that keeps the status (a later deletion of the content) is not a
+        result, so its note does not count.
+        """
         for change in reversed(self.history):
-            if change.old_status is not None:
+            if change.old_status is not None and change.old_status != change.new_status:
                 return change.note
         return ""

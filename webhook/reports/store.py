@@ -423,8 +423,11 @@ class ReportStore:
         its status unchanged.
         """
         report = self.get(receipt_no)
+        has_content = bool(
+            report.description or report.comment or report.address or report.photos
+        )
         with self.engine.begin() as connection:
-            if changed_by is not None:
+            if changed_by is not None and has_content:
                 connection.execute(
                     insert(history_table).values(
                         report_id=report.id,

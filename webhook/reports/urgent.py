@@ -20,10 +20,13 @@ from webhook.reports.office_hours import (
     next_confirmation_time,
 )
 
-# A gas smell or leak, unless denied right after (ガスのにおいはしません).
-GAS_SMELL = re.compile(
-    r"ガス.{0,6}(臭|くさ|におい|匂い|漏れ|もれ)(?!.{0,4}(しない|しません|ない|ません))"
+# A gas smell or leak, unless denied right after it (ガスのにおいはしません,
+# ガス臭くはない). A later verb (においが消えない) or a question
+# (においがしませんか) is no denial.
+GAS_DENIED = (
+    r"(?!く?[はがも]?(しない|しません|しなかった|ない|ありません|ません)(?!か))"
 )
+GAS_SMELL = re.compile(rf"ガス.{{0,6}}(臭|くさ|におい|匂い|漏れ|もれ){GAS_DENIED}")
 
 
 def mentions_gas(text: str | None) -> bool:
