@@ -148,6 +148,10 @@ def test_street_address_needs_numbers_or_a_block():
         "境南町のローソン",
         "市役所の前",
         "市役所の駐輪場",
+        "市役所の西口",
+        "市役所正面",
+        "武蔵野市中町の郵便局の前",
+        "市内中町の交番",
     ],
 )
 def test_town_with_place_or_city_hall_is_address(text):

@@ -287,6 +287,19 @@ def test_export_onto_key_outside_data_dir_rejected(
     assert key.read_bytes() == settings.user_hash_key()
 
 
+def test_export_onto_wal_file_rejected(monkeypatch, capsys, seeded, settings):
+    database = sqlite_file(settings.app_database_url)
+    wal = database.with_name(database.name + "-wal")
+    code, _out, err = run_main(
+        monkeypatch,
+        capsys,
+        settings,
+        *("reports", "export", "--format", "csv", "--out", str(wal)),
+    )
+    assert code == 2
+    assert "which cityline keeps" in err or "inside the data dir" in err
+
+
 def test_export_onto_hard_link_rejected(
     monkeypatch, capsys, tmp_path, seeded, settings
 ):

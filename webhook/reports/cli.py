@@ -359,6 +359,10 @@ def export_command(settings: Settings, export_format: str, out: Path | None) -> 
     click.echo(f"{count_reports(len(records))} written to {out}", err=True)
 
 
+# A SQLite database's own file and the files beside it that hold its data.
+_SQLITE_FILES = ("", "-wal", "-shm", "-journal")
+
+
 def _stdout_is_terminal() -> bool:
     """Tell whether standard output is a terminal rather than a file or pipe."""
     return sys.stdout.isatty()
@@ -379,10 +383,14 @@ def _check_export_target(out: Path, settings: Settings) -> None:
             "whose databases and key an export must not replace; pass a file "
             "outside it"
         )
-    kept = [settings.user_hash_key_file, settings.pages_db_path]
+    databases = [settings.pages_db_path]
     database = sqlite_file(settings.app_database_url)
     if database is not None:
-        kept.append(database)
+        databases.append(database)
+    # SQLite keeps committed changes in the -wal file until a checkpoint.
+    kept = [settings.user_hash_key_file]
+    for path in databases:
+        kept += [path.with_name(path.name + suffix) for suffix in _SQLITE_FILES]
     for path in kept:
         if target == path.resolve() or _same_file(target, path):
             raise ConfigError(

@@ -87,9 +87,11 @@ _LANDMARK_PATTERN = re.compile(
 # A town of the city with a place in it that staff can find on a map: 中町の
 # 郵便局の前, 中町 セブンイレブンの前. The town narrows a post office, a police
 # box or a named chain store down to one or a few; a bare 公園 or コンビニ in a
-# whole town does not. The town must start a word (玄関前 holds no 関前).
+# whole town does not. The town must start a word (玄関前 holds no 関前), or
+# follow 市, 都 or 内 (武蔵野市中町, 市内中町).
 _TOWN_PLACE_PATTERN = re.compile(
-    rf"(?<![\u3005\u4e00-\u9fff])(?:{_ANY_TOWN.pattern})(?:の|\s)?"
+    rf"(?:(?<![\u3005\u4e00-\u9fff])|(?<=市)|(?<=都)|(?<=内))"
+    rf"(?:{_ANY_TOWN.pattern})(?:の|\s)?"
     r"(郵便局|交番|消防署|小学校|中学校|図書館|セブンイレブン|セブン-イレブン"
     r"|ローソン|ファミリーマート|ファミマ)"
 )
@@ -97,7 +99,7 @@ _TOWN_PLACE_PATTERN = re.compile(
 # 市役所の前, 市役所の駐輪場 (not 市役所の人に言われて, nor 北の市役所).
 _CITY_HALL_PATTERN = re.compile(
     r"^\s*(武蔵野)?市役所(の)?(前|横|裏|向かい|付近|近く|入口|入り口|駐輪場|駐車場"
-    r"|敷地)"
+    r"|敷地|正面|[東西南北](側|口))"
 )
 # Neighbouring cities and wards: a typed address that names one of them is outside.
 NEIGHBOURS = ("三鷹市", "杉並区", "練馬区", "西東京市", "小金井市", "調布市")
