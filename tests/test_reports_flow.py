@@ -15,6 +15,7 @@ from cityline.db import create_db_engine
 from cityline.settings import Settings
 from webhook import texts
 from webhook.flow import IncomingEvent, Preface
+from webhook.reports import flow as flow_module
 from webhook.reports.flow import MAX_COMMENT_CHARS, MAX_REPORTS_PER_DAY, ReportFlow
 from webhook.reports.models import Draft, StoredPhoto
 from webhook.reports.photos import MAX_PHOTO_BYTES
@@ -1443,3 +1444,21 @@ def test_crisis_mid_report_has_no_prompt(alice):
     alice.press("category", value="road")
     assert alice.text("もう死にたい") == []
     assert alice.draft.step == "photo"
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("電話090-1234-5678", True),
+        ("0422(60)1800", True),
+        ("+81 90 1234 5678", True),
+        ("090.1234.5678", True),
+        ("隣の田中さん（090-1234-5678）12時ごろ見ました", True),
+        ("a.b@example.jp", True),
+        ("街灯の管理番号は0123-4567です", False),
+        ("2026年12月5日（20261205）から消えています", False),
+        ("場所は35.7031234,139.5797812です", False),
+    ],
+)
+def test_contact_details_found_by_digits(text, found):
+    assert flow_module._has_contact_details(text) is found
