@@ -275,7 +275,7 @@ class BroadcastSender:
         """Resume every unfinished broadcast, oldest first."""
         client = self._require_client()
         return [
-            self._deliver(record, client, force=force)
+            self._deliver_naming_id(record, client, force=force)
             for record in self._log.unfinished()
         ]
 
