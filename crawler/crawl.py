@@ -130,6 +130,8 @@ class Crawl:
         self.known_aliases: set[str] = set()
         # Fetched URLs that named each in-scope canonical URL in this run.
         self.canonical_counts: Counter[str] = Counter()
+        # Canonical links ignored by _shown_url, per origin.
+        self.ignored_canonical: Counter[str] = Counter()
         self.recheckable: dict[str, list[str]] = {}
         self.rechecked = 0
         self.soft_404_hash: str | None = None
@@ -153,10 +155,11 @@ class Crawl:
             await self.scope.load_robots(fetcher, self.scope.start_url, required=True)
             for prefix in self.config.allowed_prefixes:
                 await self.scope.load_robots(self.fetcher, prefix, required=False)
+            requested_start = self.scope.start_url
             start_result, final_start = await self._fetch_start_page()
             self.soft_404_hash = await self._probe_soft_404(start_result, final_start)
             self.canonical_origin = await self._canonical_origin(
-                start_result, final_start
+                start_result, final_start, requested_start
             )
 
             with writer_lock(self.settings.pages_db_path):
@@ -177,6 +180,7 @@ class Crawl:
             await self._work()
             self._remove_disallowed()
             self._warn_canonical_collapse()
+            self._warn_ignored_canonical()
         except BaseException:
             self.store.add_run_seconds(self.run_id, time.monotonic() - started)
             self.progress.close()
@@ -208,6 +212,25 @@ class Crawl:
                 continue
             logger.info("removing %s: robots.txt now disallows it", url)
             self._record(url, "removed", removed_url=url, status=200)
+
+    def _warn_ignored_canonical(self) -> None:
+        """Warn when many pages name canonical links on one other host.
+
+        That is how a mirror names the live site. Without the start page naming
+        that host too, residents get the crawled URLs instead.
+        """
+        if not self.ignored_canonical:
+            return
+        host, count = self.ignored_canonical.most_common(1)[0]
+        if count < COLLAPSE_MIN_PAGES:
+            return
+        logger.warning(
+            "%d pages name canonical links on %s, which were ignored because the "
+            "start page does not name that host as its canonical one; residents "
+            "get the crawled URLs of these pages",
+            count,
+            host,
+        )
 
     def _warn_canonical_collapse(self) -> None:
         """Warn when most fetched pages name one URL as their canonical URL.
@@ -332,16 +355,19 @@ class Crawl:
         return result, result.final_url
 
     async def _canonical_origin(
-        self, start_result: FetchResult, final_start: str
+        self, start_result: FetchResult, final_start: str, requested_start: str
     ) -> str | None:
         """Return the origin of the start page's canonical link when it names
-        another host with the start page's own path, else None."""
+        another host with the start page's own path (as requested, or after its
+        redirects: / to /top.html), else None."""
         content_type = start_result.headers.get("content-type")
         _decoded, start = await asyncio.to_thread(
             _parse, start_result.body, content_type, final_start
         )
         href = start.canonical_href
-        if not href or self.scope.contains(href) or not _same_place(final_start, href):
+        if not href or self.scope.contains(href) or "@" in urlsplit(href).netloc:
+            return None
+        if not (_same_place(final_start, href) or _same_place(requested_start, href)):
             return None
         logger.info("the start page names %s as its canonical host", origin(href))
         return origin(href)
@@ -373,6 +399,7 @@ class Crawl:
             canonical_href,
             page_url,
         )
+        self.ignored_canonical[origin(canonical_href)] += 1
         return page_url
 
     async def _probe_soft_404(

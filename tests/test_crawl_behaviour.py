@@ -497,6 +497,34 @@ def test_off_site_canonical_to_other_path_ignored(tmp_path, canonical):
     assert page.canonical_url == site.url("/a.html")
 
 
+def test_canonical_host_from_redirected_start_page(tmp_path):
+    with FakeSite() as site:
+        site.add("/", status=301, headers={"Location": "/top.html"})
+        top = "<link rel='canonical' href='https://city.example/'>"
+        site.add("/top.html", html_page("トップ", "<a href='/a.html'>a</a>", top))
+        head = "<link rel='canonical' href='https://city.example/a.html'>"
+        site.add("/a.html", html_page("ページ", head=head))
+        crawl(tmp_path, site)
+    with open_store(tmp_path) as store:
+        page = store.get(site.url("/a.html"))
+    assert page.canonical_url == "https://city.example/a.html"
+
+
+def test_many_ignored_canonical_links_are_warned(tmp_path, caplog):
+    with FakeSite() as site:
+        links = "".join(f"<a href='/p{i}.html'>p{i}</a>" for i in range(12))
+        site.page("/", "トップ", links)
+        for i in range(12):
+            head = f"<link rel='canonical' href='https://city.example/p{i}.html'>"
+            site.add(f"/p{i}.html", html_page(f"ページ{i}", head=head))
+        crawl(tmp_path, site)
+
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any(
+        "12 pages name canonical links on https://city.example" in m for m in warnings
+    )
+
+
 def test_other_host_canonical_needs_the_start_page_naming_it(tmp_path):
     with FakeSite() as site:
         site.page("/", "トップ", "<a href='/a.html'>a</a>")
