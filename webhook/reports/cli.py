@@ -148,6 +148,8 @@ def list_command(
     """List reports, newest first."""
     if status is not None:
         check_status(status)
+    if department is not None:
+        department = department.strip()
     store = _open_existing(settings, read_only=True)
     found = store.list(status=status, department=department)
     if department is not None and not found:
