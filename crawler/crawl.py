@@ -205,7 +205,7 @@ class Crawl:
                 continue
             rules = self.scope.robots_for(url)
             # A robots.txt that failed to load disallows everything for this run
-            # only; that says nothing about the pages, so they stay.
+            # only. That is no statement about the pages, so they stay.
             if rules.disallow_everything or rules.allows(url):
                 continue
             if self._stored(url) is None:
@@ -375,12 +375,12 @@ class Crawl:
     def _shown_url(self, page_url: str, canonical_href: str | None) -> str:
         """Return the URL that residents are given for the page at ``page_url``.
 
-        That is its canonical link when the link is in the crawl's scope, or
-        when it is on the host that the start page names as canonical
-        (``canonical_origin``) with the page's own path and query, as a mirror
-        of the live site names the live page. Any other canonical link off the
-        scope is ignored, so a template mistake or injected markup cannot send
-        residents to another site.
+        That is its canonical link when the link is in the crawl's scope. A
+        mirror of the live site names the live page instead, so a link on the
+        host that the start page names as canonical (``canonical_origin``)
+        counts too when it has the page's own path and query. Any other
+        canonical link off the scope is ignored, so a template mistake or
+        injected markup cannot send residents to another site.
         """
         if not canonical_href or canonical_href == page_url:
             return page_url
@@ -1042,7 +1042,7 @@ def _same_place(first: str, second: str) -> bool:
 
 def _folder_path(path: str) -> str:
     """Return ``path`` with a folder's index file name left out: /a/index.html is
-    /a/, as a server answers both with one page."""
+    /a/, because a server returns one page for both."""
     return _FOLDER_INDEX.sub("/", path)
 
 
