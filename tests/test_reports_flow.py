@@ -1281,7 +1281,9 @@ def test_edge_coordinates_are_accepted(alice, latitude, longitude):
 def test_question_at_category_step_goes_to_the_core(alice):
     alice.text("通報")
     before = alice.draft
-    assert alice.text("ごみの日はいつですか？") is None
+    preface = alice.text("ごみの日はいつですか？")
+    assert isinstance(preface, Preface)
+    assert [message.text for message in preface] == [texts.REPORT_DRAFT_KEPT]
     assert alice.draft == before
     assert alice.draft.step == "category"
 
@@ -1290,7 +1292,8 @@ def test_question_at_photo_step_goes_to_the_core(alice):
     alice.text("街灯が消えています")
     assert alice.draft.step == "photo"
     before = alice.draft
-    assert alice.text("写真は何枚まで送れますか？") is None
+    preface = alice.text("写真は何枚まで送れますか？")
+    assert isinstance(preface, Preface)
     assert alice.draft == before
 
 

@@ -212,6 +212,10 @@ REPORT_CONFIRM = (
 )
 REPORT_CONFIRM_NO_COMMENT = "なし"
 REPORT_CONFIRM_PLACE_POINT = "地図で指定した地点（{latitude:.5f}, {longitude:.5f}）"
+# Before the answer to a question typed in the middle of a report.
+REPORT_DRAFT_KEPT = (
+    "作成中の通報はそのまま残っています。続けるときは「通報する」を押してください。"
+)
 # A cancel word (やめる, キャンセル) sent with no report under way.
 NOTHING_TO_CANCEL = "作成中の通報はありません。質問はそのまま入力してください。"
 # After a comment with a phone number or an e-mail address. The city removes

@@ -478,7 +478,7 @@ class ReportFlow:
             if word in NEXT_WORDS and draft.photos:
                 return self._advance(user_hash, draft)
             if self._is_aside_question(draft, text, self._classify(text)):
-                return None
+                return self._draft_kept()
             if not draft.has_location and geo.looks_like_address(text):
                 # The place typed before the photo is kept for the location step.
                 self._set_address(draft, text)
@@ -489,7 +489,7 @@ class ReportFlow:
         if draft.step == "location":
             intent = self._classify(text)
             if self._is_aside_question(draft, text, intent):
-                return None
+                return self._draft_kept()
             if not geo.looks_like_address(text):
                 again = (
                     texts.REPORT_ASK_LOCATION_DETAIL
@@ -522,7 +522,7 @@ class ReportFlow:
                 return self._advance(user_hash, draft)
         intent = self._classify(text)
         if self._is_aside_question(draft, text, intent):
-            return None
+            return self._draft_kept()
         if _names_signal_fault(text):
             # A draft started by a photo of a traffic signal: the police run it.
             return [msg.plain(texts.REPORT_SIGNAL_IS_POLICE), self._prompt(draft)]
@@ -545,6 +545,10 @@ class ReportFlow:
             draft.category = category
             return self._advance(user_hash, draft)
         return [msg.category_prompt(draft, texts.REPORT_ASK_CATEGORY_AGAIN)]
+
+    def _draft_kept(self) -> Preface:
+        """Say, before the answer to an aside question, that the draft is kept."""
+        return Preface([msg.plain(texts.REPORT_DRAFT_KEPT)])
 
     def _is_aside_question(
         self, draft: Draft, text: str, intent: IntentLike | None
