@@ -331,9 +331,12 @@ class DeliveryLog:
                 )
                 .values(status="cancelled", user_ids=None, finished_at=now)
             )
+            # A send that finished since the status was read stays finished.
             connection.execute(
                 update(broadcasts)
-                .where(broadcasts.c.id == broadcast_id)
+                .where(
+                    broadcasts.c.id == broadcast_id, broadcasts.c.status == "sending"
+                )
                 .values(status="cancelled", finished_at=now)
             )
         logger.info("cancelled broadcast %s", broadcast_id)
