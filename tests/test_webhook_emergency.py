@@ -87,6 +87,13 @@ def test_emergency_reply_has_no_links(tmp_path):
     assert answerer.questions == []
 
 
+def test_gas_leak_gets_gas_route_with_emergency_line(tmp_path):
+    messages, answerer = _reply_to(tmp_path, "道路でガス漏れが止まらない")
+    lines = messages[0]["text"].splitlines()
+    assert lines == [texts.EMERGENCY_FIRST, texts.REPORT_URGENT_GAS]
+    assert answerer.questions == []
+
+
 def test_emergency_word_in_a_question_still_gets_pages(tmp_path):
     question = "ストーブから火が出た、消火器どこ？"
     messages, answerer = _reply_to(tmp_path, question)

@@ -36,6 +36,7 @@ from webhook.replies import (
     text_message,
     welcome_text,
 )
+from webhook.reports.urgent import mentions_gas
 from webhook.sending import ReplySender
 
 logger = logging.getLogger(__name__)
@@ -293,9 +294,13 @@ class EventHandler:
 
 def _emergency_first(text: str) -> list[Message]:
     """Return the first message for an emergency text: the consultation line
-    with 119/110 for someone who wants to die, else the 119/110 line."""
-    crisis = is_crisis(text)
-    return [text_message(texts.CRISIS_FIRST if crisis else texts.EMERGENCY_FIRST)]
+    with 119/110 for someone who wants to die, else the 119/110 line, with the
+    gas company's route when the text speaks of a gas smell or leak."""
+    if is_crisis(text):
+        return [text_message(texts.CRISIS_FIRST)]
+    if mentions_gas(text):
+        return [text_message(texts.EMERGENCY_FIRST + "\n" + texts.REPORT_URGENT_GAS)]
+    return [text_message(texts.EMERGENCY_FIRST)]
 
 
 def _emergency(event: IncomingEvent) -> bool:
