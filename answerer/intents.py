@@ -165,14 +165,18 @@ PREDICATE_SUFFIX_POS = frozenset({"形容詞的", "形状詞的", "動詞的"})
 # and, as Sudachi splits it, ます in "雨水ます".
 TRAILING_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空白"})
 
+# A gas smell or leak, unless denied right after it (ガスのにおいはしません,
+# ガス臭くはない). A later verb (においが消えない) or a question
+# (においがしませんか) is no denial.
+GAS_SMELL = re.compile(
+    r"ガス.{0,6}(臭|くさ|におい|匂い|漏れ|もれ)"
+    r"(?!く?[はがも]?(しない|しません|しなかった|ない|ありません|ません)(?!か))"
+)
+
 URGENT_PATTERNS = (
     re.compile(r"陥没"),
     re.compile(r"(水|汚水|下水).{0,6}(噴き出|吹き出|噴出|吹き上|湧き出)"),
-    # A gas smell, unless denied right after it (as webhook.reports.urgent reads).
-    re.compile(
-        r"ガス.{0,6}(臭|くさ|におい|匂い|漏れ|もれ)"
-        r"(?!く?[はがも]?(しない|しません|しなかった|ない|ありません|ません)(?!か))"
-    ),
+    GAS_SMELL,
     re.compile(r"(木|樹|枝|倒木).{0,30}(ふさ|塞|通行止|通れな|通行でき)"),
     # An open manhole, and a hole whose depth the writer measured.
     re.compile(r"(ふた|蓋)が(なくな|無くな|外れ|ずれて穴)"),

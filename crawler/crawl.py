@@ -45,7 +45,7 @@ import re
 import secrets
 import time
 from collections import Counter
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 from cityline.settings import Settings
 from crawler.config import CrawlConfig
@@ -338,9 +338,9 @@ class Crawl:
             # A firewall in front of the site, during an attack or a maintenance,
             # or a rule against this crawler's user agent.
             raise SiteUnavailableError(
-                f"start page {url!r} returned HTTP 403: the site refused the "
-                f"crawler ({self.settings.crawler_user_agent!r}); crawl again later, "
-                "or ask the site's admins to allow this user agent"
+                f"start page {url!r} returned HTTP 403: the site denied access to "
+                f"the crawler ({self.settings.crawler_user_agent!r}); crawl again "
+                "later, or ask the site's admins to allow this user agent"
             )
         if result.status != 200:
             raise StartPageError(
@@ -1033,11 +1033,16 @@ def _same_place(first: str, second: str) -> bool:
     """Tell whether two URLs, of any hosts, have one path and query once
     normalised (escapes, parameter order, a folder's index file)."""
     try:
-        one, two = urlsplit(normalize_url(first)), urlsplit(normalize_url(second))
+        first_parts = urlsplit(normalize_url(first))
+        second_parts = urlsplit(normalize_url(second))
     except ValueError:  # a bad port or an invalid IPv6 host
         return False
-    one_path, two_path = _folder_path(one.path), _folder_path(two.path)
-    return (one_path.rstrip("/"), one.query) == (two_path.rstrip("/"), two.query)
+    return _place_key(first_parts) == _place_key(second_parts)
+
+
+def _place_key(parts: SplitResult) -> tuple[str, str]:
+    """Return the path, without a folder's index file or a final /, and query."""
+    return _folder_path(parts.path).rstrip("/"), parts.query
 
 
 def _folder_path(path: str) -> str:

@@ -525,7 +525,7 @@ def test_many_ignored_canonical_links_are_warned(tmp_path, caplog):
     )
 
 
-def test_other_host_canonical_needs_the_start_page_naming_it(tmp_path):
+def test_canonical_host_needs_start_page(tmp_path):
     with FakeSite() as site:
         site.page("/", "トップ", "<a href='/a.html'>a</a>")
         head = "<link rel='canonical' href='https://city.example/a.html'>"

@@ -101,30 +101,25 @@ def test_unreachable_host(crawled):
     assert snapshot(data_dir) == before
 
 
-def test_start_page_server_error_exits_3(crawled):
+@pytest.mark.parametrize(
+    ("status", "fragments"),
+    [
+        (503, ("HTTP 503", "when the site is back")),
+        (403, ("HTTP 403", "allow this user agent")),
+    ],
+)
+def test_start_page_unavailable_exits_3(crawled, status, fragments):
     _site, data_dir = crawled
     before = snapshot(data_dir)
     with FakeSite() as site:
-        site.add("/", "busy", status=503)
+        site.add("/", "unavailable", status=status)
         result = run_cli(
             data_dir,
             *("crawl", site.url("/"), "--no-index", "--delay", "0", "--retries", "0"),
         )
-    assert_one_error_line(result, "HTTP 503", "when the site is back")
+    assert_one_error_line(result, *fragments)
     assert result.returncode == 3
     assert snapshot(data_dir) == before
-
-
-def test_start_page_forbidden_exits_3(crawled):
-    _site, data_dir = crawled
-    with FakeSite() as site:
-        site.add("/", "forbidden", status=403)
-        result = run_cli(
-            data_dir,
-            *("crawl", site.url("/"), "--no-index", "--delay", "0", "--retries", "0"),
-        )
-    assert_one_error_line(result, "HTTP 403", "allow this user agent")
-    assert result.returncode == 3
 
 
 def test_start_page_not_found_exits_2(crawled):

@@ -339,7 +339,7 @@ def test_photo_without_a_report_starts_one(alice, flow):
     assert alice.draft.step == "location"
 
 
-def test_photo_after_photo_step_does_not_ask_for_next(alice):
+def test_later_photo_omits_next_button(alice):
     alice.image()
     assert alice.draft.step == "category"
     replies = alice.image()

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -244,23 +245,24 @@ def test_export_csv_and_json(settings, seeded, tmp_path):
     assert len(records[0]["history"]) >= 1
 
 
+def export_to(monkeypatch, capsys, settings, target: Path) -> tuple[int, str]:
+    """Run `reports export --format csv --out target`; return (exit code, stderr)."""
+    code, _out, err = run_main(
+        monkeypatch,
+        capsys,
+        settings,
+        *("reports", "export", "--format", "csv", "--out", str(target)),
+    )
+    return code, err
+
+
 @pytest.mark.parametrize("name", ["cityline.db", "user-hash.key", "new.csv"])
 def test_export_into_data_dir_rejected(
     monkeypatch, capsys, settings, seeded, store, name
 ):
     target = settings.data_dir / name
     before = target.read_bytes() if target.exists() else None
-    code, _out, err = run_main(
-        monkeypatch,
-        capsys,
-        settings,
-        "reports",
-        "export",
-        "--format",
-        "csv",
-        "--out",
-        str(target),
-    )
+    code, err = export_to(monkeypatch, capsys, settings, target)
     assert code == 2
     assert "inside the data dir" in err
     assert str(target) in err
@@ -276,12 +278,7 @@ def test_export_onto_key_outside_data_dir_rejected(
     key.parent.mkdir()
     key.write_bytes(settings.user_hash_key())
     monkeypatch.setenv("CITYLINE_USER_HASH_KEY_FILE", str(key))
-    code, _out, err = run_main(
-        monkeypatch,
-        capsys,
-        settings,
-        *("reports", "export", "--format", "csv", "--out", str(key)),
-    )
+    code, err = export_to(monkeypatch, capsys, settings, key)
     assert code == 2
     assert "which cityline keeps" in err
     assert key.read_bytes() == settings.user_hash_key()
@@ -290,12 +287,7 @@ def test_export_onto_key_outside_data_dir_rejected(
 def test_export_onto_wal_file_rejected(monkeypatch, capsys, seeded, settings):
     database = sqlite_file(settings.app_database_url)
     wal = database.with_name(database.name + "-wal")
-    code, _out, err = run_main(
-        monkeypatch,
-        capsys,
-        settings,
-        *("reports", "export", "--format", "csv", "--out", str(wal)),
-    )
+    code, err = export_to(monkeypatch, capsys, settings, wal)
     assert code == 2
     assert "which cityline keeps" in err or "inside the data dir" in err
 
@@ -307,17 +299,7 @@ def test_export_onto_hard_link_rejected(
     link = tmp_path / "link.db"
     os.link(database, link)
     before = database.read_bytes()
-    code, _out, err = run_main(
-        monkeypatch,
-        capsys,
-        settings,
-        "reports",
-        "export",
-        "--format",
-        "csv",
-        "--out",
-        str(link),
-    )
+    code, err = export_to(monkeypatch, capsys, settings, link)
     assert code == 2
     assert "which cityline keeps" in err
     assert database.read_bytes() == before

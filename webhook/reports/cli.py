@@ -390,10 +390,10 @@ def _check_export_target(out: Path, settings: Settings) -> None:
     if database is not None:
         databases.append(database)
     # SQLite keeps committed changes in the -wal file until a checkpoint.
-    kept = [settings.user_hash_key_file]
+    protected = [settings.user_hash_key_file]
     for path in databases:
-        kept += [path.with_name(path.name + suffix) for suffix in _SQLITE_FILES]
-    for path in kept:
+        protected += [path.with_name(path.name + suffix) for suffix in _SQLITE_FILES]
+    for path in protected:
         if target == path.resolve() or _same_file(target, path):
             raise ConfigError(
                 f"--out {str(out)!r} is {str(path)!r}, which cityline keeps; "

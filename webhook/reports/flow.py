@@ -85,6 +85,13 @@ _PHONE_SHAPES = (
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 
 
+def _contact_note(text: str | None) -> list[Message]:
+    """Return the note on contact details when ``text`` contains any, else []."""
+    if not text or not _has_contact_details(text):
+        return []
+    return [msg.plain(texts.REPORT_COMMENT_CONTACT_DETAILS)]
+
+
 def _has_contact_details(text: str) -> bool:
     """Tell whether ``text`` contains a phone number or an e-mail address."""
     text = unicodedata.normalize("NFKC", text)
@@ -305,8 +312,7 @@ class ReportFlow:
             return [*replies, msg.plain(limited)]
         if urgent:
             replies.append(self._urgent_message(description))
-        if description and _has_contact_details(description):
-            replies.append(msg.plain(texts.REPORT_COMMENT_CONTACT_DETAILS))
+        replies += _contact_note(description)
         if description_cut:
             replies.append(self._cut_note())
         draft = Draft(
@@ -592,8 +598,7 @@ class ReportFlow:
         draft.pending_comment = None
         draft.comment = comment
         draft.comment_done = True
-        if _has_contact_details(comment):
-            replies.append(msg.plain(texts.REPORT_COMMENT_CONTACT_DETAILS))
+        replies += _contact_note(comment)
         if _comment_is_cut(text):
             replies.append(self._cut_note())
         return [*replies, *self._advance(user_hash, draft)]
@@ -613,10 +618,7 @@ class ReportFlow:
         draft.comment = draft.pending_comment
         draft.pending_comment = None
         draft.comment_done = True
-        notes = []
-        if _has_contact_details(draft.comment):
-            notes.append(msg.plain(texts.REPORT_COMMENT_CONTACT_DETAILS))
-        return [*notes, *self._advance(user_hash, draft)]
+        return [*_contact_note(draft.comment), *self._advance(user_hash, draft)]
 
     def _on_image(
         self, user_hash: str, draft: Draft, event: IncomingEvent

@@ -87,8 +87,8 @@ _LANDMARK_PATTERN = re.compile(
 # A town of the city with a place in it that staff can find on a map: 中町の
 # 郵便局の前, 中町 セブンイレブンの前. The town narrows a post office, a police
 # box or a named chain store down to one or a few. A bare 公園 or コンビニ in a
-# whole town could be any of many. The town must start a word (玄関前 holds no 関前), or
-# follow 市, 都 or 内 (武蔵野市中町, 市内中町).
+# whole town could be any of many. The town must start a word (玄関前 contains
+# no town 関前), or follow 市, 都 or 内 (武蔵野市中町, 市内中町).
 _TOWN_PLACE_PATTERN = re.compile(
     rf"(?:(?<![\u3005\u4e00-\u9fff])|(?<=市)|(?<=都)|(?<=内))"
     rf"(?:{_ANY_TOWN.pattern})(?:の|\s)?"

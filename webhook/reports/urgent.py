@@ -7,10 +7,10 @@ only in office hours, so the reply names the routes that work at any hour first.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from datetime import datetime
 
+from answerer.intents import GAS_SMELL
 from cityline.settings import Settings
 from webhook import texts
 from webhook.replies import contact_text
@@ -19,14 +19,6 @@ from webhook.reports.office_hours import (
     is_office_hours,
     next_confirmation_time,
 )
-
-# A gas smell or leak, unless denied right after it (ガスのにおいはしません,
-# ガス臭くはない). A later verb (においが消えない) or a question
-# (においがしませんか) is no denial.
-GAS_DENIED = (
-    r"(?!く?[はがも]?(しない|しません|しなかった|ない|ありません|ません)(?!か))"
-)
-GAS_SMELL = re.compile(rf"ガス.{{0,6}}(臭|くさ|におい|匂い|漏れ|もれ){GAS_DENIED}")
 
 
 def mentions_gas(text: str | None) -> bool:
