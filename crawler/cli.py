@@ -20,7 +20,11 @@ from crawler.config import (
     CrawlConfig,
 )
 from crawler.crawl import CrawlSummary, crawl_site
-from crawler.errors import PageStoreError, TooManyRemovalsError
+from crawler.errors import (
+    IncompleteCrawlError,
+    PageStoreError,
+    TooManyRemovalsError,
+)
 from crawler.hosts import HostSelection, host_selection, keep_selection
 from crawler.progress import Progress
 from crawler.store import OriginRows, PageStore, StoredPage, writer_lock
@@ -202,6 +206,15 @@ def crawl(
         raise TooManyRemovalsError(_held_message(summary, config))
     if not no_index:
         _build_index(settings, echo=not as_json, done="the crawl was stored")
+    if summary.mostly_unavailable:
+        rebuilt = "" if no_index else " and the index was rebuilt from the store"
+        raise IncompleteCrawlError(
+            f"{summary.unavailable} of the {summary.fetched_now} URLs fetched failed "
+            "on the server's side (server errors, timeouts, dropped connections), so "
+            f"the site was partly unavailable; the pages fetched were stored{rebuilt}, "
+            "and the failed pages keep their stored copies. Crawl again when the "
+            "site is back"
+        )
 
 
 def _held_message(summary: CrawlSummary, config: CrawlConfig) -> str:

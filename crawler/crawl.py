@@ -144,6 +144,8 @@ class Crawl:
         self.in_flight = 0
         self.limited = 0
         self.failed_now = 0
+        # URLs of this call that failed on the server's side (UNAVAILABLE_KINDS).
+        self.unavailable = 0
         self.wakeup = asyncio.Condition()
 
     # The run -----------------------------------------------------------------
@@ -348,11 +350,37 @@ class Crawl:
                 "page that exists"
             )
         if not result.is_html:
+            await self._check_not_html_everywhere(result)
             raise StartPageError(
                 f"start page {url!r} is {result.media_type!r}, not HTML; pass the URL "
                 "of an HTML page such as the site's top page"
             )
         return result, result.final_url
+
+    async def _check_not_html_everywhere(self, start_result: FetchResult) -> None:
+        """Raise SiteUnavailableError when a URL that does not exist answers like
+        the start page: status 200 with the same media type, which is not HTML.
+
+        A site in maintenance may answer every URL with a plain-text notice. The
+        start page is then not the wrong URL (exit 2) but a site that cannot be
+        crawled now (exit 3). A probe disallowed by robots.txt, or answered in any
+        other way, leaves the start page to the caller's error.
+        """
+        start = start_result.final_url
+        probe = urljoin(start, f"/{_PROBE_PREFIX}{secrets.token_hex(8)}.html")
+        if not self.scope.robots_for(probe).allows(probe):
+            return
+        result = await self.fetcher.fetch(probe, check_hop=self.scope.hop_reason)
+        if result.error is not None or result.status != 200:
+            return
+        if result.media_type != start_result.media_type:
+            return
+        raise SiteUnavailableError(
+            f"start page {start!r} is {start_result.media_type!r}, not HTML, and "
+            f"{probe!r}, a URL that does not exist, answers the same way, so the "
+            "site sends one notice for every URL, as during maintenance; crawl "
+            "again when the site is back"
+        )
 
     async def _canonical_origin(
         self, start_result: FetchResult, final_start: str, requested_start: str
@@ -600,6 +628,8 @@ class Crawl:
         # transient failure does not hide the old URL from the next crawl. A hop off
         # the crawl scope is remembered, because a retry would not follow it either.
         if result.error is not None:
+            if result.error_kind in UNAVAILABLE_KINDS:
+                self.unavailable += 1
             final_aliases = aliases if result.error_kind == "blocked" else []
             self._record(url, "failed", reason=result.error, aliases=final_aliases)
             return
@@ -1007,6 +1037,8 @@ class Crawl:
             ),
             allowed_prefixes=self.config.allowed_prefixes,
             failures=self.store.failures(self.run_id),
+            fetched_now=self.fetched,
+            unavailable=self.unavailable,
         )
         summary.seconds = self.store.run_seconds(self.run_id)
         return summary
@@ -1015,6 +1047,11 @@ class Crawl:
 # _warn_canonical_collapse warns when one canonical URL absorbs at least this
 # many fetched pages, and at least half of them.
 COLLAPSE_MIN_PAGES = 10
+
+# Fetch errors on the server's side or the way to it: no connection, a timeout,
+# a dropped connection, or a server error or 429 after the retries. A crawl where
+# many URLs fail so is incomplete (CrawlSummary.mostly_unavailable).
+UNAVAILABLE_KINDS = frozenset({"connect", "timeout", "transport", "http"})
 
 # Path prefix of the URL that _probe_soft_404 fetches, before random hex digits.
 _PROBE_PREFIX = "cityline-soft-404-check-"

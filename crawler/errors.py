@@ -1,9 +1,10 @@
 """Errors of the crawl and pages commands.
 
-Each is a CitylineError, so the command line prints it as one ``error: ...`` line. It
-exits 3 when the site cannot be crawled now (SiteUnavailableError,
-TooManyRemovalsError) and 2 otherwise. A crawl checks the start URL, the data dir,
-the host and the start page first, so a CrawlError leaves the store as it was.
+Each is a CitylineError, so the command line prints it as one ``error: ...`` line.
+It exits 3 when the site cannot be crawled now, or could be crawled only in part
+(SiteUnavailableError, TooManyRemovalsError, IncompleteCrawlError), and 2
+otherwise. A crawl checks the start URL, the data dir, the host and the start page
+first, so a CrawlError leaves the store as it was.
 """
 
 from cityline.errors import CitylineError
@@ -39,5 +40,12 @@ class PageStoreError(CitylineError):
 
 class TooManyRemovalsError(CitylineError):
     """Raised after a crawl that kept its gone pages because they were too many."""
+
+    exit_code = 3
+
+
+class IncompleteCrawlError(CitylineError):
+    """Raised after a crawl whose URLs failed on the server's side too often; what
+    it fetched is stored."""
 
     exit_code = 3

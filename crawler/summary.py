@@ -11,10 +11,18 @@ SUMMARY_KEYS = (
     "unchanged",
     "removed",
     "failed",
+    "unavailable",
     "robots_skipped",
     "pages",
     "seconds",
 )
+
+
+# A crawl is incomplete when at least this many URLs, and more than this share of
+# the URLs it fetched, failed on the server's side: a site partly down answers
+# its top page but fails the pages under it.
+UNAVAILABLE_MIN_URLS = 10
+UNAVAILABLE_SHARE = 0.2
 
 
 @dataclass
@@ -39,6 +47,10 @@ class CrawlSummary:
     page (they became aliases, see ``PageStore.collapsed_pages``). ``merges_held``
     is that count when the run kept every page because of the removal guard, and
     then ``merged`` is 0. ``rechecked_aliases`` counts the alias URLs queued again.
+    ``fetched_now`` counts the URLs fetched by this call (not by an earlier,
+    interrupted call of a resumed run), and ``unavailable`` those of them that
+    failed on the server's side: no connection, a timeout, a dropped connection,
+    or a server error or 429 after the retries.
     """
 
     start_url: str
@@ -67,11 +79,23 @@ class CrawlSummary:
     unconditional: int = 0
     unconditional_reason: str | None = None
     failures: list[tuple[str, str]] = field(default_factory=list)
+    fetched_now: int = 0
+    unavailable: int = 0
 
     @property
     def held(self) -> bool:
         """Whether the removal guard kept every page as it was before the run."""
         return bool(self.removals_held or self.merges_held)
+
+    @property
+    def mostly_unavailable(self) -> bool:
+        """Whether so many URLs failed on the server's side that the crawl is
+        incomplete: at least UNAVAILABLE_MIN_URLS, and more than
+        UNAVAILABLE_SHARE of the URLs this call fetched."""
+        return (
+            self.unavailable >= UNAVAILABLE_MIN_URLS
+            and self.unavailable > UNAVAILABLE_SHARE * self.fetched_now
+        )
 
     def to_json(self) -> dict:
         """Return the summary as the JSON object ``cityline crawl --json`` prints."""
@@ -131,6 +155,12 @@ class CrawlSummary:
                 f"  kept {self.removals_held} pages found gone{merges}, over the "
                 f"limit of {self.max_removed_share:.0%} of the stored pages; the "
                 "stored pages are as they were before this crawl"
+            )
+        if self.mostly_unavailable:
+            lines.append(
+                f"  {self.unavailable} of the {self.fetched_now} URLs fetched failed "
+                "on the server's side (server errors, timeouts, dropped "
+                "connections); their stored pages were kept"
             )
         for url, reason in self.failures:
             lines.append(f"  failed: {url}: {reason}")

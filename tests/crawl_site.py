@@ -125,10 +125,15 @@ class FakeSite:
         data = body.encode("utf-8") if isinstance(body, str) else body
         self.routes[path] = Route(status, data, all_headers, responder, delay)
 
-    def serve_unknown_paths(self, body: str, status: int = 200) -> None:
+    def serve_unknown_paths(
+        self,
+        body: str,
+        status: int = 200,
+        content_type: str = "text/html; charset=utf-8",
+    ) -> None:
         """Serve ``body`` for every path without a route, as a soft 404 site does."""
         data = body.encode("utf-8")
-        headers = {"Content-Type": "text/html; charset=utf-8"}
+        headers = {"Content-Type": content_type}
         self.fallback = Route(status, data, headers)
 
     def page(self, path: str, title: str, body: str = "", **kwargs) -> None:

@@ -676,6 +676,7 @@ def test_summary_json_has_exactly_the_documented_keys(tmp_path):
         "unchanged",
         "removed",
         "failed",
+        "unavailable",
         "robots_skipped",
         "pages",
         "seconds",

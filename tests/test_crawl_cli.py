@@ -26,6 +26,7 @@ SUMMARY_KEYS = [
     "unchanged",
     "removed",
     "failed",
+    "unavailable",
     "robots_skipped",
     "pages",
     "seconds",
@@ -140,6 +141,75 @@ def test_start_page_not_html(invoke, crawled, path):
     result = invoke(data_dir, "crawl", site.url(path), "--no-index", "--delay", "0")
     assert_one_error_line(result, repr(site.url(path)), "not HTML")
     assert snapshot(data_dir) == before
+
+
+def test_plain_text_notice_for_every_url_exits_3(crawled):
+    _site, data_dir = crawled
+    before = snapshot(data_dir)
+    with FakeSite() as site:
+        site.serve_unknown_paths("メンテナンス中です", content_type="text/plain")
+        result = run_cli(data_dir, "crawl", site.url("/"), "--no-index")
+    assert_one_error_line(result, "'text/plain'", "maintenance", "site is back")
+    assert result.returncode == 3
+    assert snapshot(data_dir) == before
+
+
+def test_plain_text_start_page_of_a_live_site_exits_2(crawled):
+    _site, data_dir = crawled
+    with FakeSite() as site:
+        site.page("/", "トップ")
+        site.add("/notes.txt", "メモ", content_type="text/plain")
+        result = run_cli(data_dir, "crawl", site.url("/notes.txt"), "--no-index")
+    assert_one_error_line(result, "not HTML", "top page")
+    assert result.returncode == 2
+
+
+def _site_with_failing_pages(site: FakeSite, count: int, failing: int) -> None:
+    """Serve a top page linking ``count`` pages, the first ``failing`` of them 503."""
+    links = "".join(f"<a href='/p{n}.html'>p{n}</a>" for n in range(count))
+    site.page("/", "トップ", links)
+    for n in range(count):
+        if n < failing:
+            site.add(f"/p{n}.html", "busy", status=503, content_type="text/plain")
+        else:
+            site.page(f"/p{n}.html", f"ページ{n}")
+
+
+def test_crawl_with_most_pages_failing_on_the_server_exits_3(invoke, tmp_path):
+    data_dir = tmp_path / "data"
+    with FakeSite() as site:
+        _site_with_failing_pages(site, count=12, failing=11)
+        result = invoke(
+            data_dir, "crawl", site.url("/"), "--delay", "0", "--retries", "0"
+        )
+        answered = invoke(data_dir, "ask", "ページ11", "--json")
+    assert result.returncode == 3, result.stderr
+    error = result.stderr.strip().splitlines()[-1]
+    assert error.startswith("error: 11 of the 13 URLs fetched failed")
+    assert "index was rebuilt" in error
+    assert "Crawl again when the site is back" in error
+    assert "11 of the 13 URLs fetched failed on the server's side" in result.stdout
+    assert json.loads(answered.stdout)["answers"][0]["title"] == "ページ11"
+
+
+def test_crawl_with_a_few_pages_failing_on_the_server_exits_0(invoke, tmp_path):
+    data_dir = tmp_path / "data"
+    with FakeSite() as site:
+        _site_with_failing_pages(site, count=60, failing=10)
+        result = invoke(
+            data_dir,
+            "crawl",
+            site.url("/"),
+            "--json",
+            "--no-index",
+            "--delay",
+            "0",
+            "--retries",
+            "0",
+        )
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert (summary["failed"], summary["unavailable"]) == (10, 10)
 
 
 def test_start_page_missing(invoke, crawled):
