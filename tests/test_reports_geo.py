@@ -171,6 +171,10 @@ def test_town_with_place_or_city_hall_is_address(text):
         "市役所",
         "市役所の人に言われて写真を送りました",
         "市役所には連絡済みです",
+        "武蔵野市役所の人に言われて写真を送りました",
+        "武蔵野市役所に電話したらここで送るように言われました",
+        "武蔵野赤十字病院の先生から聞きました",
+        "吉祥寺駅の案内で聞いた",
     ],
 )
 def test_town_corner_or_unnamed_place_is_not_address(text):

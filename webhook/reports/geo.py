@@ -212,13 +212,26 @@ def names_street_address(text: str) -> bool:
 
 def _names_landmark(text: str) -> bool:
     """Tell whether ``text`` names a landmark that is not part of a town name
-    (吉祥寺本町 contains 吉祥寺, which reads as a temple)."""
+    (吉祥寺本町 contains 吉祥寺, which reads as a temple), nor a body whose staff
+    or office is meant (武蔵野市役所の人に言われて, 武蔵野赤十字病院に電話した)."""
     towns = [match.span() for match in _ANY_TOWN.finditer(text)]
     for match in _LANDMARK_PATTERN.finditer(text):
         start, end = match.span()
-        if not any(low <= start and end <= high for low, high in towns):
-            return True
+        if any(low <= start and end <= high for low, high in towns):
+            continue
+        if _AS_A_BODY.match(text, end):
+            continue
+        return True
     return False
+
+
+# What follows a landmark that names the body rather than the place: its people,
+# its site or a call to it (の人, の職員, のホームページ, に電話, から連絡).
+_AS_A_BODY = re.compile(
+    r"\s*(の\s*(人|ひと|職員|方|かた|担当|係|先生|窓口|ホームページ|hp|HP|サイト|電話"
+    r"|案内)|(に|へ|から)\s*(言われ|いわれ|聞い|きい|電話|でんわ|連絡|問い合わせ|相談"
+    r"|確認|通報|伝え))"
+)
 
 
 def names_only_a_town(text: str) -> bool:
