@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 # C0 controls (newline and tab among them), DEL, C1 controls, and the Unicode
@@ -26,3 +27,25 @@ def _escape(match: re.Match) -> str:
         return "\\t"
     code = ord(char)
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def json_text(value: object, **options) -> str:
+    """Return ``value`` as JSON text (``json.dumps`` with ``ensure_ascii=False``
+    and ``options``) in which DEL, C1 controls and direction marks are written
+    as ``\\uXXXX`` escapes.
+
+    JSON escapes the C0 controls itself. The other marks are legal in a JSON
+    string as they are, but on a terminal they could reverse or hide what
+    follows. Escaped, they decode to the same value.
+    """
+    return _JSON_UNSAFE.sub(
+        _json_escape, json.dumps(value, ensure_ascii=False, **options)
+    )
+
+
+# The characters of _UNSAFE that json.dumps leaves as they are.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _json_escape(match: re.Match) -> str:
+    return f"\\u{ord(match.group()):04x}"

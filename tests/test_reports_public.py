@@ -519,6 +519,19 @@ def test_show_escapes_control_characters(settings, store):
     assert "\nstatus: resolved" not in result.output
 
 
+def test_show_json_escapes_direction_marks(settings, store):
+    user_hash = store.hash_user(USER_ID)
+    comment = "穴です\x1b[2J\u202e逆\x9b"
+    report, _ = store.submit(user_hash, make_draft(comment=comment), "道路管理課")
+
+    result = run_cli(settings, "reports", "show", report.receipt_no, "--json")
+
+    assert result.exit_code == 0, result.output
+    assert "\u202e" not in result.output
+    assert "\x9b" not in result.output
+    assert json.loads(result.output)["comment"] == comment
+
+
 def test_export_to_terminal_escapes_controls(settings, store, monkeypatch):
     user_hash = store.hash_user(USER_ID)
     store.submit(user_hash, make_draft(comment="穴\x1b[2J\u202e逆"), "道路管理課")

@@ -7,7 +7,6 @@ logs a user id or one resident's settings.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,7 +17,7 @@ import click
 from cityline.db import create_db_engine, create_read_only_engine
 from cityline.errors import ConfigError
 from cityline.settings import Settings
-from cityline.terminal import terminal_safe
+from cityline.terminal import json_text, terminal_safe
 from webhook.broadcasts.categories import ATTRIBUTES, Catalog, load_catalog
 from webhook.broadcasts.delivery_log import BroadcastRecord, DeliveryLog
 from webhook.broadcasts.privacy import few_recipients, rounded_count
@@ -130,7 +129,7 @@ def _warn_unconfigured_keys(store: ReceiveSettingsStore, catalog: Catalog) -> No
 
 
 def _echo_json(value: Any) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+    click.echo(json_text(value, indent=2))
 
 
 @click.group("broadcast")

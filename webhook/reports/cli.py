@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import getpass
 import io
-import json
 import logging
 import sys
 from pathlib import Path
@@ -20,7 +19,7 @@ import click
 from cityline.db import create_db_engine, create_read_only_engine, sqlite_file
 from cityline.errors import ConfigError, DataDirError
 from cityline.settings import Settings
-from cityline.terminal import terminal_safe
+from cityline.terminal import json_text, terminal_safe
 from webhook.reports.models import Report
 from webhook.reports.office_hours import iso_in_japan
 from webhook.reports.photos import delete_photo_files
@@ -156,7 +155,7 @@ def list_command(
         _warn_unknown_department(settings, store, department)
     if as_json:
         records = [staff_record(report) for report in found]
-        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        click.echo(json_text(records, indent=2))
         return
     for report in found:
         place = report.address or (
@@ -205,7 +204,7 @@ def show_command(settings: Settings, receipt_no: str, as_json: bool) -> None:
     """Show one report with its photos and status history."""
     record = staff_record(_open_existing(settings, read_only=True).get(receipt_no))
     if as_json:
-        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        click.echo(json_text(record, indent=2))
         return
     for key, value in record.items():
         if key == "history":
@@ -340,7 +339,7 @@ def export_command(settings: Settings, export_format: str, out: Path | None) -> 
     store = _open_existing(settings, read_only=True)
     records = [staff_record(report) for report in store.list()]
     if export_format == "json":
-        content = json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+        content = json_text(records, indent=2) + "\n"
     else:
         content = _export_csv(records)
     if out is None:
