@@ -419,8 +419,8 @@ def load_model(index_dir: Path) -> tuple[IndexModel, dict]:
 
     Raises IndexNotFoundError when there is no index and IndexVersionError when it
     was built by another index format, SudachiPy or dictionary version, or cannot
-    be read. A build that newer builds replaced and deleted while it was being
-    read is not an error: the current build is loaded instead.
+    be read. A build that newer builds replaced while it was being read is not an
+    error, even when it was deleted meanwhile: the current build is loaded instead.
     """
     attempts = 0
     while True:
@@ -430,7 +430,9 @@ def load_model(index_dir: Path) -> tuple[IndexModel, dict]:
             return _load_build(folder)
         except IndexVersionError:
             attempts += 1
-            replaced = current_build(index_dir) != build_id and not folder.exists()
+            # A replaced build may be half deleted, its folder still there, so
+            # only the pointer tells. A current build that fails is a real error.
+            replaced = current_build(index_dir) != build_id
             if not replaced or attempts >= LOAD_ATTEMPTS:
                 raise
             logger.info("index build %s was replaced while loading; retrying", build_id)

@@ -257,6 +257,26 @@ def test_build_deleted_while_loading_loads_current(settings, monkeypatch):
     assert calls[1] == current_build(settings.index_dir)
 
 
+def test_build_half_deleted_while_loading_loads_current(settings, monkeypatch):
+    first = build_from_records(PAGES, settings.index_dir)
+    real_load = artifact._load_build
+    calls = []
+
+    def replaced_on_first_call(folder):
+        calls.append(folder.name)
+        if len(calls) == 1:
+            # The pruning of this build has removed one file, not yet the folder.
+            build_from_records(PAGES, settings.index_dir)
+            (folder / "window_starts.npy").unlink()
+        return real_load(folder)
+
+    monkeypatch.setattr(artifact, "_load_build", replaced_on_first_call)
+    model, _manifest = load_model(settings.index_dir)
+    assert model.page_count == len(PAGES)
+    assert calls[0] == first.folder.name
+    assert calls[1] == current_build(settings.index_dir)
+
+
 def test_damaged_current_build_is_not_retried(settings, monkeypatch):
     build_from_records(PAGES, settings.index_dir)
     (_current_folder(settings) / "terms.json").write_text("[", encoding="utf-8")
