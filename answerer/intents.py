@@ -827,7 +827,7 @@ def evaluate_intents(path: Path, classifier: IntentClassifier | None = None) -> 
             errors.append(
                 {
                     "line": number,
-                    "expected": [row["label"], row["category"]],
+                    "expected": [row["label"], row.get("category")],
                     "predicted": [intent.label, intent.category],
                 }
             )

@@ -85,6 +85,15 @@ def test_byte_order_mark_is_accepted(evaluate_intents, tmp_path: Path):
     assert result.returncode == 0, result.stderr
 
 
+def test_question_row_without_category_is_scored(evaluate_intents, tmp_path: Path):
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text('{"text": "道路に穴", "label": "question"}\n', encoding="utf-8")
+    result = evaluate_intents(rows)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "misses: 1" in result.stdout
+
+
 def test_text_output_has_confusion_and_category_tables(evaluate_intents):
     result = evaluate_intents(REPORTS)
     assert result.returncode == 0, result.stderr
