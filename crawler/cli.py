@@ -28,7 +28,12 @@ from crawler.errors import (
 from crawler.hosts import HostSelection, host_selection, keep_selection
 from crawler.progress import Progress
 from crawler.store import OriginRows, PageStore, StoredPage, writer_lock
-from crawler.urls import normalize_url, shorten
+from crawler.urls import (
+    has_undecoded_bytes,
+    normalize_url,
+    shorten,
+    undecoded_message,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -323,6 +328,8 @@ def pages(
       cityline pages --remove-host old.example --confirm
     """
     settings: Settings = ctx.obj
+    if url is not None and has_undecoded_bytes(url):
+        raise PageStoreError(undecoded_message("URL", shorten(url)))
     removal = remove_host or keep_url
     if remove_host is not None and keep_url is not None:
         raise click.UsageError(

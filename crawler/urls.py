@@ -113,6 +113,8 @@ def validate_start_url(url: str, max_length: int = 2048) -> str:
     """
     url = url.strip()
     shown = shorten(url)
+    if _UNDECODED.search(url):
+        raise StartUrlError(undecoded_message("start URL", shown))
     if len(url) > max_length:
         raise StartUrlError(
             f"start URL {shown!r} is {len(url)} characters long; pass a URL of at "
@@ -145,6 +147,25 @@ def validate_start_url(url: str, max_length: int = 2048) -> str:
             f"start URL {shown!r} has an invalid port; use a number from 1 to 65535"
         )
     return normalize_url(url)
+
+
+# Lone surrogates: Python reads command-line bytes that are not UTF-8 (a URL
+# typed in Shift_JIS, say) as these, and no URL or database can hold them.
+_UNDECODED = re.compile("[\ud800-\udfff]")
+
+
+def has_undecoded_bytes(value: str) -> bool:
+    """Tell whether ``value`` holds bytes of a command line that are not UTF-8."""
+    return _UNDECODED.search(value) is not None
+
+
+def undecoded_message(what: str, shown: str) -> str:
+    """Return the error for ``what`` (shown as ``shown``) holding bytes that are
+    not UTF-8."""
+    return (
+        f"{what} {shown!r} contains bytes that are not UTF-8 (shown as \\udcXX); "
+        "type it again in UTF-8, or percent-encode those bytes (%E6%AD%A6)"
+    )
 
 
 def shorten(value: str, limit: int = 120) -> str:

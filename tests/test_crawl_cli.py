@@ -91,6 +91,25 @@ def test_invalid_start_url(invoke, crawled, bad_url):
     assert snapshot(data_dir) == before
 
 
+@pytest.mark.parametrize("command", ["crawl", "pages"])
+def test_url_with_bytes_not_utf8_is_refused(crawled, command):
+    site, data_dir = crawled
+    before = snapshot(data_dir)
+    url = os.fsencode(site.url("/")) + b"\xff"
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "cityline.cli", "--data-dir", str(data_dir)),
+            *(command, url),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert_one_error_line(result, "not UTF-8", "\\udcff", "percent-encode")
+    assert result.returncode == 2
+    assert snapshot(data_dir) == before
+
+
 def test_unreachable_host(crawled):
     # A real process, so that any log line on stderr would break the one-line rule.
     _site, data_dir = crawled
