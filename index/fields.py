@@ -8,6 +8,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from index.normalize import drop_invisible
+
 # Passages longer than this are cut at sentence ends, so a snippet can come from
 # inside a long paragraph.
 MAX_PASSAGE_CHARS = 200
@@ -58,13 +60,15 @@ def passages(text: str) -> list[str]:
     """Split body text into passages: non-empty lines, long lines cut at sentences.
 
     Passages are shown to residents as snippets, so they are only NFKC-normalised
-    with runs of spaces collapsed, and keep their letter case. Each passage has
-    the same length as its :func:`index.normalize.normalize_text` form, so
-    positions found in one hold in the other.
+    with runs of spaces collapsed and invisible characters dropped
+    (:func:`index.normalize.drop_invisible`), and keep their letter case. Each
+    passage has the same length as its :func:`index.normalize.normalize_text`
+    form, so positions found in one hold in the other.
     """
     result: list[str] = []
     for line in text.splitlines():
-        line = _SPACES.sub(" ", unicodedata.normalize("NFKC", line)).strip()
+        line = drop_invisible(unicodedata.normalize("NFKC", line))
+        line = _SPACES.sub(" ", line).strip()
         if not line:
             continue
         if len(line) <= MAX_PASSAGE_CHARS:

@@ -55,22 +55,46 @@ def replace_surrogates(text: str) -> str:
     return _LONE_SURROGATE.sub("\ufffd", text)
 
 
+# Characters that show nothing but split words for the tokenizer and the n-grams:
+# the soft hyphen, zero-width spaces and joiners, the word joiner and invisible
+# operators, direction marks and isolates, the byte order mark, and variation
+# selectors (a glyph variant of a kanji is the same kanji for a search).
+_INVISIBLE = re.compile(
+    "[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
+    "\ufe00-\ufe0f\ufeff\U000e0100-\U000e01ef]"
+)
+
+
+def drop_invisible(text: str) -> str:
+    """Return ``text`` without the characters that display nothing (_INVISIBLE).
+
+    ``粗大\u200bごみ`` becomes ``粗大ごみ``, which a resident who pasted it from a
+    web page meant.
+    """
+    if text.isascii():
+        return text
+    return _INVISIBLE.sub("", text)
+
+
 def normalize_text(text: str) -> str:
-    """Return ``text`` in NFKC with one wave dash, one hyphen and lowercased ASCII.
+    """Return ``text`` in NFKC with one wave dash, one hyphen and lowercased ASCII,
+    without characters that display nothing (:func:`drop_invisible`).
 
     NFKC turns U+FF5E into '~'. A '~' next to a non-ASCII character or between two
     digits (9時~17時, 9:00~17:00, 10~12) is the wave dash too, because in Japanese
     text it is the same range mark. Elsewhere ('~/docs', a~b) it stays.
     """
-    text = _fold_tilde(_translate(unicodedata.normalize("NFKC", text)))
+    text = drop_invisible(unicodedata.normalize("NFKC", text))
+    text = _fold_tilde(_translate(text))
     return _SPACES.sub(" ", text)
 
 
 def normalize_nfkc_text(text: str) -> str:
-    """Return :func:`normalize_text` of ``text`` that is NFKC with single spaces.
+    """Return :func:`normalize_text` of ``text`` that is NFKC with single spaces
+    and without invisible characters, as :func:`index.fields.passages` gives it.
 
-    It skips the NFKC pass and the space collapsing, so it is cheap enough to run
-    over many stored passages per question.
+    It skips those passes, so it is cheap enough to run over many stored
+    passages per question.
     """
     return _fold_tilde(_translate(text))
 

@@ -169,6 +169,12 @@ def test_text_beside_link_still_classified(classifier, text, label, category):
     assert intent.category == category
 
 
+def test_invisible_characters_do_not_hide_a_report(classifier):
+    intent = classifier.classify("街\u200b灯が消\u2060えています")
+    assert intent.label == "report"
+    assert intent.category == "streetlight"
+
+
 def test_very_long_report_classified(classifier):
     text = (
         "〇〇公園のすべり台の手すりが外れています。"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from index import normalize
+from index.fields import passages
 from index.normalize import fold_kana, normalize_text, replace_surrogates
 from index.tokenize import MAX_CHUNK_BYTES, split_for_sudachi, terms
 
@@ -58,6 +59,25 @@ def test_ascii_is_lowercased():
 def test_voiced_marks_are_not_stripped():
     assert normalize_text("ごみ") == "ごみ"
     assert normalize_text("ご\u3099") != "こ"
+
+
+@pytest.mark.parametrize(
+    "mark",
+    ["\u200b", "\u2060", "\u00ad", "\u200e", "\u202e", "\ufeff", "\ufe0f"],
+)
+def test_invisible_characters_are_dropped(mark):
+    assert normalize_text(f"粗大{mark}ごみ") == "粗大ごみ"
+    assert terms(f"粗大{mark}ごみ") == terms("粗大ごみ")
+
+
+def test_kanji_variation_selector_is_dropped():
+    assert normalize_text("葛\U000e0100飾") == "葛飾"
+
+
+def test_passages_drop_invisible_characters_and_keep_lengths():
+    (passage,) = passages("児童\u200b手当は\u2060毎月")
+    assert passage == "児童手当は毎月"
+    assert len(normalize_text(passage)) == len(passage)
 
 
 def test_fold_kana_turns_katakana_into_hiragana():

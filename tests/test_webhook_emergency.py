@@ -50,6 +50,10 @@ def test_emergency_words_are_recognised(text):
     assert is_emergency(text)
 
 
+def test_invisible_character_inside_a_word_is_ignored():
+    assert is_emergency("家が火\u200b事です")
+
+
 @pytest.mark.parametrize("text", NOT_EMERGENCIES)
 def test_everyday_texts_are_not_emergencies(text):
     assert not is_emergency(text)

@@ -17,7 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from index.normalize import fold_kana
+from index.normalize import drop_invisible, fold_kana
 
 # Words of a danger to life or safety that the city cannot handle through LINE: a
 # fire, a medical emergency, an accident or a crime (see CRIME). Such a message
@@ -377,9 +377,10 @@ _FOLDED = _AS_TYPED.folded()
 
 
 def _forms(text: str) -> list[tuple[str, _Rules]]:
-    """Return ``text`` after NFKC with the rules as written, and, when it has
-    katakana, folded into hiragana with the folded rules (ｶｼﾞ becomes かじ)."""
-    normalized = unicodedata.normalize("NFKC", text)
+    """Return ``text`` after NFKC, without invisible characters, with the rules as
+    written, and, when it has katakana, folded into hiragana with the folded rules
+    (ｶｼﾞ becomes かじ)."""
+    normalized = drop_invisible(unicodedata.normalize("NFKC", text))
     folded = fold_kana(normalized)
     forms = [(normalized, _AS_TYPED)]
     if folded != normalized:

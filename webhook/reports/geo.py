@@ -13,6 +13,8 @@ import math
 import re
 import unicodedata
 
+from index.normalize import drop_invisible
+
 EARTH_RADIUS_M = 6_371_000.0
 
 # (latitude, longitude) corners of the approximate boundary, clockwise from the
@@ -149,8 +151,9 @@ def is_inside_city(latitude: float, longitude: float) -> bool:
 
 
 def normalize_address(text: str) -> str:
-    """Return ``text`` NFKC-normalized with whitespace collapsed and cut to length."""
-    normalized = unicodedata.normalize("NFKC", text)
+    """Return ``text`` NFKC-normalized, without invisible characters, with
+    whitespace collapsed and cut to length."""
+    normalized = drop_invisible(unicodedata.normalize("NFKC", text))
     return " ".join(normalized.split())[:MAX_ADDRESS_CHARS]
 
 
