@@ -27,12 +27,14 @@ for what they report):
   redirect) count as lost. When more than ``max_removed_share`` of the pages stored
   before the run are lost, the run restores the pages, aliases and file links it
   started with (``PageStore.settle_run``), so it changes nothing in them.
-- Alias re-checks: a URL stored as an alias (an old URL that redirects, or a
-  duplicate) is not queued from links or sitemaps. It is fetched again with
-  ``refetch``. A duplicate or canonical alias is also fetched again when its
-  target page changes or is found gone in this run, so that pages merged while
-  the site was broken come back once it recovers, and when it was last seen
-  ``alias_recheck_days`` ago.
+- Alias re-checks: a URL stored as a duplicate or canonical alias is not queued
+  from links or sitemaps. It is fetched again with ``refetch``, when its target
+  page changes or is found gone in this run, so that pages merged while the site
+  was broken come back once it recovers, and when it was last seen
+  ``alias_recheck_days`` ago. An old URL that redirects is fetched again
+  whenever a link or the sitemap still names it, and on every crawl when the
+  redirect was a temporary one (302, 303, 307), so that a section redirected
+  during maintenance comes back when the redirect ends.
 """
 
 from __future__ import annotations
@@ -128,6 +130,8 @@ class Crawl:
         self.heap: list[tuple[int, int, str]] = []
         self.pattern_counts: Counter[str] = Counter()
         self.known_aliases: set[str] = set()
+        # Stored aliases of redirects, which links and sitemaps may queue again.
+        self.redirect_aliases: set[str] = set()
         # Fetched URLs that named each in-scope canonical URL in this run.
         self.canonical_counts: Counter[str] = Counter()
         # Canonical links ignored by _shown_url, per origin.
@@ -503,6 +507,8 @@ class Crawl:
         for alias_url, (target, reason) in aliases.items():
             if reason in RECHECKED_REASONS:
                 self.recheckable.setdefault(target, []).append(alias_url)
+            elif reason == "redirect":
+                self.redirect_aliases.add(alias_url)
         if unfinished is not None and unfinished[1] == self.scope.start_url:
             self.run_id = unfinished[0]
             for row in self.store.frontier_rows(self.run_id):
@@ -536,7 +542,7 @@ class Crawl:
         for url, depth, source in seeds:
             if url in self.entries or not self.scope.contains(url):
                 continue
-            if url in self.known_aliases and source not in ("start", "alias"):
+            if self._skipped_alias(url) and source not in ("start", "alias"):
                 continue
             added.append(self._add(url, depth, source, None))
         self.rechecked = sum(1 for entry in added if entry.source == "alias")
@@ -795,6 +801,13 @@ class Crawl:
             done=[*done, (page_url, state)],
         )
 
+    def _skipped_alias(self, url: str) -> bool:
+        """Tell whether a link or sitemap entry to ``url`` is left out because
+        ``url`` is an alias: a duplicate or canonical one. The old URL of a
+        redirect is fetched again, since the site still names it and the
+        redirect may have ended."""
+        return url in self.known_aliases and url not in self.redirect_aliases
+
     def _redirect_settled(self, url: str, final: str) -> bool:
         """Return whether the page at ``final``, where ``url`` redirects, is known.
 
@@ -859,7 +872,7 @@ class Crawl:
                 continue
             if nofollow or not self.scope.contains(link.url):
                 continue
-            if link.url in self.entries or link.url in self.known_aliases:
+            if link.url in self.entries or self._skipped_alias(link.url):
                 continue
             depth = entry.depth + 1
             pattern = url_pattern(link.url)

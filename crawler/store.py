@@ -317,6 +317,18 @@ class PageStore:
                 ).scalars()
             )
 
+    def redirect_aliases(self, statuses: Collection[int]) -> list[str]:
+        """Return the URLs of aliases stored for a redirect with one of ``statuses``."""
+        with self.engine.connect() as connection:
+            return list(
+                connection.execute(
+                    select(aliases_table.c.url)
+                    .where(aliases_table.c.reason == "redirect")
+                    .where(aliases_table.c.status.in_(list(statuses)))
+                    .order_by(aliases_table.c.url)
+                ).scalars()
+            )
+
     def aliases(self) -> dict[str, tuple[str, str]]:
         """Return every alias: URL -> (target URL, reason)."""
         with self.engine.connect() as connection:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import threading
 
+import pytest
+
 from crawler.crawl import crawl_site
 from crawler.store import PageStore
 from tests.crawl_site import FAST, FakeSite, html_page, settings_for
@@ -290,3 +292,66 @@ def test_top_page_for_unknown_urls_is_crawled(tmp_path):
 
     assert summary.new == 2
     assert summary.failed == 0
+
+
+def _site_with_section(site: FakeSite) -> None:
+    """Serve a top page linking a page of a section and a facilities page."""
+    site.page(
+        "/", "トップ", "<a href='/zei/a.html'>税</a><a href='/shisetsu/'>施設</a>"
+    )
+    site.page("/zei/a.html", "市民税の納付", "<p>納付方法の説明</p>")
+    site.page("/shisetsu/", "施設案内", "<p>施設の一覧</p>")
+
+
+@pytest.mark.parametrize("status", [301, 302, 307])
+def test_page_comes_back_when_its_redirect_ends(tmp_path, status):
+    settings = settings_for(tmp_path)
+    with FakeSite() as site:
+        _site_with_section(site)
+        crawl_site(settings, site.url("/"), FAST)
+        site.add("/zei/a.html", status=status, headers={"Location": "/shisetsu/"})
+        redirected = crawl_site(settings, site.url("/"), FAST)
+        merged_aliases = aliases(settings)
+        _site_with_section(site)
+        ended = crawl_site(settings, site.url("/"), FAST)
+
+    assert redirected.merged == 1
+    assert merged_aliases == {
+        site.url("/zei/a.html"): (site.url("/shisetsu/"), "redirect")
+    }
+    assert ended.new == 1
+    assert aliases(settings) == {}
+    assert stored(settings)[site.url("/zei/a.html")].title == "市民税の納付"
+
+
+def test_page_comes_back_when_its_redirect_off_site_ends(tmp_path):
+    settings = settings_for(tmp_path)
+    with FakeSite() as site:
+        _site_with_section(site)
+        crawl_site(settings, site.url("/"), FAST)
+        elsewhere = "http://127.0.0.2:9/maintenance.html"
+        site.add("/zei/a.html", status=302, headers={"Location": elsewhere})
+        crawl_site(settings, site.url("/"), FAST)
+        _site_with_section(site)
+        crawl_site(settings, site.url("/"), FAST)
+
+    assert aliases(settings) == {}
+    assert not stored(settings)[site.url("/zei/a.html")].removed
+
+
+@pytest.mark.parametrize(("status", "fetches"), [(302, 2), (301, 1)])
+def test_unlinked_redirect_rechecked_only_when_temporary(tmp_path, status, fetches):
+    settings = settings_for(tmp_path)
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/old.html'>old</a>")
+        site.add("/old.html", status=status, headers={"Location": "/new.html"})
+        site.page("/new.html", "新しいページ", "<p>本文</p>")
+        crawl_site(settings, site.url("/"), FAST)
+        site.page("/", "トップ", "<a href='/new.html'>new</a>")
+        crawl_site(settings, site.url("/"), FAST)
+        old_fetches = len(site.requests_for("/old.html"))
+
+    assert old_fetches == fetches
+    assert aliases(settings) == {
+        site.url("/old.html"): (site.url("/new.html"), "redirect")
+    }
