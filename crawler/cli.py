@@ -215,7 +215,8 @@ def crawl(
         rebuilt = "" if no_index else " and the index was rebuilt from the store"
         raise IncompleteCrawlError(
             f"{summary.unavailable} of the {summary.fetched_now} URLs fetched failed "
-            "on the server's side (server errors, timeouts, dropped connections), so "
+            "on the server's side (server errors, timeouts, dropped connections, "
+            "bodies that are not text), so "
             f"the site was partly unavailable; the pages fetched were stored{rebuilt}, "
             "and the failed pages keep their stored copies. Crawl again when the "
             "site is back"

@@ -51,7 +51,7 @@ from urllib.parse import SplitResult, urljoin, urlsplit
 
 from cityline.settings import Settings
 from crawler.config import CrawlConfig
-from crawler.decode import decode_html, looks_binary
+from crawler.decode import binary_body_reason, decode_html, looks_binary
 from crawler.errors import SiteUnavailableError, StartPageError, UnreachableHostError
 from crawler.extract import EXTRACTOR_VERSION, Extracted, Link, extract_page
 from crawler.fetch import Fetcher, FetchResult
@@ -353,6 +353,10 @@ class Crawl:
                 f"start page {url!r} returned HTTP {result.status}; pass the URL of a "
                 "page that exists"
             )
+        content_type = result.headers.get("content-type")
+        if result.is_html and looks_binary(result.body, content_type):
+            reason = binary_body_reason(result.body, content_type)
+            raise StartPageError(f"start page {url!r} cannot be crawled: {reason}")
         if not result.is_html:
             await self._check_not_html_everywhere(result)
             raise StartPageError(
@@ -673,14 +677,12 @@ class Crawl:
             )
             return
 
-        if looks_binary(result.body, result.headers.get("content-type")):
-            served = result.headers.get("content-type") or "no Content-Type"
-            self._record(
-                url,
-                "failed",
-                reason=f"the body is binary data, not HTML text, though served as "
-                f"{served!r}; fix the server's Content-Type for this URL",
-            )
+        content_type = result.headers.get("content-type")
+        if looks_binary(result.body, content_type):
+            # A site that sends such bodies for many pages is broken for now.
+            self.unavailable += 1
+            reason = binary_body_reason(result.body, content_type)
+            self._record(url, "failed", reason=reason)
             return
 
         # Parsing is CPU work; a thread keeps the event loop fetching meanwhile.
@@ -1063,7 +1065,8 @@ COLLAPSE_MIN_PAGES = 10
 
 # Fetch errors on the server's side or the way to it: no connection, a timeout,
 # a dropped connection, or a server error or 429 after the retries. A crawl where
-# many URLs fail so is incomplete (CrawlSummary.mostly_unavailable).
+# many URLs fail so, or send binary bodies as pages, is incomplete
+# (CrawlSummary.mostly_unavailable).
 UNAVAILABLE_KINDS = frozenset({"connect", "timeout", "transport", "http"})
 
 # Path prefix of the URL that _probe_soft_404 fetches, before random hex digits.

@@ -133,6 +133,28 @@ def looks_binary(body: bytes, content_type: str | None = None) -> bool:
     return controls > BINARY_CONTROL_SHARE * len(head)
 
 
+def binary_body_reason(body: bytes, content_type: str | None) -> str:
+    """Return why a body that :func:`looks_binary` is not taken as a page.
+
+    A gzip stream (it starts with 1f 8b) sent without ``Content-Encoding: gzip``
+    is a compressed page that the server failed to label, so the fix is on
+    that header. Any other binary body is a file labelled as HTML.
+    """
+    if body.startswith(_GZIP_MAGIC):
+        return (
+            "the body is gzip-compressed data sent without Content-Encoding: gzip; "
+            "fix the server's Content-Encoding for this URL"
+        )
+    served = content_type or "no Content-Type"
+    return (
+        f"the body is binary data, not HTML text, though served as {served!r}; "
+        "fix the server's Content-Type for this URL"
+    )
+
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
 def _declares_wide_text(head: bytes, content_type: str | None) -> bool:
     """Tell whether the HTTP header declares UTF-16 or UTF-32 and ``head`` looks
     like it: ASCII characters, such as HTML's markup, leave a NUL byte in at

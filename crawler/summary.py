@@ -50,7 +50,7 @@ class CrawlSummary:
     ``fetched_now`` counts the URLs fetched by this call (not by an earlier,
     interrupted call of a resumed run), and ``unavailable`` those of them that
     failed on the server's side: no connection, a timeout, a dropped connection,
-    or a server error or 429 after the retries.
+    a server error or 429 after the retries, or a binary body served as a page.
     """
 
     start_url: str
@@ -160,7 +160,7 @@ class CrawlSummary:
             lines.append(
                 f"  {self.unavailable} of the {self.fetched_now} URLs fetched failed "
                 "on the server's side (server errors, timeouts, dropped "
-                "connections); their stored pages were kept"
+                "connections, bodies that are not text); their stored pages were kept"
             )
         for url, reason in self.failures:
             lines.append(f"  failed: {url}: {reason}")

@@ -749,3 +749,15 @@ def test_binary_body_labelled_html_fails_with_a_reason(tmp_path):
     assert "binary data, not HTML text" in reasons[site.url("/photo.html")]
     with open_store(tmp_path) as store:
         assert store.get(site.url("/photo.html")) is None
+
+
+def test_gzip_body_without_encoding_names_the_header(tmp_path):
+    body = gzip.compress(html_page("ページA").encode("utf-8"))
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/a.html'>a</a>")
+        site.add("/a.html", body)
+        summary = crawl(tmp_path, site)
+    reason = dict(summary.failures)[site.url("/a.html")]
+    assert "gzip-compressed" in reason
+    assert "Content-Encoding" in reason
+    assert summary.unavailable == 1

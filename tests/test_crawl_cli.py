@@ -173,6 +173,15 @@ def test_plain_text_notice_for_every_url_exits_3(crawled):
     assert snapshot(data_dir) == before
 
 
+def test_binary_start_page_served_as_html_exits_2(tmp_path):
+    data_dir = tmp_path / "fresh"
+    with FakeSite() as site:
+        site.add("/", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 50)
+        result = run_cli(data_dir, "crawl", site.url("/"), "--delay", "0")
+    assert_one_error_line(result, repr(site.url("/")), "binary data", "Content-Type")
+    assert result.returncode == 2
+
+
 def test_plain_text_start_page_of_a_live_site_exits_2(crawled):
     _site, data_dir = crawled
     with FakeSite() as site:
