@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import logging
 import math
 import time
 from collections import defaultdict
@@ -23,6 +24,8 @@ import numpy as np
 
 from answerer.answer import Answerer
 from cityline.errors import ConfigError
+
+logger = logging.getLogger(__name__)
 
 GAINS = {"A": 2, "B": 1}
 METRIC_DEPTH = 5
@@ -208,41 +211,76 @@ def _parse_line(line: str, number: int | None = None) -> LabelledQuestion:
 
     question = data["question"]
     if not isinstance(question, str):
-        raise _BadLine(f"question {question!r} is not a string")
+        raise _BadLine(f"question {_shown(question)} is not a string")
     if not question.strip():
         raise _BadLine("question is empty")
     question_id = data.get("id")
     if question_id is not None and not isinstance(question_id, str):
-        raise _BadLine(f"id {question_id!r} is not a string")
+        raise _BadLine(f"id {_shown(question_id)} is not a string")
+    topic = data.get("topic")
+    if topic is not None and not isinstance(topic, str):
+        raise _BadLine(f"topic {_shown(topic)} is not a string")
+    unknown = sorted(data.keys() - LINE_KEYS)
+    if unknown:
+        # Extra keys such as notes are allowed, but a misspelt key (Topic) is lost.
+        logger.warning(
+            "line %s: ignoring key(s) %s; the keys read are %s",
+            number,
+            ", ".join(_shown(key) for key in unknown),
+            ", ".join(sorted(LINE_KEYS)),
+        )
     return LabelledQuestion(
         question=question,
         gold=_parse_gold(data["gold"]),
-        topic=str(data.get("topic") or "-"),
+        topic=topic or "-",
         question_id=question_id,
         line=number,
     )
 
 
+LINE_KEYS = frozenset({"id", "question", "gold", "topic"})
+
+
+def _shown(value: object) -> str:
+    """Return ``value`` as JSON, as the question file writes it, cut to 80 chars."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
 def _parse_gold(items: object) -> dict[str, str]:
     """Return URL key -> grade, keeping the best grade of a URL listed twice."""
     if not isinstance(items, list):
-        raise _BadLine(f"gold {items!r} is not a list")
+        raise _BadLine(f"gold {_shown(items)} is not a list")
     gold: dict[str, str] = {}
     for item in items:
         if not isinstance(item, dict) or not isinstance(item.get("url"), str):
-            raise _BadLine(f"gold entry {item!r} has no string 'url'")
-        if not item["url"].strip():
-            raise _BadLine(f"gold entry {item!r} has an empty 'url'")
+            raise _BadLine(f'gold entry {_shown(item)} has no string "url"')
+        url = item["url"].strip()
+        if not url:
+            raise _BadLine(f'gold entry {_shown(item)} has an empty "url"')
         grade = item.get("grade", "A")
         if grade not in GAINS:
-            raise _BadLine(f"grade {grade!r} is not A or B")
+            raise _BadLine(f'grade {_shown(grade)} is not "A" or "B"')
         try:
-            key = url_key(item["url"])
+            parts = urlsplit(url)
+            key = url_key(url)
         except ValueError as exc:
             raise _BadLine(
-                f"gold url {item['url']!r} is not a valid URL ({exc})"
+                f"gold url {_shown(url)} is not a valid URL ({exc})"
             ) from exc
-
+        if not parts.scheme and not url.startswith("/"):
+            raise _BadLine(
+                f"gold url {_shown(url)} is relative, so it matches no page; give "
+                "the page's full URL or a path that starts with /"
+            )
+        if gold.get(key, grade) != grade:
+            logger.warning(
+                "gold url %s is listed with grades %s and %s; counting %s",
+                _shown(url),
+                gold[key],
+                grade,
+                max(gold[key], grade, key=GAINS.__getitem__),
+            )
         if key not in gold or GAINS[grade] > GAINS[gold[key]]:
             gold[key] = grade
     return gold

@@ -62,16 +62,24 @@ class LazyGroup(click.Group):
 def cli(ctx: click.Context, data_dir: Path, verbose: bool) -> None:
     """cityline: crawl a city site, reply to residents on LINE, take fault reports."""
     configure_logging(logging.DEBUG if verbose else logging.INFO)
+    source = ctx.get_parameter_source("data_dir")
+    name = (
+        "CITYLINE_DATA_DIR"
+        if source is click.core.ParameterSource.ENVIRONMENT
+        else "--data-dir"
+    )
     if data_dir.exists() and not data_dir.is_dir():
-        source = ctx.get_parameter_source("data_dir")
-        name = (
-            "CITYLINE_DATA_DIR"
-            if source is click.core.ParameterSource.ENVIRONMENT
-            else "--data-dir"
-        )
         raise click.BadParameter(
             f"{str(data_dir)!r} is a file, not a folder; point {name} at a folder "
             "(it is created when missing)",
+            ctx=ctx,
+            param_hint=name,
+        )
+    blocking = _file_above(data_dir)
+    if blocking is not None:
+        raise click.BadParameter(
+            f"{str(blocking)!r} is a file, so the folder {str(data_dir)!r} cannot be "
+            f"made in it; point {name} at a path under a folder",
             ctx=ctx,
             param_hint=name,
         )
@@ -90,6 +98,17 @@ def _data_dir_path(value: str | Path) -> Path:
             param_hint="--data-dir",
         )
     return Path(value)
+
+
+def _file_above(data_dir: Path) -> Path | None:
+    """Return the nearest existing parent of a missing ``data_dir`` when it is a
+    file, else None."""
+    if data_dir.exists():
+        return None
+    for parent in data_dir.parents:
+        if parent.exists():
+            return None if parent.is_dir() else parent
+    return None
 
 
 def configure_logging(level: int) -> None:

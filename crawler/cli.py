@@ -22,6 +22,7 @@ from crawler.config import (
 from crawler.crawl import CrawlSummary, crawl_site
 from crawler.errors import (
     IncompleteCrawlError,
+    InterruptedCrawlError,
     PageStoreError,
     TooManyRemovalsError,
 )
@@ -200,9 +201,15 @@ def crawl(
         max_removed_share=1.0 if allow_removals else max_removed_share,
         alias_recheck_days=alias_recheck_days,
     )
-    summary = crawl_site(
-        settings, url, config, Progress(stream=sys.stderr), refetch=refetch
-    )
+    try:
+        summary = crawl_site(
+            settings, url, config, Progress(stream=sys.stderr), refetch=refetch
+        )
+    except KeyboardInterrupt:
+        raise InterruptedCrawlError(
+            f"the crawl of {url!r} was interrupted; the pages it fetched are stored, "
+            "and the same command resumes it where it stopped"
+        ) from None
     if as_json:
         click.echo(json.dumps(summary.to_json(), ensure_ascii=False))
     else:
@@ -210,7 +217,13 @@ def crawl(
     if summary.held:
         raise TooManyRemovalsError(_held_message(summary, config))
     if not no_index:
-        _build_index(settings, echo=not as_json, done="the crawl was stored")
+        try:
+            _build_index(settings, echo=not as_json, done="the crawl was stored")
+        except KeyboardInterrupt:
+            raise InterruptedCrawlError(
+                "the index rebuild was interrupted after the crawl was stored; "
+                "`cityline index` builds the index from it"
+            ) from None
     if summary.mostly_unavailable:
         rebuilt = "" if no_index else " and the index was rebuilt from the store"
         raise IncompleteCrawlError(

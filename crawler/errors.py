@@ -49,3 +49,9 @@ class IncompleteCrawlError(CitylineError):
     it fetched is stored."""
 
     exit_code = 3
+
+
+class InterruptedCrawlError(CitylineError):
+    """Raised when Ctrl-C stops a crawl or the index rebuild after it."""
+
+    exit_code = 130

@@ -121,6 +121,11 @@ class PageStore:
         SchemaVersionError when it was written by another schema version.
         """
         path = Path(path)
+        if path.is_dir():
+            raise PageStoreError(
+                f"the page store {str(path)!r} is a folder, where a crawl keeps a "
+                "SQLite file; move it away, then run `cityline crawl URL`"
+            )
         if not path.is_file():
             raise PageStoreError(
                 f"no page store at {str(path)!r}; run `cityline crawl URL` first, or "

@@ -29,6 +29,24 @@ def test_data_dir_file_names_setting(tmp_path, monkeypatch, capsys, from_env):
     assert f"is a file, not a folder; point {name} at a folder" in result.stderr
 
 
+def test_data_dir_under_a_file_names_the_file(tmp_path, monkeypatch, capsys):
+    blocker = tmp_path / "afile"
+    blocker.write_text("")
+    argv = ["cityline", "--data-dir", str(blocker / "sub"), "ask", "ごみ"]
+    result = run_console(argv, monkeypatch, capsys)
+    assert result.returncode == 2
+    assert f"{str(blocker)!r} is a file, so the folder" in result.stderr
+    assert blocker.read_text() == ""
+
+
+def test_page_store_that_is_a_folder_is_named(tmp_path, monkeypatch, capsys):
+    (tmp_path / "pages.db").mkdir()
+    argv = ["cityline", "--data-dir", str(tmp_path), "pages"]
+    result = run_console(argv, monkeypatch, capsys)
+    assert result.returncode == 2
+    assert "is a folder, where a crawl keeps a SQLite file" in result.stderr
+
+
 def test_empty_data_dir_is_rejected(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     result = run_console(["cityline", "--data-dir", "", "pages"], monkeypatch, capsys)

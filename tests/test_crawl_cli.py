@@ -395,6 +395,7 @@ def test_interrupted_crawl_resumes(tmp_path, signal_number):
         assert 5 <= stored_before < total + 1, err
         if signal_number == signal.SIGINT:
             assert process.returncode == 130
+            assert "the same command resumes it" in err.splitlines()[-1]
 
         site.requests.clear()
         summary = crawl_site(settings_for(tmp_path), site.url("/"), FAST)

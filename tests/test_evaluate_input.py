@@ -64,9 +64,9 @@ def test_non_utf8_file_names_the_line(data_dir, tmp_path):
         ('{"id": "q2", "gold": []}', "line 2: missing key 'question'"),
         ('["犬"]', "line 2: expected a JSON object, got list"),
         ('{"question": "犬", gold}', "line 2: invalid JSON at column 19 ("),
-        ('{"question": "犬", "gold": [{"grade": "A"}]}', "has no string 'url'"),
-        ('{"question": "犬", "gold": [{"url": " "}]}', "has an empty 'url'"),
-        ('{"question": "犬", "gold": "/a.html"}', "gold '/a.html' is not a list"),
+        ('{"question": "犬", "gold": [{"grade": "A"}]}', 'has no string "url"'),
+        ('{"question": "犬", "gold": [{"url": " "}]}', 'has an empty "url"'),
+        ('{"question": "犬", "gold": "/a.html"}', 'gold "/a.html" is not a list'),
         (
             '{"id": "q1", "question": "猫", "gold": []}',
             "line 2: duplicate id 'q1' (first on line 1)",

@@ -149,14 +149,14 @@ def test_load_questions_names_the_bad_line(tmp_path: Path):
 def test_load_questions_rejects_unknown_grade(tmp_path: Path):
     path = tmp_path / "q.jsonl"
     path.write_text('{"question": "犬", "gold": [{"url": "/x", "grade": "C"}]}\n')
-    with pytest.raises(ConfigError, match="'C'"):
+    with pytest.raises(ConfigError, match='"C"'):
         load_questions(path)
 
 
 def test_load_questions_names_bad_gold_url(tmp_path: Path):
     path = tmp_path / "q.jsonl"
     path.write_text('{"question": "犬", "gold": [{"url": "https://[::1"}]}\n')
-    with pytest.raises(ConfigError, match=r"line 1: gold url 'https://\[::1' is not"):
+    with pytest.raises(ConfigError, match=r'line 1: gold url "https://\[::1" is not'):
         load_questions(path)
 
 
@@ -439,3 +439,32 @@ def test_reports_file_points_to_intents(tmp_path: Path):
     path.write_text('{"text": "街灯が消えています", "label": "report"}\n', "utf-8")
     with pytest.raises(ConfigError, match="cityline evaluate --intents"):
         load_questions(path)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ({"question": "犬", "gold": [{"url": "pet/dog.html"}]}, "is relative"),
+        ({"question": "犬", "gold": [], "topic": 5}, "topic 5 is not a string"),
+    ],
+)
+def test_load_questions_rejects_relative_url_and_odd_topic(tmp_path, line, expected):
+    path = tmp_path / "q.jsonl"
+    path.write_text(json.dumps(line, ensure_ascii=False) + "\n", "utf-8")
+    with pytest.raises(ConfigError, match=expected):
+        load_questions(path)
+
+
+def test_load_questions_warns_of_unknown_keys_and_grade_conflicts(tmp_path, caplog):
+    path = tmp_path / "q.jsonl"
+    line = {
+        "question": "犬",
+        "gold": [{"url": "/x.html", "grade": "A"}, {"url": "/x.html", "grade": "B"}],
+        "Topic": "pet",
+    }
+    path.write_text(json.dumps(line, ensure_ascii=False) + "\n", "utf-8")
+    [question] = load_questions(path)
+    assert question.gold == {"/x.html": "A"}
+    assert question.topic == "-"
+    assert 'ignoring key(s) "Topic"' in caplog.text
+    assert "listed with grades A and B; counting A" in caplog.text
