@@ -88,7 +88,7 @@ def test_demo_under_a_file_is_rejected(invoke, tmp_path):
     lines = error_lines(result.stderr)
     assert result.returncode == 2
     assert len(lines) == 1, result.stderr
-    assert "is not writable (Not a directory)" in lines[0]
+    assert f"{str(blocker)!r} is a file, so the folder" in lines[0]
     assert blocker.read_text() == "keep me"
 
 

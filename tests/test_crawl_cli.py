@@ -253,7 +253,7 @@ def test_data_dir_not_writable(invoke, crawled, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     result = invoke(blocker / "data", "crawl", site.url("/"), "--no-index")
-    assert_one_error_line(result, "data dir", str(blocker / "data"))
+    assert_one_error_line(result, "--data-dir", repr(str(blocker / "data")))
     assert blocker.read_text() == "not a folder"
 
 
