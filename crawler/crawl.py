@@ -32,9 +32,9 @@ for what they report):
   page changes or is found gone in this run, so that pages merged while the site
   was broken come back once it recovers, and when it was last seen
   ``alias_recheck_days`` ago. An old URL that redirects is fetched again
-  whenever a link or the sitemap still names it, and on every crawl when the
-  redirect was a temporary one (302, 303, 307), so that a section redirected
-  during maintenance comes back when the redirect ends.
+  whenever a link or the sitemap still names it, so that a section redirected
+  during maintenance comes back when the redirect ends. A redirect to a URL
+  this run handled already is not followed again.
 """
 
 from __future__ import annotations
@@ -132,6 +132,9 @@ class Crawl:
         self.known_aliases: set[str] = set()
         # Stored aliases of redirects, which links and sitemaps may queue again.
         self.redirect_aliases: set[str] = set()
+        # URLs of the pages this call stored or found unchanged. A redirect to
+        # one of them is not followed again (see Fetcher.fetch's stop_at).
+        self.pages_now: set[str] = set()
         # Fetched URLs that named each in-scope canonical URL in this run.
         self.canonical_counts: Counter[str] = Counter()
         # Canonical links ignored by _shown_url, per origin.
@@ -262,17 +265,21 @@ class Crawl:
     def _lost_pages(self) -> tuple[int, int, bool]:
         """Return (gone, merged, keep) for the pages stored before this run.
 
-        ``gone`` counts the pages found gone, ``merged`` those merged into another
-        page, and ``keep`` is true when the two together exceed
+        ``gone`` counts the pages found gone, except those whose page came back to
+        a URL that redirected to them (a section moved back), ``merged`` those
+        merged into another page, and ``keep`` is true when the two together exceed
         ``config.max_removed_share`` of the pages in the crawl's scope that were
         stored before the run. A run resumed from an older release has no snapshot
         of those pages: it counts the gone pages against the pages stored now.
         """
-        gone = len(self.store.pending_removals(self.run_id))
+        gone_urls = [url for url, _status in self.store.pending_removals(self.run_id)]
+        gone = len(gone_urls)
         if self.store.has_snapshot(self.run_id):
             before = [u for u in self.store.snapshot_urls() if self.scope.contains(u)]
             merged = len(self.store.collapsed_pages(before))
             stored = len(before)
+            # Pages that came back to the URL a redirect had moved them from.
+            gone -= len(self.store.moved_back(gone_urls))
         else:
             merged = 0
             stored = sum(
@@ -618,7 +625,11 @@ class Crawl:
                     headers["If-Modified-Since"] = stored.last_modified
         try:
             result = await self.fetcher.fetch(
-                url, headers=headers, check_hop=self.scope.hop_reason
+                url,
+                headers=headers,
+                check_hop=self.scope.hop_reason,
+                # A migrated site links old URLs whose new pages were fetched.
+                stop_at=self.pages_now.__contains__,
             )
             await self._apply(entry, result)
         except Exception as exc:  # noqa: BLE001 - one bad page must not end a crawl
@@ -936,6 +947,10 @@ class Crawl:
             touch_url=touch_url,
         )
         self.states[url] = state
+        if page is not None:
+            self.pages_now.add(page.url)
+        if touch_url is not None:
+            self.pages_now.add(touch_url)
         for other, other_state in list(done) + robots_skipped:
             self.states[other] = other_state
         if removed_url is not None:

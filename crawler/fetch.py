@@ -147,12 +147,16 @@ class Fetcher:
         headers: dict[str, str] | None = None,
         check_hop: Callable[[str], str | None] | None = None,
         html_only: bool = True,
+        stop_at: Callable[[str], bool] | None = None,
     ) -> FetchResult:
         """Fetch ``url``, following redirects up to the configured bound.
 
         ``headers`` (conditional headers, say) go with the first request only.
         ``check_hop`` returns a reason to stop at a redirect target, or None to go
         on. With ``html_only`` the body of a non-HTML response is not downloaded.
+        When ``stop_at`` returns True for a redirect target, that target is not
+        requested: the result ends there with the redirect's status and no
+        error, as for a page the caller has already.
         """
         result = FetchResult(url=url, final_url=url)
         # ``current`` is the page's normalised URL; ``requested`` is the URL sent,
@@ -183,6 +187,9 @@ class Fetcher:
                 )
                 return result
             result.redirects.append((current, status))
+            if stop_at is not None and target != current and stop_at(target):
+                result.final_url = target
+                return result
             next_request = target
             if target == current:
                 next_request = absolute_link(requested, location) or target

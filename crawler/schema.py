@@ -137,6 +137,7 @@ SNAPSHOTS = (
     (files_table, _snapshot_table("crawl_snapshot_files", files_table)),
 )
 snapshot_pages_table = SNAPSHOTS[0][1]
+snapshot_aliases_table = SNAPSHOTS[1][1]
 
 # Outcomes that end a frontier row; "queued" rows are still to be fetched.
 OUTCOMES = (

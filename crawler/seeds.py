@@ -22,9 +22,6 @@ logger = logging.getLogger(__name__)
 
 # Alias reasons whose URL had the content of another page when it was last seen.
 RECHECKED_REASONS = ("duplicate", "canonical")
-# Redirects that say the move is temporary (RFC 9110): their old URLs are fetched
-# again on every crawl, so a page comes back once the redirect ends.
-TEMPORARY_REDIRECTS = (302, 303, 307)
 
 
 async def seed_urls(
@@ -40,9 +37,8 @@ async def seed_urls(
 
     ``final_start`` is the start page after its redirects and ``aliases`` the
     stored alias URLs. Every alias is queued again with ``refetch``, and otherwise
-    those :func:`stale_aliases` returns and the old URLs of temporary redirects.
-    The caller drops the URLs outside the scope and the aliases found by other
-    sources.
+    only those :func:`stale_aliases` returns. The caller drops the URLs outside
+    the scope and the duplicate and canonical aliases found by other sources.
     """
     seeds = [(final_start, 0, "start")]
     for url in await sitemap_page_urls(scope, fetcher):
@@ -57,8 +53,6 @@ async def seed_urls(
     else:
         days = scope.config.alias_recheck_days
         seeds.extend((url, 0, "alias") for url in stale_aliases(store, days))
-        temporary = store.redirect_aliases(TEMPORARY_REDIRECTS)
-        seeds.extend((url, 0, "alias") for url in temporary)
     return seeds
 
 

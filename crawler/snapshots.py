@@ -17,6 +17,7 @@ from crawler.schema import (
     SNAPSHOTS,
     aliases_table,
     pages_table,
+    snapshot_aliases_table,
     snapshot_pages_table,
     snapshots_table,
 )
@@ -69,26 +70,55 @@ def collapsed_pages(connection, before: Collection[str]) -> list[tuple[str, str]
     ``PageStore.collapsed_pages`` states the rule.
     """
     before = set(before)
-    live = set(
+    live = _live_urls(connection)
+    targets = dict(
+        connection.execute(
+            select(aliases_table.c.url, aliases_table.c.target_url)
+        ).fetchall()
+    )
+    by_target: dict[str, list[str]] = {}
+    for url in sorted(targets):
+        if url in before and url not in live:
+            by_target.setdefault(_final_target(url, targets), []).append(url)
+    collapsed = []
+    for target, urls in by_target.items():
+        # A live page that was no page before is where the first of its URLs
+        # moved. A target that is no live page (another host, a page gone) holds
+        # none of them.
+        moved = target in live and target not in before
+        collapsed.extend((url, target) for url in (urls[1:] if moved else urls))
+    return sorted(collapsed)
+
+
+def _live_urls(connection) -> set[str]:
+    return set(
         connection.execute(
             select(pages_table.c.url).where(pages_table.c.removed.is_(False))
         ).scalars()
     )
-    aliases = connection.execute(
-        select(aliases_table.c.url, aliases_table.c.target_url).order_by(
-            aliases_table.c.url
-        )
+
+
+def _final_target(url: str, targets: dict[str, str]) -> str:
+    """Return where the alias ``url`` leads after every alias on the way: a page
+    that copies of one page redirect to is that page (/sorry/b -> /sorry/a)."""
+    seen = {url}
+    target = targets[url]
+    while target in targets and target not in seen:
+        seen.add(target)
+        target = targets[target]
+    return target
+
+
+def moved_back(connection, gone: Collection[str]) -> set[str]:
+    """Return the ``gone`` pages whose content is live again under a URL that was
+    their alias when the run started: a section moved back from where a redirect
+    had sent it, so the gone pages are no loss."""
+    gone = set(gone)
+    live = _live_urls(connection)
+    rows = connection.execute(
+        select(snapshot_aliases_table.c.url, snapshot_aliases_table.c.target_url)
     ).fetchall()
-    by_target: dict[str, list[str]] = {}
-    for url, target in aliases:
-        if url in before and url not in live:
-            by_target.setdefault(target, []).append(url)
-    collapsed = []
-    for target, urls in by_target.items():
-        # A target that was no page before is where the first of its URLs moved.
-        merged = urls if target in before else urls[1:]
-        collapsed.extend((url, target) for url in merged)
-    return sorted(collapsed)
+    return {target for url, target in rows if target in gone and url in live}
 
 
 def _copy_tables(connection, pairs) -> None:

@@ -322,18 +322,6 @@ class PageStore:
                 ).scalars()
             )
 
-    def redirect_aliases(self, statuses: Collection[int]) -> list[str]:
-        """Return the URLs of aliases stored for a redirect with one of ``statuses``."""
-        with self.engine.connect() as connection:
-            return list(
-                connection.execute(
-                    select(aliases_table.c.url)
-                    .where(aliases_table.c.reason == "redirect")
-                    .where(aliases_table.c.status.in_(list(statuses)))
-                    .order_by(aliases_table.c.url)
-                ).scalars()
-            )
-
     def aliases(self) -> dict[str, tuple[str, str]]:
         """Return every alias: URL -> (target URL, reason)."""
         with self.engine.connect() as connection:
@@ -439,12 +427,21 @@ class PageStore:
 
         ``before`` are the URLs of the pages that were live when the run started. A
         page is merged when its URL is now an alias (redirect, canonical or
-        duplicate) and no page of its own. A target that was no page before the
-        run is where one page moved to, so one of the URLs aliasing it, the first
-        by URL, is a move and is left out. The others lost their page to it.
+        duplicate) and no page of its own. Its target is followed through other
+        aliases to where they lead. A live page that was no page before the run
+        is where one page moved to, so one of the URLs leading to it, the first
+        by URL, is a move and is left out. The others lost their page to it. A
+        target that is no live page, such as a URL on another host, holds none of
+        them.
         """
         with self.engine.connect() as connection:
             return snapshots.collapsed_pages(connection, before)
+
+    def moved_back(self, gone: Collection[str]) -> set[str]:
+        """Return the ``gone`` URLs whose page is live again under a URL that was
+        their alias when the run started (see :func:`snapshots.moved_back`)."""
+        with self.engine.connect() as connection:
+            return snapshots.moved_back(connection, gone)
 
     def settle_run(self, run_id: int, seconds: float, *, keep: bool) -> None:
         """Finish a crawl run, adding ``seconds`` to its duration, in one transaction.

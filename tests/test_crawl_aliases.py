@@ -339,8 +339,8 @@ def test_page_comes_back_when_its_redirect_off_site_ends(tmp_path):
     assert not stored(settings)[site.url("/zei/a.html")].removed
 
 
-@pytest.mark.parametrize(("status", "fetches"), [(302, 2), (301, 1)])
-def test_unlinked_redirect_rechecked_only_when_temporary(tmp_path, status, fetches):
+@pytest.mark.parametrize("status", [301, 302])
+def test_unlinked_redirect_is_not_fetched_again(tmp_path, status):
     settings = settings_for(tmp_path)
     with FakeSite() as site:
         site.page("/", "トップ", "<a href='/old.html'>old</a>")
@@ -351,7 +351,90 @@ def test_unlinked_redirect_rechecked_only_when_temporary(tmp_path, status, fetch
         crawl_site(settings, site.url("/"), FAST)
         old_fetches = len(site.requests_for("/old.html"))
 
-    assert old_fetches == fetches
+    assert old_fetches == 1
+    assert aliases(settings) == {
+        site.url("/old.html"): (site.url("/new.html"), "redirect")
+    }
+
+
+def _site_with_news(site: FakeSite, count: int) -> None:
+    """Serve a top page linking ``count`` news pages and a contact page."""
+    links = "".join(f"<a href='/news/{n}.html'>{n}</a>" for n in range(count))
+    site.page("/", "トップ", links + "<a href='/contact.html'>c</a>")
+    site.page("/contact.html", "問い合わせ", "<p>連絡先</p>")
+    for n in range(count):
+        site.page(f"/news/{n}.html", f"お知らせ{n}", f"<p>本文{n}</p>")
+
+
+def test_pages_redirected_off_site_count_as_lost(tmp_path):
+    settings = settings_for(tmp_path)
+    with FakeSite() as site:
+        _site_with_news(site, 12)
+        crawl_site(settings, site.url("/"), FAST)
+        for n in range(12):
+            elsewhere = f"http://localhost:9/news/{n}.html"
+            site.add(f"/news/{n}.html", status=302, headers={"Location": elsewhere})
+        summary = crawl_site(settings, site.url("/"), FAST)
+
+    assert summary.held
+    assert summary.merges_held == 12
+    assert len([p for p in stored(settings).values() if not p.removed]) == 14
+
+
+def test_redirects_to_copies_of_one_page_count_as_lost(tmp_path):
+    settings = settings_for(tmp_path)
+    sorry = html_page("メンテナンス中", "<p>ただいまメンテナンス中です</p>")
+    with FakeSite() as site:
+        _site_with_news(site, 12)
+        crawl_site(settings, site.url("/"), FAST)
+        for n in range(12):
+            target = f"/sorry/news/{n}.html"
+            site.add(f"/news/{n}.html", status=302, headers={"Location": target})
+            site.add(target, sorry)
+        summary = crawl_site(settings, site.url("/"), IN_ORDER)
+
+    assert summary.held
+    assert summary.merges_held == 11
+
+
+def test_section_moved_back_is_no_loss(tmp_path):
+    settings = settings_for(tmp_path)
+    with FakeSite() as site:
+        _site_with_news(site, 12)
+        crawl_site(settings, site.url("/"), FAST)
+        for n in range(12):
+            moved = f"/tmp_news/{n}.html"
+            site.add(f"/news/{n}.html", status=302, headers={"Location": moved})
+            site.page(moved, f"お知らせ{n}", f"<p>本文{n}</p>")
+        moved_out = crawl_site(settings, site.url("/"), FAST)
+        for n in range(12):
+            site.add(f"/tmp_news/{n}.html", "gone", status=404)
+        _site_with_news(site, 12)
+        moved_back = crawl_site(settings, site.url("/"), FAST)
+
+    pages = stored(settings)
+    assert not moved_out.held
+    assert not moved_back.held
+    assert moved_back.new == 12
+    assert moved_back.removed == 12
+    assert not pages[site.url("/news/3.html")].removed
+    assert pages[site.url("/tmp_news/3.html")].removed
+
+
+def test_redirect_to_a_page_fetched_already_is_not_followed(tmp_path):
+    settings = settings_for(tmp_path)
+    with FakeSite() as site:
+        site.page(
+            "/", "トップ", "<a href='/new.html'>new</a><a href='/old.html'>old</a>"
+        )
+        site.add("/old.html", status=301, headers={"Location": "/new.html"})
+        site.page("/new.html", "新しいページ", "<p>本文</p>")
+        crawl_site(settings, site.url("/"), IN_ORDER)
+        site.requests.clear()
+        crawl_site(settings, site.url("/"), IN_ORDER)
+        new_fetches = len(site.requests_for("/new.html"))
+
+    assert new_fetches == 1
     assert aliases(settings) == {
         site.url("/old.html"): (site.url("/new.html"), "redirect")
     }
