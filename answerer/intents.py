@@ -168,14 +168,18 @@ TRAILING_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空�
 # A gas smell or leak, unless denied right after it (ガスのにおいはしません,
 # ガス臭くはない). A later verb (においが消えない) or a question
 # (においがしませんか) is no denial.
+# ガスクサイ and がすくさい too. The hiragana がす must be followed by the smell
+# at once: 雨がすごくて臭い has none.
 GAS_SMELL = re.compile(
-    r"ガス.{0,6}(臭|くさ|におい|匂い|漏れ|もれ)"
+    r"(ガス.{0,6}(臭|くさ|クサ|におい|ニオイ|匂い|漏れ|もれ|モレ)"
+    r"|がす(臭|くさ|の?(におい|臭い|匂い)|漏れ|もれ))"
     r"(?!く?[はがも]?(しない|しません|しなかった|ない|ありません|ません)(?!か))"
 )
 
 URGENT_PATTERNS = (
     re.compile(r"陥没"),
     re.compile(r"(水|汚水|下水).{0,6}(噴き出|吹き出|噴出|吹き上|湧き出)"),
+    re.compile(r"(マンホール|下水|汚水).{0,8}(あふれ|溢れ)"),
     GAS_SMELL,
     re.compile(r"(木|樹|枝|倒木).{0,30}(ふさ|塞|通行止|通れな|通行でき)"),
     # An open manhole, and a hole whose depth the writer measured.

@@ -39,6 +39,9 @@ class FakeIntent:
         "ガスがもれている",
         "ガスのにおいが消えない",
         "ガスのにおいがしませんか？",
+        "ガスクサイ",
+        "ｶﾞｽｸｻｲ",
+        "がすくさい",
     ],
 )
 def test_gas_is_recognised(text):
@@ -54,6 +57,7 @@ def test_gas_is_recognised(text):
         None,
         "ガスのにおいはしません",
         "ガス臭くはない",
+        "雨がすごくて臭い",
     ],
 )
 def test_no_gas_is_recognised(text):

@@ -35,6 +35,12 @@ EMERGENCIES = [
     "痴漢にあいました",
     "公園で殴られました",
     "自転車を盗まれました",
+    "けがにんがいます",
+    "ｹｶﾞﾆﾝ ｶﾞ ｲﾏｽ",
+    "ｷｭｳｷｭｳｼｬ ﾖﾝﾃﾞ",
+    "ｶｼﾞ",
+    "家の前で知らない男が大声で暴れてる、こわい",
+    "公園で酔っ払いが暴れてて怖いです",
 ]
 NOT_EMERGENCIES = [
     "火災保険の相談",
@@ -42,6 +48,10 @@ NOT_EMERGENCIES = [
     "粗大ごみの出し方",
     "救急医療の休日診療所はどこ",
     "マンホールのふたが盗まれています",
+    "うちの子、受験で尻に火がついてます笑 塾の補助ってありますか",
+    "火事になりそうなくらい暑い",
+    "きゅうきゅうしゃってゆうりょう？",
+    "暴れてる人はいません",
 ]
 
 
@@ -588,3 +598,8 @@ def test_road_complaints_and_general_mentions_are_not_emergencies(text):
 def test_burning_smell_from_facility_can_be_reported(text):
     assert is_emergency(text)
     assert not rules_out_report(text)
+
+
+@pytest.mark.parametrize("text", ["公園で酔っ払いが暴れてて怖いです", "ｹｶﾞﾆﾝ ｶﾞ ｲﾏｽ"])
+def test_violence_or_injury_in_any_kana_starts_no_report(text):
+    assert rules_out_report(text)
