@@ -169,6 +169,17 @@ def test_text_beside_link_still_classified(classifier, text, label, category):
     assert intent.category == category
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ﾏｲﾅﾝﾊﾞｰｶｰﾄﾞ なくした どうしよう",
+        "how do I throw away big garbage like a sofa",
+    ],
+)
+def test_what_to_do_about_a_non_fault_is_a_question(classifier, text):
+    assert classifier.classify(text).label == "question"
+
+
 def test_invisible_characters_do_not_hide_a_report(classifier):
     intent = classifier.classify("街\u200b灯が消\u2060えています")
     assert intent.label == "report"

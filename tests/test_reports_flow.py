@@ -402,7 +402,9 @@ def test_first_text_address_skips_location(alice, flow):
 @pytest.mark.parametrize(
     "step", ["category", "photo", "location", "comment", "confirm"]
 )
-@pytest.mark.parametrize("word", ["やめる", "キャンセル"])
+@pytest.mark.parametrize(
+    "word", ["やめる", "キャンセル", "キャンセルで", "やっぱりいいです、すみません"]
+)
 def test_cancel_at_any_step(alice, settings, step, word):
     alice.text("通報")
     if step != "category":
@@ -423,6 +425,21 @@ def test_cancel_at_any_step(alice, settings, step, word):
     assert alice.draft is None
     if photo_path is not None:
         assert not photo_path.exists()
+
+
+@pytest.mark.parametrize("text", ["いいです", "大丈夫です"])
+def test_bare_yes_or_no_word_does_not_cancel(alice, text):
+    alice.text("通報")
+    alice.press("category", value="road")
+    alice.text(text)
+    assert alice.draft is not None
+
+
+@pytest.mark.parametrize("text", ["通報したいです", "通報をお願いします"])
+def test_polite_report_request_starts_a_report(alice, text):
+    alice.text(text)
+    assert alice.draft is not None
+    assert alice.draft.step == "category"
 
 
 def test_cancel_button(alice, flow):

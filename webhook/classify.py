@@ -32,11 +32,36 @@ MAX_SETTINGS_REQUEST_CHARS = 40
 
 # Texts that start a fault report, as a whole message.
 REPORT_START_WORDS = frozenset(
-    {"通報", "通報する", "通報したい", "通報します", "不具合の通報"}
+    {
+        "通報",
+        "通報する",
+        "通報したい",
+        "通報したいです",
+        "通報したいのですが",
+        "通報したいんですが",
+        "通報をしたい",
+        "通報をしたいです",
+        "通報します",
+        "通報お願いします",
+        "通報をお願いします",
+        "通報させてください",
+        "不具合の通報",
+    }
 )
 # Texts that cancel a fault report under way, as a whole message.
 REPORT_CANCEL_WORDS = frozenset(
     {"やめる", "キャンセル", "中止", "取り消し", "取消", "やめます"}
+)
+
+# Everyday ways of calling a report off, as a whole message: キャンセルで,
+# やめておきます, やっぱりいいです、すみません. いいです or 大丈夫 alone may mean
+# yes, so they count only after やっぱり.
+CANCEL_PHRASE = re.compile(
+    r"((やっぱり|やっぱ|やはり)(もう)?(いいです|いい|大丈夫です|大丈夫|結構です|けっこうです)"
+    r"|(やっぱり|やっぱ|やはり)?(キャンセル|中止|取り消し|取消)(で|します|でお願いします"
+    r"|してください|お願いします)?"
+    r"|(やっぱり|やっぱ|やはり)?やめ(ます|ておきます|とく|ときます|ました))"
+    r"[、,。.!！]*(すみません|すいません|ごめんなさい)?[。.!！]*$"
 )
 
 GREETINGS = frozenset(
@@ -141,6 +166,15 @@ def greeting_word(text: str) -> str:
     return texts.GREETING_DAYTIME
 
 
+def is_cancel(text: str) -> bool:
+    """Tell whether ``text`` as a whole calls a report off: a cancel word
+    (REPORT_CANCEL_WORDS) or an everyday phrase for it (CANCEL_PHRASE)."""
+    normalized = unicodedata.normalize("NFKC", text).strip().lower()
+    if normalized.rstrip("。.!！") in REPORT_CANCEL_WORDS:
+        return True
+    return CANCEL_PHRASE.match("".join(normalized.split())) is not None
+
+
 def classify_text(text: str) -> TextKind:
     """Return the kind of ``text``; anything not recognised is a QUESTION."""
     normalized = unicodedata.normalize("NFKC", text).strip().lower()
@@ -150,7 +184,7 @@ def classify_text(text: str) -> TextKind:
             return TextKind.RECEIVE_SETTINGS
     if normalized in HELP:
         return TextKind.HELP
-    if normalized.rstrip("。.!！") in REPORT_CANCEL_WORDS:
+    if is_cancel(text):
         return TextKind.CANCEL
     phrases = _phrases(normalized)
     if not phrases:

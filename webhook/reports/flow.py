@@ -30,11 +30,11 @@ from cityline.errors import CitylineError
 from cityline.settings import Settings
 from webhook import texts
 from webhook.classify import (
-    REPORT_CANCEL_WORDS,
     REPORT_START_WORDS,
     TextKind,
     asks_something,
     classify_text,
+    is_cancel,
 )
 from webhook.emergency import is_crisis, is_emergency, rules_out_report
 from webhook.flow import ContentFetcher, IncomingEvent, Preface, is_one_to_one
@@ -110,7 +110,6 @@ def _has_contact_details(text: str) -> bool:
 MAIN_CATEGORIES = frozenset({"road", "streetlight", "tree", "park", "sewer"})
 
 START_WORDS = REPORT_START_WORDS
-CANCEL_WORDS = REPORT_CANCEL_WORDS
 SUBMIT_WORDS = frozenset({"送信", "送信する"})
 SKIP_WORDS = frozenset({"スキップ", "なし", "特になし", "ありません"})
 NEXT_WORDS = frozenset({"次へ", "つぎへ", "次"})
@@ -231,7 +230,7 @@ class ReportFlow:
         word = _normalize_word(event.text)
         if word in START_WORDS:
             return self._start(user_hash)
-        if word in CANCEL_WORDS:
+        if is_cancel(event.text):
             return None
         if classify_text(event.text) is not TextKind.QUESTION:
             return None  # small talk or a receive-settings request, for the core
@@ -463,7 +462,7 @@ class ReportFlow:
 
     def _on_text(self, user_hash: str, draft: Draft, text: str) -> list[Message] | None:
         word = _normalize_word(text)
-        if word in CANCEL_WORDS:
+        if is_cancel(text):
             return self._cancel(user_hash)
         if word in START_WORDS:
             return [msg.plain(texts.REPORT_IN_PROGRESS), self._prompt(draft)]
