@@ -567,6 +567,17 @@ def ownership_category(text: str) -> str | None:
     return None
 
 
+def names_other_owner(text: str) -> bool:
+    """Tell whether ``text`` puts a fault on a place another owner manages: a
+    national or metropolitan road, private land, a building's common parts
+    (OTHER_OWNER), not named only as a landmark (マンションの前の道路)."""
+    normalized = normalize(text)
+    return any(
+        not PLACE_AFTER.match(normalized, match.end())
+        for match in OTHER_OWNER.finditer(normalized)
+    )
+
+
 def in_park(text: str) -> bool:
     """Return True when a normalized text places the fault inside a park."""
     without_landmarks = PARK_LANDMARK.sub("", text)

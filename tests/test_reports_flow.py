@@ -1482,3 +1482,15 @@ def test_crisis_mid_report_has_no_prompt(alice):
 )
 def test_contact_details_found_by_digits(text, found):
     assert flow_module._has_contact_details(text) is found
+
+
+def test_report_on_a_national_road_gets_the_owner_note(alice):
+    replies = alice.text("国道20号の路面に大きな穴があります")
+    assert alice.draft is not None
+    assert texts.REPORT_OTHER_OWNER in [reply.text for reply in replies]
+
+
+def test_owner_named_as_a_landmark_gets_no_note(alice):
+    replies = alice.text("マンションの前の道路に大きな穴があります")
+    assert alice.draft is not None
+    assert texts.REPORT_OTHER_OWNER not in [reply.text for reply in replies]

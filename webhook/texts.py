@@ -225,6 +225,14 @@ REPORT_COMMENT_CONTACT_DETAILS = (
     "削除することがあります。個別のご返信はお約束できないため、ご自身の連絡先も"
     "不要です。書き直すときは、通報をやめて送り直してください。"
 )
+# After a report's first text that names a place the city may not manage: a
+# national or metropolitan road, private land or a building's common parts.
+# Reports of such places may be removed.
+REPORT_OTHER_OWNER = (
+    "国道・都道や、マンション・私道などの私有地は、市の管理ではないことがあります。"
+    "その場合、市では対応できず、通報を削除することがあります。"
+    "管理する国・東京都・管理会社などにもご連絡ください。"
+)
 # After a report's first text or comment longer than the stored limit ({limit},
 # in UTF-16 code units, where an emoji counts twice).
 REPORT_COMMENT_CUT = (

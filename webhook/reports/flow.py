@@ -25,7 +25,7 @@ from linebot.v3.messaging import Message
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
-from answerer.intents import SIGNAL_FAULT
+from answerer.intents import SIGNAL_FAULT, names_other_owner
 from cityline.errors import CitylineError
 from cityline.settings import Settings
 from webhook import texts
@@ -312,6 +312,8 @@ class ReportFlow:
         if urgent:
             replies.append(self._urgent_message(description))
         replies += _contact_note(description)
+        if description and names_other_owner(description):
+            replies.append(msg.plain(texts.REPORT_OTHER_OWNER))
         if description_cut:
             replies.append(self._cut_note())
         draft = Draft(
