@@ -9,6 +9,7 @@ question being answered during the swap finishes on the index it started with.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from dataclasses import dataclass, field
 
@@ -79,6 +80,34 @@ def fallback_text(settings: Settings) -> str:
     return texts.FALLBACK_TEMPLATE.format(
         city_hall=settings.city_hall_name, phone=settings.city_hall_phone
     )
+
+
+def asking_sentence(question: str) -> str | None:
+    """Return the sentence of a long ``question`` that asks, or None.
+
+    Only a text of at least LONG_QUESTION_CHARS characters with more than one
+    sentence has one: the last sentence that ends as a question or asks for
+    something (〜を教えてください, 〜ですか, 〜したい). Greetings, thanks and
+    background around it carry words of their own, which can keep the whole
+    text from matching any page well.
+    """
+    if len(question) < LONG_QUESTION_CHARS:
+        return None
+    sentences = [s.strip() for s in _SENTENCE_END.split(question) if s.strip()]
+    if len(sentences) < 2:
+        return None
+    asking = [s for s in sentences if _ASKS.search(s)]
+    return asking[-1] if asking else None
+
+
+# Questions shorter than this are ranked whole only. The labelled sets hold
+# questions of up to about 80 characters, which this leaves as they were.
+LONG_QUESTION_CHARS = 150
+_SENTENCE_END = re.compile(r"[。！？!?\n]+")
+_ASKS = re.compile(
+    r"(か|かね|かな|でしょうか)$|教えて|ください|下さい|知りたい|たいです|たいのですが"
+    r"|どう|どこ|いつ|いくら|何"
+)
 
 
 def cut_question(question: str, limit: int = MAX_QUESTION_CHARS) -> str:
@@ -183,11 +212,16 @@ class Answerer:
         # more and a huge one would overflow the ranking's 64-bit integers.
         top_k = min(top_k, max(1, len(model.pages)))
         question = replace_surrogates(question or "")
-        text = cut_question(question)
-        ranking = rank(model, text, top=top_k)
-        kinds = expected_answer_types(text)
-        if not self.rule.confident(ranking, model.pages, text, kinds):
+        found = self._confident_ranking(model, cut_question(question), top_k)
+        if found is None:
+            # A long message may wrap its question in greetings and background;
+            # its asking sentence alone may still find the page.
+            focus = asking_sentence(question)
+            if focus is not None:
+                found = self._confident_ranking(model, cut_question(focus), top_k)
+        if found is None:
             return self._fallback(question)
+        text, ranking, kinds = found
         order = (
             ranking.top if ranking.top is not None else top_rows(ranking.scores, top_k)
         )
@@ -215,6 +249,15 @@ class Answerer:
                 )
             )
         return AnswerResult(question=question, answers=answers)
+
+    def _confident_ranking(self, model, text: str, top_k: int):
+        """Return (text, ranking, answer types) when the confidence rule lets the
+        best page of ``text`` be offered, else None."""
+        ranking = rank(model, text, top=top_k)
+        kinds = expected_answer_types(text)
+        if not self.rule.confident(ranking, model.pages, text, kinds):
+            return None
+        return text, ranking, kinds
 
     def _fallback(self, question: str) -> AnswerResult:
         return AnswerResult(

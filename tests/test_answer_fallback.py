@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from answerer.answer import MAX_QUESTION_CHARS, Answerer, cut_question
+from answerer.answer import (
+    MAX_QUESTION_CHARS,
+    Answerer,
+    asking_sentence,
+    cut_question,
+)
 from cityline.settings import Settings
 from index.build import build_from_records
 from index.fields import PageRecord
@@ -158,3 +163,28 @@ def test_short_question_unknown_word_falls_back(answerer):
     # 登録 is on the dog page, but no page names 猫.
     assert answerer.ask("猫の登録").fallback
     assert not answerer.ask("犬の登録").fallback
+
+
+LONG_LETTER = (
+    "はじめまして。先月、遠くの町から家族で越してきた者です。まだ暮らしに慣れず、"
+    "わからないことばかりで戸惑っております。前の家で使っていた大きなソファと古いタンスを"
+    "手放したいと考えておりますが、前の町とは決まりが違うようで迷っています。近所の方に"
+    "尋ねても人によって話が違い、インターネットで調べても情報が多すぎてわかりませんでした。"
+    "お忙しいところ恐縮ですが、粗大ごみの申込方法を教えてください。よろしくお願いいたします。"
+)
+
+
+def test_long_letter_is_answered_from_its_asking_sentence(answerer):
+    assert answerer._confident_ranking(answerer.model, LONG_LETTER, 3) is None
+    result = answerer.ask(LONG_LETTER)
+    assert result.fallback is False
+    assert result.answers[0].url == "https://city.example/gomi/sodai.html"
+    assert result.question == LONG_LETTER
+
+
+def test_asking_sentence_is_the_last_that_asks():
+    assert asking_sentence(LONG_LETTER) == (
+        "お忙しいところ恐縮ですが、粗大ごみの申込方法を教えてください"
+    )
+    assert asking_sentence("粗大ごみの申込方法を教えてください。") is None
+    assert asking_sentence("あ" * 200) is None
