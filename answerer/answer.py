@@ -18,7 +18,7 @@ import numpy as np
 from answerer.answer_type import expected_answer_types, snippet_kinds
 from answerer.confidence import ConfidenceRule
 from answerer.rank import best_passage, prepare, rank, snippet_grams
-from answerer.snippet import best_snippet
+from answerer.snippet import best_snippet, mark_common_passages
 from cityline.errors import CitylineError
 from cityline.settings import Settings
 from index.artifact import load_model, pointer_stamp
@@ -282,4 +282,5 @@ def _load(settings: Settings) -> _Loaded:
     stamp = pointer_stamp(settings.index_dir)
     model, manifest = load_model(settings.index_dir)
     prepare(model)
+    mark_common_passages(model.pages)
     return _Loaded(model=model, manifest=manifest, stamp=stamp)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -16,6 +17,10 @@ from index.tokenize import joins_previous
 from index.vectorize import CODE_BITS, PageEntry, ngram_code, ngram_text
 
 MAX_SNIPPET_CHARS = 100
+# A passage on at least this share of the pages, and this many, is template
+# text that a snippet falling back to a page's opening skips.
+COMMON_PASSAGE_SHARE = 0.1
+COMMON_PASSAGE_MIN_PAGES = 5
 ELLIPSIS = "…"
 # The best passage of the ranker's best window is shown unless a passage elsewhere
 # on the page has more than this many times its n-gram weight. That happens when
@@ -129,12 +134,45 @@ def best_snippet(
         )
     best, anchor = _stating_passage(usable, grams, kinds, facts, (best, anchor))
     if best < 0:
-        fallback = usable.texts[0] if usable.texts else page.title
-        return cut(fallback, 0)
+        return cut(_first_own_passage(page, usable), 0)
     text = usable.texts[best]
     if _is_heading(text):
         return cut(_with_following(usable.texts, best), 0)
     return _cut_with_fact(text, anchor, kinds, facts.firsts[best])
+
+
+def _first_own_passage(page: PageEntry, usable: UsablePassages) -> str:
+    """Return the first usable passage of ``page`` that is not on many pages
+    (see :func:`mark_common_passages`), else its first usable one, else its
+    title. A share button's line (このページの情報をXでポストできます) often
+    opens a page and tells a resident nothing."""
+    common = page.__dict__.get("_common_passages", frozenset())
+    for text, key in zip(usable.texts, usable.keys, strict=True):
+        if key not in common:
+            return text
+    return usable.texts[0] if usable.texts else page.title
+
+
+def mark_common_passages(
+    pages: list[PageEntry],
+    share: float = COMMON_PASSAGE_SHARE,
+    minimum: int = COMMON_PASSAGE_MIN_PAGES,
+) -> frozenset[str]:
+    """Record on each page the passages found on more than ``share`` of the
+    pages, and at least ``minimum`` pages; return them.
+
+    Such a passage is the site's template in the page text (a share button, a
+    contact heading), so a snippet that falls back to a page's first passage
+    skips it. Call once per loaded index, before any snippet is chosen.
+    """
+    counts: Counter[str] = Counter()
+    for page in pages:
+        counts.update(set(page.match_passages()))
+    floor = max(minimum, share * len(pages))
+    common = frozenset(key for key, count in counts.items() if count >= floor)
+    for page in pages:
+        page.__dict__["_common_passages"] = common
+    return common
 
 
 def _stating_passage(

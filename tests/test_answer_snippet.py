@@ -14,6 +14,7 @@ from answerer.snippet import (
     best_snippet,
     cut,
     is_page_furniture,
+    mark_common_passages,
     usable_passages,
 )
 from cityline.settings import Settings
@@ -248,3 +249,16 @@ def test_equal_weights_anchor_at_the_gram_that_sorts_last():
     compiled = best_snippet(page, grams)
     assert compiled == best_snippet(page, _searched(grams))
     assert compiled.startswith(ELLIPSIS + "手数料は400円です。")
+
+
+def test_snippet_without_a_match_skips_template_lines():
+    share = "このページの情報を共有できます"
+    pages = [_page(share, f"本文{n}です。") for n in range(6)]
+    common = mark_common_passages(pages)
+    assert common == {share}
+    assert best_snippet(pages[0], _grams("天気")) == "本文0です。"
+
+
+def test_unmarked_pages_fall_back_to_their_first_passage():
+    page = _page("このページの情報を共有できます", "本文です。")
+    assert best_snippet(page, _grams("天気")) == "このページの情報を共有できます"
