@@ -43,7 +43,16 @@ def test_help(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["受信設定", "配信設定を変えたい", "お知らせを止めたい", "通知の設定"]
+    "text",
+    [
+        "受信設定",
+        "配信設定を変えたい",
+        "お知らせを止めたい",
+        "通知の設定",
+        "子育ての通知はもういらないです",
+        "通知多すぎ。止めたい",
+        "ごみの情報も受け取りたい",
+    ],
 )
 def test_receive_settings(text):
     assert classify_text(text) is TextKind.RECEIVE_SETTINGS
@@ -53,6 +62,8 @@ def test_receive_settings(text):
     "text",
     [
         "こんにちは、粗大ごみの出し方は？",
+        "子育ての情報が知りたい",
+        "児童手当のお知らせはいつ届きますか",
         "住民票",
         "ありがとう。ところで図書館は何時まで？",
         "道路に穴が空いています",
