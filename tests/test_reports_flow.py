@@ -1494,3 +1494,12 @@ def test_owner_named_as_a_landmark_gets_no_note(alice):
     replies = alice.text("マンションの前の道路に大きな穴があります")
     assert alice.draft is not None
     assert texts.REPORT_OTHER_OWNER not in [reply.text for reply in replies]
+
+
+def test_text_after_a_photo_says_the_photo_is_in(alice):
+    alice.text("通報")
+    alice.press("category", value="road")
+    alice.image()
+    replies = alice.text("穴は深さ10センチくらいです")
+    assert replies[0].text == texts.REPORT_PHOTO_STEP_TEXT.format(count=1)
+    assert alice.draft.step == "photo"

@@ -145,6 +145,11 @@ REPORT_ASK_PHOTO_AGAIN = (
     "通報には写真が必要です。下のボタンから写真を送ってください。"
     "やめるときは「やめる」と送ってください。"
 )
+# A text at the photo step once a photo is in: the text is not kept there.
+REPORT_PHOTO_STEP_TEXT = (
+    "写真は{count}枚受け取っています。ほかにも写真があれば送ってください。"
+    "終わったら「次へ」を押してください。説明の文は、このあとで送れます。"
+)
 REPORT_PHOTO_RECEIVED = (
     "写真を受け取りました（{count}/{max_photos}枚）。"
     "ほかにも写真があれば送ってください。終わったら「次へ」を押してください。"

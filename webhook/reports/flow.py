@@ -492,6 +492,9 @@ class ReportFlow:
                 self.store.save_draft(user_hash, draft)
                 early = msg.plain(texts.REPORT_LOCATION_RECEIVED_EARLY)
                 return [*self._outside_note(draft), early, self._prompt(draft)]
+            if draft.photos:
+                held = texts.REPORT_PHOTO_STEP_TEXT.format(count=len(draft.photos))
+                return [msg.photo_prompt(draft, held)]
             return [msg.photo_prompt(draft, texts.REPORT_ASK_PHOTO_AGAIN)]
         if draft.step == "location":
             intent = self._classify(text)
