@@ -193,7 +193,10 @@ def submitted(
     if report.duplicate_of:
         parts.append(texts.REPORT_DUPLICATE_NOTE)
     if outside_note:
-        parts.append(outside_city_text(settings))
+        # The report is sent, so the way to change its place is gone.
+        parts.append(
+            texts.REPORT_OUTSIDE_CITY_SENT.format(city_name=settings.city_name)
+        )
     parts.append(texts.REPORT_NO_INDIVIDUAL_REPLY)
     parts.append(contact_text(texts.REPORT_SUBMITTED_URGENT_ROUTE, settings))
     return text_message("\n".join(parts))
