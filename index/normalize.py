@@ -71,7 +71,7 @@ def drop_invisible(text: str) -> str:
     ``粗大\u200bごみ`` becomes ``粗大ごみ``, which a resident who pasted it from a
     web page meant.
     """
-    if text.isascii():
+    if text.isascii() or not _INVISIBLE.search(text):
         return text
     return _INVISIBLE.sub("", text)
 
