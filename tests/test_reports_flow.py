@@ -1505,3 +1505,20 @@ def test_text_after_a_photo_says_the_photo_is_in(alice):
     replies = alice.text("穴は深さ10センチくらいです")
     assert replies[0].text == texts.REPORT_PHOTO_STEP_TEXT.format(count=1)
     assert alice.draft.step == "photo"
+
+
+def test_point_with_an_address_in_another_ward_is_noted(alice):
+    alice.text("街灯が消えています")
+    alice.image()
+    alice.press("photos_done")
+    replies = alice.location(*KICHIJOJI, address="東京都練馬区関町北1丁目")
+    assert replies[0].text == OUTSIDE_CITY
+    assert alice.draft.outside_city
+
+
+def test_point_with_an_address_in_the_city_is_not_noted(alice):
+    alice.text("街灯が消えています")
+    alice.image()
+    alice.press("photos_done")
+    alice.location(*KICHIJOJI, address="東京都武蔵野市吉祥寺本町1丁目")
+    assert not alice.draft.outside_city

@@ -893,12 +893,15 @@ def _names_signal_fault(text: str) -> bool:
 
 def _set_point(draft: Draft, event: IncomingEvent) -> None:
     """Place ``draft`` at the point of a location message, noting whether it lies
-    outside the city."""
+    outside the city: outside its rough boundary, or at an address that LINE
+    gives in another city or ward (a point just over the boundary)."""
     draft.latitude = event.latitude
     draft.longitude = event.longitude
     draft.address = geo.normalize_address(event.address) if event.address else None
     draft.location_source = "line"
-    draft.outside_city = not geo.is_inside_city(event.latitude, event.longitude)
+    draft.outside_city = not geo.is_inside_city(
+        event.latitude, event.longitude
+    ) or bool(event.address and geo.address_is_outside_city(event.address))
 
 
 def _clear_location(draft: Draft) -> None:
