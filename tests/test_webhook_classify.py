@@ -30,6 +30,8 @@ def test_greetings(text):
         "ありがとう😊",
         "了解です",
         "OK",
+        "👍",
+        "🙏",
         "わかった！",
     ],
 )
@@ -37,7 +39,9 @@ def test_thanks(text):
     assert classify_text(text) is TextKind.THANKS
 
 
-@pytest.mark.parametrize("text", ["使い方", "ヘルプ", "HELP", "何ができますか？", "？"])
+@pytest.mark.parametrize(
+    "text", ["使い方", "ヘルプ", "HELP", "何ができますか？", "？", "???"]
+)
 def test_help(text):
     assert classify_text(text) is TextKind.HELP
 

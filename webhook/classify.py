@@ -192,7 +192,7 @@ def classify_text(text: str) -> TextKind:
         return TextKind.CANCEL
     phrases = _phrases(normalized)
     if not phrases:
-        return TextKind.QUESTION
+        return _symbols_kind(normalized)
     joined = _small_talk_kind("".join(phrases))
     if joined is not None:
         return joined
@@ -217,6 +217,22 @@ def _small_talk_kind(phrase: str) -> TextKind | None:
     if phrase in GREETINGS:
         return TextKind.GREETING
     return None
+
+
+def _symbols_kind(text: str) -> TextKind:
+    """Return the kind of a text of symbols and emoji only: thanks for a thumbs
+    up or a bow, help for question marks alone, else a question, which gets
+    the fallback."""
+    if any(char in _THANKS_SYMBOLS for char in text):
+        return TextKind.THANKS
+    if text and set(text) <= {"?", "？"}:
+        return TextKind.HELP
+    return TextKind.QUESTION
+
+
+# Emoji that answer a reply the way ありがとう or OK does. Other emoji alone get
+# the answerer's fallback, as any text without words does.
+_THANKS_SYMBOLS = frozenset("👍👌🙏🙇🆗")
 
 
 def _phrases(text: str) -> list[str]:
