@@ -84,6 +84,10 @@ __all__ = [
 ]
 
 
+# Aliases that PageStore.get follows from one URL before it gives up.
+MAX_ALIAS_HOPS = 10
+
+
 class PageStore:
     """Access to the page store file. Open it with :meth:`open`.
 
@@ -165,20 +169,26 @@ class PageStore:
             yield page_rows.page_from_row(row)
 
     def get(self, url: str) -> StoredPage | None:
-        """Return the page stored under ``url``, or under the page it aliases."""
+        """Return the page stored under ``url``, or under the page it aliases.
+
+        Aliases of aliases are followed (an old URL that redirected to a URL
+        that later redirected again), up to MAX_ALIAS_HOPS.
+        """
+        seen = set()
         with self.engine.connect() as connection:
-            row = connection.execute(
-                select(pages_table).where(pages_table.c.url == url)
-            ).first()
-            if row is None:
-                target = connection.execute(
+            while url not in seen and len(seen) <= MAX_ALIAS_HOPS:
+                seen.add(url)
+                row = connection.execute(
+                    select(pages_table).where(pages_table.c.url == url)
+                ).first()
+                if row is not None:
+                    return page_rows.page_from_row(row)
+                url = connection.execute(
                     select(aliases_table.c.target_url).where(aliases_table.c.url == url)
                 ).scalar_one_or_none()
-                if target is not None:
-                    row = connection.execute(
-                        select(pages_table).where(pages_table.c.url == target)
-                    ).first()
-        return None if row is None else page_rows.page_from_row(row)
+                if url is None:
+                    return None
+        return None
 
     def get_by_canonical(self, canonical_url: str) -> StoredPage | None:
         """Return the page whose canonical URL is ``canonical_url``, or None.

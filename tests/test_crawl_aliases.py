@@ -438,3 +438,24 @@ def test_redirect_to_a_page_fetched_already_is_not_followed(tmp_path):
     assert aliases(settings) == {
         site.url("/old.html"): (site.url("/new.html"), "redirect")
     }
+
+
+def test_old_url_of_a_moved_page_finds_it_after_a_second_move(tmp_path):
+    settings = settings_for(tmp_path)
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/a.html'>a</a>")
+        site.page("/a.html", "ページ", "<p>本文</p>")
+        crawl_site(settings, site.url("/"), FAST)
+        site.page("/", "トップ", "<a href='/b.html'>b</a>")
+        site.add("/a.html", status=301, headers={"Location": "/b.html"})
+        site.page("/b.html", "ページ", "<p>本文</p>")
+        crawl_site(settings, site.url("/"), FAST)
+        site.page("/", "トップ", "<a href='/c.html'>c</a>")
+        site.add("/b.html", status=301, headers={"Location": "/c.html"})
+        site.page("/c.html", "ページ", "<p>本文</p>")
+        crawl_site(settings, site.url("/"), FAST)
+
+    with PageStore.open_existing(settings.pages_db_path) as store:
+        found = store.get(site.url("/a.html"))
+    assert found is not None
+    assert found.url == site.url("/c.html")
