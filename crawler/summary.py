@@ -12,6 +12,8 @@ SUMMARY_KEYS = (
     "removed",
     "failed",
     "unavailable",
+    "removals_held",
+    "merges_held",
     "robots_skipped",
     "pages",
     "seconds",

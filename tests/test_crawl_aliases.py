@@ -378,6 +378,7 @@ def test_pages_redirected_off_site_count_as_lost(tmp_path):
 
     assert summary.held
     assert summary.merges_held == 12
+    assert summary.to_json()["merges_held"] == 12
     assert len([p for p in stored(settings).values() if not p.removed]) == 14
 
 

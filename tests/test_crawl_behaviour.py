@@ -677,6 +677,8 @@ def test_summary_json_has_exactly_the_documented_keys(tmp_path):
         "removed",
         "failed",
         "unavailable",
+        "removals_held",
+        "merges_held",
         "robots_skipped",
         "pages",
         "seconds",

@@ -27,6 +27,8 @@ SUMMARY_KEYS = [
     "removed",
     "failed",
     "unavailable",
+    "removals_held",
+    "merges_held",
     "robots_skipped",
     "pages",
     "seconds",
