@@ -60,7 +60,7 @@ def replace_surrogates(text: str) -> str:
 # operators, direction marks and isolates, the byte order mark, and variation
 # selectors (a glyph variant of a kanji is the same kanji for a search).
 _INVISIBLE = re.compile(
-    "[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
+    "[\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
     "\ufe00-\ufe0f\ufeff\U000e0100-\U000e01ef]"
 )
 

@@ -1502,7 +1502,7 @@ def test_text_after_a_photo_says_the_photo_is_in(alice):
     alice.text("通報")
     alice.press("category", value="road")
     alice.image()
-    replies = alice.text("穴は深さ10センチくらいです")
+    replies = alice.text("穴は手のひらくらいの大きさです")
     assert replies[0].text == texts.REPORT_PHOTO_STEP_TEXT.format(count=1)
     assert alice.draft.step == "photo"
 
@@ -1522,3 +1522,27 @@ def test_point_with_an_address_in_the_city_is_not_noted(alice):
     alice.press("photos_done")
     alice.location(*KICHIJOJI, address="東京都武蔵野市吉祥寺本町1丁目")
     assert not alice.draft.outside_city
+
+
+@pytest.mark.parametrize(
+    "text", ["つうほうしたいです", "不具合を報告したいのですが", "通\u200b報したいです"]
+)
+def test_other_report_requests_start_a_report(alice, text):
+    alice.text(text)
+    assert alice.draft is not None
+
+
+def test_gas_smell_at_the_photo_step_gets_the_gas_line(alice, clock):
+    clock.now = EVENING
+    alice.text("通報")
+    alice.press("category", value="road")
+    replies = alice.text("ガスクサイ")
+    assert texts.REPORT_URGENT_GAS in replies[0].text.splitlines()
+    assert alice.draft.step == "photo"
+    assert alice.draft.gas_warned
+
+
+def test_cancel_phrase_with_an_invisible_character_cancels(alice):
+    alice.text("通報")
+    alice.text("キャン\u200bセルで")
+    assert alice.draft is None

@@ -14,6 +14,7 @@ import enum
 import re
 import unicodedata
 
+from index.normalize import drop_invisible
 from webhook import texts
 
 
@@ -45,7 +46,14 @@ REPORT_START_WORDS = frozenset(
         "通報お願いします",
         "通報をお願いします",
         "通報させてください",
+        "つうほう",
+        "つうほうしたい",
+        "つうほうしたいです",
         "不具合の通報",
+        "不具合の報告",
+        "不具合を報告したい",
+        "不具合を報告したいです",
+        "不具合を報告したいのですが",
     }
 )
 # Texts that cancel a fault report under way, as a whole message.
@@ -157,12 +165,14 @@ _ASKS = re.compile(
 
 def asks_something(text: str) -> bool:
     """Tell whether ``text`` is phrased as a question, not only as a statement."""
-    return bool(_ASKS.search(unicodedata.normalize("NFKC", text).strip()))
+    return bool(
+        _ASKS.search(drop_invisible(unicodedata.normalize("NFKC", text)).strip())
+    )
 
 
 def greeting_word(text: str) -> str:
     """Return the greeting that matches ``text``: morning, evening or daytime."""
-    normalized = unicodedata.normalize("NFKC", text)
+    normalized = drop_invisible(unicodedata.normalize("NFKC", text))
     if "おはよう" in normalized:
         return texts.GREETING_MORNING
     if "こんばん" in normalized:
@@ -173,7 +183,7 @@ def greeting_word(text: str) -> str:
 def is_cancel(text: str) -> bool:
     """Tell whether ``text`` as a whole calls a report off: a cancel word
     (REPORT_CANCEL_WORDS) or an everyday phrase for it (CANCEL_PHRASE)."""
-    normalized = unicodedata.normalize("NFKC", text).strip().lower()
+    normalized = drop_invisible(unicodedata.normalize("NFKC", text)).strip().lower()
     if normalized.rstrip("。.!！") in REPORT_CANCEL_WORDS:
         return True
     return CANCEL_PHRASE.match("".join(normalized.split())) is not None
@@ -181,7 +191,7 @@ def is_cancel(text: str) -> bool:
 
 def classify_text(text: str) -> TextKind:
     """Return the kind of ``text``; anything not recognised is a QUESTION."""
-    normalized = unicodedata.normalize("NFKC", text).strip().lower()
+    normalized = drop_invisible(unicodedata.normalize("NFKC", text)).strip().lower()
     compact = "".join(normalized.split())
     if compact and len(compact) <= MAX_SETTINGS_REQUEST_CHARS:
         if RECEIVE_SETTINGS.search(compact):

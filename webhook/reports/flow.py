@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from answerer.intents import SIGNAL_FAULT, names_other_owner
 from cityline.errors import CitylineError
 from cityline.settings import Settings
+from index.normalize import drop_invisible
 from webhook import texts
 from webhook.classify import (
     REPORT_START_WORDS,
@@ -129,7 +130,7 @@ class ClassifierLike(Protocol):
 
 
 def _normalize_word(text: str) -> str:
-    normalized = unicodedata.normalize("NFKC", text).strip()
+    normalized = drop_invisible(unicodedata.normalize("NFKC", text)).strip()
     return normalized.rstrip("。.!！")
 
 
@@ -484,18 +485,24 @@ class ReportFlow:
         if draft.step == "photo":
             if word in NEXT_WORDS and draft.photos:
                 return self._advance(user_hash, draft)
-            if self._is_aside_question(draft, text, self._classify(text)):
+            intent = self._classify(text)
+            if self._is_aside_question(draft, text, intent):
                 return self._draft_kept()
+            # A danger typed while the photo is awaited (ガス臭い) gets the phone
+            # routes first, as at the later steps.
+            urgent = self._urgent_reply(draft, bool(intent and intent.urgent), text)
+            if urgent:
+                self.store.save_draft(user_hash, draft)
             if not draft.has_location and geo.looks_like_address(text):
                 # The place typed before the photo is kept for the location step.
                 self._set_address(draft, text)
                 self.store.save_draft(user_hash, draft)
                 early = msg.plain(texts.REPORT_LOCATION_RECEIVED_EARLY)
-                return [*self._outside_note(draft), early, self._prompt(draft)]
+                return [*urgent, *self._outside_note(draft), early, self._prompt(draft)]
             if draft.photos:
                 held = texts.REPORT_PHOTO_STEP_TEXT.format(count=len(draft.photos))
-                return [msg.photo_prompt(draft, held)]
-            return [msg.photo_prompt(draft, texts.REPORT_ASK_PHOTO_AGAIN)]
+                return [*urgent, msg.photo_prompt(draft, held)]
+            return [*urgent, msg.photo_prompt(draft, texts.REPORT_ASK_PHOTO_AGAIN)]
         if draft.step == "location":
             intent = self._classify(text)
             if self._is_aside_question(draft, text, intent):
