@@ -35,6 +35,12 @@ _PERSON = (
     r"|主人|旦那|彼|彼女|兄|姉|弟|妹|祖父|祖母|家族|近所の|隣の|おかん|おとん|オカン"
     r"|オトン)"
 )
+# Smoke, unless its harmless source is named before it: fireworks, a bonfire
+# (花火の煙, たき火の煙), a barbecue, a cigarette or incense.
+_SMOKE = (
+    r"(?<!火の)(?<!キューの)(?<!きゅーの)(?<!タバコの)(?<!たばこの)(?<!線香の)"
+    r"(煙|けむり)"
+)
 # Fragments of EMERGENCY: a fire or an explosion and someone drowning, which no
 # fault report fits (_NO_FAULT), and someone unconscious, not breathing, choking,
 # in a seizure or with other signs of a medical emergency.
@@ -49,8 +55,8 @@ _FIRE = (
     r"|火(が|ぃ|い)?(出|で)(て|た|と)|(?<!尻に)火が(くすぶ|つい)|火が.{0,6}(上が|あが)"
     r"|炎が|火の手|火柱|燃えた(?!ら|とき)|もえた(?!ら)|燃え移|もえうつ"
     r"|黒煙|ボヤ(?!け|く|か|き)|ぼや騒ぎ"
-    r"|(煙|けむり)(?!みたい|のよう|っぽい)が?.{0,8}(出|で|上が|あが|充満)"
-    r"|(煙|けむり)が?\s*もくもく"
+    rf"|{_SMOKE}(?!みたい|のよう|っぽい)が?.{{0,8}}(出|で|上が|あが|充満)"
+    rf"|{_SMOKE}が?\s*もくもく"
     r"|爆発(し(?!そう)|音|みたい|が起|があ|事故)|ばくはつ(し(?!そう)|した)"
 )
 _DROWNING = (
@@ -206,7 +212,7 @@ _FOREIGN = (
 EMERGENCY = re.compile(
     # _CANNOT_STAND comes first, so that 熱中症かも matches whole rather than as
     # _MEDICAL's 熱中症 followed by a guess.
-    rf"{_CANNOT_STAND}|{_FIRE}|(煙|けむり)が?.{{0,4}}(すご|やば)|{_DROWNING}"
+    rf"{_CANNOT_STAND}|{_FIRE}|{_SMOKE}が?.{{0,4}}(すご|やば)|{_DROWNING}"
     rf"|{_UNCONSCIOUS}|{_MEDICAL}|{_MISSING}|{_HURT}|{_ACCIDENT}|{_FOREIGN}|{_MISSING_ALONE}"
     rf"|{_BURNING_SMELL}|{_BARE_CALL}"
     r"|(助けて|たすけて)(?!くれ|もら|いただ)"
