@@ -658,9 +658,8 @@ class Crawl:
             self._record(url, "redirect", aliases=aliases)
             return
         # NOTE: a temporary redirect (302, 307) moves the page to its target URL
-        # as a permanent one does, so residents get the target's link while it
-        # lasts, and a redirect to a URL with a session id adds an alias on each
-        # crawl. The page comes back to its URL once the redirect ends.
+        # as a permanent one does. Residents get the target's link while it lasts,
+        # and a redirect to a URL with a session id adds an alias on each crawl.
         stored = self._stored(final)
         status = result.status
 

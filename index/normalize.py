@@ -56,9 +56,9 @@ def replace_surrogates(text: str) -> str:
 
 
 # Characters that show nothing but split words for the tokenizer and the n-grams:
-# the soft hyphen, zero-width spaces and joiners, the word joiner and invisible
-# operators, direction marks and isolates, the byte order mark, and variation
-# selectors (a glyph variant of a kanji is the same kanji for a search).
+# the soft hyphen, zero-width spaces and joiners, invisible operators, direction
+# marks, the byte order mark and variation selectors. A glyph variant of a kanji
+# is the same kanji for a search.
 _INVISIBLE = re.compile(
     "[\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
     "\ufe00-\ufe0f\ufeff\U000e0100-\U000e01ef]"

@@ -228,7 +228,7 @@ def _names_landmark(text: str) -> bool:
     return False
 
 
-# What follows a landmark that names the body rather than the place: its people,
+# Words after a landmark that name the body rather than the place: its people,
 # its site or a call to it (の人, の職員, のホームページ, に電話, から連絡).
 _AS_A_BODY = re.compile(
     r"\s*(の\s*(人|ひと|職員|方|かた|担当|係|先生|窓口|ホームページ|hp|HP|サイト|電話"
