@@ -33,8 +33,11 @@ for what they report):
   was broken come back once it recovers, and when it was last seen
   ``alias_recheck_days`` ago. An old URL that redirects is fetched again
   whenever a link or the sitemap still names it, so that a section redirected
-  during maintenance comes back when the redirect ends. A redirect to a URL
-  this run handled already is not followed again.
+  during maintenance comes back when the redirect ends. A permanent redirect to
+  a page this run stored already is not followed again.
+- Temporary redirects (302, 303, 307) move nothing: the page stays at the URL
+  that redirects, with the content it leads to, and a copy found that way is
+  fetched again while a link names it.
 """
 
 from __future__ import annotations
@@ -130,7 +133,8 @@ class Crawl:
         self.heap: list[tuple[int, int, str]] = []
         self.pattern_counts: Counter[str] = Counter()
         self.known_aliases: set[str] = set()
-        # Stored aliases of redirects, which links and sitemaps may queue again.
+        # Stored aliases of redirects, and copies found through a temporary
+        # redirect, which links and sitemaps may queue again.
         self.redirect_aliases: set[str] = set()
         # URLs of the pages this call stored or found unchanged. A redirect to
         # one of them is not followed again (see Fetcher.fetch's stop_at).
@@ -518,8 +522,7 @@ class Crawl:
         for alias_url, (target, reason) in aliases.items():
             if reason in RECHECKED_REASONS:
                 self.recheckable.setdefault(target, []).append(alias_url)
-            elif reason == "redirect":
-                self.redirect_aliases.add(alias_url)
+        self.redirect_aliases = self.store.relinkable_aliases(TEMPORARY_REDIRECTS)
         if unfinished is not None and unfinished[1] == self.scope.start_url:
             self.run_id = unfinished[0]
             for row in self.store.frontier_rows(self.run_id):
@@ -640,10 +643,17 @@ class Crawl:
         """Turn a fetch result into the store's rows and the frontier's next URLs."""
         url = entry.url
         final = result.final_url
+        # A page that redirects only temporarily (302, 303, 307) stays at its own
+        # URL with the content it redirects to: a maintenance notice, a URL with
+        # a session id or a moved section's new home is not where it lives.
+        temporary = bool(result.redirects) and all(
+            status in TEMPORARY_REDIRECTS for _, status in result.redirects
+        )
+        home = url if temporary else final
         aliases = [
             (hop, final, "redirect", status)
             for hop, status in result.redirects
-            if hop != final
+            if hop != final and not temporary
         ]
         # Redirects are remembered only when the target returned a page, so that a
         # transient failure does not hide the old URL from the next crawl. A hop off
@@ -654,13 +664,10 @@ class Crawl:
             final_aliases = aliases if result.error_kind == "blocked" else []
             self._record(url, "failed", reason=result.error, aliases=final_aliases)
             return
-        if final != url and self._redirect_settled(url, final):
+        if final != url and not temporary and self._redirect_settled(url, final):
             self._record(url, "redirect", aliases=aliases)
             return
-        # NOTE: a temporary redirect (302, 307) moves the page to its target URL
-        # as a permanent one does. Residents get the target's link while it lasts,
-        # and a redirect to a URL with a session id adds an alias on each crawl.
-        stored = self._stored(final)
+        stored = self._stored(home)
         status = result.status
 
         if status == 304:
@@ -672,14 +679,14 @@ class Crawl:
             self._record(
                 url,
                 "unchanged",
-                touch_url=final,
+                touch_url=home,
                 status=200,
                 files=[f for f in files if f[2]],
                 enqueue=links,
             )
             return
         if status in (404, 410):
-            self._record_gone(entry, final, stored, status, f"HTTP {status}")
+            self._record_gone(entry, home, stored, status, f"HTTP {status}")
             return
         if status != 200:
             self._record(url, "failed", reason=f"HTTP {status}")
@@ -706,13 +713,13 @@ class Crawl:
         content_hash = _content_hash(extracted)
         if content_hash == self.soft_404_hash:
             reason = f"soft 404: the same page as {self.soft_404_url}"
-            self._record_gone(entry, final, stored, 404, reason)
+            self._record_gone(entry, home, stored, 404, reason)
             return
-        page_url = final
+        page_url = home
         canonical = extracted.canonical_url
         if (
             canonical
-            and canonical != final
+            and canonical != home
             and self.scope.contains(canonical)
             and self.scope.robots_for(canonical).allows(canonical)
         ):
@@ -720,7 +727,7 @@ class Crawl:
             # itself, so a page naming the wrong canonical URL (a template
             # mistake) hides the real page there until --refetch or the alias
             # recheck after --alias-recheck-days.
-            aliases.append((final, canonical, "canonical", None))
+            aliases.append((home, canonical, "canonical", None))
             self.canonical_counts[canonical] += 1
             page_url = canonical
             if self.states.get(canonical) not in (None, "queued", "fetching"):
@@ -734,15 +741,20 @@ class Crawl:
         done = [(u, "redirect") for u in (final, page_url) if u != url]
 
         # The fetched URL and the redirect hops become aliases of this page, so
-        # a stored page under one of them is this page, moved: no duplicate.
+        # a stored page under one of them is this page, moved: no duplicate. The
+        # target of a temporary redirect keeps its own page.
+        moved = set() if temporary else {final, *(hop for hop, _ in result.redirects)}
         duplicate_of = self.store.find_by_hash(
             content_hash,
-            other_than={page_url, url, final, *(hop for hop, _ in result.redirects)},
+            other_than={page_url, url, *moved},
             run_id=self.run_id,
             accept=self.scope.contains,
         )
         if duplicate_of is not None:
-            aliases.append((page_url, duplicate_of, "duplicate", None))
+            # The status of a temporary redirect marks a copy that a link fetches
+            # again, so that the page comes back when the redirect ends.
+            status = result.redirects[0][1] if temporary else None
+            aliases.append((page_url, duplicate_of, "duplicate", status))
             self._record(
                 url, "duplicate", aliases=aliases, files=files, enqueue=links, done=done
             )
@@ -1080,6 +1092,9 @@ class Crawl:
 # _warn_canonical_collapse warns when one canonical URL absorbs at least this
 # many fetched pages, and at least half of them.
 COLLAPSE_MIN_PAGES = 10
+
+# Redirects that say the move is temporary (RFC 9110): the page stays at its URL.
+TEMPORARY_REDIRECTS = frozenset({302, 303, 307})
 
 # Fetch errors on the server's side or the way to it: no connection, a timeout,
 # a dropped connection, or a server error or 429 after the retries. A crawl where

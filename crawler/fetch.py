@@ -27,6 +27,7 @@ from crawler.urls import absolute_link, resolve_link
 logger = logging.getLogger(__name__)
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+PERMANENT_REDIRECTS = frozenset({301, 308})
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # Types servers give to files they cannot name; the body is sniffed for HTML.
 UNNAMED_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream"})
@@ -154,9 +155,9 @@ class Fetcher:
         ``headers`` (conditional headers, say) go with the first request only.
         ``check_hop`` returns a reason to stop at a redirect target, or None to go
         on. With ``html_only`` the body of a non-HTML response is not downloaded.
-        When ``stop_at`` returns True for a redirect target, that target is not
-        requested: the result ends there with the redirect's status and no
-        error, as for a page the caller has already.
+        When ``stop_at`` returns True for the target of a permanent redirect
+        (301, 308), that target is not requested: the result ends there with the
+        redirect's status and no error, as for a page the caller has already.
         """
         result = FetchResult(url=url, final_url=url)
         # ``current`` is the page's normalised URL; ``requested`` is the URL sent,
@@ -187,7 +188,13 @@ class Fetcher:
                 )
                 return result
             result.redirects.append((current, status))
-            if stop_at is not None and target != current and stop_at(target):
+            permanent = status in PERMANENT_REDIRECTS
+            if (
+                stop_at is not None
+                and permanent
+                and target != current
+                and stop_at(target)
+            ):
                 result.final_url = target
                 return result
             next_request = target

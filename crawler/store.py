@@ -332,6 +332,19 @@ class PageStore:
                 ).scalars()
             )
 
+    def relinkable_aliases(self, temporary: Collection[int]) -> set[str]:
+        """Return the alias URLs that a link may queue again: those of redirects,
+        and duplicates found through a redirect with a status in ``temporary``."""
+        with self.engine.connect() as connection:
+            return set(
+                connection.execute(
+                    select(aliases_table.c.url).where(
+                        (aliases_table.c.reason == "redirect")
+                        | aliases_table.c.status.in_(list(temporary))
+                    )
+                ).scalars()
+            )
+
     def aliases(self) -> dict[str, tuple[str, str]]:
         """Return every alias: URL -> (target URL, reason)."""
         with self.engine.connect() as connection:

@@ -303,8 +303,10 @@ def _site_with_section(site: FakeSite) -> None:
     site.page("/shisetsu/", "施設案内", "<p>施設の一覧</p>")
 
 
-@pytest.mark.parametrize("status", [301, 302, 307])
-def test_page_comes_back_when_its_redirect_ends(tmp_path, status):
+@pytest.mark.parametrize(
+    ("status", "reason"), [(301, "redirect"), (302, "duplicate"), (307, "duplicate")]
+)
+def test_page_comes_back_when_its_redirect_ends(tmp_path, status, reason):
     settings = settings_for(tmp_path)
     with FakeSite() as site:
         _site_with_section(site)
@@ -316,9 +318,7 @@ def test_page_comes_back_when_its_redirect_ends(tmp_path, status):
         ended = crawl_site(settings, site.url("/"), FAST)
 
     assert redirected.merged == 1
-    assert merged_aliases == {
-        site.url("/zei/a.html"): (site.url("/shisetsu/"), "redirect")
-    }
+    assert merged_aliases == {site.url("/zei/a.html"): (site.url("/shisetsu/"), reason)}
     assert ended.new == 1
     assert aliases(settings) == {}
     assert stored(settings)[site.url("/zei/a.html")].title == "市民税の納付"
@@ -339,12 +339,11 @@ def test_page_comes_back_when_its_redirect_off_site_ends(tmp_path):
     assert not stored(settings)[site.url("/zei/a.html")].removed
 
 
-@pytest.mark.parametrize("status", [301, 302])
-def test_unlinked_redirect_is_not_fetched_again(tmp_path, status):
+def test_unlinked_permanent_redirect_is_not_fetched_again(tmp_path):
     settings = settings_for(tmp_path)
     with FakeSite() as site:
         site.page("/", "トップ", "<a href='/old.html'>old</a>")
-        site.add("/old.html", status=status, headers={"Location": "/new.html"})
+        site.add("/old.html", status=301, headers={"Location": "/new.html"})
         site.page("/new.html", "新しいページ", "<p>本文</p>")
         crawl_site(settings, site.url("/"), FAST)
         site.page("/", "トップ", "<a href='/new.html'>new</a>")
@@ -357,6 +356,24 @@ def test_unlinked_redirect_is_not_fetched_again(tmp_path, status):
     }
 
 
+@pytest.mark.parametrize("status", [302, 303, 307])
+def test_temporary_redirect_keeps_the_page_at_its_url(tmp_path, status):
+    settings = settings_for(tmp_path)
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/gomi/sodai.html'>粗大ごみ</a>")
+        target = "/gomi/sodai.html?sid=abc123"
+        site.add("/gomi/sodai.html", status=status, headers={"Location": target})
+        site.add(target, html_page("粗大ごみの出し方", "<p>申込制です</p>"))
+        crawl_site(settings, site.url("/"), FAST)
+        second = crawl_site(settings, site.url("/"), FAST)
+
+    pages = stored(settings)
+    assert pages[site.url("/gomi/sodai.html")].title == "粗大ごみの出し方"
+    assert site.url(target) not in pages
+    assert aliases(settings) == {}
+    assert second.new == 0
+
+
 def _site_with_news(site: FakeSite, count: int) -> None:
     """Serve a top page linking ``count`` news pages and a contact page."""
     links = "".join(f"<a href='/news/{n}.html'>{n}</a>" for n in range(count))
@@ -366,7 +383,23 @@ def _site_with_news(site: FakeSite, count: int) -> None:
         site.page(f"/news/{n}.html", f"お知らせ{n}", f"<p>本文{n}</p>")
 
 
-def test_pages_redirected_off_site_count_as_lost(tmp_path):
+def test_pages_moved_off_site_count_as_lost(tmp_path):
+    settings = settings_for(tmp_path)
+    with FakeSite() as site:
+        _site_with_news(site, 12)
+        crawl_site(settings, site.url("/"), FAST)
+        for n in range(12):
+            elsewhere = f"http://localhost:9/news/{n}.html"
+            site.add(f"/news/{n}.html", status=301, headers={"Location": elsewhere})
+        summary = crawl_site(settings, site.url("/"), FAST)
+
+    assert summary.held
+    assert summary.merges_held == 12
+    assert summary.to_json()["merges_held"] == 12
+    assert len([p for p in stored(settings).values() if not p.removed]) == 14
+
+
+def test_pages_redirected_off_site_for_a_while_stay(tmp_path):
     settings = settings_for(tmp_path)
     with FakeSite() as site:
         _site_with_news(site, 12)
@@ -376,9 +409,9 @@ def test_pages_redirected_off_site_count_as_lost(tmp_path):
             site.add(f"/news/{n}.html", status=302, headers={"Location": elsewhere})
         summary = crawl_site(settings, site.url("/"), FAST)
 
-    assert summary.held
-    assert summary.merges_held == 12
-    assert summary.to_json()["merges_held"] == 12
+    assert not summary.held
+    assert summary.failed == 12
+    assert aliases(settings) == {}
     assert len([p for p in stored(settings).values() if not p.removed]) == 14
 
 
@@ -405,7 +438,7 @@ def test_section_moved_back_is_no_loss(tmp_path):
         crawl_site(settings, site.url("/"), FAST)
         for n in range(12):
             moved = f"/tmp_news/{n}.html"
-            site.add(f"/news/{n}.html", status=302, headers={"Location": moved})
+            site.add(f"/news/{n}.html", status=301, headers={"Location": moved})
             site.page(moved, f"お知らせ{n}", f"<p>本文{n}</p>")
         moved_out = crawl_site(settings, site.url("/"), FAST)
         for n in range(12):
