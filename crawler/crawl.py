@@ -374,6 +374,12 @@ class Crawl:
                 f"start page {url!r} is {result.media_type!r}, not HTML; pass the URL "
                 "of an HTML page such as the site's top page"
             )
+        if result.redirects and all(
+            status in TEMPORARY_REDIRECTS for _, status in result.redirects
+        ):
+            # The top page stays at its URL while it redirects for a while
+            # (/ to /top/), as any page does; see _apply.
+            return result, url
         return result, result.final_url
 
     async def _check_not_html_everywhere(self, start_result: FetchResult) -> None:

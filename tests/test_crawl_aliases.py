@@ -493,3 +493,24 @@ def test_old_url_of_a_moved_page_finds_it_after_a_second_move(tmp_path):
         found = store.get(site.url("/a.html"))
     assert found is not None
     assert found.url == site.url("/c.html")
+
+
+def test_top_page_redirected_for_a_while_stays_at_its_url(tmp_path):
+    settings = settings_for(tmp_path)
+    with FakeSite() as site:
+        site.page("/", "テスト市", "<a href='/a.html'>a</a>")
+        site.page("/a.html", "ページA", "<p>本文A</p>")
+        crawl_site(settings, site.url("/"), FAST)
+        site.add("/", status=302, headers={"Location": "/top/"})
+        site.page("/top/", "テスト市", "<a href='/a.html'>a</a>")
+        during = crawl_site(settings, site.url("/"), FAST)
+        site.page("/", "テスト市", "<a href='/a.html'>a</a>")
+        site.add("/top/", "gone", status=404)
+        after = crawl_site(settings, site.url("/"), FAST)
+
+    pages = stored(settings)
+    assert not during.held
+    assert not after.held
+    assert not pages[site.url("/")].removed
+    assert site.url("/top/") not in pages
+    assert aliases(settings) == {}
