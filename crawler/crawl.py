@@ -649,18 +649,13 @@ class Crawl:
         """Turn a fetch result into the store's rows and the frontier's next URLs."""
         url = entry.url
         final = result.final_url
-        # A page that redirects only temporarily (302, 303, 307) stays at its own
-        # URL with the content it redirects to: a maintenance notice, a URL with
-        # a session id or a moved section's new home is not where it lives.
-        temporary = bool(result.redirects) and all(
-            status in TEMPORARY_REDIRECTS for _, status in result.redirects
-        )
-        home = url if temporary else final
-        aliases = [
-            (hop, final, "redirect", status)
-            for hop, status in result.redirects
-            if hop != final and not temporary
-        ]
+        # Permanent redirects (301, 308) move a page; from the first temporary one
+        # (302, 303, 307) on, it stays where it is, with the content it leads to:
+        # a maintenance notice, a URL with a session id or a stand-in address is
+        # not where the page lives.
+        home, moves = _page_home(url, final, result.redirects)
+        temporary = home != final
+        aliases = [(hop, home, "redirect", status) for hop, status in moves]
         # Redirects are remembered only when the target returned a page, so that a
         # transient failure does not hide the old URL from the next crawl. A hop off
         # the crawl scope is remembered, because a retry would not follow it either.
@@ -692,6 +687,9 @@ class Crawl:
             )
             return
         if status in (404, 410):
+            if stored is None and home != url:
+                # A page moved to a URL that is not found is gone from its own.
+                home, stored = url, self._stored(url)
             self._record_gone(entry, home, stored, status, f"HTTP {status}")
             return
         if status != 200:
@@ -749,7 +747,7 @@ class Crawl:
         # The fetched URL and the redirect hops become aliases of this page, so
         # a stored page under one of them is this page, moved: no duplicate. The
         # target of a temporary redirect keeps its own page.
-        moved = set() if temporary else {final, *(hop for hop, _ in result.redirects)}
+        moved = {home, *(hop for hop, _ in moves)}
         duplicate_of = self.store.find_by_hash(
             content_hash,
             other_than={page_url, url, *moved},
@@ -759,7 +757,11 @@ class Crawl:
         if duplicate_of is not None:
             # The status of a temporary redirect marks a copy that a link fetches
             # again, so that the page comes back when the redirect ends.
-            status = result.redirects[0][1] if temporary else None
+            status = (
+                next(s for _, s in result.redirects if s in TEMPORARY_REDIRECTS)
+                if temporary
+                else None
+            )
             aliases.append((page_url, duplicate_of, "duplicate", status))
             self._record(
                 url, "duplicate", aliases=aliases, files=files, enqueue=links, done=done
@@ -1110,6 +1112,25 @@ UNAVAILABLE_KINDS = frozenset({"connect", "timeout", "transport", "http"})
 
 # Path prefix of the URL that _probe_soft_404 fetches, before random hex digits.
 _PROBE_PREFIX = "cityline-soft-404-check-"
+
+
+def _page_home(
+    url: str, final: str, redirects: list[tuple[str, int]]
+) -> tuple[str, list[tuple[str, int]]]:
+    """Return where the page fetched from ``url`` lives, and the permanent hops
+    that moved it there.
+
+    ``redirects`` are the (URL, status) hops from ``url`` to ``final``. The page
+    follows permanent redirects (301, 308) and stops at the first temporary one,
+    so 301 to /a then 302 to /a?sid=1 leaves it at /a.
+    """
+    home, moves = url, []
+    for number, (hop, status) in enumerate(redirects):
+        if status in TEMPORARY_REDIRECTS:
+            break
+        moves.append((hop, status))
+        home = redirects[number + 1][0] if number + 1 < len(redirects) else final
+    return home, [(hop, status) for hop, status in moves if hop != home]
 
 
 def _parse(body: bytes, content_type: str | None, url: str):

@@ -11,8 +11,9 @@ import threading
 import pytest
 
 from crawler.crawl import crawl_site
+from crawler.errors import SiteUnavailableError
 from crawler.store import PageStore
-from tests.crawl_site import FAST, FakeSite, html_page, settings_for
+from tests.crawl_site import FAST, FakeSite, Route, html_page, settings_for
 
 # One request at a time, so that of two pages with one content the first linked
 # is stored and the other becomes its alias.
@@ -514,3 +515,45 @@ def test_top_page_redirected_for_a_while_stays_at_its_url(tmp_path):
     assert not pages[site.url("/")].removed
     assert site.url("/top/") not in pages
     assert aliases(settings) == {}
+
+
+def test_permanent_then_temporary_redirect_stops_before_the_session_id(tmp_path):
+    settings = settings_for(tmp_path)
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/old.html'>予約</a>")
+        site.add("/old.html", status=301, headers={"Location": "/yoyaku.html"})
+        site.add(
+            "/yoyaku.html", status=302, headers={"Location": "/yoyaku.html?sid=1a2b"}
+        )
+        site.add("/yoyaku.html?sid=1a2b", html_page("施設予約", "<p>予約できます</p>"))
+        crawl_site(settings, site.url("/"), FAST)
+        crawl_site(settings, site.url("/"), FAST)
+
+    pages = stored(settings)
+    assert pages[site.url("/yoyaku.html")].title == "施設予約"
+    assert site.url("/yoyaku.html?sid=1a2b") not in pages
+    assert aliases(settings) == {
+        site.url("/old.html"): (site.url("/yoyaku.html"), "redirect")
+    }
+
+
+def test_page_moved_to_a_missing_url_is_removed(tmp_path):
+    settings = settings_for(tmp_path)
+    with FakeSite() as site:
+        _site_with_news(site, 12)
+        crawl_site(settings, site.url("/"), FAST)
+        site.add("/news/3.html", status=301, headers={"Location": "/missing.html"})
+        summary = crawl_site(settings, site.url("/"), FAST)
+
+    assert summary.removed == 1
+    assert stored(settings)[site.url("/news/3.html")].removed
+
+
+def test_site_redirecting_every_url_to_a_notice_is_unavailable(tmp_path):
+    settings = settings_for(tmp_path)
+    with FakeSite() as site:
+        site.page("/maintenance.html", "メンテナンス中", "<p>ただいま停止中です</p>")
+        site.fallback = Route(302, b"", {"Location": "/maintenance.html"})
+        site.add("/", status=302, headers={"Location": "/maintenance.html"})
+        with pytest.raises(SiteUnavailableError, match="maintenance"):
+            crawl_site(settings, site.url("/"), FAST)

@@ -114,7 +114,7 @@ def test_shift_jis_and_cp932_pages_without_http_charset(tmp_path):
     assert "㈱武蔵野" in cp932.text
 
 
-def test_redirect_stores_final_url_and_remembers_old(tmp_path):
+def test_redirect_chain_stores_page_where_permanent_hops_end(tmp_path):
     with FakeSite() as site:
         site.page("/", "トップ", "<a href='/old.html'>旧</a>")
         site.add("/old.html", status=301, headers={"Location": "/mid.html"})
@@ -127,11 +127,12 @@ def test_redirect_stores_final_url_and_remembers_old(tmp_path):
     assert first.new == 2
     assert second.new == 0
     assert old_fetches == 2  # a link still names it, so the redirect is checked
+    # 301 to /mid.html moves the page there; its 302 onwards does not.
     with open_store(tmp_path) as store:
-        assert store.get(site.url("/new.html")).title == "新しいページ"
-        assert store.get(site.url("/old.html")).url == site.url("/new.html")
+        assert store.get(site.url("/mid.html")).title == "新しいページ"
+        assert store.get(site.url("/old.html")).url == site.url("/mid.html")
         assert store.aliases()[site.url("/old.html")] == (
-            site.url("/new.html"),
+            site.url("/mid.html"),
             "redirect",
         )
 
