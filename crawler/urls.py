@@ -24,8 +24,9 @@ from crawler.errors import StartUrlError
 DEFAULT_PORTS = {"http": 80, "https": 443}
 INDEX_NAMES = ("index.html", "index.htm")
 
-# Query parameters that select a print view, a share dialog or a tracking campaign.
-# They never change the page's content.
+# Query parameters that select a print view, a share dialog or a tracking campaign,
+# or carry a server session. They never change the page's content. A bare sid is
+# kept, since some sites name a section id so.
 DROPPED_PARAMS = frozenset(
     {
         "print",
@@ -47,9 +48,14 @@ DROPPED_PARAMS = frozenset(
         "_ga",
         "_gl",
         "ref_src",
+        "jsessionid",
+        "phpsessid",
+        "sessionid",
+        "session_id",
+        "cftoken",
     }
 )
-DROPPED_PREFIXES = ("utm_",)
+DROPPED_PREFIXES = ("utm_", "aspsessionid")
 
 # Links with these extensions are files: recorded, never fetched.
 FILE_EXTENSIONS = frozenset(
