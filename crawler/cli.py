@@ -389,8 +389,13 @@ def _show_counts(store: PageStore, as_json: bool) -> None:
 def _show_page(store: PageStore, url: str, as_json: bool) -> None:
     page = _find_page(store, url)
     if page is None:
+        target = store.alias_target(_normalized(url))
+        leads = (
+            f"; it redirects to {shorten(target)!r}, which holds none" if target else ""
+        )
         raise PageStoreError(
-            f"no page stored for {shorten(url)!r}; run `cityline pages` for the counts"
+            f"no page stored for {shorten(url)!r}{leads}; run `cityline pages` for "
+            "the counts"
         )
     if as_json:
         click.echo(json.dumps(page.to_json(), ensure_ascii=False))

@@ -557,3 +557,16 @@ def test_site_redirecting_every_url_to_a_notice_is_unavailable(tmp_path):
         site.add("/", status=302, headers={"Location": "/maintenance.html"})
         with pytest.raises(SiteUnavailableError, match="maintenance"):
             crawl_site(settings, site.url("/"), FAST)
+
+
+def test_pages_names_where_an_alias_without_page_leads(tmp_path, invoke):
+    settings = settings_for(tmp_path)
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/ext.html'>外部</a>")
+        elsewhere = "http://localhost:9/ext.html"
+        site.add("/ext.html", status=301, headers={"Location": elsewhere})
+        crawl_site(settings, site.url("/"), FAST)
+        result = invoke(settings.data_dir, "pages", site.url("/ext.html"))
+
+    assert result.returncode == 2
+    assert f"it redirects to {elsewhere!r}, which holds none" in result.stderr

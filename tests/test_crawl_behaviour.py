@@ -680,6 +680,8 @@ def test_summary_json_has_exactly_the_documented_keys(tmp_path):
         "unavailable",
         "removals_held",
         "merges_held",
+        "merged",
+        "duplicates",
         "robots_skipped",
         "pages",
         "seconds",

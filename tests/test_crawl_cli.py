@@ -29,6 +29,8 @@ SUMMARY_KEYS = [
     "unavailable",
     "removals_held",
     "merges_held",
+    "merged",
+    "duplicates",
     "robots_skipped",
     "pages",
     "seconds",
