@@ -83,7 +83,8 @@ def fallback_text(settings: Settings) -> str:
 
 
 def asking_sentence(question: str) -> str | None:
-    """Return the sentence of a long ``question`` that asks, or None.
+    """Return the last sentence of a long ``question`` that makes a request, or
+    None.
 
     Only a text of at least LONG_QUESTION_CHARS characters with more than one
     sentence has one: the last sentence that ends as a question or asks for

@@ -35,7 +35,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sudachipy import Morpheme
 
-from index.normalize import drop_invisible, fold_kana
+from index.normalize import fold_kana, visible_nfkc
 from index.tokenize import morphemes
 
 logger = logging.getLogger(__name__)
@@ -277,7 +277,7 @@ class Intent:
 def normalize(text: str) -> str:
     """Return ``text`` NFKC-normalized, lowercased, without invisible characters,
     with name placeholders as one 〇."""
-    text = drop_invisible(unicodedata.normalize("NFKC", text)).lower()
+    text = visible_nfkc(text).lower()
     return PLACEHOLDER.sub("〇", text)
 
 

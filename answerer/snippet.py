@@ -145,10 +145,10 @@ def _first_own_passage(page: PageEntry, usable: UsablePassages) -> str:
     """Return the first usable passage of ``page`` that is not on many pages
     (see :func:`mark_common_passages`), else its first usable one, else its
     title. A share button's line (このページの情報をXでポストできます) often
-    opens a page and tells a resident nothing."""
+    opens a page and means nothing to a resident."""
     common = page.__dict__.get("_common_passages", frozenset())
-    for text, key in zip(usable.texts, usable.keys, strict=True):
-        if key not in common:
+    for text in usable.texts:
+        if text not in common:
             return text
     return usable.texts[0] if usable.texts else page.title
 
@@ -167,7 +167,7 @@ def mark_common_passages(
     """
     counts: Counter[str] = Counter()
     for page in pages:
-        counts.update(set(page.match_passages()))
+        counts.update(set(page.passages))
     floor = max(minimum, share * len(pages))
     common = frozenset(key for key, count in counts.items() if count >= floor)
     for page in pages:

@@ -10,7 +10,8 @@ import re
 # U+202A to U+202E, U+2066 to U+2069). A resident's text could otherwise clear
 # the screen, retitle the window, reverse what follows, or start a line that
 # reads as another field.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_DEL_C1_DIRECTION = "\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(f"[\x00-\x1f{_DEL_C1_DIRECTION}]")
 
 
 def terminal_safe(text: str) -> str:
@@ -44,7 +45,7 @@ def json_text(value: object, **options) -> str:
 
 
 # The characters of _UNSAFE that json.dumps leaves as they are.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_JSON_UNSAFE = re.compile(f"[{_DEL_C1_DIRECTION}]")
 
 
 def _json_escape(match: re.Match) -> str:

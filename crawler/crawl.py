@@ -133,9 +133,9 @@ class Crawl:
         self.heap: list[tuple[int, int, str]] = []
         self.pattern_counts: Counter[str] = Counter()
         self.known_aliases: set[str] = set()
-        # Stored aliases of redirects, and copies found through a temporary
-        # redirect, which links and sitemaps may queue again.
-        self.redirect_aliases: set[str] = set()
+        # Stored aliases that links and sitemaps may queue again: old URLs of
+        # redirects, and copies found through a temporary redirect.
+        self.relinkable_aliases: set[str] = set()
         # URLs of the pages this call stored or found unchanged. A redirect to
         # one of them is not followed again (see Fetcher.fetch's stop_at).
         self.pages_now: set[str] = set()
@@ -374,22 +374,19 @@ class Crawl:
                 f"start page {url!r} is {result.media_type!r}, not HTML; pass the URL "
                 "of an HTML page such as the site's top page"
             )
-        if result.redirects and all(
-            status in TEMPORARY_REDIRECTS for _, status in result.redirects
-        ):
-            # The top page stays at its URL while it redirects for a while
-            # (/ to /top/), as any page does; see _apply.
-            return result, url
-        return result, result.final_url
+        # The top page stays at its URL while it redirects for a while (/ to
+        # /top/), as any page does (see _page_home).
+        home, _moves = _page_home(url, result.final_url, result.redirects)
+        return result, home
 
     async def _check_not_html_everywhere(self, start_result: FetchResult) -> None:
-        """Raise SiteUnavailableError when a URL that does not exist answers like
-        the start page: status 200 with the same media type, which is not HTML.
+        """Raise SiteUnavailableError when a URL that does not exist returns what
+        the start page returned: status 200 with the same media type, not HTML.
 
-        A site in maintenance may answer every URL with a plain-text notice. The
+        A site in maintenance may serve one plain-text notice for every URL. The
         start page is then not the wrong URL (exit 2) but a site that cannot be
-        crawled now (exit 3). A probe disallowed by robots.txt, or answered in any
-        other way, leaves the start page to the caller's error.
+        crawled now (exit 3). A probe that robots.txt disallows, or that returns
+        anything else, leaves the start page to the caller's error.
         """
         start = start_result.final_url
         probe = urljoin(start, f"/{_PROBE_PREFIX}{secrets.token_hex(8)}.html")
@@ -528,7 +525,7 @@ class Crawl:
         for alias_url, (target, reason) in aliases.items():
             if reason in RECHECKED_REASONS:
                 self.recheckable.setdefault(target, []).append(alias_url)
-        self.redirect_aliases = self.store.relinkable_aliases(TEMPORARY_REDIRECTS)
+        self.relinkable_aliases = self.store.relinkable_aliases(TEMPORARY_REDIRECTS)
         if unfinished is not None and unfinished[1] == self.scope.start_url:
             self.run_id = unfinished[0]
             for row in self.store.frontier_rows(self.run_id):
@@ -649,10 +646,8 @@ class Crawl:
         """Turn a fetch result into the store's rows and the frontier's next URLs."""
         url = entry.url
         final = result.final_url
-        # Permanent redirects (301, 308) move a page; from the first temporary one
-        # (302, 303, 307) on, it stays where it is, with the content it leads to:
-        # a maintenance notice, a URL with a session id or a stand-in address is
-        # not where the page lives.
+        # Permanent redirects (301, 308) move a page. From the first temporary one
+        # (302, 303, 307) on, it stays where it is (see _page_home).
         home, moves = _page_home(url, final, result.redirects)
         temporary = home != final
         aliases = [(hop, home, "redirect", status) for hop, status in moves]
@@ -842,7 +837,7 @@ class Crawl:
         ``url`` is an alias: a duplicate or canonical one. The old URL of a
         redirect is fetched again, since the site still names it and the
         redirect may have ended."""
-        return url in self.known_aliases and url not in self.redirect_aliases
+        return url in self.known_aliases and url not in self.relinkable_aliases
 
     def _redirect_settled(self, url: str, final: str) -> bool:
         """Return whether the page at ``final``, where ``url`` redirects, is known.
@@ -1101,7 +1096,7 @@ class Crawl:
 # many fetched pages, and at least half of them.
 COLLAPSE_MIN_PAGES = 10
 
-# Redirects that say the move is temporary (RFC 9110): the page stays at its URL.
+# Redirect statuses of a temporary move (RFC 9110): the page stays at its URL.
 TEMPORARY_REDIRECTS = frozenset({302, 303, 307})
 
 # Fetch errors on the server's side or the way to it: no connection, a timeout,
@@ -1122,7 +1117,8 @@ def _page_home(
 
     ``redirects`` are the (URL, status) hops from ``url`` to ``final``. The page
     follows permanent redirects (301, 308) and stops at the first temporary one,
-    so 301 to /a then 302 to /a?sid=1 leaves it at /a.
+    so 301 to /a then 302 to /a?sid=1 leaves it at /a. A maintenance notice, a
+    URL with a session id or a stand-in address is not where a page lives.
     """
     home, moves = url, []
     for number, (hop, status) in enumerate(redirects):

@@ -83,8 +83,8 @@ def collapsed_pages(connection, before: Collection[str]) -> list[tuple[str, str]
     collapsed = []
     for target, urls in by_target.items():
         # A live page that was no page before is where the first of its URLs
-        # moved. A target that is no live page (another host, a page gone) holds
-        # none of them.
+        # moved. When the target is no live page (another host, a page gone),
+        # all of them count as merged.
         moved = target in live and target not in before
         collapsed.extend((url, target) for url in (urls[1:] if moved else urls))
     return sorted(collapsed)

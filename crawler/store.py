@@ -453,9 +453,9 @@ class PageStore:
         duplicate) and no page of its own. Its target is followed through other
         aliases to where they lead. A live page that was no page before the run
         is where one page moved to, so one of the URLs leading to it, the first
-        by URL, is a move and is left out. The others lost their page to it. A
-        target that is no live page, such as a URL on another host, holds none of
-        them.
+        by URL, is a move and is left out. The others lost their page to it. When
+        the target is no live page, such as a URL on another host, all of them
+        count as merged.
         """
         with self.engine.connect() as connection:
             return snapshots.collapsed_pages(connection, before)

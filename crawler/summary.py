@@ -23,7 +23,7 @@ SUMMARY_KEYS = (
 
 
 # A crawl is incomplete when at least this many URLs, and more than this share of
-# the URLs it fetched, failed on the server's side: a site partly down answers
+# the URLs it fetched, failed on the server's side: a site partly down serves
 # its top page but fails the pages under it.
 UNAVAILABLE_MIN_URLS = 10
 UNAVAILABLE_SHARE = 0.2

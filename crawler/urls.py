@@ -119,7 +119,7 @@ def validate_start_url(url: str, max_length: int = 2048) -> str:
     """
     url = url.strip()
     shown = shorten(url)
-    if _UNDECODED.search(url):
+    if has_undecoded_bytes(url):
         raise StartUrlError(undecoded_message("start URL", shown))
     if len(url) > max_length:
         raise StartUrlError(
@@ -156,20 +156,20 @@ def validate_start_url(url: str, max_length: int = 2048) -> str:
 
 
 # Lone surrogates: Python reads command-line bytes that are not UTF-8 (a URL
-# typed in Shift_JIS, say) as these, and no URL or database can hold them.
+# typed in Shift_JIS, say) as these, and no URL or database can store them.
 _UNDECODED = re.compile("[\ud800-\udfff]")
 
 
 def has_undecoded_bytes(value: str) -> bool:
-    """Tell whether ``value`` holds bytes of a command line that are not UTF-8."""
+    """Tell whether ``value`` contains command-line bytes that are not UTF-8."""
     return _UNDECODED.search(value) is not None
 
 
-def undecoded_message(what: str, shown: str) -> str:
-    """Return the error for ``what`` (shown as ``shown``) holding bytes that are
-    not UTF-8."""
+def undecoded_message(label: str, value: str) -> str:
+    """Return the error message for the argument ``label`` whose ``value``
+    contains bytes that are not UTF-8."""
     return (
-        f"{what} {shown!r} contains bytes that are not UTF-8 (shown as \\udcXX); "
+        f"{label} {value!r} contains bytes that are not UTF-8 (shown as \\udcXX); "
         "type it again in UTF-8, or percent-encode those bytes (%E6%AD%A6)"
     )
 

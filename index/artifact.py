@@ -430,8 +430,9 @@ def load_model(index_dir: Path) -> tuple[IndexModel, dict]:
             return _load_build(folder)
         except IndexVersionError:
             attempts += 1
-            # A replaced build may be half deleted, its folder still there, so
-            # only the pointer tells. A current build that fails is a real error.
+            # A replaced build may be half deleted with its folder still there, so
+            # only the pointer shows the replacement. A current build that fails
+            # is a real error.
             replaced = current_build(index_dir) != build_id
             if not replaced or attempts >= LOAD_ATTEMPTS:
                 raise

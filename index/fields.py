@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from index.normalize import drop_invisible
+from index.normalize import visible_nfkc
 
 # Passages longer than this are cut at sentence ends, so a snippet can come from
 # inside a long paragraph.
@@ -67,8 +66,7 @@ def passages(text: str) -> list[str]:
     """
     result: list[str] = []
     for line in text.splitlines():
-        line = drop_invisible(unicodedata.normalize("NFKC", line))
-        line = _SPACES.sub(" ", line).strip()
+        line = _SPACES.sub(" ", visible_nfkc(line)).strip()
         if not line:
             continue
         if len(line) <= MAX_PASSAGE_CHARS:

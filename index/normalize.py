@@ -76,6 +76,15 @@ def drop_invisible(text: str) -> str:
     return _INVISIBLE.sub("", text)
 
 
+def visible_nfkc(text: str) -> str:
+    """Return ``text`` in NFKC without the characters that display nothing.
+
+    Every matcher of residents' text starts from this form, so a word pasted
+    with a zero-width space inside still matches.
+    """
+    return drop_invisible(unicodedata.normalize("NFKC", text))
+
+
 def normalize_text(text: str) -> str:
     """Return ``text`` in NFKC with one wave dash, one hyphen and lowercased ASCII,
     without characters that display nothing (:func:`drop_invisible`).
@@ -84,8 +93,7 @@ def normalize_text(text: str) -> str:
     digits (9時~17時, 9:00~17:00, 10~12) is the wave dash too, because in Japanese
     text it is the same range mark. Elsewhere ('~/docs', a~b) it stays.
     """
-    text = drop_invisible(unicodedata.normalize("NFKC", text))
-    text = _fold_tilde(_translate(text))
+    text = _fold_tilde(_translate(visible_nfkc(text)))
     return _SPACES.sub(" ", text)
 
 

@@ -14,7 +14,7 @@ import enum
 import re
 import unicodedata
 
-from index.normalize import drop_invisible
+from index.normalize import visible_nfkc
 from webhook import texts
 
 
@@ -168,14 +168,12 @@ _ASKS = re.compile(
 
 def asks_something(text: str) -> bool:
     """Tell whether ``text`` is phrased as a question, not only as a statement."""
-    return bool(
-        _ASKS.search(drop_invisible(unicodedata.normalize("NFKC", text)).strip())
-    )
+    return bool(_ASKS.search(visible_nfkc(text).strip()))
 
 
 def greeting_word(text: str) -> str:
     """Return the greeting that matches ``text``: morning, evening or daytime."""
-    normalized = drop_invisible(unicodedata.normalize("NFKC", text))
+    normalized = visible_nfkc(text)
     if "おはよう" in normalized:
         return texts.GREETING_MORNING
     if "こんばん" in normalized:
@@ -186,7 +184,7 @@ def greeting_word(text: str) -> str:
 def is_cancel(text: str) -> bool:
     """Tell whether ``text`` as a whole calls a report off: a cancel word
     (REPORT_CANCEL_WORDS) or an everyday phrase for it (CANCEL_PHRASE)."""
-    normalized = drop_invisible(unicodedata.normalize("NFKC", text)).strip().lower()
+    normalized = visible_nfkc(text).strip().lower()
     if normalized.rstrip("。.!！") in REPORT_CANCEL_WORDS:
         return True
     return CANCEL_PHRASE.match("".join(normalized.split())) is not None
@@ -194,7 +192,7 @@ def is_cancel(text: str) -> bool:
 
 def classify_text(text: str) -> TextKind:
     """Return the kind of ``text``; anything not recognised is a QUESTION."""
-    normalized = drop_invisible(unicodedata.normalize("NFKC", text)).strip().lower()
+    normalized = visible_nfkc(text).strip().lower()
     compact = "".join(normalized.split())
     if compact and len(compact) <= MAX_SETTINGS_REQUEST_CHARS:
         if RECEIVE_SETTINGS.search(compact):
@@ -243,7 +241,7 @@ def _symbols_kind(text: str) -> TextKind:
     return TextKind.QUESTION
 
 
-# Emoji that answer a reply the way ありがとう or OK does. Other emoji alone get
+# Emoji that acknowledge a reply, as ありがとう or OK does. Other emoji alone get
 # the answerer's fallback, as any text without words does.
 _THANKS_SYMBOLS = frozenset("👍👌🙏🙇🆗")
 

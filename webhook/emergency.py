@@ -14,10 +14,9 @@ NOTE: a word list misses wording it has not seen. On the last blind set, 12 of
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
-from index.normalize import drop_invisible, fold_kana
+from index.normalize import fold_kana, visible_nfkc
 
 # Words of a danger to life or safety that the city cannot handle through LINE: a
 # fire, a medical emergency, an accident or a crime (see CRIME). Such a message
@@ -394,7 +393,7 @@ def _forms(text: str) -> list[tuple[str, _Rules]]:
     """Return ``text`` after NFKC, without invisible characters, with the rules as
     written, and, when it has katakana, folded into hiragana with the folded rules
     (ｶｼﾞ becomes かじ)."""
-    normalized = drop_invisible(unicodedata.normalize("NFKC", text))
+    normalized = visible_nfkc(text)
     folded = fold_kana(normalized)
     forms = [(normalized, _AS_TYPED)]
     if folded != normalized:

@@ -8,14 +8,13 @@ message that no flow takes is classified (``webhook.classify``) and answered her
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 
 from linebot.v3.messaging import Message
 
 from cityline.settings import Settings
-from index.normalize import drop_invisible
+from index.normalize import visible_nfkc
 from webhook import texts
 from webhook.answering import AnswererSource, question_reply
 from webhook.classify import (
@@ -314,7 +313,7 @@ def _emergency(event: IncomingEvent) -> bool:
 
 def _asks_for_one_to_one(text: str) -> bool:
     """Tell whether a group text asks for a report or the receive settings."""
-    word = drop_invisible(unicodedata.normalize("NFKC", text)).strip().rstrip("。.!！")
+    word = visible_nfkc(text).strip().rstrip("。.!！")
     if word in REPORT_START_WORDS or classify_text(text) is TextKind.RECEIVE_SETTINGS:
         return True
     # A short message about reporting (ねえ 通報したい), not a question about it.

@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from answerer.intents import SIGNAL_FAULT, names_other_owner
 from cityline.errors import CitylineError
 from cityline.settings import Settings
-from index.normalize import drop_invisible
+from index.normalize import visible_nfkc
 from webhook import texts
 from webhook.classify import (
     REPORT_START_WORDS,
@@ -130,7 +130,7 @@ class ClassifierLike(Protocol):
 
 
 def _normalize_word(text: str) -> str:
-    normalized = drop_invisible(unicodedata.normalize("NFKC", text)).strip()
+    normalized = visible_nfkc(text).strip()
     return normalized.rstrip("。.!！")
 
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 
-from index.normalize import drop_invisible
+from index.normalize import visible_nfkc
 
 EARTH_RADIUS_M = 6_371_000.0
 
@@ -153,7 +152,7 @@ def is_inside_city(latitude: float, longitude: float) -> bool:
 def normalize_address(text: str) -> str:
     """Return ``text`` NFKC-normalized, without invisible characters, with
     whitespace collapsed and cut to length."""
-    normalized = drop_invisible(unicodedata.normalize("NFKC", text))
+    normalized = visible_nfkc(text)
     return " ".join(normalized.split())[:MAX_ADDRESS_CHARS]
 
 

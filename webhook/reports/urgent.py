@@ -7,11 +7,11 @@ only in office hours, so the reply names the routes that work at any hour first.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 
 from answerer.intents import GAS_SMELL
 from cityline.settings import Settings
+from index.normalize import visible_nfkc
 from webhook import texts
 from webhook.replies import contact_text
 from webhook.reports.office_hours import (
@@ -25,7 +25,7 @@ def mentions_gas(text: str | None) -> bool:
     """Return True when ``text`` speaks of a gas smell or leak."""
     if not text:
         return False
-    return bool(GAS_SMELL.search(unicodedata.normalize("NFKC", text)))
+    return bool(GAS_SMELL.search(visible_nfkc(text)))
 
 
 def urgent_reply_text(
