@@ -166,11 +166,10 @@ PREDICATE_SUFFIX_POS = frozenset({"形容詞的", "形状詞的", "動詞的"})
 # and, as Sudachi splits it, ます in "雨水ます".
 TRAILING_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空白"})
 
-# A gas smell or leak, unless denied right after it (ガスのにおいはしません,
-# ガス臭くはない). A later verb (においが消えない) or a question
-# (においがしませんか) is no denial.
-# ガスクサイ and がすくさい too. The hiragana がす must be followed by the smell
-# at once: 雨がすごくて臭い has none.
+# A gas smell or leak (ガスクサイ and がすくさい too), unless denied right after
+# it (ガスのにおいはしません). A later verb (においが消えない) or a question
+# (においがしませんか) is no denial. Hiragana がす must be followed by the smell
+# at once, because 雨がすごくて臭い names no gas.
 GAS_SMELL = re.compile(
     r"(ガス.{0,6}(臭|くさ|クサ|におい|ニオイ|匂い|漏れ|もれ|モレ)"
     r"|がす(臭|くさ|の?(におい|臭い|匂い)|漏れ|もれ))"

@@ -391,7 +391,9 @@ def _show_page(store: PageStore, url: str, as_json: bool) -> None:
     if page is None:
         target = store.alias_target(_normalized(url))
         leads = (
-            f"; it redirects to {shorten(target)!r}, which holds none" if target else ""
+            f"; it redirects to {shorten(target)!r}, which is no stored page"
+            if target
+            else ""
         )
         raise PageStoreError(
             f"no page stored for {shorten(url)!r}{leads}; run `cityline pages` for "

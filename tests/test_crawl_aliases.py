@@ -325,7 +325,7 @@ def test_page_comes_back_when_its_redirect_ends(tmp_path, status, reason):
     assert stored(settings)[site.url("/zei/a.html")].title == "市民税の納付"
 
 
-def test_page_comes_back_when_its_redirect_off_site_ends(tmp_path):
+def test_off_site_redirect_ended_page_back(tmp_path):
     settings = settings_for(tmp_path)
     with FakeSite() as site:
         _site_with_section(site)
@@ -416,7 +416,7 @@ def test_pages_redirected_off_site_for_a_while_stay(tmp_path):
     assert len([p for p in stored(settings).values() if not p.removed]) == 14
 
 
-def test_redirects_to_copies_of_one_page_count_as_lost(tmp_path):
+def test_redirects_to_copies_count_as_lost(tmp_path):
     settings = settings_for(tmp_path)
     sorry = html_page("メンテナンス中", "<p>ただいまメンテナンス中です</p>")
     with FakeSite() as site:
@@ -456,7 +456,7 @@ def test_section_moved_back_is_no_loss(tmp_path):
     assert pages[site.url("/tmp_news/3.html")].removed
 
 
-def test_redirect_to_a_page_fetched_already_is_not_followed(tmp_path):
+def test_redirect_to_fetched_page_not_followed(tmp_path):
     settings = settings_for(tmp_path)
     with FakeSite() as site:
         site.page(
@@ -475,7 +475,7 @@ def test_redirect_to_a_page_fetched_already_is_not_followed(tmp_path):
     }
 
 
-def test_old_url_of_a_moved_page_finds_it_after_a_second_move(tmp_path):
+def test_old_url_after_two_moves_found(tmp_path):
     settings = settings_for(tmp_path)
     with FakeSite() as site:
         site.page("/", "トップ", "<a href='/a.html'>a</a>")
@@ -496,7 +496,7 @@ def test_old_url_of_a_moved_page_finds_it_after_a_second_move(tmp_path):
     assert found.url == site.url("/c.html")
 
 
-def test_top_page_redirected_for_a_while_stays_at_its_url(tmp_path):
+def test_temporary_top_redirect_keeps_top_url(tmp_path):
     settings = settings_for(tmp_path)
     with FakeSite() as site:
         site.page("/", "テスト市", "<a href='/a.html'>a</a>")
@@ -517,7 +517,7 @@ def test_top_page_redirected_for_a_while_stays_at_its_url(tmp_path):
     assert aliases(settings) == {}
 
 
-def test_permanent_then_temporary_redirect_stops_before_the_session_id(tmp_path):
+def test_permanent_then_temporary_stops_before_session(tmp_path):
     settings = settings_for(tmp_path)
     with FakeSite() as site:
         site.page("/", "トップ", "<a href='/old.html'>予約</a>")
@@ -549,7 +549,7 @@ def test_page_moved_to_a_missing_url_is_removed(tmp_path):
     assert stored(settings)[site.url("/news/3.html")].removed
 
 
-def test_site_redirecting_every_url_to_a_notice_is_unavailable(tmp_path):
+def test_every_url_redirected_to_notice_unavailable(tmp_path):
     settings = settings_for(tmp_path)
     with FakeSite() as site:
         site.page("/maintenance.html", "メンテナンス中", "<p>ただいま停止中です</p>")
@@ -569,4 +569,4 @@ def test_pages_names_where_an_alias_without_page_leads(tmp_path, invoke):
         result = invoke(settings.data_dir, "pages", site.url("/ext.html"))
 
     assert result.returncode == 2
-    assert f"it redirects to {elsewhere!r}, which holds none" in result.stderr
+    assert f"it redirects to {elsewhere!r}, which is no stored page" in result.stderr

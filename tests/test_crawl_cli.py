@@ -186,7 +186,7 @@ def test_binary_start_page_served_as_html_exits_2(tmp_path):
     assert result.returncode == 2
 
 
-def test_plain_text_start_page_of_a_live_site_exits_2(crawled):
+def test_plain_text_start_page_exits_2(crawled):
     _site, data_dir = crawled
     with FakeSite() as site:
         site.page("/", "トップ")
@@ -207,7 +207,7 @@ def _site_with_failing_pages(site: FakeSite, count: int, failing: int) -> None:
             site.page(f"/p{n}.html", f"ページ{n}")
 
 
-def test_crawl_with_most_pages_failing_on_the_server_exits_3(invoke, tmp_path):
+def test_most_pages_failing_exits_3(invoke, tmp_path):
     data_dir = tmp_path / "data"
     with FakeSite() as site:
         _site_with_failing_pages(site, count=12, failing=11)
@@ -224,7 +224,7 @@ def test_crawl_with_most_pages_failing_on_the_server_exits_3(invoke, tmp_path):
     assert json.loads(answered.stdout)["answers"][0]["title"] == "ページ11"
 
 
-def test_crawl_with_a_few_pages_failing_on_the_server_exits_0(invoke, tmp_path):
+def test_few_pages_failing_exits_0(invoke, tmp_path):
     data_dir = tmp_path / "data"
     with FakeSite() as site:
         _site_with_failing_pages(site, count=60, failing=10)

@@ -455,7 +455,7 @@ def test_load_questions_rejects_relative_url_and_odd_topic(tmp_path, line, expec
         load_questions(path)
 
 
-def test_load_questions_warns_of_unknown_keys_and_grade_conflicts(tmp_path, caplog):
+def test_load_questions_warns_keys_and_grades(tmp_path, caplog):
     path = tmp_path / "q.jsonl"
     line = {
         "question": "犬",

@@ -176,7 +176,7 @@ def test_text_beside_link_still_classified(classifier, text, label, category):
         "how do I throw away big garbage like a sofa",
     ],
 )
-def test_what_to_do_about_a_non_fault_is_a_question(classifier, text):
+def test_what_to_do_non_fault_is_question(classifier, text):
     assert classifier.classify(text).label == "question"
 
 

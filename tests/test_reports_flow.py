@@ -1486,7 +1486,7 @@ def test_contact_details_found_by_digits(text, found):
     assert flow_module._has_contact_details(text) is found
 
 
-def test_report_on_a_national_road_gets_the_owner_note(alice):
+def test_national_road_report_gets_owner_note(alice):
     replies = alice.text("国道20号の路面に大きな穴があります")
     assert alice.draft is not None
     assert texts.REPORT_OTHER_OWNER in [reply.text for reply in replies]
@@ -1498,7 +1498,7 @@ def test_owner_named_as_a_landmark_gets_no_note(alice):
     assert texts.REPORT_OTHER_OWNER not in [reply.text for reply in replies]
 
 
-def test_text_after_a_photo_says_the_photo_is_in(alice):
+def test_text_after_photo_counts_photos(alice):
     alice.text("通報")
     alice.press("category", value="road")
     alice.image()
@@ -1507,7 +1507,7 @@ def test_text_after_a_photo_says_the_photo_is_in(alice):
     assert alice.draft.step == "photo"
 
 
-def test_point_with_an_address_in_another_ward_is_noted(alice):
+def test_point_in_other_ward_noted(alice):
     alice.text("街灯が消えています")
     alice.image()
     alice.press("photos_done")
@@ -1516,7 +1516,7 @@ def test_point_with_an_address_in_another_ward_is_noted(alice):
     assert alice.draft.outside_city
 
 
-def test_point_with_an_address_in_the_city_is_not_noted(alice):
+def test_point_in_city_not_noted(alice):
     alice.text("街灯が消えています")
     alice.image()
     alice.press("photos_done")
@@ -1532,7 +1532,7 @@ def test_other_report_requests_start_a_report(alice, text):
     assert alice.draft is not None
 
 
-def test_gas_smell_at_the_photo_step_gets_the_gas_line(alice, clock):
+def test_gas_at_photo_step_gets_gas_line(alice, clock):
     clock.now = EVENING
     alice.text("通報")
     alice.press("category", value="road")

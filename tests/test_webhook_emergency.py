@@ -609,5 +609,5 @@ def test_burning_smell_from_facility_can_be_reported(text):
 
 
 @pytest.mark.parametrize("text", ["公園で酔っ払いが暴れてて怖いです", "ｹｶﾞﾆﾝ ｶﾞ ｲﾏｽ"])
-def test_violence_or_injury_in_any_kana_starts_no_report(text):
+def test_kana_violence_or_injury_starts_no_report(text):
     assert rules_out_report(text)
