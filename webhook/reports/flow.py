@@ -500,8 +500,8 @@ class ReportFlow:
                 early = msg.plain(texts.REPORT_LOCATION_RECEIVED_EARLY)
                 return [*urgent, *self._outside_note(draft), early, self._prompt(draft)]
             if draft.photos:
-                held = texts.REPORT_PHOTO_STEP_TEXT.format(count=len(draft.photos))
-                return [*urgent, msg.photo_prompt(draft, held)]
+                photos_in = texts.REPORT_PHOTO_STEP_TEXT.format(count=len(draft.photos))
+                return [*urgent, msg.photo_prompt(draft, photos_in)]
             return [*urgent, msg.photo_prompt(draft, texts.REPORT_ASK_PHOTO_AGAIN)]
         if draft.step == "location":
             intent = self._classify(text)
