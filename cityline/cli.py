@@ -15,6 +15,7 @@ import click
 
 from cityline.errors import CitylineError
 from cityline.settings import DEFAULT_DATA_DIR, Settings
+from cityline.stdout_guard import guarded_stdout
 
 logger = logging.getLogger(__name__)
 
@@ -160,8 +161,16 @@ def main() -> None:
     """Run the command line, printing a CitylineError as one line with its exit code.
 
     A bad option or argument is printed the same way, as one ``error: ...`` line
-    that names the command's --help, with click's exit code 2.
+    that names the command's --help, with click's exit code 2. A reader that
+    closes standard output early (``cityline crawl URL | head -1``) does not stop
+    the command: it finishes and exits with its own code.
     """
+    with guarded_stdout():
+        _run_command_line()
+
+
+def _run_command_line() -> None:
+    """Run the command, turning each error into its message and exit code."""
     try:
         exit_code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:

@@ -514,3 +514,34 @@ def test_robots_redirect_to_dead_host(tmp_path):
             tmp_path / "data", "crawl", site.url("/"), "--no-index", "--delay", "0"
         )
     assert_one_error_line(result, "robots.txt of", "redirects to", dead)
+
+
+def test_closed_stdout_does_not_stop_the_index_rebuild(tmp_path):
+    data_dir = tmp_path / "data"
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/a.html'>a</a><p>ごみの出し方</p>")
+        site.page("/a.html", "ページA", "<p>粗大ごみの申し込み</p>")
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "cityline.cli",
+                "--data-dir",
+                str(data_dir),
+                "crawl",
+                site.url("/"),
+                "--delay",
+                "0",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        first_line = process.stdout.readline()
+        # The reader goes away, as `| head -1` does after its line.
+        process.stdout.close()
+        _out, err = process.communicate(timeout=60)
+
+    assert first_line.decode().startswith("crawl of ")
+    assert process.returncode == 0, err.decode()
+    assert b"Traceback" not in err
+    assert (data_dir / "index" / "CURRENT").is_file()
