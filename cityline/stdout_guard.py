@@ -52,19 +52,19 @@ class ClosedPipeTolerantStream:
         if not self.reader_gone:
             logger.debug("standard output was closed; the rest goes to %s", os.devnull)
         self.reader_gone = True
-        null = os.open(os.devnull, os.O_WRONLY)
+        null_fd = os.open(os.devnull, os.O_WRONLY)
         try:
-            os.dup2(null, self._stream.fileno())
+            os.dup2(null_fd, self._stream.fileno())
         finally:
-            os.close(null)
+            os.close(null_fd)
 
 
 @contextlib.contextmanager
 def guarded_stdout() -> Iterator[None]:
-    """Within the block, ``sys.stdout`` is a ClosedPipeTolerantStream over itself.
+    """Replace ``sys.stdout`` with a ClosedPipeTolerantStream over it for the block.
 
     Standard output without a file descriptor (a test runner's capture) is left
-    as it is. The stream in place before the block is put back after it.
+    as it is. The original stream is restored after the block.
     """
     stream = sys.stdout
     try:
