@@ -9,9 +9,10 @@ The classifier combines hand-written cues with trained models:
   load time on the sentences in ``intent_data/train.jsonl`` (written for this
   project, under 500 lines, so training takes well under a second).
 
-Two rules decide before any model. A question about how to act ("〜ときはどうすれば?")
+Three rules decide before any model. A question about how to act ("〜ときはどうすれば?")
 is a question, and so is a text with no evidence of a fault (``has_fault_evidence``),
-such as a bare object name or "公園はどこ". Otherwise the label model takes the cue
+such as a bare object name or "公園はどこ", and a short text that names no object
+of the lexicon, such as "こわい". Otherwise the label model takes the cue
 counts as extra features, so the cues and the n-grams are weighed together. For a
 report, ownership rules come first (dumping and graffiti, then anything inside a
 park, then things of other owners such as national roads and private trees).
@@ -49,6 +50,10 @@ LEXICON_PATH = DATA_DIR / "lexicon.json"
 
 # Longer texts are cut before classification, so one huge message costs bounded time.
 MAX_CHARS = 4000
+
+# A text with fewer letters and digits than this that names no object of the
+# lexicon is no report. The shortest such report among the labelled texts has 18.
+BARE_FEELING_CHARS = 12
 
 QUESTION_END = re.compile(
     r"(ですか|ますか|ませんか|でしょうか|のですか|んですか|か|かな|の|は"
@@ -674,6 +679,24 @@ class IntentClassifier:
     def lexicon_scores(self, text: str) -> dict[str, float]:
         return score_lexicon(self.lexicon, text)
 
+    def names_object(self, text: str) -> bool:
+        """Return True when a normalized text names a term of the lexicon.
+
+        Katakana is read as hiragana too, since the lexicon spells kana words in
+        hiragana (ｶﾞｲﾄｳ for がいとう).
+        """
+        return any(self.object_strength(form) > 0 for form in (text, fold_kana(text)))
+
+    def is_bare_feeling(self, text: str) -> bool:
+        """Return True for a short text that names no city object.
+
+        こわい, 地震こわい or こわいです says how the writer feels, not what is
+        broken: a fault report names its object, or takes a sentence or more to
+        describe it (道の端が崩れていて、歩くと足元が危ない names none).
+        """
+        short = sum(1 for char in text if unicodedata.category(char)[0] in "LN")
+        return short < BARE_FEELING_CHARS and not self.names_object(text)
+
     def object_category(self, text: str) -> str | None:
         """Return the category of the city object that a message names, if any.
 
@@ -719,7 +742,8 @@ class IntentClassifier:
         question at confidence 0.5, because neither describes a fault. A question
         about how to act (``asks_how_to_act``) and a text without evidence of a
         fault (``has_fault_evidence``) are questions decided without the model, at
-        RULE_CONFIDENCE.
+        RULE_CONFIDENCE, and so is a short text that names no city object
+        (``is_bare_feeling``).
         """
         normalized = strip_urls(normalize(text[:MAX_CHARS]))
         if not has_content(normalized) or is_repetition(normalized):
@@ -727,6 +751,8 @@ class IntentClassifier:
 
         urgent = is_urgent(normalized)
         if asks_how_to_act(normalized) or not has_fault_evidence(normalized):
+            return Intent("question", None, urgent, self.RULE_CONFIDENCE)
+        if self.is_bare_feeling(normalized):
             return Intent("question", None, urgent, self.RULE_CONFIDENCE)
 
         ngrams = self.vectorizer.transform([normalized])

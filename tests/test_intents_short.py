@@ -97,6 +97,28 @@ def test_short_request_is_report(classifier):
     assert intent.category == "streetlight"
 
 
+@pytest.mark.parametrize(
+    "text", ["こわい", "怖い", "こわいです", "地震こわい", "台風がこわい", "困ってます"]
+)
+def test_feeling_without_object_is_question(classifier, text):
+    assert classifier.classify(text).label == "question", text
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("街灯こわい", "streetlight"),
+        ("暗くて怖い", "streetlight"),
+        ("ｶﾞｲﾄｳ ｷｴﾃﾙ", "streetlight"),
+        ("夜の公園がこわい", "park"),
+    ],
+)
+def test_feeling_with_object_stays_report(classifier, text, category):
+    intent = classifier.classify(text)
+    assert intent.label == "report", text
+    assert intent.category == category, text
+
+
 def test_time_question_with_verb_is_question(classifier):
     intent = classifier.classify("街灯は何時に点く")
     assert intent.label == "question"
