@@ -393,11 +393,21 @@ def test_first_text_address_skips_location(alice, flow):
     replies = alice.text("吉祥寺本町2丁目4番の前の道路に穴があいています")
     assert texts.REPORT_LOCATION_RECEIVED_EARLY in [r.text for r in replies]
     draft = alice.draft
-    assert draft.address == "吉祥寺本町2丁目4番の前の道路に穴があいています"
+    assert draft.address == "吉祥寺本町2丁目4番の前"
+    assert draft.description == "吉祥寺本町2丁目4番の前の道路に穴があいています"
     assert draft.location_source == "text"
     alice.image()
     replies = alice.press("photos_done")
     assert alice.draft.step == "comment"
+
+
+def test_place_typed_alone_is_kept_whole(alice):
+    alice.text("通報")
+    alice.press("category", value="road")
+    alice.image()
+    alice.press("photos_done")
+    alice.text("中町1丁目3番の前、コンビニの向かいの歩道")
+    assert alice.draft.address == "中町1丁目3番の前、コンビニの向かいの歩道"
 
 
 @pytest.mark.parametrize(
@@ -1437,7 +1447,8 @@ def test_photo_then_address_keeps_both(alice):
     alice.text("中町1丁目5番の前の道路に穴があいています")
     draft = alice.draft
     assert draft.category == "road"
-    assert draft.address == "中町1丁目5番の前の道路に穴があいています"
+    assert draft.address == "中町1丁目5番の前"
+    assert draft.description == "中町1丁目5番の前の道路に穴があいています"
     assert draft.step == "comment"
 
 

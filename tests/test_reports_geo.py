@@ -179,3 +179,19 @@ def test_town_with_place_or_city_hall_is_address(text):
 )
 def test_town_corner_or_unnamed_place_is_not_address(text):
     assert not geo.looks_like_address(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("中町1丁目5番の前の道路に穴", "中町1丁目5番の前"),
+        ("下連雀3丁目の道路が陥没", "下連雀3丁目"),
+        ("武蔵野市境2-3-4の街灯が切れてる", "武蔵野市境2-3-4"),
+        ("西久保3丁目12番地先の歩道で段差があります", "西久保3丁目12番地先"),
+        ("道路に穴 中町1-5", "中町1-5"),
+        ("緑町2丁目 電話は0422-11-2222", "緑町2丁目"),
+        ("中町の交差点で事故", None),
+    ],
+)
+def test_street_address_phrase(text, phrase):
+    assert geo.street_address_phrase(text) == phrase

@@ -736,7 +736,16 @@ class ReportFlow:
         return msg.confirmation(draft)
 
     def _set_address(self, draft: Draft, text: str) -> None:
-        draft.address = geo.normalize_address(text)
+        """Place ``draft`` at the address typed in ``text``.
+
+        When ``text`` is also the draft's comment (中町1丁目5番の前の道路に穴 as a
+        first message), the place is the street address in it, not the whole
+        sentence a second time. Otherwise the whole text is the place.
+        """
+        phrase = None
+        if draft.description and draft.description == _clean_comment(text):
+            phrase = geo.street_address_phrase(text)
+        draft.address = phrase or geo.normalize_address(text)
         draft.latitude = None
         draft.longitude = None
         draft.location_source = "text"

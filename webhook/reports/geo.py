@@ -212,6 +212,47 @@ def names_street_address(text: str) -> bool:
     return bool(find_town(normalized) and _NUMBER_PATTERN.search(normalized))
 
 
+# What may follow the numbers of a street address and still be part of the place:
+# 番地, 号, and a position next to the address (の前, 先, 付近, の角, あたり).
+_ADDRESS_TAIL = re.compile(
+    r"(地|号)?(\s*(の\s*)?(前|先|横|裏|角|向かい|手前|付近|近く|あたり|辺り|周辺"
+    r"|交差点|十字路|三叉路|角地|間))?"
+)
+# How far the numbers of an address may lie from its town or block name.
+_ADDRESS_SPAN_CHARS = 12
+
+
+def street_address_phrase(text: str) -> str | None:
+    """Return the street address that a sentence names, with its position.
+
+    中町1丁目5番の前の道路に穴 gives 中町1丁目5番の前, and 下連雀3丁目の道路が陥没
+    gives 下連雀3丁目. The phrase runs from the town (with 武蔵野市 or 市 before it)
+    or the named block through the numbers that follow it within
+    _ADDRESS_SPAN_CHARS characters, then a position word if one follows. Returns
+    None when ``text`` names no street address (see :func:`names_street_address`).
+    """
+    normalized = normalize_address(text)
+    masked = _PHONE_PATTERN.sub(lambda match: " " * len(match.group()), normalized)
+    block = _NAMED_BLOCK_PATTERN.search(masked)
+    town = _TOWN_PATTERN.search(masked)
+    starts = [match.start() for match in (block, town) if match is not None]
+    if not starts:
+        return None
+    start = min(starts)
+    end = None
+    for number in _NUMBER_PATTERN.finditer(masked, start):
+        if number.start() - (end or start) > _ADDRESS_SPAN_CHARS:
+            break
+        end = number.end()
+    if end is None:
+        return None
+    end = _ADDRESS_TAIL.match(masked, end).end()
+    prefix = re.search(r"(武蔵野)?市\s*$", masked[:start])
+    if prefix is not None:
+        start = prefix.start()
+    return normalized[start:end].strip()
+
+
 def _names_landmark(text: str) -> bool:
     """Tell whether ``text`` names a landmark that is not part of a town name
     (吉祥寺本町 contains 吉祥寺, which reads as a temple), nor a body whose staff
