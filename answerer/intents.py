@@ -233,8 +233,10 @@ NON_CITY_PARK = re.compile(
     r"|井の頭公園|武蔵野中央公園|小金井公園|武蔵野公園|善福寺公園"
 )
 # Owners and managers other than the city. Outside a park, their things are "other".
+# An old highway (五日市街道, 甲州街道) is a national or metropolitan road.
 OTHER_OWNER = re.compile(
-    r"国道|県道|都道|府道|高速道路|神社|お寺|私有地|私道|民間|空き家|隣の家|隣家"
+    r"国道|県道|都道|府道|高速道路|[\u4e00-\u9fff]{1,4}街道"
+    r"|神社|お寺|私有地|私道|民間|空き家|隣の家|隣家"
     r"|隣(さん)?の(家|宅|庭)|うちの庭|自宅|マンション|アパート|共用"
     r"|住宅の(樹木|木|庭木)|庭木|生け垣|畑の|線路|鉄道|構内"
     r"|自動ドア|エレベーター|エスカレーター"
@@ -573,12 +575,14 @@ def ownership_category(text: str) -> str | None:
 
 def names_other_owner(text: str) -> bool:
     """Tell whether ``text`` puts a fault on a place another owner manages: a
-    national or metropolitan road, private land, a building's common parts
-    (OTHER_OWNER), not named only as a landmark (マンションの前の道路)."""
+    national or metropolitan road or park, private land, a building's common
+    parts (OTHER_OWNER, NON_CITY_PARK), not named only as a landmark
+    (マンションの前の道路, 井の頭公園の前の道路)."""
     normalized = normalize(text)
     return any(
         not PLACE_AFTER.match(normalized, match.end())
-        for match in OTHER_OWNER.finditer(normalized)
+        for pattern in (OTHER_OWNER, NON_CITY_PARK)
+        for match in pattern.finditer(normalized)
     )
 
 

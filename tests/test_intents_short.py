@@ -6,6 +6,7 @@ from answerer.intents import (
     CueClassifier,
     IntentClassifier,
     has_fault_evidence,
+    names_other_owner,
     normalize,
 )
 
@@ -184,3 +185,23 @@ def test_object_category_of_object_name(classifier, text, category):
 @pytest.mark.parametrize("text", ["えーと", "わからない", "ごみ", ""])
 def test_object_category_none_without_object(classifier, text):
     assert classifier.object_category(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "五日市街道の歩道に穴があいてる",
+        "甲州街道の街灯が消えてる",
+        "井の頭公園の池の柵が壊れてる",
+        "都立武蔵野中央公園のベンチが壊れてる",
+    ],
+)
+def test_highway_or_metropolitan_park_names_other_owner(text):
+    assert names_other_owner(text), text
+
+
+@pytest.mark.parametrize(
+    "text", ["井の頭公園の前の道路に穴", "中央公園のベンチが壊れてる"]
+)
+def test_city_place_names_no_other_owner(text):
+    assert not names_other_owner(text), text

@@ -237,7 +237,7 @@ REPORT_COMMENT_CONTACT_DETAILS = (
 # national or metropolitan road, private land or a building's common parts.
 # Reports of such places may be removed.
 REPORT_OTHER_OWNER = (
-    "国道・都道や、マンション・私道などの私有地は、市の管理ではないことがあります。"
+    "国道・都道や都立公園、マンション・私道などの私有地は、市の管理ではないことがあります。"
     "その場合、市では対応できず、通報を削除することがあります。"
     "管理する国・東京都・管理会社などにもご連絡ください。"
 )
