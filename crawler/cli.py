@@ -16,6 +16,7 @@ from crawler.config import (
     MAX_ALIAS_RECHECK_DAYS,
     MAX_CONCURRENCY,
     MAX_DELAY,
+    MAX_REDIRECTS,
     MAX_TIMEOUT,
     CrawlConfig,
 )
@@ -114,6 +115,13 @@ class FiniteRange(click.FloatRange):
     help="Retries after a 429, a 5xx or a timeout.",
 )
 @click.option(
+    "--max-redirects",
+    type=click.IntRange(min=0, max=MAX_REDIRECTS),
+    default=_DEFAULTS.max_redirects,
+    show_default=True,
+    help="Redirects followed from one URL; a longer chain fails that URL.",
+)
+@click.option(
     "--allow-prefix",
     "allowed_prefixes",
     multiple=True,
@@ -168,6 +176,7 @@ def crawl(
     timeout: float,
     max_bytes: int,
     retries: int,
+    max_redirects: int,
     allowed_prefixes: tuple[str, ...],
     refetch: bool,
     max_removed_share: float,
@@ -197,6 +206,7 @@ def crawl(
         read_timeout=timeout,
         max_bytes=max_bytes,
         max_retries=retries,
+        max_redirects=max_redirects,
         allowed_prefixes=tuple(allowed_prefixes),
         max_removed_share=1.0 if allow_removals else max_removed_share,
         alias_recheck_days=alias_recheck_days,

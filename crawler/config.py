@@ -16,6 +16,8 @@ MAX_CONCURRENCY = 16
 MAX_TIMEOUT = 600.0
 # Maximum alias recheck period, in days: ten years.
 MAX_ALIAS_RECHECK_DAYS = 3650.0
+# A longer chain is a loop or a misconfigured site; each hop costs a request.
+MAX_REDIRECTS = 20
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,11 @@ class CrawlConfig:
             ("max_depth", self.max_depth >= 0, "use 0 or more"),
             ("max_per_pattern", self.max_per_pattern >= 1, "use 1 or more"),
             ("max_retries", self.max_retries >= 0, "use 0 or more"),
-            ("max_redirects", self.max_redirects >= 0, "use 0 or more"),
+            (
+                "max_redirects",
+                0 <= self.max_redirects <= MAX_REDIRECTS,
+                f"use 0 to {MAX_REDIRECTS}",
+            ),
             (
                 "max_removed_share",
                 0 <= self.max_removed_share <= 1,

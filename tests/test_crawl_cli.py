@@ -545,3 +545,35 @@ def test_closed_stdout_does_not_stop_the_index_rebuild(tmp_path):
     assert process.returncode == 0, err.decode()
     assert b"Traceback" not in err
     assert (data_dir / "index" / "CURRENT").is_file()
+
+
+def test_max_redirects_option(invoke, tmp_path):
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/r0.html'>r</a>")
+        for i in range(3):
+            site.add(f"/r{i}.html", status=301, headers={"Location": f"/r{i + 1}.html"})
+        site.page("/r3.html", "終点")
+        short = invoke(
+            tmp_path / "short",
+            "crawl",
+            site.url("/"),
+            "--delay",
+            "0",
+            "--max-redirects",
+            "2",
+            "--no-index",
+        )
+        default = invoke(
+            tmp_path / "default", "crawl", site.url("/"), "--delay", "0", "--no-index"
+        )
+        too_many = invoke(
+            tmp_path / "bad", "crawl", site.url("/"), "--max-redirects", "21"
+        )
+
+    assert short.returncode == 0, short.stderr
+    assert "more than 2 redirects" in short.stdout
+    assert default.returncode == 0, default.stderr
+    assert "more than" not in default.stdout
+    assert "2 pages stored" in default.stdout
+    assert too_many.returncode == 2
+    assert "--max-redirects" in too_many.stderr
