@@ -37,9 +37,14 @@ SUMMARY_KEYS = [
 ]
 
 
+def cli_command(data_dir: Path, *args: str) -> list[str]:
+    """Return the argv that runs ``cityline --data-dir DATA_DIR ARGS`` in Python."""
+    return [sys.executable, "-m", "cityline.cli", "--data-dir", str(data_dir), *args]
+
+
 def run_cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "cityline.cli", "--data-dir", str(data_dir), *args],
+        cli_command(data_dir, *args),
         capture_output=True,
         text=True,
         timeout=60,
@@ -522,17 +527,7 @@ def test_closed_stdout_does_not_stop_the_index_rebuild(tmp_path):
         site.page("/", "トップ", "<a href='/a.html'>a</a><p>ごみの出し方</p>")
         site.page("/a.html", "ページA", "<p>粗大ごみの申し込み</p>")
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "cityline.cli",
-                "--data-dir",
-                str(data_dir),
-                "crawl",
-                site.url("/"),
-                "--delay",
-                "0",
-            ],
+            cli_command(data_dir, "crawl", site.url("/"), "--delay", "0"),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
