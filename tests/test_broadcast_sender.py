@@ -20,6 +20,7 @@ from webhook.broadcasts.sender import (
     BroadcastRequest,
     BroadcastSender,
     BroadcastStoppedError,
+    DuplicateBroadcastError,
     RetryKeyExpiredError,
 )
 from webhook.broadcasts.store import (
@@ -258,6 +259,28 @@ def test_persistent_failure_stops_and_resume_finishes(
     outcome = sender.resume(unfinished.id)
     assert outcome.sent_now == 2
     assert log.get(unfinished.id).status == "finished"
+
+
+def test_repeat_of_unfinished_broadcast_is_rejected(settings, store, log, client, fake):
+    subscribe_many(store, "bosai", 700)
+    subscribe_many(store, "kosodate", 20)
+    sender = make_sender(settings, store, log, client)
+    fake.fail_next(MULTICAST, 500, times=4)
+    with pytest.raises(BroadcastStoppedError):
+        sender.send(BroadcastRequest("bosai", ("停電情報",)))
+    (unfinished,) = log.unfinished()
+    sent_before = len(fake.requests)
+
+    with pytest.raises(DuplicateBroadcastError, match="resume") as error:
+        sender.send(BroadcastRequest("bosai", ("停電情報",)))
+    assert unfinished.id in str(error.value)
+    assert len(fake.requests) == sent_before
+    assert [record.id for record in log.unfinished()] == [unfinished.id]
+
+    other = sender.send(BroadcastRequest("bosai", ("別の停電情報",)))
+    assert other.sent_now == 2
+    to_kosodate = sender.send(BroadcastRequest("kosodate", ("停電情報",)))
+    assert to_kosodate.sent_now == 1
 
 
 def test_filter_reaching_nine_rejected(settings, store, log, client, fake):

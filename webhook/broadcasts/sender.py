@@ -74,6 +74,10 @@ class RetryKeyExpiredError(CitylineError):
     """Raised when resuming could send a chunk twice because its retry key expired."""
 
 
+class DuplicateBroadcastError(CitylineError):
+    """Raised when a send repeats a broadcast that is still unfinished."""
+
+
 class MessageSender(Protocol):
     """The part of ``webhook.line_client.LineClient`` that sending uses."""
 
@@ -202,12 +206,27 @@ class BroadcastSender:
     def send(self, request: BroadcastRequest) -> BroadcastOutcome:
         """Check ``request``, store it with its chunks, then send every chunk.
 
-        Raises the error of the failed check before anything is stored, and
-        BroadcastStoppedError when LINE keeps failing a chunk (resume it later).
+        Raises the error of the failed check before anything is stored,
+        DuplicateBroadcastError when an unfinished broadcast has the same
+        category, filters, text and link (resuming it sends the rest, and a new
+        copy would reach its recipients twice), and BroadcastStoppedError when
+        LINE keeps failing a chunk (resume it later).
         """
         client = self._require_client()
         plan = self._plan(request)
-        for unfinished in self._log.unfinished():
+        text = "\n\n".join(plan.bodies)
+        unfinished_records = self._log.unfinished()
+        for unfinished in unfinished_records:
+            if _same_broadcast(unfinished, plan, text):
+                raise DuplicateBroadcastError(
+                    f"broadcast {unfinished.id} to category {unfinished.category} "
+                    "with the same text is unfinished "
+                    f"({unfinished.pending_count} chunks pending), so sending it "
+                    "again could reach its recipients twice; run `cityline "
+                    f"broadcast resume {unfinished.id}` to send the rest, or "
+                    f"`cityline broadcast cancel {unfinished.id}` and send again"
+                )
+        for unfinished in unfinished_records:
             logger.warning(
                 "broadcast %s (category %s) is unfinished with %d pending chunks; "
                 "run `cityline broadcast resume %s` or `cityline broadcast cancel %s`",
@@ -220,7 +239,7 @@ class BroadcastSender:
         record = self._log.create(
             category=plan.category.key,
             filters=plan.filters,
-            text="\n\n".join(plan.bodies),
+            text=text,
             url=plan.url,
             messages=[message.to_dict() for message in plan.messages],
             audience=self._stored_audience(plan),
@@ -513,3 +532,13 @@ def _fix_for(status: int | None) -> str:
     if status in (401, 403):
         return "check LINE_CHANNEL_ACCESS_TOKEN"
     return "fix the cause"
+
+
+def _same_broadcast(record: BroadcastRecord, plan: _Plan, text: str) -> bool:
+    """Tell whether ``record`` sends what ``plan`` would, to the same residents."""
+    return (
+        record.category == plan.category.key
+        and dict(record.filters) == plan.filters
+        and record.text == text
+        and record.url == plan.url
+    )
