@@ -463,6 +463,8 @@ def test_open311_filters(api, seeded):
         ),
         ({"start_date": "9999-12-31"}, "date '9999-12-31' is too far"),
         ({"end_date": "0001-01-02"}, "date '0001-01-02' is too far"),
+        ({"start_date": "0001-01-01"}, "start_date '0001-01-01' is too far"),
+        ({"end_date": "0001-01-01"}, "end_date '0001-01-01' is too far"),
     ],
 )
 def test_open311_bad_filters(api, params, expected):

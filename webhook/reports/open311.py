@@ -19,7 +19,7 @@ places rounded to about 100 m. Errors use the Open311 form
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
@@ -206,7 +206,15 @@ def _parse_date(name: str, value: str) -> datetime:
         ) from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=JAPAN)
-    return moment
+    try:
+        # The database stores UTC, and 0001-01-01 in Japan time is before year 1.
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise Open311Error(
+            400,
+            f"{name} {value!r} is too far from today; use a date after 0001 and "
+            "before 9999",
+        ) from None
 
 
 def _window(
