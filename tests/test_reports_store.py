@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
@@ -19,7 +19,12 @@ from webhook.reports.statuses import (
     InvalidTransitionError,
     UnknownStatusError,
 )
-from webhook.reports.store import ReportNotFoundError, ReportStore, new_draft_id
+from webhook.reports.store import (
+    ConcurrentChangeError,
+    ReportNotFoundError,
+    ReportStore,
+    new_draft_id,
+)
 
 KEY = b"k" * 32
 
@@ -198,6 +203,29 @@ def test_invalid_status_change_names_the_status(store):
         store.set_status(report.receipt_no, "accepted", changed_by="t", note="")
     assert store.get(report.receipt_no).status == "removed"
     assert len(store.get(report.receipt_no).history) == 2
+
+
+def test_status_changed_meanwhile_writes_nothing(store):
+    report, _ = store.submit("h1", make_draft(), "道路管理課")
+    other = ReportStore(store.engine, KEY, clock=store.now)
+    raced = []
+
+    def change_first(conn, cursor, statement, parameters, context, executemany):
+        # Another staff member's change lands between this read and this write.
+        if statement.lstrip().upper().startswith("UPDATE REPORT_REPORTS") and not raced:
+            raced.append(True)
+            other.set_status(report.receipt_no, "rejected", changed_by="b", note="b")
+
+    event.listen(store.engine, "before_cursor_execute", change_first)
+    try:
+        with pytest.raises(ConcurrentChangeError, match="by someone else"):
+            store.set_status(report.receipt_no, "accepted", changed_by="a", note="a")
+    finally:
+        event.remove(store.engine, "before_cursor_execute", change_first)
+
+    stored = store.get(report.receipt_no)
+    assert stored.status == "rejected"
+    assert [entry.new_status for entry in stored.history] == ["submitted", "rejected"]
 
 
 def test_submitted_cannot_jump_to_resolved(store):

@@ -61,6 +61,10 @@ class ReportNotFoundError(CitylineError):
     """Raised when no report has the given receipt number."""
 
 
+class ConcurrentChangeError(CitylineError):
+    """Raised when another writer changed a report's status first."""
+
+
 def hash_user_id(key: bytes, user_id: str) -> str:
     """Return the keyed HMAC-SHA256 of a LINE user id, as 64 hex digits."""
     return hmac.new(key, user_id.encode("utf-8"), hashlib.sha256).hexdigest()
@@ -359,7 +363,9 @@ class ReportStore:
         """Change the report's status and record who, when and why.
 
         Raises ReportNotFoundError, UnknownStatusError or InvalidTransitionError,
-        each naming the value at fault; nothing is written then.
+        each naming the value at fault, and ConcurrentChangeError when another
+        writer changed the status between the read and the write; nothing is
+        written then.
         """
         check_status(new_status)
         now = self.now()
@@ -380,7 +386,7 @@ class ReportStore:
             if new_status == "accepted":
                 values["accepted_at"] = now
             values["closed_at"] = now if new_status in CLOSED_STATUSES else None
-            connection.execute(
+            changed = connection.execute(
                 update(reports_table)
                 .where(
                     reports_table.c.id == row.id,
@@ -388,6 +394,12 @@ class ReportStore:
                 )
                 .values(**values)
             )
+            if changed.rowcount != 1:
+                raise ConcurrentChangeError(
+                    f"report {key} was changed from {row.status} by someone else "
+                    f"while it was being set to {new_status}; run `cityline "
+                    f"reports show {key}` and set the status again if still needed"
+                )
             connection.execute(
                 insert(history_table).values(
                     report_id=row.id,
