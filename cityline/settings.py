@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import secrets
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,8 +76,8 @@ class Settings:
         return cls(
             data_dir=data_dir,
             database_url=env.get("CITYLINE_DATABASE_URL") or None,
-            line_channel_secret=env.get("LINE_CHANNEL_SECRET") or None,
-            line_channel_access_token=env.get("LINE_CHANNEL_ACCESS_TOKEN") or None,
+            line_channel_secret=_credential(env, "LINE_CHANNEL_SECRET"),
+            line_channel_access_token=_credential(env, "LINE_CHANNEL_ACCESS_TOKEN"),
             line_api_url=_url(env, "CITYLINE_LINE_API_URL", LINE_API_URL),
             line_data_api_url=_url(
                 env, "CITYLINE_LINE_DATA_API_URL", LINE_DATA_API_URL
@@ -88,7 +89,7 @@ class Settings:
                 "CITYLINE_CRAWLER_CONTACT_URL", cls.crawler_contact_url
             ),
             city_hall_phone=_phone(env, "CITYLINE_CITY_HALL_PHONE", CITY_HALL_PHONE),
-            city_name=_city_name(env, "CITYLINE_CITY_NAME", CITY_NAME),
+            city_name=_city_name_with_phone(env),
             use_line_broadcast_for_safety=_flag(
                 env, "CITYLINE_SAFETY_USES_LINE_BROADCAST"
             ),
@@ -307,12 +308,51 @@ def _read_key(path: Path) -> bytes:
     return key
 
 
-def _url(env: Mapping[str, str], name: str, default: str) -> str:
-    value = env.get(name) or default
-    if not value.startswith(("http://", "https://")):
+def _credential(env: Mapping[str, str], name: str) -> str | None:
+    """Return the secret or token in ``name``, or None when it is unset or empty.
+
+    LINE's console shows them without spaces, so a space or line break around
+    one comes from copying; with it, every signature check or API call fails.
+    The value is never shown in the message.
+    """
+    value = env.get(name) or None
+    if value is None:
+        return None
+    if not value.strip():
         raise ConfigError(
-            f"{name}={value!r} is not an http(s) URL; set it to a base URL such as "
-            f"{default!r}"
+            f"{name} contains only whitespace; copy it again from the LINE "
+            "Developers console"
+        )
+    if value != value.strip():
+        raise ConfigError(
+            f"{name} starts or ends with whitespace (a space or line break); "
+            "copy it again from the LINE Developers console without it"
+        )
+    return value
+
+
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    """Return the base URL in ``name`` without a trailing slash, or ``default``.
+
+    A base URL is http(s) with a host and no query, fragment or whitespace. The
+    client adds ``/v2/...`` itself, so a value ending in /v2 is rejected too.
+    """
+    if name not in env:
+        return default
+    value = env[name]
+    fix = f"set it to a base URL such as {default!r}, or unset it to use that URL"
+    if not value.strip():
+        raise ConfigError(f"{name}={value!r} is empty; {fix}")
+    if value != value.strip() or any(char.isspace() for char in value):
+        raise ConfigError(f"{name}={value!r} contains whitespace; {fix}")
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{name}={value!r} is not an http(s) URL with a host; {fix}")
+    if parts.query or parts.fragment:
+        raise ConfigError(f"{name}={value!r} has a query or fragment; {fix}")
+    if parts.path.rstrip("/").endswith("/v2"):
+        raise ConfigError(
+            f"{name}={value!r} ends in /v2, which cityline adds itself; {fix}"
         )
     return value.rstrip("/")
 
@@ -341,6 +381,21 @@ def _phone(env: Mapping[str, str], name: str, default: str) -> str:
     return value
 
 
+def _city_name_with_phone(env: Mapping[str, str]) -> str:
+    """Return CITYLINE_CITY_NAME, which needs CITYLINE_CITY_HALL_PHONE when it
+    names another municipality: replies would give that office Musashino's number.
+    """
+    city_name = _city_name(env, "CITYLINE_CITY_NAME", CITY_NAME)
+    if city_name != CITY_NAME and "CITYLINE_CITY_HALL_PHONE" not in env:
+        raise ConfigError(
+            f"CITYLINE_CITY_NAME={city_name!r} is set but CITYLINE_CITY_HALL_PHONE "
+            f"is not, so replies would give {city_name}'s office the number "
+            f"{CITY_HALL_PHONE} of {CITY_NAME}; set CITYLINE_CITY_HALL_PHONE to "
+            "the number residents should call"
+        )
+    return city_name
+
+
 def _city_name(env: Mapping[str, str], name: str, default: str) -> str:
     """Return the municipality name in ``name``, such as 武蔵野市.
 
@@ -350,13 +405,13 @@ def _city_name(env: Mapping[str, str], name: str, default: str) -> str:
         return default
     value = env[name].strip()
     if (
-        not value
+        len(value) < 2
         or len(value) > MAX_CITY_NAME_LENGTH
         or value[-1] not in _OFFICE_BY_ENDING
     ):
         raise ConfigError(
             f"{name}={env[name]!r} is not a valid municipality name; set it to "
-            f"the name residents know, 1 to {MAX_CITY_NAME_LENGTH} characters "
+            f"the name residents know, 2 to {MAX_CITY_NAME_LENGTH} characters "
             f"ending in 市, 区, 町 or 村, such as {default!r}"
         )
     if any(character.isspace() for character in value):

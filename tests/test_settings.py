@@ -30,6 +30,34 @@ def test_settings_rejects_non_http_api_url():
         Settings.from_env({"CITYLINE_LINE_API_URL": "ftp://x"})
 
 
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ("", "is empty"),
+        (" ", "is empty"),
+        ("http://", "with a host"),
+        ("http://127.0.0.1:9 ", "whitespace"),
+        ("https://api.line.me/v2", "ends in /v2"),
+        ("https://api.line.me/?x=1", "query or fragment"),
+    ],
+)
+def test_settings_rejects_bad_api_url(value, fragment):
+    with pytest.raises(ConfigError, match=fragment):
+        Settings.from_env({"CITYLINE_LINE_API_URL": value})
+
+
+def test_settings_accepts_api_url_with_prefix():
+    settings = Settings.from_env({"CITYLINE_LINE_API_URL": "http://proxy.test/line/"})
+    assert settings.line_api_url == "http://proxy.test/line"
+
+
+@pytest.mark.parametrize("value", ["local-secret ", "\nlocal-secret", "  "])
+def test_settings_rejects_secret_with_whitespace(value):
+    with pytest.raises(ConfigError, match="LINE_CHANNEL_SECRET") as error:
+        Settings.from_env({"LINE_CHANNEL_SECRET": value})
+    assert "local-secret" not in str(error.value)
+
+
 def test_data_dir_not_writable_names_folder(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")

@@ -72,12 +72,12 @@ def test_city_name_defaults_to_musashino():
     ],
 )
 def test_city_name_sets_the_office_name(name, office):
-    settings = Settings.from_env({CITY: f" {name} "})
+    settings = Settings.from_env({CITY: f" {name} ", PHONE: "0000-11-2222"})
     assert settings.city_name == name
     assert settings.city_hall_name == office
 
 
-@pytest.mark.parametrize("value", ["", "  ", "東京都", "Musashino", "市" * 21])
+@pytest.mark.parametrize("value", ["", "  ", "東京都", "Musashino", "市", "市" * 21])
 def test_invalid_city_name_is_rejected(value):
     with pytest.raises(
         ConfigError, match=r"CITYLINE_CITY_NAME=.* is not a valid municip"
@@ -88,3 +88,10 @@ def test_invalid_city_name_is_rejected(value):
 def test_city_name_with_inner_space_is_rejected():
     with pytest.raises(ConfigError, match="contains whitespace"):
         Settings.from_env({CITY: "武蔵野 市"})
+
+
+def test_other_city_without_phone_is_rejected():
+    with pytest.raises(ConfigError, match="CITYLINE_CITY_HALL_PHONE is not") as error:
+        Settings.from_env({CITY: "三鷹市"})
+    assert "'三鷹市'" in str(error.value)
+    assert "0422-51-5131" in str(error.value)
