@@ -66,6 +66,14 @@ def snapshot(store: ReportStore) -> list[tuple]:
         (["set-status", "{no}", "accepted", "--note", ""], "--note '' is empty"),
         (["set-status", "{no}", "accepted", "--note", "  "], "--note '  ' is empty"),
         (["remove", "{no}", "--reason", ""], "--reason '' is empty"),
+        (
+            ["set-status", "{no}", "accepted", "--note", "山田さん宅前 090-1111-2222"],
+            "contains a phone number",
+        ),
+        (
+            ["remove", "{no}", "--reason", "連絡先 taro@example.jp が書かれている"],
+            "e-mail address",
+        ),
     ],
 )
 def test_blank_note_is_rejected(

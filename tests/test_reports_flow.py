@@ -15,7 +15,7 @@ from cityline.db import create_db_engine
 from cityline.settings import Settings
 from webhook import texts
 from webhook.flow import IncomingEvent, Preface
-from webhook.reports import flow as flow_module
+from webhook.reports.contact import has_contact_details
 from webhook.reports.flow import MAX_COMMENT_CHARS, MAX_REPORTS_PER_DAY, ReportFlow
 from webhook.reports.models import Draft, StoredPhoto
 from webhook.reports.photos import MAX_PHOTO_BYTES
@@ -1494,7 +1494,7 @@ def test_crisis_mid_report_has_no_prompt(alice):
     ],
 )
 def test_contact_details_found_by_digits(text, found):
-    assert flow_module._has_contact_details(text) is found
+    assert has_contact_details(text) is found
 
 
 def test_national_road_report_gets_owner_note(alice):

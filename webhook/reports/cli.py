@@ -20,6 +20,7 @@ from cityline.db import create_db_engine, create_read_only_engine, sqlite_file
 from cityline.errors import ConfigError, DataDirError
 from cityline.settings import Settings
 from cityline.terminal import json_text, terminal_safe
+from webhook.reports.contact import has_contact_details
 from webhook.reports.models import Report
 from webhook.reports.office_hours import iso_in_japan
 from webhook.reports.photos import delete_photo_files
@@ -255,8 +256,14 @@ MAX_NOTE_CHARS = 500
 
 def _require_text(option: str, value: str, hint: str) -> str:
     """Return ``value`` stripped; raise ConfigError naming ``option`` if it is
-    blank or longer than MAX_NOTE_CHARS."""
+    blank, longer than MAX_NOTE_CHARS, or holds a phone number or an e-mail
+    address, since notes and reasons are published with the report."""
     stripped = value.strip()
+    if has_contact_details(stripped):
+        raise ConfigError(
+            f"{option} {stripped!r} contains a phone number or an e-mail address, "
+            "and it is published with the report; leave out personal data"
+        )
     if not stripped:
         raise ConfigError(f"{option} {value!r} is empty; {hint}")
     if len(stripped) > MAX_NOTE_CHARS:

@@ -43,6 +43,7 @@ from webhook.limits import MAX_DISPLAY_TEXT_UNITS, truncate, utf16_length
 from webhook.replies import contact_text
 from webhook.reports import geo
 from webhook.reports import messages as msg
+from webhook.reports.contact import has_contact_details
 from webhook.reports.models import Draft
 from webhook.reports.photos import (
     MAX_PHOTO_BYTES,
@@ -72,40 +73,13 @@ MIN_UNSURE_REPORT_CHARS = 20
 # are dropped, so padding does not push the resident's words past MAX_COMMENT_CHARS.
 _SPACE_RUN = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n(\s*\n)+")
-# A phone number or an e-mail address in a resident's text: someone's personal
-# data, which the city's rules do not allow in a report. A phone number is 10
-# or 11 digits from a leading 0 (or +81 for the 0), in groups of digits
-# joined by one dash, dot, space or bracket, or written without them. A lamp
-# post's number (0123-4567) has too few digits, and digits after a bracket
-# (…5678）12時) are not part of it.
-_PHONE_SHAPES = (
-    re.compile(r"(?<![\d.])0\d{1,4}(?:[-‐−ー.\s(（)）]{1,2}\d{1,4}){1,2}(?![\d.])"),
-    re.compile(r"(?<![\d.])0\d{9,10}(?![\d.])"),
-    re.compile(r"\+81[\s-]?\d{1,4}(?:[-\s]\d{1,4}){1,2}(?![\d.])"),
-)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 
 
 def _contact_note(text: str | None) -> list[Message]:
     """Return the note on contact details when ``text`` contains any, else []."""
-    if not text or not _has_contact_details(text):
+    if not text or not has_contact_details(text):
         return []
     return [msg.plain(texts.REPORT_COMMENT_CONTACT_DETAILS)]
-
-
-def _has_contact_details(text: str) -> bool:
-    """Tell whether ``text`` contains a phone number or an e-mail address."""
-    text = unicodedata.normalize("NFKC", text)
-    if _EMAIL.search(text):
-        return True
-    for shape in _PHONE_SHAPES:
-        for match in shape.finditer(text):
-            digits = re.sub(r"\D", "", match.group())
-            if digits.startswith("81"):
-                digits = "0" + digits[2:]
-            if len(digits) in (10, 11):
-                return True
-    return False
 
 
 MAIN_CATEGORIES = frozenset({"road", "streetlight", "tree", "park", "sewer"})

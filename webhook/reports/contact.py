@@ -1,0 +1,38 @@
+"""Contact details (phone numbers, e-mail addresses) in free text.
+
+Residents' texts and staff notes may not carry someone's personal data: a
+report's texts are read by staff, and staff notes are published with it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# A phone number or an e-mail address: someone's personal data, which the city's
+# rules do not allow in a report. A phone number is 10
+# or 11 digits from a leading 0 (or +81 for the 0), in groups of digits
+# joined by one dash, dot, space or bracket, or written without them. A lamp
+# post's number (0123-4567) has too few digits, and digits after a bracket
+# (…5678）12時) are not part of it.
+_PHONE_SHAPES = (
+    re.compile(r"(?<![\d.])0\d{1,4}(?:[-‐−ー.\s(（)）]{1,2}\d{1,4}){1,2}(?![\d.])"),
+    re.compile(r"(?<![\d.])0\d{9,10}(?![\d.])"),
+    re.compile(r"\+81[\s-]?\d{1,4}(?:[-\s]\d{1,4}){1,2}(?![\d.])"),
+)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+
+
+def has_contact_details(text: str) -> bool:
+    """Tell whether ``text`` contains a phone number or an e-mail address."""
+    text = unicodedata.normalize("NFKC", text)
+    if _EMAIL.search(text):
+        return True
+    for shape in _PHONE_SHAPES:
+        for match in shape.finditer(text):
+            digits = re.sub(r"\D", "", match.group())
+            if digits.startswith("81"):
+                digits = "0" + digits[2:]
+            if len(digits) in (10, 11):
+                return True
+    return False
