@@ -1,11 +1,13 @@
 """A lock file that marks a data dir as used by a running webhook server.
 
-``cityline serve`` holds a shared lock on ``serve.lock`` in its data dir from
-before it opens the database until it stops. ``cityline demo`` empties its data
-dir at the start of each run, so it takes the lock exclusively for the delete:
-deleting the database under a live server would leave the server writing reports
-to a file that no longer exists. The operating system releases a lock when its
-process ends, however it ends.
+``cityline serve`` holds an exclusive lock on ``serve.lock`` in its data dir
+from before it opens the database until it stops. A second server on the same
+data dir would queue the events the first one is still handling and answer them
+twice, so it stops at once. ``cityline demo`` empties its data dir at the start
+of each run, so it takes the lock for the delete: deleting the database under a
+live server would leave the server writing reports to a file that no longer
+exists. The operating system releases a lock when its process ends, however it
+ends.
 """
 
 from __future__ import annotations
@@ -26,14 +28,22 @@ SERVE_LOCK = "serve.lock"
 
 @contextlib.contextmanager
 def hold_serve_lock(data_dir: Path) -> Iterator[None]:
-    """Hold a shared lock on the data dir's ``serve.lock`` while the block runs.
+    """Hold the data dir's ``serve.lock`` exclusively while the block runs.
 
-    Shared, so that two servers on one data dir do not stop each other. Raises
-    DataDirError when the lock file cannot be opened.
+    Raises DataDirError when another ``cityline serve`` (or a ``cityline demo``
+    emptying the folder) holds it, or when the lock file cannot be opened.
     """
     descriptor = _open(data_dir / SERVE_LOCK)
     try:
-        fcntl.flock(descriptor, fcntl.LOCK_SH)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise DataDirError(
+                f"another cityline serve is running with the data dir "
+                f"{str(data_dir)!r} (or a cityline demo is emptying it), and two "
+                "servers would answer the same events twice; stop it first, or "
+                "give this server its own data dir"
+            ) from exc
         yield
     finally:
         os.close(descriptor)

@@ -19,8 +19,13 @@ def test_lock_held_while_serving(tmp_path):
     assert serve_running(tmp_path) is False
 
 
-def test_two_servers_share_the_lock(tmp_path):
-    with hold_serve_lock(tmp_path), hold_serve_lock(tmp_path):
+def test_second_server_is_rejected(tmp_path):
+    with hold_serve_lock(tmp_path):
+        with pytest.raises(DataDirError, match="another cityline serve is running"):
+            with hold_serve_lock(tmp_path):
+                pass
+        assert serve_running(tmp_path) is True
+    with hold_serve_lock(tmp_path):
         assert serve_running(tmp_path) is True
 
 

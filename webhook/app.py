@@ -152,7 +152,8 @@ class WebhookService:
             self._prune()
         # Storing and queueing under one lock keeps each user's events in the
         # order in which they were stored, even when bodies arrive concurrently.
-        # NOTE: the order holds within one process only; serve runs one.
+        # The order holds within one process, and the serve lock allows one
+        # server per data dir.
         with self._accept_lock:
             items = self.inbox.add(events)
             for item in items:
