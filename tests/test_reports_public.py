@@ -154,6 +154,30 @@ def test_set_status_and_remove(settings, seeded, store):
     assert "run `cityline reports publish --out DIR` again" in result.output
 
 
+def test_set_category_moves_report_to_department(settings, seeded, store):
+    before = store.get(seeded[0])
+    result = run_cli(
+        settings,
+        "reports",
+        "set-category",
+        seeded[0],
+        "sewer",
+        "--note",
+        "側溝のつまり",
+    )
+    assert result.exit_code == 0, result.output
+    report = store.get(seeded[0])
+    assert report.category == "sewer"
+    assert report.department == "下水道課"
+    assert report.status == before.status
+    assert report.history[-1].note == "分類を変更: road → sewer（側溝のつまり）"
+    assert report.result_note == before.result_note
+
+    unknown = run_cli(settings, "reports", "set-category", seeded[0], "water")
+    assert unknown.exit_code == 2
+    assert "'water' is not one of" in unknown.output
+
+
 def test_remove_with_delete_content(settings, seeded, store):
     photo = settings.photos_dir / PHOTO_PATH
     photo.parent.mkdir(parents=True)

@@ -27,7 +27,7 @@ from webhook.reports.photos import delete_photo_files
 from webhook.reports.public import public_reports
 from webhook.reports.publish import inert_cell
 from webhook.reports.publish import publish as write_public_files
-from webhook.reports.routing import load_routing
+from webhook.reports.routing import CATEGORIES, load_routing
 from webhook.reports.statuses import STATUSES, check_status
 from webhook.reports.store import ReportStore
 
@@ -248,6 +248,42 @@ def set_status_command(
         note=note,
     )
     click.echo(f"{report.receipt_no}: {report.status}")
+
+
+@reports.command("set-category")
+@click.argument("receipt_no")
+@click.argument("category", type=click.Choice(CATEGORIES))
+@click.option(
+    "--note",
+    required=True,
+    help="Why the report moves; kept in its history, not published.",
+)
+@click.option("--by", "changed_by", help="Staff name recorded with the change.")
+@click.pass_obj
+def set_category_command(
+    settings: Settings,
+    receipt_no: str,
+    category: str,
+    note: str,
+    changed_by: str | None,
+) -> None:
+    """Move a report to another category and the department that handles it.
+
+    For a report filed under the wrong category (a blocked drain filed as 道路):
+    the department comes from the routing table, as for a new report.
+    """
+    note = _require_text("--note", note, "say in a few words why the report moves")
+    store = _open_existing(settings)
+    before = store.get(receipt_no)
+    department = load_routing(settings.data_dir)[category]
+    report = store.set_category(
+        receipt_no,
+        category,
+        department,
+        changed_by=changed_by or _default_staff_name(),
+        note=f"分類を変更: {before.category} → {category}（{note}）",
+    )
+    click.echo(f"{report.receipt_no}: {report.category}, {report.department}")
 
 
 # Notes and reasons are published or shown in lists; a page of text is a mistake.

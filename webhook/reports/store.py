@@ -419,6 +419,48 @@ class ReportStore:
         )
         return self.get(key)
 
+    def set_category(
+        self,
+        receipt_no: str,
+        category: str,
+        department: str,
+        *,
+        changed_by: str,
+        note: str,
+    ) -> Report:
+        """Move the report to ``category`` and ``department``, keeping its status.
+
+        The change is recorded in the history as a row that keeps the status, so
+        it is no result and its note is not published as one. Raises
+        ReportNotFoundError when no report has ``receipt_no``.
+        """
+        report = self.get(receipt_no)
+        now = self.now()
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(reports_table)
+                .where(reports_table.c.id == report.id)
+                .values(category=category, department=department, updated_at=now)
+            )
+            connection.execute(
+                insert(history_table).values(
+                    report_id=report.id,
+                    old_status=report.status,
+                    new_status=report.status,
+                    changed_by=changed_by,
+                    changed_at=now,
+                    note=note,
+                )
+            )
+        logger.info(
+            "report %s moved from %s to %s by %s",
+            report.receipt_no,
+            report.category,
+            category,
+            changed_by,
+        )
+        return self.get(report.receipt_no)
+
     def delete_content(
         self,
         receipt_no: str,
