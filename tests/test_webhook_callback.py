@@ -588,6 +588,7 @@ def test_healthz_ok_with_answerer(app):
         "index_loaded": True,
         "answers": "ok",
         "database_writable": True,
+        "replies": "none yet",
     }
 
 
@@ -682,6 +683,7 @@ def test_repeated_rejections_logged_once(app, caplog):
             assert response.status_code == 400
     lines = [r.getMessage() for r in caplog.records if "rejected" in r.getMessage()]
     assert lines == [
-        "webhook call rejected: invalid X-Line-Signature "
+        "webhook call rejected: invalid X-Line-Signature (if every call fails, "
+        "check that LINE_CHANNEL_SECRET is this channel's secret) "
         "(0 more since the last such line)"
     ]

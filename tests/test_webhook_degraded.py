@@ -170,6 +170,37 @@ def test_answer_failure_shown_on_healthz(tmp_path, fake, caplog):
     assert failures[0].exc_info is not None
 
 
+def test_failed_delivery_shown_on_healthz(tmp_path, fake):
+    settings = loopback_settings(tmp_path / "data", fake.base_url)
+    answerer = SwitchableAnswerer()
+    answerer.failing = False
+    app = create_app(settings, answerer=answerer, flows=[])
+    push = "/v2/bot/message/push"
+
+    with TestClient(app) as client:
+        assert client.get("/healthz").json()["replies"] == "none yet"
+        fake.fail_next(REPLY, 400)
+        fake.fail_next(push, 403, message="bad token")
+        body = webhook_body([text_event(ALICE, "図書館は何時からですか")])
+        client.post(
+            "/callback", content=body, headers=signed_headers(body, TEST_CHANNEL_SECRET)
+        )
+        fake.wait_for(push, 1, accepted_only=False)
+        app.state.service.worker.wait_idle(10)
+
+        failing = client.get("/healthz")
+        assert failing.status_code == 503
+        assert failing.json()["replies"] == "failing"
+        assert "status 403" in failing.json()["reply_error"]
+
+        answered = Chat(client, fake).send(text_event(ALICE, "図書館は何時から"))
+        assert answered[0]["text"] == "FALLBACK"
+        recovered = client.get("/healthz")
+        assert recovered.status_code == 200
+        assert recovered.json()["replies"] == "ok"
+        assert "reply_error" not in recovered.json()
+
+
 def test_deleted_database_is_unhealthy(tmp_path, fake):
     settings = loopback_settings(tmp_path / "data", fake.base_url)
     with TestClient(create_app(settings)) as client:

@@ -93,12 +93,14 @@ class WebhookService:
         channel_secret: str,
         inbox: Inbox,
         handler: EventHandler,
+        sender: ReplySender,
         answerers: AnswererSource,
         worker_threads: int,
         handle_events: bool,
     ) -> None:
         self.inbox = inbox
         self.handler = handler
+        self.sender = sender
         self.answerers = answerers
         self.handle_events = handle_events
         self._validator = SignatureValidator(channel_secret)
@@ -173,7 +175,8 @@ class WebhookService:
 
     def health(self) -> dict[str, Any]:
         """Return whether the index is loaded, the last question was answered
-        without an error and the database is writable."""
+        without an error, the database is writable and the last reply reached
+        LINE."""
         index_loaded = self.answerers.get() is not None
         answers = self.answerers.answer_health()
         try:
@@ -182,12 +185,19 @@ class WebhookService:
         except (SQLAlchemyError, OSError) as exc:
             logger.error("health check: the database is not writable: %s", exc)
             database_writable = False
-        healthy = index_loaded and answers["answers"] == "ok" and database_writable
+        delivery = self.sender.delivery_health()
+        healthy = (
+            index_loaded
+            and answers["answers"] == "ok"
+            and database_writable
+            and delivery["replies"] != "failing"
+        )
         return {
             "status": "ok" if healthy else "unhealthy",
             "index_loaded": index_loaded,
             **answers,
             "database_writable": database_writable,
+            **delivery,
         }
 
 
@@ -226,12 +236,13 @@ def create_app(
     answerers = AnswererSource(settings if answerer is None else None, answerer)
     answerers.get()
     gate = RequestGate()
+    sender = ReplySender(line_client)
     handler = EventHandler(
         settings=settings,
         inbox=inbox,
         flows=flows,
         answerers=answerers,
-        sender=ReplySender(line_client),
+        sender=sender,
         hasher=hasher,
         compute_slot=gate.compute_slot,
     )
@@ -239,6 +250,7 @@ def create_app(
         channel_secret=settings.line_channel_secret,
         inbox=inbox,
         handler=handler,
+        sender=sender,
         answerers=answerers,
         worker_threads=worker_threads,
         handle_events=handle_events,
@@ -297,7 +309,13 @@ async def _callback(service: WebhookService, request: Request) -> JSONResponse:
     if not signature:
         return _reject(service, 400, "missing X-Line-Signature header")
     if not service.signature_is_valid(bytes(body), signature):
-        return _reject(service, 400, "invalid X-Line-Signature")
+        # Wording for the log: when every call fails, the secret is the cause.
+        return _reject(
+            service,
+            400,
+            "invalid X-Line-Signature (if every call fails, check that "
+            "LINE_CHANNEL_SECRET is this channel's secret)",
+        )
 
     try:
         payload = _without_surrogates(json.loads(body))

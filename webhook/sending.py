@@ -17,6 +17,7 @@ worse than a repeated one.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -68,6 +69,22 @@ class ReplySender:
     ) -> None:
         self._line = line_client
         self._max_age_s = reply_token_max_age_s
+        self._health_lock = threading.Lock()
+        self._last_error: str | None = None
+        self._delivered = False
+
+    def delivery_health(self) -> dict[str, str | None]:
+        """Return whether the last delivery reached LINE: ``replies`` is "ok",
+        "failing" (with ``reply_error``) or "none yet" before the first one."""
+        with self._health_lock:
+            if self._last_error is not None:
+                return {"replies": "failing", "reply_error": self._last_error}
+            return {"replies": "ok" if self._delivered else "none yet"}
+
+    def _record(self, error: str | None) -> None:
+        with self._health_lock:
+            self._last_error = error
+            self._delivered = self._delivered or error is None
 
     def send(self, event: IncomingEvent, messages: Sequence[Message]) -> str:
         """Send ``messages`` for ``event``; return "reply", "push" or "none".
@@ -80,6 +97,7 @@ class ReplySender:
         if event.reply_token and age_s <= self._max_age_s:
             try:
                 self._line.reply(event.reply_token, messages)
+                self._record(None)
                 return "reply"
             except LineApiError as exc:
                 logger.log(
@@ -103,5 +121,10 @@ class ReplySender:
                 event.event_id,
             )
             return "none"
-        self._line.push(target, messages, retry_key=push_retry_key(event.event_id))
+        try:
+            self._line.push(target, messages, retry_key=push_retry_key(event.event_id))
+        except LineApiError as exc:
+            self._record(str(exc))
+            raise
+        self._record(None)
         return "push"
