@@ -178,6 +178,28 @@ def test_set_category_moves_report_to_department(settings, seeded, store):
     assert "'water' is not one of" in unknown.output
 
 
+def test_full_width_receipt_number_is_found(settings, seeded, store):
+    typed = seeded[0][:-1] + chr(ord(seeded[0][-1]) + 0xFEE0)
+    result = run_cli(settings, "reports", "show", typed)
+    assert result.exit_code == 0, result.output
+    assert seeded[0] in result.stdout
+
+
+def test_second_removal_names_delete_content(monkeypatch, capsys, settings, seeded):
+    code, _out, err = run_main(
+        monkeypatch,
+        capsys,
+        settings,
+        "reports",
+        "remove",
+        seeded[2],
+        "--reason",
+        "広告",
+    )
+    assert code == 2
+    assert "removed already; add --delete-content" in err
+
+
 def test_remove_with_delete_content(settings, seeded, store):
     photo = settings.photos_dir / PHOTO_PATH
     photo.parent.mkdir(parents=True)
@@ -280,6 +302,28 @@ def export_to(monkeypatch, capsys, settings, target: Path) -> tuple[int, str]:
     return code, err
 
 
+def test_full_disk_during_export_keeps_old_file(
+    monkeypatch, capsys, settings, seeded, tmp_path
+):
+    out_dir = tmp_path / "exports"
+    out_dir.mkdir()
+    target = out_dir / "reports.csv"
+    target.write_text("earlier export\n", encoding="utf-8")
+    real_write_text = Path.write_text
+
+    def full_disk(path, *args, **kwargs):
+        real_write_text(path, "cut", encoding="utf-8")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    code, err = export_to(monkeypatch, capsys, settings, target)
+
+    assert code == 2
+    assert "cannot write the export" in err
+    assert target.read_bytes() == b"earlier export\n"
+    assert sorted(path.name for path in out_dir.iterdir()) == ["reports.csv"]
+
+
 @pytest.mark.parametrize("name", ["cityline.db", "user-hash.key", "new.csv"])
 def test_export_into_data_dir_rejected(
     monkeypatch, capsys, settings, seeded, store, name
@@ -293,6 +337,47 @@ def test_export_into_data_dir_rejected(
     after = target.read_bytes() if target.exists() else None
     assert after == before
     assert len(store.list()) == 4
+
+
+@pytest.mark.parametrize(
+    ("out", "fragment"),
+    [
+        ("", "is empty"),
+        ("{data}", "a folder cityline keeps"),
+        ("{data}/photos", "a folder cityline keeps"),
+        ("{data}/photos/2026", "a folder cityline keeps"),
+        ("{data}/cityline.db", "is a file, not a folder"),
+    ],
+)
+def test_publish_target_rejected(monkeypatch, capsys, settings, seeded, out, fragment):
+    out = out.replace("{data}", str(settings.data_dir))
+    code, _out, err = run_main(
+        monkeypatch, capsys, settings, "reports", "publish", "--out", out
+    )
+    assert code == 2
+    assert fragment in err
+
+
+def test_full_disk_during_publish_keeps_old_files(
+    settings, seeded, store, tmp_path, monkeypatch
+):
+    out_dir = tmp_path / "public"
+    assert run_cli(settings, "reports", "publish", "--out", str(out_dir)).exit_code == 0
+    before = {path.name: path.read_bytes() for path in out_dir.iterdir()}
+    real_write_text = Path.write_text
+
+    def full_disk_at_html(path, *args, **kwargs):
+        if path.name.startswith(".index.html"):
+            raise OSError(28, "No space left on device")
+        return real_write_text(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full_disk_at_html)
+    store.set_status(seeded[0], "in_progress", changed_by="t", note="手配済み")
+    result = run_cli(settings, "reports", "publish", "--out", str(out_dir))
+
+    assert result.exit_code != 0
+    after = {path.name: path.read_bytes() for path in out_dir.iterdir()}
+    assert after == before
 
 
 def test_export_onto_key_outside_data_dir_rejected(

@@ -11,6 +11,7 @@ import csv
 import getpass
 import io
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -338,6 +339,11 @@ def remove_command(
     staff = changed_by or _default_staff_name()
     report = store.get(receipt_no)
     removed_before = report.status == "removed"
+    if removed_before and not delete_content:
+        raise ConfigError(
+            f"report {report.receipt_no} is removed already; add --delete-content "
+            "to delete its photos and texts too"
+        )
     if not (delete_content and removed_before):
         report = store.set_status(receipt_no, "removed", changed_by=staff, note=reason)
     if delete_content:
@@ -394,7 +400,7 @@ def export_command(settings: Settings, export_format: str, out: Path | None) -> 
         return
     encoding = "utf-8-sig" if export_format == "csv" else "utf-8"
     try:
-        out.write_text(content, encoding=encoding, newline="")
+        _write_export(out, content, encoding)
     except OSError as exc:
         raise DataDirError(
             f"cannot write the export to {str(out)!r} ({exc.strerror}); pass --out "
@@ -407,9 +413,42 @@ def export_command(settings: Settings, export_format: str, out: Path | None) -> 
 _SQLITE_FILES = ("", "-wal", "-shm", "-journal")
 
 
+def _write_export(out: Path, content: str, encoding: str) -> None:
+    """Write ``content`` to ``out`` through a temporary file beside it, so a full
+    disk never leaves a cut copy in place of an earlier export. A path that is
+    not a regular file (a pipe, /dev/null) is written directly."""
+    if out.exists() and not out.is_file():
+        out.write_text(content, encoding=encoding, newline="")
+        return
+    temporary = out.with_name(f".{out.name}.tmp")
+    try:
+        temporary.write_text(content, encoding=encoding, newline="")
+        os.replace(temporary, out)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
 def _stdout_is_terminal() -> bool:
     """Tell whether standard output is a terminal rather than a file or pipe."""
     return sys.stdout.isatty()
+
+
+def _check_publish_target(out_dir: Path, settings: Settings) -> None:
+    """Raise ConfigError when ``out_dir`` is the data dir itself or a folder that
+    cityline keeps there (photos, the index), where public files would mix with
+    residents' photos or a build. A new folder inside the data dir is allowed."""
+    target = out_dir.resolve()
+    kept = (settings.data_dir, settings.photos_dir, settings.index_dir)
+    for folder in kept:
+        resolved = folder.resolve()
+        if target == resolved or (
+            folder != settings.data_dir and resolved in target.parents
+        ):
+            raise ConfigError(
+                f"--out {str(out_dir)!r} is {str(folder)!r}, a folder cityline "
+                "keeps; pass another folder, such as public-reports"
+            )
 
 
 def _check_export_target(out: Path, settings: Settings) -> None:
@@ -479,14 +518,26 @@ def _export_csv(records: list[dict]) -> str:
 @reports.command("publish")
 @click.option(
     "--out",
-    "out_dir",
+    "out_text",
     required=True,
-    type=click.Path(path_type=Path, file_okay=False),
+    metavar="DIRECTORY",
     help="Folder for index.html, reports.csv and reports.json.",
 )
 @click.pass_obj
-def publish_command(settings: Settings, out_dir: Path) -> None:
+def publish_command(settings: Settings, out_text: str) -> None:
     """Write the public results without personal data for the city site."""
+    if not out_text.strip():
+        # A blank shell variable would otherwise publish into the current folder.
+        raise ConfigError(
+            f"--out {out_text!r} is empty; pass the folder for the public files"
+        )
+    out_dir = Path(out_text)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ConfigError(
+            f"--out {out_text!r} is a file, not a folder; pass a folder for the "
+            "public files"
+        )
+    _check_publish_target(out_dir, settings)
     store = _open_existing(settings, read_only=True)
     records = public_reports(store.list())
     result = write_public_files(records, out_dir, store.now())

@@ -57,18 +57,19 @@ def publish(records: list[PublicReport], out_dir: Path, now: datetime) -> Publis
     """Write reports.json, reports.csv and index.html for ``records`` to ``out_dir``.
 
     Raises DataDirError naming ``out_dir`` when the folder cannot be created or
-    written. Files already in it are then left as they were, apart from those
-    written before the failure.
+    written. The three files are written in full beside the old ones before any
+    replaces its old version, so a full disk leaves the old set as it was.
     """
     rows = [record.to_dict() for record in records]
     generated = now.astimezone(JAPAN).isoformat(timespec="seconds")
+    contents = {
+        JSON_NAME: render_json(rows, generated),
+        CSV_NAME: render_csv(rows),
+        HTML_NAME: render_html(rows, generated),
+    }
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        files = (
-            _write(out_dir / JSON_NAME, render_json(rows, generated)),
-            _write(out_dir / CSV_NAME, render_csv(rows)),
-            _write(out_dir / HTML_NAME, render_html(rows, generated)),
-        )
+        files = _write_all(out_dir, contents)
     except OSError as exc:
         raise DataDirError(
             f"cannot write the public files to {str(out_dir)!r} ({exc.strerror}); "
@@ -155,13 +156,20 @@ def _cell(value) -> str:
     return "" if value is None else str(value)
 
 
-def _write(path: Path, content: str) -> Path:
-    encoding = "utf-8-sig" if path.suffix == ".csv" else "utf-8"
-    temporary = path.with_name(f".{path.name}.tmp")
+def _write_all(out_dir: Path, contents: dict[str, str]) -> tuple[Path, ...]:
+    """Write each name's content to a temporary file in ``out_dir``, then move
+    them all into place; on a failure, delete the temporary files and raise."""
+    staged = []
     try:
-        temporary.write_text(content, encoding=encoding, newline="")
-        os.replace(temporary, path)
+        for name, content in contents.items():
+            encoding = "utf-8-sig" if name.endswith(".csv") else "utf-8"
+            temporary = out_dir / f".{name}.tmp"
+            staged.append(temporary)
+            temporary.write_text(content, encoding=encoding, newline="")
+        for temporary in staged:
+            os.replace(temporary, out_dir / temporary.name[1:-4])
     except OSError:
-        temporary.unlink(missing_ok=True)
+        for temporary in staged:
+            temporary.unlink(missing_ok=True)
         raise
-    return path
+    return tuple(out_dir / name for name in contents)

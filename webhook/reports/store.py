@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -63,6 +64,12 @@ class ReportNotFoundError(CitylineError):
 
 class ConcurrentChangeError(CitylineError):
     """Raised when another writer changed a report's status first."""
+
+
+def receipt_key(receipt_no: str) -> str:
+    """Return ``receipt_no`` as stored: NFKC (R2026-00000８ has a full-width
+    digit when typed in a Japanese input mode), trimmed and in capitals."""
+    return unicodedata.normalize("NFKC", receipt_no).strip().upper()
 
 
 def hash_user_id(key: bytes, user_id: str) -> str:
@@ -309,7 +316,7 @@ class ReportStore:
         with self.engine.connect() as connection:
             row = connection.execute(
                 select(reports_table).where(
-                    reports_table.c.receipt_no == receipt_no.strip().upper()
+                    reports_table.c.receipt_no == receipt_key(receipt_no)
                 )
             ).first()
             if row is None:
@@ -369,7 +376,7 @@ class ReportStore:
         """
         check_status(new_status)
         now = self.now()
-        key = receipt_no.strip().upper()
+        key = receipt_key(receipt_no)
         with self.engine.begin() as connection:
             row = connection.execute(
                 select(reports_table.c.id, reports_table.c.status).where(
