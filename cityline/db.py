@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import (
     Column,
+    Connection,
     Engine,
     Integer,
     MetaData,
@@ -156,6 +157,26 @@ _READ_ONLY_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
 def is_read_only(engine: Engine) -> bool:
     """Tell whether ``engine`` came from :func:`create_read_only_engine`."""
     return engine in _READ_ONLY_ENGINES
+
+
+def erase_deleted_rows(connection: Connection) -> None:
+    """Make SQLite overwrite what ``connection`` deletes or shortens in this
+    transaction, instead of leaving the bytes in free space (no-op elsewhere)."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA secure_delete=ON")
+
+
+def checkpoint_wal(engine: Engine) -> None:
+    """Copy SQLite's write-ahead log into the database file and empty it, so that
+    rows just erased leave no old copy in the -wal file (no-op elsewhere).
+
+    A reader in another process can keep part of the log; the next checkpoint,
+    which SQLite runs on its own, then clears it.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def sqlite_file(url: str) -> Path | None:

@@ -217,6 +217,26 @@ def test_remove_with_delete_content(settings, seeded, store):
     assert not photo.exists()
 
 
+def test_deleted_content_leaves_no_bytes_in_database(settings, store):
+    secret = "佐藤花子さんの家の前です。sato.hanako@example.jp"
+    user_hash = store.hash_user(USER_ID)
+    report, _ = store.submit(user_hash, make_draft(comment=secret), "道路管理課")
+    result = run_cli(
+        settings,
+        "reports",
+        "remove",
+        report.receipt_no,
+        "--reason",
+        "個人情報",
+        "--delete-content",
+    )
+    assert result.exit_code == 0, result.output
+    database = sqlite_file(settings.app_database_url)
+    files = [database, database.with_name(database.name + "-wal")]
+    stored = b"".join(path.read_bytes() for path in files if path.exists())
+    assert secret.encode() not in stored
+
+
 def test_delete_content_after_removal(settings, seeded, store):
     photo = settings.photos_dir / PHOTO_PATH
     photo.parent.mkdir(parents=True)

@@ -43,7 +43,6 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import (
     Column,
-    Connection,
     DateTime,
     Engine,
     ForeignKey,
@@ -61,7 +60,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import OperationalError
 
-from cityline.db import ensure_schema, is_read_only
+from cityline.db import ensure_schema, erase_deleted_rows, is_read_only
 from cityline.errors import DataDirError
 from webhook.broadcasts.categories import ATTRIBUTES, SAFETY_CATEGORY
 from webhook.broadcasts.privacy import require_min_audience
@@ -160,12 +159,6 @@ class Audience:
 
     def __len__(self) -> int:
         return len(self.user_ids)
-
-
-def erase_deleted_rows(connection: Connection) -> None:
-    """Make SQLite overwrite what ``connection`` deletes (no-op elsewhere)."""
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("PRAGMA secure_delete=ON")
 
 
 def _check_key(key: bytes) -> bytes:

@@ -17,7 +17,12 @@ from pathlib import Path
 
 import click
 
-from cityline.db import create_db_engine, create_read_only_engine, sqlite_file
+from cityline.db import (
+    checkpoint_wal,
+    create_db_engine,
+    create_read_only_engine,
+    sqlite_file,
+)
 from cityline.errors import ConfigError, DataDirError
 from cityline.settings import Settings
 from cityline.terminal import json_text, terminal_safe
@@ -354,6 +359,7 @@ def remove_command(
             note=f"内容を削除: {reason}",
         )
         delete_photo_files(settings.photos_dir, paths)
+        checkpoint_wal(store.engine)
         click.echo(f"{report.receipt_no}: removed, {len(paths)} photos deleted")
     else:
         click.echo(f"{report.receipt_no}: removed")

@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
-from cityline.db import ensure_schema
+from cityline.db import ensure_schema, erase_deleted_rows
 from cityline.errors import CitylineError
 from webhook.reports import geo
 from webhook.reports.models import Draft, Report, StatusChange, StoredPhoto
@@ -161,6 +161,7 @@ class ReportStore:
     def delete_draft(self, user_hash: str) -> Draft | None:
         """Delete the resident's draft and return it, or None when there was none."""
         with self.engine.begin() as connection:
+            erase_deleted_rows(connection)
             row = connection.execute(
                 select(drafts_table).where(drafts_table.c.user_hash == user_hash)
             ).first()
@@ -488,6 +489,7 @@ class ReportStore:
             report.description or report.comment or report.address or report.photos
         )
         with self.engine.begin() as connection:
+            erase_deleted_rows(connection)
             if changed_by is not None and has_content:
                 connection.execute(
                     insert(history_table).values(
