@@ -106,6 +106,12 @@ THANKS_OR_REPAIRED = re.compile(
     r"|(間違|まちが)(え|っ)て(送|おく)|誤送信|送り間違"
 )
 INFO_REQUEST = re.compile(r"について(知りたい|教えて|伺いたい|質問)")
+# Where or from whom the writer can do something: "どこに取りに行けばいい?",
+# "誰に頼めますか". With a question ending, such a text asks how to act.
+WHERE_TO_ACT = re.compile(
+    r"(どこ|誰|だれ|どちら)[^。!?]{0,20}"
+    r"(ば(いい|よい|良い|OK)|でき(る|ます)|(ら|け)れ(る|ます)|行け|いけ)"
+)
 # A city action followed by a feasibility question ("設置してもらえないでしょうか",
 # "広げることはできないものでしょうか") proposes work, so it counts as a report cue.
 PROPOSAL = re.compile(
@@ -185,6 +191,13 @@ URGENT_PATTERNS = (
     re.compile(r"陥没"),
     re.compile(r"(水|汚水|下水).{0,6}(噴き出|吹き出|噴出|吹き上|湧き出)"),
     re.compile(r"(マンホール|下水|汚水).{0,8}(あふれ|溢れ)"),
+    # A flooded road or underpass, water coming in, a river overflowing.
+    re.compile(
+        # Not a place that floods often (冠水しやすい場所) nor a plan against it.
+        r"(冠水|浸水)(?!対策|想定|被害|区域|し(やす|がち)|する(とき|場所|箇所))"
+        r"|水没|氾濫|決壊"
+        r"|(川|河川|用水|水路).{0,6}(あふれ|溢れ)"
+    ),
     GAS_SMELL,
     re.compile(r"(木|樹|枝|倒木).{0,30}(ふさ|塞|通行止|通れな|通行でき)"),
     # An open manhole, and a hole whose depth the writer measured.
@@ -232,11 +245,12 @@ NON_CITY_PARK = re.compile(
     r"(都立|県立|府立|道立|国営|国立)[^。、\s]{0,12}公園|恩賜"
     r"|井の頭公園|武蔵野中央公園|小金井公園|武蔵野公園|善福寺公園"
 )
+# Roads of the state or the prefecture. An old highway (五日市街道, 甲州街道) is
+# a national or metropolitan road.
+NON_CITY_ROAD = re.compile(r"国道|県道|都道|府道|高速道路|[\u4e00-\u9fff]{1,4}街道")
 # Owners and managers other than the city. Outside a park, their things are "other".
-# An old highway (五日市街道, 甲州街道) is a national or metropolitan road.
 OTHER_OWNER = re.compile(
-    r"国道|県道|都道|府道|高速道路|[\u4e00-\u9fff]{1,4}街道"
-    r"|神社|お寺|私有地|私道|民間|空き家|隣の家|隣家"
+    NON_CITY_ROAD.pattern + r"|神社|お寺|私有地|私道|民間|空き家|隣の家|隣家"
     r"|隣(さん)?の(家|宅|庭)|うちの庭|自宅|マンション|アパート|共用"
     r"|住宅の(樹木|木|庭木)|庭木|生け垣|畑の|線路|鉄道|構内"
     r"|自動ドア|エレベーター|エスカレーター"
@@ -345,6 +359,7 @@ def asks_how_to_act(text: str) -> bool:
         or REPORTING_WORDS.search(text)
         or RESPONSIBILITY.search(text)
         or INFO_REQUEST.search(text)
+        or WHERE_TO_ACT.search(last)
     )
     return ends_as_question and about_acting
 
@@ -582,6 +597,18 @@ def names_other_owner(text: str) -> bool:
     return any(
         not PLACE_AFTER.match(normalized, match.end())
         for pattern in (OTHER_OWNER, NON_CITY_PARK)
+        for match in pattern.finditer(normalized)
+    )
+
+
+def names_public_other_owner(text: str) -> bool:
+    """Tell whether ``text`` puts a fault on a public road or park that the state
+    or the prefecture manages (NON_CITY_ROAD, NON_CITY_PARK), not named only as
+    a landmark. Residents often take these for the city's."""
+    normalized = normalize(text)
+    return any(
+        not PLACE_AFTER.match(normalized, match.end())
+        for pattern in (NON_CITY_ROAD, NON_CITY_PARK)
         for match in pattern.finditer(normalized)
     )
 

@@ -208,12 +208,24 @@ _FOREIGN = (
     r"|救命|帮帮我|不见了|被车撞|流血|流了很多血|着火|失火|晕倒"
     r"|살려|도와주세요|불이 ?났|숨을 ?못|쓰러졌"
 )
+# Flood water that endangers people now: water coming into a home, a car or a
+# person caught in it, a submerged underpass, a river overflowing. A flooded
+# road alone is a fault report, urgent but not for 119 (see answerer.intents).
+_FLOOD = (
+    r"(家|部屋|室内|屋内|床|うち|店|地下|玄関)[にへの]?.{0,4}(水|雨水|泥水|どろみず)が?"
+    r".{0,4}(入って|はいって|入り込|流れ込|ながれこ|上がって|あがって)"
+    r"|(床上|床下)?浸水(して(い|る|ま|き)|した(?!ら|とき|場合|時)|しちゃ|しとる|です|中(?!の))"
+    r"|(車|くるま|人|ひと).{0,10}(冠水|水没|水に(浸か|つか))"
+    r"|(冠水|水没).{0,12}(車|くるま|人|ひと).{0,8}(動けな|止ま|閉じ込め|出られな|取り残)"
+    r"|(アンダーパス|地下道|地下駐車場).{0,8}(水没|冠水)"
+    r"|(川|河川|用水|水路).{0,6}(あふれ|溢れ|氾濫|決壊)"
+)
 EMERGENCY = re.compile(
     # _CANNOT_STAND comes first, so that 熱中症かも matches whole rather than as
     # _MEDICAL's 熱中症 followed by a guess.
     rf"{_CANNOT_STAND}|{_FIRE}|{_SMOKE}が?.{{0,4}}(すご|やば)|{_DROWNING}"
     rf"|{_UNCONSCIOUS}|{_MEDICAL}|{_MISSING}|{_HURT}|{_ACCIDENT}|{_FOREIGN}|{_MISSING_ALONE}"
-    rf"|{_BURNING_SMELL}|{_BARE_CALL}"
+    rf"|{_BURNING_SMELL}|{_BARE_CALL}|{_FLOOD}"
     r"|(助けて|たすけて)(?!くれ|もら|いただ)"
     r"|110番|119番|電線.{0,8}(切れ|垂れ|落ち|むき出し|火花)|火花"
 )
