@@ -40,7 +40,17 @@ def test_thanks(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["使い方", "ヘルプ", "HELP", "何ができますか？", "？", "???"]
+    "text",
+    [
+        "使い方",
+        "ヘルプ",
+        "HELP",
+        "何ができますか？",
+        "？",
+        "???",
+        "通報の仕方を教えて",
+        "通報はどうやるの？",
+    ],
 )
 def test_help(text):
     assert classify_text(text) is TextKind.HELP
@@ -58,6 +68,7 @@ def test_help(text):
         "ごみの情報も受け取りたい",
         "防災の情報だけにしたい",
         "通知が来ないんですが",
+        "LINEの通知が来ない",
     ],
 )
 def test_receive_settings(text):
@@ -70,6 +81,7 @@ def test_receive_settings(text):
         "こんにちは、粗大ごみの出し方は？",
         "子育ての情報が知りたい",
         "児童手当のお知らせはいつ届きますか",
+        "特定健診のお知らせが来ない",
         "住民票",
         "ありがとう。ところで図書館は何時まで？",
         "道路に穴が空いています",

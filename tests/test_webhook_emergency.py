@@ -611,3 +611,31 @@ def test_burning_smell_from_facility_can_be_reported(text):
 @pytest.mark.parametrize("text", ["公園で酔っ払いが暴れてて怖いです", "ｹｶﾞﾆﾝ ｶﾞ ｲﾏｽ"])
 def test_kana_violence_or_injury_starts_no_report(text):
     assert rules_out_report(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "家に水が入ってきた",
+        "床下浸水した",
+        "道路が冠水して車が動けない",
+        "アンダーパスが水没してる",
+        "大雨で川があふれそう",
+    ],
+)
+def test_flood_water_reaching_people_is_emergency(text):
+    assert is_emergency(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "道路が冠水してる",
+        "冠水したときはどうすればいい",
+        "浸水対策の補助金はありますか",
+        "通報したのに返事がない",
+        "市から返事がない",
+    ],
+)
+def test_flooded_road_and_awaited_reply_are_no_emergency(text):
+    assert not is_emergency(text), text

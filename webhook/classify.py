@@ -141,6 +141,14 @@ HELP = frozenset(
         "?",
     }
 )
+# A short question on how to use the account's features: 通報の仕方を教えて,
+# 通報はどうやるの, 受信設定のやり方. The help text answers it; the city's pages
+# do not.
+HOW_TO_USE = re.compile(
+    r"(通報|つうほう|受信設定|このアカウント|このライン|このline)(の|は|って)?"
+    r"(仕方|しかた|方法|やり方|やりかた|使い方|つかいかた|手順"
+    r"|どう(やって|やる|すれば|したら|するの))"
+)
 RECEIVE_SETTINGS = re.compile(
     r"(受信|配信|通知|お知らせ|おしらせ)(の)?(設定|停止|変更|解除)"
     r"|(配信|通知|お知らせ|おしらせ)を(止め|とめ|停止|やめ|受け取|選)"
@@ -148,9 +156,11 @@ RECEIVE_SETTINGS = re.compile(
     r"|(配信|通知|お知らせ|おしらせ)(は|が|も)?(もう)?(いらない|要らない|不要|多すぎ"
     r"|うるさい|止めたい|とめたい|やめたい|停止|欲しい|ほしい|受け取りたい)"
     r"|情報(も|を)?(受け取りたい|うけとりたい|届けてほしい|配信してほしい)"
-    # 防災の情報だけにしたい, 通知が来ない.
+    # 防災の情報だけにしたい, 通知が来ない. 特定健診のお知らせが来ない is about a
+    # letter from the city, so a topic before the notice leaves it a question.
     r"|(情報|お知らせ|通知|配信)(だけ|のみ)(に|を)?(したい|して|受け取りたい)"
-    r"|(通知|お知らせ|配信)が(来ない|こない|届かない|とどかない)"
+    r"|(?:(?<!の)|(?<=lineの)|(?<=ラインの))(通知|お知らせ|配信)が"
+    r"(来ない|こない|届かない|とどかない)"
 )
 
 # Separators between phrases: whitespace, punctuation and symbols (emoji included).
@@ -198,6 +208,8 @@ def classify_text(text: str) -> TextKind:
         if RECEIVE_SETTINGS.search(compact):
             return TextKind.RECEIVE_SETTINGS
     if normalized in HELP:
+        return TextKind.HELP
+    if len(compact) <= MAX_SETTINGS_REQUEST_CHARS and HOW_TO_USE.search(compact):
         return TextKind.HELP
     if is_cancel(text):
         return TextKind.CANCEL
