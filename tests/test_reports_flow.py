@@ -1592,3 +1592,17 @@ def test_cancel_phrase_with_an_invisible_character_cancels(alice):
     alice.text("通報")
     alice.text("キャン\u200bセルで")
     assert alice.draft is None
+
+
+def test_second_fault_at_photo_step_gets_one_fault_note(alice):
+    alice.text("公園の水飲み場が壊れて水が出っぱなし")
+    assert alice.draft.category == "park"
+    replies = alice.text("あと、公園の入口の街灯も消えてます")
+    assert texts.REPORT_ONE_FAULT_EACH in texts_of(replies)
+    assert alice.draft.step == "photo"
+
+
+def test_same_fault_at_photo_step_gets_no_note(alice):
+    alice.text("道路に穴があいています")
+    replies = alice.text("穴が深くて危ないです")
+    assert texts.REPORT_ONE_FAULT_EACH not in texts_of(replies)

@@ -486,10 +486,12 @@ class ReportFlow:
                 self.store.save_draft(user_hash, draft)
                 early = msg.plain(texts.REPORT_LOCATION_RECEIVED_EARLY)
                 return [*urgent, *self._outside_note(draft), early, self._prompt(draft)]
+            other = _other_fault_note(draft, text, intent)
             if draft.photos:
                 photos_in = texts.REPORT_PHOTO_STEP_TEXT.format(count=len(draft.photos))
-                return [*urgent, msg.photo_prompt(draft, photos_in)]
-            return [*urgent, msg.photo_prompt(draft, texts.REPORT_ASK_PHOTO_AGAIN)]
+                return [*urgent, *other, msg.photo_prompt(draft, photos_in)]
+            prompt = msg.photo_prompt(draft, texts.REPORT_ASK_PHOTO_AGAIN)
+            return [*urgent, *other, prompt]
         if draft.step == "location":
             intent = self._classify(text)
             if self._is_aside_question(draft, text, intent):
@@ -505,7 +507,8 @@ class ReportFlow:
                 urgent = self._urgent_reply(draft, bool(intent and intent.urgent), text)
                 if urgent:
                     self.store.save_draft(user_hash, draft)
-                return [*urgent, msg.location_prompt(draft, again)]
+                other = _other_fault_note(draft, text, intent)
+                return [*urgent, *other, msg.location_prompt(draft, again)]
             self._set_address(draft, text)
             # 中町1丁目2番の前で木が倒れて道をふさいでいます: the place and a danger.
             urgent = self._urgent_reply(draft, bool(intent and intent.urgent), text)
@@ -880,6 +883,30 @@ def _is_confident_report(intent: IntentLike | None, text: str) -> bool:
     if intent.confidence >= MIN_REPORT_CONFIDENCE:
         return True
     return content_char_count(text) >= MIN_UNSURE_REPORT_CHARS
+
+
+# Words that add a second fault to the first: あと、…も消えてます, それと, 別の.
+_ANOTHER_FAULT = re.compile(
+    r"^\s*(あと|それと|それから|ついでに|もう一つ|もうひとつ|別の|ほかにも|他にも)"
+    r"|も\s*(消え|壊れ|こわれ|切れ|割れ|倒れ|傾|剥が|はが|外れ|はずれ|あふれ|溢れ"
+    r"|詰ま|つま|陥没|へこ|凹)"
+)
+
+
+def _other_fault_note(
+    draft: Draft, text: str, intent: IntentLike | None
+) -> list[Message]:
+    """Return the one-fault-per-report note when ``text`` reports a fault of
+    another category than ``draft``'s, or adds one (あと、入口の街灯も消えてます),
+    else []. A text that goes on about the same fault gets no note."""
+    if draft.category is None or not _is_confident_report(intent, text):
+        return []
+    other_kind = (
+        intent.category in MAIN_CATEGORIES and intent.category != draft.category
+    )
+    if not (other_kind or _ANOTHER_FAULT.search(visible_nfkc(text))):
+        return []
+    return [msg.plain(texts.REPORT_ONE_FAULT_EACH)]
 
 
 def content_char_count(text: str) -> int:
