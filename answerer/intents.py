@@ -476,9 +476,27 @@ def load_jsonl(path: Path) -> list[dict]:
     return rows
 
 
+ROW_KEYS = frozenset({"id", "text", "label", "category", "accept"})
+
+
 def validate_row(row: dict, where: str) -> None:
-    if not isinstance(row.get("text"), str):
-        raise ValueError(f"{where}: 'text' must be a string, got {row.get('text')!r}")
+    """Raise ValueError, naming ``where`` and the value, for a labelled row that
+    lacks a non-empty text, a label, a report's category, or whose ``accept`` is
+    not a list of categories. Keys outside ROW_KEYS are logged and ignored."""
+    if "text" not in row:
+        raise ValueError(f"{where}: missing key 'text'; add the message text")
+    if not isinstance(row["text"], str) or not row["text"].strip():
+        raise ValueError(
+            f"{where}: 'text' must be a non-empty string, got {row['text']!r}"
+        )
+    unknown = sorted(set(row) - ROW_KEYS)
+    if unknown:
+        logger.warning(
+            "%s: ignoring key(s) %s; the keys are %s",
+            where,
+            ", ".join(json.dumps(key, ensure_ascii=False) for key in unknown),
+            ", ".join(sorted(ROW_KEYS)),
+        )
     if row.get("label") not in LABELS:
         raise ValueError(
             f"{where}: 'label' must be one of {LABELS}, got {row.get('label')!r}"
@@ -487,6 +505,12 @@ def validate_row(row: dict, where: str) -> None:
     if row["label"] == "report" and category not in CATEGORIES:
         raise ValueError(
             f"{where}: a report needs 'category' in {CATEGORIES}, got {category!r}"
+        )
+    accept = row.get("accept", [])
+    if not isinstance(accept, list) or any(item not in CATEGORIES for item in accept):
+        raise ValueError(
+            f"{where}: 'accept' must be a list of categories from {CATEGORIES}, "
+            f"got {json.dumps(accept, ensure_ascii=False)}"
         )
     if row["label"] == "question" and category is not None:
         raise ValueError(f"{where}: a question needs 'category' null, got {category!r}")

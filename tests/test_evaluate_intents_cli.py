@@ -65,6 +65,42 @@ def test_json_line_not_object_names_line(evaluate_intents, tmp_path: Path, line)
     assert "not an object" in lines[0]
 
 
+@pytest.mark.parametrize(
+    ("fields", "fragment"),
+    [
+        ('"accept": null', "'accept' must be a list of categories"),
+        ('"accept": 5', "'accept' must be a list of categories"),
+        ('"accept": "parking lot"', "'accept' must be a list of categories"),
+        ('"accept": ["trees"]', "'accept' must be a list of categories"),
+        ('"text": ""', "'text' must be a non-empty string"),
+    ],
+)
+def test_invalid_row_field_names_line(
+    evaluate_intents, tmp_path: Path, fields, fragment
+):
+    row = tmp_path / "row.jsonl"
+    text = "" if '"text"' in fields else '"text": "枝が折れて道に落ちそう", '
+    row.write_text(
+        "{" + text + '"label": "report", "category": "sewer", ' + fields + "}\n",
+        encoding="utf-8",
+    )
+    result = evaluate_intents(row)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = _error_lines(result.stderr)
+    assert len(lines) == 1, result.stderr
+    assert f"{row}:1:" in lines[0]
+    assert fragment in lines[0]
+
+
+def test_missing_text_is_named_as_missing(evaluate_intents, tmp_path: Path):
+    row = tmp_path / "row.jsonl"
+    row.write_text('{"label": "question"}\n', encoding="utf-8")
+    result = evaluate_intents(row)
+    assert result.returncode == 2
+    assert "missing key 'text'" in result.stderr
+
+
 def test_shift_jis_file_names_line(evaluate_intents, tmp_path: Path):
     legacy = tmp_path / "legacy.jsonl"
     row = '{"text": "道路に穴", "label": "report", "category": "road"}\n'
