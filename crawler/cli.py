@@ -160,7 +160,13 @@ class FiniteRange(click.FloatRange):
     "fetched this many days ago (0: on every crawl). A duplicate is also fetched "
     "again whenever the page it duplicates changes.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the summary as one JSON object: the counts, stopped_at_max_pages, "
+    "and failures as a list of {url, reason}.",
+)
 @click.option(
     "--no-index", is_flag=True, help="Do not rebuild the search index afterwards."
 )

@@ -19,6 +19,16 @@ SUMMARY_KEYS = (
     "robots_skipped",
     "pages",
     "seconds",
+    "noindex_skipped",
+    "limited",
+    "redirects",
+    "files",
+    "resumed",
+    "stopped_at_max_pages",
+    "outside_scope",
+    "rechecked_aliases",
+    "unconditional",
+    "failures",
 )
 
 
@@ -105,6 +115,9 @@ class CrawlSummary:
         """Return the summary as the JSON object ``cityline crawl --json`` prints."""
         values = {key: getattr(self, key) for key in SUMMARY_KEYS}
         values["seconds"] = round(self.seconds, 2)
+        values["failures"] = [
+            {"url": url, "reason": reason} for url, reason in self.failures
+        ]
         return values
 
     def _removal_command(self) -> str:

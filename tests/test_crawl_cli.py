@@ -34,6 +34,16 @@ SUMMARY_KEYS = [
     "robots_skipped",
     "pages",
     "seconds",
+    "noindex_skipped",
+    "limited",
+    "redirects",
+    "files",
+    "resumed",
+    "stopped_at_max_pages",
+    "outside_scope",
+    "rechecked_aliases",
+    "unconditional",
+    "failures",
 ]
 
 
@@ -302,6 +312,8 @@ def test_crawl_json_output_and_pages_command(invoke, tmp_path):
     assert list(summary) == SUMMARY_KEYS
     assert summary["new"] == 2
     assert summary["pages"] == 2
+    assert summary["failures"] == []
+    assert summary["stopped_at_max_pages"] is False
     assert json.loads(counts.stdout)["pages"] == 2
     stored = json.loads(page.stdout)
     for key in ("url", "title", "breadcrumbs", "text", "encoding", "status"):
@@ -318,6 +330,38 @@ def test_crawl_json_output_and_pages_command(invoke, tmp_path):
 def test_pages_without_a_store(invoke, tmp_path):
     result = invoke(tmp_path / "empty", "pages")
     assert_one_error_line(result, "cityline crawl")
+
+
+def test_crawl_json_lists_failures(invoke, tmp_path):
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/a.html'>a</a><a href='/gone.html'>x</a>")
+        site.page("/a.html", "ページA")
+        whole = invoke(
+            tmp_path / "whole",
+            "crawl",
+            site.url("/"),
+            "--json",
+            "--no-index",
+            "--delay",
+            "0",
+        )
+        cut = invoke(
+            tmp_path / "cut",
+            "crawl",
+            site.url("/"),
+            "--json",
+            "--no-index",
+            "--delay",
+            "0",
+            "--max-pages",
+            "1",
+        )
+    summary = json.loads(whole.stdout)
+    assert summary["failures"] == [
+        {"url": site.url("/gone.html"), "reason": "HTTP 404"}
+    ]
+    assert summary["stopped_at_max_pages"] is False
+    assert json.loads(cut.stdout)["stopped_at_max_pages"] is True
 
 
 def test_crawl_text_summary_lists_failures(invoke, tmp_path):
