@@ -54,6 +54,7 @@ class LazyGroup(click.Group):
     type=click.Path(),
     callback=lambda ctx, param, value: _data_dir_path(value),
     envvar="CITYLINE_DATA_DIR",
+    show_envvar=True,
     default=DEFAULT_DATA_DIR,
     show_default=True,
     help="Folder for the page store, the index and the app database.",

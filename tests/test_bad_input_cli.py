@@ -160,3 +160,18 @@ def test_database_error_advice_fits_cause(reason, advice):
     assert advice in text
     if advice != "restore it from a backup":
         assert "backup or move it away" not in text
+
+
+def test_interrupted_index_rebuild_names_the_index_in_use(
+    invoke, tmp_path, monkeypatch
+):
+    def interrupted(settings):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("index.cli.build_index", interrupted)
+    result = invoke(tmp_path / "data", "index")
+    assert result.returncode == 130
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: the index rebuild was interrupted; the index in use is the last "
+        "one that finished building, and the same command builds a new one"
+    )
