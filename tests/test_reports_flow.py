@@ -414,7 +414,16 @@ def test_place_typed_alone_is_kept_whole(alice):
     "step", ["category", "photo", "location", "comment", "confirm"]
 )
 @pytest.mark.parametrize(
-    "word", ["やめる", "キャンセル", "キャンセルで", "やっぱりいいです、すみません"]
+    "word",
+    [
+        "やめる",
+        "キャンセル",
+        "キャンセルで",
+        "やっぱりいいです、すみません",
+        "ヤメル",
+        "止める",
+        "もういい",
+    ],
 )
 def test_cancel_at_any_step(alice, settings, step, word):
     alice.text("通報")
@@ -1606,3 +1615,12 @@ def test_same_fault_at_photo_step_gets_no_note(alice):
     alice.text("道路に穴があいています")
     replies = alice.text("穴が深くて危ないです")
     assert texts.REPORT_ONE_FAULT_EACH not in texts_of(replies)
+
+
+@pytest.mark.parametrize("text", ["受信設定", "使い方"])
+def test_settings_or_help_mid_report_keeps_draft(alice, text):
+    alice.text("通報")
+    alice.press("category", value="road")
+    replies = alice.text(text)
+    assert texts_of(replies) == [texts.REPORT_DRAFT_KEPT]
+    assert alice.draft.step == "photo"

@@ -14,7 +14,7 @@ import enum
 import re
 import unicodedata
 
-from index.normalize import visible_nfkc
+from index.normalize import fold_kana, visible_nfkc
 from webhook import texts
 
 
@@ -58,7 +58,20 @@ REPORT_START_WORDS = frozenset(
 )
 # Texts that cancel a fault report under way, as a whole message.
 REPORT_CANCEL_WORDS = frozenset(
-    {"やめる", "キャンセル", "中止", "取り消し", "取消", "やめます"}
+    {
+        "やめる",
+        "キャンセル",
+        "中止",
+        "取り消し",
+        "取消",
+        "やめます",
+        "止める",
+        "止めます",
+        "やめて",
+        "もういい",
+        "もういいです",
+        "もう結構です",
+    }
 )
 
 # Everyday ways of calling a report off, as a whole message: キャンセルで,
@@ -195,9 +208,13 @@ def is_cancel(text: str) -> bool:
     """Tell whether ``text`` as a whole calls a report off: a cancel word
     (REPORT_CANCEL_WORDS) or an everyday phrase for it (CANCEL_PHRASE)."""
     normalized = visible_nfkc(text).strip().lower()
-    if normalized.rstrip("。.!！") in REPORT_CANCEL_WORDS:
-        return True
-    return CANCEL_PHRASE.match("".join(normalized.split())) is not None
+    # ヤメル typed in katakana reads as やめる.
+    for form in (normalized, fold_kana(normalized)):
+        if form.rstrip("。.!！") in REPORT_CANCEL_WORDS:
+            return True
+        if CANCEL_PHRASE.match("".join(form.split())) is not None:
+            return True
+    return False
 
 
 def classify_text(text: str) -> TextKind:

@@ -467,6 +467,10 @@ class ReportFlow:
             # 119/110 first, and the step's prompt shows the draft still waits. A
             # question (火事の時は?) goes on to be answered as an aside.
             return [self._prompt(draft)]
+        if classify_text(text) in (TextKind.RECEIVE_SETTINGS, TextKind.HELP):
+            # 受信設定 or 使い方 typed mid-report: the settings flow or the core
+            # answers it, after a line saying the draft waits.
+            return self._draft_kept()
         if draft.step == "category":
             return self._on_category_text(user_hash, draft, text, word)
         if draft.step == "photo":
