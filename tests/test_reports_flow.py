@@ -90,10 +90,16 @@ class Resident:
     def text(self, text: str) -> list | None:
         return self._send(message_type="text", text=text)
 
-    def image(self, data: bytes | None = None, message_id: str | None = None):
+    def image(
+        self,
+        data: bytes | None = None,
+        message_id: str | None = None,
+        image_set: dict | None = None,
+    ):
         message_id = message_id or f"m{next(_ids)}"
         self.contents.data[message_id] = jpeg_bytes() if data is None else data
-        return self._send(message_type="image", message_id=message_id)
+        raw = {} if image_set is None else {"message": {"imageSet": image_set}}
+        return self._send(message_type="image", message_id=message_id, raw=raw)
 
     def location(self, latitude, longitude, address=None):
         return self._send(
@@ -1624,3 +1630,13 @@ def test_settings_or_help_mid_report_keeps_draft(alice, text):
     replies = alice.text(text)
     assert texts_of(replies) == [texts.REPORT_DRAFT_KEPT]
     assert alice.draft.step == "photo"
+
+
+def test_photos_sent_together_get_one_reply(alice):
+    first = alice.image(image_set={"id": "s1", "index": 1, "total": 3})
+    second = alice.image(image_set={"id": "s1", "index": 2, "total": 3})
+    last = alice.image(image_set={"id": "s1", "index": 3, "total": 3})
+    assert first == []
+    assert second == []
+    assert texts.REPORT_ASK_CATEGORY in joined(last)
+    assert len(alice.draft.photos) == 3

@@ -199,7 +199,8 @@ class ReportFlow:
         self, user_hash: str, event: IncomingEvent
     ) -> list[Message] | None:
         if event.message_type == "image":
-            return self._start_with_photo(user_hash, event)
+            replies = self._start_with_photo(user_hash, event)
+            return [] if _more_images_follow(event) else replies
         if event.message_type == "location":
             if not geo.is_valid_point(event.latitude, event.longitude):
                 return None  # unreadable: the core replies, and nothing starts
@@ -441,7 +442,10 @@ class ReportFlow:
         if event.message_type == "text" and event.text is not None:
             return self._on_text(user_hash, draft, event.text)
         if event.message_type == "image":
-            return self._on_image(user_hash, draft, event)
+            replies = self._on_image(user_hash, draft, event)
+            # Photos sent together arrive one event each: only the last replies,
+            # so the resident sees one prompt, not one per photo.
+            return [] if _more_images_follow(event) else replies
         if event.message_type == "location":
             if not geo.is_valid_point(event.latitude, event.longitude):
                 return self._invalid_location(draft, event)
@@ -911,6 +915,19 @@ def _other_fault_note(
     if not (other_kind or _ANOTHER_FAULT.search(visible_nfkc(text))):
         return []
     return [msg.plain(texts.REPORT_ONE_FAULT_EACH)]
+
+
+def _more_images_follow(event: IncomingEvent) -> bool:
+    """Tell whether ``event`` is an image of a set sent together (LINE's imageSet)
+    other than its last one."""
+    message = event.raw.get("message")
+    image_set = message.get("imageSet") if isinstance(message, dict) else None
+    if not isinstance(image_set, dict):
+        return False
+    index, total = image_set.get("index"), image_set.get("total")
+    if not (isinstance(index, int) and isinstance(total, int)):
+        return False
+    return 0 < index < total
 
 
 def content_char_count(text: str) -> int:
