@@ -243,6 +243,15 @@ def test_429_is_retried_then_sent(settings, store, log, client, fake):
     assert outcome.pending == 0
 
 
+def test_quota_failure_names_the_message_quota(settings, store, log, client, fake):
+    subscribe_many(store, "bosai", 20)
+    sender = make_sender(settings, store, log, client)
+    fake.fail_next(MULTICAST, 429, times=10, headers={"Retry-After": "0"})
+
+    with pytest.raises(BroadcastStoppedError, match="monthly message quota"):
+        sender.send(BroadcastRequest("bosai", ("停電情報",)))
+
+
 def test_persistent_failure_stops_and_resume_finishes(
     settings, store, log, client, fake
 ):

@@ -531,6 +531,15 @@ def _fix_for(status: int | None) -> str:
         return "check CITYLINE_LINE_API_URL and the network"
     if status in (401, 403):
         return "check LINE_CHANNEL_ACCESS_TOKEN"
+    if status == 429:
+        # LINE answers 429 both for too many requests and for a month's message
+        # quota used up; the retries already waited out the first.
+        return (
+            "the channel's monthly message quota may be used up (check it in LINE "
+            "Official Account Manager) or LINE is limiting requests, so wait"
+        )
+    if status >= 500:
+        return "LINE's servers are failing, so wait a while"
     return "fix the cause"
 
 
