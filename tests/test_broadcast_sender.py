@@ -581,6 +581,21 @@ def test_unfollow_leaves_unsent_chunks(settings, store, log, client, fake):
     assert log.get(unfinished.id).recipients == 699
 
 
+def test_leaving_during_a_send_is_counted_once(settings, store, log, client):
+    subscribe_many(store, "bosai", 700)
+    with pytest.raises(KeyboardInterrupt):
+        make_sender(settings, store, log, StopAfter(client, call=1)).send(
+            BroadcastRequest("bosai", ("a",))
+        )
+    (unfinished,) = log.unfinished()
+    # The sender read the chunk, then the server took the leaver out of it.
+    stale = log.pending_chunks(unfinished.id)[-1]
+    store.delete_resident(user(650))
+    log.narrow_chunk(stale, [u for u in stale.user_ids if u != user(650)])
+
+    assert log.get(unfinished.id).recipients == 699
+
+
 def test_turning_a_category_off_leaves_unsent_chunks(
     settings, store, log, client, fake
 ):

@@ -267,19 +267,33 @@ class DeliveryLog:
         """Keep only ``user_ids`` of a pending multicast ``chunk``.
 
         With none left the chunk becomes ``empty``. The broadcast's recipient count
-        drops by the number removed.
+        drops by the number removed from the chunk as stored now: the server may
+        have taken a resident who left out of it since ``chunk`` was read, and
+        that one was counted then.
         """
-        removed = len(chunk.user_ids or ()) - len(user_ids)
-        if removed <= 0:
-            return
-        values: dict[str, Any] = {
-            "user_ids": json.dumps(list(user_ids)),
-            "recipients": len(user_ids),
-        }
-        if not user_ids:
-            values = {"user_ids": None, "recipients": 0, "status": "empty"}
         with self._engine.begin() as connection:
             erase_deleted_rows(connection)
+            stored = connection.execute(
+                select(chunks.c.user_ids).where(
+                    chunks.c.broadcast_id == chunk.broadcast_id,
+                    chunks.c.chunk_index == chunk.index,
+                    chunks.c.status == "pending",
+                )
+            ).scalar_one_or_none()
+            if stored is None:
+                return
+            kept = set(user_ids)
+            stored_ids = json.loads(stored)
+            remaining = [user_id for user_id in stored_ids if user_id in kept]
+            removed = len(stored_ids) - len(remaining)
+            if removed <= 0:
+                return
+            values: dict[str, Any] = {
+                "user_ids": json.dumps(remaining),
+                "recipients": len(remaining),
+            }
+            if not remaining:
+                values = {"user_ids": None, "recipients": 0, "status": "empty"}
             connection.execute(_chunk_update(chunk).values(**values))
             connection.execute(
                 update(broadcasts)
