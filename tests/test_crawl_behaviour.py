@@ -685,6 +685,16 @@ def test_summary_json_has_exactly_the_documented_keys(tmp_path):
         "robots_skipped",
         "pages",
         "seconds",
+        "noindex_skipped",
+        "limited",
+        "redirects",
+        "files",
+        "resumed",
+        "stopped_at_max_pages",
+        "outside_scope",
+        "rechecked_aliases",
+        "unconditional",
+        "failures",
     ]
 
 
