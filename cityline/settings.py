@@ -312,8 +312,8 @@ def _credential(env: Mapping[str, str], name: str) -> str | None:
     """Return the secret or token in ``name``, or None when it is unset or empty.
 
     LINE's console shows them without spaces, so a space or line break around
-    one comes from copying; with it, every signature check or API call fails.
-    The value is never shown in the message.
+    one comes from copying. With it, every signature check or API call fails,
+    so it is rejected. The message never shows the value.
     """
     value = env.get(name) or None
     if value is None:

@@ -292,7 +292,7 @@ REPORT_URGENT_STAFF_AFTER_HOURS = (
 REPORT_URGENT_CONTINUE = "このまま通報を続けることもできます。"
 
 # After a text at the photo or location step that describes another fault: one
-# report holds one fault, so the second is for a report of its own.
+# report contains one fault, so the second needs a report of its own.
 REPORT_ONE_FAULT_EACH = (
     "1回の通報で知らせられる不具合は1件です。別の不具合は、この通報を送ったあとで"
     "改めてお知らせください。"

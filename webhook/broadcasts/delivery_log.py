@@ -282,9 +282,9 @@ class DeliveryLog:
             ).scalar_one_or_none()
             if stored is None:
                 return
-            kept = set(user_ids)
+            still_wanted = set(user_ids)
             stored_ids = json.loads(stored)
-            remaining = [user_id for user_id in stored_ids if user_id in kept]
+            remaining = [user_id for user_id in stored_ids if user_id in still_wanted]
             removed = len(stored_ids) - len(remaining)
             if removed <= 0:
                 return

@@ -298,7 +298,7 @@ MAX_NOTE_CHARS = 500
 
 def _require_text(option: str, value: str, hint: str) -> str:
     """Return ``value`` stripped; raise ConfigError naming ``option`` if it is
-    blank, longer than MAX_NOTE_CHARS, or holds a phone number or an e-mail
+    blank, longer than MAX_NOTE_CHARS, or contains a phone number or an e-mail
     address, since notes and reasons are published with the report."""
     stripped = value.strip()
     if has_contact_details(stripped):

@@ -212,8 +212,8 @@ def names_street_address(text: str) -> bool:
     return bool(find_town(normalized) and _NUMBER_PATTERN.search(normalized))
 
 
-# What may follow the numbers of a street address and still be part of the place:
-# 番地, 号, and a position next to the address (の前, 先, 付近, の角, あたり).
+# The end of a street address after its numbers: 番地, 号, and a position next
+# to the address (の前, 先, 付近, の角, あたり).
 _ADDRESS_TAIL = re.compile(
     r"(地|号)?(\s*(の\s*)?(前|先|横|裏|角|向かい|手前|付近|近く|あたり|辺り|周辺"
     r"|交差点|十字路|三叉路|角地|間))?"
