@@ -13,6 +13,7 @@ import logging
 import math
 import signal
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -223,18 +224,34 @@ def send_text(settings: Settings, text: str, url: str, user_id: str) -> None:
     "--message-id",
     help="Message id of the photo  [default: a new id].",
 )
+@click.option(
+    "--count",
+    type=click.IntRange(min=1, max=20),
+    default=1,
+    show_default=True,
+    help="Photos sent together, as one imageSet of this many events.",
+)
 @_event_options
 def send_image(
-    settings: Settings, message_id: str | None, url: str, user_id: str
+    settings: Settings, message_id: str | None, count: int, url: str, user_id: str
 ) -> None:
-    """Send a photo message.
+    """Send a photo message, or --count photos sent together.
 
     The server fetches the photo from the LINE content API, and the fake LINE API
     serves one for every message id.
     """
     from webhook.testing import image_event
 
-    _post(settings, url, image_event(user_id, message_id))
+    if count == 1:
+        _post(settings, url, image_event(user_id, message_id))
+        return
+    if message_id is not None:
+        raise click.UsageError(
+            "--message-id names one photo; leave it out with --count"
+        )
+    set_id = uuid.uuid4().hex
+    for index in range(1, count + 1):
+        _post(settings, url, image_event(user_id, image_set=(set_id, index, count)))
 
 
 def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:

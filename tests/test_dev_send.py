@@ -173,3 +173,22 @@ def test_nan_coordinate_rejected(send, fake, latitude, longitude):
     assert result.returncode == 2
     assert "nan is not a number; give decimal degrees" in result.stderr
     assert fake.requests == []
+
+
+def test_photos_sent_together_get_one_reply(send, fake):
+    replies = Replies(fake)
+    user = ("--user", RESIDENT)
+    assert send("text", "家の前の道路に穴があいていて危ないです", *user).returncode == 0
+    replies.next()
+
+    result = send("image", "--count", "3", *user)
+    assert result.returncode == 0, result.stderr
+    got = replies.next()
+    assert "3" in got[-1]["text"]
+    image_gets = [
+        request
+        for request in fake.requests
+        if request.path.endswith("/content") and request.status == 200
+    ]
+    assert len(image_gets) == 3
+    assert len(fake.requests_to("/v2/bot/message/reply", accepted_only=True)) == 2

@@ -112,18 +112,25 @@ def sticker_event(user_id: str, **fields: Any) -> dict[str, Any]:
 
 
 def image_event(
-    user_id: str, message_id: str | None = None, **fields: Any
+    user_id: str,
+    message_id: str | None = None,
+    image_set: tuple[str, int, int] | None = None,
+    **fields: Any,
 ) -> dict[str, Any]:
-    """Return an image message event whose content is ``message_id`` (new if None)."""
-    return message_event(
-        user_id,
-        {
-            "type": "image",
-            "id": message_id or _message_id(),
-            "contentProvider": {"type": "line"},
-        },
-        **fields,
-    )
+    """Return an image message event whose content is ``message_id`` (new if None).
+
+    ``image_set`` is (id, index, total) for a photo sent with others at once, as
+    LINE marks it (index from 1).
+    """
+    message: dict[str, Any] = {
+        "type": "image",
+        "id": message_id or _message_id(),
+        "contentProvider": {"type": "line"},
+    }
+    if image_set is not None:
+        set_id, index, total = image_set
+        message["imageSet"] = {"id": set_id, "index": index, "total": total}
+    return message_event(user_id, message, **fields)
 
 
 def location_event(
