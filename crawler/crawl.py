@@ -546,6 +546,14 @@ class Crawl:
                 self._add(final_start, 0, "start", None)
                 self.store.enqueue(self.run_id, [self.entries[final_start]])
             return True
+        if unfinished is not None:
+            logger.warning(
+                "the unfinished crawl of %s is not resumed, because this crawl starts "
+                "at %s; the pages it fetched are kept, and a later crawl from there "
+                "starts over",
+                unfinished[1],
+                self.scope.start_url,
+            )
 
         seeds = await seed_urls(
             self.scope,

@@ -776,3 +776,19 @@ def test_gzip_body_without_encoding_names_the_header(tmp_path):
     assert "gzip-compressed" in reason
     assert "Content-Encoding" in reason
     assert summary.unavailable == 1
+
+
+def test_unfinished_crawl_of_other_start_is_named(tmp_path, caplog):
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/gomi/'>ごみ</a>")
+        site.page("/gomi/", "ごみ")
+        store = open_store(tmp_path)
+        try:
+            store.start_run(site.url("/"))
+        finally:
+            store.close()
+        with caplog.at_level("WARNING"):
+            summary = crawl(tmp_path, site, path="/gomi/")
+
+    assert not summary.resumed
+    assert f"the unfinished crawl of {site.url('/')} is not resumed" in caplog.text
