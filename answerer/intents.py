@@ -625,18 +625,6 @@ def names_other_owner(text: str) -> bool:
     )
 
 
-def names_public_other_owner(text: str) -> bool:
-    """Tell whether ``text`` puts a fault on a public road or park that the state
-    or the prefecture manages (NON_CITY_ROAD, NON_CITY_PARK), not named only as
-    a landmark. Residents often take these for the city's."""
-    normalized = normalize(text)
-    return any(
-        not PLACE_AFTER.match(normalized, match.end())
-        for pattern in (NON_CITY_ROAD, NON_CITY_PARK)
-        for match in pattern.finditer(normalized)
-    )
-
-
 def in_park(text: str) -> bool:
     """Return True when a normalized text places the fault inside a park."""
     without_landmarks = PARK_LANDMARK.sub("", text)

@@ -1010,31 +1010,11 @@ def test_lasting_gas_smell_is_urgent(alice, clock, text):
     assert texts.REPORT_URGENT_GAS in replies[0].text.splitlines()
 
 
-def test_gas_smell_alone_gets_lines_without_report(alice, clock):
+def test_gas_in_first_text_is_not_repeated(alice, clock):
     clock.now = EVENING
     first = alice.text("歩道でガス臭いにおいがしています")
-    lines = first[0].text.splitlines()
-    assert lines[:3] == [
-        texts.REPORT_URGENT_EMERGENCY_CALL,
-        texts.REPORT_URGENT_GAS,
-        CITY_HALL_LINE,
-    ]
-    assert len(lines) == 3
-    assert alice.draft is None
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "隣の家の騒音がうるさい",
-        "カラスがごみあらす",
-        "自転車とめてたら撤去された😭",
-        "野良猫に餌やりしてる人がいる",
-    ],
-)
-def test_text_of_no_city_fault_starts_nothing(alice, text):
-    assert alice.text(text) is None
-    assert alice.draft is None
+    assert texts.REPORT_URGENT_GAS in first[0].text.splitlines()
+    assert alice.draft.gas_warned
 
 
 def test_gas_smell_at_category_step_gets_gas_line(alice, clock):

@@ -25,11 +25,7 @@ from linebot.v3.messaging import Message
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
-from answerer.intents import (
-    SIGNAL_FAULT,
-    names_other_owner,
-    names_public_other_owner,
-)
+from answerer.intents import SIGNAL_FAULT, names_other_owner
 from cityline.errors import CitylineError
 from cityline.settings import Settings
 from index.normalize import visible_nfkc
@@ -219,15 +215,6 @@ class ReportFlow:
             return None
         if _names_signal_fault(event.text):
             return [msg.plain(texts.REPORT_SIGNAL_IS_POLICE)]
-        if intent.category not in MAIN_CATEGORIES and not names_public_other_owner(
-            event.text
-        ):
-            # Noise, crows or a towed bicycle name no fault of the five kinds the
-            # city takes here: the core answers, and its 通報する button stays.
-            # A danger still gets its phone lines (a gas smell: the gas company).
-            # A fault on a metropolitan road starts a report with the owner note,
-            # since residents rarely know who manages a road.
-            return self._urgent_lines(event.text) if intent.urgent else None
         category = intent.category if intent.category in MAIN_CATEGORIES else None
         return self._start(
             user_hash,
@@ -757,13 +744,6 @@ class ReportFlow:
         draft.longitude = None
         draft.location_source = "text"
         draft.outside_city = geo.address_is_outside_city(text)
-
-    def _urgent_lines(self, text: str) -> list[Message]:
-        """Return the urgent reply to ``text`` when no report starts from it."""
-        reply = urgent_reply_text(
-            text, self.store.now(), self.settings, can_continue=False, report=False
-        )
-        return [msg.plain(reply)]
 
     def _outside_note(self, draft: Draft) -> list[Message]:
         if not draft.outside_city:

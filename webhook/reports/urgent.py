@@ -29,18 +29,14 @@ def mentions_gas(text: str | None) -> bool:
 
 
 def urgent_reply_text(
-    text: str | None,
-    now: datetime,
-    settings: Settings,
-    can_continue: bool = True,
-    report: bool = True,
+    text: str | None, now: datetime, settings: Settings, can_continue: bool = True
 ) -> str:
     """Build the urgent reply to ``text`` sent at ``now`` (an aware datetime).
 
     The lines are: 110 and 119 for people in danger, the gas company for a gas
     smell, the city office and phone of ``settings`` for the city's roads and
-    trees, with ``report`` when staff will read the report, and, with
-    ``can_continue``, that the report can go on.
+    trees, when staff will read the report, and, with ``can_continue``, that the
+    report can go on.
     """
     # NOTE: the city's policy gives the city hall number for emergencies, but this
     # code cannot check whether that number is staffed at night or on holidays.
@@ -48,8 +44,7 @@ def urgent_reply_text(
     if mentions_gas(text):
         lines.append(texts.REPORT_URGENT_GAS)
     lines.append(contact_text(texts.REPORT_URGENT_CITY_HALL, settings))
-    if report:
-        lines.append(staff_time_line(now))
+    lines.append(staff_time_line(now))
     if can_continue:
         lines.append(texts.REPORT_URGENT_CONTINUE)
     return "\n".join(lines)
