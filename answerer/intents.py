@@ -51,9 +51,13 @@ LEXICON_PATH = DATA_DIR / "lexicon.json"
 # Longer texts are cut before classification, so one huge message costs bounded time.
 MAX_CHARS = 4000
 
-# A text with fewer letters and digits than this that names no object of the
-# lexicon is no report. The shortest such report among the labelled texts has 18.
+# A text with fewer letters and digits than this, whose only fault cue is a
+# feeling (FEELING) and that names no object of the lexicon, is no report. The
+# shortest report among the labelled texts that names no lexicon object has 18.
 BARE_FEELING_CHARS = 12
+# Words of fear, worry or trouble, which FAULT_STATE counts as fault cues because
+# reports use them (暗くて怖い), but which alone name no fault.
+FEELING = re.compile(r"こわい|こわ|怖|困って|困る|困った|心配|不安")
 
 QUESTION_END = re.compile(
     r"(ですか|ますか|ませんか|でしょうか|のですか|んですか|か|かな|の|は"
@@ -731,14 +735,22 @@ class IntentClassifier:
         return any(self.object_strength(form) > 0 for form in (text, fold_kana(text)))
 
     def is_bare_feeling(self, text: str) -> bool:
-        """Return True for a short text that names no city object.
+        """Return True for a short text whose only fault cue is a feeling, and
+        which names no city object.
 
         こわい, 地震こわい or こわいです says how the writer feels, not what is
-        broken: a fault report names its object, or takes a sentence or more to
-        describe it (道の端が崩れていて、歩くと足元が危ない names none).
+        broken. A short text that states a fault (ふたが外れてる, ミラーが割れてる)
+        is no feeling, nor is a longer one (道の端が崩れていて、歩くと足元が危ない
+        names no lexicon object).
         """
         short = sum(1 for char in text if unicodedata.category(char)[0] in "LN")
-        return short < BARE_FEELING_CHARS and not self.names_object(text)
+        if short >= BARE_FEELING_CHARS or not FEELING.search(text):
+            return False
+        rest = FEELING.sub(" ", text)
+        cues = (FAULT_STATE, REQUEST, PROPOSAL, FOLLOW_UP, UNCHANGED_STATE)
+        if any(pattern.search(rest) for pattern in cues) or is_urgent(rest):
+            return False
+        return not self.names_object(text)
 
     def object_category(self, text: str) -> str | None:
         """Return the category of the city object that a message names, if any.

@@ -108,6 +108,20 @@ def test_feeling_without_object_is_question(classifier, text):
 @pytest.mark.parametrize(
     ("text", "category"),
     [
+        ("ふたが外れてる", "sewer"),
+        ("ミラーが割れてる", "road"),
+        ("ブロックが崩れてる", "road"),
+    ],
+)
+def test_short_fault_without_lexicon_object_stays_report(classifier, text, category):
+    intent = classifier.classify(text)
+    assert intent.label == "report", text
+    assert intent.category == category, text
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
         ("街灯こわい", "streetlight"),
         ("暗くて怖い", "streetlight"),
         ("ｶﾞｲﾄｳ ｷｴﾃﾙ", "streetlight"),
