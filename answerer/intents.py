@@ -195,13 +195,6 @@ URGENT_PATTERNS = (
     re.compile(r"陥没"),
     re.compile(r"(水|汚水|下水).{0,6}(噴き出|吹き出|噴出|吹き上|湧き出)"),
     re.compile(r"(マンホール|下水|汚水).{0,8}(あふれ|溢れ)"),
-    # A flooded road or underpass, water coming in, a river overflowing.
-    re.compile(
-        # Not a place that floods often (冠水しやすい場所) nor a plan against it.
-        r"(冠水|浸水)(?!対策|想定|被害|区域|し(やす|がち)|する(とき|場所|箇所))"
-        r"|水没|氾濫|決壊"
-        r"|(川|河川|用水|水路).{0,6}(あふれ|溢れ)"
-    ),
     GAS_SMELL,
     re.compile(r"(木|樹|枝|倒木).{0,30}(ふさ|塞|通行止|通れな|通行でき)"),
     # An open manhole, and a hole whose depth the writer measured.
@@ -216,6 +209,16 @@ URGENT_PATTERNS = (
     ),
 )
 
+# A flooded road or underpass, water coming in, a river overflowing; not a place
+# that floods often (冠水しやすい場所) nor a plan against it.
+FLOOD = re.compile(
+    r"(冠水|浸水)(?!対策|想定|被害|区域|し(やす|がち)|する(とき|場所|箇所))"
+    r"|水没|氾濫|決壊"
+    r"|(川|河川|用水|水路).{0,6}(あふれ|溢れ)"
+)
+HABITUAL_OR_PAST = re.compile(
+    r"(の|する)(たびに|度に)|毎回|毎年|いつも|去年|昨年|以前|前回|この前"
+)
 # A "公園" followed by one of these is a landmark next to the place, not the place.
 PARK_LANDMARK = re.compile(
     r"公園(の)?(前|横|脇|沿い|付近|近く|周り|周辺|裏|向かい|通り|駅)"
@@ -251,7 +254,10 @@ NON_CITY_PARK = re.compile(
 )
 # Roads of the state or the prefecture. An old highway (五日市街道, 甲州街道) is
 # a national or metropolitan road.
-NON_CITY_ROAD = re.compile(r"国道|県道|都道|府道|高速道路|[\u4e00-\u9fff]{1,4}街道")
+# 商店街道路 and 住宅街道路 are a 街 followed by 道路, no highway.
+NON_CITY_ROAD = re.compile(
+    r"国道|県道|都道|府道|高速道路|[\u4e00-\u9fff]{1,4}街道(?!路)"
+)
 # Owners and managers other than the city. Outside a park, their things are "other".
 OTHER_OWNER = re.compile(
     NON_CITY_ROAD.pattern + r"|神社|お寺|私有地|私道|民間|空き家|隣の家|隣家"
@@ -445,8 +451,14 @@ def is_predicate(word: Morpheme) -> bool:
 
 
 def is_urgent(text: str) -> bool:
-    """Return True when a normalized text describes a case that needs a phone call."""
-    return any(pattern.search(text) for pattern in URGENT_PATTERNS)
+    """Return True when a normalized text describes a case that needs a phone call.
+
+    A flood counts only when it is happening now, not at every heavy rain or last
+    year (HABITUAL_OR_PAST).
+    """
+    if any(pattern.search(text) for pattern in URGENT_PATTERNS):
+        return True
+    return bool(FLOOD.search(text)) and not HABITUAL_OR_PAST.search(text)
 
 
 def load_jsonl(path: Path) -> list[dict]:

@@ -219,3 +219,21 @@ def test_highway_or_metropolitan_park_names_other_owner(text):
 )
 def test_city_place_names_no_other_owner(text):
     assert not names_other_owner(text), text
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        ("道路が冠水してる", True),
+        ("大雨のたびにアンダーパスが冠水して、車が通れなくなります", False),
+        ("去年家が浸水したので土のうがほしい", False),
+        ("雨の日に道路が冠水しやすい場所はありますか", False),
+    ],
+)
+def test_flood_is_urgent_only_when_happening(classifier, text, urgent):
+    assert classifier.classify(text).urgent is urgent, text
+
+
+@pytest.mark.parametrize("text", ["住宅街道路に穴があいています", "商店街道路の街灯"])
+def test_town_street_is_no_highway(text):
+    assert not names_other_owner(text), text
