@@ -1597,9 +1597,17 @@ def test_second_fault_at_photo_step_gets_one_fault_note(alice):
     assert alice.draft.step == "photo"
 
 
-def test_same_fault_at_photo_step_gets_no_note(alice):
-    alice.text("道路に穴があいています")
-    replies = alice.text("穴が深くて危ないです")
+@pytest.mark.parametrize(
+    ("first", "more"),
+    [
+        ("道路に穴があいています", "穴が深くて危ないです"),
+        ("街灯が消えています", "あと、夜は真っ暗で歩くのが怖いです"),
+        ("街灯が消えています", "先週も消えてました"),
+    ],
+)
+def test_same_fault_at_photo_step_gets_no_note(alice, first, more):
+    alice.text(first)
+    replies = alice.text(more)
     assert texts.REPORT_ONE_FAULT_EACH not in texts_of(replies)
 
 

@@ -481,7 +481,7 @@ class ReportFlow:
                 self.store.save_draft(user_hash, draft)
                 early = msg.plain(texts.REPORT_LOCATION_RECEIVED_EARLY)
                 return [*urgent, *self._outside_note(draft), early, self._prompt(draft)]
-            other = _other_fault_note(draft, text, intent)
+            other = self._other_fault_note(draft, text, intent)
             if draft.photos:
                 photos_in = texts.REPORT_PHOTO_STEP_TEXT.format(count=len(draft.photos))
                 return [*urgent, *other, msg.photo_prompt(draft, photos_in)]
@@ -502,7 +502,7 @@ class ReportFlow:
                 urgent = self._urgent_reply(draft, bool(intent and intent.urgent), text)
                 if urgent:
                     self.store.save_draft(user_hash, draft)
-                other = _other_fault_note(draft, text, intent)
+                other = self._other_fault_note(draft, text, intent)
                 return [*urgent, *other, msg.location_prompt(draft, again)]
             self._set_address(draft, text)
             # 中町1丁目2番の前で木が倒れて道をふさいでいます: the place and a danger.
@@ -745,6 +745,32 @@ class ReportFlow:
         draft.location_source = "text"
         draft.outside_city = geo.address_is_outside_city(text)
 
+    def _other_fault_note(
+        self, draft: Draft, text: str, intent: IntentLike | None
+    ) -> list[Message]:
+        """Return the one-fault-per-report note when ``text`` reports a fault of
+        another category than ``draft``'s, or another object with も
+        (あと、入口の街灯も消えてます), else []. A text that goes on about the same
+        fault (夜は真っ暗で怖い, 先週も消えてました) gets no note."""
+        if draft.category is None or not _is_confident_report(intent, text):
+            return []
+        other_kind = (
+            intent.category in MAIN_CATEGORIES and intent.category != draft.category
+        )
+        if other_kind or self._adds_object(text):
+            return [msg.plain(texts.REPORT_ONE_FAULT_EACH)]
+        return []
+
+    def _adds_object(self, text: str) -> bool:
+        """Tell whether ``text`` names a city object followed by も and a fault."""
+        classifier = self._load_classifier()
+        if classifier is None:
+            return False
+        return any(
+            classifier.object_category(match.group(1)) is not None
+            for match in _ANOTHER_FAULT.finditer(visible_nfkc(text))
+        )
+
     def _outside_note(self, draft: Draft) -> list[Message]:
         if not draft.outside_city:
             return []
@@ -873,28 +899,12 @@ def _is_confident_report(intent: IntentLike | None, text: str) -> bool:
     return content_char_count(text) >= MIN_UNSURE_REPORT_CHARS
 
 
-# Words that add a second fault to the first: あと、…も消えてます, それと, 別の.
+# An object followed by も and a fault: 街灯も消えてます, ベンチも壊れてる. The
+# object must be a lexicon term, so 先週も消えてました adds nothing.
 _ANOTHER_FAULT = re.compile(
-    r"^\s*(あと|それと|それから|ついでに|もう一つ|もうひとつ|別の|ほかにも|他にも)"
-    r"|も\s*(消え|壊れ|こわれ|切れ|割れ|倒れ|傾|剥が|はが|外れ|はずれ|あふれ|溢れ"
-    r"|詰ま|つま|陥没|へこ|凹)"
+    r"([^\s、。,.!！?？]{1,10}?)も\s*(消え|壊れ|こわれ|切れ|割れ|倒れ|傾|剥が|はが|外れ"
+    r"|はずれ|あふれ|溢れ|詰ま|つま|陥没|へこ|凹|折れ)"
 )
-
-
-def _other_fault_note(
-    draft: Draft, text: str, intent: IntentLike | None
-) -> list[Message]:
-    """Return the one-fault-per-report note when ``text`` reports a fault of
-    another category than ``draft``'s, or adds one (あと、入口の街灯も消えてます),
-    else []. A text that goes on about the same fault gets no note."""
-    if draft.category is None or not _is_confident_report(intent, text):
-        return []
-    other_kind = (
-        intent.category in MAIN_CATEGORIES and intent.category != draft.category
-    )
-    if not (other_kind or _ANOTHER_FAULT.search(visible_nfkc(text))):
-        return []
-    return [msg.plain(texts.REPORT_ONE_FAULT_EACH)]
 
 
 def _more_images_follow(event: IncomingEvent) -> bool:
