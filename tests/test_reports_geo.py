@@ -191,6 +191,9 @@ def test_town_corner_or_unnamed_place_is_not_address(text):
         ("道路に穴 中町1-5", "中町1-5"),
         ("緑町2丁目 電話は0422-11-2222", "緑町2丁目"),
         ("中町の交差点で事故", None),
+        ("中町1丁目2番3号の前の道路に穴", "中町1丁目2番3号の前"),
+        ("中町一丁目二番三号の前の歩道", "中町一丁目二番三号の前"),
+        ("中町1丁目の交差点から100mくらい先", None),
     ],
 )
 def test_street_address_phrase(text, phrase):

@@ -218,6 +218,10 @@ _ADDRESS_TAIL = re.compile(
     r"(地|号)?(\s*(の\s*)?(前|先|横|裏|角|向かい|手前|付近|近く|あたり|辺り|周辺"
     r"|交差点|十字路|三叉路|角地|間))?"
 )
+# Lot and house numbers after a block, in digits or kanji: 番3号, 二番三号, 12番地.
+_LOT_NUMBERS = re.compile(rf"(\s*[0-9{_KANJI_DIGITS}]+\s*(番地?|号))+|\s*(番地?|号)")
+# Words after an address that place the fault away from it (から100m先, より北).
+_RELATIVE_AFTER = re.compile(r"\s*(から|より)")
 # How far the numbers of an address may lie from its town or block name.
 _ADDRESS_SPAN_CHARS = 12
 
@@ -246,7 +250,14 @@ def street_address_phrase(text: str) -> str | None:
         end = number.end()
     if end is None:
         return None
+    # 2番3号 and 二番三号: the lot and house numbers after a block.
+    lot = _LOT_NUMBERS.match(masked, end)
+    if lot is not None:
+        end = lot.end()
     end = _ADDRESS_TAIL.match(masked, end).end()
+    if _RELATIVE_AFTER.match(masked, end):
+        # 中町1丁目の交差点から100m先: the place is somewhere else; keep it whole.
+        return None
     prefix = re.search(r"(武蔵野)?市\s*$", masked[:start])
     if prefix is not None:
         start = prefix.start()
