@@ -69,6 +69,8 @@ def test_help(text):
         "防災の情報だけにしたい",
         "通知が来ないんですが",
         "LINEの通知が来ない",
+        "防災の通知が来ない",
+        "子育ての配信が届かない",
     ],
 )
 def test_receive_settings(text):

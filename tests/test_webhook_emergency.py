@@ -641,7 +641,16 @@ def test_flood_water_reaching_people_is_emergency(text):
         "浸水対策の補助金はありますか",
         "通報したのに返事がない",
         "市から返事がない",
+        "メールの返事がない",
+        "市役所の返事がありません",
     ],
 )
 def test_flooded_road_and_awaited_reply_are_no_emergency(text):
     assert not is_emergency(text), text
+
+
+@pytest.mark.parametrize(
+    "text", ["母の返事がない", "祖母の返事がありません", "隣のおばあちゃんの返事がない"]
+)
+def test_family_member_not_answering_is_emergency(text):
+    assert is_emergency(text), text

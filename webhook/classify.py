@@ -16,6 +16,7 @@ import unicodedata
 
 from index.normalize import fold_kana, visible_nfkc
 from webhook import texts
+from webhook.broadcasts.categories import DEFAULT_CATEGORIES
 
 
 class TextKind(enum.Enum):
@@ -162,6 +163,17 @@ HOW_TO_USE = re.compile(
     r"(仕方|しかた|方法|やり方|やりかた|使い方|つかいかた|手順"
     r"|どう(やって|やる|すれば|したら|するの))"
 )
+# Notices that do not arrive (通知が来ない). Before it, a word of a default
+# broadcast category name (防災の, 子育ての) or of this account (lineの) keeps it
+# about this account's notices; another topic (特定健診のお知らせが来ない) is
+# about a letter from the city, a question.
+_NOTICE_MISSING = re.compile(
+    r"(?:(?P<topic>[^\s、。]*)の)?(通知|お知らせ|配信)が(来ない|こない|届かない|とどかない)"
+)
+_ACCOUNT_WORDS = ("line", "ライン", "アカウント")
+_CATEGORY_WORDS = tuple(
+    {part for choice in DEFAULT_CATEGORIES for part in choice.name.split("・")}
+)
 RECEIVE_SETTINGS = re.compile(
     r"(受信|配信|通知|お知らせ|おしらせ)(の)?(設定|停止|変更|解除)"
     r"|(配信|通知|お知らせ|おしらせ)を(止め|とめ|停止|やめ|受け取|選)"
@@ -169,11 +181,8 @@ RECEIVE_SETTINGS = re.compile(
     r"|(配信|通知|お知らせ|おしらせ)(は|が|も)?(もう)?(いらない|要らない|不要|多すぎ"
     r"|うるさい|止めたい|とめたい|やめたい|停止|欲しい|ほしい|受け取りたい)"
     r"|情報(も|を)?(受け取りたい|うけとりたい|届けてほしい|配信してほしい)"
-    # 防災の情報だけにしたい, 通知が来ない. 特定健診のお知らせが来ない is about a
-    # letter from the city, so a topic before the notice leaves it a question.
+    # 防災の情報だけにしたい.
     r"|(情報|お知らせ|通知|配信)(だけ|のみ)(に|を)?(したい|して|受け取りたい)"
-    r"|(?:(?<!の)|(?<=lineの)|(?<=ラインの))(通知|お知らせ|配信)が"
-    r"(来ない|こない|届かない|とどかない)"
 )
 
 # Separators between phrases: whitespace, punctuation and symbols (emoji included).
@@ -217,12 +226,23 @@ def is_cancel(text: str) -> bool:
     return False
 
 
+def _asks_for_missing_notices(compact: str) -> bool:
+    """Tell whether a text says this account's notices do not arrive."""
+    match = _NOTICE_MISSING.search(compact)
+    if match is None:
+        return False
+    topic = match.group("topic")
+    if topic is None:
+        return True
+    return topic.endswith(_ACCOUNT_WORDS + _CATEGORY_WORDS)
+
+
 def classify_text(text: str) -> TextKind:
     """Return the kind of ``text``; anything not recognised is a QUESTION."""
     normalized = visible_nfkc(text).strip().lower()
     compact = "".join(normalized.split())
     if compact and len(compact) <= MAX_SETTINGS_REQUEST_CHARS:
-        if RECEIVE_SETTINGS.search(compact):
+        if RECEIVE_SETTINGS.search(compact) or _asks_for_missing_notices(compact):
             return TextKind.RECEIVE_SETTINGS
     if normalized in HELP:
         return TextKind.HELP
