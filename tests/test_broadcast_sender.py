@@ -12,6 +12,7 @@ from cityline.db import create_db_engine, sqlite_url
 from cityline.errors import ConfigError
 from cityline.fake_line_api import FakeLineApi
 from cityline.settings import Settings
+from webhook.broadcasts import delivery_log as delivery_log_module
 from webhook.broadcasts.categories import Catalog
 from webhook.broadcasts.delivery_log import DeliveryLog
 from webhook.broadcasts.messages import InvalidBroadcastError
@@ -594,6 +595,37 @@ def test_leaving_during_a_send_is_counted_once(settings, store, log, client):
     log.narrow_chunk(stale, [u for u in stale.user_ids if u != user(650)])
 
     assert log.get(unfinished.id).recipients == 699
+
+
+def test_leaving_between_read_and_write_is_counted_once(
+    settings, store, log, client, monkeypatch
+):
+    subscribe_many(store, "bosai", 700)
+    with pytest.raises(KeyboardInterrupt):
+        make_sender(settings, store, log, StopAfter(client, call=1)).send(
+            BroadcastRequest("bosai", ("a",))
+        )
+    (unfinished,) = log.unfinished()
+    chunk = log.pending_chunks(unfinished.id)[-1]
+    wanted = [u for u in chunk.user_ids if u != user(600)]
+    real_loads = delivery_log_module.json.loads
+    left = []
+
+    def leave_then_load(text):
+        # The server takes a leaver out of the chunk after narrow_chunk read it.
+        if not left:
+            left.append(True)
+            store.delete_resident(user(650))
+        return real_loads(text)
+
+    monkeypatch.setattr(delivery_log_module.json, "loads", leave_then_load)
+    log.narrow_chunk(chunk, wanted)
+    monkeypatch.undo()
+
+    stored = log.pending_chunks(unfinished.id)[-1].user_ids
+    assert user(650) not in stored
+    assert user(600) not in stored
+    assert log.get(unfinished.id).recipients == 698
 
 
 def test_turning_a_category_off_leaves_unsent_chunks(

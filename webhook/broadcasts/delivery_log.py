@@ -57,6 +57,11 @@ BROADCAST = "broadcast"
 STALE_AFTER = timedelta(days=7)
 
 
+# Tries to narrow a chunk while the server keeps changing it; each try is one
+# short transaction, so more than a few means residents leave in a stream.
+NARROW_ATTEMPTS = 5
+
+
 class BroadcastNotFoundError(CitylineError):
     """Raised when no broadcast has the id given."""
 
@@ -269,37 +274,53 @@ class DeliveryLog:
         With none left the chunk becomes ``empty``. The broadcast's recipient count
         drops by the number removed from the chunk as stored now: the server may
         have taken a resident who left out of it since ``chunk`` was read, and
-        that one was counted then.
+        that one was counted then. The write applies only to the ids read in the
+        same step, and is tried again when the server changed them meanwhile.
         """
-        with self._engine.begin() as connection:
-            erase_deleted_rows(connection)
-            stored = connection.execute(
-                select(chunks.c.user_ids).where(
-                    chunks.c.broadcast_id == chunk.broadcast_id,
-                    chunks.c.chunk_index == chunk.index,
-                    chunks.c.status == "pending",
+        still_wanted = set(user_ids)
+        for _attempt in range(NARROW_ATTEMPTS):
+            with self._engine.begin() as connection:
+                erase_deleted_rows(connection)
+                stored = connection.execute(
+                    select(chunks.c.user_ids).where(
+                        chunks.c.broadcast_id == chunk.broadcast_id,
+                        chunks.c.chunk_index == chunk.index,
+                        chunks.c.status == "pending",
+                    )
+                ).scalar_one_or_none()
+                if stored is None:
+                    return
+                stored_ids = json.loads(stored)
+                remaining = [u for u in stored_ids if u in still_wanted]
+                removed = len(stored_ids) - len(remaining)
+                if removed <= 0:
+                    return
+                values: dict[str, Any] = {
+                    "user_ids": json.dumps(remaining),
+                    "recipients": len(remaining),
+                }
+                if not remaining:
+                    values = {"user_ids": None, "recipients": 0, "status": "empty"}
+                changed = connection.execute(
+                    _chunk_update(chunk)
+                    .where(chunks.c.user_ids == stored)
+                    .values(**values)
                 )
-            ).scalar_one_or_none()
-            if stored is None:
+                if changed.rowcount != 1:
+                    continue
+                connection.execute(
+                    update(broadcasts)
+                    .where(broadcasts.c.id == chunk.broadcast_id)
+                    .values(recipients=broadcasts.c.recipients - removed)
+                )
                 return
-            still_wanted = set(user_ids)
-            stored_ids = json.loads(stored)
-            remaining = [user_id for user_id in stored_ids if user_id in still_wanted]
-            removed = len(stored_ids) - len(remaining)
-            if removed <= 0:
-                return
-            values: dict[str, Any] = {
-                "user_ids": json.dumps(remaining),
-                "recipients": len(remaining),
-            }
-            if not remaining:
-                values = {"user_ids": None, "recipients": 0, "status": "empty"}
-            connection.execute(_chunk_update(chunk).values(**values))
-            connection.execute(
-                update(broadcasts)
-                .where(broadcasts.c.id == chunk.broadcast_id)
-                .values(recipients=broadcasts.c.recipients - removed)
-            )
+        logger.warning(
+            "chunk %d of broadcast %s changed %d times while it was narrowed; "
+            "it is sent to the residents it lists now",
+            chunk.index + 1,
+            chunk.broadcast_id,
+            NARROW_ATTEMPTS,
+        )
 
     def record_error(self, chunk: PendingChunk, error: str) -> None:
         """Store why the last attempt at ``chunk`` failed; it stays pending."""
