@@ -195,6 +195,8 @@ def test_failed_delivery_shown_on_healthz(tmp_path, fake):
 
         answered = Chat(client, fake).send(text_event(ALICE, "図書館は何時から"))
         assert answered[0]["text"] == "FALLBACK"
+        # The worker records the delivery after the fake has recorded the reply.
+        app.state.service.worker.wait_idle(10)
         recovered = client.get("/healthz")
         assert recovered.status_code == 200
         assert recovered.json()["replies"] == "ok"
