@@ -35,7 +35,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 
-# Fails while a `cityline serve` holds its shared lock on the lock file given.
+# Fails while a `cityline serve` holds its lock on the lock file given.
 SERVE_STOPPED := import fcntl, os, sys; \
 	fcntl.flock(os.open(sys.argv[1], os.O_RDONLY), fcntl.LOCK_EX | fcntl.LOCK_NB)
 

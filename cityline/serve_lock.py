@@ -8,6 +8,9 @@ of each run, so it takes the lock for the delete: deleting the database under a
 live server would leave the server writing reports to a file that no longer
 exists. The operating system releases a lock when its process ends, however it
 ends.
+
+NOTE: the lock is a file in the data dir, so it does not stop two servers with
+different data dirs that share one database through CITYLINE_DATABASE_URL.
 """
 
 from __future__ import annotations

@@ -1628,3 +1628,11 @@ def test_photos_sent_together_get_one_reply(alice):
     assert second == []
     assert texts.REPORT_ASK_CATEGORY in joined(last)
     assert len(alice.draft.photos) == 3
+
+
+def test_rejected_photo_in_a_set_still_says_why(alice):
+    alice.image(image_set={"id": "s2", "index": 1, "total": 3})
+    replies = alice.image(
+        b"not a photo", image_set={"id": "s2", "index": 2, "total": 3}
+    )
+    assert texts.REPORT_PHOTO_INVALID in joined(replies)

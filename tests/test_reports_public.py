@@ -178,11 +178,58 @@ def test_set_category_moves_report_to_department(settings, seeded, store):
     assert "'water' is not one of" in unknown.output
 
 
+def test_set_category_to_same_category_is_rejected(
+    monkeypatch, capsys, settings, seeded
+):
+    code, _out, err = run_main(
+        monkeypatch,
+        capsys,
+        settings,
+        "reports",
+        "set-category",
+        seeded[0],
+        "road",
+        "--note",
+        "確認",
+    )
+    assert code == 2
+    assert "is in category 'road' already" in err
+
+
 def test_full_width_receipt_number_is_found(settings, seeded, store):
     typed = seeded[0][:-1] + chr(ord(seeded[0][-1]) + 0xFEE0)
     result = run_cli(settings, "reports", "show", typed)
     assert result.exit_code == 0, result.output
     assert seeded[0] in result.stdout
+
+
+def test_removal_after_content_deletion_says_nothing_is_left(
+    monkeypatch, capsys, settings, seeded
+):
+    assert (
+        run_cli(
+            settings,
+            "reports",
+            "remove",
+            seeded[2],
+            "--reason",
+            "広告",
+            "--delete-content",
+        ).exit_code
+        == 0
+    )
+    code, _out, err = run_main(
+        monkeypatch,
+        capsys,
+        settings,
+        "reports",
+        "remove",
+        seeded[2],
+        "--reason",
+        "広告",
+    )
+    assert code == 2
+    assert "nothing is left to do" in err
 
 
 def test_second_removal_names_delete_content(monkeypatch, capsys, settings, seeded):

@@ -278,9 +278,16 @@ def set_category_command(
     For a report filed under the wrong category (a blocked drain filed as 道路):
     the department comes from the routing table, as for a new report.
     """
-    note = _require_text("--note", note, "say in a few words why the report moves")
+    note = _require_text(
+        "--note", note, "say in a few words why the report moves", published=False
+    )
     store = _open_existing(settings)
     before = store.get(receipt_no)
+    if before.category == category:
+        raise ConfigError(
+            f"report {before.receipt_no} is in category {category!r} already; "
+            "name another category"
+        )
     department = load_routing(settings.data_dir)[category]
     report = store.set_category(
         receipt_no,
@@ -296,15 +303,17 @@ def set_category_command(
 MAX_NOTE_CHARS = 500
 
 
-def _require_text(option: str, value: str, hint: str) -> str:
+def _require_text(option: str, value: str, hint: str, published: bool = True) -> str:
     """Return ``value`` stripped; raise ConfigError naming ``option`` if it is
     blank, longer than MAX_NOTE_CHARS, or contains a phone number or an e-mail
-    address, since notes and reasons are published with the report."""
+    address: notes and reasons are published with the report (``published``) or
+    kept in its history, which staff exports show."""
     stripped = value.strip()
     if has_contact_details(stripped):
+        where = "published with" if published else "kept in the history of"
         raise ConfigError(
             f"{option} {stripped!r} contains a phone number or an e-mail address, "
-            "and it is published with the report; leave out personal data"
+            f"and it is {where} the report; leave out personal data"
         )
     if not stripped:
         raise ConfigError(f"{option} {value!r} is empty; {hint}")
@@ -345,10 +354,15 @@ def remove_command(
     report = store.get(receipt_no)
     removed_before = report.status == "removed"
     if removed_before and not delete_content:
-        raise ConfigError(
-            f"report {report.receipt_no} is removed already; add --delete-content "
-            "to delete its photos and texts too"
+        has_content = bool(
+            report.description or report.comment or report.address or report.photos
         )
+        advice = (
+            "add --delete-content to delete its photos and texts too"
+            if has_content
+            else "its photos and texts are deleted too, so nothing is left to do"
+        )
+        raise ConfigError(f"report {report.receipt_no} is removed already; {advice}")
     if not (delete_content and removed_before):
         report = store.set_status(receipt_no, "removed", changed_by=staff, note=reason)
     if delete_content:
@@ -448,12 +462,12 @@ def _check_publish_target(out_dir: Path, settings: Settings) -> None:
     kept = (settings.data_dir, settings.photos_dir, settings.index_dir)
     for folder in kept:
         resolved = folder.resolve()
-        if target == resolved or (
-            folder != settings.data_dir and resolved in target.parents
-        ):
+        inside = folder != settings.data_dir and resolved in target.parents
+        if target == resolved or inside:
+            relation = "inside" if inside else "the same as"
             raise ConfigError(
-                f"--out {str(out_dir)!r} is {str(folder)!r}, a folder cityline "
-                "keeps; pass another folder, such as public-reports"
+                f"--out {str(out_dir)!r} is {relation} {str(folder)!r}, a folder "
+                "cityline keeps; pass another folder, such as public-reports"
             )
 
 

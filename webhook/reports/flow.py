@@ -196,7 +196,9 @@ class ReportFlow:
     ) -> list[Message] | None:
         if event.message_type == "image":
             replies = self._start_with_photo(user_hash, event)
-            return [] if _more_images_follow(event) else replies
+            started = self.store.load_draft(user_hash)
+            stored = started is not None and bool(started.photos)
+            return [] if stored and _more_images_follow(event) else replies
         if event.message_type == "location":
             if not geo.is_valid_point(event.latitude, event.longitude):
                 return None  # unreadable: the core replies, and nothing starts
@@ -429,10 +431,13 @@ class ReportFlow:
         if event.message_type == "text" and event.text is not None:
             return self._on_text(user_hash, draft, event.text)
         if event.message_type == "image":
+            count = len(draft.photos)
             replies = self._on_image(user_hash, draft, event)
             # Photos sent together arrive one event each: only the last replies,
-            # so the resident sees one prompt, not one per photo.
-            return [] if _more_images_follow(event) else replies
+            # so the resident sees one prompt, not one per photo. A photo that
+            # was not stored (too large, over the limit) still says why.
+            stored = len(draft.photos) > count
+            return [] if stored and _more_images_follow(event) else replies
         if event.message_type == "location":
             if not geo.is_valid_point(event.latitude, event.longitude):
                 return self._invalid_location(draft, event)
