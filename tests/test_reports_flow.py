@@ -428,7 +428,6 @@ def test_place_typed_alone_is_kept_whole(alice):
         "やっぱりいいです、すみません",
         "ヤメル",
         "止める",
-        "もういい",
     ],
 )
 def test_cancel_at_any_step(alice, settings, step, word):
@@ -1636,3 +1635,20 @@ def test_rejected_photo_in_a_set_still_says_why(alice):
         b"not a photo", image_set={"id": "s2", "index": 2, "total": 3}
     )
     assert texts.REPORT_PHOTO_INVALID in joined(replies)
+
+
+@pytest.mark.parametrize("word", ["もういいです", "大丈夫です", "特にないです"])
+def test_nothing_more_at_comment_step_skips(alice, word):
+    at_comment_step(alice)
+    alice.text(word)
+    assert alice.draft is not None
+    assert alice.draft.step == "confirm"
+    assert alice.draft.comment is None
+
+
+def test_enough_photos_moves_on(alice):
+    alice.text("通報")
+    alice.press("category", value="road")
+    alice.image()
+    alice.text("もういいです")
+    assert alice.draft.step == "location"

@@ -86,8 +86,28 @@ MAIN_CATEGORIES = frozenset({"road", "streetlight", "tree", "park", "sewer"})
 
 START_WORDS = REPORT_START_WORDS
 SUBMIT_WORDS = frozenset({"送信", "送信する"})
-SKIP_WORDS = frozenset({"スキップ", "なし", "特になし", "ありません"})
-NEXT_WORDS = frozenset({"次へ", "つぎへ", "次"})
+# At the comment step, words that mean "nothing to add"; もういいです there is
+# no cancel, since it would drop photos and place already given.
+SKIP_WORDS = frozenset(
+    {
+        "スキップ",
+        "なし",
+        "特になし",
+        "ありません",
+        "特にありません",
+        "ないです",
+        "特にないです",
+        "もういいです",
+        "もういい",
+        "大丈夫です",
+        "結構です",
+        "以上です",
+    }
+)
+# At the photo step, with a photo sent, words that mean "no more photos".
+NEXT_WORDS = frozenset(
+    {"次へ", "つぎへ", "次", "もういいです", "もういい", "以上です", "これだけです"}
+)
 
 
 class IntentLike(Protocol):
