@@ -96,6 +96,8 @@ def flow(store) -> SettingsFlow:
         "通知設定を見たい",
         "受信設定を変更したいです",
         "ごみの受信設定はどこ",
+        "LINEの通知が来ない",
+        "防災の通知が来ない",
     ],
 )
 def test_settings_texts_show_the_card(flow, body):

@@ -45,7 +45,7 @@ from webhook.broadcasts.views import (
     safety_confirmation,
     settings_card,
 )
-from webhook.classify import RECEIVE_SETTINGS
+from webhook.classify import TextKind, classify_text
 from webhook.flow import IncomingEvent, is_one_to_one
 
 logger = logging.getLogger(__name__)
@@ -137,7 +137,8 @@ class SettingsFlow:
                 return "delete", {}
             # Free wording about the settings (配信を止めたい, 通知設定を見たい)
             # shows the card too, because it contains every switch, stopping included.
-            if text in SHOW_TEXTS or RECEIVE_SETTINGS.search(text):
+            raw = event.text or ""
+            if text in SHOW_TEXTS or classify_text(raw) is TextKind.RECEIVE_SETTINGS:
                 return "show", {}
         return None, {}
 
