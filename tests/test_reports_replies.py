@@ -75,10 +75,21 @@ def test_office_hours_reply_has_no_time():
 
 
 def test_urgent_reply_line_order():
-    text = urgent_reply_text("ガスのにおいがする", COMING_OF_AGE_DAY, Settings())
+    text = urgent_reply_text(
+        "歩道でガス臭いにおいがしています", COMING_OF_AGE_DAY, Settings()
+    )
     assert text.splitlines() == [
         texts.REPORT_URGENT_EMERGENCY_CALL,
         texts.REPORT_URGENT_GAS,
+        CITY_HALL_LINE,
+        staff_time_line(COMING_OF_AGE_DAY),
+        texts.REPORT_URGENT_CONTINUE,
+    ]
+
+
+def test_urgent_reply_after_emergency_line_does_not_repeat_it():
+    text = urgent_reply_text("ガスのにおいがする", COMING_OF_AGE_DAY, Settings())
+    assert text.splitlines() == [
         CITY_HALL_LINE,
         staff_time_line(COMING_OF_AGE_DAY),
         texts.REPORT_URGENT_CONTINUE,

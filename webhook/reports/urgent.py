@@ -13,6 +13,7 @@ from answerer.intents import GAS_SMELL
 from cityline.settings import Settings
 from index.normalize import visible_nfkc
 from webhook import texts
+from webhook.emergency import is_emergency
 from webhook.replies import contact_text
 from webhook.reports.office_hours import (
     format_japanese,
@@ -33,15 +34,19 @@ def urgent_reply_text(
 ) -> str:
     """Build the urgent reply to ``text`` sent at ``now`` (an aware datetime).
 
-    The lines are: 110 and 119 for people in danger, the gas company for a gas
-    smell, the city office and phone of ``settings`` for the city's roads and
-    trees, when staff will read the report, and, with ``can_continue``, that the
-    report can go on.
+    The lines are: 110 and 119 for people in danger and the gas company for a
+    gas smell (both left out when ``text`` is an emergency, which the core
+    answers with them first), the city office and phone of ``settings`` for the
+    city's roads and trees, when staff will read the report, and, with
+    ``can_continue``, that the report can go on.
     """
     # NOTE: the city's policy gives the city hall number for emergencies, but this
     # code cannot check whether that number is staffed at night or on holidays.
-    lines = [texts.REPORT_URGENT_EMERGENCY_CALL]
-    if mentions_gas(text):
+    # An emergency text got the 119/110 message, with the gas line for a gas
+    # smell, from the core just before; the same lines again would only repeat.
+    emergency = bool(text) and is_emergency(text)
+    lines = [] if emergency else [texts.REPORT_URGENT_EMERGENCY_CALL]
+    if mentions_gas(text) and not emergency:
         lines.append(texts.REPORT_URGENT_GAS)
     lines.append(contact_text(texts.REPORT_URGENT_CITY_HALL, settings))
     lines.append(staff_time_line(now))
