@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import stat
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -389,6 +390,34 @@ def test_full_disk_during_export_keeps_old_file(
     assert "cannot write the export" in err
     assert target.read_bytes() == b"earlier export\n"
     assert sorted(path.name for path in out_dir.iterdir()) == ["reports.csv"]
+
+
+def test_export_onto_public_files_rejected(
+    monkeypatch, capsys, settings, seeded, tmp_path
+):
+    public = tmp_path / "public"
+    assert run_cli(settings, "reports", "publish", "--out", str(public)).exit_code == 0
+    before = (public / "reports.csv").read_bytes()
+    code, err = export_to(monkeypatch, capsys, settings, public / "reports.csv")
+    assert code == 2
+    assert "one of the public files" in err
+    assert (public / "reports.csv").read_bytes() == before
+
+
+def test_export_keeps_mode_of_file_it_replaces(
+    monkeypatch, capsys, settings, seeded, tmp_path
+):
+    kept = tmp_path / "kept.csv"
+    kept.write_text("old\n", encoding="utf-8")
+    kept.chmod(0o640)
+    fresh = tmp_path / "fresh.csv"
+    for target in (kept, fresh):
+        result = run_cli(
+            settings, "reports", "export", "--format", "csv", "--out", str(target)
+        )
+        assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o640
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
 
 
 @pytest.mark.parametrize("name", ["cityline.db", "user-hash.key", "new.csv"])

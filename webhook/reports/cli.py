@@ -12,6 +12,7 @@ import getpass
 import io
 import logging
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from webhook.reports.models import Report
 from webhook.reports.office_hours import iso_in_japan
 from webhook.reports.photos import delete_photo_files
 from webhook.reports.public import public_reports
-from webhook.reports.publish import inert_cell
+from webhook.reports.publish import PUBLIC_FILE_NAMES, inert_cell
 from webhook.reports.publish import publish as write_public_files
 from webhook.reports.routing import CATEGORIES, load_routing
 from webhook.reports.statuses import STATUSES, check_status
@@ -435,15 +436,23 @@ _SQLITE_FILES = ("", "-wal", "-shm", "-journal")
 
 def _write_export(out: Path, content: str, encoding: str) -> None:
     """Write ``content`` to ``out`` through a temporary file beside it, so a full
-    disk never leaves a cut copy in place of an earlier export. A path that is
-    not a regular file (a pipe, /dev/null) is written directly."""
+    disk never leaves a cut copy in place of an earlier export.
+
+    A symbolic link is followed, and a file replaced keeps its permissions; a new
+    file is readable by its owner alone, since an export contains residents'
+    texts. A path that is not a regular file (a pipe, /dev/null) is written
+    directly.
+    """
     if out.exists() and not out.is_file():
         out.write_text(content, encoding=encoding, newline="")
         return
-    temporary = out.with_name(f".{out.name}.tmp")
+    target = out.resolve() if out.is_symlink() else out
+    mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o600
+    temporary = target.with_name(f".{target.name}.tmp")
     try:
         temporary.write_text(content, encoding=encoding, newline="")
-        os.replace(temporary, out)
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
     except OSError:
         temporary.unlink(missing_ok=True)
         raise
@@ -475,10 +484,19 @@ def _check_export_target(out: Path, settings: Settings) -> None:
     """Raise ConfigError when writing ``out`` would replace data cityline keeps.
 
     That is anything in the data dir, the app database and the user-hash key
-    wherever their settings put them, and a hard link to one of them or to the
-    page store.
+    wherever their settings put them, a hard link to one of them or to the
+    page store, and a file that ``reports publish`` wrote: the export contains
+    personal data that the public files leave out.
     """
     target = out.resolve()
+    if target.name in PUBLIC_FILE_NAMES and all(
+        (target.parent / name).is_file() for name in PUBLIC_FILE_NAMES
+    ):
+        raise ConfigError(
+            f"--out {str(out)!r} is one of the public files that `reports publish` "
+            "wrote, and an export contains residents' texts and places; pass a "
+            "file outside that folder"
+        )
     folder = settings.data_dir.resolve()
     if target == folder or folder in target.parents:
         raise ConfigError(

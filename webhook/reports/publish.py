@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 JSON_NAME = "reports.json"
 CSV_NAME = "reports.csv"
 HTML_NAME = "index.html"
+PUBLIC_FILE_NAMES = (JSON_NAME, CSV_NAME, HTML_NAME)
 
 # Column headings of the CSV and HTML table, in FIELDS order.
 HEADINGS = texts.REPORT_PUBLIC_HEADINGS
