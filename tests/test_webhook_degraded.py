@@ -211,3 +211,19 @@ def test_deleted_database_is_unhealthy(tmp_path, fake):
         health = client.get("/healthz")
         assert health.status_code == 503
         assert health.json()["database_writable"] is False
+
+
+def test_one_resident_failure_leaves_replies_ok(monkeypatch):
+    from webhook import sending
+    from webhook.line_client import LineApiError
+
+    sender = sending.ReplySender(line_client=None)
+    sender._record(None)
+    sender._record(LineApiError("push", 400, "r1", "blocked"))
+    assert sender.delivery_health() == {"replies": "ok"}
+
+    sender._record(LineApiError("push", 401, "r2", "bad token"))
+    assert sender.delivery_health()["replies"] == "failing"
+
+    monkeypatch.setattr(sending, "FAILURE_WINDOW_S", 0)
+    assert sender.delivery_health() == {"replies": "ok"}

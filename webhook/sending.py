@@ -58,6 +58,14 @@ def push_target_of(raw: Mapping[str, Any]) -> str | None:
     return None
 
 
+# Statuses of a failed delivery that concern the whole channel: a wrong token,
+# rate or quota limits, LINE's own failures. None is no answer at all.
+CHANNEL_FAILURES = frozenset({401, 403, 429, 500, 502, 503, 504})
+# How long /healthz reports a channel failure when no delivery follows it, so a
+# quiet night after one failure does not keep the server marked unhealthy.
+FAILURE_WINDOW_S = 15 * 60
+
+
 class ReplySender:
     """Deliver reply messages for events through one LineClient."""
 
@@ -71,20 +79,31 @@ class ReplySender:
         self._max_age_s = reply_token_max_age_s
         self._health_lock = threading.Lock()
         self._last_error: str | None = None
+        self._failed_at = 0.0
         self._delivered = False
 
     def delivery_health(self) -> dict[str, str | None]:
-        """Return whether the last delivery reached LINE: ``replies`` is "ok",
-        "failing" (with ``reply_error``) or "none yet" before the first one."""
+        """Return whether deliveries reach LINE: ``replies`` is "failing" (with
+        ``reply_error``) after a failure of the whole channel in the last
+        FAILURE_WINDOW_S seconds with no delivery since, else "ok", or "none yet"
+        before the first delivery."""
         with self._health_lock:
-            if self._last_error is not None:
+            recent = time.monotonic() - self._failed_at < FAILURE_WINDOW_S
+            if self._last_error is not None and recent:
                 return {"replies": "failing", "reply_error": self._last_error}
             return {"replies": "ok" if self._delivered else "none yet"}
 
-    def _record(self, error: str | None) -> None:
+    def _record(self, error: LineApiError | None) -> None:
+        """Remember a delivery (``error`` None) or a failure. A failure that one
+        resident's message alone causes (400: a blocked account, a bad reply
+        token) says nothing of the channel and is not remembered."""
         with self._health_lock:
-            self._last_error = error
-            self._delivered = self._delivered or error is None
+            if error is None:
+                self._last_error = None
+                self._delivered = True
+            elif error.status in CHANNEL_FAILURES or error.status is None:
+                self._last_error = str(error)
+                self._failed_at = time.monotonic()
 
     def send(self, event: IncomingEvent, messages: Sequence[Message]) -> str:
         """Send ``messages`` for ``event``; return "reply", "push" or "none".
@@ -124,7 +143,7 @@ class ReplySender:
         try:
             self._line.push(target, messages, retry_key=push_retry_key(event.event_id))
         except LineApiError as exc:
-            self._record(str(exc))
+            self._record(exc)
             raise
         self._record(None)
         return "push"
