@@ -433,3 +433,20 @@ def test_renamed_category_key_is_warned(residents, data_dir, env, caplog):
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert any("'gomi' has <10 subscribers" in message for message in warnings)
     assert not any("'bosai'" in message for message in warnings)
+
+
+def test_resume_of_several_unfinished_needs_an_id(residents, data_dir, env, fake):
+    fake.fail_next(MULTICAST, 400)
+    run(data_dir, env, "send", "--category", "bosai", "--text", "説明会は10日です")
+    fake.fail_next(MULTICAST, 400)
+    run(data_dir, env, "send", "--category", "bosai", "--text", "説明会は11日です")
+    sent_before = len(fake.requests_to(MULTICAST, accepted_only=True))
+
+    result = run(data_dir, env, "resume")
+    assert result.exit_code != 0
+    assert "2 broadcasts are unfinished" in str(result.exception)
+    assert len(fake.requests_to(MULTICAST, accepted_only=True)) == sent_before
+
+    every = run(data_dir, env, "resume", "--all", "--json")
+    assert every.exit_code == 0, every.output
+    assert len(json.loads(every.stdout)) == 2

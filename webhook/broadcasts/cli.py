@@ -228,16 +228,42 @@ def send_command(
     is_flag=True,
     help="Also resend chunks first tried over 24 hours ago (may duplicate).",
 )
+@click.option(
+    "--all",
+    "resume_all",
+    is_flag=True,
+    help="Without BROADCAST_ID, resume every unfinished broadcast, however many.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def resume_command(
-    settings: Settings, broadcast_id: str | None, force: bool, as_json: bool
+    settings: Settings,
+    broadcast_id: str | None,
+    force: bool,
+    resume_all: bool,
+    as_json: bool,
 ) -> None:
-    """Send the pending chunks of BROADCAST_ID, or of every unfinished broadcast."""
+    """Send the pending chunks of BROADCAST_ID, or of the one unfinished broadcast.
+
+    When several are unfinished, name one, or pass --all: a broadcast that a
+    later send replaced (a corrected date) would otherwise go out as well.
+    """
     stores = _open(settings)
     if broadcast_id:
         # An unknown or cancelled id is an error that needs no access token.
         stores.sender(None).resumable(broadcast_id)
+    else:
+        unfinished = stores.log.unfinished()
+        if len(unfinished) > 1 and not resume_all:
+            listed = "; ".join(
+                f"{record.id} ({record.category}: {json_text(record.text[:30])})"
+                for record in unfinished
+            )
+            raise ConfigError(
+                f"{len(unfinished)} broadcasts are unfinished: {listed}. Resume one "
+                "with `cityline broadcast resume ID`, cancel those replaced with "
+                "`cityline broadcast cancel ID`, or pass --all to send them all"
+            )
     client = LineClient(settings)
     try:
         sender = stores.sender(client)
