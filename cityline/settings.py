@@ -345,7 +345,14 @@ def _url(env: Mapping[str, str], name: str, default: str) -> str:
         raise ConfigError(f"{name}={value!r} is empty; {fix}")
     if value != value.strip() or any(char.isspace() for char in value):
         raise ConfigError(f"{name}={value!r} contains whitespace; {fix}")
-    parts = urllib.parse.urlsplit(value)
+    try:
+        parts = urllib.parse.urlsplit(value)
+        # Reading the port checks it: a number from 0 to 65535.
+        parts.port  # noqa: B018
+    except ValueError as exc:
+        raise ConfigError(
+            f"{name}={value!r} is not a valid URL ({exc}); {fix}"
+        ) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"{name}={value!r} is not an http(s) URL with a host; {fix}")
     if parts.query or parts.fragment:

@@ -90,6 +90,13 @@ def test_429_honours_retry_after(client, fake, delays):
     assert [request.status for request in fake.requests_to(REPLY)] == [429, 200]
 
 
+@pytest.mark.parametrize(("header", "delay"), [("-1", 0.0), ("nan", 0.25)])
+def test_odd_retry_after_is_clamped(client, fake, delays, header, delay):
+    fake.fail_next(REPLY, 429, headers={"Retry-After": header})
+    client.reply("token-odd", hello())
+    assert delays == [delay]
+
+
 def test_persistent_5xx_raises_with_request_id(client, fake, caplog):
     fake.fail_next(REPLY, 503, times=4)
     caplog.set_level(logging.ERROR, logger="webhook.line_client")

@@ -233,6 +233,12 @@ def test_removal_after_content_deletion_says_nothing_is_left(
     assert "nothing is left to do" in err
 
 
+@pytest.mark.parametrize("dash", ["\u2212", "\u30fc"])
+def test_receipt_number_with_input_mode_dash_is_found(settings, seeded, dash):
+    result = run_cli(settings, "reports", "show", seeded[0].replace("-", dash))
+    assert result.exit_code == 0, result.output
+
+
 def test_second_removal_names_delete_content(monkeypatch, capsys, settings, seeded):
     code, _out, err = run_main(
         monkeypatch,

@@ -39,6 +39,9 @@ def test_settings_rejects_non_http_api_url():
         ("http://127.0.0.1:9 ", "whitespace"),
         ("https://api.line.me/v2", "ends in /v2"),
         ("https://api.line.me/?x=1", "query or fragment"),
+        ("http://[::1", "not a valid URL"),
+        ("http://127.0.0.1:99999", "not a valid URL"),
+        ("http://127.0.0.1:abc", "not a valid URL"),
     ],
 )
 def test_settings_rejects_bad_api_url(value, fragment):

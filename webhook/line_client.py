@@ -13,6 +13,7 @@ rejected for a text, label or count over LINE's limits.
 from __future__ import annotations
 
 import logging
+import math
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -253,11 +254,16 @@ class LineClient:
         raise AssertionError("unreachable: the loop returns or raises")
 
     def _delay(self, attempt: int, retry_after: str | None) -> float:
+        """Return the seconds to wait before try ``attempt + 1``: Retry-After when
+        it is a number of seconds from 0 to BACKOFF_MAX_S (a negative, NaN or
+        infinite one is clamped), else the exponential backoff."""
         if retry_after:
             try:
-                return min(float(retry_after), BACKOFF_MAX_S)
+                seconds = float(retry_after)
             except ValueError:
-                pass  # an HTTP date: fall back to the computed backoff
+                seconds = None  # an HTTP date: fall back to the computed backoff
+            if seconds is not None and math.isfinite(seconds):
+                return min(max(seconds, 0.0), BACKOFF_MAX_S)
         return min(self._backoff_base_s * 2 ** (attempt - 1), BACKOFF_MAX_S)
 
 

@@ -284,6 +284,11 @@ def set_category_command(
     )
     store = _open_existing(settings)
     before = store.get(receipt_no)
+    if before.status == "removed":
+        raise ConfigError(
+            f"report {before.receipt_no} is removed, which is final; a removed "
+            "report keeps its category"
+        )
     if before.category == category:
         raise ConfigError(
             f"report {before.receipt_no} is in category {category!r} already; "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterable
@@ -66,10 +67,15 @@ class ConcurrentChangeError(CitylineError):
     """Raised when another writer changed a report's status first."""
 
 
+_RECEIPT_DASHES = re.compile("[\u2010-\u2015\u2212\u30fc\uff70]")
+
+
 def receipt_key(receipt_no: str) -> str:
     """Return ``receipt_no`` as stored: NFKC (R2026-00000８ has a full-width
-    digit when typed in a Japanese input mode), trimmed and in capitals."""
-    return unicodedata.normalize("NFKC", receipt_no).strip().upper()
+    digit when typed in a Japanese input mode), with the dashes an input mode
+    types (−, ー, ‐) as "-", trimmed and in capitals."""
+    normalized = unicodedata.normalize("NFKC", receipt_no).strip().upper()
+    return _RECEIPT_DASHES.sub("-", normalized)
 
 
 def hash_user_id(key: bytes, user_id: str) -> str:
