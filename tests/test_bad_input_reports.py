@@ -68,11 +68,19 @@ def snapshot(store: ReportStore) -> list[tuple]:
         (["remove", "{no}", "--reason", ""], "--reason '' is empty"),
         (
             ["set-status", "{no}", "accepted", "--note", "山田さん宅前 090-1111-2222"],
-            "contains a phone number",
+            "contains personal data",
         ),
         (
             ["remove", "{no}", "--reason", "連絡先 taro@example.jp が書かれている"],
-            "e-mail address",
+            "contains personal data",
+        ),
+        (
+            ["set-status", "{no}", "accepted", "--note", "吉祥寺北町1-2-3 山田様宅"],
+            "contains personal data",
+        ),
+        (
+            ["set-status", "{no}", "accepted", "--note", "緯度35.7031 経度139.5797"],
+            "contains personal data",
         ),
     ],
 )
@@ -224,3 +232,19 @@ def test_one_report_is_counted_in_singular(monkeypatch, capsys, settings, receip
     assert published[0] == 0
     # Only accepted reports are public, and this one is still submitted.
     assert "0 reports published to " in published[1]
+
+
+def test_city_hall_number_in_a_note_is_accepted(
+    monkeypatch, capsys, settings, store, receipt_no
+):
+    code, _out, err = run_main(
+        monkeypatch,
+        capsys,
+        settings,
+        "set-status",
+        receipt_no,
+        "accepted",
+        "--note",
+        "市役所代表 0422-51-5131 まで",
+    )
+    assert code == 0, err

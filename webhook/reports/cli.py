@@ -27,7 +27,7 @@ from cityline.db import (
 from cityline.errors import ConfigError, DataDirError
 from cityline.settings import Settings
 from cityline.terminal import json_text, terminal_safe
-from webhook.reports.contact import has_contact_details
+from webhook.reports.contact import has_personal_details
 from webhook.reports.models import Report
 from webhook.reports.office_hours import iso_in_japan
 from webhook.reports.photos import delete_photo_files
@@ -247,7 +247,12 @@ def set_status_command(
     changed_by: str | None,
 ) -> None:
     """Change a report's status (accepted, in_progress, resolved, ...)."""
-    note = _require_text("--note", note, "say in a few words why the status changes")
+    note = _require_text(
+        "--note",
+        note,
+        "say in a few words why the status changes",
+        allowed_phone=settings.city_hall_phone,
+    )
     report = _open_existing(settings).set_status(
         receipt_no,
         status,
@@ -309,17 +314,26 @@ def set_category_command(
 MAX_NOTE_CHARS = 500
 
 
-def _require_text(option: str, value: str, hint: str, published: bool = True) -> str:
+def _require_text(
+    option: str,
+    value: str,
+    hint: str,
+    published: bool = True,
+    allowed_phone: str | None = None,
+) -> str:
     """Return ``value`` stripped; raise ConfigError naming ``option`` if it is
-    blank, longer than MAX_NOTE_CHARS, or contains a phone number or an e-mail
-    address: notes and reasons are published with the report (``published``) or
-    kept in its history, which staff exports show."""
+    blank, longer than MAX_NOTE_CHARS, or names a person, a home or an exact
+    point (a phone number other than ``allowed_phone``, an e-mail address, a
+    name with 様 or さん, a house number, a postal code, a precise coordinate):
+    notes and reasons are published with the report (``published``) or kept in
+    its history, which staff exports show."""
     stripped = value.strip()
-    if has_contact_details(stripped):
+    if has_personal_details(stripped, allowed_phone):
         where = "published with" if published else "kept in the history of"
         raise ConfigError(
-            f"{option} {stripped!r} contains a phone number or an e-mail address, "
-            f"and it is {where} the report; leave out personal data"
+            f"{option} {stripped!r} contains personal data (a phone number, an "
+            "e-mail address, a name with 様 or さん, a house number, a postal "
+            f"code or an exact point), and it is {where} the report; leave it out"
         )
     if not stripped:
         raise ConfigError(f"{option} {value!r} is empty; {hint}")
@@ -354,7 +368,12 @@ def remove_command(
     On a report removed before, --delete-content deletes its content alone, so
     content kept by a first removal without the flag can still be deleted.
     """
-    reason = _require_text("--reason", reason, "name the rule the report breaks")
+    reason = _require_text(
+        "--reason",
+        reason,
+        "name the rule the report breaks",
+        allowed_phone=settings.city_hall_phone,
+    )
     store = _open_existing(settings)
     staff = changed_by or _default_staff_name()
     report = store.get(receipt_no)

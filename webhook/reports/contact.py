@@ -36,3 +36,27 @@ def has_contact_details(text: str) -> bool:
             if len(digits) in (10, 11):
                 return True
     return False
+
+
+# Details that pin a person or a home, which a published note must not carry
+# (the published place is the town, and points are rounded): a name with an
+# honorific (山田様, 田中さん宅), a postal code, a house number (1-2-3, 5番3号),
+# and a coordinate with four or more decimals.
+_PERSONAL_PLACE = re.compile(
+    r"(?<![皆みな])(?<!お客)(?<!住民の)[\u4e00-\u9fff\u30a1-\u30fa]{1,6}(様|さま|さん|氏)"
+    r"|〒|(?<!\d)\d{3}-\d{4}(?!\d)"
+    r"|(?<![\d.])\d{1,3}-\d{1,4}-\d{1,4}(?![\d.])|\d+\s*番(地)?\s*\d+\s*号"
+    r"|(?<!\d)\d{2,3}\.\d{4,}"
+)
+
+
+def has_personal_details(text: str, allowed_phone: str | None = None) -> bool:
+    """Tell whether a note for publishing names a person, a home or an exact
+    point: contact details (has_contact_details) or _PERSONAL_PLACE.
+
+    ``allowed_phone`` is a number that may appear, such as the city hall's.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    if allowed_phone:
+        text = text.replace(unicodedata.normalize("NFKC", allowed_phone), " ")
+    return has_contact_details(text) or _PERSONAL_PLACE.search(text) is not None
