@@ -194,6 +194,10 @@ def test_town_corner_or_unnamed_place_is_not_address(text):
         ("中町1丁目2番3号の前の道路に穴", "中町1丁目2番3号の前"),
         ("中町一丁目二番三号の前の歩道", "中町一丁目二番三号の前"),
         ("中町1丁目の交差点から100mくらい先", None),
+        (
+            "吉祥寺北町に住む者です。吉祥寺北町3丁目8番付近の道路が沈んでいます",
+            "吉祥寺北町3丁目8番付近",
+        ),
     ],
 )
 def test_street_address_phrase(text, phrase):

@@ -237,19 +237,24 @@ def street_address_phrase(text: str) -> str | None:
     """
     normalized = normalize_address(text)
     masked = _PHONE_PATTERN.sub(lambda match: " " * len(match.group()), normalized)
-    block = _NAMED_BLOCK_PATTERN.search(masked)
-    town = _TOWN_PATTERN.search(masked)
-    starts = [match.start() for match in (block, town) if match is not None]
-    if not starts:
+    # A letter may name its town first without numbers (吉祥寺北町に住む者です)
+    # and the place later, so each town or block is tried in order.
+    starts = sorted(
+        match.start()
+        for pattern in (_NAMED_BLOCK_PATTERN, _TOWN_PATTERN)
+        for match in pattern.finditer(masked)
+    )
+    found = next(
+        (
+            (start, end)
+            for start in starts
+            if (end := _numbers_end(masked, start)) is not None
+        ),
+        None,
+    )
+    if found is None:
         return None
-    start = min(starts)
-    end = None
-    for number in _NUMBER_PATTERN.finditer(masked, start):
-        if number.start() - (end or start) > _ADDRESS_SPAN_CHARS:
-            break
-        end = number.end()
-    if end is None:
-        return None
+    start, end = found
     # 2番3号 and 二番三号: the lot and house numbers after a block.
     lot = _LOT_NUMBERS.match(masked, end)
     if lot is not None:
@@ -262,6 +267,17 @@ def street_address_phrase(text: str) -> str | None:
     if prefix is not None:
         start = prefix.start()
     return normalized[start:end].strip()
+
+
+def _numbers_end(masked: str, start: int) -> int | None:
+    """Return where the numbers of an address starting at ``start`` end, or None
+    when no number follows within _ADDRESS_SPAN_CHARS characters."""
+    end = None
+    for number in _NUMBER_PATTERN.finditer(masked, start):
+        if number.start() - (end or start) > _ADDRESS_SPAN_CHARS:
+            break
+        end = number.end()
+    return end
 
 
 def _names_landmark(text: str) -> bool:
