@@ -1652,3 +1652,10 @@ def test_enough_photos_moves_on(alice):
     alice.image()
     alice.text("もういいです")
     assert alice.draft.step == "location"
+
+
+def test_other_fault_typed_as_place_keeps_address_and_gets_note(alice):
+    at_location_step(alice, "road")
+    replies = alice.text("中町1丁目5番の前の街灯が切れてる")
+    assert alice.draft.address == "中町1丁目5番の前"
+    assert texts.REPORT_ONE_FAULT_EACH in texts_of(replies)

@@ -529,11 +529,13 @@ class ReportFlow:
                     self.store.save_draft(user_hash, draft)
                 other = self._other_fault_note(draft, text, intent)
                 return [*urgent, *other, msg.location_prompt(draft, again)]
-            self._set_address(draft, text)
+            describes_fault = _is_confident_report(intent, text)
+            self._set_address(draft, text, describes_fault=describes_fault)
             # 中町1丁目2番の前で木が倒れて道をふさいでいます: the place and a danger.
             urgent = self._urgent_reply(draft, bool(intent and intent.urgent), text)
             replies = self._outside_note(draft)
-            return [*urgent, *replies, *self._advance(user_hash, draft)]
+            other = self._other_fault_note(draft, text, intent)
+            return [*urgent, *replies, *other, *self._advance(user_hash, draft)]
         if draft.step == "comment":
             return self._on_comment_text(user_hash, draft, text, word)
         if word in SUBMIT_WORDS:
@@ -754,15 +756,19 @@ class ReportFlow:
             return msg.comment_prompt(draft, required=required)
         return msg.confirmation(draft)
 
-    def _set_address(self, draft: Draft, text: str) -> None:
+    def _set_address(
+        self, draft: Draft, text: str, describes_fault: bool = False
+    ) -> None:
         """Place ``draft`` at the address typed in ``text``.
 
         When ``text`` is also the draft's comment (中町1丁目5番の前の道路に穴 as a
-        first message), the place is the street address in it, not the whole
-        sentence a second time. Otherwise the whole text is the place.
+        first message), or ``describes_fault`` (中町1丁目5番の前の街灯が切れてる
+        typed as the place), the place is the street address in it, not the
+        whole sentence. Otherwise the whole text is the place.
         """
         phrase = None
-        if draft.description and draft.description == _clean_comment(text):
+        is_comment = draft.description and draft.description == _clean_comment(text)
+        if is_comment or describes_fault:
             phrase = geo.street_address_phrase(text)
         draft.address = phrase or geo.normalize_address(text)
         draft.latitude = None
