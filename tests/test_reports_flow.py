@@ -428,6 +428,8 @@ def test_place_typed_alone_is_kept_whole(alice):
         "やっぱりいいです、すみません",
         "ヤメル",
         "止める",
+        "キャンセルしたい",
+        "やめます🙇",
     ],
 )
 def test_cancel_at_any_step(alice, settings, step, word):

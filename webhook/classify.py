@@ -78,8 +78,8 @@ REPORT_CANCEL_WORDS = frozenset(
 CANCEL_PHRASE = re.compile(
     r"((やっぱり|やっぱ|やはり)(もう)?(いいです|いい|大丈夫です|大丈夫|結構です|けっこうです)"
     r"|(やっぱり|やっぱ|やはり)?(キャンセル|中止|取り消し|取消)(で|します|でお願いします"
-    r"|してください|お願いします)?"
-    r"|(やっぱり|やっぱ|やはり)?やめ(ます|ておきます|とく|ときます|ました))"
+    r"|してください|お願いします|したい|したいです)?"
+    r"|(やっぱり|やっぱ|やはり)?やめ(ます|ておきます|とく|ときます|ました|たい|たいです))"
     r"[、,。.!！]*(すみません|すいません|ごめんなさい)?[。.!！]*$"
 )
 
@@ -211,10 +211,17 @@ def greeting_word(text: str) -> str:
     return texts.GREETING_DAYTIME
 
 
+# Emoji and symbols that end a message, other than the punctuation CANCEL_PHRASE
+# reads itself.
+_TRAILING_SYMBOLS = re.compile(r"[^\w、,。.!！]+$")
+
+
 def is_cancel(text: str) -> bool:
     """Tell whether ``text`` as a whole calls a report off: a cancel word
     (REPORT_CANCEL_WORDS) or an everyday phrase for it (CANCEL_PHRASE)."""
     normalized = visible_nfkc(text).strip().lower()
+    # A bow or a sorry face after the word (やめます🙇) changes nothing.
+    normalized = _TRAILING_SYMBOLS.sub("", normalized)
     # ヤメル typed in katakana reads as やめる.
     for form in (normalized, fold_kana(normalized)):
         if form.rstrip("。.!！") in REPORT_CANCEL_WORDS:
