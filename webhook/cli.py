@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import socket
 import sys
+import urllib.parse
 
 import click
 from fastapi import FastAPI
 
 from cityline.errors import ConfigError
 from cityline.serve_lock import hold_serve_lock
-from cityline.settings import Settings
+from cityline.settings import LINE_DATA_API_URL, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
         except BaseException:
             _close(listeners)
             raise
+        _log_api_urls(settings)
         run_server(app, host, port, listeners=listeners)
 
 
@@ -169,3 +171,23 @@ def _close(listeners: list[socket.socket]) -> None:
 
 def _host_port(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _log_api_urls(settings: Settings) -> None:
+    """Log the LINE API URLs in use, and warn when only the Messaging API is on
+    a local fake: photos would then be fetched from LINE with the local token."""
+    logger.info(
+        "LINE Messaging API at %s, content API at %s",
+        settings.line_api_url,
+        settings.line_data_api_url,
+    )
+    api_host = urllib.parse.urlsplit(settings.line_api_url).hostname or ""
+    local = api_host in ("127.0.0.1", "::1", "localhost")
+    if local and settings.line_data_api_url == LINE_DATA_API_URL:
+        logger.warning(
+            "CITYLINE_LINE_API_URL points at %s but CITYLINE_LINE_DATA_API_URL is "
+            "unset, so residents' photos are fetched from %s; set it to the same "
+            "fake to try the bot locally",
+            settings.line_api_url,
+            LINE_DATA_API_URL,
+        )
