@@ -161,10 +161,10 @@ HOW_TO_USE = re.compile(
     r"(仕方|しかた|方法|やり方|やりかた|使い方|つかいかた|手順"
     r"|どう(やって|やる|すれば|したら|するの))"
 )
-# Notices that do not arrive (通知が来ない). Before it, a word of a default
-# broadcast category name (防災の, 子育ての) or of this account (lineの) keeps it
-# about this account's notices; another topic (特定健診のお知らせが来ない) is
-# about a letter from the city, a question.
+# Notices that do not arrive (通知が来ない). A word of a default broadcast
+# category name (防災の, 子育ての) or of this account (lineの) before it keeps it
+# about this account's notices. Another topic (特定健診のお知らせが来ない) makes
+# it about a letter from the city, so it stays a question.
 _NOTICE_MISSING = re.compile(
     r"(?:(?P<topic>[^\s、。]*)の)?(通知|お知らせ|配信)が(来ない|こない|届かない|とどかない)"
 )

@@ -57,8 +57,8 @@ BROADCAST = "broadcast"
 STALE_AFTER = timedelta(days=7)
 
 
-# Tries to narrow a chunk while the server keeps changing it; each try is one
-# short transaction, so more than a few means residents leave in a stream.
+# Tries to narrow a chunk while the server keeps changing it. Each try is one
+# short transaction, so needing more than a few means residents leave in a stream.
 NARROW_ATTEMPTS = 5
 
 

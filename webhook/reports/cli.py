@@ -462,9 +462,9 @@ def _write_export(out: Path, content: str, encoding: str) -> None:
     """Write ``content`` to ``out`` through a temporary file beside it, so a full
     disk never leaves a cut copy in place of an earlier export.
 
-    A symbolic link is followed, and a file replaced keeps its permissions; a new
-    file is readable by its owner alone, since an export contains residents'
-    texts. A path that is not a regular file (a pipe, /dev/null) is written
+    A symbolic link is followed, and a file replaced keeps its permissions. A
+    new file is readable by its owner alone, because an export contains
+    residents' texts. A path that is not a regular file (a pipe, /dev/null) is written
     directly.
     """
     if out.exists() and not out.is_file():

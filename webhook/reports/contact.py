@@ -38,10 +38,10 @@ def has_contact_details(text: str) -> bool:
     return False
 
 
-# Details that pin a person or a home, which a published note must not carry
-# (the published place is the town, and points are rounded): a name with an
-# honorific (山田様, 田中さん宅), a postal code, a house number (1-2-3, 5番3号),
-# and a coordinate with four or more decimals.
+# Details that pin a person or a home, which a published note must not carry,
+# because the published place is the town and points are rounded. They are a
+# name with an honorific (山田様, 田中さん宅), a postal code, a house number
+# (1-2-3, 5番3号) and a coordinate with four or more decimals.
 _PERSONAL_PLACE = re.compile(
     r"(?<![皆みな])(?<!お客)(?<!住民の)[\u4e00-\u9fff\u30a1-\u30fa]{1,6}(様|さま|さん|氏)"
     r"|〒|(?<!\d)\d{3}-\d{4}(?!\d)"

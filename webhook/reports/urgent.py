@@ -42,8 +42,8 @@ def urgent_reply_text(
     """
     # NOTE: the city's policy gives the city hall number for emergencies, but this
     # code cannot check whether that number is staffed at night or on holidays.
-    # An emergency text got the 119/110 message, with the gas line for a gas
-    # smell, from the core just before; the same lines again would only repeat.
+    # The core sent an emergency text the 119/110 message just before, with the
+    # gas line for a gas smell, so the same lines here would only repeat them.
     emergency = bool(text) and is_emergency(text)
     lines = [] if emergency else [texts.REPORT_URGENT_EMERGENCY_CALL]
     if mentions_gas(text) and not emergency:
