@@ -113,3 +113,16 @@ def test_greeting_is_answered_in_kind(text, word):
 
 def test_greeting_reply_starts_with_the_daytime_word():
     assert texts.GREETING_REPLY.startswith(texts.GREETING_DAYTIME)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "R2026-000001の状況は？",
+        "受付番号R2026−000001の状況を知りたい",
+        "通報したのに返事がない",
+        "この前通報した穴、まだ直ってないんだけど",
+    ],
+)
+def test_question_about_a_sent_report(text):
+    assert classify_text(text) is TextKind.REPORT_STATUS

@@ -663,3 +663,11 @@ def test_flooded_road_and_awaited_reply_are_no_emergency(text):
 )
 def test_family_member_not_answering_is_emergency(text):
     assert is_emergency(text), text
+
+
+def test_question_about_a_sent_report_gets_where_results_appear(tmp_path):
+    messages, answerer = _reply_to(tmp_path, "通報したのに返事がない")
+    assert len(messages) == 1
+    assert "個別のご返信はお約束できません" in messages[0]["text"]
+    assert "市のホームページで公開します" in messages[0]["text"]
+    assert answerer.questions == []

@@ -27,10 +27,14 @@ class TextKind(enum.Enum):
     THANKS = "thanks"
     HELP = "help"
     CANCEL = "cancel"
+    REPORT_STATUS = "report_status"
     QUESTION = "question"
 
 
 MAX_SETTINGS_REQUEST_CHARS = 40
+# A longer text that mentions an earlier report is more likely a new report.
+MAX_STATUS_QUESTION_CHARS = 60
+_RECEIPT_DASHES = re.compile("[\u2010-\u2015\u2212\u30fc\uff70]")
 
 # Texts that start a fault report, as a whole message.
 REPORT_START_WORDS = frozenset(
@@ -161,6 +165,14 @@ HOW_TO_USE = re.compile(
     r"(仕方|しかた|方法|やり方|やりかた|使い方|つかいかた|手順"
     r"|どう(やって|やる|すれば|したら|するの))"
 )
+# A question about a report already sent: its receipt number, or a report
+# followed by a wait for news (通報したのに返事がない, この前通報した穴まだ直って
+# ない). Staff answer no single report, so the reply says where results appear.
+REPORT_STATUS = re.compile(
+    r"r\d{4}-\d{6}"
+    r"|(通報|つうほう)(した|しました|したのに|したけど|した件|の件|済み).{0,20}"
+    r"(どうなっ|状況|進捗|返事|返信|連絡がな|まだ|直って(い)?な|直らな|対応され)"
+)
 # Notices that do not arrive (通知が来ない). A word of a default broadcast
 # category name (防災の, 子育ての) or of this account (lineの) before it keeps it
 # about this account's notices. Another topic (特定健診のお知らせが来ない) makes
@@ -253,6 +265,10 @@ def classify_text(text: str) -> TextKind:
         return TextKind.HELP
     if len(compact) <= MAX_SETTINGS_REQUEST_CHARS and HOW_TO_USE.search(compact):
         return TextKind.HELP
+    if len(compact) <= MAX_STATUS_QUESTION_CHARS and REPORT_STATUS.search(
+        _RECEIPT_DASHES.sub("-", compact)
+    ):
+        return TextKind.REPORT_STATUS
     if is_cancel(text):
         return TextKind.CANCEL
     phrases = _phrases(normalized)

@@ -256,6 +256,14 @@ REPORT_SUBMITTED = (
 )
 REPORT_NEXT_CONFIRMATION = "次の確認は {when} 以降になります。"
 REPORT_NO_INDIVIDUAL_REPLY = "個別のご返信はお約束できませんので、ご了承ください。"
+# The reply to a question about a report already sent (R2026-000001の状況は,
+# 通報したのに返事がない). {city_hall} and {phone} as in contact_text.
+REPORT_STATUS_TEMPLATE = (
+    "送っていただいた通報は、担当者が開庁時間（平日 8:30〜17:15。祝日と12月29日〜"
+    "1月3日を除く）に確認します。個別のご返信はお約束できませんが、受け付けた通報と"
+    "対応の結果は、個人情報を除いて市のホームページで公開します。"
+    "急ぎのときは{city_hall}（{phone}）へお電話ください。"
+)
 # Sent before the usual reply to a message about a fire, a medical emergency, an
 # accident or a crime (webhook.emergency.EMERGENCY), at any hour.
 EMERGENCY_FIRST = (

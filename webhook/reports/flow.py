@@ -483,7 +483,11 @@ class ReportFlow:
             # 119/110 first, and the step's prompt shows the draft still waits. A
             # question (火事の時は?) goes on to be answered as an aside.
             return [self._prompt(draft)]
-        if classify_text(text) in (TextKind.RECEIVE_SETTINGS, TextKind.HELP):
+        if classify_text(text) in (
+            TextKind.RECEIVE_SETTINGS,
+            TextKind.HELP,
+            TextKind.REPORT_STATUS,
+        ):
             # 受信設定 or 使い方 typed mid-report: the settings flow or the core
             # answers it, after a line saying the draft waits.
             return self._draft_kept()
