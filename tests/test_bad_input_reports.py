@@ -75,7 +75,7 @@ def snapshot(store: ReportStore) -> list[tuple]:
             "contains personal data",
         ),
         (
-            ["set-status", "{no}", "accepted", "--note", "吉祥寺北町1-2-3 山田様宅"],
+            ["set-status", "{no}", "accepted", "--note", "吉祥寺北町の山田様宅の前"],
             "contains personal data",
         ),
         (
@@ -246,5 +246,22 @@ def test_city_hall_number_in_a_note_is_accepted(
         "accepted",
         "--note",
         "市役所代表 0422-51-5131 まで",
+    )
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("note", ["業者さんに依頼しました", "水道局様へ引き継ぎ"])
+def test_note_naming_a_trade_or_office_is_accepted(
+    monkeypatch, capsys, settings, store, receipt_no, note
+):
+    code, _out, err = run_main(
+        monkeypatch,
+        capsys,
+        settings,
+        "set-status",
+        receipt_no,
+        "accepted",
+        "--note",
+        note,
     )
     assert code == 0, err

@@ -406,7 +406,7 @@ def test_export_onto_public_files_rejected(
     before = (public / "reports.csv").read_bytes()
     code, err = export_to(monkeypatch, capsys, settings, public / "reports.csv")
     assert code == 2
-    assert "one of the public files" in err
+    assert "in a folder of public files" in err
     assert (public / "reports.csv").read_bytes() == before
 
 

@@ -126,3 +126,15 @@ def test_greeting_reply_starts_with_the_daytime_word():
 )
 def test_question_about_a_sent_report(text):
     assert classify_text(text) is TextKind.REPORT_STATUS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "通報したいです。まだ直っていない街灯があります",
+        "通報の件数はどうなっていますか",
+        "受付番号R2026-000123を取り消したい",
+    ],
+)
+def test_new_report_or_other_request_is_no_status_question(text):
+    assert classify_text(text) is not TextKind.REPORT_STATUS

@@ -170,9 +170,11 @@ HOW_TO_USE = re.compile(
 # ない). Staff answer no single report, so the reply says where results appear.
 REPORT_STATUS = re.compile(
     r"r\d{4}-\d{6}"
-    r"|(通報|つうほう)(した|しました|したのに|したけど|した件|の件|済み).{0,20}"
-    r"(どうなっ|状況|進捗|返事|返信|連絡がな|まだ|直って(い)?な|直らな|対応され)"
+    r"|(通報|つうほう)(した(?!い)|しました|したのに|したけど|した件|の件(?!数)|済み)"
+    r".{0,20}(どうなっ|状況|進捗|返事|返信|連絡がな|直って(い)?な|直らな|対応され)"
 )
+# A request to call a report off is no question about its progress.
+_CALL_OFF = re.compile(r"取り?消|キャンセル|やめ")
 # Notices that do not arrive (通知が来ない). A word of a default broadcast
 # category name (防災の, 子育ての) or of this account (lineの) before it keeps it
 # about this account's notices. Another topic (特定健診のお知らせが来ない) makes
@@ -265,8 +267,10 @@ def classify_text(text: str) -> TextKind:
         return TextKind.HELP
     if len(compact) <= MAX_SETTINGS_REQUEST_CHARS and HOW_TO_USE.search(compact):
         return TextKind.HELP
-    if len(compact) <= MAX_STATUS_QUESTION_CHARS and REPORT_STATUS.search(
-        _RECEIPT_DASHES.sub("-", compact)
+    if (
+        len(compact) <= MAX_STATUS_QUESTION_CHARS
+        and REPORT_STATUS.search(_RECEIPT_DASHES.sub("-", compact))
+        and not _CALL_OFF.search(compact)
     ):
         return TextKind.REPORT_STATUS
     if is_cancel(text):

@@ -58,9 +58,9 @@ def push_target_of(raw: Mapping[str, Any]) -> str | None:
     return None
 
 
-# Statuses of a failed delivery that concern the whole channel: a wrong token,
-# rate or quota limits, LINE's own failures. None is no answer at all.
-CHANNEL_FAILURES = frozenset({401, 403, 429, 500, 502, 503, 504})
+# Statuses of a failed delivery that concern the whole channel besides LINE's
+# own failures (5xx): a wrong token, rate or quota limits. None is no answer.
+CHANNEL_FAILURES = frozenset({401, 403, 429})
 # How long /healthz reports a channel failure when no delivery follows it, so a
 # quiet night after one failure does not keep the server marked unhealthy.
 FAILURE_WINDOW_S = 15 * 60
@@ -101,7 +101,11 @@ class ReplySender:
             if error is None:
                 self._last_error = None
                 self._delivered = True
-            elif error.status in CHANNEL_FAILURES or error.status is None:
+            elif (
+                error.status is None
+                or error.status in CHANNEL_FAILURES
+                or error.status >= 500
+            ):
                 self._last_error = str(error)
                 self._failed_at = time.monotonic()
 

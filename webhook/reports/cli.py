@@ -324,7 +324,7 @@ def _require_text(
     """Return ``value`` stripped; raise ConfigError naming ``option`` if it is
     blank, longer than MAX_NOTE_CHARS, or names a person, a home or an exact
     point (a phone number other than ``allowed_phone``, an e-mail address, a
-    name with 様 or さん, a house number, a postal code, a precise coordinate):
+    named person's home, a house number, a postal code, a precise coordinate):
     notes and reasons are published with the report (``published``) or kept in
     its history, which staff exports show."""
     stripped = value.strip()
@@ -332,7 +332,7 @@ def _require_text(
         where = "published with" if published else "kept in the history of"
         raise ConfigError(
             f"{option} {stripped!r} contains personal data (a phone number, an "
-            "e-mail address, a name with 様 or さん, a house number, a postal "
+            "e-mail address, a named person's home, a house number, a postal "
             f"code or an exact point), and it is {where} the report; leave it out"
         )
     if not stripped:
@@ -513,13 +513,11 @@ def _check_export_target(out: Path, settings: Settings) -> None:
     personal data that the public files leave out.
     """
     target = out.resolve()
-    if target.name in PUBLIC_FILE_NAMES and all(
-        (target.parent / name).is_file() for name in PUBLIC_FILE_NAMES
-    ):
+    if all((target.parent / name).is_file() for name in PUBLIC_FILE_NAMES):
         raise ConfigError(
-            f"--out {str(out)!r} is one of the public files that `reports publish` "
-            "wrote, and an export contains residents' texts and places; pass a "
-            "file outside that folder"
+            f"--out {str(out)!r} is in a folder of public files that `reports "
+            "publish` wrote, and an export contains residents' texts and places; "
+            "pass a file outside that folder"
         )
     folder = settings.data_dir.resolve()
     if target == folder or folder in target.parents:

@@ -40,10 +40,12 @@ def has_contact_details(text: str) -> bool:
 
 # Details that pin a person or a home, which a published note must not carry,
 # because the published place is the town and points are rounded. They are a
-# name with an honorific (山田様, 田中さん宅), a postal code, a house number
-# (1-2-3, 5番3号) and a coordinate with four or more decimals.
+# named person's home (山田様宅, 田中さんの家), a postal code, a house number
+# (1-2-3, 5番3号) and a coordinate with four or more decimals. A name alone is
+# not checked: 業者さん or 水道局様 in a note is no one's private data.
 _PERSONAL_PLACE = re.compile(
-    r"(?<![皆みな])(?<!お客)(?<!住民の)[\u4e00-\u9fff\u30a1-\u30fa]{1,6}(様|さま|さん|氏)"
+    r"[\u3041-\u3096\u4e00-\u9fff\u30a1-\u30fa]{1,6}(様|さま|さん|氏)"
+    r"(宅|方|の家|のお宅|の自宅|のお家)"
     r"|〒|(?<!\d)\d{3}-\d{4}(?!\d)"
     r"|(?<![\d.])\d{1,3}-\d{1,4}-\d{1,4}(?![\d.])|\d+\s*番(地)?\s*\d+\s*号"
     r"|(?<!\d)\d{2,3}\.\d{4,}"
