@@ -1590,7 +1590,7 @@ def test_cancel_phrase_with_an_invisible_character_cancels(alice):
     assert alice.draft is None
 
 
-def test_second_fault_at_photo_step_gets_one_fault_note(alice):
+def test_second_fault_gets_one_fault_note(alice):
     alice.text("公園の水飲み場が壊れて水が出っぱなし")
     assert alice.draft.category == "park"
     replies = alice.text("あと、公園の入口の街灯も消えてます")
@@ -1656,7 +1656,7 @@ def test_enough_photos_moves_on(alice):
     assert alice.draft.step == "location"
 
 
-def test_other_fault_typed_as_place_keeps_address_and_gets_note(alice):
+def test_fault_typed_as_place_keeps_address(alice):
     at_location_step(alice, "road")
     replies = alice.text("中町1丁目5番の前の街灯が切れてる")
     assert alice.draft.address == "中町1丁目5番の前"

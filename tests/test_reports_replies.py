@@ -87,7 +87,7 @@ def test_urgent_reply_line_order():
     ]
 
 
-def test_urgent_reply_after_emergency_line_does_not_repeat_it():
+def test_urgent_reply_skips_emergency_lines():
     text = urgent_reply_text("ガスのにおいがする", COMING_OF_AGE_DAY, Settings())
     assert text.splitlines() == [
         CITY_HALL_LINE,

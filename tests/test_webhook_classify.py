@@ -136,5 +136,5 @@ def test_question_about_a_sent_report(text):
         "受付番号R2026-000123を取り消したい",
     ],
 )
-def test_new_report_or_other_request_is_no_status_question(text):
+def test_report_request_is_no_status_question(text):
     assert classify_text(text) is not TextKind.REPORT_STATUS

@@ -669,7 +669,7 @@ def test_family_member_not_answering_is_emergency(text):
     assert is_emergency(text), text
 
 
-def test_question_about_a_sent_report_gets_where_results_appear(tmp_path):
+def test_sent_report_question_gets_status_reply(tmp_path):
     messages, answerer = _reply_to(tmp_path, "通報したのに返事がない")
     assert len(messages) == 1
     assert "個別のご返信はお約束できません" in messages[0]["text"]
