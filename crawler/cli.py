@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import click
 
+from cityline.errors import CitylineError
 from cityline.settings import Settings
 from crawler.config import (
     MAX_ALIAS_RECHECK_DAYS,
@@ -165,7 +166,8 @@ class FiniteRange(click.FloatRange):
     "as_json",
     is_flag=True,
     help="Print the summary as one JSON object: the counts, stopped_at_max_pages, "
-    "and failures as a list of {url, reason}.",
+    "and failures as a list of {url, reason}; a crawl that cannot run prints "
+    "{error, exit_code}.",
 )
 @click.option(
     "--no-index", is_flag=True, help="Do not rebuild the search index afterwards."
@@ -221,6 +223,11 @@ def crawl(
         summary = crawl_site(
             settings, url, config, Progress(stream=sys.stderr), refetch=refetch
         )
+    except CitylineError as exc:
+        if as_json:
+            # A script that reads the JSON summary gets an object here too.
+            click.echo(json.dumps({"error": str(exc), "exit_code": exc.exit_code}))
+        raise
     except KeyboardInterrupt:
         raise InterruptedCrawlError(
             f"the crawl of {url!r} was interrupted; the pages it fetched are stored, "

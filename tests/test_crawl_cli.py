@@ -139,6 +139,21 @@ def test_start_page_unavailable_exits_3(crawled, status, fragments):
     assert snapshot(data_dir) == before
 
 
+def test_json_crawl_that_cannot_run_prints_error(crawled):
+    _site, data_dir = crawled
+    with FakeSite() as site:
+        site.add("/", "unavailable", status=503)
+        result = run_cli(
+            data_dir,
+            *("crawl", site.url("/"), "--no-index", "--delay", "0", "--retries", "0"),
+            "--json",
+        )
+    assert result.returncode == 3
+    printed = json.loads(result.stdout)
+    assert printed["exit_code"] == 3
+    assert "503" in printed["error"]
+
+
 def test_start_page_not_found_exits_2(crawled):
     _site, data_dir = crawled
     with FakeSite() as site:
