@@ -1661,3 +1661,41 @@ def test_fault_typed_as_place_keeps_address(alice):
     replies = alice.text("中町1丁目5番の前の街灯が切れてる")
     assert alice.draft.address == "中町1丁目5番の前"
     assert texts.REPORT_ONE_FAULT_EACH in texts_of(replies)
+
+
+def at_confirm_step(alice):
+    at_comment_step(alice)
+    alice.text("夜は真っ暗で危ないです")
+    assert alice.draft.step == "confirm"
+
+
+def test_detail_at_confirmation_joins_comment(alice):
+    at_confirm_step(alice)
+    replies = alice.text("深さ10cmくらいで自転車が危ない")
+    assert replies[-1].text.startswith(texts.REPORT_COMMENT_ADDED)
+    assert (
+        alice.draft.comment == "夜は真っ暗で危ないです\n深さ10cmくらいで自転車が危ない"
+    )
+    assert alice.draft.step == "confirm"
+
+
+def test_symbols_at_confirmation_show_it_again(alice):
+    at_confirm_step(alice)
+    replies = alice.text("👍")
+    assert replies[-1].text.startswith(texts.REPORT_CONFIRM_AGAIN)
+    assert alice.draft.comment == "夜は真っ暗で危ないです"
+
+
+def test_question_at_confirmation_keeps_draft(alice):
+    at_confirm_step(alice)
+    replies = alice.text("粗大ごみの出し方を教えてください")
+    assert texts_of(replies) == [texts.REPORT_DRAFT_KEPT]
+    assert alice.draft.step == "confirm"
+
+
+@pytest.mark.parametrize("word", ["はい", "お願いします", "送ってください"])
+def test_yes_at_confirmation_submits(alice, flow, word):
+    at_confirm_step(alice)
+    alice.text(word)
+    assert alice.draft is None
+    assert len(flow.store.list()) == 1

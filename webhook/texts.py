@@ -248,6 +248,8 @@ REPORT_COMMENT_CUT = (
     "場所など大切なことが後半にあるときは、通報をやめて、短くまとめて送り直してください。"
 )
 REPORT_CONFIRM_AGAIN = "「送信」か「やめる」を押してください。"
+# Before the confirmation, after a detail typed there was added to the comment.
+REPORT_COMMENT_ADDED = "補足に追加しました。"
 REPORT_SUBMITTED = (
     "通報を送信しました。受付番号は {receipt_no} です。\n"
     "担当：{department}\n"

@@ -85,7 +85,22 @@ def _contact_note(text: str | None) -> list[Message]:
 MAIN_CATEGORIES = frozenset({"road", "streetlight", "tree", "park", "sewer"})
 
 START_WORDS = REPORT_START_WORDS
-SUBMIT_WORDS = frozenset({"送信", "送信する"})
+# At the confirmation, which asks この内容で送信しますか, words that say yes.
+SUBMIT_WORDS = frozenset(
+    {
+        "送信",
+        "送信する",
+        "送信します",
+        "送信してください",
+        "送って",
+        "送ってください",
+        "はい",
+        "お願いします",
+        "よろしくお願いします",
+        "OK",
+        "ok",
+    }
+)
 # At the comment step, words that mean "nothing to add"; もういいです there is
 # no cancel, since it would drop photos and place already given.
 SKIP_WORDS = frozenset(
@@ -544,7 +559,31 @@ class ReportFlow:
             return self._on_comment_text(user_hash, draft, text, word)
         if word in SUBMIT_WORDS:
             return self._submit(user_hash, draft)
-        return [msg.confirmation(draft, texts.REPORT_CONFIRM_AGAIN)]
+        return self._on_confirm_text(user_hash, draft, text)
+
+    def _on_confirm_text(
+        self, user_hash: str, draft: Draft, text: str
+    ) -> list[Message] | Preface:
+        """Add a detail typed at the confirmation (深さ10cmくらい) to the comment.
+
+        A question goes to the core with the draft kept, and a text of no letters
+        or digits shows the confirmation again.
+        """
+        intent = self._classify(text)
+        if self._is_aside_question(draft, text, intent):
+            return self._draft_kept()
+        addition = _clean_comment(text)
+        if not content_char_count(addition):
+            return [msg.confirmation(draft, texts.REPORT_CONFIRM_AGAIN)]
+        replies = self._urgent_reply(draft, bool(intent and intent.urgent), text)
+        combined = f"{draft.comment}\n{addition}" if draft.comment else addition
+        draft.comment = truncate(combined, MAX_COMMENT_CHARS)
+        draft.comment_done = True
+        replies += _contact_note(addition)
+        if utf16_length(combined) > MAX_COMMENT_CHARS:
+            replies.append(self._cut_note())
+        self.store.save_draft(user_hash, draft)
+        return [*replies, msg.confirmation(draft, texts.REPORT_COMMENT_ADDED)]
 
     def _on_category_text(
         self, user_hash: str, draft: Draft, text: str, word: str
