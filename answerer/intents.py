@@ -250,7 +250,8 @@ GRAFFITI = re.compile(r"落書き|いたずら書き|らくがき")
 # their usual names the metropolitan parks in and next to Musashino.
 NON_CITY_PARK = re.compile(
     r"(都立|県立|府立|道立|国営|国立)[^。、\s]{0,12}公園|恩賜"
-    r"|井の頭公園|武蔵野中央公園|小金井公園|武蔵野公園|善福寺公園"
+    r"|井の頭公園|井ノ頭公園|井之頭公園|いのかしら公園|武蔵野中央公園|小金井公園"
+    r"|武蔵野公園|善福寺公園"
 )
 # Roads of the state or the prefecture. An old highway (五日市街道, 甲州街道) is
 # a national or metropolitan road.
