@@ -652,6 +652,11 @@ def has_content(text: str) -> bool:
     return any(unicodedata.category(char)[0] in "LN" for char in text)
 
 
+def content_char_count(text: str) -> int:
+    """Return the number of letters and digits (Unicode L* and N*) in ``text``."""
+    return sum(1 for char in text if unicodedata.category(char)[0] in "LN")
+
+
 def strip_urls(text: str) -> str:
     """Return ``text`` with every http(s) or www. link replaced by a space."""
     return URL.sub(" ", text)
@@ -756,8 +761,7 @@ class IntentClassifier:
         is no feeling, nor is a longer one (道の端が崩れていて、歩くと足元が危ない
         names no lexicon object).
         """
-        short = sum(1 for char in text if unicodedata.category(char)[0] in "LN")
-        if short >= BARE_FEELING_CHARS or not FEELING.search(text):
+        if content_char_count(text) >= BARE_FEELING_CHARS or not FEELING.search(text):
             return False
         rest = FEELING.sub(" ", text)
         cues = (FAULT_STATE, REQUEST, PROPOSAL, FOLLOW_UP, UNCHANGED_STATE)

@@ -2,7 +2,7 @@
 
 ``cityline serve`` holds an exclusive lock on ``serve.lock`` in its data dir
 from before it opens the database until it stops. A second server on the same
-data dir would queue the events the first one is still handling and answer them
+data dir would queue the events the first one is still handling and reply to them
 twice, so it stops at once. ``cityline demo`` empties its data dir at the start
 of each run, so it takes the lock for the delete: deleting the database under a
 live server would leave the server writing reports to a file that no longer

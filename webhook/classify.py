@@ -17,6 +17,7 @@ import unicodedata
 from index.normalize import fold_kana, visible_nfkc
 from webhook import texts
 from webhook.broadcasts.categories import DEFAULT_CATEGORIES
+from webhook.reports.models import fold_receipt_dashes
 
 
 class TextKind(enum.Enum):
@@ -34,7 +35,6 @@ class TextKind(enum.Enum):
 MAX_SETTINGS_REQUEST_CHARS = 40
 # A longer text that mentions an earlier report is more likely a new report.
 MAX_STATUS_QUESTION_CHARS = 60
-_RECEIPT_DASHES = re.compile("[\u2010-\u2015\u2212\u30fc\uff70]")
 
 # Texts that start a fault report, as a whole message.
 REPORT_START_WORDS = frozenset(
@@ -157,8 +157,8 @@ HELP = frozenset(
     }
 )
 # A short question on how to use the account's features: 通報の仕方を教えて,
-# 通報はどうやるの, 受信設定のやり方. The help text answers it; the city's pages
-# do not.
+# 通報はどうやるの, 受信設定のやり方. The help text covers it, and the city's
+# pages do not.
 HOW_TO_USE = re.compile(
     r"^(lineで|ラインで)?(通報|つうほう|受信設定|このアカウント|このライン|このline)"
     r"(の|は|って)?"
@@ -167,7 +167,8 @@ HOW_TO_USE = re.compile(
 )
 # A question about a report already sent: its receipt number, or a report
 # followed by a wait for news (通報したのに返事がない, この前通報した穴まだ直って
-# ない). Staff answer no single report, so the reply says where results appear.
+# ない). Staff reply to no single report, so the reply names where results are
+# published.
 REPORT_STATUS = re.compile(
     r"r\d{4}-\d{6}"
     r"|(通報|つうほう)(した(?!い)|しました|したのに|したけど|した件|の件(?!数)|済み)"
@@ -246,7 +247,7 @@ def is_cancel(text: str) -> bool:
 
 
 def _asks_for_missing_notices(compact: str) -> bool:
-    """Tell whether a text says this account's notices do not arrive."""
+    """Tell whether a text reports that this account's notices do not arrive."""
     match = _NOTICE_MISSING.search(compact)
     if match is None:
         return False
@@ -269,7 +270,7 @@ def classify_text(text: str) -> TextKind:
         return TextKind.HELP
     if (
         len(compact) <= MAX_STATUS_QUESTION_CHARS
-        and REPORT_STATUS.search(_RECEIPT_DASHES.sub("-", compact))
+        and REPORT_STATUS.search(fold_receipt_dashes(compact))
         and not _CALL_OFF.search(compact)
     ):
         return TextKind.REPORT_STATUS

@@ -59,7 +59,8 @@ def push_target_of(raw: Mapping[str, Any]) -> str | None:
 
 
 # Statuses of a failed delivery that concern the whole channel besides LINE's
-# own failures (5xx): a wrong token, rate or quota limits. None is no answer.
+# own failures (5xx): a wrong token, rate or quota limits. None means LINE sent
+# no response.
 CHANNEL_FAILURES = frozenset({401, 403, 429})
 # How long /healthz reports a channel failure when no delivery follows it, so a
 # quiet night after one failure does not keep the server marked unhealthy.
@@ -96,7 +97,7 @@ class ReplySender:
     def _record(self, error: LineApiError | None) -> None:
         """Remember a delivery (``error`` None) or a failure. A failure that one
         resident's message alone causes (400: a blocked account, a bad reply
-        token) says nothing of the channel and is not remembered."""
+        token) tells nothing about the channel and is not remembered."""
         with self._health_lock:
             if error is None:
                 self._last_error = None

@@ -532,7 +532,7 @@ def _fix_for(status: int | None) -> str:
     if status in (401, 403):
         return "check LINE_CHANNEL_ACCESS_TOKEN"
     if status == 429:
-        # LINE answers 429 both for too many requests and for a month's message
+        # LINE returns 429 both for too many requests and for a month's message
         # quota used up; the retries already waited out the first.
         return (
             "the channel's monthly message quota may be used up (check it in LINE "

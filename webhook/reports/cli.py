@@ -379,12 +379,9 @@ def remove_command(
     report = store.get(receipt_no)
     removed_before = report.status == "removed"
     if removed_before and not delete_content:
-        has_content = bool(
-            report.description or report.comment or report.address or report.photos
-        )
         advice = (
             "add --delete-content to delete its photos and texts too"
-            if has_content
+            if report.has_content
             else "its photos and texts are deleted too, so nothing is left to do"
         )
         raise ConfigError(f"report {report.receipt_no} is removed already; {advice}")

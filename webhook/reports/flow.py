@@ -25,7 +25,7 @@ from linebot.v3.messaging import Message
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
-from answerer.intents import SIGNAL_FAULT, names_other_owner
+from answerer.intents import SIGNAL_FAULT, content_char_count, names_other_owner
 from cityline.errors import CitylineError
 from cityline.settings import Settings
 from index.normalize import visible_nfkc
@@ -85,7 +85,7 @@ def _contact_note(text: str | None) -> list[Message]:
 MAIN_CATEGORIES = frozenset({"road", "streetlight", "tree", "park", "sewer"})
 
 START_WORDS = REPORT_START_WORDS
-# At the confirmation, which asks この内容で送信しますか, words that say yes.
+# Words that accept the confirmation prompt この内容で送信しますか.
 SUBMIT_WORDS = frozenset(
     {
         "送信",
@@ -231,9 +231,12 @@ class ReportFlow:
     ) -> list[Message] | None:
         if event.message_type == "image":
             replies = self._start_with_photo(user_hash, event)
+            if not _more_images_follow(event):
+                return replies
+            # The draft is read back only for a photo of a set, to see whether
+            # the photo was stored or its rejection must be said.
             started = self.store.load_draft(user_hash)
-            stored = started is not None and bool(started.photos)
-            return [] if stored and _more_images_follow(event) else replies
+            return [] if started is not None and started.photos else replies
         if event.message_type == "location":
             if not geo.is_valid_point(event.latitude, event.longitude):
                 return None  # unreadable: the core replies, and nothing starts
@@ -469,8 +472,8 @@ class ReportFlow:
             count = len(draft.photos)
             replies = self._on_image(user_hash, draft, event)
             # Photos sent together arrive one event each: only the last replies,
-            # so the resident sees one prompt, not one per photo. A photo that
-            # was not stored (too large, over the limit) still says why.
+            # so one prompt is sent, not one per photo. A photo that
+            # was not stored (too large, over the limit) still gets its error.
             stored = len(draft.photos) > count
             return [] if stored and _more_images_follow(event) else replies
         if event.message_type == "location":
@@ -504,7 +507,7 @@ class ReportFlow:
             TextKind.REPORT_STATUS,
         ):
             # 受信設定 or 使い方 typed mid-report: the settings flow or the core
-            # answers it, after a line saying the draft waits.
+            # replies to it, after a line saying the draft waits.
             return self._draft_kept()
         if draft.step == "category":
             return self._on_category_text(user_hash, draft, text, word)
@@ -992,11 +995,6 @@ def _more_images_follow(event: IncomingEvent) -> bool:
     if not (isinstance(index, int) and isinstance(total, int)):
         return False
     return 0 < index < total
-
-
-def content_char_count(text: str) -> int:
-    """Return the number of letters and digits (Unicode L* and N*) in ``text``."""
-    return sum(1 for char in text if unicodedata.category(char)[0] in "LN")
 
 
 def _clean_comment(text: str) -> str:

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
+
+# Dashes that a Japanese input mode types in a receipt number (R2026−000001,
+# R2026ー000001) where the receipt has "-".
+_RECEIPT_DASHES = re.compile("[\u2010-\u2015\u2212\u30fc\uff70]")
+
+
+def fold_receipt_dashes(text: str) -> str:
+    """Return ``text`` with each dash of _RECEIPT_DASHES as "-"."""
+    return _RECEIPT_DASHES.sub("-", text)
 
 
 @dataclass
@@ -110,6 +120,11 @@ class Report:
     closed_at: datetime | None
     photos: tuple[StoredPhoto, ...] = ()
     history: tuple[StatusChange, ...] = ()
+
+    @property
+    def has_content(self) -> bool:
+        """Whether the report still has texts, an address text or photos."""
+        return bool(self.description or self.comment or self.address or self.photos)
 
     @property
     def result_note(self) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import re
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterable
@@ -32,7 +31,13 @@ from sqlalchemy.exc import IntegrityError
 from cityline.db import ensure_schema, erase_deleted_rows
 from cityline.errors import CitylineError
 from webhook.reports import geo
-from webhook.reports.models import Draft, Report, StatusChange, StoredPhoto
+from webhook.reports.models import (
+    Draft,
+    Report,
+    StatusChange,
+    StoredPhoto,
+    fold_receipt_dashes,
+)
 from webhook.reports.office_hours import JAPAN
 from webhook.reports.statuses import (
     OPEN_STATUSES,
@@ -67,15 +72,12 @@ class ConcurrentChangeError(CitylineError):
     """Raised when another writer changed a report's status first."""
 
 
-_RECEIPT_DASHES = re.compile("[\u2010-\u2015\u2212\u30fc\uff70]")
-
-
 def receipt_key(receipt_no: str) -> str:
     """Return ``receipt_no`` as stored: NFKC (R2026-00000８ has a full-width
     digit when typed in a Japanese input mode), with the dashes an input mode
     types (−, ー, ‐) as "-", trimmed and in capitals."""
     normalized = unicodedata.normalize("NFKC", receipt_no).strip().upper()
-    return _RECEIPT_DASHES.sub("-", normalized)
+    return fold_receipt_dashes(normalized)
 
 
 def hash_user_id(key: bytes, user_id: str) -> str:
@@ -491,9 +493,7 @@ class ReportStore:
         its status unchanged.
         """
         report = self.get(receipt_no)
-        has_content = bool(
-            report.description or report.comment or report.address or report.photos
-        )
+        has_content = report.has_content
         with self.engine.begin() as connection:
             erase_deleted_rows(connection)
             if changed_by is not None and has_content:

@@ -35,8 +35,8 @@ def urgent_reply_text(
     """Build the urgent reply to ``text`` sent at ``now`` (an aware datetime).
 
     The lines are: 110 and 119 for people in danger and the gas company for a
-    gas smell (both left out when ``text`` is an emergency, which the core
-    answers with them first), the city office and phone of ``settings`` for the
+    gas smell (both left out when ``text`` is an emergency, for which the core
+    sends them first), the city office and phone of ``settings`` for the
     city's roads and trees, when staff will read the report, and, with
     ``can_continue``, that the report can go on.
     """
