@@ -47,12 +47,18 @@ class Answer:
 
 @dataclass(frozen=True)
 class AnswerResult:
-    """The pages offered for a question, or the fallback text when none fits."""
+    """The pages offered for a question, or the fallback text when none fits.
+
+    ``tentative`` marks pages offered on a weak match
+    (:meth:`answerer.confidence.ConfidenceRule.tentative`): they may not answer
+    the question, so a reply says so and gives the contact route.
+    """
 
     question: str
     answers: list[Answer] = field(default_factory=list)
     fallback: bool = False
     fallback_text: str | None = None
+    tentative: bool = False
 
     def to_json(self) -> dict:
         """Return the JSON object that ``cityline ask --json`` prints."""
@@ -249,7 +255,11 @@ class Answerer:
                     score=score,
                 )
             )
-        return AnswerResult(question=question, answers=answers)
+        return AnswerResult(
+            question=question,
+            answers=answers,
+            tentative=self.rule.tentative(ranking),
+        )
 
     def _confident_ranking(self, model, text: str, top_k: int):
         """Return (text, ranking, answer types) when the confidence rule lets the

@@ -72,6 +72,8 @@ def format_result(result: AnswerResult) -> str:
     if result.fallback:
         return result.fallback_text or ""
     lines = []
+    if result.tentative:
+        lines.append("weak match: these pages may not answer the question")
     for number, answer in enumerate(result.answers, start=1):
         lines.append(f"{number}. {answer.title} ({answer.score:.3f})")
         lines.append(f"   {answer.url}")
@@ -169,6 +171,7 @@ def _warn_gold_not_indexed(
 def format_evaluation(evaluation: Evaluation) -> str:
     """Return the summary metrics and the per-topic table as text."""
     m = evaluation.metrics()
+    tentative_no_answer, tentative_answerable = evaluation.tentative_counts()
     lines = [
         f"answerable questions: {m['answerable']}",
         f"hit@1 {_share(m['hit_at_1'])}  hit@3 {_share(m['hit_at_3'])}  "
@@ -178,6 +181,9 @@ def format_evaluation(evaluation: Evaluation) -> str:
         f"{m['no_answer_total']}",
         f"answerable questions given the fallback: {m['false_fallback']} of "
         f"{m['answerable']}",
+        f"pages offered tentatively, on a weak match: {tentative_no_answer} of "
+        f"{m['no_answer_total']} no-answer, {tentative_answerable} of "
+        f"{m['answerable']} answerable questions",
         f"latency p50 {m['p50_ms']:.1f} ms  p95 {m['p95_ms']:.1f} ms",
         "",
         f"{'topic':<24} {'n':>3} {'hit@1':>6} {'hit@5':>6} {'MRR':>6} "
@@ -208,7 +214,8 @@ def miss_status(outcome: QuestionOutcome) -> str:
     """Return how ``outcome`` missed, in words."""
     reason = miss_reason(outcome)
     if reason == "no_answer_got_pages":
-        return f"no-answer question got {len(outcome.urls)} page(s)"
+        manner = " tentatively" if outcome.tentative else ""
+        return f"no-answer question got {len(outcome.urls)} page(s){manner}"
     if reason == "fallback":
         return "answerable question got the fallback"
     if reason == "no_gold_offered":
@@ -286,6 +293,7 @@ def miss_json(outcome: QuestionOutcome, titles: dict[str, str] | None = None) ->
         "reason": miss_reason(outcome),
         "rank": outcome.rank,
         "fallback": outcome.fallback,
+        "tentative": outcome.tentative,
         "offered": [
             {"url": url, "title": title, "grade": question.gold.get(url_key(url))}
             for url, title in zip(outcome.urls, outcome.titles, strict=True)

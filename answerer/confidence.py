@@ -47,6 +47,12 @@ class ConfidenceRule:
     ``follow_share`` is not a test of the best page: once it passes, a page after
     it is offered only when its score reaches that share of the best score. A weak
     match on one common word then does not follow a strong match.
+
+    ``sure_score`` is not a test either. Pages whose best score passes every test
+    but stays below it are offered tentatively (:meth:`tentative`): the reply
+    says that they may not fit and gives the contact route. Such a best page
+    often shares only one or two words with the question, and it answers no
+    more often than it misses.
     """
 
     min_score: float = 0.04
@@ -59,6 +65,7 @@ class ConfidenceRule:
     answer_types: bool = True
     fallback_types: frozenset[str] = ANSWER_TYPES
     amount_title_share: float = 0.05
+    sure_score: float = 0.12
 
     def confident(
         self,
@@ -84,6 +91,14 @@ class ConfidenceRule:
         if "amount" in missing and self._title_names_topic(ranking, best, len(pages)):
             missing -= {"amount"}
         return not missing
+
+    def tentative(self, ranking: Ranking) -> bool:
+        """Tell whether the best page of a confident ``ranking`` is a weak match.
+
+        True when its score is below ``sure_score``. Call it only for a ranking
+        that :meth:`confident` let through.
+        """
+        return float(ranking.scores.max()) < self.sure_score
 
     def _title_names_topic(
         self, ranking: Ranking, page: PageEntry, page_count: int

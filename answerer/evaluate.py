@@ -65,6 +65,7 @@ class QuestionOutcome:
     fallback: bool
     milliseconds: float
     titles: list[str] = field(default_factory=list)
+    tentative: bool = False  # pages offered on a weak match
 
     @property
     def missed(self) -> bool:
@@ -85,6 +86,17 @@ class Evaluation:
     def metrics(self) -> dict[str, float | int]:
         """Return the summary metrics under the keys that ``--json`` prints."""
         return summarize(self.outcomes)
+
+    def tentative_counts(self) -> tuple[int, int]:
+        """Return how many no-answer and how many answerable questions got pages
+        offered tentatively, on a weak match."""
+        no_answer = answerable = 0
+        for outcome in self.outcomes:
+            if outcome.tentative and outcome.question.answerable:
+                answerable += 1
+            elif outcome.tentative:
+                no_answer += 1
+        return no_answer, answerable
 
     def misses(self) -> list[QuestionOutcome]:
         """Return the outcomes that missed (see ``QuestionOutcome.missed``), in
@@ -326,6 +338,7 @@ def evaluate(
                 fallback=result.fallback,
                 milliseconds=elapsed,
                 titles=[answer.title for answer in result.answers],
+                tentative=result.tentative,
             )
         )
     return evaluation

@@ -188,3 +188,30 @@ def test_asking_sentence_is_the_last_that_asks():
     )
     assert asking_sentence("粗大ごみの申込方法を教えてください。") is None
     assert asking_sentence("あ" * 200) is None
+
+
+def test_strong_match_is_not_tentative(demo_answerer):
+    result = demo_answerer.ask("乾電池の出し方")
+    assert result.answers
+    assert result.answers[0].score >= demo_answerer.rule.sure_score
+    assert result.tentative is False
+
+
+def test_match_below_the_sure_score_is_tentative(tmp_path):
+    from answerer.confidence import ConfidenceRule
+    from tests.test_evaluate_gate import DEMO, site_records
+
+    settings = Settings(data_dir=tmp_path)
+    build_from_records(site_records(DEMO / "site"), settings.index_dir)
+    strong = Answerer.load(settings).ask("乾電池の出し方")
+    rule = ConfidenceRule(sure_score=strong.answers[0].score + 0.01)
+    result = Answerer.load(settings, rule).ask("乾電池の出し方")
+    assert result.fallback is False
+    assert [a.url for a in result.answers] == [a.url for a in strong.answers]
+    assert result.tentative is True
+
+
+def test_fallback_is_never_tentative(answerer):
+    result = answerer.ask("明日の天気を教えてください")
+    assert result.fallback is True
+    assert result.tentative is False

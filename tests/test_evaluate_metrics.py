@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from answerer.answer import Answerer
-from answerer.cli import format_misses, miss_json
+from answerer.cli import format_evaluation, format_misses, miss_json
 from answerer.evaluate import (
     Evaluation,
     LabelledQuestion,
@@ -328,6 +328,24 @@ def test_miss_json_gives_reason_and_gold_pages():
     assert entry["gold"] == [{"url": "/g", "grade": "A", "title": "Gold page"}]
 
 
+def test_tentative_pages_are_counted_and_marked():
+    answerable = LabelledQuestion(question="q", gold={"/a": "A"}, topic="t")
+    no_answer = LabelledQuestion(question="r", gold={}, topic="t")
+    outcomes = [
+        QuestionOutcome(answerable, ["/a"], 1, 1.0, False, 1.0, ["A"], True),
+        QuestionOutcome(no_answer, ["/b"], None, 0.0, False, 1.0, ["B"], True),
+        QuestionOutcome(no_answer, ["/c"], None, 0.0, False, 1.0, ["C"]),
+    ]
+    evaluation = Evaluation(outcomes=outcomes)
+    assert evaluation.tentative_counts() == (1, 1)
+    assert "weak match: 1 of 2 no-answer, 1 of 1 answerable" in format_evaluation(
+        evaluation
+    )
+    assert "got 1 page(s) tentatively" in format_misses(evaluation)
+    assert miss_json(outcomes[1])["tentative"] is True
+    assert miss_json(outcomes[2])["tentative"] is False
+
+
 def test_missed_includes_answerable_fallback():
     question = LabelledQuestion(question="q", gold={"/b": "A"}, topic="t")
     missed = QuestionOutcome(question, [], None, 0.0, True, 1.0)
@@ -386,6 +404,16 @@ def test_ask_json_is_one_object(data_dir: Path):
     assert answer["fallback"] is False
     assert len(answer["answers"]) == 1
     assert answer["answers"][0]["url"] == "https://city.example/pet/inu.html"
+
+
+def test_ask_text_marks_a_weak_match():
+    from answerer.answer import Answer, AnswerResult
+    from answerer.cli import format_result
+
+    page = Answer(url="https://city.example/a.html", title="A", snippet="s", score=0.1)
+    weak = format_result(AnswerResult("q", [page], tentative=True))
+    assert weak.splitlines()[0].startswith("weak match:")
+    assert "weak match" not in format_result(AnswerResult("q", [page]))
 
 
 def test_ask_text_prints_fallback(data_dir: Path):

@@ -55,6 +55,7 @@ class Result:
     answers: list[Page]
     fallback: bool = False
     fallback_text: str | None = None
+    tentative: bool = False
 
 
 class RecordingAnswerer:
@@ -514,6 +515,23 @@ def test_unanswerable_question_gets_fallback(settings, fake):
     [message] = request.json["messages"]
     assert message["text"] == "該当なし。電話 0422-51-5131 へ。"
     assert message["quickReply"]["items"]
+
+
+def test_weak_match_comes_with_a_note_and_the_contact_route(settings, fake):
+    class WeakAnswerer(RecordingAnswerer):
+        def ask(self, question: str, top_k: int = 3) -> Result:
+            return Result(question, self.pages[:top_k], tentative=True)
+
+    app = create_app(settings, answerer=WeakAnswerer(), flows=[])
+    with TestClient(app) as client:
+        post(client, [text_event("Uaaa", "ソファの引き取り")])
+        [request] = fake.wait_for(REPLY)
+    note, carousel = request.json["messages"]
+    assert note["text"] == contact_text(texts.TENTATIVE_ANSWER_TEMPLATE, settings)
+    assert settings.city_hall_phone in note["text"]
+    assert "quickReply" not in note
+    assert carousel["type"] == "flex"
+    assert carousel["quickReply"]["items"]
 
 
 def test_failing_answerer_gets_contact_route(settings, fake):

@@ -144,6 +144,9 @@ def question_reply(
 ) -> list[Message]:
     """Build the reply to a question: answer carousel, fallback, or an apology.
 
+    Pages offered on a weak match (``result.tentative``) come after a text that
+    says they may not fit and gives the contact route of ``settings``.
+
     A failing Answerer is logged once with ``event_id`` (without the question) and
     gets the apology with the contact route of ``settings``, so the resident is
     never left without an answer. ``source``, when given, records whether the
@@ -165,6 +168,9 @@ def question_reply(
         fallback_text = getattr(result, "fallback_text", None)
         text = fallback_text or contact_text(texts.FALLBACK_TEMPLATE, settings)
         return [text_message(text, default_quick_reply())]
+    if getattr(result, "tentative", False):
+        hedge = contact_text(texts.TENTATIVE_ANSWER_TEMPLATE, settings)
+        return [text_message(hedge), *answer_messages(answers)]
     return answer_messages(answers)
 
 

@@ -50,7 +50,6 @@ RECEIVE_SETTINGS_UNAVAILABLE = (
     "お知らせの受信設定は、いまは準備中です。もうしばらくお待ちください。"
 )
 
-ANSWER_INTRO = "関係しそうなページです。"
 ANSWER_ALT_TEXT = "関係しそうなページ：{titles}"
 OPEN_PAGE_LABEL = "ページを開く"
 UNTITLED_PAGE = "市のページ"
@@ -59,6 +58,10 @@ UNTITLED_PAGE = "市のページ"
 FALLBACK_TEMPLATE = (
     "申し訳ありません。お答えできるページが見つかりませんでした。"
     "{city_hall}（電話 {phone}）にお問い合わせください。"
+)
+TENTATIVE_ANSWER_TEMPLATE = (
+    "お尋ねの内容に合うページか、確かではありません。近い内容のページをお送りします。"
+    "答えが見つからないときは、{city_hall}（電話 {phone}）にお問い合わせください。"
 )
 ANSWERER_UNAVAILABLE_TEMPLATE = (
     "ただいま質問にお答えできません。時間をおいて送り直すか、"
