@@ -17,13 +17,14 @@ import numpy as np
 
 from answerer.answer_type import expected_answer_types, snippet_kinds
 from answerer.confidence import ConfidenceRule
+from answerer.outside import OutsideService, find_service, read_services
 from answerer.rank import best_passage, prepare, rank, snippet_grams
 from answerer.snippet import best_snippet, mark_common_passages
 from cityline.errors import CitylineError
 from cityline.settings import Settings
 from index.artifact import load_model, pointer_stamp
 from index.normalize import replace_surrogates
-from index.tokenize import joins_previous
+from index.tokenize import joins_previous, terms
 from index.vectorize import IndexModel
 from webhook import texts
 
@@ -117,6 +118,9 @@ _ASKS = re.compile(
 )
 
 
+_HIRAGANA = re.compile("[\u3041-\u309f]")
+
+
 def cut_question(question: str, limit: int = MAX_QUESTION_CHARS) -> str:
     """Return ``question`` cut to at most ``limit`` characters, never inside a
     character sequence that a combining mark or variation selector continues."""
@@ -149,13 +153,15 @@ class Answerer:
         self._failed_stamp: tuple[int, int] | None = None
         self._reload_lock = threading.Lock()
         self.rule = rule or ConfidenceRule()
+        self.outside_services = read_services(settings.outside_services_path)
 
     @classmethod
     def load(cls, settings: Settings, rule: ConfidenceRule | None = None) -> Answerer:
-        """Load the current index.
+        """Load the current index and the outside services file.
 
         Raises IndexNotFoundError or IndexVersionError (both CitylineError), whose
-        message names the fix: run ``cityline index``.
+        message names the fix: run ``cityline index``, and OutsideServiceError
+        for an unusable ``settings.outside_services_path``.
         """
         return cls(settings, _load(settings), rule)
 
@@ -226,6 +232,9 @@ class Answerer:
             focus = asking_sentence(question)
             if focus is not None:
                 found = self._confident_ranking(model, cut_question(focus), top_k)
+        service = find_service(cut_question(question), self.outside_services)
+        if service is not None and not self._site_covers(model, found, service):
+            return self._fallback(question, service)
         if found is None:
             return self._fallback(question)
         text, ranking, kinds = found
@@ -270,12 +279,34 @@ class Answerer:
             return None
         return text, ranking, kinds
 
-    def _fallback(self, question: str) -> AnswerResult:
-        return AnswerResult(
-            question=question,
-            fallback=True,
-            fallback_text=fallback_text(self._settings),
-        )
+    def _site_covers(self, model, found, service: OutsideService) -> bool:
+        """Tell whether the best page of ``found`` answers a question about
+        ``service`` that another office handles.
+
+        It does when its title or breadcrumbs name the service (a city that
+        takes passport applications has a page titled so), or when its title
+        names a specific noun of the question other than the service's words:
+        パスポートの申請に戸籍謄本は要る? is also about 戸籍謄本, which the city
+        issues. A noun here is a term without hiragana, so that 作る of
+        パスポートを作りたい does not count.
+        """
+        if found is None:
+            return False
+        _, ranking, _ = found
+        page = model.pages[int(ranking.scores.argmax())]
+        if service.named_in(" ".join([page.title, *page.breadcrumbs])):
+            return True
+        shared = self.rule.specific_title_terms(ranking, page, len(model.pages))
+        own = set(terms(" ".join(service.words)))
+        return any(term not in own and not _HIRAGANA.search(term) for term in shared)
+
+    def _fallback(
+        self, question: str, service: OutsideService | None = None
+    ) -> AnswerResult:
+        text = fallback_text(self._settings)
+        if service is not None:
+            text = service.sentence + text
+        return AnswerResult(question=question, fallback=True, fallback_text=text)
 
 
 def top_rows(scores: np.ndarray, count: int) -> np.ndarray:

@@ -88,7 +88,7 @@ class ConfidenceRule:
             return True
         best = pages[int(ranking.scores.argmax())]
         missing = missing_answer_types(question, best, expected) & self.fallback_types
-        if "amount" in missing and self._title_names_topic(ranking, best, len(pages)):
+        if "amount" in missing and self.title_names_topic(ranking, best, len(pages)):
             missing -= {"amount"}
         return not missing
 
@@ -100,10 +100,19 @@ class ConfidenceRule:
         """
         return float(ranking.scores.max()) < self.sure_score
 
-    def _title_names_topic(
+    def title_names_topic(
         self, ranking: Ranking, page: PageEntry, page_count: int
     ) -> bool:
-        """Tell whether ``page``'s title contains a specific term of the question.
+        """Tell whether ``page``'s title contains a specific term of the question
+        (see :meth:`specific_title_terms`)."""
+        return bool(self.specific_title_terms(ranking, page, page_count))
+
+    def specific_title_terms(
+        self, ranking: Ranking, page: PageEntry, page_count: int
+    ) -> set[str]:
+        """Return the specific terms of the question that ``page``'s title contains:
+        those on at most ``amount_title_share`` of the ``page_count`` pages (or
+        on one page).
 
         Sudachi's synonym groups do not count, because they also join looser
         pairs (利用 and 使用). The city word groups join only words for one
@@ -118,7 +127,9 @@ class ConfidenceRule:
             if (1 + page_count) / math.exp(idf - 1) - 1 <= max_pages + 1e-6
             and (name.startswith(GROUP_PREFIX) or not name.startswith(SYNONYM_PREFIX))
         }
-        return bool(specific) and not specific.isdisjoint(terms(page.title))
+        if not specific:
+            return set()
+        return specific.intersection(terms(page.title))
 
     def _scores_pass(self, ranking: Ranking) -> bool:
         query = ranking.query

@@ -61,6 +61,7 @@ class Settings:
     use_line_broadcast_for_safety: bool = False
     receive_categories_path: Path | None = None
     user_hash_key_path: Path | None = None
+    outside_services_path: Path | None = None
 
     @classmethod
     def from_env(
@@ -97,6 +98,7 @@ class Settings:
                 env, "CITYLINE_RECEIVE_CATEGORIES_FILE"
             ),
             user_hash_key_path=_optional_path(env, "CITYLINE_USER_HASH_KEY_FILE"),
+            outside_services_path=_optional_path(env, "CITYLINE_OUTSIDE_SERVICES_FILE"),
         )
 
     @property

@@ -197,7 +197,7 @@ def test_strong_match_is_not_tentative(demo_answerer):
     assert result.tentative is False
 
 
-def test_match_below_the_sure_score_is_tentative(tmp_path):
+def test_weak_match_is_tentative(tmp_path):
     from answerer.confidence import ConfidenceRule
     from tests.test_evaluate_gate import DEMO, site_records
 

@@ -328,7 +328,7 @@ def test_miss_json_gives_reason_and_gold_pages():
     assert entry["gold"] == [{"url": "/g", "grade": "A", "title": "Gold page"}]
 
 
-def test_tentative_pages_are_counted_and_marked():
+def test_tentative_pages_counted():
     answerable = LabelledQuestion(question="q", gold={"/a": "A"}, topic="t")
     no_answer = LabelledQuestion(question="r", gold={}, topic="t")
     outcomes = [

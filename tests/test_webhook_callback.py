@@ -517,7 +517,7 @@ def test_unanswerable_question_gets_fallback(settings, fake):
     assert message["quickReply"]["items"]
 
 
-def test_weak_match_comes_with_a_note_and_the_contact_route(settings, fake):
+def test_weak_match_gets_note_first(settings, fake):
     class WeakAnswerer(RecordingAnswerer):
         def ask(self, question: str, top_k: int = 3) -> Result:
             return Result(question, self.pages[:top_k], tentative=True)

@@ -261,3 +261,20 @@ def test_serve_port_zero_serves_healthz(tmp_path):
         child.wait(timeout=60)
         reader.join(timeout=10)
     assert child.returncode == 0
+
+
+def test_serve_bad_services_file_stops(tmp_path):
+    services = tmp_path / "services.txt"
+    services.write_text("パスポート 旅券\n", "utf-8")
+    result = CliRunner().invoke(
+        cli,
+        ["--data-dir", str(tmp_path / "data"), "serve", "--port", "1"],
+        env={
+            **serve_env(tmp_path / "data"),
+            "CITYLINE_OUTSIDE_SERVICES_FILE": str(services),
+        },
+        standalone_mode=False,
+    )
+    assert type(result.exception).__name__ == "OutsideServiceError"
+    assert "line 1" in str(result.exception)
+    assert not (tmp_path / "data").exists()

@@ -57,8 +57,12 @@ def serve(settings: Settings, host: str, port: int) -> None:
             f"{'it' if len(missing) == 1 else 'each'} to its value from the "
             "LINE Developers console (Messaging API channel) before running serve"
         )
+    from answerer.outside import read_services
     from webhook.app import create_app
 
+    # The answerer loads later and logs a failed load, so a bad file of the
+    # city's own would leave every question with an apology; stop here instead.
+    read_services(settings.outside_services_path)
     settings.ensure_data_dir()
     # Locked before the database is opened, so that `cityline demo` cannot empty
     # the data dir while the app is being built.
