@@ -225,14 +225,18 @@ class Answerer:
         # more and a huge one would overflow the ranking's 64-bit integers.
         top_k = min(top_k, max(1, len(model.pages)))
         question = replace_surrogates(question or "")
-        found = self._confident_ranking(model, cut_question(question), top_k)
+        whole = cut_question(question)
+        found = self._confident_ranking(model, whole, top_k)
+        # The ranking normalised the whole question already; the service test
+        # reads the same text.
+        normalized = found[1].query.char_text if found is not None else None
         if found is None:
             # A long message may wrap its question in greetings and background;
             # its asking sentence alone may still find the page.
             focus = asking_sentence(question)
             if focus is not None:
                 found = self._confident_ranking(model, cut_question(focus), top_k)
-        service = find_service(cut_question(question), self.outside_services)
+        service = find_service(whole, self.outside_services, normalized)
         if service is not None and not self._site_covers(model, found, service):
             return self._fallback(question, service)
         if found is None:

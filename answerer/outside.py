@@ -95,14 +95,20 @@ def _parse_line(text: str, path: Path, number: int) -> OutsideService:
 
 
 def find_service(
-    question: str, services: tuple[OutsideService, ...]
+    question: str,
+    services: tuple[OutsideService, ...],
+    normalized: str | None = None,
 ) -> OutsideService | None:
     """Return the first service that ``question`` asks about, or None.
 
     A question asks about a service when one of its words is followed, within
     one clause, by a word of asking or doing (申請, 更新, どこ, 手続き, もらう).
+    ``normalized`` is ``normalize_text(question)``, whitespace runs as one
+    space allowed, when the caller has it already.
     """
-    text = normalize_text(question)
+    if not services:
+        return None
+    text = normalize_text(question) if normalized is None else normalized
     for service in services:
         if service.pattern.search(text):
             return service
