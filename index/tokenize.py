@@ -19,6 +19,7 @@ residents and city pages use for one thing by :mod:`index.word_groups`.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -516,6 +517,7 @@ def _entry_terms(morpheme: Morpheme) -> tuple[tuple[str, ...], bool]:
         return tuple(found), surface_matters
     short_units = morpheme.split(SplitMode.A)
     if len(short_units) <= 1:
+        found.extend(_script_part_terms(morpheme.surface(), key, classes))
         return tuple(found), surface_matters
     short = []
     for unit in short_units:
@@ -536,6 +538,46 @@ def _entry_terms(morpheme: Morpheme) -> tuple[tuple[str, ...], bool]:
             found.extend(synonym_terms(unit))
             found.extend(groups.get(unit_key, ()))
     return tuple(found), surface_matters
+
+
+def _script_part_terms(surface: str, key: str, classes: _PosClasses) -> list[str]:
+    """Return the terms of the nouns inside a one-unit noun written in two scripts.
+
+    Sudachi keeps some compounds as one short unit: ごみ袋 (塵袋), 生ゴミ, 乳がん
+    (乳癌), ゴミ出し. Their head or modifier is then on no page's list of terms,
+    so ごみ袋 does not reach pages on ごみ. Where the script changes (kanji,
+    hiragana, katakana), the surface is cut, and each run of at least
+    SCRIPT_PART_CHARS characters that Sudachi reads as one noun adds that
+    noun's terms: ごみ of ごみ袋, がん of 乳がん. Runs of one character (袋, 乳)
+    and okurigana (手続き, 申し込み) add nothing.
+    """
+    runs = _SCRIPT_RUN.findall(surface)
+    if len(runs) < 2:
+        return []
+    found: list[str] = []
+    for number, run in enumerate(runs):
+        if len(run) < SCRIPT_PART_CHARS:
+            continue
+        if number > 0 and _HIRAGANA_RUN.fullmatch(run):
+            # Hiragana after another script is mostly okurigana: もり of 見積もり.
+            continue
+        parts = list(tokenizer().tokenize(run, SplitMode.C))
+        if len(parts) != 1 or parts[0].part_of_speech_id() not in classes.nouns:
+            continue
+        part_key, _ = _unit_key(parts[0], parts[0].part_of_speech_id(), classes)
+        if part_key is None or part_key == key:
+            continue
+        found.append(part_key)
+        found.extend(synonym_terms(parts[0]))
+        found.extend(word_group_table().get(part_key, ()))
+    return found
+
+
+SCRIPT_PART_CHARS = 2
+_HIRAGANA_RUN = re.compile(r"[\u3041-\u309f]+")
+_SCRIPT_RUN = re.compile(
+    r"[\u3005\u4e00-\u9fff]+|[\u3041-\u309f]+|[\u30a1-\u30fa\u30fc]+"
+)
 
 
 class WordGroupState(NamedTuple):

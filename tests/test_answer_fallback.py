@@ -215,3 +215,10 @@ def test_fallback_is_never_tentative(answerer):
     result = answerer.ask("明日の天気を教えてください")
     assert result.fallback is True
     assert result.tentative is False
+
+
+def test_gomi_dashi_finds_the_sodai_page(answerer):
+    # Sudachi reads 粗大ゴミ出し as 粗大 + ゴミ出し, one unit without ごみ.
+    result = answerer.ask("粗大ゴミ出したい")
+    assert result.fallback is False
+    assert result.answers[0].url == "https://city.example/gomi/sodai.html"

@@ -113,6 +113,30 @@ def test_sodai_gomi_also_yields_its_parts():
     assert "ごみ" in terms("粗大ゴミ")
 
 
+@pytest.mark.parametrize("word", ["ごみ袋", "ゴミ袋", "生ゴミ", "ゴミ出し", "ごみ箱"])
+def test_one_unit_gomi_compound_yields_gomi(word):
+    # Sudachi keeps these as one short unit (ごみ袋 is 塵袋).
+    found = terms(word)
+    assert found[0] != "ごみ"
+    assert "ごみ" in found
+
+
+@pytest.mark.parametrize(
+    ("word", "stray"),
+    [
+        ("見積もり", "もり"),
+        ("落とし物", "とし"),
+        ("問い合わせ", "わせ"),
+        ("預かり", "かり"),
+    ],
+)
+def test_okurigana_is_not_read_as_a_word(word, stray):
+    # As words of their own these would be 森, 年, 早生 and 狩り.
+    found = terms(word)
+    assert stray not in found
+    assert terms(stray)[0] not in found
+
+
 def test_compound_yields_long_unit_and_parts():
     found = terms("国民健康保険")
     assert found[0] == "国民健康保険"
