@@ -543,13 +543,17 @@ def _entry_terms(morpheme: Morpheme) -> tuple[tuple[str, ...], bool]:
 def _script_part_terms(surface: str, key: str, classes: _PosClasses) -> list[str]:
     """Return the terms of the nouns inside a one-unit noun written in two scripts.
 
-    Sudachi keeps some compounds as one short unit: ごみ袋 (塵袋), 生ゴミ, 乳がん
-    (乳癌), ゴミ出し. Their head or modifier is then on no page's list of terms,
-    so ごみ袋 does not reach pages on ごみ. Where the script changes (kanji,
+    Sudachi keeps some compounds as one short unit: ごみ袋 (塵袋), 生ゴミ,
+    ゴミ出し. Their head or modifier is then on no page's list of terms, so
+    ごみ袋 does not reach pages on ごみ. Where the script changes (kanji,
     hiragana, katakana), the surface is cut, and each run of at least
     SCRIPT_PART_CHARS characters that Sudachi reads as one noun adds that
-    noun's terms: ごみ of ごみ袋, がん of 乳がん. Runs of one character (袋, 乳)
-    and okurigana (手続き, 申し込み) add nothing.
+    noun's terms: ごみ of ごみ袋 and of 生ゴミ. Runs of one character (袋, 生)
+    add nothing, nor does hiragana after another script, which is mostly
+    okurigana (もり of 見積もり would read as 森).
+
+    NOTE: that rule also skips a real noun written in hiragana after a kanji,
+    so 乳がん (乳癌) still gets no がん term.
     """
     runs = _SCRIPT_RUN.findall(surface)
     if len(runs) < 2:
