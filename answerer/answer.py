@@ -16,20 +16,34 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from answerer.answer_type import expected_answer_types, snippet_kinds
-from answerer.confidence import ConfidenceRule
-from answerer.outside import OutsideService, find_service, read_services
+from answerer.confidence import ConfidenceRule, terms_on_few_pages
+from answerer.outside import (
+    OutsideService,
+    ServiceMatch,
+    find_service,
+    matching_text,
+    read_services,
+)
 from answerer.rank import best_passage, prepare, rank, snippet_grams
 from answerer.snippet import best_snippet, mark_common_passages
 from cityline.errors import CitylineError
 from cityline.settings import Settings
 from index.artifact import load_model, pointer_stamp
 from index.normalize import replace_surrogates
-from index.tokenize import joins_previous, terms
+from index.tokenize import joins_previous, noun_spans, terms
 from index.vectorize import IndexModel
 from webhook import texts
 
 logger = logging.getLogger(__name__)
 
+# A noun of a question about another office's service keeps the site's page
+# when the page's title names it and it is on at most this share of the pages.
+RESCUE_SHARE = 0.05
+# Nouns that say where or how to ask, not what about: a page titled 市役所の
+# 開庁時間 does not answer パスポートを更新したいです。市役所でできますか.
+RESCUE_IGNORED = frozenset(
+    {"市役所", "役所", "市", "区役所", "窓口", "場所", "方法", "手続き", "必要"}
+)
 # Longer questions are cut to this many characters before tokenizing, so that one
 # pasted document costs bounded time. LINE text messages are at most 5,000 characters.
 MAX_QUESTION_CHARS = 400
@@ -118,9 +132,6 @@ _ASKS = re.compile(
 )
 
 
-_HIRAGANA = re.compile("[\u3041-\u309f]")
-
-
 def cut_question(question: str, limit: int = MAX_QUESTION_CHARS) -> str:
     """Return ``question`` cut to at most ``limit`` characters, never inside a
     character sequence that a combining mark or variation selector continues."""
@@ -147,23 +158,32 @@ class Answerer:
         settings: Settings,
         loaded: _Loaded,
         rule: ConfidenceRule | None = None,
+        outside_services: tuple[OutsideService, ...] | None = None,
     ) -> None:
         self._settings = settings
         self._loaded = loaded
         self._failed_stamp: tuple[int, int] | None = None
         self._reload_lock = threading.Lock()
         self.rule = rule or ConfidenceRule()
-        self.outside_services = read_services(settings.outside_services_path)
+        if outside_services is None:
+            outside_services = read_services(settings.outside_services_path)
+        self.outside_services = outside_services
 
     @classmethod
-    def load(cls, settings: Settings, rule: ConfidenceRule | None = None) -> Answerer:
-        """Load the current index and the outside services file.
+    def load(
+        cls,
+        settings: Settings,
+        rule: ConfidenceRule | None = None,
+        outside_services: tuple[OutsideService, ...] | None = None,
+    ) -> Answerer:
+        """Load the current index, and the outside services file unless
+        ``outside_services`` gives them.
 
         Raises IndexNotFoundError or IndexVersionError (both CitylineError), whose
         message names the fix: run ``cityline index``, and OutsideServiceError
         for an unusable ``settings.outside_services_path``.
         """
-        return cls(settings, _load(settings), rule)
+        return cls(settings, _load(settings), rule, outside_services)
 
     @property
     def model(self) -> IndexModel:
@@ -227,18 +247,15 @@ class Answerer:
         question = replace_surrogates(question or "")
         whole = cut_question(question)
         found = self._confident_ranking(model, whole, top_k)
-        # The ranking normalised the whole question already; the service test
-        # reads the same text.
-        normalized = found[1].query.char_text if found is not None else None
         if found is None:
             # A long message may wrap its question in greetings and background;
             # its asking sentence alone may still find the page.
             focus = asking_sentence(question)
             if focus is not None:
                 found = self._confident_ranking(model, cut_question(focus), top_k)
-        service = find_service(whole, self.outside_services, normalized)
+        service = self._outside_service(question, whole)
         if service is not None and not self._site_covers(model, found, service):
-            return self._fallback(question, service)
+            return self._fallback(question, service.service)
         if found is None:
             return self._fallback(question)
         text, ranking, kinds = found
@@ -283,33 +300,56 @@ class Answerer:
             return None
         return text, ranking, kinds
 
-    def _site_covers(self, model, found, service: OutsideService) -> bool:
-        """Tell whether the best page of ``found`` answers a question about
-        ``service`` that another office handles.
+    def _outside_service(self, question: str, whole: str) -> ServiceMatch | None:
+        """Return the service of another office that ``question`` asks about.
+
+        ``whole`` is the question cut for ranking. A longer message is also
+        read by its asking sentence, which may lie past the cut.
+        """
+        found = find_service(whole, self.outside_services)
+        if found is None and len(whole) < len(question):
+            focus = asking_sentence(question)
+            if focus is not None:
+                found = find_service(cut_question(focus), self.outside_services)
+        return found
+
+    def _site_covers(self, model, found, match: ServiceMatch) -> bool:
+        """Tell whether the best page of ``found`` answers a question about a
+        service that another office handles (``match``).
 
         It does when its title or breadcrumbs name the service (a city that
-        takes passport applications has a page titled so), or when its title
-        names a specific noun of the question other than the service's words:
-        パスポートの申請に戸籍謄本は要る? is also about 戸籍謄本, which the city
-        issues. A noun here is a term without hiragana, so that 作る of
-        パスポートを作りたい does not count.
+        takes passport applications has a page titled so). It does too when
+        its title holds a noun of the question outside the words that name
+        the service, a noun on at most RESCUE_SHARE of the pages: then the
+        question is about that as well.
         """
         if found is None:
             return False
-        _, ranking, _ = found
+        text, ranking, _ = found
         page = model.pages[int(ranking.scores.argmax())]
-        if service.named_in(" ".join([page.title, *page.breadcrumbs])):
+        heading = matching_text(" ".join([page.title, *page.breadcrumbs]))
+        if any(word in heading for word in match.service.words):
             return True
-        shared = self.rule.specific_title_terms(ranking, page, len(model.pages))
-        own = set(terms(" ".join(service.words)))
-        return any(term not in own and not _HIRAGANA.search(term) for term in shared)
+        start, end = match.span
+        own_nouns = {
+            key
+            for key, noun_start, noun_end in noun_spans(text)
+            if (noun_end <= start or noun_start >= end) and key not in RESCUE_IGNORED
+        }
+        specific = terms_on_few_pages(ranking, len(model.pages), RESCUE_SHARE)
+        return not (own_nouns & specific).isdisjoint(terms(page.title))
 
     def _fallback(
         self, question: str, service: OutsideService | None = None
     ) -> AnswerResult:
-        text = fallback_text(self._settings)
-        if service is not None:
-            text = service.sentence + text
+        if service is None:
+            text = fallback_text(self._settings)
+        else:
+            text = texts.OUTSIDE_SERVICE_TEMPLATE.format(
+                sentence=service.sentence,
+                city_hall=self._settings.city_hall_name,
+                phone=self._settings.city_hall_phone,
+            )
         return AnswerResult(question=question, fallback=True, fallback_text=text)
 
 

@@ -88,7 +88,7 @@ class ConfidenceRule:
             return True
         best = pages[int(ranking.scores.argmax())]
         missing = missing_answer_types(question, best, expected) & self.fallback_types
-        if "amount" in missing and self.title_names_topic(ranking, best, len(pages)):
+        if "amount" in missing and self._title_names_topic(ranking, best, len(pages)):
             missing -= {"amount"}
         return not missing
 
@@ -100,36 +100,14 @@ class ConfidenceRule:
         """
         return float(ranking.scores.max()) < self.sure_score
 
-    def title_names_topic(
+    def _title_names_topic(
         self, ranking: Ranking, page: PageEntry, page_count: int
     ) -> bool:
-        """Tell whether ``page``'s title contains a specific term of the question
-        (see :meth:`specific_title_terms`)."""
-        return bool(self.specific_title_terms(ranking, page, page_count))
-
-    def specific_title_terms(
-        self, ranking: Ranking, page: PageEntry, page_count: int
-    ) -> set[str]:
-        """Return the specific terms of the question that ``page``'s title contains:
-        those on at most ``amount_title_share`` of the ``page_count`` pages (or
-        on one page).
-
-        Sudachi's synonym groups do not count, because they also join looser
-        pairs (利用 and 使用). The city word groups join only words for one
-        thing, so they count.
-        """
-        query = ranking.query
-        # The index's smooth idf is ln((1 + n) / (1 + df)) + 1, so df follows.
-        max_pages = max(1.0, self.amount_title_share * page_count)
-        specific = {
-            name
-            for name, idf in zip(query.term_names, query.term_idf.tolist(), strict=True)
-            if (1 + page_count) / math.exp(idf - 1) - 1 <= max_pages + 1e-6
-            and (name.startswith(GROUP_PREFIX) or not name.startswith(SYNONYM_PREFIX))
-        }
-        if not specific:
-            return set()
-        return specific.intersection(terms(page.title))
+        """Tell whether ``page``'s title contains a specific term of the question:
+        one on at most ``amount_title_share`` of the pages (see
+        :func:`terms_on_few_pages`)."""
+        specific = terms_on_few_pages(ranking, page_count, self.amount_title_share)
+        return bool(specific) and not specific.isdisjoint(terms(page.title))
 
     def _scores_pass(self, ranking: Ranking) -> bool:
         query = ranking.query
@@ -150,6 +128,25 @@ class ConfidenceRule:
         return query.unknown_share < self.unknown_share or (
             score >= self.unknown_min_score
         )
+
+
+def terms_on_few_pages(ranking: Ranking, page_count: int, share: float) -> set[str]:
+    """Return the question's terms found on at most ``share`` of the
+    ``page_count`` pages (or on one page).
+
+    Sudachi's synonym group terms are left out, because they also join looser
+    pairs (利用 and 使用); the city word groups join only words for one thing,
+    so they count.
+    """
+    query = ranking.query
+    # The index's smooth idf is ln((1 + n) / (1 + df)) + 1, so df follows.
+    max_pages = max(1.0, share * page_count)
+    return {
+        name
+        for name, idf in zip(query.term_names, query.term_idf.tolist(), strict=True)
+        if (1 + page_count) / math.exp(idf - 1) - 1 <= max_pages + 1e-6
+        and (name.startswith(GROUP_PREFIX) or not name.startswith(SYNONYM_PREFIX))
+    }
 
 
 def _one_kana(text: str) -> bool:

@@ -7,8 +7,9 @@ unrelated page through that word. ``outside_services.txt`` beside this module
 lists such services with the sentence that says who handles each, and
 :func:`find_service` tells whether a question asks about one of them.
 
-A line of the file holds the service's words, `` = `` and the sentence. Text
-from ``#`` to the end of a line is a comment, and blank lines are skipped.
+A line of the file holds the service's words, ``=`` and the sentence. A line
+whose first character other than spaces is ``#`` is a comment, and blank lines
+are skipped; a ``#`` elsewhere is text (#9110 is a police number).
 """
 
 from __future__ import annotations
@@ -19,24 +20,50 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cityline.errors import CitylineError
-from index.normalize import normalize_text
+from index.normalize import fold_kana, normalize_text
 
 logger = logging.getLogger(__name__)
 
 SERVICES_PATH = Path(__file__).with_name("outside_services.txt")
 
-# Words that ask about doing something with a service: パスポートの申請,
-# 免許証の住所変更, 車庫証明はどこで, 失業保険をもらう. Up to MAX_GAP characters
-# may come between the service word and one of them, within one clause, so that
-# パスポートって市役所で作れる? counts but 免許証は必要ですか does not.
+# Words that ask about doing something with a service, right after the
+# service word and at most one particle: パスポートの申請, 免許証の住所,
+# 車庫証明はどこ, 失業保険をもらう. 市役所で may come between (パスポートって
+# 市役所で作れる?). A word farther away is usually about something else:
+# 住民票の写しは運転免許証で取れますか asks for a 住民票.
 _ASKING = (
-    "申請|申し込|申込|更新|作|取|手続|住所|変更|発行|交付|届|受け取|受給|もら|どこ|窓口"
+    "申請|申し込|申込|更新|作|つく|取|と[りるれろら]|手続|住所|変更|発行|交付|届"
+    "|受け取|受給|もら|どこ(?:に|で|へ)?|窓口|場所|再発行|書き換え|書換|なくし"
+    "|無くし|紛失|問い合わせ|問合せ|拾"
 )
-MAX_GAP = 8
-_GAP = rf"[^、。,.!?！？\n]{{0,{MAX_GAP}}}?"
-# A service word counts only at the start of a word: 自動車税 is not found in
-# 軽自動車税, nor 免許 in 運転免許 (which is a service word of its own).
-_WORD_START = r"(?<![\u3005\u4e00-\u9fff\u30a1-\u30fa\u30fc])"
+# A service word may end in 証 or name its office: 運転免許証, 運転免許センター
+# (matched with katakana as hiragana).
+_SUFFIX = "(?:証|書|せんたー|試験場)?"
+_PARTICLE = "(?:の|を|は|って|が|も)?"
+# 市役所で, or a question word, may come between: パスポートって市役所で作れる?,
+# 失業手当はいつからもらえますか.
+_BETWEEN = (
+    "(?:[^、。!?\\s]{0,6}?(?:役所|市|区|町|村)で|いつから|いつ|どうやって|どのように)?"
+)
+# After the asking word, a purpose or a time beside the question's own point:
+# パスポートの申請に住民票は要りますか, パスポート申請用の住民票, 更新に
+# 必要な戸籍抄本 (but not 申請に必要なもの), 車庫証明を取るのに, 雇用保険を
+# もらいながら, 受給中, もらっている間, もらい始めたら, 住所変更をしたので,
+# 手続きをしました, 受給が終わった後.
+_NOT_THE_POINT = (
+    "(?!に(?!行|来|必要な(?:もの|物|書類))[\\u4e00-\\u9fff])"
+    "(?![^、。!?]{0,6}?(?:用|ため|に必要な(?!もの|物|書類)|に使|で使|のに|ながら"
+    "|中|間|始め|をしたので|をしたけど|をしたが|しました|した後|済|終わ|終了))"
+)
+# A service word does not count after a kanji: 自動車税 is not found in
+# 軽自動車税, nor 免許 in 調理師免許. Kana before it is mostly a particle
+# (娘のパスポート).
+_WORD_START = "(?<![\\u3005\\u4e00-\\u9fff])"
+# A message that is the service word alone: パスポート, 車庫証明について.
+_ALONE_TAIL = "(?:について|のこと|って何|とは)?(?:ですか|は)?[?？]?"
+_SEPARATOR = re.compile("[=＝]")
+# Dashes that NFKC leaves as "-" but a resident meant as ー (パスポ−ト).
+_KANA_DASH = re.compile("(?<=[\\u3041-\\u309f\\u30a1-\\u30fa])-(?=[\\u3041-\\u309f])")
 
 
 class OutsideServiceError(CitylineError, ValueError):
@@ -45,71 +72,107 @@ class OutsideServiceError(CitylineError, ValueError):
 
 @dataclass(frozen=True)
 class OutsideService:
-    """A service another office handles: the words that name it and the
-    sentence that says who handles it."""
+    """A service another office handles: the words that name it, in matching
+    form (see :func:`matching_text`), and the sentence that says who handles it."""
 
     words: tuple[str, ...]
     sentence: str
     pattern: re.Pattern[str]
+    alone: re.Pattern[str]
 
-    def named_in(self, text: str) -> bool:
-        """Tell whether ``text`` (any form) contains one of the words."""
-        normalized = normalize_text(text)
-        return any(word in normalized for word in self.words)
+
+@dataclass(frozen=True)
+class ServiceMatch:
+    """A question about ``service``; ``span`` is where the matching text names
+    it, service word and asking word."""
+
+    service: OutsideService
+    span: tuple[int, int]
+
+
+def matching_text(text: str) -> str:
+    """Return ``text`` in the form the services are matched in.
+
+    That is :func:`index.normalize.normalize_text` with katakana as hiragana
+    (ぱすぽーと is パスポート) and a dash between kana as ー.
+    """
+    return _KANA_DASH.sub("ー", fold_kana(normalize_text(text)))
 
 
 def read_services(path: Path | None = None) -> tuple[OutsideService, ...]:
     """Read the services of ``path`` (default SERVICES_PATH).
 
-    Raises OutsideServiceError naming the file, and the line where one is
-    invalid: unreadable or not UTF-8, no `` = ``, no word or no sentence.
+    Raises OutsideServiceError naming the file and CITYLINE_OUTSIDE_SERVICES_FILE,
+    and the line where one is invalid: not UTF-8, no ``=``, no word or no
+    sentence.
     """
     path = SERVICES_PATH if path is None else path
     try:
         content = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise OutsideServiceError(
+            f"outside services file {str(path)!r} is not UTF-8 ({exc}); save it "
+            "as UTF-8 or point CITYLINE_OUTSIDE_SERVICES_FILE at another file"
+        ) from exc
+    except OSError as exc:
         raise OutsideServiceError(
             f"outside services file {str(path)!r} cannot be read ({exc}); "
             "check CITYLINE_OUTSIDE_SERVICES_FILE"
         ) from exc
     services = []
-    for number, line in enumerate(content.splitlines(), start=1):
-        text = line.split("#", 1)[0].strip()
-        if text:
+    for number, line in enumerate(content.split("\n"), start=1):
+        text = line.strip().lstrip("\ufeff").strip()
+        if text and not text.startswith("#"):
             services.append(_parse_line(text, path, number))
     return tuple(services)
 
 
 def _parse_line(text: str, path: Path, number: int) -> OutsideService:
-    words_part, equals, sentence = text.partition("=")
-    words = tuple(normalize_text(word) for word in words_part.split())
+    # The sentence is sent as written; only the words are normalised, and a
+    # full-width ＝, as a Japanese keyboard types it, separates them too.
+    separator = _SEPARATOR.search(text)
+    words_part = text if separator is None else text[: separator.start()]
+    sentence = "" if separator is None else text[separator.end() :]
+    words = tuple(
+        word for word in (matching_text(part) for part in words_part.split()) if word
+    )
     sentence = sentence.strip()
-    if not equals or not words or not sentence:
+    if separator is None or not words or not sentence:
         raise OutsideServiceError(
-            f"{str(path)!r} line {number}: {text!r} needs words, ' = ' and a "
-            "sentence, as in 'パスポート 旅券 = パスポートは東京都が受け付けています。'"
+            f"{str(path)!r} line {number}: {text!r} needs words, '=' and a "
+            "sentence, as in 'パスポート 旅券 = 東京都が受け付けています。'; "
+            "fix the file that CITYLINE_OUTSIDE_SERVICES_FILE names"
         )
-    alternatives = "|".join(re.escape(word) for word in words)
-    pattern = re.compile(rf"{_WORD_START}(?:{alternatives}){_GAP}(?:{_ASKING})")
-    return OutsideService(words=words, sentence=sentence, pattern=pattern)
+    if not sentence.endswith(("。", ".", "!", "?")):
+        sentence += "。"
+    names = "|".join(re.escape(word) for word in words)
+    pattern = re.compile(
+        f"{_WORD_START}(?:{names}){_SUFFIX}{_PARTICLE}{_BETWEEN}(?:{_ASKING})"
+        f"{_NOT_THE_POINT}"
+    )
+    alone = re.compile(f"(?:{names}){_ALONE_TAIL}")
+    return OutsideService(words=words, sentence=sentence, pattern=pattern, alone=alone)
 
 
 def find_service(
-    question: str,
-    services: tuple[OutsideService, ...],
-    normalized: str | None = None,
-) -> OutsideService | None:
+    question: str, services: tuple[OutsideService, ...]
+) -> ServiceMatch | None:
     """Return the first service that ``question`` asks about, or None.
 
-    A question asks about a service when one of its words is followed, within
-    one clause, by a word of asking or doing (申請, 更新, どこ, 手続き, もらう).
-    ``normalized`` is ``normalize_text(question)``, whitespace runs as one
-    space allowed, when the caller has it already.
+    A question asks about a service when one of its words is followed by a
+    word of asking or doing (申請, 更新, どこ, 手続き, もらう), with at most a
+    particle and a place such as 市役所で between, and no purpose or time
+    after it (申請用, 更新に必要な, もらいながら). A question that is the
+    service word alone (パスポート, 車庫証明について) asks about it too.
     """
     if not services:
         return None
-    text = normalize_text(question) if normalized is None else normalized
+    text = matching_text(question)
+    stripped = text.strip()
     for service in services:
-        if service.pattern.search(text):
-            return service
+        found = service.pattern.search(text)
+        if found is not None:
+            return ServiceMatch(service, found.span())
+        if service.alone.fullmatch(stripped):
+            return ServiceMatch(service, (0, len(text)))
     return None

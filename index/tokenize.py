@@ -364,6 +364,25 @@ def content_word_count(text: str) -> int:
     return _analysed(text)[1]
 
 
+def noun_spans(text: str) -> list[tuple[str, int, int]]:
+    """Return (key, start, end) of each content noun of ``text``, in text order.
+
+    Offsets are those of ``normalize_text(text)`` and keys those of
+    :func:`terms`' long units. Meant for short texts such as questions: a text
+    longer than one Sudachi piece gets offsets within its pieces.
+    """
+    classes = _pos_classes()
+    found = []
+    for morpheme in morphemes(text):
+        pos_id = morpheme.part_of_speech_id()
+        if pos_id not in classes.nouns:
+            continue
+        key, _ = _unit_key(morpheme, pos_id, classes)
+        if key is not None:
+            found.append((key, morpheme.begin(), morpheme.end()))
+    return found
+
+
 def word_term_groups(text: str) -> tuple[tuple[str, ...], ...]:
     """Return the terms of ``text`` grouped by content word, in text order.
 

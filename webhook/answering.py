@@ -57,6 +57,7 @@ class AnswererSource:
     ) -> None:
         self._settings = settings
         self._answerer = answerer
+        self._outside_services = _outside_services(settings, answerer)
         self._reload_interval_s = reload_interval_s
         self._index_check_interval_s = index_check_interval_s
         self._last_attempt = float("-inf")
@@ -98,7 +99,7 @@ class AnswererSource:
                 now - self._last_attempt >= self._reload_interval_s
             ):
                 self._last_attempt = now
-                self._answerer = _load(self._settings)
+                self._answerer = _load(self._settings, self._outside_services)
         return self._answerer
 
     def _check_index(self, answerer: AnswererLike) -> None:
@@ -119,14 +120,37 @@ class AnswererSource:
             self._check_lock.release()
 
 
-def _load(settings: Settings) -> AnswererLike | None:
+def _outside_services(
+    settings: Settings | None, answerer: AnswererLike | None
+) -> tuple | None:
+    """Read the outside services file once, for every Answerer this process loads.
+
+    A file broken after the server started then cannot stop the answering. A
+    file that cannot be used at all is logged and the services are left out:
+    ``cityline serve`` checks the file before it starts, so this is a file
+    changed since.
+    """
+    if settings is None or answerer is not None:
+        return None
+    try:
+        from answerer.outside import read_services
+
+        return read_services(settings.outside_services_path)
+    except ImportError:
+        return None
+    except CitylineError as exc:
+        logger.error("answering without the outside services: %s", exc)
+        return ()
+
+
+def _load(settings: Settings, outside_services: tuple | None) -> AnswererLike | None:
     try:
         from answerer.answer import Answerer
     except ImportError as exc:
         logger.error("the answerer package cannot be imported: %s", exc)
         return None
     try:
-        answerer = Answerer.load(settings)
+        answerer = Answerer.load(settings, outside_services=outside_services)
     except CitylineError as exc:
         logger.error("questions cannot be answered: %s", exc)
         return None

@@ -63,6 +63,12 @@ TENTATIVE_ANSWER_TEMPLATE = (
     "お尋ねの内容に合うページか、確かではありません。近い内容のページをお送りします。"
     "答えが見つからないときは、{city_hall}（電話 {phone}）にお問い合わせください。"
 )
+# The sentence comes from the outside services file and names the office
+# that handles what the resident asked about.
+OUTSIDE_SERVICE_TEMPLATE = (
+    "{sentence}市のホームページには、このご質問にお答えするページはありません。"
+    "市の手続きについては、{city_hall}（電話 {phone}）にお問い合わせください。"
+)
 ANSWERER_UNAVAILABLE_TEMPLATE = (
     "ただいま質問にお答えできません。時間をおいて送り直すか、"
     "{city_hall}（電話 {phone}）にお問い合わせください。"
