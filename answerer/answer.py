@@ -259,6 +259,16 @@ class Answerer:
         if found is None:
             return self._fallback(question)
         text, ranking, kinds = found
+        return AnswerResult(
+            question=question,
+            answers=self._answers(model, text, ranking, kinds, top_k),
+            tentative=self.rule.tentative(ranking),
+        )
+
+    def _answers(self, model, text: str, ranking, kinds, top_k: int) -> list[Answer]:
+        """Return the pages of a confident ``ranking`` of ``text`` with their
+        snippets: the best one, and up to ``top_k`` - 1 more that reach
+        ``follow_share`` of its score."""
         order = (
             ranking.top if ranking.top is not None else top_rows(ranking.scores, top_k)
         )
@@ -285,11 +295,7 @@ class Answerer:
                     score=score,
                 )
             )
-        return AnswerResult(
-            question=question,
-            answers=answers,
-            tentative=self.rule.tentative(ranking),
-        )
+        return answers
 
     def _confident_ranking(self, model, text: str, top_k: int):
         """Return (text, ranking, answer types) when the confidence rule lets the
@@ -325,7 +331,7 @@ class Answerer:
         """
         if found is None:
             return False
-        text, ranking, _ = found
+        _, ranking, _ = found
         page = model.pages[int(ranking.scores.argmax())]
         heading = matching_text(" ".join([page.title, *page.breadcrumbs]))
         if any(word in heading for word in match.service.words):
@@ -333,7 +339,7 @@ class Answerer:
         start, end = match.span
         own_nouns = {
             key
-            for key, noun_start, noun_end in noun_spans(text)
+            for key, noun_start, noun_end in noun_spans(match.text)
             if (noun_end <= start or noun_start >= end) and key not in RESCUE_IGNORED
         }
         specific = terms_on_few_pages(ranking, len(model.pages), RESCUE_SHARE)

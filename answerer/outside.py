@@ -83,10 +83,11 @@ class OutsideService:
 
 @dataclass(frozen=True)
 class ServiceMatch:
-    """A question about ``service``; ``span`` is where the matching text names
-    it, service word and asking word."""
+    """A question ``text`` about ``service``; ``span`` is where
+    ``matching_text(text)`` names it, service word and asking word."""
 
     service: OutsideService
+    text: str
     span: tuple[int, int]
 
 
@@ -172,7 +173,7 @@ def find_service(
     for service in services:
         found = service.pattern.search(text)
         if found is not None:
-            return ServiceMatch(service, found.span())
+            return ServiceMatch(service, question, found.span())
         if service.alone.fullmatch(stripped):
-            return ServiceMatch(service, (0, len(text)))
+            return ServiceMatch(service, question, (0, len(text)))
     return None
