@@ -38,11 +38,15 @@ logger = logging.getLogger(__name__)
 
 # A noun of a question about another office's service keeps the site's page
 # when the page's title names it and it is on at most this share of the pages.
-RESCUE_SHARE = 0.05
-# Nouns that say where or how to ask, not what about: a page titled 市役所の
-# 開庁時間 does not answer パスポートを更新したいです。市役所でできますか.
+RESCUE_SHARE = 0.2
+# Nouns that say where, how or for whom to ask, not what about: a page titled
+# 市役所の開庁時間 does not answer パスポートを更新したいです。市役所でできますか,
+# nor one on children's rights 子どものパスポートを作りたい, nor a funeral
+# grant form 車庫証明はどこで申請するの.
 RESCUE_IGNORED = frozenset(
     {"市役所", "役所", "市", "区役所", "窓口", "場所", "方法", "手続き", "必要"}
+    | {"申請", "申し込み", "届け出", "更新", "変更", "発行", "交付", "受け取り"}
+    | {"問い合わせ", "子供", "娘", "息子", "家族", "親", "夫", "妻", "自分", "本人"}
 )
 # Longer questions are cut to this many characters before tokenizing, so that one
 # pasted document costs bounded time. LINE text messages are at most 5,000 characters.
@@ -325,9 +329,10 @@ class Answerer:
 
         It does when its title or breadcrumbs name the service (a city that
         takes passport applications has a page titled so). It does too when
-        its title holds a noun of the question outside the words that name
-        the service, a noun on at most RESCUE_SHARE of the pages: then the
-        question is about that as well.
+        the page is no weak match (see ConfidenceRule.tentative) and its title
+        holds a noun of the question outside the words that name the service,
+        a noun on at most RESCUE_SHARE of the pages: then the question is
+        about that as well (戸籍 in パスポートの更新で戸籍の附票を取りたい).
         """
         if found is None:
             return False
@@ -336,6 +341,8 @@ class Answerer:
         heading = matching_text(" ".join([page.title, *page.breadcrumbs]))
         if any(word in heading for word in match.service.words):
             return True
+        if self.rule.tentative(ranking):
+            return False
         start, end = match.span
         own_nouns = {
             key

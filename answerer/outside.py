@@ -27,12 +27,14 @@ logger = logging.getLogger(__name__)
 SERVICES_PATH = Path(__file__).with_name("outside_services.txt")
 
 # Words that ask about doing something with a service, right after the
-# service word and at most one particle: パスポートの申請, 免許証の住所,
+# service word and at most one particle: パスポートの申請, 免許証の住所変更,
 # 車庫証明はどこ, 失業保険をもらう. 市役所で may come between (パスポートって
 # 市役所で作れる?). A word farther away is usually about something else:
-# 住民票の写しは運転免許証で取れますか asks for a 住民票.
+# 住民票の写しは運転免許証で取れますか asks for a 住民票. 住所 counts only
+# with a change (免許証の住所が古いまま is background).
 _ASKING = (
-    "申請|申し込|申込|更新|作|つく|取|と[りるれろら]|手続|住所|変更|発行|交付|届"
+    "申請|申し込|申込|更新|作|つく|取|と[りるれろら]|手続|変更|発行|交付|届"
+    "|住所(?:の|を)?(?:変更|変え|書き?換)"
     "|受け取|受給|もら|どこ(?:に|で|へ)?|窓口|場所|再発行|書き換え|書換|なくし"
     "|無くし|紛失|問い合わせ|問合せ|拾"
 )
@@ -45,15 +47,17 @@ _PARTICLE = "(?:の|を|は|って|が|も)?"
 _BETWEEN = (
     "(?:[^、。!?\\s]{0,6}?(?:役所|市|区|町|村)で|いつから|いつ|どうやって|どのように)?"
 )
-# After the asking word, a purpose or a time beside the question's own point:
-# パスポートの申請に住民票は要りますか, パスポート申請用の住民票, 更新に
-# 必要な戸籍抄本 (but not 申請に必要なもの), 車庫証明を取るのに, 雇用保険を
-# もらいながら, 受給中, もらっている間, もらい始めたら, 住所変更をしたので,
-# 手続きをしました, 受給が終わった後.
+# After the asking word, a purpose, a time or a condition beside the
+# question's own point: パスポートの申請に住民票は要りますか, パスポート申請用の
+# 住民票, 更新に必要な戸籍抄本 (but not 申請に必要なもの), 車庫証明を取るのに,
+# 雇用保険をもらいながら, 受給中, もらっている間, もらい始めたら, 住所変更を
+# したので, 手続きをしました, 受給が終わった後, 更新で必要になったので,
+# もらったら (but not どこでしたらいい).
 _NOT_THE_POINT = (
-    "(?!に(?!行|来|必要な(?:もの|物|書類))[\\u4e00-\\u9fff])"
+    "(?!に(?!行|来|必要な(?:もの|物|書類))[\\u4e00-\\u9fff]|中)"
     "(?![^、。!?]{0,6}?(?:用|ため|に必要な(?!もの|物|書類)|に使|で使|のに|ながら"
-    "|中|間|始め|をしたので|をしたけど|をしたが|しました|した後|済|終わ|終了))"
+    "|ている間|てる間|の間|間に|始め|しました|した後|済|終わ|終了))"
+    "(?![^、。!?]*?(?:ので|[たれ](?:ら|ば)(?!いい|よい|良い)))"
 )
 # A service word does not count after a kanji: 自動車税 is not found in
 # 軽自動車税, nor 免許 in 調理師免許. Kana before it is mostly a particle

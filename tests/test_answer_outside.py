@@ -159,3 +159,30 @@ def test_server_answers_on_when_the_file_breaks_later(tmp_path, caplog):
     assert answerer is not None
     assert answerer.ask("粗大ごみの申込方法").answers
     assert "answering without the outside services" in caplog.text
+
+
+def test_generic_title_noun_does_not_rescue(tmp_path):
+    # 申請 is on few pages here, so only its being a generic word keeps the
+    # funeral grant page from answering a garage certificate question.
+    others = [
+        PageRecord(
+            url=f"https://city.example/park/{number}.html",
+            title=f"{name}公園",
+            text=f"{name}公園には遊具と広場があります。",
+        )
+        for number, name in enumerate("東西南北春夏秋冬松竹梅桜森池")
+    ]
+    pages = [
+        *PAGES,
+        *others,
+        PageRecord(
+            url="https://city.example/kokuho/sosaihi.html",
+            title="葬祭費の支給申請",
+            text="葬祭費の申請は市民課の窓口で受け付けます。",
+        ),
+    ]
+    settings = Settings(data_dir=tmp_path)
+    build_from_records(pages, settings.index_dir)
+    result = Answerer.load(settings).ask("車庫証明はどこで申請するの?")
+    assert result.fallback is True
+    assert "警察署" in result.fallback_text
