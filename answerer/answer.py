@@ -257,7 +257,9 @@ class Answerer:
             focus = asking_sentence(question)
             if focus is not None:
                 found = self._confident_ranking(model, cut_question(focus), top_k)
-        service = self._outside_service(question, whole)
+        # The ranking of the whole question normalised it already.
+        normalized = found[1].query.char_text if found and found[0] == whole else None
+        service = self._outside_service(question, whole, normalized)
         if service is not None and not self._site_covers(model, found, service):
             return self._fallback(question, service.service)
         if found is None:
@@ -310,13 +312,16 @@ class Answerer:
             return None
         return text, ranking, kinds
 
-    def _outside_service(self, question: str, whole: str) -> ServiceMatch | None:
+    def _outside_service(
+        self, question: str, whole: str, normalized: str | None
+    ) -> ServiceMatch | None:
         """Return the service of another office that ``question`` asks about.
 
-        ``whole`` is the question cut for ranking. A longer message is also
-        read by its asking sentence, which may lie past the cut.
+        ``whole`` is the question cut for ranking and ``normalized`` its
+        normalised text, when known. A longer message is also read by its
+        asking sentence, which may lie past the cut.
         """
-        found = find_service(whole, self.outside_services)
+        found = find_service(whole, self.outside_services, normalized)
         if found is None and len(whole) < len(question):
             focus = asking_sentence(question)
             if focus is not None:

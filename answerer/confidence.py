@@ -98,7 +98,8 @@ class ConfidenceRule:
         True when its score is below ``sure_score``. Call it only for a ranking
         that :meth:`confident` let through.
         """
-        return float(ranking.scores.max()) < self.sure_score
+        best = ranking.top[0] if ranking.top is not None else ranking.scores.argmax()
+        return float(ranking.scores[best]) < self.sure_score
 
     def _title_names_topic(
         self, ranking: Ranking, page: PageEntry, page_count: int

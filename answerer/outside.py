@@ -87,21 +87,26 @@ class OutsideService:
 
 @dataclass(frozen=True)
 class ServiceMatch:
-    """A question ``text`` about ``service``; ``span`` is where
-    ``matching_text(text)`` names it, service word and asking word."""
+    """A question about ``service``. ``text`` is the question as
+    :func:`index.normalize.normalize_text` gives it, and ``span`` is where
+    ``matching_text(text)``, which has the same length, names the service:
+    service word and asking word."""
 
     service: OutsideService
     text: str
     span: tuple[int, int]
 
 
-def matching_text(text: str) -> str:
+def matching_text(text: str, normalized: str | None = None) -> str:
     """Return ``text`` in the form the services are matched in.
 
     That is :func:`index.normalize.normalize_text` with katakana as hiragana
-    (ぱすぽーと is パスポート) and a dash between kana as ー.
+    (ぱすぽーと is パスポート) and a dash between kana as ー. ``normalized`` is
+    ``normalize_text(text)`` when the caller has it already.
     """
-    return _KANA_DASH.sub("ー", fold_kana(normalize_text(text)))
+    if normalized is None:
+        normalized = normalize_text(text)
+    return _KANA_DASH.sub("ー", fold_kana(normalized))
 
 
 def read_services(path: Path | None = None) -> tuple[OutsideService, ...]:
@@ -160,7 +165,9 @@ def _parse_line(text: str, path: Path, number: int) -> OutsideService:
 
 
 def find_service(
-    question: str, services: tuple[OutsideService, ...]
+    question: str,
+    services: tuple[OutsideService, ...],
+    normalized: str | None = None,
 ) -> ServiceMatch | None:
     """Return the first service that ``question`` asks about, or None.
 
@@ -169,15 +176,56 @@ def find_service(
     particle and a place such as 市役所で between, and no purpose or time
     after it (申請用, 更新に必要な, もらいながら). A question that is the
     service word alone (パスポート, 車庫証明について) asks about it too.
+    ``normalized`` is ``normalize_text(question)`` when the caller has it.
     """
     if not services:
         return None
-    text = matching_text(question)
+    if normalized is None:
+        normalized = normalize_text(question)
+    if _any_start(services).search(normalized) is None:
+        return None
+    text = matching_text(question, normalized)
     stripped = text.strip()
     for service in services:
         found = service.pattern.search(text)
         if found is not None:
-            return ServiceMatch(service, question, found.span())
+            return ServiceMatch(service, normalized, found.span())
         if service.alone.fullmatch(stripped):
-            return ServiceMatch(service, question, (0, len(text)))
+            return ServiceMatch(service, normalized, (0, len(text)))
     return None
+
+
+def _any_start(services: tuple[OutsideService, ...]) -> re.Pattern[str]:
+    """Return a pattern that finds the start of any word of ``services`` in
+    normalised text, made once per tuple.
+
+    Most questions name no service, and one search for the first two
+    characters of every word, in hiragana and in katakana, tells so before
+    the text is folded for the services' own patterns.
+    """
+    cached = _ANY_START.get(id(services))
+    if cached is not None and cached[0] is services:
+        return cached[1]
+    starts = set()
+    for service in services:
+        for word in service.words:
+            starts.add(word[:2])
+            starts.add(_unfold_kana(word[:2]))
+    pattern = re.compile("|".join(re.escape(start) for start in sorted(starts)))
+    if len(_ANY_START) >= _ANY_START_LIMIT:
+        _ANY_START.clear()
+    _ANY_START[id(services)] = (services, pattern)
+    return pattern
+
+
+def _unfold_kana(text: str) -> str:
+    """Return ``text`` with hiragana as katakana, the reverse of fold_kana."""
+    return "".join(
+        chr(ord(ch) + 0x60) if "\u3041" <= ch <= "\u3096" else ch for ch in text
+    )
+
+
+# Keyed by id() and holding the tuple itself, so that an id reused by a new
+# tuple is told apart. Few tuples exist: one per file read.
+_ANY_START: dict[int, tuple[tuple[OutsideService, ...], re.Pattern[str]]] = {}
+_ANY_START_LIMIT = 16

@@ -143,6 +143,7 @@ def fold_kana(text: str) -> str:
     Only the letters that have a hiragana twin move (U+30A1..U+30F6); the prolonged
     sound mark and the middle dot stay as they are.
     """
-    return "".join(
-        chr(ord(ch) - 0x60) if "\u30a1" <= ch <= "\u30f6" else ch for ch in text
-    )
+    return text.translate(_KANA_FOLD)
+
+
+_KANA_FOLD = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
