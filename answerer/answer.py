@@ -12,6 +12,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -24,13 +25,14 @@ from answerer.outside import (
     matching_text,
     read_services,
 )
-from answerer.rank import best_passage, prepare, rank, snippet_grams
+from answerer.rank import Ranking, best_passage, prepare, rank, snippet_grams
 from answerer.snippet import best_snippet, mark_common_passages
 from cityline.errors import CitylineError
 from cityline.settings import Settings
 from index.artifact import load_model, pointer_stamp
 from index.normalize import replace_surrogates
 from index.tokenize import joins_previous, noun_spans, terms
+from index.variants import SYNONYM_PREFIX
 from index.vectorize import IndexModel
 from webhook import texts
 
@@ -80,7 +82,9 @@ class AnswerResult:
     tentative: bool = False
 
     def to_json(self) -> dict:
-        """Return the JSON object that ``cityline ask --json`` prints."""
+        """Return the JSON object that ``cityline ask --json`` prints: the
+        question, the answers and ``fallback``, the keys that evaluators'
+        scripts read. A tentative answer shows in the text output."""
         return {
             "question": self.question,
             "answers": [
@@ -258,23 +262,29 @@ class Answerer:
             if focus is not None:
                 found = self._confident_ranking(model, cut_question(focus), top_k)
         # The ranking of the whole question normalised it already.
-        normalized = found[1].query.char_text if found and found[0] == whole else None
+        normalized = (
+            found.ranking.query.char_text
+            if found is not None and found.text == whole
+            else None
+        )
         service = self._outside_service(question, whole, normalized)
         if service is not None and not self._site_covers(model, found, service):
             return self._fallback(question, service.service)
         if found is None:
             return self._fallback(question)
-        text, ranking, kinds = found
         return AnswerResult(
             question=question,
-            answers=self._answers(model, text, ranking, kinds, top_k),
-            tentative=self.rule.tentative(ranking),
+            answers=self._answers(model, found, top_k),
+            tentative=self.rule.tentative(found.ranking),
         )
 
-    def _answers(self, model, text: str, ranking, kinds, top_k: int) -> list[Answer]:
-        """Return the pages of a confident ``ranking`` of ``text`` with their
-        snippets: the best one, and up to ``top_k`` - 1 more that reach
-        ``follow_share`` of its score."""
+    def _answers(
+        self, model: IndexModel, found: _Confident, top_k: int
+    ) -> list[Answer]:
+        """Return the pages of a confident ranking with their snippets: the best
+        one, and up to ``top_k`` - 1 more that reach ``follow_share`` of its
+        score."""
+        text, ranking, kinds = found
         order = (
             ranking.top if ranking.top is not None else top_rows(ranking.scores, top_k)
         )
@@ -303,14 +313,16 @@ class Answerer:
             )
         return answers
 
-    def _confident_ranking(self, model, text: str, top_k: int):
-        """Return (text, ranking, answer types) when the confidence rule lets the
-        best page of ``text`` be offered, else None."""
+    def _confident_ranking(
+        self, model: IndexModel, text: str, top_k: int
+    ) -> _Confident | None:
+        """Return the ranking of ``text`` when the confidence rule lets its best
+        page be offered, else None."""
         ranking = rank(model, text, top=top_k)
         kinds = expected_answer_types(text)
         if not self.rule.confident(ranking, model.pages, text, kinds):
             return None
-        return text, ranking, kinds
+        return _Confident(text, ranking, kinds)
 
     def _outside_service(
         self, question: str, whole: str, normalized: str | None
@@ -328,7 +340,9 @@ class Answerer:
                 found = find_service(cut_question(focus), self.outside_services)
         return found
 
-    def _site_covers(self, model, found, match: ServiceMatch) -> bool:
+    def _site_covers(
+        self, model: IndexModel, found: _Confident | None, match: ServiceMatch
+    ) -> bool:
         """Tell whether the best page of ``found`` answers a question about a
         service that another office handles (``match``).
 
@@ -341,20 +355,15 @@ class Answerer:
         """
         if found is None:
             return False
-        _, ranking, _ = found
+        ranking = found.ranking
         page = model.pages[int(ranking.scores.argmax())]
         heading = matching_text(" ".join([page.title, *page.breadcrumbs]))
         if any(word in heading for word in match.service.words):
             return True
         if self.rule.tentative(ranking):
             return False
-        start, end = match.span
-        own_nouns = {
-            key
-            for key, noun_start, noun_end in noun_spans(match.text)
-            if (noun_end <= start or noun_start >= end) and key not in RESCUE_IGNORED
-        }
         specific = terms_on_few_pages(ranking, len(model.pages), RESCUE_SHARE)
+        own_nouns = _nouns_outside(match) - RESCUE_IGNORED
         return not (own_nouns & specific).isdisjoint(terms(page.title))
 
     def _fallback(
@@ -369,6 +378,33 @@ class Answerer:
                 phone=self._settings.city_hall_phone,
             )
         return AnswerResult(question=question, fallback=True, fallback_text=text)
+
+
+class _Confident(NamedTuple):
+    """A ranking whose best page the confidence rule lets through: the text
+    ranked, the ranking and the answer types the text asks for."""
+
+    text: str
+    ranking: Ranking
+    kinds: frozenset[str]
+
+
+def _nouns_outside(match: ServiceMatch) -> set[str]:
+    """Return the terms of the question's nouns outside the words that name
+    the service: each noun's key and its compound parts (国民健康保険税 gives
+    国民健康保険 and 保険 too), without synonym group terms."""
+    start, end = match.span
+    found = set()
+    for key, noun_start, noun_end in noun_spans(match.text):
+        if noun_start < end and noun_end > start:
+            continue
+        found.add(key)
+        found.update(
+            term
+            for term in terms(match.text[noun_start:noun_end])
+            if not term.startswith(SYNONYM_PREFIX)
+        )
+    return found
 
 
 def top_rows(scores: np.ndarray, count: int) -> np.ndarray:

@@ -171,7 +171,6 @@ def _warn_gold_not_indexed(
 def format_evaluation(evaluation: Evaluation) -> str:
     """Return the summary metrics and the per-topic table as text."""
     m = evaluation.metrics()
-    tentative_no_answer, tentative_answerable = evaluation.tentative_counts()
     lines = [
         f"answerable questions: {m['answerable']}",
         f"hit@1 {_share(m['hit_at_1'])}  hit@3 {_share(m['hit_at_3'])}  "
@@ -181,8 +180,8 @@ def format_evaluation(evaluation: Evaluation) -> str:
         f"{m['no_answer_total']}",
         f"answerable questions given the fallback: {m['false_fallback']} of "
         f"{m['answerable']}",
-        f"pages offered tentatively, on a weak match: {tentative_no_answer} of "
-        f"{m['no_answer_total']} no-answer, {tentative_answerable} of "
+        f"pages offered tentatively, on a weak match: {m['no_answer_tentative']} "
+        f"of {m['no_answer_total']} no-answer, {m['answerable_tentative']} of "
         f"{m['answerable']} answerable questions",
         f"latency p50 {m['p50_ms']:.1f} ms  p95 {m['p95_ms']:.1f} ms",
         "",

@@ -87,17 +87,6 @@ class Evaluation:
         """Return the summary metrics under the keys that ``--json`` prints."""
         return summarize(self.outcomes)
 
-    def tentative_counts(self) -> tuple[int, int]:
-        """Return how many no-answer and how many answerable questions got pages
-        offered tentatively, on a weak match."""
-        no_answer = answerable = 0
-        for outcome in self.outcomes:
-            if outcome.tentative and outcome.question.answerable:
-                answerable += 1
-            elif outcome.tentative:
-                no_answer += 1
-        return no_answer, answerable
-
     def misses(self) -> list[QuestionOutcome]:
         """Return the outcomes that missed (see ``QuestionOutcome.missed``), in
         file order."""
@@ -374,8 +363,10 @@ def summarize(outcomes: list[QuestionOutcome]) -> dict[str, float | int | None]:
 
     Over the answerable questions: hit@1, hit@3 and hit@5, MRR (the first gold
     page anywhere in the answers asked for) and nDCG@5. Over the no-answer
-    questions: how many got the fallback. Also the answerable questions that got
-    the fallback, and the latency p50 and p95 in milliseconds over all. hit@k,
+    questions: how many got the fallback, and how many got pages offered
+    tentatively, on a weak match. Also the answerable questions that got the
+    fallback or tentative pages, and the latency p50 and p95 in milliseconds
+    over all. hit@k,
     MRR and nDCG@5 are None when no question is answerable, since there is
     nothing to rank.
     """
@@ -399,6 +390,8 @@ def summarize(outcomes: list[QuestionOutcome]) -> dict[str, float | int | None]:
         "no_answer_total": len(no_answer),
         "no_answer_fallback": sum(1 for o in no_answer if o.fallback),
         "false_fallback": sum(1 for o in answerable if o.fallback),
+        "no_answer_tentative": sum(1 for o in no_answer if o.tentative),
+        "answerable_tentative": sum(1 for o in answerable if o.tentative),
         "p50_ms": float(np.percentile(latencies, 50)),
         "p95_ms": float(np.percentile(latencies, 95)),
     }

@@ -41,7 +41,8 @@ _ASKING = (
 # A service word may end in 証 or name its office: 運転免許証, 運転免許センター
 # (matched with katakana as hiragana).
 _SUFFIX = "(?:証|書|せんたー|試験場)?"
-_PARTICLE = "(?:の|を|は|って|が|も)?"
+# A space or a comma may stand for the particle, as in a search: パスポート 申請.
+_PARTICLE = "[\\s、]?(?:の|を|は|って|が|も)?[\\s、]?"
 # 市役所で, or a question word, may come between: パスポートって市役所で作れる?,
 # 失業手当はいつからもらえますか.
 _BETWEEN = (
@@ -52,12 +53,14 @@ _BETWEEN = (
 # 住民票, 更新に必要な戸籍抄本 (but not 申請に必要なもの), 車庫証明を取るのに,
 # 雇用保険をもらいながら, 受給中, もらっている間, もらい始めたら, 住所変更を
 # したので, 手続きをしました, 受給が終わった後, 更新で必要になったので,
-# もらったら (but not どこでしたらいい).
+# もらったら, もらうと (but not どこでしたらいい, 申請したいのですが or
+# 取るのでしょうか, which ask).
 _NOT_THE_POINT = (
     "(?!に(?!行|来|必要な(?:もの|物|書類))[\\u4e00-\\u9fff]|中)"
     "(?![^、。!?]{0,6}?(?:用|ため|に必要な(?!もの|物|書類)|に使|で使|のに|ながら"
     "|ている間|てる間|の間|間に|始め|しました|した後|済|終わ|終了))"
-    "(?![^、。!?]*?(?:ので|[たれ](?:ら|ば)(?!いい|よい|良い)))"
+    "(?![^、。!?]*?(?:ので(?!す|しょ)|[たれ](?:ら|ば)(?!いい|よい|良い)"
+    "|[うくぐすつぬぶむる]と(?![こもかき])))"
 )
 # A service word does not count after a kanji: 自動車税 is not found in
 # 軽自動車税, nor 免許 in 調理師免許. Kana before it is mostly a particle
@@ -88,7 +91,8 @@ class OutsideService:
 @dataclass(frozen=True)
 class ServiceMatch:
     """A question about ``service``. ``text`` is the question as
-    :func:`index.normalize.normalize_text` gives it, and ``span`` is where
+    :func:`index.normalize.normalize_text` gives it, with whitespace runs as
+    one space when it came from the ranking. ``span`` is where
     ``matching_text(text)``, which has the same length, names the service:
     service word and asking word."""
 
@@ -109,7 +113,20 @@ def matching_text(text: str, normalized: str | None = None) -> str:
     return _KANA_DASH.sub("ー", fold_kana(normalized))
 
 
-def read_services(path: Path | None = None) -> tuple[OutsideService, ...]:
+class OutsideServices(tuple):
+    """The services of one file, in file order, with ``starts``: a pattern that
+    finds the start of any of their words, so that most questions, which name
+    no service, are told apart with one search."""
+
+    starts: re.Pattern[str] | None
+
+    def __new__(cls, services=()):
+        self = super().__new__(cls, services)
+        self.starts = _start_pattern(self)
+        return self
+
+
+def read_services(path: Path | None = None) -> OutsideServices:
     """Read the services of ``path`` (default SERVICES_PATH).
 
     Raises OutsideServiceError naming the file and CITYLINE_OUTSIDE_SERVICES_FILE,
@@ -134,7 +151,7 @@ def read_services(path: Path | None = None) -> tuple[OutsideService, ...]:
         text = line.strip().lstrip("\ufeff").strip()
         if text and not text.startswith("#"):
             services.append(_parse_line(text, path, number))
-    return tuple(services)
+    return OutsideServices(services)
 
 
 def _parse_line(text: str, path: Path, number: int) -> OutsideService:
@@ -153,7 +170,7 @@ def _parse_line(text: str, path: Path, number: int) -> OutsideService:
             "sentence, as in 'パスポート 旅券 = 東京都が受け付けています。'; "
             "fix the file that CITYLINE_OUTSIDE_SERVICES_FILE names"
         )
-    if not sentence.endswith(("。", ".", "!", "?")):
+    if not sentence.endswith(("。", ".", "!", "?", "！", "？")):
         sentence += "。"
     names = "|".join(re.escape(word) for word in words)
     pattern = re.compile(
@@ -176,13 +193,19 @@ def find_service(
     particle and a place such as 市役所で between, and no purpose or time
     after it (申請用, 更新に必要な, もらいながら). A question that is the
     service word alone (パスポート, 車庫証明について) asks about it too.
-    ``normalized`` is ``normalize_text(question)`` when the caller has it.
+    ``normalized`` is ``normalize_text(question)`` when the caller has it,
+    whitespace runs as one space allowed.
     """
     if not services:
         return None
     if normalized is None:
         normalized = normalize_text(question)
-    if _any_start(services).search(normalized) is None:
+    starts = (
+        services.starts
+        if isinstance(services, OutsideServices)
+        else _start_pattern(services)
+    )
+    if starts is None or starts.search(normalized) is None:
         return None
     text = matching_text(question, normalized)
     stripped = text.strip()
@@ -195,37 +218,23 @@ def find_service(
     return None
 
 
-def _any_start(services: tuple[OutsideService, ...]) -> re.Pattern[str]:
-    """Return a pattern that finds the start of any word of ``services`` in
-    normalised text, made once per tuple.
-
-    Most questions name no service, and one search for the first two
-    characters of every word, in hiragana and in katakana, tells so before
-    the text is folded for the services' own patterns.
-    """
-    cached = _ANY_START.get(id(services))
-    if cached is not None and cached[0] is services:
-        return cached[1]
+def _start_pattern(services: tuple[OutsideService, ...]) -> re.Pattern[str] | None:
+    """Return a pattern that finds the first two characters of any word of
+    ``services`` in normalised text, each kana character in either script (so
+    ぱスポート is found too), or None when there are no services."""
     starts = set()
     for service in services:
         for word in service.words:
-            starts.add(word[:2])
-            starts.add(_unfold_kana(word[:2]))
-    pattern = re.compile("|".join(re.escape(start) for start in sorted(starts)))
-    if len(_ANY_START) >= _ANY_START_LIMIT:
-        _ANY_START.clear()
-    _ANY_START[id(services)] = (services, pattern)
-    return pattern
+            starts.update(_kana_spellings(word[:2]))
+    if not starts:
+        return None
+    return re.compile("|".join(re.escape(start) for start in sorted(starts)))
 
 
-def _unfold_kana(text: str) -> str:
-    """Return ``text`` with hiragana as katakana, the reverse of fold_kana."""
-    return "".join(
-        chr(ord(ch) + 0x60) if "\u3041" <= ch <= "\u3096" else ch for ch in text
-    )
-
-
-# Keyed by id() and holding the tuple itself, so that an id reused by a new
-# tuple is told apart. Few tuples exist: one per file read.
-_ANY_START: dict[int, tuple[tuple[OutsideService, ...], re.Pattern[str]]] = {}
-_ANY_START_LIMIT = 16
+def _kana_spellings(text: str) -> set[str]:
+    """Return ``text`` with each hiragana character as itself or as katakana."""
+    spellings = {""}
+    for ch in text:
+        forms = {ch, chr(ord(ch) + 0x60)} if "\u3041" <= ch <= "\u3096" else {ch}
+        spellings = {spelling + form for spelling in spellings for form in forms}
+    return spellings

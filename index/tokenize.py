@@ -569,10 +569,14 @@ def _script_part_terms(surface: str, key: str, classes: _PosClasses) -> list[str
     SCRIPT_PART_CHARS characters that Sudachi reads as one noun adds that
     noun's terms: ごみ of ごみ袋 and of 生ゴミ. Runs of one character (袋, 生)
     add nothing, nor does hiragana after another script, which is mostly
-    okurigana (もり of 見積もり would read as 森).
+    okurigana (もり of 見積もり would read as 森). Only common nouns count,
+    and not kana that Sudachi reads as a kanji word: くみ of くみ取り is a
+    name, れい of れい子 a numeral, わき of わき水 becomes 脇.
 
-    NOTE: that rule also skips a real noun written in hiragana after a kanji,
-    so 乳がん (乳癌) still gets no がん term.
+    NOTE: the okurigana rule also skips a real noun written in hiragana after
+    a kanji, so 乳がん (乳癌) still gets no がん term. A verb stem written in
+    kana at the start still counts (とり of とり組み), and so does a loanword
+    after a kanji (ボール of 段ボール).
     """
     runs = _SCRIPT_RUN.findall(surface)
     if len(runs) < 2:
@@ -585,7 +589,7 @@ def _script_part_terms(surface: str, key: str, classes: _PosClasses) -> list[str
             # Hiragana after another script is mostly okurigana: もり of 見積もり.
             continue
         parts = list(tokenizer().tokenize(run, SplitMode.C))
-        if len(parts) != 1 or parts[0].part_of_speech_id() not in classes.nouns:
+        if len(parts) != 1 or not _common_noun_as_written(parts[0], classes):
             continue
         part_key, _ = _unit_key(parts[0], parts[0].part_of_speech_id(), classes)
         if part_key is None or part_key == key:
@@ -596,7 +600,19 @@ def _script_part_terms(surface: str, key: str, classes: _PosClasses) -> list[str
     return found
 
 
+def _common_noun_as_written(morpheme: Morpheme, classes: _PosClasses) -> bool:
+    """Tell whether ``morpheme`` is a common noun (普通名詞) whose normalized
+    form keeps its script: ごみ stays ごみ, but わき becomes 脇."""
+    if morpheme.part_of_speech_id() not in classes.nouns:
+        return False
+    if morpheme.part_of_speech()[1] != "普通名詞":
+        return False
+    form = morpheme.normalized_form()
+    return not (_KANJI.search(form) and not _KANJI.search(morpheme.surface()))
+
+
 SCRIPT_PART_CHARS = 2
+_KANJI = re.compile(r"[\u3005\u4e00-\u9fff]")
 _HIRAGANA_RUN = re.compile(r"[\u3041-\u309f]+")
 _SCRIPT_RUN = re.compile(
     r"[\u3005\u4e00-\u9fff]+|[\u3041-\u309f]+|[\u30a1-\u30fa\u30fc]+"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from answerer.answer import MAX_QUESTION_CHARS, Answerer
+from answerer.confidence import ConfidenceRule
 from cityline.settings import Settings
 from index.build import build_from_records
 from index.fields import PageRecord
@@ -61,7 +62,7 @@ def test_passport_question_names_office(answerer, question):
     assert result.fallback is True
     assert result.answers == []
     assert result.fallback_text.startswith(PASSPORT)
-    assert "このご質問にお答えするページはありません" in result.fallback_text
+    assert "このご質問に合うページが見つかりませんでした" in result.fallback_text
     assert "0422-51-5131" in result.fallback_text
 
 
@@ -151,6 +152,24 @@ def test_server_answers_on_when_the_file_breaks_later(tmp_path, caplog):
     from webhook.answering import AnswererSource
 
     path = tmp_path / "services.txt"
+    path.write_text("パスポート = 東京都が受け付けます。\n", "utf-8")
+    settings = Settings(data_dir=tmp_path / "data", outside_services_path=path)
+    # The server starts before the first index exists, then the file breaks.
+    source = AnswererSource(settings, reload_interval_s=0.0)
+    assert source.get() is None
+    path.write_text("壊れた行\n", "utf-8")
+    build_from_records(PAGES, settings.index_dir)
+    answerer = source.get()
+    assert answerer is not None
+    assert answerer.ask("粗大ごみの申込方法").answers
+    assert answerer.ask("パスポートの申請はどこ").fallback_text.startswith("東京都")
+    assert "answering without" not in caplog.text
+
+
+def test_file_broken_at_the_start_is_left_out(tmp_path, caplog):
+    from webhook.answering import AnswererSource
+
+    path = tmp_path / "services.txt"
     path.write_text("壊れた行\n", "utf-8")
     settings = Settings(data_dir=tmp_path / "data", outside_services_path=path)
     build_from_records(PAGES, settings.index_dir)
@@ -159,6 +178,46 @@ def test_server_answers_on_when_the_file_breaks_later(tmp_path, caplog):
     assert answerer is not None
     assert answerer.ask("粗大ごみの申込方法").answers
     assert "answering without the outside services" in caplog.text
+
+
+def test_weak_best_page_does_not_rescue(tmp_path):
+    # The page's title names 戸籍謄本, but the page matches the question
+    # weakly, so the question still gets the passport office.
+    settings = Settings(data_dir=tmp_path)
+    build_from_records(PAGES, settings.index_dir)
+    rule = ConfidenceRule(sure_score=2.0)
+    result = Answerer.load(settings, rule).ask(
+        "パスポートの申請で戸籍謄本はどこで取れますか"
+    )
+    assert result.fallback is True
+    assert result.fallback_text.startswith(PASSPORT)
+
+
+def test_service_words_themselves_do_not_rescue(tmp_path):
+    # 住所変更 is inside the matched words, so a page titled with it is no
+    # reason to keep the question for the site.
+    others = [
+        PageRecord(
+            url=f"https://city.example/park/{number}.html",
+            title=f"{name}公園",
+            text=f"{name}公園には遊具と広場があります。",
+        )
+        for number, name in enumerate("東西南北春夏秋冬松竹梅桜森池")
+    ]
+    pages = [
+        *PAGES,
+        *others,
+        PageRecord(
+            url="https://city.example/koseki/jusho.html",
+            title="住所変更の届出",
+            text="市内で引っ越したときは14日以内に住所変更の届出をしてください。",
+        ),
+    ]
+    settings = Settings(data_dir=tmp_path)
+    build_from_records(pages, settings.index_dir)
+    result = Answerer.load(settings).ask("免許証の住所変更はどこですればいい")
+    assert result.fallback is True
+    assert "警察署" in result.fallback_text
 
 
 def test_generic_title_noun_does_not_rescue(tmp_path):

@@ -37,6 +37,8 @@ JSON_KEYS = {
     "no_answer_total",
     "no_answer_fallback",
     "false_fallback",
+    "no_answer_tentative",
+    "answerable_tentative",
     "p50_ms",
     "p95_ms",
 }
@@ -231,6 +233,18 @@ def test_evaluate_json_has_every_key(data_dir: Path):
     assert all(set(row) == JSON_KEYS for row in topics.values())
 
 
+def test_evaluate_counts_weak_matches(data_dir: Path):
+    from answerer.confidence import ConfidenceRule
+    from answerer.evaluate import evaluate
+
+    settings = Settings(data_dir=data_dir)
+    answerer = Answerer.load(settings, ConfidenceRule(sure_score=2.0))
+    questions = load_questions(data_dir / "questions.jsonl")
+    metrics = evaluate(answerer, questions).metrics()
+    assert metrics["answerable_tentative"] == 2
+    assert metrics["no_answer_tentative"] == 0
+
+
 def test_evaluate_text_has_a_topic_table(data_dir: Path):
     result = CliRunner().invoke(
         cli,
@@ -337,7 +351,9 @@ def test_tentative_pages_counted():
         QuestionOutcome(no_answer, ["/c"], None, 0.0, False, 1.0, ["C"]),
     ]
     evaluation = Evaluation(outcomes=outcomes)
-    assert evaluation.tentative_counts() == (1, 1)
+    metrics = evaluation.metrics()
+    assert metrics["no_answer_tentative"] == 1
+    assert metrics["answerable_tentative"] == 1
     assert "weak match: 1 of 2 no-answer, 1 of 1 answerable" in format_evaluation(
         evaluation
     )

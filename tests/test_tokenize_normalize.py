@@ -123,6 +123,15 @@ def test_one_unit_gomi_compound_yields_gomi(word):
 
 @pytest.mark.parametrize(
     ("word", "stray"),
+    [("わき水", "脇"), ("れい子", "零"), ("くみ取り", "くみ")],
+)
+def test_kana_read_as_another_word_gives_no_part(word, stray):
+    # Sudachi reads わき as 脇, れい as a numeral and くみ as a name.
+    assert stray not in terms(word)
+
+
+@pytest.mark.parametrize(
+    ("word", "stray"),
     [
         ("見積もり", "もり"),
         ("落とし物", "とし"),

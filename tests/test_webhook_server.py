@@ -263,7 +263,12 @@ def test_serve_port_zero_serves_healthz(tmp_path):
     assert child.returncode == 0
 
 
-def test_serve_bad_services_file_stops(tmp_path):
+def test_serve_bad_services_file_stops(tmp_path, monkeypatch):
+    def bind_fails(host, port):
+        raise AssertionError("serve went on to bind a port")
+
+    # Were the check gone, the test fails here instead of serving on port 1.
+    monkeypatch.setattr("webhook.cli.bind_listeners", bind_fails)
     services = tmp_path / "services.txt"
     services.write_text("パスポート 旅券\n", "utf-8")
     result = CliRunner().invoke(

@@ -60,8 +60,8 @@ def serve(settings: Settings, host: str, port: int) -> None:
     from answerer.outside import read_services
     from webhook.app import create_app
 
-    # The answerer loads later and logs a failed load, so a bad file of the
-    # city's own would leave every question with an apology; stop here instead.
+    # A server that cannot use the file answers without it and only logs so;
+    # stopping here makes a misconfigured file seen before residents ask.
     read_services(settings.outside_services_path)
     settings.ensure_data_dir()
     # Locked before the database is opened, so that `cityline demo` cannot empty

@@ -66,7 +66,7 @@ TENTATIVE_ANSWER_TEMPLATE = (
 # The sentence comes from the outside services file and names the office
 # that handles what the resident asked about.
 OUTSIDE_SERVICE_TEMPLATE = (
-    "{sentence}市のホームページには、このご質問にお答えするページはありません。"
+    "{sentence}市のホームページでは、このご質問に合うページが見つかりませんでした。"
     "市の手続きについては、{city_hall}（電話 {phone}）にお問い合わせください。"
 )
 ANSWERER_UNAVAILABLE_TEMPLATE = (
