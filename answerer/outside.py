@@ -7,7 +7,9 @@ unrelated page through that word. ``outside_services.txt`` beside this module
 lists such services with the sentence that says who handles each, and
 :func:`find_service` tells whether a question asks about one of them.
 
-A line of the file holds the service's words, ``=`` and the sentence. A line
+A line of the file holds the service's words, ``=`` and the sentence. Words
+after a ``/`` replace the usual asking words for that line: a wallet is the
+police's only when it was lost or found (財布 鍵 / 落とし なくし 拾). A line
 whose first character other than spaces is ``#`` is a comment, and blank lines
 are skipped; a ``#`` elsewhere is text (#9110 is a police number).
 """
@@ -48,13 +50,13 @@ _PARTICLE = "[\\s、]?(?:の|を|は|って|が|も)?[\\s、]?"
 _BETWEEN = (
     "(?:[^、。!?\\s]{0,6}?(?:役所|市|区|町|村)で|いつから|いつ|どうやって|どのように)?"
 )
-# After the asking word, a purpose, a time or a condition beside the
-# question's own point: パスポートの申請に住民票は要りますか, パスポート申請用の
-# 住民票, 更新に必要な戸籍抄本 (but not 申請に必要なもの), 車庫証明を取るのに,
-# 雇用保険をもらいながら, 受給中, もらっている間, もらい始めたら, 住所変更を
-# したので, 手続きをしました, 受給が終わった後, 更新で必要になったので,
-# もらったら, もらうと (but not どこでしたらいい, 申請したいのですが or
-# 取るのでしょうか, which ask).
+# After the asking word, some words show a purpose, a time or a reason
+# beside the question's own point. Purpose: パスポートの申請に住民票は要りますか,
+# パスポート申請用の住民票, 更新に必要な戸籍抄本 (but not 申請に必要なもの),
+# 車庫証明を取るのに. Time: 雇用保険をもらいながら, 受給中, もらっている間,
+# もらい始めたら, 手続きをしました, 受給が終わった後. Reason or condition:
+# 住所変更をしたので, 更新で必要になったので, もらったら, もらうと. Polite
+# endings still ask: どこでしたらいい, 申請したいのですが, 取るのでしょうか.
 _NOT_THE_POINT = (
     "(?!に(?!行|来|必要な(?:もの|物|書類))[\\u4e00-\\u9fff]|中)"
     "(?![^、。!?]{0,6}?(?:用|ため|に必要な(?!もの|物|書類)|に使|で使|のに|ながら"
@@ -160,25 +162,35 @@ def _parse_line(text: str, path: Path, number: int) -> OutsideService:
     separator = _SEPARATOR.search(text)
     words_part = text if separator is None else text[: separator.start()]
     sentence = "" if separator is None else text[separator.end() :]
-    words = tuple(
-        word for word in (matching_text(part) for part in words_part.split()) if word
-    )
+    words_part, slash, asking_part = words_part.replace("／", "/").partition("/")
+    words = _matching_words(words_part)
+    asking = _matching_words(asking_part)
     sentence = sentence.strip()
-    if separator is None or not words or not sentence:
+    if separator is None or not words or not sentence or (slash and not asking):
         raise OutsideServiceError(
             f"{str(path)!r} line {number}: {text!r} needs words, '=' and a "
-            "sentence, as in 'パスポート 旅券 = 東京都が受け付けています。'; "
+            "sentence, as in 'パスポート 旅券 = 東京都が受け付けています。', "
+            "and asking words after a '/' if it has one; "
             "fix the file that CITYLINE_OUTSIDE_SERVICES_FILE names"
         )
     if not sentence.endswith(("。", ".", "!", "?", "！", "？")):
         sentence += "。"
     names = "|".join(re.escape(word) for word in words)
+    asked = "|".join(re.escape(word) for word in asking) if asking else _ASKING
     pattern = re.compile(
-        f"{_WORD_START}(?:{names}){_SUFFIX}{_PARTICLE}{_BETWEEN}(?:{_ASKING})"
+        f"{_WORD_START}(?:{names}){_SUFFIX}{_PARTICLE}{_BETWEEN}(?:{asked})"
         f"{_NOT_THE_POINT}"
     )
     alone = re.compile(f"(?:{names}){_ALONE_TAIL}")
     return OutsideService(words=words, sentence=sentence, pattern=pattern, alone=alone)
+
+
+def _matching_words(text: str) -> tuple[str, ...]:
+    """Return the space-separated words of ``text`` in matching form, without
+    words that normalise to nothing (a lone zero-width space)."""
+    return tuple(
+        word for word in (matching_text(part) for part in text.split()) if word
+    )
 
 
 def find_service(

@@ -44,6 +44,11 @@ def first_word(services, question: str) -> str | None:
         ("自動車保管場所証明書はどこで申請するの", "車庫証明"),
         ("しゃこしょうめいのとりかた", "車庫証明"),
         ("パスポートの更新はどこでしたらいいですか", "ぱすぽーと"),
+        ("パスポートを申請したいのですが", "ぱすぽーと"),
+        ("パスポート 申請", "ぱすぽーと"),
+        ("駅で財布を落としました。どこに連絡すれば", "財布"),
+        ("家の鍵をなくしたのですが", "財布"),
+        ("スマホ落とした", "財布"),
     ],
 )
 def test_service_question_is_found(services, question, word):
@@ -69,6 +74,13 @@ def test_service_question_is_found(services, question, word):
         "免許証の住所が古いままですが、マイナンバーカードは作れますか",
         "パスポートの更新で必要になったので、戸籍の附票がほしい",
         "失業手当をもらったら国保の保険料は下がりますか",
+        # Things a resident carries, neither lost nor found.
+        "傘はどこで捨てればいいですか",
+        "財布の形のごみはどこに出す",
+        # A paper the city reissues.
+        "マイナンバーカードをなくしました",
+        # Another licence.
+        "保育士の免許を取りたい",
         # A longer word that ends in a service word.
         "軽自動車税の納付はどこでできますか",
         "調理師免許の申請",
@@ -91,6 +103,14 @@ def test_word_after_kanji_does_not_count(tmp_path):
     services = read_services(path)
     assert find_service("軽自動車税はどこで払えますか", services) is None
     assert find_service("自動車税はどこで払えますか", services) is not None
+
+
+def test_asking_words_after_a_slash_replace_the_usual_ones(tmp_path):
+    path = tmp_path / "services.txt"
+    path.write_text("財布 ／ 落とし 拾 = 警察署へ。\n", "utf-8")
+    services = read_services(path)
+    assert find_service("財布を拾いました", services) is not None
+    assert find_service("財布はどこで買えますか", services) is None
 
 
 def test_hash_inside_a_sentence_is_kept(tmp_path):
@@ -128,8 +148,9 @@ def test_empty_file_has_no_services(tmp_path):
         ("# x\n = 文だけ\n", "line 2"),
         ("パスポート = \n", "line 1"),
         ("\u200b = 見えない語\n", "line 1"),
+        ("財布 / = 警察署へ。\n", "asking words after a '/'"),
     ],
-    ids=["no equals", "no words", "no sentence", "invisible word"],
+    ids=["no equals", "no words", "no sentence", "invisible word", "empty slash"],
 )
 def test_bad_line_named_with_file(tmp_path, content, expected):
     path = tmp_path / "services.txt"
