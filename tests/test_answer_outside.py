@@ -193,10 +193,10 @@ def test_weak_best_page_does_not_rescue(tmp_path):
     assert result.fallback_text.startswith(PASSPORT)
 
 
-def test_service_words_themselves_do_not_rescue(tmp_path):
-    # 住所変更 is inside the matched words, so a page titled with it is no
-    # reason to keep the question for the site.
-    others = [
+def ask_with_many_pages(tmp_path, page: PageRecord, question: str):
+    """Answer ``question`` over PAGES, ``page`` and fourteen park pages, so
+    that words of PAGES such as 申請 are on few of the pages."""
+    parks = [
         PageRecord(
             url=f"https://city.example/park/{number}.html",
             title=f"{name}公園",
@@ -204,18 +204,20 @@ def test_service_words_themselves_do_not_rescue(tmp_path):
         )
         for number, name in enumerate("東西南北春夏秋冬松竹梅桜森池")
     ]
-    pages = [
-        *PAGES,
-        *others,
-        PageRecord(
-            url="https://city.example/koseki/jusho.html",
-            title="住所変更の届出",
-            text="市内で引っ越したときは14日以内に住所変更の届出をしてください。",
-        ),
-    ]
     settings = Settings(data_dir=tmp_path)
-    build_from_records(pages, settings.index_dir)
-    result = Answerer.load(settings).ask("免許証の住所変更はどこですればいい")
+    build_from_records([*PAGES, *parks, page], settings.index_dir)
+    return Answerer.load(settings).ask(question)
+
+
+def test_service_words_themselves_do_not_rescue(tmp_path):
+    # 住所変更 is inside the matched words, so a page titled with it is no
+    # reason to keep the question for the site.
+    page = PageRecord(
+        url="https://city.example/koseki/jusho.html",
+        title="住所変更の届出",
+        text="市内で引っ越したときは14日以内に住所変更の届出をしてください。",
+    )
+    result = ask_with_many_pages(tmp_path, page, "免許証の住所変更はどこですればいい")
     assert result.fallback is True
     assert "警察署" in result.fallback_text
 
@@ -223,25 +225,11 @@ def test_service_words_themselves_do_not_rescue(tmp_path):
 def test_generic_title_noun_does_not_rescue(tmp_path):
     # 申請 is on few pages here, so only its being a generic word keeps the
     # funeral grant page from answering a garage certificate question.
-    others = [
-        PageRecord(
-            url=f"https://city.example/park/{number}.html",
-            title=f"{name}公園",
-            text=f"{name}公園には遊具と広場があります。",
-        )
-        for number, name in enumerate("東西南北春夏秋冬松竹梅桜森池")
-    ]
-    pages = [
-        *PAGES,
-        *others,
-        PageRecord(
-            url="https://city.example/kokuho/sosaihi.html",
-            title="葬祭費の支給申請",
-            text="葬祭費の申請は市民課の窓口で受け付けます。",
-        ),
-    ]
-    settings = Settings(data_dir=tmp_path)
-    build_from_records(pages, settings.index_dir)
-    result = Answerer.load(settings).ask("車庫証明はどこで申請するの?")
+    page = PageRecord(
+        url="https://city.example/kokuho/sosaihi.html",
+        title="葬祭費の支給申請",
+        text="葬祭費の申請は市民課の窓口で受け付けます。",
+    )
+    result = ask_with_many_pages(tmp_path, page, "車庫証明はどこで申請するの?")
     assert result.fallback is True
     assert "警察署" in result.fallback_text
