@@ -347,7 +347,9 @@ class Answerer:
         service that another office handles (``match``).
 
         It does when its title or breadcrumbs name the service (a city that
-        takes passport applications has a page titled so). It does too when
+        takes passport applications has a page titled so), unless the
+        service's words are things rather than services: スマホ決済 in a title
+        says nothing about a lost phone. It does too when
         the page is no weak match (see ConfidenceRule.tentative) and its title
         holds a noun of the question outside the words that name the service,
         a noun on at most RESCUE_SHARE of the pages: then the question is
@@ -358,7 +360,8 @@ class Answerer:
         ranking = found.ranking
         page = model.pages[int(ranking.scores.argmax())]
         heading = matching_text(" ".join([page.title, *page.breadcrumbs]))
-        if any(word in heading for word in match.service.words):
+        service = match.service
+        if not service.things and any(word in heading for word in service.words):
             return True
         if self.rule.tentative(ranking):
             return False

@@ -212,14 +212,14 @@ def miss_reason(outcome: QuestionOutcome) -> str:
 def miss_status(outcome: QuestionOutcome) -> str:
     """Return how ``outcome`` missed, in words."""
     reason = miss_reason(outcome)
-    if reason == "no_answer_got_pages":
-        manner = " tentatively" if outcome.tentative else ""
-        return f"no-answer question got {len(outcome.urls)} page(s){manner}"
     if reason == "fallback":
         return "answerable question got the fallback"
+    manner = ", tentatively" if outcome.tentative else ""
+    if reason == "no_answer_got_pages":
+        return f"no-answer question got {len(outcome.urls)} page(s){manner}"
     if reason == "no_gold_offered":
-        return f"no gold page among the {len(outcome.urls)} offered"
-    return f"first gold page at rank {outcome.rank}"
+        return f"no gold page among the {len(outcome.urls)} offered{manner}"
+    return f"first gold page at rank {outcome.rank}{manner}"
 
 
 # Questions in the misses listing are cut to this many characters.

@@ -38,7 +38,7 @@ _ASKING = (
     "申請|申し込|申込|更新|作|つく|取|と[りるれろら]|手続|変更|発行|交付|届"
     "|住所(?:の|を)?(?:変更|変え|書き?換)"
     "|受け取|受給|もら|どこ(?:に|で|へ)?|窓口|場所|再発行|書き換え|書換|なくし"
-    "|無くし|紛失|問い合わせ|問合せ|拾"
+    "|無くし|紛失|問い合わせ|問合せ|拾|自主返納|返納|電話|連絡先|こうしん|しんせい"
 )
 # A service word may end in 証 or name its office: 運転免許証, 運転免許センター
 # (matched with katakana as hiragana).
@@ -88,6 +88,10 @@ class OutsideService:
     sentence: str
     pattern: re.Pattern[str]
     alone: re.Pattern[str]
+    # True when the line names its own asking words: its words are things
+    # (財布, スマホ), not services, so a page titled with one (スマホ決済) is
+    # no page on the service.
+    things: bool = False
 
 
 @dataclass(frozen=True)
@@ -176,13 +180,25 @@ def _parse_line(text: str, path: Path, number: int) -> OutsideService:
     if not sentence.endswith(("。", ".", "!", "?", "！", "？")):
         sentence += "。"
     names = "|".join(re.escape(word) for word in words)
-    asked = "|".join(re.escape(word) for word in asking) if asking else _ASKING
+    asked = "|".join(_asking_pattern(word) for word in asking) if asking else _ASKING
     pattern = re.compile(
         f"{_WORD_START}(?:{names}){_SUFFIX}{_PARTICLE}{_BETWEEN}(?:{asked})"
         f"{_NOT_THE_POINT}"
     )
     alone = re.compile(f"(?:{names}){_ALONE_TAIL}")
-    return OutsideService(words=words, sentence=sentence, pattern=pattern, alone=alone)
+    return OutsideService(
+        words=words,
+        sentence=sentence,
+        pattern=pattern,
+        alone=alone,
+        things=bool(asking),
+    )
+
+
+def _asking_pattern(word: str) -> str:
+    """Return the pattern of one asking word of a line; どこ takes the particle
+    after it along, as in the usual asking words (落とし物はどこに届く)."""
+    return "どこ(?:に|で|へ)?" if word == "どこ" else re.escape(word)
 
 
 def _matching_words(text: str) -> tuple[str, ...]:

@@ -233,3 +233,15 @@ def test_generic_title_noun_does_not_rescue(tmp_path):
     result = ask_with_many_pages(tmp_path, page, "車庫証明はどこで申請するの?")
     assert result.fallback is True
     assert "警察署" in result.fallback_text
+
+
+def test_thing_in_a_title_does_not_keep_a_lost_thing(tmp_path):
+    # スマホ in スマホ決済 names no service for a lost phone.
+    page = PageRecord(
+        url="https://city.example/zei/nofu.html",
+        title="市税の納付方法（コンビニ・スマホ決済）",
+        text="市税はコンビニやスマホ決済で納められます。スマホのアプリで支払えます。",
+    )
+    result = ask_with_many_pages(tmp_path, page, "スマホを落としました")
+    assert result.fallback is True
+    assert "交番" in result.fallback_text

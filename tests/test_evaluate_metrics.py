@@ -357,7 +357,7 @@ def test_tentative_pages_counted():
     assert "weak match: 1 of 2 no-answer, 1 of 1 answerable" in format_evaluation(
         evaluation
     )
-    assert "got 1 page(s) tentatively" in format_misses(evaluation)
+    assert "got 1 page(s), tentatively" in format_misses(evaluation)
     assert miss_json(outcomes[1])["tentative"] is True
     assert miss_json(outcomes[2])["tentative"] is False
 

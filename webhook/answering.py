@@ -133,9 +133,15 @@ def _outside_services(
     if settings is None or answerer is not None:
         return None
     try:
-        from answerer.outside import read_services
+        from answerer.outside import SERVICES_PATH, read_services
 
-        return read_services(settings.outside_services_path)
+        services = read_services(settings.outside_services_path)
+        logger.info(
+            "outside services: %d from %s",
+            len(services),
+            settings.outside_services_path or SERVICES_PATH,
+        )
+        return services
     except ImportError:
         return None
     except CitylineError as exc:
