@@ -122,7 +122,7 @@ def matching_text(text: str, normalized: str | None = None) -> str:
 class OutsideServices(tuple):
     """The services of one file, in file order, with ``starts``: a pattern that
     finds the start of any of their words, so that most questions, which name
-    no service, are told apart with one search."""
+    no service, are passed over after one search."""
 
     starts: re.Pattern[str] | None
 
