@@ -348,8 +348,8 @@ class Answerer:
 
         It does when its title or breadcrumbs name the service (a city that
         takes passport applications has a page titled so), unless the
-        service's words are things rather than services: スマホ決済 in a title
-        says nothing about a lost phone. It does too when
+        service's words are things rather than services: a page titled
+        スマホ決済 is no page on a lost phone. It does too when
         the page is no weak match (see ConfidenceRule.tentative) and its title
         holds a noun of the question outside the words that name the service,
         a noun on at most RESCUE_SHARE of the pages: then the question is
