@@ -346,10 +346,10 @@ class Answerer:
         """Tell whether the best page of ``found`` answers a question about a
         service that another office handles (``match``).
 
-        It does when its title or breadcrumbs name the service (a city that
-        takes passport applications has a page titled so), unless the
-        service's words are things rather than services: a page titled
-        スマホ決済 is no page on a lost phone. It does too when
+        It does when its title or breadcrumbs name the service: a city that
+        takes passport applications has a page titled so. That does not hold
+        for a line whose words are things rather than services, since a page
+        titled スマホ決済 is no page on a lost phone. It does too when
         the page is no weak match (see ConfidenceRule.tentative) and its title
         holds a noun of the question outside the words that name the service,
         a noun on at most RESCUE_SHARE of the pages: then the question is

@@ -136,7 +136,7 @@ def terms_on_few_pages(ranking: Ranking, page_count: int, share: float) -> set[s
     ``page_count`` pages (or on one page).
 
     Sudachi's synonym group terms are left out, because they also join looser
-    pairs (利用 and 使用); the city word groups join only words for one thing,
+    pairs (利用 and 使用). The city word groups join only words for one thing,
     so they count.
     """
     query = ranking.query

@@ -4,7 +4,7 @@ Residents often ask the city's account about passports, driving licences or
 unemployment benefit. A city site that does not handle them still names them,
 for example in lists of identity papers, so such a question reaches an
 unrelated page through that word. ``outside_services.txt`` beside this module
-lists such services with the sentence that says who handles each, and
+lists such services with the sentence that names the office for each, and
 :func:`find_service` tells whether a question asks about one of them.
 
 A line of the file holds the service's words, ``=`` and the sentence. Words
@@ -82,7 +82,7 @@ class OutsideServiceError(CitylineError, ValueError):
 @dataclass(frozen=True)
 class OutsideService:
     """A service another office handles: the words that name it, in matching
-    form (see :func:`matching_text`), and the sentence that says who handles it."""
+    form (see :func:`matching_text`), and the sentence that names the office."""
 
     words: tuple[str, ...]
     sentence: str
@@ -170,6 +170,7 @@ def _parse_line(text: str, path: Path, number: int) -> OutsideService:
     words = _matching_words(words_part)
     asking = _matching_words(asking_part)
     sentence = sentence.strip()
+
     if separator is None or not words or not sentence or (slash and not asking):
         raise OutsideServiceError(
             f"{str(path)!r} line {number}: {text!r} needs words, '=' and a "
@@ -179,10 +180,13 @@ def _parse_line(text: str, path: Path, number: int) -> OutsideService:
         )
     if not sentence.endswith(("。", ".", "!", "?", "！", "？")):
         sentence += "。"
+
     names = "|".join(re.escape(word) for word in words)
-    asked = "|".join(_asking_pattern(word) for word in asking) if asking else _ASKING
+    alternatives = (
+        "|".join(_asking_pattern(word) for word in asking) if asking else _ASKING
+    )
     pattern = re.compile(
-        f"{_WORD_START}(?:{names}){_SUFFIX}{_PARTICLE}{_BETWEEN}(?:{asked})"
+        f"{_WORD_START}(?:{names}){_SUFFIX}{_PARTICLE}{_BETWEEN}(?:{alternatives})"
         f"{_NOT_THE_POINT}"
     )
     alone = re.compile(f"(?:{names}){_ALONE_TAIL}")

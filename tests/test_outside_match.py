@@ -110,7 +110,7 @@ def test_word_after_kanji_does_not_count(tmp_path):
     assert find_service("自動車税はどこで払えますか", services) is not None
 
 
-def test_asking_words_after_a_slash_replace_the_usual_ones(tmp_path):
+def test_slash_words_replace_asking_words(tmp_path):
     path = tmp_path / "services.txt"
     path.write_text("財布 ／ 落とし 拾 = 警察署へ。\n", "utf-8")
     services = read_services(path)
@@ -133,7 +133,7 @@ def test_fullwidth_equals_and_sentence_kept_as_written(tmp_path):
     assert service.sentence == "東京都（旅券課）が受け付けます。"
 
 
-def test_line_separator_inside_a_sentence_is_not_a_new_line(tmp_path):
+def test_line_separator_keeps_one_line(tmp_path):
     path = tmp_path / "services.txt"
     path.write_text("パスポート = 東京都\u2028が受け付けます。\n", "utf-8")
     assert len(read_services(path)) == 1

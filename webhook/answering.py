@@ -145,7 +145,7 @@ def _outside_services(
     except ImportError:
         return None
     except CitylineError as exc:
-        logger.error("answering without the outside services: %s", exc)
+        logger.error("outside services file unusable, so it is left out: %s", exc)
         return ()
 
 
