@@ -19,11 +19,12 @@ import numpy as np
 from answerer.answer_type import expected_answer_types, snippet_kinds
 from answerer.confidence import ConfidenceRule, terms_on_few_pages
 from answerer.outside import (
+    RESCUE_SHARE,
     OutsideService,
     ServiceMatch,
     find_service,
-    matching_text,
     read_services,
+    site_covers,
 )
 from answerer.rank import Ranking, best_passage, prepare, rank, snippet_grams
 from answerer.snippet import best_snippet, mark_common_passages
@@ -31,25 +32,12 @@ from cityline.errors import CitylineError
 from cityline.settings import Settings
 from index.artifact import load_model, pointer_stamp
 from index.normalize import replace_surrogates
-from index.tokenize import joins_previous, noun_spans, terms
-from index.variants import SYNONYM_PREFIX
+from index.tokenize import joins_previous
 from index.vectorize import IndexModel
 from webhook import texts
 
 logger = logging.getLogger(__name__)
 
-# A noun of a question about another office's service keeps the site's page
-# when the page's title names it and it is on at most this share of the pages.
-RESCUE_SHARE = 0.2
-# Nouns that say where, how or for whom to ask, not what about: a page titled
-# 市役所の開庁時間 does not answer パスポートを更新したいです。市役所でできますか,
-# nor one on children's rights 子どものパスポートを作りたい, nor a funeral
-# grant form 車庫証明はどこで申請するの.
-RESCUE_IGNORED = frozenset(
-    {"市役所", "役所", "市", "区役所", "窓口", "場所", "方法", "手続き", "必要"}
-    | {"申請", "申し込み", "届け出", "更新", "変更", "発行", "交付", "受け取り"}
-    | {"問い合わせ", "子供", "娘", "息子", "家族", "親", "夫", "妻", "自分", "本人"}
-)
 # Longer questions are cut to this many characters before tokenizing, so that one
 # pasted document costs bounded time. LINE text messages are at most 5,000 characters.
 MAX_QUESTION_CHARS = 400
@@ -72,7 +60,7 @@ class AnswerResult:
 
     ``tentative`` marks pages offered on a weak match
     (:meth:`answerer.confidence.ConfidenceRule.tentative`): they may not answer
-    the question, so a reply says so and gives the contact route.
+    the question, so a reply states this and gives the contact route.
     """
 
     question: str
@@ -100,14 +88,22 @@ class AnswerResult:
         }
 
 
-def fallback_text(settings: Settings) -> str:
+def fallback_text(settings: Settings, service: OutsideService | None = None) -> str:
     """Return the text for a question that no page answers, with the contact route.
 
     The wording is ``webhook.texts.FALLBACK_TEMPLATE``, which the webhook also
-    uses, filled in with the city office and phone of ``settings``.
+    uses, filled in with the city office and phone of ``settings``. For a
+    question about ``service``, which another office handles, it is
+    ``OUTSIDE_SERVICE_TEMPLATE`` with the service's sentence first.
     """
-    return texts.FALLBACK_TEMPLATE.format(
-        city_hall=settings.city_hall_name, phone=settings.city_hall_phone
+    if service is None:
+        return texts.FALLBACK_TEMPLATE.format(
+            city_hall=settings.city_hall_name, phone=settings.city_hall_phone
+        )
+    return texts.OUTSIDE_SERVICE_TEMPLATE.format(
+        sentence=service.sentence,
+        city_hall=settings.city_hall_name,
+        phone=settings.city_hall_phone,
     )
 
 
@@ -344,43 +340,26 @@ class Answerer:
         self, model: IndexModel, found: _Confident | None, match: ServiceMatch
     ) -> bool:
         """Tell whether the best page of ``found`` answers a question about a
-        service that another office handles (``match``).
-
-        It does when its title or breadcrumbs name the service: a city that
-        takes passport applications has a page titled so. That does not hold
-        for a line whose words are things rather than services, since a page
-        titled スマホ決済 is no page on a lost phone. It does too when
-        the page is no weak match (see ConfidenceRule.tentative) and its title
-        holds a noun of the question outside the words that name the service,
-        a noun on at most RESCUE_SHARE of the pages: then the question is
-        about that as well (戸籍 in パスポートの更新で戸籍の附票を取りたい).
-        """
+        service that another office handles (``match``); see
+        :func:`answerer.outside.site_covers`."""
         if found is None:
             return False
         ranking = found.ranking
-        page = model.pages[int(ranking.scores.argmax())]
-        heading = matching_text(" ".join([page.title, *page.breadcrumbs]))
-        service = match.service
-        if not service.things and any(word in heading for word in service.words):
-            return True
-        if self.rule.tentative(ranking):
-            return False
-        specific = terms_on_few_pages(ranking, len(model.pages), RESCUE_SHARE)
-        own_nouns = _nouns_outside(match) - RESCUE_IGNORED
-        return not (own_nouns & specific).isdisjoint(terms(page.title))
+        return site_covers(
+            model.pages[int(ranking.scores.argmax())],
+            match,
+            terms_on_few_pages(ranking, len(model.pages), RESCUE_SHARE),
+            weak=self.rule.tentative(ranking),
+        )
 
     def _fallback(
         self, question: str, service: OutsideService | None = None
     ) -> AnswerResult:
-        if service is None:
-            text = fallback_text(self._settings)
-        else:
-            text = texts.OUTSIDE_SERVICE_TEMPLATE.format(
-                sentence=service.sentence,
-                city_hall=self._settings.city_hall_name,
-                phone=self._settings.city_hall_phone,
-            )
-        return AnswerResult(question=question, fallback=True, fallback_text=text)
+        return AnswerResult(
+            question=question,
+            fallback=True,
+            fallback_text=fallback_text(self._settings, service),
+        )
 
 
 class _Confident(NamedTuple):
@@ -390,24 +369,6 @@ class _Confident(NamedTuple):
     text: str
     ranking: Ranking
     kinds: frozenset[str]
-
-
-def _nouns_outside(match: ServiceMatch) -> set[str]:
-    """Return the terms of the question's nouns outside the words that name
-    the service: each noun's key and its compound parts (国民健康保険税 gives
-    国民健康保険 and 保険 too), without synonym group terms."""
-    start, end = match.span
-    found = set()
-    for key, noun_start, noun_end in noun_spans(match.text):
-        if noun_start < end and noun_end > start:
-            continue
-        found.add(key)
-        found.update(
-            term
-            for term in terms(match.text[noun_start:noun_end])
-            if not term.startswith(SYNONYM_PREFIX)
-        )
-    return found
 
 
 def top_rows(scores: np.ndarray, count: int) -> np.ndarray:

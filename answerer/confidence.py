@@ -50,7 +50,7 @@ class ConfidenceRule:
 
     ``sure_score`` is not a test either. Pages whose best score passes every test
     but stays below it are offered tentatively (:meth:`tentative`): the reply
-    says that they may not fit and gives the contact route. Such a best page
+    states that they may not fit and gives the contact route. Such a best page
     often shares only one or two words with the question, and it answers no
     more often than it misses.
     """

@@ -5,7 +5,7 @@ unemployment benefit. A city site that does not handle them still names them,
 for example in lists of identity papers, so such a question reaches an
 unrelated page through that word. ``outside_services.txt`` beside this module
 lists such services with the sentence that names the office for each, and
-:func:`find_service` tells whether a question asks about one of them.
+:func:`find_service` returns the one a question asks about, if any.
 
 A line of the file holds the service's words, ``=`` and the sentence. Words
 after a ``/`` replace the usual asking words for that line: a wallet is the
@@ -20,13 +20,32 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cityline.errors import CitylineError
 from index.normalize import fold_kana, normalize_text
+from index.tokenize import noun_spans, terms
+from index.variants import SYNONYM_PREFIX
+
+if TYPE_CHECKING:
+    from index.vectorize import PageEntry
 
 logger = logging.getLogger(__name__)
 
 SERVICES_PATH = Path(__file__).with_name("outside_services.txt")
+
+# A noun of a question about another office's service keeps the site's page
+# when the page's title names it and it is on at most this share of the pages.
+RESCUE_SHARE = 0.2
+# Nouns that say where, how or for whom to ask, not what about: a page titled
+# 市役所の開庁時間 does not answer パスポートを更新したいです。市役所でできますか,
+# nor one on children's rights 子どものパスポートを作りたい, nor a funeral
+# grant form 車庫証明はどこで申請するの.
+RESCUE_IGNORED = frozenset(
+    {"市役所", "役所", "市", "区役所", "窓口", "場所", "方法", "手続き", "必要"}
+    | {"申請", "申し込み", "届け出", "更新", "変更", "発行", "交付", "受け取り"}
+    | {"問い合わせ", "子供", "娘", "息子", "家族", "親", "夫", "妻", "自分", "本人"}
+)
 
 # Words that ask about doing something with a service, right after the
 # service word and at most one particle: パスポートの申請, 免許証の住所変更,
@@ -203,6 +222,49 @@ def _asking_pattern(word: str) -> str:
     """Return the pattern of one asking word of a line; どこ takes the particle
     after it along, as in the usual asking words (落とし物はどこに届く)."""
     return "どこ(?:に|で|へ)?" if word == "どこ" else re.escape(word)
+
+
+def site_covers(
+    page: PageEntry, match: ServiceMatch, specific: set[str], weak: bool
+) -> bool:
+    """Tell whether ``page``, a question's best page, answers the question
+    about a service that another office handles (``match``).
+
+    It does when its title or breadcrumbs name the service: a city that takes
+    passport applications has a page titled so. That does not hold for a line
+    whose words are things rather than services, since a page titled スマホ決済
+    is no page on a lost phone. It does too when the page is no ``weak`` match
+    and its title contains a noun of the question outside the words that name
+    the service, a noun among the ``specific`` terms (those on at most
+    RESCUE_SHARE of the pages): then the question is about that as well (戸籍
+    in パスポートの更新で戸籍の附票を取りたい).
+    """
+    heading = matching_text(" ".join([page.title, *page.breadcrumbs]))
+    service = match.service
+    if not service.things and any(word in heading for word in service.words):
+        return True
+    if weak:
+        return False
+    own_nouns = _nouns_outside(match) - RESCUE_IGNORED
+    return not (own_nouns & specific).isdisjoint(terms(page.title))
+
+
+def _nouns_outside(match: ServiceMatch) -> set[str]:
+    """Return the terms of the question's nouns outside the words that name
+    the service: each noun's key and its compound parts (国民健康保険税 gives
+    国民健康保険 and 保険 too), without synonym group terms."""
+    start, end = match.span
+    found = set()
+    for key, noun_start, noun_end in noun_spans(match.text):
+        if noun_start < end and noun_end > start:
+            continue
+        found.add(key)
+        found.update(
+            term
+            for term in terms(match.text[noun_start:noun_end])
+            if not term.startswith(SYNONYM_PREFIX)
+        )
+    return found
 
 
 def _matching_words(text: str) -> tuple[str, ...]:

@@ -194,8 +194,8 @@ def test_weak_best_page_does_not_rescue(tmp_path):
 
 
 def ask_with_many_pages(tmp_path, page: PageRecord, question: str):
-    """Answer ``question`` over PAGES, ``page`` and fourteen park pages, so
-    that words of PAGES such as 申請 are on few of the pages."""
+    """Return the result of asking ``question`` over PAGES, ``page`` and
+    fourteen park pages, so that words of PAGES such as 申請 are on few pages."""
     parks = [
         PageRecord(
             url=f"https://city.example/park/{number}.html",

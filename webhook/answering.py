@@ -125,7 +125,7 @@ def _outside_services(
 ) -> tuple | None:
     """Read the outside services file once, for every Answerer this process loads.
 
-    A file broken after the server started then cannot stop the answering. A
+    A file broken after the server started then cannot stop the replies. A
     file that cannot be used at all is logged and the services are left out:
     ``cityline serve`` checks the file before it starts, so this is a file
     changed since.
@@ -175,7 +175,7 @@ def question_reply(
     """Build the reply to a question: answer carousel, fallback, or an apology.
 
     Pages offered on a weak match (``result.tentative``) come after a text that
-    says they may not fit and gives the contact route of ``settings``.
+    states that they may not fit and gives the contact route of ``settings``.
 
     A failing Answerer is logged once with ``event_id`` (without the question) and
     gets the apology with the contact route of ``settings``, so the resident is

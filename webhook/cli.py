@@ -60,8 +60,8 @@ def serve(settings: Settings, host: str, port: int) -> None:
     from answerer.outside import read_services
     from webhook.app import create_app
 
-    # A server that cannot use the file answers without it and only logs so;
-    # stopping here makes a misconfigured file seen before residents ask.
+    # A running server replies without an unusable file and only logs it, so
+    # stopping here shows a misconfigured file before residents write in.
     read_services(settings.outside_services_path)
     settings.ensure_data_dir()
     # Locked before the database is opened, so that `cityline demo` cannot empty
