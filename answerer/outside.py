@@ -76,12 +76,22 @@ _BETWEEN = (
 # もらい始めたら, 手続きをしました, 受給が終わった後. Reason or condition:
 # 住所変更をしたので, 更新で必要になったので, もらったら, もらうと. Polite
 # endings still ask: どこでしたらいい, 申請したいのですが, 取るのでしょうか.
+# A reason or condition followed at once by an asking word, with no other
+# topic up to the end of the clause, is the service's own story:
+# パスポートをなくしたので再発行したい, 財布を落としたら、どこに届ければ. Not
+# so 手続きをしたので、どこで国保に入れば: 国保 is another topic.
 _NOT_THE_POINT = (
     "(?!に(?!行|来|必要な(?:もの|物|書類))[\\u4e00-\\u9fff]|中)"
-    "(?![^、。!?]{0,6}?(?:用|ため|に必要な(?!もの|物|書類)|に使|で使|のに|ながら"
+    "(?![^、。!?]{{0,6}}?(?:用|ため|に必要な(?!もの|物|書類)|に使|で使|のに|ながら"
     "|ている間|てる間|の間|間に|始め|しました|した後|済|終わ|終了))"
     "(?![^、。!?]*?(?:ので(?!す|しょ)|[たれ](?:ら|ば)(?!いい|よい|良い)"
-    "|[うくぐすつぬぶむる]と(?![こもかき])))"
+    "|[うくぐすつぬぶむる]と(?![こもかき]))(?![、\\s]*(?:{asking}){tail}))"
+)
+# What may follow that asking word to the end of the clause: kana, and kanji
+# only in words of asking or doing (届ければ, 連絡したい, 手続きを教えて).
+_STORY_TAIL = (
+    "(?:[^、。!?\\u3005\\u4e00-\\u9fff]|届|連絡|相談|行|教|手続|再発行|申請|発行"
+    "|問い?合|窓口|場所|必要|方法|良|何|探)*(?:[、。!?]|$)"
 )
 # A service word does not count after a kanji: 自動車税 is not found in
 # 軽自動車税, nor 免許 in 調理師免許. Kana before it is mostly a particle
@@ -206,7 +216,7 @@ def _parse_line(text: str, path: Path, number: int) -> OutsideService:
     )
     pattern = re.compile(
         f"{_WORD_START}(?:{names}){_SUFFIX}{_PARTICLE}{_BETWEEN}(?:{alternatives})"
-        f"{_NOT_THE_POINT}"
+        f"{_NOT_THE_POINT.format(asking=f'{alternatives}|{_ASKING}', tail=_STORY_TAIL)}"
     )
     alone = re.compile(f"(?:{names}){_ALONE_TAIL}")
     return OutsideService(

@@ -54,6 +54,12 @@ def first_word(services, question: str) -> str | None:
         ("運転免許証の自主返納", "運転免許"),
         ("免許証を返納したい", "運転免許"),
         ("パスポートセンターの電話番号は?", "ぱすぽーと"),
+        ("免許の更新に行きたい", "免許"),
+        ("免許を返納したい", "免許"),
+        # A reason or condition told before asking about the service itself.
+        ("パスポートをなくしたので再発行したい", "ぱすぽーと"),
+        ("パスポートをなくしたので、再発行の手続きを教えて", "ぱすぽーと"),
+        ("財布を落としたら、どこに届ければいいですか", "財布"),
     ],
 )
 def test_service_question_is_found(services, question, word):
@@ -79,6 +85,9 @@ def test_service_question_is_found(services, question, word):
         "免許証の住所が古いままですが、マイナンバーカードは作れますか",
         "パスポートの更新で必要になったので、戸籍の附票がほしい",
         "失業手当をもらったら国保の保険料は下がりますか",
+        "雇用保険の手続きをしたので、どこで国保に入れば",
+        "パスポートをなくしたので住民票を取りたい",
+        "免許を返納したので、どこで割引の申請を",
         # Things a resident carries, neither lost nor found.
         "傘はどこで捨てればいいですか",
         "財布の形のごみはどこに出す",
@@ -86,6 +95,7 @@ def test_service_question_is_found(services, question, word):
         "マイナンバーカードをなくしました",
         # Another licence.
         "保育士の免許を取りたい",
+        "教員の免許の申請",
         # A longer word that ends in a service word.
         "軽自動車税の納付はどこでできますか",
         "調理師免許の申請",
