@@ -46,12 +46,18 @@ DEFAULT_TOP_K = 3
 
 @dataclass(frozen=True)
 class Answer:
-    """One page offered for a question; ``url`` is the page's canonical URL."""
+    """One page offered for a question; ``url`` is the page's canonical URL.
+
+    ``section`` names the part of the site the page sits in (see
+    :func:`section_label`), or is empty; a reply shows it when two of its pages
+    share a title.
+    """
 
     url: str
     title: str
     snippet: str
     score: float
+    section: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,22 @@ class AnswerResult:
             ],
             "fallback": self.fallback,
         }
+
+
+def section_label(title: str, breadcrumbs: list[str]) -> str:
+    """Return the label of the nearest breadcrumb above a page that reads as a
+    name, or "" when there is none.
+
+    The page's own title does not count, nor a label that is only digits or
+    only ASCII (a folder id or a URL slug such as 1027208 or kyufu naiyo, which
+    some CMSs show for untitled folders), nor the first label (ホーム).
+    """
+    own = " ".join(title.split())
+    for label in reversed(breadcrumbs[1:]):
+        label = " ".join(label.split())
+        if label and label != own and not label.isascii():
+            return label
+    return ""
 
 
 def fallback_text(settings: Settings, service: OutsideService | None = None) -> str:
@@ -305,6 +327,7 @@ class Answerer:
                     title=page.title,
                     snippet=best_snippet(page, grams, window, snippet_types),
                     score=score,
+                    section=section_label(page.title, page.breadcrumbs),
                 )
             )
         return answers

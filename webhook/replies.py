@@ -55,6 +55,7 @@ class AnswerLike(Protocol):
     url: str
     title: str
     snippet: str
+    section: str
 
 
 def contact_text(template: str, settings: Settings) -> str:
@@ -154,18 +155,19 @@ def answer_messages(answers: Sequence[AnswerLike]) -> list[Message]:
     """Build the reply to a question that found pages: one Flex carousel.
 
     The carousel has a bubble per page (at most 3) with the title, the snippet and
-    a button that opens the page. Its altText lists the titles, for notifications
-    and for LINE versions that cannot show Flex.
+    a button that opens the page. A snippet that only repeats the page's title
+    (a folder page whose text is its title) is left out. The altText lists the
+    titles, for notifications and for LINE versions that cannot show Flex.
     """
     shown = list(answers)[:MAX_ANSWER_BUBBLES]
     if not shown:
         raise ValueError("answer_messages needs at least one answer; got none")
-    titles = [_title(answer) for answer in shown]
+    titles = shown_titles(shown)
     alt_text = truncate(
         texts.ANSWER_ALT_TEXT.format(titles=" / ".join(titles)), MAX_ALT_TEXT_UNITS
     )
     bubbles = [
-        answer_bubble(title, answer.snippet, answer.url)
+        answer_bubble(title, _snippet_beside_title(answer), answer.url)
         for title, answer in zip(titles, shown, strict=True)
     ]
     carousel = FlexMessage(
@@ -178,7 +180,6 @@ def answer_messages(answers: Sequence[AnswerLike]) -> list[Message]:
 
 def answer_bubble(title: str, snippet: str, url: str) -> FlexBubble:
     """Build one carousel bubble: title, snippet, and a button that opens ``url``.
-
     A URL longer than LINE's 1,000-character limit for URI actions gets no button.
     """
     body: list[Any] = [
@@ -218,6 +219,31 @@ def answer_bubble(title: str, snippet: str, url: str) -> FlexBubble:
     return bubble
 
 
-def _title(answer: AnswerLike) -> str:
+def _snippet_beside_title(answer: AnswerLike) -> str:
     title = " ".join((answer.title or "").split())
-    return truncate(title or texts.UNTITLED_PAGE, MAX_TITLE_UNITS)
+    return "" if " ".join(answer.snippet.split()) == title else answer.snippet
+
+
+def shown_titles(answers: Sequence[AnswerLike]) -> list[str]:
+    """Return the title to show for each answer, told apart where they repeat.
+
+    Two pages of one reply may share a title (two folder pages called がん検診,
+    in different parts of the site). Each of those gets its ``section`` in
+    brackets when no other page of that title has the same section; otherwise
+    the snippets tell them apart. Titles are cut to MAX_TITLE_UNITS UTF-16 code
+    units.
+    """
+    titles = [
+        " ".join((answer.title or "").split()) or texts.UNTITLED_PAGE
+        for answer in answers
+    ]
+    sections = [" ".join(answer.section.split()) for answer in answers]
+    shown = []
+    for i, title in enumerate(titles):
+        twins = [j for j, other in enumerate(titles) if other == title and j != i]
+        if twins and sections[i] and all(sections[j] != sections[i] for j in twins):
+            title = texts.SECTIONED_TITLE_TEMPLATE.format(
+                title=title, section=sections[i]
+            )
+        shown.append(truncate(title, MAX_TITLE_UNITS))
+    return shown

@@ -53,6 +53,9 @@ RECEIVE_SETTINGS_UNAVAILABLE = (
 ANSWER_ALT_TEXT = "関係しそうなページ：{titles}"
 OPEN_PAGE_LABEL = "ページを開く"
 UNTITLED_PAGE = "市のページ"
+# A title that two pages of one answer share, with the part of the site each
+# sits in: がん検診（健康診査・がん検診）.
+SECTIONED_TITLE_TEMPLATE = "{title}（{section}）"
 # Texts that give the city office to call. replies.contact_text fills in
 # city_hall (Settings.city_hall_name) and phone.
 FALLBACK_TEMPLATE = (
