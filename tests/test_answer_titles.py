@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from answerer.answer import Answer, section_label
 from webhook.replies import answer_messages, shown_titles
 
@@ -92,3 +94,18 @@ def test_snippet_repeating_a_sectioned_title_is_left_out():
     [carousel] = answer_messages(pages)
     body = carousel.contents.contents[1].body.contents
     assert [text.text for text in body] == ["がん検診（健康診査・がん検診）"]
+
+
+@dataclass
+class PlainPage:
+    url: str
+    title: str
+    snippet: str
+
+
+def test_answers_without_a_section_show_their_titles():
+    pages = [
+        PlainPage("https://city.test/a", "がん検診", ""),
+        PlainPage("https://city.test/b", "がん検診", ""),
+    ]
+    assert shown_titles(pages) == ["がん検診", "がん検診"]

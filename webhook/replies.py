@@ -50,12 +50,15 @@ SETTINGS_SHOW_DATA = "flow=settings&action=show"
 
 
 class AnswerLike(Protocol):
-    """One page offered as an answer (``answerer.answer.Answer`` fits)."""
+    """One page offered as an answer (``answerer.answer.Answer`` fits).
+
+    An answer may also have a ``section`` (see :func:`shown_titles`); one
+    without it is shown by its title alone.
+    """
 
     url: str
     title: str
     snippet: str
-    section: str
 
 
 def contact_text(template: str, settings: Settings) -> str:
@@ -237,7 +240,7 @@ def shown_titles(answers: Sequence[AnswerLike]) -> list[str]:
         " ".join((answer.title or "").split()) or texts.UNTITLED_PAGE
         for answer in answers
     ]
-    sections = [" ".join(answer.section.split()) for answer in answers]
+    sections = [" ".join(getattr(answer, "section", "").split()) for answer in answers]
     shown = []
     for i, title in enumerate(titles):
         twins = [j for j, other in enumerate(titles) if other == title and j != i]
