@@ -32,7 +32,7 @@ from cityline.errors import CitylineError
 from cityline.settings import Settings
 from index.artifact import load_model, pointer_stamp
 from index.normalize import replace_surrogates
-from index.tokenize import joins_previous
+from index.sudachi import joins_previous
 from index.vectorize import IndexModel
 from webhook import texts
 

@@ -44,12 +44,8 @@ from crawler.decode import decode_html  # noqa: E402
 from crawler.extract import extract_page  # noqa: E402
 from index.build import build_from_records  # noqa: E402
 from index.fields import PageRecord  # noqa: E402
-from index.tokenize import (  # noqa: E402
-    clear_caches,
-    split_for_sudachi,
-    terms,
-    tokenizer,
-)
+from index.sudachi import split_for_sudachi, tokenizer  # noqa: E402
+from index.tokenize import clear_caches, terms  # noqa: E402
 from index.vectorize import default_workers  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]

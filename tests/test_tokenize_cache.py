@@ -9,13 +9,8 @@ from sudachipy import SplitMode
 
 from index import tokenize
 from index.normalize import normalize_text
-from index.tokenize import (
-    clear_caches,
-    morpheme_terms,
-    passage_terms,
-    terms,
-    tokenizer,
-)
+from index.sudachi import tokenizer
+from index.tokenize import clear_caches, morpheme_terms, passage_terms, terms
 
 SITE = Path(__file__).resolve().parents[1] / "cityline" / "demo" / "site"
 

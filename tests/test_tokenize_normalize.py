@@ -7,7 +7,8 @@ import pytest
 from index import normalize
 from index.fields import passages
 from index.normalize import fold_kana, normalize_text, replace_surrogates
-from index.tokenize import MAX_CHUNK_BYTES, split_for_sudachi, terms
+from index.sudachi import MAX_CHUNK_BYTES, split_for_sudachi
+from index.tokenize import terms
 
 # SudachiPy 0.7 rejects inputs above this many UTF-8 bytes.
 SUDACHI_INPUT_LIMIT = 49_149

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from index.tokenize import terms, tokenizer
+from index.sudachi import tokenizer
+from index.tokenize import terms
 
 TEXTS = [
     "粗大ごみの申し込み方法を教えてください",
