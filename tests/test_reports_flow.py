@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -78,11 +79,11 @@ class Resident:
 
     def _send(self, **fields) -> list | None:
         fields.setdefault("event_type", "message")
+        fields.setdefault("timestamp_ms", 0)
         event = IncomingEvent(
             event_id=f"e{next(_ids)}",
             user_id=self.user_id,
             reply_token=f"r{next(_ids)}",
-            timestamp_ms=0,
             **fields,
         )
         return self.flow.handle(event)
@@ -491,6 +492,37 @@ def test_draft_expires_after_30_minutes(alice, clock, settings):
     assert replies[0].text == texts.REPORT_EXPIRED
     assert alice.draft is None
     assert not photo_path.exists()
+
+
+def test_tap_delivered_late_after_an_outage_still_sends(alice, clock, settings):
+    alice.text("街灯が消えています")
+    alice.image()
+    alice.press("photos_done")
+    alice.location(*KICHIJOJI, address="東京都武蔵野市吉祥寺本町1丁目")
+    alice.press("skip_comment")
+    photo_path = settings.photos_dir / alice.draft.photos[0].path
+    # The resident taps 送信 15 minutes after the last step; the server is down,
+    # and LINE delivers the tap 40 minutes later.
+    clock.now += timedelta(minutes=55)
+    tapped_ms = int((time.time() - 40 * 60) * 1000)
+    data = f"flow=report&action=submit&draft={alice.draft.draft_id}"
+    replies = alice._send(
+        event_type="postback", postback_data=data, timestamp_ms=tapped_ms
+    )
+    assert texts.REPORT_EXPIRED not in texts_of(replies)
+    assert alice.draft is None
+    [report] = alice.flow.store.list()
+    assert report.photos
+    assert photo_path.exists()
+
+
+def test_tap_on_an_expired_draft_gets_the_expiry_notice_alone(alice, clock):
+    alice.text("街灯が消えています")
+    draft_id = alice.draft.draft_id
+    clock.now += timedelta(minutes=31)
+    replies = alice.postback(f"flow=report&action=photos_done&draft={draft_id}")
+    assert texts_of(replies) == [texts.REPORT_EXPIRED]
+    assert alice.draft is None
 
 
 def test_expired_draft_then_new_report(alice, clock):

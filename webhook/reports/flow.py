@@ -5,6 +5,9 @@ free text that the intent classifier labels a report (its category, when it is o
 of the five managed kinds, skips the category question). The draft is stored after
 every step, keyed by the hashed user id, so a restart loses nothing. A draft idle
 for DRAFT_IDLE expires, and the resident's next message gets an expiry notice.
+Idle time ends when the resident acted (the event's LINE timestamp), not when the
+server handles the event, so a message that LINE delivers late after an outage
+still finds its draft.
 
 Photos and locations are taken at any step, because residents often send them
 before they are asked. A report is sent only with a category, a photo and a
@@ -16,6 +19,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 import unicodedata
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -186,14 +190,20 @@ class ReportFlow:
             return None
 
         user_hash = self.store.hash_user(event.user_id)
-        now = self.store.now()
-        self._purge_if_due(now)
+        acted_at = self.store.now() - delivery_delay(event)
+        self._purge_if_due(acted_at)
         draft = self.store.load_draft(user_hash)
-        expired = draft is not None and now - draft.updated_at > DRAFT_IDLE
+        expired = draft is not None and acted_at - draft.updated_at > DRAFT_IDLE
         if expired:
             self._discard(user_hash)
-            draft = None
             logger.info("report draft expired after %s idle", DRAFT_IDLE)
+            if (
+                params.get("draft") == draft.draft_id
+                and params.get("action") != "start"
+            ):
+                # A button of the expired draft: the notice says all there is.
+                return [msg.plain(texts.REPORT_EXPIRED, offer_start=True)]
+            draft = None
 
         if event.event_type == "postback":
             replies = self._on_postback(user_hash, draft, params)
@@ -945,6 +955,19 @@ class ReportFlow:
         # draft, and it may show something that was never meant as a report.
         expired_photos = self.store.strip_idle_photos(now - DRAFT_IDLE)
         delete_photo_files(self.settings.photos_dir, expired_photos)
+
+
+def delivery_delay(event: IncomingEvent) -> timedelta:
+    """Return how long ago, by this machine's clock, the resident sent ``event``.
+
+    LINE stamps each event when the resident acts and redelivers events that
+    an unreachable server missed, so the delay can be long after an outage.
+    An event without a timestamp (0), or one stamped later than this clock
+    reads, counts as sent now.
+    """
+    if event.timestamp_ms <= 0:
+        return timedelta(0)
+    return timedelta(seconds=max(0.0, time.time() - event.timestamp_ms / 1000))
 
 
 def may_start_report(text: str, intent: IntentLike | None) -> bool:
