@@ -18,6 +18,7 @@ import numpy as np
 
 from answerer.answer_type import expected_answer_types, snippet_kinds
 from answerer.confidence import ConfidenceRule, terms_on_few_pages
+from answerer.kana import hiragana_spelling
 from answerer.outside import (
     RESCUE_SHARE,
     OutsideService,
@@ -279,6 +280,11 @@ class Answerer:
             focus = asking_sentence(question)
             if focus is not None:
                 found = self._confident_ranking(model, cut_question(focus), top_k)
+        if found is None:
+            # ソダイゴミノダシカタ: typed in katakana without conversion.
+            spelled = hiragana_spelling(whole)
+            if spelled is not None:
+                found = self._confident_ranking(model, spelled, top_k)
         # The ranking of the whole question normalised it already.
         normalized = (
             found.ranking.query.char_text

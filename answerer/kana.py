@@ -7,7 +7,8 @@ term's reading maps back to the term, and the words of a question written in
 hiragana alone are read as the longest readings they are made of: でんち (電池),
 の, すてかた (捨て方). A question with any kanji or katakana is left to Sudachi:
 there a hiragana stretch is mostly grammar (どうしたらよいですか), and reading
-it by the site's words would find 同士.
+it by the site's words would find 同士. A question in katakana alone that finds
+no page as typed is read again in hiragana (:func:`hiragana_spelling`).
 """
 
 from __future__ import annotations
@@ -88,6 +89,30 @@ def reading_table(model: IndexModel) -> dict[str, str]:
     model.__dict__["_longest_reading"] = max(map(len, cached), default=0)
     model.__dict__["_reading_table"] = cached
     return cached
+
+
+def hiragana_spelling(question: str) -> str | None:
+    """Return a question typed in katakana alone (ソダイゴミノダシカタ, or its
+    half-width form) spelled in hiragana, so that :func:`read_kana_words` can
+    read it; None for any other question.
+
+    Katakana is mostly loanwords (マイナンバーカード), which Sudachi reads
+    well, so callers try this spelling only when the question as typed found
+    no page.
+    """
+    normalized = normalize_text(question)
+    if _KANJI_OR_HIRAGANA.search(normalized):
+        return None
+    if len(_KATAKANA_LETTER.findall(normalized)) < MIN_KATAKANA_LETTERS:
+        return None
+    return fold_kana(normalized)
+
+
+# A question needs this many katakana letters to be read in hiragana: fewer
+# are a word or two, not a sentence typed without conversion.
+MIN_KATAKANA_LETTERS = 4
+_KATAKANA_LETTER = re.compile(r"[\u30a1-\u30f6]")
+_KANJI_OR_HIRAGANA = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u3041-\u3096々〆]")
 
 
 def read_kana_words(model: IndexModel, question: str) -> tuple[str, list[str], int]:

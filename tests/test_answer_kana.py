@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 
 from answerer.answer import Answerer
-from answerer.kana import read_kana_words, reading_table
+from answerer.kana import hiragana_spelling, read_kana_words, reading_table
 from cityline.settings import Settings
 from index.build import build_from_records
 from index.fields import PageRecord
@@ -97,3 +97,20 @@ def test_hiragana_question_answered(answerer):
 
 def test_hiragana_question_about_unknown_thing_falls_back(answerer):
     assert answerer.ask("せいじんしきのひにち").fallback is True
+
+
+@pytest.mark.parametrize(
+    "question", ["ジュウミンヒョウ コンビニデトレル？", "ｼﾞｭｳﾐﾝﾋｮｳ ｺﾝﾋﾞﾆﾃﾞﾄﾚﾙ?"]
+)
+def test_katakana_question_answered_as_hiragana(answerer, question):
+    result = answerer.ask(question)
+    assert not result.fallback
+    assert result.answers[0].title == "住民票の写しの請求"
+
+
+def test_katakana_spelling_only_for_katakana_questions():
+    assert hiragana_spelling("ソダイゴミノダシカタ") == "そだいごみのだしかた"
+    assert hiragana_spelling("ｿﾀﾞｲｺﾞﾐ") == "そだいごみ"
+    assert hiragana_spelling("ゴミ") is None
+    assert hiragana_spelling("マイナンバーカードの受け取り") is None
+    assert hiragana_spelling("コンビニでとれる") is None
