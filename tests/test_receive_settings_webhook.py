@@ -103,6 +103,21 @@ def test_follow_subscribes_to_safety(client, fake, store, settings):
     assert store.own_settings(RESIDENT).categories == {"bosai"}
 
 
+def test_repeated_follow_keeps_settings_and_says_so(client, fake, store, settings):
+    post(client, [follow_event(RESIDENT)])
+    last_reply(fake, 1)
+    off = "flow=settings&action=toggle&category=bosai&to=off&confirmed=1"
+    post(client, [postback_event(RESIDENT, off)])
+    last_reply(fake, 2)
+    assert "bosai" not in store.own_settings(RESIDENT).categories
+
+    post(client, [follow_event(RESIDENT)])
+    [welcome] = last_reply(fake, 3)
+    assert welcome["text"] == welcome_text(settings, settings_kept=True)
+    assert texts.WELCOME_SETTINGS_KEPT in welcome["text"]
+    assert "bosai" not in store.own_settings(RESIDENT).categories
+
+
 def test_text_shows_card_not_an_answer(client, fake, answerer):
     post(client, [text_event(RESIDENT, "受信設定")])
     [card] = last_reply(fake, 1)

@@ -78,8 +78,13 @@ class Flow(Protocol):
         """
         ...
 
-    def on_follow(self, user_id: str) -> None:
-        """Set up what a new friend starts with (for example default settings)."""
+    def on_follow(self, user_id: str) -> bool | None:
+        """Set up what a new friend starts with (for example default settings).
+
+        Returns False when the flow already kept settings of ``user_id`` and left
+        them as they were (a repeated follow event), so that the greeting does
+        not state the defaults; True or None otherwise.
+        """
         ...
 
     def forget_user(self, user_id: str) -> None:

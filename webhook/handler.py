@@ -91,6 +91,7 @@ class EventHandler:
         self._hasher = hasher
         self._compute_slot = compute_slot
         self._welcome = welcome_text(settings)
+        self._welcome_back = welcome_text(settings, settings_kept=True)
 
     def handle_item(self, item: InboxItem) -> None:
         """Handle ``item`` and mark it handled, whatever happens on the way.
@@ -156,17 +157,19 @@ class EventHandler:
         return [*preface, *self._core_reply(event)]
 
     def _on_follow(self, event: IncomingEvent) -> list[Message]:
+        kept = False
         if event.user_id:
             for flow in self._flows:
                 try:
-                    flow.on_follow(event.user_id)
+                    kept = flow.on_follow(event.user_id) is False or kept
                 except Exception:
                     logger.exception(
                         "event %s: on_follow of flow %r failed",
                         event.event_id,
                         flow.name,
                     )
-        return [text_message(self._welcome, default_quick_reply())]
+        welcome = self._welcome_back if kept else self._welcome
+        return [text_message(welcome, default_quick_reply())]
 
     def _on_unfollow(self, event: IncomingEvent, seq: int | None) -> None:
         if not event.user_id:

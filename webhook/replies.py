@@ -72,17 +72,20 @@ def contact_text(template: str, settings: Settings) -> str:
     )
 
 
-def welcome_text(settings: Settings) -> str:
+def welcome_text(settings: Settings, settings_kept: bool = False) -> str:
     """Build the follow greeting: the city's name and the safety category's default.
 
     New friends start subscribed to the safety category (named as in the data
     dir's category file). With ``use_line_broadcast_for_safety`` the greeting
-    states instead that its broadcasts go to every friend. Raises ConfigError when
-    the category file is invalid.
+    states instead that its broadcasts go to every friend. A friend whose
+    settings were ``settings_kept`` (a repeated follow event) is told that they
+    stay as they were. Raises ConfigError when the category file is invalid.
     """
     safety = load_catalog(settings).safety.name
     if settings.use_line_broadcast_for_safety:
         note = texts.WELCOME_SAFETY_TO_ALL
+    elif settings_kept:
+        note = texts.WELCOME_SETTINGS_KEPT
     else:
         note = texts.WELCOME_SAFETY_ON
     return texts.WELCOME_TEMPLATE.format(

@@ -30,6 +30,10 @@ WELCOME_SAFETY_ON = (
     "止めるときは「受信設定」から変更できます。"
 )
 WELCOME_SAFETY_TO_ALL = "「{safety}」のお知らせは、友だち全員にお送りします。"
+# A follow event from a friend whose receive settings are kept.
+WELCOME_SETTINGS_KEPT = (
+    "お知らせの受信設定は、これまでのままです。「受信設定」から確かめられます。"
+)
 
 GREETING_REPLY = (
     "こんにちは。市についての質問を文章で送ってください。"

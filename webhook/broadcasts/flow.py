@@ -116,10 +116,13 @@ class SettingsFlow:
             return self._delete(user_id, confirmed=params.get("confirmed") == "1")
         return [self._card(user_id)]
 
-    def on_follow(self, user_id: str) -> None:
-        """Subscribe a new friend to the safety category only."""
-        if self._store.start_defaults(user_id):
+    def on_follow(self, user_id: str) -> bool:
+        """Subscribe a new friend to the safety category only; return False when
+        the friend kept settings from before, which stay unchanged."""
+        started = self._store.start_defaults(user_id)
+        if started:
             logger.debug("a new friend starts with the safety category")
+        return started
 
     def forget_user(self, user_id: str) -> None:
         """Delete every setting and answer of ``user_id``."""

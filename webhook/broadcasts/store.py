@@ -85,6 +85,17 @@ subscriptions = Table(
     Index("recv_subscriptions_by_category", "category"),
 )
 
+# Friends this account has greeted, by subject, so that a repeated follow event
+# (one whose unfollow was lost) does not turn the safety category back on for a
+# resident who turned every category off. Added after version 1 was released;
+# ensure_schema creates it in older databases, where a friend who never changed
+# a setting since is not in it.
+friends = Table(
+    "recv_friends",
+    metadata,
+    Column("subject", String(64), primary_key=True),
+)
+
 attributes = Table(
     "recv_attributes",
     metadata,
@@ -295,15 +306,21 @@ class ReceiveSettingsStore:
         """Subscribe a new friend to the safety category if they have no categories.
 
         Returns True when it subscribed them. A resident who kept settings (a repeated
-        follow event, say) keeps them unchanged.
+        follow event, say) keeps them unchanged, also when every category is off.
         """
+        subject = self._subject(user_id)
         with self._engine.begin() as connection:
+            greeted = connection.execute(
+                select(friends.c.subject).where(friends.c.subject == subject)
+            ).first()
             existing = connection.execute(
                 select(func.count())
                 .select_from(subscriptions)
                 .where(subscriptions.c.user_id == user_id)
             ).scalar_one()
-            if existing:
+            if greeted is None:
+                connection.execute(insert(friends).values(subject=subject))
+            if greeted is not None or existing:
                 return False
             connection.execute(
                 insert(subscriptions).values(user_id=user_id, category=SAFETY_CATEGORY)
@@ -329,6 +346,7 @@ class ReceiveSettingsStore:
                 )
                 return True
             if not subscribed and present is not None:
+                _remember_friend(connection, self._subject(user_id))
                 erase_deleted_rows(connection)
                 connection.execute(
                     delete(subscriptions).where(
@@ -389,6 +407,7 @@ class ReceiveSettingsStore:
             connection.execute(
                 delete(attributes).where(attributes.c.subject == subject)
             )
+            connection.execute(delete(friends).where(friends.c.subject == subject))
             _remove_from_unattempted_chunks(connection, user_id)
         logger.debug("deleted the receive settings of one resident")
 
@@ -542,6 +561,15 @@ class ReceiveSettingsStore:
                 ).scalars()
             )
         return [u for u in user_ids if u in found]
+
+
+def _remember_friend(connection, subject: str) -> None:
+    """Record ``subject`` as greeted, if it is not yet (see ``friends``)."""
+    known = connection.execute(
+        select(friends.c.subject).where(friends.c.subject == subject)
+    ).first()
+    if known is None:
+        connection.execute(insert(friends).values(subject=subject))
 
 
 def _remove_from_unattempted_chunks(
