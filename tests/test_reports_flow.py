@@ -1572,13 +1572,41 @@ def test_owner_named_as_a_landmark_gets_no_note(alice):
     assert texts.REPORT_OTHER_OWNER not in [reply.text for reply in replies]
 
 
-def test_text_after_photo_counts_photos(alice):
+def test_detail_after_photo_is_kept_and_photos_counted(alice):
     alice.text("通報")
     alice.press("category", value="road")
     alice.image()
     replies = alice.text("穴は手のひらくらいの大きさです")
+    assert texts_of(replies) == [
+        texts.REPORT_DETAIL_KEPT,
+        texts.REPORT_PHOTO_STEP_MORE.format(count=1),
+    ]
+    assert alice.draft.step == "photo"
+    assert alice.draft.description == "穴は手のひらくらいの大きさです"
+
+
+def test_detail_of_the_same_fault_at_photo_step_gets_no_other_fault_note(alice):
+    alice.text("公園のベンチが壊れています")
+    replies = alice.text("座面の板が割れています")
+    assert texts.REPORT_ONE_FAULT_EACH not in texts_of(replies)
+    assert "座面の板が割れています" in alice.draft.comment
+
+
+def test_other_text_after_photo_counts_photos(alice):
+    alice.text("通報")
+    alice.press("category", value="road")
+    alice.image()
+    replies = alice.text("わかりました")
     assert replies[0].text == texts.REPORT_PHOTO_STEP_TEXT.format(count=1)
     assert alice.draft.step == "photo"
+
+
+def test_second_fault_at_confirmation_is_not_added_to_the_comment(alice):
+    at_confirm_step(alice)
+    before = alice.draft.comment
+    replies = alice.text("あと、近くの公園の街灯も消えてます")
+    assert texts.REPORT_ONE_FAULT_EACH in texts_of(replies)
+    assert alice.draft.comment == before
 
 
 def test_point_in_other_ward_noted(alice):
@@ -1653,22 +1681,80 @@ def test_settings_or_help_mid_report_keeps_draft(alice, text):
     assert alice.draft.step == "photo"
 
 
+def photo_set(set_id: str, index: int, total: int) -> dict:
+    return {"id": set_id, "index": index, "total": total}
+
+
 def test_photos_sent_together_get_one_reply(alice):
-    first = alice.image(image_set={"id": "s1", "index": 1, "total": 3})
-    second = alice.image(image_set={"id": "s1", "index": 2, "total": 3})
-    last = alice.image(image_set={"id": "s1", "index": 3, "total": 3})
+    first = alice.image(image_set=photo_set("s1", 1, 3))
+    second = alice.image(image_set=photo_set("s1", 2, 3))
+    last = alice.image(image_set=photo_set("s1", 3, 3))
     assert first == []
     assert second == []
+    assert texts_of(last)[0] == texts.REPORT_STARTED_BY_PHOTO.format(
+        count=3, max_photos=3
+    )
     assert texts.REPORT_ASK_CATEGORY in joined(last)
+    assert len(alice.draft.photos) == 3
+    assert alice.draft.photo_set is None
+
+
+def test_photos_of_a_set_in_any_order_are_counted_once_all_came(alice):
+    assert alice.image(image_set=photo_set("s3", 3, 3)) == []
+    assert alice.image(image_set=photo_set("s3", 1, 3)) == []
+    last = alice.image(image_set=photo_set("s3", 2, 3))
+    assert "（3/3枚）" in texts_of(last)[0]
+
+
+def test_set_over_the_photo_limit_says_which_were_kept_once(alice):
+    replies = [alice.image(image_set=photo_set("s4", i, 5)) for i in range(1, 6)]
+    assert replies[:4] == [[], [], [], []]
+    last = texts_of(replies[4])
+    assert last[0] == texts.REPORT_STARTED_BY_PHOTO.format(count=3, max_photos=3)
+    assert last.count(texts.REPORT_PHOTO_SET_LIMIT.format(max_photos=3)) == 1
+    assert texts.REPORT_PHOTO_LIMIT.format(max_photos=3) not in last
     assert len(alice.draft.photos) == 3
 
 
-def test_rejected_photo_in_a_set_still_says_why(alice):
-    alice.image(image_set={"id": "s2", "index": 1, "total": 3})
-    replies = alice.image(
-        b"not a photo", image_set={"id": "s2", "index": 2, "total": 3}
+def test_set_whose_last_photo_never_comes_is_counted_at_the_next_message(alice):
+    alice.image(image_set=photo_set("s5", 1, 3))
+    alice.image(image_set=photo_set("s5", 2, 3))
+    replies = alice.press("category", value="road")
+    assert texts_of(replies)[0] == texts.REPORT_STARTED_BY_PHOTO.format(
+        count=2, max_photos=3
     )
-    assert texts.REPORT_PHOTO_INVALID in joined(replies)
+    assert alice.draft.category == "road"
+    assert alice.draft.photo_set is None
+
+
+def test_question_after_an_unfinished_set_still_goes_to_the_core(alice):
+    alice.image(image_set=photo_set("s6", 1, 2))
+    replies = alice.text("粗大ごみの出し方を教えてください")
+    assert isinstance(replies, Preface)
+    assert "（1/3枚）" in texts_of(replies)[0]
+    assert alice.draft.photo_set is None
+
+
+def test_set_sent_at_the_photo_step_gets_the_photo_prompt(alice):
+    alice.text("通報")
+    alice.press("category", value="road")
+    assert alice.image(image_set=photo_set("s7", 1, 2)) == []
+    last = alice.image(image_set=photo_set("s7", 2, 2))
+    assert texts_of(last) == [texts.REPORT_PHOTO_RECEIVED.format(count=2, max_photos=3)]
+    assert alice.draft.step == "photo"
+
+
+def test_rejected_photo_in_a_set_still_says_why(alice):
+    alice.image(image_set=photo_set("s2", 1, 3))
+    assert alice.image(b"not a photo", image_set=photo_set("s2", 2, 3)) == []
+    replies = alice.image(image_set=photo_set("s2", 3, 3))
+    assert texts.REPORT_PHOTO_INVALID in texts_of(replies)
+    assert "（2/3枚）" in texts_of(replies)[0]
+
+
+def test_set_field_that_makes_no_sense_counts_as_one_photo(alice):
+    replies = alice.image(image_set=photo_set("s8", 4, 2))
+    assert texts.REPORT_ASK_CATEGORY in joined(replies)
 
 
 @pytest.mark.parametrize("word", ["もういいです", "大丈夫です", "特にないです"])
@@ -1731,3 +1817,79 @@ def test_yes_at_confirmation_submits(alice, flow, word):
     alice.text(word)
     assert alice.draft is None
     assert len(flow.store.list()) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["はい、お願いします", "はい お願いします。", "これで送ってください", "うん、送信"],
+)
+def test_yes_in_a_few_words_at_confirmation_sends(alice, text):
+    at_confirm_step(alice)
+    replies = alice.text(text)
+    assert alice.draft is None
+    assert "受付番号" in joined(replies)
+
+
+@pytest.mark.parametrize("text", ["いいえ", "送らないで", "いいえ、送らないでください"])
+def test_no_at_confirmation_sends_nothing_and_adds_nothing(alice, text):
+    at_confirm_step(alice)
+    before = alice.draft.comment
+    replies = alice.text(text)
+    assert texts_of(replies)[0].startswith(texts.REPORT_NOT_SENT_YET)
+    assert alice.draft.step == "confirm"
+    assert alice.draft.comment == before
+    assert alice.flow.store.list() == []
+
+
+def test_no_with_a_detail_at_confirmation_is_a_detail(alice):
+    at_confirm_step(alice)
+    alice.text("いいえ、深さは10cmくらいです")
+    assert "深さは10cm" in alice.draft.comment
+
+
+@pytest.mark.parametrize("text", ["やっぱりやめた", "中止して", "やめた"])
+def test_everyday_stop_phrases_cancel(alice, text):
+    alice.text("通報")
+    replies = alice.text(text)
+    assert texts_of(replies)[0] == texts.REPORT_CANCELLED
+    assert alice.draft is None
+
+
+def test_question_for_a_time_at_location_step_is_no_place(alice):
+    at_location_step(alice, "road")
+    replies = alice.text("吉祥寺駅の近くの図書館は何時まで開いていますか")
+    assert isinstance(replies, Preface)
+    assert alice.draft.step == "location"
+    assert not alice.draft.address
+
+
+def test_skip_tapped_from_an_older_message_does_not_skip_the_comment_later(alice):
+    alice.text("通報")
+    replies = alice.press("skip_comment")
+    assert texts_of(replies)[0] == texts.REPORT_OLD_STEP_BUTTON
+    assert alice.draft.step == "category"
+    alice.press("category", value="road")
+    alice.image()
+    alice.press("photos_done")
+    alice.location(*KICHIJOJI, address="東京都武蔵野市吉祥寺本町1丁目")
+    assert alice.draft.step == "comment"
+
+
+def test_place_corrected_at_comment_step_replaces_the_point(alice):
+    at_comment_step(alice)
+    replies = alice.text("場所はやっぱり中町2丁目3番の前です")
+    assert texts_of(replies)[0] == texts.REPORT_PLACE_CHANGED.format(
+        place="中町2丁目3番の前"
+    )
+    draft = alice.draft
+    assert draft.address == "中町2丁目3番の前"
+    assert draft.latitude is None
+    assert draft.step == "comment"
+    assert not draft.comment
+
+
+def test_place_corrected_at_confirmation_shows_the_new_place(alice):
+    at_confirm_step(alice)
+    replies = alice.text("住所が違いました。吉祥寺本町2-3です")
+    assert "吉祥寺本町2-3" in texts_of(replies)[-1]
+    assert alice.draft.step == "confirm"

@@ -161,7 +161,13 @@ REPORT_ASK_PHOTO_AGAIN = (
     "通報には写真が必要です。下のボタンから写真を送ってください。"
     "やめるときは「やめる」と送ってください。"
 )
-# A text at the photo step once a photo is in: the text is not kept there.
+# A detail of the fault typed at the photo step, kept for staff.
+REPORT_DETAIL_KEPT = "説明を受け取りました。"
+REPORT_PHOTO_STEP_MORE = (
+    "写真は{count}枚受け取っています。ほかにも写真があれば送り、"
+    "終わったら「次へ」を押してください。"
+)
+# Another text at the photo step once a photo is in: the text is not kept there.
 REPORT_PHOTO_STEP_TEXT = (
     "写真は{count}枚受け取っています。ほかにも写真があれば送ってください。"
     "終わったら「次へ」を押してください。説明の文は、このあとで送れます。"
@@ -172,6 +178,10 @@ REPORT_PHOTO_RECEIVED = (
 )
 REPORT_PHOTO_RECEIVED_LAST = "写真を受け取りました（{count}/{max_photos}枚）。"
 REPORT_PHOTO_LIMIT = "写真は{max_photos}枚までです。これ以上は受け付けられません。"
+# Photos sent together beyond the limit: the ones that came first are kept.
+REPORT_PHOTO_SET_LIMIT = (
+    "写真は{max_photos}枚までのため、先に届いた{max_photos}枚を受け取りました。"
+)
 REPORT_PHOTO_TOO_LARGE = (
     "写真のサイズが大きすぎます（{max_mb} MBまで）。小さくしてから送ってください。"
 )
@@ -205,6 +215,8 @@ REPORT_STARTED_BY_LOCATION = (
     "通報でなければ「やめる」を押してください。"
 )
 REPORT_LOCATION_RECEIVED_EARLY = "場所を受け取りました。"
+# A new place typed after the location step (場所はやっぱり中町2丁目3番です).
+REPORT_PLACE_CHANGED = "場所を「{place}」に直しました。"
 # A faulty traffic signal: the police run signals, so the city takes no report.
 REPORT_SIGNAL_IS_POLICE = (
     "信号機は警察が管理しているため、市では通報を受け付けていません。"
@@ -264,6 +276,11 @@ REPORT_COMMENT_CUT = (
     "場所など大切なことが後半にあるときは、通報をやめて、短くまとめて送り直してください。"
 )
 REPORT_CONFIRM_AGAIN = "「送信」か「やめる」を押してください。"
+# いいえ or 送らないで at the confirmation: nothing is sent or added.
+REPORT_NOT_SENT_YET = (
+    "まだ送信していません。直すところがあれば下のボタンで選び、"
+    "通報をやめるときは「やめる」を押してください。"
+)
 # Before the confirmation, after a detail typed there was added to the comment.
 REPORT_COMMENT_ADDED = "補足に追加しました。"
 REPORT_SUBMITTED = (
@@ -373,6 +390,11 @@ REPORT_DRAFT_NOT_FOUND = (
 REPORT_IN_PROGRESS = "作成中の通報があります。続けて入力してください。"
 # A tap on a button of an earlier report while another one is being written.
 REPORT_STALE_BUTTON = "この操作は前の通報のものです。作成中の通報を続けてください。"
+# A button of an earlier step of the same report (スキップ while the category is
+# asked).
+REPORT_OLD_STEP_BUTTON = (
+    "そのボタンは前のメッセージのものです。下の質問にお答えください。"
+)
 REPORT_RATE_LIMITED = (
     "LINEでの通報は、24時間に{max_reports}件までお送りいただけます。"
     "最初の通報から24時間たつと、また送れるようになります。"

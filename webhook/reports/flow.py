@@ -23,12 +23,13 @@ import time
 import unicodedata
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from linebot.v3.messaging import Message
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
+from answerer.answer_type import expected_answer_types
 from answerer.intents import SIGNAL_FAULT, content_char_count, names_other_owner
 from cityline.errors import CitylineError
 from cityline.settings import Settings
@@ -105,6 +106,33 @@ SUBMIT_WORDS = frozenset(
         "ok",
     }
 )
+# Buttons that answer one step's question; a tap on one at another step (from
+# an older message) changes nothing.
+_STEP_OF_ACTION = {
+    "category": "category",
+    "photos_done": "photo",
+    "skip_comment": "comment",
+    "use_comment": "comment",
+}
+# Words that may stand beside a submit word in one message: はい、お願いします.
+_SUBMIT_PARTS = SUBMIT_WORDS | {"うん", "ええ", "お願い", "おねがいします", "これで"}
+_PART_SEPARATORS = re.compile(r"[\s、,，。.!！]+")
+# At the confirmation, answers that mean "do not send (yet)".
+DO_NOT_SEND_WORDS = frozenset(
+    {
+        "いいえ",
+        "違います",
+        "ちがいます",
+        "送らない",
+        "送らないで",
+        "送らないでください",
+        "送信しない",
+        "送信しないで",
+        "送信しないでください",
+        "まだ送らないで",
+        "まだ送らないでください",
+    }
+)
 # At the comment step, words that mean "nothing to add"; もういいです there is
 # no cancel, since it would drop photos and place already given.
 SKIP_WORDS = frozenset(
@@ -140,6 +168,42 @@ class ClassifierLike(Protocol):
     def classify(self, text: str) -> IntentLike: ...
 
     def object_category(self, text: str) -> str | None: ...
+
+
+def _means_submit(word: str) -> bool:
+    """Tell whether a text at the confirmation (:func:`_normalize_word` form)
+    asks to send: a submit word alone, or with はい or お願いします beside it
+    (はい、お願いします, これで送ってください)."""
+    if word in SUBMIT_WORDS:
+        return True
+    parts = [part for part in _PART_SEPARATORS.split(word) if part]
+    if len(parts) < 2 and word.startswith("これで"):
+        parts = ["これで", word.removeprefix("これで")]
+    return (
+        bool(parts)
+        and all(part in _SUBMIT_PARTS for part in parts)
+        and any(part in SUBMIT_WORDS for part in parts)
+    )
+
+
+def _corrects_place(text: str) -> bool:
+    """Tell whether a text after the location step gives a new place: it
+    starts with 場所は or 住所が (正しい場所は, 場所が違いました) and names a
+    street address."""
+    normalized = visible_nfkc(text).strip()
+    return bool(_PLACE_CORRECTION.match(normalized)) and geo.names_street_address(
+        normalized
+    )
+
+
+_PLACE_CORRECTION = re.compile(r"(?:正しい|本当の)?(?:場所|住所)(?:は|が|を)")
+
+
+def _means_do_not_send(word: str) -> bool:
+    """Tell whether a text at the confirmation says, as a whole, not to send
+    the report (いいえ、送らないでください); a no with a detail is a detail."""
+    parts = [part for part in _PART_SEPARATORS.split(word) if part]
+    return bool(parts) and all(part in DO_NOT_SEND_WORDS for part in parts)
 
 
 def _normalize_word(text: str) -> str:
@@ -205,6 +269,12 @@ class ReportFlow:
                 return [msg.plain(texts.REPORT_EXPIRED, offer_start=True)]
             draft = None
 
+        pending: list[Message] = []
+        if draft is not None and draft.photo_set is not None:
+            image_set = _image_set(event) if event.message_type == "image" else None
+            if image_set is None or image_set.set_id != draft.photo_set.get("id"):
+                pending = self._close_unfinished_set(user_hash, draft)
+
         if event.event_type == "postback":
             replies = self._on_postback(user_hash, draft, params)
         elif draft is None:
@@ -212,6 +282,10 @@ class ReportFlow:
         else:
             replies = self._continue(user_hash, draft, event)
 
+        if pending:
+            if replies is None or isinstance(replies, Preface):
+                return Preface([*pending, *(replies or [])])
+            return [*pending, *replies]
         if expired:
             expiry = msg.plain(texts.REPORT_EXPIRED, offer_start=replies is None)
             if replies is None:
@@ -240,13 +314,10 @@ class ReportFlow:
         self, user_hash: str, event: IncomingEvent
     ) -> list[Message] | None:
         if event.message_type == "image":
-            replies = self._start_with_photo(user_hash, event)
-            if not _more_images_follow(event):
-                return replies
-            # The draft is read back only for a photo of a set, to see whether
-            # the photo was stored or its rejection must be said.
-            started = self.store.load_draft(user_hash)
-            return [] if started is not None and started.photos else replies
+            image_set = _image_set(event)
+            if image_set is None:
+                return self._start_with_photo(user_hash, event)
+            return self._start_with_set_photo(user_hash, event, image_set)
         if event.message_type == "location":
             if not geo.is_valid_point(event.latitude, event.longitude):
                 return None  # unreadable: the core replies, and nothing starts
@@ -291,6 +362,118 @@ class ReportFlow:
             return [msg.plain(lead)]
 
         return self._start(user_hash, setup=add_photo)
+
+    def _start_with_set_photo(
+        self, user_hash: str, event: IncomingEvent, image_set: ImageSet
+    ) -> list[Message]:
+        """Start a report with the first photo to arrive of a set sent together.
+
+        The reply waits for the set's other photos (see :meth:`_on_set_photo`),
+        unless the daily limit kept the draft from starting.
+        """
+
+        def add_photo(draft: Draft) -> list[Message]:
+            problem = self._add_photo(draft, event.message_id)
+            draft.photo_set = {
+                "id": image_set.set_id,
+                "total": image_set.total,
+                "seen": [image_set.index],
+                "started": True,
+                "problems": [] if problem is None else [problem],
+            }
+            return []
+
+        replies = self._start(user_hash, setup=add_photo)
+        draft = self.store.load_draft(user_hash)
+        if draft is None or draft.photo_set is None:
+            return replies
+        return self._set_reply(user_hash, draft) if image_set.total == 1 else []
+
+    def _on_set_photo(
+        self, user_hash: str, draft: Draft, event: IncomingEvent, image_set: ImageSet
+    ) -> list[Message]:
+        """Store one photo of a set and reply once every photo of it has come.
+
+        LINE sends each photo of a set as its own event, in no promised order.
+        One reply for the whole set counts the photos kept and says each error
+        once, such as the photo limit for a set of five.
+        """
+        state = draft.photo_set
+        if state is None or state.get("id") != image_set.set_id:
+            state = {
+                "id": image_set.set_id,
+                "total": image_set.total,
+                "seen": [],
+                "started": False,
+                "problems": [],
+            }
+        if image_set.index not in state["seen"]:
+            state["seen"].append(image_set.index)
+            problem = self._take_set_photo(draft, event)
+            if problem is not None and problem not in state["problems"]:
+                state["problems"].append(problem)
+        draft.photo_set = state
+        if len(state["seen"]) < state["total"]:
+            self.store.save_draft(user_hash, draft)
+            return []
+        return self._set_reply(user_hash, draft)
+
+    def _take_set_photo(self, draft: Draft, event: IncomingEvent) -> str | None:
+        """Store a photo of a set; return the resident's error text or None."""
+        if any(photo.message_id == event.message_id for photo in draft.photos):
+            return None
+        if len(draft.photos) >= msg.MAX_PHOTOS:
+            return texts.REPORT_PHOTO_SET_LIMIT.format(max_photos=msg.MAX_PHOTOS)
+        return self._add_photo(draft, event.message_id)
+
+    def _set_reply(self, user_hash: str, draft: Draft) -> list[Message]:
+        """Close the draft's photo set and return the one reply for it: the
+        photos kept, the errors, and the prompt of the step that comes next."""
+        state = draft.photo_set or {}
+        draft.photo_set = None
+        notes = [msg.plain(problem) for problem in state.get("problems", [])]
+        count = len(draft.photos)
+        if state.get("started"):
+            lead = texts.REPORT_STARTED_BY_PHOTO.format(
+                count=count, max_photos=msg.MAX_PHOTOS
+            )
+            replies = [msg.plain(lead)] if count else []
+            draft.step = self._next_step(draft)
+            self.store.save_draft(user_hash, draft)
+            return [*replies, *notes, self._prompt(draft)]
+        if draft.step == "photo" and count < msg.MAX_PHOTOS:
+            self.store.save_draft(user_hash, draft)
+            return [*notes, msg.photo_received(draft)]
+        received = texts.REPORT_PHOTO_RECEIVED_LAST.format(
+            count=count, max_photos=msg.MAX_PHOTOS
+        )
+        return [*notes, msg.plain(received), *self._advance(user_hash, draft)]
+
+    def _close_unfinished_set(self, user_hash: str, draft: Draft) -> list[Message]:
+        """Say what came of a photo set whose other photos never arrived.
+
+        Called when the resident sends something else meanwhile, so that the
+        photos kept are still counted. Returns no messages when no set is open.
+        """
+        state = draft.photo_set
+        if state is None:
+            return []
+        draft.photo_set = None
+        self.store.save_draft(user_hash, draft)
+        logger.info(
+            "photo set closed with %d of %d photos seen",
+            len(state.get("seen", [])),
+            state.get("total", 0),
+        )
+        count = len(draft.photos)
+        template = (
+            texts.REPORT_STARTED_BY_PHOTO
+            if state.get("started")
+            else texts.REPORT_PHOTO_RECEIVED_LAST
+        )
+        notes = [msg.plain(problem) for problem in state.get("problems", [])]
+        lead = template.format(count=count, max_photos=msg.MAX_PHOTOS)
+        return [msg.plain(lead), *notes] if count else notes
 
     def _start_with_location(
         self, user_hash: str, event: IncomingEvent
@@ -387,6 +570,12 @@ class ReportFlow:
             return submitted or self._stale_tap(draft, action)
         if action == "cancel":
             return self._cancel(user_hash)
+        step = _STEP_OF_ACTION.get(action)
+        if step is not None and step != draft.step:
+            # スキップ from an older message while the category is asked would
+            # otherwise skip the comment step before it comes.
+            logger.info("report postback %r at step %s ignored", action, draft.step)
+            return [msg.plain(texts.REPORT_OLD_STEP_BUTTON), self._prompt(draft)]
         if action == "category":
             value = params.get("value", "")
             if value not in texts.REPORT_CATEGORY_LABELS:
@@ -479,13 +668,10 @@ class ReportFlow:
         if event.message_type == "text" and event.text is not None:
             return self._on_text(user_hash, draft, event.text)
         if event.message_type == "image":
-            count = len(draft.photos)
-            replies = self._on_image(user_hash, draft, event)
-            # Photos sent together arrive one event each: only the last replies,
-            # so one prompt is sent, not one per photo. A photo that
-            # was not stored (too large, over the limit) still gets its error.
-            stored = len(draft.photos) > count
-            return [] if stored and _more_images_follow(event) else replies
+            image_set = _image_set(event)
+            if image_set is not None:
+                return self._on_set_photo(user_hash, draft, event, image_set)
+            return self._on_image(user_hash, draft, event)
         if event.message_type == "location":
             if not geo.is_valid_point(event.latitude, event.longitude):
                 return self._invalid_location(draft, event)
@@ -539,6 +725,15 @@ class ReportFlow:
                 early = msg.plain(texts.REPORT_LOCATION_RECEIVED_EARLY)
                 return [*urgent, *self._outside_note(draft), early, self._prompt(draft)]
             other = self._other_fault_note(draft, text, intent)
+            if not other and _is_confident_report(intent, text):
+                # 座面の板が割れています: a detail of this fault, kept for staff.
+                self._keep_detail(draft, text)
+                self.store.save_draft(user_hash, draft)
+                kept = msg.plain(texts.REPORT_DETAIL_KEPT)
+                if draft.photos:
+                    more = texts.REPORT_PHOTO_STEP_MORE.format(count=len(draft.photos))
+                    return [*urgent, kept, msg.photo_prompt(draft, more)]
+                return [*urgent, kept, msg.photo_prompt(draft)]
             if draft.photos:
                 photos_in = texts.REPORT_PHOTO_STEP_TEXT.format(count=len(draft.photos))
                 return [*urgent, *other, msg.photo_prompt(draft, photos_in)]
@@ -570,8 +765,14 @@ class ReportFlow:
             return [*urgent, *replies, *other, *self._advance(user_hash, draft)]
         if draft.step == "comment":
             return self._on_comment_text(user_hash, draft, text, word)
-        if word in SUBMIT_WORDS:
+        if _means_submit(word):
             return self._submit(user_hash, draft)
+        if _corrects_place(text):
+            return self._correct_place(user_hash, draft, text)
+        if _means_do_not_send(word):
+            # いいえ, 送らないで: not a detail for staff to read. The draft stays,
+            # and the confirmation offers 送信, the changes and やめる.
+            return [msg.confirmation(draft, texts.REPORT_NOT_SENT_YET)]
         return self._on_confirm_text(user_hash, draft, text)
 
     def _on_confirm_text(
@@ -589,6 +790,10 @@ class ReportFlow:
         if not content_char_count(addition):
             return [msg.confirmation(draft, texts.REPORT_CONFIRM_AGAIN)]
         replies = self._urgent_reply(draft, bool(intent and intent.urgent), text)
+        other = self._other_fault_note(draft, text, intent)
+        if other:
+            # あと、公園の街灯も消えてます: a second fault is no detail of this one.
+            return [*replies, *other, msg.confirmation(draft)]
         combined = f"{draft.comment}\n{addition}" if draft.comment else addition
         draft.comment = truncate(combined, MAX_COMMENT_CHARS)
         draft.comment_done = True
@@ -650,9 +855,15 @@ class ReportFlow:
         """Tell whether ``text``, typed at a step that waits for a tap, a photo or a
         place, is a question for the core; log it when it is.
 
-        An address is never one, because the photo and location steps take it.
+        An address is not one, because the photo and location steps take it,
+        unless the text asks for a fact other than a place: a time, an amount,
+        a count or papers (吉祥寺駅の近くの図書館は何時まで開いていますか).
         """
-        if geo.looks_like_address(text) or not looks_like_question(text, intent):
+        if not looks_like_question(text, intent):
+            return False
+        if geo.looks_like_address(text) and not (
+            expected_answer_types(text) - {"location"}
+        ):
             return False
         logger.info("report %s-step question passed to the core", draft.step)
         return True
@@ -669,6 +880,8 @@ class ReportFlow:
         """
         if word in SKIP_WORDS:
             return self._skip_comment(user_hash, draft)
+        if _corrects_place(text):
+            return self._correct_place(user_hash, draft, text)
         comment = _clean_comment(text)
         if draft.pending_comment is not None and comment == draft.pending_comment:
             draft.pending_comment = None
@@ -832,17 +1045,43 @@ class ReportFlow:
         draft.location_source = "text"
         draft.outside_city = geo.address_is_outside_city(text)
 
+    def _correct_place(self, user_hash: str, draft: Draft, text: str) -> list[Message]:
+        """Replace the draft's place with the street address of a correction
+        (場所はやっぱり中町2丁目3番の前です); the map point, if any, goes, so
+        that staff never see two places. The step stays where it was."""
+        self._set_address(draft, text, describes_fault=True)
+        self.store.save_draft(user_hash, draft)
+        logger.info("report place corrected by text at step %s", draft.step)
+        changed = msg.plain(texts.REPORT_PLACE_CHANGED.format(place=draft.address))
+        return [changed, *self._outside_note(draft), self._prompt(draft)]
+
+    def _keep_detail(self, draft: Draft, text: str) -> None:
+        """Keep a detail of the fault typed before the comment step: as the
+        draft's description when it has none, else added to its comment."""
+        detail = _clean_comment(text)
+        if not draft.description:
+            draft.description = detail
+            return
+        combined = f"{draft.comment}\n{detail}" if draft.comment else detail
+        draft.comment = truncate(combined, MAX_COMMENT_CHARS)
+
     def _other_fault_note(
         self, draft: Draft, text: str, intent: IntentLike | None
     ) -> list[Message]:
         """Return the one-fault-per-report note when ``text`` reports a fault of
-        another category than ``draft``'s, or another object with も
+        another object than ``draft``'s category, or another object with も
         (あと、入口の街灯も消えてます), else []. A text that goes on about the same
-        fault (夜は真っ暗で怖い, 先週も消えてました) gets no note."""
+        fault (夜は真っ暗で怖い, 座面の板が割れています) gets no note: the
+        classifier's guess of a category alone does not count, only an object
+        that the text names."""
         if draft.category is None or not _is_confident_report(intent, text):
             return []
+        named = self._object_category(text)
         other_kind = (
-            intent.category in MAIN_CATEGORIES and intent.category != draft.category
+            intent.category in MAIN_CATEGORIES
+            and intent.category != draft.category
+            and named in MAIN_CATEGORIES
+            and named != draft.category
         )
         if other_kind or self._adds_object(text):
             return [msg.plain(texts.REPORT_ONE_FAULT_EACH)]
@@ -1007,17 +1246,36 @@ _ANOTHER_FAULT = re.compile(
 )
 
 
-def _more_images_follow(event: IncomingEvent) -> bool:
-    """Tell whether ``event`` is an image of a set sent together (LINE's imageSet)
-    other than its last one."""
+class ImageSet(NamedTuple):
+    """Where one photo sits in a set sent together: LINE's ``imageSet``."""
+
+    set_id: str
+    index: int
+    total: int
+
+
+# LINE sends at most this many photos in one set; a larger total is not trusted.
+MAX_SET_PHOTOS = 20
+
+
+def _image_set(event: IncomingEvent) -> ImageSet | None:
+    """Return the ``imageSet`` of an image event sent with others, or None
+    for a photo sent alone or a set field that does not make sense."""
     message = event.raw.get("message")
     image_set = message.get("imageSet") if isinstance(message, dict) else None
     if not isinstance(image_set, dict):
-        return False
+        return None
+    set_id = image_set.get("id")
     index, total = image_set.get("index"), image_set.get("total")
+    if not (isinstance(set_id, str) and set_id):
+        return None
+    if isinstance(index, bool) or isinstance(total, bool):
+        return None
     if not (isinstance(index, int) and isinstance(total, int)):
-        return False
-    return 0 < index < total
+        return None
+    if not 1 <= index <= total <= MAX_SET_PHOTOS:
+        return None
+    return ImageSet(set_id, index, total)
 
 
 def _clean_comment(text: str) -> str:
