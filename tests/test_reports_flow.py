@@ -1893,3 +1893,11 @@ def test_place_corrected_at_confirmation_shows_the_new_place(alice):
     replies = alice.text("住所が違いました。吉祥寺本町2-3です")
     assert "吉祥寺本町2-3" in texts_of(replies)[-1]
     assert alice.draft.step == "confirm"
+
+
+def test_address_in_another_city_at_location_step_gets_the_outside_note(alice):
+    at_location_step(alice, "road")
+    replies = alice.text("三鷹市下連雀3-1")
+    assert OUTSIDE_CITY in texts_of(replies)
+    assert alice.draft.address
+    assert alice.draft.outside_city

@@ -186,6 +186,13 @@ def _means_submit(word: str) -> bool:
     )
 
 
+def _outside_address(text: str) -> bool:
+    """Tell whether ``text`` gives an address in another city with a number
+    (三鷹市下連雀3-1): the place is clear, and the outside-city note says that
+    the city may not manage it."""
+    return geo.address_is_outside_city(text) and any(ch.isdigit() for ch in text)
+
+
 def _corrects_place(text: str) -> bool:
     """Tell whether a text after the location step gives a new place: it
     starts with 場所は or 住所が (正しい場所は, 場所が違いました) and names a
@@ -743,7 +750,7 @@ class ReportFlow:
             intent = self._classify(text)
             if self._is_aside_question(draft, text, intent):
                 return self._draft_kept()
-            if not geo.looks_like_address(text):
+            if not geo.looks_like_address(text) and not _outside_address(text):
                 again = (
                     texts.REPORT_ASK_LOCATION_DETAIL
                     if geo.names_only_a_town(text)
