@@ -34,7 +34,7 @@ from cityline.settings import Settings
 from index.artifact import load_model, pointer_stamp
 from index.normalize import replace_surrogates
 from index.sudachi import joins_previous
-from index.vectorize import IndexModel
+from index.vectorize import IndexModel, PageEntry
 from webhook import texts
 
 logger = logging.getLogger(__name__)
@@ -93,6 +93,18 @@ class AnswerResult:
             ],
             "fallback": self.fallback,
         }
+
+
+def page_section(page: PageEntry) -> str:
+    """Return :func:`section_label` of ``page``, computed once per page.
+
+    Two threads may compute it at the same time; both get the same text.
+    """
+    cached = page.__dict__.get("_section")
+    if cached is None:
+        cached = section_label(page.title, page.breadcrumbs)
+        page.__dict__["_section"] = cached
+    return cached
 
 
 def section_label(title: str, breadcrumbs: list[str]) -> str:
@@ -333,7 +345,7 @@ class Answerer:
                     title=page.title,
                     snippet=best_snippet(page, grams, window, snippet_types),
                     score=score,
-                    section=section_label(page.title, page.breadcrumbs),
+                    section=page_section(page),
                 )
             )
         return answers
