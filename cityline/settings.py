@@ -35,6 +35,12 @@ _PHONE_PATTERN = re.compile(r"\+?[0-9() -]+")
 # code such as 110 or 119 belongs to the police or fire service, not to city hall.
 _PHONE_DIGITS = range(6, 16)
 _KEY_FILE_NAME = "user-hash.key"
+_PATH_FIELDS = (
+    "data_dir",
+    "receive_categories_path",
+    "user_hash_key_path",
+    "outside_services_path",
+)
 # A shorter key could be found by trying keys on known user ids; a new key has 32.
 MIN_KEY_BYTES = 16
 
@@ -62,6 +68,14 @@ class Settings:
     receive_categories_path: Path | None = None
     user_hash_key_path: Path | None = None
     outside_services_path: Path | None = None
+
+    def __post_init__(self) -> None:
+        # A caller in Python may give a folder or file as a str; every path
+        # setting is used as a Path.
+        for name in _PATH_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, Path(value))
 
     @classmethod
     def from_env(

@@ -243,3 +243,9 @@ def test_different_key_not_called_copy(tmp_path, caplog):
     Settings(data_dir=tmp_path, user_hash_key_path=other).existing_user_hash_key()
     assert "holds another user-hash key" in caplog.text
     assert "delete that copy" not in caplog.text
+
+
+def test_path_settings_given_as_text_become_paths(tmp_path):
+    settings = Settings(data_dir=str(tmp_path), outside_services_path=str(tmp_path))
+    assert settings.index_dir == tmp_path / "index"
+    assert settings.outside_services_path == tmp_path
