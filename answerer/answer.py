@@ -111,9 +111,9 @@ def section_label(title: str, breadcrumbs: list[str]) -> str:
     """Return the label of the nearest breadcrumb above a page that reads as a
     name, or "" when there is none.
 
-    The page's own title does not count, nor a label that is only digits or
-    only ASCII (a folder id or a URL slug such as 1027208 or kyufu naiyo, which
-    some CMSs show for untitled folders), nor the first label (ホーム).
+    The page's own title does not count, nor the first label (ホーム). Nor
+    does a label that is only digits or only ASCII: some CMSs show a folder id
+    or a URL slug (1027208, kyufu naiyo) for an untitled folder.
     """
     own = " ".join(title.split())
     for label in reversed(breadcrumbs[1:]):

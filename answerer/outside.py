@@ -87,8 +87,8 @@ _NOT_THE_POINT = (
     "(?![^、。!?]*?(?:ので(?!す|しょ)|[たれ](?:ら|ば)(?!いい|よい|良い)"
     "|[うくぐすつぬぶむる]と(?![こもかき]))(?![、\\s]*(?:{asking}){tail}))"
 )
-# What may follow that asking word to the end of the clause: kana, and kanji
-# only in words of asking or doing (届ければ, 連絡したい, 手続きを教えて).
+# Text allowed after that asking word up to the end of the clause: kana, and
+# kanji only in words of asking or doing (届ければ, 連絡したい, 手続きを教えて).
 _STORY_TAIL = (
     "(?:[^、。!?\\u3005\\u4e00-\\u9fff]|届|連絡|相談|行|教|手続|再発行|申請|発行"
     "|問い?合|窓口|場所|必要|方法|良|何|探)*(?:[、。!?]|$)"

@@ -70,7 +70,7 @@ class Settings:
     outside_services_path: Path | None = None
 
     def __post_init__(self) -> None:
-        # A caller in Python may give a folder or file as a str; every path
+        # A caller in Python may give a folder or file as a str. Every path
         # setting is used as a Path.
         for name in _PATH_FIELDS:
             value = getattr(self, name)

@@ -1,10 +1,9 @@
 """Sudachi tokenization into index terms, the same function for pages and questions.
 
-Sudachi comes from :mod:`index.sudachi`: one dictionary per process, one
-tokenizer per thread. Each text is normalised
+Sudachi comes from :mod:`index.sudachi`, with one dictionary per process and
+one tokenizer per thread. Each text is normalised
 (:func:`index.normalize.normalize_text`), cut into pieces below Sudachi's input
-limit, and tokenized in split mode C. Every content word then
-yields:
+limit, and tokenized in split mode C. Every content word then yields:
 
 - its long unit (mode C), such as 国民健康保険;
 - its middle units (mode B) and short units (mode A) when it is a compound, such as

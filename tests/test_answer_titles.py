@@ -1,4 +1,4 @@
-"""Titles shown for answers: the section of a page, and repeated titles."""
+"""Titles shown in a reply: the section of a page, and repeated titles."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def test_titles_that_differ_are_shown_as_they_are():
     assert shown == ["児童手当", "保育園"]
 
 
-def test_repeated_titles_in_one_section_stay_as_they_are():
+def test_repeated_titles_same_section_unchanged():
     # Their snippets tell them apart; the same section twice would not.
     shown = shown_titles([answer("ごみ よくある質問", "ごみ")] * 2)
     assert shown == ["ごみ よくある質問", "ごみ よくある質問"]

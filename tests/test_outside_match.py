@@ -56,7 +56,7 @@ def first_word(services, question: str) -> str | None:
         ("パスポートセンターの電話番号は?", "ぱすぽーと"),
         ("免許の更新に行きたい", "免許"),
         ("免許を返納したい", "免許"),
-        # A reason or condition told before asking about the service itself.
+        # A reason or condition given before asking about the service itself.
         ("パスポートをなくしたので再発行したい", "ぱすぽーと"),
         ("パスポートをなくしたので、再発行の手続きを教えて", "ぱすぽーと"),
         ("財布を落としたら、どこに届ければいいですか", "財布"),

@@ -516,7 +516,7 @@ def test_tap_delivered_late_after_an_outage_still_sends(alice, clock, settings):
     assert photo_path.exists()
 
 
-def test_tap_on_an_expired_draft_gets_the_expiry_notice_alone(alice, clock):
+def test_expired_draft_button_gets_notice_alone(alice, clock):
     alice.text("街灯が消えています")
     draft_id = alice.draft.draft_id
     clock.now += timedelta(minutes=31)
@@ -1585,7 +1585,7 @@ def test_detail_after_photo_is_kept_and_photos_counted(alice):
     assert alice.draft.description == "穴は手のひらくらいの大きさです"
 
 
-def test_detail_of_the_same_fault_at_photo_step_gets_no_other_fault_note(alice):
+def test_same_fault_detail_gets_no_note(alice):
     alice.text("公園のベンチが壊れています")
     replies = alice.text("座面の板が割れています")
     assert texts.REPORT_ONE_FAULT_EACH not in texts_of(replies)
@@ -1601,7 +1601,7 @@ def test_other_text_after_photo_counts_photos(alice):
     assert alice.draft.step == "photo"
 
 
-def test_second_fault_at_confirmation_is_not_added_to_the_comment(alice):
+def test_second_fault_at_confirmation_not_added(alice):
     at_confirm_step(alice)
     before = alice.draft.comment
     replies = alice.text("あと、近くの公園の街灯も消えてます")
@@ -1699,14 +1699,14 @@ def test_photos_sent_together_get_one_reply(alice):
     assert alice.draft.photo_set is None
 
 
-def test_photos_of_a_set_in_any_order_are_counted_once_all_came(alice):
+def test_photo_set_in_any_order(alice):
     assert alice.image(image_set=photo_set("s3", 3, 3)) == []
     assert alice.image(image_set=photo_set("s3", 1, 3)) == []
     last = alice.image(image_set=photo_set("s3", 2, 3))
     assert "（3/3枚）" in texts_of(last)[0]
 
 
-def test_set_over_the_photo_limit_says_which_were_kept_once(alice):
+def test_photo_set_over_the_limit(alice):
     replies = [alice.image(image_set=photo_set("s4", i, 5)) for i in range(1, 6)]
     assert replies[:4] == [[], [], [], []]
     last = texts_of(replies[4])
@@ -1716,7 +1716,7 @@ def test_set_over_the_photo_limit_says_which_were_kept_once(alice):
     assert len(alice.draft.photos) == 3
 
 
-def test_set_whose_last_photo_never_comes_is_counted_at_the_next_message(alice):
+def test_unfinished_photo_set_counted_later(alice):
     alice.image(image_set=photo_set("s5", 1, 3))
     alice.image(image_set=photo_set("s5", 2, 3))
     replies = alice.press("category", value="road")
@@ -1727,7 +1727,7 @@ def test_set_whose_last_photo_never_comes_is_counted_at_the_next_message(alice):
     assert alice.draft.photo_set is None
 
 
-def test_question_after_an_unfinished_set_still_goes_to_the_core(alice):
+def test_question_after_unfinished_photo_set(alice):
     alice.image(image_set=photo_set("s6", 1, 2))
     replies = alice.text("粗大ごみの出し方を教えてください")
     assert isinstance(replies, Preface)
@@ -1735,7 +1735,7 @@ def test_question_after_an_unfinished_set_still_goes_to_the_core(alice):
     assert alice.draft.photo_set is None
 
 
-def test_set_sent_at_the_photo_step_gets_the_photo_prompt(alice):
+def test_photo_set_at_photo_step(alice):
     alice.text("通報")
     alice.press("category", value="road")
     assert alice.image(image_set=photo_set("s7", 1, 2)) == []
@@ -1752,7 +1752,7 @@ def test_rejected_photo_in_a_set_still_says_why(alice):
     assert "（2/3枚）" in texts_of(replies)[0]
 
 
-def test_set_field_that_makes_no_sense_counts_as_one_photo(alice):
+def test_invalid_image_set_is_one_photo(alice):
     replies = alice.image(image_set=photo_set("s8", 4, 2))
     assert texts.REPORT_ASK_CATEGORY in joined(replies)
 
@@ -1841,7 +1841,7 @@ def test_no_at_confirmation_sends_nothing_and_adds_nothing(alice, text):
     assert alice.flow.store.list() == []
 
 
-def test_no_with_a_detail_at_confirmation_is_a_detail(alice):
+def test_no_with_detail_joins_comment(alice):
     at_confirm_step(alice)
     alice.text("いいえ、深さは10cmくらいです")
     assert "深さは10cm" in alice.draft.comment
@@ -1855,7 +1855,7 @@ def test_everyday_stop_phrases_cancel(alice, text):
     assert alice.draft is None
 
 
-def test_question_for_a_time_at_location_step_is_no_place(alice):
+def test_time_question_at_location_step(alice):
     at_location_step(alice, "road")
     replies = alice.text("吉祥寺駅の近くの図書館は何時まで開いていますか")
     assert isinstance(replies, Preface)
@@ -1863,7 +1863,7 @@ def test_question_for_a_time_at_location_step_is_no_place(alice):
     assert not alice.draft.address
 
 
-def test_skip_tapped_from_an_older_message_does_not_skip_the_comment_later(alice):
+def test_old_skip_button_changes_nothing(alice):
     alice.text("通報")
     replies = alice.press("skip_comment")
     assert texts_of(replies)[0] == texts.REPORT_OLD_STEP_BUTTON
@@ -1895,7 +1895,7 @@ def test_place_corrected_at_confirmation_shows_the_new_place(alice):
     assert alice.draft.step == "confirm"
 
 
-def test_address_in_another_city_at_location_step_gets_the_outside_note(alice):
+def test_other_city_address_at_location_step(alice):
     at_location_step(alice, "road")
     replies = alice.text("三鷹市下連雀3-1")
     assert OUTSIDE_CITY in texts_of(replies)

@@ -52,7 +52,7 @@ SETTINGS_SHOW_DATA = "flow=settings&action=show"
 class AnswerLike(Protocol):
     """One page offered as an answer (``answerer.answer.Answer`` fits).
 
-    An answer may also have a ``section`` (see :func:`shown_titles`); one
+    A page may also have a ``section`` (see :func:`shown_titles`). A page
     without it is shown by its title alone.
     """
 
@@ -231,7 +231,7 @@ def _snippet_beside_title(answer: AnswerLike) -> str:
 
 
 def shown_titles(answers: Sequence[AnswerLike]) -> list[str]:
-    """Return the title to show for each answer, told apart where they repeat.
+    """Return the title to show for each page, with a section where titles repeat.
 
     Two pages of one reply may share a title (two folder pages called がん検診,
     in different parts of the site). Each of those gets its ``section`` in

@@ -57,7 +57,7 @@ RECEIVE_SETTINGS_UNAVAILABLE = (
 ANSWER_ALT_TEXT = "関係しそうなページ：{titles}"
 OPEN_PAGE_LABEL = "ページを開く"
 UNTITLED_PAGE = "市のページ"
-# A title that two pages of one answer share, with the part of the site each
+# A title that two pages of one reply share, with the part of the site each
 # sits in: がん検診（健康診査・がん検診）.
 SECTIONED_TITLE_TEMPLATE = "{title}（{section}）"
 # Texts that give the city office to call. replies.contact_text fills in

@@ -117,7 +117,7 @@ _STEP_OF_ACTION = {
 # Words that may stand beside a submit word in one message: はい、お願いします.
 _SUBMIT_PARTS = SUBMIT_WORDS | {"うん", "ええ", "お願い", "おねがいします", "これで"}
 _PART_SEPARATORS = re.compile(r"[\s、,，。.!！]+")
-# At the confirmation, answers that mean "do not send (yet)".
+# At the confirmation, replies that mean "do not send (yet)".
 DO_NOT_SEND_WORDS = frozenset(
     {
         "いいえ",
@@ -172,7 +172,7 @@ class ClassifierLike(Protocol):
 
 def _means_submit(word: str) -> bool:
     """Tell whether a text at the confirmation (:func:`_normalize_word` form)
-    asks to send: a submit word alone, or with はい or お願いします beside it
+    requests sending: a submit word alone, or with はい or お願いします beside it
     (はい、お願いします, これで送ってください)."""
     if word in SUBMIT_WORDS:
         return True
@@ -188,8 +188,8 @@ def _means_submit(word: str) -> bool:
 
 def _outside_address(text: str) -> bool:
     """Tell whether ``text`` gives an address in another city with a number
-    (三鷹市下連雀3-1): the place is clear, and the outside-city note says that
-    the city may not manage it."""
+    (三鷹市下連雀3-1). The place is clear, and the outside-city note states
+    that the city may not manage it."""
     return geo.address_is_outside_city(text) and any(ch.isdigit() for ch in text)
 
 
@@ -207,8 +207,8 @@ _PLACE_CORRECTION = re.compile(r"(?:正しい|本当の)?(?:場所|住所)(?:は
 
 
 def _means_do_not_send(word: str) -> bool:
-    """Tell whether a text at the confirmation says, as a whole, not to send
-    the report (いいえ、送らないでください); a no with a detail is a detail."""
+    """Tell whether a text at the confirmation, as a whole, declines sending
+    the report (いいえ、送らないでください). A no with a detail is a detail."""
     parts = [part for part in _PART_SEPARATORS.split(word) if part]
     return bool(parts) and all(part in DO_NOT_SEND_WORDS for part in parts)
 
@@ -272,7 +272,7 @@ class ReportFlow:
                 params.get("draft") == draft.draft_id
                 and params.get("action") != "start"
             ):
-                # A button of the expired draft: the notice says all there is.
+                # A button of the expired draft: the expiry notice is the whole reply.
                 return [msg.plain(texts.REPORT_EXPIRED, offer_start=True)]
             draft = None
 
@@ -863,7 +863,7 @@ class ReportFlow:
         place, is a question for the core; log it when it is.
 
         An address is not one, because the photo and location steps take it,
-        unless the text asks for a fact other than a place: a time, an amount,
+        unless the text requests a fact other than a place: a time, an amount,
         a count or papers (吉祥寺駅の近くの図書館は何時まで開いていますか).
         """
         if not looks_like_question(text, intent):
@@ -1254,7 +1254,7 @@ _ANOTHER_FAULT = re.compile(
 
 
 class ImageSet(NamedTuple):
-    """Where one photo sits in a set sent together: LINE's ``imageSet``."""
+    """The position of one photo in a set sent together (LINE's ``imageSet``)."""
 
     set_id: str
     index: int

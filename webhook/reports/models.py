@@ -56,7 +56,7 @@ class Draft:
     # The urgent reply with the gas company's line was sent for this draft.
     gas_warned: bool = False
     # Photos sent together (a LINE image set) arrive as one event each. Until
-    # every photo of the set has come, this holds its id, its size, the indexes
+    # every photo of the set has come, this contains its id, its size, the indexes
     # seen, whether the set started the draft, and the errors to tell.
     photo_set: dict[str, Any] | None = None
     created_at: datetime | None = None
