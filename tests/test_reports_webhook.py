@@ -440,7 +440,13 @@ def test_group_question_that_mentions_the_account_is_answered(chat, answerer):
 
 
 @pytest.mark.parametrize(
-    "text", ["@市役所 通報", "@市役所 受信設定", "@市役所 ねえ 通報"]
+    "text",
+    [
+        "@市役所 通報",
+        "@市役所 受信設定",
+        "@市役所 ねえ 通報",
+        "@市役所 道路に穴があいてます",
+    ],
 )
 def test_group_report_request_points_to_chat(chat, text):
     messages = chat.send(group_text(text, mention=MENTION))

@@ -235,13 +235,22 @@ class EventHandler:
             # The one-to-one help names buttons that group replies do not carry.
             return [text_message(texts.GROUP_HELP)]
         first = _emergency_first(text) if is_emergency(text) else []
-        if _asks_for_one_to_one(text):
+        if _asks_for_one_to_one(text) or self._starts_report(text):
             return [*first, text_message(texts.ONE_TO_ONE_ONLY)]
         # Quick replies would offer reports and settings, which a group cannot use.
         return [
             _without_quick_reply(m)
             for m in first + self._text_reply(text, event.event_id)
         ]
+
+    def _starts_report(self, text: str) -> bool:
+        """Tell whether a flow with ``starts_report`` (the report flow) would
+        start a report with ``text`` in a one-to-one chat."""
+        for flow in self._flows:
+            starts = getattr(flow, "starts_report", None)
+            if starts is not None and starts(text):
+                return True
+        return False
 
     def _text_reply(self, text: str, event_id: str) -> list[Message]:
         """Reply to a text the flows did not take.

@@ -304,6 +304,16 @@ class ReportFlow:
     def on_follow(self, user_id: str) -> None:
         """Do nothing: a new friend has no report state."""
 
+    def starts_report(self, text: str) -> bool:
+        """Tell whether ``text`` would start a report in a one-to-one chat: a
+        start word such as 通報, or a confident report of a fault
+        (道路に穴があいてます). A group reply uses this to point there."""
+        if _normalize_word(text) in START_WORDS:
+            return True
+        if classify_text(text) is not TextKind.QUESTION:
+            return False
+        return may_start_report(text, self._classify(text))
+
     def forget_user(self, user_id: str) -> None:
         """Delete the user's draft and its photos, and unlink their reports."""
         draft, unlinked = self.store.forget_user(self.store.hash_user(user_id))
