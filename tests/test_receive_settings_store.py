@@ -11,6 +11,7 @@ from webhook.broadcasts.privacy import AudienceTooSmallError
 from webhook.broadcasts.store import (
     ReceiveSettingsStore,
     attributes,
+    friends,
     key_check,
     subscriptions,
 )
@@ -37,6 +38,31 @@ def test_start_defaults_keeps_existing_choices(store):
     store.set_subscription(user(1), "gomi", True)
     assert store.start_defaults(user(1)) is False
     assert store.own_settings(user(1)).categories == {"gomi"}
+
+
+def test_repeated_follow_keeps_all_categories_off(store):
+    store.start_defaults(user(1))
+    store.set_subscription(user(1), "bosai", False)
+    assert store.start_defaults(user(1)) is False
+    assert store.own_settings(user(1)).is_empty
+
+
+def test_resident_with_only_attributes_is_known(store):
+    # A resident of a database made before greeted friends were recorded.
+    store.set_attribute(user(1), "area", "sakai")
+    assert store.start_defaults(user(1)) is False
+    assert store.own_settings(user(1)).categories == set()
+
+
+def test_friends_table_shares_no_key_with_attributes(store):
+    for number in range(5):
+        store.start_defaults(user(number))
+        store.set_attribute(user(number), "gender", "female")
+    with store.engine.connect() as connection:
+        greeted = set(connection.execute(select(friends.c.user_id)).scalars())
+        subjects = set(connection.execute(select(attributes.c.subject)).scalars())
+    assert greeted == {user(number) for number in range(5)}
+    assert greeted.isdisjoint(subjects)
 
 
 def test_set_subscription_reports_changes(store):
@@ -79,6 +105,7 @@ def test_unknown_attribute_is_rejected(store):
 
 
 def test_delete_resident_removes_everything(store):
+    store.start_defaults(user(1))
     store.set_subscription(user(1), "bosai", True)
     store.set_subscription(user(1), "gomi", True)
     store.set_attribute(user(1), "area", "sakai")
@@ -90,6 +117,9 @@ def test_delete_resident_removes_everything(store):
     assert store.own_settings(user(2)).categories == {"bosai"}
     with store.engine.connect() as connection:
         assert connection.execute(select(attributes)).all() == []
+        assert user(1) not in set(
+            connection.execute(select(friends.c.user_id)).scalars()
+        )
 
 
 def test_counts_per_category_and_attribute(store):

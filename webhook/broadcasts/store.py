@@ -4,6 +4,10 @@ Tables (component ``receive_settings``, prefix ``recv_``):
 
 - ``recv_subscriptions``: one row per (LINE user id, category key). It has the user
   id because multicast needs it, and nothing else: no timestamps, no history.
+- ``recv_friends``: one row per LINE user id that this account greeted, so that
+  a repeated follow event keeps the settings of a resident who turned every
+  category off. Keyed by the user id, like the subscriptions, so that it cannot
+  be joined to the attributes either.
 - ``recv_attributes``: the optional gender, age band and area. A row is keyed by a
   *subject*, an HMAC-SHA256 of the user id under the user-hash key (see
   ``Settings.user_hash_key_file``), so the table has no LINE user id and cannot be
@@ -85,15 +89,16 @@ subscriptions = Table(
     Index("recv_subscriptions_by_category", "category"),
 )
 
-# Friends this account has greeted, by subject, so that a repeated follow event
-# (one whose unfollow was lost) does not turn the safety category back on for a
-# resident who turned every category off. Added after version 1 was released;
-# ensure_schema creates it in older databases, where a friend who never changed
-# a setting since is not in it.
+# Friends this account has greeted, so that a repeated follow event (one whose
+# unfollow was lost) does not turn the safety category back on for a resident
+# who turned every category off. Keyed by user id, never by subject: a subject
+# here would pair with the attributes row of the same resident, and the row
+# order of a follow's two inserts would then link attributes to user ids.
+# ensure_schema adds the table to a database made before it existed.
 friends = Table(
     "recv_friends",
     metadata,
-    Column("subject", String(64), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
 )
 
 attributes = Table(
@@ -307,20 +312,28 @@ class ReceiveSettingsStore:
 
         Returns True when it subscribed them. A resident who kept settings (a repeated
         follow event, say) keeps them unchanged, also when every category is off.
+
+        NOTE: in a database made before ``recv_friends`` existed, a resident who
+        turned every category off and answered no attribute is not known, so a
+        repeated follow subscribes them to the safety category again.
         """
-        subject = self._subject(user_id)
         with self._engine.begin() as connection:
             greeted = connection.execute(
-                select(friends.c.subject).where(friends.c.subject == subject)
+                select(friends.c.user_id).where(friends.c.user_id == user_id)
             ).first()
             existing = connection.execute(
                 select(func.count())
                 .select_from(subscriptions)
                 .where(subscriptions.c.user_id == user_id)
             ).scalar_one()
+            answered = connection.execute(
+                select(attributes.c.subject).where(
+                    attributes.c.subject == self._subject(user_id)
+                )
+            ).first()
             if greeted is None:
-                connection.execute(insert(friends).values(subject=subject))
-            if greeted is not None or existing:
+                connection.execute(insert(friends).values(user_id=user_id))
+            if greeted is not None or existing or answered is not None:
                 return False
             connection.execute(
                 insert(subscriptions).values(user_id=user_id, category=SAFETY_CATEGORY)
@@ -346,7 +359,7 @@ class ReceiveSettingsStore:
                 )
                 return True
             if not subscribed and present is not None:
-                _remember_friend(connection, self._subject(user_id))
+                _remember_friend(connection, user_id)
                 erase_deleted_rows(connection)
                 connection.execute(
                     delete(subscriptions).where(
@@ -407,7 +420,7 @@ class ReceiveSettingsStore:
             connection.execute(
                 delete(attributes).where(attributes.c.subject == subject)
             )
-            connection.execute(delete(friends).where(friends.c.subject == subject))
+            connection.execute(delete(friends).where(friends.c.user_id == user_id))
             _remove_from_unattempted_chunks(connection, user_id)
         logger.debug("deleted the receive settings of one resident")
 
@@ -563,13 +576,13 @@ class ReceiveSettingsStore:
         return [u for u in user_ids if u in found]
 
 
-def _remember_friend(connection, subject: str) -> None:
-    """Record ``subject`` as greeted, if it is not yet (see ``friends``)."""
+def _remember_friend(connection, user_id: str) -> None:
+    """Record ``user_id`` as greeted, if it is not yet (see ``friends``)."""
     known = connection.execute(
-        select(friends.c.subject).where(friends.c.subject == subject)
+        select(friends.c.user_id).where(friends.c.user_id == user_id)
     ).first()
     if known is None:
-        connection.execute(insert(friends).values(subject=subject))
+        connection.execute(insert(friends).values(user_id=user_id))
 
 
 def _remove_from_unattempted_chunks(
