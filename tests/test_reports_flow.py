@@ -516,6 +516,25 @@ def test_tap_delivered_late_after_an_outage_still_sends(alice, clock, settings):
     assert photo_path.exists()
 
 
+def test_late_tap_after_another_resident_purges(alice, bob, clock, settings):
+    alice.text("街灯が消えています")
+    alice.image()
+    alice.press("photos_done")
+    alice.location(*KICHIJOJI, address="東京都武蔵野市吉祥寺本町1丁目")
+    alice.press("skip_comment")
+    photo_path = settings.photos_dir / alice.draft.photos[0].path
+    clock.now += timedelta(minutes=55)
+    # Back after the outage, the first live event comes from another resident
+    # and runs the purge before LINE delivers Alice's tap.
+    bob.text("粗大ごみの出し方を教えてください")
+    tapped_ms = int((time.time() - 40 * 60) * 1000)
+    data = f"flow=report&action=submit&draft={alice.draft.draft_id}"
+    alice._send(event_type="postback", postback_data=data, timestamp_ms=tapped_ms)
+    [report] = alice.flow.store.list()
+    assert report.photos
+    assert photo_path.exists()
+
+
 def test_expired_draft_button_gets_notice_alone(alice, clock):
     alice.text("街灯が消えています")
     draft_id = alice.draft.draft_id
@@ -1525,8 +1544,9 @@ def test_photo_then_signal_points_to_police(alice):
 def test_idle_draft_photo_deleted_first(alice, flow, contents, clock, settings):
     alice.image()
     photo_path = settings.photos_dir / alice.draft.photos[0].path
-    clock.now += timedelta(hours=2)
-    # Another resident's message runs the periodic clean-up.
+    clock.now += timedelta(hours=4)
+    # Another resident's message runs the periodic clean-up, once the draft
+    # has been idle past the grace for late deliveries.
     Resident(flow, contents, "U" + "b" * 32).text("こんにちは")
     assert not photo_path.exists()
     state = flow.store.load_draft(flow.store.hash_user(alice.user_id))
@@ -1590,6 +1610,17 @@ def test_same_fault_detail_gets_no_note(alice):
     replies = alice.text("座面の板が割れています")
     assert texts.REPORT_ONE_FAULT_EACH not in texts_of(replies)
     assert "座面の板が割れています" in alice.draft.comment
+
+
+def test_detail_at_photo_step_survives_the_comment(alice):
+    alice.text("公園のベンチが壊れています")
+    alice.text("座面の板が割れています")
+    alice.image()
+    alice.press("photos_done")
+    alice.location(*KICHIJOJI)
+    alice.text("子どもが座ると危ないです")
+    assert alice.draft.step == "confirm"
+    assert alice.draft.comment == "座面の板が割れています\n子どもが座ると危ないです"
 
 
 def test_other_text_after_photo_counts_photos(alice):

@@ -68,6 +68,13 @@ DRAFT_IDLE = timedelta(minutes=30)
 # message, then deleted with their photos.
 DRAFT_RETENTION = timedelta(days=7)
 PURGE_INTERVAL = timedelta(minutes=10)
+# Photos of a draft idle for DRAFT_IDLE are kept this much longer. Another
+# resident's event may trigger the purge while LINE still holds this
+# resident's taps from an outage, and a late tap within DRAFT_IDLE of the last
+# step must find the photos.
+# NOTE: after an outage longer than DRAFT_IDLE plus this grace, such a tap
+# finds a draft without photos and is asked for a photo again.
+EXPIRED_PHOTO_GRACE = timedelta(hours=3)
 MAX_REPORTS_PER_DAY = 10
 MAX_COMMENT_CHARS = 1000
 # A text starts a report when the classifier is this sure, or when it is unsure but
@@ -811,11 +818,10 @@ class ReportFlow:
         if other:
             # あと、公園の街灯も消えてます: a second fault is no detail of this one.
             return [*replies, *other, msg.confirmation(draft)]
-        combined = f"{draft.comment}\n{addition}" if draft.comment else addition
-        draft.comment = truncate(combined, MAX_COMMENT_CHARS)
+        cut = _append_comment(draft, addition)
         draft.comment_done = True
         replies += _contact_note(addition)
-        if utf16_length(combined) > MAX_COMMENT_CHARS:
+        if cut:
             replies.append(self._cut_note())
         self.store.save_draft(user_hash, draft)
         return [*replies, msg.confirmation(draft, texts.REPORT_COMMENT_ADDED)]
@@ -914,10 +920,11 @@ class ReportFlow:
             self.store.save_draft(user_hash, draft)
             return [*replies, msg.question_choice(draft)]
         draft.pending_comment = None
-        draft.comment = comment
+        # A detail typed at the photo step may be in the comment already.
+        cut = _append_comment(draft, comment)
         draft.comment_done = True
         replies += _contact_note(comment)
-        if _comment_is_cut(text):
+        if cut or _comment_is_cut(text):
             replies.append(self._cut_note())
         return [*replies, *self._advance(user_hash, draft)]
 
@@ -933,10 +940,11 @@ class ReportFlow:
     def _use_pending_comment(self, user_hash: str, draft: Draft) -> list[Message]:
         if draft.pending_comment is None:
             return [self._prompt(draft)]
-        draft.comment = draft.pending_comment
+        pending = draft.pending_comment
+        _append_comment(draft, pending)
         draft.pending_comment = None
         draft.comment_done = True
-        return [*_contact_note(draft.comment), *self._advance(user_hash, draft)]
+        return [*_contact_note(pending), *self._advance(user_hash, draft)]
 
     def _on_image(
         self, user_hash: str, draft: Draft, event: IncomingEvent
@@ -1079,8 +1087,7 @@ class ReportFlow:
         if not draft.description:
             draft.description = detail
             return
-        combined = f"{draft.comment}\n{detail}" if draft.comment else detail
-        draft.comment = truncate(combined, MAX_COMMENT_CHARS)
+        _append_comment(draft, detail)
 
     def _other_fault_note(
         self, draft: Draft, text: str, intent: IntentLike | None
@@ -1207,9 +1214,10 @@ class ReportFlow:
         self._last_purge = now
         for draft in self.store.purge_drafts(now - DRAFT_RETENTION):
             self._delete_draft_photos(draft)
-        # An expired draft's photos go at once: a photo sent on its own starts a
+        # An expired draft's photos go soon: a photo sent on its own starts a
         # draft, and it may show something that was never meant as a report.
-        expired_photos = self.store.strip_idle_photos(now - DRAFT_IDLE)
+        idle_before = now - DRAFT_IDLE - EXPIRED_PHOTO_GRACE
+        expired_photos = self.store.strip_idle_photos(idle_before)
         delete_photo_files(self.settings.photos_dir, expired_photos)
 
 
@@ -1293,6 +1301,14 @@ def _image_set(event: IncomingEvent) -> ImageSet | None:
     if not 1 <= index <= total <= MAX_SET_PHOTOS:
         return None
     return ImageSet(set_id, index, total)
+
+
+def _append_comment(draft: Draft, addition: str) -> bool:
+    """Add ``addition`` on a line of its own after the draft's comment, cut to
+    MAX_COMMENT_CHARS; return True when the cut dropped part of it."""
+    combined = f"{draft.comment}\n{addition}" if draft.comment else addition
+    draft.comment = truncate(combined, MAX_COMMENT_CHARS)
+    return utf16_length(combined) > MAX_COMMENT_CHARS
 
 
 def _clean_comment(text: str) -> str:
