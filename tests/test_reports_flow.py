@@ -1742,7 +1742,7 @@ def test_photo_set_over_the_limit(alice):
     assert replies[:4] == [[], [], [], []]
     last = texts_of(replies[4])
     assert last[0] == texts.REPORT_STARTED_BY_PHOTO.format(count=3, max_photos=3)
-    assert last.count(texts.REPORT_PHOTO_SET_LIMIT.format(max_photos=3)) == 1
+    assert last.count(texts.REPORT_PHOTO_SET_LIMIT.format(max_photos=3, kept=3)) == 1
     assert texts.REPORT_PHOTO_LIMIT.format(max_photos=3) not in last
     assert len(alice.draft.photos) == 3
 
@@ -1852,7 +1852,17 @@ def test_yes_at_confirmation_submits(alice, flow, word):
 
 @pytest.mark.parametrize(
     "text",
-    ["はい、お願いします", "はい お願いします。", "これで送ってください", "うん、送信"],
+    [
+        "はい、お願いします",
+        "はい お願いします。",
+        "これで送ってください",
+        "うん、送信",
+        "これでいいです",
+        "これで大丈夫です",
+        "ええ、お願い",
+        "はい、大丈夫です",
+        "OKです",
+    ],
 )
 def test_yes_in_a_few_words_at_confirmation_sends(alice, text):
     at_confirm_step(alice)
@@ -1932,3 +1942,73 @@ def test_other_city_address_at_location_step(alice):
     assert OUTSIDE_CITY in texts_of(replies)
     assert alice.draft.address
     assert alice.draft.outside_city
+
+
+def test_bare_approval_at_confirmation_asks_for_the_button(alice):
+    at_confirm_step(alice)
+    before = alice.draft.comment
+    replies = alice.text("大丈夫です")
+    assert texts_of(replies)[0].startswith(texts.REPORT_CONFIRM_AGAIN)
+    assert alice.draft.comment == before
+    assert alice.draft.step == "confirm"
+
+
+def test_place_described_at_comment_step_is_a_comment(alice):
+    at_comment_step(alice)
+    alice.text("場所は吉祥寺本町1丁目5番の歩道で、穴の深さは10cmくらいです")
+    assert alice.draft.latitude is not None
+    assert "穴の深さ" in alice.draft.comment
+
+
+def test_street_address_with_time_question_is_the_place(alice):
+    at_location_step(alice, "road")
+    alice.text("中町1丁目5番の前の道路はいつ直りますか")
+    assert alice.draft.address
+
+
+def test_other_city_with_a_count_is_no_address(alice):
+    at_location_step(alice, "streetlight")
+    alice.text("調布市で3日前から消えています")
+    assert alice.draft.step == "location"
+    assert not alice.draft.address
+
+
+def test_photo_set_limit_counts_this_set_only(alice):
+    alice.text("通報")
+    alice.press("category", value="road")
+    alice.image()
+    alice.image()
+    replies = [alice.image(image_set=photo_set("s9", i, 3)) for i in (1, 2, 3)]
+    notes = texts_of(replies[2])
+    assert texts.REPORT_PHOTO_SET_LIMIT.format(max_photos=3, kept=1) in notes
+    assert len(alice.draft.photos) == 3
+
+
+def test_photo_set_over_a_full_draft_keeps_none(alice):
+    alice.text("通報")
+    alice.press("category", value="road")
+    for _ in range(3):
+        alice.image()
+    replies = [alice.image(image_set=photo_set("s10", i, 2)) for i in (1, 2)]
+    assert texts.REPORT_PHOTO_SET_NONE_KEPT.format(max_photos=3) in texts_of(replies[1])
+
+
+def test_late_photo_of_a_closed_set_is_answered(alice):
+    alice.text("通報")
+    alice.press("category", value="road")
+    alice.image(image_set=photo_set("s11", 1, 2))
+    alice.press("photos_done")
+    late = alice.image(image_set=photo_set("s11", 2, 2))
+    assert late
+    assert len(alice.draft.photos) == 2
+
+
+def test_cancel_after_unfinished_set_gets_no_count(alice):
+    alice.image(image_set=photo_set("s12", 1, 3))
+    replies = alice.text("やめます")
+    assert texts_of(replies) == [texts.REPORT_CANCELLED]
+
+
+def test_crisis_after_unfinished_set_gets_no_count(alice):
+    alice.image(image_set=photo_set("s13", 1, 3))
+    assert alice.text("もう死にたい") == []

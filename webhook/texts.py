@@ -180,7 +180,11 @@ REPORT_PHOTO_RECEIVED_LAST = "写真を受け取りました（{count}/{max_phot
 REPORT_PHOTO_LIMIT = "写真は{max_photos}枚までです。これ以上は受け付けられません。"
 # Photos sent together beyond the limit: the ones that came first are kept.
 REPORT_PHOTO_SET_LIMIT = (
-    "写真は{max_photos}枚までのため、先に届いた{max_photos}枚を受け取りました。"
+    "写真は{max_photos}枚までのため、今回送られた写真のうち、"
+    "先に届いた{kept}枚だけを受け取りました。"
+)
+REPORT_PHOTO_SET_NONE_KEPT = (
+    "写真は{max_photos}枚までのため、今回送られた写真は受け取れませんでした。"
 )
 REPORT_PHOTO_TOO_LARGE = (
     "写真のサイズが大きすぎます（{max_mb} MBまで）。小さくしてから送ってください。"

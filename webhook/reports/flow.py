@@ -23,7 +23,7 @@ import time
 import unicodedata
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from linebot.v3.messaging import Message
 from sqlalchemy import Engine
@@ -111,6 +111,15 @@ SUBMIT_WORDS = frozenset(
         "よろしくお願いします",
         "OK",
         "ok",
+        "OKです",
+        "okです",
+        "ええ",
+        "うん",
+        "これでいい",
+        "これでいいです",
+        "これで大丈夫",
+        "これで大丈夫です",
+        "これでお願いします",
     }
 )
 # Buttons that answer one step's question; a tap on one at another step (from
@@ -122,7 +131,14 @@ _STEP_OF_ACTION = {
     "use_comment": "comment",
 }
 # Words that may stand beside a submit word in one message: はい、お願いします.
-_SUBMIT_PARTS = SUBMIT_WORDS | {"うん", "ええ", "お願い", "おねがいします", "これで"}
+_SUBMIT_PARTS = SUBMIT_WORDS | {
+    "お願い",
+    "おねがいします",
+    "これで",
+    "大丈夫",
+    "大丈夫です",
+    "いいです",
+}
 _PART_SEPARATORS = re.compile(r"[\s、,，。.!！]+")
 # At the confirmation, replies that mean "do not send (yet)".
 DO_NOT_SEND_WORDS = frozenset(
@@ -183,34 +199,51 @@ def _means_submit(word: str) -> bool:
     (はい、お願いします, これで送ってください)."""
     if word in SUBMIT_WORDS:
         return True
+    parts = _approval_parts(word)
+    return parts is not None and any(part in SUBMIT_WORDS for part in parts)
+
+
+def _approval_parts(word: str) -> list[str] | None:
+    """Return the parts of a text made only of words of approval (はい,
+    大丈夫です, これで), or None when it says anything else."""
     parts = [part for part in _PART_SEPARATORS.split(word) if part]
     if len(parts) < 2 and word.startswith("これで"):
         parts = ["これで", word.removeprefix("これで")]
-    return (
-        bool(parts)
-        and all(part in _SUBMIT_PARTS for part in parts)
-        and any(part in SUBMIT_WORDS for part in parts)
-    )
+    if not parts or not all(part in _SUBMIT_PARTS for part in parts):
+        return None
+    return parts
 
 
 def _outside_address(text: str) -> bool:
-    """Tell whether ``text`` gives an address in another city with a number
-    (三鷹市下連雀3-1). The place is clear, and the outside-city note states
-    that the city may not manage it."""
-    return geo.address_is_outside_city(text) and any(ch.isdigit() for ch in text)
+    """Tell whether ``text`` gives a street address in another city
+    (三鷹市下連雀3-1, 調布市小島町2丁目). The place is clear, and the
+    outside-city note states that the city may not manage it. A number that is
+    no address part (調布市で3日前から) does not count."""
+    normalized = visible_nfkc(text)
+    return geo.address_is_outside_city(text) and (
+        _ADDRESS_NUMBER.search(normalized) is not None
+    )
+
+
+# 2丁目, 5番, 12番地, 3号, or 3-1: the numbered parts of a Japanese address.
+_ADDRESS_NUMBER = re.compile(r"\d+\s*(?:丁目|番地?|号)|\d+\s*[-‐‑–−ー－]\s*\d+")
 
 
 def _corrects_place(text: str) -> bool:
-    """Tell whether a text after the location step gives a new place: it
-    starts with 場所は or 住所が (正しい場所は, 場所が違いました) and names a
-    street address."""
+    """Tell whether a text after the location step replaces the place: it
+    starts with 場所は or 住所が, says the old one was wrong (やっぱり, 違い,
+    間違え, 正しくは) and names a street address. 場所は中町1丁目5番の歩道で、
+    穴の深さは10cmくらいです only describes the place, so it is a comment."""
     normalized = visible_nfkc(text).strip()
-    return bool(_PLACE_CORRECTION.match(normalized)) and geo.names_street_address(
-        normalized
+    return (
+        _PLACE_CORRECTION.match(normalized) is not None
+        and _CORRECTION_WORD.search(normalized) is not None
+        and geo.names_street_address(normalized)
     )
 
 
 _PLACE_CORRECTION = re.compile(r"(?:正しい|本当の)?(?:場所|住所)(?:は|が|を)")
+_CORRECTION_WORD = re.compile(r"やっぱ|やはり|違|間違|まちが|正しく|正しい|本当は|訂正")
 
 
 def _means_do_not_send(word: str) -> bool:
@@ -283,12 +316,7 @@ class ReportFlow:
                 return [msg.plain(texts.REPORT_EXPIRED, offer_start=True)]
             draft = None
 
-        pending: list[Message] = []
-        if draft is not None and draft.photo_set is not None:
-            image_set = _image_set(event) if event.message_type == "image" else None
-            if image_set is None or image_set.set_id != draft.photo_set.get("id"):
-                pending = self._close_unfinished_set(user_hash, draft)
-
+        set_notice = self._close_set_before(user_hash, draft, event)
         if event.event_type == "postback":
             replies = self._on_postback(user_hash, draft, params)
         elif draft is None:
@@ -296,10 +324,8 @@ class ReportFlow:
         else:
             replies = self._continue(user_hash, draft, event)
 
-        if pending:
-            if replies is None or isinstance(replies, Preface):
-                return Preface([*pending, *(replies or [])])
-            return [*pending, *replies]
+        if set_notice:
+            return self._after_set_notice(user_hash, event, set_notice, replies)
         if expired:
             expiry = msg.plain(texts.REPORT_EXPIRED, offer_start=replies is None)
             if replies is None:
@@ -307,6 +333,38 @@ class ReportFlow:
                 return Preface([expiry])
             return [expiry, *replies]
         return replies
+
+    def _close_set_before(
+        self, user_hash: str, draft: Draft | None, event: IncomingEvent
+    ) -> list[Message]:
+        """Close the draft's unfinished photo set when ``event`` is anything but
+        another photo of it, and return the notice of the photos kept."""
+        if draft is None or draft.photo_set is None:
+            return []
+        image_set = _image_set(event) if event.message_type == "image" else None
+        if image_set is not None and image_set.set_id == draft.photo_set.get("id"):
+            return []
+        return self._close_unfinished_set(user_hash, draft)
+
+    def _after_set_notice(
+        self,
+        user_hash: str,
+        event: IncomingEvent,
+        notice: list[Message],
+        replies: list[Message] | None,
+    ) -> list[Message] | None:
+        """Put the notice of an unfinished photo set before ``replies``.
+
+        The notice is left out when the draft is gone (cancelled or sent) and
+        after a crisis text, whose consultation line must come alone.
+        """
+        if self.store.load_draft(user_hash) is None:
+            return replies
+        if event.message_type == "text" and is_crisis(event.text or ""):
+            return replies
+        if replies is None or isinstance(replies, Preface):
+            return Preface([*notice, *(replies or [])])
+        return [*notice, *replies]
 
     def on_follow(self, user_id: str) -> None:
         """Do nothing: a new friend has no report state."""
@@ -403,6 +461,7 @@ class ReportFlow:
                 "total": image_set.total,
                 "seen": [image_set.index],
                 "started": True,
+                "kept": 1 if problem is None else 0,
                 "problems": [] if problem is None else [problem],
             }
             return []
@@ -433,29 +492,36 @@ class ReportFlow:
             }
         if image_set.index not in state["seen"]:
             state["seen"].append(image_set.index)
-            problem = self._take_set_photo(draft, event)
-            if problem is not None and problem not in state["problems"]:
-                state["problems"].append(problem)
+            self._take_set_photo(draft, event, state)
         draft.photo_set = state
         if len(state["seen"]) < state["total"]:
             self.store.save_draft(user_hash, draft)
             return []
         return self._set_reply(user_hash, draft)
 
-    def _take_set_photo(self, draft: Draft, event: IncomingEvent) -> str | None:
-        """Store a photo of a set; return the resident's error text or None."""
+    def _take_set_photo(
+        self, draft: Draft, event: IncomingEvent, state: dict[str, Any]
+    ) -> None:
+        """Store a photo of a set, and note in the set's ``state`` whether it
+        was kept, over the photo limit, or rejected (with the error text)."""
         if any(photo.message_id == event.message_id for photo in draft.photos):
-            return None
+            return
         if len(draft.photos) >= msg.MAX_PHOTOS:
-            return texts.REPORT_PHOTO_SET_LIMIT.format(max_photos=msg.MAX_PHOTOS)
-        return self._add_photo(draft, event.message_id)
+            state["over_limit"] = True
+            return
+        problem = self._add_photo(draft, event.message_id)
+        if problem is None:
+            state["kept"] = state.get("kept", 0) + 1
+        elif problem not in state["problems"]:
+            state["problems"].append(problem)
 
     def _set_reply(self, user_hash: str, draft: Draft) -> list[Message]:
         """Close the draft's photo set and return the one reply for it: the
         photos kept, the errors, and the prompt of the step that comes next."""
         state = draft.photo_set or {}
         draft.photo_set = None
-        notes = [msg.plain(problem) for problem in state.get("problems", [])]
+        draft.closed_photo_set = state.get("id")
+        notes = _set_notes(state)
         count = len(draft.photos)
         if state.get("started"):
             lead = texts.REPORT_STARTED_BY_PHOTO.format(
@@ -483,6 +549,7 @@ class ReportFlow:
         if state is None:
             return []
         draft.photo_set = None
+        draft.closed_photo_set = state.get("id")
         self.store.save_draft(user_hash, draft)
         logger.info(
             "photo set closed with %d of %d photos seen",
@@ -495,7 +562,7 @@ class ReportFlow:
             if state.get("started")
             else texts.REPORT_PHOTO_RECEIVED_LAST
         )
-        notes = [msg.plain(problem) for problem in state.get("problems", [])]
+        notes = _set_notes(state)
         lead = template.format(count=count, max_photos=msg.MAX_PHOTOS)
         return [msg.plain(lead), *notes] if count else notes
 
@@ -693,7 +760,8 @@ class ReportFlow:
             return self._on_text(user_hash, draft, event.text)
         if event.message_type == "image":
             image_set = _image_set(event)
-            if image_set is not None:
+            # A photo of a set closed before it came is answered as one alone.
+            if image_set is not None and image_set.set_id != draft.closed_photo_set:
                 return self._on_set_photo(user_hash, draft, event, image_set)
             return self._on_image(user_hash, draft, event)
         if event.message_type == "location":
@@ -793,6 +861,9 @@ class ReportFlow:
             return self._submit(user_hash, draft)
         if _corrects_place(text):
             return self._correct_place(user_hash, draft, text)
+        if _approval_parts(word) is not None:
+            # 大丈夫です alone may mean yes or no thanks: ask for the button.
+            return [msg.confirmation(draft, texts.REPORT_CONFIRM_AGAIN)]
         if _means_do_not_send(word):
             # いいえ, 送らないで: not a detail for staff to read. The draft stays,
             # and the confirmation offers 送信, the changes and やめる.
@@ -884,6 +955,8 @@ class ReportFlow:
         """
         if not looks_like_question(text, intent):
             return False
+        if geo.names_street_address(text):
+            return False  # 中町1丁目5番の前の道路はいつ直りますか: the place is given
         if geo.looks_like_address(text) and not (
             expected_answer_types(text) - {"location"}
         ):
@@ -1227,7 +1300,9 @@ def delivery_delay(event: IncomingEvent) -> timedelta:
     LINE stamps each event when the resident acts and redelivers events that
     an unreachable server missed, so the delay can be long after an outage.
     An event without a timestamp (0), or one stamped later than this clock
-    reads, counts as sent now.
+    reads, counts as sent now. The delay is read on the wall clock, not the
+    store's, so that it stays a duration when a test or a replay sets the
+    store's clock to another time.
     """
     if event.timestamp_ms <= 0:
         return timedelta(0)
@@ -1309,6 +1384,20 @@ def _append_comment(draft: Draft, addition: str) -> bool:
     combined = f"{draft.comment}\n{addition}" if draft.comment else addition
     draft.comment = truncate(combined, MAX_COMMENT_CHARS)
     return utf16_length(combined) > MAX_COMMENT_CHARS
+
+
+def _set_notes(state: dict[str, Any]) -> list[Message]:
+    """Return the notes for a photo set: the photo limit, with how many of the
+    set were kept, then each rejection's error once."""
+    notes = []
+    if state.get("over_limit"):
+        kept = state.get("kept", 0)
+        template = (
+            texts.REPORT_PHOTO_SET_LIMIT if kept else texts.REPORT_PHOTO_SET_NONE_KEPT
+        )
+        notes.append(msg.plain(template.format(max_photos=msg.MAX_PHOTOS, kept=kept)))
+    notes.extend(msg.plain(problem) for problem in state.get("problems", []))
+    return notes
 
 
 def _clean_comment(text: str) -> str:

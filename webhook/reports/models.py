@@ -59,6 +59,9 @@ class Draft:
     # every photo of the set has come, this contains its id, its size, the indexes
     # seen, whether the set started the draft, and the errors to tell.
     photo_set: dict[str, Any] | None = None
+    # The id of the last photo set closed, so that a photo of it arriving late
+    # is taken as a photo sent alone.
+    closed_photo_set: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
