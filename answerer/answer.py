@@ -34,7 +34,7 @@ from cityline.settings import Settings
 from index.artifact import load_model, pointer_stamp
 from index.normalize import replace_surrogates
 from index.sudachi import joins_previous
-from index.vectorize import IndexModel, PageEntry
+from index.vectorize import IndexModel
 from webhook import texts
 
 logger = logging.getLogger(__name__)
@@ -50,8 +50,8 @@ class Answer:
     """One page offered for a question; ``url`` is the page's canonical URL.
 
     ``section`` names the part of the site the page sits in (see
-    :func:`section_label`), or is empty; a reply shows it when two of its pages
-    share a title.
+    :meth:`index.vectorize.PageEntry.section`), or is empty. A reply shows it
+    when two of its pages share a title.
     """
 
     url: str
@@ -93,34 +93,6 @@ class AnswerResult:
             ],
             "fallback": self.fallback,
         }
-
-
-def page_section(page: PageEntry) -> str:
-    """Return :func:`section_label` of ``page``, computed once per page.
-
-    Two threads may compute it at the same time; both get the same text.
-    """
-    cached = page.__dict__.get("_section")
-    if cached is None:
-        cached = section_label(page.title, page.breadcrumbs)
-        page.__dict__["_section"] = cached
-    return cached
-
-
-def section_label(title: str, breadcrumbs: list[str]) -> str:
-    """Return the label of the nearest breadcrumb above a page that reads as a
-    name, or "" when there is none.
-
-    The page's own title does not count, nor the first label (ホーム). Nor
-    does a label that is only digits or only ASCII: some CMSs show a folder id
-    or a URL slug (1027208, kyufu naiyo) for an untitled folder.
-    """
-    own = " ".join(title.split())
-    for label in reversed(breadcrumbs[1:]):
-        label = " ".join(label.split())
-        if label and label != own and not label.isascii():
-            return label
-    return ""
 
 
 def fallback_text(settings: Settings, service: OutsideService | None = None) -> str:
@@ -345,7 +317,7 @@ class Answerer:
                     title=page.title,
                     snippet=best_snippet(page, grams, window, snippet_types),
                     score=score,
-                    section=page_section(page),
+                    section=page.section(),
                 )
             )
         return answers

@@ -71,11 +71,11 @@ class Settings:
 
     def __post_init__(self) -> None:
         # A caller in Python may give a folder or file as a str. Every path
-        # setting is used as a Path.
+        # setting is used as a Path, with ~ expanded as from_env does.
         for name in _PATH_FIELDS:
             value = getattr(self, name)
             if isinstance(value, str):
-                object.__setattr__(self, name, Path(value))
+                object.__setattr__(self, name, Path(value).expanduser())
 
     @classmethod
     def from_env(

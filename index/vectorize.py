@@ -149,6 +149,17 @@ class PageEntry:
     passages: list[str]
     listing: bool = False
 
+    def section(self) -> str:
+        """Return :func:`section_label` of this page, computed once.
+
+        Two threads may compute it at the same time; both get the same text.
+        """
+        cached = self.__dict__.get("_section")
+        if cached is None:
+            cached = section_label(self.title, self.breadcrumbs)
+            self.__dict__["_section"] = cached
+        return cached
+
     def match_passages(self) -> list[str]:
         """Return the passages in :func:`normalize_text` form, computed once.
 
@@ -194,6 +205,22 @@ class IndexModel:
             else np.zeros(len(codes), dtype=bool)
         )
         return np.where(found, positions, -1)
+
+
+def section_label(title: str, breadcrumbs: list[str]) -> str:
+    """Return the label of the nearest breadcrumb above a page that reads as a
+    name, or "" when there is none.
+
+    The page's own title does not count, nor the first label (ホーム). Nor
+    does a label that is only digits or only ASCII: some CMSs show a folder id
+    or a URL slug (1027208, kyufu naiyo) for an untitled folder.
+    """
+    own = " ".join(title.split())
+    for label in reversed(breadcrumbs[1:]):
+        label = " ".join(label.split())
+        if label and label != own and not label.isascii():
+            return label
+    return ""
 
 
 def ngram_codes(text: str) -> np.ndarray:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from answerer.answer import Answer, section_label
+from answerer.answer import Answer
+from index.vectorize import section_label
 from webhook.replies import answer_messages, shown_titles
 
 

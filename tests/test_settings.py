@@ -249,3 +249,8 @@ def test_path_settings_given_as_text_become_paths(tmp_path):
     settings = Settings(data_dir=str(tmp_path), outside_services_path=str(tmp_path))
     assert settings.index_dir == tmp_path / "index"
     assert settings.outside_services_path == tmp_path
+
+
+def test_path_setting_text_expands_home():
+    settings = Settings(data_dir="~/cityline-data")
+    assert settings.data_dir == Path.home() / "cityline-data"
