@@ -307,9 +307,32 @@ class Intent:
 
 def normalize(text: str) -> str:
     """Return ``text`` NFKC-normalized, lowercased, without invisible characters,
-    with name placeholders as one 〇."""
+    with name placeholders as one 〇.
+
+    A text in katakana alone (ｶﾞｲﾄｳｶﾞｷｴﾃｲﾏｽ, typed without conversion) is
+    spelled in hiragana, as the lexicon spells kana words and as such texts are
+    mostly typed.
+    """
+    text = _normalize_form(text)
+    if _KANJI_OR_HIRAGANA.search(text) is None and (
+        len(_KATAKANA_LETTER.findall(text)) >= MIN_KATAKANA_LETTERS
+    ):
+        text = fold_kana(text)
+    return text
+
+
+def _normalize_form(text: str) -> str:
+    """Return :func:`normalize` of ``text`` without the katakana spelling."""
     text = visible_nfkc(text).lower()
     return PLACEHOLDER.sub("〇", text)
+
+
+# A text needs this many katakana letters, and no kanji or hiragana, to be read
+# in hiragana: fewer are a loanword or two (ベンチ), which the lexicon spells in
+# katakana.
+MIN_KATAKANA_LETTERS = 6
+_KATAKANA_LETTER = re.compile(r"[\u30a1-\u30f6]")
+_KANJI_OR_HIRAGANA = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u3041-\u3096々〆]")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -545,9 +568,12 @@ def load_lexicon(path: Path = LEXICON_PATH) -> dict[str, dict[str, float]]:
         raise ValueError(
             f"{path}: unknown categories {sorted(unknown)!r}; use {CATEGORIES}"
         )
+    # Terms keep their katakana (アスファルト): texts with kanji or hiragana
+    # keep theirs too, and the file lists the hiragana of words that texts in
+    # kana alone spell so (まんほーる).
     return {
         category: {
-            normalize(term): float(weight)
+            _normalize_form(term): float(weight)
             for term, weight in lexicon.get(category, {}).items()
         }
         for category in CATEGORIES

@@ -37,3 +37,9 @@ def test_wish_is_a_question(classifier, text):
 @pytest.mark.parametrize("text", REQUESTS)
 def test_request_to_fix_stays_a_report(classifier, text):
     assert classifier.classify(text).label == "report"
+
+
+def test_katakana_only_text_is_spelled_in_hiragana():
+    assert normalize("ｶﾞｲﾄｳｶﾞｷｴﾃｲﾏｽ") == "がいとうがきえています"
+    assert normalize("マンホール") == "マンホール"
+    assert normalize("マンホールのふたが外れた") == "マンホールのふたが外れた"
