@@ -2012,3 +2012,66 @@ def test_cancel_after_unfinished_set_gets_no_count(alice):
 def test_crisis_after_unfinished_set_gets_no_count(alice):
     alice.image(image_set=photo_set("s13", 1, 3))
     assert alice.text("もう死にたい") == []
+
+
+@pytest.mark.parametrize("text", ["ｶﾞｲﾄｳｶﾞｷｴﾃｲﾏｽ", "ガイトウガキエテイマス"])
+def test_fault_typed_in_katakana_starts_a_report(alice, text):
+    alice.text(text)
+    assert alice.draft is not None
+    assert alice.draft.category == "streetlight"
+
+
+@pytest.mark.parametrize(
+    "text", ["中町2丁目3番でした", "場所はやっぱり三鷹市下連雀3-1です"]
+)
+def test_bare_or_outside_place_at_confirmation_replaces_it(alice, text):
+    at_confirm_step(alice)
+    alice.text(text)
+    assert alice.draft.latitude is None
+    assert alice.draft.address
+    assert alice.draft.step == "confirm"
+
+
+def test_wrong_place_at_confirmation_asks_for_it_again(alice):
+    at_confirm_step(alice)
+    replies = alice.text("いいえ、場所が違います")
+    assert alice.draft.step == "location"
+    assert not alice.draft.has_location
+    assert texts_of(replies)[0] == texts.REPORT_ASK_NEW_LOCATION
+
+
+@pytest.mark.parametrize("text", ["いや", "ちょっと待って"])
+def test_wait_at_confirmation_adds_nothing(alice, text):
+    at_confirm_step(alice)
+    before = alice.draft.comment
+    replies = alice.text(text)
+    assert texts_of(replies)[0].startswith(texts.REPORT_NOT_SENT_YET)
+    assert alice.draft.comment == before
+
+
+@pytest.mark.parametrize(
+    "text", ["穴の横の街灯の下です", "街路樹の根で舗装が盛り上がっています"]
+)
+def test_other_object_as_landmark_is_a_detail(alice, text):
+    at_confirm_step(alice)
+    replies = alice.text(text)
+    assert texts.REPORT_ONE_FAULT_EACH not in texts_of(replies)
+    assert text in alice.draft.comment
+
+
+def test_size_at_photo_step_is_kept(alice):
+    alice.text("通報")
+    alice.press("category", value="road")
+    alice.image()
+    alice.text("深さ10cmくらいです")
+    assert alice.draft.description == "深さ10cmくらいです"
+
+
+def test_set_photo_after_cancel_gets_a_reply(alice):
+    alice.image(image_set=photo_set("s14", 1, 3))
+    alice.text("やめます")
+    replies = alice.image(image_set=photo_set("s14", 2, 3))
+    assert replies
+    assert texts.REPORT_STARTED_BY_PHOTO.format(count=1, max_photos=3) in texts_of(
+        replies
+    )

@@ -144,6 +144,12 @@ _PART_SEPARATORS = re.compile(r"[\s、,，。.!！]+")
 DO_NOT_SEND_WORDS = frozenset(
     {
         "いいえ",
+        "いや",
+        "まだ",
+        "待って",
+        "待ってください",
+        "ちょっと待って",
+        "ちょっと待ってください",
         "違います",
         "ちがいます",
         "送らない",
@@ -214,6 +220,20 @@ def _approval_parts(word: str) -> list[str] | None:
     return parts
 
 
+def _gives_size(text: str) -> bool:
+    """Tell whether ``text`` gives a size of the fault (深さ10cmくらい)."""
+    return _SIZE.search(visible_nfkc(text)) is not None
+
+
+_SIZE = re.compile(
+    r"深さ|幅|大きさ|高さ|長さ|直径|\d+(?:\.\d+)?\s*(?:cm|センチ|mm|ミリ|m(?![a-z])|メートル)"
+)
+# Words that open a second fault: あと、公園の街灯が消えてます.
+_ANOTHER_FAULT_LEAD = re.compile(
+    r"\s*(?:あと|それと|それから|ほかにも|ほかに|他にも|他に|別の|別に|もう一つ|もうひとつ|ついでに)"
+)
+
+
 def _outside_address(text: str) -> bool:
     """Tell whether ``text`` gives a street address in another city
     (三鷹市下連雀3-1, 調布市小島町2丁目). The place is clear, and the
@@ -230,19 +250,42 @@ _ADDRESS_NUMBER = re.compile(r"\d+\s*(?:丁目|番地?|号)|\d+\s*[-‐‑–−
 
 
 def _corrects_place(text: str) -> bool:
-    """Tell whether a text after the location step replaces the place: it
-    starts with 場所は or 住所が, says the old one was wrong (やっぱり, 違い,
-    間違え, 正しくは) and names a street address. 場所は中町1丁目5番の歩道で、
-    穴の深さは10cmくらいです only describes the place, so it is a comment."""
+    """Tell whether a text after the location step replaces the place.
+
+    It does when it is a street address alone (中町2丁目3番でした), or when it
+    starts with 場所は or 住所が, says the old place was wrong (やっぱり, 違い,
+    正しくは) and gives a street address, also of another city. 場所は中町1丁目
+    5番の歩道で、穴の深さは10cmくらいです only describes the place, so it is a
+    comment.
+    """
     normalized = visible_nfkc(text).strip()
+    if _is_bare_address(normalized):
+        return True
     return (
         _PLACE_CORRECTION.match(normalized) is not None
         and _CORRECTION_WORD.search(normalized) is not None
-        and geo.names_street_address(normalized)
+        and (geo.names_street_address(normalized) or _outside_address(normalized))
     )
 
 
+def _is_bare_address(text: str) -> bool:
+    """Tell whether ``text`` is a street address of the city and nothing more
+    than a copula or a word of nearness (中町2丁目3番でした, 境1-2の前です)."""
+    phrase = geo.street_address_phrase(text)
+    if phrase is None:
+        return False
+    rest = _ADDRESS_FILLER.sub("", text.replace(phrase, "", 1))
+    return content_char_count(rest) == 0
+
+
+_ADDRESS_FILLER = re.compile(
+    r"です|でした|だよ|だった|付近|あたり|辺り|の前|前|ぐらい|くらい|[\s、。!！]"
+)
+
+
 _PLACE_CORRECTION = re.compile(r"(?:正しい|本当の)?(?:場所|住所)(?:は|が|を)")
+# いいえ、場所が違います at the confirmation: the place is to be given again.
+_PLACE_IS_WRONG = re.compile(r"(?:場所|住所)が(?:違|ちが|間違|まちが)")
 _CORRECTION_WORD = re.compile(r"やっぱ|やはり|違|間違|まちが|正しく|正しい|本当は|訂正")
 
 
@@ -283,6 +326,10 @@ class ReportFlow:
         self._classifier = classifier
         self._classifier_lock = threading.Lock()
         self._last_purge: datetime | None = None
+        # The last photo set closed per resident (user hash), kept in memory so
+        # that a photo of it arriving after the draft was cancelled or sent
+        # gets a reply instead of silently starting a draft.
+        self._closed_sets: dict[str, str] = {}
 
     # Flow protocol ----------------------------------------------------------------
 
@@ -333,6 +380,13 @@ class ReportFlow:
                 return Preface([expiry])
             return [expiry, *replies]
         return replies
+
+    def _remember_closed_set(self, user_hash: str, set_id: str | None) -> None:
+        if set_id is None:
+            return
+        if len(self._closed_sets) >= MAX_REMEMBERED_SETS:
+            self._closed_sets.clear()
+        self._closed_sets[user_hash] = set_id
 
     def _close_set_before(
         self, user_hash: str, draft: Draft | None, event: IncomingEvent
@@ -397,7 +451,10 @@ class ReportFlow:
     ) -> list[Message] | None:
         if event.message_type == "image":
             image_set = _image_set(event)
-            if image_set is None:
+            if (
+                image_set is None
+                or self._closed_sets.get(user_hash) == image_set.set_id
+            ):
                 return self._start_with_photo(user_hash, event)
             return self._start_with_set_photo(user_hash, event, image_set)
         if event.message_type == "location":
@@ -521,6 +578,7 @@ class ReportFlow:
         state = draft.photo_set or {}
         draft.photo_set = None
         draft.closed_photo_set = state.get("id")
+        self._remember_closed_set(user_hash, draft.closed_photo_set)
         notes = _set_notes(state)
         count = len(draft.photos)
         if state.get("started"):
@@ -550,6 +608,7 @@ class ReportFlow:
             return []
         draft.photo_set = None
         draft.closed_photo_set = state.get("id")
+        self._remember_closed_set(user_hash, draft.closed_photo_set)
         self.store.save_draft(user_hash, draft)
         logger.info(
             "photo set closed with %d of %d photos seen",
@@ -816,9 +875,9 @@ class ReportFlow:
                 self.store.save_draft(user_hash, draft)
                 early = msg.plain(texts.REPORT_LOCATION_RECEIVED_EARLY)
                 return [*urgent, *self._outside_note(draft), early, self._prompt(draft)]
-            other = self._other_fault_note(draft, text, intent)
-            if not other and _is_confident_report(intent, text):
-                # 座面の板が割れています: a detail of this fault, kept for staff.
+            other = self._other_fault_note(draft, text, intent, explicit_only=True)
+            if not other and (_is_confident_report(intent, text) or _gives_size(text)):
+                # 座面の板が割れています, 深さ10cmくらい: a detail of this fault.
                 self._keep_detail(draft, text)
                 self.store.save_draft(user_hash, draft)
                 kept = msg.plain(texts.REPORT_DETAIL_KEPT)
@@ -864,6 +923,8 @@ class ReportFlow:
         if _approval_parts(word) is not None:
             # 大丈夫です alone may mean yes or no thanks: ask for the button.
             return [msg.confirmation(draft, texts.REPORT_CONFIRM_AGAIN)]
+        if _PLACE_IS_WRONG.search(word):
+            return self._ask_new_place(user_hash, draft)
         if _means_do_not_send(word):
             # いいえ, 送らないで: not a detail for staff to read. The draft stays,
             # and the confirmation offers 送信, the changes and やめる.
@@ -885,7 +946,7 @@ class ReportFlow:
         if not content_char_count(addition):
             return [msg.confirmation(draft, texts.REPORT_CONFIRM_AGAIN)]
         replies = self._urgent_reply(draft, bool(intent and intent.urgent), text)
-        other = self._other_fault_note(draft, text, intent)
+        other = self._other_fault_note(draft, text, intent, explicit_only=True)
         if other:
             # あと、公園の街灯も消えてます: a second fault is no detail of this one.
             return [*replies, *other, msg.confirmation(draft)]
@@ -1153,6 +1214,14 @@ class ReportFlow:
         changed = msg.plain(texts.REPORT_PLACE_CHANGED.format(place=draft.address))
         return [changed, *self._outside_note(draft), self._prompt(draft)]
 
+    def _ask_new_place(self, user_hash: str, draft: Draft) -> list[Message]:
+        """Drop the place and ask for it again, as the 場所を変える button does,
+        for a text such as いいえ、場所が違います."""
+        _clear_location(draft)
+        draft.step = "location"
+        self.store.save_draft(user_hash, draft)
+        return [msg.location_prompt(draft, texts.REPORT_ASK_NEW_LOCATION)]
+
     def _keep_detail(self, draft: Draft, text: str) -> None:
         """Keep a detail of the fault typed before the comment step: as the
         draft's description when it has none, else added to its comment."""
@@ -1163,14 +1232,25 @@ class ReportFlow:
         _append_comment(draft, detail)
 
     def _other_fault_note(
-        self, draft: Draft, text: str, intent: IntentLike | None
+        self,
+        draft: Draft,
+        text: str,
+        intent: IntentLike | None,
+        *,
+        explicit_only: bool = False,
     ) -> list[Message]:
         """Return the one-fault-per-report note when ``text`` reports a fault of
         another object than ``draft``'s category, or another object with も
         (あと、入口の街灯も消えてます), else []. A text that goes on about the same
         fault (夜は真っ暗で怖い, 座面の板が割れています) gets no note: the
         classifier's guess of a category alone does not count, only an object
-        that the text names."""
+        that the text names.
+
+        With ``explicit_only``, for details typed after the fault is known, an
+        object of another category counts only after a word that adds a fault
+        (あと, ほかにも), because such a detail often names one as a landmark or
+        a cause (穴の横の街灯の下です, 街路樹の根で舗装が盛り上がっています).
+        """
         if draft.category is None or not _is_confident_report(intent, text):
             return []
         named = self._object_category(text)
@@ -1180,6 +1260,8 @@ class ReportFlow:
             and named in MAIN_CATEGORIES
             and named != draft.category
         )
+        if explicit_only:
+            other_kind = other_kind and _ANOTHER_FAULT_LEAD.match(text) is not None
         if other_kind or self._adds_object(text):
             return [msg.plain(texts.REPORT_ONE_FAULT_EACH)]
         return []
@@ -1354,6 +1436,9 @@ class ImageSet(NamedTuple):
     total: int
 
 
+# Residents whose last closed photo set is kept in memory; the memory is
+# emptied when full, which only costs the rare late photo its reply.
+MAX_REMEMBERED_SETS = 10_000
 # LINE sends at most this many photos in one set; a larger total is not trusted.
 MAX_SET_PHOTOS = 20
 
