@@ -494,21 +494,32 @@ def test_draft_expires_after_30_minutes(alice, clock, settings):
     assert not photo_path.exists()
 
 
+def ready_to_send(resident: Resident) -> None:
+    """Fill a streetlight report up to the confirmation."""
+    resident.text("街灯が消えています")
+    resident.image()
+    resident.press("photos_done")
+    resident.location(*KICHIJOJI, address="東京都武蔵野市吉祥寺本町1丁目")
+    resident.press("skip_comment")
+
+
+def tap_send_sent_minutes_ago(resident: Resident, minutes: int):
+    """Deliver the resident's 送信 tap as LINE does after an outage: its
+    timestamp is ``minutes`` before now."""
+    tapped_ms = int((time.time() - minutes * 60) * 1000)
+    data = f"flow=report&action=submit&draft={resident.draft.draft_id}"
+    return resident._send(
+        event_type="postback", postback_data=data, timestamp_ms=tapped_ms
+    )
+
+
 def test_tap_delivered_late_after_an_outage_still_sends(alice, clock, settings):
-    alice.text("街灯が消えています")
-    alice.image()
-    alice.press("photos_done")
-    alice.location(*KICHIJOJI, address="東京都武蔵野市吉祥寺本町1丁目")
-    alice.press("skip_comment")
+    ready_to_send(alice)
     photo_path = settings.photos_dir / alice.draft.photos[0].path
     # The resident taps 送信 15 minutes after the last step; the server is down,
     # and LINE delivers the tap 40 minutes later.
     clock.now += timedelta(minutes=55)
-    tapped_ms = int((time.time() - 40 * 60) * 1000)
-    data = f"flow=report&action=submit&draft={alice.draft.draft_id}"
-    replies = alice._send(
-        event_type="postback", postback_data=data, timestamp_ms=tapped_ms
-    )
+    replies = tap_send_sent_minutes_ago(alice, 40)
     assert texts.REPORT_EXPIRED not in texts_of(replies)
     assert alice.draft is None
     [report] = alice.flow.store.list()
@@ -517,19 +528,13 @@ def test_tap_delivered_late_after_an_outage_still_sends(alice, clock, settings):
 
 
 def test_late_tap_after_another_resident_purges(alice, bob, clock, settings):
-    alice.text("街灯が消えています")
-    alice.image()
-    alice.press("photos_done")
-    alice.location(*KICHIJOJI, address="東京都武蔵野市吉祥寺本町1丁目")
-    alice.press("skip_comment")
+    ready_to_send(alice)
     photo_path = settings.photos_dir / alice.draft.photos[0].path
     clock.now += timedelta(minutes=55)
     # Back after the outage, the first live event comes from another resident
     # and runs the purge before LINE delivers Alice's tap.
     bob.text("粗大ごみの出し方を教えてください")
-    tapped_ms = int((time.time() - 40 * 60) * 1000)
-    data = f"flow=report&action=submit&draft={alice.draft.draft_id}"
-    alice._send(event_type="postback", postback_data=data, timestamp_ms=tapped_ms)
+    tap_send_sent_minutes_ago(alice, 40)
     [report] = alice.flow.store.list()
     assert report.photos
     assert photo_path.exists()
