@@ -553,7 +553,7 @@ def test_expired_draft_then_new_report(alice, clock):
     alice.text("通報")
     clock.now += timedelta(hours=1)
     replies = alice.text("公園のブランコが壊れている")
-    assert replies[0].text == texts.REPORT_EXPIRED
+    assert replies[0].text == texts.REPORT_EXPIRED_NEW_DRAFT
     assert "公園" in replies[1].text
     assert alice.draft.category == "park"
 
@@ -2076,7 +2076,71 @@ def test_set_photo_after_cancel_gets_a_reply(alice):
     alice.image(image_set=photo_set("s14", 1, 3))
     alice.text("やめます")
     replies = alice.image(image_set=photo_set("s14", 2, 3))
-    assert replies
-    assert texts.REPORT_STARTED_BY_PHOTO.format(count=1, max_photos=3) in texts_of(
-        replies
-    )
+    assert texts_of(replies) == [texts.REPORT_LATE_SET_PHOTO]
+    assert alice.draft is None
+
+
+@pytest.mark.parametrize(
+    "text", ["すみません、道路じゃなくて公園でした", "種類は公園です", "公園です"]
+)
+def test_category_corrected_in_words_at_confirmation(alice, text):
+    at_confirm_step(alice)
+    replies = alice.text(text)
+    assert texts_of(replies)[0] == texts.REPORT_CATEGORY_CHANGED.format(category="公園")
+    assert alice.draft.category == "park"
+    assert alice.draft.step == "confirm"
+    assert "公園" not in (alice.draft.comment or "")
+
+
+def test_wrong_category_in_words_asks_for_it_again(alice):
+    at_comment_step(alice)
+    alice.text("種類が違います")
+    assert alice.draft.step == "category"
+    assert alice.draft.category is None
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("すみません、場所はやっぱり中町2丁目3番の前です", "中町2丁目3番の前"),
+        ("場所は中町2丁目3番の前です", "中町2丁目3番の前"),
+    ],
+)
+def test_place_corrections_in_natural_words(alice, text, address):
+    at_confirm_step(alice)
+    alice.text(text)
+    assert alice.draft.address == address
+    assert alice.draft.latitude is None
+
+
+def test_place_corrected_at_photo_step(alice):
+    alice.text("街灯が消えています")
+    alice.location(*KICHIJOJI)
+    alice.text("中町2丁目5番です")
+    assert alice.draft.address == "中町2丁目5番"
+    assert alice.draft.latitude is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["はい、それで", "それでお願いします", "送信お願いします", "おくってください"],
+)
+def test_more_ways_to_say_send(alice, text):
+    at_confirm_step(alice)
+    alice.text(text)
+    assert alice.draft is None
+    assert len(alice.flow.store.list()) == 1
+
+
+def test_send_word_at_comment_step_moves_to_confirmation(alice):
+    at_comment_step(alice)
+    alice.text("送信")
+    assert alice.draft.step == "confirm"
+    assert alice.draft.comment is None
+
+
+def test_location_after_photos_moves_past_the_photo_step(alice):
+    alice.text("街灯が消えています")
+    alice.image()
+    alice.location(*KICHIJOJI)
+    assert alice.draft.step == "comment"

@@ -221,6 +221,8 @@ REPORT_STARTED_BY_LOCATION = (
 REPORT_LOCATION_RECEIVED_EARLY = "場所を受け取りました。"
 # A new place typed after the location step (場所はやっぱり中町2丁目3番です).
 REPORT_PLACE_CHANGED = "場所を「{place}」に直しました。"
+# A category corrected in words after it was known (道路じゃなくて公園でした).
+REPORT_CATEGORY_CHANGED = "種類を「{category}」に直しました。"
 # A faulty traffic signal: the police run signals, so the city takes no report.
 REPORT_SIGNAL_IS_POLICE = (
     "信号機は警察が管理しているため、市では通報を受け付けていません。"
@@ -382,6 +384,17 @@ REPORT_NOTHING_TO_CANCEL = "作成中の通報はありません。"
 REPORT_EXPIRED = (
     "30分以上操作がなかったため、作成中の通報を取り消しました。"
     "通報するときは、もう一度「通報」と送ってください。"
+)
+# The same, when the message that found the draft expired starts a new one.
+REPORT_EXPIRED_NEW_DRAFT = (
+    "30分以上操作がなかったため、作成中だった通報を取り消し、"
+    "新しい通報として受け付けます。"
+)
+# A photo of a set sent together that arrives after its report was sent or
+# cancelled.
+REPORT_LATE_SET_PHOTO = (
+    "この写真は、送信または取り消しが済んだ通報の写真として遅れて届いたため、"
+    "受け取っていません。別の通報にするときは、もう一度写真を送ってください。"
 )
 REPORT_ALREADY_SUBMITTED = "この通報は受付番号 {receipt_no} で受け付け済みです。"
 # After REPORT_ALREADY_SUBMITTED, for a tap on a button of a sent report.

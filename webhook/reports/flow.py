@@ -120,6 +120,20 @@ SUBMIT_WORDS = frozenset(
         "これで大丈夫",
         "これで大丈夫です",
         "これでお願いします",
+        "それで",
+        "それでいい",
+        "それでいいです",
+        "それでお願いします",
+        "はい送信",
+        "送信お願いします",
+        "送信でお願いします",
+        "送信して",
+        "おくって",
+        "おくってください",
+        "そうしん",
+        "そうしんして",
+        "そうしんします",
+        "おねがいします",
     }
 )
 # Buttons that answer one step's question; a tap on one at another step (from
@@ -133,11 +147,15 @@ _STEP_OF_ACTION = {
 # Words that may stand beside a submit word in one message: はい、お願いします.
 _SUBMIT_PARTS = SUBMIT_WORDS | {
     "お願い",
-    "おねがいします",
     "これで",
     "大丈夫",
     "大丈夫です",
     "いいです",
+    "特にありません",
+    "ありません",
+    "以上です",
+    "ほかに伝えることはありません",
+    "他に伝えることはありません",
 }
 _PART_SEPARATORS = re.compile(r"[\s、,，。.!！]+")
 # At the confirmation, replies that mean "do not send (yet)".
@@ -150,6 +168,9 @@ DO_NOT_SEND_WORDS = frozenset(
         "待ってください",
         "ちょっと待って",
         "ちょっと待ってください",
+        "まって",
+        "まってください",
+        "ちょっとまって",
         "違います",
         "ちがいます",
         "送らない",
@@ -250,22 +271,80 @@ _ADDRESS_NUMBER = re.compile(r"\d+\s*(?:丁目|番地?|号)|\d+\s*[-‐‑–−
 
 
 def _corrects_place(text: str) -> bool:
-    """Tell whether a text after the location step replaces the place.
+    """Tell whether a text after the location step replaces the place (see
+    :func:`place_correction`)."""
+    return place_correction(text) is not None
 
-    It does when it is a street address alone (中町2丁目3番でした), or when it
-    starts with 場所は or 住所が, says the old place was wrong (やっぱり, 違い,
-    正しくは) and gives a street address, also of another city. 場所は中町1丁目
-    5番の歩道で、穴の深さは10cmくらいです only describes the place, so it is a
-    comment.
+
+def category_correction(text: str) -> str | None:
+    """Return the category that a text names as the right one, or None.
+
+    道路じゃなくて公園でした and 種類は公園です name 公園; so does 公園です as a
+    whole message. A category merely mentioned (公園の前の道路です) is none.
     """
-    normalized = visible_nfkc(text).strip()
+    normalized = _LEADING_APOLOGY.sub("", visible_nfkc(text).strip())
+    normalized = normalized.rstrip("。.!！")
+    for pattern in (_CATEGORY_INSTEAD, _CATEGORY_IS, _CATEGORY_ALONE):
+        match = pattern.search(normalized)
+        if match is not None:
+            return _CATEGORY_WORDS[match.group("label")]
+    return None
+
+
+def place_correction(text: str) -> str | None:
+    """Return the new place that a text after the location step gives, or None.
+
+    A text gives one when it is a street address alone (中町2丁目3番でした),
+    when 場所は or 住所が comes before a street address alone (場所は中町2丁目
+    3番の前です), or when it also says the old place was wrong (やっぱり, 違い,
+    正しくは) before any address, also of another city. An apology first
+    (すみません、) changes nothing. 場所は中町1丁目5番の歩道で、穴の深さは
+    10cmくらいです only describes the place, so it gives none.
+    """
+    normalized = _LEADING_APOLOGY.sub("", visible_nfkc(text).strip())
     if _is_bare_address(normalized):
-        return True
-    return (
-        _PLACE_CORRECTION.match(normalized) is not None
-        and _CORRECTION_WORD.search(normalized) is not None
-        and (geo.names_street_address(normalized) or _outside_address(normalized))
-    )
+        return normalized
+    prefix = _PLACE_CORRECTION.search(normalized)
+    if prefix is None or prefix.start() > _MAX_CORRECTION_LEAD:
+        return None
+    rest = _LEADING_CORRECTION.sub("", normalized[prefix.end() :])
+    if _is_bare_address(rest):
+        return rest
+    if _CORRECTION_WORD.search(normalized) is None:
+        return None
+    if geo.looks_like_address(rest) or _outside_address(rest):
+        return rest
+    return None
+
+
+_LEADING_CORRECTION = re.compile(r"^(?:やっぱり|やはり|正しくは|本当は)[、,\s]*")
+# Words that name a category in a correction, with the category's key.
+_CATEGORY_WORDS = {
+    **{label: key for key, label in texts.REPORT_CATEGORY_LABELS.items()},
+    "街灯": "streetlight",
+    "下水": "sewer",
+    "どうろ": "road",
+    "こうえん": "park",
+}
+_LABELS = "|".join(
+    re.escape(word) for word in sorted(_CATEGORY_WORDS, key=len, reverse=True)
+)
+# 道路じゃなくて公園でした: the category after the negation is the right one.
+_CATEGORY_INSTEAD = re.compile(
+    rf"(?:じゃなくて|じゃなく|ではなくて|ではなく|でなく)[、,\s]*(?P<label>{_LABELS})"
+)
+_CATEGORY_IS = re.compile(
+    rf"^(?:やっぱり|やはり)?[、,\s]*(?:種類|しゅるい)(?:は|が)[、,\s]*"
+    rf"(?P<label>{_LABELS})(?:です|でした|だよ|だった)?$"
+)
+_CATEGORY_ALONE = re.compile(rf"^(?P<label>{_LABELS})(?:です|でした|だよ|だった)$")
+_CATEGORY_IS_WRONG = re.compile(r"(?:種類|しゅるい)が\s*(?:違|ちが|間違|まちが)")
+# Words before 場所は that keep a text a correction: やっぱり場所は…
+_MAX_CORRECTION_LEAD = 6
+_LEADING_APOLOGY = re.compile(
+    r"^(?:すみません|すいません|ごめんなさい|失礼しました|申し訳ありません|あの|えっと|あ)"
+    r"[、,。!！\s]*"
+)
 
 
 def _is_bare_address(text: str) -> bool:
@@ -278,6 +357,8 @@ def _is_bare_address(text: str) -> bool:
     return content_char_count(rest) == 0
 
 
+# A copula or closing mark after a corrected place: 境南町2丁目の交差点です.
+_ADDRESS_TAIL = re.compile(r"(?:です|でした|だよ|だった)?[。.!！\s]*$")
 _ADDRESS_FILLER = re.compile(
     r"です|でした|だよ|だった|付近|あたり|辺り|の前|前|ぐらい|くらい|[\s、。!！]"
 )
@@ -285,7 +366,9 @@ _ADDRESS_FILLER = re.compile(
 
 _PLACE_CORRECTION = re.compile(r"(?:正しい|本当の)?(?:場所|住所)(?:は|が|を)")
 # いいえ、場所が違います at the confirmation: the place is to be given again.
-_PLACE_IS_WRONG = re.compile(r"(?:場所|住所)が(?:違|ちが|間違|まちが)")
+_PLACE_IS_WRONG = re.compile(
+    r"(?:場所|住所|ばしょ|じゅうしょ)が\s*(?:違|ちが|間違|まちが)"
+)
 _CORRECTION_WORD = re.compile(r"やっぱ|やはり|違|間違|まちが|正しく|正しい|本当は|訂正")
 
 
@@ -374,6 +457,9 @@ class ReportFlow:
         if set_notice:
             return self._after_set_notice(user_hash, event, set_notice, replies)
         if expired:
+            if replies and self.store.load_draft(user_hash) is not None:
+                # The message started a new report: no call to start one.
+                return [msg.plain(texts.REPORT_EXPIRED_NEW_DRAFT), *replies]
             expiry = msg.plain(texts.REPORT_EXPIRED, offer_start=replies is None)
             if replies is None:
                 # The core still answers the message (a question, say).
@@ -451,11 +537,12 @@ class ReportFlow:
     ) -> list[Message] | None:
         if event.message_type == "image":
             image_set = _image_set(event)
-            if (
-                image_set is None
-                or self._closed_sets.get(user_hash) == image_set.set_id
-            ):
+            if image_set is None:
                 return self._start_with_photo(user_hash, event)
+            if self._closed_sets.get(user_hash) == image_set.set_id:
+                # The rest of a set whose report was sent or cancelled meanwhile.
+                logger.info("late photo of a closed set not stored")
+                return [msg.plain(texts.REPORT_LATE_SET_PHOTO, offer_start=True)]
             return self._start_with_set_photo(user_hash, event, image_set)
         if event.message_type == "location":
             if not geo.is_valid_point(event.latitude, event.longitude):
@@ -859,8 +946,10 @@ class ReportFlow:
         if draft.step == "category":
             return self._on_category_text(user_hash, draft, text, word)
         if draft.step == "photo":
-            if word in NEXT_WORDS and draft.photos:
+            if draft.photos and (word in NEXT_WORDS or _means_submit(word)):
                 return self._advance(user_hash, draft)
+            if draft.has_location and _corrects_place(text):
+                return self._correct_place(user_hash, draft, text)
             intent = self._classify(text)
             if self._is_aside_question(draft, text, intent):
                 return self._draft_kept()
@@ -914,6 +1003,10 @@ class ReportFlow:
             replies = self._outside_note(draft)
             other = self._other_fault_note(draft, text, intent)
             return [*urgent, *replies, *other, *self._advance(user_hash, draft)]
+        if draft.step in ("comment", "confirm"):
+            corrected = self._on_category_correction(user_hash, draft, text)
+            if corrected is not None:
+                return corrected
         if draft.step == "comment":
             return self._on_comment_text(user_hash, draft, text, word)
         if _means_submit(word):
@@ -1037,6 +1130,12 @@ class ReportFlow:
         """
         if word in SKIP_WORDS:
             return self._skip_comment(user_hash, draft)
+        if _means_submit(word):
+            # 送信 before the comment: nothing to add, so the confirmation comes.
+            return self._skip_comment(user_hash, draft)
+        if _means_do_not_send(word):
+            # ちょっと待ってください: the comment step keeps waiting.
+            return [self._prompt(draft)]
         if _corrects_place(text):
             return self._correct_place(user_hash, draft, text)
         comment = _clean_comment(text)
@@ -1140,10 +1239,12 @@ class ReportFlow:
     ) -> list[Message]:
         _set_point(draft, event)
         replies = self._outside_note(draft)
-        if draft.step in ("category", "photo"):
+        if draft.step == "category" or (draft.step == "photo" and not draft.photos):
             self.store.save_draft(user_hash, draft)
             early = msg.plain(texts.REPORT_LOCATION_RECEIVED_EARLY)
             return [*replies, early, self._prompt(draft)]
+        # At the photo step with a photo in, a location means the photos are
+        # done, as 次へ would.
         return [*replies, *self._advance(user_hash, draft)]
 
     # Steps ------------------------------------------------------------------------
@@ -1205,14 +1306,42 @@ class ReportFlow:
         draft.outside_city = geo.address_is_outside_city(text)
 
     def _correct_place(self, user_hash: str, draft: Draft, text: str) -> list[Message]:
-        """Replace the draft's place with the street address of a correction
+        """Replace the draft's place with the one a correction gives
         (場所はやっぱり中町2丁目3番の前です); the map point, if any, goes, so
         that staff never see two places. The step stays where it was."""
-        self._set_address(draft, text, describes_fault=True)
+        place = place_correction(text) or text
+        self._set_address(draft, _ADDRESS_TAIL.sub("", place), describes_fault=True)
         self.store.save_draft(user_hash, draft)
         logger.info("report place corrected by text at step %s", draft.step)
         changed = msg.plain(texts.REPORT_PLACE_CHANGED.format(place=draft.address))
         return [changed, *self._outside_note(draft), self._prompt(draft)]
+
+    def _on_category_correction(
+        self, user_hash: str, draft: Draft, text: str
+    ) -> list[Message] | None:
+        """Apply a category correction typed after the category is known, or
+        return None when ``text`` is none (see :func:`category_correction`).
+
+        種類が違います asks for the category again, as 種類を変える does;
+        道路じゃなくて公園でした sets it, and the current step's prompt follows.
+        """
+        normalized = _LEADING_APOLOGY.sub("", visible_nfkc(text).strip())
+        if _CATEGORY_IS_WRONG.search(normalized) and not category_correction(text):
+            draft.category = None
+            draft.step = "category"
+            self.store.save_draft(user_hash, draft)
+            return [msg.category_prompt(draft)]
+        category = category_correction(text)
+        if category is None or category == draft.category:
+            return None
+        draft.category = category
+        if draft.step == "confirm":
+            draft.step = self._next_step(draft)
+        self.store.save_draft(user_hash, draft)
+        logger.info("report category corrected by text at step %s", draft.step)
+        label = texts.REPORT_CATEGORY_LABELS[category]
+        changed = msg.plain(texts.REPORT_CATEGORY_CHANGED.format(category=label))
+        return [changed, self._prompt(draft)]
 
     def _ask_new_place(self, user_hash: str, draft: Draft) -> list[Message]:
         """Drop the place and ask for it again, as the 場所を変える button does,
