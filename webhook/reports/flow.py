@@ -69,7 +69,7 @@ DRAFT_IDLE = timedelta(minutes=30)
 DRAFT_RETENTION = timedelta(days=7)
 PURGE_INTERVAL = timedelta(minutes=10)
 # Photos of a draft idle for DRAFT_IDLE are kept this much longer. Another
-# resident's event may trigger the purge while LINE still holds this
+# resident's event may trigger the purge while LINE still keeps this
 # resident's taps from an outage, and a late tap within DRAFT_IDLE of the last
 # step must find the photos.
 # NOTE: after an outage longer than DRAFT_IDLE plus this grace, such a tap
@@ -232,7 +232,7 @@ def _means_submit(word: str) -> bool:
 
 def _approval_parts(word: str) -> list[str] | None:
     """Return the parts of a text made only of words of approval (はい,
-    大丈夫です, これで), or None when it says anything else."""
+    大丈夫です, これで), or None when it contains anything else."""
     parts = [part for part in _PART_SEPARATORS.split(word) if part]
     if len(parts) < 2 and word.startswith("これで"):
         parts = ["これで", word.removeprefix("これで")]
@@ -280,7 +280,7 @@ def category_correction(text: str) -> str | None:
     """Return the category that a text names as the right one, or None.
 
     道路じゃなくて公園でした and 種類は公園です name 公園; so does 公園です as a
-    whole message. A category merely mentioned (公園の前の道路です) is none.
+    whole message. A category merely mentioned (公園の前の道路です) gives None.
     """
     normalized = _LEADING_APOLOGY.sub("", visible_nfkc(text).strip())
     normalized = normalized.rstrip("。.!！")
@@ -296,7 +296,7 @@ def place_correction(text: str) -> str | None:
 
     A text gives one when it is a street address alone (中町2丁目3番でした),
     when 場所は or 住所が comes before a street address alone (場所は中町2丁目
-    3番の前です), or when it also says the old place was wrong (やっぱり, 違い,
+    3番の前です), or when it also states that the old place was wrong (やっぱり, 違い,
     正しくは) before any address, also of another city. An apology first
     (すみません、) changes nothing. 場所は中町1丁目5番の歩道で、穴の深さは
     10cmくらいです only describes the place, so it gives none.
@@ -622,7 +622,7 @@ class ReportFlow:
         """Store one photo of a set and reply once every photo of it has come.
 
         LINE sends each photo of a set as its own event, in no promised order.
-        One reply for the whole set counts the photos kept and says each error
+        One reply for the whole set counts the photos kept and gives each error
         once, such as the photo limit for a set of five.
         """
         state = draft.photo_set
@@ -906,7 +906,7 @@ class ReportFlow:
             return self._on_text(user_hash, draft, event.text)
         if event.message_type == "image":
             image_set = _image_set(event)
-            # A photo of a set closed before it came is answered as one alone.
+            # A photo of a set closed before it came is taken as one sent alone.
             if image_set is not None and image_set.set_id != draft.closed_photo_set:
                 return self._on_set_photo(user_hash, draft, event, image_set)
             return self._on_image(user_hash, draft, event)
@@ -1320,7 +1320,7 @@ class ReportFlow:
         self, user_hash: str, draft: Draft, text: str
     ) -> list[Message] | None:
         """Apply a category correction typed after the category is known, or
-        return None when ``text`` is none (see :func:`category_correction`).
+        return None when ``text`` contains none (see :func:`category_correction`).
 
         種類が違います asks for the category again, as 種類を変える does;
         道路じゃなくて公園でした sets it, and the current step's prompt follows.
