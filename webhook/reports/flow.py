@@ -57,6 +57,23 @@ from webhook.reports.photos import (
     store_photo,
 )
 from webhook.reports.questions import looks_like_question
+from webhook.reports.resident_text import (
+    ADDRESS_TAIL,
+    ANOTHER_FAULT_LEAD,
+    CATEGORY_IS_WRONG,
+    LEADING_APOLOGY,
+    NEXT_WORDS,
+    PLACE_IS_WRONG,
+    SKIP_WORDS,
+    approval_parts,
+    category_correction,
+    corrects_place,
+    gives_size,
+    means_do_not_send,
+    means_submit,
+    outside_address,
+    place_correction,
+)
 from webhook.reports.routing import load_routing
 from webhook.reports.store import ReportStore, new_draft_id, utc_now
 from webhook.reports.urgent import mentions_gas, urgent_reply_text
@@ -97,45 +114,6 @@ def _contact_note(text: str | None) -> list[Message]:
 MAIN_CATEGORIES = frozenset({"road", "streetlight", "tree", "park", "sewer"})
 
 START_WORDS = REPORT_START_WORDS
-# Words that accept the confirmation prompt この内容で送信しますか.
-SUBMIT_WORDS = frozenset(
-    {
-        "送信",
-        "送信する",
-        "送信します",
-        "送信してください",
-        "送って",
-        "送ってください",
-        "はい",
-        "お願いします",
-        "よろしくお願いします",
-        "OK",
-        "ok",
-        "OKです",
-        "okです",
-        "ええ",
-        "うん",
-        "これでいい",
-        "これでいいです",
-        "これで大丈夫",
-        "これで大丈夫です",
-        "これでお願いします",
-        "それで",
-        "それでいい",
-        "それでいいです",
-        "それでお願いします",
-        "はい送信",
-        "送信お願いします",
-        "送信でお願いします",
-        "送信して",
-        "おくって",
-        "おくってください",
-        "そうしん",
-        "そうしんして",
-        "そうしんします",
-        "おねがいします",
-    }
-)
 # Buttons that answer one step's question; a tap on one at another step (from
 # an older message) changes nothing.
 _STEP_OF_ACTION = {
@@ -144,67 +122,6 @@ _STEP_OF_ACTION = {
     "skip_comment": "comment",
     "use_comment": "comment",
 }
-# Words that may stand beside a submit word in one message: はい、お願いします.
-_SUBMIT_PARTS = SUBMIT_WORDS | {
-    "お願い",
-    "これで",
-    "大丈夫",
-    "大丈夫です",
-    "いいです",
-    "特にありません",
-    "ありません",
-    "以上です",
-    "ほかに伝えることはありません",
-    "他に伝えることはありません",
-}
-_PART_SEPARATORS = re.compile(r"[\s、,，。.!！]+")
-# At the confirmation, replies that mean "do not send (yet)".
-DO_NOT_SEND_WORDS = frozenset(
-    {
-        "いいえ",
-        "いや",
-        "まだ",
-        "待って",
-        "待ってください",
-        "ちょっと待って",
-        "ちょっと待ってください",
-        "まって",
-        "まってください",
-        "ちょっとまって",
-        "違います",
-        "ちがいます",
-        "送らない",
-        "送らないで",
-        "送らないでください",
-        "送信しない",
-        "送信しないで",
-        "送信しないでください",
-        "まだ送らないで",
-        "まだ送らないでください",
-    }
-)
-# At the comment step, words that mean "nothing to add"; もういいです there is
-# no cancel, since it would drop photos and place already given.
-SKIP_WORDS = frozenset(
-    {
-        "スキップ",
-        "なし",
-        "特になし",
-        "ありません",
-        "特にありません",
-        "ないです",
-        "特にないです",
-        "もういいです",
-        "もういい",
-        "大丈夫です",
-        "結構です",
-        "以上です",
-    }
-)
-# At the photo step, with a photo sent, words that mean "no more photos".
-NEXT_WORDS = frozenset(
-    {"次へ", "つぎへ", "次", "もういいです", "もういい", "以上です", "これだけです"}
-)
 
 
 class IntentLike(Protocol):
@@ -218,165 +135,6 @@ class ClassifierLike(Protocol):
     def classify(self, text: str) -> IntentLike: ...
 
     def object_category(self, text: str) -> str | None: ...
-
-
-def _means_submit(word: str) -> bool:
-    """Tell whether a text at the confirmation (:func:`_normalize_word` form)
-    requests sending: a submit word alone, or with はい or お願いします beside it
-    (はい、お願いします, これで送ってください)."""
-    if word in SUBMIT_WORDS:
-        return True
-    parts = _approval_parts(word)
-    return parts is not None and any(part in SUBMIT_WORDS for part in parts)
-
-
-def _approval_parts(word: str) -> list[str] | None:
-    """Return the parts of a text made only of words of approval (はい,
-    大丈夫です, これで), or None when it contains anything else."""
-    parts = [part for part in _PART_SEPARATORS.split(word) if part]
-    if len(parts) < 2 and word.startswith("これで"):
-        parts = ["これで", word.removeprefix("これで")]
-    if not parts or not all(part in _SUBMIT_PARTS for part in parts):
-        return None
-    return parts
-
-
-def _gives_size(text: str) -> bool:
-    """Tell whether ``text`` gives a size of the fault (深さ10cmくらい)."""
-    return _SIZE.search(visible_nfkc(text)) is not None
-
-
-_SIZE = re.compile(
-    r"深さ|幅|大きさ|高さ|長さ|直径|\d+(?:\.\d+)?\s*(?:cm|センチ|mm|ミリ|m(?![a-z])|メートル)"
-)
-# Words that open a second fault: あと、公園の街灯が消えてます.
-_ANOTHER_FAULT_LEAD = re.compile(
-    r"\s*(?:あと|それと|それから|ほかにも|ほかに|他にも|他に|別の|別に|もう一つ|もうひとつ|ついでに)"
-)
-
-
-def _outside_address(text: str) -> bool:
-    """Tell whether ``text`` gives a street address in another city
-    (三鷹市下連雀3-1, 調布市小島町2丁目). The place is clear, and the
-    outside-city note states that the city may not manage it. A number that is
-    no address part (調布市で3日前から) does not count."""
-    normalized = visible_nfkc(text)
-    return geo.address_is_outside_city(text) and (
-        _ADDRESS_NUMBER.search(normalized) is not None
-    )
-
-
-# 2丁目, 5番, 12番地, 3号, or 3-1: the numbered parts of a Japanese address.
-_ADDRESS_NUMBER = re.compile(r"\d+\s*(?:丁目|番地?|号)|\d+\s*[-‐‑–−ー－]\s*\d+")
-
-
-def _corrects_place(text: str) -> bool:
-    """Tell whether a text after the location step replaces the place (see
-    :func:`place_correction`)."""
-    return place_correction(text) is not None
-
-
-def category_correction(text: str) -> str | None:
-    """Return the category that a text names as the right one, or None.
-
-    道路じゃなくて公園でした and 種類は公園です name 公園; so does 公園です as a
-    whole message. A category merely mentioned (公園の前の道路です) gives None.
-    """
-    normalized = _LEADING_APOLOGY.sub("", visible_nfkc(text).strip())
-    normalized = normalized.rstrip("。.!！")
-    for pattern in (_CATEGORY_INSTEAD, _CATEGORY_IS, _CATEGORY_ALONE):
-        match = pattern.search(normalized)
-        if match is not None:
-            return _CATEGORY_WORDS[match.group("label")]
-    return None
-
-
-def place_correction(text: str) -> str | None:
-    """Return the new place that a text after the location step gives, or None.
-
-    A text gives one when it is a street address alone (中町2丁目3番でした),
-    when 場所は or 住所が comes before a street address alone (場所は中町2丁目
-    3番の前です), or when it also states that the old place was wrong (やっぱり, 違い,
-    正しくは) before any address, also of another city. An apology first
-    (すみません、) changes nothing. 場所は中町1丁目5番の歩道で、穴の深さは
-    10cmくらいです only describes the place, so it gives none.
-    """
-    normalized = _LEADING_APOLOGY.sub("", visible_nfkc(text).strip())
-    if _is_bare_address(normalized):
-        return normalized
-    prefix = _PLACE_CORRECTION.search(normalized)
-    if prefix is None or prefix.start() > _MAX_CORRECTION_LEAD:
-        return None
-    rest = _LEADING_CORRECTION.sub("", normalized[prefix.end() :])
-    if _is_bare_address(rest):
-        return rest
-    if _CORRECTION_WORD.search(normalized) is None:
-        return None
-    if geo.looks_like_address(rest) or _outside_address(rest):
-        return rest
-    return None
-
-
-_LEADING_CORRECTION = re.compile(r"^(?:やっぱり|やはり|正しくは|本当は)[、,\s]*")
-# Words that name a category in a correction, with the category's key.
-_CATEGORY_WORDS = {
-    **{label: key for key, label in texts.REPORT_CATEGORY_LABELS.items()},
-    "街灯": "streetlight",
-    "下水": "sewer",
-    "どうろ": "road",
-    "こうえん": "park",
-}
-_LABELS = "|".join(
-    re.escape(word) for word in sorted(_CATEGORY_WORDS, key=len, reverse=True)
-)
-# 道路じゃなくて公園でした: the category after the negation is the right one.
-_CATEGORY_INSTEAD = re.compile(
-    rf"(?:じゃなくて|じゃなく|ではなくて|ではなく|でなく)[、,\s]*(?P<label>{_LABELS})"
-)
-_CATEGORY_IS = re.compile(
-    rf"^(?:やっぱり|やはり)?[、,\s]*(?:種類|しゅるい)(?:は|が)[、,\s]*"
-    rf"(?P<label>{_LABELS})(?:です|でした|だよ|だった)?$"
-)
-_CATEGORY_ALONE = re.compile(rf"^(?P<label>{_LABELS})(?:です|でした|だよ|だった)$")
-_CATEGORY_IS_WRONG = re.compile(r"(?:種類|しゅるい)が\s*(?:違|ちが|間違|まちが)")
-# Words before 場所は that keep a text a correction: やっぱり場所は…
-_MAX_CORRECTION_LEAD = 6
-_LEADING_APOLOGY = re.compile(
-    r"^(?:すみません|すいません|ごめんなさい|失礼しました|申し訳ありません|あの|えっと|あ)"
-    r"[、,。!！\s]*"
-)
-
-
-def _is_bare_address(text: str) -> bool:
-    """Tell whether ``text`` is a street address of the city and nothing more
-    than a copula or a word of nearness (中町2丁目3番でした, 境1-2の前です)."""
-    phrase = geo.street_address_phrase(text)
-    if phrase is None:
-        return False
-    rest = _ADDRESS_FILLER.sub("", text.replace(phrase, "", 1))
-    return content_char_count(rest) == 0
-
-
-# A copula or closing mark after a corrected place: 境南町2丁目の交差点です.
-_ADDRESS_TAIL = re.compile(r"(?:です|でした|だよ|だった)?[。.!！\s]*$")
-_ADDRESS_FILLER = re.compile(
-    r"です|でした|だよ|だった|付近|あたり|辺り|の前|前|ぐらい|くらい|[\s、。!！]"
-)
-
-
-_PLACE_CORRECTION = re.compile(r"(?:正しい|本当の)?(?:場所|住所)(?:は|が|を)")
-# いいえ、場所が違います at the confirmation: the place is to be given again.
-_PLACE_IS_WRONG = re.compile(
-    r"(?:場所|住所|ばしょ|じゅうしょ)が\s*(?:違|ちが|間違|まちが)"
-)
-_CORRECTION_WORD = re.compile(r"やっぱ|やはり|違|間違|まちが|正しく|正しい|本当は|訂正")
-
-
-def _means_do_not_send(word: str) -> bool:
-    """Tell whether a text at the confirmation, as a whole, declines sending
-    the report (いいえ、送らないでください). A no with a detail is a detail."""
-    parts = [part for part in _PART_SEPARATORS.split(word) if part]
-    return bool(parts) and all(part in DO_NOT_SEND_WORDS for part in parts)
 
 
 def _normalize_word(text: str) -> str:
@@ -946,9 +704,9 @@ class ReportFlow:
         if draft.step == "category":
             return self._on_category_text(user_hash, draft, text, word)
         if draft.step == "photo":
-            if draft.photos and (word in NEXT_WORDS or _means_submit(word)):
+            if draft.photos and (word in NEXT_WORDS or means_submit(word)):
                 return self._advance(user_hash, draft)
-            if draft.has_location and _corrects_place(text):
+            if draft.has_location and corrects_place(text):
                 return self._correct_place(user_hash, draft, text)
             intent = self._classify(text)
             if self._is_aside_question(draft, text, intent):
@@ -965,7 +723,7 @@ class ReportFlow:
                 early = msg.plain(texts.REPORT_LOCATION_RECEIVED_EARLY)
                 return [*urgent, *self._outside_note(draft), early, self._prompt(draft)]
             other = self._other_fault_note(draft, text, intent, explicit_only=True)
-            if not other and (_is_confident_report(intent, text) or _gives_size(text)):
+            if not other and (_is_confident_report(intent, text) or gives_size(text)):
                 # 座面の板が割れています, 深さ10cmくらい: a detail of this fault.
                 self._keep_detail(draft, text)
                 self.store.save_draft(user_hash, draft)
@@ -983,7 +741,7 @@ class ReportFlow:
             intent = self._classify(text)
             if self._is_aside_question(draft, text, intent):
                 return self._draft_kept()
-            if not geo.looks_like_address(text) and not _outside_address(text):
+            if not geo.looks_like_address(text) and not outside_address(text):
                 again = (
                     texts.REPORT_ASK_LOCATION_DETAIL
                     if geo.names_only_a_town(text)
@@ -1009,16 +767,16 @@ class ReportFlow:
                 return corrected
         if draft.step == "comment":
             return self._on_comment_text(user_hash, draft, text, word)
-        if _means_submit(word):
+        if means_submit(word):
             return self._submit(user_hash, draft)
-        if _corrects_place(text):
+        if corrects_place(text):
             return self._correct_place(user_hash, draft, text)
-        if _approval_parts(word) is not None:
+        if approval_parts(word) is not None:
             # 大丈夫です alone may mean yes or no thanks: ask for the button.
             return [msg.confirmation(draft, texts.REPORT_CONFIRM_AGAIN)]
-        if _PLACE_IS_WRONG.search(word):
+        if PLACE_IS_WRONG.search(word):
             return self._ask_new_place(user_hash, draft)
-        if _means_do_not_send(word):
+        if means_do_not_send(word):
             # いいえ, 送らないで: not a detail for staff to read. The draft stays,
             # and the confirmation offers 送信, the changes and やめる.
             return [msg.confirmation(draft, texts.REPORT_NOT_SENT_YET)]
@@ -1130,13 +888,13 @@ class ReportFlow:
         """
         if word in SKIP_WORDS:
             return self._skip_comment(user_hash, draft)
-        if _means_submit(word):
+        if means_submit(word):
             # 送信 before the comment: nothing to add, so the confirmation comes.
             return self._skip_comment(user_hash, draft)
-        if _means_do_not_send(word):
+        if means_do_not_send(word):
             # ちょっと待ってください: the comment step keeps waiting.
             return [self._prompt(draft)]
-        if _corrects_place(text):
+        if corrects_place(text):
             return self._correct_place(user_hash, draft, text)
         comment = _clean_comment(text)
         if draft.pending_comment is not None and comment == draft.pending_comment:
@@ -1310,7 +1068,7 @@ class ReportFlow:
         (場所はやっぱり中町2丁目3番の前です); the map point, if any, goes, so
         that staff never see two places. The step stays where it was."""
         place = place_correction(text) or text
-        self._set_address(draft, _ADDRESS_TAIL.sub("", place), describes_fault=True)
+        self._set_address(draft, ADDRESS_TAIL.sub("", place), describes_fault=True)
         self.store.save_draft(user_hash, draft)
         logger.info("report place corrected by text at step %s", draft.step)
         changed = msg.plain(texts.REPORT_PLACE_CHANGED.format(place=draft.address))
@@ -1325,8 +1083,8 @@ class ReportFlow:
         種類が違います asks for the category again, as 種類を変える does;
         道路じゃなくて公園でした sets it, and the current step's prompt follows.
         """
-        normalized = _LEADING_APOLOGY.sub("", visible_nfkc(text).strip())
-        if _CATEGORY_IS_WRONG.search(normalized) and not category_correction(text):
+        normalized = LEADING_APOLOGY.sub("", visible_nfkc(text).strip())
+        if CATEGORY_IS_WRONG.search(normalized) and not category_correction(text):
             draft.category = None
             draft.step = "category"
             self.store.save_draft(user_hash, draft)
@@ -1390,7 +1148,7 @@ class ReportFlow:
             and named != draft.category
         )
         if explicit_only:
-            other_kind = other_kind and _ANOTHER_FAULT_LEAD.match(text) is not None
+            other_kind = other_kind and ANOTHER_FAULT_LEAD.match(text) is not None
         if other_kind or self._adds_object(text):
             return [msg.plain(texts.REPORT_ONE_FAULT_EACH)]
         return []
