@@ -3,8 +3,8 @@
 Words that send, wait or skip (SUBMIT_WORDS, DO_NOT_SEND_WORDS, SKIP_WORDS,
 NEXT_WORDS), corrections of the place or the category typed after they were
 given, sizes of a fault, and addresses of other cities. A function that takes
-a ``word`` expects the text NFKC-normalised and without a closing 。 or !, as
-the report flow passes it; one that takes a ``text`` reads it as typed.
+a ``word`` expects the text as the report flow passes it: NFKC-normalised and
+without a closing 。 or !. A function that takes a ``text`` reads it as typed.
 """
 
 from __future__ import annotations
@@ -192,10 +192,10 @@ def category_correction(text: str) -> str | None:
 def place_correction(text: str) -> str | None:
     """Return the new place that a text after the location step gives, or None.
 
-    A text gives one when it is a street address alone (中町2丁目3番でした),
-    when 場所は or 住所が comes before a street address alone (場所は中町2丁目
-    3番の前です), or when it also states that the old place was wrong (やっぱり, 違い,
-    正しくは) before any address, also of another city. An apology first
+    A street address alone gives one (中町2丁目3番でした), and so does 場所は or
+    住所が before a street address alone (場所は中町2丁目3番の前です). A text
+    that also states that the old place was wrong (やっぱり, 違い, 正しくは)
+    gives any address after 場所は, also one of another city. An apology first
     (すみません、) changes nothing. 場所は中町1丁目5番の歩道で、穴の深さは
     10cmくらいです only describes the place, so it gives none.
     """
