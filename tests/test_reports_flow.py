@@ -2144,3 +2144,12 @@ def test_location_after_photos_moves_past_the_photo_step(alice):
     alice.image()
     alice.location(*KICHIJOJI)
     assert alice.draft.step == "comment"
+
+
+@pytest.mark.parametrize("text", ["はい", "送信", "いいえ"])
+def test_yes_or_no_after_expiry_gets_the_notice_alone(alice, clock, text):
+    at_confirm_step(alice)
+    clock.now += timedelta(minutes=31)
+    replies = alice.text(text)
+    assert not isinstance(replies, Preface)
+    assert texts_of(replies) == [texts.REPORT_EXPIRED]

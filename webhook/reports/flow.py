@@ -219,6 +219,9 @@ class ReportFlow:
                 # The message started a new report: no call to start one.
                 return [msg.plain(texts.REPORT_EXPIRED_NEW_DRAFT), *replies]
             expiry = msg.plain(texts.REPORT_EXPIRED, offer_start=replies is None)
+            if replies is None and _answers_the_draft(event):
+                # はい or いいえ meant for the expired draft: no page search.
+                return [expiry]
             if replies is None:
                 # The core still answers the message (a question, say).
                 return Preface([expiry])
@@ -1261,6 +1264,15 @@ class ReportFlow:
         idle_before = now - DRAFT_IDLE - EXPIRED_PHOTO_GRACE
         expired_photos = self.store.strip_idle_photos(idle_before)
         delete_photo_files(self.settings.photos_dir, expired_photos)
+
+
+def _answers_the_draft(event: IncomingEvent) -> bool:
+    """Tell whether ``event`` is a yes, a no or a wait (はい, いいえ, 送信),
+    which only makes sense as a reply to a report's question."""
+    if event.message_type != "text" or not event.text:
+        return False
+    word = _normalize_word(event.text)
+    return approval_parts(word) is not None or means_do_not_send(word)
 
 
 def delivery_delay(event: IncomingEvent) -> timedelta:
