@@ -2147,7 +2147,7 @@ def test_location_after_photos_moves_past_the_photo_step(alice):
 
 
 @pytest.mark.parametrize("text", ["はい", "送信", "いいえ"])
-def test_yes_or_no_after_expiry_gets_the_notice_alone(alice, clock, text):
+def test_yes_or_no_after_expiry(alice, clock, text):
     at_confirm_step(alice)
     clock.now += timedelta(minutes=31)
     replies = alice.text(text)

@@ -730,11 +730,11 @@ class ReportFlow:
                 # 座面の板が割れています, 深さ10cmくらい: a detail of this fault.
                 self._keep_detail(draft, text)
                 self.store.save_draft(user_hash, draft)
-                kept = msg.plain(texts.REPORT_DETAIL_KEPT)
+                detail_kept = msg.plain(texts.REPORT_DETAIL_KEPT)
                 if draft.photos:
                     more = texts.REPORT_PHOTO_STEP_MORE.format(count=len(draft.photos))
-                    return [*urgent, kept, msg.photo_prompt(draft, more)]
-                return [*urgent, kept, msg.photo_prompt(draft)]
+                    return [*urgent, detail_kept, msg.photo_prompt(draft, more)]
+                return [*urgent, detail_kept, msg.photo_prompt(draft)]
             if draft.photos:
                 photos_in = texts.REPORT_PHOTO_STEP_TEXT.format(count=len(draft.photos))
                 return [*urgent, *other, msg.photo_prompt(draft, photos_in)]
@@ -1083,7 +1083,7 @@ class ReportFlow:
         """Apply a category correction typed after the category is known, or
         return None when ``text`` contains none (see :func:`category_correction`).
 
-        種類が違います asks for the category again, as 種類を変える does;
+        種類が違います requests the category again, as 種類を変える does;
         道路じゃなくて公園でした sets it, and the current step's prompt follows.
         """
         normalized = LEADING_APOLOGY.sub("", visible_nfkc(text).strip())

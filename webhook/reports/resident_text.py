@@ -1,4 +1,4 @@
-"""How the report chat reads what a resident types at a step.
+"""Readers of what a resident types at a step of the report chat.
 
 Words that send, wait or skip (SUBMIT_WORDS, DO_NOT_SEND_WORDS, SKIP_WORDS,
 NEXT_WORDS), corrections of the place or the category typed after they were
