@@ -36,7 +36,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sudachipy import Morpheme
 
-from index.normalize import fold_kana, visible_nfkc
+from index.normalize import fold_kana, is_katakana_only, visible_nfkc
 from index.tokenize import morphemes
 
 logger = logging.getLogger(__name__)
@@ -314,9 +314,7 @@ def normalize(text: str) -> str:
     mostly typed.
     """
     text = _normalize_form(text)
-    if _KANJI_OR_HIRAGANA.search(text) is None and (
-        len(_KATAKANA_LETTER.findall(text)) >= MIN_KATAKANA_LETTERS
-    ):
+    if is_katakana_only(text, MIN_KATAKANA_LETTERS):
         text = fold_kana(text)
     return text
 
@@ -331,8 +329,6 @@ def _normalize_form(text: str) -> str:
 # in hiragana: fewer are a loanword or two (ベンチ), which the lexicon spells in
 # katakana.
 MIN_KATAKANA_LETTERS = 6
-_KATAKANA_LETTER = re.compile(r"[\u30a1-\u30f6]")
-_KANJI_OR_HIRAGANA = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u3041-\u3096々〆]")
 
 
 def split_sentences(text: str) -> list[str]:

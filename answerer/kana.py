@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from index.normalize import fold_kana, normalize_text
+from index.normalize import fold_kana, is_katakana_only, normalize_text
 from index.tokenize import morphemes
 from index.variants import SYNONYM_PREFIX
 from index.vectorize import IndexModel
@@ -101,9 +101,7 @@ def hiragana_spelling(question: str) -> str | None:
     no page.
     """
     normalized = normalize_text(question)
-    if _KANJI_OR_HIRAGANA.search(normalized):
-        return None
-    if len(_KATAKANA_LETTER.findall(normalized)) < MIN_KATAKANA_LETTERS:
+    if not is_katakana_only(normalized, MIN_KATAKANA_LETTERS):
         return None
     return fold_kana(normalized)
 
@@ -111,8 +109,6 @@ def hiragana_spelling(question: str) -> str | None:
 # A question needs this many katakana letters to be read in hiragana: fewer
 # are a word or two, not a sentence typed without conversion.
 MIN_KATAKANA_LETTERS = 4
-_KATAKANA_LETTER = re.compile(r"[\u30a1-\u30f6]")
-_KANJI_OR_HIRAGANA = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u3041-\u3096々〆]")
 
 
 def read_kana_words(model: IndexModel, question: str) -> tuple[str, list[str], int]:

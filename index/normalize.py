@@ -147,3 +147,16 @@ def fold_kana(text: str) -> str:
 
 
 _KANA_FOLD = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
+
+
+def is_katakana_only(text: str, min_letters: int) -> bool:
+    """Tell whether ``text`` has at least ``min_letters`` katakana letters and
+    no kanji or hiragana: Japanese typed without conversion (ｿﾀﾞｲｺﾞﾐ after
+    NFKC), or loanwords alone when ``min_letters`` is small."""
+    if _KANJI_OR_HIRAGANA.search(text) is not None:
+        return False
+    return len(_KATAKANA_LETTER.findall(text)) >= min_letters
+
+
+_KATAKANA_LETTER = re.compile(r"[\u30a1-\u30f6]")
+_KANJI_OR_HIRAGANA = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u3041-\u3096々〆]")

@@ -157,18 +157,19 @@ class EventHandler:
         return [*preface, *self._core_reply(event)]
 
     def _on_follow(self, event: IncomingEvent) -> list[Message]:
-        kept = False
+        settings_kept = False
         if event.user_id:
             for flow in self._flows:
                 try:
-                    kept = flow.on_follow(event.user_id) is False or kept
+                    kept_here = flow.on_follow(event.user_id) is False
+                    settings_kept = settings_kept or kept_here
                 except Exception:
                     logger.exception(
                         "event %s: on_follow of flow %r failed",
                         event.event_id,
                         flow.name,
                     )
-        welcome = self._welcome_back if kept else self._welcome
+        welcome = self._welcome_back if settings_kept else self._welcome
         return [text_message(welcome, default_quick_reply())]
 
     def _on_unfollow(self, event: IncomingEvent, seq: int | None) -> None:

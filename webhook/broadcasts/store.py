@@ -314,7 +314,7 @@ class ReceiveSettingsStore:
         follow event, say) keeps them unchanged, also when every category is off.
 
         NOTE: in a database made before ``recv_friends`` existed, a resident who
-        turned every category off and answered no attribute is not known, so a
+        turned every category off and set no attribute is not known, so a
         repeated follow subscribes them to the safety category again.
         """
         with self._engine.begin() as connection:

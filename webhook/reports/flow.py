@@ -67,7 +67,6 @@ from webhook.reports.resident_text import (
     SKIP_WORDS,
     approval_parts,
     category_correction,
-    corrects_place,
     gives_size,
     means_do_not_send,
     means_submit,
@@ -709,8 +708,9 @@ class ReportFlow:
         if draft.step == "photo":
             if draft.photos and (word in NEXT_WORDS or means_submit(word)):
                 return self._advance(user_hash, draft)
-            if draft.has_location and corrects_place(text):
-                return self._correct_place(user_hash, draft, text)
+            place = place_correction(text) if draft.has_location else None
+            if place is not None:
+                return self._correct_place(user_hash, draft, place)
             intent = self._classify(text)
             if self._is_aside_question(draft, text, intent):
                 return self._draft_kept()
@@ -772,8 +772,9 @@ class ReportFlow:
             return self._on_comment_text(user_hash, draft, text, word)
         if means_submit(word):
             return self._submit(user_hash, draft)
-        if corrects_place(text):
-            return self._correct_place(user_hash, draft, text)
+        place = place_correction(text)
+        if place is not None:
+            return self._correct_place(user_hash, draft, place)
         if approval_parts(word) is not None:
             # 大丈夫です alone may mean yes or no thanks: ask for the button.
             return [msg.confirmation(draft, texts.REPORT_CONFIRM_AGAIN)]
@@ -897,8 +898,9 @@ class ReportFlow:
         if means_do_not_send(word):
             # ちょっと待ってください: the comment step keeps waiting.
             return [self._prompt(draft)]
-        if corrects_place(text):
-            return self._correct_place(user_hash, draft, text)
+        place = place_correction(text)
+        if place is not None:
+            return self._correct_place(user_hash, draft, place)
         comment = _clean_comment(text)
         if draft.pending_comment is not None and comment == draft.pending_comment:
             draft.pending_comment = None
@@ -1066,11 +1068,11 @@ class ReportFlow:
         draft.location_source = "text"
         draft.outside_city = geo.address_is_outside_city(text)
 
-    def _correct_place(self, user_hash: str, draft: Draft, text: str) -> list[Message]:
-        """Replace the draft's place with the one a correction gives
-        (場所はやっぱり中町2丁目3番の前です); the map point, if any, goes, so
-        that staff never see two places. The step stays where it was."""
-        place = place_correction(text) or text
+    def _correct_place(self, user_hash: str, draft: Draft, place: str) -> list[Message]:
+        """Replace the draft's place with ``place``, from a correction such as
+        場所はやっぱり中町2丁目3番の前です (see :func:`place_correction`). The
+        map point, if any, goes, so that staff never see two places. The step
+        stays where it was."""
         self._set_address(draft, ADDRESS_TAIL.sub("", place), describes_fault=True)
         self.store.save_draft(user_hash, draft)
         logger.info("report place corrected by text at step %s", draft.step)
@@ -1086,14 +1088,16 @@ class ReportFlow:
         種類が違います requests the category again, as 種類を変える does;
         道路じゃなくて公園でした sets it, and the current step's prompt follows.
         """
-        normalized = LEADING_APOLOGY.sub("", visible_nfkc(text).strip())
-        if CATEGORY_IS_WRONG.search(normalized) and not category_correction(text):
+        category = category_correction(text)
+        if category is None:
+            normalized = LEADING_APOLOGY.sub("", visible_nfkc(text).strip())
+            if CATEGORY_IS_WRONG.search(normalized) is None:
+                return None
             draft.category = None
             draft.step = "category"
             self.store.save_draft(user_hash, draft)
             return [msg.category_prompt(draft)]
-        category = category_correction(text)
-        if category is None or category == draft.category:
+        if category == draft.category:
             return None
         draft.category = category
         if draft.step == "confirm":
@@ -1375,11 +1379,14 @@ def _set_notes(state: dict[str, Any]) -> list[Message]:
     set were kept, then each rejection's error once."""
     notes = []
     if state.get("over_limit"):
-        kept = state.get("kept", 0)
+        kept_count = state.get("kept", 0)
         template = (
-            texts.REPORT_PHOTO_SET_LIMIT if kept else texts.REPORT_PHOTO_SET_NONE_KEPT
+            texts.REPORT_PHOTO_SET_LIMIT
+            if kept_count
+            else texts.REPORT_PHOTO_SET_NONE_KEPT
         )
-        notes.append(msg.plain(template.format(max_photos=msg.MAX_PHOTOS, kept=kept)))
+        note = template.format(max_photos=msg.MAX_PHOTOS, kept=kept_count)
+        notes.append(msg.plain(note))
     notes.extend(msg.plain(problem) for problem in state.get("problems", []))
     return notes
 

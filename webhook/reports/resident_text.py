@@ -168,12 +168,6 @@ def outside_address(text: str) -> bool:
 _ADDRESS_NUMBER = re.compile(r"\d+\s*(?:丁目|番地?|号)|\d+\s*[-‐‑–−ー－]\s*\d+")
 
 
-def corrects_place(text: str) -> bool:
-    """Tell whether a text after the location step replaces the place (see
-    :func:`place_correction`)."""
-    return place_correction(text) is not None
-
-
 def category_correction(text: str) -> str | None:
     """Return the category that a text names as the right one, or None.
 
