@@ -2153,3 +2153,30 @@ def test_yes_or_no_after_expiry(alice, clock, text):
     replies = alice.text(text)
     assert not isinstance(replies, Preface)
     assert texts_of(replies) == [texts.REPORT_EXPIRED]
+
+
+def test_unknown_block_at_location_step_is_not_taken(alice):
+    at_location_step(alice, "road")
+    replies = alice.text("中町9丁目5番の前です")
+    no_block = texts.REPORT_NO_SUCH_BLOCK.format(town="中町", block=9, last=3)
+    assert texts_of(replies)[0] == no_block
+    assert alice.draft.step == "location"
+    assert not alice.draft.address
+
+
+def test_unknown_block_at_confirmation_keeps_the_place(alice):
+    at_confirm_step(alice)
+    before = (alice.draft.address, alice.draft.latitude, alice.draft.comment)
+    replies = alice.text("場所はやっぱり境7丁目でした")
+    no_block = texts.REPORT_NO_SUCH_BLOCK.format(town="境", block=7, last=5)
+    assert texts_of(replies)[0] == no_block
+    after = (alice.draft.address, alice.draft.latitude, alice.draft.comment)
+    assert after == before
+    assert alice.draft.step == "confirm"
+
+
+def test_report_naming_an_unknown_block_says_why_the_place_is_asked(alice):
+    replies = alice.text("中町9丁目の道路に穴があいてます")
+    no_block = texts.REPORT_NO_SUCH_BLOCK.format(town="中町", block=9, last=3)
+    assert no_block in texts_of(replies)
+    assert alice.draft.address is None

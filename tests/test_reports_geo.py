@@ -202,3 +202,41 @@ def test_town_corner_or_unnamed_place_is_not_address(text):
 )
 def test_street_address_phrase(text, phrase):
     assert geo.street_address_phrase(text) == phrase
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("中町9丁目の道路", ("中町", 9, 3)),
+        ("中町 九丁目", ("中町", 9, 3)),
+        ("中町9-3の前", ("中町", 9, 3)),
+        ("武蔵野市境6-1", ("境", 6, 5)),
+        ("御殿山3丁目", ("御殿山", 3, 2)),
+        ("境南町6丁目", ("境南町", 6, 5)),
+        ("中町十二丁目", ("中町", 12, 3)),
+        ("中町0丁目", ("中町", 0, 3)),
+    ],
+)
+def test_unknown_block_is_found(text, expected):
+    assert geo.unknown_block(text) == expected
+    assert not geo.looks_like_address(text)
+    assert not geo.names_street_address(text)
+    assert geo.street_address_phrase(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "中町3丁目",
+        "中町三丁目5番",
+        "中町3-9",
+        "吉祥寺本町2-1-1",
+        "境5丁目",
+        "緑町12番地",
+        # A neighbour's town of the same name has more blocks.
+        "西東京市中町5丁目",
+        "市境の道路",
+    ],
+)
+def test_known_block_or_no_block_passes(text):
+    assert geo.unknown_block(text) is None

@@ -204,6 +204,11 @@ REPORT_ASK_LOCATION_AGAIN = (
     "場所がわかりませんでした。「位置情報を送る」ボタンを使うか、"
     "町名と丁目・番地（例：中町1丁目5番）を入力してください。"
 )
+# A typed address with a block that its town does not have (中町9丁目).
+REPORT_NO_SUCH_BLOCK = (
+    "{town}は1丁目から{last}丁目までで、{town}{block}丁目は見つかりませんでした。"
+    "丁目を確かめて、もう一度入力してください。"
+)
 REPORT_ASK_LOCATION_DETAIL = (
     "町名だけでは場所を特定できません。丁目・番地（例：中町1丁目5番）か、"
     "近くの目印（〇〇公園、〇〇交差点など）も入力するか、"

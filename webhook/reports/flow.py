@@ -536,6 +536,10 @@ class ReportFlow:
             self._set_address(draft, description)
             replies += self._outside_note(draft)
             replies.append(msg.plain(texts.REPORT_LOCATION_RECEIVED_EARLY))
+        elif description and (block := geo.unknown_block(description)) is not None:
+            # 中町9丁目の道路に穴: the place is asked for later, and the resident
+            # learns now why the typed one was not taken.
+            replies.append(_no_such_block(block))
         if setup is not None:
             replies += setup(draft)
         draft.step = self._next_step(draft)
@@ -703,6 +707,11 @@ class ReportFlow:
             # 受信設定 or 使い方 typed mid-report: the settings flow or the core
             # replies to it, after a line saying the draft waits.
             return self._draft_kept()
+        block = geo.unknown_block(text)
+        if block is not None:
+            # 中町9丁目: a typo that no step may take as the place. The step's
+            # prompt follows, and the draft stays as it was.
+            return [_no_such_block(block), self._prompt(draft)]
         if draft.step == "category":
             return self._on_category_text(user_hash, draft, text, word)
         if draft.step == "photo":
@@ -1292,6 +1301,15 @@ def delivery_delay(event: IncomingEvent) -> timedelta:
     if event.timestamp_ms <= 0:
         return timedelta(0)
     return timedelta(seconds=max(0.0, time.time() - event.timestamp_ms / 1000))
+
+
+def _no_such_block(block: tuple[str, int, int]) -> Message:
+    """Return the reply to an address whose block its town does not have."""
+    town, number, last = block
+    logger.info("typed address with an unknown block not taken")
+    return msg.plain(
+        texts.REPORT_NO_SUCH_BLOCK.format(town=town, block=number, last=last)
+    )
 
 
 def may_start_report(text: str, intent: IntentLike | None) -> bool:

@@ -30,23 +30,24 @@ CITY_POLYGON: tuple[tuple[float, float], ...] = (
     (35.6960, 139.5700),
 )
 
-# The city's towns (町名). 境 alone is too common a character, so it is matched only
-# when a block number follows (境1丁目, 境2-3).
-TOWNS = (
-    "吉祥寺東町",
-    "吉祥寺南町",
-    "吉祥寺本町",
-    "吉祥寺北町",
-    "御殿山",
-    "中町",
-    "西久保",
-    "緑町",
-    "八幡町",
-    "関前",
-    "境南町",
-    "桜堤",
-    "境",
-)
+# The city's towns (町名), each with its last block (丁目). 境 alone is too common
+# a character, so it is matched only when a block number follows (境1丁目, 境2-3).
+TOWN_BLOCKS = {
+    "吉祥寺東町": 4,
+    "吉祥寺南町": 5,
+    "吉祥寺本町": 4,
+    "吉祥寺北町": 5,
+    "御殿山": 2,
+    "中町": 3,
+    "西久保": 3,
+    "緑町": 3,
+    "八幡町": 4,
+    "関前": 5,
+    "境南町": 5,
+    "桜堤": 3,
+    "境": 5,
+}
+TOWNS = tuple(TOWN_BLOCKS)
 _TOWN_PATTERN = re.compile(
     "|".join(re.escape(town) for town in TOWNS if town != "境")
     + r"|境(?=[0-9一二三四五]\s*(丁目|-|−|ー|の))"
@@ -162,6 +163,52 @@ def find_town(text: str) -> str | None:
     return match.group(0) if match else None
 
 
+# A town with its block: 中町9丁目, 中町 九丁目, 中町9-3 (the first number of a
+# dashed address is the block). The town starts a word or follows 市, 都 or 内.
+_TOWN_BLOCK_PATTERN = re.compile(
+    rf"(?:(?<![\u3005\u4e00-\u9fff])|(?<=市)|(?<=都)|(?<=内))"
+    rf"(?P<town>{'|'.join(re.escape(town) for town in TOWNS)})\s*"
+    rf"(?P<block>[0-9]+|[{_KANJI_DIGITS}]+)\s*(?:丁目|{_DASH}\s*[0-9])"
+)
+
+
+def unknown_block(text: str) -> tuple[str, int, int] | None:
+    """Return ``(town, block, last block)`` for a block that the town does not
+    have (中町9丁目: 中町 ends at 3丁目), or None.
+
+    An address of another city is never checked: neighbours share town names
+    (西東京市中町5丁目 exists).
+    """
+    normalized = normalize_address(text)
+    if address_is_outside_city(normalized):
+        return None
+    for match in _TOWN_BLOCK_PATTERN.finditer(normalized):
+        town = match.group("town")
+        block = _block_number(match.group("block"))
+        if block is not None and not 1 <= block <= TOWN_BLOCKS[town]:
+            return town, block, TOWN_BLOCKS[town]
+    return None
+
+
+def _block_number(digits: str) -> int | None:
+    """Return the value of a block number in digits or kanji (12, 九, 十二),
+    or None when the kanji do not spell a number."""
+    if digits.isdigit():
+        return int(digits)
+    values = [_KANJI_DIGITS.index(char) + 1 for char in digits]
+    if values == [10]:
+        return 10
+    if len(values) == 1:
+        return values[0]
+    if len(values) == 2 and values[0] == 10:
+        return 10 + values[1]  # 十二
+    if len(values) == 2 and values[1] == 10:
+        return values[0] * 10  # 二十
+    if len(values) == 3 and values[1] == 10:
+        return values[0] * 10 + values[2]  # 二十一
+    return None
+
+
 # Place names in and next to the city that residents write with a hiragana の,
 # which _NAME leaves out so that うちの近くの公園 names no place. Their other
 # spelling (井ノ頭) already reads as a name.
@@ -187,7 +234,7 @@ def looks_like_address(text: str) -> bool:
     (30-40cm, 10-15分), and a place named without a name (近くの公園, いつもの通り).
     """
     normalized = _PHONE_PATTERN.sub(" ", _spell_names(normalize_address(text)))
-    if len(normalized.strip()) < 2:
+    if len(normalized.strip()) < 2 or unknown_block(normalized) is not None:
         return False
     if _names_landmark(normalized):
         return True
@@ -207,6 +254,8 @@ def names_street_address(text: str) -> bool:
     (児童公園のブランコが壊れています), where the place is still to be asked.
     """
     normalized = _PHONE_PATTERN.sub(" ", normalize_address(text))
+    if unknown_block(normalized) is not None:
+        return False
     if _NAMED_BLOCK_PATTERN.search(normalized):
         return True
     return bool(find_town(normalized) and _NUMBER_PATTERN.search(normalized))
@@ -236,6 +285,8 @@ def street_address_phrase(text: str) -> str | None:
     None when ``text`` names no street address (see :func:`names_street_address`).
     """
     normalized = normalize_address(text)
+    if unknown_block(normalized) is not None:
+        return None
     masked = _PHONE_PATTERN.sub(lambda match: " " * len(match.group()), normalized)
     # A letter may name its town first without numbers (吉祥寺北町に住む者です)
     # and the place later, so each town or block is tried in order.
