@@ -83,6 +83,8 @@ CONDITIONAL_PROCEDURE = re.compile(
 ELLIPTICAL_CONDITION = re.compile(r"(たら|れば|とき|時|場合)(は|には)?[?？]+$")
 REPORTING_WORDS = re.compile(
     r"通報|連絡先|報告でき|LINEで|写真は必要|(連絡|知らせ|相談|報告)して(も)?(いい|よい)"
+    # Whether the city takes requests at all: 〜という要望は受け付けていますか.
+    r"|(要望|意見|苦情|相談)(は|を|って).{0,6}(受け付け|受付|受けつけ|聞いて)"
     r"|\breport(ing)?\b"
 )
 # "市で直してもらえますか" and "自分で切らないといけないのか" ask who is responsible
@@ -142,7 +144,11 @@ FAULT_STATE = re.compile(
     # Kana spellings typed without conversion: 折れ, 倒れ, 危な, ぶら下が, 割れ, 傾,
     # 消え, 切れ.
     r"|おれて|おれた|おれそう|たおれ|あぶな|ぶらさが|われて|われた|かたむ"
-    r"|きえて|きえた|きれて|きれた"
+    r"|きえて|きえた|きれて|きれた|まがって|まがった"
+    # The official word for a light that is out, and illegal dumping.
+    r"|不点灯|投棄|ふほうとうき|捨てていっ|捨てていき|らくがき"
+    # The Kansai negative (ついてへん, 動かへん): not working.
+    r"|(?:つい|点い)てへん|(?:つか|点か|動か|流れ|開か|閉まら|止まら)へん"
     # Soiling: droppings and litter that someone has to clear away.
     r"|フン|糞|吐しゃ|嘔吐|散らか|だらけ"
     # Residents who write in English.
@@ -218,10 +224,14 @@ FLOOD = re.compile(
 )
 HABITUAL_OR_PAST = re.compile(
     r"(の|する)(たびに|度に)|毎回|毎年|いつも|去年|昨年|以前|前回|この前"
+    # A flood after every rain (雨が降ると冠水します) or one supposed
+    # (浸水したら、どこに相談すれば).
+    r"|(降る|ふる)と|(降っ|ふっ)たら|(冠水|浸水)(したら|した場合|しても)"
 )
 # A "公園" followed by one of these is a landmark next to the place, not the place.
 PARK_LANDMARK = re.compile(
     r"公園(の)?(前|横|脇|沿い|付近|近く|周り|周辺|裏|向かい|通り|駅)"
+    r"|公園(に|へ)(行く|いく|向かう|むかう)(道|途中)|公園までの(道|歩道|途中|間)"
 )
 # A traffic signal that is itself faulty. The police run traffic signals, so such
 # a text is for them, not a city report. One hidden by a tree or named as a
@@ -278,6 +288,8 @@ FACILITY_PART = re.compile(
 PLACE_AFTER = re.compile(
     r"の?(前|横|脇|そば|近く|付近|周辺|周り|あたり|辺り|とこ|ところ|向かい|裏|沿い)"
     r"|通り|駅"
+    # The way to a place: 井の頭公園に行く道, 駅までの歩道.
+    r"|(に|へ)(行く|いく|向かう|むかう)(道|途中)|までの(道|歩道|途中|間)"
 )
 PLACEHOLDER = re.compile(r"[〇○◯]+")
 # A pasted link names a page, not a fault, and its letters look like no Japanese
@@ -426,7 +438,7 @@ def has_fault_evidence(text: str) -> bool:
         part
         for sentence in split_sentences(text)
         if not QUESTION_WORD.search(sentence)
-        for part in sentence.split()
+        for part in _statement_parts(sentence)
     ]
     return any(states_something(part) for part in parts)
 
@@ -435,6 +447,23 @@ def has_fault_evidence(text: str) -> bool:
 # states no fault. A request to fix something ("直してほしい") is caught earlier,
 # by REQUEST.
 WISH_FORMS = frozenset({"たい", "欲しい", "ほしい"})
+
+
+def _statement_parts(sentence: str) -> list[str]:
+    """Return the parts of a sentence that may each state something.
+
+    不法投棄されてる、冷蔵庫が道端に states a fault before its comma. A
+    sentence that ends in a question mark is split at spaces alone, since its
+    clauses lead up to the question (イベントやってたけど、あれ何?).
+    """
+    asks = QUESTION_MARK.search(sentence.rstrip()[-1:]) is not None
+    return [
+        part for part in (str.split if asks else CLAUSE_BREAK.split)(sentence) if part
+    ]
+
+
+# Where a sentence may be cut into clauses: commas and spaces.
+CLAUSE_BREAK = re.compile(r"[、,\s]+")
 
 
 def states_something(part: str) -> bool:
