@@ -32,8 +32,7 @@ from answerer.snippet import best_snippet, mark_common_passages
 from cityline.errors import CitylineError
 from cityline.settings import Settings
 from index.artifact import load_model, pointer_stamp
-from index.normalize import replace_surrogates
-from index.sudachi import joins_previous
+from index.normalize import joins_previous, replace_surrogates
 from index.vectorize import IndexModel
 from webhook import texts
 

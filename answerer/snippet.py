@@ -12,8 +12,7 @@ import numpy as np
 
 from answerer import kernel
 from answerer.answer_type import first_statement, states_answer_types
-from index.normalize import normalize_text
-from index.sudachi import joins_previous
+from index.normalize import joins_previous, normalize_text
 from index.vectorize import CODE_BITS, PageEntry, ngram_code, ngram_text
 
 MAX_SNIPPET_CHARS = 100

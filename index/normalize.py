@@ -137,6 +137,21 @@ def lower_ascii(text: str) -> str:
     return text.translate(_LOWER_ASCII)
 
 
+def joins_previous(char: str) -> bool:
+    """Tell whether ``char`` belongs to the character before it, so that no cut
+    may fall between them: a combining or enclosing mark (the keycap of 1️⃣), a
+    variation selector, a zero-width joiner or an emoji skin tone."""
+    code = ord(char)
+    return (
+        unicodedata.combining(char) != 0
+        or unicodedata.category(char) in ("Mn", "Me")
+        or 0xFE00 <= code <= 0xFE0F
+        or 0xE0100 <= code <= 0xE01EF
+        or code == 0x200D
+        or 0x1F3FB <= code <= 0x1F3FF
+    )
+
+
 def fold_kana(text: str) -> str:
     """Return ``text`` with katakana turned into hiragana (ゴミ -> ごみ).
 

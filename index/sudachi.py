@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 import threading
-import unicodedata
 from collections.abc import Iterator
 
 from sudachipy import Dictionary, SplitMode, Tokenizer
+
+from index.normalize import joins_previous
 
 logger = logging.getLogger(__name__)
 
@@ -85,15 +86,3 @@ def _piece_end(text: str, start: int, max_bytes: int) -> int:
     while end > start + 1 and joins_previous(text[end]):
         end -= 1
     return end
-
-
-def joins_previous(ch: str) -> bool:
-    """Tell whether ``ch`` belongs to the character before it (marks, selectors)."""
-    code = ord(ch)
-    return (
-        unicodedata.combining(ch) != 0
-        or 0xFE00 <= code <= 0xFE0F
-        or 0xE0100 <= code <= 0xE01EF
-        or code == 0x200D
-        or 0x1F3FB <= code <= 0x1F3FF
-    )

@@ -211,6 +211,18 @@ def test_split_never_cuts_inside_a_combining_sequence():
         assert piece[0] not in ("\u3099", "\U000e0100", "\U0001f3fb")
 
 
+def test_split_never_cuts_a_keycap_from_its_digit():
+    # The enclosing keycap mark has combining class 0, so only its category
+    # (Me) tells that it belongs to the digit before it.
+    assert normalize.joins_previous("\u20e3")
+    unit = "1\ufe0f\u20e3"
+    for lead in range(7):
+        text = "a" * lead + unit * 20_000
+        pieces = list(split_for_sudachi(text, max_bytes=1_000))
+        assert "".join(pieces) == text
+        assert all(piece[0] in "a1" for piece in pieces)
+
+
 def test_split_of_four_byte_characters_is_exact():
     text = "𠮷" * 30_000
     pieces = list(split_for_sudachi(text))

@@ -18,11 +18,12 @@ from __future__ import annotations
 import copy
 import json
 import logging
-import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
 from linebot.v3.messaging import Message
+
+from index.normalize import joins_previous
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,6 @@ ELLIPSIS = "…"
 
 _ZERO_WIDTH_JOINER = "\u200d"
 _REGIONAL_INDICATORS = range(0x1F1E6, 0x1F200)
-_SKIN_TONES = range(0x1F3FB, 0x1F400)
 
 
 def utf16_length(text: str) -> int:
@@ -87,7 +87,7 @@ def truncate(text: str, max_units: int, ellipsis: str = ELLIPSIS) -> str:
 def _cluster_start(text: str, cut: int) -> int:
     """Move ``cut`` back so that it does not fall inside a user-perceived character."""
     while 0 < cut < len(text) and (
-        _extends_previous(text[cut]) or text[cut - 1] == _ZERO_WIDTH_JOINER
+        joins_previous(text[cut]) or text[cut - 1] == _ZERO_WIDTH_JOINER
     ):
         cut -= 1
     # Flags are pairs of regional indicators: never keep an odd one at the end.
@@ -97,18 +97,6 @@ def _cluster_start(text: str, cut: int) -> int:
     if run % 2 == 1 and cut < len(text) and ord(text[cut]) in _REGIONAL_INDICATORS:
         cut -= 1
     return cut
-
-
-def _extends_previous(char: str) -> bool:
-    code = ord(char)
-    return (
-        unicodedata.combining(char) != 0
-        or unicodedata.category(char) in ("Mn", "Me")
-        or 0xFE00 <= code <= 0xFE0F
-        or 0xE0100 <= code <= 0xE01EF
-        or code in _SKIN_TONES
-        or char == _ZERO_WIDTH_JOINER
-    )
 
 
 def enforce_limits(messages: Sequence[Message]) -> list[Message]:
