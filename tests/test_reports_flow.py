@@ -2180,3 +2180,33 @@ def test_report_naming_an_unknown_block_says_why_the_place_is_asked(alice):
     no_block = texts.REPORT_NO_SUCH_BLOCK.format(town="中町", block=9, last=3)
     assert no_block in texts_of(replies)
     assert alice.draft.address is None
+
+
+def test_set_photo_after_cancel_and_restart_gets_a_reply(alice, make_flow, contents):
+    alice.image(image_set=photo_set("s15", 1, 3))
+    alice.text("やめます")
+    restarted = Resident(make_flow(), contents, alice.user_id)
+    replies = restarted.image(image_set=photo_set("s15", 2, 3))
+    assert texts_of(replies) == [texts.REPORT_LATE_SET_PHOTO]
+    assert (
+        restarted.flow.store.load_draft(restarted.flow.store.hash_user(alice.user_id))
+        is None
+    )
+
+
+def test_closed_set_is_forgotten_with_the_resident(alice, flow):
+    alice.image(image_set=photo_set("s16", 1, 2))
+    alice.text("やめます")
+    user_hash = flow.store.hash_user(alice.user_id)
+    assert flow.store.closed_set(user_hash) == "s16"
+    flow.forget_user(alice.user_id)
+    assert flow.store.closed_set(user_hash) is None
+
+
+def test_closed_set_is_forgotten_after_a_day(alice, flow, clock):
+    alice.image(image_set=photo_set("s17", 1, 2))
+    alice.text("やめます")
+    user_hash = flow.store.hash_user(alice.user_id)
+    clock.now += timedelta(days=1, minutes=1)
+    assert flow.store.purge_closed_sets(clock.now - timedelta(days=1)) == 1
+    assert flow.store.closed_set(user_hash) is None

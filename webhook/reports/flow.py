@@ -23,7 +23,7 @@ import time
 import unicodedata
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple, Protocol
+from typing import Protocol
 
 from linebot.v3.messaging import Message
 from sqlalchemy import Engine
@@ -50,6 +50,7 @@ from webhook.reports import geo
 from webhook.reports import messages as msg
 from webhook.reports.contact import has_contact_details
 from webhook.reports.models import Draft
+from webhook.reports.photo_sets import PhotoSetSteps, image_set_of
 from webhook.reports.photos import (
     MAX_PHOTO_BYTES,
     PhotoRejected,
@@ -84,6 +85,9 @@ DRAFT_IDLE = timedelta(minutes=30)
 # message, then deleted with their photos.
 DRAFT_RETENTION = timedelta(days=7)
 PURGE_INTERVAL = timedelta(minutes=10)
+# A closed photo set is remembered this long: a late photo of it comes within
+# seconds, or after an outage when LINE delivers what it kept.
+CLOSED_SET_RETENTION = timedelta(days=1)
 # Photos of a draft idle for DRAFT_IDLE are kept this much longer. Another
 # resident's event may trigger the purge while LINE still keeps this
 # resident's taps from an outage, and a late tap within DRAFT_IDLE of the last
@@ -141,7 +145,7 @@ def _normalize_word(text: str) -> str:
     return normalized.rstrip("。.!！")
 
 
-class ReportFlow:
+class ReportFlow(PhotoSetSteps):
     """The report conversation as a :class:`webhook.flow.Flow`.
 
     ``classifier`` defaults to ``answerer.intents.IntentClassifier``, loaded on first
@@ -166,10 +170,6 @@ class ReportFlow:
         self._classifier = classifier
         self._classifier_lock = threading.Lock()
         self._last_purge: datetime | None = None
-        # The last photo set closed per resident (user hash), kept in memory so
-        # that a photo of it arriving after the draft was cancelled or sent
-        # gets a reply instead of silently starting a draft.
-        self._closed_sets: dict[str, str] = {}
 
     # Flow protocol ----------------------------------------------------------------
 
@@ -227,45 +227,6 @@ class ReportFlow:
             return [expiry, *replies]
         return replies
 
-    def _remember_closed_set(self, user_hash: str, set_id: str | None) -> None:
-        if set_id is None:
-            return
-        if len(self._closed_sets) >= MAX_REMEMBERED_SETS:
-            self._closed_sets.clear()
-        self._closed_sets[user_hash] = set_id
-
-    def _close_set_before(
-        self, user_hash: str, draft: Draft | None, event: IncomingEvent
-    ) -> list[Message]:
-        """Close the draft's unfinished photo set when ``event`` is anything but
-        another photo of it, and return the notice of the photos kept."""
-        if draft is None or draft.photo_set is None:
-            return []
-        image_set = _image_set(event) if event.message_type == "image" else None
-        if image_set is not None and image_set.set_id == draft.photo_set.get("id"):
-            return []
-        return self._close_unfinished_set(user_hash, draft)
-
-    def _after_set_notice(
-        self,
-        user_hash: str,
-        event: IncomingEvent,
-        notice: list[Message],
-        replies: list[Message] | None,
-    ) -> list[Message] | None:
-        """Put the notice of an unfinished photo set before ``replies``.
-
-        The notice is left out when the draft is gone (cancelled or sent) and
-        after a crisis text, whose consultation line must come alone.
-        """
-        if self.store.load_draft(user_hash) is None:
-            return replies
-        if event.message_type == "text" and is_crisis(event.text or ""):
-            return replies
-        if replies is None or isinstance(replies, Preface):
-            return Preface([*notice, *(replies or [])])
-        return [*notice, *replies]
-
     def on_follow(self, user_id: str) -> None:
         """Do nothing: a new friend has no report state."""
 
@@ -296,10 +257,10 @@ class ReportFlow:
         self, user_hash: str, event: IncomingEvent
     ) -> list[Message] | None:
         if event.message_type == "image":
-            image_set = _image_set(event)
+            image_set = image_set_of(event)
             if image_set is None:
                 return self._start_with_photo(user_hash, event)
-            if self._closed_sets.get(user_hash) == image_set.set_id:
+            if self._is_closed_set(user_hash, image_set):
                 # The rest of a set whose report was sent or cancelled meanwhile.
                 logger.info("late photo of a closed set not stored")
                 return [msg.plain(texts.REPORT_LATE_SET_PHOTO, offer_start=True)]
@@ -348,129 +309,6 @@ class ReportFlow:
             return [msg.plain(lead)]
 
         return self._start(user_hash, setup=add_photo)
-
-    def _start_with_set_photo(
-        self, user_hash: str, event: IncomingEvent, image_set: ImageSet
-    ) -> list[Message]:
-        """Start a report with the first photo to arrive of a set sent together.
-
-        The reply waits for the set's other photos (see :meth:`_on_set_photo`),
-        unless the daily limit kept the draft from starting.
-        """
-
-        def add_photo(draft: Draft) -> list[Message]:
-            problem = self._add_photo(draft, event.message_id)
-            draft.photo_set = {
-                "id": image_set.set_id,
-                "total": image_set.total,
-                "seen": [image_set.index],
-                "started": True,
-                "kept": 1 if problem is None else 0,
-                "problems": [] if problem is None else [problem],
-            }
-            return []
-
-        replies = self._start(user_hash, setup=add_photo)
-        draft = self.store.load_draft(user_hash)
-        if draft is None or draft.photo_set is None:
-            return replies
-        return self._set_reply(user_hash, draft) if image_set.total == 1 else []
-
-    def _on_set_photo(
-        self, user_hash: str, draft: Draft, event: IncomingEvent, image_set: ImageSet
-    ) -> list[Message]:
-        """Store one photo of a set and reply once every photo of it has come.
-
-        LINE sends each photo of a set as its own event, in no promised order.
-        One reply for the whole set counts the photos kept and gives each error
-        once, such as the photo limit for a set of five.
-        """
-        state = draft.photo_set
-        if state is None or state.get("id") != image_set.set_id:
-            state = {
-                "id": image_set.set_id,
-                "total": image_set.total,
-                "seen": [],
-                "started": False,
-                "problems": [],
-            }
-        if image_set.index not in state["seen"]:
-            state["seen"].append(image_set.index)
-            self._take_set_photo(draft, event, state)
-        draft.photo_set = state
-        if len(state["seen"]) < state["total"]:
-            self.store.save_draft(user_hash, draft)
-            return []
-        return self._set_reply(user_hash, draft)
-
-    def _take_set_photo(
-        self, draft: Draft, event: IncomingEvent, state: dict[str, Any]
-    ) -> None:
-        """Store a photo of a set, and note in the set's ``state`` whether it
-        was kept, over the photo limit, or rejected (with the error text)."""
-        if any(photo.message_id == event.message_id for photo in draft.photos):
-            return
-        if len(draft.photos) >= msg.MAX_PHOTOS:
-            state["over_limit"] = True
-            return
-        problem = self._add_photo(draft, event.message_id)
-        if problem is None:
-            state["kept"] = state.get("kept", 0) + 1
-        elif problem not in state["problems"]:
-            state["problems"].append(problem)
-
-    def _set_reply(self, user_hash: str, draft: Draft) -> list[Message]:
-        """Close the draft's photo set and return the one reply for it: the
-        photos kept, the errors, and the prompt of the step that comes next."""
-        state = draft.photo_set or {}
-        draft.photo_set = None
-        draft.closed_photo_set = state.get("id")
-        self._remember_closed_set(user_hash, draft.closed_photo_set)
-        notes = _set_notes(state)
-        count = len(draft.photos)
-        if state.get("started"):
-            lead = texts.REPORT_STARTED_BY_PHOTO.format(
-                count=count, max_photos=msg.MAX_PHOTOS
-            )
-            replies = [msg.plain(lead)] if count else []
-            draft.step = self._next_step(draft)
-            self.store.save_draft(user_hash, draft)
-            return [*replies, *notes, self._prompt(draft)]
-        if draft.step == "photo" and count < msg.MAX_PHOTOS:
-            self.store.save_draft(user_hash, draft)
-            return [*notes, msg.photo_received(draft)]
-        received = texts.REPORT_PHOTO_RECEIVED_LAST.format(
-            count=count, max_photos=msg.MAX_PHOTOS
-        )
-        return [*notes, msg.plain(received), *self._advance(user_hash, draft)]
-
-    def _close_unfinished_set(self, user_hash: str, draft: Draft) -> list[Message]:
-        """Say what came of a photo set whose other photos never arrived.
-
-        Called when the resident sends something else meanwhile, so that the
-        photos kept are still counted. Returns no messages when no set is open.
-        """
-        state = draft.photo_set
-        if state is None:
-            return []
-        draft.photo_set = None
-        draft.closed_photo_set = state.get("id")
-        self._remember_closed_set(user_hash, draft.closed_photo_set)
-        self.store.save_draft(user_hash, draft)
-        logger.info(
-            "photo set closed with %d of %d photos seen",
-            len(state.get("seen", [])),
-            state.get("total", 0),
-        )
-        count = len(draft.photos)
-        template = (
-            texts.REPORT_STARTED_BY_PHOTO
-            if state.get("started")
-            else texts.REPORT_PHOTO_RECEIVED_LAST
-        )
-        notes = _set_notes(state)
-        lead = template.format(count=count, max_photos=msg.MAX_PHOTOS)
-        return [msg.plain(lead), *notes] if count else notes
 
     def _start_with_location(
         self, user_hash: str, event: IncomingEvent
@@ -669,7 +507,7 @@ class ReportFlow:
         if event.message_type == "text" and event.text is not None:
             return self._on_text(user_hash, draft, event.text)
         if event.message_type == "image":
-            image_set = _image_set(event)
+            image_set = image_set_of(event)
             # A photo of a set closed before it came is taken as one sent alone.
             if image_set is not None and image_set.set_id != draft.closed_photo_set:
                 return self._on_set_photo(user_hash, draft, event, image_set)
@@ -1277,6 +1115,7 @@ class ReportFlow:
         idle_before = now - DRAFT_IDLE - EXPIRED_PHOTO_GRACE
         expired_photos = self.store.strip_idle_photos(idle_before)
         delete_photo_files(self.settings.photos_dir, expired_photos)
+        self.store.purge_closed_sets(now - CLOSED_SET_RETENTION)
 
 
 def _answers_the_draft(event: IncomingEvent) -> bool:
@@ -1349,64 +1188,12 @@ _ANOTHER_FAULT = re.compile(
 )
 
 
-class ImageSet(NamedTuple):
-    """The position of one photo in a set sent together (LINE's ``imageSet``)."""
-
-    set_id: str
-    index: int
-    total: int
-
-
-# Residents whose last closed photo set is kept in memory; the memory is
-# emptied when full, which only costs the rare late photo its reply.
-MAX_REMEMBERED_SETS = 10_000
-# LINE sends at most this many photos in one set; a larger total is not trusted.
-MAX_SET_PHOTOS = 20
-
-
-def _image_set(event: IncomingEvent) -> ImageSet | None:
-    """Return the ``imageSet`` of an image event sent with others, or None
-    for a photo sent alone or a set field that does not make sense."""
-    message = event.raw.get("message")
-    image_set = message.get("imageSet") if isinstance(message, dict) else None
-    if not isinstance(image_set, dict):
-        return None
-    set_id = image_set.get("id")
-    index, total = image_set.get("index"), image_set.get("total")
-    if not (isinstance(set_id, str) and set_id):
-        return None
-    if isinstance(index, bool) or isinstance(total, bool):
-        return None
-    if not (isinstance(index, int) and isinstance(total, int)):
-        return None
-    if not 1 <= index <= total <= MAX_SET_PHOTOS:
-        return None
-    return ImageSet(set_id, index, total)
-
-
 def _append_comment(draft: Draft, addition: str) -> bool:
     """Add ``addition`` on a line of its own after the draft's comment, cut to
     MAX_COMMENT_CHARS; return True when the cut dropped part of it."""
     combined = f"{draft.comment}\n{addition}" if draft.comment else addition
     draft.comment = truncate(combined, MAX_COMMENT_CHARS)
     return utf16_length(combined) > MAX_COMMENT_CHARS
-
-
-def _set_notes(state: dict[str, Any]) -> list[Message]:
-    """Return the notes for a photo set: the photo limit, with how many of the
-    set were kept, then each rejection's error once."""
-    notes = []
-    if state.get("over_limit"):
-        kept_count = state.get("kept", 0)
-        template = (
-            texts.REPORT_PHOTO_SET_LIMIT
-            if kept_count
-            else texts.REPORT_PHOTO_SET_NONE_KEPT
-        )
-        note = template.format(max_photos=msg.MAX_PHOTOS, kept=kept_count)
-        notes.append(msg.plain(note))
-    notes.extend(msg.plain(problem) for problem in state.get("problems", []))
-    return notes
 
 
 def _clean_comment(text: str) -> str:

@@ -45,6 +45,7 @@ from webhook.reports.statuses import (
     check_transition,
 )
 from webhook.reports.tables import (
+    closed_sets_table,
     counters_table,
     drafts_table,
     history_table,
@@ -219,6 +220,49 @@ class ReportStore:
                     )
                 )
         return [_draft_from_row(row) for row in rows]
+
+    # Photo sets -------------------------------------------------------------------
+
+    def remember_closed_set(self, user_hash: str, set_id: str) -> None:
+        """Record ``set_id`` as the resident's last closed photo set."""
+        values = {"set_id": set_id[:100], "closed_at": self.now()}
+        for _attempt in range(3):
+            try:
+                with self.engine.begin() as connection:
+                    changed = connection.execute(
+                        update(closed_sets_table)
+                        .where(closed_sets_table.c.user_hash == user_hash)
+                        .values(**values)
+                    ).rowcount
+                    if not changed:
+                        connection.execute(
+                            insert(closed_sets_table).values(
+                                user_hash=user_hash, **values
+                            )
+                        )
+                return
+            except IntegrityError:
+                # Another thread recorded one first: update it.
+                logger.debug("closed photo set insert raced; retrying as an update")
+        logger.warning("closed photo set not recorded after 3 attempts")
+
+    def closed_set(self, user_hash: str) -> str | None:
+        """Return the resident's last closed photo set id, or None."""
+        with self.engine.connect() as connection:
+            return connection.execute(
+                select(closed_sets_table.c.set_id).where(
+                    closed_sets_table.c.user_hash == user_hash
+                )
+            ).scalar_one_or_none()
+
+    def purge_closed_sets(self, closed_before: datetime) -> int:
+        """Forget photo sets closed before ``closed_before``; return how many."""
+        with self.engine.begin() as connection:
+            return connection.execute(
+                delete(closed_sets_table).where(
+                    closed_sets_table.c.closed_at < closed_before
+                )
+            ).rowcount
 
     # Submitting -------------------------------------------------------------------
 
@@ -530,6 +574,11 @@ class ReportStore:
         """
         draft = self.delete_draft(user_hash)
         with self.engine.begin() as connection:
+            connection.execute(
+                delete(closed_sets_table).where(
+                    closed_sets_table.c.user_hash == user_hash
+                )
+            )
             unlinked = connection.execute(
                 update(reports_table)
                 .where(reports_table.c.user_hash == user_hash)

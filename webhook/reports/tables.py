@@ -121,6 +121,17 @@ counters_table = Table(
     Column("last_number", Integer, nullable=False),
 )
 
+# The last photo set that each resident's draft closed (sent, cancelled or
+# counted), so that a photo of it that LINE delivers later, also after a
+# restart, is answered instead of starting a draft.
+closed_sets_table = Table(
+    "report_closed_sets",
+    metadata,
+    Column("user_hash", String(64), primary_key=True),
+    Column("set_id", String(100), nullable=False),
+    Column("closed_at", UtcDateTime, nullable=False, index=True),
+)
+
 drafts_table = Table(
     "report_drafts",
     metadata,
