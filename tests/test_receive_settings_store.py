@@ -65,6 +65,49 @@ def test_friends_table_shares_no_key_with_attributes(store):
     assert greeted.isdisjoint(subjects)
 
 
+def test_answers_are_not_stored_in_the_order_given(store):
+    # Residents add the account and answer in the same order; the stored
+    # answers must not come back in that order, or the friends' order would
+    # name them.
+    for number in range(30):
+        store.start_defaults(user(number))
+        store.set_attribute(user(number), "age_band", f"{20 + number % 5 * 10}s")
+    with store.engine.connect() as connection:
+        stored = list(connection.exec_driver_sql("SELECT subject FROM recv_attributes"))
+    subjects = [row[0] for row in stored]
+    assert subjects == sorted(subjects)
+    given = [store._subject(user(number)) for number in range(30)]
+    assert subjects != given
+
+
+def test_answers_of_an_older_database_lose_their_order(tmp_path):
+    engine = create_db_engine(sqlite_url(tmp_path / "app.db"))
+    old = ReceiveSettingsStore(engine, HASH_KEY)
+    with engine.begin() as connection:
+        # The table as cityline made it before: with rowids in answer order.
+        connection.exec_driver_sql("DROP TABLE recv_attributes")
+        connection.exec_driver_sql(
+            "CREATE TABLE recv_attributes (subject VARCHAR(64) PRIMARY KEY, "
+            "gender VARCHAR(32), age_band VARCHAR(32), area VARCHAR(64))"
+        )
+    for number in range(12):
+        old.set_attribute(user(number), "area", "sakai")
+
+    reopened = ReceiveSettingsStore(engine, HASH_KEY)
+
+    with engine.connect() as connection:
+        created = connection.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE name = 'recv_attributes'"
+        ).scalar_one()
+        subjects = list(
+            connection.exec_driver_sql("SELECT subject FROM recv_attributes").scalars()
+        )
+    assert "WITHOUT ROWID" in created.upper()
+    assert subjects == sorted(subjects)
+    assert len(subjects) == 12
+    assert reopened.own_settings(user(3)).attributes == {"area": "sakai"}
+
+
 def test_set_subscription_reports_changes(store):
     assert store.set_subscription(user(1), "kosodate", True) is True
     assert store.set_subscription(user(1), "kosodate", True) is False

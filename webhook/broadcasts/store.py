@@ -29,6 +29,11 @@ instead of lingering in free pages.
 NOTE: until the next WAL checkpoint, the ``-wal`` file may still hold old copies of
 pages with deleted rows; SQLite checkpoints on its own every 1,000 pages.
 
+On SQLite, ``recv_attributes`` keeps its rows in subject order, which says
+nothing of when a resident answered. NOTE: PostgreSQL keeps a table's rows in
+the order written (their ``ctid``), so there an SQL session can still line the
+answers up with the order of the user ids in the other tables.
+
 NOTE: the separation protects a database export or an SQL session, not a person who
 holds both the database and the key file, because targeting by attribute needs the
 code to link the two. ``CITYLINE_USER_HASH_KEY_FILE`` keeps the key out of the data
@@ -101,6 +106,10 @@ friends = Table(
     Column("user_id", String(64), primary_key=True),
 )
 
+# On SQLite the rows are stored in subject order, not in the order residents
+# answered: insertion order (a rowid) would line up with the order of
+# recv_friends and recv_subscriptions, which follow the order residents added
+# the account, and so link answers to user ids without the key.
 attributes = Table(
     "recv_attributes",
     metadata,
@@ -108,6 +117,7 @@ attributes = Table(
     Column("gender", String(32)),
     Column("age_band", String(32)),
     Column("area", String(64)),
+    sqlite_with_rowid=False,
 )
 
 broadcasts = Table(
@@ -225,6 +235,33 @@ def _match_stored_key(engine: Engine, key: bytes, adopt: bool) -> None:
             connection.execute(insert(key_check).values(id=1, fingerprint=fingerprint))
 
 
+def _drop_answer_order(engine: Engine) -> None:
+    """Rebuild a SQLite ``recv_attributes`` made with rowids (before cityline
+    stored it in subject order) so that its rows no longer keep the order in
+    which residents answered. The old table's pages are overwritten."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.begin() as connection:
+        created = connection.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+            (attributes.name,),
+        ).scalar_one_or_none()
+        if created is None or "WITHOUT ROWID" in created.upper():
+            return
+        erase_deleted_rows(connection)
+        connection.exec_driver_sql(
+            f"ALTER TABLE {attributes.name} RENAME TO {attributes.name}_by_rowid"
+        )
+        attributes.create(connection)
+        columns = ", ".join(column.name for column in attributes.columns)
+        connection.exec_driver_sql(
+            f"INSERT INTO {attributes.name} ({columns}) SELECT {columns} "
+            f"FROM {attributes.name}_by_rowid ORDER BY subject"
+        )
+        connection.exec_driver_sql(f"DROP TABLE {attributes.name}_by_rowid")
+    logger.info("receive-settings answers rebuilt in subject order")
+
+
 def _answers_match(engine: Engine, key: bytes) -> bool:
     """Tell whether the stored attribute answers, if any, were made with ``key``."""
     with engine.connect() as connection:
@@ -263,6 +300,8 @@ class ReceiveSettingsStore:
         if not callable(hash_key):
             _check_key(hash_key)
         ensure_schema(engine, COMPONENT, metadata, VERSION)
+        if not is_read_only(engine):
+            _drop_answer_order(engine)
         self._engine = engine
         self._hash_key = hash_key
         self._adopt_key = adopt_key
