@@ -283,7 +283,8 @@ def test_unclear_category_text_asks_again(alice):
 
 
 def test_questions_are_not_taken(alice):
-    assert alice.text("マンホールが壊れているときはどうすれば?") is None
+    route = alice.text("マンホールが壊れているときはどうすれば?")
+    assert "このLINEで通報できます" in texts_of(route)[0]
     assert alice.text("こんにちは") is None
     assert alice.text("粗大ごみの出し方は？") is None
     assert alice.draft is None
@@ -2210,3 +2211,43 @@ def test_closed_set_is_forgotten_after_a_day(alice, flow, clock):
     clock.now += timedelta(days=1, minutes=1)
     assert flow.store.purge_closed_sets(clock.now - timedelta(days=1)) == 1
     assert flow.store.closed_set(user_hash) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "歩道に穴があいているんですが、どこに連絡すればいいですか？",
+        "公園のブランコが壊れていたらどうすればいいですか",
+        "街路灯が消えてるのってLINEで通報できますか？",
+        "下水のマンホールのふたがガタガタしてるけど、どこに言えばいいの",
+    ],
+)
+def test_question_on_where_to_report_gets_the_report_route(alice, text):
+    replies = alice.text(text)
+    assert texts_of(replies)[0].startswith(
+        "道路・街路灯・街路樹・公園・下水道の不具合は"
+    )
+    assert "0422-51-5131" in texts_of(replies)[0]
+    assert alice.draft is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "街路灯を増やしてほしいという要望はどこに出せばいいですか",
+        "粗大ごみはどこに出せばいいですか",
+        "信号機が壊れていたらどこに連絡すればいいですか",
+    ],
+)
+def test_other_questions_on_where_to_go_are_left_to_the_answers(alice, text):
+    assert alice.text(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["みちに あなが あいてる", "ほどうに だんさが できてる", "みちが ぼこぼこです"],
+)
+def test_short_fault_in_kana_starts_a_report(alice, text):
+    alice.text(text)
+    assert alice.draft is not None
+    assert alice.draft.category == "road"

@@ -194,10 +194,16 @@ def test_whole_report_through_the_app(app_factory, fake, settings, store):
     assert b"SecretCam" not in stored
 
 
-def test_how_to_report_question_goes_to_answerer(chat, answerer, store):
+def test_how_to_report_question_gets_the_report_route(chat, answerer, store):
     messages = chat.send(text_event(ALICE, "マンホールが壊れているときはどうすれば?"))
-    assert messages[0]["text"] == "FALLBACK"
-    assert answerer.questions == ["マンホールが壊れているときはどうすれば?"]
+    assert "このLINEで通報できます" in messages[0]["text"]
+    assert answerer.questions == []
+    assert store.load_draft(store.hash_user(ALICE)) is None
+
+
+def test_question_on_another_fault_goes_to_answerer(chat, answerer, store):
+    chat.send(text_event(ALICE, "信号機が壊れているときはどうすれば?"))
+    assert answerer.questions == ["信号機が壊れているときはどうすれば?"]
     assert store.load_draft(store.hash_user(ALICE)) is None
 
 

@@ -200,6 +200,15 @@ REPORT_ASK_LOCATION = (
     "場所を教えてください。「位置情報を送る」ボタンで地図から選ぶか、"
     "町名と丁目・番地（例：吉祥寺本町1丁目2番、境南町2-3付近）を入力してください。"
 )
+# A question on where or how to report a fault of a managed kind; {city_hall}
+# and {phone} as in contact_text.
+REPORT_HOW_TO = (
+    "道路・街路灯・街路樹・公園・下水道の不具合は、このLINEで通報できます。"
+    "下の「通報する」を押すか、不具合の写真を送ってください。"
+    "写真と場所（位置情報か住所）がそろうと送信できます。"
+    "担当者が開庁時間（平日8:30〜17:15）に確認します。"
+    "急ぎの場合は{city_hall}（電話 {phone}）へお電話ください。"
+)
 REPORT_ASK_LOCATION_AGAIN = (
     "場所がわかりませんでした。「位置情報を送る」ボタンを使うか、"
     "町名と丁目・番地（例：中町1丁目5番）を入力してください。"

@@ -30,10 +30,18 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from answerer.answer_type import expected_answer_types
-from answerer.intents import SIGNAL_FAULT, content_char_count, names_other_owner
+from answerer.intents import (
+    FAULT_STATE,
+    LOOSE_PART,
+    SIGNAL_FAULT,
+    asks_how_to_act,
+    content_char_count,
+    names_other_owner,
+)
+from answerer.intents import normalize as intent_normalize
 from cityline.errors import CitylineError
 from cityline.settings import Settings
-from index.normalize import visible_nfkc
+from index.normalize import fold_kana, visible_nfkc
 from webhook import texts
 from webhook.classify import (
     REPORT_START_WORDS,
@@ -280,6 +288,10 @@ class ReportFlow(PhotoSetSteps):
             return None  # small talk or a receive-settings request, for the core
         intent = self._classify(event.text)
         if not may_start_report(event.text, intent):
+            if self._asks_where_to_report(event.text, intent):
+                logger.info("question on where to report a fault given the route")
+                how_to = contact_text(texts.REPORT_HOW_TO, self.settings)
+                return [msg.plain(how_to, offer_start=True)]
             return None
         if _names_signal_fault(event.text):
             return [msg.plain(texts.REPORT_SIGNAL_IS_POLICE)]
@@ -291,6 +303,27 @@ class ReportFlow(PhotoSetSteps):
             description_cut=_comment_is_cut(event.text),
             urgent=intent.urgent,
         )
+
+    def _asks_where_to_report(self, text: str, intent: IntentLike | None) -> bool:
+        """Tell whether ``text`` asks where or how to report a fault of a kind
+        this account takes (道路に穴があいてるんですが、どこに連絡すれば?).
+
+        It must ask how to act, state a fault and name an object of the five
+        managed kinds. An urgent case, a crime or a fire, and a traffic signal,
+        are left to the replies that name their phone lines.
+        """
+        if intent is None or intent.label != "question" or intent.urgent:
+            return False
+        normalized = intent_normalize(text)
+        if not asks_how_to_act(normalized):
+            return False
+        forms = (normalized, fold_kana(normalized))
+        cues = (FAULT_STATE, LOOSE_PART)
+        if not any(cue.search(form) for cue in cues for form in forms):
+            return False
+        if rules_out_report(text) or _names_signal_fault(text):
+            return False
+        return self._object_category(text) in MAIN_CATEGORIES
 
     def _start_with_photo(self, user_hash: str, event: IncomingEvent) -> list[Message]:
         """Start a report whose first photo is the one just sent.
