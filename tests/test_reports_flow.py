@@ -2251,3 +2251,27 @@ def test_short_fault_in_kana_starts_a_report(alice, text):
     alice.text(text)
     assert alice.draft is not None
     assert alice.draft.category == "road"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "公園で夜遅くまで騒いでる若い人たちがいます",
+        "隣の家の犬が一日中吠えていてうるさい",
+        "のらねこがうちの庭にたくさん来て困ってます",
+        "家の前に迷惑駐車の車がずっといる",
+    ],
+)
+def test_neighbour_trouble_gets_the_contact_route_before_answers(alice, text):
+    replies = alice.text(text)
+    assert isinstance(replies, Preface)
+    [note] = [message.text for message in replies]
+    assert note.startswith("LINEの通報は、市が管理する")
+    assert "0422-51-5131" in note
+    assert alice.draft is None
+
+
+def test_neighbour_trouble_with_a_broken_thing_is_a_report(alice):
+    alice.text("公園で騒ぐ人たちがいて、ベンチの板が割れています")
+    assert alice.draft is not None
+    assert alice.draft.category == "park"

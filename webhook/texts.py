@@ -200,6 +200,14 @@ REPORT_ASK_LOCATION = (
     "場所を教えてください。「位置情報を送る」ボタンで地図から選ぶか、"
     "町名と丁目・番地（例：吉祥寺本町1丁目2番、境南町2-3付近）を入力してください。"
 )
+# A complaint of neighbours, animals or parked vehicles, which no report fits;
+# {city_hall} and {phone} as in contact_text.
+REPORT_NOT_A_FACILITY = (
+    "LINEの通報は、市が管理する道路・街路灯・街路樹・公園・下水道の"
+    "不具合をお受けしています。騒音や動物、駐車などのお困りごとは、"
+    "{city_hall}（電話 {phone}）にご相談ください。"
+    "身の危険を感じるときは110番へ。"
+)
 # A question on where or how to report a fault of a managed kind; {city_hall}
 # and {phone} as in contact_text.
 REPORT_HOW_TO = (

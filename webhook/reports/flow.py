@@ -77,6 +77,7 @@ from webhook.reports.resident_text import (
     approval_parts,
     category_correction,
     gives_size,
+    is_neighbour_trouble,
     means_do_not_send,
     means_submit,
     outside_address,
@@ -288,6 +289,11 @@ class ReportFlow(PhotoSetSteps):
             return None  # small talk or a receive-settings request, for the core
         intent = self._classify(event.text)
         if not may_start_report(event.text, intent):
+            if _is_report(intent) and is_neighbour_trouble(event.text):
+                # The note, then the answerer's pages (野良猫, 騒音).
+                logger.info("complaint of neighbours or animals not taken as a report")
+                note = contact_text(texts.REPORT_NOT_A_FACILITY, self.settings)
+                return Preface([msg.plain(note)])
             if self._asks_where_to_report(event.text, intent):
                 logger.info("question on where to report a fault given the route")
                 how_to = contact_text(texts.REPORT_HOW_TO, self.settings)
@@ -1194,9 +1200,13 @@ def may_start_report(text: str, intent: IntentLike | None) -> bool:
     """
     if not _is_confident_report(intent, text):
         return False
-    if rules_out_report(text):
+    if rules_out_report(text) or is_neighbour_trouble(text):
         return False
     return intent.category in MAIN_CATEGORIES or not is_emergency(text)
+
+
+def _is_report(intent: IntentLike | None) -> bool:
+    return intent is not None and intent.label == "report"
 
 
 def _is_confident_report(intent: IntentLike | None, text: str) -> bool:

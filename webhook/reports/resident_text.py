@@ -270,3 +270,42 @@ def means_do_not_send(word: str) -> bool:
     the report (いいえ、送らないでください). A no with a detail is a detail."""
     parts = [part for part in _PART_SEPARATORS.split(word) if part]
     return bool(parts) and all(part in DO_NOT_SEND_WORDS for part in parts)
+
+
+def is_neighbour_trouble(text: str) -> bool:
+    """Tell whether ``text`` complains of people, animals or parked vehicles
+    (上の階の足音がうるさい, 公園で夜中に騒いでる人がいる, 野良猫が多くて困る,
+    違法駐車の車がずっといる) without naming a broken thing.
+
+    Such a text is no fault of a city facility: a report would ask the
+    resident to photograph neighbours or strangers. A text that also names a
+    fault (公園のトイレが壊れてて、夜中に騒いでる人がいる) is a report.
+    """
+    normalized = visible_nfkc(text)
+    if _NEIGHBOUR_TROUBLE.search(normalized) is None:
+        return False
+    return _PHYSICAL_FAULT.search(normalized) is None
+
+
+_NEIGHBOUR_TROUBLE = re.compile(
+    # Noise and gatherings of people: 若者が騒いでる, 隣の家がうるさい, 足音.
+    r"(若者|若い人|人たち|人達|人が|暴走族|子ども|子供|隣|近所|上の階|下の階|住人|酔っ"
+    r"|学生|犬が|犬の)[^。!?]{0,20}(騒|さわ|うるさ|大声|たむろ|花火|吠え|ほえ)"
+    r"|(騒い|さわい|騒ぐ|さわぐ|大声を出)[^。!?]{0,6}(若者|若い人|人|暴走族|子ども|子供|学生)"
+    r"|足音|話し声|たむろ|溜まり場|たまり場"
+    # Animals that no facility keeps, alive.
+    r"|野良猫|のら猫|のらねこ|ノラ猫|野良犬|のら犬|ハクビシン|ネズミ|ねずみ"
+    r"|(カラス|からす|ハト|鳩)(が|に)"
+    # Parked vehicles.
+    r"|違法駐車|路上駐車|迷惑駐車|駐車違反|停めっぱなし|止めっぱなし"
+)
+# Words of a broken or failing thing, which make a text a fault report
+# whatever else it complains of.
+_PHYSICAL_FAULT = re.compile(
+    r"壊れ|こわれ|破損|割れ|われて|欠け|消え|きえ|切れ|きれて|つかな|点かな|穴|陥没|倒れ"
+    r"|たおれ|折れ|おれて|詰ま|つま|あふれ|溢れ|はがれ|剥がれ|傾い|外れ|はずれ|漏れ"
+    r"|さび|錆|ひび|亀裂|段差|でこぼこ|凸凹|破れ|曲が|故障|不具合|損傷|冠水|浸水|落書き"
+    r"|フン|糞|ふん害|吐しゃ|嘔吐|散らか|汚れ|ガタガタ|がたがた|ガタつ|がたつ"
+    # A dead animal, which the city clears from roads and parks.
+    r"|死骸|死がい|死んで"
+)
