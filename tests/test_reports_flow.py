@@ -2275,3 +2275,30 @@ def test_neighbour_trouble_with_a_broken_thing_is_a_report(alice):
     alice.text("公園で騒ぐ人たちがいて、ベンチの板が割れています")
     assert alice.draft is not None
     assert alice.draft.category == "park"
+
+
+@pytest.mark.parametrize(
+    "text", ["写真が撮れません", "写真はないです", "電話で説明したいです"]
+)
+def test_resident_without_a_photo_gets_the_phone_route(alice, text):
+    alice.text("通報")
+    alice.press("category", value="road")
+    replies = texts_of(alice.text(text))
+    assert replies[0] == texts.REPORT_NO_PHOTO_ROUTE.format(
+        city_hall="武蔵野市役所", phone="0422-51-5131"
+    )
+    assert alice.draft.step == "photo"
+    assert not alice.draft.description
+
+
+@pytest.mark.parametrize(
+    "text", ["場所はよくわかりません", "地図の送り方がわからない", "わかりません"]
+)
+def test_resident_who_cannot_give_the_place_gets_help(alice, text):
+    at_location_step(alice, "road")
+    replies = texts_of(alice.text(text))
+    assert replies == [
+        texts.REPORT_PLACE_HELP.format(city_hall="武蔵野市役所", phone="0422-51-5131")
+    ]
+    assert alice.draft.step == "location"
+    assert not alice.draft.address

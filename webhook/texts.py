@@ -161,6 +161,19 @@ REPORT_ASK_PHOTO_AGAIN = (
     "通報には写真が必要です。下のボタンから写真を送ってください。"
     "やめるときは「やめる」と送ってください。"
 )
+# A resident who has or can take no photo; {city_hall} and {phone} as in
+# contact_text.
+REPORT_NO_PHOTO_ROUTE = (
+    "LINEの通報には写真が必要です。写真を送れないときは、開庁時間（平日8:30〜17:15）に"
+    "{city_hall}（電話 {phone}）へお電話でお知らせください。"
+)
+# A resident who does not know the place or how to send it.
+REPORT_PLACE_HELP = (
+    "「位置情報を送る」を押すと地図が開きます。不具合の場所にピンを合わせて送ってください。"
+    "地図が使えないときは、町名と丁目・番地か、近くの目印（〇〇公園、〇〇交差点など）を"
+    "入力してください。どちらも難しいときは、開庁時間（平日8:30〜17:15）に"
+    "{city_hall}（電話 {phone}）へお電話でお知らせください。"
+)
 # A detail of the fault typed at the photo step, kept for staff.
 REPORT_DETAIL_KEPT = "説明を受け取りました。"
 REPORT_PHOTO_STEP_MORE = (

@@ -75,6 +75,8 @@ from webhook.reports.resident_text import (
     PLACE_IS_WRONG,
     SKIP_WORDS,
     approval_parts,
+    cannot_give_place,
+    cannot_send_photo,
     category_correction,
     gives_size,
     is_neighbour_trouble,
@@ -594,6 +596,9 @@ class ReportFlow(PhotoSetSteps):
         if draft.step == "photo":
             if draft.photos and (word in NEXT_WORDS or means_submit(word)):
                 return self._advance(user_hash, draft)
+            if not draft.photos and cannot_send_photo(text):
+                route = contact_text(texts.REPORT_NO_PHOTO_ROUTE, self.settings)
+                return [msg.plain(route), self._prompt(draft)]
             place = place_correction(text) if draft.has_location else None
             if place is not None:
                 return self._correct_place(user_hash, draft, place)
@@ -626,6 +631,9 @@ class ReportFlow(PhotoSetSteps):
                 return [*urgent, *other, msg.photo_prompt(draft, photos_in)]
             prompt = msg.photo_prompt(draft, texts.REPORT_ASK_PHOTO_AGAIN)
             return [*urgent, *other, prompt]
+        if draft.step == "location" and cannot_give_place(text):
+            help_text = contact_text(texts.REPORT_PLACE_HELP, self.settings)
+            return [msg.location_prompt(draft, help_text)]
         if draft.step == "location":
             intent = self._classify(text)
             if self._is_aside_question(draft, text, intent):

@@ -309,3 +309,30 @@ _PHYSICAL_FAULT = re.compile(
     # A dead animal, which the city clears from roads and parks.
     r"|死骸|死がい|死んで"
 )
+
+
+def cannot_send_photo(text: str) -> bool:
+    """Tell whether ``text`` says the resident has or can take no photo, or
+    would rather phone (写真撮れません, 写真ないです, 電話で伝えたい)."""
+    return _NO_PHOTO.search(visible_nfkc(text)) is not None
+
+
+def cannot_give_place(text: str) -> bool:
+    """Tell whether ``text`` says the resident does not know the place or how
+    to send it (場所はよくわからない, 地図の送り方がわかりません)."""
+    normalized = visible_nfkc(text).strip().rstrip("。.!！")
+    return _NO_PLACE.search(normalized) is not None or normalized in _DO_NOT_KNOW
+
+
+_NO_PHOTO = re.compile(
+    r"(写真|しゃしん|画像|カメラ)(は|が|を)?\s*(撮れ|とれ|撮るの|送れ|おくれ|ない|無い|なくて"
+    r"|ありません|持って(い)?ない|使えない|壊れ)"
+    r"|写真なし|写真無し|電話で(伝え|話し|連絡|説明|お伝え)"
+)
+_NO_PLACE = re.compile(
+    r"(場所|ばしょ|住所|地図|位置情報|位置)(は|が|の)?[^。!?]{0,8}(わから|分から|わかり|分かり"
+    r"|知らな|送れな|送り方|出し方|使い方)"
+)
+_DO_NOT_KNOW = frozenset(
+    {"わかりません", "分かりません", "わからない", "分からない", "不明"}
+)
