@@ -122,6 +122,11 @@ def test_greeting_reply_starts_with_the_daytime_word():
         "受付番号R2026−000001の状況を知りたい",
         "通報したのに返事がない",
         "この前通報した穴、まだ直ってないんだけど",
+        "さっきの通報はいつごろ直りますか",
+        "この通報、今日中に確認してもらえますか",
+        "通報の結果はどこで見られますか",
+        "土曜日に通報したらいつ見てもらえますか",
+        "返事はまだですか",
     ],
 )
 def test_question_about_a_sent_report(text):
@@ -134,6 +139,8 @@ def test_question_about_a_sent_report(text):
         "通報したいです。まだ直っていない街灯があります",
         "通報の件数はどうなっていますか",
         "受付番号R2026-000123を取り消したい",
+        "パスポートの申請の返事がまだ来ない",
+        "通報件数は何件ですか",
     ],
 )
 def test_report_request_is_no_status_question(text):
