@@ -2302,3 +2302,21 @@ def test_resident_who_cannot_give_the_place_gets_help(alice, text):
     ]
     assert alice.draft.step == "location"
     assert not alice.draft.address
+
+
+def test_place_of_another_owner_typed_at_location_step_gets_the_note(alice):
+    at_location_step(alice, "park")
+    replies = texts_of(alice.text("井の頭恩賜公園の池のそばです"))
+    assert texts.REPORT_OTHER_OWNER in replies
+    assert alice.draft.address
+
+
+def test_owner_note_is_not_given_twice(alice):
+    first = texts_of(alice.text("五日市街道の歩道に穴があいています"))
+    assert texts.REPORT_OTHER_OWNER in first
+    alice.press("category", value="road")
+    alice.image()
+    alice.press("photos_done")
+    assert alice.draft.step == "location"
+    replies = texts_of(alice.text("五日市街道の歩道、成蹊大学の前あたり"))
+    assert texts.REPORT_OTHER_OWNER not in replies

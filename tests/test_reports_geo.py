@@ -240,3 +240,13 @@ def test_unknown_block_is_found(text, expected):
 )
 def test_known_block_or_no_block_passes(text):
     assert geo.unknown_block(text) is None
+
+
+@pytest.mark.parametrize("text", ["吉祥寺", "吉祥寺のあたり"])
+def test_district_name_alone_is_no_place(text):
+    assert not geo.looks_like_address(text)
+
+
+@pytest.mark.parametrize("text", ["吉祥寺駅北口", "吉祥寺通りの交差点", "安養寺の前"])
+def test_places_named_after_the_district_still_count(text):
+    assert geo.looks_like_address(text)

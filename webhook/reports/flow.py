@@ -655,7 +655,7 @@ class ReportFlow(PhotoSetSteps):
             self._set_address(draft, text, describes_fault=describes_fault)
             # 中町1丁目2番の前で木が倒れて道をふさいでいます: the place and a danger.
             urgent = self._urgent_reply(draft, bool(intent and intent.urgent), text)
-            replies = self._outside_note(draft)
+            replies = [*self._outside_note(draft), *self._owner_note(draft, text)]
             other = self._other_fault_note(draft, text, intent)
             return [*urgent, *replies, *other, *self._advance(user_hash, draft)]
         if draft.step in ("comment", "confirm"):
@@ -1068,6 +1068,16 @@ class ReportFlow(PhotoSetSteps):
         if not draft.outside_city:
             return []
         return [msg.plain(msg.outside_city_text(self.settings))]
+
+    def _owner_note(self, draft: Draft, place: str) -> list[Message]:
+        """Return the note that another body may manage the place, when the
+        typed ``place`` names one (井の頭公園の中, 五日市街道の歩道) and the
+        report's first text did not, whose reply gave the note already."""
+        if not names_other_owner(place):
+            return []
+        if draft.description and names_other_owner(draft.description):
+            return []
+        return [msg.plain(texts.REPORT_OTHER_OWNER)]
 
     def _cut_note(self) -> Message:
         """Tell the resident that the end of a long text was not kept."""

@@ -103,6 +103,9 @@ _CITY_HALL_PATTERN = re.compile(
     r"^\s*(武蔵野)?市役所(の)?(前|横|裏|向かい|付近|近く|入口|入り口|駐輪場|駐車場"
     r"|敷地|正面|[東西南北](側|口))"
 )
+# Names of districts that end like a landmark (寺): 吉祥寺 spans four towns, so
+# it names no place that staff can find.
+AREA_NAMES = frozenset({"吉祥寺"})
 # Neighbouring cities and wards: a typed address that names one of them is outside.
 NEIGHBOURS = ("三鷹市", "杉並区", "練馬区", "西東京市", "小金井市", "調布市")
 
@@ -339,6 +342,8 @@ def _names_landmark(text: str) -> bool:
     for match in _LANDMARK_PATTERN.finditer(text):
         start, end = match.span()
         if any(low <= start and end <= high for low, high in towns):
+            continue
+        if match.group(0) in AREA_NAMES:
             continue
         if _AS_A_BODY.match(text, end):
             continue
