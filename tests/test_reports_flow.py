@@ -37,7 +37,9 @@ OFFICE_HOURS = datetime(2026, 12, 4, 1, 0, tzinfo=UTC)
 # Friday 4 December 2026, 20:00 in Japan: after closing.
 EVENING = datetime(2026, 12, 4, 11, 0, tzinfo=UTC)
 KICHIJOJI = (35.7031, 139.5798)
-SHINJUKU = (35.6900, 139.7000)
+# Just over the eastern boundary, in Suginami; Kyoto is far outside.
+NEAR_OUTSIDE = (35.7050, 139.6030)
+KYOTO = (35.0116, 135.7681)
 
 
 class Clock:
@@ -376,7 +378,7 @@ def test_video_at_photo_step_is_not_a_photo(alice, message_type, reply):
 
 
 def test_location_outside_city_starts_report_lead_first(alice):
-    replies = alice.location(*SHINJUKU)
+    replies = alice.location(*NEAR_OUTSIDE)
     assert replies[0].text == texts.REPORT_STARTED_BY_LOCATION
     assert replies[1].text == OUTSIDE_CITY
     assert alice.draft.outside_city
@@ -576,7 +578,7 @@ def test_location_outside_city_is_noted_and_stored(alice, flow):
     alice.text("街灯が消えています")
     alice.image()
     alice.press("photos_done")
-    replies = alice.location(*SHINJUKU, address="東京都新宿区西新宿2丁目")
+    replies = alice.location(*NEAR_OUTSIDE, address="東京都杉並区善福寺1丁目")
     assert replies[0].text == OUTSIDE_CITY
     alice.press("skip_comment")
     done = alice.press("submit")
@@ -1386,13 +1388,14 @@ def test_invalid_location_keeps_earlier_place(alice):
 
 
 @pytest.mark.parametrize(("latitude", "longitude"), [(90.0, 180.0), (-90.0, -180.0)])
-def test_edge_coordinates_are_accepted(alice, latitude, longitude):
+def test_edge_coordinates_are_read_as_far_outside(alice, latitude, longitude):
     alice.text("街灯が消えています")
     alice.image()
     alice.press("photos_done")
     replies = alice.location(latitude, longitude)
-    assert texts_of(replies) == [OUTSIDE_CITY, texts.REPORT_ASK_COMMENT]
-    assert alice.draft.latitude == latitude
+    far = texts.REPORT_FAR_OUTSIDE.format(city_name="武蔵野市")
+    assert texts_of(replies)[0] == far
+    assert alice.draft.step == "location"
 
 
 def test_question_at_category_step_goes_to_the_core(alice):
@@ -1499,7 +1502,7 @@ def test_changed_place_replaces_an_outside_point(alice, flow):
     alice.press("category", value="road")
     alice.image()
     alice.press("photos_done")
-    alice.location(35.6895, 139.6917)
+    alice.location(*NEAR_OUTSIDE)
     assert alice.draft.outside_city
     alice.press("skip_comment")
     alice.press("change_place")
@@ -2320,3 +2323,17 @@ def test_owner_note_is_not_given_twice(alice):
     assert alice.draft.step == "location"
     replies = texts_of(alice.text("五日市街道の歩道、成蹊大学の前あたり"))
     assert texts.REPORT_OTHER_OWNER not in replies
+
+
+def test_location_far_outside_starts_no_report(alice):
+    replies = alice.location(*KYOTO)
+    assert texts_of(replies) == [texts.REPORT_FAR_OUTSIDE.format(city_name="武蔵野市")]
+    assert alice.draft is None
+
+
+def test_location_far_outside_is_not_taken_at_location_step(alice):
+    at_location_step(alice, "road")
+    replies = texts_of(alice.location(*KYOTO))
+    assert replies[0] == texts.REPORT_FAR_OUTSIDE.format(city_name="武蔵野市")
+    assert alice.draft.step == "location"
+    assert not alice.draft.has_location

@@ -250,3 +250,15 @@ def test_district_name_alone_is_no_place(text):
 @pytest.mark.parametrize("text", ["吉祥寺駅北口", "吉祥寺通りの交差点", "安養寺の前"])
 def test_places_named_after_the_district_still_count(text):
     assert geo.looks_like_address(text)
+
+
+@pytest.mark.parametrize(
+    ("latitude", "longitude", "low", "high"),
+    [
+        (35.7031, 139.5798, 0, 0),  # Kichijoji station, inside
+        (35.7050, 139.6030, 200, 500),  # just over the eastern boundary
+        (35.0116, 135.7681, 300_000, 400_000),  # Kyoto
+    ],
+)
+def test_metres_outside_the_city(latitude, longitude, low, high):
+    assert low <= geo.metres_outside(latitude, longitude) <= high

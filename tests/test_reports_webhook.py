@@ -248,7 +248,7 @@ def test_outside_city_through_the_app(chat, fake, store):
     chat.send(text_event(ALICE, "街灯が消えています"))
     received = chat.send(image_event(ALICE, "img1"))
     chat.send(postback_event(ALICE, draft_button(received, "次へ")))
-    noted = chat.send(location_event(ALICE, 35.6900, 139.7000, "東京都新宿区"))
+    noted = chat.send(location_event(ALICE, 35.7050, 139.6030, "東京都杉並区"))
     assert noted[0]["text"] == OUTSIDE_CITY
     confirm = chat.send(postback_event(ALICE, draft_button(noted, "スキップ")))
     chat.send(postback_event(ALICE, draft_button(confirm, "送信")))

@@ -272,6 +272,13 @@ REPORT_OUTSIDE_CITY = (
     REPORT_OUTSIDE_CITY_SENT
     + "場所が違うときは、位置情報を送り直すか、確認画面の「場所を変える」で直せます。"
 )
+# A location far outside the city, not taken; {city_name} as in
+# REPORT_OUTSIDE_CITY.
+REPORT_FAR_OUTSIDE = (
+    "送っていただいた場所は{city_name}から離れているため、この通報ではお受けできません。"
+    "その地域の市区町村などにご連絡ください。場所を間違えたときは、"
+    "「位置情報を送る」で送り直してください。"
+)
 REPORT_ASK_NEW_LOCATION = (
     "新しい場所を、「位置情報を送る」ボタンで地図から選ぶか、"
     "住所や近くの目印（例：中町1丁目5番、〇〇公園の入口）で入力してください。"

@@ -106,6 +106,8 @@ CLOSED_SET_RETENTION = timedelta(days=1)
 # NOTE: after an outage longer than DRAFT_IDLE plus this grace, such a tap
 # finds a draft without photos and is asked for a photo again.
 EXPIRED_PHOTO_GRACE = timedelta(hours=3)
+# A location this far outside the city's rough boundary is surely elsewhere.
+FAR_OUTSIDE_M = 1000.0
 MAX_REPORTS_PER_DAY = 10
 MAX_COMMENT_CHARS = 1000
 # A text starts a report when the classifier is this sure, or when it is unsure but
@@ -354,7 +356,11 @@ class ReportFlow(PhotoSetSteps):
     def _start_with_location(
         self, user_hash: str, event: IncomingEvent
     ) -> list[Message]:
-        """Start a report placed at the location just sent."""
+        """Start a report placed at the location just sent, unless the point
+        lies far outside the city (see :func:`_is_far_outside`)."""
+        if _is_far_outside(event):
+            logger.info("location far outside the city starts no report")
+            return [msg.plain(self._far_outside_text(), offer_start=True)]
 
         def place(draft: Draft) -> list[Message]:
             _set_point(draft, event)
@@ -894,6 +900,9 @@ class ReportFlow(PhotoSetSteps):
     def _on_location(
         self, user_hash: str, draft: Draft, event: IncomingEvent
     ) -> list[Message]:
+        if _is_far_outside(event):
+            logger.info("location far outside the city not taken")
+            return [msg.plain(self._far_outside_text()), self._prompt(draft)]
         _set_point(draft, event)
         replies = self._outside_note(draft)
         if draft.step == "category" or (draft.step == "photo" and not draft.photos):
@@ -1068,6 +1077,9 @@ class ReportFlow(PhotoSetSteps):
         if not draft.outside_city:
             return []
         return [msg.plain(msg.outside_city_text(self.settings))]
+
+    def _far_outside_text(self) -> str:
+        return texts.REPORT_FAR_OUTSIDE.format(city_name=self.settings.city_name)
 
     def _owner_note(self, draft: Draft, place: str) -> list[Message]:
         """Return the note that another body may manage the place, when the
@@ -1278,6 +1290,14 @@ def _tidy(text: str) -> str:
 def _names_signal_fault(text: str) -> bool:
     """Tell whether ``text`` reports a faulty traffic signal, which the police run."""
     return SIGNAL_FAULT.search(unicodedata.normalize("NFKC", text)) is not None
+
+
+def _is_far_outside(event: IncomingEvent) -> bool:
+    """Tell whether a location message's point lies more than FAR_OUTSIDE_M
+    outside the city's rough boundary: surely another town (a Kyoto street).
+    Points nearer the boundary are taken with the outside-city note, since the
+    boundary is only approximate."""
+    return geo.metres_outside(event.latitude, event.longitude) > FAR_OUTSIDE_M
 
 
 def _set_point(draft: Draft, event: IncomingEvent) -> None:

@@ -153,6 +153,41 @@ def is_inside_city(latitude: float, longitude: float) -> bool:
     return inside
 
 
+def metres_outside(latitude: float, longitude: float) -> float:
+    """Return how far the point lies outside the approximate city polygon, in
+    metres: 0 inside, else the distance to its nearest edge.
+
+    Distances use a flat projection around the point, which is accurate to a
+    few metres over the city's size and good enough for far points.
+    """
+    if is_inside_city(latitude, longitude):
+        return 0.0
+    metres_per_lat = math.pi * EARTH_RADIUS_M / 180
+    metres_per_lon = metres_per_lat * math.cos(math.radians(latitude))
+
+    def flat(corner: tuple[float, float]) -> tuple[float, float]:
+        return (
+            (corner[1] - longitude) * metres_per_lon,
+            (corner[0] - latitude) * metres_per_lat,
+        )
+
+    corners = [flat(corner) for corner in CITY_POLYGON]
+    return min(
+        _distance_to_segment(corners[index - 1], corners[index])
+        for index in range(len(corners))
+    )
+
+
+def _distance_to_segment(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Return the distance from the origin to the segment from ``a`` to ``b``."""
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    length_squared = dx * dx + dy * dy
+    share = 0.0
+    if length_squared > 0:
+        share = max(0.0, min(1.0, -(a[0] * dx + a[1] * dy) / length_squared))
+    return math.hypot(a[0] + share * dx, a[1] + share * dy)
+
+
 def normalize_address(text: str) -> str:
     """Return ``text`` NFKC-normalized, without invisible characters, with
     whitespace collapsed and cut to length."""
