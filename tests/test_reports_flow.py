@@ -2337,3 +2337,18 @@ def test_location_far_outside_is_not_taken_at_location_step(alice):
     assert replies[0] == texts.REPORT_FAR_OUTSIDE.format(city_name="武蔵野市")
     assert alice.draft.step == "location"
     assert not alice.draft.has_location
+
+
+def test_first_message_of_several_faults_asks_which_one(alice):
+    replies = texts_of(
+        alice.text("坂の街灯が消えています。あと、その先の歩道にも穴があいてます")
+    )
+    assert texts.REPORT_ONE_FAULT_EACH in replies
+    assert alice.draft.category is None
+    assert alice.draft.step == "category"
+
+
+def test_fault_with_a_landmark_is_one_report(alice):
+    replies = texts_of(alice.text("交差点のそばの街灯が消えていて、横断歩道が暗い"))
+    assert texts.REPORT_ONE_FAULT_EACH not in replies
+    assert alice.draft.category == "streetlight"

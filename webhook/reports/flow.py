@@ -84,6 +84,7 @@ from webhook.reports.resident_text import (
     means_submit,
     outside_address,
     place_correction,
+    several_faults,
 )
 from webhook.reports.routing import load_routing
 from webhook.reports.store import ReportStore, new_draft_id, utc_now
@@ -306,12 +307,18 @@ class ReportFlow(PhotoSetSteps):
         if _names_signal_fault(event.text):
             return [msg.plain(texts.REPORT_SIGNAL_IS_POLICE)]
         category = intent.category if intent.category in MAIN_CATEGORIES else None
+        several = several_faults(event.text)
+        if several:
+            # 街灯が切れてて、その先の歩道にも穴: the resident picks the one
+            # this report is about, after the one-fault note.
+            category = None
         return self._start(
             user_hash,
             category=category,
             description=_clean_comment(event.text),
             description_cut=_comment_is_cut(event.text),
             urgent=intent.urgent,
+            setup=_one_fault_note if several else None,
         )
 
     def _asks_where_to_report(self, text: str, intent: IntentLike | None) -> bool:
@@ -1290,6 +1297,11 @@ def _tidy(text: str) -> str:
 def _names_signal_fault(text: str) -> bool:
     """Tell whether ``text`` reports a faulty traffic signal, which the police run."""
     return SIGNAL_FAULT.search(unicodedata.normalize("NFKC", text)) is not None
+
+
+def _one_fault_note(draft: Draft) -> list[Message]:
+    """Return the one-fault-per-report note for a first message of several."""
+    return [msg.plain(texts.REPORT_ONE_FAULT_EACH)]
 
 
 def _is_far_outside(event: IncomingEvent) -> bool:

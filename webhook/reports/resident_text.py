@@ -9,9 +9,17 @@ without a closing 。 or !. A function that takes a ``text`` reads it as typed.
 
 from __future__ import annotations
 
+import functools
 import re
 
-from answerer.intents import content_char_count
+from answerer.intents import (
+    FAULT_STATE,
+    UNCHANGED_STATE,
+    content_char_count,
+    load_lexicon,
+    score_lexicon,
+)
+from answerer.intents import normalize as intent_normalize
 from index.normalize import visible_nfkc
 from webhook import texts
 from webhook.reports import geo
@@ -336,3 +344,49 @@ _NO_PLACE = re.compile(
 _DO_NOT_KNOW = frozenset(
     {"わかりません", "分かりません", "わからない", "分からない", "不明"}
 )
+
+
+def several_faults(text: str) -> bool:
+    """Tell whether a first message reports faults of two or more kinds, the
+    second added on purpose (街灯が切れてて、その先の歩道にも穴があいてます,
+    街灯が点かないのと、その下の道路に穴があります, あと公園の水飲み場も…).
+
+    Each clause that states a fault gets the kind its lexicon terms weigh most;
+    a kind counts only at a weight of LEXICON_FLOOR or more. The second kind
+    must come after a word that adds a fault (あと, ほかにも, にも, のと), since
+    a report often names another object as a landmark or a consequence
+    (信号のそばの街灯が消えていて、横断歩道が暗い).
+    """
+    normalized = intent_normalize(text)
+    lexicon = _lexicon()
+    kinds: list[str] = []
+    added = False
+    leads: list[str] = []  # the clause and those since the last fault
+    for clause in _CLAUSES.split(normalized):
+        leads.append(clause)
+        if not (FAULT_STATE.search(clause) or UNCHANGED_STATE.search(clause)):
+            continue
+        scores = score_lexicon(lexicon, clause, landmarks=True)
+        kind = max(scores, key=scores.get)
+        if scores[kind] >= LEXICON_FLOOR and kind != "other" and kind not in kinds:
+            if kinds and any(_ADDS_A_FAULT.search(part) for part in leads):
+                added = True
+            kinds.append(kind)
+        leads = []
+    return len(kinds) >= 2 and (added or _AND_ANOTHER.search(normalized) is not None)
+
+
+LEXICON_FLOOR = 1.5
+_CLAUSES = re.compile(r"[。!?\n、,]+")
+# A clause that adds a fault: あと…, ほかにも…, その先の歩道にも穴.
+_ADDS_A_FAULT = re.compile(
+    r"^\s*(あと|それと|それから|ほかにも|ほかに|他にも|他に|別に|もう一つ|もうひとつ|ついでに)"
+    r"|にも"
+)
+# Two faults joined in one clause pair: 街灯が点かないのと、その下の道路に穴.
+_AND_ANOTHER = re.compile(r"(ない|てる|ている|ています|ます)のと[、,\s]")
+
+
+@functools.cache
+def _lexicon() -> dict[str, dict[str, float]]:
+    return load_lexicon()
