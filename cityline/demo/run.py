@@ -254,7 +254,7 @@ def _step_report(settings: Settings, conversation: _Conversation, echo: Echo) ->
     echo("Staff accepted it and set it in progress (`cityline reports set-status`).")
 
     out_dir = settings.data_dir / "public"
-    records = public_reports(store.list())
+    records = public_reports(store.list(), settings.city_hall_phone)
     result = write_public_files(records, out_dir, store.now())
     echo(f"Public results: {count_reports(result.count)} written to {result.out_dir}")
     engine.dispose()

@@ -27,11 +27,11 @@ from cityline.db import (
 from cityline.errors import ConfigError, DataDirError
 from cityline.settings import Settings
 from cityline.terminal import json_text, terminal_safe
-from webhook.reports.contact import has_personal_details
 from webhook.reports.models import Report
 from webhook.reports.office_hours import iso_in_japan
+from webhook.reports.personal_data import find_personal_detail
 from webhook.reports.photos import delete_photo_files
-from webhook.reports.public import public_reports
+from webhook.reports.public import is_public, public_reports, withheld_note
 from webhook.reports.publish import PUBLIC_FILE_NAMES, inert_cell
 from webhook.reports.publish import publish as write_public_files
 from webhook.reports.routing import CATEGORIES, load_routing
@@ -322,25 +322,25 @@ def _require_text(
     allowed_phone: str | None = None,
 ) -> str:
     """Return ``value`` stripped; raise ConfigError naming ``option`` if it is
-    blank, longer than MAX_NOTE_CHARS, or names a person, a home or an exact
-    point (a phone number other than ``allowed_phone``, an e-mail address, a
-    named person's home, a house number, a postal code, a precise coordinate):
-    notes and reasons are published with the report (``published``) or kept in
-    its history, which staff exports show."""
+    blank, longer than MAX_NOTE_CHARS, or pins down a person or a home (see
+    :func:`webhook.reports.personal_data.find_personal_detail`; ``allowed_phone``
+    may appear). The error quotes the part that matched and gives what to write
+    instead. Notes are published with the report (``published``) or kept in its
+    history, which staff exports show."""
     stripped = value.strip()
-    if has_personal_details(stripped, allowed_phone):
-        where = "published with" if published else "kept in the history of"
-        raise ConfigError(
-            f"{option} {stripped!r} contains personal data (a phone number, an "
-            "e-mail address, a named person's home, a house number, a postal "
-            f"code or an exact point), and it is {where} the report; leave it out"
-        )
     if not stripped:
         raise ConfigError(f"{option} {value!r} is empty; {hint}")
     if len(stripped) > MAX_NOTE_CHARS:
         raise ConfigError(
             f"{option} has {len(stripped)} characters, more than {MAX_NOTE_CHARS}; "
             f"{hint}, in at most {MAX_NOTE_CHARS} characters"
+        )
+    detail = find_personal_detail(stripped, allowed_phone)
+    if detail is not None:
+        where = "published with" if published else "kept in the history of"
+        raise ConfigError(
+            f"{option} {stripped!r} contains personal data, {detail.kind} "
+            f"({detail.text!r}), and it is {where} the report; {detail.fix}"
         )
     return stripped
 
@@ -372,6 +372,7 @@ def remove_command(
         "--reason",
         reason,
         "name the rule the report breaks",
+        published=False,
         allowed_phone=settings.city_hall_phone,
     )
     store = _open_existing(settings)
@@ -596,6 +597,26 @@ def publish_command(settings: Settings, out_text: str) -> None:
         )
     _check_publish_target(out_dir, settings)
     store = _open_existing(settings, read_only=True)
-    records = public_reports(store.list())
+    found = store.list()
+    records = public_reports(found, settings.city_hall_phone)
     result = write_public_files(records, out_dir, store.now())
     click.echo(f"{count_reports(result.count)} published to {result.out_dir}")
+    _warn_withheld_notes(found, settings.city_hall_phone)
+
+
+def _warn_withheld_notes(found: list[Report], allowed_phone: str) -> None:
+    """Print to stderr each public report whose result note the public files
+    leave out because it contains personal data. The store keeps the note."""
+    for report in found:
+        if not is_public(report):
+            continue
+        detail = withheld_note(report, allowed_phone)
+        if detail is None:
+            continue
+        click.echo(
+            f"{report.receipt_no}: its note was left out of the public files, "
+            f"because it contains {detail.kind} ({detail.text!r}); the files show "
+            "its status alone until a status change with `cityline reports "
+            "set-status` gives it a new note",
+            err=True,
+        )

@@ -81,6 +81,7 @@ def build_open311_router(settings: Settings, engine: Engine) -> APIRouter:
                 start_date=start_date,
                 end_date=end_date,
                 status=status,
+                allowed_phone=settings.city_hall_phone,
             )
         except Open311Error as exc:
             return _error(exc.code, exc.description)
@@ -94,7 +95,8 @@ def build_open311_router(settings: Settings, engine: Engine) -> APIRouter:
             report = None
         if report is None or not is_public(report):
             return _error(404, f"service request {request_id!r} not found")
-        return JSONResponse([request_record(to_public(report))])
+        record = to_public(report, settings.city_hall_phone)
+        return JSONResponse([request_record(record)])
 
     return router
 
@@ -126,17 +128,21 @@ def find_requests(
     end_date: str | None = None,
     status: str | None = None,
     now: datetime | None = None,
+    allowed_phone: str | None = None,
 ) -> list[PublicReport]:
     """Return the public records that match the Open311 filters, newest first.
 
-    Raises Open311Error (400) for an invalid code, status, date or range.
+    ``allowed_phone`` (the city hall's number) may appear in result notes. Raises
+    Open311Error (400) for an invalid code, status, date or range.
     """
     if service_request_id:
         requested_ids = [part.strip().upper() for part in service_request_id.split(",")]
         found = store.list(
             receipt_nos=[i for i in requested_ids if i], limit=MAX_RESULTS
         )
-        return [to_public(report) for report in found if is_public(report)]
+        return [
+            to_public(report, allowed_phone) for report in found if is_public(report)
+        ]
 
     statuses = set(PUBLIC_STATUSES)
     if status:
@@ -165,7 +171,7 @@ def find_requests(
         created_to=end,
         limit=MAX_RESULTS,
     )
-    return [to_public(report) for report in found]
+    return [to_public(report, allowed_phone) for report in found]
 
 
 def request_record(record: PublicReport) -> dict:

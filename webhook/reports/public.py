@@ -3,7 +3,8 @@
 A public record contains no user data, comments or photos. The place is rounded to
 about 100 m (3 decimals of latitude and longitude) and a typed address is reduced
 to the town name. Reports still waiting for staff (submitted) and removed reports
-are never public.
+are never public. A staff note with personal data (stored before the check of
+``reports set-status`` caught its kind) is left out and kept in the store.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from webhook import texts
 from webhook.reports import geo
 from webhook.reports.models import Report
 from webhook.reports.office_hours import iso_in_japan
+from webhook.reports.personal_data import PersonalDetail, find_personal_detail
 from webhook.reports.statuses import PUBLIC_STATUSES
 
 PLACE_DECIMALS = 3
@@ -65,8 +67,11 @@ def is_public(report: Report) -> bool:
     return report.status in PUBLIC_STATUSES
 
 
-def to_public(report: Report) -> PublicReport:
-    """Return the public form of ``report`` (the caller checks :func:`is_public`)."""
+def to_public(report: Report, allowed_phone: str | None = None) -> PublicReport:
+    """Return the public form of ``report`` (the caller checks :func:`is_public`).
+
+    ``allowed_phone`` (the city hall's number) may appear in the result note.
+    """
     latitude = longitude = None
     # A point outside the city is no city facility, so publishing it would only
     # reveal where the resident was.
@@ -98,10 +103,30 @@ def to_public(report: Report) -> PublicReport:
             if report.address and not report.outside_city
             else None
         ),
-        result_note=report.result_note,
+        result_note=public_note(report, allowed_phone),
     )
 
 
-def public_reports(reports: list[Report]) -> list[PublicReport]:
+def public_reports(
+    reports: list[Report], allowed_phone: str | None = None
+) -> list[PublicReport]:
     """Return the public forms of the public reports among ``reports``."""
-    return [to_public(report) for report in reports if is_public(report)]
+    return [to_public(report, allowed_phone) for report in reports if is_public(report)]
+
+
+def public_note(report: Report, allowed_phone: str | None = None) -> str:
+    """Return the result note of ``report`` as public views show it: the note,
+    or "" when it contains personal data."""
+    if withheld_note(report, allowed_phone) is not None:
+        return ""
+    return report.result_note
+
+
+def withheld_note(
+    report: Report, allowed_phone: str | None = None
+) -> PersonalDetail | None:
+    """Return the personal data that keeps the result note of ``report`` out of
+    public views, or None when the note may be shown."""
+    if not report.result_note:
+        return None
+    return find_personal_detail(report.result_note, allowed_phone)

@@ -13,6 +13,7 @@ import logging
 from pathlib import Path
 
 from cityline.errors import ConfigError
+from webhook.reports.personal_data import find_personal_detail
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,8 @@ def load_routing(data_dir: Path) -> dict[str, str]:
     """Return the routing table: the defaults updated by the data dir's JSON file.
 
     Raises ConfigError when the file is not a JSON object of category -> department
-    name, or names a category outside CATEGORIES.
+    name, names a category outside CATEGORIES, or gives a department name with
+    personal data, which would be published with every report of its category.
     """
     routing = dict(DEFAULT_ROUTING)
     path = data_dir / ROUTING_FILE_NAME
@@ -62,6 +64,14 @@ def load_routing(data_dir: Path) -> dict[str, str]:
             raise ConfigError(
                 f"routing file {str(path)!r} gives {department!r} for {category!r}; "
                 "use a department name"
+            )
+        detail = find_personal_detail(department)
+        if detail is not None:
+            raise ConfigError(
+                f"routing file {str(path)!r} gives {department!r} for {category!r}, "
+                f"which contains personal data, {detail.kind} ({detail.text!r}), "
+                "and a department is published with every report; name the "
+                "section alone, such as 道路管理課"
             )
         routing[category] = department.strip()
     logger.info("report routing loaded from %s", path)

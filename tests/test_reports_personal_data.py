@@ -1,0 +1,307 @@
+"""Staff texts that are published with reports carry no personal data: notes are
+rejected with the part that matched, stored notes with it stay out of public
+views, and department names in the routing file are checked too."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from cityline.errors import ConfigError
+from cityline.settings import Settings
+from tests.console import run_console
+from webhook import texts
+from webhook.reports.cli import open_store
+from webhook.reports.models import Draft, StoredPhoto
+from webhook.reports.open311 import build_open311_router
+from webhook.reports.personal_data import (
+    ADDRESS_KIND,
+    FLAT_KIND,
+    NAME_KIND,
+    find_personal_detail,
+)
+from webhook.reports.routing import ROUTING_FILE_NAME, load_routing
+from webhook.reports.store import ReportStore, new_draft_id
+
+CITY_HALL_PHONE = "0422-51-5131"
+
+
+@pytest.mark.parametrize(
+    ("note", "kind", "part"),
+    [
+        # Named people and their homes.
+        ("鈴木一郎様のご自宅前", NAME_KIND, "鈴木一郎様"),
+        ("通報者の山田花子さんから", NAME_KIND, "山田花子さん"),
+        ("田中邸の前", NAME_KIND, "田中邸"),
+        ("山田太郎方の前", NAME_KIND, "山田太郎方"),
+        ("鈴木さんちの前", NAME_KIND, "鈴木さん"),
+        ("小林宅前の側溝", NAME_KIND, "小林宅"),
+        ("佐々木氏より連絡", NAME_KIND, "佐々木氏"),
+        ("けんたくんが転倒", NAME_KIND, "けんたくん"),
+        ("ハナコちゃんの自転車", NAME_KIND, "ハナコちゃん"),
+        ("ワタナベさんから", NAME_KIND, "ワタナベさん"),
+        ("鈴木 様から", NAME_KIND, "鈴木 様"),
+        ("斎藤様方の前", NAME_KIND, "斎藤様方"),
+        ("山田花子から連絡", NAME_KIND, "山田花子"),
+        ("佐藤の家の前", NAME_KIND, "佐藤の家"),
+        ("通報者様宅の前", NAME_KIND, "通報者様宅"),
+        # House-level addresses: public output shows only the town.
+        ("中町1丁目5番地", ADDRESS_KIND, "1丁目5番地"),
+        ("吉祥寺本町2丁目11番地の前", ADDRESS_KIND, "2丁目11番地"),
+        ("中町一丁目五番地", ADDRESS_KIND, "一丁目五番地"),
+        ("中町1丁目5-3付近", ADDRESS_KIND, "1丁目5-3"),
+        ("中町1丁目5の3", ADDRESS_KIND, "1丁目5の3"),
+        ("中町1-5-3", ADDRESS_KIND, "中町1-5-3"),
+        ("中町１－５－３", ADDRESS_KIND, "中町1-5-3"),
+        ("中町1ー5ー3", ADDRESS_KIND, "中町1ー5ー3"),
+        ("境2-3の前", ADDRESS_KIND, "境2-3"),
+        ("5番3号の前", ADDRESS_KIND, "5番3号"),
+        ("12番地の角", ADDRESS_KIND, "12番地"),
+        # Flats.
+        ("グランドメゾン武蔵野203号室", FLAT_KIND, "グランドメゾン武蔵野203号室"),
+        ("メゾン吉祥寺203号の前", FLAT_KIND, "メゾン吉祥寺203号"),
+        # Contact details, postal codes and exact points.
+        ("連絡は090-1234-5678へ", "a phone number", "090-1234-5678"),
+        ("taro@example.jp から", "an e-mail address", "taro@example.jp"),
+        ("〒180-0004の近く", "a postal code", "〒180-0004"),
+        ("緯度35.7031の地点", "an exact point", "35.7031"),
+    ],
+)
+def test_personal_detail_is_found(note, kind, part):
+    detail = find_personal_detail(note, CITY_HALL_PHONE)
+
+    assert detail is not None, note
+    assert detail.kind == kind
+    assert detail.text == part
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "道路管理課で補修しました",
+        "業者に発注済み",
+        "現地確認のうえ対応予定",
+        "中町1丁目付近の街路灯を交換",
+        "公園の遊具を修理しました",
+        "担当: 道路管理課",
+        "業者さんが修理しました",
+        "水道局様に連絡済み",
+        "住民の方から連絡がありました",
+        "通報者の方に連絡済み",
+        "事務方で確認",
+        "当方で対応済み",
+        "自治会長さんと立ち会い",
+        "東京ガスさんの工事と調整",
+        "山田造園さんに発注",
+        "約10平方メートルを舗装",
+        "中町1-2丁目の街路灯",
+        "関前5丁目の公園",
+        "境南町2丁目",
+        "国道20号の交差点",
+        "都道113号のため東京都に連絡",
+        "110番通報あり",
+        "R2026-000001と同じ場所",
+        "2026-12-06に補修",
+        "1番目の街路灯",
+        "30-40cmの穴を補修",
+        "問い合わせは0422-51-5131まで",
+        "<b>補修</b>しました",
+    ],
+)
+def test_ordinary_staff_note_passes(note):
+    assert find_personal_detail(note, CITY_HALL_PHONE) is None
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def store(settings) -> ReportStore:
+    return open_store(settings)
+
+
+@pytest.fixture
+def receipt_no(store) -> str:
+    """Submit one road report, accepted by staff; return its receipt number."""
+    photo = StoredPhoto(
+        path="ab/p.jpg", sha256="0" * 64, width=4, height=3, size_bytes=9
+    )
+    draft = Draft(
+        draft_id=new_draft_id(),
+        step="confirm",
+        category="road",
+        photos=[photo],
+        latitude=35.70312,
+        longitude=139.57987,
+        address="中町1丁目",
+        description="道路に穴があいています",
+    )
+    report, _ = store.submit(store.hash_user("Utest"), draft, "道路管理課")
+    store.set_status(report.receipt_no, "accepted", changed_by="t", note="確認")
+    return report.receipt_no
+
+
+def run_reports(monkeypatch, capsys, settings: Settings, *args: str):
+    argv = ["cityline", "--data-dir", str(settings.data_dir), "reports", *args]
+    monkeypatch.delenv("CITYLINE_DATABASE_URL", raising=False)
+    return run_console(argv, monkeypatch, capsys)
+
+
+@pytest.mark.parametrize(
+    ("note", "part", "fix"),
+    [
+        ("鈴木一郎様のご自宅前", "'鈴木一郎様'", "leave out the name"),
+        (
+            "吉祥寺本町2丁目11番地の前",
+            "'2丁目11番地'",
+            "write the place at block level",
+        ),
+        (
+            "グランドメゾン武蔵野203号室",
+            "'グランドメゾン武蔵野203号室'",
+            "write the block",
+        ),
+    ],
+)
+def test_rejected_note_quotes_part_and_fix(
+    monkeypatch, capsys, settings, store, receipt_no, note, part, fix
+):
+    before = store.get(receipt_no)
+
+    result = run_reports(
+        monkeypatch,
+        capsys,
+        settings,
+        "set-status",
+        receipt_no,
+        "resolved",
+        "--note",
+        note,
+    )
+
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2
+    assert len(lines) == 1, result.stderr
+    assert "contains personal data" in lines[0]
+    assert part in lines[0]
+    assert fix in lines[0]
+    assert "published with the report" in lines[0]
+    after = store.get(receipt_no)
+    assert after.status == before.status
+    assert after.history == before.history
+
+
+def test_rejected_reason_is_not_called_published(
+    monkeypatch, capsys, settings, store, receipt_no
+):
+    result = run_reports(
+        monkeypatch, capsys, settings, "remove", receipt_no, "--reason", "田中邸の写真"
+    )
+
+    assert result.returncode == 2
+    assert "kept in the history of the report" in result.stderr
+    assert store.get(receipt_no).status == "accepted"
+
+
+def stored_note_with_name(store: ReportStore, receipt_no: str) -> str:
+    """Store a resolved note that the checks of set-status would reject, as a
+    note stored by an older version; return it."""
+    note = "鈴木一郎様のご自宅前の穴を補修"
+    store.set_status(receipt_no, "resolved", changed_by="t", note=note)
+    return note
+
+
+def test_publish_omits_note_with_name(
+    monkeypatch, capsys, settings, store, receipt_no, tmp_path
+):
+    note = stored_note_with_name(store, receipt_no)
+    out = tmp_path / "public"
+
+    result = run_reports(monkeypatch, capsys, settings, "publish", "--out", str(out))
+
+    assert result.returncode == 0, result.stderr
+    for name in ("index.html", "reports.csv", "reports.json"):
+        text = (out / name).read_text(encoding="utf-8-sig")
+        assert "鈴木" not in text, name
+    [record] = json.loads((out / "reports.json").read_text())["reports"]
+    assert record["result_note"] == ""
+    [row] = list(
+        csv.DictReader(io.StringIO((out / "reports.csv").read_text("utf-8-sig")))
+    )
+    assert receipt_no in row.values()
+    assert f"{receipt_no}: its note was left out of the public files" in result.stderr
+    assert "'鈴木一郎様'" in result.stderr
+    assert store.get(receipt_no).result_note == note
+
+
+def test_open311_omits_note_with_name(settings, store, receipt_no):
+    stored_note_with_name(store, receipt_no)
+    app = FastAPI()
+    app.include_router(build_open311_router(settings, store.engine))
+    client = TestClient(app)
+
+    [listed] = client.get("/open311/v2/requests.json").json()
+    [single] = client.get(f"/open311/v2/requests/{receipt_no}.json").json()
+
+    status_name = texts.REPORT_STATUS_LABELS["resolved"]
+    assert listed["status_notes"] == status_name
+    assert single["status_notes"] == status_name
+
+
+def test_publish_keeps_city_hall_phone_in_note(
+    monkeypatch, capsys, settings, store, receipt_no, tmp_path
+):
+    note = f"詳しくは{CITY_HALL_PHONE}へ"
+    result = run_reports(
+        monkeypatch,
+        capsys,
+        settings,
+        "set-status",
+        receipt_no,
+        "resolved",
+        "--note",
+        note,
+    )
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "public"
+
+    run_reports(monkeypatch, capsys, settings, "publish", "--out", str(out))
+
+    [record] = json.loads((out / "reports.json").read_text())["reports"]
+    assert record["result_note"] == note
+
+
+def write_routing(data_dir: Path, routing: dict) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / ROUTING_FILE_NAME).write_text(
+        json.dumps(routing, ensure_ascii=False), encoding="utf-8"
+    )
+
+
+def test_routing_rejects_department_with_name(tmp_path):
+    write_routing(tmp_path, {"other": "担当 鈴木一郎様"})
+
+    with pytest.raises(ConfigError) as raised:
+        load_routing(tmp_path)
+
+    message = str(raised.value)
+    assert ROUTING_FILE_NAME in message
+    assert "'鈴木一郎様'" in message
+    assert "name the section alone" in message
+
+
+def test_routing_accepts_section_names(tmp_path):
+    write_routing(tmp_path, {"other": "市民活動推進課", "park": "緑のまち推進課"})
+
+    routing = load_routing(tmp_path)
+
+    assert routing["other"] == "市民活動推進課"
+    assert routing["park"] == "緑のまち推進課"

@@ -1,0 +1,260 @@
+"""Personal data in staff texts that cityline publishes with a report.
+
+A staff note given to ``reports set-status`` becomes the report's published
+result, and a department name is published with every report. Neither may pin
+down a person or a home, because the public views show only the town and a
+point rounded to about 100 m. :func:`find_personal_detail` returns the first
+part of a text that does, with what to write instead:
+
+- a phone number or an e-mail address (see :mod:`webhook.reports.contact`);
+- a named person or home: a name followed by 様, さん, 氏, ちゃん, くん, 君 or
+  殿, or by 邸, 宅, 方 or 家 (鈴木一郎様, 田中邸, 山田太郎方), a full name
+  (山田花子), and a name's home (佐藤の家, 通報者様宅);
+- a house-level address: lot and house numbers after a block (1丁目5番地,
+  1丁目5-3), a lot (5番地, 5番3号) and dashed numbers (1-5-3, 中町1-5);
+- a flat number (203号室, メゾン武蔵野203号);
+- a postal code, and a coordinate with four or more decimals.
+
+A block alone (中町1丁目) and a name without such a suffix (業者さん,
+水道局様, 住民の方, 道路管理課) pass. Names are recognised with Sudachi's
+dictionary, which tags surnames and given names (人名), so a role word before
+さん or 方 is no name.
+
+NOTE: a name that Sudachi does not tag as one (さくらちゃん, where さくら is a
+common noun) passes.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sudachipy import Morpheme, SplitMode
+
+from index.sudachi import split_for_sudachi, tokenizer
+from webhook.reports.contact import find_contact_detail
+from webhook.reports.geo import TOWNS
+
+
+@dataclass(frozen=True)
+class PersonalDetail:
+    """A part of a text that pins down a person or a home.
+
+    ``text`` is the matching part of the NFKC-normalised text, ``kind`` names
+    what it is (as in "a house-level address") and ``fix`` what to write instead.
+    """
+
+    kind: str
+    text: str
+    fix: str
+
+
+NAME_KIND = "a named person or home"
+NAME_FIX = "leave out the name, or write a role such as 住民の方 in its place"
+ADDRESS_KIND = "a house-level address"
+ADDRESS_FIX = (
+    "write the place at block level, such as 中町1丁目, without lot and house numbers"
+)
+FLAT_KIND = "a flat number"
+FLAT_FIX = "leave out the building and flat, and write the block, such as 中町1丁目"
+
+# Suffixes that make the name before them a person (honorifics) or a home.
+HONORIFICS = frozenset({"様", "さま", "さん", "氏", "ちゃん", "くん", "君", "殿"})
+HOME_SUFFIXES = frozenset({"邸", "宅", "方", "家"})
+# Words for a home after a name and の (佐藤の家).
+HOME_WORDS = frozenset({"家", "自宅", "ご自宅", "お宅", "お家", "住まい"})
+
+_NUMBER = r"(?:\d+|[〇一二三四五六七八九十]+)"
+# Dashes between address numbers, after NFKC (which turns － into -).
+_DASH = "[-‐‑‒–—―−ー]"
+_TOWN = "|".join(re.escape(town) for town in TOWNS)
+_HOUSE_NUMBER = re.compile(
+    # 1丁目5番地, 1丁目5番, 一丁目五番三号, 1丁目5-3, 1丁目5の3
+    rf"{_NUMBER}\s*丁目\s*{_NUMBER}\s*(?:番地?|号|{_DASH}\s*\d+|の\s*{_NUMBER})"
+    # 5番地, 五番地
+    rf"|{_NUMBER}\s*番地"
+    # 5番3号, 5番の3 (110番 and 119番 are phone calls, not lots)
+    rf"|(?<!\d)(?!11[09]\s*番){_NUMBER}\s*番\s*(?:{_NUMBER}\s*号|の\s*{_NUMBER})"
+    # 1-5-3: block, lot and house
+    rf"|(?<![\d.])\d{{1,3}}{_DASH}\d{{1,4}}{_DASH}\d{{1,4}}(?![\d.])"
+    # 中町1-5 (a town's block and lot), but not 中町1-2丁目 (two blocks)
+    rf"|(?:{_TOWN})\s*\d{{1,2}}\s*{_DASH}\s*\d{{1,4}}(?:\s*{_DASH}\s*\d{{1,4}})?"
+    r"(?!\s*(?:丁目|[\d.]|[本台個件回年月日時分か箇]))"
+)
+_BUILDING_NAME = r"[\u30a1-\u30fa\u30fc\u4e00-\u9fff]+"
+_FLAT_NUMBER = re.compile(
+    rf"(?:{_BUILDING_NAME}\s*)?{_NUMBER}\s*号室"
+    # グランドメゾン武蔵野203号, but not a road (都道113号) or an ordinance (第113号)
+    rf"|{_BUILDING_NAME}(?<![道第])\s*\d{{3,4}}\s*号(?![線車機棟館])"
+)
+_POSTAL_CODE = re.compile(
+    rf"〒\s*(?:\d{{3}}{_DASH}?\d{{4}})?|(?<!\d)\d{{3}}-\d{{4}}(?!\d)"
+)
+_EXACT_POINT = re.compile(r"(?<!\d)\d{2,3}\.\d{4,}")
+# A home named by its resident, with or without a name that Sudachi tags:
+# 通報者様宅, 田中さんの家.
+_HONORIFIC_HOME = re.compile(
+    r"[\u3041-\u3096\u4e00-\u9fff\u30a1-\u30fa]{1,6}(?:様|さま|さん|氏)"
+    r"(?:宅|方|の家|のお宅|の自宅|のお家)"
+)
+
+_PATTERNS = (
+    (_HOUSE_NUMBER, ADDRESS_KIND, ADDRESS_FIX),
+    (_FLAT_NUMBER, FLAT_KIND, FLAT_FIX),
+    (_POSTAL_CODE, "a postal code", "leave it out"),
+    (
+        _EXACT_POINT,
+        "an exact point",
+        "leave it out, and name the block instead, such as 中町1丁目",
+    ),
+    (_HONORIFIC_HOME, NAME_KIND, NAME_FIX),
+)
+
+
+def find_personal_detail(
+    text: str, allowed_phone: str | None = None
+) -> PersonalDetail | None:
+    """Return the first part of ``text`` that pins down a person or a home, or None.
+
+    ``allowed_phone`` is a number that may appear, such as the city hall's. The
+    text is NFKC-normalised first, so the returned part is in that form
+    (half-width digits).
+    """
+    return _find_cached(text, allowed_phone)
+
+
+# Open311 checks every public note on each request, and notes repeat.
+@lru_cache(maxsize=4096)
+def _find_cached(text: str, allowed_phone: str | None) -> PersonalDetail | None:
+    normalized = unicodedata.normalize("NFKC", text)
+    if allowed_phone:
+        phone = unicodedata.normalize("NFKC", allowed_phone)
+        normalized = normalized.replace(phone, " ")
+    contact = find_contact_detail(normalized)
+    if contact is not None:
+        if "@" in contact:
+            return PersonalDetail("an e-mail address", contact, "leave it out")
+        return PersonalDetail(
+            "a phone number",
+            contact,
+            "leave it out; only the city hall's number may be published",
+        )
+    name = find_named_person(normalized)
+    if name is not None:
+        return PersonalDetail(NAME_KIND, name, NAME_FIX)
+    for pattern, kind, fix in _PATTERNS:
+        match = pattern.search(normalized)
+        if match is not None:
+            return PersonalDetail(kind, match.group().strip(), fix)
+    return None
+
+
+def find_named_person(text: str) -> str | None:
+    """Return the first named person or home in ``text`` (鈴木一郎様, 田中邸,
+    山田花子, 佐藤の家), or None.
+
+    A name is a word that Sudachi tags 人名, or a word missing from its
+    dictionary. A run of names counts when an honorific or a home suffix follows
+    it, when it is a surname followed by a given name, or when の and a word for
+    a home follow it. A place name (地名) counts before an honorific only,
+    since 吉祥寺さん is a person but 吉祥寺宅 is no phrase.
+    """
+    for piece_start, piece in _pieces(text):
+        words = list(tokenizer().tokenize(piece, SplitMode.C))
+        found = _named_person_span(words)
+        if found is not None:
+            start, end = found
+            return text[piece_start + start : piece_start + end]
+    return None
+
+
+def _pieces(text: str):
+    """Yield (offset, piece) for the pieces of ``text`` that Sudachi accepts."""
+    offset = 0
+    for piece in split_for_sudachi(text):
+        yield offset, piece
+        offset += len(piece)
+
+
+def _named_person_span(words: list[Morpheme]) -> tuple[int, int] | None:
+    """Return the (start, end) character span of the first named person in
+    ``words``, the morphemes of one piece, or None."""
+    index = 0
+    while index < len(words):
+        if not (_is_name(words[index]) or _is_place(words[index])):
+            index += 1
+            continue
+        last = _run_end(words, index)
+        run = [word for word in words[index : last + 1] if not _is_space(word)]
+        has_person = any(_is_name(word) for word in run)
+        following = _next_word(words, last + 1)
+        suffix = words[following].surface() if following is not None else ""
+        start = words[index].begin()
+        if suffix in HONORIFICS or (has_person and suffix in HOME_SUFFIXES):
+            end = following
+            home = _next_word(words, following + 1)
+            if suffix in HONORIFICS and home is not None:
+                # 山田様宅, 斎藤様方: the home of the person named
+                end = home if words[home].surface() in HOME_SUFFIXES else end
+            return start, words[end].end()
+        if has_person and _is_full_name(run):
+            return start, words[last].end()
+        if has_person and suffix == "の":
+            home = _next_word(words, following + 1)
+            if home is not None and words[home].surface() in HOME_WORDS:
+                return start, words[home].end()
+        index = last + 1
+    return None
+
+
+def _run_end(words: list[Morpheme], start: int) -> int:
+    """Return the index of the last name in the run of names from ``start``,
+    which may have single spaces between names (田中 一郎)."""
+    last = start
+    probe = start + 1
+    while probe < len(words):
+        if _is_name(words[probe]) or _is_place(words[probe]):
+            last = probe
+        elif not _is_space(words[probe]):
+            break
+        probe += 1
+    return last
+
+
+def _next_word(words: list[Morpheme], start: int) -> int | None:
+    """Return the index of the first morpheme from ``start`` that is no space."""
+    for index in range(start, len(words)):
+        if not _is_space(words[index]):
+            return index
+    return None
+
+
+def _is_name(word: Morpheme) -> bool:
+    """Tell whether ``word`` is a person's name, or a word Sudachi does not know
+    written in kanji or kana (a rare name)."""
+    pos = word.part_of_speech()
+    if pos[1] == "固有名詞" and pos[2] == "人名":
+        return True
+    return word.is_oov() and _NAME_CHARACTERS.fullmatch(word.surface()) is not None
+
+
+def _is_place(word: Morpheme) -> bool:
+    pos = word.part_of_speech()
+    return pos[1] == "固有名詞" and pos[2] == "地名"
+
+
+def _is_space(word: Morpheme) -> bool:
+    return word.part_of_speech()[0] == "空白"
+
+
+def _is_full_name(run: list[Morpheme]) -> bool:
+    """Tell whether a surname is directly followed by a given name in ``run``."""
+    return any(
+        first.part_of_speech()[3] == "姓" and second.part_of_speech()[3] == "名"
+        for first, second in zip(run, run[1:], strict=False)
+    )
+
+
+_NAME_CHARACTERS = re.compile(r"[\u3005\u3041-\u3096\u30a1-\u30fa\u30fc\u4e00-\u9fff]+")
