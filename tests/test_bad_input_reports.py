@@ -265,3 +265,43 @@ def test_note_naming_a_trade_or_office_is_accepted(
         note,
     )
     assert code == 0, err
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["list", "--department", "道路"], "--department '道路' is not a known"),
+        (["list", "--department", "道路管理化"], "use one of 下水道課, 総合窓口"),
+        (["list", "--department", ""], "--department '' is not a known"),
+        (["list", "--department", "道路", "--json"], "--department '道路'"),
+        (["list", "--status", "done"], "unknown status 'done'"),
+        (["list", "--status", ""], "unknown status ''"),
+        (["list", "--status", "done", "--json"], "unknown status 'done'"),
+        (["export", "--format", "xml"], "export format 'xml' is not supported"),
+        (["export", "--format", ""], "export format '' is not supported"),
+    ],
+)
+def test_bad_filter_fails_without_count(
+    monkeypatch, capsys, settings, receipt_no, args, expected
+):
+    code, out, err = run_main(monkeypatch, capsys, settings, *args)
+
+    lines = err.strip().splitlines()
+    assert code == 2
+    assert out == ""
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: ")
+    assert expected in lines[0]
+    assert "0 reports" not in err
+
+
+def test_known_department_without_reports_counts_zero(
+    monkeypatch, capsys, settings, receipt_no
+):
+    code, out, err = run_main(
+        monkeypatch, capsys, settings, "list", "--department", "下水道課"
+    )
+
+    assert code == 0
+    assert out == ""
+    assert err.strip() == "0 reports"

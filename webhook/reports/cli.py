@@ -152,7 +152,11 @@ def reports() -> None:
 def list_command(
     settings: Settings, status: str | None, department: str | None, as_json: bool
 ) -> None:
-    """List reports, newest first."""
+    """List reports, newest first.
+
+    An unknown --status or --department is an error, so that a typo never
+    reads as "0 reports".
+    """
     if status is not None:
         check_status(status)
     if department is not None:
@@ -160,7 +164,7 @@ def list_command(
     store = _open_existing(settings, read_only=True)
     found = store.list(status=status, department=department)
     if department is not None and not found:
-        _warn_unknown_department(settings, store, department)
+        _check_department(settings, store, department)
     if as_json:
         records = [staff_record(report) for report in found]
         click.echo(json_text(records, indent=2))
@@ -189,18 +193,16 @@ def list_command(
     click.echo(count_reports(len(found)), err=True)
 
 
-def _warn_unknown_department(
-    settings: Settings, store: ReportStore, department: str
-) -> None:
-    """Print a hint to stderr when ``department`` is neither routed to nor on any
-    report, as with a typo (道路管理化), so that "0 reports" is not taken as news."""
+def _check_department(settings: Settings, store: ReportStore, department: str) -> None:
+    """Raise ConfigError when ``department`` is neither routed to nor on any
+    report, as with a typo (道路管理化) or a part of a name (道路)."""
     known = set(load_routing(settings.data_dir).values())
     known.update(report.department for report in store.list())
     if department in known:
         return
-    click.echo(
-        f"no department named {department!r}; departments: {', '.join(sorted(known))}",
-        err=True,
+    raise ConfigError(
+        f"--department {department!r} is not a known department; use one of "
+        f"{', '.join(sorted(known))}"
     )
 
 
