@@ -365,13 +365,16 @@ def test_export_csv_and_json(settings, seeded, tmp_path):
     assert len(records[0]["history"]) >= 1
 
 
-def export_to(monkeypatch, capsys, settings, target: Path) -> tuple[int, str]:
-    """Run `reports export --format csv --out target`; return (exit code, stderr)."""
+def export_to(
+    monkeypatch, capsys, settings, target: Path, *options: str
+) -> tuple[int, str]:
+    """Run `reports export --format csv --out target` with ``options``; return
+    (exit code, stderr)."""
     code, _out, err = run_main(
         monkeypatch,
         capsys,
         settings,
-        *("reports", "export", "--format", "csv", "--out", str(target)),
+        *("reports", "export", "--format", "csv", "--out", str(target), *options),
     )
     return code, err
 
@@ -390,12 +393,45 @@ def test_full_disk_during_export_keeps_old_file(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(Path, "write_text", full_disk)
-    code, err = export_to(monkeypatch, capsys, settings, target)
+    code, err = export_to(monkeypatch, capsys, settings, target, "--force")
 
     assert code == 2
     assert "cannot write the export" in err
     assert target.read_bytes() == b"earlier export\n"
     assert sorted(path.name for path in out_dir.iterdir()) == ["reports.csv"]
+
+
+def test_export_onto_existing_file_needs_force(
+    monkeypatch, capsys, settings, seeded, tmp_path
+):
+    target = tmp_path / "reports.csv"
+    target.write_text("earlier export\n", encoding="utf-8")
+
+    code, err = export_to(monkeypatch, capsys, settings, target)
+
+    lines = err.strip().splitlines()
+    assert code == 2
+    assert len(lines) == 1, err
+    assert f"--out {str(target)!r} exists already" in lines[0]
+    assert "pass --force to replace it" in lines[0]
+    assert target.read_text(encoding="utf-8") == "earlier export\n"
+
+    result = run_cli(
+        settings,
+        *("reports", "export", "--format", "csv", "--out", str(target), "--force"),
+    )
+
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8-sig").startswith("receipt_no,")
+
+
+def test_export_to_device_needs_no_force(settings, seeded):
+    result = run_cli(
+        settings, "reports", "export", "--format", "csv", "--out", os.devnull
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "written to /dev/null" in result.output
 
 
 def test_export_onto_public_files_rejected(
@@ -419,7 +455,8 @@ def test_export_keeps_mode_of_file_it_replaces(
     fresh = tmp_path / "fresh.csv"
     for target in (kept, fresh):
         result = run_cli(
-            settings, "reports", "export", "--format", "csv", "--out", str(target)
+            settings,
+            *("reports", "export", "--format", "csv", "--out", str(target), "--force"),
         )
         assert result.exit_code == 0, result.output
     assert stat.S_IMODE(kept.stat().st_mode) == 0o640

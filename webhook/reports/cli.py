@@ -418,11 +418,14 @@ def remove_command(
 @click.option(
     "--out",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="File to write, outside the data dir; an existing file is replaced. "
+    help="File to write, outside the data dir; an existing file needs --force. "
     "Standard output when omitted.",
 )
+@click.option("--force", is_flag=True, help="Replace the --out file if it exists.")
 @click.pass_obj
-def export_command(settings: Settings, export_format: str, out: Path | None) -> None:
+def export_command(
+    settings: Settings, export_format: str, out: Path | None, force: bool
+) -> None:
     """Export every report for staff, with comments, photos and history."""
     if export_format not in EXPORT_FORMATS:
         raise ConfigError(
@@ -430,6 +433,11 @@ def export_command(settings: Settings, export_format: str, out: Path | None) -> 
         )
     if out is not None:
         _check_export_target(out, settings)
+        if out.is_file() and not force:
+            raise ConfigError(
+                f"--out {str(out)!r} exists already; pass --force to replace it, "
+                "or name a new file"
+            )
     store = _open_existing(settings, read_only=True)
     records = [staff_record(report) for report in store.list()]
     if export_format == "json":
