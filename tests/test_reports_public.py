@@ -497,6 +497,105 @@ def test_publish_target_rejected(monkeypatch, capsys, settings, seeded, out, fra
     assert fragment in err
 
 
+def test_publish_into_root_rejected(monkeypatch, capsys, settings, seeded):
+    before = sorted(os.listdir("/"))
+
+    code, _out, err = run_main(
+        monkeypatch, capsys, settings, "reports", "publish", "--out", "/"
+    )
+
+    lines = err.strip().splitlines()
+    assert code == 2
+    assert len(lines) == 1, err
+    assert "--out '/' is the filesystem root" in lines[0]
+    assert "such as public-reports" in lines[0]
+    assert sorted(os.listdir("/")) == before
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        ["notes.txt"],
+        ["index.html", "style.css"],
+        ["reports.json/"],
+        [f"file{number}.txt" for number in range(7)],
+    ],
+)
+def test_publish_into_used_folder_rejected(
+    monkeypatch, capsys, settings, seeded, tmp_path, entries
+):
+    out_dir = tmp_path / "site"
+    out_dir.mkdir()
+    for entry in entries:
+        if entry.endswith("/"):
+            (out_dir / entry).mkdir()
+        else:
+            (out_dir / entry).write_text("kept\n", encoding="utf-8")
+    before = sorted(path.name for path in out_dir.iterdir())
+
+    code, _out, err = run_main(
+        monkeypatch, capsys, settings, "reports", "publish", "--out", str(out_dir)
+    )
+
+    lines = err.strip().splitlines()
+    assert code == 2
+    assert len(lines) == 1, err
+    assert f"--out {str(out_dir)!r} contains entries" in lines[0]
+    assert "pass a new or empty folder" in lines[0]
+    assert sorted(path.name for path in out_dir.iterdir()) == before
+    for entry in entries:
+        if not entry.endswith("/"):
+            assert (out_dir / entry).read_text(encoding="utf-8") == "kept\n"
+
+
+def test_publish_error_lists_five_entries(
+    monkeypatch, capsys, settings, seeded, tmp_path
+):
+    out_dir = tmp_path / "site"
+    out_dir.mkdir()
+    for number in range(7):
+        (out_dir / f"file{number}.txt").write_text("kept\n", encoding="utf-8")
+
+    _code, _out, err = run_main(
+        monkeypatch, capsys, settings, "reports", "publish", "--out", str(out_dir)
+    )
+
+    assert "file0.txt, file1.txt, file2.txt, file3.txt, file4.txt and 2 more" in err
+
+
+def test_publish_into_current_folder_rejected(
+    monkeypatch, capsys, settings, seeded, tmp_path
+):
+    (tmp_path / "notes.txt").write_text("kept\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    code, _out, err = run_main(
+        monkeypatch, capsys, settings, "reports", "publish", "--out", "."
+    )
+
+    assert code == 2
+    assert "--out '.' contains entries" in err
+    assert "(data, notes.txt)" in err
+    assert not (tmp_path / "index.html").exists()
+
+
+@pytest.mark.parametrize(
+    "leftover", [[], [".reports.json.tmp"], ["index.html", ".index.html.tmp"]]
+)
+def test_publish_into_own_or_empty_folder(settings, seeded, tmp_path, leftover):
+    out_dir = tmp_path / "public"
+    out_dir.mkdir()
+    for name in leftover:
+        (out_dir / name).write_text("old\n", encoding="utf-8")
+
+    first = run_cli(settings, "reports", "publish", "--out", str(out_dir))
+    again = run_cli(settings, "reports", "publish", "--out", str(out_dir))
+
+    assert first.exit_code == 0, first.output
+    assert again.exit_code == 0, again.output
+    assert json.loads((out_dir / "reports.json").read_text())["count"] == 2
+
+
 def test_full_disk_during_publish_keeps_old_files(
     settings, seeded, store, tmp_path, monkeypatch
 ):

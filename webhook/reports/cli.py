@@ -32,7 +32,7 @@ from webhook.reports.office_hours import iso_in_japan
 from webhook.reports.personal_data import find_personal_detail
 from webhook.reports.photos import delete_photo_files
 from webhook.reports.public import is_public, public_reports, withheld_note
-from webhook.reports.publish import PUBLIC_FILE_NAMES, inert_cell
+from webhook.reports.publish import PUBLIC_FILE_NAMES, PUBLISHED_NAMES, inert_cell
 from webhook.reports.publish import publish as write_public_files
 from webhook.reports.routing import CATEGORIES, load_routing
 from webhook.reports.statuses import STATUSES, check_status
@@ -512,6 +512,50 @@ def _check_publish_target(out_dir: Path, settings: Settings) -> None:
             )
 
 
+# Maximum number of entry names that an error about a folder lists before
+# "and N more".
+LISTED_ENTRIES = 5
+
+
+def _check_publish_folder(out_dir: Path, out_text: str) -> None:
+    """Raise ConfigError when ``out_dir`` is the filesystem root or a folder with
+    entries that `reports publish` did not write (see PUBLISHED_NAMES).
+
+    The public files would replace an index.html of the folder's own, and a
+    site that serves the folder would serve its other files with them. A
+    folder from an earlier publish is accepted, so the files can be updated.
+    """
+    resolved = out_dir.resolve()
+    if resolved.parent == resolved:
+        raise ConfigError(
+            f"--out {out_text!r} is the filesystem root; pass a folder of its own "
+            "for the public files, such as public-reports"
+        )
+    if not out_dir.is_dir():
+        return
+    try:
+        foreign = sorted(
+            entry.name
+            for entry in out_dir.iterdir()
+            if entry.name not in PUBLISHED_NAMES or not entry.is_file()
+        )
+    except OSError as exc:
+        raise DataDirError(
+            f"cannot list the folder --out {out_text!r} ({exc.strerror}); pass a "
+            "folder you can read and write"
+        ) from exc
+    if not foreign:
+        return
+    listed = ", ".join(foreign[:LISTED_ENTRIES])
+    if len(foreign) > LISTED_ENTRIES:
+        listed += f" and {len(foreign) - LISTED_ENTRIES} more"
+    raise ConfigError(
+        f"--out {out_text!r} contains entries that `reports publish` did not "
+        f"write ({listed}); pass a new or empty folder for the public files, "
+        "such as public-reports"
+    )
+
+
 def _check_export_target(out: Path, settings: Settings) -> None:
     """Raise ConfigError when writing ``out`` would replace data cityline keeps.
 
@@ -589,7 +633,8 @@ def _export_csv(records: list[dict]) -> str:
     "out_text",
     required=True,
     metavar="DIRECTORY",
-    help="Folder for index.html, reports.csv and reports.json.",
+    help="Folder for index.html, reports.csv and reports.json: new, empty, or "
+    "written by an earlier publish.",
 )
 @click.pass_obj
 def publish_command(settings: Settings, out_text: str) -> None:
@@ -606,6 +651,7 @@ def publish_command(settings: Settings, out_text: str) -> None:
             "public files"
         )
     _check_publish_target(out_dir, settings)
+    _check_publish_folder(out_dir, out_text)
     store = _open_existing(settings, read_only=True)
     found = store.list()
     records = public_reports(found, settings.city_hall_phone)

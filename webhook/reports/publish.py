@@ -28,6 +28,11 @@ JSON_NAME = "reports.json"
 CSV_NAME = "reports.csv"
 HTML_NAME = "index.html"
 PUBLIC_FILE_NAMES = (JSON_NAME, CSV_NAME, HTML_NAME)
+# Every name that publish writes in its folder: the files, and the temporary
+# copies that a publish stopped mid-write (a killed process) may leave behind.
+PUBLISHED_NAMES = frozenset(PUBLIC_FILE_NAMES) | frozenset(
+    f".{name}.tmp" for name in PUBLIC_FILE_NAMES
+)
 
 # Column headings of the CSV and HTML table, in FIELDS order.
 HEADINGS = texts.REPORT_PUBLIC_HEADINGS
@@ -164,7 +169,7 @@ def _write_all(out_dir: Path, contents: dict[str, str]) -> tuple[Path, ...]:
     try:
         for name, content in contents.items():
             encoding = "utf-8-sig" if name.endswith(".csv") else "utf-8"
-            temporary = out_dir / f".{name}.tmp"
+            temporary = out_dir / f".{name}.tmp"  # see PUBLISHED_NAMES
             staged.append(temporary)
             temporary.write_text(content, encoding=encoding, newline="")
         for temporary in staged:
