@@ -177,6 +177,11 @@ def categories_command(settings: Settings, as_json: bool) -> None:
 @click.option(
     "--dry-run", is_flag=True, help="Check and count recipients; send nothing."
 )
+@click.option(
+    "--again",
+    is_flag=True,
+    help="Send even if the same text and link went to the category in the last hour.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def send_command(
@@ -188,14 +193,16 @@ def send_command(
     bodies: tuple[str, ...],
     url: str | None,
     dry_run: bool,
+    again: bool,
     as_json: bool,
 ) -> None:
     """Send a message to a category's subscribers, optionally filtered.
 
     A filtered broadcast must reach at least 10 residents. Recipients get it by
-    multicast in chunks of 500; a stopped run continues with `resume`. --json
-    prints broadcast_id, recipients (a number, "<10", or null for a LINE
-    broadcast to every friend) and chunks.
+    multicast in chunks of 500; a stopped run continues with `resume`. The same
+    text and link sent to the category within the last hour is rejected unless
+    --again is given. --json prints broadcast_id, recipients (a number, "<10",
+    or null for a LINE broadcast to every friend) and chunks.
     """
     filters = {
         name: value
@@ -215,7 +222,7 @@ def send_command(
         stores.sender(None).check(request)
         client = LineClient(settings)
         try:
-            outcome = stores.sender(client).send(request)
+            outcome = stores.sender(client).send(request, again=again)
         finally:
             client.close()
     _print_outcome(outcome, as_json)

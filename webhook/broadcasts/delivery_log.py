@@ -55,6 +55,8 @@ logger = logging.getLogger(__name__)
 MULTICAST = "multicast"
 BROADCAST = "broadcast"
 STALE_AFTER = timedelta(days=7)
+# Chunk states in which LINE has accepted the chunk for its recipients.
+ACCEPTED_CHUNK_STATUSES = ("sent", "already_sent")
 
 
 # Tries to narrow a chunk while the server keeps changing it. Each try is one
@@ -192,6 +194,15 @@ class DeliveryLog:
     def recent(self, limit: int = 20) -> list[BroadcastRecord]:
         """Return the newest ``limit`` broadcasts, newest first."""
         return self._records(None, limit=limit)
+
+    def accepted_since(self, cutoff: datetime) -> list[BroadcastRecord]:
+        """Return the broadcasts with a chunk that LINE accepted at ``cutoff`` or
+        later (status sent or already_sent), newest first."""
+        accepted = select(chunks.c.broadcast_id).where(
+            chunks.c.status.in_(ACCEPTED_CHUNK_STATUSES),
+            chunks.c.finished_at >= cutoff,
+        )
+        return self._records(broadcasts.c.id.in_(accepted))
 
     def unfinished(self) -> list[BroadcastRecord]:
         """Return the broadcasts that still have pending chunks, oldest first."""

@@ -41,6 +41,7 @@ from cityline.errors import CitylineError, ConfigError
 from cityline.settings import Settings
 from webhook.broadcasts.categories import ATTRIBUTES, SAFETY_CATEGORY, Catalog, Choice
 from webhook.broadcasts.delivery_log import (
+    ACCEPTED_CHUNK_STATUSES,
     BROADCAST,
     MULTICAST,
     BroadcastRecord,
@@ -56,6 +57,7 @@ from webhook.broadcasts.privacy import (
 )
 from webhook.broadcasts.store import Audience, ReceiveSettingsStore
 from webhook.line_client import LineApiError
+from webhook.reports.office_hours import JAPAN
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +66,9 @@ CHUNK_SIZE = 500
 # CHUNK_SIZE; the exact count (0 or 1) would reveal an empty category.
 FEW_CHUNKS = "<=1"
 RETRY_KEY_LIFETIME = timedelta(hours=24)
+# A send of the text and link that LINE accepted for the same category this
+# recently is taken for a command run twice, and needs ``again``.
+REPEAT_WINDOW = timedelta(hours=1)
 
 
 class BroadcastStoppedError(CitylineError):
@@ -76,6 +81,10 @@ class RetryKeyExpiredError(CitylineError):
 
 class DuplicateBroadcastError(CitylineError):
     """Raised when a send repeats a broadcast that is still unfinished."""
+
+
+class RepeatedBroadcastError(CitylineError):
+    """Raised when a send repeats a broadcast sent within REPEAT_WINDOW."""
 
 
 class MessageSender(Protocol):
@@ -203,14 +212,19 @@ class BroadcastSender:
             None, plan.category.key, MULTICAST, recipients, chunks, dry_run=True
         )
 
-    def send(self, request: BroadcastRequest) -> BroadcastOutcome:
+    def send(
+        self, request: BroadcastRequest, *, again: bool = False
+    ) -> BroadcastOutcome:
         """Check ``request``, store it with its chunks, then send every chunk.
 
         Raises the error of the failed check before anything is stored,
         DuplicateBroadcastError when an unfinished broadcast has the same
         category, filters, text and link (resuming it sends the rest, and a new
         copy would reach its recipients twice), and BroadcastStoppedError when
-        LINE keeps failing a chunk (resume it later).
+        LINE keeps failing a chunk (resume it later). Unless ``again`` is set,
+        it raises RepeatedBroadcastError before storing anything when LINE
+        accepted the same text and link for the category within REPEAT_WINDOW
+        (see :meth:`_check_repeat`).
         """
         client = self._require_client()
         plan = self._plan(request)
@@ -226,6 +240,7 @@ class BroadcastSender:
                     f"broadcast resume {unfinished.id}` to send the rest, or "
                     f"`cityline broadcast cancel {unfinished.id}` and send again"
                 )
+        self._check_repeat(plan, text, again)
         for unfinished in unfinished_records:
             logger.warning(
                 "broadcast %s (category %s) is unfinished with %d pending chunks; "
@@ -247,6 +262,39 @@ class BroadcastSender:
             now=self._clock(),
         )
         return self._deliver_naming_id(record, client, force=False)
+
+    def _check_repeat(self, plan: _Plan, text: str, again: bool) -> None:
+        """Raise RepeatedBroadcastError when LINE accepted a chunk of a broadcast
+        with the same category, text and link within REPEAT_WINDOW, and its
+        filters can match residents that ``plan`` reaches too.
+
+        Two filters on one attribute with different values (two areas) reach
+        different residents, so they are no repeat. With ``again``, the repeat
+        is logged and allowed.
+        """
+        now = self._clock()
+        for record in self._log.accepted_since(now - REPEAT_WINDOW):
+            if not _repeats(record, plan, text):
+                continue
+            if again:
+                logger.warning(
+                    "sending the text of broadcast %s to category %s again, as "
+                    "--again requests",
+                    record.id,
+                    record.category,
+                )
+                return
+            sent_at = _last_accepted_at(record)
+            minutes = int((now - sent_at).total_seconds() // 60)
+            ago = "1 minute ago" if minutes == 1 else f"{minutes} minutes ago"
+            link = " and link" if record.url else ""
+            raise RepeatedBroadcastError(
+                f"broadcast {record.id} sent the same text{link} to category "
+                f"{record.category} at {sent_at.astimezone(JAPAN):%Y-%m-%d %H:%M} "
+                f"JST ({ago}), so its residents would get it "
+                "twice; nothing was sent. Check `cityline broadcast log`, or pass "
+                "--again to send it once more"
+            )
 
     def resume(self, broadcast_id: str, *, force: bool = False) -> BroadcastOutcome:
         """Send the pending chunks of ``broadcast_id`` with their stored retry keys.
@@ -541,6 +589,27 @@ def _fix_for(status: int | None) -> str:
     if status >= 500:
         return "LINE's servers are failing, so wait a while"
     return "fix the cause"
+
+
+def _repeats(record: BroadcastRecord, plan: _Plan, text: str) -> bool:
+    """Tell whether ``plan`` sends what ``record`` sent, to residents who may
+    have had it: the same category, text and link, and filters that overlap."""
+    shared = record.filters.keys() & plan.filters.keys()
+    return (
+        record.category == plan.category.key
+        and record.text == text
+        and record.url == plan.url
+        and all(record.filters[name] == plan.filters[name] for name in shared)
+    )
+
+
+def _last_accepted_at(record: BroadcastRecord) -> datetime:
+    """Return when LINE last accepted a chunk of ``record``, which has one."""
+    return max(
+        chunk.finished_at
+        for chunk in record.chunks
+        if chunk.status in ACCEPTED_CHUNK_STATUSES and chunk.finished_at is not None
+    )
 
 
 def _same_broadcast(record: BroadcastRecord, plan: _Plan, text: str) -> bool:

@@ -1,0 +1,241 @@
+"""A send of the text that the same category received within the last hour is
+rejected before anything is stored or sent, unless staff pass --again."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import insert
+
+from cityline.db import create_db_engine, sqlite_url
+from cityline.fake_line_api import FakeLineApi
+from cityline.settings import Settings
+from tests.console import run_console
+from webhook.broadcasts.categories import Catalog
+from webhook.broadcasts.delivery_log import DeliveryLog
+from webhook.broadcasts.sender import (
+    REPEAT_WINDOW,
+    BroadcastRequest,
+    BroadcastSender,
+    BroadcastStoppedError,
+    RepeatedBroadcastError,
+)
+from webhook.broadcasts.store import ReceiveSettingsStore, subscriptions
+from webhook.line_client import LineClient
+
+MULTICAST = "/v2/bot/message/multicast"
+HASH_KEY = b"k" * 32
+TEXT = ("公園の清掃活動のお知らせ",)
+
+
+def user(number: int) -> str:
+    return f"U{number:032x}"
+
+
+class Clock:
+    """A clock that tests move forward; starts at 2026-05-01 03:00 UTC (12:00 JST)."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+@pytest.fixture
+def fake():
+    with FakeLineApi() as server:
+        yield server
+
+
+@pytest.fixture
+def settings(tmp_path, fake) -> Settings:
+    return Settings(
+        data_dir=tmp_path,
+        line_channel_access_token="test-token",
+        line_api_url=fake.base_url,
+        line_data_api_url=fake.base_url,
+    )
+
+
+@pytest.fixture
+def engine(tmp_path):
+    return create_db_engine(sqlite_url(tmp_path / "app.db"))
+
+
+@pytest.fixture
+def store(engine) -> ReceiveSettingsStore:
+    """Store 30 subscribers of kosodate and of bosai, 12 in sakai, 12 in nakacho
+    and 12 in their 30s."""
+    settings_store = ReceiveSettingsStore(engine, HASH_KEY)
+    with engine.begin() as connection:
+        connection.execute(
+            insert(subscriptions),
+            [{"user_id": user(n), "category": "kosodate"} for n in range(30)],
+        )
+        connection.execute(
+            insert(subscriptions),
+            [{"user_id": user(n), "category": "bosai"} for n in range(30)],
+        )
+    for number in range(12):
+        settings_store.set_attribute(user(number), "area", "sakai")
+        settings_store.set_attribute(user(number + 12), "area", "nakacho")
+        settings_store.set_attribute(user(number), "age_band", "30s")
+    return settings_store
+
+
+@pytest.fixture
+def log(engine) -> DeliveryLog:
+    return DeliveryLog(engine)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def sender(settings, store, log, clock):
+    client = LineClient(settings, sleep=lambda seconds: None)
+    yield BroadcastSender(settings, store, log, Catalog(), client, clock=clock)
+    client.close()
+
+
+def request(
+    category: str = "kosodate",
+    bodies: tuple[str, ...] = TEXT,
+    url: str | None = None,
+    **filters: str,
+) -> BroadcastRequest:
+    return BroadcastRequest(category, bodies, url, filters)
+
+
+def test_repeat_within_hour_rejected(sender, log, clock, fake):
+    first = sender.send(request())
+    clock.advance(timedelta(minutes=1))
+    sent_before = len(fake.requests_to(MULTICAST))
+
+    with pytest.raises(RepeatedBroadcastError) as raised:
+        sender.send(request())
+
+    message = str(raised.value)
+    assert f"broadcast {first.broadcast_id} sent the same text" in message
+    assert "at 2026-05-01 12:00 JST (1 minute ago)" in message
+    assert "pass --again" in message
+    assert len(fake.requests_to(MULTICAST)) == sent_before
+    assert [record.id for record in log.recent()] == [first.broadcast_id]
+
+
+def test_repeat_names_the_link(sender, clock):
+    link = "https://www.city.example.lg.jp/event.html"
+    sender.send(request(url=link))
+    clock.advance(timedelta(minutes=59))
+
+    with pytest.raises(RepeatedBroadcastError, match="same text and link") as raised:
+        sender.send(request(url=link))
+
+    assert "(59 minutes ago)" in str(raised.value)
+
+
+def test_repeat_with_again_is_sent(sender, log, clock, fake, caplog):
+    first = sender.send(request())
+    clock.advance(timedelta(minutes=1))
+
+    second = sender.send(request(), again=True)
+
+    assert second.sent_now == 1
+    assert len(fake.requests_to(MULTICAST, accepted_only=True)) == 2
+    assert len(log.recent()) == 2
+    assert f"sending the text of broadcast {first.broadcast_id}" in caplog.text
+
+
+def test_repeat_after_window_is_sent(sender, clock):
+    sender.send(request())
+    clock.advance(REPEAT_WINDOW + timedelta(minutes=1))
+
+    outcome = sender.send(request())
+
+    assert outcome.sent_now == 1
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        request(bodies=("公園の清掃活動は雨天中止です",)),
+        request(url="https://www.city.example.lg.jp/event.html"),
+        request(category="bosai"),
+        request(area="nakacho"),
+    ],
+    ids=["other text", "other link", "other category", "other area"],
+)
+def test_different_broadcast_is_sent(sender, clock, second):
+    sender.send(request(area="sakai"))
+    clock.advance(timedelta(minutes=1))
+
+    outcome = sender.send(second)
+
+    assert outcome.sent_now == 1
+
+
+@pytest.mark.parametrize(
+    "second",
+    [request(), request(area="sakai", age_band="30s")],
+    ids=["whole category", "narrower filter"],
+)
+def test_overlapping_audience_is_a_repeat(sender, clock, second):
+    sender.send(request(area="sakai"))
+    clock.advance(timedelta(minutes=5))
+
+    with pytest.raises(RepeatedBroadcastError):
+        sender.send(second)
+
+
+def test_broadcast_never_accepted_is_no_repeat(sender, log, clock, fake):
+    fake.fail_next(MULTICAST, 500, times=4)
+    with pytest.raises(BroadcastStoppedError):
+        sender.send(request())
+    (stopped,) = log.unfinished()
+    log.cancel(stopped.id, clock())
+    clock.advance(timedelta(minutes=1))
+
+    outcome = sender.send(request())
+
+    assert outcome.sent_now == 1
+
+
+def run_send(monkeypatch, capsys, settings: Settings, fake, *options: str):
+    """Run `cityline broadcast send` to kosodate with TEXT and ``options``."""
+    monkeypatch.setenv("LINE_CHANNEL_ACCESS_TOKEN", "test-token")
+    monkeypatch.setenv("CITYLINE_LINE_API_URL", fake.base_url)
+    monkeypatch.setenv("CITYLINE_LINE_DATA_API_URL", fake.base_url)
+    monkeypatch.setenv(
+        "CITYLINE_DATABASE_URL", sqlite_url(settings.data_dir / "app.db")
+    )
+    monkeypatch.setenv("CITYLINE_USER_HASH_KEY_FILE", str(settings.data_dir / "k"))
+    (settings.data_dir / "k").write_bytes(HASH_KEY)
+    (settings.data_dir / "k").chmod(0o600)
+    argv = ["cityline", "--data-dir", str(settings.data_dir), "broadcast", "send"]
+    argv += ["--category", "kosodate", "--text", TEXT[0], *options]
+    return run_console(argv, monkeypatch, capsys)
+
+
+def test_send_twice_from_command_line(monkeypatch, capsys, settings, store, fake):
+    first = run_send(monkeypatch, capsys, settings, fake)
+    second = run_send(monkeypatch, capsys, settings, fake)
+    sent_after_second = len(fake.requests_to(MULTICAST))
+    third = run_send(monkeypatch, capsys, settings, fake, "--again")
+
+    assert first.returncode == 0, first.stderr
+    broadcast_id = first.stdout.split()[1].rstrip(":")
+    lines = second.stderr.strip().splitlines()
+    assert second.returncode == 2
+    assert second.stdout == ""
+    assert lines[-1].startswith(f"error: broadcast {broadcast_id} sent the same text")
+    assert "--again" in lines[-1]
+    assert sent_after_second == 1
+    assert third.returncode == 0, third.stderr
+    assert len(fake.requests_to(MULTICAST)) == 2
