@@ -492,7 +492,7 @@ def test_draft_expires_after_30_minutes(alice, clock, settings):
 
     clock.now += timedelta(minutes=31)
     replies = alice.text("吉祥寺本町1丁目")
-    assert replies[0].text == texts.REPORT_EXPIRED
+    assert replies[0].text == texts.REPORT_EXPIRED.format(idle="30分")
     assert alice.draft is None
     assert not photo_path.exists()
 
@@ -523,7 +523,7 @@ def test_tap_delivered_late_after_an_outage_still_sends(alice, clock, settings):
     # and LINE delivers the tap 40 minutes later.
     clock.now += timedelta(minutes=55)
     replies = tap_send_sent_minutes_ago(alice, 40)
-    assert texts.REPORT_EXPIRED not in texts_of(replies)
+    assert texts.REPORT_EXPIRED.format(idle="30分") not in texts_of(replies)
     assert alice.draft is None
     [report] = alice.flow.store.list()
     assert report.photos
@@ -548,7 +548,7 @@ def test_expired_draft_button_gets_notice_alone(alice, clock):
     draft_id = alice.draft.draft_id
     clock.now += timedelta(minutes=31)
     replies = alice.postback(f"flow=report&action=photos_done&draft={draft_id}")
-    assert texts_of(replies) == [texts.REPORT_EXPIRED]
+    assert texts_of(replies) == [texts.REPORT_EXPIRED.format(idle="30分")]
     assert alice.draft is None
 
 
@@ -556,7 +556,7 @@ def test_expired_draft_then_new_report(alice, clock):
     alice.text("通報")
     clock.now += timedelta(hours=1)
     replies = alice.text("公園のブランコが壊れている")
-    assert replies[0].text == texts.REPORT_EXPIRED_NEW_DRAFT
+    assert replies[0].text == texts.REPORT_EXPIRED_NEW_DRAFT.format(idle="30分")
     assert "公園" in replies[1].text
     assert alice.draft.category == "park"
 
@@ -1429,7 +1429,9 @@ def test_question_after_expiry_is_left_to_the_core(alice, clock):
     clock.now += timedelta(hours=1)
     replies = alice.text("粗大ごみの出し方を教えてください")
     assert isinstance(replies, Preface)
-    assert [reply.text for reply in replies] == [texts.REPORT_EXPIRED]
+    assert [reply.text for reply in replies] == [
+        texts.REPORT_EXPIRED.format(idle="30分")
+    ]
     assert alice.draft is None
 
 
@@ -2153,10 +2155,10 @@ def test_location_after_photos_moves_past_the_photo_step(alice):
 @pytest.mark.parametrize("text", ["はい", "送信", "いいえ"])
 def test_yes_or_no_after_expiry(alice, clock, text):
     at_confirm_step(alice)
-    clock.now += timedelta(minutes=31)
+    clock.now += timedelta(hours=25)
     replies = alice.text(text)
     assert not isinstance(replies, Preface)
-    assert texts_of(replies) == [texts.REPORT_EXPIRED]
+    assert texts_of(replies) == [texts.REPORT_EXPIRED.format(idle="24時間")]
 
 
 def test_unknown_block_at_location_step_is_not_taken(alice):
@@ -2352,3 +2354,20 @@ def test_fault_with_a_landmark_is_one_report(alice):
     replies = texts_of(alice.text("交差点のそばの街灯が消えていて、横断歩道が暗い"))
     assert texts.REPORT_ONE_FAULT_EACH not in replies
     assert alice.draft.category == "streetlight"
+
+
+def test_draft_at_confirmation_waits_a_day(alice, clock, flow):
+    at_confirm_step(alice)
+    clock.now += timedelta(hours=3)
+    flow._last_purge = None  # the next event runs the purge
+    done = alice.press("submit")
+    assert "R2026-000001" in done[0].text
+    [report] = flow.store.list()
+    assert len(report.photos) == 1
+
+
+def test_draft_at_an_earlier_step_still_expires_after_30_minutes(alice, clock):
+    at_comment_step(alice)
+    clock.now += timedelta(minutes=31)
+    replies = alice.press("skip_comment")
+    assert texts_of(replies) == [texts.REPORT_EXPIRED.format(idle="30分")]

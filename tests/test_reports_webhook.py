@@ -218,7 +218,7 @@ def test_expiry_through_the_app(chat, clock, store):
     chat.send(text_event(ALICE, "通報"))
     clock.now += timedelta(minutes=31)
     expired = chat.send(text_event(ALICE, "道路"))
-    assert expired[0]["text"] == texts.REPORT_EXPIRED
+    assert expired[0]["text"] == texts.REPORT_EXPIRED.format(idle="30分")
     assert store.load_draft(store.hash_user(ALICE)) is None
 
 

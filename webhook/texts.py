@@ -423,13 +423,14 @@ REPORT_DUPLICATE_NOTE = (
 )
 REPORT_CANCELLED = "通報を取り消しました。またいつでもお知らせください。"
 REPORT_NOTHING_TO_CANCEL = "作成中の通報はありません。"
+# A draft that expired after {idle} (30分, or 24時間 at the confirmation).
 REPORT_EXPIRED = (
-    "30分以上操作がなかったため、作成中の通報を取り消しました。"
+    "{idle}以上操作がなかったため、作成中の通報を取り消しました。"
     "通報するときは、もう一度「通報」と送ってください。"
 )
 # The same, when the message that found the draft expired starts a new one.
 REPORT_EXPIRED_NEW_DRAFT = (
-    "30分以上操作がなかったため、作成中だった通報を取り消し、"
+    "{idle}以上操作がなかったため、作成中だった通報を取り消し、"
     "新しい通報として受け付けます。"
 )
 # A photo of a set sent together that arrives after its report was sent or

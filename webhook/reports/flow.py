@@ -93,6 +93,10 @@ from webhook.reports.urgent import mentions_gas, urgent_reply_text
 logger = logging.getLogger(__name__)
 
 DRAFT_IDLE = timedelta(minutes=30)
+# A draft with everything in, waiting at the confirmation, expires only after
+# this long: its resident may be called away before tapping 送信, and taking
+# the photos and the place again would be a lot to ask.
+CONFIRM_IDLE = timedelta(hours=24)
 # Expired drafts are kept this long so that the resident still gets the expiry
 # message, then deleted with their photos.
 DRAFT_RETENTION = timedelta(days=7)
@@ -205,16 +209,18 @@ class ReportFlow(PhotoSetSteps):
         acted_at = self.store.now() - delivery_delay(event)
         self._purge_if_due(acted_at)
         draft = self.store.load_draft(user_hash)
-        expired = draft is not None and acted_at - draft.updated_at > DRAFT_IDLE
+        expired = draft is not None and acted_at - draft.updated_at > idle_limit(draft)
         if expired:
             self._discard(user_hash)
-            logger.info("report draft expired after %s idle", DRAFT_IDLE)
+            logger.info("report draft expired after %s idle", idle_limit(draft))
+            idle_words = _idle_words(draft)
+            expired_text = texts.REPORT_EXPIRED.format(idle=idle_words)
             if (
                 params.get("draft") == draft.draft_id
                 and params.get("action") != "start"
             ):
                 # A button of the expired draft: the expiry notice is the whole reply.
-                return [msg.plain(texts.REPORT_EXPIRED, offer_start=True)]
+                return [msg.plain(expired_text, offer_start=True)]
             draft = None
 
         set_notice = self._close_set_before(user_hash, draft, event)
@@ -230,8 +236,9 @@ class ReportFlow(PhotoSetSteps):
         if expired:
             if replies and self.store.load_draft(user_hash) is not None:
                 # The message started a new report: no call to start one.
-                return [msg.plain(texts.REPORT_EXPIRED_NEW_DRAFT), *replies]
-            expiry = msg.plain(texts.REPORT_EXPIRED, offer_start=replies is None)
+                new_draft = texts.REPORT_EXPIRED_NEW_DRAFT.format(idle=idle_words)
+                return [msg.plain(new_draft), *replies]
+            expiry = msg.plain(expired_text, offer_start=replies is None)
             if replies is None and _answers_the_draft(event):
                 # はい or いいえ meant for the expired draft: no page search.
                 return [expiry]
@@ -1188,10 +1195,22 @@ class ReportFlow(PhotoSetSteps):
             self._delete_draft_photos(draft)
         # An expired draft's photos go soon: a photo sent on its own starts a
         # draft, and it may show something that was never meant as a report.
-        idle_before = now - DRAFT_IDLE - EXPIRED_PHOTO_GRACE
-        expired_photos = self.store.strip_idle_photos(idle_before)
+        expired_photos = self.store.strip_idle_photos(
+            now - DRAFT_IDLE - EXPIRED_PHOTO_GRACE,
+            confirm_idle_before=now - CONFIRM_IDLE - EXPIRED_PHOTO_GRACE,
+        )
         delete_photo_files(self.settings.photos_dir, expired_photos)
         self.store.purge_closed_sets(now - CLOSED_SET_RETENTION)
+
+
+def idle_limit(draft: Draft) -> timedelta:
+    """Return how long ``draft`` may stay untouched before it expires."""
+    return CONFIRM_IDLE if draft.step == "confirm" else DRAFT_IDLE
+
+
+def _idle_words(draft: Draft) -> str:
+    """Return the idle limit of ``draft`` as the expiry notice words it."""
+    return "24時間" if idle_limit(draft) == CONFIRM_IDLE else "30分"
 
 
 def _answers_the_draft(event: IncomingEvent) -> bool:
