@@ -2371,3 +2371,18 @@ def test_draft_at_an_earlier_step_still_expires_after_30_minutes(alice, clock):
     clock.now += timedelta(minutes=31)
     replies = alice.press("skip_comment")
     assert texts_of(replies) == [texts.REPORT_EXPIRED.format(idle="30分")]
+
+
+def test_photo_soon_after_sending_says_it_starts_a_new_report(alice, clock):
+    send_complete_report(alice)
+    clock.now += timedelta(minutes=2)
+    replies = texts_of(alice.image())
+    assert replies[0] == texts.REPORT_PHOTO_AFTER_SENT.format(receipt_no="R2026-000001")
+    assert alice.draft is not None
+
+
+def test_photo_long_after_sending_starts_a_report_plainly(alice, clock):
+    send_complete_report(alice)
+    clock.now += timedelta(hours=1)
+    replies = texts_of(alice.image())
+    assert replies[0].startswith("写真を不具合の通報として受け取りました")

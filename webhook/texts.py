@@ -245,6 +245,11 @@ REPORT_ASK_LOCATION_DETAIL = (
     "「位置情報を送る」ボタンで地図から選んでください。"
 )
 # A photo or a location sent with no report under way starts one.
+# A photo sent soon after a report was sent, which starts a new one.
+REPORT_PHOTO_AFTER_SENT = (
+    "受付番号 {receipt_no} の通報は送信済みのため、この写真は新しい通報として"
+    "受け取りました。送信済みの通報に写真を足すことはできません。"
+)
 REPORT_STARTED_BY_PHOTO = (
     "写真を不具合の通報として受け取りました（{count}/{max_photos}枚）。"
     "通報でなければ「やめる」を押してください。"

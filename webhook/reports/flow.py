@@ -113,6 +113,8 @@ CLOSED_SET_RETENTION = timedelta(days=1)
 EXPIRED_PHOTO_GRACE = timedelta(hours=3)
 # A location this far outside the city's rough boundary is surely elsewhere.
 FAR_OUTSIDE_M = 1000.0
+# A photo this soon after a report was sent may have been meant for it.
+JUST_SENT = timedelta(minutes=10)
 MAX_REPORTS_PER_DAY = 10
 MAX_COMMENT_CHARS = 1000
 # A text starts a report when the classifier is this sure, or when it is unsure but
@@ -363,9 +365,18 @@ class ReportFlow(PhotoSetSteps):
             lead = texts.REPORT_STARTED_BY_PHOTO.format(
                 count=len(draft.photos), max_photos=msg.MAX_PHOTOS
             )
-            return [msg.plain(lead)]
+            return [*self._just_sent_note(user_hash), msg.plain(lead)]
 
         return self._start(user_hash, setup=add_photo)
+
+    def _just_sent_note(self, user_hash: str) -> list[Message]:
+        """Return the note that a photo starting a draft is not added to the
+        report the resident sent moments ago, when there is one."""
+        since = self.store.now() - JUST_SENT
+        receipt_no = self.store.last_receipt_since(user_hash, since)
+        if receipt_no is None:
+            return []
+        return [msg.plain(texts.REPORT_PHOTO_AFTER_SENT.format(receipt_no=receipt_no))]
 
     def _start_with_location(
         self, user_hash: str, event: IncomingEvent

@@ -372,6 +372,20 @@ class ReportStore:
                 )
             ).scalar_one()
 
+    def last_receipt_since(self, user_hash: str, since: datetime) -> str | None:
+        """Return the receipt number of the resident's latest report submitted
+        since ``since``, or None."""
+        with self.engine.connect() as connection:
+            return connection.execute(
+                select(reports_table.c.receipt_no)
+                .where(
+                    reports_table.c.user_hash == user_hash,
+                    reports_table.c.created_at >= since,
+                )
+                .order_by(reports_table.c.created_at.desc(), reports_table.c.id.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+
     # Reading ----------------------------------------------------------------------
 
     def get(self, receipt_no: str) -> Report:
