@@ -279,3 +279,39 @@ def test_key_adopted_with_late_subscribers(store):
     ReceiveSettingsStore(store.engine, HASH_KEY)
     with store.engine.connect() as connection:
         assert connection.execute(select(key_check)).all() != []
+
+
+def test_interrupted_rebuild_leaves_the_answers_as_they_were(tmp_path):
+    engine = create_db_engine(sqlite_url(tmp_path / "app.db"))
+    old = ReceiveSettingsStore(engine, HASH_KEY)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE recv_attributes")
+        connection.exec_driver_sql(
+            "CREATE TABLE recv_attributes (subject VARCHAR(64) PRIMARY KEY, "
+            "gender VARCHAR(32), age_band VARCHAR(32), area VARCHAR(64))"
+        )
+    for number in range(5):
+        old.set_attribute(user(number), "area", "sakai")
+    with engine.begin() as connection:
+        # A view in the way makes the rebuild fail half-way.
+        connection.exec_driver_sql(
+            "CREATE VIEW recv_attributes_ordered AS SELECT 1 AS one"
+        )
+
+    with pytest.raises(Exception, match="view"):
+        ReceiveSettingsStore(engine, HASH_KEY)
+
+    with engine.begin() as connection:
+        tables = set(
+            connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+            ).scalars()
+        )
+        count = connection.exec_driver_sql(
+            "SELECT count(*) FROM recv_attributes"
+        ).scalar_one()
+        connection.exec_driver_sql("DROP VIEW recv_attributes_ordered")
+    assert count == 5
+    assert not any(name.startswith("recv_attributes_") for name in tables)
+    reopened = ReceiveSettingsStore(engine, HASH_KEY)
+    assert reopened.own_settings(user(2)).attributes == {"area": "sakai"}

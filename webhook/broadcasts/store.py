@@ -29,10 +29,15 @@ instead of lingering in free pages.
 NOTE: until the next WAL checkpoint, the ``-wal`` file may still hold old copies of
 pages with deleted rows; SQLite checkpoints on its own every 1,000 pages.
 
-On SQLite, ``recv_attributes`` keeps its rows in subject order, which says
-nothing of when a resident answered. NOTE: PostgreSQL keeps a table's rows in
-the order written (their ``ctid``), so there an SQL session can still line the
-answers up with the order of the user ids in the other tables.
+On SQLite, ``recv_attributes`` is stored in subject order, so SQL reads it in
+an order that says nothing of when a resident answered. NOTE: the file itself
+still can. Within a page, SQLite writes each new row's bytes after the last
+ones, and the ``-wal`` file holds pages in the order written, so someone who
+parses the file can line recent answers up with the follow order of user ids.
+A ``VACUUM`` (run once when an older table is rebuilt) rewrites the pages in
+subject order; answers given since keep their write order until the next one.
+PostgreSQL keeps a table's rows in the order written (their ``ctid``), so there
+an SQL session can still line the answers up that way.
 
 NOTE: the separation protects a database export or an SQL session, not a person who
 holds both the database and the key file, because targeting by attribute needs the
@@ -68,6 +73,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.schema import CreateTable
 
 from cityline.db import ensure_schema, erase_deleted_rows, is_read_only
 from cityline.errors import DataDirError
@@ -238,27 +244,55 @@ def _match_stored_key(engine: Engine, key: bytes, adopt: bool) -> None:
 def _drop_answer_order(engine: Engine) -> None:
     """Rebuild a SQLite ``recv_attributes`` made with rowids (before cityline
     stored it in subject order) so that its rows no longer keep the order in
-    which residents answered. The old table's pages are overwritten."""
+    which residents answered.
+
+    The rows are copied in subject order into a new table, which then replaces
+    the old one, in one ``BEGIN IMMEDIATE`` transaction: SQLite makes table
+    changes part of a transaction opened so, so an interrupted rebuild leaves
+    the old table as it was. The old table's pages are overwritten, and a
+    ``VACUUM`` then rewrites the file so that no page keeps the old order.
+    """
     if engine.dialect.name != "sqlite":
         return
-    with engine.begin() as connection:
-        created = connection.exec_driver_sql(
-            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
-            (attributes.name,),
-        ).scalar_one_or_none()
-        if created is None or "WITHOUT ROWID" in created.upper():
-            return
-        erase_deleted_rows(connection)
-        connection.exec_driver_sql(
-            f"ALTER TABLE {attributes.name} RENAME TO {attributes.name}_by_rowid"
-        )
-        attributes.create(connection)
-        columns = ", ".join(column.name for column in attributes.columns)
-        connection.exec_driver_sql(
-            f"INSERT INTO {attributes.name} ({columns}) SELECT {columns} "
-            f"FROM {attributes.name}_by_rowid ORDER BY subject"
-        )
-        connection.exec_driver_sql(f"DROP TABLE {attributes.name}_by_rowid")
+    name = attributes.name
+    ordered = f"{name}_ordered"
+    columns = ", ".join(column.name for column in attributes.columns)
+    create = str(CreateTable(attributes).compile(dialect=engine.dialect)).strip()
+    create = create.replace(f"CREATE TABLE {name} ", f"CREATE TABLE {ordered} ", 1)
+    raw = engine.raw_connection()
+    try:
+        sqlite = raw.driver_connection
+        previous = sqlite.isolation_level
+        sqlite.isolation_level = None  # BEGIN and COMMIT are given below
+        try:
+            cursor = sqlite.cursor()
+            cursor.execute("BEGIN IMMEDIATE")
+            try:
+                row = cursor.execute(
+                    "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                    (name,),
+                ).fetchone()
+                if row is None or "WITHOUT ROWID" in row[0].upper():
+                    cursor.execute("ROLLBACK")
+                    return
+                cursor.execute("PRAGMA secure_delete=ON")
+                cursor.execute(f"DROP TABLE IF EXISTS {ordered}")
+                cursor.execute(create)
+                cursor.execute(
+                    f"INSERT INTO {ordered} ({columns}) SELECT {columns} "
+                    f"FROM {name} ORDER BY subject"
+                )
+                cursor.execute(f"DROP TABLE {name}")
+                cursor.execute(f"ALTER TABLE {ordered} RENAME TO {name}")
+                cursor.execute("COMMIT")
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+            cursor.execute("VACUUM")
+        finally:
+            sqlite.isolation_level = previous
+    finally:
+        raw.close()
     logger.info("receive-settings answers rebuilt in subject order")
 
 
