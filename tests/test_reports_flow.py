@@ -2241,11 +2241,52 @@ def test_question_on_where_to_report_gets_the_report_route(alice, text):
     [
         "街路灯を増やしてほしいという要望はどこに出せばいいですか",
         "粗大ごみはどこに出せばいいですか",
-        "信号機が壊れていたらどこに連絡すればいいですか",
+        "下水道料金が高くて困ってるんですが、どこに相談すればいいですか",
+        "家の排水管が詰まったときはどこに頼めばいいですか",
+        "道路の穴でタイヤがパンクしました。修理代の補償はどこに請求すればいいですか",
     ],
 )
 def test_other_questions_on_where_to_go_are_left_to_the_answers(alice, text):
     assert alice.text(text) is None
+
+
+def test_where_to_report_a_traffic_signal_gets_the_police_reply(alice):
+    replies = texts_of(alice.text("信号機が壊れていたらどこに連絡すればいいですか"))
+    assert replies == [texts.REPORT_SIGNAL_IS_POLICE]
+
+
+def test_where_to_report_an_urgent_fault_gets_the_urgent_lines_first(alice):
+    replies = texts_of(alice.text("道路の陥没を見つけたらどこに連絡すればいいですか"))
+    assert "110" in replies[0]
+    assert replies[1].startswith("道路・街路灯・街路樹・公園・下水道の不具合は")
+    assert alice.draft is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "公園で夜中に若者が騒いでてうるさいんですが、どこに相談すればいいですか",
+        "野良猫が公園に住み着いて困っています。どこに相談すればいいですか？",
+    ],
+)
+def test_where_to_go_with_neighbour_trouble_gets_the_note(alice, text):
+    replies = alice.text(text)
+    assert isinstance(replies, Preface)
+    [note] = [message.text for message in replies]
+    assert note.startswith("LINEの通報は、市が管理する")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "家の前の街灯が一晩中点滅してて、隣の犬がそれに吠えてうるさい",
+        "公園の前に車が停めっぱなしで、ガードレールがへこんでます",
+        "公園で子どもたちが騒いでて、ブランコの鎖がぐらぐらしてて危ない",
+    ],
+)
+def test_fault_beside_neighbour_trouble_is_a_report(alice, text):
+    alice.text(text)
+    assert alice.draft is not None
 
 
 @pytest.mark.parametrize(
@@ -2283,7 +2324,14 @@ def test_neighbour_trouble_with_a_broken_thing_is_a_report(alice):
 
 
 @pytest.mark.parametrize(
-    "text", ["写真が撮れません", "写真はないです", "電話で説明したいです"]
+    "text",
+    [
+        "写真が撮れません",
+        "写真はないです",
+        "電話で説明したいです",
+        "撮影は無理です",
+        "写メないです",
+    ],
 )
 def test_resident_without_a_photo_gets_the_phone_route(alice, text):
     alice.text("通報")
@@ -2297,7 +2345,14 @@ def test_resident_without_a_photo_gets_the_phone_route(alice, text):
 
 
 @pytest.mark.parametrize(
-    "text", ["場所はよくわかりません", "地図の送り方がわからない", "わかりません"]
+    "text",
+    [
+        "場所はよくわかりません",
+        "地図の送り方がわからない",
+        "わかりません",
+        "位置情報ってどうやって送るの?",
+        "GPSがオフで地図が出ません",
+    ],
 )
 def test_resident_who_cannot_give_the_place_gets_help(alice, text):
     at_location_step(alice, "road")
@@ -2386,3 +2441,33 @@ def test_photo_long_after_sending_starts_a_report_plainly(alice, clock):
     clock.now += timedelta(hours=1)
     replies = texts_of(alice.image())
     assert replies[0].startswith("写真を不具合の通報として受け取りました")
+
+
+def test_place_given_beside_an_unknown_address_is_taken(alice):
+    at_location_step(alice, "road")
+    alice.text("正確な住所は分からないですが、境南町3丁目の郵便局の前です")
+    assert alice.draft.address
+    assert alice.draft.step == "comment"
+
+
+@pytest.mark.parametrize(
+    "text", ["立川市錦町1丁目の歩道です", "京都市中京区の河原町通り"]
+)
+def test_typed_place_far_outside_is_not_taken(alice, text):
+    at_location_step(alice, "road")
+    replies = texts_of(alice.text(text))
+    assert replies[0] == texts.REPORT_FAR_OUTSIDE.format(city_name="武蔵野市")
+    assert not alice.draft.address
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "道路に穴があいてて、マンホールのふたもガタガタしてます",
+        "①街灯が消えている ②歩道に穴があいている",
+        "街灯消えてる＆歩道陥没してる",
+    ],
+)
+def test_several_faults_in_other_forms_get_the_note(alice, text):
+    replies = texts_of(alice.text(text))
+    assert texts.REPORT_ONE_FAULT_EACH in replies

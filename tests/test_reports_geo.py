@@ -262,3 +262,14 @@ def test_places_named_after_the_district_still_count(text):
 )
 def test_metres_outside_the_city(latitude, longitude, low, high):
     assert low <= geo.metres_outside(latitude, longitude) <= high
+
+
+@pytest.mark.parametrize(
+    "text", ["中町の9丁目あたり", "吉祥寺 東町 5丁目", "中町 の 9 丁目"]
+)
+def test_unknown_block_behind_spaces_or_no_is_found(text):
+    assert geo.unknown_block(text) is not None
+
+
+def test_phone_number_is_no_block():
+    assert geo.unknown_block("中町 0422-51-5131") is None

@@ -145,3 +145,15 @@ def test_question_about_a_sent_report(text):
 )
 def test_report_request_is_no_status_question(text):
     assert classify_text(text) is not TextKind.REPORT_STATUS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "返事が来ないんですけど、保育園の入所申請の結果っていつわかりますか",
+        "回答まだ間に合いますか？市民アンケートの",
+        "この通報機能はいつから始まったんですか",
+    ],
+)
+def test_other_waits_are_no_status_question(text):
+    assert classify_text(text) is not TextKind.REPORT_STATUS

@@ -174,13 +174,21 @@ REPORT_STATUS = re.compile(
     r"|(通報|つうほう)(した(?!い)|しました|したのに|したけど|した件|の件(?!数)|済み)"
     r".{0,20}(どうなっ|状況|進捗|返事|返信|連絡がな|直って(い)?な|直らな|対応され)"
     # さっきの通報いつ直りますか, この通報は今日中に見てもらえますか.
-    r"|(さっき|先ほど|さきほど|前|この前|昨日|先日|この|その|私|わたし)の?"
-    r"(通報|つうほう)(は|って|の)?.{0,12}(いつ|今日|どうなっ|見て|確認|対応|直)"
-    # 通報の結果はどこで見られますか, 通報したらいつ見てもらえますか.
+    r"|^(返事|返信|回答)(は|が)?(まだ|来ない|こない|ない)(です|ですか|でしょうか|の|かな)?"
+    r"[?？。!！]*$"
+)
+# Looser forms, which count only in a question that states no fault:
+# さっきの通報いつ直りますか, この通報は今日中に見てもらえますか,
+# 通報の結果はどこで見られますか, 通報したらいつ見てもらえますか. Not
+# この前通報して直った街灯がまた消えています, a new report.
+REPORT_STATUS_QUESTION = re.compile(
+    r"(さっき|先ほど|さきほど|前|この前|昨日|先日|この|その|私|わたし)の?"
+    r"(通報|つうほう)(?!機能|窓口|サービス|システム|の仕方|方法)(は|って|の)?.{0,12}"
+    r"(いつ|今日|どうなっ|見て|確認|対応|直)"
     r"|(通報|つうほう)の?(結果|その後|進み具合)"
     r"|(通報|つうほう)(したら|すると|してから).{0,12}(いつ|何日|どのくらい|すぐ)"
-    r"|^(返事|返信|回答)(は|が)?(まだ|来ない|こない|ない)"
 )
+_ASKS = re.compile(r"[?？]|か[。.]?$|の[。.]?$|いつ|どこで|どうなっ|まだ")
 # A request to call a report off is no question about its progress.
 _CALL_OFF = re.compile(r"取り?消|キャンセル|やめ")
 # Notices that do not arrive (通知が来ない). A word of a default broadcast
@@ -277,7 +285,7 @@ def classify_text(text: str) -> TextKind:
         return TextKind.HELP
     if (
         len(compact) <= MAX_STATUS_QUESTION_CHARS
-        and REPORT_STATUS.search(fold_receipt_dashes(compact))
+        and _asks_about_a_sent_report(fold_receipt_dashes(compact))
         and not _CALL_OFF.search(compact)
     ):
         return TextKind.REPORT_STATUS
@@ -299,6 +307,25 @@ def classify_text(text: str) -> TextKind:
         if kind in kinds:
             return kind
     return TextKind.QUESTION
+
+
+def _asks_about_a_sent_report(compact: str) -> bool:
+    """Tell whether a compact text asks about a report already sent: a receipt
+    number or a strict form (REPORT_STATUS), or a looser form in a question
+    that states no fault (REPORT_STATUS_QUESTION)."""
+    if REPORT_STATUS.search(compact):
+        return True
+    if not REPORT_STATUS_QUESTION.search(compact) or not _ASKS.search(compact):
+        return False
+    return _FAULT_WORDS.search(compact) is None
+
+
+# Words that state a fault now: a text with one reports, even when it mentions
+# an earlier report (前に通報した街灯がまた消えています).
+_FAULT_WORDS = re.compile(
+    r"壊れ|こわれ|消え|切れ|穴|割れ|倒れ|折れ|詰ま|陥没|剥がれ|はがれ|傾い|外れ|漏れ"
+    r"|あふれ|溢れ|つかな|点かな|点滅"
+)
 
 
 def _small_talk_kind(phrase: str) -> TextKind | None:

@@ -164,15 +164,15 @@ REPORT_ASK_PHOTO_AGAIN = (
 # A resident who has or can take no photo; {city_hall} and {phone} as in
 # contact_text.
 REPORT_NO_PHOTO_ROUTE = (
-    "LINEの通報には写真が必要です。写真を送れないときは、開庁時間（平日8:30〜17:15）に"
-    "{city_hall}（電話 {phone}）へお電話でお知らせください。"
+    "LINEの通報には写真が必要です。写真を送れないときは、開庁時間（平日 8:30〜17:15。"
+    "祝日と12月29日〜1月3日を除く）に{city_hall}（{phone}）へお電話でお知らせください。"
 )
 # A resident who does not know the place or how to send it.
 REPORT_PLACE_HELP = (
     "「位置情報を送る」を押すと地図が開きます。不具合の場所にピンを合わせて送ってください。"
     "地図が使えないときは、町名と丁目・番地か、近くの目印（〇〇公園、〇〇交差点など）を"
-    "入力してください。どちらも難しいときは、開庁時間（平日8:30〜17:15）に"
-    "{city_hall}（電話 {phone}）へお電話でお知らせください。"
+    "入力してください。どちらも難しいときは、開庁時間（平日 8:30〜17:15。"
+    "祝日と12月29日〜1月3日を除く）に{city_hall}（{phone}）へお電話でお知らせください。"
 )
 # A detail of the fault typed at the photo step, kept for staff.
 REPORT_DETAIL_KEPT = "説明を受け取りました。"
@@ -218,7 +218,7 @@ REPORT_ASK_LOCATION = (
 REPORT_NOT_A_FACILITY = (
     "LINEの通報は、市が管理する道路・街路灯・街路樹・公園・下水道の"
     "不具合をお受けしています。騒音や動物、駐車などのお困りごとは、"
-    "{city_hall}（電話 {phone}）にご相談ください。"
+    "{city_hall}（{phone}）にご相談ください。"
     "身の危険を感じるときは110番へ。"
 )
 # A question on where or how to report a fault of a managed kind; {city_hall}
@@ -227,8 +227,8 @@ REPORT_HOW_TO = (
     "道路・街路灯・街路樹・公園・下水道の不具合は、このLINEで通報できます。"
     "下の「通報する」を押すか、不具合の写真を送ってください。"
     "写真と場所（位置情報か住所）がそろうと送信できます。"
-    "担当者が開庁時間（平日8:30〜17:15）に確認します。"
-    "急ぎの場合は{city_hall}（電話 {phone}）へお電話ください。"
+    "担当者が開庁時間（平日 8:30〜17:15。祝日と12月29日〜1月3日を除く）に確認します。"
+    "急ぎのときは{city_hall}（{phone}）へお電話ください。"
 )
 REPORT_ASK_LOCATION_AGAIN = (
     "場所がわかりませんでした。「位置情報を送る」ボタンを使うか、"

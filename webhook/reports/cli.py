@@ -669,9 +669,10 @@ def _warn_withheld_notes(found: list[Report], allowed_phone: str) -> None:
         detail = withheld_note(report, allowed_phone)
         if detail is None:
             continue
+        # The matched text stays out of the output, which may go to a log.
         click.echo(
             f"{report.receipt_no}: its note was left out of the public files, "
-            f"because it contains {detail.kind} ({detail.text!r}); the files show "
+            f"because it contains {detail.kind}; the files show "
             "its status alone until a status change with `cityline reports "
             "set-status` gives it a new note",
             err=True,

@@ -31,8 +31,6 @@ from sqlalchemy.exc import IntegrityError
 
 from answerer.answer_type import expected_answer_types
 from answerer.intents import (
-    FAULT_STATE,
-    LOOSE_PART,
     SIGNAL_FAULT,
     asks_how_to_act,
     content_char_count,
@@ -41,7 +39,7 @@ from answerer.intents import (
 from answerer.intents import normalize as intent_normalize
 from cityline.errors import CitylineError
 from cityline.settings import Settings
-from index.normalize import fold_kana, visible_nfkc
+from index.normalize import visible_nfkc
 from webhook import texts
 from webhook.classify import (
     REPORT_START_WORDS,
@@ -75,13 +73,16 @@ from webhook.reports.resident_text import (
     PLACE_IS_WRONG,
     SKIP_WORDS,
     approval_parts,
+    asks_beyond_a_fault,
     cannot_give_place,
     cannot_send_photo,
     category_correction,
+    gives_a_place,
     gives_size,
     is_neighbour_trouble,
     means_do_not_send,
     means_submit,
+    names_broken_thing,
     outside_address,
     place_correction,
     several_faults,
@@ -303,16 +304,7 @@ class ReportFlow(PhotoSetSteps):
             return None  # small talk or a receive-settings request, for the core
         intent = self._classify(event.text)
         if not may_start_report(event.text, intent):
-            if _is_report(intent) and is_neighbour_trouble(event.text):
-                # The note, then the answerer's pages (野良猫, 騒音).
-                logger.info("complaint of neighbours or animals not taken as a report")
-                note = contact_text(texts.REPORT_NOT_A_FACILITY, self.settings)
-                return Preface([msg.plain(note)])
-            if self._asks_where_to_report(event.text, intent):
-                logger.info("question on where to report a fault given the route")
-                how_to = contact_text(texts.REPORT_HOW_TO, self.settings)
-                return [msg.plain(how_to, offer_start=True)]
-            return None
+            return self._not_a_report(event.text, intent)
         if _names_signal_fault(event.text):
             return [msg.plain(texts.REPORT_SIGNAL_IS_POLICE)]
         category = intent.category if intent.category in MAIN_CATEGORIES else None
@@ -330,24 +322,46 @@ class ReportFlow(PhotoSetSteps):
             setup=_one_fault_note if several else None,
         )
 
-    def _asks_where_to_report(self, text: str, intent: IntentLike | None) -> bool:
-        """Tell whether ``text`` asks where or how to report a fault of a kind
-        this account takes (道路に穴があいてるんですが、どこに連絡すれば?).
+    def _not_a_report(
+        self, text: str, intent: IntentLike | None
+    ) -> list[Message] | Preface | None:
+        """Reply to a first text that starts no report, or leave it to the core.
 
-        It must ask how to act, state a fault and name an object of the five
-        managed kinds. An urgent case, a crime or a fire, and a traffic signal,
-        are left to the replies that name their phone lines.
+        A complaint of neighbours, animals or parked cars, stated or asked
+        about, gets a note with the city hall number before the page answers.
+        A question on where to report a traffic signal gets the police reply,
+        and one on where to report a fault this account takes gets the report
+        route: for an urgent fault (道路の陥没はどこに連絡すれば), after the
+        urgent lines.
         """
-        if intent is None or intent.label != "question" or intent.urgent:
-            return False
+        asks = intent is not None and asks_how_to_act(intent_normalize(text))
+        if (_is_report(intent) or asks) and is_neighbour_trouble(text):
+            logger.info("complaint of neighbours or animals not taken as a report")
+            note = contact_text(texts.REPORT_NOT_A_FACILITY, self.settings)
+            return Preface([msg.plain(note)])
+        if not asks or intent.label != "question":
+            return None
+        if _names_signal_fault(text):
+            return [msg.plain(texts.REPORT_SIGNAL_IS_POLICE)]
+        if not self._asks_where_to_report(text):
+            return None
+        logger.info("question on where to report a fault given the route")
+        how_to = msg.plain(contact_text(texts.REPORT_HOW_TO, self.settings))
+        if intent.urgent:
+            return [self._urgent_message(text, can_continue=False), how_to]
+        return [msg.plain(how_to.text, offer_start=True)]
+
+    def _asks_where_to_report(self, text: str) -> bool:
+        """Tell whether a question on how to act (see ``_not_a_report``) is
+        about a fault of a kind this account takes: it names a broken thing of
+        the five managed kinds, not one of the resident's own (うちの排水管),
+        and asks for no fee, claim or new facility. A crime or a fire is left
+        to the replies that name their phone lines.
+        """
         normalized = intent_normalize(text)
-        if not asks_how_to_act(normalized):
+        if not names_broken_thing(normalized) or asks_beyond_a_fault(normalized):
             return False
-        forms = (normalized, fold_kana(normalized))
-        cues = (FAULT_STATE, LOOSE_PART)
-        if not any(cue.search(form) for cue in cues for form in forms):
-            return False
-        if rules_out_report(text) or _names_signal_fault(text):
+        if rules_out_report(text):
             return False
         return self._object_category(text) in MAIN_CATEGORIES
 
@@ -618,7 +632,8 @@ class ReportFlow(PhotoSetSteps):
             # replies to it, after a line saying the draft waits.
             return self._draft_kept()
         block = geo.unknown_block(text)
-        if block is not None:
+        late = draft.step in ("comment", "confirm")
+        if block is not None and (not late or gives_a_place(text)):
             # 中町9丁目: a typo that no step may take as the place. The step's
             # prompt follows, and the draft stays as it was.
             return [_no_such_block(block), self._prompt(draft)]
@@ -646,7 +661,8 @@ class ReportFlow(PhotoSetSteps):
                 self._set_address(draft, text)
                 self.store.save_draft(user_hash, draft)
                 early = msg.plain(texts.REPORT_LOCATION_RECEIVED_EARLY)
-                return [*urgent, *self._outside_note(draft), early, self._prompt(draft)]
+                notes = [*self._outside_note(draft), *self._owner_note(draft, text)]
+                return [*urgent, *notes, early, self._prompt(draft)]
             other = self._other_fault_note(draft, text, intent, explicit_only=True)
             if not other and (_is_confident_report(intent, text) or gives_size(text)):
                 # 座面の板が割れています, 深さ10cmくらい: a detail of this fault.
@@ -662,13 +678,24 @@ class ReportFlow(PhotoSetSteps):
                 return [*urgent, *other, msg.photo_prompt(draft, photos_in)]
             prompt = msg.photo_prompt(draft, texts.REPORT_ASK_PHOTO_AGAIN)
             return [*urgent, *other, prompt]
-        if draft.step == "location" and cannot_give_place(text):
-            help_text = contact_text(texts.REPORT_PLACE_HELP, self.settings)
-            return [msg.location_prompt(draft, help_text)]
         if draft.step == "location":
             intent = self._classify(text)
+            # A place typed beside the words (住所は分からないですが、境南町3丁目
+            # の郵便局の前です) is taken as the place below, and a danger
+            # (ガス臭い、場所はわからない) gets its phone lines first.
+            if (
+                cannot_give_place(text)
+                and not (intent and intent.urgent)
+                and not geo.looks_like_address(text)
+                and not outside_address(text)
+            ):
+                help_text = contact_text(texts.REPORT_PLACE_HELP, self.settings)
+                return [msg.location_prompt(draft, help_text)]
             if self._is_aside_question(draft, text, intent):
                 return self._draft_kept()
+            if geo.names_far_place(text):
+                logger.info("typed place far outside the city not taken")
+                return [msg.location_prompt(draft, self._far_outside_text())]
             if not geo.looks_like_address(text) and not outside_address(text):
                 again = (
                     texts.REPORT_ASK_LOCATION_DETAIL

@@ -68,7 +68,7 @@ _UNIT_AFTER = (
     r"(?!\s*(?:[0-9]|cm|mm|km|kg|m(?![a-z])|センチ|ミリ|メートル|キロ|分|秒|時|円|歳|才"
     r"|%|個|本|台|人|回|日|階|枚|件|度|年|月|週|か所|箇所))"
 )
-_DASH = "[-−ー‐]"
+_DASH = "[-−ー‐‑‒–—―]"
 _PHONE_PATTERN = re.compile(rf"0\d{{1,4}}{_DASH}\d{{1,4}}{_DASH}\d{{3,4}}")
 # A named area's block (下連雀3丁目): the name says where the block is.
 _NAMED_BLOCK_PATTERN = re.compile(rf"{_NAME}{{2,}}\s*[0-9{_KANJI_DIGITS}]+\s*丁目")
@@ -205,8 +205,8 @@ def find_town(text: str) -> str | None:
 # dashed address is the block). The town starts a word or follows 市, 都 or 内.
 _TOWN_BLOCK_PATTERN = re.compile(
     rf"(?:(?<![\u3005\u4e00-\u9fff])|(?<=市)|(?<=都)|(?<=内))"
-    rf"(?P<town>{'|'.join(re.escape(town) for town in TOWNS)})\s*"
-    rf"(?P<block>[0-9]+|[{_KANJI_DIGITS}]+)\s*(?:丁目|{_DASH}\s*[0-9])"
+    rf"(?P<town>{'|'.join(re.escape(town) for town in TOWNS)})の?"
+    rf"(?P<block>[0-9]+|[{_KANJI_DIGITS}]+)(?:丁目|{_DASH}[0-9]+(?![0-9]){_UNIT_AFTER})"
 )
 
 
@@ -220,7 +220,10 @@ def unknown_block(text: str) -> tuple[str, int, int] | None:
     normalized = normalize_address(text)
     if address_is_outside_city(normalized):
         return None
-    for match in _TOWN_BLOCK_PATTERN.finditer(normalized):
+    # Spaces typed inside a town or before its block (吉祥寺 東町 5丁目, 中町 の 9
+    # 丁目) hide nothing.
+    compact = "".join(_PHONE_PATTERN.sub(" ", normalized).split())
+    for match in _TOWN_BLOCK_PATTERN.finditer(compact):
         town = match.group("town")
         block = _block_number(match.group("block"))
         if block is not None and not 1 <= block <= TOWN_BLOCKS[town]:
@@ -420,6 +423,22 @@ def address_is_outside_city(text: str) -> bool:
     if _PREFECTURE_PATTERN.search(normalized):
         return True
     return bool(_CITY_ADDRESS_PATTERN.search(normalized))
+
+
+def names_far_place(text: str) -> bool:
+    """Tell whether typed text names a place in a city, ward or prefecture
+    that does not border the city (立川市錦町1丁目, 京都市中京区): surely
+    outside, unlike a neighbour's street, which may be the boundary road."""
+    normalized = normalize_address(text)
+    if "武蔵野市" in normalized or any(name in normalized for name in NEIGHBOURS):
+        return False
+    return address_is_outside_city(normalized) or bool(
+        _CITY_WARD_PATTERN.search(normalized)
+    )
+
+
+# A ward of a designated city (京都市中京区, 横浜市中区): never a neighbour.
+_CITY_WARD_PATTERN = re.compile(r"[一-龥]{2,4}市[一-龥]{1,3}区")
 
 
 # Tokyo's 23 wards, named in addresses without 東京都.

@@ -192,7 +192,11 @@ def _named_person_span(words: list[Morpheme]) -> tuple[int, int] | None:
         following = _next_word(words, last + 1)
         suffix = words[following].surface() if following is not None else ""
         start = words[index].begin()
-        if suffix in HONORIFICS or (has_person and suffix in HOME_SUFFIXES):
+        # 三鷹市さん, 東京都さん: a public body addressed politely, no person.
+        body = not has_person and run[-1].surface()[-1:] in _BODY_ENDINGS
+        if (suffix in HONORIFICS and not body) or (
+            has_person and suffix in HOME_SUFFIXES
+        ):
             end = following
             home = _next_word(words, following + 1)
             if suffix in HONORIFICS and home is not None:
@@ -207,6 +211,10 @@ def _named_person_span(words: list[Morpheme]) -> tuple[int, int] | None:
                 return start, words[home].end()
         index = last + 1
     return None
+
+
+# Last characters of a place name that names a public body (三鷹市, 東京都).
+_BODY_ENDINGS = frozenset("市区町村都道府県")
 
 
 def _run_end(words: list[Morpheme], start: int) -> int:

@@ -14,13 +14,14 @@ import re
 
 from answerer.intents import (
     FAULT_STATE,
+    LOOSE_PART,
     UNCHANGED_STATE,
     content_char_count,
     load_lexicon,
     score_lexicon,
 )
 from answerer.intents import normalize as intent_normalize
-from index.normalize import visible_nfkc
+from index.normalize import fold_kana, visible_nfkc
 from webhook import texts
 from webhook.reports import geo
 
@@ -248,6 +249,21 @@ LEADING_APOLOGY = re.compile(
 )
 
 
+def gives_a_place(text: str) -> bool:
+    """Tell whether a text typed after the location step is about the place:
+    it starts with 場所は or 住所が (see :func:`place_correction`), or it is short
+    enough to be an address alone. A longer comment that mentions an address
+    in passing is not."""
+    normalized = LEADING_APOLOGY.sub("", visible_nfkc(text).strip())
+    if _PLACE_CORRECTION.search(normalized[: _MAX_CORRECTION_LEAD + 4]):
+        return True
+    return content_char_count(normalized) <= _PLACE_ALONE_CHARS
+
+
+# Letters and digits of a text that may be an address alone (中町9丁目5番の前).
+_PLACE_ALONE_CHARS = 16
+
+
 def is_bare_address(text: str) -> bool:
     """Tell whether ``text`` is a street address of the city and nothing more
     than a copula or a word of nearness (中町2丁目3番でした, 境1-2の前です)."""
@@ -290,32 +306,73 @@ def is_neighbour_trouble(text: str) -> bool:
     fault (公園のトイレが壊れてて、夜中に騒いでる人がいる) is a report.
     """
     normalized = visible_nfkc(text)
-    if _NEIGHBOUR_TROUBLE.search(normalized) is None:
+    forms = (normalized, fold_kana(normalized))
+    if not any(_NEIGHBOUR_TROUBLE.search(form) for form in forms):
         return False
-    return _PHYSICAL_FAULT.search(normalized) is None
+    if _FACILITY_WORK.search(normalized):
+        return False  # 照明をもっと明るくしてほしい: work on a facility
+    return not names_broken_thing(normalized)
+
+
+def names_broken_thing(text: str) -> bool:
+    """Tell whether ``text`` states that a thing is broken, failing, out of
+    place or soiled (壊れ, 点滅, へこんで, ずれて, 詰まって, フン), in kanji or
+    kana. Feelings and noise (こわい, うるさい) do not count."""
+    normalized = visible_nfkc(text)
+    return any(
+        _PHYSICAL_FAULT.search(form) for form in (normalized, fold_kana(normalized))
+    )
+
+
+def asks_beyond_a_fault(text: str) -> bool:
+    """Tell whether ``text`` is about the resident's own property (うちの排水管,
+    家のブロック塀), a fee, a claim, or a new facility (新しくつけてほしい),
+    none of which a fault report handles."""
+    return _BEYOND_A_FAULT.search(visible_nfkc(text)) is not None
 
 
 _NEIGHBOUR_TROUBLE = re.compile(
     # Noise and gatherings of people: 若者が騒いでる, 隣の家がうるさい, 足音.
-    r"(若者|若い人|人たち|人達|人が|暴走族|子ども|子供|隣|近所|上の階|下の階|住人|酔っ"
-    r"|学生|犬が|犬の)[^。!?]{0,20}(騒|さわ|うるさ|大声|たむろ|花火|吠え|ほえ)"
+    r"(若者|若い人|人たち|人達|人が|暴走族|子ども|子供|隣|となり|近所|上の階|下の階|住人"
+    r"|酔っ|学生|犬が|犬の)[^。!?]{0,20}(騒|さわい|さわぐ|さわが|うるさ|大声|たむろ|花火"
+    r"|吠え|ほえ)"
     r"|(騒い|さわい|騒ぐ|さわぐ|大声を出)[^。!?]{0,6}(若者|若い人|人|暴走族|子ども|子供|学生)"
-    r"|足音|話し声|たむろ|溜まり場|たまり場"
+    r"|足音|あしおと|話し声|たむろ|溜まり場|たまり場|音が(うるさ|ひどい|響)|ふかす|空ぶかし"
     # Animals that no facility keeps, alive.
-    r"|野良猫|のら猫|のらねこ|ノラ猫|野良犬|のら犬|ハクビシン|ネズミ|ねずみ"
-    r"|(カラス|からす|ハト|鳩)(が|に)"
+    r"|野良猫|のら猫|のらねこ|野良犬|のら犬|のらいぬ|ハクビシン|はくびしん|ネズミ|ねずみ"
+    r"|(カラス|からす|ハト|はと|鳩)(が|に)"
     # Parked vehicles.
-    r"|違法駐車|路上駐車|迷惑駐車|駐車違反|停めっぱなし|止めっぱなし"
+    r"|違法駐車|いほうちゅうしゃ|路上駐車|迷惑駐車|駐車違反|停めっぱなし|止めっぱなし"
+    r"|(車|バイク)が[^。!?]{0,12}(停まって|止まって|停めて|止めて)[^。!?]{0,10}(邪魔|迷惑|困)"
 )
-# Words of a broken or failing thing, which make a text a fault report
-# whatever else it complains of.
+# Words of a broken, failing, displaced or soiled thing, which make a text a
+# fault report whatever else it complains of. Kana are matched in hiragana.
 _PHYSICAL_FAULT = re.compile(
-    r"壊れ|こわれ|破損|割れ|われて|欠け|消え|きえ|切れ|きれて|つかな|点かな|穴|陥没|倒れ"
-    r"|たおれ|折れ|おれて|詰ま|つま|あふれ|溢れ|はがれ|剥がれ|傾い|外れ|はずれ|漏れ"
-    r"|さび|錆|ひび|亀裂|段差|でこぼこ|凸凹|破れ|曲が|故障|不具合|損傷|冠水|浸水|落書き"
-    r"|フン|糞|ふん害|吐しゃ|嘔吐|散らか|汚れ|ガタガタ|がたがた|ガタつ|がたつ"
+    r"壊れ|こわれ|破損|割れ|われて|欠け|消え|きえ|(?<!途)切れ|きれて|つかな|点かな|穴|あなが"
+    r"|陥没|倒れ|たおれ|折れ|おれて|詰ま|つま(って|った|り)|あふれ|溢れ|はがれ|剥がれ|めくれ"
+    r"|傾い|かたむ|外れ(て|た)|はずれ(て|た)|ずれ(て|た)|漏れ|もれて|さび|錆|ひび(?![いくか])"
+    r"|亀裂|段差|でこぼこ|凸凹|ぼこぼこ|破れ|曲が|まがって|へこ|凹|点滅|ちらつ|ちかちか"
+    r"|ぐらぐら|ぐらつ|がたがた|がたつ|がたん|ごとん|鳴って|鳴る|じーじー|止まらな|飛び出"
+    r"|とびで|浮い|垂れ|ぶら下が|ぶらさが|はみ出|伸び|ふさ|塞|故障|不具合|損傷|冠水|浸水"
+    r"|水たまり|落書き|らくがき|ぬかる|巣"
+    r"|フン|ふん害|糞|吐しゃ|嘔吐|散らか|汚れ"
     # A dead animal, which the city clears from roads and parks.
     r"|死骸|死がい|死んで"
+)
+# A request for work on a facility against the trouble: a sign, a light, a
+# fence (注意の看板をつけてほしい, 照明をもっと明るく).
+_FACILITY_WORK = re.compile(
+    r"(看板|照明|街灯|街路灯|柵|フェンス|ライト|防犯カメラ)[^。!?]{0,12}"
+    r"(つけ|付け|設置|明るく|増や|立て)"
+)
+_BEYOND_A_FAULT = re.compile(
+    # The resident's own things; 家の前の道路 is a place, not a possession.
+    r"(うち|家|自宅|自分|私|わたし)の(?!前|近く|横|そば|裏|周り|あたり|向かい|付近|近所|辺)"
+    r"|私有|ベランダ|庭の|家の中|室内|屋内"
+    # A toilet with no public place named is the resident's own.
+    r"|^(?!.*(公園|公衆|駅|広場|施設)).*(トイレ|便器)"
+    r"|補償|賠償|弁償|請求|修理代|料金|費用|お金|税"
+    r"|要望|新しく|新たに|増や|設置して|つけてほしい|付けてほしい"
 )
 
 
@@ -328,21 +385,36 @@ def cannot_send_photo(text: str) -> bool:
 def cannot_give_place(text: str) -> bool:
     """Tell whether ``text`` says the resident does not know the place or how
     to send it (場所はよくわからない, 地図の送り方がわかりません)."""
-    normalized = visible_nfkc(text).strip().rstrip("。.!！")
+    normalized = visible_nfkc(text).strip().rstrip("。.!！").lower()
     return _NO_PLACE.search(normalized) is not None or normalized in _DO_NOT_KNOW
 
 
 _NO_PHOTO = re.compile(
-    r"(写真|しゃしん|画像|カメラ)(は|が|を)?\s*(撮れ|とれ|撮るの|送れ|おくれ|ない|無い|なくて"
-    r"|ありません|持って(い)?ない|使えない|壊れ)"
-    r"|写真なし|写真無し|電話で(伝え|話し|連絡|説明|お伝え)"
+    r"(写真|しゃしん|画像|カメラ|写メ|しゃめ)(は|が|を)?\s*((撮|と|送|おく)(れ|れへ)(ない|ません|なく|ん)"
+    r"|撮って(い)?(ない|ません)|ない|無い|なくて|ありません|持って(い)?ない|使えない|壊れ|無理|むり"
+    r"|できな|できませ)"
+    r"|写真なし|写真無し|撮影(が|は)?(できな|できませ|無理|むり)|写らな|うつらな|写せな"
+    r"|電話で(伝え|話し|連絡|説明|お伝え)"
 )
 _NO_PLACE = re.compile(
-    r"(場所|ばしょ|住所|地図|位置情報|位置)(は|が|の)?[^。!?]{0,8}(わから|分から|わかり|分かり"
-    r"|知らな|送れな|送り方|出し方|使い方)"
+    r"(場所|ばしょ|住所|地図|位置情報|位置|gps)(は|が|の|って)?[^。!?]{0,8}(わから|分から"
+    r"|わかり|分かり|わかん|知らな|送れな|送り方|出し方|使い方|どうやって|どう(すれば|したら)"
+    r"|出な|出ませ|オフ|off|使えな)"
+    r"|(どこ|場所)[^。!?]{0,6}(覚えてな|覚えていな|忘れ)"
 )
 _DO_NOT_KNOW = frozenset(
-    {"わかりません", "分かりません", "わからない", "分からない", "不明"}
+    {
+        "わかりません",
+        "分かりません",
+        "わからない",
+        "分からない",
+        "わかんない",
+        "わからん",
+        "不明",
+        "不明です",
+        "覚えてない",
+        "覚えていません",
+    }
 )
 
 
@@ -364,12 +436,14 @@ def several_faults(text: str) -> bool:
     leads: list[str] = []  # the clause and those since the last fault
     for clause in _CLAUSES.split(normalized):
         leads.append(clause)
-        if not (FAULT_STATE.search(clause) or UNCHANGED_STATE.search(clause)):
+        if not any(
+            cue.search(clause) for cue in (FAULT_STATE, LOOSE_PART, UNCHANGED_STATE)
+        ):
             continue
         scores = score_lexicon(lexicon, clause, landmarks=True)
         kind = max(scores, key=scores.get)
         if scores[kind] >= LEXICON_FLOOR and kind != "other" and kind not in kinds:
-            if kinds and any(_ADDS_A_FAULT.search(part) for part in leads):
+            if kinds and any(_adds_a_fault(part) for part in leads):
                 added = True
             kinds.append(kind)
         leads = []
@@ -377,14 +451,33 @@ def several_faults(text: str) -> bool:
 
 
 LEXICON_FLOOR = 1.5
-_CLAUSES = re.compile(r"[。!?\n、,]+")
-# A clause that adds a fault: あと…, ほかにも…, その先の歩道にも穴.
+
+
+def _adds_a_fault(clause: str) -> bool:
+    """Tell whether ``clause`` adds a fault: it opens with あと or a list
+    number, or names a broken thing after an additive も (歩道にも穴が), not
+    only a consequence (街灯にもかかって道が暗い)."""
+    match = _ADDS_A_FAULT.search(clause)
+    if match is None:
+        return False
+    if match.group("lead"):
+        return True
+    return names_broken_thing(clause[match.end() :])
+
+
+# Clause ends: sentence marks, commas, & and a space before a list number
+# (① becomes 1 in the normalized text).
+_CLAUSES = re.compile(r"[。!?\n、,&・]+|\s+(?=\d)")
+# A clause that adds a fault: あと…, ほかにも…, その先の歩道にも穴, ふたも
+# ガタガタ. The も after an object is not that of いつも, とても, 子ども or もう.
 _ADDS_A_FAULT = re.compile(
-    r"^\s*(あと|それと|それから|ほかにも|ほかに|他にも|他に|別に|もう一つ|もうひとつ|ついでに)"
-    r"|にも"
+    r"^\s*(?P<lead>あと|それと|それから|ほかにも|ほかに|他にも|他に|別に|もう一つ|もうひとつ"
+    r"|ついでに|\d)"
+    r"|にも|(?<![どとつでてく])も(?![うっしのちら])"
 )
-# Two faults joined in one clause pair: 街灯が点かないのと、その下の道路に穴.
-_AND_ANOTHER = re.compile(r"(ない|てる|ている|ています|ます)のと[、,\s]")
+# Two faults joined in one clause pair: 街灯が点かないのと、その下の道路に穴,
+# 歩道がでこぼこだし、…; or two joined by &.
+_AND_ANOTHER = re.compile(r"(ない|てる|ている|ています|ます)のと[、,\s]|だし[、,\s]|&")
 
 
 @functools.cache
