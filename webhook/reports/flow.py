@@ -640,88 +640,111 @@ class ReportFlow(PhotoSetSteps):
         if draft.step == "category":
             return self._on_category_text(user_hash, draft, text, word)
         if draft.step == "photo":
-            if draft.photos and (word in NEXT_WORDS or means_submit(word)):
-                return self._advance(user_hash, draft)
-            if not draft.photos and cannot_send_photo(text):
-                route = contact_text(texts.REPORT_NO_PHOTO_ROUTE, self.settings)
-                return [msg.plain(route), self._prompt(draft)]
-            place = place_correction(text) if draft.has_location else None
-            if place is not None:
-                return self._correct_place(user_hash, draft, place)
-            intent = self._classify(text)
-            if self._is_aside_question(draft, text, intent):
-                return self._draft_kept()
-            # A danger typed while the photo is awaited (ガス臭い) gets the phone
-            # routes first, as at the later steps.
+            return self._on_photo_text(user_hash, draft, text, word)
+        if draft.step == "location":
+            return self._on_location_text(user_hash, draft, text)
+        corrected = self._on_category_correction(user_hash, draft, text)
+        if corrected is not None:
+            return corrected
+        if draft.step == "comment":
+            return self._on_comment_text(user_hash, draft, text, word)
+        return self._on_confirm_step_text(user_hash, draft, text, word)
+
+    def _on_photo_text(
+        self, user_hash: str, draft: Draft, text: str, word: str
+    ) -> list[Message] | Preface:
+        """Reply to a text typed while photos are asked for: 次へ once one is
+        in, a resident with no photo, a corrected or early place, a question
+        aside, or a detail of the fault, which is kept."""
+        if draft.photos and (word in NEXT_WORDS or means_submit(word)):
+            return self._advance(user_hash, draft)
+        if not draft.photos and cannot_send_photo(text):
+            route = contact_text(texts.REPORT_NO_PHOTO_ROUTE, self.settings)
+            return [msg.plain(route), self._prompt(draft)]
+        place = place_correction(text) if draft.has_location else None
+        if place is not None:
+            return self._correct_place(user_hash, draft, place)
+        intent = self._classify(text)
+        if self._is_aside_question(draft, text, intent):
+            return self._draft_kept()
+        # A danger typed while the photo is awaited (ガス臭い) gets the phone
+        # routes first, as at the later steps.
+        urgent = self._urgent_reply(draft, bool(intent and intent.urgent), text)
+        if urgent:
+            self.store.save_draft(user_hash, draft)
+        if not draft.has_location and geo.looks_like_address(text):
+            # The place typed before the photo is kept for the location step.
+            self._set_address(draft, text)
+            self.store.save_draft(user_hash, draft)
+            early = msg.plain(texts.REPORT_LOCATION_RECEIVED_EARLY)
+            notes = [*self._outside_note(draft), *self._owner_note(draft, text)]
+            return [*urgent, *notes, early, self._prompt(draft)]
+        other = self._other_fault_note(draft, text, intent, explicit_only=True)
+        if not other and (_is_confident_report(intent, text) or gives_size(text)):
+            # 座面の板が割れています, 深さ10cmくらい: a detail of this fault.
+            self._keep_detail(draft, text)
+            self.store.save_draft(user_hash, draft)
+            detail_kept = msg.plain(texts.REPORT_DETAIL_KEPT)
+            if draft.photos:
+                more = texts.REPORT_PHOTO_STEP_MORE.format(count=len(draft.photos))
+                return [*urgent, detail_kept, msg.photo_prompt(draft, more)]
+            return [*urgent, detail_kept, msg.photo_prompt(draft)]
+        if draft.photos:
+            photos_in = texts.REPORT_PHOTO_STEP_TEXT.format(count=len(draft.photos))
+            return [*urgent, *other, msg.photo_prompt(draft, photos_in)]
+        prompt = msg.photo_prompt(draft, texts.REPORT_ASK_PHOTO_AGAIN)
+        return [*urgent, *other, prompt]
+
+    def _on_location_text(
+        self, user_hash: str, draft: Draft, text: str
+    ) -> list[Message] | Preface:
+        """Reply to a text typed while the place is asked for: help for a
+        resident who cannot give it, a question aside, a far place refused, a
+        request to say more, or the typed place, which is taken."""
+        intent = self._classify(text)
+        # A place typed beside the words (住所は分からないですが、境南町3丁目
+        # の郵便局の前です) is taken as the place below, and a danger
+        # (ガス臭い、場所はわからない) gets its phone lines first.
+        if (
+            cannot_give_place(text)
+            and not (intent and intent.urgent)
+            and not geo.looks_like_address(text)
+            and not outside_address(text)
+        ):
+            help_text = contact_text(texts.REPORT_PLACE_HELP, self.settings)
+            return [msg.location_prompt(draft, help_text)]
+        if self._is_aside_question(draft, text, intent):
+            return self._draft_kept()
+        if geo.names_far_place(text):
+            logger.info("typed place far outside the city not taken")
+            return [msg.location_prompt(draft, self._far_outside_text())]
+        if not geo.looks_like_address(text) and not outside_address(text):
+            again = (
+                texts.REPORT_ASK_LOCATION_DETAIL
+                if geo.names_only_a_town(text)
+                else texts.REPORT_ASK_LOCATION_AGAIN
+            )
+            # A danger written in place of the place (ガス臭い, 木が倒れて道を
+            # ふさいでいる) gets the phone routes before the prompt.
             urgent = self._urgent_reply(draft, bool(intent and intent.urgent), text)
             if urgent:
                 self.store.save_draft(user_hash, draft)
-            if not draft.has_location and geo.looks_like_address(text):
-                # The place typed before the photo is kept for the location step.
-                self._set_address(draft, text)
-                self.store.save_draft(user_hash, draft)
-                early = msg.plain(texts.REPORT_LOCATION_RECEIVED_EARLY)
-                notes = [*self._outside_note(draft), *self._owner_note(draft, text)]
-                return [*urgent, *notes, early, self._prompt(draft)]
-            other = self._other_fault_note(draft, text, intent, explicit_only=True)
-            if not other and (_is_confident_report(intent, text) or gives_size(text)):
-                # 座面の板が割れています, 深さ10cmくらい: a detail of this fault.
-                self._keep_detail(draft, text)
-                self.store.save_draft(user_hash, draft)
-                detail_kept = msg.plain(texts.REPORT_DETAIL_KEPT)
-                if draft.photos:
-                    more = texts.REPORT_PHOTO_STEP_MORE.format(count=len(draft.photos))
-                    return [*urgent, detail_kept, msg.photo_prompt(draft, more)]
-                return [*urgent, detail_kept, msg.photo_prompt(draft)]
-            if draft.photos:
-                photos_in = texts.REPORT_PHOTO_STEP_TEXT.format(count=len(draft.photos))
-                return [*urgent, *other, msg.photo_prompt(draft, photos_in)]
-            prompt = msg.photo_prompt(draft, texts.REPORT_ASK_PHOTO_AGAIN)
-            return [*urgent, *other, prompt]
-        if draft.step == "location":
-            intent = self._classify(text)
-            # A place typed beside the words (住所は分からないですが、境南町3丁目
-            # の郵便局の前です) is taken as the place below, and a danger
-            # (ガス臭い、場所はわからない) gets its phone lines first.
-            if (
-                cannot_give_place(text)
-                and not (intent and intent.urgent)
-                and not geo.looks_like_address(text)
-                and not outside_address(text)
-            ):
-                help_text = contact_text(texts.REPORT_PLACE_HELP, self.settings)
-                return [msg.location_prompt(draft, help_text)]
-            if self._is_aside_question(draft, text, intent):
-                return self._draft_kept()
-            if geo.names_far_place(text):
-                logger.info("typed place far outside the city not taken")
-                return [msg.location_prompt(draft, self._far_outside_text())]
-            if not geo.looks_like_address(text) and not outside_address(text):
-                again = (
-                    texts.REPORT_ASK_LOCATION_DETAIL
-                    if geo.names_only_a_town(text)
-                    else texts.REPORT_ASK_LOCATION_AGAIN
-                )
-                # A danger written in place of the place (ガス臭い, 木が倒れて道を
-                # ふさいでいる) gets the phone routes before the prompt.
-                urgent = self._urgent_reply(draft, bool(intent and intent.urgent), text)
-                if urgent:
-                    self.store.save_draft(user_hash, draft)
-                other = self._other_fault_note(draft, text, intent)
-                return [*urgent, *other, msg.location_prompt(draft, again)]
-            describes_fault = _is_confident_report(intent, text)
-            self._set_address(draft, text, describes_fault=describes_fault)
-            # 中町1丁目2番の前で木が倒れて道をふさいでいます: the place and a danger.
-            urgent = self._urgent_reply(draft, bool(intent and intent.urgent), text)
-            replies = [*self._outside_note(draft), *self._owner_note(draft, text)]
             other = self._other_fault_note(draft, text, intent)
-            return [*urgent, *replies, *other, *self._advance(user_hash, draft)]
-        if draft.step in ("comment", "confirm"):
-            corrected = self._on_category_correction(user_hash, draft, text)
-            if corrected is not None:
-                return corrected
-        if draft.step == "comment":
-            return self._on_comment_text(user_hash, draft, text, word)
+            return [*urgent, *other, msg.location_prompt(draft, again)]
+        describes_fault = _is_confident_report(intent, text)
+        self._set_address(draft, text, describes_fault=describes_fault)
+        # 中町1丁目2番の前で木が倒れて道をふさいでいます: the place and a danger.
+        urgent = self._urgent_reply(draft, bool(intent and intent.urgent), text)
+        replies = [*self._outside_note(draft), *self._owner_note(draft, text)]
+        other = self._other_fault_note(draft, text, intent)
+        return [*urgent, *replies, *other, *self._advance(user_hash, draft)]
+
+    def _on_confirm_step_text(
+        self, user_hash: str, draft: Draft, text: str, word: str
+    ) -> list[Message] | Preface:
+        """Reply to a text typed at the confirmation: yes sends, a new place
+        replaces the old, a bare 大丈夫 or no asks for the button, and anything
+        else is a detail added to the comment (see ``_on_confirm_text``)."""
         if means_submit(word):
             return self._submit(user_hash, draft)
         place = place_correction(text)
