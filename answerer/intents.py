@@ -468,7 +468,7 @@ def _statement_parts(sentence: str) -> list[str]:
     ]
 
 
-# Where a sentence may be cut into clauses: commas and spaces.
+# The marks that cut a sentence into clauses: commas and spaces.
 CLAUSE_BREAK = re.compile(r"[、,\s]+")
 
 

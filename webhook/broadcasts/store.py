@@ -247,9 +247,9 @@ def _drop_answer_order(engine: Engine) -> None:
     which residents answered.
 
     The rows are copied in subject order into a new table, which then replaces
-    the old one, in one ``BEGIN IMMEDIATE`` transaction: SQLite makes table
-    changes part of a transaction opened so, so an interrupted rebuild leaves
-    the old table as it was. The old table's pages are overwritten, and a
+    the old one, all in one ``BEGIN IMMEDIATE`` transaction. SQLite includes
+    table changes in a transaction opened that way, so an interrupted rebuild
+    leaves the old table as it was. The old table's pages are overwritten, and a
     ``VACUUM`` then rewrites the file so that no page keeps the old order.
     """
     if engine.dialect.name != "sqlite":
@@ -263,7 +263,7 @@ def _drop_answer_order(engine: Engine) -> None:
     try:
         sqlite = raw.driver_connection
         previous = sqlite.isolation_level
-        sqlite.isolation_level = None  # BEGIN and COMMIT are given below
+        sqlite.isolation_level = None  # this code issues BEGIN and COMMIT itself
         try:
             cursor = sqlite.cursor()
             cursor.execute("BEGIN IMMEDIATE")

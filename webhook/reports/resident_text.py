@@ -377,8 +377,8 @@ _BEYOND_A_FAULT = re.compile(
 
 
 def cannot_send_photo(text: str) -> bool:
-    """Tell whether ``text`` says the resident has or can take no photo, or
-    would rather phone (写真撮れません, 写真ないです, 電話で伝えたい)."""
+    """Tell whether ``text`` states that the resident has or can take no
+    photo, or would rather phone (写真撮れません, 写真ないです, 電話で伝えたい)."""
     return _NO_PHOTO.search(visible_nfkc(text)) is not None
 
 
