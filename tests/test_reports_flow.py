@@ -2422,10 +2422,17 @@ def test_draft_at_confirmation_waits_a_day(alice, clock, flow):
 
 
 def test_draft_at_an_earlier_step_still_expires_after_30_minutes(alice, clock):
-    at_comment_step(alice)
+    at_location_step(alice, "road")
     clock.now += timedelta(minutes=31)
-    replies = alice.press("skip_comment")
-    assert texts_of(replies) == [texts.REPORT_EXPIRED.format(idle="30分")]
+    replies = alice.location(*KICHIJOJI)
+    assert texts_of(replies)[0] == texts.REPORT_EXPIRED_NEW_DRAFT.format(idle="30分")
+
+
+def test_draft_waiting_for_its_comment_waits_a_day(alice, clock):
+    at_comment_step(alice)
+    clock.now += timedelta(hours=3)
+    alice.press("skip_comment")
+    assert alice.draft.step == "confirm"
 
 
 def test_photo_soon_after_sending_says_it_starts_a_new_report(alice, clock):
@@ -2471,3 +2478,47 @@ def test_typed_place_far_outside_is_not_taken(alice, text):
 def test_several_faults_in_other_forms_get_the_note(alice, text):
     replies = texts_of(alice.text(text))
     assert texts.REPORT_ONE_FAULT_EACH in replies
+
+
+def test_photo_set_soon_after_sending_names_the_sent_report(alice, clock):
+    send_complete_report(alice)
+    clock.now += timedelta(minutes=1)
+    alice.image(image_set=photo_set("s20", 1, 2))
+    replies = texts_of(alice.image(image_set=photo_set("s20", 2, 2)))
+    assert replies[0] == texts.REPORT_PHOTO_AFTER_SENT.format(receipt_no="R2026-000001")
+
+
+def test_second_fault_at_comment_step_is_no_comment(alice):
+    at_comment_step(alice)
+    replies = texts_of(alice.text("あと、近くの公園のベンチも壊れてます"))
+    assert texts.REPORT_ONE_FAULT_EACH in replies
+    assert not alice.draft.comment
+    assert alice.draft.step == "comment"
+
+
+@pytest.mark.parametrize("text", ["送信で", "お願いします🙏", "うん、それでいいよ"])
+def test_more_ways_of_saying_send_send(alice, text):
+    at_confirm_step(alice)
+    replies = texts_of(alice.text(text))
+    assert "R2026-000001" in replies[0]
+
+
+def test_thanks_alone_at_confirmation_is_no_comment(alice):
+    at_confirm_step(alice)
+    before = alice.draft.comment
+    alice.text("ありがとうございます")
+    assert alice.draft.comment == before
+
+
+@pytest.mark.parametrize("text", ["ないよ", "特にないっす", "🙇"])
+def test_nothing_to_add_skips_the_comment(alice, text):
+    at_comment_step(alice)
+    alice.text(text)
+    assert alice.draft.step == "confirm"
+    assert not alice.draft.comment
+
+
+def test_category_corrected_with_yappari_at_confirmation(alice):
+    at_confirm_step(alice)
+    alice.text("やっぱり公園でした")
+    assert alice.draft.category == "park"

@@ -479,3 +479,11 @@ def test_group_emergency_gets_119_first(chat):
         texts.EMERGENCY_FIRST,
         texts.ONE_TO_ONE_ONLY,
     ]
+
+
+def test_change_to_a_sent_report_gets_the_phone_route(chat, answerer, store):
+    messages = chat.send(text_event(ALICE, "さっきの通報をキャンセルしたいです"))
+    assert messages[0]["text"].startswith("送信済みの通報は、LINEでは取り消し")
+    assert "0422-51-5131" in messages[0]["text"]
+    assert answerer.questions == []
+    assert store.load_draft(store.hash_user(ALICE)) is None

@@ -157,3 +157,23 @@ def test_report_request_is_no_status_question(text):
 )
 def test_other_waits_are_no_status_question(text):
     assert classify_text(text) is not TextKind.REPORT_STATUS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "さっきの通報をキャンセルしたいです",
+        "送った通報の場所を間違えました",
+        "昨日通報したものに写真を追加したい",
+        "受付番号R2026-000123を取り消したい",
+    ],
+)
+def test_change_to_a_sent_report(text):
+    assert classify_text(text) is TextKind.REPORT_CHANGE
+
+
+@pytest.mark.parametrize(
+    "text", ["さっき通報した穴の隣の街灯も切れてます", "つうほうしたけど へんじ こない"]
+)
+def test_no_change_request(text):
+    assert classify_text(text) is not TextKind.REPORT_CHANGE

@@ -29,6 +29,7 @@ class TextKind(enum.Enum):
     HELP = "help"
     CANCEL = "cancel"
     REPORT_STATUS = "report_status"
+    REPORT_CHANGE = "report_change"
     QUESTION = "question"
 
 
@@ -171,8 +172,10 @@ HOW_TO_USE = re.compile(
 # published.
 REPORT_STATUS = re.compile(
     r"r\d{4}-\d{6}"
-    r"|(通報|つうほう)(した(?!い)|しました|したのに|したけど|した件|の件(?!数)|済み)"
-    r".{0,20}(どうなっ|状況|進捗|返事|返信|連絡がな|直って(い)?な|直らな|対応され)"
+    r"|(通報|つうほう)(した(?!い)|しました|したのに|したけど|した件|の件(?!数)|済み"
+    r"|させていただいた|させて頂いた)"
+    r".{0,20}(どうなっ|状況|進捗|その後|返事|返信|へんじ|へんしん|連絡がな|直って(い)?な"
+    r"|直らな|対応され)"
     # さっきの通報いつ直りますか, この通報は今日中に見てもらえますか.
     r"|^(返事|返信|回答)(は|が)?(まだ|来ない|こない|ない)(です|ですか|でしょうか|の|かな)?"
     r"[?？。!！]*$"
@@ -283,6 +286,8 @@ def classify_text(text: str) -> TextKind:
         return TextKind.HELP
     if len(compact) <= MAX_SETTINGS_REQUEST_CHARS and HOW_TO_USE.search(compact):
         return TextKind.HELP
+    if len(compact) <= MAX_STATUS_QUESTION_CHARS and _changes_a_sent_report(compact):
+        return TextKind.REPORT_CHANGE
     if (
         len(compact) <= MAX_STATUS_QUESTION_CHARS
         and _asks_about_a_sent_report(fold_receipt_dashes(compact))
@@ -307,6 +312,27 @@ def classify_text(text: str) -> TextKind:
         if kind in kinds:
             return kind
     return TextKind.QUESTION
+
+
+def _changes_a_sent_report(compact: str) -> bool:
+    """Tell whether a compact text asks to cancel, correct or add to a report
+    already sent (さっきの通報をキャンセルしたい, 送った通報の場所を間違えた)."""
+    folded = fold_receipt_dashes(compact)
+    names_a_report = "通報" in folded or "つうほう" in folded
+    if not names_a_report and _RECEIPT.search(folded) is None:
+        return False
+    return _SENT_REPORT_CHANGE.search(folded) is not None
+
+
+_RECEIPT = re.compile(r"r\d{4}-\d{6}")
+
+
+# A report named as sent, then a change to it within the same message.
+_SENT_REPORT_CHANGE = re.compile(
+    r"(r\d{4}-\d{6}|さっき|先ほど|さきほど|送った|送信した|昨日|先日|前に|この前|通報した"
+    r"|通報して|通報させて|通報済)"
+    r".{0,20}(取り?消|とりけ|キャンセル|間違|まちが|訂正|修正|直したい|変更|追加|足したい)"
+)
 
 
 def _asks_about_a_sent_report(compact: str) -> bool:

@@ -280,6 +280,9 @@ class EventHandler:
         if kind is TextKind.REPORT_STATUS:
             status = contact_text(texts.REPORT_STATUS_TEMPLATE, self._settings)
             return [text_message(status, default_quick_reply())]
+        if kind is TextKind.REPORT_CHANGE:
+            change = contact_text(texts.REPORT_CHANGE_ROUTE, self._settings)
+            return [text_message(change, default_quick_reply())]
         if kind is TextKind.CANCEL:
             # A report under way took its cancel word in the report flow already.
             return [text_message(texts.NOTHING_TO_CANCEL, default_quick_reply())]

@@ -446,6 +446,14 @@ REPORT_LATE_SET_PHOTO = (
 )
 REPORT_ALREADY_SUBMITTED = "この通報は受付番号 {receipt_no} で受け付け済みです。"
 # After REPORT_ALREADY_SUBMITTED, for a tap on a button of a sent report.
+# A request to cancel, correct or add to a report already sent;
+# {city_hall} and {phone} as in contact_text.
+REPORT_CHANGE_ROUTE = (
+    "送信済みの通報は、LINEでは取り消しや変更、写真の追加ができません。"
+    "取り消したいときや内容を直したいときは、受付番号を添えて"
+    "開庁時間（平日 8:30〜17:15。祝日と12月29日〜1月3日を除く）に"
+    "{city_hall}（{phone}）へご連絡ください。"
+)
 REPORT_CORRECTION_ROUTE = (
     "内容を直したいときは、受付番号を添えて{city_hall}（{phone}）へご連絡ください。"
 )

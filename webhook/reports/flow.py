@@ -56,7 +56,7 @@ from webhook.reports import geo
 from webhook.reports import messages as msg
 from webhook.reports.contact import has_contact_details
 from webhook.reports.models import Draft
-from webhook.reports.photo_sets import PhotoSetSteps, image_set_of
+from webhook.reports.photo_sets import PhotoSetSteps, image_set_of, just_sent_note
 from webhook.reports.photos import (
     MAX_PHOTO_BYTES,
     PhotoRejected,
@@ -94,10 +94,13 @@ from webhook.reports.urgent import mentions_gas, urgent_reply_text
 logger = logging.getLogger(__name__)
 
 DRAFT_IDLE = timedelta(minutes=30)
-# A draft with everything in, waiting at the confirmation, expires only after
-# this long: its resident may be called away before tapping 送信, and taking
-# the photos and the place again would be a lot to ask.
-CONFIRM_IDLE = timedelta(hours=24)
+# A draft with its photo and place in, waiting for the optional comment or at
+# the confirmation, expires only after this long: its resident may be called
+# away before tapping 送信, and taking the photos and the place again would be
+# a lot to ask.
+COMPLETE_IDLE = timedelta(hours=24)
+# The steps at which a draft holds all that a report needs.
+COMPLETE_STEPS = ("comment", "confirm")
 # Expired drafts are kept this long so that the resident still gets the expiry
 # message, then deleted with their photos.
 DRAFT_RETENTION = timedelta(days=7)
@@ -346,10 +349,11 @@ class ReportFlow(PhotoSetSteps):
         if not self._asks_where_to_report(text):
             return None
         logger.info("question on where to report a fault given the route")
-        how_to = msg.plain(contact_text(texts.REPORT_HOW_TO, self.settings))
+        how_to = contact_text(texts.REPORT_HOW_TO, self.settings)
+        route = msg.plain(how_to, offer_start=True)
         if intent.urgent:
-            return [self._urgent_message(text, can_continue=False), how_to]
-        return [msg.plain(how_to.text, offer_start=True)]
+            return [self._urgent_message(text, can_continue=False), route]
+        return [route]
 
     def _asks_where_to_report(self, text: str) -> bool:
         """Tell whether a question on how to act (see ``_not_a_report``) is
@@ -386,11 +390,13 @@ class ReportFlow(PhotoSetSteps):
     def _just_sent_note(self, user_hash: str) -> list[Message]:
         """Return the note that a photo starting a draft is not added to the
         report the resident sent moments ago, when there is one."""
+        return just_sent_note(self._just_sent_receipt(user_hash))
+
+    def _just_sent_receipt(self, user_hash: str) -> str | None:
+        """Return the receipt number of a report the resident sent within
+        JUST_SENT, or None."""
         since = self.store.now() - JUST_SENT
-        receipt_no = self.store.last_receipt_since(user_hash, since)
-        if receipt_no is None:
-            return []
-        return [msg.plain(texts.REPORT_PHOTO_AFTER_SENT.format(receipt_no=receipt_no))]
+        return self.store.last_receipt_since(user_hash, since)
 
     def _start_with_location(
         self, user_hash: str, event: IncomingEvent
@@ -627,6 +633,7 @@ class ReportFlow(PhotoSetSteps):
             TextKind.RECEIVE_SETTINGS,
             TextKind.HELP,
             TextKind.REPORT_STATUS,
+            TextKind.REPORT_CHANGE,
         ):
             # 受信設定 or 使い方 typed mid-report: the settings flow or the core
             # replies to it, after a line saying the draft waits.
@@ -865,7 +872,8 @@ class ReportFlow(PhotoSetSteps):
         same text again. The core replies to that second message as to any question, and
         the draft keeps waiting for its comment.
         """
-        if word in SKIP_WORDS:
+        if word in SKIP_WORDS or not content_char_count(word):
+            # ないです, 特にないっす, or an emoji alone: no comment to keep.
             return self._skip_comment(user_hash, draft)
         if means_submit(word):
             # 送信 before the comment: nothing to add, so the confirmation comes.
@@ -891,6 +899,15 @@ class ReportFlow(PhotoSetSteps):
             self.store.save_draft(user_hash, draft)
             return [*replies, msg.question_choice(draft)]
         draft.pending_comment = None
+        other = []
+        if draft.category in MAIN_CATEGORIES:
+            # An その他 report's required description often names other objects.
+            other = self._other_fault_note(draft, text, intent, explicit_only=True)
+        if other:
+            # あと、近くの側溝のふたも外れてます: a second fault is no comment on
+            # this one, and the step keeps waiting.
+            self.store.save_draft(user_hash, draft)
+            return [*replies, *other, self._prompt(draft)]
         # A detail typed at the photo step may be in the comment already.
         cut = _append_comment(draft, comment)
         draft.comment_done = True
@@ -1258,7 +1275,8 @@ class ReportFlow(PhotoSetSteps):
         # draft, and it may show something that was never meant as a report.
         expired_photos = self.store.strip_idle_photos(
             now - DRAFT_IDLE - EXPIRED_PHOTO_GRACE,
-            confirm_idle_before=now - CONFIRM_IDLE - EXPIRED_PHOTO_GRACE,
+            complete_idle_before=now - COMPLETE_IDLE - EXPIRED_PHOTO_GRACE,
+            complete_steps=COMPLETE_STEPS,
         )
         delete_photo_files(self.settings.photos_dir, expired_photos)
         self.store.purge_closed_sets(now - CLOSED_SET_RETENTION)
@@ -1266,12 +1284,12 @@ class ReportFlow(PhotoSetSteps):
 
 def idle_limit(draft: Draft) -> timedelta:
     """Return how long ``draft`` may stay untouched before it expires."""
-    return CONFIRM_IDLE if draft.step == "confirm" else DRAFT_IDLE
+    return COMPLETE_IDLE if draft.step in COMPLETE_STEPS else DRAFT_IDLE
 
 
 def _idle_words(draft: Draft) -> str:
     """Return the idle limit of ``draft`` as the expiry notice words it."""
-    return "24時間" if idle_limit(draft) == CONFIRM_IDLE else "30分"
+    return "24時間" if idle_limit(draft) == COMPLETE_IDLE else "30分"
 
 
 def _answers_the_draft(event: IncomingEvent) -> bool:

@@ -82,6 +82,14 @@ def set_notes(state: dict[str, Any]) -> list[Message]:
     return notes
 
 
+def just_sent_note(receipt_no: str | None) -> list[Message]:
+    """Return the note that photos starting a draft are not added to the
+    report ``receipt_no`` sent moments ago, or nothing for None."""
+    if receipt_no is None:
+        return []
+    return [msg.plain(texts.REPORT_PHOTO_AFTER_SENT.format(receipt_no=receipt_no))]
+
+
 class PhotoSetSteps:
     """The report conversation's handling of photo sets, mixed into ReportFlow.
 
@@ -95,6 +103,7 @@ class PhotoSetSteps:
     _next_step: Callable[[Draft], str]
     _prompt: Callable[[Draft], Message]
     _advance: Callable[[str, Draft], list[Message]]
+    _just_sent_receipt: Callable[[str], str | None]
 
     def _remember_closed_set(self, user_hash: str, set_id: str | None) -> None:
         """Record the set just closed, so that a late photo of it is answered."""
@@ -153,6 +162,7 @@ class PhotoSetSteps:
                 "total": image_set.total,
                 "seen": [image_set.index],
                 "started": True,
+                "just_sent": self._just_sent_receipt(user_hash),
                 "kept": 1 if problem is None else 0,
                 "problems": [] if problem is None else [problem],
             }
@@ -223,7 +233,8 @@ class PhotoSetSteps:
             replies = [msg.plain(lead)] if count else []
             draft.step = self._next_step(draft)
             self.store.save_draft(user_hash, draft)
-            return [*replies, *notes, self._prompt(draft)]
+            sent = just_sent_note(state.get("just_sent"))
+            return [*sent, *replies, *notes, self._prompt(draft)]
         if draft.step == "photo" and count < msg.MAX_PHOTOS:
             self.store.save_draft(user_hash, draft)
             return [*notes, msg.photo_received(draft)]

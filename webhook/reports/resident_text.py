@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 
 from answerer.intents import (
     FAULT_STATE,
@@ -62,11 +63,18 @@ SUBMIT_WORDS = frozenset(
         "そうしんして",
         "そうしんします",
         "おねがいします",
+        "送信で",
+        "それでいいよ",
+        "いいよ",
     }
 )
 # Words that may stand beside a submit word in one message: はい、お願いします.
 _SUBMIT_PARTS = SUBMIT_WORDS | {
     "お願い",
+    "うん",
+    "ありがとうございます",
+    "ありがとう",
+    "どうも",
     "これで",
     "大丈夫",
     "大丈夫です",
@@ -119,6 +127,14 @@ SKIP_WORDS = frozenset(
         "大丈夫です",
         "結構です",
         "以上です",
+        "ない",
+        "ないよ",
+        "特にない",
+        "特にないっす",
+        "ないっす",
+        "大丈夫",
+        "なしで",
+        "なしです",
     }
 )
 # At the photo step, with a photo sent, words that mean "no more photos".
@@ -131,6 +147,7 @@ def means_submit(word: str) -> bool:
     """Tell whether a text at the confirmation (:func:`_normalize_word` form)
     requests sending: a submit word alone, or with はい or お願いします beside it
     (はい、お願いします, これで送ってください)."""
+    word = _without_symbols(word)
     if word in SUBMIT_WORDS:
         return True
     parts = approval_parts(word)
@@ -140,12 +157,22 @@ def means_submit(word: str) -> bool:
 def approval_parts(word: str) -> list[str] | None:
     """Return the parts of a text made only of words of approval (はい,
     大丈夫です, これで), or None when it contains anything else."""
+    word = _without_symbols(word)
     parts = [part for part in _PART_SEPARATORS.split(word) if part]
     if len(parts) < 2 and word.startswith("これで"):
         parts = ["これで", word.removeprefix("これで")]
     if not parts or not all(part in _SUBMIT_PARTS for part in parts):
         return None
     return parts
+
+
+def _without_symbols(word: str) -> str:
+    """Return ``word`` with emoji and other symbols turned into spaces, so that
+    お願いします🙏 reads as お願いします."""
+    return "".join(
+        " " if unicodedata.category(char)[0] == "S" or char in "\u200d\ufe0f" else char
+        for char in word
+    ).strip()
 
 
 def gives_size(text: str) -> bool:
@@ -238,7 +265,9 @@ _CATEGORY_IS = re.compile(
     rf"^(?:やっぱり|やはり)?[、,\s]*(?:種類|しゅるい)(?:は|が)[、,\s]*"
     rf"(?P<label>{_LABELS})(?:です|でした|だよ|だった)?$"
 )
-_CATEGORY_ALONE = re.compile(rf"^(?P<label>{_LABELS})(?:です|でした|だよ|だった)$")
+_CATEGORY_ALONE = re.compile(
+    rf"^(?:やっぱり|やっぱ|やはり)?[、,\s]*(?P<label>{_LABELS})(?:です|でした|だよ|だった)$"
+)
 # 種類が違います: the category is to be chosen again.
 CATEGORY_IS_WRONG = re.compile(r"(?:種類|しゅるい)が\s*(?:違|ちが|間違|まちが)")
 # Words before 場所は that keep a text a correction: やっぱり場所は…
@@ -343,7 +372,10 @@ _NEIGHBOUR_TROUBLE = re.compile(
     r"|(カラス|からす|ハト|はと|鳩)(が|に)"
     # Parked vehicles.
     r"|違法駐車|いほうちゅうしゃ|路上駐車|迷惑駐車|駐車違反|停めっぱなし|止めっぱなし"
-    r"|(車|バイク)が[^。!?]{0,12}(停まって|止まって|停めて|止めて)[^。!?]{0,10}(邪魔|迷惑|困)"
+    r"|(車|バイク)が[^。!?]{0,12}(停まって|止まって|停めて|止めて|停められ|止められ"
+    r"|駐車され)"
+    # A neighbour's home full of rubbish.
+    r"|ごみ屋敷|ゴミ屋敷"
 )
 # Words of a broken, failing, displaced or soiled thing, which make a text a
 # fault report whatever else it complains of. Kana are matched in hiragana.
@@ -354,7 +386,9 @@ _PHYSICAL_FAULT = re.compile(
     r"|亀裂|段差|でこぼこ|凸凹|ぼこぼこ|破れ|曲が|まがって|へこ|凹|点滅|ちらつ|ちかちか"
     r"|ぐらぐら|ぐらつ|がたがた|がたつ|がたん|ごとん|鳴って|鳴る|じーじー|止まらな|飛び出"
     r"|とびで|浮い|垂れ|ぶら下が|ぶらさが|はみ出|伸び|ふさ|塞|故障|不具合|損傷|冠水|浸水"
-    r"|水たまり|落書き|らくがき|ぬかる|巣"
+    r"|水たまり|落書き|らくがき|ぬかる|巣|焦げ|こげて|燃え"
+    # A noise that a fixture makes: a loose lid under passing cars.
+    r"|(マンホール|ふた|蓋|グレーチング|鉄板)[^。!?]{0,20}(音|うるさ)"
     r"|フン|ふん害|糞|吐しゃ|嘔吐|散らか|汚れ"
     # A dead animal, which the city clears from roads and parks.
     r"|死骸|死がい|死んで"

@@ -182,15 +182,19 @@ class ReportStore:
         return _draft_from_row(row)
 
     def strip_idle_photos(
-        self, idle_before: datetime, *, confirm_idle_before: datetime | None = None
+        self,
+        idle_before: datetime,
+        *,
+        complete_idle_before: datetime | None = None,
+        complete_steps: tuple[str, ...] = (),
     ) -> list[str]:
         """Drop the photos of drafts last changed before ``idle_before`` from their
         state, keeping the drafts and their ``updated_at``; return the photo paths.
 
-        A draft at the confirmation step keeps its photos until
-        ``confirm_idle_before`` instead, when that is given. An expired draft is
-        kept a while only so that its resident hears that it expired; its photos
-        are no longer needed for that.
+        A draft at one of ``complete_steps`` (it holds all a report needs)
+        keeps its photos until ``complete_idle_before`` instead, when given.
+        An expired draft is kept a while only so that its resident hears that
+        it expired; its photos are no longer needed for that.
         """
         paths: list[str] = []
         with self.engine.begin() as connection:
@@ -202,9 +206,9 @@ class ReportStore:
                 if not draft.photos:
                     continue
                 if (
-                    draft.step == "confirm"
-                    and confirm_idle_before is not None
-                    and row.updated_at >= confirm_idle_before
+                    draft.step in complete_steps
+                    and complete_idle_before is not None
+                    and row.updated_at >= complete_idle_before
                 ):
                     continue  # a complete draft, waiting for 送信
                 paths.extend(photo.path for photo in draft.photos)
