@@ -2522,3 +2522,39 @@ def test_category_corrected_with_yappari_at_confirmation(alice):
     at_confirm_step(alice)
     alice.text("やっぱり公園でした")
     assert alice.draft.category == "park"
+
+
+def test_first_message_in_a_far_city_leaves_the_place_to_ask(alice):
+    replies = texts_of(alice.text("横浜市中区山下町1丁目の歩道に穴があいています"))
+    assert texts.REPORT_FAR_OUTSIDE.format(city_name="武蔵野市") in replies
+    assert not alice.draft.address
+
+
+def test_place_corrected_to_a_far_city_is_not_taken(alice):
+    at_confirm_step(alice)
+    before = alice.draft.address
+    replies = texts_of(alice.text("場所はやっぱり新宿区西新宿2丁目8番です"))
+    assert replies[0] == texts.REPORT_FAR_OUTSIDE.format(city_name="武蔵野市")
+    assert alice.draft.address == before
+
+
+@pytest.mark.parametrize(
+    "text", ["写真なしでも通報できますか？", "通報するとき写真は必要ですか"]
+)
+def test_question_whether_a_photo_is_needed_gets_the_answer(alice, text):
+    replies = texts_of(alice.text(text))
+    assert replies == [
+        texts.REPORT_PHOTO_NEEDED.format(city_hall="武蔵野市役所", phone="0422-51-5131")
+    ]
+    assert alice.draft is None
+
+
+def test_first_message_without_a_photo_gets_the_phone_route(alice):
+    replies = texts_of(
+        alice.text("写真は撮れないんですが、家の前の道路に穴があいています")
+    )
+    route = texts.REPORT_NO_PHOTO_ROUTE.format(
+        city_hall="武蔵野市役所", phone="0422-51-5131"
+    )
+    assert route in replies
+    assert alice.draft is not None

@@ -167,6 +167,13 @@ REPORT_NO_PHOTO_ROUTE = (
     "LINEの通報には写真が必要です。写真を送れないときは、開庁時間（平日 8:30〜17:15。"
     "祝日と12月29日〜1月3日を除く）に{city_hall}（{phone}）へお電話でお知らせください。"
 )
+# A question whether a report needs a photo; {city_hall} and {phone} as in
+# contact_text.
+REPORT_PHOTO_NEEDED = (
+    "LINEの通報には、不具合の写真（1〜3枚）と場所が必要です。"
+    "写真を送れないときは、開庁時間（平日 8:30〜17:15。祝日と12月29日〜1月3日を除く）に"
+    "{city_hall}（{phone}）へお電話でお知らせください。"
+)
 # A resident who does not know the place or how to send it.
 REPORT_PLACE_HELP = (
     "「位置情報を送る」を押すと地図が開きます。不具合の場所にピンを合わせて送ってください。"

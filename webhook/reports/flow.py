@@ -73,6 +73,7 @@ from webhook.reports.resident_text import (
     PLACE_IS_WRONG,
     SKIP_WORDS,
     approval_parts,
+    asks_about_the_photo,
     asks_beyond_a_fault,
     cannot_give_place,
     cannot_send_photo,
@@ -335,14 +336,20 @@ class ReportFlow(PhotoSetSteps):
         A question on where to report a traffic signal gets the police reply,
         and one on where to report a fault this account takes gets the report
         route: for an urgent fault (道路の陥没はどこに連絡すれば), after the
-        urgent lines.
+        urgent lines. A question whether a report needs a photo gets the
+        answer and the phone route for those who cannot send one.
         """
         asks = intent is not None and asks_how_to_act(intent_normalize(text))
         if (_is_report(intent) or asks) and is_neighbour_trouble(text):
             logger.info("complaint of neighbours or animals not taken as a report")
             note = contact_text(texts.REPORT_NOT_A_FACILITY, self.settings)
             return Preface([msg.plain(note)])
-        if not asks or intent.label != "question":
+        if intent is None or intent.label != "question":
+            return None
+        if asks_about_the_photo(text):
+            needed = contact_text(texts.REPORT_PHOTO_NEEDED, self.settings)
+            return [msg.plain(needed, offer_start=True)]
+        if not asks:
             return None
         if _names_signal_fault(text):
             return [msg.plain(texts.REPORT_SIGNAL_IS_POLICE)]
@@ -460,7 +467,15 @@ class ReportFlow(PhotoSetSteps):
             urgent=urgent,
             gas_warned=urgent and mentions_gas(description),
         )
-        if description and geo.names_street_address(description):
+        if description and cannot_send_photo(description):
+            # 写真は撮れないんですが、家の前の道路に穴: the phone route now.
+            route = contact_text(texts.REPORT_NO_PHOTO_ROUTE, self.settings)
+            replies.append(msg.plain(route))
+        if description and geo.names_far_place(description):
+            # 横浜市中区山下町1丁目の歩道に穴: the place is not taken, and the
+            # location step asks for one in the city.
+            replies.append(msg.plain(self._far_outside_text()))
+        elif description and geo.names_street_address(description):
             # 中町1丁目5番の前の道路に穴: the place is in the text, so the
             # location step is skipped; 場所を変える on the confirmation fixes it.
             self._set_address(draft, description)
@@ -1067,7 +1082,10 @@ class ReportFlow(PhotoSetSteps):
         """Replace the draft's place with ``place``, from a correction such as
         場所はやっぱり中町2丁目3番の前です (see :func:`place_correction`). The
         map point, if any, goes, so that staff never see two places. The step
-        stays where it was."""
+        stays where it was. A place in a far city is not taken."""
+        if geo.names_far_place(place):
+            logger.info("typed place far outside the city not taken")
+            return [msg.plain(self._far_outside_text()), self._prompt(draft)]
         self._set_address(draft, ADDRESS_TAIL.sub("", place), describes_fault=True)
         self.store.save_draft(user_hash, draft)
         logger.info("report place corrected by text at step %s", draft.step)

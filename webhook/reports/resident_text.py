@@ -416,6 +416,21 @@ def cannot_send_photo(text: str) -> bool:
     return _NO_PHOTO.search(visible_nfkc(text)) is not None
 
 
+def asks_about_the_photo(text: str) -> bool:
+    """Tell whether ``text`` asks whether a report needs a photo
+    (写真なしでも通報できますか, 通報するとき写真は必要ですか)."""
+    normalized = visible_nfkc(text)
+    if "通報" not in normalized and "つうほう" not in normalized:
+        return False
+    return _PHOTO_NEEDED.search(normalized) is not None
+
+
+_PHOTO_NEEDED = re.compile(
+    r"写真(なし|無し|なく|がなく|は(必要|必須|いる|要る|いります)|が(必要|必須|いる|要る|いります)"
+    r"|を?(撮らないと|送らないと|つけないと))"
+)
+
+
 def cannot_give_place(text: str) -> bool:
     """Tell whether ``text`` says the resident does not know the place or how
     to send it (場所はよくわからない, 地図の送り方がわかりません)."""
