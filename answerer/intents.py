@@ -247,6 +247,8 @@ SIGNAL_FAULT = re.compile(
     r"(ずっと|まだ|また|完全に|全く|全然)?"
     r"(点滅|消え|きえ|つかな|点かな|故障|変わら|かわら|壊れ|こわれ|止ま|切れ|傾"
     r"|青にならな|赤のまま)"
+    # A push button of a signal that changes nothing.
+    r"|(押しボタン|信号)[^。!?]{0,15}(青にならな|赤のまま|変わらな|反応しな)"
 )
 # Problems that are "other" wherever they are, even inside a park.
 OTHER_PROBLEM = re.compile(

@@ -2558,3 +2558,9 @@ def test_first_message_without_a_photo_gets_the_phone_route(alice):
     )
     assert route in replies
     assert alice.draft is not None
+
+
+def test_push_button_signal_that_stays_red_is_for_the_police(alice):
+    replies = texts_of(alice.text("押しボタン式信号のボタンを押しても青にならない"))
+    assert replies == [texts.REPORT_SIGNAL_IS_POLICE]
+    assert alice.draft is None
