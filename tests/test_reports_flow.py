@@ -2564,3 +2564,17 @@ def test_push_button_signal_that_stays_red_is_for_the_police(alice):
     replies = texts_of(alice.text("押しボタン式信号のボタンを押しても青にならない"))
     assert replies == [texts.REPORT_SIGNAL_IS_POLICE]
     assert alice.draft is None
+
+
+def test_injury_told_at_comment_step_is_kept_as_the_comment(alice):
+    at_comment_step(alice)
+    alice.text("さっきここで人が転んでけがをしました")
+    assert "転んでけが" in alice.draft.comment
+    assert alice.draft.step == "confirm"
+
+
+def test_fire_told_at_comment_step_is_no_comment(alice):
+    at_comment_step(alice)
+    alice.text("火事です")
+    assert not alice.draft.comment
+    assert alice.draft.step == "comment"

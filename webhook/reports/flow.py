@@ -87,6 +87,7 @@ from webhook.reports.resident_text import (
     outside_address,
     place_correction,
     several_faults,
+    tells_of_an_injury,
 )
 from webhook.reports.routing import load_routing
 from webhook.reports.store import ReportStore, new_draft_id, utc_now
@@ -639,10 +640,17 @@ class ReportFlow(PhotoSetSteps):
             # handler; a report prompt after it would read as not listening. The
             # draft stays as it was.
             return []
-        if rules_out_report(text) and not asks_something(text):
+        injury_at_comment = draft.step == "comment" and tells_of_an_injury(text)
+        if (
+            rules_out_report(text)
+            and not asks_something(text)
+            and not injury_at_comment
+        ):
             # 火事です at any step is no photo, place or comment: the handler puts
             # 119/110 first, and the step's prompt shows the draft still waits. A
-            # question (火事の時は?) goes on to be answered as an aside.
+            # question (火事の時は?) goes on to be answered as an aside. Someone
+            # hurt, told at the comment step (ここで人が転んでけがをしました),
+            # was most likely hurt by this fault, so that text is the comment.
             return [self._prompt(draft)]
         if classify_text(text) in (
             TextKind.RECEIVE_SETTINGS,

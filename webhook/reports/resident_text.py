@@ -343,6 +343,23 @@ def is_neighbour_trouble(text: str) -> bool:
     return not names_broken_thing(normalized)
 
 
+def tells_of_an_injury(text: str) -> bool:
+    """Tell whether ``text`` tells of someone who fell or was hurt
+    (転んでけがをしました), with no crime, fire or illness in it."""
+    normalized = visible_nfkc(text)
+    if _INJURY.search(normalized) is None:
+        return False
+    return _NOT_AN_INJURY.search(normalized) is None
+
+
+_INJURY = re.compile(
+    r"けが|怪我|ケガ|転ん|ころん|転倒|つまず|躓|落ちて|すべって|滑って"
+)
+_NOT_AN_INJURY = re.compile(
+    r"火事|火災|燃え|煙|爆発|不審|泥棒|盗|殴|刺|襲|倒れて(い)?る人|意識|息|救急車"
+)
+
+
 def names_broken_thing(text: str) -> bool:
     """Tell whether ``text`` states that a thing is broken, failing, out of
     place or soiled (壊れ, 点滅, へこんで, ずれて, 詰まって, フン), in kanji or
