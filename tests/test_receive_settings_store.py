@@ -80,18 +80,24 @@ def test_answers_are_not_stored_in_the_order_given(store):
     assert subjects != given
 
 
-def test_answers_of_an_older_database_lose_their_order(tmp_path):
+def older_store(tmp_path, answers: int) -> ReceiveSettingsStore:
+    """Return a store whose answers table is made as cityline made it before,
+    with rowids in answer order, holding ``answers`` answers."""
     engine = create_db_engine(sqlite_url(tmp_path / "app.db"))
     old = ReceiveSettingsStore(engine, HASH_KEY)
     with engine.begin() as connection:
-        # The table as cityline made it before: with rowids in answer order.
         connection.exec_driver_sql("DROP TABLE recv_attributes")
         connection.exec_driver_sql(
             "CREATE TABLE recv_attributes (subject VARCHAR(64) PRIMARY KEY, "
             "gender VARCHAR(32), age_band VARCHAR(32), area VARCHAR(64))"
         )
-    for number in range(12):
+    for number in range(answers):
         old.set_attribute(user(number), "area", "sakai")
+    return old
+
+
+def test_older_answers_lose_their_order(tmp_path):
+    engine = older_store(tmp_path, answers=12).engine
 
     reopened = ReceiveSettingsStore(engine, HASH_KEY)
 
@@ -281,17 +287,8 @@ def test_key_adopted_with_late_subscribers(store):
         assert connection.execute(select(key_check)).all() != []
 
 
-def test_interrupted_rebuild_leaves_the_answers_as_they_were(tmp_path):
-    engine = create_db_engine(sqlite_url(tmp_path / "app.db"))
-    old = ReceiveSettingsStore(engine, HASH_KEY)
-    with engine.begin() as connection:
-        connection.exec_driver_sql("DROP TABLE recv_attributes")
-        connection.exec_driver_sql(
-            "CREATE TABLE recv_attributes (subject VARCHAR(64) PRIMARY KEY, "
-            "gender VARCHAR(32), age_band VARCHAR(32), area VARCHAR(64))"
-        )
-    for number in range(5):
-        old.set_attribute(user(number), "area", "sakai")
+def test_interrupted_rebuild_keeps_the_answers(tmp_path):
+    engine = older_store(tmp_path, answers=5).engine
     with engine.begin() as connection:
         # A view in the way makes the rebuild fail half-way.
         connection.exec_driver_sql(

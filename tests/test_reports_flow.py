@@ -2181,14 +2181,14 @@ def test_unknown_block_at_confirmation_keeps_the_place(alice):
     assert alice.draft.step == "confirm"
 
 
-def test_report_naming_an_unknown_block_says_why_the_place_is_asked(alice):
+def test_unknown_block_in_first_message_noted(alice):
     replies = alice.text("中町9丁目の道路に穴があいてます")
     no_block = texts.REPORT_NO_SUCH_BLOCK.format(town="中町", block=9, last=3)
     assert no_block in texts_of(replies)
     assert alice.draft.address is None
 
 
-def test_set_photo_after_cancel_and_restart_gets_a_reply(alice, make_flow, contents):
+def test_late_set_photo_after_restart(alice, make_flow, contents):
     alice.image(image_set=photo_set("s15", 1, 3))
     alice.text("やめます")
     restarted = Resident(make_flow(), contents, alice.user_id)
@@ -2227,7 +2227,7 @@ def test_closed_set_is_forgotten_after_a_day(alice, flow, clock):
         "下水のマンホールのふたがガタガタしてるけど、どこに言えばいいの",
     ],
 )
-def test_question_on_where_to_report_gets_the_report_route(alice, text):
+def test_where_to_report_gets_route(alice, text):
     replies = alice.text(text)
     assert texts_of(replies)[0].startswith(
         "道路・街路灯・街路樹・公園・下水道の不具合は"
@@ -2246,16 +2246,16 @@ def test_question_on_where_to_report_gets_the_report_route(alice, text):
         "道路の穴でタイヤがパンクしました。修理代の補償はどこに請求すればいいですか",
     ],
 )
-def test_other_questions_on_where_to_go_are_left_to_the_answers(alice, text):
+def test_other_where_questions_get_pages(alice, text):
     assert alice.text(text) is None
 
 
-def test_where_to_report_a_traffic_signal_gets_the_police_reply(alice):
+def test_where_to_report_signal_gets_police(alice):
     replies = texts_of(alice.text("信号機が壊れていたらどこに連絡すればいいですか"))
     assert replies == [texts.REPORT_SIGNAL_IS_POLICE]
 
 
-def test_where_to_report_an_urgent_fault_gets_the_urgent_lines_first(alice):
+def test_where_to_report_urgent_fault(alice):
     replies = texts_of(alice.text("道路の陥没を見つけたらどこに連絡すればいいですか"))
     assert "110" in replies[0]
     assert replies[1].startswith("道路・街路灯・街路樹・公園・下水道の不具合は")
@@ -2269,7 +2269,7 @@ def test_where_to_report_an_urgent_fault_gets_the_urgent_lines_first(alice):
         "野良猫が公園に住み着いて困っています。どこに相談すればいいですか？",
     ],
 )
-def test_where_to_go_with_neighbour_trouble_gets_the_note(alice, text):
+def test_where_to_go_with_neighbour_trouble(alice, text):
     replies = alice.text(text)
     assert isinstance(replies, Preface)
     [note] = [message.text for message in replies]
@@ -2317,7 +2317,7 @@ def test_neighbour_trouble_gets_the_contact_route_before_answers(alice, text):
     assert alice.draft is None
 
 
-def test_neighbour_trouble_with_a_broken_thing_is_a_report(alice):
+def test_neighbour_trouble_with_broken_thing(alice):
     alice.text("公園で騒ぐ人たちがいて、ベンチの板が割れています")
     assert alice.draft is not None
     assert alice.draft.category == "park"
@@ -2364,7 +2364,7 @@ def test_resident_who_cannot_give_the_place_gets_help(alice, text):
     assert not alice.draft.address
 
 
-def test_place_of_another_owner_typed_at_location_step_gets_the_note(alice):
+def test_other_owner_place_at_location_step(alice):
     at_location_step(alice, "park")
     replies = texts_of(alice.text("井の頭恩賜公園の池のそばです"))
     assert texts.REPORT_OTHER_OWNER in replies
@@ -2388,7 +2388,7 @@ def test_location_far_outside_starts_no_report(alice):
     assert alice.draft is None
 
 
-def test_location_far_outside_is_not_taken_at_location_step(alice):
+def test_far_location_at_location_step(alice):
     at_location_step(alice, "road")
     replies = texts_of(alice.location(*KYOTO))
     assert replies[0] == texts.REPORT_FAR_OUTSIDE.format(city_name="武蔵野市")
@@ -2421,7 +2421,7 @@ def test_draft_at_confirmation_waits_a_day(alice, clock, flow):
     assert len(report.photos) == 1
 
 
-def test_draft_at_an_earlier_step_still_expires_after_30_minutes(alice, clock):
+def test_early_step_draft_expires_in_30_minutes(alice, clock):
     at_location_step(alice, "road")
     clock.now += timedelta(minutes=31)
     replies = alice.location(*KICHIJOJI)
@@ -2435,7 +2435,7 @@ def test_draft_waiting_for_its_comment_waits_a_day(alice, clock):
     assert alice.draft.step == "confirm"
 
 
-def test_photo_soon_after_sending_says_it_starts_a_new_report(alice, clock):
+def test_photo_soon_after_sending_noted(alice, clock):
     send_complete_report(alice)
     clock.now += timedelta(minutes=2)
     replies = texts_of(alice.image())
@@ -2480,7 +2480,7 @@ def test_several_faults_in_other_forms_get_the_note(alice, text):
     assert texts.REPORT_ONE_FAULT_EACH in replies
 
 
-def test_photo_set_soon_after_sending_names_the_sent_report(alice, clock):
+def test_photo_set_soon_after_sending_noted(alice, clock):
     send_complete_report(alice)
     clock.now += timedelta(minutes=1)
     alice.image(image_set=photo_set("s20", 1, 2))
@@ -2524,13 +2524,13 @@ def test_category_corrected_with_yappari_at_confirmation(alice):
     assert alice.draft.category == "park"
 
 
-def test_first_message_in_a_far_city_leaves_the_place_to_ask(alice):
+def test_far_city_in_first_message(alice):
     replies = texts_of(alice.text("横浜市中区山下町1丁目の歩道に穴があいています"))
     assert texts.REPORT_FAR_OUTSIDE.format(city_name="武蔵野市") in replies
     assert not alice.draft.address
 
 
-def test_place_corrected_to_a_far_city_is_not_taken(alice):
+def test_far_city_place_correction(alice):
     at_confirm_step(alice)
     before = alice.draft.address
     replies = texts_of(alice.text("場所はやっぱり新宿区西新宿2丁目8番です"))
@@ -2541,7 +2541,7 @@ def test_place_corrected_to_a_far_city_is_not_taken(alice):
 @pytest.mark.parametrize(
     "text", ["写真なしでも通報できますか？", "通報するとき写真は必要ですか"]
 )
-def test_question_whether_a_photo_is_needed_gets_the_answer(alice, text):
+def test_photo_needed_question(alice, text):
     replies = texts_of(alice.text(text))
     assert replies == [
         texts.REPORT_PHOTO_NEEDED.format(city_hall="武蔵野市役所", phone="0422-51-5131")
@@ -2549,7 +2549,7 @@ def test_question_whether_a_photo_is_needed_gets_the_answer(alice, text):
     assert alice.draft is None
 
 
-def test_first_message_without_a_photo_gets_the_phone_route(alice):
+def test_first_message_without_photo(alice):
     replies = texts_of(
         alice.text("写真は撮れないんですが、家の前の道路に穴があいています")
     )
@@ -2560,13 +2560,13 @@ def test_first_message_without_a_photo_gets_the_phone_route(alice):
     assert alice.draft is not None
 
 
-def test_push_button_signal_that_stays_red_is_for_the_police(alice):
+def test_push_button_signal_for_police(alice):
     replies = texts_of(alice.text("押しボタン式信号のボタンを押しても青にならない"))
     assert replies == [texts.REPORT_SIGNAL_IS_POLICE]
     assert alice.draft is None
 
 
-def test_injury_told_at_comment_step_is_kept_as_the_comment(alice):
+def test_injury_at_comment_step_kept(alice):
     at_comment_step(alice)
     alice.text("さっきここで人が転んでけがをしました")
     assert "転んでけが" in alice.draft.comment

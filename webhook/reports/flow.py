@@ -96,12 +96,11 @@ from webhook.reports.urgent import mentions_gas, urgent_reply_text
 logger = logging.getLogger(__name__)
 
 DRAFT_IDLE = timedelta(minutes=30)
-# A draft with its photo and place in, waiting for the optional comment or at
-# the confirmation, expires only after this long: its resident may be called
-# away before tapping 送信, and taking the photos and the place again would be
-# a lot to ask.
+# A draft with its photo and place in expires only after this long. Its
+# resident may be called away before tapping 送信, and taking the photos and the
+# place again would be a lot to ask.
 COMPLETE_IDLE = timedelta(hours=24)
-# The steps at which a draft holds all that a report needs.
+# The steps at which a draft contains all that a report needs.
 COMPLETE_STEPS = ("comment", "confirm")
 # Expired drafts are kept this long so that the resident still gets the expiry
 # message, then deleted with their photos.
@@ -649,8 +648,8 @@ class ReportFlow(PhotoSetSteps):
             # 火事です at any step is no photo, place or comment: the handler puts
             # 119/110 first, and the step's prompt shows the draft still waits. A
             # question (火事の時は?) goes on to be answered as an aside. Someone
-            # hurt, told at the comment step (ここで人が転んでけがをしました),
-            # was most likely hurt by this fault, so that text is the comment.
+            # hurt at the place (ここで人が転んでけがをしました), written at the
+            # comment step, was most likely hurt by this fault: that is the comment.
             return [self._prompt(draft)]
         if classify_text(text) in (
             TextKind.RECEIVE_SETTINGS,

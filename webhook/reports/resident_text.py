@@ -344,7 +344,7 @@ def is_neighbour_trouble(text: str) -> bool:
 
 
 def tells_of_an_injury(text: str) -> bool:
-    """Tell whether ``text`` tells of someone who fell or was hurt
+    """Tell whether ``text`` reports someone who fell or was hurt
     (転んでけがをしました), with no crime, fire or illness in it."""
     normalized = visible_nfkc(text)
     if _INJURY.search(normalized) is None:
@@ -449,8 +449,8 @@ _PHOTO_NEEDED = re.compile(
 
 
 def cannot_give_place(text: str) -> bool:
-    """Tell whether ``text`` says the resident does not know the place or how
-    to send it (場所はよくわからない, 地図の送り方がわかりません)."""
+    """Tell whether ``text`` states that the resident does not know the place
+    or how to send it (場所はよくわからない, 地図の送り方がわかりません)."""
     normalized = visible_nfkc(text).strip().rstrip("。.!！").lower()
     return _NO_PLACE.search(normalized) is not None or normalized in _DO_NOT_KNOW
 
