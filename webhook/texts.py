@@ -161,25 +161,31 @@ REPORT_ASK_PHOTO_AGAIN = (
     "通報には写真が必要です。下のボタンから写真を送ってください。"
     "やめるときは「やめる」と送ってください。"
 )
+# The hours in which staff read reports, as the replies word them; the same
+# rules as webhook.reports.office_hours, which computes the next such time.
+OFFICE_HOURS = "開庁時間（平日 8:30〜17:15。祝日と12月29日〜1月3日を除く）"
 # A resident who has or can take no photo; {city_hall} and {phone} as in
 # contact_text.
 REPORT_NO_PHOTO_ROUTE = (
-    "LINEの通報には写真が必要です。写真を送れないときは、開庁時間（平日 8:30〜17:15。"
-    "祝日と12月29日〜1月3日を除く）に{city_hall}（{phone}）へお電話でお知らせください。"
+    "LINEの通報には写真が必要です。写真を送れないときは、"
+    + OFFICE_HOURS
+    + "に{city_hall}（{phone}）へお電話でお知らせください。"
 )
 # A question whether a report needs a photo; {city_hall} and {phone} as in
 # contact_text.
 REPORT_PHOTO_NEEDED = (
     "LINEの通報には、不具合の写真（1〜3枚）と場所が必要です。"
-    "写真を送れないときは、開庁時間（平日 8:30〜17:15。祝日と12月29日〜1月3日を除く）に"
-    "{city_hall}（{phone}）へお電話でお知らせください。"
+    "写真を送れないときは、"
+    + OFFICE_HOURS
+    + "に{city_hall}（{phone}）へお電話でお知らせください。"
 )
 # A resident who does not know the place or how to send it.
 REPORT_PLACE_HELP = (
     "「位置情報を送る」を押すと地図が開きます。不具合の場所にピンを合わせて送ってください。"
     "地図が使えないときは、町名と丁目・番地か、近くの目印（〇〇公園、〇〇交差点など）を"
-    "入力してください。どちらも難しいときは、開庁時間（平日 8:30〜17:15。"
-    "祝日と12月29日〜1月3日を除く）に{city_hall}（{phone}）へお電話でお知らせください。"
+    "入力してください。どちらも難しいときは、"
+    + OFFICE_HOURS
+    + "に{city_hall}（{phone}）へお電話でお知らせください。"
 )
 # A detail of the fault typed at the photo step, kept for staff.
 REPORT_DETAIL_KEPT = "説明を受け取りました。"
@@ -234,8 +240,9 @@ REPORT_HOW_TO = (
     "道路・街路灯・街路樹・公園・下水道の不具合は、このLINEで通報できます。"
     "下の「通報する」を押すか、不具合の写真を送ってください。"
     "写真と場所（位置情報か住所）がそろうと送信できます。"
-    "担当者が開庁時間（平日 8:30〜17:15。祝日と12月29日〜1月3日を除く）に確認します。"
-    "急ぎのときは{city_hall}（{phone}）へお電話ください。"
+    "担当者が"
+    + OFFICE_HOURS
+    + "に確認します。急ぎのときは{city_hall}（{phone}）へお電話ください。"
 )
 REPORT_ASK_LOCATION_AGAIN = (
     "場所がわかりませんでした。「位置情報を送る」ボタンを使うか、"
@@ -346,16 +353,18 @@ REPORT_COMMENT_ADDED = "補足に追加しました。"
 REPORT_SUBMITTED = (
     "通報を送信しました。受付番号は {receipt_no} です。\n"
     "担当：{department}\n"
-    "担当者が開庁時間（平日 8:30〜17:15。祝日と12月29日〜1月3日を除く）に"
-    "写真と場所を確認し、確認できた時点で正式な受付となります。"
+    "担当者が"
+    + OFFICE_HOURS
+    + "に写真と場所を確認し、確認できた時点で正式な受付となります。"
 )
 REPORT_NEXT_CONFIRMATION = "次の確認は {when} 以降になります。"
 REPORT_NO_INDIVIDUAL_REPLY = "個別のご返信はお約束できませんので、ご了承ください。"
 # The reply to a question about a report already sent (R2026-000001の状況は,
 # 通報したのに返事がない). {city_hall} and {phone} as in contact_text.
 REPORT_STATUS_TEMPLATE = (
-    "送っていただいた通報は、担当者が開庁時間（平日 8:30〜17:15。祝日と12月29日〜"
-    "1月3日を除く）に確認します。個別のご返信はお約束できませんが、受け付けた通報と"
+    "送っていただいた通報は、担当者が"
+    + OFFICE_HOURS
+    + "に確認します。個別のご返信はお約束できませんが、受け付けた通報と"
     "対応の結果は、個人情報を除いて市のホームページで公開します。"
     "急ぎのときは{city_hall}（{phone}）へお電話ください。"
 )
@@ -458,8 +467,8 @@ REPORT_ALREADY_SUBMITTED = "この通報は受付番号 {receipt_no} で受け�
 REPORT_CHANGE_ROUTE = (
     "送信済みの通報は、LINEでは取り消しや変更、写真の追加ができません。"
     "取り消したいときや内容を直したいときは、受付番号を添えて"
-    "開庁時間（平日 8:30〜17:15。祝日と12月29日〜1月3日を除く）に"
-    "{city_hall}（{phone}）へご連絡ください。"
+    + OFFICE_HOURS
+    + "に{city_hall}（{phone}）へご連絡ください。"
 )
 REPORT_CORRECTION_ROUTE = (
     "内容を直したいときは、受付番号を添えて{city_hall}（{phone}）へご連絡ください。"

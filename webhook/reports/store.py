@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     Engine,
+    Table,
     delete,
     func,
     insert,
@@ -147,25 +148,32 @@ class ReportStore:
             "created_at": draft.created_at,
             "updated_at": now,
         }
+        if not self._upsert_by_user(drafts_table, user_hash, values):
+            raise CitylineError(
+                f"draft {draft.draft_id} could not be saved after 3 attempts; retry"
+            )
+        return draft
+
+    def _upsert_by_user(self, table: Table, user_hash: str, values: dict) -> bool:
+        """Update the row of ``table`` keyed by ``user_hash`` with ``values``, or
+        insert it; return False when three attempts all raced another writer."""
         for _attempt in range(3):
             try:
                 with self.engine.begin() as connection:
                     changed = connection.execute(
-                        update(drafts_table)
-                        .where(drafts_table.c.user_hash == user_hash)
+                        update(table)
+                        .where(table.c.user_hash == user_hash)
                         .values(**values)
                     ).rowcount
                     if not changed:
                         connection.execute(
-                            insert(drafts_table).values(user_hash=user_hash, **values)
+                            insert(table).values(user_hash=user_hash, **values)
                         )
-                return draft
+                return True
             except IntegrityError:
-                # Another thread inserted the same user's draft first: update it.
-                logger.debug("draft insert raced; retrying as an update")
-        raise CitylineError(
-            f"draft {draft.draft_id} could not be saved after 3 attempts; retry"
-        )
+                # Another thread inserted the same resident's row first: update it.
+                logger.debug("%s insert raced; retrying as an update", table.name)
+        return False
 
     def delete_draft(self, user_hash: str) -> Draft | None:
         """Delete the resident's draft and return it, or None when there was none."""
@@ -240,25 +248,8 @@ class ReportStore:
     def remember_closed_set(self, user_hash: str, set_id: str) -> None:
         """Record ``set_id`` as the resident's last closed photo set."""
         values = {"set_id": set_id[:100], "closed_at": self.now()}
-        for _attempt in range(3):
-            try:
-                with self.engine.begin() as connection:
-                    changed = connection.execute(
-                        update(closed_sets_table)
-                        .where(closed_sets_table.c.user_hash == user_hash)
-                        .values(**values)
-                    ).rowcount
-                    if not changed:
-                        connection.execute(
-                            insert(closed_sets_table).values(
-                                user_hash=user_hash, **values
-                            )
-                        )
-                return
-            except IntegrityError:
-                # Another thread recorded one first: update it.
-                logger.debug("closed photo set insert raced; retrying as an update")
-        logger.warning("closed photo set not recorded after 3 attempts")
+        if not self._upsert_by_user(closed_sets_table, user_hash, values):
+            logger.warning("closed photo set not recorded after 3 attempts")
 
     def closed_set(self, user_hash: str) -> str | None:
         """Return the resident's last closed photo set id, or None."""
