@@ -56,7 +56,7 @@ def test_clauses_before_a_question_mark_stay_a_question(classifier):
         "小金井公園までの道の舗装がはがれています",
     ],
 )
-def test_way_to_a_park_of_another_owner_is_a_road(classifier, text):
+def test_way_to_other_owner_park_is_road(classifier, text):
     intent = classifier.classify(text)
     assert (intent.label, intent.category) == ("report", "road")
 
@@ -80,7 +80,7 @@ def test_asking_whether_requests_are_taken_is_a_question(classifier):
         "家が浸水したら、どこに連絡すればいいですか",
     ],
 )
-def test_flood_after_every_rain_or_supposed_is_not_urgent(text):
+def test_habitual_or_supposed_flood_not_urgent(text):
     assert not is_urgent(normalize(text))
 
 

@@ -76,8 +76,8 @@ def test_answers_are_not_stored_in_the_order_given(store):
         stored = list(connection.exec_driver_sql("SELECT subject FROM recv_attributes"))
     subjects = [row[0] for row in stored]
     assert subjects == sorted(subjects)
-    given = [store._subject(user(number)) for number in range(30)]
-    assert subjects != given
+    answer_order = [store._subject(user(number)) for number in range(30)]
+    assert subjects != answer_order
 
 
 def older_store(tmp_path, answers: int) -> ReceiveSettingsStore:

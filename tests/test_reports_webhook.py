@@ -481,7 +481,7 @@ def test_group_emergency_gets_119_first(chat):
     ]
 
 
-def test_change_to_a_sent_report_gets_the_phone_route(chat, answerer, store):
+def test_sent_report_change_gets_phone_route(chat, answerer, store):
     messages = chat.send(text_event(ALICE, "さっきの通報をキャンセルしたいです"))
     assert messages[0]["text"].startswith("送信済みの通報は、LINEでは取り消し")
     assert "0422-51-5131" in messages[0]["text"]

@@ -687,20 +687,25 @@ class ReportFlow(PhotoSetSteps):
         aside, or a detail of the fault, which is kept."""
         if draft.photos and (word in NEXT_WORDS or means_submit(word)):
             return self._advance(user_hash, draft)
+
         if not draft.photos and cannot_send_photo(text):
             route = contact_text(texts.REPORT_NO_PHOTO_ROUTE, self.settings)
             return [msg.plain(route), self._prompt(draft)]
+
         place = place_correction(text) if draft.has_location else None
         if place is not None:
             return self._correct_place(user_hash, draft, place)
+
         intent = self._classify(text)
         if self._is_aside_question(draft, text, intent):
             return self._draft_kept()
+
         # A danger typed while the photo is awaited (ガス臭い) gets the phone
         # routes first, as at the later steps.
         urgent = self._urgent_reply(draft, bool(intent and intent.urgent), text)
         if urgent:
             self.store.save_draft(user_hash, draft)
+
         if not draft.has_location and geo.looks_like_address(text):
             # The place typed before the photo is kept for the location step.
             self._set_address(draft, text)
@@ -708,6 +713,7 @@ class ReportFlow(PhotoSetSteps):
             early = msg.plain(texts.REPORT_LOCATION_RECEIVED_EARLY)
             notes = [*self._outside_note(draft), *self._owner_note(draft, text)]
             return [*urgent, *notes, early, self._prompt(draft)]
+
         other = self._other_fault_note(draft, text, intent, explicit_only=True)
         if not other and (_is_confident_report(intent, text) or gives_size(text)):
             # 座面の板が割れています, 深さ10cmくらい: a detail of this fault.
@@ -718,6 +724,7 @@ class ReportFlow(PhotoSetSteps):
                 more = texts.REPORT_PHOTO_STEP_MORE.format(count=len(draft.photos))
                 return [*urgent, detail_kept, msg.photo_prompt(draft, more)]
             return [*urgent, detail_kept, msg.photo_prompt(draft)]
+
         if draft.photos:
             photos_in = texts.REPORT_PHOTO_STEP_TEXT.format(count=len(draft.photos))
             return [*urgent, *other, msg.photo_prompt(draft, photos_in)]
