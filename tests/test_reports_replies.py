@@ -135,7 +135,7 @@ def test_point_validity(latitude, longitude, expected):
 def test_urgent_reply_names_the_configured_city():
     settings = Settings(city_name="みどり市", city_hall_phone="0000-00-1111")
     text = urgent_reply_text("道路が陥没しています", OFFICE_HOURS, settings)
-    assert "みどり市役所（0000-00-1111）" in text
+    assert "みどり市役所（電話 0000-00-1111）" in text
     assert "武蔵野市" not in text
 
 

@@ -60,25 +60,35 @@ UNTITLED_PAGE = "市のページ"
 # A title that two pages of one reply share, with the part of the site each
 # sits in: がん検診（健康診査・がん検診）.
 SECTIONED_TITLE_TEMPLATE = "{title}（{section}）"
+# The hours in which staff read reports, as the replies word them; the same
+# rules as webhook.reports.office_hours, which computes the next such time.
+OFFICE_HOURS = "開庁時間（平日 8:30〜17:15。祝日と12月29日〜1月3日を除く）"
 # Texts that give the city office to call. replies.contact_text fills in
-# city_hall (Settings.city_hall_name) and phone.
+# city_hall (Settings.city_hall_name) and phone. A text that asks residents to
+# call with a question gives the office hours; one for urgent matters does not.
 FALLBACK_TEMPLATE = (
     "申し訳ありません。お答えできるページが見つかりませんでした。"
-    "{city_hall}（電話 {phone}）にお問い合わせください。"
+    + OFFICE_HOURS
+    + "に{city_hall}（電話 {phone}）へお問い合わせください。"
 )
 TENTATIVE_ANSWER_TEMPLATE = (
     "お尋ねの内容に合うページか、確かではありません。近い内容のページをお送りします。"
-    "答えが見つからないときは、{city_hall}（電話 {phone}）にお問い合わせください。"
+    "答えが見つからないときは、"
+    + OFFICE_HOURS
+    + "に{city_hall}（電話 {phone}）へお問い合わせください。"
 )
 # The sentence comes from the outside services file and names the office
 # that handles what the resident asked about.
 OUTSIDE_SERVICE_TEMPLATE = (
     "{sentence}市のホームページでは、このご質問に合うページが見つかりませんでした。"
-    "市の手続きについては、{city_hall}（電話 {phone}）にお問い合わせください。"
+    "市の手続きについては、"
+    + OFFICE_HOURS
+    + "に{city_hall}（電話 {phone}）へお問い合わせください。"
 )
 ANSWERER_UNAVAILABLE_TEMPLATE = (
     "ただいま質問にお答えできません。時間をおいて送り直すか、"
-    "{city_hall}（電話 {phone}）にお問い合わせください。"
+    + OFFICE_HOURS
+    + "に{city_hall}（電話 {phone}）へお問い合わせください。"
 )
 GROUP_HELP = (
     "市のホームページから答えを探します。"
@@ -161,15 +171,12 @@ REPORT_ASK_PHOTO_AGAIN = (
     "通報には写真が必要です。下のボタンから写真を送ってください。"
     "やめるときは「やめる」と送ってください。"
 )
-# The hours in which staff read reports, as the replies word them; the same
-# rules as webhook.reports.office_hours, which computes the next such time.
-OFFICE_HOURS = "開庁時間（平日 8:30〜17:15。祝日と12月29日〜1月3日を除く）"
 # A resident who has or can take no photo; {city_hall} and {phone} as in
 # contact_text.
 REPORT_NO_PHOTO_ROUTE = (
     "LINEの通報には写真が必要です。写真を送れないときは、"
     + OFFICE_HOURS
-    + "に{city_hall}（{phone}）へお電話でお知らせください。"
+    + "に{city_hall}（電話 {phone}）へお電話でお知らせください。"
 )
 # A question whether a report needs a photo; {city_hall} and {phone} as in
 # contact_text.
@@ -177,7 +184,7 @@ REPORT_PHOTO_NEEDED = (
     "LINEの通報には、不具合の写真（1〜3枚）と場所が必要です。"
     "写真を送れないときは、"
     + OFFICE_HOURS
-    + "に{city_hall}（{phone}）へお電話でお知らせください。"
+    + "に{city_hall}（電話 {phone}）へお電話でお知らせください。"
 )
 # A resident who does not know the place or how to send it.
 REPORT_PLACE_HELP = (
@@ -185,7 +192,7 @@ REPORT_PLACE_HELP = (
     "地図が使えないときは、町名と丁目・番地か、近くの目印（〇〇公園、〇〇交差点など）を"
     "入力してください。どちらも難しいときは、"
     + OFFICE_HOURS
-    + "に{city_hall}（{phone}）へお電話でお知らせください。"
+    + "に{city_hall}（電話 {phone}）へお電話でお知らせください。"
 )
 # A detail of the fault typed at the photo step, kept for staff.
 REPORT_DETAIL_KEPT = "説明を受け取りました。"
@@ -231,7 +238,8 @@ REPORT_ASK_LOCATION = (
 REPORT_NOT_A_FACILITY = (
     "LINEの通報は、市が管理する道路・街路灯・街路樹・公園・下水道の"
     "不具合をお受けしています。騒音や動物、駐車などのお困りごとは、"
-    "{city_hall}（{phone}）にご相談ください。"
+    + OFFICE_HOURS
+    + "に{city_hall}（電話 {phone}）へご相談ください。"
     "身の危険を感じるときは110番へ。"
 )
 # A question on where or how to report a fault of a managed kind; {city_hall}
@@ -242,7 +250,7 @@ REPORT_HOW_TO = (
     "写真と場所（位置情報か住所）がそろうと送信できます。"
     "担当者が"
     + OFFICE_HOURS
-    + "に確認します。急ぎのときは{city_hall}（{phone}）へお電話ください。"
+    + "に確認します。急ぎのときは{city_hall}（電話 {phone}）へお電話ください。"
 )
 REPORT_ASK_LOCATION_AGAIN = (
     "場所がわかりませんでした。「位置情報を送る」ボタンを使うか、"
@@ -366,7 +374,7 @@ REPORT_STATUS_TEMPLATE = (
     + OFFICE_HOURS
     + "に確認します。個別のご返信はお約束できませんが、受け付けた通報と"
     "対応の結果は、個人情報を除いて市のホームページで公開します。"
-    "急ぎのときは{city_hall}（{phone}）へお電話ください。"
+    "急ぎのときは{city_hall}（電話 {phone}）へお電話ください。"
 )
 # Sent before the usual reply to a message about a fire, a medical emergency, an
 # accident or a crime (webhook.emergency.EMERGENCY), at any hour.
@@ -394,8 +402,7 @@ REPORT_URGENT_GAS = (
     "ガスのにおいがするときは、火を使わずにガス会社の緊急連絡先へ電話してください。"
 )
 REPORT_URGENT_CITY_HALL = (
-    "道路の陥没や倒木など、市の施設の急ぎの連絡は{city_hall}（{phone}）へ"
-    "お電話ください。"
+    "道路の陥没や倒木など、市の施設の急ぎの連絡は{city_hall}（電話 {phone}）へ。"
 )
 REPORT_URGENT_STAFF_DURING_HOURS = "送信された通報は、担当者が開庁時間内に確認します。"
 REPORT_URGENT_STAFF_AFTER_HOURS = (
@@ -413,7 +420,7 @@ REPORT_ONE_FAULT_EACH = (
 # The last line of the reply after sending, for every report.
 REPORT_SUBMITTED_URGENT_ROUTE = (
     "人に危険が迫っているときは110番・119番へ、道路などの緊急の連絡は"
-    "{city_hall}（{phone}）へお電話ください。"
+    "{city_hall}（電話 {phone}）へお電話ください。"
 )
 
 # The reply to a text at the comment step that looks like a question. {text} is
@@ -468,10 +475,11 @@ REPORT_CHANGE_ROUTE = (
     "送信済みの通報は、LINEでは取り消しや変更、写真の追加ができません。"
     "取り消したいときや内容を直したいときは、受付番号を添えて"
     + OFFICE_HOURS
-    + "に{city_hall}（{phone}）へご連絡ください。"
+    + "に{city_hall}（電話 {phone}）へご連絡ください。"
 )
 REPORT_CORRECTION_ROUTE = (
-    "内容を直したいときは、受付番号を添えて{city_hall}（{phone}）へご連絡ください。"
+    "内容を直したいときは、受付番号を添えて{city_hall}（電話 {phone}）へ"
+    "ご連絡ください。"
 )
 REPORT_DRAFT_NOT_FOUND = (
     "この通報の内容が見つかりませんでした。もう一度「通報」から始めてください。"
@@ -487,7 +495,7 @@ REPORT_OLD_STEP_BUTTON = (
 REPORT_RATE_LIMITED = (
     "LINEでの通報は、24時間に{max_reports}件までお送りいただけます。"
     "最初の通報から24時間たつと、また送れるようになります。"
-    "急ぐときは{city_hall}（{phone}）へお電話ください。"
+    "急ぐときは{city_hall}（電話 {phone}）へお電話ください。"
 )
 REPORT_UNSUPPORTED_MESSAGE = "写真・位置情報・文字でお送りください。"
 REPORT_VIDEO_NOT_PHOTO = (
