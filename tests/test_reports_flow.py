@@ -589,6 +589,14 @@ def test_location_outside_city_is_noted_and_stored(alice, flow):
     assert report.status == "submitted"
 
 
+def test_station_of_another_city_is_taken_with_the_note(alice):
+    at_location_step(alice, "road")
+    replies = alice.text("新宿駅の東口です")
+    assert replies[0].text == OUTSIDE_CITY
+    assert alice.draft.address == "新宿駅の東口"
+    assert alice.draft.outside_city
+
+
 def test_typed_address_in_neighbouring_city_is_noted(alice, flow):
     alice.text("街灯が消えています")
     alice.image()
@@ -2453,8 +2461,14 @@ def test_photo_long_after_sending_starts_a_report_plainly(alice, clock):
 def test_place_given_beside_an_unknown_address_is_taken(alice):
     at_location_step(alice, "road")
     alice.text("正確な住所は分からないですが、境南町3丁目の郵便局の前です")
-    assert alice.draft.address
+    assert alice.draft.address == "境南町3丁目の郵便局の前"
     assert alice.draft.step == "comment"
+
+
+def test_place_typed_in_a_sentence_is_kept_without_its_frame(alice):
+    at_location_step(alice, "road")
+    alice.text("場所は境南町2丁目10番の前です")
+    assert alice.draft.address == "境南町2丁目10番の前"
 
 
 @pytest.mark.parametrize(

@@ -121,6 +121,35 @@ def test_neighbouring_city_address_is_outside():
     assert not geo.address_is_outside_city("吉祥寺本町1-2 市道の歩道")
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["新宿駅の東口", "立川駅の南口のところ", "井の頭公園駅の近く", "東伏見駅前の道路"],
+)
+def test_station_of_another_city_is_outside(text):
+    assert geo.address_is_outside_city(text)
+    # A station's name may be mistyped, so it is never refused as far.
+    assert not geo.names_far_place(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "吉祥寺駅北口",
+        "JR三鷹駅北口の歩道",
+        "京王井の頭線吉祥寺駅",
+        "武蔵境駅南口",
+        "中町1丁目、西荻窪駅方面",
+        "最寄り駅の前",
+    ],
+)
+def test_station_of_the_city_or_a_town_is_not_outside(text):
+    assert not geo.address_is_outside_city(text)
+
+
+def test_station_in_a_location_address_can_be_left_out():
+    assert not geo.address_is_outside_city("新宿駅", stations=False)
+
+
 @pytest.mark.parametrize("text", ["中町", "境", "吉祥寺本町", "中町 3番目の電柱"])
 def test_bare_town_recognised(text):
     assert geo.names_only_a_town(text)
@@ -202,6 +231,33 @@ def test_town_corner_or_unnamed_place_is_not_address(text):
 )
 def test_street_address_phrase(text, phrase):
     assert geo.street_address_phrase(text) == phrase
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("場所は境南町2丁目10番の前です", "境南町2丁目10番の前"),
+        ("場所：関前5丁目10番", "関前5丁目10番"),
+        ("えっと、場所は中町1丁目5番付近になります", "中町1丁目5番付近"),
+        (
+            "住所は分からないですが、境南町3丁目の郵便局の前です",
+            "境南町3丁目の郵便局の前",
+        ),
+        ("住所はわからないけど吉祥寺駅北口のバス停の横", "吉祥寺駅北口のバス停の横"),
+        (
+            "中町2丁目の交差点、コンビニの向かい側です。",
+            "中町2丁目の交差点、コンビニの向かい側",
+        ),
+        ("関前公園の入口のところ！", "関前公園の入口のところ"),
+        ("武蔵境駅南口", "武蔵境駅南口"),
+    ],
+)
+def test_tidy_place_keeps_the_place_alone(text, place):
+    assert geo.tidy_place(text) == place
+
+
+def test_tidy_place_keeps_text_that_would_vanish():
+    assert geo.tidy_place("場所はです") == "場所はです"
 
 
 @pytest.mark.parametrize(

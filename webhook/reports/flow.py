@@ -767,7 +767,11 @@ class ReportFlow(PhotoSetSteps):
                 self.store.save_draft(user_hash, draft)
             other = self._other_fault_note(draft, text, intent)
             return [*urgent, *other, msg.location_prompt(draft, again)]
-        describes_fault = _is_confident_report(intent, text)
+        # A place alone (境南町3丁目の郵便局の前です) may read as an unsure
+        # report, so a sentence describes the fault only when it names one.
+        describes_fault = _is_confident_report(intent, text) and names_broken_thing(
+            text
+        )
         self._set_address(draft, text, describes_fault=describes_fault)
         # 中町1丁目2番の前で木が倒れて道をふさいでいます: the place and a danger.
         urgent = self._urgent_reply(draft, bool(intent and intent.urgent), text)
@@ -1086,7 +1090,7 @@ class ReportFlow(PhotoSetSteps):
         is_comment = draft.description and draft.description == _clean_comment(text)
         if is_comment or describes_fault:
             phrase = geo.street_address_phrase(text)
-        draft.address = phrase or geo.normalize_address(text)
+        draft.address = phrase or geo.tidy_place(text)
         draft.latitude = None
         draft.longitude = None
         draft.location_source = "text"
@@ -1452,7 +1456,10 @@ def _set_point(draft: Draft, event: IncomingEvent) -> None:
     draft.location_source = "line"
     draft.outside_city = not geo.is_inside_city(
         event.latitude, event.longitude
-    ) or bool(event.address and geo.address_is_outside_city(event.address))
+    ) or bool(
+        # The point decides; LINE may name a station near it in the address.
+        event.address and geo.address_is_outside_city(event.address, stations=False)
+    )
 
 
 def _clear_location(draft: Draft) -> None:

@@ -195,6 +195,33 @@ def normalize_address(text: str) -> str:
     return " ".join(normalized.split())[:MAX_ADDRESS_CHARS]
 
 
+def tidy_place(text: str) -> str:
+    """Return the place that ``text`` gives, without the words around it.
+
+    A lead-in (場所は, 住所：, えっと), a clause saying the address is not known
+    (住所は分からないけど) and a closing copula (です, になります) go, so that
+    場所は境南町2丁目10番の前です gives 境南町2丁目10番の前. Landmarks and
+    positions stay whole. Returns the normalised text (see
+    :func:`normalize_address`) when nothing would be left.
+    """
+    normalized = normalize_address(text)
+    tidy = _PLACE_LEAD.sub("", normalized, count=1)
+    tidy = _PLACE_END.sub("", tidy, count=1).strip()
+    return tidy if len(tidy) >= 2 else normalized
+
+
+# Fillers, a clause that the address is not known, and 場所は before a place.
+_PLACE_LEAD = re.compile(
+    r"^(?:(?:えっと|えーと|ええと|あの|あのー|すみません|すいません)[、,\s]*)*"
+    r"(?:[^、,。]{0,12}?(?:分から|わから|知ら)(?:ない|なく|ず)"
+    r"(?:です|んです|のです)?(?:けど|けれど|けれども|が|ので)?[、,。\s]*)?"
+    r"(?:(?:場所|住所|所在地|位置)\s*(?:は|が|:)\s*)?"
+)
+_PLACE_END = re.compile(
+    r"(?:です|でございます|になります|だと思います|と思います|だよ|だね)?[\s。.!?…]*$"
+)
+
+
 def find_town(text: str) -> str | None:
     """Return the first town name of the city in ``text``, or None."""
     match = _TOWN_PATTERN.search(normalize_address(text))
@@ -405,7 +432,7 @@ def names_only_a_town(text: str) -> bool:
     return _ANY_TOWN.search(normalize_address(text)) is not None
 
 
-def address_is_outside_city(text: str) -> bool:
+def address_is_outside_city(text: str, stations: bool = True) -> bool:
     """Return True when typed text names another city or ward, unless it names
     武蔵野市 too.
 
@@ -413,11 +440,18 @@ def address_is_outside_city(text: str) -> bool:
     prefecture other than Tokyo, or any city or ward name directly followed by a
     town and a number (横浜市中区山下町1). Neighbours share town names
     (小金井市緑町, 西東京市中町), so a town name of the city does not make such
-    an address inside.
+    an address inside. With ``stations``, a station that is not the city's,
+    named with no town of the city (新宿駅の東口), is outside too.
     """
     normalized = normalize_address(text)
     if "武蔵野市" in normalized:
         return False
+    if _names_other_city(normalized):
+        return True
+    return stations and _names_station_elsewhere(normalized)
+
+
+def _names_other_city(normalized: str) -> bool:
     if any(name in normalized for name in NEIGHBOURS + TOKYO_WARDS):
         return True
     if _PREFECTURE_PATTERN.search(normalized):
@@ -425,16 +459,32 @@ def address_is_outside_city(text: str) -> bool:
     return bool(_CITY_ADDRESS_PATTERN.search(normalized))
 
 
+def _names_station_elsewhere(normalized: str) -> bool:
+    """Tell whether ``normalized`` places the fault by a station that is not
+    one of the city's (新宿駅の東口) and names no town of the city."""
+    if _TOWN_PATTERN.search(normalized):
+        return False
+    names = [match.group(1) for match in _STATION_PATTERN.finditer(normalized)]
+    return bool(names) and not any(name.endswith(CITY_STATIONS) for name in names)
+
+
+# Stations in the city or on its edge, as residents name them (三鷹駅's north
+# side is in the city). Another station may still be near the boundary
+# (西荻窪駅), so it gets the outside note, not a refusal.
+CITY_STATIONS = ("吉祥寺", "三鷹", "武蔵境")
+# A station named by kanji or katakana: 新宿駅, JR吉祥寺駅 (not 最寄り駅).
+_STATION_PATTERN = re.compile(r"([一-龥ァ-ヶー]{2,8})駅")
+
+
 def names_far_place(text: str) -> bool:
     """Tell whether typed text names a place in a city, ward or prefecture
     that does not border the city (立川市錦町1丁目, 京都市中京区): surely
-    outside, unlike a neighbour's street, which may be the boundary road."""
+    outside, unlike a neighbour's street, which may be the boundary road. A
+    station alone does not count: its name may be mistyped."""
     normalized = normalize_address(text)
     if "武蔵野市" in normalized or any(name in normalized for name in NEIGHBOURS):
         return False
-    return address_is_outside_city(normalized) or bool(
-        _CITY_WARD_PATTERN.search(normalized)
-    )
+    return _names_other_city(normalized) or bool(_CITY_WARD_PATTERN.search(normalized))
 
 
 # A ward of a designated city (京都市中京区, 横浜市中区): never a neighbour.
