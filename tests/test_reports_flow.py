@@ -589,6 +589,13 @@ def test_location_outside_city_is_noted_and_stored(alice, flow):
     assert report.status == "submitted"
 
 
+def test_point_past_the_rough_boundary_with_a_city_address_is_inside(alice):
+    at_location_step(alice, "road")
+    replies = alice.location(*NEAR_OUTSIDE, address="東京都武蔵野市吉祥寺南町1丁目")
+    assert OUTSIDE_CITY not in texts_of(replies)
+    assert not alice.draft.outside_city
+
+
 def test_station_of_another_city_is_taken_with_the_note(alice):
     at_location_step(alice, "road")
     replies = alice.text("新宿駅の東口です")
@@ -1890,7 +1897,29 @@ def test_yes_in_a_few_words_at_confirmation_sends(alice, text):
     assert "受付番号" in joined(replies)
 
 
-@pytest.mark.parametrize("text", ["いいえ", "送らないで", "いいえ、送らないでください"])
+@pytest.mark.parametrize(
+    "text",
+    ["ハイ", "はーい", "オッケー👌", "了解です", "Yes", "よろしくお願いいたします。"],
+)
+def test_yes_in_katakana_or_other_words_sends(alice, text):
+    at_confirm_step(alice)
+    replies = alice.text(text)
+    assert alice.draft is None
+    assert "受付番号" in joined(replies)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "いいえ",
+        "送らないで",
+        "いいえ、送らないでください",
+        "ダメ",
+        "違う",
+        "NO",
+        "ちょっと待ってね",
+    ],
+)
 def test_no_at_confirmation_sends_nothing_and_adds_nothing(alice, text):
     at_confirm_step(alice)
     before = alice.draft.comment

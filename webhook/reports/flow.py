@@ -1448,18 +1448,20 @@ def _is_far_outside(event: IncomingEvent) -> bool:
 
 def _set_point(draft: Draft, event: IncomingEvent) -> None:
     """Place ``draft`` at the point of a location message, noting whether it lies
-    outside the city: outside its rough boundary, or at an address that LINE
-    gives in another city or ward (a point just over the boundary)."""
+    outside the city: outside its rough boundary, unless the address that LINE
+    gives names the city, or at an address in another city or ward (a point
+    just over the boundary). Points far outside never get here."""
     draft.latitude = event.latitude
     draft.longitude = event.longitude
     draft.address = geo.normalize_address(event.address) if event.address else None
     draft.location_source = "line"
-    draft.outside_city = not geo.is_inside_city(
-        event.latitude, event.longitude
-    ) or bool(
-        # The point decides; LINE may name a station near it in the address.
-        event.address and geo.address_is_outside_city(event.address, stations=False)
-    )
+    address = event.address or ""
+    # The boundary is rough, so an address in the city outweighs it; a station
+    # that LINE names near the point does not count.
+    outside_boundary = not geo.is_inside_city(event.latitude, event.longitude)
+    draft.outside_city = (
+        outside_boundary and not geo.names_the_city(address)
+    ) or geo.address_is_outside_city(address, stations=False)
 
 
 def _clear_location(draft: Draft) -> None:

@@ -432,6 +432,11 @@ def names_only_a_town(text: str) -> bool:
     return _ANY_TOWN.search(normalize_address(text)) is not None
 
 
+def names_the_city(text: str) -> bool:
+    """Tell whether ``text`` names the city itself (東京都武蔵野市吉祥寺南町1丁目)."""
+    return "武蔵野市" in normalize_address(text)
+
+
 def address_is_outside_city(text: str, stations: bool = True) -> bool:
     """Return True when typed text names another city or ward, unless it names
     武蔵野市 too.

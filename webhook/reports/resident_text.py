@@ -66,6 +66,22 @@ SUBMIT_WORDS = frozenset(
         "送信で",
         "それでいいよ",
         "いいよ",
+        "はーい",
+        "お願いいたします",
+        "よろしくお願いいたします",
+        "了解",
+        "了解です",
+        "りょうかい",
+        "りょうかいです",
+        "おっけー",
+        "おっけーです",
+        "おk",
+        "yes",
+        "それでおねがい",
+        "それでお願い",
+        "送信しといて",
+        "送っといて",
+        "送信お願い",
     }
 )
 # Words that may stand beside a submit word in one message: はい、お願いします.
@@ -109,6 +125,15 @@ DO_NOT_SEND_WORDS = frozenset(
         "送信しないでください",
         "まだ送らないで",
         "まだ送らないでください",
+        "違う",
+        "ちがう",
+        "だめ",
+        "だめです",
+        "no",
+        "待ってね",
+        "まってね",
+        "ちょっと待ってね",
+        "ちょっとまってね",
     }
 )
 # At the comment step, words that mean "nothing to add"; もういいです there is
@@ -146,8 +171,9 @@ NEXT_WORDS = frozenset(
 def means_submit(word: str) -> bool:
     """Tell whether a text at the confirmation (:func:`_normalize_word` form)
     requests sending: a submit word alone, or with はい or お願いします beside it
-    (はい、お願いします, これで送ってください)."""
-    word = _without_symbols(word)
+    (はい、お願いします, これで送ってください). Katakana and capitals count as
+    the words' kana and lower case (ハイ, OK, Yes)."""
+    word = _folded(_without_symbols(word))
     if word in SUBMIT_WORDS:
         return True
     parts = approval_parts(word)
@@ -157,7 +183,7 @@ def means_submit(word: str) -> bool:
 def approval_parts(word: str) -> list[str] | None:
     """Return the parts of a text made only of words of approval (はい,
     大丈夫です, これで), or None when it contains anything else."""
-    word = _without_symbols(word)
+    word = _folded(_without_symbols(word))
     parts = [part for part in _PART_SEPARATORS.split(word) if part]
     if len(parts) < 2 and word.startswith("これで"):
         parts = ["これで", word.removeprefix("これで")]
@@ -321,8 +347,13 @@ _CORRECTION_WORD = re.compile(r"やっぱ|やはり|違|間違|まちが|正し�
 def means_do_not_send(word: str) -> bool:
     """Tell whether a text at the confirmation, as a whole, declines sending
     the report (いいえ、送らないでください). A no with a detail is a detail."""
-    parts = [part for part in _PART_SEPARATORS.split(word) if part]
+    parts = [part for part in _PART_SEPARATORS.split(_folded(word)) if part]
     return bool(parts) and all(part in DO_NOT_SEND_WORDS for part in parts)
+
+
+def _folded(word: str) -> str:
+    """Return ``word`` with katakana as hiragana and ASCII in lower case."""
+    return fold_kana(word).lower()
 
 
 def is_neighbour_trouble(text: str) -> bool:
