@@ -142,11 +142,28 @@ def test_station_of_another_city_is_outside(text):
         "最寄り駅の前",
     ],
 )
-def test_station_of_the_city_or_a_town_is_not_outside(text):
+def test_city_station_is_inside(text):
     assert not geo.address_is_outside_city(text)
 
 
-def test_station_in_a_location_address_can_be_left_out():
+@pytest.mark.parametrize(
+    "text", ["下連雀3-2", "西荻北3丁目の街灯", "東伏見2丁目", "井の頭3丁目"]
+)
+def test_neighbouring_town_without_its_city_is_outside(text):
+    assert geo.address_is_outside_city(text)
+    assert not geo.names_far_place(text)
+
+
+def test_inokashira_road_is_inside():
+    assert not geo.address_is_outside_city("井の頭通りの歩道")
+
+
+def test_tidy_place_drops_emoji_and_phone():
+    assert geo.tidy_place("中町1丁目5番の前です🙏") == "中町1丁目5番の前"
+    assert geo.tidy_place("中町3丁目2番の前です 090-1234-5678") == "中町3丁目2番の前"
+
+
+def test_station_check_can_be_off():
     assert not geo.address_is_outside_city("新宿駅", stations=False)
 
 
@@ -223,6 +240,14 @@ def test_town_corner_or_unnamed_place_is_not_address(text):
         ("中町1丁目2番3号の前の道路に穴", "中町1丁目2番3号の前"),
         ("中町一丁目二番三号の前の歩道", "中町一丁目二番三号の前"),
         ("中町1丁目の交差点から100mくらい先", None),
+        (
+            "中町1丁目のローソンの前の道路で、ふたが浮いてます",
+            "中町1丁目のローソンの前",
+        ),
+        (
+            "吉祥寺本町1丁目の東急百貨店の裏の道で枝が折れてます",
+            "吉祥寺本町1丁目の東急百貨店の裏",
+        ),
         (
             "吉祥寺北町に住む者です。吉祥寺北町3丁目8番付近の道路が沈んでいます",
             "吉祥寺北町3丁目8番付近",

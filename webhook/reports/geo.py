@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 
 from index.normalize import visible_nfkc
 
@@ -201,13 +202,22 @@ def tidy_place(text: str) -> str:
     A lead-in (場所は, 住所：, えっと), a clause saying the address is not known
     (住所は分からないけど) and a closing copula (です, になります) go, so that
     場所は境南町2丁目10番の前です gives 境南町2丁目10番の前. Landmarks and
-    positions stay whole. Returns the normalised text (see
-    :func:`normalize_address`) when nothing would be left.
+    positions stay whole. A phone number and emoji go too. Returns the
+    normalised text (see :func:`normalize_address`) when nothing would be left.
     """
     normalized = normalize_address(text)
-    tidy = _PLACE_LEAD.sub("", normalized, count=1)
+    tidy = _PHONE_PATTERN.sub(" ", normalized)
+    tidy = "".join(" " if _is_symbol(char) else char for char in tidy)
+    tidy = " ".join(tidy.split())
+    tidy = _PLACE_LEAD.sub("", tidy, count=1)
     tidy = _PLACE_END.sub("", tidy, count=1).strip()
     return tidy if len(tidy) >= 2 else normalized
+
+
+def _is_symbol(char: str) -> bool:
+    """Tell whether ``char`` is an emoji or another symbol (🙏, ★), or a joiner
+    that builds emoji."""
+    return unicodedata.category(char).startswith("S") or char in "\u200d\ufe0f"
 
 
 # Fillers, a clause that the address is not known, and 場所は before a place.
@@ -335,6 +345,10 @@ _ADDRESS_TAIL = re.compile(
     r"(地|号)?(\s*(の\s*)?(前|先|横|裏|角|向かい|手前|付近|近く|あたり|辺り|周辺"
     r"|交差点|十字路|三叉路|角地|間))?"
 )
+# A landmark after a block and the side of it: のローソンの前, の東急百貨店の裏.
+_LANDMARK_AFTER = re.compile(
+    r"\s*の\s*[^\s、。,!?の]{1,12}の?(前|裏|横|脇|向かい|近く|付近|角|隣|そば)"
+)
 # Lot and house numbers after a block, in digits or kanji: 番3号, 二番三号, 12番地.
 _LOT_NUMBERS = re.compile(rf"(\s*[0-9{_KANJI_DIGITS}]+\s*(番地?|号))+|\s*(番地?|号)")
 # Words after an address that place the fault away from it (から100m先, より北).
@@ -378,7 +392,14 @@ def street_address_phrase(text: str) -> str | None:
     lot = _LOT_NUMBERS.match(masked, end)
     if lot is not None:
         end = lot.end()
-    end = _ADDRESS_TAIL.match(masked, end).end()
+    tail = _ADDRESS_TAIL.match(masked, end)
+    end = tail.end()
+    if not tail.group(2):
+        # 中町1丁目のローソンの前の道路で: a landmark and its side narrow the
+        # block down, so they stay with it.
+        landmark = _LANDMARK_AFTER.match(masked, end)
+        if landmark is not None:
+            end = landmark.end()
     if _RELATIVE_AFTER.match(masked, end):
         # 中町1丁目の交差点から100m先: the place is somewhere else; keep it whole.
         return None
@@ -451,9 +472,35 @@ def address_is_outside_city(text: str, stations: bool = True) -> bool:
     normalized = normalize_address(text)
     if "武蔵野市" in normalized:
         return False
-    if _names_other_city(normalized):
+    if _names_other_city(normalized) or _NEIGHBOUR_TOWN_PATTERN.search(normalized):
         return True
     return stations and _names_station_elsewhere(normalized)
+
+
+# Towns of the neighbouring cities and wards whose names the city's towns do
+# not share, with a number after them: 下連雀3丁目 (三鷹市), 西荻北3-1 (杉並区),
+# 東伏見2丁目 (西東京市). 井の頭 needs its number, since 井の頭通り and the
+# park are places in the city too.
+NEIGHBOUR_TOWNS = (
+    "下連雀",
+    "上連雀",
+    "牟礼",
+    "井の頭",
+    "東伏見",
+    "柳沢",
+    "西荻北",
+    "西荻南",
+    "松庵",
+    "善福寺",
+    "久我山",
+    "関町北",
+    "関町南",
+    "立野町",
+    "梶野町",
+)
+_NEIGHBOUR_TOWN_PATTERN = re.compile(
+    rf"(?:{'|'.join(NEIGHBOUR_TOWNS)})\s*[0-9{_KANJI_DIGITS}]+\s*(?:丁目|{_DASH})"
+)
 
 
 def _names_other_city(normalized: str) -> bool:
