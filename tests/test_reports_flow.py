@@ -2135,6 +2135,34 @@ def test_category_corrected_in_words_at_confirmation(alice, text):
     assert "公園" not in (alice.draft.comment or "")
 
 
+def test_category_named_after_yappari_changes_it(alice):
+    at_comment_step(alice)
+    replies = alice.text("やっぱり公園")
+    assert alice.draft.category == "park"
+    assert texts.REPORT_CATEGORY_CHANGED.format(category="公園") in texts_of(replies)
+
+
+def test_same_category_named_again_is_no_comment(alice):
+    at_confirm_step(alice)
+    before = alice.draft.comment
+    replies = alice.text("種類は道路です")
+    assert texts.REPORT_CATEGORY_SAME.format(category="道路") in texts_of(replies)
+    assert alice.draft.comment == before
+
+
+def test_place_with_no_fault_gets_no_one_fault_note(alice):
+    at_location_step(alice, "streetlight")
+    replies = alice.text("吉祥寺駅北口を出てすぐのところです")
+    assert texts.REPORT_ONE_FAULT_EACH not in texts_of(replies)
+
+
+def test_road_named_as_where_a_lid_is_gets_no_note(alice):
+    at_location_step(alice, "sewer")
+    replies = alice.text("中町1丁目のローソンの前の道路で、ふたが浮いてます")
+    assert texts.REPORT_ONE_FAULT_EACH not in texts_of(replies)
+    assert alice.draft.address == "中町1丁目のローソンの前"
+
+
 def test_wrong_category_in_words_asks_for_it_again(alice):
     at_comment_step(alice)
     alice.text("種類が違います")
@@ -2147,6 +2175,9 @@ def test_wrong_category_in_words_asks_for_it_again(alice):
     [
         ("すみません、場所はやっぱり中町2丁目3番の前です", "中町2丁目3番の前"),
         ("場所は中町2丁目3番の前です", "中町2丁目3番の前"),
+        ("場所は吉祥寺駅の南口です", "吉祥寺駅の南口"),
+        ("すみません場所まちがえました。武蔵境駅の北口です", "武蔵境駅の北口"),
+        ("住所が違ってました、吉祥寺本町1丁目2番です", "吉祥寺本町1丁目2番"),
     ],
 )
 def test_place_corrections_in_natural_words(alice, text, address):
@@ -2262,6 +2293,7 @@ def test_closed_set_is_forgotten_after_a_day(alice, flow, clock):
         "公園のブランコが壊れていたらどうすればいいですか",
         "街路灯が消えてるのってLINEで通報できますか？",
         "下水のマンホールのふたがガタガタしてるけど、どこに言えばいいの",
+        "道路に穴があいてるんだけど、これって市に言えばいいの？",
     ],
 )
 def test_where_to_report_gets_route(alice, text):
@@ -2491,6 +2523,13 @@ def test_place_given_beside_an_unknown_address_is_taken(alice):
     at_location_step(alice, "road")
     alice.text("正確な住所は分からないですが、境南町3丁目の郵便局の前です")
     assert alice.draft.address == "境南町3丁目の郵便局の前"
+    assert alice.draft.step == "comment"
+
+
+def test_place_typed_in_kana_is_taken_as_written(alice):
+    at_location_step(alice, "road")
+    alice.text("なかちょう1ちょうめ5ばん")
+    assert alice.draft.address == "中町1丁目5番"
     assert alice.draft.step == "comment"
 
 

@@ -354,3 +354,15 @@ def test_unknown_block_behind_spaces_or_no_is_found(text):
 
 def test_phone_number_is_no_block():
     assert geo.unknown_block("中町 0422-51-5131") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("なかちょう1ちょうめ5ばん", "中町1丁目5番"),
+        ("きちじょうじほんちょう2ちょうめ3ばんち", "吉祥寺本町2丁目3番地"),
+        ("なかちょうの公園", "なかちょうの公園"),
+    ],
+)
+def test_kana_address_as_written(text, written):
+    assert geo.kana_address_as_written(text) == written

@@ -285,6 +285,8 @@ REPORT_LOCATION_RECEIVED_EARLY = "場所を受け取りました。"
 REPORT_PLACE_CHANGED = "場所を「{place}」に直しました。"
 # A category corrected in words after it was known (道路じゃなくて公園でした).
 REPORT_CATEGORY_CHANGED = "種類を「{category}」に直しました。"
+# A correction that names the category the report has already.
+REPORT_CATEGORY_SAME = "種類はすでに「{category}」になっています。"
 # A faulty traffic signal: the police run signals, so the city takes no report.
 REPORT_SIGNAL_IS_POLICE = (
     "信号機は警察が管理しているため、市では通報を受け付けていません。"

@@ -736,7 +736,9 @@ class ReportFlow(PhotoSetSteps):
     ) -> list[Message] | Preface:
         """Reply to a text typed while the place is asked for: help for a
         resident who cannot give it, a question aside, a far place refused, a
-        request to say more, or the typed place, which is taken."""
+        request to say more, or the typed place, which is taken. A town and
+        numbers typed in kana are read as written (なかちょう1ちょうめ → 中町1丁目)."""
+        text = geo.kana_address_as_written(text)
         intent = self._classify(text)
         # A place typed beside the words (住所は分からないですが、境南町3丁目
         # の郵便局の前です) is taken as the place below, and a danger
@@ -1117,7 +1119,9 @@ class ReportFlow(PhotoSetSteps):
         return None when ``text`` contains none (see :func:`category_correction`).
 
         種類が違います requests the category again, as 種類を変える does;
-        道路じゃなくて公園でした sets it, and the current step's prompt follows.
+        道路じゃなくて公園でした sets it, and the current step's prompt follows. The
+        category the draft has already gets a note that it is set, not a
+        comment.
         """
         category = category_correction(text)
         if category is None:
@@ -1128,14 +1132,15 @@ class ReportFlow(PhotoSetSteps):
             draft.step = "category"
             self.store.save_draft(user_hash, draft)
             return [msg.category_prompt(draft)]
+        label = texts.REPORT_CATEGORY_LABELS[category]
         if category == draft.category:
-            return None
+            same = msg.plain(texts.REPORT_CATEGORY_SAME.format(category=label))
+            return [same, self._prompt(draft)]
         draft.category = category
         if draft.step == "confirm":
             draft.step = self._next_step(draft)
         self.store.save_draft(user_hash, draft)
         logger.info("report category corrected by text at step %s", draft.step)
-        label = texts.REPORT_CATEGORY_LABELS[category]
         changed = msg.plain(texts.REPORT_CATEGORY_CHANGED.format(category=label))
         return [changed, self._prompt(draft)]
 
@@ -1178,18 +1183,38 @@ class ReportFlow(PhotoSetSteps):
         """
         if draft.category is None or not _is_confident_report(intent, text):
             return []
+        if not names_broken_thing(text):
+            # 吉祥寺駅北口を出てすぐのところです: a place, and no fault at all.
+            return []
         named = self._object_category(text)
         other_kind = (
             intent.category in MAIN_CATEGORIES
             and intent.category != draft.category
             and named in MAIN_CATEGORIES
             and named != draft.category
+            and not self._other_object_is_context(draft, text)
         )
         if explicit_only:
             other_kind = other_kind and ANOTHER_FAULT_LEAD.match(text) is not None
         if other_kind or self._adds_object(text):
             return [msg.plain(texts.REPORT_ONE_FAULT_EACH)]
         return []
+
+    def _other_object_is_context(self, draft: Draft, text: str) -> bool:
+        """Tell whether every clause of ``text`` that names an object outside
+        ``draft``'s category ends in で, where the fault is: in
+        中町1丁目の道路で、ふたが浮いてます for a sewer report, the road."""
+        clauses = [part.strip() for part in re.split(r"[、,。]", text) if part.strip()]
+        others = [
+            clause
+            for clause in clauses
+            if self._object_category(clause) not in (None, draft.category)
+        ]
+        return (
+            len(clauses) > 1
+            and bool(others)
+            and all(clause.endswith("で") for clause in others)
+        )
 
     def _adds_object(self, text: str) -> bool:
         """Tell whether ``text`` names a city object followed by も and a fault."""

@@ -196,6 +196,42 @@ def normalize_address(text: str) -> str:
     return " ".join(normalized.split())[:MAX_ADDRESS_CHARS]
 
 
+def kana_address_as_written(text: str) -> str:
+    """Return ``text`` with a town and its numbers typed in kana written as
+    an address is: なかちょう1ちょうめ5ばん gives 中町1丁目5番. A text with no
+    town reading followed by a digit comes back unchanged."""
+    normalized = visible_nfkc(text)
+    if not _KANA_TOWN.search(normalized):
+        return text
+    written = _KANA_TOWN.sub(lambda match: TOWN_READINGS[match.group(1)], normalized)
+    for unit, kanji in _KANA_UNITS:
+        written = re.sub(rf"([0-9])\s*{unit}", rf"\1{kanji}", written)
+    return written
+
+
+# How residents spell the towns in kana, for a place typed without conversion.
+TOWN_READINGS = {
+    "きちじょうじひがしちょう": "吉祥寺東町",
+    "きちじょうじみなみちょう": "吉祥寺南町",
+    "きちじょうじほんちょう": "吉祥寺本町",
+    "きちじょうじきたまち": "吉祥寺北町",
+    "ごてんやま": "御殿山",
+    "なかちょう": "中町",
+    "にしくぼ": "西久保",
+    "みどりちょう": "緑町",
+    "はちまんちょう": "八幡町",
+    "せきまえ": "関前",
+    "きょうなんちょう": "境南町",
+    "さくらづつみ": "桜堤",
+    "さかい": "境",
+}
+_KANA_TOWN = re.compile(
+    "(" + "|".join(sorted(TOWN_READINGS, key=len, reverse=True)) + r")(?=\s*[0-9])"
+)
+# Longer units first, so that ばんち is not read as ばん and ち.
+_KANA_UNITS = (("ちょうめ", "丁目"), ("ばんち", "番地"), ("ばん", "番"), ("ごう", "号"))
+
+
 def tidy_place(text: str) -> str:
     """Return the place that ``text`` gives, without the words around it.
 

@@ -233,15 +233,16 @@ _ADDRESS_NUMBER = re.compile(r"\d+\s*(?:丁目|番地?|号)|\d+\s*[-‐‑–−
 def category_correction(text: str) -> str | None:
     """Return the category that a text names as the right one, or None.
 
-    道路じゃなくて公園でした and 種類は公園です name 公園; so does 公園です as a
-    whole message. A category merely mentioned (公園の前の道路です) gives None.
+    道路じゃなくて公園でした and 種類は公園です name 公園; so do 公園です and
+    やっぱり公園 as a whole message. A category merely mentioned
+    (公園の前の道路です) gives None.
     """
     normalized = LEADING_APOLOGY.sub("", visible_nfkc(text).strip())
     normalized = normalized.rstrip("。.!！")
     for pattern in (_CATEGORY_INSTEAD, _CATEGORY_IS, _CATEGORY_ALONE):
         match = pattern.search(normalized)
         if match is not None:
-            return _CATEGORY_WORDS[match.group("label")]
+            return _CATEGORY_WORDS[match.group("label") or match.group("bare")]
     return None
 
 
@@ -249,26 +250,49 @@ def place_correction(text: str) -> str | None:
     """Return the new place that a text after the location step gives, or None.
 
     A street address alone gives one (中町2丁目3番でした), and so does 場所は or
-    住所が before a street address alone (場所は中町2丁目3番の前です). A text
-    that also states that the old place was wrong (やっぱり, 違い, 正しくは)
-    gives any address after 場所は, also one of another city. An apology first
-    (すみません、) changes nothing. 場所は中町1丁目5番の歩道で、穴の深さは
-    10cmくらいです only describes the place, so it gives none.
+    住所が before a place alone (場所は中町2丁目3番の前です, 場所は吉祥寺駅の
+    南口です). A text that also states that the old place was wrong (やっぱり,
+    違い, 正しくは) gives any address after 場所は, also one of another city,
+    and 場所をまちがえました。 gives the place in the sentence after it. An
+    apology first (すみません、) changes nothing. 場所は中町1丁目5番の歩道で、
+    穴の深さは10cmくらいです only describes the place, so it gives none.
     """
     normalized = LEADING_APOLOGY.sub("", visible_nfkc(text).strip())
     if is_bare_address(normalized):
         return normalized
+    after_mistake = _PLACE_MISTAKEN.search(normalized)
+    if after_mistake is not None:
+        # 場所まちがえました。新宿駅の東口です: the new place follows.
+        rest = normalized[after_mistake.end() :].strip()
+        return rest if _names_a_place_alone(rest) else None
     prefix = _PLACE_CORRECTION.search(normalized)
     if prefix is None or prefix.start() > _MAX_CORRECTION_LEAD:
         return None
     rest = _LEADING_CORRECTION.sub("", normalized[prefix.end() :])
     if is_bare_address(rest):
         return rest
-    if _CORRECTION_WORD.search(normalized) is None:
-        return None
-    if geo.looks_like_address(rest) or outside_address(rest):
+    if _CORRECTION_WORD.search(normalized) is not None and (
+        geo.looks_like_address(rest) or outside_address(rest)
+    ):
         return rest
-    return None
+    # 場所は吉祥寺駅の南口です: a place and nothing else after 場所は.
+    return rest if _names_a_place_alone(rest) else None
+
+
+def _names_a_place_alone(text: str) -> bool:
+    """Tell whether ``text`` is one clause that gives a place and states no
+    fault: 吉祥寺駅の南口です, not 中町1丁目の歩道で、穴の深さは10cmです."""
+    if not text or re.search(r"[、,。!！?？]", ADDRESS_TAIL.sub("", text)):
+        return False
+    if names_broken_thing(text):
+        return False
+    return geo.looks_like_address(text) or outside_address(text)
+
+
+# 場所をまちがえました。 or 住所が間違ってました、 before the new place.
+_PLACE_MISTAKEN = re.compile(
+    r"^(?:場所|住所|ばしょ|じゅうしょ)(?:を|が)?\s*(?:間違|まちが|違|ちが)[^。、,!！]*[。、,!！]\s*"
+)
 
 
 _LEADING_CORRECTION = re.compile(r"^(?:やっぱり|やはり|正しくは|本当は)[、,\s]*")
@@ -293,6 +317,7 @@ _CATEGORY_IS = re.compile(
 )
 _CATEGORY_ALONE = re.compile(
     rf"^(?:やっぱり|やっぱ|やはり)?[、,\s]*(?P<label>{_LABELS})(?:です|でした|だよ|だった)$"
+    rf"|^(?:やっぱり|やっぱ|やはり)[、,\s]*(?P<bare>{_LABELS})$"
 )
 # 種類が違います: the category is to be chosen again.
 CATEGORY_IS_WRONG = re.compile(r"(?:種類|しゅるい)が\s*(?:違|ちが|間違|まちが)")
