@@ -106,7 +106,8 @@ FOLLOW_UP = re.compile(
 THANKS_OR_REPAIRED = re.compile(
     r"ありがと|感謝|助かりました|安心して"
     r"|直りました|直って(い)?(ました|ます|た)|直ってる(?!の|か)"
-    r"|直った(って|と聞|らしい|みたい|そう)"
+    # Asking whether a repair one heard of is true: 直ったって聞いたけど本当?
+    r"|直った(って|と)(聞|きい)[^。!?]*(本当|ほんと)"
     r"|(直|修理|補修|修繕|交換|撤去|剪定|対応)し(て)?(もらった|もらいました|いただいた"
     r"|いただきました|くれた|くれました)"
     r"|(やす|明る|きれいに|綺麗に|広)くなり(まし)?た"
@@ -170,7 +171,7 @@ REQUEST = re.compile(
     r"|もらえないか|くれないか|ならないか|ならないでしょうか|なりませんか|なんとか|何とか|どうにか|改善"
     r"|検討|直して|直る|直ら|直っ|対応して|見に来て|見てもらえ|見ていただけ|撤去|設置|増や|切って|刈って|早く|至急|すぐ"
     # Work asked of the city as a question: 止めてもらえますか, 片づけていただけますか.
-    r"|(?:止め|片づけ|片付け|かたづけ|取り除い|掃除し)て(?:もらえ|いただけ|くれ)"
+    r"|(?:止め|片づけ|片付け|かたづけ|取り除い|掃除し)て(?:もらえ|いただけ)"
 )
 
 # A fault predicate followed by a present or past state ("消えています", "割れたまま")
@@ -180,10 +181,10 @@ ASSERTED_STATE = re.compile(
     r"|る(ん|の)です(けど|が))"
 )
 HYPOTHETICAL = re.compile(r"^.{0,8}(とき|時は|場合|なら|たら|のを見つけ|を見つけ)")
-# "落ちたまま", "そのままです" and "出しっぱなし" say that a state has lasted.
 # A wall or bank that gives way (ブロックが崩れてる). Evidence of a fault, but
 # no cue count of the model: as one it moved two holdout questions.
 GIVING_WAY = re.compile(r"崩れ|くずれ|崩落")
+# "落ちたまま", "そのままです" and "出しっぱなし" say that a state has lasted.
 UNCHANGED_STATE = re.compile(r"まま|っぱなし|っ放し")
 # A sentence containing one of these asks for a place, time or list, so even if it
 # ends in a verb ("街灯は何時に点く") it states no fault. いつも, いつか and
@@ -266,7 +267,7 @@ OTHER_PROBLEM = re.compile(
     r"不法投棄|放置自転車"
     r"|自転車.{0,10}(放置|置かれ|置きっぱなし|止められ|停められ|とめられ)"
     # A vehicle left behind, which the police or its owner removes.
-    r"|(車|自動車|バイク|原付|車両).{0,15}(放置|乗り捨て)"
+    r"|(?<![自電駐歯])(車|自動車|バイク|原付|車両)(が|を|は|も).{0,15}(放置|乗り捨て)"
     r"|ガス.{0,6}(臭|におい|匂い)"
     # The pavement, verge and gutter along a national or prefectural road are that
     # road's, so 沿い does not make the road a landmark here.
@@ -315,8 +316,8 @@ PLACE_AFTER = re.compile(
     r"|の?[東西南北]?側?を(通る|走る|抜ける)"
     # A side street off it: 五日市街道から一本入った道.
     r"|から(一本|1本|少し|ちょっと)?(入った|入る|入って|外れた|曲がった)"
-    # What the fault reaches, not where it is: 隣の家の塀にもたれかかって.
-    r"|の?[^。、!?]{0,4}(に|へ|まで)(もたれ|倒れ(かか|込)|覆いかぶさ|ぶつかって|当たって)"
+    # A private wall that a fault reaches: 隣の家の塀にもたれかかって.
+    r"|(の(塀|壁|フェンス|生け垣|門))?(に|へ|まで)(もたれ|倒れかか|ぶつかって|当たって)"
 )
 PLACEHOLDER = re.compile(r"[〇○◯]+")
 # A pasted link names a page, not a fault, and its letters look like no Japanese
@@ -441,6 +442,20 @@ def asks_how_to_act(text: str) -> bool:
     return ends_as_question and about_acting
 
 
+# Every pattern whose match is evidence of a fault.
+FAULT_CUES = (
+    FAULT_STATE,
+    LOOSE_PART,
+    GIVING_WAY,
+    REQUEST,
+    PROPOSAL,
+    FOLLOW_UP,
+    UNCHANGED_STATE,
+)
+# A thing named as the subject or object of a short text: ガラスが, 釘を.
+NAMED_SUBJECT = re.compile(r"[^\sはがをもに]\s*[がを]")
+
+
 def has_fault_evidence(text: str) -> bool:
     """Return True when a normalized text gives any evidence of a fault.
 
@@ -458,15 +473,7 @@ def has_fault_evidence(text: str) -> bool:
         for sentence in split_sentences(text)
         if not THANKS_OR_REPAIRED.search(sentence)
     )
-    cues = (
-        FAULT_STATE,
-        LOOSE_PART,
-        GIVING_WAY,
-        REQUEST,
-        PROPOSAL,
-        FOLLOW_UP,
-        UNCHANGED_STATE,
-    )
+    cues = FAULT_CUES
     # Katakana typed for kana words (キエテル, often half-width) is read as
     # hiragana too, since the cues spell those words in hiragana.
     for form in (text, fold_kana(text)):
@@ -847,27 +854,21 @@ class IntentClassifier:
         return any(self.object_strength(form) > 0 for form in (text, fold_kana(text)))
 
     def is_bare_feeling(self, text: str) -> bool:
-        """Return True for a short text whose only fault cue is a feeling, and
-        which names no city object.
+        """Return True for a short text that names no city object and states
+        no fault: a feeling (こわい, 地震こわい) or a remark about oneself with no
+        thing named as its subject (おなかすいた, 眠い).
 
-        こわい, 地震こわい or こわいです says how the writer feels, not what is
-        broken. A short text that states a fault (ふたが外れてる, ミラーが割れてる)
-        is no feeling, nor is a longer one (道の端が崩れていて、歩くと足元が危ない
-        names no lexicon object).
+        A short text that states a fault (ふたが外れてる, ミラーが割れてる) is
+        neither, nor is a longer one (道の端が崩れていて、歩くと足元が危ない
+        names no lexicon object), nor one that names a thing with が or を
+        (ガラスが散らばってる), which may be a hazard the lexicon lacks.
         """
         if content_char_count(text) >= BARE_FEELING_CHARS:
             return False
+        if not FEELING.search(text) and NAMED_SUBJECT.search(text):
+            return False
         rest = FEELING.sub(" ", text)
-        cues = (
-            FAULT_STATE,
-            LOOSE_PART,
-            GIVING_WAY,
-            REQUEST,
-            PROPOSAL,
-            FOLLOW_UP,
-            UNCHANGED_STATE,
-        )
-        if any(pattern.search(rest) for pattern in cues) or is_urgent(rest):
+        if any(pattern.search(rest) for pattern in FAULT_CUES) or is_urgent(rest):
             return False
         return not self.names_object(text)
 

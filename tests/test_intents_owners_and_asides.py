@@ -51,3 +51,33 @@ def test_no_fault_now_is_a_question(classifier, text):
 def test_fault_near_other_things_keeps_its_category(classifier, text, category):
     intent = classifier.classify(text)
     assert (intent.label, intent.category) == ("report", category)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A short hazard that names its thing, though the lexicon lacks it.
+        "ガラスが散らばってる",
+        "釘が出てる",
+        "蜂の巣がある",
+        # A fault back again after a repair one heard of.
+        "直ったって聞いたけど、まだ街灯が消えたままです",
+    ],
+)
+def test_named_hazard_or_recurrence_is_a_report(classifier, text):
+    assert classifier.classify(text).label == "report"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # A private tree stays private wherever it falls.
+        ("隣の家の木が道に倒れ込んでる", "other"),
+        # 車道 and a ride on a motorbike name no vehicle left behind.
+        ("車道に放置されたゴミが邪魔", "road"),
+        ("バイクで走っていたら放置された木の枝にぶつかった", "tree"),
+    ],
+)
+def test_owner_and_vehicle_words_in_their_place(classifier, text, category):
+    intent = classifier.classify(text)
+    assert (intent.label, intent.category) == ("report", category)
