@@ -123,7 +123,7 @@ def test_neighbouring_city_address_is_outside():
 
 @pytest.mark.parametrize(
     "text",
-    ["新宿駅の東口", "立川駅の南口のところ", "井の頭公園駅の近く", "東伏見駅前の道路"],
+    ["新宿駅の東口", "立川駅の南口のところ", "三鷹台駅の近く", "東伏見駅前の道路"],
 )
 def test_station_of_another_city_is_outside(text):
     assert geo.address_is_outside_city(text)
@@ -158,9 +158,51 @@ def test_inokashira_road_is_inside():
     assert not geo.address_is_outside_city("井の頭通りの歩道")
 
 
-def test_tidy_place_drops_emoji_and_phone():
-    assert geo.tidy_place("中町1丁目5番の前です🙏") == "中町1丁目5番の前"
-    assert geo.tidy_place("中町3丁目2番の前です 090-1234-5678") == "中町3丁目2番の前"
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("中町1丁目5番の前です🙏", "中町1丁目5番の前"),
+        ("中町3丁目2番の前です 090-1234-5678", "中町3丁目2番の前"),
+        ("中町1丁目 電話は09012345678です", "中町1丁目"),
+        ("境2丁目 ☎ 0422 11 2222", "境2丁目"),
+        ("中町1丁目 連絡先 taro@example.com", "中町1丁目"),
+        ("郵便局の前です📮 よろしくです😊", "郵便局の前"),
+        ("中町1丁目～2丁目の間", "中町1丁目~2丁目の間"),
+    ],
+)
+def test_tidy_place_drops_contact_and_emoji(text, place):
+    assert geo.tidy_place(text) == place
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("中町2丁目の番地は分からないけど、郵便局の前", "中町2丁目の郵便局の前"),
+        ("中町1丁目で番地は分からないです、ローソンの前", "中町1丁目、ローソンの前"),
+        (
+            "住所はわかりませんが、吉祥寺駅北口のバス停の横です",
+            "吉祥寺駅北口のバス停の横",
+        ),
+    ],
+)
+def test_tidy_place_keeps_a_town_before_unknown(text, place):
+    assert geo.tidy_place(text) == place
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "中町1丁目の道路が割れていて車の横が危ない",
+        "中町1丁目の街灯が切れてて近くが暗い",
+    ],
+)
+def test_fault_clause_stays_out_of_the_address(text):
+    assert geo.street_address_phrase(text) == "中町1丁目"
+
+
+@pytest.mark.parametrize("text", ["最寄駅の前の道路です", "地下鉄駅の出口"])
+def test_word_before_eki_that_names_no_station(text):
+    assert not geo.address_is_outside_city(text)
 
 
 def test_station_check_can_be_off():
@@ -362,6 +404,8 @@ def test_phone_number_is_no_block():
         ("なかちょう1ちょうめ5ばん", "中町1丁目5番"),
         ("きちじょうじほんちょう2ちょうめ3ばんち", "吉祥寺本町2丁目3番地"),
         ("なかちょうの公園", "なかちょうの公園"),
+        ("ナカチョウ1チョウメ5バン", "中町1丁目5番"),
+        ("みちのさかい3mくらい", "みちのさかい3mくらい"),
     ],
 )
 def test_kana_address_as_written(text, written):

@@ -13,7 +13,7 @@ import math
 import re
 import unicodedata
 
-from index.normalize import visible_nfkc
+from index.normalize import fold_kana, visible_nfkc
 
 EARTH_RADIUS_M = 6_371_000.0
 
@@ -196,20 +196,7 @@ def normalize_address(text: str) -> str:
     return " ".join(normalized.split())[:MAX_ADDRESS_CHARS]
 
 
-def kana_address_as_written(text: str) -> str:
-    """Return ``text`` with a town and its numbers typed in kana written as
-    an address is: なかちょう1ちょうめ5ばん gives 中町1丁目5番. A text with no
-    town reading followed by a digit comes back unchanged."""
-    normalized = visible_nfkc(text)
-    if not _KANA_TOWN.search(normalized):
-        return text
-    written = _KANA_TOWN.sub(lambda match: TOWN_READINGS[match.group(1)], normalized)
-    for unit, kanji in _KANA_UNITS:
-        written = re.sub(rf"([0-9])\s*{unit}", rf"\1{kanji}", written)
-    return written
-
-
-# How residents spell the towns in kana, for a place typed without conversion.
+# Kana spellings of the towns, for a place typed without conversion.
 TOWN_READINGS = {
     "きちじょうじひがしちょう": "吉祥寺東町",
     "きちじょうじみなみちょう": "吉祥寺南町",
@@ -225,11 +212,37 @@ TOWN_READINGS = {
     "さくらづつみ": "桜堤",
     "さかい": "境",
 }
-_KANA_TOWN = re.compile(
-    "(" + "|".join(sorted(TOWN_READINGS, key=len, reverse=True)) + r")(?=\s*[0-9])"
+# A town in kana and the numbers after it, each with its unit in kana:
+# なかちょう1ちょうめ5ばん.
+_KANA_ADDRESS = re.compile(
+    "(?P<town>"
+    + "|".join(sorted(TOWN_READINGS, key=len, reverse=True))
+    + r")(?P<numbers>\s*[0-9]+\s*(?:ちょうめ|ばんち|ばん|ごう|-)"
+    r"(?:\s*[0-9]+\s*(?:ちょうめ|ばんち|ばん|ごう|-|の)?)*)"
 )
-# Longer units first, so that ばんち is not read as ばん and ち.
-_KANA_UNITS = (("ちょうめ", "丁目"), ("ばんち", "番地"), ("ばん", "番"), ("ごう", "号"))
+_KANA_UNITS = {"ちょうめ": "丁目", "ばんち": "番地", "ばん": "番", "ごう": "号"}
+_KANA_UNIT = re.compile("|".join(_KANA_UNITS))
+
+
+def kana_address_as_written(text: str) -> str:
+    """Return ``text`` with a town and its numbers typed in kana written as an
+    address is: なかちょう1ちょうめ5ばん (or ナカチョウ1チョウメ5バン) gives
+    中町1丁目5番. The numbers must be digits, the first with its unit. A text
+    with no such address comes back unchanged."""
+    normalized = visible_nfkc(text)
+    # Folding keeps each character in its place, so a match in the folded text
+    # marks the same span of the text as typed (ローソン stays in katakana).
+    folded = fold_kana(normalized)
+    parts, last = [], 0
+    for match in _KANA_ADDRESS.finditer(folded):
+        parts += [normalized[last : match.start()], _written_address(match)]
+        last = match.end()
+    return "".join([*parts, normalized[last:]]) if parts else text
+
+
+def _written_address(match: re.Match) -> str:
+    numbers = _KANA_UNIT.sub(lambda unit: _KANA_UNITS[unit.group()], match["numbers"])
+    return TOWN_READINGS[match["town"]] + numbers
 
 
 def tidy_place(text: str) -> str:
@@ -238,33 +251,74 @@ def tidy_place(text: str) -> str:
     A lead-in (場所は, 住所：, えっと), a clause saying the address is not known
     (住所は分からないけど) and a closing copula (です, になります) go, so that
     場所は境南町2丁目10番の前です gives 境南町2丁目10番の前. Landmarks and
-    positions stay whole. A phone number and emoji go too. Returns the
+    positions stay whole. A phone number, an e-mail address, emoji and a
+    closing よろしくお願いします go too. Returns the
     normalised text (see :func:`normalize_address`) when nothing would be left.
     """
     normalized = normalize_address(text)
-    tidy = _PHONE_PATTERN.sub(" ", normalized)
-    tidy = "".join(" " if _is_symbol(char) else char for char in tidy)
+    tidy = _EMAIL.sub(" ", _ANY_PHONE.sub(" ", normalized))
+    tidy = "".join(" " if _is_emoji_part(char) else char for char in tidy)
     tidy = " ".join(tidy.split())
+    tidy = _PLEASANTRY_END.sub("", tidy)
+    tidy = _CONTACT_LABEL_END.sub("", tidy)
+    tidy = _UNKNOWN_PART.sub(_join_around_unknown, tidy, count=1)
     tidy = _PLACE_LEAD.sub("", tidy, count=1)
     tidy = _PLACE_END.sub("", tidy, count=1).strip()
     return tidy if len(tidy) >= 2 else normalized
 
 
-def _is_symbol(char: str) -> bool:
-    """Tell whether ``char`` is an emoji or another symbol (🙏, ★), or a joiner
-    that builds emoji."""
-    return unicodedata.category(char).startswith("S") or char in "\u200d\ufe0f"
+def _is_emoji_part(char: str) -> bool:
+    """Tell whether ``char`` is an emoji or another picture symbol (🙏, ★), or a
+    joiner that builds emoji; math signs and arrows (～, →) stay."""
+    return unicodedata.category(char) == "So" or char in "\u200d\ufe0f"
 
 
-# Fillers, a clause that the address is not known, and 場所は before a place.
+def _join_around_unknown(match: re.Match) -> str:
+    """Join the parts before and after a clause saying the address is unknown:
+    中町2丁目の番地は分からないけど、郵便局の前 gives 中町2丁目の郵便局の前."""
+    before = match.group("before")
+    if not before:
+        return ""
+    return before.removesuffix("で") + ("" if before.endswith("の") else "、")
+
+
+# A phone number, with dashes, spaces or none: 0422-51-5131, 0422 11 2222,
+# 09012345678.
+_ANY_PHONE = re.compile(
+    rf"{_PHONE_PATTERN.pattern}"
+    r"|(?<![0-9])0[0-9]{1,4} [0-9]{1,4} [0-9]{3,4}(?![0-9])"
+    r"|(?<![0-9])0[0-9]{9,10}(?![0-9])"
+)
+# The label left of a contact detail once its number or address went: 電話は.
+_CONTACT_LABEL_END = re.compile(
+    r"[、,\s]*(?:電話|連絡先|携帯|tel|メール)(?:番号)?\s*(?:は|:)?\s*(?:です)?[。.\s]*$"
+)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+# Greetings at the end of a place: …の前です。よろしくお願いします.
+_PLEASANTRY_END = re.compile(
+    r"[、,。.!\s]*(?:よろしく(?:お願い(?:します|いたします|致します))?(?:です)?"
+    r"|お願いします|お願いいたします)[。.!\s]*$"
+)
+# A clause that the street number or address is not known, and what came
+# before it in the same text (a town given first: 中町2丁目の番地は…).
+_UNKNOWN_PART = re.compile(
+    r"(?P<before>^.*?)"
+    r"(?:正確な|詳しい|くわしい)?(?:住所|番地|場所)(?:は|が)?[、,\s]*(?:ちょっと|よく)?\s*"
+    r"(?:(?:分から|わから|知ら)(?:ない|なく|ず)|(?:分かり|わかり|知り)ません)"
+    r"(?:です|んです|のです)?(?:けど|けれど|けれども|が|ので)?[、,。\s]*"
+)
+# Fillers, a clause without subject that something is not known, and 場所は
+# before a place.
 _PLACE_LEAD = re.compile(
     r"^(?:(?:えっと|えーと|ええと|あの|あのー|すみません|すいません)[、,\s]*)*"
-    r"(?:[^、,。]{0,12}?(?:分から|わから|知ら)(?:ない|なく|ず)"
+    r"(?:(?:分から|わから|知ら)(?:ない|なく|ず)"
     r"(?:です|んです|のです)?(?:けど|けれど|けれども|が|ので)?[、,。\s]*)?"
     r"(?:(?:場所|住所|所在地|位置)\s*(?:は|が|:)\s*)?"
 )
 _PLACE_END = re.compile(
-    r"(?:です|でございます|になります|だと思います|と思います|だよ|だね)?[\s。.!?…]*$"
+    r"(?:だと思うんですけど|と思うんですけど|かと思います|だと思います|と思います"
+    r"|です|でございます|になります|だよ|だね)?"
+    r"[\s。.!?…]*$"
 )
 
 
@@ -383,7 +437,7 @@ _ADDRESS_TAIL = re.compile(
 )
 # A landmark after a block and the side of it: のローソンの前, の東急百貨店の裏.
 _LANDMARK_AFTER = re.compile(
-    r"\s*の\s*[^\s、。,!?の]{1,12}の?(前|裏|横|脇|向かい|近く|付近|角|隣|そば)"
+    rf"\s*の\s*{_NAME}{{1,12}}の?(前|裏|横|脇|向かい|近く|付近|角|隣|そば)"
 )
 # Lot and house numbers after a block, in digits or kanji: 番3号, 二番三号, 12番地.
 _LOT_NUMBERS = re.compile(rf"(\s*[0-9{_KANJI_DIGITS}]+\s*(番地?|号))+|\s*(番地?|号)")
@@ -502,8 +556,9 @@ def address_is_outside_city(text: str, stations: bool = True) -> bool:
     prefecture other than Tokyo, or any city or ward name directly followed by a
     town and a number (横浜市中区山下町1). Neighbours share town names
     (小金井市緑町, 西東京市中町), so a town name of the city does not make such
-    an address inside. With ``stations``, a station that is not the city's,
-    named with no town of the city (新宿駅の東口), is outside too.
+    an address inside. A neighbour's town with a number (下連雀3-2) is
+    outside too, and with ``stations``, a station that is not the city's,
+    named with no town of the city (新宿駅の東口).
     """
     normalized = normalize_address(text)
     if "武蔵野市" in normalized:
@@ -552,7 +607,11 @@ def _names_station_elsewhere(normalized: str) -> bool:
     one of the city's (新宿駅の東口) and names no town of the city."""
     if _TOWN_PATTERN.search(normalized):
         return False
-    names = [match.group(1) for match in _STATION_PATTERN.finditer(normalized)]
+    names = [
+        match.group(1)
+        for match in _STATION_PATTERN.finditer(normalized)
+        if not match.group(1).endswith(_NOT_STATION_NAMES)
+    ]
     return bool(names) and not any(name.endswith(CITY_STATIONS) for name in names)
 
 
@@ -560,6 +619,8 @@ def _names_station_elsewhere(normalized: str) -> bool:
 # side is in the city). Another station may still be near the boundary
 # (西荻窪駅), so it gets the outside note, not a refusal.
 CITY_STATIONS = ("吉祥寺", "三鷹", "武蔵境")
+# Words before 駅 that name no station: 最寄駅, 地下鉄駅, 隣駅.
+_NOT_STATION_NAMES = ("最寄", "地下鉄", "各", "隣", "次", "前", "始発", "終着", "乗換")
 # A station named by kanji or katakana: 新宿駅, JR吉祥寺駅 (not 最寄り駅).
 _STATION_PATTERN = re.compile(r"([一-龥ァ-ヶー]{2,8})駅")
 
