@@ -589,14 +589,14 @@ def test_location_outside_city_is_noted_and_stored(alice, flow):
     assert report.status == "submitted"
 
 
-def test_point_past_the_rough_boundary_with_a_city_address_is_inside(alice):
+def test_city_address_outweighs_the_boundary(alice):
     at_location_step(alice, "road")
     replies = alice.location(*NEAR_OUTSIDE, address="東京都武蔵野市吉祥寺南町1丁目")
     assert OUTSIDE_CITY not in texts_of(replies)
     assert not alice.draft.outside_city
 
 
-def test_station_of_another_city_is_taken_with_the_note(alice):
+def test_other_city_station_gets_note(alice):
     at_location_step(alice, "road")
     replies = alice.text("新宿駅の東口です")
     assert replies[0].text == OUTSIDE_CITY
@@ -1427,7 +1427,7 @@ def test_question_at_photo_step_goes_to_the_core(alice):
     alice.text("街灯が消えています")
     assert alice.draft.step == "photo"
     before = alice.draft
-    preface = alice.text("写真は何枚まで送れますか？")
+    preface = alice.text("粗大ごみの出し方を教えてください")
     assert isinstance(preface, Preface)
     assert alice.draft == before
 
@@ -2135,6 +2135,63 @@ def test_category_corrected_in_words_at_confirmation(alice, text):
     assert "公園" not in (alice.draft.comment or "")
 
 
+def test_photo_count_question_at_photo_step(alice):
+    alice.text("街灯が消えています")
+    replies = alice.text("写真は何枚まで送れますか？")
+    assert texts.REPORT_PHOTO_COUNT.format(max_photos=3) in texts_of(replies)
+    assert alice.draft.step == "photo"
+
+
+def test_basho_wa_replaces_typed_place(alice):
+    at_location_step(alice, "road")
+    alice.text("中町1丁目5番の前")
+    alice.press("skip_comment")
+    alice.text("場所は吉祥寺駅の南口です")
+    assert alice.draft.address == "吉祥寺駅の南口"
+
+
+def test_basho_wa_keeps_map_point(alice):
+    at_confirm_step(alice)
+    alice.text("場所は送った地図の通り吉祥寺駅の南口です")
+    assert alice.draft.latitude is not None
+    assert "吉祥寺駅の南口" in alice.draft.comment
+
+
+@pytest.mark.parametrize(
+    "text", ["場所を変えたいです", "場所まちがえました、すみません"]
+)
+def test_wish_to_change_the_place_asks_for_it(alice, text):
+    at_confirm_step(alice)
+    alice.text(text)
+    assert alice.draft.step == "location"
+
+
+def test_comment_deleted_at_confirmation(alice):
+    at_confirm_step(alice)
+    replies = alice.text("補足を消してください")
+    assert texts.REPORT_COMMENT_DELETED in texts_of(replies)
+    assert alice.draft.comment is None
+    assert alice.draft.description is None
+    assert alice.draft.step == "comment"
+
+
+@pytest.mark.parametrize(
+    "text", ["ないです🙏", "大丈夫でーす", "いえ、ありません", "No"]
+)
+def test_nothing_to_add_at_comment_step_skips(alice, text):
+    at_comment_step(alice)
+    alice.text(text)
+    assert alice.draft.step == "confirm"
+    assert alice.draft.comment is None
+
+
+def test_place_and_fault_at_location_step_keep_both(alice):
+    at_location_step(alice, "road")
+    alice.text("ファミマの前の中町2丁目の歩道が陥没してて危ないです")
+    assert alice.draft.address == "中町2丁目"
+    assert "陥没" in alice.draft.description
+
+
 def test_category_named_after_yappari_changes_it(alice):
     at_comment_step(alice)
     replies = alice.text("やっぱり公園")
@@ -2150,7 +2207,7 @@ def test_same_category_named_again_is_no_comment(alice):
     assert alice.draft.comment == before
 
 
-def test_place_with_no_fault_gets_no_one_fault_note(alice):
+def test_place_alone_gets_no_note(alice):
     at_location_step(alice, "streetlight")
     replies = alice.text("吉祥寺駅北口を出てすぐのところです")
     assert texts.REPORT_ONE_FAULT_EACH not in texts_of(replies)
@@ -2175,7 +2232,6 @@ def test_wrong_category_in_words_asks_for_it_again(alice):
     [
         ("すみません、場所はやっぱり中町2丁目3番の前です", "中町2丁目3番の前"),
         ("場所は中町2丁目3番の前です", "中町2丁目3番の前"),
-        ("場所は吉祥寺駅の南口です", "吉祥寺駅の南口"),
         ("すみません場所まちがえました。武蔵境駅の北口です", "武蔵境駅の北口"),
         ("住所が違ってました、吉祥寺本町1丁目2番です", "吉祥寺本町1丁目2番"),
     ],

@@ -60,8 +60,9 @@ UNTITLED_PAGE = "市のページ"
 # A title that two pages of one reply share, with the part of the site each
 # sits in: がん検診（健康診査・がん検診）.
 SECTIONED_TITLE_TEMPLATE = "{title}（{section}）"
-# The hours in which staff read reports, as the replies word them; the same
-# rules as webhook.reports.office_hours, which computes the next such time.
+# The city office's hours, as the replies word them: when staff read reports
+# and when the office answers questions by phone. The same rules as
+# webhook.reports.office_hours, which computes the next such time.
 OFFICE_HOURS = "開庁時間（平日 8:30〜17:15。祝日と12月29日〜1月3日を除く）"
 # Texts that give the city office to call. replies.contact_text fills in
 # city_hall (Settings.city_hall_name) and phone. A text that asks residents to
@@ -210,6 +211,8 @@ REPORT_PHOTO_RECEIVED = (
     "ほかにも写真があれば送ってください。終わったら「次へ」を押してください。"
 )
 REPORT_PHOTO_RECEIVED_LAST = "写真を受け取りました（{count}/{max_photos}枚）。"
+# A question how many photos a report may have, asked while photos are sent.
+REPORT_PHOTO_COUNT = "写真は1回の通報につき{max_photos}枚まで送れます。"
 REPORT_PHOTO_LIMIT = "写真は{max_photos}枚までです。これ以上は受け付けられません。"
 # Photos sent together beyond the limit: the ones that came first are kept.
 REPORT_PHOTO_SET_LIMIT = (
@@ -360,6 +363,7 @@ REPORT_NOT_SENT_YET = (
 )
 # Before the confirmation, after a detail typed there was added to the comment.
 REPORT_COMMENT_ADDED = "補足に追加しました。"
+REPORT_COMMENT_DELETED = "補足を消しました。"
 REPORT_SUBMITTED = (
     "通報を送信しました。受付番号は {receipt_no} です。\n"
     "担当：{department}\n"

@@ -35,6 +35,7 @@ from answerer.intents import (
     asks_how_to_act,
     content_char_count,
     names_other_owner,
+    split_sentences,
 )
 from answerer.intents import normalize as intent_normalize
 from cityline.errors import CitylineError
@@ -68,13 +69,14 @@ from webhook.reports.resident_text import (
     ADDRESS_TAIL,
     ANOTHER_FAULT_LEAD,
     CATEGORY_IS_WRONG,
+    COMMENT_DELETE,
     LEADING_APOLOGY,
     NEXT_WORDS,
     PLACE_IS_WRONG,
-    SKIP_WORDS,
     approval_parts,
     asks_about_the_photo,
     asks_beyond_a_fault,
+    asks_photo_count,
     cannot_give_place,
     cannot_send_photo,
     category_correction,
@@ -82,6 +84,8 @@ from webhook.reports.resident_text import (
     gives_size,
     is_neighbour_trouble,
     means_do_not_send,
+    means_plain_no,
+    means_skip,
     means_submit,
     names_broken_thing,
     outside_address,
@@ -692,7 +696,12 @@ class ReportFlow(PhotoSetSteps):
             route = contact_text(texts.REPORT_NO_PHOTO_ROUTE, self.settings)
             return [msg.plain(route), self._prompt(draft)]
 
-        place = place_correction(text) if draft.has_location else None
+        if asks_photo_count(text):
+            count = texts.REPORT_PHOTO_COUNT.format(max_photos=msg.MAX_PHOTOS)
+            return [msg.plain(count), self._prompt(draft)]
+
+        has_point = draft.latitude is not None
+        place = place_correction(text, has_point) if draft.has_location else None
         if place is not None:
             return self._correct_place(user_hash, draft, place)
 
@@ -771,10 +780,14 @@ class ReportFlow(PhotoSetSteps):
             return [*urgent, *other, msg.location_prompt(draft, again)]
         # A place alone (境南町3丁目の郵便局の前です) may read as an unsure
         # report, so a sentence describes the fault only when it names one.
-        describes_fault = _is_confident_report(intent, text) and names_broken_thing(
-            text
+        describes_fault = _is_confident_report(intent, text) and (
+            names_broken_thing(text) or len(split_sentences(text)) > 1
         )
         self._set_address(draft, text, describes_fault=describes_fault)
+        if describes_fault and names_broken_thing(text):
+            # ファミマの前の中町2丁目の歩道が陥没してて危ないです: the place is
+            # taken from it, and the whole text is kept as a detail too.
+            self._keep_detail(draft, text)
         # 中町1丁目2番の前で木が倒れて道をふさいでいます: the place and a danger.
         urgent = self._urgent_reply(draft, bool(intent and intent.urgent), text)
         replies = [*self._outside_note(draft), *self._owner_note(draft, text)]
@@ -789,9 +802,11 @@ class ReportFlow(PhotoSetSteps):
         else is a detail added to the comment (see ``_on_confirm_text``)."""
         if means_submit(word):
             return self._submit(user_hash, draft)
-        place = place_correction(text)
+        place = place_correction(text, draft.latitude is not None)
         if place is not None:
             return self._correct_place(user_hash, draft, place)
+        if COMMENT_DELETE.search(word):
+            return self._delete_comment(user_hash, draft)
         if approval_parts(word) is not None:
             # 大丈夫です alone may mean yes or no thanks: ask for the button.
             return [msg.confirmation(draft, texts.REPORT_CONFIRM_AGAIN)]
@@ -907,8 +922,8 @@ class ReportFlow(PhotoSetSteps):
         same text again. The core replies to that second message as to any question, and
         the draft keeps waiting for its comment.
         """
-        if word in SKIP_WORDS or not content_char_count(word):
-            # ないです, 特にないっす, or an emoji alone: no comment to keep.
+        if means_skip(word) or not content_char_count(word) or means_plain_no(word):
+            # ないです, 特にないっす, いいえ, or an emoji alone: no comment to keep.
             return self._skip_comment(user_hash, draft)
         if means_submit(word):
             # 送信 before the comment: nothing to add, so the confirmation comes.
@@ -916,9 +931,11 @@ class ReportFlow(PhotoSetSteps):
         if means_do_not_send(word):
             # ちょっと待ってください: the comment step keeps waiting.
             return [self._prompt(draft)]
-        place = place_correction(text)
+        place = place_correction(text, draft.latitude is not None)
         if place is not None:
             return self._correct_place(user_hash, draft, place)
+        if PLACE_IS_WRONG.search(word):
+            return self._ask_new_place(user_hash, draft)
         comment = _clean_comment(text)
         if draft.pending_comment is not None and comment == draft.pending_comment:
             draft.pending_comment = None
@@ -950,6 +967,17 @@ class ReportFlow(PhotoSetSteps):
         if cut or _comment_is_cut(text):
             replies.append(self._cut_note())
         return [*replies, *self._advance(user_hash, draft)]
+
+    def _delete_comment(self, user_hash: str, draft: Draft) -> list[Message]:
+        """Drop the draft's description and comment (補足を消してください) and
+        ask for the comment again, which the resident may skip."""
+        draft.description = None
+        draft.comment = None
+        draft.comment_done = False
+        draft.step = self._next_step(draft)
+        self.store.save_draft(user_hash, draft)
+        logger.info("report comment deleted at the confirmation")
+        return [msg.plain(texts.REPORT_COMMENT_DELETED), self._prompt(draft)]
 
     def _skip_comment(self, user_hash: str, draft: Draft) -> list[Message]:
         draft.pending_comment = None
@@ -1210,6 +1238,9 @@ class ReportFlow(PhotoSetSteps):
             for clause in clauses
             if self._object_category(clause) not in (None, draft.category)
         ]
+        if any(names_broken_thing(clause) for clause in others):
+            # 道路がへこんで、ふたが浮いてます: the road has a fault of its own.
+            return False
         return (
             len(clauses) > 1
             and bool(others)

@@ -38,9 +38,7 @@ SUBMIT_WORDS = frozenset(
         "はい",
         "お願いします",
         "よろしくお願いします",
-        "OK",
         "ok",
-        "OKです",
         "okです",
         "ええ",
         "うん",
@@ -82,10 +80,21 @@ SUBMIT_WORDS = frozenset(
         "送信しといて",
         "送っといて",
         "送信お願い",
+        "了解しました",
+        "お願い致します",
+        "よろしくお願い致します",
+        "それで結構です",
+        "おけ",
+        "問題ないです",
+        "問題ありません",
+        "そうしんおねがいします",
+        "はいそれで",
     }
 )
 # Words that may stand beside a submit word in one message: はい、お願いします.
 _SUBMIT_PARTS = SUBMIT_WORDS | {
+    "よろしく",
+    "よろしくです",
     "お願い",
     "うん",
     "ありがとうございます",
@@ -134,7 +143,25 @@ DO_NOT_SEND_WORDS = frozenset(
         "まってね",
         "ちょっと待ってね",
         "ちょっとまってね",
+        "まだです",
+        "いえ",
+        "結構です",
+        "すみません",
+        "すいません",
+        "んー",
+        "やっぱ送らないで",
+        "やっぱり送らないで",
+        "送信しません",
+        "送りません",
+        "だめだめ",
+        "ん",
+        "うーん",
     }
+)
+# Among DO_NOT_SEND_WORDS, those that are a plain no: at the comment step they
+# mean that there is nothing to add.
+PLAIN_NO_WORDS = frozenset(
+    {"いいえ", "いえ", "いや", "違う", "ちがう", "違います", "ちがいます", "だめ", "no"}
 )
 # At the comment step, words that mean "nothing to add"; もういいです there is
 # no cancel, since it would drop photos and place already given.
@@ -160,6 +187,10 @@ SKIP_WORDS = frozenset(
         "大丈夫",
         "なしで",
         "なしです",
+        "なしでお願いします",
+        "とくにないです",
+        "とくにない",
+        "とくになし",
     }
 )
 # At the photo step, with a photo sent, words that mean "no more photos".
@@ -174,7 +205,10 @@ def means_submit(word: str) -> bool:
     (はい、お願いします, これで送ってください). Katakana and capitals count as
     the words' kana and lower case (ハイ, OK, Yes)."""
     word = _folded(_without_symbols(word))
-    if word in SUBMIT_WORDS:
+    if word in SUBMIT_WORDS or _plain(word) in SUBMIT_WORDS:
+        return True
+    if word.startswith("はい") and _plain(word.removeprefix("はい")) in SUBMIT_WORDS:
+        # はい送ってください: はい run into the submit word.
         return True
     parts = approval_parts(word)
     return parts is not None and any(part in SUBMIT_WORDS for part in parts)
@@ -216,8 +250,9 @@ ANOTHER_FAULT_LEAD = re.compile(
 
 
 def outside_address(text: str) -> bool:
-    """Tell whether ``text`` gives a street address in another city
-    (三鷹市下連雀3-1, 調布市小島町2丁目). The place is clear, and the
+    """Tell whether ``text`` gives an address outside the city with its numbers
+    (三鷹市下連雀3-1, 調布市小島町2丁目, 下連雀3-2; see
+    :func:`geo.address_is_outside_city`). The place is clear, and the
     outside-city note states that the city may not manage it. A number that is
     no address part (調布市で3日前から) does not count."""
     normalized = visible_nfkc(text)
@@ -246,7 +281,7 @@ def category_correction(text: str) -> str | None:
     return None
 
 
-def place_correction(text: str) -> str | None:
+def place_correction(text: str, has_point: bool = False) -> str | None:
     """Return the new place that a text after the location step gives, or None.
 
     A street address alone gives one (中町2丁目3番でした), and so does 場所は or
@@ -255,7 +290,9 @@ def place_correction(text: str) -> str | None:
     違い, 正しくは) gives any address after 場所は, also one of another city,
     and 場所をまちがえました。 gives the place in the sentence after it. An
     apology first (すみません、) changes nothing. 場所は中町1丁目5番の歩道で、
-    穴の深さは10cmくらいです only describes the place, so it gives none.
+    穴の深さは10cmくらいです only describes the place, so it gives none. With
+    ``has_point`` (the place came from the map), a place after 場所は needs a
+    word of change too: 場所は送った地図の通り駅の南口です describes the point.
     """
     normalized = LEADING_APOLOGY.sub("", visible_nfkc(text).strip())
     if is_bare_address(normalized):
@@ -264,7 +301,9 @@ def place_correction(text: str) -> str | None:
     if after_mistake is not None:
         # 場所まちがえました。新宿駅の東口です: the new place follows.
         rest = normalized[after_mistake.end() :].strip()
-        return rest if _names_a_place_alone(rest) else None
+        if _names_a_place_alone(rest):
+            return rest
+        return geo.street_address_phrase(rest) if rest else None
     prefix = _PLACE_CORRECTION.search(normalized)
     if prefix is None or prefix.start() > _MAX_CORRECTION_LEAD:
         return None
@@ -276,13 +315,19 @@ def place_correction(text: str) -> str | None:
     ):
         return rest
     # 場所は吉祥寺駅の南口です: a place and nothing else after 場所は.
+    if has_point:
+        return None
     return rest if _names_a_place_alone(rest) else None
 
 
 def _names_a_place_alone(text: str) -> bool:
     """Tell whether ``text`` is one clause that gives a place and states no
     fault: 吉祥寺駅の南口です, not 中町1丁目の歩道で、穴の深さは10cmです."""
-    if not text or re.search(r"[、,。!！?？]", ADDRESS_TAIL.sub("", text)):
+    bare = ADDRESS_TAIL.sub("", text)
+    if not text or re.search(r"[、,。!！?？]", bare):
+        return False
+    if re.search(r"で[^、。]{2,}", bare):
+        # 吉祥寺駅南口のバス停の前で夜は暗いです: a detail goes on after で.
         return False
     if names_broken_thing(text):
         return False
@@ -363,8 +408,13 @@ _ADDRESS_FILLER = re.compile(
 
 _PLACE_CORRECTION = re.compile(r"(?:正しい|本当の)?(?:場所|住所)(?:は|が|を)")
 # いいえ、場所が違います at the confirmation: the place is to be given again.
+# 補足を消してください at the confirmation: the description and comment go.
+COMMENT_DELETE = re.compile(
+    r"(?:補足|ほそく|コメント|説明)(?:を|は)?\s*(?:全部)?\s*(?:消|けして|削除|取り消|とりけ"
+    r"|なしに|無しに|いらな|要らな)"
+)
 PLACE_IS_WRONG = re.compile(
-    r"(?:場所|住所|ばしょ|じゅうしょ)が\s*(?:違|ちが|間違|まちが)"
+    r"(?:場所|住所|ばしょ|じゅうしょ)(?:が|を)?\s*(?:違|ちが|間違|まちが|変え|かえ)"
 )
 _CORRECTION_WORD = re.compile(r"やっぱ|やはり|違|間違|まちが|正しく|正しい|本当は|訂正")
 
@@ -372,8 +422,39 @@ _CORRECTION_WORD = re.compile(r"やっぱ|やはり|違|間違|まちが|正し�
 def means_do_not_send(word: str) -> bool:
     """Tell whether a text at the confirmation, as a whole, declines sending
     the report (いいえ、送らないでください). A no with a detail is a detail."""
-    parts = [part for part in _PART_SEPARATORS.split(_folded(word)) if part]
+    parts = _word_parts(word)
     return bool(parts) and all(part in DO_NOT_SEND_WORDS for part in parts)
+
+
+def means_plain_no(word: str) -> bool:
+    """Tell whether a text is only a plain no (いいえ, No, 違う), which at the
+    comment step means that there is nothing to add."""
+    parts = _word_parts(word)
+    return bool(parts) and all(part in PLAIN_NO_WORDS for part in parts)
+
+
+def means_skip(word: str) -> bool:
+    """Tell whether a text at the comment step says there is nothing to add:
+    a skip word, also with an emoji, long vowels (大丈夫でーす) or いえ before
+    it (いえ、ありません)."""
+    skip_words = {_folded(skip) for skip in SKIP_WORDS}
+    parts = [part for part in _word_parts(word) if part not in ("いえ", "いいえ")]
+    return bool(parts) and all(part in skip_words for part in parts)
+
+
+def _word_parts(word: str) -> list[str]:
+    """Return the parts of ``word`` between separators, folded, without emoji
+    and with long vowels dropped (まってー)."""
+    folded = _folded(_without_symbols(word))
+    return [_plain(part) for part in _PART_SEPARATORS.split(folded) if part]
+
+
+def _plain(word: str) -> str:
+    """Return ``word`` without a long vowel in です and ます and without long
+    vowel marks or a small tsu at its end (お願いしまーす, はいっ, まってー).
+    うーん keeps its mark, so it never reads as うん."""
+    word = word.replace("まーす", "ます").replace("でーす", "です")
+    return re.sub(r"[ー〜~っ]+$", "", word)
 
 
 def _folded(word: str) -> str:
@@ -502,6 +583,15 @@ _PHOTO_NEEDED = re.compile(
     r"写真(なし|無し|なく|がなく|は(必要|必須|いる|要る|いります)|が(必要|必須|いる|要る|いります)"
     r"|を?(撮らないと|送らないと|つけないと))"
 )
+
+
+def asks_photo_count(text: str) -> bool:
+    """Tell whether ``text`` asks how many photos may be sent (写真は何枚まで
+    送れますか, 何枚まで?)."""
+    return _PHOTO_COUNT.search(visible_nfkc(text)) is not None
+
+
+_PHOTO_COUNT = re.compile(r"(写真|画像|しゃしん)?[^。!?]{0,6}(何枚|なんまい|何まい)")
 
 
 def cannot_give_place(text: str) -> bool:
