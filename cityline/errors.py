@@ -15,8 +15,9 @@ class CitylineError(Exception):
     """Base class of the errors that the command line reports as one line.
 
     ``exit_code`` is the command's exit status: 2 for bad input or state that the
-    user must fix. A subclass sets 3 for a site that cannot be crawled now, so a
-    scheduled crawl can tell an outage from a mistake in its command.
+    user must fix. A subclass sets 3 for a failure that may pass without a fix:
+    a site that cannot be crawled now, or a LINE API that cannot be reached. A
+    scheduled job can thus tell an outage from a mistake in its command.
     """
 
     exit_code = 2

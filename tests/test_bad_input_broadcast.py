@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
@@ -164,22 +163,6 @@ def test_rejected_token_names_the_variable(invoke, fake):
     assert len(lines) == 1, err
     assert "LINE responded with status 401" in lines[0]
     assert "check LINE_CHANNEL_ACCESS_TOKEN" in lines[0]
-
-
-def test_unreachable_line_api_is_named(invoke, monkeypatch):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
-    monkeypatch.setenv("CITYLINE_LINE_API_URL", f"http://127.0.0.1:{closed_port}")
-
-    code, _out, err = invoke("send", "--category", "bosai", "--text", "訓練")
-
-    lines = error_lines(err)
-    assert code == 2
-    assert len(lines) == 1, err
-    assert "the LINE API was not reached" in lines[0]
-    assert "status None" not in lines[0]
-    assert "check CITYLINE_LINE_API_URL" in lines[0]
 
 
 @pytest.mark.parametrize("args", [["categories"], ["stats"]])

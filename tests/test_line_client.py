@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import logging
+from http.client import RemoteDisconnected
 
 import pytest
 from linebot.v3.messaging import TextMessage
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    MaxRetryError,
+    ProtocolError,
+    ReadTimeoutError,
+    SSLError,
+)
 
 from cityline.errors import ConfigError
 from cityline.fake_line_api import FakeLineApi
 from cityline.settings import Settings
 from webhook.limits import utf16_length
-from webhook.line_client import LineApiError, LineClient
+from webhook.line_client import LineApiError, LineClient, describe_connection_error
 from webhook.testing import loopback_settings
 
 PUSH = "/v2/bot/message/push"
@@ -176,3 +184,47 @@ def test_messages_fitted_before_sending(client, fake):
 def test_nothing_sent_when_no_message_fits(client, fake):
     client.reply("token-5", [TextMessage(text=" ")])
     assert fake.requests == []
+
+
+def test_connection_error_names_url_and_cause(tmp_path, delays):
+    with FakeLineApi() as fake:
+        url = fake.base_url
+    line = LineClient(loopback_settings(tmp_path, url), sleep=delays.append)
+    with pytest.raises(LineApiError) as raised:
+        line.push("Uaaa", hello())
+    line.close()
+    assert raised.value.status is None
+    assert raised.value.url == url
+    assert raised.value.reason == "NewConnectionError: connection refused"
+    assert str(raised.value) == (
+        f"LINE API push failed: {url} was not reached "
+        "(NewConnectionError: connection refused)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (
+            ProtocolError(
+                "Connection aborted.",
+                RemoteDisconnected("Remote end closed connection without response"),
+            ),
+            "ProtocolError: remote end closed connection without response",
+        ),
+        (
+            ReadTimeoutError(None, "/v2/bot/message/push", "Read timed out."),
+            "ReadTimeoutError: no response within 20 s",
+        ),
+        (
+            MaxRetryError(None, "/v2", ConnectTimeoutError(None, "timed out")),
+            "ConnectTimeoutError: no connection within 5 s",
+        ),
+        (
+            MaxRetryError(None, "/v2", SSLError("[SSL] " + "certificate word " * 20)),
+            "SSLError: [SSL]" + " certificate word" * 5 + "…",
+        ),
+    ],
+)
+def test_connection_cause_is_short(error, expected):
+    assert describe_connection_error(error) == expected

@@ -28,6 +28,12 @@ from linebot.v3.messaging import (
     MessagingApiBlob,
 )
 from urllib3 import Retry
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    MaxRetryError,
+    NewConnectionError,
+    ReadTimeoutError,
+)
 from urllib3.exceptions import HTTPError as Urllib3HTTPError
 
 from cityline.errors import CitylineError, ConfigError
@@ -48,22 +54,45 @@ READ_TIMEOUT_S = 20.0
 MAX_ATTEMPTS = 4
 BACKOFF_BASE_S = 0.5
 BACKOFF_MAX_S = 30.0
+# Maximum characters of a connection failure's reason in messages. urllib3's own
+# text runs to several hundred.
+CAUSE_MAX_CHARS = 100
 
 
 class LineApiError(CitylineError):
-    """Raised when the LINE API rejects a call or keeps failing after retries."""
+    """Raised when the LINE API rejects a call or keeps failing after retries.
+
+    ``status`` is None when no response came. ``url`` is then the API's base URL
+    and ``reason`` the cause in a few words (see describe_connection_error).
+    """
 
     def __init__(
-        self, operation: str, status: int | None, request_id: str | None, body
+        self,
+        operation: str,
+        status: int | None,
+        request_id: str | None,
+        body,
+        *,
+        url: str | None = None,
+        reason: str | None = None,
     ):
         self.operation = operation
         self.status = status
         self.request_id = request_id
         self.body = body
-        super().__init__(
-            f"LINE API {operation} failed with status {status} "
-            f"(x-line-request-id {request_id}): {_short(body)}"
-        )
+        self.url = url
+        self.reason = reason if reason is not None else _first_words(str(body))
+        if status is None:
+            message = (
+                f"LINE API {operation} failed: {url or 'the API'} was not reached "
+                f"({self.reason})"
+            )
+        else:
+            message = (
+                f"LINE API {operation} failed with status {status} "
+                f"(x-line-request-id {request_id}): {_short(body)}"
+            )
+        super().__init__(message)
 
 
 class LineClient:
@@ -86,6 +115,8 @@ class LineClient:
                 "token from the LINE Developers console"
             )
         token = settings.line_channel_access_token
+        self._api_url = settings.line_api_url
+        self._data_api_url = settings.line_data_api_url
         self._api_client = ApiClient(_configuration(settings.line_api_url, token))
         self._data_client = ApiClient(_configuration(settings.line_data_api_url, token))
         self._blob = MessagingApiBlob(self._data_client)
@@ -182,6 +213,7 @@ class LineClient:
                 message_id, _request_timeout=_timeouts()
             ),
             returns_response=True,
+            url=self._data_api_url,
         )
         return bytes(response.data)
 
@@ -192,12 +224,16 @@ class LineClient:
         *,
         accepts_conflict: bool = False,
         returns_response: bool = False,
+        url: str | None = None,
     ):
         """Run ``send`` with retries and return True (or the response if asked).
 
         A 409 returns False when ``accepts_conflict`` is set: LINE uses it to say that
-        the retry key was used by an accepted request.
+        the retry key was used by an accepted request. ``url`` is the base URL that
+        ``send`` calls, the Messaging API's unless given, named when it is not
+        reached.
         """
+        url = url or self._api_url
         for attempt in range(1, self._max_attempts + 1):
             try:
                 response = send()
@@ -232,14 +268,19 @@ class LineClient:
                     delay,
                 )
             except Urllib3HTTPError as exc:
+                reason = describe_connection_error(exc)
                 if attempt == self._max_attempts:
+                    # The full text, with urllib3's nested errors, goes to the log.
                     logger.error("LINE API %s failed: %s", operation, exc)
-                    raise LineApiError(operation, None, None, str(exc)) from exc
+                    raise LineApiError(
+                        operation, None, None, str(exc), url=url, reason=reason
+                    ) from exc
                 delay = self._delay(attempt, None)
                 logger.warning(
-                    "LINE API %s connection failed (%s); retry %d in %.1f s",
+                    "LINE API %s: %s was not reached (%s); retry %d in %.1f s",
                     operation,
-                    exc,
+                    url,
+                    reason,
                     attempt,
                     delay,
                 )
@@ -265,6 +306,67 @@ class LineClient:
             if seconds is not None and math.isfinite(seconds):
                 return min(max(seconds, 0.0), BACKOFF_MAX_S)
         return min(self._backoff_base_s * 2 ** (attempt - 1), BACKOFF_MAX_S)
+
+
+def describe_connection_error(exc: BaseException) -> str:
+    """Return the cause of a failed LINE API connection in a few words.
+
+    The result names the urllib3 exception class and its reason, as in
+    "NewConnectionError: connection refused" or "ReadTimeoutError: no response
+    within 20 s". A reason longer than CAUSE_MAX_CHARS is cut between words and
+    ends in "…".
+    """
+    if isinstance(exc, MaxRetryError) and exc.reason is not None:
+        exc = exc.reason
+    name = type(exc).__name__
+    if isinstance(exc, ReadTimeoutError):
+        return f"{name}: no response within {READ_TIMEOUT_S:g} s"
+    if isinstance(exc, ConnectTimeoutError) and not isinstance(exc, NewConnectionError):
+        return f"{name}: no connection within {CONNECT_TIMEOUT_S:g} s"
+    cause = _os_error_in(exc)
+    if cause is not None and isinstance(cause.strerror, str) and cause.strerror:
+        detail = cause.strerror
+    elif cause is not None:
+        detail = str(cause) or type(cause).__name__
+    else:
+        detail = str(exc)
+    if not detail:
+        return name
+    return f"{name}: {_first_words(_lower_first(detail), CAUSE_MAX_CHARS)}"
+
+
+def _os_error_in(exc: BaseException) -> OSError | None:
+    """Return the OSError under ``exc``: in its arguments, as urllib3's
+    ProtocolError keeps it, or in its chain of causes."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        for argument in current.args:
+            if isinstance(argument, OSError):
+                return argument
+        if isinstance(current, OSError) and current is not exc:
+            return current
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _lower_first(text: str) -> str:
+    """Lower-case the first letter of a sentence ("Connection refused"), but
+    not of an acronym or a code ("SSL", "[SSL: ...]")."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def _first_words(text: str, limit: int = CAUSE_MAX_CHARS) -> str:
+    """Return ``text`` on one line, cut at the last space before ``limit``
+    characters with "…" added when it is longer."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    head = text[:limit].rsplit(" ", 1)[0]
+    return head.rstrip(" ,;:(") + "…"
 
 
 def _fitted(messages: Sequence[Message], operation: str) -> list[dict[str, Any]]:

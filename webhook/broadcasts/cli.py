@@ -203,6 +203,10 @@ def send_command(
     text and link sent to the category within the last hour is rejected unless
     --again is given. --json prints broadcast_id, recipients (a number, "<10",
     or null for a LINE broadcast to every friend) and chunks.
+
+    The exit status is 3 when the LINE API cannot be reached or keeps failing
+    on its side (429, 5xx), and the broadcast can be resumed later. It is 2 on
+    bad input or a token that LINE rejects.
     """
     filters = {
         name: value
@@ -253,7 +257,9 @@ def resume_command(
     """Send the pending chunks of BROADCAST_ID, or of the one unfinished broadcast.
 
     When several are unfinished, name one, or pass --all: a broadcast that a
-    later send replaced (a corrected date) would otherwise go out as well.
+    later send replaced (a corrected date) would otherwise go out as well. The
+    exit status is as for `send`: 3 when the LINE API cannot be reached or
+    keeps failing on its side, 2 on bad input.
     """
     stores = _open(settings)
     if broadcast_id:

@@ -75,6 +75,17 @@ class BroadcastStoppedError(CitylineError):
     """Raised when LINE keeps failing a chunk; the broadcast can be resumed."""
 
 
+class LineUnavailableError(BroadcastStoppedError):
+    """Raised when a chunk fails because the LINE API cannot be reached, limits
+    requests (429) or fails on its side (5xx); resuming later can succeed.
+
+    It exits with status 3, as a crawl of a site that is down does, so a
+    scheduled job can retry on 3 and alert on 2.
+    """
+
+    exit_code = 3
+
+
 class RetryKeyExpiredError(CitylineError):
     """Raised when resuming could send a chunk twice because its retry key expired."""
 
@@ -532,8 +543,8 @@ class BroadcastSender:
                 accepted = client.multicast(recipients, messages, chunk.retry_key)
         except LineApiError as exc:
             if exc.status is None:
-                cause = f"the LINE API was not reached ({str(exc.body)[:160]})"
-                stored = f"not reached: {str(exc.body)[:160]}"
+                cause = f"the LINE API at {exc.url} was not reached ({exc.reason})"
+                stored = f"{exc.url} not reached: {exc.reason}"
             else:
                 cause = (
                     f"LINE responded with status {exc.status} (x-line-request-id "
@@ -547,7 +558,12 @@ class BroadcastSender:
                     f"{chunk.index + 1} of {total} failed ({cause}); nothing more "
                     "is sent, and `cityline broadcast log` shows what was"
                 ) from exc
-            raise BroadcastStoppedError(
+            error_class = (
+                LineUnavailableError
+                if _is_temporary(exc.status)
+                else BroadcastStoppedError
+            )
+            raise error_class(
                 f"broadcast {record.id} stopped at chunk {chunk.index + 1} of {total}: "
                 f"{cause}; {_fix_for(exc.status)}, then run `cityline broadcast "
                 f"resume {record.id}`"
@@ -571,6 +587,12 @@ class BroadcastSender:
 
 def _shown(count: int | None) -> int | str | None:
     return None if count is None else rounded_count(count)
+
+
+def _is_temporary(status: int | None) -> bool:
+    """Tell whether a LINE API failure with ``status`` (None: no response) may
+    pass without a change on the city's side."""
+    return status is None or status == 429 or status >= 500
 
 
 def _fix_for(status: int | None) -> str:
