@@ -356,7 +356,9 @@ def pages(
     http://HOST/ to --remove-host to select one scheme. A removal option
     alone is a dry run: it lists the pages and their count and changes nothing.
     With --confirm, the pages are removed in one transaction and the index is
-    rebuilt, as `cityline crawl` does at its end.
+    rebuilt, as `cityline crawl` does at its end. A removal that would leave
+    no page to index is rejected unless --no-index is given, and a dry run
+    notes it and exits 0.
 
     \b
     Examples:
@@ -477,8 +479,9 @@ def _remove_hosts(
     """List the pages of the selected hosts, or remove them with ``confirm``.
 
     Returns whether pages were removed. Raises PageStoreError, changing nothing,
-    when the data dir has no page store, when no stored host matches, and, unless
-    ``no_index``, when no live page would be left to index.
+    when the data dir has no page store, when no stored host matches, and, with
+    ``confirm`` but not ``no_index``, when no live page would be left to index.
+    A dry run prints that last case as a note instead.
     """
     path = settings.pages_db_path
     opened = PageStore.open_existing(path)
@@ -494,17 +497,26 @@ def _remove_hosts(
             origins = selection.select(stored)
             rows = store.origin_rows(origins)
             remaining = store.count_pages() - rows.live_pages
+            note = None
             if rows.page_urls and remaining == 0 and not no_index:
-                raise PageStoreError(
-                    f"removing {_count(len(rows.page_urls), 'stored page')} would "
-                    "leave no page to index; crawl the new site first with "
-                    "`cityline crawl URL`, or pass --no-index to remove them anyway "
-                    "(the current index then lists them until the next index build)"
-                )
+                note = _no_page_left_note(len(rows.page_urls))
+                if confirm:
+                    raise PageStoreError(note)
             if confirm and rows.page_urls:
                 rows = store.remove_origins(origins)
-    _print_removal(rows, stored, remaining, confirm, no_index, as_json)
+    _print_removal(rows, stored, remaining, confirm, no_index, as_json, note)
     return confirm and bool(rows.page_urls)
+
+
+def _no_page_left_note(page_count: int) -> str:
+    """Return why a removal of ``page_count`` pages that leaves no live page is
+    rejected without --no-index, and what to do instead."""
+    return (
+        f"removing {_count(page_count, 'stored page')} would leave no page to "
+        "index; crawl the new site first with `cityline crawl URL`, or pass "
+        "--no-index to remove them anyway (the current index then lists them "
+        "until the next index build)"
+    )
 
 
 def _print_removal(
@@ -514,7 +526,12 @@ def _print_removal(
     confirm: bool,
     no_index: bool,
     as_json: bool,
+    note: str | None,
 ) -> None:
+    """Print what a removal did, or in a dry run what it would do.
+
+    ``note`` is the reason that `--confirm` would be rejected, or None.
+    """
     hosts = {item: stored[item] for item in rows.origins}
     if as_json:
         result = {
@@ -524,6 +541,7 @@ def _print_removal(
             "aliases": rows.aliases,
             "files": rows.files,
             "remaining": remaining,
+            "note": note,
         }
         click.echo(json.dumps(result, ensure_ascii=False))
         return
@@ -542,6 +560,13 @@ def _print_removal(
         return
     for url in rows.page_urls:
         click.echo(f"  {url}")
+    if note is not None:
+        click.echo(f"note: {note}")
+        click.echo(
+            "dry run: nothing was removed, and --confirm alone would be rejected "
+            "for the reason above"
+        )
+        return
     rebuild = "" if no_index else " and rebuild the index"
     click.echo(
         "dry run: nothing was removed; run again with --confirm to remove these "

@@ -431,6 +431,57 @@ def test_remove_last_host_needs_no_index(invoke, tmp_path):
     assert live_urls(data_dir) == set()
 
 
+def test_dry_run_of_last_host_notes_rejection(invoke, tmp_path):
+    settings = settings_for(tmp_path)
+    data_dir = settings.data_dir
+    with FakeSite() as site:
+        serve_city_pages(site)
+        crawl_site(settings, site.url("/"), FAST)
+    before = store_rows(data_dir)
+    dry_run = invoke(data_dir, "pages", "--remove-host", netloc(site))
+    as_json = invoke(data_dir, "pages", "--remove-host", netloc(site), "--json")
+    note = (
+        "removing 2 stored pages would leave no page to index; crawl the new site "
+        "first with `cityline crawl URL`, or pass --no-index to remove them anyway "
+        "(the current index then lists them until the next index build)"
+    )
+
+    assert dry_run.returncode == 0, dry_run.stderr
+    assert error_lines(dry_run) == []
+    assert dry_run.stdout.splitlines() == [
+        f"would remove 2 stored pages of {site.base_url} (2), with 0 aliases and "
+        "1 file link; 0 live pages of other hosts stay",
+        f"  {site.url('/')}",
+        f"  {site.url('/gomi.html')}",
+        f"note: {note}",
+        "dry run: nothing was removed, and --confirm alone would be rejected for "
+        "the reason above",
+    ]
+    assert as_json.returncode == 0, as_json.stderr
+    result = json.loads(as_json.stdout)
+    assert result["dry_run"] is True
+    assert result["remaining"] == 0
+    assert result["note"] == note
+    assert store_rows(data_dir) == before
+
+
+def test_dry_run_with_no_index_has_no_note(invoke, tmp_path):
+    settings = settings_for(tmp_path)
+    with FakeSite() as site:
+        serve_city_pages(site)
+        crawl_site(settings, site.url("/"), FAST)
+
+    result = invoke(
+        settings.data_dir, "pages", "--remove-host", netloc(site), "--no-index"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "note:" not in result.stdout
+    assert result.stdout.splitlines()[-1] == (
+        "dry run: nothing was removed; run again with --confirm to remove these 2 pages"
+    )
+
+
 def test_remove_host_while_crawl_writes(invoke, two_origins):
     data_dir, old, _ = two_origins
     before = store_rows(data_dir)
