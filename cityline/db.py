@@ -59,7 +59,8 @@ def create_db_engine(url: str) -> Engine:
     For SQLite the parent folder is created, and every connection turns on WAL,
     foreign keys and a busy timeout. Raises ConfigError for a URL SQLAlchemy cannot
     parse, for a backend other than SQLite and PostgreSQL, and for a driver that is
-    not installed. Raises DataDirError when the SQLite folder cannot be created.
+    not installed. Raises DataDirError when the SQLite folder cannot be created
+    or the SQLite file's path is a folder.
     """
     parsed = _parse_url(url)
     backend = parsed.get_backend_name()
@@ -80,6 +81,7 @@ def create_db_engine(url: str) -> Engine:
 
     path = _sqlite_path(parsed)
     if path is not None:
+        reject_folder(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -122,7 +124,9 @@ def read_only_sqlite_engine(path: Path) -> Engine:
     SQLite reads a WAL file only through its ``-shm`` file, which it cannot create
     in a read-only folder. A connection then opens the file as ``immutable``, which
     needs no ``-shm`` file, since no process can write to such a folder either.
+    Raises DataDirError when ``path`` is a folder.
     """
+    reject_folder(Path(path))
     uri = Path(path).resolve().as_uri()
     # NOTE: a process with more rights (another user, root) writing the file while
     # an immutable connection reads it is not seen, and such a read may fail.
@@ -177,6 +181,19 @@ def checkpoint_wal(engine: Engine) -> None:
         return
     with engine.connect() as connection:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def reject_folder(path: Path) -> None:
+    """Raise DataDirError when the SQLite file ``path`` is a folder.
+
+    SQLite reports such a path only as "unable to open database file" or as a
+    disk I/O error, which hides the cause.
+    """
+    if path.is_dir():
+        raise DataDirError(
+            f"database {str(path)!r} is a folder, where cityline keeps a SQLite "
+            "file; move it away, then run the command again"
+        )
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -295,9 +312,10 @@ def ensure_schema(
 def _open_failure(engine: Engine, shown: str, exc: OperationalError) -> str:
     """Return the error for a database that cannot be opened, worded per backend."""
     if engine.url.get_backend_name() == "sqlite":
+        purpose = "reading" if engine in _READ_ONLY_ENGINES else "writing"
         return (
-            f"database {shown!r} cannot be opened for writing ({_one_line(exc)}); "
-            "check the data dir and its permissions"
+            f"database {shown!r} cannot be opened for {purpose} "
+            f"({_one_line(exc)}); check the data dir and its permissions"
         )
     return (
         f"database {shown!r} cannot be reached ({_one_line(exc)}); check that the "

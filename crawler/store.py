@@ -88,6 +88,15 @@ __all__ = [
 MAX_ALIAS_HOPS = 10
 
 
+def _reject_folder(path: Path) -> None:
+    """Raise PageStoreError when the page store ``path`` is a folder."""
+    if path.is_dir():
+        raise PageStoreError(
+            f"the page store {str(path)!r} is a folder, where a crawl keeps a "
+            "SQLite file; move it away, then run `cityline crawl URL`"
+        )
+
+
 class PageStore:
     """Access to the page store file. Open it with :meth:`open`.
 
@@ -105,9 +114,11 @@ class PageStore:
 
         A store written before extractor versions were recorded gets the
         ``extractor_version`` column, 1 on every page. Raises DataDirError when the
-        file cannot be created or written and SchemaVersionError when it was written
-        by another schema version.
+        file cannot be created or written, PageStoreError when ``path`` is a
+        folder, and SchemaVersionError when it was written by another schema
+        version.
         """
+        _reject_folder(Path(path))
         engine = create_db_engine(sqlite_url(Path(path)))
         name_damaged_file(engine, Path(path))
         ensure_schema(engine, COMPONENT, metadata, SCHEMA_VERSION)
@@ -125,11 +136,7 @@ class PageStore:
         SchemaVersionError when it was written by another schema version.
         """
         path = Path(path)
-        if path.is_dir():
-            raise PageStoreError(
-                f"the page store {str(path)!r} is a folder, where a crawl keeps a "
-                "SQLite file; move it away, then run `cityline crawl URL`"
-            )
+        _reject_folder(path)
         if not path.is_file():
             raise PageStoreError(
                 f"no page store at {str(path)!r}; run `cityline crawl URL` first, or "

@@ -10,6 +10,7 @@ from index.artifact import IndexWriteError
 from index.build import build_from_records
 from index.fields import PageRecord
 from tests.console import run_console
+from tests.crawl_site import FakeSite
 from webhook.broadcasts.categories import load_catalog
 
 
@@ -39,12 +40,52 @@ def test_data_dir_under_a_file_names_the_file(tmp_path, monkeypatch, capsys):
     assert blocker.read_text() == ""
 
 
-def test_page_store_that_is_a_folder_is_named(tmp_path, monkeypatch, capsys):
-    (tmp_path / "pages.db").mkdir()
-    argv = ["cityline", "--data-dir", str(tmp_path), "pages"]
-    result = run_console(argv, monkeypatch, capsys)
+@pytest.mark.parametrize("command", ["pages", "index", "crawl"])
+def test_page_store_folder_is_named(tmp_path, monkeypatch, capsys, command):
+    folder = tmp_path / "pages.db"
+    folder.mkdir()
+    with FakeSite() as site:
+        site.page("/", "トップ", "<p>市からのお知らせ</p>")
+        extra = ["--delay", "0", site.url("/")] if command == "crawl" else []
+        argv = ["cityline", "--data-dir", str(tmp_path), command, *extra]
+        result = run_console(argv, monkeypatch, capsys)
+
     assert result.returncode == 2
-    assert "is a folder, where a crawl keeps a SQLite file" in result.stderr
+    assert (
+        f"error: the page store {str(folder)!r} is a folder, where a crawl keeps "
+        "a SQLite file; move it away"
+    ) in result.stderr
+    assert folder.is_dir()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["reports", "list"],
+        ["reports", "export", "--format", "json"],
+        ["reports", "set-status", "R2026-000001", "accepted", "--note", "確認中"],
+        ["reports", "remove", "R2026-000001", "--reason", "重複"],
+        ["broadcast", "log"],
+        ["broadcast", "send", "--category", "bosai", "--text", "a", "--dry-run"],
+        ["broadcast", "cancel", "20260101-000000-abcdef"],
+    ],
+)
+def test_app_database_folder_is_named(tmp_path, monkeypatch, capsys, command):
+    monkeypatch.delenv("CITYLINE_DATABASE_URL", raising=False)
+    folder = tmp_path / "cityline.db"
+    folder.mkdir()
+    argv = ["cityline", "--data-dir", str(tmp_path), *command]
+
+    result = run_console(argv, monkeypatch, capsys)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error")]
+
+    assert result.returncode == 2
+    assert len(errors) == 1, result.stderr
+    assert errors[0].startswith(
+        f"error: database {str(folder.resolve())!r} is a folder, where cityline "
+        "keeps a SQLite file; move it away"
+    )
+    assert folder.is_dir()
 
 
 def test_empty_data_dir_is_rejected(tmp_path, monkeypatch, capsys):

@@ -10,9 +10,11 @@ from sqlalchemy.exc import IntegrityError
 from cityline.db import (
     create_db_engine,
     create_read_only_engine,
+    ensure_schema,
     sqlite_file,
     sqlite_url,
 )
+from cityline.errors import DataDirError
 
 USER_ID = "U4af4980629d3a1b2c3d4e5f6a7b8c9d0"
 
@@ -58,3 +60,25 @@ def test_sqlite_uri_reads_file_path(tmp_path, monkeypatch):
     assert sqlite_file(url) == path
     assert path.is_file()
     assert not (tmp_path / "file:").exists()
+
+
+@pytest.mark.parametrize("create", [create_db_engine, create_read_only_engine])
+def test_folder_path_is_rejected(tmp_path, create):
+    folder = tmp_path / "app.db"
+    folder.mkdir()
+
+    with pytest.raises(DataDirError) as raised:
+        create(sqlite_url(folder))
+
+    assert f"{str(folder)!r} is a folder" in str(raised.value)
+    assert "move it away" in str(raised.value)
+
+
+def test_read_only_open_failure_says_reading(tmp_path):
+    engine = create_read_only_engine(sqlite_url(tmp_path / "missing.db"))
+
+    with pytest.raises(DataDirError) as raised:
+        ensure_schema(engine, "residents", metadata, 1)
+
+    assert "cannot be opened for reading" in str(raised.value)
+    assert not (tmp_path / "missing.db").exists()
