@@ -10,6 +10,7 @@ rejected instead of being silently misread.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import weakref
 from pathlib import Path
@@ -194,6 +195,36 @@ def reject_folder(path: Path) -> None:
             f"database {str(path)!r} is a folder, where cityline keeps a SQLite "
             "file; move it away, then run the command again"
         )
+
+
+def check_sqlite_writable(url: str) -> None:
+    """Raise DataDirError naming the file when the SQLite database of ``url``,
+    or its -wal or -shm file, cannot be opened for writing by this process.
+
+    Without this check a write fails only at its first statement, with SQLite's
+    "attempt to write a readonly database", which names no file. Missing files,
+    and URLs of other backends, pass. Each file is opened and closed, never
+    written. A database path that is a folder raises as in :func:`reject_folder`.
+    """
+    path = sqlite_file(url)
+    if path is None:
+        return
+    reject_folder(path)
+    # NOTE: call this before the process opens the file through SQLite, because
+    # closing any descriptor of a file drops the process's POSIX locks on it,
+    # which SQLite relies on.
+    for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            descriptor = os.open(candidate, os.O_RDWR)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise DataDirError(
+                f"database {str(candidate)!r} is not writable ({exc.strerror}); "
+                "make it writable, or run the command as the user that owns the "
+                "data dir"
+            ) from exc
+        os.close(descriptor)
 
 
 def sqlite_file(url: str) -> Path | None:

@@ -14,7 +14,11 @@ from typing import Any
 
 import click
 
-from cityline.db import create_db_engine, create_read_only_engine
+from cityline.db import (
+    check_sqlite_writable,
+    create_db_engine,
+    create_read_only_engine,
+)
 from cityline.errors import ConfigError
 from cityline.settings import Settings
 from cityline.terminal import json_text, terminal_safe
@@ -98,6 +102,7 @@ def _open(settings: Settings, read_only: bool = False) -> _Stores:
         )
     else:
         settings.ensure_data_dir()
+        check_sqlite_writable(url)
         engine = create_db_engine(url)
         log = DeliveryLog(engine)
         log.cancel_stale(datetime.now(UTC))

@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 
 from cityline.db import (
+    check_sqlite_writable,
     checkpoint_wal,
     create_db_engine,
     create_read_only_engine,
@@ -81,13 +82,16 @@ def _open_existing(settings: Settings, read_only: bool = False) -> ReportStore:
     database and print "0 reports". With ``read_only`` the database is only read
     and the user-hash key is never loaded, so that commands that only show
     reports work on a read-only copy of the data dir. Raises DataDirError when
-    the SQLite file is missing.
+    the SQLite file is missing, and without ``read_only`` when the data dir or
+    the SQLite file is not writable.
     """
     url = settings.existing_app_database_url()
     if read_only:
         return ReportStore(
             create_read_only_engine(url), settings.existing_user_hash_key
         )
+    settings.ensure_data_dir()
+    check_sqlite_writable(url)
     # Staff commands never create the key: a new one would match no stored user.
     return ReportStore(create_db_engine(url), settings.existing_user_hash_key)
 
