@@ -229,6 +229,15 @@ URGENT_PATTERNS = (
     re.compile(
         r"人が(倒れ|落ち|はさま|挟ま|閉じ込め|流さ)|けが人|怪我人|溺れ|救急車を"
     ),
+    # A vehicle or a person caught in the fault now, or someone who fell.
+    re.compile(
+        r"(車|タイヤ|自転車|バイク|ベビーカー|車いす|車椅子)(が|の)?.{0,4}"
+        r"(はまって(い|る|ま)|はまったまま|脱輪して(い|る|ま))"
+    ),
+    re.compile(
+        r"(人|子ども|子供|お年寄り|高齢者|歩行者|自転車の人)(が|も)?.{0,4}"
+        r"(転んだ|転びました|転んで(しま|い|け)|転倒した|転倒しました)"
+    ),
 )
 
 # A flooded road or underpass, water coming in, a river overflowing; not a place

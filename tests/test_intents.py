@@ -92,6 +92,8 @@ URGENT_CASES = [
     "マンホールのふたがなくなっています",
     "歩道に深さ15センチほどの穴があいています",
     "街路樹が倒れて道をふさいでいます",
+    "道路の穴に車のタイヤがはまっていて動けません",
+    "段差で自転車の人が転んでしまいました",
 ]
 
 
@@ -114,7 +116,15 @@ def test_urgent_cases_flagged(classifier, text):
     assert classifier.classify(text).urgent, text
 
 
-@pytest.mark.parametrize("text", ["街灯が消えています", "粗大ごみの出し方は?"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "街灯が消えています",
+        "粗大ごみの出し方は?",
+        "段差で転びそうになりました",
+        "ふたのすき間に自転車のタイヤがはまりました",
+    ],
+)
 def test_calm_texts_not_urgent(classifier, text):
     assert not classifier.classify(text).urgent
 
