@@ -1177,13 +1177,13 @@ def test_question_sent_on_is_left_to_core(alice):
 
 def test_question_used_as_comment(alice, flow):
     reach_comment_step(alice)
-    alice.text("いつ直りますか？")
+    alice.text("ここは市の道路ですか？")
     confirmation = alice.press("use_comment")
-    assert "いつ直りますか？" in confirmation[0].text
+    assert "ここは市の道路ですか？" in confirmation[0].text
     assert alice.draft.step == "confirm"
     alice.press("submit")
     [report] = flow.store.list()
-    assert report.comment == "いつ直りますか？"
+    assert report.comment == "ここは市の道路ですか？"
 
 
 def test_question_then_skip_drops_it(alice):
@@ -2135,6 +2135,16 @@ def test_category_corrected_in_words_at_confirmation(alice, text):
     assert "公園" not in (alice.draft.comment or "")
 
 
+@pytest.mark.parametrize("text", ["これはいつ頃直りますか？", "返事はもらえますか"])
+def test_question_on_after_sending_at_confirmation(alice, text):
+    at_confirm_step(alice)
+    before = alice.draft.comment
+    replies = alice.text(text)
+    assert texts_of(replies)[0] == texts.REPORT_AFTER_SENDING
+    assert alice.draft.comment == before
+    assert alice.draft.step == "confirm"
+
+
 def test_photo_count_question_at_photo_step(alice):
     alice.text("街灯が消えています")
     replies = alice.text("写真は何枚まで送れますか？")
@@ -2188,7 +2198,7 @@ def test_nothing_to_add_at_comment_step_skips(alice, text):
 def test_place_and_fault_at_location_step_keep_both(alice):
     at_location_step(alice, "road")
     alice.text("ファミマの前の中町2丁目の歩道が陥没してて危ないです")
-    assert alice.draft.address == "中町2丁目"
+    assert alice.draft.address == "ファミマの前の中町2丁目"
     assert "陥没" in alice.draft.description
 
 

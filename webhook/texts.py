@@ -371,6 +371,15 @@ REPORT_SUBMITTED = (
     + OFFICE_HOURS
     + "に写真と場所を確認し、確認できた時点で正式な受付となります。"
 )
+# A question, while a report is written, about what happens after sending it
+# (いつ直りますか, 返事はもらえますか).
+REPORT_AFTER_SENDING = (
+    "送信された通報は、担当者が"
+    + OFFICE_HOURS
+    + "に写真と場所を確認します。修理の時期や結果を個別にお知らせすることは"
+    "お約束できませんが、受け付けた通報と対応の結果は、個人情報を除いて"
+    "市のホームページで公開します。"
+)
 REPORT_NEXT_CONFIRMATION = "次の確認は {when} 以降になります。"
 REPORT_NO_INDIVIDUAL_REPLY = "個別のご返信はお約束できませんので、ご了承ください。"
 # The reply to a question about a report already sent (R2026-000001の状況は,
@@ -411,8 +420,9 @@ REPORT_URGENT_CITY_HALL = (
     "道路の陥没や倒木など、市の施設の急ぎの連絡は{city_hall}（電話 {phone}）へ。"
 )
 REPORT_URGENT_STAFF_DURING_HOURS = "送信された通報は、担当者が開庁時間内に確認します。"
+# After the city hall line, which takes urgent calls: only LINE reports wait.
 REPORT_URGENT_STAFF_AFTER_HOURS = (
-    "今は閉庁中のため、担当者が通報を確認するのは {when} 以降です。"
+    "今は閉庁中のため、LINEの通報の確認は {when} 以降です。"
 )
 REPORT_URGENT_CONTINUE = "このまま通報を続けることもできます。"
 

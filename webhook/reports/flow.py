@@ -75,6 +75,7 @@ from webhook.reports.resident_text import (
     PLACE_IS_WRONG,
     approval_parts,
     asks_about_the_photo,
+    asks_after_sending,
     asks_beyond_a_fault,
     asks_photo_count,
     cannot_give_place,
@@ -826,6 +827,9 @@ class ReportFlow(PhotoSetSteps):
         A question goes to the core with the draft kept, and a text of no letters
         or digits shows the confirmation again.
         """
+        if asks_after_sending(text):
+            after = msg.plain(texts.REPORT_AFTER_SENDING)
+            return [after, msg.confirmation(draft)]
         intent = self._classify(text)
         if self._is_aside_question(draft, text, intent):
             return self._draft_kept()
@@ -936,6 +940,8 @@ class ReportFlow(PhotoSetSteps):
             return self._correct_place(user_hash, draft, place)
         if PLACE_IS_WRONG.search(word):
             return self._ask_new_place(user_hash, draft)
+        if asks_after_sending(text):
+            return [msg.plain(texts.REPORT_AFTER_SENDING), self._prompt(draft)]
         comment = _clean_comment(text)
         if draft.pending_comment is not None and comment == draft.pending_comment:
             draft.pending_comment = None

@@ -439,6 +439,10 @@ _ADDRESS_TAIL = re.compile(
 _LANDMARK_AFTER = re.compile(
     rf"\s*の\s*{_NAME}{{1,12}}の?(前|裏|横|脇|向かい|近く|付近|角|隣|そば)"
 )
+# A landmark and its side just before the town: ローソンの前、, ファミマの前の.
+_LANDMARK_BEFORE = re.compile(
+    rf"{_NAME}{{1,12}}の?(前|裏|横|脇|向かい|近く|付近|角|隣|そば)\s*[の、,]?\s*$"
+)
 # Lot and house numbers after a block, in digits or kanji: 番3号, 二番三号, 12番地.
 _LOT_NUMBERS = re.compile(rf"(\s*[0-9{_KANJI_DIGITS}]+\s*(番地?|号))+|\s*(番地?|号)")
 # Words after an address that place the fault away from it (から100m先, より北).
@@ -496,6 +500,10 @@ def street_address_phrase(text: str) -> str | None:
     prefix = re.search(r"(武蔵野)?市\s*$", masked[:start])
     if prefix is not None:
         start = prefix.start()
+    before = _LANDMARK_BEFORE.search(masked[:start])
+    if before is not None:
+        # ローソンの前、中町1丁目の道路に穴: the landmark given first stays.
+        start = before.start()
     return normalized[start:end].strip()
 
 

@@ -585,6 +585,23 @@ _PHOTO_NEEDED = re.compile(
 )
 
 
+def asks_after_sending(text: str) -> bool:
+    """Tell whether ``text`` asks what happens to the report once sent: when
+    the fault is fixed or whether a reply comes (これはいつ頃直りますか,
+    返事はもらえますか)."""
+    normalized = visible_nfkc(text)
+    if not re.search(r"[?？か]\s*$|ますか|ですか|でしょうか", normalized):
+        return False
+    return _AFTER_SENDING.search(normalized) is not None
+
+
+_AFTER_SENDING = re.compile(
+    r"(いつ|何日|どのくらい|どれくらい)[^。]{0,8}(直|なお|修理|修繕|対応|工事)"
+    r"|(修理|修繕|対応|工事)[^。]{0,6}いつ"
+    r"|(返事|返信|連絡|回答)[^。]{0,6}(もらえ|くれ|いただけ|来|く[るれ]|あり)"
+)
+
+
 def asks_photo_count(text: str) -> bool:
     """Tell whether ``text`` asks how many photos may be sent (写真は何枚まで
     送れますか, 何枚まで?)."""
