@@ -7,7 +7,7 @@ import itertools
 import pytest
 from fastapi.testclient import TestClient
 
-from answerer.intents import Intent, IntentClassifier
+from answerer.intents import Intent, IntentClassifier, content_char_count
 from cityline.db import create_db_engine
 from cityline.fake_line_api import FakeLineApi
 from cityline.settings import Settings
@@ -16,12 +16,9 @@ from webhook import texts
 from webhook.app import create_app
 from webhook.flow import IncomingEvent
 from webhook.line_client import LineClient
-from webhook.reports.flow import (
-    MAX_COMMENT_CHARS,
-    MIN_UNSURE_REPORT_CHARS,
-    ReportFlow,
-    content_char_count,
-)
+from webhook.reports.comments import MAX_COMMENT_CHARS
+from webhook.reports.flow import ReportFlow
+from webhook.reports.report_intent import MIN_UNSURE_REPORT_CHARS
 from webhook.testing import (
     TEST_CHANNEL_SECRET,
     loopback_settings,

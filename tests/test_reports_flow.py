@@ -16,8 +16,9 @@ from cityline.db import create_db_engine
 from cityline.settings import Settings
 from webhook import texts
 from webhook.flow import IncomingEvent, Preface
+from webhook.reports.comments import MAX_COMMENT_CHARS
 from webhook.reports.contact import has_contact_details
-from webhook.reports.flow import MAX_COMMENT_CHARS, MAX_REPORTS_PER_DAY, ReportFlow
+from webhook.reports.flow import MAX_REPORTS_PER_DAY, ReportFlow
 from webhook.reports.models import Draft, StoredPhoto
 from webhook.reports.photos import MAX_PHOTO_BYTES
 from webhook.reports.store import new_draft_id

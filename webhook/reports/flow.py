@@ -11,7 +11,8 @@ still finds its draft.
 
 Photos and locations are taken at any step, because residents often send them
 before they are asked. A report is sent only with a category, a photo and a
-location.
+location. Photo sets and places have steps of their own
+(:mod:`webhook.reports.photo_sets`, :mod:`webhook.reports.place_steps`).
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ from answerer.intents import (
     asks_how_to_act,
     content_char_count,
     names_other_owner,
-    split_sentences,
 )
 from answerer.intents import normalize as intent_normalize
 from cityline.errors import CitylineError
@@ -49,12 +49,18 @@ from webhook.classify import (
     classify_text,
     is_cancel,
 )
-from webhook.emergency import is_crisis, is_emergency, rules_out_report
+from webhook.emergency import is_crisis, rules_out_report
 from webhook.flow import ContentFetcher, IncomingEvent, Preface, is_one_to_one
-from webhook.limits import MAX_DISPLAY_TEXT_UNITS, truncate, utf16_length
+from webhook.limits import MAX_DISPLAY_TEXT_UNITS, utf16_length
 from webhook.replies import contact_text
 from webhook.reports import geo
 from webhook.reports import messages as msg
+from webhook.reports.comments import (
+    MAX_COMMENT_CHARS,
+    append_comment,
+    clean_comment,
+    comment_is_cut,
+)
 from webhook.reports.contact import has_contact_details
 from webhook.reports.models import Draft
 from webhook.reports.photo_sets import PhotoSetSteps, image_set_of, just_sent_note
@@ -64,9 +70,22 @@ from webhook.reports.photos import (
     delete_photo_files,
     store_photo,
 )
+from webhook.reports.place_steps import (
+    PlaceSteps,
+    clear_location,
+    is_far_outside,
+    no_such_block,
+    set_point,
+)
 from webhook.reports.questions import looks_like_question
+from webhook.reports.report_intent import (
+    MAIN_CATEGORIES,
+    IntentLike,
+    is_confident_report,
+    is_report,
+    may_start_report,
+)
 from webhook.reports.resident_text import (
-    ADDRESS_TAIL,
     ANOTHER_FAULT_LEAD,
     CATEGORY_IS_WRONG,
     COMMENT_DELETE,
@@ -78,7 +97,6 @@ from webhook.reports.resident_text import (
     asks_after_sending,
     asks_beyond_a_fault,
     asks_photo_count,
-    cannot_give_place,
     cannot_send_photo,
     category_correction,
     gives_a_place,
@@ -89,7 +107,6 @@ from webhook.reports.resident_text import (
     means_skip,
     means_submit,
     names_broken_thing,
-    outside_address,
     place_correction,
     several_faults,
     tells_of_an_injury,
@@ -121,20 +138,9 @@ CLOSED_SET_RETENTION = timedelta(days=1)
 # NOTE: after an outage longer than DRAFT_IDLE plus this grace, such a tap
 # finds a draft without photos and is asked for a photo again.
 EXPIRED_PHOTO_GRACE = timedelta(hours=3)
-# A location this far outside the city's rough boundary is surely elsewhere.
-FAR_OUTSIDE_M = 1000.0
 # A photo this soon after a report was sent may have been meant for it.
 JUST_SENT = timedelta(minutes=10)
 MAX_REPORTS_PER_DAY = 10
-MAX_COMMENT_CHARS = 1000
-# A text starts a report when the classifier is this sure, or when it is unsure but
-# the text has at least this many letters and digits (see _is_confident_report).
-MIN_REPORT_CONFIDENCE = 0.9
-MIN_UNSURE_REPORT_CHARS = 20
-# In a description or comment, a run of spaces becomes one space and blank lines
-# are dropped, so padding does not push the resident's words past MAX_COMMENT_CHARS.
-_SPACE_RUN = re.compile(r"[^\S\n]+")
-_BLANK_LINES = re.compile(r"\n(\s*\n)+")
 
 
 def _contact_note(text: str | None) -> list[Message]:
@@ -143,8 +149,6 @@ def _contact_note(text: str | None) -> list[Message]:
         return []
     return [msg.plain(texts.REPORT_COMMENT_CONTACT_DETAILS)]
 
-
-MAIN_CATEGORIES = frozenset({"road", "streetlight", "tree", "park", "sewer"})
 
 START_WORDS = REPORT_START_WORDS
 # Buttons that answer one step's question; a tap on one at another step (from
@@ -155,13 +159,6 @@ _STEP_OF_ACTION = {
     "skip_comment": "comment",
     "use_comment": "comment",
 }
-
-
-class IntentLike(Protocol):
-    label: str
-    category: str | None
-    urgent: bool
-    confidence: float
 
 
 class ClassifierLike(Protocol):
@@ -175,7 +172,7 @@ def _normalize_word(text: str) -> str:
     return normalized.rstrip("。.!！")
 
 
-class ReportFlow(PhotoSetSteps):
+class ReportFlow(PlaceSteps, PhotoSetSteps):
     """The report conversation as a :class:`webhook.flow.Flow`.
 
     ``classifier`` defaults to ``answerer.intents.IntentClassifier``, loaded on first
@@ -325,8 +322,8 @@ class ReportFlow(PhotoSetSteps):
         return self._start(
             user_hash,
             category=category,
-            description=_clean_comment(event.text),
-            description_cut=_comment_is_cut(event.text),
+            description=clean_comment(event.text),
+            description_cut=comment_is_cut(event.text),
             urgent=intent.urgent,
             setup=_one_fault_note if several else None,
         )
@@ -345,7 +342,7 @@ class ReportFlow(PhotoSetSteps):
         answer and the phone route for those who cannot send one.
         """
         asks = intent is not None and asks_how_to_act(intent_normalize(text))
-        if (_is_report(intent) or asks) and is_neighbour_trouble(text):
+        if (is_report(intent) or asks) and is_neighbour_trouble(text):
             logger.info("complaint of neighbours or animals not taken as a report")
             note = contact_text(texts.REPORT_NOT_A_FACILITY, self.settings)
             return Preface([msg.plain(note)])
@@ -415,12 +412,12 @@ class ReportFlow(PhotoSetSteps):
     ) -> list[Message]:
         """Start a report placed at the location just sent, unless the point
         lies far outside the city (see :func:`_is_far_outside`)."""
-        if _is_far_outside(event):
+        if is_far_outside(event):
             logger.info("location far outside the city starts no report")
             return [msg.plain(self._far_outside_text(), offer_start=True)]
 
         def place(draft: Draft) -> list[Message]:
-            _set_point(draft, event)
+            set_point(draft, event)
             lead = msg.plain(texts.REPORT_STARTED_BY_LOCATION)
             return [lead, *self._outside_note(draft)]
 
@@ -489,7 +486,7 @@ class ReportFlow(PhotoSetSteps):
         elif description and (block := geo.unknown_block(description)) is not None:
             # 中町9丁目の道路に穴: the place is asked for later, and the resident
             # learns now why the typed one was not taken.
-            replies.append(_no_such_block(block))
+            replies.append(no_such_block(block))
         if setup is not None:
             replies += setup(draft)
         draft.step = self._next_step(draft)
@@ -547,7 +544,7 @@ class ReportFlow(PhotoSetSteps):
         if action == "change_place":
             # A wrong point or address is dropped, and the next place replaces it;
             # photos, category and comment are kept.
-            _clear_location(draft)
+            clear_location(draft)
             draft.step = "location"
             self.store.save_draft(user_hash, draft)
             return [msg.location_prompt(draft, texts.REPORT_ASK_NEW_LOCATION)]
@@ -670,7 +667,7 @@ class ReportFlow(PhotoSetSteps):
         if block is not None and (not late or gives_a_place(text)):
             # 中町9丁目: a typo that no step may take as the place. The step's
             # prompt follows, and the draft stays as it was.
-            return [_no_such_block(block), self._prompt(draft)]
+            return [no_such_block(block), self._prompt(draft)]
         if draft.step == "category":
             return self._on_category_text(user_hash, draft, text, word)
         if draft.step == "photo":
@@ -725,7 +722,7 @@ class ReportFlow(PhotoSetSteps):
             return [*urgent, *notes, early, self._prompt(draft)]
 
         other = self._other_fault_note(draft, text, intent, explicit_only=True)
-        if not other and (_is_confident_report(intent, text) or gives_size(text)):
+        if not other and (is_confident_report(intent, text) or gives_size(text)):
             # 座面の板が割れています, 深さ10cmくらい: a detail of this fault.
             self._keep_detail(draft, text)
             self.store.save_draft(user_hash, draft)
@@ -740,60 +737,6 @@ class ReportFlow(PhotoSetSteps):
             return [*urgent, *other, msg.photo_prompt(draft, photos_in)]
         prompt = msg.photo_prompt(draft, texts.REPORT_ASK_PHOTO_AGAIN)
         return [*urgent, *other, prompt]
-
-    def _on_location_text(
-        self, user_hash: str, draft: Draft, text: str
-    ) -> list[Message] | Preface:
-        """Reply to a text typed while the place is asked for: help for a
-        resident who cannot give it, a question aside, a far place refused, a
-        request to say more, or the typed place, which is taken. A town and
-        numbers typed in kana are read as written (なかちょう1ちょうめ → 中町1丁目)."""
-        text = geo.kana_address_as_written(text)
-        intent = self._classify(text)
-        # A place typed beside the words (住所は分からないですが、境南町3丁目
-        # の郵便局の前です) is taken as the place below, and a danger
-        # (ガス臭い、場所はわからない) gets its phone lines first.
-        if (
-            cannot_give_place(text)
-            and not (intent and intent.urgent)
-            and not geo.looks_like_address(text)
-            and not outside_address(text)
-        ):
-            help_text = contact_text(texts.REPORT_PLACE_HELP, self.settings)
-            return [msg.location_prompt(draft, help_text)]
-        if self._is_aside_question(draft, text, intent):
-            return self._draft_kept()
-        if geo.names_far_place(text):
-            logger.info("typed place far outside the city not taken")
-            return [msg.location_prompt(draft, self._far_outside_text())]
-        if not geo.looks_like_address(text) and not outside_address(text):
-            again = (
-                texts.REPORT_ASK_LOCATION_DETAIL
-                if geo.names_only_a_town(text)
-                else texts.REPORT_ASK_LOCATION_AGAIN
-            )
-            # A danger written in place of the place (ガス臭い, 木が倒れて道を
-            # ふさいでいる) gets the phone routes before the prompt.
-            urgent = self._urgent_reply(draft, bool(intent and intent.urgent), text)
-            if urgent:
-                self.store.save_draft(user_hash, draft)
-            other = self._other_fault_note(draft, text, intent)
-            return [*urgent, *other, msg.location_prompt(draft, again)]
-        # A place alone (境南町3丁目の郵便局の前です) may read as an unsure
-        # report, so a sentence describes the fault only when it names one.
-        describes_fault = _is_confident_report(intent, text) and (
-            names_broken_thing(text) or len(split_sentences(text)) > 1
-        )
-        self._set_address(draft, text, describes_fault=describes_fault)
-        if describes_fault and names_broken_thing(text):
-            # ファミマの前の中町2丁目の歩道が陥没してて危ないです: the place is
-            # taken from it, and the whole text is kept as a detail too.
-            self._keep_detail(draft, text)
-        # 中町1丁目2番の前で木が倒れて道をふさいでいます: the place and a danger.
-        urgent = self._urgent_reply(draft, bool(intent and intent.urgent), text)
-        replies = [*self._outside_note(draft), *self._owner_note(draft, text)]
-        other = self._other_fault_note(draft, text, intent)
-        return [*urgent, *replies, *other, *self._advance(user_hash, draft)]
 
     def _on_confirm_step_text(
         self, user_hash: str, draft: Draft, text: str, word: str
@@ -833,7 +776,7 @@ class ReportFlow(PhotoSetSteps):
         intent = self._classify(text)
         if self._is_aside_question(draft, text, intent):
             return self._draft_kept()
-        addition = _clean_comment(text)
+        addition = clean_comment(text)
         if not content_char_count(addition):
             return [msg.confirmation(draft, texts.REPORT_CONFIRM_AGAIN)]
         replies = self._urgent_reply(draft, bool(intent and intent.urgent), text)
@@ -841,7 +784,7 @@ class ReportFlow(PhotoSetSteps):
         if other:
             # あと、公園の街灯も消えてます: a second fault is no detail of this one.
             return [*replies, *other, msg.confirmation(draft)]
-        cut = _append_comment(draft, addition)
+        cut = append_comment(draft, addition)
         draft.comment_done = True
         replies += _contact_note(addition)
         if cut:
@@ -862,12 +805,12 @@ class ReportFlow(PhotoSetSteps):
         if _names_signal_fault(text):
             # A draft started by a photo of a traffic signal: the police run it.
             return [msg.plain(texts.REPORT_SIGNAL_IS_POLICE), self._prompt(draft)]
-        if _is_confident_report(intent, text) and intent.category in MAIN_CATEGORIES:
+        if is_confident_report(intent, text) and intent.category in MAIN_CATEGORIES:
             draft.category = intent.category
             replies = self._urgent_reply(draft, intent.urgent, text)
             if not draft.description:
-                draft.description = _clean_comment(text)
-                if _comment_is_cut(text):
+                draft.description = clean_comment(text)
+                if comment_is_cut(text):
                     replies.append(self._cut_note())
             if not draft.has_location and geo.names_street_address(text):
                 # A photo first, then 中町1丁目5番の前の道路に穴: keep the place too.
@@ -884,8 +827,8 @@ class ReportFlow(PhotoSetSteps):
         # buttons may file under その他 (看板が壊れてる) is kept as the comment.
         replies = self._urgent_reply(draft, bool(intent and intent.urgent), text)
         if intent is not None and intent.label == "report" and not draft.description:
-            draft.description = _clean_comment(text)
-            if _comment_is_cut(text):
+            draft.description = clean_comment(text)
+            if comment_is_cut(text):
                 replies.append(self._cut_note())
         if replies or draft.description:
             self.store.save_draft(user_hash, draft)
@@ -942,7 +885,7 @@ class ReportFlow(PhotoSetSteps):
             return self._ask_new_place(user_hash, draft)
         if asks_after_sending(text):
             return [msg.plain(texts.REPORT_AFTER_SENDING), self._prompt(draft)]
-        comment = _clean_comment(text)
+        comment = clean_comment(text)
         if draft.pending_comment is not None and comment == draft.pending_comment:
             draft.pending_comment = None
             self.store.save_draft(user_hash, draft)
@@ -967,10 +910,10 @@ class ReportFlow(PhotoSetSteps):
             self.store.save_draft(user_hash, draft)
             return [*replies, *other, self._prompt(draft)]
         # A detail typed at the photo step may be in the comment already.
-        cut = _append_comment(draft, comment)
+        cut = append_comment(draft, comment)
         draft.comment_done = True
         replies += _contact_note(comment)
-        if cut or _comment_is_cut(text):
+        if cut or comment_is_cut(text):
             replies.append(self._cut_note())
         return [*replies, *self._advance(user_hash, draft)]
 
@@ -998,7 +941,7 @@ class ReportFlow(PhotoSetSteps):
         if draft.pending_comment is None:
             return [self._prompt(draft)]
         pending = draft.pending_comment
-        _append_comment(draft, pending)
+        append_comment(draft, pending)
         draft.pending_comment = None
         draft.comment_done = True
         return [*_contact_note(pending), *self._advance(user_hash, draft)]
@@ -1047,35 +990,6 @@ class ReportFlow(PhotoSetSteps):
         draft.photos.append(photo)
         return None
 
-    def _invalid_location(self, draft: Draft, event: IncomingEvent) -> list[Message]:
-        """Reply to a location outside -90..90 / -180..180, keeping the draft."""
-        logger.warning(
-            "report location rejected: latitude %r, longitude %r",
-            event.latitude,
-            event.longitude,
-        )
-        if draft.step == "location":
-            return [msg.location_prompt(draft, texts.REPORT_LOCATION_INVALID)]
-        return [msg.plain(texts.REPORT_LOCATION_INVALID), self._prompt(draft)]
-
-    def _on_location(
-        self, user_hash: str, draft: Draft, event: IncomingEvent
-    ) -> list[Message]:
-        if _is_far_outside(event):
-            logger.info("location far outside the city not taken")
-            return [msg.plain(self._far_outside_text()), self._prompt(draft)]
-        _set_point(draft, event)
-        replies = self._outside_note(draft)
-        if draft.step == "category" or (draft.step == "photo" and not draft.photos):
-            self.store.save_draft(user_hash, draft)
-            early = msg.plain(texts.REPORT_LOCATION_RECEIVED_EARLY)
-            return [*replies, early, self._prompt(draft)]
-        # At the photo step with a photo in, a location means the photos are
-        # done, as 次へ would.
-        return [*replies, *self._advance(user_hash, draft)]
-
-    # Steps ------------------------------------------------------------------------
-
     def _advance(self, user_hash: str, draft: Draft) -> list[Message]:
         draft.step = self._next_step(draft)
         self.store.save_draft(user_hash, draft)
@@ -1112,40 +1026,6 @@ class ReportFlow(PhotoSetSteps):
             return msg.comment_prompt(draft, required=required)
         return msg.confirmation(draft)
 
-    def _set_address(
-        self, draft: Draft, text: str, describes_fault: bool = False
-    ) -> None:
-        """Place ``draft`` at the address typed in ``text``.
-
-        When ``text`` is also the draft's comment (中町1丁目5番の前の道路に穴 as a
-        first message), or ``describes_fault`` (中町1丁目5番の前の街灯が切れてる
-        typed as the place), the place is the street address in it, not the
-        whole sentence. Otherwise the whole text is the place.
-        """
-        phrase = None
-        is_comment = draft.description and draft.description == _clean_comment(text)
-        if is_comment or describes_fault:
-            phrase = geo.street_address_phrase(text)
-        draft.address = phrase or geo.tidy_place(text)
-        draft.latitude = None
-        draft.longitude = None
-        draft.location_source = "text"
-        draft.outside_city = geo.address_is_outside_city(text)
-
-    def _correct_place(self, user_hash: str, draft: Draft, place: str) -> list[Message]:
-        """Replace the draft's place with ``place``, from a correction such as
-        場所はやっぱり中町2丁目3番の前です (see :func:`place_correction`). The
-        map point, if any, goes, so that staff never see two places. The step
-        stays where it was. A place in a far city is not taken."""
-        if geo.names_far_place(place):
-            logger.info("typed place far outside the city not taken")
-            return [msg.plain(self._far_outside_text()), self._prompt(draft)]
-        self._set_address(draft, ADDRESS_TAIL.sub("", place), describes_fault=True)
-        self.store.save_draft(user_hash, draft)
-        logger.info("report place corrected by text at step %s", draft.step)
-        changed = msg.plain(texts.REPORT_PLACE_CHANGED.format(place=draft.address))
-        return [changed, *self._outside_note(draft), self._prompt(draft)]
-
     def _on_category_correction(
         self, user_hash: str, draft: Draft, text: str
     ) -> list[Message] | None:
@@ -1178,22 +1058,14 @@ class ReportFlow(PhotoSetSteps):
         changed = msg.plain(texts.REPORT_CATEGORY_CHANGED.format(category=label))
         return [changed, self._prompt(draft)]
 
-    def _ask_new_place(self, user_hash: str, draft: Draft) -> list[Message]:
-        """Drop the place and ask for it again, as the 場所を変える button does,
-        for a text such as いいえ、場所が違います."""
-        _clear_location(draft)
-        draft.step = "location"
-        self.store.save_draft(user_hash, draft)
-        return [msg.location_prompt(draft, texts.REPORT_ASK_NEW_LOCATION)]
-
     def _keep_detail(self, draft: Draft, text: str) -> None:
         """Keep a detail of the fault typed before the comment step: as the
         draft's description when it has none, else added to its comment."""
-        detail = _clean_comment(text)
+        detail = clean_comment(text)
         if not draft.description:
             draft.description = detail
             return
-        _append_comment(draft, detail)
+        append_comment(draft, detail)
 
     def _other_fault_note(
         self,
@@ -1215,7 +1087,7 @@ class ReportFlow(PhotoSetSteps):
         (あと, ほかにも), because such a detail often names one as a landmark or
         a cause (穴の横の街灯の下です, 街路樹の根で舗装が盛り上がっています).
         """
-        if draft.category is None or not _is_confident_report(intent, text):
+        if draft.category is None or not is_confident_report(intent, text):
             return []
         if not names_broken_thing(text):
             # 吉祥寺駅北口を出てすぐのところです: a place, and no fault at all.
@@ -1262,24 +1134,6 @@ class ReportFlow(PhotoSetSteps):
             classifier.object_category(match.group(1)) is not None
             for match in _ANOTHER_FAULT.finditer(visible_nfkc(text))
         )
-
-    def _outside_note(self, draft: Draft) -> list[Message]:
-        if not draft.outside_city:
-            return []
-        return [msg.plain(msg.outside_city_text(self.settings))]
-
-    def _far_outside_text(self) -> str:
-        return texts.REPORT_FAR_OUTSIDE.format(city_name=self.settings.city_name)
-
-    def _owner_note(self, draft: Draft, place: str) -> list[Message]:
-        """Return the note that another body may manage the place, when the
-        typed ``place`` names one (井の頭公園の中, 五日市街道の歩道) and the
-        report's first text did not, whose reply gave the note already."""
-        if not names_other_owner(place):
-            return []
-        if draft.description and names_other_owner(draft.description):
-            return []
-        return [msg.plain(texts.REPORT_OTHER_OWNER)]
 
     def _cut_note(self) -> Message:
         """Tell the resident that the end of a long text was not kept."""
@@ -1414,80 +1268,12 @@ def delivery_delay(event: IncomingEvent) -> timedelta:
     return timedelta(seconds=max(0.0, time.time() - event.timestamp_ms / 1000))
 
 
-def _no_such_block(block: tuple[str, int, int]) -> Message:
-    """Return the reply to an address whose block its town does not have."""
-    town, number, last = block
-    logger.info("typed address with an unknown block not taken")
-    return msg.plain(
-        texts.REPORT_NO_SUCH_BLOCK.format(town=town, block=number, last=last)
-    )
-
-
-def may_start_report(text: str, intent: IntentLike | None) -> bool:
-    """Tell whether a text the classifier read as ``intent`` may start a report.
-
-    It must be a confident report (:func:`_is_confident_report`). It must also be
-    no emergency that rules a report out, such as a crime (不審者 in a park too),
-    a fire or someone hurt with no fault named. Another emergency outside the
-    facility categories is for 110/119 too, which the core gives.
-    """
-    if not _is_confident_report(intent, text):
-        return False
-    if rules_out_report(text) or is_neighbour_trouble(text):
-        return False
-    return intent.category in MAIN_CATEGORIES or not is_emergency(text)
-
-
-def _is_report(intent: IntentLike | None) -> bool:
-    return intent is not None and intent.label == "report"
-
-
-def _is_confident_report(intent: IntentLike | None, text: str) -> bool:
-    """Return True when ``intent`` is a report sure enough to start the flow.
-
-    Short texts that the classifier is unsure of (about 0.8) are mostly chatter,
-    while real reports are either surer or longer. Length is counted in letters
-    and digits, so spaces, punctuation and emoji do not make a short text long.
-    """
-    if intent is None or intent.label != "report":
-        return False
-    if intent.confidence >= MIN_REPORT_CONFIDENCE:
-        return True
-    return content_char_count(text) >= MIN_UNSURE_REPORT_CHARS
-
-
 # An object followed by も and a fault: 街灯も消えてます, ベンチも壊れてる. The
 # object must be a lexicon term, so 先週も消えてました adds nothing.
 _ANOTHER_FAULT = re.compile(
     r"([^\s、。,.!！?？]{1,10}?)も\s*(消え|壊れ|こわれ|切れ|割れ|倒れ|傾|剥が|はが|外れ"
     r"|はずれ|あふれ|溢れ|詰ま|つま|陥没|へこ|凹|折れ)"
 )
-
-
-def _append_comment(draft: Draft, addition: str) -> bool:
-    """Add ``addition`` on a line of its own after the draft's comment, cut to
-    MAX_COMMENT_CHARS; return True when the cut dropped part of it."""
-    combined = f"{draft.comment}\n{addition}" if draft.comment else addition
-    draft.comment = truncate(combined, MAX_COMMENT_CHARS)
-    return utf16_length(combined) > MAX_COMMENT_CHARS
-
-
-def _clean_comment(text: str) -> str:
-    """Cut space runs and blank lines from a resident's text, then truncate it.
-
-    The limit is MAX_COMMENT_CHARS UTF-16 code units, as ``truncate`` counts.
-    """
-    return truncate(_tidy(text), MAX_COMMENT_CHARS)
-
-
-def _comment_is_cut(text: str) -> bool:
-    """Tell whether :func:`_clean_comment` drops part of ``text``."""
-    return utf16_length(_tidy(text)) > MAX_COMMENT_CHARS
-
-
-def _tidy(text: str) -> str:
-    text = _SPACE_RUN.sub(" ", text.strip())
-    return _BLANK_LINES.sub("\n", text)
 
 
 def _names_signal_fault(text: str) -> bool:
@@ -1498,41 +1284,6 @@ def _names_signal_fault(text: str) -> bool:
 def _one_fault_note(draft: Draft) -> list[Message]:
     """Return the one-fault-per-report note for a first message of several."""
     return [msg.plain(texts.REPORT_ONE_FAULT_EACH)]
-
-
-def _is_far_outside(event: IncomingEvent) -> bool:
-    """Tell whether a location message's point lies more than FAR_OUTSIDE_M
-    outside the city's rough boundary: surely another town (a Kyoto street).
-    Points nearer the boundary are taken with the outside-city note, since the
-    boundary is only approximate."""
-    return geo.metres_outside(event.latitude, event.longitude) > FAR_OUTSIDE_M
-
-
-def _set_point(draft: Draft, event: IncomingEvent) -> None:
-    """Place ``draft`` at the point of a location message, noting whether it lies
-    outside the city: outside its rough boundary, unless the address that LINE
-    gives names the city, or at an address in another city or ward (a point
-    just over the boundary). Points far outside never get here."""
-    draft.latitude = event.latitude
-    draft.longitude = event.longitude
-    draft.address = geo.normalize_address(event.address) if event.address else None
-    draft.location_source = "line"
-    address = event.address or ""
-    # The boundary is rough, so an address in the city outweighs it; a station
-    # that LINE names near the point does not count.
-    outside_boundary = not geo.is_inside_city(event.latitude, event.longitude)
-    draft.outside_city = (
-        outside_boundary and not geo.names_the_city(address)
-    ) or geo.address_is_outside_city(address, stations=False)
-
-
-def _clear_location(draft: Draft) -> None:
-    """Forget the draft's point, address and outside-city flag."""
-    draft.latitude = None
-    draft.longitude = None
-    draft.address = None
-    draft.location_source = None
-    draft.outside_city = False
 
 
 def _next_step(draft: Draft, *, description_required: bool = False) -> str:

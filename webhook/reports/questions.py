@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Protocol
+
+from webhook.reports.report_intent import IntentLike
 
 # Endings of a Japanese question, matched after NFKC (which turns ？ into ?) and
 # after trailing punctuation and spaces are cut.
@@ -21,11 +22,6 @@ _TRAILING = "。.!！ 　\n"
 # as "昨日の夜から") a confidence of 0.9. A short comment is often such a text, so
 # only the model's surer verdicts count on their own.
 MIN_QUESTION_CONFIDENCE = 0.95
-
-
-class IntentLike(Protocol):
-    label: str
-    confidence: float
 
 
 def looks_like_question(text: str, intent: IntentLike | None) -> bool:

@@ -1,0 +1,62 @@
+"""Whether a resident's text, as the intent classifier read it, is a report.
+
+The report flow starts a report only for a confident report of a kind it
+takes; the rest goes to the core as a question.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from answerer.intents import content_char_count
+from webhook.emergency import is_emergency, rules_out_report
+from webhook.reports.resident_text import is_neighbour_trouble
+
+# The categories that this account takes reports of; "other" is not one.
+MAIN_CATEGORIES = frozenset({"road", "streetlight", "tree", "park", "sewer"})
+# A text starts a report when the classifier is this sure, or when it is unsure but
+# the text has at least this many letters and digits (see is_confident_report).
+MIN_REPORT_CONFIDENCE = 0.9
+MIN_UNSURE_REPORT_CHARS = 20
+
+
+class IntentLike(Protocol):
+    """What the flow reads of the classifier's verdict on a text."""
+
+    label: str
+    category: str | None
+    urgent: bool
+    confidence: float
+
+
+def may_start_report(text: str, intent: IntentLike | None) -> bool:
+    """Tell whether a text the classifier read as ``intent`` may start a report.
+
+    It must be a confident report (:func:`is_confident_report`). It must also be
+    no emergency that rules a report out, such as a crime (不審者 in a park too),
+    a fire or someone hurt with no fault named. Another emergency outside the
+    facility categories is for 110/119 too, which the core gives.
+    """
+    if not is_confident_report(intent, text):
+        return False
+    if rules_out_report(text) or is_neighbour_trouble(text):
+        return False
+    return intent.category in MAIN_CATEGORIES or not is_emergency(text)
+
+
+def is_report(intent: IntentLike | None) -> bool:
+    return intent is not None and intent.label == "report"
+
+
+def is_confident_report(intent: IntentLike | None, text: str) -> bool:
+    """Return True when ``intent`` is a report sure enough to start the flow.
+
+    Short texts that the classifier is unsure of (about 0.8) are mostly chatter,
+    while real reports are either surer or longer. Length is counted in letters
+    and digits, so spaces, punctuation and emoji do not make a short text long.
+    """
+    if intent is None or intent.label != "report":
+        return False
+    if intent.confidence >= MIN_REPORT_CONFIDENCE:
+        return True
+    return content_char_count(text) >= MIN_UNSURE_REPORT_CHARS
