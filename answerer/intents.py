@@ -90,7 +90,7 @@ REPORTING_WORDS = re.compile(
 # "市で直してもらえますか" and "自分で切らないといけないのか" ask who is responsible
 # rather than report a fault.
 RESPONSIBILITY = re.compile(
-    r"(市|役所|行政)(で|に|が|は|の方で).{0,15}"
+    r"(市|役所|行政)(で|に|が|は|の方で|の[一-龥]{1,6}(課|係)に).{0,15}"
     r"(もらえますか|くれますか|いいんですか|いいですか|よいですか|できますか"
     r"|しますか|ですか|のですか|んですか|でしょうか|(いい|よい)の(?!で))"
     r"|自分で.{0,15}(ないといけな|なければ|べき|いいのですか|いいですか|のでしょうか"
@@ -108,6 +108,7 @@ THANKS_OR_REPAIRED = re.compile(
     r"|直りました|直って(い)?(ました|ます|た)|直ってる(?!の|か)"
     # Asking whether a repair one heard of is true: 直ったって聞いたけど本当?
     r"|直った(って|と)(聞|きい)[^。!?]*(本当|ほんと)"
+    r"|(片付け|片づけ|かたづけ)て(くれて(い)?ました|くれた|くれました|もらった|もらいました)"
     r"|(直|修理|補修|修繕|交換|撤去|剪定|対応)し(て)?(もらった|もらいました|いただいた"
     r"|いただきました|くれた|くれました)"
     r"|(やす|明る|きれいに|綺麗に|広)くなり(まし)?た"
@@ -161,6 +162,9 @@ FAULT_STATE = re.compile(
     # Residents who write in English.
     r"|\bbroken\b|not working|\b(is|are|been|went|goes) off\b|out of order"
     r"|damaged|pothole|flicker|fallen|\bblocked\b|overflow"
+    r"|\b(light|lamp|streetlight)s?\s+((is|are)\s+)?out\b|\bleaning\b|\brattl"
+    r"|\bstuck\b|\bcrack|\bloose\b|collapsed|caved in|flooded|\bmissing\b"
+    r"|\bdark\b"
 )
 # A loose part that rattles (ふたがガタガタしている). Evidence of a fault, but
 # not one of the model's cue counts: training texts use it for other things.
@@ -276,7 +280,8 @@ OTHER_PROBLEM = re.compile(
     r"不法投棄|放置自転車"
     r"|自転車.{0,10}(放置|置かれ|置きっぱなし|止められ|停められ|とめられ)"
     # A vehicle left behind, which the police or its owner removes.
-    r"|(?<![自電駐歯])(車|自動車|バイク|原付|車両)(が|を|は|も).{0,15}(放置|乗り捨て)"
+    r"|(?<![自電駐歯])(車|自動車|バイク|原付|車両)(が|を|は|も).{0,15}"
+    r"(放置|乗り捨て|止まったまま|停まったまま|止めたまま|置きっぱなし|止めっぱなし)"
     r"|ガス.{0,6}(臭|におい|匂い)"
     # The pavement, verge and gutter along a national or prefectural road are that
     # road's, so 沿い does not make the road a landmark here.
@@ -299,6 +304,8 @@ NON_CITY_PARK = re.compile(
 # 商店街道路 and 住宅街道路 are a 街 followed by 道路, no highway.
 NON_CITY_ROAD = re.compile(
     r"国道|県道|都道|府道|高速道路|[\u4e00-\u9fff]{1,4}街道(?!路)"
+    # Tokyo's roads through the city that residents name without 都道.
+    r"|井ノ頭通り|井の頭通り|吉祥寺通り"
 )
 # Owners and managers other than the city. Outside a park, their things are "other".
 OTHER_OWNER = re.compile(

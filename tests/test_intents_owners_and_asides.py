@@ -23,6 +23,8 @@ def classifier() -> IntentClassifier:
         "今日はさむい",
         # A question followed by the reason for it.
         "歩道の植え込みを低くしてほしいという要望は受け付けていますか。見通しが悪いので",
+        # Whether a section of the city would fix one's own pipe.
+        "うちのトイレが詰まったんですが、市の下水道課に頼めば直してもらえますか？",
         # A fault that residents heard was repaired.
         "前に割れてた公園の水飲み場、直ったって聞いたけどほんと？",
     ],
@@ -81,3 +83,27 @@ def test_named_hazard_or_recurrence_is_a_report(classifier, text):
 def test_owner_and_vehicle_words_in_their_place(classifier, text, category):
     intent = classifier.classify(text)
     assert (intent.label, intent.category) == ("report", category)
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # Residents who write in English.
+        ("The street lamp on my block is out and it's dark", "streetlight"),
+        ("a branch of the tree by the school is leaning over the sidewalk", "tree"),
+        ("traffic light at the corner is stuck on red", "other"),
+        # A car left standing, and a road of Tokyo's named without 都道.
+        ("白い車が半年も道の端に止まったままになってる", "other"),
+        ("吉祥寺通りの街路樹の枝が折れてます", "other"),
+        # The lid itself is the fault, on whatever road it lies.
+        ("道路にあるマンホールのふたが割れています", "sewer"),
+    ],
+)
+def test_more_ways_to_name_a_fault(classifier, text, category):
+    intent = classifier.classify(text)
+    assert (intent.label, intent.category) == ("report", category)
+
+
+def test_branch_someone_cleared_is_no_report(classifier):
+    text = "歩道に枝が落ちてましたが、近所の人が片付けてくれてました"
+    assert classifier.classify(text).label == "question"

@@ -1,10 +1,10 @@
 """The report conversation's place step: typed places, map points and the notes
 that go with them, mixed into ReportFlow.
 
-A typed place is tidied (:func:`geo.tidy_place`) or, in a sentence that also
-describes the fault, cut to its street address; a block its town lacks, a far
-city and a far map point are refused; a place outside the city or on another
-owner's land gets a note.
+A typed place is tidied (:func:`geo.tidy_place`). In a sentence that also
+describes the fault, it is cut to its street address. A block its town lacks,
+a far city and a far map point are refused. A place outside the city or on
+another owner's land gets a note.
 """
 
 from __future__ import annotations
@@ -224,9 +224,12 @@ def is_far_outside(event: IncomingEvent) -> bool:
 
 def set_point(draft: Draft, event: IncomingEvent) -> None:
     """Place ``draft`` at the point of a location message, noting whether it lies
-    outside the city: outside its rough boundary, unless the address that LINE
-    gives names the city, or at an address in another city or ward (a point
-    just over the boundary). Points far outside never get here."""
+    outside the city.
+
+    A point is outside when it lies outside the rough boundary and LINE's
+    address does not name the city, or when that address is in another city or
+    ward (a point just over the boundary). Points far outside never get here.
+    """
     draft.latitude = event.latitude
     draft.longitude = event.longitude
     draft.address = geo.normalize_address(event.address) if event.address else None

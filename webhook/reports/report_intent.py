@@ -21,7 +21,7 @@ MIN_UNSURE_REPORT_CHARS = 20
 
 
 class IntentLike(Protocol):
-    """What the flow reads of the classifier's verdict on a text."""
+    """The parts of the classifier's verdict on a text that the flow reads."""
 
     label: str
     category: str | None
