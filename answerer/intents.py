@@ -119,8 +119,9 @@ INFO_REQUEST = re.compile(r"について(知りたい|教えて|伺いたい|質
 # "誰に頼めますか". With a question ending, such a text asks how to act.
 WHERE_TO_ACT = re.compile(
     r"(どこ|誰|だれ|どちら)[^。!?]{0,20}"
-    r"(ば(いい|よい|良い|OK)|でき(る|ます)|(ら|け)れ(る|ます)|行け|いけ"
-    r"|たら(ええ|えぇ|いい|よい))"
+    r"(ば(いい|よい|良い|よろしい|OK)|でき(る|ます)|(ら|け)れ(る|ます)|行け|いけ"
+    r"|たら(ええ|えぇ|いい|よい|よろしい))"
+    r"|どう(すれば|したら)(いい|よい|良い|よろしい)"
 )
 # A city action followed by a feasibility question ("設置してもらえないでしょうか",
 # "広げることはできないものでしょうか") proposes work, so it counts as a report cue.

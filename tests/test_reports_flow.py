@@ -2146,6 +2146,65 @@ def test_question_on_after_sending_at_confirmation(alice, text):
     assert alice.draft.step == "confirm"
 
 
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("ちがう、中町2丁目3番", "中町2丁目3番"),
+        ("場所ちゃうわ、中町2丁目や", "中町2丁目"),
+        ("すみません、住所は中町2丁目3番の間違いでした", "中町2丁目3番"),
+    ],
+)
+def test_no_then_the_right_place_corrects_it(alice, text, address):
+    at_confirm_step(alice)
+    alice.text(text)
+    assert alice.draft.address == address
+
+
+def test_no_then_the_right_category_corrects_it(alice):
+    at_confirm_step(alice)
+    alice.text("違います、公園です")
+    assert alice.draft.category == "park"
+
+
+@pytest.mark.parametrize("text", ["ええよ", "たのむわ"])
+def test_kansai_yes_sends(alice, text):
+    at_confirm_step(alice)
+    replies = alice.text(text)
+    assert alice.draft is None
+    assert "受付番号" in joined(replies)
+
+
+@pytest.mark.parametrize("text", ["いや、やめとく", "送らんでええ", "あかん"])
+def test_kansai_no_sends_nothing(alice, text):
+    at_confirm_step(alice)
+    before = alice.draft.comment
+    alice.text(text)
+    assert alice.draft.comment == before
+    assert alice.flow.store.list() == []
+
+
+def test_vaguer_place_refines_a_typed_block(alice):
+    at_location_step(alice, "road")
+    alice.text("吉祥寺南町1丁目1番")
+    alice.text("場所は吉祥寺駅の南口の交番の先です")
+    assert alice.draft.address == "吉祥寺南町1丁目1番"
+
+
+def test_detail_after_the_typed_place_is_kept(alice):
+    at_location_step(alice, "streetlight")
+    alice.text("中町1丁目5番。夜は真っ暗です")
+    assert alice.draft.address == "中町1丁目5番"
+    assert "夜は真っ暗です" in alice.draft.description
+
+
+@pytest.mark.parametrize("step", ["comment", "confirm"])
+def test_photo_count_question_at_later_steps(alice, step):
+    at_comment_step(alice) if step == "comment" else at_confirm_step(alice)
+    replies = alice.text("写真は何枚まで送れますか")
+    assert texts.REPORT_PHOTO_COUNT.format(max_photos=3) in texts_of(replies)
+    assert alice.draft.step == step
+
+
 def test_photo_count_question_at_photo_step(alice):
     alice.text("街灯が消えています")
     replies = alice.text("写真は何枚まで送れますか？")
@@ -2153,9 +2212,9 @@ def test_photo_count_question_at_photo_step(alice):
     assert alice.draft.step == "photo"
 
 
-def test_basho_wa_replaces_typed_place(alice):
+def test_basho_wa_replaces_typed_landmark(alice):
     at_location_step(alice, "road")
-    alice.text("中町1丁目5番の前")
+    alice.text("吉祥寺駅北口のバス停の横")
     alice.press("skip_comment")
     alice.text("場所は吉祥寺駅の南口です")
     assert alice.draft.address == "吉祥寺駅の南口"
@@ -2361,6 +2420,7 @@ def test_closed_set_is_forgotten_after_a_day(alice, flow, clock):
         "街路灯が消えてるのってLINEで通報できますか？",
         "下水のマンホールのふたがガタガタしてるけど、どこに言えばいいの",
         "道路に穴があいてるんだけど、これって市に言えばいいの？",
+        "うちの前の街灯が点いたり消えたりしておりまして、どちらにご連絡すればよろしいでしょうか",
     ],
 )
 def test_where_to_report_gets_route(alice, text):

@@ -695,11 +695,10 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
             return [msg.plain(route), self._prompt(draft)]
 
         if asks_photo_count(text):
-            count = texts.REPORT_PHOTO_COUNT.format(max_photos=msg.MAX_PHOTOS)
-            return [msg.plain(count), self._prompt(draft)]
+            return [self._photo_count_note(), self._prompt(draft)]
 
-        has_point = draft.latitude is not None
-        place = place_correction(text, has_point) if draft.has_location else None
+        precise = _has_precise_place(draft)
+        place = place_correction(text, precise) if draft.has_location else None
         if place is not None:
             return self._correct_place(user_hash, draft, place)
 
@@ -746,7 +745,7 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
         else is a detail added to the comment (see ``_on_confirm_text``)."""
         if means_submit(word):
             return self._submit(user_hash, draft)
-        place = place_correction(text, draft.latitude is not None)
+        place = place_correction(text, _has_precise_place(draft))
         if place is not None:
             return self._correct_place(user_hash, draft, place)
         if COMMENT_DELETE.search(word):
@@ -773,6 +772,8 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
         if asks_after_sending(text):
             after = msg.plain(texts.REPORT_AFTER_SENDING)
             return [after, msg.confirmation(draft)]
+        if asks_photo_count(text):
+            return [self._photo_count_note(), msg.confirmation(draft)]
         intent = self._classify(text)
         if self._is_aside_question(draft, text, intent):
             return self._draft_kept()
@@ -878,13 +879,15 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
         if means_do_not_send(word):
             # ちょっと待ってください: the comment step keeps waiting.
             return [self._prompt(draft)]
-        place = place_correction(text, draft.latitude is not None)
+        place = place_correction(text, _has_precise_place(draft))
         if place is not None:
             return self._correct_place(user_hash, draft, place)
         if PLACE_IS_WRONG.search(word):
             return self._ask_new_place(user_hash, draft)
         if asks_after_sending(text):
             return [msg.plain(texts.REPORT_AFTER_SENDING), self._prompt(draft)]
+        if asks_photo_count(text):
+            return [self._photo_count_note(), self._prompt(draft)]
         comment = clean_comment(text)
         if draft.pending_comment is not None and comment == draft.pending_comment:
             draft.pending_comment = None
@@ -916,6 +919,10 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
         if cut or comment_is_cut(text):
             replies.append(self._cut_note())
         return [*replies, *self._advance(user_hash, draft)]
+
+    def _photo_count_note(self) -> Message:
+        """Return the answer to 写真は何枚まで送れますか, at any step."""
+        return msg.plain(texts.REPORT_PHOTO_COUNT.format(max_photos=msg.MAX_PHOTOS))
 
     def _delete_comment(self, user_hash: str, draft: Draft) -> list[Message]:
         """Drop the draft's description and comment (補足を消してください) and
@@ -1232,6 +1239,14 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
         )
         delete_photo_files(self.settings.photos_dir, expired_photos)
         self.store.purge_closed_sets(now - CLOSED_SET_RETENTION)
+
+
+def _has_precise_place(draft: Draft) -> bool:
+    """Tell whether the draft's place is a map point or a street address, which
+    a vaguer place typed later (場所は駅の南口の交番の先です) only refines."""
+    if draft.latitude is not None:
+        return True
+    return bool(draft.address) and geo.names_street_address(draft.address)
 
 
 def idle_limit(draft: Draft) -> timedelta:

@@ -245,15 +245,16 @@ def _written_address(match: re.Match) -> str:
     return TOWN_READINGS[match["town"]] + numbers
 
 
-def tidy_place(text: str) -> str:
+def tidy_place(text: str, keep_if_empty: bool = True) -> str:
     """Return the place that ``text`` gives, without the words around it.
 
     A lead-in (場所は, 住所：, えっと), a clause saying the address is not known
     (住所は分からないけど) and a closing copula (です, になります) go, so that
     場所は境南町2丁目10番の前です gives 境南町2丁目10番の前. Landmarks and
     positions stay whole. A phone number, an e-mail address, emoji and a
-    closing よろしくお願いします go too. Returns the
-    normalised text (see :func:`normalize_address`) when nothing would be left.
+    closing よろしくお願いします go too. When nothing would be left, returns the
+    normalised text (see :func:`normalize_address`), or "" without
+    ``keep_if_empty``.
     """
     normalized = normalize_address(text)
     tidy = _EMAIL.sub(" ", _ANY_PHONE.sub(" ", normalized))
@@ -264,7 +265,9 @@ def tidy_place(text: str) -> str:
     tidy = _UNKNOWN_PART.sub(_join_around_unknown, tidy, count=1)
     tidy = _PLACE_LEAD.sub("", tidy, count=1)
     tidy = _PLACE_END.sub("", tidy, count=1).strip()
-    return tidy if len(tidy) >= 2 else normalized
+    if len(tidy) >= 2 or not keep_if_empty:
+        return tidy
+    return normalized
 
 
 def _is_emoji_part(char: str) -> bool:
@@ -310,7 +313,8 @@ _UNKNOWN_PART = re.compile(
 # Fillers, a clause without subject that something is not known, and 場所は
 # before a place.
 _PLACE_LEAD = re.compile(
-    r"^(?:(?:えっと|えーと|ええと|あの|あのー|すみません|すいません)[、,\s]*)*"
+    r"^(?:(?:えっと|えーと|ええと|あの|あのー|すみません|すいません"
+    r"|さっき(?:書いた|言った|送った)(?:とおり|通り))[、,\s]*)*"
     r"(?:(?:分から|わから|知ら)(?:ない|なく|ず)"
     r"(?:です|んです|のです)?(?:けど|けれど|けれども|が|ので)?[、,。\s]*)?"
     r"(?:(?:場所|住所|所在地|位置)\s*(?:は|が|:)\s*)?"
@@ -433,7 +437,7 @@ def names_street_address(text: str) -> bool:
 # to the address (の前, 先, 付近, の角, あたり).
 _ADDRESS_TAIL = re.compile(
     r"(地|号)?(\s*(の\s*)?(前|先|横|裏|角|向かい|手前|付近|近く|あたり|辺り|周辺"
-    r"|交差点|十字路|三叉路|角地|間))?"
+    r"|交差点|十字路|三叉路|角地|間(?!違)))?"
 )
 # A landmark after a block and the side of it: のローソンの前, の東急百貨店の裏.
 _LANDMARK_AFTER = re.compile(

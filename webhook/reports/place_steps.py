@@ -70,6 +70,7 @@ class PlaceSteps:
         numbers typed in kana are read as written (なかちょう1ちょうめ → 中町1丁目)."""
         text = geo.kana_address_as_written(text)
         intent = self._classify(text)
+
         # A place typed beside the words (住所は分からないですが、境南町3丁目
         # の郵便局の前です) is taken as the place below, and a danger
         # (ガス臭い、場所はわからない) gets its phone lines first.
@@ -83,6 +84,7 @@ class PlaceSteps:
             return [msg.location_prompt(draft, help_text)]
         if self._is_aside_question(draft, text, intent):
             return self._draft_kept()
+
         if geo.names_far_place(text):
             logger.info("typed place far outside the city not taken")
             return [msg.location_prompt(draft, self._far_outside_text())]
@@ -99,16 +101,19 @@ class PlaceSteps:
                 self.store.save_draft(user_hash, draft)
             other = self._other_fault_note(draft, text, intent)
             return [*urgent, *other, msg.location_prompt(draft, again)]
+
         # A place alone (境南町3丁目の郵便局の前です) may read as an unsure
-        # report, so a sentence describes the fault only when it names one.
+        # report, so a text describes the fault only when it names a broken
+        # thing or goes on in another sentence.
         describes_fault = is_confident_report(intent, text) and (
             names_broken_thing(text) or len(split_sentences(text)) > 1
         )
         self._set_address(draft, text, describes_fault=describes_fault)
-        if describes_fault and names_broken_thing(text):
+        if describes_fault and _says_more(text, draft.address or ""):
             # ファミマの前の中町2丁目の歩道が陥没してて危ないです: the place is
             # taken from it, and the whole text is kept as a detail too.
             self._keep_detail(draft, text)
+
         # 中町1丁目2番の前で木が倒れて道をふさいでいます: the place and a danger.
         urgent = self._urgent_reply(draft, bool(intent and intent.urgent), text)
         replies = [*self._outside_note(draft), *self._owner_note(draft, text)]
@@ -203,6 +208,13 @@ class PlaceSteps:
         if draft.description and names_other_owner(draft.description):
             return []
         return [msg.plain(texts.REPORT_OTHER_OWNER)]
+
+
+def _says_more(text: str, place: str) -> bool:
+    """Tell whether ``text`` says more than ``place`` and words around it such
+    as です or よろしくお願いします (中町1丁目5番。夜は真っ暗です)."""
+    rest = geo.normalize_address(text).replace(place, " ", 1)
+    return len(geo.tidy_place(rest, keep_if_empty=False)) >= 2
 
 
 def no_such_block(block: tuple[str, int, int]) -> Message:

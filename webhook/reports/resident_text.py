@@ -89,6 +89,12 @@ SUBMIT_WORDS = frozenset(
         "問題ありません",
         "そうしんおねがいします",
         "はいそれで",
+        "ええよ",
+        "ええで",
+        "たのむわ",
+        "頼むわ",
+        "たのみます",
+        "頼みます",
     }
 )
 # Words that may stand beside a submit word in one message: はい、お願いします.
@@ -156,6 +162,11 @@ DO_NOT_SEND_WORDS = frozenset(
         "だめだめ",
         "ん",
         "うーん",
+        "やめとく",
+        "やめときます",
+        "送らんでええ",
+        "送らんといて",
+        "あかん",
     }
 )
 # Among DO_NOT_SEND_WORDS, those that are a plain no: at the comment step they
@@ -269,11 +280,14 @@ def category_correction(text: str) -> str | None:
     """Return the category that a text names as the right one, or None.
 
     道路じゃなくて公園でした and 種類は公園です name 公園; so do 公園です and
-    やっぱり公園 as a whole message. A category merely mentioned
-    (公園の前の道路です) gives None.
+    やっぱり公園 as a whole message, and a label alone after a no
+    (種類がちがう、公園). A category merely mentioned (公園の前の道路です)
+    gives None.
     """
-    normalized = LEADING_APOLOGY.sub("", visible_nfkc(text).strip())
-    normalized = normalized.rstrip("。.!！")
+    typed = visible_nfkc(text).strip()
+    normalized = LEADING_APOLOGY.sub("", typed).rstrip("。.!！")
+    if normalized != typed.rstrip("。.!！") and normalized in _CATEGORY_WORDS:
+        return _CATEGORY_WORDS[normalized]
     for pattern in (_CATEGORY_INSTEAD, _CATEGORY_IS, _CATEGORY_ALONE):
         match = pattern.search(normalized)
         if match is not None:
@@ -291,8 +305,10 @@ def place_correction(text: str, has_point: bool = False) -> str | None:
     and 場所をまちがえました。 gives the place in the sentence after it. An
     apology first (すみません、) changes nothing. 場所は中町1丁目5番の歩道で、
     穴の深さは10cmくらいです only describes the place, so it gives none. With
-    ``has_point`` (the place came from the map), a place after 場所は needs a
-    word of change too: 場所は送った地図の通り駅の南口です describes the point.
+    ``has_point`` (the place is a map point or a street address already), a
+    place after 場所は needs a word of change too: 場所は送った地図の通り駅の
+    南口です describes the point, and 場所は駅の南口の交番の先です refines a
+    typed block rather than replacing it.
     """
     normalized = LEADING_APOLOGY.sub("", visible_nfkc(text).strip())
     if is_bare_address(normalized):
@@ -369,8 +385,11 @@ CATEGORY_IS_WRONG = re.compile(r"(?:種類|しゅるい)が\s*(?:違|ちが|間�
 # Words before 場所は that keep a text a correction: やっぱり場所は…
 _MAX_CORRECTION_LEAD = 6
 LEADING_APOLOGY = re.compile(
-    r"^(?:すみません|すいません|ごめんなさい|失礼しました|申し訳ありません|あの|えっと|あ)"
-    r"[、,。!！\s]*"
+    r"^(?:(?:すみません|すいません|ごめんなさい|失礼しました|申し訳ありません|あの|えっと|あ)"
+    r"[、,。!！\s]*)?"
+    # A no before the right value: ちがう、中町2丁目3番; 場所ちゃうわ、….
+    r"(?:(?:いいえ|いや|ちがう|違う|違います|ちがいます|ちゃう|ちゃいます"
+    r"|(?:場所|住所|種類)(?:が|は)?(?:ちゃう|違う|ちがう)(?:わ|よ)?)[、,。!！\s]+)?"
 )
 
 
@@ -400,9 +419,10 @@ def is_bare_address(text: str) -> bool:
 
 
 # A copula or closing mark after a corrected place: 境南町2丁目の交差点です.
-ADDRESS_TAIL = re.compile(r"(?:です|でした|だよ|だった)?[。.!！\s]*$")
+ADDRESS_TAIL = re.compile(r"(?:です|でした|だよ|だった|や|やで|やった)?[。.!！\s]*$")
 _ADDRESS_FILLER = re.compile(
-    r"です|でした|だよ|だった|付近|あたり|辺り|の前|前|ぐらい|くらい|[\s、。!！]"
+    r"です|でした|だよ|だった|やで|やった|や$|付近|あたり|辺り|の前|前|ぐらい|くらい"
+    r"|[\s、。!！]"
 )
 
 
