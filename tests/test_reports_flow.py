@@ -2283,7 +2283,7 @@ def test_place_alone_gets_no_note(alice):
     assert texts.REPORT_ONE_FAULT_EACH not in texts_of(replies)
 
 
-def test_road_named_as_where_a_lid_is_gets_no_note(alice):
+def test_road_as_lid_place_gets_no_note(alice):
     at_location_step(alice, "sewer")
     replies = alice.text("中町1丁目のローソンの前の道路で、ふたが浮いてます")
     assert texts.REPORT_ONE_FAULT_EACH not in texts_of(replies)
@@ -2660,7 +2660,7 @@ def test_place_typed_in_kana_is_taken_as_written(alice):
     assert alice.draft.step == "comment"
 
 
-def test_place_typed_in_a_sentence_is_kept_without_its_frame(alice):
+def test_place_sentence_keeps_place_only(alice):
     at_location_step(alice, "road")
     alice.text("場所は境南町2丁目10番の前です")
     assert alice.draft.address == "境南町2丁目10番の前"

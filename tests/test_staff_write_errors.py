@@ -58,16 +58,16 @@ def unwritable(path: Path) -> Iterator[None]:
         chattr = shutil.which("chattr")
         if chattr is None:
             pytest.skip("running as root without chattr, so no file is read-only")
-        made = subprocess.run([chattr, "+i", str(path)], capture_output=True)
+        locked = subprocess.run([chattr, "+i", str(path)], capture_output=True)
         restore = [chattr, "-i", str(path)]
     else:
         mode = path.stat().st_mode
         path.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
-        made = subprocess.CompletedProcess([], 0)
+        locked = subprocess.CompletedProcess([], 0)
         restore = None
     try:
-        if made.returncode != 0:
-            reason = made.stderr.decode(errors="replace").strip()
+        if locked.returncode != 0:
+            reason = locked.stderr.decode(errors="replace").strip()
             pytest.skip(f"chattr +i failed on {path}: {reason}")
         if is_writable(path):
             pytest.skip(f"{path} is still writable after removing write access")
