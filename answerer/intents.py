@@ -490,11 +490,10 @@ def has_fault_evidence(text: str) -> bool:
         for sentence in split_sentences(text)
         if not THANKS_OR_REPAIRED.search(sentence)
     )
-    cues = FAULT_CUES
     # Katakana typed for kana words (キエテル, often half-width) is read as
     # hiragana too, since the cues spell those words in hiragana.
     for form in (text, fold_kana(text)):
-        if any(pattern.search(form) for pattern in cues) or is_urgent(form):
+        if any(pattern.search(form) for pattern in FAULT_CUES) or is_urgent(form):
             return True
     # NOTE: any statement counts, because many reports name no fault word
     # ("路面が盛り上がったまま"). So a text that states no fault ("桜が咲いている")

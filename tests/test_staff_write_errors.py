@@ -90,18 +90,21 @@ def error_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.startswith("error")]
 
 
+def run_while_locked(invoke, data_dir, locked, receipt_no) -> list:
+    """Run every staff write command while ``locked`` cannot be written."""
+    with unwritable(locked):
+        return [
+            (command, invoke(data_dir, *command))
+            for command in write_commands(receipt_no)
+        ]
+
+
 def test_read_only_database_is_named(invoke, data_dir):
     receipt_no = fill_app_database(data_dir)
     database = data_dir / "cityline.db"
     before = file_hash(database)
 
-    with unwritable(database):
-        results = [
-            (command, invoke(data_dir, *command))
-            for command in write_commands(receipt_no)
-        ]
-
-    for command, result in results:
+    for command, result in run_while_locked(invoke, data_dir, database, receipt_no):
         errors = error_lines(result.stderr)
         assert result.returncode == 2, command
         assert len(errors) == 1, (command, result.stderr)
@@ -116,13 +119,7 @@ def test_read_only_data_dir_is_named(invoke, data_dir):
     receipt_no = fill_app_database(data_dir)
     before = file_hash(data_dir / "cityline.db")
 
-    with unwritable(data_dir):
-        results = [
-            (command, invoke(data_dir, *command))
-            for command in write_commands(receipt_no)
-        ]
-
-    for command, result in results:
+    for command, result in run_while_locked(invoke, data_dir, data_dir, receipt_no):
         errors = error_lines(result.stderr)
         assert result.returncode == 2, command
         assert len(errors) == 1, (command, result.stderr)

@@ -65,7 +65,7 @@ SECTIONED_TITLE_TEMPLATE = "{title}（{section}）"
 # webhook.reports.office_hours, which computes the next such time.
 OFFICE_HOURS = "開庁時間（平日 8:30〜17:15。祝日と12月29日〜1月3日を除く）"
 # Texts that give the city office to call. replies.contact_text fills in
-# city_hall (Settings.city_hall_name) and phone. A text that asks residents to
+# city_hall (Settings.city_hall_name) and phone. A text that sends residents to
 # call with a question gives the office hours; one for urgent matters does not.
 FALLBACK_TEMPLATE = (
     "申し訳ありません。お答えできるページが見つかりませんでした。"

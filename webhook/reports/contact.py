@@ -40,9 +40,27 @@ def find_contact_detail(text: str) -> str | None:
         return email.group()
     for shape in _PHONE_SHAPES:
         for match in shape.finditer(text):
-            digits = re.sub(r"\D", "", match.group())
-            if digits.startswith("81"):
-                digits = "0" + digits[2:]
-            if len(digits) in (10, 11):
+            if _is_phone_number(match.group()):
                 return match.group().strip()
     return None
+
+
+def without_contact_details(text: str) -> str:
+    """Return ``text`` with each e-mail address and phone number replaced by a
+    space. ``text`` must be NFKC-normalised already."""
+    text = _EMAIL.sub(" ", text)
+    for shape in _PHONE_SHAPES:
+        text = shape.sub(
+            lambda match: " " if _is_phone_number(match.group()) else match.group(),
+            text,
+        )
+    return text
+
+
+def _is_phone_number(part: str) -> bool:
+    """Tell whether a match of a phone shape has the 10 or 11 digits of a
+    Japanese phone number (+81 counting as the leading 0)."""
+    digits = re.sub(r"\D", "", part)
+    if digits.startswith("81"):
+        digits = "0" + digits[2:]
+    return len(digits) in (10, 11)

@@ -769,11 +769,9 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
         A question goes to the core with the draft kept, and a text of no letters
         or digits shows the confirmation again.
         """
-        if asks_after_sending(text):
-            after = msg.plain(texts.REPORT_AFTER_SENDING)
-            return [after, msg.confirmation(draft)]
-        if asks_photo_count(text):
-            return [self._photo_count_note(), msg.confirmation(draft)]
+        about_the_report = self._about_the_report(text)
+        if about_the_report is not None:
+            return [about_the_report, msg.confirmation(draft)]
         intent = self._classify(text)
         if self._is_aside_question(draft, text, intent):
             return self._draft_kept()
@@ -884,10 +882,9 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
             return self._correct_place(user_hash, draft, place)
         if PLACE_IS_WRONG.search(word):
             return self._ask_new_place(user_hash, draft)
-        if asks_after_sending(text):
-            return [msg.plain(texts.REPORT_AFTER_SENDING), self._prompt(draft)]
-        if asks_photo_count(text):
-            return [self._photo_count_note(), self._prompt(draft)]
+        about_the_report = self._about_the_report(text)
+        if about_the_report is not None:
+            return [about_the_report, self._prompt(draft)]
         comment = clean_comment(text)
         if draft.pending_comment is not None and comment == draft.pending_comment:
             draft.pending_comment = None
@@ -921,8 +918,17 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
         return [*replies, *self._advance(user_hash, draft)]
 
     def _photo_count_note(self) -> Message:
-        """Return the answer to 写真は何枚まで送れますか, at any step."""
+        """Return the reply to 写真は何枚まで送れますか."""
         return msg.plain(texts.REPORT_PHOTO_COUNT.format(max_photos=msg.MAX_PHOTOS))
+
+    def _about_the_report(self, text: str) -> Message | None:
+        """Return the reply to a question about the report being written (what
+        happens once it is sent, how many photos it may have), or None."""
+        if asks_after_sending(text):
+            return msg.plain(texts.REPORT_AFTER_SENDING)
+        if asks_photo_count(text):
+            return self._photo_count_note()
+        return None
 
     def _delete_comment(self, user_hash: str, draft: Draft) -> list[Message]:
         """Drop the draft's description and comment (補足を消してください) and

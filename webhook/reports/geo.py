@@ -14,6 +14,7 @@ import re
 import unicodedata
 
 from index.normalize import fold_kana, visible_nfkc
+from webhook.reports.contact import without_contact_details
 
 EARTH_RADIUS_M = 6_371_000.0
 
@@ -257,7 +258,7 @@ def tidy_place(text: str, keep_if_empty: bool = True) -> str:
     ``keep_if_empty``.
     """
     normalized = normalize_address(text)
-    tidy = _EMAIL.sub(" ", _ANY_PHONE.sub(" ", normalized))
+    tidy = without_contact_details(normalized)
     tidy = "".join(" " if _is_emoji_part(char) else char for char in tidy)
     tidy = " ".join(tidy.split())
     tidy = _PLEASANTRY_END.sub("", tidy)
@@ -285,18 +286,12 @@ def _join_around_unknown(match: re.Match) -> str:
     return before.removesuffix("で") + ("" if before.endswith("の") else "、")
 
 
-# A phone number, with dashes, spaces or none: 0422-51-5131, 0422 11 2222,
-# 09012345678.
-_ANY_PHONE = re.compile(
-    rf"{_PHONE_PATTERN.pattern}"
-    r"|(?<![0-9])0[0-9]{1,4} [0-9]{1,4} [0-9]{3,4}(?![0-9])"
-    r"|(?<![0-9])0[0-9]{9,10}(?![0-9])"
-)
-# The label left of a contact detail once its number or address went: 電話は.
+# The label left of a contact detail once its number or address is removed:
+# 電話は, TEL:.
 _CONTACT_LABEL_END = re.compile(
-    r"[、,\s]*(?:電話|連絡先|携帯|tel|メール)(?:番号)?\s*(?:は|:)?\s*(?:です)?[。.\s]*$"
+    r"[、,\s]*(?:電話|連絡先|携帯|tel|メール)(?:番号)?\s*(?:は|:)?\s*(?:です)?[。.\s]*$",
+    re.IGNORECASE,
 )
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 # Greetings at the end of a place: …の前です。よろしくお願いします.
 _PLEASANTRY_END = re.compile(
     r"[、,。.!\s]*(?:よろしく(?:お願い(?:します|いたします|致します))?(?:です)?"
@@ -629,7 +624,7 @@ def _names_station_elsewhere(normalized: str) -> bool:
 
 # Stations in the city or on its edge, as residents name them (三鷹駅's north
 # side is in the city). Another station may still be near the boundary
-# (西荻窪駅), so it gets the outside note, not a refusal.
+# (西荻窪駅), so it gets the outside note and is not rejected as far.
 CITY_STATIONS = ("吉祥寺", "三鷹", "武蔵境")
 # Words before 駅 that name no station: 最寄駅, 地下鉄駅, 隣駅.
 _NOT_STATION_NAMES = ("最寄", "地下鉄", "各", "隣", "次", "前", "始発", "終着", "乗換")

@@ -109,7 +109,7 @@ class PlaceSteps:
             names_broken_thing(text) or len(split_sentences(text)) > 1
         )
         self._set_address(draft, text, describes_fault=describes_fault)
-        if describes_fault and _says_more(text, draft.address or ""):
+        if describes_fault and _has_detail_beyond(text, draft.address or ""):
             # ファミマの前の中町2丁目の歩道が陥没してて危ないです: the place is
             # taken from it, and the whole text is kept as a detail too.
             self._keep_detail(draft, text)
@@ -210,9 +210,9 @@ class PlaceSteps:
         return [msg.plain(texts.REPORT_OTHER_OWNER)]
 
 
-def _says_more(text: str, place: str) -> bool:
-    """Tell whether ``text`` says more than ``place`` and words around it such
-    as です or よろしくお願いします (中町1丁目5番。夜は真っ暗です)."""
+def _has_detail_beyond(text: str, place: str) -> bool:
+    """Tell whether ``text`` contains more than ``place`` and the words around
+    it such as です or よろしくお願いします (中町1丁目5番。夜は真っ暗です)."""
     rest = geo.normalize_address(text).replace(place, " ", 1)
     return len(geo.tidy_place(rest, keep_if_empty=False)) >= 2
 

@@ -295,7 +295,7 @@ def category_correction(text: str) -> str | None:
     return None
 
 
-def place_correction(text: str, has_point: bool = False) -> str | None:
+def place_correction(text: str, precise_place: bool = False) -> str | None:
     """Return the new place that a text after the location step gives, or None.
 
     A street address alone gives one (中町2丁目3番でした), and so does 場所は or
@@ -305,7 +305,7 @@ def place_correction(text: str, has_point: bool = False) -> str | None:
     and 場所をまちがえました。 gives the place in the sentence after it. An
     apology first (すみません、) changes nothing. 場所は中町1丁目5番の歩道で、
     穴の深さは10cmくらいです only describes the place, so it gives none. With
-    ``has_point`` (the place is a map point or a street address already), a
+    ``precise_place`` (the place is a map point or a street address already), a
     place after 場所は needs a word of change too: 場所は送った地図の通り駅の
     南口です describes the point, and 場所は駅の南口の交番の先です refines a
     typed block rather than replacing it.
@@ -331,7 +331,7 @@ def place_correction(text: str, has_point: bool = False) -> str | None:
     ):
         return rest
     # 場所は吉祥寺駅の南口です: a place and nothing else after 場所は.
-    if has_point:
+    if precise_place:
         return None
     return rest if _names_a_place_alone(rest) else None
 
@@ -454,12 +454,11 @@ def means_plain_no(word: str) -> bool:
 
 
 def means_skip(word: str) -> bool:
-    """Tell whether a text at the comment step says there is nothing to add:
-    a skip word, also with an emoji, long vowels (大丈夫でーす) or いえ before
-    it (いえ、ありません)."""
-    skip_words = {_folded(skip) for skip in SKIP_WORDS}
+    """Tell whether a text at the comment step means that there is nothing to
+    add: a skip word, also with an emoji, long vowels (大丈夫でーす) or いえ
+    before it (いえ、ありません)."""
     parts = [part for part in _word_parts(word) if part not in ("いえ", "いいえ")]
-    return bool(parts) and all(part in skip_words for part in parts)
+    return bool(parts) and all(part in _FOLDED_SKIP_WORDS for part in parts)
 
 
 def _word_parts(word: str) -> list[str]:
@@ -480,6 +479,10 @@ def _plain(word: str) -> str:
 def _folded(word: str) -> str:
     """Return ``word`` with katakana as hiragana and ASCII in lower case."""
     return fold_kana(word).lower()
+
+
+# SKIP_WORDS as means_skip compares them: スキップ as すきっぷ.
+_FOLDED_SKIP_WORDS = frozenset(_folded(word) for word in SKIP_WORDS)
 
 
 def is_neighbour_trouble(text: str) -> bool:
@@ -606,7 +609,7 @@ _PHOTO_NEEDED = re.compile(
 
 
 def asks_after_sending(text: str) -> bool:
-    """Tell whether ``text`` asks what happens to the report once sent: when
+    """Tell whether ``text`` is a question about the report once sent: when
     the fault is fixed or whether a reply comes (これはいつ頃直りますか,
     返事はもらえますか)."""
     normalized = visible_nfkc(text)
@@ -623,8 +626,8 @@ _AFTER_SENDING = re.compile(
 
 
 def asks_photo_count(text: str) -> bool:
-    """Tell whether ``text`` asks how many photos may be sent (写真は何枚まで
-    送れますか, 何枚まで?)."""
+    """Tell whether ``text`` is a question about the number of photos allowed
+    (写真は何枚まで送れますか, 何枚まで?)."""
     return _PHOTO_COUNT.search(visible_nfkc(text)) is not None
 
 
