@@ -35,6 +35,7 @@ from index.artifact import load_model, pointer_stamp
 from index.normalize import joins_previous, replace_surrogates
 from index.vectorize import IndexModel
 from webhook import texts
+from webhook.contact_route import contact_text
 
 logger = logging.getLogger(__name__)
 
@@ -98,18 +99,14 @@ def fallback_text(settings: Settings, service: OutsideService | None = None) -> 
     """Return the text for a question that no page answers, with the contact route.
 
     The wording is ``webhook.texts.FALLBACK_TEMPLATE``, which the webhook also
-    uses, filled in with the city office and phone of ``settings``. For a
+    uses, filled in with the city office, phone and office hours of ``settings``. For a
     question about ``service``, which another office handles, it is
     ``OUTSIDE_SERVICE_TEMPLATE`` with the service's sentence first.
     """
     if service is None:
-        return texts.FALLBACK_TEMPLATE.format(
-            city_hall=settings.city_hall_name, phone=settings.city_hall_phone
-        )
-    return texts.OUTSIDE_SERVICE_TEMPLATE.format(
-        sentence=service.sentence,
-        city_hall=settings.city_hall_name,
-        phone=settings.city_hall_phone,
+        return contact_text(texts.FALLBACK_TEMPLATE, settings)
+    return contact_text(
+        texts.OUTSIDE_SERVICE_TEMPLATE, settings, sentence=service.sentence
     )
 
 

@@ -14,6 +14,7 @@ import secrets
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 
 from cityline.errors import ConfigError, DataDirError
@@ -43,6 +44,36 @@ _PATH_FIELDS = (
 )
 # A shorter key could be found by trying keys on known user ids; a new key has 32.
 MIN_KEY_BYTES = 16
+_HOURS_PATTERN = re.compile(r"(\d{1,2}):(\d{2})\s*[-~〜]\s*(\d{1,2}):(\d{2})")
+
+
+@dataclass(frozen=True)
+class OfficeHours:
+    """The weekday hours of the city office, in Japan time.
+
+    Staff read reports and answer the phone from ``opens`` up to, not including,
+    ``closes`` on working days (weekdays that are neither national holidays nor
+    in the year-end closure from 29 December to 3 January).
+    """
+
+    opens: time = time(8, 30)
+    closes: time = time(17, 15)
+
+    def __post_init__(self) -> None:
+        if not self.opens < self.closes:
+            raise ConfigError(
+                f"office hours {self.span!r} close before they open; give the "
+                f"opening time first, such as '8:30-17:15'"
+            )
+
+    @property
+    def span(self) -> str:
+        """The hours as residents read them, such as ``8:30〜17:15``."""
+        return f"{_clock(self.opens)}〜{_clock(self.closes)}"
+
+
+def _clock(moment: time) -> str:
+    return f"{moment.hour}:{moment.minute:02d}"
 
 
 @dataclass(frozen=True)
@@ -64,6 +95,7 @@ class Settings:
     crawler_contact_url: str = "https://github.com/cityline/cityline"
     city_hall_phone: str = CITY_HALL_PHONE
     city_name: str = CITY_NAME
+    office_hours: OfficeHours = field(default_factory=OfficeHours)
     use_line_broadcast_for_safety: bool = False
     receive_categories_path: Path | None = None
     user_hash_key_path: Path | None = None
@@ -105,6 +137,7 @@ class Settings:
             ),
             city_hall_phone=_phone(env, "CITYLINE_CITY_HALL_PHONE", CITY_HALL_PHONE),
             city_name=_city_name_with_phone(env),
+            office_hours=_office_hours(env, "CITYLINE_OFFICE_HOURS"),
             use_line_broadcast_for_safety=_flag(
                 env, "CITYLINE_SAFETY_USES_LINE_BROADCAST"
             ),
@@ -402,6 +435,30 @@ def _phone(env: Mapping[str, str], name: str, default: str) -> str:
             f"such as {default!r}"
         )
     return value
+
+
+def _office_hours(env: Mapping[str, str], name: str) -> OfficeHours:
+    """Return the office hours in ``name``, written ``H:MM-H:MM`` (24-hour clock)."""
+    if name not in env:
+        return OfficeHours()
+    value = env[name].strip()
+    found = _HOURS_PATTERN.fullmatch(value)
+    hint = (
+        "write the opening and closing times on the 24-hour clock, such as '8:30-17:15'"
+    )
+    if found is None:
+        raise ConfigError(f"{name}={env[name]!r} is not office hours; {hint}")
+    hour_open, minute_open, hour_close, minute_close = map(int, found.groups())
+    try:
+        opens = time(hour_open, minute_open)
+        closes = time(hour_close, minute_close)
+    except ValueError:
+        raise ConfigError(
+            f"{name}={value!r} names a time that does not exist; {hint}"
+        ) from None
+    if not opens < closes:
+        raise ConfigError(f"{name}={value!r} closes before it opens; {hint}")
+    return OfficeHours(opens, closes)
 
 
 def _city_name_with_phone(env: Mapping[str, str]) -> str:

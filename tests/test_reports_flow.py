@@ -15,6 +15,7 @@ from answerer.intents import IntentClassifier
 from cityline.db import create_db_engine
 from cityline.settings import Settings
 from webhook import texts
+from webhook.contact_route import contact_text
 from webhook.flow import IncomingEvent, Preface
 from webhook.reports.comments import MAX_COMMENT_CHARS
 from webhook.reports.contact import has_contact_details
@@ -26,12 +27,8 @@ from webhook.reports.store import new_draft_id
 OUTSIDE_CITY = texts.REPORT_OUTSIDE_CITY.format(city_name="武蔵野市")
 OUTSIDE_CITY_SENT = texts.REPORT_OUTSIDE_CITY_SENT.format(city_name="武蔵野市")
 
-CITY_HALL_LINE = texts.REPORT_URGENT_CITY_HALL.format(
-    city_hall="武蔵野市役所", phone="0422-51-5131"
-)
-SUBMITTED_ROUTE = texts.REPORT_SUBMITTED_URGENT_ROUTE.format(
-    city_hall="武蔵野市役所", phone="0422-51-5131"
-)
+CITY_HALL_LINE = contact_text(texts.REPORT_URGENT_CITY_HALL, Settings())
+SUBMITTED_ROUTE = contact_text(texts.REPORT_SUBMITTED_URGENT_ROUTE, Settings())
 
 # Friday 4 December 2026, 10:00 in Japan: inside office hours.
 OFFICE_HOURS = datetime(2026, 12, 4, 1, 0, tzinfo=UTC)
@@ -2141,7 +2138,7 @@ def test_question_on_after_sending_at_confirmation(alice, text):
     at_confirm_step(alice)
     before = alice.draft.comment
     replies = alice.text(text)
-    assert texts_of(replies)[0] == texts.REPORT_AFTER_SENDING
+    assert texts_of(replies)[0] == contact_text(texts.REPORT_AFTER_SENDING, Settings())
     assert alice.draft.comment == before
     assert alice.draft.step == "confirm"
 
@@ -2533,9 +2530,7 @@ def test_resident_without_a_photo_gets_the_phone_route(alice, text):
     alice.text("通報")
     alice.press("category", value="road")
     replies = texts_of(alice.text(text))
-    assert replies[0] == texts.REPORT_NO_PHOTO_ROUTE.format(
-        city_hall="武蔵野市役所", phone="0422-51-5131"
-    )
+    assert replies[0] == contact_text(texts.REPORT_NO_PHOTO_ROUTE, Settings())
     assert alice.draft.step == "photo"
     assert not alice.draft.description
 
@@ -2553,9 +2548,7 @@ def test_resident_without_a_photo_gets_the_phone_route(alice, text):
 def test_resident_who_cannot_give_the_place_gets_help(alice, text):
     at_location_step(alice, "road")
     replies = texts_of(alice.text(text))
-    assert replies == [
-        texts.REPORT_PLACE_HELP.format(city_hall="武蔵野市役所", phone="0422-51-5131")
-    ]
+    assert replies == [contact_text(texts.REPORT_PLACE_HELP, Settings())]
     assert alice.draft.step == "location"
     assert not alice.draft.address
 
@@ -2752,9 +2745,7 @@ def test_far_city_place_correction(alice):
 )
 def test_photo_needed_question(alice, text):
     replies = texts_of(alice.text(text))
-    assert replies == [
-        texts.REPORT_PHOTO_NEEDED.format(city_hall="武蔵野市役所", phone="0422-51-5131")
-    ]
+    assert replies == [contact_text(texts.REPORT_PHOTO_NEEDED, Settings())]
     assert alice.draft is None
 
 
@@ -2762,9 +2753,7 @@ def test_first_message_without_photo(alice):
     replies = texts_of(
         alice.text("写真は撮れないんですが、家の前の道路に穴があいています")
     )
-    route = texts.REPORT_NO_PHOTO_ROUTE.format(
-        city_hall="武蔵野市役所", phone="0422-51-5131"
-    )
+    route = contact_text(texts.REPORT_NO_PHOTO_ROUTE, Settings())
     assert route in replies
     assert alice.draft is not None
 

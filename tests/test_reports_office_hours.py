@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 import pytest
 
+from cityline.errors import ConfigError
+from cityline.settings import OfficeHours
 from webhook.reports.office_hours import (
     JAPAN,
     format_japanese,
@@ -82,3 +84,24 @@ def test_naive_datetime_is_rejected():
 
 def test_format_japanese():
     assert format_japanese(jst(2026, 12, 7, 8, 30)) == "12月7日（月）8:30"
+
+
+NINE_TO_FIVE = OfficeHours(time(9, 0), time(17, 0))
+
+
+def test_other_office_hours_open_and_close_when_set():
+    assert not is_office_hours(jst(2026, 12, 4, 8, 45), NINE_TO_FIVE)
+    assert is_office_hours(jst(2026, 12, 4, 16, 59), NINE_TO_FIVE)
+    assert not is_office_hours(jst(2026, 12, 4, 17, 0), NINE_TO_FIVE)
+
+
+def test_next_confirmation_time_uses_the_set_opening_time():
+    friday_evening = jst(2026, 12, 4, 17, 5)
+    assert next_confirmation_time(friday_evening, NINE_TO_FIVE) == jst(
+        2026, 12, 7, 9, 0
+    )
+
+
+def test_office_hours_that_close_before_opening_are_refused():
+    with pytest.raises(ConfigError, match="close before they open"):
+        OfficeHours(time(17, 0), time(9, 0))

@@ -9,8 +9,10 @@ import pytest
 
 from cityline.settings import Settings
 from webhook import texts
+from webhook.contact_route import contact_text
 from webhook.reports import geo
-from webhook.reports.messages import outside_city_text
+from webhook.reports.messages import outside_city_text, submitted
+from webhook.reports.models import Report
 from webhook.reports.questions import looks_like_question
 from webhook.reports.urgent import mentions_gas, staff_time_line, urgent_reply_text
 
@@ -19,9 +21,7 @@ COMING_OF_AGE_DAY = datetime(2027, 1, 11, 1, 0, tzinfo=UTC)
 # Friday 4 December 2026, 10:00 in Japan.
 OFFICE_HOURS = datetime(2026, 12, 4, 1, 0, tzinfo=UTC)
 
-CITY_HALL_LINE = texts.REPORT_URGENT_CITY_HALL.format(
-    city_hall="武蔵野市役所", phone="0422-51-5131"
-)
+CITY_HALL_LINE = contact_text(texts.REPORT_URGENT_CITY_HALL, Settings())
 
 
 @dataclass
@@ -141,3 +141,41 @@ def test_urgent_reply_names_the_configured_city():
 
 def test_outside_city_note_names_the_configured_city():
     assert "みどり市の外" in outside_city_text(Settings(city_name="みどり市"))
+
+
+def test_urgent_reply_follows_the_office_hours_setting(tmp_path):
+    settings = Settings.from_env({"CITYLINE_OFFICE_HOURS": "9:00-17:00"}, tmp_path)
+    before_opening = datetime(2026, 12, 3, 23, 45, tzinfo=UTC)  # Friday 8:45 JST
+    text = urgent_reply_text("道路が陥没しています", before_opening, settings)
+    when = "12月4日（金）9:00"
+    assert texts.REPORT_URGENT_STAFF_AFTER_HOURS.format(when=when) in text
+
+
+def test_submitted_reply_follows_the_office_hours_setting(tmp_path):
+    settings = Settings.from_env({"CITYLINE_OFFICE_HOURS": "9:00-17:00"}, tmp_path)
+    created = datetime(2026, 12, 3, 23, 45, tzinfo=UTC)
+    report = Report(
+        id=1,
+        receipt_no="R2026-000001",
+        draft_id="d1",
+        user_hash=None,
+        category="road",
+        department="道路管理課",
+        status="submitted",
+        latitude=None,
+        longitude=None,
+        address="中町1丁目",
+        location_source="text",
+        outside_city=False,
+        urgent=False,
+        description=None,
+        comment=None,
+        duplicate_of=None,
+        created_at=created,
+        updated_at=created,
+        accepted_at=None,
+        closed_at=None,
+    )
+    text = submitted(report, created, settings, outside_note=False).text
+    assert "開庁時間（平日 9:00〜17:00。" in text
+    assert texts.REPORT_NEXT_CONFIRMATION.format(when="12月4日（金）9:00") in text

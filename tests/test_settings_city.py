@@ -95,3 +95,43 @@ def test_other_city_without_phone_is_rejected():
         Settings.from_env({CITY: "三鷹市"})
     assert "'三鷹市'" in str(error.value)
     assert "0422-51-5131" in str(error.value)
+
+
+HOURS = "CITYLINE_OFFICE_HOURS"
+
+
+@pytest.mark.parametrize(
+    ("value", "span"),
+    [
+        ("9:00-17:00", "9:00〜17:00"),
+        (" 08:30 - 17:15 ", "8:30〜17:15"),
+        ("8:45〜17:30", "8:45〜17:30"),
+    ],
+)
+def test_office_hours_setting_is_read(value, span):
+    assert Settings.from_env({HOURS: value}).office_hours.span == span
+
+
+def test_office_hours_default_to_the_city_office():
+    assert Settings.from_env({}).office_hours.span == "8:30〜17:15"
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("", "is not office hours"),
+        ("9-17", "is not office hours"),
+        ("9:00", "is not office hours"),
+        ("24:00-25:00", "names a time that does not exist"),
+        ("9:75-17:00", "names a time that does not exist"),
+        ("17:00-9:00", "closes before it opens"),
+        ("9:00-9:00", "closes before it opens"),
+    ],
+)
+def test_invalid_office_hours_are_rejected(value, problem):
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({HOURS: value})
+    message = str(caught.value)
+    assert f"{HOURS}={value!r}" in message or f"{HOURS}={value.strip()!r}" in message
+    assert problem in message
+    assert "'8:30-17:15'" in message

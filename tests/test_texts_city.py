@@ -10,7 +10,8 @@ from answerer.answer import fallback_text
 from cityline.errors import ConfigError
 from cityline.settings import Settings
 from webhook import texts
-from webhook.replies import contact_text, welcome_text
+from webhook.contact_route import contact_text
+from webhook.replies import welcome_text
 
 CONTACT_TEMPLATES = [
     texts.FALLBACK_TEMPLATE,
@@ -106,3 +107,29 @@ def test_welcome_with_invalid_category_file_is_rejected(settings):
     (settings.data_dir / "receive_categories.json").write_text("{", encoding="utf-8")
     with pytest.raises(ConfigError, match="receive_categories.json"):
         welcome_text(settings)
+
+
+OFFICE_HOUR_TEMPLATES = [
+    (name, value)
+    for name, value in vars(texts).items()
+    if isinstance(value, str) and "{office_hours}" in value
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "template"),
+    [pytest.param(name, value, id=name) for name, value in OFFICE_HOUR_TEMPLATES],
+)
+def test_office_hours_in_texts_follow_the_setting(name, template, tmp_path):
+    env = {"CITYLINE_OFFICE_HOURS": "9:00-17:00"}
+    settings = Settings.from_env(env, data_dir=tmp_path)
+    fields = {"receipt_no": "R2026-000001", "department": "道路管理課", "sentence": ""}
+    text = contact_text(template, settings, **fields)
+    assert "開庁時間（平日 9:00〜17:00。" in text, name
+    assert "8:30" not in text
+    assert "{" not in text
+
+
+def test_default_office_hours_are_worded_in_full(settings):
+    text = contact_text(texts.FALLBACK_TEMPLATE, settings)
+    assert "開庁時間（平日 8:30〜17:15。祝日と12月29日〜1月3日を除く）に" in text

@@ -18,10 +18,11 @@ from cityline.fake_line_api import FakeLineApi
 from cityline.settings import Settings
 from webhook import texts
 from webhook.app import MAX_BODY_BYTES, create_app
+from webhook.contact_route import contact_text
 from webhook.inbox import inbox_events
 from webhook.limits import ELLIPSIS, utf16_length
 from webhook.line_client import LineClient
-from webhook.replies import contact_text, text_message, welcome_text
+from webhook.replies import text_message, welcome_text
 from webhook.testing import (
     TEST_CHANNEL_SECRET,
     base_event,

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from cityline.fake_line_api import FakeLineApi
 from webhook import texts
 from webhook.app import create_app
-from webhook.replies import contact_text
+from webhook.contact_route import contact_text
 from webhook.testing import (
     TEST_CHANNEL_SECRET,
     loopback_settings,

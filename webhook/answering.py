@@ -22,9 +22,9 @@ from linebot.v3.messaging import Message
 from cityline.errors import CitylineError
 from cityline.settings import Settings
 from webhook import texts
+from webhook.contact_route import contact_text
 from webhook.replies import (
     answer_messages,
-    contact_text,
     default_quick_reply,
     text_message,
 )

@@ -24,6 +24,7 @@ from webhook.classify import (
     classify_text,
     greeting_word,
 )
+from webhook.contact_route import contact_text
 from webhook.emergency import is_crisis, is_emergency
 from webhook.events import to_incoming_event
 from webhook.flow import Flow, IncomingEvent, Preface, addressed_text, is_one_to_one
@@ -31,7 +32,6 @@ from webhook.inbox import Inbox, InboxItem
 from webhook.line_client import LineApiError
 from webhook.privacy import UserHasher
 from webhook.replies import (
-    contact_text,
     default_quick_reply,
     text_message,
     welcome_text,

@@ -61,17 +61,6 @@ class AnswerLike(Protocol):
     snippet: str
 
 
-def contact_text(template: str, settings: Settings) -> str:
-    """Format ``template`` with the city office and phone residents should call.
-
-    ``template`` is a text of :mod:`webhook.texts` with the placeholders
-    ``{city_hall}`` and ``{phone}``, such as ``FALLBACK_TEMPLATE``.
-    """
-    return template.format(
-        city_hall=settings.city_hall_name, phone=settings.city_hall_phone
-    )
-
-
 def welcome_text(settings: Settings, settings_kept: bool = False) -> str:
     """Build the follow greeting: the city's name and the safety category's default.
 

@@ -61,35 +61,33 @@ UNTITLED_PAGE = "市のページ"
 # sits in: がん検診（健康診査・がん検診）.
 SECTIONED_TITLE_TEMPLATE = "{title}（{section}）"
 # The city office's hours, as the replies word them: when staff read reports
-# and when the office answers questions by phone. The same rules as
+# and when the office answers questions by phone. {span} is
+# Settings.office_hours.span; the days are the rules of
 # webhook.reports.office_hours, which computes the next such time.
-OFFICE_HOURS = "開庁時間（平日 8:30〜17:15。祝日と12月29日〜1月3日を除く）"
-# Texts that give the city office to call. replies.contact_text fills in
-# city_hall (Settings.city_hall_name) and phone. A text that sends residents to
-# call with a question gives the office hours; one for urgent matters does not.
+OFFICE_HOURS_TEMPLATE = "開庁時間（平日 {span}。祝日と12月29日〜1月3日を除く）"
+# Texts that give the city office to call. contact_route.contact_text fills in
+# city_hall (Settings.city_hall_name), phone and office_hours. A text that sends
+# residents to call with a question gives the office hours; one for urgent
+# matters does not.
 FALLBACK_TEMPLATE = (
     "申し訳ありません。お答えできるページが見つかりませんでした。"
-    + OFFICE_HOURS
-    + "に{city_hall}（電話 {phone}）へお問い合わせください。"
+    "{office_hours}に{city_hall}（電話 {phone}）へお問い合わせください。"
 )
 TENTATIVE_ANSWER_TEMPLATE = (
     "お尋ねの内容に合うページか、確かではありません。近い内容のページをお送りします。"
     "答えが見つからないときは、"
-    + OFFICE_HOURS
-    + "に{city_hall}（電話 {phone}）へお問い合わせください。"
+    "{office_hours}に{city_hall}（電話 {phone}）へお問い合わせください。"
 )
 # The sentence comes from the outside services file and names the office
 # that handles what the resident asked about.
 OUTSIDE_SERVICE_TEMPLATE = (
     "{sentence}市のホームページでは、このご質問に合うページが見つかりませんでした。"
     "市の手続きについては、"
-    + OFFICE_HOURS
-    + "に{city_hall}（電話 {phone}）へお問い合わせください。"
+    "{office_hours}に{city_hall}（電話 {phone}）へお問い合わせください。"
 )
 ANSWERER_UNAVAILABLE_TEMPLATE = (
     "ただいま質問にお答えできません。時間をおいて送り直すか、"
-    + OFFICE_HOURS
-    + "に{city_hall}（電話 {phone}）へお問い合わせください。"
+    "{office_hours}に{city_hall}（電話 {phone}）へお問い合わせください。"
 )
 GROUP_HELP = (
     "市のホームページから答えを探します。"
@@ -176,24 +174,21 @@ REPORT_ASK_PHOTO_AGAIN = (
 # contact_text.
 REPORT_NO_PHOTO_ROUTE = (
     "LINEの通報には写真が必要です。写真を送れないときは、"
-    + OFFICE_HOURS
-    + "に{city_hall}（電話 {phone}）へお電話でお知らせください。"
+    "{office_hours}に{city_hall}（電話 {phone}）へお電話でお知らせください。"
 )
 # A question whether a report needs a photo; {city_hall} and {phone} as in
 # contact_text.
 REPORT_PHOTO_NEEDED = (
     "LINEの通報には、不具合の写真（1〜3枚）と場所が必要です。"
     "写真を送れないときは、"
-    + OFFICE_HOURS
-    + "に{city_hall}（電話 {phone}）へお電話でお知らせください。"
+    "{office_hours}に{city_hall}（電話 {phone}）へお電話でお知らせください。"
 )
 # A resident who does not know the place or how to send it.
 REPORT_PLACE_HELP = (
     "「位置情報を送る」を押すと地図が開きます。不具合の場所にピンを合わせて送ってください。"
     "地図が使えないときは、町名と丁目・番地か、近くの目印（〇〇公園、〇〇交差点など）を"
     "入力してください。どちらも難しいときは、"
-    + OFFICE_HOURS
-    + "に{city_hall}（電話 {phone}）へお電話でお知らせください。"
+    "{office_hours}に{city_hall}（電話 {phone}）へお電話でお知らせください。"
 )
 # A detail of the fault typed at the photo step, kept for staff.
 REPORT_DETAIL_KEPT = "説明を受け取りました。"
@@ -241,8 +236,7 @@ REPORT_ASK_LOCATION = (
 REPORT_NOT_A_FACILITY = (
     "LINEの通報は、市が管理する道路・街路灯・街路樹・公園・下水道の"
     "不具合をお受けしています。騒音や動物、駐車などのお困りごとは、"
-    + OFFICE_HOURS
-    + "に{city_hall}（電話 {phone}）へご相談ください。"
+    "{office_hours}に{city_hall}（電話 {phone}）へご相談ください。"
     "身の危険を感じるときは110番へ。"
 )
 # A question on where or how to report a fault of a managed kind; {city_hall}
@@ -251,9 +245,8 @@ REPORT_HOW_TO = (
     "道路・街路灯・街路樹・公園・下水道の不具合は、このLINEで通報できます。"
     "下の「通報する」を押すか、不具合の写真を送ってください。"
     "写真と場所（位置情報か住所）がそろうと送信できます。"
-    "担当者が"
-    + OFFICE_HOURS
-    + "に確認します。急ぎのときは{city_hall}（電話 {phone}）へお電話ください。"
+    "担当者が{office_hours}に確認します。"
+    "急ぎのときは{city_hall}（電話 {phone}）へお電話ください。"
 )
 REPORT_ASK_LOCATION_AGAIN = (
     "場所がわかりませんでした。「位置情報を送る」ボタンを使うか、"
@@ -368,15 +361,13 @@ REPORT_SUBMITTED = (
     "通報を送信しました。受付番号は {receipt_no} です。\n"
     "担当：{department}\n"
     "担当者が"
-    + OFFICE_HOURS
-    + "に写真と場所を確認し、確認できた時点で正式な受付となります。"
+    "{office_hours}に写真と場所を確認し、確認できた時点で正式な受付となります。"
 )
 # A question, while a report is written, about what happens after sending it
 # (いつ直りますか, 返事はもらえますか).
 REPORT_AFTER_SENDING = (
     "送信された通報は、担当者が"
-    + OFFICE_HOURS
-    + "に写真と場所を確認します。修理の時期や結果を個別にお知らせすることは"
+    "{office_hours}に写真と場所を確認します。修理の時期や結果を個別にお知らせすることは"
     "お約束できませんが、受け付けた通報と対応の結果は、個人情報を除いて"
     "市のホームページで公開します。"
 )
@@ -386,8 +377,7 @@ REPORT_NO_INDIVIDUAL_REPLY = "個別のご返信はお約束できませんの�
 # 通報したのに返事がない). {city_hall} and {phone} as in contact_text.
 REPORT_STATUS_TEMPLATE = (
     "送っていただいた通報は、担当者が"
-    + OFFICE_HOURS
-    + "に確認します。個別のご返信はお約束できませんが、受け付けた通報と"
+    "{office_hours}に確認します。個別のご返信はお約束できませんが、受け付けた通報と"
     "対応の結果は、個人情報を除いて市のホームページで公開します。"
     "急ぎのときは{city_hall}（電話 {phone}）へお電話ください。"
 )
@@ -490,8 +480,7 @@ REPORT_ALREADY_SUBMITTED = "この通報は受付番号 {receipt_no} で受け�
 REPORT_CHANGE_ROUTE = (
     "送信済みの通報は、LINEでは取り消しや変更、写真の追加ができません。"
     "取り消したいときや内容を直したいときは、受付番号を添えて"
-    + OFFICE_HOURS
-    + "に{city_hall}（電話 {phone}）へご連絡ください。"
+    "{office_hours}に{city_hall}（電話 {phone}）へご連絡ください。"
 )
 REPORT_CORRECTION_ROUTE = (
     "内容を直したいときは、受付番号を添えて{city_hall}（電話 {phone}）へ"

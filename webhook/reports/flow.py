@@ -49,10 +49,10 @@ from webhook.classify import (
     classify_text,
     is_cancel,
 )
+from webhook.contact_route import contact_text
 from webhook.emergency import is_crisis, rules_out_report
 from webhook.flow import ContentFetcher, IncomingEvent, Preface, is_one_to_one
 from webhook.limits import MAX_DISPLAY_TEXT_UNITS, utf16_length
-from webhook.replies import contact_text
 from webhook.reports import geo
 from webhook.reports import messages as msg
 from webhook.reports.comments import (
@@ -925,7 +925,7 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
         """Return the reply to a question about the report being written (what
         happens once it is sent, how many photos it may have), or None."""
         if asks_after_sending(text):
-            return msg.plain(texts.REPORT_AFTER_SENDING)
+            return msg.plain(contact_text(texts.REPORT_AFTER_SENDING, self.settings))
         if asks_photo_count(text):
             return self._photo_count_note()
         return None

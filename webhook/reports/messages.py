@@ -18,9 +18,9 @@ from linebot.v3.messaging import (
 
 from cityline.settings import Settings
 from webhook import texts
+from webhook.contact_route import contact_text
 from webhook.limits import MAX_ACTION_LABEL_UNITS, truncate
 from webhook.replies import (
-    contact_text,
     location_item,
     message_item,
     postback_item,
@@ -183,12 +183,15 @@ def submitted(
     """The auto-reply after sending: receipt, department, when staff confirm, and
     the routes for emergencies with the city office and phone of ``settings``."""
     parts = [
-        texts.REPORT_SUBMITTED.format(
-            receipt_no=report.receipt_no, department=report.department
+        contact_text(
+            texts.REPORT_SUBMITTED,
+            settings,
+            receipt_no=report.receipt_no,
+            department=report.department,
         )
     ]
-    if not is_office_hours(now):
-        when = format_japanese(next_confirmation_time(now))
+    if not is_office_hours(now, settings.office_hours):
+        when = format_japanese(next_confirmation_time(now, settings.office_hours))
         parts.append(texts.REPORT_NEXT_CONFIRMATION.format(when=when))
     if report.duplicate_of:
         parts.append(texts.REPORT_DUPLICATE_NOTE)

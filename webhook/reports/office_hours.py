@@ -1,22 +1,23 @@
-"""When staff confirm reports: weekdays 8:30-17:15 in Japan.
+"""When staff confirm reports: the office hours of working days in Japan.
 
-Staff do not work on Saturdays, Sundays, Japan's national holidays (from the
-``holidays`` package) or the year-end closure from 29 December to 3 January. Every
-function takes an aware datetime and works in Japan time, which has no daylight
-saving time.
+The hours are ``Settings.office_hours`` (by default 8:30-17:15). Staff do not work
+on Saturdays, Sundays, Japan's national holidays (from the ``holidays`` package) or
+the year-end closure from 29 December to 3 January. Every function takes an aware
+datetime and works in Japan time, which has no daylight saving time.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
 
+from cityline.settings import OfficeHours
+
 JAPAN = ZoneInfo("Asia/Tokyo")
-OPENS = time(8, 30)
-CLOSES = time(17, 15)
+DEFAULT_HOURS = OfficeHours()
 
 
 @lru_cache(maxsize=32)
@@ -44,29 +45,31 @@ def _require_aware(moment: datetime) -> datetime:
     return moment.astimezone(JAPAN)
 
 
-def is_office_hours(moment: datetime) -> bool:
+def is_office_hours(moment: datetime, hours: OfficeHours = DEFAULT_HOURS) -> bool:
     """Return True when staff are at work at ``moment`` (opening time included)."""
     local = _require_aware(moment)
     if not is_working_day(local.date()):
         return False
-    return OPENS <= local.time() < CLOSES
+    return hours.opens <= local.time() < hours.closes
 
 
-def next_confirmation_time(moment: datetime) -> datetime:
+def next_confirmation_time(
+    moment: datetime, hours: OfficeHours = DEFAULT_HOURS
+) -> datetime:
     """Return the next time staff start confirming, in Japan time.
 
-    During office hours this is ``moment`` itself. Otherwise it is 8:30 on the same
-    day (before opening on a working day) or on the next working day.
+    During office hours this is ``moment`` itself. Otherwise it is the opening time
+    on the same day (before opening on a working day) or on the next working day.
     """
     local = _require_aware(moment)
-    if is_office_hours(local):
+    if is_office_hours(local, hours):
         return local
     day = local.date()
-    if not (is_working_day(day) and local.time() < OPENS):
+    if not (is_working_day(day) and local.time() < hours.opens):
         day += timedelta(days=1)
         while not is_working_day(day):
             day += timedelta(days=1)
-    return datetime.combine(day, OPENS, tzinfo=JAPAN)
+    return datetime.combine(day, hours.opens, tzinfo=JAPAN)
 
 
 WEEKDAY_NAMES = "月火水木金土日"

@@ -16,8 +16,8 @@ from linebot.v3.messaging import Message
 
 from answerer.intents import names_other_owner, split_sentences
 from webhook import texts
+from webhook.contact_route import contact_text
 from webhook.flow import IncomingEvent, Preface
-from webhook.replies import contact_text
 from webhook.reports import geo
 from webhook.reports import messages as msg
 from webhook.reports.comments import clean_comment

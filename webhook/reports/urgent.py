@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from answerer.intents import GAS_SMELL
-from cityline.settings import Settings
+from cityline.settings import OfficeHours, Settings
 from index.normalize import visible_nfkc
 from webhook import texts
+from webhook.contact_route import contact_text
 from webhook.emergency import is_emergency
-from webhook.replies import contact_text
 from webhook.reports.office_hours import (
+    DEFAULT_HOURS,
     format_japanese,
     is_office_hours,
     next_confirmation_time,
@@ -49,15 +50,16 @@ def urgent_reply_text(
     if mentions_gas(text) and not emergency:
         lines.append(texts.REPORT_URGENT_GAS)
     lines.append(contact_text(texts.REPORT_URGENT_CITY_HALL, settings))
-    lines.append(staff_time_line(now))
+    lines.append(staff_time_line(now, settings.office_hours))
     if can_continue:
         lines.append(texts.REPORT_URGENT_CONTINUE)
     return "\n".join(lines)
 
 
-def staff_time_line(now: datetime) -> str:
-    """Return the line that states when staff will read a report sent at ``now``."""
-    if is_office_hours(now):
+def staff_time_line(now: datetime, hours: OfficeHours = DEFAULT_HOURS) -> str:
+    """Return the line that states when staff, at work in ``hours``, will read a
+    report sent at ``now``."""
+    if is_office_hours(now, hours):
         return texts.REPORT_URGENT_STAFF_DURING_HOURS
-    when = format_japanese(next_confirmation_time(now))
+    when = format_japanese(next_confirmation_time(now, hours))
     return texts.REPORT_URGENT_STAFF_AFTER_HOURS.format(when=when)
