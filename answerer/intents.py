@@ -110,8 +110,11 @@ THANKS_OR_REPAIRED = re.compile(
     r"|直った(って|と)(聞|きい)[^。!?]*(本当|ほんと)"
     r"|(片付け|片づけ|かたづけ)て(くれて(い)?ました|くれた|くれました|もらった|もらいました)"
     r"|(直|修理|補修|修繕|交換|撤去|剪定|対応)し(て)?(もらった|もらいました|いただいた"
-    r"|いただきました|くれた|くれました)"
-    r"|(やす|明る|きれいに|綺麗に|広)くなり(まし)?た"
+    r"|いただきました|くれた|くれました|くださった|くださいました)"
+    r"|お疲れ様|お疲れさま|おつかれさま|ご苦労様|ご苦労さま"
+    r"|(やす|明る|きれいに|綺麗に|広)くなり(まし)?た|すっきりし(まし)?た"
+    # A promise to write again if something happens: また何かあったら連絡します.
+    r"|(何か|なにか)あ(ったら|れば)[^。!?]{0,8}(連絡|報告|通報|送)"
     r"|(間違|まちが)(え|っ)て(送|おく)|誤送信|送り間違"
 )
 INFO_REQUEST = re.compile(r"について(知りたい|教えて|伺いたい|質問)")
@@ -154,7 +157,7 @@ FAULT_STATE = re.compile(
     r"|きえて|きえた|きれて|きれた|まがって|まがった|だんさ|ぼこぼこ"
     r"|あなが?\s*(?:あい|あき)"
     # The official word for a light that is out, and illegal dumping.
-    r"|不点灯|投棄|ふほうとうき|捨てていっ|捨てていき|らくがき"
+    r"|不点|投棄|ふほうとうき|捨てていっ|捨てていき|らくがき"
     # The Kansai negative (ついてへん, 動かへん): not working.
     r"|(?:つい|点い)てへん|(?:つか|点か|動か|流れ|開か|閉まら|止まら)へん"
     # Soiling: droppings and litter that someone has to clear away, and a dead
@@ -431,11 +434,26 @@ def asserts_fault(text: str) -> bool:
 AFTERTHOUGHT_REASON = re.compile(r"(ので|から|ため|ためです|問題で|理由で)[。.!！\s]*$")
 
 
+# A request that closes a text: 対応お願いします, 見てください. 教えてください asks
+# for information, so it is no such close.
+CLOSING_REQUEST = re.compile(
+    r"(お願い(します|いたします|致します)?|おねがい(します)?|(?<!教えて)(ください|下さい))"
+    r"[。.!！\s]*$"
+)
+# Disposal questions: 壊れた傘は何ごみ?, 割れた鏡の捨て方.
+DISPOSAL = re.compile(
+    r"(何|なに)(ごみ|ゴミ)|(捨て|すて|出し|だし)方|(捨て|出せ)ば(いい|よい)"
+)
+
+
 def asks_how_to_act(text: str) -> bool:
     """Return True when a normalized text asks how to report, whom to call, who is
-    responsible or for information, and ends as a question.
+    responsible, for information or how to throw something away, and ends as a
+    question.
 
-    Such a text is a question even when it names a fault.
+    Such a text is a question even when it names a fault: a fault told before
+    asking whom to tell (穴があいているんですが、どこに連絡すれば?) gets the report
+    route in the chat, and city FAQ pages word general questions that way.
     """
     sentences = split_sentences(text)
     # A reason added after the question (…受け付けてもらえるんでしょうか。
@@ -443,10 +461,12 @@ def asks_how_to_act(text: str) -> bool:
     while len(sentences) > 1 and AFTERTHOUGHT_REASON.search(sentences[-1]):
         sentences = sentences[:-1]
     last = sentences[-1] if sentences else ""
+    # A procedure word inside a text that closes with a request (どこに言えば
+    # いいかわからなくて送りました、お願いします) asks nothing at its end.
     ends_as_question = bool(
         QUESTION_END.search(last)
         or QUESTION_MARK.search(last)
-        or PROCEDURE.search(last)
+        or (PROCEDURE.search(last) and not CLOSING_REQUEST.search(last))
     )
     about_acting = bool(
         CONDITIONAL_PROCEDURE.search(text)
@@ -455,6 +475,7 @@ def asks_how_to_act(text: str) -> bool:
         or RESPONSIBILITY.search(text)
         or INFO_REQUEST.search(text)
         or WHERE_TO_ACT.search(last)
+        or DISPOSAL.search(last)
     )
     return ends_as_question and about_acting
 
@@ -483,13 +504,7 @@ def has_fault_evidence(text: str) -> bool:
     A text with none of these only names things ("公園", "ベンチのある公園") or asks
     where or when ("公園はどこ", "街灯は何時に点く"), so it is never a report.
     """
-    # A sentence of thanks or of a repaired fault (THANKS_OR_REPAIRED) is no
-    # evidence of a fault now.
-    text = " ".join(
-        sentence
-        for sentence in split_sentences(text)
-        if not THANKS_OR_REPAIRED.search(sentence)
-    )
+    text = " ".join(_after_looking_back(sentence) for sentence in split_sentences(text))
     # Katakana typed for kana words (キエテル, often half-width) is read as
     # hiragana too, since the cues spell those words in hiragana.
     for form in (text, fold_kana(text)):
@@ -507,6 +522,28 @@ def has_fault_evidence(text: str) -> bool:
         for part in _statement_parts(sentence)
     ]
     return any(states_something(part) for part in parts)
+
+
+# Fault words that a sentence may state after looking back on a repair:
+# 直してもらった街灯がまた消えています.
+_FAULT_WORDS_NOW = (FAULT_STATE, LOOSE_PART, GIVING_WAY)
+
+
+def _after_looking_back(sentence: str) -> str:
+    """Return what a sentence states beyond thanks or a repaired fault.
+
+    Thanks and a repair (THANKS_OR_REPAIRED) are no evidence of a fault now, so
+    such a sentence counts only for the fault words after its last such phrase:
+    "" for 直ってました, ありがとう, and 街灯が今夜からまた消えています for
+    直してもらった街灯が今夜からまた消えています.
+    """
+    matches = list(THANKS_OR_REPAIRED.finditer(sentence))
+    if not matches:
+        return sentence
+    rest = sentence[matches[-1].end() :]
+    if any(pattern.search(rest) for pattern in _FAULT_WORDS_NOW):
+        return rest
+    return ""
 
 
 # A sentence that ends in a wish of the writer ("公園で遊びたい", "ベンチが欲しい")
@@ -714,8 +751,9 @@ def _covered(start: int, end: int, spans: list) -> bool:
 
 def fault_sentences(text: str) -> str:
     """Return the sentences of a normalized text that state a fault or ask for
-    work (FAULT_STATE, REQUEST, UNCHANGED_STATE), joined by spaces; "" if none."""
-    cues = (FAULT_STATE, REQUEST, UNCHANGED_STATE)
+    work (FAULT_STATE, LOOSE_PART, GIVING_WAY, REQUEST, UNCHANGED_STATE), joined by
+    spaces; "" if none."""
+    cues = (FAULT_STATE, LOOSE_PART, GIVING_WAY, REQUEST, UNCHANGED_STATE)
     return " ".join(
         sentence
         for sentence in split_sentences(text)

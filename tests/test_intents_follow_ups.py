@@ -1,0 +1,90 @@
+"""Texts that look back on a repair, ask whom to tell, ask how to throw
+something away, or close with a request."""
+
+import pytest
+
+from answerer.intents import (
+    IntentClassifier,
+    asks_how_to_act,
+    has_fault_evidence,
+    normalize,
+)
+
+
+@pytest.fixture(scope="module")
+def classifier() -> IntentClassifier:
+    return IntentClassifier.load()
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # A fault again after a repair is a new report.
+        ("修理してもらった街灯が昨日からまた消えています", "streetlight"),
+        (
+            "ご対応ありがとうございました。ただ直してもらった階段の手すりがまたぐらついています",
+            "road",
+        ),
+        # A terse note in staff shorthand: 不点 for a light that is out.
+        ("防犯灯不点 吉祥寺東町〇-〇", "streetlight"),
+    ],
+)
+def test_fault_after_looking_back_is_a_report(classifier, text, category):
+    intent = classifier.classify(text)
+    assert (intent.label, intent.category) == ("report", category)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "歩道の補修をしてくださった方、お疲れさまでした。すっきりしました",
+        "先月の陥没、きれいに直ってました。ありがとう。また何かあったら連絡します",
+        "交換していただいた街灯、とても明るくなりました",
+    ],
+)
+def test_thanks_and_repairs_state_no_fault(text):
+    assert not has_fault_evidence(normalize(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A case set up, not told.
+        "道路に穴があいているのを見つけたら、どこに連絡すればいいですか",
+        # A fault told before asking whom to tell: the chat answers with the
+        # report route, and FAQ pages word general questions this way.
+        "側溝のふたがずれてガタガタしてます。だれに言えばいいですか?",
+        "公園の滑り台の板が割れています。LINEで通報できますか",
+    ],
+)
+def test_asking_whom_to_tell_is_a_question(classifier, text):
+    assert asks_how_to_act(normalize(text))
+    assert classifier.classify(text).label == "question"
+
+
+def test_fault_closed_by_a_request_is_a_report(classifier):
+    text = (
+        "下水が臭くて困ってるんですけどどこに言えばいいかわからなくて"
+        "ここに送りましたお願いします"
+    )
+    intent = classifier.classify(text)
+    assert (intent.label, intent.category) == ("report", "sewer")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "壊れた傘は何ごみ?",
+        "割れたお皿の捨て方を知りたい",
+        "折れた物干しざおはどう出せばいい?",
+    ],
+)
+def test_disposal_question_about_a_broken_thing_is_a_question(classifier, text):
+    assert classifier.classify(text).label == "question"
+
+
+def test_request_that_closes_a_text_ends_no_question():
+    assert not asks_how_to_act(
+        normalize("どこに頼めばいいかわからないので、こちらで対応をお願いします")
+    )
+    assert asks_how_to_act(normalize("どこに連絡すればいいか教えてください"))
