@@ -71,6 +71,16 @@ def test_help(text):
         "LINEの通知が来ない",
         "防災の通知が来ない",
         "子育ての配信が届かない",
+        "防災のお知らせだけ止めたい",
+        "配信を解除したい",
+        "イベント情報はいらないです",
+        "メッセージが多いので減らしたい",
+        "性別の回答を取り消したい",
+        "年齢を登録したい",
+        "引っ越したので地域を変えたい",
+        "登録した情報を削除してください",
+        "退会したい",
+        "私の性別や年齢の情報はどう使われますか",
     ],
 )
 def test_receive_settings(text):
@@ -91,6 +101,12 @@ def test_receive_settings(text):
         "",
         "😀",
         "受信設定" + "あ" * 60,
+        # City procedures that name an address, a record or a membership.
+        "引っ越したので住所を変更したい",
+        "住民票の性別を変更したい",
+        "図書館を退会したい",
+        "マイナンバーの情報はどう使われますか",
+        "ごみの量を減らしたい",
     ],
 )
 def test_everything_else_is_question(text):
