@@ -62,7 +62,7 @@ from webhook.reports.comments import (
     comment_is_cut,
 )
 from webhook.reports.contact import has_contact_details
-from webhook.reports.models import Draft
+from webhook.reports.models import Draft, Report
 from webhook.reports.photo_sets import PhotoSetSteps, image_set_of, just_sent_note
 from webhook.reports.photos import (
     MAX_PHOTO_BYTES,
@@ -560,9 +560,10 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
     ) -> list[Message]:
         if draft is not None and draft.draft_id == draft_id:
             return self._submit(user_hash, draft)
-        # A second press of 送信, or a redelivered event: reply with the receipt
-        # number of the report this draft became, and store no second report.
-        submitted = self._submitted_reply(user_hash, draft, draft_id)
+        # A second press of 送信, or a redelivered event: repeat the auto-reply
+        # of the report this draft became, and store no second report. The
+        # first reply may never have arrived, for instance while LINE was down.
+        submitted = self._submitted_reply(user_hash, draft, draft_id, resend=True)
         return submitted or self._stale_tap(draft, "submit")
 
     def _submitted_reply(
@@ -572,9 +573,12 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
         draft_id: str,
         *,
         correction: bool = False,
+        resend: bool = False,
     ) -> list[Message] | None:
         """Reply to a button of a draft that became a report: its receipt number,
         with ``correction`` how to correct it, then the current draft's prompt.
+        With ``resend`` (送信 pressed again) the receipt comes as the full
+        auto-reply of the report instead.
 
         None when ``draft_id`` is no report of this resident; the number is given
         only to the resident who sent that report.
@@ -582,6 +586,11 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
         report = self.store.find_by_draft(draft_id) if draft_id else None
         if report is None or report.user_hash != user_hash:
             return None
+        if resend:
+            replies = [self._auto_reply(report)]
+            if draft is not None:
+                replies.append(self._prompt(draft))
+            return replies
         text = texts.REPORT_ALREADY_SUBMITTED.format(receipt_no=report.receipt_no)
         if correction:
             text += contact_text(texts.REPORT_CORRECTION_ROUTE, self.settings)
@@ -1187,16 +1196,17 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
             logger.warning("report submit raced on the receipt counter; retrying")
             report, created = self.store.submit(user_hash, draft, department)
         if not created:
-            text = texts.REPORT_ALREADY_SUBMITTED.format(receipt_no=report.receipt_no)
-            return [msg.plain(text)]
-        return [
-            msg.submitted(
-                report,
-                self.store.now(),
-                self.settings,
-                outside_note=report.outside_city,
+            logger.info(
+                "report %s already stored; its auto-reply sent again", report.id
             )
-        ]
+        return [self._auto_reply(report)]
+
+    def _auto_reply(self, report: Report) -> Message:
+        """Return the auto-reply to a report sent: receipt, department, when staff
+        confirm it and the routes for emergencies."""
+        return msg.submitted(
+            report, self.store.now(), self.settings, outside_note=report.outside_city
+        )
 
     # Housekeeping -----------------------------------------------------------------
 
