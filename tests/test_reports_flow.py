@@ -16,7 +16,7 @@ from cityline.db import create_db_engine
 from cityline.settings import Settings
 from webhook import texts
 from webhook.contact_route import contact_text
-from webhook.flow import IncomingEvent, Preface
+from webhook.flow import ContentTooLarge, IncomingEvent, Preface
 from webhook.reports.comments import MAX_COMMENT_CHARS
 from webhook.reports.contact import has_contact_details
 from webhook.reports.flow import MAX_REPORTS_PER_DAY, ReportFlow
@@ -663,6 +663,17 @@ def test_failed_download_asks_again(alice, contents):
     alice.text("街灯が消えています")
     replies = alice.image()
     assert replies[0].text == texts.REPORT_PHOTO_FAILED
+
+
+def test_download_stopped_as_too_large_says_so(alice):
+    def too_large(message_id: str) -> bytes:
+        raise ContentTooLarge("content is over 10485760 bytes; download stopped")
+
+    alice.flow._fetch_content = too_large
+    alice.text("街灯が消えています")
+    replies = alice.image()
+    assert "10 MB" in replies[0].text
+    assert alice.draft.photos == []
 
 
 def test_at_most_three_photos(alice):

@@ -19,8 +19,14 @@ from urllib.parse import parse_qs
 
 from linebot.v3.messaging import Message
 
+from cityline.errors import CitylineError
+
 ContentFetcher = Callable[[str], bytes]
 """Download the content of a LINE message (an image) by message id."""
+
+
+class ContentTooLarge(CitylineError):
+    """Raised by a ContentFetcher when the content is larger than it keeps."""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+import urllib.parse
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -25,9 +26,9 @@ from linebot.v3.messaging import (
     ApiResponse,
     Configuration,
     Message,
-    MessagingApiBlob,
 )
-from urllib3 import Retry
+from linebot.v3.messaging.rest import RESTResponse
+from urllib3 import BaseHTTPResponse, Retry, Timeout
 from urllib3.exceptions import (
     ConnectTimeoutError,
     MaxRetryError,
@@ -38,6 +39,7 @@ from urllib3.exceptions import HTTPError as Urllib3HTTPError
 
 from cityline.errors import CitylineError, ConfigError
 from cityline.settings import Settings
+from webhook.flow import ContentTooLarge
 from webhook.limits import fit_messages
 
 logger = logging.getLogger(__name__)
@@ -54,6 +56,13 @@ READ_TIMEOUT_S = 20.0
 MAX_ATTEMPTS = 4
 BACKOFF_BASE_S = 0.5
 BACKOFF_MAX_S = 30.0
+# A download of a resident's photo may take this long in all, however slowly its
+# bytes arrive, so that a trickling response cannot hold a worker for good.
+CONTENT_DEADLINE_S = 60.0
+# The largest content kept; LINE's own limit for an image is 10 MB.
+MAX_CONTENT_BYTES = 10 * 1024 * 1024
+CONTENT_PATH = "/v2/bot/message/{message_id}/content"
+_CONTENT_CHUNK_BYTES = 64 * 1024
 # Maximum characters of a connection failure's reason in messages. urllib3's own
 # text runs to several hundred.
 CAUSE_MAX_CHARS = 100
@@ -119,7 +128,7 @@ class LineClient:
         self._data_api_url = settings.line_data_api_url
         self._api_client = ApiClient(_configuration(settings.line_api_url, token))
         self._data_client = ApiClient(_configuration(settings.line_data_api_url, token))
-        self._blob = MessagingApiBlob(self._data_client)
+        self._token = token
         self._max_attempts = max_attempts
         self._backoff_base_s = backoff_base_s
         self._sleep = sleep
@@ -205,17 +214,57 @@ class LineClient:
             _request_timeout=_timeouts(),
         )
 
-    def get_content(self, message_id: str) -> bytes:
-        """Download the content (an image, say) that a user sent in a message."""
-        response = self._call(
+    def get_content(
+        self,
+        message_id: str,
+        *,
+        max_bytes: int = MAX_CONTENT_BYTES,
+        deadline_s: float = CONTENT_DEADLINE_S,
+    ) -> bytes:
+        """Download the content (an image, say) that a user sent in a message.
+
+        The body is read in pieces and the download stops with ContentTooLarge
+        once it passes ``max_bytes``, and with LineApiError once it has taken
+        ``deadline_s`` in all, so neither a huge nor a trickling body holds the
+        caller's memory or thread. Failed calls are retried as the others are.
+        """
+        return self._call(
             "get_content",
-            lambda: self._blob.get_message_content_with_http_info(
-                message_id, _request_timeout=_timeouts()
-            ),
+            lambda: self._download(message_id, max_bytes, deadline_s),
             returns_response=True,
             url=self._data_api_url,
         )
-        return bytes(response.data)
+
+    def _download(self, message_id: str, max_bytes: int, deadline_s: float) -> bytes:
+        """GET one message's content through the data client's connection pool."""
+        path = CONTENT_PATH.format(message_id=urllib.parse.quote(message_id, safe=""))
+        connect_s, read_s = _timeouts()
+        response = self._data_client.rest_client.pool_manager.request(
+            "GET",
+            self._data_api_url.rstrip("/") + path,
+            headers={"Authorization": f"Bearer {self._token}"},
+            preload_content=False,
+            timeout=Timeout(connect=connect_s, read=read_s),
+        )
+        try:
+            if not 200 <= response.status <= 299:
+                # The SDK's exception reads the (short) error body and headers.
+                raise ApiException(http_resp=RESTResponse(response))
+            deadline = time.monotonic() + deadline_s
+            body = _read_limited(response, max_bytes, deadline)
+        finally:
+            response.release_conn()
+        if body is None:
+            # A slow body is not retried: another try would take as long.
+            raise LineApiError(
+                "get_content",
+                None,
+                None,
+                "",
+                url=self._data_api_url,
+                reason=f"the download took over {deadline_s:g} s",
+            )
+        return body
 
     def _call(
         self,
@@ -374,6 +423,33 @@ def _fitted(messages: Sequence[Message], operation: str) -> list[dict[str, Any]]
     if not fitted:
         logger.warning("LINE API %s skipped: no valid message to send", operation)
     return fitted
+
+
+def _read_limited(
+    response: BaseHTTPResponse, max_bytes: int, deadline: float
+) -> bytes | None:
+    """Return the body of ``response``, reading it piece by piece, or None once
+    ``time.monotonic()`` passes ``deadline``.
+
+    Raises ContentTooLarge past ``max_bytes``. The connection is closed in both
+    cases, since the rest of the body is never read.
+    """
+    pieces = []
+    received = 0
+    while True:
+        piece = response.read1(_CONTENT_CHUNK_BYTES)
+        if not piece:
+            return b"".join(pieces)
+        received += len(piece)
+        if received > max_bytes:
+            response.close()
+            raise ContentTooLarge(
+                f"content is over {max_bytes} bytes; download stopped"
+            )
+        if time.monotonic() > deadline:
+            response.close()
+            return None
+        pieces.append(piece)
 
 
 def _timeouts() -> tuple[float, float]:

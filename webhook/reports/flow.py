@@ -51,7 +51,13 @@ from webhook.classify import (
 )
 from webhook.contact_route import contact_text
 from webhook.emergency import is_crisis, rules_out_report
-from webhook.flow import ContentFetcher, IncomingEvent, Preface, is_one_to_one
+from webhook.flow import (
+    ContentFetcher,
+    ContentTooLarge,
+    IncomingEvent,
+    Preface,
+    is_one_to_one,
+)
 from webhook.limits import MAX_DISPLAY_TEXT_UNITS, utf16_length
 from webhook.reports import geo
 from webhook.reports import messages as msg
@@ -998,6 +1004,10 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
             return texts.REPORT_PHOTO_FAILED
         try:
             data = self._fetch_content(message_id)
+        except ContentTooLarge as exc:
+            logger.info("photo rejected (too_large): %s", exc)
+            max_mb = MAX_PHOTO_BYTES // (1024 * 1024)
+            return texts.REPORT_PHOTO_TOO_LARGE.format(max_mb=max_mb)
         except CitylineError as exc:
             logger.warning("photo download failed: %s", exc)
             return texts.REPORT_PHOTO_FAILED
