@@ -219,29 +219,48 @@ class ReportStore:
                     and row.updated_at >= complete_idle_before
                 ):
                     continue  # a complete draft, waiting for 送信
-                paths.extend(photo.path for photo in draft.photos)
+                photo_paths = [photo.path for photo in draft.photos]
                 draft.photos = []
-                connection.execute(
+                # pysqlite runs the SELECT outside the transaction, so the
+                # resident may have saved the draft since. Such a draft is kept.
+                changed = connection.execute(
                     update(drafts_table)
                     .where(drafts_table.c.user_hash == row.user_hash)
                     .where(drafts_table.c.draft_id == row.draft_id)
+                    .where(drafts_table.c.updated_at == row.updated_at)
                     .values(state=draft.to_state())
-                )
+                ).rowcount
+                if changed:
+                    paths.extend(photo_paths)
+                else:
+                    logger.debug("draft changed while its photos were stripped")
         return paths
 
     def purge_drafts(self, idle_before: datetime) -> list[Draft]:
-        """Delete drafts last changed before ``idle_before`` and return them."""
+        """Delete drafts last changed before ``idle_before`` and return them.
+
+        A draft saved again after it was read is kept and not returned, so
+        the photos of the returned drafts are exactly those no draft refers to.
+        """
+        purged: list[Draft] = []
         with self.engine.begin() as connection:
             rows = connection.execute(
                 select(drafts_table).where(drafts_table.c.updated_at < idle_before)
             ).all()
-            if rows:
-                connection.execute(
-                    delete(drafts_table).where(
-                        drafts_table.c.user_hash.in_([row.user_hash for row in rows])
-                    )
-                )
-        return [_draft_from_row(row) for row in rows]
+            for row in rows:
+                # pysqlite runs the SELECT outside the transaction, so each
+                # DELETE checks again that the row read is still there, unchanged.
+                deleted = connection.execute(
+                    delete(drafts_table)
+                    .where(drafts_table.c.user_hash == row.user_hash)
+                    .where(drafts_table.c.draft_id == row.draft_id)
+                    .where(drafts_table.c.updated_at == row.updated_at)
+                ).rowcount
+                if deleted:
+                    purged.append(_draft_from_row(row))
+                else:
+                    logger.debug("draft saved again while drafts were purged; kept")
+        return purged
 
     # Photo sets -------------------------------------------------------------------
 

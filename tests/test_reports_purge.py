@@ -1,0 +1,105 @@
+"""Tests of the draft purge when a resident saves a draft in the middle of it.
+
+Two engines on one SQLite file play the purging thread and the resident's
+thread. A ``before_cursor_execute`` hook saves the resident's draft at the
+moment the purge is about to write, which is the interleaving under test.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import event
+
+from cityline.db import create_db_engine, sqlite_url
+from webhook.reports.models import Draft, StoredPhoto
+from webhook.reports.store import ReportStore
+
+KEY = b"k" * 32
+NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
+
+
+def photo(path: str) -> StoredPhoto:
+    return StoredPhoto(path=path, sha256="0" * 64, width=4, height=3, size_bytes=9)
+
+
+@pytest.fixture
+def engines(tmp_path):
+    """Yield the purger's and the resident's engine on one SQLite file."""
+    url = sqlite_url(tmp_path / "app.db")
+    purger_engine = create_db_engine(url)
+    resident_engine = create_db_engine(url)
+    yield purger_engine, resident_engine
+    purger_engine.dispose()
+    resident_engine.dispose()
+
+
+def save_at(engine, when: datetime, user_hash: str, draft: Draft) -> None:
+    ReportStore(engine, KEY, clock=lambda: when).save_draft(user_hash, draft)
+
+
+def run_before_first(engine, statement_start: str, action) -> None:
+    """Run ``action`` once, just before ``engine`` first executes a statement
+    that starts with ``statement_start``."""
+
+    done: list[bool] = []
+
+    def hook(conn, cursor, statement, params, context, executemany):
+        if statement.startswith(statement_start) and not done:
+            done.append(True)
+            action()
+
+    event.listen(engine, "before_cursor_execute", hook)
+
+
+def test_purge_keeps_draft_saved_meanwhile(engines):
+    purger_engine, resident_engine = engines
+    week_ago = NOW - timedelta(days=8)
+    save_at(resident_engine, week_ago, "u1", Draft(draft_id="old1", step="photo"))
+    other = Draft(draft_id="old2", step="photo", photos=[photo("ab/old2.jpg")])
+    save_at(resident_engine, week_ago, "u2", other)
+    fresh = Draft(draft_id="fresh", step="photo", photos=[photo("ab/fresh.jpg")])
+    run_before_first(
+        purger_engine,
+        "DELETE FROM report_drafts",
+        lambda: save_at(resident_engine, NOW, "u1", fresh),
+    )
+
+    purger = ReportStore(purger_engine, KEY, clock=lambda: NOW)
+    purged = purger.purge_drafts(NOW - timedelta(days=7))
+
+    assert [draft.draft_id for draft in purged] == ["old2"]
+    assert purged[0].photos[0].path == "ab/old2.jpg"
+    kept = purger.load_draft("u1")
+    assert kept is not None
+    assert kept.draft_id == "fresh"
+    assert [p.path for p in kept.photos] == ["ab/fresh.jpg"]
+    assert purger.load_draft("u2") is None
+
+
+def test_strip_skips_draft_saved_meanwhile(engines):
+    purger_engine, resident_engine = engines
+    hours_ago = NOW - timedelta(hours=4)
+    draft = Draft(draft_id="d1", step="photo", photos=[photo("ab/one.jpg")])
+    save_at(resident_engine, hours_ago, "u1", draft)
+    other = Draft(draft_id="d2", step="photo", photos=[photo("ab/two.jpg")])
+    save_at(resident_engine, hours_ago, "u2", other)
+    # The resident, back late, sends the place: the draft moves on with its photo.
+    draft.step = "comment"
+    draft.latitude, draft.longitude = 35.7031, 139.5798
+    run_before_first(
+        purger_engine,
+        "UPDATE report_drafts",
+        lambda: save_at(resident_engine, NOW, "u1", draft),
+    )
+
+    purger = ReportStore(purger_engine, KEY, clock=lambda: NOW)
+    paths = purger.strip_idle_photos(NOW - timedelta(hours=3))
+
+    assert paths == ["ab/two.jpg"]
+    kept = purger.load_draft("u1")
+    assert kept.step == "comment"
+    assert kept.latitude == 35.7031
+    assert [p.path for p in kept.photos] == ["ab/one.jpg"]
+    assert purger.load_draft("u2").photos == []
