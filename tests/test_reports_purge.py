@@ -3,21 +3,33 @@
 Two engines on one SQLite file play the purging thread and the resident's
 thread. A ``before_cursor_execute`` hook saves the resident's draft at the
 moment the purge is about to write, which is the interleaving under test.
+The last test starts a purge in a second thread while one is running.
 """
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event
 
 from cityline.db import create_db_engine, sqlite_url
+from cityline.settings import Settings
+from webhook.reports.flow import ReportFlow
 from webhook.reports.models import Draft, StoredPhoto
 from webhook.reports.store import ReportStore
 
 KEY = b"k" * 32
 NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
 def photo(path: str) -> StoredPhoto:
@@ -103,3 +115,35 @@ def test_strip_skips_draft_saved_meanwhile(engines):
     assert kept.latitude == 35.7031
     assert [p.path for p in kept.photos] == ["ab/one.jpg"]
     assert purger.load_draft("u2").photos == []
+
+
+def test_purge_skipped_while_running(tmp_path):
+    settings = Settings(data_dir=tmp_path / "data")
+    engine = create_db_engine(settings.app_database_url)
+    flow = ReportFlow(settings, engine, lambda message_id: b"", clock=Clock(NOW))
+    entered = threading.Event()
+    release = threading.Event()
+    calls: list[str] = []
+    purge_drafts = flow.store.purge_drafts
+
+    def purge_drafts_slowly(idle_before: datetime) -> list[Draft]:
+        calls.append(threading.current_thread().name)
+        if len(calls) > 1:
+            release.set()  # a second purge ran: let the first one finish too
+        entered.set()
+        # NOTE: the timeout only keeps a broken lock from hanging the suite.
+        release.wait(timeout=60)
+        return purge_drafts(idle_before)
+
+    flow.store.purge_drafts = purge_drafts_slowly
+    first = threading.Thread(target=flow._purge_if_due, args=(NOW,), name="first")
+    first.start()
+    entered.wait(timeout=60)
+
+    # Another resident's event arrives while the first purge is running.
+    flow._purge_if_due(NOW + timedelta(minutes=20))
+    release.set()
+    first.join()
+    engine.dispose()
+
+    assert calls == ["first"]

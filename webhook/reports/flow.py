@@ -202,6 +202,9 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
         self._fetch_content = fetch_content
         self._classifier = classifier
         self._classifier_lock = threading.Lock()
+        # Held by the one thread purging: the worker handles residents in
+        # parallel, and another thread's event skips a purge already running.
+        self._purge_lock = threading.Lock()
         self._last_purge: datetime | None = None
 
     # Flow protocol ----------------------------------------------------------------
@@ -1251,9 +1254,20 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
         )
 
     def _purge_if_due(self, now: datetime) -> None:
-        if self._last_purge is not None and now - self._last_purge < PURGE_INTERVAL:
+        """Run :meth:`_purge` once every PURGE_INTERVAL; return at once when
+        another thread is purging."""
+        if not self._purge_lock.acquire(blocking=False):
             return
-        self._last_purge = now
+        try:
+            if self._last_purge is None or now - self._last_purge >= PURGE_INTERVAL:
+                self._last_purge = now
+                self._purge(now)
+        finally:
+            self._purge_lock.release()
+
+    def _purge(self, now: datetime) -> None:
+        """Delete old drafts with their photos, expired drafts' photos and old
+        closed photo sets."""
         for draft in self.store.purge_drafts(now - DRAFT_RETENTION):
             self._delete_draft_photos(draft)
         # An expired draft's photos go soon: a photo sent on its own starts a
