@@ -52,8 +52,9 @@ import hmac
 import json
 import logging
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -69,6 +70,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    or_,
     select,
     update,
 )
@@ -88,6 +90,9 @@ _LINE_USER_ID = re.compile(r"U[0-9a-f]{32}")
 COMPONENT = "receive_settings"
 VERSION = 1
 _SUBJECT_CONTEXT = b"cityline receive-settings attributes\x00"
+# Maximum attempts to remove a leaving resident from a chunk that the sender
+# keeps narrowing, as NARROW_ATTEMPTS in the delivery log.
+_REMOVE_ATTEMPTS = 5
 _FINGERPRINT_CONTEXT = b"cityline user-hash key check\x00"
 
 metadata = MetaData()
@@ -416,9 +421,13 @@ class ReceiveSettingsStore:
     def set_subscription(self, user_id: str, category: str, subscribed: bool) -> bool:
         """Turn ``category`` on or off for ``user_id``; return True if it changed.
 
-        Turned off, the user id also leaves the chunks of broadcasts to the
+        Turned off, the resident also leaves the chunks of broadcasts to the
         category that no request was tried for yet, as in :meth:`delete_resident`.
         """
+        # Computed before the transaction, because the first use of a key read
+        # lazily may record its fingerprint through another connection, which
+        # would wait for this transaction's lock on SQLite.
+        subject = None if subscribed else self._subject(user_id)
         with self._engine.begin() as connection:
             present = connection.execute(
                 select(subscriptions.c.category).where(
@@ -440,7 +449,8 @@ class ReceiveSettingsStore:
                         subscriptions.c.category == category,
                     )
                 )
-                _remove_from_unattempted_chunks(connection, user_id, category)
+                entries = (user_id, subject)
+                _remove_from_unattempted_chunks(connection, entries, category)
                 return True
         return False
 
@@ -480,9 +490,10 @@ class ReceiveSettingsStore:
     def delete_resident(self, user_id: str) -> None:
         """Delete every subscription and answer of ``user_id``.
 
-        The user id is also removed from broadcast chunks that are stored but not yet
-        attempted. A chunk already attempted keeps it until the send finishes, because
-        a retry must repeat the request exactly for LINE to recognise its retry key.
+        The user id, or in a filtered broadcast its subject, is also removed from
+        broadcast chunks that are stored but not yet attempted. A chunk already
+        attempted keeps it until the send finishes, because a retry must repeat
+        the request exactly for LINE to recognise its retry key.
         """
         subject = self._subject(user_id)
         with self._engine.begin() as connection:
@@ -494,7 +505,7 @@ class ReceiveSettingsStore:
                 delete(attributes).where(attributes.c.subject == subject)
             )
             connection.execute(delete(friends).where(friends.c.user_id == user_id))
-            _remove_from_unattempted_chunks(connection, user_id)
+            _remove_from_unattempted_chunks(connection, (user_id, subject))
         logger.debug("deleted the receive settings of one resident")
 
     # Aggregates, the only view staff get -------------------------------------------
@@ -659,39 +670,90 @@ def _remember_friend(connection, user_id: str) -> None:
 
 
 def _remove_from_unattempted_chunks(
-    connection, user_id: str, category: str | None = None
+    connection, entries: Collection[str], category: str | None = None
 ) -> None:
-    """Remove ``user_id`` from the pending chunks that no request was tried for,
-    of broadcasts to ``category`` or, when it is None, of every broadcast."""
+    """Remove ``entries`` from the pending chunks that no request was tried for,
+    of broadcasts to ``category`` or, when it is None, of every broadcast.
+
+    ``entries`` are one resident's user id and subject, because a filtered
+    broadcast stores subjects (see :meth:`ReceiveSettingsStore.subjects`) and
+    other chunks, also a filtered one stored before subjects were used, store
+    user ids.
+    """
     conditions = [
         chunks.c.status == "pending",
         chunks.c.first_attempt_at.is_(None),
         chunks.c.user_ids.is_not(None),
-        chunks.c.user_ids.contains(json.dumps(user_id), autoescape=True),
+        or_(
+            *(
+                chunks.c.user_ids.contains(json.dumps(entry), autoescape=True)
+                for entry in entries
+            )
+        ),
     ]
     if category is not None:
         to_category = select(broadcasts.c.id).where(broadcasts.c.category == category)
         conditions.append(chunks.c.broadcast_id.in_(to_category))
-    rows = connection.execute(
-        select(chunks.c.broadcast_id, chunks.c.chunk_index, chunks.c.user_ids).where(
-            *conditions
-        )
+    keys = connection.execute(
+        select(chunks.c.broadcast_id, chunks.c.chunk_index).where(*conditions)
     ).all()
-    for broadcast_id, chunk_index, stored in rows:
-        remaining = [u for u in json.loads(stored) if u != user_id]
-        values = {"user_ids": json.dumps(remaining), "recipients": len(remaining)}
+    for broadcast_id, chunk_index in keys:
+        _remove_from_chunk(connection, broadcast_id, chunk_index, entries)
+
+
+def _remove_from_chunk(
+    connection, broadcast_id: str, chunk_index: int, entries: Collection[str]
+) -> None:
+    """Remove ``entries`` from one pending, unattempted chunk and lower its
+    broadcast's recipient count by the number removed.
+
+    The write applies only to the list read in the same step, and is tried
+    again when the sender changed the chunk meanwhile. At PostgreSQL's default
+    READ COMMITTED level each statement reads the latest commit, so the
+    sender's narrowing can come between the read and the write. A chunk
+    attempted meanwhile keeps its list, as a retry must repeat the request
+    exactly.
+    """
+    unattempted = (
+        chunks.c.broadcast_id == broadcast_id,
+        chunks.c.chunk_index == chunk_index,
+        chunks.c.status == "pending",
+        chunks.c.first_attempt_at.is_(None),
+    )
+    for _attempt in range(_REMOVE_ATTEMPTS):
+        stored = connection.execute(
+            select(chunks.c.user_ids).where(*unattempted)
+        ).scalar_one_or_none()
+        if stored is None:
+            return
+        stored_entries = json.loads(stored)
+        remaining = [entry for entry in stored_entries if entry not in entries]
+        removed = len(stored_entries) - len(remaining)
+        if not removed:
+            return
+        values: dict[str, Any] = {
+            "user_ids": json.dumps(remaining),
+            "recipients": len(remaining),
+        }
         if not remaining:
             values = {"user_ids": None, "recipients": 0, "status": "empty"}
-        connection.execute(
+        changed = connection.execute(
             update(chunks)
-            .where(
-                chunks.c.broadcast_id == broadcast_id,
-                chunks.c.chunk_index == chunk_index,
-            )
+            .where(*unattempted, chunks.c.user_ids == stored)
             .values(**values)
         )
+        if changed.rowcount != 1:
+            continue
         connection.execute(
             update(broadcasts)
             .where(broadcasts.c.id == broadcast_id)
-            .values(recipients=broadcasts.c.recipients - 1)
+            .values(recipients=broadcasts.c.recipients - removed)
         )
+        return
+    logger.warning(
+        "chunk %d of broadcast %s changed %d times while a resident was removed "
+        "from it; the sender checks the settings again before it sends the chunk",
+        chunk_index + 1,
+        broadcast_id,
+        _REMOVE_ATTEMPTS,
+    )
