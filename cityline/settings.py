@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import secrets
+import tempfile
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -249,18 +250,7 @@ class Settings:
             self.ensure_data_dir()
         else:
             self._check_new_key_file(path)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process created it first
-            return _read_key(path)
-        except OSError as exc:
-            raise DataDirError(
-                f"cannot create the user-hash key {str(path)!r} ({exc.strerror}); "
-                "set CITYLINE_USER_HASH_KEY_FILE to a file in a writable folder"
-            ) from exc
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(secrets.token_bytes(32))
-        return _read_key(path)
+        return _create_key(path)
 
     def existing_user_hash_key(self) -> bytes:
         """Return the key of :meth:`user_hash_key` without ever creating it.
@@ -326,6 +316,70 @@ class Settings:
                 "not exist; create it, or set the variable to a file in an existing "
                 "folder"
             )
+
+
+def _create_key(path: Path) -> bytes:
+    """Create the key file ``path`` with mode 0600 and return the new key, or
+    the key of another process that created the file first.
+
+    The key is written and flushed to disk in a temporary file beside ``path``
+    and then hard-linked into place, so ``path`` never exists partly written,
+    also after a crash. Raises DataDirError naming the file when it cannot be
+    created.
+
+    NOTE: a crash before the temporary file is unlinked leaves it behind as
+    ``.<key file name>.*.tmp``, holding a key that nothing uses. It can be
+    deleted.
+    """
+    key = secrets.token_bytes(32)
+    try:
+        descriptor, name = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+        )
+    except OSError as exc:
+        raise _key_creation_error(path, exc) from exc
+    temporary = Path(name)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(key)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(temporary, path)
+    except FileExistsError:
+        logger.info("another process created the user-hash key %s first", path)
+        return _read_key(path)
+    except OSError as exc:
+        raise _key_creation_error(path, exc) from exc
+    finally:
+        temporary.unlink(missing_ok=True)
+    _sync_folder(path.parent)
+    logger.info("created the user-hash key %s", path)
+    return key
+
+
+def _key_creation_error(path: Path, exc: OSError) -> DataDirError:
+    return DataDirError(
+        f"cannot create the user-hash key {str(path)!r} ({exc.strerror}); "
+        "set CITYLINE_USER_HASH_KEY_FILE to a file in a writable folder"
+    )
+
+
+def _sync_folder(folder: Path) -> None:
+    """Flush ``folder``'s entries to disk, so that a new key file survives a
+    power loss. A failure is only logged, because the key file is complete."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+    except OSError as exc:
+        logger.warning(
+            "syncing folder %s after creating the user-hash key failed (%s); a "
+            "crash before the system writes it out may lose the new key",
+            folder,
+            exc,
+        )
 
 
 def _read_key(path: Path) -> bytes:
