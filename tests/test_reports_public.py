@@ -386,13 +386,28 @@ def test_full_disk_during_export_keeps_old_file(
     out_dir.mkdir()
     target = out_dir / "reports.csv"
     target.write_text("earlier export\n", encoding="utf-8")
-    real_write_text = Path.write_text
+    real_fdopen = os.fdopen
 
-    def full_disk(path, *args, **kwargs):
-        real_write_text(path, "cut", encoding="utf-8")
-        raise OSError(28, "No space left on device")
+    class FullDisk:
+        """The export's temporary file, on a disk that fills up after 3 chars."""
 
-    monkeypatch.setattr(Path, "write_text", full_disk)
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc_info):
+            self.handle.close()
+
+        def write(self, text):
+            self.handle.write(text[:3])
+            self.handle.flush()
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(
+        os, "fdopen", lambda *args, **kwargs: FullDisk(real_fdopen(*args, **kwargs))
+    )
     code, err = export_to(monkeypatch, capsys, settings, target, "--force")
 
     assert code == 2

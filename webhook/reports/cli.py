@@ -14,6 +14,7 @@ import logging
 import os
 import stat
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -477,19 +478,27 @@ def _write_export(out: Path, content: str, encoding: str) -> None:
     A symbolic link is followed, and a file replaced keeps its permissions. A
     new file is readable by its owner alone, because an export contains
     residents' texts. A path that is not a regular file (a pipe, /dev/null) is written
-    directly.
+    directly. The temporary file has mode 0600, whatever the umask, until all
+    of ``content`` is written.
     """
     if out.exists() and not out.is_file():
         out.write_text(content, encoding=encoding, newline="")
         return
     target = out.resolve() if out.is_symlink() else out
     mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o600
-    temporary = target.with_name(f".{target.name}.tmp")
+    # mkstemp opens a new random name with O_EXCL and mode 0600, so a file left
+    # by a crashed export, or a link planted there, is never written through.
+    descriptor, name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+    )
+    temporary = Path(name)
     try:
-        temporary.write_text(content, encoding=encoding, newline="")
-        os.chmod(temporary, mode)
+        with os.fdopen(descriptor, "w", encoding=encoding, newline="") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fchmod(handle.fileno(), mode)
         os.replace(temporary, target)
-    except OSError:
+    except BaseException:
         temporary.unlink(missing_ok=True)
         raise
 
