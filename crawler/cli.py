@@ -292,12 +292,11 @@ def _build_index(
     (see ``IndexWriteError.after``), so that the error line names the work
     that is finished.
     """
-    try:
-        from index.artifact import IndexWriteError
-        from index.build import build_index
-    except ImportError as exc:
-        logger.warning("index not rebuilt: index.build is unavailable (%s)", exc)
-        return
+    # Imported here, so that commands that build no index never load NumPy,
+    # SciPy and SudachiPy. An ImportError means a broken install, so it is raised.
+    from index.artifact import IndexWriteError
+    from index.build import build_index
+
     try:
         report = build_index(settings)
     except IndexWriteError as exc:

@@ -132,9 +132,9 @@ def _outside_services(
     """
     if settings is None or answerer is not None:
         return None
-    try:
-        from answerer.outside import SERVICES_PATH, read_services
+    from answerer.outside import SERVICES_PATH, read_services
 
+    try:
         services = read_services(settings.outside_services_path)
         logger.info(
             "outside services: %d from %s",
@@ -142,19 +142,14 @@ def _outside_services(
             settings.outside_services_path or SERVICES_PATH,
         )
         return services
-    except ImportError:
-        return None
     except CitylineError as exc:
         logger.error("outside services file unusable, so it is left out: %s", exc)
         return ()
 
 
 def _load(settings: Settings, outside_services: tuple | None) -> AnswererLike | None:
-    try:
-        from answerer.answer import Answerer
-    except ImportError as exc:
-        logger.error("the answerer package cannot be imported: %s", exc)
-        return None
+    from answerer.answer import Answerer
+
     try:
         answerer = Answerer.load(settings, outside_services=outside_services)
     except CitylineError as exc:
