@@ -86,7 +86,12 @@ class Resident:
             reply_token=f"r{next(_ids)}",
             **fields,
         )
+        self.last_event = event
         return self.flow.handle(event)
+
+    def resend(self) -> list | None:
+        """Handle the last event again, as after a restart before its reply."""
+        return self.flow.handle(self.last_event)
 
     def text(self, text: str) -> list | None:
         return self._send(message_type="text", text=text)
@@ -2789,3 +2794,26 @@ def test_fire_told_at_comment_step_is_no_comment(alice):
     alice.text("火事です")
     assert not alice.draft.comment
     assert alice.draft.step == "comment"
+
+
+def test_replayed_first_text_adds_no_comment(alice):
+    alice.text("公園のベンチが壊れています")
+    before = alice.draft
+    replies = alice.resend()
+    assert alice.draft.comment is None
+    assert alice.draft.description == before.description
+    assert alice.draft.step == before.step
+    assert replies
+
+
+def test_replayed_comment_is_kept_once(alice):
+    alice.text("街灯が消えています")
+    alice.image()
+    alice.press("photos_done")
+    alice.location(*KICHIJOJI, address="東京都武蔵野市吉祥寺本町1丁目")
+    alice.text("深さ10cmくらいです")
+    replies = alice.resend()
+    assert alice.draft.comment == "深さ10cmくらいです"
+    assert "深さ10cmくらいです" in replies[0].text
+    alice.text("夜は真っ暗です")
+    assert alice.draft.comment == "深さ10cmくらいです\n夜は真っ暗です"

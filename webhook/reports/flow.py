@@ -23,6 +23,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -122,6 +123,9 @@ from webhook.reports.store import ReportStore, new_draft_id, utc_now
 from webhook.reports.urgent import mentions_gas, urgent_reply_text
 
 logger = logging.getLogger(__name__)
+# The id of the webhook event being handled in this thread, which a draft
+# started by it records as its last_event_id.
+_HANDLED_EVENT: ContextVar[str | None] = ContextVar("handled_event", default=None)
 
 DRAFT_IDLE = timedelta(minutes=30)
 # A draft with its photo and place in expires only after this long. Its
@@ -227,6 +231,27 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
         acted_at = self.store.now() - delivery_delay(event)
         self._purge_if_due(acted_at)
         draft = self.store.load_draft(user_hash)
+        if draft is not None and event.event_id:
+            if draft.last_event_id == event.event_id:
+                # Handled before a restart that came before its reply was
+                # confirmed: the draft already holds what the event added.
+                logger.info("event %s already applied to the draft", event.event_id)
+                return [self._prompt(draft)]
+            draft.last_event_id = event.event_id
+        token = _HANDLED_EVENT.set(event.event_id or None)
+        try:
+            return self._handle(event, params, user_hash, acted_at, draft)
+        finally:
+            _HANDLED_EVENT.reset(token)
+
+    def _handle(
+        self,
+        event: IncomingEvent,
+        params: dict[str, str],
+        user_hash: str,
+        acted_at: datetime,
+        draft: Draft | None,
+    ) -> list[Message] | Preface | None:
         expired = draft is not None and acted_at - draft.updated_at > idle_limit(draft)
         if expired:
             self._discard(user_hash)
@@ -472,6 +497,7 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
             replies.append(self._cut_note())
         draft = Draft(
             draft_id=new_draft_id(),
+            last_event_id=_HANDLED_EVENT.get(),
             step="category",
             category=category,
             description=description,

@@ -62,6 +62,9 @@ class Draft:
     # The id of the last photo set closed, so that a photo of it arriving late
     # is taken as a photo sent alone.
     closed_photo_set: str | None = None
+    # The webhook event id that last changed the draft. The same event handled
+    # again after a restart (its reply unconfirmed) must not add its text twice.
+    last_event_id: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
