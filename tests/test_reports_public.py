@@ -271,6 +271,32 @@ def test_remove_with_delete_content(settings, seeded, store):
     assert not photo.exists()
 
 
+def test_photo_left_on_disk_is_named(settings, seeded, store, monkeypatch, capsys):
+    photo = settings.photos_dir / PHOTO_PATH
+    photo.parent.mkdir(parents=True)
+    photo.write_bytes(b"jpeg")
+    real_unlink = Path.unlink
+
+    def refuse(path: Path, missing_ok: bool = False) -> None:
+        if path.name == photo.name:
+            raise PermissionError(1, "Operation not permitted")
+        real_unlink(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", refuse)
+    code, out, err = run_main(
+        monkeypatch,
+        capsys,
+        settings,
+        *("reports", "remove", seeded[0], "--reason", "中傷", "--delete-content"),
+    )
+    assert code == 2
+    assert "removed, 0 photos deleted" in out
+    assert str(photo.resolve()) in err
+    assert "Operation not permitted" in err
+    assert "delete them by hand" in err
+    assert store.get(seeded[0]).status == "removed"
+
+
 def test_deleted_content_leaves_no_bytes_in_database(settings, store):
     secret = "佐藤花子さんの家の前です。sato.hanako@example.jp"
     user_hash = store.hash_user(USER_ID)

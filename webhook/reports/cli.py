@@ -395,6 +395,7 @@ def remove_command(
         raise ConfigError(f"report {report.receipt_no} is removed already; {advice}")
     if not (delete_content and removed_before):
         report = store.set_status(receipt_no, "removed", changed_by=staff, note=reason)
+    left: list[str] = []
     if delete_content:
         # A deletion after the removal gets a history row of its own.
         paths = store.delete_content(
@@ -402,15 +403,22 @@ def remove_command(
             changed_by=staff if removed_before else None,
             note=f"内容を削除: {reason}",
         )
-        delete_photo_files(settings.photos_dir, paths)
+        left = delete_photo_files(settings.photos_dir, paths)
         checkpoint_wal(store.engine)
-        click.echo(f"{report.receipt_no}: removed, {len(paths)} photos deleted")
+        deleted = len(paths) - len(left)
+        click.echo(f"{report.receipt_no}: removed, {deleted} photos deleted")
     else:
         click.echo(f"{report.receipt_no}: removed")
     click.echo(
         "files published before still list it; run `cityline reports publish "
         "--out DIR` again to update them"
     )
+    if left:
+        # The report no longer lists these files, so name each one now.
+        raise DataDirError(
+            f"{len(left)} photo file(s) of {report.receipt_no} could not be "
+            f"deleted: {'; '.join(left)}; delete them by hand"
+        )
 
 
 @reports.command("export")

@@ -97,9 +97,15 @@ def _decode(data: bytes) -> Image.Image:
     return image
 
 
-def delete_photo_files(photos_dir: Path, paths: list[str]) -> None:
-    """Delete stored photo files, logging and skipping any that cannot be deleted."""
+def delete_photo_files(photos_dir: Path, paths: list[str]) -> list[str]:
+    """Delete stored photo files and return those left on disk, each as its path
+    and the cause ("photos/ab/cd.jpg (Permission denied)").
+
+    A file that cannot be deleted is logged and skipped; a path outside
+    ``photos_dir`` is never touched. A file already gone counts as deleted.
+    """
     root = photos_dir.resolve()
+    left = []
     for relative in paths:
         target = (photos_dir / relative).resolve()
         if root not in target.parents:
@@ -109,3 +115,5 @@ def delete_photo_files(photos_dir: Path, paths: list[str]) -> None:
             target.unlink(missing_ok=True)
         except OSError as exc:
             logger.warning("photo %s could not be deleted: %s", relative, exc)
+            left.append(f"{target} ({exc.strerror or exc})")
+    return left
