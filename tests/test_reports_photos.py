@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import stat
 
 import pytest
 from PIL import Image
@@ -104,3 +106,14 @@ def test_delete_photo_files_stays_in_photos_dir(tmp_path):
     delete_photo_files(photos, [photo.path, "../keep.txt"])
     assert not (photos / photo.path).exists()
     assert outside.exists()
+
+
+def test_stored_photo_is_readable_by_its_owner_alone(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        photo = store_photo(jpeg_with_exif(), tmp_path, "m1")
+    finally:
+        os.umask(previous)
+    stored = tmp_path / photo.path
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    assert stat.S_IMODE(stored.parent.stat().st_mode) == 0o700

@@ -59,9 +59,13 @@ def store_photo(data: bytes, photos_dir: Path, message_id: str | None) -> Stored
     encoded = buffer.getvalue()
     relative = Path(uuid.uuid4().hex[:2]) / f"{uuid.uuid4().hex}.jpg"
     target = photos_dir / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     temporary = target.with_suffix(".tmp")
-    temporary.write_bytes(encoded)
+    # Readable by the server's user alone, whatever the umask: a photo may
+    # show a resident's home or car.
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(encoded)
     os.replace(temporary, target)
     return StoredPhoto(
         path=relative.as_posix(),
