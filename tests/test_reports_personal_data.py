@@ -71,6 +71,20 @@ CITY_HALL_PHONE = "0422-51-5131"
         ("taro@example.jp から", "an e-mail address", "taro@example.jp"),
         ("〒180-0004の近く", "a postal code", "〒180-0004"),
         ("緯度35.7031の地点", "an exact point", "35.7031"),
+        ("北緯35度42分11秒の地点", "an exact point", "北緯35度42分"),
+        # Forms written without the usual marks.
+        ("通報者の田中が立ち会い", NAME_KIND, "通報者の田中"),
+        ("近隣の鈴木から苦情あり", NAME_KIND, "近隣の鈴木"),
+        (
+            "連絡先は〇九〇・一二三四・五六七八",
+            "a phone number",
+            "〇九〇・一二三四・五六七八",
+        ),
+        ("吉祥寺本町2の5の3の前", ADDRESS_KIND, "吉祥寺本町2の5の3"),
+        ("吉祥寺本町二丁目五の角", ADDRESS_KIND, "二丁目五"),
+        ("Mr. Suzuki reported it", NAME_KIND, "Mr. Suzuki"),
+        ("Tanaka-san に連絡", NAME_KIND, "Tanaka-san"),
+        ("@yamada123 さんの投稿", NAME_KIND, "@yamada123"),
     ],
 )
 def test_personal_detail_is_found(note, kind, part):
@@ -112,6 +126,12 @@ def test_personal_detail_is_found(note, kind, part):
         "30-40cmの穴を補修",
         "問い合わせは0422-51-5131まで",
         "<b>補修</b>しました",
+        "中町2丁目で3か所補修",
+        "中町1丁目2本の街路樹を剪定",
+        "中町2丁目5m区間を舗装",
+        "近隣の住民の方から連絡",
+        "通報者の協力に感謝します",
+        "令和八年十二月一日に補修",
     ],
 )
 def test_ordinary_staff_note_passes(note):

@@ -6,14 +6,19 @@ down a person or a home, because the public views show only the town and a
 point rounded to about 100 m. :func:`find_personal_detail` returns the first
 part of a text that does, with what to write instead:
 
-- a phone number or an e-mail address (see :mod:`webhook.reports.contact`);
+- a phone number or an e-mail address (see :mod:`webhook.reports.contact`),
+  and a phone number in kanji digits (〇九〇・一二三四・五六七八);
 - a named person or home: a name followed by 様, さん, 氏, ちゃん, くん, 君 or
   殿, or by 邸, 宅, 方 or 家 (鈴木一郎様, 田中邸, 山田太郎方), a full name
-  (山田花子), and a name's home (佐藤の家, 通報者様宅);
+  (山田花子), a name's home (佐藤の家, 通報者様宅), a name after a person
+  of the case (通報者の田中, 近隣の鈴木), and names and handles in Latin
+  letters (Mr. Suzuki, Tanaka-san, @yamada123);
 - a house-level address: lot and house numbers after a block (1丁目5番地,
-  1丁目5-3), a lot (5番地, 5番3号) and dashed numbers (1-5-3, 中町1-5);
+  1丁目5-3, 二丁目五), a lot (5番地, 5番3号) and dashed numbers (1-5-3,
+  中町1-5), and numbers joined by の (中町2の5の3);
 - a flat number (203号室, メゾン武蔵野203号);
-- a postal code, and a coordinate with four or more decimals.
+- a postal code, and a coordinate with four or more decimals or in degrees
+  and minutes (北緯35度42分).
 
 A block alone (中町1丁目) and a name without such a suffix (業者さん,
 水道局様, 住民の方, 道路管理課) pass. Names are recognised with Sudachi's
@@ -82,6 +87,11 @@ _HOUSE_NUMBER = re.compile(
     # 中町1-5 (a town's block and lot), but not 中町1-2丁目 (two blocks)
     rf"|(?:{_TOWN})\s*\d{{1,2}}\s*{_DASH}\s*\d{{1,4}}(?:\s*{_DASH}\s*\d{{1,4}})?"
     r"(?!\s*(?:丁目|[\d.]|[本台個件回年月日時分か箇]))"
+    # 中町2の5の3 and 中町2の5, numbers joined by の as spoken
+    rf"|(?:{_TOWN})\s*{_NUMBER}\s*の\s*{_NUMBER}(?:\s*の\s*{_NUMBER})?"
+    # 中町二丁目五: a number after the block, with no counter word after it
+    rf"|{_NUMBER}\s*丁目\s*{_NUMBER}"
+    r"(?!\s*(?:[\d.]|[本台個件回年月日時分か箇人名枚m]|番線|号線))"
 )
 _BUILDING_NAME = r"[\u30a1-\u30fa\u30fc\u4e00-\u9fff]+"
 _FLAT_NUMBER = re.compile(
@@ -92,7 +102,29 @@ _FLAT_NUMBER = re.compile(
 _POSTAL_CODE = re.compile(
     rf"〒\s*(?:\d{{3}}{_DASH}?\d{{4}})?|(?<!\d)\d{{3}}-\d{{4}}(?!\d)"
 )
-_EXACT_POINT = re.compile(r"(?<!\d)\d{2,3}\.\d{4,}")
+_EXACT_POINT = re.compile(
+    r"(?<!\d)\d{2,3}\.\d{4,}"
+    # 北緯35度42分11秒: degrees, minutes and seconds
+    r"|(?:北緯|南緯|東経|西経)\s*\d{1,3}\s*度\s*\d{1,2}\s*分"
+)
+# A phone number written in kanji digits: 〇九〇・一二三四・五六七八.
+_KANJI_DIGIT = "[〇一二三四五六七八九]"
+_PHONE_SEPARATOR = rf"(?:・|\s|{_DASH})?"
+_KANJI_PHONE = re.compile(
+    rf"{_KANJI_DIGIT}{{2,5}}{_PHONE_SEPARATOR}{_KANJI_DIGIT}{{1,4}}"
+    rf"{_PHONE_SEPARATOR}{_KANJI_DIGIT}{{4}}"
+)
+# Names and handles in Latin letters: Mr. Suzuki, Tanaka-san, @yamada123.
+_LATIN_NAME = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+[A-Z][a-z]+"
+    r"|\b[A-Z][a-z]+-(?:san|sama|shi|kun|chan)\b"
+    r"|(?<![\w.])@[A-Za-z0-9_]{3,}"
+)
+# Words for a person in a case, after which a surname with no honorific still
+# names someone: 通報者の田中, 近隣の鈴木.
+_ROLE_BEFORE_NAME = re.compile(
+    r"(?:通報者|申告者|相談者|依頼者|住民|近隣|近所|隣家|隣人|地権者|所有者)の"
+)
 # A home named by its resident, with or without a name that Sudachi tags:
 # 通報者様宅, 田中さんの家.
 _HONORIFIC_HOME = re.compile(
@@ -110,6 +142,12 @@ _PATTERNS = (
         "leave it out, and name the block instead, such as 中町1丁目",
     ),
     (_HONORIFIC_HOME, NAME_KIND, NAME_FIX),
+    (
+        _KANJI_PHONE,
+        "a phone number",
+        "leave it out; only the city hall's number may be published",
+    ),
+    (_LATIN_NAME, NAME_KIND, NAME_FIX),
 )
 
 
@@ -167,6 +205,17 @@ def find_named_person(text: str) -> str | None:
         if found is not None:
             start, end = found
             return text[piece_start + start : piece_start + end]
+    return _name_after_role(text)
+
+
+def _name_after_role(text: str) -> str | None:
+    """Return a name that follows a word for a person in the case and の
+    (通報者の田中, 近隣の鈴木から), or None."""
+    for match in _ROLE_BEFORE_NAME.finditer(text):
+        rest = text[match.end() : match.end() + 20]
+        words = list(tokenizer().tokenize(rest, SplitMode.C))
+        if words and words[0].part_of_speech()[2] == "人名":
+            return text[match.start() : match.end() + words[0].end()]
     return None
 
 
