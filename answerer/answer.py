@@ -4,6 +4,11 @@
 tokenizes with its own Sudachi tokenizer, so one Answerer serves a thread pool.
 ``reload_if_changed`` swaps in a newer index by replacing one reference, so a
 question being answered during the swap finishes on the index it started with.
+
+NOTE: the word groups (``index/word_groups.txt``) are process-wide. When a new
+index was built with a changed group file, they switch just before the swap,
+so a question already being answered then may read the old index with the new
+groups; its terms differ only in the words of the changed groups.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from answerer.rank import Ranking, best_passage, prepare, rank, snippet_grams
 from answerer.snippet import best_snippet, mark_common_passages
 from cityline.errors import CitylineError
 from cityline.settings import Settings
-from index.artifact import load_model, pointer_stamp
+from index.artifact import LoadedBuild, load_build, pointer_stamp
 from index.normalize import joins_previous, replace_surrogates
 from index.vectorize import IndexModel
 from webhook import texts
@@ -155,6 +160,13 @@ class _Loaded:
     model: IndexModel
     manifest: dict
     stamp: tuple[int, int] | None
+    # The build as read, whose word groups switch when it is put in use.
+    build: LoadedBuild | None = None
+
+    def publish_word_groups(self) -> None:
+        """Make the word groups of this index the process's, if they differ."""
+        if self.build is not None:
+            self.build.publish_word_groups()
 
 
 class Answerer:
@@ -190,7 +202,9 @@ class Answerer:
         message names the fix: run ``cityline index``, and OutsideServiceError
         for an unusable ``settings.outside_services_path``.
         """
-        return cls(settings, _load(settings), rule, outside_services)
+        loaded = _load(settings)
+        loaded.publish_word_groups()
+        return cls(settings, loaded, rule, outside_services)
 
     @property
     def model(self) -> IndexModel:
@@ -233,6 +247,9 @@ class Answerer:
                     self._settings.index_dir,
                 )
                 return False
+            # The groups switch with the index: a question asked from here on
+            # is tokenized with the groups of the index it reads.
+            loaded.publish_word_groups()
             self._loaded = loaded
         logger.info(
             "reloaded the index: %d pages", loaded.manifest.get("page_count", 0)
@@ -393,7 +410,7 @@ def top_rows(scores: np.ndarray, count: int) -> np.ndarray:
 
 def _load(settings: Settings) -> _Loaded:
     stamp = pointer_stamp(settings.index_dir)
-    model, manifest = load_model(settings.index_dir)
-    prepare(model)
-    mark_common_passages(model.pages)
-    return _Loaded(model=model, manifest=manifest, stamp=stamp)
+    build = load_build(settings.index_dir)
+    prepare(build.model)
+    mark_common_passages(build.model.pages)
+    return _Loaded(model=build.model, manifest=build.manifest, stamp=stamp, build=build)

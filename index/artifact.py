@@ -38,6 +38,7 @@ import time
 import zlib
 from dataclasses import fields
 from pathlib import Path
+from typing import NamedTuple
 from zipfile import BadZipFile
 
 import numpy as np
@@ -46,7 +47,12 @@ from scipy import sparse
 
 from cityline.errors import CitylineError
 from index import word_groups
-from index.tokenize import publish_word_groups, read_word_groups, word_groups_digest
+from index.tokenize import (
+    WordGroupState,
+    publish_word_groups,
+    read_word_groups,
+    word_groups_digest,
+)
 from index.vectorize import IndexModel, IndexParameters, PageEntry
 
 logger = logging.getLogger(__name__)
@@ -421,7 +427,38 @@ def load_model(index_dir: Path) -> tuple[IndexModel, dict]:
     was built by another index format, SudachiPy or dictionary version, or cannot
     be read. A build that newer builds replaced while it was being read is not an
     error, even when it was deleted meanwhile: the current build is loaded instead.
+    A build made with a word group file changed since this process read it makes
+    the file, read again, the process's groups (see :func:`load_build`).
     """
+    build = load_build(index_dir)
+    build.publish_word_groups()
+    return build.model, build.manifest
+
+
+class LoadedBuild(NamedTuple):
+    """A build read from disk, with the word groups it needs published later.
+
+    ``word_groups`` is None when the process's groups already fit the build.
+    Otherwise it is the word group file as read again, which
+    :meth:`publish_word_groups` makes the process's groups: the caller does so
+    in the same step in which it starts answering from ``model``, so that no
+    question of the old index is tokenized with the new groups.
+    """
+
+    model: IndexModel
+    manifest: dict
+    word_groups: WordGroupState | None
+
+    def publish_word_groups(self) -> None:
+        """Make this build's word groups the process's, if they differ."""
+        if self.word_groups is not None:
+            logger.info("the word group file changed since it was read; using it now")
+            publish_word_groups(self.word_groups)
+
+
+def load_build(index_dir: Path) -> LoadedBuild:
+    """Load the current build as :func:`load_model` does, without publishing its
+    word groups; raise the same errors."""
     attempts = 0
     while True:
         build_id = current_build(index_dir)
@@ -444,7 +481,7 @@ def load_model(index_dir: Path) -> tuple[IndexModel, dict]:
 LOAD_ATTEMPTS = 3
 
 
-def _load_build(folder: Path) -> tuple[IndexModel, dict]:
+def _load_build(folder: Path) -> LoadedBuild:
     """Load the build in ``folder``; raise IndexVersionError if it cannot be used."""
     manifest = _read_manifest(folder)
     switch_groups = check_versions(manifest, folder)
@@ -473,14 +510,15 @@ def _load_build(folder: Path) -> tuple[IndexModel, dict]:
             f"index {str(folder)!r} is inconsistent ({problem}); run `cityline index` "
             "to rebuild it"
         )
-    if switch_groups:
-        _switch_word_groups(manifest["word_groups"], folder)
-    return model, manifest
+    groups = (
+        _reread_word_groups(manifest["word_groups"], folder) if switch_groups else None
+    )
+    return LoadedBuild(model, manifest, groups)
 
 
-def _switch_word_groups(digest: str, folder: Path) -> None:
-    """Make the word group file, read again, this process's groups, if its digest
-    is still ``digest``; raise IndexVersionError and keep the old groups if not."""
+def _reread_word_groups(digest: str, folder: Path) -> WordGroupState:
+    """Read the word group file again and return it if its digest is still
+    ``digest``; raise IndexVersionError if not."""
     state = read_word_groups()
     if state.digest != digest:
         raise IndexVersionError(
@@ -488,8 +526,7 @@ def _switch_word_groups(digest: str, folder: Path) -> None:
             f"{word_groups.GROUPS_PATH} changed again since ({state.digest!r}); run "
             "`cityline index` to rebuild it"
         )
-    logger.info("the word group file changed since it was read; using it now")
-    publish_word_groups(state)
+    return state
 
 
 def _inconsistency(model: IndexModel) -> str | None:

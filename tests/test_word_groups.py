@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from answerer import answer as answer_module
 from answerer.answer import Answerer
 from cityline.settings import Settings
 from index import word_groups
@@ -217,3 +218,30 @@ def test_failed_load_keeps_old_groups(tmp_path, edited_groups):
         Answerer.load(settings)
     assert word_groups_digest() == before
     assert not set(terms("舗道")) & set(terms("歩道"))
+
+
+def test_groups_switch_only_with_the_index(tmp_path, edited_groups, monkeypatch):
+    settings = Settings(data_dir=tmp_path / "data")
+    build_from_records(RECORDS, settings.index_dir)
+    answerer = Answerer.load(settings)
+    before = word_groups_digest()
+    edited_groups.write_text(
+        edited_groups.read_text("utf-8") + "歩道 舗道\n", encoding="utf-8"
+    )
+    edited = groups_digest(edited_groups)
+    build_from_records(RECORDS, settings.index_dir)
+    _manifest_with_groups(settings.index_dir, edited)
+
+    def fail(model) -> None:
+        raise RuntimeError("preparing the index failed")
+
+    # A newer index that fails after it is read keeps the old index and groups.
+    with monkeypatch.context() as patched:
+        patched.setattr(answer_module, "prepare", fail)
+        assert not answerer.reload_if_changed()
+    assert word_groups_digest() == before
+
+    build_from_records(RECORDS, settings.index_dir)
+    _manifest_with_groups(settings.index_dir, edited)
+    assert answerer.reload_if_changed()
+    assert word_groups_digest() == edited
