@@ -8,6 +8,7 @@ The last test starts a purge in a second thread while one is running.
 
 from __future__ import annotations
 
+import os
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -147,3 +148,33 @@ def test_purge_skipped_while_running(tmp_path):
     engine.dispose()
 
     assert calls == ["first"]
+
+
+def test_unlisted_photo_files_are_deleted_once_old(tmp_path):
+    settings = Settings(data_dir=tmp_path / "data")
+    engine = create_db_engine(settings.app_database_url)
+    flow = ReportFlow(settings, engine, lambda message_id: b"", clock=Clock(NOW))
+    save_at(engine, NOW, "resident", Draft(draft_id="d1", step="photo"))
+    draft = flow.store.load_draft("resident")
+    draft.photos.append(photo("aa/listed.jpg"))
+    flow.store.save_draft("resident", draft)
+    files = {
+        name: settings.photos_dir / name
+        for name in ("aa/listed.jpg", "aa/orphan.jpg", "bb/new.jpg", "bb/cut.tmp")
+    }
+    for path in files.values():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"jpeg")
+    old = (NOW - timedelta(days=2)).timestamp()
+    for name in ("aa/listed.jpg", "aa/orphan.jpg", "bb/cut.tmp"):
+        os.utime(files[name], (old, old))
+
+    flow._purge_if_due(NOW)
+    engine.dispose()
+
+    # A file that nothing lists goes once a day old; a newer one may belong to a
+    # draft being saved.
+    assert files["aa/listed.jpg"].exists()
+    assert files["bb/new.jpg"].exists()
+    assert not files["aa/orphan.jpg"].exists()
+    assert not files["bb/cut.tmp"].exists()

@@ -76,6 +76,7 @@ from webhook.reports.photos import (
     PhotoRejected,
     delete_photo_files,
     store_photo,
+    unlisted_photo_files,
 )
 from webhook.reports.place_steps import (
     PlaceSteps,
@@ -148,6 +149,11 @@ CLOSED_SET_RETENTION = timedelta(days=1)
 # NOTE: after an outage longer than DRAFT_IDLE plus this grace, such a tap
 # finds a draft without photos and is asked for a photo again.
 EXPIRED_PHOTO_GRACE = timedelta(hours=3)
+# Photo files that no draft or report lists are deleted once this old. A file
+# is written just before the draft that lists it is saved, so only a crash or a
+# failed save between the two, or a failed delete, leaves one.
+UNLISTED_PHOTO_AGE = timedelta(days=1)
+UNLISTED_SWEEP_INTERVAL = timedelta(days=1)
 # A photo this soon after a report was sent may have been meant for it.
 JUST_SENT = timedelta(minutes=10)
 MAX_REPORTS_PER_DAY = 10
@@ -210,6 +216,7 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
         # parallel, and another thread's event skips a purge already running.
         self._purge_lock = threading.Lock()
         self._last_purge: datetime | None = None
+        self._last_sweep: datetime | None = None
 
     # Flow protocol ----------------------------------------------------------------
 
@@ -1305,6 +1312,24 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
         )
         delete_photo_files(self.settings.photos_dir, expired_photos)
         self.store.purge_closed_sets(now - CLOSED_SET_RETENTION)
+        if (
+            self._last_sweep is None
+            or now - self._last_sweep >= UNLISTED_SWEEP_INTERVAL
+        ):
+            self._last_sweep = now
+            self._delete_unlisted_photos(now)
+
+    def _delete_unlisted_photos(self, now: datetime) -> None:
+        """Delete photo files that no draft or report lists, once they are
+        UNLISTED_PHOTO_AGE old."""
+        unlisted = unlisted_photo_files(
+            self.settings.photos_dir,
+            self.store.listed_photo_paths(),
+            older_than=now - UNLISTED_PHOTO_AGE,
+        )
+        if unlisted:
+            logger.info("deleting %d photo files that nothing lists", len(unlisted))
+            delete_photo_files(self.settings.photos_dir, unlisted)
 
 
 def _has_precise_place(draft: Draft) -> bool:

@@ -13,6 +13,7 @@ import io
 import logging
 import os
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -121,3 +122,25 @@ def delete_photo_files(photos_dir: Path, paths: list[str]) -> list[str]:
             logger.warning("photo %s could not be deleted: %s", relative, exc)
             left.append(f"{target} ({exc.strerror or exc})")
     return left
+
+
+def unlisted_photo_files(
+    photos_dir: Path, listed: set[str], older_than: datetime
+) -> list[str]:
+    """Return the photo files under ``photos_dir`` (paths relative to it) that
+    ``listed`` lacks and that were last changed before ``older_than``.
+
+    Photos sit one folder deep (``ab/<hex>.jpg``); a ``.tmp`` file is a write
+    that never finished.
+    """
+    if not photos_dir.is_dir():
+        return []
+    cutoff = older_than.timestamp()
+    found = []
+    for path in sorted(photos_dir.glob("*/*")):
+        if path.suffix not in (".jpg", ".tmp") or not path.is_file():
+            continue
+        relative = path.relative_to(photos_dir).as_posix()
+        if relative not in listed and path.stat().st_mtime < cutoff:
+            found.append(relative)
+    return found

@@ -128,6 +128,14 @@ class ReportStore:
 
     # Drafts -----------------------------------------------------------------------
 
+    def listed_photo_paths(self) -> set[str]:
+        """Return the paths of the photos that drafts and reports list."""
+        with self.engine.connect() as connection:
+            listed = set(connection.execute(select(photos_table.c.path)).scalars())
+            for state in connection.execute(select(drafts_table.c.state)).scalars():
+                listed.update(photo["path"] for photo in state.get("photos", []))
+        return listed
+
     def load_draft(self, user_hash: str) -> Draft | None:
         """Return the resident's draft, or None when there is none."""
         with self.engine.connect() as connection:
