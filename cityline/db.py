@@ -1,10 +1,11 @@
 """Database engines and schema versions, shared by every store.
 
 Stores use SQLAlchemy Core. SQLite is the default, one file per store in the data dir,
-in WAL mode so that readers never block the single writer. A PostgreSQL URL works for
-the app database too. Each store names itself a *component* and records its schema
-version in the table ``schema_versions``. A database written by a newer version is
-rejected instead of being silently misread.
+in WAL mode so that readers never block the single writer. A new SQLite file gets
+mode 0600, and every connection overwrites what it deletes (``secure_delete``). A
+PostgreSQL URL works for the app database too. Each store names itself a
+*component* and records its schema version in the table ``schema_versions``. A
+database written by a newer version is rejected instead of being silently misread.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import stat
 import weakref
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -37,6 +39,8 @@ from cityline.errors import ConfigError, DataDirError, SchemaVersionError
 logger = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_FILE_MODE = 0o600
+"""Mode of a new SQLite file, and so of its -wal and -shm files: owner only."""
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 SUPPORTED_URLS = "sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
 
@@ -171,17 +175,31 @@ def erase_deleted_rows(connection: Connection) -> None:
         connection.exec_driver_sql("PRAGMA secure_delete=ON")
 
 
-def checkpoint_wal(engine: Engine) -> None:
+def checkpoint_wal(engine: Engine, *, wait_ms: int | None = None) -> bool:
     """Copy SQLite's write-ahead log into the database file and empty it, so that
     rows just erased leave no old copy in the -wal file (no-op elsewhere).
 
-    A reader in another process can keep part of the log; the next checkpoint,
-    which SQLite runs on its own, then clears it.
+    Returns False when another connection kept the log from being emptied: a
+    reader in another process can keep part of it, and the next checkpoint
+    clears it. ``wait_ms`` bounds the wait for other connections, by default
+    SQLITE_BUSY_TIMEOUT_MS. Writers wait while the checkpoint waits, so a
+    server passes a short one.
     """
     if engine.dialect.name != "sqlite":
-        return
+        return True
     with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        if wait_ms is not None:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={int(wait_ms)}")
+        try:
+            busy = connection.exec_driver_sql(
+                "PRAGMA wal_checkpoint(TRUNCATE)"
+            ).first()[0]
+        finally:
+            if wait_ms is not None:
+                connection.exec_driver_sql(
+                    f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}"
+                )
+    return busy == 0
 
 
 def reject_folder(path: Path) -> None:
@@ -268,15 +286,77 @@ def _prepare_sqlite_connection(dbapi_connection, _record) -> None:
 
     A file that already contains data keeps its journal mode until ``ensure_schema``
     has accepted it, so that opening another program's database changes nothing
-    in it.
+    in it. A new file is made readable by its owner only (see
+    :func:`_restrict_file_mode`). ``secure_delete`` makes SQLite overwrite deleted
+    rows, cleared values and freed pages with zeros, so that an inbox event's JSON
+    or a resident's withdrawn answer does not stay in the file's free space.
     """
     cursor = dbapi_connection.cursor()
     if cursor.execute("PRAGMA page_count").fetchone()[0] == 0:
+        _restrict_file_mode(cursor)
         cursor.execute("PRAGMA journal_mode=WAL")
+    else:
+        _warn_if_others_can_read(cursor)
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+def _main_file(cursor) -> Path | None:
+    """Return the file of the connection's main database; None in memory."""
+    for _seq, name, file in cursor.execute("PRAGMA database_list").fetchall():
+        if name == "main" and file:
+            return Path(file)
+    return None
+
+
+def _restrict_file_mode(cursor) -> None:
+    """Give a new, empty SQLite file mode 0600 before anything is written to it.
+
+    The file contains LINE user ids and residents' messages. SQLite's unix VFS
+    creates the -wal and -shm files with the mode of the database file
+    (``findCreateFileMode`` in os_unix.c), so they get 0600 too. A file that
+    this process does not own keeps its mode, with a warning.
+    """
+    path = _main_file(cursor)
+    if path is None:
+        return
+    try:
+        os.chmod(path, SQLITE_FILE_MODE)
+    except OSError as exc:
+        logger.warning(
+            "cannot make database %s readable by its owner only (%s); run "
+            "`chmod 600` on it as its owner",
+            path,
+            exc.strerror,
+        )
+
+
+# Database files already warned about in this process, so the warning is
+# logged once per file, not once per pooled connection.
+_WARNED_MODES: set[Path] = set()
+
+
+def _warn_if_others_can_read(cursor) -> None:
+    """Log once per file when users other than the owner and group can read an
+    existing SQLite file, such as one created before files got mode 0600."""
+    path = _main_file(cursor)
+    if path is None or path in _WARNED_MODES:
+        return
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return
+    if mode & stat.S_IROTH:
+        _WARNED_MODES.add(path)
+        logger.warning(
+            "database %s can be read by every user on this machine (mode %o); "
+            "run `chmod 600` on it and on its -wal and -shm files",
+            path,
+            stat.S_IMODE(mode),
+        )
 
 
 def ensure_schema(

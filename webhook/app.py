@@ -50,6 +50,17 @@ MAX_BODY_BYTES = 1024 * 1024
 PRUNE_INTERVAL_S = 3600.0
 """How often a running app deletes the ids of long-handled events (hourly)."""
 
+CHECKPOINT_INTERVAL_S = 60.0
+"""How often a running app empties SQLite's -wal file of handled events' JSON."""
+
+CHECKPOINT_DELAY_S = 1.0
+"""Wait before a checkpoint that the handler requested, after an event that
+carries receive settings or an unfollow (``EventHandler.handle_item``).
+
+The requests of a burst of such events then share one checkpoint, which costs
+about 1 ms and holds up the storing of new events meanwhile.
+"""
+
 
 REJECTION_LOG_INTERVAL_S = 60.0
 """Minimum seconds between log lines about rejected webhook calls of one kind."""
@@ -107,6 +118,8 @@ class WebhookService:
         self._worker_threads = worker_threads
         self._accept_lock = threading.Lock()
         self._next_prune = 0.0
+        self._stop_checkpoints = threading.Event()
+        self._checkpoints: threading.Thread | None = None
         self.rejections = RejectionLog()
         self.worker: KeyedWorker[InboxItem] | None = None
 
@@ -119,7 +132,8 @@ class WebhookService:
         return self._validator.validate(text, signature)
 
     def start(self) -> None:
-        """Prune old ids, start the worker and queue the events left from before."""
+        """Prune old ids, start the worker and the periodic checkpoint, and queue
+        the events left from before."""
         self._prune()
         if not self.handle_events:
             logger.info("event handling is off; events are only stored")
@@ -129,6 +143,11 @@ class WebhookService:
             threads=self._worker_threads,
             name="events",
         )
+        self._stop_checkpoints.clear()
+        self._checkpoints = threading.Thread(
+            target=self._checkpoint_periodically, name="inbox-checkpoint", daemon=True
+        )
+        self._checkpoints.start()
         with self._accept_lock:
             left = self.inbox.pending()
             for item in left:
@@ -137,10 +156,28 @@ class WebhookService:
             logger.info("queued %d events left in the inbox", len(left))
 
     def stop(self) -> None:
-        """Stop the worker; events it had not started stay in the inbox."""
+        """Stop the worker; events it had not started stay in the inbox.
+
+        A last checkpoint then empties the write-ahead log of the events handled.
+        """
         if self.worker is not None:
             self.worker.stop()
             self.worker = None
+        if self._checkpoints is not None:
+            self._stop_checkpoints.set()
+            self.inbox.request_checkpoint()  # wakes the thread
+            self._checkpoints.join()
+            self._checkpoints = None
+            self.inbox.checkpoint()
+
+    def _checkpoint_periodically(self) -> None:
+        """Checkpoint the inbox every CHECKPOINT_INTERVAL_S, and CHECKPOINT_DELAY_S
+        after the handler requests it, until stop()."""
+        while True:
+            self.inbox.wait_for_checkpoint_request(CHECKPOINT_INTERVAL_S)
+            if self._stop_checkpoints.wait(CHECKPOINT_DELAY_S):
+                return
+            self.inbox.checkpoint()
 
     def accept(self, raw_events: Sequence[Any]) -> int:
         """Store the new events and queue them; return how many were new."""

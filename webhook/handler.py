@@ -8,8 +8,10 @@ message that no flow takes is classified (``webhook.classify``) and answered her
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
+from typing import Any
+from urllib.parse import parse_qs
 
 from linebot.v3.messaging import Message
 
@@ -62,6 +64,8 @@ SILENT_EVENT_TYPES = frozenset(
     }
 )
 UNSUPPORTED_MESSAGE_TYPES = frozenset({"video", "audio", "file"})
+# The ``flow`` of receive-settings postbacks (``webhook.broadcasts.views``).
+SETTINGS_FLOW = "settings"
 # A group text this short that names 通報 is a request to report, not a question.
 MAX_REPORT_REQUEST_CHARS = 10
 
@@ -97,7 +101,9 @@ class EventHandler:
         """Handle ``item`` and mark it handled, whatever happens on the way.
 
         An event that fails is logged with its id and not tried again: trying at
-        every restart would only repeat the failure.
+        every restart would only repeat the failure. After an unfollow or a
+        receive-settings postback, it requests a checkpoint of the inbox (see
+        :func:`_checkpoint_soon`).
         """
         try:
             event = to_incoming_event(item.raw)
@@ -108,6 +114,8 @@ class EventHandler:
             logger.exception("event %s: handling failed", item.event_id)
         finally:
             self._inbox.mark_handled(item.seq)
+            if _checkpoint_soon(item.raw):
+                self._inbox.request_checkpoint()
 
     def handle_event(self, event: IncomingEvent, seq: int | None = None) -> None:
         """Decide and send the reply to ``event``; ``seq`` is its inbox position."""
@@ -309,6 +317,23 @@ class EventHandler:
             "event %s: postback for flow %r that no flow took", event.event_id, owner
         )
         return [text_message(texts.UNKNOWN_POSTBACK, default_quick_reply())]
+
+
+def _checkpoint_soon(raw: Mapping[str, Any]) -> bool:
+    """Tell whether the JSON of ``raw`` must leave SQLite's -wal file soon after
+    it is handled, instead of at the next periodic checkpoint.
+
+    That is an unfollow, whose handling deletes the resident's data, and a
+    receive-settings postback, which pairs the user id with a category, an
+    attribute answer (``attr=area&value=...``) or a request to delete them.
+    """
+    if raw.get("type") == "unfollow":
+        return True
+    postback = raw.get("postback")
+    data = postback.get("data") if isinstance(postback, Mapping) else None
+    if not isinstance(data, str):
+        return False
+    return parse_qs(data).get("flow", [None])[0] == SETTINGS_FLOW
 
 
 def _emergency_first(text: str) -> list[Message]:

@@ -6,6 +6,12 @@ event's JSON and has no handled time. Handling it clears the JSON and the hashed
 source id and sets the handled time: what remains (id, handled time) only serves to
 recognise a redelivery, and :meth:`Inbox.prune` deletes it after some days.
 
+On SQLite the cleared JSON is overwritten in the database file (``secure_delete``,
+see ``cityline.db``), but the -wal file keeps the page as it was until a
+checkpoint. :meth:`Inbox.checkpoint` empties it. The app runs it soon after an
+event that carries receive settings or an unfollow (see
+:meth:`Inbox.request_checkpoint`), and once a minute otherwise.
+
 The store is one component of the app database (tables prefixed ``inbox_``).
 """
 
@@ -34,8 +40,9 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
-from cityline.db import ensure_schema, sqlite_file
+from cityline.db import checkpoint_wal, ensure_schema, sqlite_file
 from webhook.events import event_id_of, source_key_of
 from webhook.privacy import UserHasher
 
@@ -48,6 +55,13 @@ KEEP_HANDLED_IDS_S = 7 * 24 * 3600
 
 LINE redelivers a failed webhook for a limited time only (well under a day when
 redelivery is turned on), so a week is a wide margin.
+"""
+
+CHECKPOINT_WAIT_MS = 50
+"""Maximum wait (ms) of a checkpoint for other connections to finish.
+
+New events wait to be stored while a checkpoint waits, so it gives up soon; the
+next checkpoint tries again.
 """
 
 metadata = MetaData()
@@ -103,6 +117,10 @@ class Inbox:
         )
         self._hasher = hasher
         self._write_lock = threading.Lock()
+        # Set when event JSON was cleared since the last complete checkpoint.
+        self._checkpoint_lock = threading.Lock()
+        self._cleared_since_checkpoint = False
+        self._checkpoint_requested = threading.Event()
         ensure_schema(engine, COMPONENT, metadata, SCHEMA_VERSION)
 
     def add(self, raw_events: Iterable[Mapping[str, Any]]) -> list[InboxItem]:
@@ -213,6 +231,7 @@ class Inbox:
                 .where(inbox_events.c.seq == seq)
                 .values(handled_at=time.time(), body=None, source_hash=None)
             )
+        self._note_cleared()
 
     def forget_source(self, user_id: str, before_seq: int) -> int:
         """Delete the stored data of ``user_id``'s events older than ``before_seq``.
@@ -232,7 +251,46 @@ class Inbox:
                     handled_at=time.time(),
                 )
             )
+        self._note_cleared()
         return result.rowcount
+
+    def checkpoint(self) -> bool:
+        """Empty SQLite's -wal file, which keeps the event JSON that
+        :meth:`mark_handled` and :meth:`forget_source` cleared until a checkpoint.
+
+        Does nothing when no JSON was cleared since the last complete checkpoint,
+        and nothing on other backends. Returns False when the checkpoint failed
+        or another connection kept the log from being emptied; the next call
+        tries again. Errors are logged, not raised.
+        """
+        self._checkpoint_requested.clear()
+        with self._checkpoint_lock:
+            if not self._cleared_since_checkpoint:
+                return True
+            self._cleared_since_checkpoint = False
+        try:
+            emptied = checkpoint_wal(self._engine, wait_ms=CHECKPOINT_WAIT_MS)
+        except SQLAlchemyError as exc:
+            logger.error("checkpoint of the inbox database failed: %s", exc)
+            emptied = False
+        if not emptied:
+            logger.debug("the write-ahead log was in use; checkpoint tried later")
+            self._note_cleared()
+        return emptied
+
+    def request_checkpoint(self) -> None:
+        """Ask for a :meth:`checkpoint` soon, for JSON that should not wait for
+        the periodic one; the app's checkpoint thread runs it."""
+        self._checkpoint_requested.set()
+
+    def wait_for_checkpoint_request(self, timeout_s: float) -> bool:
+        """Wait until :meth:`request_checkpoint` is called or ``timeout_s``
+        seconds pass; return whether a checkpoint was requested."""
+        return self._checkpoint_requested.wait(timeout_s)
+
+    def _note_cleared(self) -> None:
+        with self._checkpoint_lock:
+            self._cleared_since_checkpoint = True
 
     def prune(self, keep_s: float = KEEP_HANDLED_IDS_S) -> int:
         """Delete the ids of events handled more than ``keep_s`` seconds ago."""
