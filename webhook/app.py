@@ -33,7 +33,7 @@ from cityline.settings import Settings
 from index.normalize import replace_surrogates
 from webhook.answering import AnswererLike, AnswererSource
 from webhook.flow import Flow
-from webhook.handler import EventHandler
+from webhook.handler import EventHandler, erasure_check
 from webhook.inbox import Inbox, InboxItem
 from webhook.line_client import LineClient
 from webhook.priority import RequestGate
@@ -267,9 +267,9 @@ def create_app(
     line_client = line_client or LineClient(settings)
     engine = engine or create_db_engine(settings.app_database_url)
     hasher = UserHasher(settings.user_hash_key())
-    inbox = Inbox(engine, hasher)
     if flows is None:
         flows = build_flows(settings, engine, line_client.get_content)
+    inbox = Inbox(engine, hasher, erases_data=erasure_check(flows))
     answerers = AnswererSource(settings if answerer is None else None, answerer)
     answerers.get()
     gate = RequestGate()

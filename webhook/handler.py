@@ -319,6 +319,29 @@ class EventHandler:
         return [text_message(texts.UNKNOWN_POSTBACK, default_quick_reply())]
 
 
+def erasure_check(flows: Sequence[Flow]) -> Callable[[Mapping[str, Any]], bool]:
+    """Return a test of whether handling a raw event deletes its sender's data,
+    for the inbox (``Inbox(erases_data=...)``).
+
+    It calls ``erases_user_data(event)`` of each flow that has the method, such
+    as the receive-settings flow. It calls them for postbacks only, because the
+    test runs before each webhook's 200.
+    """
+    checks = [
+        check
+        for flow in flows
+        if (check := getattr(flow, "erases_user_data", None)) is not None
+    ]
+
+    def erases(raw: Mapping[str, Any]) -> bool:
+        if not checks or raw.get("type") != "postback":
+            return False
+        event = to_incoming_event(raw)
+        return any(check(event) for check in checks)
+
+    return erases
+
+
 def _checkpoint_soon(raw: Mapping[str, Any]) -> bool:
     """Tell whether the JSON of ``raw`` must leave SQLite's -wal file soon after
     it is handled, instead of at the next periodic checkpoint.

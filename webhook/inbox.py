@@ -21,7 +21,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,11 +57,15 @@ LINE redelivers a failed webhook for a limited time only (well under a day when
 redelivery is turned on), so a week is a wide margin.
 """
 
+# Slots of a sender's marks: the times (ms) of their last follow, last unfollow
+# and last deletion of their receive settings.
+FOLLOWED, UNFOLLOWED, DELETED = 0, 1, 2
+
 CHECKPOINT_WAIT_MS = 50
 """Maximum wait (ms) of a checkpoint for other connections to finish.
 
-New events wait to be stored while a checkpoint waits, so it gives up soon; the
-next checkpoint tries again.
+New events wait to be stored while a checkpoint waits, so it gives up soon, and
+the next checkpoint tries again.
 """
 
 metadata = MetaData()
@@ -87,6 +91,17 @@ inbox_follow_marks = Table(
     Column("unfollowed_ms", Float, nullable=True),
     Column("noted_at", Float, nullable=False, index=True),
 )
+# The time of each sender's last request to delete their receive settings and
+# answers, by hashed source id. An event sent before it but delivered after it
+# (LINE redelivers an event whose first delivery failed) would store a deleted
+# answer again. Kept as long as event ids are; older events are ignored anyway.
+inbox_deletion_marks = Table(
+    "inbox_deletion_marks",
+    metadata,
+    Column("source_hash", String(64), primary_key=True),
+    Column("deleted_ms", Float, nullable=False),
+    Column("noted_at", Float, nullable=False, index=True),
+)
 inbox_health = Table(
     "inbox_health",
     metadata,
@@ -109,8 +124,19 @@ class InboxItem:
 class Inbox:
     """The inbox tables of one app database; safe to share between threads."""
 
-    def __init__(self, engine: Engine, hasher: UserHasher) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        hasher: UserHasher,
+        *,
+        erases_data: Callable[[Mapping[str, Any]], bool] | None = None,
+    ) -> None:
+        """``erases_data`` returns whether handling a raw event deletes its sender's
+        receive settings and answers; ``add`` records the time of such events
+        (see ``_drop_superseded``). Without it no event counts as one.
+        """
         self._engine = engine
+        self._erases_data = erases_data or _erases_nothing
         # The SQLite file, checked by check_writable; None for other backends.
         self._sqlite_file = sqlite_file(
             engine.url.render_as_string(hide_password=False)
@@ -130,7 +156,7 @@ class Inbox:
         they could not be deduplicated. So are events whose ``timestamp`` is older
         than KEEP_HANDLED_IDS_S: their id may have been pruned already, so a
         replayed copy would otherwise be handled again. An event that an earlier
-        call's follow or unfollow supersedes is skipped too (see
+        call's follow, unfollow or deletion supersedes is skipped too (see
         ``_drop_superseded``), and the events of one call are stored in the order
         they were sent. Duplicates within ``raw_events`` count once.
         """
@@ -302,6 +328,11 @@ class Inbox:
             connection.execute(
                 delete(inbox_follow_marks).where(inbox_follow_marks.c.noted_at < cutoff)
             )
+            connection.execute(
+                delete(inbox_deletion_marks).where(
+                    inbox_deletion_marks.c.noted_at < cutoff
+                )
+            )
         if result.rowcount:
             logger.info("pruned %d handled event ids from the inbox", result.rowcount)
         return result.rowcount
@@ -336,62 +367,59 @@ class Inbox:
         now: float,
     ) -> dict[str, Mapping[str, Any]]:
         """Return the candidates in the order they were sent, without those an
-        earlier call's follow or unfollow supersedes, and record the follows and
-        unfollows among them.
+        earlier call's follow, unfollow or deletion supersedes, and record the
+        follows, unfollows and deletions among them.
 
-        An event sent before the sender's last recorded unfollow is dropped, and
-        an unfollow sent before the last recorded follow. Within one body the
-        events are handled in the order they were sent, so an unfollow there
-        clears what was sent before it. ``hashes`` gives each event's hashed source.
+        An event sent before the sender's last recorded unfollow or deletion
+        (an event for which ``erases_data`` is true) is dropped, and an unfollow
+        sent before the last recorded follow. Within one body the events are
+        handled in the order they were sent, so an unfollow or a deletion there
+        clears what was sent before it. ``hashes`` gives each event's hashed
+        source.
         """
         ordered = _in_sending_order(candidates)
         sources = {value for value in hashes.values() if value}
         if not sources:
             return ordered
-        marks = {
-            row.source_hash: [row.followed_ms, row.unfollowed_ms]
-            for row in connection.execute(
-                select(inbox_follow_marks).where(
-                    inbox_follow_marks.c.source_hash.in_(sources)
-                )
-            )
-        }
+        marks = _read_marks(connection, sources)
         kept = {
             event_id: raw
             for event_id, raw in ordered.items()
             if not _superseded(raw, marks.get(hashes[event_id]))
         }
-        changed: set[str] = set()
+        changed: set[tuple[str, int]] = set()
         for event_id, raw in kept.items():
-            kind, source, stamp = raw.get("type"), hashes[event_id], _timestamp(raw)
-            if kind not in ("follow", "unfollow") or source is None or stamp is None:
+            slot, source, stamp = (
+                self._mark_slot(raw),
+                hashes[event_id],
+                _timestamp(raw),
+            )
+            if slot is None or source is None or stamp is None:
                 continue
-            mark = marks.setdefault(source, [None, None])
-            slot = 0 if kind == "follow" else 1
+            mark = marks.setdefault(source, [None, None, None])
             if mark[slot] is None or stamp > mark[slot]:
                 mark[slot] = stamp
-                changed.add(source)
-        for source in changed:
-            followed, unfollowed = marks[source]
-            connection.execute(
-                delete(inbox_follow_marks).where(
-                    inbox_follow_marks.c.source_hash == source
-                )
-            )
-            connection.execute(
-                insert(inbox_follow_marks).values(
-                    source_hash=source,
-                    followed_ms=followed,
-                    unfollowed_ms=unfollowed,
-                    noted_at=now,
-                )
-            )
+                changed.add((source, slot))
+        _write_marks(connection, marks, changed, now)
         if len(kept) < len(ordered):
             logger.info(
-                "ignored %d events that a later follow or unfollow superseded",
+                "ignored %d events that a later follow, unfollow or deletion "
+                "superseded",
                 len(ordered) - len(kept),
             )
         return kept
+
+    def _mark_slot(self, raw: Mapping[str, Any]) -> int | None:
+        """Return the slot of a sender's marks that ``raw`` sets: FOLLOWED,
+        UNFOLLOWED or DELETED, or None for an event that sets none."""
+        kind = raw.get("type")
+        if kind == "follow":
+            return FOLLOWED
+        if kind == "unfollow":
+            return UNFOLLOWED
+        if self._erases_data(raw):
+            return DELETED
+        return None
 
     def _source_hash(self, raw: Mapping[str, Any]) -> str | None:
         key = source_key_of(raw)
@@ -404,20 +432,77 @@ def _older_than_kept_ids(raw: Mapping[str, Any], now: float) -> bool:
     return stamp is not None and stamp / 1000 < now - KEEP_HANDLED_IDS_S
 
 
-def _superseded(raw: Mapping[str, Any], mark: list | None) -> bool:
-    """Tell whether an earlier call's follow or unfollow makes ``raw`` stale.
+def _erases_nothing(_raw: Mapping[str, Any]) -> bool:
+    return False
 
-    ``mark`` is [followed_ms, unfollowed_ms] of the sender, or None. An event of
-    the same millisecond as the mark, or without a time, is kept: the order of
-    two events in one millisecond is unknown.
+
+def _read_marks(connection: Connection, sources: set[str]) -> dict[str, list]:
+    """Return [followed_ms, unfollowed_ms, deleted_ms] of each of ``sources``
+    that has a mark, with None for a time not recorded."""
+    marks: dict[str, list] = {}
+    for row in connection.execute(
+        select(inbox_follow_marks).where(inbox_follow_marks.c.source_hash.in_(sources))
+    ):
+        marks[row.source_hash] = [row.followed_ms, row.unfollowed_ms, None]
+    for row in connection.execute(
+        select(inbox_deletion_marks).where(
+            inbox_deletion_marks.c.source_hash.in_(sources)
+        )
+    ):
+        marks.setdefault(row.source_hash, [None, None, None])[DELETED] = row.deleted_ms
+    return marks
+
+
+def _write_marks(
+    connection: Connection,
+    marks: Mapping[str, list],
+    changed: set[tuple[str, int]],
+    now: float,
+) -> None:
+    """Store the ``changed`` (source, slot) pairs of ``marks``, noted at ``now``."""
+    for source in {source for source, slot in changed if slot != DELETED}:
+        followed, unfollowed, _deleted = marks[source]
+        connection.execute(
+            delete(inbox_follow_marks).where(inbox_follow_marks.c.source_hash == source)
+        )
+        connection.execute(
+            insert(inbox_follow_marks).values(
+                source_hash=source,
+                followed_ms=followed,
+                unfollowed_ms=unfollowed,
+                noted_at=now,
+            )
+        )
+    for source in {source for source, slot in changed if slot == DELETED}:
+        connection.execute(
+            delete(inbox_deletion_marks).where(
+                inbox_deletion_marks.c.source_hash == source
+            )
+        )
+        connection.execute(
+            insert(inbox_deletion_marks).values(
+                source_hash=source, deleted_ms=marks[source][DELETED], noted_at=now
+            )
+        )
+
+
+def _superseded(raw: Mapping[str, Any], mark: list | None) -> bool:
+    """Tell whether an earlier call's follow, unfollow or deletion makes ``raw``
+    stale.
+
+    ``mark`` is [followed_ms, unfollowed_ms, deleted_ms] of the sender, or None.
+    An unfollow is stale only before a follow, because a later unfollow deletes
+    the sender's data again. An event of the same millisecond as the mark, or
+    without a time, is kept: the order of two events in one millisecond is
+    unknown.
     """
     stamp = _timestamp(raw)
     if mark is None or stamp is None:
         return False
-    followed, unfollowed = mark
+    followed, unfollowed, deleted = mark
     if raw.get("type") == "unfollow":
         return followed is not None and stamp < followed
-    return unfollowed is not None and stamp < unfollowed
+    return any(limit is not None and stamp < limit for limit in (unfollowed, deleted))
 
 
 def _in_sending_order(

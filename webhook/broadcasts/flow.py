@@ -16,7 +16,8 @@ The flow takes the text 受信設定 (and close variants such as 配信設定 or
 Settings are shown only in a one-to-one chat with the resident they belong to, and
 never in a group or room. New friends start with the safety category only
 (:meth:`SettingsFlow.on_follow`), and an unfollow deletes everything
-(:meth:`SettingsFlow.forget_user`).
+(:meth:`SettingsFlow.forget_user`). After a deletion the inbox ignores the
+resident's events sent before it (:meth:`SettingsFlow.erases_user_data`).
 """
 
 from __future__ import annotations
@@ -127,6 +128,22 @@ class SettingsFlow:
     def forget_user(self, user_id: str) -> None:
         """Delete every setting and answer of ``user_id``."""
         self._store.delete_resident(user_id)
+
+    def erases_user_data(self, event: IncomingEvent) -> bool:
+        """Tell whether handling ``event`` deletes every setting and answer of its
+        sender: the confirmed delete postback in a one-to-one chat.
+
+        The inbox then ignores the sender's events sent before it, so that a
+        late delivery of one cannot store a deleted answer again.
+        """
+        if event.event_type != "postback" or event.user_id is None:
+            return False
+        action, params = self._request_of(event)
+        return (
+            action == "delete"
+            and params.get("confirmed") == "1"
+            and is_one_to_one(event)
+        )
 
     def _request_of(self, event: IncomingEvent) -> tuple[str | None, dict[str, str]]:
         if event.event_type == "postback":
