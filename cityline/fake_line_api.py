@@ -422,14 +422,22 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, extra_headers, payload, content_type)
 
     def _send(self, status, extra_headers, payload, content_type) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(payload)))
-        self.send_header("x-line-request-id", str(uuid.uuid4()))
-        for key, value in extra_headers.items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(payload)
+        """Write the response. A client that closed the connection first (one
+        whose read timed out) is logged at DEBUG, not as a server error."""
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(payload)))
+            self.send_header("x-line-request-id", str(uuid.uuid4()))
+            for key, value in extra_headers.items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            self.close_connection = True
+            logger.debug(
+                "fake LINE API: %s gone before the response: %s", self.path, exc
+            )
 
 
 _JSON = "application/json"

@@ -195,7 +195,8 @@ def test_overlapping_audience_is_a_repeat(sender, clock, second):
 
 
 def test_broadcast_never_accepted_is_no_repeat(sender, log, clock, fake):
-    fake.fail_next(MULTICAST, 500, times=4)
+    # LINE answers 429 to a request it did not take, so none was delivered.
+    fake.fail_next(MULTICAST, 429, times=4)
     with pytest.raises(BroadcastStoppedError):
         sender.send(request())
     (stopped,) = log.unfinished()
@@ -205,6 +206,38 @@ def test_broadcast_never_accepted_is_no_repeat(sender, log, clock, fake):
     outcome = sender.send(request())
 
     assert outcome.sent_now == 1
+
+
+def test_server_error_send_is_a_repeat(sender, log, clock, fake):
+    # After a 5xx, LINE may have delivered the message all the same.
+    fake.fail_next(MULTICAST, 500, times=4)
+    with pytest.raises(BroadcastStoppedError, match="may have been delivered"):
+        sender.send(request())
+    (stopped,) = log.unfinished()
+    log.cancel(stopped.id, clock())
+    clock.advance(timedelta(minutes=2))
+    sent_before = len(fake.requests_to(MULTICAST))
+
+    with pytest.raises(RepeatedBroadcastError) as raised:
+        sender.send(request())
+
+    message = str(raised.value)
+    assert f"broadcast {stopped.id} sent a request with the same text" in message
+    assert "which LINE did not confirm" in message
+    assert "at 2026-05-01 12:00 JST (2 minutes ago)" in message
+    assert len(fake.requests_to(MULTICAST)) == sent_before
+    assert sender.send(request(), again=True).sent_now == 1
+
+
+def test_unconfirmed_send_after_window_is_sent(sender, log, clock, fake):
+    fake.fail_next(MULTICAST, 500, times=4)
+    with pytest.raises(BroadcastStoppedError):
+        sender.send(request())
+    (stopped,) = log.unfinished()
+    log.cancel(stopped.id, clock())
+    clock.advance(REPEAT_WINDOW + timedelta(minutes=1))
+
+    assert sender.send(request()).sent_now == 1
 
 
 def run_send(monkeypatch, capsys, settings: Settings, fake, *options: str):

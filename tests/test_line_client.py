@@ -18,6 +18,7 @@ from urllib3.exceptions import (
 from cityline.errors import ConfigError
 from cityline.fake_line_api import FakeLineApi
 from cityline.settings import Settings
+from tests.silent_line_api import SilentLineApi, short_read_timeout  # noqa: F401
 from webhook.limits import utf16_length
 from webhook.line_client import LineApiError, LineClient, describe_connection_error
 from webhook.testing import loopback_settings
@@ -200,6 +201,66 @@ def test_connection_error_names_url_and_cause(tmp_path, delays):
         f"LINE API push failed: {url} was not reached "
         "(NewConnectionError: connection refused)"
     )
+
+
+def test_refused_call_has_not_arrived(tmp_path):
+    with FakeLineApi() as fake:
+        url = fake.base_url
+    line = LineClient(loopback_settings(tmp_path, url), sleep=lambda _seconds: None)
+    with pytest.raises(LineApiError) as raised:
+        line.multicast(["Uaaa"], hello(), "key-1")
+    line.close()
+    assert raised.value.no_answer is False
+    assert raised.value.may_have_arrived is False
+
+
+def test_read_timeout_may_have_arrived(tmp_path, short_read_timeout):  # noqa: F811
+    server = SilentLineApi(MULTICAST, times=4)
+    fake = server.start()
+    line = LineClient(
+        loopback_settings(tmp_path, fake.base_url), sleep=lambda _seconds: None
+    )
+    try:
+        with pytest.raises(LineApiError) as raised:
+            line.multicast(["Uaaa"], hello(), "key-1")
+    finally:
+        line.close()
+        server.stop()
+    assert raised.value.status is None
+    assert raised.value.no_answer is True
+    assert raised.value.may_have_arrived is True
+    assert str(raised.value) == (
+        f"LINE API multicast failed: {fake.base_url} did not answer "
+        "(ReadTimeoutError: no response within 0.2 s)"
+    )
+
+
+def test_retry_after_timeout_gets_409(tmp_path, short_read_timeout):  # noqa: F811
+    server = SilentLineApi(MULTICAST, times=1)
+    fake = server.start()
+    line = LineClient(
+        loopback_settings(tmp_path, fake.base_url), sleep=lambda _seconds: None
+    )
+    try:
+        accepted_now = line.multicast(["Uaaa"], hello(), "key-1")
+    finally:
+        line.close()
+        server.stop()
+    assert accepted_now is False
+    assert [request.status for request in fake.requests_to(MULTICAST)] == [200, 409]
+
+
+@pytest.mark.parametrize(
+    ("status", "may_have_arrived"),
+    [(500, True), (503, True), (429, False), (400, False)],
+)
+def test_status_tells_if_call_arrived(client, fake, status, may_have_arrived):
+    fake.fail_next(MULTICAST, status, times=4)
+    with pytest.raises(LineApiError) as raised:
+        client.multicast(["Uaaa"], hello(), "key-1")
+    assert raised.value.status == status
+    assert raised.value.no_answer is False
+    assert raised.value.may_have_arrived is may_have_arrived
 
 
 @pytest.mark.parametrize(

@@ -73,6 +73,12 @@ class LineApiError(CitylineError):
 
     ``status`` is None when no response came. ``url`` is then the API's base URL
     and ``reason`` the cause in a few words (see describe_connection_error).
+    ``no_answer`` is true when the last request was sent but no response came
+    (a read timeout, say), and ``may_have_arrived`` when any try of the call
+    may have reached LINE: such a one, or a 5xx, after which LINE's own
+    documentation ("Retry failed API requests") states that the message may
+    have been delivered. It defaults to whether ``status`` is a 5xx or
+    ``no_answer`` is set.
     """
 
     def __init__(
@@ -84,6 +90,8 @@ class LineApiError(CitylineError):
         *,
         url: str | None = None,
         reason: str | None = None,
+        no_answer: bool = False,
+        may_have_arrived: bool | None = None,
     ):
         self.operation = operation
         self.status = status
@@ -91,9 +99,14 @@ class LineApiError(CitylineError):
         self.body = body
         self.url = url
         self.reason = reason if reason is not None else _first_words(str(body))
+        self.no_answer = no_answer
+        if may_have_arrived is None:
+            may_have_arrived = no_answer or (status is not None and status >= 500)
+        self.may_have_arrived = may_have_arrived
         if status is None:
+            outcome = "did not answer" if no_answer else "was not reached"
             message = (
-                f"LINE API {operation} failed: {url or 'the API'} was not reached "
+                f"LINE API {operation} failed: {url or 'the API'} {outcome} "
                 f"({self.reason})"
             )
         else:
@@ -283,6 +296,8 @@ class LineClient:
         reached.
         """
         url = url or self._api_url
+        # Whether a try so far may have reached LINE (see LineApiError).
+        may_have_arrived = False
         for attempt in range(1, self._max_attempts + 1):
             try:
                 response = send()
@@ -295,6 +310,7 @@ class LineClient:
                         request_id,
                     )
                     return False
+                may_have_arrived = may_have_arrived or (exc.status or 0) >= 500
                 retryable = exc.status == 429 or (exc.status or 0) >= 500
                 if not retryable or attempt == self._max_attempts:
                     logger.error(
@@ -305,7 +321,11 @@ class LineClient:
                         _short(exc.body),
                     )
                     raise LineApiError(
-                        operation, exc.status, request_id, exc.body
+                        operation,
+                        exc.status,
+                        request_id,
+                        exc.body,
+                        may_have_arrived=may_have_arrived,
                     ) from exc
                 delay = self._delay(attempt, _header(exc.headers, "retry-after"))
                 logger.warning(
@@ -318,17 +338,27 @@ class LineClient:
                 )
             except Urllib3HTTPError as exc:
                 reason = describe_connection_error(exc)
+                no_answer = connected_before_failing(exc)
+                may_have_arrived = may_have_arrived or no_answer
                 if attempt == self._max_attempts:
                     # The full text, with urllib3's nested errors, goes to the log.
                     logger.error("LINE API %s failed: %s", operation, exc)
                     raise LineApiError(
-                        operation, None, None, str(exc), url=url, reason=reason
+                        operation,
+                        None,
+                        None,
+                        str(exc),
+                        url=url,
+                        reason=reason,
+                        no_answer=no_answer,
+                        may_have_arrived=may_have_arrived,
                     ) from exc
                 delay = self._delay(attempt, None)
                 logger.warning(
-                    "LINE API %s: %s was not reached (%s); retry %d in %.1f s",
+                    "LINE API %s: %s %s (%s); retry %d in %.1f s",
                     operation,
                     url,
+                    "did not answer" if no_answer else "was not reached",
                     reason,
                     attempt,
                     delay,
@@ -382,6 +412,19 @@ def describe_connection_error(exc: BaseException) -> str:
     if not detail:
         return name
     return f"{name}: {_first_words(_lower_first(detail), CAUSE_MAX_CHARS)}"
+
+
+def connected_before_failing(exc: BaseException) -> bool:
+    """Tell whether a failed call got past connecting, so that its request may
+    have reached the API although no response came (a read timeout, a closed
+    connection). Only a failure to connect (refused, unknown host, connect
+    timeout) proves that nothing was sent.
+    """
+    if isinstance(exc, MaxRetryError) and exc.reason is not None:
+        exc = exc.reason
+    # NOTE: a TLS failure counts as connected, because urllib3 raises SSLError
+    # for a failed handshake and for a failed read alike.
+    return not isinstance(exc, ConnectTimeoutError | NewConnectionError)
 
 
 def _os_error_in(exc: BaseException) -> OSError | None:

@@ -308,6 +308,8 @@ def cancel_command(settings: Settings, broadcast_id: str) -> None:
 
     A send that is running stops before its next chunk. The chunk it is sending
     at that moment may still reach its recipients, and the log then marks it sent.
+    A cancelled chunk whose request went out but was not confirmed is named,
+    because LINE may have delivered it.
     """
     stores = _open(settings)
     record = stores.log.cancel(broadcast_id, datetime.now(UTC))
@@ -317,6 +319,8 @@ def cancel_command(settings: Settings, broadcast_id: str) -> None:
             "a send that is running stops before its next chunk; the chunk it is "
             "sending may still arrive (see `cityline broadcast log`)"
         )
+    for line in unconfirmed_chunk_lines(record):
+        click.echo(line)
 
 
 @broadcast.command("log")
@@ -352,8 +356,11 @@ def log_command(settings: Settings, limit: int, as_json: bool) -> None:
             click.echo(f"    chunks {FEW_CHUNKS} (under 10 recipients)")
             continue
         for chunk in record.chunks:
+            unconfirmed = ""
+            if chunk.status == "cancelled" and chunk.first_attempt_at is not None:
+                unconfirmed = " (sent, not confirmed: may have been delivered)"
             click.echo(
-                f"    chunk {chunk.index + 1}: {chunk.status}, "
+                f"    chunk {chunk.index + 1}: {chunk.status}{unconfirmed}, "
                 f"{_shown(chunk.recipients, 'all friends')} recipients"
             )
 
@@ -400,6 +407,31 @@ def stats_command(settings: Settings, as_json: bool) -> None:
         click.echo(f"{name}:")
         for row in rows:
             click.echo(f"  {row['key']:<22} {str(row['count']):>7}  {row['name']}")
+
+
+def unconfirmed_chunk_lines(record: BroadcastRecord) -> list[str]:
+    """Return a line for each cancelled chunk of ``record`` that a request was
+    sent for and LINE did not confirm, since LINE may have delivered it.
+
+    Under 10 recipients the line names no chunk number, as the log shows none.
+    """
+    lines = []
+    for chunk in record.chunks:
+        if chunk.status != "cancelled" or chunk.first_attempt_at is None:
+            continue
+        name = (
+            "its request"
+            if few_recipients(record.recipients)
+            else f"chunk {chunk.index + 1}"
+        )
+        tried = chunk.first_attempt_at.astimezone(JAPAN)
+        lines.append(
+            f"{name} was sent to LINE at {tried:%Y-%m-%d %H:%M} JST and not "
+            "confirmed, so its recipients may have the message: do not send it "
+            "again (`broadcast send` rejects the same text for an hour unless "
+            "--again is given)"
+        )
+    return lines
 
 
 def check_filter(catalog: Catalog, attribute: str, value: str) -> None:

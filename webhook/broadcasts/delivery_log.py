@@ -17,7 +17,10 @@ text, times and per-chunk status and count.
 Chunk states: ``pending`` (stored; ``first_attempt_at`` is set once a request was
 tried), ``sent`` (accepted now), ``already_sent`` (LINE responded with 409), ``empty``
 (every recipient unfollowed before it was tried) and ``cancelled``. A broadcast is
-``sending`` until no chunk is pending, then ``finished`` (or ``cancelled``).
+``sending`` until no chunk is pending, then ``finished`` (or ``cancelled``). A
+``cancelled`` chunk with ``first_attempt_at`` set may have been delivered: a
+request went out without an answer. ``first_attempt_at`` is cleared again when
+every request of the first run that tried the chunk failed to reach LINE.
 
 A broadcast left ``sending`` for :data:`STALE_AFTER` is cancelled by
 :meth:`DeliveryLog.cancel_stale`, which every ``cityline broadcast`` command runs,
@@ -35,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, and_, insert, or_, select, update
 
 from cityline.db import ensure_schema
 from cityline.errors import CitylineError
@@ -195,14 +198,23 @@ class DeliveryLog:
         """Return the newest ``limit`` broadcasts, newest first."""
         return self._records(None, limit=limit)
 
-    def accepted_since(self, cutoff: datetime) -> list[BroadcastRecord]:
-        """Return the broadcasts with a chunk that LINE accepted at ``cutoff`` or
-        later (status sent or already_sent), newest first."""
-        accepted = select(chunks.c.broadcast_id).where(
-            chunks.c.status.in_(ACCEPTED_CHUNK_STATUSES),
-            chunks.c.finished_at >= cutoff,
+    def reached_since(self, cutoff: datetime) -> list[BroadcastRecord]:
+        """Return the broadcasts, newest first, with a chunk that LINE accepted at
+        ``cutoff`` or later (status sent or already_sent), or first tried then.
+
+        A chunk tried but not accepted may have been delivered all the same,
+        unless the sender cleared its attempt (see :meth:`clear_attempt`).
+        """
+        reached = select(chunks.c.broadcast_id).where(
+            or_(
+                and_(
+                    chunks.c.status.in_(ACCEPTED_CHUNK_STATUSES),
+                    chunks.c.finished_at >= cutoff,
+                ),
+                chunks.c.first_attempt_at >= cutoff,
+            )
         )
-        return self._records(broadcasts.c.id.in_(accepted))
+        return self._records(broadcasts.c.id.in_(reached))
 
     def unfinished(self) -> list[BroadcastRecord]:
         """Return the broadcasts that still have pending chunks, oldest first."""
@@ -258,6 +270,13 @@ class DeliveryLog:
                 .where(chunks.c.first_attempt_at.is_(None))
                 .values(first_attempt_at=now)
             )
+
+    def clear_attempt(self, chunk: PendingChunk) -> None:
+        """Record that no request for the pending ``chunk`` reached LINE, so it
+        counts as never tried: only for a chunk first tried in this run, whose
+        every request failed to connect or was rejected without a 5xx."""
+        with self._engine.begin() as connection:
+            connection.execute(_chunk_update(chunk).values(first_attempt_at=None))
 
     def complete_chunk(self, chunk: PendingChunk, status: str, now: datetime) -> None:
         """Mark ``chunk`` as ``sent`` or ``already_sent`` and delete its user ids.

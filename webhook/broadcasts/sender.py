@@ -276,15 +276,17 @@ class BroadcastSender:
 
     def _check_repeat(self, plan: _Plan, text: str, again: bool) -> None:
         """Raise RepeatedBroadcastError when LINE accepted a chunk of a broadcast
-        with the same category, text and link within REPEAT_WINDOW, and its
-        filters can match residents that ``plan`` reaches too.
+        with the same category, text and link within REPEAT_WINDOW, or a request
+        for one went out then without an answer (it may have been delivered),
+        and its filters can match residents that ``plan`` reaches too.
 
         Two filters on one attribute with different values (two areas) reach
         different residents, so they are no repeat. With ``again``, the repeat
         is logged and allowed.
         """
         now = self._clock()
-        for record in self._log.accepted_since(now - REPEAT_WINDOW):
+        cutoff = now - REPEAT_WINDOW
+        for record in self._log.reached_since(cutoff):
             if not _repeats(record, plan, text):
                 continue
             if again:
@@ -295,17 +297,7 @@ class BroadcastSender:
                     record.category,
                 )
                 return
-            sent_at = _last_accepted_at(record)
-            minutes = int((now - sent_at).total_seconds() // 60)
-            ago = "1 minute ago" if minutes == 1 else f"{minutes} minutes ago"
-            link = " and link" if record.url else ""
-            raise RepeatedBroadcastError(
-                f"broadcast {record.id} sent the same text{link} to category "
-                f"{record.category} at {sent_at.astimezone(JAPAN):%Y-%m-%d %H:%M} "
-                f"JST ({ago}), so its residents would get it "
-                "twice; nothing was sent. Check `cityline broadcast log`, or pass "
-                "--again to send it once more"
-            )
+            raise RepeatedBroadcastError(_repeat_message(record, now, cutoff))
 
     def resume(self, broadcast_id: str, *, force: bool = False) -> BroadcastOutcome:
         """Send the pending chunks of ``broadcast_id`` with their stored retry keys.
@@ -542,32 +534,18 @@ class BroadcastSender:
             else:
                 accepted = client.multicast(recipients, messages, chunk.retry_key)
         except LineApiError as exc:
-            if exc.status is None:
-                cause = f"the LINE API at {exc.url} was not reached ({exc.reason})"
-                stored = f"{exc.url} not reached: {exc.reason}"
-            else:
-                cause = (
-                    f"LINE responded with status {exc.status} (x-line-request-id "
-                    f"{exc.request_id})"
-                )
-                stored = f"status {exc.status}, x-line-request-id {exc.request_id}"
+            cause, stored = _describe_failure(exc)
             self._log.record_error(chunk, stored)
+            if not exc.may_have_arrived and chunk.first_attempt_at is None:
+                # No request of this run reached LINE, and none ran before it.
+                self._log.clear_attempt(chunk)
             if not self._log.is_pending(chunk):
                 raise BroadcastStoppedError(
                     f"broadcast {record.id} was cancelled while chunk "
                     f"{chunk.index + 1} of {total} failed ({cause}); nothing more "
                     "is sent, and `cityline broadcast log` shows what was"
                 ) from exc
-            error_class = (
-                LineUnavailableError
-                if _is_temporary(exc.status)
-                else BroadcastStoppedError
-            )
-            raise error_class(
-                f"broadcast {record.id} stopped at chunk {chunk.index + 1} of {total}: "
-                f"{cause}; {_fix_for(exc.status)}, then run `cityline broadcast "
-                f"resume {record.id}`"
-            ) from exc
+            raise _stopped_error(record, chunk, total, exc, cause) from exc
         self._log.complete_chunk(
             chunk, "sent" if accepted else "already_sent", self._clock()
         )
@@ -587,6 +565,55 @@ class BroadcastSender:
 
 def _shown(count: int | None) -> int | str | None:
     return None if count is None else rounded_count(count)
+
+
+def _describe_failure(exc: LineApiError) -> tuple[str, str]:
+    """Return the cause of a failed chunk request for staff, and the shorter
+    text that the delivery log stores as the chunk's ``last_error``."""
+    if exc.status is None and exc.no_answer:
+        return (
+            f"the LINE API at {exc.url} did not answer ({exc.reason})",
+            f"no answer from {exc.url}: {exc.reason}",
+        )
+    if exc.status is None:
+        return (
+            f"the LINE API at {exc.url} was not reached ({exc.reason})",
+            f"{exc.url} not reached: {exc.reason}",
+        )
+    return (
+        f"LINE responded with status {exc.status} (x-line-request-id {exc.request_id})",
+        f"status {exc.status}, x-line-request-id {exc.request_id}",
+    )
+
+
+def _stopped_error(
+    record: BroadcastRecord,
+    chunk: PendingChunk,
+    total: int,
+    exc: LineApiError,
+    cause: str,
+) -> BroadcastStoppedError:
+    """Return the error that stops a send at ``chunk``, with what staff do next.
+
+    When a request may have reached LINE, the message states that it may have
+    been delivered and that resuming, never a new send, is the safe way on:
+    a resume repeats the chunk's retry key, which LINE accepts once.
+    """
+    error_class = (
+        LineUnavailableError if _is_temporary(exc.status) else BroadcastStoppedError
+    )
+    where = f"broadcast {record.id} stopped at chunk {chunk.index + 1} of {total}"
+    resume = f"`cityline broadcast resume {record.id}`"
+    if not exc.may_have_arrived:
+        return error_class(
+            f"{where}: {cause}; {_fix_for(exc.status)}, then run {resume}"
+        )
+    fix = "wait a few minutes" if exc.status is None else _fix_for(exc.status)
+    return error_class(
+        f"{where}: {cause}, so the message may have been delivered. Do not send "
+        f"it again: {fix}, then run {resume}, whose retry key LINE accepts only "
+        "once"
+    )
 
 
 def _is_temporary(status: int | None) -> bool:
@@ -625,12 +652,40 @@ def _repeats(record: BroadcastRecord, plan: _Plan, text: str) -> bool:
     )
 
 
-def _last_accepted_at(record: BroadcastRecord) -> datetime:
-    """Return when LINE last accepted a chunk of ``record``, which has one."""
-    return max(
+def _repeat_message(record: BroadcastRecord, now: datetime, cutoff: datetime) -> str:
+    """Return the error for a send that repeats ``record``, which LINE accepted
+    or was sent a request for at ``cutoff`` or later.
+
+    It names the last time LINE accepted a chunk, or when no chunk was accepted
+    since ``cutoff``, the last first try of a chunk whose request got no answer.
+    """
+    accepted = [
         chunk.finished_at
         for chunk in record.chunks
-        if chunk.status in ACCEPTED_CHUNK_STATUSES and chunk.finished_at is not None
+        if chunk.status in ACCEPTED_CHUNK_STATUSES
+        and chunk.finished_at is not None
+        and chunk.finished_at >= cutoff
+    ]
+    link = " and link" if record.url else ""
+    if accepted:
+        sent_at = max(accepted)
+        what = f"sent the same text{link}"
+        twice = "would get it twice"
+    else:
+        sent_at = max(
+            chunk.first_attempt_at
+            for chunk in record.chunks
+            if chunk.first_attempt_at is not None
+        )
+        what = f"sent a request with the same text{link}, which LINE did not confirm,"
+        twice = "may get it twice"
+    minutes = int((now - sent_at).total_seconds() // 60)
+    ago = "1 minute ago" if minutes == 1 else f"{minutes} minutes ago"
+    return (
+        f"broadcast {record.id} {what} to category {record.category} at "
+        f"{sent_at.astimezone(JAPAN):%Y-%m-%d %H:%M} JST ({ago}), so its residents "
+        f"{twice}; nothing was sent. Check `cityline broadcast log`, or pass "
+        "--again to send it once more"
     )
 
 
