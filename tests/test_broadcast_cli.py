@@ -120,6 +120,8 @@ def test_dry_run_json_counts_and_sends_nothing(residents, data_dir, env, fake):
     assert outcome["broadcast_id"] is None
     assert outcome["recipients"] == 1234
     assert outcome["chunks"] == 3
+    assert outcome["sent_now"] == 0
+    assert outcome["dry_run"] is True
     assert fake.requests == []
 
 
@@ -357,7 +359,9 @@ def test_dry_run_of_few_hides_the_request_count(residents, data_dir, env, catego
     outcome = json.loads(as_json.stdout)
     assert outcome["recipients"] == "<10"
     assert outcome["chunks"] == "<=1"
-    assert outcome["sent_now"] == "<=1"
+    assert outcome["sent_now"] == 0
+    assert outcome["already_sent"] == 0
+    assert outcome["pending"] == 0
 
 
 @pytest.mark.parametrize("category", ["gomi", "kosodate"])

@@ -157,7 +157,9 @@ class BroadcastOutcome:
         """Return the outcome for ``--json`` output, with counts under 10 as "<10".
 
         With fewer than 10 recipients, ``chunks``, ``sent_now`` and
-        ``already_sent`` are FEW_CHUNKS instead of 0 or 1.
+        ``already_sent`` are FEW_CHUNKS instead of 0 or 1. A dry run sends
+        nothing whatever the audience, so its ``sent_now`` and ``already_sent``
+        are 0.
         """
         return {
             "broadcast_id": self.broadcast_id,
@@ -165,11 +167,14 @@ class BroadcastOutcome:
             "mode": self.mode,
             "recipients": _shown(self.recipients),
             "chunks": self._shown_chunks(self.chunks),
-            "sent_now": self._shown_chunks(self.sent_now),
-            "already_sent": self._shown_chunks(self.already_sent),
+            "sent_now": self._shown_sent(self.sent_now),
+            "already_sent": self._shown_sent(self.already_sent),
             "pending": self.pending,
             "dry_run": self.dry_run,
         }
+
+    def _shown_sent(self, count: int) -> int | str:
+        return 0 if self.dry_run else self._shown_chunks(count)
 
     def _shown_chunks(self, count: int) -> int | str:
         return FEW_CHUNKS if self.few_recipients else count
