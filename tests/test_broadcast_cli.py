@@ -454,3 +454,46 @@ def test_resume_of_several_unfinished_needs_an_id(residents, data_dir, env, fake
     every = run(data_dir, env, "resume", "--all", "--json")
     assert every.exit_code == 0, every.output
     assert len(json.loads(every.stdout)) == 2
+
+
+def test_filtered_summary_names_filter(residents, data_dir, env, fake):
+    args = ("send", "--category", "bosai", "--area", "境", "--text", "境地区の断水")
+
+    dry_run = run(data_dir, env, *args, "--dry-run")
+    sent = run(data_dir, env, *args)
+    as_json = run(data_dir, env, *args, "--again", "--json")
+
+    assert dry_run.exit_code == 0, dry_run.output
+    assert dry_run.stdout.startswith(
+        "dry run: category bosai filtered by area=sakai would reach 12 residents"
+    )
+    assert sent.exit_code == 0, sent.output
+    assert ": category bosai filtered by area=sakai to 12 residents in " in sent.stdout
+    assert as_json.exit_code == 0, as_json.output
+    assert json.loads(as_json.stdout)["filters"] == {"area": "sakai"}
+
+
+def test_unfiltered_summary_names_no_filter(residents, data_dir, env, fake):
+    result = run(data_dir, env, "send", "--category", "bosai", "--text", "訓練")
+
+    assert result.exit_code == 0, result.output
+    assert ": category bosai to 1234 residents in 3 multicast requests" in (
+        result.stdout
+    )
+    assert "filtered" not in result.stdout
+
+
+def test_line_broadcast_names_every_friend(residents, data_dir, env, fake, caplog):
+    env = {**env, "CITYLINE_SAFETY_USES_LINE_BROADCAST": "1"}
+    with caplog.at_level(logging.INFO):
+        sent = run(data_dir, env, "send", "--category", "bosai", "--text", "地震")
+    log_text = run(data_dir, env, "log").stdout
+
+    assert sent.exit_code == 0, sent.output
+    assert "to every friend (LINE broadcast) in 1 broadcast request" in sent.stdout
+    assert "recipients every friend (LINE broadcast)" in log_text
+    assert "chunk 1: sent, to every friend (LINE broadcast)" in log_text
+    messages = [record.getMessage() for record in caplog.records]
+    assert any("(to every friend by LINE broadcast)" in m for m in messages)
+    everything = "\n".join([sent.stdout, log_text, *messages])
+    assert "all friends" not in everything

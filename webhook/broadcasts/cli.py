@@ -8,6 +8,7 @@ logs a user id or one resident's settings.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -343,7 +344,7 @@ def log_command(settings: Settings, limit: int, as_json: bool) -> None:
         click.echo("no broadcasts in the delivery log")
     for record in records:
         filters = ", ".join(f"{k}={v}" for k, v in record.filters.items()) or "-"
-        recipients = _shown(record.recipients, "all friends")
+        recipients = _shown(record.recipients, "every friend (LINE broadcast)")
         click.echo(
             f"{record.id}  {record.created_at.astimezone(JAPAN):%Y-%m-%d %H:%M} JST  "
             f"{record.category}  "
@@ -359,9 +360,12 @@ def log_command(settings: Settings, limit: int, as_json: bool) -> None:
             unconfirmed = ""
             if chunk.status == "cancelled" and chunk.first_attempt_at is not None:
                 unconfirmed = " (sent, not confirmed: may have been delivered)"
+            if chunk.recipients is None:
+                audience = "to every friend (LINE broadcast)"
+            else:
+                audience = f"{rounded_count(chunk.recipients)} recipients"
             click.echo(
-                f"    chunk {chunk.index + 1}: {chunk.status}{unconfirmed}, "
-                f"{_shown(chunk.recipients, 'all friends')} recipients"
+                f"    chunk {chunk.index + 1}: {chunk.status}{unconfirmed}, {audience}"
             )
 
 
@@ -458,10 +462,11 @@ def _print_outcome(outcome: BroadcastOutcome, as_json: bool) -> None:
     else:
         audience = f"{rounded_count(outcome.recipients)} residents"
     requests = describe_requests(outcome)
+    category = f"category {outcome.category}{describe_filters(outcome.filters)}"
     if outcome.dry_run:
         click.echo(
-            f"dry run: category {outcome.category} would reach {audience} in "
-            f"{requests}; nothing was sent"
+            f"dry run: {category} would reach {audience} in {requests}; nothing "
+            "was sent"
         )
         return
     if outcome.few_recipients:
@@ -474,9 +479,18 @@ def _print_outcome(outcome: BroadcastOutcome, as_json: bool) -> None:
             f"{outcome.pending} pending"
         )
     click.echo(
-        f"broadcast {outcome.broadcast_id}: category {outcome.category} to "
-        f"{audience} in {requests}; {progress}"
+        f"broadcast {outcome.broadcast_id}: {category} to {audience} in "
+        f"{requests}; {progress}"
     )
+
+
+def describe_filters(filters: Mapping[str, str]) -> str:
+    """Describe the attribute filters of a send for its summary line, as in
+    " filtered by area=sakai, age_band=30s"; empty without filters."""
+    if not filters:
+        return ""
+    shown = ", ".join(f"{name}={value}" for name, value in filters.items())
+    return f" filtered by {shown}"
 
 
 def describe_requests(outcome: BroadcastOutcome) -> str:

@@ -128,7 +128,8 @@ class BroadcastOutcome:
 
     ``recipients`` is None for a LINE broadcast to every friend. ``sent_now`` and
     ``already_sent`` count the chunks that LINE accepted in this run and the ones
-    it had accepted before (409).
+    it had accepted before (409). ``filters`` maps each filtered attribute to its
+    option key.
     """
 
     broadcast_id: str | None
@@ -140,6 +141,7 @@ class BroadcastOutcome:
     already_sent: int = 0
     pending: int = 0
     dry_run: bool = False
+    filters: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def few_recipients(self) -> bool:
@@ -164,6 +166,7 @@ class BroadcastOutcome:
         return {
             "broadcast_id": self.broadcast_id,
             "category": self.category,
+            "filters": dict(self.filters),
             "mode": self.mode,
             "recipients": _shown(self.recipients),
             "chunks": self._shown_chunks(self.chunks),
@@ -225,7 +228,13 @@ class BroadcastSender:
         recipients = len(plan.audience)
         chunks = -(-recipients // self._chunk_size)
         return BroadcastOutcome(
-            None, plan.category.key, MULTICAST, recipients, chunks, dry_run=True
+            None,
+            plan.category.key,
+            MULTICAST,
+            recipients,
+            chunks,
+            dry_run=True,
+            filters=plan.filters,
         )
 
     def send(
@@ -465,6 +474,7 @@ class BroadcastSender:
             sent_now=sent_now,
             already_sent=already_sent,
             pending=final.pending_count,
+            filters=final.filters,
         )
 
     def _check_retry_keys(
@@ -554,16 +564,19 @@ class BroadcastSender:
         self._log.complete_chunk(
             chunk, "sent" if accepted else "already_sent", self._clock()
         )
-        count = "all friends" if recipients is None else rounded_count(len(recipients))
+        if recipients is None:
+            audience = "to every friend by LINE broadcast"
+        else:
+            audience = f"{rounded_count(len(recipients))} recipients"
         if few_recipients(record.recipients):
             return accepted
         logger.info(
-            "broadcast %s chunk %d of %d %s (%s recipients)",
+            "broadcast %s chunk %d of %d %s (%s)",
             record.id,
             chunk.index + 1,
             total,
             "sent" if accepted else "was accepted before",
-            count,
+            audience,
         )
         return accepted
 
