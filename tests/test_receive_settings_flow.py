@@ -226,7 +226,18 @@ def test_set_and_clear_an_attribute(flow, store):
     assert "お住まいの地域：境南町" in texts_of(card)
     assert store.own_settings(RESIDENT).attributes == {"area": "kyonancho"}
 
-    flow.handle(postback("flow=settings&action=set&attr=area&value=none"))
+    note, card = flow.handle(postback("flow=settings&action=set&attr=area&value=none"))
+    assert note.text == "お住まいの地域の回答を取り消しました。"
+    assert "回答しない" not in note.text
+    assert "お住まいの地域：回答しない" in texts_of(card)
+    assert store.own_settings(RESIDENT).attributes == {}
+
+
+def test_no_answer_without_answer_says_so(flow, store):
+    note, _card = flow.handle(
+        postback("flow=settings&action=set&attr=age_band&value=none")
+    )
+    assert note.text == "年代は未回答のままです。"
     assert store.own_settings(RESIDENT).attributes == {}
 
 

@@ -582,6 +582,8 @@ RECV_PICK_TITLE = "{attribute}を選んでください"
 RECV_PICK_ALT = "{attribute}を選んでください"
 RECV_DISPLAY_PICK = "{attribute}を「{value}」にする"
 RECV_ATTRIBUTE_SET = "{attribute}を「{value}」にしました。"
+RECV_ATTRIBUTE_WITHDRAWN = "{attribute}の回答を取り消しました。"
+RECV_ATTRIBUTE_NOT_GIVEN = "{attribute}は未回答のままです。"
 RECV_DELETE_CONFIRM = (
     "受信設定と任意の回答をすべて削除しますか。"
     "削除すると、「{safety}」を含め、分野ごとのお知らせが届かなくなります。"

@@ -8,7 +8,8 @@ The flow takes the text 受信設定 (and close variants such as 配信設定 or
   Without ``to`` it flips the current state. Turning the safety category off first
   asks for confirmation, and the confirming button carries ``confirmed=1``.
 - ``action=pick&attr=A``: the options of attribute A (gender, age band, area).
-- ``action=set&attr=A&value=V``: store the answer; ``value=none`` is 回答しない.
+- ``action=set&attr=A&value=V``: store the answer; ``value=none`` is 回答しない,
+  which deletes it, and the reply says that the answer was withdrawn.
 - ``action=delete[&confirmed=1]``: delete every setting and answer at once. Without
   ``confirmed=1`` it first asks, with quick-reply buttons, unless nothing is
   stored. The text 受信設定を削除 gets the same question.
@@ -197,19 +198,31 @@ class SettingsFlow:
         if attribute not in ATTRIBUTES:
             return [TextMessage(text=texts.RECV_UNKNOWN_CHOICE), self._card(user_id)]
         if value == NO_ANSWER_KEY:
-            stored, label = None, texts.RECV_NO_ANSWER
-        else:
-            option = self._catalog.find_option(attribute, value)
-            if option is None:
-                return [
-                    TextMessage(text=texts.RECV_UNKNOWN_CHOICE),
-                    self._card(user_id),
-                ]
-            stored, label = option.key, option.name
-        self._store.set_attribute(user_id, attribute, stored)
+            return self._withdraw(user_id, attribute)
+        option = self._catalog.find_option(attribute, value)
+        if option is None:
+            return [
+                TextMessage(text=texts.RECV_UNKNOWN_CHOICE),
+                self._card(user_id),
+            ]
+        self._store.set_attribute(user_id, attribute, option.key)
         note = texts.RECV_ATTRIBUTE_SET.format(
-            attribute=texts.RECV_ATTRIBUTE_NAMES[attribute], value=label
+            attribute=texts.RECV_ATTRIBUTE_NAMES[attribute], value=option.name
         )
+        return [TextMessage(text=note), self._card(user_id)]
+
+    def _withdraw(self, user_id: str, attribute: str) -> list[Message]:
+        """Delete the answer for ``attribute`` (the 回答しない button); the
+        reply states whether there was one to withdraw."""
+        answered = attribute in self._store.own_settings(user_id).attributes
+        if answered:
+            self._store.set_attribute(user_id, attribute, None)
+        template = (
+            texts.RECV_ATTRIBUTE_WITHDRAWN
+            if answered
+            else texts.RECV_ATTRIBUTE_NOT_GIVEN
+        )
+        note = template.format(attribute=texts.RECV_ATTRIBUTE_NAMES[attribute])
         return [TextMessage(text=note), self._card(user_id)]
 
     def _delete(self, user_id: str, *, confirmed: bool) -> list[Message]:
