@@ -681,6 +681,15 @@ def test_download_stopped_as_too_large_says_so(alice):
     assert alice.draft.photos == []
 
 
+def test_picture_of_too_many_pixels_gets_its_own_text(alice):
+    buffer = io.BytesIO()
+    Image.new("1", (8000, 8000)).save(buffer, format="PNG")
+    alice.text("街灯が消えています")
+    replies = alice.image(data=buffer.getvalue())
+    assert replies[0].text == texts.REPORT_PHOTO_TOO_MANY_PIXELS
+    assert alice.draft.photos == []
+
+
 def test_at_most_three_photos(alice):
     alice.text("街灯が消えています")
     alice.image()

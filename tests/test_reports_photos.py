@@ -117,3 +117,13 @@ def test_stored_photo_is_readable_by_its_owner_alone(tmp_path):
     stored = tmp_path / photo.path
     assert stat.S_IMODE(stored.stat().st_mode) == 0o600
     assert stat.S_IMODE(stored.parent.stat().st_mode) == 0o700
+
+
+def test_picture_of_too_many_pixels_is_named_so(tmp_path):
+    buffer = io.BytesIO()
+    Image.new("1", (8000, 8000)).save(buffer, format="PNG")
+    data = buffer.getvalue()
+    assert len(data) < MAX_PHOTO_BYTES
+    with pytest.raises(PhotoRejected) as caught:
+        store_photo(data, tmp_path, "m1")
+    assert caught.value.reason == "too_many_pixels"

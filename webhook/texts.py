@@ -220,6 +220,10 @@ REPORT_PHOTO_SET_NONE_KEPT = (
 REPORT_PHOTO_TOO_LARGE = (
     "写真のサイズが大きすぎます（{max_mb} MBまで）。小さくしてから送ってください。"
 )
+# A picture of more pixels than a camera takes, however few bytes it has.
+REPORT_PHOTO_TOO_MANY_PIXELS = (
+    "写真の画素数が多すぎます。カメラで撮ったままの写真を送ってください。"
+)
 REPORT_PHOTO_INVALID = (
     "お送りいただいたファイルは写真（画像）として読み取れませんでした。"
     "別の写真を送ってください。"

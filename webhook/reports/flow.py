@@ -1054,6 +1054,8 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
             if exc.reason == "too_large":
                 max_mb = MAX_PHOTO_BYTES // (1024 * 1024)
                 return texts.REPORT_PHOTO_TOO_LARGE.format(max_mb=max_mb)
+            if exc.reason == "too_many_pixels":
+                return texts.REPORT_PHOTO_TOO_MANY_PIXELS
             return texts.REPORT_PHOTO_INVALID
         draft.photos.append(photo)
         return None

@@ -40,7 +40,8 @@ class PhotoRejected(Exception):
 def store_photo(data: bytes, photos_dir: Path, message_id: str | None) -> StoredPhoto:
     """Check ``data``, write it EXIF-free under ``photos_dir`` and describe it.
 
-    Raises PhotoRejected with reason "too_large" or "not_image".
+    Raises PhotoRejected with reason "too_large" (over MAX_PHOTO_BYTES),
+    "too_many_pixels" (over MAX_PHOTO_PIXELS) or "not_image".
     """
     if len(data) > MAX_PHOTO_BYTES:
         raise PhotoRejected(
@@ -83,7 +84,7 @@ def _decode(data: bytes) -> Image.Image:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.width * probe.height > MAX_PHOTO_PIXELS:
                 raise PhotoRejected(
-                    "too_large",
+                    "too_many_pixels",
                     f"photo of {probe.width}x{probe.height} pixels exceeds "
                     f"{MAX_PHOTO_PIXELS}",
                 )
@@ -94,7 +95,7 @@ def _decode(data: bytes) -> Image.Image:
     except PhotoRejected:
         raise
     except Image.DecompressionBombError as exc:
-        raise PhotoRejected("too_large", str(exc)) from exc
+        raise PhotoRejected("too_many_pixels", str(exc)) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise PhotoRejected(
             "not_image", f"content is not a readable image: {exc}"
