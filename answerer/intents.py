@@ -116,6 +116,11 @@ THANKS_OR_REPAIRED = re.compile(
     # A promise to write again if something happens: また何かあったら連絡します.
     r"|(何か|なにか)あ(ったら|れば)[^。!?]{0,8}(連絡|報告|通報|送)"
     r"|(間違|まちが)(え|っ)て(送|おく)|誤送信|送り間違"
+    # Taking an earlier message back: さっきのは取り消してください.
+    r"|(さっき|先ほど|さきほど|前)の(は|を|通報|投稿|写真|メッセージ)?[^。!?]{0,6}"
+    r"(取り消|取消|キャンセル|削除|なかったことに)"
+    # A fault that has gone: 点くようになっていました, 通れるようになった.
+    r"|(点く|つく|直る|流れる|通れる|使える|開く|閉まる)ようになって(い)?(ました|ます|た|る)"
 )
 INFO_REQUEST = re.compile(r"について(知りたい|教えて|伺いたい|質問)")
 # Where or from whom the writer can do something: "どこに取りに行けばいい?",
@@ -267,6 +272,8 @@ PARK_LANDMARK = re.compile(
     r"|公園(に|へ)(行く|いく|向かう|むかう)(道|途中)|公園までの(道|歩道|途中|間)"
     # A road along the park: 公園の北側を通る道路, 公園の外周.
     r"|公園の?[東西南北]?側?を(通る|走る|抜ける)|公園の?(外周|外側)"
+    # The road on one side of it: 公園の東側の道.
+    r"|公園の?[東西南北]側の(道|道路|歩道|通り)"
 )
 # A traffic signal that is itself faulty. The police run traffic signals, so such
 # a text is for them, not a city report. One hidden by a tree or named as a
@@ -328,7 +335,8 @@ FACILITY_PART = re.compile(
 # Words after an object that make it a landmark or part of a name: "バス停のとこ",
 # "街灯の前の道路", "公園通り".
 PLACE_AFTER = re.compile(
-    r"の?(前|横|脇|そば|近く|付近|周辺|周り|あたり|辺り|とこ|ところ|向かい|裏|沿い)"
+    r"の?(前|横|脇|そば|近く|付近|周辺|周り|あたり|辺り|とこ|ところ|向かい|裏|沿い"
+    r"|[東西南北]側)"
     r"|通り|駅"
     # The way to a place: 井の頭公園に行く道, 駅までの歩道.
     r"|(に|へ)(行く|いく|向かう|むかう)(道|途中)|までの(道|歩道|途中|間)"
@@ -440,6 +448,9 @@ CLOSING_REQUEST = re.compile(
     r"(お願い(します|いたします|致します)?|おねがい(します)?|(?<!教えて)(ください|下さい))"
     r"[。.!！\s]*$"
 )
+# Who pays, or what help there is: 消す費用は所有者の負担ですか, 撤去に使える
+# 補助制度はありますか.
+COST_OR_SUBSIDY = re.compile(r"費用|負担|補助|助成|制度|料金|お金|有料|無料")
 # Disposal questions: 壊れた傘は何ごみ?, 割れた鏡の捨て方.
 DISPOSAL = re.compile(
     r"(何|なに)(ごみ|ゴミ)|(捨て|すて|出し|だし)方|(捨て|出せ)ば(いい|よい)"
@@ -448,8 +459,8 @@ DISPOSAL = re.compile(
 
 def asks_how_to_act(text: str) -> bool:
     """Return True when a normalized text asks how to report, whom to call, who is
-    responsible, for information or how to throw something away, and ends as a
-    question.
+    responsible or pays, for information or how to throw something away, and
+    ends as a question.
 
     Such a text is a question even when it names a fault: a fault told before
     asking whom to tell (穴があいているんですが、どこに連絡すれば?) gets the report
@@ -476,6 +487,7 @@ def asks_how_to_act(text: str) -> bool:
         or INFO_REQUEST.search(text)
         or WHERE_TO_ACT.search(last)
         or DISPOSAL.search(last)
+        or COST_OR_SUBSIDY.search(last)
     )
     return ends_as_question and about_acting
 
@@ -569,6 +581,14 @@ def _statement_parts(sentence: str) -> list[str]:
 CLAUSE_BREAK = re.compile(r"[、,\s]+")
 
 
+# A statement of what the writer heard or read: 〜と聞きました. (〜そうです
+# may be hearsay or a look: 滑りそうです.)
+HEARSAY_END = re.compile(
+    r"(と|って)(聞き|きき|聞い|きい|伺い|読み)[^。!?]{0,6}[。.!！]*$"
+)
+POLITE_QUESTION_END = re.compile(r"(ですか|ますか|ませんか|でしょうか|のか)[。.]*$")
+
+
 def states_something(part: str) -> bool:
     """Return True when a normalized sentence ends in a predicate and asks nothing.
 
@@ -580,6 +600,10 @@ def states_something(part: str) -> bool:
     """
     # "アプリで見れる?" ends in a verb, but its question mark makes it a question.
     if QUESTION_WORD.search(part) or QUESTION_MARK.search(part[-1:]):
+        return False
+    # What the writer heard (管理者が違うと聞きました) tells of no fault seen,
+    # and a polite question (どう違うのですか) asks without a question mark.
+    if HEARSAY_END.search(part) or POLITE_QUESTION_END.search(part):
         return False
     words = list(morphemes(part))
     while words and is_trailing(words[-1]):

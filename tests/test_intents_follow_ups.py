@@ -1,5 +1,6 @@
-"""Texts that look back on a repair, ask whom to tell, ask how to throw
-something away, or close with a request."""
+"""Texts that look back on a repair or take a message back, ask whom to tell,
+who pays or how to throw something away, tell hearsay, or close with a
+request."""
 
 import pytest
 
@@ -88,3 +89,32 @@ def test_request_that_closes_a_text_ends_no_question():
         normalize("どこに頼めばいいかわからないので、こちらで対応をお願いします")
     )
     assert asks_how_to_act(normalize("どこに連絡すればいいか教えてください"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "街灯の件、点くようになっていました。ありがとうございます。",
+        "写真を送り間違えました。さっきのは取り消してください。",
+        "県道と市道は管理者が違うと聞きました。何が違うのですか。",
+    ],
+)
+def test_repair_seen_retraction_or_hearsay_is_no_report(classifier, text):
+    assert classifier.classify(text).label == "question"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "門の前に落書きをされました。消す費用は誰の負担になるのでしょうか。",
+        "自宅の古いブロック塀にひびが入りました。撤去の助成金はありますか。",
+    ],
+)
+def test_question_who_pays_for_an_own_fault_is_a_question(classifier, text):
+    assert asks_how_to_act(normalize(text))
+    assert classifier.classify(text).label == "question"
+
+
+def test_road_beside_a_park_is_no_park(classifier):
+    intent = classifier.classify("〇〇公園の西側の道、街灯が消えかかっています。")
+    assert (intent.label, intent.category) == ("report", "streetlight")
