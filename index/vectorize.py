@@ -596,10 +596,6 @@ def _char_matrix(
     )
 
 
-def _title_counts(records: list[PageRecord]) -> dict[str, int]:
-    return _count_titles(normalize_text(record.title).strip() for record in records)
-
-
 def _count_titles(keys: Iterable[str]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for key in keys:
@@ -607,32 +603,16 @@ def _count_titles(keys: Iterable[str]) -> dict[str, int]:
     return counts
 
 
-def is_listing(title: str, normalized_lines: list[str], titles: dict[str, int]) -> bool:
+def _is_listing(own: str, normalized_lines: list[str], titles: dict[str, int]) -> bool:
     """Tell whether a page is a listing page, like a category index.
 
     A listing page's body is mostly the titles of other pages: at least half of its
     non-empty lines, and at least one, are the exact title of another page.
-    ``titles`` counts the normalised titles of all pages, the page's own included.
+    ``own`` is the page's normalised title, and ``titles`` counts the normalised
+    titles of all pages, the page's own included.
     """
-    return _is_listing(normalize_text(title).strip(), normalized_lines, titles)
-
-
-def _is_listing(own: str, normalized_lines: list[str], titles: dict[str, int]) -> bool:
     lines = [line for line in normalized_lines if line]
     other_titles = sum(
         1 for line in lines if titles.get(line, 0) > (1 if line == own else 0)
     )
     return other_titles >= 1 and other_titles * 2 >= len(lines)
-
-
-def mark_listing_pages(records: list[PageRecord]) -> list[bool]:
-    """Return :func:`is_listing` for each record, comparing against all titles."""
-    titles = _title_counts(records)
-    return [
-        is_listing(
-            record.title,
-            [normalize_nfkc_text(p) for p in passages(record.text)],
-            titles,
-        )
-        for record in records
-    ]
