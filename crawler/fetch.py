@@ -129,10 +129,6 @@ class Fetcher:
         """Set the delay between request starts to the host of ``url``."""
         self._gate(url).set_delay(delay)
 
-    def host_delay(self, url: str) -> float:
-        """Return the delay used for the host of ``url``."""
-        return self._gate(url).delay
-
     def _gate(self, url: str) -> HostGate:
         host = urlsplit(url).netloc
         gate = self._gates.get(host)
