@@ -25,7 +25,6 @@ def test_text_event_fields():
     assert event.user_id == "Uaaa"
     assert event.reply_token == raw["replyToken"]
     assert event.timestamp_ms == 1_700_000_000_000
-    assert event.redelivery is False
 
 
 def test_location_event_fields():
@@ -49,11 +48,6 @@ def test_image_and_postback_fields():
         "action": "toggle",
         "category": "bosai",
     }
-
-
-def test_redelivery_flag_read():
-    event = to_incoming_event(text_event("Uaaa", "再送", redelivery=True))
-    assert event.redelivery is True
 
 
 def test_malformed_fields_become_none():

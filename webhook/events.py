@@ -45,7 +45,6 @@ def to_incoming_event(raw: Mapping[str, Any]) -> IncomingEvent:
     source = _mapping(raw.get("source"))
     message = _mapping(raw.get("message"))
     postback = _mapping(raw.get("postback"))
-    delivery = _mapping(raw.get("deliveryContext"))
     event_type = _text(raw.get("type")) or "unknown"
     is_message = event_type == "message"
     return IncomingEvent(
@@ -61,7 +60,6 @@ def to_incoming_event(raw: Mapping[str, Any]) -> IncomingEvent:
         latitude=_number(message.get("latitude")) if is_message else None,
         longitude=_number(message.get("longitude")) if is_message else None,
         address=_text(message.get("address")) if is_message else None,
-        redelivery=delivery.get("isRedelivery") is True,
         raw=dict(raw),
     )
 

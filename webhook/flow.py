@@ -50,7 +50,6 @@ class IncomingEvent:
     latitude: float | None = None
     longitude: float | None = None
     address: str | None = None
-    redelivery: bool = False
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     def postback_params(self) -> dict[str, str]:
