@@ -37,7 +37,6 @@ from webhook.replies import (
     postback_item,
     quick_reply,
     text_message,
-    with_quick_reply,
 )
 
 
@@ -248,12 +247,3 @@ def test_builders_cut_their_inputs():
     assert utf16_length(text_message("😀" * 3000).text) <= 5000
     assert quick_reply([]) is None
     assert len(quick_reply(message_item(str(i)) for i in range(20)).items) == 13
-
-
-def test_with_quick_reply_sets_last_message_only():
-    first, second = text_message("一"), text_message("二")
-    result = with_quick_reply([first, second], default_quick_reply())
-    assert result[0] is first
-    assert result[1].quick_reply is not None
-    assert second.quick_reply is None
-    assert with_quick_reply([], default_quick_reply()) == []

@@ -137,15 +137,6 @@ def default_quick_reply() -> QuickReply:
     )
 
 
-def with_quick_reply(messages: Sequence[Message], reply: QuickReply) -> list[Message]:
-    """Return ``messages`` with ``reply`` set on the last one (LINE shows only that)."""
-    if not messages:
-        return []
-    last = messages[-1].copy()
-    last.quick_reply = reply
-    return [*messages[:-1], last]
-
-
 def answer_messages(answers: Sequence[AnswerLike]) -> list[Message]:
     """Build the reply to a question that found pages: one Flex carousel.
 
