@@ -74,17 +74,6 @@ def no_server(data_dir: Path) -> Iterator[None]:
         os.close(descriptor)
 
 
-def serve_running(data_dir: Path) -> bool:
-    """Tell whether a ``cityline serve`` process holds the lock of ``data_dir``."""
-    if not (data_dir / SERVE_LOCK).exists():
-        return False
-    try:
-        with no_server(data_dir):
-            return False
-    except DataDirError:
-        return True
-
-
 def _open(path: Path) -> int:
     """Open ``path`` for reading, creating it when missing; a shared or exclusive
     flock needs no write access."""

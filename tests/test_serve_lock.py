@@ -6,17 +6,16 @@ import pytest
 
 from cityline.demo.run import DEMO_MARKER, _reset_demo_dir
 from cityline.errors import DataDirError
-from cityline.serve_lock import hold_serve_lock, serve_running
-
-
-def test_no_lock_file_means_no_server(tmp_path):
-    assert serve_running(tmp_path) is False
+from cityline.serve_lock import hold_serve_lock, no_server
 
 
 def test_lock_held_while_serving(tmp_path):
     with hold_serve_lock(tmp_path):
-        assert serve_running(tmp_path) is True
-    assert serve_running(tmp_path) is False
+        with pytest.raises(DataDirError, match="a cityline serve is running"):
+            with no_server(tmp_path):
+                pass
+    with no_server(tmp_path):
+        pass
 
 
 def test_second_server_is_rejected(tmp_path):
@@ -24,9 +23,11 @@ def test_second_server_is_rejected(tmp_path):
         with pytest.raises(DataDirError, match="another cityline serve is running"):
             with hold_serve_lock(tmp_path):
                 pass
-        assert serve_running(tmp_path) is True
+        with pytest.raises(DataDirError, match="a cityline serve is running"):
+            with no_server(tmp_path):
+                pass
     with hold_serve_lock(tmp_path):
-        assert serve_running(tmp_path) is True
+        pass
 
 
 def test_demo_keeps_folder_of_running_server(tmp_path):
