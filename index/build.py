@@ -83,13 +83,8 @@ def build_index(settings: Settings) -> BuildReport:
     """
     from crawler.store import PageStore  # the crawler is imported only when building
 
-    store = PageStore.open_existing(settings.pages_db_path)
-    try:
+    with PageStore.open_existing(settings.pages_db_path) as store:
         records = list(records_from_pages(store.iter_pages()))
-    finally:
-        close = getattr(store, "close", None)
-        if close is not None:
-            close()
     if not records:
         raise EmptyStoreError(
             f"the page store {str(settings.pages_db_path)!r} holds no pages; run "
