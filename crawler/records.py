@@ -23,7 +23,7 @@ class StoredPage:
     (ISO ``YYYY-MM-DD``) or None, and ``content_hash`` the SHA-256 of title and
     text. ``removed`` is true once a crawl found that the site returned 404 or
     410 for the page, or that its robots meta tag asked for noindex, and applied
-    its removals (see :meth:`PageStore.apply_removals`). ``extractor_version`` is the
+    its removals (see :meth:`PageStore.settle_run`). ``extractor_version`` is the
     ``crawler.extract.EXTRACTOR_VERSION`` that produced title, breadcrumbs and
     text, and 1 for pages stored before versions were recorded.
     """

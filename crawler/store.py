@@ -558,19 +558,11 @@ class PageStore:
         """Return (URL, HTTP status) of the live pages that run ``run_id`` found gone.
 
         A crawl records a gone page as a frontier row in state ``removed`` and
-        leaves the page live until :meth:`apply_removals`, so that the crawl can
-        keep every page when too many are gone at once.
+        leaves the page live until :meth:`settle_run` finishes the run, so that
+        the crawl can keep every page when too many are gone at once.
         """
         with self.engine.connect() as connection:
             return frontier_rows.pending_removals(connection, run_id)
-
-    def apply_removals(self, run_id: int) -> int:
-        """Mark every page of :meth:`pending_removals` removed in one transaction.
-
-        Returns the number of pages marked.
-        """
-        with self.engine.begin() as connection:
-            return frontier_rows.apply_removals(connection, run_id)
 
     def enqueue(self, run_id: int, entries: list[FrontierEntry]) -> None:
         """Add queued URLs to the frontier; URLs already in it are left alone."""
@@ -605,7 +597,8 @@ class PageStore:
         - ``done_urls`` are (url, state) pairs of other frontier URLs that this
           fetch settled, such as the final URL of a redirect.
         - ``removed_url`` records that page as gone with ``status``: its frontier
-          row gets state ``removed``, and :meth:`apply_removals` marks the page.
+          row gets state ``removed``, and :meth:`settle_run` marks the page
+          removed unless the removal guard keeps every page.
         - ``touch_url`` updates the fetch time of an unchanged page.
         """
         now = utc_now()
