@@ -16,71 +16,48 @@ different data dirs that share one database through CITYLINE_DATABASE_URL.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 from cityline.errors import DataDirError
+from cityline.locks import exclusive_lock
 
 logger = logging.getLogger(__name__)
 
 SERVE_LOCK = "serve.lock"
 
 
-@contextlib.contextmanager
-def hold_serve_lock(data_dir: Path) -> Iterator[None]:
+def hold_serve_lock(data_dir: Path) -> contextlib.AbstractContextManager[None]:
     """Hold the data dir's ``serve.lock`` exclusively while the block runs.
 
     Raises DataDirError when another ``cityline serve`` (or a ``cityline demo``
     emptying the folder) holds it, or when the lock file cannot be opened.
     """
-    descriptor = _open(data_dir / SERVE_LOCK)
-    try:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise DataDirError(
-                f"another cityline serve is running with the data dir "
-                f"{str(data_dir)!r} (or a cityline demo is emptying it), and two "
-                "servers would answer the same events twice; stop it first, or "
-                "give this server its own data dir"
-            ) from exc
-        yield
-    finally:
-        os.close(descriptor)
+    busy = DataDirError(
+        f"another cityline serve is running with the data dir "
+        f"{str(data_dir)!r} (or a cityline demo is emptying it), and two "
+        "servers would answer the same events twice; stop it first, or "
+        "give this server its own data dir"
+    )
+    return exclusive_lock(data_dir / SERVE_LOCK, busy, _open_error)
 
 
-@contextlib.contextmanager
-def no_server(data_dir: Path) -> Iterator[None]:
+def no_server(data_dir: Path) -> contextlib.AbstractContextManager[None]:
     """Hold ``data_dir``'s lock exclusively while the block runs, so that no
     server starts meanwhile.
 
     Raises DataDirError when a ``cityline serve`` holds the lock, or when the
     lock file cannot be opened.
     """
-    descriptor = _open(data_dir / SERVE_LOCK)
-    try:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise DataDirError(
-                f"a cityline serve is running with the data dir {str(data_dir)!r}; "
-                "stop it first (Ctrl-C)"
-            ) from exc
-        yield
-    finally:
-        os.close(descriptor)
+    busy = DataDirError(
+        f"a cityline serve is running with the data dir {str(data_dir)!r}; "
+        "stop it first (Ctrl-C)"
+    )
+    return exclusive_lock(data_dir / SERVE_LOCK, busy, _open_error)
 
 
-def _open(path: Path) -> int:
-    """Open ``path`` for reading, creating it when missing; a shared or exclusive
-    flock needs no write access."""
-    try:
-        return os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise DataDirError(
-            f"lock file {str(path)!r} cannot be opened ({exc.strerror}); "
-            "remove it or fix its permissions"
-        ) from exc
+def _open_error(exc: OSError) -> DataDirError:
+    return DataDirError(
+        f"lock file {exc.filename!r} cannot be opened ({exc.strerror}); "
+        "remove it or fix its permissions"
+    )

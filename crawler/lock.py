@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
-from collections.abc import Iterator
 from pathlib import Path
 
 from cityline.errors import CitylineError, DataDirError
+from cityline.locks import exclusive_lock
 
 
 class StoreBusyError(CitylineError):
@@ -20,8 +19,7 @@ class StoreBusyError(CitylineError):
     exit_code = 3
 
 
-@contextlib.contextmanager
-def writer_lock(path: Path) -> Iterator[None]:
+def writer_lock(path: Path) -> contextlib.AbstractContextManager[None]:
     """Hold the page store's writer lock (a ``.lock`` file beside it) or raise.
 
     Raises StoreBusyError when another process holds it and DataDirError when the
@@ -29,21 +27,15 @@ def writer_lock(path: Path) -> Iterator[None]:
     process ends, so a killed crawl leaves no stale lock.
     """
     lock_path = Path(path).with_name(Path(path).name + ".lock")
-    try:
-        handle = open(lock_path, "a+b")  # noqa: SIM115 - closed in the finally
-    except OSError as exc:
-        raise DataDirError(
-            f"cannot create the lock file {str(lock_path)!r} ({exc.strerror}); "
-            "choose a writable data dir"
-        ) from exc
-    try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise StoreBusyError(
-                f"another crawl is writing to {str(path)!r}; wait for it to finish "
-                "or use another data dir"
-            ) from exc
-        yield
-    finally:
-        handle.close()
+    busy = StoreBusyError(
+        f"another crawl is writing to {str(path)!r}; wait for it to finish "
+        "or use another data dir"
+    )
+    return exclusive_lock(lock_path, busy, _open_error)
+
+
+def _open_error(exc: OSError) -> DataDirError:
+    return DataDirError(
+        f"cannot create the lock file {exc.filename!r} ({exc.strerror}); "
+        "choose a writable data dir"
+    )

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import fcntl
 import io
 import logging
 import shutil
@@ -33,6 +32,7 @@ from PIL import Image
 from cityline.db import create_db_engine
 from cityline.errors import DataDirError
 from cityline.fake_line_api import FakeLineApi
+from cityline.locks import exclusive_lock
 from cityline.serve_lock import no_server
 from cityline.settings import Settings
 
@@ -130,23 +130,18 @@ def run_demo(settings: Settings, echo: Echo) -> Path:
     return demo_settings.data_dir
 
 
-@contextlib.contextmanager
-def _demo_lock(path: Path) -> Iterator[None]:
+def _demo_lock(path: Path) -> contextlib.AbstractContextManager[None]:
     """Hold an exclusive lock on ``path`` or raise DataDirError if another demo has it.
 
     A second demo on the same data dir would delete the first one's folder while
     it runs. The operating system releases the lock when the process ends.
     """
-    with open(path, "a+b") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise DataDirError(
-                f"another cityline demo is running with the data dir "
-                f"{str(path.parent)!r}; wait for it to finish or pass another "
-                "--data-dir"
-            ) from exc
-        yield
+    busy = DataDirError(
+        f"another cityline demo is running with the data dir "
+        f"{str(path.parent)!r}; wait for it to finish or pass another "
+        "--data-dir"
+    )
+    return exclusive_lock(path, busy)
 
 
 def _reset_demo_dir(folder: Path) -> None:

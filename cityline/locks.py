@@ -1,0 +1,43 @@
+"""Exclusive file locks that fail at once when another process holds them.
+
+The lock is a ``flock`` on an open file, so the operating system releases it when
+the process ends, however it ends, and a killed process leaves no stale lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+
+@contextlib.contextmanager
+def exclusive_lock(
+    path: Path,
+    busy_error: Exception,
+    open_error: Callable[[OSError], Exception] | None = None,
+) -> Iterator[None]:
+    """Hold an exclusive lock on the file ``path`` while the block runs, or raise.
+
+    The file is created when missing, with mode 0644 less the umask, and opened
+    read-only, because a flock needs no write access. Raises ``busy_error`` when
+    another open file holds the lock. When ``path`` cannot be opened, raises
+    ``open_error(exc)``, or the OSError itself when ``open_error`` is None. Both
+    errors are chained to the OSError.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
+    except OSError as exc:
+        if open_error is None:
+            raise
+        raise open_error(exc) from exc
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise busy_error from exc
+        yield
+    finally:
+        os.close(descriptor)
