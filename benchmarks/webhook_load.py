@@ -72,7 +72,8 @@ class FixedAnswerer:
 
 def build_real_index(data_dir: Path) -> None:
     """Write the shared pages into a page store in ``data_dir`` and index them."""
-    from crawler.store import PageStore, StoredPage, utc_now
+    from crawler.records import StoredPage, utc_now
+    from crawler.store import PageStore
     from index.build import build_index
 
     settings = Settings(data_dir=data_dir)

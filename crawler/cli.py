@@ -21,7 +21,7 @@ from crawler.config import (
     MAX_TIMEOUT,
     CrawlConfig,
 )
-from crawler.crawl import CrawlSummary, crawl_site
+from crawler.crawl import crawl_site
 from crawler.errors import (
     IncompleteCrawlError,
     InterruptedCrawlError,
@@ -29,8 +29,12 @@ from crawler.errors import (
     TooManyRemovalsError,
 )
 from crawler.hosts import HostSelection, host_selection, keep_selection
+from crawler.lock import writer_lock
+from crawler.origin_rows import OriginRows
 from crawler.progress import Progress
-from crawler.store import OriginRows, PageStore, StoredPage, writer_lock
+from crawler.records import StoredPage
+from crawler.store import PageStore
+from crawler.summary import CrawlSummary
 from crawler.urls import (
     has_undecoded_bytes,
     normalize_url,

@@ -58,17 +58,13 @@ from crawler.decode import binary_body_reason, decode_html, looks_binary
 from crawler.errors import SiteUnavailableError, StartPageError, UnreachableHostError
 from crawler.extract import EXTRACTOR_VERSION, Extracted, Link, extract_page
 from crawler.fetch import Fetcher, FetchResult
+from crawler.lock import writer_lock
 from crawler.progress import Progress
+from crawler.records import FrontierEntry, StoredPage, utc_now
 from crawler.scope import CrawlScope
 from crawler.seeds import RECHECKED_REASONS, seed_urls
-from crawler.store import (
-    FrontierEntry,
-    PageStore,
-    StoredPage,
-    utc_now,
-    writer_lock,
-)
-from crawler.summary import SUMMARY_KEYS, CrawlSummary
+from crawler.store import PageStore
+from crawler.summary import CrawlSummary
 from crawler.urls import (
     is_file_url,
     normalize_url,
@@ -78,9 +74,6 @@ from crawler.urls import (
 )
 
 logger = logging.getLogger(__name__)
-
-# Names that callers import from this module, some of them defined elsewhere.
-__all__ = ["SUMMARY_KEYS", "Crawl", "CrawlSummary", "crawl_site"]
 
 
 def crawl_site(

@@ -32,14 +32,11 @@ from cityline.db import (
 )
 from crawler import frontier_rows, page_rows, snapshots
 from crawler.errors import PageStoreError
-from crawler.lock import StoreBusyError, writer_lock
 from crawler.origin_rows import OriginRows, count_origin_rows, delete_origin_rows
 from crawler.records import FrontierEntry, StoredPage, utc_now
 from crawler.schema import (
     COMPONENT,
-    OUTCOMES,
     SCHEMA_VERSION,
-    SNAPSHOTS,
     add_extractor_version_column,
     aliases_table,
     files_table,
@@ -48,8 +45,6 @@ from crawler.schema import (
     metadata,
     pages_table,
     runs_table,
-    snapshot_pages_table,
-    snapshots_table,
 )
 from crawler.store_file import (
     check_read_only_schema,
@@ -59,29 +54,6 @@ from crawler.store_file import (
 from crawler.urls import origin
 
 logger = logging.getLogger(__name__)
-
-# Names that callers import from this module, some of them defined elsewhere.
-__all__ = [
-    "COMPONENT",
-    "OUTCOMES",
-    "SCHEMA_VERSION",
-    "SNAPSHOTS",
-    "FrontierEntry",
-    "OriginRows",
-    "PageStore",
-    "StoreBusyError",
-    "StoredPage",
-    "aliases_table",
-    "files_table",
-    "frontier_table",
-    "metadata",
-    "pages_table",
-    "runs_table",
-    "snapshot_pages_table",
-    "snapshots_table",
-    "utc_now",
-    "writer_lock",
-]
 
 
 # Aliases that PageStore.get follows from one URL before it gives up.
@@ -101,7 +73,8 @@ class PageStore:
     """Access to the page store file. Open it with :meth:`open`.
 
     Reading methods may run in any process. Writing methods belong to the one
-    process that holds :func:`writer_lock`; each of them is one transaction.
+    process that holds :func:`crawler.lock.writer_lock`. Each of them is one
+    transaction.
     """
 
     def __init__(self, engine: Engine, path: Path) -> None:

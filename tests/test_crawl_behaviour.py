@@ -710,7 +710,7 @@ def test_start_url_moved_to_another_origin(tmp_path):
 
 
 def test_store_put_page_outside_a_crawl(tmp_path):
-    from crawler.store import StoredPage, utc_now
+    from crawler.records import StoredPage, utc_now
 
     now = utc_now()
     page = StoredPage(

@@ -17,7 +17,8 @@ import pytest
 
 from crawler.crawl import crawl_site
 from crawler.extract import EXTRACTOR_VERSION
-from crawler.store import PageStore, StoreBusyError, writer_lock
+from crawler.lock import StoreBusyError, writer_lock
+from crawler.store import PageStore
 from crawler.summary import SUMMARY_KEYS as summary_keys
 from tests.crawl_site import FAST, FakeSite, html_page, settings_for
 

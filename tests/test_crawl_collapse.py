@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.store import utc_now
+from crawler.records import utc_now
 from tests.crawl_site import QuietServer
 
 server = pytest.importorskip("cityline.demo.server", reason="the demo site is missing")

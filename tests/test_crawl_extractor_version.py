@@ -10,7 +10,8 @@ import threading
 
 from crawler.crawl import crawl_site
 from crawler.extract import EXTRACTOR_VERSION
-from crawler.store import SCHEMA_VERSION, PageStore
+from crawler.schema import SCHEMA_VERSION
+from crawler.store import PageStore
 from tests.crawl_site import FAST, FakeSite, html_page, settings_for
 
 # The schema of a page store written before extractor versions were recorded: the

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.store import PageStore, StoredPage, utc_now
+from crawler.records import StoredPage, utc_now
+from crawler.store import PageStore
 from tests.test_crawl_extractor_version import make_old_store
 
 

@@ -9,15 +9,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.crawl import CrawlSummary, crawl_site
-from crawler.store import (
-    FrontierEntry,
-    PageStore,
-    StoredPage,
-    aliases_table,
-    utc_now,
-    writer_lock,
-)
+from crawler.crawl import crawl_site
+from crawler.lock import writer_lock
+from crawler.records import FrontierEntry, StoredPage, utc_now
+from crawler.schema import aliases_table
+from crawler.store import PageStore
+from crawler.summary import CrawlSummary
 from index.artifact import load_model
 from tests.crawl_site import FAST, FakeSite, settings_for
 

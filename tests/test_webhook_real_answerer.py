@@ -70,7 +70,8 @@ PAGES = [
 
 
 def write_pages(settings) -> None:
-    from crawler.store import PageStore, StoredPage, utc_now
+    from crawler.records import StoredPage, utc_now
+    from crawler.store import PageStore
 
     now = utc_now()
     store = PageStore.open(settings.pages_db_path)
