@@ -75,6 +75,10 @@ from crawler.urls import (
 
 logger = logging.getLogger(__name__)
 
+# An alias as PageStore.record_outcome takes it: (URL, target URL, reason, HTTP
+# status or None).
+_AliasRow = tuple[str, str, str, int | None]
+
 
 def crawl_site(
     settings: Settings,
@@ -652,14 +656,8 @@ class Crawl:
         home, moves = _page_home(url, final, result.redirects)
         temporary = home != final
         aliases = [(hop, home, "redirect", status) for hop, status in moves]
-        # Redirects are remembered only when the target returned a page, so that a
-        # transient failure does not hide the old URL from the next crawl. A hop off
-        # the crawl scope is remembered, because a retry would not follow it either.
         if result.error is not None:
-            if result.error_kind in UNAVAILABLE_KINDS:
-                self.unavailable += 1
-            final_aliases = aliases if result.error_kind == "blocked" else []
-            self._record(url, "failed", reason=result.error, aliases=final_aliases)
+            self._apply_error(url, result, aliases)
             return
         if final != url and not temporary and self._redirect_settled(url, final):
             self._record(url, "redirect", aliases=aliases)
@@ -668,25 +666,10 @@ class Crawl:
         status = result.status
 
         if status == 304:
-            # The body is not sent again, so the links stored last time are followed.
-            links, files = [], []
-            if stored is not None:
-                stored_links = [Link(u, "") for u in stored.links]
-                links, files = self._follow(entry, stored_links, False, final)
-            self._record(
-                url,
-                "unchanged",
-                touch_url=home,
-                status=200,
-                files=[f for f in files if f[2]],
-                enqueue=links,
-            )
+            self._apply_not_modified(entry, home, stored, final)
             return
         if status in (404, 410):
-            if stored is None and home != url:
-                # A page moved to a URL that is not found is gone from its own.
-                home, stored = url, self._stored(url)
-            self._record_gone(entry, home, stored, status, f"HTTP {status}")
+            self._apply_gone(entry, home, stored, status)
             return
         if status != 200:
             self._record(url, "failed", reason=f"HTTP {status}")
@@ -705,7 +688,76 @@ class Crawl:
             reason = binary_body_reason(result.body, content_type)
             self._record(url, "failed", reason=reason)
             return
+        await self._apply_html(entry, result, home, moves, stored, aliases)
 
+    def _apply_error(
+        self,
+        url: str,
+        result: FetchResult,
+        aliases: list[_AliasRow],
+    ) -> None:
+        """Record a fetch of ``url`` that failed with ``result.error``."""
+        # Redirects are remembered only when the target returned a page, so that a
+        # transient failure does not hide the old URL from the next crawl. A hop off
+        # the crawl scope is remembered, because a retry would not follow it either.
+        if result.error_kind in UNAVAILABLE_KINDS:
+            self.unavailable += 1
+        final_aliases = aliases if result.error_kind == "blocked" else []
+        self._record(url, "failed", reason=result.error, aliases=final_aliases)
+
+    def _apply_not_modified(
+        self,
+        entry: FrontierEntry,
+        home: str,
+        stored: StoredPage | None,
+        final: str,
+    ) -> None:
+        """Record a 304 response: the page stored at ``home`` is unchanged."""
+        # The body is not sent again, so the links stored last time are followed.
+        links, files = [], []
+        if stored is not None:
+            stored_links = [Link(u, "") for u in stored.links]
+            links, files = self._follow(entry, stored_links, False, final)
+        self._record(
+            entry.url,
+            "unchanged",
+            touch_url=home,
+            status=200,
+            files=[f for f in files if f[2]],
+            enqueue=links,
+        )
+
+    def _apply_gone(
+        self,
+        entry: FrontierEntry,
+        home: str,
+        stored: StoredPage | None,
+        status: int,
+    ) -> None:
+        """Record a 404 or 410 response for the page that lives at ``home``."""
+        if stored is None and home != entry.url:
+            # A page moved to a URL that is not found is gone from its own.
+            home, stored = entry.url, self._stored(entry.url)
+        self._record_gone(entry, home, stored, status, f"HTTP {status}")
+
+    async def _apply_html(
+        self,
+        entry: FrontierEntry,
+        result: FetchResult,
+        home: str,
+        moves: list[tuple[str, int]],
+        stored: StoredPage | None,
+        aliases: list[_AliasRow],
+    ) -> None:
+        """Store the page of an HTML response with status 200, unless it is a soft
+        404 page or a duplicate of another page.
+
+        ``home`` is where the page lives, ``moves`` the permanent redirects that
+        moved it there, ``stored`` the page stored at ``home`` and ``aliases`` the
+        aliases that those redirects add.
+        """
+        url = entry.url
+        final = result.final_url
         # Parsing is CPU work; a thread keeps the event loop fetching meanwhile.
         decoded, extracted = await asyncio.to_thread(
             _parse, result.body, result.headers.get("content-type"), final
@@ -715,31 +767,79 @@ class Crawl:
             reason = f"soft 404: the same page as {self.soft_404_url}"
             self._record_gone(entry, home, stored, 404, reason)
             return
-        page_url = home
-        canonical = extracted.canonical_url
-        if (
-            canonical
-            and canonical != home
-            and self.scope.contains(canonical)
-            and self.scope.robots_for(canonical).allows(canonical)
-        ):
-            # NOTE: the canonical URL gets this page's content and is not fetched
-            # itself, so a page naming the wrong canonical URL (a template
-            # mistake) hides the real page there until --refetch or the alias
-            # recheck after --alias-recheck-days.
-            aliases.append((home, canonical, "canonical", None))
-            self.canonical_counts[canonical] += 1
-            page_url = canonical
-            if self.states.get(canonical) not in (None, "queued", "fetching"):
+        page_url, aliases = self._canonical_target(
+            home, extracted.canonical_url, aliases
+        )
+        if page_url != home:
+            if self.states.get(page_url) not in (None, "queued", "fetching"):
                 self._record(url, "duplicate", aliases=aliases)
                 return
-            stored = self._stored(canonical)
+            stored = self._stored(page_url)
 
         links, files = self._follow(
             entry, extracted.links, extracted.nofollow, page_url
         )
         done = [(u, "redirect") for u in (final, page_url) if u != url]
+        duplicate = self._duplicate_alias(
+            url, result, home, moves, page_url, content_hash
+        )
+        if duplicate is not None:
+            aliases.append(duplicate)
+            self._record(
+                url, "duplicate", aliases=aliases, files=files, enqueue=links, done=done
+            )
+            return
+        self._store_page(
+            entry,
+            result,
+            page_url,
+            stored,
+            decoded.encoding,
+            extracted,
+            content_hash,
+            aliases=aliases,
+            files=files,
+            links=links,
+            done=done,
+        )
 
+    def _canonical_target(
+        self,
+        home: str,
+        canonical: str | None,
+        aliases: list[_AliasRow],
+    ) -> tuple[str, list[_AliasRow]]:
+        """Return the URL to store the page at ``home`` under, and ``aliases``
+        with a canonical alias when that URL is another one.
+
+        The page goes to its canonical URL when that URL is in the crawl's scope
+        and robots.txt allows it, and stays at ``home`` otherwise.
+        """
+        if not (
+            canonical
+            and canonical != home
+            and self.scope.contains(canonical)
+            and self.scope.robots_for(canonical).allows(canonical)
+        ):
+            return home, aliases
+        # NOTE: the canonical URL gets this page's content and is not fetched
+        # itself, so a page naming the wrong canonical URL (a template
+        # mistake) hides the real page there until --refetch or the alias
+        # recheck after --alias-recheck-days.
+        self.canonical_counts[canonical] += 1
+        return canonical, [*aliases, (home, canonical, "canonical", None)]
+
+    def _duplicate_alias(
+        self,
+        url: str,
+        result: FetchResult,
+        home: str,
+        moves: list[tuple[str, int]],
+        page_url: str,
+        content_hash: str,
+    ) -> _AliasRow | None:
+        """Return the alias from ``page_url`` to a live page elsewhere with the
+        same content, or None when no other page has ``content_hash``."""
         # The fetched URL and the redirect hops become aliases of this page, so
         # a stored page under one of them is this page, moved: no duplicate. The
         # target of a temporary redirect keeps its own page.
@@ -750,20 +850,39 @@ class Crawl:
             run_id=self.run_id,
             accept=self.scope.contains,
         )
-        if duplicate_of is not None:
-            # The status of a temporary redirect marks a copy that a link fetches
-            # again, so that the page comes back when the redirect ends.
-            status = (
-                next(s for _, s in result.redirects if s in TEMPORARY_REDIRECTS)
-                if temporary
-                else None
-            )
-            aliases.append((page_url, duplicate_of, "duplicate", status))
-            self._record(
-                url, "duplicate", aliases=aliases, files=files, enqueue=links, done=done
-            )
-            return
+        if duplicate_of is None:
+            return None
+        # The status of a temporary redirect marks a copy that a link fetches
+        # again, so that the page comes back when the redirect ends.
+        status = (
+            next(s for _, s in result.redirects if s in TEMPORARY_REDIRECTS)
+            if home != result.final_url
+            else None
+        )
+        return (page_url, duplicate_of, "duplicate", status)
 
+    def _store_page(
+        self,
+        entry: FrontierEntry,
+        result: FetchResult,
+        page_url: str,
+        stored: StoredPage | None,
+        encoding: str,
+        extracted: Extracted,
+        content_hash: str,
+        *,
+        aliases: list[_AliasRow],
+        files: list[tuple[str, str, str]],
+        links: list[FrontierEntry],
+        done: list[tuple[str, str]],
+    ) -> None:
+        """Store the page fetched for ``entry`` at ``page_url`` with the rows it
+        adds, unless its robots meta tag or X-Robots-Tag header contains noindex.
+
+        ``stored`` is the page stored at ``page_url`` before, if any. A changed
+        page also queues its duplicate and canonical aliases again.
+        """
+        url = entry.url
         now = utc_now()
         if stored is None:
             state, changed_at = "new", now
@@ -780,7 +899,7 @@ class Crawl:
             text=extracted.text,
             page_number=extracted.page_number,
             updated=extracted.updated,
-            encoding=decoded.encoding,
+            encoding=encoding,
             status=200,
             content_hash=content_hash,
             fetched_at=now,
@@ -794,25 +913,14 @@ class Crawl:
         # The X-Robots-Tag header carries the same directives as the robots meta tag.
         header_noindex = _forbids_indexing(result.headers.get("x-robots-tag", ""))
         if extracted.noindex or header_noindex:
-            logger.info(
-                "not storing %s: its robots meta tag or X-Robots-Tag header "
-                "contains noindex",
-                page_url,
-            )
-            removed = stored.url if stored is not None and not stored.removed else None
-            if removed is None:
-                state = "noindex"
-            else:
-                state = "removed" if removed == url else "redirect"
-            self._record(
+            self._apply_noindex(
                 url,
-                state,
+                page_url,
+                stored,
                 aliases=aliases,
-                enqueue=links,
                 files=files,
+                links=links,
                 done=done,
-                removed_url=removed,
-                status=200,
             )
             return
         if page_url == url:
@@ -822,7 +930,9 @@ class Crawl:
             return
         # The outcome belongs to the page's own URL; the fetched URL redirected or
         # named another URL as canonical.
-        done = [(u, "redirect") for u in (final,) if u not in (url, page_url)]
+        done = [
+            (u, "redirect") for u in (result.final_url,) if u not in (url, page_url)
+        ]
         self._record(
             url,
             "redirect",
@@ -831,6 +941,41 @@ class Crawl:
             files=files,
             enqueue=links,
             done=[*done, (page_url, state)],
+        )
+
+    def _apply_noindex(
+        self,
+        url: str,
+        page_url: str,
+        stored: StoredPage | None,
+        *,
+        aliases: list[_AliasRow],
+        files: list[tuple[str, str, str]],
+        links: list[FrontierEntry],
+        done: list[tuple[str, str]],
+    ) -> None:
+        """Record a page whose robots meta tag or X-Robots-Tag header contains
+        noindex: it is not stored, and a live page stored at ``page_url`` is
+        recorded as gone."""
+        logger.info(
+            "not storing %s: its robots meta tag or X-Robots-Tag header "
+            "contains noindex",
+            page_url,
+        )
+        removed = stored.url if stored is not None and not stored.removed else None
+        if removed is None:
+            state = "noindex"
+        else:
+            state = "removed" if removed == url else "redirect"
+        self._record(
+            url,
+            state,
+            aliases=aliases,
+            enqueue=links,
+            files=files,
+            done=done,
+            removed_url=removed,
+            status=200,
         )
 
     def _skipped_alias(self, url: str) -> bool:
