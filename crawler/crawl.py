@@ -299,7 +299,30 @@ class Crawl:
         return gone, merged, keep
 
     async def _fetch_start_page(self, moved: bool = False) -> tuple[FetchResult, str]:
+        """Fetch the start page and return it with the URL where its page lives.
+
+        Raises SiteUnavailableError (UnreachableHostError among them) or
+        StartPageError when the start page cannot be crawled. ``moved`` is true
+        once the start URL has been moved to the host that the site redirects to.
+        """
         url = self.scope.start_url
+        self._check_start_robots(url)
+        result = await self.fetcher.fetch(url, check_hop=self.scope.hop_reason)
+        target = result.final_url
+        if (
+            result.error_kind == "blocked"
+            and origin(target) != origin(url)
+            and not moved
+        ):
+            return await self._follow_moved_site(url, target)
+        await self._raise_for_start_result(url, result)
+        # The top page stays at its URL while it redirects for a while (/ to
+        # /top/), as any page does (see _page_home).
+        home, _moves = _page_home(url, result.final_url, result.redirects)
+        return result, home
+
+    def _check_start_robots(self, url: str) -> None:
+        """Raise unless robots.txt allows the crawler to fetch the start URL."""
         rules = self.scope.robots_for(url)
         if rules.disallow_everything:
             raise SiteUnavailableError(
@@ -313,20 +336,25 @@ class Crawl:
                 f"{self.settings.crawler_user_agent!r}; pick a page robots.txt allows"
             )
 
-        result = await self.fetcher.fetch(url, check_hop=self.scope.hop_reason)
-        target = result.final_url
-        if (
-            result.error_kind == "blocked"
-            and origin(target) != origin(url)
-            and not moved
-        ):
-            # A site that moved (http to https, say) redirects its top page: the
-            # crawl then covers the host it moved to.
-            logger.info("start URL %s redirects to %s; crawling that host", url, target)
-            self.scope.start_url = target
-            await self.scope.load_robots(self.fetcher, target, required=True)
-            return await self._fetch_start_page(moved=True)
+    async def _follow_moved_site(
+        self, url: str, target: str
+    ) -> tuple[FetchResult, str]:
+        """Make ``target``, on another host, the start URL and fetch it instead."""
+        # A site that moved (http to https, say) redirects its top page: the
+        # crawl then covers the host it moved to.
+        logger.info("start URL %s redirects to %s; crawling that host", url, target)
+        self.scope.start_url = target
+        await self.scope.load_robots(self.fetcher, target, required=True)
+        return await self._fetch_start_page(moved=True)
 
+    async def _raise_for_start_result(self, url: str, result: FetchResult) -> None:
+        """Raise unless the start page was fetched as HTML with status 200.
+
+        A network failure raises UnreachableHostError. A server error, a 429 after
+        the retries, a 403 and a non-HTML notice that the site returns for every
+        URL raise SiteUnavailableError, because the site may be back later. Any
+        other failure raises StartPageError.
+        """
         if result.error_kind in ("connect", "timeout", "transport"):
             raise UnreachableHostError(
                 f"start page {url!r} cannot be fetched ({result.error}); check the "
@@ -371,10 +399,6 @@ class Crawl:
                 f"start page {url!r} is {result.media_type!r}, not HTML; pass the URL "
                 "of an HTML page such as the site's top page"
             )
-        # The top page stays at its URL while it redirects for a while (/ to
-        # /top/), as any page does (see _page_home).
-        home, _moves = _page_home(url, result.final_url, result.redirects)
-        return result, home
 
     async def _check_not_html_everywhere(self, start_result: FetchResult) -> None:
         """Raise SiteUnavailableError when a URL that does not exist returns what
