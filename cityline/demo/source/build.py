@@ -374,19 +374,45 @@ def pdf_bytes():
     return bytes(out)
 
 
-def main():
-    if OUT.exists():
-        shutil.rmtree(OUT)
-    pages = parse()
-    ids = [p["id"] for p in pages]
-    assert len(ids) == len(set(ids)), "duplicate ids"
+# Minimum and maximum length of a page body in characters, as text_len counts them.
+MIN_BODY_CHARS = 300
+MAX_BODY_CHARS = 1500
+
+
+def check_sources(pages):
+    """Raise ValueError naming the page id when two pages share an id or a body
+    length is outside MIN_BODY_CHARS to MAX_BODY_CHARS."""
+    seen = set()
+    for p in pages:
+        if p["id"] in seen:
+            raise ValueError(
+                f"page id {p['id']!r} appears twice in the page sources; "
+                "give each page its own id"
+            )
+        seen.add(p["id"])
+        n = text_len(p["body"])
+        if not MIN_BODY_CHARS <= n <= MAX_BODY_CHARS:
+            raise ValueError(
+                f"page {p['id']!r} has {n} body characters, but a demo page "
+                f"needs {MIN_BODY_CHARS} to {MAX_BODY_CHARS}; lengthen or shorten "
+                "its text in the page source"
+            )
+
+
+def write_content_pages(pages):
+    """Write every content page and return their (path, update date) sitemap entries."""
     urls = []
     for p in pages:
-        n = text_len(p["body"])
-        assert 300 <= n <= 1500, (p["id"], n)
         doc, enc = content_page(p, pages)
         write(p["path"], doc, "cp932" if enc == "Shift_JIS" else "utf-8")
         urls.append((p["path"], p["date"]))
+    return urls
+
+
+def write_category_pages(pages):
+    """Write the index pages of the categories, their subcategories and the
+    events, and return their sitemap entries."""
+    urls = []
     for cat, (lab, subs) in CATS.items():
         secs = []
         for sub, sl in subs.items():
@@ -439,6 +465,11 @@ def main():
         ),
     )
     urls.append(("/event/index.html", None))
+    return urls
+
+
+def write_search_page(pages):
+    """Write the site search page, which robots.txt disallows and the sitemap leaves out."""
     write(
         "/search/index.html",
         index_page(
@@ -450,7 +481,10 @@ def main():
             pages,
         ),
     )
-    # Top page.
+
+
+def write_top_page(pages):
+    """Write the top page: the newest pages, featured links and every category."""
     newest = sorted(pages, key=lambda p: p["date"], reverse=True)[:8]
     top_secs = [
         ("新着情報", [(f"{jdate(p['date'])} {p['title']}", p["path"]) for p in newest]),
@@ -491,7 +525,11 @@ def main():
             f"<title>{CITY}公式ホームページ</title>",
         ),
     )
-    urls.insert(0, ("/index.html", None))
+
+
+def write_sitemap_and_robots(urls):
+    """Write sitemap.xml for the (path, update date or None) entries, robots.txt
+    and the redirect list that the demo server reads."""
     # Sitemap with an origin placeholder the server fills in per request.
     locs = []
     for path, date in urls:
@@ -508,6 +546,10 @@ def main():
         "User-agent: *\nDisallow: /search/\nDisallow: /*?print=\nDisallow: /cgi-bin/\n\nSitemap: {{ORIGIN}}/sitemap.xml\n",
     )
     write("/redirects.tsv", "".join(f"{a}\t{b}\n" for a, b in REDIRECTS))
+
+
+def write_assets():
+    """Write the stylesheet, the script and the PDF form that pages link to."""
     write(
         "/shared/css/style.css",
         "body{font-family:sans-serif;margin:0}#header,#footer{background:#eef6ee;padding:8px}#wrapper{display:flex;gap:16px}#main{flex:3}#sidebar{flex:1}.datatable{border-collapse:collapse}.datatable th,.datatable td{border:1px solid #999;padding:4px}\n",
@@ -516,6 +558,20 @@ def main():
     f = OUT / "kurashi/juminhyo/files/juminhyo_seikyu.pdf"
     f.parent.mkdir(parents=True, exist_ok=True)
     f.write_bytes(pdf_bytes())
+
+
+def main():
+    pages = parse()
+    check_sources(pages)
+    if OUT.exists():
+        shutil.rmtree(OUT)
+    urls = write_content_pages(pages)
+    urls += write_category_pages(pages)
+    write_search_page(pages)
+    write_top_page(pages)
+    urls.insert(0, ("/index.html", None))
+    write_sitemap_and_robots(urls)
+    write_assets()
     print(len(pages), "content pages;", len(urls), "sitemap urls")
     print(
         "min/max body chars",
