@@ -82,9 +82,12 @@ class AnswerResult:
     tentative: bool = False
 
     def to_json(self) -> dict:
-        """Return the JSON object that ``cityline ask --json`` prints: the
-        question, the answers and ``fallback``, the keys that evaluators'
-        scripts read. A tentative answer shows in the text output."""
+        """Return the JSON object that ``cityline ask --json`` prints.
+
+        Its keys are the question, the answers and ``fallback``, and scripts
+        that read ``cityline ask --json`` rely on them. A tentative answer shows
+        only in the text output.
+        """
         return {
             "question": self.question,
             "answers": [
@@ -134,8 +137,10 @@ def asking_sentence(question: str) -> str | None:
     return asking[-1] if asking else None
 
 
-# Questions shorter than this are ranked whole only. The labelled sets hold
-# questions of up to about 80 characters, which this leaves as they were.
+# Questions shorter than this are ranked whole only. The labelled question files
+# (cityline/demo/questions.jsonl, and questions_dev.jsonl of the real city data
+# that docs/accuracy.md describes) contain questions of up to about 80
+# characters, which this leaves as they were.
 LONG_QUESTION_CHARS = 150
 _SENTENCE_END = re.compile(r"[。！？!?\n]+")
 _ASKS = re.compile(

