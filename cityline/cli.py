@@ -40,6 +40,16 @@ class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(SUBCOMMANDS)
 
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        """Resolve the subcommand; an unknown one names the close matches among
+        all subcommands, which this group imports only on use."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:
+            raise click.exceptions.NoSuchCommand(
+                exc.command_name, possibilities=self.list_commands(ctx), ctx=ctx
+            ) from None
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = SUBCOMMANDS.get(cmd_name)
         if target is None:
@@ -158,6 +168,29 @@ def _database_advice(reason: str) -> str:
     )
 
 
+def _usage_message(exc: click.UsageError) -> str:
+    """Return the one-line message for a bad option, argument or command."""
+    command = exc.ctx.command_path if exc.ctx is not None else "cityline"
+    if isinstance(exc, click.NoSuchOption) and exc.ctx is not None:
+        root = exc.ctx.find_root()
+        options = {name: param for param in root.command.params for name in param.opts}
+        option = options.get(exc.option_name)
+        if option is not None and exc.ctx is not root:
+            # cityline broadcast send --data-dir DIR: an option of cityline
+            # itself, given after the command.
+            rest = command.removeprefix(root.info_name or "cityline").strip()
+            usage = exc.option_name if option.is_flag else f"{exc.option_name} ..."
+            return (
+                f"{exc.option_name} is an option of cityline itself, so it goes "
+                f"before the command: `cityline {usage} {rest} ...`"
+            )
+    message = exc.format_message().rstrip(".")
+    if message.endswith(("?", "?)")):
+        # No such command 'lst'. Did you mean 'list'?
+        return f"{message} See `{command} --help`."
+    return f"{message}; see `{command} --help`"
+
+
 def main() -> None:
     """Run the command line, printing a CitylineError as one line with its exit code.
 
@@ -178,9 +211,7 @@ def _run_command_line() -> None:
         click.echo("aborted", err=True)
         sys.exit(130)
     except click.UsageError as exc:
-        command = exc.ctx.command_path if exc.ctx is not None else "cityline"
-        message = exc.format_message().rstrip(".")
-        click.echo(f"error: {message}; see `{command} --help`", err=True)
+        click.echo(f"error: {_usage_message(exc)}", err=True)
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
         click.echo(f"error: {exc.format_message()}", err=True)

@@ -129,7 +129,8 @@ def test_corrupt_table_page_gives_one_error_line(invoke, tmp_path):
         (["ask", "--top", str(2**63), "住民票"], "1<=x<=1000"),
         (["evaluate", "--top", str(2**64), "q.jsonl"], "1<=x<=1000"),
         (["reports", "set-status", "R1", "accepted"], "Missing option '--note'"),
-        (["crawll"], "No such command 'crawll'"),
+        (["crawll"], "No such command 'crawll'. Did you mean 'crawl'?"),
+        (["report", "list"], "Did you mean 'reports'?"),
     ],
 )
 def test_usage_error_is_one_line(invoke, tmp_path, args, expected):
@@ -175,3 +176,21 @@ def test_interrupted_index_rebuild_names_the_index_in_use(
         "error: the index rebuild was interrupted; the index in use is the last "
         "one that finished building, and the same command builds a new one"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["reports", "list", "--data-dir", "x"],
+            "`cityline --data-dir ... reports list ...`",
+        ),
+        (["ask", "-v", "住民票"], "`cityline -v ask ...`"),
+    ],
+)
+def test_global_option_after_the_command_is_placed(invoke, tmp_path, args, expected):
+    result = invoke(tmp_path / "data", *args)
+
+    assert result.returncode == 2
+    assert "is an option of cityline itself" in result.stderr
+    assert expected in result.stderr
