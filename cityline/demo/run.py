@@ -18,6 +18,7 @@ import dataclasses
 import io
 import logging
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -225,10 +226,8 @@ def _step_report(settings: Settings, conversation: _Conversation, echo: Echo) ->
     engine = create_db_engine(settings.app_database_url)
     store = ReportStore(engine, settings.user_hash_key())
     report = store.list()[0]
-    echo(
-        f"\nStored report (in full: cityline --data-dir {settings.data_dir} "
-        f"reports show {report.receipt_no}):"
-    )
+    show = f"{cityline_command()} --data-dir {settings.data_dir} reports show"
+    echo(f"\nStored report (in full: {show} {report.receipt_no}):")
     echo(
         f"  {report.receipt_no}  category {report.category}  "
         f"department {report.department}  status {report.status}  "
@@ -434,3 +433,15 @@ def _demo_photo() -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", exif=exif)
     return buffer.getvalue()
+
+
+def cityline_command() -> str:
+    """Return how to run cityline from the shell that ran the demo: the bare name
+    when it is on PATH, else this environment's script (``.venv/bin/cityline``)."""
+    script = Path(sys.executable).with_name("cityline")
+    if not script.exists() or shutil.which("cityline") == str(script):
+        return "cityline"
+    try:
+        return str(script.relative_to(Path.cwd()))
+    except ValueError:
+        return str(script)

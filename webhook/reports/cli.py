@@ -271,7 +271,7 @@ def set_status_command(
 
 @reports.command("set-category")
 @click.argument("receipt_no")
-@click.argument("category", type=click.Choice(CATEGORIES))
+@click.argument("category", type=click.Choice(CATEGORIES), metavar="CATEGORY")
 @click.option(
     "--note",
     required=True,
@@ -406,7 +406,8 @@ def remove_command(
         left = delete_photo_files(settings.photos_dir, paths)
         checkpoint_wal(store.engine)
         deleted = len(paths) - len(left)
-        click.echo(f"{report.receipt_no}: removed, {deleted} photos deleted")
+        noun = "photo" if deleted == 1 else "photos"
+        click.echo(f"{report.receipt_no}: removed, {deleted} {noun} deleted")
     else:
         click.echo(f"{report.receipt_no}: removed")
     click.echo(
