@@ -86,6 +86,17 @@ def test_answer_sent_before_deletion_ignored(inbox):
     assert stored_ids(added) == [other["webhookEventId"], newer["webhookEventId"]]
 
 
+def test_report_and_question_sent_before_deletion_kept(inbox):
+    sent = now_ms()
+    inbox.add([stamped(postback_event(RESIDENT, DELETE_ALL), sent)])
+    submit = stamped(postback_event(RESIDENT, "flow=report&action=submit"), sent - 5000)
+    question = stamped(text_event(RESIDENT, "粗大ごみの出し方は?"), sent - 4000)
+
+    added = inbox.add([submit, question])
+
+    assert stored_ids(added) == [submit["webhookEventId"], question["webhookEventId"]]
+
+
 def test_same_body_keeps_sending_order(inbox):
     sent = now_ms()
     answer = stamped(postback_event(RESIDENT, SET_AREA), sent - 5000)

@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs
 
 from sqlalchemy import (
     Column,
@@ -492,9 +493,10 @@ def _superseded(raw: Mapping[str, Any], mark: list | None) -> bool:
 
     ``mark`` is [followed_ms, unfollowed_ms, deleted_ms] of the sender, or None.
     An unfollow is stale only before a follow, because a later unfollow deletes
-    the sender's data again. An event of the same millisecond as the mark, or
-    without a time, is kept: the order of two events in one millisecond is
-    unknown.
+    the sender's data again. A deletion of the receive settings makes stale only
+    a follow or a settings postback sent before it. An event of the same
+    millisecond as the mark, or without a time, is kept: the order of two events
+    in one millisecond is unknown.
     """
     stamp = _timestamp(raw)
     if mark is None or stamp is None:
@@ -502,7 +504,24 @@ def _superseded(raw: Mapping[str, Any], mark: list | None) -> bool:
     followed, unfollowed, deleted = mark
     if raw.get("type") == "unfollow":
         return followed is not None and stamp < followed
-    return any(limit is not None and stamp < limit for limit in (unfollowed, deleted))
+    if unfollowed is not None and stamp < unfollowed:
+        return True
+    # A deletion erases the receive settings alone, so it makes stale only the
+    # events that would set them again; a report or a question sent before it
+    # is still handled.
+    return deleted is not None and stamp < deleted and _sets_receive_settings(raw)
+
+
+def _sets_receive_settings(raw: Mapping[str, Any]) -> bool:
+    """Tell whether ``raw`` is a follow or a postback of the receive settings."""
+    if raw.get("type") == "follow":
+        return True
+    if raw.get("type") != "postback":
+        return False
+    data = (raw.get("postback") or {}).get("data")
+    if not isinstance(data, str):
+        return False
+    return parse_qs(data).get("flow") == ["settings"]
 
 
 def _in_sending_order(
