@@ -118,3 +118,18 @@ def test_question_who_pays_for_an_own_fault_is_a_question(classifier, text):
 def test_road_beside_a_park_is_no_park(classifier):
     intent = classifier.classify("〇〇公園の西側の道、街灯が消えかかっています。")
     assert (intent.label, intent.category) == ("report", "streetlight")
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("公園の街灯がちらつくようになっています", "park"),
+        ("マンホールのふたががたつくようになってます", "sewer"),
+        ("家の前の落書きを削除してほしい", "other"),
+    ],
+)
+def test_fault_words_like_a_repair_or_retraction_stay_reports(
+    classifier, text, category
+):
+    intent = classifier.classify(text)
+    assert (intent.label, intent.category) == ("report", category)
