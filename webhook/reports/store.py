@@ -129,11 +129,16 @@ class ReportStore:
     # Drafts -----------------------------------------------------------------------
 
     def listed_photo_paths(self) -> set[str]:
-        """Return the paths of the photos that drafts and reports list."""
+        """Return the paths of the photos that drafts and reports list.
+
+        Drafts are read first: a photo moves from a draft to its report in one
+        transaction, so one sent between the two reads is still found.
+        """
+        listed: set[str] = set()
         with self.engine.connect() as connection:
-            listed = set(connection.execute(select(photos_table.c.path)).scalars())
             for state in connection.execute(select(drafts_table.c.state)).scalars():
                 listed.update(photo["path"] for photo in state.get("photos", []))
+            listed.update(connection.execute(select(photos_table.c.path)).scalars())
         return listed
 
     def load_draft(self, user_hash: str) -> Draft | None:
