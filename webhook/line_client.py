@@ -27,7 +27,6 @@ from linebot.v3.messaging import (
     Configuration,
     Message,
 )
-from linebot.v3.messaging.rest import RESTResponse
 from urllib3 import BaseHTTPResponse, Retry, Timeout
 from urllib3.exceptions import (
     ConnectTimeoutError,
@@ -237,19 +236,31 @@ class LineClient:
         """Download the content (an image, say) that a user sent in a message.
 
         The body is read in pieces and the download stops with ContentTooLarge
-        once it passes ``max_bytes``, and with LineApiError once it has taken
-        ``deadline_s`` in all, so neither a huge nor a trickling body holds the
-        caller's memory or thread. Failed calls are retried as the others are.
+        once it passes ``max_bytes``, and with LineApiError once ``deadline_s``
+        have passed since the call, retries included, so neither a huge nor a
+        trickling body holds the caller's memory or thread. Failed tries are
+        retried as other calls are while time is left.
+
+        NOTE: the deadline bounds each socket read and the body, but headers
+        that arrive a byte at a time, each within the read timeout, can still
+        keep one try going past it.
         """
+        deadline = time.monotonic() + deadline_s
         return self._call(
             "get_content",
-            lambda: self._download(message_id, max_bytes, deadline_s),
+            lambda: self._download(message_id, max_bytes, deadline, deadline_s),
             returns_response=True,
             url=self._data_api_url,
         )
 
-    def _download(self, message_id: str, max_bytes: int, deadline_s: float) -> bytes:
-        """GET one message's content through the data client's connection pool."""
+    def _download(
+        self, message_id: str, max_bytes: int, deadline: float, deadline_s: float
+    ) -> bytes:
+        """GET one message's content through the data client's connection pool,
+        by ``deadline`` (a ``time.monotonic()`` value)."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise self._content_timed_out(deadline_s)
         path = CONTENT_PATH.format(message_id=urllib.parse.quote(message_id, safe=""))
         connect_s, read_s = _timeouts()
         response = self._data_client.rest_client.pool_manager.request(
@@ -257,27 +268,31 @@ class LineClient:
             self._data_api_url.rstrip("/") + path,
             headers={"Authorization": f"Bearer {self._token}"},
             preload_content=False,
-            timeout=Timeout(connect=connect_s, read=read_s),
+            timeout=Timeout(
+                connect=min(connect_s, remaining), read=min(read_s, remaining)
+            ),
         )
         try:
             if not 200 <= response.status <= 299:
-                # The SDK's exception reads the (short) error body and headers.
-                raise ApiException(http_resp=RESTResponse(response))
-            deadline = time.monotonic() + deadline_s
+                raise _api_error(response)
             body = _read_limited(response, max_bytes, deadline)
         finally:
             response.release_conn()
         if body is None:
-            # A slow body is not retried: another try would take as long.
-            raise LineApiError(
-                "get_content",
-                None,
-                None,
-                "",
-                url=self._data_api_url,
-                reason=f"the download took over {deadline_s:g} s",
-            )
+            raise self._content_timed_out(deadline_s)
         return body
+
+    def _content_timed_out(self, deadline_s: float) -> LineApiError:
+        """Return the error of a download that ran past its deadline; it is not
+        retried, since no time is left."""
+        return LineApiError(
+            "get_content",
+            None,
+            None,
+            "",
+            url=self._data_api_url,
+            reason=f"the download took over {deadline_s:g} s",
+        )
 
     def _call(
         self,
@@ -466,6 +481,17 @@ def _fitted(messages: Sequence[Message], operation: str) -> list[dict[str, Any]]
     if not fitted:
         logger.warning("LINE API %s skipped: no valid message to send", operation)
     return fitted
+
+
+def _api_error(response: BaseHTTPResponse) -> ApiException:
+    """Return the SDK's exception for an error ``response``, reading at most
+    _CONTENT_CHUNK_BYTES of its body; the connection is closed."""
+    body = response.read(_CONTENT_CHUNK_BYTES)
+    response.close()
+    error = ApiException(status=response.status, reason=response.reason)
+    error.body = body.decode("utf-8", errors="replace")
+    error.headers = response.headers
+    return error
 
 
 def _read_limited(
