@@ -107,6 +107,10 @@ def test_receive_settings(text):
         "図書館を退会したい",
         "マイナンバーの情報はどう使われますか",
         "ごみの量を減らしたい",
+        # Notices and answers of other services.
+        "メールマガジンの配信を解除したい",
+        "アンケートの回答はどう使われますか",
+        "国勢調査の回答した内容を確認したい",
     ],
 )
 def test_everything_else_is_question(text):

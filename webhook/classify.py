@@ -214,9 +214,14 @@ RECEIVE_SETTINGS = re.compile(
     r"|情報(も|を)?(受け取りたい|うけとりたい|届けてほしい|配信してほしい)"
     # 防災の情報だけにしたい.
     r"|(情報|お知らせ|通知|配信)(だけ|のみ)(に|を)?(したい|して|受け取りたい)"
+)
+# More ways of asking about this account's notices and optional answers. They
+# count only in a text that names no other service of the city or others
+# (OTHER_SERVICE): メールマガジンの配信を解除したい is not about this account.
+ACCOUNT_SETTINGS = re.compile(
     # 防災のお知らせだけ止めたい, 配信を解除したい, イベント情報はいらないです,
     # メッセージが多いので減らしたい.
-    r"|(情報|お知らせ|おしらせ|通知|配信|メッセージ)(だけ|のみ)?(は|を|も)?"
+    r"(情報|お知らせ|おしらせ|通知|配信|メッセージ)(だけ|のみ)?(は|を|も)?"
     r"(止め|とめ|停止|やめ|解除|減ら|へら|いらない|要らない|不要)"
     r"|メッセージ(が|は)?(多|うるさ)"
     # The optional answers of the settings: 性別の回答を取り消したい,
@@ -233,6 +238,10 @@ RECEIVE_SETTINGS = re.compile(
     # How the answers are used: 私の性別や年齢の情報はどう使われますか.
     r"|(性別|年齢|年代|受信設定|回答)[^。]{0,12}(どう使|何に使|なにに使|どのように使"
     r"|使われ|利用され)"
+)
+OTHER_SERVICE = re.compile(
+    r"メールマガジン|メルマガ|メール|アンケート|調査|国勢|年金|手当|税|保険|郵便|新聞"
+    r"|広報|図書館|アプリ|サイト|ホームページ|マイナ"
 )
 
 # Separators between phrases: whitespace, punctuation and symbols (emoji included).
@@ -300,6 +309,8 @@ def classify_text(text: str) -> TextKind:
     compact = "".join(normalized.split())
     if compact and len(compact) <= MAX_SETTINGS_REQUEST_CHARS:
         if RECEIVE_SETTINGS.search(compact) or _asks_for_missing_notices(compact):
+            return TextKind.RECEIVE_SETTINGS
+        if ACCOUNT_SETTINGS.search(compact) and not OTHER_SERVICE.search(compact):
             return TextKind.RECEIVE_SETTINGS
     if normalized in HELP:
         return TextKind.HELP
