@@ -781,6 +781,18 @@ def test_second_submit_gives_one_report(alice, flow):
     assert len(flow.store.list()) == 1
 
 
+def test_second_submit_after_staff_handled_it_gives_the_receipt(alice, flow):
+    send_complete_report(alice)
+    report = flow.store.list()[0]
+    flow.store.set_status(
+        report.receipt_no, "accepted", changed_by="staff", note="受付"
+    )
+    again = alice.postback(f"flow=report&action=submit&draft={report.draft_id}")
+    assert again[0].text == texts.REPORT_ALREADY_SUBMITTED.format(
+        receipt_no=report.receipt_no
+    )
+
+
 def test_submit_before_complete_asks_for_missing(alice, flow):
     alice.text("街灯が消えています")
     replies = alice.press("submit")
@@ -1779,6 +1791,20 @@ def test_photos_sent_together_get_one_reply(alice):
     assert texts.REPORT_ASK_CATEGORY in joined(last)
     assert len(alice.draft.photos) == 3
     assert alice.draft.photo_set is None
+
+
+def test_full_photo_set_asks_for_no_failed_photo_again(alice):
+    replies = [
+        alice.image(
+            data=b"not a picture" if index == 2 else None,
+            image_set=photo_set("s9", index, 5),
+        )
+        for index in range(1, 6)
+    ]
+    last = texts_of(replies[4])
+    assert len(alice.draft.photos) == 3
+    assert texts.REPORT_PHOTO_SET_LIMIT.format(max_photos=3, kept=3) in last
+    assert texts.REPORT_PHOTO_INVALID not in last
 
 
 def test_photo_set_in_any_order(alice):

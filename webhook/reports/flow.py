@@ -620,7 +620,7 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
         """Reply to a button of a draft that became a report: its receipt number,
         with ``correction`` how to correct it, then the current draft's prompt.
         With ``resend`` (送信 pressed again) the receipt comes as the full
-        auto-reply of the report instead.
+        auto-reply of the report instead, while staff have not yet handled it.
 
         None when ``draft_id`` is no report of this resident; the number is given
         only to the resident who sent that report.
@@ -628,7 +628,7 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
         report = self.store.find_by_draft(draft_id) if draft_id else None
         if report is None or report.user_hash != user_hash:
             return None
-        if resend:
+        if resend and report.status == "submitted":
             replies = [self._auto_reply(report)]
             if draft is not None:
                 replies.append(self._prompt(draft))

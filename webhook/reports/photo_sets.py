@@ -67,7 +67,11 @@ def image_set_of(event: IncomingEvent) -> ImageSet | None:
 
 def set_notes(state: dict[str, Any]) -> list[Message]:
     """Return the notes for a photo set: the photo limit, with how many of the
-    set were kept, then each rejection's error once."""
+    set were kept, then each rejection's error once.
+
+    A set that filled the draft gets no rejection errors, since each asks for
+    a photo again and no more fit.
+    """
     notes = []
     if state.get("over_limit"):
         kept_count = state.get("kept", 0)
@@ -78,6 +82,7 @@ def set_notes(state: dict[str, Any]) -> list[Message]:
         )
         note = template.format(max_photos=msg.MAX_PHOTOS, kept=kept_count)
         notes.append(msg.plain(note))
+        return notes
     notes.extend(msg.plain(problem) for problem in state.get("problems", []))
     return notes
 
