@@ -21,14 +21,16 @@ def exclusive_lock(
 ) -> Iterator[None]:
     """Hold an exclusive lock on the file ``path`` while the block runs, or raise.
 
-    The file is created when missing, with mode 0644 less the umask, and opened
-    read-only, because a flock needs no write access. Raises ``busy_error`` when
+    The file is created when missing, with mode 0644 less the umask. It is
+    opened for writing when the user may, since NFS emulates flock with byte
+    range locks that need a writable file, and read-only otherwise, which a
+    local flock accepts. Raises ``busy_error`` when
     another open file holds the lock. When ``path`` cannot be opened, raises
     ``open_error(exc)``, or the OSError itself when ``open_error`` is None. Both
     errors are chained to the OSError.
     """
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
+        descriptor = _open_lock_file(path)
     except OSError as exc:
         if open_error is None:
             raise
@@ -41,3 +43,12 @@ def exclusive_lock(
         yield
     finally:
         os.close(descriptor)
+
+
+def _open_lock_file(path: Path) -> int:
+    """Open (and create) ``path`` for writing, or read-only when it is not
+    writable by this user."""
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except PermissionError:
+        return os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
