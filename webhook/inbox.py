@@ -371,9 +371,10 @@ class Inbox:
         earlier call's follow, unfollow or deletion supersedes, and record the
         follows, unfollows and deletions among them.
 
-        An event sent before the sender's last recorded unfollow or deletion
-        (an event for which ``erases_data`` is true) is dropped, and an unfollow
-        sent before the last recorded follow. Within one body the events are
+        An event sent before the sender's last recorded unfollow is dropped, a
+        follow or settings postback sent before their last recorded deletion (an
+        event for which ``erases_data`` is true), and an unfollow sent before
+        the last recorded follow. Within one body the events are
         handled in the order they were sent, so an unfollow or a deletion there
         clears what was sent before it. ``hashes`` gives each event's hashed
         source.
@@ -506,9 +507,9 @@ def _superseded(raw: Mapping[str, Any], mark: list | None) -> bool:
         return followed is not None and stamp < followed
     if unfollowed is not None and stamp < unfollowed:
         return True
-    # A deletion erases the receive settings alone, so it makes stale only the
-    # events that would set them again; a report or a question sent before it
-    # is still handled.
+    # A deletion erases the receive settings alone. So it makes stale only the
+    # events that would set them again, and a report or a question sent before
+    # it is still handled.
     return deleted is not None and stamp < deleted and _sets_receive_settings(raw)
 
 

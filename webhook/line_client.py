@@ -58,7 +58,7 @@ BACKOFF_MAX_S = 30.0
 # A download of a resident's photo may take this long in all, however slowly its
 # bytes arrive, so that a trickling response cannot hold a worker for good.
 CONTENT_DEADLINE_S = 60.0
-# The largest content kept; LINE's own limit for an image is 10 MB.
+# The largest content kept, the same 10 MB as the limit of report photos.
 MAX_CONTENT_BYTES = 10 * 1024 * 1024
 CONTENT_PATH = "/v2/bot/message/{message_id}/content"
 _CONTENT_CHUNK_BYTES = 64 * 1024
