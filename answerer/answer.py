@@ -6,9 +6,9 @@ tokenizes with its own Sudachi tokenizer, so one Answerer serves a thread pool.
 question being answered during the swap finishes on the index it started with.
 
 NOTE: the word groups (``index/word_groups.txt``) are process-wide. When a new
-index was built with a changed group file, they switch just before the swap,
-so a question already being answered then may read the old index with the new
-groups; its terms differ only in the words of the changed groups.
+index was built with a changed group file, they switch just before the swap.
+A question already being answered then may read the old index with the new
+groups, and its terms differ only in the words of the changed groups.
 """
 
 from __future__ import annotations

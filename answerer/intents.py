@@ -605,8 +605,8 @@ def states_something(part: str) -> bool:
     # "アプリで見れる?" ends in a verb, but its question mark makes it a question.
     if QUESTION_WORD.search(part) or QUESTION_MARK.search(part[-1:]):
         return False
-    # What the writer heard (管理者が違うと聞きました) tells of no fault seen,
-    # and a polite question (どう違うのですか) asks without a question mark.
+    # What the writer heard (管理者が違うと聞きました) states no fault seen,
+    # and a polite question (どう違うのですか) needs no question mark.
     if HEARSAY_END.search(part) or POLITE_QUESTION_END.search(part):
         return False
     words = list(morphemes(part))

@@ -1,7 +1,7 @@
-"""`cityline broadcast` when LINE takes a request but its answer never comes.
+"""`cityline broadcast` when LINE takes a request but its response never comes.
 
 LINE may have delivered such a request. The send says so and points to
-`resume`, whose retry key LINE accepts once; `cancel` names the chunk, and the
+`resume`, whose retry key LINE accepts once. `cancel` names the chunk, and the
 same send is rejected for an hour unless --again is given, so that no resident
 gets the message twice.
 """
@@ -31,7 +31,7 @@ TEXT = "断水のお知らせ"
 
 @pytest.fixture
 def silent():
-    """Return a fake LINE API that answers no request of the first send."""
+    """Return a fake LINE API that responds to no request of the first send."""
     server = SilentLineApi(MULTICAST, times=MAX_ATTEMPTS)
     yield server.start()
     server.stop()

@@ -195,7 +195,7 @@ def test_overlapping_audience_is_a_repeat(sender, clock, second):
 
 
 def test_broadcast_never_accepted_is_no_repeat(sender, log, clock, fake):
-    # LINE answers 429 to a request it did not take, so none was delivered.
+    # LINE responds with 429 to a request it did not take, so none was delivered.
     fake.fail_next(MULTICAST, 429, times=4)
     with pytest.raises(BroadcastStoppedError):
         sender.send(request())

@@ -80,7 +80,7 @@ def test_fault_closed_by_a_request_is_a_report(classifier):
         "折れた物干しざおはどう出せばいい?",
     ],
 )
-def test_disposal_question_about_a_broken_thing_is_a_question(classifier, text):
+def test_disposal_question_is_question(classifier, text):
     assert classifier.classify(text).label == "question"
 
 
@@ -110,7 +110,7 @@ def test_repair_seen_retraction_or_hearsay_is_no_report(classifier, text):
         "自宅の古いブロック塀にひびが入りました。撤去の助成金はありますか。",
     ],
 )
-def test_question_who_pays_for_an_own_fault_is_a_question(classifier, text):
+def test_who_pays_question_is_question(classifier, text):
     assert asks_how_to_act(normalize(text))
     assert classifier.classify(text).label == "question"
 
@@ -128,8 +128,6 @@ def test_road_beside_a_park_is_no_park(classifier):
         ("家の前の落書きを削除してほしい", "other"),
     ],
 )
-def test_fault_words_like_a_repair_or_retraction_stay_reports(
-    classifier, text, category
-):
+def test_repair_like_fault_words_stay_reports(classifier, text, category):
     intent = classifier.classify(text)
     assert (intent.label, intent.category) == ("report", category)

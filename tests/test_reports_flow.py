@@ -681,7 +681,7 @@ def test_download_stopped_as_too_large_says_so(alice):
     assert alice.draft.photos == []
 
 
-def test_picture_of_too_many_pixels_gets_its_own_text(alice):
+def test_too_many_pixels_text(alice):
     buffer = io.BytesIO()
     Image.new("1", (8000, 8000)).save(buffer, format="PNG")
     alice.text("街灯が消えています")
@@ -781,7 +781,7 @@ def test_second_submit_gives_one_report(alice, flow):
     assert len(flow.store.list()) == 1
 
 
-def test_second_submit_after_staff_handled_it_gives_the_receipt(alice, flow):
+def test_resubmit_after_staff_gives_receipt(alice, flow):
     send_complete_report(alice)
     report = flow.store.list()[0]
     flow.store.set_status(
@@ -1793,7 +1793,7 @@ def test_photos_sent_together_get_one_reply(alice):
     assert alice.draft.photo_set is None
 
 
-def test_full_photo_set_asks_for_no_failed_photo_again(alice):
+def test_full_photo_set_skips_errors(alice):
     replies = [
         alice.image(
             data=b"not a picture" if index == 2 else None,

@@ -277,12 +277,12 @@ def test_photo_left_on_disk_is_named(settings, seeded, store, monkeypatch, capsy
     photo.write_bytes(b"jpeg")
     real_unlink = Path.unlink
 
-    def refuse(path: Path, missing_ok: bool = False) -> None:
+    def fail_for_photo(path: Path, missing_ok: bool = False) -> None:
         if path.name == photo.name:
             raise PermissionError(1, "Operation not permitted")
         real_unlink(path, missing_ok=missing_ok)
 
-    monkeypatch.setattr(Path, "unlink", refuse)
+    monkeypatch.setattr(Path, "unlink", fail_for_photo)
     code, out, err = run_main(
         monkeypatch,
         capsys,

@@ -307,12 +307,12 @@ class Inbox:
 
     def request_checkpoint(self) -> None:
         """Ask for a :meth:`checkpoint` soon, for JSON that should not wait for
-        the periodic one; the app's checkpoint thread runs it."""
+        the periodic one. The app's checkpoint thread runs it."""
         self._checkpoint_requested.set()
 
     def wait_for_checkpoint_request(self, timeout_s: float) -> bool:
         """Wait until :meth:`request_checkpoint` is called or ``timeout_s``
-        seconds pass; return whether a checkpoint was requested."""
+        seconds pass, and return whether a checkpoint was requested."""
         return self._checkpoint_requested.wait(timeout_s)
 
     def _note_cleared(self) -> None:

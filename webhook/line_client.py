@@ -235,10 +235,10 @@ class LineClient:
     ) -> bytes:
         """Download the content (an image, say) that a user sent in a message.
 
-        The body is read in pieces and the download stops with ContentTooLarge
+        The body is read in pieces. The download stops with ContentTooLarge
         once it passes ``max_bytes``, and with LineApiError once ``deadline_s``
-        have passed since the call, retries included, so neither a huge nor a
-        trickling body holds the caller's memory or thread. Failed tries are
+        have passed since the call, retries included. So neither a huge nor a
+        trickling body ties up the caller's memory or thread. Failed tries are
         retried as other calls are while time is left.
 
         NOTE: the deadline bounds each socket read and the body, but headers
@@ -283,8 +283,8 @@ class LineClient:
         return body
 
     def _content_timed_out(self, deadline_s: float) -> LineApiError:
-        """Return the error of a download that ran past its deadline; it is not
-        retried, since no time is left."""
+        """Return the error of a download that ran past its deadline, which is
+        not retried because no time is left."""
         return LineApiError(
             "get_content",
             None,
@@ -485,7 +485,7 @@ def _fitted(messages: Sequence[Message], operation: str) -> list[dict[str, Any]]
 
 def _api_error(response: BaseHTTPResponse) -> ApiException:
     """Return the SDK's exception for an error ``response``, reading at most
-    _CONTENT_CHUNK_BYTES of its body; the connection is closed."""
+    _CONTENT_CHUNK_BYTES of its body, and close the connection."""
     body = response.read(_CONTENT_CHUNK_BYTES)
     response.close()
     error = ApiException(status=response.status, reason=response.reason)

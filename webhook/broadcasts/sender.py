@@ -675,7 +675,7 @@ def _repeat_message(record: BroadcastRecord, now: datetime, cutoff: datetime) ->
     or was sent a request for at ``cutoff`` or later.
 
     It names the last time LINE accepted a chunk, or when no chunk was accepted
-    since ``cutoff``, the last first try of a chunk whose request got no answer.
+    since ``cutoff``, the last first try of a chunk whose request got no response.
     """
     accepted = [
         chunk.finished_at
@@ -687,7 +687,7 @@ def _repeat_message(record: BroadcastRecord, now: datetime, cutoff: datetime) ->
     link = " and link" if record.url else ""
     if accepted:
         sent_at = max(accepted)
-        what = f"sent the same text{link}"
+        action = f"sent the same text{link}"
         twice = "would get it twice"
     else:
         sent_at = max(
@@ -695,12 +695,12 @@ def _repeat_message(record: BroadcastRecord, now: datetime, cutoff: datetime) ->
             for chunk in record.chunks
             if chunk.first_attempt_at is not None
         )
-        what = f"sent a request with the same text{link}, which LINE did not confirm,"
+        action = f"sent a request with the same text{link}, which LINE did not confirm,"
         twice = "may get it twice"
     minutes = int((now - sent_at).total_seconds() // 60)
     ago = "1 minute ago" if minutes == 1 else f"{minutes} minutes ago"
     return (
-        f"broadcast {record.id} {what} to category {record.category} at "
+        f"broadcast {record.id} {action} to category {record.category} at "
         f"{sent_at.astimezone(JAPAN):%Y-%m-%d %H:%M} JST ({ago}), so its residents "
         f"{twice}; nothing was sent. Check `cityline broadcast log`, or pass "
         "--again to send it once more"

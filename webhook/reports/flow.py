@@ -212,8 +212,8 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
         self._fetch_content = fetch_content
         self._classifier = classifier
         self._classifier_lock = threading.Lock()
-        # Held by the one thread purging: the worker handles residents in
-        # parallel, and another thread's event skips a purge already running.
+        # The lock of the one thread that purges. The worker handles residents
+        # in parallel, and another thread's event skips a purge already running.
         self._purge_lock = threading.Lock()
         self._last_purge: datetime | None = None
         self._last_sweep: datetime | None = None
@@ -241,7 +241,7 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
         if draft is not None and event.event_id:
             if draft.last_event_id == event.event_id:
                 # Handled before a restart that came before its reply was
-                # confirmed: the draft already holds what the event added.
+                # confirmed: the draft already contains what the event added.
                 logger.info("event %s already applied to the draft", event.event_id)
                 return [self._prompt(draft)]
             draft.last_event_id = event.event_id
@@ -1289,7 +1289,7 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
         )
 
     def _purge_if_due(self, now: datetime) -> None:
-        """Run :meth:`_purge` once every PURGE_INTERVAL; return at once when
+        """Run :meth:`_purge` once every PURGE_INTERVAL, and return at once when
         another thread is purging."""
         if not self._purge_lock.acquire(blocking=False):
             return
@@ -1301,8 +1301,8 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
             self._purge_lock.release()
 
     def _purge(self, now: datetime) -> None:
-        """Delete old drafts with their photos, expired drafts' photos and old
-        closed photo sets."""
+        """Delete old drafts with their photos, expired drafts' photos, old
+        closed photo sets and, once a day, photo files that nothing lists."""
         for draft in self.store.purge_drafts(now - DRAFT_RETENTION):
             self._delete_draft_photos(draft)
         # An expired draft's photos go soon: a photo sent on its own starts a
