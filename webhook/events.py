@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import parse_qs
 
 from webhook.flow import IncomingEvent
 
@@ -17,6 +18,15 @@ def event_id_of(raw: Mapping[str, Any]) -> str | None:
     """Return the ``webhookEventId`` of a raw event, or None when it has none."""
     value = raw.get("webhookEventId")
     return value if isinstance(value, str) and value else None
+
+
+def postback_flow(raw: Mapping[str, Any]) -> str | None:
+    """Return the ``flow`` named in the postback data of ``raw``, or None."""
+    postback = raw.get("postback")
+    data = postback.get("data") if isinstance(postback, Mapping) else None
+    if not isinstance(data, str):
+        return None
+    return parse_qs(data).get("flow", [None])[0]
 
 
 def source_key_of(raw: Mapping[str, Any]) -> str | None:

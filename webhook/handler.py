@@ -11,7 +11,6 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
-from urllib.parse import parse_qs
 
 from linebot.v3.messaging import Message
 
@@ -19,6 +18,7 @@ from cityline.settings import Settings
 from index.normalize import visible_nfkc
 from webhook import texts
 from webhook.answering import AnswererSource, question_reply
+from webhook.broadcasts.views import FLOW_NAME as SETTINGS_FLOW
 from webhook.classify import (
     REPORT_START_WORDS,
     TextKind,
@@ -28,7 +28,7 @@ from webhook.classify import (
 )
 from webhook.contact_route import contact_text
 from webhook.emergency import is_crisis, is_emergency
-from webhook.events import to_incoming_event
+from webhook.events import postback_flow, to_incoming_event
 from webhook.flow import Flow, IncomingEvent, Preface, addressed_text, is_one_to_one
 from webhook.inbox import Inbox, InboxItem
 from webhook.line_client import LineApiError
@@ -64,8 +64,6 @@ SILENT_EVENT_TYPES = frozenset(
     }
 )
 UNSUPPORTED_MESSAGE_TYPES = frozenset({"video", "audio", "file"})
-# The ``flow`` of receive-settings postbacks (``webhook.broadcasts.views``).
-SETTINGS_FLOW = "settings"
 # A group text this short that names 通報 is a request to report, not a question.
 MAX_REPORT_REQUEST_CHARS = 10
 
@@ -350,13 +348,7 @@ def _checkpoint_soon(raw: Mapping[str, Any]) -> bool:
     receive-settings postback, which pairs the user id with a category, an
     attribute answer (``attr=area&value=...``) or a request to delete them.
     """
-    if raw.get("type") == "unfollow":
-        return True
-    postback = raw.get("postback")
-    data = postback.get("data") if isinstance(postback, Mapping) else None
-    if not isinstance(data, str):
-        return False
-    return parse_qs(data).get("flow", [None])[0] == SETTINGS_FLOW
+    return raw.get("type") == "unfollow" or postback_flow(raw) == SETTINGS_FLOW
 
 
 def _emergency_first(text: str) -> list[Message]:

@@ -24,7 +24,6 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs
 
 from sqlalchemy import (
     Column,
@@ -44,7 +43,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from cityline.db import checkpoint_wal, ensure_schema, sqlite_file
-from webhook.events import event_id_of, source_key_of
+from webhook.broadcasts.views import FLOW_NAME as SETTINGS_FLOW
+from webhook.events import event_id_of, postback_flow, source_key_of
 from webhook.privacy import UserHasher
 
 logger = logging.getLogger(__name__)
@@ -464,28 +464,28 @@ def _write_marks(
     """Store the ``changed`` (source, slot) pairs of ``marks``, noted at ``now``."""
     for source in {source for source, slot in changed if slot != DELETED}:
         followed, unfollowed, _deleted = marks[source]
-        connection.execute(
-            delete(inbox_follow_marks).where(inbox_follow_marks.c.source_hash == source)
-        )
-        connection.execute(
-            insert(inbox_follow_marks).values(
-                source_hash=source,
-                followed_ms=followed,
-                unfollowed_ms=unfollowed,
-                noted_at=now,
-            )
+        _replace_mark(
+            connection,
+            inbox_follow_marks,
+            source,
+            followed_ms=followed,
+            unfollowed_ms=unfollowed,
+            noted_at=now,
         )
     for source in {source for source, slot in changed if slot == DELETED}:
-        connection.execute(
-            delete(inbox_deletion_marks).where(
-                inbox_deletion_marks.c.source_hash == source
-            )
+        _replace_mark(
+            connection,
+            inbox_deletion_marks,
+            source,
+            deleted_ms=marks[source][DELETED],
+            noted_at=now,
         )
-        connection.execute(
-            insert(inbox_deletion_marks).values(
-                source_hash=source, deleted_ms=marks[source][DELETED], noted_at=now
-            )
-        )
+
+
+def _replace_mark(connection: Connection, table: Table, source: str, **values) -> None:
+    """Replace the row of ``source`` in the marks ``table`` with ``values``."""
+    connection.execute(delete(table).where(table.c.source_hash == source))
+    connection.execute(insert(table).values(source_hash=source, **values))
 
 
 def _superseded(raw: Mapping[str, Any], mark: list | None) -> bool:
@@ -517,12 +517,7 @@ def _sets_receive_settings(raw: Mapping[str, Any]) -> bool:
     """Tell whether ``raw`` is a follow or a postback of the receive settings."""
     if raw.get("type") == "follow":
         return True
-    if raw.get("type") != "postback":
-        return False
-    data = (raw.get("postback") or {}).get("data")
-    if not isinstance(data, str):
-        return False
-    return parse_qs(data).get("flow") == ["settings"]
+    return raw.get("type") == "postback" and postback_flow(raw) == SETTINGS_FLOW
 
 
 def _in_sending_order(

@@ -358,7 +358,7 @@ def log_command(settings: Settings, limit: int, as_json: bool) -> None:
             continue
         for chunk in record.chunks:
             unconfirmed = ""
-            if chunk.status == "cancelled" and chunk.first_attempt_at is not None:
+            if chunk.may_have_been_delivered:
                 unconfirmed = " (sent, not confirmed: may have been delivered)"
             if chunk.recipients is None:
                 audience = "to every friend (LINE broadcast)"
@@ -421,7 +421,7 @@ def unconfirmed_chunk_lines(record: BroadcastRecord) -> list[str]:
     """
     lines = []
     for chunk in record.chunks:
-        if chunk.status != "cancelled" or chunk.first_attempt_at is None:
+        if not chunk.may_have_been_delivered:
             continue
         name = (
             "its request"

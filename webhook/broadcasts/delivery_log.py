@@ -82,6 +82,11 @@ class ChunkRecord:
     finished_at: datetime | None
     last_error: str | None
 
+    @property
+    def may_have_been_delivered(self) -> bool:
+        """Whether the chunk was cancelled after a request LINE did not confirm."""
+        return self.status == "cancelled" and self.first_attempt_at is not None
+
 
 @dataclass(frozen=True)
 class BroadcastRecord:

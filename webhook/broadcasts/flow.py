@@ -214,9 +214,7 @@ class SettingsFlow:
     def _withdraw(self, user_id: str, attribute: str) -> list[Message]:
         """Delete the answer for ``attribute`` (the 回答しない button); the
         reply states whether there was one to withdraw."""
-        answered = attribute in self._store.own_settings(user_id).attributes
-        if answered:
-            self._store.set_attribute(user_id, attribute, None)
+        answered = self._store.set_attribute(user_id, attribute, None)
         template = (
             texts.RECV_ATTRIBUTE_WITHDRAWN
             if answered

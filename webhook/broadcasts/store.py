@@ -454,8 +454,9 @@ class ReceiveSettingsStore:
                 return True
         return False
 
-    def set_attribute(self, user_id: str, attribute: str, value: str | None) -> None:
-        """Store ``value`` for ``attribute``; None (回答しない) removes the answer.
+    def set_attribute(self, user_id: str, attribute: str, value: str | None) -> bool:
+        """Store ``value`` for ``attribute``, and return whether the stored value
+        changed. None (回答しない) removes the answer.
 
         A row whose answers are all removed is deleted.
         """
@@ -474,7 +475,8 @@ class ReceiveSettingsStore:
                     connection.execute(
                         insert(attributes).values(subject=subject, **{attribute: value})
                     )
-                return
+                return value is not None
+            previous = row._mapping[attribute]
             connection.execute(
                 update(attributes)
                 .where(attributes.c.subject == subject)
@@ -486,6 +488,7 @@ class ReceiveSettingsStore:
                     *(attributes.c[name].is_(None) for name in ATTRIBUTES),
                 )
             )
+        return previous != value
 
     def delete_resident(self, user_id: str) -> None:
         """Delete every subscription and answer of ``user_id``.

@@ -489,9 +489,9 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
             if urgent:
                 # The phone routes still matter, but the report cannot go on.
                 replies.append(self._urgent_message(description, can_continue=False))
-            limited = texts.REPORT_RATE_LIMITED.format(
-                city_hall=self.settings.city_hall_name,
-                phone=self.settings.city_hall_phone,
+            limited = contact_text(
+                texts.REPORT_RATE_LIMITED,
+                self.settings,
                 max_reports=MAX_REPORTS_PER_DAY,
             )
             return [*replies, msg.plain(limited)]
