@@ -36,7 +36,7 @@ from answerer.rank import Ranking, best_passage, prepare, rank, snippet_grams
 from answerer.snippet import best_snippet, mark_common_passages
 from cityline.errors import CitylineError
 from cityline.settings import Settings
-from index.artifact import LoadedBuild, load_build, pointer_stamp
+from index.artifact import load_build, pointer_stamp
 from index.normalize import joins_previous, replace_surrogates
 from index.vectorize import IndexModel
 from webhook import texts
@@ -165,13 +165,6 @@ class _Loaded:
     model: IndexModel
     manifest: dict
     stamp: tuple[int, int] | None
-    # The build as read, whose word groups switch when it is put in use.
-    build: LoadedBuild | None = None
-
-    def publish_word_groups(self) -> None:
-        """Make the word groups of this index the process's, if they differ."""
-        if self.build is not None:
-            self.build.publish_word_groups()
 
 
 class Answerer:
@@ -207,9 +200,7 @@ class Answerer:
         message names the fix: run ``cityline index``, and OutsideServiceError
         for an unusable ``settings.outside_services_path``.
         """
-        loaded = _load(settings)
-        loaded.publish_word_groups()
-        return cls(settings, loaded, rule, outside_services)
+        return cls(settings, _load(settings), rule, outside_services)
 
     @property
     def model(self) -> IndexModel:
@@ -252,9 +243,6 @@ class Answerer:
                     self._settings.index_dir,
                 )
                 return False
-            # The groups switch with the index: a question asked from here on
-            # is tokenized with the groups of the index it reads.
-            loaded.publish_word_groups()
             self._loaded = loaded
         logger.info(
             "reloaded the index: %d pages", loaded.manifest.get("page_count", 0)
@@ -418,4 +406,7 @@ def _load(settings: Settings) -> _Loaded:
     build = load_build(settings.index_dir)
     prepare(build.model)
     mark_common_passages(build.model.pages)
-    return _Loaded(model=build.model, manifest=build.manifest, stamp=stamp, build=build)
+    # Last, once nothing can fail: the groups switch only for an index that is
+    # put in use right after.
+    build.publish_word_groups()
+    return _Loaded(model=build.model, manifest=build.manifest, stamp=stamp)

@@ -496,16 +496,13 @@ def asks_how_to_act(text: str) -> bool:
     return ends_as_question and about_acting
 
 
+# The words of a fault state, which a sentence may also state after looking
+# back on a repair: 直してもらった街灯がまた消えています.
+_FAULT_WORDS_NOW = (FAULT_STATE, LOOSE_PART, GIVING_WAY)
 # Every pattern whose match is evidence of a fault.
-FAULT_CUES = (
-    FAULT_STATE,
-    LOOSE_PART,
-    GIVING_WAY,
-    REQUEST,
-    PROPOSAL,
-    FOLLOW_UP,
-    UNCHANGED_STATE,
-)
+FAULT_CUES = (*_FAULT_WORDS_NOW, REQUEST, PROPOSAL, FOLLOW_UP, UNCHANGED_STATE)
+# The patterns of a sentence that states a fault or asks for work.
+_FAULT_SENTENCE_CUES = (*_FAULT_WORDS_NOW, REQUEST, UNCHANGED_STATE)
 # A thing named as the subject or object of a short text: ガラスが, 釘を.
 NAMED_SUBJECT = re.compile(r"[^\sはがをもに]\s*[がを]")
 
@@ -538,11 +535,6 @@ def has_fault_evidence(text: str) -> bool:
         for part in _statement_parts(sentence)
     ]
     return any(states_something(part) for part in parts)
-
-
-# Fault words that a sentence may state after looking back on a repair:
-# 直してもらった街灯がまた消えています.
-_FAULT_WORDS_NOW = (FAULT_STATE, LOOSE_PART, GIVING_WAY)
 
 
 def _after_looking_back(sentence: str) -> str:
@@ -781,11 +773,10 @@ def fault_sentences(text: str) -> str:
     """Return the sentences of a normalized text that state a fault or ask for
     work (FAULT_STATE, LOOSE_PART, GIVING_WAY, REQUEST, UNCHANGED_STATE), joined by
     spaces; "" if none."""
-    cues = (FAULT_STATE, LOOSE_PART, GIVING_WAY, REQUEST, UNCHANGED_STATE)
     return " ".join(
         sentence
         for sentence in split_sentences(text)
-        if any(pattern.search(sentence) for pattern in cues)
+        if any(pattern.search(sentence) for pattern in _FAULT_SENTENCE_CUES)
     )
 
 
