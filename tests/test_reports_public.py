@@ -118,6 +118,8 @@ def test_list_filters_by_status_and_department(settings, seeded):
     assert json.loads(result.stdout) == []
     result = run_cli(settings, "reports", "list")
     assert seeded[0] in result.stdout
+    header = result.stdout.splitlines()[0].split()
+    assert header[:4] == ["receipt", "status", "category", "department"]
 
 
 def test_show_prints_history(settings, seeded):
@@ -351,6 +353,10 @@ def test_delete_content_after_removal(settings, seeded, store):
             "unknown status 'done'",
         ),
         (["set-status", "R2026-000003", "accepted", "--note", "x"], "'removed'"),
+        (
+            ["set-status", "R2026-000001", "removed", "--note", "x"],
+            "use that command instead",
+        ),
         (["list", "--status", "open"], "unknown status 'open'"),
         (["export", "--format", "xml"], "'xml' is not supported"),
         (

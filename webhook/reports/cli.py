@@ -174,6 +174,11 @@ def list_command(
         records = [staff_record(report) for report in found]
         click.echo(json_text(records, indent=2))
         return
+    if found:
+        click.echo(
+            f"{'receipt':<13} {'status':<16} {'category':<11} department  "
+            "received  place"
+        )
     for report in found:
         place = report.address or (
             f"{report.latitude:.5f},{report.longitude:.5f}"
@@ -253,7 +258,18 @@ def set_status_command(
     note: str,
     changed_by: str | None,
 ) -> None:
-    """Change a report's status (accepted, in_progress, resolved, ...)."""
+    """Change a report's status (accepted, in_progress, resolved, ...).
+
+    `reports remove` sets the status removed.
+    """
+    if status == "removed":
+        # A removal names the rule broken and may delete the content, which
+        # only `reports remove` offers.
+        raise ConfigError(
+            f"status 'removed' is set by `cityline reports remove {receipt_no} "
+            "--reason TEXT`, which records the rule the report breaks and can "
+            "delete its content; use that command instead"
+        )
     note = _require_text(
         "--note",
         note,
