@@ -7,6 +7,7 @@ time: call :meth:`Settings.from_env`.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -344,7 +345,7 @@ def _create_key(path: Path) -> bytes:
             handle.write(key)
             handle.flush()
             os.fsync(handle.fileno())
-        os.link(temporary, path)
+        _link_into_place(temporary, path)
     except FileExistsError:
         logger.info("another process created the user-hash key %s first", path)
         return _read_key(path)
@@ -355,6 +356,31 @@ def _create_key(path: Path) -> bytes:
     _sync_folder(path.parent)
     logger.info("created the user-hash key %s", path)
     return key
+
+
+# Errors of link(2) on a filesystem without hard links, such as some FUSE
+# and SMB mounts.
+_NO_HARD_LINK_ERRNOS = frozenset(
+    {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EXDEV}
+)
+
+
+def _link_into_place(temporary: Path, path: Path) -> None:
+    """Hard-link ``temporary`` to ``path``, raising DataDirError with the fix
+    when the filesystem has no hard links."""
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in _NO_HARD_LINK_ERRNOS:
+            raise
+        raise DataDirError(
+            f"cannot create the user-hash key {str(path)!r}: its filesystem does "
+            f"not support hard links ({exc.strerror}), which the key needs to be "
+            "created whole; put the data dir on a local filesystem, as SQLite "
+            "needs too, or set CITYLINE_USER_HASH_KEY_FILE to a file on one"
+        ) from exc
 
 
 def _key_creation_error(path: Path, exc: OSError) -> DataDirError:

@@ -7,6 +7,7 @@ the first one is between two steps.
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import subprocess
@@ -98,10 +99,26 @@ def test_key_race_before_link_keeps_winner(tmp_path, monkeypatch):
 
 
 def test_key_creation_failure_names_file(tmp_path, monkeypatch):
+    def link_fails(source, target):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(os, "link", link_fails)
+    with pytest.raises(DataDirError, match=r"user-hash.key.*Input/output error"):
+        Settings(data_dir=tmp_path).user_hash_key()
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("code", [errno.EPERM, errno.EOPNOTSUPP, errno.ENOSYS])
+def test_key_without_hard_links_names_fix(tmp_path, monkeypatch, code):
     def link_not_supported(source, target):
-        raise OSError(95, "Operation not supported")
+        raise OSError(code, os.strerror(code))
 
     monkeypatch.setattr(os, "link", link_not_supported)
-    with pytest.raises(DataDirError, match=r"user-hash.key.*not supported"):
+    with pytest.raises(DataDirError) as raised:
         Settings(data_dir=tmp_path).user_hash_key()
+
+    message = str(raised.value)
+    assert "user-hash.key" in message
+    assert "does not support hard links" in message
+    assert "local filesystem" in message
     assert os.listdir(tmp_path) == []
