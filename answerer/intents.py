@@ -99,23 +99,29 @@ RESPONSIBILITY = re.compile(
 # Asking after a fault already reported ("いつ直るのですか") is a report.
 FOLLOW_UP = re.compile(
     r"いつ直|まだ直|直らな|その後どうな|どうなっていますか|まだそのまま"
+    # A complaint about a fault left alone: いつまで放置するんですか,
+    # 何回言えば掃除してもらえるんですか.
+    r"|いつまで(放置|このまま|そのまま|ほったらかし|ほっとく|待て|待た)"
+    r"|何(回|度)(言え|言っ|連絡し|通報し|お願いし|頼ん|電話し)"
 )
-# Thanks, a fault reported as repaired ("直ってました", "安心して歩けます"), and an
-# apology for a message sent by mistake. Such a sentence looks back on work done
-# or takes a message back, so it is no evidence of a fault now.
-THANKS_OR_REPAIRED = re.compile(
-    r"ありがと|感謝|助かりました|安心して"
+# A fault reported as repaired ("直ってました", "安心して歩けます") or a message
+# taken back ("見間違いでした", "さっきのは取り消して"). Such a sentence looks back
+# on work done, so it is no evidence of a fault now.
+REPAIRED_OR_TAKEN_BACK = re.compile(
+    r"安心して|もう大丈夫"
     r"|直りました|直って(い)?(ました|ます|た)|直ってる(?!の|か)"
     # Asking whether a repair one heard of is true: 直ったって聞いたけど本当?
     r"|直った(って|と)(聞|きい)[^。!?]*(本当|ほんと)"
     r"|(片付け|片づけ|かたづけ)て(くれて(い)?ました|くれた|くれました|もらった|もらいました)"
+    r"|(片付|片づ|かたづ)い(て(い)?(ました|ます|た|る)|た)"
+    r"|(止め|取り除い|掃除し|清掃し)て(くれた|くれました|もらった|もらいました"
+    r"|いただいた|いただきました|くださった|くださいました)"
     r"|(直|修理|補修|修繕|交換|撤去|剪定|対応)し(て)?(もらった|もらいました|いただいた"
     r"|いただきました|くれた|くれました|くださった|くださいました)"
-    r"|お疲れ様|お疲れさま|おつかれさま|ご苦労様|ご苦労さま"
     r"|(やす|明る|きれいに|綺麗に|広)くなり(まし)?た|すっきりし(まし)?た"
-    # A promise to write again if something happens: また何かあったら連絡します.
-    r"|(何か|なにか)あ(ったら|れば)[^。!?]{0,8}(連絡|報告|通報|送)"
     r"|(間違|まちが)(え|っ)て(送|おく)|誤送信|送り間違"
+    # A fault the writer saw wrongly: 見間違いでした, 勘違いでした.
+    r"|(見間違|見まちが|勘違|かんちが)い(でした|だった|です|だ)|気のせい"
     # Taking an earlier message back: さっきのは取り消してください.
     # 前の starts its clause, so 家の前の落書きを削除して is no retraction.
     r"|(さっき|先ほど|さきほど|(?<![^、。\s])前)の(は|を|通報|投稿|写真|メッセージ)?"
@@ -125,6 +131,18 @@ THANKS_OR_REPAIRED = re.compile(
     r"|(点く|(?<![らた])つく|直る|流れる|通れる|使える|開く|閉まる)"
     r"ように(なって(い)?(ました|ます|た|る)|なった|なりました)"
 )
+# Thanks, besides repairs and retractions. Thanks alone often opens a report
+# (いつもありがとうございます), so only the sentence that contains it looks back.
+THANKS_OR_REPAIRED = re.compile(
+    r"ありがと|有難|有り難|感謝|御礼|お礼(を)?申し上げ|助かりました|安堵"
+    r"|\bthank(s|\s+you)\b"
+    r"|お疲れ様|お疲れさま|おつかれさま|ご苦労様|ご苦労さま"
+    # A promise to write again if something happens: また何かあったら連絡します.
+    r"|(何か|なにか)あ(ったら|れば)[^。!?]{0,8}(連絡|報告|通報|送)"
+    r"|" + REPAIRED_OR_TAKEN_BACK.pattern
+)
+# An earlier message quoted by its writer: 「水が止まらない」と送った者です.
+QUOTED_MESSAGE = re.compile(r"「[^」]*」(と|って)(送|連絡|書|報告|通報|投稿|伝え|言)")
 INFO_REQUEST = re.compile(r"について(知りたい|教えて|伺いたい|質問)")
 # Where or from whom the writer can do something: "どこに取りに行けばいい?",
 # "誰に頼めますか". With a question ending, such a text asks how to act.
@@ -150,6 +168,7 @@ ADMIN_TOPIC = re.compile(
 )
 FAULT_STATE = re.compile(
     r"壊れ|こわれ|破損|欠け|割れ|消え|点かな|つかな|点いて(い)?な|ついて(い)?な"
+    r"|(点|つ)いて(い)?ません|(点|つ)きません|点灯して(い)?ません"
     r"|点灯して(い)?な|切れ|穴|陥没|沈|倒れ|折れ|詰ま|臭|くさい|におい|あふれ|溢れ"
     r"|はがれ|剥がれ|めくれ|ひび|亀裂|危な|危険|放置|傾い|ぐらぐら|ぐらつ|外れ"
     r"|ずれ|曲が|さび|錆|はみ出|伸び|ふさ|塞|暗|こわい|怖|困って|困る|汚|段差"
@@ -185,7 +204,7 @@ LOOSE_PART = re.compile(r"ガタガタ|がたがた|ガタつ|がたつ")
 REQUEST = re.compile(
     r"てほしい|て欲しい|(?<!教え)てください|(?<!教え)て下さい|お願い|もらえませんか|もらえないでしょうか"
     r"|もらえないか|くれないか|ならないか|ならないでしょうか|なりませんか|なんとか|何とか|どうにか|改善"
-    r"|検討|直して|直る|直ら|直っ|対応して|見に来て|見てもらえ|見ていただけ|撤去|設置|増や|切って|刈って|早く|至急|すぐ"
+    r"|検討|直して|直る|直ら|直っ|対応して|見に来て|見てもらえ|見ていただけ|撤去|設置|増や|切って|刈って|早く(?!て)|至急|すぐ"
     # Work asked of the city as a question: 止めてもらえますか, 片づけていただけますか.
     r"|(?:止め|片づけ|片付け|かたづけ|取り除い|掃除し)て(?:もらえ|いただけ)"
 )
@@ -293,6 +312,8 @@ SIGNAL_FAULT = re.compile(
 # Problems that are "other" wherever they are, even inside a park.
 OTHER_PROBLEM = re.compile(
     r"不法投棄|放置自転車"
+    # Things someone left behind: 布団を置いていった, 捨てていかれた.
+    r"|(捨て|置い)て(いっ|いか|行っ|いき)"
     r"|自転車.{0,10}(放置|置かれ|置きっぱなし|止められ|停められ|とめられ)"
     # A vehicle left behind, which the police or its owner removes.
     r"|(?<![自電駐歯])(車|自動車|バイク|原付|車両)(が|を|は|も).{0,15}"
@@ -332,7 +353,8 @@ OTHER_OWNER = re.compile(
 # A part of a building ("公民館の入口", "センターのエレベーター") is managed with the
 # building, not by the road, green or sewer sections.
 FACILITY_PART = re.compile(
-    r"(館|センター|学校|庁舎|役所|保育園|幼稚園|駅|店|スーパー|コンビニ)の?"
+    r"(館|センター|学校|庁舎|役所|保育園|幼稚園|駅|店|スーパー|コンビニ)"
+    r"(の?[0-9一二三四五六七八九]+階)?の?(男子|女子|男性用?|女性用?|多目的|だれでも)?"
     r"(入口|入り口|玄関|自動ドア|ドア|扉|トイレ|窓|エレベーター|エスカレーター"
     r"|階段|屋根|壁|館内|ロビー|看板)"
 )
@@ -516,13 +538,22 @@ def has_fault_evidence(text: str) -> bool:
     or space-separated part that ends in a predicate and contains no QUESTION_WORD.
     A text with none of these only names things ("公園", "ベンチのある公園") or asks
     where or when ("公園はどこ", "街灯は何時に点く"), so it is never a report.
+    A text that tells of a repair or takes a message back
+    (REPAIRED_OR_TAKEN_BACK) needs a fault word: its statements count for
+    nothing. A message the writer quotes (QUOTED_MESSAGE) is left out.
     """
-    text = " ".join(_after_looking_back(sentence) for sentence in split_sentences(text))
+    sentences = split_sentences(QUOTED_MESSAGE.sub("", text))
+    looks_back = any(REPAIRED_OR_TAKEN_BACK.search(sentence) for sentence in sentences)
+    text = " ".join(_after_looking_back(sentence) for sentence in sentences)
     # Katakana typed for kana words (キエテル, often half-width) is read as
     # hiragana too, since the cues spell those words in hiragana.
     for form in (text, fold_kana(text)):
         if any(pattern.search(form) for pattern in FAULT_CUES) or is_urgent(form):
             return True
+    # A message about a repair or a retraction (もう直ってました。ちゃんと点いて
+    # ます) states how things are now, so only a fault word makes it a report.
+    if looks_back:
+        return False
     # NOTE: any statement counts, because many reports name no fault word
     # ("路面が盛り上がったまま"). So a text that states no fault ("桜が咲いている")
     # still reaches the label model, which takes most such texts for reports.
@@ -583,6 +614,11 @@ HEARSAY_END = re.compile(
     r"(と|って)(聞き|きき|聞い|きい|伺い|読み)[^。!?]{0,6}[。.!！]*$"
 )
 POLITE_QUESTION_END = re.compile(r"(ですか|ますか|ませんか|でしょうか|のか)[。.]*$")
+# A request for information (ルールを教えてください) states no fault.
+INFO_ASK_END = re.compile(
+    r"(教えて|おしえて)(ください|下さい|ほしい|欲しい|くれ|ちょうだい"
+    r"|(もらえ|いただけ)(ますか|ませんか|ないでしょうか))?[。.!！]*$"
+)
 
 
 def states_something(part: str) -> bool:
@@ -600,6 +636,8 @@ def states_something(part: str) -> bool:
     # What the writer heard (管理者が違うと聞きました) states no fault seen,
     # and a polite question (どう違うのですか) needs no question mark.
     if HEARSAY_END.search(part) or POLITE_QUESTION_END.search(part):
+        return False
+    if INFO_ASK_END.search(part):
         return False
     words = list(morphemes(part))
     while words and is_trailing(words[-1]):

@@ -1,0 +1,78 @@
+"""Messages that look back on a repair, take a report back, quote an earlier
+message, or complain about a fault left alone, and the building parts and
+left-behind things whose category is other."""
+
+import pytest
+
+from answerer.intents import IntentClassifier, has_fault_evidence, normalize
+
+
+@pytest.fixture(scope="module")
+def classifier() -> IntentClassifier:
+    return IntentClassifier.load()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Thanks in formal letter style.
+        "先日はベンチの修繕にお越しいただき、厚く御礼申し上げます",
+        # A fault cleared away by someone.
+        "公園に落ちていた枝、もう片付いていました",
+        # A report taken back, then a plain statement of how things are.
+        "昨日送ったマンホールの件、勘違いでした。ふたはちゃんと閉まっています",
+        "カーブミラーが曲がってると送りましたが見間違いでした。ちゃんと見えます",
+        # The fault is quoted from an earlier message and has been dealt with.
+        "「歩道の水道管から水が漏れている」と連絡した者です。業者さんが来て止めてくれたので、もう大丈夫です",
+        # 早くて praises speed and requests nothing.
+        "お願いしていたベンチ、もう直っていました。早くてびっくり",
+        # A request for information.
+        "遊具の使い方のルールを教えてください",
+    ],
+)
+def test_no_fault_now_gives_no_evidence(classifier, text):
+    assert not has_fault_evidence(normalize(text))
+    assert classifier.classify(text).label == "question"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # The polite negative of a light that is out.
+        ("〇〇通りの街灯、今夜も点いてません", "streetlight"),
+        # Complaints about a fault left alone, in question form.
+        ("歩道の段差、いつまで放置するんですか", "road"),
+        ("何回言えば側溝を掃除してもらえるんですか。臭いがひどいです", "road"),
+        # Thanks that open a report, or close an earlier one, keep it a report.
+        (
+            "いつもありがとうございます。〇〇公園の砂場にガラス片が散らばっています",
+            "park",
+        ),
+        (
+            "先日はありがとうございました。今度は公園のブランコの鎖がとれそうです",
+            "park",
+        ),
+        ("直してもらった街灯がまた消えています", "streetlight"),
+    ],
+)
+def test_fault_now_stays_a_report(classifier, text, category):
+    intent = classifier.classify(text)
+    assert intent.label == "report"
+    assert intent.category == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A part of a building, named with its floor or who it is for.
+        "市民会館1階の男子トイレの水が止まりません",
+        "市役所の2階の多目的トイレのドアが閉まりません",
+        # Things someone left behind are dumping, wherever they lie.
+        "ごみ集積所に誰かがテレビを置いていった",
+        "公園の入口に古いタイヤを捨てていかれました",
+    ],
+)
+def test_building_part_or_dumping_is_other(classifier, text):
+    intent = classifier.classify(text)
+    assert intent.label == "report"
+    assert intent.category == "other"
