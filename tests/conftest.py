@@ -36,6 +36,14 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(scope="session")
+def classifier():
+    """Return one trained intent classifier for all tests, which only read it."""
+    from answerer.intents import IntentClassifier
+
+    return IntentClassifier.load()
+
+
+@pytest.fixture(scope="session")
 def postgres_url():
     """Yield the URL of a throwaway PostgreSQL server, skipping when none can start."""
     from postgres import PostgresUnavailable, temporary_postgres

@@ -11,7 +11,6 @@ from answerer.intents import (
     TRAIN_PATH,
     CueClassifier,
     Intent,
-    IntentClassifier,
     evaluate_intents,
 )
 
@@ -28,11 +27,6 @@ DEMO_INTENT_FLOOR = 0.97
 DEMO_CATEGORY_FLOOR = 0.95
 HOLDOUT_INTENT_FLOOR = 0.97
 HOLDOUT_CATEGORY_FLOOR = 0.95
-
-
-@pytest.fixture(scope="module")
-def classifier() -> IntentClassifier:
-    return IntentClassifier.load()
 
 
 REPORT_CASES = [

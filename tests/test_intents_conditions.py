@@ -2,13 +2,7 @@
 
 import pytest
 
-from answerer.intents import IntentClassifier, asks_how_to_act, normalize
-
-
-@pytest.fixture(scope="module")
-def classifier() -> IntentClassifier:
-    return IntentClassifier.load()
-
+from answerer.intents import asks_how_to_act, normalize
 
 OPEN_CONDITIONS = [
     "陥没を見つけたら?",

@@ -5,16 +5,10 @@ request."""
 import pytest
 
 from answerer.intents import (
-    IntentClassifier,
     asks_how_to_act,
     has_fault_evidence,
     normalize,
 )
-
-
-@pytest.fixture(scope="module")
-def classifier() -> IntentClassifier:
-    return IntentClassifier.load()
 
 
 @pytest.mark.parametrize(

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from answerer.intents import IntentClassifier, score_lexicon
+from answerer.intents import score_lexicon
 
 LEXICON = {
     "tree": {"木": 1.5, "枝": 1.0},
     "other": {"信号": 1.5, "信号機": 4.0, "木材": 0.0},
 }
-
-
-@pytest.fixture(scope="module")
-def classifier() -> IntentClassifier:
-    return IntentClassifier.load()
 
 
 def test_nested_term_counts_once():

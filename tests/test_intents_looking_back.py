@@ -4,12 +4,7 @@ left-behind things whose category is other."""
 
 import pytest
 
-from answerer.intents import IntentClassifier, has_fault_evidence, normalize
-
-
-@pytest.fixture(scope="module")
-def classifier() -> IntentClassifier:
-    return IntentClassifier.load()
+from answerer.intents import has_fault_evidence, normalize
 
 
 @pytest.mark.parametrize(

@@ -6,13 +6,6 @@ fault is near are the rest."""
 
 import pytest
 
-from answerer.intents import IntentClassifier
-
-
-@pytest.fixture(scope="module")
-def classifier() -> IntentClassifier:
-    return IntentClassifier.load()
-
 
 @pytest.mark.parametrize(
     "text",

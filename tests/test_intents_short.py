@@ -10,12 +10,6 @@ from answerer.intents import (
     normalize,
 )
 
-
-@pytest.fixture(scope="module")
-def classifier() -> IntentClassifier:
-    return IntentClassifier.load()
-
-
 # Object names, facility names, and object names with a place or question word.
 OBJECT_QUESTIONS = [
     "街灯",

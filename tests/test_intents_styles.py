@@ -4,12 +4,7 @@ conversion, and landmarks given as the way to a place."""
 
 import pytest
 
-from answerer.intents import IntentClassifier, asks_how_to_act, is_urgent, normalize
-
-
-@pytest.fixture(scope="module")
-def classifier() -> IntentClassifier:
-    return IntentClassifier.load()
+from answerer.intents import asks_how_to_act, is_urgent, normalize
 
 
 @pytest.mark.parametrize(

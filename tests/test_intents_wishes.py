@@ -2,13 +2,7 @@
 
 import pytest
 
-from answerer.intents import IntentClassifier, has_fault_evidence, normalize
-
-
-@pytest.fixture(scope="module")
-def classifier() -> IntentClassifier:
-    return IntentClassifier.load()
-
+from answerer.intents import has_fault_evidence, normalize
 
 WISHES = [
     "公園で遊びたい",

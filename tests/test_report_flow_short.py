@@ -7,7 +7,7 @@ import itertools
 import pytest
 from fastapi.testclient import TestClient
 
-from answerer.intents import Intent, IntentClassifier, content_char_count
+from answerer.intents import Intent, content_char_count
 from cityline.db import create_db_engine
 from cityline.fake_line_api import FakeLineApi
 from cityline.settings import Settings
@@ -56,11 +56,6 @@ class FixedClassifier:
 
     def object_category(self, text: str) -> str | None:
         return None
-
-
-@pytest.fixture(scope="module")
-def classifier() -> IntentClassifier:
-    return IntentClassifier.load()
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from answerer.intents import IntentClassifier
 from cityline.db import create_db_engine
 from cityline.fake_line_api import FakeLineApi
 from cityline.settings import Settings
@@ -106,11 +105,6 @@ class Resident:
     @property
     def draft(self) -> Draft | None:
         return self.flow.store.load_draft(self.flow.store.hash_user(self.user_id))
-
-
-@pytest.fixture(scope="module")
-def classifier():
-    return IntentClassifier.load()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from PIL import Image
 
-from answerer.intents import IntentClassifier
 from cityline.db import create_db_engine
 from cityline.settings import Settings
 from webhook import texts
@@ -141,11 +140,6 @@ def joined(replies) -> str:
 
 def action_types(message) -> list[str]:
     return [item.action.type for item in message.quick_reply.items]
-
-
-@pytest.fixture(scope="module")
-def classifier():
-    return IntentClassifier.load()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from answerer.intents import IntentClassifier
 from cityline.db import create_db_engine
 from cityline.fake_line_api import FakeLineApi
 from tests.answerers import RecordingAnswerer
@@ -52,11 +51,6 @@ def jpeg_with_exif() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), "green").save(buffer, format="JPEG", exif=exif)
     return buffer.getvalue()
-
-
-@pytest.fixture(scope="module")
-def classifier():
-    return IntentClassifier.load()
 
 
 @pytest.fixture
