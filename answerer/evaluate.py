@@ -156,11 +156,12 @@ def load_questions(path: Path) -> list[LabelledQuestion]:
 
     questions: list[LabelledQuestion] = []
     first_line_of_id: dict[str, int] = {}
+    ignored: dict[str, list[int]] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            question = _parse_line(line, number)
+            question = _parse_line(line, number, ignored)
         except _BadLine as exc:
             if _is_one_document(text):
                 raise ConfigError(
@@ -180,7 +181,27 @@ def load_questions(path: Path) -> list[LabelledQuestion]:
                     "question its own id"
                 )
         questions.append(question)
+    _warn_ignored_keys(ignored)
     return questions
+
+
+def _warn_ignored_keys(ignored: dict[str, list[int]]) -> None:
+    """Log one warning per key that some lines carry but evaluation does not
+    read, naming how many lines carry it and the first few."""
+    for key, numbers in sorted(ignored.items()):
+        shown = ", ".join(str(number) for number in numbers[:3])
+        if len(numbers) > 3:
+            shown += f" and {len(numbers) - 3} more"
+        noun = "line" if len(numbers) == 1 else "lines"
+        # Extra keys such as notes are allowed, but a misspelt key (Topic) is lost.
+        logger.warning(
+            "ignoring key %s on %d %s (%s); the keys read are %s",
+            _shown(key),
+            len(numbers),
+            noun,
+            shown,
+            ", ".join(sorted(LINE_KEYS)),
+        )
 
 
 def _is_one_document(text: str) -> bool:
@@ -193,7 +214,11 @@ def _is_one_document(text: str) -> bool:
         return False
 
 
-def _parse_line(line: str, number: int | None = None) -> LabelledQuestion:
+def _parse_line(
+    line: str, number: int | None = None, ignored: dict[str, list[int]] | None = None
+) -> LabelledQuestion:
+    """Parse one line of the question file, adding each key it does not read to
+    ``ignored`` with the line ``number``. Raises _BadLine naming the problem."""
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -221,15 +246,9 @@ def _parse_line(line: str, number: int | None = None) -> LabelledQuestion:
     topic = data.get("topic")
     if topic is not None and not isinstance(topic, str):
         raise _BadLine(f"topic {_shown(topic)} is not a string")
-    unknown = sorted(data.keys() - LINE_KEYS)
-    if unknown:
-        # Extra keys such as notes are allowed, but a misspelt key (Topic) is lost.
-        logger.warning(
-            "line %s: ignoring key(s) %s; the keys read are %s",
-            number,
-            ", ".join(_shown(key) for key in unknown),
-            ", ".join(sorted(LINE_KEYS)),
-        )
+    if ignored is not None:
+        for key in sorted(data.keys() - LINE_KEYS):
+            ignored.setdefault(key, []).append(number)
     return LabelledQuestion(
         question=question,
         gold=_parse_gold(data["gold"]),

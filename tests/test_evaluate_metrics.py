@@ -510,5 +510,24 @@ def test_load_questions_warns_keys_and_grades(tmp_path, caplog):
     [question] = load_questions(path)
     assert question.gold == {"/x.html": "A"}
     assert question.topic == "-"
-    assert 'ignoring key(s) "Topic"' in caplog.text
+    assert 'ignoring key "Topic" on 1 line (1)' in caplog.text
     assert "listed with grades A and B; counting A" in caplog.text
+
+
+def test_load_questions_warns_each_extra_key_once(tmp_path, caplog):
+    path = tmp_path / "q.jsonl"
+    lines = [
+        {"question": f"犬{n}", "gold": [], "style": "faq", "note": "x"}
+        for n in range(5)
+    ]
+    path.write_text(
+        "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines),
+        "utf-8",
+    )
+    assert len(load_questions(path)) == 5
+
+    warnings = [r.getMessage() for r in caplog.records]
+    warnings = [message for message in warnings if "ignoring key" in message]
+    assert len(warnings) == 2
+    assert warnings[0].startswith('ignoring key "note" on 5 lines (1, 2, 3 and 2 more)')
+    assert warnings[1].startswith('ignoring key "style" on 5 lines')
