@@ -189,9 +189,9 @@ def _warn_ignored_keys(ignored: dict[str, list[int]]) -> None:
     """Log one warning per key that some lines carry but evaluation does not
     read, naming how many lines carry it and the first few."""
     for key, numbers in sorted(ignored.items()):
-        shown = ", ".join(str(number) for number in numbers[:3])
+        line_list = ", ".join(str(number) for number in numbers[:3])
         if len(numbers) > 3:
-            shown += f" and {len(numbers) - 3} more"
+            line_list += f" and {len(numbers) - 3} more"
         noun = "line" if len(numbers) == 1 else "lines"
         # Extra keys such as notes are allowed, but a misspelt key (Topic) is lost.
         logger.warning(
@@ -199,7 +199,7 @@ def _warn_ignored_keys(ignored: dict[str, list[int]]) -> None:
             _shown(key),
             len(numbers),
             noun,
-            shown,
+            line_list,
             ", ".join(sorted(LINE_KEYS)),
         )
 
