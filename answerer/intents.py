@@ -104,6 +104,12 @@ FOLLOW_UP = re.compile(
     r"|いつまで(放置|このまま|そのまま|ほったらかし|ほっとく|待て|待た)"
     r"|何(回|度)(言え|言っ|連絡し|通報し|お願いし|頼ん|電話し)"
 )
+# Work done for the writer: 直してもらえました, 修理していただき、…. いただき
+# before た is a wish (修理していただきたい), so it is left out.
+_DONE_FOR_ME = (
+    r"(もらった|もらいました|もらえた|もらえました|いただいた|いただきました"
+    r"|いただき(?!た)|くれた|くれました|くださった|くださいました)"
+)
 # A fault reported as repaired ("直ってました", "安心して歩けます") or a message
 # taken back ("見間違いでした", "さっきのは取り消して"). Such a sentence looks back
 # on work done, so it is no evidence of a fault now.
@@ -114,18 +120,18 @@ REPAIRED_OR_TAKEN_BACK = re.compile(
     r"|直った(って|と)(聞|きい)[^。!?]*(本当|ほんと)"
     r"|(片付け|片づけ|かたづけ)て(くれて(い)?ました|くれた|くれました|もらった|もらいました)"
     r"|(片付|片づ|かたづ)い(て(い)?(ました|ます|た|る)|た)"
-    r"|(止め|取り除い|掃除し|清掃し)て(くれた|くれました|もらった|もらいました"
-    r"|いただいた|いただきました|くださった|くださいました)"
-    r"|(直|修理|補修|修繕|交換|撤去|剪定|対応)し(て)?(もらった|もらいました|いただいた"
-    r"|いただきました|くれた|くれました|くださった|くださいました)"
-    r"|(やす|明る|きれいに|綺麗に|広)くなり(まし)?た|すっきりし(まし)?た"
+    r"|(止め|埋め|取り除い|掃除し|清掃し)て"
+    + _DONE_FOR_ME
+    + r"|(直|修理|補修|修繕|交換|撤去|剪定|対応)し(て)?"
+    + _DONE_FOR_ME
+    + r"|(やす|明る|きれいに|綺麗に|広)くなり(まし)?た|すっきりし(まし)?た"
     r"|(間違|まちが)(え|っ)て(送|おく)|誤送信|送り間違"
     # A fault the writer saw wrongly: 見間違いでした, 勘違いでした.
     r"|(見間違|見まちが|勘違|かんちが)い(でした|だった|です|だ)|気のせい"
     # Taking an earlier message back: さっきのは取り消してください.
     # 前の starts its clause, so 家の前の落書きを削除して is no retraction.
     r"|(さっき|先ほど|さきほど|(?<![^、。\s])前)の(は|を|通報|投稿|写真|メッセージ)?"
-    r"[^。!?]{0,6}(取り消|取消|キャンセル|削除|なかったことに)"
+    r"[^。!?]{0,6}(取り消|取消|キャンセル|削除|なかったことに|なしで|無しで)"
     # A fault that has gone: 点くようになっていました, 通れるようになった.
     # ちらつく and がたつく end in つく but are faults.
     r"|(点く|(?<![らた])つく|直る|流れる|通れる|使える|開く|閉まる)"
@@ -141,8 +147,20 @@ THANKS_OR_REPAIRED = re.compile(
     r"|(何か|なにか)あ(ったら|れば)[^。!?]{0,8}(連絡|報告|通報|送)"
     r"|" + REPAIRED_OR_TAKEN_BACK.pattern
 )
-# An earlier message quoted by its writer: 「水が止まらない」と送った者です.
-QUOTED_MESSAGE = re.compile(r"「[^」]*」(と|って)(送|連絡|書|報告|通報|投稿|伝え|言)")
+# An earlier message quoted by its writer (「水が止まらない」と送った者です),
+# and set phrases that greet, acknowledge or close a letter (はじめまして,
+# 承知しました, 今後ともよろしくお願いいたします). None tells of a fault now.
+QUOTE_OR_SET_PHRASE = re.compile(
+    r"「[^」]*」(と|って)(送|連絡|書|報告|通報|投稿|伝え|言)"
+    # After a work noun (対応よろしくお願いします) the formula asks for that work.
+    r"|(どうぞ|何卒|なにとぞ|今後とも|引き続き|ご確認|ご検討)?\s*"
+    r"(?<!対応)(?<!修理)(?<!補修)(?<!修繕)(?<!処理)(?<!撤去)(?<!剪定)(?<!清掃)(?<!点検)"
+    r"(?<!を)\s*(よろしく|宜しく)\s*"
+    r"(お願い|おねがい)(いた|致)?(します|申し上げます)?"
+    r"|はじめまして|初めまして|(わか|分か|了解し|承知し|かしこまり)(りました|ました)"
+    r"|お世話になって(おります|います)|お世話になります|こんにちは|こんばんは"
+    r"|おはようございます|失礼(いた|致)?します"
+)
 INFO_REQUEST = re.compile(r"について(知りたい|教えて|伺いたい|質問)")
 # Where or from whom the writer can do something: "どこに取りに行けばいい?",
 # "誰に頼めますか". With a question ending, such a text asks how to act.
@@ -202,7 +220,12 @@ FAULT_STATE = re.compile(
 LOOSE_PART = re.compile(r"ガタガタ|がたがた|ガタつ|がたつ")
 
 REQUEST = re.compile(
-    r"てほしい|て欲しい|(?<!教え)てください|(?<!教え)て下さい|お願い|もらえませんか|もらえないでしょうか"
+    r"てほしい|て欲しい|(?<!教え)てください|(?<!教え)て下さい"
+    # よろしくお願いします closes a letter and asks for nothing in particular.
+    r"|(?<!よろしく)(?<!宜しく)(?<!ヨロシク)お願い"
+    r"|もらえませんか|もらえないでしょうか|ていただきたい|て頂きたい|てもらいたい"
+    # Work asked for with the closing formula: 対応よろしくお願いします.
+    r"|(対応|修理|補修|修繕|処理|撤去|剪定|清掃|点検)\s*を?\s*(よろしく|宜しく)"
     r"|もらえないか|くれないか|ならないか|ならないでしょうか|なりませんか|なんとか|何とか|どうにか|改善"
     r"|検討|直して|直る|直ら|直っ|対応して|見に来て|見てもらえ|見ていただけ|撤去|設置|増や|切って|刈って|早く(?!て)|至急|すぐ"
     # Work asked of the city as a question: 止めてもらえますか, 片づけていただけますか.
@@ -540,9 +563,10 @@ def has_fault_evidence(text: str) -> bool:
     where or when ("公園はどこ", "街灯は何時に点く"), so it is never a report.
     A text that tells of a repair or takes a message back
     (REPAIRED_OR_TAKEN_BACK) needs a fault word: its statements count for
-    nothing. A message the writer quotes (QUOTED_MESSAGE) is left out.
+    nothing. A message the writer quotes and set phrases of greeting or closing
+    (QUOTE_OR_SET_PHRASE) are left out.
     """
-    sentences = split_sentences(QUOTED_MESSAGE.sub("", text))
+    sentences = split_sentences(QUOTE_OR_SET_PHRASE.sub("", text))
     looks_back = any(REPAIRED_OR_TAKEN_BACK.search(sentence) for sentence in sentences)
     text = " ".join(_after_looking_back(sentence) for sentence in sentences)
     # Katakana typed for kana words (キエテル, often half-width) is read as

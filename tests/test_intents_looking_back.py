@@ -71,3 +71,39 @@ def test_building_part_or_dumping_is_other(classifier, text):
     intent = classifier.classify(text)
     assert intent.label == "report"
     assert intent.category == "other"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "よろしくお願いいたします",
+        "はじめまして、よろしくお願いいたします",
+        "わかりました。今後ともよろしくお願いします",
+        "承知しました",
+        # Work done for the writer, in the forms a thank-you note takes.
+        "穴、埋めてもらえました。感謝です",
+        "街灯を早速修理していただき、誠にありがとうございました",
+        # A report taken back.
+        "さっきの通報なしでお願いします",
+    ],
+)
+def test_greeting_or_closing_alone_is_question(classifier, text):
+    assert not has_fault_evidence(normalize(text))
+    assert classifier.classify(text).label == "question"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("お世話になっております。〇〇町の街灯が点滅しています", "streetlight"),
+        ("〇〇公園のベンチの板が割れています。よろしくお願いします", "park"),
+        # The closing formula after a work noun asks for that work.
+        ("〇〇公園の件、対応よろしくお願いします", "park"),
+        # A wish for work to be done is a request.
+        ("街灯を修理していただきたいです", "streetlight"),
+    ],
+)
+def test_fault_or_request_with_greeting_is_report(classifier, text, category):
+    intent = classifier.classify(text)
+    assert intent.label == "report"
+    assert intent.category == category
