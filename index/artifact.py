@@ -156,15 +156,27 @@ def check_writable(index_dir: Path) -> None:
         raise IndexWriteError(index_dir, exc) from exc
 
 
+def _new_build_id() -> str:
+    """Return a build folder name that sorts in creation order: the local time
+    to the second, its nanoseconds and the process id.
+
+    Both parts come from one clock reading. Read apart, a build made just after
+    a second began could take the earlier second with the later nanoseconds,
+    and sort before the build made just before it.
+    """
+    now = time.time_ns()
+    seconds, nanoseconds = divmod(now, 10**9)
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.localtime(seconds))
+    return f"{stamp}-{nanoseconds:09d}-{os.getpid()}"
+
+
 def save_model(model: IndexModel, index_dir: Path) -> Path:
     """Write ``model`` as a new build folder and make it current; return the folder.
 
     Raises IndexWriteError when a file, folder or the pointer cannot be written.
     The current index then stays, and the folders of the failed build are deleted.
     """
-    build_id = (
-        f"{time.strftime('%Y%m%dT%H%M%S')}-{time.time_ns() % 10**9:09d}-{os.getpid()}"
-    )
+    build_id = _new_build_id()
     builds = index_dir / BUILDS_DIR
     final = builds / build_id
     staging = builds / f".{build_id}.partial"

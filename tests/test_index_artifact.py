@@ -419,3 +419,15 @@ def test_short_idf_array_is_rejected(settings):
 
     with pytest.raises(IndexVersionError, match="term idf length"):
         load_model(settings.index_dir)
+
+
+def test_build_ids_sort_across_a_second(monkeypatch):
+    # Two builds a few nanoseconds apart, on either side of a second boundary.
+    readings = iter([1_700_000_000_999_999_998, 1_700_000_001_000_000_003])
+    monkeypatch.setattr(artifact.time, "time_ns", lambda: next(readings))
+    first = artifact._new_build_id()
+    second = artifact._new_build_id()
+
+    assert first < second
+    assert first.split("-")[1] == "999999998"
+    assert second.split("-")[1] == "000000003"
