@@ -282,8 +282,23 @@ def noun_spans(text: str) -> list[tuple[str, int, int]]:
 
     Offsets are those of ``normalize_text(text)`` and keys those of
     :func:`terms`' long units. Meant for short texts such as questions: a text
-    longer than one Sudachi piece gets offsets within its pieces.
+    longer than one Sudachi piece gets offsets within its pieces. The spans of
+    texts up to _SHORT_TEXT_CHARS characters are kept, as their terms are, and
+    each call returns a new list.
     """
+    if len(text) > _SHORT_TEXT_CHARS:
+        return list(_text_noun_spans(text))
+    cache = _NOUN_CACHE
+    found = cache.get(text)
+    if found is None:
+        found = _text_noun_spans(text)
+        if len(cache) >= _TEXT_CACHE_LIMIT:
+            cache.clear()
+        cache[text] = found
+    return list(found)
+
+
+def _text_noun_spans(text: str) -> tuple[tuple[str, int, int], ...]:
     classes = _pos_classes()
     found = []
     for morpheme in morphemes(text):
@@ -293,7 +308,7 @@ def noun_spans(text: str) -> list[tuple[str, int, int]]:
         key, _ = _unit_key(morpheme, pos_id, classes)
         if key is not None:
             found.append((key, morpheme.begin(), morpheme.end()))
-    return found
+    return tuple(found)
 
 
 def word_term_groups(text: str) -> tuple[tuple[str, ...], ...]:
@@ -329,6 +344,13 @@ def _analysed(
 _TEXT_CACHE: dict[str, tuple[tuple[str, ...], int, tuple[tuple[str, ...], ...]]] = {}
 _TEXT_CACHE_LIMIT = 20_000
 _SHORT_TEXT_CHARS = 400
+# noun_spans of texts up to _SHORT_TEXT_CHARS characters, keyed by the text.
+# A question that names another office's service reads its nouns on every ask.
+# Tokenizing パスポートの申請はどこでできますか again took 0.02 ms when repeated
+# alone, and about 0.2 ms between other questions (benchmarks/index_speed.py
+# questions, 2-core Xeon). The spans do not depend on the word groups, so a new
+# group table leaves this cache as it is.
+_NOUN_CACHE: dict[str, tuple[tuple[str, int, int], ...]] = {}
 
 
 def _text_terms(
@@ -368,7 +390,8 @@ _UNKNOWN_WORD_IDS = 0xF000_0000
 
 
 def clear_caches() -> None:
-    """Forget the cached terms of morphemes, passages and texts, as in a new process.
+    """Forget the cached terms of morphemes, passages and texts, and the noun
+    spans of texts, as in a new process.
 
     The dictionary and the tokenizers stay loaded. Benchmarks call this so that
     each timed build starts as cold as a fresh ``cityline index``.
@@ -376,6 +399,7 @@ def clear_caches() -> None:
     _TERM_CACHE.clear()
     _PASSAGE_CACHE.clear()
     _TEXT_CACHE.clear()
+    _NOUN_CACHE.clear()
 
 
 def cached_morpheme_terms(morpheme: Morpheme) -> tuple[str, ...]:

@@ -10,7 +10,13 @@ from sudachipy import SplitMode
 from index import tokenize
 from index.normalize import normalize_text
 from index.sudachi import tokenizer
-from index.tokenize import clear_caches, morpheme_terms, passage_terms, terms
+from index.tokenize import (
+    clear_caches,
+    morpheme_terms,
+    noun_spans,
+    passage_terms,
+    terms,
+)
 
 SITE = Path(__file__).resolve().parents[1] / "cityline" / "demo" / "site"
 
@@ -78,6 +84,23 @@ def test_terms_short_text_cache_is_transparent():
         cold.append(terms(question))
     for question, expected in zip(questions * 2, cold * 2, strict=True):
         assert terms(question) == expected
+
+
+def test_noun_spans_short_text_cache_is_transparent():
+    questions = ["パスポートの申請はどこでできますか", "国民健康保険税の通知書", ""]
+    cold = []
+    for question in questions:
+        clear_caches()
+        cold.append(noun_spans(question))
+    assert cold[0]
+    for question, expected in zip(questions * 2, cold * 2, strict=True):
+        assert noun_spans(question) == expected
+
+
+def test_noun_spans_returns_a_new_list_each_call():
+    spans = noun_spans("パスポートの申請")
+    spans.clear()
+    assert noun_spans("パスポートの申請")
 
 
 def context_terms(passage: str, first: bool, last: bool) -> list[str]:
