@@ -305,17 +305,17 @@ def question_grams(points, char_codes, char_idf, code_bits):
 
 
 @numba.njit(**_JIT)
-def passage_weights(points, starts, ends, codes, values, code_bits):
+def passage_weights(points, starts, ends, codes, lookup, values, code_bits):
     """Return each passage's sum of ``values`` of the n-grams it contains.
 
     ``points`` are the code points of the passages' text, passage ``p`` spanning
     ``points[starts[p]:ends[p]]``. ``codes`` are the n-gram codes of
-    :func:`index.vectorize.ngram_codes` (``code_bits`` bits per character) and
-    ``values`` their weights. Each n-gram counts once per passage, and each sum
-    adds the values in the order of ``codes``, so passages with the same n-grams
-    get the same float.
+    :func:`index.vectorize.ngram_codes` (``code_bits`` bits per character),
+    ``lookup`` is :func:`gram_lookup` of them and ``values`` their weights. Each
+    n-gram counts once per passage, and each sum adds the values in the order of
+    ``codes``, so passages with the same n-grams get the same float.
     """
-    present = grams_present(points, starts, ends, codes, code_bits)
+    present = grams_present(points, starts, ends, codes, lookup, code_bits)
     totals = np.zeros(len(starts))
     for passage in range(len(starts)):
         total = 0.0
@@ -327,49 +327,91 @@ def passage_weights(points, starts, ends, codes, values, code_bits):
 
 
 @numba.njit(**_JIT)
-def grams_present(points, starts, ends, codes, code_bits):
+def uncommon_grams(idf, columns, char_codes, min_idf, code_bits):
+    """Return the values, codes and :func:`gram_lookup` of the question n-grams
+    whose ``idf`` reaches ``min_idf``, or of all of them when none does.
+
+    ``columns`` are the n-grams' columns, whose codes ``char_codes`` lists, and
+    the values are their idf as float64.
+    """
+    keep = idf >= min_idf
+    if not keep.any():
+        keep[:] = True
+    values = idf[keep].astype(np.float64)
+    codes = char_codes[columns[keep]]
+    return values, codes, gram_lookup(codes, code_bits)
+
+
+@numba.njit(**_JIT)
+def gram_lookup(codes, code_bits):
+    """Return (order, ordered, heads) for finding the n-grams ``codes`` in text.
+
+    ``ordered`` is ``codes`` sorted and ``order`` the position in ``codes`` of
+    each. The n-grams that start with the same two characters are one run of
+    ``ordered``, with the 2-gram last. ``heads`` has _HEAD_SLOTS entries,
+    indexed by :func:`_head_slot` of two characters. An entry is the start in
+    ``ordered`` of the one run whose first two characters fall in that slot,
+    -1 when no run does, and -2 when more than one run does.
+    """
+    mask = (np.int64(1) << code_bits) - 1
+    order = np.argsort(codes)
+    ordered = codes[order]
+    heads = np.full(_HEAD_SLOTS, -1, dtype=np.int64)
+    for place in range(len(ordered)):
+        code = ordered[place]
+        slot = _head_slot(code >> (2 * code_bits), (code >> code_bits) & mask)
+        run_start = heads[slot]
+        if run_start == -1:
+            heads[slot] = place
+        elif run_start >= 0 and (ordered[run_start] >> code_bits) != (
+            code >> code_bits
+        ):
+            heads[slot] = -2
+    return order, ordered, heads
+
+
+_HEAD_SLOTS = 2048
+
+
+@numba.njit(**_JIT)
+def _head_slot(first, second):
+    return (first * 31 + second) & (_HEAD_SLOTS - 1)
+
+
+@numba.njit(**_JIT)
+def grams_present(points, starts, ends, codes, lookup, code_bits):
     """Return a passages x ``codes`` matrix: does the passage contain the n-gram.
 
     The arguments are those of :func:`passage_weights`.
     """
+    order, ordered, heads = lookup
     grams = len(codes)
     passages = len(starts)
     present = np.zeros((passages, grams), dtype=np.bool_)
     if grams == 0:
         return present
     mask = (np.int64(1) << code_bits) - 1
-    order = np.argsort(codes)
-    ordered = codes[order]
-    # A question bigram, and the first two characters of each question trigram,
-    # mark one bit; most text positions miss it and are skipped at once.
-    seen = np.zeros(_FILTER_SIZE, dtype=np.bool_)
-    for code in codes:
-        first = code >> (2 * code_bits)
-        second = (code >> code_bits) & mask
-        seen[(first * 31 + second) & (_FILTER_SIZE - 1)] = True
     for passage in range(passages):
         end = ends[passage]
         for position in range(starts[passage], end - 1):
             first = np.int64(points[position])
             second = np.int64(points[position + 1])
-            if not seen[(first * 31 + second) & (_FILTER_SIZE - 1)]:
+            place = heads[_head_slot(first, second)]
+            # Most text positions start no question n-gram and stop here.
+            if place == -1:
                 continue
-            head = (first << (2 * code_bits)) | (second << code_bits)
-            _mark(present, passage, ordered, order, head | mask)
-            if position + 2 < end:
-                third = np.int64(points[position + 2])
-                _mark(present, passage, ordered, order, head | third)
+            head = (first << code_bits) | second
+            if place == -2:
+                place = np.searchsorted(ordered, head << code_bits)
+            # Past the passage's end only a 2-gram, whose last place is the
+            # mask (no code point), can match.
+            third = np.int64(points[position + 2]) if position + 2 < end else mask
+            while place < grams and (ordered[place] >> code_bits) == head:
+                last = ordered[place] & mask
+                if last == mask or last == third:
+                    present[passage, order[place]] = True
+                place += 1
     return present
-
-
-_FILTER_SIZE = 4096
-
-
-@numba.njit(**_JIT)
-def _mark(present, passage, ordered, order, code):
-    place = np.searchsorted(ordered, code)
-    if place < len(ordered) and ordered[place] == code:
-        present[passage, order[place]] = True
 
 
 @numba.njit(**_JIT)
@@ -476,7 +518,7 @@ def score_question(
 
 @numba.njit(**_JIT)
 def choose_passage(
-    points, starts, ends, codes, values, code_bits, low, high, prefer, boosts
+    points, starts, ends, codes, lookup, values, code_bits, low, high, prefer, boosts
 ):
     """Return the passage with the most n-gram weight, and where to cut it.
 
@@ -488,7 +530,7 @@ def choose_passage(
     else the passage and the offset in it of the first occurrence of its
     heaviest n-gram (of equal weights, the n-gram whose text sorts last).
     """
-    present = grams_present(points, starts, ends, codes, code_bits)
+    present = grams_present(points, starts, ends, codes, lookup, code_bits)
     best, best_total = -1, 0.0
     local, local_total = -1, 0.0
     for passage in range(len(starts)):

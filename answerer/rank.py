@@ -278,6 +278,8 @@ class _KernelArrays:
     max_idf: float
     min_term_idf: np.floating
     min_char_idf: np.floating
+    # The idf floor of the n-grams that choose snippets (SNIPPET_COMMON_SHARE).
+    snippet_min_char_idf: np.floating
     passage_weight: float
     char_weight: float
     coverage_exponent: float
@@ -314,6 +316,9 @@ def _arrays(model: IndexModel) -> _KernelArrays:
             max_idf=math.log(model.page_count + 1) + 1.0,
             min_term_idf=np.float32(min_idf),
             min_char_idf=model.char_idf.dtype.type(min_idf),
+            snippet_min_char_idf=model.char_idf.dtype.type(
+                _min_idf(model, SNIPPET_COMMON_SHARE)
+            ),
             passage_weight=float(params.passage_weight),
             char_weight=float(params.char_weight),
             coverage_exponent=float(params.coverage_exponent),
@@ -442,13 +447,14 @@ def snippet_grams(model: IndexModel, query: QueryTerms) -> QuestionGrams:
     N-grams found on more than SNIPPET_COMMON_SHARE of the pages (mostly
     particles and verb endings) are left out, unless no other n-gram is left.
     """
-    keep = _not_common(model, query.char_idf, SNIPPET_COMMON_SHARE)
-    if not keep.any():
-        keep = np.ones(len(keep), dtype=bool)
-    return QuestionGrams(
-        values=query.char_idf[keep].astype(np.float64),
-        codes=model.char_codes[query.char_columns[keep]],
+    values, codes, lookup = kernel.uncommon_grams(
+        query.char_idf,
+        query.char_columns,
+        model.char_codes,
+        _arrays(model).snippet_min_char_idf,
+        CODE_BITS,
     )
+    return QuestionGrams(values=values, codes=codes, lookup=lookup)
 
 
 # Snippets keep n-grams on up to half of the pages, more than ranking does

@@ -61,11 +61,19 @@ class QuestionGrams:
     :func:`index.vectorize.ngram_codes` codes, or None when some n-gram is not a
     2- or 3-gram without a line break (only callers outside the ranker give
     those); ``texts`` spell them, and are derived from the codes when not given.
+    ``lookup`` is :func:`answerer.kernel.gram_lookup` of the codes, made here
+    when not given, so that each page's snippet search reuses it.
     """
 
     values: np.ndarray
     codes: np.ndarray | None
     texts: tuple[str, ...] | None = None
+    lookup: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def __post_init__(self) -> None:
+        if self.codes is not None and self.lookup is None:
+            lookup = kernel.gram_lookup(self.codes, CODE_BITS)
+            object.__setattr__(self, "lookup", lookup)
 
     @classmethod
     def of(cls, grams: Iterable[tuple[str, float]]) -> QuestionGrams:
@@ -124,6 +132,7 @@ def best_snippet(
             usable.key_starts,
             usable.key_ends,
             grams.codes,
+            grams.lookup,
             grams.values,
             CODE_BITS,
             low,
@@ -357,6 +366,7 @@ class UsablePassages:
             self.key_starts,
             self.key_ends,
             grams.codes,
+            grams.lookup,
             grams.values,
             CODE_BITS,
         ).tolist()

@@ -155,6 +155,25 @@ def test_passage_weights_accept_grams_with_line_breaks():
     ]
 
 
+def test_passage_weights_with_colliding_gram_starts():
+    # ごみ and the pair below fall in the same slot of the compiled lookup, so
+    # the kernel must compare their codes to find each.
+    other = chr(ord("ご") + 1) + chr(ord("み") - 31)
+    page = _page(
+        "ごみの日",
+        other + "の日",
+        "ごみ" + other,
+        "収集は" + other,
+        "手数料はごみ",
+    )
+    grams = {"ごみ": 1.0, "ごみの": 2.0, other: 4.0, other + "の": 8.0, "の日": 16.0}
+    usable = usable_passages(page)
+    assert usable.weights(grams) == [
+        sum(value for gram, value in grams.items() if gram in key)
+        for key in usable.keys
+    ]
+
+
 def test_cut_ends_at_sentence_end():
     text = "手数料は400円です。" + "収集は月に2回です。" * 8 + "あ" * 200
     piece = cut(text, text.find("手数料"))
