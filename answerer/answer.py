@@ -305,13 +305,13 @@ class Answerer:
         grams = snippet_grams(model, ranking.query)
         snippet_types = snippet_kinds(text, kinds)
         answers = []
-        floor = float(ranking.scores[order[0]]) * self.rule.follow_share
-        for row in order:
-            score = float(ranking.scores[row])
+        scores = ranking.scores[order].tolist()
+        floor = scores[0] * self.rule.follow_share
+        for row, score in zip(order.tolist(), scores, strict=True):
             if score <= 0 or score < floor:
                 break
             page = model.pages[row]
-            first = best_passage(model, ranking, int(row))
+            first = best_passage(model, ranking, row)
             window = (
                 None
                 if first is None

@@ -158,12 +158,17 @@ def has_body_text(page: PageEntry) -> bool:
 
     A folder page stored as its title alone has none. Unlike :func:`page_body`,
     this does not stop at a contact heading, so a page titled お問い合わせ has a
-    body.
+    body. Computed once per page and kept on it.
     """
-    title = _nfkc(page.title).strip()
-    return any(
-        (text := _nfkc(passage).strip()) and text != title for passage in page.passages
-    )
+    cached = page.__dict__.get("_has_body_text")
+    if cached is None:
+        title = _nfkc(page.title).strip()
+        cached = any(
+            (text := _nfkc(passage).strip()) and text != title
+            for passage in page.passages
+        )
+        page.__dict__["_has_body_text"] = cached
+    return cached
 
 
 def stated_answer_types(page: PageEntry) -> frozenset[str]:

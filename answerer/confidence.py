@@ -82,11 +82,12 @@ class ConfidenceRule:
         caller has them already, from
         :func:`answerer.answer_type.expected_answer_types`.
         """
-        if not self._scores_pass(ranking):
+        best_row = int(ranking.scores.argmax())
+        if not self._scores_pass(ranking, best_row):
             return False
         if not self.answer_types or pages is None or question is None:
             return True
-        best = pages[int(ranking.scores.argmax())]
+        best = pages[best_row]
         missing = missing_answer_types(question, best, expected) & self.fallback_types
         if "amount" in missing and self._title_names_topic(ranking, best, len(pages)):
             missing -= {"amount"}
@@ -110,25 +111,22 @@ class ConfidenceRule:
         specific = terms_on_few_pages(ranking, page_count, self.amount_title_share)
         return bool(specific) and not specific.isdisjoint(terms(page.title))
 
-    def _scores_pass(self, ranking: Ranking) -> bool:
+    def _scores_pass(self, ranking: Ranking, best: int) -> bool:
         query = ranking.query
         if query.empty or query.term_idf_total == 0 or _one_kana(query.char_text):
             return False
-        best = int(ranking.scores.argmax())
         score = float(ranking.scores[best])
         if score < self.min_score:
             return False
         coverage = float(ranking.coverage[best])
         if coverage < self.min_coverage:
             return False
+        unknown_share = query.unknown_share
         if query.word_count <= self.short_words and (
-            coverage < self.short_min_coverage
-            or query.unknown_share >= self.unknown_share
+            coverage < self.short_min_coverage or unknown_share >= self.unknown_share
         ):
             return False
-        return query.unknown_share < self.unknown_share or (
-            score >= self.unknown_min_score
-        )
+        return unknown_share < self.unknown_share or score >= self.unknown_min_score
 
 
 def terms_on_few_pages(ranking: Ranking, page_count: int, share: float) -> set[str]:

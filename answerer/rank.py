@@ -113,13 +113,18 @@ def query_terms(model: IndexModel, question: str) -> QueryTerms:
     arrays = _arrays(model)
     vocabulary, all_idf = model.term_vocabulary, arrays.term_idf
     rest, kana_terms, unread_kana = read_kana_words(model, question)
-    abbreviations = _abbreviations(vocabulary, rest)
+    # Found on the first unknown term: half of the dev and demo questions have none.
+    abbreviations = None
     columns, weights, idfs, unknown_terms = [], [], [], unread_kana
     names = []
     for term, count in Counter(terms(rest) + kana_terms).items():
         column = vocabulary.get(term)
         if column is None:
-            if not term.startswith(SYNONYM_PREFIX) and term not in abbreviations:
+            if term.startswith(SYNONYM_PREFIX):
+                continue
+            if abbreviations is None:
+                abbreviations = _abbreviations(vocabulary, rest)
+            if term not in abbreviations:
                 unknown_terms += 1
             continue
         idf = all_idf[column]
