@@ -259,12 +259,63 @@ def top_rows(scores, count):
     return chosen
 
 
+def code_table(char_codes: np.ndarray) -> tuple[np.ndarray, int]:
+    """Return a hash table of the columns of ``char_codes`` and its shift, for
+    :func:`find_code`.
+
+    The table has a power of two entries, at least twice as many as there are
+    codes, and -1 marks an empty entry. Each code sits at its
+    :func:`_code_slot`, or at the first empty entry after it.
+    """
+    size = 2
+    while size < 2 * len(char_codes):
+        size *= 2
+    shift = 64 - (size.bit_length() - 1)
+    return _fill_code_table(char_codes, size, shift), shift
+
+
 @numba.njit(**_JIT)
-def question_grams(points, char_codes, char_idf, code_bits):
+def _fill_code_table(char_codes, size, shift):
+    table = np.full(size, -1, dtype=np.int32)
+    for column in range(len(char_codes)):
+        slot = _code_slot(char_codes[column], shift)
+        while table[slot] >= 0:
+            slot = (slot + 1) & (size - 1)
+        table[slot] = column
+    return table
+
+
+@numba.njit(**_JIT)
+def _code_slot(code, shift):
+    # Fibonacci hashing: the top bits of the product with 2**64 / golden ratio.
+    product = np.uint64(code) * np.uint64(0x9E3779B97F4A7C15)
+    return np.int64(product >> np.uint64(shift))
+
+
+@numba.njit(**_JIT)
+def find_code(table, shift, char_codes, code):
+    """Return the column of n-gram ``code`` in ``char_codes``, or -1.
+
+    ``table`` and ``shift`` are :func:`code_table` of ``char_codes``. A binary
+    search of the 76,667 codes (600 KB) of the city mirror reads about 17 of
+    them, and this mostly reads one table entry and one code.
+    """
+    size = len(table)
+    slot = _code_slot(code, shift)
+    while True:
+        column = table[slot]
+        if column < 0 or char_codes[column] == code:
+            return column
+        slot = (slot + 1) & (size - 1)
+
+
+@numba.njit(**_JIT)
+def question_grams(points, char_codes, char_idf, table, shift, code_bits):
     """Return the question's indexed n-grams: columns, weights, idf, first positions.
 
     ``points`` are the code points of the normalised question, and
-    ``char_codes`` the sorted n-gram codes of the index. The question's codes
+    ``char_codes`` the sorted n-gram codes of the index, with ``table`` and
+    ``shift`` their :func:`code_table`. The question's codes
     are made as :func:`index.vectorize.ngram_codes` makes them: its 2-grams in
     order, then its 3-grams. Each distinct indexed code gives its column, its
     sublinear tf times idf weight (the vector has unit length), its idf, and the
@@ -285,8 +336,8 @@ def question_grams(points, char_codes, char_idf, code_bits):
         end = start + 1
         while end < size and codes[order[end]] == code:
             end += 1
-        column = np.searchsorted(char_codes, code)
-        if column < len(char_codes) and char_codes[column] == code:
+        column = find_code(table, shift, char_codes, code)
+        if column >= 0:
             columns[found] = column
             idf[found] = char_idf[column]
             weights[found] = (1.0 + np.log(end - start)) * idf[found]

@@ -71,6 +71,28 @@ def test_question_grams_match_numpy_unique(model, question):
     assert np.allclose(query.char_weights, weights, rtol=1e-6)
 
 
+def test_code_table_finds_every_column(model):
+    table, shift = kernel.code_table(model.char_codes)
+    assert len(table) >= 2 * len(model.char_codes)
+    for column, code in enumerate(model.char_codes.tolist()):
+        assert kernel.find_code(table, shift, model.char_codes, code) == column
+
+
+def test_code_table_misses_codes_not_indexed(model):
+    table, shift = kernel.code_table(model.char_codes)
+    indexed = set(model.char_codes.tolist())
+    others = [code for code in ngram_codes("天気予報 ABC 0123") if code not in indexed]
+    assert others
+    for code in others:
+        assert kernel.find_code(table, shift, model.char_codes, code) == -1
+
+
+def test_code_table_of_no_codes_finds_nothing():
+    codes = np.zeros(0, dtype=np.int64)
+    table, shift = kernel.code_table(codes)
+    assert kernel.find_code(table, shift, codes, 12345) == -1
+
+
 def test_column_sums_equal_sliced_matrix_product(model):
     matrix = model.char_matrix
     columns = np.array([0, 3, 5, matrix.shape[1] - 1], dtype=np.int64)
