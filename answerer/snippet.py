@@ -209,11 +209,10 @@ def _stating_passage(
         # Residents also write 何時 for いつ (何時までに申し込む), so a chosen
         # passage with a date or a period stays.
         return chosen
-    stating = np.flatnonzero(facts.boosts > 1.0)
-    if len(stating) == 0:
+    if not facts.stating:
         return chosen
     weights = usable.weights(grams)
-    replacement = int(max(stating, key=lambda item: (weights[item], -item)))
+    replacement = max(facts.stating, key=lambda item: (weights[item], -item))
     fact = facts.firsts[replacement]
     return replacement, 0 if fact is None else fact
 
@@ -298,11 +297,13 @@ class KindFacts:
     ``boosts`` gives each passage's weight factor: KIND_PREFERENCE for a passage
     that states a fact of each kind, or a heading whose shown text (with the
     passages under it) does, else 1. ``firsts`` gives the offset of the first
-    fact of any of the kinds in each passage, or None.
+    fact of any of the kinds in each passage, or None. ``stating`` lists the
+    passages with a boost, in order.
     """
 
     boosts: np.ndarray
     firsts: list[int | None]
+    stating: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -340,6 +341,7 @@ class UsablePassages:
             return cached
         boosts = np.ones(len(self.texts))
         firsts: list[int | None] = [None] * len(self.texts)
+        stating = []
         for item, text in enumerate(self.texts if kinds else ()):
             firsts[item] = first_statement(text, kinds)
             shown_text = text
@@ -347,7 +349,8 @@ class UsablePassages:
                 shown_text = _with_following(self.texts, item)
             if states_answer_types(shown_text, kinds):
                 boosts[item] = KIND_PREFERENCE
-        cached = KindFacts(boosts=boosts, firsts=firsts)
+                stating.append(item)
+        cached = KindFacts(boosts=boosts, firsts=firsts, stating=tuple(stating))
         self.facts_cache[kinds] = cached
         return cached
 
