@@ -14,6 +14,7 @@ from webhook.reports.photos import (
     PhotoRejected,
     delete_photo_files,
     store_photo,
+    warn_if_others_can_read,
 )
 
 ORIENTATION = 0x0112
@@ -127,3 +128,20 @@ def test_picture_of_too_many_pixels_is_named_so(tmp_path):
     with pytest.raises(PhotoRejected) as caught:
         store_photo(data, tmp_path, "m1")
     assert caught.value.reason == "too_many_pixels"
+
+
+@pytest.mark.parametrize(
+    ("mode", "warned"), [(0o755, True), (0o751, True), (0o750, False), (0o700, False)]
+)
+def test_photo_folder_open_to_others_warns(tmp_path, caplog, mode, warned):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    folder.chmod(mode)
+
+    assert warn_if_others_can_read(folder) is warned
+    assert ("chmod -R go-rwx" in caplog.text) is warned
+
+
+def test_missing_photo_folder_gives_no_warning(tmp_path, caplog):
+    assert warn_if_others_can_read(tmp_path / "photos") is False
+    assert caplog.text == ""

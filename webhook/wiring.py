@@ -21,7 +21,9 @@ def build_flows(
     """Return the flows in the order the core offers them events."""
     flows: list[Flow] = []
     from webhook.reports.flow import ReportFlow  # reports
+    from webhook.reports.photos import warn_if_others_can_read
 
+    warn_if_others_can_read(settings.photos_dir)
     flows.append(ReportFlow(settings, engine, fetch_content))
     from webhook.broadcasts.flow import build_settings_flow  # receive settings
 

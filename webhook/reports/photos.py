@@ -12,6 +12,7 @@ import hashlib
 import io
 import logging
 import os
+import stat
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +28,25 @@ MAX_PHOTO_PIXELS = 50_000_000
 # Longest side of the stored picture: enough for staff to read a sign or a crack.
 MAX_STORED_SIDE = 2560
 JPEG_QUALITY = 85
+
+
+def warn_if_others_can_read(photos_dir: Path) -> bool:
+    """Log a warning and return True when users other than the owner and group
+    may list or enter ``photos_dir``, as a folder made before photo folders got
+    mode 0700 may allow. The photos themselves then depend on their own modes."""
+    try:
+        mode = photos_dir.stat().st_mode
+    except OSError:
+        return False
+    if not mode & (stat.S_IROTH | stat.S_IXOTH):
+        return False
+    logger.warning(
+        "photo folder %s can be read by every user on this machine (mode %o); "
+        "run `chmod -R go-rwx` on it",
+        photos_dir,
+        stat.S_IMODE(mode),
+    )
+    return True
 
 
 class PhotoRejected(Exception):
