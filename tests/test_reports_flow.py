@@ -1989,6 +1989,100 @@ def test_everyday_stop_phrases_cancel(alice, text):
     assert alice.draft is None
 
 
+def at_step(alice, step: str) -> None:
+    """Start a road report by text and take it up to ``step``."""
+    alice.text("道路に穴があいてます")
+    if step == "category":
+        alice.press("change_category")
+    if step not in ("category", "photo"):
+        alice.image()
+        alice.press("photos_done")
+    if step in ("comment", "confirm"):
+        alice.location(*KICHIJOJI)
+    if step == "confirm":
+        alice.press("skip_comment")
+    assert alice.draft.step == step
+
+
+@pytest.mark.parametrize(
+    "step", ["category", "photo", "location", "comment", "confirm"]
+)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "取り消してください",
+        "取り消します",
+        "やっぱり取り消して",
+        "やっぱり取り消してください",
+        "通報をやめます",
+        "やめます",
+        "やめてください",
+        "cancel",
+        "Please cancel",
+    ],
+)
+def test_cancel_wording_at_any_step(alice, settings, step, text):
+    at_step(alice, step)
+    photos = [settings.photos_dir / photo.path for photo in alice.draft.photos]
+    replies = alice.text(text)
+    assert texts_of(replies) == [texts.REPORT_CANCELLED]
+    assert alice.draft is None
+    assert not any(path.exists() for path in photos)
+    assert alice.flow.store.list() == []
+
+
+@pytest.mark.parametrize("step", ["photo", "location", "comment"])
+@pytest.mark.parametrize("text", ["送らないでください", "送信しないでください"])
+def test_do_not_send_before_confirmation_offers_cancel(alice, step, text):
+    at_step(alice, step)
+    replies = alice.text(text)
+    assert texts_of(replies)[0] == texts.REPORT_ASK_CANCEL
+    assert "やめる" in [item.action.label for item in replies[-1].quick_reply.items]
+    assert alice.draft.step == step
+    assert alice.draft.comment is None
+
+
+@pytest.mark.parametrize("text", ["送らないでください", "送信しないでください"])
+def test_do_not_send_at_confirmation_keeps_draft(alice, text):
+    at_step(alice, "confirm")
+    replies = alice.text(text)
+    assert texts_of(replies)[0].startswith(texts.REPORT_NOT_SENT_YET)
+    assert alice.draft.step == "confirm"
+    assert alice.draft.comment is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "水が止まらないのでやめてほしい",
+        "看板の文字が取り消し線のように消えています",
+        "夜中に騒ぐのをやめてほしいです",
+    ],
+)
+def test_cancel_word_inside_a_detail_is_a_comment(alice, text):
+    at_step(alice, "comment")
+    alice.text(text)
+    assert alice.draft is not None
+    assert alice.draft.step == "confirm"
+    assert text in alice.draft.comment
+
+
+def test_cancel_right_after_sending_gives_change_route(alice, flow):
+    send_complete_report(alice)
+    replies = alice.text("取り消してください")
+    [reply] = texts_of(replies)
+    assert "R2026-000001" in reply
+    assert contact_text(texts.REPORT_CHANGE_ROUTE, flow.settings) in reply
+    [report] = flow.store.list()
+    assert report.status == "submitted"
+
+
+def test_cancel_long_after_sending_is_for_the_core(alice, clock):
+    send_complete_report(alice)
+    clock.now += timedelta(hours=1)
+    assert alice.text("取り消してください") is None
+
+
 def test_time_question_at_location_step(alice):
     at_location_step(alice, "road")
     replies = alice.text("吉祥寺駅の近くの図書館は何時まで開いていますか")

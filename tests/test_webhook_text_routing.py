@@ -76,7 +76,9 @@ def test_link_or_repeated_word_is_question(settings, fake, text):
     engine.dispose()
 
 
-@pytest.mark.parametrize("text", ["やめる", "キャンセル。"])
+@pytest.mark.parametrize(
+    "text", ["やめる", "キャンセル。", "取り消してください", "Please cancel"]
+)
 def test_cancel_without_report_says_nothing_to_cancel(settings, fake, text):
     engine = create_db_engine(settings.app_database_url)
     answerer, reply = send_text(settings, fake, engine, text)

@@ -78,13 +78,21 @@ REPORT_CANCEL_WORDS = frozenset(
 )
 
 # Everyday ways of calling a report off, as a whole message: キャンセルで,
-# やめておきます, やっぱりいいです、すみません. いいです or 大丈夫 alone may mean
-# yes, so they count only after やっぱり.
+# やめておきます, やっぱりいいです、すみません, 通報を取り消してください, Please
+# cancel. いいです or 大丈夫 alone may mean yes, so they count only after やっぱり.
+# The whole message must be the phrase, so a request in a fault report
+# (水が止まらないのでやめてほしい) is no cancel.
 CANCEL_PHRASE = re.compile(
     r"((やっぱり|やっぱ|やはり)(もう)?(いいです|いい|大丈夫です|大丈夫|結構です|けっこうです)"
-    r"|(やっぱり|やっぱ|やはり)?(キャンセル|中止|取り消し|取消)(で|します|でお願いします"
-    r"|して|してください|お願いします|したい|したいです)?"
-    r"|(やっぱり|やっぱ|やはり)?やめ(ます|ておきます|とく|ときます|ました|た|たい|たいです))"
+    r"|(やっぱり|やっぱ|やはり)?(この|今の|いまの)?(通報|報告)?(を|は)?"
+    r"((キャンセル|中止)(で|します|して|してください|して下さい|でお願いします"
+    r"|お願いします|をお願いします|したい|したいです)?"
+    r"|(取り消|取消)(し|す|します|しで|しでお願いします|しをお願いします|してください"
+    r"|して下さい|して|したい|したいです)?"
+    r"|やめ(る|ます|ておきます|とく|ときます|ました|た|たい|たいです|て|てください"
+    r"|て下さい|させてください|にします)"
+    r"|止め(る|ます))"
+    r"|(please)?cancel(please|it|this|thereport)?)"
     r"[、,。.!！]*(すみません|すいません|ごめんなさい)?[。.!！]*$"
 )
 

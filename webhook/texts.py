@@ -354,6 +354,11 @@ REPORT_COMMENT_CUT = (
 )
 REPORT_CONFIRM_AGAIN = "「送信」か「やめる」を押してください。"
 # いいえ or 送らないで at the confirmation: nothing is sent or added.
+# 送らないでください typed before the confirmation; the step's prompt, which
+# offers やめる, follows.
+REPORT_ASK_CANCEL = (
+    "まだ送信していません。通報をやめるときは「やめる」を押してください。"
+)
 REPORT_NOT_SENT_YET = (
     "まだ送信していません。直すところがあれば下のボタンで選び、"
     "通報をやめるときは「やめる」を押してください。"

@@ -104,6 +104,7 @@ from webhook.reports.resident_text import (
     asks_about_the_photo,
     asks_after_sending,
     asks_beyond_a_fault,
+    asks_not_to_send,
     asks_photo_count,
     cannot_send_photo,
     category_correction,
@@ -346,7 +347,10 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
         if word in START_WORDS:
             return self._start(user_hash)
         if is_cancel(event.text):
-            return None
+            # 取り消してください moments after 送信 is about the report just
+            # sent, which only the city hall can change. Otherwise the core
+            # replies that nothing is under way.
+            return self._cancel_after_sending(user_hash)
         if classify_text(event.text) is not TextKind.QUESTION:
             return None  # small talk or a receive-settings request, for the core
         intent = self._classify(event.text)
@@ -368,6 +372,17 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
             urgent=intent.urgent,
             setup=_one_fault_note if several else None,
         )
+
+    def _cancel_after_sending(self, user_hash: str) -> list[Message] | None:
+        """Return the route for changing a sent report when the resident sent
+        one within JUST_SENT, else None."""
+        receipt_no = self._just_sent_receipt(user_hash)
+        if receipt_no is None:
+            return None
+        logger.info("cancel word right after sending given the change route")
+        sent = texts.REPORT_ALREADY_SUBMITTED.format(receipt_no=receipt_no)
+        change = contact_text(texts.REPORT_CHANGE_ROUTE, self.settings)
+        return [msg.plain(sent + change)]
 
     def _not_a_report(
         self, text: str, intent: IntentLike | None
@@ -684,6 +699,11 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
         word = _normalize_word(text)
         if is_cancel(text):
             return self._cancel(user_hash)
+        if draft.step != "confirm" and asks_not_to_send(word):
+            # 送らないでください before the confirmation: the draft stays, and
+            # the step's prompt offers やめる. The confirmation replies to it
+            # with its own buttons.
+            return [msg.plain(texts.REPORT_ASK_CANCEL), self._prompt(draft)]
         if word in START_WORDS:
             return [msg.plain(texts.REPORT_IN_PROGRESS), self._prompt(draft)]
 

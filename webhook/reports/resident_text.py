@@ -446,6 +446,16 @@ def means_do_not_send(word: str) -> bool:
     return bool(parts) and all(part in DO_NOT_SEND_WORDS for part in parts)
 
 
+# The words of DO_NOT_SEND_WORDS that say "do not send" outright.
+_NOT_SEND_WORDING = re.compile(r"送らな|送信しな|送りません|送信しません|送らん")
+
+
+def asks_not_to_send(word: str) -> bool:
+    """Tell whether a text, as a whole, asks not to send the report
+    (送らないでください, 送信しないで), as opposed to a bare no or a wait."""
+    return means_do_not_send(word) and _NOT_SEND_WORDING.search(word) is not None
+
+
 def means_plain_no(word: str) -> bool:
     """Tell whether a text is only a plain no (いいえ, No, 違う), which at the
     comment step means that there is nothing to add."""
