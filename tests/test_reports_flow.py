@@ -2083,6 +2083,46 @@ def test_cancel_long_after_sending_is_for_the_core(alice, clock):
     assert alice.text("取り消してください") is None
 
 
+@pytest.mark.parametrize(
+    "step", ["category", "photo", "location", "comment", "confirm"]
+)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "すみません、見間違いでした",
+        "あ、今見たらもう直ってました",
+        "もう直ってたので大丈夫です",
+        "送らないでください、見間違いでした",
+    ],
+)
+def test_fault_taken_back_offers_cancel(alice, step, text):
+    at_step(alice, step)
+    before = alice.draft.comment
+    replies = alice.text(text)
+    assert texts_of(replies)[0].startswith(texts.REPORT_TAKEN_BACK)
+    labels = [item.action.label for item in replies[-1].quick_reply.items]
+    assert "やめる" in labels
+    assert alice.draft.step == step
+    assert alice.draft.comment == before
+    assert alice.flow.store.list() == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "直してもらった街灯がまた消えています",
+        "夜は安心して歩けません",
+        "前に直ってましたが、また穴があいています",
+        "まだ直ってないです",
+    ],
+)
+def test_fault_still_there_is_a_comment(alice, text):
+    at_step(alice, "comment")
+    alice.text(text)
+    assert alice.draft.step == "confirm"
+    assert text in alice.draft.comment
+
+
 def test_time_question_at_location_step(alice):
     at_location_step(alice, "road")
     replies = alice.text("吉祥寺駅の近くの図書館は何時まで開いていますか")

@@ -354,10 +354,17 @@ REPORT_COMMENT_CUT = (
 )
 REPORT_CONFIRM_AGAIN = "「送信」か「やめる」を押してください。"
 # いいえ or 送らないで at the confirmation: nothing is sent or added.
-# 送らないでください typed before the confirmation; the step's prompt, which
-# offers やめる, follows.
+# The reply to 送らないでください before the confirmation. The step's prompt,
+# which offers やめる, follows it.
 REPORT_ASK_CANCEL = (
     "まだ送信していません。通報をやめるときは「やめる」を押してください。"
+)
+# The reply to a text stating that the fault is repaired or was seen wrongly,
+# typed while a report is written. The step's prompt, which offers やめる,
+# follows it.
+REPORT_TAKEN_BACK = (
+    "通報が不要になったときは「やめる」を押してください。"
+    "作成中の通報を取り消し、送信しません。"
 )
 REPORT_NOT_SENT_YET = (
     "まだ送信していません。直すところがあれば下のボタンで選び、"

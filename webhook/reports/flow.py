@@ -118,6 +118,7 @@ from webhook.reports.resident_text import (
     names_broken_thing,
     place_correction,
     several_faults,
+    takes_back_the_fault,
     tells_of_an_injury,
 )
 from webhook.reports.routing import load_routing
@@ -703,7 +704,12 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
             # 送らないでください before the confirmation: the draft stays, and
             # the step's prompt offers やめる. The confirmation replies to it
             # with its own buttons.
-            return [msg.plain(texts.REPORT_ASK_CANCEL), self._prompt(draft)]
+            return self._offer_cancel(draft, texts.REPORT_ASK_CANCEL)
+        if takes_back_the_fault(text):
+            # 見間違いでした, もう直ってました: no detail for staff, and
+            # perhaps no report at all. The draft stays until やめる.
+            logger.info("report %s-step text takes the fault back", draft.step)
+            return self._offer_cancel(draft, texts.REPORT_TAKEN_BACK)
         if word in START_WORDS:
             return [msg.plain(texts.REPORT_IN_PROGRESS), self._prompt(draft)]
 
@@ -751,6 +757,13 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
         if draft.step == "comment":
             return self._on_comment_text(user_hash, draft, text, word)
         return self._on_confirm_step_text(user_hash, draft, text, word)
+
+    def _offer_cancel(self, draft: Draft, lead: str) -> list[Message]:
+        """Return ``lead``, which points to やめる, with the step's prompt, whose
+        quick reply offers it."""
+        if draft.step == "confirm":
+            return [msg.confirmation(draft, lead)]
+        return [msg.plain(lead), self._prompt(draft)]
 
     def _on_photo_text(
         self, user_hash: str, draft: Draft, text: str, word: str

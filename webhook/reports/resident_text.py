@@ -16,8 +16,10 @@ import unicodedata
 from answerer.intents import (
     FAULT_STATE,
     LOOSE_PART,
+    REPAIRED_OR_TAKEN_BACK,
     UNCHANGED_STATE,
     content_char_count,
+    has_fault_evidence,
     load_lexicon,
     score_lexicon,
 )
@@ -745,3 +747,24 @@ _AND_ANOTHER = re.compile(r"(ない|てる|ている|ています|ます)のと[
 @functools.cache
 def _lexicon() -> dict[str, dict[str, float]]:
     return load_lexicon()
+
+
+# Matches of REPAIRED_OR_TAKEN_BACK that also describe a fault's danger
+# (安心して歩けない) or mean "nothing more" at the comment step (もう大丈夫です),
+# so they take nothing back on their own.
+_WEAK_LOOKING_BACK = frozenset({"安心して", "もう大丈夫"})
+# A negation right after a repair: 直ってません, 直ってないです.
+_NEGATED = re.compile(r"^[^。!?]{0,3}(ません|ない|なく|ず)")
+
+
+def takes_back_the_fault(text: str) -> bool:
+    """Tell whether ``text`` states that the fault being reported is repaired or
+    was never there (見間違いでした, もう直ってました) and states no fault now
+    (直してもらった街灯がまた消えています states one)."""
+    normalized = intent_normalize(text)
+    looks_back = any(
+        match.group() not in _WEAK_LOOKING_BACK
+        and not _NEGATED.search(normalized[match.end() :])
+        for match in REPAIRED_OR_TAKEN_BACK.finditer(normalized)
+    )
+    return looks_back and not has_fault_evidence(normalized)
