@@ -39,6 +39,42 @@ def test_thanks(text):
     assert classify_text(text) is TextKind.THANKS
 
 
+LETTER_OF_THANKS = (
+    "拝啓　先日はお忙しい中、拙宅前の街灯を早速修理していただき、"
+    "誠にありがとうございました。おかげさまで夜道も安心して歩けるように"
+    "なりました。今後ともよろしくお願い申し上げます。敬具"
+)
+THANKS_FOR_REPAIRS = [
+    "直ってました、ありがとう",
+    "早速直していただきありがとうございました",
+    "対応ありがとうございました",
+    "返信ありがとうございます",
+    "Thank you very much",
+    "穴、埋めてもらえました。感謝です",
+    LETTER_OF_THANKS,
+]
+
+
+@pytest.mark.parametrize("text", THANKS_FOR_REPAIRS)
+def test_thanks_for_a_repair(text):
+    assert classify_text(text) is TextKind.THANKS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "いつもありがとうございます。粗大ごみの出し方を教えてください",
+        "いつもありがとうございます。家の前の街灯が消えています",
+        "直してもらった街灯がまた消えています",
+        "お疲れさまです。雨の日でも市役所は開いてますか笑",
+        "Thanks, but the light is still broken",
+        "すみません、見間違いでした",
+    ],
+)
+def test_thanks_with_more_is_no_thanks(text):
+    assert classify_text(text) is TextKind.QUESTION
+
+
 @pytest.mark.parametrize(
     "text",
     [

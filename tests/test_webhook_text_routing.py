@@ -86,3 +86,40 @@ def test_cancel_without_report_says_nothing_to_cancel(settings, fake, text):
     assert answerer.questions == []
     assert reply[0]["text"] == texts.NOTHING_TO_CANCEL
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "直ってました、ありがとう",
+        "早速直していただきありがとうございました",
+        "対応ありがとうございました",
+        "返信ありがとうございます",
+        "Thank you very much",
+        "拝啓　先日は拙宅前の街灯を早速修理していただき、誠にありがとうございました。"
+        "おかげさまで夜道も安心して歩けるようになりました。敬具",
+    ],
+)
+def test_thanks_for_a_repair_gets_thanks_reply(settings, fake, text):
+    engine = create_db_engine(settings.app_database_url)
+    answerer, reply = send_text(settings, fake, engine, text)
+
+    assert answerer.questions == []
+    assert reply[0]["text"] == texts.THANKS_REPLY
+    store = ReportStore(engine, settings.user_hash_key())
+    assert store.load_draft(store.hash_user(ALICE)) is None
+    engine.dispose()
+
+
+def test_thanks_with_a_new_fault_starts_report(settings, fake):
+    engine = create_db_engine(settings.app_database_url)
+    text = "いつもありがとうございます。家の前の街灯が消えています"
+    answerer, reply = send_text(settings, fake, engine, text)
+
+    assert answerer.questions == []
+    assert reply[0]["text"] != texts.THANKS_REPLY
+    store = ReportStore(engine, settings.user_hash_key())
+    draft = store.load_draft(store.hash_user(ALICE))
+    assert draft is not None
+    assert draft.category == "streetlight"
+    engine.dispose()

@@ -2,7 +2,9 @@
 
 Small talk is recognised only when the whole message is made of greeting, thanks or
 help phrases (after removing punctuation, symbols and emoji), so that
-「こんにちは、粗大ごみの出し方は？」 is still a question. A receive-settings request
+「こんにちは、粗大ごみの出し方は？」 is still a question. Thanks is also
+recognised in a longer text that tells of a repair (直ってました、ありがとう) and
+neither asks anything nor gives evidence of a fault. A receive-settings request
 is a short message that names the settings, such as 受信設定 or 配信を止めたい.
 Fault reports are not recognised here: the reports flow takes them before the core
 sees them, and without that flow they are answered as questions.
@@ -14,6 +16,13 @@ import enum
 import re
 import unicodedata
 
+from answerer.intents import (
+    QUESTION_END,
+    THANKS_OR_REPAIRED,
+    has_fault_evidence,
+    split_sentences,
+)
+from answerer.intents import normalize as intent_normalize
 from index.normalize import fold_kana, visible_nfkc
 from webhook import texts
 from webhook.broadcasts.categories import DEFAULT_CATEGORIES
@@ -344,12 +353,49 @@ def classify_text(text: str) -> TextKind:
     for phrase in phrases:
         kind = _small_talk_kind(phrase)
         if kind is None:
-            return TextKind.QUESTION
+            return TextKind.THANKS if _only_thanks(text) else TextKind.QUESTION
         kinds.add(kind)
     for kind in (TextKind.HELP, TextKind.THANKS, TextKind.GREETING):
         if kind in kinds:
             return kind
     return TextKind.QUESTION
+
+
+# The retractions among THANKS_OR_REPAIRED (見間違いでした, さっきのは取り消して),
+# which どういたしまして would not fit.
+_TAKEN_BACK = re.compile(
+    r"間違|まちが|勘違|かんちが|気のせい|誤送信|取り?消|キャンセル|削除|なし"
+)
+
+
+def _only_thanks(text: str) -> bool:
+    """Tell whether ``text`` thanks or tells of a repair (直ってました、ありがとう,
+    対応ありがとうございました, a thank-you letter) and neither asks
+    anything nor gives evidence of a fault (see has_fault_evidence)."""
+    normalized = intent_normalize(text)
+    thanks = [
+        match
+        for match in THANKS_OR_REPAIRED.finditer(normalized)
+        if _TAKEN_BACK.search(match.group()) is None
+    ]
+    if not thanks:
+        return False
+    if asks_something(text) or _ends_as_question(normalized):
+        return False
+    return not has_fault_evidence(normalized)
+
+
+# A laugh or emoji after a question: 開いてますか笑, 開いてますかw.
+_TRAILING_LAUGH = re.compile(r"[笑w\W_]+$")
+
+
+def _ends_as_question(normalized: str) -> bool:
+    """Tell whether a sentence of a normalized text ends as a question, even
+    with a laugh or an emoji after it."""
+    return any(
+        QUESTION_END.search(_TRAILING_LAUGH.sub("", sentence))
+        for sentence in split_sentences(normalized)
+    )
 
 
 def _changes_a_sent_report(compact: str) -> bool:
