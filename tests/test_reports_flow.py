@@ -1463,6 +1463,49 @@ def test_question_at_photo_step_goes_to_the_core(alice):
     assert alice.draft == before
 
 
+CASUAL_QUESTIONS = [
+    "あ、ところで粗大ごみってどう出すんでしたっけ",
+    "あと、図書館って何時までだっけ",
+    "粗大ごみの出し方も知りたいんだけど",
+    "図書館の開館時間を教えて",
+]
+
+
+@pytest.mark.parametrize("step", ["category", "photo", "location"])
+@pytest.mark.parametrize("text", CASUAL_QUESTIONS)
+def test_casual_question_keeps_the_draft(alice, step, text):
+    alice.text("公園の水飲み場の水が止まりません")
+    if step == "category":
+        alice.press("change_category")
+    if step == "location":
+        alice.image()
+        alice.press("photos_done")
+    before = alice.draft
+    preface = alice.text(text)
+    assert isinstance(preface, Preface)
+    assert texts_of(preface) == [texts.REPORT_DRAFT_KEPT]
+    assert alice.draft == before
+
+
+@pytest.mark.parametrize("text", CASUAL_QUESTIONS)
+def test_casual_question_at_comment_step_asks_first(alice, text):
+    at_step(alice, "comment")
+    replies = alice.text(text)
+    assert quick_labels(replies[-1]) == ["補足にする", "質問として送る"]
+    assert alice.draft.pending_comment == text
+    assert alice.draft.comment is None
+
+
+@pytest.mark.parametrize(
+    "text", ["この穴いつからあったっけ", "ところで、この穴かなり深いです"]
+)
+def test_detail_with_casual_ending_is_kept(alice, text):
+    at_step(alice, "comment")
+    alice.text(text)
+    assert alice.draft.step == "confirm"
+    assert text in alice.draft.comment
+
+
 def test_address_at_photo_step_is_not_a_question(alice):
     alice.text("街灯が消えています")
     replies = alice.text("吉祥寺本町1丁目2番ですか？")
