@@ -1506,6 +1506,15 @@ def test_detail_with_casual_ending_is_kept(alice, text):
     assert text in alice.draft.comment
 
 
+def test_follow_up_in_a_draft_keeps_it(alice):
+    at_step(alice, "location")
+    before = alice.draft
+    preface = alice.text("先週送った街灯の件どうなりました?")
+    assert isinstance(preface, Preface)
+    assert texts_of(preface) == [texts.REPORT_DRAFT_KEPT]
+    assert alice.draft == before
+
+
 def test_address_at_photo_step_is_not_a_question(alice):
     alice.text("街灯が消えています")
     replies = alice.text("吉祥寺本町1丁目2番ですか？")

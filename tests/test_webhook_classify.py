@@ -183,6 +183,11 @@ def test_greeting_reply_starts_with_the_daytime_word():
         "通報の結果はどこで見られますか",
         "土曜日に通報したらいつ見てもらえますか",
         "返事はまだですか",
+        "先週送った街灯の件どうなりました?",
+        "通報したのに連絡がありません",
+        "通報したのに何の連絡もないんですが",
+        "先週LINEで送った件、どうなってますか？",
+        "受付番号 2026-000002 の状況を教えてください",
     ],
 )
 def test_question_about_a_sent_report(text):
@@ -197,10 +202,20 @@ def test_question_about_a_sent_report(text):
         "受付番号R2026-000123を取り消したい",
         "パスポートの申請の返事がまだ来ない",
         "通報件数は何件ですか",
+        "街灯がまだ消えたままです",
+        "この前送った街灯がまだ消えています",
+        "まだ穴があいています",
+        "写真を送ったらどうなりますか",
+        "先週送った件、返信ありがとうございます",
     ],
 )
 def test_report_request_is_no_status_question(text):
     assert classify_text(text) is not TextKind.REPORT_STATUS
+
+
+def test_receipt_without_r_changes_a_report():
+    text = "受付番号2026-000002を取り消したい"
+    assert classify_text(text) is TextKind.REPORT_CHANGE
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from cityline.fake_line_api import FakeLineApi
 from tests.answerers import RecordingAnswerer
 from webhook import texts
 from webhook.app import create_app
+from webhook.contact_route import contact_text
 from webhook.line_client import LineClient
 from webhook.reports.store import ReportStore
 from webhook.testing import (
@@ -122,4 +123,35 @@ def test_thanks_with_a_new_fault_starts_report(settings, fake):
     draft = store.load_draft(store.hash_user(ALICE))
     assert draft is not None
     assert draft.category == "streetlight"
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "先週送った街灯の件どうなりました?",
+        "通報したのに連絡がありません",
+        "通報したのに何の連絡もないんですが",
+        "先週LINEで送った件、どうなってますか？",
+        "受付番号 2026-000002 の状況を教えてください",
+    ],
+)
+def test_follow_up_gets_status_reply(settings, fake, text):
+    engine = create_db_engine(settings.app_database_url)
+    answerer, reply = send_text(settings, fake, engine, text)
+
+    assert answerer.questions == []
+    assert reply[0]["text"] == contact_text(texts.REPORT_STATUS_TEMPLATE, settings)
+    store = ReportStore(engine, settings.user_hash_key())
+    assert store.load_draft(store.hash_user(ALICE)) is None
+    engine.dispose()
+
+
+def test_fault_still_there_starts_report(settings, fake):
+    engine = create_db_engine(settings.app_database_url)
+    answerer, reply = send_text(settings, fake, engine, "街灯がまだ消えたままです")
+
+    assert reply[0]["text"] != contact_text(texts.REPORT_STATUS_TEMPLATE, settings)
+    store = ReportStore(engine, settings.user_hash_key())
+    assert store.load_draft(store.hash_user(ALICE)) is not None
     engine.dispose()

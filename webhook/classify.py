@@ -183,16 +183,27 @@ HOW_TO_USE = re.compile(
     r"(仕方|しかた|方法|やり方|やりかた|使い方|つかいかた|手順"
     r"|どう(やって|やる|すれば|したら|するの))"
 )
+# Words of news that has not come: 返事がない, 連絡がありません, 何の連絡もない.
+# 返信ありがとうございます thanks for a reply.
+_NO_NEWS = (
+    r"(返事|返信|へんじ|へんしん)(?!(を)?(ありがと|有難|感謝))"
+    r"|連絡(が|は|も)?(な|ありません|来|こな)"
+)
 # A question about a report already sent: its receipt number, or a report
 # followed by a wait for news (通報したのに返事がない, この前通報した穴まだ直って
 # ない). Staff reply to no single report, so the reply names where results are
 # published.
 REPORT_STATUS = re.compile(
-    r"r\d{4}-\d{6}"
+    r"r\d{4}-\d{6}|受付番号(は|:)?\d{4}-\d{6}"
     r"|(通報|つうほう)(した(?!い)|しました|したのに|したけど|した件|の件(?!数)|済み"
     r"|させていただいた|させて頂いた)"
-    r".{0,20}(どうなっ|状況|進捗|その後|返事|返信|へんじ|へんしん|連絡がな|直って(い)?な"
-    r"|直らな|対応され)"
+    r".{0,20}(どうな[っりる]|状況|進捗|その後|"
+    + _NO_NEWS
+    + r"|直って(い)?な|直らな|対応され)"
+    # A message named as sent without 通報 (先週LINEで送った件、どうなってますか)
+    # needs a word of news: 送った街灯がまだ消えています is a new report.
+    r"|(送った|送信した|お送りした|お伝えした)(?!ら)(件|もの|通報)?.{0,20}"
+    r"(どうな[っりる]|状況|進捗|その後|" + _NO_NEWS + r")"
     # さっきの通報いつ直りますか, この通報は今日中に見てもらえますか.
     r"|^(返事|返信|回答)(は|が)?(まだ|来ない|こない|ない)(です|ですか|でしょうか|の|かな)?"
     r"[?？。!！]*$"
@@ -408,12 +419,12 @@ def _changes_a_sent_report(compact: str) -> bool:
     return _SENT_REPORT_CHANGE.search(folded) is not None
 
 
-_RECEIPT = re.compile(r"r\d{4}-\d{6}")
+_RECEIPT = re.compile(r"r\d{4}-\d{6}|受付番号(は|:)?\d{4}-\d{6}")
 
 
 # A report named as sent, then a change to it within the same message.
 _SENT_REPORT_CHANGE = re.compile(
-    r"(r\d{4}-\d{6}|さっき|先ほど|さきほど|送った|送信した|昨日|先日|前に|この前|通報した"
+    r"(r\d{4}-\d{6}|受付番号|さっき|先ほど|さきほど|送った|送信した|昨日|先日|前に|この前|通報した"
     r"|通報して|通報させて|通報済)"
     r".{0,20}(取り?消|とりけ|キャンセル|間違|まちが|訂正|修正|直したい|変更|追加|足したい)"
 )
