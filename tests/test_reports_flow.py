@@ -2175,6 +2175,42 @@ def test_fault_still_there_is_a_comment(alice, text):
     assert text in alice.draft.comment
 
 
+@pytest.mark.parametrize("text", ["Next", "next", "NEXT"])
+def test_english_next_ends_photo_step(alice, text):
+    at_step(alice, "photo")
+    alice.image()
+    alice.text(text)
+    assert alice.draft.step == "location"
+
+
+@pytest.mark.parametrize("text", ["Next", "Skip"])
+def test_english_next_skips_comment(alice, text):
+    at_step(alice, "comment")
+    alice.text(text)
+    assert alice.draft.step == "confirm"
+    assert alice.draft.comment is None
+
+
+@pytest.mark.parametrize("text", ["Send", "send", "SEND"])
+def test_english_send_sends(alice, flow, text):
+    at_step(alice, "confirm")
+    replies = alice.text(text)
+    assert "R2026-000001" in joined(replies)
+    assert alice.draft is None
+    assert len(flow.store.list()) == 1
+
+
+@pytest.mark.parametrize("step", ["photo", "comment", "confirm"])
+@pytest.mark.parametrize(
+    "text", ["Cancel", "CANCEL", "Sorry, my mistake. Please cancel."]
+)
+def test_english_cancel_cancels(alice, step, text):
+    at_step(alice, step)
+    replies = alice.text(text)
+    assert texts_of(replies) == [texts.REPORT_CANCELLED]
+    assert alice.draft is None
+
+
 def test_time_question_at_location_step(alice):
     at_location_step(alice, "road")
     replies = alice.text("吉祥寺駅の近くの図書館は何時まで開いていますか")

@@ -87,11 +87,12 @@ REPORT_CANCEL_WORDS = frozenset(
 )
 
 # Everyday ways of calling a report off, as a whole message: キャンセルで,
-# やめておきます, やっぱりいいです、すみません, 通報を取り消してください, Please
-# cancel. いいです or 大丈夫 alone may mean yes, so they count only after やっぱり.
-# The whole message must be the phrase, so a request in a fault report
-# (水が止まらないのでやめてほしい) is no cancel.
+# やめておきます, やっぱりいいです、すみません, 通報を取り消してください,
+# Sorry, my mistake. Please cancel. いいです or 大丈夫 alone may mean yes, so
+# they count only after やっぱり. The whole message must be the phrase, so a
+# request in a fault report (水が止まらないのでやめてほしい) is no cancel.
 CANCEL_PHRASE = re.compile(
+    r"((すみません|すいません|ごめんなさい|sorry)[、,。.!！]*(mymistake[、,。.!！]*)?)?"
     r"((やっぱり|やっぱ|やはり)(もう)?(いいです|いい|大丈夫です|大丈夫|結構です|けっこうです)"
     r"|(やっぱり|やっぱ|やはり)?(この|今の|いまの)?(通報|報告)?(を|は)?"
     r"((キャンセル|中止)(で|します|して|してください|して下さい|でお願いします"

@@ -98,7 +98,6 @@ from webhook.reports.resident_text import (
     CATEGORY_IS_WRONG,
     COMMENT_DELETE,
     LEADING_APOLOGY,
-    NEXT_WORDS,
     PLACE_IS_WRONG,
     approval_parts,
     asks_about_the_photo,
@@ -112,6 +111,7 @@ from webhook.reports.resident_text import (
     gives_size,
     is_neighbour_trouble,
     means_do_not_send,
+    means_next,
     means_plain_no,
     means_skip,
     means_submit,
@@ -771,7 +771,7 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
         """Reply to a text typed while photos are asked for: 次へ once one is
         in, a resident with no photo, a corrected or early place, a question
         aside, or a detail of the fault, which is kept."""
-        if draft.photos and (word in NEXT_WORDS or means_submit(word)):
+        if draft.photos and (means_next(word) or means_submit(word)):
             return self._advance(user_hash, draft)
 
         if not draft.photos and cannot_send_photo(text):

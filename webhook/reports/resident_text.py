@@ -32,6 +32,10 @@ from webhook.reports import geo
 SUBMIT_WORDS = frozenset(
     {
         "送信",
+        "send",
+        "send it",
+        "please send",
+        "submit",
         "送信する",
         "送信します",
         "送信してください",
@@ -181,6 +185,8 @@ PLAIN_NO_WORDS = frozenset(
 SKIP_WORDS = frozenset(
     {
         "スキップ",
+        "skip",
+        "next",
         "なし",
         "特になし",
         "ありません",
@@ -208,8 +214,23 @@ SKIP_WORDS = frozenset(
 )
 # At the photo step, with a photo sent, words that mean "no more photos".
 NEXT_WORDS = frozenset(
-    {"次へ", "つぎへ", "次", "もういいです", "もういい", "以上です", "これだけです"}
+    {
+        "次へ",
+        "つぎへ",
+        "次",
+        "もういいです",
+        "もういい",
+        "以上です",
+        "これだけです",
+        "next",
+    }
 )
+
+
+def means_next(word: str) -> bool:
+    """Tell whether a text at the photo step is a NEXT_WORDS word, in any case
+    and with emoji around it (Next, 次へ👍)."""
+    return _folded(_without_symbols(word)).strip() in _FOLDED_NEXT_WORDS
 
 
 def means_submit(word: str) -> bool:
@@ -495,6 +516,7 @@ def _folded(word: str) -> str:
 
 # SKIP_WORDS as means_skip compares them: スキップ as すきっぷ.
 _FOLDED_SKIP_WORDS = frozenset(_folded(word) for word in SKIP_WORDS)
+_FOLDED_NEXT_WORDS = frozenset(_folded(word) for word in NEXT_WORDS)
 
 
 def is_neighbour_trouble(text: str) -> bool:
