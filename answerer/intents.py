@@ -372,6 +372,10 @@ OTHER_OWNER = re.compile(
     r"|隣(さん)?の(家|宅|庭)|うちの庭|自宅|マンション|アパート|共用"
     r"|住宅の(樹木|木|庭木)|庭木|生け垣|畑の|線路|鉄道|構内"
     r"|自動ドア|エレベーター|エスカレーター"
+    # A station's own parts are the railway company's. The bicycle parking at a
+    # station is the city's, and a level crossing is mostly named as a landmark
+    # (踏切の手前), so neither is listed.
+    r"|駅の?(ホーム|改札|コンコース|連絡通路)"
 )
 # A part of a building ("公民館の入口", "センターのエレベーター") is managed with the
 # building, not by the road, green or sewer sections.

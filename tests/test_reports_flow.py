@@ -2869,6 +2869,24 @@ def test_other_owner_place_at_location_step(alice):
     assert alice.draft.address
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "三鷹駅のホームの屋根から雨漏りしています",
+        "吉祥寺駅の構内のエスカレーターが止まっています",
+    ],
+)
+def test_station_or_railway_gets_owner_note(alice, text):
+    replies = texts_of(alice.text(text))
+    assert texts.REPORT_OTHER_OWNER in replies
+    assert "鉄道会社" in texts.REPORT_OTHER_OWNER
+
+
+def test_station_bicycle_parking_gets_no_owner_note(alice):
+    replies = texts_of(alice.text("吉祥寺駅の駐輪場の屋根が破れています"))
+    assert texts.REPORT_OTHER_OWNER not in replies
+
+
 def test_owner_note_is_not_given_twice(alice):
     first = texts_of(alice.text("五日市街道の歩道に穴があいています"))
     assert texts.REPORT_OTHER_OWNER in first

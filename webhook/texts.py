@@ -339,12 +339,13 @@ REPORT_COMMENT_CONTACT_DETAILS = (
     "不要です。書き直すときは、通報をやめて送り直してください。"
 )
 # After a report's first text that names a place the city may not manage: a
-# national or metropolitan road, private land or a building's common parts.
-# Reports of such places may be removed.
+# national or metropolitan road, a station or railway, private land or a
+# building's common parts. Reports of such places may be removed.
 REPORT_OTHER_OWNER = (
-    "国道・都道や都立公園、マンション・私道などの私有地は、市の管理ではないことがあります。"
+    "国道・都道や都立公園、駅や線路、マンション・私道などの私有地は、"
+    "市の管理ではないことがあります。"
     "その場合、市では対応できず、通報を削除することがあります。"
-    "管理する国・東京都・管理会社などにもご連絡ください。"
+    "管理する国・東京都・鉄道会社・管理会社などにもご連絡ください。"
 )
 # After a report's first text or comment longer than the stored limit ({limit},
 # in UTF-16 code units, where an emoji counts twice).
