@@ -101,25 +101,28 @@ FOLLOW_UP = re.compile(
     r"いつ直|まだ直|直らな|その後どうな|どうなっていますか|まだそのまま"
     # A complaint about a fault left alone: いつまで放置するんですか,
     # 何回言えば掃除してもらえるんですか.
-    r"|いつまで(放置|このまま|そのまま|ほったらかし|ほっとく|待て|待た)"
+    r"|いつまで(放置|このまま|そのまま|ほったらかし|ほっとく)"
     r"|何(回|度)(言え|言っ|連絡し|通報し|お願いし|頼ん|電話し)"
 )
-# Work done for the writer: 直してもらえました, 修理していただき、…. いただき
-# before た is a wish (修理していただきたい), so it is left out.
+# Work done for the writer: 直してもらえました, 修理していただき、…. Not a
+# wish or a condition (していただきたい, していただきますよう, してもらえたら,
+# してくれたことがない), nor work followed by "but" (止めてもらったけど).
 _DONE_FOR_ME = (
     r"(もらった|もらいました|もらえた|もらえました|いただいた|いただきました"
-    r"|いただき(?!た)|くれた|くれました|くださった|くださいました)"
+    r"|いただき(?=[、,。\s]|ありがと|誠に|感謝)|くれた|くれました|くださった|くださいました)"
+    r"(?!ら|こと|けど|けれど|のに|が、|のですが|んですが)"
 )
 # A fault reported as repaired ("直ってました", "安心して歩けます") or a message
 # taken back ("見間違いでした", "さっきのは取り消して"). Such a sentence looks back
 # on work done, so it is no evidence of a fault now.
 REPAIRED_OR_TAKEN_BACK = re.compile(
-    r"安心して|もう大丈夫"
+    r"安心して(歩け|通れ|使え|遊べ|渡れ|眠れ|暮らせ)(ます|ました|るようになり)"
+    r"|もう大丈夫(?!では|じゃ|な)"
     r"|直りました|直って(い)?(ました|ます|た)|直ってる(?!の|か)"
     # Asking whether a repair one heard of is true: 直ったって聞いたけど本当?
     r"|直った(って|と)(聞|きい)[^。!?]*(本当|ほんと)"
     r"|(片付け|片づけ|かたづけ)て(くれて(い)?ました|くれた|くれました|もらった|もらいました)"
-    r"|(片付|片づ|かたづ)い(て(い)?(ました|ます|た|る)|た)"
+    r"|(片付|片づ|かたづ)い(て(い)?(ました|ます)|た)(?!のに|けど|が)"
     r"|(止め|埋め|取り除い|掃除し|清掃し)て"
     + _DONE_FOR_ME
     + r"|(直|修理|補修|修繕|交換|撤去|剪定|対応)し(て)?"
@@ -127,11 +130,13 @@ REPAIRED_OR_TAKEN_BACK = re.compile(
     + r"|(やす|明る|きれいに|綺麗に|広)くなり(まし)?た|すっきりし(まし)?た"
     r"|(間違|まちが)(え|っ)て(送|おく)|誤送信|送り間違"
     # A fault the writer saw wrongly: 見間違いでした, 勘違いでした.
-    r"|(見間違|見まちが|勘違|かんちが)い(でした|だった|です|だ)|気のせい"
+    r"|(見間違|見まちが|勘違|かんちが)い(でした|だった|です)(?!と|ら|が)"
+    r"|気のせい(でした|だった)(?!ら)"
     # Taking an earlier message back: さっきのは取り消してください.
     # 前の starts its clause, so 家の前の落書きを削除して is no retraction.
     r"|(さっき|先ほど|さきほど|(?<![^、。\s])前)の(は|を|通報|投稿|写真|メッセージ)?"
-    r"[^。!?]{0,6}(取り消|取消|キャンセル|削除|なかったことに|なしで|無しで)"
+    r"[^。!?]{0,6}(取り消|取消|キャンセル|削除|なかったことに)"
+    r"|(さっき|先ほど|さきほど)の(通報|投稿|メッセージ|件)(は|を)?(なし|無し)で"
     # A fault that has gone: 点くようになっていました, 通れるようになった.
     # ちらつく and がたつく end in つく but are faults.
     r"|(点く|(?<![らた])つく|直る|流れる|通れる|使える|開く|閉まる)"
@@ -140,26 +145,29 @@ REPAIRED_OR_TAKEN_BACK = re.compile(
 # Thanks, besides repairs and retractions. Thanks alone often opens a report
 # (いつもありがとうございます), so only the sentence that contains it looks back.
 THANKS_OR_REPAIRED = re.compile(
-    r"ありがと|有難|有り難|感謝|御礼|お礼(を)?申し上げ|助かりました|安堵"
+    r"ありがと|有難[うく]|有り難[うく]|感謝|御礼|お礼(を)?申し上げ|助かりました|安堵"
     r"|\bthank(s|\s+you)\b"
     r"|お疲れ様|お疲れさま|おつかれさま|ご苦労様|ご苦労さま"
     # A promise to write again if something happens: また何かあったら連絡します.
     r"|(何か|なにか)あ(ったら|れば)[^。!?]{0,8}(連絡|報告|通報|送)"
     r"|" + REPAIRED_OR_TAKEN_BACK.pattern
 )
-# An earlier message quoted by its writer (「水が止まらない」と送った者です),
-# and set phrases that greet, acknowledge or close a letter (はじめまして,
-# 承知しました, 今後ともよろしくお願いいたします). None tells of a fault now.
-QUOTE_OR_SET_PHRASE = re.compile(
-    r"「[^」]*」(と|って)(送|連絡|書|報告|通報|投稿|伝え|言)"
-    # After a work noun (対応よろしくお願いします) the formula asks for that work.
-    r"|(どうぞ|何卒|なにとぞ|今後とも|引き続き|ご確認|ご検討)?\s*"
-    r"(?<!対応)(?<!修理)(?<!補修)(?<!修繕)(?<!処理)(?<!撤去)(?<!剪定)(?<!清掃)(?<!点検)"
-    r"(?<!を)\s*(よろしく|宜しく)\s*"
+# An earlier message quoted by its writer: 「水が止まらない」と送った者です.
+QUOTED_MESSAGE = re.compile(r"「[^」]*」(と|って)(送|連絡|書|報告|通報|投稿|伝え|言)")
+# Set phrases that greet, acknowledge or close a letter (はじめまして, 承知しました,
+# 今後ともよろしくお願いいたします). They are left out only of a text that names
+# no city object, because 〇〇公園のトイレの件、よろしくお願いします asks for work.
+# Each part is bounded, so that a long run of spaces costs linear time.
+SET_PHRASE = re.compile(
+    r"(どうぞ|何卒|なにとぞ|今後とも|引き続き|ご確認|ご検討)?\s?(よろしく|宜しく)\s?"
     r"(お願い|おねがい)(いた|致)?(します|申し上げます)?"
     r"|はじめまして|初めまして|(わか|分か|了解し|承知し|かしこまり)(りました|ました)"
     r"|お世話になって(おります|います)|お世話になります|こんにちは|こんばんは"
     r"|おはようございます|失礼(いた|致)?します"
+)
+# Words that open another matter after thanks: ところで, 別件ですが.
+TOPIC_SHIFT = re.compile(
+    r"^\s*(ところで|別件|それと|あと[、,]|また[、,]|今度は|ほかにも|他にも)"
 )
 INFO_REQUEST = re.compile(r"について(知りたい|教えて|伺いたい|質問)")
 # Where or from whom the writer can do something: "どこに取りに行けばいい?",
@@ -186,7 +194,9 @@ ADMIN_TOPIC = re.compile(
 )
 FAULT_STATE = re.compile(
     r"壊れ|こわれ|破損|欠け|割れ|消え|点かな|つかな|点いて(い)?な|ついて(い)?な"
-    r"|(点|つ)いて(い)?ません|(点|つ)きません|点灯して(い)?ません"
+    r"|点いて(い)?ません|点きません"
+    r"|(明かり|あかり|電気|ライト|灯り|照明)が?つ(いて(い)?ません|きません)"
+    r"|点灯して(い)?ません"
     r"|点灯して(い)?な|切れ|穴|陥没|沈|倒れ|折れ|詰ま|臭|くさい|におい|あふれ|溢れ"
     r"|はがれ|剥がれ|めくれ|ひび|亀裂|危な|危険|放置|傾い|ぐらぐら|ぐらつ|外れ"
     r"|ずれ|曲が|さび|錆|はみ出|伸び|ふさ|塞|暗|こわい|怖|困って|困る|汚|段差"
@@ -225,7 +235,7 @@ REQUEST = re.compile(
     r"|(?<!よろしく)(?<!宜しく)(?<!ヨロシク)お願い"
     r"|もらえませんか|もらえないでしょうか|ていただきたい|て頂きたい|てもらいたい"
     # Work asked for with the closing formula: 対応よろしくお願いします.
-    r"|(対応|修理|補修|修繕|処理|撤去|剪定|清掃|点検)\s*を?\s*(よろしく|宜しく)"
+    r"|(対応|修理|補修|修繕|処理|撤去|剪定|清掃|点検)\s?を?\s?(よろしく|宜しく)"
     r"|もらえないか|くれないか|ならないか|ならないでしょうか|なりませんか|なんとか|何とか|どうにか|改善"
     r"|検討|直して|直る|直ら|直っ|対応して|見に来て|見てもらえ|見ていただけ|撤去|設置|増や|切って|刈って|早く(?!て)|至急|すぐ"
     # Work asked of the city as a question: 止めてもらえますか, 片づけていただけますか.
@@ -335,8 +345,10 @@ SIGNAL_FAULT = re.compile(
 # Problems that are "other" wherever they are, even inside a park.
 OTHER_PROBLEM = re.compile(
     r"不法投棄|放置自転車"
-    # Things someone left behind: 布団を置いていった, 捨てていかれた.
-    r"|(捨て|置い)て(いっ|いか|行っ|いき)"
+    # Things someone left behind: 誰かが布団を置いていった, 捨てていかれた. A
+    # contractor's cones left behind are the contractor's road work.
+    r"|捨てて(いっ|いか|行っ|いき)"
+    r"|(誰か|だれか|何者か)[^。!?]{0,20}置いて(いっ|いか|行っ|いき)"
     r"|自転車.{0,10}(放置|置かれ|置きっぱなし|止められ|停められ|とめられ)"
     # A vehicle left behind, which the police or its owner removes.
     r"|(?<![自電駐歯])(車|自動車|バイク|原付|車両)(が|を|は|も).{0,15}"
@@ -565,35 +577,72 @@ def has_fault_evidence(text: str) -> bool:
     or space-separated part that ends in a predicate and contains no QUESTION_WORD.
     A text with none of these only names things ("公園", "ベンチのある公園") or asks
     where or when ("公園はどこ", "街灯は何時に点く"), so it is never a report.
-    A text that tells of a repair or takes a message back
-    (REPAIRED_OR_TAKEN_BACK) needs a fault word: its statements count for
-    nothing. A message the writer quotes and set phrases of greeting or closing
-    (QUOTE_OR_SET_PHRASE) are left out.
+    After a sentence that tells of a repair or takes a message back
+    (REPAIRED_OR_TAKEN_BACK), a statement counts only when it names a city object
+    or follows a change of topic (TOPIC_SHIFT). A message the writer quotes is
+    left out, and so are set phrases of greeting or closing (SET_PHRASE) in a
+    text that names no city object.
     """
-    sentences = split_sentences(QUOTE_OR_SET_PHRASE.sub("", text))
-    looks_back = any(REPAIRED_OR_TAKEN_BACK.search(sentence) for sentence in sentences)
-    text = " ".join(_after_looking_back(sentence) for sentence in sentences)
+    text = QUOTED_MESSAGE.sub("", text)
+    if not names_object_term(text):
+        text = SET_PHRASE.sub("", text)
+    sentences = split_sentences(text)
+    rests = [_after_looking_back(sentence) for sentence in sentences]
+    joined = " ".join(rests)
     # Katakana typed for kana words (キエテル, often half-width) is read as
     # hiragana too, since the cues spell those words in hiragana.
-    for form in (text, fold_kana(text)):
+    for form in (joined, fold_kana(joined)):
         if any(pattern.search(form) for pattern in FAULT_CUES) or is_urgent(form):
             return True
-    # A message about a repair or a retraction (もう直ってました。ちゃんと点いて
-    # ます) states how things are now, so only a fault word makes it a report.
-    if looks_back:
-        return False
     # NOTE: any statement counts, because many reports name no fault word
     # ("路面が盛り上がったまま"). So a text that states no fault ("桜が咲いている")
     # still reaches the label model, which takes most such texts for reports.
     # A question word anywhere in a sentence makes all of it a question, so the
     # parts of "じゅうみんひょう どこで とれる" are no statements.
-    parts = [
-        part
-        for sentence in split_sentences(text)
-        if not QUESTION_WORD.search(sentence)
-        for part in _statement_parts(sentence)
-    ]
-    return any(states_something(part) for part in parts)
+    after_repair = False
+    for sentence, rest in zip(sentences, rests, strict=True):
+        if TOPIC_SHIFT.match(sentence):
+            after_repair = False
+        if rest and not QUESTION_WORD.search(rest):
+            for part in _statement_parts(rest):
+                # After a repair or a retraction (もう直ってました。ちゃんと点いて
+                # ます), a statement tells how things are now unless it names
+                # a city object.
+                if after_repair and not names_object_term(part):
+                    continue
+                if states_something(part):
+                    return True
+        if REPAIRED_OR_TAKEN_BACK.search(sentence):
+            after_repair = True
+    return False
+
+
+def names_object_term(text: str) -> bool:
+    """Tell whether a normalized text names a term of the shipped lexicon with a
+    weight above 0, in its kana as typed or folded to hiragana."""
+    object_terms = _object_terms()
+    return any(
+        term in form for form in (text, fold_kana(text)) for term in object_terms
+    )
+
+
+_OBJECT_TERMS: tuple[str, ...] | None = None
+
+
+def _object_terms() -> tuple[str, ...]:
+    global _OBJECT_TERMS
+    if _OBJECT_TERMS is None:
+        _OBJECT_TERMS = tuple(
+            sorted(
+                {
+                    term
+                    for terms in load_lexicon().values()
+                    for term, weight in terms.items()
+                    if weight > 0
+                }
+            )
+        )
+    return _OBJECT_TERMS
 
 
 def _after_looking_back(sentence: str) -> str:
@@ -642,6 +691,10 @@ HEARSAY_END = re.compile(
     r"(と|って)(聞き|きき|聞い|きい|伺い|読み)[^。!?]{0,6}[。.!！]*$"
 )
 POLITE_QUESTION_END = re.compile(r"(ですか|ますか|ませんか|でしょうか|のか)[。.]*$")
+# Idioms of つく that tell of no fault: 区別がつきません, 連絡がつかない.
+IDIOM_OF_TSUKU = re.compile(
+    r"(区別|見当|見通し|連絡|判断|決心|想像|見分け|整理)が?\s?(つき|付き|つか|付か)"
+)
 # A request for information (ルールを教えてください) states no fault.
 INFO_ASK_END = re.compile(
     r"(教えて|おしえて)(ください|下さい|ほしい|欲しい|くれ|ちょうだい"
@@ -665,7 +718,7 @@ def states_something(part: str) -> bool:
     # and a polite question (どう違うのですか) needs no question mark.
     if HEARSAY_END.search(part) or POLITE_QUESTION_END.search(part):
         return False
-    if INFO_ASK_END.search(part):
+    if INFO_ASK_END.search(part) or IDIOM_OF_TSUKU.search(part):
         return False
     words = list(morphemes(part))
     while words and is_trailing(words[-1]):

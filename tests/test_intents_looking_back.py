@@ -107,3 +107,55 @@ def test_fault_or_request_with_greeting_is_report(classifier, text, category):
     intent = classifier.classify(text)
     assert intent.label == "report"
     assert intent.category == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Requests and wishes phrased with the words of work done.
+        "歩道に大きな石が落ちています。撤去していただきますようお願いします。",
+        "公園のブランコの鎖が絡まっています。直してもらえたら助かります。",
+        "歩道に砂利が散らばっています。片付けてくれたら助かります。",
+        "一度も掃除してくれたことがない。側溝がヘドロでいっぱいです",
+        "〇〇公園の草刈りをしていただけると有り難いです",
+        # Hedges that sound like a retraction.
+        "見間違いだと思いたいのですが、公園の木に蜂の巣のようなものがあります",
+        "勘違いだったら申し訳ないのですが、〇〇通りの信号機の時間が短くて渡りきれません。",
+        "気のせいかもしれませんが、最近水道の水が白く濁っています。",
+        # Work done before, and the fault back or still there.
+        "一度片付いたのに、また粗大ごみが置かれています。",
+        "業者に水を止めてもらったけど、マンホールからまだ水がじわじわ出ています",
+        "もう大丈夫ではありません。〇〇公園のブランコの鎖がさらに細くなっています",
+        "公園の遊具のネジが飛び出ている。子どもが安心して遊べるよう点検してほしい。",
+        "前の坂道は手すり無しで、お年寄りが苦労して上っています",
+        # Thanks for a repair, then a new fault.
+        "先日は街灯を修理していただき、助かりました。〇〇通りの側溝のふたが1枚なくなっています。",
+        "先日は街灯を直していただきありがとうございました。ところで、〇〇公園の入口の車止めが抜けています。",
+        # A closing formula in a text that names a city object.
+        "〇〇の交差点のカーブミラーの件です。ご確認よろしくお願いします",
+        "〇〇通りの歩道の件、ご対応のほどよろしくお願いいたします",
+        "〇〇公園のトイレの件、よろしくお願いします。",
+    ],
+)
+def test_condition_or_new_fault_stays_report(classifier, text):
+    assert has_fault_evidence(normalize(text))
+    assert classifier.classify(text).label == "report"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "燃えるごみと燃えないごみの区別がつきません",
+        "市役所に電話しても連絡がつきません",
+    ],
+)
+def test_idiom_of_tsuku_is_no_fault(classifier, text):
+    assert classifier.classify(text).label == "question"
+
+
+@pytest.mark.parametrize("blank", [" ", "\n", "\u3000"])
+def test_long_blank_run_is_classified(classifier, blank):
+    # A run of 4,000 blanks once made the set-phrase pattern backtrack for
+    # minutes; it must come back as a plain result.
+    intent = classifier.classify("公園" + blank * 3996 + "です")
+    assert intent.label in ("report", "question")
