@@ -283,16 +283,16 @@ def noun_spans(text: str) -> list[tuple[str, int, int]]:
     Offsets are those of ``normalize_text(text)`` and keys those of
     :func:`terms`' long units. Meant for short texts such as questions: a text
     longer than one Sudachi piece gets offsets within its pieces. The spans of
-    texts up to _SHORT_TEXT_CHARS characters are kept, as their terms are, and
+    texts up to _NOUN_CACHE_CHARS characters are kept, as their terms are, and
     each call returns a new list.
     """
-    if len(text) > _SHORT_TEXT_CHARS:
+    if len(text) > _NOUN_CACHE_CHARS:
         return list(_text_noun_spans(text))
     cache = _NOUN_CACHE
     found = cache.get(text)
     if found is None:
         found = _text_noun_spans(text)
-        if len(cache) >= _TEXT_CACHE_LIMIT:
+        if len(cache) >= _NOUN_CACHE_LIMIT:
             cache.clear()
         cache[text] = found
     return list(found)
@@ -344,13 +344,18 @@ def _analysed(
 _TEXT_CACHE: dict[str, tuple[tuple[str, ...], int, tuple[tuple[str, ...], ...]]] = {}
 _TEXT_CACHE_LIMIT = 20_000
 _SHORT_TEXT_CHARS = 400
-# noun_spans of texts up to _SHORT_TEXT_CHARS characters, keyed by the text.
+# noun_spans of texts up to _NOUN_CACHE_CHARS characters, keyed by the text, at
+# most _NOUN_CACHE_LIMIT of them. The spans took about 16 KB for a text of 400
+# characters (CPython 3.11), so these bounds keep the cache near 16 MB: an
+# estimate for 2,000 texts of 200 characters.
 # A question that names another office's service reads its nouns on every ask.
 # Tokenizing パスポートの申請はどこでできますか again took 0.02 ms when repeated
 # alone, and about 0.2 ms between other questions (benchmarks/index_speed.py
 # questions, 2-core Xeon). The spans do not depend on the word groups, so a new
 # group table leaves this cache as it is.
 _NOUN_CACHE: dict[str, tuple[tuple[str, int, int], ...]] = {}
+_NOUN_CACHE_LIMIT = 2_000
+_NOUN_CACHE_CHARS = 200
 
 
 def _text_terms(
