@@ -145,3 +145,11 @@ def test_photo_folder_open_to_others_warns(tmp_path, caplog, mode, warned):
 def test_missing_photo_folder_gives_no_warning(tmp_path, caplog):
     assert warn_if_others_can_read(tmp_path / "photos") is False
     assert caplog.text == ""
+
+
+def test_new_photo_folder_gives_no_warning(tmp_path, caplog):
+    folder = tmp_path / "data" / "photos"
+    store_photo(jpeg_with_exif(), folder, "m1")
+
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert warn_if_others_can_read(folder) is False

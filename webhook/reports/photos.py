@@ -81,7 +81,10 @@ def store_photo(data: bytes, photos_dir: Path, message_id: str | None) -> Stored
     encoded = buffer.getvalue()
     relative = Path(uuid.uuid4().hex[:2]) / f"{uuid.uuid4().hex}.jpg"
     target = photos_dir / relative
-    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # mkdir's mode applies to the last folder only, so the photo folder itself
+    # is made first, with its own mode.
+    photos_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    target.parent.mkdir(mode=0o700, exist_ok=True)
     temporary = target.with_suffix(".tmp")
     # Readable by the server's user alone, whatever the umask: a photo may
     # show a resident's home or car.
