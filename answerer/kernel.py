@@ -297,7 +297,7 @@ def find_code(table, shift, char_codes, code):
     """Return the column of n-gram ``code`` in ``char_codes``, or -1.
 
     ``table`` and ``shift`` are :func:`code_table` of ``char_codes``. A binary
-    search of the 76,667 codes (600 KB) of the city mirror reads about 17 of
+    search of the about 77,000 codes (600 KB) of the city mirror reads about 17 of
     them, and this mostly reads one table entry and one code.
     """
     size = len(table)

@@ -357,6 +357,10 @@ def test_delete_content_after_removal(settings, seeded, store):
             ["set-status", "R2026-000001", "removed", "--note", "x"],
             "use that command instead",
         ),
+        (
+            ["set-status", "R2026-000001", "Removed", "--note", "x"],
+            "use that command instead",
+        ),
         (["list", "--status", "open"], "unknown status 'open'"),
         (["export", "--format", "xml"], "'xml' is not supported"),
         (

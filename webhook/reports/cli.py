@@ -262,7 +262,7 @@ def set_status_command(
 
     `reports remove` sets the status removed.
     """
-    if status == "removed":
+    if status.strip().lower() == "removed":
         # A removal names the rule broken and may delete the content, which
         # only `reports remove` offers.
         raise ConfigError(
