@@ -2162,7 +2162,7 @@ def test_fault_taken_back_offers_cancel(alice, step, text):
 @pytest.mark.parametrize(
     "text",
     [
-        "直してもらった穴がまた広がっています",
+        "直してもらった街灯がまた消えています",
         "夜は安心して歩けません",
         "前に直ってましたが、また穴があいています",
         "まだ直ってないです",
@@ -2209,46 +2209,6 @@ def test_english_cancel_cancels(alice, step, text):
     replies = alice.text(text)
     assert texts_of(replies) == [texts.REPORT_CANCELLED]
     assert alice.draft is None
-
-
-def streetlight_at_step(alice, step: str) -> None:
-    """Start a streetlight report by text and take it up to ``step``."""
-    alice.text("家の前の街灯が消えています")
-    alice.image()
-    alice.press("photos_done")
-    alice.location(*KICHIJOJI)
-    if step == "confirm":
-        alice.press("skip_comment")
-    assert alice.draft.step == step
-    assert alice.draft.category == "streetlight"
-
-
-@pytest.mark.parametrize("step", ["comment", "confirm"])
-def test_other_kind_of_fault_gets_note(alice, step):
-    streetlight_at_step(alice, step)
-    replies = alice.text("向かいの公園のブランコの鎖が切れています")
-    assert texts_of(replies)[0] == texts.REPORT_ONE_FAULT_EACH
-    assert alice.draft.step == step
-    assert alice.draft.comment is None
-
-
-@pytest.mark.parametrize(
-    ("start", "text"),
-    [
-        ("家の前の街灯が消えています", "公園の入口の街灯が消えていて暗いです"),
-        ("道路に穴があいてます", "穴の横の街灯の下です"),
-        ("道路に穴があいてます", "街路樹の根で舗装が盛り上がっています"),
-    ],
-)
-def test_other_object_as_landmark_is_a_comment(alice, start, text):
-    alice.text(start)
-    alice.image()
-    alice.press("photos_done")
-    alice.location(*KICHIJOJI)
-    replies = alice.text(text)
-    assert texts.REPORT_ONE_FAULT_EACH not in texts_of(replies)
-    assert alice.draft.step == "confirm"
-    assert text in alice.draft.comment
 
 
 def test_time_question_at_location_step(alice):

@@ -116,7 +116,6 @@ from webhook.reports.resident_text import (
     means_skip,
     means_submit,
     names_broken_thing,
-    names_category_object,
     place_correction,
     several_faults,
     takes_back_the_fault,
@@ -160,12 +159,6 @@ UNLISTED_SWEEP_INTERVAL = timedelta(days=1)
 # A photo this soon after a report was sent may have been meant for it.
 JUST_SENT = timedelta(minutes=10)
 MAX_REPORTS_PER_DAY = 10
-# A detail typed after the fault is known that the classifier labels a report
-# of another category at least this surely is a second fault, even without
-# あと or ほかにも before it. Texts that name an object of another kind only
-# as a cause or a landmark scored 0.96 and 0.98 with the shipped model
-# (穴の横の街灯の下です, 街路樹の根で舗装が盛り上がっています).
-OTHER_FAULT_CONFIDENCE = 0.99
 
 
 def _contact_note(text: str | None) -> list[Message]:
@@ -1194,10 +1187,8 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
 
         With ``explicit_only``, for details typed after the fault is known, an
         object of another category counts only after a word that adds a fault
-        (あと, ほかにも) or in a plain report of it (see
-        ``_plainly_another_fault``), because such a detail often names one as
-        a landmark or a cause (穴の横の街灯の下です,
-        街路樹の根で舗装が盛り上がっています).
+        (あと, ほかにも), because such a detail often names one as a landmark or
+        a cause (穴の横の街灯の下です, 街路樹の根で舗装が盛り上がっています).
         """
         if draft.category is None or not is_confident_report(intent, text):
             return []
@@ -1213,24 +1204,10 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
             and not self._other_object_is_context(draft, text)
         )
         if explicit_only:
-            other_kind = other_kind and (
-                ANOTHER_FAULT_LEAD.match(text) is not None
-                or self._plainly_another_fault(draft, intent, text)
-            )
+            other_kind = other_kind and ANOTHER_FAULT_LEAD.match(text) is not None
         if other_kind or self._adds_object(text):
             return [msg.plain(texts.REPORT_ONE_FAULT_EACH)]
         return []
-
-    def _plainly_another_fault(
-        self, draft: Draft, intent: IntentLike, text: str
-    ) -> bool:
-        """Tell whether a detail reports a fault of another category without a
-        word that adds one (向かいの公園のブランコの鎖が切れています in a
-        streetlight report): the classifier is at least OTHER_FAULT_CONFIDENCE
-        sure, and the text names no object of the draft's category."""
-        if intent.confidence < OTHER_FAULT_CONFIDENCE:
-            return False
-        return not names_category_object(text, draft.category)
 
     def _other_object_is_context(self, draft: Draft, text: str) -> bool:
         """Tell whether every clause of ``text`` that names an object outside

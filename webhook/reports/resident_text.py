@@ -771,13 +771,6 @@ def _lexicon() -> dict[str, dict[str, float]]:
     return load_lexicon()
 
 
-def names_category_object(text: str, category: str) -> bool:
-    """Tell whether ``text`` contains a lexicon term of ``category``, also as
-    a landmark (公園の入口の街灯 names a streetlight)."""
-    scores = score_lexicon(_lexicon(), intent_normalize(text))
-    return scores.get(category, 0.0) > 0
-
-
 # Matches of REPAIRED_OR_TAKEN_BACK that also describe a fault's danger
 # (安心して歩けない) or mean "nothing more" at the comment step (もう大丈夫です),
 # so they take nothing back on their own.
