@@ -127,7 +127,9 @@ REPAIRED_OR_TAKEN_BACK = re.compile(
     + _DONE_FOR_ME
     + r"|(直|修理|補修|修繕|交換|撤去|剪定|対応)し(て)?"
     + _DONE_FOR_ME
-    + r"|(やす|明る|きれいに|綺麗に|広)くなり(まし)?た|すっきりし(まし)?た"
+    # Not やすくなった or 広くなった: 滑りやすくなりました and 穴が広くなりました
+    # tell of a fault that got worse.
+    + r"|(明る|きれいに|綺麗に)くなり(まし)?た|すっきりし(まし)?た"
     r"|(間違|まちが)(え|っ)て(送|おく)|誤送信|送り間違"
     # A fault the writer saw wrongly: 見間違いでした, 勘違いでした.
     r"|(見間違|見まちが|勘違|かんちが)い(でした|だった|です)(?!と|ら|が)"
@@ -139,7 +141,9 @@ REPAIRED_OR_TAKEN_BACK = re.compile(
     r"|(さっき|先ほど|さきほど)の(通報|投稿|メッセージ|件)(は|を)?(なし|無し)で"
     # A fault that has gone: 点くようになっていました, 通れるようになった.
     # ちらつく and がたつく end in つく but are faults.
-    r"|(点く|(?<![らた])つく|直る|流れる|通れる|使える|開く|閉まる)"
+    # A light that comes on by day (昼間でも点くようになった) is a fault.
+    r"|(?<!昼も)(?<!昼でも)(?<!昼間も)(?<!間でも)(?<!日中も)(?<!中でも)"
+    r"(点く|(?<![らた])つく|直る|流れる|通れる|使える|開く|閉まる)"
     r"ように(なって(い)?(ました|ます|た|る)|なった|なりました)"
 )
 # Thanks, besides repairs and retractions. Thanks alone often opens a report
@@ -384,10 +388,11 @@ OTHER_OWNER = re.compile(
     r"|隣(さん)?の(家|宅|庭)|うちの庭|自宅|マンション|アパート|共用"
     r"|住宅の(樹木|木|庭木)|庭木|生け垣|畑の|線路|鉄道|構内"
     r"|自動ドア|エレベーター|エスカレーター"
-    # A station's own parts are the railway company's. The bicycle parking at a
-    # station is the city's, and a level crossing is mostly named as a landmark
-    # (踏切の手前), so neither is listed.
-    r"|駅の?(ホーム|改札|コンコース|連絡通路)"
+    # A station's platform is the railway company's. Its gates and passages are
+    # mostly landmarks (改札を出てすぐの歩道), the bicycle parking at a station
+    # is the city's, and a level crossing is mostly named as a landmark
+    # (踏切の手前), so none of those is listed.
+    r"|駅の?ホーム"
 )
 # A part of a building ("公民館の入口", "センターのエレベーター") is managed with the
 # building, not by the road, green or sewer sections.

@@ -2842,8 +2842,16 @@ def test_station_or_railway_gets_owner_note(alice, text):
     assert "鉄道会社" in texts.REPORT_OTHER_OWNER
 
 
-def test_station_bicycle_parking_gets_no_owner_note(alice):
-    replies = texts_of(alice.text("吉祥寺駅の駐輪場の屋根が破れています"))
+@pytest.mark.parametrize(
+    "text",
+    [
+        "吉祥寺駅の駐輪場の屋根が破れています",
+        # Station gates and passages are mostly landmarks.
+        "武蔵境駅の改札を出てすぐの歩道に穴があいています",
+    ],
+)
+def test_station_landmark_gets_no_owner_note(alice, text):
+    replies = texts_of(alice.text(text))
     assert texts.REPORT_OTHER_OWNER not in replies
 
 

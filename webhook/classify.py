@@ -188,7 +188,7 @@ HOW_TO_USE = re.compile(
 # 返信ありがとうございます thanks for a reply.
 _NO_NEWS = (
     r"(返事|返信|へんじ|へんしん)(?!(を)?(ありがと|有難|感謝))"
-    r"|連絡(が|は|も)?(な|ありません|来|こな)"
+    r"|連絡(が|も)(な|ありません|来|こな)|何の連絡も"
 )
 # A question about a report already sent: its receipt number, or a report
 # followed by a wait for news (通報したのに返事がない, この前通報した穴まだ直って
@@ -203,8 +203,10 @@ REPORT_STATUS = re.compile(
     + r"|直って(い)?な|直らな|対応され)"
     # A message named as sent without 通報 (先週LINEで送った件、どうなってますか)
     # needs a word of news: 送った街灯がまだ消えています is a new report.
+    # 送った写真が今の状況です describes the fault, so 状況 and その後 do not
+    # count here.
     r"|(送った|送信した|お送りした|お伝えした)(?!ら)(件|もの|通報)?.{0,20}"
-    r"(どうな[っりる]|状況|進捗|その後|" + _NO_NEWS + r")"
+    r"(どうな[っりる]|進捗|" + _NO_NEWS + r")"
     # さっきの通報いつ直りますか, この通報は今日中に見てもらえますか.
     r"|^(返事|返信|回答)(は|が)?(まだ|来ない|こない|ない)(です|ですか|でしょうか|の|かな)?"
     r"[?？。!！]*$"
@@ -301,9 +303,18 @@ def greeting_word(text: str) -> str:
     return texts.GREETING_DAYTIME
 
 
-# Emoji and symbols that end a message, other than the punctuation CANCEL_PHRASE
-# reads itself.
-_TRAILING_SYMBOLS = re.compile(r"[^\w、,。.!！]+$")
+# The punctuation that CANCEL_PHRASE reads itself.
+_KEPT_PUNCTUATION = frozenset("、,。.!！_")
+
+
+def _strip_trailing_symbols(text: str) -> str:
+    """Return ``text`` without the emoji and symbols that end it, other than
+    _KEPT_PUNCTUATION. A loop, because a regular expression anchored at the
+    end rescans a long run of blanks from every position in it."""
+    end = len(text)
+    while end and not (text[end - 1].isalnum() or text[end - 1] in _KEPT_PUNCTUATION):
+        end -= 1
+    return text[:end]
 
 
 def is_cancel(text: str) -> bool:
@@ -311,7 +322,7 @@ def is_cancel(text: str) -> bool:
     (REPORT_CANCEL_WORDS) or an everyday phrase for it (CANCEL_PHRASE)."""
     normalized = visible_nfkc(text).strip().lower()
     # A bow or a sorry face after the word (やめます🙇) changes nothing.
-    normalized = _TRAILING_SYMBOLS.sub("", normalized)
+    normalized = _strip_trailing_symbols(normalized)
     # ヤメル typed in katakana reads as やめる.
     for form in (normalized, fold_kana(normalized)):
         if form.rstrip("。.!！") in REPORT_CANCEL_WORDS:
@@ -392,13 +403,24 @@ def _only_thanks(text: str) -> bool:
     ]
     if not thanks:
         return False
+    # A repair placed in the past with no thanks (以前埋めてもらったところです)
+    # gives a fault's history, not thanks.
+    if _EARLIER.search(normalized) and not THANKS_WORD.search(normalized):
+        return False
     if asks_something(text) or _ends_as_question(normalized):
         return False
     return not has_fault_evidence(normalized)
 
 
+# Words that place a repair in the past of a fault: 以前, 去年, 先月.
+_EARLIER = re.compile(r"以前|前に|前回|去年|昨年|先月|先週|昔|何年か前")
+# Thanks itself, as opposed to a repair told: ありがとう, 感謝, お疲れさま.
+THANKS_WORD = re.compile(
+    r"ありがと|有難[うく]|有り難[うく]|感謝|御礼|お礼|助かりました|お疲れ|ご苦労|thank"
+)
 # A laugh or emoji after a question: 開いてますか笑, 開いてますかw.
-_TRAILING_LAUGH = re.compile(r"[笑w\W_]+$")
+# Bounded, so that a long run of blanks before the last word costs little.
+_TRAILING_LAUGH = re.compile(r"[笑w\W_]{1,20}$")
 
 
 def _ends_as_question(normalized: str) -> bool:
@@ -435,8 +457,14 @@ def _asks_about_a_sent_report(compact: str) -> bool:
     """Tell whether a compact text asks about a report already sent: a receipt
     number or a strict form (REPORT_STATUS), or a looser form in a question
     that states no fault (REPORT_STATUS_QUESTION)."""
-    if REPORT_STATUS.search(compact):
-        return True
+    found = REPORT_STATUS.search(compact)
+    if found is not None:
+        # A fault told with the follow-up (連絡もなく、まだ穴があいたまま) is a
+        # report to receive, unless the follow-up is that it is not fixed yet
+        # (通報した穴まだ直ってない) or names a receipt number.
+        if "直" in found.group() or re.search(r"\d{4}-\d{6}", found.group()):
+            return True
+        return _FAULT_WORDS.search(compact) is None and "まま" not in compact
     if not REPORT_STATUS_QUESTION.search(compact) or not _ASKS.search(compact):
         return False
     return _FAULT_WORDS.search(compact) is None

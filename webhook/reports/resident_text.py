@@ -775,8 +775,14 @@ def _lexicon() -> dict[str, dict[str, float]]:
 # (安心して歩けない) or mean "nothing more" at the comment step (もう大丈夫です),
 # so they take nothing back on their own.
 _WEAK_LOOKING_BACK = frozenset({"安心して", "もう大丈夫"})
-# A negation right after a repair: 直ってません, 直ってないです.
-_NEGATED = re.compile(r"^[^。!?]{0,3}(ません|ない|なく|ず)")
+# A negation or a "but" right after a repair: 直ってません, 直ってないです,
+# 直ってたのに.
+_NEGATED = re.compile(r"^[^。!?]{0,3}(ません|ない|なく|ず|のに|けど|けれど)")
+# Words that place a repair in the past of this fault (以前埋めてもらったところ
+# です, 去年も補修してもらいました): history for staff, not a repair now.
+_EARLIER = re.compile(r"以前|前に|前回|去年|昨年|先月|先週|昔|何年か前")
+# A question, which the flow answers as an aside instead.
+_ASKING = re.compile(r"[?？]|教えて|ですか|ますか|でしょうか|のか[。\s]*$")
 
 
 def takes_back_the_fault(text: str) -> bool:
@@ -784,9 +790,20 @@ def takes_back_the_fault(text: str) -> bool:
     was never there (見間違いでした, もう直ってました) and states no fault now
     (直してもらった街灯がまた消えています states one)."""
     normalized = intent_normalize(text)
+    if _ASKING.search(normalized):
+        return False
+    earlier = _EARLIER.search(normalized) is not None
     looks_back = any(
         match.group() not in _WEAK_LOOKING_BACK
         and not _NEGATED.search(normalized[match.end() :])
+        and (_TAKEN_BACK_WORD.search(match.group()) is not None or not earlier)
         for match in REPAIRED_OR_TAKEN_BACK.finditer(normalized)
     )
     return looks_back and not has_fault_evidence(normalized)
+
+
+# A match of REPAIRED_OR_TAKEN_BACK that takes a message back rather than tells
+# of a repair; a word such as 以前 does not make it history.
+_TAKEN_BACK_WORD = re.compile(
+    r"間違|まちが|勘違|かんちが|気のせい|誤送信|取り?消|キャンセル|削除"
+)
