@@ -21,6 +21,7 @@ Otherwise the category is the lexicon score plus the model's probability.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -146,16 +147,30 @@ REPAIRED_OR_TAKEN_BACK = re.compile(
     r"(点く|(?<![らた])つく|直る|流れる|通れる|使える|開く|閉まる)"
     r"ように(なって(い)?(ました|ます|た|る)|なった|なりました)"
 )
-# Thanks, besides repairs and retractions. Thanks alone often opens a report
-# (いつもありがとうございます), so only the sentence that contains it looks back.
-THANKS_OR_REPAIRED = re.compile(
+# Thanks itself: ありがとう, 御礼申し上げます, お疲れさまです.
+GRATITUDE = re.compile(
     r"ありがと|有難[うく]|有り難[うく]|感謝|御礼|お礼(を)?申し上げ|助かりました|安堵"
     r"|\bthank(s|\s+you)\b"
     r"|お疲れ様|お疲れさま|おつかれさま|ご苦労様|ご苦労さま"
-    # A promise to write again if something happens: また何かあったら連絡します.
-    r"|(何か|なにか)あ(ったら|れば)[^。!?]{0,8}(連絡|報告|通報|送)"
-    r"|" + REPAIRED_OR_TAKEN_BACK.pattern
 )
+# Thanks, a promise to write again, a repair or a retraction. Thanks alone often
+# opens a report (いつもありがとうございます), so only the sentence that contains
+# it looks back.
+THANKS_OR_REPAIRED = re.compile(
+    GRATITUDE.pattern
+    # A promise to write again if something happens: また何かあったら連絡します.
+    + r"|(何か|なにか)あ(ったら|れば)[^。!?]{0,8}(連絡|報告|通報|送)"
+    + r"|"
+    + REPAIRED_OR_TAKEN_BACK.pattern
+)
+# The words of a REPAIRED_OR_TAKEN_BACK match that take a message back
+# (見間違いでした, さっきの通報なしで) rather than tell of a repair.
+TAKEN_BACK_WORD = re.compile(
+    r"間違|まちが|勘違|かんちが|気のせい|誤送信|取り?消|キャンセル|削除|なし|無し"
+)
+# Words that place a repair in a fault's past (以前埋めてもらったところです,
+# 去年も補修してもらいました): history, not a repair now.
+EARLIER_TIME = re.compile(r"以前|前に|前回|去年|昨年|先月|先週|昔|何年か前")
 # An earlier message quoted by its writer: 「水が止まらない」と送った者です.
 QUOTED_MESSAGE = re.compile(r"「[^」]*」(と|って)(送|連絡|書|報告|通報|投稿|伝え|言)")
 # Set phrases that greet, acknowledge or close a letter (はじめまして, 承知しました,
@@ -631,23 +646,18 @@ def names_object_term(text: str) -> bool:
     )
 
 
-_OBJECT_TERMS: tuple[str, ...] | None = None
-
-
+@functools.cache
 def _object_terms() -> tuple[str, ...]:
-    global _OBJECT_TERMS
-    if _OBJECT_TERMS is None:
-        _OBJECT_TERMS = tuple(
-            sorted(
-                {
-                    term
-                    for terms in load_lexicon().values()
-                    for term, weight in terms.items()
-                    if weight > 0
-                }
-            )
+    return tuple(
+        sorted(
+            {
+                term
+                for terms in load_lexicon().values()
+                for term, weight in terms.items()
+                if weight > 0
+            }
         )
-    return _OBJECT_TERMS
+    )
 
 
 def _after_looking_back(sentence: str) -> str:

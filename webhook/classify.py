@@ -17,7 +17,10 @@ import re
 import unicodedata
 
 from answerer.intents import (
+    EARLIER_TIME,
+    GRATITUDE,
     QUESTION_END,
+    TAKEN_BACK_WORD,
     THANKS_OR_REPAIRED,
     has_fault_evidence,
     split_sentences,
@@ -384,40 +387,29 @@ def classify_text(text: str) -> TextKind:
     return TextKind.QUESTION
 
 
-# The retractions among THANKS_OR_REPAIRED (見間違いでした, さっきのは取り消して),
-# which どういたしまして would not fit.
-_TAKEN_BACK = re.compile(
-    r"間違|まちが|勘違|かんちが|気のせい|誤送信|取り?消|キャンセル|削除|なし"
-)
-
-
 def _only_thanks(text: str) -> bool:
     """Tell whether ``text`` thanks or tells of a repair (直ってました、ありがとう,
     対応ありがとうございました, a thank-you letter) and neither asks
     anything nor gives evidence of a fault (see has_fault_evidence)."""
     normalized = intent_normalize(text)
+    # A retraction (見間違いでした) is no thanks, and どういたしまして would not
+    # fit it.
     thanks = [
         match
         for match in THANKS_OR_REPAIRED.finditer(normalized)
-        if _TAKEN_BACK.search(match.group()) is None
+        if TAKEN_BACK_WORD.search(match.group()) is None
     ]
     if not thanks:
         return False
     # A repair placed in the past with no thanks (以前埋めてもらったところです)
     # gives a fault's history, not thanks.
-    if _EARLIER.search(normalized) and not THANKS_WORD.search(normalized):
+    if EARLIER_TIME.search(normalized) and not GRATITUDE.search(normalized):
         return False
     if asks_something(text) or _ends_as_question(normalized):
         return False
     return not has_fault_evidence(normalized)
 
 
-# Words that place a repair in the past of a fault: 以前, 去年, 先月.
-_EARLIER = re.compile(r"以前|前に|前回|去年|昨年|先月|先週|昔|何年か前")
-# Thanks itself, as opposed to a repair told: ありがとう, 感謝, お疲れさま.
-THANKS_WORD = re.compile(
-    r"ありがと|有難[うく]|有り難[うく]|感謝|御礼|お礼|助かりました|お疲れ|ご苦労|thank"
-)
 # A laugh or emoji after a question: 開いてますか笑, 開いてますかw.
 # Bounded, so that a long run of blanks before the last word costs little.
 _TRAILING_LAUGH = re.compile(r"[笑w\W_]{1,20}$")

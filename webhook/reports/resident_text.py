@@ -14,9 +14,11 @@ import re
 import unicodedata
 
 from answerer.intents import (
+    EARLIER_TIME,
     FAULT_STATE,
     LOOSE_PART,
     REPAIRED_OR_TAKEN_BACK,
+    TAKEN_BACK_WORD,
     UNCHANGED_STATE,
     content_char_count,
     has_fault_evidence,
@@ -778,9 +780,6 @@ _WEAK_LOOKING_BACK = frozenset({"安心して", "もう大丈夫"})
 # A negation or a "but" right after a repair: 直ってません, 直ってないです,
 # 直ってたのに.
 _NEGATED = re.compile(r"^[^。!?]{0,3}(ません|ない|なく|ず|のに|けど|けれど)")
-# Words that place a repair in the past of this fault (以前埋めてもらったところ
-# です, 去年も補修してもらいました): history for staff, not a repair now.
-_EARLIER = re.compile(r"以前|前に|前回|去年|昨年|先月|先週|昔|何年か前")
 # A question, which the flow answers as an aside instead.
 _ASKING = re.compile(r"[?？]|教えて|ですか|ますか|でしょうか|のか[。\s]*$")
 
@@ -792,18 +791,13 @@ def takes_back_the_fault(text: str) -> bool:
     normalized = intent_normalize(text)
     if _ASKING.search(normalized):
         return False
-    earlier = _EARLIER.search(normalized) is not None
+    # A repair placed in the fault's past is history for staff; a retraction
+    # stays one whatever the time words.
+    earlier = EARLIER_TIME.search(normalized) is not None
     looks_back = any(
         match.group() not in _WEAK_LOOKING_BACK
         and not _NEGATED.search(normalized[match.end() :])
-        and (_TAKEN_BACK_WORD.search(match.group()) is not None or not earlier)
+        and (TAKEN_BACK_WORD.search(match.group()) is not None or not earlier)
         for match in REPAIRED_OR_TAKEN_BACK.finditer(normalized)
     )
     return looks_back and not has_fault_evidence(normalized)
-
-
-# A match of REPAIRED_OR_TAKEN_BACK that takes a message back rather than tells
-# of a repair; a word such as 以前 does not make it history.
-_TAKEN_BACK_WORD = re.compile(
-    r"間違|まちが|勘違|かんちが|気のせい|誤送信|取り?消|キャンセル|削除"
-)
