@@ -12,14 +12,11 @@ import socket
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert
 
-from cityline.db import create_db_engine
 from cityline.fake_line_api import FakeLineApi
-from cityline.settings import Settings
 from tests.console import run_console
+from tests.subscribers import data_dir_with_subscribers
 from webhook.broadcasts import cli as broadcast_cli
-from webhook.broadcasts.store import ReceiveSettingsStore, subscriptions
 from webhook.line_client import LineClient
 
 MULTICAST = "/v2/bot/message/multicast"
@@ -43,16 +40,7 @@ def closed_url() -> str:
 @pytest.fixture
 def data_dir(tmp_path) -> Path:
     """Return a data dir with 20 safety subscribers."""
-    settings = Settings(data_dir=tmp_path / "data")
-    engine = create_db_engine(settings.app_database_url)
-    store = ReceiveSettingsStore(engine, settings.user_hash_key())
-    with store.engine.begin() as connection:
-        connection.execute(
-            insert(subscriptions),
-            [{"user_id": f"U{n:032x}", "category": "bosai"} for n in range(20)],
-        )
-    engine.dispose()
-    return settings.data_dir
+    return data_dir_with_subscribers(tmp_path)
 
 
 @pytest.fixture
