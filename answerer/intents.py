@@ -597,14 +597,14 @@ def has_fault_evidence(text: str) -> bool:
     or space-separated part that ends in a predicate and contains no QUESTION_WORD.
     A text with none of these only names things ("公園", "ベンチのある公園") or asks
     where or when ("公園はどこ", "街灯は何時に点く"), so it is never a report.
-    After a sentence that tells of a repair or takes a message back
+    After a sentence that reports a repair or takes a message back
     (REPAIRED_OR_TAKEN_BACK), a statement counts only when it names a city object
     or follows a change of topic (TOPIC_SHIFT). A message the writer quotes is
     left out, and so are set phrases of greeting or closing (SET_PHRASE) in a
     text that names no city object.
     """
     text = QUOTED_MESSAGE.sub("", text)
-    if not names_object_term(text):
+    if SET_PHRASE.search(text) and not names_object_term(text):
         text = SET_PHRASE.sub("", text)
     sentences = split_sentences(text)
     rests = [_after_looking_back(sentence) for sentence in sentences]
@@ -626,7 +626,7 @@ def has_fault_evidence(text: str) -> bool:
         if rest and not QUESTION_WORD.search(rest):
             for part in _statement_parts(rest):
                 # After a repair or a retraction (もう直ってました。ちゃんと点いて
-                # ます), a statement tells how things are now unless it names
+                # ます), a statement describes how things are now unless it names
                 # a city object.
                 if after_repair and not names_object_term(part):
                     continue

@@ -41,7 +41,7 @@ def test_retraction_or_repair_now_takes_back(text):
         # The photo or place sent describes the fault.
         "送った写真が今の状況です",
         "送った写真の場所、その後さらに広がっています",
-        # A fault told with the follow-up is a report to receive.
+        # A fault stated with the follow-up is a report to receive.
         "前に通報した件、連絡ないんですが、穴がまだそのままで危ないです",
         "通報しましたが連絡もなく、まだ穴があいたままです",
     ],

@@ -388,7 +388,7 @@ def classify_text(text: str) -> TextKind:
 
 
 def _only_thanks(text: str) -> bool:
-    """Tell whether ``text`` thanks or tells of a repair (直ってました、ありがとう,
+    """Tell whether ``text`` thanks or reports a repair (直ってました、ありがとう,
     対応ありがとうございました, a thank-you letter) and neither asks
     anything nor gives evidence of a fault (see has_fault_evidence)."""
     normalized = intent_normalize(text)
@@ -451,7 +451,7 @@ def _asks_about_a_sent_report(compact: str) -> bool:
     that states no fault (REPORT_STATUS_QUESTION)."""
     found = REPORT_STATUS.search(compact)
     if found is not None:
-        # A fault told with the follow-up (連絡もなく、まだ穴があいたまま) is a
+        # A fault stated with the follow-up (連絡もなく、まだ穴があいたまま) is a
         # report to receive, unless the follow-up is that it is not fixed yet
         # (通報した穴まだ直ってない) or names a receipt number.
         if "直" in found.group() or re.search(r"\d{4}-\d{6}", found.group()):

@@ -471,7 +471,7 @@ def means_do_not_send(word: str) -> bool:
     return bool(parts) and all(part in DO_NOT_SEND_WORDS for part in parts)
 
 
-# The words of DO_NOT_SEND_WORDS that say "do not send" outright.
+# The words of DO_NOT_SEND_WORDS that mean "do not send" outright.
 _NOT_SEND_WORDING = re.compile(r"送らな|送信しな|送りません|送信しません|送らん")
 
 
