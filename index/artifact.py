@@ -157,16 +157,17 @@ def check_writable(index_dir: Path) -> None:
 
 
 def _new_build_id() -> str:
-    """Return a build folder name that sorts in creation order: the local time
+    """Return a build folder name that sorts in creation order: the UTC time
     to the second, its nanoseconds and the process id.
 
     Both parts come from one clock reading. Read apart, a build made just after
     a second began could take the earlier second with the later nanoseconds,
-    and sort before the build made just before it.
+    and sort before the build made just before it. UTC keeps the order when the
+    time zone changes between builds; a clock set back still breaks it.
     """
     now = time.time_ns()
     seconds, nanoseconds = divmod(now, 10**9)
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.localtime(seconds))
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(seconds))
     return f"{stamp}-{nanoseconds:09d}-{os.getpid()}"
 
 

@@ -10,7 +10,7 @@ from answerer import answer as answer_module
 from answerer.answer import Answerer
 from cityline.settings import Settings
 from index import word_groups
-from index.artifact import IndexVersionError
+from index.artifact import IndexVersionError, current_build
 from index.build import build_from_records
 from index.fields import PageRecord
 from index.tokenize import (
@@ -173,8 +173,7 @@ def edited_groups(tmp_path, monkeypatch):
 
 
 def _manifest_with_groups(index_dir, digest):
-    report_folder = sorted((index_dir / "builds").iterdir())[-1]
-    manifest_path = report_folder / "manifest.json"
+    manifest_path = index_dir / "builds" / current_build(index_dir) / "manifest.json"
     manifest = json.loads(manifest_path.read_text("utf-8"))
     manifest["word_groups"] = digest
     manifest_path.write_text(json.dumps(manifest), "utf-8")
@@ -212,7 +211,7 @@ def test_failed_load_keeps_old_groups(tmp_path, edited_groups):
         edited_groups.read_text("utf-8") + "歩道 舗道\n", encoding="utf-8"
     )
     _manifest_with_groups(settings.index_dir, groups_digest(edited_groups))
-    folder = sorted((settings.index_dir / "builds").iterdir())[-1]
+    folder = settings.index_dir / "builds" / current_build(settings.index_dir)
     (folder / "term_matrix.npz").write_bytes(b"cut short")
     with pytest.raises(IndexVersionError):
         Answerer.load(settings)
