@@ -97,9 +97,11 @@ RESPONSIBILITY = re.compile(
     r"|自分で.{0,15}(ないといけな|なければ|べき|いいのですか|いいですか|のでしょうか"
     r"|んですか|ませんか)"
 )
-# Asking after a fault already reported ("いつ直るのですか") is a report.
+# Asking when a reported fault will be fixed ("いつ直るのですか") is a report.
+# Asking only how things stand (その後どうなりましたか) is not: it names no fault
+# still there.
 FOLLOW_UP = re.compile(
-    r"いつ直|まだ直|直らな|その後どうな|どうなっていますか|まだそのまま"
+    r"いつ直|まだ直|直らな|まだそのまま"
     # A complaint about a fault left alone: いつまで放置するんですか,
     # 何回言えば掃除してもらえるんですか.
     r"|いつまで(放置|このまま|そのまま|ほったらかし|ほっとく)"
@@ -120,6 +122,7 @@ REPAIRED_OR_TAKEN_BACK = re.compile(
     r"安心して(歩け|通れ|使え|遊べ|渡れ|眠れ|暮らせ)(ます|ました|るようになり)"
     r"|もう大丈夫(?!では|じゃ|な)"
     r"|直りました|直って(い)?(ました|ます|た)|直ってる(?!の|か)"
+    r"|直ってて(?!ほし|欲し)"
     # Asking whether a repair one heard of is true: 直ったって聞いたけど本当?
     r"|直った(って|と)(聞|きい)[^。!?]*(本当|ほんと)"
     r"|(片付け|片づけ|かたづけ)て(くれて(い)?ました|くれた|くれました|もらった|もらいました)"
@@ -173,6 +176,23 @@ TAKEN_BACK_WORD = re.compile(
 EARLIER_TIME = re.compile(r"以前|前に|前回|去年|昨年|先月|先週|昔|何年か前")
 # An earlier message quoted by its writer: 「水が止まらない」と送った者です.
 QUOTED_MESSAGE = re.compile(r"「[^」]*」(と|って)(送|連絡|書|報告|通報|投稿|伝え|言)")
+# Phrases whose fault words tell of no fault to see to here. Each is cut out of
+# a text before it is searched for evidence:
+# - what the writer saw in the news (ニュースで道路の陥没を見ましたが);
+# - a worry that something may happen (冠水しないか心配です), while the clause
+#   before it still counts (暗くて事故が起きないか心配 keeps 暗くて);
+# - waiting for the city's reply (まだ返事がないんですけど);
+# - the account's own messages (LINEの通知がうるさい).
+# Every part is bounded, so the work stays linear in the text's length.
+OTHER_MATTER = re.compile(
+    r"(ニュース|報道|テレビ|新聞)(で|の)[^。!?]{0,30}?(見|知|聞|読)"
+    r"[^。!?、,]{0,6}?(ました|た)(が|けど|けれど)?"
+    r"|[^、。!?\sがをはも]{1,8}(ない|ません)か(と|が)?(心配|不安|気に|こわ|怖)"
+    r"|(まだ)?\s?(返事|返信|回答|音沙汰)(が|は|も)?\s?(まだ)?\s?"
+    r"(ない|無い|ありません|こない|来ない|きません|来ません)"
+    r"|(通知|配信|プッシュ)(が|は|も)?[^。!?、,]{0,6}"
+    r"(うるさ|多すぎ|多い|邪魔|じゃま|いらない|要らない|不要)[^。!?、,\s]{0,4}"
+)
 # Set phrases that greet, acknowledge or close a letter (はじめまして, 承知しました,
 # 今後ともよろしくお願いいたします). They are left out only of a text that names
 # no city object, because 〇〇公園のトイレの件、よろしくお願いします asks for work.
@@ -202,7 +222,7 @@ WHERE_TO_ACT = re.compile(
 PROPOSAL = re.compile(
     r"(設置|増設|新設|付け|つけ|取り付け|広げ|拡幅|増や|狭め|減ら|改良|改善|補修|修理"
     r"|修繕|直し|直す|切っ|切る|刈|伐採|撤去|移設|塗り直|明るく|整備|交換|取り替え"
-    r"|取替|清掃|掃除|片付け|除去|回収|点検)"
+    r"|取替|清掃|掃除|片付け|除去|回収|点検|対策|対処)"
     r"[^。?]{0,12}(でき|無理|難し|可能|ないもの|もらえ|いただけ|くれな)"
 )
 ADMIN_TOPIC = re.compile(
@@ -242,7 +262,9 @@ FAULT_STATE = re.compile(
     r"|damaged|pothole|flicker|fallen|\bblocked\b|overflow"
     r"|\b(light|lamp|streetlight)s?\s+((is|are)\s+)?out\b|\bleaning\b|\brattl"
     r"|\bstuck\b|\bcrack|\bloose\b|collapsed|caved in|flooded|\bmissing\b"
-    r"|\bdark\b"
+    r"|\bdark\b|\bhanging\b|\bsmell|\bstink|\bodou?rs?\b|\bdumped\b|\bdumping\b"
+    r"|\bbent\b|\bbroke\b|\bleak|\bclogged\b|\brust|\btilt"
+    r"|\b(backed|backing|coming|comes|came) (up|out)\b"
 )
 # A loose part that rattles (ふたがガタガタしている). Evidence of a fault, but
 # not one of the model's cue counts: training texts use it for other things.
@@ -393,7 +415,7 @@ NON_CITY_PARK = re.compile(
 # a national or metropolitan road.
 # 商店街道路 and 住宅街道路 are a 街 followed by 道路, no highway.
 NON_CITY_ROAD = re.compile(
-    r"国道|県道|都道|府道|高速道路|[\u4e00-\u9fff]{1,4}街道(?!路)"
+    r"国道|県道|都道|府道|高速道路|[〇○◯\u4e00-\u9fff]{1,4}街道(?!路)"
     # Tokyo's roads through the city that residents name without 都道.
     r"|井ノ頭通り|井の頭通り|吉祥寺通り"
 )
@@ -412,7 +434,8 @@ OTHER_OWNER = re.compile(
 # A part of a building ("公民館の入口", "センターのエレベーター") is managed with the
 # building, not by the road, green or sewer sections.
 FACILITY_PART = re.compile(
-    r"(館|センター|学校|庁舎|役所|保育園|幼稚園|駅|店|スーパー|コンビニ)"
+    r"(館|センター|学校|庁舎|役所|保育園|幼稚園|駅(の?[東西南北中央]+口)?|店|スーパー"
+    r"|コンビニ)"
     r"(の?[0-9一二三四五六七八九]+階)?の?(男子|女子|男性用?|女性用?|多目的|だれでも)?"
     r"(入口|入り口|玄関|自動ドア|ドア|扉|トイレ|窓|エレベーター|エスカレーター"
     r"|階段|屋根|壁|館内|ロビー|看板)"
@@ -536,6 +559,12 @@ CLOSING_REQUEST = re.compile(
 # Who pays, or what help there is: 消す費用は所有者の負担ですか, 撤去に使える
 # 補助制度はありますか.
 COST_OR_SUBSIDY = re.compile(r"費用|負担|補助|助成|制度|料金|お金|有料|無料")
+# Whether something is allowed at a time or place: 何時から工事していいんですか.
+# Not a complaint of a fault left alone (いつまで放置していいんですか).
+PERMISSION_QUESTION = re.compile(
+    r"(何時|いつ|どこ)(?![^。!?]{0,15}(放置|ほった|このまま|そのまま))[^。!?]{0,15}"
+    r"(て|で)(も)?\s?(いい|よい|良い|構わない|かまわない)"
+)
 # Disposal questions: 壊れた傘は何ごみ?, 割れた鏡の捨て方.
 DISPOSAL = re.compile(
     r"(何|なに)(ごみ|ゴミ)|(捨て|すて|出し|だし)方|(捨て|出せ)ば(いい|よい)"
@@ -573,6 +602,7 @@ def asks_how_to_act(text: str) -> bool:
         or WHERE_TO_ACT.search(last)
         or DISPOSAL.search(last)
         or COST_OR_SUBSIDY.search(last)
+        or PERMISSION_QUESTION.search(last)
     )
     return ends_as_question and about_acting
 
@@ -600,10 +630,11 @@ def has_fault_evidence(text: str) -> bool:
     After a sentence that reports a repair or takes a message back
     (REPAIRED_OR_TAKEN_BACK), a statement counts only when it names a city object
     or follows a change of topic (TOPIC_SHIFT). A message the writer quotes is
-    left out, and so are set phrases of greeting or closing (SET_PHRASE) in a
-    text that names no city object.
+    left out, and so are phrases about other matters (OTHER_MATTER) and set
+    phrases of greeting or closing (SET_PHRASE) in a text that names no city
+    object.
     """
-    text = QUOTED_MESSAGE.sub("", text)
+    text = OTHER_MATTER.sub(" ", QUOTED_MESSAGE.sub("", text))
     if SET_PHRASE.search(text) and not names_object_term(text):
         text = SET_PHRASE.sub("", text)
     sentences = split_sentences(text)
@@ -705,7 +736,9 @@ CLAUSE_BREAK = re.compile(r"[、,\s]+")
 HEARSAY_END = re.compile(
     r"(と|って)(聞き|きき|聞い|きい|伺い|読み)[^。!?]{0,6}[。.!！]*$"
 )
-POLITE_QUESTION_END = re.compile(r"(ですか|ますか|ませんか|でしょうか|のか)[。.]*$")
+POLITE_QUESTION_END = re.compile(
+    r"(ですか|ますか|ませんか|ましたか|でしたか|でしょうか|のか)[。.]*$"
+)
 # Idioms of つく that tell of no fault: 区別がつきません, 連絡がつかない.
 IDIOM_OF_TSUKU = re.compile(
     r"(区別|見当|見通し|連絡|判断|決心|想像|見分け|整理)が?\s?(つき|付き|つか|付か)"
@@ -876,10 +909,8 @@ def score_lexicon(
     spans = []
     for category, terms in lexicon.items():
         for term, weight in terms.items():
-            start = text.find(term)
-            while start >= 0:
+            for start in _term_starts(text, term):
                 spans.append((start, start + len(term), category, term, weight))
-                start = text.find(term, start + 1)
     counted: dict[tuple[str, str], float] = {}
     for start, end, category, term, weight in spans:
         if (category, term) in counted or _covered(start, end, spans):
@@ -891,6 +922,30 @@ def score_lexicon(
     for (category, _), weight in counted.items():
         scores[category] += weight
     return scores
+
+
+# What may follow an English term inside its word: a plural (trees, branches).
+_PLURAL_END = re.compile(r"(s|es)?(?![a-z])")
+
+
+def _term_starts(text: str, term: str) -> list[int]:
+    """Return where ``term`` occurs in ``text``.
+
+    An English term counts only as a whole word or its plural, so tree finds
+    trees but not street, and road not broad.
+    """
+    english = term.isascii() and term[:1].isalpha()
+    starts = []
+    start = text.find(term)
+    while start >= 0:
+        before = text[start - 1 : start]
+        if not english or (
+            not (before.isascii() and before.isalpha())
+            and _PLURAL_END.match(text, start + len(term))
+        ):
+            starts.append(start)
+        start = text.find(term, start + 1)
+    return starts
 
 
 def _covered(start: int, end: int, spans: list) -> bool:
