@@ -20,6 +20,7 @@ from answerer.evaluate import (
 from answerer.evaluate import evaluate as run_evaluation
 from cityline.errors import ConfigError
 from cityline.settings import Settings
+from cityline.terminal import pad_columns
 from index.artifact import IndexNotFoundError
 
 GOLD_URLS_LISTED = 3
@@ -191,7 +192,7 @@ def format_evaluation(evaluation: Evaluation) -> str:
     for topic, t in evaluation.per_topic().items():
         no_answer = f"{t['no_answer_fallback']}/{t['no_answer_total']}"
         lines.append(
-            f"{_pad(topic, 24)} {t['answerable'] + t['no_answer_total']:>3} "
+            f"{pad_columns(topic, 24)} {t['answerable'] + t['no_answer_total']:>3} "
             f"{_cell(t['hit_at_1']):>6} {_cell(t['hit_at_5']):>6} {_cell(t['mrr']):>6} "
             f"{no_answer:>7} {t['false_fallback']:>8}"
         )
@@ -302,12 +303,6 @@ def miss_json(outcome: QuestionOutcome, titles: dict[str, str] | None = None) ->
             for key, grade in sorted(question.gold.items(), key=lambda item: item[1])
         ],
     }
-
-
-def _pad(text: str, width: int) -> str:
-    """Pad ``text`` to ``width`` terminal columns, counting wide characters as 2."""
-    columns = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(0, width - columns)
 
 
 def _cell(value: float | None) -> str:

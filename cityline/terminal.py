@@ -1,9 +1,11 @@
-"""Text from residents made safe to print on a staff member's terminal."""
+"""Text from residents made safe to print on a staff member's terminal, and
+padded to line up in columns."""
 
 from __future__ import annotations
 
 import json
 import re
+import unicodedata
 
 # C0 controls (newline and tab among them), DEL, C1 controls, and the Unicode
 # marks that set the direction of the text around them (U+061C, U+200E, U+200F,
@@ -50,3 +52,15 @@ _JSON_UNSAFE = re.compile(f"[{_DEL_C1_DIRECTION}]")
 
 def _json_escape(match: re.Match) -> str:
     return f"\\u{ord(match.group()):04x}"
+
+
+def display_width(text: str) -> int:
+    """Return the terminal columns of ``text``: 2 for each wide or full-width
+    character (漢字, かな, Ａ), 1 for any other."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad_columns(text: str, width: int) -> str:
+    """Return ``text`` padded with spaces to ``width`` terminal columns; text
+    wider than that is returned as it is."""
+    return text + " " * max(0, width - display_width(text))

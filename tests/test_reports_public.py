@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import stat
 import sys
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,7 @@ from fastapi.testclient import TestClient
 from cityline.cli import cli, main
 from cityline.db import create_db_engine, sqlite_file
 from cityline.settings import Settings
+from cityline.terminal import display_width
 from webhook.reports import cli as reports_cli
 from webhook.reports.cli import open_store
 from webhook.reports.models import Draft, StoredPhoto
@@ -893,6 +895,23 @@ def test_point_outside_the_city_is_not_published(store):
     assert public.latitude is None
     assert public.longitude is None
     assert public.town is None
+
+
+def test_list_columns_line_up_under_header(settings, store):
+    user_hash = store.hash_user(USER_ID)
+    store.submit(user_hash, make_draft(), "道路管理課")
+    store.submit(user_hash, make_draft(category="tree"), "緑のまち推進課")
+    result = run_cli(settings, "reports", "list")
+    header, *rows = result.stdout.splitlines()
+    # The terminal column where "received" and "place" start in the header,
+    # counting each kanji as two columns, is where the time and the place
+    # start in every row.
+    received = display_width(header[: header.index("received")])
+    place = display_width(header[: header.index("place")])
+    for row in rows:
+        time_start = re.search(r"\d{4}-\d\d-\d\dT", row).start()
+        assert display_width(row[:time_start]) == received
+        assert display_width(row[: row.index(" ", time_start) + 2]) == place
 
 
 def test_list_cuts_a_long_place_to_one_line(settings, store):

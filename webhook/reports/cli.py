@@ -28,7 +28,7 @@ from cityline.db import (
 )
 from cityline.errors import ConfigError, DataDirError
 from cityline.settings import Settings
-from cityline.terminal import json_text, terminal_safe
+from cityline.terminal import display_width, json_text, pad_columns, terminal_safe
 from webhook.reports.models import Report
 from webhook.reports.office_hours import iso_in_japan
 from webhook.reports.personal_data import find_personal_detail
@@ -174,10 +174,16 @@ def list_command(
         records = [staff_record(report) for report in found]
         click.echo(json_text(records, indent=2))
         return
+    # Department names are mostly kanji, two columns each on a terminal.
+    department_columns = max(
+        [display_width("department"), *(display_width(r.department) for r in found)]
+    )
     if found:
         click.echo(
-            f"{'receipt':<13} {'status':<16} {'category':<11} department  "
-            "received  place"
+            f"{'receipt':<13} {'status':<16} {'category':<11} "
+            f"{pad_columns('department', department_columns)}  "
+            # An ISO 8601 time with its offset takes 25 columns.
+            f"{'received':<25}  place"
         )
     for report in found:
         place = report.address or (
@@ -197,7 +203,8 @@ def list_command(
         )
         click.echo(
             f"{report.receipt_no}  {report.status:<16} {report.category:<11} "
-            f"{report.department}  {iso_in_japan(report.created_at)}  "
+            f"{pad_columns(report.department, department_columns)}  "
+            f"{iso_in_japan(report.created_at)}  "
             f"{terminal_safe(place)}{flags}"
         )
     click.echo(count_reports(len(found)), err=True)
