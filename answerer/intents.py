@@ -91,10 +91,11 @@ REPORTING_WORDS = re.compile(
 # "市で直してもらえますか" and "自分で切らないといけないのか" ask who is responsible
 # rather than report a fault.
 RESPONSIBILITY = re.compile(
-    r"(市|役所|行政)(で|に|が|は|の方で|の[一-龥]{1,6}(課|係)に).{0,15}"
+    r"(市|役所|行政)(で|に|が|は|として|の方で|の[一-龥]{1,6}(課|係)に).{0,15}"
     r"(もらえますか|くれますか|いいんですか|いいですか|よいですか|できますか"
     r"|しますか|ですか|のですか|んですか|でしょうか|(いい|よい)の(?!で))"
-    r"|自分で.{0,15}(ないといけな|なければ|べき|いいのですか|いいですか|のでしょうか"
+    r"|(自分で|こちらで|うちで|私が|勝手に).{0,15}"
+    r"(ないといけな|なければ|べき|いいのですか|いいですか|のでしょうか"
     r"|んですか|ませんか)"
 )
 # Asking when a reported fault will be fixed ("いつ直るのですか") is a report.
@@ -123,6 +124,8 @@ REPAIRED_OR_TAKEN_BACK = re.compile(
     r"|もう大丈夫(?!では|じゃ|な)"
     r"|直りました|直って(い)?(ました|ます|た)|直ってる(?!の|か)"
     r"|直ってて(?!ほし|欲し)"
+    # A hole that has been filled: 穴、きれいにふさがってました.
+    r"|穴[^。!?]{0,8}(ふさが|塞が|埋ま)って(い)?(ました|ます|た|る)"
     # Asking whether a repair one heard of is true: 直ったって聞いたけど本当?
     r"|直った(って|と)(聞|きい)[^。!?]*(本当|ほんと)"
     r"|(片付け|片づけ|かたづけ)て(くれて(い)?ました|くれた|くれました|もらった|もらいました)"
@@ -178,15 +181,16 @@ EARLIER_TIME = re.compile(r"以前|前に|前回|去年|昨年|先月|先週|昔
 QUOTED_MESSAGE = re.compile(r"「[^」]*」(と|って)(送|連絡|書|報告|通報|投稿|伝え|言)")
 # Phrases whose fault words tell of no fault to see to here. Each is cut out of
 # a text before it is searched for evidence:
-# - what the writer saw in the news (ニュースで道路の陥没を見ましたが);
+# - what the writer saw in the news (ニュースで道路の陥没を見ましたが,
+#   テレビでやってた橋のひび割れ、);
 # - a worry that something may happen (冠水しないか心配です), while the clause
 #   before it still counts (暗くて事故が起きないか心配 keeps 暗くて);
 # - waiting for the city's reply (まだ返事がないんですけど);
 # - the account's own messages (LINEの通知がうるさい).
 # Every part is bounded, so the work stays linear in the text's length.
 OTHER_MATTER = re.compile(
-    r"(ニュース|報道|テレビ|新聞)(で|の)[^。!?]{0,30}?(見|知|聞|読)"
-    r"[^。!?、,]{0,6}?(ました|た)(が|けど|けれど)?"
+    r"(ニュース|報道|テレビ|新聞)(で|の)[^。!?]{0,30}?(見|知|聞|読|やっ|流れ)"
+    r"[^。!?、,]{0,6}?(ました|た)((が|けど|けれど)|[^、。!?\s]{1,15}?(って|は|、|,))?"
     r"|[^、。!?\sがをはも]{1,8}(ない|ません)か(と|が)?(心配|不安|気に|こわ|怖)"
     r"|(まだ)?\s?(返事|返信|回答|音沙汰)(が|は|も)?\s?(まだ)?\s?"
     r"(ない|無い|ありません|こない|来ない|きません|来ません)"
@@ -264,7 +268,8 @@ FAULT_STATE = re.compile(
     r"|\bstuck\b|\bcrack|\bloose\b|collapsed|caved in|flooded|\bmissing\b"
     r"|\bdark\b|\bhanging\b|\bsmell|\bstink|\bodou?rs?\b|\bdumped\b|\bdumping\b"
     r"|\bbent\b|\bbroke\b|\bleak|\bclogged\b|\brust|\btilt"
-    r"|\b(backed|backing|coming|comes|came) (up|out)\b"
+    r"|\b(backed|backing|coming|comes|came) (up|out|down)\b|\bfell\b"
+    r"|\blying (across|on|in)\b"
 )
 # A loose part that rattles (ふたがガタガタしている). Evidence of a fault, but
 # not one of the model's cue counts: training texts use it for other things.
@@ -389,7 +394,7 @@ OTHER_PROBLEM = re.compile(
     # Things someone left behind: 誰かが布団を置いていった, 捨てていかれた. A
     # contractor's cones left behind are the contractor's road work.
     r"|捨てて(いっ|いか|行っ|いき)"
-    r"|(誰か|だれか|何者か)[^。!?]{0,20}置いて(いっ|いか|行っ|いき)"
+    r"|(誰か|だれか|何者か)[^。!?]{0,20}(置いて(いっ|いか|行っ|いき)|捨て(た|て|ま))"
     r"|自転車.{0,10}(放置|置かれ|置きっぱなし|止められ|停められ|とめられ)"
     # A vehicle left behind, which the police or its owner removes.
     r"|(?<![自電駐歯])(車|自動車|バイク|原付|車両)(が|を|は|も).{0,15}"
@@ -422,7 +427,8 @@ NON_CITY_ROAD = re.compile(
 # Owners and managers other than the city. Outside a park, their things are "other".
 OTHER_OWNER = re.compile(
     NON_CITY_ROAD.pattern + r"|神社|お寺|私有地|私道|民間|空き家|隣の家|隣家"
-    r"|隣(さん)?の(家|宅|庭)|うちの庭|自宅|マンション|アパート|共用"
+    r"|隣(さん)?の(家|宅|庭)|(近所|よそ|他人)の(家|お宅|宅|庭)|民家|民有地|うちの庭|自宅"
+    r"|マンション|アパート|共用"
     r"|住宅の(樹木|木|庭木)|庭木|生け垣|畑の|線路|鉄道|構内"
     r"|自動ドア|エレベーター|エスカレーター"
     # A station's platform is the railway company's. Its gates and passages are
@@ -447,7 +453,7 @@ PLACE_AFTER = re.compile(
     r"|[東西南北]側)"
     r"|通り|駅"
     # The way to a place: 井の頭公園に行く道, 駅までの歩道.
-    r"|(に|へ)(行く|いく|向かう|むかう)(道|途中)|までの(道|歩道|途中|間)"
+    r"|(に|へ)(行く|いく|向かう|むかう)(道|途中)|までの(道|路地|歩道|途中|間)"
     # A road past it: 公園の北側を通る道路.
     r"|の?[東西南北]?側?を(通る|走る|抜ける)"
     # A side street off it: 五日市街道から一本入った道.
@@ -548,6 +554,10 @@ def asserts_fault(text: str) -> bool:
 
 # A sentence that only gives a reason, ending in its connective: 日当たりの問題で.
 AFTERTHOUGHT_REASON = re.compile(r"(ので|から|ため|ためです|問題で|理由で)[。.!！\s]*$")
+# A short sentence of worry after a question: 今年も心配です.
+AFTERTHOUGHT_FEELING = re.compile(
+    r"^[^。!?]{0,8}(心配|不安|困って(い)?ます|困ります)(です|でした)?[。.!！]*$"
+)
 
 
 # A request that closes a text: 対応お願いします, 見てください. 教えてください asks
@@ -583,7 +593,10 @@ def asks_how_to_act(text: str) -> bool:
     sentences = split_sentences(text)
     # A reason added after the question (…受け付けてもらえるんでしょうか。
     # 日当たりの問題で) leaves the question as the last sentence that counts.
-    while len(sentences) > 1 and AFTERTHOUGHT_REASON.search(sentences[-1]):
+    while len(sentences) > 1 and (
+        AFTERTHOUGHT_REASON.search(sentences[-1])
+        or AFTERTHOUGHT_FEELING.search(sentences[-1])
+    ):
         sentences = sentences[:-1]
     last = sentences[-1] if sentences else ""
     # A procedure word inside a text that closes with a request (どこに言えば
@@ -597,7 +610,8 @@ def asks_how_to_act(text: str) -> bool:
         CONDITIONAL_PROCEDURE.search(text)
         or ELLIPTICAL_CONDITION.search(last)
         or REPORTING_WORDS.search(text)
-        or RESPONSIBILITY.search(text)
+        or (RESPONSIBILITY.search(last) and not _letter_of_a_fault(sentences))
+        or (RESPONSIBILITY.search(text) and not RESPONSIBILITY.search(last))
         or INFO_REQUEST.search(text)
         or WHERE_TO_ACT.search(last)
         or DISPOSAL.search(last)
@@ -605,6 +619,25 @@ def asks_how_to_act(text: str) -> bool:
         or PERMISSION_QUESTION.search(last)
     )
     return ends_as_question and about_acting
+
+
+def _letter_of_a_fault(sentences: list[str]) -> bool:
+    """Tell whether the sentences before the last name a fault, in at least
+    LETTER_SENTENCES sentences in all: a letter that describes its fault
+    and then asks the city to see to it (…市で補修していただけるものでしょうか)."""
+    if len(sentences) < LETTER_SENTENCES:
+        return False
+    return any(
+        pattern.search(sentence)
+        for sentence in sentences[:-1]
+        for pattern in _FAULT_WORDS_NOW
+    )
+
+
+# Sentences of a letter that asks the city to act on the fault it describes.
+# FAQ pages ask who repairs things in one or two (歩道に穴があいています。
+# 市で直してもらえますか).
+LETTER_SENTENCES = 3
 
 
 # The words of a fault state, which a sentence may also state after looking
@@ -651,21 +684,42 @@ def has_fault_evidence(text: str) -> bool:
     # A question word anywhere in a sentence makes all of it a question, so the
     # parts of "じゅうみんひょう どこで とれる" are no statements.
     after_repair = False
-    for sentence, rest in zip(sentences, rests, strict=True):
+    retracted_later = _retracted_later(sentences)
+    for index, (sentence, rest) in enumerate(zip(sentences, rests, strict=True)):
         if TOPIC_SHIFT.match(sentence):
             after_repair = False
         if rest and not QUESTION_WORD.search(rest):
             for part in _statement_parts(rest):
                 # After a repair or a retraction (もう直ってました。ちゃんと点いて
-                # ます), a statement describes how things are now unless it names
-                # a city object.
-                if after_repair and not names_object_term(part):
+                # ます), and before a retraction (今見たら点いていました。
+                # 見間違いでした), a statement describes how things are now unless
+                # it names a city object.
+                looking_back = after_repair or retracted_later[index]
+                if looking_back and not names_object_term(part):
                     continue
                 if states_something(part):
                     return True
         if REPAIRED_OR_TAKEN_BACK.search(sentence):
             after_repair = True
     return False
+
+
+def _retracted_later(sentences: list[str]) -> list[bool]:
+    """Return, per sentence, whether a later sentence takes the message back
+    (見間違いでした, さっきのは取り消して) with no change of topic between."""
+    flags = [False] * len(sentences)
+    retracted = False
+    for index in range(len(sentences) - 1, -1, -1):
+        flags[index] = retracted
+        sentence = sentences[index]
+        if any(
+            TAKEN_BACK_WORD.search(match.group())
+            for match in REPAIRED_OR_TAKEN_BACK.finditer(sentence)
+        ):
+            retracted = True
+        if TOPIC_SHIFT.match(sentence):
+            retracted = False
+    return flags
 
 
 def names_object_term(text: str) -> bool:
@@ -743,6 +797,13 @@ POLITE_QUESTION_END = re.compile(
 IDIOM_OF_TSUKU = re.compile(
     r"(区別|見当|見通し|連絡|判断|決心|想像|見分け|整理)が?\s?(つき|付き|つか|付か)"
 )
+# Praise of a place or the weather (桜がきれいでした, いい天気ですね) states no
+# fault. Only a sentence's end counts, so きれいに直っていた is no praise.
+PRAISE_END = re.compile(
+    r"(きれい|綺麗|キレイ|いい天気|良い天気|楽しかった|楽しい|気持ち(いい|良い|よかった)"
+    r"|素敵|すてき|最高|おいしかった|美味しかった|うれしい|嬉しい|満開|咲いて(い)?(ます|る|ました))"
+    r"(です|でした|だ|だった|ですね|ね|よ|な|♪)*[。.!！\s]*$"
+)
 # A request for information (ルールを教えてください) states no fault.
 INFO_ASK_END = re.compile(
     r"(教えて|おしえて)(ください|下さい|ほしい|欲しい|くれ|ちょうだい"
@@ -767,6 +828,8 @@ def states_something(part: str) -> bool:
     if HEARSAY_END.search(part) or POLITE_QUESTION_END.search(part):
         return False
     if INFO_ASK_END.search(part) or IDIOM_OF_TSUKU.search(part):
+        return False
+    if PRAISE_END.search(part):
         return False
     words = list(morphemes(part))
     while words and is_trailing(words[-1]):

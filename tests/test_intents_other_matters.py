@@ -112,3 +112,57 @@ def test_wooden_board_is_no_tree(classifier):
 )
 def test_other_owner_through_placeholder_or_exit(text):
     assert ownership_category(normalize(text)) == "other"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # How things are now, stated before the message is taken back.
+        "さっきの側溝の件、今見たら水はちゃんと流れていました。勘違いだったようです",
+        # A hole that has been filled.
+        "歩道の穴、ちゃんと埋まってました。ありがとうございます",
+        # Praise of a park.
+        "今日は公園の紅葉がきれいでした",
+        # A question about what the city does, with a worry after it.
+        "昨年の大雨で道路が冠水しましたが、市として何か対策はしたのでしょうか。心配です",
+        # A question whether the writer may act.
+        "隣の家の竹がうちの庭に伸びてきました。こちらで勝手に切ってもいいのでしょうか",
+        # A programme seen on television.
+        "昨日テレビでやってた橋のひび割れ、この辺は大丈夫?",
+    ],
+)
+def test_looking_back_praise_and_city_questions(classifier, text):
+    assert classifier.classify(text).label == "question"
+
+
+def test_letter_asking_city_to_repair_is_report(classifier):
+    text = (
+        "毎朝〇〇通りを歩いて通勤しています。先週から歩道の敷石が割れていて、"
+        "つまずきそうになります。雨の日は特に滑って危ないです。"
+        "市で直していただけるものでしょうか"
+    )
+    assert classifier.classify(text).label == "report"
+
+
+def test_short_question_who_repairs_is_question(classifier):
+    text = "歩道の敷石が割れています。市で直してもらえますか"
+    assert classifier.classify(text).label == "question"
+
+
+def test_english_fallen_tree_is_report(classifier):
+    text = "A tree came down in the storm and is lying across the footpath."
+    assert classifier.classify(text).label == "report"
+
+
+@pytest.mark.parametrize(
+    ("text", "owner"),
+    [
+        ("近所のお宅のブロック塀が傾いています", "other"),
+        ("民家の生け垣が歩道をふさいでいます", "other"),
+        ("ごみ集積所に誰かがテレビを捨てていきました", "other"),
+        # The writer's home is where the street ends, not the owner.
+        ("駅から自宅までの路地の街灯が消えています", None),
+    ],
+)
+def test_owner_of_neighbours_and_dumping(text, owner):
+    assert ownership_category(normalize(text)) == owner
