@@ -146,6 +146,9 @@ REPAIRED_OR_TAKEN_BACK = re.compile(
     r"|(さっき|先ほど|さきほど|(?<![^、。\s])前)の(は|を|通報|投稿|写真|メッセージ)?"
     r"[^。!?]{0,6}(取り消|取消|キャンセル|削除|なかったことに)"
     r"|(さっき|先ほど|さきほど)の(通報|投稿|メッセージ|件)(は|を)?(なし|無し)で"
+    # Calling an earlier message a mistake: さっきのは間違いです.
+    r"|(さっき|先ほど|さきほど)の(通報|投稿|写真|メッセージ|件)?は"
+    r"(間違|まちが)い(です|でした|だった)"
     # A fault that has gone: 点くようになっていました, 通れるようになった.
     # ちらつく and がたつく end in つく but are faults.
     # A light that comes on by day (昼間でも点くようになった) is a fault.

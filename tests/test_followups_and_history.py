@@ -29,7 +29,12 @@ def test_history_or_worse_fault_takes_nothing_back(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["すみません、見間違いでした", "あ、今見たらもう直ってました"]
+    "text",
+    [
+        "すみません、見間違いでした",
+        "あ、今見たらもう直ってました",
+        "さっきのは間違いです",
+    ],
 )
 def test_retraction_or_repair_now_takes_back(text):
     assert takes_back_the_fault(text)

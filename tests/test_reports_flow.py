@@ -2135,6 +2135,54 @@ def test_cancel_long_after_sending_is_for_the_core(alice, clock):
     assert alice.text("取り消してください") is None
 
 
+RETRACTIONS = ["見間違いでした", "勘違いでした", "さっきのは間違いです"]
+
+
+@pytest.mark.parametrize("text", RETRACTIONS)
+def test_retraction_without_report_needs_no_undo(alice, text):
+    replies = alice.text(text)
+    nothing = texts.REPORT_NOTHING_TO_TAKE_BACK.format(within="24時間")
+    assert texts_of(replies) == [nothing]
+    assert alice.draft is None
+    assert alice.flow.store.list() == []
+
+
+@pytest.mark.parametrize("text", RETRACTIONS)
+def test_retraction_after_sending_gives_change_route(alice, clock, flow, text):
+    send_complete_report(alice)
+    clock.now += timedelta(hours=5)
+    [reply] = texts_of(alice.text(text))
+    assert "R2026-000001" in reply
+    assert contact_text(texts.REPORT_CHANGE_ROUTE, flow.settings) in reply
+    [report] = flow.store.list()
+    assert report.status == "submitted"
+
+
+def test_retraction_a_day_after_sending_needs_no_undo(alice, clock):
+    send_complete_report(alice)
+    clock.now += timedelta(days=1, minutes=1)
+    replies = alice.text("見間違いでした")
+    nothing = texts.REPORT_NOTHING_TO_TAKE_BACK.format(within="24時間")
+    assert texts_of(replies) == [nothing]
+
+
+def test_another_residents_report_is_not_named(alice, bob):
+    send_complete_report(bob)
+    [reply] = texts_of(alice.text("見間違いでした"))
+    assert "R2026-000001" not in reply
+
+
+def test_repair_thanks_without_draft_is_for_the_core(alice):
+    assert alice.text("直ってました、ありがとう") is None
+
+
+def test_retraction_in_a_draft_offers_cancel(alice):
+    at_step(alice, "comment")
+    replies = alice.text("さっきのは間違いです")
+    assert texts_of(replies)[0] == texts.REPORT_TAKEN_BACK
+    assert alice.draft.comment is None
+
+
 @pytest.mark.parametrize(
     "step", ["category", "photo", "location", "comment", "confirm"]
 )

@@ -503,6 +503,12 @@ REPORT_CORRECTION_ROUTE = (
     "内容を直したいときは、受付番号を添えて{city_hall}（電話 {phone}）へ"
     "ご連絡ください。"
 )
+# A text that takes a fault back (見間違いでした) with no report under way and
+# none sent within {within} (24時間).
+REPORT_NOTHING_TO_TAKE_BACK = (
+    "作成中の通報はなく、この{within}以内にLINEから送信された通報もありません。"
+    "取り消しの手続きは必要ありません。"
+)
 REPORT_DRAFT_NOT_FOUND = (
     "この通報の内容が見つかりませんでした。もう一度「通報」から始めてください。"
 )

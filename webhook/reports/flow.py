@@ -117,6 +117,7 @@ from webhook.reports.resident_text import (
     means_submit,
     names_broken_thing,
     place_correction,
+    retracts_the_fault,
     several_faults,
     takes_back_the_fault,
     tells_of_an_injury,
@@ -158,6 +159,9 @@ UNLISTED_PHOTO_AGE = timedelta(days=1)
 UNLISTED_SWEEP_INTERVAL = timedelta(days=1)
 # A photo this soon after a report was sent may have been meant for it.
 JUST_SENT = timedelta(minutes=10)
+# A text that takes a fault back (見間違いでした) with no draft gets the route
+# for changing a report sent this recently.
+RECENT_REPORT = timedelta(days=1)
 MAX_REPORTS_PER_DAY = 10
 
 
@@ -351,9 +355,11 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
             # 取り消してください moments after 送信 is about the report just
             # sent, which only the city hall can change. Otherwise the core
             # replies that nothing is under way.
-            return self._cancel_after_sending(user_hash)
+            return self._change_route_after_sending(user_hash, JUST_SENT)
         if classify_text(event.text) is not TextKind.QUESTION:
             return None  # small talk or a receive-settings request, for the core
+        if retracts_the_fault(event.text):
+            return self._retraction_without_draft(user_hash)
         intent = self._classify(event.text)
         if not may_start_report(event.text, intent):
             return self._not_a_report(event.text, intent)
@@ -374,16 +380,30 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
             setup=_one_fault_note if several else None,
         )
 
-    def _cancel_after_sending(self, user_hash: str) -> list[Message] | None:
-        """Return the route for changing a sent report when the resident sent
-        one within JUST_SENT, else None."""
-        receipt_no = self._just_sent_receipt(user_hash)
+    def _change_route_after_sending(
+        self, user_hash: str, within: timedelta
+    ) -> list[Message] | None:
+        """Return the route for changing a sent report, with its receipt
+        number, when the resident sent one in the last ``within``, else None."""
+        since = self.store.now() - within
+        receipt_no = self.store.last_receipt_since(user_hash, since)
         if receipt_no is None:
             return None
-        logger.info("cancel word right after sending given the change route")
+        logger.info("report sent within %s: change route given", within)
         sent = texts.REPORT_ALREADY_SUBMITTED.format(receipt_no=receipt_no)
         change = contact_text(texts.REPORT_CHANGE_ROUTE, self.settings)
         return [msg.plain(sent + change)]
+
+    def _retraction_without_draft(self, user_hash: str) -> list[Message]:
+        """Reply to a text that takes a fault back (見間違いでした) with no
+        draft: the change route of a report sent within RECENT_REPORT, else
+        a note that nothing needs undoing."""
+        change = self._change_route_after_sending(user_hash, RECENT_REPORT)
+        if change is not None:
+            return change
+        logger.info("retraction with no draft and no recent report")
+        within = msg.duration_words(RECENT_REPORT)
+        return [msg.plain(texts.REPORT_NOTHING_TO_TAKE_BACK.format(within=within))]
 
     def _not_a_report(
         self, text: str, intent: IntentLike | None

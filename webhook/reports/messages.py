@@ -6,7 +6,7 @@ that a button pressed on an old conversation cannot act on a newer draft.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from linebot.v3.messaging import (
@@ -226,3 +226,14 @@ def place_label(draft: Draft) -> str:
             latitude=draft.latitude, longitude=draft.longitude
         )
     return ""
+
+
+def duration_words(duration: timedelta) -> str:
+    """Return ``duration`` as the replies word it (30分, 24時間, 1時間30分),
+    in whole minutes."""
+    hours, minutes = divmod(int(duration.total_seconds() // 60), 60)
+    if not hours:
+        return f"{minutes}分"
+    if not minutes:
+        return f"{hours}時間"
+    return f"{hours}時間{minutes}分"

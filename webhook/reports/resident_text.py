@@ -801,3 +801,15 @@ def takes_back_the_fault(text: str) -> bool:
         for match in REPAIRED_OR_TAKEN_BACK.finditer(normalized)
     )
     return looks_back and not has_fault_evidence(normalized)
+
+
+def retracts_the_fault(text: str) -> bool:
+    """Tell whether ``text`` takes the fault back as a mistake (見間違いでした,
+    さっきのは間違いです), not only as repaired (もう直ってました)."""
+    if not takes_back_the_fault(text):
+        return False
+    normalized = intent_normalize(text)
+    return any(
+        TAKEN_BACK_WORD.search(match.group()) is not None
+        for match in REPAIRED_OR_TAKEN_BACK.finditer(normalized)
+    )
