@@ -62,6 +62,8 @@ def test_fault_with_sent_report_is_no_status_question(text):
         "通報したのに連絡がありません",
         "この前通報した穴まだ直ってない",
         "受付番号 2026-000002 の状況を教えてください",
+        "2026-000002",
+        "R2026ー000002",
     ],
 )
 def test_follow_up_on_sent_report_is_status(text):

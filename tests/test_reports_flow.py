@@ -1506,12 +1506,39 @@ def test_detail_with_casual_ending_is_kept(alice, text):
     assert text in alice.draft.comment
 
 
-def test_follow_up_in_a_draft_keeps_it(alice):
+def test_follow_up_in_a_draft_keeps_it(alice, flow):
     at_step(alice, "location")
     before = alice.draft
-    preface = alice.text("先週送った街灯の件どうなりました?")
-    assert isinstance(preface, Preface)
-    assert texts_of(preface) == [texts.REPORT_DRAFT_KEPT]
+    replies = alice.text("先週送った街灯の件どうなりました?")
+    status = contact_text(texts.REPORT_STATUS_TEMPLATE, flow.settings)
+    assert texts_of(replies) == [
+        status,
+        texts.REPORT_DRAFT_OPEN,
+        texts.REPORT_ASK_LOCATION,
+    ]
+    assert alice.draft == before
+
+
+RECEIPT_TEXTS = [
+    "R2026-000001",
+    "R2026-000001の状況を教えてください",
+    "受付番号 2026-000001 はどうなりましたか",
+    "2026-000001",
+]
+
+
+@pytest.mark.parametrize(
+    "step", ["category", "photo", "location", "comment", "confirm"]
+)
+@pytest.mark.parametrize("text", RECEIPT_TEXTS)
+def test_receipt_in_a_draft_keeps_it(alice, flow, step, text):
+    at_step(alice, step)
+    before = alice.draft
+    replies = alice.text(text)
+    status = contact_text(texts.REPORT_STATUS_TEMPLATE, flow.settings)
+    assert texts_of(replies)[0] == status
+    assert texts_of(replies)[1].startswith(texts.REPORT_DRAFT_OPEN)
+    assert "やめる" in quick_labels(replies[-1])
     assert alice.draft == before
 
 

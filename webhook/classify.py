@@ -196,9 +196,9 @@ _NO_NEWS = (
 # A question about a report already sent: its receipt number, or a report
 # followed by a wait for news (通報したのに返事がない, この前通報した穴まだ直って
 # ない). Staff reply to no single report, so the reply names where results are
-# published.
+# published. A receipt number without its R counts after 受付番号 or alone.
 REPORT_STATUS = re.compile(
-    r"r\d{4}-\d{6}|受付番号(は|:)?\d{4}-\d{6}"
+    r"r\d{4}-\d{6}|受付番号(は|:)?\d{4}-\d{6}|^\d{4}-\d{6}$"
     r"|(通報|つうほう)(した(?!い)|しました|したのに|したけど|した件|の件(?!数)|済み"
     r"|させていただいた|させて頂いた)"
     r".{0,20}(どうな[っりる]|状況|進捗|その後|"

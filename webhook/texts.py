@@ -513,6 +513,9 @@ REPORT_DRAFT_NOT_FOUND = (
     "この通報の内容が見つかりませんでした。もう一度「通報」から始めてください。"
 )
 REPORT_IN_PROGRESS = "作成中の通報があります。続けて入力してください。"
+# Before the step's prompt, after a reply to a text that the draft does not
+# take, such as a question about a report already sent.
+REPORT_DRAFT_OPEN = "作成中の通報は、まだ送信していません。このまま続けられます。"
 # A tap on a button of an earlier report while another one is being written.
 REPORT_STALE_BUTTON = "この操作は前の通報のものです。作成中の通報を続けてください。"
 # A button of an earlier step of the same report (スキップ while the category is

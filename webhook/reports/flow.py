@@ -724,12 +724,12 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
             # 送らないでください before the confirmation: the draft stays, and
             # the step's prompt offers やめる. The confirmation replies to it
             # with its own buttons.
-            return self._offer_cancel(draft, texts.REPORT_ASK_CANCEL)
+            return self._lead_and_prompt(draft, texts.REPORT_ASK_CANCEL)
         if takes_back_the_fault(text):
             # 見間違いでした, もう直ってました: no detail for staff, and
             # perhaps no report at all. The draft stays until やめる.
             logger.info("report %s-step text takes the fault back", draft.step)
-            return self._offer_cancel(draft, texts.REPORT_TAKEN_BACK)
+            return self._lead_and_prompt(draft, texts.REPORT_TAKEN_BACK)
         if word in START_WORDS:
             return [msg.plain(texts.REPORT_IN_PROGRESS), self._prompt(draft)]
 
@@ -750,12 +750,13 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
             # hurt at the place (ここで人が転んでけがをしました), written at the
             # comment step, was most likely hurt by this fault: that is the comment.
             return [self._prompt(draft)]
-        if classify_text(text) in (
-            TextKind.RECEIVE_SETTINGS,
-            TextKind.HELP,
-            TextKind.REPORT_STATUS,
-            TextKind.REPORT_CHANGE,
-        ):
+        kind = classify_text(text)
+        if kind is TextKind.REPORT_STATUS:
+            # R2026-000001 or 先週送った件どうなりました: the reply the core
+            # gives, then the step's prompt, so that the draft goes on at once.
+            status = contact_text(texts.REPORT_STATUS_TEMPLATE, self.settings)
+            return [msg.plain(status), *self._lead_and_prompt(draft)]
+        if kind in (TextKind.RECEIVE_SETTINGS, TextKind.HELP, TextKind.REPORT_CHANGE):
             # 受信設定 or 使い方 typed mid-report: the settings flow or the core
             # replies to it, after a line saying the draft waits.
             return self._draft_kept()
@@ -778,9 +779,11 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
             return self._on_comment_text(user_hash, draft, text, word)
         return self._on_confirm_step_text(user_hash, draft, text, word)
 
-    def _offer_cancel(self, draft: Draft, lead: str) -> list[Message]:
-        """Return ``lead``, which points to やめる, with the step's prompt, whose
-        quick reply offers it."""
+    def _lead_and_prompt(
+        self, draft: Draft, lead: str = texts.REPORT_DRAFT_OPEN
+    ) -> list[Message]:
+        """Return ``lead`` with the step's prompt, whose quick reply offers
+        やめる: one message at the confirmation, else two."""
         if draft.step == "confirm":
             return [msg.confirmation(draft, lead)]
         return [msg.plain(lead), self._prompt(draft)]
