@@ -3082,6 +3082,37 @@ def test_thanks_alone_at_confirmation_is_no_comment(alice):
     assert alice.draft.comment == before
 
 
+THANKS_TEXTS = ["ありがとうございます", "助かります", "ありがとうございます🙇"]
+
+
+@pytest.mark.parametrize(
+    "step", ["category", "photo", "location", "comment", "confirm"]
+)
+@pytest.mark.parametrize("text", THANKS_TEXTS)
+def test_thanks_in_a_draft_keeps_it(alice, step, text):
+    at_step(alice, step)
+    before = alice.draft
+    replies = alice.text(text)
+    assert texts_of(replies)[0].startswith(texts.REPORT_THANKS_IN_DRAFT)
+    assert "やめる" in quick_labels(replies[-1])
+    assert alice.draft == before
+
+
+@pytest.mark.parametrize("step", ["photo", "comment", "confirm"])
+def test_thanks_with_a_detail_is_kept(alice, step):
+    at_step(alice, step)
+    text = "ありがとうございます。穴は30cmくらいです"
+    alice.text(text)
+    assert text in alice.draft.comment
+
+
+def test_yes_with_thanks_still_sends(alice):
+    at_step(alice, "confirm")
+    replies = alice.text("はい、ありがとうございます")
+    assert "R2026-000001" in texts_of(replies)[0]
+    assert alice.draft is None
+
+
 @pytest.mark.parametrize("text", ["ないよ", "特にないっす", "🙇"])
 def test_nothing_to_add_skips_the_comment(alice, text):
     at_comment_step(alice)

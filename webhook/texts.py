@@ -516,6 +516,8 @@ REPORT_IN_PROGRESS = "作成中の通報があります。続けて入力して�
 # Before the step's prompt, after a reply to a text that the draft does not
 # take, such as a question about a report already sent.
 REPORT_DRAFT_OPEN = "作成中の通報は、まだ送信していません。このまま続けられます。"
+# Thanks typed while a report is written, before the step's prompt.
+REPORT_THANKS_IN_DRAFT = "どういたしまして。" + REPORT_DRAFT_OPEN
 # A tap on a button of an earlier report while another one is being written.
 REPORT_STALE_BUTTON = "この操作は前の通報のものです。作成中の通報を続けてください。"
 # A button of an earlier step of the same report (スキップ while the category is

@@ -121,6 +121,7 @@ from webhook.reports.resident_text import (
     several_faults,
     takes_back_the_fault,
     tells_of_an_injury,
+    thanks_alone,
 )
 from webhook.reports.routing import load_routing
 from webhook.reports.store import ReportStore, new_draft_id, utc_now
@@ -732,6 +733,10 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
             return self._lead_and_prompt(draft, texts.REPORT_TAKEN_BACK)
         if word in START_WORDS:
             return [msg.plain(texts.REPORT_IN_PROGRESS), self._prompt(draft)]
+        if thanks_alone(text) and not means_submit(word):
+            # ありがとうございます is no detail for staff. はい、ありがとう
+            # still sends at the confirmation.
+            return self._lead_and_prompt(draft, texts.REPORT_THANKS_IN_DRAFT)
 
         if is_crisis(text):
             # Someone who wants to die gets the consultation line alone, from the

@@ -28,6 +28,7 @@ from answerer.intents import (
 from answerer.intents import normalize as intent_normalize
 from index.normalize import fold_kana, visible_nfkc
 from webhook import texts
+from webhook.classify import TextKind, classify_text
 from webhook.reports import geo
 
 # Words that accept the confirmation prompt この内容で送信しますか.
@@ -813,3 +814,16 @@ def retracts_the_fault(text: str) -> bool:
         TAKEN_BACK_WORD.search(match.group()) is not None
         for match in REPAIRED_OR_TAKEN_BACK.finditer(normalized)
     )
+
+
+def thanks_alone(text: str) -> bool:
+    """Tell whether ``text`` thanks and adds nothing the draft could take
+    (ありがとうございます, 助かります, ありがとうございます🙇). An emoji
+    alone (🙇) or OK does not count, since the comment step reads them as
+    nothing to add."""
+    if classify_text(text) is not TextKind.THANKS:
+        return False
+    return _THANKS_WORD.search(visible_nfkc(text).lower()) is not None
+
+
+_THANKS_WORD = re.compile(r"ありがと|有難|有り難|感謝|御礼|お礼|助か|thank|サンキュー")
