@@ -16,6 +16,7 @@ from cityline.settings import Settings
 from webhook import texts
 from webhook.contact_route import contact_text
 from webhook.flow import ContentTooLarge, IncomingEvent, Preface
+from webhook.reports import flow as report_flow
 from webhook.reports.comments import MAX_COMMENT_CHARS
 from webhook.reports.contact import has_contact_details
 from webhook.reports.flow import MAX_REPORTS_PER_DAY, ReportFlow
@@ -28,6 +29,9 @@ OUTSIDE_CITY_SENT = texts.REPORT_OUTSIDE_CITY_SENT.format(city_name="武蔵野�
 
 CITY_HALL_LINE = contact_text(texts.REPORT_URGENT_CITY_HALL, Settings())
 SUBMITTED_ROUTE = contact_text(texts.REPORT_SUBMITTED_URGENT_ROUTE, Settings())
+IDLE_NOTE = texts.REPORT_IDLE_NOTE.format(idle="30分", complete_idle="24時間")
+# The category prompt as the reply that starts a draft ends with it.
+ASK_CATEGORY_AT_START = f"{texts.REPORT_ASK_CATEGORY}\n{IDLE_NOTE}"
 
 # Friday 4 December 2026, 10:00 in Japan: inside office hours.
 OFFICE_HOURS = datetime(2026, 12, 4, 1, 0, tzinfo=UTC)
@@ -258,7 +262,7 @@ def test_category_can_be_changed_at_confirmation(alice, flow):
 
 def test_text_tsuhou_asks_for_category(alice):
     replies = alice.text("通報")
-    assert replies[0].text == texts.REPORT_ASK_CATEGORY
+    assert replies[0].text == ASK_CATEGORY_AT_START
     labels = [item.action.label for item in replies[0].quick_reply.items]
     assert labels == [*texts.REPORT_CATEGORY_LABELS.values(), "やめる"]
     chosen = alice.press("category", value="sewer")
@@ -268,7 +272,7 @@ def test_text_tsuhou_asks_for_category(alice):
 
 def test_start_postback_and_typed_category(alice):
     replies = alice.postback("flow=report&action=start")
-    assert replies[0].text == texts.REPORT_ASK_CATEGORY
+    assert replies[0].text == ASK_CATEGORY_AT_START
     alice.text("公園")
     assert alice.draft.category == "park"
     assert alice.draft.step == "photo"
@@ -337,7 +341,7 @@ def test_photo_without_a_report_starts_one(alice, flow):
     assert replies[0].text == texts.REPORT_STARTED_BY_PHOTO.format(
         count=1, max_photos=3
     )
-    assert replies[1].text == texts.REPORT_ASK_CATEGORY
+    assert replies[1].text == ASK_CATEGORY_AT_START
     assert "やめる" in quick_labels(replies[1])
     draft = alice.draft
     assert draft.step == "category"
@@ -384,7 +388,7 @@ def test_location_outside_city_starts_report_lead_first(alice):
 def test_location_without_a_report_starts_one(alice):
     replies = alice.location(*KICHIJOJI)
     assert replies[0].text == texts.REPORT_STARTED_BY_LOCATION
-    assert replies[1].text == texts.REPORT_ASK_CATEGORY
+    assert replies[1].text == ASK_CATEGORY_AT_START
     assert alice.draft.has_location
     assert not alice.draft.outside_city
 
@@ -556,6 +560,53 @@ def test_expired_draft_then_new_report(alice, clock):
     assert replies[0].text == texts.REPORT_EXPIRED_NEW_DRAFT.format(idle="30分")
     assert "公園" in replies[1].text
     assert alice.draft.category == "park"
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        lambda resident: resident.text("通報"),
+        lambda resident: resident.text("街灯が消えています"),
+        lambda resident: resident.postback("flow=report&action=start"),
+        lambda resident: resident.image(),
+        lambda resident: resident.location(*KICHIJOJI),
+    ],
+)
+def test_start_states_the_idle_limit(alice, start):
+    replies = start(alice)
+    assert texts_of(replies)[-1].endswith(IDLE_NOTE)
+
+
+def test_idle_note_follows_the_limits(alice, monkeypatch):
+    monkeypatch.setattr(report_flow, "DRAFT_IDLE", timedelta(minutes=90))
+    monkeypatch.setattr(report_flow, "COMPLETE_IDLE", timedelta(hours=12))
+    replies = alice.text("通報")
+    note = texts.REPORT_IDLE_NOTE.format(idle="1時間30分", complete_idle="12時間")
+    assert texts_of(replies)[-1].endswith(note)
+
+
+def test_next_step_has_no_idle_note(alice):
+    alice.text("街灯が消えています")
+    replies = alice.image()
+    assert IDLE_NOTE not in joined(replies)
+
+
+def test_expiry_notice_says_not_sent(alice, clock):
+    alice.text("街灯が消えています")
+    alice.image()
+    clock.now += timedelta(minutes=31)
+    [notice] = texts_of(alice.text("吉祥寺本町1丁目"))
+    assert "送信されない" in notice
+    assert alice.flow.store.list() == []
+
+
+def test_expiry_notice_comes_once(alice, clock):
+    alice.text("通報")
+    clock.now += timedelta(hours=1)
+    first = alice.text("粗大ごみの出し方を教えてください")
+    second = alice.text("粗大ごみの出し方を教えてください")
+    assert texts_of(first) == [texts.REPORT_EXPIRED.format(idle="30分")]
+    assert second is None
 
 
 def test_restart_mid_flow_keeps_the_draft(alice, make_flow, contents):

@@ -476,13 +476,20 @@ REPORT_CANCELLED = "通報を取り消しました。またいつでもお知ら
 REPORT_NOTHING_TO_CANCEL = "作成中の通報はありません。"
 # A draft that expired after {idle} (30分, or 24時間 at the confirmation).
 REPORT_EXPIRED = (
-    "{idle}以上操作がなかったため、作成中の通報を取り消しました。"
+    "{idle}以上操作がなかったため、作成中の通報は送信されないまま取り消されました。"
     "通報するときは、もう一度「通報」と送ってください。"
 )
 # The same, when the message that found the draft expired starts a new one.
 REPORT_EXPIRED_NEW_DRAFT = (
-    "{idle}以上操作がなかったため、作成中だった通報を取り消し、"
-    "新しい通報として受け付けます。"
+    "{idle}以上操作がなかったため、作成中だった通報は送信されないまま取り消されました。"
+    "今回の内容は、新しい通報として受け付けます。"
+)
+# The last line of the reply that starts a draft: {idle} and {complete_idle}
+# are how long a draft may stay untouched before it reaches the comment step
+# and from then on (30分, 24時間).
+REPORT_IDLE_NOTE = (
+    "操作がないまま{idle}たつと、作成中の通報は送信されずに取り消されます"
+    "（補足の入力か送信の確認まで進んだあとは{complete_idle}）。"
 )
 # A photo of a set sent together that arrives after its report was sent or
 # cancelled.

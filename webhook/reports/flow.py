@@ -571,7 +571,7 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
         draft.step = self._next_step(draft)
         self.store.save_draft(user_hash, draft)
         logger.info("report draft started (step %s)", draft.step)
-        return [*replies, self._prompt(draft)]
+        return [*replies, _with_idle_note(self._prompt(draft))]
 
     # Postbacks --------------------------------------------------------------------
 
@@ -1410,7 +1410,17 @@ def idle_limit(draft: Draft) -> timedelta:
 
 def _idle_words(draft: Draft) -> str:
     """Return the idle limit of ``draft`` as the expiry notice words it."""
-    return "24時間" if idle_limit(draft) == COMPLETE_IDLE else "30分"
+    return msg.duration_words(idle_limit(draft))
+
+
+def _with_idle_note(prompt: Message) -> Message:
+    """Return ``prompt`` with a last line saying how long an untouched draft
+    stays open (DRAFT_IDLE, and COMPLETE_IDLE from the comment step on)."""
+    note = texts.REPORT_IDLE_NOTE.format(
+        idle=msg.duration_words(DRAFT_IDLE),
+        complete_idle=msg.duration_words(COMPLETE_IDLE),
+    )
+    return prompt.copy(update={"text": f"{prompt.text}\n{note}"})
 
 
 def _answers_the_draft(event: IncomingEvent) -> bool:
