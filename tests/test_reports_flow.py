@@ -312,6 +312,50 @@ def test_crime_or_fire_starts_no_report(alice, text):
     assert alice.draft is None
 
 
+SUSPICIOUS_PERSON_HEARSAY = [
+    "不審者がいるらしい",
+    "変な人がうろついていると聞いた",
+    "最近このあたりで不審者が多いと聞きました",
+]
+
+
+@pytest.mark.parametrize("text", SUSPICIOUS_PERSON_HEARSAY)
+def test_suspicious_person_hearsay_gets_police_routes(alice, text):
+    [reply] = alice.text(text)
+    assert "110番" in reply.text
+    assert "#9110" in reply.text
+    assert "「防災・安全」" in reply.text
+    assert quick_labels(reply) == [texts.QUICK_SETTINGS]
+    assert alice.draft is None
+
+
+def test_suspicious_person_note_names_safety_category(alice, settings):
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    catalog = {"categories": [{"key": "bosai", "name": "安全・安心"}]}
+    (settings.data_dir / "receive_categories.json").write_text(
+        json.dumps(catalog, ensure_ascii=False), encoding="utf-8"
+    )
+    [reply] = alice.text("不審者がいるらしい")
+    assert "「安全・安心」" in reply.text
+
+
+def test_suspicious_person_sighting_is_for_the_core(alice):
+    assert alice.text("不審者がいます") is None
+    assert alice.draft is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "街灯が消えていて、不審者がよく出るので早く直してください",
+        "街灯が暗くて不審者が出そうで怖い",
+    ],
+)
+def test_light_that_draws_suspicious_people_is_reported(alice, text):
+    alice.text(text)
+    assert alice.draft.category == "streetlight"
+
+
 def test_fault_with_accident_starts_report(alice):
     assert alice.text("道路の穴で交通事故が起きそうです") is not None
     assert alice.draft is not None

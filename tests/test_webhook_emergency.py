@@ -124,6 +124,19 @@ def test_emergency_word_in_a_question_still_gets_pages(tmp_path):
     assert answerer.questions == [question]
 
 
+def test_suspicious_person_hearsay_gets_9110(tmp_path):
+    messages, answerer = _reply_to(tmp_path, "不審者がいるらしい")
+    [reply] = [message["text"] for message in messages]
+    assert "110番" in reply
+    assert "#9110" in reply
+    assert answerer.questions == []
+
+
+def test_suspicious_person_sighting_keeps_110_line(tmp_path):
+    messages, _ = _reply_to(tmp_path, "不審者がいます")
+    assert [message["text"] for message in messages] == [texts.EMERGENCY_FIRST]
+
+
 def test_crisis_reply_has_no_links(tmp_path):
     messages, answerer = _reply_to(tmp_path, "もう死にたい")
     assert [message["text"] for message in messages] == [texts.CRISIS_FIRST]

@@ -293,6 +293,19 @@ REPORT_SIGNAL_IS_POLICE = (
     "信号が消えている、点滅したままなど危険なときは110番へ、"
     "急がないときは最寄りの警察署へ連絡してください。"
 )
+# Hearsay of a suspicious person or car (不審者がいるらしい), which is for the
+# police. #9110 is the police's consultation line for matters that are no
+# emergency. {safety} is the name of the safety category.
+# NOTE: the text assumes that the safety category carries crime-prevention
+# notices, as the default one's description (防犯) says. A city whose
+# category file says otherwise should reword it.
+SUSPICIOUS_PERSON_ROUTE = (
+    "不審な人や車を見て身の危険を感じるときや、事件が起きているときは、"
+    "すぐに110番へ電話してください。急ぎでない不審者の情報や防犯の相談は、"
+    "最寄りの警察署か、警察相談専用電話（#9110）へお寄せください。"
+    "市からの防犯の情報は、このアカウントの「{safety}」のお知らせでお送りしています。"
+    "受け取るかどうかは「受信設定」で確かめられます。"
+)
 REPORT_OUTSIDE_CITY_SENT = (
     "この場所は{city_name}の外か、市の管理ではない可能性があります。"
     "担当者が管理者を確認します。"

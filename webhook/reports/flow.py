@@ -43,6 +43,7 @@ from cityline.errors import CitylineError
 from cityline.settings import Settings
 from index.normalize import visible_nfkc
 from webhook import texts
+from webhook.broadcasts.categories import load_catalog
 from webhook.classify import (
     REPORT_START_WORDS,
     TextKind,
@@ -120,6 +121,7 @@ from webhook.reports.resident_text import (
     retracts_the_fault,
     several_faults,
     takes_back_the_fault,
+    tells_of_a_suspicious_person,
     tells_of_an_injury,
     thanks_alone,
 )
@@ -417,8 +419,15 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
         and one on where to report a fault this account takes gets the report
         route: for an urgent fault (道路の陥没はどこに連絡すれば), after the
         urgent lines. A question whether a report needs a photo gets the
-        answer and the phone route for those who cannot send one.
+        answer and the phone route for those who cannot send one. Hearsay of
+        a suspicious person gets the police's lines and the safety category
+        in place of page answers.
         """
+        if tells_of_a_suspicious_person(text):
+            logger.info("suspicious person heard of given the police routes")
+            safety = load_catalog(self.settings).safety.name
+            route = texts.SUSPICIOUS_PERSON_ROUTE.format(safety=safety)
+            return [msg.with_settings_button(route)]
         asks = intent is not None and asks_how_to_act(intent_normalize(text))
         if (is_report(intent) or asks) and is_neighbour_trouble(text):
             logger.info("complaint of neighbours or animals not taken as a report")

@@ -21,6 +21,7 @@ from webhook import texts
 from webhook.contact_route import contact_text
 from webhook.limits import MAX_ACTION_LABEL_UNITS, truncate
 from webhook.replies import (
+    SETTINGS_SHOW_DATA,
     location_item,
     message_item,
     postback_item,
@@ -175,6 +176,12 @@ def start_item() -> QuickReplyItem:
 def plain(text: str, *, offer_start: bool = False) -> Message:
     """A text message, optionally with a 通報する button."""
     return text_message(text, quick_reply([start_item()]) if offer_start else None)
+
+
+def with_settings_button(text: str) -> Message:
+    """A text message with a 受信設定 button, which shows the receive settings."""
+    button = postback_item(texts.QUICK_SETTINGS, SETTINGS_SHOW_DATA)
+    return text_message(text, quick_reply([button]))
 
 
 def submitted(

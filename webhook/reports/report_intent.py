@@ -10,7 +10,10 @@ from typing import Protocol
 
 from answerer.intents import content_char_count
 from webhook.emergency import is_emergency, rules_out_report
-from webhook.reports.resident_text import is_neighbour_trouble
+from webhook.reports.resident_text import (
+    is_neighbour_trouble,
+    tells_of_a_suspicious_person,
+)
 
 # The categories that this account takes reports of; "other" is not one.
 MAIN_CATEGORIES = frozenset({"road", "streetlight", "tree", "park", "sewer"})
@@ -35,11 +38,16 @@ def may_start_report(text: str, intent: IntentLike | None) -> bool:
     It must be a confident report (:func:`is_confident_report`). It must also be
     no emergency that rules a report out, such as a crime (不審者 in a park too),
     a fire or someone hurt with no fault named. Another emergency outside the
-    facility categories is for 110/119 too, which the core gives.
+    facility categories is for 110/119 too, which the core gives. Neither
+    neighbours nor a suspicious person heard of (不審者がいるらしい) start one,
+    unless the text is about a facility of the five kinds (街灯が暗くて不審者が
+    出そう).
     """
     if not is_confident_report(intent, text):
         return False
     if rules_out_report(text) or is_neighbour_trouble(text):
+        return False
+    if tells_of_a_suspicious_person(text) and intent.category not in MAIN_CATEGORIES:
         return False
     return intent.category in MAIN_CATEGORIES or not is_emergency(text)
 

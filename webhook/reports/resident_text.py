@@ -29,6 +29,7 @@ from answerer.intents import normalize as intent_normalize
 from index.normalize import fold_kana, visible_nfkc
 from webhook import texts
 from webhook.classify import TextKind, classify_text
+from webhook.emergency import is_emergency
 from webhook.reports import geo
 
 # Words that accept the confirmation prompt この内容で送信しますか.
@@ -538,6 +539,26 @@ def is_neighbour_trouble(text: str) -> bool:
     if _FACILITY_WORK.search(normalized):
         return False  # 照明をもっと明るくしてほしい: work on a facility
     return not names_broken_thing(normalized)
+
+
+def tells_of_a_suspicious_person(text: str) -> bool:
+    """Tell whether ``text`` speaks of a suspicious person or car that is no
+    emergency now (不審者がいるらしい, 変な人がうろついていると聞いた) and
+    names no broken thing. A sighting happening now (不審者がいます) is an
+    emergency, and 街灯が消えていて不審者が出る reports the light. Whether a
+    text that counts is still a report of a facility (街灯が暗くて不審者が出そう)
+    is left to the caller (see ``may_start_report``)."""
+    normalized = visible_nfkc(text)
+    forms = (normalized, fold_kana(normalized))
+    if not any(_SUSPICIOUS_PERSON.search(form) for form in forms):
+        return False
+    return not is_emergency(text) and not names_broken_thing(normalized)
+
+
+_SUSPICIOUS_PERSON = re.compile(
+    r"不審(者|車|な(人|男|女|車))"
+    r"|(変|へん|怪し|あやし)(な|い)(人|ひと|男|女|おじさん|おばさん|車)"
+)
 
 
 def tells_of_an_injury(text: str) -> bool:
