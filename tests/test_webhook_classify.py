@@ -33,6 +33,9 @@ def test_greetings(text):
         "👍",
         "🙏",
         "わかった！",
+        # いつ inside いつも asks nothing.
+        "いつもありがとうございます",
+        "いつもお世話になっております。ありがとうございます",
     ],
 )
 def test_thanks(text):

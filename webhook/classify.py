@@ -225,7 +225,11 @@ REPORT_STATUS_QUESTION = re.compile(
     r"|(通報|つうほう)の?(結果|その後|進み具合)"
     r"|(通報|つうほう)(したら|すると|してから).{0,12}(いつ|何日|どのくらい|すぐ)"
 )
-_ASKS = re.compile(r"[?？]|か[。.]?$|の[。.]?$|いつ|どこで|どうなっ|まだ")
+# The question forms that REPORT_STATUS_QUESTION needs beside it. いつも,
+# いつか and いつの間に ask nothing.
+_ASKS_ABOUT_STATUS = re.compile(
+    r"[?？]|か[。.]?$|の[。.]?$|いつ(?!も|か|の間)|どこで|どうなっ|まだ"
+)
 # A request to call a report off is no question about its progress.
 _CALL_OFF = re.compile(r"取り?消|キャンセル|やめ")
 # Notices that do not arrive (通知が来ない). A word of a default broadcast
@@ -282,10 +286,12 @@ OTHER_SERVICE = re.compile(
 _SEPARATOR_CATEGORIES = ("Z", "P", "S", "C", "M")
 
 
-# A question mark, a question ending, or a question word.
+# A question mark, a question ending, or a question word (not いつも, いつか
+# or いつの間に).
 _ASKS = re.compile(
     r"[?？]|(?:ですか|ますか|でしょうか|のか|かな|すか|れるの|えるの|きるの)[。．!！\s]*$"
-    r"|どこ|いつ|どうすれば|どうしたら|どうやって|どうやったら|どうする|どうなる|どの"
+    r"|どこ|いつ(?!も|か|の間)|どうすれば|どうしたら|どうやって|どうやったら|どうする"
+    r"|どうなる|どの"
     r"|どんな|誰(?!か)|だれ(?!か)|何時|何日|何曜|何を|何が|何で|なに|いくら|教えて|知りたい|相談"
     r"|窓口"
 )
@@ -457,7 +463,9 @@ def _asks_about_a_sent_report(compact: str) -> bool:
         if "直" in found.group() or re.search(r"\d{4}-\d{6}", found.group()):
             return True
         return _FAULT_WORDS.search(compact) is None and "まま" not in compact
-    if not REPORT_STATUS_QUESTION.search(compact) or not _ASKS.search(compact):
+    if not REPORT_STATUS_QUESTION.search(compact):
+        return False
+    if not _ASKS_ABOUT_STATUS.search(compact):
         return False
     return _FAULT_WORDS.search(compact) is None
 
