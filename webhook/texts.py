@@ -511,7 +511,6 @@ REPORT_LATE_SET_PHOTO = (
     "受け取っていません。別の通報にするときは、もう一度写真を送ってください。"
 )
 REPORT_ALREADY_SUBMITTED = "この通報は受付番号 {receipt_no} で受け付け済みです。"
-# After REPORT_ALREADY_SUBMITTED, for a tap on a button of a sent report.
 # A request to cancel, correct or add to a report already sent;
 # {city_hall} and {phone} as in contact_text.
 REPORT_CHANGE_ROUTE = (
@@ -519,6 +518,7 @@ REPORT_CHANGE_ROUTE = (
     "取り消したいときや内容を直したいときは、受付番号を添えて"
     "{office_hours}に{city_hall}（電話 {phone}）へご連絡ください。"
 )
+# After REPORT_ALREADY_SUBMITTED, for a tap on a button of a sent report.
 REPORT_CORRECTION_ROUTE = (
     "内容を直したいときは、受付番号を添えて{city_hall}（電話 {phone}）へ"
     "ご連絡ください。"
