@@ -718,6 +718,31 @@ def test_text_that_is_no_place_asks_again(alice):
     assert alice.draft.step == "comment"
 
 
+@pytest.mark.parametrize(
+    "detail",
+    [
+        "穴は深さ10cmくらいです",
+        "夜になると真っ暗で歩くのが怖いです",
+        "ありがとうございます。ふたが割れて少し浮いています",
+    ],
+)
+def test_fault_detail_at_place_step_is_kept(alice, detail):
+    alice.text("道路に穴があいています")
+    alice.image()
+    alice.press("photos_done")
+    replies = alice.text(detail)
+    # A deep hole may first get the phone routes of an urgent case.
+    assert texts_of(replies)[-2:] == [
+        texts.REPORT_DETAIL_KEPT,
+        texts.REPORT_ASK_LOCATION,
+    ]
+    assert alice.draft.step == "location"
+    assert detail.split("。")[-1] in (alice.draft.comment or "")
+    alice.text("八幡町2丁目")
+    assert alice.draft.address == "八幡町2丁目"
+    assert alice.draft.step == "comment"
+
+
 def test_town_alone_asks_for_a_block_or_landmark(alice):
     alice.text("街灯が消えています")
     alice.image()

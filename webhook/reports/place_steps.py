@@ -26,6 +26,7 @@ from webhook.reports.report_intent import IntentLike, is_confident_report
 from webhook.reports.resident_text import (
     ADDRESS_TAIL,
     cannot_give_place,
+    gives_size,
     names_broken_thing,
     outside_address,
 )
@@ -100,6 +101,13 @@ class PlaceSteps:
             if urgent:
                 self.store.save_draft(user_hash, draft)
             other = self._other_fault_note(draft, text, intent)
+            if not other and (is_confident_report(intent, text) or gives_size(text)):
+                # 穴は深さ10cmくらいです: a detail of this fault, kept while the
+                # place is still asked for.
+                self._keep_detail(draft, text)
+                self.store.save_draft(user_hash, draft)
+                kept = msg.plain(texts.REPORT_DETAIL_KEPT)
+                return [*urgent, kept, msg.location_prompt(draft)]
             return [*urgent, *other, msg.location_prompt(draft, again)]
 
         # A place alone (境南町3丁目の郵便局の前です) may read as an unsure
