@@ -43,7 +43,6 @@ for what they report):
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import heapq
 import logging
 import re
@@ -54,10 +53,16 @@ from urllib.parse import SplitResult, urljoin, urlsplit
 
 from cityline.settings import Settings
 from crawler.config import CrawlConfig
-from crawler.decode import binary_body_reason, decode_html, looks_binary
+from crawler.decode import binary_body_reason, looks_binary
 from crawler.errors import SiteUnavailableError, StartPageError, UnreachableHostError
-from crawler.extract import EXTRACTOR_VERSION, Extracted, Link, extract_page
+from crawler.extract import EXTRACTOR_VERSION, Extracted, Link
 from crawler.fetch import Fetcher, FetchResult
+from crawler.fetched_page import (
+    TEMPORARY_REDIRECTS,
+    hash_content,
+    page_home,
+    parse_page,
+)
 from crawler.lock import writer_lock
 from crawler.progress import Progress
 from crawler.records import FrontierEntry, StoredPage, utc_now
@@ -317,8 +322,8 @@ class Crawl:
             return await self._follow_moved_site(url, target)
         await self._raise_for_start_result(url, result)
         # The top page stays at its URL while it redirects for a while (/ to
-        # /top/), as any page does (see _page_home).
-        home, _moves = _page_home(url, result.final_url, result.redirects)
+        # /top/), as any page does (see page_home).
+        home, _moves = page_home(url, result.final_url, result.redirects)
         return result, home
 
     def _check_start_robots(self, url: str) -> None:
@@ -433,7 +438,7 @@ class Crawl:
         redirects: / to /top.html), else None."""
         content_type = start_result.headers.get("content-type")
         _decoded, start = await asyncio.to_thread(
-            _parse, start_result.body, content_type, final_start
+            parse_page, start_result.body, content_type, final_start
         )
         href = start.canonical_href
         if not href or self.scope.contains(href) or "@" in urlsplit(href).netloc:
@@ -499,14 +504,14 @@ class Crawl:
             return None
         content_type = result.headers.get("content-type")
         _decoded, probed = await asyncio.to_thread(
-            _parse, result.body, content_type, result.final_url
+            parse_page, result.body, content_type, result.final_url
         )
-        probe_hash = _content_hash(probed)
+        probe_hash = hash_content(probed)
         start_type = start_result.headers.get("content-type")
         _decoded, start = await asyncio.to_thread(
-            _parse, start_result.body, start_type, final_start
+            parse_page, start_result.body, start_type, final_start
         )
-        if _content_hash(start) == probe_hash:
+        if hash_content(start) == probe_hash:
             if self._links_elsewhere(start, final_start):
                 logger.info(
                     "%s, a URL that does not exist, returned the start page; soft "
@@ -676,8 +681,8 @@ class Crawl:
         url = entry.url
         final = result.final_url
         # Permanent redirects (301, 308) move a page. From the first temporary one
-        # (302, 303, 307) on, it stays where it is (see _page_home).
-        home, moves = _page_home(url, final, result.redirects)
+        # (302, 303, 307) on, it stays where it is (see page_home).
+        home, moves = page_home(url, final, result.redirects)
         temporary = home != final
         aliases = [(hop, home, "redirect", status) for hop, status in moves]
         if result.error is not None:
@@ -784,9 +789,9 @@ class Crawl:
         final = result.final_url
         # Parsing is CPU work; a thread keeps the event loop fetching meanwhile.
         decoded, extracted = await asyncio.to_thread(
-            _parse, result.body, result.headers.get("content-type"), final
+            parse_page, result.body, result.headers.get("content-type"), final
         )
-        content_hash = _content_hash(extracted)
+        content_hash = hash_content(extracted)
         if content_hash == self.soft_404_hash:
             reason = f"soft 404: the same page as {self.soft_404_url}"
             self._record_gone(entry, home, stored, 404, reason)
@@ -1266,9 +1271,6 @@ class Crawl:
 # many fetched pages, and at least half of them.
 COLLAPSE_MIN_PAGES = 10
 
-# Redirect statuses of a temporary move (RFC 9110): the page stays at its URL.
-TEMPORARY_REDIRECTS = frozenset({302, 303, 307})
-
 # Fetch errors on the server's side or the way to it: no connection, a timeout,
 # a dropped connection, or a server error or 429 after the retries. A crawl where
 # many URLs fail so, or send binary bodies as pages, is incomplete
@@ -1277,31 +1279,6 @@ UNAVAILABLE_KINDS = frozenset({"connect", "timeout", "transport", "http"})
 
 # Path prefix of the URL that _probe_soft_404 fetches, before random hex digits.
 _PROBE_PREFIX = "cityline-soft-404-check-"
-
-
-def _page_home(
-    url: str, final: str, redirects: list[tuple[str, int]]
-) -> tuple[str, list[tuple[str, int]]]:
-    """Return where the page fetched from ``url`` lives, and the permanent hops
-    that moved it there.
-
-    ``redirects`` are the (URL, status) hops from ``url`` to ``final``. The page
-    follows permanent redirects (301, 308) and stops at the first temporary one,
-    so 301 to /a then 302 to /a?sid=1 leaves it at /a. A maintenance notice, a
-    URL with a session id or a stand-in address is not where a page lives.
-    """
-    home, moves = url, []
-    for number, (hop, status) in enumerate(redirects):
-        if status in TEMPORARY_REDIRECTS:
-            break
-        moves.append((hop, status))
-        home = redirects[number + 1][0] if number + 1 < len(redirects) else final
-    return home, [(hop, status) for hop, status in moves if hop != home]
-
-
-def _parse(body: bytes, content_type: str | None, url: str):
-    decoded = decode_html(body, content_type)
-    return decoded, extract_page(decoded.text, url)
 
 
 # File names that a web server serves for a folder's own URL (/kurashi/).
@@ -1328,14 +1305,6 @@ def _folder_path(path: str) -> str:
     """Return ``path`` with a folder's index file name left out: /a/index.html is
     /a/, because a server returns one page for both."""
     return _FOLDER_INDEX.sub("/", path)
-
-
-def _content_hash(extracted: Extracted) -> str:
-    digest = hashlib.sha256()
-    digest.update(extracted.title.encode("utf-8"))
-    digest.update(b"\n")
-    digest.update(extracted.text.encode("utf-8"))
-    return digest.hexdigest()
 
 
 def _forbids_indexing(header: str) -> bool:
