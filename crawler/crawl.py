@@ -45,12 +45,11 @@ from __future__ import annotations
 import asyncio
 import heapq
 import logging
-import re
 import time
 from collections import Counter
-from urllib.parse import SplitResult, urlsplit
 
 from cityline.settings import Settings
+from crawler.canonical import CanonicalLinks, find_canonical_origin
 from crawler.config import CrawlConfig
 from crawler.decode import binary_body_reason, looks_binary
 from crawler.extract import EXTRACTOR_VERSION, Extracted, Link
@@ -63,7 +62,7 @@ from crawler.fetched_page import (
 )
 from crawler.lock import writer_lock
 from crawler.progress import Progress
-from crawler.records import FrontierEntry, StoredPage, utc_now
+from crawler.records import AliasRow, FrontierEntry, StoredPage, utc_now
 from crawler.scope import CrawlScope
 from crawler.seeds import RECHECKED_REASONS, seed_urls
 from crawler.start_page import StartPageChecks
@@ -71,17 +70,11 @@ from crawler.store import PageStore
 from crawler.summary import CrawlSummary
 from crawler.urls import (
     is_file_url,
-    normalize_url,
-    origin,
     url_pattern,
     validate_start_url,
 )
 
 logger = logging.getLogger(__name__)
-
-# An alias as PageStore.record_outcome takes it: (URL, target URL, reason, HTTP
-# status or None).
-_AliasRow = tuple[str, str, str, int | None]
 
 
 def crawl_site(
@@ -140,16 +133,9 @@ class Crawl:
         # URLs of the pages this call stored or found unchanged. A redirect to
         # one of them is not followed again (see Fetcher.fetch's stop_at).
         self.pages_now: set[str] = set()
-        # Fetched URLs that named each in-scope canonical URL in this run.
-        self.canonical_counts: Counter[str] = Counter()
-        # Canonical links ignored by _shown_url, per origin.
-        self.ignored_canonical: Counter[str] = Counter()
         self.recheckable: dict[str, list[str]] = {}
         self.rechecked = 0
         self.soft_404_hash: str | None = None
-        # The other host that the start page names as its canonical one with the
-        # same path, as a mirror names the live site; see _shown_url.
-        self.canonical_origin: str | None = None
         self.soft_404_url: str | None = None
         self.seq = 0
         self.fetched = 0
@@ -176,9 +162,10 @@ class Crawl:
                 start_result, final_start
             )
             self.soft_404_url = start_page.soft_404_url
-            self.canonical_origin = await self._canonical_origin(
-                start_result, final_start, requested_start
+            canonical_origin = await find_canonical_origin(
+                self.scope, start_result, final_start, requested_start
             )
+            self.canonical = CanonicalLinks(self.scope, canonical_origin)
 
             with writer_lock(self.settings.pages_db_path):
                 return await self._crawl(started, start_result, final_start)
@@ -197,8 +184,8 @@ class Crawl:
                 self.in_flight -= 1
             await self._work()
             self._remove_disallowed()
-            self._warn_canonical_collapse()
-            self._warn_ignored_canonical()
+            self.canonical.warn_collapse(self.fetched)
+            self.canonical.warn_ignored()
         except BaseException:
             self.store.add_run_seconds(self.run_id, time.monotonic() - started)
             self.progress.close()
@@ -230,46 +217,6 @@ class Crawl:
                 continue
             logger.info("removing %s: robots.txt now disallows it", url)
             self._record(url, "removed", removed_url=url, status=200)
-
-    def _warn_ignored_canonical(self) -> None:
-        """Warn when many pages name canonical links on one other host.
-
-        That is how a mirror names the live site. Without the start page naming
-        that host too, residents get the crawled URLs instead.
-        """
-        if not self.ignored_canonical:
-            return
-        host, count = self.ignored_canonical.most_common(1)[0]
-        if count < COLLAPSE_MIN_PAGES:
-            return
-        logger.warning(
-            "%d pages name canonical links on %s, which were ignored because the "
-            "start page does not name that host as its canonical one; residents "
-            "get the crawled URLs of these pages",
-            count,
-            host,
-        )
-
-    def _warn_canonical_collapse(self) -> None:
-        """Warn when most fetched pages name one URL as their canonical URL.
-
-        A CMS template that gives every page the top page's canonical link
-        merges the site into one page, and the pages behind it are never
-        followed. The removal guard catches that only on later crawls.
-        """
-        if not self.canonical_counts:
-            return
-        target, count = self.canonical_counts.most_common(1)[0]
-        if count < COLLAPSE_MIN_PAGES or count * 2 < self.fetched:
-            return
-        logger.warning(
-            "%d of the %d fetched pages name %s as their canonical URL, so they "
-            "were stored as that one page; if the site's template sets the same "
-            "canonical link on every page, ask its admins to fix it",
-            count,
-            self.fetched,
-            target,
-        )
 
     def _lost_pages(self) -> tuple[int, int, bool]:
         """Return (gone, merged, keep) for the pages stored before this run.
@@ -305,54 +252,6 @@ class Crawl:
                 self.config.max_removed_share * 100,
             )
         return gone, merged, keep
-
-    async def _canonical_origin(
-        self, start_result: FetchResult, final_start: str, requested_start: str
-    ) -> str | None:
-        """Return the origin of the start page's canonical link when it names
-        another host with the start page's own path (as requested, or after its
-        redirects: / to /top.html), else None."""
-        content_type = start_result.headers.get("content-type")
-        _decoded, start = await asyncio.to_thread(
-            parse_page, start_result.body, content_type, final_start
-        )
-        href = start.canonical_href
-        if not href or self.scope.contains(href) or "@" in urlsplit(href).netloc:
-            return None
-        if not (_same_place(final_start, href) or _same_place(requested_start, href)):
-            return None
-        logger.info("the start page names %s as its canonical host", origin(href))
-        return origin(href)
-
-    def _shown_url(self, page_url: str, canonical_href: str | None) -> str:
-        """Return the URL that residents are given for the page at ``page_url``.
-
-        That is its canonical link when the link is in the crawl's scope. A
-        mirror of the live site names the live page instead, so a link on the
-        host that the start page names as canonical (``canonical_origin``)
-        counts too when it has the page's own path and query. Any other
-        canonical link off the scope is ignored, so a template mistake or
-        injected markup cannot send residents to another site.
-        """
-        if not canonical_href or canonical_href == page_url:
-            return page_url
-        if "@" not in urlsplit(canonical_href).netloc:
-            if self.scope.contains(canonical_href):
-                return canonical_href
-            if (
-                self.canonical_origin is not None
-                and origin(canonical_href) == self.canonical_origin
-                and _same_place(page_url, canonical_href)
-            ):
-                return canonical_href
-        logger.info(
-            "ignoring the canonical link %r of %s: it leaves the crawl's scope for "
-            "another host or path",
-            canonical_href,
-            page_url,
-        )
-        self.ignored_canonical[origin(canonical_href)] += 1
-        return page_url
 
     async def _begin(self, final_start: str) -> bool:
         """Resume the unfinished run of this start URL, or begin a new run."""
@@ -534,7 +433,7 @@ class Crawl:
         self,
         url: str,
         result: FetchResult,
-        aliases: list[_AliasRow],
+        aliases: list[AliasRow],
     ) -> None:
         """Record a fetch of ``url`` that failed with ``result.error``."""
         # Redirects are remembered only when the target returned a page, so that a
@@ -587,7 +486,7 @@ class Crawl:
         home: str,
         moves: list[tuple[str, int]],
         stored: StoredPage | None,
-        aliases: list[_AliasRow],
+        aliases: list[AliasRow],
     ) -> None:
         """Store the page of an HTML response with status 200, unless it is a soft
         404 page or a duplicate of another page.
@@ -607,7 +506,7 @@ class Crawl:
             reason = f"soft 404: the same page as {self.soft_404_url}"
             self._record_gone(entry, home, stored, 404, reason)
             return
-        page_url, aliases = self._canonical_target(
+        page_url, aliases = self.canonical.target(
             home, extracted.canonical_url, aliases
         )
         if page_url != home:
@@ -643,32 +542,6 @@ class Crawl:
             done=done,
         )
 
-    def _canonical_target(
-        self,
-        home: str,
-        canonical: str | None,
-        aliases: list[_AliasRow],
-    ) -> tuple[str, list[_AliasRow]]:
-        """Return the URL to store the page at ``home`` under, and ``aliases``
-        with a canonical alias when that URL is another one.
-
-        The page goes to its canonical URL when that URL is in the crawl's scope
-        and robots.txt allows it, and stays at ``home`` otherwise.
-        """
-        if not (
-            canonical
-            and canonical != home
-            and self.scope.contains(canonical)
-            and self.scope.robots_for(canonical).allows(canonical)
-        ):
-            return home, aliases
-        # NOTE: the canonical URL gets this page's content and is not fetched
-        # itself, so a page naming the wrong canonical URL (a template
-        # mistake) hides the real page there until --refetch or the alias
-        # recheck after --alias-recheck-days.
-        self.canonical_counts[canonical] += 1
-        return canonical, [*aliases, (home, canonical, "canonical", None)]
-
     def _duplicate_alias(
         self,
         url: str,
@@ -677,7 +550,7 @@ class Crawl:
         moves: list[tuple[str, int]],
         page_url: str,
         content_hash: str,
-    ) -> _AliasRow | None:
+    ) -> AliasRow | None:
         """Return the alias from ``page_url`` to a live page elsewhere with the
         same content, or None when no other page has ``content_hash``."""
         # The fetched URL and the redirect hops become aliases of this page, so
@@ -711,7 +584,7 @@ class Crawl:
         extracted: Extracted,
         content_hash: str,
         *,
-        aliases: list[_AliasRow],
+        aliases: list[AliasRow],
         files: list[tuple[str, str, str]],
         links: list[FrontierEntry],
         done: list[tuple[str, str]],
@@ -733,7 +606,7 @@ class Crawl:
             state, changed_at = "unchanged", stored.changed_at
         page = StoredPage(
             url=page_url,
-            canonical_url=self._shown_url(page_url, extracted.canonical_href),
+            canonical_url=self.canonical.shown_url(page_url, extracted.canonical_href),
             title=extracted.title,
             breadcrumbs=extracted.breadcrumbs,
             text=extracted.text,
@@ -789,7 +662,7 @@ class Crawl:
         page_url: str,
         stored: StoredPage | None,
         *,
-        aliases: list[_AliasRow],
+        aliases: list[AliasRow],
         files: list[tuple[str, str, str]],
         links: list[FrontierEntry],
         done: list[tuple[str, str]],
@@ -1078,41 +951,11 @@ class Crawl:
         return summary
 
 
-# _warn_canonical_collapse warns when one canonical URL absorbs at least this
-# many fetched pages, and at least half of them.
-COLLAPSE_MIN_PAGES = 10
-
 # Fetch errors on the server's side or the way to it: no connection, a timeout,
 # a dropped connection, or a server error or 429 after the retries. A crawl where
 # many URLs fail so, or send binary bodies as pages, is incomplete
 # (CrawlSummary.mostly_unavailable).
 UNAVAILABLE_KINDS = frozenset({"connect", "timeout", "transport", "http"})
-
-
-# File names that a web server serves for a folder's own URL (/kurashi/).
-_FOLDER_INDEX = re.compile(r"/(index|default)\.(html?|php|aspx?)$", re.IGNORECASE)
-
-
-def _same_place(first: str, second: str) -> bool:
-    """Tell whether two URLs, of any hosts, have one path and query once
-    normalised (escapes, parameter order, a folder's index file)."""
-    try:
-        first_parts = urlsplit(normalize_url(first))
-        second_parts = urlsplit(normalize_url(second))
-    except ValueError:  # a bad port or an invalid IPv6 host
-        return False
-    return _place_key(first_parts) == _place_key(second_parts)
-
-
-def _place_key(parts: SplitResult) -> tuple[str, str]:
-    """Return the path, without a folder's index file or a final /, and query."""
-    return _folder_path(parts.path).rstrip("/"), parts.query
-
-
-def _folder_path(path: str) -> str:
-    """Return ``path`` with a folder's index file name left out: /a/index.html is
-    /a/, because a server returns one page for both."""
-    return _FOLDER_INDEX.sub("/", path)
 
 
 def _forbids_indexing(header: str) -> bool:

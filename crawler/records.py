@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+# An alias as PageStore.record_outcome takes it: (URL, target URL, reason, HTTP
+# status or None).
+AliasRow = tuple[str, str, str, int | None]
+
 
 def utc_now() -> str:
     """Return the current UTC time as an ISO 8601 string with seconds."""

@@ -1,0 +1,181 @@
+"""Canonical links: the URL a page is stored under, the URL residents get for
+it, and the host that a mirror's start page names as the live site."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections import Counter
+from urllib.parse import SplitResult, urlsplit
+
+from crawler.fetch import FetchResult
+from crawler.fetched_page import parse_page
+from crawler.records import AliasRow
+from crawler.scope import CrawlScope
+from crawler.urls import normalize_url, origin
+
+logger = logging.getLogger(__name__)
+
+# warn_collapse warns when one canonical URL absorbs at least this
+# many fetched pages, and at least half of them.
+COLLAPSE_MIN_PAGES = 10
+
+
+class CanonicalLinks:
+    """The canonical-link rules of one crawl, and counts of the links it met for
+    the warnings at its end."""
+
+    def __init__(self, scope: CrawlScope, canonical_origin: str | None) -> None:
+        self.scope = scope
+        # The other host that the start page names as its canonical one with the
+        # same path, as a mirror names the live site; see shown_url.
+        self.canonical_origin = canonical_origin
+        # Fetched URLs that named each in-scope canonical URL in this run.
+        self.canonical_counts: Counter[str] = Counter()
+        # Canonical links ignored by shown_url, per origin.
+        self.ignored_canonical: Counter[str] = Counter()
+
+    def target(
+        self,
+        home: str,
+        canonical: str | None,
+        aliases: list[AliasRow],
+    ) -> tuple[str, list[AliasRow]]:
+        """Return the URL to store the page at ``home`` under, and ``aliases``
+        with a canonical alias when that URL is another one.
+
+        The page goes to its canonical URL when that URL is in the crawl's scope
+        and robots.txt allows it, and stays at ``home`` otherwise.
+        """
+        if not (
+            canonical
+            and canonical != home
+            and self.scope.contains(canonical)
+            and self.scope.robots_for(canonical).allows(canonical)
+        ):
+            return home, aliases
+        # NOTE: the canonical URL gets this page's content and is not fetched
+        # itself, so a page naming the wrong canonical URL (a template
+        # mistake) hides the real page there until --refetch or the alias
+        # recheck after --alias-recheck-days.
+        self.canonical_counts[canonical] += 1
+        return canonical, [*aliases, (home, canonical, "canonical", None)]
+
+    def shown_url(self, page_url: str, canonical_href: str | None) -> str:
+        """Return the URL that residents are given for the page at ``page_url``.
+
+        That is its canonical link when the link is in the crawl's scope. A
+        mirror of the live site names the live page instead, so a link on the
+        host that the start page names as canonical (``canonical_origin``)
+        counts too when it has the page's own path and query. Any other
+        canonical link off the scope is ignored, so a template mistake or
+        injected markup cannot send residents to another site.
+        """
+        if not canonical_href or canonical_href == page_url:
+            return page_url
+        if "@" not in urlsplit(canonical_href).netloc:
+            if self.scope.contains(canonical_href):
+                return canonical_href
+            if (
+                self.canonical_origin is not None
+                and origin(canonical_href) == self.canonical_origin
+                and _same_place(page_url, canonical_href)
+            ):
+                return canonical_href
+        logger.info(
+            "ignoring the canonical link %r of %s: it leaves the crawl's scope for "
+            "another host or path",
+            canonical_href,
+            page_url,
+        )
+        self.ignored_canonical[origin(canonical_href)] += 1
+        return page_url
+
+    def warn_collapse(self, fetched: int) -> None:
+        """Warn when most of the ``fetched`` pages name one URL as their canonical URL.
+
+        A CMS template that gives every page the top page's canonical link
+        merges the site into one page, and the pages behind it are never
+        followed. The removal guard catches that only on later crawls.
+        """
+        if not self.canonical_counts:
+            return
+        target, count = self.canonical_counts.most_common(1)[0]
+        if count < COLLAPSE_MIN_PAGES or count * 2 < fetched:
+            return
+        logger.warning(
+            "%d of the %d fetched pages name %s as their canonical URL, so they "
+            "were stored as that one page; if the site's template sets the same "
+            "canonical link on every page, ask its admins to fix it",
+            count,
+            fetched,
+            target,
+        )
+
+    def warn_ignored(self) -> None:
+        """Warn when many pages name canonical links on one other host.
+
+        That is how a mirror names the live site. Without the start page naming
+        that host too, residents get the crawled URLs instead.
+        """
+        if not self.ignored_canonical:
+            return
+        host, count = self.ignored_canonical.most_common(1)[0]
+        if count < COLLAPSE_MIN_PAGES:
+            return
+        logger.warning(
+            "%d pages name canonical links on %s, which were ignored because the "
+            "start page does not name that host as its canonical one; residents "
+            "get the crawled URLs of these pages",
+            count,
+            host,
+        )
+
+
+async def find_canonical_origin(
+    scope: CrawlScope,
+    start_result: FetchResult,
+    final_start: str,
+    requested_start: str,
+) -> str | None:
+    """Return the origin of the start page's canonical link when it names
+    another host with the start page's own path (as requested, or after its
+    redirects: / to /top.html), else None."""
+    content_type = start_result.headers.get("content-type")
+    _decoded, start = await asyncio.to_thread(
+        parse_page, start_result.body, content_type, final_start
+    )
+    href = start.canonical_href
+    if not href or scope.contains(href) or "@" in urlsplit(href).netloc:
+        return None
+    if not (_same_place(final_start, href) or _same_place(requested_start, href)):
+        return None
+    logger.info("the start page names %s as its canonical host", origin(href))
+    return origin(href)
+
+
+# File names that a web server serves for a folder's own URL (/kurashi/).
+_FOLDER_INDEX = re.compile(r"/(index|default)\.(html?|php|aspx?)$", re.IGNORECASE)
+
+
+def _same_place(first: str, second: str) -> bool:
+    """Tell whether two URLs, of any hosts, have one path and query once
+    normalised (escapes, parameter order, a folder's index file)."""
+    try:
+        first_parts = urlsplit(normalize_url(first))
+        second_parts = urlsplit(normalize_url(second))
+    except ValueError:  # a bad port or an invalid IPv6 host
+        return False
+    return _place_key(first_parts) == _place_key(second_parts)
+
+
+def _place_key(parts: SplitResult) -> tuple[str, str]:
+    """Return the path, without a folder's index file or a final /, and query."""
+    return _folder_path(parts.path).rstrip("/"), parts.query
+
+
+def _folder_path(path: str) -> str:
+    """Return ``path`` with a folder's index file name left out: /a/index.html is
+    /a/, because a server returns one page for both."""
+    return _FOLDER_INDEX.sub("/", path)
