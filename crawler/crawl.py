@@ -46,7 +46,6 @@ import asyncio
 import heapq
 import logging
 import time
-from collections import Counter
 
 from cityline.settings import Settings
 from crawler.canonical import CanonicalLinks, find_canonical_origin
@@ -60,6 +59,7 @@ from crawler.fetched_page import (
     page_home,
     parse_page,
 )
+from crawler.frontier import Frontier
 from crawler.lock import writer_lock
 from crawler.progress import Progress
 from crawler.records import AliasRow, FrontierEntry, StoredPage, utc_now
@@ -69,8 +69,6 @@ from crawler.start_page import StartPageChecks
 from crawler.store import PageStore
 from crawler.summary import CrawlSummary
 from crawler.urls import (
-    is_file_url,
-    url_pattern,
     validate_start_url,
 )
 
@@ -122,25 +120,14 @@ class Crawl:
         self.user_agent = settings.crawler_user_agent_header
         self.store: PageStore | None = None
         self.run_id = 0
-        self.states: dict[str, str] = {}
-        self.entries: dict[str, FrontierEntry] = {}
-        self.heap: list[tuple[int, int, str]] = []
-        self.pattern_counts: Counter[str] = Counter()
-        self.known_aliases: set[str] = set()
-        # Stored aliases that links and sitemaps may queue again: old URLs of
-        # redirects, and copies found through a temporary redirect.
-        self.relinkable_aliases: set[str] = set()
+        self.frontier = Frontier(self.scope, config)
         # URLs of the pages this call stored or found unchanged. A redirect to
         # one of them is not followed again (see Fetcher.fetch's stop_at).
         self.pages_now: set[str] = set()
-        self.recheckable: dict[str, list[str]] = {}
-        self.rechecked = 0
         self.soft_404_hash: str | None = None
         self.soft_404_url: str | None = None
-        self.seq = 0
         self.fetched = 0
         self.in_flight = 0
-        self.limited = 0
         self.failed_now = 0
         # URLs of this call that failed on the server's side (UNAVAILABLE_KINDS).
         self.unavailable = 0
@@ -178,9 +165,9 @@ class Crawl:
         try:
             resumed = await self._begin(final_start)
             self._explain_unconditional()
-            if not resumed or self.states.get(final_start) == "queued":
+            if not resumed or self.frontier.states.get(final_start) == "queued":
                 self._claim(final_start)
-                await self._apply(self.entries[final_start], start_result)
+                await self._apply(self.frontier.entries[final_start], start_result)
                 self.in_flight -= 1
             await self._work()
             self._remove_disallowed()
@@ -257,30 +244,34 @@ class Crawl:
         """Resume the unfinished run of this start URL, or begin a new run."""
         unfinished = self.store.unfinished_run()
         aliases = self.store.aliases()
-        self.known_aliases = set(aliases)
+        self.frontier.known_aliases = set(aliases)
         for alias_url, (target, reason) in aliases.items():
             if reason in RECHECKED_REASONS:
-                self.recheckable.setdefault(target, []).append(alias_url)
-        self.relinkable_aliases = self.store.relinkable_aliases(TEMPORARY_REDIRECTS)
+                self.frontier.recheckable.setdefault(target, []).append(alias_url)
+        self.frontier.relinkable_aliases = self.store.relinkable_aliases(
+            TEMPORARY_REDIRECTS
+        )
         if unfinished is not None and unfinished[1] == self.scope.start_url:
             self.run_id = unfinished[0]
             for row in self.store.frontier_rows(self.run_id):
                 entry = FrontierEntry(
                     row.url, row.seq, row.depth, row.source, row.pattern, row.referrer
                 )
-                self._remember(entry, row.state)
+                self.frontier.remember(entry, row.state)
             self.fetched = sum(
-                1 for s in self.states.values() if s not in ("queued", "robots")
+                1
+                for s in self.frontier.states.values()
+                if s not in ("queued", "robots")
             )
             logger.info(
                 "resuming the unfinished crawl of %s: %d URLs handled, %d queued",
                 self.scope.start_url,
                 self.fetched,
-                len(self.heap),
+                len(self.frontier.heap),
             )
-            if final_start not in self.entries:
-                self._add(final_start, 0, "start", None)
-                self.store.enqueue(self.run_id, [self.entries[final_start]])
+            if final_start not in self.frontier.entries:
+                self.frontier.add(final_start, 0, "start", None)
+                self.store.enqueue(self.run_id, [self.frontier.entries[final_start]])
             return True
         if unfinished is not None:
             logger.warning(
@@ -301,12 +292,12 @@ class Crawl:
         )
         added = []
         for url, depth, source in seeds:
-            if url in self.entries or not self.scope.contains(url):
+            if url in self.frontier.entries or not self.scope.contains(url):
                 continue
-            if self._skipped_alias(url) and source not in ("start", "alias"):
+            if self.frontier.skipped_alias(url) and source not in ("start", "alias"):
                 continue
-            added.append(self._add(url, depth, source, None))
-        self.rechecked = sum(1 for entry in added if entry.source == "alias")
+            added.append(self.frontier.add(url, depth, source, None))
+        self.frontier.rechecked = sum(1 for entry in added if entry.source == "alias")
         self.run_id = self.store.start_run(self.scope.start_url, added)
         logger.info("crawl of %s seeded with %d URLs", self.scope.start_url, len(added))
         return False
@@ -337,18 +328,18 @@ class Crawl:
     async def _next_entry(self) -> FrontierEntry | None:
         async with self.wakeup:
             while True:
-                while self.heap and self.fetched < self.config.max_pages:
-                    _depth, _seq, url = heapq.heappop(self.heap)
-                    if self.states.get(url) == "queued":
+                while self.frontier.heap and self.fetched < self.config.max_pages:
+                    _depth, _seq, url = heapq.heappop(self.frontier.heap)
+                    if self.frontier.states.get(url) == "queued":
                         self._claim(url)
-                        return self.entries[url]
+                        return self.frontier.entries[url]
                 if self.in_flight == 0:
                     self.wakeup.notify_all()
                     return None
                 await self.wakeup.wait()
 
     def _claim(self, url: str) -> None:
-        self.states[url] = "fetching"
+        self.frontier.states[url] = "fetching"
         self.fetched += 1
         self.in_flight += 1
 
@@ -456,7 +447,7 @@ class Crawl:
         links, files = [], []
         if stored is not None:
             stored_links = [Link(u, "") for u in stored.links]
-            links, files = self._follow(entry, stored_links, False, final)
+            links, files = self.frontier.follow(entry, stored_links, False, final)
         self._record(
             entry.url,
             "unchanged",
@@ -510,12 +501,12 @@ class Crawl:
             home, extracted.canonical_url, aliases
         )
         if page_url != home:
-            if self.states.get(page_url) not in (None, "queued", "fetching"):
+            if self.frontier.states.get(page_url) not in (None, "queued", "fetching"):
                 self._record(url, "duplicate", aliases=aliases)
                 return
             stored = self._stored(page_url)
 
-        links, files = self._follow(
+        links, files = self.frontier.follow(
             entry, extracted.links, extracted.nofollow, page_url
         )
         done = [(u, "redirect") for u in (final, page_url) if u != url]
@@ -601,7 +592,7 @@ class Crawl:
             state, changed_at = "new", now
         elif stored.removed or stored.content_hash != content_hash:
             state, changed_at = "changed", now
-            links += self._recheck_aliases(page_url, entry.depth)
+            links += self.frontier.recheck_aliases(page_url, entry.depth)
         else:
             state, changed_at = "unchanged", stored.changed_at
         page = StoredPage(
@@ -691,13 +682,6 @@ class Crawl:
             status=200,
         )
 
-    def _skipped_alias(self, url: str) -> bool:
-        """Tell whether a link or sitemap entry to ``url`` is left out because
-        ``url`` is an alias: a duplicate or canonical one. The old URL of a
-        redirect is fetched again, since the site still names it and the
-        redirect may have ended."""
-        return url in self.known_aliases and url not in self.relinkable_aliases
-
     def _redirect_settled(self, url: str, final: str) -> bool:
         """Return whether the page at ``final``, where ``url`` redirects, is known.
 
@@ -705,9 +689,9 @@ class Crawl:
         is an alias of ``url`` itself: the page then moved from ``url`` to
         ``final``, which must become the page.
         """
-        if final in self.known_aliases:
+        if final in self.frontier.known_aliases:
             return self.store.alias_target(final) != url
-        return self.states.get(final) not in (None, "queued")
+        return self.frontier.states.get(final) not in (None, "queued")
 
     def _record_gone(
         self,
@@ -723,68 +707,8 @@ class Crawl:
             self._record(url, "failed", reason=reason)
             return
         state = "removed" if final == url else "redirect"
-        rechecks = self._recheck_aliases(final, entry.depth)
+        rechecks = self.frontier.recheck_aliases(final, entry.depth)
         self._record(url, state, removed_url=final, status=status, enqueue=rechecks)
-
-    def _recheck_aliases(self, target: str, depth: int) -> list[FrontierEntry]:
-        """Queue the duplicate and canonical aliases of ``target`` again.
-
-        Called when ``target`` changed or is gone, since the URLs that had its
-        content may have other content now.
-        """
-        entries = []
-        for alias_url in self.recheckable.pop(target, []):
-            if alias_url in self.entries or not self.scope.contains(alias_url):
-                continue
-            entries.append(self._add(alias_url, depth, "alias", None))
-        if entries:
-            logger.info(
-                "fetching %d aliases of %s again, because it changed or is gone",
-                len(entries),
-                target,
-            )
-        self.rechecked += len(entries)
-        return entries
-
-    def _follow(
-        self,
-        entry: FrontierEntry,
-        page_links: list[Link],
-        nofollow: bool,
-        page_url: str,
-    ) -> tuple[list[FrontierEntry], list[tuple[str, str, str]]]:
-        """Return the frontier entries and file rows for a page's links."""
-        links: list[FrontierEntry] = []
-        files: list[tuple[str, str, str]] = []
-        for link in page_links:
-            if is_file_url(link.url):
-                files.append((link.url, page_url, link.text))
-                continue
-            if nofollow or not self.scope.contains(link.url):
-                continue
-            if link.url in self.entries or self._skipped_alias(link.url):
-                continue
-            depth = entry.depth + 1
-            pattern = url_pattern(link.url)
-            # Only links that continue a chain of one pattern count, so that
-            # category folders with many numbered pages are not cut. A chain may
-            # alternate two patterns (month page -> day page -> next month).
-            # NOTE: a stored page is seeded without the page that linked to it,
-            # so a re-crawl may still add one step to an alternating chain.
-            trap = (
-                pattern in self._chain_patterns(page_url)
-                and self.pattern_counts[pattern] >= self.config.max_per_pattern
-            )
-            if (
-                depth > self.config.max_depth
-                or len(link.url) > self.config.max_url_length
-                or trap
-            ):
-                self.limited += 1
-                logger.debug("not queueing %s: a crawl limit applies", link.url)
-                continue
-            links.append(self._add(link.url, depth, "link", page_url))
-        return links, files
 
     def _record(
         self,
@@ -823,17 +747,17 @@ class Crawl:
             status=status,
             touch_url=touch_url,
         )
-        self.states[url] = state
+        self.frontier.states[url] = state
         if page is not None:
             self.pages_now.add(page.url)
         if touch_url is not None:
             self.pages_now.add(touch_url)
         for other, other_state in list(done) + robots_skipped:
-            self.states[other] = other_state
+            self.frontier.states[other] = other_state
         if removed_url is not None:
-            self.states[removed_url] = "removed"
+            self.frontier.states[removed_url] = "removed"
         for alias_url, *_ in aliases:
-            self.known_aliases.add(alias_url)
+            self.frontier.known_aliases.add(alias_url)
         if state == "failed":
             self.failed_now += 1
             logger.warning("failed %s: %s", url, reason)
@@ -861,43 +785,6 @@ class Crawl:
             self.unconditional_reason,
         )
 
-    # Frontier bookkeeping ------------------------------------------------------
-
-    def _add(
-        self, url: str, depth: int, source: str, referrer: str | None
-    ) -> FrontierEntry:
-        self.seq += 1
-        entry = FrontierEntry(url, self.seq, depth, source, url_pattern(url), referrer)
-        self._remember(entry, "queued")
-        return entry
-
-    def _remember(self, entry: FrontierEntry, state: str) -> None:
-        self.entries[entry.url] = entry
-        self.states[entry.url] = state
-        self.seq = max(self.seq, entry.seq)
-        # A trap is a chain of pages of one pattern, each linking to the next or
-        # to the next but one, so the limit counts the links that continue such
-        # a chain. Pages and aliases stored by earlier crawls count too, so that
-        # a re-crawl does not extend a chain.
-        chained = (
-            entry.source == "link"
-            and entry.referrer is not None
-            and entry.pattern in self._chain_patterns(entry.referrer)
-        )
-        if chained or entry.source in ("known", "alias"):
-            self.pattern_counts[entry.pattern] += 1
-        if state == "queued":
-            heapq.heappush(self.heap, (entry.depth, entry.seq, entry.url))
-
-    def _chain_patterns(self, referrer: str) -> set[str]:
-        """Return the patterns that a link from ``referrer`` continues a chain of:
-        the referrer's own and that of the page that linked to it."""
-        patterns = {url_pattern(referrer)}
-        parent = self.entries.get(referrer)
-        if parent is not None and parent.referrer is not None:
-            patterns.add(url_pattern(parent.referrer))
-        return patterns
-
     def _stored(self, url: str) -> StoredPage | None:
         page = self.store.get(url)
         if page is not None and page.url != url:
@@ -907,7 +794,7 @@ class Crawl:
     def _show_progress(self) -> None:
         if not self.progress.due():
             return  # counting the queue costs a pass over every URL
-        queued = sum(1 for s in self.states.values() if s == "queued")
+        queued = sum(1 for s in self.frontier.states.values() if s == "queued")
         self.progress.update(self.fetched, queued, self.failed_now)
 
     # Sitemaps and the summary --------------------------------------------------
@@ -925,7 +812,7 @@ class Crawl:
             removals_held=gone if keep else 0,
             merged=0 if keep else merged,
             merges_held=merged if keep else 0,
-            rechecked_aliases=self.rechecked,
+            rechecked_aliases=self.frontier.rechecked,
             max_removed_share=self.config.max_removed_share,
             failed=counts.get("failed", 0),
             robots_skipped=counts.get("robots", 0),
@@ -934,7 +821,7 @@ class Crawl:
             duplicates=counts.get("duplicate", 0),
             redirects=counts.get("redirect", 0),
             files=len(self.store.files()),
-            limited=self.limited,
+            limited=self.frontier.limited,
             resumed=resumed,
             stopped_at_max_pages=counts.get("queued", 0) > 0,
             unconditional=self.unconditional,
