@@ -17,8 +17,9 @@ from crawler.urls import normalize_url, origin
 
 logger = logging.getLogger(__name__)
 
-# warn_collapse warns when one canonical URL absorbs at least this
-# many fetched pages, and at least half of them.
+# warn_collapse warns when one canonical URL absorbs at least this many fetched
+# pages, and at least half of them. warn_ignored warns when this many pages name
+# canonical links on one other host.
 COLLAPSE_MIN_PAGES = 10
 
 
