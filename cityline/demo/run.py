@@ -167,7 +167,7 @@ def _step_crawl(settings: Settings, base_url: str, echo: Echo) -> None:
     echo("\n== 1. Crawl the demo site")
     # The site links one missing page on purpose. The summary lists it as failed,
     # so the crawler's own warning for it is kept out unless -v is given.
-    crawl_logger = logging.getLogger("crawler.crawl")
+    crawl_logger = logging.getLogger("crawler.outcomes")
     quiet = logging.getLogger().level > logging.DEBUG and not crawl_logger.level
     if quiet:
         crawl_logger.setLevel(logging.ERROR)

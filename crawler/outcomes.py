@@ -1,0 +1,492 @@
+"""The outcome of each URL of a crawl run: how a fetch result (a page, a 304, a
+gone page, an error, noindex) becomes rows of the page store."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from crawler.canonical import CanonicalLinks
+from crawler.decode import binary_body_reason, looks_binary
+from crawler.extract import EXTRACTOR_VERSION, Extracted, Link
+from crawler.fetch import FetchResult
+from crawler.fetched_page import (
+    TEMPORARY_REDIRECTS,
+    hash_content,
+    page_home,
+    parse_page,
+)
+from crawler.frontier import Frontier
+from crawler.records import AliasRow, FrontierEntry, StoredPage, utc_now
+from crawler.scope import CrawlScope
+from crawler.store import PageStore
+
+logger = logging.getLogger(__name__)
+
+# Fetch errors on the server's side or the way to it: no connection, a timeout,
+# a dropped connection, or a server error or 429 after the retries. A crawl where
+# many URLs fail so, or send binary bodies as pages, is incomplete
+# (CrawlSummary.mostly_unavailable).
+UNAVAILABLE_KINDS = frozenset({"connect", "timeout", "transport", "http"})
+
+
+class OutcomeRecorder:
+    """The recorder of each URL's outcome in one crawl run, in the store and the
+    frontier.
+
+    ``soft_404_hash`` is the content hash of the site's soft 404 page, found at
+    ``soft_404_url``, or None when the site has none.
+    """
+
+    def __init__(
+        self,
+        store: PageStore,
+        run_id: int,
+        scope: CrawlScope,
+        frontier: Frontier,
+        canonical: CanonicalLinks,
+        *,
+        soft_404_hash: str | None,
+        soft_404_url: str | None,
+    ) -> None:
+        self.store = store
+        self.run_id = run_id
+        self.scope = scope
+        self.frontier = frontier
+        self.canonical = canonical
+        self.soft_404_hash = soft_404_hash
+        self.soft_404_url = soft_404_url
+        # URLs of the pages this call stored or found unchanged. A redirect to
+        # one of them is not followed again (see Fetcher.fetch's stop_at).
+        self.pages_now: set[str] = set()
+        self.failed_now = 0
+        # URLs of this call that failed on the server's side (UNAVAILABLE_KINDS).
+        self.unavailable = 0
+
+    async def apply(self, entry: FrontierEntry, result: FetchResult) -> None:
+        """Turn a fetch result into the store's rows and the frontier's next URLs."""
+        url = entry.url
+        final = result.final_url
+        # Permanent redirects (301, 308) move a page. From the first temporary one
+        # (302, 303, 307) on, it stays where it is (see page_home).
+        home, moves = page_home(url, final, result.redirects)
+        temporary = home != final
+        aliases = [(hop, home, "redirect", status) for hop, status in moves]
+        if result.error is not None:
+            self._apply_error(url, result, aliases)
+            return
+        if final != url and not temporary and self._redirect_settled(url, final):
+            self.record(url, "redirect", aliases=aliases)
+            return
+        stored = self.stored(home)
+        status = result.status
+
+        if status == 304:
+            self._apply_not_modified(entry, home, stored, final)
+            return
+        if status in (404, 410):
+            self._apply_gone(entry, home, stored, status)
+            return
+        if status != 200:
+            self.record(url, "failed", reason=f"HTTP {status}")
+            return
+        if not result.is_html:
+            files = [(final, entry.referrer or "", "")]
+            self.record(
+                url, "file", aliases=aliases, files=files, done=[(final, "file")]
+            )
+            return
+
+        content_type = result.headers.get("content-type")
+        if looks_binary(result.body, content_type):
+            # A site that sends such bodies for many pages is broken for now.
+            self.unavailable += 1
+            reason = binary_body_reason(result.body, content_type)
+            self.record(url, "failed", reason=reason)
+            return
+        await self._apply_html(entry, result, home, moves, stored, aliases)
+
+    def _apply_error(
+        self,
+        url: str,
+        result: FetchResult,
+        aliases: list[AliasRow],
+    ) -> None:
+        """Record a fetch of ``url`` that failed with ``result.error``."""
+        # Redirects are remembered only when the target returned a page, so that a
+        # transient failure does not hide the old URL from the next crawl. A hop off
+        # the crawl scope is remembered, because a retry would not follow it either.
+        if result.error_kind in UNAVAILABLE_KINDS:
+            self.unavailable += 1
+        final_aliases = aliases if result.error_kind == "blocked" else []
+        self.record(url, "failed", reason=result.error, aliases=final_aliases)
+
+    def _apply_not_modified(
+        self,
+        entry: FrontierEntry,
+        home: str,
+        stored: StoredPage | None,
+        final: str,
+    ) -> None:
+        """Record a 304 response: the page stored at ``home`` is unchanged."""
+        # The body is not sent again, so the links stored last time are followed.
+        links, files = [], []
+        if stored is not None:
+            stored_links = [Link(u, "") for u in stored.links]
+            links, files = self.frontier.follow(entry, stored_links, False, final)
+        self.record(
+            entry.url,
+            "unchanged",
+            touch_url=home,
+            status=200,
+            files=[f for f in files if f[2]],
+            enqueue=links,
+        )
+
+    def _apply_gone(
+        self,
+        entry: FrontierEntry,
+        home: str,
+        stored: StoredPage | None,
+        status: int,
+    ) -> None:
+        """Record a 404 or 410 response for the page that lives at ``home``."""
+        if stored is None and home != entry.url:
+            # A page moved to a URL that is not found is gone from its own.
+            home, stored = entry.url, self.stored(entry.url)
+        self._record_gone(entry, home, stored, status, f"HTTP {status}")
+
+    async def _apply_html(
+        self,
+        entry: FrontierEntry,
+        result: FetchResult,
+        home: str,
+        moves: list[tuple[str, int]],
+        stored: StoredPage | None,
+        aliases: list[AliasRow],
+    ) -> None:
+        """Store the page of an HTML response with status 200, unless it is a soft
+        404 page or a duplicate of another page.
+
+        ``home`` is where the page lives, ``moves`` the permanent redirects that
+        moved it there, ``stored`` the page stored at ``home`` and ``aliases`` the
+        aliases that those redirects add.
+        """
+        url = entry.url
+        final = result.final_url
+        # Parsing is CPU work; a thread keeps the event loop fetching meanwhile.
+        decoded, extracted = await asyncio.to_thread(
+            parse_page, result.body, result.headers.get("content-type"), final
+        )
+        content_hash = hash_content(extracted)
+        if content_hash == self.soft_404_hash:
+            reason = f"soft 404: the same page as {self.soft_404_url}"
+            self._record_gone(entry, home, stored, 404, reason)
+            return
+        page_url, aliases = self.canonical.target(
+            home, extracted.canonical_url, aliases
+        )
+        if page_url != home:
+            if self.frontier.states.get(page_url) not in (None, "queued", "fetching"):
+                self.record(url, "duplicate", aliases=aliases)
+                return
+            stored = self.stored(page_url)
+
+        links, files = self.frontier.follow(
+            entry, extracted.links, extracted.nofollow, page_url
+        )
+        done = [(u, "redirect") for u in (final, page_url) if u != url]
+        duplicate = self._duplicate_alias(
+            url, result, home, moves, page_url, content_hash
+        )
+        if duplicate is not None:
+            aliases.append(duplicate)
+            self.record(
+                url, "duplicate", aliases=aliases, files=files, enqueue=links, done=done
+            )
+            return
+        self._store_page(
+            entry,
+            result,
+            page_url,
+            stored,
+            decoded.encoding,
+            extracted,
+            content_hash,
+            aliases=aliases,
+            files=files,
+            links=links,
+            done=done,
+        )
+
+    def _duplicate_alias(
+        self,
+        url: str,
+        result: FetchResult,
+        home: str,
+        moves: list[tuple[str, int]],
+        page_url: str,
+        content_hash: str,
+    ) -> AliasRow | None:
+        """Return the alias from ``page_url`` to a live page elsewhere with the
+        same content, or None when no other page has ``content_hash``."""
+        # The fetched URL and the redirect hops become aliases of this page, so
+        # a stored page under one of them is this page, moved: no duplicate. The
+        # target of a temporary redirect keeps its own page.
+        moved = {home, *(hop for hop, _ in moves)}
+        duplicate_of = self.store.find_by_hash(
+            content_hash,
+            other_than={page_url, url, *moved},
+            run_id=self.run_id,
+            accept=self.scope.contains,
+        )
+        if duplicate_of is None:
+            return None
+        # The status of a temporary redirect marks a copy that a link fetches
+        # again, so that the page comes back when the redirect ends.
+        status = (
+            next(s for _, s in result.redirects if s in TEMPORARY_REDIRECTS)
+            if home != result.final_url
+            else None
+        )
+        return (page_url, duplicate_of, "duplicate", status)
+
+    def _store_page(
+        self,
+        entry: FrontierEntry,
+        result: FetchResult,
+        page_url: str,
+        stored: StoredPage | None,
+        encoding: str,
+        extracted: Extracted,
+        content_hash: str,
+        *,
+        aliases: list[AliasRow],
+        files: list[tuple[str, str, str]],
+        links: list[FrontierEntry],
+        done: list[tuple[str, str]],
+    ) -> None:
+        """Store the page fetched for ``entry`` at ``page_url`` with the rows it
+        adds, unless its robots meta tag or X-Robots-Tag header contains noindex.
+
+        ``stored`` is the page stored at ``page_url`` before, if any. A changed
+        page also queues its duplicate and canonical aliases again.
+        """
+        url = entry.url
+        now = utc_now()
+        if stored is None:
+            state, changed_at = "new", now
+        elif stored.removed or stored.content_hash != content_hash:
+            state, changed_at = "changed", now
+            links += self.frontier.recheck_aliases(page_url, entry.depth)
+        else:
+            state, changed_at = "unchanged", stored.changed_at
+        page = StoredPage(
+            url=page_url,
+            canonical_url=self.canonical.shown_url(page_url, extracted.canonical_href),
+            title=extracted.title,
+            breadcrumbs=extracted.breadcrumbs,
+            text=extracted.text,
+            page_number=extracted.page_number,
+            updated=extracted.updated,
+            encoding=encoding,
+            status=200,
+            content_hash=content_hash,
+            fetched_at=now,
+            changed_at=changed_at,
+            removed=False,
+            etag=result.headers.get("etag"),
+            last_modified=result.headers.get("last-modified"),
+            links=[link.url for link in extracted.links],
+            extractor_version=EXTRACTOR_VERSION,
+        )
+        # The X-Robots-Tag header carries the same directives as the robots meta tag.
+        header_noindex = _forbids_indexing(result.headers.get("x-robots-tag", ""))
+        if extracted.noindex or header_noindex:
+            self._apply_noindex(
+                url,
+                page_url,
+                stored,
+                aliases=aliases,
+                files=files,
+                links=links,
+                done=done,
+            )
+            return
+        if page_url == url:
+            self.record(
+                url, state, page=page, aliases=aliases, files=files, enqueue=links
+            )
+            return
+        # The outcome belongs to the page's own URL; the fetched URL redirected or
+        # named another URL as canonical.
+        done = [
+            (u, "redirect") for u in (result.final_url,) if u not in (url, page_url)
+        ]
+        self.record(
+            url,
+            "redirect",
+            page=page,
+            aliases=aliases,
+            files=files,
+            enqueue=links,
+            done=[*done, (page_url, state)],
+        )
+
+    def _apply_noindex(
+        self,
+        url: str,
+        page_url: str,
+        stored: StoredPage | None,
+        *,
+        aliases: list[AliasRow],
+        files: list[tuple[str, str, str]],
+        links: list[FrontierEntry],
+        done: list[tuple[str, str]],
+    ) -> None:
+        """Record a page whose robots meta tag or X-Robots-Tag header contains
+        noindex: it is not stored, and a live page stored at ``page_url`` is
+        recorded as gone."""
+        logger.info(
+            "not storing %s: its robots meta tag or X-Robots-Tag header "
+            "contains noindex",
+            page_url,
+        )
+        removed = stored.url if stored is not None and not stored.removed else None
+        if removed is None:
+            state = "noindex"
+        else:
+            state = "removed" if removed == url else "redirect"
+        self.record(
+            url,
+            state,
+            aliases=aliases,
+            enqueue=links,
+            files=files,
+            done=done,
+            removed_url=removed,
+            status=200,
+        )
+
+    def _redirect_settled(self, url: str, final: str) -> bool:
+        """Return whether the page at ``final``, where ``url`` redirects, is known.
+
+        It is when this run handled ``final`` already or it is an alias, unless it
+        is an alias of ``url`` itself: the page then moved from ``url`` to
+        ``final``, which must become the page.
+        """
+        if final in self.frontier.known_aliases:
+            return self.store.alias_target(final) != url
+        return self.frontier.states.get(final) not in (None, "queued")
+
+    def _record_gone(
+        self,
+        entry: FrontierEntry,
+        final: str,
+        stored: StoredPage | None,
+        status: int,
+        reason: str,
+    ) -> None:
+        """Record a URL that returned ``status`` 404 or 410, or a soft 404 page."""
+        url = entry.url
+        if stored is None or stored.removed:
+            self.record(url, "failed", reason=reason)
+            return
+        state = "removed" if final == url else "redirect"
+        rechecks = self.frontier.recheck_aliases(final, entry.depth)
+        self.record(url, state, removed_url=final, status=status, enqueue=rechecks)
+
+    def record(
+        self,
+        url: str,
+        state: str,
+        *,
+        reason: str | None = None,
+        aliases=(),
+        files=(),
+        enqueue=(),
+        done=(),
+        page: StoredPage | None = None,
+        removed_url: str | None = None,
+        touch_url: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        """Record ``state`` for ``url``, with the rows it adds, in the store and
+        the frontier."""
+        # Queued entries are in the heap already; the worker that called this
+        # wakes the others when it finishes the URL.
+        robots_skipped = [
+            (item.url, "robots")
+            for item in enqueue
+            if self.scope.knows_robots(item.url)
+            and not self.scope.robots_for(item.url).allows(item.url)
+        ]
+        self.store.record_outcome(
+            self.run_id,
+            url,
+            state,
+            reason=reason,
+            page=page,
+            aliases=list(aliases),
+            files=list(files),
+            enqueue=list(enqueue),
+            done_urls=list(done) + robots_skipped,
+            removed_url=removed_url,
+            status=status,
+            touch_url=touch_url,
+        )
+        self.frontier.states[url] = state
+        if page is not None:
+            self.pages_now.add(page.url)
+        if touch_url is not None:
+            self.pages_now.add(touch_url)
+        for other, other_state in list(done) + robots_skipped:
+            self.frontier.states[other] = other_state
+        if removed_url is not None:
+            self.frontier.states[removed_url] = "removed"
+        for alias_url, *_ in aliases:
+            self.frontier.known_aliases.add(alias_url)
+        if state == "failed":
+            self.failed_now += 1
+            logger.warning("failed %s: %s", url, reason)
+
+    def stored(self, url: str) -> StoredPage | None:
+        """Return the page stored under ``url`` itself, or None."""
+        page = self.store.get(url)
+        if page is not None and page.url != url:
+            return None  # an alias of another page, not a page of its own
+        return page
+
+    def remove_disallowed(self) -> None:
+        """Record the stored pages that robots.txt now disallows as gone.
+
+        The crawl no longer fetches them, so without this they would stay in the
+        index however long the site has disallowed them. They leave it as a
+        noindex page does, and count toward the removal guard.
+        """
+        for url in self.store.known_urls():
+            if not self.scope.contains(url) or not self.scope.knows_robots(url):
+                continue
+            rules = self.scope.robots_for(url)
+            # A robots.txt that failed to load disallows everything for this run
+            # only. That is no statement about the pages, so they stay.
+            if rules.disallow_everything or rules.allows(url):
+                continue
+            if self.stored(url) is None:
+                continue
+            logger.info("removing %s: robots.txt now disallows it", url)
+            self.record(url, "removed", removed_url=url, status=200)
+
+
+def _forbids_indexing(header: str) -> bool:
+    """Tell whether an X-Robots-Tag value forbids indexing for every crawler.
+
+    A value aimed at one named crawler ("otherbot: noindex") is left alone.
+    """
+    for part in header.lower().split(","):
+        directive = part.strip()
+        if ":" in directive:  # a named crawler's rule, or unavailable_after: DATE
+            continue
+        if directive in ("noindex", "none"):
+            return True
+    return False
