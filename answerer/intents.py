@@ -85,7 +85,8 @@ ELLIPTICAL_CONDITION = re.compile(r"(たら|れば|とき|時|場合)(は|には
 REPORTING_WORDS = re.compile(
     r"通報|連絡先|報告でき|LINEで|写真は必要|(連絡|知らせ|相談|報告)して(も)?(いい|よい)"
     # Whether the city takes requests at all: 〜という要望は受け付けていますか.
-    r"|(要望|意見|苦情|相談)(は|を|って).{0,6}(受け付け|受付|受けつけ|聞いて)"
+    r"|(要望|意見|苦情|相談)(は|を|って).{0,6}(受け付け|受付|受けつけ|聞いて"
+    r"|出せ|出して(も)?(いい|よい)|送れ)"
     r"|\breport(ing)?\b"
 )
 # "市で直してもらえますか" and "自分で切らないといけないのか" ask who is responsible
@@ -263,7 +264,9 @@ FAULT_STATE = re.compile(
     r"|(?:つい|点い)てへん|(?:つか|点か|動か|流れ|開か|閉まら|止まら)へん"
     # Soiling: droppings and litter that someone has to clear away, and a dead
     # animal.
-    r"|フン|糞|吐しゃ|嘔吐|散らか|だらけ|死骸|死がい"
+    r"|フン|糞|吐しゃ|嘔吐|散らか|だらけ|死骸|死がい|死んで(い|る|ま)"
+    # Droppings typed in kana: ねこのふん (ふん alone is also minutes, 5ふん).
+    r"|(ねこ|猫|いぬ|犬|とり|鳥|はと|鳩|からす|カラス)の\s?ふん"
     # Residents who write in English.
     r"|\bbroken\b|not working|\b(is|are|been|went|goes) off\b|out of order"
     r"|damaged|pothole|flicker|fallen|\bblocked\b|overflow"
@@ -272,7 +275,7 @@ FAULT_STATE = re.compile(
     r"|\bdark\b|\bhanging\b|\bsmell|\bstink|\bodou?rs?\b|\bdumped\b|\bdumping\b"
     r"|\bbent\b|\bbroke\b|\bleak|\bclogged\b|\brust|\btilt"
     r"|\b(backed|backing|coming|comes|came) (up|out|down)\b|\bfell\b"
-    r"|\blying (across|on|in)\b"
+    r"|\blying (across|on|in)\b|\bflash(es|ing)\b|\bblink"
 )
 # A loose part that rattles (ふたがガタガタしている). Evidence of a fault, but
 # not one of the model's cue counts: training texts use it for other things.
@@ -394,6 +397,10 @@ SIGNAL_FAULT = re.compile(
 # Problems that are "other" wherever they are, even inside a park.
 OTHER_PROBLEM = re.compile(
     r"不法投棄|放置自転車"
+    # Dogs that bark: their owner's matter, never the road, green or sewer
+    # section. Birds that roost in street trees are the trees' (剪定), so
+    # their cries are not listed.
+    r"|吠え|ほえ(て|る)"
     # Things someone left behind: 誰かが布団を置いていった, 捨てていかれた. A
     # contractor's cones left behind are the contractor's road work.
     r"|捨てて(いっ|いか|行っ|いき)"
@@ -412,6 +419,9 @@ OTHER_PROBLEM = re.compile(
 # Graffiti is "other" (the owner of the wall removes it) except in a city
 # park, whose buildings and equipment the park's section looks after.
 GRAFFITI = re.compile(r"落書き|いたずら書き|らくがき")
+# Litter dropped in the street is "other" (the city's cleaning office, not the
+# road section), but inside a park the park's section picks it up.
+LITTER = re.compile(r"ポイ捨て|ぽい捨て|吸い殻|吸いがら|すいがら")
 # Parks that the prefecture or the state runs: 都立〇〇公園, 〇〇恩賜公園, and by
 # their usual names the metropolitan parks in and next to Musashino.
 NON_CITY_PARK = re.compile(
@@ -804,7 +814,8 @@ IDIOM_OF_TSUKU = re.compile(
 # fault. Only a sentence's end counts, so きれいに直っていた is no praise.
 PRAISE_END = re.compile(
     r"(きれい|綺麗|キレイ|いい天気|良い天気|楽しかった|楽しい|気持ち(いい|良い|よかった)"
-    r"|素敵|すてき|最高|おいしかった|美味しかった|うれしい|嬉しい|満開|咲いて(い)?(ます|る|ました))"
+    r"|素敵|すてき|最高|おいしかった|美味しかった|うれしい|嬉しい|満開|咲いて(い)?(ます|る|ました)"
+    r"|(楽しみ|たのしみ)にして(い)?(ます|る))"
     r"(です|でした|だ|だった|ですね|ね|よ|な|♪)*[。.!！\s]*$"
 )
 # A request for information (ルールを教えてください) states no fault.
@@ -1046,7 +1057,7 @@ def ownership_category(text: str) -> str | None:
         return "other"
     if in_park(text):
         return "park"
-    if GRAFFITI.search(text):
+    if GRAFFITI.search(text) or LITTER.search(text):
         return "other"
     owners = (
         match

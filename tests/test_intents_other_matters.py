@@ -166,3 +166,35 @@ def test_english_fallen_tree_is_report(classifier):
 )
 def test_owner_of_neighbours_and_dumping(text, owner):
     assert ownership_category(normalize(text)) == owner
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # A dead animal, which the lexicon gives to other, and droppings typed
+        # in kana.
+        ("歩道の真ん中でハトが死んでいます", "other"),
+        ("こうえんの ベンチのしたに いぬのふん", "park"),
+        ("The light on the corner by the school keeps blinking.", "streetlight"),
+        # A dog that barks is its owner's matter.
+        ("向かいの家の犬が一日中吠えていてつらいです", "other"),
+        # Litter in the street, but in a park the park's section clears it.
+        ("バス停のまわりに吸い殻のポイ捨てが多いです", "other"),
+        ("〇〇公園の砂場のまわりにポイ捨てのごみが散らかっています", "park"),
+    ],
+)
+def test_report_category_of_animals_and_litter(classifier, text, category):
+    intent = classifier.classify(text)
+    assert intent.label == "report"
+    assert intent.category == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "歩道を広げてほしいという要望は出せますか",
+        "こんにちは。毎月の広報、楽しみにしています",
+    ],
+)
+def test_request_route_and_praise_are_questions(classifier, text):
+    assert classifier.classify(text).label == "question"
