@@ -190,7 +190,8 @@ QUOTED_MESSAGE = re.compile(r"「[^」]*」(と|って)(送|連絡|書|報告|�
 # - a worry that something may happen (冠水しないか心配です), while the clause
 #   before it still counts (暗くて事故が起きないか心配 keeps 暗くて);
 # - waiting for the city's reply (まだ返事がないんですけど);
-# - the account's own messages (LINEの通知がうるさい).
+# - the account's own messages (LINEの通知がうるさい);
+# - a letter from the city that has not come (接種券が届いてない).
 # Every part is bounded, so the work stays linear in the text's length.
 OTHER_MATTER = re.compile(
     r"(ニュース|報道|テレビ|新聞)(で|の)[^。!?]{0,30}?(見|知|聞|読|やっ|流れ)"
@@ -200,6 +201,8 @@ OTHER_MATTER = re.compile(
     r"(ない|無い|ありません|こない|来ない|きません|来ません)"
     r"|(通知|配信|プッシュ)(が|は|も)?[^。!?、,]{0,6}"
     r"(うるさ|多すぎ|多い|邪魔|じゃま|いらない|要らない|不要)[^。!?、,\s]{0,4}"
+    r"|(案内|通知|書類|郵便|はがき|ハガキ|封筒|接種券|受診券|納付書|証)(が|は|も)?\s?"
+    r"(まだ)?\s?(届いて(い)?(ない|ません)|届かない|届きません|来て(い)?ない|来ない|こない)"
 )
 # Set phrases that greet, acknowledge or close a letter (はじめまして, 承知しました,
 # 今後ともよろしくお願いいたします). They are left out only of a text that names
@@ -209,6 +212,7 @@ SET_PHRASE = re.compile(
     r"(どうぞ|何卒|なにとぞ|今後とも|引き続き|ご確認|ご検討)?\s?(よろしく|宜しく)\s?"
     r"(お願い|おねがい)(いた|致)?(します|申し上げます)?"
     r"|はじめまして|初めまして|(わか|分か|了解し|承知し|かしこまり)(りました|ました)"
+    r"|(友だち|友達|ともだち)(追加|登録)(しました|させていただきました)"
     r"|お世話になって(おります|います)|お世話になります|こんにちは|こんばんは"
     r"|おはようございます|失礼(いた|致)?します"
 )
@@ -265,12 +269,17 @@ FAULT_STATE = re.compile(
     # Soiling: droppings and litter that someone has to clear away, and a dead
     # animal.
     r"|フン|糞|吐しゃ|嘔吐|散らか|だらけ|死骸|死がい|死んで(い|る|ま)"
+    # Something lying where it should not: 道路にタイヤが落ちてます.
+    r"|落ちて(い|る|ま|た)"
     # Droppings typed in kana: ねこのふん (ふん alone is also minutes, 5ふん).
     r"|(ねこ|猫|いぬ|犬|とり|鳥|はと|鳩|からす|カラス)の\s?ふん"
     # Residents who write in English.
     r"|\bbroken\b|not working|\b(is|are|been|went|goes) off\b|out of order"
     r"|damaged|pothole|flicker|fallen|\bblocked\b|overflow"
-    r"|\b(light|lamp|streetlight)s?\s+((is|are)\s+)?out\b|\bleaning\b|\brattl"
+    r"|\b(light|lamp|streetlight)s?\b[^.!?]{0,40}?"
+    r"\b(is|are|was|were|has been|have been|went|goes)\s+out\b"
+    r"|\b(light|lamp|streetlight)s?\s+out\b"
+    r"|\bleaning\b|\brattl|\bslippery\b|\bpiled up\b"
     r"|\bstuck\b|\bcrack|\bloose\b|collapsed|caved in|flooded|\bmissing\b"
     r"|\bdark\b|\bhanging\b|\bsmell|\bstink|\bodou?rs?\b|\bdumped\b|\bdumping\b"
     r"|\bbent\b|\bbroke\b|\bleak|\bclogged\b|\brust|\btilt"
@@ -282,7 +291,10 @@ FAULT_STATE = re.compile(
 LOOSE_PART = re.compile(r"ガタガタ|がたがた|ガタつ|がたつ")
 
 REQUEST = re.compile(
-    r"てほしい|て欲しい|(?<!教え)てください|(?<!教え)て下さい"
+    r"てほしい|て欲しい"
+    # Not 教えてください (information) nor 取り消してください (a message taken
+    # back).
+    r"|(?<!教え)(?<!取り消し)(?<!取消し)(?<!キャンセルし)(?<!削除し)(てください|て下さい)"
     # よろしくお願いします closes a letter and asks for nothing in particular.
     r"|(?<!よろしく)(?<!宜しく)(?<!ヨロシク)お願い"
     r"|もらえませんか|もらえないでしょうか|ていただきたい|て頂きたい|てもらいたい"
@@ -588,6 +600,12 @@ PERMISSION_QUESTION = re.compile(
     r"(何時|いつ|どこ)(?![^。!?]{0,15}(放置|ほった|このまま|そのまま))[^。!?]{0,15}"
     r"(て|で)(も)?\s?(いい|よい|良い|構わない|かまわない)"
 )
+# Asking for advice on what to do: 穴あけたほうがいい?, 写真も送ったほうが
+# いいですか.
+ADVICE_QUESTION = re.compile(
+    r"(た|る|ない)(ほう|方)が(いい|よい|良い)(ん|の)?(です|でしょう)?か?\s?[?？]"
+    r"|(た|る|ない)(ほう|方)が(いい|よい|良い)(んですか|のですか|ですか|でしょうか)"
+)
 # Disposal questions: 壊れた傘は何ごみ?, 割れた鏡の捨て方.
 DISPOSAL = re.compile(
     r"(何|なに)(ごみ|ゴミ)|(捨て|すて|出し|だし)方|(捨て|出せ)ば(いい|よい)"
@@ -630,6 +648,9 @@ def asks_how_to_act(text: str) -> bool:
         or DISPOSAL.search(last)
         or COST_OR_SUBSIDY.search(last)
         or PERMISSION_QUESTION.search(last)
+        # After a fault stated now, advice on sending it (写真も送った方が
+        # いいですか) asks nothing else.
+        or (ADVICE_QUESTION.search(last) and not asserts_fault(text))
     )
     return ends_as_question and about_acting
 
@@ -811,12 +832,15 @@ IDIOM_OF_TSUKU = re.compile(
     r"(区別|見当|見通し|連絡|判断|決心|想像|見分け|整理)が?\s?(つき|付き|つか|付か)"
 )
 # Praise of a place or the weather (桜がきれいでした, いい天気ですね) states no
-# fault. Only a sentence's end counts, so きれいに直っていた is no praise.
+# fault. Only a sentence's end counts, with any emoji after it, so
+# きれいに直っていた is no praise.
 PRAISE_END = re.compile(
     r"(きれい|綺麗|キレイ|いい天気|良い天気|楽しかった|楽しい|気持ち(いい|良い|よかった)"
     r"|素敵|すてき|最高|おいしかった|美味しかった|うれしい|嬉しい|満開|咲いて(い)?(ます|る|ました)"
-    r"|(楽しみ|たのしみ)にして(い)?(ます|る))"
-    r"(です|でした|だ|だった|ですね|ね|よ|な|♪)*[。.!！\s]*$"
+    r"|(楽しみ|たのしみ)にして(い)?(ます|る)"
+    # Small talk about the weather, which ends in ね: 寒いですね.
+    r"|(寒|暑|さむ|あつ|涼し|すずし|暖か|あたたか)い(です)?ね)"
+    r"(です|でした|だ|だった|ですね|ね|よ|な)*\W*$"
 )
 # A request for information (ルールを教えてください) states no fault.
 INFO_ASK_END = re.compile(
@@ -856,7 +880,12 @@ def states_something(part: str) -> bool:
 
 
 def is_trailing(word: Morpheme) -> bool:
-    return word.part_of_speech()[0] in TRAILING_POS
+    """Tell whether a word is skipped to find a sentence's last word: a
+    particle, an auxiliary, a symbol, a space, or an emoji that Sudachi tags as
+    a noun (⚠ is one)."""
+    if word.part_of_speech()[0] in TRAILING_POS:
+        return True
+    return all(unicodedata.category(char)[0] in "SMC" for char in word.surface())
 
 
 def is_predicate(word: Morpheme) -> bool:

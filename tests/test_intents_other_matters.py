@@ -198,3 +198,39 @@ def test_report_category_of_animals_and_litter(classifier, text, category):
 )
 def test_request_route_and_praise_are_questions(classifier, text):
     assert classifier.classify(text).label == "question"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A fallen thing, with an emoji that Sudachi tags as a noun.
+        "歩道に自転車のかごが落ちてます⚠️",
+        "The lamp by the bus stop has been out since Monday.",
+        "Fallen leaves are piled up on the crossing and it is slippery.",
+    ],
+)
+def test_fallen_things_and_english_outages_are_reports(classifier, text):
+    assert classifier.classify(text).label == "report"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Advice on throwing something away.
+        "古い消火器って何ごみ？中身は出したほうがいい？",
+        # A letter from the city that has not come.
+        "がん検診の受診券がまだ届いてないです",
+        # Greetings of a new friend of the account, and weather small talk.
+        "友だち追加しました。よろしくお願いします",
+        "今日は暑いですね☀️",
+        # A report taken back, with a request to cancel it.
+        "さっきの公園のベンチの件、勘違いでした。すみません、取り消してください",
+    ],
+)
+def test_advice_letters_greetings_and_cancels_are_questions(classifier, text):
+    assert classifier.classify(text).label == "question"
+
+
+def test_advice_on_sending_a_stated_fault_stays_report(classifier):
+    text = "歩道の縁石が欠けています。写真も送った方がいいですか"
+    assert classifier.classify(text).label == "report"
