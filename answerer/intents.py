@@ -833,14 +833,16 @@ IDIOM_OF_TSUKU = re.compile(
 )
 # Praise of a place or the weather (桜がきれいでした, いい天気ですね) states no
 # fault. Only a sentence's end counts, with any emoji after it, so
-# きれいに直っていた is no praise.
+# きれいに直っていた is no praise. A run of endings has one reading (ですね is
+# です then ね): overlapping alternatives let a long run backtrack
+# exponentially.
 PRAISE_END = re.compile(
     r"(きれい|綺麗|キレイ|いい天気|良い天気|楽しかった|楽しい|気持ち(いい|良い|よかった)"
     r"|素敵|すてき|最高|おいしかった|美味しかった|うれしい|嬉しい|満開|咲いて(い)?(ます|る|ました)"
     r"|(楽しみ|たのしみ)にして(い)?(ます|る)"
     # Small talk about the weather, which ends in ね: 寒いですね.
     r"|(寒|暑|さむ|あつ|涼し|すずし|暖か|あたたか)い(です)?ね)"
-    r"(です|でした|だ|だった|ですね|ね|よ|な)*\W*$"
+    r"(です|でした|だ|だった|ね|よ|な)*\W*$"
 )
 # A request for information (ルールを教えてください) states no fault.
 INFO_ASK_END = re.compile(

@@ -3,9 +3,12 @@ reply, the account's notifications), status questions, permission questions,
 English words in the lexicon, and owners found through a station exit or a
 placeholder name."""
 
+import time
+
 import pytest
 
 from answerer.intents import (
+    PRAISE_END,
     has_fault_evidence,
     load_lexicon,
     normalize,
@@ -234,3 +237,13 @@ def test_advice_letters_greetings_and_cancels_are_questions(classifier, text):
 def test_advice_on_sending_a_stated_fault_stays_report(classifier):
     text = "歩道の縁石が欠けています。写真も送った方がいいですか"
     assert classifier.classify(text).label == "report"
+
+
+def test_praise_end_run_of_endings_is_fast():
+    # ですね beside です and ね gave each repeat two readings, so this search
+    # took about ten seconds, doubling with every repeat.
+    text = "きれい" + "ですね" * 26 + "x"
+    started = time.perf_counter()
+    found = PRAISE_END.search(text)
+    assert time.perf_counter() - started < 1.0
+    assert found is None
