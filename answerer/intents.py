@@ -188,7 +188,9 @@ QUOTED_MESSAGE = re.compile(r"「[^」]*」(と|って)(送|連絡|書|報告|�
 # - what the writer saw in the news (ニュースで道路の陥没を見ましたが,
 #   テレビでやってた橋のひび割れ、);
 # - a worry that something may happen (冠水しないか心配です), while the clause
-#   before it still counts (暗くて事故が起きないか心配 keeps 暗くて);
+#   before it still counts (暗くて事故が起きないか心配 keeps 暗くて, and
+#   木が傾いていて倒れないか心配 keeps 傾いていて: the cut starts after a
+#   particle or a て or で that ends a clause);
 # - waiting for the city's reply (まだ返事がないんですけど);
 # - the account's own messages (LINEの通知がうるさい);
 # - a letter from the city that has not come (接種券が届いてない).
@@ -196,7 +198,7 @@ QUOTED_MESSAGE = re.compile(r"「[^」]*」(と|って)(送|連絡|書|報告|�
 OTHER_MATTER = re.compile(
     r"(ニュース|報道|テレビ|新聞)(で|の)[^。!?]{0,30}?(見|知|聞|読|やっ|流れ)"
     r"[^。!?、,]{0,6}?(ました|た)((が|けど|けれど)|[^、。!?\s]{1,15}?(って|は|、|,))?"
-    r"|[^、。!?\sがをはも]{1,8}(ない|ません)か(と|が)?(心配|不安|気に|こわ|怖)"
+    r"|[^、。!?\sがをはもてで]{1,8}(ない|ません)か(と|が)?(心配|不安|気に|こわ|怖)"
     r"|(まだ)?\s?(返事|返信|回答|音沙汰)(が|は|も)?\s?(まだ)?\s?"
     r"(ない|無い|ありません|こない|来ない|きません|来ません)"
     r"|(通知|配信|プッシュ)(が|は|も)?[^。!?、,]{0,6}"

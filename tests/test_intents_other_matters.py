@@ -47,6 +47,9 @@ def test_other_matters_give_no_evidence(classifier, text):
         "新聞で読んだけど、うちの近くの側溝もふたが割れてます",
         # A worry after a fault seen: the fault still counts.
         "街路樹が根元から傾いていて、倒れないか心配です",
+        # The same with no comma, the fault's clause ending in て.
+        "木が傾いていて倒れないか心配です",
+        "ブランコの鎖がさびてて切れないか心配",
         # A fault left as it is, beside a reply still awaited.
         "まだ返事がありません。穴はまだあいたままです",
     ],
