@@ -597,10 +597,12 @@ CLOSING_REQUEST = re.compile(
 # 補助制度はありますか.
 COST_OR_SUBSIDY = re.compile(r"費用|負担|補助|助成|制度|料金|お金|有料|無料")
 # Whether something is allowed at a time or place: 何時から工事していいんですか.
-# Not a complaint of a fault left alone (いつまで放置していいんですか).
+# Not a complaint of a fault left alone (いつまで放置していいんですか), nor a
+# reason that leaves the time or place to the city (いつでもいいので見に来て
+# もらえますか).
 PERMISSION_QUESTION = re.compile(
     r"(何時|いつ|どこ)(?![^。!?]{0,15}(放置|ほった|このまま|そのまま))[^。!?]{0,15}"
-    r"(て|で)(も)?\s?(いい|よい|良い|構わない|かまわない)"
+    r"(て|で)(も)?\s?(いい|よい|良い|構わない|かまわない)(?!ので|から|んで(?!す))"
 )
 # Asking for advice on what to do: 穴あけたほうがいい?, 写真も送ったほうが
 # いいですか.

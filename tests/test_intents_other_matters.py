@@ -70,6 +70,17 @@ def test_permission_question_is_question(classifier, text):
     assert classifier.classify(text).label == "question"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "歩道の段差が大きくて危ないです。いつでもいいので見に来てもらえますか",
+        "暗い道なので、どこでもいいので街灯をつけてもらえませんか",
+    ],
+)
+def test_any_time_or_place_request_is_report(classifier, text):
+    assert classifier.classify(text).label == "report"
+
+
 def test_rhetorical_permission_is_report(classifier):
     text = "歩道の穴、いつまで放置していいと思ってるんですか。危ないです"
     assert classifier.classify(text).label == "report"
