@@ -97,7 +97,8 @@ RESPONSIBILITY = re.compile(
     r"|しますか|ですか|のですか|んですか|でしょうか|(いい|よい)の(?!で))"
     r"|(自分で|こちらで|うちで|私が|勝手に).{0,15}"
     r"(ないといけな|なければ|べき|いいのですか|いいですか|のでしょうか"
-    r"|んですか|ませんか)"
+    # 埋めてもらえませんか asks the city to act, whoever the sentence opens with.
+    r"|んですか|(?<!もらえ)(?<!くれ)(?<!いただけ)(?<!頂け)ませんか)"
 )
 # Asking when a reported fault will be fixed ("いつ直るのですか") is a report.
 # Asking only how things stand (その後どうなりましたか) is not: it names no fault

@@ -81,6 +81,17 @@ def test_any_time_or_place_request_is_report(classifier, text):
     assert classifier.classify(text).label == "report"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "私が毎朝通る歩道の穴、埋めてもらえませんか",
+        "勝手に捨てられたゴミ、回収してもらえませんか",
+    ],
+)
+def test_request_after_own_subject_is_report(classifier, text):
+    assert classifier.classify(text).label == "report"
+
+
 def test_rhetorical_permission_is_report(classifier):
     text = "歩道の穴、いつまで放置していいと思ってるんですか。危ないです"
     assert classifier.classify(text).label == "report"
