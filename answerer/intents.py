@@ -90,15 +90,21 @@ REPORTING_WORDS = re.compile(
     r"|\breport(ing)?\b"
 )
 # "市で直してもらえますか" and "自分で切らないといけないのか" ask who is responsible
-# rather than report a fault.
-RESPONSIBILITY = re.compile(
+# rather than report a fault: the city (CITY_RESPONSIBILITY) or the writer
+# (OWN_RESPONSIBILITY).
+CITY_RESPONSIBILITY = re.compile(
     r"(市|役所|行政)(で|に|が|は|として|の方で|の[一-龥]{1,6}(課|係)に).{0,15}"
     r"(もらえますか|くれますか|いいんですか|いいですか|よいですか|できますか"
     r"|しますか|ですか|のですか|んですか|でしょうか|(いい|よい)の(?!で))"
-    r"|(自分で|こちらで|うちで|私が|勝手に).{0,15}"
+)
+OWN_RESPONSIBILITY = re.compile(
+    r"(自分で|こちらで|うちで|私が|勝手に).{0,15}"
     r"(ないといけな|なければ|べき|いいのですか|いいですか|のでしょうか"
     # 埋めてもらえませんか asks the city to act, whoever the sentence opens with.
     r"|んですか|(?<!もらえ)(?<!くれ)(?<!いただけ)(?<!頂け)ませんか)"
+)
+RESPONSIBILITY = re.compile(
+    f"{CITY_RESPONSIBILITY.pattern}|{OWN_RESPONSIBILITY.pattern}"
 )
 # Asking when a reported fault will be fixed ("いつ直るのですか") is a report.
 # Asking only how things stand (その後どうなりましたか) is not: it names no fault
@@ -646,7 +652,8 @@ def asks_how_to_act(text: str) -> bool:
         CONDITIONAL_PROCEDURE.search(text)
         or ELLIPTICAL_CONDITION.search(last)
         or REPORTING_WORDS.search(text)
-        or (RESPONSIBILITY.search(last) and not _letter_of_a_fault(sentences))
+        or OWN_RESPONSIBILITY.search(last)
+        or (CITY_RESPONSIBILITY.search(last) and not _letter_of_a_fault(sentences))
         or (RESPONSIBILITY.search(text) and not RESPONSIBILITY.search(last))
         or INFO_REQUEST.search(text)
         or WHERE_TO_ACT.search(last)

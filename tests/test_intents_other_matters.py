@@ -172,6 +172,19 @@ def test_letter_asking_city_to_repair_is_report(classifier):
     assert classifier.classify(text).label == "report"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "うちの庭の木の枝が道路にはみ出しています。通る人の邪魔だと言われました。"
+        "自分で切らないといけないのでしょうか",
+        "自宅の塀にひびが入っています。前から気になっていました。"
+        "直すのは自分でしないといけないのでしょうか",
+    ],
+)
+def test_letter_asking_own_duty_is_question(classifier, text):
+    assert classifier.classify(text).label == "question"
+
+
 def test_short_question_who_repairs_is_question(classifier):
     text = "歩道の敷石が割れています。市で直してもらえますか"
     assert classifier.classify(text).label == "question"
