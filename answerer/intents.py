@@ -633,6 +633,7 @@ def asks_how_to_act(text: str) -> bool:
     route in the chat, and city FAQ pages word general questions that way.
     """
     sentences = split_sentences(text)
+    written = len(sentences)
     # A reason added after the question (…受け付けてもらえるんでしょうか。
     # 日当たりの問題で) leaves the question as the last sentence that counts.
     while len(sentences) > 1 and (
@@ -653,7 +654,10 @@ def asks_how_to_act(text: str) -> bool:
         or ELLIPTICAL_CONDITION.search(last)
         or REPORTING_WORDS.search(text)
         or OWN_RESPONSIBILITY.search(last)
-        or (CITY_RESPONSIBILITY.search(last) and not _letter_of_a_fault(sentences))
+        or (
+            CITY_RESPONSIBILITY.search(last)
+            and not _letter_of_a_fault(sentences, written)
+        )
         or (RESPONSIBILITY.search(text) and not RESPONSIBILITY.search(last))
         or INFO_REQUEST.search(text)
         or WHERE_TO_ACT.search(last)
@@ -667,11 +671,12 @@ def asks_how_to_act(text: str) -> bool:
     return ends_as_question and about_acting
 
 
-def _letter_of_a_fault(sentences: list[str]) -> bool:
-    """Tell whether the sentences before the last name a fault, in at least
-    LETTER_SENTENCES sentences in all: a letter that describes its fault
-    and then asks the city to see to it (…市で補修していただけるものでしょうか)."""
-    if len(sentences) < LETTER_SENTENCES:
+def _letter_of_a_fault(sentences: list[str], written: int) -> bool:
+    """Tell whether the sentences before the last name a fault, in a text of
+    at least LETTER_SENTENCES ``written`` sentences, afterthoughts included: a
+    letter that describes its fault and then asks the city to see to it
+    (…市で補修していただけるものでしょうか。困っています)."""
+    if written < LETTER_SENTENCES:
         return False
     return any(
         pattern.search(sentence)

@@ -185,6 +185,13 @@ def test_letter_asking_own_duty_is_question(classifier, text):
     assert classifier.classify(text).label == "question"
 
 
+def test_letter_with_worry_after_request_is_report(classifier):
+    # The worry at the end is left out of the question, but the letter still
+    # has three sentences.
+    text = "公園のトイレが壊れていて使えません。市で直してもらえますか。困っています"
+    assert classifier.classify(text).label == "report"
+
+
 def test_short_question_who_repairs_is_question(classifier):
     text = "歩道の敷石が割れています。市で直してもらえますか"
     assert classifier.classify(text).label == "question"
