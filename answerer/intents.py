@@ -203,7 +203,10 @@ QUOTED_MESSAGE = re.compile(r"「[^」]*」(と|って)(送|連絡|書|報告|�
 # - a letter from the city that has not come (接種券が届いてない).
 # Every part is bounded, so the work stays linear in the text's length.
 OTHER_MATTER = re.compile(
-    r"(ニュース|報道|テレビ|新聞)(で|の)[^。!?]{0,30}?(見|知|聞|読|やっ|流れ)"
+    # テレビの and 新聞の count only before ニュース, 記事, 報道, 番組 or 特集,
+    # since 新聞の配達員さんが穴で転ぶのを見ました tells of a fault seen.
+    r"((ニュース|報道)(で|の)|(テレビ|新聞)(で|の(ニュース|記事|報道|番組|特集)))"
+    r"[^。!?]{0,30}?(見|知|聞|読|やっ|流れ)"
     r"[^。!?、,]{0,6}?(ました|た)((が|けど|けれど)|[^、。!?\s]{1,15}?(って|は|、|,))?"
     r"|[^、。!?\sがをはもてで]{1,8}(ない|ません)か(と|が)?(心配|不安|気に|こわ|怖)"
     r"|(まだ)?\s?(返事|返信|回答|音沙汰)(が|は|も)?\s?(まだ)?\s?"

@@ -50,6 +50,8 @@ def test_other_matters_give_no_evidence(classifier, text):
         # The same with no comma, the fault's clause ending in て.
         "木が傾いていて倒れないか心配です",
         "ブランコの鎖がさびてて切れないか心配",
+        # A newspaper's deliverer, no article, beside the fault seen.
+        "新聞の配達の人が歩道の穴で転びそうになったのを見ました",
         # A fault left as it is, beside a reply still awaited.
         "まだ返事がありません。穴はまだあいたままです",
     ],
