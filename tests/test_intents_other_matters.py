@@ -111,6 +111,9 @@ def test_request_for_measures_is_report(classifier):
         ("Sewage is coming up from the drain near the school.", "sewer"),
         ("Someone dumped an old sofa on the corner by the bus stop.", "other"),
         ("A low hanging branch of a street tree hits cyclists.", "tree"),
+        # Compounds that hold a term but no longer match it as a whole word.
+        ("The streetlamp in front of my house is broken.", "streetlight"),
+        ("The drainage ditch is clogged with leaves.", "sewer"),
     ],
 )
 def test_english_report_gets_category(classifier, text, category):
