@@ -168,6 +168,18 @@ def test_looking_back_praise_and_city_questions(classifier, text):
     assert classifier.classify(text).label == "question"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "排水口の穴が落ち葉でふさがっています",
+        "雨水ますの穴が土で埋まってる",
+    ],
+)
+def test_hole_stopped_up_is_report(classifier, text):
+    assert has_fault_evidence(normalize(text))
+    assert classifier.classify(text).label == "report"
+
+
 def test_letter_asking_city_to_repair_is_report(classifier):
     text = (
         "毎朝〇〇通りを歩いて通勤しています。先週から歩道の敷石が割れていて、"
