@@ -175,6 +175,9 @@ def test_everyday_question_has_no_emergency_line(tmp_path):
         ("何か燃えているにおいがする", False),
         ("誰かが家に侵入しようとしている", False),
         ("誰に相談すればいいですか", True),
+        # いつから asks, though いつも and いつか do not.
+        ("救急車の有料化はいつから", True),
+        ("いつも救急車の音がする", False),
     ],
 )
 def test_only_questions_ask_something(text, asks):

@@ -226,9 +226,9 @@ REPORT_STATUS_QUESTION = re.compile(
     r"|(通報|つうほう)(したら|すると|してから).{0,12}(いつ|何日|どのくらい|すぐ)"
 )
 # The question forms that REPORT_STATUS_QUESTION needs beside it. いつも,
-# いつか and いつの間に ask nothing.
+# いつか and いつの間に ask nothing, but いつから does.
 _ASKS_ABOUT_STATUS = re.compile(
-    r"[?？]|か[。.]?$|の[。.]?$|いつ(?!も|か|の間)|どこで|どうなっ|まだ"
+    r"[?？]|か[。.]?$|の[。.]?$|いつ(?!も|か(?!ら)|の間)|どこで|どうなっ|まだ"
 )
 # A request to call a report off is no question about its progress.
 _CALL_OFF = re.compile(r"取り?消|キャンセル|やめ")
@@ -287,10 +287,10 @@ _SEPARATOR_CATEGORIES = ("Z", "P", "S", "C", "M")
 
 
 # A question mark, a question ending, or a question word (not いつも, いつか
-# or いつの間に).
+# or いつの間に, while いつから is one).
 _ASKS = re.compile(
     r"[?？]|(?:ですか|ますか|でしょうか|のか|かな|すか|れるの|えるの|きるの)[。．!！\s]*$"
-    r"|どこ|いつ(?!も|か|の間)|どうすれば|どうしたら|どうやって|どうやったら|どうする"
+    r"|どこ|いつ(?!も|か(?!ら)|の間)|どうすれば|どうしたら|どうやって|どうやったら|どうする"
     r"|どうなる|どの"
     r"|どんな|誰(?!か)|だれ(?!か)|何時|何日|何曜|何を|何が|何で|なに|いくら|教えて|知りたい|相談"
     r"|窓口"
