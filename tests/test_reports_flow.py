@@ -329,6 +329,14 @@ def test_suspicious_person_hearsay_gets_police_routes(alice, text):
     assert alice.draft is None
 
 
+def test_crowd_is_no_suspicious_person(alice):
+    # 大変な人気 contains 変な人.
+    question = "井の頭公園のボートは大変な人気ですが、予約はできますか"
+    assert alice.text(question) is None
+    replies = alice.text("駅前の広場はたいへんな人出で、放置自転車が邪魔です")
+    assert "#9110" not in joined(replies)
+
+
 def test_suspicious_person_note_names_safety_category(alice, settings):
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     catalog = {"categories": [{"key": "bosai", "name": "安全・安心"}]}

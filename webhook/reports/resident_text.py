@@ -557,7 +557,8 @@ def tells_of_a_suspicious_person(text: str) -> bool:
 
 _SUSPICIOUS_PERSON = re.compile(
     r"不審(者|車|な(人|男|女|車))"
-    r"|(変|へん|怪し|あやし)(な|い)(人|ひと|男|女|おじさん|おばさん|車)"
+    # 大変な人気 and たいへんな人出 contain 変な人 but speak of crowds.
+    r"|(?<!大)(?<!たい)(変|へん|怪し|あやし)(な|い)(人|ひと|男|女|おじさん|おばさん|車)"
 )
 
 
