@@ -1826,6 +1826,13 @@ def test_crisis_mid_report_has_no_prompt(alice):
     assert alice.draft.step == "photo"
 
 
+def test_crisis_with_thanks_mid_report_has_no_prompt(alice):
+    alice.text("通報")
+    alice.press("category", value="road")
+    assert alice.text("ありがとう。もう死にたい") == []
+    assert alice.draft.step == "photo"
+
+
 @pytest.mark.parametrize(
     ("text", "found"),
     [

@@ -742,10 +742,6 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
             return self._lead_and_prompt(draft, texts.REPORT_TAKEN_BACK)
         if word in START_WORDS:
             return [msg.plain(texts.REPORT_IN_PROGRESS), self._prompt(draft)]
-        if thanks_alone(text) and not means_submit(word):
-            # ありがとうございます is no detail for staff. はい、ありがとう
-            # still sends at the confirmation.
-            return self._lead_and_prompt(draft, texts.REPORT_THANKS_IN_DRAFT)
 
         if is_crisis(text):
             # Someone who wants to die gets the consultation line alone, from the
@@ -764,6 +760,11 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
             # hurt at the place (ここで人が転んでけがをしました), written at the
             # comment step, was most likely hurt by this fault: that is the comment.
             return [self._prompt(draft)]
+        if thanks_alone(text) and not means_submit(word):
+            # ありがとうございます is no detail for staff. はい、ありがとう
+            # still sends at the confirmation. It comes after the crisis check,
+            # since ありがとう。もう死にたい is no thanks to reply to.
+            return self._lead_and_prompt(draft, texts.REPORT_THANKS_IN_DRAFT)
         kind = classify_text(text)
         if kind is TextKind.REPORT_STATUS:
             # R2026-000001 or 先週送った件どうなりました: the reply the core
