@@ -719,10 +719,10 @@ def has_fault_evidence(text: str) -> bool:
     where or when ("公園はどこ", "街灯は何時に点く"), so it is never a report.
     After a sentence that reports a repair or takes a message back
     (REPAIRED_OR_TAKEN_BACK), a statement counts only when it names a city object
-    or follows a change of topic (TOPIC_SHIFT). A message the writer quotes is
-    left out, and so are phrases about other matters (OTHER_MATTER) and set
-    phrases of greeting or closing (SET_PHRASE) in a text that names no city
-    object.
+    or follows a change of topic (TOPIC_SHIFT). A message the writer quotes and
+    phrases about other matters (OTHER_MATTER) are left out of every text, set
+    phrases of greeting or closing (SET_PHRASE) only of a text that names no
+    city object.
     """
     text = OTHER_MATTER.sub(" ", QUOTED_MESSAGE.sub("", text))
     if SET_PHRASE.search(text) and not names_object_term(text):
