@@ -225,6 +225,8 @@ def test_english_fallen_tree_is_report(classifier):
         ("近所のお宅のブロック塀が傾いています", "other"),
         ("民家の生け垣が歩道をふさいでいます", "other"),
         ("ごみ集積所に誰かがテレビを捨てていきました", "other"),
+        # Thrown-away rubbish that blocks a gutter is the gutter's fault.
+        ("誰かが捨てたゴミで側溝が詰まっています", None),
         # The writer's home is where the street ends, not the owner.
         ("駅から自宅までの路地の街灯が消えています", None),
     ],

@@ -524,10 +524,12 @@ REPORT_CORRECTION_ROUTE = (
     "ご連絡ください。"
 )
 # A text that takes a fault back (見間違いでした) with no report under way and
-# none sent within {within} (24時間).
+# none sent within {within} (24時間); {city_hall} and {phone} as in
+# contact_text, for a report sent before that.
 REPORT_NOTHING_TO_TAKE_BACK = (
     "作成中の通報はなく、この{within}以内にLINEから送信された通報もありません。"
-    "取り消しの手続きは必要ありません。"
+    "それより前に送った通報を取り消したいときは、受付番号を添えて"
+    "{office_hours}に{city_hall}（電話 {phone}）へご連絡ください。"
 )
 REPORT_DRAFT_NOT_FOUND = (
     "この通報の内容が見つかりませんでした。もう一度「通報」から始めてください。"

@@ -400,13 +400,16 @@ class ReportFlow(PlaceSteps, PhotoSetSteps):
     def _retraction_without_draft(self, user_hash: str) -> list[Message]:
         """Reply to a text that takes a fault back (見間違いでした) with no
         draft: the change route of a report sent within RECENT_REPORT, else
-        a note that nothing needs undoing."""
+        a note that none was, with the route for an older one."""
         change = self._change_route_after_sending(user_hash, RECENT_REPORT)
         if change is not None:
             return change
         logger.info("retraction with no draft and no recent report")
         within = msg.duration_words(RECENT_REPORT)
-        return [msg.plain(texts.REPORT_NOTHING_TO_TAKE_BACK.format(within=within))]
+        nothing = contact_text(
+            texts.REPORT_NOTHING_TO_TAKE_BACK, self.settings, within=within
+        )
+        return [msg.plain(nothing)]
 
     def _not_a_report(
         self, text: str, intent: IntentLike | None
