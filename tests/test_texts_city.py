@@ -123,7 +123,12 @@ OFFICE_HOUR_TEMPLATES = [
 def test_office_hours_in_texts_follow_the_setting(name, template, tmp_path):
     env = {"CITYLINE_OFFICE_HOURS": "9:00-17:00"}
     settings = Settings.from_env(env, data_dir=tmp_path)
-    fields = {"receipt_no": "R2026-000001", "department": "道路管理課", "sentence": ""}
+    fields = {
+        "receipt_no": "R2026-000001",
+        "department": "道路管理課",
+        "sentence": "",
+        "within": "24時間",
+    }
     text = contact_text(template, settings, **fields)
     assert "開庁時間（平日 9:00〜17:00。" in text, name
     assert "8:30" not in text
