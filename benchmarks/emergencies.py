@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from answerer.intents import IntentClassifier  # noqa: E402
+from answerer.intents import IntentClassifier
 from webhook.classify import TextKind, classify_text  # noqa: E402
 from webhook.emergency import is_emergency  # noqa: E402
 from webhook.reports.flow import may_start_report  # noqa: E402

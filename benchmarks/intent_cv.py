@@ -21,12 +21,8 @@ from sklearn.model_selection import StratifiedKFold
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from answerer.intents import (  # noqa: E402
-    TRAIN_PATH,
-    IntentClassifier,
-    load_jsonl,
-    load_lexicon,
-)
+from answerer.intent_owners import load_lexicon
+from answerer.intents import TRAIN_PATH, IntentClassifier, load_jsonl
 
 
 def cross_validate(rows: list[dict], folds: int, seed: int) -> dict:

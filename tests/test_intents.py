@@ -6,13 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from answerer.intents import (
-    CATEGORIES,
-    TRAIN_PATH,
-    CueClassifier,
-    Intent,
-    evaluate_intents,
-)
+from answerer.intent_owners import CATEGORIES
+from answerer.intents import TRAIN_PATH, CueClassifier, Intent, evaluate_intents
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEV_PATH = REPO_ROOT.parent / "shared" / "data" / "musashino" / "reports_dev.jsonl"

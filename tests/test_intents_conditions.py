@@ -2,7 +2,8 @@
 
 import pytest
 
-from answerer.intents import asks_how_to_act, normalize
+from answerer.intent_evidence import asks_how_to_act
+from answerer.intent_text import normalize
 
 OPEN_CONDITIONS = [
     "陥没を見つけたら?",

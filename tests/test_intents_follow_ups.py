@@ -4,11 +4,8 @@ request."""
 
 import pytest
 
-from answerer.intents import (
-    asks_how_to_act,
-    has_fault_evidence,
-    normalize,
-)
+from answerer.intent_evidence import asks_how_to_act, has_fault_evidence
+from answerer.intent_text import normalize
 
 
 @pytest.mark.parametrize(

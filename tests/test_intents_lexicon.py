@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from answerer.intents import score_lexicon
+from answerer.intent_owners import score_lexicon
 
 LEXICON = {
     "tree": {"木": 1.5, "枝": 1.0},

@@ -4,7 +4,8 @@ left-behind things whose category is other."""
 
 import pytest
 
-from answerer.intents import has_fault_evidence, normalize
+from answerer.intent_evidence import has_fault_evidence
+from answerer.intent_text import normalize
 
 
 @pytest.mark.parametrize(

@@ -7,14 +7,9 @@ import time
 
 import pytest
 
-from answerer.intents import (
-    PRAISE_END,
-    has_fault_evidence,
-    load_lexicon,
-    normalize,
-    ownership_category,
-    score_lexicon,
-)
+from answerer.intent_evidence import PRAISE_END, has_fault_evidence
+from answerer.intent_owners import load_lexicon, ownership_category, score_lexicon
+from answerer.intent_text import normalize
 
 
 @pytest.mark.parametrize(

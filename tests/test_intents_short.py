@@ -2,13 +2,10 @@
 
 import pytest
 
-from answerer.intents import (
-    CueClassifier,
-    IntentClassifier,
-    has_fault_evidence,
-    names_other_owner,
-    normalize,
-)
+from answerer.intent_evidence import has_fault_evidence
+from answerer.intent_owners import names_other_owner
+from answerer.intent_text import normalize
+from answerer.intents import CueClassifier, IntentClassifier
 
 # Object names, facility names, and object names with a place or question word.
 OBJECT_QUESTIONS = [

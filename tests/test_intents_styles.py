@@ -4,7 +4,8 @@ conversion, and landmarks given as the way to a place."""
 
 import pytest
 
-from answerer.intents import asks_how_to_act, is_urgent, normalize
+from answerer.intent_evidence import asks_how_to_act, is_urgent
+from answerer.intent_text import normalize
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,8 @@
 
 import pytest
 
-from answerer.intents import has_fault_evidence, normalize
+from answerer.intent_evidence import has_fault_evidence
+from answerer.intent_text import normalize
 
 WISHES = [
     "公園で遊びたい",

@@ -7,7 +7,8 @@ import itertools
 import pytest
 from fastapi.testclient import TestClient
 
-from answerer.intents import Intent, content_char_count
+from answerer.intent_text import content_char_count
+from answerer.intents import Intent
 from cityline.db import create_db_engine
 from cityline.fake_line_api import FakeLineApi
 from cityline.settings import Settings

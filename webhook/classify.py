@@ -16,16 +16,16 @@ import enum
 import re
 import unicodedata
 
-from answerer.intents import (
+from answerer.intent_cues import (
     EARLIER_TIME,
     GRATITUDE,
     QUESTION_END,
     TAKEN_BACK_WORD,
     THANKS_OR_REPAIRED,
-    has_fault_evidence,
-    split_sentences,
 )
-from answerer.intents import normalize as intent_normalize
+from answerer.intent_evidence import has_fault_evidence
+from answerer.intent_text import normalize as intent_normalize
+from answerer.intent_text import split_sentences
 from index.normalize import fold_kana, visible_nfkc
 from webhook import texts
 from webhook.broadcasts.categories import DEFAULT_CATEGORIES

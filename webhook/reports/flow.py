@@ -32,13 +32,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from answerer.answer_type import expected_answer_types
-from answerer.intents import (
-    SIGNAL_FAULT,
-    asks_how_to_act,
-    content_char_count,
-    names_other_owner,
-)
-from answerer.intents import normalize as intent_normalize
+from answerer.intent_evidence import asks_how_to_act
+from answerer.intent_owners import SIGNAL_FAULT, names_other_owner
+from answerer.intent_text import content_char_count
+from answerer.intent_text import normalize as intent_normalize
 from cityline.errors import CitylineError
 from cityline.settings import Settings
 from index.normalize import visible_nfkc

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 from linebot.v3.messaging import Message
 
-from answerer.intents import names_other_owner, split_sentences
+from answerer.intent_owners import names_other_owner
+from answerer.intent_text import split_sentences
 from webhook import texts
 from webhook.contact_route import contact_text
 from webhook.flow import IncomingEvent, Preface

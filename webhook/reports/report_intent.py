@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from answerer.intents import content_char_count
+from answerer.intent_text import content_char_count
 from webhook.emergency import is_emergency, rules_out_report
 from webhook.reports.resident_text import (
     is_neighbour_trouble,

@@ -13,19 +13,18 @@ import functools
 import re
 import unicodedata
 
-from answerer.intents import (
+from answerer.intent_cues import (
     EARLIER_TIME,
     FAULT_STATE,
     LOOSE_PART,
     REPAIRED_OR_TAKEN_BACK,
     TAKEN_BACK_WORD,
     UNCHANGED_STATE,
-    content_char_count,
-    has_fault_evidence,
-    load_lexicon,
-    score_lexicon,
 )
-from answerer.intents import normalize as intent_normalize
+from answerer.intent_evidence import has_fault_evidence
+from answerer.intent_owners import load_lexicon, score_lexicon
+from answerer.intent_text import content_char_count
+from answerer.intent_text import normalize as intent_normalize
 from index.normalize import fold_kana, visible_nfkc
 from webhook import texts
 from webhook.classify import TextKind, classify_text

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from answerer.intents import GAS_SMELL
+from answerer.intent_cues import GAS_SMELL
 from cityline.settings import OfficeHours, Settings
 from index.normalize import visible_nfkc
 from webhook import texts
