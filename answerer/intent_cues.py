@@ -289,7 +289,7 @@ UNCHANGED_STATE = re.compile(r"まま|っぱなし|っ放し")
 # ends in a verb ("街灯は何時に点く") it states no fault. いつも, いつか and
 # いつの間に are not questions.
 QUESTION_WORD = re.compile(
-    r"どこ|どちら|何時|何曜|何日|いつ(?!も|か|の間|までも)|一覧|予約|どうしよう|どうしたら"
+    r"どこ|どちら|何時|何曜|何日|いつ(?!も|か(?!ら)|の間|までも)|一覧|予約|どうしよう|どうしたら"
     r"|どうすれば|(?i:\bhow (do|can|to|should)\b)"
 )
 # Sudachi parts of speech that end a statement ("壊れてる", "危ない", "ボロボロ",

@@ -306,3 +306,10 @@ def test_praise_end_run_of_endings_is_fast():
     found = PRAISE_END.search(text)
     assert time.perf_counter() - started < 1.0
     assert found is None
+
+
+def test_itsukara_asks_when(classifier):
+    # いつから asks from when, unlike いつか (some day).
+    text = "市民プールいつから入れる"
+    assert not has_fault_evidence(normalize(text))
+    assert classifier.classify(text).label == "question"
