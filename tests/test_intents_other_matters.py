@@ -313,3 +313,13 @@ def test_itsukara_asks_when(classifier):
     text = "市民プールいつから入れる"
     assert not has_fault_evidence(normalize(text))
     assert classifier.classify(text).label == "question"
+
+
+def test_too_many_notices_is_question(classifier):
+    assert classifier.classify("通知が多すぎて困っています").label == "question"
+
+
+def test_park_clock_chime_is_report(classifier):
+    intent = classifier.classify("公園の時計の通知音がうるさい")
+    assert intent.label == "report"
+    assert intent.category == "park"
