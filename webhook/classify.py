@@ -237,7 +237,7 @@ _CALL_OFF = re.compile(r"取り?消|キャンセル|やめ")
 # about this account's notices. Another topic (特定健診のお知らせが来ない) makes
 # it about a letter from the city, so it stays a question.
 _NOTICE_MISSING = re.compile(
-    r"(?:(?P<topic>[^\s、。]*)の)?(通知|お知らせ|配信)が(来ない|こない|届かない|とどかない)"
+    r"(?:(?P<topic>[^\s、。]{0,20})の)?(通知|お知らせ|配信)が(来ない|こない|届かない|とどかない)"
 )
 _ACCOUNT_WORDS = ("line", "ライン", "アカウント")
 _CATEGORY_WORDS = tuple(
