@@ -78,7 +78,9 @@ CLOSING_REQUEST = re.compile(
 )
 # Who pays, or what help there is: 消す費用は所有者の負担ですか, 撤去に使える
 # 補助制度はありますか.
-COST_OR_SUBSIDY = re.compile(r"費用|負担|補助|助成|制度|料金|お金|有料|無料")
+COST_OR_SUBSIDY = re.compile(
+    r"費用|負担|補助|助成|制度|料金|お金|有料|無料|補償|賠償|弁償|治療費|修理代|修理費"
+)
 # Whether something is allowed at a time or place: 何時から工事していいんですか.
 # Not a complaint of a fault left alone (いつまで放置していいんですか), nor a
 # reason that leaves the time or place to the city (いつでもいいので見に来て
@@ -198,8 +200,15 @@ def has_fault_evidence(text: str) -> bool:
     if SET_PHRASE.search(text) and not names_object_term(text):
         text = SET_PHRASE.sub("", text)
     sentences = split_sentences(text)
+    retracted_later = _retracted_later(sentences)
     rests = [_after_looking_back(sentence) for sentence in sentences]
-    joined = " ".join(rests)
+    # The fault words of a message that a later sentence takes back
+    # (さっきの穴の件、…。勘違いでした) are about that message, not a fault now.
+    words_now = [
+        "" if retracted else rest
+        for rest, retracted in zip(rests, retracted_later, strict=True)
+    ]
+    joined = " ".join(words_now)
     # Katakana typed for kana words (キエテル, often half-width) is read as
     # hiragana too, since the cues spell those words in hiragana.
     for form in (joined, fold_kana(joined)):
@@ -211,7 +220,6 @@ def has_fault_evidence(text: str) -> bool:
     # A question word anywhere in a sentence makes all of it a question, so the
     # parts of "じゅうみんひょう どこで とれる" are no statements.
     after_repair = False
-    retracted_later = _retracted_later(sentences)
     for index, (sentence, rest) in enumerate(zip(sentences, rests, strict=True)):
         if TOPIC_SHIFT.match(sentence):
             after_repair = False

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from answerer.intent_cues import REPAIRED_OR_TAKEN_BACK
 from answerer.intent_evidence import PRAISE_END, has_fault_evidence
 from answerer.intent_owners import load_lexicon, ownership_category, score_lexicon
 from answerer.intent_text import normalize
@@ -323,3 +324,26 @@ def test_park_clock_chime_is_report(classifier):
     intent = classifier.classify("公園の時計の通知音がうるさい")
     assert intent.label == "report"
     assert intent.category == "park"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Thanks for work done, then a plain statement.
+        "歩道の段差を直していただいてありがとうございました。母も歩きやすいと喜んでます",
+        # Asking who pays for harm from a fault already fixed.
+        "先月歩道の穴でつまずいて転びました。穴はもう埋まっていましたが、治療費は補償してもらえますか",
+        # Messages called off in a sentence of their own.
+        "さっきの側溝の通報、見直したら大丈夫でした。なしでお願いします",
+        "すみません、さっき送った写真は別の場所でした。取り消しでお願いします",
+        "あ、間違えました",
+        # The fault words of a report that a later sentence takes back.
+        "さっき送ったベンチの件、よく見たら壊れてませんでした。勘違いですみません",
+    ],
+)
+def test_thanks_costs_and_call_offs_are_questions(classifier, text):
+    assert classifier.classify(text).label == "question"
+
+
+def test_correcting_a_detail_is_no_call_off():
+    assert not REPAIRED_OR_TAKEN_BACK.search(normalize("場所を間違えました"))
