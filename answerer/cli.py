@@ -122,12 +122,16 @@ def evaluate(
     """Score the answerer (or with --intents, the intent classifier) on FILE."""
     if intents:
         context = click.get_current_context()
-        for name, option in (("top_k", "--top"), ("show_misses", "--misses")):
+        reasons = {
+            "top_k": ("--top", "it ranks no pages"),
+            "show_misses": ("--misses", "it always lists its misses"),
+        }
+        for name, (option, reason) in reasons.items():
             source = context.get_parameter_source(name)
             if source is click.core.ParameterSource.COMMANDLINE:
                 raise click.UsageError(
-                    f"{option} applies to questions, not to --intents (which "
-                    "always lists its misses); drop one of them"
+                    f"{option} applies to questions, not to --intents ({reason}); "
+                    "drop one of them"
                 )
         _evaluate_intents(file, as_json)
         return
@@ -324,13 +328,19 @@ def _evaluate_intents(file: Path, as_json: bool) -> None:
         raise ConfigError(
             f"invalid file of labelled texts: {exc}. --intents expects "
             'JSON lines {"text": ..., "label": "report"|"question", "category": ...}, '
-            "such as answerer/intent_data/holdout.jsonl; "
+            "such as cityline/demo/reports.jsonl; "
             "drop --intents to score a question file"
         ) from exc
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, default=str))
         return
     click.echo(format_intents(result))
+
+
+def _intent_pair(pair: list) -> str:
+    """Format a [label, category] pair as report/road, or question alone."""
+    label, category = pair
+    return label if category is None else f"{label}/{category}"
 
 
 def format_intents(result: dict) -> str:
@@ -362,7 +372,10 @@ def format_intents(result: dict) -> str:
     errors = result.get("errors") or []
     lines += ["", f"misses: {len(errors)}"]
     for error in errors:
-        expected = "/".join(str(part) for part in error["expected"])
-        predicted = "/".join(str(part) for part in error["predicted"])
-        lines.append(f"  line {error['line']}: expected {expected}, got {predicted}")
+        where = f"line {error['line']}"
+        if "id" in error:
+            where += f" ({error['id']})"
+        expected = _intent_pair(error["expected"])
+        predicted = _intent_pair(error["predicted"])
+        lines.append(f"  {where}: expected {expected}, got {predicted}")
     return "\n".join(lines)

@@ -136,6 +136,12 @@ def cue_features(text: str) -> list[float]:
 
 def load_jsonl(path: Path) -> list[dict]:
     """Read a JSON-lines file, raising ValueError that names the bad line."""
+    return [row for _, row in load_numbered_jsonl(path)]
+
+
+def load_numbered_jsonl(path: Path) -> list[tuple[int, dict]]:
+    """Read a JSON-lines file as (line number, object) pairs, skipping blank
+    lines; raise ValueError that names the bad line."""
     rows = []
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
@@ -150,7 +156,9 @@ def load_jsonl(path: Path) -> list[dict]:
             if not line.strip():
                 continue
             try:
-                row = json.loads(line)
+                # Without its line break, an error at the end of the line gets
+                # that line's column, not column 1 of the next.
+                row = json.loads(line.rstrip("\r\n"))
             except json.JSONDecodeError as error:
                 raise ValueError(
                     f"{path}:{number}: invalid JSON at column {error.colno} "
@@ -161,7 +169,7 @@ def load_jsonl(path: Path) -> list[dict]:
                     f"{path}:{number}: a JSON {type(row).__name__}, not an object; "
                     "expected one object per line"
                 )
-            rows.append(row)
+            rows.append((number, row))
     return rows
 
 
@@ -174,6 +182,8 @@ def validate_row(row: dict, where: str) -> None:
     not a list of categories. Keys outside ROW_KEYS are logged and ignored."""
     if "text" not in row:
         raise ValueError(f"{where}: missing key 'text'; add the message text")
+    if "label" not in row:
+        raise ValueError(f'{where}: missing key \'label\'; add "report" or "question"')
     if not isinstance(row["text"], str) or not row["text"].strip():
         raise ValueError(
             f"{where}: 'text' must be a non-empty string, got {row['text']!r}"
@@ -186,23 +196,36 @@ def validate_row(row: dict, where: str) -> None:
             ", ".join(json.dumps(key, ensure_ascii=False) for key in unknown),
             ", ".join(sorted(ROW_KEYS)),
         )
-    if row.get("label") not in LABELS:
+    if row["label"] not in LABELS:
         raise ValueError(
-            f"{where}: 'label' must be one of {LABELS}, got {row.get('label')!r}"
+            f"{where}: invalid 'label' {_json(row['label'])}; use one of "
+            f"{_choices(LABELS)}"
         )
     category = row.get("category")
     if row["label"] == "report" and category not in CATEGORIES:
         raise ValueError(
-            f"{where}: a report needs 'category' in {CATEGORIES}, got {category!r}"
+            f"{where}: a report needs 'category', one of {_choices(CATEGORIES)}; "
+            f"got {_json(category)}"
         )
     accept = row.get("accept", [])
     if not isinstance(accept, list) or any(item not in CATEGORIES for item in accept):
         raise ValueError(
-            f"{where}: 'accept' must be a list of categories from {CATEGORIES}, "
-            f"got {json.dumps(accept, ensure_ascii=False)}"
+            f"{where}: 'accept' must be a list of categories from "
+            f"{_choices(CATEGORIES)}, got {_json(accept)}"
         )
     if row["label"] == "question" and category is not None:
-        raise ValueError(f"{where}: a question needs 'category' null, got {category!r}")
+        raise ValueError(
+            f"{where}: a question needs 'category' null, got {_json(category)}"
+        )
+
+
+def _json(value: object) -> str:
+    """Return ``value`` as the JSON a file would contain (null, "road")."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _choices(values: tuple[str, ...]) -> str:
+    return ", ".join(f'"{value}"' for value in values)
 
 
 class IntentClassifier:
@@ -433,16 +456,29 @@ def evaluate_intents(path: Path, classifier: IntentClassifier | None = None) -> 
     - ``label_confusion`` and ``category_confusion``: ``{expected: {predicted:
       count}}``, where the predicted category ``"question"`` means the report was
       taken for a question;
-    - ``errors``: line number, expected and predicted pair for each miss (no text).
+    - ``errors``: for each miss, its line in the file, its ``id`` when the line
+      has one, and the expected and predicted pairs. The text is left out, since
+      real reports may hold personal data.
 
-    Raises ValueError for a file with no rows or with an invalid row.
+    Raises ValueError for a file with no rows, an invalid row or an id that an
+    earlier line used.
     """
     path = Path(path)
-    rows = load_jsonl(path)
-    if not rows:
+    numbered = load_numbered_jsonl(path)
+    if not numbered:
         raise ValueError(f"{path}: no labelled texts; expected JSON lines")
-    for number, row in enumerate(rows, start=1):
+    first_line_of: dict[str, int] = {}
+    for number, row in numbered:
         validate_row(row, f"{path}:{number}")
+        if "id" in row:
+            key = str(row["id"])
+            if key in first_line_of:
+                raise ValueError(
+                    f"{path}:{number}: duplicate id {_json(row['id'])} (first on "
+                    f"line {first_line_of[key]}); give each line its own id"
+                )
+            first_line_of[key] = number
+    rows = [row for _, row in numbered]
     classifier = classifier or IntentClassifier.load()
 
     label_confusion: dict[str, Counter] = {label: Counter() for label in LABELS}
@@ -450,7 +486,7 @@ def evaluate_intents(path: Path, classifier: IntentClassifier | None = None) -> 
     per_category = {name: {"total": 0, "correct": 0} for name in CATEGORIES}
     label_correct = category_correct = urgent_flagged = 0
     errors = []
-    for number, row in enumerate(rows, start=1):
+    for number, row in numbered:
         intent = classifier.classify(row["text"])
         urgent_flagged += intent.urgent
         label_confusion[row["label"]][intent.label] += 1
@@ -466,13 +502,14 @@ def evaluate_intents(path: Path, classifier: IntentClassifier | None = None) -> 
             per_category[expected]["correct"] += category_ok
             category_correct += category_ok
         if not (label_ok and category_ok):
-            errors.append(
-                {
-                    "line": number,
-                    "expected": [row["label"], row.get("category")],
-                    "predicted": [intent.label, intent.category],
-                }
-            )
+            error = {
+                "line": number,
+                "expected": [row["label"], row.get("category")],
+                "predicted": [intent.label, intent.category],
+            }
+            if "id" in row:
+                error["id"] = row["id"]
+            errors.append(error)
 
     reports = sum(1 for row in rows if row["label"] == "report")
     return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -153,3 +154,70 @@ def test_misses_with_intents_is_refused(invoke, tmp_path: Path):
     result = invoke(tmp_path, "evaluate", "--intents", "--misses", str(REPORTS))
     assert result.returncode == 2
     assert "--misses applies to questions, not to --intents" in result.stderr
+
+
+def _write(tmp_path: Path, *lines: str) -> Path:
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_json_error_at_line_end_gets_its_column(tmp_path: Path):
+    from answerer.intents import evaluate_intents
+
+    line = '{"text": "道路に穴", "label": "report", "category": "road"'
+    path = _write(tmp_path, line)
+    with pytest.raises(ValueError, match=f"invalid JSON at column {len(line) + 1}"):
+        evaluate_intents(path)
+
+
+def test_duplicate_id_names_both_lines(tmp_path: Path):
+    from answerer.intents import evaluate_intents
+
+    row = json.dumps(
+        {
+            "id": "e1",
+            "text": "街灯が消えています",
+            "label": "report",
+            "category": "road",
+        },
+        ensure_ascii=False,
+    )
+    path = _write(tmp_path, row, "", row)
+    with pytest.raises(
+        ValueError, match=r":3: duplicate id \"e1\" \(first on line 1\)"
+    ):
+        evaluate_intents(path)
+
+
+def test_missing_label_is_named(tmp_path: Path):
+    from answerer.intents import evaluate_intents
+
+    path = _write(tmp_path, '{"text": "街灯が消えています"}')
+    with pytest.raises(ValueError, match="missing key 'label'"):
+        evaluate_intents(path)
+
+
+def test_misses_give_file_line_and_id(tmp_path: Path, classifier):
+    from answerer.intents import evaluate_intents
+
+    light = "街灯が消えています"
+    path = _write(
+        tmp_path,
+        json.dumps(
+            {"id": "a", "text": light, "label": "report", "category": "streetlight"}
+        ),
+        "",
+        json.dumps({"id": "b", "text": light, "label": "question", "category": None}),
+    )
+    [error] = evaluate_intents(path, classifier)["errors"]
+    assert error["line"] == 3
+    assert error["id"] == "b"
+
+
+def test_top_with_intents_names_reason(invoke, tmp_path: Path):
+    result = invoke(tmp_path, "evaluate", "--intents", "--top", "3", str(REPORTS))
+    assert result.returncode == 2
+    assert "--top applies to questions, not to --intents (it ranks no pages)" in (
+        result.stderr
+    )
