@@ -960,3 +960,29 @@ def test_export_to_terminal_escapes_controls(settings, store, monkeypatch):
     assert "\x1b" not in result.output
     assert "\u202e" not in result.output
     assert "穴\\x1b[2J\\u202e逆" in result.output
+
+
+def test_show_finds_number_typed_without_r(settings, seeded):
+    number = seeded[0].removeprefix("R")
+    result = run_cli(settings, "reports", "show", number)
+    assert result.exit_code == 0, result.output
+    assert seeded[0] in result.stdout
+
+
+def test_show_empty_number_asks_for_one(settings, seeded):
+    result = run_cli(settings, "reports", "show", " ")
+    assert result.exit_code != 0
+    assert "the receipt number is empty" in str(result.exception)
+
+
+def test_refused_change_lists_settable_statuses(settings, seeded):
+    accepted = seeded[0]
+    result = run_cli(
+        settings, "reports", "set-status", accepted, "submitted", "--note", "戻す"
+    )
+    assert result.exit_code != 0
+    message = str(result.exception)
+    assert "allowed from 'accepted':" in message
+    allowed = message.split("allowed from 'accepted':")[1]
+    assert "removed," not in allowed
+    assert "`cityline reports remove` removes it" in allowed

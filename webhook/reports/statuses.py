@@ -65,7 +65,13 @@ def check_transition(receipt_no: str, current: str, new: str) -> None:
     check_status(new)
     allowed = TRANSITIONS[current]
     if new not in allowed:
-        choices = ", ".join(sorted(allowed)) if allowed else "none, it is final"
+        # Only `reports remove` sets removed, because it records the rule broken.
+        settable = sorted(allowed - {"removed"})
+        choices = ", ".join(settable) if settable else "none"
+        if not allowed:
+            choices = "none, it is final"
+        elif "removed" in allowed:
+            choices += "; `cityline reports remove` removes it"
         raise InvalidTransitionError(
             f"report {receipt_no} is {current!r} and cannot change to {new!r}; "
             f"allowed from {current!r}: {choices}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterable
@@ -77,9 +78,17 @@ class ConcurrentChangeError(CitylineError):
 def receipt_key(receipt_no: str) -> str:
     """Return ``receipt_no`` as stored: NFKC (R2026-00000８ has a full-width
     digit when typed in a Japanese input mode), with the dashes an input mode
-    types (−, ー, ‐) as "-", trimmed and in capitals."""
+    types (−, ー, ‐) as "-", trimmed, in capitals, and with the R that a
+    number typed without it (2026-000001) leaves out, as the chat accepts."""
     normalized = unicodedata.normalize("NFKC", receipt_no).strip().upper()
-    return fold_receipt_dashes(normalized)
+    folded = fold_receipt_dashes(normalized)
+    if _RECEIPT_WITHOUT_R.fullmatch(folded):
+        return "R" + folded
+    return folded
+
+
+# A receipt number's year and serial without its leading R.
+_RECEIPT_WITHOUT_R = re.compile(r"\d{4}-\d{6}")
 
 
 def hash_user_id(key: bytes, user_id: str) -> str:
@@ -417,6 +426,11 @@ class ReportStore:
 
     def get(self, receipt_no: str) -> Report:
         """Return the report, or raise ReportNotFoundError naming the number."""
+        if not receipt_key(receipt_no):
+            raise ReportNotFoundError(
+                "the receipt number is empty; give one such as R2026-000001, as "
+                "`cityline reports list` shows them"
+            )
         with self.engine.connect() as connection:
             row = connection.execute(
                 select(reports_table).where(
