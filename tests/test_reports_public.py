@@ -156,6 +156,11 @@ def test_set_status_and_remove(settings, seeded, store):
     removed = store.get(seeded[3])
     assert removed.status == "removed"
     assert removed.result_note == "他人の個人情報"
+    # A submitted report was never public, so no published file lists it.
+    assert "reports publish" not in result.output
+
+    result = run_cli(settings, "reports", "remove", seeded[0], "--reason", "広告")
+    assert result.exit_code == 0, result.output
     assert "run `cityline reports publish --out DIR` again" in result.output
 
 

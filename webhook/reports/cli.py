@@ -37,7 +37,7 @@ from webhook.reports.public import is_public, public_reports, withheld_note
 from webhook.reports.publish import PUBLIC_FILE_NAMES, PUBLISHED_NAMES, inert_cell
 from webhook.reports.publish import publish as write_public_files
 from webhook.reports.routing import CATEGORIES, load_routing
-from webhook.reports.statuses import STATUSES, check_status
+from webhook.reports.statuses import PUBLIC_STATUSES, STATUSES, check_status
 from webhook.reports.store import ReportStore
 
 logger = logging.getLogger(__name__)
@@ -409,6 +409,8 @@ def remove_command(
     staff = changed_by or _default_staff_name()
     report = store.get(receipt_no)
     removed_before = report.status == "removed"
+    # Only a report in a public status can be in files published before.
+    was_public = report.status in PUBLIC_STATUSES
     if removed_before and not delete_content:
         advice = (
             "add --delete-content to delete its photos and texts too"
@@ -433,10 +435,11 @@ def remove_command(
         click.echo(f"{report.receipt_no}: removed, {deleted} {noun} deleted")
     else:
         click.echo(f"{report.receipt_no}: removed")
-    click.echo(
-        "files published before still list it; run `cityline reports publish "
-        "--out DIR` again to update them"
-    )
+    if was_public:
+        click.echo(
+            "files published before may still list it; run `cityline reports "
+            "publish --out DIR` again to update them"
+        )
     if left:
         # The report no longer lists these files, so name each one now.
         raise DataDirError(
