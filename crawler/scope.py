@@ -74,7 +74,7 @@ class CrawlScope:
                     "redirect on the site, or that its target is up"
                 )
             raise UnreachableHostError(
-                f"host {host!r} cannot be reached ({result.error}); check the start "
+                f"site {host!r} cannot be reached ({result.error}); check the start "
                 "URL, that the site is up and the network"
             )
         if result.error is None and result.status == 200:
