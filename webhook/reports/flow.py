@@ -11,9 +11,10 @@ still finds its draft.
 
 Photos and locations are taken at any step, because residents often send them
 before they are asked. A report is sent only with a category, a photo and a
-location. A message with no draft open, photo sets and places have steps of
-their own (:mod:`webhook.reports.report_start`, :mod:`webhook.reports.photo_sets`,
-:mod:`webhook.reports.place_steps`).
+location. The start of a report, photo sets, places, and the comment and
+confirmation steps have modules of their own (:mod:`webhook.reports.report_start`,
+:mod:`webhook.reports.photo_sets`, :mod:`webhook.reports.place_steps`,
+:mod:`webhook.reports.comment_steps`).
 """
 
 from __future__ import annotations
@@ -29,21 +30,14 @@ from typing import Protocol
 
 from linebot.v3.messaging import Message
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
 
 from answerer.answer_type import expected_answer_types
 from answerer.intent_owners import names_other_owner
-from answerer.intent_text import content_char_count
 from cityline.errors import CitylineError
 from cityline.settings import Settings
 from index.normalize import visible_nfkc
 from webhook import texts
-from webhook.classify import (
-    TextKind,
-    asks_something,
-    classify_text,
-    is_cancel,
-)
+from webhook.classify import TextKind, asks_something, classify_text, is_cancel
 from webhook.contact_route import contact_text
 from webhook.emergency import is_crisis, rules_out_report
 from webhook.flow import (
@@ -53,17 +47,16 @@ from webhook.flow import (
     Preface,
     is_one_to_one,
 )
-from webhook.limits import MAX_DISPLAY_TEXT_UNITS, utf16_length
 from webhook.reports import geo
 from webhook.reports import messages as msg
+from webhook.reports.comment_steps import CommentSteps, contact_note
 from webhook.reports.comments import (
     MAX_COMMENT_CHARS,
     append_comment,
     clean_comment,
     comment_is_cut,
 )
-from webhook.reports.contact import has_contact_details
-from webhook.reports.models import Draft, Report
+from webhook.reports.models import Draft
 from webhook.reports.photo_sets import PhotoSetSteps, image_set_of
 from webhook.reports.photos import (
     MAX_PHOTO_BYTES,
@@ -75,6 +68,7 @@ from webhook.reports.photos import (
 from webhook.reports.place_steps import (
     PlaceSteps,
     clear_location,
+    has_precise_place,
     no_such_block,
 )
 from webhook.reports.questions import looks_like_question
@@ -93,11 +87,8 @@ from webhook.reports.report_start import (
 from webhook.reports.resident_text import (
     ANOTHER_FAULT_LEAD,
     CATEGORY_IS_WRONG,
-    COMMENT_DELETE,
     LEADING_APOLOGY,
-    PLACE_IS_WRONG,
     approval_parts,
-    asks_after_sending,
     asks_not_to_send,
     asks_photo_count,
     cannot_send_photo,
@@ -106,8 +97,6 @@ from webhook.reports.resident_text import (
     gives_size,
     means_do_not_send,
     means_next,
-    means_plain_no,
-    means_skip,
     means_submit,
     names_broken_thing,
     place_correction,
@@ -153,13 +142,6 @@ UNLISTED_SWEEP_INTERVAL = timedelta(days=1)
 MAX_REPORTS_PER_DAY = 10
 
 
-def _contact_note(text: str | None) -> list[Message]:
-    """Return the note on contact details when ``text`` contains any, else []."""
-    if not text or not has_contact_details(text):
-        return []
-    return [msg.plain(texts.REPORT_COMMENT_CONTACT_DETAILS)]
-
-
 # Buttons that answer one step's question; a tap on one at another step (from
 # an older message) changes nothing.
 _STEP_OF_ACTION = {
@@ -176,7 +158,7 @@ class ClassifierLike(Protocol):
     def object_category(self, text: str) -> str | None: ...
 
 
-class ReportFlow(ReportStart, PlaceSteps, PhotoSetSteps):
+class ReportFlow(ReportStart, CommentSteps, PlaceSteps, PhotoSetSteps):
     """The report conversation as a :class:`webhook.flow.Flow`.
 
     ``classifier`` defaults to ``answerer.intents.IntentClassifier``, loaded on first
@@ -345,7 +327,7 @@ class ReportFlow(ReportStart, PlaceSteps, PhotoSetSteps):
             return [*replies, msg.plain(limited)]
         if urgent:
             replies.append(self._urgent_message(description))
-        replies += _contact_note(description)
+        replies += contact_note(description)
         if description and names_other_owner(description):
             replies.append(msg.plain(texts.REPORT_OTHER_OWNER))
         if description_cut:
@@ -621,7 +603,7 @@ class ReportFlow(ReportStart, PlaceSteps, PhotoSetSteps):
         if asks_photo_count(text):
             return [self._photo_count_note(), self._prompt(draft)]
 
-        precise = _has_precise_place(draft)
+        precise = has_precise_place(draft)
         place = place_correction(text, precise) if draft.has_location else None
         if place is not None:
             return self._correct_place(user_hash, draft, place)
@@ -660,60 +642,6 @@ class ReportFlow(ReportStart, PlaceSteps, PhotoSetSteps):
             return [*urgent, *other, msg.photo_prompt(draft, photos_in)]
         prompt = msg.photo_prompt(draft, texts.REPORT_ASK_PHOTO_AGAIN)
         return [*urgent, *other, prompt]
-
-    def _on_confirm_step_text(
-        self, user_hash: str, draft: Draft, text: str, word: str
-    ) -> list[Message] | Preface:
-        """Reply to a text typed at the confirmation: yes sends, a new place
-        replaces the old, a bare 大丈夫 or no asks for the button, and anything
-        else is a detail added to the comment (see ``_on_confirm_text``)."""
-        if means_submit(word):
-            return self._submit(user_hash, draft)
-        place = place_correction(text, _has_precise_place(draft))
-        if place is not None:
-            return self._correct_place(user_hash, draft, place)
-        if COMMENT_DELETE.search(word):
-            return self._delete_comment(user_hash, draft)
-        if approval_parts(word) is not None:
-            # 大丈夫です alone may mean yes or no thanks: ask for the button.
-            return [msg.confirmation(draft, texts.REPORT_CONFIRM_AGAIN)]
-        if PLACE_IS_WRONG.search(word):
-            return self._ask_new_place(user_hash, draft)
-        if means_do_not_send(word):
-            # いいえ, 送らないで: not a detail for staff to read. The draft stays,
-            # and the confirmation offers 送信, the changes and やめる.
-            return [msg.confirmation(draft, texts.REPORT_NOT_SENT_YET)]
-        return self._on_confirm_text(user_hash, draft, text)
-
-    def _on_confirm_text(
-        self, user_hash: str, draft: Draft, text: str
-    ) -> list[Message] | Preface:
-        """Add a detail typed at the confirmation (深さ10cmくらい) to the comment.
-
-        A question goes to the core with the draft kept, and a text of no letters
-        or digits shows the confirmation again.
-        """
-        about_the_report = self._about_the_report(text)
-        if about_the_report is not None:
-            return [about_the_report, msg.confirmation(draft)]
-        intent = self._classify(text)
-        if self._is_aside_question(draft, text, intent):
-            return self._draft_kept()
-        addition = clean_comment(text)
-        if not content_char_count(addition):
-            return [msg.confirmation(draft, texts.REPORT_CONFIRM_AGAIN)]
-        replies = self._urgent_reply(draft, bool(intent and intent.urgent), text)
-        other = self._other_fault_note(draft, text, intent, explicit_only=True)
-        if other:
-            # あと、公園の街灯も消えてます: a second fault is no detail of this one.
-            return [*replies, *other, msg.confirmation(draft)]
-        cut = append_comment(draft, addition)
-        draft.comment_done = True
-        replies += _contact_note(addition)
-        if cut:
-            replies.append(self._cut_note())
-        self.store.save_draft(user_hash, draft)
-        return [*replies, msg.confirmation(draft, texts.REPORT_COMMENT_ADDED)]
 
     def _on_category_text(
         self, user_hash: str, draft: Draft, text: str, word: str
@@ -782,106 +710,9 @@ class ReportFlow(ReportStart, PlaceSteps, PhotoSetSteps):
         logger.info("report %s-step question passed to the core", draft.step)
         return True
 
-    def _on_comment_text(
-        self, user_hash: str, draft: Draft, text: str, word: str
-    ) -> list[Message] | None:
-        """Take ``text`` as the comment, unless it is clearly a question.
-
-        A question is kept as ``pending_comment`` until the resident presses
-        補足にする (the ``use_comment`` postback) or 質問として送る, which sends the
-        same text again. The core replies to that second message as to any question, and
-        the draft keeps waiting for its comment.
-        """
-        if means_skip(word) or not content_char_count(word) or means_plain_no(word):
-            # ないです, 特にないっす, いいえ, or an emoji alone: no comment to keep.
-            return self._skip_comment(user_hash, draft)
-        if means_submit(word):
-            # 送信 before the comment: nothing to add, so the confirmation comes.
-            return self._skip_comment(user_hash, draft)
-        if means_do_not_send(word):
-            # ちょっと待ってください: the comment step keeps waiting.
-            return [self._prompt(draft)]
-        place = place_correction(text, _has_precise_place(draft))
-        if place is not None:
-            return self._correct_place(user_hash, draft, place)
-        if PLACE_IS_WRONG.search(word):
-            return self._ask_new_place(user_hash, draft)
-        about_the_report = self._about_the_report(text)
-        if about_the_report is not None:
-            return [about_the_report, self._prompt(draft)]
-        comment = clean_comment(text)
-        if draft.pending_comment is not None and comment == draft.pending_comment:
-            draft.pending_comment = None
-            self.store.save_draft(user_hash, draft)
-            logger.info("report comment-step text passed to the core as a question")
-            return None
-        intent = self._classify(text)
-        replies = self._urgent_reply(draft, bool(intent and intent.urgent), text)
-        # The text must fit a message action to be sent again as a question.
-        fits = utf16_length(comment) <= MAX_DISPLAY_TEXT_UNITS
-        if fits and looks_like_question(text, intent):
-            draft.pending_comment = comment
-            self.store.save_draft(user_hash, draft)
-            return [*replies, msg.question_choice(draft)]
-        draft.pending_comment = None
-        other = []
-        if draft.category in MAIN_CATEGORIES:
-            # An その他 report's required description often names other objects.
-            other = self._other_fault_note(draft, text, intent, explicit_only=True)
-        if other:
-            # あと、近くの側溝のふたも外れてます: a second fault is no comment on
-            # this one, and the step keeps waiting.
-            self.store.save_draft(user_hash, draft)
-            return [*replies, *other, self._prompt(draft)]
-        # A detail typed at the photo step may be in the comment already.
-        cut = append_comment(draft, comment)
-        draft.comment_done = True
-        replies += _contact_note(comment)
-        if cut or comment_is_cut(text):
-            replies.append(self._cut_note())
-        return [*replies, *self._advance(user_hash, draft)]
-
     def _photo_count_note(self) -> Message:
         """Return the reply to 写真は何枚まで送れますか."""
         return msg.plain(texts.REPORT_PHOTO_COUNT.format(max_photos=msg.MAX_PHOTOS))
-
-    def _about_the_report(self, text: str) -> Message | None:
-        """Return the reply to a question about the report being written (what
-        happens once it is sent, how many photos it may have), or None."""
-        if asks_after_sending(text):
-            return msg.plain(contact_text(texts.REPORT_AFTER_SENDING, self.settings))
-        if asks_photo_count(text):
-            return self._photo_count_note()
-        return None
-
-    def _delete_comment(self, user_hash: str, draft: Draft) -> list[Message]:
-        """Drop the draft's description and comment (補足を消してください) and
-        ask for the comment again, which the resident may skip."""
-        draft.description = None
-        draft.comment = None
-        draft.comment_done = False
-        draft.step = self._next_step(draft)
-        self.store.save_draft(user_hash, draft)
-        logger.info("report comment deleted at the confirmation")
-        return [msg.plain(texts.REPORT_COMMENT_DELETED), self._prompt(draft)]
-
-    def _skip_comment(self, user_hash: str, draft: Draft) -> list[Message]:
-        draft.pending_comment = None
-        if self._description_required(draft) and not draft.comment:
-            self.store.save_draft(user_hash, draft)
-            text = texts.REPORT_DESCRIPTION_REQUIRED
-            return [msg.comment_prompt(draft, required=True, text=text)]
-        draft.comment_done = True
-        return self._advance(user_hash, draft)
-
-    def _use_pending_comment(self, user_hash: str, draft: Draft) -> list[Message]:
-        if draft.pending_comment is None:
-            return [self._prompt(draft)]
-        pending = draft.pending_comment
-        append_comment(draft, pending)
-        draft.pending_comment = None
-        draft.comment_done = True
-        return [*_contact_note(pending), *self._advance(user_hash, draft)]
 
     def _on_image(
         self, user_hash: str, draft: Draft, event: IncomingEvent
@@ -1103,32 +934,6 @@ class ReportFlow(ReportStart, PlaceSteps, PhotoSetSteps):
         logger.info("report draft cancelled")
         return [msg.plain(texts.REPORT_CANCELLED, offer_start=True)]
 
-    def _submit(self, user_hash: str, draft: Draft) -> list[Message]:
-        if self._next_step(draft) != "confirm":
-            # 送信 pressed before the draft is complete: ask for what is missing.
-            draft.step = self._next_step(draft)
-            self.store.save_draft(user_hash, draft)
-            return [self._prompt(draft)]
-        department = self.routing[draft.category]
-        try:
-            report, created = self.store.submit(user_hash, draft, department)
-        except IntegrityError:
-            # Two first-of-the-year receipts raced; the second attempt gets the next.
-            logger.warning("report submit raced on the receipt counter; retrying")
-            report, created = self.store.submit(user_hash, draft, department)
-        if not created:
-            logger.info(
-                "report %s already stored; its auto-reply sent again", report.id
-            )
-        return [self._auto_reply(report)]
-
-    def _auto_reply(self, report: Report) -> Message:
-        """Return the auto-reply to a report sent: receipt, department, when staff
-        confirm it and the routes for emergencies."""
-        return msg.submitted(
-            report, self.store.now(), self.settings, outside_note=report.outside_city
-        )
-
     # Housekeeping -----------------------------------------------------------------
 
     def _classify(self, text: str) -> IntentLike | None:
@@ -1205,14 +1010,6 @@ class ReportFlow(ReportStart, PlaceSteps, PhotoSetSteps):
         if unlisted:
             logger.info("deleting %d photo files that nothing lists", len(unlisted))
             delete_photo_files(self.settings.photos_dir, unlisted)
-
-
-def _has_precise_place(draft: Draft) -> bool:
-    """Tell whether the draft's place is a map point or a street address, which
-    a vaguer place typed later (場所は駅の南口の交番の先です) only refines."""
-    if draft.latitude is not None:
-        return True
-    return bool(draft.address) and geo.names_street_address(draft.address)
 
 
 def idle_limit(draft: Draft) -> timedelta:

@@ -271,3 +271,11 @@ def clear_location(draft: Draft) -> None:
     draft.address = None
     draft.location_source = None
     draft.outside_city = False
+
+
+def has_precise_place(draft: Draft) -> bool:
+    """Tell whether the draft's place is a map point or a street address, which
+    a vaguer place typed later (場所は駅の南口の交番の先です) only refines."""
+    if draft.latitude is not None:
+        return True
+    return bool(draft.address) and geo.names_street_address(draft.address)
