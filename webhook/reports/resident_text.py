@@ -237,8 +237,8 @@ def means_next(word: str) -> bool:
 
 
 def means_submit(word: str) -> bool:
-    """Tell whether a text at the confirmation (:func:`_normalize_word` form)
-    requests sending: a submit word alone, or with はい or お願いします beside it
+    """Tell whether a text at the confirmation (:func:`report_start.normalize_word`
+    form) requests sending: a submit word alone, or with はい or お願いします beside it
     (はい、お願いします, これで送ってください). Katakana and capitals count as
     the words' kana and lower case (ハイ, OK, Yes)."""
     word = _folded(_without_symbols(word))
