@@ -247,7 +247,7 @@ class ReportStart:
         self, user_hash: str, event: IncomingEvent
     ) -> list[Message]:
         """Start a report placed at the location just sent, unless the point
-        lies far outside the city (see :func:`_is_far_outside`)."""
+        lies far outside the city (see :func:`is_far_outside`)."""
         if is_far_outside(event):
             logger.info("location far outside the city starts no report")
             return [msg.plain(self._far_outside_text(), offer_start=True)]
