@@ -39,6 +39,9 @@ REPORTING_WORDS = re.compile(
     r"|(要望|意見|苦情|相談)(は|を|って).{0,6}(受け付け|受付|受けつけ|聞いて"
     r"|出せ|出して(も)?(いい|よい)|送れ)"
     r"|\breport(ing)?\b"
+    # Whether this chat takes a kind of report: 信号機の故障はここで言っても大丈夫?
+    r"|(ここ|このLINE|LINE|ライン)で(言|伝え|送|連絡|報告)[^。!?]{0,6}"
+    r"(大丈夫|いい|よい|OK|ok)"
 )
 # "市で直してもらえますか" and "自分で切らないといけないのか" ask who is responsible
 # rather than report a fault: the city (CITY_RESPONSIBILITY) or the writer
@@ -105,6 +108,9 @@ REPAIRED_OR_TAKEN_BACK = re.compile(
     # A fault the writer saw wrongly: 見間違いでした, 勘違いでした.
     r"|(見間違|見まちが|勘違|かんちが)い(でした|だった|です)(?!と|ら|が)"
     r"|気のせい(でした|だった)(?!ら)"
+    # A report withdrawn (通報は取り下げます) or an apology for the fuss
+    # (お騒がせしました).
+    r"|取り下げ|取りさげ|撤回し|お騒がせ(しました|いたしました|して|し)"
     # Taking an earlier message back: さっきのは取り消してください.
     # 前の starts its clause, so 家の前の落書きを削除して is no retraction.
     r"|(さっき|先ほど|さきほど|(?<![^、。\s])前)の(は|を|通報|投稿|写真|メッセージ)?"
@@ -130,6 +136,8 @@ GRATITUDE = re.compile(
     r"ありがと|有難[うく]|有り難[うく]|感謝|御礼|お礼(を)?申し上げ|助かりました|安堵"
     r"|\bthank(s|\s+you)\b"
     r"|お疲れ様|お疲れさま|おつかれさま|ご苦労様|ご苦労さま"
+    # Praise of the city's work: 対応早くてびっくりしました.
+    r"|対応(が|の)?\s?(早|速|はや)(い|く|かった)"
 )
 # Thanks, a promise to write again, a repair or a retraction. Thanks alone often
 # opens a report (いつもありがとうございます), so only the sentence that contains
@@ -145,6 +153,7 @@ THANKS_OR_REPAIRED = re.compile(
 # (見間違いでした, さっきの通報なしで) rather than tell of a repair.
 TAKEN_BACK_WORD = re.compile(
     r"間違|まちが|勘違|かんちが|気のせい|誤送信|取り?消|キャンセル|削除|なし|無し"
+    r"|取り下げ|取りさげ|撤回|お騒がせ"
 )
 # Words that place a repair in a fault's past (以前埋めてもらったところです,
 # 去年も補修してもらいました): history, not a repair now.
@@ -161,7 +170,8 @@ QUOTED_MESSAGE = re.compile(r"「[^」]*」(と|って)(送|連絡|書|報告|�
 #   particle or a て or で that ends a clause);
 # - waiting for the city's reply (まだ返事がないんですけど);
 # - the account's own messages (LINEの通知がうるさい);
-# - a letter from the city that has not come (接種券が届いてない).
+# - a letter from the city that has not come (接種券が届いてない), and read
+#   receipts of this chat that do not show (既読つかないね).
 # Every part is bounded, so the work stays linear in the text's length.
 OTHER_MATTER = re.compile(
     # テレビの and 新聞の count only before ニュース, 記事, 報道, 番組 or 特集,
@@ -175,6 +185,8 @@ OTHER_MATTER = re.compile(
     # Not a chime (公園の時計の通知音がうるさい), which is a thing in a place.
     r"|(通知|配信|プッシュ)(?!音)(が|は|も)?[^。!?、,]{0,6}"
     r"(うるさ|多すぎ|多い|邪魔|じゃま|いらない|要らない|不要)[^。!?、,\s]{0,10}"
+    # Read receipts of this chat (既読つかないね).
+    r"|既読(が|は)?\s?(つか|付か)(ない|なく|ず)"
     r"|(案内|通知|書類|郵便|はがき|ハガキ|封筒|接種券|受診券|納付書|証)(が|は|も)?\s?"
     r"(まだ)?\s?(届いて(い)?(ない|ません)|届かない|届きません|来て(い)?ない|来ない|こない)"
 )
@@ -187,6 +199,7 @@ SET_PHRASE = re.compile(
     r"(お願い|おねがい)(いた|致)?(します|申し上げます)?"
     r"|はじめまして|初めまして|(わか|分か|了解し|承知し|かしこまり)(りました|ました)"
     r"|(友だち|友達|ともだち)(追加|登録)(しました|させていただきました)"
+    r"|(よろしく|宜しく)\s?(お)?伝え(ください|下さい)"
     r"|お世話になって(おります|います)|お世話になります|こんにちは|こんばんは"
     r"|おはようございます|失礼(いた|致)?します"
 )
@@ -194,7 +207,11 @@ SET_PHRASE = re.compile(
 TOPIC_SHIFT = re.compile(
     r"^\s*(ところで|別件|それと|あと[、,]|また[、,]|今度は|ほかにも|他にも)"
 )
-INFO_REQUEST = re.compile(r"について(知りたい|教えて|伺いたい|質問)")
+INFO_REQUEST = re.compile(
+    r"について(知りたい|教えて|伺いたい|質問)"
+    # How a process goes: 撤去ってどういう流れですか.
+    r"|(どういう|どんな|どのような)(流れ|手順|仕組み|段取り)"
+)
 # Where or from whom the writer can do something: "どこに取りに行けばいい?",
 # "誰に頼めますか". With a question ending, such a text asks how to act.
 WHERE_TO_ACT = re.compile(

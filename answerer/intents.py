@@ -347,9 +347,11 @@ class IntentClassifier:
         scores = score_lexicon(self.lexicon, fault_sentences(text), landmarks=True)
         if not any(scores.values()):
             scores = score_lexicon(self.lexicon, text, landmarks=True)
-        if not any(scores.values()):
-            # The lexicon spells words typed in kana (がいとう) in hiragana.
-            scores = score_lexicon(self.lexicon, fold_kana(text), landmarks=True)
+        # The lexicon spells words typed in kana (がいとう) in hiragana, and a
+        # voice-input text may mix katakana with other words (ガイトウガキエテ
+        # イマス…えきからのみち), so the folded text counts too, per category.
+        folded = score_lexicon(self.lexicon, fold_kana(text), landmarks=True)
+        scores = {name: max(scores[name], folded[name]) for name in scores}
         probabilities = self.category_model.predict_proba(ngrams)[0]
         for category, probability in zip(
             self.category_model.classes_, probabilities, strict=True

@@ -347,3 +347,28 @@ def test_thanks_costs_and_call_offs_are_questions(classifier, text):
 
 def test_correcting_a_detail_is_no_call_off():
     assert not REPAIRED_OR_TAKEN_BACK.search(normalize("場所を間違えました"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A report withdrawn, and an apology for the fuss after a light seen on.
+        "昨日の側溝の報告ですが、よく見たら私有地でした。取り下げます",
+        "さっき連絡した公園の水道、見に行ったら止まってました。お騒がせしました",
+        # Praise of the city's work.
+        "対応が早くて助かりました。担当の方によろしくお伝えください",
+        # How a process goes, and whether this chat takes a kind of report.
+        "不法投棄の回収ってどんな流れになっていますか",
+        "カーブミラーの向きのことはこのLINEで伝えても大丈夫ですか",
+        # Read receipts of this chat.
+        "既読つかないけど届いてる?",
+    ],
+)
+def test_withdrawals_praise_and_chat_questions(classifier, text):
+    assert classifier.classify(text).label == "question"
+
+
+def test_mixed_kana_voice_input_gets_category(classifier):
+    intent = classifier.classify("ガイトウガキレテマス えきまえのみちのところです")
+    assert intent.label == "report"
+    assert intent.category == "streetlight"
