@@ -48,6 +48,7 @@ for what they report):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import logging
 import time
@@ -90,11 +91,24 @@ def crawl_site(
     leaves the run resumable.
     """
     start = validate_start_url(start_url, config.max_url_length)
+    existed = settings.data_dir.exists()
     settings.ensure_data_dir()
-    crawl = Crawl(
-        settings, start, config, progress or Progress(enabled=False), refetch=refetch
-    )
-    return asyncio.run(crawl.run())
+    try:
+        crawl = Crawl(
+            settings,
+            start,
+            config,
+            progress or Progress(enabled=False),
+            refetch=refetch,
+        )
+        return asyncio.run(crawl.run())
+    except Exception:
+        # A crawl that failed before the store was opened (an unreachable site,
+        # a start URL that is no HTML page) leaves no empty data dir behind.
+        if not existed:
+            with contextlib.suppress(OSError):
+                settings.data_dir.rmdir()
+        raise
 
 
 class Crawl:

@@ -610,3 +610,11 @@ def test_max_redirects_option(invoke, tmp_path):
     assert "2 pages stored" in default.stdout
     assert too_many.returncode == 2
     assert "--max-redirects" in too_many.stderr
+
+
+def test_failed_crawl_leaves_no_new_data_dir(tmp_path):
+    data_dir = tmp_path / "new-data"
+    url = f"http://127.0.0.1:{free_port()}/"
+    result = run_cli(data_dir, "crawl", url, "--no-index", "--delay", "0")
+    assert result.returncode == 3
+    assert not data_dir.exists()
