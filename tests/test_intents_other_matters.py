@@ -320,6 +320,19 @@ def test_too_many_notices_is_question(classifier):
     assert classifier.classify("通知が多すぎて困っています").label == "question"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "通知がうるさいけど家の前の道路に穴があいてます",
+        "配信が多すぎるけど角の街灯が消えてる",
+        "通知がうるさいし公園のベンチも壊れてる",
+    ],
+)
+def test_notice_complaint_before_fault_is_report(classifier, text):
+    # The cut of a notice complaint stops at the conjunction.
+    assert classifier.classify(text).label == "report"
+
+
 def test_park_clock_chime_is_report(classifier):
     intent = classifier.classify("公園の時計の通知音がうるさい")
     assert intent.label == "report"
