@@ -58,9 +58,10 @@ OTHER_PROBLEM = re.compile(
     # contractor's cones left behind are the contractor's road work.
     r"|捨てて(いっ|いか|行っ|いき)"
     # Not when the thrown-away thing causes another fault (誰かが捨てたゴミで
-    # 側溝が詰まっています), which is that fault's.
+    # 側溝が詰まっています), which is that fault's. A guess at who left it
+    # (捨てたみたいで, 捨てたようで) is no cause.
     r"|(誰か|だれか|何者か)[^。!?]{0,20}(置いて(いっ|いか|行っ|いき)|捨て(た|て|ま))"
-    r"(?![^。!?、\s]{0,6}(で|のせいで)(?!す|し))"
+    r"(?![^。!?、\s]{0,6}(?<!みたい)(?<!よう)(?<!そう)(で|のせいで)(?!す|し))"
     r"|自転車.{0,10}(放置|置かれ|置きっぱなし|止められ|停められ|とめられ)"
     # A vehicle left behind, which the police or its owner removes.
     r"|(?<![自電駐歯])(車|自動車|バイク|原付|車両)(が|を|は|も).{0,15}"

@@ -223,6 +223,9 @@ def test_english_fallen_tree_is_report(classifier):
         ("ごみ集積所に誰かがテレビを捨てていきました", "other"),
         # Thrown-away rubbish that blocks a gutter is the gutter's fault.
         ("誰かが捨てたゴミで側溝が詰まっています", None),
+        # A guess at who left it is no cause of another fault.
+        ("誰かが捨てたみたいで、道路に古いソファが置いてあります", "other"),
+        ("誰かが捨てたようで、歩道に冷蔵庫があります", "other"),
         # The writer's home is where the street ends, not the owner.
         ("駅から自宅までの路地の街灯が消えています", None),
     ],
