@@ -318,8 +318,10 @@ PRAISE_END = re.compile(
     r"(きれい|綺麗|キレイ|いい天気|良い天気|楽しかった|楽しい|気持ち(いい|良い|よかった)"
     r"|素敵|すてき|最高|おいしかった|美味しかった|うれしい|嬉しい|満開|咲いて(い)?(ます|る|ました)"
     r"|(楽しみ|たのしみ)にして(い)?(ます|る)"
-    # Small talk about the weather, which ends in ね: 寒いですね.
-    r"|(寒|暑|さむ|あつ|涼し|すずし|暖か|あたたか)い(です)?ね)"
+    # Small talk about the weather, which ends in ね: 寒いですね. Not after
+    # a clause that gives the cause (屋根がなくなってて暑いですね), which
+    # tells of a fault.
+    r"|(?<![てで])(?<!から)(寒|暑|さむ|あつ|涼し|すずし|暖か|あたたか)い(です)?ね)"
     r"(です|でした|だ|だった|ね|よ|な)*\W*$"
 )
 # A request for information (ルールを教えてください) states no fault.

@@ -388,3 +388,17 @@ def test_mixed_kana_voice_input_gets_category(classifier):
     intent = classifier.classify("ガイトウガキレテマス えきまえのみちのところです")
     assert intent.label == "report"
     assert intent.category == "streetlight"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "バス停の屋根がなくなってて暑いですね",
+        "歩道の並木が全部切られてて暑いですね",
+        "日陰の木がなくなったから暑いですね",
+    ],
+)
+def test_weather_after_a_cause_is_report(classifier, text):
+    # The clause before the weather word tells of a fault, so this is no
+    # small talk.
+    assert classifier.classify(text).label == "report"
