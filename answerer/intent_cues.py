@@ -117,10 +117,13 @@ REPAIRED_OR_TAKEN_BACK = re.compile(
     r"[^。!?]{0,6}(取り消|取消|キャンセル|削除|なかったことに)"
     r"|(さっき|先ほど|さきほど)の(通報|投稿|メッセージ|件)(は|を)?(なし|無し)で"
     # A sentence that only calls the message off or owns a mistake:
-    # なしでお願いします, 取り消しでお願いします, あ、まちがえました.
-    r"|^[^。!?]{0,6}(なし|無し|取り消し|取消し|キャンセル)で(お願い|おねがい)"
-    # Not 場所を間違えました, which corrects a detail of the report.
-    r"|^[^。!?をが]{0,6}(間違|まちが)え(ました|た)[。.!！\s]*$"
+    # なしでお願いします, 取り消しでお願いします, あ、まちがえました. Only an
+    # interjection ending in a comma or space may come first, since a detail
+    # named right before is no call-off: 写真なしでお願いします asks to go on
+    # without one, and 場所間違えました corrects the place.
+    r"|^([^。!?]{0,6}[、,\s]\s?)?(やっぱり|やっぱ|やはり)?"
+    r"(なし|無し|取り消し|取消し|キャンセル)で(お願い|おねがい)"
+    r"|^([^。!?をが]{0,6}[、,\s]\s?)?(間違|まちが)え(ました|た)[。.!！\s]*$"
     # Calling an earlier message a mistake: さっきのは間違いです.
     r"|(さっき|先ほど|さきほど)の(通報|投稿|写真|メッセージ|件)?は"
     r"(間違|まちが)い(です|でした|だった)"

@@ -3337,3 +3337,26 @@ def test_replayed_comment_is_kept_once(alice):
     assert "深さ10cmくらいです" in replies[0].text
     alice.text("夜は真っ暗です")
     assert alice.draft.comment == "深さ10cmくらいです\n夜は真っ暗です"
+
+
+@pytest.mark.parametrize(
+    ("text", "step"),
+    [
+        # A step's detail named before なしで or 間違えました is no call-off.
+        ("コメントなしでお願いします", "confirm"),
+        ("場所間違えました", "location"),
+        ("住所まちがえました", "location"),
+    ],
+)
+def test_named_detail_is_no_call_off(alice, text, step):
+    reach_comment_step(alice)
+    replies = alice.text(text)
+    assert texts.REPORT_TAKEN_BACK not in joined(replies)
+    assert alice.draft.step == step
+
+
+def test_photo_none_please_is_no_retraction(alice):
+    alice.text("街灯が消えています")
+    replies = alice.text("写真なしでお願いします")
+    assert texts.REPORT_TAKEN_BACK not in joined(replies)
+    assert alice.draft.step == "photo"
