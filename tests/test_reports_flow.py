@@ -3360,3 +3360,19 @@ def test_photo_none_please_is_no_retraction(alice):
     replies = alice.text("写真なしでお願いします")
     assert texts.REPORT_TAKEN_BACK not in joined(replies)
     assert alice.draft.step == "photo"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "できれば早く直してもらって、子どもが通れるようにしたいです",
+        "早めに撤去してもらって、すっきりさせたい",
+    ],
+)
+def test_wish_for_work_is_no_retraction(alice, text):
+    # てもらって followed by a wish requests work, and only thanks after it
+    # looks back on work done.
+    reach_comment_step(alice)
+    replies = alice.text(text)
+    assert texts.REPORT_TAKEN_BACK not in joined(replies)
+    assert alice.draft.step == "confirm"
