@@ -991,3 +991,9 @@ def test_refused_change_lists_settable_statuses(settings, seeded):
     allowed = message.split("allowed from 'accepted':")[1]
     assert "removed," not in allowed
     assert "`cityline reports remove` removes it" in allowed
+
+
+def test_set_status_empty_number_asks_for_one(settings, seeded):
+    result = run_cli(settings, "reports", "set-status", " ", "accepted", "--note", "x")
+    assert result.exit_code != 0
+    assert "the receipt number is empty" in str(result.exception)

@@ -91,6 +91,18 @@ def receipt_key(receipt_no: str) -> str:
 _RECEIPT_WITHOUT_R = re.compile(r"\d{4}-\d{6}")
 
 
+def _given_receipt_key(receipt_no: str) -> str:
+    """Return receipt_key(receipt_no), or raise ReportNotFoundError for an
+    empty or blank number, which a bare "not found" would not explain."""
+    key = receipt_key(receipt_no)
+    if not key:
+        raise ReportNotFoundError(
+            "the receipt number is empty; give one such as R2026-000001, as "
+            "`cityline reports list` shows them"
+        )
+    return key
+
+
 def hash_user_id(key: bytes, user_id: str) -> str:
     """Return the keyed HMAC-SHA256 of a LINE user id, as 64 hex digits."""
     return hmac.new(key, user_id.encode("utf-8"), hashlib.sha256).hexdigest()
@@ -426,16 +438,10 @@ class ReportStore:
 
     def get(self, receipt_no: str) -> Report:
         """Return the report, or raise ReportNotFoundError naming the number."""
-        if not receipt_key(receipt_no):
-            raise ReportNotFoundError(
-                "the receipt number is empty; give one such as R2026-000001, as "
-                "`cityline reports list` shows them"
-            )
+        key = _given_receipt_key(receipt_no)
         with self.engine.connect() as connection:
             row = connection.execute(
-                select(reports_table).where(
-                    reports_table.c.receipt_no == receipt_key(receipt_no)
-                )
+                select(reports_table).where(reports_table.c.receipt_no == key)
             ).first()
             if row is None:
                 raise ReportNotFoundError(
@@ -494,7 +500,7 @@ class ReportStore:
         """
         check_status(new_status)
         now = self.now()
-        key = receipt_key(receipt_no)
+        key = _given_receipt_key(receipt_no)
         with self.engine.begin() as connection:
             row = connection.execute(
                 select(reports_table.c.id, reports_table.c.status).where(
