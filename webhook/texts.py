@@ -524,8 +524,8 @@ REPORT_CORRECTION_ROUTE = (
     "ご連絡ください。"
 )
 # A text that takes a fault back (見間違いでした) with no report under way and
-# none sent within {within} (24時間); {city_hall} and {phone} as in
-# contact_text, for a report sent before that.
+# none sent within {within} (24時間). {office_hours}, {city_hall} and {phone}
+# are filled by contact_text, for a report sent before that.
 REPORT_NOTHING_TO_TAKE_BACK = (
     "作成中の通報はなく、この{within}以内にLINEから送信された通報もありません。"
     "それより前に送った通報を取り消したいときは、受付番号を添えて"
