@@ -124,8 +124,8 @@ REPAIRED_OR_TAKEN_BACK = re.compile(
     # interjection ending in a comma or space may come first, since a detail
     # named right before is no call-off: 写真なしでお願いします asks to go on
     # without one, and 場所間違えました corrects the place.
-    r"|^([^。!?]{0,6}[、,\s]\s?)?(やっぱり|やっぱ|やはり)?"
-    r"(なし|無し|取り消し|取消し|キャンセル)で(お願い|おねがい)"
+    r"|^([^。!?]{0,6}[、,\s]\s?)?(すみません|すいません|ごめんなさい|やっぱり|やっぱ"
+    r"|やはり)?(なし|無し|取り消し|取消し|キャンセル)で(お願い|おねがい)"
     r"|^([^。!?をが]{0,6}[、,\s]\s?)?(間違|まちが)え(ました|た)[。.!！\s]*$"
     # Calling an earlier message a mistake: さっきのは間違いです.
     r"|(さっき|先ほど|さきほど)の(通報|投稿|写真|メッセージ|件)?は"

@@ -844,6 +844,10 @@ def test_open311_filters(api, seeded):
     assert ids(service_code="tree") == set()
     assert ids(service_code="road,tree") == {seeded[0], seeded[1]}
     assert ids(service_request_id=f"{seeded[1]},{seeded[2]}") == {seeded[1]}
+    # Typed as residents type them: no R, lower case, full-width digits.
+    without_r = seeded[1].removeprefix("R")
+    assert ids(service_request_id=without_r) == {seeded[1]}
+    assert ids(service_request_id=seeded[1].lower()) == {seeded[1]}
     now = datetime.now(UTC)
     assert ids(start_date=(now - timedelta(days=1)).isoformat()) == {
         seeded[0],

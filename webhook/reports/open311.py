@@ -31,7 +31,7 @@ from webhook.reports.office_hours import JAPAN
 from webhook.reports.public import PublicReport, is_public, to_public
 from webhook.reports.routing import CATEGORIES, load_routing
 from webhook.reports.statuses import PUBLIC_STATUSES
-from webhook.reports.store import ReportNotFoundError, ReportStore
+from webhook.reports.store import ReportNotFoundError, ReportStore, receipt_key
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +136,9 @@ def find_requests(
     Open311Error (400) for an invalid code, status, date or range.
     """
     if service_request_id:
-        requested_ids = [part.strip().upper() for part in service_request_id.split(",")]
+        # The same key as a lookup by path: full-width digits, input-mode
+        # dashes and a number without its R find the report too.
+        requested_ids = [receipt_key(part) for part in service_request_id.split(",")]
         found = store.list(
             receipt_nos=[i for i in requested_ids if i], limit=MAX_RESULTS
         )
