@@ -1,4 +1,4 @@
-"""Who manages the place a report names, and the category lexicon.
+"""Ownership rules for the place a report names, and the category lexicon.
 
 Ownership rules fix a category before any score (``ownership_category``).
 Problems of others (dumping, abandoned bicycles and vehicles, a gas smell, a
@@ -209,7 +209,8 @@ def score_lexicon(
     return scores
 
 
-# What may follow an English term inside its word: a plural (trees, branches).
+# Plural endings that may follow an English term inside its word (trees,
+# branches).
 _PLURAL_END = re.compile(r"(s|es)?(?![a-z])")
 
 

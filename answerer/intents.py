@@ -19,9 +19,9 @@ park, then things of other owners such as national roads and private trees).
 Otherwise the category is the lexicon score plus the model's probability.
 
 The rules live in their own modules: :mod:`answerer.intent_text` prepares a
-text, :mod:`answerer.intent_cues` holds the regular expressions of its wording,
+text, :mod:`answerer.intent_cues` contains the regular expressions of its wording,
 :mod:`answerer.intent_evidence` decides whether it gives evidence of a fault or
-asks how to act, and :mod:`answerer.intent_owners` holds the ownership rules
+asks how to act, and :mod:`answerer.intent_owners` contains the ownership rules
 and the lexicon. This module trains the models, classifies and evaluates.
 """
 
