@@ -5,7 +5,7 @@ that must be received."""
 import pytest
 
 from webhook.classify import TextKind, classify_text, is_cancel
-from webhook.reports.resident_text import takes_back_the_fault
+from webhook.reports.resident_text import strip_address_tail, takes_back_the_fault
 
 
 @pytest.mark.parametrize(
@@ -76,3 +76,21 @@ def test_long_blank_run_is_classified_quickly():
     text = "ありがとう" + " " * 5000 + "あ"
     assert classify_text(text) is not None
     assert not is_cancel(text)
+
+
+@pytest.mark.parametrize(
+    ("typed", "place"),
+    [
+        ("境南町2丁目の交差点です。", "境南町2丁目の交差点"),
+        ("中町やで。 ", "中町"),
+        ("中町2丁目\u3000。\n", "中町2丁目"),
+        ("中町です です。", "中町です "),
+        ("。。。", ""),
+    ],
+)
+def test_place_tail_is_stripped(typed, place):
+    assert strip_address_tail(typed) == place
+
+
+def test_long_space_run_strips_whole():
+    assert strip_address_tail("中町" + " " * 5000 + "。") == "中町"

@@ -25,11 +25,11 @@ from webhook.reports.comments import clean_comment
 from webhook.reports.models import Draft
 from webhook.reports.report_intent import IntentLike, is_confident_report
 from webhook.reports.resident_text import (
-    ADDRESS_TAIL,
     cannot_give_place,
     gives_size,
     names_broken_thing,
     outside_address,
+    strip_address_tail,
 )
 
 if TYPE_CHECKING:
@@ -186,7 +186,7 @@ class PlaceSteps:
         if geo.names_far_place(place):
             logger.info("typed place far outside the city not taken")
             return [msg.plain(self._far_outside_text()), self._prompt(draft)]
-        self._set_address(draft, ADDRESS_TAIL.sub("", place), describes_fault=True)
+        self._set_address(draft, strip_address_tail(place), describes_fault=True)
         self.store.save_draft(user_hash, draft)
         logger.info("report place corrected by text at step %s", draft.step)
         changed = msg.plain(texts.REPORT_PLACE_CHANGED.format(place=draft.address))

@@ -365,7 +365,7 @@ def place_correction(text: str, precise_place: bool = False) -> str | None:
 def _names_a_place_alone(text: str) -> bool:
     """Tell whether ``text`` is one clause that gives a place and states no
     fault: 吉祥寺駅の南口です, not 中町1丁目の歩道で、穴の深さは10cmです."""
-    bare = ADDRESS_TAIL.sub("", text)
+    bare = strip_address_tail(text)
     if not text or re.search(r"[、,。!！?？]", bare):
         return False
     if re.search(r"で[^、。]{2,}", bare):
@@ -444,8 +444,25 @@ def is_bare_address(text: str) -> bool:
     return content_char_count(rest) == 0
 
 
-# A copula or closing mark after a corrected place: 境南町2丁目の交差点です.
-ADDRESS_TAIL = re.compile(r"(?:です|でした|だよ|だった|や|やで|やった)?[。.!！\s]*$")
+# A copula at the end of a corrected place: 境南町2丁目の交差点です.
+_COPULA_END = re.compile(r"(?:です|でした|だよ|だった|やで|やった|や)$")
+_CLOSING_MARKS = "。.!！"
+
+
+def strip_address_tail(text: str) -> str:
+    """Return ``text`` without the closing marks, spaces and copula that end it
+    (境南町2丁目の交差点です。 gives 境南町2丁目の交差点).
+
+    The marks are stripped by a loop from the end, because a pattern ending in
+    ``[。\\s]*$`` is tried from every position of a long run of spaces and takes
+    quadratic time.
+    """
+    end = len(text)
+    while end and (text[end - 1] in _CLOSING_MARKS or text[end - 1].isspace()):
+        end -= 1
+    return _COPULA_END.sub("", text[:end], count=1)
+
+
 _ADDRESS_FILLER = re.compile(
     r"です|でした|だよ|だった|やで|やった|や$|付近|あたり|辺り|の前|前|ぐらい|くらい"
     r"|[\s、。!！]"
