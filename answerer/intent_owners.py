@@ -46,6 +46,9 @@ SIGNAL_FAULT = re.compile(
     r"|青にならな|赤のまま)"
     # A push button of a signal that changes nothing.
     r"|(押しボタン|信号)[^。!?]{0,15}(青にならな|赤のまま|変わらな|反応しな)"
+    # The same in English: the pedestrian signal keeps blinking.
+    r"|\b(traffic|pedestrian|crossing)\s(signal|light)s?\b[^.!?]{0,30}?"
+    r"\b(blink|flash|out\b|broken|not working|stuck)"
 )
 # Problems that are "other" wherever they are, even inside a park.
 OTHER_PROBLEM = re.compile(

@@ -473,7 +473,8 @@ def evaluate_intents(path: Path, classifier: IntentClassifier | None = None) -> 
     for number, row in numbered:
         validate_row(row, f"{path}:{number}")
         if "id" in row:
-            key = str(row["id"])
+            # As JSON, so that the id 1 and the id "1" stay apart.
+            key = _json(row["id"])
             if key in first_line_of:
                 raise ValueError(
                     f"{path}:{number}: duplicate id {_json(row['id'])} (first on "

@@ -221,3 +221,15 @@ def test_top_with_intents_names_reason(invoke, tmp_path: Path):
     assert "--top applies to questions, not to --intents (it ranks no pages)" in (
         result.stderr
     )
+
+
+def test_number_and_string_ids_differ(tmp_path: Path, classifier):
+    from answerer.intents import evaluate_intents
+
+    light = "街灯が消えています"
+    path = _write(
+        tmp_path,
+        json.dumps({"id": 1, "text": light, "label": "report", "category": "road"}),
+        json.dumps({"id": "1", "text": light, "label": "report", "category": "road"}),
+    )
+    assert evaluate_intents(path, classifier)["total"] == 2

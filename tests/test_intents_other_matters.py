@@ -402,3 +402,8 @@ def test_weather_after_a_cause_is_report(classifier, text):
     # The clause before the weather word tells of a fault, so this is no
     # small talk.
     assert classifier.classify(text).label == "report"
+
+
+def test_english_signal_fault_is_polices(classifier):
+    intent = classifier.classify("The pedestrian signal at the school keeps blinking.")
+    assert intent.category == "other"
