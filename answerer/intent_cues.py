@@ -320,12 +320,15 @@ HYPOTHETICAL = re.compile(r"^.{0,8}(とき|時は|場合|なら|たら|のを見
 GIVING_WAY = re.compile(r"崩れ|くずれ|崩落")
 # "落ちたまま", "そのままです" and "出しっぱなし" say that a state has lasted.
 UNCHANGED_STATE = re.compile(r"まま|っぱなし|っ放し")
+# いつ that asks when (いつ直る, いつから), not いつも, いつか or いつの間に.
+WHEN_WORD = r"いつ(?!も|か(?!ら)|の間)"
 # A sentence containing one of these asks for a place, time or list, so even if it
-# ends in a verb ("街灯は何時に点く") it states no fault. いつも, いつか and
-# いつの間に are not questions.
+# ends in a verb ("街灯は何時に点く") it states no fault. いつまでも asks nothing
+# either.
 QUESTION_WORD = re.compile(
-    r"どこ|どちら|何時|何曜|何日|いつ(?!も|か(?!ら)|の間|までも)|一覧|予約|どうしよう|どうしたら"
-    r"|どうすれば|(?i:\bhow (do|can|to|should)\b)"
+    r"どこ|どちら|何時|何曜|何日|(?!いつまでも)"
+    + WHEN_WORD
+    + r"|一覧|予約|どうしよう|どうしたら|どうすれば|(?i:\bhow (do|can|to|should)\b)"
 )
 # Sudachi parts of speech that end a statement ("壊れてる", "危ない", "ボロボロ",
 # "通りにくい"). A sentence ending in a noun or pronoun ("公園の場所", "公園はどこ")

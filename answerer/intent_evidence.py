@@ -239,6 +239,15 @@ def has_fault_evidence(text: str) -> bool:
     return False
 
 
+def takes_message_back(text: str) -> bool:
+    """Tell whether a normalized text takes a message back (見間違いでした,
+    さっきのは取り消して), not only tells of a repair (もう直ってました)."""
+    return any(
+        TAKEN_BACK_WORD.search(match.group()) is not None
+        for match in REPAIRED_OR_TAKEN_BACK.finditer(text)
+    )
+
+
 def _retracted_later(sentences: list[str]) -> list[bool]:
     """Return, per sentence, whether a later sentence takes the message back
     (見間違いでした, さっきのは取り消して) with no change of topic between."""
@@ -247,10 +256,7 @@ def _retracted_later(sentences: list[str]) -> list[bool]:
     for index in range(len(sentences) - 1, -1, -1):
         flags[index] = retracted
         sentence = sentences[index]
-        if any(
-            TAKEN_BACK_WORD.search(match.group())
-            for match in REPAIRED_OR_TAKEN_BACK.finditer(sentence)
-        ):
+        if takes_message_back(sentence):
             retracted = True
         if TOPIC_SHIFT.match(sentence):
             retracted = False

@@ -22,6 +22,7 @@ from answerer.intent_cues import (
     QUESTION_END,
     TAKEN_BACK_WORD,
     THANKS_OR_REPAIRED,
+    WHEN_WORD,
 )
 from answerer.intent_evidence import has_fault_evidence
 from answerer.intent_text import normalize as intent_normalize
@@ -228,7 +229,7 @@ REPORT_STATUS_QUESTION = re.compile(
 # The question forms that REPORT_STATUS_QUESTION needs beside it. いつも,
 # いつか and いつの間に ask nothing, but いつから does.
 _ASKS_ABOUT_STATUS = re.compile(
-    r"[?？]|か[。.]?$|の[。.]?$|いつ(?!も|か(?!ら)|の間)|どこで|どうなっ|まだ"
+    r"[?？]|か[。.]?$|の[。.]?$|" + WHEN_WORD + r"|どこで|どうなっ|まだ"
 )
 # A request to call a report off is no question about its progress.
 _CALL_OFF = re.compile(r"取り?消|キャンセル|やめ")
@@ -290,7 +291,7 @@ _SEPARATOR_CATEGORIES = ("Z", "P", "S", "C", "M")
 # or いつの間に, while いつから is one).
 _ASKS = re.compile(
     r"[?？]|(?:ですか|ますか|でしょうか|のか|かな|すか|れるの|えるの|きるの)[。．!！\s]*$"
-    r"|どこ|いつ(?!も|か(?!ら)|の間)|どうすれば|どうしたら|どうやって|どうやったら|どうする"
+    r"|どこ|" + WHEN_WORD + r"|どうすれば|どうしたら|どうやって|どうやったら|どうする"
     r"|どうなる|どの"
     r"|どんな|誰(?!か)|だれ(?!か)|何時|何日|何曜|何を|何が|何で|なに|いくら|教えて|知りたい|相談"
     r"|窓口"

@@ -21,7 +21,7 @@ from answerer.intent_cues import (
     TAKEN_BACK_WORD,
     UNCHANGED_STATE,
 )
-from answerer.intent_evidence import has_fault_evidence
+from answerer.intent_evidence import has_fault_evidence, takes_message_back
 from answerer.intent_owners import load_lexicon, score_lexicon
 from answerer.intent_text import content_char_count
 from answerer.intent_text import normalize as intent_normalize
@@ -848,11 +848,7 @@ def retracts_the_fault(text: str) -> bool:
     さっきのは間違いです), not only as repaired (もう直ってました)."""
     if not takes_back_the_fault(text):
         return False
-    normalized = intent_normalize(text)
-    return any(
-        TAKEN_BACK_WORD.search(match.group()) is not None
-        for match in REPAIRED_OR_TAKEN_BACK.finditer(normalized)
-    )
+    return takes_message_back(intent_normalize(text))
 
 
 def thanks_alone(text: str) -> bool:
