@@ -80,6 +80,7 @@ from answerer.intent_text import (
     split_sentences,
     strip_urls,
 )
+from cityline.terminal import json_text
 from index.normalize import fold_kana
 
 logger = logging.getLogger(__name__)
@@ -198,30 +199,25 @@ def validate_row(row: dict, where: str) -> None:
         )
     if row["label"] not in LABELS:
         raise ValueError(
-            f"{where}: invalid 'label' {_json(row['label'])}; use one of "
+            f"{where}: invalid 'label' {json_text(row['label'])}; use one of "
             f"{_choices(LABELS)}"
         )
     category = row.get("category")
     if row["label"] == "report" and category not in CATEGORIES:
         raise ValueError(
             f"{where}: a report needs 'category', one of {_choices(CATEGORIES)}; "
-            f"got {_json(category)}"
+            f"got {json_text(category)}"
         )
     accept = row.get("accept", [])
     if not isinstance(accept, list) or any(item not in CATEGORIES for item in accept):
         raise ValueError(
             f"{where}: 'accept' must be a list of categories from "
-            f"{_choices(CATEGORIES)}, got {_json(accept)}"
+            f"{_choices(CATEGORIES)}, got {json_text(accept)}"
         )
     if row["label"] == "question" and category is not None:
         raise ValueError(
-            f"{where}: a question needs 'category' null, got {_json(category)}"
+            f"{where}: a question needs 'category' null, got {json_text(category)}"
         )
-
-
-def _json(value: object) -> str:
-    """Return ``value`` as the JSON a file would contain (null, "road")."""
-    return json.dumps(value, ensure_ascii=False)
 
 
 def _choices(values: tuple[str, ...]) -> str:
@@ -350,8 +346,10 @@ class IntentClassifier:
         # The lexicon spells words typed in kana (がいとう) in hiragana, and a
         # voice-input text may mix katakana with other words (ガイトウガキエテ
         # イマス…えきからのみち), so the folded text counts too, per category.
-        folded = score_lexicon(self.lexicon, fold_kana(text), landmarks=True)
-        scores = {name: max(scores[name], folded[name]) for name in scores}
+        folded_text = fold_kana(text)
+        if folded_text != text:
+            folded = score_lexicon(self.lexicon, folded_text, landmarks=True)
+            scores = {name: max(scores[name], folded[name]) for name in scores}
         probabilities = self.category_model.predict_proba(ngrams)[0]
         for category, probability in zip(
             self.category_model.classes_, probabilities, strict=True
@@ -474,10 +472,10 @@ def evaluate_intents(path: Path, classifier: IntentClassifier | None = None) -> 
         validate_row(row, f"{path}:{number}")
         if "id" in row:
             # As JSON, so that the id 1 and the id "1" stay apart.
-            key = _json(row["id"])
+            key = json_text(row["id"])
             if key in first_line_of:
                 raise ValueError(
-                    f"{path}:{number}: duplicate id {_json(row['id'])} (first on "
+                    f"{path}:{number}: duplicate id {json_text(row['id'])} (first on "
                     f"line {first_line_of[key]}); give each line its own id"
                 )
             first_line_of[key] = number
