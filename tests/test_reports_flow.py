@@ -316,6 +316,9 @@ SUSPICIOUS_PERSON_HEARSAY = [
     "不審者がいるらしい",
     "変な人がうろついていると聞いた",
     "最近このあたりで不審者が多いと聞きました",
+    # A park named as the place is no fault of the park.
+    "公園のトイレに不審者がいるらしい",
+    "公園に不審者がいそうで怖い",
 ]
 
 
@@ -362,6 +365,12 @@ def test_suspicious_person_sighting_is_for_the_core(alice):
 def test_light_that_draws_suspicious_people_is_reported(alice, text):
     alice.text(text)
     assert alice.draft.category == "streetlight"
+
+
+def test_overgrown_park_that_hides_suspicious_people_is_reported(alice):
+    # 隠れられそう is a conjecture: its られ is no passive of a crime.
+    alice.text("公園の植え込みが伸び放題で見通しが悪く、不審者が隠れられそう")
+    assert alice.draft.category in ("park", "tree")
 
 
 def test_fault_with_accident_starts_report(alice):

@@ -215,6 +215,7 @@ def test_emergencies_in_resident_words_rule_out_a_report(text):
         "西の方で街路樹が倒れて道をふさいでいます",
         "交通事故のニュースを見て悲しくなりました",
         "公園の水飲み場の蛇口が盗まれました",
+        "植え込みが茂って見通しが悪く、不審者が隠れられそう",
     ],
 )
 def test_worries_hearsay_and_faults_are_no_emergency(text):

@@ -308,12 +308,14 @@ CRIME = re.compile(
 _WORRY = re.compile(
     r"心配|不安|怖|こわ|出そう|防止|対策|注意|恐れ|おそれ|よく出|出るので|多い|多くて"
     r"|情報|気をつけ|の相談|たら|とき|場合|っぽい|かな(?=[\s。？?!！、]|$)"
+    # A conjecture of a verb (隠れられそう, 来そう), not hearsay (いるそうです).
+    r"|(?<!\s)そう(?!です|じ|っと|だん)"
     r"|かも(?=しれ|ね|[\s。？?!！、]|$)"
 )
 # Signs that something happened or is happening: a past or passive form, a
 # presence (いて, います) or a sentence end.
 _HAPPENED = re.compile(
-    r"ました|でした|[っい]た(?!く)|られ|され|いて|いる|います|[。！!]"
+    r"ました|でした|[っい]た(?!く)|られ(?!そう)|され(?!そう)|いて|いる|います|[。！!]"
     # The rest of a て form that the crime word ended with: 暴れてる, 暴れてて.
     r"|(?<=[てで])(る|て|た)"
 )
@@ -471,7 +473,10 @@ def _only_a_worry(text: str, start: int, rules: _Rules) -> bool:
     worry = rules.worry.search(text, start, start + 12)
     if worry is None:
         return False
-    return rules.happened.search(text, start, worry.start()) is None
+    # Searched to the end of the text, so that a lookahead sees past the worry:
+    # られ in 隠れられそう is no passive.
+    happened = rules.happened.search(text, start)
+    return happened is None or happened.start() >= worry.start()
 
 
 def is_emergency(text: str) -> bool:

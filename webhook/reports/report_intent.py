@@ -12,6 +12,7 @@ from answerer.intent_text import content_char_count
 from webhook.emergency import is_emergency, rules_out_report
 from webhook.reports.resident_text import (
     is_neighbour_trouble,
+    names_poor_light_or_sight,
     tells_of_a_suspicious_person,
 )
 
@@ -39,15 +40,18 @@ def may_start_report(text: str, intent: IntentLike | None) -> bool:
     no emergency that rules a report out, such as a crime (不審者 in a park too),
     a fire or someone hurt with no fault named. Another emergency outside the
     facility categories is for 110/119 too, which the core gives. Neither
-    neighbours nor a suspicious person heard of (不審者がいるらしい) start one,
-    unless the text is about a facility of the five kinds (街灯が暗くて不審者が
-    出そう).
+    neighbours nor a suspicious person heard of (不審者がいるらしい,
+    公園のトイレに不審者がいるらしい) start one, unless the text says that a
+    facility of the five kinds is dark or hard to see into (街灯が暗くて不審者が
+    出そう), which a report can fix.
     """
     if not is_confident_report(intent, text):
         return False
     if rules_out_report(text) or is_neighbour_trouble(text):
         return False
-    if tells_of_a_suspicious_person(text) and intent.category not in MAIN_CATEGORIES:
+    if tells_of_a_suspicious_person(text) and not (
+        intent.category in MAIN_CATEGORIES and names_poor_light_or_sight(text)
+    ):
         return False
     return intent.category in MAIN_CATEGORIES or not is_emergency(text)
 

@@ -571,6 +571,20 @@ def tells_of_a_suspicious_person(text: str) -> bool:
     return not is_emergency(text) and not names_broken_thing(normalized)
 
 
+def names_poor_light_or_sight(text: str) -> bool:
+    """Tell whether ``text`` says a place is dark or hard to see into (街灯が
+    暗くて, 電気が切れていて, 植え込みが茂って見通しが悪い): a condition of a
+    facility that a fault report can fix, where a suspicious person is only the
+    worry it brings."""
+    return _POOR_LIGHT_OR_SIGHT.search(visible_nfkc(text)) is not None
+
+
+_POOR_LIGHT_OR_SIGHT = re.compile(
+    r"暗|まっくら|消え|切れ|(点|つ)(いて(い)?|か)(な|ず)|見通し|茂|伸び|死角"
+    r"|見え(にく|づら)"
+)
+
+
 _SUSPICIOUS_PERSON = re.compile(
     r"不審(者|車|な(人|男|女|車))"
     # 大変な人気 and たいへんな人出 contain 変な人 but speak of crowds.
