@@ -2300,6 +2300,18 @@ def test_cancel_right_after_sending_gives_change_route(alice, flow):
     assert report.status == "submitted"
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["R2026-000001を取り消したい", "受付番号R2026-000001の通報を取り下げたいです"],
+)
+def test_change_to_a_sent_report_mid_draft_gets_route_and_prompt(alice, flow, text):
+    alice.text("道路に穴があいてます")
+    replies = texts_of(alice.text(text))
+    assert replies[0] == contact_text(texts.REPORT_CHANGE_ROUTE, flow.settings)
+    assert "写真を送ってください" in replies[-1]
+    assert alice.draft.step == "photo"
+
+
 def test_cancel_long_after_sending_is_for_the_core(alice, clock):
     send_complete_report(alice)
     clock.now += timedelta(hours=1)

@@ -240,6 +240,7 @@ def test_other_waits_are_no_status_question(text):
         "送った通報の場所を間違えました",
         "昨日通報したものに写真を追加したい",
         "受付番号R2026-000123を取り消したい",
+        "受付番号R2026-000123の通報を取り下げたいです",
     ],
 )
 def test_change_to_a_sent_report(text):

@@ -376,6 +376,12 @@ class ReportFlow(
             # the step's prompt offers やめる. The confirmation replies to it
             # with its own buttons.
             return self._lead_and_prompt(draft, texts.REPORT_ASK_CANCEL)
+        kind = classify_text(text)
+        if kind is TextKind.REPORT_CHANGE:
+            # R2026-000001を取り消したい speaks of a report already sent, not of
+            # this draft: the route for sent reports, then the step's prompt.
+            change = contact_text(texts.REPORT_CHANGE_ROUTE, self.settings)
+            return [msg.plain(change), *self._lead_and_prompt(draft)]
         if takes_back_the_fault(text):
             # 見間違いでした, もう直ってました: no detail for staff, and
             # perhaps no report at all. The draft stays until やめる.
@@ -406,13 +412,12 @@ class ReportFlow(
             # still sends at the confirmation. It comes after the crisis check,
             # since ありがとう。もう死にたい is no thanks to reply to.
             return self._lead_and_prompt(draft, texts.REPORT_THANKS_IN_DRAFT)
-        kind = classify_text(text)
         if kind is TextKind.REPORT_STATUS:
             # R2026-000001 or 先週送った件どうなりました: the reply the core
             # gives, then the step's prompt, so that the draft goes on at once.
             status = contact_text(texts.REPORT_STATUS_TEMPLATE, self.settings)
             return [msg.plain(status), *self._lead_and_prompt(draft)]
-        if kind in (TextKind.RECEIVE_SETTINGS, TextKind.HELP, TextKind.REPORT_CHANGE):
+        if kind in (TextKind.RECEIVE_SETTINGS, TextKind.HELP):
             # 受信設定 or 使い方 typed mid-report: the settings flow or the core
             # replies to it, after a line saying the draft waits.
             return self._draft_kept()
