@@ -275,7 +275,8 @@ def test_remove_with_delete_content(settings, seeded, store):
     assert report.comment is None
     assert report.description is None
     assert report.address is None
-    assert report.latitude == 35.70312
+    assert report.latitude == 35.703
+    assert report.longitude == 139.58
     assert report.photos == ()
     assert not photo.exists()
 

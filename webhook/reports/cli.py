@@ -382,7 +382,8 @@ def _require_text(
 @click.option(
     "--delete-content",
     is_flag=True,
-    help="Also delete the photos, the resident's texts and the address text.",
+    help="Also delete the photos, the resident's texts and the address text, "
+    "and round the point to about 100 m.",
 )
 @click.pass_obj
 def remove_command(

@@ -41,6 +41,7 @@ from webhook.reports.models import (
     fold_receipt_dashes,
 )
 from webhook.reports.office_hours import JAPAN
+from webhook.reports.public import PLACE_DECIMALS
 from webhook.reports.statuses import (
     OPEN_STATUSES,
     check_status,
@@ -601,9 +602,10 @@ class ReportStore:
     ) -> list[str]:
         """Clear the report's free texts and photo rows; return the photo paths.
 
-        The free texts are the first message, the comment and the address text,
-        while the coordinates are kept. Used when a removed report
-        contains content that must not be kept. The caller deletes the photo files.
+        The free texts are the first message, the comment and the address text.
+        The point is rounded to about 100 m, as published reports show it: an
+        exact point may be someone's home. Used when a removed report contains
+        content that must not be kept. The caller deletes the photo files.
         With ``changed_by``, the deletion is recorded in the history with ``note``,
         its status unchanged.
         """
@@ -629,6 +631,8 @@ class ReportStore:
                     description=None,
                     comment=None,
                     address=None,
+                    latitude=_rounded_place(report.latitude),
+                    longitude=_rounded_place(report.longitude),
                     updated_at=self.now(),
                 )
             )
@@ -656,6 +660,11 @@ class ReportStore:
                 .values(user_hash=None)
             ).rowcount
         return draft, unlinked
+
+
+def _rounded_place(degrees: float | None) -> float | None:
+    """Return ``degrees`` rounded as published reports show a place."""
+    return None if degrees is None else round(degrees, PLACE_DECIMALS)
 
 
 def _check_complete(draft: Draft) -> None:
