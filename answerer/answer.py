@@ -271,7 +271,8 @@ class Answerer:
             if focus is not None:
                 found = self._confident_ranking(model, cut_question(focus), top_k)
         if found is None:
-            # ソダイゴミノダシカタ: typed in katakana without conversion.
+            # ソダイゴミノダシカタ or sodai gomi no dashikata: typed without
+            # conversion.
             spelled = hiragana_spelling(whole)
             if spelled is not None:
                 found = self._confident_ranking(model, spelled, top_k)

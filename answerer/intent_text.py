@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 from index.normalize import fold_kana, is_katakana_only, visible_nfkc
+from index.romaji import romaji_spelling
 
 # Longer texts are cut before classification, so one huge message costs bounded time.
 MAX_CHARS = 4000
@@ -24,14 +25,15 @@ def normalize(text: str) -> str:
     """Return ``text`` NFKC-normalized, lowercased, without invisible characters,
     with name placeholders as one 〇.
 
-    A text in katakana alone (ｶﾞｲﾄｳｶﾞｷｴﾃｲﾏｽ, typed without conversion) is
-    spelled in hiragana, as the lexicon spells kana words and as such texts are
-    mostly typed.
+    A text in katakana alone (ｶﾞｲﾄｳｶﾞｷｴﾃｲﾏｽ, typed without conversion) or in
+    romaji alone (gaitou ga kiete imasu) is spelled in hiragana, as the lexicon
+    spells kana words and as such texts are mostly typed. English is left as it
+    is: a text with any word that romaji cannot spell stays in Latin letters.
     """
     text = normalize_form(text)
     if is_katakana_only(text, MIN_KATAKANA_LETTERS):
-        text = fold_kana(text)
-    return text
+        return fold_kana(text)
+    return romaji_spelling(text) or text
 
 
 def normalize_form(text: str) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from index.normalize import fold_kana, is_katakana_only, normalize_text
+from index.romaji import romaji_spelling
 from index.tokenize import morphemes
 from index.variants import SYNONYM_PREFIX
 from index.vectorize import IndexModel
@@ -93,17 +94,18 @@ def reading_table(model: IndexModel) -> dict[str, str]:
 
 def hiragana_spelling(question: str) -> str | None:
     """Return a question typed in katakana alone (ソダイゴミノダシカタ, or its
-    half-width form) spelled in hiragana, so that :func:`read_kana_words` can
-    read it; None for any other question.
+    half-width form) or in romaji alone (sodai gomi no dashikata) spelled in
+    hiragana, so that :func:`read_kana_words` can read it; None for any other
+    question.
 
     Katakana is mostly loanwords (マイナンバーカード), which Sudachi reads
-    well, so callers try this spelling only when the question as typed found
-    no page.
+    well, and Latin letters may be English, so callers try this spelling only
+    when the question as typed found no page.
     """
     normalized = normalize_text(question)
-    if not is_katakana_only(normalized, MIN_KATAKANA_LETTERS):
-        return None
-    return fold_kana(normalized)
+    if is_katakana_only(normalized, MIN_KATAKANA_LETTERS):
+        return fold_kana(normalized)
+    return romaji_spelling(normalized)
 
 
 # A question needs this many katakana letters to be read in hiragana: fewer

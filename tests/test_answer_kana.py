@@ -108,6 +108,16 @@ def test_katakana_question_answered_as_hiragana(answerer, question):
     assert result.answers[0].title == "住民票の写しの請求"
 
 
+def test_romaji_question_answered_as_hiragana(answerer):
+    result = answerer.ask("juuminhyou konbini de toreru?")
+    assert not result.fallback
+    assert result.answers[0].title == "住民票の写しの請求"
+
+
+def test_english_question_is_not_read_as_romaji():
+    assert hiragana_spelling("Where can I get a resident record?") is None
+
+
 def test_katakana_spelling_only_for_katakana_questions():
     assert hiragana_spelling("ソダイゴミノダシカタ") == "そだいごみのだしかた"
     assert hiragana_spelling("ｿﾀﾞｲｺﾞﾐ") == "そだいごみ"

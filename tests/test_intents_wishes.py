@@ -34,6 +34,17 @@ def test_request_to_fix_stays_a_report(classifier, text):
     assert classifier.classify(text).label == "report"
 
 
+def test_romaji_text_is_spelled_in_hiragana():
+    assert normalize("Gaitou ga kiete imasu") == "がいとう が きえて います"
+    assert normalize("The light is out") == "the light is out"
+
+
+def test_romaji_report_is_classified(classifier):
+    intent = classifier.classify("kouen no benchi ga kowarete imasu")
+    assert intent.label == "report"
+    assert intent.category == "park"
+
+
 def test_katakana_only_text_is_spelled_in_hiragana():
     assert normalize("ｶﾞｲﾄｳｶﾞｷｴﾃｲﾏｽ") == "がいとうがきえています"
     assert normalize("マンホール") == "マンホール"
