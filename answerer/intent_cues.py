@@ -99,14 +99,16 @@ REPAIRED_OR_TAKEN_BACK = re.compile(
     # Asking whether a repair one heard of is true: 直ったって聞いたけど本当?
     r"|直った(って|と)(聞|きい)[^。!?]*(本当|ほんと)"
     r"|(片付け|片づけ|かたづけ)て(くれて(い)?ました|くれた|くれました|もらった|もらいました)"
-    r"|(片付|片づ|かたづ)い(て(い)?(ました|ます)|た)(?!のに|けど|が)"
-    r"|(止め|埋め|取り除い|掃除し|清掃し)て"
+    r"|(片付|片づ|かたづ)い(て(い)?(ました|ます|た)|た)(?!のに|けど|が)"
+    r"|(止め|埋め|取り除い|掃除し|清掃し|片付け|片づけ|かたづけ)て"
     + _DONE_FOR_ME
     + r"|(直|修理|補修|修繕|交換|撤去|剪定|対応)し(て)?"
     + _DONE_FOR_ME
     # Not やすくなった or 広くなった: 滑りやすくなりました and 穴が広くなりました
     # tell of a fault that got worse.
-    + r"|(明る|きれいに|綺麗に)くなり(まし)?た|すっきりし(まし)?た"
+    + r"|明るくなり(まし)?た|すっきりし(まし)?た"
+    # Clean or quiet again: 側溝きれいになってた, マンホール静かになったわ.
+    r"|(きれい|綺麗|静か)にな(りまし|っ)た|(きれい|綺麗|静か)になって(い)?(た|ました)"
     r"|(間違|まちが)(え|っ)て(送|おく)|誤送信|送り間違"
     # A fault the writer saw wrongly: 見間違いでした, 勘違いでした.
     r"|(見間違|見まちが|勘違|かんちが)い(でした|だった|です)(?!と|ら|が)"
@@ -140,6 +142,7 @@ REPAIRED_OR_TAKEN_BACK = re.compile(
 # Thanks itself: ありがとう, 御礼申し上げます, お疲れさまです.
 GRATITUDE = re.compile(
     r"ありがと|有難[うく]|有り難[うく]|感謝|御礼|お礼(を)?申し上げ|助かりました|安堵"
+    r"|おおきに"
     r"|\bthank(s|\s+you)\b"
     r"|お疲れ様|お疲れさま|おつかれさま|ご苦労様|ご苦労さま"
     # Praise of the city's work: 対応早くてびっくりしました.
@@ -197,6 +200,8 @@ OTHER_MATTER = re.compile(
     r"((?!けど|けれど|ので|のに|から|が|(?<=い)し)[^。!?、,\s]){0,10}"
     # Read receipts of this chat (既読つかないね).
     r"|既読(が|は)?\s?(つか|付か)(ない|なく|ず)"
+    # A fault that did not happen: 昨日の雨でもあふれなかった.
+    r"|(あふれ|溢れ|冠水し|浸水し|倒れ|折れ|詰まら|たまら|溜まら)なかった"
     r"|(案内|通知|書類|郵便|はがき|ハガキ|封筒|接種券|受診券|納付書|証)(が|は|も)?\s?"
     r"(まだ)?\s?(届いて(い)?(ない|ません)|届かない|届きません|来て(い)?ない|来ない|こない)"
 )
@@ -225,7 +230,7 @@ INFO_REQUEST = re.compile(
 # Where or from whom the writer can do something: "どこに取りに行けばいい?",
 # "誰に頼めますか". With a question ending, such a text asks how to act.
 WHERE_TO_ACT = re.compile(
-    r"(どこ|誰|だれ|どちら)[^。!?]{0,20}"
+    r"(どこ|誰|だれ|どちら|どっち)[^。!?]{0,20}"
     r"(ば(いい|よい|良い|よろしい|OK)|でき(る|ます)|(ら|け)れ(る|ます)|行け|いけ"
     r"|たら(ええ|えぇ|いい|よい|よろしい))"
     r"|どう(すれば|したら)(いい|よい|良い|よろしい)"
@@ -286,6 +291,22 @@ FAULT_STATE = re.compile(
     r"|\bbent\b|\bbroke\b|\bleak|\bclogged\b|\brust|\btilt"
     r"|\b(backed|backing|coming|comes|came) (up|out|down)\b|\bfell\b"
     r"|\blying (across|on|in)\b|\bflash(es|ing)\b|\bblink"
+    r"|\b(does|do|did|will|wo)(n't| not) (stop|work|turn|open|close|drain|flush)\b"
+    r"|\bholes?\b|\bdead\b"
+)
+# Something wrong that names no fault of a city object: a machine that stopped,
+# a door that will not open, things left or thrown away, animals and noises,
+# litter scattered about, a leaking roof (エレベーターが止まってます,
+# 布団を置いていった, 物音がします, ガラスが散らばってる, 雨漏りしています).
+SOMETHING_WRONG = re.compile(
+    r"止ま(って|った|りま|らな)|動(か|け)な|動いて(い)?(な|ません)|動きません|開かな|閉まらな"
+    r"|置いて(いき|いっ|行)|ポイ捨て|散らば|物音|鳴き声|鳴いて|吠え|住みつ|住み着|雨漏り"
+)
+# A thing named with が and a state that goes on or its presence (水が白く
+# 濁っています, 蜂の巣がある): a condition to report, whatever the words for it.
+THING_IN_A_STATE = re.compile(
+    r"が[^。!?、]{0,12}?(ています|ている|てる|てます|ております|ていて|てて)"
+    r"|が\s?(ある|あります|あって|いる|います|いて)"
 )
 # A loose part that rattles (ふたがガタガタしている). Evidence of a fault, but
 # not one of the model's cue counts: training texts use it for other things.
@@ -302,7 +323,7 @@ REQUEST = re.compile(
     # Work asked for with the closing formula: 対応よろしくお願いします.
     r"|(対応|修理|補修|修繕|処理|撤去|剪定|清掃|点検)\s?を?\s?(よろしく|宜しく)"
     r"|もらえないか|くれないか|ならないか|ならないでしょうか|なりませんか|なんとか|何とか|どうにか|改善"
-    r"|検討|直して|直る|直ら|直っ|対応して|見に来て|見てもらえ|見ていただけ|撤去|設置|増や|切って|刈って|早く(?!て)|至急|すぐ"
+    r"|検討|直して|直る|直ら|直っ|対応して(?!(い)?ますか|いるか|る[?？か])|見に来て|見てもらえ|見ていただけ|撤去|設置|増や|切って|刈って|早く(?!て)|至急|すぐ"
     # Work asked of the city as a question: 止めてもらえますか, 片づけていただけますか.
     r"|(?:止め|片づけ|片付け|かたづけ|取り除い|掃除し)て(?:もらえ|いただけ)"
 )

@@ -52,6 +52,8 @@ from answerer.intent_cues import (
     REPORTING_WORDS,
     REQUEST,
     RESPONSIBILITY,
+    SOMETHING_WRONG,
+    THING_IN_A_STATE,
 )
 from answerer.intent_evidence import (
     FAULT_CUES,
@@ -316,6 +318,23 @@ class IntentClassifier:
             return False
         return not self.names_object(text)
 
+    def names_nothing_to_fix(self, text: str) -> bool:
+        """Return True for a text that names no city object and nothing wrong:
+        small talk, thanks, or a matter of the writer's own (ごみ出しカレンダーを
+        なくしました, 使い方がよくわからん, 雨ばっかりでいやになるね).
+
+        Anything wrong counts, named or not: a fault, a request, a follow-up, a
+        state that has lasted or an urgent case. So does a thing that stopped,
+        was left or makes noise (エレベーターが止まってます, 集積所に布団を
+        置いていった, 夜中ずっと物音がします), and a thing named in a state that
+        goes on (水が白く濁っています), which the lexicon may not name.
+        """
+        if self.names_object(text) or is_urgent(text):
+            return False
+        if any(pattern.search(text) for pattern in FAULT_CUES):
+            return False
+        return not (SOMETHING_WRONG.search(text) or THING_IN_A_STATE.search(text))
+
     def object_category(self, text: str) -> str | None:
         """Return the category of the city object that a message names, if any.
 
@@ -375,7 +394,7 @@ class IntentClassifier:
         urgent = is_urgent(normalized)
         if asks_how_to_act(normalized) or not has_fault_evidence(normalized):
             return Intent("question", None, urgent, self.RULE_CONFIDENCE)
-        if self.is_bare_feeling(normalized):
+        if self.is_bare_feeling(normalized) or self.names_nothing_to_fix(normalized):
             return Intent("question", None, urgent, self.RULE_CONFIDENCE)
 
         ngrams = self.vectorizer.transform([normalized])

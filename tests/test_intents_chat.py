@@ -1,0 +1,78 @@
+"""Small talk, thanks and the writer's own matters are questions. Faults that
+the lexicon lacks, repairs in other words and English faults are recognised."""
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "今日は暑いですね",
+        "保険証をどこかに置き忘れてしまいました",
+        "昨日送ったメッセージに写真を付け忘れました",
+    ],
+)
+def test_nothing_to_fix_is_a_question(classifier, text):
+    assert classifier.classify(text).label == "question"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Stopped, left or noisy: wrong, though the lexicon names none of it.
+        "自動ドアが開かなくなっています",
+        # A thing in a state that goes on, in words no list has.
+        "池の水が緑色に濁っています",
+    ],
+)
+def test_something_wrong_without_lexicon_is_a_report(classifier, text):
+    assert classifier.classify(text).label == "report"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "花壇の枝を片付けていただきました。ありがとうございました",
+        "排水口がきれいになっていました。ありがとう",
+        "マンホールの音が静かになりました。おおきに",
+        # A fault that did not happen.
+        "昨夜の大雨でも側溝はあふれなかった",
+    ],
+)
+def test_repair_or_no_fault_is_a_question(classifier, text):
+    assert classifier.classify(text).label == "question"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("The toilet in the park does not flush", "park"),
+        ("There is a dead bird on the sidewalk", "other"),
+        ("big hole in the road near the school", "road"),
+    ],
+)
+def test_english_fault_is_a_report(classifier, text, category):
+    intent = classifier.classify(text)
+    assert intent.label == "report"
+    assert intent.category == category
+
+
+def test_city_road_off_a_highway_keeps_its_category(classifier):
+    text = "〇〇街道から市道に入ったところで、マンホールのふたが浮いています"
+    assert classifier.classify(text).category == "sewer"
+
+
+def test_park_in_kana_is_a_landmark(classifier):
+    intent = classifier.classify("がいとう きえてる こうえん の まえ")
+    assert intent.category == "streetlight"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "サイトは音声の読み上げに対応していますか",
+        "壊れた標識は市と都のどっちに言えばいい？",
+    ],
+)
+def test_support_or_whom_to_tell_is_a_question(classifier, text):
+    assert classifier.classify(text).label == "question"
