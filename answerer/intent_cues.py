@@ -234,6 +234,8 @@ WHERE_TO_ACT = re.compile(
     r"(ば(いい|よい|良い|よろしい|OK)|でき(る|ます)|(ら|け)れ(る|ます)|行け|いけ"
     r"|たら(ええ|えぇ|いい|よい|よろしい))"
     r"|どう(すれば|したら)(いい|よい|良い|よろしい)"
+    # A place or office to turn to: 見守りをお願いできるところはありますか.
+    r"|(ところ|所|窓口|場所)(は|って)?\s?(あります|ある)(か|の|\?|？)"
 )
 # A city action followed by a feasibility question ("設置してもらえないでしょうか",
 # "広げることはできないものでしょうか") proposes work, so it counts as a report cue.

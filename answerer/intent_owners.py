@@ -100,7 +100,8 @@ NON_CITY_ROAD = re.compile(
 # Owners and managers other than the city. Outside a park, their things are "other".
 OTHER_OWNER = re.compile(
     NON_CITY_ROAD.pattern + r"|神社|お寺|私有地|私道|民間|空き家|隣の家|隣家"
-    r"|隣(さん)?の(家|宅|庭)|(近所|よそ|他人)の(家|お宅|宅|庭)|民家|民有地|うちの庭|自宅"
+    r"|隣(さん)?の(家|宅|庭)|(近所|よそ|他人|向かい|裏)の(家|お宅|宅|庭)|民家|民有地"
+    r"|うちの庭|自宅"
     r"|マンション|アパート|共用"
     r"|住宅の(樹木|木|庭木)|庭木|生け垣|畑の|線路|鉄道|構内"
     r"|自動ドア|エレベーター|エスカレーター"
@@ -134,8 +135,10 @@ PLACE_AFTER = re.compile(
     # A side street off it: 五日市街道から一本入った道, 〇〇街道から市道に入って.
     r"|から(一本|1本|少し|ちょっと|(市道|脇道|横道|路地)(に|へ))?"
     r"(入った|入る|入って|外れた|曲がった)"
-    # A private wall that a fault reaches: 隣の家の塀にもたれかかって.
-    r"|(の(塀|壁|フェンス|生け垣|門))?(に|へ|まで)(もたれ|倒れかか|ぶつかって|当たって)"
+    # A private wall or roof that a fault reaches or may reach: 隣の家の塀に
+    # もたれかかって, 隣の家の屋根や電線の方に倒れたら.
+    r"|(の(塀|壁|フェンス|生け垣|門|屋根)(や[^。、!?]{0,6})?)?(の方)?(に|へ|まで)"
+    r"(もたれ|倒れ|ぶつかって|当たって)"
 )
 
 

@@ -76,3 +76,18 @@ def test_park_in_kana_is_a_landmark(classifier):
 )
 def test_support_or_whom_to_tell_is_a_question(classifier, text):
     assert classifier.classify(text).label == "question"
+
+
+def test_house_across_the_street_is_another_owner(classifier):
+    intent = classifier.classify("向かいの家の門灯がずっと点滅していてまぶしい")
+    assert intent.category == "other"
+
+
+def test_street_tree_that_may_fall_on_a_roof_stays_a_tree(classifier):
+    text = "街路樹が枯れかけていて、強い風の日には隣の家の屋根の方に倒れそうです"
+    assert classifier.classify(text).category == "tree"
+
+
+def test_place_to_turn_to_is_a_question(classifier):
+    text = "一人暮らしの父の見守りをお願いできるところはありますか"
+    assert classifier.classify(text).label == "question"
