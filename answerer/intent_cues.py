@@ -135,6 +135,8 @@ REPAIRED_OR_TAKEN_BACK = re.compile(
     # A fault that has gone: 点くようになっていました, 通れるようになった.
     # ちらつく and がたつく end in つく but are faults.
     # A light that comes on by day (昼間でも点くようになった) is a fault.
+    # A light seen working again: 見たらちゃんとついてました.
+    r"|(ちゃんと|きちんと)\s?(つい|点い)て(い)?(ました|ます|た)"
     r"|(?<!昼も)(?<!昼でも)(?<!昼間も)(?<!間でも)(?<!日中も)(?<!中でも)"
     r"(点く|(?<![らた])つく|直る|流れる|通れる|使える|開く|閉まる)"
     r"ように(なって(い)?(ました|ます|た|る)|なった|なりました)"
@@ -200,6 +202,8 @@ OTHER_MATTER = re.compile(
     r"((?!けど|けれど|ので|のに|から|が|(?<=い)し)[^。!?、,\s]){0,10}"
     # Read receipts of this chat (既読つかないね).
     r"|既読(が|は)?\s?(つか|付か)(ない|なく|ず)"
+    # A fault denied: 遊具が壊れていたわけではなく.
+    r"|(壊れ|こわれ|故障し|切れ|消え)て(い)?(る|た)?わけ(では|じゃ)(なく|ない|ありません)"
     # A fault that did not happen: 昨日の雨でもあふれなかった.
     r"|(あふれ|溢れ|冠水し|浸水し|倒れ|折れ|詰まら|たまら|溜まら)なかった"
     r"|(案内|通知|書類|郵便|はがき|ハガキ|封筒|接種券|受診券|納付書|証)(が|は|も)?\s?"
@@ -220,7 +224,7 @@ SET_PHRASE = re.compile(
 )
 # Words that open another matter after thanks: ところで, 別件ですが.
 TOPIC_SHIFT = re.compile(
-    r"^\s*(ところで|別件|それと|あと[、,]|また[、,]|今度は|ほかにも|他にも)"
+    r"^\s*(ところで|別件|それと(?!も)|あと[、,]|また[、,]|今度は|ほかにも|他にも)"
 )
 INFO_REQUEST = re.compile(
     r"について(知りたい|教えて|伺いたい|質問)"
@@ -263,6 +267,8 @@ FAULT_STATE = re.compile(
     r"|捨てられ|落書き|止まらな|うるさ|騒音|心配|不安|冠水|浸水|水浸し|水びたし|水たまり"
     r"|ぬかる|点滅|ちらつ|チカチカ|ちかちか|破れ|やぶれ|へこ|凹|落下物|障害物|じゃま|邪魔"
     r"|故障|不具合|損傷|匂|溜ま|たまって|たまってる"
+    # Pests or things coming out in numbers: ゴキブリが大量に出てきてる.
+    r"|大量(に|の)?\s?(発生|出て|出てき|湧|わい)|湧いて"
     # Damage done by someone: 壊された, 荒らされてる.
     r"|壊され|こわされ|荒らされ|あらされ"
     # Kana spellings typed without conversion: 折れ, 倒れ, 危な, ぶら下が, 割れ, 傾,
@@ -303,6 +309,8 @@ FAULT_STATE = re.compile(
 SOMETHING_WRONG = re.compile(
     r"止ま(って|った|りま|らな)|動(か|け)な|動いて(い)?(な|ません)|動きません|開かな|閉まらな"
     r"|置いて(いき|いっ|行)|ポイ捨て|散らば|物音|鳴き声|鳴いて|吠え|住みつ|住み着|雨漏り"
+    # A machine that does not come or respond: ボタン押しても来ない.
+    r"|押しても\s?(来|こ|動|反応|開|あか|つか|点か)|反応(しな|がな|しません)"
 )
 # A thing named with が and a state that goes on or its presence (水が白く
 # 濁っています, 蜂の巣がある): a condition to report, whatever the words for it.

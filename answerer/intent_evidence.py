@@ -110,6 +110,8 @@ def asks_how_to_act(text: str) -> bool:
     asking whom to tell (穴があいているんですが、どこに連絡すれば?) gets the report
     route in the chat, and city FAQ pages word general questions that way.
     """
+    if fault_before_another_matter(text) is not None:
+        return False
     sentences = split_sentences(text)
     written = len(sentences)
     # A reason added after the question (…受け付けてもらえるんでしょうか。
@@ -147,6 +149,30 @@ def asks_how_to_act(text: str) -> bool:
         or (ADVICE_QUESTION.search(last) and not asserts_fault(text))
     )
     return ends_as_question and about_acting
+
+
+def fault_before_another_matter(text: str) -> str | None:
+    """Return the part of a normalized text before a sentence that opens
+    another matter, when that part states a fault (…角です。あと、粗大ごみの
+    申し込みって…, …つきっぱなしです。それと、…聞きたいんですが); None for
+    any other text. The fault is the message's report, and the question after
+    it is not about the fault."""
+    sentences = split_sentences(text)
+    for index, sentence in enumerate(sentences):
+        if index and TOPIC_SHIFT.match(sentence):
+            before = "".join(sentences[:index])
+            return before if _states_fault_words(before) else None
+    return None
+
+
+def _states_fault_words(text: str) -> bool:
+    """Tell whether ``text`` has a fault word or a state left as it is that no
+    condition follows (曲がってて, つきっぱなし, but not 消えてたら)."""
+    return any(
+        not HYPOTHETICAL.search(text[match.end() : match.end() + 12])
+        for pattern in (*_FAULT_WORDS_NOW, UNCHANGED_STATE)
+        for match in pattern.finditer(text)
+    )
 
 
 def _letter_of_a_fault(sentences: list[str], written: int) -> bool:

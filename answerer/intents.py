@@ -60,6 +60,7 @@ from answerer.intent_evidence import (
     NAMED_SUBJECT,
     asks_how_to_act,
     asserts_fault,
+    fault_before_another_matter,
     fault_sentences,
     has_fault_evidence,
     is_urgent,
@@ -390,6 +391,9 @@ class IntentClassifier:
         normalized = strip_urls(normalize(text[:MAX_CHARS]))
         if not has_content(normalized) or is_repetition(normalized):
             return Intent("question", None, False, 0.5)
+        # A fault, then another matter (…角です。あと、粗大ごみの申し込みって…):
+        # the fault is what the message reports.
+        normalized = fault_before_another_matter(normalized) or normalized
 
         urgent = is_urgent(normalized)
         if asks_how_to_act(normalized) or not has_fault_evidence(normalized):

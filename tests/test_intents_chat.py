@@ -3,6 +3,9 @@ the lexicon lacks, repairs in other words and English faults are recognised."""
 
 import pytest
 
+from answerer.intent_evidence import has_fault_evidence
+from answerer.intent_text import normalize
+
 
 @pytest.mark.parametrize(
     "text",
@@ -91,3 +94,41 @@ def test_street_tree_that_may_fall_on_a_roof_stays_a_tree(classifier):
 def test_place_to_turn_to_is_a_question(classifier):
     text = "一人暮らしの父の見守りをお願いできるところはありますか"
     assert classifier.classify(text).label == "question"
+
+
+def test_fault_before_another_matter_is_a_report(classifier):
+    text = "歩道の手すりが外れかけています。あと、粗大ごみの出し方を教えてください"
+    intent = classifier.classify(text)
+    assert intent.label == "report"
+    assert intent.category == "road"
+
+
+def test_or_else_opens_no_other_matter(classifier):
+    # それとも continues the question; it is no それと.
+    text = "街灯が消えてたら市に連絡ですか？それとも電力会社？"
+    assert classifier.classify(text).label == "question"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("エスカレーターのボタンを押しても反応しない", "other"),
+        ("ゴキブリが大量に出てきています、〇〇の排水口です", "sewer"),
+        ("アンダーパスの歩行者用通路の照明が切れています", "streetlight"),
+    ],
+)
+def test_machine_pests_and_underpass_lights_are_reports(classifier, text, category):
+    intent = classifier.classify(text)
+    assert intent.label == "report"
+    assert intent.category == category
+
+
+def test_light_seen_working_again_is_a_question(classifier):
+    text = (
+        "昨日見たら、直してもらった街灯がちゃんとついていました。ありがとうございます"
+    )
+    assert classifier.classify(text).label == "question"
+
+
+def test_fault_denied_is_no_evidence():
+    assert not has_fault_evidence(normalize("遊具が壊れていたわけではありません"))
