@@ -305,6 +305,21 @@ def test_crimes_in_plain_words_are_for_the_police(text):
 @pytest.mark.parametrize(
     "text",
     [
+        "下校中の息子が知らない男に連れ去られそうになりました",
+        "夜道で痴漢に触られそうになった",
+        "自転車のかごのバッグをひったくりにとられそうになった",
+        "ベランダから侵入されそうになって目が覚めた",
+    ],
+)
+def test_nearly_happened_crime_is_emergency(text):
+    # そうになった tells of an attempt that happened, not of a worry.
+    assert is_emergency(text), text
+    assert rules_out_report(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "バイクと車がぶつかって運転手が動けない",
         "トラックに自転車がはねられた",
         "駅前で人が倒れて頭から血を流してる",

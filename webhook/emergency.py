@@ -308,8 +308,9 @@ CRIME = re.compile(
 _WORRY = re.compile(
     r"心配|不安|怖|こわ|出そう|防止|対策|注意|恐れ|おそれ|よく出|出るので|多い|多くて"
     r"|情報|気をつけ|の相談|たら|とき|場合|っぽい|かな(?=[\s。？?!！、]|$)"
-    # A conjecture of a verb (隠れられそう, 来そう), not hearsay (いるそうです).
-    r"|(?<!\s)そう(?!です|じ|っと|だん)"
+    # A conjecture of a verb (隠れられそう, 来そう), not hearsay (いるそうです)
+    # nor a crime that nearly happened (連れ去られそうになった).
+    r"|(?<!\s)そう(?!です|じ|っと|だん|にな(っ|りまし))"
     r"|かも(?=しれ|ね|[\s。？?!！、]|$)"
 )
 # Signs that something happened or is happening: a past or passive form, a
