@@ -319,6 +319,8 @@ SUSPICIOUS_PERSON_HEARSAY = [
     # A park named as the place is no fault of the park.
     "公園のトイレに不審者がいるらしい",
     "公園に不審者がいそうで怖い",
+    # Dusk as a time of day is no dark place.
+    "公園に不審者がいるらしいので、暗くなる前に子どもを帰らせます",
 ]
 
 

@@ -580,7 +580,9 @@ def names_poor_light_or_sight(text: str) -> bool:
 
 
 _POOR_LIGHT_OR_SIGHT = re.compile(
-    r"暗|まっくら|消え|切れ|(点|つ)(いて(い)?|か)(な|ず)|見通し|茂|伸び|死角"
+    # 暗くなる前に and 暗くなってから give a time of day, not a dark place.
+    r"暗(?!くなる前|くなるまで|くなってから|くなったら)|まっくら"
+    r"|消え|切れ|(点|つ)(いて(い)?|か)(な|ず)|見通し|茂|伸び|死角"
     r"|見え(にく|づら)"
 )
 
