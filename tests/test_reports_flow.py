@@ -1844,6 +1844,12 @@ def test_crisis_with_thanks_mid_report_has_no_prompt(alice):
     assert alice.draft.step == "photo"
 
 
+def test_crisis_with_sent_report_change_has_no_prompt(alice):
+    alice.text("道路に穴があいてます")
+    assert alice.text("さっき送った通報は取り消したい。もう死にたい") == []
+    assert alice.draft.step == "photo"
+
+
 @pytest.mark.parametrize(
     ("text", "found"),
     [

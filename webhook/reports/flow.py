@@ -376,6 +376,11 @@ class ReportFlow(
             # the step's prompt offers やめる. The confirmation replies to it
             # with its own buttons.
             return self._lead_and_prompt(draft, texts.REPORT_ASK_CANCEL)
+        if is_crisis(text):
+            # Someone who wants to die gets the consultation line alone, from the
+            # handler; a report prompt after it would read as not listening. The
+            # draft stays as it was.
+            return []
         kind = classify_text(text)
         if kind is TextKind.REPORT_CHANGE:
             # R2026-000001を取り消したい speaks of a report already sent, not of
@@ -390,11 +395,6 @@ class ReportFlow(
         if word in START_WORDS:
             return [msg.plain(texts.REPORT_IN_PROGRESS), self._prompt(draft)]
 
-        if is_crisis(text):
-            # Someone who wants to die gets the consultation line alone, from the
-            # handler; a report prompt after it would read as not listening. The
-            # draft stays as it was.
-            return []
         injury_at_comment = draft.step == "comment" and tells_of_an_injury(text)
         if (
             rules_out_report(text)
