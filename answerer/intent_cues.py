@@ -302,20 +302,23 @@ FAULT_STATE = re.compile(
     r"|\b(does|do|did|will|wo)(n't| not) (stop|work|turn|open|close|drain|flush)\b"
     r"|\bholes?\b|\bdead\b"
 )
-# Something wrong that names no fault of a city object: a machine that stopped,
-# a door that will not open, things left or thrown away, animals and noises,
-# litter scattered about, a leaking roof (エレベーターが止まってます,
-# 布団を置いていった, 物音がします, ガラスが散らばってる, 雨漏りしています).
+# Something wrong that names no fault of a city object: a machine that stopped
+# or does not work, a door that will not open, things left or thrown away,
+# animals and noises, litter scattered about, a leaking roof (エレベーターが
+# 止まってます, 自動ドアが反応しない, 布団を置いていった, 物音がします,
+# ガラスが散らばってる, 雨漏りしています).
 SOMETHING_WRONG = re.compile(
     r"止ま(って|った|りま|らな)|動(か|け)な|動いて(い)?(な|ません)|動きません|開かな|閉まらな"
+    r"|反応しな|作動しな|作動して(い)?な|効かな|きかな|使えな"
     r"|置いて(いき|いっ|行)|ポイ捨て|散らば|物音|鳴き声|鳴いて|吠え|住みつ|住み着|雨漏り"
     # A machine that does not come or respond: ボタン押しても来ない.
     r"|押しても\s?(来|こ|動|反応|開|あか|つか|点か)|反応(しな|がな|しません)"
 )
 # A thing named with が and a state that goes on or its presence (水が白く
-# 濁っています, 蜂の巣がある): a condition to report, whatever the words for it.
+# 濁っています, フェンスが歪んでいます, 蜂の巣がある): a condition to report,
+# whatever the words for it. The te form is voiced after ん and い (歪んで, 泳いで).
 THING_IN_A_STATE = re.compile(
-    r"が[^。!?、]{0,12}?(ています|ている|てる|てます|ております|ていて|てて)"
+    r"が[^。!?、]{0,12}?(て|[んい]で)(います|いる|る|ます|おります|いて|て)"
     r"|が\s?(ある|あります|あって|いる|います|いて)"
 )
 # A loose part that rattles (ふたがガタガタしている). Evidence of a fault, but

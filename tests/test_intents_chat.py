@@ -26,6 +26,12 @@ def test_nothing_to_fix_is_a_question(classifier, text):
         "自動ドアが開かなくなっています",
         # A thing in a state that goes on, in words no list has.
         "池の水が緑色に濁っています",
+        # The same with the voiced te form after ん.
+        "掲示板の枠が歪んでいます",
+        "調整池にごみがたくさん浮かんでる",
+        # A machine that does not work.
+        "図書館の入口の自動ドアが反応しない",
+        "コミセンのエアコン効かない",
     ],
 )
 def test_something_wrong_without_lexicon_is_a_report(classifier, text):
