@@ -115,15 +115,17 @@ def romaji_spelling(text: str) -> str | None:
     """Return ``text`` spelled in hiragana when every word in it reads as romaji,
     or None.
 
-    ``text`` is expected lowercased and NFKC-normalised. Digits, spaces and
-    punctuation are kept as they are. A text with any kana or kanji, with fewer
-    than MIN_LETTERS Latin letters, or with one word that no romaji spelling
-    gives (street, the, light) is None, so English stays English. Particles
-    written alone as pronounced (wa, e, o) are spelled は, へ, を.
+    ``text`` is expected NFKC-normalised. Letters are lowercased here, because
+    the answerer's normalisation lowercases ASCII alone (Ō stays). Digits,
+    spaces and punctuation are kept as they are. A text with any kana or
+    kanji, with fewer than MIN_LETTERS Latin letters, or with one word that no
+    romaji spelling gives (street, the, light) is None, so English stays
+    English. Particles written alone as pronounced (wa, e, o) are spelled は,
+    へ, を.
     """
     if _JAPANESE.search(text):
         return None
-    text = text.translate(_LONG_VOWELS)
+    text = text.lower().translate(_LONG_VOWELS)
     words = _WORD.findall(text)
     if sum(len(word) for word in words) < MIN_LETTERS:
         return None

@@ -114,6 +114,10 @@ def test_romaji_question_answered_as_hiragana(answerer):
     assert result.answers[0].title == "住民票の写しの請求"
 
 
+def test_capital_macron_is_read_as_romaji():
+    assert hiragana_spelling("Ōkii gomi no dashikata") == "おうきい ごみ の だしかた"
+
+
 def test_english_question_is_not_read_as_romaji():
     assert hiragana_spelling("Where can I get a resident record?") is None
 
