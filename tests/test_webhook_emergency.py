@@ -320,6 +320,23 @@ def test_nearly_happened_crime_is_emergency(text):
 @pytest.mark.parametrize(
     "text",
     [
+        "michi de kuruma no jiko desu, kega nin ga imasu",
+        "gaitou no shita de hittakuri ni aimashita",
+        "ie no mae de kodomo ga kuruma ni hikaremashita",
+    ],
+)
+def test_romaji_emergency_rules_out_report(text):
+    assert is_emergency(text), text
+    assert rules_out_report(text), text
+
+
+def test_romaji_general_mention_is_no_emergency():
+    assert not is_emergency("kaji no toki wa dou sureba ii desu ka")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "バイクと車がぶつかって運転手が動けない",
         "トラックに自転車がはねられた",
         "駅前で人が倒れて頭から血を流してる",

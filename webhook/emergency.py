@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from index.normalize import fold_kana, visible_nfkc
+from index.romaji import romaji_spelling
 
 # Words of a danger to life or safety that the city cannot handle through LINE: a
 # fire, a medical emergency, an accident or a crime (see CRIME). Such a message
@@ -428,12 +429,17 @@ _FOLDED = _AS_TYPED.folded()
 def _forms(text: str) -> list[tuple[str, _Rules]]:
     """Return ``text`` after NFKC, without invisible characters, with the rules as
     written, and, when it has katakana, folded into hiragana with the folded rules
-    (ｶｼﾞ becomes かじ)."""
+    (ｶｼﾞ becomes かじ). A text in romaji alone is also spelled in hiragana
+    without its word spaces (kaji desu becomes かじです), as the intent
+    classifier takes it for Japanese."""
     normalized = visible_nfkc(text)
     folded = fold_kana(normalized)
     forms = [(normalized, _AS_TYPED)]
     if folded != normalized:
         forms.append((folded, _FOLDED))
+    spelled = romaji_spelling(normalized)
+    if spelled is not None:
+        forms.append(("".join(spelled.split()), _FOLDED))
     return forms
 
 
