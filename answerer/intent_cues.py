@@ -302,15 +302,18 @@ FAULT_STATE = re.compile(
     r"|\b(does|do|did|will|wo)(n't| not) (stop|work|turn|open|close|drain|flush)\b"
     r"|\bholes?\b|\bdead\b"
 )
-# Something wrong that names no fault of a city object: a machine that stopped
-# or does not work, a door that will not open, things left or thrown away,
-# animals and noises, litter scattered about, a leaking roof (エレベーターが
-# 止まってます, 自動ドアが反応しない, 布団を置いていった, 物音がします,
-# ガラスが散らばってる, 雨漏りしています).
+# Something wrong that names no fault of a city object. Examples are a machine
+# that stopped or does not work, things left or thrown away, animals, noises,
+# scattered litter and a leaking roof (エレベーターが止まってます,
+# 自動ドアが反応しない, 布団を置いていった, 物音がします, 雨漏りしています).
 SOMETHING_WRONG = re.compile(
     r"止ま(って|った|りま|らな)|動(か|け)な|動いて(い)?(な|ません)|動きません|開かな|閉まらな"
-    r"|反応しな|作動しな|作動して(い)?な|効かな|きかな|使えな"
+    # Not 使えないね about this chat, as a sentence of its own.
+    r"|反応しな|作動しな|作動して(い)?な|効かな|きかな|(?<![。、!?！？\s])使えな(?!いね|いな)"
     r"|置いて(いき|いっ|行)|ポイ捨て|散らば|物音|鳴き声|鳴いて|吠え|住みつ|住み着|雨漏り"
+    # Water like a river, or of a wrong colour: 家の前が川みたいになる,
+    # 水道の水が茶色い.
+    r"|(川|池|海|湖)(みたい|のよう)|濁|茶色い|茶色く|赤茶"
     # A machine that does not come or respond: ボタン押しても来ない.
     r"|押しても\s?(来|こ|動|反応|開|あか|つか|点か)|反応(しな|がな|しません)"
 )

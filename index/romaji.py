@@ -120,14 +120,18 @@ def romaji_spelling(text: str) -> str | None:
     spaces and punctuation are kept as they are. A text with any kana or
     kanji, with fewer than MIN_LETTERS Latin letters, or with one word that no
     romaji spelling gives (street, the, light) is None, so English stays
-    English. Particles written alone as pronounced (wa, e, o) are spelled は,
-    へ, を.
+    English. So is a text of several words with no sign of Japanese
+    (:func:`_looks_japanese`): English words that end in vowels (I hate rain,
+    one more time) read as romaji too. Particles written alone as pronounced
+    (wa, e, o) are spelled は, へ, を.
     """
     if _JAPANESE.search(text):
         return None
     text = text.lower().translate(_LONG_VOWELS)
     words = _WORD.findall(text)
     if sum(len(word) for word in words) < MIN_LETTERS:
+        return None
+    if len(set(words)) > 1 and not _looks_japanese(words):
         return None
     spelled: dict[str, str] = {}
     for word in set(words):
@@ -136,6 +140,27 @@ def romaji_spelling(text: str) -> str | None:
             return None
         spelled[word] = kana
     return _WORD.sub(lambda match: spelled[match.group()], text)
+
+
+def _looks_japanese(words: list[str]) -> bool:
+    """Tell whether romaji words show Japanese. A particle or a verb ending as a
+    word of its own does (ga, no, desu, kudasai), and so does a sound that
+    English spells otherwise (shi, tsu, kyo, a long ou, a doubled consonant, n
+    before one)."""
+    return any(
+        word in _FUNCTION_WORDS or _JAPANESE_SOUND.search(word) for word in words
+    )
+
+
+# Particles, copulas and endings that residents write as words of their own.
+_FUNCTION_WORDS = frozenset(
+    "ga wa wo o no ni de e to mo ka ne yo kara made desu desuka deshita masu imasu"
+    " arimasu dekimasu kudasai onegai onegaishimasu shimasu shita tte".split()
+)
+_JAPANESE_SOUND = re.compile(
+    r"shi|chi|tsu|[kgnhbpmr]y[auo]|j[auo]|ou|uu|ii|([kstpgzdbcfhmr])\1|n[kstmhgzdbp]"
+    r"|masu$|masen$|mashita$|desu$"
+)
 
 
 def _spell_word(word: str) -> str | None:

@@ -26,6 +26,9 @@ def test_nothing_to_fix_is_a_question(classifier, text):
         "自動ドアが開かなくなっています",
         # A thing in a state that goes on, in words no list has.
         "池の水が緑色に濁っています",
+        # Water like a river, or of a wrong colour.
+        "雨のたびに家の前が川みたいになる",
+        "水道の水が茶色い",
         # The same with the voiced te form after ん.
         "掲示板の枠が歪んでいます",
         "調整池にごみがたくさん浮かんでる",

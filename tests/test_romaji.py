@@ -68,6 +68,10 @@ def test_particles_alone_are_spelled_as_written():
         "are you there",
         "pothole",
         "thanks",
+        # Every word reads as romaji, but nothing in them is Japanese.
+        "I hate rain",
+        "one more time",
+        "are you ready",
     ],
 )
 def test_english_is_not_spelled(text):
@@ -77,3 +81,9 @@ def test_english_is_not_spelled(text):
 @pytest.mark.parametrize("text", ["hi", "ok", "gomi 出し方", "ごみ", "", "1234", "!!"])
 def test_short_or_japanese_text_is_not_spelled(text):
     assert romaji_spelling(text) is None
+
+
+def test_two_words_need_a_sign_of_japanese():
+    assert romaji_spelling("jidou teate") == "じどう てあて"
+    assert romaji_spelling("kore wa nan desu ka") == "これ は なん です か"
+    assert romaji_spelling("sodai gomi") is None

@@ -724,3 +724,11 @@ def test_sent_report_question_gets_status_reply(tmp_path):
     assert "個別のご返信はお約束できません" in messages[0]["text"]
     assert "市のホームページで公開します" in messages[0]["text"]
     assert answerer.questions == []
+
+
+def test_worry_then_danger_there_now_is_an_emergency():
+    assert is_emergency("強盗が入ってきそう！今玄関の外にいる")
+
+
+def test_theft_in_romaji_rules_out_a_report():
+    assert rules_out_report("kouen de jitensha wo nusumaremashita")

@@ -284,6 +284,8 @@ _STORY_BEFORE = re.compile(r"ニュース|訓練|ドラマ|映画|夢|いつか|
 # they happen (公園で不審者を見ました is no park report).
 CRIME = re.compile(
     r"不審者|強盗|空き巣|泥棒|どろぼう|襲われ|刺され|殴られ|暴行|暴力を|痴漢|ちかん"
+    # The same typed in kana, or spelled from romaji.
+    r"|ふしんしゃ|ごうとう|あきす|おそわれ|ぼうこう|ゆうかい"
     r"|ひったく|盗撮|喧嘩|けんか|ストーカー|つきまとわれ|つきまと|脅され|(後|あと|まで)をつけられ"
     r"|までつけられ|(後|あと)を.{0,4}(つけて|付けて|つけと|ついて)|詐欺|誘拐|当て逃げ"
     r"|ひき逃げ|蹴られ|追いかけられ|ついてくる|刃物|なぐられ|パクられ|すられ"
@@ -334,7 +336,7 @@ _ANIMAL = re.compile(r"猫|ねこ|ネコ|犬|いぬ|イヌ|カラス|ハト|鳩|
 # cover, a grating, a tap), which is a fault to report. The part must be what
 # the theft verb speaks of (ふたが盗まれ), not a place nearby (街灯の下の自転車),
 # nor a part of a bicycle or a car (自転車のチェーン).
-_THEFT = re.compile(r"盗まれ|盗難|盗られ|盗んで")
+_THEFT = re.compile(r"盗まれ|盗難|盗られ|盗んで|ぬすまれ|ぬすんで|とうなん")
 _FACILITY_PART = (
     r"ふた|蓋|グレーチング|マンホール|柵|フェンス|標識|看板|ベンチ|遊具|街灯|街路灯"
     r"|照明|電球|ケーブル|銅線|ガードレール|ミラー|金網|手すり|車止め|蛇口|鎖|くさり"
@@ -476,14 +478,24 @@ def _is_crime(text: str, rules: _Rules) -> bool:
 
 def _only_a_worry(text: str, start: int, rules: _Rules) -> bool:
     """Tell whether a worry word follows ``start`` closely, before any sign that
-    something happened (痴漢が心配, but not 痴漢にあいました。怖かった)."""
+    something happened (痴漢が心配, but not 痴漢にあいました。怖かった), and
+    nothing after it says that the danger is there now (強盗が入ってきそう！
+    今玄関の外にいる)."""
     worry = rules.worry.search(text, start, start + 12)
     if worry is None:
+        return False
+    if _THERE_NOW.search(text, worry.end()):
         return False
     # Searched to the end of the text, so that a lookahead sees past the worry:
     # られ in 隠れられそう is no passive.
     happened = rules.happened.search(text, start)
     return happened is None or happened.start() >= worry.start()
+
+
+# A danger that is there now, after a worry: 今玄関の外にいる.
+_THERE_NOW = re.compile(
+    r"(今|いま)[^。!?！？]{0,12}(いる|います|いて|来て|きて|来た|きた)"
+)
 
 
 def is_emergency(text: str) -> bool:

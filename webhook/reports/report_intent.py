@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Protocol
 
 from answerer.intent_text import content_char_count
+from index.normalize import visible_nfkc
+from index.romaji import romaji_spelling
 from webhook.emergency import is_emergency, rules_out_report
 from webhook.reports.resident_text import (
     is_neighbour_trouble,
@@ -47,6 +49,9 @@ def may_start_report(text: str, intent: IntentLike | None) -> bool:
     """
     if not is_confident_report(intent, text):
         return False
+    # kouen ni fushinsha ga iru rashii: the rules below read Japanese, as the
+    # classifier read it.
+    text = romaji_spelling(visible_nfkc(text).lower()) or text
     if rules_out_report(text) or is_neighbour_trouble(text):
         return False
     if tells_of_a_suspicious_person(text) and not (

@@ -582,13 +582,15 @@ def names_poor_light_or_sight(text: str) -> bool:
 _POOR_LIGHT_OR_SIGHT = re.compile(
     # 暗くなる前に and 暗くなってから give a time of day, not a dark place.
     r"暗(?!くなる前|くなるまで|くなってから|くなったら)|まっくら"
-    r"|消え|切れ|(点|つ)(いて(い)?|か)(な|ず)|見通し|茂|伸び|死角"
+    # Not a call, a battery or a deadline that ran out (電話が切れた).
+    r"|消え|(?<!電話が)(?<!電話)(?<!電池が)(?<!電池)(?<!期限が)(?<!期限)切れ"
+    r"|(点|つ)(いて(い)?|か)(な|ず)|見通し|茂|伸び(?!をし)|死角"
     r"|見え(にく|づら)"
 )
 
 
 _SUSPICIOUS_PERSON = re.compile(
-    r"不審(者|車|な(人|男|女|車))"
+    r"不審(者|車|な(人|男|女|車))|ふしん(しゃ|な(ひと|おとこ|おんな|くるま))"
     # 大変な人気 and たいへんな人出 contain 変な人 but speak of crowds.
     r"|(?<!大)(?<!たい)(変|へん|怪し|あやし)(な|い)(人|ひと|男|女|おじさん|おばさん|車)"
 )
@@ -648,12 +650,15 @@ _NEIGHBOUR_TROUBLE = re.compile(
 # Words of a broken, failing, displaced or soiled thing, which make a text a
 # fault report whatever else it complains of. Kana are matched in hiragana.
 _PHYSICAL_FAULT = re.compile(
-    r"壊れ|こわれ|破損|割れ|われて|欠け|消え|きえ|(?<!途)切れ|きれて|つかな|点かな|穴|あなが"
+    # Not a call, a battery or a deadline that ran out (電話が切れた).
+    r"壊れ|こわれ|破損|割れ|われて|欠け|消え|きえ"
+    r"|(?<!途)(?<!電話が)(?<!電話)(?<!電池が)(?<!電池)(?<!期限が)(?<!期限)(?<!息が)切れ"
+    r"|きれて|つかな|点かな|穴|あなが"
     r"|陥没|倒れ|たおれ|折れ|おれて|詰ま|つま(って|った|り)|あふれ|溢れ|はがれ|剥がれ|めくれ"
     r"|傾い|かたむ|外れ(て|た)|はずれ(て|た)|ずれ(て|た)|漏れ|もれて|さび|錆|ひび(?![いくか])"
     r"|亀裂|段差|でこぼこ|凸凹|ぼこぼこ|破れ|曲が|まがって|へこ|凹|点滅|ちらつ|ちかちか"
     r"|ぐらぐら|ぐらつ|がたがた|がたつ|がたん|ごとん|鳴って|鳴る|じーじー|止まらな|飛び出"
-    r"|とびで|浮い|垂れ|ぶら下が|ぶらさが|はみ出|伸び|ふさ|塞|故障|不具合|損傷|冠水|浸水"
+    r"|とびで|浮い|垂れ|ぶら下が|ぶらさが|はみ出|伸び(?!をし)|ふさ|塞|故障|不具合|損傷|冠水|浸水"
     r"|水たまり|落書き|らくがき|ぬかる|巣|焦げ|こげて|燃え"
     # A noise that a fixture makes: a loose lid under passing cars.
     r"|(マンホール|ふた|蓋|グレーチング|鉄板)[^。!?]{0,20}(音|うるさ)"
