@@ -267,8 +267,16 @@ FAULT_STATE = re.compile(
     r"|捨てられ|落書き|止まらな|うるさ|騒音|心配|不安|冠水|浸水|水浸し|水びたし|水たまり"
     r"|ぬかる|点滅|ちらつ|チカチカ|ちかちか|破れ|やぶれ|へこ|凹|落下物|障害物|じゃま|邪魔"
     r"|故障|不具合|損傷|匂|溜ま|たまって|たまってる"
-    # Pests or things coming out in numbers: ゴキブリが大量に出てきてる.
+    # Pests or things coming out in numbers: ゴキブリが大量に出てきてる,
+    # 毛虫いっぱい.
     r"|大量(に|の)?\s?(発生|出て|出てき|湧|わい)|湧いて"
+    r"|(毛虫|けむし|虫|蜂|ハチ|蚊|ゴキブリ|ねずみ|ネズミ)[がも]?\s?(いっぱい|たくさん|すごい)"
+    # Street-phone spellings: 斜めになってる, 歩道もりあがってる, ミラーかくれてる,
+    # ゴミつまってる, 猫しんでる, and a stump to trip over (つまずいた).
+    r"|(斜め|ななめ)(に)?\s?(なって|傾)|盛り上が|もりあが|(隠れ|かくれ)て"
+    r"|つまって|つまった|しんで(い|る|ま)|つまず|躓"
+    # A hum or an odd sound from a machine: ジージー音, 変な音.
+    r"|じーじー|ジージー|ぶーん|ブーン|変な音|異音"
     # Damage done by someone: 壊された, 荒らされてる.
     r"|壊され|こわされ|荒らされ|あらされ"
     # Kana spellings typed without conversion: 折れ, 倒れ, 危な, ぶら下が, 割れ, 傾,
@@ -300,7 +308,7 @@ FAULT_STATE = re.compile(
     r"|\b(backed|backing|coming|comes|came) (up|out|down)\b|\bfell\b"
     r"|\blying (across|on|in)\b|\bflash(es|ing)\b|\bblink"
     r"|\b(does|do|did|will|wo)(n't| not) (stop|work|turn|open|close|drain|flush)\b"
-    r"|\bholes?\b|\bdead\b"
+    r"|\bholes?\b|\bdead\b|\bnot work\b"
 )
 # Something wrong that names no fault of a city object. Examples are a machine
 # that stopped or does not work, things left or thrown away, animals, noises,
@@ -310,7 +318,7 @@ SOMETHING_WRONG = re.compile(
     r"止ま(って|った|りま|らな)|動(か|け)な|動いて(い)?(な|ません)|動きません|開かな|閉まらな"
     # Not 使えないね about this chat, as a sentence of its own.
     r"|反応しな|作動しな|作動して(い)?な|効かな|きかな|(?<![。、!?！？\s])使えな(?!いね|いな)"
-    r"|置いて(いき|いっ|行)|ポイ捨て|散らば|物音|鳴き声|鳴いて|吠え|住みつ|住み着|雨漏り"
+    r"|置いて(いき|いっ|行)|ポイ捨て|散らば|物音|鳴き声|鳴いて|吠え|ほえて|ほえる|住みつ|住み着|雨漏り"
     # Water like a river, or of a wrong colour: 家の前が川みたいになる,
     # 水道の水が茶色い.
     r"|(川|池|海|湖)(みたい|のよう)|濁|茶色い|茶色く|赤茶"

@@ -363,6 +363,10 @@ INFO_ASK_END = re.compile(
 )
 
 
+# Emoji, symbols and spaces after a sentence's last word or question mark.
+_TRAILING_SYMBOLS = re.compile(r"[^\w?？]+$")
+
+
 def states_something(part: str) -> bool:
     """Return True when a normalized sentence ends in a predicate and asks nothing.
 
@@ -372,6 +376,8 @@ def states_something(part: str) -> bool:
     Sudachi, skipping particles, symbols and auxiliaries, so "壊れてるよ" ends in a
     verb and "公園はどこですか" in a pronoun.
     """
+    # Emoji and symbols after the end do not change it: もう咲いてますか🌸.
+    part = _TRAILING_SYMBOLS.sub("", part) or part
     # "アプリで見れる?" ends in a verb, but its question mark makes it a question.
     if QUESTION_WORD.search(part) or QUESTION_MARK.search(part[-1:]):
         return False

@@ -141,3 +141,27 @@ def test_light_seen_working_again_is_a_question(classifier):
 
 def test_fault_denied_is_no_evidence():
     assert not has_fault_evidence(normalize("遊具が壊れていたわけではありません"))
+
+
+def test_emoji_after_a_question_keeps_it_a_question(classifier):
+    assert classifier.classify("〇〇公園のバラ、もう咲いてますか🌹").label == "question"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("歩道の標識がななめになってます", "road"),
+        ("木の根っこで歩道がもりあがってます", "tree"),
+        ("街路樹に毛虫がいっぱいいます", "tree"),
+        ("枝でミラーがかくれてます", "tree"),
+        ("道路でカラスがしんでます", "other"),
+        ("切り株につまずきました、〇〇の植え込みです", "tree"),
+        ("電柱の変圧器からジージー音がしてます", "other"),
+        ("ginkgo leaves everywhere on the sidewalk, very slippery", "tree"),
+        ("〇〇緑地のベンチが壊れています", "park"),
+    ],
+)
+def test_street_phone_spellings_are_reports(classifier, text, category):
+    intent = classifier.classify(text)
+    assert intent.label == "report"
+    assert intent.category == category
