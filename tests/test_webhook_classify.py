@@ -15,6 +15,9 @@ from webhook.classify import TextKind, classify_text, greeting_word
         "こんばんは！",
         "おはようございます☀️",
         "はじめまして よろしくお願いします",
+        # Romaji, typed without Japanese input.
+        "konnichiwa",
+        "Ohayou gozaimasu",
     ],
 )
 def test_greetings(text):
@@ -164,6 +167,8 @@ def test_everything_else_is_question(text):
         ("こんばんは", texts.GREETING_EVENING),
         ("こんにちは", texts.GREETING_DAYTIME),
         ("はじめまして", texts.GREETING_DAYTIME),
+        ("ohayou gozaimasu", texts.GREETING_MORNING),
+        ("konbanwa", texts.GREETING_EVENING),
     ],
 )
 def test_greeting_is_answered_in_kind(text, word):

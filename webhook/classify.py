@@ -129,6 +129,18 @@ GREETINGS = frozenset(
         "hello",
         "hi",
         "hey",
+        # Romaji, typed without Japanese input.
+        "konnichiwa",
+        "konnichiha",
+        "konbanwa",
+        "konbanha",
+        "ohayo",
+        "ohayou",
+        "ohayogozaimasu",
+        "ohayougozaimasu",
+        "hajimemashite",
+        "yoroshiku",
+        "yoroshikuonegaishimasu",
     }
 )
 THANKS = frozenset(
@@ -305,10 +317,10 @@ def asks_something(text: str) -> bool:
 
 def greeting_word(text: str) -> str:
     """Return the greeting that matches ``text``: morning, evening or daytime."""
-    normalized = visible_nfkc(text)
-    if "おはよう" in normalized:
+    normalized = visible_nfkc(text).lower()
+    if "おはよう" in normalized or "ohayo" in normalized:
         return texts.GREETING_MORNING
-    if "こんばん" in normalized:
+    if "こんばん" in normalized or "konban" in normalized:
         return texts.GREETING_EVENING
     return texts.GREETING_DAYTIME
 
