@@ -283,3 +283,14 @@ def test_serve_bad_services_file_stops(tmp_path, monkeypatch):
     assert type(result.exception).__name__ == "OutsideServiceError"
     assert "line 1" in str(result.exception)
     assert not (tmp_path / "data").exists()
+
+
+def test_serve_missing_data_dir_stops_with_error(tmp_path):
+    missing = tmp_path / "typo-dir"
+    result = run_cityline(
+        "--data-dir", str(missing), "serve", "--port", "1", env=serve_env(missing)
+    )
+    assert result.returncode == 2
+    assert str(missing) in result.stderr
+    assert "does not exist" in result.stderr
+    assert not missing.exists()

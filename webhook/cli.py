@@ -63,6 +63,14 @@ def serve(settings: Settings, host: str, port: int) -> None:
     # A running server replies without an unusable file and only logs it, so
     # stopping here shows a misconfigured file before residents write in.
     read_services(settings.outside_services_path)
+    if not settings.data_dir.exists():
+        # A mistyped folder would otherwise become a new data dir with a new
+        # user-hash key and no index, and the server would reply with no pages.
+        raise ConfigError(
+            f"data dir {str(settings.data_dir)!r} does not exist; pass the folder "
+            "that `cityline crawl` filled with --data-dir or CITYLINE_DATA_DIR, or "
+            "create the folder first to serve with no index yet"
+        )
     settings.ensure_data_dir()
     # Locked before the database is opened, so that `cityline demo` cannot empty
     # the data dir while the app is being built.
