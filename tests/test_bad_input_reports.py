@@ -305,3 +305,12 @@ def test_known_department_without_reports_counts_zero(
     assert code == 0
     assert out == ""
     assert err.strip() == "0 reports"
+
+
+def test_set_status_lists_no_removed_status(monkeypatch, capsys, settings, receipt_no):
+    args = ("set-status", receipt_no, "done", "--note", "確認")
+    code, out, err = run_main(monkeypatch, capsys, settings, *args)
+
+    assert code == 2
+    assert "unknown status 'done'" in err
+    assert "removed" not in err

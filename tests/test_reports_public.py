@@ -356,6 +356,7 @@ def test_delete_content_after_removal(settings, seeded, store):
     ("args", "expected"),
     [
         (["show", "R2026-999999"], "'R2026-999999' not found"),
+        (["show", "X123"], "a receipt number looks like R2026-000001"),
         (
             ["set-status", "R2026-000001", "done", "--note", "x"],
             "unknown status 'done'",

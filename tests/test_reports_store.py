@@ -24,6 +24,7 @@ from webhook.reports.store import (
     ReportNotFoundError,
     ReportStore,
     new_draft_id,
+    receipt_key,
 )
 
 KEY = b"k" * 32
@@ -358,3 +359,23 @@ def test_concurrent_submits_get_unique_receipts(database_url, clock):
     assert errors == []
     assert len(receipts) == 32
     assert len(set(receipts)) == 32
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "R2026-000001",
+        "r2026-000001",
+        "2026-000001",
+        "R２０２６−０００００１",
+        "R2026 000001",
+        "R2026000001",
+        "2026 - 000001",
+    ],
+)
+def test_receipt_number_as_residents_type_it(typed):
+    assert receipt_key(typed) == "R2026-000001"
+
+
+def test_other_text_is_no_receipt_number():
+    assert receipt_key("X123") == "X123"

@@ -277,6 +277,9 @@ def set_status_command(
             "--reason TEXT`, which records the rule the report breaks and can "
             "delete its content; use that command instead"
         )
+    if status not in STATUSES:
+        settable = ", ".join(name for name in STATUSES if name != "removed")
+        raise ConfigError(f"unknown status {status!r}; use one of {settable}")
     note = _require_text(
         "--note",
         note,

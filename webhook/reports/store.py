@@ -83,13 +83,30 @@ def receipt_key(receipt_no: str) -> str:
     number typed without it (2026-000001) leaves out, as the chat accepts."""
     normalized = unicodedata.normalize("NFKC", receipt_no).strip().upper()
     folded = fold_receipt_dashes(normalized)
-    if _RECEIPT_WITHOUT_R.fullmatch(folded):
-        return "R" + folded
+    # R2026 000001 and R2026000001: a space or no dash between year and serial.
+    loose = _LOOSE_RECEIPT.fullmatch(folded)
+    if loose is not None:
+        return f"R{loose['year']}-{loose['serial']}"
     return folded
 
 
-# A receipt number's year and serial without its leading R.
-_RECEIPT_WITHOUT_R = re.compile(r"\d{4}-\d{6}")
+# A receipt number's year and serial, with or without its leading R, joined by
+# a dash, spaces or nothing.
+_LOOSE_RECEIPT = re.compile(r"R?\s*(?P<year>\d{4})(?:\s*-\s*|\s+|)(?P<serial>\d{6})")
+
+
+def _not_found_message(receipt_no: str) -> str:
+    """Return the message for a receipt number that no report has, with the
+    form of one when ``receipt_no`` does not have it (X123)."""
+    hint = (
+        ""
+        if _LOOSE_RECEIPT.fullmatch(receipt_key(receipt_no))
+        else ("; a receipt number looks like R2026-000001")
+    )
+    return (
+        f"report {receipt_no!r} not found{hint}; run `cityline reports list` "
+        "for the receipt numbers"
+    )
 
 
 def _given_receipt_key(receipt_no: str) -> str:
@@ -445,10 +462,7 @@ class ReportStore:
                 select(reports_table).where(reports_table.c.receipt_no == key)
             ).first()
             if row is None:
-                raise ReportNotFoundError(
-                    f"report {receipt_no!r} not found; run `cityline reports list` "
-                    "for the receipt numbers"
-                )
+                raise ReportNotFoundError(_not_found_message(receipt_no))
             return _load_reports(connection, [row])[0]
 
     def list(
@@ -509,10 +523,7 @@ class ReportStore:
                 )
             ).first()
             if row is None:
-                raise ReportNotFoundError(
-                    f"report {receipt_no!r} not found; run `cityline reports list` "
-                    "for the receipt numbers"
-                )
+                raise ReportNotFoundError(_not_found_message(receipt_no))
             check_transition(key, row.status, new_status)
             values: dict = {"status": new_status, "updated_at": now}
             if new_status == "accepted":
