@@ -145,8 +145,8 @@ def romaji_spelling(text: str) -> str | None:
 def _looks_japanese(words: list[str]) -> bool:
     """Tell whether romaji words show Japanese. A particle or a verb ending as a
     word of its own does (ga, no, desu, kudasai), and so does a sound that
-    English spells otherwise (shi, tsu, kyo, a long ou, a doubled consonant, n
-    before one)."""
+    English spells otherwise (shi, cho, tsu, kyo, a long ou, a doubled
+    consonant, n before one)."""
     return any(
         word in _FUNCTION_WORDS or _JAPANESE_SOUND.search(word) for word in words
     )
@@ -158,7 +158,8 @@ _FUNCTION_WORDS = frozenset(
     " arimasu dekimasu kudasai onegai onegaishimasu shimasu shita tte".split()
 )
 _JAPANESE_SOUND = re.compile(
-    r"shi|chi|tsu|[kgnhbpmr]y[auo]|j[auo]|ou|uu|ii|([kstpgzdbcfhmr])\1|n[kstmhgzdbp]"
+    r"sh[aiueo]|ch[aiueo]|tsu|[kgnhbpmr]y[auo]|j[auo]|ou|uu|ii|([kstpgzdbcfhmr])\1"
+    r"|n[kstmhgzdbp]"
     r"|masu$|masen$|mashita$|desu$"
 )
 

@@ -321,6 +321,8 @@ SUSPICIOUS_PERSON_HEARSAY = [
     "公園に不審者がいそうで怖い",
     # Dusk as a time of day is no dark place.
     "公園に不審者がいるらしいので、暗くなる前に子どもを帰らせます",
+    # 電話が切れた is no light that is out.
+    "公園のベンチで不審な男がずっと寝てる、電話が切れた",
 ]
 
 
@@ -332,6 +334,20 @@ def test_suspicious_person_hearsay_gets_police_routes(alice, text):
     assert "「防災・安全」" in reply.text
     assert quick_labels(reply) == [texts.QUICK_SETTINGS]
     assert alice.draft is None
+
+
+def test_suspicious_person_in_romaji_starts_no_report(alice):
+    alice.text("kouen ni fushinsha ga iru rashii")
+    assert alice.draft is None
+
+
+def test_place_typed_in_romaji_is_taken(alice):
+    alice.text("道路に穴があいてます")
+    alice.image()
+    alice.press("photos_done")
+    alice.text("nakacho 1-chome 5")
+    assert alice.draft.address == "中町1丁目5番"
+    assert alice.draft.step == "comment"
 
 
 def test_crowd_is_no_suspicious_person(alice):

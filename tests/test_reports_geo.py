@@ -415,3 +415,24 @@ def test_phone_number_is_no_block():
 )
 def test_kana_address_as_written(text, written):
     assert geo.kana_address_as_written(text) == written
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("nakacho 1-chome 5", "中町1丁目5番"),
+        ("Naka-cho 1-5", "中町1-5"),
+        ("Nakacho 1-chome", "中町1丁目"),
+        # Long vowels left out, or marked with a macron.
+        ("Kichijoji Honcho 1-2", "吉祥寺本町1-2"),
+        ("Kichijōji Minamichō 3-4", "吉祥寺南町3-4"),
+        ("kyonancho 2-3 no mae", "境南町2-3のまえ"),
+    ],
+)
+def test_romaji_address_as_written(text, written):
+    assert geo.kana_address_as_written(text) == written
+
+
+@pytest.mark.parametrize("text", ["gomi wo dashitai", "Tokyo 1-2", "中町1-5"])
+def test_romaji_without_a_town_is_no_address(text):
+    assert geo.romaji_address_as_written(text) is None

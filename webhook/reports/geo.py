@@ -14,6 +14,7 @@ import re
 import unicodedata
 
 from index.normalize import fold_kana, visible_nfkc
+from index.romaji import romaji_spelling
 from webhook.reports.contact import without_contact_details
 
 EARTH_RADIUS_M = 6_371_000.0
@@ -231,6 +232,9 @@ def kana_address_as_written(text: str) -> str:
     中町1丁目5番. The numbers must be digits, the first with its unit. A text
     with no such address comes back unchanged."""
     normalized = visible_nfkc(text)
+    romaji = romaji_address_as_written(normalized)
+    if romaji is not None:
+        return romaji
     # Folding keeps each character in its place, so a match in the folded text
     # marks the same span of the text as typed (ローソン stays in katakana).
     folded = fold_kana(normalized)
@@ -239,6 +243,55 @@ def kana_address_as_written(text: str) -> str:
         parts += [normalized[last : match.start()], _written_address(match)]
         last = match.end()
     return "".join([*parts, normalized[last:]]) if parts else text
+
+
+def romaji_address_as_written(text: str) -> str | None:
+    """Return a town and its numbers typed in romaji written as an address is
+    (nakacho 1-chome 5 gives 中町1丁目5番, Kichijoji Honcho 1-2 gives
+    吉祥寺本町1-2), or None when ``text`` is no romaji or names no town. The
+    words after the address stay, spelled in kana; those before it are dropped.
+
+    Romaji mostly leaves long vowels out (Kichijoji for きちじょうじ), so towns
+    are matched with the う of a long vowel dropped on both sides.
+    """
+    spelled = romaji_spelling(visible_nfkc(text))
+    if spelled is None:
+        return None
+    # naka-cho and kichijoji honcho are one town each.
+    joined = _BETWEEN_KANA.sub("", spelled)
+    collapsed = _drop_long_u(joined)
+    match = _ROMAJI_ADDRESS.search(collapsed)
+    if match is None:
+        return None
+    town = _TOWNS_WITHOUT_LONG_U[match["town"]]
+    first, second = match["first"], match["second"]
+    if match["chome"]:
+        address = f"{town}{first}丁目" + (f"{second}番" if second else "")
+    else:
+        address = f"{town}{first}" + (f"-{second}" if second else "")
+    # What follows stays, in kana: nakacho 1-5 no mae gives 中町1-5のまえ.
+    return address + collapsed[match.end() :].strip()
+
+
+def _drop_long_u(kana: str) -> str:
+    """Return ``kana`` without the う that lengthens a vowel (ちょう → ちょ)."""
+    return _LONG_U.sub("", kana)
+
+
+_LONG_U = re.compile(
+    r"(?<=[おこごそぞとどのほぼぽもよろょうくぐすずつづぬふぶぷむゆるゅ])う"
+)
+_BETWEEN_KANA = re.compile(r"(?<=[ぁ-ん])[\s-]+(?=[ぁ-ん])")
+_TOWNS_WITHOUT_LONG_U = {
+    _drop_long_u(kana): town for kana, town in TOWN_READINGS.items()
+}
+# A town, then a number with ちょうめ (or a dash) and maybe a second number:
+# なかちょ 1-ちょめ 5 as spelled from nakacho 1-chome 5.
+_ROMAJI_ADDRESS = re.compile(
+    "(?P<town>"
+    + "|".join(sorted(_TOWNS_WITHOUT_LONG_U, key=len, reverse=True))
+    + r")\s*(?P<first>[0-9]+)\s*-?\s*(?P<chome>ちょめ)?\s*-?\s*(?P<second>[0-9]+)?"
+)
 
 
 def _written_address(match: re.Match) -> str:
