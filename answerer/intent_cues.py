@@ -24,6 +24,11 @@ PROCEDURE = re.compile(
     r"|[ぁ-ん]方(は|を)?\s*[?。]*$|しかた|仕方を|やり方|わかりません|分かりません"
     r"|わからない|について(知りたい|教えて|伺いたい|質問)"
 )
+# A question in English on how or where to report (How can I report a broken
+# street light?), at any place in the text.
+ENGLISH_HOW_TO = re.compile(
+    r"\b(how|where|who)\b[^.?!]{0,40}\b(report|contact|call|tell)\b[^.?!]{0,60}\?"
+)
 # "〇〇のときは?" and "〜場合、どこに連絡" ask how to act, even about a fault.
 CONDITIONAL_PROCEDURE = re.compile(
     r"(とき|時|場合|たら|れば)(は|には|、)?[^。!?]{0,30}"
@@ -274,7 +279,7 @@ FAULT_STATE = re.compile(
     # Street-phone spellings: 斜めになってる, 歩道もりあがってる, ミラーかくれてる,
     # ゴミつまってる, 猫しんでる, and a stump to trip over (つまずいた).
     r"|(斜め|ななめ)(に)?\s?(なって|傾)|盛り上が|もりあが|(隠れ|かくれ)て"
-    r"|つまって|つまった|しんで(い|る|ま)|つまず|躓"
+    r"|つまって|つまった|しんで(い|る|ま)|つまず|躓|くさ(すぎ|くて)|臭すぎ|ぼうぼう|ボーボー"
     # A hum or an odd sound from a machine: ジージー音, 変な音.
     r"|じーじー|ジージー|ぶーん|ブーン|変な音|異音"
     # Damage done by someone: 壊された, 荒らされてる.
@@ -308,7 +313,7 @@ FAULT_STATE = re.compile(
     r"|\b(backed|backing|coming|comes|came) (up|out|down)\b|\bfell\b"
     r"|\blying (across|on|in)\b|\bflash(es|ing)\b|\bblink"
     r"|\b(does|do|did|will|wo)(n't| not) (stop|work|turn|open|close|drain|flush)\b"
-    r"|\bholes?\b|\bdead\b|\bnot work\b"
+    r"|\bholes?\b|\bdead\b|\bnot work\b|\bhangs? (very )?low\b"
 )
 # Something wrong that names no fault of a city object. Examples are a machine
 # that stopped or does not work, things left or thrown away, animals, noises,
@@ -347,6 +352,8 @@ REQUEST = re.compile(
     # Work asked for with the closing formula: 対応よろしくお願いします.
     r"|(対応|修理|補修|修繕|処理|撤去|剪定|清掃|点検)\s?を?\s?(よろしく|宜しく)"
     r"|もらえないか|くれないか|ならないか|ならないでしょうか|なりませんか|なんとか|何とか|どうにか|改善"
+    # Residents who write in English: please cut, please fix it.
+    r"|\bplease (come|fix|repair|check|remove|clean|cut|trim|replace|take|send)\b"
     r"|検討|直して|直る|直ら|直っ|対応して(?!(い)?ますか|いるか|る[?？か])|見に来て|見てもらえ|見ていただけ|撤去|設置|増や|切って|刈って|早く(?!て)|至急|すぐ"
     # Work asked of the city as a question: 止めてもらえますか, 片づけていただけますか.
     r"|(?:止め|片づけ|片付け|かたづけ|取り除い|掃除し)て(?:もらえ|いただけ)"

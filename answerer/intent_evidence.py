@@ -16,6 +16,7 @@ from answerer.intent_cues import (
     CITY_RESPONSIBILITY,
     CONDITIONAL_PROCEDURE,
     ELLIPTICAL_CONDITION,
+    ENGLISH_HOW_TO,
     FAULT_STATE,
     FLOOD,
     FOLLOW_UP,
@@ -112,6 +113,8 @@ def asks_how_to_act(text: str) -> bool:
     """
     if fault_before_another_matter(text) is not None:
         return False
+    if ENGLISH_HOW_TO.search(text):
+        return True
     sentences = split_sentences(text)
     written = len(sentences)
     # A reason added after the question (…受け付けてもらえるんでしょうか。
@@ -149,6 +152,17 @@ def asks_how_to_act(text: str) -> bool:
         or (ADVICE_QUESTION.search(last) and not asserts_fault(text))
     )
     return ends_as_question and about_acting
+
+
+def follows_up_on_a_fault(text: str) -> bool:
+    """Tell whether a normalized text follows up on a fault that is still there
+    (歩道の穴、まだそのままです。いつ直りますか): a follow-up word with a fault
+    or a state left as it is, and no question of how to act."""
+    if not FOLLOW_UP.search(text):
+        return False
+    if not (asserts_fault(text) or UNCHANGED_STATE.search(text)):
+        return False
+    return not asks_how_to_act(text)
 
 
 def fault_before_another_matter(text: str) -> str | None:

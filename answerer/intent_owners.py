@@ -30,6 +30,8 @@ LEXICON_PATH = DATA_DIR / "lexicon.json"
 # A "公園" followed by one of these is a landmark next to the place, not the place.
 PARK_LANDMARK = re.compile(
     r"公園(の)?(前|横|脇|沿い|付近|近く|周り|周辺|裏|向かい|通り|駅)"
+    # The road before a park's gate: 公園の入口の前の道.
+    r"|公園の?(入口|入り口|出入口|出入り口|門)の?(前|横|脇|そば)"
     r"|公園(に|へ)(行く|いく|向かう|むかう)(道|途中)|公園までの(道|歩道|途中|間)"
     # A road along the park: 公園の北側を通る道路, 公園の外周.
     r"|公園の?[東西南北]?側?を(通る|走る|抜ける)|公園の?(外周|外側)"
@@ -124,7 +126,9 @@ FACILITY_PART = re.compile(
 # "街灯の前の道路", "公園通り".
 PLACE_AFTER = re.compile(
     r"の?(前|横|脇|そば|近く|付近|周辺|周り|あたり|辺り|とこ|ところ|向かい|裏|沿い"
-    r"|[東西南北]側)"
+    r"|[東西南北]側|下を|下の|下をくぐる)"
+    # Before its gate: 公園の入口の前の道.
+    r"|の?(入口|入り口|出入口|出入り口|門)の?(前|横|脇|そば)"
     # The same in kana, as typed without conversion: 〇〇こうえん の ちかく.
     r"|\s?の?\s?(まえ|よこ|わき|ちかく|うら|むかい)"
     r"|通り|駅"

@@ -62,6 +62,7 @@ from answerer.intent_evidence import (
     asserts_fault,
     fault_before_another_matter,
     fault_sentences,
+    follows_up_on_a_fault,
     has_fault_evidence,
     is_urgent,
 )
@@ -321,8 +322,9 @@ class IntentClassifier:
 
     def names_nothing_to_fix(self, text: str) -> bool:
         """Return True for a text that names no city object and nothing wrong:
-        small talk, thanks, or a matter of the writer's own (ごみ出しカレンダーを
-        なくしました, 使い方がよくわからん, 雨ばっかりでいやになるね).
+        small talk, thanks, a feeling, or a matter of the writer's own
+        (ごみ出しカレンダーをなくしました, 使い方がよくわからん,
+        雨ばっかりでいやになるね, 夜道がなんとなくこわい).
 
         Anything wrong counts, named or not: a fault, a request, a follow-up, a
         state that has lasted or an urgent case. So does a thing that stopped,
@@ -332,9 +334,11 @@ class IntentClassifier:
         """
         if self.names_object(text) or is_urgent(text):
             return False
-        if any(pattern.search(text) for pattern in FAULT_CUES):
+        # A feeling alone (夜道がなんとなくこわい) names nothing wrong.
+        rest = FEELING.sub(" ", text)
+        if any(pattern.search(rest) for pattern in FAULT_CUES):
             return False
-        return not (SOMETHING_WRONG.search(text) or THING_IN_A_STATE.search(text))
+        return not (SOMETHING_WRONG.search(rest) or THING_IN_A_STATE.search(rest))
 
     def object_category(self, text: str) -> str | None:
         """Return the category of the city object that a message names, if any.
@@ -407,6 +411,11 @@ class IntentClassifier:
         )[0]
         best = int(np.argmax(probabilities))
         label = str(self.label_model.classes_[best])
+        confidence = float(probabilities[best])
+        if label == "question" and follows_up_on_a_fault(normalized):
+            # まだそのままです。いつ直りますか？ says that a fault is still
+            # there, which the model, unsure, may take for a question.
+            label, confidence = "report", self.RULE_CONFIDENCE
         category = None
         if label == "report":
             category = self.guess_category(normalized, ngrams)
@@ -414,7 +423,7 @@ class IntentClassifier:
             label=label,
             category=category,
             urgent=urgent,
-            confidence=float(probabilities[best]),
+            confidence=confidence,
         )
 
 

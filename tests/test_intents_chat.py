@@ -165,3 +165,35 @@ def test_street_phone_spellings_are_reports(classifier, text, category):
     intent = classifier.classify(text)
     assert intent.label == "report"
     assert intent.category == category
+
+
+def test_feeling_about_night_roads_is_a_question(classifier):
+    assert (
+        classifier.classify("最近、夜の帰り道がなんとなく不安です").label == "question"
+    )
+
+
+def test_fault_still_there_is_a_report(classifier):
+    intent = classifier.classify("前に連絡した街灯、まだそのままです。いつ直りますか？")
+    assert intent.label == "report"
+    assert intent.category == "streetlight"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("〇〇公園の入口の前の道路に穴があいています", "road"),
+        ("線路の下をくぐる地下道の照明が消えています", "streetlight"),
+        ("The branches hang very low over the sidewalk, please cut them", "tree"),
+        ("歩道の植え込みが草ぼうぼうです", "tree"),
+    ],
+)
+def test_landmarks_english_and_weeds(classifier, text, category):
+    intent = classifier.classify(text)
+    assert intent.label == "report"
+    assert intent.category == category
+
+
+def test_english_how_to_report_is_a_question(classifier):
+    text = "Where can I report a broken bench? Thanks."
+    assert classifier.classify(text).label == "question"
