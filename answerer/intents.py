@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -334,8 +335,9 @@ class IntentClassifier:
         """
         if self.names_object(text) or is_urgent(text):
             return False
-        # A feeling alone (夜道がなんとなくこわい) names nothing wrong.
-        rest = FEELING.sub(" ", text)
+        # Fear or worry alone (夜道がなんとなくこわい) names nothing wrong, while
+        # 困ってます complains of something (のらねこが庭に来て困ってます).
+        rest = _FEAR_OR_WORRY.sub(" ", text)
         if any(pattern.search(rest) for pattern in FAULT_CUES):
             return False
         return not (SOMETHING_WRONG.search(rest) or THING_IN_A_STATE.search(rest))
@@ -425,6 +427,9 @@ class IntentClassifier:
             urgent=urgent,
             confidence=confidence,
         )
+
+
+_FEAR_OR_WORRY = re.compile(r"こわい|こわ|怖|心配|不安")
 
 
 class CueClassifier:
