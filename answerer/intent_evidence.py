@@ -167,15 +167,19 @@ def follows_up_on_a_fault(text: str) -> bool:
 
 def fault_before_another_matter(text: str) -> str | None:
     """Return the part of a normalized text before a sentence that opens
-    another matter, when that part states a fault (…角です。あと、粗大ごみの
-    申し込みって…, …つきっぱなしです。それと、…聞きたいんですが); None for
-    any other text. The fault is the message's report, and the question after
-    it is not about the fault."""
+    another matter, when that part states a fault of a thing the lexicon names
+    (…角です。あと、粗大ごみの申し込みって…, …つきっぱなしです。それと、…
+    聞きたいんですが); None for any other text. The fault is the message's
+    report, and the question after it is not about the fault. A worry that
+    names no such thing (予防接種が心配です。あと、…) is no fault, so the
+    question after it stays in the text."""
     sentences = split_sentences(text)
     for index, sentence in enumerate(sentences):
         if index and TOPIC_SHIFT.match(sentence):
             before = "".join(sentences[:index])
-            return before if _states_fault_words(before) else None
+            if _states_fault_words(before) and names_object_term(before):
+                return before
+            return None
     return None
 
 

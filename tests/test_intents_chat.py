@@ -197,3 +197,17 @@ def test_landmarks_english_and_weeds(classifier, text, category):
 def test_english_how_to_report_is_a_question(classifier):
     text = "Where can I report a broken bench? Thanks."
     assert classifier.classify(text).label == "question"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "子どもの予防接種が心配です。あと、健診の日程を教えてください",
+        "引っ越しの準備で困っています。あと、転出届はどこで出せますか",
+        "ゴミ出しのルールがわからず困ってます。あと、資源ごみの日は何曜日ですか",
+        "散歩中に子どもがつまずいて怪我しました。あと、狂犬病の注射はどこですか",
+    ],
+)
+def test_worry_before_another_matter_is_a_question(classifier, text):
+    # The worry names no city thing, so the question after it is kept.
+    assert classifier.classify(text).label == "question"
