@@ -211,3 +211,14 @@ def test_english_how_to_report_is_a_question(classifier):
 def test_worry_before_another_matter_is_a_question(classifier, text):
     # The worry names no city thing, so the question after it is kept.
     assert classifier.classify(text).label == "question"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "祭りで盛り上がるイベントの日程を教えて",
+        "盆踊りで盛り上がったあとのごみはどう出せばいいですか",
+    ],
+)
+def test_lively_event_is_a_question(classifier, text):
+    assert classifier.classify(text).label == "question"
