@@ -732,3 +732,16 @@ def test_worry_then_danger_there_now_is_an_emergency():
 
 def test_theft_in_romaji_rules_out_a_report():
     assert rules_out_report("kouen de jitensha wo nusumaremashita")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "不審者が出ないか心配です。今日は家にいます",
+        "痴漢が心配です。今度の週末に夜道を通ります",
+        "ちかんが心配です、いま駅から帰ってきたところ",
+    ],
+)
+def test_worry_then_a_day_or_coming_home_is_no_emergency(text):
+    # 今日 and 今度 name a day, and the writer came home: no danger there now.
+    assert not is_emergency(text)

@@ -492,9 +492,12 @@ def _only_a_worry(text: str, start: int, rules: _Rules) -> bool:
     return happened is None or happened.start() >= worry.start()
 
 
-# A danger that is there now, after a worry: 今玄関の外にいる.
+# A danger that is there now, after a worry: 今玄関の外にいる. Not 今日, 今度
+# or 今週, which name a day, nor the writer coming home (いま帰ってきた).
 _THERE_NOW = re.compile(
-    r"(今|いま)[^。!?！？]{0,12}(いる|います|いて|来て|きて|来た|きた)"
+    r"(今|いま)(?![日度週月年後回]|まで)[^。!?！？]{0,12}"
+    r"(?<!帰って)(?<!かえって)(?<!戻って)(?<!もどって)"
+    r"(いる|います|いて|来て|きて|来た|きた)"
 )
 
 
