@@ -381,8 +381,14 @@ INFO_ASK_END = re.compile(
 )
 
 
-# Emoji, symbols and spaces after a sentence's last word or question mark.
-_TRAILING_SYMBOLS = re.compile(r"[^\w?？]+$")
+def _without_trailing_symbols(text: str) -> str:
+    """Return ``text`` without the emoji, symbols and spaces after its last word
+    or question mark. A loop, because a pattern anchored at the end rescans a
+    long run of emoji from every position in it."""
+    end = len(text)
+    while end and not (text[end - 1].isalnum() or text[end - 1] in "?？_"):
+        end -= 1
+    return text[:end]
 
 
 def states_something(part: str) -> bool:
@@ -395,7 +401,7 @@ def states_something(part: str) -> bool:
     verb and "公園はどこですか" in a pronoun.
     """
     # Emoji and symbols after the end do not change it: もう咲いてますか🌸.
-    part = _TRAILING_SYMBOLS.sub("", part) or part
+    part = _without_trailing_symbols(part) or part
     # "アプリで見れる?" ends in a verb, but its question mark makes it a question.
     if QUESTION_WORD.search(part) or QUESTION_MARK.search(part[-1:]):
         return False

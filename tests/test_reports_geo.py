@@ -426,13 +426,26 @@ def test_kana_address_as_written(text, written):
         # Long vowels left out, or marked with a macron.
         ("Kichijoji Honcho 1-2", "吉祥寺本町1-2"),
         ("Kichijōji Minamichō 3-4", "吉祥寺南町3-4"),
-        ("kyonancho 2-3 no mae", "境南町2-3のまえ"),
+        # The words around the address stay, spelled in kana.
+        ("kyonancho 2-3 no mae", "境南町2-3 の まえ"),
+        ("sakai 2-3 no kouen", "境2-3 の こうえん"),
+        ("konbini no mae, nakacho 1-chome 5", "こんびに の まえ, 中町1丁目5番"),
     ],
 )
 def test_romaji_address_as_written(text, written):
     assert geo.kana_address_as_written(text) == written
 
 
-@pytest.mark.parametrize("text", ["gomi wo dashitai", "Tokyo 1-2", "中町1-5"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "gomi wo dashitai",
+        "Tokyo 1-2",
+        "中町1-5",
+        # A town starts a word, and a bare number after one is no address.
+        "osakai 3 chome",
+        "kono kousaten no sakai 2 kasho",
+    ],
+)
 def test_romaji_without_a_town_is_no_address(text):
     assert geo.romaji_address_as_written(text) is None

@@ -246,31 +246,37 @@ def kana_address_as_written(text: str) -> str:
 
 
 def romaji_address_as_written(text: str) -> str | None:
-    """Return a town and its numbers typed in romaji written as an address is
-    (nakacho 1-chome 5 gives 中町1丁目5番, Kichijoji Honcho 1-2 gives
-    吉祥寺本町1-2), or None when ``text`` is no romaji or names no town. The
-    words after the address stay, spelled in kana; those before it are dropped.
+    """Return ``text`` spelled from romaji with its town and numbers written as
+    an address is (nakacho 1-chome 5 gives 中町1丁目5番, konbini no mae,
+    Kichijoji Honcho 1-2 gives こんびに の まえ, 吉祥寺本町1-2), or None when
+    ``text`` is no romaji or names no town with a block or a dashed number.
 
-    Romaji mostly leaves long vowels out (Kichijoji for きちじょうじ), so towns
-    are matched with the う of a long vowel dropped on both sides.
+    Romaji mostly leaves long vowels out (Kichijoji for きちじょうじ), so the
+    う of a long vowel in a town's reading may be missing. A town starts a
+    word: おさかい holds no 境. A bare number after a town (sakai 2, 境 as a
+    border) is no address.
     """
     spelled = romaji_spelling(visible_nfkc(text))
     if spelled is None:
         return None
-    # naka-cho and kichijoji honcho are one town each.
-    joined = _BETWEEN_KANA.sub("", spelled)
-    collapsed = _drop_long_u(joined)
-    match = _ROMAJI_ADDRESS.search(collapsed)
+    match = _ROMAJI_ADDRESS.search(spelled)
     if match is None:
         return None
-    town = _TOWNS_WITHOUT_LONG_U[match["town"]]
+    town = TOWN_READINGS[_town_reading(match["town"])]
     first, second = match["first"], match["second"]
     if match["chome"]:
         address = f"{town}{first}丁目" + (f"{second}番" if second else "")
+    elif second:
+        address = f"{town}{first}-{second}"
     else:
-        address = f"{town}{first}" + (f"-{second}" if second else "")
-    # What follows stays, in kana: nakacho 1-5 no mae gives 中町1-5のまえ.
-    return address + collapsed[match.end() :].strip()
+        return None
+    return spelled[: match.start()] + address + spelled[match.end() :]
+
+
+def _town_reading(spelled: str) -> str:
+    """Return the reading in TOWN_READINGS that a town spelled from romaji
+    (なか-ちょ, きちじょじ ほんちょ) stands for."""
+    return _READINGS_WITHOUT_LONG_U[_drop_long_u(_SPACES_OR_DASHES.sub("", spelled))]
 
 
 def _drop_long_u(kana: str) -> str:
@@ -278,19 +284,33 @@ def _drop_long_u(kana: str) -> str:
     return _LONG_U.sub("", kana)
 
 
-_LONG_U = re.compile(
-    r"(?<=[おこごそぞとどのほぼぽもよろょうくぐすずつづぬふぶぷむゆるゅ])う"
-)
-_BETWEEN_KANA = re.compile(r"(?<=[ぁ-ん])[\s-]+(?=[ぁ-ん])")
-_TOWNS_WITHOUT_LONG_U = {
-    _drop_long_u(kana): town for kana, town in TOWN_READINGS.items()
-}
-# A town, then a number with ちょうめ (or a dash) and maybe a second number:
-# なかちょ 1-ちょめ 5 as spelled from nakacho 1-chome 5.
+_LONG_U_AFTER = "おこごそぞとどのほぼぽもよろょうくぐすずつづぬふぶぷむゆるゅ"
+_LONG_U = re.compile(f"(?<=[{_LONG_U_AFTER}])う")
+_SPACES_OR_DASHES = re.compile(r"[\s-]+")
+_READINGS_WITHOUT_LONG_U = {_drop_long_u(kana): kana for kana in TOWN_READINGS}
+
+
+def _loose_reading(kana: str) -> str:
+    """Return a pattern of a town's reading as romaji spells it: a space or a
+    dash may come between its letters (naka-cho), and the う of a long vowel
+    may be missing."""
+    parts = []
+    for index, char in enumerate(kana):
+        if char == "う" and index and kana[index - 1] in _LONG_U_AFTER:
+            parts.append("う?")
+        else:
+            parts.append(re.escape(char))
+    return r"[\s-]?".join(parts)
+
+
+# A town at the start of a word, then a number with ちょうめ or a dash and a
+# second number: なかちょ 1-ちょめ 5 as spelled from nakacho 1-chome 5.
 _ROMAJI_ADDRESS = re.compile(
-    "(?P<town>"
-    + "|".join(sorted(_TOWNS_WITHOUT_LONG_U, key=len, reverse=True))
-    + r")\s*(?P<first>[0-9]+)\s*-?\s*(?P<chome>ちょめ)?\s*-?\s*(?P<second>[0-9]+)?"
+    "(?<![ぁ-ゖ])(?P<town>"
+    + "|".join(
+        _loose_reading(kana) for kana in sorted(TOWN_READINGS, key=len, reverse=True)
+    )
+    + r")\s*(?P<first>[0-9]+)\s*-?\s*(?P<chome>ちょう?め)?\s*-?\s*(?P<second>[0-9]+)?"
 )
 
 
