@@ -247,9 +247,9 @@ def kana_address_as_written(text: str) -> str:
 
 def romaji_address_as_written(text: str) -> str | None:
     """Return ``text`` spelled from romaji with its town and numbers written as
-    an address is (nakacho 1-chome 5 gives 中町1丁目5番, konbini no mae,
-    Kichijoji Honcho 1-2 gives こんびに の まえ, 吉祥寺本町1-2), or None when
-    ``text`` is no romaji or names no town with a block or a dashed number.
+    an address is, or None when ``text`` is no romaji or names no town with a
+    block or a dashed number. nakacho 1-chome 5 gives 中町1丁目5番, and
+    konbini no mae, Kichijoji Honcho 1-2 gives こんびに の まえ, 吉祥寺本町1-2.
 
     Romaji mostly leaves long vowels out (Kichijoji for きちじょうじ), so the
     う of a long vowel in a town's reading may be missing. A town starts a
