@@ -24,6 +24,7 @@ def test_nothing_to_fix_is_a_question(classifier, text):
     [
         # Stopped, left or noisy: wrong, though the lexicon names none of it.
         "自動ドアが開かなくなっています",
+        "裏のアパートの犬が朝まで鳴きやまない",
         # A thing in a state that goes on, in words no list has.
         "池の水が緑色に濁っています",
         # Water like a river, or of a wrong colour.
