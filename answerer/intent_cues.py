@@ -355,8 +355,12 @@ REQUEST = re.compile(
     # Work asked for with the closing formula: 対応よろしくお願いします.
     r"|(対応|修理|補修|修繕|処理|撤去|剪定|清掃|点検)\s?を?\s?(よろしく|宜しく)"
     r"|もらえないか|くれないか|ならないか|ならないでしょうか|なりませんか|なんとか|何とか|どうにか|改善"
-    # Residents who write in English: please cut, please fix it.
-    r"|\bplease (come|fix|repair|check|remove|clean|cut|trim|replace|take|send)\b"
+    # Residents who write in English: please cut, please fix it, please come and
+    # take it away. The verb must end the sentence or take only it or this,
+    # because please check the opening hours or please send me the calendar
+    # asks for information.
+    r"|\bplease (fix|repair|check|remove|clean|cut|trim|replace)"
+    r"(\s(it|this|that|them))?\s*([.!]|$)|\bplease come and\b"
     r"|検討|直して|直る|直ら|直っ|対応して(?!(い)?ますか|いるか|る[?？か])|見に来て|見てもらえ|見ていただけ|撤去|設置|増や|切って|刈って|早く(?!て)|至急|すぐ"
     # Work asked of the city as a question: 止めてもらえますか, 片づけていただけますか.
     r"|(?:止め|片づけ|片付け|かたづけ|取り除い|掃除し)て(?:もらえ|いただけ)"

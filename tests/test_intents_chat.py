@@ -223,3 +223,16 @@ def test_worry_before_another_matter_is_a_question(classifier, text):
 )
 def test_lively_event_is_a_question(classifier, text):
     assert classifier.classify(text).label == "question"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please check the opening hours of the library, when is it open?",
+        "Please send me the garbage calendar in English.",
+        "Please take a look: is the city hall open on Saturday?",
+        "Please come to the summer festival, is it free?",
+    ],
+)
+def test_english_please_asking_information_is_a_question(classifier, text):
+    assert classifier.classify(text).label == "question"
