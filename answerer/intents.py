@@ -429,7 +429,9 @@ class IntentClassifier:
         )
 
 
-_FEAR_OR_WORRY = re.compile(r"こわい|こわ|怖|心配|不安")
+# Not こわれ, こわさ or こわし (壊れ, 壊さ, 壊し in kana) nor 不安定 (unsteady),
+# which tell of a fault: 看板が不安定, 掲示板がこわされてた.
+_FEAR_OR_WORRY = re.compile(r"こわ(?![れさし])|怖|心配|不安(?!定)")
 
 
 class CueClassifier:

@@ -236,3 +236,13 @@ def test_lively_event_is_a_question(classifier, text):
 )
 def test_english_please_asking_information_is_a_question(classifier, text):
     assert classifier.classify(text).label == "question"
+
+
+def test_unsteady_sign_is_a_report(classifier):
+    # 不安定 (unsteady) tells of a fault, though it starts with 不安 (worry).
+    assert classifier.classify("自販機の横の看板が不安定").label == "report"
+
+
+def test_kana_broken_is_something_to_fix(classifier):
+    # こわされ is 壊され in kana, not こわい (afraid).
+    assert not classifier.names_nothing_to_fix("掲示板がこわされてた")
