@@ -426,6 +426,9 @@ def test_kana_address_as_written(text, written):
         # Long vowels left out, or marked with a macron.
         ("Kichijoji Honcho 1-2", "吉祥寺本町1-2"),
         ("Kichijōji Minamichō 3-4", "吉祥寺南町3-4"),
+        # Hepburn writes づ as zu: 桜堤 is sakurazutsumi.
+        ("sakurazutsumi 2-3", "桜堤2-3"),
+        ("Sakura-zutsumi 1-chome 4", "桜堤1丁目4番"),
         # The words around the address stay, spelled in kana.
         ("kyonancho 2-3 no mae", "境南町2-3 の まえ"),
         ("sakai 2-3 no kouen", "境2-3 の こうえん"),

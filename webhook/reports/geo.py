@@ -276,7 +276,8 @@ def romaji_address_as_written(text: str) -> str | None:
 def _town_reading(spelled: str) -> str:
     """Return the reading in TOWN_READINGS that a town spelled from romaji
     (なか-ちょ, きちじょじ ほんちょ) stands for."""
-    return _READINGS_WITHOUT_LONG_U[_drop_long_u(_SPACES_OR_DASHES.sub("", spelled))]
+    key = _drop_long_u(_SPACES_OR_DASHES.sub("", spelled)).translate(_AS_ROMAJI_SPELLS)
+    return _READINGS_WITHOUT_LONG_U[key]
 
 
 def _drop_long_u(kana: str) -> str:
@@ -287,17 +288,25 @@ def _drop_long_u(kana: str) -> str:
 _LONG_U_AFTER = "おこごそぞとどのほぼぽもよろょうくぐすずつづぬふぶぷむゆるゅ"
 _LONG_U = re.compile(f"(?<=[{_LONG_U_AFTER}])う")
 _SPACES_OR_DASHES = re.compile(r"[\s-]+")
-_READINGS_WITHOUT_LONG_U = {_drop_long_u(kana): kana for kana in TOWN_READINGS}
+# Hepburn romaji writes づ and ぢ as zu and ji, so sakurazutsumi spells
+# さくらずつみ for 桜堤 (さくらづつみ).
+_AS_ROMAJI_SPELLS = str.maketrans("づぢ", "ずじ")
+_READINGS_WITHOUT_LONG_U = {
+    _drop_long_u(kana).translate(_AS_ROMAJI_SPELLS): kana for kana in TOWN_READINGS
+}
+_ROMAJI_VOICED = {"づ": "[づず]", "ぢ": "[ぢじ]"}
 
 
 def _loose_reading(kana: str) -> str:
     """Return a pattern of a town's reading as romaji spells it: a space or a
-    dash may come between its letters (naka-cho), and the う of a long vowel
-    may be missing."""
+    dash may come between its letters (naka-cho), the う of a long vowel may
+    be missing, and づ or ぢ may be spelled ず or じ."""
     parts = []
     for index, char in enumerate(kana):
         if char == "う" and index and kana[index - 1] in _LONG_U_AFTER:
             parts.append("う?")
+        elif char in _ROMAJI_VOICED:
+            parts.append(_ROMAJI_VOICED[char])
         else:
             parts.append(re.escape(char))
     return r"[\s-]?".join(parts)
