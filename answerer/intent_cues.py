@@ -282,7 +282,9 @@ FAULT_STATE = re.compile(
     # Ground raised under a surface, not a lively event (祭りで盛り上がる).
     r"|(路面|歩道|舗装|アスファルト|道路|地面|根|タイル|ブロック)[^。!?]{0,15}"
     r"(盛り上が|もりあが|盛りあが)"
-    r"|つまって|つまった|しんで(い|る|ま)|つまず|躓|くさ(すぎ|くて)|臭すぎ|ぼうぼう|ボーボー"
+    r"|つまって|つまった|しんで(い|る|ま)|つまず|躓|ぼうぼう|ボーボー"
+    # A drain or rubbish that smells too much, not a cheese: 下水くさすぎ.
+    r"|(下水|どぶ|ドブ|溝|排水|側溝|マンホール|ごみ|ゴミ)[^。!?]{0,6}(くさ|臭)(すぎ|くて)"
     # A hum or an odd sound from a machine: ジージー音, 変な音.
     r"|じーじー|ジージー|ぶーん|ブーン|変な音|異音"
     # Damage done by someone: 壊された, 荒らされてる.
@@ -339,6 +341,10 @@ SOMETHING_WRONG = re.compile(
 THING_IN_A_STATE = re.compile(
     r"が[^。!?、]{0,12}?(て|[んい]で)(います|いる|る|ます|おります|いて|て)"
     r"|が\s?(ある|あります|あって|いる|います|いて)"
+    # Present at a place: スズメバチが軒下にいて. Not a person of the writer's
+    # own (子どもが家にいて).
+    r"|(?<!ども)(?<!子供)(?<!私)(?<!家族)(?<!主人)(?<![夫妻母父])"
+    r"が[^。!?、]{0,8}?(に|で)\s?(ある|あります|あって|いる|います|いて)"
 )
 # A loose part that rattles (ふたがガタガタしている). Evidence of a fault, but
 # not one of the model's cue counts: training texts use it for other things.

@@ -18,6 +18,7 @@ from answerer.intent_cues import (
     ELLIPTICAL_CONDITION,
     ENGLISH_HOW_TO,
     FAULT_STATE,
+    FEELING,
     FLOOD,
     FOLLOW_UP,
     GIVING_WAY,
@@ -177,10 +178,17 @@ def fault_before_another_matter(text: str) -> str | None:
     for index, sentence in enumerate(sentences):
         if index and TOPIC_SHIFT.match(sentence):
             before = "".join(sentences[:index])
-            if _states_fault_words(before) and names_object_term(before):
-                return before
-            return None
+            if names_object_term(before):
+                return before if _states_fault_words(before) else None
+            # A fault of a thing the lexicon lacks (ごみ置き場のネットが破れて
+            # ます) counts, but not a worry or a fall of the writer's own.
+            without_worry = _WORRY_OR_FALL.sub(" ", before)
+            return before if _states_fault_words(without_worry) else None
     return None
+
+
+# Feelings and a fall of the writer's own, which name no fault of a thing.
+_WORRY_OR_FALL = re.compile(FEELING.pattern + r"|つまず|躓|転ん|ころん")
 
 
 def _states_fault_words(text: str) -> bool:

@@ -246,3 +246,20 @@ def test_unsteady_sign_is_a_report(classifier):
 def test_kana_broken_is_something_to_fix(classifier):
     # こわされ is 壊され in kana, not こわい (afraid).
     assert not classifier.names_nothing_to_fix("掲示板がこわされてた")
+
+
+def test_pest_at_a_place_is_a_report(classifier):
+    assert classifier.classify("アシナガバチが物置の軒下にいて怖い").label == "report"
+
+
+def test_family_at_home_is_no_pest(classifier):
+    assert classifier.classify("母が家にいて暇そうです").label == "question"
+
+
+def test_fault_outside_the_lexicon_before_another_matter_is_a_report(classifier):
+    text = "集積所のカラスよけネットが破れています。それと、粗大ごみの予約はどこから？"
+    assert classifier.classify(text).label == "report"
+
+
+def test_food_that_smells_is_no_drain(classifier):
+    assert classifier.classify("この納豆くさすぎて無理").label == "question"

@@ -745,3 +745,11 @@ def test_theft_in_romaji_rules_out_a_report():
 def test_worry_then_a_day_or_coming_home_is_no_emergency(text):
     # 今日 and 今度 name a day, and the writer came home: no danger there now.
     assert not is_emergency(text)
+
+
+def test_intruder_still_there_after_a_worry_is_an_emergency():
+    assert is_emergency("空き巣が心配。いま戻ってきたら勝手口の前にまだいる")
+
+
+def test_worry_about_tonight_is_no_emergency():
+    assert not is_emergency("ちかんが心配、今晩はひとりで留守番している")

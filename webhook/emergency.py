@@ -495,9 +495,11 @@ def _only_a_worry(text: str, start: int, rules: _Rules) -> bool:
 # A danger that is there now, after a worry: 今玄関の外にいる. Not 今日, 今度
 # or 今週, which name a day, nor the writer coming home (いま帰ってきた).
 _THERE_NOW = re.compile(
-    r"(今|いま)(?![日度週月年後回]|まで)[^。!?！？]{0,12}"
+    r"(今|いま)(?![日度週月年後回夜晩朝]|まで)[^。!?！？]{0,12}"
     r"(?<!帰って)(?<!かえって)(?<!戻って)(?<!もどって)"
     r"(いる|います|いて|来て|きて|来た|きた)"
+    # Still there: 玄関の前にまだいる.
+    r"|まだ\s?(いる|います|いて)"
 )
 
 
