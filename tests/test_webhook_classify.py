@@ -257,3 +257,14 @@ def test_change_to_a_sent_report(text):
 )
 def test_no_change_request(text):
     assert classify_text(text) is not TextKind.REPORT_CHANGE
+
+
+@pytest.mark.parametrize(
+    "text", ["おやすみなさい", "さようなら！", "じゃあね〜", "Good night"]
+)
+def test_farewells(text):
+    assert classify_text(text) is TextKind.FAREWELL
+
+
+def test_farewell_with_a_fault_is_a_question():
+    assert classify_text("おやすみなさい。街灯が消えています") is TextKind.QUESTION

@@ -38,6 +38,7 @@ class TextKind(enum.Enum):
 
     RECEIVE_SETTINGS = "receive_settings"
     GREETING = "greeting"
+    FAREWELL = "farewell"
     THANKS = "thanks"
     HELP = "help"
     CANCEL = "cancel"
@@ -171,6 +172,28 @@ THANKS = frozenset(
         "thanks",
         "thankyou",
         "サンキュー",
+    }
+)
+# Good night and goodbye, which close a chat and ask nothing.
+FAREWELLS = frozenset(
+    {
+        "おやすみ",
+        "おやすみなさい",
+        "さようなら",
+        "さよなら",
+        "またね",
+        "じゃあね",
+        "ばいばい",
+        "バイバイ",
+        "失礼します",
+        "では失礼します",
+        "oyasumi",
+        "oyasuminasai",
+        "sayonara",
+        "bye",
+        "byebye",
+        "goodbye",
+        "goodnight",
     }
 )
 HELP = frozenset(
@@ -400,7 +423,7 @@ def classify_text(text: str) -> TextKind:
         if kind is None:
             return TextKind.THANKS if _only_thanks(text) else TextKind.QUESTION
         kinds.add(kind)
-    for kind in (TextKind.HELP, TextKind.THANKS, TextKind.GREETING):
+    for kind in (TextKind.HELP, TextKind.THANKS, TextKind.GREETING, TextKind.FAREWELL):
         if kind in kinds:
             return kind
     return TextKind.QUESTION
@@ -500,6 +523,8 @@ def _small_talk_kind(phrase: str) -> TextKind | None:
         return TextKind.THANKS
     if phrase in GREETINGS:
         return TextKind.GREETING
+    if phrase in FAREWELLS:
+        return TextKind.FAREWELL
     return None
 
 

@@ -44,6 +44,10 @@ GREETING_DAYTIME = "こんにちは"
 GREETING_MORNING = "おはようございます"
 GREETING_EVENING = "こんばんは"
 THANKS_REPLY = "どういたしまして。ほかにもご質問があれば、いつでも送ってください。"
+# For おやすみなさい or さようなら, which close a chat.
+FAREWELL_REPLY = (
+    "ご利用ありがとうございました。市についての質問は、いつでも送ってください。"
+)
 HELP_TEXT = (
     "使い方\n"
     "・質問：「粗大ごみの出し方」のように文章で送ると、関係する市のページをお知らせします。\n"
