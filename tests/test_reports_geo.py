@@ -429,6 +429,9 @@ def test_kana_address_as_written(text, written):
         # Hepburn writes づ as zu: 桜堤 is sakurazutsumi.
         ("sakurazutsumi 2-3", "桜堤2-3"),
         ("Sakura-zutsumi 1-chome 4", "桜堤1丁目4番"),
+        # One n before や, and the unit of the second number.
+        ("gotenyama 1-2", "御殿山1-2"),
+        ("naka cho 1 chome 5 ban", "中町1丁目5番"),
         # The words around the address stay, spelled in kana.
         ("kyonancho 2-3 no mae", "境南町2-3 の まえ"),
         ("sakai 2-3 no kouen", "境2-3 の こうえん"),

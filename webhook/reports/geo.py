@@ -262,7 +262,7 @@ def romaji_address_as_written(text: str) -> str | None:
     match = _ROMAJI_ADDRESS.search(spelled)
     if match is None:
         return None
-    town = TOWN_READINGS[_town_reading(match["town"])]
+    town = TOWN_READINGS[_town_reading(match)]
     first, second = match["first"], match["second"]
     if match["chome"]:
         address = f"{town}{first}丁目" + (f"{second}番" if second else "")
@@ -273,27 +273,20 @@ def romaji_address_as_written(text: str) -> str | None:
     return spelled[: match.start()] + address + spelled[match.end() :]
 
 
-def _town_reading(spelled: str) -> str:
-    """Return the reading in TOWN_READINGS that a town spelled from romaji
-    (なか-ちょ, きちじょじ ほんちょ) stands for."""
-    key = _drop_long_u(_SPACES_OR_DASHES.sub("", spelled)).translate(_AS_ROMAJI_SPELLS)
-    return _READINGS_WITHOUT_LONG_U[key]
+def _town_reading(match: re.Match) -> str:
+    """Return the reading in TOWN_READINGS whose pattern matched the town of
+    an _ROMAJI_ADDRESS match."""
+    return next(
+        reading
+        for index, reading in enumerate(_ROMAJI_TOWN_ORDER)
+        if match[f"town{index}"] is not None
+    )
 
 
-def _drop_long_u(kana: str) -> str:
-    """Return ``kana`` without the う that lengthens a vowel (ちょう → ちょ)."""
-    return _LONG_U.sub("", kana)
-
-
+# Kana after which a う lengthens the vowel, which romaji mostly leaves out.
 _LONG_U_AFTER = "おこごそぞとどのほぼぽもよろょうくぐすずつづぬふぶぷむゆるゅ"
-_LONG_U = re.compile(f"(?<=[{_LONG_U_AFTER}])う")
-_SPACES_OR_DASHES = re.compile(r"[\s-]+")
 # Hepburn romaji writes づ and ぢ as zu and ji, so sakurazutsumi spells
 # さくらずつみ for 桜堤 (さくらづつみ).
-_AS_ROMAJI_SPELLS = str.maketrans("づぢ", "ずじ")
-_READINGS_WITHOUT_LONG_U = {
-    _drop_long_u(kana).translate(_AS_ROMAJI_SPELLS): kana for kana in TOWN_READINGS
-}
 _ROMAJI_VOICED = {"づ": "[づず]", "ぢ": "[ぢじ]"}
 
 
@@ -303,8 +296,15 @@ def _loose_reading(kana: str) -> str:
     be missing, and づ or ぢ may be spelled ず or じ."""
     parts = []
     for index, char in enumerate(kana):
+        following = kana[index + 1 : index + 2]
         if char == "う" and index and kana[index - 1] in _LONG_U_AFTER:
             parts.append("う?")
+        elif char == "ん" and following in _N_BEFORE_Y:
+            # gotenyama reads as ごてにゃま, since romaji writes ん before や
+            # with one n.
+            parts.append(f"(?:ん[\\s-]?{following}|{_N_BEFORE_Y[following]})")
+        elif index and kana[index - 1] == "ん" and char in _N_BEFORE_Y:
+            continue
         elif char in _ROMAJI_VOICED:
             parts.append(_ROMAJI_VOICED[char])
         else:
@@ -312,14 +312,22 @@ def _loose_reading(kana: str) -> str:
     return r"[\s-]?".join(parts)
 
 
+# や, ゆ and よ after ん, and the kana that romaji with one n gives for them.
+_N_BEFORE_Y = {"や": "にゃ", "ゆ": "にゅ", "よ": "にょ"}
+
+
 # A town at the start of a word, then a number with ちょうめ or a dash and a
 # second number: なかちょ 1-ちょめ 5 as spelled from nakacho 1-chome 5.
+_ROMAJI_TOWN_ORDER = sorted(TOWN_READINGS, key=len, reverse=True)
 _ROMAJI_ADDRESS = re.compile(
     "(?<![ぁ-ゖ])(?P<town>"
     + "|".join(
-        _loose_reading(kana) for kana in sorted(TOWN_READINGS, key=len, reverse=True)
+        f"(?P<town{index}>{_loose_reading(kana)})"
+        for index, kana in enumerate(_ROMAJI_TOWN_ORDER)
     )
     + r")\s*(?P<first>[0-9]+)\s*-?\s*(?P<chome>ちょう?め)?\s*-?\s*(?P<second>[0-9]+)?"
+    # The unit of the second number, as 5 ban spells it.
+    r"(?:(?<=[0-9])\s*(?:ばんち|ばん))?"
 )
 
 
