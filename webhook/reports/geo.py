@@ -253,7 +253,7 @@ def romaji_address_as_written(text: str) -> str | None:
 
     Romaji mostly leaves long vowels out (Kichijoji for きちじょうじ), so the
     う of a long vowel in a town's reading may be missing. A town starts a
-    word: おさかい holds no 境. A bare number after a town (sakai 2, 境 as a
+    word: おさかい contains no 境. A bare number after a town (sakai 2, 境 as a
     border) is no address.
     """
     spelled = romaji_spelling(visible_nfkc(text))
@@ -291,7 +291,7 @@ _ROMAJI_VOICED = {"づ": "[づず]", "ぢ": "[ぢじ]"}
 
 
 def _loose_reading(kana: str) -> str:
-    """Return a pattern of a town's reading as romaji spells it: a space or a
+    """Return a pattern of a town's reading as romaji spells it. A space or a
     dash may come between its letters (naka-cho), the う of a long vowel may
     be missing, and づ or ぢ may be spelled ず or じ."""
     parts = []
