@@ -49,10 +49,15 @@ def no_server(data_dir: Path) -> contextlib.AbstractContextManager[None]:
     Raises DataDirError when a ``cityline serve`` holds the lock, or when the
     lock file cannot be opened.
     """
-    busy = DataDirError(
-        f"a cityline serve is running with the data dir {str(data_dir)!r}; "
-        "stop it first (Ctrl-C)"
-    )
+
+    def busy(pid: int | None) -> DataDirError:
+        process = "" if pid is None else f" (process {pid})"
+        stop = "Ctrl-C in its terminal" if pid is None else f"Ctrl-C, or kill {pid}"
+        return DataDirError(
+            f"a cityline serve{process} is running with the data dir "
+            f"{str(data_dir)!r}; stop it first ({stop})"
+        )
+
     return exclusive_lock(data_dir / SERVE_LOCK, busy, _open_error)
 
 
