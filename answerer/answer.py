@@ -23,7 +23,7 @@ import numpy as np
 
 from answerer.answer_type import expected_answer_types, snippet_kinds
 from answerer.confidence import ConfidenceRule, terms_on_few_pages
-from answerer.kana import hiragana_spelling
+from answerer.kana import hiragana_spelling, romaji_words_spelling
 from answerer.outside import (
     RESCUE_SHARE,
     OutsideService,
@@ -273,7 +273,7 @@ class Answerer:
         if found is None:
             # ソダイゴミノダシカタ or sodai gomi no dashikata: typed without
             # conversion.
-            spelled = hiragana_spelling(whole)
+            spelled = hiragana_spelling(whole) or romaji_words_spelling(model, whole)
             if spelled is not None:
                 found = self._confident_ranking(model, spelled, top_k)
         # The ranking of the whole question normalised it already.

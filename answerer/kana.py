@@ -108,6 +108,18 @@ def hiragana_spelling(question: str) -> str | None:
     return romaji_spelling(normalized)
 
 
+def romaji_words_spelling(model: IndexModel, question: str) -> str | None:
+    """Return a question of romaji words with no sign of Japanese (sodai
+    gomi) spelled in hiragana when the index reads every word of it, else
+    None. English that reads as romaji (I hate rain) leaves words that no
+    index term reads, so it stays as typed."""
+    spelled = romaji_spelling(normalize_text(question), needs_japanese=False)
+    if spelled is None:
+        return None
+    _rest, terms, unread = read_kana_words(model, spelled)
+    return spelled if terms and not unread else None
+
+
 # A question needs this many katakana letters to be read in hiragana: fewer
 # are a word or two, not a sentence typed without conversion.
 MIN_KATAKANA_LETTERS = 4

@@ -111,7 +111,7 @@ MIN_LETTERS = 4
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 
 
-def romaji_spelling(text: str) -> str | None:
+def romaji_spelling(text: str, *, needs_japanese: bool = True) -> str | None:
     """Return ``text`` spelled in hiragana when every word in it reads as romaji,
     or None.
 
@@ -122,8 +122,10 @@ def romaji_spelling(text: str) -> str | None:
     romaji spelling gives (street, the, light) is None, so English stays
     English. So is a text of several words with no sign of Japanese
     (:func:`_looks_japanese`): English words that end in vowels (I hate rain,
-    one more time) read as romaji too. Particles written alone as pronounced
-    (wa, e, o) are spelled は, へ, を.
+    one more time) read as romaji too. With ``needs_japanese`` False that
+    check is left to the caller, who may know the words otherwise (sodai
+    gomi). Particles written alone as pronounced (wa, e, o) are spelled は,
+    へ, を.
     """
     if _JAPANESE.search(text):
         return None
@@ -131,7 +133,7 @@ def romaji_spelling(text: str) -> str | None:
     words = _WORD.findall(text)
     if sum(len(word) for word in words) < MIN_LETTERS:
         return None
-    if len(set(words)) > 1 and not _looks_japanese(words):
+    if needs_japanese and len(set(words)) > 1 and not _looks_japanese(words):
         return None
     spelled: dict[str, str] = {}
     for word in set(words):

@@ -24,6 +24,11 @@ PAGES = [
         title="電池の出し方",
         text="乾電池は有害ごみの日に出してください。行く前に確認してください。",
     ),
+    PageRecord(
+        url="https://city.example/gomi/sodai.html",
+        title="粗大ごみの申込",
+        text="粗大ごみは電話で申し込んでください。収集は有料です。",
+    ),
 ]
 
 
@@ -116,6 +121,17 @@ def test_romaji_question_answered_as_hiragana(answerer):
 
 def test_capital_macron_is_read_as_romaji():
     assert hiragana_spelling("Ōkii gomi no dashikata") == "おうきい ごみ の だしかた"
+
+
+def test_romaji_nouns_read_by_the_index_are_answered(answerer):
+    # Two bare nouns show no particle, but the index reads both.
+    result = answerer.ask("sodai gomi")
+    assert not result.fallback
+    assert result.answers[0].title == "粗大ごみの申込"
+
+
+def test_english_of_romaji_letters_gets_the_fallback(answerer):
+    assert answerer.ask("I hate rain").fallback
 
 
 def test_english_question_is_not_read_as_romaji():
