@@ -364,7 +364,7 @@ REQUEST = re.compile(
     # Residents who write in English: please cut, please fix it, please come and
     # take it away. The verb must end the sentence or take only it or this,
     # because please check the opening hours or please send me the calendar
-    # asks for information.
+    # requests information.
     r"|\bplease (fix|repair|check|remove|clean|cut|trim|replace)"
     r"(\s(it|this|that|them))?\s*([.!]|$)|\bplease come and\b"
     r"|検討|直して|直る|直ら|直っ|対応して(?!(い)?ますか|いるか|る[?？か])|見に来て|見てもらえ|見ていただけ|撤去|設置|増や|切って|刈って|早く(?!て)|至急|すぐ"

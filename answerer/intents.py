@@ -415,7 +415,7 @@ class IntentClassifier:
         label = str(self.label_model.classes_[best])
         confidence = float(probabilities[best])
         if label == "question" and follows_up_on_a_fault(normalized):
-            # まだそのままです。いつ直りますか？ says that a fault is still
+            # まだそのままです。いつ直りますか？ states that a fault is still
             # there, which the model, unsure, may take for a question.
             label, confidence = "report", self.RULE_CONFIDENCE
         category = None

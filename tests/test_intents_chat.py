@@ -96,7 +96,7 @@ def test_house_across_the_street_is_another_owner(classifier):
     assert intent.category == "other"
 
 
-def test_street_tree_that_may_fall_on_a_roof_stays_a_tree(classifier):
+def test_tree_near_neighbour_roof_stays_tree(classifier):
     text = "街路樹が枯れかけていて、強い風の日には隣の家の屋根の方に倒れそうです"
     assert classifier.classify(text).category == "tree"
 
@@ -239,7 +239,7 @@ def test_english_please_asking_information_is_a_question(classifier, text):
 
 
 def test_unsteady_sign_is_a_report(classifier):
-    # 不安定 (unsteady) tells of a fault, though it starts with 不安 (worry).
+    # 不安定 (unsteady) is a fault, though it starts with 不安 (worry).
     assert classifier.classify("自販機の横の看板が不安定").label == "report"
 
 
@@ -256,7 +256,7 @@ def test_family_at_home_is_no_pest(classifier):
     assert classifier.classify("母が家にいて暇そうです").label == "question"
 
 
-def test_fault_outside_the_lexicon_before_another_matter_is_a_report(classifier):
+def test_unlisted_fault_before_other_matter_reports(classifier):
     text = "集積所のカラスよけネットが破れています。それと、粗大ごみの予約はどこから？"
     assert classifier.classify(text).label == "report"
 

@@ -2328,7 +2328,7 @@ def test_cancel_right_after_sending_gives_change_route(alice, flow):
     "text",
     ["R2026-000001を取り消したい", "受付番号R2026-000001の通報を取り下げたいです"],
 )
-def test_change_to_a_sent_report_mid_draft_gets_route_and_prompt(alice, flow, text):
+def test_sent_report_change_mid_draft_prompts(alice, flow, text):
     alice.text("道路に穴があいてます")
     replies = texts_of(alice.text(text))
     assert replies[0] == contact_text(texts.REPORT_CHANGE_ROUTE, flow.settings)

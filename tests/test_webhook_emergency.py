@@ -312,7 +312,7 @@ def test_crimes_in_plain_words_are_for_the_police(text):
     ],
 )
 def test_nearly_happened_crime_is_emergency(text):
-    # そうになった tells of an attempt that happened, not of a worry.
+    # そうになった is an attempt that happened, not a worry.
     assert is_emergency(text), text
     assert rules_out_report(text), text
 
@@ -742,12 +742,12 @@ def test_theft_in_romaji_rules_out_a_report():
         "ちかんが心配です、いま駅から帰ってきたところ",
     ],
 )
-def test_worry_then_a_day_or_coming_home_is_no_emergency(text):
+def test_worry_about_later_is_no_emergency(text):
     # 今日 and 今度 name a day, and the writer came home: no danger there now.
     assert not is_emergency(text)
 
 
-def test_intruder_still_there_after_a_worry_is_an_emergency():
+def test_intruder_still_there_is_emergency():
     assert is_emergency("空き巣が心配。いま戻ってきたら勝手口の前にまだいる")
 
 

@@ -486,7 +486,7 @@ def _only_a_worry(text: str, start: int, rules: _Rules) -> bool:
         return False
     if _THERE_NOW.search(text, worry.end()):
         return False
-    # Searched to the end of the text, so that a lookahead sees past the worry:
+    # Searched to the end of the text, so that a lookahead reads past the worry:
     # られ in 隠れられそう is no passive.
     happened = rules.happened.search(text, start)
     return happened is None or happened.start() >= worry.start()

@@ -572,10 +572,10 @@ def tells_of_a_suspicious_person(text: str) -> bool:
 
 
 def names_poor_light_or_sight(text: str) -> bool:
-    """Tell whether ``text`` says a place is dark or hard to see into (街灯が
-    暗くて, 電気が切れていて, 植え込みが茂って見通しが悪い): a condition of a
-    facility that a fault report can fix, where a suspicious person is only the
-    worry it brings."""
+    """Tell whether ``text`` states that a place is dark or hard to see into
+    (街灯が暗くて, 電気が切れていて, 植え込みが茂って見通しが悪い). That is a
+    condition of a facility that a fault report can fix, where a suspicious
+    person is only the worry it brings."""
     return _POOR_LIGHT_OR_SIGHT.search(visible_nfkc(text)) is not None
 
 
