@@ -28,6 +28,7 @@ from answerer.intent_evidence import has_fault_evidence
 from answerer.intent_text import normalize as intent_normalize
 from answerer.intent_text import split_sentences
 from index.normalize import fold_kana, visible_nfkc
+from index.romaji import romaji_spelling
 from webhook import texts
 from webhook.broadcasts.categories import DEFAULT_CATEGORIES
 from webhook.reports.models import fold_receipt_dashes
@@ -130,18 +131,7 @@ GREETINGS = frozenset(
         "hello",
         "hi",
         "hey",
-        # Romaji, typed without Japanese input.
-        "konnichiwa",
-        "konnichiha",
-        "konbanwa",
-        "konbanha",
-        "ohayo",
-        "ohayou",
-        "ohayogozaimasu",
-        "ohayougozaimasu",
-        "hajimemashite",
-        "yoroshiku",
-        "yoroshikuonegaishimasu",
+        "おはよ",
     }
 )
 THANKS = frozenset(
@@ -187,9 +177,6 @@ FAREWELLS = frozenset(
         "バイバイ",
         "失礼します",
         "では失礼します",
-        "oyasumi",
-        "oyasuminasai",
-        "sayonara",
         "bye",
         "byebye",
         "goodbye",
@@ -340,12 +327,19 @@ def asks_something(text: str) -> bool:
 
 def greeting_word(text: str) -> str:
     """Return the greeting that matches ``text``: morning, evening or daytime."""
-    normalized = visible_nfkc(text).lower()
-    if "おはよう" in normalized or "ohayo" in normalized:
+    normalized = _as_kana(visible_nfkc(text).lower())
+    if "おはよ" in normalized:
         return texts.GREETING_MORNING
-    if "こんばん" in normalized or "konban" in normalized:
+    if "こんばん" in normalized:
         return texts.GREETING_EVENING
     return texts.GREETING_DAYTIME
+
+
+def _as_kana(normalized: str) -> str:
+    """Return a text typed in romaji (ohayou gozaimasu) spelled in hiragana, so
+    that the kana greetings, thanks and farewells match it; any other text as
+    it is."""
+    return romaji_spelling(normalized) or normalized
 
 
 # The punctuation that CANCEL_PHRASE reads itself.
@@ -411,7 +405,7 @@ def classify_text(text: str) -> TextKind:
         return TextKind.REPORT_STATUS
     if is_cancel(text):
         return TextKind.CANCEL
-    phrases = _phrases(normalized)
+    phrases = _phrases(_as_kana(normalized))
     if not phrases:
         return _symbols_kind(normalized)
     joined = _small_talk_kind("".join(phrases))
