@@ -158,12 +158,11 @@ def asks_how_to_act(text: str) -> bool:
 def follows_up_on_a_fault(text: str) -> bool:
     """Tell whether a normalized text follows up on a fault that is still there
     (歩道の穴、まだそのままです。いつ直りますか): a follow-up word with a fault
-    or a state left as it is, and no question of how to act."""
+    or a state left as it is. The caller has found that the text asks nothing
+    of how to act (:func:`asks_how_to_act`)."""
     if not FOLLOW_UP.search(text):
         return False
-    if not (asserts_fault(text) or UNCHANGED_STATE.search(text)):
-        return False
-    return not asks_how_to_act(text)
+    return asserts_fault(text) or UNCHANGED_STATE.search(text) is not None
 
 
 def fault_before_another_matter(text: str) -> str | None:

@@ -51,7 +51,7 @@ def may_start_report(text: str, intent: IntentLike | None) -> bool:
         return False
     # kouen ni fushinsha ga iru rashii: the rules below read Japanese, as the
     # classifier read it.
-    text = romaji_spelling(visible_nfkc(text).lower()) or text
+    text = romaji_spelling(visible_nfkc(text)) or text
     if rules_out_report(text) or is_neighbour_trouble(text):
         return False
     if tells_of_a_suspicious_person(text) and not (
