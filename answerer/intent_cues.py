@@ -10,6 +10,10 @@ import re
 # Words of fear, worry or trouble, which FAULT_STATE counts as fault cues because
 # reports use them (暗くて怖い), but which alone name no fault.
 FEELING = re.compile(r"こわい|こわ|怖|困って|困る|困った|心配|不安")
+# The fear and worry of FEELING, without 困る, which complains of something.
+# Not こわれ, こわさ or こわし (壊れ, 壊さ, 壊し in kana) nor 不安定 (unsteady),
+# which tell of a fault: 看板が不安定, 掲示板がこわされてた.
+FEAR_OR_WORRY = re.compile(r"こわ(?![れさし])|怖|心配|不安(?!定)")
 
 QUESTION_END = re.compile(
     r"(ですか|ますか|ませんか|でしょうか|のですか|んですか|か|かな|の|は"

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +43,7 @@ from answerer.intent_cues import (
     ADMIN_TOPIC,
     CONDITIONAL_PROCEDURE,
     FAULT_STATE,
+    FEAR_OR_WORRY,
     FEELING,
     FOLLOW_UP,
     PROCEDURE,
@@ -337,7 +337,7 @@ class IntentClassifier:
             return False
         # Fear or worry alone (夜道がなんとなくこわい) names nothing wrong, while
         # 困ってます complains of something (のらねこが庭に来て困ってます).
-        rest = _FEAR_OR_WORRY.sub(" ", text)
+        rest = FEAR_OR_WORRY.sub(" ", text)
         if any(pattern.search(rest) for pattern in FAULT_CUES):
             return False
         return not (SOMETHING_WRONG.search(rest) or THING_IN_A_STATE.search(rest))
@@ -427,11 +427,6 @@ class IntentClassifier:
             urgent=urgent,
             confidence=confidence,
         )
-
-
-# Not こわれ, こわさ or こわし (壊れ, 壊さ, 壊し in kana) nor 不安定 (unsteady),
-# which tell of a fault: 看板が不安定, 掲示板がこわされてた.
-_FEAR_OR_WORRY = re.compile(r"こわ(?![れさし])|怖|心配|不安(?!定)")
 
 
 class CueClassifier:
