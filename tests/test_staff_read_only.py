@@ -100,6 +100,25 @@ def test_report_list_shows_the_stored_report(invoke, data_dir):
     assert receipt_no in result.stdout
 
 
+def test_show_list_and_export_give_one_photo_path(invoke, data_dir):
+    receipt_no = fill_app_database(data_dir)
+    expected = str((data_dir / "photos" / "ab" / "p.jpg").absolute())
+
+    shown = invoke(data_dir, "reports", "show", receipt_no).stdout
+    shown_json = json.loads(
+        invoke(data_dir, "reports", "show", receipt_no, "--json").stdout
+    )
+    listed = json.loads(invoke(data_dir, "reports", "list", "--json").stdout)
+    exported = json.loads(
+        invoke(data_dir, "reports", "export", "--format", "json").stdout
+    )
+
+    assert f"photos: {expected}\n" in shown
+    assert shown_json["photos"] == [expected]
+    assert listed[0]["photos"] == [expected]
+    assert exported[0]["photos"] == [expected]
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can write read-only folders")
 def test_reads_work_on_a_read_only_copy(invoke, data_dir, tmp_path):
     receipt_no = fill_app_database(data_dir)

@@ -109,8 +109,13 @@ def _default_staff_name() -> str:
         return "staff"
 
 
-def staff_record(report: Report) -> dict:
-    """Return the staff view of a report: everything except the user hash."""
+def staff_record(report: Report, photos_dir: Path) -> dict:
+    """Return the staff view of a report: everything except the user hash.
+
+    Photos are given as absolute paths under ``photos_dir``, so that an export
+    read from another folder still leads to the files.
+    """
+    photos_dir = photos_dir.absolute()
     return {
         "receipt_no": report.receipt_no,
         "category": report.category,
@@ -129,7 +134,7 @@ def staff_record(report: Report) -> dict:
         "duplicate_of": report.duplicate_of,
         "description": report.description,
         "comment": report.comment,
-        "photos": [photo.path for photo in report.photos],
+        "photos": [str(photos_dir / photo.path) for photo in report.photos],
         "result_note": report.result_note,
         "history": [
             {
@@ -171,7 +176,7 @@ def list_command(
     if department is not None and not found:
         _check_department(settings, store, department)
     if as_json:
-        records = [staff_record(report) for report in found]
+        records = [staff_record(report, settings.photos_dir) for report in found]
         click.echo(json_text(records, indent=2))
         return
     # Department names are mostly kanji, two columns each on a terminal.
@@ -229,7 +234,8 @@ def _check_department(settings: Settings, store: ReportStore, department: str) -
 @click.pass_obj
 def show_command(settings: Settings, receipt_no: str, as_json: bool) -> None:
     """Show one report with its photos and status history."""
-    record = staff_record(_open_existing(settings, read_only=True).get(receipt_no))
+    report = _open_existing(settings, read_only=True).get(receipt_no)
+    record = staff_record(report, settings.photos_dir)
     if as_json:
         click.echo(json_text(record, indent=2))
         return
@@ -237,7 +243,7 @@ def show_command(settings: Settings, receipt_no: str, as_json: bool) -> None:
         if key == "history":
             continue
         if key == "photos":
-            value = ", ".join(str(settings.photos_dir / path) for path in value)
+            value = ", ".join(value)
         click.echo(f"{key}: {'' if value is None else terminal_safe(str(value))}")
     click.echo("history:")
     for change in record["history"]:
@@ -483,7 +489,7 @@ def export_command(
                 "or name a new file"
             )
     store = _open_existing(settings, read_only=True)
-    records = [staff_record(report) for report in store.list()]
+    records = [staff_record(report, settings.photos_dir) for report in store.list()]
     if export_format == "json":
         content = json_text(records, indent=2) + "\n"
     else:
