@@ -253,7 +253,13 @@ def test_change_to_a_sent_report(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["さっき通報した穴の隣の街灯も切れてます", "つうほうしたけど へんじ こない"]
+    "text",
+    [
+        "さっき通報した穴の隣の街灯も切れてます",
+        "つうほうしたけど へんじ こない",
+        "前に通報した穴がまた開いてます、追加で報告します",
+        "先日通報した街灯がまた消えたので追加の通報です",
+    ],
 )
 def test_no_change_request(text):
     assert classify_text(text) is not TextKind.REPORT_CHANGE

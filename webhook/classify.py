@@ -467,7 +467,13 @@ def _changes_a_sent_report(compact: str) -> bool:
     names_a_report = "通報" in folded or "つうほう" in folded
     if not names_a_report and _RECEIPT.search(folded) is None:
         return False
+    # 追加で報告します announces a new report (the fault came back), not an
+    # addition to the one sent.
+    folded = _NEW_REPORT_ANNOUNCED.sub("", folded)
     return _SENT_REPORT_CHANGE.search(folded) is not None
+
+
+_NEW_REPORT_ANNOUNCED = re.compile(r"追加(で|の)?(報告|通報|連絡)")
 
 
 _RECEIPT = re.compile(r"r\d{4}-\d{6}|受付番号(は|:)?\d{4}-\d{6}")
