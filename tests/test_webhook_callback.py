@@ -496,6 +496,7 @@ def test_failing_flow_gets_apology_not_error(settings, fake):
         ("こんにちは！", texts.GREETING_REPLY),
         ("ありがとうございました😊", texts.THANKS_REPLY),
         ("おやすみなさい", texts.FAREWELL_REPLY),
+        ("がんばってください", texts.CHAT_REPLY),
         ("使い方", texts.HELP_TEXT),
         ("受信設定", texts.RECEIVE_SETTINGS_UNAVAILABLE),
     ],

@@ -274,3 +274,33 @@ def test_farewells(text):
 
 def test_farewell_with_a_fault_is_a_question():
     assert classify_text("おやすみなさい。街灯が消えています") is TextKind.QUESTION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "がんばってください",
+        "今日は寒いですね",
+        "いつも助かってます",
+        "本当に便利ですね",
+        "なるほど",
+        "最近暑いですね😊",
+        "ganbatte kudasai",
+    ],
+)
+def test_chat_that_asks_nothing(text):
+    assert classify_text(text) is TextKind.CHAT
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("お疲れさまです。ありがとう", TextKind.THANKS),
+        ("こんにちは、今日は暑いですね", TextKind.GREETING),
+        ("今日は暑いですね、公園の水飲み場が壊れてます", TextKind.QUESTION),
+        ("暑いですね。熱中症の相談はどこ？", TextKind.QUESTION),
+        ("雨がすごいですね", TextKind.QUESTION),
+    ],
+)
+def test_chat_beside_other_words(text, kind):
+    assert classify_text(text) is kind

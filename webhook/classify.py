@@ -40,6 +40,7 @@ class TextKind(enum.Enum):
     RECEIVE_SETTINGS = "receive_settings"
     GREETING = "greeting"
     FAREWELL = "farewell"
+    CHAT = "chat"
     THANKS = "thanks"
     HELP = "help"
     CANCEL = "cancel"
@@ -183,6 +184,23 @@ FAREWELLS = frozenset(
         "goodnight",
     }
 )
+# A whole phrase of chat that asks nothing: encouragement (がんばってください),
+# a word of praise (いつも助かってます), a nod (なるほど), the weather
+# (今日は寒いですね). The answerer would find a page on a shared character
+# (がん検診 for がんばって) or the fallback, neither of which fits.
+CHAT = re.compile(
+    r"(?:いつも|毎日|今日|きょう|本日|今朝|けさ|最近|さいきん)?(?:は|も)?"
+    r"(?:とても|すごく|めっちゃ|本当に|ほんとに|ほんとうに)?"
+    r"(?:お疲れ(?:さま|様)|おつかれ(?:さま)?|ご苦労(?:さま|様)|ごくろうさま"
+    r"|がんばって|頑張って|ガンバって|がんばれ|頑張れ|応援して|助かって|たすかって"
+    r"|便利|べんり|すごい|すばらしい|素晴らしい|いいですね|いいね"
+    r"|はい|うん|ええ|なるほど|そうですか|そうなんですね|そうなんだ|へえ|へー|ふーん"
+    r"|(?:暑|寒|あつ|さむ|涼し|すずし|暖か|あたたか|あったか)い"
+    r"|いい(?:天気|お天気)|良い(?:天気|お天気))"
+    r"(?:です|でした|ます|います|いる|ください|下さい|ね|ねえ|よ|な|だね|だな"
+    r"|ですね|ですよね|ますね|ております|おります|る)*"
+)
+
 HELP = frozenset(
     {
         "使い方",
@@ -417,10 +435,21 @@ def classify_text(text: str) -> TextKind:
         if kind is None:
             return TextKind.THANKS if _only_thanks(text) else TextKind.QUESTION
         kinds.add(kind)
-    for kind in (TextKind.HELP, TextKind.THANKS, TextKind.GREETING, TextKind.FAREWELL):
+    for kind in _SMALL_TALK_ORDER:
         if kind in kinds:
             return kind
     return TextKind.QUESTION
+
+
+# Which kind a message of several small-talk phrases gets: お疲れさまです、
+# ありがとう is thanks, こんにちは、今日は暑いですね a greeting.
+_SMALL_TALK_ORDER = (
+    TextKind.HELP,
+    TextKind.THANKS,
+    TextKind.GREETING,
+    TextKind.FAREWELL,
+    TextKind.CHAT,
+)
 
 
 def _only_thanks(text: str) -> bool:
@@ -525,6 +554,8 @@ def _small_talk_kind(phrase: str) -> TextKind | None:
         return TextKind.GREETING
     if phrase in FAREWELLS:
         return TextKind.FAREWELL
+    if CHAT.fullmatch(phrase):
+        return TextKind.CHAT
     return None
 
 

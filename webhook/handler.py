@@ -283,6 +283,8 @@ class EventHandler:
             return [text_message(texts.THANKS_REPLY, default_quick_reply())]
         if kind is TextKind.FAREWELL:
             return [text_message(texts.FAREWELL_REPLY, default_quick_reply())]
+        if kind is TextKind.CHAT:
+            return [text_message(texts.CHAT_REPLY, default_quick_reply())]
         if kind is TextKind.HELP:
             return [text_message(texts.HELP_TEXT, default_quick_reply())]
         if kind is TextKind.REPORT_STATUS:

@@ -44,6 +44,12 @@ GREETING_DAYTIME = "こんにちは"
 GREETING_MORNING = "おはようございます"
 GREETING_EVENING = "こんばんは"
 THANKS_REPLY = "どういたしまして。ほかにもご質問があれば、いつでも送ってください。"
+# For chat that asks nothing: がんばってください, 今日は寒いですね.
+CHAT_REPLY = (
+    "メッセージありがとうございます。市についての質問を文章で送ると、"
+    "関係する市のページをお知らせします。道路や公園などの不具合は"
+    "「通報する」から知らせられます。"
+)
 # For おやすみなさい or さようなら, which close a chat.
 FAREWELL_REPLY = (
     "ご利用ありがとうございました。市についての質問は、いつでも送ってください。"
