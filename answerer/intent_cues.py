@@ -15,6 +15,19 @@ FEELING = re.compile(r"こわい|こわ|怖|困って|困る|困った|心配|�
 # which tell of a fault: 看板が不安定, 掲示板がこわされてた.
 FEAR_OR_WORRY = re.compile(r"こわ(?![れさし])|怖|心配|不安(?!定)")
 
+# A person down or unable to move (人が倒れてる, おじいさんが座り込んで立て
+# ない, 意識がない): an emergency for 119 rather than a fault, unless the text
+# also tells of one (木が倒れて人が下敷きに, 段差で転んで).
+PERSON_DOWN = re.compile(
+    r"(人|男性|女性|男の人|女の人|おじいさん|おばあさん|おじいちゃん|おばあちゃん"
+    r"|お年寄り|高齢者|老人|子ども|子供|酔っ払い|よっぱらい)(が|も)?.{0,12}?"
+    r"(倒れ|たおれ|座り込|すわりこ|うずくま|動かな|動けな|うごかな|うごけな"
+    r"|立てな|たてな|起き上がれ|意識が)"
+    r"(て|てて|ていて|てる|ています|てます|た|たまま|込んで|こんで|い|く)?"
+    r"(動かな|動けな|うごかな|うごけな|立てな|たてな|起き上がれな)?"
+    r"|意識が(な|無)|意識不明|息をして(い)?な|呼吸(が|を)?して(い)?な"
+)
+
 QUESTION_END = re.compile(
     r"(ですか|ますか|ませんか|でしょうか|のですか|んですか|か|かな|の|は"
     r"|たいのですが|たいんですが)\s*[?？。.!]*\s*$"
@@ -323,6 +336,9 @@ FAULT_STATE = re.compile(
     r"|\blying (across|on|in)\b|\bflash(es|ing)\b|\bblink"
     r"|\b(does|do|did|will|wo)(n't| not) (stop|work|turn|open|close|drain|flush)\b"
     r"|\bholes?\b|\bdead\b|\bnot work\b|\bhangs? (very )?low\b"
+    r"|\b(very |so |too )?(loud|noisy)\b|\bleft (on|at|in|by|beside)\b|\babandoned\b"
+    # Something caught on a wire or a branch: 枝が電線に引っかかってる.
+    r"|引っかか|ひっかか|引っ掛か"
 )
 # Something wrong that names no fault of a city object. Examples are a machine
 # that stopped or does not work, things left or thrown away, animals, noises,

@@ -28,6 +28,7 @@ from answerer.intent_cues import (
     LOOSE_PART,
     OTHER_MATTER,
     OWN_RESPONSIBILITY,
+    PERSON_DOWN,
     PREDICATE_POS,
     PREDICATE_SUFFIX_POS,
     PROCEDURE,
@@ -379,7 +380,7 @@ PRAISE_END = re.compile(
     # a clause that gives the cause (屋根がなくなってて暑いですね), which
     # tells of a fault.
     r"|(?<![てで])(?<!から)(寒|暑|さむ|あつ|涼し|すずし|暖か|あたたか)い(です)?ね)"
-    r"(です|でした|だ|だった|ね|よ|な)*\W*$"
+    r"(です|でした|だ|だった|や|やった|ね|よ|な|わ)*\W*$"
 )
 # A request for information (ルールを教えてください) states no fault.
 INFO_ASK_END = re.compile(
@@ -444,6 +445,24 @@ def is_predicate(word: Morpheme) -> bool:
     if pos[0] == "接尾辞":
         return pos[1] in PREDICATE_SUFFIX_POS
     return pos[0] in PREDICATE_POS
+
+
+def tells_of_a_person_down(text: str) -> bool:
+    """Return True when a normalized text tells of a person down or unable to
+    move (PERSON_DOWN) and, with those words left out, gives no evidence of a
+    fault (人が道で倒れてて動かない, 公園で人が倒れてる、救急車呼んだほうが
+    いい?). Such a text is an emergency for 119, not a fault to repair; one
+    that also tells of a fault (木が倒れて人が下敷きに) is a report."""
+    if not PERSON_DOWN.search(text):
+        return False
+    rest = PERSON_DOWN.sub("、", text)
+    # Only fault words count here: what is left of 人が道で倒れてて動かない
+    # (てて動かない) would pass for a statement.
+    return not any(
+        pattern.search(form)
+        for form in (rest, fold_kana(rest))
+        for pattern in FAULT_CUES
+    ) and not is_urgent(rest)
 
 
 def is_urgent(text: str) -> bool:

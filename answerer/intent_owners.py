@@ -132,6 +132,8 @@ PLACE_AFTER = re.compile(
     # The same in kana, as typed without conversion: 〇〇こうえん の ちかく.
     r"|\s?の?\s?(まえ|よこ|わき|ちかく|うら|むかい)"
     r"|通り|駅"
+    # Just past it, as the last words of a clause: 〇〇のバス停の先.
+    r"|の先(?=\s*[、。!！?？]|\s*$)"
     # The way to a place: 井の頭公園に行く道, 駅までの歩道.
     r"|(に|へ)(行く|いく|向かう|むかう)(道|途中)|までの(道|路地|歩道|途中|間)"
     # A road past it: 公園の北側を通る道路.

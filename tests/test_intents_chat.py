@@ -263,3 +263,47 @@ def test_unlisted_fault_before_other_matter_reports(classifier):
 
 def test_food_that_smells_is_no_drain(classifier):
     assert classifier.classify("この納豆くさすぎて無理").label == "question"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "人が道で倒れてて動かない",
+        "おじいさんが道にすわりこんで立てないみたい",
+        "人が倒れてます!公園のベンチのところで、意識がないみたい",
+    ],
+)
+def test_person_down_without_a_fault_is_a_question(classifier, text):
+    assert classifier.classify(text).label == "question"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("木が倒れて人が下敷きになってる", "tree"),
+        ("マンホールのふたが外れてて人が落ちた", "sewer"),
+        ("公園の遊具が壊れて子どもが倒れてけがしました", "park"),
+    ],
+)
+def test_person_down_beside_a_fault_is_a_report(classifier, text, category):
+    result = classifier.classify(text)
+    assert (result.label, result.category) == ("report", category)
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("木の枝が電線にひっかかってる〇〇丁目", "tree"),
+        ("白線が消えかけてて夜だと道の端がわからない、〇〇のバス停の先", "road"),
+        ("昨日の雨で道の端に砂利がいっぱい流れ出てて、自転車がすべる", "road"),
+        ("けむしが いっぱい いて こわい。がっこうに いく みちの き", "tree"),
+        ("manhole cover very loud every time car pass, 〇〇 street", "sewer"),
+    ],
+)
+def test_caught_branch_gravel_and_landmark_after(classifier, text, category):
+    result = classifier.classify(text)
+    assert (result.label, result.category) == ("report", category)
+
+
+def test_dialect_praise_of_blossoms_is_a_question(classifier):
+    assert classifier.classify("わあ今年の桜ほんまきれいやね〜🌸").label == "question"
