@@ -16,6 +16,7 @@ from sqlalchemy import select
 from cityline.db import create_db_engine
 from cityline.fake_line_api import FakeLineApi
 from cityline.settings import Settings
+from webhook import handler as handler_module
 from webhook import texts
 from webhook.app import MAX_BODY_BYTES, create_app
 from webhook.contact_route import contact_text
@@ -460,6 +461,54 @@ def test_unfollow_forgets_user_everywhere(settings, fake):
     assert [flow.forgotten for flow in flows] == [["Ugone"], ["Ugone"]]
     assert len(fake.requests) == 1
     assert all(row["source_hash"] is None for row in stored_rows(settings))
+
+
+@dataclass
+class FailingEraseFlow(RecordingFlow):
+    """A flow whose erasure fails ``failures`` times, as on a locked database."""
+
+    failures: int = 0
+
+    def forget_user(self, user_id):
+        if self.failures > 0:
+            self.failures -= 1
+            self.forgotten.append("failed")
+            raise RuntimeError("database is locked")
+        self.forgotten.append(user_id)
+
+
+def test_failed_erasure_is_tried_again_at_once(settings, fake, monkeypatch, caplog):
+    monkeypatch.setattr(handler_module, "ERASE_RETRY_S", 0.0)
+    caplog.set_level(logging.INFO, logger="webhook.handler")
+    flow = FailingEraseFlow(name="settings", failures=1)
+    app = create_app(settings, answerer=RecordingAnswerer(), flows=[flow])
+    with TestClient(app) as client:
+        post(client, [unfollow_event("Ugone")])
+        app.state.service.worker.wait_idle(10)
+    assert flow.forgotten == ["failed", "Ugone"]
+    assert "the user's data was deleted" in caplog.text
+    assert all(row["handled_at"] is not None for row in stored_rows(settings))
+
+
+def test_erasure_that_keeps_failing_waits_for_restart(
+    settings, fake, monkeypatch, caplog
+):
+    monkeypatch.setattr(handler_module, "ERASE_RETRY_S", 0.0)
+    caplog.set_level(logging.INFO, logger="webhook.handler")
+    flow = FailingEraseFlow(name="settings", failures=handler_module.ERASE_ATTEMPTS)
+    app = create_app(settings, answerer=RecordingAnswerer(), flows=[flow])
+    with TestClient(app) as client:
+        post(client, [unfollow_event("Ugone")])
+        app.state.service.worker.wait_idle(10)
+    assert "the user's data was deleted" not in caplog.text
+    assert [row["handled_at"] for row in stored_rows(settings)] == [None]
+
+    restarted = create_app(settings, answerer=RecordingAnswerer(), flows=[flow])
+    with TestClient(restarted):
+        restarted.state.service.worker.wait_idle(10)
+    assert flow.forgotten == ["failed"] * handler_module.ERASE_ATTEMPTS + ["Ugone"]
+    assert "the user's data was deleted" in caplog.text
+    assert all(row["handled_at"] is not None for row in stored_rows(settings))
 
 
 def test_first_flow_that_takes_event_wins(settings, fake):

@@ -8,6 +8,7 @@ message that no flow takes is classified (``webhook.classify``) and answered her
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
@@ -42,6 +43,17 @@ from webhook.reports.urgent import mentions_gas
 from webhook.sending import ReplySender
 
 logger = logging.getLogger(__name__)
+
+ERASE_ATTEMPTS = 3
+"""How often an unfollow tries each flow's erasure before the event is kept for
+the next start."""
+ERASE_RETRY_S = 0.5
+"""Pause before the second try of an erasure; the third waits twice as long."""
+
+
+class ErasureIncomplete(Exception):
+    """Some flow could not erase an unfollowed user's data."""
+
 
 # Events that need no reply from a one-to-one city account.
 SILENT_EVENT_TYPES = frozenset(
@@ -96,22 +108,36 @@ class EventHandler:
         self._welcome_back = welcome_text(settings, settings_kept=True)
 
     def handle_item(self, item: InboxItem) -> None:
-        """Handle ``item`` and mark it handled, whatever happens on the way.
+        """Handle ``item`` and mark it handled, whatever happens on the way,
+        except an unfollow whose erasure failed.
 
         An event that fails is logged with its id and not tried again: trying at
-        every restart would only repeat the failure. After an unfollow or a
-        receive-settings postback, it requests a checkpoint of the inbox (see
+        every restart would only repeat the failure. An unfollow is the
+        exception: the resident's data must go, so when a flow could not erase
+        it (a locked database), the event stays pending and the next start of
+        the app tries it again. After an unfollow or a receive-settings
+        postback, it requests a checkpoint of the inbox (see
         :func:`_checkpoint_soon`).
         """
+        handled = True
         try:
             event = to_incoming_event(item.raw)
             self.handle_event(event, item.seq)
+        except ErasureIncomplete as exc:
+            handled = False
+            logger.error(
+                "event %s: %s; the event stays in the inbox and is tried again at "
+                "the next start",
+                item.event_id,
+                exc,
+            )
         except LineApiError as exc:
             logger.error("event %s: reply not delivered: %s", item.event_id, exc)
         except Exception:
             logger.exception("event %s: handling failed", item.event_id)
         finally:
-            self._inbox.mark_handled(item.seq)
+            if handled:
+                self._inbox.mark_handled(item.seq)
             if _checkpoint_soon(item.raw):
                 self._inbox.request_checkpoint()
 
@@ -179,20 +205,38 @@ class EventHandler:
         return [text_message(welcome, default_quick_reply())]
 
     def _on_unfollow(self, event: IncomingEvent, seq: int | None) -> None:
+        """Erase the user's data in every flow and their earlier inbox events.
+
+        Raises ErasureIncomplete when a flow still fails after ERASE_ATTEMPTS
+        tries; the inbox events are then kept for the next try as well.
+        """
         if not event.user_id:
             return
-        for flow in self._flows:
-            try:
-                flow.forget_user(event.user_id)
-            except Exception:
-                logger.exception(
-                    "event %s: forget_user of flow %r failed",
-                    event.event_id,
-                    flow.name,
-                )
+        failed = [flow.name for flow in self._flows if not self._forget(flow, event)]
+        if failed:
+            raise ErasureIncomplete(f"the user's data was not erased in {failed}")
         if seq is not None:
             self._inbox.forget_source(event.user_id, before_seq=seq)
         logger.info("event %s: unfollow; the user's data was deleted", event.event_id)
+
+    def _forget(self, flow: Flow, event: IncomingEvent) -> bool:
+        """Call ``flow.forget_user`` up to ERASE_ATTEMPTS times; tell whether it
+        succeeded."""
+        for attempt in range(1, ERASE_ATTEMPTS + 1):
+            try:
+                flow.forget_user(event.user_id)
+                return True
+            except Exception:
+                logger.exception(
+                    "event %s: forget_user of flow %r failed (try %d of %d)",
+                    event.event_id,
+                    flow.name,
+                    attempt,
+                    ERASE_ATTEMPTS,
+                )
+            if attempt < ERASE_ATTEMPTS:
+                time.sleep(ERASE_RETRY_S * attempt)
+        return False
 
     def _core_reply(self, event: IncomingEvent) -> list[Message]:
         if event.event_type == "message":
