@@ -3421,3 +3421,13 @@ def test_wish_for_work_is_no_retraction(alice, text):
     replies = alice.text(text)
     assert texts.REPORT_TAKEN_BACK not in joined(replies)
     assert alice.draft.step == "confirm"
+
+
+def test_category_corrected_in_words_at_photo_step(alice):
+    alice.text("家の前の街灯が消えています")
+    assert (alice.draft.category, alice.draft.step) == ("streetlight", "photo")
+    replies = alice.text("すみません、街灯じゃなくて道路の穴でした")
+    assert texts_of(replies)[0] == texts.REPORT_CATEGORY_CHANGED.format(category="道路")
+    assert (alice.draft.category, alice.draft.step) == ("road", "photo")
+    assert alice.draft.description == "家の前の街灯が消えています"
+    assert alice.draft.comment == "すみません、街灯じゃなくて道路の穴でした"

@@ -429,13 +429,14 @@ class ReportFlow(
             return [no_such_block(block), self._prompt(draft)]
         if draft.step == "category":
             return self._on_category_text(user_hash, draft, text, word)
+        # 街灯じゃなくて道路の穴でした at any later step changes the category.
+        corrected = self._on_category_correction(user_hash, draft, text)
+        if corrected is not None:
+            return corrected
         if draft.step == "photo":
             return self._on_photo_text(user_hash, draft, text, word)
         if draft.step == "location":
             return self._on_location_text(user_hash, draft, text)
-        corrected = self._on_category_correction(user_hash, draft, text)
-        if corrected is not None:
-            return corrected
         if draft.step == "comment":
             return self._on_comment_text(user_hash, draft, text, word)
         return self._on_confirm_step_text(user_hash, draft, text, word)
@@ -559,9 +560,10 @@ class ReportFlow(
         return None when ``text`` contains none (see :func:`category_correction`).
 
         種類が違います requests the category again, as 種類を変える does;
-        道路じゃなくて公園でした sets it, and the current step's prompt follows. The
-        category the draft has already gets a note that it is set, not a
-        comment.
+        道路じゃなくて公園でした sets it, and the current step's prompt follows.
+        When the draft has a description, written for the old category, the
+        text joins the comment for staff. The category the draft has already
+        gets a note that it is set, not a comment.
         """
         category = category_correction(text)
         if category is None:
@@ -577,6 +579,10 @@ class ReportFlow(
             same = msg.plain(texts.REPORT_CATEGORY_SAME.format(category=label))
             return [same, self._prompt(draft)]
         draft.category = category
+        if draft.description:
+            # The description was written for the old category (街灯が消えて
+            # います): 街灯じゃなくて道路の穴でした tells staff what it is.
+            append_comment(draft, clean_comment(text))
         if draft.step == "confirm":
             draft.step = self._next_step(draft)
         self.store.save_draft(user_hash, draft)
