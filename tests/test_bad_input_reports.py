@@ -314,3 +314,17 @@ def test_set_status_lists_no_removed_status(monkeypatch, capsys, settings, recei
     assert code == 2
     assert "unknown status 'done'" in err
     assert "removed" not in err
+
+
+def test_note_with_two_details_names_both(
+    monkeypatch, capsys, settings, store, receipt_no
+):
+    note = "鈴木様から連絡あり 090-1234-5678"
+    args = ["set-status", receipt_no, "accepted", "--note", note]
+
+    code, _out, err = run_main(monkeypatch, capsys, settings, *args)
+
+    assert code == 2
+    assert "in 2 places" in err
+    assert "'090-1234-5678'" in err
+    assert "'鈴木様'" in err

@@ -25,6 +25,7 @@ from webhook.reports.personal_data import (
     FLAT_KIND,
     NAME_KIND,
     find_personal_detail,
+    find_personal_details,
 )
 from webhook.reports.routing import ROUTING_FILE_NAME, load_routing
 from webhook.reports.store import ReportStore, new_draft_id
@@ -333,3 +334,9 @@ def test_routing_accepts_section_names(tmp_path):
 )
 def test_public_body_addressed_politely_is_no_person(note):
     assert find_personal_detail(note) is None
+
+
+def test_every_personal_detail_is_found_at_once():
+    details = find_personal_details("鈴木様から連絡あり 090-1234-5678", CITY_HALL_PHONE)
+    assert [detail.kind for detail in details] == ["a phone number", NAME_KIND]
+    assert [detail.text for detail in details] == ["090-1234-5678", "鈴木様"]

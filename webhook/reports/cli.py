@@ -31,7 +31,7 @@ from cityline.settings import Settings
 from cityline.terminal import display_width, json_text, pad_columns, terminal_safe
 from webhook.reports.models import Report
 from webhook.reports.office_hours import iso_in_japan
-from webhook.reports.personal_data import find_personal_detail
+from webhook.reports.personal_data import find_personal_details
 from webhook.reports.photos import delete_photo_files
 from webhook.reports.public import is_public, public_reports, withheld_note
 from webhook.reports.publish import PUBLIC_FILE_NAMES, PUBLISHED_NAMES, inert_cell
@@ -362,10 +362,10 @@ def _require_text(
 ) -> str:
     """Return ``value`` stripped; raise ConfigError naming ``option`` if it is
     blank, longer than MAX_NOTE_CHARS, or pins down a person or a home (see
-    :func:`webhook.reports.personal_data.find_personal_detail`; ``allowed_phone``
-    may appear). The error quotes the part that matched and gives what to write
-    instead. Notes are published with the report (``published``) or kept in its
-    history, which staff exports show."""
+    :func:`webhook.reports.personal_data.find_personal_details`; ``allowed_phone``
+    may appear). The error quotes every part that matched and gives what to
+    write instead of each. Notes are published with the report (``published``)
+    or kept in its history, which staff exports show."""
     stripped = value.strip()
     if not stripped:
         raise ConfigError(f"{option} {value!r} is empty; {hint}")
@@ -374,12 +374,23 @@ def _require_text(
             f"{option} has {len(stripped)} characters, more than {MAX_NOTE_CHARS}; "
             f"{hint}, in at most {MAX_NOTE_CHARS} characters"
         )
-    detail = find_personal_detail(stripped, allowed_phone)
-    if detail is not None:
-        where = "published with" if published else "kept in the history of"
+    details = find_personal_details(stripped, allowed_phone)
+    where = "published with" if published else "kept in the history of"
+    if len(details) == 1:
+        [detail] = details
         raise ConfigError(
             f"{option} {stripped!r} contains personal data, {detail.kind} "
             f"({detail.text!r}), and it is {where} the report; {detail.fix}"
+        )
+    if details:
+        # All of them, so that staff fix them in one go; " | " since a fix may
+        # contain a semicolon.
+        found = " | ".join(
+            f"{detail.kind} ({detail.text!r}): {detail.fix}" for detail in details
+        )
+        raise ConfigError(
+            f"{option} {stripped!r} contains personal data in {len(details)} places, "
+            f"and it is {where} the report: {found}"
         )
     return stripped
 

@@ -163,6 +163,26 @@ def find_personal_detail(
     return _find_cached(text, allowed_phone)
 
 
+def find_personal_details(
+    text: str, allowed_phone: str | None = None, limit: int = 10
+) -> list[PersonalDetail]:
+    """Return every part of ``text`` that pins down a person or a home, at most
+    ``limit``, in the order :func:`find_personal_detail` finds them.
+
+    Each part found is blanked out before the next search, so that staff who
+    are told of a phone number also learn of the name beside it at once.
+    """
+    rest = unicodedata.normalize("NFKC", text)
+    found: list[PersonalDetail] = []
+    while len(found) < limit:
+        detail = _find_cached(rest, allowed_phone)
+        if detail is None or not detail.text or detail.text not in rest:
+            break
+        found.append(detail)
+        rest = rest.replace(detail.text, " ")
+    return found
+
+
 # Open311 checks every public note on each request, and notes repeat.
 @lru_cache(maxsize=4096)
 def _find_cached(text: str, allowed_phone: str | None) -> PersonalDetail | None:
