@@ -70,3 +70,35 @@ def test_stop_drops_queued_items_and_rejects_new():
     stopper.join(10)
     assert seen == [0]
     assert worker.submit("k", 3) is False
+
+
+def test_submit_during_stop_does_not_raise():
+    worker = KeyedWorker(lambda number: None, threads=1)
+    executor = worker._executor
+    stopper = threading.Thread(target=worker.stop)
+
+    class StopBeforeSubmit:
+        """Start ``stop()`` just before the executor's submit, the moment at
+        which a shutdown can overtake a late webhook."""
+
+        def submit(self, *args, **kwargs):
+            stopper.start()
+            # stop() finishes within 1 s unless it waits for a lock held here.
+            stopper.join(1)
+            return executor.submit(*args, **kwargs)
+
+        def shutdown(self, *args, **kwargs):
+            executor.shutdown(*args, **kwargs)
+
+    worker._executor = StopBeforeSubmit()
+    assert isinstance(worker.submit("k", 0), bool)
+    stopper.join(10)
+    assert not stopper.is_alive()
+    assert worker.submit("k", 1) is False
+
+
+def test_submit_to_shut_down_executor_returns_false():
+    worker = KeyedWorker(lambda number: None, threads=1)
+    worker._executor.shutdown()  # as at interpreter exit, without stop()
+    assert worker.submit("k", 0) is False
+    assert worker.wait_idle(1)

@@ -58,7 +58,17 @@ class KeyedWorker(Generic[T]):
                 queue.append(item)
                 return True
             self._queues[key] = deque([item])
-        self._executor.submit(self._drain, key)
+            # Submitting under the lock keeps stop() from shutting the executor
+            # down between the check above and this call.
+            try:
+                self._executor.submit(self._drain, key)
+            except RuntimeError as exc:
+                # The executor also rejects jobs once the interpreter starts to exit.
+                del self._queues[key]
+                logger.warning(
+                    "queueing an item failed, so it waits for a restart: %s", exc
+                )
+                return False
         return True
 
     def wait_idle(self, timeout_s: float | None = None) -> bool:
