@@ -17,6 +17,7 @@ from linebot.v3.messaging import (
     PostbackAction,
     QuickReply,
     QuickReplyItem,
+    StickerMessage,
     TemplateMessage,
     TextMessage,
     URIAction,
@@ -27,6 +28,7 @@ from webhook.limits import (
     MAX_BUBBLE_JSON_BYTES,
     MAX_TEXT_UNITS,
     enforce_limits,
+    fit_messages,
     truncate,
     utf16_length,
 )
@@ -107,7 +109,28 @@ def test_over_five_keeps_last_buttons():
 def test_unjoinable_messages_past_five_dropped():
     messages = [text_message(f"{i}", default_quick_reply()) for i in range(7)]
     fitted = enforce_limits(messages)
-    assert [message.text for message in fitted] == ["0", "1", "2", "3", "4"]
+    assert [message.text for message in fitted] == ["0", "1", "2", "3", "6"]
+
+
+def test_stickers_past_five_keep_last_buttons():
+    messages = [StickerMessage(package_id="446", sticker_id="1988") for _ in range(5)]
+    messages.append(text_message("次へ", default_quick_reply()))
+    fitted = enforce_limits(messages)
+    assert len(fitted) == 5
+    assert isinstance(fitted[0], StickerMessage)
+    assert fitted[-1].text == "次へ"
+    assert fitted[-1].quick_reply is not None
+
+
+def test_fit_messages_past_five_keeps_first_and_last():
+    messages = [text_message("緊急のお知らせ", default_quick_reply())]
+    messages += [StickerMessage(package_id="446", sticker_id="1988") for _ in range(5)]
+    messages.append(text_message("次へ", default_quick_reply()))
+    fitted = fit_messages(messages)
+    assert len(fitted) == 5
+    assert fitted[0]["text"] == "緊急のお知らせ"
+    assert fitted[-1]["text"] == "次へ"
+    assert "quickReply" in fitted[-1]
 
 
 def test_enforce_limits_cuts_long_text():

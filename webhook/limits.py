@@ -103,7 +103,8 @@ def enforce_limits(messages: Sequence[Message]) -> list[Message]:
     """Return ``messages`` changed as little as needed to fit LINE's limits.
 
     Over five messages, plain texts are joined first (:func:`within_count`), and
-    messages past the fifth are dropped only when that is not enough. A text
+    messages between the fourth and the last are dropped only when that is not
+    enough. A text
     message left empty is dropped. The input objects are not modified.
     """
     if len(messages) > MAX_MESSAGES_PER_REQUEST:
@@ -141,8 +142,9 @@ def within_count(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
     Over five, neighbouring plain texts (no quick reply) are joined with a blank
     line, earliest first. The last message, which carries the buttons of the
-    next step, is kept that way. Messages still over five are dropped, with a
-    warning.
+    next step, is kept that way. Messages still over five are dropped from the
+    middle, with a warning: the first (it can be an emergency notice) and the
+    last are kept.
     """
     merged = list(messages)
     place = 0
@@ -153,13 +155,14 @@ def within_count(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
             merged[place : place + 2] = [{"type": "text", "text": joined}]
         else:
             place += 1
-    if len(merged) > MAX_MESSAGES_PER_REQUEST:
-        logger.warning(
-            "dropped %d messages over the limit of %d per request",
-            len(merged) - MAX_MESSAGES_PER_REQUEST,
-            MAX_MESSAGES_PER_REQUEST,
-        )
-    return merged[:MAX_MESSAGES_PER_REQUEST]
+    if len(merged) <= MAX_MESSAGES_PER_REQUEST:
+        return merged
+    logger.warning(
+        "dropped %d messages over the limit of %d per request",
+        len(merged) - MAX_MESSAGES_PER_REQUEST,
+        MAX_MESSAGES_PER_REQUEST,
+    )
+    return merged[: MAX_MESSAGES_PER_REQUEST - 1] + merged[-1:]
 
 
 def _plain_text(message: dict[str, Any]) -> bool:
