@@ -386,6 +386,19 @@ def test_old_event_pushed_without_trying_reply(app, fake):
     assert fake.requests_to(REPLY) == []
 
 
+@pytest.mark.parametrize("timestamp", ["missing", "float"])
+def test_event_time_missing_or_float_gets_reply(app, fake, timestamp):
+    event = text_event("Unotime", "質問です")
+    if timestamp == "missing":
+        del event["timestamp"]
+    else:
+        event["timestamp"] = time.time() * 1000
+    with TestClient(app) as client:
+        post(client, [event])
+        fake.wait_for(REPLY)
+    assert fake.requests_to(PUSH) == []
+
+
 def test_event_older_than_kept_ids_is_ignored(app, settings, fake, caplog):
     eight_days_ago = int((time.time() - 8 * 86400) * 1000)
     event = text_event("Ureplay", "質問です", timestamp_ms=eight_days_ago)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from webhook.events import source_key_of, to_incoming_event
+from webhook.events import parse_event_time_ms, source_key_of, to_incoming_event
 from webhook.sending import push_retry_key, push_target_of
 from webhook.testing import (
     base_event,
@@ -93,3 +93,27 @@ def test_event_without_source_has_no_target():
 def test_push_retry_key_stable_per_event():
     assert push_retry_key("01ABC") == push_retry_key("01ABC")
     assert push_retry_key("01ABC") != push_retry_key("01ABD")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (1_700_000_000_000, 1_700_000_000_000),
+        (1_700_000_000_000.7, 1_700_000_000_000),
+        (0, None),
+        (-5, None),
+        (None, None),
+        (True, None),
+        ("1700000000000", None),
+        (float("nan"), None),
+        (float("inf"), None),
+    ],
+)
+def test_parse_event_time_ms(value, expected):
+    assert parse_event_time_ms(value) == expected
+
+
+def test_float_timestamp_read_as_ms():
+    raw = text_event("Uaaa", "こんにちは", timestamp_ms=1_700_000_000_000)
+    raw["timestamp"] = 1_700_000_000_000.0
+    assert to_incoming_event(raw).timestamp_ms == 1_700_000_000_000

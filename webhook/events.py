@@ -7,6 +7,7 @@ stored, ordered and handled (as an unknown event) instead of failing to parse.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs
@@ -27,6 +28,22 @@ def postback_flow(raw: Mapping[str, Any]) -> str | None:
     if not isinstance(data, str):
         return None
     return parse_qs(data).get("flow", [None])[0]
+
+
+def parse_event_time_ms(value: Any) -> int | None:
+    """Parse an event's ``timestamp`` value into whole ms since the epoch.
+
+    LINE sends an integer, and a float is cut to whole ms. Returns None when the
+    value is missing, not a finite number, or not after the epoch, so that
+    callers treat the time as unknown instead of as 1970.
+    ``IncomingEvent.timestamp_ms`` stores that None as 0.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    stamp = int(value)
+    return stamp if stamp > 0 else None
 
 
 def source_key_of(raw: Mapping[str, Any]) -> str | None:
@@ -62,7 +79,7 @@ def to_incoming_event(raw: Mapping[str, Any]) -> IncomingEvent:
         event_type=event_type,
         user_id=_text(source.get("userId")),
         reply_token=_text(raw.get("replyToken")),
-        timestamp_ms=_integer(raw.get("timestamp")),
+        timestamp_ms=parse_event_time_ms(raw.get("timestamp")) or 0,
         message_type=_text(message.get("type")) if is_message else None,
         message_id=_text(message.get("id")) if is_message else None,
         text=_text(message.get("text")) if is_message else None,
@@ -80,12 +97,6 @@ def _mapping(value: Any) -> Mapping[str, Any]:
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def _integer(value: Any) -> int:
-    if isinstance(value, bool):
-        return 0
-    return value if isinstance(value, int) else 0
 
 
 def _number(value: Any) -> float | None:

@@ -35,7 +35,9 @@ class IncomingEvent:
 
     ``event_type`` is LINE's event type ("message", "postback", "follow", ...) and
     ``message_type`` the message's type ("text", "image", "location", ...) or None.
-    ``timestamp_ms`` is LINE's event time in milliseconds since the epoch.
+    ``timestamp_ms`` is LINE's event time in milliseconds since the epoch, or 0
+    when the event has none. Read it with ``webhook.events.parse_event_time_ms``,
+    which returns None for that 0.
     """
 
     event_id: str

@@ -25,6 +25,7 @@ from typing import Any
 
 from linebot.v3.messaging import Message
 
+from webhook.events import parse_event_time_ms
 from webhook.flow import IncomingEvent
 from webhook.line_client import LineApiError, LineClient
 
@@ -117,7 +118,10 @@ class ReplySender:
         """
         if not messages:
             return "none"
-        age_s = time.time() - event.timestamp_ms / 1000
+        # An event without a time counts as just sent. So its reply token is
+        # tried, and a rejected token falls back to a push below.
+        sent_ms = parse_event_time_ms(event.timestamp_ms)
+        age_s = 0.0 if sent_ms is None else time.time() - sent_ms / 1000
         if event.reply_token and age_s <= self._max_age_s:
             try:
                 self._line.reply(event.reply_token, messages)
