@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from webhook.priority import RequestGate
 
@@ -49,5 +50,8 @@ def test_compute_slot_entered_after_request_finishes():
 
 def test_compute_slot_free_without_requests():
     gate = RequestGate(max_wait_s=30)
+    started = time.monotonic()
     with gate.compute_slot():
-        pass
+        waited_s = time.monotonic() - started
+    # A slot that waited for requests would take the full 30 s.
+    assert waited_s < 5
