@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 
 from cityline.db import create_db_engine, sqlite_url
 from cityline.errors import DataDirError
@@ -112,6 +114,37 @@ def test_older_answers_lose_their_order(tmp_path):
     assert subjects == sorted(subjects)
     assert len(subjects) == 12
     assert reopened.own_settings(user(3)).attributes == {"area": "sakai"}
+
+
+def test_interrupted_rebuild_raises_its_own_error(tmp_path):
+    # SQLite rolls the whole transaction back itself when it interrupts an
+    # INSERT. The rebuild must raise that interrupt, not a failed ROLLBACK.
+    engine = older_store(tmp_path, answers=12).engine
+    engine.dispose()
+
+    def interrupt_copy(connection, _record) -> None:
+        statement = [""]
+        connection.set_trace_callback(lambda sql: statement.__setitem__(0, sql))
+        connection.set_progress_handler(
+            lambda: statement[0].startswith("INSERT INTO recv_attributes_ordered"),
+            1,
+        )
+
+    event.listen(engine, "connect", interrupt_copy)
+    with pytest.raises(sqlite3.OperationalError, match="interrupted"):
+        ReceiveSettingsStore(engine, HASH_KEY)
+    event.remove(engine, "connect", interrupt_copy)
+    engine.dispose()
+
+    with engine.connect() as connection:
+        created = connection.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE name = 'recv_attributes'"
+        ).scalar_one()
+        count = connection.exec_driver_sql(
+            "SELECT count(*) FROM recv_attributes"
+        ).scalar_one()
+    assert "WITHOUT ROWID" not in created.upper()
+    assert count == 12
 
 
 def test_set_subscription_reports_changes(store):

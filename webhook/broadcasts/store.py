@@ -291,7 +291,11 @@ def _drop_answer_order(engine: Engine) -> None:
                 cursor.execute(f"ALTER TABLE {ordered} RENAME TO {name}")
                 cursor.execute("COMMIT")
             except BaseException:
-                cursor.execute("ROLLBACK")
+                # After some errors (an interrupt, a full disk, an I/O error)
+                # SQLite may have rolled back already. A ROLLBACK would then
+                # fail with an error that hides the first one.
+                if sqlite.in_transaction:
+                    cursor.execute("ROLLBACK")
                 raise
             cursor.execute("VACUUM")
         finally:
