@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import insert, select
+from sqlalchemy.exc import OperationalError
 
 from cityline.db import create_db_engine, sqlite_url
 from cityline.errors import ConfigError
@@ -665,6 +666,26 @@ def test_stale_unfinished_broadcast_is_cancelled(settings, store, log, client):
     with store.engine.connect() as connection:
         stored = connection.execute(select(chunks.c.user_ids)).scalars().all()
     assert stored == [None, None]
+
+
+def test_failed_stale_cancel_not_logged(
+    settings, store, log, client, monkeypatch, caplog
+):
+    subscribe_many(store, "bosai", 700)
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    with pytest.raises(KeyboardInterrupt):
+        make_sender(
+            settings, store, log, StopAfter(client, call=2), clock=lambda: start
+        ).send(BroadcastRequest("bosai", ("a",)))
+
+    def fail_cancel(broadcast_id, now):
+        raise OperationalError("UPDATE broadcasts", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(log, "cancel", fail_cancel)
+    with pytest.raises(OperationalError):
+        log.cancel_stale(start + timedelta(days=8))
+
+    assert "cancelled broadcast" not in caplog.text
 
 
 def test_send_and_resume_on_postgres(postgres_url, settings, client, fake):

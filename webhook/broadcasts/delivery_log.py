@@ -419,13 +419,13 @@ class DeliveryLog:
             record.id for record in self.unfinished() if record.created_at < cutoff
         ]
         for broadcast_id in stale:
+            self.cancel(broadcast_id, now)
             logger.warning(
                 "cancelled broadcast %s: it was still unfinished after %d days, and "
                 "its pending user ids are now deleted",
                 broadcast_id,
                 STALE_AFTER.days,
             )
-            self.cancel(broadcast_id, now)
         return stale
 
     def _records(self, condition, limit: int | None = None) -> list[BroadcastRecord]:
