@@ -218,7 +218,11 @@ class Fetcher:
 
     async def _get(self, url: str, headers: dict[str, str], html_only: bool):
         """GET one URL with retries; return (status, headers, body, error, kind)."""
-        assert self._client is not None, "use Fetcher as an async context manager"
+        if self._client is None:
+            raise RuntimeError(
+                f"cannot fetch {url!r} because the Fetcher is not open. "
+                "Use it as 'async with Fetcher(config, user_agent) as fetcher:'"
+            )
         config = self.config
         last = (None, httpx.Headers(), b"", "no attempt made", "transport")
         for attempt in range(config.max_retries + 1):
