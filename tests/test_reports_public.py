@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import os
 import re
 import stat
@@ -25,8 +26,8 @@ from webhook.reports import cli as reports_cli
 from webhook.reports.cli import open_store
 from webhook.reports.models import Draft, StoredPhoto
 from webhook.reports.open311 import build_open311_router
-from webhook.reports.public import FIELDS, public_reports
-from webhook.reports.publish import inert_cell, render_csv
+from webhook.reports.public import FIELDS, PublicReport, public_reports
+from webhook.reports.publish import inert_cell, publish, render_csv
 from webhook.reports.store import ReportStore, new_draft_id
 
 USER_ID = "Uprivate1234567890abcdef12345678"
@@ -79,6 +80,40 @@ def seeded(store):
     store.set_status(resolved, "resolved", changed_by="t", note="<b>補修</b>しました")
     store.set_status(removed, "removed", changed_by="t", note="広告")
     return numbers
+
+
+def public_record(receipt_no: str) -> PublicReport:
+    return PublicReport(
+        receipt_no=receipt_no,
+        category="road",
+        category_name="道路",
+        department="道路管理課",
+        status="accepted",
+        status_name="受付済",
+        created_at="2026-04-01T09:00:00+09:00",
+        accepted_at="2026-04-01T10:00:00+09:00",
+        updated_at="2026-04-01T10:00:00+09:00",
+        closed_at=None,
+        latitude=35.70312,
+        longitude=139.57987,
+        town="中町",
+        result_note="確認",
+    )
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [
+        (0, "published 0 reports"),
+        (1, "published 1 report "),
+        (2, "published 2 reports"),
+    ],
+)
+def test_publish_log_counts_reports(tmp_path, caplog, count, expected):
+    records = [public_record(f"R-{number}") for number in range(count)]
+    caplog.set_level(logging.INFO, logger="webhook.reports.publish")
+    publish(records, tmp_path / "public", datetime(2026, 4, 2, tzinfo=UTC))
+    assert expected in caplog.text
 
 
 def run_cli(settings: Settings, *args: str):

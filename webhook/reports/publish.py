@@ -81,7 +81,8 @@ def publish(records: list[PublicReport], out_dir: Path, now: datetime) -> Publis
             f"cannot write the public files to {str(out_dir)!r} ({exc.strerror}); "
             "pass --out a writable folder"
         ) from exc
-    logger.info("published %d reports to %s", len(rows), out_dir)
+    noun = "report" if len(rows) == 1 else "reports"
+    logger.info("published %d %s to %s", len(rows), noun, out_dir)
     return PublishResult(out_dir=out_dir, count=len(rows), files=files)
 
 
