@@ -44,7 +44,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from cityline.db import checkpoint_wal, ensure_schema, sqlite_file
 from webhook.broadcasts.views import FLOW_NAME as SETTINGS_FLOW
-from webhook.events import event_id_of, postback_flow, source_key_of
+from webhook.events import (
+    event_id_of,
+    parse_event_time_ms,
+    postback_flow,
+    source_key_of,
+)
 from webhook.privacy import UserHasher
 
 logger = logging.getLogger(__name__)
@@ -530,9 +535,7 @@ def _in_sending_order(
     return dict(sorted(candidates.items(), key=lambda item: _timestamp(item[1])))
 
 
-def _timestamp(raw: Mapping[str, Any]) -> float | None:
-    """Return the event's ``timestamp`` in ms, or None when it has no number."""
-    stamp = raw.get("timestamp")
-    if isinstance(stamp, bool) or not isinstance(stamp, (int, float)):
-        return None
-    return float(stamp) if stamp == stamp else None
+def _timestamp(raw: Mapping[str, Any]) -> int | None:
+    """Return the event's ``timestamp`` in ms, or None when it has no usable
+    time (see :func:`webhook.events.parse_event_time_ms`)."""
+    return parse_event_time_ms(raw.get("timestamp"))

@@ -40,6 +40,7 @@ from webhook import texts
 from webhook.classify import TextKind, asks_something, classify_text, is_cancel
 from webhook.contact_route import contact_text
 from webhook.emergency import is_crisis, rules_out_report
+from webhook.events import parse_event_time_ms
 from webhook.flow import ContentFetcher, IncomingEvent, Preface, is_one_to_one
 from webhook.reports import geo
 from webhook.reports import messages as msg
@@ -809,9 +810,10 @@ def delivery_delay(event: IncomingEvent) -> timedelta:
     store's, so that it stays a duration when a test or a replay sets the
     store's clock to another time.
     """
-    if event.timestamp_ms <= 0:
+    sent_ms = parse_event_time_ms(event.timestamp_ms)
+    if sent_ms is None:
         return timedelta(0)
-    return timedelta(seconds=max(0.0, time.time() - event.timestamp_ms / 1000))
+    return timedelta(seconds=max(0.0, time.time() - sent_ms / 1000))
 
 
 # An object followed by も and a fault: 街灯も消えてます, ベンチも壊れてる. The
