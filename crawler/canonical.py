@@ -47,7 +47,10 @@ class CanonicalLinks:
         with a canonical alias when that URL is another one.
 
         The page goes to its canonical URL when that URL is in the crawl's scope
-        and robots.txt allows it, and stays at ``home`` otherwise.
+        and robots.txt allows it, and stays at ``home`` otherwise. It also stays
+        when the canonical URL redirected to ``home`` on the way here (an alias
+        in ``aliases``): storing it there would make each URL an alias of the
+        other, and the page would live at neither.
         """
         if not (
             canonical
@@ -55,6 +58,14 @@ class CanonicalLinks:
             and self.scope.contains(canonical)
             and self.scope.robots_for(canonical).allows(canonical)
         ):
+            return home, aliases
+        if any(alias_url == canonical for alias_url, *_ in aliases):
+            logger.info(
+                "%s names %s as canonical, which redirects to it; kept at %s",
+                home,
+                canonical,
+                home,
+            )
             return home, aliases
         # NOTE: the canonical URL gets this page's content and is not fetched
         # itself, so a page naming the wrong canonical URL (a template

@@ -792,3 +792,21 @@ def test_unfinished_crawl_of_other_start_is_named(tmp_path, caplog):
 
     assert not summary.resumed
     assert f"the unfinished crawl of {site.url('/')} is not resumed" in caplog.text
+
+
+def test_redirect_target_naming_the_old_url_is_stored_once(tmp_path):
+    with FakeSite() as site:
+        site.page(
+            "/", "トップ", "<a href='/old.html'>old</a> <a href='/new.html'>new</a>"
+        )
+        site.add("/old.html", status=301, headers={"Location": "/new.html"})
+        head = f"<link rel='canonical' href='{site.url('/old.html')}'>"
+        site.add("/new.html", html_page("ページ", head=head))
+        # One request at a time, so that /old.html and its redirect come first.
+        crawl(tmp_path, site, config=dataclasses.replace(FAST, concurrency=1))
+
+    assert len(site.requests_for("/new.html")) == 1
+    with open_store(tmp_path) as store:
+        page = store.get(site.url("/old.html"))
+    assert page is not None
+    assert (page.url, page.title) == (site.url("/new.html"), "ページ")
