@@ -77,7 +77,13 @@ class KeyedWorker(Generic[T]):
             return self._idle.wait_for(lambda: not self._queues, timeout=timeout_s)
 
     def stop(self, timeout_s: float = 30.0) -> None:
-        """Stop taking items, let running ones finish, and drop the queued rest."""
+        """Stop taking items, drop the queued rest, and wait up to ``timeout_s``
+        for the running ones to finish.
+
+        An item still running after that is left to its thread, and the caller
+        goes on to close what the item may use (the inbox keeps such an event
+        pending when it cannot mark it handled, and the next start handles it).
+        """
         with self._lock:
             self._stopping = True
             dropped = 0
@@ -94,7 +100,11 @@ class KeyedWorker(Generic[T]):
         self._executor.shutdown(wait=False, cancel_futures=True)
         with self._idle:
             if not self._idle.wait_for(lambda: not self._queues, timeout=timeout_s):
-                logger.warning("worker still busy after %.0f s; not waiting", timeout_s)
+                logger.warning(
+                    "worker still busy after %.0f s with %d keys running; not waiting",
+                    timeout_s,
+                    len(self._running),
+                )
 
     def _drain(self, key: Hashable) -> None:
         while True:
