@@ -650,13 +650,22 @@ def test_turning_a_category_off_leaves_unsent_chunks(
     assert log.get(unfinished.id).recipients == 699
 
 
-def test_stale_unfinished_broadcast_is_cancelled(settings, store, log, client):
+STALE_START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def interrupt_a_broadcast(settings, store, log, client) -> None:
+    """Start a 700-recipient broadcast at STALE_START and stop it after one
+    multicast, as a killed process would leave it."""
     subscribe_many(store, "bosai", 700)
-    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     with pytest.raises(KeyboardInterrupt):
         make_sender(
-            settings, store, log, StopAfter(client, call=2), clock=lambda: start
+            settings, store, log, StopAfter(client, call=2), clock=lambda: STALE_START
         ).send(BroadcastRequest("bosai", ("a",)))
+
+
+def test_stale_unfinished_broadcast_is_cancelled(settings, store, log, client):
+    interrupt_a_broadcast(settings, store, log, client)
+    start = STALE_START
     (unfinished,) = log.unfinished()
 
     assert log.cancel_stale(start + timedelta(days=6)) == []
@@ -671,19 +680,14 @@ def test_stale_unfinished_broadcast_is_cancelled(settings, store, log, client):
 def test_failed_stale_cancel_not_logged(
     settings, store, log, client, monkeypatch, caplog
 ):
-    subscribe_many(store, "bosai", 700)
-    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-    with pytest.raises(KeyboardInterrupt):
-        make_sender(
-            settings, store, log, StopAfter(client, call=2), clock=lambda: start
-        ).send(BroadcastRequest("bosai", ("a",)))
+    interrupt_a_broadcast(settings, store, log, client)
 
     def fail_cancel(broadcast_id, now):
         raise OperationalError("UPDATE broadcasts", {}, Exception("disk I/O error"))
 
     monkeypatch.setattr(log, "cancel", fail_cancel)
     with pytest.raises(OperationalError):
-        log.cancel_stale(start + timedelta(days=8))
+        log.cancel_stale(STALE_START + timedelta(days=8))
 
     assert "cancelled broadcast" not in caplog.text
 
