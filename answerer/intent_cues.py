@@ -18,6 +18,8 @@ FEAR_OR_WORRY = re.compile(r"こわ(?![れさし])|怖|心配|不安(?!定)")
 # A person down or unable to move (人が倒れてる, おじいさんが座り込んで立て
 # ない, 意識がない): an emergency for 119 rather than a fault, unless the text
 # also tells of one (木が倒れて人が下敷きに, 段差で転んで).
+# A fire at a house or a car: for 119, not a fault of a city object.
+FIRE = re.compile(r"火事|火災|(家|車|建物|部屋)(から|が)(煙|火)|燃えて(い|る|ま)")
 PERSON_DOWN = re.compile(
     r"(人|男性|女性|男の人|女の人|おじいさん|おばあさん|おじいちゃん|おばあちゃん"
     r"|お年寄り|高齢者|老人|子ども|子供|酔っ払い|よっぱらい)(が|も)?.{0,12}?"
@@ -339,6 +341,10 @@ FAULT_STATE = re.compile(
     r"|\b(very |so |too )?(loud|noisy)\b|\bleft (on|at|in|by|beside)\b|\babandoned\b"
     # Something caught on a wire or a branch: 枝が電線に引っかかってる.
     r"|引っかか|ひっかか|引っ掛か"
+    # A mirror or a sign turned away, music played loud at night, a light
+    # going on and off.
+    r"|向きが(変わ|かわ|ずれ|おかし)|大音量"
+    r"|\b(goes|going|turns?|turning|keeps going) (on and off|off and on)\b"
 )
 # Something wrong that names no fault of a city object. Examples are a machine
 # that stopped or does not work, things left or thrown away, animals, noises,

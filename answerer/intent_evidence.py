@@ -19,6 +19,7 @@ from answerer.intent_cues import (
     ENGLISH_HOW_TO,
     FAULT_STATE,
     FEELING,
+    FIRE,
     FLOOD,
     FOLLOW_UP,
     GIVING_WAY,
@@ -447,15 +448,16 @@ def is_predicate(word: Morpheme) -> bool:
     return pos[0] in PREDICATE_POS
 
 
-def tells_of_a_person_down(text: str) -> bool:
+def tells_only_of_an_emergency(text: str) -> bool:
     """Return True when a normalized text tells of a person down or unable to
-    move (PERSON_DOWN) and, with those words left out, gives no evidence of a
-    fault (人が道で倒れてて動かない, 公園で人が倒れてる、救急車呼んだほうが
-    いい?). Such a text is an emergency for 119, not a fault to repair; one
-    that also tells of a fault (木が倒れて人が下敷きに) is a report."""
-    if not PERSON_DOWN.search(text):
+    move (PERSON_DOWN) or of a fire (FIRE) and, with those words left out,
+    gives no evidence of a fault (人が道で倒れてて動かない, 火事です!向かいの
+    家から煙が出てる). Such a text is an emergency for 119, not a fault to
+    repair; one that also tells of a fault (木が倒れて人が下敷きに) is a
+    report."""
+    if not (PERSON_DOWN.search(text) or FIRE.search(text)):
         return False
-    rest = PERSON_DOWN.sub("、", text)
+    rest = FIRE.sub("、", PERSON_DOWN.sub("、", text))
     # Only fault words count here: what is left of 人が道で倒れてて動かない
     # (てて動かない) would pass for a statement.
     return not any(

@@ -37,6 +37,8 @@ PARK_LANDMARK = re.compile(
     r"|公園の?[東西南北]?側?を(通る|走る|抜ける)|公園の?(外周|外側)"
     # The road on one side of it: 公園の東側の道.
     r"|公園の?[東西南北]側の(道|道路|歩道|通り)"
+    # A corner of it, where a sign or a mirror stands: 〇〇公園の北側の角.
+    r"|公園の?([東西南北]+側?の)?角"
 )
 # A traffic signal that is itself faulty. The police run traffic signals, so such
 # a text is for them, not a city report. One hidden by a tree or named as a
@@ -112,6 +114,8 @@ OTHER_OWNER = re.compile(
     # is the city's, and a level crossing is mostly named as a landmark
     # (踏切の手前), so none of those is listed.
     r"|駅の?ホーム"
+    # A monthly or coin car park is a company's or a landowner's.
+    r"|月極|月ぎめ|コインパーキング|コイン駐車場|parking lot"
 )
 # A part of a building ("公民館の入口", "センターのエレベーター") is managed with the
 # building, not by the road, green or sewer sections.
@@ -128,7 +132,7 @@ PLACE_AFTER = re.compile(
     r"の?(前|横|脇|そば|近く|付近|周辺|周り|あたり|辺り|とこ|ところ|向かい|裏|沿い"
     r"|[東西南北]側|下を|下の|下をくぐる)"
     # Before its gate: 公園の入口の前の道.
-    r"|の?(入口|入り口|出入口|出入り口|門)の?(前|横|脇|そば)"
+    r"|の?(入口|入り口|出口|出入口|出入り口|門)の?(前|横|脇|そば)"
     # The same in kana, as typed without conversion: 〇〇こうえん の ちかく.
     r"|\s?の?\s?(まえ|よこ|わき|ちかく|うら|むかい)"
     r"|通り|駅"

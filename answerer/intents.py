@@ -66,7 +66,7 @@ from answerer.intent_evidence import (
     follows_up_on_a_fault,
     has_fault_evidence,
     is_urgent,
-    tells_of_a_person_down,
+    tells_only_of_an_emergency,
 )
 from answerer.intent_owners import (
     CATEGORIES,
@@ -405,7 +405,7 @@ class IntentClassifier:
         urgent = is_urgent(normalized)
         if asks_how_to_act(normalized) or not has_fault_evidence(normalized):
             return Intent("question", None, urgent, self.RULE_CONFIDENCE)
-        if tells_of_a_person_down(normalized):
+        if tells_only_of_an_emergency(normalized):
             return Intent("question", None, urgent, self.RULE_CONFIDENCE)
         if self.is_bare_feeling(normalized) or self.names_nothing_to_fix(normalized):
             return Intent("question", None, urgent, self.RULE_CONFIDENCE)

@@ -271,9 +271,10 @@ def test_food_that_smells_is_no_drain(classifier):
         "人が道で倒れてて動かない",
         "おじいさんが道にすわりこんで立てないみたい",
         "人が倒れてます!公園のベンチのところで、意識がないみたい",
+        "火事です!向かいの家から煙が出てる",
     ],
 )
-def test_person_down_without_a_fault_is_a_question(classifier, text):
+def test_emergency_without_a_fault_is_a_question(classifier, text):
     assert classifier.classify(text).label == "question"
 
 
@@ -307,3 +308,41 @@ def test_caught_branch_gravel_and_landmark_after(classifier, text, category):
 
 def test_dialect_praise_of_blossoms_is_a_question(classifier):
     assert classifier.classify("わあ今年の桜ほんまきれいやね〜🌸").label == "question"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        (
+            "止まれの標識が根元から曲がって倒れかけています。〇〇公園の北側の角です。",
+            "road",
+        ),
+        (
+            "The street light in front of 〇〇 keeps going on and off all night.",
+            "streetlight",
+        ),
+        (
+            "Fireworks in the parking lot next to my building until 2am. Very loud",
+            "other",
+        ),
+        ("噴水の水が緑色でくさいです", "park"),
+        ("〇〇町のコインパーキングで車の音楽を大音量で鳴らしてます", "other"),
+        ("コインパーキングの出口の前の道、丸くへこんで水がたまってます", "road"),
+        (
+            "大雨のとき、一階のトイレがゴボゴボいって水が上がってきそうになります",
+            "sewer",
+        ),
+    ],
+)
+def test_corner_landmark_car_parks_noise_and_drains(classifier, text, category):
+    result = classifier.classify(text)
+    assert (result.label, result.category) == ("report", category)
+
+
+def test_turned_mirror_before_another_matter_is_a_report(classifier):
+    text = (
+        "〇〇の前の道のカーブミラーの向きが変わってしまって、空しか映っていません。"
+        "それと、ついでにお聞きしたいのですが、粗大ごみの申し込みはLINEでもできますか？"
+    )
+    result = classifier.classify(text)
+    assert (result.label, result.category) == ("report", "road")
