@@ -24,6 +24,7 @@ import numpy as np
 
 from answerer.answer import Answerer
 from cityline.errors import ConfigError
+from index.normalize import replace_surrogates
 
 logger = logging.getLogger(__name__)
 
@@ -249,11 +250,13 @@ def _parse_line(
     if ignored is not None:
         for key in sorted(data.keys() - LINE_KEYS):
             ignored.setdefault(key, []).append(number)
+    # A JSON escape of a lone surrogate (\ud800) cannot be printed in a
+    # report; it is read as U+FFFD, as questions are asked.
     return LabelledQuestion(
-        question=question,
+        question=replace_surrogates(question),
         gold=_parse_gold(data["gold"]),
-        topic=topic or "-",
-        question_id=question_id,
+        topic=replace_surrogates(topic or "-"),
+        question_id=None if question_id is None else replace_surrogates(question_id),
         line=number,
     )
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from cityline.errors import CitylineError
+from cityline.errors import CitylineError, ConfigError
 from cityline.settings import DEFAULT_DATA_DIR, Settings
 from cityline.stdout_guard import guarded_stdout
 
@@ -191,6 +191,22 @@ def _usage_message(exc: click.UsageError) -> str:
     return f"{message}; see `{command} --help`"
 
 
+def _reject_undecoded_arguments(arguments: list[str]) -> None:
+    """Raise ConfigError for the first argument with bytes that are not UTF-8.
+
+    Python reads such bytes (text typed in Shift_JIS, say) as lone surrogates,
+    which no reply, database row or log line can hold, so every command refuses
+    them before it starts rather than failing halfway.
+    """
+    for argument in arguments:
+        if any("\ud800" <= character <= "\udfff" for character in argument):
+            raise ConfigError(
+                f"argument {argument!r} contains bytes that are not UTF-8 (shown as "
+                "\\udcXX); type it again in UTF-8, percent-encode them in a URL "
+                "(%E6%AD%A6), or rename the file"
+            )
+
+
 def main() -> None:
     """Run the command line, printing a CitylineError as one line with its exit code.
 
@@ -206,6 +222,7 @@ def main() -> None:
 def _run_command_line() -> None:
     """Run the command, turning each error into its message and exit code."""
     try:
+        _reject_undecoded_arguments(sys.argv[1:])
         exit_code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)

@@ -150,3 +150,17 @@ def test_only_no_answer_questions_print_na(data_dir, tmp_path):
     assert "MRR n/a" in text.output
     result = run_evaluate(data_dir, questions)
     assert json.loads(result.stdout)["mrr"] is None
+
+
+def test_lone_surrogate_question_is_listed(data_dir, tmp_path):
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        '{"question": "\\ud800犬", "gold": [{"url": "/gone.html"}]}\n', "utf-8"
+    )
+
+    result = CliRunner().invoke(
+        cli, ["--data-dir", str(data_dir), "evaluate", str(questions), "--misses"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "\ufffd犬" in result.stdout
