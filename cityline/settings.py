@@ -120,6 +120,7 @@ class Settings:
         ``data_dir`` overrides ``CITYLINE_DATA_DIR``, as the ``--data-dir`` option does.
         """
         env = os.environ if environ is None else environ
+        _check_text_is_utf8(env)
         if data_dir is None:
             data_dir = Path(env.get("CITYLINE_DATA_DIR", str(DEFAULT_DATA_DIR)))
         return cls(
@@ -437,6 +438,28 @@ def _read_key(path: Path) -> bytes:
     return key
 
 
+def _check_text_is_utf8(env: Mapping[str, str]) -> None:
+    """Raise ConfigError for a setting, other than a path, whose value has bytes
+    that are not UTF-8.
+
+    Python reads such bytes as lone surrogates. In a city name or an office
+    hours text they would pass every check and then fail each reply that quotes
+    them. Paths (``*_DIR``, ``*_FILE``) may hold any bytes the filesystem takes.
+    """
+    for name, value in env.items():
+        if not name.startswith(("CITYLINE_", "LINE_")) or name.endswith(
+            ("_DIR", "_FILE")
+        ):
+            continue
+        if any("\ud800" <= character <= "\udfff" for character in value):
+            # The LINE credentials are secret, so their value is never shown.
+            shown = "" if name.startswith("LINE_") else f" in {value!r}"
+            raise ConfigError(
+                f"{name} contains bytes that are not UTF-8 (shown as \\udcXX"
+                f"{shown}); set it again in UTF-8"
+            )
+
+
 def _credential(env: Mapping[str, str], name: str) -> str | None:
     """Return the secret or token in ``name``, or None when it is unset or empty.
 
@@ -456,6 +479,14 @@ def _credential(env: Mapping[str, str], name: str) -> str | None:
         raise ConfigError(
             f"{name} starts or ends with whitespace (a space or line break); "
             "copy it again from the LINE Developers console without it"
+        )
+    if not (value.isascii() and value.isprintable()) or " " in value:
+        # A line break inside a token would end up in an HTTP header, and the
+        # error about that header would print the token.
+        raise ConfigError(
+            f"{name} contains a space, a line break, a control character or a "
+            "character that is not ASCII; copy it again from the LINE Developers "
+            "console"
         )
     return value
 

@@ -54,7 +54,19 @@ def test_settings_accepts_api_url_with_prefix():
     assert settings.line_api_url == "http://proxy.test/line"
 
 
-@pytest.mark.parametrize("value", ["local-secret ", "\nlocal-secret", "  "])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "local-secret ",
+        "\nlocal-secret",
+        "  ",
+        "local\nsecret",
+        "local secret",
+        "local\x00secret",
+        "local-secret\udce9",
+        "local-秘密",
+    ],
+)
 def test_settings_rejects_secret_with_whitespace(value):
     with pytest.raises(ConfigError, match="LINE_CHANNEL_SECRET") as error:
         Settings.from_env({"LINE_CHANNEL_SECRET": value})
@@ -254,3 +266,17 @@ def test_path_settings_given_as_text_become_paths(tmp_path):
 def test_path_setting_text_expands_home():
     settings = Settings(data_dir="~/cityline-data")
     assert settings.data_dir == Path.home() / "cityline-data"
+
+
+def test_city_name_not_utf8_is_named():
+    env = {
+        "CITYLINE_CITY_NAME": "\udce9\udce9市",
+        "CITYLINE_CITY_HALL_PHONE": "0422-00-0000",
+    }
+    with pytest.raises(ConfigError, match="CITYLINE_CITY_NAME contains bytes"):
+        Settings.from_env(env)
+
+
+def test_path_setting_may_hold_any_bytes(tmp_path):
+    settings = Settings.from_env({"CITYLINE_DATA_DIR": str(tmp_path) + "/d\udce9"})
+    assert settings.data_dir.name == "d\udce9"
