@@ -164,3 +164,12 @@ def test_call_stored_in_sending_order(inbox):
         earlier["webhookEventId"],
         unfollow["webhookEventId"],
     ]
+
+
+def test_events_without_id_are_counted_in_one_line(inbox, caplog):
+    caplog.set_level("WARNING", logger="webhook.inbox")
+    assert inbox.add([{}] * 1000 + [text_event("Uaaa", "質問")]) != []
+    lines = [
+        r.getMessage() for r in caplog.records if "webhookEventId" in r.getMessage()
+    ]
+    assert lines == ["skipped 1000 LINE events without webhookEventId"]

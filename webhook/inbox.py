@@ -168,16 +168,19 @@ class Inbox:
         """
         received_at = time.time()
         candidates: dict[str, Mapping[str, Any]] = {}
-        too_old = 0
+        too_old = without_id = 0
         for raw in raw_events:
             event_id = event_id_of(raw)
             if event_id is None:
-                logger.warning("skipped a LINE event without webhookEventId")
+                without_id += 1
                 continue
             if _older_than_kept_ids(raw, received_at):
                 too_old += 1
                 continue
             candidates.setdefault(event_id, raw)
+        if without_id:
+            # One line per call: a body may hold thousands of such events.
+            logger.warning("skipped %d LINE events without webhookEventId", without_id)
         if too_old:
             logger.warning(
                 "ignored %d events sent over %d days ago, older than the ids kept "
