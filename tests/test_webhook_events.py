@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from webhook.events import parse_event_time_ms, source_key_of, to_incoming_event
+from webhook.events import (
+    MAX_TEXT_CHARS,
+    parse_event_time_ms,
+    source_key_of,
+    to_incoming_event,
+)
 from webhook.sending import push_retry_key, push_target_of
 from webhook.testing import (
     base_event,
@@ -117,3 +122,8 @@ def test_float_timestamp_read_as_ms():
     raw = text_event("Uaaa", "こんにちは", timestamp_ms=1_700_000_000_000)
     raw["timestamp"] = 1_700_000_000_000.0
     assert to_incoming_event(raw).timestamp_ms == 1_700_000_000_000
+
+
+def test_text_longer_than_line_sends_is_cut():
+    event = to_incoming_event(text_event("Uaaa", "穴" * 340_000))
+    assert event.text == "穴" * MAX_TEXT_CHARS

@@ -82,7 +82,7 @@ def to_incoming_event(raw: Mapping[str, Any]) -> IncomingEvent:
         timestamp_ms=parse_event_time_ms(raw.get("timestamp")) or 0,
         message_type=_text(message.get("type")) if is_message else None,
         message_id=_text(message.get("id")) if is_message else None,
-        text=_text(message.get("text")) if is_message else None,
+        text=_message_text(message.get("text")) if is_message else None,
         postback_data=_text(postback.get("data")),
         latitude=_number(message.get("latitude")) if is_message else None,
         longitude=_number(message.get("longitude")) if is_message else None,
@@ -97,6 +97,20 @@ def _mapping(value: Any) -> Mapping[str, Any]:
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
+
+
+MAX_TEXT_CHARS = 5000
+"""The longest text message LINE delivers, in characters."""
+
+
+def _message_text(value: Any) -> str | None:
+    """Return a message's text cut to MAX_TEXT_CHARS.
+
+    LINE delivers no longer text, so a longer one comes from elsewhere with a
+    valid signature; cut, it costs no more to read than the longest real one.
+    """
+    text = _text(value)
+    return None if text is None else text[:MAX_TEXT_CHARS]
 
 
 def _number(value: Any) -> float | None:
