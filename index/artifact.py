@@ -28,6 +28,7 @@ and ``.npy``, loaded with ``allow_pickle=False``.
 from __future__ import annotations
 
 import contextlib
+import errno
 import importlib.metadata
 import json
 import logging
@@ -115,6 +116,8 @@ class IndexWriteError(CitylineError):
                 f"{str(pointer)!r} is a folder, where the index keeps a small text "
                 "file; move that folder away, then run `cityline index`"
             )
+        elif error.errno == errno.ENOSPC or _cut_short(error):
+            fix = "Free space on its disk, then run `cityline index`"
         else:
             fix = "Run `cityline index` once the folder is writable"
         return (
@@ -122,6 +125,12 @@ class IndexWriteError(CitylineError):
             f"written to the index folder {str(self.index_dir)!r} ({reason}). The "
             f"current index was left as it was{listed}. {fix}"
         )
+
+
+def _cut_short(error: OSError) -> bool:
+    """Tell whether ``error`` is numpy's report of a write cut short ("22039
+    requested and 496 written"), which carries no errno but means a full disk."""
+    return error.errno is None and "requested and" in str(error)
 
 
 def software_versions() -> dict[str, str | int]:

@@ -174,6 +174,18 @@ def test_write_error_message_names_done_work(tmp_path):
     assert after.index_dir == tmp_path
 
 
+@pytest.mark.parametrize(
+    "error",
+    [
+        OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)),
+        OSError("22039 requested and 496 written"),
+    ],
+)
+def test_full_disk_asks_for_space(tmp_path, error):
+    message = str(IndexWriteError(tmp_path, error))
+    assert "Free space on its disk, then run `cityline index`" in message
+
+
 # The commands ----------------------------------------------------------------------
 
 
