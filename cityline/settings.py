@@ -453,10 +453,10 @@ def _check_text_is_utf8(env: Mapping[str, str]) -> None:
             continue
         if any("\ud800" <= character <= "\udfff" for character in value):
             # The LINE credentials are secret, so their value is never shown.
-            shown = "" if name.startswith("LINE_") else f" in {value!r}"
+            quoted_value = "" if name.startswith("LINE_") else f" in {value!r}"
             raise ConfigError(
                 f"{name} contains bytes that are not UTF-8 (shown as \\udcXX"
-                f"{shown}); set it again in UTF-8"
+                f"{quoted_value}); set it again in UTF-8"
             )
 
 

@@ -80,9 +80,10 @@ class KeyedWorker(Generic[T]):
         """Stop taking items, drop the queued rest, and wait up to ``timeout_s``
         for the running ones to finish.
 
-        An item still running after that is left to its thread, and the caller
-        goes on to close what the item may use (the inbox keeps such an event
-        pending when it cannot mark it handled, and the next start handles it).
+        An item still running after that is left to its thread, while the
+        caller goes on to close what the item may use. The inbox then keeps
+        such an event pending, since it cannot mark it handled, and the next
+        start handles it.
         """
         with self._lock:
             self._stopping = True
