@@ -104,7 +104,7 @@ def test_show_list_and_export_give_one_photo_path(invoke, data_dir):
     receipt_no = fill_app_database(data_dir)
     expected = str((data_dir / "photos" / "ab" / "p.jpg").absolute())
 
-    shown = invoke(data_dir, "reports", "show", receipt_no).stdout
+    show_text = invoke(data_dir, "reports", "show", receipt_no).stdout
     shown_json = json.loads(
         invoke(data_dir, "reports", "show", receipt_no, "--json").stdout
     )
@@ -113,7 +113,7 @@ def test_show_list_and_export_give_one_photo_path(invoke, data_dir):
         invoke(data_dir, "reports", "export", "--format", "json").stdout
     )
 
-    assert f"photos: {expected}\n" in shown
+    assert f"photos: {expected}\n" in show_text
     assert shown_json["photos"] == [expected]
     assert listed[0]["photos"] == [expected]
     assert exported[0]["photos"] == [expected]
