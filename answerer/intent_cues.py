@@ -15,14 +15,21 @@ FEELING = re.compile(r"こわい|こわ|怖|困って|困る|困った|心配|�
 # which tell of a fault: 看板が不安定, 掲示板がこわされてた.
 FEAR_OR_WORRY = re.compile(r"こわ(?![れさし])|怖|心配|不安(?!定)")
 
+# A fire at a house or a car: for 119, not a fault of a city object.
+FIRE = re.compile(
+    r"火事|火災|(家|車|建物|部屋|アパート|マンション)(から|が)(煙|火)"
+    r"|(家|車|建物|部屋|アパート|マンション)が燃え"
+)
 # A person down or unable to move (人が倒れてる, おじいさんが座り込んで立て
 # ない, 意識がない): an emergency for 119 rather than a fault, unless the text
-# also tells of one (木が倒れて人が下敷きに, 段差で転んで).
-# A fire at a house or a car: for 119, not a fault of a city object.
-FIRE = re.compile(r"火事|火災|(家|車|建物|部屋)(から|が)(煙|火)|燃えて(い|る|ま)")
+# also tells of one (木が倒れて人が下敷きに, 段差で転んで). The person must be
+# the subject of the state, a few characters before it with no other subject
+# or noun phrase between: 人が通る歩道に木が倒れてる and 老人ホーム前の街灯が
+# 倒れてる tell of a tree and a light.
 PERSON_DOWN = re.compile(
     r"(人|男性|女性|男の人|女の人|おじいさん|おばあさん|おじいちゃん|おばあちゃん"
-    r"|お年寄り|高齢者|老人|子ども|子供|酔っ払い|よっぱらい)(が|も)?.{0,12}?"
+    r"|お年寄り|高齢者|老人|子ども|子供|酔っ払い|よっぱらい)(が|も)?"
+    r"[^がのはを、。!！?？\s]{0,6}?"
     r"(倒れ|たおれ|座り込|すわりこ|うずくま|動かな|動けな|うごかな|うごけな"
     r"|立てな|たてな|起き上がれ|意識が)"
     r"(て|てて|ていて|てる|ています|てます|た|たまま|込んで|こんで|い|く)?"

@@ -392,8 +392,9 @@ class IntentClassifier:
         question at confidence 0.5, because neither describes a fault. A question
         about how to act (``asks_how_to_act``) and a text without evidence of a
         fault (``has_fault_evidence``) are questions decided without the model, at
-        RULE_CONFIDENCE, and so is a short text that names no city object
-        (``is_bare_feeling``).
+        RULE_CONFIDENCE. So is a text that tells only of a person down or a fire
+        (``tells_only_of_an_emergency``), and a short text that names no city
+        object (``is_bare_feeling``).
         """
         normalized = strip_urls(normalize(text[:MAX_CHARS]))
         if not has_content(normalized) or is_repetition(normalized):

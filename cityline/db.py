@@ -292,8 +292,8 @@ def _prepare_sqlite_connection(dbapi_connection, _record) -> None:
     or a resident's withdrawn answer does not stay in the file's free space.
     ``synchronous=FULL`` syncs the write-ahead log at every commit, so that a
     power loss or an operating-system crash never takes back an event stored
-    before its 200 or a receipt number already sent; it cost about 0.5 ms per
-    commit on a 2-core virtual machine's ext4 disk.
+    before its 200 or a receipt number already sent. docs/benchmarks.md
+    ("Syncing every commit") gives what it costs.
     """
     cursor = dbapi_connection.cursor()
     if cursor.execute("PRAGMA page_count").fetchone()[0] == 0:

@@ -284,9 +284,14 @@ def test_emergency_without_a_fault_is_a_question(classifier, text):
         ("木が倒れて人が下敷きになってる", "tree"),
         ("マンホールのふたが外れてて人が落ちた", "sewer"),
         ("公園の遊具が壊れて子どもが倒れてけがしました", "park"),
+        # A person named near the fault, not as the one down.
+        ("人が通る歩道に木が倒れてる", "tree"),
+        ("老人ホーム前の街灯が倒れてる", "streetlight"),
+        ("子どもが乗るブランコが動かない", "park"),
+        ("公園のベンチが燃えてる", "park"),
     ],
 )
-def test_person_down_beside_a_fault_is_a_report(classifier, text, category):
+def test_emergency_beside_a_fault_is_a_report(classifier, text, category):
     result = classifier.classify(text)
     assert (result.label, result.category) == ("report", category)
 

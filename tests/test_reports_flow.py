@@ -3431,3 +3431,29 @@ def test_category_corrected_in_words_at_photo_step(alice):
     assert (alice.draft.category, alice.draft.step) == ("road", "photo")
     assert alice.draft.description == "家の前の街灯が消えています"
     assert alice.draft.comment == "すみません、街灯じゃなくて道路の穴でした"
+
+
+@pytest.mark.parametrize(
+    ("first", "later", "category"),
+    [
+        (
+            "街路樹の枝が折れてぶら下がってる",
+            "枝じゃなくて公園の木の幹が折れてます",
+            "tree",
+        ),
+        (
+            "道路に穴があいてる",
+            "車道じゃなくて道路わきの歩道です。深さ10cmくらい",
+            "road",
+        ),
+        ("道路に穴があいてる", "ガスくさい。道路じゃなくて下水です", "road"),
+    ],
+)
+def test_description_at_photo_step_is_no_correction(alice, first, later, category):
+    alice.text(first)
+    replies = alice.text(later)
+    assert alice.draft.category == category
+    assert alice.draft.comment == later
+    assert not any(text.startswith("種類を") for text in texts_of(replies)), texts_of(
+        replies
+    )

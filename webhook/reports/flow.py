@@ -82,6 +82,7 @@ from webhook.reports.resident_text import (
     means_do_not_send,
     means_submit,
     names_broken_thing,
+    negates_category,
     takes_back_the_fault,
     tells_of_an_injury,
     thanks_alone,
@@ -430,14 +431,25 @@ class ReportFlow(
             return [no_such_block(block), self._prompt(draft)]
         if draft.step == "category":
             return self._on_category_text(user_hash, draft, text, word)
-        # 街灯じゃなくて道路の穴でした at any later step changes the category.
+        if draft.step in ("photo", "location"):
+            # Before the comment step, only a text that names the draft's own
+            # category as wrong (街灯じゃなくて道路の穴でした) corrects it, and
+            # not one of a danger, whose reply comes first.
+            corrected = None
+            if (
+                negates_category(text, draft.category)
+                and not mentions_gas(text)
+                and not self._classify(text).urgent
+            ):
+                corrected = self._on_category_correction(user_hash, draft, text)
+            if corrected is not None:
+                return corrected
+            if draft.step == "photo":
+                return self._on_photo_text(user_hash, draft, text, word)
+            return self._on_location_text(user_hash, draft, text)
         corrected = self._on_category_correction(user_hash, draft, text)
         if corrected is not None:
             return corrected
-        if draft.step == "photo":
-            return self._on_photo_text(user_hash, draft, text, word)
-        if draft.step == "location":
-            return self._on_location_text(user_hash, draft, text)
         if draft.step == "comment":
             return self._on_comment_text(user_hash, draft, text, word)
         return self._on_confirm_step_text(user_hash, draft, text, word)

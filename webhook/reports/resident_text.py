@@ -321,6 +321,21 @@ def category_correction(text: str) -> str | None:
     return None
 
 
+def negates_category(text: str, category: str | None) -> bool:
+    """Tell whether ``text`` names ``category`` as the wrong one, as in
+    街灯じゃなくて道路の穴でした for a street-light draft.
+
+    A negation of another word (枝じゃなくて幹が折れてます) describes the fault
+    and is no correction.
+    """
+    if category is None:
+        return False
+    return any(
+        _CATEGORY_WORDS[match.group("label")] == category
+        for match in _CATEGORY_NEGATED.finditer(visible_nfkc(text))
+    )
+
+
 def place_correction(text: str, precise_place: bool = False) -> str | None:
     """Return the new place that a text after the location step gives, or None.
 
@@ -405,6 +420,10 @@ _CATEGORY_IS = re.compile(
 _CATEGORY_ALONE = re.compile(
     rf"^(?:やっぱり|やっぱ|やはり)?[、,\s]*(?P<label>{_LABELS})(?:です|でした|だよ|だった)$"
     rf"|^(?:やっぱり|やっぱ|やはり)[、,\s]*(?P<bare>{_LABELS})$"
+)
+# 街灯じゃなくて…: the category before the negation is the wrong one.
+_CATEGORY_NEGATED = re.compile(
+    rf"(?P<label>{_LABELS})(?:じゃなくて|じゃなく|ではなくて|ではなく|でなく)"
 )
 # 種類が違います: the category is to be chosen again.
 CATEGORY_IS_WRONG = re.compile(r"(?:種類|しゅるい)が\s*(?:違|ちが|間違|まちが)")
