@@ -34,3 +34,17 @@ def test_argument_not_utf8_exits_2(tmp_path, command):
     assert "not UTF-8" in lines[0]
     assert "\\udce9" in lines[0]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_data_dir_not_utf8_is_a_path(tmp_path):
+    data_dir = os.fsencode(tmp_path) + b"/d\xff"
+    result = subprocess.run(
+        [sys.executable, "-m", "cityline.cli", "--data-dir", data_dir, "pages"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONUTF8": "1"},
+    )
+
+    assert "argument" not in result.stderr, result.stderr
+    assert "not UTF-8" not in result.stderr
