@@ -188,6 +188,24 @@ def fault_before_another_matter(text: str) -> str | None:
     return None
 
 
+def fault_after_another_matter(text: str) -> str | None:
+    """Return the part of a normalized text from a sentence that opens another
+    matter, when the part before states no fault and the part after states a
+    fault of a thing the lexicon names (住民票の写しってコンビニで取れますか?
+    あと全然関係ないんですが、…歩道がへこんでて…); None for any other text.
+    The fault is the message's report, and the question before it is not
+    about the fault."""
+    sentences = split_sentences(text)
+    for index, sentence in enumerate(sentences):
+        if index and TOPIC_SHIFT.match(sentence):
+            before = "".join(sentences[:index])
+            after = "".join(sentences[index:])
+            if _states_fault_words(before) or not names_object_term(after):
+                return None
+            return after if _states_fault_words(after) else None
+    return None
+
+
 # Feelings and a fall of the writer's own, which name no fault of a thing.
 _WORRY_OR_FALL = re.compile(FEELING.pattern + r"|つまず|躓|転ん|ころん")
 

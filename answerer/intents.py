@@ -61,6 +61,7 @@ from answerer.intent_evidence import (
     NAMED_SUBJECT,
     asks_how_to_act,
     asserts_fault,
+    fault_after_another_matter,
     fault_before_another_matter,
     fault_sentences,
     follows_up_on_a_fault,
@@ -401,7 +402,11 @@ class IntentClassifier:
             return Intent("question", None, False, 0.5)
         # A fault, then another matter (…角です。あと、粗大ごみの申し込みって…):
         # the fault is what the message reports.
-        normalized = fault_before_another_matter(normalized) or normalized
+        normalized = (
+            fault_before_another_matter(normalized)
+            or fault_after_another_matter(normalized)
+            or normalized
+        )
 
         urgent = is_urgent(normalized)
         if asks_how_to_act(normalized) or not has_fault_evidence(normalized):

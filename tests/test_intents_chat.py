@@ -351,3 +351,22 @@ def test_turned_mirror_before_another_matter_is_a_report(classifier):
     )
     result = classifier.classify(text)
     assert (result.label, result.category) == ("report", "road")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "住民票の写しってコンビニで取れますか？あと全然関係ないんですが、"
+        "家の前の歩道が一か所へこんでて、自転車を押すとガクンとなります",
+        "粗大ごみの出し方を教えてください。それと、家の前の街灯が消えています",
+    ],
+)
+def test_fault_after_another_matter_is_a_report(classifier, text):
+    assert classifier.classify(text).label == "report"
+
+
+def test_question_after_another_question_stays_a_question(classifier):
+    text = (
+        "公園の場所を教えてください。それと、公園のトイレが壊れてたけど直りましたか？"
+    )
+    assert classifier.classify(text).label == "question"
