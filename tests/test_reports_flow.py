@@ -3457,3 +3457,16 @@ def test_description_at_photo_step_is_no_correction(alice, first, later, categor
     assert not any(text.startswith("種類を") for text in texts_of(replies)), texts_of(
         replies
     )
+
+
+def test_question_beside_the_fault_gets_a_note(alice):
+    replies = alice.text(
+        "家の前の街灯が消えています。あと、粗大ごみの申し込みはLINEでできますか？"
+    )
+    assert texts.REPORT_OTHER_MATTER_LATER in texts_of(replies)
+    assert alice.draft.category == "streetlight"
+
+
+def test_fault_alone_gets_no_other_matter_note(alice):
+    replies = alice.text("家の前の街灯が消えています")
+    assert texts.REPORT_OTHER_MATTER_LATER not in texts_of(replies)

@@ -463,6 +463,12 @@ REPORT_ONE_FAULT_EACH = (
     "改めてお知らせください。"
 )
 
+# After a first text that tells of a fault beside a question or another matter:
+# the report starts, and the other matter waits.
+REPORT_OTHER_MATTER_LATER = (
+    "ほかのご用件は、この通報を送ったあとで改めて送ってください。"
+)
+
 # The last line of the reply after sending, for every report.
 REPORT_SUBMITTED_URGENT_ROUTE = (
     "人に危険が迫っているときは110番・119番へ、道路などの緊急の連絡は"

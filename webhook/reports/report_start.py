@@ -11,7 +11,11 @@ from typing import TYPE_CHECKING
 
 from linebot.v3.messaging import Message
 
-from answerer.intent_evidence import asks_how_to_act
+from answerer.intent_evidence import (
+    asks_how_to_act,
+    fault_after_another_matter,
+    fault_before_another_matter,
+)
 from answerer.intent_owners import SIGNAL_FAULT
 from answerer.intent_text import normalize as intent_normalize
 from index.normalize import visible_nfkc
@@ -120,13 +124,20 @@ class ReportStart:
             # 街灯が切れてて、その先の歩道にも穴: the resident picks the one
             # this report is about, after the one-fault note.
             category = None
+        setup = None
+        if several:
+            setup = _one_fault_note
+        elif _tells_of_another_matter(event.text):
+            # 街灯が消えています。あと、粗大ごみの申し込みは…: the question is
+            # not lost without a word.
+            setup = _other_matter_note
         return self._start(
             user_hash,
             category=category,
             description=clean_comment(event.text),
             description_cut=comment_is_cut(event.text),
             urgent=intent.urgent,
-            setup=_one_fault_note if several else None,
+            setup=setup,
         )
 
     def _change_route_after_sending(
@@ -273,3 +284,19 @@ def names_signal_fault(text: str) -> bool:
 def _one_fault_note(draft: Draft) -> list[Message]:
     """Return the one-fault-per-report note for a first message of several."""
     return [msg.plain(texts.REPORT_ONE_FAULT_EACH)]
+
+
+def _other_matter_note(draft: Draft) -> list[Message]:
+    """Return the note that a question asked beside the fault waits until the
+    report is sent."""
+    return [msg.plain(texts.REPORT_OTHER_MATTER_LATER)]
+
+
+def _tells_of_another_matter(text: str) -> bool:
+    """Tell whether a first text tells of its fault beside another matter, in
+    either order (see :func:`answerer.intent_evidence.fault_before_another_matter`)."""
+    normalized = intent_normalize(text)
+    return (
+        fault_before_another_matter(normalized) is not None
+        or fault_after_another_matter(normalized) is not None
+    )
