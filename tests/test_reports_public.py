@@ -1038,3 +1038,31 @@ def test_set_status_empty_number_asks_for_one(settings, seeded):
     result = run_cli(settings, "reports", "set-status", " ", "accepted", "--note", "x")
     assert result.exit_code != 0
     assert "the receipt number is empty" in str(result.exception)
+
+
+def test_open311_times_and_windows_name_the_hour(api, seeded):
+    items = api.get("/open311/v2/requests.json").json()
+    assert items
+    for item in items:
+        assert item["requested_datetime"].endswith(":00:00+09:00"), item
+
+    now = datetime.now(UTC)
+    narrow = {
+        "start_date": (now - timedelta(seconds=1)).isoformat(),
+        "end_date": now.isoformat(),
+    }
+    found = api.get("/open311/v2/requests.json", params=narrow).json()
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    wide = {
+        "start_date": hour.isoformat(),
+        "end_date": (hour + timedelta(hours=1, microseconds=-1)).isoformat(),
+    }
+    assert found == api.get("/open311/v2/requests.json", params=wide).json()
+
+
+def test_far_end_date_keeps_its_hour(api, seeded):
+    params = {
+        "start_date": "9999-12-01T00:00:00+00:00",
+        "end_date": "9999-12-31T23:30:00+00:00",
+    }
+    assert api.get("/open311/v2/requests.json", params=params).status_code == 200

@@ -28,7 +28,7 @@ from sqlalchemy import Engine
 from cityline.settings import Settings
 from webhook import texts
 from webhook.reports.office_hours import JAPAN
-from webhook.reports.public import PublicReport, is_public, to_public
+from webhook.reports.public import PublicReport, is_public, to_public, to_the_hour
 from webhook.reports.routing import CATEGORIES, load_routing
 from webhook.reports.statuses import PUBLIC_STATUSES
 from webhook.reports.store import ReportNotFoundError, ReportStore, receipt_key
@@ -250,6 +250,12 @@ def _window(
         raise Open311Error(
             400, f"the date range spans more than {MAX_WINDOW.days} days; narrow it"
         )
+    # Public times name the hour only (see to_the_hour), so the window takes
+    # whole hours: a window of seconds must not pick out one report.
+    start = to_the_hour(start.astimezone(UTC))
+    end = to_the_hour(end.astimezone(UTC))
+    if end < datetime.max.replace(tzinfo=UTC) - timedelta(hours=1):
+        end += timedelta(hours=1, microseconds=-1)
     return start, end
 
 

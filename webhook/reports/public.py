@@ -10,6 +10,7 @@ are never public. A staff note with personal data (stored before the check of
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import datetime
 
 from webhook import texts
 from webhook.reports import geo
@@ -19,6 +20,20 @@ from webhook.reports.personal_data import PersonalDetail, find_personal_detail
 from webhook.reports.statuses import PUBLIC_STATUSES
 
 PLACE_DECIMALS = 3
+
+
+def to_the_hour(moment: datetime | None) -> datetime | None:
+    """Return ``moment`` with its minutes and seconds cut, or None.
+
+    Public times name the hour only. Down to the second, they would let a
+    neighbour who saw a report being sent pick it out by its time and town.
+    Japan time is a whole number of hours from UTC, so the hour is the same
+    in both.
+    """
+    if moment is None:
+        return None
+    return moment.replace(minute=0, second=0, microsecond=0)
+
 
 FIELDS = (
     "receipt_no",
@@ -91,10 +106,10 @@ def to_public(report: Report, allowed_phone: str | None = None) -> PublicReport:
         department=report.department,
         status=report.status,
         status_name=texts.REPORT_STATUS_LABELS.get(report.status, report.status),
-        created_at=iso_in_japan(report.created_at),
-        accepted_at=iso_in_japan(report.accepted_at),
-        updated_at=iso_in_japan(report.updated_at),
-        closed_at=iso_in_japan(report.closed_at),
+        created_at=iso_in_japan(to_the_hour(report.created_at)),
+        accepted_at=iso_in_japan(to_the_hour(report.accepted_at)),
+        updated_at=iso_in_japan(to_the_hour(report.updated_at)),
+        closed_at=iso_in_japan(to_the_hour(report.closed_at)),
         latitude=latitude,
         longitude=longitude,
         # A neighbouring city's town of the same name (小金井市緑町) is not ours.
