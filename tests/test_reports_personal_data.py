@@ -340,3 +340,27 @@ def test_every_personal_detail_is_found_at_once():
     details = find_personal_details("鈴木様から連絡あり 090-1234-5678", CITY_HALL_PHONE)
     assert [detail.kind for detail in details] == ["a phone number", NAME_KIND]
     assert [detail.text for detail in details] == ["090-1234-5678", "鈴木様"]
+
+
+@pytest.mark.parametrize(
+    ("note", "part"),
+    [
+        ("品川 500 さ 77-01 の車の所有者に連絡し補修しました", "品川 500 さ 77-01"),
+        ("所有者（練馬300あ1234）に連絡", "練馬300あ1234"),
+        ("住人の鈴木に確認", "住人の鈴木"),
+    ],
+)
+def test_plate_and_resident_name_are_found(note, part):
+    assert [detail.text for detail in find_personal_details(note)] == [part]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "街路灯3基を交換しました",
+        "市道123号線の舗装を補修",
+        "ガードレール2か所を直しました",
+    ],
+)
+def test_counts_in_notes_are_no_plate(note):
+    assert find_personal_details(note) == []

@@ -123,7 +123,14 @@ _LATIN_NAME = re.compile(
 # Words for a person in a case, after which a surname with no honorific still
 # names someone: 通報者の田中, 近隣の鈴木.
 _ROLE_BEFORE_NAME = re.compile(
-    r"(?:通報者|申告者|相談者|依頼者|住民|近隣|近所|隣家|隣人|地権者|所有者)の"
+    r"(?:通報者|申告者|相談者|依頼者|住民|住人|近隣|近所|隣家|隣人|地権者|所有者)の"
+)
+# A car's number plate: 品川 500 さ 77-01, 練馬300あ1234. The office name is
+# one to four kanji or kana, the class two or three digits, the kana one
+# hiragana, and the number up to four digits with an optional dash.
+_NUMBER_PLATE = re.compile(
+    r"[\u4e00-\u9fff\u30a1-\u30fa]{1,4}\s*\d{2,3}\s*[\u3041-\u3093]\s*"
+    r"(?:\d{1,2}\s*-\s*\d{2}|\d{1,4})(?!\d)"
 )
 # A home named by its resident, with or without a name that Sudachi tags:
 # 通報者様宅, 田中さんの家.
@@ -133,6 +140,7 @@ _HONORIFIC_HOME = re.compile(
 )
 
 _PATTERNS = (
+    (_NUMBER_PLATE, "a number plate", "leave it out, or write 車 in its place"),
     (_HOUSE_NUMBER, ADDRESS_KIND, ADDRESS_FIX),
     (_FLAT_NUMBER, FLAT_KIND, FLAT_FIX),
     (_POSTAL_CODE, "a postal code", "leave it out"),
