@@ -17,19 +17,20 @@ FEAR_OR_WORRY = re.compile(r"こわ(?![れさし])|怖|心配|不安(?!定)")
 
 # A fire at a house or a car: for 119, not a fault of a city object.
 FIRE = re.compile(
-    r"火事|火災|(家|車|建物|部屋|アパート|マンション)(から|が)(煙|火)"
-    r"|(家|車|建物|部屋|アパート|マンション)が燃え"
+    r"火事|火災|燃えて(い|る|ま)|燃えそう|(から|が)火が(出|上が)"
+    r"|(家|車|建物|部屋|アパート|マンション|倉庫)(から|が)煙"
 )
 # A person down or unable to move (人が倒れてる, おじいさんが座り込んで立て
 # ない, 意識がない): an emergency for 119 rather than a fault, unless the text
 # also tells of one (木が倒れて人が下敷きに, 段差で転んで). The person must be
-# the subject of the state, a few characters before it with no other subject
-# or noun phrase between: 人が通る歩道に木が倒れてる and 老人ホーム前の街灯が
-# 倒れてる tell of a tree and a light.
+# the subject of the state: right before it (道に人倒れてる), or marked by が,
+# も or は with no other subject between (お年寄りが公園の入口の前で倒れて
+# います). 人が通る歩道に木が倒れてる and 老人ホーム前の街灯が倒れてる tell
+# of a tree and a light.
 PERSON_DOWN = re.compile(
     r"(人|男性|女性|男の人|女の人|おじいさん|おばあさん|おじいちゃん|おばあちゃん"
-    r"|お年寄り|高齢者|老人|子ども|子供|酔っ払い|よっぱらい)(が|も)?"
-    r"[^がのはを、。!！?？\s]{0,6}?"
+    r"|お年寄り|高齢者|老人|子ども|子供|酔っ払い|よっぱらい)"
+    r"((が|も|は)[、,\s]*[^が。!！?？]{0,16}?)?"
     r"(倒れ|たおれ|座り込|すわりこ|うずくま|動かな|動けな|うごかな|うごけな"
     r"|立てな|たてな|起き上がれ|意識が)"
     r"(て|てて|ていて|てる|ています|てます|た|たまま|込んで|こんで|い|く)?"

@@ -272,6 +272,11 @@ def test_food_that_smells_is_no_drain(classifier):
         "おじいさんが道にすわりこんで立てないみたい",
         "人が倒れてます!公園のベンチのところで、意識がないみたい",
         "火事です!向かいの家から煙が出てる",
+        # A place between the person and the state, and fires of things.
+        "お年寄りが公園の入口の前で倒れています",
+        "人が交差点の真ん中で倒れている",
+        "公園のゴミ箱が燃えてる",
+        "バイクが燃えてる",
     ],
 )
 def test_emergency_without_a_fault_is_a_question(classifier, text):
@@ -288,7 +293,6 @@ def test_emergency_without_a_fault_is_a_question(classifier, text):
         ("人が通る歩道に木が倒れてる", "tree"),
         ("老人ホーム前の街灯が倒れてる", "streetlight"),
         ("子どもが乗るブランコが動かない", "park"),
-        ("公園のベンチが燃えてる", "park"),
     ],
 )
 def test_emergency_beside_a_fault_is_a_report(classifier, text, category):
