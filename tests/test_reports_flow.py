@@ -3470,3 +3470,19 @@ def test_question_beside_the_fault_gets_a_note(alice):
 def test_fault_alone_gets_no_other_matter_note(alice):
     replies = alice.text("家の前の街灯が消えています")
     assert texts.REPORT_OTHER_MATTER_LATER not in texts_of(replies)
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "step"),
+    [
+        ("種類が違います", None, "category"),
+        ("やっぱり道路です", "road", "photo"),
+        ("種類は道路です", "road", "photo"),
+        ("防犯灯じゃなくて道路の穴でした", "road", "photo"),
+        ("道路でした", "streetlight", "photo"),
+    ],
+)
+def test_plain_category_words_at_photo_step(alice, text, category, step):
+    alice.text("街灯が消えてます")
+    alice.text(text)
+    assert (alice.draft.category, alice.draft.step) == (category, step)

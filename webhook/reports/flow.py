@@ -78,6 +78,7 @@ from webhook.reports.resident_text import (
     asks_not_to_send,
     cannot_send_photo,
     category_correction,
+    corrects_category_plainly,
     gives_a_place,
     means_do_not_send,
     means_submit,
@@ -432,12 +433,12 @@ class ReportFlow(
         if draft.step == "category":
             return self._on_category_text(user_hash, draft, text, word)
         if draft.step in ("photo", "location"):
-            # Before the comment step, only a text that names the draft's own
-            # category as wrong (街灯じゃなくて道路の穴でした) corrects it, and
+            # Before the comment step, only a text plainly about the category
+            # (種類が違います, 街灯じゃなくて道路の穴でした) corrects it, and
             # not one of a danger, whose reply comes first.
             corrected = None
             if (
-                negates_category(text, draft.category)
+                corrects_category_plainly(text, draft.category)
                 and not mentions_gas(text)
                 and not self._classify(text).urgent
             ):
@@ -574,9 +575,10 @@ class ReportFlow(
 
         種類が違います requests the category again, as 種類を変える does;
         道路じゃなくて公園でした sets it, and the current step's prompt follows.
-        When the draft has a description, written for the old category, the
-        text joins the comment for staff. The category the draft has already
-        gets a note that it is set, not a comment.
+        When the draft has a description, written for the old category, a
+        text that names that category as wrong joins the comment for staff.
+        The category the draft has already gets a note that it is set, not a
+        comment.
         """
         category = category_correction(text)
         if category is None:
@@ -591,11 +593,11 @@ class ReportFlow(
         if category == draft.category:
             same = msg.plain(texts.REPORT_CATEGORY_SAME.format(category=label))
             return [same, self._prompt(draft)]
-        draft.category = category
-        if draft.description:
+        if draft.description and negates_category(text, draft.category):
             # The description was written for the old category (街灯が消えて
             # います): 街灯じゃなくて道路の穴でした tells staff what it is.
             append_comment(draft, clean_comment(text))
+        draft.category = category
         if draft.step == "confirm":
             draft.step = self._next_step(draft)
         self.store.save_draft(user_hash, draft)

@@ -321,6 +321,23 @@ def category_correction(text: str) -> str | None:
     return None
 
 
+def corrects_category_plainly(text: str, category: str | None) -> bool:
+    """Tell whether ``text`` is plainly about the draft's category, as a text
+    typed at the photo or location step must be to change it.
+
+    That is 種類が違います, 種類は道路です, やっぱり道路です, or a text that
+    names ``category`` as the wrong one (:func:`negates_category`). A label
+    alone (公園です) may answer the step instead, as the place of the fault.
+    """
+    normalized = LEADING_APOLOGY.sub("", visible_nfkc(text).strip()).rstrip("。.!！")
+    if CATEGORY_IS_WRONG.search(normalized) or _CATEGORY_IS.search(normalized):
+        return True
+    alone = _CATEGORY_ALONE.search(normalized)
+    if alone is not None and normalized.startswith(("やっぱり", "やっぱ", "やはり")):
+        return True
+    return negates_category(text, category)
+
+
 def negates_category(text: str, category: str | None) -> bool:
     """Tell whether ``text`` names ``category`` as the wrong one, as in
     街灯じゃなくて道路の穴でした for a street-light draft.
@@ -402,6 +419,7 @@ _LEADING_CORRECTION = re.compile(r"^(?:やっぱり|やはり|正しくは|本�
 _CATEGORY_WORDS = {
     **{label: key for key, label in texts.REPORT_CATEGORY_LABELS.items()},
     "街灯": "streetlight",
+    "防犯灯": "streetlight",
     "下水": "sewer",
     "どうろ": "road",
     "こうえん": "park",
