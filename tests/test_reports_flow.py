@@ -3486,3 +3486,15 @@ def test_plain_category_words_at_photo_step(alice, text, category, step):
     alice.text("街灯が消えてます")
     alice.text(text)
     assert (alice.draft.category, alice.draft.step) == (category, step)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "街灯が消えています。あと、場所は中町1丁目5番です",
+        "街灯が消えています。あと、夜は真っ暗で怖いです",
+    ],
+)
+def test_detail_after_the_fault_gets_no_other_matter_note(alice, text):
+    replies = alice.text(text)
+    assert texts.REPORT_OTHER_MATTER_LATER not in texts_of(replies)

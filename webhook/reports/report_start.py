@@ -21,7 +21,13 @@ from answerer.intent_text import normalize as intent_normalize
 from index.normalize import visible_nfkc
 from webhook import texts
 from webhook.broadcasts.categories import load_catalog
-from webhook.classify import REPORT_START_WORDS, TextKind, classify_text, is_cancel
+from webhook.classify import (
+    REPORT_START_WORDS,
+    TextKind,
+    asks_something,
+    classify_text,
+    is_cancel,
+)
 from webhook.contact_route import contact_text
 from webhook.emergency import rules_out_report
 from webhook.flow import IncomingEvent, Preface
@@ -293,10 +299,17 @@ def _other_matter_note(draft: Draft) -> list[Message]:
 
 
 def _tells_of_another_matter(text: str) -> bool:
-    """Tell whether a first text tells of its fault beside another matter, in
-    either order (see :func:`answerer.intent_evidence.fault_before_another_matter`)."""
+    """Tell whether a first text asks something beside its fault, in either
+    order (see :func:`answerer.intent_evidence.fault_before_another_matter`).
+
+    The other part must ask: 街灯が消えています。あと、場所は中町1丁目5番です
+    gives the report's place, and 。あと、夜は真っ暗で怖いです its detail.
+    """
     normalized = intent_normalize(text)
-    return (
-        fault_before_another_matter(normalized) is not None
-        or fault_after_another_matter(normalized) is not None
-    )
+    before = fault_before_another_matter(normalized)
+    if before is not None:
+        return asks_something(normalized[len(before) :])
+    after = fault_after_another_matter(normalized)
+    if after is not None:
+        return asks_something(normalized[: len(normalized) - len(after)])
+    return False
