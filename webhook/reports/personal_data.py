@@ -125,12 +125,14 @@ _LATIN_NAME = re.compile(
 _ROLE_BEFORE_NAME = re.compile(
     r"(?:通報者|申告者|相談者|依頼者|住民|住人|近隣|近所|隣家|隣人|地権者|所有者)の"
 )
-# A car's number plate: 品川 500 さ 77-01, 練馬300あ1234. The office name is
-# one to four kanji or kana, the class two or three digits, the kana one
-# hiragana, and the number up to four digits with an optional dash.
+# A car's number plate: 品川 500 さ 77-01, 練馬300あ1234, なにわ 300 あ 12-34.
+# The office name is one to four kanji or kana, the class two or three
+# digits, the kana one hiragana, and the number four digits, with a dash
+# after the second or dots for missing digits (・・12). A number of fewer
+# digits (街灯12と13) is a count, not a plate.
 _NUMBER_PLATE = re.compile(
-    r"[\u4e00-\u9fff\u30a1-\u30fa]{1,4}\s*\d{2,3}\s*[\u3041-\u3093]\s*"
-    r"(?:\d{1,2}\s*-\s*\d{2}|\d{1,4})(?!\d)"
+    r"[\u3041-\u3096\u4e00-\u9fff\u30a1-\u30fa]{1,4}\s*\d{2,3}\s*"
+    r"[\u3041-\u3093]\s*(?:\d{2}\s*-\s*\d{2}|\d{4}|[・･.]{1,3}\s*\d{1,3})(?![\d番号])"
 )
 # A home named by its resident, with or without a name that Sudachi tags:
 # 通報者様宅, 田中さんの家.
