@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -197,15 +196,14 @@ def _reject_undecoded_arguments(arguments: list[str]) -> None:
 
     Python reads such bytes (text typed in Shift_JIS, say) as lone surrogates,
     which no reply, database row or log line can hold, so every command refuses
-    them before it starts rather than failing halfway. A path may hold any
-    bytes, so the value of --data-dir and an argument that names an existing
-    file or folder pass.
+    them before it starts rather than failing halfway. The data dir is only a
+    path, which may hold any bytes, so the value of --data-dir passes.
     """
     after_data_dir = False
     for argument in arguments:
-        is_path = after_data_dir or argument.startswith("--data-dir=")
+        is_data_dir = after_data_dir or argument.startswith("--data-dir=")
         after_data_dir = argument == "--data-dir"
-        if is_path or os.path.lexists(argument):
+        if is_data_dir:
             continue
         if any("\ud800" <= character <= "\udfff" for character in argument):
             raise ConfigError(
