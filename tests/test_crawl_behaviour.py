@@ -794,7 +794,7 @@ def test_unfinished_crawl_of_other_start_is_named(tmp_path, caplog):
     assert f"the unfinished crawl of {site.url('/')} is not resumed" in caplog.text
 
 
-def test_redirect_target_naming_the_old_url_is_stored_once(tmp_path):
+def test_canonical_redirect_loop_stored_once(tmp_path):
     with FakeSite() as site:
         site.page(
             "/", "トップ", "<a href='/old.html'>old</a> <a href='/new.html'>new</a>"

@@ -3495,6 +3495,6 @@ def test_plain_category_words_at_photo_step(alice, text, category, step):
         "街灯が消えています。あと、夜は真っ暗で怖いです",
     ],
 )
-def test_detail_after_the_fault_gets_no_other_matter_note(alice, text):
+def test_detail_after_fault_gets_no_note(alice, text):
     replies = alice.text(text)
     assert texts.REPORT_OTHER_MATTER_LATER not in texts_of(replies)

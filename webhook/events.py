@@ -106,8 +106,8 @@ MAX_TEXT_CHARS = 10_000
 """How much of a message's text is read, in characters.
 
 NOTE: LINE documents 5,000 UTF-16 units as the limit of the texts a bot sends,
-but not the limit of those a resident sends; twice that is an estimate that
-keeps any real message whole.
+but gives no limit for those a resident sends. Twice that is an estimate,
+meant to keep any real message whole.
 """
 
 
