@@ -210,6 +210,9 @@ class EventHandler:
         Raises ErasureIncomplete when a flow still fails after ERASE_ATTEMPTS
         tries; the inbox events are then kept for the next try as well.
         """
+        # NOTE: an unfollow retried at the next start also erases what the
+        # resident set up after following again in the meantime, since the
+        # stores cannot tell data from before the unfollow from data after it.
         if not event.user_id:
             return
         failed = [flow.name for flow in self._flows if not self._forget(flow, event)]
