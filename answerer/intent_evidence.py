@@ -25,6 +25,7 @@ from answerer.intent_cues import (
     GIVING_WAY,
     HABITUAL_OR_PAST,
     HYPOTHETICAL,
+    ICE,
     INFO_REQUEST,
     LOOSE_PART,
     OTHER_MATTER,
@@ -242,7 +243,7 @@ LETTER_SENTENCES = 3
 
 # The words of a fault state, which a sentence may also state after looking
 # back on a repair: 直してもらった街灯がまた消えています.
-_FAULT_WORDS_NOW = (FAULT_STATE, LOOSE_PART, GIVING_WAY)
+_FAULT_WORDS_NOW = (FAULT_STATE, LOOSE_PART, ICE, GIVING_WAY)
 # Every pattern whose match is evidence of a fault.
 FAULT_CUES = (*_FAULT_WORDS_NOW, REQUEST, PROPOSAL, FOLLOW_UP, UNCHANGED_STATE)
 # The patterns of a sentence that states a fault or asks for work.

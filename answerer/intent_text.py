@@ -37,9 +37,28 @@ def normalize(text: str) -> str:
 
 
 def normalize_form(text: str) -> str:
-    """Return :func:`normalize` of ``text`` without the katakana spelling."""
+    """Return :func:`normalize` of ``text`` without the katakana spelling.
+
+    Emoji typed in place of words (道🕳️あり, 街灯💡❌) are read as the words
+    (EMOJI_WORDS).
+    """
     text = visible_nfkc(text).lower()
+    text = _EMOJI_WORD.sub(lambda match: EMOJI_WORDS[match.group()], text)
     return PLACEHOLDER.sub("〇", text)
+
+
+# Emoji that residents type for a fault's words, with the words they mean. A
+# light with a cross is one that does not come on. Emoji of things (🌳) are
+# left alone: they mostly decorate a text that names the thing already.
+EMOJI_WORDS = {
+    "💡❌": "明かりがつかない",
+    "💡✖": "明かりがつかない",
+    "💡×": "明かりがつかない",
+    "🕳": "穴",
+}
+_EMOJI_WORD = re.compile(
+    "|".join(re.escape(emoji) for emoji in sorted(EMOJI_WORDS, key=len, reverse=True))
+)
 
 
 # A text needs this many katakana letters, and no kanji or hiragana, to be read

@@ -374,3 +374,36 @@ def test_question_after_another_question_stays_a_question(classifier):
         "公園の場所を教えてください。それと、公園のトイレが壊れてたけど直りましたか？"
     )
     assert classifier.classify(text).label == "question"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("〇〇の道🕳️あり 雨で深くなってる", "road"),
+        ("街灯💡❌ 〇〇の角", "streetlight"),
+        ("坂道のアスファルトがさんかしょくらいえぐれてます", "road"),
+        ("〇〇橋の歩道が凍結してツルツルです", "road"),
+        ("駅の階段の手すりが取れかけてます", "other"),
+        ("えきのまえ じてんしゃ ずっと おいてあります。タイヤ こわれてる", "other"),
+    ],
+)
+def test_emoji_words_ice_and_kana_bicycles(classifier, text, category):
+    result = classifier.classify(text)
+    assert (result.label, result.category) == ("report", category)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "図書館の休館日をおしえてください",
+        "マイナカード 暗証番号 わすれた😇",
+        "すみません、間違えて送りました。さっきのは無視してください",
+    ],
+)
+def test_kana_requests_pins_and_ignored_messages(classifier, text):
+    assert classifier.classify(text).label == "question"
+
+
+def test_when_a_told_fault_is_fixed_is_a_report(classifier):
+    text = "〇〇の街灯、12月のはじめから切れてるんですけど年内に直りますか?"
+    assert classifier.classify(text).label == "report"
