@@ -50,6 +50,7 @@ from answerer.intent_cues import (
     TRAILING_POS,
     UNCHANGED_STATE,
     URGENT_PATTERNS,
+    WHEN_FIXED,
     WHERE_TO_ACT,
 )
 from answerer.intent_owners import names_object_term
@@ -163,7 +164,7 @@ def follows_up_on_a_fault(text: str) -> bool:
     (歩道の穴、まだそのままです。いつ直りますか): a follow-up word with a fault
     or a state left as it is. The caller has found that the text asks nothing
     of how to act (:func:`asks_how_to_act`)."""
-    if not FOLLOW_UP.search(text):
+    if not (FOLLOW_UP.search(text) or WHEN_FIXED.search(text)):
         return False
     return asserts_fault(text) or UNCHANGED_STATE.search(text) is not None
 

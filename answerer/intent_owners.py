@@ -104,8 +104,7 @@ NON_CITY_ROAD = re.compile(
 # Owners and managers other than the city. Outside a park, their things are "other".
 OTHER_OWNER = re.compile(
     NON_CITY_ROAD.pattern + r"|神社|お寺|私有地|私道|民間|空き家|隣の家|隣家"
-    r"|(隣|となり)(さん)?の(家|宅|庭)|(近所|よそ|他人|向かい|裏)の(家|お宅|宅|庭)"
-    r"|民家|民有地|外壁"
+    r"|隣(さん)?の(家|宅|庭)|(近所|よそ|他人|向かい|裏)の(家|お宅|宅|庭)|民家|民有地"
     r"|うちの庭|自宅"
     r"|マンション|アパート|共用"
     r"|住宅の(樹木|木|庭木)|庭木|生け垣|畑の|線路|鉄道|構内"

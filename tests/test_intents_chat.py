@@ -407,3 +407,28 @@ def test_kana_requests_pins_and_ignored_messages(classifier, text):
 def test_when_a_told_fault_is_fixed_is_a_report(classifier):
     text = "〇〇の街灯、12月のはじめから切れてるんですけど年内に直りますか?"
     assert classifier.classify(text).label == "report"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "今朝は池が凍っててきれいでした。公園の梅はもう咲いてますか",
+        "今朝は寒くて車のフロントガラスが凍ってました",
+        "スマホの画面、今日中に直りますかね",
+        "まぶしいくらいの笑顔でした。運動会ありがとうございました",
+    ],
+)
+def test_ice_and_repairs_of_other_things_are_questions(classifier, text):
+    assert classifier.classify(text).label == "question"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("街路樹が倒れてとなりの家の屋根にかかっています", "tree"),
+        ("歩道橋の外壁がさびて穴があいてます", "road"),
+    ],
+)
+def test_neighbour_roof_and_footbridge_keep_section(classifier, text, category):
+    result = classifier.classify(text)
+    assert (result.label, result.category) == ("report", category)
