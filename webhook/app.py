@@ -266,29 +266,16 @@ def create_app(
     owns_engine = engine is None
     line_client = line_client or LineClient(settings)
     engine = engine or create_db_engine(settings.app_database_url)
-    hasher = UserHasher(settings.user_hash_key())
     if flows is None:
         flows = build_flows(settings, engine, line_client.get_content)
-    inbox = Inbox(engine, hasher, erases_data=erasure_check(flows))
-    answerers = AnswererSource(settings if answerer is None else None, answerer)
-    answerers.get()
     gate = RequestGate()
-    sender = ReplySender(line_client)
-    handler = EventHandler(
-        settings=settings,
-        inbox=inbox,
-        flows=flows,
-        answerers=answerers,
-        sender=sender,
-        hasher=hasher,
-        compute_slot=gate.compute_slot,
-    )
-    service = WebhookService(
-        channel_secret=settings.line_channel_secret,
-        inbox=inbox,
-        handler=handler,
-        sender=sender,
-        answerers=answerers,
+    service = _build_service(
+        settings,
+        engine,
+        line_client,
+        flows,
+        answerer,
+        gate,
         worker_threads=worker_threads,
         handle_events=handle_events,
     )
@@ -311,6 +298,52 @@ def create_app(
     app.state.service = service
     app.state.line_client = line_client
     app.state.engine = engine
+    _add_routes(app, service, gate)
+    for router in build_routers(settings, engine):
+        app.include_router(router)
+    return app
+
+
+def _build_service(
+    settings: Settings,
+    engine: Engine,
+    line_client: LineClient,
+    flows: Sequence[Flow],
+    answerer: AnswererLike | None,
+    gate: RequestGate,
+    *,
+    worker_threads: int,
+    handle_events: bool,
+) -> WebhookService:
+    """Return the service that stores and handles events, with its inbox,
+    handler and sender; ``answerer`` None loads the Answerer from ``settings``."""
+    hasher = UserHasher(settings.user_hash_key())
+    inbox = Inbox(engine, hasher, erases_data=erasure_check(flows))
+    answerers = AnswererSource(settings if answerer is None else None, answerer)
+    answerers.get()
+    sender = ReplySender(line_client)
+    handler = EventHandler(
+        settings=settings,
+        inbox=inbox,
+        flows=flows,
+        answerers=answerers,
+        sender=sender,
+        hasher=hasher,
+        compute_slot=gate.compute_slot,
+    )
+    return WebhookService(
+        channel_secret=settings.line_channel_secret,
+        inbox=inbox,
+        handler=handler,
+        sender=sender,
+        answerers=answerers,
+        worker_threads=worker_threads,
+        handle_events=handle_events,
+    )
+
+
+def _add_routes(app: FastAPI, service: WebhookService, gate: RequestGate) -> None:
+    """Add /healthz and /callback; the gate keeps callbacks ahead of answers."""
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
@@ -325,10 +358,6 @@ def create_app(
             return await _callback(service, request)
         finally:
             gate.request_finished()
-
-    for router in build_routers(settings, engine):
-        app.include_router(router)
-    return app
 
 
 async def _callback(service: WebhookService, request: Request) -> JSONResponse:
