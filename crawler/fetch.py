@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import httpx
@@ -216,15 +217,17 @@ class Fetcher:
         result.error_kind = "redirect"
         return result
 
-    async def _get(self, url: str, headers: dict[str, str], html_only: bool):
-        """GET one URL with retries; return (status, headers, body, error, kind)."""
+    async def _get(
+        self, url: str, headers: dict[str, str], html_only: bool
+    ) -> _Attempt:
+        """GET one URL with retries; return the last try's outcome."""
         if self._client is None:
             raise RuntimeError(
                 f"cannot fetch {url!r} because the Fetcher is not open. "
                 "Use it as 'async with Fetcher(config, user_agent) as fetcher:'"
             )
         config = self.config
-        last = (None, httpx.Headers(), b"", "no attempt made", "transport")
+        last = _Attempt(None, httpx.Headers(), b"", "no attempt made", "transport")
         for attempt in range(config.max_retries + 1):
             retry_after: float | None = None
             try:
@@ -234,9 +237,11 @@ class Fetcher:
                         timeout=config.connect_timeout + 2 * config.read_timeout,
                     )
             except (httpx.TimeoutException, TimeoutError):
-                last = (None, httpx.Headers(), b"", _timed_out(config), "timeout")
+                last = _Attempt(
+                    None, httpx.Headers(), b"", _timed_out(config), "timeout"
+                )
             except httpx.ConnectError as exc:
-                return (
+                return _Attempt(
                     None,
                     httpx.Headers(),
                     b"",
@@ -244,7 +249,7 @@ class Fetcher:
                     "connect",
                 )
             except httpx.TransportError as exc:
-                last = (
+                last = _Attempt(
                     None,
                     httpx.Headers(),
                     b"",
@@ -265,7 +270,7 @@ class Fetcher:
             wait = config.backoff * 2**attempt
             if retry_after is not None:
                 if retry_after > config.max_retry_after:
-                    return (
+                    return _Attempt(
                         status,
                         response_headers,
                         b"",
@@ -292,31 +297,51 @@ class Fetcher:
             error = f"{error} after {config.max_retries} retries"
         if kind == "timeout":
             error += "; raise the read limit with `cityline crawl --timeout`"
-        return status, response_headers, body, error, kind
+        return _Attempt(status, response_headers, body, error, kind)
 
-    async def _get_once(self, url: str, headers: dict[str, str], html_only: bool):
+    async def _get_once(
+        self, url: str, headers: dict[str, str], html_only: bool
+    ) -> _Attempt:
+        """GET one URL once, reading the body of a 200 response up to the size
+        limit (and only of HTML with ``html_only``)."""
         max_bytes = self.config.max_bytes
         async with self._client.stream("GET", url, headers=headers) as response:
             status = response.status_code
             if status != 200:
                 await response.aclose()
-                return status, response.headers, b"", None, None
+                return _Attempt(status, response.headers, b"", None, None)
             media_type = (
                 response.headers.get("content-type", "").split(";")[0].strip().lower()
             )
             if html_only and media_type not in HTML_TYPES | UNNAMED_TYPES:
-                return status, response.headers, b"", None, None
+                return _Attempt(status, response.headers, b"", None, None)
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > max_bytes:
-                return status, response.headers, b"", _too_large(max_bytes), "size"
+                return _Attempt(
+                    status, response.headers, b"", _too_large(max_bytes), "size"
+                )
             chunks = []
             size = 0
             async for chunk in response.aiter_bytes():
                 size += len(chunk)
                 if size > max_bytes:
-                    return status, response.headers, b"", _too_large(max_bytes), "size"
+                    return _Attempt(
+                        status, response.headers, b"", _too_large(max_bytes), "size"
+                    )
                 chunks.append(chunk)
-            return status, response.headers, b"".join(chunks), None, None
+            return _Attempt(status, response.headers, b"".join(chunks), None, None)
+
+
+class _Attempt(NamedTuple):
+    """The outcome of one GET: ``status`` is None when no response came, and
+    ``error`` with its ``kind`` (timeout, connect, transport, size, http) is
+    None for a response read in full."""
+
+    status: int | None
+    headers: httpx.Headers
+    body: bytes
+    error: str | None
+    kind: str | None
 
 
 def looks_like_html(body: bytes) -> bool:
