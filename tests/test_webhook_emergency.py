@@ -753,3 +753,38 @@ def test_intruder_still_there_is_emergency():
 
 def test_worry_about_tonight_is_no_emergency():
     assert not is_emergency("ちかんが心配、今晩はひとりで留守番している")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "父の顔が半分動いてない、しゃべり方もおかしい どうしたら",
+        "てが うごかない ことば でにくい ひとり たすけ",
+        "きゅうに むねが いたい ひだりうで しびれる 76さい ひとり",
+        "妻がハチに刺されて、全身にぶつぶつ、ふらふらして座り込んだ",
+        "ｶｼﾞ ｶｼﾞ 〇〇ﾁｮｳ ﾆｶｲ ﾋｶﾞﾐｴﾙ",
+        "彼氏に首しめられた 今トイレに鍵かけて隠れてる",
+        "夜中に知らない人が玄関のドアノブをずっとガチャガチャしてる 一人です",
+        "スーパーの駐車場に赤ちゃんが乗ったままの車がある 窓閉まってて暑そう",
+        "もう生きてるのがしんどい。今ベランダの手すりのとこにいる",
+        "I think my neighbor is having a stroke. Her mouth is drooping",
+        "ひとり暮らしの祖父、近所の人から新聞がたまってると連絡。電話も出ない",
+        "ｱﾝﾀﾞｰﾊﾟｽ ｽｲﾎﾞﾂ ｸﾙﾏﾆﾋﾄ",
+    ],
+)
+def test_signs_and_kana_of_emergencies(text):
+    assert is_emergency(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "子ども110番の家のステッカーって、どこでもらえますか",
+        "息子が消防車ごっこで「かじだー!たすけてー!」って叫んでた笑",
+        "ろれつが回らない、顔がゆがむ、みたいな脳卒中のサインを学べる講座ってありますか",
+        "包丁って何ごみですか?刃物の捨て方がわからない",
+        "Tree branches on the street hang so low I hit my head walking.",
+    ],
+)
+def test_games_courses_and_knives_to_throw_away(text):
+    assert not is_emergency(text)
