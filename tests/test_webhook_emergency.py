@@ -781,10 +781,34 @@ def test_signs_and_kana_of_emergencies(text):
     [
         "子ども110番の家のステッカーって、どこでもらえますか",
         "息子が消防車ごっこで「かじだー!たすけてー!」って叫んでた笑",
-        "ろれつが回らない、顔がゆがむ、みたいな脳卒中のサインを学べる講座ってありますか",
-        "包丁って何ごみですか?刃物の捨て方がわからない",
         "Tree branches on the street hang so low I hit my head walking.",
+        "花火が見える公園はありますか",
+        "息子が試験におちた",
+        "電車の中に人が多すぎて乗れない",
+        "独り暮らしの祖母は耳が遠くて電話に出ないことが多いです",
+        "首をしめられるような暑さですね",
+        "高齢者のごみ出しのたすけ",
+        "カメラの焦点が合ってない写真ばかり",
+        "あの事故のことを考えるとむねがいたい",
     ],
 )
-def test_games_courses_and_knives_to_throw_away(text):
+def test_everyday_uses_of_sign_words(text):
     assert not is_emergency(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "講座の帰りに父が倒れて意識がない",
+        "イベント会場で人が倒れて意識がない",
+        "刃物の男が家の前をうろうろしている",
+        "自転車から落ちて頭を打って血が出てる",
+    ],
+)
+def test_courses_events_and_blades_keep_their_emergency(text):
+    assert is_emergency(text)
+    assert rules_out_report(text)
+
+
+def test_wish_to_die_after_a_seminar_is_a_crisis():
+    assert is_crisis("セミナーに行ったけど死にたい")

@@ -55,7 +55,9 @@ _FIRE = (
     # 尻に火がつく is being pressed for time, not a fire.
     r"|火(が|ぃ|い)?(出|で)(て|た|と)|(?<!尻に)火が(くすぶ|つい)|火が.{0,6}(上が|あが)"
     r"|炎が|火の手|火柱|燃えた(?!ら|とき)|もえた(?!ら)|燃え移|もえうつ"
-    r"|黒煙|ボヤ(?!け|く|か|き)|ぼや騒ぎ|火が(見え|みえ)|ひが(見え|みえ)"
+    r"|黒煙|ボヤ(?!け|く|か|き)|ぼや騒ぎ"
+    # A fire seen, not fireworks, a sunrise or a campfire.
+    r"|(?<![花朝夕])(?<!ーの)火が(見え|みえ)|(?<!あさ)(?<!ゆう)(?<!はな)ひが(見え|みえ)"
     r"|かじ\s+かじ"
     rf"|{_SMOKE}(?!みたい|のよう|っぽい)が?.{{0,8}}(出|で|上が|あが|充満)"
     rf"|{_SMOKE}が?\s*もくもく"
@@ -117,13 +119,15 @@ _MEDICAL = (
     r"|息苦し|ゼーゼー|ぜーぜー|ヒューヒュー|ろれつ|呂律|顔.{0,6}(ゆがん|歪ん)"
     r"|言葉(が|も)?(おかし|変|出な|はっきりしな)"
     r"|(手|足|腕|体)(に|にも|が)?.{0,2}力が?入らな|(手|足|腕)が?うまく動かな"
-    # A stroke told by its signs: half the face still, speech gone wrong, the
-    # eyes unfocused (顔が半分動いてない, ことば でにくい, 焦点があってない).
-    r"|顔(の|が)?(半分|片方|片側|左|右).{0,4}(動|うご)(いて|か)"
-    r"|(しゃべり方|話し方|喋り方)(が|も)?(おかし|変)|焦点が(合|あ)って(い)?な"
-    r"|(ことば|言葉)(が|も)?\s*(でにく|出にく|でな)|(てが|手が)\s*(うごかな|動かな)"
-    # A heart attack in kana (むねが いたい), an allergic reaction over the body.
-    r"|むねが\s*(いた|くるし)|全身に?(ぶつぶつ|じんましん|蕁麻疹)"
+    # A stroke told by its signs in someone named: half the face still, speech
+    # gone wrong, the eyes unfocused (父の顔が半分動いてない, 目の焦点が
+    # あってない). Alone, such words are mostly about a camera or a habit.
+    rf"|{_PERSON}.{{0,8}}(顔(の|が)?(半分|片方|片側).{{0,4}}(動|うご)(いて|か)"
+    r"|(しゃべり方|話し方|喋り方)(が|も)?(おかし|変)|(目|め)の焦点が(合|あ)って(い)?な)"
+    # A heart attack in kana that came on suddenly (きゅうに むねが いたい), and
+    # an allergic reaction over the body after a sting or food.
+    r"|(きゅうに|急に|突然|とつぜん)\s*むねが\s*(いた|くるし)"
+    r"|(刺され|さされ|食べ|飲ん).{0,12}全身に?(ぶつぶつ|じんましん|蕁麻疹)"
     r"|顔色が(悪|真っ青|まっさお)|(唇|くちびる|顔|喉|のど)が?.{0,6}腫れ|じんましん"
     r"|アナフィラキシー|エピペン|吐血|ぐったり|熱中症|急病|救急車|きゅうきゅうしゃ"
     rf"|{_CRISIS_WORDS}"
@@ -138,18 +142,21 @@ _MEDICAL = (
     r"|(洗剤|漂白剤|薬品|タバコ|たばこ|電池).{0,6}(飲み込ん|飲ん|のん|食べ)"
     r"(だ|じゃった|ちゃった|でしまった)?(かも(しれない|しれません)?)?"
     r"|(車の中|車内)に(赤ちゃん|子ども|子供|幼児)|(?i:gas smell|smell gas|gas leak)"
-    r"|(赤ちゃん|子ども|子供|幼児).{0,4}乗ったまま"
+    r"|(赤ちゃん|子ども|子供|幼児).{0,4}乗ったまま(の)?(車|くるま)"
 )
 # A child or an older person missing: 3歳の娘がいない, 認知症の父が帰ってこない.
 _MISSING = (
     rf"({_PERSON}|歳|才|認知症).{{0,30}}(がいない[!！]|見つからな|帰ってこな|帰ってこん"
     r"|帰ってきません"
     r"|戻ってこな|戻らな|帰らな|はぐれ|見つかりません|行方不明|迷子(?!札)"
-    r"|いなくな(っ|り)|\s*いない[。、\s].{0,20}(さがして|探して)(る|い|ま))"
+    r"|いなくな(っ|り))"
+    # A child gone, typed in simple words: こども いない。こうえん で さがしてる.
+    r"|(こども|子ども|子供|むすこ|むすめ|息子|娘)\s*(が)?\s*いない[。、\s!！]"
     # Someone living alone who has stopped answering (ひとり暮らしの祖父…電話
     # も出ない): they may be lying ill.
     r"|(一人|ひとり|独り)(暮らし|ぐらし|で住ん).{0,60}"
-    r"(電話|でんわ|連絡)(に|が)?(も)?\s*(出(ない|ません|なく)|つかな|取れな|とれな)"
+    r"(電話|でんわ|連絡)(に|が)?(も)?\s*((出|で)(ない|ません|なく)|つかな|取れな|とれな)"
+    r"(?!こと|時|とき|場合)"
 )
 # A missing person with the subject left out: a text that starts 行方不明です.
 # With a subject it is _MISSING's, which needs a person: うちの猫が行方不明です
@@ -205,7 +212,9 @@ _HURT = (
     r"|(足|手|指)が?.{0,6}(はまって|挟まって|はさまって).{0,6}抜けな"
     rf"|下敷き|したじき|{_PERSON}.{{0,8}}(挟まれ|はさまれ|挟まっ|はさまっ|閉じ込め)"
     r"|感電|(外側|外)に?ぶら下が|中で倒れ"
-    rf"|{_PERSON}.{{0,6}}おち(た|て)(?!そう)|(車|くるま).{{0,10}}中に(人|ひと)"
+    rf"|{_PERSON}.{{0,6}}(?<!験に)(?<!接に)(?<!選に)(?<!考に)(?<!熱が)おち(た|て)"
+    r"(?!そう|き)"
+    r"|(?<!自転)(?<![電駐])(車|くるま).{0,10}中に(人|ひと)(が)?(いる|いま|残)"
 )
 _ACCIDENT = (
     r"交通事故(です|が(起き|あ)(?!そう|る前)|に(遭|あ)(?!わ)|を起こ(?!したら))"
@@ -223,8 +232,11 @@ _FOREIGN = (
     r"|unconscious|not breathing|bleeding|ambulance|\bpolice\b|injured|drowning"
     r"|snatched|\brobbed\b|stole|stolen|\bthief\b|breaking into|broke into"
     r"|accident|tasukete|kaji desu|taore|ugokanai|kyu+kyu+sha|iki ?shitenai"
-    r"|having a (stroke|heart attack|seizure)|\bdrooping\b|can'?t breathe"
-    r"|hit (her|his|their) head|(?<!almost )fell into|is stuck inside"
+    r"|having a (stroke|heart attack|seizure)"
+    r"|(he|she|they|someone|child|baby) (can'?t|cannot) breathe"
+    r"|hit (her|his|their) head"
+    r"|(child|boy|girl|kid|man|woman|he|she|someone|son|daughter) fell into"
+    r"|(someone|person|child|people|he|she) (is|are) stuck inside"
     r"|moete ?iru|moeteru|kemuri"
     r"|hannou ?nai|ishiki ?nai)"
     # Chinese and Korean: help, missing, hit by a car, bleeding, fire, fainted,
@@ -263,7 +275,7 @@ EMERGENCY = re.compile(
     rf"{_CANNOT_STAND}|{_FIRE}|{_SMOKE}が?.{{0,4}}(すご|やば)|{_DROWNING}"
     rf"|{_UNCONSCIOUS}|{_MEDICAL}|{_MISSING}|{_HURT}|{_ACCIDENT}|{_FOREIGN}|{_MISSING_ALONE}"
     rf"|{_BURNING_SMELL}|{_BARE_CALL}|{_FLOOD}"
-    r"|(助けて|たすけて)(?!くれ|もら|いただ)|たすけ\s*[!！]*\s*$"
+    r"|(助けて|たすけて)(?!くれ|もら|いただ)|(?:^|\s)たすけ\s*[!！]*\s*$"
     r"|(?<!子ども)(?<!こども)(?<!子供)110番|119番|電線.{0,8}(切れ|垂れ|落ち|むき出し|火花)|火花"
 )
 # After an emergency word, a sign that it is general or did not happen: a time
@@ -292,25 +304,24 @@ _SETTLED = re.compile(
     r"|(昨日|きのう|昨夜|先日|先週|先月|去年|昨年|以前|この前).{0,12}"
     r"(倒れ|救急車|消防車|入院|運ばれ)"
     r"|(火事|事故)があった(みたい|らしい|そう)|もう元気|今は元気|リハビリ中"
-    r"|を学べ|を学ぶ|講座|セミナー|勉強会"
     # Something that happens at every heavy rain is no emergency now.
     r"|(の|する)(たびに|度に)|毎回|毎年"
 )
 # Before an emergency word, a sign that it is a story, not an event here and now.
 _STORY_BEFORE = re.compile(
     r"ニュース|訓練|ドラマ|映画|夢|いつか|そのうち|ごっこ|台本|シナリオ|小説"
-    r"|イベント|見学|講座"
 )
 # Crimes: a matter for the police, never a fault of a city facility, wherever
 # they happen (公園で不審者を見ました is no park report).
 CRIME = re.compile(
     r"不審者|強盗|空き巣|泥棒|どろぼう|襲われ|刺され|殴られ|暴行|暴力を|痴漢|ちかん"
-    r"|首を?(しめ|絞め|締め)られ|ドアノブ.{0,8}(ガチャガチャ|がちゃがちゃ|回し)"
+    r"|首を?(しめ|絞め|締め)られ(?!る?よう|る?みたい)"
+    r"|ドアノブ.{0,8}(ガチャガチャ|がちゃがちゃ)|ドアノブを?(回され|まわされ)"
     # The same typed in kana, or spelled from romaji.
     r"|ふしんしゃ|ごうとう|あきす|おそわれ|ぼうこう|ゆうかい"
     r"|ひったく|盗撮|喧嘩|けんか|ストーカー|つきまとわれ|つきまと|脅され|(後|あと|まで)をつけられ"
     r"|までつけられ|(後|あと)を.{0,4}(つけて|付けて|つけと|ついて)|詐欺|誘拐|当て逃げ"
-    r"|ひき逃げ|蹴られ|追いかけられ|ついてくる|刃物(を|で|持|振|が)|なぐられ"
+    r"|ひき逃げ|蹴られ|追いかけられ|ついてくる|刃物|なぐられ"
     r"|パクられ|すられ"
     r"|(に|から)(ずっと)?つけられ|つかまれ|連れて(行|い)かれ|殴って|なぐって"
     r"|名乗る.{0,20}(電話|お金)|お金を用意(しろ|して)|振り込め"
@@ -391,9 +402,9 @@ _FAULT_CAUSE = re.compile(
     r"|(街灯|街路灯|電柱|変圧器|分電盤|マンホール|側溝|信号|下水|排水)(から|が)"
     r"|(木|樹|枝|柱|電柱|街灯|塀|フェンス|柵|看板).{0,4}(倒れ|落ち)"
     r"|(ふた|蓋)が?(ない|無い|なく)|マンホール|側溝|グレーチング|電線"
-    # A car fallen or caught in the road (車が一台落ちてます), whatever the
-    # hole is called (感没, a typo).
-    r"|(車|くるま)が?.{0,6}(落ち|はま)"
+    # A car fallen or caught in the road (道路が…車が一台落ちてます),
+    # whatever the hole is called (感没, a typo).
+    r"|(道路|路面|道|穴|あな).{0,12}(?<!自転)(?<![電駐])(車|くるま)が?.{0,6}(落ち|はま)"
     r"|(?i:pothole|\bhole\b|manhole|missing|broken|fallen|fell (on|in)|branch"
     r"|(wall|fence) collapsed)"
 )
