@@ -16,6 +16,7 @@ import click
 from cityline.errors import CitylineError, ConfigError
 from cityline.settings import DEFAULT_DATA_DIR, Settings
 from cityline.stdout_guard import guarded_stdout
+from index.normalize import has_lone_surrogate
 
 logger = logging.getLogger(__name__)
 
@@ -205,7 +206,7 @@ def _reject_undecoded_arguments(arguments: list[str]) -> None:
         after_data_dir = argument == "--data-dir"
         if is_data_dir:
             continue
-        if any("\ud800" <= character <= "\udfff" for character in argument):
+        if has_lone_surrogate(argument):
             raise ConfigError(
                 f"argument {argument!r} contains bytes that are not UTF-8 (shown as "
                 "\\udcXX); type it again in UTF-8, percent-encode them in a URL "

@@ -20,6 +20,7 @@ from datetime import time
 from pathlib import Path
 
 from cityline.errors import ConfigError, DataDirError
+from index.normalize import has_lone_surrogate
 
 logger = logging.getLogger(__name__)
 
@@ -451,7 +452,7 @@ def _check_text_is_utf8(env: Mapping[str, str]) -> None:
             ("_DIR", "_FILE")
         ):
             continue
-        if any("\ud800" <= character <= "\udfff" for character in value):
+        if has_lone_surrogate(value):
             # The LINE credentials are secret, so their value is never shown.
             quoted_value = "" if name.startswith("LINE_") else f" in {value!r}"
             raise ConfigError(

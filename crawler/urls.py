@@ -20,6 +20,7 @@ from urllib.parse import (
 )
 
 from crawler.errors import StartUrlError
+from index.normalize import has_lone_surrogate
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 INDEX_NAMES = ("index.html", "index.htm")
@@ -155,14 +156,10 @@ def validate_start_url(url: str, max_length: int = 2048) -> str:
     return normalize_url(url)
 
 
-# Lone surrogates: Python reads command-line bytes that are not UTF-8 (a URL
-# typed in Shift_JIS, say) as these, and no URL or database can store them.
-_UNDECODED = re.compile("[\ud800-\udfff]")
-
-
 def has_undecoded_bytes(value: str) -> bool:
-    """Tell whether ``value`` contains command-line bytes that are not UTF-8."""
-    return _UNDECODED.search(value) is not None
+    """Tell whether ``value`` contains command-line bytes that are not UTF-8 (a
+    URL typed in Shift_JIS, say), which no URL or database can store."""
+    return has_lone_surrogate(value)
 
 
 def undecoded_message(label: str, value: str) -> str:

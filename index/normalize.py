@@ -55,6 +55,12 @@ def replace_surrogates(text: str) -> str:
     return _LONE_SURROGATE.sub("\ufffd", text)
 
 
+def has_lone_surrogate(text: str) -> bool:
+    """Tell whether ``text`` contains a lone surrogate, which is how Python reads
+    a command-line or environment byte that is not UTF-8."""
+    return _LONE_SURROGATE.search(text) is not None
+
+
 # Characters that show nothing but split words for the tokenizer and the n-grams:
 # the soft hyphen, zero-width spaces and joiners, invisible operators, direction
 # marks, the byte order mark and variation selectors. A glyph variant of a kanji
