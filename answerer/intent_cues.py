@@ -15,14 +15,15 @@ FEELING = re.compile(r"こわい|こわ|怖|困って|困る|困った|心配|�
 # which tell of a fault: 看板が不安定, 掲示板がこわされてた.
 FEAR_OR_WORRY = re.compile(r"こわ(?![れさし])|怖|心配|不安(?!定)")
 
-# A fire at a house or a car: for 119, not a fault of a city object.
+# A fire of anything, or smoke from a house or a car: for 119, not a fault of
+# a city object.
 FIRE = re.compile(
     r"火事|火災|燃えて(い|る|ま)|燃えそう|(から|が)火が(出|上が)"
     r"|(家|車|建物|部屋|アパート|マンション|倉庫)(から|が)煙"
 )
 # A person down or unable to move (人が倒れてる, おじいさんが座り込んで立て
 # ない, 意識がない): an emergency for 119 rather than a fault, unless the text
-# also tells of one (木が倒れて人が下敷きに, 段差で転んで). The person must be
+# also describes one (木が倒れて人が下敷きに, 段差で転んで). The person must be
 # the subject of the state: right before it (道に人倒れてる), or marked by が,
 # も or は with no other subject between (お年寄りが公園の入口の前で倒れて
 # います). 人が通る歩道に木が倒れてる and 老人ホーム前の街灯が倒れてる tell
@@ -102,7 +103,7 @@ FOLLOW_UP = re.compile(
     r"|いつまで(放置|このまま|そのまま|ほったらかし|ほっとく)"
     r"|何(回|度)(言え|言っ|連絡し|通報し|お願いし|頼ん|電話し)"
 )
-# When a fault told will be fixed (切れてるんですけど年内に直りますか). Not
+# When a reported fault will be fixed (切れてるんですけど年内に直りますか). Not
 # evidence of a fault by itself: スマホの画面、今日中に直りますか names none.
 WHEN_FIXED = re.compile(r"(年内|今月中|今週中|今日中|年度内|月末まで)に(は)?直")
 # Work done for the writer: 直してもらえました, 修理していただき、…. Not a
@@ -387,11 +388,10 @@ THING_IN_A_STATE = re.compile(
     r"|(?<!ども)(?<!子供)(?<!私)(?<!家族)(?<!主人)(?<![夫妻母父])"
     r"が[^。!?、]{0,8}?(に|で)\s?(ある|あります|あって|いる|います|いて)"
 )
-# Ice on a road or a slope (坂道が凍ったままです, 歩道が凍結してツルツル).
-# Evidence of a fault, but not one of the model's cue counts: counted, it
-# moved the model on texts about other things.
-# Only a way, a slope, steps or a bridge count: a frozen pond or windscreen is
-# no fault.
+# Ice on a way, a slope, steps or a bridge (坂道が凍ったままです, 歩道が凍結
+# してツルツル); a frozen pond or windscreen is no fault. Evidence of a fault,
+# but not one of the model's cue counts, because as a count it moved the model
+# on texts about other things.
 _ICY_PLACE = r"(道|坂|歩道|路面|階段|橋|車道|地面|通り|スロープ)"
 _ICY = r"(凍結|凍っ|凍りかけ|ツルツル|つるつる)"
 ICE = re.compile(

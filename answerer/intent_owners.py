@@ -37,7 +37,7 @@ PARK_LANDMARK = re.compile(
     r"|公園の?[東西南北]?側?を(通る|走る|抜ける)|公園の?(外周|外側)"
     # The road on one side of it: 公園の東側の道.
     r"|公園の?[東西南北]側の(道|道路|歩道|通り)"
-    # A corner of it, where a sign or a mirror stands: 〇〇公園の北側の角.
+    # A corner of it, where a sign or a mirror often is: 〇〇公園の北側の角.
     r"|公園の?([東西南北]+側?の)?角"
 )
 # A traffic signal that is itself faulty. The police run traffic signals, so such

@@ -404,7 +404,7 @@ def test_kana_requests_pins_and_ignored_messages(classifier, text):
     assert classifier.classify(text).label == "question"
 
 
-def test_when_a_told_fault_is_fixed_is_a_report(classifier):
+def test_fix_date_after_fault_is_report(classifier):
     text = "〇〇の街灯、12月のはじめから切れてるんですけど年内に直りますか?"
     assert classifier.classify(text).label == "report"
 

@@ -810,5 +810,5 @@ def test_courses_events_and_blades_keep_their_emergency(text):
     assert rules_out_report(text)
 
 
-def test_wish_to_die_after_a_seminar_is_a_crisis():
+def test_seminar_then_wish_to_die():
     assert is_crisis("セミナーに行ったけど死にたい")

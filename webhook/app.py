@@ -343,7 +343,8 @@ def _build_service(
 
 
 def _add_routes(app: FastAPI, service: WebhookService, gate: RequestGate) -> None:
-    """Add /healthz and /callback; the gate keeps callbacks ahead of answers."""
+    """Add /healthz and /callback. The gate lets callbacks run before the
+    handling of questions."""
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:

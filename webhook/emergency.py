@@ -119,9 +119,9 @@ _MEDICAL = (
     r"|息苦し|ゼーゼー|ぜーぜー|ヒューヒュー|ろれつ|呂律|顔.{0,6}(ゆがん|歪ん)"
     r"|言葉(が|も)?(おかし|変|出な|はっきりしな)"
     r"|(手|足|腕|体)(に|にも|が)?.{0,2}力が?入らな|(手|足|腕)が?うまく動かな"
-    # A stroke told by its signs in someone named: half the face still, speech
-    # gone wrong, the eyes unfocused (父の顔が半分動いてない, 目の焦点が
-    # あってない). Alone, such words are mostly about a camera or a habit.
+    # A stroke described by its signs in a named person: half the face still,
+    # speech gone wrong, the eyes unfocused (父の顔が半分動いてない, 目の焦点
+    # があってない). Alone, such words are mostly about a camera or a habit.
     rf"|{_PERSON}.{{0,8}}(顔(の|が)?(半分|片方|片側).{{0,4}}(動|うご)(いて|か)"
     r"|(しゃべり方|話し方|喋り方)(が|も)?(おかし|変)|(目|め)の焦点が(合|あ)って(い)?な)"
     # A heart attack in kana that came on suddenly (きゅうに むねが いたい), and
@@ -152,7 +152,7 @@ _MISSING = (
     r"|いなくな(っ|り))"
     # A child gone, typed in simple words: こども いない。こうえん で さがしてる.
     r"|(こども|子ども|子供|むすこ|むすめ|息子|娘)\s*(が)?\s*いない[。、\s!！]"
-    # Someone living alone who has stopped answering (ひとり暮らしの祖父…電話
+    # Someone living alone who no longer picks up the phone (ひとり暮らしの祖父…電話
     # も出ない): they may be lying ill.
     r"|(一人|ひとり|独り)(暮らし|ぐらし|で住ん).{0,60}"
     r"(電話|でんわ|連絡)(に|が)?(も)?\s*((出|で)(ない|ません|なく)|つかな|取れな|とれな)"

@@ -463,7 +463,7 @@ REPORT_ONE_FAULT_EACH = (
     "改めてお知らせください。"
 )
 
-# After a first text that tells of a fault beside a question or another matter:
+# After a first text that describes a fault beside a question or another matter:
 # the report starts, and the other matter waits.
 REPORT_OTHER_MATTER_LATER = (
     "ほかのご用件は、この通報を送ったあとで改めて送ってください。"

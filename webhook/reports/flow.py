@@ -595,7 +595,7 @@ class ReportFlow(
             return [same, self._prompt(draft)]
         if draft.description and negates_category(text, draft.category):
             # The description was written for the old category (街灯が消えて
-            # います): 街灯じゃなくて道路の穴でした tells staff what it is.
+            # います), so 街灯じゃなくて道路の穴でした gives staff the real fault.
             append_comment(draft, clean_comment(text))
         draft.category = category
         if draft.step == "confirm":

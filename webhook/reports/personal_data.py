@@ -179,8 +179,8 @@ def find_personal_details(
     """Return every part of ``text`` that pins down a person or a home, at most
     ``limit``, in the order :func:`find_personal_detail` finds them.
 
-    Each part found is blanked out before the next search, so that staff who
-    are told of a phone number also learn of the name beside it at once.
+    Each part found is blanked out before the next search, so that one error
+    lists the phone number and the name beside it together.
     """
     rest = unicodedata.normalize("NFKC", text)
     found: list[PersonalDetail] = []

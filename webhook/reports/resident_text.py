@@ -327,7 +327,7 @@ def corrects_category_plainly(text: str, category: str | None) -> bool:
 
     That is 種類が違います, 種類は道路です, やっぱり道路です, or a text that
     names ``category`` as the wrong one (:func:`negates_category`). A label
-    alone (公園です) may answer the step instead, as the place of the fault.
+    alone (公園です) may give the place that the step requests instead.
     """
     normalized = LEADING_APOLOGY.sub("", visible_nfkc(text).strip()).rstrip("。.!！")
     if CATEGORY_IS_WRONG.search(normalized) or _CATEGORY_IS.search(normalized):
