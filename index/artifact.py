@@ -59,7 +59,7 @@ from index.vectorize import IndexModel, IndexParameters, PageEntry
 logger = logging.getLogger(__name__)
 
 # Raise this when the files or their meaning change; older folders are then rejected.
-INDEX_FORMAT_VERSION = 5
+INDEX_FORMAT_VERSION = 6
 POINTER_NAME = "CURRENT"
 BUILDS_DIR = "builds"
 KEEP_BUILDS = 3

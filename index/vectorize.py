@@ -12,12 +12,14 @@ Three matrices score a question against every page:
   of a long page counts as much as a short page about the same thing.
 - **chars**: character 2- and 3-grams of the normalised title and body, sublinear
   TF-IDF, so that typos, unknown words and spellings that Sudachi splits
-  differently still match.
+  differently still match. Its rows get pivoted length normalisation
+  (:func:`pivoted_rows`) instead of unit length.
 
 The weighting is scikit-learn's ``TfidfTransformer`` (smooth idf, sublinear tf,
-l2 rows). Counting is done here with numpy instead of ``CountVectorizer``,
-because the build must stay close to the cost of tokenizing alone. Character
-n-grams are kept as int64 codes (:func:`ngram_codes`) rather than strings.
+l2 rows unless pivoted). Counting is done here with numpy instead of
+``CountVectorizer``, because the build must stay close to the cost of tokenizing
+alone. Character n-grams are kept as int64 codes (:func:`ngram_codes`) rather
+than strings.
 
 The matrices are stored column-major (CSC): a question touches only its own few
 columns, so scoring reads a handful of columns instead of the whole matrix.
@@ -72,6 +74,9 @@ class IndexParameters:
     question names neither, and question n-grams and window terms found on more
     than ``common_df_share`` of the pages are left out of the n-gram and window
     scores (1.0 keeps all), which bounds the work per question on large sites.
+    ``char_pivot_slope`` is fixed at build time too: the slope of the pivoted
+    length normalisation of the n-gram rows (1.0 gives unit-length rows, lower
+    values favour long pages more; see :func:`pivoted_rows`).
     """
 
     title_weight: float = 1.0
@@ -84,6 +89,7 @@ class IndexParameters:
     listing_penalty: float = 0.3
     common_df_share: float = 0.2
     dated_title_factor: float = 0.8
+    char_pivot_slope: float = 0.2
 
     def __post_init__(self) -> None:
         for name, field_type in (
@@ -97,6 +103,7 @@ class IndexParameters:
             ("listing_penalty", float),
             ("common_df_share", float),
             ("dated_title_factor", float),
+            ("char_pivot_slope", float),
         ):
             value = getattr(self, name)
             wrong_type = isinstance(value, bool) or not isinstance(
@@ -122,6 +129,11 @@ class IndexParameters:
                     f"index parameter {name}={getattr(self, name)!r} is a share; use "
                     "a number from 0 to 1"
                 )
+        if self.char_pivot_slope > 1:
+            raise ValueError(
+                f"index parameter char_pivot_slope={self.char_pivot_slope!r} must be "
+                "from 0 to 1 (1 gives unit-length n-gram rows)"
+            )
         if self.common_df_share == 0:
             raise ValueError(
                 "index parameter common_df_share=0 would leave out every n-gram; use "
@@ -303,7 +315,9 @@ def build_model(
             "pages carry their text in the HTML, then crawl again"
         )
     term_idf, term_matrix, window_matrix = _term_matrices(counts, parameters)
-    char_codes, char_idf, char_matrix = _char_matrix(char_grams)
+    char_codes, char_idf, char_matrix = _char_matrix(
+        char_grams, parameters.char_pivot_slope
+    )
     logger.info(
         "built index: %d pages, %d terms, %d character n-grams",
         len(pages),
@@ -571,9 +585,10 @@ def _window_counts(
 
 
 def _char_matrix(
-    per_page: list[tuple[np.ndarray, np.ndarray]],
+    per_page: list[tuple[np.ndarray, np.ndarray]], pivot_slope: float
 ) -> tuple[np.ndarray, np.ndarray, sparse.csc_matrix]:
-    """Weight the pages' n-gram counts (codes and counts, per page) with TF-IDF."""
+    """Weight the pages' n-gram counts (codes and counts, per page) with TF-IDF,
+    rows normalised by :func:`pivoted_rows` with ``pivot_slope``."""
     all_codes = (
         np.concatenate([codes for codes, _ in per_page])
         if per_page
@@ -587,13 +602,37 @@ def _char_matrix(
         (counts, columns.astype(np.int32), indptr),
         shape=(len(per_page), len(vocabulary)),
     )
-    transformer = TfidfTransformer(sublinear_tf=True)
-    weighted = transformer.fit_transform(matrix)
+    transformer = TfidfTransformer(sublinear_tf=True, norm=None)
+    weighted = pivoted_rows(transformer.fit_transform(matrix), pivot_slope)
     return (
         vocabulary.astype(np.int64),
         transformer.idf_.astype(np.float32),
         sparse.csc_matrix(weighted, dtype=np.float32),
     )
+
+
+def pivoted_rows(matrix: sparse.csr_matrix, slope: float) -> sparse.csr_matrix:
+    """Divide each row by ``(1 - slope) * pivot + slope * its length``.
+
+    This is pivoted length normalisation. The pivot is the mean Euclidean
+    length of the non-empty rows, so a row of that length ends up with unit
+    length, as with cosine normalisation, and a slope of 1 gives every row unit
+    length. A slope below 1 divides a long row by less than its length and a
+    short one by more. A long page contains more of a question's n-grams
+    because it has more text, and unit-length rows divide that away, so a long
+    page that answers the question can lose to a short page that shares only
+    a few of its words (docs/accuracy.md gives the figures). Empty rows stay
+    empty.
+    """
+    lengths = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    nonzero = lengths > 0
+    if not nonzero.any():
+        return matrix.tocsr()
+    pivot = lengths[nonzero].mean()
+    divisors = (1.0 - slope) * pivot + slope * lengths
+    scale = np.zeros(len(lengths))
+    scale[nonzero] = 1.0 / divisors[nonzero]
+    return sparse.csr_matrix(sparse.diags(scale) @ matrix)
 
 
 def _count_titles(keys: Iterable[str]) -> dict[str, int]:

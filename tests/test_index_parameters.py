@@ -19,6 +19,12 @@ from index.vectorize import IndexParameters
         ("passage_weight", 2, "passage_weight=2 is a share"),
         ("common_df_share", 0.0, "common_df_share=0 would leave out every n-gram"),
         ("listing_penalty", True, "listing_penalty=True must be a number"),
+        ("char_pivot_slope", 1.5, "char_pivot_slope=1.5 must be from 0 to 1"),
+        (
+            "char_pivot_slope",
+            -0.1,
+            "char_pivot_slope=-0.1 must be a number of at least 0",
+        ),
     ],
 )
 def test_bad_parameter_is_named(field, value, message):
