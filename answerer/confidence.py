@@ -28,7 +28,10 @@ class ConfidenceRule:
     (コンビニ交付って何?) needs ``short_min_coverage``, and less than
     ``unknown_share`` of its idf from words on no page (猫の登録 when no page
     names 猫): in so short a question each word carries the point, and a page
-    missing one is about something near it. A
+    missing one is about something near it. A question of at least
+    ``long_words`` content words needs only ``long_min_coverage``: a letter
+    spreads its idf over background words (足の悪い母のために, 0歳の赤ちゃんと一緒に)
+    that the page which answers it need not contain. A
     question with no content term and no known n-gram (empty text, particles,
     emoji, symbols) never passes, nor does one of a single kana (づ, which
     Sudachi reads as 出る): a stray key rather than a word.
@@ -61,6 +64,8 @@ class ConfidenceRule:
     unknown_min_score: float = 0.12
     short_words: int = 2
     short_min_coverage: float = 0.5
+    long_words: int = 7
+    long_min_coverage: float = 0.15
     follow_share: float = 0.1
     answer_types: bool = True
     fallback_types: frozenset[str] = ANSWER_TYPES
@@ -119,7 +124,8 @@ class ConfidenceRule:
         if score < self.min_score:
             return False
         coverage = float(ranking.coverage[best])
-        if coverage < self.min_coverage:
+        long = query.word_count >= self.long_words
+        if coverage < (self.long_min_coverage if long else self.min_coverage):
             return False
         unknown_share = query.unknown_share
         if query.word_count <= self.short_words and (

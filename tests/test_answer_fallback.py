@@ -10,6 +10,7 @@ from answerer.answer import (
     asking_sentence,
     cut_question,
 )
+from answerer.confidence import ConfidenceRule
 from cityline.settings import Settings
 from index.build import build_from_records
 from index.fields import PageRecord
@@ -175,11 +176,24 @@ LONG_LETTER = (
 
 
 def test_long_letter_is_answered_from_its_asking_sentence(answerer):
-    assert answerer._confident_ranking(answerer.model, LONG_LETTER, 3) is None
-    result = answerer.ask(LONG_LETTER)
+    # With the ordinary coverage floor for long questions too, the whole letter
+    # covers too little of its idf, so only its asking sentence finds the page.
+    strict = Answerer(
+        answerer._settings,
+        answerer._loaded,
+        ConfidenceRule(long_min_coverage=ConfidenceRule().min_coverage),
+    )
+    assert strict._confident_ranking(strict.model, LONG_LETTER, 3) is None
+    result = strict.ask(LONG_LETTER)
     assert result.fallback is False
     assert result.answers[0].url == "https://city.example/gomi/sodai.html"
     assert result.question == LONG_LETTER
+
+
+def test_long_letter_passes_the_long_question_floor(answerer):
+    assert answerer._confident_ranking(answerer.model, LONG_LETTER, 3) is not None
+    result = answerer.ask(LONG_LETTER)
+    assert result.answers[0].url == "https://city.example/gomi/sodai.html"
 
 
 def test_asking_sentence_is_the_last_that_asks():

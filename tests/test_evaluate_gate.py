@@ -1,6 +1,6 @@
 """Accuracy floors on the project's labelled questions and on the real city data.
 
-The real data's mirror site is scored with its dev questions and with the two
+The real data's mirror site is scored with its dev questions and with the three
 question sets of ``benchmarks/questions``, which testers wrote for that mirror
 without seeing the ranking (docs/accuracy.md describes them). Both sites are
 read from their HTML files with the crawler's own decoder and extractor,
@@ -102,6 +102,17 @@ def titles_metrics(mirror_answerer) -> dict:
     return evaluate(mirror_answerer, questions).metrics()
 
 
+@pytest.fixture(scope="module")
+def faq_metrics(mirror_answerer) -> dict:
+    questions = load_questions(MIRROR_SETS / "faq_style.jsonl")
+    return evaluate(mirror_answerer, questions).metrics()
+
+
+@pytest.fixture(scope="module")
+def mirror_sets(letters_metrics, titles_metrics, faq_metrics) -> list[dict]:
+    return [letters_metrics, titles_metrics, faq_metrics]
+
+
 def test_demo_hit_at_5_floor(demo_metrics):
     assert demo_metrics["hit_at_5"] >= 0.95
 
@@ -139,25 +150,31 @@ def test_letters_mrr_floor(letters_metrics):
 
 
 def test_titles_hit_at_5_floor(titles_metrics):
-    assert titles_metrics["hit_at_5"] >= 0.87
+    assert titles_metrics["hit_at_5"] >= 0.91
 
 
 def test_titles_mrr_floor(titles_metrics):
-    assert titles_metrics["mrr"] >= 0.82
+    assert titles_metrics["mrr"] >= 0.85
 
 
-def test_mirror_sets_false_fallback_ceiling(letters_metrics, titles_metrics):
-    false = letters_metrics["false_fallback"] + titles_metrics["false_fallback"]
-    answerable = letters_metrics["answerable"] + titles_metrics["answerable"]
+def test_faq_style_hit_at_5_floor(faq_metrics):
+    assert faq_metrics["hit_at_5"] >= 0.92
+
+
+def test_faq_style_mrr_floor(faq_metrics):
+    assert faq_metrics["mrr"] >= 0.78
+
+
+def test_mirror_sets_false_fallback_ceiling(mirror_sets):
+    false = sum(metrics["false_fallback"] for metrics in mirror_sets)
+    answerable = sum(metrics["answerable"] for metrics in mirror_sets)
     assert false <= 0.05 * answerable
 
 
-def test_mirror_sets_no_answer_fallback_floor(letters_metrics, titles_metrics):
-    # 14 of 50 get it. Most no-answer letters reach a page on their topic that
-    # lacks the detail asked, and the fallback rule cannot tell that page from
-    # one that answers.
-    caught = (
-        letters_metrics["no_answer_fallback"] + titles_metrics["no_answer_fallback"]
-    )
-    total = letters_metrics["no_answer_total"] + titles_metrics["no_answer_total"]
-    assert caught >= 0.24 * total
+def test_mirror_sets_no_answer_fallback_floor(mirror_sets):
+    # 20 of 87 get it. Most no-answer questions reach a page on their topic
+    # that lacks the detail asked, and the fallback rule cannot tell that page
+    # from one that answers.
+    caught = sum(metrics["no_answer_fallback"] for metrics in mirror_sets)
+    total = sum(metrics["no_answer_total"] for metrics in mirror_sets)
+    assert caught >= 0.2 * total
