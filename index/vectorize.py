@@ -624,15 +624,19 @@ def pivoted_rows(matrix: sparse.csr_matrix, slope: float) -> sparse.csr_matrix:
     a few of its words (docs/accuracy.md gives the figures). Empty rows stay
     empty.
     """
-    lengths = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    result = sparse.csr_matrix(matrix, copy=True)
+    rows = np.repeat(np.arange(result.shape[0]), np.diff(result.indptr))
+    squares = np.square(result.data, dtype=np.float64)
+    lengths = np.sqrt(np.bincount(rows, weights=squares, minlength=result.shape[0]))
     nonzero = lengths > 0
     if not nonzero.any():
-        return matrix.tocsr()
+        return result
     pivot = lengths[nonzero].mean()
     divisors = (1.0 - slope) * pivot + slope * lengths
     scale = np.zeros(len(lengths))
     scale[nonzero] = 1.0 / divisors[nonzero]
-    return sparse.csr_matrix(sparse.diags(scale) @ matrix)
+    result.data = (result.data * scale[rows]).astype(result.data.dtype)
+    return result
 
 
 def _count_titles(keys: Iterable[str]) -> dict[str, int]:
