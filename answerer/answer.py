@@ -263,13 +263,18 @@ class Answerer:
         top_k = min(top_k, max(1, len(model.pages)))
         question = replace_surrogates(question or "")
         whole = cut_question(question)
-        found = self._confident_ranking(model, whole, top_k)
+        whole_ranking = rank(model, whole, top=top_k)
+        # The lower coverage floor of long questions is tried only after the
+        # asking sentence, which matches better than a whole letter does.
+        found = self._confident(model, whole, whole_ranking, long_floor=False)
         if found is None:
             # A long message may wrap its question in greetings and background;
             # its asking sentence alone may still find the page.
             focus = asking_sentence(question)
             if focus is not None:
                 found = self._confident_ranking(model, cut_question(focus), top_k)
+        if found is None:
+            found = self._confident(model, whole, whole_ranking)
         if found is None:
             # ソダイゴミノダシカタ or sodai gomi no dashikata: typed without
             # conversion.
@@ -334,9 +339,18 @@ class Answerer:
     ) -> _Confident | None:
         """Return the ranking of ``text`` when the confidence rule lets its best
         page be offered, else None."""
-        ranking = rank(model, text, top=top_k)
+        return self._confident(model, text, rank(model, text, top=top_k))
+
+    def _confident(
+        self, model: IndexModel, text: str, ranking: Ranking, long_floor: bool = True
+    ) -> _Confident | None:
+        """Return ``ranking`` of ``text`` when the confidence rule lets its best
+        page be offered, else None; ``long_floor`` as in
+        :meth:`ConfidenceRule.confident`."""
         kinds = expected_answer_types(text)
-        if not self.rule.confident(ranking, model.pages, text, kinds):
+        if not self.rule.confident(
+            ranking, model.pages, text, kinds, long_floor=long_floor
+        ):
             return None
         return _Confident(text, ranking, kinds)
 

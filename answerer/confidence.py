@@ -31,7 +31,9 @@ class ConfidenceRule:
     missing one is about something near it. A question of at least
     ``long_words`` content words needs only ``long_min_coverage``: a letter
     spreads its idf over background words (足の悪い母のために, 0歳の赤ちゃんと一緒に)
-    that the page which answers it need not contain. A
+    that the page which answers it need not contain. :meth:`Answerer.ask
+    <answerer.answer.Answerer.ask>` tries a long message's asking sentence
+    before it relaxes this floor. A
     question with no content term and no known n-gram (empty text, particles,
     emoji, symbols) never passes, nor does one of a single kana (づ, which
     Sudachi reads as 出る): a stray key rather than a word.
@@ -78,6 +80,7 @@ class ConfidenceRule:
         pages: Sequence[PageEntry] | None = None,
         question: str | None = None,
         expected: frozenset[str] | None = None,
+        long_floor: bool = True,
     ) -> bool:
         """Tell whether the best page of ``ranking`` may be offered.
 
@@ -85,10 +88,11 @@ class ConfidenceRule:
         that was ranked. The answer-type test needs both and is skipped when
         either is None. ``expected`` is the question's answer types when the
         caller has them already, from
-        :func:`answerer.answer_type.expected_answer_types`.
+        :func:`answerer.answer_type.expected_answer_types`. With ``long_floor``
+        False, a long question needs ``min_coverage`` like any other.
         """
         best_row = int(ranking.scores.argmax())
-        if not self._scores_pass(ranking, best_row):
+        if not self._scores_pass(ranking, best_row, long_floor):
             return False
         if not self.answer_types or pages is None or question is None:
             return True
@@ -116,7 +120,7 @@ class ConfidenceRule:
         specific = terms_on_few_pages(ranking, page_count, self.amount_title_share)
         return bool(specific) and not specific.isdisjoint(terms(page.title))
 
-    def _scores_pass(self, ranking: Ranking, best: int) -> bool:
+    def _scores_pass(self, ranking: Ranking, best: int, long_floor: bool) -> bool:
         query = ranking.query
         if query.empty or query.term_idf_total == 0 or _one_kana(query.char_text):
             return False
@@ -124,7 +128,7 @@ class ConfidenceRule:
         if score < self.min_score:
             return False
         coverage = float(ranking.coverage[best])
-        long = query.word_count >= self.long_words
+        long = long_floor and query.word_count >= self.long_words
         if coverage < (self.long_min_coverage if long else self.min_coverage):
             return False
         unknown_share = query.unknown_share

@@ -225,7 +225,9 @@ def rank(model: IndexModel, question: str, top: int | None = None) -> Ranking:
     does, where
 
     - term = (1 - p) * page term cosine + p * best passage-window term cosine,
-    - ngram is the page's n-gram cosine,
+    - ngram is the dot product of the question's unit-length n-gram vector
+      with the page's n-gram row, which has pivoted length rather than unit
+      length (:func:`index.vectorize.pivoted_rows`), so it may exceed 1,
     - p, a, b are ``passage_weight``, ``char_weight`` and ``coverage_exponent``,
     - coverage is the share of the question's term idf that the page contains.
 

@@ -7,7 +7,12 @@ import pytest
 from scipy import sparse
 
 from index.fields import PageRecord
-from index.vectorize import IndexParameters, build_model, pivoted_rows
+from index.vectorize import (
+    MAX_PIVOTED_LENGTH,
+    IndexParameters,
+    build_model,
+    pivoted_rows,
+)
 
 
 def row_lengths(matrix) -> np.ndarray:
@@ -83,3 +88,30 @@ def test_model_ngram_rows_follow_slope():
         [SHORT, LONG], IndexParameters(char_pivot_slope=1.0), workers=1
     )
     assert row_lengths(cosine.char_matrix) == pytest.approx([1.0, 1.0])
+
+
+def test_very_long_row_is_capped():
+    rows = sparse.csr_matrix(np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 100.0]]))
+    lengths = row_lengths(pivoted_rows(rows, 0.2))
+    assert lengths[2] == pytest.approx(MAX_PIVOTED_LENGTH)
+
+
+def test_integer_counts_are_not_truncated():
+    counts = sparse.csr_matrix(np.array([[1, 0], [0, 3]], dtype=np.int64))
+    pivoted = pivoted_rows(counts, 1.0)
+    assert pivoted.dtype == np.float64
+    assert row_lengths(pivoted) == pytest.approx([1.0, 1.0])
+
+
+def test_duplicate_entries_are_summed_first():
+    duplicated = sparse.csr_matrix(
+        (np.array([1.0, 1.0, 2.0]), np.array([0, 0, 1]), np.array([0, 2, 3])),
+        shape=(2, 2),
+    )
+    assert row_lengths(pivoted_rows(duplicated, 1.0)) == pytest.approx([1.0, 1.0])
+
+
+@pytest.mark.parametrize("slope", [-0.1, 1.5])
+def test_slope_outside_unit_range_is_rejected(slope):
+    with pytest.raises(ValueError, match="must be from 0 to 1"):
+        pivoted_rows(ROWS, slope)
