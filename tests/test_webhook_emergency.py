@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -13,6 +15,7 @@ from webhook.app import create_app
 from webhook.classify import asks_something
 from webhook.emergency import is_crisis, is_emergency, rules_out_report
 from webhook.line_client import LineClient
+from webhook.reports.report_intent import may_start_report
 from webhook.testing import (
     TEST_CHANNEL_SECRET,
     loopback_settings,
@@ -812,3 +815,90 @@ def test_courses_events_and_blades_keep_their_emergency(text):
 
 def test_seminar_then_wish_to_die():
     assert is_crisis("セミナーに行ったけど死にたい")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "天ぷら油が燃えあがって台所が大変",
+        "ヒーターの火がカーテンに燃えうつりました",
+        "向かいの家が家事です!",
+        "独り暮らしの叔母の家、郵便受けに新聞がたまったまま。インターホンにも出てこない",
+        "男がレジの店員に包丁を向けてる",
+        "裏の家の窓を割って誰か入っていった",
+        "別れた彼が玄関で開けろって怒鳴ってる",
+        "hoikuen no mae de musuko ga inakunatta",
+        "娘のけいれんが3分くらい続いてる",
+    ],
+)
+def test_new_wordings_of_emergencies(text):
+    assert is_emergency(text)
+    assert rules_out_report(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ふたのない側溝に自転車ごと落ちて、溝の中から上がれない",
+        "公園の段差でつまずいて転んで、祖父が立ち上がれない。血も出てる",
+        "街路樹が倒れて男の人が下じきになって動けない",
+        "陥没した道路に車がはまって、ドアが開かなくて運転手が中にいる",
+        "外れたふたの配線にさわった子がしびれて倒れた",
+    ],
+)
+def test_hurt_by_a_fault_may_still_be_reported(text):
+    assert is_emergency(text)
+    assert not rules_out_report(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "マンションのエレベーターに閉じ込められた、子どもと一緒",
+        "男の子が駅のホームから線路に落ちた",
+        "知らない人が額から血を流して座り込んでいる",
+        "玄関から泥水が流れこんでくる、もう足首まで",
+    ],
+)
+def test_trapped_fallen_and_bleeding_people(text):
+    assert is_emergency(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "エレベーターに閉じ込められたらどこに連絡すればいい?",
+        "庭でバーベキューしたら煙で苦情がくるかな",
+        "休日急病診療所は何時まで開いていますか",
+        "救急病院の一覧はどこで見られますか",
+        "救急車って呼ぶとお金がかかるの?",
+        "ドラマの脚本で、救急車が来るまでの流れを調べています",
+        "以前ひったくりにあったことがあって、夜道が不安です",
+        "テレビのニュースで強盗事件をやってた",
+        "空き巣の犯人が捕まったそうですね",
+        "Is calling an ambulance expensive here?",
+        "親戚が先週火事の被害にあって、使える制度を知りたい",
+    ],
+)
+def test_questions_stories_and_past_events_get_no_line(text):
+    assert not is_emergency(text)
+
+
+def test_knife_in_katakana_rules_out_a_report():
+    assert rules_out_report("タスケテ オトコガ ゲンカンニイル ナイフモッテル")
+
+
+def test_romaji_fault_words_keep_a_report_possible():
+    text = "buranko ga kowarete kodomo ga atama utte ugokanai"
+    assert is_emergency(text)
+    assert not rules_out_report(text)
+
+
+def test_romaji_fire_starts_no_report():
+    # The verdict is a sure report, so only the emergency rules can stop it.
+    # They must read the romaji as typed, because the spaced spelling parts
+    # かじ from です.
+    sure = SimpleNamespace(label="report", category="park", urgent=False, confidence=1)
+    assert not may_start_report(
+        "tasukete kaji desu. kouen no ura kara hi ga deteru", sure
+    )

@@ -49,6 +49,10 @@ def may_start_report(text: str, intent: IntentLike | None) -> bool:
     """
     if not is_confident_report(intent, text):
         return False
+    # The emergency rules spell romaji themselves, without the word spaces that
+    # would part かじ from です, so they read the text as typed.
+    if rules_out_report(text):
+        return False
     # kouen ni fushinsha ga iru rashii: the rules below read Japanese, as the
     # classifier read it.
     text = romaji_spelling(visible_nfkc(text)) or text
