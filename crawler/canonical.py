@@ -6,12 +6,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import unicodedata
 from collections import Counter
 from urllib.parse import SplitResult, urlsplit
 
 from crawler.fetch import FetchResult
 from crawler.fetched_page import parse_page
-from crawler.records import AliasRow
+from crawler.records import AliasRow, StoredPage
 from crawler.scope import CrawlScope
 from crawler.urls import normalize_url, origin
 
@@ -67,12 +68,45 @@ class CanonicalLinks:
                 home,
             )
             return home, aliases
-        # NOTE: the canonical URL gets this page's content and is not fetched
-        # itself, so a page naming the wrong canonical URL (a template
-        # mistake) hides the real page there until --refetch or the alias
-        # recheck after --alias-recheck-days.
+        # NOTE: when the canonical URL has no page stored yet, it gets this
+        # page's content and is not fetched itself in this crawl. So on a first
+        # crawl a page naming the wrong canonical URL (a template mistake) hides
+        # the real page there until the next crawl fetches it. From then on
+        # names_another_page keeps the two apart.
         self.canonical_counts[canonical] += 1
         return canonical, [*aliases, (home, canonical, "canonical", None)]
+
+    def names_another_page(
+        self,
+        home: str,
+        canonical: str,
+        stored: StoredPage | None,
+        title: str,
+        content_hash: str,
+    ) -> bool:
+        """Tell whether the page at ``home`` names, as its canonical URL, a page
+        stored there that is another page: one with another title and other
+        content. That is a template mistake (a page copied from another kept
+        the other's canonical link), and the page then stays at ``home``.
+
+        A removed page, or one of the same title or content, is no other page:
+        the canonical link then merges the two as usual.
+        """
+        if stored is None or stored.removed:
+            return False
+        if stored.content_hash == content_hash or _same_title(stored.title, title):
+            return False
+        logger.warning(
+            "%s names %s as its canonical URL, but that is another page (%r, not "
+            "%r); both are kept as pages, and %s is given its own URL. Fix the "
+            "canonical link in the page's template",
+            home,
+            canonical,
+            stored.title,
+            title,
+            home,
+        )
+        return True
 
     def shown_url(self, page_url: str, canonical_href: str | None) -> str:
         """Return the URL that residents are given for the page at ``page_url``.
@@ -191,3 +225,13 @@ def _folder_path(path: str) -> str:
     """Return ``path`` with a folder's index file name left out: /a/index.html is
     /a/, because a server returns one page for both."""
     return _FOLDER_INDEX.sub("/", path)
+
+
+def _same_title(first: str, second: str) -> bool:
+    """Tell whether two page titles are the same after NFKC and with runs of
+    white space as one space."""
+    return _title_key(first) == _title_key(second)
+
+
+def _title_key(title: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", title).split())

@@ -183,14 +183,22 @@ class OutcomeRecorder:
             reason = f"soft 404: the same page as {self.soft_404_url}"
             self._record_gone(entry, home, stored, 404, reason)
             return
+        own_aliases = aliases
         page_url, aliases = self.canonical.target(
             home, extracted.canonical_url, aliases
         )
+        shown_href = extracted.canonical_href
         if page_url != home:
-            if self.frontier.states.get(page_url) not in (None, "queued", "fetching"):
+            at_canonical = self.stored(page_url)
+            if self.canonical.names_another_page(
+                home, page_url, at_canonical, extracted.title, content_hash
+            ):
+                page_url, aliases, shown_href = home, own_aliases, None
+            elif self.frontier.states.get(page_url) not in (None, "queued", "fetching"):
                 self.record(url, "duplicate", aliases=aliases)
                 return
-            stored = self.stored(page_url)
+            else:
+                stored = at_canonical
 
         links, files = self.frontier.follow(
             entry, extracted.links, extracted.nofollow, page_url
@@ -213,6 +221,7 @@ class OutcomeRecorder:
             decoded.encoding,
             extracted,
             content_hash,
+            shown_href=shown_href,
             aliases=aliases,
             files=files,
             links=links,
@@ -261,6 +270,7 @@ class OutcomeRecorder:
         extracted: Extracted,
         content_hash: str,
         *,
+        shown_href: str | None,
         aliases: list[AliasRow],
         files: list[tuple[str, str, str]],
         links: list[FrontierEntry],
@@ -269,8 +279,10 @@ class OutcomeRecorder:
         """Store the page fetched for ``entry`` at ``page_url`` with the rows it
         adds, unless its robots meta tag or X-Robots-Tag header contains noindex.
 
-        ``stored`` is the page stored at ``page_url`` before, if any. A changed
-        page also queues its duplicate and canonical aliases again.
+        ``stored`` is the page stored at ``page_url`` before, if any, and
+        ``shown_href`` the canonical link that names the URL residents get
+        (None when the page's own link was found to name another page). A
+        changed page also queues its duplicate and canonical aliases again.
         """
         url = entry.url
         now = utc_now()
@@ -283,7 +295,7 @@ class OutcomeRecorder:
             state, changed_at = "unchanged", stored.changed_at
         page = StoredPage(
             url=page_url,
-            canonical_url=self.canonical.shown_url(page_url, extracted.canonical_href),
+            canonical_url=self.canonical.shown_url(page_url, shown_href),
             title=extracted.title,
             breadcrumbs=extracted.breadcrumbs,
             text=extracted.text,

@@ -810,3 +810,52 @@ def test_canonical_redirect_loop_stored_once(tmp_path):
         page = store.get(site.url("/old.html"))
     assert page is not None
     assert (page.url, page.title) == (site.url("/new.html"), "ページ")
+
+
+def test_canonical_naming_another_page_is_ignored(tmp_path, caplog):
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/kenshin.html'>検診</a>")
+        site.page("/kenshin.html", "がん検診", "<p>市のがん検診のご案内です。</p>")
+        crawl(tmp_path, site)
+        # A page copied from the screening page kept its canonical link.
+        head = f"<link rel='canonical' href='{site.base_url}/kenshin.html'>"
+        site.page(
+            "/", "トップ", "<a href='/kenshin.html'>a</a><a href='/hojo.html'>b</a>"
+        )
+        site.add(
+            "/hojo.html",
+            html_page(
+                "生ごみ処理機の補助", "<p>購入費の半額を補助します。</p>", head=head
+            ),
+        )
+        crawl(tmp_path, site)
+
+    with open_store(tmp_path) as store:
+        screening = store.get(site.url("/kenshin.html"))
+        subsidy = store.get(site.url("/hojo.html"))
+    assert screening.title == "がん検診"
+    assert subsidy.url == site.url("/hojo.html")
+    assert subsidy.title == "生ごみ処理機の補助"
+    assert subsidy.canonical_url == site.url("/hojo.html")
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("that is another page" in message for message in warnings)
+
+
+def test_canonical_naming_the_same_page_still_merges(tmp_path):
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/real.html'>a</a>")
+        site.page("/real.html", "正規ページ", "<p>本文です。</p>")
+        crawl(tmp_path, site)
+        head = f"<link rel='canonical' href='{site.base_url}/real.html'>"
+        site.page(
+            "/", "トップ", "<a href='/real.html'>a</a><a href='/print/real.html'>b</a>"
+        )
+        site.add(
+            "/print/real.html",
+            html_page("正規ページ", "<p>本文です。印刷用。</p>", head=head),
+        )
+        crawl(tmp_path, site)
+
+    with open_store(tmp_path) as store:
+        copy = store.get(site.url("/print/real.html"))
+    assert copy.url == site.url("/real.html")
