@@ -202,37 +202,38 @@ class Crawl:
         self.store.close()
         return summary
 
-    def _lost_pages(self) -> tuple[int, int, bool]:
+    def _lost_pages(self) -> tuple[list[str], list[tuple[str, str]], bool]:
         """Return (gone, merged, keep) for the pages stored before this run.
 
-        ``gone`` counts the pages found gone, except those whose page came back to
-        a URL that redirected to them (a section moved back), ``merged`` those
-        merged into another page, and ``keep`` is true when the two together exceed
+        ``gone`` lists the URLs of the pages found gone, except those whose page
+        came back to a URL that redirected to them (a section moved back),
+        ``merged`` the (URL, target) of those merged into another page, and
+        ``keep`` is true when the two together exceed
         ``config.max_removed_share`` of the pages in the crawl's scope that were
         stored before the run. A run resumed from an older release has no snapshot
         of those pages: it counts the gone pages against the pages stored now.
         """
-        gone_urls = [url for url, _status in self.store.pending_removals(self.run_id)]
-        gone = len(gone_urls)
+        gone = [url for url, _status in self.store.pending_removals(self.run_id)]
         if self.store.has_snapshot(self.run_id):
             before = [u for u in self.store.snapshot_urls() if self.scope.contains(u)]
-            merged = len(self.store.collapsed_pages(before))
+            merged = self.store.collapsed_pages(before)
             stored = len(before)
             # Pages that came back to the URL a redirect had moved them from.
-            gone -= len(self.store.moved_back(gone_urls))
+            moved_back = set(self.store.moved_back(gone))
+            gone = [url for url in gone if url not in moved_back]
         else:
-            merged = 0
+            merged = []
             stored = sum(
                 1 for url in self.store.known_urls() if self.scope.contains(url)
             )
-        keep = self.config.removals_exceed_limit(gone + merged, stored)
+        keep = self.config.removals_exceed_limit(len(gone) + len(merged), stored)
         if keep:
             logger.warning(
                 "keeping the %d stored pages as they were: this crawl found %d gone "
                 "and merged %d into other pages, over the limit of %.0f%%",
                 stored,
-                gone,
-                merged,
+                len(gone),
+                len(merged),
                 self.config.max_removed_share * 100,
             )
         return gone, merged, keep
@@ -406,7 +407,11 @@ class Crawl:
     # The summary -------------------------------------------------------------
 
     def _summary(
-        self, resumed: bool, gone: int, merged: int, keep: bool
+        self,
+        resumed: bool,
+        gone: list[str],
+        merged: list[tuple[str, str]],
+        keep: bool,
     ) -> CrawlSummary:
         counts = self.store.outcome_counts(self.run_id)
         summary = CrawlSummary(
@@ -415,9 +420,9 @@ class Crawl:
             changed=counts.get("changed", 0),
             unchanged=counts.get("unchanged", 0),
             removed=0 if keep else counts.get("removed", 0),
-            removals_held=gone if keep else 0,
-            merged=0 if keep else merged,
-            merges_held=merged if keep else 0,
+            removals_held=len(gone) if keep else 0,
+            merged=0 if keep else len(merged),
+            merges_held=len(merged) if keep else 0,
             rechecked_aliases=self.frontier.rechecked,
             max_removed_share=self.config.max_removed_share,
             failed=counts.get("failed", 0),
@@ -437,6 +442,8 @@ class Crawl:
             ),
             allowed_prefixes=self.config.allowed_prefixes,
             failures=self.store.failures(self.run_id),
+            gone_urls=gone,
+            merged_urls=merged,
             fetched_now=self.fetched,
             unavailable=self.outcomes.unavailable,
         )

@@ -29,8 +29,14 @@ SUMMARY_KEYS = (
     "rechecked_aliases",
     "unconditional",
     "failures",
+    "gone_urls",
+    "merged_urls",
 )
 
+
+# The text summary lists at most this many gone or merged pages of each kind;
+# the JSON lists them all.
+LISTED_URLS = 50
 
 # A crawl is incomplete when at least this many URLs, and more than this share of
 # the URLs it fetched, failed on the server's side: a site partly down serves
@@ -93,6 +99,10 @@ class CrawlSummary:
     unconditional: int = 0
     unconditional_reason: str | None = None
     failures: list[tuple[str, str]] = field(default_factory=list)
+    # URLs of the stored pages this crawl found gone, and (URL, target) of those
+    # it merged into another page, whether the removal guard held them or not.
+    gone_urls: list[str] = field(default_factory=list)
+    merged_urls: list[tuple[str, str]] = field(default_factory=list)
     fetched_now: int = 0
     unavailable: int = 0
 
@@ -117,6 +127,10 @@ class CrawlSummary:
         values["seconds"] = round(self.seconds, 2)
         values["failures"] = [
             {"url": url, "reason": reason} for url, reason in self.failures
+        ]
+        values["gone_urls"] = list(self.gone_urls)
+        values["merged_urls"] = [
+            {"url": url, "into": target} for url, target in self.merged_urls
         ]
         return values
 
@@ -179,6 +193,20 @@ class CrawlSummary:
                 "on the server's side (server errors, timeouts, dropped "
                 "connections, bodies that are not text); their stored pages were kept"
             )
+        lines.extend(_listed("gone", self.gone_urls))
+        merged = [f"{url} into {target}" for url, target in self.merged_urls]
+        lines.extend(_listed("merged", merged))
         for url, reason in self.failures:
             lines.append(f"  failed: {url}: {reason}")
         return "\n".join(lines)
+
+
+def _listed(label: str, items: list[str]) -> list[str]:
+    """Return a line per item, at most LISTED_URLS, and one that counts the rest."""
+    lines = [f"  {label}: {item}" for item in items[:LISTED_URLS]]
+    if len(items) > LISTED_URLS:
+        lines.append(
+            f"  {label}: {len(items) - LISTED_URLS} more (`cityline crawl --json` "
+            "lists them all)"
+        )
+    return lines

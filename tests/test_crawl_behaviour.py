@@ -695,6 +695,8 @@ def test_summary_json_has_exactly_the_documented_keys(tmp_path):
         "rechecked_aliases",
         "unconditional",
         "failures",
+        "gone_urls",
+        "merged_urls",
     ]
 
 

@@ -173,3 +173,52 @@ def test_moved_page_is_stored_at_new_url(tmp_path, folder_site):
     assert summary.duplicates == 0
     assert url + "new.html" in live_urls(settings)
     assert url + "p00.html" not in live_urls(settings)
+
+
+def test_removed_pages_are_named(tmp_path, folder_site):
+    root, url = folder_site
+    settings = settings_for(tmp_path)
+    crawl_site(settings, url, FAST)
+    delete_pages(root, 2)
+    summary = crawl_site(settings, url, FAST)
+
+    assert sorted(summary.gone_urls) == [url + "p00.html", url + "p01.html"]
+    assert f"  gone: {url}p00.html" in summary.format().splitlines()
+    assert summary.to_json()["gone_urls"] == summary.gone_urls
+
+
+def test_held_removals_are_named(tmp_path, folder_site):
+    root, url = folder_site
+    settings = settings_for(tmp_path)
+    crawl_site(settings, url, FAST)
+    delete_pages(root, 20)
+    summary = crawl_site(settings, url, FAST)
+
+    assert summary.removals_held == 20
+    assert len(summary.gone_urls) == 20
+    assert f"  gone: {url}p19.html" in summary.format().splitlines()
+
+
+def test_long_gone_list_is_cut_in_text_only():
+    from crawler.summary import LISTED_URLS, CrawlSummary
+
+    gone = [f"http://127.0.0.1/p{i}.html" for i in range(LISTED_URLS + 3)]
+    summary = CrawlSummary(start_url="http://127.0.0.1/", gone_urls=gone)
+    lines = summary.format().splitlines()
+
+    assert sum(line.startswith("  gone: http") for line in lines) == LISTED_URLS
+    assert "  gone: 3 more (`cityline crawl --json` lists them all)" in lines
+    assert summary.to_json()["gone_urls"] == gone
+
+
+def test_merged_pages_are_named_with_their_target():
+    from crawler.summary import CrawlSummary
+
+    merged = [("http://127.0.0.1/old.html", "http://127.0.0.1/new.html")]
+    summary = CrawlSummary(start_url="http://127.0.0.1/", merged_urls=merged)
+
+    expected = "  merged: http://127.0.0.1/old.html into http://127.0.0.1/new.html"
+    assert expected in summary.format().splitlines()
+    assert summary.to_json()["merged_urls"] == [
+        {"url": "http://127.0.0.1/old.html", "into": "http://127.0.0.1/new.html"}
+    ]
