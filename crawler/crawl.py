@@ -196,16 +196,16 @@ class Crawl:
             self.store.close()
             raise
         self.progress.close()
-        gone, merged, keep = self._lost_pages()
+        gone_urls, merged, keep = self._lost_pages()
         self.store.settle_run(self.run_id, time.monotonic() - started, keep=keep)
-        summary = self._summary(resumed, gone, merged, keep)
+        summary = self._summary(resumed, gone_urls, merged, keep)
         self.store.close()
         return summary
 
     def _lost_pages(self) -> tuple[list[str], list[tuple[str, str]], bool]:
-        """Return (gone, merged, keep) for the pages stored before this run.
+        """Return (gone_urls, merged, keep) for the pages stored before this run.
 
-        ``gone`` lists the URLs of the pages found gone, except those whose page
+        ``gone_urls`` lists the URLs of the pages found gone, except those whose page
         came back to a URL that redirected to them (a section moved back),
         ``merged`` the (URL, target) of those merged into another page, and
         ``keep`` is true when the two together exceed
@@ -213,30 +213,30 @@ class Crawl:
         stored before the run. A run resumed from an older release has no snapshot
         of those pages: it counts the gone pages against the pages stored now.
         """
-        gone = [url for url, _status in self.store.pending_removals(self.run_id)]
+        gone_urls = [url for url, _ in self.store.pending_removals(self.run_id)]
         if self.store.has_snapshot(self.run_id):
             before = [u for u in self.store.snapshot_urls() if self.scope.contains(u)]
             merged = self.store.collapsed_pages(before)
             stored = len(before)
             # Pages that came back to the URL a redirect had moved them from.
-            moved_back = set(self.store.moved_back(gone))
-            gone = [url for url in gone if url not in moved_back]
+            moved_back = set(self.store.moved_back(gone_urls))
+            gone_urls = [url for url in gone_urls if url not in moved_back]
         else:
             merged = []
             stored = sum(
                 1 for url in self.store.known_urls() if self.scope.contains(url)
             )
-        keep = self.config.removals_exceed_limit(len(gone) + len(merged), stored)
+        keep = self.config.removals_exceed_limit(len(gone_urls) + len(merged), stored)
         if keep:
             logger.warning(
                 "keeping the %d stored pages as they were: this crawl found %d gone "
                 "and merged %d into other pages, over the limit of %.0f%%",
                 stored,
-                len(gone),
+                len(gone_urls),
                 len(merged),
                 self.config.max_removed_share * 100,
             )
-        return gone, merged, keep
+        return gone_urls, merged, keep
 
     async def _begin(self, final_start: str) -> bool:
         """Resume the unfinished run of this start URL, or begin a new run."""
@@ -409,7 +409,7 @@ class Crawl:
     def _summary(
         self,
         resumed: bool,
-        gone: list[str],
+        gone_urls: list[str],
         merged: list[tuple[str, str]],
         keep: bool,
     ) -> CrawlSummary:
@@ -420,7 +420,7 @@ class Crawl:
             changed=counts.get("changed", 0),
             unchanged=counts.get("unchanged", 0),
             removed=0 if keep else counts.get("removed", 0),
-            removals_held=len(gone) if keep else 0,
+            removals_held=len(gone_urls) if keep else 0,
             merged=0 if keep else len(merged),
             merges_held=len(merged) if keep else 0,
             rechecked_aliases=self.frontier.rechecked,
@@ -442,7 +442,7 @@ class Crawl:
             ),
             allowed_prefixes=self.config.allowed_prefixes,
             failures=self.store.failures(self.run_id),
-            gone_urls=gone,
+            gone_urls=gone_urls,
             merged_urls=merged,
             fetched_now=self.fetched,
             unavailable=self.outcomes.unavailable,

@@ -649,8 +649,8 @@ def pivoted_rows(matrix: sparse.spmatrix, slope: float) -> sparse.csr_matrix:
 # The maximum length of a pivoted row, in units of a cosine-normalised row. The
 # slope was chosen on a mirror whose pages are cut at about 1,300 characters,
 # where the longest row reached about 2. NOTE: on a site of much longer pages the
-# cap, not the slope, bounds how far the longest pages rise; no labelled set of
-# such a site was at hand to check it.
+# cap, not the slope, bounds how far the longest pages rise. No labelled set of
+# such a site was at hand to check that.
 MAX_PIVOTED_LENGTH = 2.0
 
 

@@ -880,7 +880,8 @@ def test_romaji_fire_starts_no_report():
     # The verdict is a sure report, so only the emergency rules can stop it.
     # They must read the romaji as typed, because the spaced spelling parts
     # かじ from です.
-    sure = SimpleNamespace(label="report", category="park", urgent=False, confidence=1)
-    assert not may_start_report(
-        "tasukete kaji desu. kouen no ura kara hi ga deteru", sure
+    sure_report = SimpleNamespace(
+        label="report", category="park", urgent=False, confidence=1
     )
+    text = "tasukete kaji desu. kouen no ura kara hi ga deteru"
+    assert not may_start_report(text, sure_report)
