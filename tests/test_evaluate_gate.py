@@ -82,30 +82,30 @@ def mirror_answerer(tmp_path_factory) -> Answerer:
     return answerer_for(SHARED_DATA / "site", tmp_path_factory.mktemp("mirror"))
 
 
+def questions_metrics(answerer: Answerer, path: Path) -> dict:
+    return evaluate(answerer, load_questions(path)).metrics()
+
+
 @pytest.fixture(scope="module")
 def dev_metrics(mirror_answerer) -> dict:
     from tests.conftest import SHARED_DATA
 
-    questions = load_questions(SHARED_DATA / "questions_dev.jsonl")
-    return evaluate(mirror_answerer, questions).metrics()
+    return questions_metrics(mirror_answerer, SHARED_DATA / "questions_dev.jsonl")
 
 
 @pytest.fixture(scope="module")
 def letters_metrics(mirror_answerer) -> dict:
-    questions = load_questions(MIRROR_SETS / "letters.jsonl")
-    return evaluate(mirror_answerer, questions).metrics()
+    return questions_metrics(mirror_answerer, MIRROR_SETS / "letters.jsonl")
 
 
 @pytest.fixture(scope="module")
 def titles_metrics(mirror_answerer) -> dict:
-    questions = load_questions(MIRROR_SETS / "from_titles.jsonl")
-    return evaluate(mirror_answerer, questions).metrics()
+    return questions_metrics(mirror_answerer, MIRROR_SETS / "from_titles.jsonl")
 
 
 @pytest.fixture(scope="module")
 def faq_metrics(mirror_answerer) -> dict:
-    questions = load_questions(MIRROR_SETS / "faq_style.jsonl")
-    return evaluate(mirror_answerer, questions).metrics()
+    return questions_metrics(mirror_answerer, MIRROR_SETS / "faq_style.jsonl")
 
 
 @pytest.fixture(scope="module")
