@@ -251,12 +251,18 @@ def crawl(
                 "the index rebuild was interrupted after the crawl was stored; "
                 "`cityline index` builds the index from it"
             ) from None
-    if summary.mostly_unavailable:
+    if summary.stopped_unavailable or summary.mostly_unavailable:
         rebuilt = "" if no_index else " and the index was rebuilt from the store"
+        stopped = (
+            ", the last of them in a row, so the crawl stopped early and the URLs "
+            "left unfetched keep their stored copies too"
+            if summary.stopped_unavailable
+            else ""
+        )
         raise IncompleteCrawlError(
             f"{summary.unavailable} of the {summary.fetched_now} URLs fetched failed "
             "on the server's side (server errors, timeouts, dropped connections, "
-            "bodies that are not text), so "
+            f"bodies that are not text){stopped}, so "
             f"the site was partly unavailable; the pages fetched were stored{rebuilt}, "
             "and the failed pages keep their stored copies. Crawl again when the "
             "site is back"

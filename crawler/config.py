@@ -44,6 +44,11 @@ class CrawlConfig:
     fetched again once it was last seen ``alias_recheck_days`` days ago, so that
     a URL that got content of its own is stored within that time even when its
     target page never changes. 0 fetches every such alias on every crawl.
+
+    After ``max_unavailable_in_a_row`` URLs in a row fail on the server's side
+    (no connection, a timeout, a server error after the retries), the crawl
+    fetches no more URLs: the site went down during the crawl, and each further
+    URL would only cost its retries and load a struggling server.
     """
 
     concurrency: int = 2
@@ -64,6 +69,7 @@ class CrawlConfig:
     max_removed_share: float = 0.2
     min_removals_checked: int = 10
     alias_recheck_days: float = 30.0
+    max_unavailable_in_a_row: int = 20
 
     def __post_init__(self) -> None:
         checks = [
@@ -92,6 +98,11 @@ class CrawlConfig:
                 "use a share from 0 to 1",
             ),
             ("min_removals_checked", self.min_removals_checked >= 1, "use 1 or more"),
+            (
+                "max_unavailable_in_a_row",
+                self.max_unavailable_in_a_row >= 1,
+                "use 1 or more",
+            ),
             (
                 "alias_recheck_days",
                 0 <= self.alias_recheck_days <= MAX_ALIAS_RECHECK_DAYS,

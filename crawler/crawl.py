@@ -326,7 +326,11 @@ class Crawl:
     async def _next_entry(self) -> FrontierEntry | None:
         async with self.wakeup:
             while True:
-                while self.frontier.heap and self.fetched < self.config.max_pages:
+                while (
+                    self.frontier.heap
+                    and self.fetched < self.config.max_pages
+                    and not self._site_went_down()
+                ):
                     _depth, _seq, url = heapq.heappop(self.frontier.heap)
                     if self.frontier.states.get(url) == "queued":
                         self._claim(url)
@@ -335,6 +339,13 @@ class Crawl:
                     self.wakeup.notify_all()
                     return None
                 await self.wakeup.wait()
+
+    def _site_went_down(self) -> bool:
+        """Tell whether so many URLs in a row failed on the server's side that
+        the crawl should fetch no more (``config.max_unavailable_in_a_row``)."""
+        return (
+            self.outcomes.unavailable_in_a_row >= self.config.max_unavailable_in_a_row
+        )
 
     def _claim(self, url: str) -> None:
         self.frontier.states[url] = "fetching"
@@ -434,7 +445,9 @@ class Crawl:
             files=len(self.store.files()),
             limited=self.frontier.limited,
             resumed=resumed,
-            stopped_at_max_pages=counts.get("queued", 0) > 0,
+            stopped_at_max_pages=counts.get("queued", 0) > 0
+            and not self._site_went_down(),
+            stopped_unavailable=self._site_went_down(),
             unconditional=self.unconditional,
             unconditional_reason=self.unconditional_reason,
             outside_scope=sum(

@@ -60,11 +60,23 @@ class OutcomeRecorder:
         # one of them is not followed again (see Fetcher.fetch's stop_at).
         self.pages_now: set[str] = set()
         self.failed_now = 0
-        # URLs of this call that failed on the server's side (UNAVAILABLE_KINDS).
+        # URLs of this call that failed on the server's side (UNAVAILABLE_KINDS),
+        # in all and since the last URL that did not.
         self.unavailable = 0
+        self.unavailable_in_a_row = 0
 
     async def apply(self, entry: FrontierEntry, result: FetchResult) -> None:
         """Turn a fetch result into the store's rows and the frontier's next URLs."""
+        before = self.unavailable
+        try:
+            await self._apply(entry, result)
+        finally:
+            if self.unavailable > before:
+                self.unavailable_in_a_row += 1
+            else:
+                self.unavailable_in_a_row = 0
+
+    async def _apply(self, entry: FrontierEntry, result: FetchResult) -> None:
         url = entry.url
         final = result.final_url
         # Permanent redirects (301, 308) move a page. From the first temporary one

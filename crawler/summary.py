@@ -25,6 +25,7 @@ SUMMARY_KEYS = (
     "files",
     "resumed",
     "stopped_at_max_pages",
+    "stopped_unavailable",
     "outside_scope",
     "rechecked_aliases",
     "unconditional",
@@ -89,6 +90,9 @@ class CrawlSummary:
     limited: int = 0
     resumed: bool = False
     stopped_at_max_pages: bool = False
+    # The crawl stopped early because many URLs in a row failed on the server's
+    # side (CrawlConfig.max_unavailable_in_a_row).
+    stopped_unavailable: bool = False
     removals_held: int = 0
     merged: int = 0
     merges_held: int = 0
@@ -163,6 +167,12 @@ class CrawlSummary:
             )
         if self.stopped_at_max_pages:
             lines.append("  stopped at --max-pages; URLs were left unfetched")
+        if self.stopped_unavailable:
+            lines.append(
+                "  stopped early: the last URLs fetched all failed on the server's "
+                "side, so the site seems down; the URLs left unfetched keep their "
+                "stored pages"
+            )
         if self.outside_scope:
             lines.append(
                 f"  left {self.outside_scope} stored pages of other hosts as they "

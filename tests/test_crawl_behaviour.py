@@ -691,6 +691,7 @@ def test_summary_json_has_exactly_the_documented_keys(tmp_path):
         "files",
         "resumed",
         "stopped_at_max_pages",
+        "stopped_unavailable",
         "outside_scope",
         "rechecked_aliases",
         "unconditional",
@@ -861,3 +862,40 @@ def test_canonical_naming_the_same_page_still_merges(tmp_path):
     with open_store(tmp_path) as store:
         copy = store.get(site.url("/print/real.html"))
     assert copy.url == site.url("/real.html")
+
+
+def site_failing_from(site: FakeSite, count: int, failing) -> None:
+    """Serve a top page linking ``count`` pages, of which those that ``failing``
+    picks return 503."""
+    links = "".join(f"<a href='/p{n:02}.html'>p{n}</a>" for n in range(count))
+    site.page("/", "トップ", links)
+    for n in range(count):
+        if failing(n):
+            site.add(f"/p{n:02}.html", "busy", status=503, content_type="text/plain")
+        else:
+            site.page(f"/p{n:02}.html", f"ページ{n}")
+
+
+def test_site_down_midway_stops_the_crawl(tmp_path):
+    config = dataclasses.replace(FAST, max_retries=0, max_unavailable_in_a_row=5)
+    with FakeSite() as site:
+        site_failing_from(site, 40, lambda n: True)
+        summary = crawl(tmp_path, site, config=config)
+        fetched = sum(len(site.requests_for(f"/p{n:02}.html")) for n in range(40))
+
+    assert summary.stopped_unavailable is True
+    assert summary.stopped_at_max_pages is False
+    # The two workers may each finish the URL they hold.
+    assert 5 <= fetched <= 6
+    assert "stopped early" in summary.format()
+
+
+def test_scattered_server_errors_do_not_stop_the_crawl(tmp_path):
+    config = dataclasses.replace(FAST, max_retries=0, max_unavailable_in_a_row=5)
+    with FakeSite() as site:
+        site_failing_from(site, 40, lambda n: n % 3 == 0)
+        summary = crawl(tmp_path, site, config=config)
+
+    assert summary.stopped_unavailable is False
+    assert summary.failed == 14
+    assert summary.new == 27

@@ -618,3 +618,16 @@ def test_failed_crawl_leaves_no_new_data_dir(tmp_path):
     result = run_cli(data_dir, "crawl", url, "--no-index", "--delay", "0")
     assert result.returncode == 3
     assert not data_dir.exists()
+
+
+def test_site_down_midway_exits_3_and_says_it_stopped(invoke, tmp_path):
+    data_dir = tmp_path / "data"
+    with FakeSite() as site:
+        _site_with_failing_pages(site, count=40, failing=30)
+        result = invoke(
+            data_dir, "crawl", site.url("/"), "--delay", "0", "--retries", "0"
+        )
+    assert result.returncode == 3, result.stderr
+    error = result.stderr.strip().splitlines()[-1]
+    assert "the last of them in a row, so the crawl stopped early" in error
+    assert "stopped early" in result.stdout
