@@ -425,6 +425,7 @@ class Crawl:
         keep: bool,
     ) -> CrawlSummary:
         counts = self.store.outcome_counts(self.run_id)
+        site_down = self._site_went_down()
         summary = CrawlSummary(
             start_url=self.scope.start_url,
             new=counts.get("new", 0),
@@ -445,9 +446,8 @@ class Crawl:
             files=len(self.store.files()),
             limited=self.frontier.limited,
             resumed=resumed,
-            stopped_at_max_pages=counts.get("queued", 0) > 0
-            and not self._site_went_down(),
-            stopped_unavailable=self._site_went_down(),
+            stopped_at_max_pages=counts.get("queued", 0) > 0 and not site_down,
+            stopped_unavailable=site_down,
             unconditional=self.unconditional,
             unconditional_reason=self.unconditional_reason,
             outside_scope=sum(

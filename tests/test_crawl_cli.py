@@ -620,7 +620,7 @@ def test_failed_crawl_leaves_no_new_data_dir(tmp_path):
     assert not data_dir.exists()
 
 
-def test_site_down_midway_exits_3_and_says_it_stopped(invoke, tmp_path):
+def test_site_down_midway_exits_3(invoke, tmp_path):
     data_dir = tmp_path / "data"
     with FakeSite() as site:
         _site_with_failing_pages(site, count=40, failing=30)

@@ -202,13 +202,13 @@ def test_held_removals_are_named(tmp_path, folder_site):
 def test_long_gone_list_is_cut_in_text_only():
     from crawler.summary import LISTED_URLS, CrawlSummary
 
-    gone = [f"http://127.0.0.1/p{i}.html" for i in range(LISTED_URLS + 3)]
-    summary = CrawlSummary(start_url="http://127.0.0.1/", gone_urls=gone)
+    gone_urls = [f"http://127.0.0.1/p{i}.html" for i in range(LISTED_URLS + 3)]
+    summary = CrawlSummary(start_url="http://127.0.0.1/", gone_urls=gone_urls)
     lines = summary.format().splitlines()
 
     assert sum(line.startswith("  gone: http") for line in lines) == LISTED_URLS
     assert "  gone: 3 more (`cityline crawl --json` lists them all)" in lines
-    assert summary.to_json()["gone_urls"] == gone
+    assert summary.to_json()["gone_urls"] == gone_urls
 
 
 def test_merged_pages_are_named_with_their_target():
