@@ -61,7 +61,7 @@ from crawler.fetch import Fetcher, FetchResult
 from crawler.fetched_page import TEMPORARY_REDIRECTS
 from crawler.frontier import Frontier
 from crawler.lock import writer_lock
-from crawler.outcomes import OutcomeRecorder
+from crawler.outcomes import NOINDEX_WHY, OutcomeRecorder
 from crawler.progress import Progress
 from crawler.records import FrontierEntry
 from crawler.scope import CrawlScope
@@ -196,16 +196,18 @@ class Crawl:
             self.store.close()
             raise
         self.progress.close()
-        gone_urls, merged, keep = self._lost_pages()
+        gone, merged, keep = self._lost_pages()
         self.store.settle_run(self.run_id, time.monotonic() - started, keep=keep)
-        summary = self._summary(resumed, gone_urls, merged, keep)
+        summary = self._summary(resumed, gone, merged, keep)
         self.store.close()
         return summary
 
-    def _lost_pages(self) -> tuple[list[str], list[tuple[str, str]], bool]:
-        """Return (gone_urls, merged, keep) for the pages stored before this run.
+    def _lost_pages(
+        self,
+    ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], bool]:
+        """Return (gone, merged, keep) for the pages stored before this run.
 
-        ``gone_urls`` lists the URLs of the pages found gone, except those whose page
+        ``gone`` lists (URL, why) of the pages found gone, except those whose page
         came back to a URL that redirected to them (a section moved back),
         ``merged`` the (URL, target) of those merged into another page, and
         ``keep`` is true when the two together exceed
@@ -213,30 +215,30 @@ class Crawl:
         stored before the run. A run resumed from an older release has no snapshot
         of those pages: it counts the gone pages against the pages stored now.
         """
-        gone_urls = [url for url, _ in self.store.pending_removals(self.run_id)]
+        gone = [(url, why) for url, _, why in self.store.pending_removals(self.run_id)]
         if self.store.has_snapshot(self.run_id):
             before = [u for u in self.store.snapshot_urls() if self.scope.contains(u)]
             merged = self.store.collapsed_pages(before)
             stored = len(before)
             # Pages that came back to the URL a redirect had moved them from.
-            moved_back = set(self.store.moved_back(gone_urls))
-            gone_urls = [url for url in gone_urls if url not in moved_back]
+            moved_back = set(self.store.moved_back([url for url, _ in gone]))
+            gone = [(url, why) for url, why in gone if url not in moved_back]
         else:
             merged = []
             stored = sum(
                 1 for url in self.store.known_urls() if self.scope.contains(url)
             )
-        keep = self.config.removals_exceed_limit(len(gone_urls) + len(merged), stored)
+        keep = self.config.removals_exceed_limit(len(gone) + len(merged), stored)
         if keep:
             logger.warning(
                 "keeping the %d stored pages as they were: this crawl found %d gone "
                 "and merged %d into other pages, over the limit of %.0f%%",
                 stored,
-                len(gone_urls),
+                len(gone),
                 len(merged),
                 self.config.max_removed_share * 100,
             )
-        return gone_urls, merged, keep
+        return gone, merged, keep
 
     async def _begin(self, final_start: str) -> bool:
         """Resume the unfinished run of this start URL, or begin a new run."""
@@ -420,7 +422,7 @@ class Crawl:
     def _summary(
         self,
         resumed: bool,
-        gone_urls: list[str],
+        gone: list[tuple[str, str]],
         merged: list[tuple[str, str]],
         keep: bool,
     ) -> CrawlSummary:
@@ -432,14 +434,16 @@ class Crawl:
             changed=counts.get("changed", 0),
             unchanged=counts.get("unchanged", 0),
             removed=0 if keep else counts.get("removed", 0),
-            removals_held=len(gone_urls) if keep else 0,
+            removals_held=len(gone) if keep else 0,
             merged=0 if keep else len(merged),
             merges_held=len(merged) if keep else 0,
             rechecked_aliases=self.frontier.rechecked,
             max_removed_share=self.config.max_removed_share,
             failed=counts.get("failed", 0),
             robots_skipped=counts.get("robots", 0),
-            noindex_skipped=counts.get("noindex", 0),
+            # A stored page found noindex is removed, and counts here too.
+            noindex_skipped=counts.get("noindex", 0)
+            + sum(1 for _, why in gone if why == NOINDEX_WHY),
             pages=self.store.count_pages(),
             duplicates=counts.get("duplicate", 0),
             redirects=counts.get("redirect", 0),
@@ -455,7 +459,8 @@ class Crawl:
             ),
             allowed_prefixes=self.config.allowed_prefixes,
             failures=self.store.failures(self.run_id),
-            gone_urls=gone_urls,
+            still_gone_urls=self.store.failures(self.run_id, state="gone"),
+            gone_urls=gone,
             merged_urls=merged,
             fetched_now=self.fetched,
             unavailable=self.outcomes.unavailable,

@@ -14,8 +14,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from crawler.records import FrontierEntry, utc_now
 from crawler.schema import frontier_table, pages_table
 
-# The frontier reason of a gone page: this prefix and the HTTP status to store.
+# The frontier reason of a gone page: this prefix and the HTTP status to store,
+# then, when the status alone does not say why, this separator and the why.
 _REMOVAL_PREFIX = "HTTP "
+_WHY_SEPARATOR = "; "
 
 
 def enqueue(connection, run_id: int, entries: list[FrontierEntry]) -> None:
@@ -54,14 +56,24 @@ def set_state(connection, run_id, url, state, reason) -> None:
     )
 
 
-def record_gone(connection, run_id: int, url: str, status: int | None) -> None:
-    """Record the page at ``url`` as gone with HTTP ``status``, for removal later."""
+def record_gone(
+    connection, run_id: int, url: str, status: int | None, why: str | None = None
+) -> None:
+    """Record the page at ``url`` as gone with HTTP ``status``, for removal later.
+
+    ``why`` says why the page is gone when its status does not: noindex, a soft
+    404 page, or robots.txt.
+    """
     reason = f"{_REMOVAL_PREFIX}{status}"
+    if why:
+        reason += f"{_WHY_SEPARATOR}{why}"
     set_state(connection, run_id, url, "removed", reason)
 
 
-def pending_removals(connection, run_id: int) -> list[tuple[str, int]]:
-    """Return (URL, HTTP status) of the live pages that run ``run_id`` found gone."""
+def pending_removals(connection, run_id: int) -> list[tuple[str, int, str]]:
+    """Return (URL, HTTP status, why) of the live pages that run ``run_id`` found
+    gone. ``why`` is the reason given to :func:`record_gone`, else the status as
+    ``HTTP 410``."""
     rows = connection.execute(
         select(frontier_table.c.url, frontier_table.c.reason)
         .join(pages_table, pages_table.c.url == frontier_table.c.url)
@@ -70,14 +82,14 @@ def pending_removals(connection, run_id: int) -> list[tuple[str, int]]:
         .where(pages_table.c.removed.is_(False))
         .order_by(frontier_table.c.seq)
     ).fetchall()
-    return [(row.url, _removal_status(row.reason)) for row in rows]
+    return [(row.url, *_removal_status(row.reason)) for row in rows]
 
 
 def apply_removals(connection, run_id: int) -> int:
     """Mark every page of :func:`pending_removals` removed; return how many."""
     pending = pending_removals(connection, run_id)
     now = utc_now()
-    for url, status in pending:
+    for url, status, _why in pending:
         connection.execute(
             pages_table.update()
             .where(pages_table.c.url == url)
@@ -86,11 +98,14 @@ def apply_removals(connection, run_id: int) -> int:
     return len(pending)
 
 
-def _removal_status(reason: str | None) -> int:
-    """Return the HTTP status in a gone page's frontier reason (404 if absent)."""
-    if reason and reason.startswith(_REMOVAL_PREFIX):
+def _removal_status(reason: str | None) -> tuple[int, str]:
+    """Return the HTTP status in a gone page's frontier reason (404 if absent)
+    and why the page is gone."""
+    status_text, _, why = (reason or "").partition(_WHY_SEPARATOR)
+    status = 404
+    if status_text.startswith(_REMOVAL_PREFIX):
         try:
-            return int(reason.removeprefix(_REMOVAL_PREFIX))
+            status = int(status_text.removeprefix(_REMOVAL_PREFIX))
         except ValueError:
             pass
-    return 404
+    return status, why or f"{_REMOVAL_PREFIX}{status}"

@@ -17,6 +17,7 @@ from crawler.fetched_page import (
     parse_page,
 )
 from crawler.frontier import Frontier
+from crawler.not_found import is_not_found_title
 from crawler.records import AliasRow, FrontierEntry, StoredPage, utc_now
 from crawler.scope import CrawlScope
 from crawler.store import PageStore
@@ -28,6 +29,10 @@ logger = logging.getLogger(__name__)
 # many URLs fail so, or send binary bodies as pages, is incomplete
 # (CrawlSummary.mostly_unavailable).
 UNAVAILABLE_KINDS = frozenset({"connect", "timeout", "transport", "http"})
+
+# Why a stored page that returned 200 is gone, as the crawl summary lists it.
+NOINDEX_WHY = "noindex"
+ROBOTS_WHY = "disallowed by robots.txt"
 
 
 class OutcomeRecorder:
@@ -166,7 +171,7 @@ class OutcomeRecorder:
         if stored is None and home != entry.url:
             # A page moved to a URL that is not found is gone from its own.
             home, stored = entry.url, self.stored(entry.url)
-        self._record_gone(entry, home, stored, status, f"HTTP {status}")
+        self._record_gone(entry, home, stored, status)
 
     async def _apply_html(
         self,
@@ -191,9 +196,9 @@ class OutcomeRecorder:
             parse_page, result.body, result.headers.get("content-type"), final
         )
         content_hash = hash_content(extracted)
-        if content_hash == self.soft_404_hash:
-            reason = f"soft 404: the same page as {self.soft_404_url}"
-            self._record_gone(entry, home, stored, 404, reason)
+        reason = self._soft_404_reason(url, final, extracted, content_hash)
+        if reason is not None:
+            self._record_gone(entry, home, stored, 404, why=reason)
             return
         own_aliases = aliases
         page_url, aliases = self.canonical.target(
@@ -202,11 +207,12 @@ class OutcomeRecorder:
         shown_href = extracted.canonical_href
         if page_url != home:
             at_canonical = self.stored(page_url)
+            canonical_state = self.frontier.states.get(page_url)
             if self.canonical.names_another_page(
                 home, page_url, at_canonical, extracted.title, content_hash
             ):
                 page_url, aliases, shown_href = home, own_aliases, None
-            elif self.frontier.states.get(page_url) not in (None, "queued", "fetching"):
+            elif canonical_state not in (None, "queued", "fetching"):
                 self.record(url, "duplicate", aliases=aliases)
                 return
             else:
@@ -239,6 +245,22 @@ class OutcomeRecorder:
             links=links,
             done=done,
         )
+
+    def _soft_404_reason(
+        self, url: str, final: str, extracted: Extracted, content_hash: str
+    ) -> str | None:
+        """Return why the page fetched for ``url`` is a soft 404, or None.
+
+        It is one when it is the page the site serves for unknown URLs, or when
+        its title is that of a "page not found" notice, as where a deleted page
+        redirects to such a notice served with status 200.
+        """
+        if content_hash == self.soft_404_hash:
+            return f"soft 404: the same page as {self.soft_404_url}"
+        if not is_not_found_title(extracted.title):
+            return None
+        where = f"redirects to {final}, " if final != url else ""
+        return f"soft 404: {where}a page titled {extracted.title!r}"
 
     def _duplicate_alias(
         self,
@@ -298,9 +320,13 @@ class OutcomeRecorder:
         """
         url = entry.url
         now = utc_now()
-        if stored is None:
+        if stored is None or stored.removed:
+            # A page that an earlier crawl removed and that is back is new to
+            # the index.
             state, changed_at = "new", now
-        elif stored.removed or stored.content_hash != content_hash:
+            if stored is not None:
+                links += self.frontier.recheck_aliases(page_url, entry.depth)
+        elif stored.content_hash != content_hash:
             state, changed_at = "changed", now
             links += self.frontier.recheck_aliases(page_url, entry.depth)
         else:
@@ -389,6 +415,7 @@ class OutcomeRecorder:
             files=files,
             done=done,
             removed_url=removed,
+            removed_why=NOINDEX_WHY,
             status=200,
         )
 
@@ -409,16 +436,34 @@ class OutcomeRecorder:
         final: str,
         stored: StoredPage | None,
         status: int,
-        reason: str,
+        *,
+        why: str | None = None,
     ) -> None:
-        """Record a URL that returned ``status`` 404 or 410, or a soft 404 page."""
+        """Record a URL that returned ``status`` 404 or 410, or a soft 404 page.
+
+        ``why`` gives the reason the page is gone when the status does not. The
+        page stored at ``final`` is recorded as gone. A URL with no page stored
+        is a failure (a broken link). A URL whose page an earlier crawl removed
+        is recorded as ``gone``, which is not a failure to retry.
+        """
         url = entry.url
-        if stored is None or stored.removed:
+        reason = why or f"HTTP {status}"
+        if stored is None:
             self.record(url, "failed", reason=reason)
+            return
+        if stored.removed:
+            self.record(url, "gone", reason=reason)
             return
         state = "removed" if final == url else "redirect"
         rechecks = self.frontier.recheck_aliases(final, entry.depth)
-        self.record(url, state, removed_url=final, status=status, enqueue=rechecks)
+        self.record(
+            url,
+            state,
+            removed_url=final,
+            removed_why=why,
+            status=status,
+            enqueue=rechecks,
+        )
 
     def record(
         self,
@@ -432,6 +477,7 @@ class OutcomeRecorder:
         done=(),
         page: StoredPage | None = None,
         removed_url: str | None = None,
+        removed_why: str | None = None,
         touch_url: str | None = None,
         status: int | None = None,
     ) -> None:
@@ -456,6 +502,7 @@ class OutcomeRecorder:
             enqueue=list(enqueue),
             done_urls=list(done) + robots_skipped,
             removed_url=removed_url,
+            removed_why=removed_why,
             status=status,
             touch_url=touch_url,
         )
@@ -499,7 +546,9 @@ class OutcomeRecorder:
             if self.stored(url) is None:
                 continue
             logger.info("removing %s: robots.txt now disallows it", url)
-            self.record(url, "removed", removed_url=url, status=200)
+            self.record(
+                url, "removed", removed_url=url, removed_why=ROBOTS_WHY, status=200
+            )
 
 
 def _forbids_indexing(header: str) -> bool:

@@ -177,8 +177,9 @@ class StartPageChecks:
         returned. Otherwise, as during maintenance, SiteUnavailableError is raised.
         """
         # NOTE: a soft 404 page that quotes the requested URL differs for every URL,
-        # so the probe misses it. The removal guard still counts the pages it
-        # replaces.
+        # so the probe misses it. Such a page is still found by its title when
+        # that reads as a notice (crawler.not_found); otherwise only the removal
+        # guard counts the pages it replaces.
         probe = urljoin(final_start, f"/{_PROBE_PREFIX}{secrets.token_hex(8)}.html")
         if not self.scope.robots_for(probe).allows(probe):
             return None

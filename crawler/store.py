@@ -516,19 +516,22 @@ class PageStore:
             ).fetchall()
         return dict(rows)
 
-    def failures(self, run_id: int) -> list[tuple[str, str]]:
-        """Return (URL, reason) of every failed URL of a run."""
+    def failures(self, run_id: int, state: str = "failed") -> list[tuple[str, str]]:
+        """Return (URL, reason) of every URL of a run in ``state``: the failed
+        URLs, or with ``gone`` the URLs of pages removed before that are still
+        not found."""
         with self.engine.connect() as connection:
             rows = connection.execute(
                 select(frontier_table.c.url, frontier_table.c.reason)
                 .where(frontier_table.c.run_id == run_id)
-                .where(frontier_table.c.state == "failed")
+                .where(frontier_table.c.state == state)
                 .order_by(frontier_table.c.seq)
             ).fetchall()
         return [(r.url, r.reason or "") for r in rows]
 
-    def pending_removals(self, run_id: int) -> list[tuple[str, int]]:
-        """Return (URL, HTTP status) of the live pages that run ``run_id`` found gone.
+    def pending_removals(self, run_id: int) -> list[tuple[str, int, str]]:
+        """Return (URL, HTTP status, why) of the live pages that run ``run_id`` found
+        gone; ``why`` reads as ``HTTP 410``, ``noindex`` or ``soft 404: ...``.
 
         A crawl records a gone page as a frontier row in state ``removed`` and
         leaves the page live until :meth:`settle_run` finishes the run, so that
@@ -557,6 +560,7 @@ class PageStore:
         enqueue: list[FrontierEntry] = (),
         done_urls: list[tuple[str, str]] = (),
         removed_url: str | None = None,
+        removed_why: str | None = None,
         status: int | None = None,
         touch_url: str | None = None,
     ) -> None:
@@ -571,7 +575,8 @@ class PageStore:
           fetch settled, such as the final URL of a redirect.
         - ``removed_url`` records that page as gone with ``status``: its frontier
           row gets state ``removed``, and :meth:`settle_run` marks the page
-          removed unless the removal guard keeps every page.
+          removed unless the removal guard keeps every page. ``removed_why``
+          says why when the status does not (noindex, a soft 404 page).
         - ``touch_url`` updates the fetch time of an unchanged page.
         """
         now = utc_now()
@@ -596,4 +601,6 @@ class PageStore:
                     connection, run_id, other_url, other_state, None
                 )
             if removed_url is not None:
-                frontier_rows.record_gone(connection, run_id, removed_url, status)
+                frontier_rows.record_gone(
+                    connection, run_id, removed_url, status, removed_why
+                )

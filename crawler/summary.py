@@ -29,9 +29,11 @@ SUMMARY_KEYS = (
     "outside_scope",
     "rechecked_aliases",
     "unconditional",
+    "still_gone",
     "failures",
     "gone_urls",
     "merged_urls",
+    "still_gone_urls",
 )
 
 
@@ -52,8 +54,9 @@ class CrawlSummary:
 
     ``robots_skipped`` counts the URLs that robots.txt disallows, and
     ``noindex_skipped`` the pages fetched but not stored because a robots meta tag
-    or X-Robots-Tag header says noindex. ``failures`` lists (URL, reason) of the
-    failed URLs. ``limited`` counts URLs not
+    or X-Robots-Tag header says noindex, stored pages that this removed among
+    them. ``failures`` lists (URL, reason) of the failed URLs. ``limited`` counts
+    URLs not
     queued because of the depth, URL length or per-pattern limits, and
     ``stopped_at_max_pages`` is true when ``max_pages`` ended the crawl early.
     ``removals_held`` counts the pages found gone but kept live, because more
@@ -103,12 +106,21 @@ class CrawlSummary:
     unconditional: int = 0
     unconditional_reason: str | None = None
     failures: list[tuple[str, str]] = field(default_factory=list)
-    # URLs of the stored pages this crawl found gone, and (URL, target) of those
-    # it merged into another page, whether the removal guard held them or not.
-    gone_urls: list[str] = field(default_factory=list)
+    # (URL, why) of the stored pages this crawl found gone, and (URL, target) of
+    # those it merged into another page, whether the removal guard held them or
+    # not.
+    gone_urls: list[tuple[str, str]] = field(default_factory=list)
     merged_urls: list[tuple[str, str]] = field(default_factory=list)
+    # (URL, why) of the URLs whose pages an earlier crawl removed and that are
+    # still not found: a link or the sitemap still names them.
+    still_gone_urls: list[tuple[str, str]] = field(default_factory=list)
     fetched_now: int = 0
     unavailable: int = 0
+
+    @property
+    def still_gone(self) -> int:
+        """The number of URLs in ``still_gone_urls``."""
+        return len(self.still_gone_urls)
 
     @property
     def held(self) -> bool:
@@ -132,10 +144,11 @@ class CrawlSummary:
         values["failures"] = [
             {"url": url, "reason": reason} for url, reason in self.failures
         ]
-        values["gone_urls"] = list(self.gone_urls)
+        values["gone_urls"] = _with_reasons(self.gone_urls)
         values["merged_urls"] = [
             {"url": url, "into": target} for url, target in self.merged_urls
         ]
+        values["still_gone_urls"] = _with_reasons(self.still_gone_urls)
         return values
 
     def _removal_command(self) -> str:
@@ -203,12 +216,24 @@ class CrawlSummary:
                 "on the server's side (server errors, timeouts, dropped "
                 "connections, bodies that are not text); their stored pages were kept"
             )
-        lines.extend(_listed("gone", self.gone_urls))
+        lines.extend(_listed("gone", [f"{u} ({why})" for u, why in self.gone_urls]))
         merged = [f"{url} into {target}" for url, target in self.merged_urls]
         lines.extend(_listed("merged", merged))
+        if self.still_gone_urls:
+            lines.append(
+                f"  still gone {self.still_gone}: pages removed by an earlier crawl "
+                "that a link or the sitemap still names (nothing to retry)"
+            )
+        still = [f"{u} ({why})" for u, why in self.still_gone_urls]
+        lines.extend(_listed("still gone", still))
         for url, reason in self.failures:
             lines.append(f"  failed: {url}: {reason}")
         return "\n".join(lines)
+
+
+def _with_reasons(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
+    """Return (URL, reason) pairs as the JSON objects of ``cityline crawl --json``."""
+    return [{"url": url, "reason": reason} for url, reason in pairs]
 
 
 def _listed(label: str, items: list[str]) -> list[str]:

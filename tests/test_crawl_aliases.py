@@ -570,3 +570,62 @@ def test_pages_names_where_an_alias_without_page_leads(tmp_path, invoke):
 
     assert result.returncode == 2
     assert f"it redirects to {elsewhere!r}, which is no stored page" in result.stderr
+
+
+def test_page_redirected_to_not_found_notice_is_removed(tmp_path):
+    # The site answers unknown URLs with a real 404, so the probe finds nothing;
+    # only the deleted page redirects to a notice served with 200.
+    settings = settings_for(tmp_path)
+    notice = html_page(
+        "お探しのページが見つかりません", "<p>トップページからどうぞ。</p>"
+    )
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/a.html'>a</a><a href='/b.html'>b</a>")
+        site.page("/a.html", "ページA", "<p>本文A</p>")
+        site.page("/b.html", "ページB", "<p>本文B</p>")
+        crawl_site(settings, site.url("/"), FAST)
+        site.add("/b.html", status=302, headers={"Location": "/notfound.html"})
+        site.add("/notfound.html", notice)
+        summary = crawl_site(settings, site.url("/"), FAST)
+
+    pages = stored(settings)
+    why = (
+        f"soft 404: redirects to {site.url('/notfound.html')}, "
+        "a page titled 'お探しのページが見つかりません'"
+    )
+    assert summary.removed == 1
+    assert summary.gone_urls == [(site.url("/b.html"), why)]
+    assert pages[site.url("/b.html")].removed
+    assert site.url("/notfound.html") not in pages
+
+
+def test_linked_not_found_notice_is_not_stored(tmp_path):
+    settings = settings_for(tmp_path)
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/a.html'>a</a><a href='/old.html'>b</a>")
+        site.page("/a.html", "ページA", "<p>本文A</p>")
+        site.page("/old.html", "404 Not Found", "<p>ページはありません。</p>")
+        summary = crawl_site(settings, site.url("/"), FAST)
+
+    assert sorted(stored(settings)) == [site.url("/"), site.url("/a.html")]
+    assert summary.failures == [
+        (site.url("/old.html"), "soft 404: a page titled '404 Not Found'")
+    ]
+
+
+def test_page_turning_noindex_counts_as_noindex_and_gone(tmp_path):
+    settings = settings_for(tmp_path)
+    robots = "<meta name='robots' content='noindex'>"
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/a.html'>a</a><a href='/b.html'>b</a>")
+        site.page("/a.html", "ページA", "<p>本文A</p>")
+        site.page("/b.html", "ページB", "<p>本文B</p>")
+        crawl_site(settings, site.url("/"), FAST)
+        site.add("/b.html", html_page("ページB", "<p>本文B</p>", head=robots))
+        first = crawl_site(settings, site.url("/"), FAST)
+        again = crawl_site(settings, site.url("/"), FAST)
+
+    assert (first.removed, first.noindex_skipped) == (1, 1)
+    assert first.gone_urls == [(site.url("/b.html"), "noindex")]
+    assert f"  gone: {site.url('/b.html')} (noindex)" in first.format().splitlines()
+    assert (again.removed, again.noindex_skipped, again.gone_urls) == (0, 1, [])

@@ -695,9 +695,11 @@ def test_summary_json_has_exactly_the_documented_keys(tmp_path):
         "outside_scope",
         "rechecked_aliases",
         "unconditional",
+        "still_gone",
         "failures",
         "gone_urls",
         "merged_urls",
+        "still_gone_urls",
     ]
 
 

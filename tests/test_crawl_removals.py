@@ -182,9 +182,14 @@ def test_removed_pages_are_named(tmp_path, folder_site):
     delete_pages(root, 2)
     summary = crawl_site(settings, url, FAST)
 
-    assert sorted(summary.gone_urls) == [url + "p00.html", url + "p01.html"]
-    assert f"  gone: {url}p00.html" in summary.format().splitlines()
-    assert summary.to_json()["gone_urls"] == summary.gone_urls
+    assert sorted(summary.gone_urls) == [
+        (url + "p00.html", "HTTP 404"),
+        (url + "p01.html", "HTTP 404"),
+    ]
+    assert f"  gone: {url}p00.html (HTTP 404)" in summary.format().splitlines()
+    assert {"url": url + "p00.html", "reason": "HTTP 404"} in summary.to_json()[
+        "gone_urls"
+    ]
 
 
 def test_held_removals_are_named(tmp_path, folder_site):
@@ -196,19 +201,20 @@ def test_held_removals_are_named(tmp_path, folder_site):
 
     assert summary.removals_held == 20
     assert len(summary.gone_urls) == 20
-    assert f"  gone: {url}p19.html" in summary.format().splitlines()
+    assert f"  gone: {url}p19.html (HTTP 404)" in summary.format().splitlines()
 
 
 def test_long_gone_list_is_cut_in_text_only():
     from crawler.summary import LISTED_URLS, CrawlSummary
 
-    gone_urls = [f"http://127.0.0.1/p{i}.html" for i in range(LISTED_URLS + 3)]
-    summary = CrawlSummary(start_url="http://127.0.0.1/", gone_urls=gone_urls)
+    gone = [(f"http://127.0.0.1/p{i}.html", "HTTP 410") for i in range(53)]
+    summary = CrawlSummary(start_url="http://127.0.0.1/", gone_urls=gone)
     lines = summary.format().splitlines()
 
+    assert LISTED_URLS == 50
     assert sum(line.startswith("  gone: http") for line in lines) == LISTED_URLS
     assert "  gone: 3 more (`cityline crawl --json` lists them all)" in lines
-    assert summary.to_json()["gone_urls"] == gone_urls
+    assert len(summary.to_json()["gone_urls"]) == 53
 
 
 def test_merged_pages_are_named_with_their_target():
@@ -222,3 +228,32 @@ def test_merged_pages_are_named_with_their_target():
     assert summary.to_json()["merged_urls"] == [
         {"url": "http://127.0.0.1/old.html", "into": "http://127.0.0.1/new.html"}
     ]
+
+
+def test_removed_page_still_linked_is_not_a_failure(tmp_path, folder_site):
+    root, url = folder_site
+    settings = settings_for(tmp_path)
+    crawl_site(settings, url, FAST)
+    delete_pages(root, 1)
+    crawl_site(settings, url, FAST)
+    summary = crawl_site(settings, url, FAST)
+
+    assert (summary.failed, summary.removed, summary.failures) == (0, 0, [])
+    assert summary.still_gone_urls == [(url + "p00.html", "HTTP 404")]
+    lines = summary.format().splitlines()
+    assert f"  still gone: {url}p00.html (HTTP 404)" in lines
+    assert summary.to_json()["still_gone"] == 1
+
+
+def test_page_that_comes_back_counts_as_new(tmp_path, folder_site):
+    root, url = folder_site
+    settings = settings_for(tmp_path)
+    crawl_site(settings, url, FAST)
+    page = (root / "p00.html").read_bytes()
+    delete_pages(root, 1)
+    crawl_site(settings, url, FAST)
+    (root / "p00.html").write_bytes(page)
+    summary = crawl_site(settings, url, FAST)
+
+    assert (summary.new, summary.changed) == (1, 0)
+    assert url + "p00.html" in live_urls(settings)
