@@ -68,11 +68,9 @@ class CanonicalLinks:
                 home,
             )
             return home, aliases
-        # NOTE: when the canonical URL has no page stored yet, it gets this
-        # page's content and is not fetched itself in this crawl. So on a first
-        # crawl a page naming the wrong canonical URL (a template mistake) hides
-        # the real page there until the next crawl fetches it. From then on
-        # names_another_page keeps the two apart.
+        # A page whose canonical URL has no page stored yet is fetched again
+        # after that URL (OutcomeRecorder._defer_to), so that names_another_page
+        # can tell a wrong canonical link even on a first crawl.
         self.canonical_counts[canonical] += 1
         return canonical, [*aliases, (home, canonical, "canonical", None)]
 

@@ -117,6 +117,21 @@ class Frontier:
             links.append(self.add(link.url, depth, "link", page_url))
         return links, files
 
+    def defer(self, entry: FrontierEntry, until: str) -> FrontierEntry | None:
+        """Queue ``entry`` again so that it is fetched after ``until``.
+
+        ``until`` is queued first when the frontier does not know it yet; its
+        new entry is returned then, else None.
+        """
+        added = None
+        if until not in self.entries:
+            added = self.add(until, entry.depth, "link", entry.url)
+        depth = max(entry.depth, self.entries[until].depth)
+        self.seq += 1
+        self.states[entry.url] = "queued"
+        heapq.heappush(self.heap, (depth, self.seq, entry.url))
+        return added
+
     def skipped_alias(self, url: str) -> bool:
         """Tell whether a link or sitemap entry to ``url`` is left out because
         ``url`` is an alias: a duplicate or canonical one. The old URL of a

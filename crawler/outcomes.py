@@ -69,6 +69,8 @@ class OutcomeRecorder:
         # in all and since the last URL that did not.
         self.unavailable = 0
         self.unavailable_in_a_row = 0
+        # URLs queued again behind their canonical URL (_defer_to).
+        self.deferred: set[str] = set()
 
     async def apply(self, entry: FrontierEntry, result: FetchResult) -> None:
         """Turn a fetch result into the store's rows and the frontier's next URLs."""
@@ -208,13 +210,28 @@ class OutcomeRecorder:
         if page_url != home:
             at_canonical = self.stored(page_url)
             canonical_state = self.frontier.states.get(page_url)
+            if at_canonical is None and self._defer_to(
+                entry, page_url, canonical_state
+            ):
+                return
             if self.canonical.names_another_page(
                 home, page_url, at_canonical, extracted.title, content_hash
             ):
                 page_url, aliases, shown_href = home, own_aliases, None
             elif canonical_state not in (None, "queued", "fetching"):
-                self.record(url, "duplicate", aliases=aliases)
-                return
+                if at_canonical is None:
+                    # The canonical URL was fetched and has no page (gone,
+                    # failed or itself an alias), so this page stays here.
+                    logger.info(
+                        "%s names %s as canonical, which has no page; kept at %s",
+                        home,
+                        page_url,
+                        home,
+                    )
+                    page_url, aliases, shown_href = home, own_aliases, None
+                else:
+                    self.record(url, "duplicate", aliases=aliases)
+                    return
             else:
                 stored = at_canonical
 
@@ -245,6 +262,37 @@ class OutcomeRecorder:
             links=links,
             done=done,
         )
+
+    def _defer_to(
+        self, entry: FrontierEntry, canonical: str, state: str | None
+    ) -> bool:
+        """Queue ``entry`` again behind ``canonical``, the URL its page names as
+        canonical, when no page is stored there and this run has not fetched
+        it yet; return whether it was queued.
+
+        Storing the page there at once would give the canonical URL this
+        page's content for the whole crawl, and a wrong canonical link (a page
+        copied from another kept the other's link) would hide the real page
+        there until the next crawl. Fetched second, the page meets the real one
+        and names_another_page can keep the two apart. A URL is queued again
+        once only, and never behind a known alias.
+        """
+        if (
+            entry.url in self.deferred
+            or state not in (None, "queued", "fetching")
+            or canonical in self.frontier.known_aliases
+        ):
+            return False
+        self.deferred.add(entry.url)
+        added = self.frontier.defer(entry, canonical)
+        if added is not None:
+            self.store.enqueue(self.run_id, [added])
+        logger.info(
+            "fetching %s, which %s names as canonical, before storing the page",
+            canonical,
+            entry.url,
+        )
+        return True
 
     def _soft_404_reason(
         self, url: str, final: str, extracted: Extracted, content_hash: str

@@ -413,7 +413,8 @@ def test_canonical_link_names_the_page(tmp_path):
         crawl(tmp_path, site)
         real_fetches = len(site.requests_for("/real.html"))
 
-    assert real_fetches == 0
+    # The canonical URL is fetched before the copy is stored, once.
+    assert real_fetches == 1
     with open_store(tmp_path) as store:
         page = store.get(site.url("/alias.html?sort=1"))
     assert page.url == site.url("/real.html")
@@ -844,6 +845,50 @@ def test_canonical_naming_another_page_is_ignored(tmp_path, caplog):
     assert subsidy.canonical_url == site.url("/hojo.html")
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert any("that is another page" in message for message in warnings)
+
+
+def test_wrong_canonical_on_first_crawl_keeps_both_pages(tmp_path, caplog):
+    # The copy is linked first and fetched first: its canonical URL has no page
+    # stored yet when the copy arrives.
+    with FakeSite() as site:
+        head = f"<link rel='canonical' href='{site.base_url}/kenshin.html'>"
+        site.page(
+            "/", "トップ", "<a href='/hojo.html'>b</a><a href='/kenshin.html'>a</a>"
+        )
+        site.page("/kenshin.html", "がん検診", "<p>市のがん検診のご案内です。</p>")
+        site.add(
+            "/hojo.html",
+            html_page(
+                "生ごみ処理機の補助", "<p>購入費の半額を補助します。</p>", head=head
+            ),
+        )
+        summary = crawl(tmp_path, site, config=dataclasses.replace(FAST, concurrency=1))
+
+    with open_store(tmp_path) as store:
+        screening = store.get(site.url("/kenshin.html"))
+        subsidy = store.get(site.url("/hojo.html"))
+    assert (screening.url, screening.title) == (site.url("/kenshin.html"), "がん検診")
+    assert (subsidy.url, subsidy.title) == (
+        site.url("/hojo.html"),
+        "生ごみ処理機の補助",
+    )
+    assert summary.new == 3
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("that is another page" in message for message in warnings)
+
+
+def test_canonical_naming_a_missing_page_keeps_the_page(tmp_path):
+    with FakeSite() as site:
+        head = f"<link rel='canonical' href='{site.base_url}/deleted.html'>"
+        site.page("/", "トップ", "<a href='/a.html'>a</a>")
+        site.add("/a.html", html_page("ページA", "<p>本文A</p>", head=head))
+        summary = crawl(tmp_path, site, config=dataclasses.replace(FAST, concurrency=1))
+
+    with open_store(tmp_path) as store:
+        page = store.get(site.url("/a.html"))
+    assert (page.url, page.title) == (site.url("/a.html"), "ページA")
+    assert page.canonical_url == site.url("/a.html")
+    assert summary.failures == [(site.url("/deleted.html"), "HTTP 404")]
 
 
 def test_canonical_naming_the_same_page_still_merges(tmp_path):
