@@ -15,6 +15,7 @@ from crawler.errors import SiteUnavailableError, StartPageError, UnreachableHost
 from crawler.extract import Extracted
 from crawler.fetch import Fetcher, FetchResult
 from crawler.fetched_page import hash_content, page_home, parse_page
+from crawler.not_found import is_not_found_title
 from crawler.scope import CrawlScope
 from crawler.urls import is_file_url, origin
 
@@ -136,6 +137,15 @@ class StartPageChecks:
             raise StartPageError(
                 f"start page {url!r} is {result.media_type!r}, not HTML; pass the URL "
                 "of an HTML page such as the site's top page"
+            )
+        _decoded, page = await asyncio.to_thread(
+            parse_page, result.body, content_type, result.final_url
+        )
+        if is_not_found_title(page.title):
+            raise StartPageError(
+                f'start page {url!r} is a "page not found" notice (titled '
+                f"{page.title!r}); pass the URL of a page that exists, such as the "
+                "site's top page"
             )
 
     async def _check_not_html_everywhere(self, start_result: FetchResult) -> None:

@@ -166,6 +166,18 @@ def test_start_page_not_found_exits_2(crawled):
     assert result.returncode == 2
 
 
+def test_start_page_not_found_notice_exits_2(crawled):
+    _site, data_dir = crawled
+    before = snapshot(data_dir)
+    with FakeSite() as site:
+        site.page("/", "トップ")
+        site.page("/old/", "お探しのページが見つかりません")
+        result = run_cli(data_dir, "crawl", site.url("/old/"), "--delay", "0")
+    assert_one_error_line(result, "page not found", "page that exists")
+    assert result.returncode == 2
+    assert snapshot(data_dir) == before
+
+
 @pytest.mark.parametrize("path", ["/doc.pdf", "/data.json"])
 def test_start_page_not_html(invoke, crawled, path):
     site, data_dir = crawled
