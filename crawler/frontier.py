@@ -37,6 +37,8 @@ class Frontier:
         # Duplicate and canonical aliases by target URL, for recheck_aliases.
         self.recheckable: dict[str, list[str]] = {}
         self.rechecked = 0
+        # Entries held back until another URL has an outcome, by that URL.
+        self.held: dict[str, list[FrontierEntry]] = {}
         self.seq = 0
         self.limited = 0
 
@@ -117,20 +119,25 @@ class Frontier:
             links.append(self.add(link.url, depth, "link", page_url))
         return links, files
 
-    def defer(self, entry: FrontierEntry, until: str) -> FrontierEntry | None:
-        """Queue ``entry`` again so that it is fetched after ``until``.
+    def hold(self, entry: FrontierEntry, until: str) -> FrontierEntry | None:
+        """Hold ``entry`` back until ``until`` has an outcome (see :meth:`release`).
 
-        ``until`` is queued first when the frontier does not know it yet; its
-        new entry is returned then, else None.
+        ``until`` is queued when the frontier does not know it yet; its new
+        entry is returned then, else None.
         """
         added = None
         if until not in self.entries:
             added = self.add(until, entry.depth, "link", entry.url)
-        depth = max(entry.depth, self.entries[until].depth)
-        self.seq += 1
-        self.states[entry.url] = "queued"
-        heapq.heappush(self.heap, (depth, self.seq, entry.url))
+        self.states[entry.url] = "held"
+        self.held.setdefault(until, []).append(entry)
         return added
+
+    def release(self, url: str) -> None:
+        """Queue again the entries held back until ``url`` had an outcome."""
+        for entry in self.held.pop(url, []):
+            self.seq += 1
+            self.states[entry.url] = "queued"
+            heapq.heappush(self.heap, (entry.depth, self.seq, entry.url))
 
     def skipped_alias(self, url: str) -> bool:
         """Tell whether a link or sitemap entry to ``url`` is left out because

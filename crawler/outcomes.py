@@ -30,6 +30,13 @@ logger = logging.getLogger(__name__)
 # (CrawlSummary.mostly_unavailable).
 UNAVAILABLE_KINDS = frozenset({"connect", "timeout", "transport", "http"})
 
+# Frontier states of a URL that has no page of this run: not fetched yet, or
+# fetched and found failed, gone or not to be stored. A permanent redirect to
+# such a URL is fetched, not taken as settled.
+_NO_PAGE_STATES = frozenset(
+    {None, "queued", "held", "failed", "removed", "gone", "noindex", "robots"}
+)
+
 # Why a stored page that returned 200 is gone, as the crawl summary lists it.
 NOINDEX_WHY = "noindex"
 ROBOTS_WHY = "disallowed by robots.txt"
@@ -69,7 +76,7 @@ class OutcomeRecorder:
         # in all and since the last URL that did not.
         self.unavailable = 0
         self.unavailable_in_a_row = 0
-        # URLs queued again behind their canonical URL (_defer_to).
+        # URLs held back until their canonical URL was done (_defer_to).
         self.deferred: set[str] = set()
 
     async def apply(self, entry: FrontierEntry, result: FetchResult) -> None:
@@ -170,10 +177,26 @@ class OutcomeRecorder:
         status: int,
     ) -> None:
         """Record a 404 or 410 response for the page that lives at ``home``."""
-        if stored is None and home != entry.url:
-            # A page moved to a URL that is not found is gone from its own.
-            home, stored = entry.url, self.stored(entry.url)
+        home, stored = self._gone_home(entry.url, home, stored)
         self._record_gone(entry, home, stored, status)
+
+    def _gone_home(
+        self, url: str, home: str, stored: StoredPage | None
+    ) -> tuple[str, StoredPage | None]:
+        """Return the URL and stored page that a "not found" answer for ``url``
+        removes, where ``home`` is where permanent redirects led and ``stored``
+        the page stored there.
+
+        That is the page at ``url`` itself when it has one, or when ``home``
+        has none: a page moved to a URL that is not found is gone from its own.
+        A page stored at ``home`` is then found gone when that URL is fetched.
+        """
+        if home == url:
+            return home, stored
+        own = self.stored(url)
+        if stored is None or (own is not None and not own.removed):
+            return url, own
+        return home, stored
 
     async def _apply_html(
         self,
@@ -200,6 +223,7 @@ class OutcomeRecorder:
         content_hash = hash_content(extracted)
         reason = self._soft_404_reason(url, final, extracted, content_hash)
         if reason is not None:
+            home, stored = self._gone_home(url, home, stored)
             self._record_gone(entry, home, stored, 404, why=reason)
             return
         own_aliases = aliases
@@ -266,16 +290,16 @@ class OutcomeRecorder:
     def _defer_to(
         self, entry: FrontierEntry, canonical: str, state: str | None
     ) -> bool:
-        """Queue ``entry`` again behind ``canonical``, the URL its page names as
-        canonical, when no page is stored there and this run has not fetched
-        it yet; return whether it was queued.
+        """Hold ``entry`` back until ``canonical``, the URL its page names as
+        canonical, has an outcome, when no page is stored there and this run has
+        not finished it; return whether it was held.
 
         Storing the page there at once would give the canonical URL this
         page's content for the whole crawl, and a wrong canonical link (a page
         copied from another kept the other's link) would hide the real page
-        there until the next crawl. Fetched second, the page meets the real one
-        and names_another_page can keep the two apart. A URL is queued again
-        once only, and never behind a known alias.
+        there until the next crawl. Fetched again once the canonical URL is
+        done, the page meets the real one there and names_another_page keeps
+        the two apart. A URL is held once only, and never for a known alias.
         """
         if (
             entry.url in self.deferred
@@ -284,7 +308,7 @@ class OutcomeRecorder:
         ):
             return False
         self.deferred.add(entry.url)
-        added = self.frontier.defer(entry, canonical)
+        added = self.frontier.hold(entry, canonical)
         if added is not None:
             self.store.enqueue(self.run_id, [added])
         logger.info(
@@ -470,13 +494,14 @@ class OutcomeRecorder:
     def _redirect_settled(self, url: str, final: str) -> bool:
         """Return whether the page at ``final``, where ``url`` redirects, is known.
 
-        It is when this run handled ``final`` already or it is an alias, unless it
-        is an alias of ``url`` itself: the page then moved from ``url`` to
-        ``final``, which must become the page.
+        It is when this run handled ``final`` already and did not find it failed
+        or gone, or when it is an alias, unless it is an alias of ``url`` itself:
+        the page then moved from ``url`` to ``final``, which must become the
+        page.
         """
         if final in self.frontier.known_aliases:
             return self.store.alias_target(final) != url
-        return self.frontier.states.get(final) not in (None, "queued")
+        return self.frontier.states.get(final) not in _NO_PAGE_STATES
 
     def _record_gone(
         self,
@@ -561,6 +586,8 @@ class OutcomeRecorder:
             self.pages_now.add(touch_url)
         for other, other_state in list(done) + robots_skipped:
             self.frontier.states[other] = other_state
+            self.frontier.release(other)
+        self.frontier.release(url)
         if removed_url is not None:
             self.frontier.states[removed_url] = "removed"
         for alias_url, *_ in aliases:

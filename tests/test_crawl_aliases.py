@@ -629,3 +629,42 @@ def test_page_turning_noindex_counts_as_noindex_and_gone(tmp_path):
     assert first.gone_urls == [(site.url("/b.html"), "noindex")]
     assert f"  gone: {site.url('/b.html')} (noindex)" in first.format().splitlines()
     assert (again.removed, again.noindex_skipped, again.gone_urls) == (0, 1, [])
+
+
+def test_page_moved_to_not_found_notice_is_removed(tmp_path):
+    settings = settings_for(tmp_path)
+    notice = html_page("お探しのページが見つかりません")
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/a.html'>a</a><a href='/b.html'>b</a>")
+        site.page("/a.html", "ページA", "<p>本文A</p>")
+        site.page("/b.html", "ページB", "<p>本文B</p>")
+        crawl_site(settings, site.url("/"), IN_ORDER)
+        site.add("/b.html", status=301, headers={"Location": "/notfound.html"})
+        site.add("/notfound.html", notice)
+        summary = crawl_site(settings, site.url("/"), IN_ORDER)
+
+    assert summary.removed == 1
+    assert [url for url, _ in summary.gone_urls] == [site.url("/b.html")]
+    assert summary.merged_urls == []
+    assert stored(settings)[site.url("/b.html")].removed
+
+
+def test_page_moved_to_a_page_now_gone_is_removed(tmp_path):
+    # Both pages were stored; now the second is a notice and the first moves to it.
+    settings = settings_for(tmp_path)
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/n.html'>n</a><a href='/x.html'>x</a>")
+        site.page("/n.html", "ページN", "<p>本文N</p>")
+        site.page("/x.html", "ページX", "<p>本文X</p>")
+        crawl_site(settings, site.url("/"), IN_ORDER)
+        site.page("/n.html", "お探しのページが見つかりません")
+        site.add("/x.html", status=301, headers={"Location": "/n.html"})
+        summary = crawl_site(settings, site.url("/"), IN_ORDER)
+
+    pages = stored(settings)
+    assert sorted(url for url, _ in summary.gone_urls) == [
+        site.url("/n.html"),
+        site.url("/x.html"),
+    ]
+    assert pages[site.url("/x.html")].removed
+    assert pages[site.url("/n.html")].removed

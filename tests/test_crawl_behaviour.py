@@ -877,6 +877,34 @@ def test_wrong_canonical_on_first_crawl_keeps_both_pages(tmp_path, caplog):
     assert any("that is another page" in message for message in warnings)
 
 
+def test_wrong_canonical_to_slow_page_keeps_both(tmp_path, caplog):
+    # Two requests in flight: the copy comes back while the real page is still
+    # on its way, and must wait for it before being stored.
+    with FakeSite() as site:
+        head = f"<link rel='canonical' href='{site.base_url}/kenshin.html'>"
+        site.page(
+            "/", "トップ", "<a href='/hojo.html'>b</a><a href='/kenshin.html'>a</a>"
+        )
+        site.page(
+            "/kenshin.html", "がん検診", "<p>がん検診のご案内です。</p>", delay=0.5
+        )
+        site.add(
+            "/hojo.html",
+            html_page("生ごみ処理機の補助", "<p>半額を補助します。</p>", head=head),
+        )
+        summary = crawl(tmp_path, site, config=dataclasses.replace(FAST, concurrency=2))
+
+    with open_store(tmp_path) as store:
+        screening = store.get(site.url("/kenshin.html"))
+        subsidy = store.get(site.url("/hojo.html"))
+    assert (screening.url, screening.title) == (site.url("/kenshin.html"), "がん検診")
+    assert (subsidy.url, subsidy.title) == (
+        site.url("/hojo.html"),
+        "生ごみ処理機の補助",
+    )
+    assert (summary.new, summary.changed, summary.redirects) == (3, 0, 0)
+
+
 def test_canonical_naming_a_missing_page_keeps_the_page(tmp_path):
     with FakeSite() as site:
         head = f"<link rel='canonical' href='{site.base_url}/deleted.html'>"
