@@ -181,6 +181,9 @@ class Extracted:
     canonical_href: str | None = None
     noindex: bool = False
     nofollow: bool = False
+    # The whole ``<title>``, site name included. It is not stored: the crawl
+    # reads it to tell "page not found" notices (crawler.not_found).
+    head_title: str = ""
 
 
 def extract_page(html: str, page_url: str) -> Extracted:
@@ -242,6 +245,7 @@ def extract_page(html: str, page_url: str) -> Extracted:
         links=links,
         noindex="noindex" in robots or "none" in robots,
         nofollow="nofollow" in robots or "none" in robots,
+        head_title=_clean(soup.title.get_text(" ")) if soup.title else "",
     )
 
 

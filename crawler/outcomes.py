@@ -324,15 +324,16 @@ class OutcomeRecorder:
         """Return why the page fetched for ``url`` is a soft 404, or None.
 
         It is one when it is the page the site serves for unknown URLs, or when
-        its title is that of a "page not found" notice, as where a deleted page
-        redirects to such a notice served with status 200.
+        its h1 or ``<title>`` is that of a "page not found" notice, as where a
+        deleted page redirects to such a notice served with status 200.
         """
         if content_hash == self.soft_404_hash:
             return f"soft 404: the same page as {self.soft_404_url}"
-        if not is_not_found_title(extracted.title):
-            return None
-        where = f"redirects to {final}, " if final != url else ""
-        return f"soft 404: {where}a page titled {extracted.title!r}"
+        for title in (extracted.title, extracted.head_title):
+            if is_not_found_title(title):
+                where = f"redirects to {final}, " if final != url else ""
+                return f"soft 404: {where}a page titled {title!r}"
+        return None
 
     def _duplicate_alias(
         self,

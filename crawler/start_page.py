@@ -141,12 +141,13 @@ class StartPageChecks:
         _decoded, page = await asyncio.to_thread(
             parse_page, result.body, content_type, result.final_url
         )
-        if is_not_found_title(page.title):
-            raise StartPageError(
-                f'start page {url!r} is a "page not found" notice (titled '
-                f"{page.title!r}); pass the URL of a page that exists, such as the "
-                "site's top page"
-            )
+        for title in (page.title, page.head_title):
+            if is_not_found_title(title):
+                raise StartPageError(
+                    f'start page {url!r} is a "page not found" notice (titled '
+                    f"{title!r}); pass the URL of a page that exists, such as the "
+                    "site's top page"
+                )
 
     async def _check_not_html_everywhere(self, start_result: FetchResult) -> None:
         """Raise SiteUnavailableError when a URL that does not exist returns what

@@ -668,3 +668,23 @@ def test_page_moved_to_a_page_now_gone_is_removed(tmp_path):
     ]
     assert pages[site.url("/x.html")].removed
     assert pages[site.url("/n.html")].removed
+
+
+def test_notice_with_generic_heading_is_found_by_its_title_tag(tmp_path):
+    settings = settings_for(tmp_path)
+    notice = (
+        "<html><head><title>ページが見つかりません｜テスト市</title></head>"
+        "<body><main><h1>エラー</h1><p>トップページからお探しください。</p></main>"
+        "</body></html>"
+    )
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/a.html'>a</a><a href='/b.html'>b</a>")
+        site.page("/a.html", "ページA", "<p>本文A</p>")
+        site.page("/b.html", "ページB", "<p>本文B</p>")
+        crawl_site(settings, site.url("/"), FAST)
+        site.add("/b.html", status=302, headers={"Location": "/error.html"})
+        site.add("/error.html", notice)
+        summary = crawl_site(settings, site.url("/"), FAST)
+
+    assert summary.removed == 1
+    assert stored(settings)[site.url("/b.html")].removed
