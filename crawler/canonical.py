@@ -37,6 +37,8 @@ class CanonicalLinks:
         self.canonical_counts: Counter[str] = Counter()
         # Canonical links ignored by shown_url, per origin.
         self.ignored_canonical: Counter[str] = Counter()
+        # (URL, canonical URL) of the pages that names_another_page kept apart.
+        self.kept_apart: list[tuple[str, str]] = []
 
     def target(
         self,
@@ -81,18 +83,26 @@ class CanonicalLinks:
         stored: StoredPage | None,
         title: str,
         content_hash: str,
+        breadcrumbs: list[str],
     ) -> bool:
         """Tell whether the page at ``home`` names, as its canonical URL, a page
-        stored there that is another page: one with another title and other
-        content. That is a template mistake (a page copied from another kept
-        the other's canonical link), and the page then stays at ``home``.
+        stored there that is another page: one with other content, and another
+        title or another section (breadcrumbs). That is a template mistake (a
+        page copied from another kept the other's canonical link), and the page
+        then stays at ``home``.
 
-        A removed page, or one of the same title or content, is no other page:
-        the canonical link then merges the two as usual.
+        A removed page, one of the same content, or one of the same title in
+        the same section (a print or mobile copy) is no other page: the
+        canonical link then merges the two as usual. A page without
+        breadcrumbs is taken to be in any section.
         """
         if stored is None or stored.removed:
             return False
-        if stored.content_hash == content_hash or _same_title(stored.title, title):
+        if stored.content_hash == content_hash:
+            return False
+        if _same_title(stored.title, title) and _same_section(
+            stored.breadcrumbs, breadcrumbs
+        ):
             return False
         logger.warning(
             "%s names %s as its canonical URL, but that is another page (%r, not "
@@ -104,6 +114,7 @@ class CanonicalLinks:
             title,
             home,
         )
+        self.kept_apart.append((home, canonical))
         return True
 
     def shown_url(self, page_url: str, canonical_href: str | None) -> str:
@@ -229,6 +240,16 @@ def _same_title(first: str, second: str) -> bool:
     """Tell whether two page titles are the same after NFKC and with runs of
     white space as one space."""
     return _title_key(first) == _title_key(second)
+
+
+def _same_section(first: list[str], second: list[str]) -> bool:
+    """Tell whether two breadcrumb trails lead to one section: the labels between
+    the top page's and the page's own are the same, or a trail is missing."""
+    if not first or not second:
+        return True
+    return [_title_key(label) for label in first[1:-1]] == [
+        _title_key(label) for label in second[1:-1]
+    ]
 
 
 def _title_key(title: str) -> str:

@@ -462,6 +462,7 @@ class Crawl:
             still_gone_urls=self.store.failures(self.run_id, state="gone"),
             gone_urls=gone,
             merged_urls=merged,
+            wrong_canonical_urls=list(self.canonical.kept_apart),
             fetched_now=self.fetched,
             unavailable=self.outcomes.unavailable,
         )

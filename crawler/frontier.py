@@ -119,15 +119,17 @@ class Frontier:
             links.append(self.add(link.url, depth, "link", page_url))
         return links, files
 
-    def hold(self, entry: FrontierEntry, until: str) -> FrontierEntry | None:
+    def hold(
+        self, entry: FrontierEntry, until: str, source: str
+    ) -> FrontierEntry | None:
         """Hold ``entry`` back until ``until`` has an outcome (see :meth:`release`).
 
-        ``until`` is queued when the frontier does not know it yet; its new
-        entry is returned then, else None.
+        ``until`` is queued from ``source`` when the frontier does not know it
+        yet; its new entry is returned then, else None.
         """
         added = None
         if until not in self.entries:
-            added = self.add(until, entry.depth, "link", entry.url)
+            added = self.add(until, entry.depth, source, entry.url)
         self.states[entry.url] = "held"
         self.held.setdefault(until, []).append(entry)
         return added

@@ -37,6 +37,9 @@ _NO_PAGE_STATES = frozenset(
     {None, "queued", "held", "failed", "removed", "gone", "noindex", "robots"}
 )
 
+# The frontier source of a URL queued because a page names it as canonical.
+CANONICAL_SOURCE = "canonical"
+
 # Why a stored page that returned 200 is gone, as the crawl summary lists it.
 NOINDEX_WHY = "noindex"
 ROBOTS_WHY = "disallowed by robots.txt"
@@ -239,7 +242,12 @@ class OutcomeRecorder:
             ):
                 return
             if self.canonical.names_another_page(
-                home, page_url, at_canonical, extracted.title, content_hash
+                home,
+                page_url,
+                at_canonical,
+                extracted.title,
+                content_hash,
+                extracted.breadcrumbs,
             ):
                 page_url, aliases, shown_href = home, own_aliases, None
             elif canonical_state not in (None, "queued", "fetching"):
@@ -308,7 +316,7 @@ class OutcomeRecorder:
         ):
             return False
         self.deferred.add(entry.url)
-        added = self.frontier.hold(entry, canonical)
+        added = self.frontier.hold(entry, canonical, CANONICAL_SOURCE)
         if added is not None:
             self.store.enqueue(self.run_id, [added])
         logger.info(
@@ -523,6 +531,9 @@ class OutcomeRecorder:
         url = entry.url
         reason = why or f"HTTP {status}"
         if stored is None:
+            if entry.source == CANONICAL_SOURCE:
+                # No page links it, so the failure names where it came from.
+                reason += f" (the canonical link of {entry.referrer})"
             self.record(url, "failed", reason=reason)
             return
         if stored.removed:

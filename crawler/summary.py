@@ -34,6 +34,7 @@ SUMMARY_KEYS = (
     "gone_urls",
     "merged_urls",
     "still_gone_urls",
+    "wrong_canonical_urls",
 )
 
 
@@ -114,6 +115,9 @@ class CrawlSummary:
     # (URL, why) of the URLs whose pages an earlier crawl removed and that are
     # still not found: a link or the sitemap still names them.
     still_gone_urls: list[tuple[str, str]] = field(default_factory=list)
+    # (URL, canonical URL) of the pages whose canonical link names another,
+    # different page: a template mistake; both pages were kept.
+    wrong_canonical_urls: list[tuple[str, str]] = field(default_factory=list)
     fetched_now: int = 0
     unavailable: int = 0
 
@@ -149,6 +153,9 @@ class CrawlSummary:
             {"url": url, "into": target} for url, target in self.merged_urls
         ]
         values["still_gone_urls"] = _with_reasons(self.still_gone_urls)
+        values["wrong_canonical_urls"] = [
+            {"url": url, "names": named} for url, named in self.wrong_canonical_urls
+        ]
         return values
 
     def _removal_command(self) -> str:
@@ -226,6 +233,11 @@ class CrawlSummary:
             )
         still = [f"{u} ({why})" for u, why in self.still_gone_urls]
         lines.extend(_listed("still gone", still))
+        wrong = [
+            f"{url} names {named}, another page; kept apart"
+            for url, named in self.wrong_canonical_urls
+        ]
+        lines.extend(_listed("wrong canonical", wrong))
         for url, reason in self.failures:
             lines.append(f"  failed: {url}: {reason}")
         return "\n".join(lines)

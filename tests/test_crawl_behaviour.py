@@ -701,6 +701,7 @@ def test_summary_json_has_exactly_the_documented_keys(tmp_path):
         "gone_urls",
         "merged_urls",
         "still_gone_urls",
+        "wrong_canonical_urls",
     ]
 
 
@@ -875,6 +876,13 @@ def test_wrong_canonical_on_first_crawl_keeps_both_pages(tmp_path, caplog):
     assert summary.new == 3
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert any("that is another page" in message for message in warnings)
+    pair = (site.url("/hojo.html"), site.url("/kenshin.html"))
+    assert summary.wrong_canonical_urls == [pair]
+    assert summary.to_json()["wrong_canonical_urls"] == [
+        {"url": pair[0], "names": pair[1]}
+    ]
+    line = f"  wrong canonical: {pair[0]} names {pair[1]}, another page; kept apart"
+    assert line in summary.format().splitlines()
 
 
 def test_wrong_canonical_to_slow_page_keeps_both(tmp_path, caplog):
@@ -916,7 +924,35 @@ def test_canonical_naming_a_missing_page_keeps_the_page(tmp_path):
         page = store.get(site.url("/a.html"))
     assert (page.url, page.title) == (site.url("/a.html"), "ページA")
     assert page.canonical_url == site.url("/a.html")
-    assert summary.failures == [(site.url("/deleted.html"), "HTTP 404")]
+    reason = f"HTTP 404 (the canonical link of {site.url('/a.html')})"
+    assert summary.failures == [(site.url("/deleted.html"), reason)]
+
+
+def test_same_title_in_another_section_is_another_page(tmp_path):
+    def trail(section: str) -> str:
+        return (
+            f"<div class='breadcrumbs'><a href='/'>ホーム</a> &gt; "
+            f"<a href='/{section}/'>{section}</a> &gt; <span>申請書</span></div>"
+        )
+
+    with FakeSite() as site:
+        head = f"<link rel='canonical' href='{site.base_url}/kurashi/forms.html'>"
+        site.page("/", "トップ", "<a href='/kurashi/forms.html'>a</a>")
+        site.page("/kurashi/forms.html", "申請書", trail("kurashi") + "<p>住民票</p>")
+        crawl(tmp_path, site)
+        site.page(
+            "/",
+            "トップ",
+            "<a href='/kurashi/forms.html'>a</a><a href='/kenko/forms.html'>b</a>",
+        )
+        body = trail("kenko") + "<p>予防接種</p>"
+        site.add("/kenko/forms.html", html_page("申請書", body, head=head))
+        summary = crawl(tmp_path, site)
+
+    with open_store(tmp_path) as store:
+        copy = store.get(site.url("/kenko/forms.html"))
+    assert copy.url == site.url("/kenko/forms.html")
+    assert summary.merged_urls == []
 
 
 def test_canonical_naming_the_same_page_still_merges(tmp_path):
