@@ -86,6 +86,18 @@ CITY_HALL_PHONE = "0422-51-5131"
         ("Mr. Suzuki reported it", NAME_KIND, "Mr. Suzuki"),
         ("Tanaka-san に連絡", NAME_KIND, "Tanaka-san"),
         ("@yamada123 さんの投稿", NAME_KIND, "@yamada123"),
+        # A LINE id pasted from a log, names after a role, flats without 号.
+        (
+            "U4af4980629a1b2c3d4e5f60718293a4b から通報",
+            "a LINE user id",
+            "U4af4980629a1b2c3d4e5f60718293a4b",
+        ),
+        ("通報者 田中が立ち会い", NAME_KIND, "通報者 田中"),
+        ("通報者：田中", NAME_KIND, "通報者:田中"),
+        ("通報者（田中）より", NAME_KIND, "通報者(田中"),
+        ("中町ハイツ203の前", FLAT_KIND, "ハイツ203"),
+        ("コーポ武蔵野105", FLAT_KIND, "コーポ武蔵野105"),
+        ("中町1丁目2番3の前", ADDRESS_KIND, "1丁目2番3"),
     ],
 )
 def test_personal_detail_is_found(note, kind, part):
@@ -133,6 +145,11 @@ def test_personal_detail_is_found(note, kind, part):
         "近隣の住民の方から連絡",
         "通報者の協力に感謝します",
         "令和八年十二月一日に補修",
+        "お問い合わせは市役所(0422)51-5131へ",
+        "問い合わせは0422 51 5131まで",
+        "1丁目2番付近で補修",
+        "マンション管理組合 3000",
+        "団地 1200円",
     ],
 )
 def test_ordinary_staff_note_passes(note):

@@ -411,6 +411,26 @@ def test_delete_content_after_removal(settings, seeded, store):
             ["set-status", "R2026-000001", "accepted", "--note", "長" * 501],
             "--note has 501 characters, more than 500",
         ),
+        (
+            ["set-status", "R2026-000001", "accepted", "--note", "確認\x1b[31m済み"],
+            "control character '\\x1b' at position 3",
+        ),
+        (
+            ["set-status", "R2026-000001", "accepted", "--note", "\u200b"],
+            "is empty",
+        ),
+        (
+            ["set-status", "R2026-000001", "accepted", "--note", "x", "--by", " "],
+            "--by ' ' is empty",
+        ),
+        (
+            ["set-status", "R2026-000001", "accepted", "--note", "x", "--by", "x" * 51],
+            "--by has 51 characters, more than 50",
+        ),
+        (
+            ["remove", "R2026-000001", "--reason", "中傷", "--by", ""],
+            "--by '' is empty",
+        ),
     ],
 )
 def test_bad_input_gives_one_error_line(

@@ -12,6 +12,7 @@ import getpass
 import io
 import logging
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -29,6 +30,7 @@ from cityline.db import (
 from cityline.errors import ConfigError, DataDirError
 from cityline.settings import Settings
 from cityline.terminal import display_width, json_text, pad_columns, terminal_safe
+from index.normalize import visible_nfkc
 from webhook.reports.models import Report
 from webhook.reports.office_hours import iso_in_japan
 from webhook.reports.personal_data import find_personal_details
@@ -107,6 +109,49 @@ def _default_staff_name() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "staff"
+
+
+# A staff name is a name, not a note.
+MAX_STAFF_NAME_CHARS = 50
+
+
+def _staff_name(changed_by: str | None) -> str:
+    """Return the staff name of ``--by``, or the OS user's name without it.
+
+    Raises ConfigError for a value that is blank, longer than
+    MAX_STAFF_NAME_CHARS or holds control characters.
+    """
+    if changed_by is None:
+        return _default_staff_name()
+    name = visible_nfkc(changed_by).strip()
+    if not name:
+        raise ConfigError(
+            f"--by {changed_by!r} is empty; give the staff name, or leave --by "
+            "out to record the name you are logged in with"
+        )
+    if len(name) > MAX_STAFF_NAME_CHARS:
+        raise ConfigError(
+            f"--by has {len(name)} characters, more than {MAX_STAFF_NAME_CHARS}; "
+            "give a staff name or a section, not a note"
+        )
+    _reject_control_characters("--by", name)
+    return name
+
+
+# C0 and C1 control characters other than a line break and a tab: ESC and BEL
+# come with text pasted from a terminal, and are invalid in HTML and CSV.
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _reject_control_characters(option: str, value: str) -> None:
+    """Raise ConfigError when ``value`` holds a control character."""
+    match = _CONTROL_CHARACTER.search(value)
+    if match is not None:
+        raise ConfigError(
+            f"{option} contains the control character {match.group()!r} at "
+            f"position {match.start() + 1}; remove it (it often comes with text "
+            "pasted from a terminal)"
+        )
 
 
 def staff_record(report: Report, photos_dir: Path) -> dict:
@@ -295,7 +340,7 @@ def set_status_command(
     report = _open_existing(settings).set_status(
         receipt_no,
         status,
-        changed_by=changed_by or _default_staff_name(),
+        changed_by=_staff_name(changed_by),
         note=note,
     )
     click.echo(f"{report.receipt_no}: {report.status}")
@@ -343,7 +388,7 @@ def set_category_command(
         receipt_no,
         category,
         department,
-        changed_by=changed_by or _default_staff_name(),
+        changed_by=_staff_name(changed_by),
         note=f"分類を変更: {before.category} → {category}（{note}）",
     )
     click.echo(f"{report.receipt_no}: {report.category}, {report.department}")
@@ -367,8 +412,9 @@ def _require_text(
     write instead of each. Notes are published with the report (``published``)
     or kept in its history, which staff exports show."""
     stripped = value.strip()
-    if not stripped:
+    if not visible_nfkc(stripped).strip():
         raise ConfigError(f"{option} {value!r} is empty; {hint}")
+    _reject_control_characters(option, stripped)
     if len(stripped) > MAX_NOTE_CHARS:
         raise ConfigError(
             f"{option} has {len(stripped)} characters, more than {MAX_NOTE_CHARS}; "
@@ -427,7 +473,7 @@ def remove_command(
         allowed_phone=settings.city_hall_phone,
     )
     store = _open_existing(settings)
-    staff = changed_by or _default_staff_name()
+    staff = _staff_name(changed_by)
     report = store.get(receipt_no)
     removed_before = report.status == "removed"
     # Only a report in a public status can be in files published before.

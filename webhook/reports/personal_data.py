@@ -76,8 +76,10 @@ _NUMBER = r"(?:\d+|[〇一二三四五六七八九十]+)"
 _DASH = "[-‐‑‒–—―−ー]"
 _TOWN = "|".join(re.escape(town) for town in TOWNS)
 _HOUSE_NUMBER = re.compile(
-    # 1丁目5番地, 1丁目5番, 一丁目五番三号, 1丁目5-3, 1丁目5の3
-    rf"{_NUMBER}\s*丁目\s*{_NUMBER}\s*(?:番地?|号|{_DASH}\s*\d+|の\s*{_NUMBER})"
+    # 1丁目5番地, 一丁目五番三号, 1丁目5番3, 1丁目5-3, 1丁目5の3; 1丁目5番
+    # alone is a block (街区) of the residence indication system, not a house
+    rf"{_NUMBER}\s*丁目\s*{_NUMBER}\s*"
+    rf"(?:番地|番\s*{_NUMBER}|号|{_DASH}\s*\d+|の\s*{_NUMBER})"
     # 5番地, 五番地
     rf"|{_NUMBER}\s*番地"
     # 5番3号, 5番の3 (110番 and 119番 are phone calls, not lots)
@@ -91,13 +93,21 @@ _HOUSE_NUMBER = re.compile(
     rf"|(?:{_TOWN})\s*{_NUMBER}\s*の\s*{_NUMBER}(?:\s*の\s*{_NUMBER})?"
     # 中町二丁目五: a number after the block, with no counter word after it
     rf"|{_NUMBER}\s*丁目\s*{_NUMBER}"
-    r"(?!\s*(?:[\d.]|[本台個件回年月日時分か箇人名枚m]|番線|号線))"
+    r"(?!\s*(?:[\d.]|[本台個件回年月日時分か箇人名枚m番]|号線))"
 )
 _BUILDING_NAME = r"[\u30a1-\u30fa\u30fc\u4e00-\u9fff]+"
+# Words that end the name of a block of flats: 中町ハイツ203 names a flat.
+_FLATS_WORD = (
+    "ハイツ|マンション|アパート|コーポ|メゾン|レジデンス|ハイム|コート|ヴィラ|パレス"
+    "|テラス|ヒルズ|荘|住宅|団地|寮"
+)
 _FLAT_NUMBER = re.compile(
     rf"(?:{_BUILDING_NAME}\s*)?{_NUMBER}\s*号室"
     # グランドメゾン武蔵野203号, but not a road (都道113号) or an ordinance (第113号)
     rf"|{_BUILDING_NAME}(?<![道第])\s*\d{{3,4}}\s*号(?![線車機棟館])"
+    # 中町ハイツ203, コーポ武蔵野105: a building of flats and a room number
+    rf"|(?:{_FLATS_WORD})(?:[\u30a1-\u30fa\u30fc\u4e00-\u9fff]{{1,4}}|\s*)"
+    rf"{_DASH}?\d{{3,4}}(?![\d.円件台本人名回年月日時分mｍ])"
 )
 _POSTAL_CODE = re.compile(
     rf"〒\s*(?:\d{{3}}{_DASH}?\d{{4}})?|(?<!\d)\d{{3}}-\d{{4}}(?!\d)"
@@ -123,8 +133,12 @@ _LATIN_NAME = re.compile(
 # Words for a person in a case, after which a surname with no honorific still
 # names someone: 通報者の田中, 近隣の鈴木.
 _ROLE_BEFORE_NAME = re.compile(
-    r"(?:通報者|申告者|相談者|依頼者|住民|住人|近隣|近所|隣家|隣人|地権者|所有者)の"
+    r"(?:通報者|申告者|相談者|依頼者|住民|住人|近隣|近所|隣家|隣人|地権者|所有者)"
+    # 通報者の田中, 通報者 田中, 通報者:田中, 通報者(田中) after NFKC
+    r"(?:の|\s*[:(「]\s*|\s+)"
 )
+# A LINE user, group or room id: U, C or R and 32 hexadecimal digits.
+_LINE_ID = re.compile(r"(?<![0-9A-Za-z])[UCR][0-9a-f]{32}(?![0-9A-Za-z])")
 # A car's number plate: 品川 500 さ 77-01, 練馬300あ1234, なにわ 300 あ 12-34.
 # The office name is one to four kanji or kana, the class two or three
 # digits, the kana one hiragana, and the number four digits, with a dash
@@ -142,6 +156,7 @@ _HONORIFIC_HOME = re.compile(
 )
 
 _PATTERNS = (
+    (_LINE_ID, "a LINE user id", "leave it out"),
     (_NUMBER_PLATE, "a number plate", "leave it out, or write 車 in its place"),
     (_HOUSE_NUMBER, ADDRESS_KIND, ADDRESS_FIX),
     (_FLAT_NUMBER, FLAT_KIND, FLAT_FIX),
@@ -198,8 +213,7 @@ def find_personal_details(
 def _find_cached(text: str, allowed_phone: str | None) -> PersonalDetail | None:
     normalized = unicodedata.normalize("NFKC", text)
     if allowed_phone:
-        phone = unicodedata.normalize("NFKC", allowed_phone)
-        normalized = normalized.replace(phone, " ")
+        normalized = _phone_layouts(allowed_phone).sub(" ", normalized)
     contact = find_contact_detail(normalized)
     if contact is not None:
         if "@" in contact:
@@ -217,6 +231,16 @@ def _find_cached(text: str, allowed_phone: str | None) -> PersonalDetail | None:
         if match is not None:
             return PersonalDetail(kind, match.group().strip(), fix)
     return None
+
+
+@lru_cache(maxsize=8)
+def _phone_layouts(phone: str) -> re.Pattern[str]:
+    """Return a pattern for ``phone`` written with any dashes, spaces or
+    brackets between its digits: 0422-51-5131, (0422)51-5131, 0422 51 5131."""
+    digits = [d for d in unicodedata.normalize("NFKC", phone) if d.isdigit()]
+    gap = rf"(?:\s|[()（）]|{_DASH})*"
+    body = gap.join(re.escape(d) for d in digits)
+    return re.compile(rf"(?<!\d)\(?{body}(?!\d)")
 
 
 def find_named_person(text: str) -> str | None:
