@@ -226,6 +226,18 @@ def main() -> None:
         _run_command_line()
 
 
+def _caused_by_interrupt(exc: BaseException) -> bool:
+    """Tell whether ``exc`` was raised while handling a KeyboardInterrupt."""
+    seen = set()
+    cause = exc.__cause__ or exc.__context__
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
 def _run_command_line() -> None:
     """Run the command, turning each error into its message and exit code."""
     try:
@@ -255,6 +267,13 @@ def _run_command_line() -> None:
         )
         sys.exit(2)
     except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except SystemError as exc:
+        # Ctrl-C inside a compiled ranking loop (numba) comes back as a
+        # SystemError whose cause is the KeyboardInterrupt.
+        if not _caused_by_interrupt(exc):
+            raise
         click.echo("interrupted", err=True)
         sys.exit(130)
     # A command that calls ctx.exit(code) returns the code in non-standalone mode.

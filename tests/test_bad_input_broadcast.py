@@ -67,6 +67,20 @@ def test_resume_of_cancelled_broadcast_is_rejected(invoke, fake):
     assert len(fake.requests_to(MULTICAST)) == sent_before
 
 
+def test_resume_of_empty_id_is_rejected(invoke, fake):
+    fake.fail_next(MULTICAST, 400, times=100)
+    invoke("send", "--category", "bosai", "--text", "訓練")
+    sent_before = len(fake.requests_to(MULTICAST))
+
+    code, _out, err = invoke("resume", "")
+
+    lines = error_lines(err)
+    assert code == 2
+    assert len(lines) == 1, err
+    assert "the broadcast id '' is empty" in lines[0]
+    assert len(fake.requests_to(MULTICAST)) == sent_before
+
+
 def test_misspelt_catalog_field_is_rejected(invoke, fake, data_dir):
     catalog = data_dir / "receive_categories.json"
     catalog.write_text('{"categorys": []}', encoding="utf-8")
@@ -93,6 +107,7 @@ def test_log_limit_below_one_is_rejected(invoke):
     [
         (["   "], "a broadcast needs text"),
         (["訓練のお知らせ", " \n "], "text 2 of 2 is empty or only whitespace"),
+        (["\u200b"], "a broadcast needs text"),
     ],
 )
 def test_blank_text_is_rejected(invoke, fake, texts, expected):

@@ -178,6 +178,20 @@ def test_interrupted_index_rebuild_names_the_index_in_use(
     )
 
 
+def test_interrupt_inside_compiled_loop_exits_130(invoke, tmp_path, monkeypatch):
+    # numba hands Ctrl-C back as a SystemError whose cause is the interrupt.
+    def interrupted(settings):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise SystemError("returned a result with an exception set") from exc
+
+    monkeypatch.setattr("index.cli.build_index", interrupted)
+    result = invoke(tmp_path / "data", "index")
+    assert result.returncode == 130
+    assert result.stderr.strip().splitlines()[-1] == "interrupted"
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [

@@ -267,6 +267,13 @@ def resume_command(
     exit status is as for `send`: 3 when the LINE API cannot be reached or
     keeps failing on its side, 2 on bad input.
     """
+    if broadcast_id is not None and not broadcast_id.strip():
+        # An unset shell variable must not resume whatever broadcast is left.
+        raise ConfigError(
+            f"the broadcast id {broadcast_id!r} is empty; give the id that "
+            "`cityline broadcast log` lists, or leave it out to resume the one "
+            "unfinished broadcast"
+        )
     stores = _open(settings)
     if broadcast_id:
         # An unknown or cancelled id is an error that needs no access token.

@@ -27,6 +27,7 @@ from linebot.v3.messaging import (
 )
 
 from cityline.errors import CitylineError
+from index.normalize import visible_nfkc
 from webhook import texts
 from webhook.broadcasts.categories import Choice
 from webhook.limits import (
@@ -51,7 +52,8 @@ def build_messages(
     text over 5,000 UTF-16 code units (the header included), or a link that is
     not an https URL of at most 1,000 characters.
     """
-    cleaned = [body.strip() for body in bodies]
+    # A text of characters that display nothing (a zero-width space) is empty.
+    cleaned = [body.strip() if visible_nfkc(body).strip() else "" for body in bodies]
     if not any(cleaned):
         raise InvalidBroadcastError(
             "a broadcast needs text; pass a non-empty --text (it may be repeated)"
