@@ -100,6 +100,16 @@ def test_no_answer_is_logged_as_tried(invoke, silent):
     assert chunk["last_error"].startswith(f"no answer from {silent.base_url}: ")
 
 
+def test_log_shows_tried_pending_chunk_as_unconfirmed(invoke, silent):
+    send(invoke, silent.base_url)
+
+    _code, log_text, _errors = invoke(silent.base_url, "log")
+
+    assert "chunk 1: pending (sent, not confirmed: may have been delivered)" in (
+        log_text
+    )
+
+
 def test_resume_after_no_answer_delivers_once(invoke, silent):
     send(invoke, silent.base_url)
     broadcast_id = only_broadcast(invoke, silent.base_url)["broadcast_id"]

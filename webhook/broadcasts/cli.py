@@ -367,6 +367,9 @@ def log_command(settings: Settings, limit: int, as_json: bool) -> None:
             unconfirmed = ""
             if chunk.may_have_been_delivered:
                 unconfirmed = " (sent, not confirmed: may have been delivered)"
+            elif chunk.status == "pending" and chunk.first_attempt_at is not None:
+                # A send stopped (Ctrl-C) while this chunk's request was out.
+                unconfirmed = " (sent, not confirmed: may have been delivered)"
             if chunk.recipients is None:
                 audience = "to every friend (LINE broadcast)"
             else:

@@ -333,8 +333,10 @@ class BroadcastSender:
         except KeyboardInterrupt:
             # The command line cannot name the broadcast, so staff learn it here.
             logger.warning(
-                "broadcast %s interrupted; run `cityline broadcast resume %s` to "
-                "send the rest or `cityline broadcast cancel %s` to drop it",
+                "broadcast %s interrupted; a chunk whose request was out may have "
+                "been delivered. Run `cityline broadcast resume %s` to send the "
+                "rest (it repeats that chunk's retry key, so no one gets it "
+                "twice) or `cityline broadcast cancel %s` to drop it",
                 record.id,
                 record.id,
                 record.id,
