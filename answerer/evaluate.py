@@ -220,6 +220,12 @@ def _parse_line(
 ) -> LabelledQuestion:
     """Parse one line of the question file, adding each key it does not read to
     ``ignored`` with the line ``number``. Raises _BadLine naming the problem."""
+    if line.startswith("\ufeff"):
+        raise _BadLine(
+            "the line starts with a byte order mark (BOM), as where files saved "
+            "as UTF-8 with BOM were joined; delete the mark or save each file as "
+            "UTF-8 without BOM before joining them"
+        )
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -244,6 +250,8 @@ def _parse_line(
     question_id = data.get("id")
     if question_id is not None and not isinstance(question_id, str):
         raise _BadLine(f"id {_shown(question_id)} is not a string")
+    if question_id is not None and not question_id.strip():
+        raise _BadLine(f"id {question_id!r} is empty; give an id or leave the key out")
     topic = data.get("topic")
     if topic is not None and not isinstance(topic, str):
         raise _BadLine(f"topic {_shown(topic)} is not a string")

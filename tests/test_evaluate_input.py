@@ -71,6 +71,11 @@ def test_non_utf8_file_names_the_line(data_dir, tmp_path):
             '{"id": "q1", "question": "猫", "gold": []}',
             "line 2: duplicate id 'q1' (first on line 1)",
         ),
+        ('{"id": "", "question": "猫", "gold": []}', "line 2: id '' is empty"),
+        (
+            '\ufeff{"question": "猫", "gold": []}',
+            "line 2: the line starts with a byte order mark (BOM)",
+        ),
     ],
 )
 def test_bad_line_is_named_without_a_repr(data_dir, tmp_path, second_line, expected):

@@ -407,6 +407,8 @@ def test_delete_content_after_removal(settings, seeded, store):
         ),
         (["list", "--status", "open"], "unknown status 'open'"),
         (["export", "--format", "xml"], "'xml' is not supported"),
+        (["export", "--format", "csv", "--out", ""], "--out '' is empty"),
+        (["export", "--format", "csv", "--out", "."], "--out '.' is a folder"),
         (
             ["set-status", "R2026-000001", "accepted", "--note", "長" * 501],
             "--note has 501 characters, more than 500",
@@ -445,6 +447,16 @@ def test_bad_input_gives_one_error_line(
     assert expected in lines[0]
     after = [(r.receipt_no, r.status, len(r.history)) for r in store.list()]
     assert after == before
+
+
+def test_export_to_dash_prints_to_stdout(settings, seeded, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    args = ("reports", "export", "--format", "csv", "--out", "-")
+    result = run_cli(settings, *args)
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("receipt_no,")
+    assert not (tmp_path / "-").exists()
 
 
 def test_export_csv_and_json(settings, seeded, tmp_path):

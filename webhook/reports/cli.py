@@ -524,20 +524,21 @@ def remove_command(
 )
 @click.option(
     "--out",
-    type=click.Path(path_type=Path, dir_okay=False),
+    "out_value",
     help="File to write, outside the data dir; an existing file needs --force. "
-    "Standard output when omitted.",
+    "Standard output when omitted or -.",
 )
 @click.option("--force", is_flag=True, help="Replace the --out file if it exists.")
 @click.pass_obj
 def export_command(
-    settings: Settings, export_format: str, out: Path | None, force: bool
+    settings: Settings, export_format: str, out_value: str | None, force: bool
 ) -> None:
     """Export every report for staff, with comments, photos and history."""
     if export_format not in EXPORT_FORMATS:
         raise ConfigError(
             f"export format {export_format!r} is not supported; use csv or json"
         )
+    out = _export_path(out_value)
     if out is not None:
         _check_export_target(out, settings)
         if out.is_file() and not force:
@@ -567,6 +568,25 @@ def export_command(
             "a file in a writable folder"
         ) from exc
     click.echo(f"{count_reports(len(records))} written to {out}", err=True)
+
+
+def _export_path(value: str | None) -> Path | None:
+    """Return the file that ``--out`` names, or None for standard output (no
+    value, or ``-``). Raises ConfigError for an empty value."""
+    if value is None or value == "-":
+        return None
+    if not value.strip():
+        raise ConfigError(
+            f"--out {value!r} is empty; name a file, or leave --out out to print "
+            "to standard output"
+        )
+    path = Path(value)
+    if path.is_dir():
+        raise ConfigError(
+            f"--out {value!r} is a folder; name a file in it, such as "
+            f"{str(path / 'reports.csv')!r}"
+        )
+    return path
 
 
 # A SQLite database's own file and the files beside it that hold its data.
