@@ -489,13 +489,22 @@ def remove_command(
         report = store.set_status(receipt_no, "removed", changed_by=staff, note=reason)
     left: list[str] = []
     if delete_content:
+        # Files first: a photo whose file stays keeps its row, so that the
+        # report still names it and the same command can delete it later.
+        paths = [photo.path for photo in store.get(receipt_no).photos]
+        failed = set()
+        for path in paths:
+            failure = delete_photo_files(settings.photos_dir, [path])
+            if failure:
+                failed.add(path)
+                left.extend(failure)
         # A deletion after the removal gets a history row of its own.
-        paths = store.delete_content(
+        store.delete_content(
             report.receipt_no,
             changed_by=staff if removed_before else None,
             note=f"内容を削除: {reason}",
+            keep_photos=frozenset(failed),
         )
-        left = delete_photo_files(settings.photos_dir, paths)
         checkpoint_wal(store.engine)
         deleted = len(paths) - len(left)
         noun = "photo" if deleted == 1 else "photos"
@@ -508,10 +517,10 @@ def remove_command(
             "publish --out DIR` again to update them"
         )
     if left:
-        # The report no longer lists these files, so name each one now.
         raise DataDirError(
             f"{len(left)} photo file(s) of {report.receipt_no} could not be "
-            f"deleted: {'; '.join(left)}; delete them by hand"
+            f"deleted: {'; '.join(left)}; fix the cause and run the same command "
+            "again, or delete them by hand"
         )
 
 

@@ -610,8 +610,13 @@ class ReportStore:
         *,
         changed_by: str | None = None,
         note: str | None = None,
+        keep_photos: frozenset[str] = frozenset(),
     ) -> list[str]:
         """Clear the report's free texts and photo rows; return the photo paths.
+
+        The rows of ``keep_photos`` (paths whose files could not be deleted)
+        stay, so that the report still lists them and a later call can delete
+        them.
 
         The free texts are the first message, the comment and the address text.
         The point is rounded to about 100 m, as published reports show it: an
@@ -648,7 +653,10 @@ class ReportStore:
                 )
             )
             connection.execute(
-                delete(photos_table).where(photos_table.c.report_id == report.id)
+                delete(photos_table).where(
+                    photos_table.c.report_id == report.id,
+                    photos_table.c.path.not_in(keep_photos),
+                )
             )
         return [photo.path for photo in report.photos]
 
