@@ -98,6 +98,8 @@ CITY_HALL_PHONE = "0422-51-5131"
         ("中町ハイツ203の前", FLAT_KIND, "ハイツ203"),
         ("コーポ武蔵野105", FLAT_KIND, "コーポ武蔵野105"),
         ("中町1丁目2番3の前", ADDRESS_KIND, "1丁目2番3"),
+        # A zero-width space inside a name does not hide it.
+        ("鈴木\u200b様から", NAME_KIND, "鈴木様"),
     ],
 )
 def test_personal_detail_is_found(note, kind, part):
@@ -150,6 +152,12 @@ def test_personal_detail_is_found(note, kind, part):
         "1丁目2番付近で補修",
         "マンション管理組合 3000",
         "団地 1200円",
+        "団地内道路約150メートルを舗装",
+        "ウッドテラス床板120枚を交換",
+        "近隣の皆様方にお知らせを配布",
+        "近隣(西久保地区)でも同様の通報あり",
+        "中町2丁目 10:00から作業",
+        "問い合わせは0422.51.5131まで",
     ],
 )
 def test_ordinary_staff_note_passes(note):

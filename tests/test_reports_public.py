@@ -166,6 +166,15 @@ def test_show_prints_history(settings, seeded):
     assert COMMENT in result.stdout
 
 
+def test_note_with_windows_line_breaks_is_accepted(settings, seeded, store):
+    note = "業者手配済み\r\n来週施工予定"
+    args = ("reports", "set-status", seeded[0], "in_progress", "--note", note)
+    result = run_cli(settings, *args)
+
+    assert result.exit_code == 0, result.output
+    assert store.get(seeded[0]).history[-1].note == note
+
+
 def test_set_status_and_remove(settings, seeded, store):
     result = run_cli(
         settings,

@@ -138,9 +138,9 @@ def _staff_name(changed_by: str | None) -> str:
     return name
 
 
-# C0 and C1 control characters other than a line break and a tab: ESC and BEL
-# come with text pasted from a terminal, and are invalid in HTML and CSV.
-_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 and C1 control characters other than line breaks (LF, CR) and a tab: ESC
+# and BEL come with text pasted from a terminal, and are invalid in HTML and CSV.
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _reject_control_characters(option: str, value: str) -> None:

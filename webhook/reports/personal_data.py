@@ -38,6 +38,7 @@ from functools import lru_cache
 
 from sudachipy import Morpheme, SplitMode
 
+from index.normalize import drop_invisible
 from index.sudachi import split_for_sudachi, tokenizer
 from webhook.reports.contact import find_contact_detail
 from webhook.reports.geo import TOWNS
@@ -93,7 +94,8 @@ _HOUSE_NUMBER = re.compile(
     rf"|(?:{_TOWN})\s*{_NUMBER}\s*の\s*{_NUMBER}(?:\s*の\s*{_NUMBER})?"
     # 中町二丁目五: a number after the block, with no counter word after it
     rf"|{_NUMBER}\s*丁目\s*{_NUMBER}"
-    r"(?!\s*(?:[\d.]|[本台個件回年月日時分か箇人名枚m番]|号線))"
+    # nor a time or a range (2丁目10:00, 1丁目1〜3番)
+    r"(?!\s*(?:[\d.:~〜]|[本台個件回年月日時分か箇人名枚m番]|号線))"
 )
 _BUILDING_NAME = r"[\u30a1-\u30fa\u30fc\u4e00-\u9fff]+"
 # Words that end the name of a block of flats: 中町ハイツ203 names a flat.
@@ -107,7 +109,10 @@ _FLAT_NUMBER = re.compile(
     rf"|{_BUILDING_NAME}(?<![道第])\s*\d{{3,4}}\s*号(?![線車機棟館])"
     # 中町ハイツ203, コーポ武蔵野105: a building of flats and a room number
     rf"|(?:{_FLATS_WORD})(?:[\u30a1-\u30fa\u30fc\u4e00-\u9fff]{{1,4}}|\s*)"
-    rf"{_DASH}?\d{{3,4}}(?![\d.円件台本人名回年月日時分mｍ])"
+    # but not a quantity: 団地内道路約150メートル, ウッドテラス床板120枚
+    rf"(?<!約){_DASH}?\d{{3,4}}"
+    r"(?![\d.円件台本人名回年月日時分mｍ枚基戸型]"
+    r"|\s*(?:世帯|平方|メートル|か所|箇所|cm|kg))"
 )
 _POSTAL_CODE = re.compile(
     rf"〒\s*(?:\d{{3}}{_DASH}?\d{{4}})?|(?<!\d)\d{{3}}-\d{{4}}(?!\d)"
@@ -151,7 +156,8 @@ _NUMBER_PLATE = re.compile(
 # A home named by its resident, with or without a name that Sudachi tags:
 # 通報者様宅, 田中さんの家.
 _HONORIFIC_HOME = re.compile(
-    r"[\u3041-\u3096\u4e00-\u9fff\u30a1-\u30fa]{1,6}(?:様|さま|さん|氏)"
+    # (近隣の皆様方 is everyone nearby)
+    r"[\u3041-\u3096\u4e00-\u9fff\u30a1-\u30fa]{1,6}(?<!皆)(?:様|さま|さん|氏)"
     r"(?:宅|方|の家|のお宅|の自宅|のお家)"
 )
 
@@ -197,7 +203,7 @@ def find_personal_details(
     Each part found is blanked out before the next search, so that one error
     lists the phone number and the name beside it together.
     """
-    rest = unicodedata.normalize("NFKC", text)
+    rest = drop_invisible(unicodedata.normalize("NFKC", text))
     found: list[PersonalDetail] = []
     while len(found) < limit:
         detail = _find_cached(rest, allowed_phone)
@@ -211,7 +217,8 @@ def find_personal_details(
 # Open311 checks every public note on each request, and notes repeat.
 @lru_cache(maxsize=4096)
 def _find_cached(text: str, allowed_phone: str | None) -> PersonalDetail | None:
-    normalized = unicodedata.normalize("NFKC", text)
+    # A zero-width space inside a name or a number must not hide it.
+    normalized = drop_invisible(unicodedata.normalize("NFKC", text))
     if allowed_phone:
         normalized = _phone_layouts(allowed_phone).sub(" ", normalized)
     contact = find_contact_detail(normalized)
@@ -236,9 +243,10 @@ def _find_cached(text: str, allowed_phone: str | None) -> PersonalDetail | None:
 @lru_cache(maxsize=8)
 def _phone_layouts(phone: str) -> re.Pattern[str]:
     """Return a pattern for ``phone`` written with any dashes, spaces or
-    brackets between its digits: 0422-51-5131, (0422)51-5131, 0422 51 5131."""
+    brackets or dots between its digits: 0422-51-5131, (0422)51-5131,
+    0422 51 5131, 0422.51.5131."""
     digits = [d for d in unicodedata.normalize("NFKC", phone) if d.isdigit()]
-    gap = rf"(?:\s|[()（）]|{_DASH})*"
+    gap = rf"(?:\s|[()（）.・]|{_DASH})*"
     body = gap.join(re.escape(d) for d in digits)
     return re.compile(rf"(?<!\d)\(?{body}(?!\d)")
 
@@ -268,7 +276,12 @@ def _name_after_role(text: str) -> str | None:
     for match in _ROLE_BEFORE_NAME.finditer(text):
         rest = text[match.end() : match.end() + 20]
         words = list(tokenizer().tokenize(rest, SplitMode.C))
-        if words and words[0].part_of_speech()[2] == "人名":
+        # Sudachi tags some of the city's towns (西久保, 関前) as surnames.
+        if (
+            words
+            and words[0].part_of_speech()[2] == "人名"
+            and words[0].surface() not in TOWNS
+        ):
             return text[match.start() : match.end() + words[0].end()]
     return None
 
