@@ -100,6 +100,30 @@ CITY_HALL_PHONE = "0422-51-5131"
         ("中町1丁目2番3の前", ADDRESS_KIND, "1丁目2番3"),
         # A zero-width space inside a name does not hide it.
         ("鈴木\u200b様から", NAME_KIND, "鈴木様"),
+        # Other ways staff name a resident.
+        ("通報者は太田、前回と同じ方", NAME_KIND, "通報者は太田"),
+        ("通報者・西村と現地確認", NAME_KIND, "通報者・西村"),
+        ("通報者【原田】に連絡済み", NAME_KIND, "通報者【原田"),
+        ("申出人 松田に回答", NAME_KIND, "申出人 松田"),
+        ("竹内(通報者)立ち会いのもと", NAME_KIND, "竹内(通報者)"),
+        ("通報者 Kobayashi に回答", NAME_KIND, "通報者 Kobayashi"),
+        ("遠藤と名乗る方から電話", NAME_KIND, "遠藤と名乗"),
+        ("LINEの表示名「ゆうき」さん", NAME_KIND, "表示名「ゆうき」"),
+        # Flats with a wing or a floor, other spellings of contacts.
+        ("都営関前住宅3号棟204の方", FLAT_KIND, "住宅3号棟204"),
+        ("グリーンハイツB-203の前", FLAT_KIND, "ハイツB-203"),
+        ("メゾン吉祥寺 201 の住人", FLAT_KIND, "メゾン吉祥寺 201"),
+        ("携帯 090 - 2213 - 7745 に連絡", "a phone number", "090 - 2213 - 7745"),
+        ("携帯 090-22137745 に連絡", "a phone number", "090-22137745"),
+        (
+            "メールは taro.k at example.jp です",
+            "an e-mail address",
+            "taro.k at example.jp",
+        ),
+        ("LINE ID hanako_0312 に連絡", "a LINE user id", "LINE ID hanako_0312"),
+        ("吉祥寺南町2ノ5ノ3の前", ADDRESS_KIND, "吉祥寺南町2ノ5ノ3"),
+        ("向台町5-7の方から", ADDRESS_KIND, "向台町5-7"),
+        ("多摩 500 さ 12 34 の車", "a number plate", "多摩 500 さ 12 34"),
     ],
 )
 def test_personal_detail_is_found(note, kind, part):
@@ -158,6 +182,14 @@ def test_personal_detail_is_found(note, kind, part):
         "近隣(西久保地区)でも同様の通報あり",
         "中町2丁目 10:00から作業",
         "問い合わせは0422.51.5131まで",
+        "住民の森公園の遊具を修理",
+        "住宅地 120区画の街路灯",
+        "「みどりの日」さんぽ道の清掃",
+        "「市報むさしの」さんが取材",
+        "東京ガスさんと調整",
+        "近所の森から枝が越境",
+        "近隣住民から苦情",
+        "所有者不明の自転車を撤去",
     ],
 )
 def test_ordinary_staff_note_passes(note):

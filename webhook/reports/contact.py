@@ -17,11 +17,21 @@ import unicodedata
 # post's number (0123-4567) has too few digits, and digits after a bracket
 # (…5678）12時) are not part of it.
 _PHONE_SHAPES = (
-    re.compile(r"(?<![\d.])0\d{1,4}(?:[-‐−ー.\s(（)）]{1,2}\d{1,4}){1,2}(?![\d.])"),
+    # 090-1234-5678, 090 - 1234 - 5678, (0422)51-5131
+    re.compile(r"(?<![\d.])0\d{1,4}(?:[-‐−ー.\s(（)）]{1,3}\d{1,4}){1,2}(?![\d.])"),
+    # 090-12345678: the area code set off, the rest in one group
+    re.compile(r"(?<![\d.])0\d{1,4}[-‐−ー]\d{5,8}(?![\d.])"),
     re.compile(r"(?<![\d.])0\d{9,10}(?![\d.])"),
     re.compile(r"\+81[\s-]?\d{1,4}(?:[-\s]\d{1,4}){1,2}(?![\d.])"),
 )
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+# taro@example.jp, and the same written to dodge mail harvesters: taro at
+# example.jp, taro[at]example.jp.
+_EMAIL = re.compile(
+    r"[\w.+-]+@[\w-]+\.[\w.-]+"
+    r"|[A-Za-z0-9._%+-]+\s*(?:\bat\b|\[at\]|\(at\))\s*"
+    # a mail domain, so that English (the light at the station) stays text
+    r"(?:[A-Za-z0-9-]+\.)+(?:jp|com|net|org|info|biz)\b"
+)
 
 
 def has_contact_details(text: str) -> bool:
@@ -37,7 +47,7 @@ def find_contact_detail(text: str) -> str | None:
     """
     email = _EMAIL.search(text)
     if email is not None:
-        return email.group()
+        return email.group().strip()
     for shape in _PHONE_SHAPES:
         for match in shape.finditer(text):
             if _is_phone_number(match.group()):

@@ -91,7 +91,10 @@ _HOUSE_NUMBER = re.compile(
     rf"|(?:{_TOWN})\s*\d{{1,2}}\s*{_DASH}\s*\d{{1,4}}(?:\s*{_DASH}\s*\d{{1,4}})?"
     r"(?!\s*(?:丁目|[\d.]|[本台個件回年月日時分か箇]))"
     # 中町2の5の3 and 中町2の5, numbers joined by の as spoken
-    rf"|(?:{_TOWN})\s*{_NUMBER}\s*の\s*{_NUMBER}(?:\s*の\s*{_NUMBER})?"
+    rf"|(?:{_TOWN})\s*{_NUMBER}\s*[のノ]\s*{_NUMBER}(?:\s*[のノ]\s*{_NUMBER})?"
+    # 向台町5-7: a town of another city (…町) with its block and lot
+    rf"|[\u4e00-\u9fff]{{1,5}}町\s*\d{{1,2}}\s*{_DASH}\s*\d{{1,4}}"
+    r"(?!\s*(?:丁目|[\d.]|[本台個件回年月日時分か箇]))"
     # 中町二丁目五: a number after the block, with no counter word after it
     rf"|{_NUMBER}\s*丁目\s*{_NUMBER}"
     # nor a time or a range (2丁目10:00, 1丁目1〜3番)
@@ -100,18 +103,22 @@ _HOUSE_NUMBER = re.compile(
 _BUILDING_NAME = r"[\u30a1-\u30fa\u30fc\u4e00-\u9fff]+"
 # Words that end the name of a block of flats: 中町ハイツ203 names a flat.
 _FLATS_WORD = (
-    "ハイツ|マンション|アパート|コーポ|メゾン|レジデンス|ハイム|コート|ヴィラ|パレス"
-    "|テラス|ヒルズ|荘|住宅|団地|寮"
+    "ハイツ|マンション|アパート|コーポ|メゾン|レジデンス|ハイム|ハウス|コート|ヴィラ"
+    "|パレス|テラス|ヒルズ|荘|住宅|団地|寮"
 )
+# A wing or floor between the building and the room: A棟, 3号棟, 3階, 2-.
+_WING = rf"(?:[A-Za-z]\s*棟?|\d{{1,2}}\s*(?:号棟|棟|階|{_DASH}))"
 _FLAT_NUMBER = re.compile(
     rf"(?:{_BUILDING_NAME}\s*)?{_NUMBER}\s*号室"
     # グランドメゾン武蔵野203号, but not a road (都道113号) or an ordinance (第113号)
     rf"|{_BUILDING_NAME}(?<![道第])\s*\d{{3,4}}\s*号(?![線車機棟館])"
     # 中町ハイツ203, コーポ武蔵野105: a building of flats and a room number
-    rf"|(?:{_FLATS_WORD})(?:[\u30a1-\u30fa\u30fc\u4e00-\u9fff]{{1,4}}|\s*)"
+    # メゾン吉祥寺 201, グリーンハイツB-203, 都営関前住宅3号棟204
+    rf"|(?:{_FLATS_WORD})(?:[\u30a1-\u30fa\u30fc\u4e00-\u9fff]{{1,4}})?"
+    rf"(?<!組合)(?<!会)\s*{_WING}?\s*"
     # but not a quantity: 団地内道路約150メートル, ウッドテラス床板120枚
-    rf"(?<!約){_DASH}?\d{{3,4}}"
-    r"(?![\d.円件台本人名回年月日時分mｍ枚基戸型]"
+    rf"(?<!約){_DASH}?\s*\d{{3,4}}"
+    r"(?![\d.円件台本人名回年月日時分mｍ枚基戸型区棟軒]"
     r"|\s*(?:世帯|平方|メートル|か所|箇所|cm|kg))"
 )
 _POSTAL_CODE = re.compile(
@@ -137,13 +144,33 @@ _LATIN_NAME = re.compile(
 )
 # Words for a person in a case, after which a surname with no honorific still
 # names someone: 通報者の田中, 近隣の鈴木.
+_ROLES = (
+    "通報者|申告者|相談者|依頼者|連絡者|発見者|申出人|申出者|住民|住人|近隣|近所|隣家"
+    "|隣人|地権者|所有者|管理者|町会長|自治会長"
+)
 _ROLE_BEFORE_NAME = re.compile(
-    r"(?:通報者|申告者|相談者|依頼者|住民|住人|近隣|近所|隣家|隣人|地権者|所有者)"
-    # 通報者の田中, 通報者 田中, 通報者:田中, 通報者(田中) after NFKC
-    r"(?:の|\s*[:(「]\s*|\s+)"
+    rf"(?:{_ROLES})(?:の方|さん|様)?"
+    # 通報者の田中, 通報者 田中, 通報者:田中, 通報者(田中), 通報者=藤井,
+    # 通報者・西村, 通報者【原田】, 通報者は太田, 通報者福田 (after NFKC)
+    r"(?:の|は|\s*[:(「『【=・]\s*|\s+|)"
+)
+# A surname before a role in brackets: 竹内(通報者).
+_NAME_BEFORE_ROLE = re.compile(rf"\s*[(「『【]\s*(?:{_ROLES})\s*[)」』】]")
+# A person named by how they called themselves: 遠藤と名乗る方.
+_SELF_NAMED = re.compile(r"[\u3041-\u3096\u4e00-\u9fff\u30a1-\u30fa]{1,8}と名乗")
+# A resident's display name in quotes: LINEの表示名「ゆうき」さん.
+_QUOTED_NAME = re.compile(
+    r"(?:表示名|名前|アカウント名?|ユーザー名|ニックネーム|line名)(?:は|が|の|:)?\s*"
+    r"[「『][^」』]{1,16}[」』]",
+    re.IGNORECASE,
 )
 # A LINE user, group or room id: U, C or R and 32 hexadecimal digits.
-_LINE_ID = re.compile(r"(?<![0-9A-Za-z])[UCR][0-9a-f]{32}(?![0-9A-Za-z])")
+_LINE_ID = re.compile(
+    r"(?<![0-9A-Za-z])[UCR][0-9a-fA-F]{32}(?![0-9A-Za-z])"
+    # 通報者のLINE ID hanako_0312
+    r"|line\s*id\s*[:=]?\s*[A-Za-z0-9._-]{3,}",
+    re.IGNORECASE,
+)
 # A car's number plate: 品川 500 さ 77-01, 練馬300あ1234, なにわ 300 あ 12-34.
 # The office name is one to four kanji or kana, the class two or three
 # digits, the kana one hiragana, and the number four digits, with a dash
@@ -151,7 +178,7 @@ _LINE_ID = re.compile(r"(?<![0-9A-Za-z])[UCR][0-9a-f]{32}(?![0-9A-Za-z])")
 # digits (街灯12と13) is a count, not a plate.
 _NUMBER_PLATE = re.compile(
     r"[\u3041-\u3096\u4e00-\u9fff\u30a1-\u30fa]{1,4}\s*\d{2,3}\s*"
-    r"[\u3041-\u3093]\s*(?:\d{2}\s*-\s*\d{2}|\d{4}|[・･.]{1,3}\s*\d{1,3})(?![\d番号])"
+    r"[\u3041-\u3093]\s*(?:\d{2}\s*-?\s*\d{2}|[・･.]{1,3}\s*\d{1,3})(?![\d番号])"
 )
 # A home named by its resident, with or without a name that Sudachi tags:
 # 通報者様宅, 田中さんの家.
@@ -223,7 +250,7 @@ def _find_cached(text: str, allowed_phone: str | None) -> PersonalDetail | None:
         normalized = _phone_layouts(allowed_phone).sub(" ", normalized)
     contact = find_contact_detail(normalized)
     if contact is not None:
-        if "@" in contact:
+        if re.search(r"[A-Za-z@]", contact):
             return PersonalDetail("an e-mail address", contact, "leave it out")
         return PersonalDetail(
             "a phone number",
@@ -267,23 +294,51 @@ def find_named_person(text: str) -> str | None:
         if found is not None:
             start, end = found
             return text[piece_start + start : piece_start + end]
-    return _name_after_role(text)
+    for pattern in (_SELF_NAMED, _QUOTED_NAME):
+        match = pattern.search(text)
+        if match is not None:
+            return match.group()
+    return _name_after_role(text) or _name_before_role(text)
 
 
 def _name_after_role(text: str) -> str | None:
-    """Return a name that follows a word for a person in the case and の
-    (通報者の田中, 近隣の鈴木から), or None."""
+    """Return a name that follows a word for a person in the case (通報者の田中,
+    近隣の鈴木から, 通報者 田中, 通報者(田中), 通報者 Kobayashi), or None."""
     for match in _ROLE_BEFORE_NAME.finditer(text):
         rest = text[match.end() : match.end() + 20]
+        latin = re.match(r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?", rest)
+        if latin is not None and match.end() > match.start():
+            return text[match.start() : match.end() + latin.end()]
         words = list(tokenizer().tokenize(rest, SplitMode.C))
-        # Sudachi tags some of the city's towns (西久保, 関前) as surnames.
-        if (
-            words
-            and words[0].part_of_speech()[2] == "人名"
-            and words[0].surface() not in TOWNS
-        ):
+        if words and _is_surname(words[0]) and not _starts_compound(words[1:]):
             return text[match.start() : match.end() + words[0].end()]
     return None
+
+
+def _starts_compound(following: list[Morpheme]) -> bool:
+    """Tell whether the word after a name makes it part of a place's name: a
+    common noun follows (住民の森公園), not a particle or a suffix (田中様)."""
+    if not following:
+        return False
+    part = following[0].part_of_speech()
+    return part[0] == "名詞" and part[1] != "接尾辞"
+
+
+def _name_before_role(text: str) -> str | None:
+    """Return a name followed by a role in brackets (竹内(通報者)), or None."""
+    for match in _NAME_BEFORE_ROLE.finditer(text):
+        before = text[max(0, match.start() - 10) : match.start()]
+        words = list(tokenizer().tokenize(before, SplitMode.C))
+        if words and _is_surname(words[-1]):
+            start = match.start() - len(words[-1].surface())
+            return text[start : match.end()]
+    return None
+
+
+def _is_surname(word: Morpheme) -> bool:
+    """Tell whether Sudachi tags ``word`` as a person's name; some of the city's
+    towns (西久保, 関前) are tagged as surnames and do not count."""
+    return word.part_of_speech()[2] == "人名" and word.surface() not in TOWNS
 
 
 def _pieces(text: str):
