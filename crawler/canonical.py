@@ -93,15 +93,17 @@ class CanonicalLinks:
 
         A removed page, one of the same content, or one of the same title in
         the same section (a print or mobile copy) is no other page: the
-        canonical link then merges the two as usual. A page without
-        breadcrumbs is taken to be in any section.
+        canonical link then merges the two as usual. Two pages are in one
+        section when their breadcrumbs share a label below the top page, or
+        when either names no section.
         """
         if stored is None or stored.removed:
             return False
         if stored.content_hash == content_hash:
             return False
         if _same_title(stored.title, title) and _same_section(
-            stored.breadcrumbs, breadcrumbs
+            _sections(stored.breadcrumbs, stored.title),
+            _sections(breadcrumbs, title),
         ):
             return False
         logger.warning(
@@ -242,14 +244,18 @@ def _same_title(first: str, second: str) -> bool:
     return _title_key(first) == _title_key(second)
 
 
-def _same_section(first: list[str], second: list[str]) -> bool:
-    """Tell whether two breadcrumb trails lead to one section: the labels between
-    the top page's and the page's own are the same, or a trail is missing."""
-    if not first or not second:
-        return True
-    return [_title_key(label) for label in first[1:-1]] == [
-        _title_key(label) for label in second[1:-1]
-    ]
+def _sections(trail: list[str], title: str) -> set[str]:
+    """Return the section labels of a breadcrumb trail: every label but the top
+    page's (the first) and the page's own title."""
+    own = _title_key(title)
+    return {_title_key(label) for label in trail[1:]} - {own}
+
+
+def _same_section(first: set[str], second: set[str]) -> bool:
+    """Tell whether two pages' section labels (see _sections) can be one
+    section: they share a label, or a trail names none. A mobile copy may trim
+    or extend the trail, so sharing one label is enough."""
+    return not first or not second or bool(first & second)
 
 
 def _title_key(title: str) -> str:

@@ -3,8 +3,9 @@
 Many city CMSs redirect a deleted page to one notice page
 (お探しのページが見つかりません) that returns 200, while unknown URLs still get a
 real 404. The soft 404 probe of ``crawler.start_page`` cannot see that notice,
-so the crawl reads the page's titles too: a page whose h1 or ``<title>`` reads
-as such a notice is handled as not found, wherever it was served.
+so the crawl reads the page's titles too: a page whose h1, or whose
+``<title>`` under a short generic h1 (エラー), reads as such a notice is
+handled as not found, wherever it was served.
 """
 
 from __future__ import annotations
@@ -12,15 +13,18 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# A title is cut into segments at these marks and at parentheses. A notice is
-# a title of which one segment is a notice as a whole. So a real page whose
-# longer title contains a notice phrase (ページが見つからないときの検索方法), or
-# quotes one in 「」, stays a page.
+# A title is cut into segments at these marks and at parentheses. A notice is a
+# title whose first segment is a notice as a whole, or whose segments before
+# the notice only name the site or an error code (〇〇市 | ページが見つかりません).
+# So a real page whose longer title contains a notice phrase
+# (ページが見つからないときの検索方法), quotes one in 「」, or follows a topic
+# (電子申請: ファイルが見つかりません) stays a page.
 _SEGMENTS = re.compile(r"[|｜│:：/／\-－–—【】\[\]()]+")
 
-# A segment is cut into sentences at these marks. Each sentence must be a
-# notice phrase or an apology: 申し訳ございません。お探しのページは見つかりません.
-_SENTENCES = re.compile(r"[。．!！?？]+")
+# A segment is cut into sentences at these marks (after NFKC, so 。 and .).
+# Each sentence must be a notice phrase or an apology:
+# 申し訳ございません。お探しのページは見つかりません.
+_SENTENCES = re.compile(r"[。.!、,]+")
 
 # Notice phrases in Japanese, matched against a sentence without spaces.
 _NOTICE_JA = re.compile(
@@ -38,30 +42,62 @@ _NOTICE_CODE = re.compile(
     r"|(?:page|file)?notfound"
 )
 
+# An error code or word that may stand beside a notice: 404 ページが見つかりません.
+_ERROR_WORD = re.compile(r"error|エラー|404|notfound|\d{3}error")
+
 _APOLOGY = re.compile(
-    r"(?:大変)?(?:申し訳(?:ございません|ありません)(?:でした)?|すみません)"
+    r"(?:大変)?(?:申し訳(?:ございません|ありません)(?:でした)?|すみません)が?"
 )
 
-# A word set off by spaces beside a notice phrase that names a site, as in
-# ``〇〇市 ページが見つかりません``: it ends as a city, an office or a site does.
+# A site's name beside a notice (〇〇市 ページが見つかりません, ページが見つかりません
+# | 〇〇市公式ホームページ): two or more characters, then a city's, an office's
+# or a site's ending.
 _SITE_NAME = re.compile(
-    r".*(?:市|町|村|区|都|道|府|県|役所|役場|ホームページ|サイト|hp)"
+    r".{2,}(?:市|町|村|区|都|府|県|役所|役場|ホームページ|サイト|portal|web)"
 )
+
+
+# An h1 this short (エラー, Error, お知らせ) says too little to be read alone, so
+# the ``<title>`` is read too; a longer h1 is the page's own title.
+GENERIC_HEADING_CHARS = 8
+
+
+def notice_title(title: str, head_title: str) -> str | None:
+    """Return the title that makes a page a "page not found" notice, or None.
+
+    ``title`` is the page's h1 (or its ``<title>`` without the site name) and
+    ``head_title`` its whole ``<title>``, which counts only under an h1 of at
+    most GENERIC_HEADING_CHARS characters.
+    """
+    if is_not_found_title(title):
+        return title
+    if len(_squeeze(title)) <= GENERIC_HEADING_CHARS and is_not_found_title(head_title):
+        return head_title
+    return None
 
 
 def is_not_found_title(title: str) -> bool:
     """Tell whether ``title`` is the title of a "page not found" notice.
 
-    True for お探しのページが見つかりません, 404 Not Found,
+    True for お探しのページが見つかりません, 404 Not Found., Page not found,
     ページが見つかりません | 〇〇市 or 〇〇市 ページが見つかりません; False for
-    a title that only mentions or quotes such words among others.
+    a title that only mentions, quotes or asks about such words
+    (ページが見つかりません?), or that names a topic before them.
     """
     text = unicodedata.normalize("NFKC", title).lower()
-    return any(_is_notice_segment(segment) for segment in _SEGMENTS.split(text))
+    segments = [part for part in _SEGMENTS.split(text) if part.strip()]
+    for segment in segments:
+        if _is_notice_segment(segment):
+            return True
+        if not _names_site_or_error(segment):
+            return False
+    return False
 
 
 def _is_notice_segment(segment: str) -> bool:
     """Tell whether a segment of a title is a notice as a whole."""
+    if "?" in segment:
+        return False  # a question about the notice, as an FAQ asks it
     sentences = [s for s in _SENTENCES.split(segment) if s.strip()]
     if not sentences:
         return False
@@ -71,7 +107,7 @@ def _is_notice_segment(segment: str) -> bool:
         for notice, sentence in zip(notices, sentences, strict=True)
     ):
         return True
-    return len(sentences) == 1 and _is_site_and_notice(sentences[0])
+    return len(sentences) == 1 and _is_words_and_notice(sentences[0])
 
 
 def _is_notice_sentence(sentence: str) -> bool:
@@ -79,17 +115,25 @@ def _is_notice_sentence(sentence: str) -> bool:
     return bool(_NOTICE_JA.fullmatch(squeezed) or _NOTICE_CODE.fullmatch(squeezed))
 
 
-def _is_site_and_notice(sentence: str) -> bool:
-    """Tell whether ``sentence`` is a site's name and a notice set off by spaces."""
+def _is_words_and_notice(sentence: str) -> bool:
+    """Tell whether ``sentence`` is a notice phrase set off by spaces beside a
+    site's name or an error code (〇〇市 ページが見つかりません, 404 ページが
+    見つかりません)."""
     words = sentence.split()
     if len(words) < 2:
         return False
     for notice, rest in ((words[-1], words[:-1]), (words[0], words[1:])):
         if _NOTICE_JA.fullmatch(notice) and all(
-            _SITE_NAME.fullmatch(word) for word in rest
+            _names_site_or_error(word) for word in rest
         ):
             return True
     return False
+
+
+def _names_site_or_error(text: str) -> bool:
+    """Tell whether a title segment or word only names a site or an error."""
+    squeezed = _squeeze(text)
+    return bool(_SITE_NAME.fullmatch(squeezed) or _ERROR_WORD.fullmatch(squeezed))
 
 
 def _squeeze(text: str) -> str:

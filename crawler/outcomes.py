@@ -17,7 +17,7 @@ from crawler.fetched_page import (
     parse_page,
 )
 from crawler.frontier import Frontier
-from crawler.not_found import is_not_found_title
+from crawler.not_found import notice_title
 from crawler.records import AliasRow, FrontierEntry, StoredPage, utc_now
 from crawler.scope import CrawlScope
 from crawler.store import PageStore
@@ -30,11 +30,21 @@ logger = logging.getLogger(__name__)
 # (CrawlSummary.mostly_unavailable).
 UNAVAILABLE_KINDS = frozenset({"connect", "timeout", "transport", "http"})
 
-# Frontier states of a URL that has no page of this run: not fetched yet, or
-# fetched and found failed, gone or not to be stored. A permanent redirect to
-# such a URL is fetched, not taken as settled.
+# Frontier states of a URL that has no page of this run: not fetched yet or
+# still in flight, or fetched and found failed, gone or not to be stored. A
+# permanent redirect to such a URL is fetched, not taken as settled.
 _NO_PAGE_STATES = frozenset(
-    {None, "queued", "held", "failed", "removed", "gone", "noindex", "robots"}
+    {
+        None,
+        "queued",
+        "fetching",
+        "held",
+        "failed",
+        "removed",
+        "gone",
+        "noindex",
+        "robots",
+    }
 )
 
 # The frontier source of a URL queued because a page names it as canonical.
@@ -81,6 +91,8 @@ class OutcomeRecorder:
         self.unavailable_in_a_row = 0
         # URLs held back until their canonical URL was done (_defer_to).
         self.deferred: set[str] = set()
+        # URLs found not found this run (404, 410, a soft 404), stored or not.
+        self.not_found_now: set[str] = set()
 
     async def apply(self, entry: FrontierEntry, result: FetchResult) -> None:
         """Turn a fetch result into the store's rows and the frontier's next URLs."""
@@ -102,7 +114,7 @@ class OutcomeRecorder:
         temporary = home != final
         aliases = [(hop, home, "redirect", status) for hop, status in moves]
         if result.error is not None:
-            self._apply_error(url, result, aliases)
+            self._apply_error(entry, result, aliases)
             return
         if final != url and not temporary and self._redirect_settled(url, final):
             self.record(url, "redirect", aliases=aliases)
@@ -137,18 +149,26 @@ class OutcomeRecorder:
 
     def _apply_error(
         self,
-        url: str,
+        entry: FrontierEntry,
         result: FetchResult,
         aliases: list[AliasRow],
     ) -> None:
-        """Record a fetch of ``url`` that failed with ``result.error``."""
+        """Record a fetch of ``entry.url`` that failed with ``result.error``."""
         # Redirects are remembered only when the target returned a page, so that a
         # transient failure does not hide the old URL from the next crawl. A hop off
         # the crawl scope is remembered, because a retry would not follow it either.
         if result.error_kind in UNAVAILABLE_KINDS:
             self.unavailable += 1
         final_aliases = aliases if result.error_kind == "blocked" else []
-        self.record(url, "failed", reason=result.error, aliases=final_aliases)
+        reason = self._named_by(entry, result.error or "")
+        self.record(entry.url, "failed", reason=reason, aliases=final_aliases)
+
+    def _named_by(self, entry: FrontierEntry, reason: str) -> str:
+        """Return ``reason``, naming the page whose canonical link queued the URL
+        of ``entry``: no page links such a URL, so staff could not find it."""
+        if entry.source != CANONICAL_SOURCE:
+            return reason
+        return f"{reason} (the canonical link of {entry.referrer})"
 
     def _apply_not_modified(
         self,
@@ -234,38 +254,58 @@ class OutcomeRecorder:
             home, extracted.canonical_url, aliases
         )
         shown_href = extracted.canonical_href
+        named = page_url
+        if page_url != home:
+            page_url, aliases = self._through_alias(
+                home, page_url, own_aliases, aliases
+            )
         if page_url != home:
             at_canonical = self.stored(page_url)
-            canonical_state = self.frontier.states.get(page_url)
             if at_canonical is None and self._defer_to(
-                entry, page_url, canonical_state
+                entry, page_url, self.frontier.states.get(page_url)
             ):
                 return
-            if self.canonical.names_another_page(
-                home,
-                page_url,
-                at_canonical,
-                extracted.title,
-                content_hash,
-                extracted.breadcrumbs,
-            ):
-                page_url, aliases, shown_href = home, own_aliases, None
-            elif canonical_state not in (None, "queued", "fetching"):
-                if at_canonical is None:
-                    # The canonical URL was fetched and has no page (gone,
-                    # failed or itself an alias), so this page stays here.
-                    logger.info(
-                        "%s names %s as canonical, which has no page; kept at %s",
-                        home,
-                        page_url,
-                        home,
-                    )
-                    page_url, aliases, shown_href = home, own_aliases, None
-                else:
-                    self.record(url, "duplicate", aliases=aliases)
-                    return
-            else:
+            if at_canonical is None:
+                # Fetched meanwhile, it may have become an alias of a page.
+                page_url, aliases = self._through_alias(
+                    home, page_url, own_aliases, aliases
+                )
+                at_canonical = self.stored(page_url)
+        if page_url == home:
+            if named != home:
+                # The canonical link names an old URL of this very page.
+                shown_href = None
+        elif self.canonical.names_another_page(
+            home,
+            page_url,
+            at_canonical,
+            extracted.title,
+            content_hash,
+            extracted.breadcrumbs,
+        ):
+            page_url, aliases, shown_href = home, own_aliases, None
+        else:
+            canonical_state = self.frontier.states.get(page_url)
+            if canonical_state in (None, "queued", "fetching"):
                 stored = at_canonical
+            elif at_canonical is not None:
+                self.record(url, "duplicate", aliases=aliases)
+                return
+            elif self._failed_for_now(page_url, canonical_state):
+                # A timeout or a server error says nothing of the page there:
+                # this page goes there, and the URL's own fetch on a later
+                # crawl settles which page it is.
+                stored = None
+            else:
+                # The canonical URL was fetched and has no page (not found or
+                # not to be stored), so this page stays here.
+                logger.info(
+                    "%s names %s as canonical, which has no page; kept at %s",
+                    home,
+                    page_url,
+                    home,
+                )
+                page_url, aliases, shown_href = home, own_aliases, None
 
         links, files = self.frontier.follow(
             entry, extracted.links, extracted.nofollow, page_url
@@ -294,6 +334,33 @@ class OutcomeRecorder:
             links=links,
             done=done,
         )
+
+    def _through_alias(
+        self,
+        home: str,
+        canonical: str,
+        own_aliases: list[AliasRow],
+        aliases: list[AliasRow],
+    ) -> tuple[str, list[AliasRow]]:
+        """Return where the page at ``home`` goes when it names ``canonical``,
+        and its aliases: the page that ``canonical`` is an alias of, when it is
+        one (an old URL that redirects), else ``canonical`` itself.
+
+        An alias of ``home`` itself leaves the page at ``home``.
+        """
+        if self.stored(canonical) is not None:
+            return canonical, aliases
+        page = self.store.get(canonical)
+        if page is None or page.removed or page.url == canonical:
+            return canonical, aliases
+        if page.url == home:
+            return home, own_aliases
+        return page.url, [*own_aliases, (home, page.url, "canonical", None)]
+
+    def _failed_for_now(self, url: str, state: str | None) -> bool:
+        """Tell whether ``url`` failed this run for a reason that may pass (a
+        timeout, a server error), not because it was not found."""
+        return state == "failed" and url not in self.not_found_now
 
     def _defer_to(
         self, entry: FrontierEntry, canonical: str, state: str | None
@@ -332,16 +399,17 @@ class OutcomeRecorder:
         """Return why the page fetched for ``url`` is a soft 404, or None.
 
         It is one when it is the page the site serves for unknown URLs, or when
-        its h1 or ``<title>`` is that of a "page not found" notice, as where a
-        deleted page redirects to such a notice served with status 200.
+        its title is that of a "page not found" notice (see
+        :func:`crawler.not_found.notice_title`), as where a deleted page
+        redirects to such a notice served with status 200.
         """
         if content_hash == self.soft_404_hash:
             return f"soft 404: the same page as {self.soft_404_url}"
-        for title in (extracted.title, extracted.head_title):
-            if is_not_found_title(title):
-                where = f"redirects to {final}, " if final != url else ""
-                return f"soft 404: {where}a page titled {title!r}"
-        return None
+        title = notice_title(extracted.title, extracted.head_title)
+        if title is None:
+            return None
+        where = f"redirects to {final}, " if final != url else ""
+        return f"soft 404: {where}a page titled {title!r}"
 
     def _duplicate_alias(
         self,
@@ -530,11 +598,9 @@ class OutcomeRecorder:
         """
         url = entry.url
         reason = why or f"HTTP {status}"
+        self.not_found_now.add(url)
         if stored is None:
-            if entry.source == CANONICAL_SOURCE:
-                # No page links it, so the failure names where it came from.
-                reason += f" (the canonical link of {entry.referrer})"
-            self.record(url, "failed", reason=reason)
+            self.record(url, "failed", reason=self._named_by(entry, reason))
             return
         if stored.removed:
             self.record(url, "gone", reason=reason)

@@ -15,7 +15,7 @@ from crawler.errors import SiteUnavailableError, StartPageError, UnreachableHost
 from crawler.extract import Extracted
 from crawler.fetch import Fetcher, FetchResult
 from crawler.fetched_page import hash_content, page_home, parse_page
-from crawler.not_found import is_not_found_title
+from crawler.not_found import notice_title
 from crawler.scope import CrawlScope
 from crawler.urls import is_file_url, origin
 
@@ -141,13 +141,13 @@ class StartPageChecks:
         _decoded, page = await asyncio.to_thread(
             parse_page, result.body, content_type, result.final_url
         )
-        for title in (page.title, page.head_title):
-            if is_not_found_title(title):
-                raise StartPageError(
-                    f'start page {url!r} is a "page not found" notice (titled '
-                    f"{title!r}); pass the URL of a page that exists, such as the "
-                    "site's top page"
-                )
+        title = notice_title(page.title, page.head_title)
+        if title is not None:
+            raise StartPageError(
+                f'start page {url!r} is a "page not found" notice (titled '
+                f"{title!r}); pass the URL of a page that exists, such as the "
+                "site's top page"
+            )
 
     async def _check_not_html_everywhere(self, start_result: FetchResult) -> None:
         """Raise SiteUnavailableError when a URL that does not exist returns what

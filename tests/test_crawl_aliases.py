@@ -688,3 +688,24 @@ def test_notice_with_generic_heading_is_found_by_its_title_tag(tmp_path):
 
     assert summary.removed == 1
     assert stored(settings)[site.url("/b.html")].removed
+
+
+def test_page_moved_to_a_notice_in_flight_is_removed(tmp_path):
+    # /m.html turns into a slow notice; /b.html moves to it while the crawl's
+    # own request for /m.html is still out.
+    settings = settings_for(tmp_path)
+    two = dataclasses.replace(FAST, concurrency=2)
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/b.html'>b</a><a href='/m.html'>m</a>")
+        site.page("/b.html", "ページB", "<p>本文B</p>")
+        site.page("/m.html", "ページM", "<p>本文M</p>")
+        crawl_site(settings, site.url("/"), two)
+        site.add("/b.html", status=301, headers={"Location": "/m.html"})
+        site.page("/m.html", "お探しのページが見つかりません", delay=0.3)
+        summary = crawl_site(settings, site.url("/"), two)
+
+    assert summary.merged_urls == []
+    assert sorted(url for url, _ in summary.gone_urls) == [
+        site.url("/b.html"),
+        site.url("/m.html"),
+    ]

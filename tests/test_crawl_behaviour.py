@@ -955,6 +955,90 @@ def test_same_title_in_another_section_is_another_page(tmp_path):
     assert summary.merged_urls == []
 
 
+def trail_html(*labels: str) -> str:
+    links = "".join(
+        f"<a href='/{n}/'>{label}</a> &gt; " for n, label in enumerate(labels)
+    )
+    return f"<div class='breadcrumbs'><a href='/'>ホーム</a> &gt; {links}</div>"
+
+
+@pytest.mark.parametrize(
+    "mobile_trail",
+    [(), ("健康・福祉", "健診・検診", "がん検診"), ("がん検診",)],
+)
+def test_mobile_copy_with_other_trail_merges(tmp_path, mobile_trail):
+    with FakeSite() as site:
+        head = f"<link rel='canonical' href='{site.base_url}/kenshin.html'>"
+        site.page("/", "トップ", "<a href='/sp/kenshin.html'>a</a>")
+        site.page("/kenshin.html", "がん検診", trail_html("健康・福祉", "がん検診"))
+        crawl(tmp_path, site)
+        body = trail_html(*mobile_trail) + "<p>パソコン版で見る</p>"
+        site.add("/sp/kenshin.html", html_page("がん検診", body, head=head))
+        summary = crawl(tmp_path, site)
+
+    with open_store(tmp_path) as store:
+        copy = store.get(site.url("/sp/kenshin.html"))
+    assert copy.url == site.url("/kenshin.html")
+    assert summary.wrong_canonical_urls == []
+
+
+def test_same_title_under_another_parent_trail_is_kept(tmp_path):
+    # The trails end at the section, without the page's own title.
+    with FakeSite() as site:
+        head = f"<link rel='canonical' href='{site.base_url}/kurashi/forms.html'>"
+        site.page("/", "トップ", "<a href='/kurashi/forms.html'>a</a>")
+        body = trail_html("くらし") + "<p>住民票</p>"
+        site.page("/kurashi/forms.html", "申請書", body)
+        crawl(tmp_path, site)
+        links = "<a href='/kurashi/forms.html'>a</a><a href='/kenko/forms.html'>b</a>"
+        site.page("/", "トップ", links)
+        body = trail_html("健康") + "<p>予防接種</p>"
+        site.add("/kenko/forms.html", html_page("申請書", body, head=head))
+        summary = crawl(tmp_path, site)
+
+    with open_store(tmp_path) as store:
+        copy = store.get(site.url("/kenko/forms.html"))
+    assert copy.url == site.url("/kenko/forms.html")
+    assert summary.merged_urls == []
+
+
+def test_canonical_naming_an_old_url_of_another_page(tmp_path):
+    with FakeSite() as site:
+        site.page(
+            "/", "トップ", "<a href='/old.html'>a</a><a href='/shigen.html'>b</a>"
+        )
+        site.add("/old.html", status=301, headers={"Location": "/namagomi.html"})
+        site.page("/namagomi.html", "生ごみ処理機", "<p>補助します。</p>")
+        site.page("/shigen.html", "資源ごみ", "<p>びんと缶の出し方。</p>")
+        crawl(tmp_path, site, config=dataclasses.replace(FAST, concurrency=1))
+        head = f"<link rel='canonical' href='{site.base_url}/old.html'>"
+        site.add("/shigen.html", html_page("資源ごみ", "<p>びんと缶。</p>", head=head))
+        summary = crawl(tmp_path, site, config=dataclasses.replace(FAST, concurrency=1))
+
+    with open_store(tmp_path) as store:
+        page = store.get(site.url("/shigen.html"))
+        moved = store.get(site.url("/old.html"))
+    assert (page.url, page.title) == (site.url("/shigen.html"), "資源ごみ")
+    assert (moved.url, moved.title) == (site.url("/namagomi.html"), "生ごみ処理機")
+    pair = (site.url("/shigen.html"), site.url("/namagomi.html"))
+    assert summary.wrong_canonical_urls == [pair]
+
+
+def test_canonical_naming_an_old_url_of_itself(tmp_path):
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/old.html'>a</a><a href='/new.html'>b</a>")
+        site.add("/old.html", status=301, headers={"Location": "/new.html"})
+        site.page("/new.html", "ページ", "<p>本文</p>")
+        crawl(tmp_path, site, config=dataclasses.replace(FAST, concurrency=1))
+        head = f"<link rel='canonical' href='{site.base_url}/old.html'>"
+        site.add("/new.html", html_page("ページ", "<p>本文</p>", head=head))
+        crawl(tmp_path, site, config=dataclasses.replace(FAST, concurrency=1))
+
+    with open_store(tmp_path) as store:
+        page = store.get(site.url("/new.html"))
+    assert (page.url, page.canonical_url) == (site.url("/new.html"),) * 2
+
+
 def test_canonical_naming_the_same_page_still_merges(tmp_path):
     with FakeSite() as site:
         site.page("/", "トップ", "<a href='/real.html'>a</a>")

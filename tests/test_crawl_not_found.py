@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.not_found import is_not_found_title
+from crawler.not_found import is_not_found_title, notice_title
 
 
 @pytest.mark.parametrize(
@@ -24,6 +24,11 @@ from crawler.not_found import is_not_found_title
         "テスト市公式ホームページ ページが見つかりません",
         "申し訳ございません。お探しのページは見つかりませんでした。",
         "お探しのページが見つかりませんでした（エラーコード：404）",
+        "Page not found.",
+        "お探しのページは見つかりませんでした．",
+        "申し訳ございませんが、お探しのページは見つかりませんでした。",
+        "404 ページが見つかりません",
+        "テスト市 | ページが見つかりません",
     ],
 )
 def test_notice_titles(title):
@@ -39,6 +44,11 @@ def test_notice_titles(title):
         "ページが見つかりません どうすればいい",
         "お探しのページが見つからないときは（サイト内検索の使い方）",
         "エラー",
+        "ページが見つかりません？",
+        "電子申請：ファイルが見つかりません",
+        "よくある質問 - ページが見つかりません",
+        "水道 ページが見つかりません",
+        "国道404号",
         "市民課 404号室",
         "ページ番号1004806",
         "粗大ごみの申込方法",
@@ -47,3 +57,12 @@ def test_notice_titles(title):
 )
 def test_page_titles(title):
     assert not is_not_found_title(title)
+
+
+def test_title_tag_counts_under_a_generic_heading():
+    assert notice_title("エラー", "ページが見つかりません｜テスト市") is not None
+
+
+def test_title_tag_is_ignored_under_a_page_heading():
+    heading = "「ページが見つかりません」と表示されるとき"
+    assert notice_title(heading, "ページが見つかりません｜テスト市") is None
