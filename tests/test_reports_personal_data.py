@@ -124,6 +124,8 @@ CITY_HALL_PHONE = "0422-51-5131"
         ("吉祥寺南町2ノ5ノ3の前", ADDRESS_KIND, "吉祥寺南町2ノ5ノ3"),
         ("向台町5-7の方から", ADDRESS_KIND, "向台町5-7"),
         ("多摩 500 さ 12 34 の車", "a number plate", "多摩 500 さ 12 34"),
+        ("結果はtaro@example.jp宛て", "an e-mail address", "taro@example.jp"),
+        ("T.Nakamura 様に連絡", NAME_KIND, "T.Nakamura 様"),
     ],
 )
 def test_personal_detail_is_found(note, kind, part):
@@ -190,6 +192,7 @@ def test_personal_detail_is_found(note, kind, part):
         "近所の森から枝が越境",
         "近隣住民から苦情",
         "所有者不明の自転車を撤去",
+        "Panasonicさんの照明器具に交換",
     ],
 )
 def test_ordinary_staff_note_passes(note):

@@ -27,7 +27,7 @@ _PHONE_SHAPES = (
 # taro@example.jp, and the same written to dodge mail harvesters: taro at
 # example.jp, taro[at]example.jp.
 _EMAIL = re.compile(
-    r"[\w.+-]+@[\w-]+\.[\w.-]+"
+    r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z0-9.-]*[A-Za-z]"
     r"|[A-Za-z0-9._%+-]+\s*(?:\bat\b|\[at\]|\(at\))\s*"
     # a mail domain, so that English (the light at the station) stays text
     r"(?:[A-Za-z0-9-]+\.)+(?:jp|com|net|org|info|biz)\b"

@@ -140,6 +140,8 @@ _KANJI_PHONE = re.compile(
 _LATIN_NAME = re.compile(
     r"\b(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+[A-Z][a-z]+"
     r"|\b[A-Z][a-z]+-(?:san|sama|shi|kun|chan)\b"
+    # T.Nakamura 様: an initial makes a person (Panasonicさん is a company)
+    r"|(?<![A-Za-z])[A-Z]\.\s*[A-Z][a-z]+\s*(?:様|さま|さん|氏|くん|ちゃん)"
     r"|(?<![\w.])@[A-Za-z0-9_]{3,}"
 )
 # Words for a person in a case, after which a surname with no honorific still
