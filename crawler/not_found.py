@@ -3,9 +3,9 @@
 Many city CMSs redirect a deleted page to one notice page
 (お探しのページが見つかりません) that returns 200, while unknown URLs still get a
 real 404. The soft 404 probe of ``crawler.start_page`` cannot see that notice,
-so the crawl reads the page's titles too: a page whose h1, or whose
-``<title>`` under a short generic h1 (エラー), reads as such a notice is
-handled as not found, wherever it was served.
+so the crawl reads the page's titles too. A page whose h1 reads as such a
+notice is handled as not found, wherever it was served. So is one whose
+``<title>`` does under a short generic h1 (エラー).
 """
 
 from __future__ import annotations
@@ -57,8 +57,8 @@ _SITE_NAME = re.compile(
 )
 
 
-# An h1 this short (エラー, Error, お知らせ) says too little to be read alone, so
-# the ``<title>`` is read too; a longer h1 is the page's own title.
+# An h1 this short (エラー, Error, お知らせ) is too generic to decide alone, so
+# the ``<title>`` is read too. A longer h1 is the page's own title.
 GENERIC_HEADING_CHARS = 8
 
 
@@ -81,8 +81,8 @@ def is_not_found_title(title: str) -> bool:
 
     True for お探しのページが見つかりません, 404 Not Found., Page not found,
     ページが見つかりません | 〇〇市 or 〇〇市 ページが見つかりません; False for
-    a title that only mentions, quotes or asks about such words
-    (ページが見つかりません?), or that names a topic before them.
+    a title that only mentions or quotes such words, puts them in a question
+    (ページが見つかりません?), or names a topic before them.
     """
     text = unicodedata.normalize("NFKC", title).lower()
     segments = [part for part in _SEGMENTS.split(text) if part.strip()]
@@ -97,7 +97,7 @@ def is_not_found_title(title: str) -> bool:
 def _is_notice_segment(segment: str) -> bool:
     """Tell whether a segment of a title is a notice as a whole."""
     if "?" in segment:
-        return False  # a question about the notice, as an FAQ asks it
+        return False  # a question about the notice, as in an FAQ
     sentences = [s for s in _SENTENCES.split(segment) if s.strip()]
     if not sentences:
         return False
