@@ -94,8 +94,8 @@ class CanonicalLinks:
         A removed page, one of the same content, or one of the same title in
         the same section (a print or mobile copy) is no other page: the
         canonical link then merges the two as usual. Two pages are in one
-        section when their breadcrumbs share a label below the top page, or
-        when either names no section.
+        section when the section labels of one trail start or end the other's,
+        or when either names no section.
         """
         if stored is None or stored.removed:
             return False
@@ -244,18 +244,27 @@ def _same_title(first: str, second: str) -> bool:
     return _title_key(first) == _title_key(second)
 
 
-def _sections(trail: list[str], title: str) -> set[str]:
+def _sections(trail: list[str], title: str) -> list[str]:
     """Return the section labels of a breadcrumb trail: every label but the top
     page's (the first) and the page's own title."""
     own = _title_key(title)
-    return {_title_key(label) for label in trail[1:]} - {own}
+    labels = [_title_key(label) for label in trail[1:]]
+    return [label for label in labels if label != own]
 
 
-def _same_section(first: set[str], second: set[str]) -> bool:
+def _same_section(first: list[str], second: list[str]) -> bool:
     """Tell whether two pages' section labels (see _sections) can be one
-    section: they share a label, or a trail names none. A mobile copy may trim
-    or extend the trail, so sharing one label is enough."""
-    return not first or not second or bool(first & second)
+    section: one list starts or ends the other, or a trail names none.
+
+    A mobile copy may trim the trail (健康・福祉 for 健康・福祉 > 健診) or
+    extend it, while two departments part below a shared label (くらし > 税金
+    and くらし > 戸籍).
+    """
+    shorter, longer = sorted((first, second), key=len)
+    if not shorter:
+        return True
+    size = len(shorter)
+    return longer[:size] == shorter or longer[-size:] == shorter
 
 
 def _title_key(title: str) -> str:

@@ -30,7 +30,8 @@ _SENTENCES = re.compile(r"[。.!、,]+")
 _NOTICE_JA = re.compile(
     r"(?:お探しの|ご指定の|ご指定いただいた|指定された|お求めの|アクセスされた"
     r"|アクセスしようとした|ご覧になろうとしている|この)?"
-    r"(?:ページ|ファイル|url)(?:は|が)?"
+    r"(?:ページ|ファイル|url)(?:(?:または|もしくは|や|・)(?:ページ|ファイル|url))?"
+    r"(?:は|が)?"
     r"(?:見つかりません|見つかりませんでした|見つからない|存在しません"
     r"|存在しませんでした|ありません|削除されました|削除しました"
     r"|移動しました|移動されました|削除されたか移動した可能性があります)"
@@ -40,6 +41,9 @@ _NOTICE_JA = re.compile(
 _NOTICE_CODE = re.compile(
     r"(?:error|エラー)?404(?:error|エラー|notfound|pagenotfound|filenotfound)?"
     r"|(?:page|file)?notfound"
+    # the page you requested could not be found, this page does not exist
+    r"|(?:the|this)?(?:page|file|url)(?:you(?:were|are)?(?:requested|lookingfor))?"
+    r"(?:couldnotbefound|cannotbefound|wasnotfound|doesnotexist|nolongerexists)"
 )
 
 # An error code or word that may stand beside a notice: 404 ページが見つかりません.
@@ -47,6 +51,7 @@ _ERROR_WORD = re.compile(r"error|エラー|404|notfound|\d{3}error")
 
 _APOLOGY = re.compile(
     r"(?:大変)?(?:申し訳(?:ございません|ありません)(?:でした)?|すみません)が?"
+    r"|(?:we(?:are|')?)?sorry"
 )
 
 # A site's name beside a notice (〇〇市 ページが見つかりません, ページが見つかりません

@@ -91,8 +91,6 @@ class OutcomeRecorder:
         self.unavailable_in_a_row = 0
         # URLs held back until their canonical URL was done (_defer_to).
         self.deferred: set[str] = set()
-        # URLs found not found this run (404, 410, a soft 404), stored or not.
-        self.not_found_now: set[str] = set()
 
     async def apply(self, entry: FrontierEntry, result: FetchResult) -> None:
         """Turn a fetch result into the store's rows and the frontier's next URLs."""
@@ -255,6 +253,7 @@ class OutcomeRecorder:
         )
         shown_href = extracted.canonical_href
         named = page_url
+        unverified = False
         if page_url != home:
             page_url, aliases = self._through_alias(
                 home, page_url, own_aliases, aliases
@@ -291,14 +290,12 @@ class OutcomeRecorder:
             elif at_canonical is not None:
                 self.record(url, "duplicate", aliases=aliases)
                 return
-            elif self._failed_for_now(page_url, canonical_state):
-                # A timeout or a server error says nothing of the page there:
-                # this page goes there, and the URL's own fetch on a later
-                # crawl settles which page it is.
-                stored = None
             else:
-                # The canonical URL was fetched and has no page (not found or
-                # not to be stored), so this page stays here.
+                # The canonical URL was fetched and has no page (failed, not
+                # found or not to be stored), so this page stays here. It is
+                # stored without validators, so that the next crawl fetches it
+                # in full and reads its canonical link again: a URL that timed
+                # out now may answer then, and the two merge.
                 logger.info(
                     "%s names %s as canonical, which has no page; kept at %s",
                     home,
@@ -306,6 +303,7 @@ class OutcomeRecorder:
                     home,
                 )
                 page_url, aliases, shown_href = home, own_aliases, None
+                unverified = True
 
         links, files = self.frontier.follow(
             entry, extracted.links, extracted.nofollow, page_url
@@ -333,6 +331,7 @@ class OutcomeRecorder:
             files=files,
             links=links,
             done=done,
+            validators=not unverified and page_url == result.final_url,
         )
 
     def _through_alias(
@@ -356,11 +355,6 @@ class OutcomeRecorder:
         if page.url == home:
             return home, own_aliases
         return page.url, [*own_aliases, (home, page.url, "canonical", None)]
-
-    def _failed_for_now(self, url: str, state: str | None) -> bool:
-        """Tell whether ``url`` failed this run for a reason that may pass (a
-        timeout, a server error), not because it was not found."""
-        return state == "failed" and url not in self.not_found_now
 
     def _defer_to(
         self, entry: FrontierEntry, canonical: str, state: str | None
@@ -458,9 +452,15 @@ class OutcomeRecorder:
         files: list[tuple[str, str, str]],
         links: list[FrontierEntry],
         done: list[tuple[str, str]],
+        validators: bool = True,
     ) -> None:
         """Store the page fetched for ``entry`` at ``page_url`` with the rows it
         adds, unless its robots meta tag or X-Robots-Tag header contains noindex.
+
+        Without ``validators`` the page keeps no ETag or Last-Modified, so the
+        next crawl fetches it in full: the response came from another URL (a
+        copy naming ``page_url`` as canonical), or its canonical link could
+        not be checked.
 
         ``stored`` is the page stored at ``page_url`` before, if any, and
         ``shown_href`` the canonical link that names the URL residents get
@@ -494,8 +494,8 @@ class OutcomeRecorder:
             fetched_at=now,
             changed_at=changed_at,
             removed=False,
-            etag=result.headers.get("etag"),
-            last_modified=result.headers.get("last-modified"),
+            etag=result.headers.get("etag") if validators else None,
+            last_modified=(result.headers.get("last-modified") if validators else None),
             links=[link.url for link in extracted.links],
             extractor_version=EXTRACTOR_VERSION,
         )
@@ -598,7 +598,6 @@ class OutcomeRecorder:
         """
         url = entry.url
         reason = why or f"HTTP {status}"
-        self.not_found_now.add(url)
         if stored is None:
             self.record(url, "failed", reason=self._named_by(entry, reason))
             return

@@ -1002,6 +1002,47 @@ def test_same_title_under_another_parent_trail_is_kept(tmp_path):
     assert summary.merged_urls == []
 
 
+def test_same_title_in_sibling_departments_is_kept(tmp_path):
+    with FakeSite() as site:
+        head = f"<link rel='canonical' href='{site.base_url}/zei/forms.html'>"
+        site.page("/", "トップ", "<a href='/zei/forms.html'>a</a>")
+        body = trail_html("くらし", "税金", "申請書") + "<p>課税証明</p>"
+        site.page("/zei/forms.html", "申請書", body)
+        crawl(tmp_path, site)
+        links = "<a href='/zei/forms.html'>a</a><a href='/koseki/forms.html'>b</a>"
+        site.page("/", "トップ", links)
+        body = trail_html("くらし", "戸籍", "申請書") + "<p>住民票の写し</p>"
+        site.add("/koseki/forms.html", html_page("申請書", body, head=head))
+        summary = crawl(tmp_path, site)
+
+    with open_store(tmp_path) as store:
+        copy = store.get(site.url("/koseki/forms.html"))
+    assert copy.url == site.url("/koseki/forms.html")
+    assert summary.merged_urls == []
+
+
+def test_copy_of_a_timed_out_canonical_url_merges_later(tmp_path):
+    slow = dataclasses.replace(FAST, read_timeout=0.2, max_retries=0)
+    with FakeSite() as site:
+        head = f"<link rel='canonical' href='{site.base_url}/kenshin.html'>"
+        site.page("/", "トップ", "<a href='/sp/kenshin.html'>a</a>")
+        site.add("/sp/kenshin.html", html_page("がん検診", "<p>検診</p>", head=head))
+        site.page("/kenshin.html", "がん検診", "<p>検診の案内</p>", delay=0.5)
+        first = crawl(tmp_path, site, config=slow)
+        with open_store(tmp_path) as store:
+            kept = store.get(site.url("/sp/kenshin.html"))
+        site.page("/kenshin.html", "がん検診", "<p>検診の案内</p>")
+        crawl(tmp_path, site, config=slow)
+
+    assert kept.url == site.url("/sp/kenshin.html")
+    assert (kept.etag, kept.last_modified) == (None, None)
+    reason = f"(the canonical link of {site.url('/sp/kenshin.html')})"
+    assert any(reason in why for _, why in first.failures)
+    with open_store(tmp_path) as store:
+        copy = store.get(site.url("/sp/kenshin.html"))
+    assert copy.url == site.url("/kenshin.html")
+
+
 def test_canonical_naming_an_old_url_of_another_page(tmp_path):
     with FakeSite() as site:
         site.page(

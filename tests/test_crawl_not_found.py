@@ -29,6 +29,8 @@ from crawler.not_found import is_not_found_title, notice_title
         "申し訳ございませんが、お探しのページは見つかりませんでした。",
         "404 ページが見つかりません",
         "テスト市 | ページが見つかりません",
+        "指定されたページまたはファイルは存在しません",
+        "Sorry, the page you requested could not be found.",
     ],
 )
 def test_notice_titles(title):
