@@ -258,18 +258,15 @@ class OutcomeRecorder:
             page_url, aliases = self._through_alias(
                 home, page_url, own_aliases, aliases
             )
+        at_canonical = None
         if page_url != home:
-            at_canonical = self.stored(page_url)
-            if at_canonical is None and self._defer_to(
-                entry, page_url, self.frontier.states.get(page_url)
-            ):
+            if self._defer_to(entry, page_url, self.frontier.states.get(page_url)):
                 return
-            if at_canonical is None:
-                # Fetched meanwhile, it may have become an alias of a page.
-                page_url, aliases = self._through_alias(
-                    home, page_url, own_aliases, aliases
-                )
-                at_canonical = self.stored(page_url)
+            # Fetched meanwhile, the canonical URL may have become an alias.
+            page_url, aliases = self._through_alias(
+                home, page_url, own_aliases, aliases
+            )
+            at_canonical = self.stored(page_url)
         if page_url == home:
             if named != home:
                 # The canonical link names an old URL of this very page.
@@ -285,9 +282,12 @@ class OutcomeRecorder:
             page_url, aliases, shown_href = home, own_aliases, None
         else:
             canonical_state = self.frontier.states.get(page_url)
-            if canonical_state in (None, "queued", "fetching"):
+            settled = canonical_state not in _NO_PAGE_STATES
+            if at_canonical is not None and canonical_state in (None, "queued"):
+                # Held once already and still not fetched (a crawl limit): the
+                # page goes to the stored page there, as its copy.
                 stored = at_canonical
-            elif at_canonical is not None:
+            elif at_canonical is not None and settled:
                 self.record(url, "duplicate", aliases=aliases)
                 return
             else:
@@ -360,21 +360,17 @@ class OutcomeRecorder:
         self, entry: FrontierEntry, canonical: str, state: str | None
     ) -> bool:
         """Hold ``entry`` back until ``canonical``, the URL its page names as
-        canonical, has an outcome, when no page is stored there and this run has
-        not finished it; return whether it was held.
+        canonical, has an outcome, when this run has not finished that URL;
+        return whether it was held.
 
         Storing the page there at once would give the canonical URL this
-        page's content for the whole crawl, and a wrong canonical link (a page
+        page's content for the whole crawl. A wrong canonical link (a page
         copied from another kept the other's link) would hide the real page
-        there until the next crawl. Fetched again once the canonical URL is
-        done, the page meets the real one there and names_another_page keeps
-        the two apart. A URL is held once only, and never for a known alias.
+        there until the next crawl, and a copy of a page deleted in this crawl
+        would leave with it. Fetched again once the canonical URL is done, the
+        page meets what is there now. A URL is held once only.
         """
-        if (
-            entry.url in self.deferred
-            or state not in (None, "queued", "fetching")
-            or canonical in self.frontier.known_aliases
-        ):
+        if entry.url in self.deferred or state not in (None, "queued", "fetching"):
             return False
         self.deferred.add(entry.url)
         added = self.frontier.hold(entry, canonical, CANONICAL_SOURCE)

@@ -1135,3 +1135,42 @@ def test_scattered_server_errors_do_not_stop_the_crawl(tmp_path):
     assert summary.stopped_unavailable is False
     assert summary.failed == 14
     assert summary.new == 27
+
+
+def test_copy_of_a_deleted_page_becomes_the_page(tmp_path):
+    one = dataclasses.replace(FAST, concurrency=1)
+    with FakeSite() as site:
+        head = f"<link rel='canonical' href='{site.base_url}/a.html'>"
+        site.page("/", "トップ", "<a href='/sp/a.html'>sp</a><a href='/a.html'>a</a>")
+        site.add("/sp/a.html", html_page("粗大ごみ", "<p>申込</p>", head=head))
+        site.page("/a.html", "粗大ごみ", "<p>申込方法</p>")
+        crawl(tmp_path, site, config=one)
+        site.add("/a.html", "gone", status=404, content_type="text/plain")
+        summary = crawl(tmp_path, site, config=one)
+
+    with open_store(tmp_path) as store:
+        copy = store.get(site.url("/sp/a.html"))
+        deleted = store.get(site.url("/a.html"))
+    assert summary.removed == 1
+    assert deleted.removed
+    assert (copy.url, copy.removed) == (site.url("/sp/a.html"), False)
+
+
+def test_canonical_naming_a_looping_old_url_keeps_the_page(tmp_path):
+    one = dataclasses.replace(FAST, concurrency=1)
+    with FakeSite() as site:
+        site.page("/", "トップ", "<a href='/old.html'>o</a><a href='/b.html'>b</a>")
+        site.add("/old.html", status=301, headers={"Location": "/new.html"})
+        site.page("/new.html", "移転先", "<p>本文</p>")
+        site.page("/b.html", "資源ごみ", "<p>びんと缶</p>")
+        crawl(tmp_path, site, config=one)
+        site.add("/old.html", status=301, headers={"Location": "/old.html"})
+        head = f"<link rel='canonical' href='{site.base_url}/old.html'>"
+        site.add("/b.html", html_page("資源ごみ", "<p>びんと缶。</p>", head=head))
+        crawl(tmp_path, site, config=one)
+        summary = crawl(tmp_path, site, config=one)
+
+    with open_store(tmp_path) as store:
+        page = store.get(site.url("/b.html"))
+    assert (page.url, page.title) == (site.url("/b.html"), "資源ごみ")
+    assert summary.merged_urls == []
