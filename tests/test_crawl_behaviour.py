@@ -848,26 +848,29 @@ def test_canonical_naming_another_page_is_ignored(tmp_path, caplog):
     assert any("that is another page" in message for message in warnings)
 
 
-def test_wrong_canonical_on_first_crawl_keeps_both_pages(tmp_path, caplog):
-    # The copy is linked first and fetched first: its canonical URL has no page
-    # stored yet when the copy arrives.
+def crawl_copy_linked_first(tmp_path, concurrency: int, delay: float = 0.0):
+    """Crawl, into an empty data dir, a site whose subsidy page keeps the cancer
+    screening page's canonical link and is linked first; return the site, the
+    summary and the two stored pages (screening, subsidy)."""
     with FakeSite() as site:
         head = f"<link rel='canonical' href='{site.base_url}/kenshin.html'>"
-        site.page(
-            "/", "トップ", "<a href='/hojo.html'>b</a><a href='/kenshin.html'>a</a>"
-        )
-        site.page("/kenshin.html", "がん検診", "<p>市のがん検診のご案内です。</p>")
-        site.add(
-            "/hojo.html",
-            html_page(
-                "生ごみ処理機の補助", "<p>購入費の半額を補助します。</p>", head=head
-            ),
-        )
-        summary = crawl(tmp_path, site, config=dataclasses.replace(FAST, concurrency=1))
+        links = "<a href='/hojo.html'>b</a><a href='/kenshin.html'>a</a>"
+        site.page("/", "トップ", links)
+        body = "<p>市のがん検診のご案内です。</p>"
+        site.page("/kenshin.html", "がん検診", body, delay=delay)
+        body = "<p>購入費の半額を補助します。</p>"
+        site.add("/hojo.html", html_page("生ごみ処理機の補助", body, head=head))
+        config = dataclasses.replace(FAST, concurrency=concurrency)
+        summary = crawl(tmp_path, site, config=config)
 
     with open_store(tmp_path) as store:
-        screening = store.get(site.url("/kenshin.html"))
-        subsidy = store.get(site.url("/hojo.html"))
+        pages = store.get(site.url("/kenshin.html")), store.get(site.url("/hojo.html"))
+    return site, summary, pages
+
+
+def test_wrong_canonical_on_first_crawl_keeps_both_pages(tmp_path, caplog):
+    site, summary, (screening, subsidy) = crawl_copy_linked_first(tmp_path, 1)
+
     assert (screening.url, screening.title) == (site.url("/kenshin.html"), "がん検診")
     assert (subsidy.url, subsidy.title) == (
         site.url("/hojo.html"),
@@ -885,26 +888,11 @@ def test_wrong_canonical_on_first_crawl_keeps_both_pages(tmp_path, caplog):
     assert line in summary.format().splitlines()
 
 
-def test_wrong_canonical_to_slow_page_keeps_both(tmp_path, caplog):
+def test_wrong_canonical_to_slow_page_keeps_both(tmp_path):
     # Two requests in flight: the copy comes back while the real page is still
     # on its way, and must wait for it before being stored.
-    with FakeSite() as site:
-        head = f"<link rel='canonical' href='{site.base_url}/kenshin.html'>"
-        site.page(
-            "/", "トップ", "<a href='/hojo.html'>b</a><a href='/kenshin.html'>a</a>"
-        )
-        site.page(
-            "/kenshin.html", "がん検診", "<p>がん検診のご案内です。</p>", delay=0.5
-        )
-        site.add(
-            "/hojo.html",
-            html_page("生ごみ処理機の補助", "<p>半額を補助します。</p>", head=head),
-        )
-        summary = crawl(tmp_path, site, config=dataclasses.replace(FAST, concurrency=2))
+    site, summary, (screening, subsidy) = crawl_copy_linked_first(tmp_path, 2, 0.5)
 
-    with open_store(tmp_path) as store:
-        screening = store.get(site.url("/kenshin.html"))
-        subsidy = store.get(site.url("/hojo.html"))
     assert (screening.url, screening.title) == (site.url("/kenshin.html"), "がん検診")
     assert (subsidy.url, subsidy.title) == (
         site.url("/hojo.html"),
@@ -982,42 +970,30 @@ def test_mobile_copy_with_other_trail_merges(tmp_path, mobile_trail):
     assert summary.wrong_canonical_urls == []
 
 
-def test_same_title_under_another_parent_trail_is_kept(tmp_path):
-    # The trails end at the section, without the page's own title.
+@pytest.mark.parametrize(
+    ("first_trail", "second_trail"),
+    [
+        # Trails that end at the section, without the page's own title.
+        (("くらし",), ("健康",)),
+        # Two departments under one upper section.
+        (("くらし", "税金", "申請書"), ("くらし", "戸籍", "申請書")),
+    ],
+)
+def test_same_title_in_another_section_is_kept(tmp_path, first_trail, second_trail):
     with FakeSite() as site:
-        head = f"<link rel='canonical' href='{site.base_url}/kurashi/forms.html'>"
-        site.page("/", "トップ", "<a href='/kurashi/forms.html'>a</a>")
-        body = trail_html("くらし") + "<p>住民票</p>"
-        site.page("/kurashi/forms.html", "申請書", body)
+        head = f"<link rel='canonical' href='{site.base_url}/a/forms.html'>"
+        site.page("/", "トップ", "<a href='/a/forms.html'>a</a>")
+        site.page("/a/forms.html", "申請書", trail_html(*first_trail) + "<p>税</p>")
         crawl(tmp_path, site)
-        links = "<a href='/kurashi/forms.html'>a</a><a href='/kenko/forms.html'>b</a>"
+        links = "<a href='/a/forms.html'>a</a><a href='/b/forms.html'>b</a>"
         site.page("/", "トップ", links)
-        body = trail_html("健康") + "<p>予防接種</p>"
-        site.add("/kenko/forms.html", html_page("申請書", body, head=head))
+        body = trail_html(*second_trail) + "<p>住民票の写し</p>"
+        site.add("/b/forms.html", html_page("申請書", body, head=head))
         summary = crawl(tmp_path, site)
 
     with open_store(tmp_path) as store:
-        copy = store.get(site.url("/kenko/forms.html"))
-    assert copy.url == site.url("/kenko/forms.html")
-    assert summary.merged_urls == []
-
-
-def test_same_title_in_sibling_departments_is_kept(tmp_path):
-    with FakeSite() as site:
-        head = f"<link rel='canonical' href='{site.base_url}/zei/forms.html'>"
-        site.page("/", "トップ", "<a href='/zei/forms.html'>a</a>")
-        body = trail_html("くらし", "税金", "申請書") + "<p>課税証明</p>"
-        site.page("/zei/forms.html", "申請書", body)
-        crawl(tmp_path, site)
-        links = "<a href='/zei/forms.html'>a</a><a href='/koseki/forms.html'>b</a>"
-        site.page("/", "トップ", links)
-        body = trail_html("くらし", "戸籍", "申請書") + "<p>住民票の写し</p>"
-        site.add("/koseki/forms.html", html_page("申請書", body, head=head))
-        summary = crawl(tmp_path, site)
-
-    with open_store(tmp_path) as store:
-        copy = store.get(site.url("/koseki/forms.html"))
-    assert copy.url == site.url("/koseki/forms.html")
+        copy = store.get(site.url("/b/forms.html"))
+    assert copy.url == site.url("/b/forms.html")
     assert summary.merged_urls == []
 
 
