@@ -61,8 +61,8 @@ def record_gone(
 ) -> None:
     """Record the page at ``url`` as gone with HTTP ``status``, for removal later.
 
-    ``why`` says why the page is gone when its status does not: noindex, a soft
-    404 page, or robots.txt.
+    ``why`` gives the reason the page is gone when its status does not: noindex,
+    a soft 404 page, or robots.txt.
     """
     reason = f"{_REMOVAL_PREFIX}{status}"
     if why:

@@ -50,7 +50,7 @@ _NO_PAGE_STATES = frozenset(
 # The frontier source of a URL queued because a page names it as canonical.
 CANONICAL_SOURCE = "canonical"
 
-# Why a stored page that returned 200 is gone, as the crawl summary lists it.
+# The reason a stored page that returned 200 is gone, as the summary lists it.
 NOINDEX_WHY = "noindex"
 ROBOTS_WHY = "disallowed by robots.txt"
 
@@ -204,7 +204,7 @@ class OutcomeRecorder:
     def _gone_home(
         self, url: str, home: str, stored: StoredPage | None
     ) -> tuple[str, StoredPage | None]:
-        """Return the URL and stored page that a "not found" answer for ``url``
+        """Return the URL and stored page that a "not found" response for ``url``
         removes, where ``home`` is where permanent redirects led and ``stored``
         the page stored there.
 
@@ -295,7 +295,7 @@ class OutcomeRecorder:
                 # found or not to be stored), so this page stays here. It is
                 # stored without validators, so that the next crawl fetches it
                 # in full and reads its canonical link again: a URL that timed
-                # out now may answer then, and the two merge.
+                # out now may respond then, and the two merge.
                 logger.info(
                     "%s names %s as canonical, which has no page; kept at %s",
                     home,

@@ -189,7 +189,7 @@ class StartPageChecks:
         """
         # NOTE: a soft 404 page that quotes the requested URL differs for every URL,
         # so the probe misses it. Such a page is still found by its title when
-        # that reads as a notice (crawler.not_found); otherwise only the removal
+        # that reads as a notice (crawler.not_found). Otherwise only the removal
         # guard counts the pages it replaces.
         probe = urljoin(final_start, f"/{_PROBE_PREFIX}{secrets.token_hex(8)}.html")
         if not self.scope.robots_for(probe).allows(probe):

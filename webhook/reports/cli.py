@@ -119,7 +119,7 @@ def _staff_name(changed_by: str | None) -> str:
     """Return the staff name of ``--by``, or the OS user's name without it.
 
     Raises ConfigError for a value that is blank, longer than
-    MAX_STAFF_NAME_CHARS or holds control characters.
+    MAX_STAFF_NAME_CHARS or contains control characters.
     """
     if changed_by is None:
         return _default_staff_name()
@@ -144,7 +144,7 @@ _CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _reject_control_characters(option: str, value: str) -> None:
-    """Raise ConfigError when ``value`` holds a control character."""
+    """Raise ConfigError when ``value`` contains a control character."""
     match = _CONTROL_CHARACTER.search(value)
     if match is not None:
         raise ConfigError(
