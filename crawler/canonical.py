@@ -94,8 +94,8 @@ class CanonicalLinks:
         A removed page, one of the same content, or one of the same title in
         the same section (a print or mobile copy) is no other page: the
         canonical link then merges the two as usual. Two pages are in one
-        section when the section labels of one trail start or end the other's,
-        or when either names no section.
+        section when the section labels of one trail appear in the other's in
+        order, or when either names no section.
         """
         if stored is None or stored.removed:
             return False
@@ -254,17 +254,16 @@ def _sections(trail: list[str], title: str) -> list[str]:
 
 def _same_section(first: list[str], second: list[str]) -> bool:
     """Tell whether two pages' section labels (see _sections) can be one
-    section: one list starts or ends the other, or a trail names none.
+    section: the labels of one trail appear in the other's in the same order,
+    or a trail names none.
 
-    A mobile copy may trim the trail (健康・福祉 for 健康・福祉 > 健診) or
-    extend it, while two departments part below a shared label (くらし > 税金
-    and くらし > 戸籍).
+    A mobile copy may trim the trail (健康・福祉 > 健診 as 健診) or extend it,
+    while two departments part below a shared label (くらし > 税金 and
+    くらし > 戸籍).
     """
     shorter, longer = sorted((first, second), key=len)
-    if not shorter:
-        return True
-    size = len(shorter)
-    return longer[:size] == shorter or longer[-size:] == shorter
+    rest = iter(longer)
+    return all(label in rest for label in shorter)
 
 
 def _title_key(title: str) -> str:

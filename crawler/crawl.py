@@ -207,34 +207,37 @@ class Crawl:
     ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], bool]:
         """Return (gone, merged, keep) for the pages stored before this run.
 
-        ``gone`` lists (URL, why) of the pages found gone, except those whose page
-        came back to a URL that redirected to them (a section moved back),
-        ``merged`` the (URL, target) of those merged into another page, and
-        ``keep`` is true when the two together exceed
-        ``config.max_removed_share`` of the pages in the crawl's scope that were
-        stored before the run. A run resumed from an older release has no snapshot
-        of those pages: it counts the gone pages against the pages stored now.
+        ``gone`` lists (URL, why) of the pages found gone, ``merged`` the (URL,
+        target) of those merged into another page, and ``keep`` is true when the
+        two together exceed ``config.max_removed_share`` of the pages in the
+        crawl's scope that were stored before the run. Gone pages whose content
+        came back at a URL that was their alias are listed but do not count. A
+        run resumed from an older release has no snapshot of those pages: it
+        counts the gone pages against the pages stored now.
         """
         gone = [(url, why) for url, _, why in self.store.pending_removals(self.run_id)]
         if self.store.has_snapshot(self.run_id):
             before = [u for u in self.store.snapshot_urls() if self.scope.contains(u)]
             merged = self.store.collapsed_pages(before)
             stored = len(before)
-            # Pages that came back to the URL a redirect had moved them from.
+            # Pages live again at a URL that was their alias (a section moved
+            # back, a copy standing in for a deleted page) are listed but lose
+            # nothing, so the removal guard leaves them out.
             moved_back = set(self.store.moved_back([url for url, _ in gone]))
-            gone = [(url, why) for url, why in gone if url not in moved_back]
         else:
             merged = []
+            moved_back = set()
             stored = sum(
                 1 for url in self.store.known_urls() if self.scope.contains(url)
             )
-        keep = self.config.removals_exceed_limit(len(gone) + len(merged), stored)
+        lost = [url for url, _ in gone if url not in moved_back]
+        keep = self.config.removals_exceed_limit(len(lost) + len(merged), stored)
         if keep:
             logger.warning(
                 "keeping the %d stored pages as they were: this crawl found %d gone "
                 "and merged %d into other pages, over the limit of %.0f%%",
                 stored,
-                len(gone),
+                len(lost),
                 len(merged),
                 self.config.max_removed_share * 100,
             )
@@ -376,13 +379,16 @@ class Crawl:
                 if stored.last_modified:
                     headers["If-Modified-Since"] = stored.last_modified
         try:
-            result = await self.fetcher.fetch(
-                url,
-                headers=headers,
-                check_hop=self.scope.hop_reason,
-                # A migrated site links old URLs whose new pages were fetched.
-                stop_at=self.outcomes.pages_now.__contains__,
-            )
+            # A page held back for its canonical URL was fetched already.
+            result = self.outcomes.held_results.pop(url, None)
+            if result is None:
+                result = await self.fetcher.fetch(
+                    url,
+                    headers=headers,
+                    check_hop=self.scope.hop_reason,
+                    # A migrated site links old URLs whose new pages were fetched.
+                    stop_at=self.outcomes.pages_now.__contains__,
+                )
             await self.outcomes.apply(entry, result)
         except Exception as exc:  # noqa: BLE001 - one bad page must not end a crawl
             logger.exception("failed to fetch or process %s", url)

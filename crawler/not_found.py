@@ -14,10 +14,10 @@ import re
 import unicodedata
 
 # A title is cut into segments at these marks and at parentheses. A notice is a
-# title whose first segment is a notice as a whole, or whose segments before
-# the notice only name the site or an error code (〇〇市 | ページが見つかりません).
+# title of which one segment is a notice as a whole and the others only name
+# the site or an error code (〇〇市 | ページが見つかりません (エラーコード:404)).
 # So a real page whose longer title contains a notice phrase
-# (ページが見つからないときの検索方法), quotes one in 「」, or follows a topic
+# (ページが見つからないときの検索方法), quotes one in 「」, or sits beside a topic
 # (電子申請: ファイルが見つかりません) stays a page.
 _SEGMENTS = re.compile(r"[|｜│:：/／\-－–—【】\[\]()]+")
 
@@ -34,31 +34,42 @@ _NOTICE_JA = re.compile(
     r"(?:は|が)?"
     r"(?:見つかりません|見つかりませんでした|見つからない|存在しません"
     r"|存在しませんでした|ありません|削除されました|削除しました"
-    r"|移動しました|移動されました|削除されたか移動した可能性があります)"
+    r"|移動しました|移動されました|削除されたか移動した可能性があります"
+    r"|公開を終了しました|公開を終了したか|公開を終了しています)"
 )
 
 # Notice phrases with a status code or in English, matched the same way.
 _NOTICE_CODE = re.compile(
     r"(?:error|エラー)?404(?:error|エラー|notfound|pagenotfound|filenotfound)?"
     r"|(?:page|file)?notfound"
-    # the page you requested could not be found, this page does not exist
-    r"|(?:the|this)?(?:page|file|url)(?:you(?:were|are)?(?:requested|lookingfor))?"
-    r"(?:couldnotbefound|cannotbefound|wasnotfound|doesnotexist|nolongerexists)"
+    # the (requested) page you requested could not be found, this page does not
+    # exist
+    r"|(?:but)?(?:the|this)?(?:requested)?(?:page|file|url)"
+    r"(?:you(?:were|are)?(?:requested|lookingfor))?"
+    r"(?:couldnotbefound|cannotbefound|can'tbefound|wasnotfound|doesnotexist"
+    r"|doesn'texist|nolongerexists)"
 )
 
 # An error code or word that may stand beside a notice: 404 ページが見つかりません.
-_ERROR_WORD = re.compile(r"error|エラー|404|notfound|\d{3}error")
+_ERROR_WORD = re.compile(
+    r"error|エラー|エラーコード|errorcode|code|404|notfound|\d{3}error|(?:error)?code\d{3}"
+)
 
+# Sentences that go with a notice: an apology, or advice on what to do next
+# (URLをご確認ください, 移動した可能性があります, check the URL).
 _APOLOGY = re.compile(
     r"(?:大変)?(?:申し訳(?:ございません|ありません)(?:でした)?|すみません)が?"
-    r"|(?:we(?:are|')?)?sorry"
+    r"|(?:we(?:are|'re|re)?)?sorry"
+    r"|.*(?:ご確認ください|お探しください|ご利用ください|可能性があります"
+    r"|checktheurl|tryagain)"
 )
 
 # A site's name beside a notice (〇〇市 ページが見つかりません, ページが見つかりません
 # | 〇〇市公式ホームページ): two or more characters, then a city's, an office's
 # or a site's ending.
 _SITE_NAME = re.compile(
-    r".{2,}(?:市|町|村|区|都|府|県|役所|役場|ホームページ|サイト|portal|web)"
+    r".{2,}(?:市|町|村|区|都|府|県|役所|役場|ホームページ|サイト|portal|web"
+    r"|city|town|village|ward|office|website|site|homepage)"
 )
 
 
@@ -91,12 +102,11 @@ def is_not_found_title(title: str) -> bool:
     """
     text = unicodedata.normalize("NFKC", title).lower()
     segments = [part for part in _SEGMENTS.split(text) if part.strip()]
-    for segment in segments:
-        if _is_notice_segment(segment):
-            return True
-        if not _names_site_or_error(segment):
-            return False
-    return False
+    notices = [_is_notice_segment(segment) for segment in segments]
+    return any(notices) and all(
+        notice or _names_site_or_error(segment)
+        for notice, segment in zip(notices, segments, strict=True)
+    )
 
 
 def _is_notice_segment(segment: str) -> bool:

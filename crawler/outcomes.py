@@ -89,8 +89,12 @@ class OutcomeRecorder:
         # in all and since the last URL that did not.
         self.unavailable = 0
         self.unavailable_in_a_row = 0
-        # URLs held back until their canonical URL was done (_defer_to).
+        # URLs held back until their canonical URL was done (_defer_to), and
+        # the responses of those not yet applied again.
         self.deferred: set[str] = set()
+        self.held_results: dict[str, FetchResult] = {}
+        # URLs that failed this run on the server's side (UNAVAILABLE_KINDS).
+        self.unavailable_urls: set[str] = set()
 
     async def apply(self, entry: FrontierEntry, result: FetchResult) -> None:
         """Turn a fetch result into the store's rows and the frontier's next URLs."""
@@ -157,6 +161,7 @@ class OutcomeRecorder:
         # the crawl scope is remembered, because a retry would not follow it either.
         if result.error_kind in UNAVAILABLE_KINDS:
             self.unavailable += 1
+            self.unavailable_urls.add(entry.url)
         final_aliases = aliases if result.error_kind == "blocked" else []
         reason = self._named_by(entry, result.error or "")
         self.record(entry.url, "failed", reason=reason, aliases=final_aliases)
@@ -260,7 +265,8 @@ class OutcomeRecorder:
             )
         at_canonical = None
         if page_url != home:
-            if self._defer_to(entry, page_url, self.frontier.states.get(page_url)):
+            state = self.frontier.states.get(page_url)
+            if self._defer_to(entry, result, page_url, state):
                 return
             # Fetched meanwhile, the canonical URL may have become an alias.
             page_url, aliases = self._through_alias(
@@ -290,12 +296,21 @@ class OutcomeRecorder:
             elif at_canonical is not None and settled:
                 self.record(url, "duplicate", aliases=aliases)
                 return
+            elif page_url in self.unavailable_urls:
+                # The canonical URL failed on the server's side, which says
+                # nothing of the page there. A copy of a stored page stays its
+                # alias, and the stored page stays as it was.
+                if at_canonical is not None or self.store.alias_target(url):
+                    self.record(url, "duplicate", aliases=aliases)
+                    return
+                # A new copy goes there without validators, so the next crawl
+                # fetches that URL in full and its own page replaces the copy.
+                unverified = True
             else:
-                # The canonical URL was fetched and has no page (failed, not
-                # found or not to be stored), so this page stays here. It is
-                # stored without validators, so that the next crawl fetches it
-                # in full and reads its canonical link again: a URL that timed
-                # out now may respond then, and the two merge.
+                # The canonical URL was fetched and has no page (not found, a
+                # redirect loop, or not to be stored), so this page stays here.
+                # It is stored without validators, so that the next crawl
+                # fetches it in full and reads its canonical link again.
                 logger.info(
                     "%s names %s as canonical, which has no page; kept at %s",
                     home,
@@ -357,7 +372,11 @@ class OutcomeRecorder:
         return page.url, [*own_aliases, (home, page.url, "canonical", None)]
 
     def _defer_to(
-        self, entry: FrontierEntry, canonical: str, state: str | None
+        self,
+        entry: FrontierEntry,
+        result: FetchResult,
+        canonical: str,
+        state: str | None,
     ) -> bool:
         """Hold ``entry`` back until ``canonical``, the URL its page names as
         canonical, has an outcome, when this run has not finished that URL;
@@ -368,11 +387,13 @@ class OutcomeRecorder:
         copied from another kept the other's link) would hide the real page
         there until the next crawl, and a copy of a page deleted in this crawl
         would leave with it. Fetched again once the canonical URL is done, the
-        page meets what is there now. A URL is held once only.
+        page meets what is there now. A URL is held once only, and its
+        response is kept for then (``held_results``) instead of fetched again.
         """
         if entry.url in self.deferred or state not in (None, "queued", "fetching"):
             return False
         self.deferred.add(entry.url)
+        self.held_results[entry.url] = result
         added = self.frontier.hold(entry, canonical, CANONICAL_SOURCE)
         if added is not None:
             self.store.enqueue(self.run_id, [added])
@@ -518,6 +539,10 @@ class OutcomeRecorder:
         done = [
             (u, "redirect") for u in (result.final_url,) if u not in (url, page_url)
         ]
+        # A failure of the page's own URL stays on record: a copy stands in for
+        # it until that URL answers.
+        if self.frontier.states.get(page_url) != "failed":
+            done.append((page_url, state))
         self.record(
             url,
             "redirect",
@@ -525,7 +550,7 @@ class OutcomeRecorder:
             aliases=aliases,
             files=files,
             enqueue=links,
-            done=[*done, (page_url, state)],
+            done=done,
         )
 
     def _apply_noindex(

@@ -31,6 +31,9 @@ from crawler.not_found import is_not_found_title, notice_title
         "テスト市 | ページが見つかりません",
         "指定されたページまたはファイルは存在しません",
         "Sorry, the page you requested could not be found.",
+        "The requested page could not be found.",
+        "お探しのページは見つかりませんでした。URLをご確認ください。",
+        "Page Not Found - Example City",
     ],
 )
 def test_notice_titles(title):
@@ -48,6 +51,8 @@ def test_notice_titles(title):
         "エラー",
         "ページが見つかりません？",
         "電子申請：ファイルが見つかりません",
+        "The file you requested was not found: reasons and fixes",
+        "ページが見つかりません｜よくある質問｜テスト市",
         "よくある質問 - ページが見つかりません",
         "水道 ページが見つかりません",
         "国道404号",
