@@ -1164,3 +1164,29 @@ def test_canonical_naming_a_looping_old_url_keeps_the_page(tmp_path):
         page = store.get(site.url("/b.html"))
     assert (page.url, page.title) == (site.url("/b.html"), "資源ごみ")
     assert summary.merged_urls == []
+
+
+def test_recheck_with_slow_pages_keeps_later_crawls_unheld(tmp_path):
+    # Ten copies become aliases; a recheck meets their pages timing out once.
+    one = dataclasses.replace(FAST, concurrency=1)
+    slow = dataclasses.replace(one, read_timeout=0.2, max_retries=0)
+    with FakeSite() as site:
+        links = "".join(f"<a href='/sp/p{n}.html'>{n}</a>" for n in range(10))
+        site.page("/", "トップ", links)
+        for n in range(10):
+            head = f"<link rel='canonical' href='{site.base_url}/p{n}.html'>"
+            page = html_page(f"ページ{n}", f"<p>本文{n}</p>", head=head)
+            site.add(f"/sp/p{n}.html", page)
+            site.page(f"/p{n}.html", f"ページ{n}", f"<p>本文{n}です</p>")
+        crawl(tmp_path, site, config=one)
+        for n in range(10):
+            site.page(f"/p{n}.html", f"ページ{n}", f"<p>本文{n}です</p>", delay=0.5)
+        recheck = dataclasses.replace(slow, alias_recheck_days=0)
+        crawl(tmp_path, site, config=recheck)
+        for n in range(10):
+            site.page(f"/p{n}.html", f"ページ{n}", f"<p>本文{n}です</p>")
+        later = crawl(tmp_path, site, config=one)
+
+    assert (later.removals_held, later.merges_held, later.merged) == (0, 0, 0)
+    with open_store(tmp_path) as store:
+        assert store.get(site.url("/sp/p3.html")).url == site.url("/p3.html")
