@@ -207,9 +207,9 @@ class Crawl:
     ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], bool]:
         """Return (gone, merged, keep) for the pages stored before this run.
 
-        ``gone`` lists (URL, why) of the pages found gone, ``merged`` the (URL,
-        target) of those merged into another page, and ``keep`` is true when the
-        two together exceed ``config.max_removed_share`` of the pages in the
+        ``gone`` lists (URL, why) of the pages found gone, and ``merged`` the
+        (URL, target) of those merged into another page. ``keep`` is true when
+        the two together exceed ``config.max_removed_share`` of the pages in the
         crawl's scope that were stored before the run. Gone pages whose content
         came back at a URL that was their alias are listed but do not count. A
         run resumed from an older release has no snapshot of those pages: it

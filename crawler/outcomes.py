@@ -297,9 +297,9 @@ class OutcomeRecorder:
                 self.record(url, "duplicate", aliases=aliases)
                 return
             elif page_url in self.unavailable_urls:
-                # The canonical URL failed on the server's side, which says
-                # nothing of the page there. A copy of a stored page stays its
-                # alias, and the stored page stays as it was.
+                # The canonical URL failed on the server's side, which tells
+                # nothing of the page there. A copy of a stored page remains its
+                # alias, and the stored page is left as it was.
                 if at_canonical is not None or self.store.alias_target(url):
                     self.record(url, "duplicate", aliases=aliases)
                     return
@@ -539,8 +539,8 @@ class OutcomeRecorder:
         done = [
             (u, "redirect") for u in (result.final_url,) if u not in (url, page_url)
         ]
-        # A failure of the page's own URL stays on record: a copy stands in for
-        # it until that URL answers.
+        # A failure of the page's own URL stays on record: a copy takes its
+        # place until that URL responds.
         if self.frontier.states.get(page_url) != "failed":
             done.append((page_url, state))
         self.record(

@@ -573,8 +573,8 @@ def test_pages_names_where_an_alias_without_page_leads(tmp_path, invoke):
 
 
 def test_page_redirected_to_not_found_notice_is_removed(tmp_path):
-    # The site answers unknown URLs with a real 404, so the probe finds nothing;
-    # only the deleted page redirects to a notice served with 200.
+    # The site returns a real 404 for unknown URLs, so the probe finds nothing.
+    # Only the deleted page redirects to a notice served with 200.
     settings = settings_for(tmp_path)
     notice = html_page(
         "お探しのページが見つかりません", "<p>トップページからどうぞ。</p>"
@@ -649,7 +649,7 @@ def test_page_moved_to_not_found_notice_is_removed(tmp_path):
     assert stored(settings)[site.url("/b.html")].removed
 
 
-def test_page_moved_to_a_page_now_gone_is_removed(tmp_path):
+def test_page_moved_to_gone_page_removed(tmp_path):
     # Both pages were stored; now the second is a notice and the first moves to it.
     settings = settings_for(tmp_path)
     with FakeSite() as site:
@@ -670,7 +670,7 @@ def test_page_moved_to_a_page_now_gone_is_removed(tmp_path):
     assert pages[site.url("/n.html")].removed
 
 
-def test_notice_with_generic_heading_is_found_by_its_title_tag(tmp_path):
+def test_notice_under_generic_heading_found(tmp_path):
     settings = settings_for(tmp_path)
     notice = (
         "<html><head><title>ページが見つかりません｜テスト市</title></head>"
@@ -690,7 +690,7 @@ def test_notice_with_generic_heading_is_found_by_its_title_tag(tmp_path):
     assert stored(settings)[site.url("/b.html")].removed
 
 
-def test_page_moved_to_a_notice_in_flight_is_removed(tmp_path):
+def test_page_moved_to_notice_in_flight(tmp_path):
     # /m.html turns into a slow notice; /b.html moves to it while the crawl's
     # own request for /m.html is still out.
     settings = settings_for(tmp_path)

@@ -849,9 +849,9 @@ def test_canonical_naming_another_page_is_ignored(tmp_path, caplog):
 
 
 def crawl_copy_linked_first(tmp_path, concurrency: int, delay: float = 0.0):
-    """Crawl, into an empty data dir, a site whose subsidy page keeps the cancer
-    screening page's canonical link and is linked first; return the site, the
-    summary and the two stored pages (screening, subsidy)."""
+    """Crawl a site into an empty data dir and return the site, the summary and
+    the two stored pages (screening, subsidy). The subsidy page keeps the cancer
+    screening page's canonical link and is linked first."""
     with FakeSite() as site:
         head = f"<link rel='canonical' href='{site.base_url}/kenshin.html'>"
         links = "<a href='/hojo.html'>b</a><a href='/kenshin.html'>a</a>"
@@ -1006,7 +1006,7 @@ def test_same_title_in_another_section_is_kept(tmp_path, first_trail, second_tra
     assert summary.merged_urls == []
 
 
-def test_copy_of_a_timed_out_canonical_url_is_fixed_next_crawl(tmp_path):
+def test_timed_out_canonical_fixed_next_crawl(tmp_path):
     slow = dataclasses.replace(FAST, read_timeout=0.2, max_retries=0)
     with FakeSite() as site:
         head = f"<link rel='canonical' href='{site.base_url}/kenshin.html'>"
@@ -1019,7 +1019,7 @@ def test_copy_of_a_timed_out_canonical_url_is_fixed_next_crawl(tmp_path):
         site.page("/kenshin.html", "がん検診", "<p>検診の案内</p>")
         second = crawl(tmp_path, site, config=slow)
 
-    # The copy stands in for the page until the page's own URL answers.
+    # The copy takes the page's place until the page's own URL responds.
     assert kept.url == site.url("/kenshin.html")
     assert (kept.etag, kept.last_modified) == (None, None)
     reason = f"(the canonical link of {site.url('/sp/kenshin.html')})"
@@ -1146,7 +1146,7 @@ def test_copy_of_a_deleted_page_becomes_the_page(tmp_path):
     assert (copy.url, copy.removed) == (site.url("/sp/a.html"), False)
 
 
-def test_canonical_naming_a_looping_old_url_keeps_the_page(tmp_path):
+def test_looping_canonical_url_keeps_page(tmp_path):
     one = dataclasses.replace(FAST, concurrency=1)
     with FakeSite() as site:
         site.page("/", "トップ", "<a href='/old.html'>o</a><a href='/b.html'>b</a>")
