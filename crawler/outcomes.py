@@ -305,6 +305,11 @@ class OutcomeRecorder:
                     return
                 # A new copy goes there without validators, so the next crawl
                 # fetches that URL in full and its own page replaces the copy.
+                # NOTE: a wrong canonical link (another page) cannot be told
+                # here, so its text stays at that URL until a crawl reaches
+                # it. Keeping the page at its own URL instead made every later
+                # crawl count the true copies as merges and hit the removal
+                # guard.
                 unverified = True
             else:
                 # The canonical URL was fetched and has no page (not found, a
