@@ -34,6 +34,7 @@ from crawler.not_found import is_not_found_title, notice_title
         "The requested page could not be found.",
         "お探しのページは見つかりませんでした。URLをご確認ください。",
         "Page Not Found - Example City",
+        "お探しのページは削除されたか、URLが変更された可能性があります。",
     ],
 )
 def test_notice_titles(title):
