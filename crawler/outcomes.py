@@ -265,8 +265,7 @@ class OutcomeRecorder:
             )
         at_canonical = None
         if page_url != home:
-            state = self.frontier.states.get(page_url)
-            if self._defer_to(entry, result, page_url, state):
+            if self._defer_to(entry, result, page_url):
                 return
             # Fetched meanwhile, the canonical URL may have become an alias.
             page_url, aliases = self._through_alias(
@@ -297,7 +296,7 @@ class OutcomeRecorder:
                 self.record(url, "duplicate", aliases=aliases)
                 return
             elif page_url in self.unavailable_urls:
-                # The canonical URL failed on the server's side, which tells
+                # The canonical URL failed on the server's side, which shows
                 # nothing of the page there. A copy of a stored page remains its
                 # alias, and the stored page is left as it was.
                 if at_canonical is not None or self.store.alias_target(url):
@@ -305,7 +304,7 @@ class OutcomeRecorder:
                     return
                 # A new copy goes there without validators, so the next crawl
                 # fetches that URL in full and its own page replaces the copy.
-                # NOTE: a wrong canonical link (another page) cannot be told
+                # NOTE: a wrong canonical link (another page) cannot be detected
                 # here, so its text stays at that URL until a crawl reaches
                 # it. Keeping the page at its own URL instead made every later
                 # crawl count the true copies as merges and hit the removal
@@ -377,11 +376,7 @@ class OutcomeRecorder:
         return page.url, [*own_aliases, (home, page.url, "canonical", None)]
 
     def _defer_to(
-        self,
-        entry: FrontierEntry,
-        result: FetchResult,
-        canonical: str,
-        state: str | None,
+        self, entry: FrontierEntry, result: FetchResult, canonical: str
     ) -> bool:
         """Hold ``entry`` back until ``canonical``, the URL its page names as
         canonical, has an outcome, when this run has not finished that URL;
@@ -395,6 +390,7 @@ class OutcomeRecorder:
         page meets what is there now. A URL is held once only, and its
         response is kept for then (``held_results``) instead of fetched again.
         """
+        state = self.frontier.states.get(canonical)
         if entry.url in self.deferred or state not in (None, "queued", "fetching"):
             return False
         self.deferred.add(entry.url)

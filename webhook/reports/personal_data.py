@@ -309,7 +309,7 @@ def _name_after_role(text: str) -> str | None:
     for match in _ROLE_BEFORE_NAME.finditer(text):
         rest = text[match.end() : match.end() + 20]
         latin = re.match(r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?", rest)
-        if latin is not None and match.end() > match.start():
+        if latin is not None:
             return text[match.start() : match.end() + latin.end()]
         words = list(tokenizer().tokenize(rest, SplitMode.C))
         if words and _is_surname(words[0]) and not _starts_compound(words[1:]):
