@@ -191,7 +191,9 @@ class PageStore:
         """Count stored pages by state.
 
         Keys: ``pages`` (stored and not removed), ``removed``, ``aliases``,
-        ``files``, and ``http_<status>`` for each last HTTP status seen.
+        ``files``, and ``http_<status>`` for each last HTTP status seen on the
+        pages not removed. A page removed for noindex or as a soft 404 was last
+        seen with status 200, so removed pages count under ``removed`` alone.
         """
         with self.engine.connect() as connection:
             by_removed = dict(
@@ -203,6 +205,7 @@ class PageStore:
             )
             by_http = connection.execute(
                 select(pages_table.c.status, func.count())
+                .where(pages_table.c.removed.is_(False))
                 .group_by(pages_table.c.status)
                 .order_by(pages_table.c.status)
             ).fetchall()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 import threading
+import time
 from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 
@@ -257,3 +259,25 @@ def test_page_that_comes_back_counts_as_new(tmp_path, folder_site):
 
     assert (summary.new, summary.changed) == (1, 0)
     assert url + "p00.html" in live_urls(settings)
+
+
+def test_status_counts_leave_removed_pages_out(tmp_path, folder_site):
+    root, url = folder_site
+    settings = settings_for(tmp_path)
+    crawl_site(settings, url, FAST)
+    delete_pages(root, 1)
+    noindex = html_page(
+        "ページ1", "<p>本文</p>", "<meta name='robots' content='noindex'>"
+    )
+    (root / "p01.html").write_text(noindex, encoding="utf-8")
+    # A later modification time, so that If-Modified-Since cannot get a 304
+    # when the first crawl read the page in the same second.
+    later = time.time() + 10
+    os.utime(root / "p01.html", (later, later))
+    crawl_site(settings, url, FAST)
+
+    with PageStore.open(settings.pages_db_path) as store:
+        counts = store.count_by_status()
+    assert counts["removed"] == 2
+    assert counts["pages"] == counts["http_200"] == PAGE_COUNT - 1
+    assert "http_404" not in counts
