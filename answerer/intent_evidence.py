@@ -101,9 +101,12 @@ ADVICE_QUESTION = re.compile(
     r"(た|る|ない)(ほう|方)が(いい|よい|良い)(ん|の)?(です|でしょう)?か?\s?[?？]"
     r"|(た|る|ない)(ほう|方)が(いい|よい|良い)(んですか|のですか|ですか|でしょうか)"
 )
-# Disposal questions: 壊れた傘は何ごみ?, 割れた鏡の捨て方.
+# Disposal questions: 壊れた傘は何ごみ?, 割れた鏡の捨て方, 蛍光灯は有害ごみ
+# ですか.
 DISPOSAL = re.compile(
     r"(何|なに)(ごみ|ゴミ)|(捨て|すて|出し|だし)方|(捨て|出せ)ば(いい|よい)"
+    r"|(有害|粗大|不燃|可燃|資源|危険|燃える|燃えない|燃やせる|燃やせない|小型家電)"
+    r"(ごみ|ゴミ)(です|でしょう|に(なり|出せ|出し)|で(いい|よい|大丈夫)|として)"
 )
 
 
@@ -408,6 +411,9 @@ INFO_ASK_END = re.compile(
     r"(教えて|おしえて)(ください|下さい|ほしい|欲しい|くれ|ちょうだい"
     r"|(もらえ|いただけ)(ますか|ませんか|ないでしょうか))?[。.!！]*$"
 )
+# A search for a place or a thing states nothing wrong: 遊べる広い公園を
+# 探しています, 落とした鍵を探してる.
+SEEKING_END = re.compile(r"(探|さが)して(い|お)?(ます|る|ります)[。.!！]*$")
 
 
 def _without_trailing_symbols(text: str) -> str:
@@ -424,8 +430,8 @@ def states_something(part: str) -> bool:
     """Return True when a normalized sentence ends in a predicate and asks nothing.
 
     A sentence containing a QUESTION_WORD or ending in a question mark is a
-    question, and one that ends in a wish (WISH_FORMS) states nothing about the
-    place. The last word is found with
+    question, and one that ends in a wish (WISH_FORMS) or a search (SEEKING_END)
+    states nothing about the place. The last word is found with
     Sudachi, skipping particles, symbols and auxiliaries, so "壊れてるよ" ends in a
     verb and "公園はどこですか" in a pronoun.
     """
@@ -439,6 +445,8 @@ def states_something(part: str) -> bool:
     if HEARSAY_END.search(part) or POLITE_QUESTION_END.search(part):
         return False
     if INFO_ASK_END.search(part) or IDIOM_OF_TSUKU.search(part):
+        return False
+    if SEEKING_END.search(part):
         return False
     if PRAISE_END.search(part):
         return False

@@ -69,6 +69,7 @@ from answerer.intent_evidence import (
     is_urgent,
     tells_only_of_an_emergency,
 )
+from answerer.intent_own import tells_only_of_own_things
 from answerer.intent_owners import (
     CATEGORIES,
     DATA_DIR,
@@ -414,6 +415,8 @@ class IntentClassifier:
         if tells_only_of_an_emergency(normalized):
             return Intent("question", None, urgent, self.RULE_CONFIDENCE)
         if self.is_bare_feeling(normalized) or self.names_nothing_to_fix(normalized):
+            return Intent("question", None, urgent, self.RULE_CONFIDENCE)
+        if tells_only_of_own_things(normalized):
             return Intent("question", None, urgent, self.RULE_CONFIDENCE)
 
         ngrams = self.vectorizer.transform([normalized])
