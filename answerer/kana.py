@@ -17,7 +17,7 @@ import re
 
 from index.normalize import fold_kana, is_katakana_only, normalize_text
 from index.romaji import romaji_spelling
-from index.tokenize import morphemes
+from index.tokenize import morphemes, terms
 from index.variants import SYNONYM_PREFIX
 from index.vectorize import IndexModel
 
@@ -34,6 +34,16 @@ _FUNCTION_WORDS = sorted(
     [
         "いくら",
         "いつ",
+        # Endings that ask or say what the writer does not know.
+        "わかりません",
+        "わからない",
+        "しりたい",
+        "ありますか",
+        "ありません",
+        "できますか",
+        "いいですか",
+        "ほしい",
+        "について",
         "どこ",
         "なに",
         "なんじ",
@@ -85,11 +95,39 @@ def reading_table(model: IndexModel) -> dict[str, str]:
         if reading not in best or idf < best[reading][0]:
             best[reading] = (idf, term)
     cached = {reading: term for reading, (_, term) in best.items()}
+    # まいなんばあかあど: a long vowel typed as the vowel itself.
+    for reading, term in list(cached.items()):
+        cached.setdefault(spelled_out_long_vowels(reading), term)
     # The longest reading bounds each lookup; it is kept beside the table, not
     # recomputed for every question.
     model.__dict__["_longest_reading"] = max(map(len, cached), default=0)
     model.__dict__["_reading_table"] = cached
     return cached
+
+
+# The vowel of each hiragana mora, for spelling out the prolonged sound mark.
+_VOWEL_OF = {
+    char: vowel
+    for vowel, chars in (
+        ("あ", "あかさたなはまやらわがざだばぱぁゃゎ"),
+        ("い", "いきしちにひみりぎじぢびぴぃ"),
+        ("う", "うくすつぬふむゆるぐずづぶぷぅゅゔ"),
+        ("え", "えけせてねへめれげぜでべぺぇ"),
+        ("お", "おこそとのほもよろをごぞどぼぽぉょ"),
+    )
+    for char in chars
+}
+
+
+def spelled_out_long_vowels(reading: str) -> str:
+    """Return a hiragana ``reading`` with each prolonged sound mark written as
+    the vowel of the mora before it: まいなんばーかーど as まいなんばあかあど,
+    as residents type katakana words in hiragana."""
+    chars = list(reading)
+    for index, char in enumerate(chars):
+        if char == "ー" and index > 0:
+            chars[index] = _VOWEL_OF.get(chars[index - 1], char)
+    return "".join(chars)
 
 
 def hiragana_spelling(question: str) -> str | None:
@@ -134,15 +172,18 @@ def read_kana_words(model: IndexModel, question: str) -> tuple[str, list[str], i
     reading in :func:`reading_table` is taken. Characters that start neither
     are left over, and each stretch of two or more of them, particles aside,
     counts as a word that no page contains (せいじんしき on a site that never
-    names 成人式). Any other question comes back with no terms. The question
-    is normalised first, so that kana typed with separate voicing marks
-    (decomposed じ) read as the composed ones do.
+    names 成人式). The question is normalised first, so that kana typed with
+    separate voicing marks (decomposed じ) read as the composed ones do.
+
+    In a question with kanji or katakana, only a hiragana run that is, whole
+    or before one particle, the reading of a term that Sudachi does not find
+    in it is read (こそだての手当: こそだて is 子育て, which Sudachi reads
+    as 伊達); see :func:`_read_mixed`.
     """
+    if not _KANJI_OR_KATAKANA.search(question):
+        question = normalize_text(question)
     if _KANJI_OR_KATAKANA.search(question):
-        return question, [], 0
-    question = normalize_text(question)
-    if _KANJI_OR_KATAKANA.search(question):
-        return question, [], 0
+        return _read_mixed(model, question)
     words = list(_KANA_WORD.finditer(question))
     if not words:
         return question, [], 0
@@ -156,6 +197,43 @@ def read_kana_words(model: IndexModel, question: str) -> tuple[str, list[str], i
         unread += stretches
     rest = _KANA_WORD.sub(" ", question)
     return rest, found, unread
+
+
+# A hiragana run inside a question with kanji or katakana.
+_HIRAGANA_RUN = re.compile(r"[ぁ-ゖー]{3,}")
+# Runs shorter than this are mostly grammar (ですか), so they are left to Sudachi.
+MIN_MIXED_READING_CHARS = 3
+
+
+def _read_mixed(model: IndexModel, question: str) -> tuple[str, list[str], int]:
+    """Return a question with kanji or katakana without the hiragana runs that
+    are term readings Sudachi misses, and those terms.
+
+    A run counts whole or without one particle at its end (こそだての), when
+    the rest is at least MIN_MIXED_READING_CHARS long and Sudachi's terms of
+    it do not include the term already. Runs of grammar (どうしたらいいですか)
+    are no reading, and a content word Sudachi reads well (そだいごみ) is left
+    to it, so most questions come back unchanged.
+    """
+    table = reading_table(model)
+    found: list[str] = []
+    kept: list[str] = []
+    position = 0
+    for match in _HIRAGANA_RUN.finditer(question):
+        run = match.group()
+        for reading in (run, run[:-1] if run[-1] in _PARTICLES else None):
+            if reading is None or len(reading) < MIN_MIXED_READING_CHARS:
+                continue
+            term = table.get(reading)
+            if term is not None and term not in terms(reading):
+                found.append(term)
+                kept.append(question[position : match.start()] + " ")
+                position = match.start() + len(reading)
+                break
+    if not found:
+        return question, [], 0
+    kept.append(question[position:])
+    return "".join(kept), found, 0
 
 
 def _read(word: str, table: dict[str, str], longest: int) -> tuple[list[str], int]:

@@ -29,6 +29,11 @@ PAGES = [
         title="粗大ごみの申込",
         text="粗大ごみは電話で申し込んでください。収集は有料です。",
     ),
+    PageRecord(
+        url="https://city.example/kosodate/mynumber.html",
+        title="子育て世帯のマイナンバーカード",
+        text="子育て中の方も、マイナンバーカードは窓口で申請できます。",
+    ),
 ]
 
 
@@ -75,6 +80,24 @@ def test_left_over_stretch_counts_as_unknown(model):
     _, terms, unread = read_kana_words(model, "せいじんしきのてすうりょう")
     assert terms == ["手数料"]
     assert unread == 1
+
+
+def test_long_vowel_typed_as_its_vowel_is_read(model):
+    _, terms, unread = read_kana_words(model, "まいなんばあかあど")
+    assert terms == [reading_table(model)["まいなんばーかーど"]]
+    assert unread == 0
+
+
+def test_ending_that_asks_is_no_unknown_word(model):
+    _, terms, unread = read_kana_words(model, "じゅうみんひょうがわかりません")
+    assert terms == ["住民票"]
+    assert unread == 0
+
+
+def test_hiragana_word_that_sudachi_misreads_in_a_mixed_question(model):
+    rest, terms, unread = read_kana_words(model, "こそだての申請")
+    assert terms == ["子育て"]
+    assert (rest, unread) == (" の申請", 0)
 
 
 def test_question_with_kanji_left_to_sudachi(model):
