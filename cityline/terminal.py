@@ -1,5 +1,5 @@
-"""Text from residents made safe to print on a staff member's terminal, and
-padded to line up in columns."""
+"""Text from residents made safe to print on a staff member's terminal, padded
+to line up in columns, and staff text checked for control characters."""
 
 from __future__ import annotations
 
@@ -14,6 +14,25 @@ import unicodedata
 # reads as another field.
 _DEL_C1_DIRECTION = "\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _UNSAFE = re.compile(f"[\x00-\x1f{_DEL_C1_DIRECTION}]")
+
+
+# C0 and C1 control characters other than line breaks (LF, CR) and a tab: ESC
+# and BEL come with text pasted from a terminal, and are invalid in HTML and CSV.
+PASTED_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def control_character_problem(name: str, value: str) -> str | None:
+    """Return an error that names the first control character of ``value``
+    (PASTED_CONTROL_CHARACTER) and where it is, for the option or field
+    ``name``; None when there is none."""
+    match = PASTED_CONTROL_CHARACTER.search(value)
+    if match is None:
+        return None
+    return (
+        f"{name} contains the control character {match.group()!r} at position "
+        f"{match.start() + 1}; remove it (it often comes with text pasted from a "
+        "terminal)"
+    )
 
 
 def terminal_safe(text: str) -> str:

@@ -182,3 +182,39 @@ def test_missing_sqlite_url_is_not_created(invoke, monkeypatch, data_dir, args):
     assert lines[0].startswith(f"error: no app database at {str(typo)!r}")
     assert "check CITYLINE_DATABASE_URL=" in lines[0]
     assert not typo.parent.parent.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("訓練\x07のお知らせ", "text 1 of 1 contains the control character '\\x07'"),
+        ("訓練のお知らせ\x1b[31m", "at position 8"),
+    ],
+)
+def test_control_character_in_text_is_rejected(invoke, fake, text, expected):
+    code, _out, err = invoke("send", "--category", "bosai", "--text", text)
+
+    lines = error_lines(err)
+    assert code == 2
+    assert len(lines) == 1, err
+    assert expected in lines[0]
+    assert fake.requests_to(MULTICAST) == []
+
+
+def test_line_breaks_and_tabs_in_text_are_sent(invoke, fake):
+    code, _out, err = invoke("send", "--category", "bosai", "--text", "訓練\n\t9時から")
+
+    assert code == 0, err
+    assert len(fake.requests_to(MULTICAST)) == 1
+
+
+def test_empty_url_is_rejected(invoke, fake):
+    code, _out, err = invoke("send", "--category", "bosai", "--text", "a", "--url", "")
+
+    lines = error_lines(err)
+    assert code == 2
+    assert lines == [
+        "error: --url '' is empty; give the https link of the page, or leave --url "
+        "out to send no link"
+    ]
+    assert fake.requests_to(MULTICAST) == []

@@ -10,15 +10,18 @@ from sqlalchemy import insert
 
 from cityline.db import create_db_engine, sqlite_url
 from cityline.fake_line_api import FakeLineApi
+from cityline.locks import exclusive_lock
 from cityline.settings import Settings
 from tests.console import run_console
 from webhook.broadcasts.categories import Catalog
 from webhook.broadcasts.delivery_log import DeliveryLog
 from webhook.broadcasts.sender import (
+    DELIVERY_LOCK_NAME,
     REPEAT_WINDOW,
     BroadcastRequest,
     BroadcastSender,
     BroadcastStoppedError,
+    DeliveryBusyError,
     RepeatedBroadcastError,
 )
 from webhook.broadcasts.store import ReceiveSettingsStore, subscriptions
@@ -139,6 +142,37 @@ def test_repeat_names_the_link(sender, clock):
         sender.send(request(url=link))
 
     assert "(59 minutes ago)" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("https://www.city.example.lg.jp", "https://www.city.example.lg.jp/"),
+        (
+            "https://www.city.example.lg.jp/a.html",
+            "https://WWW.City.example.lg.jp/a.html?",
+        ),
+    ],
+)
+def test_repeat_of_the_same_link_spelled_otherwise_rejected(
+    sender, clock, first, second
+):
+    sender.send(request(url=first))
+    clock.advance(timedelta(minutes=1))
+
+    with pytest.raises(RepeatedBroadcastError, match="same text and link"):
+        sender.send(request(url=second))
+
+
+def test_dry_run_of_a_repeat_warns(sender, clock, caplog):
+    first = sender.send(request())
+    clock.advance(timedelta(minutes=1))
+
+    outcome = sender.dry_run(request())
+
+    assert outcome.dry_run
+    assert "a send without --again would fail" in caplog.text
+    assert f"broadcast {first.broadcast_id} sent the same text" in caplog.text
 
 
 def test_repeat_with_again_is_sent(sender, log, clock, fake, caplog):
@@ -272,3 +306,22 @@ def test_send_twice_from_command_line(monkeypatch, capsys, settings, store, fake
     assert sent_after_second == 1
     assert third.returncode == 0, third.stderr
     assert len(fake.requests_to(MULTICAST)) == 2
+
+
+def test_send_and_resume_while_another_delivery_runs_are_rejected(
+    sender, settings, log, fake
+):
+    fake.fail_next(MULTICAST, 500, times=100)
+    with pytest.raises(BroadcastStoppedError):
+        sender.send(request())
+    [stopped] = log.recent()
+    sent_before = len(fake.requests_to(MULTICAST))
+
+    with exclusive_lock(settings.data_dir / DELIVERY_LOCK_NAME, RuntimeError()):
+        with pytest.raises(DeliveryBusyError, match="process \\d+ is sending"):
+            sender.resume(stopped.id)
+        with pytest.raises(DeliveryBusyError, match="wait until it ends"):
+            sender.send(request(bodies=("別のお知らせ",)))
+
+    assert len(fake.requests_to(MULTICAST)) == sent_before
+    assert [record.id for record in log.recent()] == [stopped.id]

@@ -221,7 +221,14 @@ def send_command(
         # shell variable never widens a filtered broadcast to the whole category.
         if value is not None
     }
-    request = BroadcastRequest(category, bodies, url or None, filters)
+    if url is not None and not url.strip():
+        # As for --area "": an unset shell variable must not drop the link
+        # without a word.
+        raise ConfigError(
+            f"--url {url!r} is empty; give the https link of the page, or leave "
+            "--url out to send no link"
+        )
+    request = BroadcastRequest(category, bodies, url, filters)
     stores = _open(settings, read_only=dry_run)
     for attribute, value in filters.items():
         check_filter(stores.catalog, attribute, value)

@@ -27,6 +27,7 @@ from linebot.v3.messaging import (
 )
 
 from cityline.errors import CitylineError
+from cityline.terminal import control_character_problem
 from index.normalize import visible_nfkc
 from webhook import texts
 from webhook.broadcasts.categories import Choice
@@ -49,8 +50,9 @@ def build_messages(
     """Return the messages for ``bodies`` and ``url`` in ``category``.
 
     Raises InvalidBroadcastError when there is no text, more than 5 messages, a
-    text over 5,000 UTF-16 code units (the header included), or a link that is
-    not an https URL of at most 1,000 characters.
+    text with a control character other than a line break or a tab, a text
+    over 5,000 UTF-16 code units (the header included), or a link that is not
+    an https URL of at most 1,000 characters.
     """
     # A text of characters that display nothing (a zero-width space) is empty.
     cleaned = [body.strip() if visible_nfkc(body).strip() else "" for body in bodies]
@@ -64,6 +66,10 @@ def build_messages(
             f"text {blank[0]} of {len(cleaned)} is empty or only whitespace; give "
             "every --text some words or drop the empty one"
         )
+    for number, body in enumerate(cleaned, start=1):
+        problem = control_character_problem(f"text {number} of {len(cleaned)}", body)
+        if problem is not None:
+            raise InvalidBroadcastError(problem)
     count = len(cleaned) + (1 if url else 0)
     if count > MAX_MESSAGES_PER_REQUEST:
         raise InvalidBroadcastError(

@@ -18,6 +18,10 @@ broadcasts, and ``cancel`` drops the rest of one. A broadcast still unfinished
 after a week is cancelled by the next ``cityline broadcast`` command
 (:meth:`DeliveryLog.cancel_stale`), which deletes its pending user ids.
 
+One process at a time stores and sends chunks: ``send`` and ``resume`` hold
+DELIVERY_LOCK_NAME in the data dir, and a second one fails at once with
+DeliveryBusyError instead of sending the same pending chunks again.
+
 LINE keeps a retry key for 24 hours after its first attempt (LINE Messaging API
 documentation, "Retry failed API requests"), so a chunk attempted longer ago than
 that is resent only with ``force``, as LINE may have accepted it already.
@@ -29,15 +33,18 @@ applies only without attribute filters, since LINE cannot filter by them.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 from linebot.v3.messaging import Message
 
 from cityline.errors import CitylineError, ConfigError
+from cityline.locks import exclusive_lock
 from cityline.settings import Settings
 from webhook.broadcasts.categories import ATTRIBUTES, SAFETY_CATEGORY, Catalog, Choice
 from webhook.broadcasts.delivery_log import (
@@ -96,6 +103,16 @@ class DuplicateBroadcastError(CitylineError):
 
 class RepeatedBroadcastError(CitylineError):
     """Raised when a send repeats a broadcast sent within REPEAT_WINDOW."""
+
+
+class DeliveryBusyError(CitylineError):
+    """Raised when another process is sending or resuming a broadcast of the
+    same data dir."""
+
+
+# The lock file in the data dir that a send or a resume holds while it stores
+# and sends chunks, so that two resumes never send the same chunk.
+DELIVERY_LOCK_NAME = "broadcast-delivery.lock"
 
 
 class MessageSender(Protocol):
@@ -219,8 +236,16 @@ class BroadcastSender:
         self._clock = clock
 
     def dry_run(self, request: BroadcastRequest) -> BroadcastOutcome:
-        """Check ``request`` and count its audience without storing or sending."""
+        """Check ``request`` and count its audience without storing or sending.
+
+        A request that ``send`` would reject as a repeat (see
+        :meth:`_check_repeat`) is logged as a warning, since a dry run checks
+        the real send.
+        """
         plan = self._plan(request)
+        repeated = self._repeated(plan, "\n\n".join(plan.bodies))
+        if repeated is not None:
+            logger.warning("a send without --again would fail: %s", repeated[1])
         if plan.audience is None:
             return BroadcastOutcome(
                 None, plan.category.key, BROADCAST, None, 1, dry_run=True
@@ -253,6 +278,13 @@ class BroadcastSender:
         """
         client = self._require_client()
         plan = self._plan(request)
+        with self._delivery_lock():
+            return self._send_plan(plan, client, again)
+
+    def _send_plan(
+        self, plan: _Plan, client: MessageSender, again: bool
+    ) -> BroadcastOutcome:
+        """Store ``plan`` with its chunks and send them; the rest of ``send``."""
         text = "\n\n".join(plan.bodies)
         unfinished_records = self._log.unfinished()
         for unfinished in unfinished_records:
@@ -298,20 +330,28 @@ class BroadcastSender:
         different residents, so they are no repeat. With ``again``, the repeat
         is logged and allowed.
         """
+        repeated = self._repeated(plan, text)
+        if repeated is None:
+            return
+        record, message = repeated
+        if not again:
+            raise RepeatedBroadcastError(message)
+        logger.warning(
+            "sending the text of broadcast %s to category %s again, as --again "
+            "requests",
+            record.id,
+            record.category,
+        )
+
+    def _repeated(self, plan: _Plan, text: str) -> tuple[BroadcastRecord, str] | None:
+        """Return the broadcast that ``plan`` repeats within REPEAT_WINDOW (see
+        :meth:`_check_repeat`) with the error for it, or None."""
         now = self._clock()
         cutoff = now - REPEAT_WINDOW
         for record in self._log.reached_since(cutoff):
-            if not _repeats(record, plan, text):
-                continue
-            if again:
-                logger.warning(
-                    "sending the text of broadcast %s to category %s again, as "
-                    "--again requests",
-                    record.id,
-                    record.category,
-                )
-                return
-            raise RepeatedBroadcastError(_repeat_message(record, now, cutoff))
+            if _repeats(record, plan, text):
+                return record, _repeat_message(record, now, cutoff)
+        return None
 
     def resume(self, broadcast_id: str, *, force: bool = False) -> BroadcastOutcome:
         """Send the pending chunks of ``broadcast_id`` with their stored retry keys.
@@ -320,9 +360,10 @@ class BroadcastSender:
         was first attempted more than 24 hours ago, unless ``force`` is set, and
         ConfigError when the broadcast was cancelled.
         """
-        record = self.resumable(broadcast_id)
         client = self._require_client()
-        return self._deliver_naming_id(record, client, force=force)
+        with self._delivery_lock():
+            record = self.resumable(broadcast_id)
+            return self._deliver_naming_id(record, client, force=force)
 
     def _deliver_naming_id(
         self, record: BroadcastRecord, client: MessageSender, *, force: bool
@@ -360,10 +401,28 @@ class BroadcastSender:
     def resume_unfinished(self, *, force: bool = False) -> list[BroadcastOutcome]:
         """Resume every unfinished broadcast, oldest first."""
         client = self._require_client()
-        return [
-            self._deliver_naming_id(record, client, force=force)
-            for record in self._log.unfinished()
-        ]
+        with self._delivery_lock():
+            return [
+                self._deliver_naming_id(record, client, force=force)
+                for record in self._log.unfinished()
+            ]
+
+    @contextlib.contextmanager
+    def _delivery_lock(self) -> Iterator[None]:
+        """Hold DELIVERY_LOCK_NAME while the block runs; raise DeliveryBusyError
+        when another process holds it."""
+
+        def busy(pid: int | None) -> DeliveryBusyError:
+            holder = "another process" if pid is None else f"process {pid}"
+            return DeliveryBusyError(
+                f"{holder} is sending or resuming a broadcast of "
+                f"{self._settings.data_dir}; wait until it ends, then check "
+                "`cityline broadcast log` and run `cityline broadcast resume` for "
+                "any chunks left"
+            )
+
+        with exclusive_lock(self._settings.data_dir / DELIVERY_LOCK_NAME, busy):
+            yield
 
     def _require_client(self) -> MessageSender:
         if self._client is None:
@@ -667,8 +726,30 @@ def _repeats(record: BroadcastRecord, plan: _Plan, text: str) -> bool:
     return (
         record.category == plan.category.key
         and record.text == text
-        and record.url == plan.url
+        and same_link(record.url, plan.url)
         and all(record.filters[name] == plan.filters[name] for name in shared)
+    )
+
+
+def same_link(first: str | None, second: str | None) -> bool:
+    """Tell whether two broadcast links open the same page: equal once the
+    scheme and host are lowercased, an empty path is /, and an empty query or
+    fragment is dropped (https://City.example and https://city.example/?)."""
+    if first is None or second is None:
+        return first == second
+    return _link_key(first) == _link_key(second)
+
+
+def _link_key(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(
+        (
+            parts.scheme.lower(),
+            parts.netloc.lower(),
+            parts.path or "/",
+            parts.query,
+            parts.fragment,
+        )
     )
 
 
@@ -715,5 +796,5 @@ def _same_broadcast(record: BroadcastRecord, plan: _Plan, text: str) -> bool:
         record.category == plan.category.key
         and dict(record.filters) == plan.filters
         and record.text == text
-        and record.url == plan.url
+        and same_link(record.url, plan.url)
     )
