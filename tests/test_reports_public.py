@@ -411,6 +411,7 @@ def test_delete_content_after_removal(settings, seeded, store):
     [
         (["show", "R2026-999999"], "'R2026-999999' not found"),
         (["show", "X123"], "a receipt number looks like R2026-000001"),
+        (["show", "R" * 5000], f"report '{'R' * 60}...' not found"),
         (
             ["set-status", "R2026-000001", "done", "--note", "x"],
             "unknown status 'done'",
@@ -451,6 +452,18 @@ def test_delete_content_after_removal(settings, seeded, store):
         (
             ["remove", "R2026-000001", "--reason", "中傷", "--by", ""],
             "--by '' is empty",
+        ),
+        (
+            [
+                "set-status",
+                "R2026-000001",
+                "accepted",
+                "--note",
+                "x",
+                "--by",
+                "田中\n鈴木",
+            ],
+            "contains a line break or a tab",
         ),
     ],
 )

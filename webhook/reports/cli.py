@@ -12,7 +12,6 @@ import getpass
 import io
 import logging
 import os
-import re
 import stat
 import sys
 import tempfile
@@ -29,14 +28,25 @@ from cityline.db import (
 )
 from cityline.errors import ConfigError, DataDirError
 from cityline.settings import Settings
-from cityline.terminal import display_width, json_text, pad_columns, terminal_safe
+from cityline.terminal import (
+    control_character_problem,
+    display_width,
+    json_text,
+    pad_columns,
+    terminal_safe,
+)
 from index.normalize import visible_nfkc
 from webhook.reports.models import Report
 from webhook.reports.office_hours import iso_in_japan
 from webhook.reports.personal_data import find_personal_details
 from webhook.reports.photos import delete_photo_files
 from webhook.reports.public import is_public, public_reports, withheld_note
-from webhook.reports.publish import PUBLIC_FILE_NAMES, PUBLISHED_NAMES, inert_cell
+from webhook.reports.publish import (
+    PUBLIC_FILE_NAMES,
+    PUBLISHED_NAMES,
+    inert_cell,
+    write_fix,
+)
 from webhook.reports.publish import publish as write_public_files
 from webhook.reports.routing import CATEGORIES, load_routing
 from webhook.reports.statuses import PUBLIC_STATUSES, STATUSES, check_status
@@ -135,23 +145,20 @@ def _staff_name(changed_by: str | None) -> str:
             "give a staff name or a section, not a note"
         )
     _reject_control_characters("--by", name)
+    if any(char in name for char in "\r\n\t"):
+        raise ConfigError(
+            f"--by {name!r} contains a line break or a tab; give the staff name "
+            "on one line"
+        )
     return name
 
 
-# C0 and C1 control characters other than line breaks (LF, CR) and a tab: ESC
-# and BEL come with text pasted from a terminal, and are invalid in HTML and CSV.
-_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
 def _reject_control_characters(option: str, value: str) -> None:
-    """Raise ConfigError when ``value`` contains a control character."""
-    match = _CONTROL_CHARACTER.search(value)
-    if match is not None:
-        raise ConfigError(
-            f"{option} contains the control character {match.group()!r} at "
-            f"position {match.start() + 1}; remove it (it often comes with text "
-            "pasted from a terminal)"
-        )
+    """Raise ConfigError when ``value`` contains a control character other than
+    a line break or a tab."""
+    problem = control_character_problem(option, value)
+    if problem is not None:
+        raise ConfigError(problem)
 
 
 def staff_record(report: Report, photos_dir: Path) -> dict:
@@ -573,8 +580,8 @@ def export_command(
         _write_export(out, content, encoding)
     except OSError as exc:
         raise DataDirError(
-            f"cannot write the export to {str(out)!r} ({exc.strerror}); pass --out "
-            "a file in a writable folder"
+            f"cannot write the export to {str(out)!r} ({exc.strerror}); "
+            f"{write_fix(exc, 'a file in a writable folder')}"
         ) from exc
     click.echo(f"{count_reports(len(records))} written to {out}", err=True)
 

@@ -8,6 +8,7 @@ file.
 from __future__ import annotations
 
 import csv
+import errno
 import html
 import io
 import json
@@ -79,11 +80,19 @@ def publish(records: list[PublicReport], out_dir: Path, now: datetime) -> Publis
     except OSError as exc:
         raise DataDirError(
             f"cannot write the public files to {str(out_dir)!r} ({exc.strerror}); "
-            "pass --out a writable folder"
+            f"{write_fix(exc, 'a writable folder')}"
         ) from exc
     noun = "report" if len(rows) == 1 else "reports"
     logger.info("published %d %s to %s", len(rows), noun, out_dir)
     return PublishResult(out_dir=out_dir, count=len(rows), files=files)
+
+
+def write_fix(error: OSError, target: str) -> str:
+    """Return the fix for a failed write of staff output: free space when the
+    disk or quota is full, else pass --out ``target``."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"free space on that disk, or pass --out {target} on another disk"
+    return f"pass --out {target}"
 
 
 def render_json(rows: list[dict], generated: str) -> str:

@@ -103,8 +103,10 @@ def _not_found_message(receipt_no: str) -> str:
         if _LOOSE_RECEIPT.fullmatch(receipt_key(receipt_no))
         else ("; a receipt number looks like R2026-000001")
     )
+    # A pasted paragraph is no receipt number, so its start is quoted alone.
+    quoted = receipt_no if len(receipt_no) <= 60 else f"{receipt_no[:60]}..."
     return (
-        f"report {receipt_no!r} not found{hint}; run `cityline reports list` "
+        f"report {quoted!r} not found{hint}; run `cityline reports list` "
         "for the receipt numbers"
     )
 
