@@ -53,12 +53,20 @@ def ask(settings: Settings, question: str, top_k: int, as_json: bool) -> None:
 def load_answerer(settings: Settings) -> Answerer:
     """Load the answerer of ``settings``.
 
-    When its data dir has no index but contains the demo's, the error names the
-    demo's data dir.
+    When its data dir does not exist, the error names the missing folder. When
+    it has no index but contains the demo's, the error names the demo's data
+    dir.
     """
     try:
         return Answerer.load(settings)
     except IndexNotFoundError as exc:
+        if not settings.data_dir.exists():
+            # A mistyped --data-dir, not a data dir waiting for its index.
+            raise IndexNotFoundError(
+                f"data dir {str(settings.data_dir)!r} does not exist; pass the "
+                "folder that `cityline crawl` filled with --data-dir or "
+                "CITYLINE_DATA_DIR"
+            ) from None
         demo = settings.data_dir / "demo"
         if (demo / "index").is_dir():
             raise IndexNotFoundError(

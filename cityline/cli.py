@@ -185,11 +185,42 @@ def _usage_message(exc: click.UsageError) -> str:
                 f"{exc.option_name} is an option of cityline itself, so it goes "
                 f"before the command: `cityline {usage} {rest} ...`"
             )
+    if isinstance(exc, click.NoSuchOption) and exc.ctx is not None:
+        placed = _subcommand_option_message(exc.ctx, exc.option_name)
+        if placed is not None:
+            return placed
     message = exc.format_message().rstrip(".")
     if message.endswith(("?", "?)")):
         # No such command 'lst'. Did you mean 'list'?
         return f"{message} See `{command} --help`."
     return f"{message}; see `{command} --help`"
+
+
+def _subcommand_option_message(ctx: click.Context, option: str) -> str | None:
+    """Return the message for an option of a group's subcommands given before
+    the subcommand (cityline dev send --url URL text), or None when no
+    subcommand of ``ctx``'s group takes ``option``."""
+    group = ctx.command
+    if not isinstance(group, click.Group):
+        return None
+    owners = sorted(
+        name
+        for name, command in group.commands.items()
+        if any(option in param.opts for param in command.params)
+    )
+    if not owners:
+        return None
+    root = ctx.find_root().info_name or "cityline"
+    path = "cityline " + ctx.command_path.removeprefix(root).strip()
+    if len(owners) == 1:
+        owner = f"`{path} {owners[0]}`"
+    else:
+        named = ", ".join(owners[:4]) + (", ..." if len(owners) > 4 else "")
+        owner = f"the subcommands of `{path}` ({named})"
+    return (
+        f"{option} is an option of {owner}, so it goes after the subcommand: "
+        f"`{path} {owners[0]} {option} ...`; see `{path} --help`"
+    )
 
 
 def _reject_undecoded_arguments(arguments: list[str]) -> None:

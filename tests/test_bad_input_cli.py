@@ -208,3 +208,41 @@ def test_global_option_after_the_command_is_placed(invoke, tmp_path, args, expec
     assert result.returncode == 2
     assert "is an option of cityline itself" in result.stderr
     assert expected in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["dev", "send", "--url", "http://127.0.0.1:1/callback", "text", "a"],
+            "`cityline dev send follow --url ...`",
+        ),
+        (["broadcast", "--text", "a"], "`cityline broadcast send --text ...`"),
+    ],
+)
+def test_subcommand_option_before_the_subcommand_is_placed(
+    invoke, tmp_path, args, expected
+):
+    result = invoke(tmp_path / "data", *args)
+
+    assert result.returncode == 2
+    assert "so it goes after the subcommand" in result.stderr
+    assert expected in result.stderr
+
+
+@pytest.mark.parametrize("command", ["ask", "evaluate"])
+def test_missing_data_dir_is_named_before_the_index(invoke, tmp_path, command):
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"question": "a", "gold": []}\n')
+    data_dir = tmp_path / "typo"
+    argument = "住民票" if command == "ask" else str(questions)
+
+    result = invoke(data_dir, command, argument)
+
+    lines = error_lines(result.stderr)
+    assert result.returncode == 2
+    assert lines == [
+        f"error: data dir {str(data_dir)!r} does not exist; pass the folder that "
+        "`cityline crawl` filled with --data-dir or CITYLINE_DATA_DIR"
+    ]
+    assert not data_dir.exists()
