@@ -563,7 +563,7 @@ def _print_removal(
         f"{_count(len(rows.page_urls), 'stored page')} of {host_list}, with "
         f"{_count(rows.aliases, 'alias', 'aliases')} and "
         f"{_count(rows.files, 'file link')}; "
-        f"{_count(remaining, 'live page')} of other hosts stay"
+        f"{_count(remaining, 'live page')} of the hosts kept stay"
     )
     if confirm:
         return

@@ -170,10 +170,16 @@ class CrawlSummary:
 
     def format(self) -> str:
         """Return the summary as lines of text for a terminal."""
+        counts = (
+            f"new {self.new}, changed {self.changed}, unchanged {self.unchanged}, "
+            f"removed {self.removed}, failed {self.failed}"
+        )
+        if self.held:
+            # The store was put back as it was, so nothing counted here is in it.
+            counts = f"found {counts}; none of it applied (see below)"
         lines = [
             f"crawl of {self.start_url}" + (" (resumed)" if self.resumed else ""),
-            f"  new {self.new}, changed {self.changed}, unchanged {self.unchanged}, "
-            f"removed {self.removed}, failed {self.failed}",
+            f"  {counts}",
             f"  skipped by robots.txt {self.robots_skipped}, by noindex "
             f"{self.noindex_skipped}, not queued by limits "
             f"{self.limited}, duplicates {self.duplicates}, redirects "

@@ -68,6 +68,8 @@ def test_outage_keeps_every_page(tmp_path, folder_site):
     assert second.removals_held == 20
     assert second.pages == PAGE_COUNT + 1
     assert "kept 20 pages found gone" in second.format()
+    assert second.format().splitlines()[1].startswith("  found new 0, changed 0")
+    assert second.format().splitlines()[1].endswith("; none of it applied (see below)")
     assert len(live_urls(settings)) == PAGE_COUNT + 1
 
 

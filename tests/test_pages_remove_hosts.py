@@ -112,7 +112,7 @@ def test_remove_host_after_origin_move(invoke, tmp_path):
     assert dry_run.returncode == 0, dry_run.stderr
     assert dry_run.stdout.splitlines() == [
         f"would remove 2 stored pages of {old.base_url} (2), with 0 aliases and "
-        "1 file link; 2 live pages of other hosts stay",
+        "1 file link; 2 live pages of the hosts kept stay",
         f"  {old.url('/')}",
         f"  {old.url('/gomi.html')}",
         "dry run: nothing was removed; run again with --confirm to remove these "
@@ -424,7 +424,7 @@ def test_remove_last_host_needs_no_index(invoke, tmp_path):
     assert "--no-index" in error_lines(rejected)[0]
     assert after_rejection == before
     assert accepted.returncode == 0, accepted.stderr
-    assert "0 live pages of other hosts stay" in accepted.stdout
+    assert "0 live pages of the hosts kept stay" in accepted.stdout
     assert live_urls(data_dir) == set()
 
 
@@ -447,7 +447,7 @@ def test_dry_run_of_last_host_notes_rejection(invoke, tmp_path):
     assert error_lines(dry_run) == []
     assert dry_run.stdout.splitlines() == [
         f"would remove 2 stored pages of {site.base_url} (2), with 0 aliases and "
-        "1 file link; 0 live pages of other hosts stay",
+        "1 file link; 0 live pages of the hosts kept stay",
         f"  {site.url('/')}",
         f"  {site.url('/gomi.html')}",
         f"note: {note}",
