@@ -294,3 +294,18 @@ def test_serve_missing_data_dir_stops_with_error(tmp_path):
     assert str(missing) in result.stderr
     assert "does not exist" in result.stderr
     assert not missing.exists()
+
+
+def test_key_inside_the_data_dir_is_warned_of(tmp_path, caplog):
+    from cityline.settings import Settings
+    from webhook.cli import _warn_of_key_in_data_dir
+
+    _warn_of_key_in_data_dir(Settings(data_dir=tmp_path / "data"))
+    _warn_of_key_in_data_dir(
+        Settings(data_dir=tmp_path / "data", user_hash_key_path=tmp_path / "k.key")
+    )
+
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1
+    assert str(tmp_path / "data" / "user-hash.key") in warnings[0]
+    assert "set CITYLINE_USER_HASH_KEY_FILE" in warnings[0]

@@ -83,7 +83,25 @@ def serve(settings: Settings, host: str, port: int) -> None:
             _close(listeners)
             raise
         _log_api_urls(settings)
+        _warn_of_key_in_data_dir(settings)
         run_server(app, host, port, listeners=listeners)
+
+
+def _warn_of_key_in_data_dir(settings: Settings) -> None:
+    """Log a warning when the user-hash key is the one inside the data dir.
+
+    The city promises not to link the optional attributes to accounts, and a
+    copy of a data dir that holds the key can do just that.
+    """
+    if settings.user_hash_key_path is not None:
+        return
+    logger.warning(
+        "the user-hash key is %s, inside the data dir, so a copy of the data dir "
+        "can link residents' gender, age band and area answers to their LINE user "
+        "ids; set CITYLINE_USER_HASH_KEY_FILE to a file outside it (see README, "
+        "Settings)",
+        settings.user_hash_key_file,
+    )
 
 
 def run_server(
