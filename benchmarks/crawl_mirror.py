@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import platform
 import re
 import subprocess
@@ -24,7 +25,12 @@ from cityline.settings import Settings
 from crawler.config import CrawlConfig
 from crawler.crawl import crawl_site
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "musashino"
+# The real city data: the folder that CITYLINE_EVAL_DATA names, else
+# shared/data/musashino beside the repository.
+DEFAULT_DATA = Path(
+    os.environ.get("CITYLINE_EVAL_DATA")
+    or Path(__file__).resolve().parents[2] / "shared" / "data" / "musashino"
+)
 
 
 def serve(data: Path) -> tuple[subprocess.Popen, str]:

@@ -50,7 +50,12 @@ from index.vectorize import default_workers  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "cityline" / "demo"
-MIRROR = REPO.parent / "shared" / "data" / "musashino"
+# The real city data: the folder that CITYLINE_EVAL_DATA names, else
+# shared/data/musashino beside the repository.
+MIRROR = Path(
+    os.environ.get("CITYLINE_EVAL_DATA")
+    or REPO.parent / "shared" / "data" / "musashino"
+)
 
 
 def site_records(root: Path) -> list[PageRecord]:

@@ -45,7 +45,12 @@ from webhook.testing import (  # noqa: E402
     webhook_body,
 )
 
-SHARED = ROOT.parent / "shared" / "data" / "musashino"
+# The real city data: the folder that CITYLINE_EVAL_DATA names, else
+# shared/data/musashino beside the repository.
+SHARED = Path(
+    os.environ.get("CITYLINE_EVAL_DATA")
+    or ROOT.parent / "shared" / "data" / "musashino"
+)
 REPLY = "/v2/bot/message/reply"
 FALLBACK_QUESTIONS = [
     "粗大ごみの出し方を教えてください",

@@ -73,11 +73,12 @@ def demo_metrics(tmp_path_factory) -> dict:
 
 @pytest.fixture(scope="module")
 def mirror_answerer(tmp_path_factory) -> Answerer:
-    from tests.conftest import SHARED_DATA
+    from tests.conftest import SHARED_DATA, SHARED_DATA_HINT
 
     if not (SHARED_DATA / "site").is_dir():
         pytest.skip(
-            f"real city data not found at {SHARED_DATA}; the mirror gates need it"
+            f"real city data not found at {SHARED_DATA}; the mirror gates need it "
+            f"({SHARED_DATA_HINT})"
         )
     return answerer_for(SHARED_DATA / "site", tmp_path_factory.mktemp("mirror"))
 

@@ -8,9 +8,10 @@ import pytest
 
 from answerer.intent_owners import CATEGORIES
 from answerer.intents import TRAIN_PATH, CueClassifier, Intent, evaluate_intents
+from tests.conftest import SHARED_DATA, SHARED_DATA_HINT
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEV_PATH = REPO_ROOT.parent / "shared" / "data" / "musashino" / "reports_dev.jsonl"
+DEV_PATH = SHARED_DATA / "reports_dev.jsonl"
 DEMO_PATH = REPO_ROOT / "cityline" / "demo" / "reports.jsonl"
 HOLDOUT_PATH = REPO_ROOT / "answerer" / "intent_data" / "holdout.jsonl"
 
@@ -320,7 +321,10 @@ def test_holdout_accuracy_floor(classifier):
 
 def test_dev_set_accuracy_floor(classifier):
     if not DEV_PATH.exists():
-        pytest.skip(f"dev set {DEV_PATH} is absent; the accuracy gate needs it")
+        pytest.skip(
+            f"dev set {DEV_PATH} is absent; the accuracy gate needs it "
+            f"({SHARED_DATA_HINT})"
+        )
     result = evaluate_intents(DEV_PATH, classifier)
     assert result["intent_accuracy"] >= DEV_INTENT_FLOOR, result["errors"]
     assert result["category_accuracy"] >= DEV_CATEGORY_FLOOR, result["errors"]
