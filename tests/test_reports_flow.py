@@ -444,6 +444,7 @@ def test_later_photo_omits_next_button(alice):
     ("message_type", "reply"),
     [
         ("video", texts.REPORT_VIDEO_NOT_PHOTO),
+        ("file", texts.REPORT_FILE_NOT_PHOTO),
         ("sticker", texts.REPORT_UNSUPPORTED_MESSAGE),
     ],
 )

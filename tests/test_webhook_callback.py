@@ -621,7 +621,7 @@ def test_failing_answerer_gets_contact_route(settings, fake):
         (lambda: message_event("Uaaa", {"type": "file"}), texts.UNSUPPORTED_MESSAGE),
         (
             lambda: message_event("Uaaa", {"type": "hologram"}),
-            texts.UNSUPPORTED_MESSAGE,
+            texts.UNKNOWN_MESSAGE,
         ),
         (lambda: image_event("Uaaa", "m1"), texts.IMAGE_WITHOUT_REPORT),
         (

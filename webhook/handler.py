@@ -266,6 +266,7 @@ class EventHandler:
             return [text_message(texts.LOCATION_WITHOUT_REPORT, default_quick_reply())]
         if kind not in UNSUPPORTED_MESSAGE_TYPES:
             logger.info("event %s: message type %r unknown", event.event_id, kind)
+            return [text_message(texts.UNKNOWN_MESSAGE, default_quick_reply())]
         return [text_message(texts.UNSUPPORTED_MESSAGE, default_quick_reply())]
 
     def _group_reply(self, event: IncomingEvent) -> list[Message]:

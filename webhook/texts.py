@@ -122,6 +122,10 @@ STICKER_REPLY = "スタンプありがとうございます。質問は文章で
 UNSUPPORTED_MESSAGE = (
     "動画・音声・ファイルにはお答えできません。質問は文章で送ってください。"
 )
+# A message type this account does not know (LINE may add more).
+UNKNOWN_MESSAGE = (
+    "この種類のメッセージにはお答えできません。質問は文章で送ってください。"
+)
 IMAGE_WITHOUT_REPORT = (
     "写真を受け取りました。不具合の通報は「通報する」から始めてください。"
 )
@@ -571,6 +575,11 @@ REPORT_RATE_LIMITED = (
 REPORT_UNSUPPORTED_MESSAGE = "写真・位置情報・文字でお送りください。"
 REPORT_VIDEO_NOT_PHOTO = (
     "動画は通報の写真として使えません。写真（画像）を送ってください。"
+)
+# LINE offers to send a photo as a file, for its full quality.
+REPORT_FILE_NOT_PHOTO = (
+    "ファイルとして送られたものは通報の写真として使えません。"
+    "写真は、トーク画面の写真ボタンから画像として送ってください。"
 )
 
 # Public results on the city site and the Open311 service list.

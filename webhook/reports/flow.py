@@ -368,6 +368,8 @@ class ReportFlow(
             return self._on_location(user_hash, draft, event)
         if event.message_type == "video":
             return [msg.plain(texts.REPORT_VIDEO_NOT_PHOTO), self._prompt(draft)]
+        if event.message_type == "file":
+            return [msg.plain(texts.REPORT_FILE_NOT_PHOTO), self._prompt(draft)]
         return [msg.plain(texts.REPORT_UNSUPPORTED_MESSAGE), self._prompt(draft)]
 
     def _on_text(self, user_hash: str, draft: Draft, text: str) -> list[Message] | None:
