@@ -227,7 +227,7 @@ HOW_TO_USE = re.compile(
     r"(の|は|って)?"
     r"(仕方|しかた|方法|やり方|やりかた|使い方|つかいかた|手順"
     r"|どう(やって|やる|すれば|したら|するの))"
-    # What blocking the account does, which the help text tells.
+    # What blocking the account does, which the help text explains.
     r"|^(この(アカウント|line|ライン)を?)?ブロック(したら|すると|しても|する(と|のは))"
 )
 # Words of news that has not come: 返事がない, 連絡がありません, 何の連絡もない.
