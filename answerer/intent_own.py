@@ -7,12 +7,14 @@ in the fridge. Such a text has the words of a fault report, but what it names
 belongs to the writer's home, body, papers or plans, so it is a question or
 small talk, never a report to the road, green or sewer sections.
 
-:func:`tells_only_of_own_things` reads each fault cue of a text with the words
-of its sentence before it. A cue is the writer's own when those words name an
-own thing (OWN_THING) and every public thing among them (a lexicon object or a
-place word) belongs to that own thing through の (冷蔵庫の中の電球, 家の水道管).
-An own thing followed by a place word is a landmark (家の前の道路), not the
-subject.
+:func:`tells_only_of_own_things` reads each fault cue of a text with its
+sentence. A cue is the writer's own when the words before it name an own
+thing: a container of the home or belongings (OWN_CONTAINER) or a matter of
+papers, plans or the body (OWN_MATTER). Every public thing in the sentence (a
+lexicon object or a place word) must also belong to a container before the
+cue through の (冷蔵庫の中の電球, 家の水道管). An own thing followed by a place
+word is a landmark (家の前の道路, 窓の外の街灯), and one followed by くらい is a
+measure (スマホが入るくらいの穴), not the subject.
 """
 
 from __future__ import annotations
@@ -33,11 +35,11 @@ from answerer.intent_owners import (
 )
 from index.normalize import fold_kana
 
-# Things of the writer's home, belongings, body, papers, plans and accounts.
-# Words that are also parts of public things are left out: 手 (手すり), 足
-# (足元が暗い), ネット (a park's ball net), トイレ and 窓 alone, which parks and
-# stations have too.
-OWN_THING = re.compile(
+# Things of the writer's home and belongings: containers that a public-looking
+# thing may belong to through の (冷蔵庫の中の電球, 家の水道管). Words that are
+# also parts of public things are left out: 手 (手すり), ネット (a park's ball
+# net), トイレ and 窓 alone, which parks and stations have too.
+OWN_CONTAINER = re.compile(
     # The home and its rooms. 家 and うち only as the writer's: not 隣の家,
     # 空き家 or 〇〇さんのうち.
     r"(?<![隣りい空のち])(家|うち|いえ)の(中|なか)?"
@@ -46,27 +48,43 @@ OWN_THING = re.compile(
     # Appliances and belongings.
     r"|冷蔵庫|洗濯機|エアコン|テレビ|パソコン|スマホ|スマートフォン|携帯|コンセント"
     r"|家電|電子レンジ|炊飯器|掃除機|給湯器|リモコン|眼鏡|メガネ|めがね|財布|かばん"
-    r"|鞄|カバン|布団|カーテン|教科書|絵本|ページ"
-    # Papers, cards, accounts and messages.
-    r"|期限|期間|契約|予約|予定|日程|スケジュール|充電|バッテリー"
+    r"|鞄|カバン|布団|カーテン|教科書|絵本|ページ|靴|ズボン|シャツ|洋服|コート"
+    r"|障子|ふすま|襖|畳|コンロ|ストーブ|こたつ|扇風機|ドライヤー"
+    # The writer's bicycle, not one named as a way of going (自転車で通ると).
+    r"|(自分|うち|私|わたし)の自転車|自転車の(タイヤ|ブレーキ|チェーン|鍵|かぎ|かご|サドル)"
+    # Typed in kana without conversion.
+    r"|すまほ|けいたい|れいぞうこ|えあこん|せんたくき|ぱそこん"
+)
+# Papers, plans, accounts and the body: own matters that no public thing
+# belongs to (補修予定の道路 is a road).
+OWN_MATTER = re.compile(
+    r"期限|期間|契約|予約|予定|日程|スケジュール|充電|バッテリー"
     # Means of contact only as a subject: メールが消えた, not メールで送った
     # or a public phone box.
-    r"|((?<!公衆)電話(?!ボックス)|通話|回線|メール)(?=が|は|も)"
+    r"|((?<!公衆)(電話|でんわ)(?!ボックス)|通話|回線|メール)(?=が|は|も)"
     r"|インターネット|wi-?fi|データ|ファイル|パスワード|アカウント"
     r"|アプリ|画面|ホームページ|サイト|リンク|書類|申込書|申請書|用紙|通知|手紙"
     r"|はがき|封筒|証明書|カード|保険証|免許|定期券|ポイント|残高|仕事|会議|授業"
-    # The body.
-    r"|鼻|喉|のど|歯|腰|膝|ひざ|(?<!鉄)骨|体調|お腹|おなか"
+    # The body, and the heart of 心が折れそう (not 安心 or 中心).
+    r"|鼻|喉|のど|歯|腰|膝|ひざ|(?<!鉄)骨|体調|お腹|おなか|(?<![安中用関熱都感核重野決改専童本良初内無真])心(?=が|は)"
+)
+# Words after an own thing that make it a landmark or a measure, beside
+# PLACE_AFTER: 玄関の正面の街灯, 窓の外の側溝, スマホが入るくらいの穴.
+OWN_NOT_SUBJECT = re.compile(
+    r"の?(正面|真正面|真下|真上|目の前|外|隣|下|上|先|奥|東|西|南|北)"
+    r"|(が|の|を)?(入る|はいる)?(くらい|ぐらい|ほど|位|程度|大|サイズ|並み|みたい|よう)"
 )
 # Family members, who may fall ill or get hurt.
 _PERSON = (
     r"(祖母|祖父|おばあ(ちゃん|さん)|おじい(ちゃん|さん)|母|父|(?<!丈)夫|妻|主人|息子"
     r"|娘|家族|子ども|子供)"
 )
-# A person right after a cue (倒れた祖母, 転んだ父) or as its subject right
-# before it (父が倒れて). A person named further back is not the subject of a
-# request (母が困ってるので何とかしてください).
-PERSON_AFTER = re.compile(r"[たてだ]?(いる|た)?" + _PERSON)
+# A family member named by a cue of the body: right after it in a relative
+# clause (倒れた祖母, 転んだ父) or as its subject right before it (父が倒れて).
+# After て, a person is hit by the fault, not its subject (枝が折れて娘に当たり
+# ました), and a person named further back is not the subject of a request
+# (母が困ってるので何とかしてください).
+PERSON_AFTER = re.compile(r"(た|だ)" + _PERSON)
 PERSON_BEFORE = re.compile(_PERSON + r"(が|は|も)?$")
 # A cue of a nuisance that something else causes the writer (のらねこが庭に来て
 # 困ってます, 猫が来てうるさい), which is no fault of the writer's own things.
@@ -82,10 +100,13 @@ PLACE = re.compile(
 # Things thrown away or left somewhere: dumped, not broken (冷蔵庫が捨てられて
 # います).
 DUMPED = re.compile(r"捨てられ|すてられ|捨ててあ|投棄|置かれ|置いてあ|放置")
-# What may stand between an own thing and a public thing that belongs to it:
+# What may stand between a container and a public thing that belongs to it:
 # nouns in kanji or katakana linked by の (冷蔵庫の中の電球, 家の水道管), not
 # a clause (部屋の窓から見える街灯).
 _BELONGS = re.compile(r"(の[\u4e00-\u9fff\u30a0-\u30ff々]{1,8})*の?")
+# Words of position in such a chain, which make the public thing a neighbour
+# of the own thing, not a part of it (部屋の窓の外の街灯).
+_POSITION = re.compile(r"正面|目の前|真|外|隣|下|上|先|前|横|裏|向かい|脇|側|近く|周")
 _SENTENCE_END = re.compile(r"[。!?！？\n]")
 
 
@@ -102,46 +123,67 @@ def tells_only_of_own_things(text: str) -> bool:
     ):
         return False
     cues = [match for pattern in FAULT_CUES for match in pattern.finditer(text)]
-    return bool(cues) and all(_is_own_cue(text, cue) for cue in cues)
+    cue_spans = [cue.span() for cue in cues]
+    return bool(cues) and all(_is_own_cue(text, cue, cue_spans) for cue in cues)
 
 
-def _is_own_cue(text: str, cue: re.Match) -> bool:
-    """Tell whether the words before ``cue`` in its sentence make it a fault of
-    an own thing, or a family member is the subject of a cue of the body
-    (倒れた祖母, 父が倒れて)."""
+def _is_own_cue(text: str, cue: re.Match, cue_spans: list[tuple[int, int]]) -> bool:
+    """Tell whether ``cue`` is about the writer's own things: its sentence names
+    no public thing except one that belongs to a container before the cue,
+    and the words before the cue name an own thing or a family member is the
+    subject of a cue of the body (倒れた祖母, 父が倒れて). Lexicon terms inside a
+    cue of ``cue_spans`` (詰ま, 暗い) are the fault's words, not things."""
     if NUISANCE.search(cue.group()):
         return False
-    body_event = BODY_EVENT.search(cue.group()) is not None
-    if body_event and PERSON_AFTER.match(text, cue.end()):
-        return True
 
+    start, end = _sentence_bounds(text, cue)
+    sentence = text[start:end]
+    if FACILITY_PART.search(sentence) or any(
+        match.group() not in _OWN_OWNER_WORDS
+        for match in OTHER_OWNER.finditer(sentence)
+    ):
+        return False
+    before = text[start : cue.start()]
+    containers = _own_subjects(OWN_CONTAINER, text, start, before)
+    for public_start in _public_starts(sentence):
+        if any(low <= start + public_start < high for low, high in cue_spans):
+            continue
+        if not any(
+            own.end() <= public_start
+            and _BELONGS.fullmatch(sentence, own.end(), public_start)
+            and not _POSITION.search(sentence, own.end(), public_start)
+            for own in containers
+        ):
+            return False
+
+    if BODY_EVENT.search(cue.group()) and (
+        PERSON_AFTER.match(text, cue.end()) or PERSON_BEFORE.search(before)
+    ):
+        return True
+    return bool(containers or _own_subjects(OWN_MATTER, text, start, before))
+
+
+def _sentence_bounds(text: str, cue: re.Match) -> tuple[int, int]:
+    """Return where the sentence of ``cue`` starts and ends in ``text``."""
     start = 0
     for end in _SENTENCE_END.finditer(text, 0, cue.start()):
         start = end.end()
-    window = text[start : cue.start()]
-    if body_event and PERSON_BEFORE.search(window):
-        return True
+    following = _SENTENCE_END.search(text, cue.end())
+    return start, len(text) if following is None else following.start()
 
-    if FACILITY_PART.search(window) or any(
-        match.group() not in _OWN_OWNER_WORDS for match in OTHER_OWNER.finditer(window)
-    ):
-        return False
-    owns = [
+
+def _own_subjects(
+    pattern: re.Pattern, text: str, start: int, before: str
+) -> list[re.Match]:
+    """Return the matches of ``pattern`` in ``before`` (which starts at
+    ``start`` in ``text``) that are not a landmark or a measure (家の前の道路,
+    玄関の正面の街灯, スマホが入るくらいの穴)."""
+    return [
         match
-        for match in OWN_THING.finditer(window)
+        for match in pattern.finditer(before)
         if not PLACE_AFTER.match(text, start + match.end())
+        and not OWN_NOT_SUBJECT.match(text, start + match.end())
     ]
-    if not owns:
-        return False
-
-    return all(
-        any(
-            own.end() <= public_start
-            and _BELONGS.fullmatch(window, own.end(), public_start)
-            for own in owns
-        )
-        for public_start in _public_starts(window)
-    )
 
 
 # OTHER_OWNER words that name the writer's own home, not another owner.

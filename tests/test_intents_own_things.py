@@ -39,6 +39,9 @@ def starts_report(classifier, text: str) -> bool:
         "エアコンから水が漏れています",
         "パソコンが壊れたので回収してほしい",
         "ベランダの手すりがぐらぐらしている",
+        "自転車のブレーキが壊れてしまいました",
+        "すまほのがめんがわれた",
+        "最近心が折れそうです",
     ],
 )
 def test_faults_of_own_things_start_no_report(classifier, text):
@@ -65,6 +68,14 @@ def test_faults_of_own_things_start_no_report(classifier, text):
         "電話したけどつながらなかったので送ります。道路のマンホールのふたがずれています",
         "公衆電話のボックスのガラスが割れています",
         "公園の時計の電池が切れて止まっています",
+        # A public thing that hurt a family member, or nearly did.
+        "公園の木の枝が折れて息子に当たりそうになりました",
+        # An own thing as a measure of size, the public place after the fault.
+        "財布が入るほどの穴が歩道にあいています",
+        # A plan word and position words before the public thing.
+        "工事予定の市道の段差がそのままです",
+        "寝室の窓の外の街灯がずっと消えています",
+        "玄関の真正面の街灯が点滅しています",
     ],
 )
 def test_public_faults_beside_own_words_start_a_report(classifier, text):
