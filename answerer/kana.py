@@ -13,6 +13,7 @@ no page as typed is read again in hiragana (:func:`hiragana_spelling`).
 
 from __future__ import annotations
 
+import math
 import re
 
 from index.normalize import fold_kana, is_katakana_only, normalize_text
@@ -28,13 +29,20 @@ _KANA_WORD = re.compile(r"(?<!\w)[ぁ-ゖー]{3,}(?!\w)")
 _KANJI_OR_KATAKANA = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u30a1-\u30fa々〆]")
 # Readings shorter than this match too much by chance (か, の, ご).
 MIN_READING_CHARS = 2
+# A reading of MIN_READING_CHARS counts only for a term on at least this many
+# pages, or this share of them: ごみ and ばす, not がみ or がわ.
+MIN_SHORT_READING_PAGES = 3
+SHORT_READING_PAGE_SHARE = 0.005
 # Question words, endings and two-character particles, skipped before the site's
 # words are looked up, so that いくら is not read as 行く + ら.
 _FUNCTION_WORDS = sorted(
     [
         "いくら",
         "いつ",
-        # Endings that ask or say what the writer does not know.
+        "したら",
+        "すれば",
+        "みたい",
+        # Endings that ask, or that state what the writer does not know.
         "わかりません",
         "わからない",
         "しりたい",
@@ -83,6 +91,7 @@ def reading_table(model: IndexModel) -> dict[str, str]:
     if cached is not None:
         return cached
     best: dict[str, tuple[float, str]] = {}
+    rare = max(MIN_SHORT_READING_PAGES, SHORT_READING_PAGE_SHARE * model.page_count)
     for term, column in model.term_vocabulary.items():
         # A one-character term read from kana is mostly chance: なん is 何,
         # かた is 型.
@@ -90,6 +99,10 @@ def reading_table(model: IndexModel) -> dict[str, str]:
             continue
         reading = fold_kana("".join(m.reading_form() for m in morphemes(term)))
         if len(reading) < MIN_READING_CHARS:
+            continue
+        if len(reading) == MIN_READING_CHARS and _page_count(model, column) < rare:
+            # がみ or がわ, kana fragments of a few pages, would read a particle
+            # and the next sound (はざあどまっぷがみたい) as a word.
             continue
         idf = float(model.term_idf[column])
         if reading not in best or idf < best[reading][0]:
@@ -128,6 +141,14 @@ def spelled_out_long_vowels(reading: str) -> str:
         if char == "ー" and index > 0:
             chars[index] = _VOWEL_OF.get(chars[index - 1], char)
     return "".join(chars)
+
+
+def _page_count(model: IndexModel, column: int) -> int:
+    """Return on how many pages the term of ``column`` occurs, from its idf
+    (smoothed: idf = ln((1 + n) / (1 + df)) + 1), rounded because the idf is
+    stored as float32."""
+    idf = float(model.term_idf[column])
+    return round((1 + model.page_count) / math.exp(idf - 1) - 1)
 
 
 def hiragana_spelling(question: str) -> str | None:
@@ -210,14 +231,15 @@ def _read_mixed(model: IndexModel, question: str) -> tuple[str, list[str], int]:
     are term readings Sudachi misses, and those terms.
 
     A run counts whole or without one particle at its end (こそだての), when
-    the rest is at least MIN_MIXED_READING_CHARS long and Sudachi's terms of
-    it do not include the term already. Runs of grammar (どうしたらいいですか)
-    are no reading, and a content word Sudachi reads well (そだいごみ) is left
-    to it, so most questions come back unchanged.
+    the rest is at least MIN_MIXED_READING_CHARS long and Sudachi does not
+    read it well (:func:`_sudachi_reads`). Runs of grammar
+    (どうしたらいいですか) are no reading, and a content word Sudachi reads in
+    the site's words (そだいごみ) is left to it, so most questions come back
+    unchanged.
     """
     table = reading_table(model)
     found: list[str] = []
-    kept: list[str] = []
+    pieces: list[str] = []
     position = 0
     for match in _HIRAGANA_RUN.finditer(question):
         run = match.group()
@@ -225,15 +247,26 @@ def _read_mixed(model: IndexModel, question: str) -> tuple[str, list[str], int]:
             if reading is None or len(reading) < MIN_MIXED_READING_CHARS:
                 continue
             term = table.get(reading)
-            if term is not None and term not in terms(reading):
+            if term is not None and not _sudachi_reads(model, reading, term):
                 found.append(term)
-                kept.append(question[position : match.start()] + " ")
+                pieces.append(question[position : match.start()] + " ")
                 position = match.start() + len(reading)
                 break
     if not found:
         return question, [], 0
-    kept.append(question[position:])
-    return "".join(kept), found, 0
+    pieces.append(question[position:])
+    return "".join(pieces), found, 0
+
+
+def _sudachi_reads(model: IndexModel, reading: str, term: str) -> bool:
+    """Tell whether Sudachi reads the hiragana run ``reading`` well: its terms
+    include ``term``, or all of its words are terms of the index (そだいごみ as
+    粗大 and ごみ, while こそだて as こ, そ and 伊達 is not)."""
+    found = terms(reading)
+    if term in found:
+        return True
+    words = [word for word in found if not word.startswith(SYNONYM_PREFIX)]
+    return bool(words) and all(word in model.term_vocabulary for word in words)
 
 
 def _read(word: str, table: dict[str, str], longest: int) -> tuple[list[str], int]:

@@ -100,6 +100,25 @@ def test_hiragana_word_that_sudachi_misreads_in_a_mixed_question(model):
     assert (rest, unread) == (" の申請", 0)
 
 
+def test_run_that_sudachi_reads_in_site_words_is_left(model):
+    question = "そだいごみの申込"
+    assert read_kana_words(model, question) == (question, [], 0)
+
+
+def test_short_reading_of_a_rare_term_is_not_read():
+    pages = [
+        *PAGES,
+        PageRecord(url="https://city.example/a.html", title="がみ", text="がみ"),
+        *(
+            PageRecord(url=f"https://city.example/bus{n}.html", title="バス", text="")
+            for n in range(3)
+        ),
+    ]
+    table = reading_table(build_model(pages, IndexParameters(), workers=1))
+    assert "がみ" not in table
+    assert "ばす" in table
+
+
 def test_question_with_kanji_left_to_sudachi(model):
     question = "住民票はどうしたらよいですか"
     assert read_kana_words(model, question) == (question, [], 0)
