@@ -269,6 +269,20 @@ def _caused_by_interrupt(exc: BaseException) -> bool:
     return False
 
 
+# An error message longer than this quotes a pasted paragraph or more; its
+# start and end are kept, which name the value and the fix.
+MAX_ERROR_CHARS = 2000
+
+
+def _cut_long(message: str) -> str:
+    """Return ``message`` cut in the middle to MAX_ERROR_CHARS characters."""
+    if len(message) <= MAX_ERROR_CHARS:
+        return message
+    cut = len(message) - MAX_ERROR_CHARS
+    head = MAX_ERROR_CHARS * 2 // 3
+    return f"{message[:head]} [... {cut:,} characters cut ...] {message[head + cut :]}"
+
+
 def _run_command_line() -> None:
     """Run the command, turning each error into its message and exit code."""
     try:
@@ -278,13 +292,13 @@ def _run_command_line() -> None:
         click.echo("aborted", err=True)
         sys.exit(130)
     except click.UsageError as exc:
-        click.echo(f"error: {_usage_message(exc)}", err=True)
+        click.echo(f"error: {_cut_long(_usage_message(exc))}", err=True)
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        click.echo(f"error: {exc.format_message()}", err=True)
+        click.echo(f"error: {_cut_long(exc.format_message())}", err=True)
         sys.exit(exc.exit_code)
     except CitylineError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {_cut_long(str(exc))}", err=True)
         sys.exit(exc.exit_code)
     except _database_error() as exc:
         # NOTE: the driver error does not name the file. The page store names its

@@ -16,9 +16,13 @@ _DEL_C1_DIRECTION = "\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _UNSAFE = re.compile(f"[\x00-\x1f{_DEL_C1_DIRECTION}]")
 
 
-# C0 and C1 control characters other than line breaks (LF, CR) and a tab: ESC
-# and BEL come with text pasted from a terminal, and are invalid in HTML and CSV.
-PASTED_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0 and C1 control characters other than line breaks (LF, CR) and a tab, and
+# the marks that set the direction of text. ESC and BEL come with text pasted
+# from a terminal and are invalid in HTML and CSV. A direction mark would
+# reverse what residents and the public files show after it.
+PASTED_CONTROL_CHARACTER = re.compile(
+    f"[\x00-\x08\x0b\x0c\x0e-\x1f{_DEL_C1_DIRECTION}]"
+)
 
 
 def control_character_problem(name: str, value: str) -> str | None:

@@ -189,6 +189,7 @@ def test_missing_sqlite_url_is_not_created(invoke, monkeypatch, data_dir, args):
     [
         ("訓練\x07のお知らせ", "text 1 of 1 contains the control character '\\x07'"),
         ("訓練のお知らせ\x1b[31m", "at position 8"),
+        ("訓練の\u202eお知らせ", "'\\u202e' at position 4"),
     ],
 )
 def test_control_character_in_text_is_rejected(invoke, fake, text, expected):

@@ -246,3 +246,17 @@ def test_missing_data_dir_is_named_before_the_index(invoke, tmp_path, command):
         "`cityline crawl` filled with --data-dir or CITYLINE_DATA_DIR"
     ]
     assert not data_dir.exists()
+
+
+def test_error_quoting_a_huge_value_is_cut_in_the_middle(invoke, tmp_path):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+
+    result = invoke(data_dir, "reports", "list", "--status", "x" * 100_000)
+
+    [line] = result.stderr.strip().splitlines()
+    assert result.returncode == 2
+    assert len(line) < 2_100
+    assert line.startswith("error: unknown status 'xxx")
+    assert "characters cut ..." in line
+    assert line.endswith("removed")

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import insert
 
 from cityline.db import create_db_engine, sqlite_url
+from cityline.errors import DataDirError
 from cityline.fake_line_api import FakeLineApi
 from cityline.locks import exclusive_lock
 from cityline.settings import Settings
@@ -152,6 +153,14 @@ def test_repeat_names_the_link(sender, clock):
             "https://www.city.example.lg.jp/a.html",
             "https://WWW.City.example.lg.jp/a.html?",
         ),
+        (
+            "https://www.city.example.lg.jp/子育て/",
+            "https://www.city.example.lg.jp:443/%E5%AD%90%E8%82%B2%E3%81%A6/",
+        ),
+        (
+            "https://www.city.example.lg.jp/a.html",
+            "https://www.city.example.lg.jp./a.html",
+        ),
     ],
 )
 def test_repeat_of_the_same_link_spelled_otherwise_rejected(
@@ -162,6 +171,53 @@ def test_repeat_of_the_same_link_spelled_otherwise_rejected(
 
     with pytest.raises(RepeatedBroadcastError, match="same text and link"):
         sender.send(request(url=second))
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (
+            "https://www.city.example.lg.jp/a.html",
+            "https://www.city.example.lg.jp/A.html",
+        ),
+        (
+            "https://www.city.example.lg.jp/a?p=1",
+            "https://www.city.example.lg.jp/a?p=2",
+        ),
+        ("https://www.city.example.lg.jp/a#x", "https://www.city.example.lg.jp/a#y"),
+    ],
+)
+def test_other_page_is_no_repeat(sender, clock, first, second):
+    sender.send(request(url=first))
+    clock.advance(timedelta(minutes=1))
+
+    assert sender.send(request(url=second)).sent_now == 1
+
+
+def test_text_with_an_invisible_character_is_a_repeat(sender, clock):
+    sender.send(request(bodies=("公園の清掃活動のお知らせ",)))
+    clock.advance(timedelta(minutes=1))
+
+    with pytest.raises(RepeatedBroadcastError):
+        sender.send(request(bodies=("公園の清掃\u200b活動のお知らせ",)))
+
+
+def test_dry_run_of_an_unfinished_copy_warns(sender, fake, caplog):
+    fake.fail_next(MULTICAST, 500, times=100)
+    with pytest.raises(BroadcastStoppedError):
+        sender.send(request())
+
+    sender.dry_run(request())
+
+    assert "a send would fail: broadcast" in caplog.text
+    assert "is unfinished" in caplog.text
+
+
+def test_unusable_lock_file_is_named(sender, settings):
+    (settings.data_dir / DELIVERY_LOCK_NAME).mkdir()
+
+    with pytest.raises(DataDirError, match="cannot open the broadcast lock file"):
+        sender.send(request())
 
 
 def test_dry_run_of_a_repeat_warns(sender, clock, caplog):
@@ -318,10 +374,14 @@ def test_send_and_resume_while_another_delivery_runs_are_rejected(
     sent_before = len(fake.requests_to(MULTICAST))
 
     with exclusive_lock(settings.data_dir / DELIVERY_LOCK_NAME, RuntimeError()):
-        with pytest.raises(DeliveryBusyError, match="process \\d+ is sending"):
+        with pytest.raises(DeliveryBusyError, match="process \\d+ is sending") as busy:
             sender.resume(stopped.id)
-        with pytest.raises(DeliveryBusyError, match="wait until it ends"):
+        assert "run `cityline broadcast resume`" in str(busy.value)
+        assert busy.value.exit_code == 3
+        with pytest.raises(DeliveryBusyError) as busy:
             sender.send(request(bodies=("別のお知らせ",)))
+        assert "nothing of this broadcast was stored or sent" in str(busy.value)
+        assert "run the same `cityline broadcast send` again" in str(busy.value)
 
     assert len(fake.requests_to(MULTICAST)) == sent_before
     assert [record.id for record in log.recent()] == [stopped.id]

@@ -9,6 +9,7 @@ import logging
 import os
 import re
 import stat
+import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -464,6 +465,22 @@ def test_delete_content_after_removal(settings, seeded, store):
                 "田中\n鈴木",
             ],
             "contains a line break or a tab",
+        ),
+        (
+            [
+                "set-status",
+                "R2026-000001",
+                "accepted",
+                "--note",
+                "x",
+                "--by",
+                "田中\u2028鈴木",
+            ],
+            "contains a line break or a tab",
+        ),
+        (
+            ["set-status", "R2026-000001", "accepted", "--note", "確認\u202e済み"],
+            "control character '\\u202e' at position 3",
         ),
     ],
 )
@@ -1130,3 +1147,32 @@ def test_far_end_date_keeps_its_hour(api, seeded):
         "end_date": "9999-12-31T23:30:00+00:00",
     }
     assert api.get("/open311/v2/requests.json", params=params).status_code == 200
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_export_to_a_full_standard_output_is_one_error(settings, seeded):
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "cityline.cli",
+                "--data-dir",
+                str(settings.data_dir),
+                "reports",
+                "export",
+                "--format",
+                "csv",
+            ],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: cannot write the export to standard output (No space left on "
+        "device); free space on that disk, or pass --out a file in a writable "
+        "folder on another disk"
+    ]

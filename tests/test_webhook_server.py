@@ -300,12 +300,17 @@ def test_key_inside_the_data_dir_is_warned_of(tmp_path, caplog):
     from cityline.settings import Settings
     from webhook.cli import _warn_of_key_in_data_dir
 
-    _warn_of_key_in_data_dir(Settings(data_dir=tmp_path / "data"))
+    data_dir = tmp_path / "data"
+    _warn_of_key_in_data_dir(Settings(data_dir=data_dir))
     _warn_of_key_in_data_dir(
-        Settings(data_dir=tmp_path / "data", user_hash_key_path=tmp_path / "k.key")
+        Settings(data_dir=data_dir, user_hash_key_path=tmp_path / "k.key")
+    )
+    _warn_of_key_in_data_dir(
+        Settings(data_dir=data_dir, user_hash_key_path=data_dir / "keys" / "k.key")
     )
 
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
-    assert len(warnings) == 1
-    assert str(tmp_path / "data" / "user-hash.key") in warnings[0]
+    assert len(warnings) == 2
+    assert str(data_dir / "user-hash.key") in warnings[0]
     assert "set CITYLINE_USER_HASH_KEY_FILE" in warnings[0]
+    assert str(data_dir / "keys" / "k.key") in warnings[1]

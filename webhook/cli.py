@@ -88,12 +88,14 @@ def serve(settings: Settings, host: str, port: int) -> None:
 
 
 def _warn_of_key_in_data_dir(settings: Settings) -> None:
-    """Log a warning when the user-hash key is the one inside the data dir.
+    """Log a warning when the user-hash key file is inside the data dir, by
+    default or as CITYLINE_USER_HASH_KEY_FILE names it.
 
     The city promises not to link the optional attributes to accounts, and a
-    copy of a data dir that holds the key can do just that.
+    copy of a data dir that contains the key can do just that.
     """
-    if settings.user_hash_key_path is not None:
+    key = settings.user_hash_key_file.resolve()
+    if not key.is_relative_to(settings.data_dir.resolve()):
         return
     logger.warning(
         "the user-hash key is %s, inside the data dir, so a copy of the data dir "

@@ -39,13 +39,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from linebot.v3.messaging import Message
 
-from cityline.errors import CitylineError, ConfigError
+from cityline.errors import CitylineError, ConfigError, DataDirError
 from cityline.locks import exclusive_lock
 from cityline.settings import Settings
+from index.normalize import visible_nfkc
 from webhook.broadcasts.categories import ATTRIBUTES, SAFETY_CATEGORY, Catalog, Choice
 from webhook.broadcasts.delivery_log import (
     ACCEPTED_CHUNK_STATUSES,
@@ -107,12 +108,23 @@ class RepeatedBroadcastError(CitylineError):
 
 class DeliveryBusyError(CitylineError):
     """Raised when another process is sending or resuming a broadcast of the
-    same data dir."""
+    same data dir.
+
+    It exits with status 3, as an unreachable LINE API does, because running
+    the same command again once the other process ends succeeds.
+    """
+
+    exit_code = 3
 
 
 # The lock file in the data dir that a send or a resume holds while it stores
 # and sends chunks, so that two resumes never send the same chunk.
 DELIVERY_LOCK_NAME = "broadcast-delivery.lock"
+# The advice in the error of a resume that the lock stopped.
+_RESUME_AFTER_BUSY = (
+    "wait until it ends, then check `cityline broadcast log` and run "
+    "`cityline broadcast resume` for any chunks left"
+)
 
 
 class MessageSender(Protocol):
@@ -238,12 +250,21 @@ class BroadcastSender:
     def dry_run(self, request: BroadcastRequest) -> BroadcastOutcome:
         """Check ``request`` and count its audience without storing or sending.
 
-        A request that ``send`` would reject as a repeat (see
-        :meth:`_check_repeat`) is logged as a warning, since a dry run checks
-        the real send.
+        A request that ``send`` would reject, as a copy of an unfinished
+        broadcast or as a repeat (see :meth:`_check_repeat`), is logged as a
+        warning, since a dry run checks the real send.
         """
         plan = self._plan(request)
-        repeated = self._repeated(plan, "\n\n".join(plan.bodies))
+        text = "\n\n".join(plan.bodies)
+        for unfinished in self._log.unfinished():
+            if _same_broadcast(unfinished, plan, text):
+                logger.warning(
+                    "a send would fail: broadcast %s with the same text is "
+                    "unfinished; run `cityline broadcast resume %s` instead",
+                    unfinished.id,
+                    unfinished.id,
+                )
+        repeated = self._repeated(plan, text)
         if repeated is not None:
             logger.warning("a send without --again would fail: %s", repeated[1])
         if plan.audience is None:
@@ -278,7 +299,10 @@ class BroadcastSender:
         """
         client = self._require_client()
         plan = self._plan(request)
-        with self._delivery_lock():
+        with self._delivery_lock(
+            "nothing of this broadcast was stored or sent; run the same "
+            "`cityline broadcast send` again once it ends"
+        ):
             return self._send_plan(plan, client, again)
 
     def _send_plan(
@@ -361,7 +385,7 @@ class BroadcastSender:
         ConfigError when the broadcast was cancelled.
         """
         client = self._require_client()
-        with self._delivery_lock():
+        with self._delivery_lock(_RESUME_AFTER_BUSY):
             record = self.resumable(broadcast_id)
             return self._deliver_naming_id(record, client, force=force)
 
@@ -401,27 +425,37 @@ class BroadcastSender:
     def resume_unfinished(self, *, force: bool = False) -> list[BroadcastOutcome]:
         """Resume every unfinished broadcast, oldest first."""
         client = self._require_client()
-        with self._delivery_lock():
+        with self._delivery_lock(_RESUME_AFTER_BUSY):
             return [
                 self._deliver_naming_id(record, client, force=force)
                 for record in self._log.unfinished()
             ]
 
     @contextlib.contextmanager
-    def _delivery_lock(self) -> Iterator[None]:
-        """Hold DELIVERY_LOCK_NAME while the block runs; raise DeliveryBusyError
-        when another process holds it."""
+    def _delivery_lock(self, after_busy: str) -> Iterator[None]:
+        """Hold DELIVERY_LOCK_NAME while the block runs.
+
+        Raises DeliveryBusyError, ending with ``after_busy`` (what to do once
+        the other process ends), when another process holds the lock, and
+        DataDirError when the lock file cannot be opened.
+        """
+        path = self._settings.data_dir / DELIVERY_LOCK_NAME
 
         def busy(pid: int | None) -> DeliveryBusyError:
             holder = "another process" if pid is None else f"process {pid}"
             return DeliveryBusyError(
                 f"{holder} is sending or resuming a broadcast of "
-                f"{self._settings.data_dir}; wait until it ends, then check "
-                "`cityline broadcast log` and run `cityline broadcast resume` for "
-                "any chunks left"
+                f"{str(self._settings.data_dir)!r}; {after_busy}"
             )
 
-        with exclusive_lock(self._settings.data_dir / DELIVERY_LOCK_NAME, busy):
+        def unusable(error: OSError) -> DataDirError:
+            return DataDirError(
+                f"cannot open the broadcast lock file {str(path)!r} "
+                f"({error.strerror}); nothing was sent. Move away whatever is "
+                "at that path, or make the data dir writable"
+            )
+
+        with exclusive_lock(path, busy, unusable):
             yield
 
     def _require_client(self) -> MessageSender:
@@ -725,16 +759,21 @@ def _repeats(record: BroadcastRecord, plan: _Plan, text: str) -> bool:
     shared = record.filters.keys() & plan.filters.keys()
     return (
         record.category == plan.category.key
-        and record.text == text
+        and same_text(record.text, text)
         and same_link(record.url, plan.url)
         and all(record.filters[name] == plan.filters[name] for name in shared)
     )
 
 
 def same_link(first: str | None, second: str | None) -> bool:
-    """Tell whether two broadcast links open the same page: equal once the
-    scheme and host are lowercased, an empty path is /, and an empty query or
-    fragment is dropped (https://City.example and https://city.example/?)."""
+    """Tell whether two broadcast links open the same page.
+
+    They are compared with the scheme and host lowercased, without a trailing
+    dot of the host or the port 443, with an empty path as / and with
+    percent-encoding decoded. An empty query or fragment is dropped. So
+    https://City.example and https://city.example/? are the same, and so are
+    /子育て/ and /%E5%AD%90%E8%82%B2%E3%81%A6/.
+    """
     if first is None or second is None:
         return first == second
     return _link_key(first) == _link_key(second)
@@ -742,15 +781,25 @@ def same_link(first: str | None, second: str | None) -> bool:
 
 def _link_key(url: str) -> str:
     parts = urlsplit(url)
+    host = (parts.hostname or "").rstrip(".")
+    port = parts.port if parts.port not in (None, 443) else None
+    netloc = host if port is None else f"{host}:{port}"
     return urlunsplit(
         (
             parts.scheme.lower(),
-            parts.netloc.lower(),
-            parts.path or "/",
-            parts.query,
-            parts.fragment,
+            netloc,
+            unquote(parts.path) or "/",
+            unquote(parts.query),
+            unquote(parts.fragment),
         )
     )
+
+
+def same_text(first: str, second: str) -> bool:
+    """Tell whether two broadcast texts read the same to a resident: equal
+    once characters that display nothing (a zero-width space) are dropped and
+    NFKC is applied."""
+    return visible_nfkc(first) == visible_nfkc(second)
 
 
 def _repeat_message(record: BroadcastRecord, now: datetime, cutoff: datetime) -> str:
@@ -795,6 +844,6 @@ def _same_broadcast(record: BroadcastRecord, plan: _Plan, text: str) -> bool:
     return (
         record.category == plan.category.key
         and dict(record.filters) == plan.filters
-        and record.text == text
+        and same_text(record.text, text)
         and same_link(record.url, plan.url)
     )

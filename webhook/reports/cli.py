@@ -8,6 +8,7 @@ written then.
 from __future__ import annotations
 
 import csv
+import errno
 import getpass
 import io
 import logging
@@ -145,7 +146,7 @@ def _staff_name(changed_by: str | None) -> str:
             "give a staff name or a section, not a note"
         )
     _reject_control_characters("--by", name)
-    if any(char in name for char in "\r\n\t"):
+    if any(char in name for char in "\r\n\t\u2028\u2029"):
         raise ConfigError(
             f"--by {name!r} contains a line break or a tab; give the staff name "
             "on one line"
@@ -573,7 +574,16 @@ def export_command(
             # On a terminal, residents' texts could clear it or reorder it.
             lines = content.replace("\r\n", "\n").split("\n")
             content = "\n".join(terminal_safe(line) for line in lines)
-        click.echo(content, nl=False)
+        try:
+            click.echo(content, nl=False)
+            sys.stdout.flush()
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise  # a reader that stopped early, handled for every command
+            raise DataDirError(
+                f"cannot write the export to standard output ({exc.strerror}); "
+                f"{write_fix(exc, 'a file in a writable folder')}"
+            ) from exc
         return
     encoding = "utf-8-sig" if export_format == "csv" else "utf-8"
     try:
