@@ -70,6 +70,11 @@ def asserts_fault(text: str) -> bool:
 
 # A sentence that only gives a reason, ending in its connective: 日当たりの問題で.
 AFTERTHOUGHT_REASON = re.compile(r"(ので|から|ため|ためです|問題で|理由で)[。.!！\s]*$")
+# A short remark on the writer's situation after a question, ending in けど or
+# が: じいちゃん家なんだけど, 一人暮らしなんですが.
+AFTERTHOUGHT_CONTEXT = re.compile(
+    r"[^。!?]{0,10}(なん|なの)(だ|です)?(けど|けれど|けども|が)[。.!！\s]*"
+)
 # A short sentence of worry after a question: 今年も心配です.
 AFTERTHOUGHT_FEELING = re.compile(
     r"^[^。!?]{0,8}(心配|不安|困って(い)?ます|困ります)(です|でした)?[。.!！]*$"
@@ -85,7 +90,8 @@ CLOSING_REQUEST = re.compile(
 # Who pays, or what help there is: 消す費用は所有者の負担ですか, 撤去に使える
 # 補助制度はありますか.
 COST_OR_SUBSIDY = re.compile(
-    r"費用|負担|補助|助成|制度|料金|お金|有料|無料|補償|賠償|弁償|治療費|修理代|修理費"
+    r"費用|負担|補助|助成|給付|支給|制度|料金|お金|有料|無料|補償|賠償|弁償|治療費"
+    r"|修理代|修理費"
 )
 # Whether something is allowed at a time or place: 何時から工事していいんですか.
 # Not a complaint of a fault left alone (いつまで放置していいんですか), nor a
@@ -130,6 +136,7 @@ def asks_how_to_act(text: str) -> bool:
     while len(sentences) > 1 and (
         AFTERTHOUGHT_REASON.search(sentences[-1])
         or AFTERTHOUGHT_FEELING.search(sentences[-1])
+        or AFTERTHOUGHT_CONTEXT.fullmatch(sentences[-1])
     ):
         sentences = sentences[:-1]
     last = sentences[-1] if sentences else ""

@@ -1,9 +1,9 @@
 """Faults of the writer's own things, which no city section repairs.
 
-A resident may tell the bot that something of theirs is broken or used up: a
-card that expired (有効期限が切れました), a phone whose battery ran out, a
-schedule that is full (予定が詰まっていて), a blocked kitchen drain or a bulb
-in the fridge. Such a text has the words of a fault report, but what it names
+A resident may tell the bot that something of theirs is broken or used up.
+Examples are a card that expired (有効期限が切れました), a phone whose battery
+ran out, a schedule that is full (予定が詰まっていて), a blocked kitchen drain
+and a bulb in the fridge. Such a text has the words of a fault report, but what it names
 belongs to the writer's home, body, papers or plans, so it is a question or
 small talk, never a report to the road, green or sewer sections.
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import re
 
-from answerer.intent_cues import FEELING
+from answerer.intent_cues import FAULT_STATE, FEAR_OR_WORRY
 from answerer.intent_evidence import FAULT_CUES, is_urgent
 from answerer.intent_owners import (
     FACILITY_PART,
@@ -35,44 +35,55 @@ from answerer.intent_owners import (
 )
 from index.normalize import fold_kana
 
+# A kanji or katakana letter: an own word with one before or after it is part
+# of another word (石畳, テニスコート, 眼鏡橋, 靴箱, 充電スポット).
+_WORD_LETTER = "\u4e00-\u9fff\u30a1-\u30fa\u30fc"
 # Things of the writer's home and belongings: containers that a public-looking
 # thing may belong to through の (冷蔵庫の中の電球, 家の水道管). Words that are
 # also parts of public things are left out: 手 (手すり), ネット (a park's ball
 # net), トイレ and 窓 alone, which parks and stations have too.
 OWN_CONTAINER = re.compile(
     # The home and its rooms. 家 and うち only as the writer's: not 隣の家,
-    # 空き家 or 〇〇さんのうち.
-    r"(?<![隣りい空のち])(家|うち|いえ)の(中|なか)?"
-    r"|自宅|我が家|わが家|部屋|室内|台所|キッチン|浴室|お?風呂|洗面所|玄関|ベランダ"
+    # 田中さん家の or 〇〇さんのうち (空き家 is OTHER_OWNER's).
+    r"(?<![隣りい空のちん])(家|うち|いえ)の(中|なか)?"
+    rf"|(?<![{_WORD_LETTER}])("
+    r"自宅|我が家|わが家|部屋|室内|台所|キッチン|浴室|お?風呂|洗面所|玄関|ベランダ"
     r"|網戸|雨どい|雨樋"
     # Appliances and belongings.
     r"|冷蔵庫|洗濯機|エアコン|テレビ|パソコン|スマホ|スマートフォン|携帯|コンセント"
     r"|家電|電子レンジ|炊飯器|掃除機|給湯器|リモコン|眼鏡|メガネ|めがね|財布|かばん"
     r"|鞄|カバン|布団|カーテン|教科書|絵本|ページ|靴|ズボン|シャツ|洋服|コート"
-    r"|障子|ふすま|襖|畳|コンロ|ストーブ|こたつ|扇風機|ドライヤー"
+    r"|障子|ふすま|襖|畳|コンロ|ガスコンロ|ストーブ|こたつ|扇風機|ドライヤー|入れ歯"
+    r"|傘|花瓶|食器|皿|コップ|グラス|茶碗|鍵|かぎ"
+    rf")(?![{_WORD_LETTER}])"
     # The writer's bicycle, not one named as a way of going (自転車で通ると).
     r"|(自分|うち|私|わたし)の自転車|自転車の(タイヤ|ブレーキ|チェーン|鍵|かぎ|かご|サドル)"
     # Typed in kana without conversion.
     r"|すまほ|けいたい|れいぞうこ|えあこん|せんたくき|ぱそこん"
 )
 # Papers, plans, accounts and the body: own matters that no public thing
-# belongs to (補修予定の道路 is a road).
+# belongs to (補修予定の道路 is a road). Each counts only as a subject or an
+# object, right before が, は, も, を or a fault word (予定が詰まって, not
+# 工事予定の看板).
 OWN_MATTER = re.compile(
-    r"期限|期間|契約|予約|予定|日程|スケジュール|充電|バッテリー"
-    # Means of contact only as a subject: メールが消えた, not メールで送った
-    # or a public phone box.
-    r"|((?<!公衆)(電話|でんわ)(?!ボックス)|通話|回線|メール)(?=が|は|も)"
+    r"(期限|期間|契約|予約|予定|日程|スケジュール|充電|バッテリー"
+    r"|(?<!公衆)電話|でんわ|通話|回線|メール"
     r"|インターネット|wi-?fi|データ|ファイル|パスワード|アカウント"
-    r"|アプリ|画面|ホームページ|サイト|リンク|書類|申込書|申請書|用紙|通知|手紙"
-    r"|はがき|封筒|証明書|カード|保険証|免許|定期券|ポイント|残高|仕事|会議|授業"
+    r"|アプリ|画面|ホームページ|サイト|リンク|書類|申込書|申請書|用紙|通知書?|手紙"
+    r"|はがき|封筒|証明書|カード|保険証|免許証?|定期券|ポイント|残高|仕事|会議|授業"
+    r"|縁|関係|答え|回答|返事|返信"
     # The body, and the heart of 心が折れそう (not 安心 or 中心).
-    r"|鼻|喉|のど|歯|腰|膝|ひざ|(?<!鉄)骨|体調|お腹|おなか|(?<![安中用関熱都感核重野決改専童本良初内無真])心(?=が|は)"
+    r"|鼻|喉|のど|歯|腰|膝|ひざ|(?<!鉄)骨|体調|お腹|おなか"
+    r"|(?<![安中用関熱都感核重野決改専童本良初内無真])心"
+    # A fault word right after it counts as well, as chat drops the particle
+    # (定期券の期限切れてた).
+    r")(?=が|は|も|を|切れ|きれ|消え|きえ|壊れ|こわれ|割れ|われ|折れ|おれ|詰ま|つま)"
 )
 # Words after an own thing that make it a landmark or a measure, beside
-# PLACE_AFTER: 玄関の正面の街灯, 窓の外の側溝, スマホが入るくらいの穴.
+# PLACE_AFTER: 玄関の正面の街灯, 窓の外の側溝, 靴が脱げるくらいぬかるんで.
 OWN_NOT_SUBJECT = re.compile(
     r"の?(正面|真正面|真下|真上|目の前|外|隣|下|上|先|奥|東|西|南|北)"
-    r"|(が|の|を)?(入る|はいる)?(くらい|ぐらい|ほど|位|程度|大|サイズ|並み|みたい|よう)"
+    r"|[^、。!?\s]{0,10}?(くらい|ぐらい|ほど|程度|並み|サイズ)"
 )
 # Family members, who may fall ill or get hurt.
 _PERSON = (
@@ -88,14 +99,19 @@ PERSON_AFTER = re.compile(r"(た|だ)" + _PERSON)
 PERSON_BEFORE = re.compile(_PERSON + r"(が|は|も)?$")
 # A cue of a nuisance that something else causes the writer (のらねこが庭に来て
 # 困ってます, 猫が来てうるさい), which is no fault of the writer's own things.
-NUISANCE = re.compile(FEELING.pattern + r"|うるさ|迷惑|邪魔|臭|におい|匂い|騒")
-# What happens to a person's body. A person who fears or worries
+NUISANCE = re.compile(
+    FEAR_OR_WORRY.pattern + r"|困って|困る|困った|うるさ|迷惑|邪魔|臭|におい|匂い|騒"
+)
+# Cues of harm to a person's body. A person who fears or worries
 # (子どもが危ないです) still speaks of a place.
 BODY_EVENT = re.compile(r"倒れ|たおれ|転|ころ|折れ|痛|けが|怪我")
-# Places that no own thing contains, though the lexicon lacks some of them.
+# Places and public things that no own thing contains, though the lexicon
+# lacks some of them or files them under "other" (電柱, 信号), whose other
+# words (ごみ, 住宅) are no such things.
 PLACE = re.compile(
     r"道路|歩道|車道|(?<![水報])道(?!具)|通り|路地|交差点|公園|広場|側溝|市道|駅前"
     r"|踏切|橋|水路|街|屋外|(?<![以案意例海郊])外(?=の|に|で|から)"
+    r"|電柱|電線|架線|信号|線路|国道|県道|都道|府道"
 )
 # Things thrown away or left somewhere: dumped, not broken (冷蔵庫が捨てられて
 # います).
@@ -128,11 +144,14 @@ def tells_only_of_own_things(text: str) -> bool:
 
 
 def _is_own_cue(text: str, cue: re.Match, cue_spans: list[tuple[int, int]]) -> bool:
-    """Tell whether ``cue`` is about the writer's own things: its sentence names
-    no public thing except one that belongs to a container before the cue,
-    and the words before the cue name an own thing or a family member is the
-    subject of a cue of the body (倒れた祖母, 父が倒れて). Lexicon terms inside a
-    cue of ``cue_spans`` (詰ま, 暗い) are the fault's words, not things."""
+    """Tell whether ``cue`` is about the writer's own things.
+
+    Its sentence must name no public thing except one that belongs to a
+    container before the cue. The words before the cue must name an own
+    thing, or a family member must be the subject of a cue of the body
+    (倒れた祖母, 父が倒れて). Lexicon terms inside a
+    cue of ``cue_spans`` (詰ま, 暗い) are the fault's words, not things, and
+    those inside an own thing are part of it."""
     if NUISANCE.search(cue.group()):
         return False
 
@@ -144,15 +163,26 @@ def _is_own_cue(text: str, cue: re.Match, cue_spans: list[tuple[int, int]]) -> b
     ):
         return False
     before = text[start : cue.start()]
-    containers = _own_subjects(OWN_CONTAINER, text, start, before)
+    # Spans in ``sentence``, for the own things named before the cue.
+    containers = _own_subjects(OWN_CONTAINER, text, start, cue.start())
+    matters = _own_subjects(OWN_MATTER, text, start, cue.start())
+    owned_spans = [
+        (start + low, start + high)
+        for pattern in (OWN_CONTAINER, OWN_MATTER)
+        for low, high in _spans(pattern, text, start, cue.start())
+    ]
     for public_start in _public_starts(sentence):
-        if any(low <= start + public_start < high for low, high in cue_spans):
+        # A lexicon word inside a cue (詰ま) or an own thing (自転車のブレーキ)
+        # is not a public thing of its own.
+        if any(
+            low <= start + public_start < high for low, high in cue_spans + owned_spans
+        ):
             continue
         if not any(
-            own.end() <= public_start
-            and _BELONGS.fullmatch(sentence, own.end(), public_start)
-            and not _POSITION.search(sentence, own.end(), public_start)
-            for own in containers
+            own_end <= public_start
+            and _BELONGS.fullmatch(sentence, own_end, public_start)
+            and not _POSITION.search(sentence, own_end, public_start)
+            for _own_start, own_end in containers
         ):
             return False
 
@@ -160,7 +190,7 @@ def _is_own_cue(text: str, cue: re.Match, cue_spans: list[tuple[int, int]]) -> b
         PERSON_AFTER.match(text, cue.end()) or PERSON_BEFORE.search(before)
     ):
         return True
-    return bool(containers or _own_subjects(OWN_MATTER, text, start, before))
+    return bool(containers or matters)
 
 
 def _sentence_bounds(text: str, cue: re.Match) -> tuple[int, int]:
@@ -172,17 +202,30 @@ def _sentence_bounds(text: str, cue: re.Match) -> tuple[int, int]:
     return start, len(text) if following is None else following.start()
 
 
+def _spans(
+    pattern: re.Pattern, text: str, start: int, end: int
+) -> list[tuple[int, int]]:
+    """Return the spans, counted from ``start``, of the matches of ``pattern``
+    in ``text`` that start at ``start`` or later and before ``end``. The text
+    after ``end`` stays visible to the pattern's lookahead (期限切れ)."""
+    spans = []
+    for match in pattern.finditer(text, start):
+        if match.start() >= end:
+            break
+        spans.append((match.start() - start, match.end() - start))
+    return spans
+
+
 def _own_subjects(
-    pattern: re.Pattern, text: str, start: int, before: str
-) -> list[re.Match]:
-    """Return the matches of ``pattern`` in ``before`` (which starts at
-    ``start`` in ``text``) that are not a landmark or a measure (家の前の道路,
-    玄関の正面の街灯, スマホが入るくらいの穴)."""
+    pattern: re.Pattern, text: str, start: int, end: int
+) -> list[tuple[int, int]]:
+    """Return the spans of :func:`_spans` that are not a landmark or a measure
+    (家の前の道路, 玄関の正面の街灯, スマホが入るくらいの穴)."""
     return [
-        match
-        for match in pattern.finditer(before)
-        if not PLACE_AFTER.match(text, start + match.end())
-        and not OWN_NOT_SUBJECT.match(text, start + match.end())
+        (low, high)
+        for low, high in _spans(pattern, text, start, end)
+        if not PLACE_AFTER.match(text, start + high)
+        and not OWN_NOT_SUBJECT.match(text, start + high)
     ]
 
 
@@ -192,7 +235,7 @@ _OWN_OWNER_WORDS = frozenset({"自宅", "うちの庭"})
 
 def _public_starts(window: str) -> list[int]:
     """Return where ``window`` names a public thing: a lexicon object of a
-    category the city repairs, or a place word."""
+    category the city repairs, or a place word (PLACE)."""
     starts = [match.start() for match in PLACE.finditer(window)]
     # The lexicon spells kana words in hiragana (げすい for ゲスイ).
     for form in {window, fold_kana(window)}:
@@ -206,6 +249,9 @@ def _public_starts(window: str) -> list[int]:
 
 @functools.cache
 def _public_terms() -> tuple[str, ...]:
+    """Return the lexicon's things of the five categories. Its words of a
+    state (暗い, 詰ま, 段差) name no thing, so they are left out: 暗い気持ち
+    is no street."""
     return tuple(
         sorted(
             {
@@ -213,7 +259,7 @@ def _public_terms() -> tuple[str, ...]:
                 for category, terms in load_lexicon().items()
                 if category != "other"
                 for term, weight in terms.items()
-                if weight > 0
+                if weight > 0 and not FAULT_STATE.match(term)
             }
         )
     )

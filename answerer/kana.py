@@ -30,7 +30,7 @@ _KANJI_OR_KATAKANA = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u30a1-\u30fa々〆
 # Readings shorter than this match too much by chance (か, の, ご).
 MIN_READING_CHARS = 2
 # A reading of MIN_READING_CHARS counts only for a term on at least this many
-# pages, or this share of them: ごみ and ばす, not がみ or がわ.
+# pages and at least this share of them: ごみ and ばす, not がみ or がわ.
 MIN_SHORT_READING_PAGES = 3
 SHORT_READING_PAGE_SHARE = 0.005
 # Question words, endings and two-character particles, skipped before the site's

@@ -219,3 +219,15 @@ def test_empty_url_is_rejected(invoke, fake):
         "out to send no link"
     ]
     assert fake.requests_to(MULTICAST) == []
+
+
+def test_url_with_a_port_out_of_range_is_rejected(invoke, fake):
+    url = "https://www.city.example.lg.jp:99999/a.html"
+
+    code, _out, err = invoke("send", "--category", "bosai", "--text", "a", "--url", url)
+
+    lines = error_lines(err)
+    assert code == 2
+    assert len(lines) == 1, err
+    assert lines[0].startswith(f"error: the URL {url!r} is invalid (Port out of range")
+    assert fake.requests_to(MULTICAST) == []

@@ -185,6 +185,11 @@ def test_repeat_of_the_same_link_spelled_otherwise_rejected(
             "https://www.city.example.lg.jp/a?p=2",
         ),
         ("https://www.city.example.lg.jp/a#x", "https://www.city.example.lg.jp/a#y"),
+        ("https://www.city.example.lg.jp/a%2Fb", "https://www.city.example.lg.jp/a/b"),
+        (
+            "https://www.city.example.lg.jp/a?x=1%262",
+            "https://www.city.example.lg.jp/a?x=1&2",
+        ),
     ],
 )
 def test_other_page_is_no_repeat(sender, clock, first, second):

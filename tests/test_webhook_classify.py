@@ -94,6 +94,7 @@ def test_thanks_with_more_is_no_thanks(text):
         "通報はどうやるの？",
         "ブロックしたらどうなりますか",
         "このアカウントをブロックすると設定は消えますか",
+        "LINEをブロックしたら登録は消えますか",
     ],
 )
 def test_help(text):
@@ -126,7 +127,8 @@ def test_help(text):
         "退会したい",
         "私の性別や年齢の情報はどう使われますか",
         "性別を答えたくありません",
-        "年齢は言わなくてもいいですか",
+        "年齢は答えなくてもいいですか",
+        "地域は答えなければいけませんか？",
     ],
 )
 def test_receive_settings(text):
@@ -152,6 +154,9 @@ def test_receive_settings(text):
         "住民票の性別を変更したい",
         "図書館を退会したい",
         "マイナンバーの情報はどう使われますか",
+        # The age of someone else, or asked for by a procedure.
+        "子どもの年齢を答えなくても申請できますか",
+        "窓口で年齢を言わないといけないですか",
         "ごみの量を減らしたい",
         # Notices and answers of other services.
         "メールマガジンの配信を解除したい",

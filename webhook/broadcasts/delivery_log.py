@@ -29,16 +29,17 @@ so that the user ids of a forgotten send do not stay in the database.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import secrets
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, insert, or_, select, update
+from sqlalchemy import Engine, and_, insert, or_, select, text, update
 
 from cityline.db import ensure_schema
 from cityline.errors import CitylineError
@@ -125,12 +126,44 @@ class PendingChunk:
     first_attempt_at: datetime | None
 
 
+# The key of PostgreSQL's advisory lock that one delivery at a time holds (see
+# DeliveryLog.advisory_lock): an arbitrary number that no other lock of this
+# app uses.
+_DELIVERY_LOCK_KEY = 73_687_001
+
+
 class DeliveryLog:
     """Read and write broadcasts and their chunks in the app database."""
 
     def __init__(self, engine: Engine) -> None:
         ensure_schema(engine, COMPONENT, metadata, VERSION)
         self._engine = engine
+
+    @property
+    def backend(self) -> str:
+        """The database's SQLAlchemy backend name, such as "sqlite"."""
+        return self._engine.dialect.name
+
+    @contextlib.contextmanager
+    def advisory_lock(self) -> Iterator[bool]:
+        """Hold PostgreSQL's advisory lock for deliveries while the block runs.
+
+        Yields False, holding nothing, when another session holds it. The
+        lock belongs to a connection kept open for the block, so the server
+        releases it when the process dies. Only for PostgreSQL databases.
+        """
+        with self._engine.connect() as connection:
+            taken = connection.execute(
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": _DELIVERY_LOCK_KEY}
+            ).scalar_one()
+            try:
+                yield bool(taken)
+            finally:
+                if taken:
+                    connection.execute(
+                        text("SELECT pg_advisory_unlock(:key)"),
+                        {"key": _DELIVERY_LOCK_KEY},
+                    )
 
     def create(
         self,

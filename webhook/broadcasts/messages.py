@@ -109,7 +109,14 @@ def validate_url(url: str) -> None:
         raise InvalidBroadcastError(
             f"the URL {url!r} contains a space or control character; encode it"
         )
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as exc:
+        raise InvalidBroadcastError(
+            f"the URL {url!r} is invalid ({exc}); give a link such as "
+            "https://www.city.musashino.lg.jp/..."
+        ) from exc
     if parts.scheme != "https" or not parts.hostname:
         raise InvalidBroadcastError(
             f"the URL {url!r} is not an https URL with a host; LINE opens only "

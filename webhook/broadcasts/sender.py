@@ -18,9 +18,10 @@ broadcasts, and ``cancel`` drops the rest of one. A broadcast still unfinished
 after a week is cancelled by the next ``cityline broadcast`` command
 (:meth:`DeliveryLog.cancel_stale`), which deletes its pending user ids.
 
-One process at a time stores and sends chunks: ``send`` and ``resume`` hold
-DELIVERY_LOCK_NAME in the data dir, and a second one fails at once with
-DeliveryBusyError instead of sending the same pending chunks again.
+One process at a time stores and sends chunks. ``send`` and ``resume`` hold
+DELIVERY_LOCK_NAME beside a SQLite app database, or an advisory lock in a
+PostgreSQL one. A second one fails at once with DeliveryBusyError instead of
+sending the same pending chunks again.
 
 LINE keeps a retry key for 24 hours after its first attempt (LINE Messaging API
 documentation, "Retry failed API requests"), so a chunk attempted longer ago than
@@ -35,14 +36,17 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote_to_bytes, urlsplit, urlunsplit
 
 from linebot.v3.messaging import Message
+from sqlalchemy import make_url
 
+from cityline.db import sqlite_file
 from cityline.errors import CitylineError, ConfigError, DataDirError
 from cityline.locks import exclusive_lock
 from cityline.settings import Settings
@@ -108,7 +112,7 @@ class RepeatedBroadcastError(CitylineError):
 
 class DeliveryBusyError(CitylineError):
     """Raised when another process is sending or resuming a broadcast of the
-    same data dir.
+    same app database.
 
     It exits with status 3, as an unreachable LINE API does, because running
     the same command again once the other process ends succeeds.
@@ -117,8 +121,9 @@ class DeliveryBusyError(CitylineError):
     exit_code = 3
 
 
-# The lock file in the data dir that a send or a resume holds while it stores
-# and sends chunks, so that two resumes never send the same chunk.
+# The lock file beside a SQLite app database that a send or a resume holds
+# while it stores and sends chunks, so that two resumes never send the same
+# chunk.
 DELIVERY_LOCK_NAME = "broadcast-delivery.lock"
 # The advice in the error of a resume that the lock stopped.
 _RESUME_AFTER_BUSY = (
@@ -433,20 +438,32 @@ class BroadcastSender:
 
     @contextlib.contextmanager
     def _delivery_lock(self, after_busy: str) -> Iterator[None]:
-        """Hold DELIVERY_LOCK_NAME while the block runs.
+        """Hold the delivery lock while the block runs: DELIVERY_LOCK_NAME
+        beside a SQLite app database, or PostgreSQL's advisory lock, so that
+        data dirs that share one database send one at a time too.
 
         Raises DeliveryBusyError, ending with ``after_busy`` (what to do once
         the other process ends), when another process holds the lock, and
         DataDirError when the lock file cannot be opened.
         """
-        path = self._settings.data_dir / DELIVERY_LOCK_NAME
+        database = sqlite_file(self._settings.app_database_url)
 
         def busy(pid: int | None) -> DeliveryBusyError:
             holder = "another process" if pid is None else f"process {pid}"
             return DeliveryBusyError(
-                f"{holder} is sending or resuming a broadcast of "
-                f"{str(self._settings.data_dir)!r}; {after_busy}"
+                f"{holder} is sending or resuming a broadcast of the app "
+                f"database {self._database_name()}; {after_busy}"
             )
+
+        if database is None:
+            # A shared server database: the lock lives there, so that data dirs
+            # on several machines that share it still send one at a time.
+            with self._log.advisory_lock() as taken:
+                if not taken:
+                    raise busy(None)
+                yield
+            return
+        path = database.parent / DELIVERY_LOCK_NAME
 
         def unusable(error: OSError) -> DataDirError:
             return DataDirError(
@@ -457,6 +474,15 @@ class BroadcastSender:
 
         with exclusive_lock(path, busy, unusable):
             yield
+
+    def _database_name(self) -> str:
+        """Return the app database's file, or its URL without the password."""
+        database = sqlite_file(self._settings.app_database_url)
+        if database is not None:
+            return repr(str(database))
+        return make_url(self._settings.app_database_url).render_as_string(
+            hide_password=True
+        )
 
     def _require_client(self) -> MessageSender:
         if self._client is None:
@@ -788,11 +814,37 @@ def _link_key(url: str) -> str:
         (
             parts.scheme.lower(),
             netloc,
-            unquote(parts.path) or "/",
-            unquote(parts.query),
-            unquote(parts.fragment),
+            _decode_unreserved(parts.path) or "/",
+            _decode_unreserved(parts.query),
+            _decode_unreserved(parts.fragment),
         )
     )
+
+
+# A run of percent-escapes, and the ASCII characters whose escape may be
+# decoded without changing what the URL means (RFC 3986, unreserved).
+_ESCAPES = re.compile(r"(%[0-9A-Fa-f]{2})+")
+_UNRESERVED = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+)
+
+
+def _decode_unreserved(part: str) -> str:
+    """Return a URL part with percent-escapes of UTF-8 text decoded, except
+    reserved ASCII characters, whose escapes stay (in upper case): %2F is not
+    /, and %26 is not &."""
+
+    def decode(match: re.Match) -> str:
+        try:
+            text = unquote_to_bytes(match.group()).decode("utf-8")
+        except UnicodeDecodeError:
+            return match.group().upper()
+        return "".join(
+            char if not char.isascii() or char in _UNRESERVED else f"%{ord(char):02X}"
+            for char in text
+        )
+
+    return _ESCAPES.sub(decode, part)
 
 
 def same_text(first: str, second: str) -> bool:
