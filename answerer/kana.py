@@ -224,31 +224,36 @@ def read_kana_words(model: IndexModel, question: str) -> tuple[str, list[str], i
 _HIRAGANA_RUN = re.compile(r"[ぁ-ゖー]{3,}")
 # Runs shorter than this are mostly grammar (ですか), so they are left to Sudachi.
 MIN_MIXED_READING_CHARS = 3
+# The longest reading at the start of a run counts from this length, with the
+# rest of the run left to Sudachi (しゅうがくえんじょ of しゅうがくえんじょってうちも).
+MIN_PREFIX_READING_CHARS = 5
 
 
 def _read_mixed(model: IndexModel, question: str) -> tuple[str, list[str], int]:
     """Return a question with kanji or katakana without the hiragana runs that
     are term readings Sudachi misses, and those terms.
 
-    A run counts whole or without one particle at its end (こそだての), when
-    the rest is at least MIN_MIXED_READING_CHARS long and Sudachi does not
-    read it well (:func:`_sudachi_reads`). Runs of grammar
+    A run counts whole, without one particle at its end (こそだての), or by
+    its longest reading from its start of at least MIN_PREFIX_READING_CHARS
+    (しゅうがくえんじょってうちも). What counts must be at least
+    MIN_MIXED_READING_CHARS long, and Sudachi must not read it well
+    (:func:`_sudachi_reads`). Runs of grammar
     (どうしたらいいですか) are no reading, and a content word Sudachi reads in
     the site's words (そだいごみ) is left to it, so most questions come back
     unchanged.
     """
     table = reading_table(model)
+    longest = model.__dict__["_longest_reading"]
     found: list[str] = []
     pieces: list[str] = []
     position = 0
     for match in _HIRAGANA_RUN.finditer(question):
         run = match.group()
-        for reading in (run, run[:-1] if run[-1] in _PARTICLES else None):
-            if reading is None or len(reading) < MIN_MIXED_READING_CHARS:
+        for reading, terms_read in _run_readings(run, table, longest):
+            if len(reading) < MIN_MIXED_READING_CHARS:
                 continue
-            term = table.get(reading)
-            if term is not None and not _sudachi_reads(model, reading, term):
-                found.append(term)
+            if not _sudachi_reads(model, reading, terms_read):
+                found.extend(terms_read)
                 pieces.append(question[position : match.start()] + " ")
                 position = match.start() + len(reading)
                 break
@@ -258,12 +263,33 @@ def _read_mixed(model: IndexModel, question: str) -> tuple[str, list[str], int]:
     return "".join(pieces), found, 0
 
 
-def _sudachi_reads(model: IndexModel, reading: str, term: str) -> bool:
+def _run_readings(
+    run: str, table: dict[str, str], longest: int
+) -> list[tuple[str, list[str]]]:
+    """Return the readings that a hiragana run of a mixed question may be, with
+    their terms: the whole run, the run without a particle at its end, and
+    the site's words read one after another from its start when they cover
+    at least MIN_PREFIX_READING_CHARS (しゅうがく, えんじょ of
+    しゅうがくえんじょってうちも)."""
+    readings = []
+    for whole in (run, run[:-1] if run[-1] in _PARTICLES else None):
+        if whole is not None and whole in table:
+            readings.append((whole, [table[whole]]))
+    start, leading = 0, []
+    while length := _reading_length(run, start, table, longest):
+        leading.append(table[run[start : start + length]])
+        start += length
+    if start >= MIN_PREFIX_READING_CHARS and start < len(run):
+        readings.append((run[:start], leading))
+    return readings
+
+
+def _sudachi_reads(model: IndexModel, reading: str, terms_read: list[str]) -> bool:
     """Tell whether Sudachi reads the hiragana run ``reading`` well: its terms
-    include ``term``, or all of its words are terms of the index (そだいごみ as
-    粗大 and ごみ, while こそだて as こ, そ and 伊達 is not)."""
+    include all of ``terms_read``, or all of its words are terms of the index
+    (そだいごみ as 粗大 and ごみ, while こそだて as こ, そ and 伊達 is not)."""
     found = terms(reading)
-    if term in found:
+    if all(term in found for term in terms_read):
         return True
     words = [word for word in found if not word.startswith(SYNONYM_PREFIX)]
     return bool(words) and all(word in model.term_vocabulary for word in words)

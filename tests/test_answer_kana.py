@@ -100,6 +100,12 @@ def test_hiragana_word_that_sudachi_misreads_in_a_mixed_question(model):
     assert (rest, unread) == (" の申請", 0)
 
 
+def test_site_words_at_the_start_of_a_run_are_read(model):
+    rest, terms, unread = read_kana_words(model, "じゅうみんひょうってどこで取れる")
+    assert terms == ["住民票"]
+    assert (rest, unread) == (" ってどこで取れる", 0)
+
+
 def test_run_that_sudachi_reads_in_site_words_is_left(model):
     question = "そだいごみの申込"
     assert read_kana_words(model, question) == (question, [], 0)
