@@ -204,7 +204,7 @@ def read_kana_words(model: IndexModel, question: str) -> tuple[str, list[str], i
     if not _KANJI_OR_KATAKANA.search(question):
         question = normalize_text(question)
     if _KANJI_OR_KATAKANA.search(question):
-        return _read_mixed(model, question)
+        return _read_mixed_cached(model, question)
     words = list(_KANA_WORD.finditer(question))
     if not words:
         return question, [], 0
@@ -227,6 +227,27 @@ MIN_MIXED_READING_CHARS = 3
 # The longest reading at the start of a run counts from this length, with the
 # rest of the run left to Sudachi (しゅうがくえんじょ of しゅうがくえんじょってうちも).
 MIN_PREFIX_READING_CHARS = 5
+
+
+# Mixed questions read per model, emptied when full, as the term caches of
+# index.tokenize are: a repeated question is read once.
+_MIXED_CACHE_LIMIT = 10_000
+
+
+def _read_mixed_cached(model: IndexModel, question: str) -> tuple[str, list[str], int]:
+    """Return :func:`_read_mixed` of ``question``, kept on ``model``.
+
+    Two threads may read the same question at the same time; both get equal
+    results.
+    """
+    cache = model.__dict__.setdefault("_mixed_readings", {})
+    found = cache.get(question)
+    if found is None:
+        if len(cache) >= _MIXED_CACHE_LIMIT:
+            cache.clear()
+        rest, terms_read, unread = _read_mixed(model, question)
+        found = cache[question] = (rest, tuple(terms_read), unread)
+    return found[0], list(found[1]), found[2]
 
 
 def _read_mixed(model: IndexModel, question: str) -> tuple[str, list[str], int]:
