@@ -3,9 +3,9 @@
 A resident may tell the bot that something of theirs is broken or used up.
 Examples are a card that expired (有効期限が切れました), a phone whose battery
 ran out, a schedule that is full (予定が詰まっていて), a blocked kitchen drain
-and a bulb in the fridge. Such a text has the words of a fault report, but what it names
-belongs to the writer's home, body, papers or plans, so it is a question or
-small talk, never a report to the road, green or sewer sections.
+and a bulb in the fridge. Such a text has the words of a fault report. But what it
+names belongs to the writer's home, body, papers or plans, so it is a
+question or small talk, never a report to the road, green or sewer sections.
 
 :func:`tells_only_of_own_things` reads each fault cue of a text with its
 sentence. A cue is the writer's own when the words before it name an own

@@ -224,8 +224,8 @@ def read_kana_words(model: IndexModel, question: str) -> tuple[str, list[str], i
 _HIRAGANA_RUN = re.compile(r"[ぁ-ゖー]{3,}")
 # Runs shorter than this are mostly grammar (ですか), so they are left to Sudachi.
 MIN_MIXED_READING_CHARS = 3
-# The longest reading at the start of a run counts from this length, with the
-# rest of the run left to Sudachi (しゅうがくえんじょ of しゅうがくえんじょってうちも).
+# The minimum length of the site's words read from the start of a run, whose
+# rest is left to Sudachi (しゅうがくえんじょ of しゅうがくえんじょってうちも).
 MIN_PREFIX_READING_CHARS = 5
 
 
@@ -288,10 +288,13 @@ def _run_readings(
     run: str, table: dict[str, str], longest: int
 ) -> list[tuple[str, list[str]]]:
     """Return the readings that a hiragana run of a mixed question may be, with
-    their terms: the whole run, the run without a particle at its end, and
-    the site's words read one after another from its start when they cover
-    at least MIN_PREFIX_READING_CHARS (しゅうがく, えんじょ of
-    しゅうがくえんじょってうちも)."""
+    their terms.
+
+    They are the whole run and the run without a particle at its end. The
+    site's words read one after another from its start count too, when they
+    cover at least MIN_PREFIX_READING_CHARS (しゅうがく and えんじょ of
+    しゅうがくえんじょってうちも).
+    """
     readings = []
     for whole in (run, run[:-1] if run[-1] in _PARTICLES else None):
         if whole is not None and whole in table:

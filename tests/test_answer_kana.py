@@ -94,24 +94,24 @@ def test_ending_that_asks_is_no_unknown_word(model):
     assert unread == 0
 
 
-def test_hiragana_word_that_sudachi_misreads_in_a_mixed_question(model):
+def test_mixed_question_misread_run_is_read(model):
     rest, terms, unread = read_kana_words(model, "こそだての申請")
     assert terms == ["子育て"]
     assert (rest, unread) == (" の申請", 0)
 
 
-def test_site_words_at_the_start_of_a_run_are_read(model):
+def test_mixed_question_leading_site_words_are_read(model):
     rest, terms, unread = read_kana_words(model, "じゅうみんひょうってどこで取れる")
     assert terms == ["住民票"]
     assert (rest, unread) == (" ってどこで取れる", 0)
 
 
-def test_run_that_sudachi_reads_in_site_words_is_left(model):
+def test_mixed_question_well_read_run_is_left(model):
     question = "そだいごみの申込"
     assert read_kana_words(model, question) == (question, [], 0)
 
 
-def test_short_reading_of_a_rare_term_is_not_read():
+def test_reading_table_drops_rare_short_readings():
     pages = [
         *PAGES,
         PageRecord(url="https://city.example/a.html", title="がみ", text="がみ"),

@@ -221,7 +221,7 @@ def test_empty_url_is_rejected(invoke, fake):
     assert fake.requests_to(MULTICAST) == []
 
 
-def test_url_with_a_port_out_of_range_is_rejected(invoke, fake):
+def test_url_port_out_of_range_is_rejected(invoke, fake):
     url = "https://www.city.example.lg.jp:99999/a.html"
 
     code, _out, err = invoke("send", "--category", "bosai", "--text", "a", "--url", url)

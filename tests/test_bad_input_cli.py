@@ -248,7 +248,7 @@ def test_missing_data_dir_is_named_before_the_index(invoke, tmp_path, command):
     assert not data_dir.exists()
 
 
-def test_error_quoting_a_huge_value_is_cut_in_the_middle(invoke, tmp_path):
+def test_huge_error_is_cut_in_the_middle(invoke, tmp_path):
     data_dir = tmp_path / "data"
     data_dir.mkdir()
 

@@ -369,9 +369,7 @@ def test_send_twice_from_command_line(monkeypatch, capsys, settings, store, fake
     assert len(fake.requests_to(MULTICAST)) == 2
 
 
-def test_send_and_resume_while_another_delivery_runs_are_rejected(
-    sender, settings, log, fake
-):
+def test_delivery_during_another_is_rejected(sender, settings, log, fake):
     fake.fail_next(MULTICAST, 500, times=100)
     with pytest.raises(BroadcastStoppedError):
         sender.send(request())

@@ -1,5 +1,5 @@
 """Fault words about the writer's own things (a card, a phone, a home drain, a
-schedule, the body) start no report; faults of public things named beside
+schedule, the body) start no report. Faults of public things named beside
 such words still do."""
 
 import pytest

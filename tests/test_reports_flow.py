@@ -293,7 +293,7 @@ def test_questions_are_not_taken(alice):
     assert alice.draft is None
 
 
-def test_question_of_which_garbage_a_broken_thing_is_left_to_the_pages(alice):
+def test_garbage_question_is_left_to_pages(alice):
     assert alice.text("割れたコップとか電球って何ごみの日に出せばいいの") is None
     assert alice.draft is None
 

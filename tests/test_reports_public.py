@@ -1150,7 +1150,7 @@ def test_far_end_date_keeps_its_hour(api, seeded):
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
-def test_export_to_a_full_standard_output_is_one_error(settings, seeded):
+def test_export_to_full_stdout_is_one_error(settings, seeded):
     with open("/dev/full", "w") as full:
         result = subprocess.run(
             [

@@ -148,18 +148,18 @@ class DeliveryLog:
     def advisory_lock(self) -> Iterator[bool]:
         """Hold PostgreSQL's advisory lock for deliveries while the block runs.
 
-        Yields False, holding nothing, when another session holds it. The
-        lock belongs to a connection kept open for the block, so the server
+        Yields False, without the lock, when another session has it. The lock
+        belongs to a connection kept open for the block, so the server
         releases it when the process dies. Only for PostgreSQL databases.
         """
         with self._engine.connect() as connection:
-            taken = connection.execute(
+            acquired = connection.execute(
                 text("SELECT pg_try_advisory_lock(:key)"), {"key": _DELIVERY_LOCK_KEY}
             ).scalar_one()
             try:
-                yield bool(taken)
+                yield bool(acquired)
             finally:
-                if taken:
+                if acquired:
                     connection.execute(
                         text("SELECT pg_advisory_unlock(:key)"),
                         {"key": _DELIVERY_LOCK_KEY},

@@ -718,7 +718,7 @@ _BEYOND_A_FAULT = re.compile(
     r"|補償|賠償|弁償|請求|修理代|料金|費用|お金|税"
     r"|要望|新しく|新たに|増や|設置して|つけてほしい|付けてほしい"
     # Throwing a broken thing away (割れた食器は何ごみ?), which the garbage
-    # pages answer.
+    # pages cover.
     r"|(何|なに)(ごみ|ゴミ)|(ごみ|ゴミ)の日|(捨て|すて|出し|だし)(方|かた|たい)|処分"
 )
 
