@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,6 +18,7 @@ from cityline.fake_line_api import FakeLineApi
 from cityline.settings import Settings
 from webhook.broadcasts import delivery_log as delivery_log_module
 from webhook.broadcasts.categories import Catalog
+from webhook.broadcasts.cli import terminate_as_interrupt
 from webhook.broadcasts.delivery_log import DeliveryLog
 from webhook.broadcasts.messages import InvalidBroadcastError
 from webhook.broadcasts.privacy import AudienceTooSmallError
@@ -542,6 +546,18 @@ def test_cancel_stops_running_send(settings, store, log, client, fake):
     ]
     assert len(fake.requests_to(MULTICAST)) == 1
     assert outcome.sent_now == 1
+    assert outcome.status == "cancelled"
+    assert outcome.to_json()["status"] == "cancelled"
+
+
+def test_sigterm_is_taken_as_ctrl_c():
+    before = signal.getsignal(signal.SIGTERM)
+
+    with pytest.raises(KeyboardInterrupt), terminate_as_interrupt():
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)
+
+    assert signal.getsignal(signal.SIGTERM) is before
 
 
 class CancelThenFail:

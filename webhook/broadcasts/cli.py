@@ -7,8 +7,10 @@ logs a user id or one resident's settings.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Mapping
+import signal
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -37,6 +39,30 @@ from webhook.line_client import LineClient
 from webhook.reports.office_hours import JAPAN
 
 logger = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """Take SIGTERM as Ctrl-C while the block runs, so that a send stopped by
+    `kill` or a service manager logs the commands to go on, as Ctrl-C does.
+
+    The old handler comes back at the end. Outside the main thread, where no
+    handler can be set, the block runs as it is.
+    """
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
 
 # The `send` option and the noun for each filter attribute, for error messages.
 FILTER_OPTIONS = {
@@ -239,7 +265,8 @@ def send_command(
         stores.sender(None).check(request)
         client = LineClient(settings)
         try:
-            outcome = stores.sender(client).send(request, again=again)
+            with terminate_as_interrupt():
+                outcome = stores.sender(client).send(request, again=again)
         finally:
             client.close()
     _print_outcome(outcome, as_json)
@@ -300,10 +327,11 @@ def resume_command(
     client = LineClient(settings)
     try:
         sender = stores.sender(client)
-        if broadcast_id:
-            outcomes = [sender.resume(broadcast_id, force=force)]
-        else:
-            outcomes = sender.resume_unfinished(force=force)
+        with terminate_as_interrupt():
+            if broadcast_id:
+                outcomes = [sender.resume(broadcast_id, force=force)]
+            else:
+                outcomes = sender.resume_unfinished(force=force)
     finally:
         client.close()
     if as_json:
@@ -495,6 +523,9 @@ def _print_outcome(outcome: BroadcastOutcome, as_json: bool) -> None:
             f"{outcome.sent_now} sent now, {outcome.already_sent} accepted before, "
             f"{outcome.pending} pending"
         )
+    if outcome.status == "cancelled":
+        # `cityline broadcast cancel` ran during this send or resume.
+        progress += "; cancelled during this run"
     click.echo(
         f"broadcast {outcome.broadcast_id}: {category} to {audience} in "
         f"{requests}; {progress}"

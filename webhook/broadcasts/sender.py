@@ -176,6 +176,9 @@ class BroadcastOutcome:
     pending: int = 0
     dry_run: bool = False
     filters: Mapping[str, str] = field(default_factory=dict)
+    # The broadcast's status after the run ("sent", "sending", "cancelled"),
+    # or None for a dry run.
+    status: str | None = None
 
     @property
     def few_recipients(self) -> bool:
@@ -208,6 +211,7 @@ class BroadcastOutcome:
             "already_sent": self._shown_sent(self.already_sent),
             "pending": self.pending,
             "dry_run": self.dry_run,
+            "status": self.status,
         }
 
     def _shown_sent(self, count: int) -> int | str:
@@ -596,6 +600,7 @@ class BroadcastSender:
             already_sent=already_sent,
             pending=final.pending_count,
             filters=final.filters,
+            status=final.status,
         )
 
     def _check_retry_keys(
