@@ -459,6 +459,10 @@ class BroadcastSender:
                 f"database {self._database_name()}; {after_busy}"
             )
 
+        if database is None and self._log.backend != "postgresql":
+            # An in-memory SQLite database belongs to this process alone.
+            yield
+            return
         if database is None:
             # A shared server database: the lock lives there, so that data dirs
             # on several machines that share it still send one at a time.
