@@ -328,8 +328,8 @@ FAULT_STATE = re.compile(
     # Kana spellings typed without conversion: 折れ, 倒れ, 危な, ぶら下が, 割れ, 傾,
     # 消え, 切れ.
     r"|おれて|おれた|おれそう|たおれ|あぶな|ぶらさが|かたむ"
-    # われ only after a particle or alone, not the passive of 言われて, 使われて.
-    r"|(?<![\u4e00-\u9fffぁ-ゖ])われ(て|た)|(?<=[がはもの])われ(て|た)"
+    # われ, but not the passive of 言われて, 使われて, 行われて or 思われて.
+    r"|(?<![いかなもさ言使行思扱払奪失追誘笑嫌問襲救雇囲覆祝呪吸])われ(て|た)"
     r"|きえて|きえた|きれて|きれた|まがって|まがった|だんさ|ぼこぼこ"
     r"|あなが?\s*(?:あい|あき)"
     # The official word for a light that is out, and illegal dumping.

@@ -107,11 +107,13 @@ NUISANCE = re.compile(
 BODY_EVENT = re.compile(r"倒れ|たおれ|転|ころ|折れ|痛|けが|怪我")
 # Places and public things that no own thing contains, though the lexicon
 # lacks some of them or files them under "other" (電柱, 信号), whose other
-# words (ごみ, 住宅) are no such things.
+# words (ごみ, 住宅) are no such things. うちの街灯 and 家の側溝 are the
+# ones by the writer's home, so these never belong to a container.
 PLACE = re.compile(
     r"道路|歩道|車道|(?<![水報])道(?!具)|通り|路地|交差点|公園|広場|側溝|市道|駅前"
     r"|踏切|橋|水路|街|屋外|(?<![以案意例海郊])外(?=の|に|で|から)"
     r"|電柱|電線|架線|信号|線路|国道|県道|都道|府道"
+    r"|防犯灯|外灯|マンホール|カーブミラー|ガードレール|標識|下水|雨水|汚水"
 )
 # Things thrown away or left somewhere: dumped, not broken (冷蔵庫が捨てられて
 # います).
@@ -171,6 +173,7 @@ def _is_own_cue(text: str, cue: re.Match, cue_spans: list[tuple[int, int]]) -> b
         for pattern in (OWN_CONTAINER, OWN_MATTER)
         for low, high in _spans(pattern, text, start, cue.start())
     ]
+    places = {match.start() for match in PLACE.finditer(sentence)}
     for public_start in _public_starts(sentence):
         # A lexicon word inside a cue (詰ま) or an own thing (自転車のブレーキ)
         # is not a public thing of its own.
@@ -178,6 +181,8 @@ def _is_own_cue(text: str, cue: re.Match, cue_spans: list[tuple[int, int]]) -> b
             low <= start + public_start < high for low, high in cue_spans + owned_spans
         ):
             continue
+        if public_start in places:
+            return False
         if not any(
             own_end <= public_start
             and _BELONGS.fullmatch(sentence, own_end, public_start)

@@ -88,6 +88,11 @@ def test_faults_of_own_things_start_no_report(classifier, text):
         "靴が脱げるくらいぬかるんでいます",
         "工事予定の看板が倒れています",
         "家の二階から見ると電柱が傾いています",
+        # The street light or gutter by the writer's home, not a part of it.
+        "うちの街灯が夜になってもつきません",
+        "自宅の側溝のふたが外れています",
+        # 割れた in kana after ふた, which no passive is.
+        "そっこうのふたわれた",
     ],
 )
 def test_public_faults_beside_own_words_start_a_report(classifier, text):
