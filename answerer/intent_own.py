@@ -165,21 +165,19 @@ def _is_own_cue(text: str, cue: re.Match, cue_spans: list[tuple[int, int]]) -> b
     ):
         return False
     before = text[start : cue.start()]
-    # Spans in ``sentence``, for the own things named before the cue.
-    containers = _own_subjects(OWN_CONTAINER, text, start, cue.start())
-    matters = _own_subjects(OWN_MATTER, text, start, cue.start())
-    owned_spans = [
-        (start + low, start + high)
-        for pattern in (OWN_CONTAINER, OWN_MATTER)
-        for low, high in _spans(pattern, text, start, cue.start())
+    # Spans in ``sentence`` of the own things named before the cue.
+    container_spans = _spans(OWN_CONTAINER, text, start, cue.start())
+    matter_spans = _spans(OWN_MATTER, text, start, cue.start())
+    containers = _subjects(container_spans, text, start)
+    matters = _subjects(matter_spans, text, start)
+    # A lexicon word inside a cue (詰ま) or an own thing (自転車のブレーキ) is
+    # not a public thing of its own.
+    covered = cue_spans + [
+        (start + low, start + high) for low, high in container_spans + matter_spans
     ]
     places = {match.start() for match in PLACE.finditer(sentence)}
-    for public_start in _public_starts(sentence):
-        # A lexicon word inside a cue (詰ま) or an own thing (自転車のブレーキ)
-        # is not a public thing of its own.
-        if any(
-            low <= start + public_start < high for low, high in cue_spans + owned_spans
-        ):
+    for public_start in sorted(places) + _lexicon_starts(sentence):
+        if any(low <= start + public_start < high for low, high in covered):
             continue
         if public_start in places:
             return False
@@ -221,14 +219,15 @@ def _spans(
     return spans
 
 
-def _own_subjects(
-    pattern: re.Pattern, text: str, start: int, end: int
+def _subjects(
+    spans: list[tuple[int, int]], text: str, start: int
 ) -> list[tuple[int, int]]:
-    """Return the spans of :func:`_spans` that are not a landmark or a measure
-    (家の前の道路, 玄関の正面の街灯, スマホが入るくらいの穴)."""
+    """Return the ``spans`` (of :func:`_spans`, counted from ``start``) whose
+    own thing is not a landmark or a measure (家の前の道路, 玄関の正面の街灯,
+    スマホが入るくらいの穴)."""
     return [
         (low, high)
-        for low, high in _spans(pattern, text, start, end)
+        for low, high in spans
         if not PLACE_AFTER.match(text, start + high)
         and not OWN_NOT_SUBJECT.match(text, start + high)
     ]
@@ -238,10 +237,10 @@ def _own_subjects(
 _OWN_OWNER_WORDS = frozenset({"自宅", "うちの庭"})
 
 
-def _public_starts(window: str) -> list[int]:
-    """Return where ``window`` names a public thing: a lexicon object of a
-    category the city repairs, or a place word (PLACE)."""
-    starts = [match.start() for match in PLACE.finditer(window)]
+def _lexicon_starts(window: str) -> list[int]:
+    """Return where ``window`` names a lexicon object of a category the city
+    repairs (:func:`_public_terms`)."""
+    starts = []
     # The lexicon spells kana words in hiragana (げすい for ゲスイ).
     for form in {window, fold_kana(window)}:
         for term in _public_terms():

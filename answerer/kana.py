@@ -13,7 +13,6 @@ no page as typed is read again in hiragana (:func:`hiragana_spelling`).
 
 from __future__ import annotations
 
-import math
 import re
 
 from index.normalize import fold_kana, is_katakana_only, normalize_text
@@ -144,11 +143,10 @@ def spelled_out_long_vowels(reading: str) -> str:
 
 
 def _page_count(model: IndexModel, column: int) -> int:
-    """Return on how many pages the term of ``column`` occurs, from its idf
-    (smoothed: idf = ln((1 + n) / (1 + df)) + 1), rounded because the idf is
-    stored as float32."""
-    idf = float(model.term_idf[column])
-    return round((1 + model.page_count) / math.exp(idf - 1) - 1)
+    """Return on how many pages the term of ``column`` occurs: the entries of
+    its column in the page-by-term matrix (compressed by column)."""
+    pointers = model.term_matrix.indptr
+    return int(pointers[column + 1] - pointers[column])
 
 
 def hiragana_spelling(question: str) -> str | None:

@@ -265,17 +265,17 @@ class BroadcastSender:
         """
         plan = self._plan(request)
         text = "\n\n".join(plan.bodies)
-        for unfinished in self._log.unfinished():
-            if _same_broadcast(unfinished, plan, text):
-                logger.warning(
-                    "a send would fail: broadcast %s with the same text is "
-                    "unfinished; run `cityline broadcast resume %s` instead",
-                    unfinished.id,
-                    unfinished.id,
-                )
+        for unfinished in _copies(self._log.unfinished(), plan, text):
+            logger.warning(
+                "a send would fail: broadcast %s with the same text is "
+                "unfinished; run `cityline broadcast resume %s` instead",
+                unfinished.id,
+                unfinished.id,
+            )
         repeated = self._repeated(plan, text)
         if repeated is not None:
-            logger.warning("a send without --again would fail: %s", repeated[1])
+            _record, message = repeated
+            logger.warning("a send without --again would fail: %s", message)
         if plan.audience is None:
             return BroadcastOutcome(
                 None, plan.category.key, BROADCAST, None, 1, dry_run=True
@@ -320,16 +320,17 @@ class BroadcastSender:
         """Store ``plan`` with its chunks and send them; the rest of ``send``."""
         text = "\n\n".join(plan.bodies)
         unfinished_records = self._log.unfinished()
-        for unfinished in unfinished_records:
-            if _same_broadcast(unfinished, plan, text):
-                raise DuplicateBroadcastError(
-                    f"broadcast {unfinished.id} to category {unfinished.category} "
-                    "with the same text is unfinished "
-                    f"({unfinished.pending_count} chunks pending), so sending it "
-                    "again could reach its recipients twice; run `cityline "
-                    f"broadcast resume {unfinished.id}` to send the rest, or "
-                    f"`cityline broadcast cancel {unfinished.id}` and send again"
-                )
+        copies = _copies(unfinished_records, plan, text)
+        if copies:
+            unfinished = copies[0]
+            raise DuplicateBroadcastError(
+                f"broadcast {unfinished.id} to category {unfinished.category} "
+                "with the same text is unfinished "
+                f"({unfinished.pending_count} chunks pending), so sending it "
+                "again could reach its recipients twice; run `cityline "
+                f"broadcast resume {unfinished.id}` to send the rest, or "
+                f"`cityline broadcast cancel {unfinished.id}` and send again"
+            )
         self._check_repeat(plan, text, again)
         for unfinished in unfinished_records:
             logger.warning(
@@ -450,13 +451,20 @@ class BroadcastSender:
         the other process ends), when another process holds the lock, and
         DataDirError when the lock file cannot be opened.
         """
-        database = sqlite_file(self._settings.app_database_url)
+        url = self._settings.app_database_url
+        database = sqlite_file(url)
+        # The file, or the URL without its password.
+        shown = (
+            repr(str(database))
+            if database is not None
+            else make_url(url).render_as_string(hide_password=True)
+        )
 
         def busy(pid: int | None) -> DeliveryBusyError:
             holder = "another process" if pid is None else f"process {pid}"
             return DeliveryBusyError(
                 f"{holder} is sending or resuming a broadcast of the app "
-                f"database {self._database_name()}; {after_busy}"
+                f"database {shown}; {after_busy}"
             )
 
         if database is None and self._log.backend != "postgresql":
@@ -482,15 +490,6 @@ class BroadcastSender:
 
         with exclusive_lock(path, busy, unusable):
             yield
-
-    def _database_name(self) -> str:
-        """Return the app database's file, or its URL without the password."""
-        database = sqlite_file(self._settings.app_database_url)
-        if database is not None:
-            return repr(str(database))
-        return make_url(self._settings.app_database_url).render_as_string(
-            hide_password=True
-        )
 
     def _require_client(self) -> MessageSender:
         if self._client is None:
@@ -898,6 +897,13 @@ def _repeat_message(record: BroadcastRecord, now: datetime, cutoff: datetime) ->
         f"{twice}; nothing was sent. Check `cityline broadcast log`, or pass "
         "--again to send it once more"
     )
+
+
+def _copies(
+    records: Sequence[BroadcastRecord], plan: _Plan, text: str
+) -> list[BroadcastRecord]:
+    """Return the ``records`` that send what ``plan`` would (_same_broadcast)."""
+    return [record for record in records if _same_broadcast(record, plan, text)]
 
 
 def _same_broadcast(record: BroadcastRecord, plan: _Plan, text: str) -> bool:

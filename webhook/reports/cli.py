@@ -499,7 +499,7 @@ def remove_command(
     if delete_content:
         # Files first: a photo whose file stays keeps its row, so that the
         # report still names it and the same command can delete it later.
-        paths = [photo.path for photo in store.get(receipt_no).photos]
+        paths = [photo.path for photo in report.photos]
         failed = set()
         for path in paths:
             failure = delete_photo_files(settings.photos_dir, [path])
